@@ -1,0 +1,54 @@
+# Toolchains, flags and the pattern rules shared by every fragment.
+#
+# One source file can be built three ways, each into its own tree:
+#   build/kernel/<path>.o  freestanding, kernel code model (higher half)
+#   build/user/<path>.o    freestanding, static userspace
+#   build/host/<path>.o    ordinary host C17 with ASan + UBSan (unit tests, tools)
+
+BUILD ?= build
+CC ?= gcc
+HOST_CC ?= gcc
+LD := ld
+AR := ar
+OBJCOPY := objcopy
+
+WARN := -Wall -Wextra -Werror
+COMMON_INC := -Iinclude -Ilib -Igenerated
+
+KERNEL_CFLAGS := -std=c17 $(WARN) -O2 -g -ffreestanding -fno-builtin-printf \
+	-fno-stack-protector -fno-pic -fno-pie -mno-red-zone -mcmodel=kernel \
+	-mgeneral-regs-only -fno-omit-frame-pointer -fno-asynchronous-unwind-tables \
+	$(COMMON_INC) -Ikernel -DCAPOS_KERNEL=1
+KERNEL_ASFLAGS := $(KERNEL_CFLAGS)
+
+# Userspace does not use SSE: the kernel does not save FPU state.
+USER_CFLAGS := -std=c17 $(WARN) -O2 -g -ffreestanding -fno-stack-protector \
+	-fno-pic -fno-pie -mgeneral-regs-only -fno-omit-frame-pointer \
+	-fno-asynchronous-unwind-tables $(COMMON_INC) -Iruntime/include -DCAPOS_USER=1
+USER_ASFLAGS := $(USER_CFLAGS)
+
+HOST_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
+HOST_CFLAGS := -std=c17 $(WARN) -O1 -g $(HOST_SAN) -fno-omit-frame-pointer \
+	$(COMMON_INC) -DCAPOS_HOST=1 -D_DEFAULT_SOURCE
+HOST_LDFLAGS := $(HOST_SAN)
+# Host tools that must run fast (code generator, mkmanifest) skip the sanitizers.
+TOOL_CFLAGS := -std=c17 $(WARN) -O2 -g $(COMMON_INC) -DCAPOS_HOST=1 -D_DEFAULT_SOURCE
+
+$(BUILD)/kernel/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(KERNEL_CFLAGS) -MMD -MP -c $< -o $@
+$(BUILD)/kernel/%.o: %.S
+	@mkdir -p $(@D)
+	$(CC) $(KERNEL_ASFLAGS) -MMD -MP -c $< -o $@
+$(BUILD)/user/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -MMD -MP -c $< -o $@
+$(BUILD)/user/%.o: %.S
+	@mkdir -p $(@D)
+	$(CC) $(USER_ASFLAGS) -MMD -MP -c $< -o $@
+$(BUILD)/host/%.o: %.c
+	@mkdir -p $(@D)
+	$(HOST_CC) $(HOST_CFLAGS) -MMD -MP -c $< -o $@
+$(BUILD)/tool/%.o: %.c
+	@mkdir -p $(@D)
+	$(HOST_CC) $(TOOL_CFLAGS) -MMD -MP -c $< -o $@

