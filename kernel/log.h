@@ -1,0 +1,32 @@
+/*
+ * Kernel log: formatted output to the COM1 serial port.
+ *
+ * kprintf understands %s %c %d %i %u %x %X %o %p %% with the l/ll/z length
+ * modifiers, a field width and the '0' and '-' flags (see lib/format.h).
+ */
+#ifndef CAPOS_KERNEL_LOG_H
+#define CAPOS_KERNEL_LOG_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+void kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void kvprintf(const char *fmt, va_list ap);
+/* Formats into buf (always NUL-terminated when len > 0); returns the full length. */
+int ksnprintf(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/*
+ * A kernel bug: prints "PANIC: <reason>", the caller's registers, and exits
+ * QEMU with QEMU_EXIT_PANIC (status 37).  Never use it for bad user input.
+ */
+_Noreturn void panic(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Panics with file:line when cond is false. */
+#define KASSERT(cond)                                                          \
+	do {                                                                   \
+		if (!(cond))                                                   \
+			panic("assertion '%s' failed at %s:%d", #cond,        \
+			      __FILE__, __LINE__);                             \
+	} while (0)
+
+#endif

@@ -1,0 +1,49 @@
+/*
+ * Virtual memory: 4-level page tables.
+ *
+ * Kernel half layout (shared by every address space: PML4 slots 256..511
+ * point to the same lower-level tables, created at vmm_init and never freed):
+ *   0xffff800000000000  direct map of all physical memory (RW, NX)
+ *   0xffffc00000000000  kernel heap (grows on demand; RW, NX)
+ *   0xffffffff80000000  kernel image (.text RX, .rodata R NX, .data/.bss RW NX)
+ */
+#ifndef CAPOS_MEM_VMM_H
+#define CAPOS_MEM_VMM_H
+
+#include <stdint.h>
+
+#define DIRECT_MAP_BASE 0xffff800000000000ull
+#define KHEAP_BASE      0xffffc00000000000ull
+#define KHEAP_MAX_SIZE  (1ull << 30)
+#define KERNEL_VBASE    0xffffffff80000000ull
+
+/* Mapping flags: present+read is implied; no VMM_EXEC means NX. */
+#define VMM_WRITE 0x1u
+#define VMM_USER  0x2u
+#define VMM_EXEC  0x4u
+
+/* Errors (negative). */
+#define VMM_ERR_NOMEM     (-1) /* no frame for an intermediate table */
+#define VMM_ERR_EXISTS    (-2) /* va already mapped (vmm_map) */
+#define VMM_ERR_NOT_MAPPED (-3)
+#define VMM_ERR_INVALID   (-4) /* unaligned or non-canonical address, bad flags */
+
+void vmm_init(void);
+
+void *phys_to_virt(uint64_t phys);
+uint64_t virt_to_phys(const void *direct_map_addr);
+
+uint64_t vmm_kernel_pml4(void);
+/* New PML4 (physical address) sharing the kernel half; 0 on OOM. */
+uint64_t vmm_create_address_space(void);
+/* Frees the user-half page-table frames only; mapped frames are the caller's. */
+void vmm_destroy_address_space(uint64_t pml4);
+void vmm_switch(uint64_t pml4);
+
+/* 4 KiB pages; va and pa page-aligned. */
+int vmm_map(uint64_t pml4, uint64_t va, uint64_t pa, unsigned flags);
+int vmm_unmap(uint64_t pml4, uint64_t va, uint64_t *pa_out);
+int vmm_protect(uint64_t pml4, uint64_t va, unsigned flags);
+int vmm_query(uint64_t pml4, uint64_t va, uint64_t *pa_out, unsigned *flags_out);
+
+#endif
