@@ -1,0 +1,80 @@
+# The capOS boot manifest: the whole system in one Cap'n Proto message.
+#
+# tools/mkmanifest evaluates system.cue (CUE definitions in cue/), validates
+# the service graph (lib/manifest/), embeds every referenced ELF and writes
+# this message as `manifest.bin`, the single boot module.  The kernel starts
+# only `initConfig.init`; init reads the manifest through BootPackage,
+# re-validates it with the same lib/manifest/ code and spawns the services
+# in dependency order.  Field names mirror the CUE schema (cue/manifest.cue)
+# so `capnp convert binary:json` of the manifest reads like the CUE export.
+#
+# Changing a field's meaning requires bumping `schemaVersion`
+# (MF_SCHEMA_VERSION in lib/manifest/manifest.h, `#SchemaVersion` in CUE).
+@0xf8510ded1517dbf0;
+
+struct SystemManifest {
+  schemaVersion @0 :UInt32;        # must equal the reader's version
+  binaries @1 :List(Binary);       # every ELF referenced by init or a service
+  initConfig @2 :InitConfig;
+  kernelParams @3 :KernelParams;
+}
+
+struct Binary {
+  name @0 :Text;                   # logical name, referenced by Service.binary
+  data @1 :Data;                   # the ELF file, verbatim
+}
+
+struct InitConfig {
+  init @0 :Init;                   # the one process the kernel starts
+  services @1 :List(Service);      # started by init, in dependency order
+}
+
+struct Init {
+  binary @0 :Text;
+  caps @1 :List(CapRef);           # kernel sources only
+}
+
+struct Service {
+  name @0 :Text;                   # unique among services
+  binary @1 :Text;                 # a Binary.name
+  caps @2 :List(CapRef);           # exactly what the service is granted
+  exports @3 :List(Text);          # names of its own caps others may import
+  restart @4 :RestartPolicy;       # recorded; init does not restart yet
+}
+
+struct CapRef {
+  name @0 :Text;                   # local name in the holder's CapSet
+  source @1 :CapSource;
+  badge @2 :UInt64;                # 0 = unbadged
+}
+
+struct CapSource {
+  union {
+    kernel @0 :KernelCap;          # created or lent by the kernel
+    service @1 :ServiceExport;     # exported by a service started earlier
+  }
+}
+
+struct ServiceExport {
+  name @0 :Text;                   # the exporting service
+  export @1 :Text;                 # one of its `exports`
+}
+
+enum KernelCap {
+  console @0;
+  frameAllocator @1;
+  virtualMemory @2;
+  endpoint @3;                     # a new endpoint owned by the holder
+  processSpawner @4;
+  bootPackage @5;                  # init only
+}
+
+enum RestartPolicy {
+  never @0;
+  onFailure @1;
+  always @2;
+}
+
+struct KernelParams {
+  motd @0 :Text;                   # printed by init before starting services
+}
