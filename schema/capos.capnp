@@ -1,0 +1,196 @@
+# capOS kernel and service interfaces.
+#
+# Every kernel call and every service call is a Cap'n Proto call on one of
+# these interfaces: the SQE carries the target cap id and the method ordinal
+# (`@n` below); the params are a Cap'n Proto message holding the method's
+# param struct; the result buffer receives the result struct (or, with
+# CAPOS_CQE_F_EXCEPTION, a CapException).  See include/capos/abi.h.
+#
+# Capabilities do not travel inside these messages as capability pointers:
+# they travel in the SQE's sideband transfer descriptors (CALL/RETURN) and
+# come back as result-cap records appended after the result message.  A
+# method that returns a capability therefore returns an *index* into the
+# result-cap records of its completion (`...Index :UInt16`), and the record
+# carries the new local cap id plus the interface id, which the runtime
+# checks before adopting the cap as a typed handle.
+#
+# Ids are explicit and stable: never change an id or an ordinal; add new
+# methods and fields at the end only.  Generated C code: generated/capos.capnp.h
+# (naming convention: docs/capnp-c.md).
+
+@0xb43ddeb13d2fdd50;
+
+# ---------------------------------------------------------------------------
+# Errors
+# ---------------------------------------------------------------------------
+
+struct CapException @0xbb80d6b951255947 {
+  # Application-level failure of a call.  Written to the caller's result
+  # buffer instead of the result struct; the CQE then has
+  # CAPOS_CQE_F_EXCEPTION set and result CAPOS_ERR_APPLICATION_EXCEPTION.
+  type @0 :Type;
+  message @1 :Text;   # human-readable, for logs; never parsed
+
+  enum Type @0xc9a461acf6421cca {
+    failed @0;           # the call failed for a reason not listed below
+    overloaded @1;       # out of a resource (quota, frames, slots); retry may work
+    disconnected @2;     # the object behind the cap is gone
+    unimplemented @3;    # the method exists in the schema but not here
+    invalidArgument @4;  # a parameter was rejected (range, alignment, name...)
+  }
+}
+
+# ---------------------------------------------------------------------------
+# Console
+# ---------------------------------------------------------------------------
+
+interface Console @0xc86a45f046c44b68 {
+  # The serial console.  Output only.
+
+  write @0 (data :Data) -> ();
+  # Writes the bytes as-is (no newline added, no translation).
+
+  writeLine @1 (text :Text) -> ();
+  # Writes the text followed by "\n".
+}
+
+# ---------------------------------------------------------------------------
+# Physical memory
+# ---------------------------------------------------------------------------
+
+interface FrameAllocator @0xfc30316b97ae4f29 {
+  # Hands out physical 4 KiB frames.  Every frame handed out is charged to
+  # the caller's frame-grant ledger and comes back when it is freed or when
+  # the caller exits.  Raw physical addresses must never be used for DMA.
+
+  allocFrame @0 () -> (physAddr :UInt64);
+  # One zeroed frame.  overloaded when out of frames or over quota.
+
+  freeFrame @1 (physAddr :UInt64) -> ();
+  # Returns a frame obtained from allocFrame/allocContiguous by this caller.
+  # invalidArgument if the caller does not hold it (no double free).
+  # A frame of a contiguous run is freed individually.
+
+  allocContiguous @2 (count :UInt32) -> (physAddr :UInt64);
+  # `count` (1..512) physically contiguous zeroed frames; physAddr is the
+  # first.  invalidArgument for count 0 or > 512.
+
+  query @3 () -> (totalFrames :UInt64, freeFrames :UInt64, heldFrames :UInt64);
+  # System totals and the frames this caller currently holds.
+
+  allocMemory @4 (pages :UInt32) -> (memoryIndex :UInt16);
+  # A MemoryObject owning `pages` zeroed frames (not necessarily contiguous),
+  # returned as result cap number `memoryIndex`.  Releasing the last cap to
+  # it frees the frames.
+}
+
+interface MemoryObject @0xfa476fef6dc39014 {
+  # A set of frames owned by a capability (see FrameAllocator.allocMemory).
+
+  info @0 () -> (pages :UInt32, size :UInt64);
+  # Page count and size in bytes (pages * 4096).
+
+  map @1 (hint :UInt64, prot :UInt32) -> (addr :UInt64);
+  # Maps the whole object into the caller's address space; hint and prot
+  # as in VirtualMemory.map.
+
+  unmap @2 (addr :UInt64) -> ();
+  # Undoes one map; invalidArgument if addr is not a mapping of this object.
+}
+
+# ---------------------------------------------------------------------------
+# Address space
+# ---------------------------------------------------------------------------
+
+const protRead :UInt32 = 1;
+const protWrite :UInt32 = 2;
+const protExec :UInt32 = 4;
+
+interface VirtualMemory @0xf6a9778903dbf90e {
+  # Anonymous pages in the caller's own address space.  Every page is
+  # charged to the caller's frame-grant ledger.  prot is a mask of
+  # protRead (1) | protWrite (2) | protExec (4); write+exec together is
+  # invalidArgument.  Addresses and sizes must be 4 KiB aligned and lie in
+  # user space, else invalidArgument.
+
+  map @0 (hint :UInt64, size :UInt64, prot :UInt32) -> (addr :UInt64);
+  # Zeroed pages.  hint 0 lets the kernel choose (CAPOS_USER_ANON_BASE
+  # upwards); a non-zero hint is used exactly or the call fails with
+  # invalidArgument if the range is taken.  overloaded when out of frames.
+
+  unmap @1 (addr :UInt64, size :UInt64) -> ();
+  # Frees the pages; every page in the range must be mapped by `map`.
+
+  protect @2 (addr :UInt64, size :UInt64, prot :UInt32) -> ();
+  # Changes protection of mapped pages.
+}
+
+# ---------------------------------------------------------------------------
+# IPC
+# ---------------------------------------------------------------------------
+
+interface Endpoint @0xa60f5e8daf30b131 {
+  # No schema methods: driven by ring opcodes (CALL on a client facet,
+  # RECV/RETURN on the server side).  The method ordinal and params of a
+  # CALL belong to whatever interface the server implements.
+}
+
+interface Echo @0xadae3d0c7c5124f9 {
+  # Test service for IPC smokes.
+  echo @0 (text :Text) -> (text :Text);
+  # Returns its argument unchanged.
+}
+
+# ---------------------------------------------------------------------------
+# Processes
+# ---------------------------------------------------------------------------
+
+enum TransferMode @0xd0f748e307f14d88 {
+  copy @0;   # the caller keeps its cap; the child gets another reference
+  move @1;   # the caller's slot is removed when the call commits
+}
+
+struct CapGrant @0x8543cc997a87ff2a {
+  # One capability given to a new process; it appears in the child's CapSet
+  # page under `name`.
+  name @0 :Text;         # CapSet name in the child, 1..31 bytes, unique per spawn
+  capId @1 :UInt32;      # the caller's local cap id to grant from
+  mode @2 :TransferMode;
+  badge @3 :UInt64;      # badge the child's cap carries (0 = none; endpoint facets)
+  interfaceId @4 :UInt64;
+  # Expected interface id of the source cap; 0 = do not check.  A mismatch
+  # is invalidArgument.
+}
+
+interface ProcessSpawner @0xb8f686e859aabae6 {
+  spawn @0 (name :Text, binaryName :Text, grants :List(CapGrant)) -> (handleIndex :UInt16);
+  # Starts packaged boot binary `binaryName` (named in the manifest) as a
+  # process called `name`, with exactly `grants` as its capabilities.
+  # handleIndex is the result-cap record of the new ProcessHandle (not
+  # transferable).  invalidArgument: unknown binary, bad/duplicate grant
+  # name, bad grant cap id; overloaded: out of processes/frames/quota.
+  # All grants are applied or none (moves roll back on failure).
+}
+
+interface ProcessHandle @0xeae348f354b16f0d {
+  wait @0 () -> (exitCode :Int64);
+  # Completes when the process has exited (at once if it already has).
+  # Only one wait may be outstanding; a second concurrent wait fails with
+  # overloaded.
+}
+
+# ---------------------------------------------------------------------------
+# Boot
+# ---------------------------------------------------------------------------
+
+interface BootPackage @0x807f8a60f7d9051a {
+  # Read-only access to the packed boot manifest (schema/manifest.capnp),
+  # granted to init.
+
+  manifestSize @0 () -> (size :UInt64);
+  # Size in bytes of the manifest message.
+
+  readManifest @1 (offset :UInt64, maxBytes :UInt32) -> (data :Data);
+  # Up to maxBytes (capped by the kernel at 65536) starting at offset;
+  # empty at or past the end.  invalidArgument if maxBytes is 0.
+}
