@@ -1,0 +1,153 @@
+/* Ring consumer logic: see ring_consumer.h for the trust model. */
+#include "ring_consumer.h"
+
+/* One read of a user-writable field: the compiler must not re-read it. */
+#define READ_ONCE32(x) (*(const volatile uint32_t *)&(x))
+#define WRITE_ONCE32(x, v) (*(volatile uint32_t *)&(x) = (v))
+
+void ring_init(struct capos_ring_page *page, struct ring_cursor *c)
+{
+	unsigned char *p = (unsigned char *)page;
+	for (unsigned i = 0; i < sizeof(*page); i++)
+		p[i] = 0;
+	c->sq_head = 0;
+	c->cq_tail = 0;
+	ring_publish(page, c);
+}
+
+void ring_publish(struct capos_ring_page *page, const struct ring_cursor *c)
+{
+	struct capos_ring_header *h = &page->header;
+	WRITE_ONCE32(h->sq_entries, CAPOS_SQ_ENTRIES);
+	WRITE_ONCE32(h->cq_entries, CAPOS_CQ_ENTRIES);
+	WRITE_ONCE32(h->sq_mask, CAPOS_SQ_ENTRIES - 1);
+	WRITE_ONCE32(h->cq_mask, CAPOS_CQ_ENTRIES - 1);
+	WRITE_ONCE32(h->sq_head, c->sq_head);
+	WRITE_ONCE32(h->cq_tail, c->cq_tail);
+}
+
+int ring_sq_pending(const struct capos_ring_page *page, const struct ring_cursor *c)
+{
+	uint32_t tail = READ_ONCE32(page->header.sq_tail);
+	uint32_t pending = tail - c->sq_head; /* free-running: wraps correctly */
+	if (pending > CAPOS_SQ_ENTRIES)
+		return CAPOS_ERR_RING_CORRUPT;
+	return (int)pending;
+}
+
+int ring_cq_ready(const struct capos_ring_page *page, const struct ring_cursor *c)
+{
+	uint32_t head = READ_ONCE32(page->header.cq_head);
+	uint32_t ready = c->cq_tail - head;
+	if (ready > CAPOS_CQ_ENTRIES)
+		return CAPOS_ERR_RING_CORRUPT;
+	return (int)ready;
+}
+
+int ring_cq_space(const struct capos_ring_page *page, const struct ring_cursor *c)
+{
+	int ready = ring_cq_ready(page, c);
+	if (ready < 0)
+		return ready;
+	return (int)CAPOS_CQ_ENTRIES - ready;
+}
+
+void ring_take_sqe(struct capos_ring_page *page, struct ring_cursor *c, struct capos_sqe *out)
+{
+	const volatile unsigned char *src =
+	    (const volatile unsigned char *)&page->sq[c->sq_head & (CAPOS_SQ_ENTRIES - 1)];
+	unsigned char *dst = (unsigned char *)out;
+	for (unsigned i = 0; i < sizeof(*out); i++)
+		dst[i] = src[i];
+	c->sq_head++;
+	WRITE_ONCE32(page->header.sq_head, c->sq_head);
+}
+
+void ring_post_cqe(struct capos_ring_page *page, struct ring_cursor *c,
+                   const struct capos_cqe *cqe)
+{
+	page->cq[c->cq_tail & (CAPOS_CQ_ENTRIES - 1)] = *cqe;
+	/* The entry must be visible before the index that publishes it.  On
+	 * one x86 CPU stores are ordered; the barrier stops the compiler. */
+	__asm__ volatile("" ::: "memory");
+	c->cq_tail++;
+	WRITE_ONCE32(page->header.cq_tail, c->cq_tail);
+}
+
+int ring_check_user_range(uint64_t addr, uint64_t len, uint64_t max_len)
+{
+	if (len == 0)
+		return CAPOS_OK;
+	if (len > max_len)
+		return CAPOS_ERR_BAD_BUFFER;
+	if (addr >= CAPOS_USER_END || len > CAPOS_USER_END - addr)
+		return CAPOS_ERR_BAD_BUFFER;
+	return CAPOS_OK;
+}
+
+int ring_validate_sqe(const struct capos_sqe *sqe)
+{
+	if (sqe->opcode >= CAPOS_OP_FIRST_RESERVED)
+		return CAPOS_ERR_RESERVED_OPCODE;
+	if (sqe->flags != CAPOS_SQE_F_KNOWN || sqe->reserved0 != 0 || sqe->reserved1 != 0 ||
+	    sqe->pipeline_dep != 0 || sqe->pipeline_field != 0)
+		return CAPOS_ERR_INVALID_SQE;
+
+	int carries_transfers = sqe->opcode == CAPOS_OP_CALL || sqe->opcode == CAPOS_OP_RETURN;
+	if (sqe->xfer_cap_count != 0 &&
+	    (!carries_transfers || sqe->xfer_cap_count > CAPOS_XFER_MAX))
+		return CAPOS_ERR_BAD_TRANSFER;
+
+	switch (sqe->opcode) {
+	case CAPOS_OP_NOP:
+	case CAPOS_OP_RELEASE:
+		return CAPOS_OK;
+	case CAPOS_OP_CALL:
+	case CAPOS_OP_RETURN: {
+		/* Params plus the transfer descriptors that follow them. */
+		uint64_t span = capos_align8(sqe->len) +
+		                (uint64_t)sqe->xfer_cap_count * sizeof(struct capos_xfer_desc);
+		if (sqe->xfer_cap_count == 0)
+			span = sqe->len;
+		if (sqe->len > RING_MAX_PARAMS_LEN)
+			return CAPOS_ERR_BAD_BUFFER;
+		int err = ring_check_user_range(sqe->addr, span,
+		                                RING_MAX_PARAMS_LEN + CAPOS_XFER_MAX *
+		                                    sizeof(struct capos_xfer_desc) + 8);
+		if (err)
+			return err;
+		return ring_check_user_range(sqe->result_addr, sqe->result_len,
+		                             RING_MAX_RESULT_LEN);
+	}
+	case CAPOS_OP_RECV:
+		return ring_check_user_range(sqe->result_addr, sqe->result_len,
+		                             RING_MAX_RESULT_LEN);
+	default:
+		return CAPOS_ERR_RESERVED_OPCODE; /* unreachable: checked above */
+	}
+}
+
+const char *ring_error_name(int err)
+{
+	switch (err) {
+	case CAPOS_OK: return "ok";
+	case CAPOS_ERR_INVALID_SQE: return "invalid SQE";
+	case CAPOS_ERR_RESERVED_OPCODE: return "reserved opcode";
+	case CAPOS_ERR_BAD_CAP: return "bad capability";
+	case CAPOS_ERR_BAD_BUFFER: return "bad buffer";
+	case CAPOS_ERR_RESULT_TOO_SMALL: return "result buffer too small";
+	case CAPOS_ERR_BAD_TRANSFER: return "bad transfer descriptor";
+	case CAPOS_ERR_NO_RESOURCES: return "no resources";
+	case CAPOS_ERR_NOT_PERMITTED: return "not permitted";
+	case CAPOS_ERR_APPLICATION_EXCEPTION: return "application exception";
+	case CAPOS_ERR_APPLICATION_EXCEPTION_TRUNCATED: return "application exception (truncated)";
+	case CAPOS_ERR_BAD_MESSAGE: return "bad message";
+	case CAPOS_ERR_UNKNOWN_METHOD: return "unknown method";
+	case CAPOS_ERR_DISCONNECTED: return "disconnected";
+	case CAPOS_ERR_TIMED_OUT: return "timed out";
+	case CAPOS_ERR_BAD_CALL_ID: return "bad call id";
+	case CAPOS_ERR_RING_CORRUPT: return "ring corrupt";
+	case CAPOS_ERR_INVALID_ARGUMENT: return "invalid argument";
+	default: return "unknown error";
+	}
+}

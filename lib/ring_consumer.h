@@ -1,0 +1,72 @@
+/*
+ * The kernel's side of the capability ring, minus everything that needs the
+ * kernel: index bookkeeping, SQE structural validation, completion posting
+ * and user-range checks.  Host-tested; the kernel calls it with a pointer to
+ * the ring page through its own (direct) mapping.
+ *
+ * Trust model: the ring page is shared with an untrusted process that may
+ * rewrite any byte at any time.  So
+ *   - the kernel keeps its own copies of the indices it produces (sq_head,
+ *     cq_tail) in struct ring_cursor and only ever *writes* them to the page;
+ *   - it reads each user-produced index (sq_tail, cq_head) exactly once per
+ *     check and validates the distance against the ring size;
+ *   - an SQE is copied out in one go before any field is looked at, so the
+ *     process cannot change a field between validation and use;
+ *   - the geometry fields (sizes, masks) are rewritten by the kernel on
+ *     every entry: the kernel never reads them back.
+ */
+#ifndef CAPOS_LIB_RING_CONSUMER_H
+#define CAPOS_LIB_RING_CONSUMER_H
+
+#include <capos/abi.h>
+#include <stdint.h>
+
+/* Largest params message / result buffer a single SQE may name. */
+#define RING_MAX_PARAMS_LEN (64u * 1024u)
+#define RING_MAX_RESULT_LEN (64u * 1024u)
+
+struct ring_cursor {
+	uint32_t sq_head; /* next SQE the kernel consumes (kernel truth) */
+	uint32_t cq_tail; /* next CQE slot the kernel fills (kernel truth) */
+};
+
+/* Zeroes the page and writes the geometry; cursor starts at 0/0. */
+void ring_init(struct capos_ring_page *page, struct ring_cursor *c);
+
+/* Rewrites geometry and the kernel-owned indices (undoing user scribbles). */
+void ring_publish(struct capos_ring_page *page, const struct ring_cursor *c);
+
+/* Number of SQEs waiting, or CAPOS_ERR_RING_CORRUPT when sq_tail is more
+ * than CAPOS_SQ_ENTRIES ahead of the kernel's sq_head (or behind it). */
+int ring_sq_pending(const struct capos_ring_page *page, const struct ring_cursor *c);
+
+/* Free CQ slots, or CAPOS_ERR_RING_CORRUPT when cq_head is ahead of the
+ * kernel's cq_tail or more than CAPOS_CQ_ENTRIES behind it. */
+int ring_cq_space(const struct capos_ring_page *page, const struct ring_cursor *c);
+
+/* Completions posted and not yet consumed (same corruption rule). */
+int ring_cq_ready(const struct capos_ring_page *page, const struct ring_cursor *c);
+
+/* Copies the SQE at sq_head into *out and advances sq_head (caller checked
+ * ring_sq_pending() > 0). */
+void ring_take_sqe(struct capos_ring_page *page, struct ring_cursor *c, struct capos_sqe *out);
+
+/* Writes a CQE at cq_tail and advances it (caller checked ring_cq_space() > 0). */
+void ring_post_cqe(struct capos_ring_page *page, struct ring_cursor *c,
+                   const struct capos_cqe *cqe);
+
+/* Structural validation of a copied SQE, independent of any capability:
+ * reserved opcode -> CAPOS_ERR_RESERVED_OPCODE; unknown flags, non-zero
+ * reserved or pipelining fields -> CAPOS_ERR_INVALID_SQE; transfers on an
+ * opcode that carries none, or more than CAPOS_XFER_MAX ->
+ * CAPOS_ERR_BAD_TRANSFER; buffers outside the user half, wrapping, or
+ * longer than the limits above -> CAPOS_ERR_BAD_BUFFER. */
+int ring_validate_sqe(const struct capos_sqe *sqe);
+
+/* 0 when [addr, addr + len) lies in the user half without wrapping and len
+ * <= max_len; CAPOS_ERR_BAD_BUFFER otherwise.  len == 0 is always fine. */
+int ring_check_user_range(uint64_t addr, uint64_t len, uint64_t max_len);
+
+const char *ring_error_name(int err);
+
+#endif /* CAPOS_LIB_RING_CONSUMER_H */
