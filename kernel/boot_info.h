@@ -10,7 +10,7 @@
 #include <stdint.h>
 
 #define BOOT_MAX_MODULES  8
-#define BOOT_MAX_MEMMAP   64
+#define BOOT_MAX_MEMMAP   128
 #define BOOT_CMDLINE_MAX  256
 
 /* Memory map region types (the Multiboot2/E820 numbering). */
@@ -43,7 +43,7 @@ struct boot_info {
 	unsigned mem_region_count;
 	struct boot_mem_region mem_regions[BOOT_MAX_MEMMAP];
 	uint64_t usable_bytes;           /* sum of BOOT_MEM_USABLE regions */
-	uint64_t phys_top;               /* highest end of any region (direct map size) */
+	uint64_t phys_top;               /* highest end of a usable region */
 	uint64_t info_phys, info_size;   /* the loader's info block, reserved */
 	uint64_t kernel_phys_start, kernel_phys_end; /* loaded image incl. .bss */
 };

@@ -1,0 +1,13 @@
+/* isa-debug-exit: see qemu_exit.h for the status mapping. */
+#include "arch/x86_64/qemu_exit.h"
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/io.h"
+
+_Noreturn void qemu_exit(unsigned code)
+{
+	cli();
+	outl(QEMU_EXIT_PORT, code);
+	/* Not under QEMU (or no device): stop here. */
+	for (;;)
+		halt();
+}

@@ -1,0 +1,59 @@
+/* Kernel log and panic, on top of lib/format.c and the serial driver. */
+#include "log.h"
+
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/qemu_exit.h"
+#include "arch/x86_64/serial.h"
+#include "format.h"
+
+static void serial_out(void *ctx, char c)
+{
+	(void)ctx;
+	serial_putc(c);
+}
+
+void kvprintf(const char *fmt, va_list ap)
+{
+	format_v(serial_out, NULL, fmt, ap);
+}
+
+void kprintf(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	kvprintf(fmt, ap);
+	va_end(ap);
+}
+
+int ksnprintf(char *buf, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = format_vsnprintf(buf, len, fmt, ap);
+	va_end(ap);
+	return n;
+}
+
+static int panicking;
+
+_Noreturn void panic(const char *fmt, ...)
+{
+	cli();
+	if (panicking++) {
+		kprintf("PANIC: nested panic\n");
+		qemu_exit(QEMU_EXIT_PANIC);
+	}
+	va_list ap;
+	va_start(ap, fmt);
+	kprintf("PANIC: ");
+	kvprintf(fmt, ap);
+	kprintf("\n");
+	va_end(ap);
+	uint64_t rsp, rbp;
+	__asm__ volatile("mov %%rsp, %0; mov %%rbp, %1" : "=r"(rsp), "=r"(rbp));
+	kprintf("  caller %p rsp %p rbp %p\n", __builtin_return_address(0),
+		(void *)rsp, (void *)rbp);
+	kprintf("  cr0 %lx cr2 %lx cr3 %lx cr4 %lx rflags %lx\n", read_cr0(),
+		read_cr2(), read_cr3(), read_cr4(), read_rflags());
+	qemu_exit(QEMU_EXIT_PANIC);
+}

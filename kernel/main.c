@@ -1,0 +1,48 @@
+/*
+ * kmain: brings the kernel up one logged step at a time, then runs the
+ * self-test named by `test=<name>` or hands over to userspace_start().
+ */
+#include "main.h"
+
+#include "arch/x86_64/qemu_exit.h"
+#include "arch/x86_64/serial.h"
+#include "boot_info.h"
+#include "log.h"
+#include "selftest/selftest.h"
+
+__attribute__((weak)) void userspace_start(void)
+{
+	kprintf("no userspace yet\n");
+}
+
+static void log_memory_map(void)
+{
+	kprintf("boot: loader \"%s\", command line \"%s\"\n", boot_info.loader, boot_info.cmdline);
+	for (unsigned i = 0; i < boot_info.mem_region_count; i++) {
+		const struct boot_mem_region *r = &boot_info.mem_regions[i];
+		kprintf("  mem %016lx-%016lx type %u\n", r->base, r->base + r->len - 1, r->type);
+	}
+	kprintf("boot: usable memory %lu MiB, physical top %lx\n",
+		boot_info.usable_bytes >> 20, boot_info.phys_top);
+	for (unsigned i = 0; i < boot_info.module_count; i++)
+		kprintf("boot: module %s at %lx, %lu bytes\n", boot_info.modules[i].name,
+			boot_info.modules[i].phys, boot_info.modules[i].size);
+}
+
+_Noreturn void kmain(uint32_t magic, uint64_t info_phys)
+{
+	serial_init();
+	kprintf("\ncapOS " CAPOS_VERSION " (x86_64, built " __DATE__ " " __TIME__ ")\n");
+	boot_info_parse(magic, info_phys);
+	log_memory_map();
+
+	char test[64];
+	if (boot_arg("test", test, sizeof test)) {
+		kprintf("capOS: kernel ready, running self-test %s\n", test);
+		selftest_run(test);
+	}
+	kprintf("capOS: kernel ready, starting userspace\n");
+	userspace_start();
+	kprintf("capOS: halting\n");
+	qemu_exit(QEMU_EXIT_SUCCESS);
+}

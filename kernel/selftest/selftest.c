@@ -1,0 +1,43 @@
+/* Finds and runs the self-test named on the command line (see selftest.h). */
+#include "selftest/selftest.h"
+
+#include "arch/x86_64/qemu_exit.h"
+#include "kstring.h"
+#include "log.h"
+
+extern const struct selftest __selftests_start[], __selftests_end[];
+
+const struct selftest *selftest_find(const char *name)
+{
+	for (const struct selftest *t = __selftests_start; t < __selftests_end; t++)
+		if (strcmp(t->name, name) == 0)
+			return t;
+	return NULL;
+}
+
+_Noreturn void selftest_run(const char *name)
+{
+	const struct selftest *t = selftest_find(name);
+	if (!t) {
+		kprintf("selftest %s: no such test; known:", name);
+		for (const struct selftest *k = __selftests_start; k < __selftests_end; k++)
+			kprintf(" %s", k->name);
+		kprintf("\n");
+		qemu_exit(QEMU_EXIT_FAILURE);
+	}
+	kprintf("selftest %s: start\n", name);
+	int rc = t->fn();
+	if (rc == 0) {
+		kprintf("selftest %s: PASS\n", name);
+		qemu_exit(QEMU_EXIT_SUCCESS);
+	}
+	kprintf("selftest %s: FAIL (%d)\n", name, rc);
+	qemu_exit(QEMU_EXIT_FAILURE);
+}
+
+/* The trivial test: proves the harness, the command line and the exit path. */
+SELFTEST(hello)
+{
+	kprintf("selftest hello: the kernel is up\n");
+	return 0;
+}

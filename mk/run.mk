@@ -1,0 +1,47 @@
+# `make run`: install what is missing, build the ISO, boot it under QEMU TCG
+# with serial on stdout.  QEMU's exit status comes from the kernel through
+# isa-debug-exit (kernel/arch/x86_64/qemu_exit.h):
+#   33 success -> make run exits 0
+#   35 a self-test failed, 37 kernel panic, 39 unexpected CPU exception,
+#   1 triple fault / QEMU stopped without the kernel's word -> non-zero
+# RUN_CMDLINE=... sets the kernel command line (e.g. RUN_CMDLINE=test=hello).
+# `make run-kernel` boots build/kernel.elf directly (-kernel, PVH), faster.
+# `make run-uefi` boots the same ISO with OVMF.
+
+RUN_TIMEOUT ?= 0
+
+define run_status
+	status=$$?; case $$status in \
+	33) echo "run: kernel finished (QEMU status 33: success)";; \
+	35) echo "run: QEMU status 35: a kernel self-test failed" >&2; exit 1;; \
+	37) echo "run: QEMU status 37: kernel panic" >&2; exit 1;; \
+	39) echo "run: QEMU status 39: unexpected CPU exception in the kernel" >&2; exit 1;; \
+	124) echo "run: timed out after $(RUN_TIMEOUT)s" >&2; exit 1;; \
+	*) echo "run: QEMU status $$status: stopped without the kernel's exit code (triple fault or QEMU error)" >&2; exit 1;; \
+	esac
+endef
+
+.PHONY: run run-kernel run-uefi
+run: deps
+	@$(MAKE) --no-print-directory $(CAPOS_ISO)
+	@tests/qemu/qemu-boot.sh iso $(CAPOS_ISO) --timeout $(RUN_TIMEOUT); $(run_status)
+
+run-kernel: deps
+	@$(MAKE) --no-print-directory $(KERNEL_ELF) $(BOOT_MODULES)
+	@tests/qemu/qemu-boot.sh kernel $(KERNEL_ELF) --cmdline '$(RUN_CMDLINE)' \
+		$(if $(firstword $(BOOT_MODULES)),--module $(firstword $(BOOT_MODULES))) \
+		--timeout $(RUN_TIMEOUT); $(run_status)
+
+run-uefi: deps
+	@$(MAKE) --no-print-directory $(CAPOS_ISO)
+	@tests/qemu/qemu-boot.sh uefi $(CAPOS_ISO) --vars $(BUILD)/OVMF_VARS.fd \
+		--timeout $(RUN_TIMEOUT); $(run_status)
+
+# QEMU smokes (tests/qemu/smokes/*.smoke), run by `make test`.
+TEST_SUITES += tests/qemu/run-smokes.sh
+
+# `make smoke NAME=x [NAME=...]`: one smoke (or several, space-separated).
+.PHONY: smoke
+smoke: deps
+	@$(MAKE) --no-print-directory all
+	@tests/qemu/run-smokes.sh $(NAME)

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Boots capOS once in QEMU (TCG) with serial on stdout and returns QEMU's
+# exit status (isa-debug-exit: status = (code << 1) | 1; 33 = success).
+#
+# Usage: tests/qemu/qemu-boot.sh MODE IMAGE [options]
+#   MODE kernel: IMAGE is the kernel ELF, booted with -kernel (PVH)
+#   MODE iso:    IMAGE is a GRUB ISO, booted by SeaBIOS
+#   MODE uefi:   IMAGE is a GRUB ISO, booted by OVMF (UEFI)
+# Options:
+#   --cmdline STR   kernel command line (MODE kernel only; ISOs carry theirs)
+#   --module FILE   boot module (MODE kernel: -initrd, only one)
+#   --cpu MODEL     QEMU -cpu (default qemu64)
+#   --mem SIZE      RAM (default 256M)
+#   --timeout SEC   kill QEMU after SEC seconds (status 124)
+#   --vars FILE     OVMF_VARS copy to use (MODE uefi; default build/OVMF_VARS.fd)
+set -uo pipefail
+usage() { sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; }
+[ "${1:-}" = "--help" ] && { usage; exit 0; }
+[ $# -ge 2 ] || { usage >&2; exit 2; }
+mode=$1 image=$2
+shift 2
+cmdline="" module="" cpu=qemu64 mem=256M timeout=0 vars=build/OVMF_VARS.fd
+while [ $# -gt 0 ]; do
+	case $1 in
+	--cmdline) cmdline=$2; shift 2 ;;
+	--module) module=$2; shift 2 ;;
+	--cpu) cpu=$2; shift 2 ;;
+	--mem) mem=$2; shift 2 ;;
+	--timeout) timeout=$2; shift 2 ;;
+	--vars) vars=$2; shift 2 ;;
+	*) echo "qemu-boot: unknown option $1" >&2; exit 2 ;;
+	esac
+done
+[ -f "$image" ] || { echo "qemu-boot: $image not found" >&2; exit 2; }
+
+args=(-accel tcg -cpu "$cpu" -m "$mem" -smp 1 -serial stdio -display none
+	-monitor none -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04)
+case $mode in
+kernel)
+	args+=(-kernel "$image")
+	[ -n "$cmdline" ] && args+=(-append "$cmdline")
+	[ -n "$module" ] && args+=(-initrd "$module")
+	;;
+iso)
+	args+=(-cdrom "$image" -boot d)
+	;;
+uefi)
+	code=/usr/share/OVMF/OVMF_CODE_4M.fd
+	[ -f "$code" ] || { echo "qemu-boot: $code missing (package ovmf)" >&2; exit 2; }
+	if [ ! -f "$vars" ]; then
+		mkdir -p "$(dirname "$vars")"
+		cp /usr/share/OVMF/OVMF_VARS_4M.fd "$vars"
+	fi
+	args+=(-drive "if=pflash,format=raw,unit=0,readonly=on,file=$code"
+		-drive "if=pflash,format=raw,unit=1,file=$vars"
+		-cdrom "$image" -boot d)
+	;;
+*) echo "qemu-boot: unknown mode $mode" >&2; exit 2 ;;
+esac
+
+if [ "$timeout" != 0 ]; then
+	exec timeout --foreground -k 2 "$timeout" qemu-system-x86_64 "${args[@]}" </dev/null
+fi
+exec qemu-system-x86_64 "${args[@]}" </dev/null
