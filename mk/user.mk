@@ -1,0 +1,61 @@
+# Userspace: the runtime library every program links (build/user/libcapos.a),
+# the demo and smoke programs (build/user/demos/<name>.elf) and the runtime's
+# host unit tests (tests/host/test_runtime_*.c).  See docs/runtime.md.
+
+USER_LDSCRIPT := runtime/user.ld
+RUNTIME_LIB := $(BUILD)/user/libcapos.a
+USER_LIBGCC := $(shell $(CC) -print-libgcc-file-name)
+
+# The Cap'n Proto wire runtime and the generated capOS schema code; the
+# typed clients (console.c, call.c, panic.c...) need them.
+USER_CAPNP_SRCS := $(wildcard lib/capnp/*.c) $(wildcard generated/capos.capnp.c)
+RUNTIME_NEEDS_CAPNP := runtime/call.c runtime/console.c runtime/entry.c runtime/panic.c
+HAVE_CAPNP := $(and $(wildcard generated/capos.capnp.h),$(wildcard lib/capnp/capnp.h))
+
+# memcpy & co. come from lib/kstring.c (shared with the kernel).
+RUNTIME_C := $(filter-out $(RUNTIME_NEEDS_CAPNP),$(wildcard runtime/*.c)) lib/kstring.c
+ifneq ($(HAVE_CAPNP),)
+RUNTIME_C += $(wildcard $(RUNTIME_NEEDS_CAPNP)) $(USER_CAPNP_SRCS)
+endif
+RUNTIME_OBJS := $(patsubst %.c,$(BUILD)/user/%.o,$(RUNTIME_C)) \
+	$(patsubst %.S,$(BUILD)/user/%.o,$(wildcard runtime/*.S))
+
+$(RUNTIME_LIB): $(RUNTIME_OBJS)
+	@mkdir -p $(@D)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+# One program per demos/<name>.c.  -u _start pulls the entry point out of
+# the archive; the archive is scanned as a group because its members refer
+# to each other in both directions.
+USER_DEMO_SRCS := $(wildcard demos/*.c)
+USER_DEMOS := $(patsubst demos/%.c,$(BUILD)/user/demos/%.elf,$(USER_DEMO_SRCS))
+
+$(BUILD)/user/demos/%.elf: $(BUILD)/user/demos/%.o $(RUNTIME_LIB) $(USER_LDSCRIPT)
+	@mkdir -p $(@D)
+	$(LD) -static -nostdlib -z max-page-size=4096 -z noexecstack -u _start \
+		-T $(USER_LDSCRIPT) -o $@ $< --start-group $(RUNTIME_LIB) $(USER_LIBGCC) --end-group
+
+.PHONY: user demos
+user: $(RUNTIME_LIB)
+ALL_TARGETS += $(RUNTIME_LIB)
+ifneq ($(HAVE_CAPNP),)
+demos: $(USER_DEMOS)
+ALL_TARGETS += $(USER_DEMOS)
+endif
+
+# Host unit tests of the runtime logic that does not need the kernel.
+RUNTIME_HOST_SRCS := runtime/ring.c runtime/capset.c runtime/heap.c runtime/fmt.c \
+	runtime/release.c
+RUNTIME_HOST_OBJS := $(patsubst %.c,$(BUILD)/host/%.o,$(RUNTIME_HOST_SRCS))
+RUNTIME_HOST_TESTS := $(patsubst tests/host/%.c,$(BUILD)/host/tests/host/%,\
+	$(wildcard tests/host/test_runtime_*.c))
+
+$(BUILD)/host/runtime/%.o: HOST_CFLAGS += -Iruntime/include
+$(BUILD)/host/tests/host/test_runtime_%.o: HOST_CFLAGS += -Iruntime/include
+
+$(RUNTIME_HOST_TESTS): $(BUILD)/host/tests/host/%: $(BUILD)/host/tests/host/%.o \
+		$(RUNTIME_HOST_OBJS)
+	$(HOST_CC) -o $@ $^ -lcriterion $(HOST_LDFLAGS)
+
+HOST_TEST_BINS += $(RUNTIME_HOST_TESTS)

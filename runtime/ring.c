@@ -1,0 +1,229 @@
+/*
+ * The ring client (see capos/ring.h).
+ *
+ * Ordering: the SQE is written with ordinary stores, then sq_tail is
+ * published with a release store, so the kernel never sees the index move
+ * before the entry is complete.  cq_tail is read with an acquire load before
+ * the CQEs it covers are read, and cq_head is advanced with a release store
+ * after they have been copied out.
+ *
+ * The client trusts nothing in the page blindly: a user bug (or the ring
+ * corruption smoke) can scribble over sq_tail or cq_head, so impossible
+ * index distances are reported as CAPOS_ERR_RING_CORRUPT instead of being
+ * used to index the arrays.
+ */
+#include <capos/ring.h>
+#include <capos/string.h>
+
+static uint32_t load_acquire(volatile uint32_t *p)
+{
+	return __atomic_load_n(p, __ATOMIC_ACQUIRE);
+}
+
+static void store_release(volatile uint32_t *p, uint32_t v)
+{
+	__atomic_store_n(p, v, __ATOMIC_RELEASE);
+}
+
+int capos_ring_init(struct capos_ring *r, void *page, capos_enter_fn enter, void *ctx)
+{
+	memset(r, 0, sizeof(*r));
+	if (page == NULL || enter == NULL)
+		return CAPOS_ERR_RING_CORRUPT;
+	volatile struct capos_ring_header *h = &((volatile struct capos_ring_page *)page)->header;
+	if (h->sq_entries != CAPOS_SQ_ENTRIES || h->cq_entries != CAPOS_CQ_ENTRIES ||
+	    h->sq_mask != CAPOS_SQ_ENTRIES - 1 || h->cq_mask != CAPOS_CQ_ENTRIES - 1)
+		return CAPOS_ERR_RING_CORRUPT;
+	r->page = page;
+	r->enter = enter;
+	r->enter_ctx = ctx;
+	r->next_user_data = 1;
+	return 0;
+}
+
+uint64_t capos_ring_next_user_data(struct capos_ring *r)
+{
+	uint64_t v = r->next_user_data & ~CAPOS_RT_USER_DATA_INTERNAL;
+	if (v == 0)
+		v = 1;
+	r->next_user_data = v + 1;
+	return v;
+}
+
+uint32_t capos_ring_sq_space(const struct capos_ring *r)
+{
+	volatile struct capos_ring_header *h = &r->page->header;
+	uint32_t used = h->sq_tail - load_acquire(&h->sq_head);
+	return used >= CAPOS_SQ_ENTRIES ? 0 : CAPOS_SQ_ENTRIES - used;
+}
+
+int64_t capos_ring_enter(struct capos_ring *r, uint32_t min_complete, uint64_t timeout_ns)
+{
+	r->stats.enters++;
+	return r->enter(min_complete, timeout_ns, r->enter_ctx);
+}
+
+int capos_ring_submit(struct capos_ring *r, const struct capos_sqe *sqe)
+{
+	volatile struct capos_ring_header *h = &r->page->header;
+	for (int attempt = 0; attempt < 2; attempt++) {
+		uint32_t head = load_acquire(&h->sq_head);
+		uint32_t tail = h->sq_tail;
+		uint32_t used = tail - head;
+		if (used > CAPOS_SQ_ENTRIES) {
+			r->stats.corrupt++;
+			return CAPOS_ERR_RING_CORRUPT;
+		}
+		if (used < CAPOS_SQ_ENTRIES) {
+			memcpy((void *)&r->page->sq[tail & (CAPOS_SQ_ENTRIES - 1)], sqe, sizeof(*sqe));
+			store_release(&h->sq_tail, tail + 1);
+			r->stats.submitted++;
+			return 0;
+		}
+		/* Full: let the kernel consume what is queued, then retry once. */
+		r->stats.sq_full++;
+		if (attempt == 1)
+			break;
+		int64_t n = capos_ring_enter(r, 0, CAPOS_NO_WAIT);
+		if (n < 0)
+			return (int)n;
+	}
+	return CAPOS_ERR_NO_RESOURCES;
+}
+
+int capos_ring_reap(struct capos_ring *r)
+{
+	volatile struct capos_ring_header *h = &r->page->header;
+	uint32_t head = h->cq_head;
+	uint32_t tail = load_acquire(&h->cq_tail);
+	if (tail - head > CAPOS_CQ_ENTRIES) {
+		r->stats.corrupt++;
+		return CAPOS_ERR_RING_CORRUPT;
+	}
+	int moved = 0;
+	while (head != tail && r->stash_count < CAPOS_RING_STASH) {
+		memcpy(&r->stash[r->stash_count++],
+		       (const void *)&r->page->cq[head & (CAPOS_CQ_ENTRIES - 1)],
+		       sizeof(struct capos_cqe));
+		head++;
+		moved++;
+	}
+	if (moved > 0) {
+		store_release(&h->cq_head, head);
+		r->stats.reaped += (uint64_t)moved;
+	}
+	return moved;
+}
+
+static bool stash_take(struct capos_ring *r, uint64_t user_data, struct capos_cqe *out)
+{
+	for (uint32_t i = 0; i < r->stash_count; i++) {
+		if (r->stash[i].user_data != user_data)
+			continue;
+		*out = r->stash[i];
+		/* Keep arrival order for the ones left behind. */
+		memmove(&r->stash[i], &r->stash[i + 1],
+		        (r->stash_count - i - 1) * sizeof(r->stash[0]));
+		r->stash_count--;
+		return true;
+	}
+	return false;
+}
+
+/*
+ * With the stash full, looks for user_data among the CQEs still in the CQ.
+ * Slots between cq_head and cq_tail belong to userspace until cq_head moves
+ * past them, so the entry is removed by shifting the older ones up one slot
+ * and advancing cq_head by one.
+ */
+static bool cq_take_in_place(struct capos_ring *r, uint64_t user_data, struct capos_cqe *out)
+{
+	volatile struct capos_ring_header *h = &r->page->header;
+	uint32_t head = h->cq_head;
+	uint32_t tail = load_acquire(&h->cq_tail);
+	if (tail - head > CAPOS_CQ_ENTRIES)
+		return false;
+	for (uint32_t i = head; i != tail; i++) {
+		volatile struct capos_cqe *c = &r->page->cq[i & (CAPOS_CQ_ENTRIES - 1)];
+		if (c->user_data != user_data)
+			continue;
+		memcpy(out, (const void *)c, sizeof(*out));
+		for (uint32_t j = i; j != head; j--)
+			memcpy((void *)&r->page->cq[j & (CAPOS_CQ_ENTRIES - 1)],
+			       (const void *)&r->page->cq[(j - 1) & (CAPOS_CQ_ENTRIES - 1)],
+			       sizeof(struct capos_cqe));
+		store_release(&h->cq_head, head + 1);
+		r->stats.reaped++;
+		return true;
+	}
+	return false;
+}
+
+bool capos_ring_take(struct capos_ring *r, uint64_t user_data, struct capos_cqe *out)
+{
+	if (stash_take(r, user_data, out))
+		return true;
+	uint32_t before = r->stash_count;
+	if (capos_ring_reap(r) <= 0)
+		return r->stash_count >= CAPOS_RING_STASH && cq_take_in_place(r, user_data, out);
+	bool found = stash_take(r, user_data, out);
+	if (!found && r->stash_count >= CAPOS_RING_STASH)
+		found = cq_take_in_place(r, user_data, out);
+	/* Everything else reaped now waits for its owner. */
+	r->stats.stashed += r->stash_count - before;
+	return found;
+}
+
+/* CQEs the kernel has posted that the client has not copied out. */
+static uint32_t cq_pending(const struct capos_ring *r)
+{
+	volatile struct capos_ring_header *h = &r->page->header;
+	return load_acquire(&h->cq_tail) - h->cq_head;
+}
+
+int capos_ring_wait(struct capos_ring *r, uint64_t user_data, uint64_t timeout_ns,
+                    struct capos_cqe *out)
+{
+	for (;;) {
+		if (capos_ring_take(r, user_data, out))
+			return 0;
+		uint32_t pending = cq_pending(r);
+		if (pending > CAPOS_CQ_ENTRIES) {
+			r->stats.corrupt++;
+			return CAPOS_ERR_RING_CORRUPT;
+		}
+		if (pending > 0) {
+			/* The stash is full of completions nobody has claimed:
+			 * waiting would spin.  That is a caller bug. */
+			if (r->stash_count >= CAPOS_RING_STASH)
+				return CAPOS_ERR_NO_RESOURCES;
+			continue; /* posted just now: take it */
+		}
+		int64_t n = capos_ring_enter(r, 1, timeout_ns);
+		if (n < 0)
+			return (int)n;
+		if (timeout_ns != CAPOS_WAIT_FOREVER) {
+			if (capos_ring_take(r, user_data, out))
+				return 0;
+			return CAPOS_ERR_TIMED_OUT;
+		}
+	}
+}
+
+int capos_ring_submit_wait(struct capos_ring *r, struct capos_sqe *sqe, struct capos_cqe *out)
+{
+	sqe->user_data = capos_ring_next_user_data(r);
+	int err = capos_ring_submit(r, sqe);
+	if (err < 0)
+		return err;
+	return capos_ring_wait(r, sqe->user_data, CAPOS_WAIT_FOREVER, out);
+}
+
+int capos_ring_nop(struct capos_ring *r, uint64_t user_data)
+{
+	struct capos_sqe sqe;
+	memset(&sqe, 0, sizeof(sqe));
+	sqe.opcode = CAPOS_OP_NOP;
+	sqe.user_data = user_data;
+	return capos_ring_submit(r, &sqe);
+}
