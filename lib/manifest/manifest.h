@@ -1,0 +1,143 @@
+/*
+ * The boot manifest as plain C data, and the service-graph validator.
+ *
+ * Freestanding: no allocation, no libc beyond <stddef.h>/<stdint.h>.  The
+ * host tool mkmanifest fills a `struct mf_manifest` from the CUE export and
+ * init fills one from the Cap'n Proto manifest (mf_decode); both run the
+ * same mf_validate so the host and the booted system agree on what a valid
+ * graph is.  Strings are (pointer, length) views into the caller's buffers
+ * and need not be NUL-terminated.
+ */
+#ifndef CAPOS_LIB_MANIFEST_H
+#define CAPOS_LIB_MANIFEST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Bump together with `#SchemaVersion` in cue/manifest.cue. */
+#define MF_SCHEMA_VERSION 1u
+
+#define MF_NAME_MAX     31u  /* bytes; fits a CapSet entry name (abi.h) */
+#define MF_MAX_SERVICES 64u  /* bounds the validator's stack use */
+#define MF_MAX_CAPS     80u  /* per holder; CAPOS_CAPSET_MAX_ENTRIES is 85 */
+#define MF_MAX_EXPORTS  16u  /* per service */
+#define MF_MAX_BINARIES (MF_MAX_SERVICES + 1u)
+
+struct mf_str {
+	const char *ptr;
+	uint32_t len;
+};
+
+/* Values match the KernelCap enum in schema/manifest.capnp. */
+enum mf_kernel_cap {
+	MF_KCAP_CONSOLE = 0,
+	MF_KCAP_FRAME_ALLOCATOR = 1,
+	MF_KCAP_VIRTUAL_MEMORY = 2,
+	MF_KCAP_ENDPOINT = 3,
+	MF_KCAP_PROCESS_SPAWNER = 4,
+	MF_KCAP_BOOT_PACKAGE = 5,
+	MF_KCAP_COUNT
+};
+
+/* Values match the RestartPolicy enum. */
+enum mf_restart {
+	MF_RESTART_NEVER = 0,
+	MF_RESTART_ON_FAILURE = 1,
+	MF_RESTART_ALWAYS = 2,
+	MF_RESTART_COUNT
+};
+
+/* Values match the CapSource union discriminant. */
+enum mf_source_kind {
+	MF_SOURCE_KERNEL = 0,
+	MF_SOURCE_SERVICE = 1,
+};
+
+struct mf_cap {
+	struct mf_str name;          /* local name in the holder's CapSet */
+	enum mf_source_kind kind;
+	uint16_t kernel;             /* enum mf_kernel_cap when kind == KERNEL */
+	struct mf_str service;       /* exporting service when kind == SERVICE */
+	struct mf_str export_name;   /* its export */
+	uint64_t badge;              /* 0 = unbadged */
+};
+
+struct mf_service {
+	struct mf_str name;
+	struct mf_str binary;
+	const struct mf_cap *caps;
+	uint32_t cap_count;
+	const struct mf_str *exports;
+	uint32_t export_count;
+	uint16_t restart;            /* enum mf_restart */
+};
+
+struct mf_binary {
+	struct mf_str name;
+	const uint8_t *data;
+	uint64_t size;
+};
+
+struct mf_manifest {
+	uint32_t schema_version;
+	const struct mf_binary *binaries;
+	uint32_t binary_count;
+	struct mf_str init_binary;
+	const struct mf_cap *init_caps;
+	uint32_t init_cap_count;
+	const struct mf_service *services;
+	uint32_t service_count;
+	struct mf_str motd;
+};
+
+enum mf_err {
+	MF_OK = 0,
+	MF_ERR_SCHEMA_VERSION,     /* schemaVersion differs from MF_SCHEMA_VERSION */
+	MF_ERR_TOO_MANY,           /* a count exceeds an MF_MAX_* bound */
+	MF_ERR_BAD_NAME,           /* empty, too long, or bytes outside [A-Za-z0-9_.-] */
+	MF_ERR_DUPLICATE,          /* a name used twice where it must be unique */
+	MF_ERR_UNKNOWN_BINARY,     /* binary not among `binaries` */
+	MF_ERR_EMPTY_BINARY,       /* binary with no bytes */
+	MF_ERR_BAD_KERNEL_CAP,     /* kernel source outside enum mf_kernel_cap */
+	MF_ERR_NOT_GRANTABLE,      /* kernel cap this holder may not receive */
+	MF_ERR_UNKNOWN_SERVICE,    /* source names a service that does not exist */
+	MF_ERR_NOT_EXPORTED,       /* source names an export the service lacks */
+	MF_ERR_EXPORT_NOT_HELD,    /* export names a cap the service does not hold */
+	MF_ERR_INIT_IMPORT,        /* init may only hold kernel caps */
+	MF_ERR_CYCLE,              /* services import from each other in a cycle */
+	MF_ERR_BAD_RESTART,        /* restart outside enum mf_restart */
+};
+
+/* Where validation stopped: which service (or init) and which field. */
+struct mf_error {
+	enum mf_err code;
+	char message[256];         /* NUL-terminated, names service and field */
+};
+
+/*
+ * Checks every rule of docs/manifest.md: names, uniqueness, binaries, cap
+ * sources and exports, dependency cycles, schema version.  On success fills
+ * order[0..service_count) with service indices in a valid start order
+ * (every service after the services it imports from), if order is not NULL.
+ * Returns MF_OK or the first error, described in *err (if not NULL).
+ */
+enum mf_err mf_validate(const struct mf_manifest *m, uint32_t *order,
+			struct mf_error *err);
+
+/* "console", "frameAllocator", ... or NULL when out of range. */
+const char *mf_kernel_cap_name(uint32_t kcap);
+/* Inverse of mf_kernel_cap_name; -1 when unknown. */
+int mf_kernel_cap_from_name(struct mf_str name);
+const char *mf_restart_name(uint32_t restart);
+int mf_restart_from_name(struct mf_str name);
+
+/* Index of the service named `name`, or -1. */
+int mf_find_service(const struct mf_manifest *m, struct mf_str name);
+/* Index of the binary named `name`, or -1. */
+int mf_find_binary(const struct mf_manifest *m, struct mf_str name);
+
+int mf_str_eq(struct mf_str a, struct mf_str b);
+int mf_str_eq_c(struct mf_str a, const char *c);
+struct mf_str mf_str_c(const char *c);
+
+#endif

@@ -1,0 +1,572 @@
+/*
+ * Service-graph validation of the boot manifest.  Shared by mkmanifest (on
+ * the host, before anything is written) and init (at boot, before anything
+ * is spawned), so both refuse exactly the same manifests.
+ *
+ * Every error message names the holder (the manifest, init, or a service by
+ * name and index) and the field, e.g.
+ *   service "client" (services[1]): caps[0].source.service.export:
+ *   service "server" does not export "echo"
+ */
+#include "manifest/manifest.h"
+
+/* A bounded, always NUL-terminated message builder: no libc needed. */
+struct msg {
+	char *buf;
+	size_t cap;
+	size_t len;
+};
+
+static void msg_putc(struct msg *m, char c)
+{
+	if (m->len + 1 < m->cap) {
+		m->buf[m->len++] = c;
+		m->buf[m->len] = '\0';
+	}
+}
+
+static void msg_cstr(struct msg *m, const char *s)
+{
+	while (*s)
+		msg_putc(m, *s++);
+}
+
+/* Quoted, with non-printable bytes escaped so hostile names stay readable. */
+static void msg_qstr(struct msg *m, struct mf_str s)
+{
+	static const char hex[] = "0123456789abcdef";
+	uint32_t n = s.len > 64 ? 64 : s.len;
+
+	msg_putc(m, '"');
+	for (uint32_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s.ptr[i];
+		if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
+			msg_putc(m, (char)c);
+		} else {
+			msg_cstr(m, "\\x");
+			msg_putc(m, hex[c >> 4]);
+			msg_putc(m, hex[c & 15]);
+		}
+	}
+	msg_putc(m, '"');
+	if (n < s.len)
+		msg_cstr(m, "...");
+}
+
+static void msg_uint(struct msg *m, uint64_t v)
+{
+	char digits[21];
+	int n = 0;
+
+	do {
+		digits[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	while (n)
+		msg_putc(m, digits[--n]);
+}
+
+/* Validation state: the manifest and where to report. */
+struct vctx {
+	const struct mf_manifest *m;
+	struct mf_error *err;
+	struct mf_error scratch;
+	struct msg msg;
+};
+
+/* Holder prefixes: "manifest: ", "init: ", `service "x" (services[i]): `. */
+#define HOLDER_MANIFEST (-2)
+#define HOLDER_INIT     (-1)
+
+static struct msg *fail(struct vctx *v, enum mf_err code, int holder)
+{
+	v->err->code = code;
+	v->msg.buf = v->err->message;
+	v->msg.cap = sizeof(v->err->message);
+	v->msg.len = 0;
+	v->err->message[0] = '\0';
+	if (holder == HOLDER_MANIFEST) {
+		msg_cstr(&v->msg, "manifest: ");
+	} else if (holder == HOLDER_INIT) {
+		msg_cstr(&v->msg, "init: ");
+	} else {
+		msg_cstr(&v->msg, "service ");
+		msg_qstr(&v->msg, v->m->services[holder].name);
+		msg_cstr(&v->msg, " (services[");
+		msg_uint(&v->msg, (uint64_t)holder);
+		msg_cstr(&v->msg, "]): ");
+	}
+	return &v->msg;
+}
+
+/* Field paths like "caps[3].source.kernel". */
+static void msg_field(struct msg *m, const char *list, uint32_t index,
+		      const char *rest)
+{
+	msg_cstr(m, list);
+	msg_putc(m, '[');
+	msg_uint(m, index);
+	msg_putc(m, ']');
+	msg_cstr(m, rest);
+	msg_cstr(m, ": ");
+}
+
+int mf_str_eq(struct mf_str a, struct mf_str b)
+{
+	if (a.len != b.len)
+		return 0;
+	for (uint32_t i = 0; i < a.len; i++)
+		if (a.ptr[i] != b.ptr[i])
+			return 0;
+	return 1;
+}
+
+int mf_str_eq_c(struct mf_str a, const char *c)
+{
+	return mf_str_eq(a, mf_str_c(c));
+}
+
+struct mf_str mf_str_c(const char *c)
+{
+	uint32_t n = 0;
+
+	while (c[n])
+		n++;
+	return (struct mf_str){ c, n };
+}
+
+static const char *const kernel_cap_names[MF_KCAP_COUNT] = {
+	"console", "frameAllocator", "virtualMemory",
+	"endpoint", "processSpawner", "bootPackage",
+};
+
+static const char *const restart_names[MF_RESTART_COUNT] = {
+	"never", "onFailure", "always",
+};
+
+const char *mf_kernel_cap_name(uint32_t kcap)
+{
+	return kcap < MF_KCAP_COUNT ? kernel_cap_names[kcap] : NULL;
+}
+
+int mf_kernel_cap_from_name(struct mf_str name)
+{
+	for (int i = 0; i < MF_KCAP_COUNT; i++)
+		if (mf_str_eq_c(name, kernel_cap_names[i]))
+			return i;
+	return -1;
+}
+
+const char *mf_restart_name(uint32_t restart)
+{
+	return restart < MF_RESTART_COUNT ? restart_names[restart] : NULL;
+}
+
+int mf_restart_from_name(struct mf_str name)
+{
+	for (int i = 0; i < MF_RESTART_COUNT; i++)
+		if (mf_str_eq_c(name, restart_names[i]))
+			return i;
+	return -1;
+}
+
+int mf_find_service(const struct mf_manifest *m, struct mf_str name)
+{
+	for (uint32_t i = 0; i < m->service_count; i++)
+		if (mf_str_eq(m->services[i].name, name))
+			return (int)i;
+	return -1;
+}
+
+int mf_find_binary(const struct mf_manifest *m, struct mf_str name)
+{
+	for (uint32_t i = 0; i < m->binary_count; i++)
+		if (mf_str_eq(m->binaries[i].name, name))
+			return (int)i;
+	return -1;
+}
+
+/* Same rule as #Name in cue/manifest.cue: ^[A-Za-z_][A-Za-z0-9_.-]{0,30}$ */
+static int name_ok(struct mf_str s)
+{
+	if (s.len == 0 || s.len > MF_NAME_MAX || s.ptr == NULL)
+		return 0;
+	for (uint32_t i = 0; i < s.len; i++) {
+		char c = s.ptr[i];
+		int alpha = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			    c == '_';
+		int other = (c >= '0' && c <= '9') || c == '.' || c == '-';
+		if (!alpha && !(i > 0 && other))
+			return 0;
+	}
+	return 1;
+}
+
+static int bad_name(struct vctx *v, int holder, const char *list,
+		    uint32_t index, const char *rest, struct mf_str s)
+{
+	struct msg *m = fail(v, MF_ERR_BAD_NAME, holder);
+
+	if (list)
+		msg_field(m, list, index, rest);
+	else {
+		msg_cstr(m, rest);
+		msg_cstr(m, ": ");
+	}
+	msg_cstr(m, "invalid name ");
+	msg_qstr(m, s);
+	msg_cstr(m, " (want 1-31 bytes of [A-Za-z0-9_.-], not starting with a digit, '.' or '-')");
+	return -1;
+}
+
+static int too_many(struct vctx *v, int holder, const char *field,
+		    uint64_t have, uint64_t max)
+{
+	struct msg *m = fail(v, MF_ERR_TOO_MANY, holder);
+
+	msg_cstr(m, field);
+	msg_cstr(m, ": ");
+	msg_uint(m, have);
+	msg_cstr(m, " entries, at most ");
+	msg_uint(m, max);
+	msg_cstr(m, " allowed");
+	return -1;
+}
+
+static int check_binaries(struct vctx *v)
+{
+	const struct mf_manifest *mf = v->m;
+
+	if (mf->binary_count > MF_MAX_BINARIES)
+		return too_many(v, HOLDER_MANIFEST, "binaries",
+				mf->binary_count, MF_MAX_BINARIES);
+	for (uint32_t i = 0; i < mf->binary_count; i++) {
+		const struct mf_binary *b = &mf->binaries[i];
+		if (!name_ok(b->name))
+			return bad_name(v, HOLDER_MANIFEST, "binaries", i,
+					".name", b->name);
+		for (uint32_t j = 0; j < i; j++) {
+			if (mf_str_eq(mf->binaries[j].name, b->name)) {
+				struct msg *m = fail(v, MF_ERR_DUPLICATE,
+						     HOLDER_MANIFEST);
+				msg_field(m, "binaries", i, ".name");
+				msg_cstr(m, "duplicate binary ");
+				msg_qstr(m, b->name);
+				msg_cstr(m, " (also binaries[");
+				msg_uint(m, j);
+				msg_cstr(m, "])");
+				return -1;
+			}
+		}
+		if (b->size == 0 || b->data == NULL) {
+			struct msg *m = fail(v, MF_ERR_EMPTY_BINARY,
+					     HOLDER_MANIFEST);
+			msg_field(m, "binaries", i, ".data");
+			msg_cstr(m, "binary ");
+			msg_qstr(m, b->name);
+			msg_cstr(m, " is empty");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int check_binary_ref(struct vctx *v, int holder, struct mf_str binary)
+{
+	if (!name_ok(binary))
+		return bad_name(v, holder, NULL, 0, "binary", binary);
+	if (mf_find_binary(v->m, binary) < 0) {
+		struct msg *m = fail(v, MF_ERR_UNKNOWN_BINARY, holder);
+		msg_cstr(m, "binary: unknown binary ");
+		msg_qstr(m, binary);
+		msg_cstr(m, " (not in the manifest's binaries)");
+		return -1;
+	}
+	return 0;
+}
+
+static int service_exports(const struct mf_service *s, struct mf_str name)
+{
+	for (uint32_t i = 0; i < s->export_count; i++)
+		if (mf_str_eq(s->exports[i], name))
+			return 1;
+	return 0;
+}
+
+/* One granted cap of init (holder -1) or of services[holder]. */
+static int check_cap(struct vctx *v, int holder, const struct mf_cap *caps,
+		     uint32_t i)
+{
+	const struct mf_cap *c = &caps[i];
+	struct msg *m;
+
+	if (!name_ok(c->name))
+		return bad_name(v, holder, "caps", i, ".name", c->name);
+	for (uint32_t j = 0; j < i; j++) {
+		if (mf_str_eq(caps[j].name, c->name)) {
+			m = fail(v, MF_ERR_DUPLICATE, holder);
+			msg_field(m, "caps", i, ".name");
+			msg_cstr(m, "duplicate cap name ");
+			msg_qstr(m, c->name);
+			msg_cstr(m, " (also caps[");
+			msg_uint(m, j);
+			msg_cstr(m, "])");
+			return -1;
+		}
+	}
+	if (c->kind == MF_SOURCE_KERNEL) {
+		if (c->kernel >= MF_KCAP_COUNT) {
+			m = fail(v, MF_ERR_BAD_KERNEL_CAP, holder);
+			msg_field(m, "caps", i, ".source.kernel");
+			msg_cstr(m, "unknown kernel capability ");
+			msg_uint(m, c->kernel);
+			return -1;
+		}
+		if (c->kernel == MF_KCAP_BOOT_PACKAGE && holder != HOLDER_INIT) {
+			m = fail(v, MF_ERR_NOT_GRANTABLE, holder);
+			msg_field(m, "caps", i, ".source.kernel");
+			msg_cstr(m, "bootPackage may only be granted to init");
+			return -1;
+		}
+		return 0;
+	}
+	if (c->kind != MF_SOURCE_SERVICE) {
+		m = fail(v, MF_ERR_BAD_KERNEL_CAP, holder);
+		msg_field(m, "caps", i, ".source");
+		msg_cstr(m, "unknown source kind ");
+		msg_uint(m, (uint64_t)c->kind);
+		return -1;
+	}
+	if (holder == HOLDER_INIT) {
+		m = fail(v, MF_ERR_INIT_IMPORT, holder);
+		msg_field(m, "caps", i, ".source.service");
+		msg_cstr(m, "init starts first, so it can only hold kernel capabilities");
+		return -1;
+	}
+	if (!name_ok(c->service))
+		return bad_name(v, holder, "caps", i, ".source.service.name",
+				c->service);
+	if (!name_ok(c->export_name))
+		return bad_name(v, holder, "caps", i, ".source.service.export",
+				c->export_name);
+	int src = mf_find_service(v->m, c->service);
+	if (src < 0) {
+		m = fail(v, MF_ERR_UNKNOWN_SERVICE, holder);
+		msg_field(m, "caps", i, ".source.service.name");
+		msg_cstr(m, "unknown service ");
+		msg_qstr(m, c->service);
+		return -1;
+	}
+	if (src == holder) {
+		m = fail(v, MF_ERR_CYCLE, holder);
+		msg_field(m, "caps", i, ".source.service.name");
+		msg_cstr(m, "a service cannot import from itself");
+		return -1;
+	}
+	if (!service_exports(&v->m->services[src], c->export_name)) {
+		m = fail(v, MF_ERR_NOT_EXPORTED, holder);
+		msg_field(m, "caps", i, ".source.service.export");
+		msg_cstr(m, "service ");
+		msg_qstr(m, c->service);
+		msg_cstr(m, " does not export ");
+		msg_qstr(m, c->export_name);
+		return -1;
+	}
+	return 0;
+}
+
+static int check_caps(struct vctx *v, int holder, const struct mf_cap *caps,
+		      uint32_t count)
+{
+	if (count > MF_MAX_CAPS)
+		return too_many(v, holder, "caps", count, MF_MAX_CAPS);
+	for (uint32_t i = 0; i < count; i++)
+		if (check_cap(v, holder, caps, i) < 0)
+			return -1;
+	return 0;
+}
+
+static int check_exports(struct vctx *v, int holder)
+{
+	const struct mf_service *s = &v->m->services[holder];
+	struct msg *m;
+
+	if (s->export_count > MF_MAX_EXPORTS)
+		return too_many(v, holder, "exports", s->export_count,
+				MF_MAX_EXPORTS);
+	for (uint32_t i = 0; i < s->export_count; i++) {
+		struct mf_str e = s->exports[i];
+		uint32_t held = 0;
+
+		if (!name_ok(e))
+			return bad_name(v, holder, "exports", i, "", e);
+		for (uint32_t j = 0; j < i; j++) {
+			if (mf_str_eq(s->exports[j], e)) {
+				m = fail(v, MF_ERR_DUPLICATE, holder);
+				msg_field(m, "exports", i, "");
+				msg_cstr(m, "duplicate export ");
+				msg_qstr(m, e);
+				return -1;
+			}
+		}
+		for (uint32_t j = 0; j < s->cap_count; j++)
+			held |= mf_str_eq(s->caps[j].name, e);
+		if (!held) {
+			m = fail(v, MF_ERR_EXPORT_NOT_HELD, holder);
+			msg_field(m, "exports", i, "");
+			msg_cstr(m, "exports ");
+			msg_qstr(m, e);
+			msg_cstr(m, " but holds no cap of that name");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int check_service(struct vctx *v, uint32_t i)
+{
+	const struct mf_service *s = &v->m->services[i];
+	struct msg *m;
+
+	if (!name_ok(s->name)) {
+		m = fail(v, MF_ERR_BAD_NAME, HOLDER_MANIFEST);
+		msg_field(m, "services", i, ".name");
+		msg_cstr(m, "invalid service name ");
+		msg_qstr(m, s->name);
+		msg_cstr(m, " (want 1-31 bytes of [A-Za-z0-9_.-], not starting with a digit, '.' or '-')");
+		return -1;
+	}
+	for (uint32_t j = 0; j < i; j++) {
+		if (mf_str_eq(v->m->services[j].name, s->name)) {
+			m = fail(v, MF_ERR_DUPLICATE, (int)i);
+			msg_cstr(m, "name: duplicate service name (also services[");
+			msg_uint(m, j);
+			msg_cstr(m, "])");
+			return -1;
+		}
+	}
+	if (check_binary_ref(v, (int)i, s->binary) < 0)
+		return -1;
+	if (s->restart >= MF_RESTART_COUNT) {
+		m = fail(v, MF_ERR_BAD_RESTART, (int)i);
+		msg_cstr(m, "restart: unknown restart policy ");
+		msg_uint(m, s->restart);
+		return -1;
+	}
+	return 0;
+}
+
+/* Does services[a] import anything from services[b]? */
+static int imports_from(const struct mf_manifest *mf, uint32_t a, uint32_t b)
+{
+	const struct mf_service *s = &mf->services[a];
+
+	for (uint32_t i = 0; i < s->cap_count; i++)
+		if (s->caps[i].kind == MF_SOURCE_SERVICE &&
+		    mf_str_eq(s->caps[i].service, mf->services[b].name))
+			return 1;
+	return 0;
+}
+
+/*
+ * Start order: repeatedly take the first service (in manifest order) whose
+ * sources have all started.  When none can start, the rest contains a
+ * cycle; walk it from the first blocked service and report its path.
+ */
+static int order_services(struct vctx *v, uint32_t *order)
+{
+	const struct mf_manifest *mf = v->m;
+	uint8_t started[MF_MAX_SERVICES] = { 0 };
+	uint32_t done = 0;
+
+	while (done < mf->service_count) {
+		int pick = -1;
+		for (uint32_t i = 0; i < mf->service_count && pick < 0; i++) {
+			if (started[i])
+				continue;
+			int ready = 1;
+			for (uint32_t j = 0; j < mf->service_count; j++)
+				if (!started[j] && j != i && imports_from(mf, i, j))
+					ready = 0;
+			if (ready)
+				pick = (int)i;
+		}
+		if (pick < 0)
+			break;
+		started[pick] = 1;
+		if (order)
+			order[done] = (uint32_t)pick;
+		done++;
+	}
+	if (done == mf->service_count)
+		return 0;
+
+	/* Follow blocked -> blocking edges until a service repeats. */
+	uint8_t seen[MF_MAX_SERVICES] = { 0 };
+	uint32_t path[MF_MAX_SERVICES + 1];
+	uint32_t n = 0, cur = 0;
+	while (started[cur])
+		cur++;
+	while (!seen[cur]) {
+		seen[cur] = 1;
+		path[n++] = cur;
+		for (uint32_t j = 0; j < mf->service_count; j++) {
+			if (!started[j] && j != cur && imports_from(mf, cur, j)) {
+				cur = j;
+				break;
+			}
+		}
+	}
+	uint32_t first = 0;
+	while (path[first] != cur)
+		first++;
+	struct msg *m = fail(v, MF_ERR_CYCLE, (int)cur);
+	msg_cstr(m, "caps: dependency cycle: ");
+	for (uint32_t k = first; k < n; k++) {
+		msg_qstr(m, mf->services[path[k]].name);
+		msg_cstr(m, " -> ");
+	}
+	msg_qstr(m, mf->services[cur].name);
+	return -1;
+}
+
+enum mf_err mf_validate(const struct mf_manifest *mf, uint32_t *order,
+			struct mf_error *err)
+{
+	struct vctx v = { .m = mf, .err = err };
+
+	if (!v.err)
+		v.err = &v.scratch;
+	v.err->code = MF_OK;
+	v.err->message[0] = '\0';
+
+	if (mf->schema_version != MF_SCHEMA_VERSION) {
+		struct msg *m = fail(&v, MF_ERR_SCHEMA_VERSION, HOLDER_MANIFEST);
+		msg_cstr(m, "schemaVersion: manifest has version ");
+		msg_uint(m, mf->schema_version);
+		msg_cstr(m, ", this tool reads version ");
+		msg_uint(m, MF_SCHEMA_VERSION);
+		return v.err->code;
+	}
+	if (mf->service_count > MF_MAX_SERVICES) {
+		too_many(&v, HOLDER_MANIFEST, "initConfig.services",
+			 mf->service_count, MF_MAX_SERVICES);
+		return v.err->code;
+	}
+	if (check_binaries(&v) < 0 ||
+	    check_binary_ref(&v, HOLDER_INIT, mf->init_binary) < 0 ||
+	    check_caps(&v, HOLDER_INIT, mf->init_caps, mf->init_cap_count) < 0)
+		return v.err->code;
+	for (uint32_t i = 0; i < mf->service_count; i++)
+		if (check_service(&v, i) < 0)
+			return v.err->code;
+	for (uint32_t i = 0; i < mf->service_count; i++) {
+		const struct mf_service *s = &mf->services[i];
+		if (check_caps(&v, (int)i, s->caps, s->cap_count) < 0 ||
+		    check_exports(&v, (int)i) < 0)
+			return v.err->code;
+	}
+	if (order_services(&v, order) < 0)
+		return v.err->code;
+	return MF_OK;
+}

@@ -1,0 +1,79 @@
+#!/usr/bin/env node
+// Round-trip check: the manifest decoded by the reference Cap'n Proto tool
+// (`capnp convert binary:json`) must equal the CUE export it was built from,
+// and carry every referenced binary byte for byte.
+//
+//   compare.js CUE_EXPORT.json CAPNP.json BINARY_DIR
+//
+// Normalisation (documented in docs/manifest.md): Cap'n Proto's JSON writes
+// UInt64 as strings and always writes `badge` ("0" = unbadged), while CUE
+// omits an absent badge; `binaries` exists only in the manifest.
+'use strict';
+const fs = require('fs');
+const path = require('path');
+
+const [cueFile, capnpFile, binDir] = process.argv.slice(2);
+if (!binDir) {
+	process.stderr.write('usage: compare.js CUE_EXPORT.json CAPNP.json BINARY_DIR\n');
+	process.exit(2);
+}
+const cue = JSON.parse(fs.readFileSync(cueFile, 'utf8'));
+const mf = JSON.parse(fs.readFileSync(capnpFile, 'utf8'));
+
+function fail(msg) {
+	process.stderr.write(`compare: ${msg}\n`);
+	process.exit(1);
+}
+
+// Binaries: exactly those referenced (init first, then services, first use
+// order), each equal to the file it came from.
+const want = [];
+for (const b of [cue.initConfig.init.binary, ...(cue.initConfig.services || []).map((s) => s.binary)])
+	if (!want.includes(b)) want.push(b);
+const got = (mf.binaries || []).map((b) => b.name);
+if (JSON.stringify(got) !== JSON.stringify(want))
+	fail(`binaries ${JSON.stringify(got)} != referenced ${JSON.stringify(want)}`);
+for (const b of mf.binaries) {
+	const file = [path.join(binDir, b.name + '.elf'), path.join(binDir, b.name)].find((f) => fs.existsSync(f));
+	const bytes = fs.readFileSync(file);
+	if (!Buffer.from(b.data).equals(bytes)) fail(`binary ${b.name}: data differs from ${file}`);
+}
+delete mf.binaries;
+
+function normCaps(caps) {
+	for (const c of caps || []) {
+		if (c.badge === '0' || c.badge === 0) delete c.badge;
+		else if (c.badge !== undefined) c.badge = String(c.badge);
+	}
+}
+for (const doc of [cue, mf]) {
+	normCaps(doc.initConfig.init.caps);
+	for (const s of doc.initConfig.services || []) normCaps(s.caps);
+}
+
+function diff(a, b, where) {
+	if (typeof a !== typeof b || Array.isArray(a) !== Array.isArray(b) || (a === null) !== (b === null))
+		return `${where}: ${JSON.stringify(a)} (CUE) vs ${JSON.stringify(b)} (manifest)`;
+	if (Array.isArray(a)) {
+		if (a.length !== b.length) return `${where}: length ${a.length} (CUE) vs ${b.length} (manifest)`;
+		for (let i = 0; i < a.length; i++) {
+			const d = diff(a[i], b[i], `${where}[${i}]`);
+			if (d) return d;
+		}
+		return null;
+	}
+	if (a && typeof a === 'object') {
+		const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+		for (const k of keys) {
+			if (!(k in a)) return `${where}.${k}: only in the manifest`;
+			if (!(k in b)) return `${where}.${k}: only in the CUE export`;
+			const d = diff(a[k], b[k], `${where}.${k}`);
+			if (d) return d;
+		}
+		return null;
+	}
+	return a === b ? null : `${where}: ${JSON.stringify(a)} (CUE) vs ${JSON.stringify(b)} (manifest)`;
+}
+const d = diff(cue, mf, 'system');
+if (d) fail(d);
+process.stdout.write(`compare: equal (${want.length} binaries)\n`);

