@@ -19,3 +19,14 @@ $(BUILD)/host/tests/test_ring_consumer: $(BUILD)/host/tests/host/test_ring_consu
 $(addprefix $(BUILD)/host/tests/,$(PROC_HOST_TESTS)):
 	@mkdir -p $(@D)
 	$(HOST_CC) $^ -o $@ -lcriterion $(HOST_LDFLAGS)
+
+# mkbootpkg: several user programs in one boot module (temporary, until the
+# manifest of issue #6).
+MKBOOTPKG := $(BUILD)/tool/mkbootpkg
+ALL_TARGETS += $(MKBOOTPKG)
+$(MKBOOTPKG): $(BUILD)/tool/tools/mkbootpkg/mkbootpkg.o
+	$(HOST_CC) $^ -o $@
+
+# The Console capability decodes its params with the Cap'n Proto runtime and
+# the generated schema code (once they are in the tree).
+KERNEL_LIB_SRCS += $(wildcard lib/capnp/*.c generated/capos.capnp.c)

@@ -1,0 +1,62 @@
+/*
+ * syscall entry (LSTAR).  One CPU, no swapgs: the user rsp is parked in a
+ * global, the kernel stack of the current process comes from another
+ * (syscall_kernel_rsp, set by the scheduler on every switch, equal to the
+ * TSS rsp0).  FMASK has cleared IF, so nothing can interrupt us before the
+ * stack switch.
+ *
+ * We build a struct trap_frame (kernel/arch/x86_64/trap.h) exactly where a
+ * trap from ring 3 would have put it, call syscall_dispatch(tf), and return
+ * through proc_return_to_user (iretq) with whatever the frame then holds.
+ * The syscall ABI: rax = number, rdi, rsi = arguments, rax = result; rcx
+ * and r11 are clobbered (they hold the return rip and rflags).
+ */
+#define USER_DS 0x1b
+#define USER_CS 0x23
+#define SYSCALL_VECTOR 0x100 /* not a CPU vector: marks a syscall frame */
+
+	.bss
+	.align 8
+	.globl syscall_kernel_rsp
+syscall_kernel_rsp:
+	.quad 0
+syscall_user_rsp:
+	.quad 0
+
+	.text
+	.globl syscall_entry
+	.type syscall_entry, @function
+syscall_entry:
+	movq %rsp, syscall_user_rsp(%rip)
+	movq syscall_kernel_rsp(%rip), %rsp
+	pushq $USER_DS                     /* ss */
+	pushq syscall_user_rsp(%rip)       /* rsp */
+	pushq %r11                         /* rflags */
+	pushq $USER_CS                     /* cs */
+	pushq %rcx                         /* rip */
+	pushq $0                           /* error code */
+	pushq $SYSCALL_VECTOR              /* vector */
+	pushq %rax
+	pushq %rbx
+	pushq %rcx
+	pushq %rdx
+	pushq %rsi
+	pushq %rdi
+	pushq %rbp
+	pushq %r8
+	pushq %r9
+	pushq %r10
+	pushq %r11
+	pushq %r12
+	pushq %r13
+	pushq %r14
+	pushq %r15
+	cld
+	movq %rsp, %rdi
+	xorl %ebp, %ebp                    /* end of the kernel frame chain */
+	call syscall_dispatch
+	movq %rsp, %rdi
+	jmp proc_return_to_user
+	.size syscall_entry, . - syscall_entry
+
+	.section .note.GNU-stack, "", @progbits

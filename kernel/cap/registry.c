@@ -1,0 +1,105 @@
+/* The registry of kernel capability types (see registry.h). */
+#include "registry.h"
+
+#include <capos/abi.h>
+
+#if __has_include("capos.capnp.h") /* generated code not yet in the tree: see below */
+#include "capnp/capnp.h"
+#include "capos.capnp.h"
+#define HAVE_CAPNP_GENERATED 1
+#endif
+#include "kstring.h"
+#include "log.h"
+#include "proc/process.h"
+
+extern const struct kcap_type kcap_console_type;
+
+static const struct kcap_type *const kcap_types[] = {
+	&kcap_console_type,
+};
+#define KCAP_TYPE_COUNT (sizeof(kcap_types) / sizeof(kcap_types[0]))
+
+void kcap_registry_init(void)
+{
+	for (unsigned i = 0; i < KCAP_TYPE_COUNT; i++)
+		kprintf("cap: registered kernel capability type %u '%s' (interface %lx)\n",
+		        kcap_types[i]->kind, kcap_types[i]->name, kcap_types[i]->interface_id);
+}
+
+const struct kcap_type *kcap_type_of(enum kcap_kind kind)
+{
+	for (unsigned i = 0; i < KCAP_TYPE_COUNT; i++)
+		if (kcap_types[i]->kind == kind)
+			return kcap_types[i];
+	return 0;
+}
+
+const struct kcap_type *kcap_type_by_name(const char *name)
+{
+	for (unsigned i = 0; i < KCAP_TYPE_COUNT; i++)
+		if (strcmp(kcap_types[i]->name, name) == 0)
+			return kcap_types[i];
+	return 0;
+}
+
+int kcap_grant(struct process *p, const struct kcap_type *t, void *object, uint32_t *cap_id)
+{
+	struct cap_entry e = {
+		.object = object,
+		.interface_id = t->interface_id,
+		.badge = 0,
+		.type = t->kind,
+	};
+	return cap_table_insert(&p->caps, &e, cap_id);
+}
+
+void kcap_drop(const struct cap_entry *e)
+{
+	const struct kcap_type *t = kcap_type_of((enum kcap_kind)e->type);
+	if (t && t->drop)
+		t->drop(e->object);
+}
+
+#ifdef HAVE_CAPNP_GENERATED
+int kcap_exception(struct kcap_call *c, unsigned type, const char *message)
+{
+	struct capnp_builder b;
+	size_t len = 0;
+	capnp_builder_init(&b, c->result, c->result_cap);
+	capos_CapException_builder x = capos_CapException_init_root(&b);
+	capos_CapException_set_type(x, (enum capos_CapException_Type)type);
+	capos_CapException_set_message(x, message, strlen(message));
+	if (capnp_builder_finish(&b, &len) != CAPNP_OK)
+		len = 0; /* cannot happen with the kernel's scratch size */
+	c->result_len = (uint32_t)len;
+	return CAPOS_ERR_APPLICATION_EXCEPTION;
+}
+
+int kcap_empty_result(struct kcap_call *c)
+{
+	/* A root pointer to a struct with no data and no pointers. */
+	struct capnp_builder b;
+	size_t len = 0;
+	capnp_builder_init(&b, c->result, c->result_cap);
+	capos_Console_write_Results_init_root(&b);
+	if (capnp_builder_finish(&b, &len) != CAPNP_OK)
+		return CAPOS_ERR_NO_RESOURCES;
+	c->result_len = (uint32_t)len;
+	return CAPOS_OK;
+}
+#else
+/* Until lib/capnp and generated/ are in the tree no message can be built. */
+int kcap_exception(struct kcap_call *c, unsigned type, const char *message)
+{
+	(void)type;
+	(void)message;
+	c->result_len = 0;
+	return CAPOS_ERR_APPLICATION_EXCEPTION;
+}
+
+int kcap_empty_result(struct kcap_call *c)
+{
+	c->result_len = 0;
+	return CAPOS_OK;
+}
+#endif

@@ -1,0 +1,348 @@
+/*
+ * Process creation and teardown.
+ *
+ * Bookkeeping (struct process, kernel stacks) is static: PROC_MAX slots, so
+ * creating and destroying a process never touches the kernel heap, and the
+ * only frames a process takes are its user pages and page tables.  Creation
+ * measures them (free-frame count before and after); teardown checks every
+ * one came back.
+ */
+#include "process.h"
+
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/gdt.h"
+#include "arch/x86_64/trap.h"
+#include "cap/registry.h"
+#include "kstring.h"
+#include "log.h"
+#include "mem/pmm.h"
+#include "mem/vmm.h"
+#include "proc_internal.h"
+#include "sched.h"
+
+static struct process procs[PROC_MAX];
+static uint32_t next_pid = 1;
+
+/* Kernel stacks: one per table slot, each with a guard page below it that
+ * kstack_init() unmaps so an overflow faults instead of corrupting. */
+struct kstack {
+	uint8_t guard[PAGE_SIZE];
+	uint8_t stack[KSTACK_SIZE];
+};
+static struct kstack kstacks[PROC_MAX] __attribute__((aligned(4096)));
+static bool kstack_guards_done;
+
+static void kstack_init(void)
+{
+	if (kstack_guards_done)
+		return;
+	kstack_guards_done = true;
+	unsigned unmapped = 0;
+	for (unsigned i = 0; i < PROC_MAX; i++) {
+		uint64_t pa;
+		/* The page belongs to the kernel image: unmap only, never pmm_free. */
+		if (vmm_unmap(vmm_kernel_pml4(), (uint64_t)kstacks[i].guard, &pa) == 0)
+			unmapped++;
+	}
+	kprintf("proc: %u kernel stacks of %u KiB, %u guard pages unmapped\n", PROC_MAX,
+	        KSTACK_SIZE / 1024, unmapped);
+}
+
+struct process *process_slot(unsigned i) { return i < PROC_MAX ? &procs[i] : 0; }
+
+unsigned process_live_count(void)
+{
+	unsigned n = 0;
+	for (unsigned i = 0; i < PROC_MAX; i++)
+		if (procs[i].state != PROC_FREE)
+			n++;
+	return n;
+}
+
+static struct process *slot_alloc(void)
+{
+	for (unsigned i = 0; i < PROC_MAX; i++)
+		if (procs[i].state == PROC_FREE)
+			return &procs[i];
+	return 0;
+}
+
+static uint64_t kstack_top_of(struct process *p)
+{
+	return (uint64_t)(kstacks[p - procs].stack + KSTACK_SIZE);
+}
+
+/* ---- user memory through the page tables ---------------------------- */
+
+/* Copies between the kernel and user pages of p; `need` are the VMM flags
+ * every touched page must have. */
+static int user_copy(struct process *p, uint64_t uaddr, void *kbuf, uint64_t len,
+                     unsigned need, bool to_user)
+{
+	if (ring_check_user_range(uaddr, len, UINT64_MAX) != CAPOS_OK)
+		return CAPOS_ERR_BAD_BUFFER;
+	uint8_t *k = kbuf;
+	while (len > 0) {
+		uint64_t page = uaddr & ~(PAGE_SIZE - 1);
+		uint64_t off = uaddr - page;
+		uint64_t n = PAGE_SIZE - off;
+		if (n > len)
+			n = len;
+		uint64_t pa;
+		unsigned flags;
+		if (vmm_query(p->pml4, page, &pa, &flags) != 0 || (flags & need) != need)
+			return CAPOS_ERR_BAD_BUFFER;
+		uint8_t *kva = (uint8_t *)phys_to_virt(pa) + off;
+		if (k != 0 && to_user) /* k == 0: only checking */
+			memcpy(kva, k, n);
+		else if (k != 0)
+			memcpy(k, kva, n);
+		if (k)
+			k += n;
+		uaddr += n;
+		len -= n;
+	}
+	return CAPOS_OK;
+}
+
+int user_copy_in(struct process *p, void *dst, uint64_t uaddr, uint64_t len)
+{
+	return user_copy(p, uaddr, dst, len, VMM_USER, false);
+}
+
+int user_copy_out(struct process *p, uint64_t uaddr, const void *src, uint64_t len)
+{
+	return user_copy(p, uaddr, (void *)src, len, VMM_USER | VMM_WRITE, true);
+}
+
+int user_check_writable(struct process *p, uint64_t uaddr, uint64_t len)
+{
+	return user_copy(p, uaddr, 0, len, VMM_USER | VMM_WRITE, true);
+}
+
+int proc_poke(struct process *p, uint64_t uaddr, const void *src, uint64_t len)
+{
+	return user_copy(p, uaddr, (void *)src, len, VMM_USER, true);
+}
+
+int proc_map_region(struct process *p, uint64_t start, uint32_t pages, unsigned flags)
+{
+	if (p->nregions == PROC_MAX_REGIONS)
+		return CAPOS_ERR_NO_RESOURCES;
+	/* Recorded first so teardown covers a half-mapped region. */
+	p->regions[p->nregions++] = (struct proc_region){.start = start, .pages = pages};
+	for (uint32_t i = 0; i < pages; i++) {
+		uint64_t frame = pmm_alloc();
+		if (frame == 0)
+			return CAPOS_ERR_NO_RESOURCES;
+		if (vmm_map(p->pml4, start + (uint64_t)i * PAGE_SIZE, frame, flags | VMM_USER) != 0) {
+			pmm_free(frame);
+			return CAPOS_ERR_NO_RESOURCES;
+		}
+	}
+	return CAPOS_OK;
+}
+
+/* ---- creation -------------------------------------------------------- */
+
+static unsigned elf_vmm_flags(uint32_t elf_flags)
+{
+	unsigned f = 0;
+	if (elf_flags & ELF_SEG_W)
+		f |= VMM_WRITE;
+	if (elf_flags & ELF_SEG_X)
+		f |= VMM_EXEC;
+	return f;
+}
+
+static int load_segments(struct process *p, const uint8_t *image, const struct elf_plan *plan)
+{
+	for (uint32_t i = 0; i < plan->nsegments; i++) {
+		const struct elf_segment *s = &plan->segments[i];
+		uint64_t first = s->vaddr & ~(PAGE_SIZE - 1);
+		uint64_t end = (s->vaddr + s->memsz + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+		int err = proc_map_region(p, first, (uint32_t)((end - first) / PAGE_SIZE),
+		                          elf_vmm_flags(s->flags));
+		if (err)
+			return err;
+		err = proc_poke(p, s->vaddr, image + s->offset, s->filesz);
+		if (err)
+			return err;
+	}
+	return CAPOS_OK;
+}
+
+static int setup_tls(struct process *p, const uint8_t *image, const struct elf_plan *plan)
+{
+	struct elf_tls_layout l;
+	elf_tls_layout(&plan->tls, &l);
+	int err = proc_map_region(p, CAPOS_TLS_VADDR, (uint32_t)(l.area_size / PAGE_SIZE),
+	                          VMM_WRITE);
+	if (err)
+		return err;
+	if (plan->tls.present && plan->tls.filesz > 0) {
+		err = proc_poke(p, CAPOS_TLS_VADDR + l.data_offset, image + plan->tls.offset,
+		                plan->tls.filesz);
+		if (err)
+			return err;
+	}
+	/* .tbss is already zero (fresh frames).  %fs:0 = the thread pointer. */
+	p->fs_base = CAPOS_TLS_VADDR + l.tp_offset;
+	return proc_poke(p, p->fs_base, &p->fs_base, sizeof(p->fs_base));
+}
+
+static int setup_ring(struct process *p)
+{
+	int err = proc_map_region(p, CAPOS_RING_VADDR, 1, VMM_WRITE);
+	if (err)
+		return err;
+	uint64_t pa;
+	unsigned flags;
+	if (vmm_query(p->pml4, CAPOS_RING_VADDR, &pa, &flags) != 0)
+		return CAPOS_ERR_NO_RESOURCES;
+	p->ring = phys_to_virt(pa);
+	ring_init(p->ring, &p->ring_cursor);
+	return CAPOS_OK;
+}
+
+/* The first kernel context of a process: a trap frame that enters user
+ * mode at the ELF entry, below it a context_switch frame returning to
+ * proc_first_run. */
+static void setup_kernel_context(struct process *p, uint64_t entry)
+{
+	p->kstack_top = kstack_top_of(p);
+	struct trap_frame *tf = (struct trap_frame *)(p->kstack_top - sizeof(*tf));
+	memset(tf, 0, sizeof(*tf));
+	tf->rip = entry;
+	tf->cs = USER_CS;
+	tf->rflags = RFLAGS_IF | 0x2;
+	tf->rsp = CAPOS_USER_STACK_TOP - 8;
+	tf->ss = USER_DS;
+	tf->rdi = CAPOS_RING_VADDR;
+	tf->rsi = p->pid;
+	tf->rdx = CAPOS_CAPSET_VADDR;
+	uint64_t *ctx = (uint64_t *)tf - 7;
+	memset(ctx, 0, 6 * sizeof(uint64_t));
+	ctx[6] = (uint64_t)proc_first_run;
+	p->saved_rsp = (uint64_t)ctx;
+}
+
+struct process *process_create(const char *name, const void *image, uint64_t size)
+{
+	kstack_init();
+	struct elf_plan plan;
+	int err = elf_plan_parse(image, size, CAPOS_USER_MIN, CAPOS_USER_IMAGE_END, &plan);
+	if (err != ELF_OK) {
+		kprintf("proc: '%s' refused: bad ELF: %s\n", name, elf_error_name(err));
+		return 0;
+	}
+	struct process *p = slot_alloc();
+	if (p == 0) {
+		kprintf("proc: '%s' refused: process table full (%u)\n", name, PROC_MAX);
+		return 0;
+	}
+	uint64_t free_before = pmm_free_count();
+	memset(p, 0, sizeof(*p));
+	p->pid = next_pid++;
+	kstrlcpy(p->name, name, sizeof(p->name));
+	p->state = PROC_RUNNABLE; /* claims the slot; not scheduled until returned */
+	p->wait_deadline = UINT64_MAX;
+	cap_table_init(&p->caps, p->cap_slots, PROC_CAP_SLOTS);
+
+	p->pml4 = vmm_create_address_space();
+	const char *step = "address space";
+	err = p->pml4 ? CAPOS_OK : CAPOS_ERR_NO_RESOURCES;
+	if (!err) {
+		step = "ELF segments";
+		err = load_segments(p, image, &plan);
+	}
+	if (!err) {
+		step = "TLS";
+		err = setup_tls(p, image, &plan);
+	}
+	if (!err) {
+		step = "stack";
+		err = proc_map_region(p, CAPOS_USER_STACK_TOP - CAPOS_USER_STACK_SIZE,
+		                      CAPOS_USER_STACK_SIZE / PAGE_SIZE, VMM_WRITE);
+	}
+	if (!err) {
+		step = "ring";
+		err = setup_ring(p);
+	}
+	if (!err) {
+		step = "capabilities";
+		err = proc_grant_boot_caps(p);
+	}
+	if (err) {
+		kprintf("proc: '%s' refused: %s: %s\n", name, step, ring_error_name(err));
+		p->frames_at_create = free_before - pmm_free_count();
+		process_destroy(p);
+		return 0;
+	}
+	setup_kernel_context(p, plan.entry);
+	p->frames_at_create = free_before - pmm_free_count();
+	kprintf("proc: pid %u '%s' created: %lu frames (free frames %lu -> %lu), entry %lx, "
+	        "tls %s, %u caps\n",
+	        p->pid, p->name, p->frames_at_create, free_before, pmm_free_count(), plan.entry,
+	        plan.tls.present ? "yes" : "no", cap_table_count(&p->caps));
+	return p;
+}
+
+/* ---- teardown -------------------------------------------------------- */
+
+static void release_caps(struct process *p)
+{
+	uint32_t cursor = 0, id;
+	struct cap_entry *e;
+	while (cap_table_next(&p->caps, &cursor, &id, &e)) {
+		struct cap_entry removed;
+		if (cap_table_remove(&p->caps, id, &removed) == CAPOS_OK)
+			kcap_drop(&removed);
+	}
+}
+
+void process_destroy(struct process *p)
+{
+	uint64_t free_before = pmm_free_count();
+	release_caps(p);
+	if (p->pml4) {
+		if (read_cr3() == p->pml4)
+			vmm_switch(vmm_kernel_pml4());
+		for (unsigned r = 0; r < p->nregions; r++) {
+			for (uint32_t i = 0; i < p->regions[r].pages; i++) {
+				uint64_t pa;
+				if (vmm_unmap(p->pml4, p->regions[r].start + (uint64_t)i * PAGE_SIZE,
+				              &pa) == 0)
+					pmm_free(pa);
+			}
+		}
+		vmm_destroy_address_space(p->pml4);
+	}
+	uint64_t returned = pmm_free_count() - free_before;
+	kprintf("proc: pid %u '%s' destroyed: returned %lu frames (free frames %lu -> %lu)%s\n",
+	        p->pid, p->name, returned, free_before, pmm_free_count(),
+	        returned == p->frames_at_create ? "" : " MISMATCH");
+	if (returned != p->frames_at_create)
+		proc_note_leak(p->frames_at_create - returned);
+	memset(p, 0, sizeof(*p));
+	p->state = PROC_FREE;
+}
+
+_Noreturn void process_exit(struct process *p, int code)
+{
+	p->exit_code = code;
+	p->state = PROC_ZOMBIE;
+	kprintf("proc: pid %u '%s' exited with code %d\n", p->pid, p->name, code);
+	sched_switch_out();
+	panic("proc: zombie pid %u was scheduled again", p->pid);
+}
+
+_Noreturn void process_kill(struct process *p, const char *reason)
+{
+	p->killed = true;
+	p->exit_code = -1;
+	p->state = PROC_ZOMBIE;
+	kprintf("proc: pid %u '%s' killed: %s\n", p->pid, p->name, reason);
+	sched_switch_out();
+	panic("proc: killed pid %u was scheduled again", p->pid);
+}

@@ -1,0 +1,101 @@
+/*
+ * A process: an address space (own PML4, kernel half shared), a kernel
+ * stack, a capability table, a ring page, a CapSet page, a TLS area and a
+ * user stack.  Process bookkeeping lives in a static table (no heap), and
+ * every user-half frame the process owns is listed in its regions, so
+ * teardown returns exactly the frames creation took.
+ */
+#ifndef CAPOS_PROC_PROCESS_H
+#define CAPOS_PROC_PROCESS_H
+
+#include <capos/abi.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cap_table.h"
+#include "elf64.h"
+#include "ring_consumer.h"
+
+#define PROC_MAX 32            /* processes alive at once               */
+#define PROC_CAP_SLOTS 64      /* capability table capacity per process */
+#define PROC_NAME_MAX 32
+#define PROC_MAX_REGIONS (ELF_MAX_LOAD + 4)
+#define KSTACK_SIZE (16u * 1024u)
+
+enum proc_state {
+	PROC_FREE = 0,   /* table slot unused                         */
+	PROC_RUNNABLE,
+	PROC_RUNNING,
+	PROC_BLOCKED,    /* in cap_enter, waiting for CQEs or timeout */
+	PROC_ZOMBIE,     /* exited or killed; destroyed by the scheduler */
+};
+
+/* A run of user pages the process owns (mapped page by page). */
+struct proc_region {
+	uint64_t start;
+	uint32_t pages;
+};
+
+struct process {
+	uint32_t pid;
+	char name[PROC_NAME_MAX];
+	enum proc_state state;
+
+	uint64_t pml4;        /* physical address of the PML4                */
+	uint64_t kstack_top;  /* TSS rsp0 and syscall stack while it runs    */
+	uint64_t saved_rsp;   /* kernel context while switched out           */
+	uint64_t fs_base;     /* TLS thread pointer                          */
+
+	struct capos_ring_page *ring; /* the ring frame via the direct map  */
+	struct ring_cursor ring_cursor;
+	uint32_t ring_corrupt_streak;
+	uint64_t ring_errors;   /* SQEs completed with a transport error     */
+	uint64_t sqes_done;
+
+	struct cap_table caps;
+	struct cap_slot cap_slots[PROC_CAP_SLOTS];
+
+	struct proc_region regions[PROC_MAX_REGIONS];
+	unsigned nregions;
+
+	/* cap_enter wait */
+	uint32_t wait_min;
+	uint64_t wait_deadline; /* timer tick; UINT64_MAX = none */
+
+	uint64_t slice_start;   /* tick when it was last scheduled */
+	uint64_t frames_at_create;
+	int exit_code;
+	bool killed;
+};
+
+/* Creates a process from an ELF image; logs and returns NULL on failure
+ * (everything taken so far is returned). */
+struct process *process_create(const char *name, const void *image, uint64_t size);
+
+/* Frees everything the process holds; the caller is not running on its
+ * kernel stack nor in its address space. */
+void process_destroy(struct process *p);
+
+/* Marks the current process as exited / killed and switches away. */
+_Noreturn void process_exit(struct process *p, int code);
+_Noreturn void process_kill(struct process *p, const char *reason);
+
+/* Process table access for the scheduler. */
+struct process *process_slot(unsigned i);
+unsigned process_live_count(void);
+
+/* User memory access through the process's page tables (never through the
+ * user mapping itself, so SMAP and unmapped addresses cannot fault the
+ * kernel).  Returns 0 or CAPOS_ERR_BAD_BUFFER. */
+int user_copy_in(struct process *p, void *dst, uint64_t uaddr, uint64_t len);
+int user_copy_out(struct process *p, uint64_t uaddr, const void *src, uint64_t len);
+/* 0 when every page of the range is mapped user-writable. */
+int user_check_writable(struct process *p, uint64_t uaddr, uint64_t len);
+/* Loader variant: writes regardless of the page's user write permission. */
+int proc_poke(struct process *p, uint64_t uaddr, const void *src, uint64_t len);
+
+/* Maps `pages` fresh zeroed frames at start with VMM_* flags and records
+ * the region.  Returns 0 or a negative CAPOS_ERR_*. */
+int proc_map_region(struct process *p, uint64_t start, uint32_t pages, unsigned flags);
+
+#endif

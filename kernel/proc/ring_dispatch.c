@@ -1,0 +1,142 @@
+/*
+ * cap_enter's ring consumer: takes SQEs (validated copies, see
+ * lib/ring_consumer.h), dispatches each and posts one CQE per SQE.
+ *
+ * Budget and overflow: one call consumes at most RING_DRAIN_BUDGET SQEs and
+ * never more than there are free CQ slots, so a completion is never dropped
+ * (SQEs beyond that stay queued for the next call) and one call's kernel
+ * time is bounded: a process flooding its ring cannot hold the CPU, the
+ * timer preempts it as soon as it is back in user mode.
+ *
+ * Params and results go through two static kernel buffers: the kernel is
+ * not preemptible and there is one CPU, so one CALL uses them at a time.
+ */
+#include <capos/abi.h>
+
+#include "cap/registry.h"
+#include "kstring.h"
+#include "log.h"
+#include "proc_internal.h"
+
+#define RING_DRAIN_BUDGET CAPOS_SQ_ENTRIES
+
+static uint8_t params_buf[RING_MAX_PARAMS_LEN] __attribute__((aligned(8)));
+static uint8_t result_buf[RING_MAX_RESULT_LEN] __attribute__((aligned(8)));
+
+static int do_release(struct process *p, const struct capos_sqe *sqe)
+{
+	struct cap_entry removed;
+	int err = cap_table_remove(&p->caps, sqe->cap_id, &removed);
+	if (err)
+		return err;
+	kcap_drop(&removed);
+	return CAPOS_OK;
+}
+
+/* A CALL on a kernel object; fills cqe->result/flags. */
+static void do_call(struct process *p, const struct capos_sqe *sqe, struct capos_cqe *cqe)
+{
+	struct cap_entry *e;
+	int err = cap_table_lookup(&p->caps, sqe->cap_id, &e);
+	if (err) {
+		cqe->result = err;
+		return;
+	}
+	const struct kcap_type *t = kcap_type_of((enum kcap_kind)e->type);
+	if (t == 0 || t->call == 0) {
+		cqe->result = CAPOS_ERR_NOT_PERMITTED;
+		return;
+	}
+	if (sqe->xfer_cap_count != 0) {
+		/* Capability transfer comes with endpoints (a later issue);
+		 * kernel objects take none. */
+		cqe->result = CAPOS_ERR_BAD_TRANSFER;
+		return;
+	}
+	/* Both buffers are checked before the call has any effect. */
+	if (user_copy_in(p, params_buf, sqe->addr, sqe->len) != CAPOS_OK ||
+	    user_check_writable(p, sqe->result_addr, sqe->result_len) != CAPOS_OK) {
+		cqe->result = CAPOS_ERR_BAD_BUFFER;
+		return;
+	}
+	struct kcap_call c = {
+		.caller = p,
+		.method_id = sqe->method_id,
+		.params = params_buf,
+		.params_len = sqe->len,
+		.result = result_buf,
+		.result_cap = sizeof(result_buf),
+	};
+	err = t->call(e->object, &c);
+	if (err == CAPOS_OK) {
+		if (sqe->result_len == 0) {
+			cqe->result = 0; /* the caller asked for no result */
+		} else if (c.result_len > sqe->result_len) {
+			cqe->result = CAPOS_ERR_RESULT_TOO_SMALL;
+		} else if (user_copy_out(p, sqe->result_addr, result_buf, c.result_len) != CAPOS_OK) {
+			cqe->result = CAPOS_ERR_BAD_BUFFER; /* read-only result buffer */
+		} else {
+			cqe->result = (int32_t)c.result_len;
+		}
+	} else if (err == CAPOS_ERR_APPLICATION_EXCEPTION) {
+		cqe->flags |= CAPOS_CQE_F_EXCEPTION;
+		if (c.result_len > sqe->result_len ||
+		    user_copy_out(p, sqe->result_addr, result_buf, c.result_len) != CAPOS_OK)
+			cqe->result = CAPOS_ERR_APPLICATION_EXCEPTION_TRUNCATED;
+		else
+			cqe->result = CAPOS_ERR_APPLICATION_EXCEPTION;
+	} else {
+		cqe->result = err;
+	}
+}
+
+static void dispatch(struct process *p, const struct capos_sqe *sqe, struct capos_cqe *cqe)
+{
+	int err = ring_validate_sqe(sqe);
+	if (err) {
+		cqe->result = err;
+		return;
+	}
+	switch (sqe->opcode) {
+	case CAPOS_OP_NOP:
+		cqe->result = 0;
+		break;
+	case CAPOS_OP_RELEASE:
+		cqe->result = do_release(p, sqe);
+		break;
+	case CAPOS_OP_CALL:
+		do_call(p, sqe, cqe);
+		break;
+	case CAPOS_OP_RECV:
+	case CAPOS_OP_RETURN:
+	default:
+		/* Only endpoint owners may RECV/RETURN; there are no endpoints yet. */
+		cqe->result = CAPOS_ERR_NOT_PERMITTED;
+		break;
+	}
+}
+
+int ring_drain(struct process *p)
+{
+	ring_publish(p->ring, &p->ring_cursor);
+	int pending = ring_sq_pending(p->ring, &p->ring_cursor);
+	int space = ring_cq_space(p->ring, &p->ring_cursor);
+	if (pending < 0 || space < 0)
+		return CAPOS_ERR_RING_CORRUPT;
+	int n = pending < space ? pending : space;
+	if (n > (int)RING_DRAIN_BUDGET)
+		n = RING_DRAIN_BUDGET;
+	for (int i = 0; i < n; i++) {
+		struct capos_sqe sqe;
+		ring_take_sqe(p->ring, &p->ring_cursor, &sqe);
+		struct capos_cqe cqe = {.user_data = sqe.user_data};
+		dispatch(p, &sqe, &cqe);
+		p->sqes_done++;
+		if (cqe.result < 0 && !(cqe.flags & CAPOS_CQE_F_EXCEPTION)) {
+			p->ring_errors++;
+			p->ring->header.sq_dropped++;
+		}
+		ring_post_cqe(p->ring, &p->ring_cursor, &cqe);
+	}
+	return n;
+}

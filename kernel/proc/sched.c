@@ -1,0 +1,132 @@
+/* Round-robin scheduler, timer preemption, blocking (see sched.h). */
+#include "sched.h"
+
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/timer.h"
+#include "arch/x86_64/trap.h"
+#include "log.h"
+#include "mem/vmm.h"
+#include "proc_internal.h"
+
+static struct process *current;
+static uint64_t scheduler_rsp; /* the scheduler loop's saved context */
+static unsigned last_index = PROC_MAX - 1; /* round-robin position: slot 0 goes first */
+static uint64_t preemptions;
+
+struct process *sched_current(void) { return current; }
+
+void sched_wake(struct process *p)
+{
+	if (p->state == PROC_BLOCKED)
+		p->state = PROC_RUNNABLE;
+}
+
+void sched_switch_out(void)
+{
+	struct process *p = current;
+	context_switch(&p->saved_rsp, scheduler_rsp);
+}
+
+/* The next runnable process after the last one picked, round robin. */
+static struct process *pick_next(void)
+{
+	for (unsigned k = 1; k <= PROC_MAX; k++) {
+		unsigned i = (last_index + k) % PROC_MAX;
+		struct process *p = process_slot(i);
+		if (p->state == PROC_RUNNABLE) {
+			last_index = i;
+			return p;
+		}
+	}
+	return 0;
+}
+
+static void run(struct process *p)
+{
+	current = p;
+	p->state = PROC_RUNNING;
+	p->slice_start = timer_ticks();
+	tss_set_rsp0(p->kstack_top);
+	syscall_kernel_rsp = p->kstack_top;
+	vmm_switch(p->pml4);
+	wrmsr(MSR_FS_BASE, p->fs_base);
+	context_switch(&scheduler_rsp, p->saved_rsp);
+	current = 0;
+	if (p->state == PROC_ZOMBIE) {
+		vmm_switch(vmm_kernel_pml4());
+		process_destroy(p);
+	}
+}
+
+/* Wakes processes whose cap_enter timeout has passed. */
+static bool wake_expired(uint64_t now)
+{
+	bool any_deadline = false;
+	for (unsigned i = 0; i < PROC_MAX; i++) {
+		struct process *p = process_slot(i);
+		if (p->state != PROC_BLOCKED || p->wait_deadline == UINT64_MAX)
+			continue;
+		any_deadline = true;
+		if (now >= p->wait_deadline)
+			sched_wake(p);
+	}
+	return any_deadline;
+}
+
+/* Every live process is blocked with no timeout and nothing can produce a
+ * completion for it (no kernel object completes asynchronously yet): kill
+ * them rather than hang forever. */
+static void break_deadlock(void)
+{
+	for (unsigned i = 0; i < PROC_MAX; i++) {
+		struct process *p = process_slot(i);
+		if (p->state != PROC_BLOCKED)
+			continue;
+		kprintf("proc: pid %u '%s' killed: blocked forever in cap_enter (waits for %u "
+		        "completions, nothing can complete)\n",
+		        p->pid, p->name, p->wait_min);
+		p->killed = true;
+		p->exit_code = -1;
+		p->state = PROC_ZOMBIE;
+		vmm_switch(vmm_kernel_pml4());
+		process_destroy(p);
+	}
+}
+
+void sched_run(void)
+{
+	kprintf("sched: round robin, %u ms slices\n", SCHED_SLICE_TICKS * 1000 / TIMER_HZ);
+	cli();
+	while (process_live_count() > 0) {
+		struct process *p = pick_next();
+		if (p) {
+			run(p);
+			continue;
+		}
+		if (!wake_expired(timer_ticks())) {
+			break_deadlock();
+			continue;
+		}
+		/* Idle: sti;hlt is atomic, so a tick between them still wakes us. */
+		__asm__ volatile("sti; hlt; cli" ::: "memory");
+		wake_expired(timer_ticks());
+	}
+	kprintf("sched: no process left (%lu preemptions)\n", preemptions);
+}
+
+void timer_tick_hook(struct trap_frame *tf)
+{
+	uint64_t now = timer_ticks();
+	wake_expired(now);
+	struct process *p = current;
+	if (p == 0 || !trap_from_user(tf))
+		return; /* idle loop, or (never) a kernel path with IF set */
+	if (now - p->slice_start < SCHED_SLICE_TICKS)
+		return;
+	preemptions++;
+	p->state = PROC_RUNNABLE;
+	sched_switch_out();
+	/* Resumed: the trap returns to this frame (it may not be the one the
+	 * trap code last remembered, another process ran meanwhile). */
+	trap_set_return_frame(tf);
+}

@@ -1,0 +1,76 @@
+/*
+ * The two syscalls: cap_enter(min_complete, timeout_ns) and exit(code).
+ * Entered from syscall_entry.S with the user registers in a trap frame.
+ */
+#include <capos/abi.h>
+
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/timer.h"
+#include "arch/x86_64/trap.h"
+#include "log.h"
+#include "proc_internal.h"
+#include "sched.h"
+
+#define RING_CORRUPT_LIMIT 8 /* consecutive corrupt cap_enter calls tolerated */
+#define NS_PER_TICK (1000000000ull / TIMER_HZ)
+
+static int64_t ring_corrupt(struct process *p)
+{
+	struct capos_ring_header *h = &p->ring->header;
+	p->ring_corrupt_streak++;
+	kprintf("proc: pid %u '%s' ring corrupt (sq_tail %u vs kernel sq_head %u, cq_head %u vs "
+	        "kernel cq_tail %u), %u of %u\n",
+	        p->pid, p->name, *(volatile uint32_t *)&h->sq_tail, p->ring_cursor.sq_head,
+	        *(volatile uint32_t *)&h->cq_head, p->ring_cursor.cq_tail, p->ring_corrupt_streak,
+	        RING_CORRUPT_LIMIT);
+	if (p->ring_corrupt_streak >= RING_CORRUPT_LIMIT)
+		process_kill(p, "ring corrupt");
+	return CAPOS_ERR_RING_CORRUPT;
+}
+
+static int64_t sys_cap_enter(struct process *p, uint64_t min_complete, uint64_t timeout_ns)
+{
+	if (min_complete > CAPOS_CQ_ENTRIES)
+		return CAPOS_ERR_INVALID_ARGUMENT;
+	if (ring_drain(p) < 0)
+		return ring_corrupt(p);
+	int ready = ring_cq_ready(p->ring, &p->ring_cursor);
+	if (ready < 0)
+		return ring_corrupt(p);
+	p->ring_corrupt_streak = 0;
+	if ((uint64_t)ready >= min_complete || timeout_ns == CAPOS_NO_WAIT)
+		return ready;
+
+	uint64_t now = timer_ticks();
+	uint64_t ticks = timeout_ns / NS_PER_TICK + (timeout_ns % NS_PER_TICK ? 1 : 0);
+	p->wait_deadline = (timeout_ns == CAPOS_WAIT_FOREVER || ticks > UINT64_MAX - now - 1)
+	                       ? UINT64_MAX
+	                       : now + ticks;
+	p->wait_min = (uint32_t)min_complete;
+	p->state = PROC_BLOCKED;
+	sched_switch_out();
+	p->wait_deadline = UINT64_MAX;
+	ready = ring_cq_ready(p->ring, &p->ring_cursor);
+	if (ready < 0)
+		return ring_corrupt(p);
+	return ready;
+}
+
+void syscall_dispatch(struct trap_frame *tf)
+{
+	struct process *p = sched_current();
+	if (p == 0)
+		panic("syscall with no current process");
+	switch (tf->rax) {
+	case CAPOS_SYS_CAP_ENTER:
+		tf->rax = (uint64_t)sys_cap_enter(p, tf->rdi, tf->rsi);
+		break;
+	case CAPOS_SYS_EXIT:
+		process_exit(p, (int)tf->rdi);
+	default:
+		tf->rax = (uint64_t)(int64_t)CAPOS_ERR_INVALID_ARGUMENT;
+		break;
+	}
+	/* Back to user with arithmetic flags and DF only, IF always set. */
+	tf->rflags = (tf->rflags & 0xcd5u) | RFLAGS_IF | 0x2u;
+}
