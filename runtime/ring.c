@@ -80,10 +80,16 @@ int capos_ring_submit(struct capos_ring *r, const struct capos_sqe *sqe)
 			r->stats.submitted++;
 			return 0;
 		}
-		/* Full: let the kernel consume what is queued, then retry once. */
+		/* Full: let the kernel consume what is queued, then retry once.
+		 * The kernel consumes SQEs only while it has free CQ slots, so
+		 * move posted CQEs into the stash first. */
 		r->stats.sq_full++;
 		if (attempt == 1)
 			break;
+		int reaped = capos_ring_reap(r);
+		if (reaped < 0)
+			return reaped;
+		r->stats.stashed += (uint64_t)reaped;
 		int64_t n = capos_ring_enter(r, 0, CAPOS_NO_WAIT);
 		if (n < 0)
 			return (int)n;

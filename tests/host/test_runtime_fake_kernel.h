@@ -21,6 +21,8 @@ struct fake_kernel {
 	struct capos_ring_page *page;
 	bool reverse;            /* post each drained batch in reverse order  */
 	bool defer;              /* consume SQEs but post nothing until cleared */
+	bool bounded;            /* like the real kernel: consume only as many
+	                            SQEs as there are free CQ slots            */
 	int32_t call_result;     /* result of every CALL                      */
 	uint32_t release_ok_below; /* RELEASE of cap_id < this succeeds       */
 	struct capos_cqe backlog[FAKE_BACKLOG];
@@ -85,7 +87,12 @@ static inline int64_t fake_enter(uint32_t min_complete, uint64_t timeout_ns, voi
 		return CAPOS_ERR_RING_CORRUPT;
 	struct capos_cqe batch[CAPOS_SQ_ENTRIES];
 	uint32_t n = 0;
-	while (h->sq_head != h->sq_tail) {
+	uint32_t budget = CAPOS_SQ_ENTRIES;
+	if (k->bounded) {
+		uint32_t used = h->cq_tail - h->cq_head + k->backlog_count;
+		budget = used >= CAPOS_CQ_ENTRIES ? 0 : CAPOS_CQ_ENTRIES - used;
+	}
+	while (h->sq_head != h->sq_tail && n < budget) {
 		const struct capos_sqe *s = &k->page->sq[h->sq_head & (CAPOS_SQ_ENTRIES - 1)];
 		memset(&batch[n], 0, sizeof(batch[n]));
 		batch[n].user_data = s->user_data;

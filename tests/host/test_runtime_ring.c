@@ -105,6 +105,25 @@ Test(ring, corrupt_sq_tail_is_refused_by_submit)
 	cr_expect_eq(ring.stats.corrupt, 1);
 }
 
+Test(ring, submit_frees_cq_slots_when_the_kernel_is_bounded)
+{
+	/* The real kernel consumes SQEs only while CQ slots are free: with a
+	 * full CQ and a full SQ, submit must move CQEs to the stash first. */
+	k.bounded = true;
+	for (uint64_t i = 1; i <= 48; i++) {
+		cr_assert_eq(capos_ring_nop(&ring, i), 0);
+		if (i % CAPOS_SQ_ENTRIES == 0)
+			cr_assert_geq(capos_ring_enter(&ring, 0, CAPOS_NO_WAIT), 0);
+	}
+	cr_assert_eq(page.header.cq_tail - page.header.cq_head, CAPOS_CQ_ENTRIES);
+	cr_assert_eq(page.header.sq_tail - page.header.sq_head, CAPOS_SQ_ENTRIES);
+	cr_assert_eq(capos_ring_nop(&ring, 49), 0, "submit made room");
+	struct capos_cqe cqe;
+	for (uint64_t i = 49; i >= 1; i--)
+		cr_assert_eq(capos_ring_wait(&ring, i, CAPOS_WAIT_FOREVER, &cqe), 0, "ud %lu", i);
+	cr_expect_eq(ring.stash_count, 0);
+}
+
 Test(ring, cq_overflow_is_recovered_through_backlog)
 {
 	/* 48 NOPs, more than the 32-entry CQ, answered without the client

@@ -1,0 +1,15 @@
+/*
+ * fault_badptr: writes through a pointer to an unmapped user address.  The
+ * kernel must kill this process with a logged page-fault reason; the line
+ * after the write must never appear.
+ */
+#include "demo.h"
+
+int main(void)
+{
+	volatile uint64_t *bad = (volatile uint64_t *)(uintptr_t)0x0000000000000010ull;
+	capos_printf("[fault_badptr] writing to unmapped %p\n", (void *)bad);
+	*bad = 0xdead;
+	capos_printf("[fault_badptr] FAIL: still alive after the bad write\n");
+	return 1;
+}

@@ -1,0 +1,15 @@
+/*
+ * fault_kernel: writes to a kernel-half address (mapped, but supervisor
+ * only).  The kernel must kill this process with a logged page-fault
+ * reason; the line after the write must never appear.
+ */
+#include "demo.h"
+
+int main(void)
+{
+	volatile uint64_t *k = (volatile uint64_t *)(uintptr_t)0xffffffff80100000ull;
+	capos_printf("[fault_kernel] writing to kernel address %p\n", (void *)k);
+	*k = 0xdead;
+	capos_printf("[fault_kernel] FAIL: still alive after writing kernel memory\n");
+	return 1;
+}

@@ -1,0 +1,96 @@
+/*
+ * Process start: everything between _start (start.S) and main.
+ */
+#include <capos/rt.h>
+#include "capos.capnp.h"
+
+struct capos_rt_info capos_rt;
+struct capos_ring capos_rt_ring;
+
+/* The heap's first region.  Issue #5 adds a grow hook over VirtualMemory
+ * (capos_heap_set_grow) so programs are no longer bounded by it. */
+static _Alignas(16) uint8_t heap_arena[CAPOS_RT_ARENA_SIZE];
+
+static int64_t syscall_enter(uint32_t min_complete, uint64_t timeout_ns, void *ctx)
+{
+	(void)ctx;
+	return capos_cap_enter(min_complete, timeout_ns);
+}
+
+/* The default console: the entry named "console", else any Console. */
+static void open_default_console(void)
+{
+	const struct capos_capset *cs = &capos_rt.capset;
+	const struct capos_capset_entry *e = capos_capset_find(cs, "console", capos_Console_ID);
+	if (e == NULL)
+		e = capos_capset_find_interface(cs, capos_Console_ID);
+	if (e != NULL &&
+	    capos_console_from_cap(&capos_rt.console, &capos_rt_ring, capos_cap_borrow(e)) == 0)
+		capos_rt.has_console = true;
+}
+
+/* x86_64 TLS variant II: the word at the thread pointer is its address. */
+static bool tls_self_pointer_ok(void)
+{
+	uint64_t tp = capos_tls_pointer();
+	capos_rt.tls_pointer = tp;
+	return tp != 0 && *(volatile const uint64_t *)(uintptr_t)tp == tp;
+}
+
+_Noreturn void capos_rt_start(void *ring, uint64_t pid, const void *capset);
+
+_Noreturn void capos_rt_start(void *ring, uint64_t pid, const void *capset)
+{
+	capos_rt.pid = pid;
+	capos_rt.ring_addr = ring;
+	capos_rt.capset_addr = capset;
+	/* Without a ring nothing can even be printed: leave with a code the
+	 * kernel logs. */
+	if ((uintptr_t)ring != CAPOS_RING_VADDR ||
+	    capos_ring_init(&capos_rt_ring, ring, syscall_enter, NULL) != 0)
+		capos_exit(CAPOS_RT_EXIT_BAD_RING);
+
+	capos_heap_init(&capos_rt_heap);
+	capos_heap_add_region(&capos_rt_heap, heap_arena, sizeof(heap_arena));
+
+	capos_rt.capset_status = capos_capset_parse(&capos_rt.capset, capset);
+	if (capos_rt.capset_status == CAPOS_CAPSET_OK)
+		open_default_console();
+
+	if (!tls_self_pointer_ok())
+		capos_panic("TLS thread pointer %#lx does not point at itself",
+		            (unsigned long)capos_rt.tls_pointer);
+
+	int code = main();
+	capos_flush_releases();
+	capos_exit(code);
+}
+
+int capos_puts(const char *line)
+{
+	if (!capos_rt.has_console)
+		return CAPOS_ERR_BAD_CAP;
+	return capos_console_write_line(&capos_rt.console, line, NULL);
+}
+
+int capos_printf(const char *fmt, ...)
+{
+	if (!capos_rt.has_console)
+		return CAPOS_ERR_BAD_CAP;
+	char small[256];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = capos_vsnprintf(small, sizeof(small), fmt, ap);
+	va_end(ap);
+	if ((size_t)n < sizeof(small))
+		return capos_console_write(&capos_rt.console, small, (size_t)n, NULL);
+	char *big = malloc((size_t)n + 1);
+	if (big == NULL)
+		return CAPOS_ERR_NO_RESOURCES;
+	va_start(ap, fmt);
+	capos_vsnprintf(big, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	int ret = capos_console_write(&capos_rt.console, big, (size_t)n, NULL);
+	free(big);
+	return ret;
+}
