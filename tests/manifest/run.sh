@@ -104,6 +104,14 @@ for f in tests/manifest/cases/*.cue; do
 	fi
 done
 
+# Graph errors are reported even when no binary is available yet.
+if "$MK" --check tests/manifest/cases/missing_source.cue >"$tmp/out" 2>&1; then
+	fail graph_error_before_binaries "accepted"
+elif contains graph_error_before_binaries "$tmp/out" \
+	'service "client" (services[1]): caps[0].source.service.name: unknown service "nosuch"'; then
+	pass graph_error_before_binaries
+fi
+
 # `cue vet` reports type errors with file and line too.
 if "$MK" --vet tests/manifest/cases/type_error.cue >"$tmp/out" 2>&1; then
 	fail vet_type_error "cue vet accepted a type error"

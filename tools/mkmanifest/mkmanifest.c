@@ -221,6 +221,30 @@ static void write_file(const char *path, const void *data, size_t len)
 	free(tmp);
 }
 
+/*
+ * Validates the graph with a stand-in for every referenced binary, so a
+ * graph error is reported whether or not the binaries are built yet.
+ */
+static enum mf_err validate_graph(const struct mf_manifest *m, struct mf_error *verr)
+{
+	static const uint8_t placeholder[1];
+	struct mf_binary bins[MF_MAX_BINARIES];
+	struct mf_manifest g = *m;
+	uint32_t n = 0;
+
+	verr->code = MF_OK;
+	g.binaries = bins;
+	g.binary_count = 0;
+	for (int64_t i = -1; i < (int64_t)m->service_count && n < MF_MAX_BINARIES; i++) {
+		struct mf_str name = i < 0 ? m->init_binary : m->services[i].binary;
+		if (mf_find_binary(&g, name) >= 0)
+			continue;
+		bins[n++] = (struct mf_binary){ name, placeholder, sizeof(placeholder) };
+		g.binary_count = n;
+	}
+	return mf_validate(&g, NULL, verr);
+}
+
 static const char *need_arg(int argc, char **argv, int *i)
 {
 	if (*i + 1 >= argc) {
@@ -330,15 +354,21 @@ int main(int argc, char **argv)
 	free(json_text);
 
 	struct model md;
-	if (model_from_json(&md, root, err, sizeof(err)) < 0 ||
-	    model_load_binaries(&md, dirs, ndirs, err, sizeof(err)) < 0) {
+	struct mf_error verr;
+	uint32_t order[MF_MAX_SERVICES];
+	if (model_from_json(&md, root, err, sizeof(err)) < 0) {
 		fprintf(stderr, "%s: error: %s\n", prog, err);
 		model_free(&md);
 		return 1;
 	}
-
-	struct mf_error verr;
-	uint32_t order[MF_MAX_SERVICES];
+	/* Graph errors first, so they show even before the binaries exist. */
+	if (validate_graph(&md.m, &verr) != MF_OK ||
+	    model_load_binaries(&md, dirs, ndirs, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s: error: %s\n", prog,
+			verr.code != MF_OK ? verr.message : err);
+		model_free(&md);
+		return 1;
+	}
 	if (mf_validate(&md.m, order, &verr) != MF_OK) {
 		fprintf(stderr, "%s: error: %s\n", prog, verr.message);
 		model_free(&md);
