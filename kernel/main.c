@@ -4,15 +4,24 @@
  */
 #include "main.h"
 
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/gdt.h"
+#include "arch/x86_64/pic.h"
 #include "arch/x86_64/qemu_exit.h"
 #include "arch/x86_64/serial.h"
+#include "arch/x86_64/syscall.h"
+#include "arch/x86_64/timer.h"
+#include "arch/x86_64/trap.h"
 #include "boot_info.h"
 #include "log.h"
+#include "mem/heap.h"
+#include "mem/pmm.h"
+#include "mem/vmm.h"
 #include "selftest/selftest.h"
 
 __attribute__((weak)) void userspace_start(void)
 {
-	kprintf("no userspace yet\n");
+	kprintf("capOS: no userspace yet\n");
 }
 
 static void log_memory_map(void)
@@ -20,9 +29,10 @@ static void log_memory_map(void)
 	kprintf("boot: loader \"%s\", command line \"%s\"\n", boot_info.loader, boot_info.cmdline);
 	for (unsigned i = 0; i < boot_info.mem_region_count; i++) {
 		const struct boot_mem_region *r = &boot_info.mem_regions[i];
-		kprintf("  mem %016lx-%016lx type %u\n", r->base, r->base + r->len - 1, r->type);
+		kprintf("  mem %016lx-%016lx type %u%s\n", r->base, r->base + r->len - 1, r->type,
+			r->type == BOOT_MEM_USABLE ? " usable" : "");
 	}
-	kprintf("boot: usable memory %lu MiB, physical top %lx\n",
+	kprintf("boot: usable memory %lu MiB, highest usable address %lx\n",
 		boot_info.usable_bytes >> 20, boot_info.phys_top);
 	for (unsigned i = 0; i < boot_info.module_count; i++)
 		kprintf("boot: module %s at %lx, %lu bytes\n", boot_info.modules[i].name,
@@ -35,14 +45,28 @@ _Noreturn void kmain(uint32_t magic, uint64_t info_phys)
 	kprintf("\ncapOS " CAPOS_VERSION " (x86_64, built " __DATE__ " " __TIME__ ")\n");
 	boot_info_parse(magic, info_phys);
 	log_memory_map();
+	gdt_init();
+	idt_init();
+	cpu_init();
+	pmm_init();
+	vmm_init();
+	heap_init();
+	pic_init();
+	timer_init();
+	syscall_init();
+	sti();
+	kprintf("capOS: kernel ready: %lu MiB usable, %lu of %lu frames free, NX %s, SMEP %s, SMAP %s\n",
+		boot_info.usable_bytes >> 20, pmm_free_count(), pmm_total_count(),
+		cpu_has_nx ? "on" : "off", cpu_has_smep ? "on" : "off", cpu_has_smap ? "on" : "off");
 
 	char test[64];
 	if (boot_arg("test", test, sizeof test)) {
-		kprintf("capOS: kernel ready, running self-test %s\n", test);
+		kprintf("capOS: running self-test %s\n", test);
 		selftest_run(test);
 	}
-	kprintf("capOS: kernel ready, starting userspace\n");
+	kprintf("capOS: starting userspace\n");
 	userspace_start();
-	kprintf("capOS: halting\n");
+	kprintf("capOS: done, %lu frames free, heap %zu bytes in use; exiting QEMU (success)\n",
+		pmm_free_count(), heap_used_bytes());
 	qemu_exit(QEMU_EXIT_SUCCESS);
 }

@@ -12,7 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define FRAME_SIZE 4096ull
+#define FRAME_SIZE UINT64_C(4096)
 
 struct frame_bitmap {
 	uint64_t *bits;       /* nframes bits, rounded up to 64 */

@@ -6,8 +6,11 @@
 
 KERNEL_ELF := $(BUILD)/kernel.elf
 KERNEL_LDS := kernel/arch/x86_64/linker.ld
-KERNEL_LIB_SRCS += lib/format.c lib/kstring.c
+KERNEL_LIB_SRCS += lib/format.c lib/kstring.c lib/frame_bitmap.c lib/heap_alloc.c
 KERNEL_EXTRA_OBJS ?=
+# Generated headers kernel sources include (other fragments append); every
+# kernel object waits for them.
+KERNEL_GENERATED ?=
 
 KERNEL_SRCS = $(sort $(shell find kernel -name '*.c' -o -name '*.S'))
 KERNEL_OBJS = $(patsubst %,$(BUILD)/kernel/%.o,$(basename $(KERNEL_SRCS) $(sort $(KERNEL_LIB_SRCS))))
@@ -22,5 +25,17 @@ $(KERNEL_ELF): $$(KERNEL_OBJS) $$(KERNEL_EXTRA_OBJS) $(KERNEL_LDS)
 		-T $(KERNEL_LDS) -o $@ $(KERNEL_OBJS) $(KERNEL_EXTRA_OBJS)
 	@grub-file --is-x86-multiboot2 $@ || { echo "kernel: $@ is not Multiboot2" >&2; rm -f $@; exit 1; }
 
+$(patsubst %,$(BUILD)/kernel/%.o,$(basename $(KERNEL_SRCS))): | $$(KERNEL_GENERATED)
+
 .PHONY: kernel
 kernel: $(KERNEL_ELF)
+
+# Host unit tests (Criterion, ASan+UBSan) of the allocator and format logic.
+KBASE_HOST_TESTS := test_frame_bitmap test_heap_alloc test_format
+HOST_TEST_BINS += $(addprefix $(BUILD)/host/tests/,$(KBASE_HOST_TESTS))
+$(BUILD)/host/tests/test_frame_bitmap: $(BUILD)/host/tests/host/test_frame_bitmap.o $(BUILD)/host/lib/frame_bitmap.o
+$(BUILD)/host/tests/test_heap_alloc: $(BUILD)/host/tests/host/test_heap_alloc.o $(BUILD)/host/lib/heap_alloc.o
+$(BUILD)/host/tests/test_format: $(BUILD)/host/tests/host/test_format.o $(BUILD)/host/lib/format.o
+$(addprefix $(BUILD)/host/tests/,$(KBASE_HOST_TESTS)):
+	@mkdir -p $(@D)
+	$(HOST_CC) $^ -o $@ -lcriterion $(HOST_LDFLAGS)

@@ -30,3 +30,54 @@ $(MKBOOTPKG): $(BUILD)/tool/tools/mkbootpkg/mkbootpkg.o
 # The Console capability decodes its params with the Cap'n Proto runtime and
 # the generated schema code (once they are in the tree).
 KERNEL_LIB_SRCS += $(wildcard lib/capnp/*.c generated/capos.capnp.c)
+
+# ---------------------------------------------------------------------------
+# Kernel-side QEMU smokes (tests/qemu/smokes/proc_*.smoke).  Their programs
+# (tests/qemu/proc/*.c) talk to the kernel through the raw ABI, without the
+# runtime, so the kernel's ring/syscall/fault behaviour is tested on its own
+# (including what a correct runtime never does).  Each smoke boots a boot
+# package built here from a list of those programs.
+PROC_TEST_DIR := $(BUILD)/user/tests/qemu/proc
+PROC_TEST_PROGS := $(patsubst tests/qemu/proc/%.c,%,$(wildcard tests/qemu/proc/*.c))
+PROC_TEST_ELFS := $(addprefix $(PROC_TEST_DIR)/,$(addsuffix .elf,$(PROC_TEST_PROGS)))
+
+$(BUILD)/user/tests/qemu/proc/%.o: USER_CFLAGS += -Itests/qemu/proc
+$(PROC_TEST_DIR)/%.elf: $(PROC_TEST_DIR)/%.o runtime/user.ld
+	$(LD) -static -nostdlib -z max-page-size=4096 -z noexecstack -T runtime/user.ld -o $@ $<
+
+PROC_PKG_DIR := $(BUILD)/proc
+# pkg_rule NAME, PROGRAMS: $(PROC_PKG_DIR)/NAME.pkg holds those programs.
+define proc_pkg
+$(PROC_PKG_DIR)/$(1).pkg: $(addprefix $(PROC_TEST_DIR)/,$(addsuffix .elf,$(2))) $(MKBOOTPKG)
+	@mkdir -p $$(@D)
+	$(MKBOOTPKG) -o $$@ $(foreach p,$(2),$(p)=$(PROC_TEST_DIR)/$(p).elf)
+PROC_PKGS += $(PROC_PKG_DIR)/$(1).pkg
+endef
+PROC_PKGS :=
+$(eval $(call proc_pkg,ring_abi,ring_abi exit_code))
+$(eval $(call proc_pkg,tls,tls_raw))
+$(eval $(call proc_pkg,faults,fault_null fault_hlt fault_cli fault_capset_write \
+	fault_kernel_read fault_exec_stack fault_stack_overflow fault_ud2 exit_code))
+$(eval $(call proc_pkg,fairness,spin flood))
+$(eval $(call proc_pkg,select,exit_code spin block_forever))
+
+# Hostile ELFs: each must be refused with its own error while the good
+# program in the same package still runs.
+PROC_HOSTILE := $(PROC_PKG_DIR)/hostile
+$(PROC_PKG_DIR)/hostile.pkg: $(PROC_TEST_DIR)/exit_code.o $(PROC_TEST_DIR)/exit_code.elf $(MKBOOTPKG)
+	@mkdir -p $(PROC_HOSTILE)
+	printf '%0100d\n' 0 >$(PROC_HOSTILE)/text
+	head -c 100 $(PROC_TEST_DIR)/exit_code.elf >$(PROC_HOSTILE)/truncated
+	$(LD) -static -nostdlib -N -e _start -o $(PROC_HOSTILE)/wx $(PROC_TEST_DIR)/exit_code.o
+	$(LD) -static -nostdlib -e _start -Ttext=0xffffffff80400000 \
+		-o $(PROC_HOSTILE)/kernel_half $(PROC_TEST_DIR)/exit_code.o
+	$(LD) -pie -nostdlib -e _start -o $(PROC_HOSTILE)/pie $(PROC_TEST_DIR)/exit_code.o
+	$(MKBOOTPKG) -o $@ text=$(PROC_HOSTILE)/text truncated=$(PROC_HOSTILE)/truncated \
+		wx=$(PROC_HOSTILE)/wx kernel_half=$(PROC_HOSTILE)/kernel_half \
+		pie=$(PROC_HOSTILE)/pie good=$(PROC_TEST_DIR)/exit_code.elf
+PROC_PKGS += $(PROC_PKG_DIR)/hostile.pkg
+
+ALL_TARGETS += $(PROC_PKGS)
+.PHONY: proc-smokes
+proc-smokes: $(PROC_PKGS) $(KERNEL_ELF)
+	tests/qemu/run-smokes.sh $(patsubst tests/qemu/smokes/%.smoke,%,$(wildcard tests/qemu/smokes/proc_*.smoke))

@@ -6,6 +6,7 @@
 #ifndef CAPOS_MEM_HEAP_H
 #define CAPOS_MEM_HEAP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 void heap_init(void);
@@ -17,5 +18,6 @@ void kfree(void *p);                             /* NULL is ignored */
 
 size_t heap_used_bytes(void);   /* bytes handed out (payload + headers) */
 size_t heap_mapped_bytes(void); /* bytes of heap region backed by frames */
+bool heap_check(void);          /* walks every block; false if corrupted */
 
 #endif

@@ -9,7 +9,7 @@
 
 #include <stdint.h>
 
-#define PAGE_SIZE 4096ull
+#define PAGE_SIZE UINT64_C(4096)
 
 void pmm_init(void);
 

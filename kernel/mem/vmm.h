@@ -12,10 +12,11 @@
 
 #include <stdint.h>
 
-#define DIRECT_MAP_BASE 0xffff800000000000ull
-#define KHEAP_BASE      0xffffc00000000000ull
-#define KHEAP_MAX_SIZE  (1ull << 30)
-#define KERNEL_VBASE    0xffffffff80000000ull
+#define DIRECT_MAP_BASE UINT64_C(0xffff800000000000)
+#define KHEAP_BASE      UINT64_C(0xffffc00000000000)
+#define KHEAP_MAX_SIZE  (UINT64_C(1) << 30)
+#define KERNEL_VBASE    UINT64_C(0xffffffff80000000)
+#define CAPOS_USER_HALF_END UINT64_C(0x0000800000000000) /* first non-user address */
 
 /* Mapping flags: present+read is implied; no VMM_EXEC means NX. */
 #define VMM_WRITE 0x1u
@@ -40,10 +41,18 @@ uint64_t vmm_create_address_space(void);
 void vmm_destroy_address_space(uint64_t pml4);
 void vmm_switch(uint64_t pml4);
 
-/* 4 KiB pages; va and pa page-aligned. */
+/*
+ * 4 KiB pages; va and pa page-aligned.  VMM_USER only below
+ * CAPOS_USER_HALF_END.  Intermediate tables are allocated on demand (user
+ * half) or must already exist (kernel half, except in the kernel's PML4).
+ */
 int vmm_map(uint64_t pml4, uint64_t va, uint64_t pa, unsigned flags);
 int vmm_unmap(uint64_t pml4, uint64_t va, uint64_t *pa_out);
 int vmm_protect(uint64_t pml4, uint64_t va, unsigned flags);
+/* Also answers for the direct map's large pages (pa of va itself). */
 int vmm_query(uint64_t pml4, uint64_t va, uint64_t *pa_out, unsigned *flags_out);
+
+/* Which region va belongs to ("kernel .text", "direct map", "user half"...), for fault reports. */
+const char *vmm_describe(uint64_t va);
 
 #endif

@@ -80,6 +80,20 @@ static inline void invlpg(uint64_t va)
 	__asm__ volatile("invlpg (%0)" :: "r"(va) : "memory");
 }
 
+/* Masks interrupts; returns the previous RFLAGS for irq_restore. */
+static inline uint64_t irq_save(void)
+{
+	uint64_t flags;
+	__asm__ volatile("pushfq; popq %0; cli" : "=r"(flags) :: "memory");
+	return flags;
+}
+
+static inline void irq_restore(uint64_t flags)
+{
+	if (flags & RFLAGS_IF)
+		sti();
+}
+
 /* Bracket every kernel access to user memory (stac/clac when SMAP is on). */
 static inline void user_access_begin(void)
 {

@@ -1,0 +1,112 @@
+/*
+ * Trap dispatch: exceptions are reported (kernel) or handed to
+ * trap_user_fault (user); IRQs are acknowledged and passed to their handler.
+ */
+#include "arch/x86_64/trap.h"
+
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/pic.h"
+#include "arch/x86_64/qemu_exit.h"
+#include "log.h"
+#include "mem/vmm.h"
+
+static const char *const exception_names[32] = {
+	"divide error (#DE)", "debug (#DB)", "NMI", "breakpoint (#BP)",
+	"overflow (#OF)", "bound range (#BR)", "invalid opcode (#UD)",
+	"device not available (#NM)", "double fault (#DF)",
+	"coprocessor segment overrun", "invalid TSS (#TS)",
+	"segment not present (#NP)", "stack fault (#SS)",
+	"general protection (#GP)", "page fault (#PF)", "reserved 15",
+	"x87 floating point (#MF)", "alignment check (#AC)",
+	"machine check (#MC)", "SIMD floating point (#XM)",
+	"virtualization (#VE)", "control protection (#CP)", "reserved 22",
+	"reserved 23", "reserved 24", "reserved 25", "reserved 26",
+	"reserved 27", "hypervisor injection (#HV)", "VMM communication (#VC)",
+	"security (#SX)", "reserved 31",
+};
+
+static irq_handler_fn irq_handlers[16];
+static struct trap_frame *return_frame;
+
+__attribute__((weak)) void trap_user_fault(struct trap_frame *tf)
+{
+	trap_print_report(tf);
+	panic("exception %lu in user mode and no process code to handle it", tf->vector);
+}
+
+__attribute__((weak)) bool trap_kernel_fixup(struct trap_frame *tf)
+{
+	(void)tf;
+	return false;
+}
+
+void trap_set_return_frame(struct trap_frame *next)
+{
+	return_frame = next;
+}
+
+void irq_set_handler(unsigned irq, irq_handler_fn fn)
+{
+	if (irq >= 16)
+		panic("irq_set_handler: irq %u out of range", irq);
+	irq_handlers[irq] = fn;
+}
+
+void trap_print_report(const struct trap_frame *tf)
+{
+	const char *name = tf->vector < 32 ? exception_names[tf->vector] : "interrupt";
+	bool user = trap_from_user(tf);
+	kprintf("FAULT: vector %lu %s, error code %lx, %s mode (CPL%lu)\n", tf->vector,
+		name, tf->error_code, user ? "user" : "kernel", tf->cs & 3);
+	kprintf("  rip %016lx rsp %016lx cr2 %016lx\n", tf->rip, tf->rsp, read_cr2());
+	if (tf->vector == TRAP_PAGE_FAULT) {
+		unsigned e = (unsigned)tf->error_code;
+		kprintf("  page fault: %s, %s, %s%s; cr2 in %s\n",
+			(e & PF_PRESENT) ? "protection violation" : "page not present",
+			(e & PF_IFETCH) ? "instruction fetch" : (e & PF_WRITE) ? "write" : "read",
+			(e & PF_USER) ? "from user" : "from kernel",
+			(e & PF_RSVD) ? ", reserved bit set" : "", vmm_describe(read_cr2()));
+	}
+	kprintf("  rax %016lx rbx %016lx rcx %016lx rdx %016lx\n", tf->rax, tf->rbx, tf->rcx, tf->rdx);
+	kprintf("  rsi %016lx rdi %016lx rbp %016lx r8  %016lx\n", tf->rsi, tf->rdi, tf->rbp, tf->r8);
+	kprintf("  r9  %016lx r10 %016lx r11 %016lx r12 %016lx\n", tf->r9, tf->r10, tf->r11, tf->r12);
+	kprintf("  r13 %016lx r14 %016lx r15 %016lx\n", tf->r13, tf->r14, tf->r15);
+	kprintf("  cs %lx ss %lx rflags %lx cr0 %lx cr3 %lx cr4 %lx\n", tf->cs, tf->ss,
+		tf->rflags, read_cr0(), read_cr3(), read_cr4());
+}
+
+static void handle_exception(struct trap_frame *tf)
+{
+	if (trap_from_user(tf)) {
+		trap_user_fault(tf);
+		return;
+	}
+	if (trap_kernel_fixup(tf))
+		return;
+	trap_print_report(tf);
+	kprintf("FAULT: unexpected exception in the kernel, stopping\n");
+	qemu_exit(QEMU_EXIT_FAULT);
+}
+
+static void handle_irq(struct trap_frame *tf)
+{
+	unsigned irq = (unsigned)tf->vector - IRQ_BASE;
+	/* IRQ 7/15 without an in-service bit are spurious: no EOI on that PIC. */
+	if ((irq == 7 || irq == 15) && pic_is_spurious(irq))
+		return;
+	pic_eoi(irq);
+	if (irq_handlers[irq])
+		irq_handlers[irq](tf);
+}
+
+struct trap_frame *trap_dispatch(struct trap_frame *tf)
+{
+	return_frame = tf;
+	if (tf->vector < 32)
+		handle_exception(tf);
+	else if (tf->vector < IRQ_BASE + 16)
+		handle_irq(tf);
+	else
+		panic("trap on unexpected vector %lu", tf->vector);
+	return return_frame;
+}

@@ -1,0 +1,71 @@
+/*
+ * Raw ABI helpers for the kernel-side smoke programs in tests/qemu/proc/.
+ * These programs deliberately do not use the runtime: they poke the ring
+ * and the syscalls directly to test the kernel's ABI behaviour, including
+ * what a well-behaved runtime would never do.  They report through their
+ * exit code (the kernel logs it): 0 = every check passed, otherwise the
+ * number of the first failed check.
+ */
+#ifndef CAPOS_TESTS_RAWSYS_H
+#define CAPOS_TESTS_RAWSYS_H
+
+#include <capos/abi.h>
+#include <stdint.h>
+
+#define RING ((volatile struct capos_ring_page *)CAPOS_RING_VADDR)
+#define CAPSET ((const volatile struct capos_capset_header *)CAPOS_CAPSET_VADDR)
+
+static inline int64_t raw_syscall(uint64_t n, uint64_t a, uint64_t b)
+{
+	int64_t r;
+	__asm__ volatile("syscall" : "=a"(r) : "a"(n), "D"(a), "S"(b) : "rcx", "r11", "memory");
+	return r;
+}
+
+static inline int64_t raw_cap_enter(uint32_t min, uint64_t timeout)
+{
+	return raw_syscall(CAPOS_SYS_CAP_ENTER, min, timeout);
+}
+
+static inline _Noreturn void raw_exit(int code)
+{
+	raw_syscall(CAPOS_SYS_EXIT, (uint64_t)(int64_t)code, 0);
+	for (;;)
+		;
+}
+
+/* Queues one SQE at sq_tail. */
+static inline void raw_submit(struct capos_sqe s)
+{
+	uint32_t t = RING->header.sq_tail;
+	RING->sq[t & (CAPOS_SQ_ENTRIES - 1)] = s;
+	__asm__ volatile("" ::: "memory");
+	RING->header.sq_tail = t + 1;
+}
+
+/* Pops the CQE at cq_head (caller knows one is there). */
+static inline struct capos_cqe raw_pop(void)
+{
+	uint32_t h = RING->header.cq_head;
+	struct capos_cqe c = RING->cq[h & (CAPOS_CQ_ENTRIES - 1)];
+	RING->header.cq_head = h + 1;
+	return c;
+}
+
+/* First cap id of the CapSet (the console). */
+static inline uint32_t raw_console_cap(void)
+{
+	const volatile struct capos_capset_entry *e =
+	    (const volatile struct capos_capset_entry *)(CAPSET + 1);
+	return e[0].cap_id;
+}
+
+#define CHECK(n, cond)                                                         \
+	do {                                                                   \
+		if (!(cond))                                                   \
+			raw_exit(n);                                           \
+	} while (0)
+
+#define ENTRY void _start(void) __attribute__((section(".text.start"), noreturn)); void _start(void)
+
+#endif
