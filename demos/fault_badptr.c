@@ -7,7 +7,9 @@
 
 int main(void)
 {
-	volatile uint64_t *bad = (volatile uint64_t *)(uintptr_t)0x0000000000000010ull;
+	uintptr_t addr = 0x0000000000000010ull;
+	__asm__("" : "+r"(addr)); /* hide the constant from gcc's bounds checks */
+	volatile uint64_t *bad = (volatile uint64_t *)addr;
 	capos_printf("[fault_badptr] writing to unmapped %p\n", (void *)bad);
 	*bad = 0xdead;
 	capos_printf("[fault_badptr] FAIL: still alive after the bad write\n");

@@ -7,7 +7,9 @@
 
 int main(void)
 {
-	volatile uint64_t *k = (volatile uint64_t *)(uintptr_t)0xffffffff80100000ull;
+	uintptr_t addr = 0xffffffff80100000ull;
+	__asm__("" : "+r"(addr)); /* hide the constant from gcc's bounds checks */
+	volatile uint64_t *k = (volatile uint64_t *)addr;
 	capos_printf("[fault_kernel] writing to kernel address %p\n", (void *)k);
 	*k = 0xdead;
 	capos_printf("[fault_kernel] FAIL: still alive after writing kernel memory\n");
