@@ -63,3 +63,19 @@ $(BUILD)/host/tests/host/test_manifest_model: \
 # End-to-end: CUE pin checks, cue vet errors, mkmanifest errors, and the
 # round trip system*.cue -> manifest -> capnp convert binary:json.
 TEST_SUITES += tests/manifest/run.sh
+
+# The decoder init uses (lib/manifest/decode.c) needs the Cap'n Proto
+# runtime (lib/capnp) and the generated accessors (generated/manifest.capnp.h);
+# its tests are built once both are in the tree.
+ifneq ($(and $(wildcard generated/manifest.capnp.h),$(wildcard lib/capnp/reader.c)),)
+MANIFEST_CAPNP_HOST_OBJS := $(patsubst %.c,$(BUILD)/host/%.o,$(wildcard lib/capnp/*.c)) \
+	$(BUILD)/host/generated/manifest.capnp.o
+HOST_TEST_BINS += $(BUILD)/host/tests/host/test_manifest_decode
+$(BUILD)/host/tests/host/test_manifest_decode: \
+		$(BUILD)/host/tests/host/test_manifest_decode.o \
+		$(BUILD)/host/lib/manifest/decode.o \
+		$(BUILD)/host/lib/manifest/validate.o \
+		$(BUILD)/host/tools/mkmanifest/encode.o \
+		$(MANIFEST_CAPNP_HOST_OBJS)
+	$(HOST_CC) $^ -o $@ -lcriterion $(HOST_LDFLAGS)
+endif
