@@ -1,0 +1,323 @@
+/*
+ * Freestanding Cap'n Proto wire runtime.
+ *
+ * Reads messages over a caller's buffer and builds them into a caller's
+ * arena: no allocation, no globals, no libc beyond __builtin_memcpy/memset.
+ * Shared by the kernel, the userspace runtime, init and the host tools.
+ *
+ * Errors are sticky: the first problem met while reading (or building) is
+ * recorded in the message object, and the failing accessor returns a
+ * harmless default.  Read what you need, then check capnp_reader_error().
+ * Nothing is ever read outside the buffer.  Contract: docs/capnp-c.md.
+ */
+#ifndef CAPNP_CAPNP_H
+#define CAPNP_CAPNP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "the capnp runtime assumes a little-endian target"
+#endif
+
+/* Float accessors exist only where floating point registers may be used
+ * (not in the kernel or userspace, which build with -mgeneral-regs-only). */
+#if defined(__SSE__) || !defined(__x86_64__)
+#define CAPNP_HAVE_FLOAT 1
+#else
+#define CAPNP_HAVE_FLOAT 0
+#endif
+
+enum capnp_error {
+	CAPNP_OK = 0,
+	CAPNP_ERR_FRAMING = -1,            /* segment table / sizes invalid      */
+	CAPNP_ERR_OUT_OF_BOUNDS = -2,      /* struct target outside its segment  */
+	CAPNP_ERR_LIST_OUT_OF_BOUNDS = -3, /* list extent outside its segment    */
+	CAPNP_ERR_BAD_SEGMENT = -4,        /* far pointer to a missing segment   */
+	CAPNP_ERR_BAD_FAR = -5,            /* invalid far-pointer landing pad    */
+	CAPNP_ERR_POINTER_KIND = -6,       /* struct vs list vs capability       */
+	CAPNP_ERR_LIST_KIND = -7,          /* element size not what schema wants */
+	CAPNP_ERR_TEXT = -8,               /* Text not NUL-terminated            */
+	CAPNP_ERR_TRAVERSAL_LIMIT = -9,    /* amplification guard tripped        */
+	CAPNP_ERR_DEPTH_LIMIT = -10,       /* nesting too deep                   */
+	CAPNP_ERR_BAD_CAP = -11,           /* capability index past the table    */
+	CAPNP_ERR_RESERVED_POINTER = -12,  /* "other" pointer, not a capability  */
+	CAPNP_ERR_NO_SPACE = -13,          /* builder arena / output full        */
+	CAPNP_ERR_INVALID_ARG = -14,       /* API misuse: index past list end... */
+};
+#define CAPNP_ERR_MIN (-14)
+
+#define CAPNP_MAX_SEGMENTS 64u
+#define CAPNP_DEFAULT_TRAVERSAL_WORDS (8u * 1024u * 1024u)
+#define CAPNP_DEFAULT_DEPTH 64u
+#define CAPNP_NO_CAP UINT32_MAX
+
+/* List element size codes, as on the wire. */
+enum capnp_elem_size {
+	CAPNP_ELEM_VOID = 0,
+	CAPNP_ELEM_BIT = 1,
+	CAPNP_ELEM_BYTE = 2,
+	CAPNP_ELEM_2B = 3,
+	CAPNP_ELEM_4B = 4,
+	CAPNP_ELEM_8B = 5,
+	CAPNP_ELEM_POINTER = 6,
+	CAPNP_ELEM_COMPOSITE = 7,
+};
+
+const char *capnp_strerror(int err);
+
+/* ------------------------------------------------------------------ */
+/* Reading                                                            */
+/* ------------------------------------------------------------------ */
+
+struct capnp_segment {
+	const uint8_t *data;
+	uint32_t words;
+};
+
+struct capnp_reader {
+	struct capnp_segment seg[CAPNP_MAX_SEGMENTS];
+	uint32_t nseg;
+	int err;                 /* first error, sticky                     */
+	uint64_t traversal_left; /* words that may still be read            */
+	uint32_t depth_limit;
+	uint32_t cap_count;      /* size of the message's capability table  */
+	size_t size;             /* bytes of the framed message             */
+};
+
+/* A struct inside a message.  A zero value is an empty struct. */
+struct capnp_struct {
+	struct capnp_reader *m;
+	const uint8_t *data;
+	const uint8_t *ptrs;
+	uint32_t seg;
+	uint32_t data_bytes;
+	uint16_t ptr_count;
+	uint16_t depth; /* pointers that may still be followed below this */
+};
+
+/* A list inside a message.  Elements are viewed uniformly as structs of
+ * data_bits data and ptr_count pointers spaced step_bits apart. */
+struct capnp_list {
+	struct capnp_reader *m;
+	const uint8_t *start;
+	uint32_t seg;
+	uint32_t len;
+	uint32_t step_bits;
+	uint32_t data_bits;
+	uint16_t ptr_count;
+	uint8_t elem_size;
+	uint16_t depth;
+};
+
+struct capnp_text {
+	const char *str; /* NUL-terminated */
+	uint32_t len;    /* without the NUL */
+};
+
+struct capnp_data {
+	const uint8_t *ptr;
+	uint32_t len;
+};
+
+/* Framed message: segment table then segments.  buf: any alignment. */
+int capnp_reader_init(struct capnp_reader *m, const void *buf, size_t len);
+/* One unframed segment of nwords words. */
+int capnp_reader_init_segment(struct capnp_reader *m, const void *words, size_t nwords);
+void capnp_reader_set_limits(struct capnp_reader *m, uint64_t traversal_words, uint32_t depth);
+void capnp_reader_set_cap_count(struct capnp_reader *m, uint32_t n);
+static inline int capnp_reader_error(const struct capnp_reader *m) { return m->err; }
+/* Records err unless an error is already recorded; returns the first error. */
+int capnp_reader_fail(struct capnp_reader *m, int err);
+
+struct capnp_struct capnp_reader_root(struct capnp_reader *m);
+
+/* Pointer fields of a struct (index into the pointer section). */
+bool capnp_struct_has(const struct capnp_struct *s, uint32_t idx);
+struct capnp_struct capnp_struct_get_struct(const struct capnp_struct *s, uint32_t idx);
+struct capnp_list capnp_struct_get_list(const struct capnp_struct *s, uint32_t idx,
+					enum capnp_elem_size want);
+struct capnp_text capnp_struct_get_text(const struct capnp_struct *s, uint32_t idx,
+					const char *def, uint32_t def_len);
+struct capnp_data capnp_struct_get_data(const struct capnp_struct *s, uint32_t idx,
+					const uint8_t *def, uint32_t def_len);
+uint32_t capnp_struct_get_cap(const struct capnp_struct *s, uint32_t idx);
+
+/* Data fields: byte/bit offsets into the data section; past its end reads 0. */
+#define CAPNP_DEFINE_READ(name, type)                                          \
+	static inline type capnp_struct_##name(const struct capnp_struct *s,   \
+					       uint32_t off)                   \
+	{                                                                      \
+		type v = 0;                                                    \
+		if (off + sizeof(type) <= s->data_bytes)                       \
+			__builtin_memcpy(&v, s->data + off, sizeof(type));     \
+		return v;                                                      \
+	}
+CAPNP_DEFINE_READ(u8, uint8_t)
+CAPNP_DEFINE_READ(u16, uint16_t)
+CAPNP_DEFINE_READ(u32, uint32_t)
+CAPNP_DEFINE_READ(u64, uint64_t)
+#undef CAPNP_DEFINE_READ
+
+static inline bool capnp_struct_bool(const struct capnp_struct *s, uint32_t bit)
+{
+	if (bit / 8 >= s->data_bytes)
+		return false;
+	return (s->data[bit / 8] >> (bit % 8)) & 1;
+}
+
+#if CAPNP_HAVE_FLOAT
+static inline float capnp_bits_f32(uint32_t b)
+{
+	float f;
+	__builtin_memcpy(&f, &b, 4);
+	return f;
+}
+static inline double capnp_bits_f64(uint64_t b)
+{
+	double f;
+	__builtin_memcpy(&f, &b, 8);
+	return f;
+}
+static inline uint32_t capnp_f32_bits(float f)
+{
+	uint32_t b;
+	__builtin_memcpy(&b, &f, 4);
+	return b;
+}
+static inline uint64_t capnp_f64_bits(double f)
+{
+	uint64_t b;
+	__builtin_memcpy(&b, &f, 8);
+	return b;
+}
+#endif
+
+/* Lists. */
+static inline uint32_t capnp_list_len(struct capnp_list l) { return l.len; }
+/* Element i as a struct (any element size but bits). */
+struct capnp_struct capnp_list_get_struct(struct capnp_list l, uint32_t i);
+bool capnp_list_get_bool(struct capnp_list l, uint32_t i);
+uint8_t capnp_list_get_u8(struct capnp_list l, uint32_t i);
+uint16_t capnp_list_get_u16(struct capnp_list l, uint32_t i);
+uint32_t capnp_list_get_u32(struct capnp_list l, uint32_t i);
+uint64_t capnp_list_get_u64(struct capnp_list l, uint32_t i);
+static inline int8_t capnp_list_get_i8(struct capnp_list l, uint32_t i) { return (int8_t)capnp_list_get_u8(l, i); }
+static inline int16_t capnp_list_get_i16(struct capnp_list l, uint32_t i) { return (int16_t)capnp_list_get_u16(l, i); }
+static inline int32_t capnp_list_get_i32(struct capnp_list l, uint32_t i) { return (int32_t)capnp_list_get_u32(l, i); }
+static inline int64_t capnp_list_get_i64(struct capnp_list l, uint32_t i) { return (int64_t)capnp_list_get_u64(l, i); }
+#if CAPNP_HAVE_FLOAT
+static inline float capnp_list_get_f32(struct capnp_list l, uint32_t i) { return capnp_bits_f32(capnp_list_get_u32(l, i)); }
+static inline double capnp_list_get_f64(struct capnp_list l, uint32_t i) { return capnp_bits_f64(capnp_list_get_u64(l, i)); }
+#endif
+struct capnp_text capnp_list_get_text(struct capnp_list l, uint32_t i);
+struct capnp_data capnp_list_get_data(struct capnp_list l, uint32_t i);
+struct capnp_list capnp_list_get_list(struct capnp_list l, uint32_t i, enum capnp_elem_size want);
+uint32_t capnp_list_get_cap(struct capnp_list l, uint32_t i);
+
+/* ------------------------------------------------------------------ */
+/* Building into a caller-provided arena (one segment)                */
+/* ------------------------------------------------------------------ */
+
+struct capnp_builder {
+	uint8_t *arena; /* 8-byte segment table, then the segment */
+	uint8_t *seg;
+	uint32_t cap_words;
+	uint32_t used_words;
+	int err;
+};
+
+struct capnp_struct_builder {
+	struct capnp_builder *b;
+	uint8_t *data;
+	uint8_t *ptrs;
+	uint32_t data_bytes;
+	uint16_t ptr_count;
+};
+
+struct capnp_list_builder {
+	struct capnp_builder *b;
+	uint8_t *start;
+	uint32_t len;
+	uint32_t step_bits;
+	uint32_t data_bits;
+	uint16_t ptr_count;
+	uint8_t elem_size;
+};
+
+int capnp_builder_init(struct capnp_builder *b, void *arena, size_t bytes);
+static inline int capnp_builder_error(const struct capnp_builder *b) { return b->err; }
+/* Writes the segment table; the framed message is arena[0 .. *len). */
+int capnp_builder_finish(struct capnp_builder *b, size_t *len);
+struct capnp_struct_builder capnp_builder_root(struct capnp_builder *b, uint16_t data_words,
+					       uint16_t ptr_count);
+/* A reader over what has been built so far (valid until the next write). */
+int capnp_builder_reader(const struct capnp_builder *b, struct capnp_reader *m);
+
+#define CAPNP_DEFINE_WRITE(name, type)                                         \
+	static inline void capnp_sb_set_##name(struct capnp_struct_builder s,  \
+					       uint32_t off, type v)           \
+	{                                                                      \
+		if (off + sizeof(type) <= s.data_bytes)                        \
+			__builtin_memcpy(s.data + off, &v, sizeof(type));      \
+	}
+CAPNP_DEFINE_WRITE(u8, uint8_t)
+CAPNP_DEFINE_WRITE(u16, uint16_t)
+CAPNP_DEFINE_WRITE(u32, uint32_t)
+CAPNP_DEFINE_WRITE(u64, uint64_t)
+#undef CAPNP_DEFINE_WRITE
+
+static inline void capnp_sb_set_bool(struct capnp_struct_builder s, uint32_t bit, bool v)
+{
+	if (bit / 8 >= s.data_bytes)
+		return;
+	uint8_t m = (uint8_t)(1u << (bit % 8));
+	s.data[bit / 8] = (uint8_t)(v ? (s.data[bit / 8] | m) : (s.data[bit / 8] & ~m));
+}
+
+struct capnp_struct_builder capnp_sb_init_struct(struct capnp_struct_builder s, uint32_t idx,
+						 uint16_t data_words, uint16_t ptr_count);
+struct capnp_list_builder capnp_sb_init_list(struct capnp_struct_builder s, uint32_t idx,
+					     enum capnp_elem_size size, uint32_t count);
+struct capnp_list_builder capnp_sb_init_struct_list(struct capnp_struct_builder s, uint32_t idx,
+						    uint16_t data_words, uint16_t ptr_count,
+						    uint32_t count);
+void capnp_sb_set_text(struct capnp_struct_builder s, uint32_t idx, const char *str, size_t len);
+void capnp_sb_set_data(struct capnp_struct_builder s, uint32_t idx, const void *p, size_t len);
+void capnp_sb_set_cap(struct capnp_struct_builder s, uint32_t idx, uint32_t cap);
+void capnp_sb_clear_ptr(struct capnp_struct_builder s, uint32_t idx);
+
+/* List elements.  Element i as a struct builder (any element size but bits). */
+struct capnp_struct_builder capnp_lb_struct_at(struct capnp_list_builder l, uint32_t i);
+void capnp_lb_set_bool(struct capnp_list_builder l, uint32_t i, bool v);
+void capnp_lb_set_u8(struct capnp_list_builder l, uint32_t i, uint8_t v);
+void capnp_lb_set_u16(struct capnp_list_builder l, uint32_t i, uint16_t v);
+void capnp_lb_set_u32(struct capnp_list_builder l, uint32_t i, uint32_t v);
+void capnp_lb_set_u64(struct capnp_list_builder l, uint32_t i, uint64_t v);
+static inline void capnp_lb_set_i8(struct capnp_list_builder l, uint32_t i, int8_t v) { capnp_lb_set_u8(l, i, (uint8_t)v); }
+static inline void capnp_lb_set_i16(struct capnp_list_builder l, uint32_t i, int16_t v) { capnp_lb_set_u16(l, i, (uint16_t)v); }
+static inline void capnp_lb_set_i32(struct capnp_list_builder l, uint32_t i, int32_t v) { capnp_lb_set_u32(l, i, (uint32_t)v); }
+static inline void capnp_lb_set_i64(struct capnp_list_builder l, uint32_t i, int64_t v) { capnp_lb_set_u64(l, i, (uint64_t)v); }
+#if CAPNP_HAVE_FLOAT
+static inline void capnp_lb_set_f32(struct capnp_list_builder l, uint32_t i, float v) { capnp_lb_set_u32(l, i, capnp_f32_bits(v)); }
+static inline void capnp_lb_set_f64(struct capnp_list_builder l, uint32_t i, double v) { capnp_lb_set_u64(l, i, capnp_f64_bits(v)); }
+#endif
+void capnp_lb_set_text(struct capnp_list_builder l, uint32_t i, const char *str, size_t len);
+void capnp_lb_set_data(struct capnp_list_builder l, uint32_t i, const void *p, size_t len);
+void capnp_lb_set_cap(struct capnp_list_builder l, uint32_t i, uint32_t cap);
+struct capnp_list_builder capnp_lb_init_list(struct capnp_list_builder l, uint32_t i,
+					     enum capnp_elem_size size, uint32_t count);
+struct capnp_list_builder capnp_lb_init_struct_list(struct capnp_list_builder l, uint32_t i,
+						    uint16_t data_words, uint16_t ptr_count,
+						    uint32_t count);
+
+/* ------------------------------------------------------------------ */
+/* Packed encoding                                                    */
+/* ------------------------------------------------------------------ */
+
+/* in_len must be a multiple of 8. */
+int capnp_pack(const void *in, size_t in_len, void *out, size_t out_cap, size_t *out_len);
+int capnp_unpack(const void *in, size_t in_len, void *out, size_t out_cap, size_t *out_len);
+
+#endif
