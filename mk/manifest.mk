@@ -13,8 +13,19 @@
 
 MKMANIFEST := $(BUILD)/tool/tools/mkmanifest/mkmanifest
 MKMANIFEST_OBJS := $(addprefix $(BUILD)/tool/,tools/mkmanifest/mkmanifest.o \
-	tools/mkmanifest/json.o tools/mkmanifest/model.o \
-	tools/mkmanifest/encode.o lib/manifest/validate.o)
+	tools/mkmanifest/json.o tools/mkmanifest/model.o lib/manifest/validate.o)
+# The manifest is encoded with our Cap'n Proto runtime (lib/capnp + the
+# generated builders) when they are in the tree; until then with the
+# minimal single-schema encoder tools/mkmanifest/encode.c.  Both are
+# checked by the round trip through `capnp convert` (tests/manifest).
+MANIFEST_HAVE_CAPNP := $(and $(wildcard generated/manifest.capnp.h),$(wildcard lib/capnp/reader.c))
+ifneq ($(MANIFEST_HAVE_CAPNP),)
+MKMANIFEST_OBJS += $(BUILD)/tool/tools/mkmanifest/encode_rt.o \
+	$(patsubst %.c,$(BUILD)/tool/%.o,$(wildcard lib/capnp/*.c)) \
+	$(BUILD)/tool/generated/manifest.capnp.o
+else
+MKMANIFEST_OBJS += $(BUILD)/tool/tools/mkmanifest/encode.o
+endif
 CUE_RUNNER := tools/mkmanifest/cue-run.js
 CUE_SCHEMA := $(sort $(wildcard cue/*.cue))
 MANIFEST_BIN_DIRS ?= $(BUILD)/user/demos $(BUILD)/user/init $(BUILD)/user
@@ -67,7 +78,7 @@ TEST_SUITES += tests/manifest/run.sh
 # The decoder init uses (lib/manifest/decode.c) needs the Cap'n Proto
 # runtime (lib/capnp) and the generated accessors (generated/manifest.capnp.h);
 # its tests are built once both are in the tree.
-ifneq ($(and $(wildcard generated/manifest.capnp.h),$(wildcard lib/capnp/reader.c)),)
+ifneq ($(MANIFEST_HAVE_CAPNP),)
 MANIFEST_CAPNP_HOST_OBJS := $(patsubst %.c,$(BUILD)/host/%.o,$(wildcard lib/capnp/*.c)) \
 	$(BUILD)/host/generated/manifest.capnp.o
 HOST_TEST_BINS += $(BUILD)/host/tests/host/test_manifest_decode
