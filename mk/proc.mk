@@ -81,3 +81,26 @@ ALL_TARGETS += $(PROC_PKGS)
 .PHONY: proc-smokes
 proc-smokes: $(PROC_PKGS) $(KERNEL_ELF)
 	tests/qemu/run-smokes.sh $(patsubst tests/qemu/smokes/%.smoke,%,$(wildcard tests/qemu/smokes/proc_*.smoke))
+
+# ---------------------------------------------------------------------------
+# The runtime engineer's demo/smoke programs (demos/*.c, built as
+# build/user/demos/NAME.elf once the generated Cap'n Proto code exists) in
+# one package; each smoke picks its programs with procs=.
+# (mk/user.mk is read after this file: compute the list here.)
+PROC_DEMO_ELFS := $(patsubst demos/%.c,$(BUILD)/user/demos/%.elf,$(wildcard demos/*.c))
+ifneq ($(and $(wildcard generated/capos.capnp.h),$(wildcard lib/capnp/capnp.h),$(PROC_DEMO_ELFS)),)
+$(PROC_PKG_DIR)/demos.pkg: $(PROC_DEMO_ELFS) $(MKBOOTPKG)
+	@mkdir -p $(@D)
+	$(MKBOOTPKG) -o $@ $(foreach d,$(PROC_DEMO_ELFS),$(notdir $(basename $(d)))=$(d))
+
+# What `make run` boots (TEMPORARY, until init + the manifest of issue #6):
+# processes start, talk to the Console through the ring and exit.
+PROC_RUN_DEMOS := hello capset console nop tls
+$(PROC_PKG_DIR)/run.pkg: $(foreach d,$(PROC_RUN_DEMOS),$(BUILD)/user/demos/$(d).elf) $(MKBOOTPKG)
+	@mkdir -p $(@D)
+	$(MKBOOTPKG) -o $@ $(foreach d,$(PROC_RUN_DEMOS),$(d)=$(BUILD)/user/demos/$(d).elf)
+
+PROC_PKGS += $(PROC_PKG_DIR)/demos.pkg $(PROC_PKG_DIR)/run.pkg
+ALL_TARGETS += $(PROC_PKG_DIR)/demos.pkg $(PROC_PKG_DIR)/run.pkg
+BOOT_MODULES += $(PROC_PKG_DIR)/run.pkg
+endif
