@@ -58,6 +58,14 @@ $(RUNTIME_HOST_TESTS): $(BUILD)/host/tests/host/%: $(BUILD)/host/tests/host/%.o 
 		$(RUNTIME_HOST_OBJS)
 	$(HOST_CC) -o $@ $^ -lcriterion $(HOST_LDFLAGS)
 
+# The typed clients need the Cap'n Proto runtime and the generated code.
+RUNTIME_CAPNP_HOST_OBJS := $(patsubst %.c,$(BUILD)/host/%.o,runtime/call.c runtime/console.c \
+	$(wildcard lib/capnp/*.c) generated/capos.capnp.c)
+$(BUILD)/host/tests/host/test_runtime_console: $(RUNTIME_CAPNP_HOST_OBJS)
+ifeq ($(HAVE_CAPNP),)
+RUNTIME_HOST_TESTS := $(filter-out %/test_runtime_console,$(RUNTIME_HOST_TESTS))
+endif
+
 HOST_TEST_BINS += $(RUNTIME_HOST_TESTS)
 
 # Boot packages for the demo smokes (demos/smokes/*.smoke, run by
@@ -81,7 +89,7 @@ $(eval $(call demo_pkg,ring_corrupt,ring_corrupt))
 $(eval $(call demo_pkg,tls,tls))
 $(eval $(call demo_pkg,rt,rt))
 $(eval $(call demo_pkg,fairness,fairness_spin fairness_flood fairness_print))
-$(eval $(call demo_pkg,faults,hello fault_badptr fault_kernel fault_privileged fault_hlt nop))
+$(eval $(call demo_pkg,faults,hello fault_badptr fault_kernel fault_privileged fault_hlt panic nop))
 # Everything, for `make run`-style demonstrations.
 $(eval $(call demo_pkg,demos,hello capset console nop reserved_opcode tls rt))
 ALL_TARGETS += $(DEMO_PKGS)

@@ -7,6 +7,9 @@
 #include <capos/string.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#if defined(CAPOS_HOST)
+#include <stdlib.h> /* host tests: the C library's malloc */
+#endif
 #include "capnp/capnp.h"
 #include "capos.capnp.h"
 
