@@ -14,6 +14,7 @@
 #include "mem/vmm.h"
 
 static struct frame_bitmap frames;
+static uint64_t bitmap_home, bitmap_bytes; /* where the bitmap itself lives */
 
 #define LOW_MEMORY_END 0x100000ull
 #define BOOT_MAPPED_END (4ull << 30) /* the boot page tables' direct map */
@@ -85,6 +86,8 @@ void pmm_init(void)
 	for (unsigned t = 0; t < nt; t++)
 		reserved += frame_bitmap_reserve_range(&frames, taken[t].base, taken[t].end - taken[t].base);
 	reserved += frame_bitmap_reserve_range(&frames, home, bytes);
+	bitmap_home = home;
+	bitmap_bytes = bytes;
 	kprintf("pmm: %lu frames managed (%lu MiB), %lu free; reserved %lu frames "
 		"(low 1 MiB, kernel %lx-%lx, boot info, %u modules, bitmap at %lx)\n",
 		frames.total_count, frames.total_count * PAGE_SIZE >> 20, frames.free_count,
@@ -102,8 +105,29 @@ uint64_t pmm_alloc(void)
 	return phys;
 }
 
+/* True when phys is a frame pmm_init released: usable, not reserved at boot. */
+static bool pmm_owns(uint64_t phys)
+{
+	bool usable = false;
+	for (unsigned i = 0; i < boot_info.mem_region_count && !usable; i++) {
+		const struct boot_mem_region *m = &boot_info.mem_regions[i];
+		usable = m->type == BOOT_MEM_USABLE && phys >= m->base &&
+			 phys + PAGE_SIZE <= m->base + m->len;
+	}
+	if (!usable || (phys >= bitmap_home && phys < bitmap_home + bitmap_bytes))
+		return false;
+	struct range taken[3 + BOOT_MAX_MODULES];
+	unsigned nt = taken_ranges(taken);
+	for (unsigned t = 0; t < nt; t++)
+		if (phys < taken[t].end && phys + PAGE_SIZE > taken[t].base)
+			return false;
+	return true;
+}
+
 void pmm_free(uint64_t phys)
 {
+	if (!pmm_owns(phys))
+		panic("pmm_free: %lx is not a frame the allocator owns", phys);
 	uint64_t f = irq_save();
 	enum frame_free_result r = frame_bitmap_free(&frames, phys);
 	irq_restore(f);

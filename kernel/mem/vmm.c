@@ -25,6 +25,7 @@
 
 extern char __text_start[], __text_end[], __rodata_start[], __rodata_end[];
 extern char __data_start[], __bss_end[];
+extern char boot_stack_guard[];
 
 static uint64_t kernel_pml4;
 static uint64_t direct_map_end; /* bytes of physical memory mapped */
@@ -284,6 +285,8 @@ static unsigned map_section(const char *start, const char *end, unsigned flags)
 {
 	unsigned pages = 0;
 	for (uint64_t va = (uint64_t)start; va < (uint64_t)end; va += PAGE_SIZE, pages++) {
+		if (va == (uint64_t)boot_stack_guard)
+			continue;
 		uint64_t *pdpt = next_level(&table(kernel_pml4)[idx(va, 3)]);
 		uint64_t *pd = next_level(&pdpt[idx(va, 2)]);
 		uint64_t *pt = next_level(&pd[idx(va, 1)]);
@@ -306,7 +309,7 @@ void vmm_init(void)
 	write_cr3(kernel_pml4);
 	direct_map_end = end;
 	kprintf("vmm: kernel page tables at %lx: .text %u pages RX, .rodata %u pages R NX, "
-		".data/.bss %u pages RW NX\n", kernel_pml4, text, ro, rw);
+		".data/.bss %u pages RW NX (boot stack guard page unmapped)\n", kernel_pml4, text, ro, rw - 1);
 	kprintf("vmm: direct map of %lu MiB at %lx (RW NX, 2 MiB pages), heap slot at %lx; "
 		"boot page tables retired\n", end >> 20, DIRECT_MAP_BASE, KHEAP_BASE);
 }
@@ -317,6 +320,8 @@ const char *vmm_describe(uint64_t va)
 		return "kernel .text";
 	if (va >= (uint64_t)__rodata_start && va < (uint64_t)__rodata_end)
 		return "kernel .rodata";
+	if (va >= (uint64_t)boot_stack_guard && va < (uint64_t)boot_stack_guard + PAGE_SIZE)
+		return "boot stack guard page (stack overflow)";
 	if (va >= (uint64_t)__data_start && va < (uint64_t)__bss_end)
 		return "kernel .data/.bss";
 	if (va >= KERNEL_VBASE)

@@ -115,3 +115,19 @@ SELFTEST(panic)
 {
 	panic("selftest: deliberate panic (value %d)", 42);
 }
+
+/* Recurses until the boot stack's guard page: #PF, then #DF on its IST stack. */
+static unsigned recurse(unsigned depth)
+{
+	volatile uint8_t pad[512];
+	pad[0] = (uint8_t)depth;
+	if (depth == 0xffffffffu)
+		return pad[0];
+	return recurse(depth + 1) + pad[0];
+}
+
+SELFTEST(fault_stack_overflow)
+{
+	kprintf("selftest: recursing on the boot stack, expecting a double fault at the guard page\n");
+	return (int)recurse(0) ? survived("unbounded recursion") : survived("unbounded recursion");
+}

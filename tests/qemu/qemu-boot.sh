@@ -9,7 +9,7 @@
 # Options:
 #   --cmdline STR   kernel command line (MODE kernel only; ISOs carry theirs)
 #   --module FILE   boot module (MODE kernel: -initrd, only one)
-#   --cpu MODEL     QEMU -cpu (default qemu64)
+#   --cpu MODEL     QEMU -cpu (default qemu64,+smep,+smap)
 #   --mem SIZE      RAM (default 256M)
 #   --timeout SEC   kill QEMU after SEC seconds (status 124)
 #   --vars FILE     OVMF_VARS copy to use (MODE uefi; default build/OVMF_VARS.fd)
@@ -19,7 +19,7 @@ usage() { sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; }
 [ $# -ge 2 ] || { usage >&2; exit 2; }
 mode=$1 image=$2
 shift 2
-cmdline="" module="" cpu=qemu64 mem=256M timeout=0 vars=build/OVMF_VARS.fd
+cmdline="" module="" cpu=qemu64,+smep,+smap mem=256M timeout=0 vars=build/OVMF_VARS.fd
 while [ $# -gt 0 ]; do
 	case $1 in
 	--cmdline) cmdline=$2; shift 2 ;;

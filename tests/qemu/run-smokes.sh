@@ -12,7 +12,7 @@
 #   module: FILE        boot module; repeatable for iso/uefi, at most one
 #                       for kernel (-initrd).  Name in the kernel = basename.
 #   kernel: FILE        kernel ELF (default build/kernel.elf)
-#   cpu: MODEL          QEMU -cpu (default qemu64)
+#   cpu: MODEL          QEMU -cpu (default qemu64,+smep,+smap)
 #   mem: SIZE           QEMU -m (default 256M)
 #   timeout: SEC        wall-clock limit (default 30); exceeding it fails
 #   exit: N             expected QEMU exit status (33 success, 35 self-test
@@ -61,7 +61,7 @@ run_one() {
 		fail "no spec file $spec"
 		return
 	fi
-	local boot=kernel cmdline="" kernel=build/kernel.elf cpu=qemu64 mem=256M
+	local boot=kernel cmdline="" kernel=build/kernel.elf cpu=qemu64,+smep,+smap mem=256M
 	local timeout=30 want_exit=33 key val
 	local -a modules=() expects=() rejects=()
 	while IFS= read -r line || [ -n "$line" ]; do

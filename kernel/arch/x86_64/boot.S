@@ -152,7 +152,11 @@ boot_pml4:      .skip 4096
 boot_pdpt_low:  .skip 4096
 boot_pdpt_high: .skip 4096
 boot_pd:        .skip 4 * 4096
-	.balign 16
+	/* Left unmapped by vmm_init: a boot stack overflow faults (#DF on IST1). */
+	.balign 4096
+	.globl boot_stack_guard
+boot_stack_guard:
+	.skip 4096
 	.globl boot_stack_bottom, boot_stack_top
 boot_stack_bottom:
 	.skip 16384
