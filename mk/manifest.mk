@@ -12,20 +12,12 @@
 # is rebuilt when it changes; demo programs are added here.
 
 MKMANIFEST := $(BUILD)/tool/tools/mkmanifest/mkmanifest
+MANIFEST_CAPNP_OBJS = $(patsubst %.c,$(BUILD)/$(1)/%.o,$(wildcard lib/capnp/*.c) \
+	generated/manifest.capnp.c)
 MKMANIFEST_OBJS := $(addprefix $(BUILD)/tool/,tools/mkmanifest/mkmanifest.o \
-	tools/mkmanifest/json.o tools/mkmanifest/model.o lib/manifest/validate.o)
-# The manifest is encoded with our Cap'n Proto runtime (lib/capnp + the
-# generated builders) when they are in the tree; until then with the
-# minimal single-schema encoder tools/mkmanifest/encode.c.  Both are
-# checked by the round trip through `capnp convert` (tests/manifest).
-MANIFEST_HAVE_CAPNP := $(and $(wildcard generated/manifest.capnp.h),$(wildcard lib/capnp/reader.c))
-ifneq ($(MANIFEST_HAVE_CAPNP),)
-MKMANIFEST_OBJS += $(BUILD)/tool/tools/mkmanifest/encode_rt.o \
-	$(patsubst %.c,$(BUILD)/tool/%.o,$(wildcard lib/capnp/*.c)) \
-	$(BUILD)/tool/generated/manifest.capnp.o
-else
-MKMANIFEST_OBJS += $(BUILD)/tool/tools/mkmanifest/encode.o
-endif
+	tools/mkmanifest/json.o tools/mkmanifest/model.o \
+	tools/mkmanifest/encode.o lib/manifest/validate.o) \
+	$(call MANIFEST_CAPNP_OBJS,tool)
 CUE_RUNNER := tools/mkmanifest/cue-run.js
 CUE_SCHEMA := $(sort $(wildcard cue/*.cue))
 MANIFEST_BIN_DIRS ?= $(BUILD)/user/demos $(BUILD)/user/init $(BUILD)/user
@@ -68,25 +60,21 @@ $(BUILD)/host/tests/host/test_manifest_model: \
 		$(BUILD)/host/tools/mkmanifest/json.o \
 		$(BUILD)/host/tools/mkmanifest/model.o \
 		$(BUILD)/host/tools/mkmanifest/encode.o \
-		$(BUILD)/host/lib/manifest/validate.o
+		$(BUILD)/host/lib/manifest/validate.o \
+		$(call MANIFEST_CAPNP_OBJS,host)
 	$(HOST_CC) $^ -o $@ -lcriterion $(HOST_LDFLAGS)
 
 # End-to-end: CUE pin checks, cue vet errors, mkmanifest errors, and the
 # round trip system*.cue -> manifest -> capnp convert binary:json.
 TEST_SUITES += tests/manifest/run.sh
 
-# The decoder init uses (lib/manifest/decode.c) needs the Cap'n Proto
-# runtime (lib/capnp) and the generated accessors (generated/manifest.capnp.h);
-# its tests are built once both are in the tree.
-ifneq ($(MANIFEST_HAVE_CAPNP),)
-MANIFEST_CAPNP_HOST_OBJS := $(patsubst %.c,$(BUILD)/host/%.o,$(wildcard lib/capnp/*.c)) \
-	$(BUILD)/host/generated/manifest.capnp.o
+# The decoder init uses (lib/manifest/decode.c): round trips through the
+# encoder, truncated, corrupted and oversized messages.
 HOST_TEST_BINS += $(BUILD)/host/tests/host/test_manifest_decode
 $(BUILD)/host/tests/host/test_manifest_decode: \
 		$(BUILD)/host/tests/host/test_manifest_decode.o \
 		$(BUILD)/host/lib/manifest/decode.o \
 		$(BUILD)/host/lib/manifest/validate.o \
 		$(BUILD)/host/tools/mkmanifest/encode.o \
-		$(MANIFEST_CAPNP_HOST_OBJS)
+		$(call MANIFEST_CAPNP_OBJS,host)
 	$(HOST_CC) $^ -o $@ -lcriterion $(HOST_LDFLAGS)
-endif

@@ -1,8 +1,7 @@
 /*
- * struct mf_manifest -> SystemManifest with our Cap'n Proto runtime
- * (lib/capnp builder + generated/manifest.capnp.h); same contract as
- * encode.h.  The builder needs a caller arena: start from an upper bound
- * of the message size and grow on CAPNP_ERR_NO_SPACE.
+ * struct mf_manifest -> SystemManifest (see encode.h).  The builder needs a
+ * caller arena: start from an upper bound of the message size and grow on
+ * CAPNP_ERR_NO_SPACE.
  */
 #include "encode.h"
 

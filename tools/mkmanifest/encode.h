@@ -1,12 +1,9 @@
 /*
  * struct mf_manifest -> Cap'n Proto SystemManifest (schema/manifest.capnp),
- * standard binary format, one segment.
- *
- * A minimal builder that knows only this schema's layout (offsets as
- * printed by `capnp compile -ocapnp schema/manifest.capnp`).  It is checked
- * against the reference implementation by tests/manifest (capnp convert
- * binary:json must decode it to the CUE export).  To be replaced by the
- * generated builders of tools/capnpc-c once they exist.
+ * standard binary format, one segment, built with our runtime (lib/capnp)
+ * and the generated builders (generated/manifest.capnp.h).  Checked
+ * against the reference implementation by tests/manifest: `capnp convert
+ * binary:json` must decode it to the CUE export.
  */
 #ifndef MKMANIFEST_ENCODE_H
 #define MKMANIFEST_ENCODE_H
