@@ -28,8 +28,8 @@ $(MKBOOTPKG): $(BUILD)/tool/tools/mkbootpkg/mkbootpkg.o
 	$(HOST_CC) $^ -o $@
 
 # The Console capability decodes its params with the Cap'n Proto runtime and
-# the generated schema code (once they are in the tree).
-KERNEL_LIB_SRCS += $(wildcard lib/capnp/*.c generated/capos.capnp.c)
+# the generated schema code.
+KERNEL_LIB_SRCS += $(wildcard lib/capnp/*.c) generated/capos.capnp.c
 
 # ---------------------------------------------------------------------------
 # Kernel-side QEMU smokes (tests/qemu/smokes/proc_*.smoke).  Their programs
@@ -104,3 +104,22 @@ PROC_PKGS += $(PROC_PKG_DIR)/demos.pkg $(PROC_PKG_DIR)/run.pkg
 ALL_TARGETS += $(PROC_PKG_DIR)/demos.pkg $(PROC_PKG_DIR)/run.pkg
 BOOT_MODULES += $(PROC_PKG_DIR)/run.pkg
 endif
+
+# ---------------------------------------------------------------------------
+# libFuzzer target for the ELF validator; `make test` runs it bounded
+# (tests/host/test_elf_fuzz.sh), `make fuzz-elf` for FUZZ_SECONDS.
+ELF_FUZZ_BIN := $(BUILD)/fuzz/elf64
+$(ELF_FUZZ_BIN): fuzz/elf64_fuzz.c lib/elf64.c lib/elf64.h
+	@mkdir -p $(@D)
+	clang -std=c17 $(WARN) -O1 -g -fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=all $(COMMON_INC) -DCAPOS_HOST=1 -o $@ fuzz/elf64_fuzz.c lib/elf64.c
+ALL_TARGETS += $(ELF_FUZZ_BIN)
+TEST_SUITES += tests/host/test_elf_fuzz.sh
+# The seeds come from these.
+CHECK_TARGETS += $(PROC_TEST_ELFS) $(PROC_PKG_DIR)/hostile.pkg
+
+.PHONY: fuzz-elf
+fuzz-elf: $(ELF_FUZZ_BIN) $(PROC_TEST_ELFS)
+	@mkdir -p $(BUILD)/fuzz/elf64-corpus
+	$(ELF_FUZZ_BIN) -max_total_time=$(or $(FUZZ_SECONDS),60) -max_len=16384 $(BUILD)/fuzz/elf64-corpus
+fuzz: fuzz-elf

@@ -9,11 +9,8 @@
 #include <capos/abi.h>
 
 #include "arch/x86_64/serial.h"
-#if __has_include("capos.capnp.h") /* generated code not yet in the tree: see below */
 #include "capnp/capnp.h"
 #include "capos.capnp.h"
-#define HAVE_CAPNP_GENERATED 1
-#endif
 #include "log.h"
 #include "registry.h"
 
@@ -24,7 +21,6 @@ static struct console { int unused; } the_console;
 
 static void *console_boot_object(void) { return &the_console; }
 
-#ifdef HAVE_CAPNP_GENERATED
 static int console_call(void *object, struct kcap_call *c)
 {
 	(void)object;
@@ -64,16 +60,6 @@ static int console_call(void *object, struct kcap_call *c)
 	return kcap_empty_result(c);
 }
 
-#else
-/* Until the generated code exists no Console message can be decoded. */
-#define capos_Console_ID 0xc86a45f046c44b68ull
-static int console_call(void *object, struct kcap_call *c)
-{
-	(void)object;
-	(void)c;
-	return CAPOS_ERR_BAD_MESSAGE;
-}
-#endif
 
 const struct kcap_type kcap_console_type = {
 	.kind = KCAP_CONSOLE,

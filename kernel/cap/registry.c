@@ -3,11 +3,8 @@
 
 #include <capos/abi.h>
 
-#if __has_include("capos.capnp.h") /* generated code not yet in the tree: see below */
 #include "capnp/capnp.h"
 #include "capos.capnp.h"
-#define HAVE_CAPNP_GENERATED 1
-#endif
 #include "kstring.h"
 #include "log.h"
 #include "proc/process.h"
@@ -60,7 +57,6 @@ void kcap_drop(const struct cap_entry *e)
 		t->drop(e->object);
 }
 
-#ifdef HAVE_CAPNP_GENERATED
 int kcap_exception(struct kcap_call *c, unsigned type, const char *message)
 {
 	struct capnp_builder b;
@@ -87,19 +83,3 @@ int kcap_empty_result(struct kcap_call *c)
 	c->result_len = (uint32_t)len;
 	return CAPOS_OK;
 }
-#else
-/* Until lib/capnp and generated/ are in the tree no message can be built. */
-int kcap_exception(struct kcap_call *c, unsigned type, const char *message)
-{
-	(void)type;
-	(void)message;
-	c->result_len = 0;
-	return CAPOS_ERR_APPLICATION_EXCEPTION;
-}
-
-int kcap_empty_result(struct kcap_call *c)
-{
-	c->result_len = 0;
-	return CAPOS_OK;
-}
-#endif

@@ -304,6 +304,11 @@ static void release_caps(struct process *p)
 void process_destroy(struct process *p)
 {
 	uint64_t free_before = pmm_free_count();
+	if (p->pid != 0 && p->slices != 0)
+		kprintf("proc: pid %u '%s' stats: %lu slices, %lu preempted, %lu syscalls, %lu SQEs "
+		        "(%lu transport errors)\n",
+		        p->pid, p->name, p->slices, p->preempted, p->syscalls, p->sqes_done,
+		        p->ring_errors);
 	release_caps(p);
 	if (p->pml4) {
 		if (read_cr3() == p->pml4)

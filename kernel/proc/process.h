@@ -63,6 +63,9 @@ struct process {
 	uint64_t wait_deadline; /* timer tick; UINT64_MAX = none */
 
 	uint64_t slice_start;   /* tick when it was last scheduled */
+	uint64_t slices;        /* times it was scheduled          */
+	uint64_t preempted;     /* times the timer took the CPU    */
+	uint64_t syscalls;
 	uint64_t frames_at_create;
 	int exit_code;
 	bool killed;

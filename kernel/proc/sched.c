@@ -46,6 +46,7 @@ static void run(struct process *p)
 	current = p;
 	p->state = PROC_RUNNING;
 	p->slice_start = timer_ticks();
+	p->slices++;
 	tss_set_rsp0(p->kstack_top);
 	syscall_kernel_rsp = p->kstack_top;
 	vmm_switch(p->pml4);
@@ -124,6 +125,7 @@ void timer_tick_hook(struct trap_frame *tf)
 	if (now - p->slice_start < SCHED_SLICE_TICKS)
 		return;
 	preemptions++;
+	p->preempted++;
 	p->state = PROC_RUNNABLE;
 	sched_switch_out();
 	/* Resumed: the trap returns to this frame (it may not be the one the

@@ -61,6 +61,7 @@ void syscall_dispatch(struct trap_frame *tf)
 	struct process *p = sched_current();
 	if (p == 0)
 		panic("syscall with no current process");
+	p->syscalls++;
 	switch (tf->rax) {
 	case CAPOS_SYS_CAP_ENTER:
 		tf->rax = (uint64_t)sys_cap_enter(p, tf->rdi, tf->rsi);

@@ -6,6 +6,24 @@
 #define CAP_GEN_SHIFT 10 /* lib/cap_table.h: CAP_ID_INDEX_BITS */
 
 static char page_buf[64] __attribute__((aligned(8)));
+static uint64_t result_buf[16];
+static uint64_t msg[7];
+
+/* Console.writeLine("[ring_abi] raw writeLine"), encoded by hand (no
+ * runtime, no generated code): segment table (1 segment of 6 words), root
+ * struct pointer (0 data words, 1 pointer), text list pointer (byte
+ * elements, 25 of them with the NUL), then the text in 4 words. */
+static uint32_t build_write_line(void)
+{
+	static const char text[] = "[ring_abi] raw writeLine";
+	msg[0] = 0x0000000600000000ull;
+	msg[1] = 0x0001000000000000ull;
+	msg[2] = ((uint64_t)(sizeof(text) << 3 | 2) << 32) | 1;
+	char *t = (char *)&msg[3];
+	for (unsigned i = 0; i < 32; i++)
+		t[i] = i < sizeof(text) ? text[i] : 0;
+	return sizeof(msg);
+}
 
 ENTRY
 {
@@ -90,6 +108,38 @@ ENTRY
 	CHECK(43, raw_cap_enter(1, CAPOS_WAIT_FOREVER) == 1);
 	CHECK(44, RING->header.sq_mask == CAPOS_SQ_ENTRIES - 1);
 	CHECK(45, raw_pop().user_data == 42);
+
+	/* 60-69: the Console through a hand-built Cap'n Proto message */
+	uint32_t len = build_write_line();
+	raw_submit((struct capos_sqe){.opcode = CAPOS_OP_CALL, .cap_id = con, .method_id = 1,
+	                              .addr = (uint64_t)msg, .len = len,
+	                              .result_addr = (uint64_t)result_buf,
+	                              .result_len = sizeof(result_buf), .user_data = 60});
+	raw_submit((struct capos_sqe){.opcode = CAPOS_OP_CALL, .cap_id = con, .method_id = 1,
+	                              .addr = (uint64_t)msg, .len = len, .user_data = 61});
+	raw_submit((struct capos_sqe){.opcode = CAPOS_OP_CALL, .cap_id = con, .method_id = 1,
+	                              .addr = (uint64_t)msg, .len = len - 8, .user_data = 62});
+	raw_submit((struct capos_sqe){.opcode = CAPOS_OP_CALL, .cap_id = con, .method_id = 7,
+	                              .addr = (uint64_t)msg, .len = len, .user_data = 63});
+	raw_submit((struct capos_sqe){.opcode = CAPOS_OP_CALL, .cap_id = con, .method_id = 1,
+	                              .addr = (uint64_t)msg, .len = len,
+	                              .result_addr = (uint64_t)result_buf, .result_len = 4,
+	                              .user_data = 64});
+	CHECK(60, raw_cap_enter(5, CAPOS_WAIT_FOREVER) == 5);
+	c = raw_pop();
+	CHECK(61, c.user_data == 60 && c.result > 0 && c.result <= (int)sizeof(result_buf));
+	CHECK(62, (result_buf[0] & 0xffffffff) == 0); /* one segment */
+	c = raw_pop();
+	CHECK(63, c.user_data == 61 && c.result == 0); /* no result wanted */
+	CHECK(64, raw_pop().result == CAPOS_ERR_BAD_MESSAGE); /* truncated message */
+	CHECK(65, raw_pop().result == CAPOS_ERR_UNKNOWN_METHOD);
+	CHECK(66, raw_pop().result == CAPOS_ERR_RESULT_TOO_SMALL);
+	for (unsigned i = 0; i < 64; i++)
+		page_buf[i] = (char)0xff; /* garbage params */
+	raw_submit((struct capos_sqe){.opcode = CAPOS_OP_CALL, .cap_id = con, .method_id = 1,
+	                              .addr = (uint64_t)page_buf, .len = 64, .user_data = 67});
+	CHECK(67, raw_cap_enter(1, CAPOS_WAIT_FOREVER) == 1);
+	CHECK(68, raw_pop().result == CAPOS_ERR_BAD_MESSAGE);
 
 	/* 50-59: release, stale ids, syscall arguments, timeout */
 	raw_submit((struct capos_sqe){.opcode = CAPOS_OP_RELEASE, .cap_id = con, .user_data = 50});
