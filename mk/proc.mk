@@ -59,7 +59,7 @@ $(eval $(call proc_pkg,tls,tls_raw))
 $(eval $(call proc_pkg,faults,fault_null fault_hlt fault_cli fault_capset_write \
 	fault_kernel_read fault_exec_stack fault_stack_overflow fault_ud2 exit_code))
 $(eval $(call proc_pkg,fairness,spin flood))
-$(eval $(call proc_pkg,select,exit_code spin block_forever))
+$(eval $(call proc_pkg,select,exit_code spin block_forever ring_corrupt_forever))
 
 # Hostile ELFs: each must be refused with its own error while the good
 # program in the same package still runs.
