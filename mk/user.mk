@@ -68,30 +68,8 @@ endif
 
 HOST_TEST_BINS += $(RUNTIME_HOST_TESTS)
 
-# Boot packages for the demo smokes (demos/smokes/*.smoke, run by
-# demos/run-smokes.sh): build/user/pkg/NAME.pkg holds the listed programs,
-# in start order (docs/processes.md: temporary boot of services).
-DEMO_PKG_DIR := $(BUILD)/user/pkg
-DEMO_MKBOOTPKG := $(BUILD)/tool/mkbootpkg
-define demo_pkg
-$(DEMO_PKG_DIR)/$(1).pkg: $(addprefix $(BUILD)/user/demos/,$(addsuffix .elf,$(2))) $(DEMO_MKBOOTPKG)
-	@mkdir -p $$(@D)
-	$(DEMO_MKBOOTPKG) -o $$@ $(foreach p,$(2),$(p)=$(BUILD)/user/demos/$(p).elf)
-DEMO_PKGS += $(DEMO_PKG_DIR)/$(1).pkg
-endef
-DEMO_PKGS :=
+# Demo smokes not (yet) covered by tests/qemu/smokes: demos/smokes/*.smoke,
+# run by demos/run-smokes.sh over build/proc/demos.pkg (mk/proc.mk).
 ifneq ($(HAVE_CAPNP),)
-$(eval $(call demo_pkg,capset,capset))
-$(eval $(call demo_pkg,console,console))
-$(eval $(call demo_pkg,nop,nop))
-$(eval $(call demo_pkg,reserved_opcode,reserved_opcode))
-$(eval $(call demo_pkg,ring_corrupt,ring_corrupt))
-$(eval $(call demo_pkg,tls,tls))
-$(eval $(call demo_pkg,rt,rt))
-$(eval $(call demo_pkg,fairness,fairness_spin fairness_flood fairness_print))
-$(eval $(call demo_pkg,faults,hello fault_badptr fault_kernel fault_privileged fault_hlt panic nop))
-# Everything, for `make run`-style demonstrations.
-$(eval $(call demo_pkg,demos,hello capset console nop reserved_opcode tls rt))
-ALL_TARGETS += $(DEMO_PKGS)
 TEST_SUITES += demos/run-smokes.sh
 endif
