@@ -60,6 +60,14 @@ $(eval $(call proc_pkg,faults,fault_null fault_hlt fault_cli fault_capset_write 
 	fault_kernel_read fault_exec_stack fault_stack_overflow fault_ud2 exit_code))
 $(eval $(call proc_pkg,fairness,spin flood))
 $(eval $(call proc_pkg,select,exit_code spin block_forever ring_corrupt_forever))
+$(eval $(call proc_pkg,oom,big_bss exit_code))
+
+# 40 copies of a tiny program under the one-letter name x (so procs= fits
+# the command line) for the process-table limit smoke.
+$(PROC_PKG_DIR)/limits.pkg: $(PROC_TEST_DIR)/exit_code.elf $(MKBOOTPKG)
+	@mkdir -p $(@D)
+	$(MKBOOTPKG) -o $@ x=$<
+PROC_PKGS += $(PROC_PKG_DIR)/limits.pkg
 
 # Hostile ELFs: each must be refused with its own error while the good
 # program in the same package still runs.
