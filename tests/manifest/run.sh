@@ -36,11 +36,20 @@ if [ ! -x "$MK" ]; then
 	exit 1
 fi
 
-# Fake binaries for every logical name the system files and cases use.
+# Fake binaries: the names the cases use, plus every binary a system*.cue
+# names (read from its CUE export, which mkmanifest writes before it looks
+# for binaries).
 bins=$tmp/bins
 mkdir -p "$bins"
-for n in init srv cli ipc_server ipc_client capset_smoke ring_smoke vm_smoke \
-	frame_smoke endpoint_cleanup spawn_hostile; do
+names="init srv cli"
+for f in system*.cue; do
+	"$MK" --check --json-out "$tmp/names.json" "$f" >/dev/null 2>&1
+	names="$names $(node -e '
+		const s = require(process.argv[1]);
+		console.log([s.initConfig.init.binary, ...(s.initConfig.services || []).map((x) => x.binary)].join(" "));
+	' "$tmp/names.json" 2>/dev/null)"
+done
+for n in $names; do
 	printf '\177ELF fake binary %s\n' "$n" >"$bins/$n.elf"
 done
 head -c 70000 /dev/urandom >"$bins/ipc_server.elf"   # larger, arbitrary bytes
