@@ -112,25 +112,35 @@ int capos_console_write_line(const struct capos_console *c, const char *text,
 	return console_send(c, true, text, strlen(text), err);
 }
 
-int capos_console_printf(const struct capos_console *c, const char *fmt, ...)
+int capos_console_vprintf(const struct capos_console *c, const char *fmt, va_list ap)
 {
 	char small[256];
+	va_list again;
+	va_copy(again, ap);
+	int n = capos_vsnprintf(small, sizeof(small), fmt, ap);
+	int ret;
+	if ((size_t)n < sizeof(small)) {
+		ret = capos_console_write(c, small, (size_t)n, NULL);
+	} else {
+		/* Too long for the stack buffer: format again into the heap. */
+		char *big = malloc((size_t)n + 1);
+		if (big == NULL) {
+			ret = CAPOS_ERR_NO_RESOURCES;
+		} else {
+			capos_vsnprintf(big, (size_t)n + 1, fmt, again);
+			ret = capos_console_write(c, big, (size_t)n, NULL);
+			free(big);
+		}
+	}
+	va_end(again);
+	return ret;
+}
+
+int capos_console_printf(const struct capos_console *c, const char *fmt, ...)
+{
 	va_list ap;
 	va_start(ap, fmt);
-	int n = capos_vsnprintf(small, sizeof(small), fmt, ap);
+	int ret = capos_console_vprintf(c, fmt, ap);
 	va_end(ap);
-	if (n < 0)
-		return CAPOS_ERR_INVALID_ARGUMENT;
-	if ((size_t)n < sizeof(small))
-		return capos_console_write(c, small, (size_t)n, NULL);
-	/* Too long for the stack buffer: format again into the heap. */
-	char *big = malloc((size_t)n + 1);
-	if (big == NULL)
-		return CAPOS_ERR_NO_RESOURCES;
-	va_start(ap, fmt);
-	capos_vsnprintf(big, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	int ret = capos_console_write(c, big, (size_t)n, NULL);
-	free(big);
 	return ret;
 }

@@ -77,20 +77,9 @@ int capos_printf(const char *fmt, ...)
 {
 	if (!capos_rt.has_console)
 		return CAPOS_ERR_BAD_CAP;
-	char small[256];
 	va_list ap;
 	va_start(ap, fmt);
-	int n = capos_vsnprintf(small, sizeof(small), fmt, ap);
+	int ret = capos_console_vprintf(&capos_rt.console, fmt, ap);
 	va_end(ap);
-	if ((size_t)n < sizeof(small))
-		return capos_console_write(&capos_rt.console, small, (size_t)n, NULL);
-	char *big = malloc((size_t)n + 1);
-	if (big == NULL)
-		return CAPOS_ERR_NO_RESOURCES;
-	va_start(ap, fmt);
-	capos_vsnprintf(big, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	int ret = capos_console_write(&capos_rt.console, big, (size_t)n, NULL);
-	free(big);
 	return ret;
 }

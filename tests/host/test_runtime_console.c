@@ -253,3 +253,16 @@ Test(classify, truncated_and_undecodable_exceptions)
 	cr_expect_eq(err.exception_type, CAPOS_EXCEPTION_UNKNOWN, "garbage is not decoded");
 	cr_expect_str_eq(err.message, "");
 }
+
+Test(console, printf_longer_than_the_stack_buffer)
+{
+	static char word[600];
+	memset(word, 'w', sizeof(word) - 1);
+	cr_expect_eq(capos_console_printf(&con, "<%s>%d", word, 7), 0);
+	cr_expect_eq(out_len, 602);
+	cr_expect_eq(out[0], '<');
+	cr_expect_eq(out[599], 'w');
+	cr_expect_eq(out[600], '>');
+	cr_expect_eq(out[601], '7');
+	cr_expect_eq(calls, 1, "one Console.write for the whole text");
+}

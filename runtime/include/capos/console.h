@@ -10,6 +10,7 @@
 #ifndef CAPOS_RT_CONSOLE_H
 #define CAPOS_RT_CONSOLE_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <capos/call.h>
 #include <capos/capset.h>
@@ -39,8 +40,11 @@ int capos_console_write_line(const struct capos_console *c, const char *text,
                              struct capos_call_error *err);
 int capos_console_write_line_n(const struct capos_console *c, const char *text, size_t len,
                                struct capos_call_error *err);
-/* Formats (capos/fmt.h) and writes the result with one `write` call. */
+/* Formats (capos/fmt.h) and writes the result with one `write` call
+ * (formatted on the stack, or in the heap when longer than 255 bytes). */
 int capos_console_printf(const struct capos_console *c, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+int capos_console_vprintf(const struct capos_console *c, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
 
 #endif /* CAPOS_RT_CONSOLE_H */

@@ -84,8 +84,10 @@ bool capos_ring_take(struct capos_ring *r, uint64_t user_data, struct capos_cqe 
 /*
  * Waits for the completion of user_data: submits pending SQEs and blocks in
  * cap_enter as needed.  With CAPOS_WAIT_FOREVER it waits until the CQE comes;
- * otherwise one cap_enter with timeout_ns is made, and CAPOS_ERR_TIMED_OUT is
- * returned if the CQE has not arrived.  Returns 0 with *out filled, or a
+ * otherwise one cap_enter(1, timeout_ns) is made, and CAPOS_ERR_TIMED_OUT is
+ * returned if the CQE has not arrived when it returns (which can be before
+ * timeout_ns when another request completes first: the runtime has no clock
+ * to wait out the rest).  Returns 0 with *out filled, or a
  * negative CAPOS_ERR_* when waiting itself failed (the CQE's own result is in
  * out->result).
  */
