@@ -54,11 +54,14 @@ int ring_cq_space(const struct capos_ring_page *page, const struct ring_cursor *
 
 void ring_take_sqe(struct capos_ring_page *page, struct ring_cursor *c, struct capos_sqe *out)
 {
-	const volatile unsigned char *src =
-	    (const volatile unsigned char *)&page->sq[c->sq_head & (CAPOS_SQ_ENTRIES - 1)];
-	unsigned char *dst = (unsigned char *)out;
-	for (unsigned i = 0; i < sizeof(*out); i++)
-		dst[i] = src[i];
+	/* Eight 8-byte loads, each done exactly once (SQEs are 64-byte aligned
+	 * in the page); the copy is what gets validated and used. */
+	const volatile uint64_t *src =
+	    (const volatile uint64_t *)&page->sq[c->sq_head & (CAPOS_SQ_ENTRIES - 1)];
+	uint64_t words[sizeof(*out) / 8];
+	for (unsigned i = 0; i < sizeof(words) / 8; i++)
+		words[i] = src[i];
+	__builtin_memcpy(out, words, sizeof(*out));
 	c->sq_head++;
 	WRITE_ONCE32(page->header.sq_head, c->sq_head);
 }

@@ -61,6 +61,7 @@ $(eval $(call proc_pkg,faults,fault_null fault_hlt fault_cli fault_capset_write 
 $(eval $(call proc_pkg,fairness,spin flood))
 $(eval $(call proc_pkg,select,exit_code spin block_forever ring_corrupt_forever))
 $(eval $(call proc_pkg,oom,big_bss exit_code))
+$(eval $(call proc_pkg,bench,nop_bench))
 
 # 40 copies of a tiny program under the one-letter name x (so procs= fits
 # the command line) for the process-table limit smoke.
@@ -131,3 +132,15 @@ fuzz-elf: $(ELF_FUZZ_BIN) $(PROC_TEST_ELFS)
 	@mkdir -p $(BUILD)/fuzz/elf64-corpus
 	$(ELF_FUZZ_BIN) -max_total_time=$(or $(FUZZ_SECONDS),60) -max_len=16384 $(BUILD)/fuzz/elf64-corpus
 fuzz: fuzz-elf
+
+# `make bench-proc`: ring round-trip cost under -icount shift=0 (one TSC
+# tick = one guest instruction, so the figures are instruction counts and
+# reproducible).  A benchmark, not a test: nothing is asserted on speed.
+.PHONY: bench-proc
+bench-proc: $(KERNEL_ELF) $(PROC_PKG_DIR)/bench.pkg
+	qemu-system-x86_64 -accel tcg -icount shift=0 -cpu qemu64 -m 256M -smp 1 \
+		-serial file:$(BUILD)/bench-proc.log -display none -monitor none -no-reboot \
+		-device isa-debug-exit,iobase=0xf4,iosize=0x04 -kernel $(KERNEL_ELF) \
+		-initrd $(PROC_PKG_DIR)/bench.pkg </dev/null; \
+		status=$$?; tr -d '\r' <$(BUILD)/bench-proc.log | grep -a '^\[nop_bench\]'; \
+		test $$status = 33 || { echo "bench-proc: QEMU status $$status (see $(BUILD)/bench-proc.log)" >&2; exit 1; }
