@@ -78,3 +78,30 @@ $(BUILD)/host/tests/host/test_manifest_decode: \
 		$(BUILD)/host/tools/mkmanifest/encode.o \
 		$(call MANIFEST_CAPNP_OBJS,host)
 	$(HOST_CC) $^ -o $@ -lcriterion $(HOST_LDFLAGS)
+
+# libFuzzer targets (clang, ASan + UBSan): the JSON parser + model, and the
+# decoder init runs.  `make fuzz-manifest` runs each for FUZZ_SECONDS;
+# tests/manifest/fuzz-smoke.sh runs a fixed number of inputs in `make test`.
+MANIFEST_FUZZ_CFLAGS := -std=c17 $(WARN) -O1 -g -fsanitize=fuzzer,address,undefined \
+	-fno-sanitize-recover=all $(COMMON_INC) -DCAPOS_HOST=1 -D_DEFAULT_SOURCE
+MANIFEST_FUZZ_JSON := $(BUILD)/fuzz/manifest_json
+MANIFEST_FUZZ_DECODE := $(BUILD)/fuzz/manifest_decode
+MANIFEST_FUZZ_SECONDS ?= $(or $(FUZZ_SECONDS),60)
+$(MANIFEST_FUZZ_JSON): tests/manifest/fuzz_json.c tools/mkmanifest/json.c \
+		tools/mkmanifest/model.c lib/manifest/validate.c
+	@mkdir -p $(@D)
+	clang $(MANIFEST_FUZZ_CFLAGS) -o $@ $^
+$(MANIFEST_FUZZ_DECODE): tests/manifest/fuzz_decode.c lib/manifest/decode.c \
+		lib/manifest/validate.c $(wildcard lib/capnp/*.c) generated/manifest.capnp.c
+	@mkdir -p $(@D)
+	clang $(MANIFEST_FUZZ_CFLAGS) -o $@ $^
+ALL_TARGETS += $(MANIFEST_FUZZ_JSON) $(MANIFEST_FUZZ_DECODE)
+TEST_SUITES += tests/manifest/fuzz-smoke.sh
+
+.PHONY: fuzz-manifest
+fuzz-manifest: $(MANIFEST_FUZZ_JSON) $(MANIFEST_FUZZ_DECODE)
+	@mkdir -p $(BUILD)/fuzz/manifest_json.corpus $(BUILD)/fuzz/manifest_decode.corpus
+	$(MANIFEST_FUZZ_JSON) -max_total_time=$(MANIFEST_FUZZ_SECONDS) \
+		$(BUILD)/fuzz/manifest_json.corpus tests/manifest/seeds/json
+	$(MANIFEST_FUZZ_DECODE) -max_total_time=$(MANIFEST_FUZZ_SECONDS) \
+		$(BUILD)/fuzz/manifest_decode.corpus tests/manifest/seeds/decode
