@@ -5,6 +5,7 @@
  */
 #include "boot_info.h"
 
+#include "boot_cmdline.h"
 #include "kstring.h"
 #include "log.h"
 #include "mem/vmm.h"
@@ -186,31 +187,5 @@ void boot_info_parse(uint32_t magic, uint64_t info_phys)
 
 const char *boot_arg(const char *key, char *buf, size_t len)
 {
-	size_t klen = strlen(key);
-	const char *p = boot_info.cmdline;
-	while (*p) {
-		while (*p == ' ')
-			p++;
-		const char *word = p;
-		while (*p && *p != ' ')
-			p++;
-		size_t wlen = (size_t)(p - word);
-		if (wlen < klen || strncmp(word, key, klen) != 0)
-			continue;
-		if (wlen == klen) {
-			if (len == 0)
-				return NULL;
-			buf[0] = '\0';
-			return buf;
-		}
-		if (word[klen] != '=')
-			continue;
-		size_t vlen = wlen - klen - 1;
-		if (vlen + 1 > len)
-			return NULL;
-		memcpy(buf, word + klen + 1, vlen);
-		buf[vlen] = '\0';
-		return buf;
-	}
-	return NULL;
+	return boot_cmdline_get(boot_info.cmdline, key, buf, len);
 }

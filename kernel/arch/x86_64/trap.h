@@ -8,6 +8,9 @@
  * trap_set_return_frame() from a hook to resume a different one (which may
  * live on another kernel stack: the stub loads rsp from the returned pointer,
  * pops the registers and does iretq).
+ *
+ * The stub does not swapgs: the kernel keeps no per-CPU data in GS.  Code
+ * that starts using GS must add swapgs on entries/returns from ring 3.
  */
 #ifndef CAPOS_ARCH_TRAP_H
 #define CAPOS_ARCH_TRAP_H
