@@ -111,8 +111,9 @@ static uint64_t *walk(uint64_t pml4, uint64_t va, bool create, bool *huge, int *
 				*err = VMM_ERR_NOT_MAPPED;
 				return NULL;
 			}
-			if (level == 3 && va >= DIRECT_MAP_BASE && pml4 != kernel_pml4) {
-				/* A new kernel-half slot would not be shared. */
+			if (level == 3 && va >= DIRECT_MAP_BASE) {
+				/* A kernel-half slot made now would not be shared by
+				 * existing address spaces: only vmm_init creates them. */
 				*err = VMM_ERR_INVALID;
 				return NULL;
 			}

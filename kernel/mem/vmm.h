@@ -43,8 +43,9 @@ void vmm_switch(uint64_t pml4);
 
 /*
  * 4 KiB pages; va and pa page-aligned.  VMM_USER only below
- * CAPOS_USER_HALF_END.  Intermediate tables are allocated on demand (user
- * half) or must already exist (kernel half, except in the kernel's PML4).
+ * CAPOS_USER_HALF_END.  Intermediate tables are allocated on demand; in the
+ * kernel half only below the PML4 slots vmm_init created (direct map, heap,
+ * image), which every address space shares; elsewhere VMM_ERR_INVALID.
  */
 int vmm_map(uint64_t pml4, uint64_t va, uint64_t pa, unsigned flags);
 int vmm_unmap(uint64_t pml4, uint64_t va, uint64_t *pa_out);

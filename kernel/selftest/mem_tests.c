@@ -134,6 +134,8 @@ SELFTEST(vmm_basic)
 	CHECK(vmm_map(as, va + 1, frame, VMM_USER) == VMM_ERR_INVALID);
 	CHECK(vmm_map(as, 0x0000800000000000ull, frame, 0) == VMM_ERR_INVALID);
 	CHECK(vmm_map(as, CAPOS_USER_HALF_END, frame, VMM_USER) == VMM_ERR_INVALID);
+	/* No new kernel-half PML4 slot: it would not be shared. */
+	CHECK(vmm_map(vmm_kernel_pml4(), 0xffffa00000000000ull, frame, VMM_WRITE) == VMM_ERR_INVALID);
 	CHECK(vmm_query(as, va + 5, &pa, &flags) == 0 && pa == frame + 5 &&
 	      flags == (VMM_USER | VMM_WRITE));
 	CHECK(vmm_protect(as, va, VMM_USER | VMM_EXEC) == 0);
