@@ -53,7 +53,8 @@ HOST_TEST_BINS += $(BUILD)/host/tests/host/test_manifest_validate \
 	$(BUILD)/host/tests/host/test_manifest_model
 $(BUILD)/host/tests/host/test_manifest_validate: \
 		$(BUILD)/host/tests/host/test_manifest_validate.o \
-		$(BUILD)/host/lib/manifest/validate.o
+		$(BUILD)/host/lib/manifest/validate.o \
+		$(BUILD)/host/lib/manifest/interfaces.o
 	$(HOST_CC) $^ -o $@ -lcriterion $(HOST_LDFLAGS)
 $(BUILD)/host/tests/host/test_manifest_model: \
 		$(BUILD)/host/tests/host/test_manifest_model.o \

@@ -136,6 +136,18 @@ int mf_find_service(const struct mf_manifest *m, struct mf_str name);
 /* Index of the binary named `name`, or -1. */
 int mf_find_binary(const struct mf_manifest *m, struct mf_str name);
 
+/*
+ * Interface ids (generated/capos.capnp.h) of a kernel capability kind, and
+ * of a granted cap: an import has the id of the exporter's cap, followed
+ * back to its kernel source.  0 when unknown / unresolvable (a graph that
+ * did not pass mf_validate).
+ */
+uint64_t mf_kernel_cap_interface(uint32_t kcap);
+uint64_t mf_cap_interface(const struct mf_manifest *m, const struct mf_cap *c);
+/* The kernel-sourced cap an import ultimately comes from, or NULL. */
+const struct mf_cap *mf_cap_kernel_source(const struct mf_manifest *m,
+					  const struct mf_cap *c);
+
 int mf_str_eq(struct mf_str a, struct mf_str b);
 int mf_str_eq_c(struct mf_str a, const char *c);
 struct mf_str mf_str_c(const char *c);

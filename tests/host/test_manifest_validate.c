@@ -362,3 +362,35 @@ Test(manifest_validate, name_tables_round_trip)
 	cr_assert_eq(mf_kernel_cap_from_name(S("Console")), -1);
 	cr_assert_eq(mf_restart_from_name(S("")), -1);
 }
+
+#include "capos.capnp.h"
+
+Test(manifest_validate, interface_ids_follow_imports_to_kernel_sources)
+{
+	cr_assert_eq(mf_kernel_cap_interface(MF_KCAP_CONSOLE), capos_Console_ID);
+	cr_assert_eq(mf_kernel_cap_interface(MF_KCAP_FRAME_ALLOCATOR), capos_FrameAllocator_ID);
+	cr_assert_eq(mf_kernel_cap_interface(MF_KCAP_VIRTUAL_MEMORY), capos_VirtualMemory_ID);
+	cr_assert_eq(mf_kernel_cap_interface(MF_KCAP_ENDPOINT), capos_Endpoint_ID);
+	cr_assert_eq(mf_kernel_cap_interface(MF_KCAP_PROCESS_SPAWNER), capos_ProcessSpawner_ID);
+	cr_assert_eq(mf_kernel_cap_interface(MF_KCAP_BOOT_PACKAGE), capos_BootPackage_ID);
+	cr_assert_eq(mf_kernel_cap_interface(MF_KCAP_COUNT), 0);
+
+	/* client's "server" import -> server's "ep" -> kernel endpoint. */
+	cr_assert_eq(mf_cap_interface(&m, &client_caps[1]), capos_Endpoint_ID);
+	cr_assert_eq(mf_cap_kernel_source(&m, &client_caps[1]), &server_caps[1]);
+	cr_assert_eq(mf_cap_interface(&m, &client_caps[0]), capos_Console_ID);
+
+	/* Unresolvable chains give 0 instead of looping or crashing. */
+	client_caps[1].service = S("nosuch");
+	cr_assert_eq(mf_cap_interface(&m, &client_caps[1]), 0);
+	setup();
+	client_caps[1].export_name = S("missing");
+	cr_assert_eq(mf_cap_interface(&m, &client_caps[1]), 0);
+	setup();
+	server_caps[1] = scap(S("ep"), S("client"), S("ep"));  /* a cycle */
+	static struct mf_str cexp[1];
+	cexp[0] = S("server");
+	services[1].exports = cexp;
+	services[1].export_count = 1;
+	cr_assert_null(mf_cap_kernel_source(&m, &client_caps[1]));
+}
