@@ -16,15 +16,7 @@ void capos_cap_drop(struct capos_cap *c)
 int capos_cap_adopt(const struct capos_cap_record *rec, uint64_t expected_interface,
                     struct capos_cap *out)
 {
-	out->cap_id = rec->cap_id;
-	out->interface_id = rec->interface_id;
-	out->owned = true;
-	out->valid = true;
-	if (rec->interface_id != expected_interface) {
-		capos_cap_drop(out); /* not ours to use, but ours to free */
-		return CAPOS_ERR_NOT_PERMITTED;
-	}
-	return 0;
+	return capos_cap_adopt_in(&capos_rt_releases, &capos_rt_ring, rec, expected_interface, out);
 }
 
 int capos_flush_releases(void)

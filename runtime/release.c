@@ -70,3 +70,20 @@ int capos_release_queue_flush(struct capos_release_queue *q, struct capos_ring *
 	}
 	return err < 0 ? err : failures;
 }
+
+int capos_cap_adopt_in(struct capos_release_queue *q, struct capos_ring *r,
+                       const struct capos_cap_record *rec, uint64_t expected_interface,
+                       struct capos_cap *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (rec->interface_id != expected_interface) {
+		/* Not ours to use, but ours to free: the slot was given to us. */
+		int err = capos_release_queue_push(q, r, rec->cap_id);
+		return err < 0 ? err : CAPOS_ERR_NOT_PERMITTED;
+	}
+	out->cap_id = rec->cap_id;
+	out->interface_id = rec->interface_id;
+	out->owned = true;
+	out->valid = true;
+	return 0;
+}

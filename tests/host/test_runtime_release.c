@@ -92,3 +92,22 @@ Test(release, borrowed_handles_are_not_owned)
 	struct capos_cap none = capos_cap_borrow(NULL);
 	cr_expect_not(none.valid);
 }
+
+Test(release, adopt_checks_the_interface_and_frees_mismatches)
+{
+	struct capos_cap_record rec = { .cap_id = 12, .interface_id = 0x1111 };
+	struct capos_cap c;
+	cr_expect_eq(capos_cap_adopt_in(&q, &ring, &rec, 0x1111, &c), 0);
+	cr_expect(c.valid);
+	cr_expect(c.owned, "result caps are owned");
+	cr_expect_eq(c.cap_id, 12);
+	cr_expect_eq(q.count, 0);
+
+	struct capos_cap_record wrong = { .cap_id = 13, .interface_id = 0x2222 };
+	cr_expect_eq(capos_cap_adopt_in(&q, &ring, &wrong, 0x1111, &c), CAPOS_ERR_NOT_PERMITTED);
+	cr_expect_not(c.valid);
+	cr_expect_eq(q.count, 1, "the mismatching slot is queued for release");
+	cr_expect_eq(q.ids[0], 13);
+	cr_expect_eq(capos_release_queue_flush(&q, &ring), 0);
+	cr_expect_eq(k.releases, 1);
+}

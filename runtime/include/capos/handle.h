@@ -61,6 +61,11 @@ int capos_release_queue_push(struct capos_release_queue *q, struct capos_ring *r
  */
 int capos_release_queue_flush(struct capos_release_queue *q, struct capos_ring *r);
 
+/* capos_cap_adopt over an explicit queue and ring (host-testable). */
+int capos_cap_adopt_in(struct capos_release_queue *q, struct capos_ring *r,
+                       const struct capos_cap_record *rec, uint64_t expected_interface,
+                       struct capos_cap *out);
+
 /* Userspace: the process queue and ring. */
 void capos_cap_drop(struct capos_cap *c);
 int capos_flush_releases(void);
