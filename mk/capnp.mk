@@ -106,7 +106,7 @@ fuzz: $(CAPNP_FUZZ_BIN)
 # ---------------------------------------------------------------------------
 
 CAPNP_BENCH_BIN := $(BUILD)/tool/bench/capnp/bench_capnp
-$(CAPNP_BENCH_BIN): bench/capnp/bench.c bench/capnp/ref.cpp $(CAPNP_LIB_SRCS) \
+$(CAPNP_BENCH_BIN): bench/capnp/bench.c bench/capnp/ref.cpp bench/capnp/bench.h $(CAPNP_LIB_SRCS) \
 		generated/capos.capnp.c generated/manifest.capnp.c
 	@mkdir -p $(@D)/gen
 	$(CAPNP) compile -I/usr/include -Ischema --src-prefix=schema -oc++:$(@D)/gen \
@@ -117,8 +117,8 @@ $(CAPNP_BENCH_BIN): bench/capnp/bench.c bench/capnp/ref.cpp $(CAPNP_LIB_SRCS) \
 	$(HOST_CC) $(TOOL_CFLAGS) -c -o $(@D)/bench.o bench/capnp/bench.c
 	$(HOST_CC) $(TOOL_CFLAGS) -o $@ $(@D)/bench.o $(@D)/ref.o $(@D)/capos.capnp++.o \
 		$(@D)/manifest.capnp++.o $(CAPNP_LIB_SRCS) generated/capos.capnp.c \
-		generated/manifest.capnp.c -lcapnp -lkj -lstdc++
+		generated/manifest.capnp.c -lcapnp-rpc -lcapnp -lkj-async -lkj -lstdc++
 
 .PHONY: bench-capnp
 bench-capnp: $(CAPNP_BENCH_BIN)
-	$(CAPNP_BENCH_BIN)
+	$(CAPNP_BENCH_BIN) $(BENCH_CAPNP_ARGS)

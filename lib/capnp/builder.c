@@ -12,8 +12,9 @@ static void builder_fail(struct capnp_builder *b, int err)
 		b->err = err;
 }
 
-/* Allocates zeroed words; returns the word index or -1 (error recorded). */
-static int64_t alloc_words(struct capnp_builder *b, uint64_t words)
+/* Allocates words without clearing them; returns the word index or -1
+ * (error recorded). */
+static int64_t alloc_raw(struct capnp_builder *b, uint64_t words)
 {
 	if (b->err != CAPNP_OK)
 		return -1;
@@ -22,8 +23,23 @@ static int64_t alloc_words(struct capnp_builder *b, uint64_t words)
 		return -1;
 	}
 	int64_t at = b->used_words;
-	__builtin_memset(b->seg + (size_t)at * 8, 0, (size_t)words * 8);
 	b->used_words += (uint32_t)words;
+	return at;
+}
+
+/* Allocates zeroed words (the arena may hold anything). */
+static int64_t alloc_words(struct capnp_builder *b, uint64_t words)
+{
+	int64_t at = alloc_raw(b, words);
+	if (at < 0)
+		return -1;
+	uint8_t *p = b->seg + (size_t)at * 8;
+	if (words <= 8) { /* structs are small: avoid a memset call */
+		for (uint64_t i = 0; i < words; i++)
+			capnp_st64(p + i * 8, 0);
+	} else {
+		__builtin_memset(p, 0, (size_t)words * 8);
+	}
 	return at;
 }
 
@@ -161,9 +177,17 @@ static void set_bytes(struct capnp_builder *b, uint8_t *p, const void *src, size
 		builder_fail(b, CAPNP_ERR_INVALID_ARG);
 		return;
 	}
-	struct capnp_list_builder l = new_list(b, p, CAPNP_ELEM_BYTE, (uint32_t)(len + nul));
-	if (l.start && len)
-		__builtin_memcpy(l.start, src, len);
+	uint32_t count = (uint32_t)(len + nul);
+	uint64_t words = ((uint64_t)count + 7) / 8;
+	int64_t at = alloc_raw(b, words);
+	if (at < 0)
+		return;
+	uint8_t *dst = b->seg + (size_t)at * 8;
+	if (words)
+		capnp_st64(dst + (words - 1) * 8, 0); /* NUL and padding */
+	if (len)
+		__builtin_memcpy(dst, src, len);
+	set_ptr(b, p, (uint64_t)at, 1 | ((uint64_t)CAPNP_ELEM_BYTE << 32) | ((uint64_t)count << 35));
 }
 
 static void set_cap(uint8_t *p, uint32_t cap)
@@ -242,7 +266,7 @@ static bool lb_index_ok(struct capnp_list_builder l, uint32_t i)
 	return false;
 }
 
-struct capnp_struct_builder capnp_lb_struct_at(struct capnp_list_builder l, uint32_t i)
+struct capnp_struct_builder capnp_lb_struct_at_slow(struct capnp_list_builder l, uint32_t i)
 {
 	if (!lb_index_ok(l, i) || l.elem_size == CAPNP_ELEM_BIT)
 		return null_sb(l.b);

@@ -133,13 +133,17 @@ int capnp_reader_fail(struct capnp_reader *m, int err);
 
 struct capnp_struct capnp_reader_root(struct capnp_reader *m);
 
-/* Pointer fields of a struct (index into the pointer section). */
+/* Pointer fields of a struct (index into the pointer section).  The
+ * *_slow functions handle every case; the inline versions below take the
+ * common one (a near pointer, in bounds, within the limits) without a call
+ * and hand anything else to them. */
 bool capnp_struct_has(const struct capnp_struct *s, uint32_t idx);
-struct capnp_struct capnp_struct_get_struct(const struct capnp_struct *s, uint32_t idx);
-struct capnp_list capnp_struct_get_list(const struct capnp_struct *s, uint32_t idx,
-					enum capnp_elem_size want);
-struct capnp_text capnp_struct_get_text(const struct capnp_struct *s, uint32_t idx,
-					const char *def, uint32_t def_len);
+struct capnp_struct capnp_struct_get_struct_slow(const struct capnp_struct *s, uint32_t idx);
+struct capnp_list capnp_struct_get_list_slow(const struct capnp_struct *s, uint32_t idx,
+					     enum capnp_elem_size want);
+struct capnp_text capnp_struct_get_text_slow(const struct capnp_struct *s, uint32_t idx,
+					     const char *def, uint32_t def_len);
+struct capnp_struct capnp_list_get_struct_slow(struct capnp_list l, uint32_t i);
 struct capnp_data capnp_struct_get_data(const struct capnp_struct *s, uint32_t idx,
 					const uint8_t *def, uint32_t def_len);
 uint32_t capnp_struct_get_cap(const struct capnp_struct *s, uint32_t idx);
@@ -194,10 +198,116 @@ static inline uint64_t capnp_f64_bits(double f)
 }
 #endif
 
+/* ---- inline fast paths ---- */
+
+/* The near pointer at slot idx and the word index it points to, if s may
+ * follow it at all; otherwise false (the slow path decides). */
+static inline bool capnp_near_(const struct capnp_struct *s, uint32_t idx, uint64_t *w,
+			       int64_t *pos)
+{
+	if (idx >= s->ptr_count || s->depth == 0)
+		return false;
+	const uint8_t *p = s->ptrs + (size_t)idx * 8;
+	__builtin_memcpy(w, p, 8);
+	*pos = (int64_t)((p - s->m->seg[s->seg].data) / 8) + 1 +
+	       (int64_t)((int32_t)(uint32_t)*w >> 2);
+	return *pos >= 0;
+}
+
+/* Charges `words` (at least 1) to the traversal limit if [pos, pos+words)
+ * lies in the segment and the limit allows it. */
+static inline bool capnp_take_(const struct capnp_struct *s, int64_t pos, uint64_t words,
+			       uint64_t charge)
+{
+	struct capnp_reader *m = s->m;
+	if (charge == 0)
+		charge = 1;
+	if ((uint64_t)pos + words > m->seg[s->seg].words || charge > m->traversal_left)
+		return false;
+	m->traversal_left -= charge;
+	return true;
+}
+
+static inline struct capnp_struct capnp_struct_get_struct(const struct capnp_struct *s,
+							  uint32_t idx)
+{
+	uint64_t w;
+	int64_t pos;
+	if (capnp_near_(s, idx, &w, &pos) && (w & 3) == 0 && w != 0) {
+		uint32_t dw = (uint32_t)(w >> 32) & 0xffffu, pc = (uint32_t)(w >> 48);
+		if (capnp_take_(s, pos, (uint64_t)dw + pc, (uint64_t)dw + pc)) {
+			const uint8_t *data = s->m->seg[s->seg].data + pos * 8;
+			return (struct capnp_struct){ s->m, data, data + (size_t)dw * 8, s->seg,
+						      dw * 8, (uint16_t)pc,
+						      (uint16_t)(s->depth - 1) };
+		}
+	}
+	return capnp_struct_get_struct_slow(s, idx);
+}
+
+static inline struct capnp_list capnp_struct_get_list(const struct capnp_struct *s, uint32_t idx,
+						      enum capnp_elem_size want)
+{
+	static const uint8_t bits[8] = { 0, 1, 8, 16, 32, 64, 64, 0 };
+	uint64_t w;
+	int64_t pos;
+	if (capnp_near_(s, idx, &w, &pos) && (w & 3) == 1) {
+		uint32_t code = (uint32_t)(w >> 32) & 7, count = (uint32_t)(w >> 35);
+		const uint8_t *at = s->m->seg[s->seg].data + pos * 8;
+		if (code == (uint32_t)want && code != CAPNP_ELEM_COMPOSITE) {
+			uint64_t words = ((uint64_t)count * bits[code] + 63) / 64;
+			if (capnp_take_(s, pos, words, code == CAPNP_ELEM_VOID ? count : words))
+				return (struct capnp_list){
+					s->m, at, s->seg, count, bits[code],
+					code == CAPNP_ELEM_POINTER ? 0u : bits[code],
+					code == CAPNP_ELEM_POINTER, (uint8_t)code,
+					(uint16_t)(s->depth - 1) };
+		} else if (code == CAPNP_ELEM_COMPOSITE && want == CAPNP_ELEM_COMPOSITE &&
+			   (uint64_t)pos + 1 + count <= s->m->seg[s->seg].words) {
+			uint64_t tag;
+			__builtin_memcpy(&tag, at, 8);
+			uint32_t n = (uint32_t)(tag >> 2) & 0x3fffffffu;
+			uint32_t dw = (uint32_t)(tag >> 32) & 0xffffu, pc = (uint32_t)(tag >> 48);
+			if ((tag & 3) == 0 && (uint64_t)n * (dw + pc) <= count &&
+			    capnp_take_(s, pos, (uint64_t)count + 1, dw + pc ? count : n))
+				return (struct capnp_list){
+					s->m, at + 8, s->seg, n, (dw + pc) * 64, dw * 64,
+					(uint16_t)pc, CAPNP_ELEM_COMPOSITE,
+					(uint16_t)(s->depth - 1) };
+		}
+	}
+	return capnp_struct_get_list_slow(s, idx, want);
+}
+
+static inline struct capnp_text capnp_struct_get_text(const struct capnp_struct *s, uint32_t idx,
+						      const char *def, uint32_t def_len)
+{
+	uint64_t w;
+	int64_t pos;
+	if (capnp_near_(s, idx, &w, &pos) && (w & 3) == 1 &&
+	    ((w >> 32) & 7) == CAPNP_ELEM_BYTE) {
+		uint32_t count = (uint32_t)(w >> 35);
+		const char *str = (const char *)s->m->seg[s->seg].data + pos * 8;
+		uint64_t words = ((uint64_t)count + 7) / 8;
+		if (count > 0 && (uint64_t)pos + words <= s->m->seg[s->seg].words &&
+		    str[count - 1] == 0 && capnp_take_(s, pos, words, words))
+			return (struct capnp_text){ str, count - 1 };
+	}
+	return capnp_struct_get_text_slow(s, idx, def, def_len);
+}
+
 /* Lists. */
 static inline uint32_t capnp_list_len(struct capnp_list l) { return l.len; }
 /* Element i as a struct (any element size but bits). */
-struct capnp_struct capnp_list_get_struct(struct capnp_list l, uint32_t i);
+static inline struct capnp_struct capnp_list_get_struct(struct capnp_list l, uint32_t i)
+{
+	if (i < l.len && l.elem_size != CAPNP_ELEM_BIT) {
+		const uint8_t *base = l.start + ((uint64_t)i * l.step_bits) / 8;
+		return (struct capnp_struct){ l.m, base, base + l.data_bits / 8, l.seg,
+					      l.data_bits / 8, l.ptr_count, l.depth };
+	}
+	return capnp_list_get_struct_slow(l, i);
+}
 bool capnp_list_get_bool(struct capnp_list l, uint32_t i);
 uint8_t capnp_list_get_u8(struct capnp_list l, uint32_t i);
 uint16_t capnp_list_get_u16(struct capnp_list l, uint32_t i);
@@ -289,7 +399,17 @@ void capnp_sb_set_cap(struct capnp_struct_builder s, uint32_t idx, uint32_t cap)
 void capnp_sb_clear_ptr(struct capnp_struct_builder s, uint32_t idx);
 
 /* List elements.  Element i as a struct builder (any element size but bits). */
-struct capnp_struct_builder capnp_lb_struct_at(struct capnp_list_builder l, uint32_t i);
+struct capnp_struct_builder capnp_lb_struct_at_slow(struct capnp_list_builder l, uint32_t i);
+static inline struct capnp_struct_builder capnp_lb_struct_at(struct capnp_list_builder l,
+							     uint32_t i)
+{
+	if (l.start != NULL && i < l.len && l.elem_size != CAPNP_ELEM_BIT) {
+		uint8_t *base = l.start + ((uint64_t)i * l.step_bits) / 8;
+		return (struct capnp_struct_builder){ l.b, base, base + l.data_bits / 8,
+						      l.data_bits / 8, l.ptr_count };
+	}
+	return capnp_lb_struct_at_slow(l, i);
+}
 void capnp_lb_set_bool(struct capnp_list_builder l, uint32_t i, bool v);
 void capnp_lb_set_u8(struct capnp_list_builder l, uint32_t i, uint8_t v);
 void capnp_lb_set_u16(struct capnp_list_builder l, uint32_t i, uint16_t v);

@@ -307,23 +307,23 @@ bool capnp_struct_has(const struct capnp_struct *s, uint32_t idx)
 	return idx < s->ptr_count && capnp_ld64(s->ptrs + (size_t)idx * 8) != 0;
 }
 
-struct capnp_struct capnp_struct_get_struct(const struct capnp_struct *s, uint32_t idx)
+struct capnp_struct capnp_struct_get_struct_slow(const struct capnp_struct *s, uint32_t idx)
 {
 	if (idx >= s->ptr_count)
 		return empty_struct(s->m);
 	return read_struct_at(s->m, s->seg, s->ptrs + (size_t)idx * 8, s->depth);
 }
 
-struct capnp_list capnp_struct_get_list(const struct capnp_struct *s, uint32_t idx,
-					enum capnp_elem_size want)
+struct capnp_list capnp_struct_get_list_slow(const struct capnp_struct *s, uint32_t idx,
+					     enum capnp_elem_size want)
 {
 	if (idx >= s->ptr_count)
 		return empty_list(s->m);
 	return read_list_at(s->m, s->seg, s->ptrs + (size_t)idx * 8, s->depth, want);
 }
 
-struct capnp_text capnp_struct_get_text(const struct capnp_struct *s, uint32_t idx,
-					const char *def, uint32_t def_len)
+struct capnp_text capnp_struct_get_text_slow(const struct capnp_struct *s, uint32_t idx,
+					     const char *def, uint32_t def_len)
 {
 	struct capnp_text t = { def ? def : "", def ? def_len : 0 };
 	if (!capnp_struct_has(s, idx))
@@ -400,7 +400,7 @@ static bool index_ok(const struct capnp_list *l, uint32_t i)
 	return false;
 }
 
-struct capnp_struct capnp_list_get_struct(struct capnp_list l, uint32_t i)
+struct capnp_struct capnp_list_get_struct_slow(struct capnp_list l, uint32_t i)
 {
 	if (!index_ok(&l, i))
 		return (struct capnp_struct){ .m = l.m };
