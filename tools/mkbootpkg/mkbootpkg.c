@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static void usage(FILE *f)
 {
@@ -147,9 +148,16 @@ int main(int argc, char **argv)
 		                                 .version = CAPOS_BOOTPKG_VERSION,
 		                                 .count = (uint16_t)n,
 		                                 .total_size = offset};
-		FILE *f = fopen(out, "wb");
+		/* Written under a temporary name and renamed: a reader (QEMU
+		 * booting a smoke while another build runs) never sees a
+		 * half-written package. */
+		char tmp[4096];
+		int tl = snprintf(tmp, sizeof tmp, "%s.tmp.%ld", out, (long)getpid());
+		FILE *f = tl > 0 && (size_t)tl < sizeof tmp ? fopen(tmp, "wb") : NULL;
+		if (tl <= 0 || (size_t)tl >= sizeof tmp)
+			errno = ENAMETOOLONG;
 		if (!f) {
-			fprintf(stderr, "mkbootpkg: %s: %s\n", out, strerror(errno));
+			fprintf(stderr, "mkbootpkg: %s: %s\n", tmp, strerror(errno));
 			rc = 1;
 		} else {
 			static const unsigned char zero[8];
@@ -162,8 +170,13 @@ int main(int argc, char **argv)
 				pos = entries[i].offset + entries[i].size;
 			}
 			if (fclose(f) != 0 || !ok) {
-				fprintf(stderr, "mkbootpkg: %s: write error\n", out);
-				remove(out);
+				fprintf(stderr, "mkbootpkg: %s: write error\n", tmp);
+				remove(tmp);
+				rc = 1;
+			} else if (rename(tmp, out) != 0) {
+				fprintf(stderr, "mkbootpkg: rename %s -> %s: %s\n", tmp, out,
+				        strerror(errno));
+				remove(tmp);
 				rc = 1;
 			}
 		}
