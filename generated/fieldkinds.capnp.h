@@ -450,7 +450,7 @@ static inline void fieldkinds_AllTypes_set_unset(fieldkinds_AllTypes_builder b)
 }
 static inline int64_t fieldkinds_AllTypes_get_number(fieldkinds_AllTypes_reader r)
 {
-	return (int64_t)((capnp_struct_u16(&r.s, 38) == 1) ? capnp_struct_u64(&r.s, 48) ^ UINT64_C(0x0) : UINT64_C(0x0));
+	return (int64_t)((capnp_struct_u16(&r.s, 38) == 1) ? capnp_struct_u64(&r.s, 48) : 0);
 }
 static inline void fieldkinds_AllTypes_set_number(fieldkinds_AllTypes_builder b, int64_t v)
 {
@@ -534,7 +534,7 @@ static inline void fieldkinds_AllTypes_choice_set_flag(fieldkinds_AllTypes_choic
 }
 static inline enum fieldkinds_Color fieldkinds_AllTypes_choice_get_color(fieldkinds_AllTypes_choice_reader r)
 {
-	return (enum fieldkinds_Color)((capnp_struct_u16(&r.s, 56) == 2) ? capnp_struct_u16(&r.s, 58) ^ UINT16_C(0x0) : UINT16_C(0x0));
+	return (enum fieldkinds_Color)((capnp_struct_u16(&r.s, 56) == 2) ? capnp_struct_u16(&r.s, 58) : 0);
 }
 static inline void fieldkinds_AllTypes_choice_set_color(fieldkinds_AllTypes_choice_builder b, enum fieldkinds_Color v)
 {

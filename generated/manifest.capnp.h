@@ -189,7 +189,7 @@ static inline enum manifest_CapSource_which manifest_CapSource_which(manifest_Ca
 }
 static inline enum manifest_KernelCap manifest_CapSource_get_kernel(manifest_CapSource_reader r)
 {
-	return (enum manifest_KernelCap)((capnp_struct_u16(&r.s, 2) == 0) ? capnp_struct_u16(&r.s, 0) ^ UINT16_C(0x0) : UINT16_C(0x0));
+	return (enum manifest_KernelCap)((capnp_struct_u16(&r.s, 2) == 0) ? capnp_struct_u16(&r.s, 0) : 0);
 }
 static inline void manifest_CapSource_set_kernel(manifest_CapSource_builder b, enum manifest_KernelCap v)
 {

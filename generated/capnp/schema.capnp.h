@@ -723,7 +723,7 @@ static inline void schema_Field_ordinal_set_implicit(schema_Field_ordinal_builde
 }
 static inline uint16_t schema_Field_ordinal_get_explicit(schema_Field_ordinal_reader r)
 {
-	return (uint16_t)((capnp_struct_u16(&r.s, 10) == 1) ? capnp_struct_u16(&r.s, 12) ^ UINT16_C(0x0) : UINT16_C(0x0));
+	return (uint16_t)((capnp_struct_u16(&r.s, 10) == 1) ? capnp_struct_u16(&r.s, 12) : 0);
 }
 static inline void schema_Field_ordinal_set_explicit(schema_Field_ordinal_builder b, uint16_t v)
 {
@@ -1992,7 +1992,7 @@ static inline void schema_Value_set_bool(schema_Value_builder b, bool v)
 }
 static inline int8_t schema_Value_get_int8(schema_Value_reader r)
 {
-	return (int8_t)((capnp_struct_u16(&r.s, 0) == 2) ? capnp_struct_u8(&r.s, 2) ^ UINT8_C(0x0) : UINT8_C(0x0));
+	return (int8_t)((capnp_struct_u16(&r.s, 0) == 2) ? capnp_struct_u8(&r.s, 2) : 0);
 }
 static inline void schema_Value_set_int8(schema_Value_builder b, int8_t v)
 {
@@ -2001,7 +2001,7 @@ static inline void schema_Value_set_int8(schema_Value_builder b, int8_t v)
 }
 static inline int16_t schema_Value_get_int16(schema_Value_reader r)
 {
-	return (int16_t)((capnp_struct_u16(&r.s, 0) == 3) ? capnp_struct_u16(&r.s, 2) ^ UINT16_C(0x0) : UINT16_C(0x0));
+	return (int16_t)((capnp_struct_u16(&r.s, 0) == 3) ? capnp_struct_u16(&r.s, 2) : 0);
 }
 static inline void schema_Value_set_int16(schema_Value_builder b, int16_t v)
 {
@@ -2010,7 +2010,7 @@ static inline void schema_Value_set_int16(schema_Value_builder b, int16_t v)
 }
 static inline int32_t schema_Value_get_int32(schema_Value_reader r)
 {
-	return (int32_t)((capnp_struct_u16(&r.s, 0) == 4) ? capnp_struct_u32(&r.s, 4) ^ UINT32_C(0x0) : UINT32_C(0x0));
+	return (int32_t)((capnp_struct_u16(&r.s, 0) == 4) ? capnp_struct_u32(&r.s, 4) : 0);
 }
 static inline void schema_Value_set_int32(schema_Value_builder b, int32_t v)
 {
@@ -2019,7 +2019,7 @@ static inline void schema_Value_set_int32(schema_Value_builder b, int32_t v)
 }
 static inline int64_t schema_Value_get_int64(schema_Value_reader r)
 {
-	return (int64_t)((capnp_struct_u16(&r.s, 0) == 5) ? capnp_struct_u64(&r.s, 8) ^ UINT64_C(0x0) : UINT64_C(0x0));
+	return (int64_t)((capnp_struct_u16(&r.s, 0) == 5) ? capnp_struct_u64(&r.s, 8) : 0);
 }
 static inline void schema_Value_set_int64(schema_Value_builder b, int64_t v)
 {
@@ -2028,7 +2028,7 @@ static inline void schema_Value_set_int64(schema_Value_builder b, int64_t v)
 }
 static inline uint8_t schema_Value_get_uint8(schema_Value_reader r)
 {
-	return (uint8_t)((capnp_struct_u16(&r.s, 0) == 6) ? capnp_struct_u8(&r.s, 2) ^ UINT8_C(0x0) : UINT8_C(0x0));
+	return (uint8_t)((capnp_struct_u16(&r.s, 0) == 6) ? capnp_struct_u8(&r.s, 2) : 0);
 }
 static inline void schema_Value_set_uint8(schema_Value_builder b, uint8_t v)
 {
@@ -2037,7 +2037,7 @@ static inline void schema_Value_set_uint8(schema_Value_builder b, uint8_t v)
 }
 static inline uint16_t schema_Value_get_uint16(schema_Value_reader r)
 {
-	return (uint16_t)((capnp_struct_u16(&r.s, 0) == 7) ? capnp_struct_u16(&r.s, 2) ^ UINT16_C(0x0) : UINT16_C(0x0));
+	return (uint16_t)((capnp_struct_u16(&r.s, 0) == 7) ? capnp_struct_u16(&r.s, 2) : 0);
 }
 static inline void schema_Value_set_uint16(schema_Value_builder b, uint16_t v)
 {
@@ -2046,7 +2046,7 @@ static inline void schema_Value_set_uint16(schema_Value_builder b, uint16_t v)
 }
 static inline uint32_t schema_Value_get_uint32(schema_Value_reader r)
 {
-	return (uint32_t)((capnp_struct_u16(&r.s, 0) == 8) ? capnp_struct_u32(&r.s, 4) ^ UINT32_C(0x0) : UINT32_C(0x0));
+	return (uint32_t)((capnp_struct_u16(&r.s, 0) == 8) ? capnp_struct_u32(&r.s, 4) : 0);
 }
 static inline void schema_Value_set_uint32(schema_Value_builder b, uint32_t v)
 {
@@ -2055,7 +2055,7 @@ static inline void schema_Value_set_uint32(schema_Value_builder b, uint32_t v)
 }
 static inline uint64_t schema_Value_get_uint64(schema_Value_reader r)
 {
-	return (uint64_t)((capnp_struct_u16(&r.s, 0) == 9) ? capnp_struct_u64(&r.s, 8) ^ UINT64_C(0x0) : UINT64_C(0x0));
+	return (uint64_t)((capnp_struct_u16(&r.s, 0) == 9) ? capnp_struct_u64(&r.s, 8) : 0);
 }
 static inline void schema_Value_set_uint64(schema_Value_builder b, uint64_t v)
 {
@@ -2065,7 +2065,7 @@ static inline void schema_Value_set_uint64(schema_Value_builder b, uint64_t v)
 #if CAPNP_HAVE_FLOAT
 static inline float schema_Value_get_float32(schema_Value_reader r)
 {
-	return capnp_bits_f32(((capnp_struct_u16(&r.s, 0) == 10) ? capnp_struct_u32(&r.s, 4) ^ UINT32_C(0x0) : UINT32_C(0x0)));
+	return capnp_bits_f32(((capnp_struct_u16(&r.s, 0) == 10) ? capnp_struct_u32(&r.s, 4) : 0));
 }
 static inline void schema_Value_set_float32(schema_Value_builder b, float v)
 {
@@ -2076,7 +2076,7 @@ static inline void schema_Value_set_float32(schema_Value_builder b, float v)
 #if CAPNP_HAVE_FLOAT
 static inline double schema_Value_get_float64(schema_Value_reader r)
 {
-	return capnp_bits_f64(((capnp_struct_u16(&r.s, 0) == 11) ? capnp_struct_u64(&r.s, 8) ^ UINT64_C(0x0) : UINT64_C(0x0)));
+	return capnp_bits_f64(((capnp_struct_u16(&r.s, 0) == 11) ? capnp_struct_u64(&r.s, 8) : 0));
 }
 static inline void schema_Value_set_float64(schema_Value_builder b, double v)
 {
@@ -2147,7 +2147,7 @@ static inline void schema_Value_clear_list(schema_Value_builder b)
 }
 static inline uint16_t schema_Value_get_enum(schema_Value_reader r)
 {
-	return (uint16_t)((capnp_struct_u16(&r.s, 0) == 15) ? capnp_struct_u16(&r.s, 2) ^ UINT16_C(0x0) : UINT16_C(0x0));
+	return (uint16_t)((capnp_struct_u16(&r.s, 0) == 15) ? capnp_struct_u16(&r.s, 2) : 0);
 }
 static inline void schema_Value_set_enum(schema_Value_builder b, uint16_t v)
 {

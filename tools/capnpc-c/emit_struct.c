@@ -137,9 +137,12 @@ static void emit_primitive(struct gen *g, struct fctx *f, schema_Field_slot_read
 		char defl[64];
 		snprintf(defl, sizeof defl, "%s(0x%llx)", p.lit, (unsigned long long)def);
 		char raw[512];
-		if (f->guard[0])
+		if (f->guard[0] && def)
 			snprintf(raw, sizeof raw, "((%s) ? capnp_struct_%s(&r.s, %u) ^ %s : %s)",
 				 f->guard, p.raw, off * p.bytes, defl, defl);
+		else if (f->guard[0])
+			snprintf(raw, sizeof raw, "((%s) ? capnp_struct_%s(&r.s, %u) : 0)", f->guard,
+				 p.raw, off * p.bytes);
 		else if (def)
 			snprintf(raw, sizeof raw, "(capnp_struct_%s(&r.s, %u) ^ %s)", p.raw,
 				 off * p.bytes, defl);
