@@ -203,40 +203,37 @@ static uint8_t *ptr_slot(struct capnp_struct_builder s, uint32_t idx)
 	return s.ptrs + (size_t)idx * 8;
 }
 
-struct capnp_struct_builder capnp_sb_init_struct(struct capnp_struct_builder s, uint32_t idx,
-						 uint16_t data_words, uint16_t ptr_count)
+/* The slot-based entry points behind the inline capnp_sb_* wrappers:
+ * `slot` is a pointer word of the arena, or NULL for a failed view. */
+struct capnp_struct_builder capnp_slot_init_struct(struct capnp_builder *b, uint8_t *slot,
+						   uint16_t data_words, uint16_t ptr_count)
 {
-	uint8_t *p = ptr_slot(s, idx);
-	return p ? new_struct(s.b, p, data_words, ptr_count) : null_sb(s.b);
+	return slot ? new_struct(b, slot, data_words, ptr_count) : null_sb(b);
 }
 
-struct capnp_list_builder capnp_sb_init_list(struct capnp_struct_builder s, uint32_t idx,
-					     enum capnp_elem_size size, uint32_t count)
+struct capnp_list_builder capnp_slot_init_list(struct capnp_builder *b, uint8_t *slot,
+					       enum capnp_elem_size size, uint32_t count)
 {
-	uint8_t *p = ptr_slot(s, idx);
-	return p ? new_list(s.b, p, size, count) : null_lb(s.b);
+	return slot ? new_list(b, slot, size, count) : null_lb(b);
 }
 
-struct capnp_list_builder capnp_sb_init_struct_list(struct capnp_struct_builder s, uint32_t idx,
-						    uint16_t data_words, uint16_t ptr_count,
-						    uint32_t count)
+struct capnp_list_builder capnp_slot_init_struct_list(struct capnp_builder *b, uint8_t *slot,
+						      uint16_t data_words, uint16_t ptr_count,
+						      uint32_t count)
 {
-	uint8_t *p = ptr_slot(s, idx);
-	return p ? new_struct_list(s.b, p, data_words, ptr_count, count) : null_lb(s.b);
+	return slot ? new_struct_list(b, slot, data_words, ptr_count, count) : null_lb(b);
 }
 
-void capnp_sb_set_text(struct capnp_struct_builder s, uint32_t idx, const char *str, size_t len)
+void capnp_slot_set_text(struct capnp_builder *b, uint8_t *slot, const char *str, size_t len)
 {
-	uint8_t *p = ptr_slot(s, idx);
-	if (p)
-		set_bytes(s.b, p, str, len, true);
+	if (slot)
+		set_bytes(b, slot, str, len, true);
 }
 
-void capnp_sb_set_data(struct capnp_struct_builder s, uint32_t idx, const void *src, size_t len)
+void capnp_slot_set_data(struct capnp_builder *b, uint8_t *slot, const void *src, size_t len)
 {
-	uint8_t *p = ptr_slot(s, idx);
-	if (p)
-		set_bytes(s.b, p, src, len, false);
+	if (slot)
+		set_bytes(b, slot, src, len, false);
 }
 
 void capnp_sb_set_cap(struct capnp_struct_builder s, uint32_t idx, uint32_t cap)

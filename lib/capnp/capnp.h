@@ -386,15 +386,57 @@ static inline void capnp_sb_set_bool(struct capnp_struct_builder s, uint32_t bit
 	s.data[bit / 8] = (uint8_t)(v ? (s.data[bit / 8] | m) : (s.data[bit / 8] & ~m));
 }
 
-struct capnp_struct_builder capnp_sb_init_struct(struct capnp_struct_builder s, uint32_t idx,
-						 uint16_t data_words, uint16_t ptr_count);
-struct capnp_list_builder capnp_sb_init_list(struct capnp_struct_builder s, uint32_t idx,
-					     enum capnp_elem_size size, uint32_t count);
-struct capnp_list_builder capnp_sb_init_struct_list(struct capnp_struct_builder s, uint32_t idx,
-						    uint16_t data_words, uint16_t ptr_count,
-						    uint32_t count);
-void capnp_sb_set_text(struct capnp_struct_builder s, uint32_t idx, const char *str, size_t len);
-void capnp_sb_set_data(struct capnp_struct_builder s, uint32_t idx, const void *p, size_t len);
+/* Pointer fields.  Inline wrappers (so that views stay in registers) around
+ * the capnp_slot_* functions, which take the pointer word itself. */
+struct capnp_struct_builder capnp_slot_init_struct(struct capnp_builder *b, uint8_t *slot,
+						   uint16_t data_words, uint16_t ptr_count);
+struct capnp_list_builder capnp_slot_init_list(struct capnp_builder *b, uint8_t *slot,
+					       enum capnp_elem_size size, uint32_t count);
+struct capnp_list_builder capnp_slot_init_struct_list(struct capnp_builder *b, uint8_t *slot,
+						      uint16_t data_words, uint16_t ptr_count,
+						      uint32_t count);
+void capnp_slot_set_text(struct capnp_builder *b, uint8_t *slot, const char *str, size_t len);
+void capnp_slot_set_data(struct capnp_builder *b, uint8_t *slot, const void *p, size_t len);
+
+static inline uint8_t *capnp_sb_slot_(struct capnp_struct_builder s, uint32_t idx)
+{
+	return idx < s.ptr_count && s.ptrs ? s.ptrs + (size_t)idx * 8 : NULL;
+}
+
+static inline struct capnp_struct_builder capnp_sb_init_struct(struct capnp_struct_builder s,
+							       uint32_t idx, uint16_t data_words,
+							       uint16_t ptr_count)
+{
+	return capnp_slot_init_struct(s.b, capnp_sb_slot_(s, idx), data_words, ptr_count);
+}
+
+static inline struct capnp_list_builder capnp_sb_init_list(struct capnp_struct_builder s,
+							   uint32_t idx, enum capnp_elem_size size,
+							   uint32_t count)
+{
+	return capnp_slot_init_list(s.b, capnp_sb_slot_(s, idx), size, count);
+}
+
+static inline struct capnp_list_builder capnp_sb_init_struct_list(struct capnp_struct_builder s,
+								  uint32_t idx, uint16_t data_words,
+								  uint16_t ptr_count, uint32_t count)
+{
+	return capnp_slot_init_struct_list(s.b, capnp_sb_slot_(s, idx), data_words, ptr_count,
+					   count);
+}
+
+static inline void capnp_sb_set_text(struct capnp_struct_builder s, uint32_t idx, const char *str,
+				     size_t len)
+{
+	capnp_slot_set_text(s.b, capnp_sb_slot_(s, idx), str, len);
+}
+
+static inline void capnp_sb_set_data(struct capnp_struct_builder s, uint32_t idx, const void *p,
+				     size_t len)
+{
+	capnp_slot_set_data(s.b, capnp_sb_slot_(s, idx), p, len);
+}
+
 void capnp_sb_set_cap(struct capnp_struct_builder s, uint32_t idx, uint32_t cap);
 void capnp_sb_clear_ptr(struct capnp_struct_builder s, uint32_t idx);
 
