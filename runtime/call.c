@@ -67,8 +67,7 @@ int capos_call_classify(const struct capos_cqe *cqe, const void *result, uint32_
 int capos_call(struct capos_ring *r, const struct capos_call *c, struct capos_reply *reply,
                struct capos_call_error *err)
 {
-	struct capos_sqe sqe;
-	memset(&sqe, 0, sizeof(sqe));
+	struct capos_sqe sqe = { 0 };
 	sqe.opcode = CAPOS_OP_CALL;
 	sqe.cap_id = c->cap_id;
 	sqe.method_id = c->method_id;

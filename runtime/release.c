@@ -40,8 +40,7 @@ int capos_release_queue_flush(struct capos_release_queue *q, struct capos_ring *
 	uint32_t submitted = 0;
 	int err = 0;
 	while (submitted < q->count) {
-		struct capos_sqe sqe;
-		memset(&sqe, 0, sizeof(sqe));
+		struct capos_sqe sqe = { 0 };
 		sqe.opcode = CAPOS_OP_RELEASE;
 		sqe.cap_id = q->ids[submitted];
 		sqe.user_data = release_user_data(q->seq);

@@ -15,6 +15,22 @@
 #include <capos/ring.h>
 #include <capos/string.h>
 
+/*
+ * Entries are copied as 64-bit words: the ring lives in shared memory
+ * (volatile), and lib/kstring's byte-wise memcpy would dominate the cost
+ * of a NOP round trip.
+ */
+_Static_assert(sizeof(struct capos_sqe) % 8 == 0 && sizeof(struct capos_cqe) % 8 == 0,
+               "ring entries are whole words");
+
+static void copy_words(volatile void *dst, const volatile void *src, size_t bytes)
+{
+	volatile uint64_t *d = dst;
+	const volatile uint64_t *s = src;
+	for (size_t i = 0; i < bytes / 8; i++)
+		d[i] = s[i];
+}
+
 static uint32_t load_acquire(volatile uint32_t *p)
 {
 	return __atomic_load_n(p, __ATOMIC_ACQUIRE);
@@ -75,7 +91,7 @@ int capos_ring_submit(struct capos_ring *r, const struct capos_sqe *sqe)
 			return CAPOS_ERR_RING_CORRUPT;
 		}
 		if (used < CAPOS_SQ_ENTRIES) {
-			memcpy((void *)&r->page->sq[tail & (CAPOS_SQ_ENTRIES - 1)], sqe, sizeof(*sqe));
+			copy_words(&r->page->sq[tail & (CAPOS_SQ_ENTRIES - 1)], sqe, sizeof(*sqe));
 			store_release(&h->sq_tail, tail + 1);
 			r->stats.submitted++;
 			return 0;
@@ -108,9 +124,8 @@ int capos_ring_reap(struct capos_ring *r)
 	}
 	int moved = 0;
 	while (head != tail && r->stash_count < CAPOS_RING_STASH) {
-		memcpy(&r->stash[r->stash_count++],
-		       (const void *)&r->page->cq[head & (CAPOS_CQ_ENTRIES - 1)],
-		       sizeof(struct capos_cqe));
+		copy_words(&r->stash[r->stash_count++], &r->page->cq[head & (CAPOS_CQ_ENTRIES - 1)],
+		           sizeof(struct capos_cqe));
 		head++;
 		moved++;
 	}
@@ -127,9 +142,10 @@ static bool stash_take(struct capos_ring *r, uint64_t user_data, struct capos_cq
 		if (r->stash[i].user_data != user_data)
 			continue;
 		*out = r->stash[i];
-		/* Keep arrival order for the ones left behind. */
-		memmove(&r->stash[i], &r->stash[i + 1],
-		        (r->stash_count - i - 1) * sizeof(r->stash[0]));
+		/* Keep arrival order for the ones left behind (oldest first if
+		 * a user_data is reused). */
+		for (uint32_t j = i + 1; j < r->stash_count; j++)
+			r->stash[j - 1] = r->stash[j];
 		r->stash_count--;
 		return true;
 	}
@@ -153,11 +169,11 @@ static bool cq_take_in_place(struct capos_ring *r, uint64_t user_data, struct ca
 		volatile struct capos_cqe *c = &r->page->cq[i & (CAPOS_CQ_ENTRIES - 1)];
 		if (c->user_data != user_data)
 			continue;
-		memcpy(out, (const void *)c, sizeof(*out));
+		copy_words(out, c, sizeof(*out));
 		for (uint32_t j = i; j != head; j--)
-			memcpy((void *)&r->page->cq[j & (CAPOS_CQ_ENTRIES - 1)],
-			       (const void *)&r->page->cq[(j - 1) & (CAPOS_CQ_ENTRIES - 1)],
-			       sizeof(struct capos_cqe));
+			copy_words(&r->page->cq[j & (CAPOS_CQ_ENTRIES - 1)],
+			           &r->page->cq[(j - 1) & (CAPOS_CQ_ENTRIES - 1)],
+			           sizeof(struct capos_cqe));
 		store_release(&h->cq_head, head + 1);
 		r->stats.reaped++;
 		return true;
@@ -227,8 +243,7 @@ int capos_ring_submit_wait(struct capos_ring *r, struct capos_sqe *sqe, struct c
 
 int capos_ring_nop(struct capos_ring *r, uint64_t user_data)
 {
-	struct capos_sqe sqe;
-	memset(&sqe, 0, sizeof(sqe));
+	struct capos_sqe sqe = { 0 };
 	sqe.opcode = CAPOS_OP_NOP;
 	sqe.user_data = user_data;
 	return capos_ring_submit(r, &sqe);
