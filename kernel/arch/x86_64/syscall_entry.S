@@ -7,7 +7,13 @@
  *
  * We build a struct trap_frame (kernel/arch/x86_64/trap.h) exactly where a
  * trap from ring 3 would have put it, call syscall_dispatch(tf), and return
- * through proc_return_to_user (iretq) with whatever the frame then holds.
+ * with sysretq: rip and rflags come back through rcx/r11 from the frame.
+ * rip is the one syscall saved (canonical: it follows an instruction that
+ * executed), so the sysret #GP-in-ring-0 pitfall cannot happen; rflags were
+ * sanitised by syscall_dispatch.  IF stays clear until sysretq, so nothing
+ * runs on the user stack in ring 0 (NMI/#DF/#MC use IST stacks).
+ * (First entry into a process and returns from interrupts use iretq:
+ * proc_return_to_user in context_switch.S.)
  * The syscall ABI: rax = number, rdi, rsi = arguments, rax = result; rcx
  * and r11 are clobbered (they hold the return rip and rflags).
  */
@@ -55,8 +61,26 @@ syscall_entry:
 	movq %rsp, %rdi
 	xorl %ebp, %ebp                    /* end of the kernel frame chain */
 	call syscall_dispatch
-	movq %rsp, %rdi
-	jmp proc_return_to_user
+	popq %r15
+	popq %r14
+	popq %r13
+	popq %r12
+	popq %r11                          /* replaced by rflags below */
+	popq %r10
+	popq %r9
+	popq %r8
+	popq %rbp
+	popq %rdi
+	popq %rsi
+	popq %rdx
+	popq %rcx                          /* replaced by rip below */
+	popq %rbx
+	popq %rax
+	addq $16, %rsp                     /* vector, error code */
+	movq 0(%rsp), %rcx                 /* rip */
+	movq 16(%rsp), %r11                /* rflags */
+	movq 24(%rsp), %rsp                /* user rsp: last use of the kernel stack */
+	sysretq
 	.size syscall_entry, . - syscall_entry
 
 	.section .note.GNU-stack, "", @progbits
