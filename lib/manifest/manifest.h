@@ -99,7 +99,9 @@ enum mf_err {
 	MF_ERR_UNKNOWN_BINARY,     /* binary not among `binaries` */
 	MF_ERR_EMPTY_BINARY,       /* binary with no bytes */
 	MF_ERR_BAD_KERNEL_CAP,     /* kernel source outside enum mf_kernel_cap */
-	MF_ERR_NOT_GRANTABLE,      /* kernel cap this holder may not receive */
+	MF_ERR_NOT_GRANTABLE,      /* kernel cap this holder may not receive:
+				    * bootPackage outside init, or a kind init
+				    * does not hold itself (endpoints excepted) */
 	MF_ERR_UNKNOWN_SERVICE,    /* source names a service that does not exist */
 	MF_ERR_NOT_EXPORTED,       /* source names an export the service lacks */
 	MF_ERR_EXPORT_NOT_HELD,    /* export names a cap the service does not hold */

@@ -293,6 +293,15 @@ static int service_exports(const struct mf_service *s, struct mf_str name)
 	return 0;
 }
 
+static int init_holds(const struct mf_manifest *mf, uint16_t kcap)
+{
+	for (uint32_t i = 0; i < mf->init_cap_count; i++)
+		if (mf->init_caps[i].kind == MF_SOURCE_KERNEL &&
+		    mf->init_caps[i].kernel == kcap)
+			return 1;
+	return 0;
+}
+
 /* One granted cap of init (holder -1) or of services[holder]. */
 static int check_cap(struct vctx *v, int holder, const struct mf_cap *caps,
 		     uint32_t i)
@@ -326,6 +335,16 @@ static int check_cap(struct vctx *v, int holder, const struct mf_cap *caps,
 			m = fail(v, MF_ERR_NOT_GRANTABLE, holder);
 			msg_field(m, "caps", i, ".source.kernel");
 			msg_cstr(m, "bootPackage may only be granted to init");
+			return -1;
+		}
+		/* init passes on what it holds; only endpoints are made fresh. */
+		if (holder != HOLDER_INIT && c->kernel != MF_KCAP_ENDPOINT &&
+		    !init_holds(v->m, c->kernel)) {
+			m = fail(v, MF_ERR_NOT_GRANTABLE, holder);
+			msg_field(m, "caps", i, ".source.kernel");
+			msg_cstr(m, "init holds no ");
+			msg_cstr(m, kernel_cap_names[c->kernel]);
+			msg_cstr(m, " to pass on (add it to initConfig.init.caps)");
 			return -1;
 		}
 		return 0;

@@ -394,3 +394,17 @@ Test(manifest_validate, interface_ids_follow_imports_to_kernel_sources)
 	services[1].export_count = 1;
 	cr_assert_null(mf_cap_kernel_source(&m, &client_caps[1]));
 }
+
+Test(manifest_validate, services_get_only_kernel_caps_init_holds)
+{
+	/* init holds console, processSpawner, bootPackage: not virtualMemory. */
+	server_caps[0].kernel = MF_KCAP_VIRTUAL_MEMORY;
+	expect_error(MF_ERR_NOT_GRANTABLE, "service \"server\"", "caps[0].source.kernel",
+		     "init holds no virtualMemory to pass on");
+	setup();
+	/* Endpoints are created for the service, init need not hold one. */
+	cr_assert_eq(mf_validate(&m, order, &err), MF_OK, "%s", err.message);
+	setup();
+	server_caps[0].kernel = MF_KCAP_PROCESS_SPAWNER;
+	cr_assert_eq(mf_validate(&m, order, &err), MF_OK, "%s", err.message);
+}
