@@ -53,7 +53,13 @@ static void scan_module(const struct boot_module *m)
 {
 	const uint8_t *data = phys_to_virt(m->phys);
 	if (m->size >= 4 && data[0] == 0x7f && data[1] == 'E' && data[2] == 'L' && data[3] == 'F') {
-		add_program(m->name, data, m->size);
+		/* "hello.elf" runs as "hello", like its boot-package twin. */
+		char name[CAPOS_BOOTPKG_NAME_MAX];
+		kstrlcpy(name, m->name, sizeof(name));
+		size_t n = strlen(name);
+		if (n > 4 && strcmp(name + n - 4, ".elf") == 0)
+			name[n - 4] = 0;
+		add_program(name, data, m->size);
 		return;
 	}
 	int count = capos_bootpkg_count(data, m->size);
