@@ -6,7 +6,7 @@
 PROC_LIB_SRCS := lib/cap_table.c lib/elf64.c lib/ring_consumer.c
 KERNEL_LIB_SRCS += $(PROC_LIB_SRCS)
 
-PROC_HOST_TESTS := test_cap_table test_elf64 test_ring_consumer
+PROC_HOST_TESTS := test_cap_table test_elf64 test_ring_consumer test_elf_bootpkg
 HOST_TEST_BINS += $(addprefix $(BUILD)/host/tests/,$(PROC_HOST_TESTS))
 
 $(BUILD)/host/tests/test_cap_table: $(BUILD)/host/tests/host/test_cap_table.o \
@@ -15,6 +15,7 @@ $(BUILD)/host/tests/test_elf64: $(BUILD)/host/tests/host/test_elf64.o \
 		$(BUILD)/host/lib/elf64.o
 $(BUILD)/host/tests/test_ring_consumer: $(BUILD)/host/tests/host/test_ring_consumer.o \
 		$(BUILD)/host/lib/ring_consumer.o
+$(BUILD)/host/tests/test_elf_bootpkg: $(BUILD)/host/tests/host/test_elf_bootpkg.o
 
 $(addprefix $(BUILD)/host/tests/,$(PROC_HOST_TESTS)):
 	@mkdir -p $(@D)
