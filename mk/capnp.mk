@@ -55,6 +55,7 @@ generated-code-check: $(CAPNPC_C)
 		exit 1; fi
 	@echo "generated-code-check: generated/ matches the schemas"
 CHECK_TARGETS += generated-code-check
+TEST_SUITES += tests/capnp/generator.sh
 
 # ---------------------------------------------------------------------------
 # Tests

@@ -148,6 +148,21 @@ static void case_all_nested_union(struct capnp_builder *b)
 		build_inner(fieldkinds_Inner_list_at(l, i), i * i, NULL);
 }
 
+/* Large enough that the reference splits its encoding into several
+ * segments joined by far pointers. */
+static void case_all_big(struct capnp_builder *b)
+{
+	fieldkinds_AllTypes_builder a = fieldkinds_AllTypes_init_root(b);
+	struct capnp_list_builder t = fieldkinds_AllTypes_init_textList(a, 1500);
+	struct capnp_list_builder n = fieldkinds_AllTypes_init_int64List(a, 1500);
+	for (uint32_t i = 0; i < 1500; i++) {
+		char item[32];
+		int len = snprintf(item, sizeof item, "item-%u", i);
+		capnp_lb_set_text(t, i, item, (size_t)len);
+		capnp_lb_set_i64(n, i, (int64_t)i * i);
+	}
+}
+
 static void case_defaults_empty(struct capnp_builder *b)
 {
 	fieldkinds_Defaults_init_root(b);
@@ -196,6 +211,7 @@ static const struct tcase {
 	{ "all_full", "AllTypes", case_all_full },
 	{ "all_extremes", "AllTypes", case_all_extremes },
 	{ "all_nested_union", "AllTypes", case_all_nested_union },
+	{ "all_big", "AllTypes", case_all_big },
 	{ "defaults_empty", "Defaults", case_defaults_empty },
 	{ "defaults_set", "Defaults", case_defaults_set },
 	{ "outer_nested", "Outer", case_outer_nested },

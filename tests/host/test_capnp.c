@@ -587,3 +587,86 @@ Test(capnp, strerror_names_every_code)
 	for (int e = CAPNP_ERR_MIN; e <= 0; e++)
 		cr_assert_neq(strcmp(capnp_strerror(e), "unknown capnp error"), 0, "code %d", e);
 }
+
+Test(capnp, lists_read_across_compatible_encodings)
+{
+	/* AllTypes.structList written as a list of pointers (an older schema's
+	 * List(Text)): each element reads as a struct with one pointer. */
+	uint64_t w[64] = { 0 };
+	unsigned dw = fieldkinds_AllTypes_DATA_WORDS, pc = fieldkinds_AllTypes_PTR_COUNT;
+	w[0] = sptr(0, (uint16_t)dw, (uint16_t)pc);
+	unsigned slot = 1 + dw + 17, list = 1 + dw + pc;
+	w[slot] = lptr((int32_t)(list - slot - 1), CAPNP_ELEM_POINTER, 1);
+	w[list] = lptr(0, CAPNP_ELEM_BYTE, 3);
+	memcpy(&w[list + 1], "ab", 3);
+	uint32_t sizes[] = { list + 2 };
+	static uint8_t buf[4096];
+	size_t len = frame(buf, w, sizes, 1);
+	struct capnp_reader m;
+	capnp_reader_init(&m, buf, len);
+	struct capnp_list l = fieldkinds_AllTypes_get_structList(fieldkinds_AllTypes_read_root(&m));
+	cr_assert_eq(capnp_list_len(l), 1);
+	fieldkinds_Inner_reader in = fieldkinds_Inner_list_get(l, 0);
+	cr_assert_eq(fieldkinds_Inner_get_id(in), 0); /* no data section: default */
+	cr_assert_str_eq(fieldkinds_Inner_get_label(in).str, "ab");
+	cr_assert_eq(capnp_reader_error(&m), CAPNP_OK);
+
+	/* AllTypes.int32List written as a composite list (a newer schema's
+	 * List(Struct) whose first field is 32 bits): reads the first field. */
+	memset(w, 0, sizeof w);
+	w[0] = sptr(0, (uint16_t)dw, (uint16_t)pc);
+	slot = 1 + dw + 7;
+	w[slot] = lptr((int32_t)(list - slot - 1), CAPNP_ELEM_COMPOSITE, 2);
+	w[list] = sptr(2, 1, 0); /* tag: 2 elements of 1 data word */
+	w[list + 1] = 0xffffffff00000007ull;
+	w[list + 2] = 0x0000000000000009ull;
+	sizes[0] = list + 3;
+	len = frame(buf, w, sizes, 1);
+	capnp_reader_init(&m, buf, len);
+	l = fieldkinds_AllTypes_get_int32List(fieldkinds_AllTypes_read_root(&m));
+	cr_assert_eq(capnp_list_len(l), 2);
+	cr_assert_eq(capnp_list_get_i32(l, 0), 7);
+	cr_assert_eq(capnp_list_get_i32(l, 1), 9);
+	cr_assert_eq(capnp_reader_error(&m), CAPNP_OK);
+}
+
+Test(capnp_hostile, composite_tag_is_not_a_struct)
+{
+	uint64_t w[64] = { 0 };
+	unsigned dw = fieldkinds_AllTypes_DATA_WORDS, pc = fieldkinds_AllTypes_PTR_COUNT;
+	w[0] = sptr(0, (uint16_t)dw, (uint16_t)pc);
+	unsigned slot = 1 + dw + 17, list = 1 + dw + pc;
+	w[slot] = lptr((int32_t)(list - slot - 1), CAPNP_ELEM_COMPOSITE, 1);
+	w[list] = lptr(0, CAPNP_ELEM_BYTE, 1); /* a list pointer where the tag goes */
+	uint32_t sizes[] = { list + 2 };
+	static uint8_t buf[4096];
+	size_t len = frame(buf, w, sizes, 1);
+	struct capnp_reader m;
+	capnp_reader_init(&m, buf, len);
+	(void)fieldkinds_AllTypes_get_structList(fieldkinds_AllTypes_read_root(&m));
+	cr_assert_eq(capnp_reader_error(&m), CAPNP_ERR_LIST_KIND);
+}
+
+Test(capnp_hostile, first_error_is_kept)
+{
+	uint64_t w[] = { farptr(7, 0, false) };
+	uint32_t sizes[] = { 1 };
+	static uint8_t buf[256];
+	size_t len = frame(buf, w, sizes, 1);
+	struct capnp_reader m;
+	capnp_reader_init(&m, buf, len);
+	(void)fieldkinds_Inner_read_root(&m);
+	cr_assert_eq(capnp_reader_fail(&m, CAPNP_ERR_TEXT), CAPNP_ERR_BAD_SEGMENT);
+	cr_assert_eq(capnp_reader_error(&m), CAPNP_ERR_BAD_SEGMENT);
+}
+
+Test(capnp_hostile, zeroed_views_are_inert)
+{
+	struct capnp_struct s = { 0 };
+	struct capnp_list l = { 0 };
+	cr_assert_eq(capnp_struct_u64(&s, 0), 0);
+	cr_assert_eq(capnp_struct_get_struct(&s, 0).data_bytes, 0);
+	cr_assert_eq(capnp_struct_get_text(&s, 0, NULL, 0).len, 0);
+	cr_assert_eq(capnp_list_get_u32(l, 0), 0);
+	cr_assert_eq(capnp_list_get_text(l, 3).len, 0);
+}
