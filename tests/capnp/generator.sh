@@ -61,3 +61,29 @@ if capnp compile -I"$PWD/schema" --src-prefix="$tmp/imp" -o"$GEN":"$tmp/imp" "$t
 else
 	echo "FAIL capnpc-c-imports: $(head -c 300 "$tmp/err")"
 fi
+
+# Generic parameters are read as AnyPointer (brands are not specialised).
+mkdir -p "$tmp/gen"
+cat >"$tmp/gen/g.capnp" <<'SCHEMA'
+@0xe0e1e2e3e4e5e6e7;
+struct Box(T) {
+  value @0 :T;
+  count @1 :UInt32;
+}
+struct UsesBox {
+  b @0 :Box(Text);
+  lb @1 :List(Box(Data));
+}
+interface Store(K) {
+  get @0 (key :K) -> (found :Bool);
+}
+SCHEMA
+if capnp compile --src-prefix="$tmp/gen" -o"$GEN":"$tmp/gen" "$tmp/gen/g.capnp" 2>"$tmp/err" &&
+	grep -q 'g_Box_get_value_struct' "$tmp/gen/g.capnp.h" &&
+	grep -q 'g_Store_get_METHOD 0' "$tmp/gen/g.capnp.h" &&
+	gcc -std=c17 -Wall -Wextra -Werror -Ilib -I"$tmp/gen" -c "$tmp/gen/g.capnp.c" \
+		-o "$tmp/gen/g.o" 2>>"$tmp/err"; then
+	echo "PASS capnpc-c-generics"
+else
+	echo "FAIL capnpc-c-generics: $(head -c 300 "$tmp/err")"
+fi
