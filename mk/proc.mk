@@ -56,6 +56,7 @@ PROC_PKGS += $(PROC_PKG_DIR)/$(1).pkg
 endef
 PROC_PKGS :=
 $(eval $(call proc_pkg,ring_abi,ring_abi exit_code))
+$(eval $(call proc_pkg,ring_fuzz,ring_fuzz spin))
 $(eval $(call proc_pkg,tls,tls_raw))
 $(eval $(call proc_pkg,faults,fault_null fault_hlt fault_cli fault_capset_write \
 	fault_kernel_read fault_exec_stack fault_stack_overflow fault_ud2 exit_code))
