@@ -15,6 +15,7 @@ void cap_table_init(struct cap_table *t, struct cap_slot *slots, uint32_t capaci
 		slots[i].entry = (struct cap_entry){0};
 		slots[i].generation = 1;
 		slots[i].used = false;
+		slots[i].reserved = false;
 	}
 }
 
@@ -50,21 +51,19 @@ static struct cap_slot *slot_of(struct cap_table *t, uint32_t cap_id)
 int cap_table_lookup(struct cap_table *t, uint32_t cap_id, struct cap_entry **out)
 {
 	struct cap_slot *s = slot_of(t, cap_id);
-	if (s == 0)
+	if (s == 0 || s->reserved)
 		return CAPOS_ERR_BAD_CAP;
 	*out = &s->entry;
 	return CAPOS_OK;
 }
 
-int cap_table_remove(struct cap_table *t, uint32_t cap_id, struct cap_entry *out)
+static void slot_clear(struct cap_table *t, struct cap_slot *s, struct cap_entry *out)
 {
-	struct cap_slot *s = slot_of(t, cap_id);
-	if (s == 0)
-		return CAPOS_ERR_BAD_CAP;
 	if (out != 0)
 		*out = s->entry;
 	s->entry = (struct cap_entry){0};
 	s->used = false;
+	s->reserved = false;
 	t->count--;
 	/* Retire rather than wrap: a wrapped generation would revive stale ids. */
 	if (s->generation >= CAP_ID_GEN_MAX) {
@@ -73,6 +72,45 @@ int cap_table_remove(struct cap_table *t, uint32_t cap_id, struct cap_entry *out
 	} else {
 		s->generation++;
 	}
+}
+
+int cap_table_remove(struct cap_table *t, uint32_t cap_id, struct cap_entry *out)
+{
+	struct cap_slot *s = slot_of(t, cap_id);
+	if (s == 0 || s->reserved)
+		return CAPOS_ERR_BAD_CAP;
+	slot_clear(t, s, out);
+	return CAPOS_OK;
+}
+
+int cap_table_reserve(struct cap_table *t, uint32_t cap_id, struct cap_entry **out)
+{
+	struct cap_slot *s = slot_of(t, cap_id);
+	if (s == 0)
+		return CAPOS_ERR_BAD_CAP;
+	if (s->reserved)
+		return CAPOS_ERR_BAD_TRANSFER; /* already moving */
+	s->reserved = true;
+	if (out != 0)
+		*out = &s->entry;
+	return CAPOS_OK;
+}
+
+int cap_table_unreserve(struct cap_table *t, uint32_t cap_id)
+{
+	struct cap_slot *s = slot_of(t, cap_id);
+	if (s == 0 || !s->reserved)
+		return CAPOS_ERR_BAD_CAP;
+	s->reserved = false;
+	return CAPOS_OK;
+}
+
+int cap_table_take_reserved(struct cap_table *t, uint32_t cap_id, struct cap_entry *out)
+{
+	struct cap_slot *s = slot_of(t, cap_id);
+	if (s == 0 || !s->reserved)
+		return CAPOS_ERR_BAD_CAP;
+	slot_clear(t, s, out);
 	return CAPOS_OK;
 }
 

@@ -39,6 +39,7 @@ struct cap_slot {
 	struct cap_entry entry;
 	uint32_t generation; /* of the current or next occupant; 0 = retired */
 	bool used;
+	bool reserved; /* in transit (a pending move): invisible to lookup/remove */
 };
 
 struct cap_table {
@@ -70,6 +71,22 @@ int cap_table_remove(struct cap_table *t, uint32_t cap_id, struct cap_entry *out
  * *cursor = 0; returns true and fills *cap_id / *out while entries remain. */
 bool cap_table_next(struct cap_table *t, uint32_t *cursor, uint32_t *cap_id,
                     struct cap_entry **out);
+
+/*
+ * Move reservations (capability transfer, lib/transfer.h).  A reserved slot
+ * stays occupied but lookup and remove treat it as absent (CAPOS_ERR_BAD_CAP)
+ * until the move commits (cap_table_take_reserved) or rolls back
+ * (cap_table_unreserve).  Reserving a slot twice is CAPOS_ERR_BAD_TRANSFER.
+ */
+int cap_table_reserve(struct cap_table *t, uint32_t cap_id, struct cap_entry **out);
+int cap_table_unreserve(struct cap_table *t, uint32_t cap_id);
+int cap_table_take_reserved(struct cap_table *t, uint32_t cap_id, struct cap_entry *out);
+
+/* Slots an insert could still use (neither used nor retired). */
+static inline uint32_t cap_table_free_slots(const struct cap_table *t)
+{
+	return t->capacity - t->count - t->retired;
+}
 
 static inline uint32_t cap_table_count(const struct cap_table *t) { return t->count; }
 
