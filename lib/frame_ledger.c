@@ -1,0 +1,102 @@
+/* Per-process frame-grant ledger (see frame_ledger.h). */
+#include "frame_ledger.h"
+
+#define LEDGER_PAGE 4096u
+
+void frame_ledger_init(struct frame_ledger *l, uint64_t *storage, uint32_t cap, uint64_t limit)
+{
+	l->held = storage;
+	l->held_cap = cap;
+	l->held_count = 0;
+	l->charged = 0;
+	l->limit = limit;
+	l->peak = 0;
+}
+
+static void note_peak(struct frame_ledger *l)
+{
+	if (l->charged > l->peak)
+		l->peak = l->charged;
+}
+
+int frame_ledger_charge(struct frame_ledger *l, uint64_t n)
+{
+	if (n > l->limit - l->charged) /* charged <= limit always holds */
+		return LEDGER_OVER_LIMIT;
+	l->charged += n;
+	note_peak(l);
+	return LEDGER_OK;
+}
+
+void frame_ledger_uncharge(struct frame_ledger *l, uint64_t n)
+{
+	uint64_t anon = l->charged - l->held_count;
+	if (n > anon)
+		n = anon;
+	l->charged -= n;
+}
+
+int frame_ledger_can_hold(const struct frame_ledger *l, uint64_t n)
+{
+	if (n > (uint64_t)(l->held_cap - l->held_count))
+		return LEDGER_FULL;
+	if (n > l->limit - l->charged)
+		return LEDGER_OVER_LIMIT;
+	return LEDGER_OK;
+}
+
+bool frame_ledger_holds(const struct frame_ledger *l, uint64_t phys)
+{
+	for (uint32_t i = 0; i < l->held_count; i++)
+		if (l->held[i] == phys)
+			return true;
+	return false;
+}
+
+int frame_ledger_add(struct frame_ledger *l, uint64_t phys)
+{
+	if (phys == 0 || (phys & (LEDGER_PAGE - 1)) != 0)
+		return LEDGER_BAD_ADDR;
+	int err = frame_ledger_can_hold(l, 1);
+	if (err)
+		return err;
+	l->held[l->held_count++] = phys;
+	l->charged++;
+	note_peak(l);
+	return LEDGER_OK;
+}
+
+int frame_ledger_remove(struct frame_ledger *l, uint64_t phys)
+{
+	if (phys == 0 || (phys & (LEDGER_PAGE - 1)) != 0)
+		return LEDGER_BAD_ADDR;
+	for (uint32_t i = 0; i < l->held_count; i++) {
+		if (l->held[i] == phys) {
+			l->held[i] = l->held[--l->held_count];
+			l->charged--;
+			return LEDGER_OK;
+		}
+	}
+	return LEDGER_NOT_HELD;
+}
+
+bool frame_ledger_pop(struct frame_ledger *l, uint64_t *phys)
+{
+	if (l->held_count == 0)
+		return false;
+	*phys = l->held[--l->held_count];
+	l->charged--;
+	return true;
+}
+
+const char *frame_ledger_strerror(int err)
+{
+	switch (err) {
+	case LEDGER_OK: return "ok";
+	case LEDGER_OVER_LIMIT: return "over the frame limit";
+	case LEDGER_FULL: return "held-frame list full";
+	case LEDGER_NOT_HELD: return "frame not held by the caller";
+	case LEDGER_BAD_ADDR: return "not a page-aligned frame address";
+	default: return "unknown ledger error";
+	}
+}

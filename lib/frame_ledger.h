@@ -1,0 +1,54 @@
+/*
+ * Per-process frame-grant ledger: how many frames a process has been given
+ * (FrameAllocator grants plus VirtualMemory pages), against a limit, and
+ * which physical frames it holds through FrameAllocator (so freeFrame can
+ * refuse frames it does not hold and exit can return every one).
+ *
+ * Pure logic with caller-provided storage: shared by the kernel and the
+ * host tests (tests/host/test_frame_ledger.c).
+ */
+#ifndef CAPOS_LIB_FRAME_LEDGER_H
+#define CAPOS_LIB_FRAME_LEDGER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+enum frame_ledger_result {
+	LEDGER_OK = 0,
+	LEDGER_OVER_LIMIT = -1, /* the charge would pass the limit          */
+	LEDGER_FULL = -2,       /* no room left in the held-frame list       */
+	LEDGER_NOT_HELD = -3,   /* the frame is not in the held-frame list   */
+	LEDGER_BAD_ADDR = -4,   /* zero or not page-aligned                  */
+};
+
+struct frame_ledger {
+	uint64_t *held;      /* physical addresses of granted frames (unordered) */
+	uint32_t held_cap;   /* capacity of held                               */
+	uint32_t held_count; /* frames in held                                 */
+	uint64_t charged;    /* held_count + pages charged with ledger_charge  */
+	uint64_t limit;      /* charged never exceeds it                       */
+	uint64_t peak;       /* highest charged                                */
+};
+
+void frame_ledger_init(struct frame_ledger *l, uint64_t *storage, uint32_t cap, uint64_t limit);
+
+/* Charges n pages not listed individually (anonymous mappings). */
+int frame_ledger_charge(struct frame_ledger *l, uint64_t n);
+/* Returns n charged pages; n larger than what is charged beyond the held
+ * list is a caller bug and clamps to it. */
+void frame_ledger_uncharge(struct frame_ledger *l, uint64_t n);
+
+/* Room for n more held frames (both list capacity and limit)?  Checked
+ * before allocating so a grant never has to be undone halfway. */
+int frame_ledger_can_hold(const struct frame_ledger *l, uint64_t n);
+/* Records a granted frame (charges one page). */
+int frame_ledger_add(struct frame_ledger *l, uint64_t phys);
+/* Removes a held frame (uncharges one page); LEDGER_NOT_HELD otherwise. */
+int frame_ledger_remove(struct frame_ledger *l, uint64_t phys);
+bool frame_ledger_holds(const struct frame_ledger *l, uint64_t phys);
+/* Takes any held frame out (for teardown); false when none is left. */
+bool frame_ledger_pop(struct frame_ledger *l, uint64_t *phys);
+
+const char *frame_ledger_strerror(int err);
+
+#endif

@@ -1,0 +1,76 @@
+/*
+ * The anonymous mappings of one address space (VirtualMemory.map), as a
+ * sorted array of page ranges with their protection, plus the argument
+ * checks every VirtualMemory call makes before it touches a page table.
+ *
+ * Pure logic with caller-provided storage: shared by the kernel
+ * (kernel/proc/user_memory.c) and the host tests (tests/host/test_vm_ranges.c).
+ */
+#ifndef CAPOS_LIB_VM_RANGES_H
+#define CAPOS_LIB_VM_RANGES_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define VM_PAGE 4096u
+
+/* Protection bits, as schema/capos.capnp protRead/protWrite/protExec. */
+#define VM_PROT_READ  1u
+#define VM_PROT_WRITE 2u
+#define VM_PROT_EXEC  4u
+
+enum vm_result {
+	VM_OK = 0,
+	VM_UNALIGNED = -1,   /* address or size not a multiple of 4 KiB          */
+	VM_ZERO = -2,        /* size 0                                          */
+	VM_OVERFLOW = -3,    /* addr + size wraps                                */
+	VM_OUTSIDE = -4,     /* not inside the allowed window (kernel half...)   */
+	VM_OVERLAP = -5,     /* overlaps an existing mapping                     */
+	VM_NOT_MAPPED = -6,  /* some page of the range was not mapped by map     */
+	VM_BAD_PROT = -7,    /* unknown bits, no read, or write+exec             */
+	VM_NO_SPACE = -8,    /* no free hole of that size in the window          */
+	VM_TABLE_FULL = -9,  /* no room for another range entry                  */
+};
+
+struct vm_range {
+	uint64_t start; /* page-aligned */
+	uint64_t pages; /* > 0 */
+	uint32_t prot;  /* VM_PROT_* */
+	uint32_t reserved;
+};
+
+struct vm_ranges {
+	struct vm_range *r; /* sorted by start, never overlapping */
+	uint32_t cap;
+	uint32_t count;
+	uint64_t pages;     /* sum of r[i].pages */
+};
+
+void vm_ranges_init(struct vm_ranges *v, struct vm_range *storage, uint32_t cap);
+
+/* prot must be READ, READ|WRITE, READ|EXEC (x86 pages are always
+ * readable; write+exec together is refused by design). */
+int vm_check_prot(uint32_t prot);
+/* addr/size page-aligned, size > 0, no wrap, [addr, addr+size) inside [lo, hi). */
+int vm_check_range(uint64_t addr, uint64_t size, uint64_t lo, uint64_t hi);
+
+bool vm_ranges_overlaps(const struct vm_ranges *v, uint64_t addr, uint64_t size);
+/* Every page of [addr, addr+size) lies in some range. */
+bool vm_ranges_covers(const struct vm_ranges *v, uint64_t addr, uint64_t size);
+/* Lowest page-aligned hole of size bytes inside [lo, hi). */
+int vm_ranges_find_free(const struct vm_ranges *v, uint64_t size, uint64_t lo, uint64_t hi,
+                        uint64_t *addr);
+
+/* Records a new mapping; the caller has checked it does not overlap. */
+int vm_ranges_insert(struct vm_ranges *v, uint64_t addr, uint64_t size, uint32_t prot);
+/* Entries a remove/protect of [addr, addr+size) needs beyond count (0..2):
+ * check this fits before changing page tables, so nothing is undone. */
+uint32_t vm_ranges_splits_needed(const struct vm_ranges *v, uint64_t addr, uint64_t size);
+/* Forgets [addr, addr+size) (must be covered; splits ranges as needed). */
+int vm_ranges_remove(struct vm_ranges *v, uint64_t addr, uint64_t size);
+/* Sets prot on [addr, addr+size) (must be covered). */
+int vm_ranges_protect(struct vm_ranges *v, uint64_t addr, uint64_t size, uint32_t prot);
+
+const char *vm_strerror(int err);
+
+#endif

@@ -1,0 +1,87 @@
+/* lib/frame_ledger.c: per-process frame grants against a limit. */
+#include <criterion/criterion.h>
+
+#include "frame_ledger.h"
+
+static uint64_t store[8];
+static struct frame_ledger l;
+
+static void setup(void) { frame_ledger_init(&l, store, 8, 10); }
+
+TestSuite(frame_ledger, .init = setup);
+
+Test(frame_ledger, add_remove_counts)
+{
+	cr_assert_eq(frame_ledger_add(&l, 0x1000), LEDGER_OK);
+	cr_assert_eq(frame_ledger_add(&l, 0x5000), LEDGER_OK);
+	cr_assert_eq(l.held_count, 2);
+	cr_assert_eq(l.charged, 2);
+	cr_assert(frame_ledger_holds(&l, 0x5000));
+	cr_assert_eq(frame_ledger_remove(&l, 0x1000), LEDGER_OK);
+	cr_assert_not(frame_ledger_holds(&l, 0x1000));
+	cr_assert(frame_ledger_holds(&l, 0x5000));
+	cr_assert_eq(l.charged, 1);
+	cr_assert_eq(l.peak, 2);
+}
+
+Test(frame_ledger, double_free_and_foreign_frames_refused)
+{
+	cr_assert_eq(frame_ledger_add(&l, 0x2000), LEDGER_OK);
+	cr_assert_eq(frame_ledger_remove(&l, 0x2000), LEDGER_OK);
+	cr_assert_eq(frame_ledger_remove(&l, 0x2000), LEDGER_NOT_HELD);
+	cr_assert_eq(frame_ledger_remove(&l, 0x3000), LEDGER_NOT_HELD);
+	cr_assert_eq(frame_ledger_remove(&l, 0x3001), LEDGER_BAD_ADDR);
+	cr_assert_eq(frame_ledger_remove(&l, 0), LEDGER_BAD_ADDR);
+	cr_assert_eq(frame_ledger_add(&l, 0x10), LEDGER_BAD_ADDR);
+	cr_assert_eq(l.charged, 0);
+}
+
+Test(frame_ledger, list_capacity)
+{
+	for (uint64_t i = 1; i <= 8; i++)
+		cr_assert_eq(frame_ledger_add(&l, i * 0x1000), LEDGER_OK);
+	cr_assert_eq(frame_ledger_can_hold(&l, 1), LEDGER_FULL);
+	cr_assert_eq(frame_ledger_add(&l, 0x9000), LEDGER_FULL);
+	cr_assert_eq(l.held_count, 8);
+}
+
+Test(frame_ledger, limit_shared_by_anon_charges)
+{
+	cr_assert_eq(frame_ledger_charge(&l, 7), LEDGER_OK);
+	cr_assert_eq(frame_ledger_can_hold(&l, 4), LEDGER_OVER_LIMIT);
+	cr_assert_eq(frame_ledger_can_hold(&l, 3), LEDGER_OK);
+	cr_assert_eq(frame_ledger_add(&l, 0x1000), LEDGER_OK);
+	cr_assert_eq(frame_ledger_charge(&l, 3), LEDGER_OVER_LIMIT);
+	cr_assert_eq(frame_ledger_charge(&l, 2), LEDGER_OK);
+	cr_assert_eq(l.charged, 10);
+	cr_assert_eq(frame_ledger_add(&l, 0x2000), LEDGER_OVER_LIMIT);
+	cr_assert_eq(frame_ledger_charge(&l, UINT64_MAX), LEDGER_OVER_LIMIT);
+	frame_ledger_uncharge(&l, 9);
+	cr_assert_eq(l.charged, 1);
+	/* uncharging more than the anonymous part never eats held frames */
+	frame_ledger_uncharge(&l, 5);
+	cr_assert_eq(l.charged, 1);
+	cr_assert_eq(l.held_count, 1);
+}
+
+Test(frame_ledger, pop_drains_everything)
+{
+	for (uint64_t i = 1; i <= 5; i++)
+		cr_assert_eq(frame_ledger_add(&l, i * 0x1000), LEDGER_OK);
+	uint64_t seen = 0, phys;
+	unsigned n = 0;
+	while (frame_ledger_pop(&l, &phys)) {
+		seen |= 1ull << (phys / 0x1000);
+		n++;
+	}
+	cr_assert_eq(n, 5);
+	cr_assert_eq(seen, 0x3e);
+	cr_assert_eq(l.charged, 0);
+	cr_assert_eq(l.held_count, 0);
+}
+
+Test(frame_ledger, strerror_names)
+{
+	cr_assert_str_eq(frame_ledger_strerror(LEDGER_NOT_HELD), "frame not held by the caller");
+	cr_assert_str_eq(frame_ledger_strerror(42), "unknown ledger error");
+}

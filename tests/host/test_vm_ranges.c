@@ -1,0 +1,141 @@
+/* lib/vm_ranges.c: VirtualMemory argument checks and the range table. */
+#include <criterion/criterion.h>
+
+#include "vm_ranges.h"
+
+#define P VM_PAGE
+#define LO 0x200000000000ull
+#define HI 0x600000000000ull
+
+static struct vm_range store[6];
+static struct vm_ranges v;
+
+static void setup(void) { vm_ranges_init(&v, store, 6); }
+
+TestSuite(vm_ranges, .init = setup);
+
+Test(vm_ranges, prot_rules)
+{
+	cr_assert_eq(vm_check_prot(VM_PROT_READ), VM_OK);
+	cr_assert_eq(vm_check_prot(VM_PROT_READ | VM_PROT_WRITE), VM_OK);
+	cr_assert_eq(vm_check_prot(VM_PROT_READ | VM_PROT_EXEC), VM_OK);
+	cr_assert_eq(vm_check_prot(VM_PROT_READ | VM_PROT_WRITE | VM_PROT_EXEC), VM_BAD_PROT);
+	cr_assert_eq(vm_check_prot(VM_PROT_WRITE | VM_PROT_EXEC), VM_BAD_PROT);
+	cr_assert_eq(vm_check_prot(0), VM_BAD_PROT);
+	cr_assert_eq(vm_check_prot(VM_PROT_WRITE), VM_BAD_PROT);
+	cr_assert_eq(vm_check_prot(VM_PROT_READ | 8), VM_BAD_PROT);
+}
+
+Test(vm_ranges, range_checks)
+{
+	cr_assert_eq(vm_check_range(LO, P, LO, HI), VM_OK);
+	cr_assert_eq(vm_check_range(LO, 0, LO, HI), VM_ZERO);
+	cr_assert_eq(vm_check_range(LO + 1, P, LO, HI), VM_UNALIGNED);
+	cr_assert_eq(vm_check_range(LO, P + 8, LO, HI), VM_UNALIGNED);
+	cr_assert_eq(vm_check_range(0xfffffffffffff000ull, 2 * P, LO, HI), VM_OVERFLOW);
+	cr_assert_eq(vm_check_range(0xffff800000000000ull, P, LO, HI), VM_OUTSIDE);
+	cr_assert_eq(vm_check_range(LO - P, P, LO, HI), VM_OUTSIDE);
+	cr_assert_eq(vm_check_range(HI - P, 2 * P, LO, HI), VM_OUTSIDE);
+	cr_assert_eq(vm_check_range(HI - P, P, LO, HI), VM_OK);
+}
+
+Test(vm_ranges, find_free_fills_lowest_hole)
+{
+	uint64_t a;
+	cr_assert_eq(vm_ranges_find_free(&v, 2 * P, LO, HI, &a), VM_OK);
+	cr_assert_eq(a, LO);
+	cr_assert_eq(vm_ranges_insert(&v, a, 2 * P, 3), VM_OK);
+	cr_assert_eq(vm_ranges_insert(&v, LO + 4 * P, P, 1), VM_OK);
+	cr_assert_eq(vm_ranges_find_free(&v, 2 * P, LO, HI, &a), VM_OK);
+	cr_assert_eq(a, LO + 2 * P);
+	cr_assert_eq(vm_ranges_find_free(&v, 3 * P, LO, HI, &a), VM_OK);
+	cr_assert_eq(a, LO + 5 * P);
+	cr_assert_eq(vm_ranges_find_free(&v, 4 * P, LO, LO + 8 * P, &a), VM_NO_SPACE);
+	cr_assert_eq(vm_ranges_find_free(&v, 3 * P, LO, LO + 8 * P, &a), VM_OK);
+	cr_assert_eq(vm_ranges_find_free(&v, 0, LO, HI, &a), VM_ZERO);
+	cr_assert_eq(v.pages, 3);
+}
+
+Test(vm_ranges, find_free_ignores_ranges_below_window)
+{
+	uint64_t a;
+	cr_assert_eq(vm_ranges_insert(&v, 0x400000, 4 * P, 3), VM_OK);
+	cr_assert_eq(vm_ranges_find_free(&v, P, LO, HI, &a), VM_OK);
+	cr_assert_eq(a, LO);
+}
+
+Test(vm_ranges, overlap_refused_and_sorted)
+{
+	cr_assert_eq(vm_ranges_insert(&v, LO + 4 * P, 2 * P, 3), VM_OK);
+	cr_assert_eq(vm_ranges_insert(&v, LO, 2 * P, 3), VM_OK);
+	cr_assert_eq(vm_ranges_insert(&v, LO + 5 * P, P, 3), VM_OVERLAP);
+	cr_assert_eq(vm_ranges_insert(&v, LO + P, 4 * P, 3), VM_OVERLAP);
+	cr_assert(vm_ranges_overlaps(&v, LO + 3 * P, 2 * P));
+	cr_assert_not(vm_ranges_overlaps(&v, LO + 2 * P, 2 * P));
+	cr_assert_eq(v.r[0].start, LO);
+	cr_assert_eq(v.r[1].start, LO + 4 * P);
+}
+
+Test(vm_ranges, covers_needs_every_page)
+{
+	cr_assert_eq(vm_ranges_insert(&v, LO, 2 * P, 3), VM_OK);
+	cr_assert_eq(vm_ranges_insert(&v, LO + 2 * P, 2 * P, 1), VM_OK);
+	cr_assert_eq(vm_ranges_insert(&v, LO + 5 * P, P, 1), VM_OK);
+	cr_assert(vm_ranges_covers(&v, LO, 4 * P));
+	cr_assert(vm_ranges_covers(&v, LO + P, 2 * P));
+	cr_assert_not(vm_ranges_covers(&v, LO, 5 * P));
+	cr_assert_not(vm_ranges_covers(&v, LO + 3 * P, 3 * P));
+	cr_assert_not(vm_ranges_covers(&v, LO - P, 2 * P));
+}
+
+Test(vm_ranges, remove_middle_splits)
+{
+	cr_assert_eq(vm_ranges_insert(&v, LO, 8 * P, 3), VM_OK);
+	cr_assert_eq(vm_ranges_splits_needed(&v, LO + 2 * P, 2 * P), 2);
+	cr_assert_eq(vm_ranges_remove(&v, LO + 2 * P, 2 * P), VM_OK);
+	cr_assert_eq(v.count, 2);
+	cr_assert_eq(v.pages, 6);
+	cr_assert_eq(v.r[0].pages, 2);
+	cr_assert_eq(v.r[1].start, LO + 4 * P);
+	cr_assert_eq(v.r[1].pages, 4);
+	cr_assert_eq(vm_ranges_remove(&v, LO + 2 * P, P), VM_NOT_MAPPED);
+	cr_assert_eq(vm_ranges_remove(&v, LO, 8 * P), VM_NOT_MAPPED);
+	cr_assert_eq(vm_ranges_remove(&v, LO, 2 * P), VM_OK);
+	cr_assert_eq(vm_ranges_remove(&v, LO + 4 * P, 4 * P), VM_OK);
+	cr_assert_eq(v.count, 0);
+	cr_assert_eq(v.pages, 0);
+}
+
+Test(vm_ranges, protect_splits_and_sets)
+{
+	cr_assert_eq(vm_ranges_insert(&v, LO, 4 * P, 3), VM_OK);
+	cr_assert_eq(vm_ranges_protect(&v, LO + P, P, 1), VM_OK);
+	cr_assert_eq(v.count, 3);
+	cr_assert_eq(v.r[0].prot, 3);
+	cr_assert_eq(v.r[1].prot, 1);
+	cr_assert_eq(v.r[1].start, LO + P);
+	cr_assert_eq(v.r[2].prot, 3);
+	cr_assert_eq(v.pages, 4);
+	cr_assert_eq(vm_ranges_protect(&v, LO + 4 * P, P, 1), VM_NOT_MAPPED);
+}
+
+Test(vm_ranges, table_full_changes_nothing)
+{
+	for (uint64_t i = 0; i < 6; i++)
+		cr_assert_eq(vm_ranges_insert(&v, LO + i * 4 * P, 3 * P, 3), VM_OK);
+	cr_assert_eq(vm_ranges_insert(&v, LO + 100 * P, P, 3), VM_TABLE_FULL);
+	cr_assert_eq(vm_ranges_protect(&v, LO + P, P, 1), VM_TABLE_FULL);
+	cr_assert_eq(vm_ranges_remove(&v, LO + P, P), VM_TABLE_FULL);
+	cr_assert_eq(v.count, 6);
+	cr_assert_eq(v.pages, 18);
+	cr_assert_eq(v.r[0].prot, 3);
+	/* whole-range operations need no split */
+	cr_assert_eq(vm_ranges_remove(&v, LO, 3 * P), VM_OK);
+	cr_assert_eq(v.count, 5);
+}
+
+Test(vm_ranges, strerror_names)
+{
+	cr_assert_str_eq(vm_strerror(VM_NOT_MAPPED), "range not entirely mapped by VirtualMemory.map");
+	cr_assert_str_eq(vm_strerror(99), "unknown VM error");
+}
