@@ -39,8 +39,11 @@ done
 
 smokedir=tests/qemu/smokes
 logdir=build/test-logs
-workdir=build/smoke-work
-mkdir -p "$logdir" "$workdir"
+# A private work directory per run, so two runs in one tree cannot delete
+# each other's verdicts.
+mkdir -p "$logdir" build
+workdir=$(mktemp -d build/smoke-work.XXXXXX)
+trap 'rm -rf "$workdir"' EXIT
 
 if [ ${#names[@]} -eq 0 ]; then
 	for f in "$smokedir"/*.smoke; do
