@@ -60,6 +60,7 @@ $(eval $(call proc_pkg,ring_fuzz,ring_fuzz spin))
 $(eval $(call proc_pkg,tls,tls_raw))
 $(eval $(call proc_pkg,faults,fault_null fault_hlt fault_cli fault_capset_write \
 	fault_kernel_read fault_exec_stack fault_stack_overflow fault_ud2 exit_code))
+$(eval $(call proc_pkg,fpu,fault_x87 fault_sse exit_code))
 $(eval $(call proc_pkg,fairness,spin flood))
 $(eval $(call proc_pkg,select,exit_code spin block_forever ring_corrupt_forever))
 $(eval $(call proc_pkg,oom,big_bss exit_code))

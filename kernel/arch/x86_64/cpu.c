@@ -68,6 +68,16 @@ void cpu_init(void)
 		wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_NXE);
 	if (decide("write protect (CR0.WP)", true, "nowp"))
 		write_cr0(read_cr0() | CR0_WP);
+	/*
+	 * The kernel does not save FPU/SSE state on a context switch, so no
+	 * process may use it: otherwise one process could read x87 registers
+	 * another left behind.  CR0.EM makes every x87/MMX instruction fault
+	 * (#NM) and, with CR4.OSFXSR clear, every SSE instruction #UD; the
+	 * process is killed.  Userspace is built with -mgeneral-regs-only.
+	 */
+	write_cr0((read_cr0() | CR0_EM) & ~CR0_MP);
+	write_cr4(read_cr4() & ~(CR4_OSFXSR | CR4_OSXMMEXCPT));
+	kprintf("cpu: x87/SSE disabled for all code (CR0.EM): FPU state is never shared\n");
 	cpu_has_smep = decide("SMEP (CR4.SMEP)", smep, "nosmep");
 	if (cpu_has_smep)
 		write_cr4(read_cr4() | CR4_SMEP);

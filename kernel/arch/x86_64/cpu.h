@@ -28,7 +28,11 @@ void tss_set_rsp0(uint64_t rsp0);
 #define EFER_LME (1ull << 8)
 #define EFER_NXE (1ull << 11)
 
+#define CR0_MP   (1ull << 1)
+#define CR0_EM   (1ull << 2)
 #define CR0_WP   (1ull << 16)
+#define CR4_OSFXSR     (1ull << 9)
+#define CR4_OSXMMEXCPT (1ull << 10)
 #define CR4_SMEP (1ull << 20)
 #define CR4_SMAP (1ull << 21)
 
