@@ -9,37 +9,46 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 if [ "${1:-}" = "--help" ] || [ "${1:-}" = "-h" ]; then
-	sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'
+	sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'
 	exit 0
 fi
 check_only=0
 [ "${1:-}" = "--check" ] && check_only=1
 
-# Debian package -> a file it installs (the cheap "is it there" test).
+# Debian packages capOS needs: build, boot, test, fuzz, benchmark.
 packages=(
-	"gcc:/usr/bin/gcc"
-	"binutils:/usr/bin/ld"
-	"make:/usr/bin/make"
-	"clang:/usr/bin/clang"
-	"qemu-system-x86:/usr/bin/qemu-system-x86_64"
-	"grub-pc-bin:/usr/lib/grub/i386-pc/multiboot2.mod"
-	"grub-efi-amd64-bin:/usr/lib/grub/x86_64-efi/multiboot2.mod"
-	"grub-common:/usr/bin/grub-file"
-	"ovmf:/usr/share/OVMF/OVMF_CODE_4M.fd"
-	"xorriso:/usr/bin/xorriso"
-	"mtools:/usr/bin/mformat"
-	"capnproto:/usr/bin/capnp"
-	"libcapnp-dev:/usr/include/capnp/message.h"
-	"libcriterion-dev:/usr/include/criterion/criterion.h"
-	"nodejs:/usr/bin/node"
-	"npm:/usr/bin/npm"
+	gcc
+	g++
+	binutils
+	make
+	clang
+	libclang-rt-14-dev
+	qemu-system-x86
+	grub-pc-bin
+	grub-efi-amd64-bin
+	grub-common
+	ovmf
+	xorriso
+	mtools
+	capnproto
+	libcapnp-dev
+	libcriterion-dev
+	nodejs:node
+	npm:npm
 )
 
+# "pkg:command" is satisfied by the command on PATH too (node and npm may
+# come from a non-Debian build of Node.js, whose nodejs package has npm built in).
+names=("${packages[@]%%:*}")
+installed=$(dpkg-query -W -f='${Package} ${Status}\n' "${names[@]}" 2>/dev/null |
+	awk '$NF == "installed" { print $1 }')
 missing=()
 for entry in "${packages[@]}"; do
 	pkg=${entry%%:*}
-	file=${entry#*:}
-	[ -e "$file" ] || missing+=("$pkg")
+	if [ "$pkg" != "$entry" ] && command -v "${entry#*:}" >/dev/null; then
+		continue
+	fi
+	grep -qx "$pkg" <<<"$installed" || missing+=("$pkg")
 done
 
 if [ ${#missing[@]} -gt 0 ]; then
