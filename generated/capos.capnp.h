@@ -363,6 +363,14 @@ static inline void capos_CapGrant_set_interfaceId(capos_CapGrant_builder b, uint
 {
 	capnp_sb_set_u64(b.s, 16, (uint64_t)v);
 }
+static inline bool capos_CapGrant_get_newEndpoint(capos_CapGrant_reader r)
+{
+	return capnp_struct_bool(&r.s, 48);
+}
+static inline void capos_CapGrant_set_newEndpoint(capos_CapGrant_builder b, bool v)
+{
+	capnp_sb_set_bool(b.s, 48, v != 0);
+}
 
 /* struct capos.capnp:Console.write$Params */
 #define capos_Console_write_Params_ID UINT64_C(0xb4457b6a94a7028a)

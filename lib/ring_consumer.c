@@ -92,7 +92,10 @@ int ring_validate_sqe(const struct capos_sqe *sqe)
 {
 	if (sqe->opcode >= CAPOS_OP_FIRST_RESERVED)
 		return CAPOS_ERR_RESERVED_OPCODE;
-	if (sqe->flags != CAPOS_SQE_F_KNOWN || sqe->reserved0 != 0 || sqe->reserved1 != 0 ||
+	uint16_t known = CAPOS_SQE_F_KNOWN;
+	if (sqe->opcode == CAPOS_OP_RETURN)
+		known |= CAPOS_SQE_EXCEPTION;
+	if ((sqe->flags & ~known) != 0 || sqe->reserved0 != 0 || sqe->reserved1 != 0 ||
 	    sqe->pipeline_dep != 0 || sqe->pipeline_field != 0)
 		return CAPOS_ERR_INVALID_SQE;
 

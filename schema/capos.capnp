@@ -160,6 +160,13 @@ struct CapGrant @0x8543cc997a87ff2a {
   interfaceId @4 :UInt64;
   # Expected interface id of the source cap; 0 = do not check.  A mismatch
   # is invalidArgument.
+  newEndpoint @5 :Bool;
+  # capId and mode are ignored: the kernel creates a new Endpoint, the
+  # child gets its owner side under `name`, and the caller gets a client
+  # facet of it (unbadged) as a result cap: record 1 + k for the k-th
+  # newEndpoint grant of the call (record 0 is the ProcessHandle).  This is
+  # how a supervisor wires a service's export to later services without
+  # ever holding the server side.
 }
 
 interface ProcessSpawner @0xb8f686e859aabae6 {
@@ -167,7 +174,7 @@ interface ProcessSpawner @0xb8f686e859aabae6 {
   # Starts packaged boot binary `binaryName` (named in the manifest) as a
   # process called `name`, with exactly `grants` as its capabilities.
   # handleIndex is the result-cap record of the new ProcessHandle (not
-  # transferable).  invalidArgument: unknown binary, bad/duplicate grant
+  # transferable); client facets of newEndpoint grants follow it.  invalidArgument: unknown binary, bad/duplicate grant
   # name, bad grant cap id; overloaded: out of processes/frames/quota.
   # All grants are applied or none (moves roll back on failure).
 }

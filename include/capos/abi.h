@@ -103,8 +103,9 @@ enum capos_opcode {
 #define CAPOS_OP_FIRST_RESERVED 5u
 
 /* SQE flags. */
-#define CAPOS_SQE_PIPELINE 0x1u /* reserved for promise pipelining: refused */
-#define CAPOS_SQE_F_KNOWN  0x0u /* no flag is accepted yet                  */
+#define CAPOS_SQE_PIPELINE  0x1u /* reserved for promise pipelining: refused */
+#define CAPOS_SQE_EXCEPTION 0x2u /* RETURN only: the reply is a CapException  */
+#define CAPOS_SQE_F_KNOWN   0x0u /* flags accepted on every opcode (none)     */
 
 struct capos_sqe {
 	uint8_t opcode;          /* enum capos_opcode                           */

@@ -67,5 +67,7 @@ const struct kcap_type kcap_console_type = {
 	.interface_id = capos_Console_ID,
 	.call = console_call,
 	.drop = 0, /* static object */
+	.transferable = true,
+	.retain = 0,
 	.boot_object = console_boot_object,
 };

@@ -10,9 +10,13 @@
 #include "proc/process.h"
 
 extern const struct kcap_type kcap_console_type;
+extern const struct kcap_type kcap_endpoint_type;
+extern const struct kcap_type kcap_endpoint_client_type;
 
 static const struct kcap_type *const kcap_types[] = {
 	&kcap_console_type,
+	&kcap_endpoint_type,
+	&kcap_endpoint_client_type,
 };
 #define KCAP_TYPE_COUNT (sizeof(kcap_types) / sizeof(kcap_types[0]))
 

@@ -9,6 +9,7 @@
 #ifndef CAPOS_CAP_REGISTRY_H
 #define CAPOS_CAP_REGISTRY_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "cap_table.h"
@@ -18,6 +19,10 @@ struct process;
 enum kcap_kind {
 	KCAP_NONE = 0,
 	KCAP_CONSOLE = 1,
+	/* Endpoint IPC (kernel/cap/endpoint.c): the owner side may RECV,
+	 * RETURN and CALL; the client facet may only CALL. */
+	KCAP_ENDPOINT = 16,
+	KCAP_ENDPOINT_CLIENT = 17,
 };
 
 /* One CALL on a kernel object.  params/result are kernel copies. */
@@ -41,6 +46,11 @@ struct kcap_type {
 	int (*call)(void *object, struct kcap_call *c);
 	/* A capability to object was removed from a table (release, exit). */
 	void (*drop)(void *object);
+	/* Capability transfer (kernel/cap/transfer.c): false refuses it
+	 * (CAPOS_ERR_NOT_PERMITTED); retain adds the reference a copy holds
+	 * (NULL for objects without reference counts). */
+	bool transferable;
+	void (*retain)(void *object);
 	/* The boot object for this type, if boot code may grant it. */
 	void *(*boot_object)(void);
 };

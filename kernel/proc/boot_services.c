@@ -7,6 +7,12 @@
  * command line `procs=a,b,c` picks which run and in what order.  See
  * docs/processes.md.
  *
+ * Endpoints (TEMPORARY, until the manifest wires services): the command
+ * line `serve=a,b` creates one endpoint per named program before any
+ * process starts.  Program a gets the owner side in its CapSet as
+ * "endpoint"; every other boot process gets a client facet named "a".
+ * The boot code's own reference goes once all processes are created.
+ *
  * When every process has exited, the free-frame count must be back to its
  * value before the first process was created: the run exits QEMU with
  * success only then.
@@ -15,11 +21,13 @@
 
 #include "arch/x86_64/qemu_exit.h"
 #include "boot_info.h"
+#include "cap/endpoint.h"
 #include "cap/registry.h"
 #include "kstring.h"
 #include "log.h"
 #include "mem/pmm.h"
 #include "mem/vmm.h"
+#include "capos.capnp.h"
 #include "proc_internal.h"
 #include "sched.h"
 
@@ -31,7 +39,11 @@ struct program {
 	uint64_t size;
 };
 
+#define MAX_SERVED 8
+
 static struct program programs[MAX_PROGRAMS];
+static struct endpoint *served[MAX_SERVED];
+static unsigned served_count;
 static unsigned program_count;
 static uint64_t leaked_frames;
 
@@ -87,6 +99,49 @@ static const struct program *find_program(const char *name)
 	return 0;
 }
 
+/* serve=a,b: one boot endpoint per name. */
+static void create_boot_endpoints(void)
+{
+	char list[BOOT_CMDLINE_MAX];
+	if (boot_arg("serve", list, sizeof list) == 0)
+		return;
+	char *s = list;
+	while (*s) {
+		char *comma = strchr(s, ',');
+		if (comma)
+			*comma = 0;
+		if (*s && served_count == MAX_SERVED)
+			kprintf("userspace: more than %u served endpoints, '%s' ignored\n", MAX_SERVED, s);
+		else if (*s && strlen(s) >= CAPOS_CAP_NAME_MAX)
+			kprintf("userspace: endpoint name '%s' too long, ignored\n", s);
+		else if (*s && (served[served_count] = endpoint_create(s)) != 0)
+			served_count++;
+		if (!comma)
+			break;
+		s = comma + 1;
+	}
+}
+
+int proc_boot_endpoint_grants(struct process *p, struct capos_capset_entry *entries, unsigned max,
+                              unsigned *count)
+{
+	for (unsigned i = 0; i < served_count; i++) {
+		bool owner = strcmp(p->name, endpoint_name(served[i])) == 0;
+		if (*count == max)
+			return CAPOS_ERR_NO_RESOURCES;
+		uint32_t id;
+		int err = endpoint_grant(p, served[i], owner, &id);
+		if (err)
+			return err;
+		struct capos_capset_entry *e = &entries[(*count)++];
+		memset(e, 0, sizeof(*e));
+		kstrlcpy(e->name, owner ? "endpoint" : endpoint_name(served[i]), sizeof(e->name));
+		e->interface_id = capos_Endpoint_ID;
+		e->cap_id = id;
+	}
+	return CAPOS_OK;
+}
+
 /* Creates the processes named by procs=, or every program. */
 static unsigned start_programs(void)
 {
@@ -124,7 +179,10 @@ void userspace_start(void)
 	        program_count, boot_info.module_count);
 
 	uint64_t free_start = pmm_free_count();
+	create_boot_endpoints();
 	unsigned started = start_programs();
+	for (unsigned i = 0; i < served_count; i++)
+		endpoint_boot_release(served[i]);
 	if (started == 0) {
 		kprintf("userspace: no process started\n");
 		return;
@@ -135,6 +193,11 @@ void userspace_start(void)
 	uint64_t free_end = pmm_free_count();
 	kprintf("userspace: all processes exited; free frames %lu before, %lu after\n", free_start,
 	        free_end);
+	unsigned ipc_live = endpoint_log_counts("all processes exited");
+	if (ipc_live != 0) {
+		kprintf("userspace: IPC accounting MISMATCH (%u objects live)\n", ipc_live);
+		qemu_exit(QEMU_EXIT_FAILURE);
+	}
 	if (free_end != free_start || leaked_frames != 0) {
 		kprintf("userspace: frame accounting MISMATCH (%ld frames)\n",
 		        (long)(free_start - free_end));

@@ -21,9 +21,10 @@ _Static_assert(BOOT_CAP_COUNT <= CAPOS_CAPSET_MAX_ENTRIES, "CapSet page too smal
 
 int proc_grant_boot_caps(struct process *p)
 {
-	struct {
+	/* Static: one CapSet page is built at a time (boot, single CPU). */
+	static struct {
 		struct capos_capset_header h;
-		struct capos_capset_entry e[BOOT_CAP_COUNT];
+		struct capos_capset_entry e[CAPOS_CAPSET_MAX_ENTRIES];
 	} page;
 	memset(&page, 0, sizeof(page));
 	page.h.magic = CAPOS_CAPSET_MAGIC;
@@ -43,6 +44,12 @@ int proc_grant_boot_caps(struct process *p)
 		e->interface_id = t->interface_id;
 		e->cap_id = id;
 	}
+	/* TEMPORARY boot endpoints (serve=, boot_services.c). */
+	unsigned n = page.h.count;
+	int gerr = proc_boot_endpoint_grants(p, page.e, CAPOS_CAPSET_MAX_ENTRIES, &n);
+	if (gerr)
+		return gerr;
+	page.h.count = (uint16_t)n;
 	/* Read-only for the process: no VMM_WRITE, no VMM_EXEC. */
 	int err = proc_map_region(p, CAPOS_CAPSET_VADDR, 1, 0);
 	if (err)

@@ -10,12 +10,24 @@
  * process until the manifest, issue #6) and writes the CapSet page. */
 int proc_grant_boot_caps(struct process *p);
 
+/* boot_services.c: grants p the boot endpoints of `serve=` (TEMPORARY),
+ * appending CapSet entries to entries[*count..max). */
+struct capos_capset_entry;
+int proc_boot_endpoint_grants(struct process *p, struct capos_capset_entry *entries, unsigned max,
+                              unsigned *count);
+
 /* boot_services.c: a teardown found frames missing. */
 void proc_note_leak(uint64_t frames);
 
 /* ring_dispatch.c: consumes up to the per-call budget of SQEs; returns the
  * number consumed or CAPOS_ERR_RING_CORRUPT. */
 int ring_drain(struct process *p);
+
+/* ring_dispatch.c: posts a completion that was accepted earlier (an
+ * endpoint CALL or RECV) into its reserved CQ slot and wakes p if its
+ * cap_enter now has enough completions.  Ignored for a dead process. */
+struct capos_cqe;
+void proc_complete(struct process *p, const struct capos_cqe *cqe);
 
 /* syscall.c */
 struct trap_frame;

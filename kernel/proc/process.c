@@ -12,6 +12,7 @@
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/gdt.h"
 #include "arch/x86_64/trap.h"
+#include "cap/endpoint.h"
 #include "cap/registry.h"
 #include "kstring.h"
 #include "log.h"
@@ -19,6 +20,7 @@
 #include "mem/vmm.h"
 #include "proc_internal.h"
 #include "sched.h"
+#include "user_memory.h"
 
 static struct process procs[PROC_MAX];
 static uint32_t next_pid = 1;
@@ -303,13 +305,20 @@ static void release_caps(struct process *p)
 
 void process_destroy(struct process *p)
 {
+	proc_memory_teardown(p); /* FrameAllocator/VirtualMemory grants first */
 	uint64_t free_before = pmm_free_count();
 	if (p->pid != 0 && p->slices != 0)
 		kprintf("proc: pid %u '%s' stats: %lu slices, %lu preempted, %lu syscalls, %lu SQEs "
 		        "(%lu transport errors)\n",
 		        p->pid, p->name, p->slices, p->preempted, p->syscalls, p->sqes_done,
 		        p->ring_errors);
+	/* Pending IPC first: it may hold move reservations in p's table. */
+	endpoint_process_exit(p);
+	uint32_t held = cap_table_count(&p->caps);
 	release_caps(p);
+	if (held)
+		kprintf("proc: pid %u '%s' released %u capability slots (%u left)\n", p->pid, p->name,
+		        held, cap_table_count(&p->caps));
 	if (p->pml4) {
 		if (read_cr3() == p->pml4)
 			vmm_switch(vmm_kernel_pml4());

@@ -51,6 +51,7 @@ struct process {
 	uint32_t ring_corrupt_streak;
 	uint64_t ring_errors;   /* SQEs completed with a transport error     */
 	uint64_t sqes_done;
+	uint32_t cq_reserved;   /* CQ slots promised to pending endpoint ops  */
 
 	struct cap_table caps;
 	struct cap_slot cap_slots[PROC_CAP_SLOTS];

@@ -13,10 +13,12 @@
  */
 #include <capos/abi.h>
 
+#include "cap/endpoint.h"
 #include "cap/registry.h"
 #include "kstring.h"
 #include "log.h"
 #include "proc_internal.h"
+#include "sched.h"
 
 #define RING_DRAIN_BUDGET CAPOS_SQ_ENTRIES
 
@@ -33,31 +35,34 @@ static int do_release(struct process *p, const struct capos_sqe *sqe)
 	return CAPOS_OK;
 }
 
-/* A CALL on a kernel object; fills cqe->result/flags. */
-static void do_call(struct process *p, const struct capos_sqe *sqe, struct capos_cqe *cqe)
+/* A CALL on a kernel object; fills cqe->result/flags.  Returns false when
+ * the CALL went to an endpoint and completes later. */
+static bool do_call(struct process *p, const struct capos_sqe *sqe, struct capos_cqe *cqe)
 {
 	struct cap_entry *e;
 	int err = cap_table_lookup(&p->caps, sqe->cap_id, &e);
 	if (err) {
 		cqe->result = err;
-		return;
+		return true;
 	}
+	if (endpoint_is_cap(e->type))
+		return endpoint_call(p, e, sqe, cqe);
 	const struct kcap_type *t = kcap_type_of((enum kcap_kind)e->type);
 	if (t == 0 || t->call == 0) {
 		cqe->result = CAPOS_ERR_NOT_PERMITTED;
-		return;
+		return true;
 	}
 	if (sqe->xfer_cap_count != 0) {
 		/* Capability transfer comes with endpoints (a later issue);
 		 * kernel objects take none. */
 		cqe->result = CAPOS_ERR_BAD_TRANSFER;
-		return;
+		return true;
 	}
 	/* Both buffers are checked before the call has any effect. */
 	if (user_copy_in(p, params_buf, sqe->addr, sqe->len) != CAPOS_OK ||
 	    user_check_writable(p, sqe->result_addr, sqe->result_len) != CAPOS_OK) {
 		cqe->result = CAPOS_ERR_BAD_BUFFER;
-		return;
+		return true;
 	}
 	struct kcap_call c = {
 		.caller = p,
@@ -88,14 +93,37 @@ static void do_call(struct process *p, const struct capos_sqe *sqe, struct capos
 	} else {
 		cqe->result = err;
 	}
+	return true;
 }
 
-static void dispatch(struct process *p, const struct capos_sqe *sqe, struct capos_cqe *cqe)
+/* RECV / RETURN: only on an endpoint (and only its owner side). */
+static bool do_endpoint_op(struct process *p, const struct capos_sqe *sqe, struct capos_cqe *cqe)
+{
+	struct cap_entry *e;
+	int err = cap_table_lookup(&p->caps, sqe->cap_id, &e);
+	if (err) {
+		cqe->result = err;
+		return true;
+	}
+	if (!endpoint_is_cap(e->type)) {
+		cqe->result = CAPOS_ERR_NOT_PERMITTED;
+		return true;
+	}
+	if (sqe->opcode == CAPOS_OP_RECV)
+		return endpoint_recv(p, e, sqe, cqe);
+	endpoint_return(p, e, sqe, cqe);
+	return true;
+}
+
+
+
+/* Returns false when the completion will be posted later (proc_complete). */
+static bool dispatch(struct process *p, const struct capos_sqe *sqe, struct capos_cqe *cqe)
 {
 	int err = ring_validate_sqe(sqe);
 	if (err) {
 		cqe->result = err;
-		return;
+		return true;
 	}
 	switch (sqe->opcode) {
 	case CAPOS_OP_NOP:
@@ -105,14 +133,39 @@ static void dispatch(struct process *p, const struct capos_sqe *sqe, struct capo
 		cqe->result = do_release(p, sqe);
 		break;
 	case CAPOS_OP_CALL:
-		do_call(p, sqe, cqe);
-		break;
+		return do_call(p, sqe, cqe);
 	case CAPOS_OP_RECV:
 	case CAPOS_OP_RETURN:
+		return do_endpoint_op(p, sqe, cqe);
 	default:
-		/* Only endpoint owners may RECV/RETURN; there are no endpoints yet. */
-		cqe->result = CAPOS_ERR_NOT_PERMITTED;
+		cqe->result = CAPOS_ERR_RESERVED_OPCODE; /* unreachable: validated */
 		break;
+	}
+	return true;
+}
+
+static void count_error(struct process *p, const struct capos_cqe *cqe)
+{
+	if (cqe->result < 0 && !(cqe->flags & CAPOS_CQE_F_EXCEPTION)) {
+		p->ring_errors++;
+		p->ring->header.sq_dropped++;
+	}
+}
+
+void proc_complete(struct process *p, const struct capos_cqe *cqe)
+{
+	if (p->cq_reserved > 0)
+		p->cq_reserved--;
+	if (p->state == PROC_FREE || p->state == PROC_ZOMBIE)
+		return;
+	count_error(p, cqe);
+	/* The slot was reserved when the SQE was accepted; a process that
+	 * moved its own cq_head backwards only overwrites its own CQEs. */
+	ring_post_cqe(p->ring, &p->ring_cursor, cqe);
+	if (p->state == PROC_BLOCKED) {
+		int ready = ring_cq_ready(p->ring, &p->ring_cursor);
+		if (ready < 0 || (uint32_t)ready >= p->wait_min)
+			sched_wake(p);
 	}
 }
 
@@ -123,6 +176,10 @@ int ring_drain(struct process *p)
 	int space = ring_cq_space(p->ring, &p->ring_cursor);
 	if (pending < 0 || space < 0)
 		return CAPOS_ERR_RING_CORRUPT;
+	/* Completions promised to pending endpoint operations keep their slots. */
+	space -= (int)p->cq_reserved;
+	if (space < 0)
+		space = 0;
 	int n = pending < space ? pending : space;
 	if (n > (int)RING_DRAIN_BUDGET)
 		n = RING_DRAIN_BUDGET;
@@ -130,12 +187,10 @@ int ring_drain(struct process *p)
 		struct capos_sqe sqe;
 		ring_take_sqe(p->ring, &p->ring_cursor, &sqe);
 		struct capos_cqe cqe = {.user_data = sqe.user_data};
-		dispatch(p, &sqe, &cqe);
 		p->sqes_done++;
-		if (cqe.result < 0 && !(cqe.flags & CAPOS_CQE_F_EXCEPTION)) {
-			p->ring_errors++;
-			p->ring->header.sq_dropped++;
-		}
+		if (!dispatch(p, &sqe, &cqe))
+			continue; /* posted later, its CQ slot is reserved */
+		count_error(p, &cqe);
 		ring_post_cqe(p->ring, &p->ring_cursor, &cqe);
 	}
 	return n;

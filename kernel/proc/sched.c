@@ -4,6 +4,7 @@
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/timer.h"
 #include "arch/x86_64/trap.h"
+#include "cap/endpoint.h"
 #include "log.h"
 #include "mem/vmm.h"
 #include "proc_internal.h"
@@ -12,6 +13,9 @@ static struct process *current;
 static uint64_t scheduler_rsp; /* the scheduler loop's saved context */
 static unsigned last_index = PROC_MAX - 1; /* round-robin position: slot 0 goes first */
 static uint64_t preemptions;
+static struct process *handoff;    /* direct IPC target for the next pick */
+static uint32_t handoff_pid;
+static uint64_t handoffs;
 
 struct process *sched_current(void) { return current; }
 
@@ -19,6 +23,12 @@ void sched_wake(struct process *p)
 {
 	if (p->state == PROC_BLOCKED)
 		p->state = PROC_RUNNABLE;
+}
+
+void sched_handoff(struct process *p)
+{
+	handoff = p;
+	handoff_pid = p->pid;
 }
 
 void sched_switch_out(void)
@@ -30,6 +40,12 @@ void sched_switch_out(void)
 /* The next runnable process after the last one picked, round robin. */
 static struct process *pick_next(void)
 {
+	struct process *h = handoff;
+	handoff = 0;
+	if (h && h->pid == handoff_pid && h->state == PROC_RUNNABLE) {
+		handoffs++; /* the round-robin position does not move */
+		return h;
+	}
 	for (unsigned k = 1; k <= PROC_MAX; k++) {
 		unsigned i = (last_index + k) % PROC_MAX;
 		struct process *p = process_slot(i);
@@ -71,18 +87,33 @@ static bool wake_expired(uint64_t now)
 		if (now >= p->wait_deadline)
 			sched_wake(p);
 	}
+	/* Endpoint CALL/RECV timeouts complete (and wake) on their own. */
+	if (endpoint_expire(now))
+		any_deadline = true;
 	return any_deadline;
 }
 
-/* Every live process is blocked with no timeout and nothing can produce a
- * completion for it (no kernel object completes asynchronously yet): kill
- * them rather than hang forever. */
+/* Every live process is blocked with no timeout: only a process can make
+ * an endpoint completion happen, so nothing will ever complete.  Kill one
+ * blocked process and look again: its death may complete others' calls
+ * (DISCONNECTED) and let them finish on their own.  Processes that have
+ * nothing in flight but posted receives (idle servers) go first. */
 static void break_deadlock(void)
 {
+	struct process *victim = 0;
 	for (unsigned i = 0; i < PROC_MAX; i++) {
 		struct process *p = process_slot(i);
 		if (p->state != PROC_BLOCKED)
 			continue;
+		if (victim == 0)
+			victim = p;
+		if (endpoint_only_receiving(p)) {
+			victim = p;
+			break;
+		}
+	}
+	if (victim) {
+		struct process *p = victim;
 		kprintf("proc: pid %u '%s' killed: blocked forever in cap_enter (waits for %u "
 		        "completions, nothing can complete)\n",
 		        p->pid, p->name, p->wait_min);
@@ -112,7 +143,8 @@ void sched_run(void)
 		__asm__ volatile("sti; hlt; cli" ::: "memory");
 		wake_expired(timer_ticks());
 	}
-	kprintf("sched: no process left (%lu preemptions)\n", preemptions);
+	kprintf("sched: no process left (%lu preemptions, %lu direct IPC handoffs)\n", preemptions,
+	        handoffs);
 }
 
 void timer_tick_hook(struct trap_frame *tf)

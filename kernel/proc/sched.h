@@ -29,6 +29,10 @@ void sched_switch_out(void);
 /* Wakes a blocked process (no-op for other states). */
 void sched_wake(struct process *p);
 
+/* Direct handoff (IPC): p runs at the next scheduling decision, before
+ * round-robin work, if it is runnable then (and still the same process). */
+void sched_handoff(struct process *p);
+
 /* Assembly (context_switch.S). */
 void context_switch(uint64_t *save_rsp, uint64_t load_rsp);
 void proc_first_run(void);

@@ -149,6 +149,16 @@ Test(ring, validate_reserved_fields_and_flags)
 	s = nop(1);
 	s.flags = 0x8000;
 	cr_assert_eq(ring_validate_sqe(&s), CAPOS_ERR_INVALID_SQE);
+	/* The exception flag exists only on RETURN. */
+	s = nop(1);
+	s.flags = CAPOS_SQE_EXCEPTION;
+	cr_assert_eq(ring_validate_sqe(&s), CAPOS_ERR_INVALID_SQE);
+	s = nop(1);
+	s.opcode = CAPOS_OP_RETURN;
+	s.flags = CAPOS_SQE_EXCEPTION;
+	cr_assert_eq(ring_validate_sqe(&s), CAPOS_OK);
+	s.flags = CAPOS_SQE_EXCEPTION | CAPOS_SQE_PIPELINE;
+	cr_assert_eq(ring_validate_sqe(&s), CAPOS_ERR_INVALID_SQE);
 	s = nop(1);
 	s.reserved0 = 1;
 	cr_assert_eq(ring_validate_sqe(&s), CAPOS_ERR_INVALID_SQE);
