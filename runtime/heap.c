@@ -221,10 +221,22 @@ int capos_heap_check(const struct capos_heap *h)
 }
 
 #if !defined(CAPOS_HOST)
+#include <capos/virtual_memory.h>
+
 struct capos_heap capos_rt_heap;
 
-void *malloc(size_t size) { return capos_heap_alloc(&capos_rt_heap, size); }
+/* The global heap grows through VirtualMemory (capos_vm_heap_grow: NULL
+ * when the process holds no "virtual_memory" cap).  Installed on first use
+ * so it survives the runtime's capos_heap_init at start. */
+static struct capos_heap *rt_heap(void)
+{
+	if (capos_rt_heap.grow == NULL)
+		capos_heap_set_grow(&capos_rt_heap, capos_vm_heap_grow, NULL);
+	return &capos_rt_heap;
+}
+
+void *malloc(size_t size) { return capos_heap_alloc(rt_heap(), size); }
 void free(void *p) { capos_heap_free(&capos_rt_heap, p); }
-void *calloc(size_t n, size_t size) { return capos_heap_calloc(&capos_rt_heap, n, size); }
-void *realloc(void *p, size_t size) { return capos_heap_realloc(&capos_rt_heap, p, size); }
+void *calloc(size_t n, size_t size) { return capos_heap_calloc(rt_heap(), n, size); }
+void *realloc(void *p, size_t size) { return capos_heap_realloc(rt_heap(), p, size); }
 #endif

@@ -10,11 +10,15 @@
 #include "proc/process.h"
 
 extern const struct kcap_type kcap_console_type;
+extern const struct kcap_type kcap_frame_allocator_type;
+extern const struct kcap_type kcap_virtual_memory_type;
 extern const struct kcap_type kcap_endpoint_type;
 extern const struct kcap_type kcap_endpoint_client_type;
 
 static const struct kcap_type *const kcap_types[] = {
 	&kcap_console_type,
+	&kcap_frame_allocator_type,
+	&kcap_virtual_memory_type,
 	&kcap_endpoint_type,
 	&kcap_endpoint_client_type,
 };

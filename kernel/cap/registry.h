@@ -19,6 +19,8 @@ struct process;
 enum kcap_kind {
 	KCAP_NONE = 0,
 	KCAP_CONSOLE = 1,
+	KCAP_FRAME_ALLOCATOR = 2, /* kernel/cap/frame_allocator.c */
+	KCAP_VIRTUAL_MEMORY = 3,  /* kernel/cap/virtual_memory.c */
 	/* Endpoint IPC (kernel/cap/endpoint.c): the owner side may RECV,
 	 * RETURN and CALL; the client facet may only CALL. */
 	KCAP_ENDPOINT = 16,

@@ -14,7 +14,7 @@
 #include "mem/vmm.h"
 #include "proc_internal.h"
 
-static const char *const BOOT_CAPS[] = {"console"};
+static const char *const BOOT_CAPS[] = {"console", "frame_allocator", "virtual_memory"};
 #define BOOT_CAP_COUNT (sizeof(BOOT_CAPS) / sizeof(BOOT_CAPS[0]))
 
 _Static_assert(BOOT_CAP_COUNT <= CAPOS_CAPSET_MAX_ENTRIES, "CapSet page too small");

@@ -3,9 +3,10 @@
  *
  * The allocator works over "regions" of memory it is given.  At start the
  * runtime hands it a static arena (CAPOS_RT_ARENA_SIZE bytes of .bss).
- * When the arena is exhausted it calls the grow hook, if one is set; issue
- * #5 will install a hook that maps pages through VirtualMemory.  Until then
- * allocation beyond the arena fails with NULL.
+ * When the arena is exhausted it calls the grow hook, if one is set; the
+ * global heap's hook (capos_vm_heap_grow, capos/virtual_memory.h) maps
+ * pages through the process's "virtual_memory" cap, so allocation beyond
+ * the arena fails with NULL only without that cap or over its limit.
  *
  * The core (capos_heap_*) is host-tested; malloc/free/calloc/realloc are
  * thin userspace wrappers over a single global heap.

@@ -1,0 +1,113 @@
+/*
+ * FrameAllocator capability: physical frames granted to the CALLER and
+ * charged to its frame-grant ledger (schema/capos.capnp).
+ *   allocFrame @0 () -> (physAddr)
+ *   freeFrame @1 (physAddr)
+ *   allocContiguous @2 (count) -> (physAddr)
+ *   query @3 () -> (totalFrames, freeFrames, heldFrames)
+ *   allocMemory @4 (pages) -> (memoryIndex): unimplemented (needs
+ *     MemoryObject and result caps; see docs/memory-caps.md)
+ * Frames a process still holds at exit come back in proc_memory_teardown.
+ */
+#include <capos/abi.h>
+
+#include "capnp/capnp.h"
+#include "capos.capnp.h"
+#include "log.h"
+#include "proc/process.h"
+#include "proc/user_memory.h"
+#include "registry.h"
+
+static struct frame_allocator { int unused; } the_frame_allocator;
+
+static void *fa_boot_object(void) { return &the_frame_allocator; }
+
+static int fa_refuse(struct kcap_call *c, const char *method, enum umem_status s,
+                     const char *why)
+{
+	char msg[128];
+	ksnprintf(msg, sizeof msg, "FrameAllocator.%s: %s", method, why);
+	kprintf("mem: pid %u FrameAllocator.%s refused: %s\n", c->caller->pid, method, why);
+	return kcap_exception(c,
+	                      s == UMEM_OVERLOADED ? capos_CapException_Type_overloaded
+	                                           : capos_CapException_Type_invalidArgument,
+	                      msg);
+}
+
+/* Results of allocFrame and allocContiguous: one UInt64 at the same place. */
+static int phys_result(struct kcap_call *c, uint64_t phys)
+{
+	struct capnp_builder b;
+	size_t len = 0;
+	capnp_builder_init(&b, c->result, c->result_cap);
+	capos_FrameAllocator_allocFrame_Results_set_physAddr(
+		capos_FrameAllocator_allocFrame_Results_init_root(&b), phys);
+	if (capnp_builder_finish(&b, &len) != CAPNP_OK)
+		panic("FrameAllocator: result does not fit the kernel scratch");
+	c->result_len = (uint32_t)len;
+	return CAPOS_OK;
+}
+
+static int fa_call(void *object, struct kcap_call *c)
+{
+	(void)object;
+	struct capnp_reader m;
+	if (capnp_reader_init(&m, c->params, c->params_len) != CAPNP_OK)
+		return CAPOS_ERR_BAD_MESSAGE;
+	capnp_reader_set_limits(&m, c->params_len / 8 + 16, 16);
+	const char *why = "";
+	enum umem_status s;
+	uint64_t phys = 0;
+
+	switch (c->method_id) {
+	case capos_FrameAllocator_allocFrame_METHOD:
+		s = umem_frame_alloc(c->caller, 1, &phys, &why);
+		return s ? fa_refuse(c, "allocFrame", s, why) : phys_result(c, phys);
+	case capos_FrameAllocator_allocContiguous_METHOD: {
+		uint32_t count = capos_FrameAllocator_allocContiguous_Params_get_count(
+			capos_FrameAllocator_allocContiguous_Params_read_root(&m));
+		if (capnp_reader_error(&m) != CAPNP_OK)
+			return CAPOS_ERR_BAD_MESSAGE;
+		s = umem_frame_alloc(c->caller, count, &phys, &why);
+		return s ? fa_refuse(c, "allocContiguous", s, why) : phys_result(c, phys);
+	}
+	case capos_FrameAllocator_freeFrame_METHOD: {
+		phys = capos_FrameAllocator_freeFrame_Params_get_physAddr(
+			capos_FrameAllocator_freeFrame_Params_read_root(&m));
+		if (capnp_reader_error(&m) != CAPNP_OK)
+			return CAPOS_ERR_BAD_MESSAGE;
+		s = umem_frame_free(c->caller, phys, &why);
+		return s ? fa_refuse(c, "freeFrame", s, why) : kcap_empty_result(c);
+	}
+	case capos_FrameAllocator_query_METHOD: {
+		struct umem_query q;
+		umem_frame_query(c->caller, &q);
+		struct capnp_builder b;
+		size_t len = 0;
+		capnp_builder_init(&b, c->result, c->result_cap);
+		capos_FrameAllocator_query_Results_builder r =
+			capos_FrameAllocator_query_Results_init_root(&b);
+		capos_FrameAllocator_query_Results_set_totalFrames(r, q.total_frames);
+		capos_FrameAllocator_query_Results_set_freeFrames(r, q.free_frames);
+		capos_FrameAllocator_query_Results_set_heldFrames(r, q.held_frames);
+		if (capnp_builder_finish(&b, &len) != CAPNP_OK)
+			panic("FrameAllocator.query: result does not fit the kernel scratch");
+		c->result_len = (uint32_t)len;
+		return CAPOS_OK;
+	}
+	case capos_FrameAllocator_allocMemory_METHOD:
+		return kcap_exception(c, capos_CapException_Type_unimplemented,
+		                      "FrameAllocator.allocMemory: MemoryObject not implemented yet");
+	default:
+		return CAPOS_ERR_UNKNOWN_METHOD;
+	}
+}
+
+const struct kcap_type kcap_frame_allocator_type = {
+	.kind = KCAP_FRAME_ALLOCATOR,
+	.name = "frame_allocator",
+	.interface_id = capos_FrameAllocator_ID,
+	.call = fa_call,
+	.drop = 0, /* static object; the ledger belongs to the process */
+	.boot_object = fa_boot_object,
+};

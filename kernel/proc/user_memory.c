@@ -1,0 +1,332 @@
+/*
+ * Per-process memory grants (see user_memory.h): the kernel half of the
+ * FrameAllocator and VirtualMemory capabilities.  Argument and range logic
+ * is in lib/vm_ranges.c and lib/frame_ledger.c (host-tested); this file
+ * applies it to page tables and the PMM.
+ *
+ * Accounting: every frame handed to a process is charged to its ledger
+ * (limit UMEM_FRAME_LIMIT) and listed (FrameAllocator) or reachable through
+ * its anonymous ranges (VirtualMemory), so teardown returns all of them.
+ * Page-table frames created for anonymous mappings are counted separately
+ * (pt_frames): they come back with the address space, and teardown adds
+ * them to the process's creation count so process_destroy's exact
+ * "returned == taken" check still holds.
+ */
+#include "user_memory.h"
+
+#include <capos/abi.h>
+
+#include "frame_ledger.h"
+#include "log.h"
+#include "mem/pmm.h"
+#include "mem/vmm.h"
+#include "process.h"
+#include "vm_ranges.h"
+
+struct proc_memory {
+	uint32_t pid; /* owner; 0 = unused (state is reset on first use) */
+	struct frame_ledger ledger;
+	uint64_t held[UMEM_HELD_MAX];
+	struct vm_ranges ranges;
+	struct vm_range range_store[UMEM_RANGES_MAX];
+	uint64_t pt_frames; /* page-table frames taken by anonymous maps */
+	uint64_t maps, unmaps, protects, grants, frees;
+};
+
+static struct proc_memory mems[PROC_MAX];
+/* Scratch for allocContiguous (one call at a time: one CPU, no preemption). */
+static uint64_t contig_run[UMEM_CONTIG_MAX];
+
+static struct proc_memory *mem_of(struct process *p)
+{
+	for (unsigned i = 0; i < PROC_MAX; i++) {
+		if (process_slot(i) != p)
+			continue;
+		struct proc_memory *m = &mems[i];
+		if (m->pid != p->pid) {
+			m->pid = p->pid;
+			frame_ledger_init(&m->ledger, m->held, UMEM_HELD_MAX, UMEM_FRAME_LIMIT);
+			vm_ranges_init(&m->ranges, m->range_store, UMEM_RANGES_MAX);
+			m->pt_frames = 0;
+			m->maps = m->unmaps = m->protects = m->grants = m->frees = 0;
+		}
+		return m;
+	}
+	panic("user_memory: process %p is not in the process table", (void *)p);
+}
+
+static unsigned vmm_flags_of(uint32_t prot)
+{
+	unsigned f = VMM_USER;
+	if (prot & VM_PROT_WRITE)
+		f |= VMM_WRITE;
+	if (prot & VM_PROT_EXEC)
+		f |= VMM_EXEC;
+	return f;
+}
+
+static const char *prot_name(uint32_t prot)
+{
+	static const char *const names[8] = {"---", "r--", "-w-", "rw-", "--x", "r-x", "-wx", "rwx"};
+	return names[prot & 7];
+}
+
+static enum umem_status fail(const char **why, const char *reason, enum umem_status s)
+{
+	*why = reason;
+	return s;
+}
+
+static enum umem_status vm_status(int err)
+{
+	return err == VM_NO_SPACE || err == VM_TABLE_FULL ? UMEM_OVERLOADED : UMEM_INVALID;
+}
+
+/* A non-zero hint must avoid the process's own regions (ELF, TLS, stack,
+ * ring, CapSet) and any page already mapped. */
+static bool hint_is_free(struct process *p, uint64_t addr, uint64_t size)
+{
+	for (unsigned r = 0; r < p->nregions; r++) {
+		uint64_t s = p->regions[r].start, e = s + (uint64_t)p->regions[r].pages * PAGE_SIZE;
+		if (s < addr + size && addr < e)
+			return false;
+	}
+	for (uint64_t va = addr; va < addr + size; va += PAGE_SIZE) {
+		uint64_t pa;
+		unsigned fl;
+		if (vmm_query(p->pml4, va, &pa, &fl) == 0)
+			return false;
+	}
+	return true;
+}
+
+/* Unmaps [addr, addr+size) and frees its frames; returns pages freed. */
+static uint64_t unmap_pages(struct process *p, uint64_t addr, uint64_t size)
+{
+	uint64_t n = 0;
+	for (uint64_t va = addr; va < addr + size; va += PAGE_SIZE) {
+		uint64_t pa;
+		if (vmm_unmap(p->pml4, va, &pa) == 0) {
+			pmm_free(pa);
+			n++;
+		}
+	}
+	return n;
+}
+
+enum umem_status umem_map(struct process *p, uint64_t hint, uint64_t size, uint32_t prot,
+                          uint64_t *addr, const char **why)
+{
+	struct proc_memory *m = mem_of(p);
+	int err = vm_check_prot(prot);
+	if (err)
+		return fail(why, vm_strerror(err), UMEM_INVALID);
+	if (hint == 0) {
+		if (size == 0 || (size & (PAGE_SIZE - 1)))
+			return fail(why, vm_strerror(size ? VM_UNALIGNED : VM_ZERO), UMEM_INVALID);
+		if (size > CAPOS_USER_ANON_END - CAPOS_USER_ANON_BASE)
+			return fail(why, vm_strerror(VM_OUTSIDE), UMEM_INVALID);
+		err = vm_ranges_find_free(&m->ranges, size, CAPOS_USER_ANON_BASE, CAPOS_USER_ANON_END,
+		                          &hint);
+		if (err)
+			return fail(why, vm_strerror(err), vm_status(err));
+	} else {
+		/* Fixed addresses: anywhere below the ring/TLS/stack area. */
+		err = vm_check_range(hint, size, CAPOS_USER_MIN, CAPOS_RING_VADDR);
+		if (err)
+			return fail(why, vm_strerror(err), UMEM_INVALID);
+		if (vm_ranges_overlaps(&m->ranges, hint, size) || !hint_is_free(p, hint, size))
+			return fail(why, vm_strerror(VM_OVERLAP), UMEM_INVALID);
+	}
+	uint64_t pages = size / PAGE_SIZE;
+	if (m->ranges.count == m->ranges.cap)
+		return fail(why, vm_strerror(VM_TABLE_FULL), UMEM_OVERLOADED);
+	if (frame_ledger_charge(&m->ledger, pages) != LEDGER_OK)
+		return fail(why, frame_ledger_strerror(LEDGER_OVER_LIMIT), UMEM_OVERLOADED);
+
+	unsigned flags = vmm_flags_of(prot);
+	for (uint64_t i = 0; i < pages; i++) {
+		uint64_t va = hint + i * PAGE_SIZE;
+		uint64_t before = pmm_free_count();
+		uint64_t frame = pmm_alloc();
+		int verr = frame ? vmm_map(p->pml4, va, frame, flags) : VMM_ERR_NOMEM;
+		if (verr != 0) {
+			if (frame)
+				pmm_free(frame);
+			m->pt_frames += before - pmm_free_count();
+			unmap_pages(p, hint, i * PAGE_SIZE);
+			frame_ledger_uncharge(&m->ledger, pages);
+			kprintf("mem: pid %u map %lx +%lu pages failed: out of frames\n", p->pid, hint,
+			        pages);
+			return fail(why, "out of physical frames", UMEM_OVERLOADED);
+		}
+		m->pt_frames += before - pmm_free_count() - 1;
+	}
+	vm_ranges_insert(&m->ranges, hint, size, prot); /* checked above: cannot fail */
+	m->maps++;
+	*addr = hint;
+	kprintf("mem: pid %u map %lx +%lu pages %s (charged %lu of %u)\n", p->pid, hint, pages,
+	        prot_name(prot), m->ledger.charged, UMEM_FRAME_LIMIT);
+	return UMEM_OK;
+}
+
+/* Checks shared by unmap and protect. */
+static enum umem_status check_mapped(struct proc_memory *m, uint64_t addr, uint64_t size,
+                                     const char **why)
+{
+	int err = vm_check_range(addr, size, CAPOS_USER_MIN, CAPOS_USER_END);
+	if (err)
+		return fail(why, vm_strerror(err), UMEM_INVALID);
+	if (!vm_ranges_covers(&m->ranges, addr, size))
+		return fail(why, vm_strerror(VM_NOT_MAPPED), UMEM_INVALID);
+	if (m->ranges.count + vm_ranges_splits_needed(&m->ranges, addr, size) > m->ranges.cap)
+		return fail(why, vm_strerror(VM_TABLE_FULL), UMEM_OVERLOADED);
+	return UMEM_OK;
+}
+
+enum umem_status umem_unmap(struct process *p, uint64_t addr, uint64_t size, const char **why)
+{
+	struct proc_memory *m = mem_of(p);
+	enum umem_status s = check_mapped(m, addr, size, why);
+	if (s)
+		return s;
+	uint64_t n = unmap_pages(p, addr, size);
+	vm_ranges_remove(&m->ranges, addr, size);
+	frame_ledger_uncharge(&m->ledger, size / PAGE_SIZE);
+	m->unmaps++;
+	kprintf("mem: pid %u unmap %lx +%lu pages (%lu frames freed, charged %lu)\n", p->pid, addr,
+	        size / PAGE_SIZE, n, m->ledger.charged);
+	return UMEM_OK;
+}
+
+enum umem_status umem_protect(struct process *p, uint64_t addr, uint64_t size, uint32_t prot,
+                              const char **why)
+{
+	struct proc_memory *m = mem_of(p);
+	int err = vm_check_prot(prot);
+	if (err)
+		return fail(why, vm_strerror(err), UMEM_INVALID);
+	enum umem_status s = check_mapped(m, addr, size, why);
+	if (s)
+		return s;
+	unsigned flags = vmm_flags_of(prot);
+	for (uint64_t va = addr; va < addr + size; va += PAGE_SIZE)
+		if (vmm_protect(p->pml4, va, flags) != 0)
+			panic("mem: pid %u page %lx in a VM range is not mapped", p->pid, va);
+	vm_ranges_protect(&m->ranges, addr, size, prot);
+	m->protects++;
+	kprintf("mem: pid %u protect %lx +%lu pages %s\n", p->pid, addr, size / PAGE_SIZE,
+	        prot_name(prot));
+	return UMEM_OK;
+}
+
+/* count physically contiguous frames from the PMM (which has no contiguous
+ * allocator): allocate until the last `count` frames form a run.  The PMM
+ * hands out the lowest free frame and takes freed frames back first, so
+ * frames that break a run are parked (chained through their own first
+ * word, via the direct map) until the search ends, then given back.  The
+ * search is bounded so fragmented memory fails instead of looping. */
+static void park(uint64_t *chain, uint64_t frame)
+{
+	*(uint64_t *)phys_to_virt(frame) = *chain;
+	*chain = frame;
+}
+
+static uint64_t alloc_run(uint32_t count)
+{
+	uint32_t n = 0;
+	uint64_t parked = 0, budget = (uint64_t)count + 8192;
+	while (n < count && budget-- > 0) {
+		uint64_t f = pmm_alloc();
+		if (f == 0)
+			break;
+		if (n > 0 && f != contig_run[n - 1] + PAGE_SIZE) {
+			for (uint32_t i = 0; i < n; i++)
+				park(&parked, contig_run[i]);
+			n = 0;
+		}
+		contig_run[n++] = f;
+	}
+	while (parked != 0) {
+		uint64_t next = *(uint64_t *)phys_to_virt(parked);
+		pmm_free(parked);
+		parked = next;
+	}
+	if (n == count)
+		return contig_run[0];
+	for (uint32_t i = 0; i < n; i++)
+		pmm_free(contig_run[i]);
+	return 0;
+}
+
+enum umem_status umem_frame_alloc(struct process *p, uint32_t count, uint64_t *phys,
+                                  const char **why)
+{
+	struct proc_memory *m = mem_of(p);
+	if (count == 0 || count > UMEM_CONTIG_MAX)
+		return fail(why, "count must be 1..512", UMEM_INVALID);
+	int err = frame_ledger_can_hold(&m->ledger, count);
+	if (err)
+		return fail(why, frame_ledger_strerror(err), UMEM_OVERLOADED);
+	uint64_t first = count == 1 ? pmm_alloc() : alloc_run(count);
+	if (first == 0) {
+		kprintf("mem: pid %u frame grant of %u failed: no %sframes\n", p->pid, count,
+		        count > 1 ? "contiguous " : "");
+		return fail(why, "out of physical frames", UMEM_OVERLOADED);
+	}
+	for (uint32_t i = 0; i < count; i++)
+		frame_ledger_add(&m->ledger, first + (uint64_t)i * PAGE_SIZE); /* room checked */
+	m->grants += count;
+	*phys = first;
+	kprintf("mem: pid %u granted %u frame%s at %lx (holds %u, charged %lu of %u)\n", p->pid,
+	        count, count == 1 ? "" : "s", first, m->ledger.held_count, m->ledger.charged,
+	        UMEM_FRAME_LIMIT);
+	return UMEM_OK;
+}
+
+enum umem_status umem_frame_free(struct process *p, uint64_t phys, const char **why)
+{
+	struct proc_memory *m = mem_of(p);
+	int err = frame_ledger_remove(&m->ledger, phys);
+	if (err)
+		return fail(why, frame_ledger_strerror(err), UMEM_INVALID);
+	pmm_free(phys);
+	m->frees++;
+	kprintf("mem: pid %u freed frame %lx (holds %u)\n", p->pid, phys, m->ledger.held_count);
+	return UMEM_OK;
+}
+
+void umem_frame_query(struct process *p, struct umem_query *q)
+{
+	struct proc_memory *m = mem_of(p);
+	q->total_frames = pmm_total_count();
+	q->free_frames = pmm_free_count();
+	q->held_frames = m->ledger.charged;
+}
+
+void proc_memory_teardown(struct process *p)
+{
+	if (p->pid == 0)
+		return;
+	struct proc_memory *m = mem_of(p);
+	uint64_t held = m->ledger.held_count, pages = 0, phys;
+	if (held == 0 && m->ranges.count == 0 && m->maps == 0 && m->grants == 0) {
+		m->pid = 0;
+		return;
+	}
+	while (frame_ledger_pop(&m->ledger, &phys))
+		pmm_free(phys);
+	if (p->pml4) {
+		for (uint32_t i = 0; i < m->ranges.count; i++)
+			pages += unmap_pages(p, m->ranges.r[i].start, m->ranges.r[i].pages * PAGE_SIZE);
+	}
+	kprintf("mem: pid %u '%s' exit: returned %lu granted frames and %lu mapped pages "
+	        "(peak charged %lu; %lu maps, %lu unmaps, %lu protects, %lu grants, %lu frees; "
+	        "%lu page-table frames return with the address space)\n",
+	        p->pid, p->name, held, pages, m->ledger.peak, m->maps, m->unmaps, m->protects,
+	        m->grants, m->frees, m->pt_frames);
+	/* The page tables built for these mappings are freed with the address
+	 * space: count them as part of what the process took. */
+	p->frames_at_create += m->pt_frames;
+	m->pid = 0;
+}

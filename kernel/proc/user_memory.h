@@ -1,0 +1,48 @@
+/*
+ * Per-process memory grants: the frame-grant ledger (FrameAllocator frames
+ * and VirtualMemory pages against one limit) and the anonymous mappings.
+ * The state lives in a static table parallel to the process table (no heap
+ * on the process path); process_destroy() calls proc_memory_teardown()
+ * first, which returns everything.  See docs/memory-caps.md.
+ */
+#ifndef CAPOS_PROC_USER_MEMORY_H
+#define CAPOS_PROC_USER_MEMORY_H
+
+#include <stdint.h>
+
+struct process;
+
+#define UMEM_FRAME_LIMIT 4096u /* frames + pages a process may hold (16 MiB) */
+#define UMEM_HELD_MAX    512u  /* FrameAllocator frames held at once          */
+#define UMEM_RANGES_MAX  64u   /* anonymous mapping ranges                    */
+#define UMEM_CONTIG_MAX  512u  /* allocContiguous count limit (schema)         */
+
+/* Outcome of a memory operation: maps to a CapException type. */
+enum umem_status {
+	UMEM_OK = 0,
+	UMEM_INVALID = 1,    /* invalidArgument */
+	UMEM_OVERLOADED = 2, /* overloaded: limit, out of frames, table full */
+};
+
+struct umem_query {
+	uint64_t total_frames, free_frames, held_frames;
+};
+
+/* VirtualMemory.  *why is set to a reason on failure. */
+enum umem_status umem_map(struct process *p, uint64_t hint, uint64_t size, uint32_t prot,
+                          uint64_t *addr, const char **why);
+enum umem_status umem_unmap(struct process *p, uint64_t addr, uint64_t size, const char **why);
+enum umem_status umem_protect(struct process *p, uint64_t addr, uint64_t size, uint32_t prot,
+                              const char **why);
+
+/* FrameAllocator. */
+enum umem_status umem_frame_alloc(struct process *p, uint32_t count, uint64_t *phys,
+                                  const char **why);
+enum umem_status umem_frame_free(struct process *p, uint64_t phys, const char **why);
+void umem_frame_query(struct process *p, struct umem_query *q);
+
+/* Returns every granted frame and mapped page of p; called by
+ * process_destroy before it measures what the process returns. */
+void proc_memory_teardown(struct process *p);
+
+#endif
