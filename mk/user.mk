@@ -9,7 +9,8 @@ USER_LIBGCC := $(shell $(CC) -print-libgcc-file-name)
 # The Cap'n Proto wire runtime and the generated capOS schema code; the
 # typed clients (console.c, call.c, panic.c...) need them.
 USER_CAPNP_SRCS := $(wildcard lib/capnp/*.c) $(wildcard generated/capos.capnp.c)
-RUNTIME_NEEDS_CAPNP := runtime/call.c runtime/console.c runtime/entry.c runtime/panic.c
+RUNTIME_NEEDS_CAPNP := runtime/call.c runtime/console.c runtime/entry.c runtime/panic.c \
+	runtime/endpoint.c runtime/server.c
 HAVE_CAPNP := $(and $(wildcard generated/capos.capnp.h),$(wildcard lib/capnp/capnp.h))
 
 # memcpy & co. come from lib/kstring.c (shared with the kernel).

@@ -25,10 +25,8 @@ const struct xfer_ops kcap_xfer_ops = {k_transferable, k_retain, k_drop};
 
 int kxfer_prepare_sqe(struct process *p, const struct capos_sqe *sqe, struct xfer_plan *plan)
 {
-	plan->count = 0;
-	plan->prepared = false;
 	if (sqe->xfer_cap_count == 0)
-		return CAPOS_OK;
+		return xfer_prepare(&p->caps, 0, 0, &kcap_xfer_ops, plan); /* empty plan */
 	struct capos_xfer_desc desc[CAPOS_XFER_MAX];
 	if (sqe->xfer_cap_count > CAPOS_XFER_MAX) {
 		kxfer_stats.refused++;

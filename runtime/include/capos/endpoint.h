@@ -1,0 +1,62 @@
+/*
+ * Endpoint client: CALLs on an endpoint capability (a client facet, or the
+ * owner side), with sideband capability transfer.  See docs/ipc.md.
+ *
+ * The method ordinal and the params belong to whatever interface the
+ * server implements (e.g. Echo); the endpoint only carries them.  Result
+ * capabilities come back as records in the reply (struct capos_reply.caps);
+ * adopt them with capos_cap_adopt(), which checks their interface id.
+ */
+#ifndef CAPOS_RT_ENDPOINT_H
+#define CAPOS_RT_ENDPOINT_H
+
+#include <stdint.h>
+#include <capos/abi.h>
+#include <capos/call.h>
+#include <capos/capset.h>
+#include <capos/handle.h>
+#include <capos/ring.h>
+
+/* A CALL through an endpoint. */
+struct capos_endpoint_call {
+	uint16_t method_id;
+	const void *params;     /* Cap'n Proto message                        */
+	uint32_t params_len;
+	const struct capos_xfer_desc *xfer; /* capabilities to pass (may be NULL) */
+	uint32_t xfer_count;    /* at most CAPOS_XFER_MAX                     */
+	void *result;           /* reply message + result-cap records         */
+	uint32_t result_cap;
+	uint64_t timeout_ns;    /* 0: wait for the reply however long it takes */
+};
+
+/*
+ * Opens the CapSet entry `name` as an endpoint handle (borrowed).  Returns
+ * 0, CAPOS_ERR_BAD_CAP (no such entry) or CAPOS_ERR_NOT_PERMITTED (the entry
+ * is not an Endpoint).
+ */
+int capos_endpoint_open(const struct capos_capset *cs, const char *name, struct capos_cap *out);
+
+/*
+ * Performs the CALL and classifies the reply like capos_call (transport
+ * error / application exception / local error).  The transfer descriptors
+ * are placed after the params, as the ABI wants, in a runtime buffer.
+ */
+int capos_endpoint_call_in(struct capos_ring *r, uint32_t cap_id,
+                           const struct capos_endpoint_call *c, struct capos_reply *reply,
+                           struct capos_call_error *err);
+
+/* The same on the process ring. */
+int capos_endpoint_call(const struct capos_cap *ep, const struct capos_endpoint_call *c,
+                        struct capos_reply *reply, struct capos_call_error *err);
+
+/* A transfer descriptor (copy or move of the local slot cap_id). */
+static inline struct capos_xfer_desc capos_xfer_copy(uint32_t cap_id)
+{
+	return (struct capos_xfer_desc){ cap_id, CAPOS_XFER_COPY, 0 };
+}
+static inline struct capos_xfer_desc capos_xfer_move(uint32_t cap_id)
+{
+	return (struct capos_xfer_desc){ cap_id, CAPOS_XFER_MOVE, 0 };
+}
+
+#endif /* CAPOS_RT_ENDPOINT_H */
