@@ -1241,6 +1241,14 @@ static inline void capos_ProcessSpawner_spawn_Results_set_handleIndex(capos_Proc
 {
 	capnp_sb_set_u16(b.s, 0, (uint16_t)v);
 }
+static inline uint32_t capos_ProcessSpawner_spawn_Results_get_pid(capos_ProcessSpawner_spawn_Results_reader r)
+{
+	return (uint32_t)capnp_struct_u32(&r.s, 4);
+}
+static inline void capos_ProcessSpawner_spawn_Results_set_pid(capos_ProcessSpawner_spawn_Results_builder b, uint32_t v)
+{
+	capnp_sb_set_u32(b.s, 4, (uint32_t)v);
+}
 
 /* struct capos.capnp:VirtualMemory.map$Params */
 #define capos_VirtualMemory_map_Params_ID UINT64_C(0xea3b3d99e3a522ae)

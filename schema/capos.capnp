@@ -170,11 +170,12 @@ struct CapGrant @0x8543cc997a87ff2a {
 }
 
 interface ProcessSpawner @0xb8f686e859aabae6 {
-  spawn @0 (name :Text, binaryName :Text, grants :List(CapGrant)) -> (handleIndex :UInt16);
+  spawn @0 (name :Text, binaryName :Text, grants :List(CapGrant)) -> (handleIndex :UInt16, pid :UInt32);
   # Starts packaged boot binary `binaryName` (named in the manifest) as a
   # process called `name`, with exactly `grants` as its capabilities.
   # handleIndex is the result-cap record of the new ProcessHandle (not
-  # transferable); client facets of newEndpoint grants follow it.  invalidArgument: unknown binary, bad/duplicate grant
+  # transferable); client facets of newEndpoint grants follow it.  pid is
+  # the child's process id (for logs).  invalidArgument: unknown binary, bad/duplicate grant
   # name, bad grant cap id; overloaded: out of processes/frames/quota.
   # All grants are applied or none (moves roll back on failure).
 }
