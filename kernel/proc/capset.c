@@ -13,8 +13,9 @@
 #include "log.h"
 #include "mem/vmm.h"
 #include "proc_internal.h"
+#include "user_memory.h"
 
-static const char *const BOOT_CAPS[] = {"console", "frame_allocator", "virtual_memory"};
+static const char *const BOOT_CAPS[] = {"console"};
 #define BOOT_CAP_COUNT (sizeof(BOOT_CAPS) / sizeof(BOOT_CAPS[0]))
 
 _Static_assert(BOOT_CAP_COUNT <= CAPOS_CAPSET_MAX_ENTRIES, "CapSet page too small");
@@ -46,6 +47,10 @@ int proc_grant_boot_caps(struct process *p)
 	}
 	/* TEMPORARY boot endpoints (serve=, boot_services.c). */
 	unsigned n = page.h.count;
+	/* TEMPORARY memory caps (memcaps=, user_memory.c). */
+	int merr = proc_boot_memory_grants(p, page.e, CAPOS_CAPSET_MAX_ENTRIES, &n);
+	if (merr)
+		return merr;
 	int gerr = proc_boot_endpoint_grants(p, page.e, CAPOS_CAPSET_MAX_ENTRIES, &n);
 	if (gerr)
 		return gerr;

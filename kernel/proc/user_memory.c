@@ -16,7 +16,10 @@
 
 #include <capos/abi.h>
 
+#include "boot_info.h"
+#include "cap/registry.h"
 #include "frame_ledger.h"
+#include "kstring.h"
 #include "log.h"
 #include "mem/pmm.h"
 #include "mem/vmm.h"
@@ -329,4 +332,47 @@ void proc_memory_teardown(struct process *p)
 	 * space: count them as part of what the process took. */
 	p->frames_at_create += m->pt_frames;
 	m->pid = 0;
+}
+
+/* Is name in the comma-separated list (or is the list "all")? */
+static bool name_listed(const char *list, const char *name)
+{
+	if (strcmp(list, "all") == 0)
+		return true;
+	size_t n = strlen(name);
+	for (const char *s = list; *s;) {
+		const char *comma = strchr(s, ',');
+		size_t len = comma ? (size_t)(comma - s) : strlen(s);
+		if (len == n && memcmp(s, name, n) == 0)
+			return true;
+		if (!comma)
+			break;
+		s = comma + 1;
+	}
+	return false;
+}
+
+int proc_boot_memory_grants(struct process *p, struct capos_capset_entry *entries, unsigned max,
+                            unsigned *count)
+{
+	static const char *const names[] = {"frame_allocator", "virtual_memory"};
+	char list[BOOT_CMDLINE_MAX];
+	if (boot_arg("memcaps", list, sizeof list) == 0 || !name_listed(list, p->name))
+		return CAPOS_OK;
+	for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		const struct kcap_type *t = kcap_type_by_name(names[i]);
+		if (t == 0 || t->boot_object == 0)
+			panic("user_memory: '%s' is not a kernel type", names[i]);
+		if (*count >= max)
+			return CAPOS_ERR_NO_RESOURCES;
+		uint32_t id;
+		int err = kcap_grant(p, t, t->boot_object(), &id);
+		if (err)
+			return err;
+		struct capos_capset_entry *e = &entries[(*count)++];
+		kstrlcpy(e->name, names[i], sizeof(e->name));
+		e->interface_id = t->interface_id;
+		e->cap_id = id;
+	}
+	return CAPOS_OK;
 }
