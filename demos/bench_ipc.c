@@ -1,0 +1,145 @@
+/*
+ * bench_ipc: the guest half of `make bench` (mk/bench.mk).  With the TSC it
+ * measures, per operation, the median and 99th percentile of:
+ *   endpoint_roundtrip  CALL on bench_ipc_server's endpoint + its RETURN
+ *                       (an 8-byte Cap'n Proto message each way), one
+ *                       cap_enter per call: the client's cap_enter submits
+ *                       the CALL and blocks; the server (direct handoff)
+ *                       RETURNs and posts its next RECV in one cap_enter
+ *   nop_batch_1/8/64    a batch of NOPs, submitted and completed through
+ *                       cap_enter; the SQ has 16 entries, so a batch of 64
+ *                       is four submissions of 16, each with one
+ *                       cap_enter(16) (batch 1 and 8: one cap_enter)
+ *   cap_enter_empty     cap_enter(0, CAPOS_NO_WAIT) with nothing queued
+ * Each line: `bench: NAME samples=N median_cycles=M p99_cycles=P`.  Under
+ * QEMU `-icount shift=0` one TSC tick is one guest instruction, so the
+ * cycle counts are exact, repeatable instruction counts.
+ */
+#include "demo.h"
+#include "echo_proto.h"
+
+#define SAMPLES 2000u
+#define WARMUP 100u
+
+static inline uint64_t rdtsc(void)
+{
+	uint32_t lo, hi;
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi)::"memory");
+	return ((uint64_t)hi << 32) | lo;
+}
+
+static uint64_t samples[SAMPLES];
+
+static void sort(uint64_t *a, unsigned n)
+{
+	for (unsigned i = 1; i < n; i++) { /* insertion sort: n is small */
+		uint64_t v = a[i];
+		unsigned j = i;
+		while (j > 0 && a[j - 1] > v) {
+			a[j] = a[j - 1];
+			j--;
+		}
+		a[j] = v;
+	}
+}
+
+static void report(const char *name, unsigned n, unsigned per)
+{
+	sort(samples, n);
+	uint64_t med = samples[n / 2], p99 = samples[(n * 99) / 100];
+	capos_printf("bench: %s samples=%u median_cycles=%lu p99_cycles=%lu per_op_median=%lu\n", name,
+	             n, (unsigned long)med, (unsigned long)p99, (unsigned long)(med / per));
+}
+
+static void bench_roundtrip(const struct capos_cap *ep)
+{
+	static uint64_t params[4], result[4];
+	uint32_t len = echo_encode_params(params, sizeof params, "", 0);
+	volatile struct capos_ring_page *page = capos_rt_ring.page;
+	struct capos_sqe sqe = { 0 };
+	sqe.opcode = CAPOS_OP_CALL;
+	sqe.cap_id = ep->cap_id;
+	sqe.addr = (uint64_t)(uintptr_t)params;
+	sqe.len = len;
+	sqe.result_addr = (uint64_t)(uintptr_t)result;
+	sqe.result_len = sizeof result;
+	struct capos_cqe cqe;
+	unsigned bad = 0;
+	for (unsigned i = 0; i < SAMPLES + WARMUP; i++) {
+		sqe.user_data = 1000 + i;
+		uint64_t t0 = rdtsc();
+		capos_ring_submit(&capos_rt_ring, &sqe);
+		capos_cap_enter(1, CAPOS_WAIT_FOREVER);
+		capos_ring_take(&capos_rt_ring, sqe.user_data, &cqe);
+		uint64_t t1 = rdtsc();
+		if (cqe.result != (int32_t)len)
+			bad++;
+		if (i >= WARMUP)
+			samples[i - WARMUP] = t1 - t0;
+	}
+	(void)page;
+	if (bad)
+		capos_printf("[bench_ipc] FAIL: %u round trips did not echo\n", bad);
+	report("endpoint_roundtrip", SAMPLES, 1);
+}
+
+static void bench_nops(unsigned batch)
+{
+	struct capos_cqe cqe;
+	for (unsigned i = 0; i < SAMPLES + WARMUP; i++) {
+		uint64_t t0 = rdtsc();
+		for (unsigned done = 0; done < batch; done += CAPOS_SQ_ENTRIES) {
+			unsigned k = batch - done < CAPOS_SQ_ENTRIES ? batch - done : CAPOS_SQ_ENTRIES;
+			for (unsigned j = 0; j < k; j++)
+				capos_ring_nop(&capos_rt_ring, 100 + j);
+			capos_cap_enter(k, CAPOS_WAIT_FOREVER);
+			for (unsigned j = 0; j < k; j++)
+				capos_ring_take(&capos_rt_ring, 100 + j, &cqe);
+		}
+		uint64_t t1 = rdtsc();
+		if (i >= WARMUP)
+			samples[i - WARMUP] = t1 - t0;
+	}
+	char name[32];
+	capos_snprintf(name, sizeof name, "nop_batch_%u", batch);
+	report(name, SAMPLES, batch);
+}
+
+static void bench_empty_enter(void)
+{
+	for (unsigned i = 0; i < SAMPLES + WARMUP; i++) {
+		uint64_t t0 = rdtsc();
+		capos_cap_enter(0, CAPOS_NO_WAIT);
+		uint64_t t1 = rdtsc();
+		if (i >= WARMUP)
+			samples[i - WARMUP] = t1 - t0;
+	}
+	report("cap_enter_empty", SAMPLES, 1);
+}
+
+static void bench_rdtsc(void)
+{
+	for (unsigned i = 0; i < SAMPLES; i++) {
+		uint64_t t0 = rdtsc();
+		uint64_t t1 = rdtsc();
+		samples[i] = t1 - t0;
+	}
+	report("rdtsc_overhead", SAMPLES, 1);
+}
+
+int main(void)
+{
+	struct capos_cap ep;
+	if (capos_endpoint_open(&capos_rt.capset, "bench_ipc_server", &ep) != 0) {
+		capos_printf("[bench_ipc] FAIL: no endpoint 'bench_ipc_server'\n");
+		return 1;
+	}
+	bench_rdtsc();
+	bench_roundtrip(&ep);
+	bench_nops(1);
+	bench_nops(8);
+	bench_nops(64);
+	bench_empty_enter();
+	capos_printf("[bench_ipc] done\n");
+	return 0;
+}
