@@ -99,7 +99,10 @@ proc-smokes: $(PROC_PKGS) $(KERNEL_ELF)
 # build/user/demos/NAME.elf once the generated Cap'n Proto code exists) in
 # one package; each smoke picks its programs with procs=.
 # (mk/user.mk is read after this file: compute the list here.)
-PROC_DEMO_ELFS := $(patsubst demos/%.c,$(BUILD)/user/demos/%.elf,$(wildcard demos/*.c))
+# (The IPC demos go into their own package, mk/ipc.mk: a package holds at
+# most 32 programs.)
+PROC_DEMO_ELFS := $(filter-out $(IPC_DEMO_ELFS),\
+	$(patsubst demos/%.c,$(BUILD)/user/demos/%.elf,$(wildcard demos/*.c)))
 ifneq ($(and $(wildcard generated/capos.capnp.h),$(wildcard lib/capnp/capnp.h),$(PROC_DEMO_ELFS)),)
 $(PROC_PKG_DIR)/demos.pkg: $(PROC_DEMO_ELFS) $(MKBOOTPKG)
 	@mkdir -p $(@D)

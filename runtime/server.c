@@ -113,8 +113,10 @@ int capos_server_run(struct capos_ring *r, uint32_t ep, capos_server_handler han
 		stats->calls++;
 		stats->caps_received += call.cap_count;
 
-		struct capos_server_reply reply;
-		memset(&reply, 0, sizeof(reply));
+		struct capos_server_reply reply; /* xfer[] is read only up to xfer_count */
+		reply.len = 0;
+		reply.exception = false;
+		reply.xfer_count = 0;
 		reply.buf = reply_buf;
 		reply.cap = CAPOS_SERVER_REPLY_BYTES;
 		int verdict = handler(ctx, &call, &reply);
@@ -161,10 +163,17 @@ int capos_server_run(struct capos_ring *r, uint32_t ep, capos_server_handler han
 			}
 			return 0; /* no RECV is outstanding: it was answered */
 		}
-		/* RETURN and the next RECV go to the kernel in one cap_enter. */
+		/* RETURN and the next RECV go to the kernel in one cap_enter,
+		 * which sleeps until both have completed (the RETURN at once):
+		 * waiting for one would wake straight away for the RETURN. */
 		recv_ud = capos_ring_next_user_data(r);
 		err = submit_recv(r, ep, recv_ud);
 		if (err < 0)
 			return err;
+		if (ret_ud) {
+			int64_t n = capos_ring_enter(r, 2, CAPOS_WAIT_FOREVER);
+			if (n < 0)
+				return (int)n;
+		}
 	}
 }

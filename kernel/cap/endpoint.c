@@ -40,6 +40,9 @@ struct endpoint {
 	bool disconnected;    /* no owner left: every call fails           */
 	uint32_t calls;       /* queued + in flight                        */
 	uint32_t recvs;
+	/* FIFOs, oldest first: queued calls and posted receives. */
+	struct ipc_call *q_head, *q_tail;
+	struct ipc_recv *r_head, *r_tail;
 };
 
 enum call_state { CALL_FREE = 0, CALL_QUEUED, CALL_INFLIGHT };
@@ -60,6 +63,7 @@ struct ipc_call {
 	uint32_t params_len;
 	uint32_t result_len;
 	uint16_t method_id;
+	struct ipc_call *next; /* endpoint's queue while QUEUED */
 	struct xfer_plan xfer;
 };
 
@@ -72,6 +76,7 @@ struct ipc_recv {
 	uint64_t deadline;
 	uint64_t seq;
 	uint32_t result_len;
+	struct ipc_recv *next; /* endpoint's receive queue */
 };
 
 static struct endpoint endpoints[ENDPOINT_MAX];
@@ -156,12 +161,51 @@ static void complete(struct process *p, uint64_t user_data, int32_t result, uint
 	proc_complete(p, &cqe);
 }
 
+/* Singly-linked FIFO helpers (queues hold at most ENDPOINT_*_MAX). */
+#define FIFO_PUSH(head, tail, x)            \
+	do {                                \
+		(x)->next = 0;              \
+		if (tail)                   \
+			(tail)->next = (x); \
+		else                        \
+			(head) = (x);       \
+		(tail) = (x);               \
+	} while (0)
+#define FIFO_UNLINK(type, head, tail, x)                               \
+	do {                                                           \
+		type *prev_ = 0;                                       \
+		for (type *it_ = (head); it_; prev_ = it_, it_ = it_->next) \
+			if (it_ == (x)) {                              \
+				if (prev_)                             \
+					prev_->next = it_->next;       \
+				else                                   \
+					(head) = it_->next;            \
+				if ((tail) == it_)                     \
+					(tail) = prev_;                \
+				break;                                 \
+			}                                              \
+		(x)->next = 0;                                         \
+	} while (0)
+
+static void call_dequeue(struct ipc_call *c)
+{
+	if (c->state == CALL_QUEUED)
+		FIFO_UNLINK(struct ipc_call, c->ep->q_head, c->ep->q_tail, c);
+}
+
 static void call_free(struct ipc_call *c)
 {
 	struct endpoint *ep = c->ep;
-	uint32_t gen = c->gen;
-	memset(c, 0, sizeof(*c));
-	c->gen = gen;
+	call_dequeue(c);
+	/* Field by field: the record is large (the transfer plan) and this is
+	 * on every round trip. */
+	c->state = CALL_FREE;
+	c->ep = 0;
+	c->caller = 0;
+	c->server = 0;
+	c->abandoned = 0;
+	c->xfer.count = 0;
+	c->xfer.prepared = false;
 	ep->calls--;
 	endpoint_maybe_free(ep);
 }
@@ -179,7 +223,10 @@ static void call_fail(struct ipc_call *c, int err)
 static void recv_free(struct ipc_recv *r)
 {
 	struct endpoint *ep = r->ep;
-	memset(r, 0, sizeof(*r));
+	FIFO_UNLINK(struct ipc_recv, ep->r_head, ep->r_tail, r);
+	r->used = false;
+	r->ep = 0;
+	r->server = 0;
 	ep->recvs--;
 	endpoint_maybe_free(ep);
 }
@@ -190,24 +237,8 @@ static void recv_fail(struct ipc_recv *r, int err)
 	recv_free(r);
 }
 
-static struct ipc_call *oldest_queued(struct endpoint *ep)
-{
-	struct ipc_call *best = 0;
-	for (unsigned i = 0; i < IPC_CALL_POOL; i++)
-		if (calls[i].state == CALL_QUEUED && calls[i].ep == ep &&
-		    (best == 0 || calls[i].seq < best->seq))
-			best = &calls[i];
-	return best;
-}
-
-static struct ipc_recv *oldest_recv(struct endpoint *ep)
-{
-	struct ipc_recv *best = 0;
-	for (unsigned i = 0; i < IPC_RECV_POOL; i++)
-		if (recvs[i].used && recvs[i].ep == ep && (best == 0 || recvs[i].seq < best->seq))
-			best = &recvs[i];
-	return best;
-}
+static struct ipc_call *oldest_queued(struct endpoint *ep) { return ep->q_head; }
+static struct ipc_recv *oldest_recv(struct endpoint *ep) { return ep->r_head; }
 
 /* ---- delivery ------------------------------------------------------------- */
 
@@ -263,6 +294,7 @@ static void deliver(struct ipc_call *c, struct ipc_recv *r)
 		.cap_count = n,
 		.call_id = m->call_id,
 	};
+	call_dequeue(c);
 	c->state = CALL_INFLIGHT;
 	c->server = server;
 	recv_free(r);
@@ -329,6 +361,7 @@ bool endpoint_call(struct process *p, struct cap_entry *e, const struct capos_sq
 	c->badge = e->badge;
 	c->deadline = deadline_of(sqe->timeout_ns);
 	c->seq = next_seq++;
+	FIFO_PUSH(ep->q_head, ep->q_tail, c);
 	ep->calls++;
 	p->cq_reserved++;
 	match(ep);
@@ -375,6 +408,7 @@ bool endpoint_recv(struct process *p, struct cap_entry *e, const struct capos_sq
 		.deadline = deadline_of(sqe->timeout_ns),
 		.seq = next_seq++,
 	};
+	FIFO_PUSH(ep->r_head, ep->r_tail, r);
 	ep->recvs++;
 	p->cq_reserved++;
 	match(ep);
