@@ -30,3 +30,16 @@ endif
 .PHONY: ipc-smokes
 ipc-smokes: $(IPC_PKG) $(BUILD)/kernel.elf
 	tests/qemu/run-smokes.sh ipc_echo ipc_timeout endpoint_cleanup xfer_copy_move xfer_hostile
+
+# Runtime endpoint client + server parser on the host.
+IPC_RT_HOST_OBJS := $(patsubst %.c,$(BUILD)/host/%.o,runtime/endpoint.c runtime/server.c \
+	runtime/call.c runtime/ring.c runtime/errors.c runtime/fmt.c runtime/capset.c runtime/release.c \
+	$(wildcard lib/capnp/*.c) generated/capos.capnp.c)
+$(BUILD)/host/runtime/endpoint.o $(BUILD)/host/runtime/server.o: HOST_CFLAGS += -Iruntime/include
+$(BUILD)/host/tests/host/test_endpoint_rt.o: HOST_CFLAGS += -Iruntime/include
+$(BUILD)/host/tests/test_endpoint_rt: $(BUILD)/host/tests/host/test_endpoint_rt.o $(IPC_RT_HOST_OBJS)
+	@mkdir -p $(@D)
+	$(HOST_CC) $^ -o $@ -lcriterion $(HOST_LDFLAGS)
+ifneq ($(wildcard generated/capos.capnp.h),)
+HOST_TEST_BINS += $(BUILD)/host/tests/test_endpoint_rt
+endif
