@@ -106,3 +106,20 @@ fuzz-manifest: $(MANIFEST_FUZZ_JSON) $(MANIFEST_FUZZ_DECODE)
 		$(BUILD)/fuzz/manifest_json.corpus tests/manifest/seeds/json
 	$(MANIFEST_FUZZ_DECODE) -max_total_time=$(MANIFEST_FUZZ_SECONDS) \
 		$(BUILD)/fuzz/manifest_decode.corpus tests/manifest/seeds/decode
+
+# The kernel decodes and validates the manifest it boots from
+# (kernel/proc/manifest_boot.c) with the same code as mkmanifest and init.
+KERNEL_LIB_SRCS += lib/manifest/decode.c lib/manifest/validate.c lib/manifest/interfaces.c \
+	generated/manifest.capnp.c
+
+# Manifests of QEMU smokes: tests/qemu/manifests/NAME.cue -> build/manifests/NAME.bin.
+SMOKE_MANIFESTS := $(patsubst tests/qemu/manifests/%.cue,$(BUILD)/manifests/%.bin,\
+	$(wildcard tests/qemu/manifests/*.cue))
+$(BUILD)/manifests/%.bin: tests/qemu/manifests/%.cue $(CUE_SCHEMA) $(MKMANIFEST) $(CUE_RUNNER) \
+		$(MANIFEST_BINS) package-lock.json
+	@mkdir -p $(@D)
+	$(MKMANIFEST) $(MKMANIFEST_FLAGS) -o $@ $<
+ALL_TARGETS += $(SMOKE_MANIFESTS) $(MANIFEST_BIN) $(MANIFEST_SPAWN_BIN)
+
+# `make run` boots system.cue through init (mk/run.mk).
+BOOT_MODULES += $(MANIFEST_BIN)

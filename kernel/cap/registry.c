@@ -10,6 +10,9 @@
 #include "proc/process.h"
 
 extern const struct kcap_type kcap_console_type;
+extern const struct kcap_type kcap_boot_package_type;
+extern const struct kcap_type kcap_process_spawner_type;
+extern const struct kcap_type kcap_process_handle_type;
 extern const struct kcap_type kcap_frame_allocator_type;
 extern const struct kcap_type kcap_virtual_memory_type;
 extern const struct kcap_type kcap_endpoint_type;
@@ -17,6 +20,9 @@ extern const struct kcap_type kcap_endpoint_client_type;
 
 static const struct kcap_type *const kcap_types[] = {
 	&kcap_console_type,
+	&kcap_boot_package_type,
+	&kcap_process_spawner_type,
+	&kcap_process_handle_type,
 	&kcap_frame_allocator_type,
 	&kcap_virtual_memory_type,
 	&kcap_endpoint_type,

@@ -15,6 +15,7 @@
 #include "cap_table.h"
 
 struct process;
+struct capos_sqe;
 
 enum kcap_kind {
 	KCAP_NONE = 0,
@@ -25,7 +26,19 @@ enum kcap_kind {
 	 * RETURN and CALL; the client facet may only CALL. */
 	KCAP_ENDPOINT = 16,
 	KCAP_ENDPOINT_CLIENT = 17,
+	/* Process creation and boot (issue #6). */
+	KCAP_BOOT_PACKAGE = 32,      /* kernel/cap/boot_package.c    */
+	KCAP_PROCESS_SPAWNER = 33,   /* kernel/cap/process_spawner.c */
+	KCAP_PROCESS_HANDLE = 34,    /* kernel/cap/process_handle.c  */
 };
+
+/* Result caps of one kernel call (FrameAllocator.allocMemory,
+ * ProcessSpawner.spawn...): at most this many per completion. */
+#define KCAP_CALL_CAPS_MAX 16u
+
+/* kcap_type.call's return when the completion is posted later with
+ * proc_complete (the dispatcher reserves a CQ slot for it). */
+#define KCAP_CALL_DEFERRED 1
 
 /* One CALL on a kernel object.  params/result are kernel copies. */
 struct kcap_call {
@@ -36,6 +49,15 @@ struct kcap_call {
 	void *result;         /* 8-byte aligned scratch of result_cap bytes      */
 	uint32_t result_cap;
 	uint32_t result_len;  /* out: bytes of the result (or exception) message */
+	uint64_t badge;       /* badge of the invoked capability                  */
+	const struct capos_sqe *sqe; /* the CALL (user_data, result_addr/len)      */
+	/* out: result caps, each holding one object reference.  On CAPOS_OK
+	 * the dispatcher inserts them into the caller's table in order and
+	 * appends one capos_cap_record each after the result message; if that
+	 * is impossible (result buffer too small, table full) it drops them
+	 * and the CQE carries the error.  Dropped on any other return. */
+	uint32_t cap_count;
+	struct cap_entry caps[KCAP_CALL_CAPS_MAX];
 };
 
 struct kcap_type {

@@ -29,6 +29,7 @@
 #include "mem/vmm.h"
 #include "capos.capnp.h"
 #include "proc_internal.h"
+#include "manifest_boot.h"
 #include "sched.h"
 
 #define MAX_PROGRAMS 64
@@ -48,6 +49,7 @@ static unsigned program_count;
 static uint64_t leaked_frames;
 
 void proc_note_leak(uint64_t frames) { leaked_frames += frames; }
+uint64_t proc_leaked_frames(void) { return leaked_frames; }
 
 static void add_program(const char *name, const void *image, uint64_t size)
 {
@@ -173,6 +175,8 @@ static unsigned start_programs(void)
 void userspace_start(void)
 {
 	kcap_registry_init();
+	if (manifest_boot())
+		return; /* booted through init (never gets here) */
 	for (unsigned i = 0; i < boot_info.module_count; i++)
 		scan_module(&boot_info.modules[i]);
 	kprintf("userspace: %u programs in %u boot modules (temporary kernel boot of services)\n",

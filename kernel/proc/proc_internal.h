@@ -18,6 +18,7 @@ int proc_boot_endpoint_grants(struct process *p, struct capos_capset_entry *entr
 
 /* boot_services.c: a teardown found frames missing. */
 void proc_note_leak(uint64_t frames);
+uint64_t proc_leaked_frames(void);
 
 /* ring_dispatch.c: consumes up to the per-call budget of SQEs; returns the
  * number consumed or CAPOS_ERR_RING_CORRUPT. */

@@ -13,6 +13,7 @@
 #include "arch/x86_64/gdt.h"
 #include "arch/x86_64/trap.h"
 #include "cap/endpoint.h"
+#include "cap/process_handle.h"
 #include "cap/registry.h"
 #include "kstring.h"
 #include "log.h"
@@ -229,7 +230,19 @@ static void setup_kernel_context(struct process *p, uint64_t entry)
 	p->saved_rsp = (uint64_t)ctx;
 }
 
+static int boot_grant(struct process *p, void *ctx)
+{
+	(void)ctx;
+	return proc_grant_boot_caps(p);
+}
+
 struct process *process_create(const char *name, const void *image, uint64_t size)
+{
+	return process_create_granted(name, image, size, boot_grant, 0);
+}
+
+struct process *process_create_granted(const char *name, const void *image, uint64_t size,
+                                       proc_grant_fn grant, void *ctx)
 {
 	kstack_init();
 	struct elf_plan plan;
@@ -273,7 +286,7 @@ struct process *process_create(const char *name, const void *image, uint64_t siz
 	}
 	if (!err) {
 		step = "capabilities";
-		err = proc_grant_boot_caps(p);
+		err = grant(p, ctx);
 	}
 	if (err) {
 		kprintf("proc: '%s' refused: %s: %s\n", name, step, ring_error_name(err));
@@ -314,6 +327,7 @@ void process_destroy(struct process *p)
 		        p->ring_errors);
 	/* Pending IPC first: it may hold move reservations in p's table. */
 	endpoint_process_exit(p);
+	process_handle_process_gone(p); /* its waits and its own handle */
 	uint32_t held = cap_table_count(&p->caps);
 	release_caps(p);
 	if (held)

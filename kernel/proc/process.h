@@ -76,6 +76,13 @@ struct process {
  * (everything taken so far is returned). */
 struct process *process_create(const char *name, const void *image, uint64_t size);
 
+/* Same, with the capabilities installed by grant(p, ctx) instead of the
+ * TEMPORARY boot set: grant inserts into p->caps and maps the CapSet page;
+ * what it inserted is released if creation fails later. */
+typedef int (*proc_grant_fn)(struct process *p, void *ctx);
+struct process *process_create_granted(const char *name, const void *image, uint64_t size,
+                                       proc_grant_fn grant, void *ctx);
+
 /* Frees everything the process holds; the caller is not running on its
  * kernel stack nor in its address space. */
 void process_destroy(struct process *p);

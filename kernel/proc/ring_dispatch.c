@@ -35,6 +35,53 @@ static int do_release(struct process *p, const struct capos_sqe *sqe)
 	return CAPOS_OK;
 }
 
+/* Drops the references of c's result caps from index `from` on. */
+static void drop_result_caps(struct kcap_call *c, uint32_t from)
+{
+	for (uint32_t i = from; i < c->cap_count && i < KCAP_CALL_CAPS_MAX; i++)
+		kcap_drop(&c->caps[i]);
+	c->cap_count = 0;
+}
+
+/*
+ * A successful kernel call that returns capabilities: the result message,
+ * then one capos_cap_record per cap at result_addr + align8(message), and
+ * cqe->cap_count.  All or nothing: if the records do not fit the result
+ * buffer or the table is full, every cap is dropped (those already
+ * inserted are removed again) and the CQE carries the error.
+ */
+static int32_t deliver_result_caps(struct process *p, const struct capos_sqe *sqe,
+                                   struct kcap_call *c, struct capos_cqe *cqe)
+{
+	uint32_t n = c->cap_count;
+	uint64_t rec_off = capos_align8(c->result_len);
+	uint64_t total = rec_off + (uint64_t)n * sizeof(struct capos_cap_record);
+	if (n > KCAP_CALL_CAPS_MAX || total > sqe->result_len || total > sizeof(result_buf)) {
+		drop_result_caps(c, 0);
+		return CAPOS_ERR_RESULT_TOO_SMALL;
+	}
+	struct capos_cap_record *rec = (struct capos_cap_record *)(result_buf + rec_off);
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t id;
+		if (cap_table_insert(&p->caps, &c->caps[i], &id) != CAPOS_OK) {
+			for (uint32_t k = 0; k < i; k++) {
+				struct cap_entry removed;
+				if (cap_table_remove(&p->caps, rec[k].cap_id, &removed) == CAPOS_OK)
+					kcap_drop(&removed);
+			}
+			drop_result_caps(c, i);
+			return CAPOS_ERR_NO_RESOURCES;
+		}
+		rec[i] = (struct capos_cap_record){.cap_id = id, .interface_id = c->caps[i].interface_id};
+	}
+	memset(result_buf + c->result_len, 0, rec_off - c->result_len); /* padding */
+	/* The buffer was checked writable before the call (single CPU: still is). */
+	if (user_copy_out(p, sqe->result_addr, result_buf, total) != CAPOS_OK)
+		return CAPOS_ERR_BAD_BUFFER;
+	cqe->cap_count = n;
+	return (int32_t)c->result_len;
+}
+
 /* A CALL on a kernel object; fills cqe->result/flags.  Returns false when
  * the CALL went to an endpoint and completes later. */
 static bool do_call(struct process *p, const struct capos_sqe *sqe, struct capos_cqe *cqe)
@@ -71,9 +118,17 @@ static bool do_call(struct process *p, const struct capos_sqe *sqe, struct capos
 		.params_len = sqe->len,
 		.result = result_buf,
 		.result_cap = sizeof(result_buf),
+		.badge = e->badge,
+		.sqe = sqe,
 	};
 	err = t->call(e->object, &c);
-	if (err == CAPOS_OK) {
+	if (err == KCAP_CALL_DEFERRED) {
+		p->cq_reserved++; /* completed later with proc_complete */
+		return false;
+	}
+	if (err == CAPOS_OK && c.cap_count > 0) {
+		cqe->result = deliver_result_caps(p, sqe, &c, cqe);
+	} else if (err == CAPOS_OK) {
 		if (sqe->result_len == 0) {
 			cqe->result = 0; /* the caller asked for no result */
 		} else if (c.result_len > sqe->result_len) {
@@ -93,6 +148,8 @@ static bool do_call(struct process *p, const struct capos_sqe *sqe, struct capos
 	} else {
 		cqe->result = err;
 	}
+	if (err != CAPOS_OK)
+		drop_result_caps(&c, 0);
 	return true;
 }
 

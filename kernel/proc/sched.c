@@ -5,6 +5,7 @@
 #include "arch/x86_64/timer.h"
 #include "arch/x86_64/trap.h"
 #include "cap/endpoint.h"
+#include "cap/process_handle.h"
 #include "log.h"
 #include "mem/vmm.h"
 #include "proc_internal.h"
@@ -105,7 +106,9 @@ static void break_deadlock(void)
 		struct process *p = process_slot(i);
 		if (p->state != PROC_BLOCKED)
 			continue;
-		if (victim == 0)
+		/* A supervisor waiting on a child's ProcessHandle goes last:
+		 * the child's death completes its wait. */
+		if (victim == 0 || (process_handle_waiting(victim) && !process_handle_waiting(p)))
 			victim = p;
 		if (endpoint_only_receiving(p)) {
 			victim = p;

@@ -1,0 +1,52 @@
+/*
+ * init: the one process the kernel starts from the boot manifest
+ * (docs/init.md).  It reads the manifest through BootPackage, validates it
+ * with lib/manifest (the same code as mkmanifest), spawns every service in
+ * dependency order with exactly the capabilities the manifest grants, logs
+ * each start and exit, and exits when every service has exited.
+ */
+#ifndef CAPOS_INIT_H
+#define CAPOS_INIT_H
+
+#include <capos/rt.h>
+#include <stdint.h>
+
+#include "manifest/manifest.h"
+
+/* The manifest (binaries included) is read into .bss: pages are only
+ * touched as far as the manifest reaches, but the mapping is this size. */
+#define INIT_MANIFEST_MAX (8u * 1024u * 1024u)
+/* Bytes asked for per BootPackage.readManifest. */
+#define INIT_READ_CHUNK 65536u /* the kernel sends at most 65472 at a time */
+
+/* boot_package.c: reads the whole manifest through the BootPackage cap
+ * into buf; returns its size or a negative CAPOS_ERR_* (logged). */
+int64_t init_read_manifest(uint32_t cap_id, uint8_t *buf, uint64_t cap);
+
+/* What spawning a service gave init. */
+struct init_spawned {
+	uint32_t pid;
+	uint32_t handle;                 /* ProcessHandle cap id            */
+	uint32_t facets[MF_MAX_CAPS];    /* client facet per newEndpoint cap */
+};
+
+/* One grant of a spawn: a cap init holds (copied), or a new endpoint. */
+struct init_grant {
+	struct mf_str name;
+	uint32_t cap_id;
+	uint64_t badge;
+	uint64_t interface_id;
+	int new_endpoint;
+};
+
+/* spawner.c: ProcessSpawner.spawn; facets[k] gets the client facet of the
+ * k-th new-endpoint grant.  0 or a negative CAPOS_ERR_* (logged, with the
+ * exception message). */
+int init_spawn(uint32_t spawner, struct mf_str name, struct mf_str binary,
+               const struct init_grant *grants, uint32_t count, struct init_spawned *out);
+
+/* spawner.c: waits for the exits of handles[0..n), calling done(i, code)
+ * for each as it happens (in exit order). */
+int init_wait_all(const uint32_t *handles, uint32_t n, void (*done)(uint32_t i, int64_t code));
+
+#endif

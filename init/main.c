@@ -1,0 +1,207 @@
+/*
+ * init (see init.h and docs/init.md).
+ *
+ * Authority: init holds only what initConfig.init.caps gives it (Console,
+ * ProcessSpawner, FrameAllocator, VirtualMemory, BootPackage).  A service's
+ * kernel cap is a copy of init's own cap of that kind (with the manifest's
+ * badge); an `endpoint` cap is a new endpoint created by the spawn (the
+ * service holds its owner side, init a client facet); a service-sourced
+ * cap is what init holds for the exporter's export (for an endpoint, that
+ * client facet), passed with the importer's badge.
+ */
+#include "init.h"
+
+#include <capos/string.h>
+
+#include "capos.capnp.h"
+#include "manifest/decode.h"
+
+static uint8_t manifest_buf[INIT_MANIFEST_MAX] __attribute__((aligned(8)));
+static struct mf_storage storage;
+static struct mf_manifest mf;
+static uint32_t order[MF_MAX_SERVICES];
+
+struct service_state {
+	bool started;
+	uint32_t pid;
+	uint32_t handle;
+	uint32_t cap_ids[MF_MAX_CAPS]; /* init's cap for each of its caps (exports) */
+};
+static struct service_state state[MF_MAX_SERVICES];
+static uint32_t handles[MF_MAX_SERVICES];
+static uint32_t handle_service[MF_MAX_SERVICES];
+static uint32_t started_count, failed_count;
+
+/* init's own cap of kernel kind k (the first init cap of that kind). */
+static uint32_t own_kernel_cap(uint16_t k)
+{
+	for (uint32_t i = 0; i < mf.init_cap_count; i++) {
+		const struct mf_cap *c = &mf.init_caps[i];
+		if (c->kind != MF_SOURCE_KERNEL || c->kernel != k)
+			continue;
+		char name[CAPOS_CAP_NAME_MAX] = {0};
+		memcpy(name, c->name.ptr, c->name.len);
+		const struct capos_capset_entry *e =
+			capos_capset_find(&capos_rt.capset, name, mf_kernel_cap_interface(k));
+		return e ? e->cap_id : 0;
+	}
+	return 0;
+}
+
+/* Fills grants for service s; returns the count or -1 (logged). */
+static int build_grants(uint32_t s, struct init_grant *grants)
+{
+	const struct mf_service *sv = &mf.services[s];
+	for (uint32_t i = 0; i < sv->cap_count; i++) {
+		const struct mf_cap *c = &sv->caps[i];
+		struct init_grant *g = &grants[i];
+		memset(g, 0, sizeof(*g));
+		g->name = c->name;
+		g->badge = c->badge;
+		g->interface_id = mf_cap_interface(&mf, c);
+		if (c->kind == MF_SOURCE_KERNEL && c->kernel == MF_KCAP_ENDPOINT) {
+			g->new_endpoint = 1;
+			g->badge = 0;
+			continue;
+		}
+		if (c->kind == MF_SOURCE_KERNEL) {
+			g->cap_id = own_kernel_cap(c->kernel);
+			if (g->cap_id == 0) {
+				capos_printf("init: '%.*s' not started: caps[%u] '%.*s': init holds no %s\n",
+				             (int)sv->name.len, sv->name.ptr, i, (int)c->name.len,
+				             c->name.ptr, mf_kernel_cap_name(c->kernel));
+				return -1;
+			}
+			continue;
+		}
+		int j = mf_find_service(&mf, c->service);
+		const struct mf_service *ex = j >= 0 ? &mf.services[j] : 0;
+		if (ex == 0 || !state[j].started) {
+			capos_printf("init: '%.*s' not started: caps[%u] '%.*s': '%.*s' did not start\n",
+			             (int)sv->name.len, sv->name.ptr, i, (int)c->name.len, c->name.ptr,
+			             (int)c->service.len, c->service.ptr);
+			return -1;
+		}
+		for (uint32_t k = 0; k < ex->cap_count; k++)
+			if (mf_str_eq(ex->caps[k].name, c->export_name))
+				g->cap_id = state[j].cap_ids[k];
+		if (g->cap_id == 0) {
+			capos_printf("init: '%.*s' not started: caps[%u] '%.*s': no cap for %.*s.%.*s\n",
+			             (int)sv->name.len, sv->name.ptr, i, (int)c->name.len, c->name.ptr,
+			             (int)c->service.len, c->service.ptr, (int)c->export_name.len,
+			             c->export_name.ptr);
+			return -1;
+		}
+	}
+	return (int)sv->cap_count;
+}
+
+static void start_service(uint32_t spawner, uint32_t s)
+{
+	static struct init_grant grants[MF_MAX_CAPS];
+	static struct init_spawned out;
+	const struct mf_service *sv = &mf.services[s];
+	int n = build_grants(s, grants);
+	if (n < 0) {
+		failed_count++;
+		return;
+	}
+	if (init_spawn(spawner, sv->name, sv->binary, grants, (uint32_t)n, &out) < 0) {
+		failed_count++;
+		return;
+	}
+	struct service_state *st = &state[s];
+	st->started = true;
+	st->pid = out.pid;
+	st->handle = out.handle;
+	uint32_t k = 0;
+	for (int i = 0; i < n; i++)
+		st->cap_ids[i] = grants[i].new_endpoint ? out.facets[k++] : grants[i].cap_id;
+	handles[started_count] = out.handle;
+	handle_service[started_count++] = s;
+	capos_printf("init: started '%.*s' (pid %u, binary '%.*s', %d caps)\n", (int)sv->name.len,
+	             sv->name.ptr, out.pid, (int)sv->binary.len, sv->binary.ptr, n);
+}
+
+/* Every service is started: init needs no client facet any more.  Holding
+ * one would keep an endpoint's clients alive after the real clients exit,
+ * so a server waiting for calls would never see its endpoint orphaned. */
+static void release_facets(void)
+{
+	uint32_t n = 0;
+	for (uint32_t s = 0; s < mf.service_count; s++) {
+		const struct mf_service *sv = &mf.services[s];
+		if (!state[s].started)
+			continue;
+		for (uint32_t i = 0; i < sv->cap_count; i++) {
+			const struct mf_cap *c = &sv->caps[i];
+			if (c->kind != MF_SOURCE_KERNEL || c->kernel != MF_KCAP_ENDPOINT)
+				continue;
+			struct capos_cap cap = {.cap_id = state[s].cap_ids[i],
+			                        .interface_id = capos_Endpoint_ID,
+			                        .owned = true,
+			                        .valid = true};
+			capos_cap_drop(&cap);
+			n++;
+		}
+	}
+	int failed = capos_flush_releases();
+	if (n > 0)
+		capos_printf("init: released its %u endpoint client facets (%d failed)\n", n, failed);
+}
+
+static uint32_t nonzero_exits;
+
+static void exited(uint32_t i, int64_t code)
+{
+	const struct mf_service *sv = &mf.services[handle_service[i]];
+	capos_printf("init: '%.*s' exited with code %ld\n", (int)sv->name.len, sv->name.ptr,
+	             (long)code);
+	if (code != 0)
+		nonzero_exits++;
+}
+
+int main(void)
+{
+	const struct capos_capset *cs = &capos_rt.capset;
+	capos_printf("init: pid %lu, %u caps in the CapSet\n", (unsigned long)capos_rt.pid,
+	             cs->count);
+	const struct capos_capset_entry *bp = capos_capset_find_interface(cs, capos_BootPackage_ID);
+	const struct capos_capset_entry *sp =
+		capos_capset_find_interface(cs, capos_ProcessSpawner_ID);
+	if (bp == 0 || sp == 0) {
+		capos_printf("init: no %s cap: cannot start services\n",
+		             bp ? "ProcessSpawner" : "BootPackage");
+		return 2;
+	}
+	int64_t size = init_read_manifest(bp->cap_id, manifest_buf, sizeof manifest_buf);
+	if (size < 0)
+		return 3;
+	struct mf_decode_error derr;
+	if (mf_decode(manifest_buf, (size_t)size, &storage, &mf, &derr) != MF_DECODE_OK) {
+		capos_printf("init: manifest refused: %s\n", derr.message);
+		return 4;
+	}
+	struct mf_error verr;
+	if (mf_validate(&mf, order, &verr) != MF_OK) {
+		capos_printf("init: manifest refused: %s\n", verr.message);
+		return 5;
+	}
+	capos_printf("init: manifest valid: schema %u, %u binaries, %u services\n",
+	             mf.schema_version, mf.binary_count, mf.service_count);
+	if (mf.motd.len > 0)
+		capos_printf("init: motd: %.*s\n", (int)mf.motd.len, mf.motd.ptr);
+
+	for (uint32_t i = 0; i < mf.service_count; i++)
+		start_service(sp->cap_id, order[i]);
+	capos_printf("init: %u of %u services started\n", started_count, mf.service_count);
+	release_facets();
+	if (started_count > 0 && init_wait_all(handles, started_count, exited) < 0) {
+		capos_printf("init: waiting for the services failed\n");
+		return 6;
+	}
+	capos_printf("init: all %u services exited (%u with a non-zero code, %u not started); "
+	             "init exits\n",
+	             started_count, nonzero_exits, failed_count);
+	return (nonzero_exits || failed_count) ? 1 : 0;
+}

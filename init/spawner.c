@@ -1,0 +1,162 @@
+/* init: ProcessSpawner.spawn and ProcessHandle.wait clients. */
+#include "init.h"
+
+#include <capos/call.h>
+#include <capos/string.h>
+#include <capos/syscall.h>
+
+#include "capnp/capnp.h"
+#include "capos.capnp.h"
+
+/* Params: a CapGrant is 4 data words + 1 pointer + the name. */
+static uint64_t params_buf[64 + MF_MAX_CAPS * 10];
+static uint64_t result_buf[64 + 2 * (MF_MAX_CAPS + 1)];
+
+int init_spawn(uint32_t spawner, struct mf_str name, struct mf_str binary,
+               const struct init_grant *grants, uint32_t count, struct init_spawned *out)
+{
+	struct capnp_builder b;
+	size_t len = 0;
+	capnp_builder_init(&b, params_buf, sizeof params_buf);
+	capos_ProcessSpawner_spawn_Params_builder p = capos_ProcessSpawner_spawn_Params_init_root(&b);
+	capos_ProcessSpawner_spawn_Params_set_name(p, name.ptr, name.len);
+	capos_ProcessSpawner_spawn_Params_set_binaryName(p, binary.ptr, binary.len);
+	struct capnp_list_builder l = capos_ProcessSpawner_spawn_Params_init_grants(p, count);
+	uint32_t new_endpoints = 0;
+	for (uint32_t i = 0; i < count; i++) {
+		capos_CapGrant_builder g = capos_CapGrant_list_at(l, i);
+		capos_CapGrant_set_name(g, grants[i].name.ptr, grants[i].name.len);
+		if (grants[i].new_endpoint) {
+			capos_CapGrant_set_newEndpoint(g, true);
+			new_endpoints++;
+			continue;
+		}
+		capos_CapGrant_set_capId(g, grants[i].cap_id);
+		capos_CapGrant_set_mode(g, capos_TransferMode_copy);
+		capos_CapGrant_set_badge(g, grants[i].badge);
+		capos_CapGrant_set_interfaceId(g, grants[i].interface_id);
+	}
+	if (capnp_builder_finish(&b, &len) != CAPNP_OK) {
+		capos_printf("init: spawn '%.*s': params do not fit\n", (int)name.len, name.ptr);
+		return CAPOS_ERR_BAD_MESSAGE;
+	}
+	struct capos_call c = {
+		.cap_id = spawner,
+		.method_id = capos_ProcessSpawner_spawn_METHOD,
+		.params = params_buf,
+		.params_len = (uint32_t)len,
+		.result = result_buf,
+		.result_cap = sizeof(result_buf),
+	};
+	struct capos_reply reply;
+	struct capos_call_error err;
+	int e = capos_call(&capos_rt_ring, &c, &reply, &err);
+	if (e < 0) {
+		char msg[200];
+		capos_error_format(&err, msg, sizeof msg);
+		capos_printf("init: spawn '%.*s' failed: %s\n", (int)name.len, name.ptr, msg);
+		return e;
+	}
+	struct capnp_reader m;
+	if (capnp_reader_init(&m, result_buf, reply.result_len) != CAPNP_OK)
+		return CAPOS_ERR_BAD_MESSAGE;
+	capos_ProcessSpawner_spawn_Results_reader r = capos_ProcessSpawner_spawn_Results_read_root(&m);
+	uint16_t hi = capos_ProcessSpawner_spawn_Results_get_handleIndex(r);
+	out->pid = capos_ProcessSpawner_spawn_Results_get_pid(r);
+	if (capnp_reader_error(&m) != CAPNP_OK || hi >= reply.cap_count ||
+	    reply.caps[hi].interface_id != capos_ProcessHandle_ID ||
+	    reply.cap_count != 1 + new_endpoints) {
+		capos_printf("init: spawn '%.*s': malformed result (%u result caps)\n", (int)name.len,
+		             name.ptr, reply.cap_count);
+		return CAPOS_ERR_BAD_MESSAGE;
+	}
+	out->handle = reply.caps[hi].cap_id;
+	for (uint32_t k = 0; k < new_endpoints; k++) {
+		if (reply.caps[1 + k].interface_id != capos_Endpoint_ID)
+			return CAPOS_ERR_BAD_MESSAGE;
+		out->facets[k] = reply.caps[1 + k].cap_id;
+	}
+	return 0;
+}
+
+/* ---- waiting ------------------------------------------------------------ */
+
+#define WAITS_IN_FLIGHT 16u /* SQ entries; each holds a CQ slot in the kernel */
+
+static uint64_t wait_params[4];
+static size_t wait_params_len;
+static uint64_t wait_results[MF_MAX_SERVICES][8];
+static uint64_t wait_ud[MF_MAX_SERVICES];
+
+static int submit_wait(uint32_t i, uint32_t handle)
+{
+	struct capos_sqe sqe = {0};
+	sqe.opcode = CAPOS_OP_CALL;
+	sqe.cap_id = handle;
+	sqe.method_id = capos_ProcessHandle_wait_METHOD;
+	sqe.addr = (uint64_t)(uintptr_t)wait_params;
+	sqe.len = (uint32_t)wait_params_len;
+	sqe.result_addr = (uint64_t)(uintptr_t)wait_results[i];
+	sqe.result_len = sizeof(wait_results[i]);
+	sqe.user_data = wait_ud[i] = capos_ring_next_user_data(&capos_rt_ring);
+	return capos_ring_submit(&capos_rt_ring, &sqe);
+}
+
+static int64_t wait_code(uint32_t i, const struct capos_cqe *cqe)
+{
+	struct capos_reply reply;
+	struct capos_call_error err;
+	if (capos_call_classify(cqe, wait_results[i], sizeof(wait_results[i]), &reply, &err) < 0) {
+		char msg[160];
+		capos_error_format(&err, msg, sizeof msg);
+		capos_printf("init: wait %u failed: %s\n", i, msg);
+		return INT64_MIN;
+	}
+	struct capnp_reader m;
+	if (capnp_reader_init(&m, wait_results[i], reply.result_len) != CAPNP_OK)
+		return INT64_MIN;
+	int64_t code = capos_ProcessHandle_wait_Results_get_exitCode(
+		capos_ProcessHandle_wait_Results_read_root(&m));
+	return capnp_reader_error(&m) == CAPNP_OK ? code : INT64_MIN;
+}
+
+int init_wait_all(const uint32_t *handles, uint32_t n, void (*done)(uint32_t i, int64_t code))
+{
+	struct capnp_builder b;
+	capnp_builder_init(&b, wait_params, sizeof wait_params);
+	capos_ProcessHandle_wait_Params_init_root(&b);
+	if (capnp_builder_finish(&b, &wait_params_len) != CAPNP_OK)
+		return CAPOS_ERR_BAD_MESSAGE;
+	bool pending[MF_MAX_SERVICES] = {0};
+	uint32_t next = 0, in_flight = 0, finished = 0;
+	while (finished < n) {
+		while (next < n && in_flight < WAITS_IN_FLIGHT) {
+			int e = submit_wait(next, handles[next]);
+			if (e < 0)
+				return e;
+			pending[next++] = true;
+			in_flight++;
+		}
+		/* Move posted CQEs out of the ring, then take ours in any order. */
+		int r = capos_ring_reap(&capos_rt_ring);
+		if (r < 0)
+			return r;
+		bool any = false;
+		for (uint32_t i = 0; i < next; i++) {
+			struct capos_cqe cqe;
+			if (!pending[i] || !capos_ring_take(&capos_rt_ring, wait_ud[i], &cqe))
+				continue;
+			pending[i] = false;
+			in_flight--;
+			finished++;
+			any = true;
+			done(i, wait_code(i, &cqe));
+		}
+		if (!any) {
+			int64_t e = capos_ring_enter(&capos_rt_ring, 1, CAPOS_WAIT_FOREVER);
+			if (e < 0)
+				return (int)e;
+		}
+	}
+	return 0;
+}

@@ -1,0 +1,23 @@
+/*
+ * BootPackage: read-only access to the boot manifest (schema/capos.capnp),
+ * granted to init only (not transferable).
+ *
+ *   manifestSize @0 () -> (size :UInt64)
+ *   readManifest @1 (offset :UInt64, maxBytes :UInt32) -> (data :Data)
+ *
+ * readManifest returns up to min(maxBytes, BOOT_PACKAGE_CHUNK_MAX) bytes
+ * from offset (empty at or past the end); maxBytes 0 is invalidArgument.
+ */
+#ifndef CAPOS_CAP_BOOT_PACKAGE_H
+#define CAPOS_CAP_BOOT_PACKAGE_H
+
+#include <stdint.h>
+
+/* Bounded by the result buffer (RING_MAX_RESULT_LEN) minus framing. */
+#define BOOT_PACKAGE_CHUNK_MAX 65536u
+#define BOOT_PACKAGE_CHUNK_LIMIT (65536u - 64u)
+
+/* The boot object over the manifest bytes (manifest_boot.c sets it once). */
+void *boot_package_object(const void *data, uint64_t size);
+
+#endif

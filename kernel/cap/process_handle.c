@@ -1,0 +1,181 @@
+/*
+ * ProcessHandle capability (see process_handle.h).
+ */
+#include "cap/process_handle.h"
+
+#include <capos/abi.h>
+
+#include "capnp/capnp.h"
+#include "capos.capnp.h"
+#include "cap/registry.h"
+#include "kstring.h"
+#include "log.h"
+#include "proc/proc_internal.h"
+#include "proc/process.h"
+
+struct process_handle {
+	bool used;
+	uint32_t refs;          /* capability table references              */
+	struct process *child;  /* NULL once the child is gone              */
+	uint32_t pid;
+	char name[PROC_NAME_MAX];
+	bool exited;
+	int64_t exit_code;
+	/* The one pending wait. */
+	struct process *waiter;
+	uint32_t waiter_pid;
+	uint64_t user_data;
+	uint64_t result_addr;
+	uint32_t result_len;
+};
+
+static struct process_handle handles[PROCESS_HANDLE_MAX];
+
+static void handle_maybe_free(struct process_handle *h)
+{
+	if (h->refs == 0 && h->child == 0 && h->waiter == 0) {
+		kprintf("proc: handle of pid %u '%s' freed\n", h->pid, h->name);
+		memset(h, 0, sizeof(*h));
+	}
+}
+
+int process_handle_create(struct process *child, struct cap_entry *out)
+{
+	for (unsigned i = 0; i < PROCESS_HANDLE_MAX; i++) {
+		struct process_handle *h = &handles[i];
+		if (h->used)
+			continue;
+		memset(h, 0, sizeof(*h));
+		h->used = true;
+		h->refs = 1;
+		h->child = child;
+		h->pid = child->pid;
+		kstrlcpy(h->name, child->name, sizeof(h->name));
+		*out = (struct cap_entry){
+			.object = h,
+			.interface_id = capos_ProcessHandle_ID,
+			.type = KCAP_PROCESS_HANDLE,
+		};
+		return CAPOS_OK;
+	}
+	return CAPOS_ERR_NO_RESOURCES;
+}
+
+/* Writes wait's result message into buf; returns its length or 0. */
+static size_t wait_result(int64_t code, void *buf, size_t cap)
+{
+	struct capnp_builder b;
+	size_t len = 0;
+	capnp_builder_init(&b, buf, cap);
+	capos_ProcessHandle_wait_Results_builder r = capos_ProcessHandle_wait_Results_init_root(&b);
+	capos_ProcessHandle_wait_Results_set_exitCode(r, code);
+	if (capnp_builder_finish(&b, &len) != CAPNP_OK)
+		return 0;
+	return len;
+}
+
+/* Posts the deferred wait's completion (result or error) to its waiter. */
+static void finish_wait(struct process_handle *h, int32_t error)
+{
+	struct process *w = h->waiter;
+	h->waiter = 0;
+	if (w == 0 || w->pid != h->waiter_pid)
+		return;
+	struct capos_cqe cqe = {.user_data = h->user_data, .result = error};
+	if (error == CAPOS_OK) {
+		uint64_t buf[8];
+		size_t len = wait_result(h->exit_code, buf, sizeof(buf));
+		if (h->result_len == 0)
+			cqe.result = 0;
+		else if (len > h->result_len)
+			cqe.result = CAPOS_ERR_RESULT_TOO_SMALL;
+		else if (user_copy_out(w, h->result_addr, buf, len) != CAPOS_OK)
+			cqe.result = CAPOS_ERR_BAD_BUFFER;
+		else
+			cqe.result = (int32_t)len;
+	}
+	proc_complete(w, &cqe);
+}
+
+void process_handle_process_gone(struct process *p)
+{
+	for (unsigned i = 0; i < PROCESS_HANDLE_MAX; i++) {
+		struct process_handle *h = &handles[i];
+		if (!h->used)
+			continue;
+		if (h->waiter == p && h->waiter_pid == p->pid)
+			h->waiter = 0; /* the waiter itself is going */
+		if (h->child == p && h->pid == p->pid) {
+			h->child = 0;
+			h->exited = true;
+			h->exit_code = p->killed ? -1 : p->exit_code;
+			if (h->waiter)
+				kprintf("proc: pid %u '%s' exit code %ld delivered to waiter pid %u\n",
+				        h->pid, h->name, (long)h->exit_code, h->waiter_pid);
+			finish_wait(h, CAPOS_OK);
+		}
+		handle_maybe_free(h);
+	}
+}
+
+unsigned process_handle_live(void)
+{
+	unsigned n = 0;
+	for (unsigned i = 0; i < PROCESS_HANDLE_MAX; i++)
+		n += handles[i].used;
+	return n;
+}
+
+bool process_handle_waiting(const struct process *p)
+{
+	for (unsigned i = 0; i < PROCESS_HANDLE_MAX; i++)
+		if (handles[i].used && handles[i].waiter == p && handles[i].child != 0)
+			return true;
+	return false;
+}
+
+static int handle_call(void *object, struct kcap_call *c)
+{
+	struct process_handle *h = object;
+	if (c->method_id != capos_ProcessHandle_wait_METHOD)
+		return CAPOS_ERR_UNKNOWN_METHOD;
+	if (h->exited) {
+		size_t len = wait_result(h->exit_code, c->result, c->result_cap);
+		if (len == 0)
+			return CAPOS_ERR_NO_RESOURCES;
+		c->result_len = (uint32_t)len;
+		return CAPOS_OK;
+	}
+	if (h->waiter != 0)
+		return kcap_exception(c, capos_CapException_Type_overloaded,
+		                      "ProcessHandle.wait: a wait is already pending");
+	h->waiter = c->caller;
+	h->waiter_pid = c->caller->pid;
+	h->user_data = c->sqe->user_data;
+	h->result_addr = c->sqe->result_addr;
+	h->result_len = c->sqe->result_len;
+	return KCAP_CALL_DEFERRED;
+}
+
+static void handle_drop(void *object)
+{
+	struct process_handle *h = object;
+	if (h->refs > 0)
+		h->refs--;
+	if (h->refs == 0 && h->waiter != 0)
+		finish_wait(h, CAPOS_ERR_DISCONNECTED); /* released while waiting */
+	handle_maybe_free(h);
+}
+
+static void handle_retain(void *object) { ((struct process_handle *)object)->refs++; }
+
+const struct kcap_type kcap_process_handle_type = {
+	.kind = KCAP_PROCESS_HANDLE,
+	.name = "processHandle",
+	.interface_id = capos_ProcessHandle_ID,
+	.call = handle_call,
+	.drop = handle_drop,
+	.transferable = false, /* schema: not transferable */
+	.retain = handle_retain,
+	.boot_object = 0,
+};

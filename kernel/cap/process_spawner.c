@@ -1,0 +1,371 @@
+/*
+ * ProcessSpawner capability (see process_spawner.h).
+ *
+ * A spawn is checked completely before anything changes: names, binary,
+ * ELF, every grant against the caller's table, room for the result caps.
+ * Then the endpoints are created and the process is built with the grants
+ * inserted (each object retained); only when that succeeded are moved
+ * slots removed from the caller and the result caps handed over.  A
+ * failure while building tears the half-built process down, which drops
+ * exactly the references inserted so far.
+ */
+#include "cap/process_spawner.h"
+
+#include "capnp/capnp.h"
+#include "capos.capnp.h"
+#include "cap/endpoint.h"
+#include "cap/process_handle.h"
+#include "cap/registry.h"
+#include "elf64.h"
+#include <stdarg.h>
+
+#include "format.h"
+#include "kstring.h"
+#include "log.h"
+#include "manifest/manifest.h"
+#include "proc/process.h"
+
+static struct process_spawner {
+	const struct mf_manifest *m;
+	uint64_t spawned;
+	uint64_t refused;
+} the_spawner;
+
+/* One spawn at a time (single CPU, kernel not preemptible). */
+static struct spawn_grants pending;
+static struct endpoint *new_eps[SPAWN_MAX_NEW_ENDPOINTS];
+static unsigned new_ep_count;
+
+void *process_spawner_object(const struct mf_manifest *m)
+{
+	the_spawner.m = m;
+	return &the_spawner;
+}
+
+void process_spawner_log_counts(void)
+{
+	kprintf("spawn: %lu spawned, %lu refused, %u process handles live\n",
+	        the_spawner.spawned, the_spawner.refused, process_handle_live());
+}
+
+/* Same rule as #Name (cue/manifest.cue): ^[A-Za-z_][A-Za-z0-9_.-]{0,30}$ */
+static bool name_ok(const char *s, size_t len)
+{
+	if (len == 0 || len >= CAPOS_CAP_NAME_MAX)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		char ch = s[i];
+		bool alpha = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || ch == '_';
+		bool other = (ch >= '0' && ch <= '9') || ch == '.' || ch == '-';
+		if (!alpha && !(i > 0 && other))
+			return false;
+	}
+	return true;
+}
+
+int spawn_install_grants(struct process *p, void *ctx)
+{
+	const struct spawn_grants *gs = ctx;
+	static struct {
+		struct capos_capset_header h;
+		struct capos_capset_entry e[CAPOS_CAPSET_MAX_ENTRIES];
+	} page;
+	_Static_assert(SPAWN_MAX_GRANTS <= CAPOS_CAPSET_MAX_ENTRIES, "grants fit the CapSet page");
+	memset(&page, 0, sizeof(page));
+	page.h.magic = CAPOS_CAPSET_MAGIC;
+	page.h.version = CAPOS_CAPSET_VERSION;
+	page.h.entry_size = sizeof(struct capos_capset_entry);
+	for (unsigned i = 0; i < gs->count; i++) {
+		const struct spawn_grant *g = &gs->g[i];
+		const struct kcap_type *t = kcap_type_of((enum kcap_kind)g->entry.type);
+		uint32_t id;
+		int err = cap_table_insert(&p->caps, &g->entry, &id);
+		if (err)
+			return err;
+		if (t && t->retain)
+			t->retain(g->entry.object);
+		struct capos_capset_entry *e = &page.e[page.h.count++];
+		kstrlcpy(e->name, g->name, sizeof(e->name));
+		e->interface_id = g->entry.interface_id;
+		e->cap_id = id;
+	}
+	int err = proc_map_region(p, CAPOS_CAPSET_VADDR, 1, 0); /* read-only */
+	if (err)
+		return err;
+	return proc_poke(p, CAPOS_CAPSET_VADDR, &page, sizeof(page));
+}
+
+/* ---- spawn ------------------------------------------------------------ */
+
+struct spawn_req {
+	struct kcap_call *c;
+	char name[CAPOS_CAP_NAME_MAX];
+	const struct mf_binary *bin;
+	uint32_t move_ids[SPAWN_MAX_GRANTS];
+	unsigned moves;
+	uint32_t used_ids[SPAWN_MAX_GRANTS]; /* caller slots granted so far */
+	bool used_move[SPAWN_MAX_GRANTS];
+	unsigned used;
+	unsigned new_endpoints;
+};
+
+static char why[160];
+
+static int refuse(struct kcap_call *c, unsigned type, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int refuse(struct kcap_call *c, unsigned type, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	format_vsnprintf(why, sizeof why, fmt, ap);
+	va_end(ap);
+	the_spawner.refused++;
+	kprintf("spawn: pid %u '%s' refused: %s\n", c->caller->pid, c->caller->name, why);
+	return kcap_exception(c, type, why);
+}
+
+/*
+ * What a spawn may pass on: whatever IPC may transfer, and the stateless
+ * kernel services (a static boot object without reference counts: Console,
+ * FrameAllocator, VirtualMemory — their state lives in the calling
+ * process, so a copy grants the child its own allocator, not the
+ * parent's).  Never a BootPackage or a ProcessHandle.
+ */
+static bool spawn_grantable(const struct kcap_type *t)
+{
+	if (t == 0)
+		return false;
+	return t->transferable || (t->boot_object != 0 && t->drop == 0 && t->retain == 0);
+}
+
+/* Checks grant i and appends what the child gets to `pending`. */
+static int check_grant(struct spawn_req *q, capos_CapGrant_reader gr, unsigned i)
+{
+	struct kcap_call *c = q->c;
+	struct capnp_text name = capos_CapGrant_get_name(gr);
+	if (!name_ok(name.str, name.len))
+		return refuse(c, capos_CapException_Type_invalidArgument,
+		              "grants[%u].name: empty, longer than 31 bytes or not [A-Za-z0-9_.-]", i);
+	for (unsigned k = 0; k < pending.count; k++)
+		if (strlen(pending.g[k].name) == name.len &&
+		    memcmp(pending.g[k].name, name.str, name.len) == 0)
+			return refuse(c, capos_CapException_Type_invalidArgument,
+			              "grants[%u].name: duplicate name '%.*s'", i, (int)name.len,
+			              name.str);
+	struct spawn_grant *g = &pending.g[pending.count];
+	memset(g, 0, sizeof(*g));
+	memcpy(g->name, name.str, name.len);
+	uint64_t badge = capos_CapGrant_get_badge(gr);
+	if (capos_CapGrant_get_newEndpoint(gr)) {
+		if (q->new_endpoints == SPAWN_MAX_NEW_ENDPOINTS)
+			return refuse(c, capos_CapException_Type_invalidArgument,
+			              "grants[%u]: more than %u new endpoints", i,
+			              SPAWN_MAX_NEW_ENDPOINTS);
+		if (badge != 0)
+			return refuse(c, capos_CapException_Type_invalidArgument,
+			              "grants[%u].badge: a new endpoint's owner side takes no badge", i);
+		g->entry.type = KCAP_ENDPOINT; /* object filled in once created */
+		g->entry.interface_id = capos_Endpoint_ID;
+		q->new_endpoints++;
+		pending.count++;
+		return CAPOS_OK;
+	}
+	uint32_t id = capos_CapGrant_get_capId(gr);
+	unsigned mode = capos_CapGrant_get_mode(gr);
+	struct cap_entry *src;
+	if (cap_table_lookup(&c->caller->caps, id, &src) != CAPOS_OK)
+		return refuse(c, capos_CapException_Type_invalidArgument,
+		              "grants[%u] '%s': cap id %u is not held by the caller", i, g->name, id);
+	const struct kcap_type *t = kcap_type_of((enum kcap_kind)src->type);
+	if (!spawn_grantable(t))
+		return refuse(c, capos_CapException_Type_invalidArgument,
+		              "grants[%u] '%s': capability '%s' may not be passed on", i, g->name,
+		              t ? t->name : "?");
+	uint64_t want = capos_CapGrant_get_interfaceId(gr);
+	if (want != 0 && want != src->interface_id)
+		return refuse(c, capos_CapException_Type_invalidArgument,
+		              "grants[%u] '%s': interface %lx expected, cap %u is %lx", i, g->name,
+		              want, id, src->interface_id);
+	if (mode != capos_TransferMode_copy && mode != capos_TransferMode_move)
+		return refuse(c, capos_CapException_Type_invalidArgument,
+		              "grants[%u] '%s': mode %u is neither copy nor move", i, g->name, mode);
+	g->entry = *src;
+	if (badge != 0 && src->badge != 0 && badge != src->badge)
+		return refuse(c, capos_CapException_Type_invalidArgument,
+		              "grants[%u] '%s': cap %u already has badge %lu (badges never change)", i,
+		              g->name, id, src->badge);
+	if (badge != 0)
+		g->entry.badge = badge;
+	if (src->type == KCAP_PROCESS_SPAWNER && c->badge != 0 && src->badge == 0)
+		g->entry.badge = c->badge; /* a restricted spawner stays restricted */
+	bool move = mode == capos_TransferMode_move;
+	for (unsigned k = 0; k < q->used; k++)
+		if (q->used_ids[k] == id && (move || q->used_move[k]))
+			return refuse(c, capos_CapException_Type_invalidArgument,
+			              "grants[%u] '%s': cap %u is moved and also granted again", i,
+			              g->name, id);
+	q->used_ids[q->used] = id;
+	q->used_move[q->used++] = move;
+	if (move)
+		q->move_ids[q->moves++] = id;
+	pending.count++;
+	return CAPOS_OK;
+}
+
+static size_t spawn_result(void *buf, size_t cap, uint32_t pid)
+{
+	struct capnp_builder b;
+	size_t len = 0;
+	capnp_builder_init(&b, buf, cap);
+	capos_ProcessSpawner_spawn_Results_builder r =
+		capos_ProcessSpawner_spawn_Results_init_root(&b);
+	capos_ProcessSpawner_spawn_Results_set_handleIndex(r, 0);
+	capos_ProcessSpawner_spawn_Results_set_pid(r, pid);
+	if (capnp_builder_finish(&b, &len) != CAPNP_OK)
+		return 0;
+	return len;
+}
+
+static void release_new_endpoints(void)
+{
+	for (unsigned i = 0; i < new_ep_count; i++)
+		endpoint_boot_release(new_eps[i]);
+	new_ep_count = 0;
+}
+
+static int spawn(struct process_spawner *sp, struct kcap_call *c, struct capnp_reader *m)
+{
+	struct spawn_req q;
+	memset(&q, 0, sizeof(q));
+	q.c = c;
+	pending.count = 0;
+	capos_ProcessSpawner_spawn_Params_reader r = capos_ProcessSpawner_spawn_Params_read_root(m);
+	struct capnp_text name = capos_ProcessSpawner_spawn_Params_get_name(r);
+	struct capnp_text bin = capos_ProcessSpawner_spawn_Params_get_binaryName(r);
+	struct capnp_list grants = capos_ProcessSpawner_spawn_Params_get_grants(r);
+	if (capnp_reader_error(m) != CAPNP_OK)
+		return CAPOS_ERR_BAD_MESSAGE;
+	if (!name_ok(name.str, name.len))
+		return refuse(c, capos_CapException_Type_invalidArgument,
+		              "name: empty, longer than 31 bytes or not [A-Za-z0-9_.-] (%u bytes)",
+		              (unsigned)name.len);
+	memcpy(q.name, name.str, name.len);
+	if (bin.len == 0 || bin.len > MF_NAME_MAX)
+		return refuse(c, capos_CapException_Type_invalidArgument,
+		              "binaryName: %u bytes (1..%u)", (unsigned)bin.len, MF_NAME_MAX);
+	int bi = mf_find_binary(sp->m, (struct mf_str){bin.str, (uint32_t)bin.len});
+	if (bi < 0)
+		return refuse(c, capos_CapException_Type_invalidArgument,
+		              "binaryName: unknown binary '%.*s'", (int)bin.len, bin.str);
+	q.bin = &sp->m->binaries[bi];
+	struct elf_plan plan;
+	int eerr = elf_plan_parse(q.bin->data, q.bin->size, CAPOS_USER_MIN, CAPOS_USER_IMAGE_END,
+	                          &plan);
+	if (eerr != ELF_OK)
+		return refuse(c, capos_CapException_Type_invalidArgument,
+		              "binary '%.*s': bad ELF: %s", (int)bin.len, bin.str,
+		              elf_error_name(eerr));
+	if (grants.len > SPAWN_MAX_GRANTS)
+		return refuse(c, capos_CapException_Type_invalidArgument,
+		              "grants: %u grants (at most %u)", grants.len, SPAWN_MAX_GRANTS);
+	for (uint32_t i = 0; i < grants.len; i++) {
+		capos_CapGrant_reader gr = capos_CapGrant_list_get(grants, i);
+		if (capnp_reader_error(m) != CAPNP_OK)
+			return CAPOS_ERR_BAD_MESSAGE;
+		int err = check_grant(&q, gr, i);
+		if (err)
+			return err;
+	}
+	/* Room for the result: message + one record per result cap. */
+	uint32_t results = 1 + q.new_endpoints;
+	size_t msg = spawn_result(c->result, c->result_cap, 0);
+	if (c->sqe->result_len < capos_align8(msg) + results * sizeof(struct capos_cap_record))
+		return refuse(c, capos_CapException_Type_invalidArgument,
+		              "result buffer of %u bytes cannot hold %u result caps",
+		              c->sqe->result_len, results);
+	if (cap_table_free_slots(&c->caller->caps) < results)
+		return refuse(c, capos_CapException_Type_overloaded,
+		              "caller's capability table has no room for %u result caps", results);
+
+	/* Everything checked: create the endpoints, then the process. */
+	new_ep_count = 0;
+	for (unsigned i = 0; i < pending.count; i++) {
+		struct spawn_grant *g = &pending.g[i];
+		if (g->entry.type != KCAP_ENDPOINT || g->entry.object != 0)
+			continue;
+		struct endpoint *ep = endpoint_create(g->name);
+		if (ep == 0) {
+			release_new_endpoints();
+			return refuse(c, capos_CapException_Type_overloaded,
+			              "grants[%u] '%s': out of endpoints", i, g->name);
+		}
+		new_eps[new_ep_count++] = ep;
+		g->entry.object = ep;
+	}
+	struct process *child = process_create_granted(q.name, q.bin->data, q.bin->size,
+	                                               spawn_install_grants, &pending);
+	if (child == 0) {
+		release_new_endpoints();
+		return refuse(c, capos_CapException_Type_overloaded,
+		              "'%s': out of processes or frames (see the proc: line above)", q.name);
+	}
+	struct cap_entry handle;
+	if (process_handle_create(child, &handle) != CAPOS_OK) {
+		/* Never started: destroying it gives back its references. */
+		process_destroy(child);
+		release_new_endpoints();
+		return refuse(c, capos_CapException_Type_overloaded, "out of process handles (%u)",
+		              PROCESS_HANDLE_MAX);
+	}
+	/* Commit: moved slots leave the caller (the child holds their reference). */
+	for (unsigned k = 0; k < q.moves; k++) {
+		struct cap_entry removed;
+		if (cap_table_remove(&c->caller->caps, q.move_ids[k], &removed) == CAPOS_OK)
+			kcap_drop(&removed);
+	}
+	c->caps[c->cap_count++] = handle;
+	const struct kcap_type *client = kcap_type_of(KCAP_ENDPOINT_CLIENT);
+	for (unsigned i = 0; i < new_ep_count; i++) {
+		c->caps[c->cap_count++] = (struct cap_entry){
+			.object = new_eps[i],
+			.interface_id = capos_Endpoint_ID,
+			.type = KCAP_ENDPOINT_CLIENT,
+		};
+		if (client && client->retain)
+			client->retain(new_eps[i]);
+	}
+	release_new_endpoints();
+	sp->spawned++;
+	kprintf("spawn: pid %u '%s' spawned pid %u '%s' from binary '%.*s' with %u caps "
+	        "(%u moved, %u new endpoints)%s\n",
+	        c->caller->pid, c->caller->name, child->pid, child->name, (int)q.bin->name.len,
+	        q.bin->name.ptr, pending.count, q.moves, q.new_endpoints,
+	        c->badge ? " via a restricted spawner" : "");
+	c->result_len = (uint32_t)spawn_result(c->result, c->result_cap, child->pid);
+	return CAPOS_OK;
+}
+
+static int spawner_call(void *object, struct kcap_call *c)
+{
+	struct process_spawner *sp = object;
+	struct capnp_reader m;
+	if (capnp_reader_init(&m, c->params, c->params_len) != CAPNP_OK)
+		return CAPOS_ERR_BAD_MESSAGE;
+	capnp_reader_set_limits(&m, c->params_len / 8 + 16, 16);
+	if (c->method_id != capos_ProcessSpawner_spawn_METHOD)
+		return CAPOS_ERR_UNKNOWN_METHOD;
+	if (sp->m == 0)
+		return kcap_exception(c, capos_CapException_Type_failed, "no boot manifest");
+	return spawn(sp, c, &m);
+}
+
+const struct kcap_type kcap_process_spawner_type = {
+	.kind = KCAP_PROCESS_SPAWNER,
+	.name = "processSpawner",
+	.interface_id = capos_ProcessSpawner_ID,
+	.call = spawner_call,
+	.drop = 0, /* static object */
+	.transferable = true,
+	.retain = 0,
+	.boot_object = 0,
+};
