@@ -146,8 +146,8 @@ void sched_run(void)
 		__asm__ volatile("sti; hlt; cli" ::: "memory");
 		wake_expired(timer_ticks());
 	}
-	kprintf("sched: no process left (%lu preemptions, %lu direct IPC handoffs)\n", preemptions,
-	        handoffs);
+	kprintf("sched: no process left (%lu preemptions)\n", preemptions);
+	kprintf("sched: %lu direct IPC handoffs\n", handoffs);
 }
 
 void timer_tick_hook(struct trap_frame *tf)
