@@ -185,6 +185,7 @@ static void good_paths(void)
 		                       .result_addr = (uint64_t)(uintptr_t)wr1, .result_len = sizeof wr1};
 		struct capos_sqe q2 = q1;
 		q2.result_addr = (uint64_t)(uintptr_t)wr2;
+		q2.result_len = sizeof wr2;
 		q1.user_data = capos_ring_next_user_data(&capos_rt_ring);
 		q2.user_data = capos_ring_next_user_data(&capos_rt_ring);
 		capos_ring_submit(&capos_rt_ring, &q1);

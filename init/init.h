@@ -45,8 +45,12 @@ struct init_grant {
 int init_spawn(uint32_t spawner, struct mf_str name, struct mf_str binary,
                const struct init_grant *grants, uint32_t count, struct init_spawned *out);
 
-/* spawner.c: waits for the exits of handles[0..n), calling done(i, code)
- * for each as it happens (in exit order). */
-int init_wait_all(const uint32_t *handles, uint32_t n, void (*done)(uint32_t i, int64_t code));
+/* spawner.c: ProcessHandle.wait for every started service, submitted as
+ * each starts (init_wait_add, which also reports exits so far), then
+ * init_wait_all until every one has exited.  done(i, code) is called once
+ * per handle, i in init_wait_add order, as each exit is seen. */
+int init_wait_begin(void (*done)(uint32_t i, int64_t code));
+int init_wait_add(uint32_t handle);
+int init_wait_all(void);
 
 #endif

@@ -28,7 +28,6 @@ struct service_state {
 	uint32_t cap_ids[MF_MAX_CAPS]; /* init's cap for each of its caps (exports) */
 };
 static struct service_state state[MF_MAX_SERVICES];
-static uint32_t handles[MF_MAX_SERVICES];
 static uint32_t handle_service[MF_MAX_SERVICES];
 static uint32_t started_count, failed_count;
 
@@ -117,10 +116,11 @@ static void start_service(uint32_t spawner, uint32_t s)
 	uint32_t k = 0;
 	for (int i = 0; i < n; i++)
 		st->cap_ids[i] = grants[i].new_endpoint ? out.facets[k++] : grants[i].cap_id;
-	handles[started_count] = out.handle;
 	handle_service[started_count++] = s;
 	capos_printf("init: started '%.*s' (pid %u, binary '%.*s', %d caps)\n", (int)sv->name.len,
 	             sv->name.ptr, out.pid, (int)sv->binary.len, sv->binary.ptr, n);
+	if (init_wait_add(out.handle) < 0)
+		capos_printf("init: cannot wait for '%.*s'\n", (int)sv->name.len, sv->name.ptr);
 }
 
 /* Every service is started: init needs no client facet any more.  Holding
@@ -192,11 +192,13 @@ int main(void)
 	if (mf.motd.len > 0)
 		capos_printf("init: motd: %.*s\n", (int)mf.motd.len, mf.motd.ptr);
 
+	if (init_wait_begin(exited) < 0)
+		return 6;
 	for (uint32_t i = 0; i < mf.service_count; i++)
 		start_service(sp->cap_id, order[i]);
 	capos_printf("init: %u of %u services started\n", started_count, mf.service_count);
 	release_facets();
-	if (started_count > 0 && init_wait_all(handles, started_count, exited) < 0) {
+	if (init_wait_all() < 0) {
 		capos_printf("init: waiting for the services failed\n");
 		return 6;
 	}

@@ -120,42 +120,85 @@ static int64_t wait_code(uint32_t i, const struct capos_cqe *cqe)
 	return capnp_reader_error(&m) == CAPNP_OK ? code : INT64_MIN;
 }
 
-int init_wait_all(const uint32_t *handles, uint32_t n, void (*done)(uint32_t i, int64_t code))
+/* Waits are submitted as services start (at most WAITS_IN_FLIGHT at once;
+ * the rest queue here) so exits are logged as they happen. */
+static uint32_t wait_handles[MF_MAX_SERVICES];
+static bool wait_pending[MF_MAX_SERVICES];
+static uint32_t wait_count, wait_next, wait_in_flight, wait_finished;
+static void (*wait_done)(uint32_t i, int64_t code);
+
+int init_wait_begin(void (*done)(uint32_t i, int64_t code))
 {
 	struct capnp_builder b;
 	capnp_builder_init(&b, wait_params, sizeof wait_params);
 	capos_ProcessHandle_wait_Params_init_root(&b);
 	if (capnp_builder_finish(&b, &wait_params_len) != CAPNP_OK)
 		return CAPOS_ERR_BAD_MESSAGE;
-	bool pending[MF_MAX_SERVICES] = {0};
-	uint32_t next = 0, in_flight = 0, finished = 0;
-	while (finished < n) {
-		while (next < n && in_flight < WAITS_IN_FLIGHT) {
-			int e = submit_wait(next, handles[next]);
-			if (e < 0)
-				return e;
-			pending[next++] = true;
-			in_flight++;
-		}
-		/* Move posted CQEs out of the ring, then take ours in any order. */
-		int r = capos_ring_reap(&capos_rt_ring);
-		if (r < 0)
-			return r;
-		bool any = false;
-		for (uint32_t i = 0; i < next; i++) {
-			struct capos_cqe cqe;
-			if (!pending[i] || !capos_ring_take(&capos_rt_ring, wait_ud[i], &cqe))
-				continue;
-			pending[i] = false;
-			in_flight--;
-			finished++;
-			any = true;
-			done(i, wait_code(i, &cqe));
-		}
-		if (!any) {
-			int64_t e = capos_ring_enter(&capos_rt_ring, 1, CAPOS_WAIT_FOREVER);
-			if (e < 0)
-				return (int)e;
+	wait_done = done;
+	return 0;
+}
+
+static int submit_queued(void)
+{
+	while (wait_next < wait_count && wait_in_flight < WAITS_IN_FLIGHT) {
+		int e = submit_wait(wait_next, wait_handles[wait_next]);
+		if (e < 0)
+			return e;
+		wait_pending[wait_next++] = true;
+		wait_in_flight++;
+	}
+	return 0;
+}
+
+/* Reports every finished wait; returns how many, or a negative error. */
+static int reap_waits(void)
+{
+	int r = capos_ring_reap(&capos_rt_ring);
+	if (r < 0)
+		return r;
+	int n = 0;
+	for (uint32_t i = 0; i < wait_next; i++) {
+		struct capos_cqe cqe;
+		if (!wait_pending[i] || !capos_ring_take(&capos_rt_ring, wait_ud[i], &cqe))
+			continue;
+		wait_pending[i] = false;
+		wait_in_flight--;
+		wait_finished++;
+		n++;
+		wait_done(i, wait_code(i, &cqe));
+	}
+	return n;
+}
+
+int init_wait_add(uint32_t handle)
+{
+	if (wait_count == MF_MAX_SERVICES)
+		return CAPOS_ERR_NO_RESOURCES;
+	wait_handles[wait_count++] = handle;
+	int e = submit_queued();
+	if (e < 0)
+		return e;
+	/* Let the kernel take the wait now, and report exits so far. */
+	int64_t n = capos_ring_enter(&capos_rt_ring, 0, CAPOS_NO_WAIT);
+	if (n < 0)
+		return (int)n;
+	e = reap_waits();
+	return e < 0 ? e : 0;
+}
+
+int init_wait_all(void)
+{
+	while (wait_finished < wait_count) {
+		int e = submit_queued();
+		if (e < 0)
+			return e;
+		e = reap_waits();
+		if (e < 0)
+			return e;
+		if (e == 0 && wait_finished < wait_count) {
+			int64_t r = capos_ring_enter(&capos_rt_ring, 1, CAPOS_WAIT_FOREVER);
+			if (r < 0)
+				return (int)r;
 		}
 	}
 	return 0;

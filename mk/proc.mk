@@ -108,8 +108,8 @@ $(PROC_PKG_DIR)/demos.pkg: $(PROC_DEMO_ELFS) $(MKBOOTPKG)
 	@mkdir -p $(@D)
 	$(MKBOOTPKG) -o $@ $(foreach d,$(PROC_DEMO_ELFS),$(notdir $(basename $(d)))=$(d))
 
-# What `make run` boots (TEMPORARY, until init + the manifest of issue #6):
-# processes start, talk to the Console through the ring and exit.
+# A small package of console demos (the boot of `make run` before init;
+# `make run` now boots system.cue through init, mk/manifest.mk).
 PROC_RUN_DEMOS := hello capset console nop tls
 $(PROC_PKG_DIR)/run.pkg: $(foreach d,$(PROC_RUN_DEMOS),$(BUILD)/user/demos/$(d).elf) $(MKBOOTPKG)
 	@mkdir -p $(@D)
@@ -117,7 +117,6 @@ $(PROC_PKG_DIR)/run.pkg: $(foreach d,$(PROC_RUN_DEMOS),$(BUILD)/user/demos/$(d).
 
 PROC_PKGS += $(PROC_PKG_DIR)/demos.pkg $(PROC_PKG_DIR)/run.pkg
 ALL_TARGETS += $(PROC_PKG_DIR)/demos.pkg $(PROC_PKG_DIR)/run.pkg
-BOOT_MODULES += $(PROC_PKG_DIR)/run.pkg
 endif
 
 # ---------------------------------------------------------------------------

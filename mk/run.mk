@@ -21,10 +21,21 @@ define run_status
 	esac
 endef
 
-.PHONY: run run-kernel run-uefi
+# The ISO's one boot module is build/manifest.bin (system.cue): the kernel
+# starts init, init starts every service (docs/init.md).
+# `make run-spawn` boots system-spawn.cue the same way (its own ISO).
+.PHONY: run run-kernel run-uefi run-spawn
 run: deps
 	@$(MAKE) --no-print-directory $(CAPOS_ISO)
 	@tests/qemu/qemu-boot.sh iso $(CAPOS_ISO) --timeout $(RUN_TIMEOUT); $(run_status)
+
+CAPOS_SPAWN_ISO := $(BUILD)/capos-spawn.iso
+$(CAPOS_SPAWN_ISO): $(KERNEL_ELF) $(MANIFEST_SPAWN_BIN) grub/grub.cfg.in grub/mkiso.sh $(BUILD)/iso-cmdline.txt
+	grub/mkiso.sh $@ $(KERNEL_ELF) '$(RUN_CMDLINE)' $(MANIFEST_SPAWN_BIN)
+
+run-spawn: deps
+	@$(MAKE) --no-print-directory $(CAPOS_SPAWN_ISO)
+	@tests/qemu/qemu-boot.sh iso $(CAPOS_SPAWN_ISO) --timeout $(RUN_TIMEOUT); $(run_status)
 
 run-kernel: deps
 	@$(MAKE) --no-print-directory $(KERNEL_ELF) $(BOOT_MODULES)

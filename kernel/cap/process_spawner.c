@@ -293,7 +293,7 @@ static int spawn(struct process_spawner *sp, struct kcap_call *c, struct capnp_r
 		struct spawn_grant *g = &pending.g[i];
 		if (g->entry.type != KCAP_ENDPOINT || g->entry.object != 0)
 			continue;
-		struct endpoint *ep = endpoint_create(g->name);
+		struct endpoint *ep = endpoint_create(q.name); /* named after its owner */
 		if (ep == 0) {
 			release_new_endpoints();
 			return refuse(c, capos_CapException_Type_overloaded,

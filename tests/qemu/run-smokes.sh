@@ -20,6 +20,8 @@
 #   expect: REGEX       extended regex that must match a serial line; all
 #                       expect lines must match in this order
 #   reject: REGEX       must match no serial line
+#   anywhere: REGEX     must match some serial line, in any order (for
+#                       lines whose order against others is not fixed)
 # Prints `PASS <name>` or `FAIL <name>: <reason>` per smoke and a final
 # `N passed, N failed`; exits non-zero when any smoke failed.
 set -uo pipefail
@@ -66,7 +68,7 @@ run_one() {
 	fi
 	local boot=kernel cmdline="" kernel=build/kernel.elf cpu=qemu64,+smep,+smap mem=256M
 	local timeout=30 want_exit=33 key val
-	local -a modules=() expects=() rejects=()
+	local -a modules=() expects=() rejects=() anywheres=()
 	while IFS= read -r line || [ -n "$line" ]; do
 		line=${line%$'\r'}
 		[[ $line =~ ^[[:space:]]*(#|$) ]] && continue
@@ -86,6 +88,7 @@ run_one() {
 		exit) want_exit=$val ;;
 		expect) expects+=("$val") ;;
 		reject) rejects+=("$val") ;;
+		anywhere) anywheres+=("$val") ;;
 		*) fail "unknown spec key '$key'"; return ;;
 		esac
 	done <"$spec"
@@ -137,6 +140,12 @@ run_one() {
 			return
 		fi
 		pos=$((pos + hit))
+	done
+	for re in "${anywheres[@]}"; do
+		if ! grep -a -q -E -- "$re" "$log"; then
+			fail "missing line /$re/ (anywhere; exit status $status; log $log)"
+			return
+		fi
 	done
 	for re in "${rejects[@]}"; do
 		if hit=$(grep -a -m1 -E -- "$re" "$log"); then
