@@ -35,6 +35,39 @@ int vm_check_range(uint64_t addr, uint64_t size, uint64_t lo, uint64_t hi)
 
 static uint64_t range_end(const struct vm_range *r) { return r->start + r->pages * VM_PAGE; }
 
+static const struct vm_range *range_at(const struct vm_ranges *v, uint64_t addr)
+{
+	for (uint32_t i = 0; i < v->count; i++)
+		if (v->r[i].start <= addr && addr < range_end(&v->r[i]))
+			return &v->r[i];
+	return 0;
+}
+
+bool vm_ranges_is_mapping(const struct vm_ranges *v, uint64_t addr, uint64_t size, uint64_t tag)
+{
+	if (size == 0 || addr + size < addr || tag == 0)
+		return false;
+	const struct vm_range *first = range_at(v, addr);
+	if (first == 0 || first->tag != tag)
+		return false;
+	uint32_t id = first->mapping;
+	/* Every page in it belongs to this mapping... */
+	for (uint64_t at = addr; at < addr + size;) {
+		const struct vm_range *r = range_at(v, at);
+		if (r == 0 || r->tag != tag || r->mapping != id)
+			return false;
+		at = range_end(r);
+	}
+	/* ...and the mapping does not continue on either side. */
+	const struct vm_range *before = addr >= VM_PAGE ? range_at(v, addr - VM_PAGE) : 0;
+	const struct vm_range *after = range_at(v, addr + size);
+	if (before && before->tag == tag && before->mapping == id)
+		return false;
+	if (after && after->tag == tag && after->mapping == id)
+		return false;
+	return true;
+}
+
 bool vm_ranges_overlaps(const struct vm_ranges *v, uint64_t addr, uint64_t size)
 {
 	uint64_t end = addr + size;
@@ -44,7 +77,9 @@ bool vm_ranges_overlaps(const struct vm_ranges *v, uint64_t addr, uint64_t size)
 	return false;
 }
 
-bool vm_ranges_covers(const struct vm_ranges *v, uint64_t addr, uint64_t size)
+/* any_tag: ignore tags; else every covering range must carry tag. */
+static bool covers(const struct vm_ranges *v, uint64_t addr, uint64_t size, bool any_tag,
+                   uint64_t tag)
 {
 	uint64_t at = addr, end = addr + size;
 	/* Sorted and disjoint: walk forward, each range must start where the
@@ -53,11 +88,21 @@ bool vm_ranges_covers(const struct vm_ranges *v, uint64_t addr, uint64_t size)
 		const struct vm_range *r = &v->r[i];
 		if (range_end(r) <= at)
 			continue;
-		if (r->start > at)
+		if (r->start > at || (!any_tag && r->tag != tag))
 			return false;
 		at = range_end(r);
 	}
 	return at >= end;
+}
+
+bool vm_ranges_covers(const struct vm_ranges *v, uint64_t addr, uint64_t size)
+{
+	return covers(v, addr, size, true, 0);
+}
+
+bool vm_ranges_covers_tag(const struct vm_ranges *v, uint64_t addr, uint64_t size, uint64_t tag)
+{
+	return covers(v, addr, size, false, tag);
 }
 
 int vm_ranges_find_free(const struct vm_ranges *v, uint64_t size, uint64_t lo, uint64_t hi,
@@ -104,6 +149,12 @@ static void delete_at(struct vm_ranges *v, uint32_t i)
 
 int vm_ranges_insert(struct vm_ranges *v, uint64_t addr, uint64_t size, uint32_t prot)
 {
+	return vm_ranges_insert_tagged(v, addr, size, prot, 0, 0);
+}
+
+int vm_ranges_insert_tagged(struct vm_ranges *v, uint64_t addr, uint64_t size, uint32_t prot,
+                            uint64_t tag, uint32_t mapping)
+{
 	if (size == 0)
 		return VM_ZERO;
 	if (vm_ranges_overlaps(v, addr, size))
@@ -111,7 +162,9 @@ int vm_ranges_insert(struct vm_ranges *v, uint64_t addr, uint64_t size, uint32_t
 	uint32_t i = 0;
 	while (i < v->count && v->r[i].start < addr)
 		i++;
-	int err = insert_at(v, i, (struct vm_range){.start = addr, .pages = size / VM_PAGE, .prot = prot});
+	int err = insert_at(v, i, (struct vm_range){.start = addr, .pages = size / VM_PAGE,
+	                                            .prot = prot, .tag = tag,
+	                                            .mapping = mapping});
 	if (err == VM_OK)
 		v->pages += size / VM_PAGE;
 	return err;

@@ -36,7 +36,9 @@ struct vm_range {
 	uint64_t start; /* page-aligned */
 	uint64_t pages; /* > 0 */
 	uint32_t prot;  /* VM_PROT_* */
-	uint32_t reserved;
+	uint32_t mapping; /* tagged ranges: which map call (kept across splits) */
+	uint64_t tag;   /* 0: anonymous pages; else the owner of the frames
+	                 * (the kernel's MemoryObject), kept across splits */
 };
 
 struct vm_ranges {
@@ -61,8 +63,16 @@ bool vm_ranges_covers(const struct vm_ranges *v, uint64_t addr, uint64_t size);
 int vm_ranges_find_free(const struct vm_ranges *v, uint64_t size, uint64_t lo, uint64_t hi,
                         uint64_t *addr);
 
+/* Every page of [addr, addr+size) lies in a range with this tag. */
+bool vm_ranges_covers_tag(const struct vm_ranges *v, uint64_t addr, uint64_t size, uint64_t tag);
+
 /* Records a new mapping; the caller has checked it does not overlap. */
 int vm_ranges_insert(struct vm_ranges *v, uint64_t addr, uint64_t size, uint32_t prot);
+int vm_ranges_insert_tagged(struct vm_ranges *v, uint64_t addr, uint64_t size, uint32_t prot,
+                            uint64_t tag, uint32_t mapping);
+/* [addr, addr+size) is exactly one tagged mapping of `tag` (all its
+ * pieces, nothing of a neighbouring mapping of the same tag). */
+bool vm_ranges_is_mapping(const struct vm_ranges *v, uint64_t addr, uint64_t size, uint64_t tag);
 /* Entries a remove/protect of [addr, addr+size) needs beyond count (0..2):
  * check this fits before changing page tables, so nothing is undone. */
 uint32_t vm_ranges_splits_needed(const struct vm_ranges *v, uint64_t addr, uint64_t size);

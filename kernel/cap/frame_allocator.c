@@ -5,8 +5,8 @@
  *   freeFrame @1 (physAddr)
  *   allocContiguous @2 (count) -> (physAddr)
  *   query @3 () -> (totalFrames, freeFrames, heldFrames)
- *   allocMemory @4 (pages) -> (memoryIndex): unimplemented (needs
- *     MemoryObject and result caps; see docs/memory-caps.md)
+ *   allocMemory @4 (pages) -> (memoryIndex): a MemoryObject as result
+ *     cap 0 (kernel/cap/memory_object.c)
  * Frames a process still holds at exit come back in proc_memory_teardown.
  */
 #include <capos/abi.h>
@@ -14,6 +14,7 @@
 #include "capnp/capnp.h"
 #include "capos.capnp.h"
 #include "log.h"
+#include "memory_object.h"
 #include "proc/process.h"
 #include "proc/user_memory.h"
 #include "registry.h"
@@ -95,9 +96,25 @@ static int fa_call(void *object, struct kcap_call *c)
 		c->result_len = (uint32_t)len;
 		return CAPOS_OK;
 	}
-	case capos_FrameAllocator_allocMemory_METHOD:
-		return kcap_exception(c, capos_CapException_Type_unimplemented,
-		                      "FrameAllocator.allocMemory: MemoryObject not implemented yet");
+	case capos_FrameAllocator_allocMemory_METHOD: {
+		uint32_t pages = capos_FrameAllocator_allocMemory_Params_get_pages(
+			capos_FrameAllocator_allocMemory_Params_read_root(&m));
+		if (capnp_reader_error(&m) != CAPNP_OK)
+			return CAPOS_ERR_BAD_MESSAGE;
+		int err = memory_object_create(c, pages);
+		if (err != CAPOS_OK)
+			return err;
+		/* The object is result cap 0. */
+		struct capnp_builder b;
+		size_t len = 0;
+		capnp_builder_init(&b, c->result, c->result_cap);
+		capos_FrameAllocator_allocMemory_Results_set_memoryIndex(
+			capos_FrameAllocator_allocMemory_Results_init_root(&b), 0);
+		if (capnp_builder_finish(&b, &len) != CAPNP_OK)
+			panic("FrameAllocator.allocMemory: result does not fit the kernel scratch");
+		c->result_len = (uint32_t)len;
+		return CAPOS_OK;
+	}
 	default:
 		return CAPOS_ERR_UNKNOWN_METHOD;
 	}

@@ -15,6 +15,7 @@ extern const struct kcap_type kcap_process_spawner_type;
 extern const struct kcap_type kcap_process_handle_type;
 extern const struct kcap_type kcap_frame_allocator_type;
 extern const struct kcap_type kcap_virtual_memory_type;
+extern const struct kcap_type kcap_memory_object_type;
 extern const struct kcap_type kcap_endpoint_type;
 extern const struct kcap_type kcap_endpoint_client_type;
 
@@ -25,6 +26,7 @@ static const struct kcap_type *const kcap_types[] = {
 	&kcap_process_handle_type,
 	&kcap_frame_allocator_type,
 	&kcap_virtual_memory_type,
+	&kcap_memory_object_type,
 	&kcap_endpoint_type,
 	&kcap_endpoint_client_type,
 };

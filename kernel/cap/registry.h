@@ -22,6 +22,7 @@ enum kcap_kind {
 	KCAP_CONSOLE = 1,
 	KCAP_FRAME_ALLOCATOR = 2, /* kernel/cap/frame_allocator.c */
 	KCAP_VIRTUAL_MEMORY = 3,  /* kernel/cap/virtual_memory.c */
+	KCAP_MEMORY_OBJECT = 4,   /* kernel/cap/memory_object.c */
 	/* Endpoint IPC (kernel/cap/endpoint.c): the owner side may RECV,
 	 * RETURN and CALL; the client facet may only CALL. */
 	KCAP_ENDPOINT = 16,

@@ -17,6 +17,7 @@
 #include <capos/abi.h>
 
 #include "boot_info.h"
+#include "cap/memory_object.h"
 #include "cap/registry.h"
 #include "frame_ledger.h"
 #include "kstring.h"
@@ -33,6 +34,8 @@ struct proc_memory {
 	struct vm_ranges ranges;
 	struct vm_range range_store[UMEM_RANGES_MAX];
 	uint64_t pt_frames; /* page-table frames taken by anonymous maps */
+	bool tearing_down;  /* proc_memory_teardown ran: process_destroy is under way */
+	uint64_t mapping_seq; /* ids of MemoryObject mappings */
 	uint64_t maps, unmaps, protects, grants, frees;
 };
 
@@ -51,7 +54,9 @@ static struct proc_memory *mem_of(struct process *p)
 			frame_ledger_init(&m->ledger, m->held, UMEM_HELD_MAX, UMEM_FRAME_LIMIT);
 			vm_ranges_init(&m->ranges, m->range_store, UMEM_RANGES_MAX);
 			m->pt_frames = 0;
+			m->tearing_down = false;
 			m->maps = m->unmaps = m->protects = m->grants = m->frees = 0;
+			m->mapping_seq = 0;
 		}
 		return m;
 	}
@@ -117,10 +122,12 @@ static uint64_t unmap_pages(struct process *p, uint64_t addr, uint64_t size)
 	return n;
 }
 
-enum umem_status umem_map(struct process *p, uint64_t hint, uint64_t size, uint32_t prot,
-                          uint64_t *addr, const char **why)
+/* Checks prot and picks the address of a new mapping: the lowest free
+ * range of the anonymous window for hint 0, else exactly hint. */
+static enum umem_status pick_range(struct process *p, struct proc_memory *m, uint64_t *hintp,
+                                   uint64_t size, uint32_t prot, const char **why)
 {
-	struct proc_memory *m = mem_of(p);
+	uint64_t hint = *hintp;
 	int err = vm_check_prot(prot);
 	if (err)
 		return fail(why, vm_strerror(err), UMEM_INVALID);
@@ -141,9 +148,20 @@ enum umem_status umem_map(struct process *p, uint64_t hint, uint64_t size, uint3
 		if (vm_ranges_overlaps(&m->ranges, hint, size) || !hint_is_free(p, hint, size))
 			return fail(why, vm_strerror(VM_OVERLAP), UMEM_INVALID);
 	}
-	uint64_t pages = size / PAGE_SIZE;
 	if (m->ranges.count == m->ranges.cap)
 		return fail(why, vm_strerror(VM_TABLE_FULL), UMEM_OVERLOADED);
+	*hintp = hint;
+	return UMEM_OK;
+}
+
+enum umem_status umem_map(struct process *p, uint64_t hint, uint64_t size, uint32_t prot,
+                          uint64_t *addr, const char **why)
+{
+	struct proc_memory *m = mem_of(p);
+	enum umem_status s = pick_range(p, m, &hint, size, prot, why);
+	if (s)
+		return s;
+	uint64_t pages = size / PAGE_SIZE;
 	if (frame_ledger_charge(&m->ledger, pages) != LEDGER_OK)
 		return fail(why, frame_ledger_strerror(LEDGER_OVER_LIMIT), UMEM_OVERLOADED);
 
@@ -193,6 +211,8 @@ enum umem_status umem_unmap(struct process *p, uint64_t addr, uint64_t size, con
 	enum umem_status s = check_mapped(m, addr, size, why);
 	if (s)
 		return s;
+	if (!vm_ranges_covers_tag(&m->ranges, addr, size, 0))
+		return fail(why, "range maps a MemoryObject (use MemoryObject.unmap)", UMEM_INVALID);
 	uint64_t n = unmap_pages(p, addr, size);
 	vm_ranges_remove(&m->ranges, addr, size);
 	frame_ledger_uncharge(&m->ledger, size / PAGE_SIZE);
@@ -220,6 +240,60 @@ enum umem_status umem_protect(struct process *p, uint64_t addr, uint64_t size, u
 	m->protects++;
 	kprintf("mem: pid %u protect %lx +%lu pages %s\n", p->pid, addr, size / PAGE_SIZE,
 	        prot_name(prot));
+	return UMEM_OK;
+}
+
+/* Unmaps [addr, addr+size) without freeing the frames (a MemoryObject's). */
+static void unmap_borrowed(struct process *p, uint64_t addr, uint64_t size)
+{
+	for (uint64_t va = addr; va < addr + size; va += PAGE_SIZE) {
+		uint64_t pa;
+		vmm_unmap(p->pml4, va, &pa);
+	}
+}
+
+enum umem_status umem_map_frames(struct process *p, uint64_t hint, const uint64_t *frames,
+                                 uint32_t pages, uint32_t prot, uint64_t tag, uint64_t *addr,
+                                 const char **why)
+{
+	struct proc_memory *m = mem_of(p);
+	uint64_t size = (uint64_t)pages * PAGE_SIZE;
+	enum umem_status s = pick_range(p, m, &hint, size, prot, why);
+	if (s)
+		return s;
+	unsigned flags = vmm_flags_of(prot);
+	for (uint32_t i = 0; i < pages; i++) {
+		uint64_t before = pmm_free_count();
+		int verr = vmm_map(p->pml4, hint + (uint64_t)i * PAGE_SIZE, frames[i], flags);
+		m->pt_frames += before - pmm_free_count();
+		if (verr != 0) {
+			unmap_borrowed(p, hint, (uint64_t)i * PAGE_SIZE);
+			return fail(why, "out of physical frames (page tables)", UMEM_OVERLOADED);
+		}
+	}
+	/* room checked */
+	vm_ranges_insert_tagged(&m->ranges, hint, size, prot, tag, (uint32_t)++m->mapping_seq);
+	m->maps++;
+	*addr = hint;
+	kprintf("mem: pid %u map %lx +%u pages %s of memory object %lx\n", p->pid, hint, pages,
+	        prot_name(prot), tag);
+	return UMEM_OK;
+}
+
+enum umem_status umem_unmap_frames(struct process *p, uint64_t addr, uint32_t pages,
+                                   uint64_t tag, const char **why)
+{
+	struct proc_memory *m = mem_of(p);
+	uint64_t size = (uint64_t)pages * PAGE_SIZE;
+	enum umem_status s = check_mapped(m, addr, size, why);
+	if (s == UMEM_INVALID || (s == UMEM_OK && !vm_ranges_is_mapping(&m->ranges, addr, size, tag)))
+		return fail(why, "not a mapping of this object", UMEM_INVALID);
+	if (s)
+		return s;
+	unmap_borrowed(p, addr, size);
+	vm_ranges_remove(&m->ranges, addr, size);
+	m->unmaps++;
+	kprintf("mem: pid %u unmap %lx +%u pages of memory object %lx\n", p->pid, addr, pages, tag);
 	return UMEM_OK;
 }
 
@@ -314,24 +388,62 @@ void proc_memory_teardown(struct process *p)
 	struct proc_memory *m = mem_of(p);
 	uint64_t held = m->ledger.held_count, pages = 0, phys;
 	if (held == 0 && m->ranges.count == 0 && m->maps == 0 && m->grants == 0) {
-		m->pid = 0;
+		m->tearing_down = true;
 		return;
 	}
 	while (frame_ledger_pop(&m->ledger, &phys))
 		pmm_free(phys);
-	if (p->pml4) {
-		for (uint32_t i = 0; i < m->ranges.count; i++)
-			pages += unmap_pages(p, m->ranges.r[i].start, m->ranges.r[i].pages * PAGE_SIZE);
+	uint64_t borrowed = 0;
+	for (uint32_t i = 0; i < m->ranges.count; i++) {
+		const struct vm_range *r = &m->ranges.r[i];
+		if (r->tag != 0) {
+			/* A MemoryObject's frames: unmap, and drop the mapping's
+			 * references (the object frees them with its last one). */
+			if (p->pml4)
+				unmap_borrowed(p, r->start, r->pages * PAGE_SIZE);
+			borrowed += r->pages;
+			memory_object_unmapped(r->tag, r->pages);
+		} else if (p->pml4) {
+			pages += unmap_pages(p, r->start, r->pages * PAGE_SIZE);
+		}
 	}
-	kprintf("mem: pid %u '%s' exit: returned %lu granted frames and %lu mapped pages "
+	kprintf("mem: pid %u '%s' exit: returned %lu granted frames and %lu mapped pages, "
+	        "unmapped %lu memory-object pages "
 	        "(peak charged %lu; %lu maps, %lu unmaps, %lu protects, %lu grants, %lu frees; "
 	        "%lu page-table frames return with the address space)\n",
-	        p->pid, p->name, held, pages, m->ledger.peak, m->maps, m->unmaps, m->protects,
-	        m->grants, m->frees, m->pt_frames);
+	        p->pid, p->name, held, pages, borrowed, m->ledger.peak, m->maps, m->unmaps,
+	        m->protects, m->grants, m->frees, m->pt_frames);
 	/* The page tables built for these mappings are freed with the address
 	 * space: count them as part of what the process took. */
 	p->frames_at_create += m->pt_frames;
-	m->pid = 0;
+	/* Objects freed from here on (by the cap release that follows) are
+	 * part of what process_destroy measures; those freed above were
+	 * uncharged by umem_object_freed. */
+	m->tearing_down = true;
+	/* m->pid stays: memory objects freed by the cap release that follows
+	 * check tearing_down (umem_object_freed). */
+}
+
+enum umem_status umem_object_charge(struct process *p, uint32_t pages, const char **why)
+{
+	struct proc_memory *m = mem_of(p);
+	if (frame_ledger_charge(&m->ledger, pages) != LEDGER_OK)
+		return fail(why, frame_ledger_strerror(LEDGER_OVER_LIMIT), UMEM_OVERLOADED);
+	/* Counted as taken by p: process_destroy expects them back if the
+	 * object dies with it. */
+	p->frames_at_create += pages;
+	return UMEM_OK;
+}
+
+void umem_object_freed(struct process *p, uint32_t pid, uint32_t pages)
+{
+	if (p == 0 || p->pid != pid || p->state == PROC_FREE)
+		return; /* creator gone: nothing charged any more */
+	struct proc_memory *m = mem_of(p);
+	if (m->tearing_down)
+		return; /* freed within process_destroy: part of what it returns */
+	frame_ledger_uncharge(&m->ledger, pages);
+	p->frames_at_create -= pages;
 }
 
 /* Is name in the comma-separated list (or is the list "all")? */

@@ -35,6 +35,20 @@ enum umem_status umem_unmap(struct process *p, uint64_t addr, uint64_t size, con
 enum umem_status umem_protect(struct process *p, uint64_t addr, uint64_t size, uint32_t prot,
                               const char **why);
 
+/* MemoryObject: maps/unmaps frames the caller does not own (not charged,
+ * never freed here); ranges are tagged with the object. */
+enum umem_status umem_map_frames(struct process *p, uint64_t hint, const uint64_t *frames,
+                                 uint32_t pages, uint32_t prot, uint64_t tag, uint64_t *addr,
+                                 const char **why);
+enum umem_status umem_unmap_frames(struct process *p, uint64_t addr, uint32_t pages,
+                                   uint64_t tag, const char **why);
+
+/* A MemoryObject of `pages` frames created by p: charged to p's ledger
+ * and to what p's teardown must return; umem_object_freed undoes it when
+ * the object dies while p lives on. */
+enum umem_status umem_object_charge(struct process *p, uint32_t pages, const char **why);
+void umem_object_freed(struct process *p, uint32_t pid, uint32_t pages);
+
 /* FrameAllocator. */
 enum umem_status umem_frame_alloc(struct process *p, uint32_t count, uint64_t *phys,
                                   const char **why);

@@ -134,6 +134,41 @@ Test(vm_ranges, table_full_changes_nothing)
 	cr_assert_eq(v.count, 5);
 }
 
+Test(vm_ranges, tags_survive_splits_and_gate_coverage)
+{
+	cr_assert_eq(vm_ranges_insert(&v, LO, 2 * P, 3), VM_OK);
+	cr_assert_eq(vm_ranges_insert_tagged(&v, LO + 2 * P, 4 * P, 3, 0xabc, 1), VM_OK);
+	cr_assert(vm_ranges_covers(&v, LO, 6 * P));
+	cr_assert(vm_ranges_covers_tag(&v, LO, 2 * P, 0));
+	cr_assert_not(vm_ranges_covers_tag(&v, LO, 3 * P, 0));
+	cr_assert(vm_ranges_covers_tag(&v, LO + 2 * P, 4 * P, 0xabc));
+	cr_assert_not(vm_ranges_covers_tag(&v, LO + 2 * P, 4 * P, 0xabd));
+	cr_assert_eq(vm_ranges_protect(&v, LO + 3 * P, P, 1), VM_OK);
+	cr_assert_eq(v.count, 4);
+	for (uint32_t i = 1; i < 4; i++)
+		cr_assert_eq(v.r[i].tag, 0xabc);
+	cr_assert(vm_ranges_covers_tag(&v, LO + 2 * P, 4 * P, 0xabc));
+	cr_assert_eq(vm_ranges_remove(&v, LO + 2 * P, 4 * P), VM_OK);
+	cr_assert_eq(v.count, 1);
+	cr_assert_eq(v.pages, 2);
+}
+
+Test(vm_ranges, whole_mapping_only)
+{
+	/* Two adjacent mappings of the same object, the first split by protect. */
+	cr_assert_eq(vm_ranges_insert_tagged(&v, LO, 2 * P, 3, 0xabc, 1), VM_OK);
+	cr_assert_eq(vm_ranges_insert_tagged(&v, LO + 2 * P, 2 * P, 3, 0xabc, 2), VM_OK);
+	cr_assert_eq(vm_ranges_protect(&v, LO + P, P, 1), VM_OK);
+	cr_assert(vm_ranges_is_mapping(&v, LO, 2 * P, 0xabc));
+	cr_assert(vm_ranges_is_mapping(&v, LO + 2 * P, 2 * P, 0xabc));
+	cr_assert_not(vm_ranges_is_mapping(&v, LO + P, 2 * P, 0xabc)); /* straddles both */
+	cr_assert_not(vm_ranges_is_mapping(&v, LO, P, 0xabc));         /* part of one */
+	cr_assert_not(vm_ranges_is_mapping(&v, LO, 4 * P, 0xabc));     /* two mappings */
+	cr_assert_not(vm_ranges_is_mapping(&v, LO, 2 * P, 0xabd));     /* other object */
+	cr_assert_not(vm_ranges_is_mapping(&v, LO + 8 * P, 2 * P, 0xabc));
+	cr_assert_not(vm_ranges_is_mapping(&v, LO, 0, 0xabc));
+}
+
 Test(vm_ranges, strerror_names)
 {
 	cr_assert_str_eq(vm_strerror(VM_NOT_MAPPED), "range not entirely mapped by VirtualMemory.map");

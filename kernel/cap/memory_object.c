@@ -1,0 +1,215 @@
+/*
+ * MemoryObject capability (schema/capos.capnp):
+ *   info @0 () -> (pages, size)
+ *   map @1 (hint, prot) -> (addr)      the whole object, into the caller
+ *   unmap @2 (addr)                    one earlier map of this object
+ * Created by FrameAllocator.allocMemory, which returns it as result cap.
+ *
+ * The object's descriptor fills one frame of its own (so creating objects
+ * never grows the kernel heap), and it is reference counted: each
+ * capability holds one reference, and each mapped page holds one, so the
+ * frames cannot be freed while they are still mapped.  Its frames are
+ * charged to the creator's ledger; the cap is not transferable (yet), so
+ * the object never outlives its creator.  Frames of all objects are bounded system-wide
+ * (MEMOBJ_SYSTEM_FRAMES); every creation and destruction is logged with
+ * that total.
+ */
+#include "memory_object.h"
+
+#include <capos/abi.h>
+
+#include "capnp/capnp.h"
+#include "capos.capnp.h"
+#include "log.h"
+#include "mem/vmm.h"
+#include "mem/pmm.h"
+#include "proc/process.h"
+#include "proc/user_memory.h"
+
+#define MEMOBJ_MAGIC 0x4d454d4fu /* "MEMO" */
+
+struct memory_object {
+	uint32_t magic;
+	uint32_t id;
+	uint32_t pages;
+	uint32_t creator_pid; /* charged with the frames (see umem_object_charge) */
+	struct process *creator;
+	uint64_t refs;     /* capabilities + mapped pages */
+	uint64_t frames[]; /* pages entries */
+};
+
+_Static_assert(sizeof(struct memory_object) + MEMOBJ_MAX_PAGES * sizeof(uint64_t) <= 4096,
+               "a memory object descriptor fits one frame");
+
+static uint64_t objects_frames;
+static uint32_t next_id = 1;
+
+uint64_t memory_object_frames(void) { return objects_frames; }
+
+static void destroy(struct memory_object *o)
+{
+	for (uint32_t i = 0; i < o->pages; i++)
+		pmm_free(o->frames[i]);
+	objects_frames -= o->pages;
+	umem_object_freed(o->creator, o->creator_pid, o->pages + 1); /* + descriptor */
+	kprintf("mem: memory object %u freed: %u frames returned (memory objects hold %lu frames)\n",
+	        o->id, o->pages, objects_frames);
+	o->magic = 0;
+	pmm_free(virt_to_phys(o));
+}
+
+static void put(struct memory_object *o, uint64_t n)
+{
+	if (o->magic != MEMOBJ_MAGIC || n > o->refs)
+		panic("memory object %p: bad reference drop (%lu of %lu)", (void *)o, n, o->refs);
+	o->refs -= n;
+	if (o->refs == 0)
+		destroy(o);
+}
+
+static void memobj_drop(void *object) { put(object, 1); }
+
+static void memobj_retain(void *object)
+{
+	struct memory_object *o = object;
+	o->refs++;
+}
+
+void memory_object_unmapped(uint64_t tag, uint64_t pages)
+{
+	put((struct memory_object *)(uintptr_t)tag, pages);
+}
+
+extern const struct kcap_type kcap_memory_object_type;
+
+int memory_object_create(struct kcap_call *c, uint32_t pages)
+{
+	if (pages == 0 || pages > MEMOBJ_MAX_PAGES)
+		return kcap_exception(c, capos_CapException_Type_invalidArgument,
+		                      "FrameAllocator.allocMemory: pages must be 1..500");
+	if (objects_frames + pages > MEMOBJ_SYSTEM_FRAMES)
+		return kcap_exception(c, capos_CapException_Type_overloaded,
+		                      "FrameAllocator.allocMemory: memory-object frame limit reached");
+	/* The descriptor lives in a frame of its own (no kernel heap growth). */
+	uint64_t home = pmm_alloc();
+	if (home == 0)
+		return kcap_exception(c, capos_CapException_Type_overloaded,
+		                      "FrameAllocator.allocMemory: out of physical frames");
+	struct memory_object *o = phys_to_virt(home);
+	for (uint32_t i = 0; i < pages; i++) {
+		o->frames[i] = pmm_alloc();
+		if (o->frames[i] == 0) {
+			for (uint32_t k = 0; k < i; k++)
+				pmm_free(o->frames[k]);
+			pmm_free(home);
+			return kcap_exception(c, capos_CapException_Type_overloaded,
+			                      "FrameAllocator.allocMemory: out of physical frames");
+		}
+	}
+	const char *why = "";
+	if (umem_object_charge(c->caller, pages + 1, &why) != UMEM_OK) {
+		for (uint32_t k = 0; k < pages; k++)
+			pmm_free(o->frames[k]);
+		pmm_free(home);
+		char msg[128];
+		ksnprintf(msg, sizeof msg, "FrameAllocator.allocMemory: %s", why);
+		return kcap_exception(c, capos_CapException_Type_overloaded, msg);
+	}
+	o->creator = c->caller;
+	o->creator_pid = c->caller->pid;
+	o->magic = MEMOBJ_MAGIC;
+	o->id = next_id++;
+	o->pages = pages;
+	o->refs = 1; /* the result cap */
+	objects_frames += pages;
+	c->caps[0] = (struct cap_entry){
+		.object = o,
+		.interface_id = kcap_memory_object_type.interface_id,
+		.badge = 0,
+		.type = KCAP_MEMORY_OBJECT,
+	};
+	c->cap_count = 1;
+	kprintf("mem: pid %u created memory object %u: %u frames (memory objects hold %lu frames)\n",
+	        c->caller->pid, o->id, pages, objects_frames);
+	return CAPOS_OK;
+}
+
+static int refuse(struct kcap_call *c, const char *method, enum umem_status s, const char *why)
+{
+	char msg[128];
+	ksnprintf(msg, sizeof msg, "MemoryObject.%s: %s", method, why);
+	kprintf("mem: pid %u MemoryObject.%s refused: %s\n", c->caller->pid, method, why);
+	return kcap_exception(c,
+	                      s == UMEM_OVERLOADED ? capos_CapException_Type_overloaded
+	                                           : capos_CapException_Type_invalidArgument,
+	                      msg);
+}
+
+static int memobj_call(void *object, struct kcap_call *c)
+{
+	struct memory_object *o = object;
+	struct capnp_reader m;
+	if (capnp_reader_init(&m, c->params, c->params_len) != CAPNP_OK)
+		return CAPOS_ERR_BAD_MESSAGE;
+	capnp_reader_set_limits(&m, c->params_len / 8 + 16, 16);
+	struct capnp_builder b;
+	size_t len = 0;
+	capnp_builder_init(&b, c->result, c->result_cap);
+	const char *why = "";
+
+	switch (c->method_id) {
+	case capos_MemoryObject_info_METHOD: {
+		capos_MemoryObject_info_Results_builder r = capos_MemoryObject_info_Results_init_root(&b);
+		capos_MemoryObject_info_Results_set_pages(r, o->pages);
+		capos_MemoryObject_info_Results_set_size(r, (uint64_t)o->pages * PAGE_SIZE);
+		break;
+	}
+	case capos_MemoryObject_map_METHOD: {
+		capos_MemoryObject_map_Params_reader r = capos_MemoryObject_map_Params_read_root(&m);
+		uint64_t hint = capos_MemoryObject_map_Params_get_hint(r);
+		uint32_t prot = capos_MemoryObject_map_Params_get_prot(r);
+		if (capnp_reader_error(&m) != CAPNP_OK)
+			return CAPOS_ERR_BAD_MESSAGE;
+		uint64_t addr = 0;
+		enum umem_status s = umem_map_frames(c->caller, hint, o->frames, o->pages, prot,
+		                                     (uint64_t)(uintptr_t)o, &addr, &why);
+		if (s)
+			return refuse(c, "map", s, why);
+		o->refs += o->pages;
+		capos_MemoryObject_map_Results_set_addr(capos_MemoryObject_map_Results_init_root(&b),
+		                                        addr);
+		break;
+	}
+	case capos_MemoryObject_unmap_METHOD: {
+		uint64_t addr = capos_MemoryObject_unmap_Params_get_addr(
+			capos_MemoryObject_unmap_Params_read_root(&m));
+		if (capnp_reader_error(&m) != CAPNP_OK)
+			return CAPOS_ERR_BAD_MESSAGE;
+		enum umem_status s = umem_unmap_frames(c->caller, addr, o->pages,
+		                                       (uint64_t)(uintptr_t)o, &why);
+		if (s)
+			return refuse(c, "unmap", s, why);
+		put(o, o->pages); /* may free the object: touch it no more */
+		return kcap_empty_result(c);
+	}
+	default:
+		return CAPOS_ERR_UNKNOWN_METHOD;
+	}
+	if (capnp_builder_finish(&b, &len) != CAPNP_OK)
+		panic("MemoryObject: result does not fit the kernel scratch");
+	c->result_len = (uint32_t)len;
+	return CAPOS_OK;
+}
+
+const struct kcap_type kcap_memory_object_type = {
+	.kind = KCAP_MEMORY_OBJECT,
+	.name = "memory_object",
+	.interface_id = capos_MemoryObject_ID,
+	.call = memobj_call,
+	.drop = memobj_drop,
+	/* Not transferable yet: the frames are charged to the creator, which
+	 * must outlive the object for process_destroy's exact accounting. */
+	.transferable = false,
+	.retain = memobj_retain,
+	.boot_object = 0, /* created by FrameAllocator.allocMemory only */
+};
