@@ -21,14 +21,15 @@
 #include "cap/registry.h"
 #include "cap/transfer.h"
 #include "capos.capnp.h"
+#include "endpoint_queue.h"
 #include "kstring.h"
 #include "log.h"
 #include "proc/proc_internal.h"
 #include "proc/sched.h"
 
 #define NS_PER_TICK (1000000000ull / TIMER_HZ)
-#define CALL_ID_INDEX_BITS 8u
-_Static_assert(IPC_CALL_POOL <= (1u << CALL_ID_INDEX_BITS), "call index fits the id");
+_Static_assert(IPC_CALL_POOL <= (1u << EPQ_CALL_INDEX_BITS), "call index fits the id");
+#define container_of(ptr, type, member) ((type *)((char *)(ptr) - __builtin_offsetof(type, member)))
 
 struct endpoint {
 	bool used;
@@ -40,9 +41,8 @@ struct endpoint {
 	bool disconnected;    /* no owner left: every call fails           */
 	uint32_t calls;       /* queued + in flight                        */
 	uint32_t recvs;
-	/* FIFOs, oldest first: queued calls and posted receives. */
-	struct ipc_call *q_head, *q_tail;
-	struct ipc_recv *r_head, *r_tail;
+	struct epq queued;    /* calls waiting for a receive, oldest first */
+	struct epq receives;  /* posted receives, oldest first             */
 };
 
 enum call_state { CALL_FREE = 0, CALL_QUEUED, CALL_INFLIGHT };
@@ -59,11 +59,10 @@ struct ipc_call {
 	uint64_t result_addr;
 	uint64_t badge;
 	uint64_t deadline; /* tick; UINT64_MAX = none */
-	uint64_t seq;
 	uint32_t params_len;
 	uint32_t result_len;
 	uint16_t method_id;
-	struct ipc_call *next; /* endpoint's queue while QUEUED */
+	struct epq_node node; /* in ep->queued while QUEUED */
 	struct xfer_plan xfer;
 };
 
@@ -74,16 +73,14 @@ struct ipc_recv {
 	uint64_t user_data;
 	uint64_t result_addr;
 	uint64_t deadline;
-	uint64_t seq;
 	uint32_t result_len;
-	struct ipc_recv *next; /* endpoint's receive queue */
+	struct epq_node node; /* in ep->receives */
 };
 
 static struct endpoint endpoints[ENDPOINT_MAX];
 static struct ipc_call calls[IPC_CALL_POOL];
 static struct ipc_recv recvs[IPC_RECV_POOL];
 static uint32_t next_endpoint_id = 1;
-static uint64_t next_seq = 1;
 
 /* Delivery scratch: header + params + padding + cap records.  The kernel
  * is not preemptible and has one CPU: one delivery uses it at a time. */
@@ -161,36 +158,10 @@ static void complete(struct process *p, uint64_t user_data, int32_t result, uint
 	proc_complete(p, &cqe);
 }
 
-/* Singly-linked FIFO helpers (queues hold at most ENDPOINT_*_MAX). */
-#define FIFO_PUSH(head, tail, x)            \
-	do {                                \
-		(x)->next = 0;              \
-		if (tail)                   \
-			(tail)->next = (x); \
-		else                        \
-			(head) = (x);       \
-		(tail) = (x);               \
-	} while (0)
-#define FIFO_UNLINK(type, head, tail, x)                               \
-	do {                                                           \
-		type *prev_ = 0;                                       \
-		for (type *it_ = (head); it_; prev_ = it_, it_ = it_->next) \
-			if (it_ == (x)) {                              \
-				if (prev_)                             \
-					prev_->next = it_->next;       \
-				else                                   \
-					(head) = it_->next;            \
-				if ((tail) == it_)                     \
-					(tail) = prev_;                \
-				break;                                 \
-			}                                              \
-		(x)->next = 0;                                         \
-	} while (0)
-
 static void call_dequeue(struct ipc_call *c)
 {
 	if (c->state == CALL_QUEUED)
-		FIFO_UNLINK(struct ipc_call, c->ep->q_head, c->ep->q_tail, c);
+		(void)epq_remove(&c->ep->queued, &c->node);
 }
 
 static void call_free(struct ipc_call *c)
@@ -223,7 +194,7 @@ static void call_fail(struct ipc_call *c, int err)
 static void recv_free(struct ipc_recv *r)
 {
 	struct endpoint *ep = r->ep;
-	FIFO_UNLINK(struct ipc_recv, ep->r_head, ep->r_tail, r);
+	(void)epq_remove(&ep->receives, &r->node);
 	r->used = false;
 	r->ep = 0;
 	r->server = 0;
@@ -237,8 +208,17 @@ static void recv_fail(struct ipc_recv *r, int err)
 	recv_free(r);
 }
 
-static struct ipc_call *oldest_queued(struct endpoint *ep) { return ep->q_head; }
-static struct ipc_recv *oldest_recv(struct endpoint *ep) { return ep->r_head; }
+static struct ipc_call *oldest_queued(struct endpoint *ep)
+{
+	struct epq_node *n = epq_head(&ep->queued);
+	return n ? container_of(n, struct ipc_call, node) : 0;
+}
+
+static struct ipc_recv *oldest_recv(struct endpoint *ep)
+{
+	struct epq_node *n = epq_head(&ep->receives);
+	return n ? container_of(n, struct ipc_recv, node) : 0;
+}
 
 /* ---- delivery ------------------------------------------------------------- */
 
@@ -279,7 +259,7 @@ static void deliver(struct ipc_call *c, struct ipc_recv *r)
 		kxfer_stats.committed++;
 	struct capos_endpoint_message *m = (struct capos_endpoint_message *)ipc_buf;
 	*m = (struct capos_endpoint_message){
-		.call_id = (c->gen << CALL_ID_INDEX_BITS) | (uint32_t)(c - calls),
+		.call_id = epq_call_id((uint32_t)(c - calls), c->gen),
 		.method_id = c->method_id,
 		.badge = c->badge,
 		.params_len = c->params_len,
@@ -344,9 +324,7 @@ bool endpoint_call(struct process *p, struct cap_entry *e, const struct capos_sq
 		cqe->result = err;
 		return true;
 	}
-	c->gen = (c->gen + 1) & ((1u << (32 - CALL_ID_INDEX_BITS)) - 1);
-	if (c->gen == 0)
-		c->gen = 1;
+	c->gen = epq_next_gen(c->gen);
 	c->state = CALL_QUEUED;
 	c->ep = ep;
 	c->caller = p;
@@ -360,8 +338,7 @@ bool endpoint_call(struct process *p, struct cap_entry *e, const struct capos_sq
 	c->method_id = sqe->method_id;
 	c->badge = e->badge;
 	c->deadline = deadline_of(sqe->timeout_ns);
-	c->seq = next_seq++;
-	FIFO_PUSH(ep->q_head, ep->q_tail, c);
+	epq_push(&ep->queued, &c->node);
 	ep->calls++;
 	p->cq_reserved++;
 	match(ep);
@@ -406,9 +383,8 @@ bool endpoint_recv(struct process *p, struct cap_entry *e, const struct capos_sq
 		.result_addr = sqe->result_addr,
 		.result_len = sqe->result_len,
 		.deadline = deadline_of(sqe->timeout_ns),
-		.seq = next_seq++,
 	};
-	FIFO_PUSH(ep->r_head, ep->r_tail, r);
+	epq_push(&ep->receives, &r->node);
 	ep->recvs++;
 	p->cq_reserved++;
 	match(ep);
@@ -417,11 +393,11 @@ bool endpoint_recv(struct process *p, struct cap_entry *e, const struct capos_sq
 
 static struct ipc_call *call_of(struct endpoint *ep, uint32_t call_id)
 {
-	uint32_t index = call_id & ((1u << CALL_ID_INDEX_BITS) - 1);
+	uint32_t index = epq_call_index(call_id);
 	if (index >= IPC_CALL_POOL)
 		return 0;
 	struct ipc_call *c = &calls[index];
-	if (c->state != CALL_INFLIGHT || c->ep != ep || c->gen != call_id >> CALL_ID_INDEX_BITS)
+	if (c->state != CALL_INFLIGHT || c->ep != ep || c->gen != epq_call_gen(call_id))
 		return 0;
 	return c;
 }
