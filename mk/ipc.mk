@@ -33,7 +33,7 @@ endif
 
 .PHONY: ipc-smokes
 ipc-smokes: $(IPC_PKG) $(BUILD)/kernel.elf
-	tests/qemu/run-smokes.sh ipc_echo ipc_timeout endpoint_cleanup xfer_copy_move xfer_hostile
+	tests/qemu/run-smokes.sh ipc_echo ipc_timeout ipc_queue_limit endpoint_cleanup xfer_copy_move xfer_hostile
 
 # Runtime endpoint client + server parser on the host.
 IPC_RT_HOST_OBJS := $(patsubst %.c,$(BUILD)/host/%.o,runtime/endpoint.c runtime/server.c \
