@@ -87,6 +87,23 @@ int main(void)
 	DEMO_CHECK(NAME, held(&fa) == held0, "object freed on its last release: ledger back to %lu\n",
 	           (unsigned long)held(&fa));
 
+	/* Fill the capability table with objects: the first allocMemory whose
+	 * result cap cannot be inserted fails cleanly and its object is freed. */
+	static struct capos_memory_object many[80];
+	unsigned made = 0;
+	while (made < 80 && (ret = capos_frame_alloc_memory(&fa, 1, &many[made], &e)) == 0)
+		made++;
+	DEMO_CHECK(NAME, made > 0 && made < 80 && e.kind == CAPOS_ERROR_TRANSPORT &&
+	                         e.code == CAPOS_ERR_NO_RESOURCES,
+	           "table full after %u objects: %s\n", made, capos_strerror(e.code));
+	DEMO_CHECK(NAME, held(&fa) == held0 + 2 * made, "only the delivered objects are charged (%lu)\n",
+	           (unsigned long)held(&fa));
+	for (unsigned i = 0; i < made; i++)
+		capos_memory_object_drop(&many[i]);
+	capos_flush_releases();
+	DEMO_CHECK(NAME, held(&fa) == held0, "all released: ledger back to %lu\n",
+	           (unsigned long)held(&fa));
+
 	/* Object B: mapped, handle dropped, still readable; the kernel frees it at exit. */
 	struct capos_memory_object b;
 	uint64_t vb = 0;
