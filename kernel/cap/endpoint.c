@@ -282,16 +282,21 @@ static void deliver(struct ipc_call *c, struct ipc_recv *r)
 	sched_handoff(server);
 }
 
-/* Pairs queued calls with posted receives, oldest first. */
+static void endpoint_orphaned(struct endpoint *ep);
+
+/* Pairs queued calls with posted receives, oldest first.  Receives still
+ * posted when no client facet is left can never complete: they end. */
 static void match(struct endpoint *ep)
 {
 	for (;;) {
 		struct ipc_call *c = oldest_queued(ep);
 		struct ipc_recv *r = c ? oldest_recv(ep) : 0;
 		if (r == 0)
-			return;
+			break;
 		deliver(c, r);
 	}
+	if (ep->client_refs == 0 && !ep->boot_ref && !ep->disconnected && oldest_recv(ep))
+		endpoint_orphaned(ep);
 }
 
 /* ---- ring operations ------------------------------------------------------ */
