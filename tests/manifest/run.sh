@@ -164,7 +164,9 @@ if cmp -s "$tmp/capnp.json" "$tmp/changed.json"; then
 elif tests/manifest/compare.js "$tmp/cue.json" "$tmp/changed.json" "$bins" >"$tmp/out" 2>&1; then
 	fail compare_detects_change "a changed badge compared equal"
 elif contains compare_detects_change "$tmp/out" "badge"; then
-	printf 'x' >>"$bins/ipc_client.elf"
+	# Change a binary system.cue really names: init's.
+	changed_bin=$(node -p 'require(process.argv[1]).initConfig.init.binary' "$tmp/cue.json")
+	printf 'x' >>"$bins/$changed_bin.elf"
 	if tests/manifest/compare.js "$tmp/cue.json" "$tmp/capnp.json" "$bins" >"$tmp/out" 2>&1; then
 		fail compare_detects_change "a changed binary compared equal"
 	else
