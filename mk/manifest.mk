@@ -113,12 +113,19 @@ KERNEL_LIB_SRCS += lib/manifest/decode.c lib/manifest/validate.c lib/manifest/in
 	generated/manifest.capnp.c
 
 # Manifests of QEMU smokes: tests/qemu/manifests/NAME.cue -> build/manifests/NAME.bin.
+# raw_*.cue name the raw-ABI test programs (tests/qemu/proc, mk/proc.mk) and
+# the hostile ELFs: those directories are searched first for them (a raw
+# program may share its name with a demo: fault_hlt).
 SMOKE_MANIFESTS := $(patsubst tests/qemu/manifests/%.cue,$(BUILD)/manifests/%.bin,\
 	$(wildcard tests/qemu/manifests/*.cue))
+RAW_BIN_DIRS = $(BUILD)/user/tests/qemu/proc $(BUILD)/proc/hostile
+smoke_bin_dirs = $(if $(filter raw_%,$(1)),$(RAW_BIN_DIRS) $(MANIFEST_BIN_DIRS),$(MANIFEST_BIN_DIRS))
+# Second expansion (.SECONDEXPANSION in mk/init.mk): mk/proc.mk is read later.
 $(BUILD)/manifests/%.bin: tests/qemu/manifests/%.cue $(CUE_SCHEMA) $(MKMANIFEST) $(CUE_RUNNER) \
-		$(MANIFEST_BINS) package-lock.json
+		$(MANIFEST_BINS) $$(PROC_TEST_ELFS) $$(PROC_PKG_DIR)/hostile.pkg package-lock.json
 	@mkdir -p $(@D)
-	$(MKMANIFEST) $(MKMANIFEST_FLAGS) -o $@ $<
+	$(MKMANIFEST) --cue-runner $(CUE_RUNNER) -S cue \
+		$(addprefix -B ,$(call smoke_bin_dirs,$*)) -o $@ $<
 ALL_TARGETS += $(SMOKE_MANIFESTS) $(MANIFEST_BIN) $(MANIFEST_SPAWN_BIN)
 
 # `make run` boots system.cue through init (mk/run.mk).
