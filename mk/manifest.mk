@@ -126,6 +126,15 @@ $(BUILD)/manifests/%.bin: tests/qemu/manifests/%.cue $(CUE_SCHEMA) $(MKMANIFEST)
 	@mkdir -p $(@D)
 	$(MKMANIFEST) --cue-runner $(CUE_RUNNER) -S cue \
 		$(addprefix -B ,$(call smoke_bin_dirs,$*)) -o $@ $<
+# A manifest that decodes but does not validate (schemaVersion, the first
+# data word of the root struct, set to 2): the kernel must start nothing
+# (smoke boot_manifest_refused).
+$(BUILD)/manifests/bad_schema.bin: $(BUILD)/manifests/init_basic.bin
+	cp $< $@.tmp
+	printf '\002' | dd of=$@.tmp bs=1 seek=16 conv=notrunc status=none
+	mv $@.tmp $@
+SMOKE_MANIFESTS += $(BUILD)/manifests/bad_schema.bin
+
 ALL_TARGETS += $(SMOKE_MANIFESTS) $(MANIFEST_BIN) $(MANIFEST_SPAWN_BIN)
 
 # `make run` boots system.cue through init (mk/run.mk).
