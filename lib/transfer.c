@@ -36,11 +36,10 @@ int xfer_prepare(struct cap_table *src, const struct capos_xfer_desc *desc, uint
 		const struct capos_xfer_desc *d = &desc[i];
 		int err = CAPOS_OK;
 		struct cap_entry *e = 0;
+		/* Malformed, or the slot is not held or already in transit. */
 		if ((d->mode != CAPOS_XFER_COPY && d->mode != CAPOS_XFER_MOVE) || d->badge != 0 ||
-		    conflicts(desc, i))
+		    conflicts(desc, i) || cap_table_lookup(src, d->cap_id, &e) != CAPOS_OK)
 			err = CAPOS_ERR_BAD_TRANSFER;
-		else if (cap_table_lookup(src, d->cap_id, &e) != CAPOS_OK)
-			err = CAPOS_ERR_BAD_TRANSFER; /* not held, or already in transit */
 		else if (ops && ops->transferable && !ops->transferable(e))
 			err = CAPOS_ERR_NOT_PERMITTED;
 		else if (d->mode == CAPOS_XFER_MOVE)

@@ -177,6 +177,8 @@ static void call_free(struct ipc_call *c)
 	c->abandoned = 0;
 	c->xfer.count = 0;
 	c->xfer.prepared = false;
+	if (ep == 0)
+		panic("ipc: freeing call record %u with no endpoint", (unsigned)(c - calls));
 	ep->calls--;
 	endpoint_maybe_free(ep);
 }
@@ -194,6 +196,8 @@ static void call_fail(struct ipc_call *c, int err)
 static void recv_free(struct ipc_recv *r)
 {
 	struct endpoint *ep = r->ep;
+	if (ep == 0)
+		panic("ipc: freeing receive record %u with no endpoint", (unsigned)(r - recvs));
 	(void)epq_remove(&ep->receives, &r->node);
 	r->used = false;
 	r->ep = 0;
@@ -227,6 +231,8 @@ static struct ipc_recv *oldest_recv(struct endpoint *ep)
 static void deliver(struct ipc_call *c, struct ipc_recv *r)
 {
 	struct process *caller = c->caller, *server = r->server;
+	if (caller == 0 || server == 0)
+		panic("ipc: queued call or posted receive without its process");
 	uint32_t n = c->xfer.count;
 	uint64_t hdr = sizeof(struct capos_endpoint_message);
 	uint64_t caps_at = hdr + capos_align8(c->params_len);
