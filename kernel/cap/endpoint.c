@@ -368,7 +368,10 @@ bool endpoint_recv(struct process *p, struct cap_entry *e, const struct capos_sq
 		cqe->result = CAPOS_ERR_RESULT_TOO_SMALL;
 		return true;
 	}
-	if (user_check_writable(p, sqe->result_addr, sqe->result_len) != CAPOS_OK) {
+	/* The header must be writable now; the rest is checked for each call's
+	 * size at delivery (the whole buffer is often pages long). */
+	if (user_check_writable(p, sqe->result_addr, sizeof(struct capos_endpoint_message)) !=
+	    CAPOS_OK) {
 		cqe->result = CAPOS_ERR_BAD_BUFFER;
 		return true;
 	}
