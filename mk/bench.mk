@@ -14,15 +14,24 @@ $(PIPE_PINGPONG): $(BUILD)/tool/bench/ipc/pipe_pingpong.o
 ALL_TARGETS += $(PIPE_PINGPONG)
 
 BENCH_IPC_LOG := $(BUILD)/bench-ipc.log
-BENCH_IPC_CMDLINE := procs=bench_ipc_server,bench_ipc serve=bench_ipc_server
+# Boot through init from tests/qemu/manifests/bench_ipc.cue when it exists
+# (the server exports its endpoint, the client imports it as a facet);
+# otherwise the temporary boot-package path with serve=.
+ifneq ($(wildcard tests/qemu/manifests/bench_ipc.cue),)
+BENCH_IPC_MODULE := $(BUILD)/manifests/bench_ipc.bin
+BENCH_IPC_APPEND :=
+else
+BENCH_IPC_MODULE := $(BUILD)/proc/ipc.pkg
+BENCH_IPC_APPEND := -append "procs=bench_ipc_server,bench_ipc serve=bench_ipc_server"
+endif
 
 .PHONY: bench
-bench: $(BUILD)/kernel.elf $(BUILD)/proc/ipc.pkg $(PIPE_PINGPONG)
+bench: $(BUILD)/kernel.elf $(BENCH_IPC_MODULE) $(PIPE_PINGPONG)
 	@rm -f $(BENCH_IPC_LOG)
 	@qemu-system-x86_64 -accel tcg -icount shift=0 -cpu qemu64 -m 256M -smp 1 \
 		-serial file:$(BENCH_IPC_LOG) -display none -monitor none -no-reboot \
 		-device isa-debug-exit,iobase=0xf4,iosize=0x04 -kernel $(BUILD)/kernel.elf \
-		-initrd $(BUILD)/proc/ipc.pkg -append "$(BENCH_IPC_CMDLINE)" </dev/null; \
+		-initrd $(BENCH_IPC_MODULE) $(BENCH_IPC_APPEND) </dev/null; \
 		status=$$?; test $$status = 33 || { echo "bench: QEMU status $$status (see $(BENCH_IPC_LOG))" >&2; exit 1; }
 	@$(PIPE_PINGPONG) --iterations 20000 >$(BUILD)/bench-pipe.txt
 	@tools/bench/ipc-table.sh $(BENCH_IPC_LOG) $(BUILD)/bench-pipe.txt

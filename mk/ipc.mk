@@ -17,22 +17,13 @@ $(BUILD)/host/tests/test_endpoint_queue: $(BUILD)/host/tests/host/test_endpoint_
 	@mkdir -p $(@D)
 	$(HOST_CC) $^ -o $@ -lcriterion $(HOST_LDFLAGS)
 
-# The IPC/transfer/benchmark demos (demos/{echo,xfer,ipc,bench_ipc}*.c) in
-# one boot package, build/proc/ipc.pkg; smokes pick programs with procs=
-# and wire endpoints with serve= (docs/ipc.md).  mk/proc.mk leaves them out
-# of demos.pkg (mk/ipc.mk is read first).
-IPC_DEMO_SRCS := $(wildcard demos/echo_*.c demos/xfer_*.c demos/ipc_*.c demos/bench_ipc*.c)
-IPC_DEMO_ELFS := $(patsubst demos/%.c,$(BUILD)/user/demos/%.elf,$(IPC_DEMO_SRCS))
-IPC_PKG := $(BUILD)/proc/ipc.pkg
-ifneq ($(and $(wildcard generated/capos.capnp.h),$(IPC_DEMO_ELFS)),)
-$(IPC_PKG): $(IPC_DEMO_ELFS) $(BUILD)/tool/mkbootpkg
-	@mkdir -p $(@D)
-	$(BUILD)/tool/mkbootpkg -o $@ $(foreach d,$(IPC_DEMO_ELFS),$(notdir $(basename $(d)))=$(d))
-ALL_TARGETS += $(IPC_PKG)
-endif
-
+# The IPC/transfer/benchmark demos (demos/{echo,xfer,ipc,bench_ipc}*.c) boot
+# through init from manifests (tests/qemu/manifests/{ipc,xfer,endpoint}_*.cue):
+# a server exports its endpoint, clients import it as a client facet
+# (docs/init.md).
 .PHONY: ipc-smokes
-ipc-smokes: $(IPC_PKG) $(BUILD)/kernel.elf
+ipc-smokes: $(BUILD)/kernel.elf
+	@$(MAKE) --no-print-directory $(SMOKE_MANIFESTS)
 	tests/qemu/run-smokes.sh ipc_echo ipc_timeout ipc_queue_limit endpoint_cleanup xfer_copy_move xfer_hostile
 
 # Runtime endpoint client + server parser on the host.
