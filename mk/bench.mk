@@ -1,8 +1,8 @@
 # `make bench`: IPC and ring costs inside the guest next to a Linux pipe
 # ping-pong on the host, in one run and one table (tools/bench/ipc-table.sh).
 #
-# Guest: build/kernel.elf + build/proc/demos.pkg with
-# `procs=bench_ipc_server,bench_ipc serve=bench_ipc_server` under QEMU TCG
+# Guest: build/kernel.elf + build/manifests/bench_ipc.bin (init starts
+# bench_ipc_server and bench_ipc) under QEMU TCG
 # with `-icount shift=0`: one TSC tick per guest instruction, so the guest
 # figures are exact, repeatable instruction counts (demos/bench_ipc.c).
 # Host: bench/ipc/pipe_pingpong.c (host TSC cycles and nanoseconds).
@@ -14,16 +14,9 @@ $(PIPE_PINGPONG): $(BUILD)/tool/bench/ipc/pipe_pingpong.o
 ALL_TARGETS += $(PIPE_PINGPONG)
 
 BENCH_IPC_LOG := $(BUILD)/bench-ipc.log
-# Boot through init from tests/qemu/manifests/bench_ipc.cue when it exists
-# (the server exports its endpoint, the client imports it as a facet);
-# otherwise the temporary boot-package path with serve=.
-ifneq ($(wildcard tests/qemu/manifests/bench_ipc.cue),)
+# Boots through init from tests/qemu/manifests/bench_ipc.cue: the server
+# exports its endpoint, the client imports it as a client facet.
 BENCH_IPC_MODULE := $(BUILD)/manifests/bench_ipc.bin
-BENCH_IPC_APPEND :=
-else
-BENCH_IPC_MODULE := $(BUILD)/proc/ipc.pkg
-BENCH_IPC_APPEND := -append "procs=bench_ipc_server,bench_ipc serve=bench_ipc_server"
-endif
 
 .PHONY: bench
 bench: $(BUILD)/kernel.elf $(BENCH_IPC_MODULE) $(PIPE_PINGPONG)
@@ -31,7 +24,7 @@ bench: $(BUILD)/kernel.elf $(BENCH_IPC_MODULE) $(PIPE_PINGPONG)
 	@qemu-system-x86_64 -accel tcg -icount shift=0 -cpu qemu64 -m 256M -smp 1 \
 		-serial file:$(BENCH_IPC_LOG) -display none -monitor none -no-reboot \
 		-device isa-debug-exit,iobase=0xf4,iosize=0x04 -kernel $(BUILD)/kernel.elf \
-		-initrd $(BENCH_IPC_MODULE) $(BENCH_IPC_APPEND) </dev/null; \
+		-initrd $(BENCH_IPC_MODULE) </dev/null; \
 		status=$$?; test $$status = 33 || { echo "bench: QEMU status $$status (see $(BENCH_IPC_LOG))" >&2; exit 1; }
 	@$(PIPE_PINGPONG) --iterations 20000 >$(BUILD)/bench-pipe.txt
 	@tools/bench/ipc-table.sh $(BENCH_IPC_LOG) $(BUILD)/bench-pipe.txt
