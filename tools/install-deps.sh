@@ -23,6 +23,8 @@ packages=(
 	make
 	clang
 	libclang-rt-14-dev
+	cppcheck
+	clang-tidy
 	qemu-system-x86
 	grub-pc-bin
 	grub-efi-amd64-bin

@@ -46,7 +46,7 @@ static int64_t alloc_words(struct capnp_builder *b, uint64_t words)
 int capnp_builder_init(struct capnp_builder *b, void *arena, size_t bytes)
 {
 	b->arena = arena;
-	b->seg = (uint8_t *)arena + 8;
+	b->seg = arena ? (uint8_t *)arena + 8 : NULL; /* no arithmetic on NULL */
 	b->used_words = 0;
 	b->err = CAPNP_OK;
 	b->cap_words = 0;

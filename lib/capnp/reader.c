@@ -165,7 +165,7 @@ static struct capnp_list empty_list(struct capnp_reader *m)
 static struct capnp_struct read_struct_at(struct capnp_reader *m, uint32_t seg, const uint8_t *p,
 					  uint16_t depth)
 {
-	struct target t;
+	struct target t = { 0 }; /* defined even if a caller left m->err positive */
 	if (resolve(m, seg, p, &t) <= 0)
 		return empty_struct(m);
 	if (depth == 0) {
@@ -225,7 +225,7 @@ static bool list_compatible(const struct capnp_list *l, enum capnp_elem_size wan
 static struct capnp_list read_list_at(struct capnp_reader *m, uint32_t seg, const uint8_t *p,
 				      uint16_t depth, enum capnp_elem_size want)
 {
-	struct target t;
+	struct target t = { 0 }; /* as in read_struct_at */
 	if (resolve(m, seg, p, &t) <= 0)
 		return empty_list(m);
 	if (depth == 0) {

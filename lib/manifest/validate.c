@@ -526,7 +526,7 @@ static int order_services(struct vctx *v, uint32_t *order)
 	uint32_t n = 0, cur = 0;
 	while (started[cur])
 		cur++;
-	while (!seen[cur]) {
+	do { /* cur is unseen on entry (seen[] is all zero) */
 		seen[cur] = 1;
 		path[n++] = cur;
 		for (uint32_t j = 0; j < mf->service_count; j++) {
@@ -535,7 +535,7 @@ static int order_services(struct vctx *v, uint32_t *order)
 				break;
 			}
 		}
-	}
+	} while (!seen[cur]);
 	uint32_t first = 0;
 	while (path[first] != cur)
 		first++;

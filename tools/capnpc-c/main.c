@@ -42,7 +42,10 @@ static uint8_t *read_all(FILE *in, size_t *len)
 			break;
 		}
 		cap *= 2;
-		buf = realloc(buf, cap);
+		uint8_t *grown = realloc(buf, cap);
+		if (!grown)
+			free(buf);
+		buf = grown;
 	}
 	*len = n;
 	return buf;

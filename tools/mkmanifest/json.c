@@ -266,6 +266,7 @@ static int literal(struct parser *p, const char *word)
 
 static int push(struct parser *p, struct json *j, char *key, struct json *item)
 {
+	/* NOLINTNEXTLINE(bugprone-sizeof-expression): an array of pointers */
 	struct json **items = realloc(j->items, (j->count + 1) * sizeof(*items));
 	if (!items) {
 		perr(p, "out of memory");

@@ -60,17 +60,25 @@ static int member(struct ctx *c, const struct json *obj, const char *where,
 {
 	const struct json *j = json_get(obj, key);
 
+	/* Returns -1 itself rather than fail()'s result: the analyser does not
+	 * follow variadic calls, and *out is NULL exactly when this fails
+	 * or an optional member is absent. */
 	*out = NULL;
 	if (!j) {
 		if (optional)
 			return 0;
-		return fail(c, "%s%s: missing", where, key);
+		fail(c, "%s%s: missing", where, key);
+		return -1;
 	}
-	if (j->type != type)
-		return fail(c, "%s%s: expected %s, got %s", where, key,
-			    json_type_name(type), json_type_name(j->type));
-	if (type == JSON_STRING && j->string_len > UINT32_MAX)
-		return fail(c, "%s%s: string too long", where, key);
+	if (j->type != type) {
+		fail(c, "%s%s: expected %s, got %s", where, key,
+		     json_type_name(type), json_type_name(j->type));
+		return -1;
+	}
+	if (type == JSON_STRING && j->string_len > UINT32_MAX) {
+		fail(c, "%s%s: string too long", where, key);
+		return -1;
+	}
 	*out = j;
 	return 0;
 }
@@ -253,10 +261,12 @@ int model_from_json(struct model *md, struct json *root, char *err, size_t errle
 	if (services->count > MF_MAX_SERVICES)
 		return fail(&c, "initConfig.services: %zu entries, at most %u allowed",
 			    services->count, MF_MAX_SERVICES);
+	/* NOLINTBEGIN(bugprone-sizeof-expression): arrays of pointers, sized by element */
 	md->services = calloc(services->count + 1, sizeof(*md->services));
 	md->service_caps = calloc(services->count + 1, sizeof(*md->service_caps));
 	md->service_exports = calloc(services->count + 1,
 				     sizeof(*md->service_exports));
+	/* NOLINTEND(bugprone-sizeof-expression) */
 	if (!md->services || !md->service_caps || !md->service_exports)
 		return fail(&c, "out of memory");
 	md->m.services = md->services;

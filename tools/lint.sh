@@ -1,0 +1,227 @@
+#!/usr/bin/env bash
+# Static analysis of the C sources: cppcheck and clang-tidy.
+#
+# Usage: tools/lint.sh [--full] [--tools "cppcheck clang-tidy"] [-j N]
+#
+# Every .c file under lib/ kernel/ runtime/ init/ tools/ demos/ generated/ is
+# analysed with the flags mk/config.mk compiles it with (kernel, userspace or
+# host tool, read through `make lint-flags`), headers through the files that
+# include them.  Findings are grouped by the directory of the file they are
+# in (an "area": lib, lib-capnp, kernel-mem, include-capos...), one line per
+# tool and area, in the test suite format:
+#   PASS lint-<tool>-<area>
+#   FAIL lint-<tool>-<area>: N findings      (followed by the findings)
+# Full tool output: build/test-logs/lint-<tool>.log; the findings alone:
+# build/lint/<tool>.findings.  generated/ gets the clang analyzer only.
+#
+# Without --full (this is what `make test` runs), findings in the files
+# matching tools/lint-pending.txt (code other engineers are still editing)
+# are printed but not counted.  --full
+# (`make lint`) counts everything.  Suppressions, each with its reason:
+# tools/cppcheck-suppressions.txt, .clang-tidy, and inline comments.
+# clang-tidy results are cached in build/lint/cache by the hash of the
+# preprocessed file (comments kept, so a NOLINT counts) and the config.
+# Exit status: 0 when every counted area is clean, 1 otherwise, 2 on usage.
+set -u
+cd "$(dirname "$0")/.."
+
+usage() { sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; }
+
+full=0
+tools="cppcheck clang-tidy"
+jobs=2
+while [ $# -gt 0 ]; do
+	case $1 in
+	-h|--help) usage; exit 0 ;;
+	--full) full=1; shift ;;
+	--tools) [ $# -ge 2 ] || { usage >&2; exit 2; }; tools=$2; shift 2 ;;
+	--tools=*) tools=${1#*=}; shift ;;
+	-j) [ $# -ge 2 ] || { usage >&2; exit 2; }; jobs=$2; shift 2 ;;
+	-j*) jobs=${1#-j}; shift ;;
+	*) echo "lint.sh: error: unknown argument '$1' (see --help)" >&2; exit 2 ;;
+	esac
+done
+case $jobs in ''|*[!0-9]*|0) echo "lint.sh: error: -j needs a positive number, not '$jobs'" >&2; exit 2 ;; esac
+[ -n "$tools" ] || { echo "lint.sh: error: --tools needs at least one tool" >&2; exit 2; }
+for t in $tools; do
+	case $t in cppcheck|clang-tidy) ;; *) echo "lint.sh: error: unknown tool '$t' (cppcheck, clang-tidy)" >&2; exit 2 ;; esac
+	if ! command -v "$t" >/dev/null; then
+		echo "FAIL lint-$t: $t is not installed (tools/install-deps.sh installs it)"
+		exit 1
+	fi
+done
+
+BUILD=${BUILD:-build}
+out=$BUILD/lint
+logs=$BUILD/test-logs
+mkdir -p "$out/cache" "$logs"
+# A private directory per run: concurrent runs in one tree do not mix.
+work=$(mktemp -d "$out/run.XXXXXX") || exit 1
+trap 'rm -rf "$work"' EXIT
+
+# The compiler flags, straight from mk/config.mk.  A make started under make
+# (run-all.sh in `make test`) must not join the parent's job server.
+if ! flags=$(env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s --no-print-directory lint-flags 2>&1); then
+	echo "FAIL lint-setup: 'make lint-flags' failed: $flags"
+	exit 1
+fi
+eval "$flags"
+export KERNEL_CFLAGS USER_CFLAGS TOOL_CFLAGS
+
+roots="lib kernel runtime init tools demos generated"
+
+# Which flags a file builds with: lib/ is freestanding and its strictest
+# user is the kernel; runtime, init, demos and generated code are userspace.
+flag_kind() {
+	case $1 in kernel/*|lib/*) echo kernel ;; tools/*) echo tool ;; *) echo user ;; esac
+}
+kind_cflags() {
+	case $1 in kernel) echo "$KERNEL_CFLAGS" ;; tool) echo "$TOOL_CFLAGS" ;; *) echo "$USER_CFLAGS" ;; esac
+}
+export -f flag_kind kind_cflags
+
+sources=$(for r in $roots; do [ -d "$r" ] && find "$r" -name '*.c'; done | LC_ALL=C sort)
+if [ -z "$sources" ]; then
+	echo "FAIL lint-setup: no C sources found under $roots"
+	exit 1
+fi
+nsources=$(echo "$sources" | wc -l)
+
+# compile_commands.json for clang-tidy (no `bear` needed: the flags are known).
+{
+	echo "["
+	sep=""
+	for f in $sources; do
+		cmd=$(printf 'gcc %s -c %s -o /dev/null' "$(kind_cflags "$(flag_kind "$f")")" "$f" |
+			sed -e 's/\\/\\\\/g' -e 's/"/\\"/g')
+		printf '%s{"directory": "%s", "file": "%s", "command": "%s"}' "$sep" "$PWD" "$f" "$cmd"
+		sep=$',\n'
+	done
+	printf '\n]\n'
+} >"$work/compile_commands.json"
+
+run_cppcheck() {
+	local kind files incdefs
+	for kind in kernel user tool; do
+		files=$(for f in $sources; do [ "$(flag_kind "$f")" = "$kind" ] && echo "$f"; done)
+		[ -z "$files" ] && continue
+		# The compiler's own predefined macros (__BYTE_ORDER__, __x86_64__...).
+		# shellcheck disable=SC2046
+		{
+			gcc $(kind_cflags $kind) -dM -E -x c /dev/null
+			# cppcheck 2.10 ignores the C11 keyword on declarations (so it
+			# thinks code after panic() runs) but honours the attribute.
+			echo '#define _Noreturn __attribute__((noreturn))'
+		} >"$work/predef-$kind.h"
+		incdefs=$(for x in $(kind_cflags $kind); do case $x in -I*|-D*|-U*) echo "$x" ;; esac; done)
+		# A few files per cppcheck, $jobs cppchecks at a time.
+		# shellcheck disable=SC2086
+		printf '%s\n' $files | xargs -P "$jobs" -n 4 cppcheck -q \
+			--std=c11 --platform=unix64 \
+			--enable=warning,portability,performance \
+			--inline-suppr --suppressions-list=tools/cppcheck-suppressions.txt \
+			--include="$work/predef-$kind.h" $incdefs \
+			--template='{file}:{line}:{column}: {severity}: {message} [{id}]' \
+			--template-location='{file}:{line}:{column}: note: {info}' \
+			--error-exitcode=0
+	done
+}
+
+# One file: clang-tidy, or its cached result.  generated/ gets the analyzer
+# only (the generator, tools/capnpc-c, gets the full set).
+tidy_one() {
+	local f=$1 checks="" key cache status
+	case $f in generated/*) checks="-bugprone-*,-cert-*" ;; esac
+	# shellcheck disable=SC2046
+	key=$({ gcc $(kind_cflags "$(flag_kind "$f")") -E -C "$f" 2>&1; echo "$checks";
+		cat .clang-tidy; echo "$LINT_TIDY_VERSION"; } | sha256sum | cut -c1-32)
+	cache=$LINT_OUT/cache/tidy-$key
+	# (Another run may prune the entry between the test and the read.)
+	if [ -f "$cache" ] && touch "$cache" 2>/dev/null && cat "$cache" 2>/dev/null; then
+		return
+	fi
+	clang-tidy --quiet -p "$LINT_WORK" ${checks:+--checks="$checks"} "$f" >"$cache.$$" 2>&1
+	status=$?
+	cat "$cache.$$"
+	if [ $status -lt 128 ]; then mv "$cache.$$" "$cache"; else rm -f "$cache.$$"; fi
+}
+export -f tidy_one
+
+run_clang_tidy() {
+	LINT_OUT=$out LINT_WORK=$work LINT_TIDY_VERSION=$(clang-tidy --version) \
+		xargs -P "$jobs" -n 1 bash -c 'tidy_one "$1"' tidy_one <<<"$sources"
+	# Drop cache entries no run used in the last day.
+	find "$out/cache" -name 'tidy-*' -mmin +1440 -delete
+}
+
+pending=""
+if [ $full = 0 ] && [ -f tools/lint-pending.txt ]; then
+	pending=$(sed -e 's/#.*//' -e 's/[[:space:]]*$//' -e '/^$/d' tools/lint-pending.txt)
+fi
+is_pending() {   # finding line -> status; entries are shell globs
+	local p
+	for p in $pending; do
+		# shellcheck disable=SC2254
+		case ${1%%:*} in $p) return 0 ;; esac
+	done
+	return 1
+}
+
+# The areas: every directory holding a .c or .h we analyse or include.
+all_areas=$( (for r in $roots include; do [ -d "$r" ] && find "$r" -name '*.[ch]'; done) |
+	xargs -n1 dirname | LC_ALL=C sort -u)
+
+status=0
+for tool in $tools; do
+	log=$logs/lint-$tool.log
+	findings=$work/$tool.findings
+	start=$(date +%s)
+	case $tool in
+	cppcheck) run_cppcheck ;;
+	clang-tidy) run_clang_tidy ;;
+	esac >"$work/$tool.log" 2>&1
+	secs=$(($(date +%s) - start))
+	cp "$work/$tool.log" "$log"
+	# A finding: "path:line:col: severity: message [id]" in one of our files
+	# (system headers are not ours to fix).  clang-tidy prints absolute
+	# paths; a header included by several files is counted once.
+	sed -e "s|^$PWD/||" "$work/$tool.log" |
+		grep -a -E '^[^ :]+:[0-9]+:[0-9]+: (warning|error|style|performance|portability|information): ' |
+		grep -a -E "^($(echo $roots include | tr ' ' '|'))/" |
+		LC_ALL=C sort -u >"$findings"
+	cp "$findings" "$out/$tool.findings"
+	echo "lint: $tool: $nsources files in ${secs}s, $(wc -l <"$findings") findings (log: $log)"
+	counted=$work/$tool.counted
+	: >"$counted"
+	while IFS= read -r line; do
+		if is_pending "$line"; then
+			echo "lint: pending, not counted (tools/lint-pending.txt): $line"
+		else
+			echo "$line" >>"$counted"
+		fi
+	done <"$findings"
+	# One line per area; a FAIL is followed by its findings.
+	printf '%s\n' $all_areas | awk -v tool="$tool" -v counted="$counted" '
+		{ areas[++n] = $0 }
+		END {
+			while ((getline line < counted) > 0) {
+				f = line; sub(/:.*/, "", f); sub(/\/[^\/]*$/, "", f)
+				hits[f] = hits[f] "    " line "\n"; count[f]++
+			}
+			for (i = 1; i <= n; i++) {
+				a = areas[i]; name = a; gsub(/\//, "-", name)
+				if (!(a in count)) { print "PASS lint-" tool "-" name; continue }
+				print "FAIL lint-" tool "-" name ": " count[a] " findings"
+				printf "%s", hits[a]
+				bad = 1; delete count[a]
+			}
+			for (a in count) {   # a directory with no .c/.h of its own
+				name = a; gsub(/\//, "-", name)
+				print "FAIL lint-" tool "-" name ": " count[a] " findings"
+				printf "%s", hits[a]
+				bad = 1
+			}
+			exit bad
+		}' || status=1
+done
+exit $status
