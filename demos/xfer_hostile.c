@@ -81,6 +81,21 @@ int main(void)
 	DEMO_CHECK("xfer_hostile", e == CAPOS_ERR_BAD_BUFFER, "unmapped descriptors: %s\n",
 	           capos_strerror(e));
 
+	/* A capability whose kind may not leave its table (FrameAllocator: its
+	 * grants are charged to the holder): copy and move both refused. */
+	const struct capos_capset_entry *fa =
+		capos_capset_find(&capos_rt.capset, "frames", capos_FrameAllocator_ID);
+	DEMO_CHECK("xfer_hostile", fa != NULL, "holds a FrameAllocator 'frames'\n");
+	if (fa != NULL) {
+		d[0] = capos_xfer_copy(fa->cap_id);
+		int c = raw_call(d, 1, 0);
+		d[0] = capos_xfer_move(fa->cap_id);
+		int m = raw_call(d, 1, 0);
+		DEMO_CHECK("xfer_hostile", c == CAPOS_ERR_NOT_PERMITTED && m == CAPOS_ERR_NOT_PERMITTED,
+		           "non-transferable cap: copy %s, move %s\n", capos_strerror(c),
+		           capos_strerror(m));
+	}
+
 	/* Give the server a spare, then fill our own table with copies of the
 	 * server's Console and ask for the spare: the move cannot land. */
 	char out[64];
