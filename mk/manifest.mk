@@ -122,7 +122,7 @@ RAW_BIN_DIRS = $(BUILD)/user/tests/qemu/proc $(BUILD)/proc/hostile
 smoke_bin_dirs = $(if $(filter raw_%,$(1)),$(RAW_BIN_DIRS) $(MANIFEST_BIN_DIRS),$(MANIFEST_BIN_DIRS))
 # Second expansion (.SECONDEXPANSION in mk/init.mk): mk/proc.mk is read later.
 $(BUILD)/manifests/%.bin: tests/qemu/manifests/%.cue $(CUE_SCHEMA) $(MKMANIFEST) $(CUE_RUNNER) \
-		$(MANIFEST_BINS) $$(PROC_TEST_ELFS) $$(PROC_PKG_DIR)/hostile.pkg package-lock.json
+		$(MANIFEST_BINS) $$(PROC_TEST_ELFS) $$(PROC_HOSTILE_STAMP) package-lock.json
 	@mkdir -p $(@D)
 	$(MKMANIFEST) --cue-runner $(CUE_RUNNER) -S cue \
 		$(addprefix -B ,$(call smoke_bin_dirs,$*)) -o $@ $<

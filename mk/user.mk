@@ -70,7 +70,7 @@ endif
 HOST_TEST_BINS += $(RUNTIME_HOST_TESTS)
 
 # Demo smokes not (yet) covered by tests/qemu/smokes: demos/smokes/*.smoke,
-# run by demos/run-smokes.sh over build/proc/demos.pkg (mk/proc.mk).
+# run by demos/run-smokes.sh; each boots a manifest (tests/qemu/manifests).
 ifneq ($(HAVE_CAPNP),)
 TEST_SUITES += demos/run-smokes.sh
 endif

@@ -29,8 +29,8 @@ struct endpoint;
 #define IPC_CALL_POOL 128      /* call records, all endpoints                */
 #define IPC_RECV_POOL 64       /* receive records, all endpoints             */
 
-/* Boot (TEMPORARY, boot_services.c): an endpoint held by the boot code
- * until every boot process has its capabilities. */
+/* An endpoint held by its creator (ProcessSpawner.spawn, the manifest
+ * boot) until the processes that use it have their capabilities. */
 struct endpoint *endpoint_create(const char *name);
 void endpoint_boot_release(struct endpoint *ep);
 const char *endpoint_name(const struct endpoint *ep);

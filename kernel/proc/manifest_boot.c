@@ -9,8 +9,6 @@
  */
 #include "manifest_boot.h"
 
-#include <capos/bootpkg.h>
-
 #include "arch/x86_64/qemu_exit.h"
 #include "boot_info.h"
 #include "cap/boot_package.h"
@@ -40,14 +38,13 @@ static bool is_elf(const uint8_t *d, uint64_t n)
 	return n >= 4 && d[0] == 0x7f && d[1] == 'E' && d[2] == 'L' && d[3] == 'F';
 }
 
-/* The first module that is neither an ELF nor a boot package and decodes
- * as a manifest. */
+/* The first module that is not an ELF and decodes as a manifest. */
 static const struct boot_module *find_manifest(void)
 {
 	for (unsigned i = 0; i < boot_info.module_count; i++) {
 		const struct boot_module *m = &boot_info.modules[i];
 		const uint8_t *d = phys_to_virt(m->phys);
-		if (is_elf(d, m->size) || capos_bootpkg_count(d, m->size) >= 0)
+		if (is_elf(d, m->size))
 			continue;
 		struct mf_decode_error err;
 		if (mf_decode(d, m->size, &storage, &manifest, &err) == MF_DECODE_OK)

@@ -6,16 +6,6 @@
 
 #include "process.h"
 
-/* capset.c: grants the boot capabilities (TEMPORARY: the same set for every
- * process until the manifest, issue #6) and writes the CapSet page. */
-int proc_grant_boot_caps(struct process *p);
-
-/* boot_services.c: grants p the boot endpoints of `serve=` (TEMPORARY),
- * appending CapSet entries to entries[*count..max). */
-struct capos_capset_entry;
-int proc_boot_endpoint_grants(struct process *p, struct capos_capset_entry *entries, unsigned max,
-                              unsigned *count);
-
 /* boot_services.c: a teardown found frames missing. */
 void proc_note_leak(uint64_t frames);
 uint64_t proc_leaked_frames(void);

@@ -245,17 +245,6 @@ static void setup_kernel_context(struct process *p, uint64_t entry)
 	p->saved_rsp = (uint64_t)ctx;
 }
 
-static int boot_grant(struct process *p, void *ctx)
-{
-	(void)ctx;
-	return proc_grant_boot_caps(p);
-}
-
-struct process *process_create(const char *name, const void *image, uint64_t size)
-{
-	return process_create_granted(name, image, size, boot_grant, 0);
-}
-
 struct process *process_create_granted(const char *name, const void *image, uint64_t size,
                                        proc_grant_fn grant, void *ctx)
 {

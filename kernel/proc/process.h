@@ -72,13 +72,10 @@ struct process {
 	bool killed;
 };
 
-/* Creates a process from an ELF image; logs and returns NULL on failure
- * (everything taken so far is returned). */
-struct process *process_create(const char *name, const void *image, uint64_t size);
-
-/* Same, with the capabilities installed by grant(p, ctx) instead of the
- * TEMPORARY boot set: grant inserts into p->caps and maps the CapSet page;
- * what it inserted is released if creation fails later. */
+/* Creates a process from an ELF image with the capabilities installed by
+ * grant(p, ctx) (it inserts into p->caps and maps the CapSet page; see
+ * spawn_install_grants).  Logs and returns NULL on failure: everything
+ * taken so far is returned, including what grant inserted. */
 typedef int (*proc_grant_fn)(struct process *p, void *ctx);
 struct process *process_create_granted(const char *name, const void *image, uint64_t size,
                                        proc_grant_fn grant, void *ctx);

@@ -55,14 +55,6 @@ enum umem_status umem_frame_alloc(struct process *p, uint32_t count, uint64_t *p
 enum umem_status umem_frame_free(struct process *p, uint64_t phys, const char **why);
 void umem_frame_query(struct process *p, struct umem_query *q);
 
-/* TEMPORARY (until the manifest grants per service): grants the
- * "frame_allocator" and "virtual_memory" boot caps to p when the kernel
- * command line has memcaps=all or memcaps=NAME[,NAME...] naming p, and
- * appends their CapSet entries to entries[*count..max). */
-struct capos_capset_entry;
-int proc_boot_memory_grants(struct process *p, struct capos_capset_entry *entries, unsigned max,
-                            unsigned *count);
-
 /* Returns every granted frame and mapped page of p; called by
  * process_destroy before it measures what the process returns. */
 void proc_memory_teardown(struct process *p);
