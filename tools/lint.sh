@@ -99,6 +99,8 @@ nsources=$(echo "$sources" | wc -l)
 	done
 	printf '\n]\n'
 } >"$work/compile_commands.json"
+# A copy for editors and for running clang-tidy by hand (-p build/lint).
+cp "$work/compile_commands.json" "$work/cc.tmp" && mv -f "$work/cc.tmp" "$out/compile_commands.json"
 
 run_cppcheck() {
 	local kind files incdefs
