@@ -248,12 +248,14 @@ static void deliver(struct ipc_call *c, struct ipc_recv *r)
 		call_fail(c, CAPOS_ERR_BAD_BUFFER);
 		return;
 	}
-	if (user_check_writable(server, r->result_addr, need) != CAPOS_OK) {
+	/* With capabilities the buffer is checked before they move; without,
+	 * the copy itself is the check (one page walk instead of two). */
+	if (n != 0 && user_check_writable(server, r->result_addr, need) != CAPOS_OK) {
 		recv_fail(r, CAPOS_ERR_BAD_BUFFER); /* the server unmapped its buffer */
 		return;
 	}
 	struct capos_cap_record *rec = (struct capos_cap_record *)(ipc_buf + caps_at);
-	int err = xfer_commit(&caller->caps, &server->caps, &c->xfer, rec);
+	int err = n ? xfer_commit(&caller->caps, &server->caps, &c->xfer, rec) : CAPOS_OK;
 	if (err) {
 		kprintf("ipc: endpoint '%s': transfer of %u caps to pid %u failed (%s), rolled back\n",
 		        c->ep->name, n, server->pid, ring_error_name(err));
@@ -272,7 +274,12 @@ static void deliver(struct ipc_call *c, struct ipc_recv *r)
 		.cap_count = n,
 	};
 	memset(ipc_buf + hdr + c->params_len, 0, caps_at - hdr - c->params_len);
-	(void)user_copy_out(server, r->result_addr, ipc_buf, need); /* checked writable above */
+	if (user_copy_out(server, r->result_addr, ipc_buf, need) != CAPOS_OK) {
+		/* Only without capabilities (checked above otherwise): nothing
+		 * moved, the call stays queued. */
+		recv_fail(r, CAPOS_ERR_BAD_BUFFER);
+		return;
+	}
 
 	struct capos_cqe cqe = {
 		.user_data = r->user_data,
@@ -438,6 +445,11 @@ static int reply(struct process *server, struct ipc_call *c, uint32_t len, bool 
 			cqe.result = 0; /* the caller asked for no result */
 		} else if (need > c->result_len) {
 			cqe.result = CAPOS_ERR_RESULT_TOO_SMALL;
+		} else if (n == 0) {
+			/* No capabilities: the copy itself checks the buffer. */
+			cqe.result = user_copy_out(caller, c->result_addr, ipc_buf, len) == CAPOS_OK
+			                 ? (int32_t)len
+			                 : CAPOS_ERR_BAD_BUFFER;
 		} else if (user_check_writable(caller, c->result_addr, need) != CAPOS_OK) {
 			cqe.result = CAPOS_ERR_BAD_BUFFER;
 		} else {
@@ -451,8 +463,7 @@ static int reply(struct process *server, struct ipc_call *c, uint32_t len, bool 
 				xfer_abort(&server->caps, plan, &kcap_xfer_ops);
 				return err; /* still in flight: the server may answer again */
 			}
-			if (n)
-				kxfer_stats.committed++;
+			kxfer_stats.committed++;
 			memset(ipc_buf + len, 0, caps_at - len);
 			(void)user_copy_out(caller, c->result_addr, ipc_buf, need);
 			cqe.result = (int32_t)len;
