@@ -11,6 +11,7 @@
 #include <capos/rt.h>
 #include <stdint.h>
 
+#include "grants.h"
 #include "manifest/manifest.h"
 
 /* The manifest (binaries included) is read into .bss: pages are only
@@ -28,15 +29,6 @@ struct init_spawned {
 	uint32_t pid;
 	uint32_t handle;                 /* ProcessHandle cap id            */
 	uint32_t facets[MF_MAX_CAPS];    /* client facet per newEndpoint cap */
-};
-
-/* One grant of a spawn: a cap init holds (copied), or a new endpoint. */
-struct init_grant {
-	struct mf_str name;
-	uint32_t cap_id;
-	uint64_t badge;
-	uint64_t interface_id;
-	int new_endpoint;
 };
 
 /* spawner.c: ProcessSpawner.spawn; facets[k] gets the client facet of the

@@ -21,13 +21,7 @@ static struct mf_storage storage;
 static struct mf_manifest mf;
 static uint32_t order[MF_MAX_SERVICES];
 
-struct service_state {
-	bool started;
-	uint32_t pid;
-	uint32_t handle;
-	uint32_t cap_ids[MF_MAX_CAPS]; /* init's cap for each of its caps (exports) */
-};
-static struct service_state state[MF_MAX_SERVICES];
+static struct init_wiring wiring;
 static uint32_t handle_service[MF_MAX_SERVICES];
 static uint32_t started_count, failed_count;
 
@@ -47,61 +41,15 @@ static uint32_t own_kernel_cap(uint16_t k)
 	return 0;
 }
 
-/* Fills grants for service s; returns the count or -1 (logged). */
-static int build_grants(uint32_t s, struct init_grant *grants)
-{
-	const struct mf_service *sv = &mf.services[s];
-	for (uint32_t i = 0; i < sv->cap_count; i++) {
-		const struct mf_cap *c = &sv->caps[i];
-		struct init_grant *g = &grants[i];
-		memset(g, 0, sizeof(*g));
-		g->name = c->name;
-		g->badge = c->badge;
-		g->interface_id = mf_cap_interface(&mf, c);
-		if (c->kind == MF_SOURCE_KERNEL && c->kernel == MF_KCAP_ENDPOINT) {
-			g->new_endpoint = 1;
-			g->badge = 0;
-			continue;
-		}
-		if (c->kind == MF_SOURCE_KERNEL) {
-			g->cap_id = own_kernel_cap(c->kernel);
-			if (g->cap_id == 0) {
-				capos_printf("init: '%.*s' not started: caps[%u] '%.*s': init holds no %s\n",
-				             (int)sv->name.len, sv->name.ptr, i, (int)c->name.len,
-				             c->name.ptr, mf_kernel_cap_name(c->kernel));
-				return -1;
-			}
-			continue;
-		}
-		int j = mf_find_service(&mf, c->service);
-		const struct mf_service *ex = j >= 0 ? &mf.services[j] : 0;
-		if (ex == 0 || !state[j].started) {
-			capos_printf("init: '%.*s' not started: caps[%u] '%.*s': '%.*s' did not start\n",
-			             (int)sv->name.len, sv->name.ptr, i, (int)c->name.len, c->name.ptr,
-			             (int)c->service.len, c->service.ptr);
-			return -1;
-		}
-		for (uint32_t k = 0; k < ex->cap_count; k++)
-			if (mf_str_eq(ex->caps[k].name, c->export_name))
-				g->cap_id = state[j].cap_ids[k];
-		if (g->cap_id == 0) {
-			capos_printf("init: '%.*s' not started: caps[%u] '%.*s': no cap for %.*s.%.*s\n",
-			             (int)sv->name.len, sv->name.ptr, i, (int)c->name.len, c->name.ptr,
-			             (int)c->service.len, c->service.ptr, (int)c->export_name.len,
-			             c->export_name.ptr);
-			return -1;
-		}
-	}
-	return (int)sv->cap_count;
-}
-
 static void start_service(uint32_t spawner, uint32_t s)
 {
 	static struct init_grant grants[MF_MAX_CAPS];
 	static struct init_spawned out;
 	const struct mf_service *sv = &mf.services[s];
-	int n = build_grants(s, grants);
+	char why[200];
+	int n = init_grants_for(&mf, &wiring, s, grants, why, sizeof why);
 	if (n < 0) {
+		capos_printf("init: not started: %s\n", why);
 		failed_count++;
 		return;
 	}
@@ -109,13 +57,7 @@ static void start_service(uint32_t spawner, uint32_t s)
 		failed_count++;
 		return;
 	}
-	struct service_state *st = &state[s];
-	st->started = true;
-	st->pid = out.pid;
-	st->handle = out.handle;
-	uint32_t k = 0;
-	for (int i = 0; i < n; i++)
-		st->cap_ids[i] = grants[i].new_endpoint ? out.facets[k++] : grants[i].cap_id;
+	init_wiring_record(&wiring, s, grants, (uint32_t)n, out.facets);
 	handle_service[started_count++] = s;
 	capos_printf("init: started '%.*s' (pid %u, binary '%.*s', %d caps)\n", (int)sv->name.len,
 	             sv->name.ptr, out.pid, (int)sv->binary.len, sv->binary.ptr, n);
@@ -131,13 +73,13 @@ static void release_facets(void)
 	uint32_t n = 0;
 	for (uint32_t s = 0; s < mf.service_count; s++) {
 		const struct mf_service *sv = &mf.services[s];
-		if (!state[s].started)
+		if (!wiring.started[s])
 			continue;
 		for (uint32_t i = 0; i < sv->cap_count; i++) {
 			const struct mf_cap *c = &sv->caps[i];
 			if (c->kind != MF_SOURCE_KERNEL || c->kernel != MF_KCAP_ENDPOINT)
 				continue;
-			struct capos_cap cap = {.cap_id = state[s].cap_ids[i],
+			struct capos_cap cap = {.cap_id = wiring.cap_ids[s][i],
 			                        .interface_id = capos_Endpoint_ID,
 			                        .owned = true,
 			                        .valid = true};
@@ -192,6 +134,8 @@ int main(void)
 	if (mf.motd.len > 0)
 		capos_printf("init: motd: %.*s\n", (int)mf.motd.len, mf.motd.ptr);
 
+	for (uint16_t k = 0; k < MF_KCAP_COUNT; k++)
+		wiring.kernel_cap[k] = own_kernel_cap(k);
 	if (init_wait_begin(exited) < 0)
 		return 6;
 	for (uint32_t i = 0; i < mf.service_count; i++)

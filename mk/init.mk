@@ -32,3 +32,11 @@ $(INIT_BAD_ELF):
 	@mkdir -p $(@D)
 	printf 'this is not an ELF file\n' >$@
 MANIFEST_BINS += $(INIT_BAD_ELF)
+
+# Host test of init's capability wiring (init/grants.c).
+HOST_TEST_BINS += $(BUILD)/host/tests/host/test_init_grants
+$(BUILD)/host/tests/host/test_init_grants.o $(BUILD)/host/init/grants.o: HOST_CFLAGS += -Iinit
+$(BUILD)/host/tests/host/test_init_grants: $(BUILD)/host/tests/host/test_init_grants.o \
+		$(BUILD)/host/init/grants.o $(BUILD)/host/lib/manifest/validate.o \
+		$(BUILD)/host/lib/manifest/interfaces.o
+	$(HOST_CC) $^ -o $@ -lcriterion $(HOST_LDFLAGS)
