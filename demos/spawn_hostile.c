@@ -142,7 +142,7 @@ static void refused(const char *what, int e, const struct capos_call_error *err,
 static void good_paths(void)
 {
 	struct capos_call_error err;
-	struct spawned s;
+	struct spawned s = {0};
 	struct grant con = {.name = "console", .cap_id = console_id, .iface = capos_Console_ID};
 	int e = spawn("child_hello", "hello", &con, 1, &s, &err);
 	DEMO_CHECK(NAME, e == 0 && s.pid != 0, "spawned 'child_hello' (pid %u) from binary hello\n",
@@ -153,7 +153,7 @@ static void good_paths(void)
 		code = wait_handle(s.handle, &err);
 		DEMO_CHECK(NAME, code == 0, "wait again: code %ld at once\n", (long)code);
 		struct grant h = {.name = "handle", .cap_id = s.handle};
-		struct spawned t;
+		struct spawned t = {0};
 		e = spawn("child_x", "hello", &h, 1, &t, &err);
 		refused("granting a ProcessHandle (not transferable)", e, &err, "may not be passed on");
 		release(s.handle);
@@ -230,7 +230,7 @@ static void good_paths(void)
 static void hostile(void)
 {
 	struct capos_call_error err;
-	struct spawned s;
+	struct spawned s = {0};
 	struct grant con = {.name = "console", .cap_id = console_id};
 	int e = spawn("x", "no_such_binary", &con, 1, &s, &err);
 	refused("unknown binary", e, &err, "unknown binary");

@@ -134,8 +134,8 @@ int main(void)
 	if (mf.motd.len > 0)
 		capos_printf("init: motd: %.*s\n", (int)mf.motd.len, mf.motd.ptr);
 
-	for (uint16_t k = 0; k < MF_KCAP_COUNT; k++)
-		wiring.kernel_cap[k] = own_kernel_cap(k);
+	for (unsigned k = 0; k < MF_KCAP_COUNT; k++)
+		wiring.kernel_cap[k] = own_kernel_cap((uint16_t)k);
 	if (init_wait_begin(exited) < 0)
 		return 6;
 	for (uint32_t i = 0; i < mf.service_count; i++)

@@ -141,10 +141,7 @@ bool manifest_boot(void)
 	}
 
 	uint64_t free_start = pmm_free_count();
-	char name[PROC_NAME_MAX];
-	memset(name, 0, sizeof name);
-	memcpy(name, "init", 4);
-	struct process *init = process_create_granted(name, bin->data, bin->size,
+	struct process *init = process_create_granted("init", bin->data, bin->size,
 	                                              spawn_install_grants, &init_grants);
 	for (unsigned i = 0; i < init_ep_count; i++)
 		endpoint_boot_release(init_eps[i]);
