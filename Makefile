@@ -8,6 +8,11 @@
 #   make help   list the other targets
 
 .DEFAULT_GOAL := all
+
+# One job per CPU unless the caller chose (-jN); every rule is parallel-safe.
+ifeq ($(filter -j%,$(MAKEFLAGS)),)
+MAKEFLAGS += -j$(shell nproc)
+endif
 .SUFFIXES:
 .DELETE_ON_ERROR:
 

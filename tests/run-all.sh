@@ -12,8 +12,8 @@ mkdir -p "$logdir"
 passed=0
 failed=0
 
-count_suite() {   # name log status
-	local name=$1 log=$2 status=$3 p f line
+count_suite() {   # name log status seconds
+	local name=$1 log=$2 status=$3 seconds=$4 p f line
 	line=$(grep -a 'Synthesis: Tested:' "$log" | tail -n1)
 	if [ -n "$line" ]; then
 		p=$(sed -E 's/.*Passing: ([0-9]+).*/\1/' <<<"$line")
@@ -33,17 +33,18 @@ count_suite() {   # name log status
 	fi
 	passed=$((passed + p))
 	failed=$((failed + f))
-	printf '%-40s %4d passed, %d failed\n' "$name" "$p" "$f"
+	printf '%-40s %4d passed, %d failed  (%ds)\n' "$name" "$p" "$f" "$seconds"
 }
 
 run_suite() {     # name command...
 	local name=$1; shift
 	local log="$logdir/$(tr '/ ' '__' <<<"$name").log"
 	echo "== $name"
+	local start=$SECONDS
 	"$@" >"$log" 2>&1
 	local status=$?
 	grep -a -E '^(FAIL |\[FAIL\]|.*\[----\].*(fail|Assertion))' "$log" | head -n 40
-	count_suite "$name" "$log" "$status"
+	count_suite "$name" "$log" "$status" $((SECONDS - start))
 }
 
 for bin in ${HOST_TEST_BINS:-}; do
