@@ -91,7 +91,7 @@ int main(void)
 	 * result cap cannot be inserted fails cleanly and its object is freed. */
 	static struct capos_memory_object many[80];
 	unsigned made = 0;
-	while (made < 80 && (ret = capos_frame_alloc_memory(&fa, 1, &many[made], &e)) == 0)
+	while (made < 80 && capos_frame_alloc_memory(&fa, 1, &many[made], &e) == 0)
 		made++;
 	DEMO_CHECK(NAME, made > 0 && made < 80 && e.kind == CAPOS_ERROR_TRANSPORT &&
 	                         e.code == CAPOS_ERR_NO_RESOURCES,

@@ -52,7 +52,7 @@ static int cap_do(struct capos_ring *ring, struct capos_cap cap, uint16_t method
 		.result = result,
 		.result_cap = RESULT_BYTES,
 	};
-	struct capos_reply reply;
+	struct capos_reply reply = {0};
 	int ret = capos_call(ring, &call, &reply, err);
 	if (ret != 0)
 		return ret;
@@ -145,7 +145,7 @@ int capos_frame_alloc_memory(const struct capos_frame_allocator *fa, uint32_t pa
 	uint64_t arena[MSG_WORDS], result[RESULT_BYTES / 8];
 	struct capnp_builder b;
 	struct capnp_reader m;
-	struct capos_reply reply;
+	struct capos_reply reply = {0};
 	memset(mo, 0, sizeof(*mo));
 	if (fa == NULL)
 		return capos_error_local(err, CAPOS_ERR_BAD_CAP);

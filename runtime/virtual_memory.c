@@ -53,7 +53,7 @@ static int vm_do(const struct capos_vm *vm, uint16_t method, struct capnp_builde
 		.result = result,
 		.result_cap = sizeof(result),
 	};
-	struct capos_reply reply;
+	struct capos_reply reply = {0};
 	int ret = capos_call(vm->ring, &call, &reply, err);
 	if (ret != 0 || addr == NULL)
 		return ret;
