@@ -9,8 +9,8 @@
  * never grows the kernel heap), and it is reference counted: each
  * capability holds one reference, and each mapped page holds one, so the
  * frames cannot be freed while they are still mapped.  Its frames are
- * charged to the creator's ledger; the cap is not transferable (yet), so
- * the object never outlives its creator.  Frames of all objects are bounded system-wide
+ * charged to the creator's ledger while the creator lives; the cap can be
+ * transferred (shared memory), so the object may outlive its creator.  Frames of all objects are bounded system-wide
  * (MEMOBJ_SYSTEM_FRAMES); every creation and destruction is logged with
  * that total.
  */
@@ -207,9 +207,9 @@ const struct kcap_type kcap_memory_object_type = {
 	.interface_id = capos_MemoryObject_ID,
 	.call = memobj_call,
 	.drop = memobj_drop,
-	/* Not transferable yet: the frames are charged to the creator, which
-	 * must outlive the object for process_destroy's exact accounting. */
-	.transferable = false,
+	/* Transferable (copy retains a reference): the object may outlive
+	 * its creator (see umem_object_freed for the accounting). */
+	.transferable = true,
 	.retain = memobj_retain,
 	.boot_object = 0, /* created by FrameAllocator.allocMemory only */
 };

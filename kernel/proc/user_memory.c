@@ -40,6 +40,10 @@ struct proc_memory {
 };
 
 static struct proc_memory mems[PROC_MAX];
+/* The process whose process_destroy is releasing its caps (set at the end
+ * of proc_memory_teardown; stale once the slot is cleared: check the pid). */
+static struct process *destroying;
+static uint32_t destroying_pid;
 /* Scratch for allocContiguous (one call at a time: one CPU, no preemption). */
 static uint64_t contig_run[UMEM_CONTIG_MAX];
 
@@ -389,6 +393,8 @@ void proc_memory_teardown(struct process *p)
 	uint64_t held = m->ledger.held_count, pages = 0, phys;
 	if (held == 0 && m->ranges.count == 0 && m->maps == 0 && m->grants == 0) {
 		m->tearing_down = true;
+		destroying = p;
+		destroying_pid = p->pid;
 		return;
 	}
 	while (frame_ledger_pop(&m->ledger, &phys))
@@ -416,12 +422,12 @@ void proc_memory_teardown(struct process *p)
 	/* The page tables built for these mappings are freed with the address
 	 * space: count them as part of what the process took. */
 	p->frames_at_create += m->pt_frames;
-	/* Objects freed from here on (by the cap release that follows) are
-	 * part of what process_destroy measures; those freed above were
-	 * uncharged by umem_object_freed. */
+	/* Memory objects freed from here on (by the cap release that follows)
+	 * are part of what process_destroy measures (umem_object_freed); those
+	 * freed above were returned before it started counting. */
 	m->tearing_down = true;
-	/* m->pid stays: memory objects freed by the cap release that follows
-	 * check tearing_down (umem_object_freed). */
+	destroying = p;
+	destroying_pid = p->pid;
 }
 
 enum umem_status umem_object_charge(struct process *p, uint32_t pages, const char **why)
@@ -429,20 +435,22 @@ enum umem_status umem_object_charge(struct process *p, uint32_t pages, const cha
 	struct proc_memory *m = mem_of(p);
 	if (frame_ledger_charge(&m->ledger, pages) != LEDGER_OK)
 		return fail(why, frame_ledger_strerror(LEDGER_OVER_LIMIT), UMEM_OVERLOADED);
-	/* Counted as taken by p: process_destroy expects them back if the
-	 * object dies with it. */
-	p->frames_at_create += pages;
 	return UMEM_OK;
 }
 
-void umem_object_freed(struct process *p, uint32_t pid, uint32_t pages)
+static bool alive(const struct process *p, uint32_t pid)
 {
-	if (p == 0 || p->pid != pid || p->state == PROC_FREE)
-		return; /* creator gone: nothing charged any more */
-	struct proc_memory *m = mem_of(p);
-	if (m->tearing_down)
-		return; /* freed within process_destroy: part of what it returns */
-	frame_ledger_uncharge(&m->ledger, pages);
-	p->frames_at_create -= pages;
+	return p != 0 && p->pid == pid && p->state != PROC_FREE;
+}
+
+void umem_object_freed(struct process *creator, uint32_t pid, uint32_t pages)
+{
+	/* The creator's ledger stops paying for it (if the creator lives on). */
+	if (alive(creator, pid) && !mem_of(creator)->tearing_down)
+		frame_ledger_uncharge(&mem_of(creator)->ledger, pages);
+	/* Freed by a process_destroy's cap release: those frames are in what
+	 * that destroy counts as returned, so count them as taken. */
+	if (alive(destroying, destroying_pid) && mem_of(destroying)->tearing_down)
+		destroying->frames_at_create += pages;
 }
 

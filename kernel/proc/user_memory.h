@@ -44,8 +44,11 @@ enum umem_status umem_unmap_frames(struct process *p, uint64_t addr, uint32_t pa
                                    uint64_t tag, const char **why);
 
 /* A MemoryObject of `pages` frames created by p: charged to p's ledger
- * and to what p's teardown must return; umem_object_freed undoes it when
- * the object dies while p lives on. */
+ * while p lives.  The object may outlive p (transfer): its frames belong
+ * to no process, only to the object.  umem_object_freed uncharges the
+ * creator and, when the object dies inside some process_destroy's cap
+ * release, counts the frames as taken by that process (they are in what
+ * its destroy returns). */
 enum umem_status umem_object_charge(struct process *p, uint32_t pages, const char **why);
 void umem_object_freed(struct process *p, uint32_t pid, uint32_t pages);
 
