@@ -615,6 +615,14 @@ bool endpoint_only_receiving(struct process *p)
 	return false;
 }
 
+bool endpoint_serving(struct process *p)
+{
+	for (unsigned i = 0; i < IPC_CALL_POOL; i++)
+		if (calls[i].state == CALL_INFLIGHT && calls[i].server == p && calls[i].caller != 0)
+			return true;
+	return false;
+}
+
 bool endpoint_expire(uint64_t now)
 {
 	bool pending = false;

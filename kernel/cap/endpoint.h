@@ -57,6 +57,10 @@ void endpoint_process_exit(struct process *p);
  * pending): the deadlock breaker kills such idle servers first. */
 bool endpoint_only_receiving(struct process *p);
 
+/* p holds a call it received and has not answered: its callers wait for
+ * it, so the deadlock breaker kills it before them. */
+bool endpoint_serving(struct process *p);
+
 /* Timer: completes calls and receives whose SQE timeout passed with
  * CAPOS_ERR_TIMED_OUT.  Returns true while some deadline is pending. */
 bool endpoint_expire(uint64_t now);

@@ -98,7 +98,8 @@ static bool wake_expired(uint64_t now)
  * an endpoint completion happen, so nothing will ever complete.  Kill one
  * blocked process and look again: its death may complete others' calls
  * (DISCONNECTED) and let them finish on their own.  Processes that have
- * nothing in flight but posted receives (idle servers) go first. */
+ * nothing in flight but posted receives (idle servers) go first, then
+ * servers holding unanswered calls. */
 static void break_deadlock(void)
 {
 	struct process *victim = 0;
@@ -109,6 +110,10 @@ static void break_deadlock(void)
 		/* A supervisor waiting on a child's ProcessHandle goes last:
 		 * the child's death completes its wait. */
 		if (victim == 0 || (process_handle_waiting(victim) && !process_handle_waiting(p)))
+			victim = p;
+		/* A server sitting on an unanswered call goes before its callers:
+		 * its death completes their calls (DISCONNECTED). */
+		if (endpoint_serving(p) && !endpoint_serving(victim))
 			victim = p;
 		if (endpoint_only_receiving(p)) {
 			victim = p;

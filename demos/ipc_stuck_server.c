@@ -1,0 +1,28 @@
+/*
+ * ipc_stuck_server: receives one call and then waits forever for a
+ * completion that cannot come (a buggy server).  With ipc_stuck_client
+ * every process ends up blocked: the deadlock breaker must kill this
+ * server, and its death must complete the client's call with
+ * CAPOS_ERR_DISCONNECTED so the client finishes on its own.
+ */
+#include "demo.h"
+#include "echo_proto.h"
+
+int main(void)
+{
+	struct capos_cap ep;
+	DEMO_CHECK("ipc_stuck_server", capos_endpoint_open(&capos_rt.capset, "endpoint", &ep) == 0,
+	           "owns its endpoint\n");
+	static uint64_t buf[64];
+	struct capos_sqe sqe = { 0 };
+	struct capos_cqe cqe;
+	sqe.opcode = CAPOS_OP_RECV;
+	sqe.cap_id = ep.cap_id;
+	sqe.result_addr = (uint64_t)(uintptr_t)buf;
+	sqe.result_len = sizeof buf;
+	capos_ring_submit_wait(&capos_rt_ring, &sqe, &cqe);
+	capos_printf("[ipc_stuck_server] received a call; now waiting for nothing\n");
+	capos_cap_enter(1, CAPOS_WAIT_FOREVER);
+	capos_printf("[ipc_stuck_server] FAIL: woke up\n");
+	return 1;
+}
