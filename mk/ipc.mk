@@ -24,7 +24,7 @@ $(BUILD)/host/tests/test_endpoint_queue: $(BUILD)/host/tests/host/test_endpoint_
 .PHONY: ipc-smokes
 ipc-smokes: $(BUILD)/kernel.elf
 	@$(MAKE) --no-print-directory $(SMOKE_MANIFESTS)
-	tests/qemu/run-smokes.sh ipc_echo ipc_hostile ipc_timeout ipc_queue_limit endpoint_cleanup xfer_copy_move xfer_hostile
+	tests/qemu/run-smokes.sh ipc_echo ipc_hostile ipc_deadlock ipc_timeout ipc_queue_limit endpoint_cleanup xfer_copy_move xfer_hostile
 
 # Runtime endpoint client + server parser on the host.
 IPC_RT_HOST_OBJS := $(patsubst %.c,$(BUILD)/host/%.o,runtime/endpoint.c runtime/server.c \
