@@ -116,9 +116,14 @@ run_cppcheck() {
 			echo '#define _Noreturn __attribute__((noreturn))'
 		} >"$work/predef-$kind.h"
 		incdefs=$(for x in $(kind_cflags $kind); do case $x in -I*|-D*|-U*) echo "$x" ;; esac; done)
-		# A few files per cppcheck, $jobs cppchecks at a time.
-		# shellcheck disable=SC2086
-		printf '%s\n' $files | xargs -P "$jobs" -n 4 cppcheck -q \
+		# A few files per cppcheck, $jobs cppchecks at a time.  Findings do
+		# not change the exit status, so a failing cppcheck (bad option or
+		# suppression, crash) becomes a finding and cannot pass silently.
+		# shellcheck disable=SC2086,SC2016
+		printf '%s\n' $files | xargs -P "$jobs" -n 4 bash -c '
+			cppcheck "$@"; s=$?
+			[ $s = 0 ] || echo "${@: -1}:1:1: error: cppcheck exited with status $s [lint-tool-failure]"
+			' cppcheck -q \
 			--std=c11 --platform=unix64 \
 			--enable=warning,portability,performance \
 			--inline-suppr --suppressions-list=tools/cppcheck-suppressions.txt \
@@ -132,10 +137,11 @@ run_cppcheck() {
 # One file: clang-tidy, or its cached result.  generated/ gets the analyzer
 # only (the generator, tools/capnpc-c, gets the full set).
 tidy_one() {
-	local f=$1 checks="" key cache status
+	local f=$1 checks="" cflags key cache status
 	case $f in generated/*) checks="-bugprone-*,-cert-*" ;; esac
-	# shellcheck disable=SC2046
-	key=$({ gcc $(kind_cflags "$(flag_kind "$f")") -E -C "$f" 2>&1; echo "$checks";
+	cflags=$(kind_cflags "$(flag_kind "$f")")
+	# shellcheck disable=SC2086
+	key=$({ echo "$f $cflags $checks"; gcc $cflags -E -C "$f" 2>&1;
 		cat .clang-tidy; echo "$LINT_TIDY_VERSION"; } | sha256sum | cut -c1-32)
 	cache=$LINT_OUT/cache/tidy-$key
 	# (Another run may prune the entry between the test and the read.)
@@ -144,6 +150,12 @@ tidy_one() {
 	fi
 	clang-tidy --quiet -p "$LINT_WORK" ${checks:+--checks="$checks"} "$f" >"$cache.$$" 2>&1
 	status=$?
+	# clang-tidy fails on compile errors (reported as findings); failing
+	# without a finding (bad config, crash) is made one, and not cached.
+	if [ $status != 0 ] && ! grep -q -E ':[0-9]+:[0-9]+: (warning|error):' "$cache.$$"; then
+		echo "$f:1:1: error: clang-tidy exited with status $status and reported nothing [lint-tool-failure]" >>"$cache.$$"
+		status=128
+	fi
 	cat "$cache.$$"
 	if [ $status -lt 128 ]; then mv "$cache.$$" "$cache"; else rm -f "$cache.$$"; fi
 }
@@ -185,11 +197,12 @@ for tool in $tools; do
 	secs=$(($(date +%s) - start))
 	cp "$work/$tool.log" "$log"
 	# A finding: "path:line:col: severity: message [id]" in one of our files
-	# (system headers are not ours to fix).  clang-tidy prints absolute
-	# paths; a header included by several files is counted once.
+	# or in .clang-tidy itself (system headers are not ours to fix).
+	# clang-tidy prints absolute paths; a header included by several files
+	# is counted once.
 	sed -e "s|^$PWD/||" "$work/$tool.log" |
 		grep -a -E '^[^ :]+:[0-9]+:[0-9]+: (warning|error|style|performance|portability|information): ' |
-		grep -a -E "^($(echo $roots include | tr ' ' '|'))/" |
+		grep -a -E "^(($(echo $roots include | tr ' ' '|'))/|\.clang-tidy:)" |
 		LC_ALL=C sort -u >"$findings"
 	cp "$findings" "$out/$tool.findings"
 	echo "lint: $tool: $nsources files in ${secs}s, $(wc -l <"$findings") findings (log: $log)"
