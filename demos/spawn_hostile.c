@@ -225,6 +225,38 @@ static void good_paths(void)
 		DEMO_CHECK(NAME, code == 0, "first wait: 'child_echo' exited with code %ld\n", (long)code);
 		release(s.handle);
 	}
+
+	/* Move: a second server's facet moved on (with a badge) to a client;
+	 * the slot is gone here, the two children talk, both exit 0. */
+	e = spawn("child_echo2", "echo_server", srv, 2, &s, &err);
+	if (e == 0) {
+		struct grant cli[2] = {
+			{.name = "console", .cap_id = console_id},
+			{.name = "echo_server", .cap_id = s.facet, .mode = capos_TransferMode_move,
+			 .badge = 4, .iface = capos_Endpoint_ID},
+		};
+		struct spawned c = {0};
+		e = spawn("child_client", "echo_client", cli, 2, &c, &err);
+		DEMO_CHECK(NAME, e == 0, "spawned 'child_client' with the facet moved to it (badge 4)\n");
+		struct capos_cap ep = {.cap_id = s.facet, .interface_id = capos_Endpoint_ID,
+		                       .owned = false, .valid = true};
+		char out[64];
+		int gone = echo_call(&ep, capos_Echo_echo_METHOD, "x", NULL, 0, out, sizeof out, NULL,
+		                     &err);
+		DEMO_CHECK(NAME, gone == CAPOS_ERR_BAD_CAP, "the moved facet is gone here: %s\n",
+		           capos_strerror(gone));
+		if (e == 0) {
+			int64_t code = wait_handle(c.handle, &err);
+			DEMO_CHECK(NAME, code == 0, "wait: 'child_client' exited with code %ld\n",
+			           (long)code);
+			release(c.handle);
+		}
+		int64_t code = wait_handle(s.handle, &err);
+		DEMO_CHECK(NAME, code == 0, "wait: 'child_echo2' exited with code %ld\n", (long)code);
+		release(s.handle);
+	} else {
+		DEMO_CHECK(NAME, false, "spawn 'child_echo2': %s\n", capos_strerror(e));
+	}
 }
 
 static void hostile(void)
