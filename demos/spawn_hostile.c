@@ -12,7 +12,7 @@
  * grant name), a non-transferable cap (a ProcessHandle), a wrong
  * interfaceId, a slot moved twice, a badge change on the restricted
  * spawner, a result buffer too small for the result caps, garbage params,
- * an unknown method.
+ * an unknown method, a 4th child alive through the badge-3 spawner.
  */
 #include "demo.h"
 #include "echo_proto.h"
@@ -256,6 +256,25 @@ static void good_paths(void)
 		release(s.handle);
 	} else {
 		DEMO_CHECK(NAME, false, "spawn 'child_echo2': %s\n", capos_strerror(e));
+	}
+
+	/* The restriction: badge 3 = at most 3 children alive at once.  Three
+	 * servers stay alive while their facets are held; a fourth spawn is
+	 * refused; once they exit, spawning works again (the hostile part). */
+	struct spawned three[3];
+	unsigned alive = 0;
+	static const char *const names[3] = {"held_1", "held_2", "held_3"};
+	for (unsigned i = 0; i < 3; i++)
+		if (spawn(names[i], "echo_server", srv, 2, &three[alive], &err) == 0)
+			alive++;
+	DEMO_CHECK(NAME, alive == 3, "3 children alive through the restricted spawner\n");
+	e = spawn("held_4", "echo_server", srv, 2, &s, &err);
+	refused("a 4th child alive (badge 3)", e, &err, "restricted spawner (badge 3): 3 children alive");
+	for (unsigned i = 0; i < alive; i++) {
+		release(three[i].facet);
+		int64_t code = wait_handle(three[i].handle, &err);
+		DEMO_CHECK(NAME, code == 0, "wait: '%s' exited with code %ld\n", names[i], (long)code);
+		release(three[i].handle);
 	}
 }
 

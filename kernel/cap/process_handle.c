@@ -19,6 +19,7 @@ struct process_handle {
 	struct process *child;  /* NULL once the child is gone              */
 	uint32_t pid;
 	char name[PROC_NAME_MAX];
+	uint64_t spawner_badge;
 	bool exited;
 	int64_t exit_code;
 	/* The one pending wait. */
@@ -39,7 +40,7 @@ static void handle_maybe_free(struct process_handle *h)
 	}
 }
 
-int process_handle_create(struct process *child, struct cap_entry *out)
+int process_handle_create(struct process *child, uint64_t spawner_badge, struct cap_entry *out)
 {
 	for (unsigned i = 0; i < PROCESS_HANDLE_MAX; i++) {
 		struct process_handle *h = &handles[i];
@@ -50,6 +51,7 @@ int process_handle_create(struct process *child, struct cap_entry *out)
 		h->refs = 1;
 		h->child = child;
 		h->pid = child->pid;
+		h->spawner_badge = spawner_badge;
 		kstrlcpy(h->name, child->name, sizeof(h->name));
 		*out = (struct cap_entry){
 			.object = h,
@@ -123,6 +125,15 @@ unsigned process_handle_live(void)
 	unsigned n = 0;
 	for (unsigned i = 0; i < PROCESS_HANDLE_MAX; i++)
 		n += handles[i].used;
+	return n;
+}
+
+unsigned process_handle_live_children(uint64_t spawner_badge)
+{
+	unsigned n = 0;
+	for (unsigned i = 0; i < PROCESS_HANDLE_MAX; i++)
+		n += handles[i].used && handles[i].child != 0 &&
+		     handles[i].spawner_badge == spawner_badge;
 	return n;
 }
 

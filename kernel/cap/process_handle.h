@@ -25,8 +25,13 @@ struct process;
 #define PROCESS_HANDLE_MAX 64
 
 /* A handle for child with one capability reference, as a result-cap entry
- * in *out; CAPOS_ERR_NO_RESOURCES when the pool is exhausted. */
-int process_handle_create(struct process *child, struct cap_entry *out);
+ * in *out; CAPOS_ERR_NO_RESOURCES when the pool is exhausted.  spawner_badge
+ * is the badge of the ProcessSpawner cap that spawned it (0 = unrestricted). */
+int process_handle_create(struct process *child, uint64_t spawner_badge, struct cap_entry *out);
+
+/* Children alive that were spawned through a spawner cap with this badge
+ * (a handle outlives its cap while its child lives, so this counts them all). */
+unsigned process_handle_live_children(uint64_t spawner_badge);
 
 /* process_destroy: p is going away.  Completes a pending wait on p's
  * handle with its exit code, and forgets p as a waiter. */

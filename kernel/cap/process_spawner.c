@@ -265,6 +265,13 @@ static int spawn(struct process_spawner *sp, struct kcap_call *c, struct capnp_r
 		return refuse(c, capos_CapException_Type_invalidArgument,
 		              "binary '%.*s': bad ELF: %s", (int)bin.len, bin.str,
 		              elf_error_name(eerr));
+	/* A restricted spawner (badge B) keeps at most B children alive. */
+	if (c->badge != 0) {
+		unsigned live = process_handle_live_children(c->badge);
+		if (live >= c->badge)
+			return refuse(c, capos_CapException_Type_overloaded,
+			              "restricted spawner (badge %lu): %u children alive", c->badge, live);
+	}
 	if (grants.len > SPAWN_MAX_GRANTS)
 		return refuse(c, capos_CapException_Type_invalidArgument,
 		              "grants: %u grants (at most %u)", grants.len, SPAWN_MAX_GRANTS);
@@ -310,7 +317,7 @@ static int spawn(struct process_spawner *sp, struct kcap_call *c, struct capnp_r
 		              "'%s': out of processes or frames (see the proc: line above)", q.name);
 	}
 	struct cap_entry handle;
-	if (process_handle_create(child, &handle) != CAPOS_OK) {
+	if (process_handle_create(child, c->badge, &handle) != CAPOS_OK) {
 		/* Never started: destroying it gives back its references. */
 		process_destroy(child);
 		release_new_endpoints();

@@ -10,9 +10,10 @@
  *
  * Attenuation: a grant's badge may be set on a capability that has none;
  * a badge once set never changes (a different badge is invalidArgument).
- * A ProcessSpawner granted with a badge is a restricted spawner: every
- * spawner it passes on carries the same badge, and its spawns are logged
- * with the badge.
+ * A ProcessSpawner granted with a badge B is a restricted spawner: at most
+ * B children spawned through spawner caps with badge B are alive at once
+ * (overloaded beyond), every spawner it passes on carries the same badge
+ * (the restriction cannot be shed), and its spawns are logged as such.
  *
  * Refusals (CapException invalidArgument unless said otherwise, message
  * names the field): name/binaryName empty, too long or bad characters;
