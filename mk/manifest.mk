@@ -134,6 +134,11 @@ $(BUILD)/manifests/bad_schema.bin: $(BUILD)/manifests/init_basic.bin
 	printf '\002' | dd of=$@.tmp bs=1 seek=16 conv=notrunc status=none
 	mv $@.tmp $@
 SMOKE_MANIFESTS += $(BUILD)/manifests/bad_schema.bin
+# A manifest cut short (smoke boot_manifest_corrupt): not a manifest at all.
+$(BUILD)/manifests/truncated.bin: $(BUILD)/manifests/init_basic.bin
+	head -c 4096 $< >$@.tmp
+	mv $@.tmp $@
+SMOKE_MANIFESTS += $(BUILD)/manifests/truncated.bin
 
 ALL_TARGETS += $(SMOKE_MANIFESTS) $(MANIFEST_BIN) $(MANIFEST_SPAWN_BIN)
 

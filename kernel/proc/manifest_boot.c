@@ -107,9 +107,11 @@ static _Noreturn void boot_fail(const char *what)
 
 bool manifest_boot(void)
 {
+	if (boot_info.module_count == 0)
+		return false;
 	const struct boot_module *mod = find_manifest();
 	if (mod == 0)
-		return false;
+		boot_fail("no boot module is a manifest");
 	const uint8_t *image = phys_to_virt(mod->phys);
 	kprintf("boot: module '%s' is a manifest (%lu bytes): schema %u, %u binaries, %u services\n",
 	        mod->name, mod->size, manifest.schema_version, manifest.binary_count,

@@ -11,9 +11,10 @@
 
 #include <stdbool.h>
 
-/* Returns false (doing nothing) when no boot module is a manifest;
- * otherwise boots through init and never returns (QEMU exit code: 33 when
- * everything came back, failure otherwise). */
+/* Returns false (doing nothing) when there is no boot module.  Otherwise
+ * boots through init and never returns (QEMU exit code: 33 when everything
+ * came back, failure otherwise); modules of which none is a valid manifest
+ * (an ELF, a truncated or corrupt message) fail the boot, nothing runs. */
 bool manifest_boot(void);
 
 #endif
