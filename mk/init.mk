@@ -40,3 +40,16 @@ $(BUILD)/host/tests/host/test_init_grants: $(BUILD)/host/tests/host/test_init_gr
 		$(BUILD)/host/init/grants.o $(BUILD)/host/lib/manifest/validate.o \
 		$(BUILD)/host/lib/manifest/interfaces.o
 	$(HOST_CC) $^ -o $@ -lcriterion $(HOST_LDFLAGS)
+
+# `make bench-spawn`: ProcessSpawner.spawn and spawn-until-reaped cost
+# (demos/spawn_bench.c) under -icount shift=0 (one TSC tick per guest
+# instruction).  A benchmark, not a test: nothing is asserted on speed.
+SPAWN_BENCH_LOG := $(BUILD)/bench-spawn.log
+.PHONY: bench-spawn
+bench-spawn: $$(KERNEL_ELF) $(BUILD)/manifests/raw_spawn_bench.bin
+	qemu-system-x86_64 -accel tcg -icount shift=0 -cpu qemu64 -m 256M -smp 1 \
+		-serial file:$(SPAWN_BENCH_LOG) -display none -monitor none -no-reboot \
+		-device isa-debug-exit,iobase=0xf4,iosize=0x04 -kernel $(KERNEL_ELF) \
+		-initrd $(BUILD)/manifests/raw_spawn_bench.bin </dev/null; \
+		status=$$?; tr -d '\r' <$(SPAWN_BENCH_LOG) | grep -a '^\[spawn_bench\]'; \
+		test $$status = 33 || { echo "bench-spawn: QEMU status $$status (see $(SPAWN_BENCH_LOG))" >&2; exit 1; }
