@@ -9,12 +9,17 @@
 #include <stdint.h>
 
 #if !defined(CAPOS_HOST)
+/*
+ * String instructions move eight bytes per step (the byte loops these
+ * replace dominated frame zeroing and ring copies).  Every kernel entry
+ * path clears DF, and the C ABI guarantees it clear in userspace.
+ */
 void *memcpy(void *restrict dst, const void *restrict src, size_t n)
 {
-	unsigned char *d = dst;
-	const unsigned char *s = src;
-	while (n--)
-		*d++ = *s++;
+	void *d = dst;
+	size_t words = n / 8, bytes = n % 8;
+	__asm__ volatile("rep movsq" : "+D"(d), "+S"(src), "+c"(words) : : "memory");
+	__asm__ volatile("rep movsb" : "+D"(d), "+S"(src), "+c"(bytes) : : "memory");
 	return dst;
 }
 
@@ -24,23 +29,23 @@ void *memmove(void *dst, const void *src, size_t n)
 	const unsigned char *s = src;
 	if (d == s || n == 0)
 		return dst;
-	if (d < s) {
-		while (n--)
-			*d++ = *s++;
-	} else {
-		d += n;
-		s += n;
-		while (n--)
-			*--d = *--s;
-	}
+	if (d < s || d >= s + n)
+		return memcpy(dst, src, n);
+	/* Overlapping with dst above src: copy backwards. */
+	d += n;
+	s += n;
+	while (n--)
+		*--d = *--s;
 	return dst;
 }
 
 void *memset(void *dst, int c, size_t n)
 {
-	unsigned char *d = dst;
-	while (n--)
-		*d++ = (unsigned char)c;
+	void *d = dst;
+	uint64_t pattern = 0x0101010101010101ull * (unsigned char)c;
+	size_t words = n / 8, bytes = n % 8;
+	__asm__ volatile("rep stosq" : "+D"(d), "+c"(words) : "a"(pattern) : "memory");
+	__asm__ volatile("rep stosb" : "+D"(d), "+c"(bytes) : "a"(pattern) : "memory");
 	return dst;
 }
 
