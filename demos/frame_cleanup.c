@@ -42,7 +42,9 @@ int main(void)
 	DEMO_CHECK(NAME, capos_frame_alloc_contiguous(&fa, 16, &run, NULL) == 0 && run != 0,
 	           "16 contiguous frames at %#lx\n", (unsigned long)run);
 	capos_frame_query(&fa, &s, NULL);
-	DEMO_CHECK(NAME, s.held_frames == s0.held_frames + 24 && s.free_frames <= s0.free_frames - 24,
+	/* The system-wide free count is only logged: other services allocate
+	 * and exit concurrently, so it says nothing about this process. */
+	DEMO_CHECK(NAME, s.held_frames == s0.held_frames + 24,
 	           "query: holds %lu (+24), system free %lu\n", (unsigned long)s.held_frames,
 	           (unsigned long)s.free_frames);
 
