@@ -24,7 +24,7 @@
 # preprocessed file (comments kept, so a NOLINT counts) and the config.
 # Exit status: 0 when every counted area is clean, 1 otherwise, 2 on usage.
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 
 usage() { sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; }
 
