@@ -16,7 +16,7 @@
 
 /* The manifest (binaries included) is read into .bss: pages are only
  * touched as far as the manifest reaches, but the mapping is this size. */
-#define INIT_MANIFEST_MAX (8u * 1024u * 1024u)
+#define INIT_MANIFEST_MAX (4u * 1024u * 1024u)
 /* Bytes asked for per BootPackage.readManifest. */
 #define INIT_READ_CHUNK 65536u /* the kernel sends at most 65472 at a time */
 

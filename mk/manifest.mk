@@ -20,8 +20,23 @@ MKMANIFEST_OBJS := $(addprefix $(BUILD)/tool/,tools/mkmanifest/mkmanifest.o \
 	$(call MANIFEST_CAPNP_OBJS,tool)
 CUE_RUNNER := tools/mkmanifest/cue-run.js
 CUE_SCHEMA := $(sort $(wildcard cue/*.cue))
-MANIFEST_BIN_DIRS ?= $(BUILD)/user/demos $(BUILD)/user/init $(BUILD)/user
 MANIFEST_BINS += $(patsubst demos/%.c,$(BUILD)/user/demos/%.elf,$(wildcard demos/*.c))
+
+# The manifest carries the programs without their debug sections (a sixth
+# of the size: less to load, and init's copy of the manifest is smaller):
+# build/stripped/X.elf = strip --strip-debug build/user/X.elf.  Files that
+# are not ELFs (bad_elf) are taken as they are from build/user.
+MANIFEST_STRIP_DIR := $(BUILD)/stripped
+manifest_stripped = $(patsubst $(BUILD)/user/%.elf,$(MANIFEST_STRIP_DIR)/%.elf,$(1))
+$(MANIFEST_STRIP_DIR)/%.elf: $(BUILD)/user/%.elf
+	@mkdir -p $(@D)
+	strip --strip-debug -o $@.tmp $<
+	mv $@.tmp $@
+# Kept (not deleted as intermediate files): smoke manifests name the raw
+# programs' copies only through a pattern rule.
+.PRECIOUS: $(MANIFEST_STRIP_DIR)/%.elf
+MANIFEST_BIN_DIRS ?= $(MANIFEST_STRIP_DIR)/demos $(MANIFEST_STRIP_DIR)/init $(BUILD)/user
+MANIFEST_DEPS = $(call manifest_stripped,$(MANIFEST_BINS))
 MKMANIFEST_FLAGS = --cue-runner $(CUE_RUNNER) -S cue $(addprefix -B ,$(MANIFEST_BIN_DIRS))
 
 MANIFEST_BIN := $(BUILD)/manifest.bin
@@ -33,9 +48,9 @@ $(MKMANIFEST): $(MKMANIFEST_OBJS)
 	$(HOST_CC) $(TOOL_CFLAGS) $^ -o $@
 
 # node_modules/.capos-lock-stamp is written by tools/install-deps.sh (npm ci).
-$(MANIFEST_BIN): system.cue $(CUE_SCHEMA) $(MKMANIFEST) $(CUE_RUNNER) $(MANIFEST_BINS) package-lock.json
+$(MANIFEST_BIN): system.cue $(CUE_SCHEMA) $(MKMANIFEST) $(CUE_RUNNER) $(MANIFEST_DEPS) package-lock.json
 	$(MKMANIFEST) $(MKMANIFEST_FLAGS) -o $@ system.cue
-$(MANIFEST_SPAWN_BIN): system-spawn.cue $(CUE_SCHEMA) $(MKMANIFEST) $(CUE_RUNNER) $(MANIFEST_BINS) package-lock.json
+$(MANIFEST_SPAWN_BIN): system-spawn.cue $(CUE_SCHEMA) $(MKMANIFEST) $(CUE_RUNNER) $(MANIFEST_DEPS) package-lock.json
 	$(MKMANIFEST) $(MKMANIFEST_FLAGS) -o $@ system-spawn.cue
 
 .PHONY: manifest manifest-spawn manifest-vet
@@ -118,11 +133,12 @@ KERNEL_LIB_SRCS += lib/manifest/decode.c lib/manifest/validate.c lib/manifest/in
 # program may share its name with a demo: fault_hlt).
 SMOKE_MANIFESTS := $(patsubst tests/qemu/manifests/%.cue,$(BUILD)/manifests/%.bin,\
 	$(wildcard tests/qemu/manifests/*.cue))
-RAW_BIN_DIRS = $(BUILD)/user/tests/qemu/proc $(BUILD)/proc/hostile
+RAW_BIN_DIRS = $(MANIFEST_STRIP_DIR)/tests/qemu/proc $(BUILD)/proc/hostile
 smoke_bin_dirs = $(if $(filter raw_%,$(1)),$(RAW_BIN_DIRS) $(MANIFEST_BIN_DIRS),$(MANIFEST_BIN_DIRS))
 # Second expansion (.SECONDEXPANSION in mk/init.mk): mk/proc.mk is read later.
 $(BUILD)/manifests/%.bin: tests/qemu/manifests/%.cue $(CUE_SCHEMA) $(MKMANIFEST) $(CUE_RUNNER) \
-		$(MANIFEST_BINS) $$(PROC_TEST_ELFS) $$(PROC_HOSTILE_STAMP) package-lock.json
+		$(MANIFEST_DEPS) $$(call manifest_stripped,$$(PROC_TEST_ELFS)) $$(PROC_HOSTILE_STAMP) \
+		package-lock.json
 	@mkdir -p $(@D)
 	$(MKMANIFEST) --cue-runner $(CUE_RUNNER) -S cue \
 		$(addprefix -B ,$(call smoke_bin_dirs,$*)) -o $@ $<
