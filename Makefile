@@ -10,8 +10,10 @@
 .DEFAULT_GOAL := all
 
 # One job per CPU unless the caller chose (-jN); every rule is parallel-safe.
+ifeq ($(MAKELEVEL),0)
 ifeq ($(filter -j%,$(MAKEFLAGS)),)
 MAKEFLAGS += -j$(shell nproc)
+endif
 endif
 .SUFFIXES:
 .DELETE_ON_ERROR:
