@@ -14,6 +14,8 @@
  * Each line: `bench: NAME samples=N median_cycles=M p99_cycles=P`.  Under
  * QEMU `-icount shift=0` one TSC tick is one guest instruction, so the
  * cycle counts are exact, repeatable instruction counts.
+ *
+ * Run by: tests/qemu/manifests/bench_ipc.cue (`make bench`).
  */
 #include "demo.h"
 #include "echo_proto.h"

@@ -1,8 +1,10 @@
 /*
- * bench_ipc_server: the server half of `make bench` (boot with
- * `procs=bench_ipc_server,bench_ipc serve=bench_ipc_server`): answers every
+ * bench_ipc_server: the server half of `make bench` (it exports its
+ * endpoint, bench_ipc imports it as "bench_ipc_server"): answers every
  * call with its params, through the runtime's server loop (RETURN and the
  * next RECV in one cap_enter).
+ *
+ * Run by: tests/qemu/manifests/bench_ipc.cue (`make bench`).
  */
 #include "demo.h"
 #include "echo_proto.h"

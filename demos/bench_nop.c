@@ -1,7 +1,10 @@
 /*
  * bench_nop: cost of a NOP round trip through the ring, one per cap_enter
  * and 16 per cap_enter, in TSC cycles (a benchmark, not a test: run it
- * with `procs=bench_nop`, ideally under `-icount shift=0`).
+ * from a manifest service entry, ideally under `-icount shift=0`).
+ *
+ * Run by: no manifest yet (`make bench-proc` runs the raw
+ * tests/qemu/proc/nop_bench.c instead).
  */
 #include "demo.h"
 

@@ -2,6 +2,9 @@
  * capset smoke: the CapSet bootstrap page is mapped read-only at the fixed
  * address, is well formed, and its entries can be found by name and
  * interface id (and not with the wrong interface id).
+ *
+ * Run by: smokes init_basic, proc_capset (tests/qemu/manifests/NAME.cue);
+ * system.cue (`make run`; smoke boot_manifest_default).
  */
 #include "demo.h"
 #include "capos.capnp.h"

@@ -3,6 +3,10 @@
  * a long line, an empty line, and typed errors: an over-long line comes
  * back as an application exception (invalidArgument), a bad method or a
  * bad cap id as transport errors.
+ *
+ * Run by: smokes proc_console, proc_smap_smep
+ * (tests/qemu/manifests/NAME.cue); system.cue (`make run`; smoke
+ * boot_manifest_default).
  */
 #include "demo.h"
 #include "capnp/capnp.h"

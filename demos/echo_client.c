@@ -1,8 +1,12 @@
 /*
- * echo_client: calls Echo on the endpoint facet "echo_server" (boot with
- * `serve=echo_server`): round trips, a long text, an unknown method (an
- * application exception from the server), RECV/RETURN on a client facet
- * (refused).
+ * echo_client: calls Echo on the endpoint facet "echo_server" (its import
+ * of echo_server's exported endpoint): round trips, a long text, an
+ * unknown method (an application exception from the server), RECV/RETURN
+ * on a client facet (refused).
+ *
+ * Run by: smoke ipc_echo (tests/qemu/manifests/ipc_echo.cue); system.cue
+ * (`make run`; smoke boot_manifest_default); system-spawn.cue (`make
+ * run-spawn`; smoke spawn_smoke).
  */
 #include "demo.h"
 #include "echo_proto.h"

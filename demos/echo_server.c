@@ -1,7 +1,11 @@
 /*
  * echo_server: serves Echo on the endpoint it owns (CapSet "endpoint") with
- * the runtime's server loop, until no client is left.  Boot it with
- * `serve=echo_server`.
+ * the runtime's server loop, until no client is left.  Its manifest entry
+ * grants it {name: "endpoint", source: kernel: "endpoint"} and exports it.
+ *
+ * Run by: smoke ipc_echo (tests/qemu/manifests/ipc_echo.cue); system.cue
+ * (`make run`; smoke boot_manifest_default); system-spawn.cue (`make
+ * run-spawn`; smoke spawn_smoke).
  */
 #include "demo.h"
 #include "echo_proto.h"

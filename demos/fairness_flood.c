@@ -2,6 +2,8 @@
  * fairness_flood: floods its ring with NOPs (full SQ, cap_enter, repeat)
  * as fast as it can.  The kernel bounds each drain, so this must not
  * starve the other processes.  Part of the fairness smoke.
+ *
+ * Run by: smoke ring_fairness (tests/qemu/manifests/ring_fairness.cue).
  */
 #include "demo.h"
 

@@ -3,6 +3,9 @@
  * and the flooder run.  With fair scheduling it finishes long before them
  * (the smoke expects "[fairness_print] done" before both "done" lines of
  * the others, which are started first).
+ *
+ * Run by: smokes proc_fault_demos, ring_fairness
+ * (tests/qemu/manifests/NAME.cue).
  */
 #include "demo.h"
 

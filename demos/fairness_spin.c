@@ -3,6 +3,8 @@
  * preemption lets anyone else run.  Prints a progress line after each of
  * its rounds.  Part of the fairness smoke (with fairness_flood and
  * fairness_print).
+ *
+ * Run by: smoke ring_fairness (tests/qemu/manifests/ring_fairness.cue).
  */
 #include "demo.h"
 

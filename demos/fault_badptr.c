@@ -2,6 +2,9 @@
  * fault_badptr: writes through a pointer to an unmapped user address.  The
  * kernel must kill this process with a logged page-fault reason; the line
  * after the write must never appear.
+ *
+ * Run by: smoke proc_fault_demos
+ * (tests/qemu/manifests/proc_fault_demos.cue).
  */
 #include "demo.h"
 

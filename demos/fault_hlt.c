@@ -2,6 +2,9 @@
  * fault_hlt: executes `hlt` in ring 3.  Privileged: the CPU raises #GP and
  * the kernel must kill this process with a logged reason; the line after
  * must never appear.
+ *
+ * Run by: tests/qemu/manifests/rt_panic_hlt.cue
+ * (demos/smokes/rt_panic_hlt.smoke).
  */
 #include "demo.h"
 

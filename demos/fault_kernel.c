@@ -2,6 +2,9 @@
  * fault_kernel: writes to a kernel-half address (mapped, but supervisor
  * only).  The kernel must kill this process with a logged page-fault
  * reason; the line after the write must never appear.
+ *
+ * Run by: smokes proc_fault_demos, proc_smap_smep
+ * (tests/qemu/manifests/NAME.cue).
  */
 #include "demo.h"
 

@@ -2,6 +2,9 @@
  * fault_privileged: executes `cli` (then `hlt`, should cli not trap) in
  * ring 3.  Both are privileged: the CPU raises #GP and the kernel must kill
  * this process with a logged reason; the line after must never appear.
+ *
+ * Run by: smoke proc_fault_demos
+ * (tests/qemu/manifests/proc_fault_demos.cue).
  */
 #include "demo.h"
 

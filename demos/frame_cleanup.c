@@ -5,6 +5,10 @@
  * frames and an anonymous mapping: the kernel returns all of them (its
  * "mem: ... exit: returned" line) and the run's free-frame count is back
  * to baseline.
+ *
+ * Run by: smoke frame_cleanup (tests/qemu/manifests/frame_cleanup.cue);
+ * system.cue (`make run`; smoke boot_manifest_default); system-spawn.cue
+ * (`make run-spawn`; smoke spawn_smoke).
  */
 #include "demo.h"
 #include "capos.capnp.h"

@@ -5,6 +5,8 @@
  * an object unmapped and dropped during the run is freed at once (ledger
  * back to baseline), and one dropped while still mapped stays readable
  * until the process exits, when the kernel unmaps and frees it.
+ *
+ * Run by: smoke frame_memobj (tests/qemu/manifests/frame_memobj.cue).
  */
 #include "demo.h"
 #include "capos.capnp.h"

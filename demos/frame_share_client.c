@@ -4,6 +4,8 @@
  * the cap to frame_share_server in a CALL, then reads the server's answer
  * out of the shared page.  It unmaps, releases its handle and exits while
  * the server still holds the object: the object outlives its creator.
+ *
+ * Run by: smoke frame_share (tests/qemu/manifests/frame_share.cue).
  */
 #include "demo.h"
 #include "echo_proto.h"

@@ -4,6 +4,8 @@
  * second page.  After the last client is gone (and the client's handle and
  * mapping with it) the object still works here; then the server unmaps and
  * releases it, and the kernel frees it.
+ *
+ * Run by: smoke frame_share (tests/qemu/manifests/frame_share.cue).
  */
 #include "demo.h"
 #include "echo_proto.h"

@@ -1,8 +1,12 @@
 /*
  * ipc_dying_server: receives one call on its endpoint, waits 100 ms (so
  * the other caller's call is queued by then) and exits without answering.
- * Boot with `procs=ipc_dying_server,ipc_waiter,ipc_waiter
- * serve=ipc_dying_server`: both waiters must get CAPOS_ERR_DISCONNECTED.
+ * With two ipc_waiter clients importing its endpoint
+ * (endpoint_cleanup.cue): both waiters must get CAPOS_ERR_DISCONNECTED.
+ *
+ * Run by: smokes endpoint_cleanup, ipc_queue_limit
+ * (tests/qemu/manifests/NAME.cue); system-spawn.cue (`make run-spawn`;
+ * smoke spawn_smoke).
  */
 #include "demo.h"
 #include "echo_proto.h"

@@ -1,10 +1,13 @@
 /*
  * ipc_flood: the per-endpoint call limit (ENDPOINT_CALLS_MAX = 16 queued +
- * in flight).  Boot with `procs=ipc_dying_server,ipc_flood
- * serve=ipc_dying_server`: the server receives the first call and never
- * receives again, so 15 more calls queue up, the 17th is refused with
+ * in flight).  Against ipc_dying_server (ipc_queue_limit.cue): the server
+ * receives the first call and never receives again, so 15 more calls
+ * queue up, the 17th is refused with
  * CAPOS_ERR_NO_RESOURCES at once, and when the server exits all 16 fail
  * with CAPOS_ERR_DISCONNECTED.
+ *
+ * Run by: smoke ipc_queue_limit
+ * (tests/qemu/manifests/ipc_queue_limit.cue).
  */
 #include "demo.h"
 #include "echo_proto.h"

@@ -5,6 +5,8 @@
  * zero and answered call ids; an exception reply carrying capabilities;
  * a reply larger than the caller's buffer.  Each is refused with its own
  * error and the endpoint keeps working.
+ *
+ * Run by: smoke ipc_hostile (tests/qemu/manifests/ipc_hostile.cue).
  */
 #include "demo.h"
 #include "echo_proto.h"

@@ -3,6 +3,8 @@
  * the ipc_hostile smoke): params on an unmapped page, a read-only result
  * buffer, params larger than the server's receive buffer, a result buffer
  * too small for the reply; then a normal call.
+ *
+ * Run by: smoke ipc_hostile (tests/qemu/manifests/ipc_hostile.cue).
  */
 #include "demo.h"
 #include "echo_proto.h"

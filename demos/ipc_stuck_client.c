@@ -1,6 +1,8 @@
 /*
  * ipc_stuck_client: calls ipc_stuck_server without a timeout and waits;
  * see ipc_stuck_server.c.
+ *
+ * Run by: smoke ipc_deadlock (tests/qemu/manifests/ipc_deadlock.cue).
  */
 #include "demo.h"
 #include "echo_proto.h"

@@ -4,6 +4,8 @@
  * every process ends up blocked: the deadlock breaker must kill this
  * server, and its death must complete the client's call with
  * CAPOS_ERR_DISCONNECTED so the client finishes on its own.
+ *
+ * Run by: smoke ipc_deadlock (tests/qemu/manifests/ipc_deadlock.cue).
  */
 #include "demo.h"
 #include "echo_proto.h"

@@ -1,12 +1,14 @@
 /*
- * ipc_timeout: the server half of the timeout smoke (boot with
- * `procs=ipc_timeout,ipc_timeout_client serve=ipc_timeout`).
+ * ipc_timeout: the server half of the timeout smoke (it exports its
+ * endpoint to ipc_timeout_client).
  *   1. receives the client's call (which has a 50 ms timeout), sleeps
  *      200 ms, answers: the RETURN reports CAPOS_ERR_TIMED_OUT (the caller
  *      stopped waiting);
  *   2. answers the client's next call normally;
  *   3. a RECV with a 50 ms timeout while the client sleeps: TIMED_OUT;
  *   4. a RECV without timeout: DISCONNECTED once the client exits.
+ *
+ * Run by: smoke ipc_timeout (tests/qemu/manifests/ipc_timeout.cue).
  */
 #include "demo.h"
 #include "echo_proto.h"

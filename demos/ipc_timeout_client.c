@@ -2,6 +2,8 @@
  * ipc_timeout_client: the client half of the timeout smoke (see
  * ipc_timeout.c): a call with a 50 ms timeout that the server answers too
  * late, then a call without timeout, then 300 ms asleep holding its facet.
+ *
+ * Run by: smoke ipc_timeout (tests/qemu/manifests/ipc_timeout.cue).
  */
 #include "demo.h"
 #include "echo_proto.h"

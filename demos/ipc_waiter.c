@@ -2,6 +2,10 @@
  * ipc_waiter: calls "ipc_dying_server" with no timeout; the server exits
  * without answering, so the call must fail with CAPOS_ERR_DISCONNECTED
  * (whether it was in flight or still queued), and so must a later call.
+ *
+ * Run by: smoke endpoint_cleanup
+ * (tests/qemu/manifests/endpoint_cleanup.cue); system-spawn.cue (`make
+ * run-spawn`; smoke spawn_smoke).
  */
 #include "demo.h"
 #include "echo_proto.h"

@@ -3,6 +3,10 @@
  * alone and in batches; more NOPs than the CQ holds are all completed
  * (the kernel consumes only as many SQEs as there are free CQ slots, the
  * client frees slots as it reads them).
+ *
+ * Run by: smoke ring_nop (tests/qemu/manifests/ring_nop.cue);
+ * tests/qemu/manifests/rt_panic_hlt.cue (demos/smokes/rt_panic_hlt.smoke);
+ * system.cue (`make run`; smoke boot_manifest_default).
  */
 #include "demo.h"
 

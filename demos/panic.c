@@ -2,6 +2,10 @@
  * panic: the runtime's panic path.  A failed CAPOS_ASSERT prints
  * "[panic] pid N: demos/panic.c:LINE: assertion failed: ..." on the
  * Console and exits with CAPOS_RT_EXIT_PANIC (101).
+ *
+ * Run by: smoke init_basic (tests/qemu/manifests/init_basic.cue);
+ * tests/qemu/manifests/rt_panic_hlt.cue (demos/smokes/rt_panic_hlt.smoke);
+ * system-spawn.cue (`make run-spawn`; smoke spawn_smoke).
  */
 #include "demo.h"
 

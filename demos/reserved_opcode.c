@@ -2,6 +2,10 @@
  * reserved_opcode smoke: every opcode from CAPOS_OP_FIRST_RESERVED to 255
  * completes with CAPOS_ERR_RESERVED_OPCODE and its user_data echoed; the
  * ring keeps working.
+ *
+ * Run by: smoke ring_reserved_opcode
+ * (tests/qemu/manifests/ring_reserved_opcode.cue); system.cue (`make run`;
+ * smoke boot_manifest_default).
  */
 #include "demo.h"
 

@@ -11,6 +11,10 @@
  *     read-only result (CAPOS_ERR_BAD_BUFFER);
  *   - bad cap ids (CAPOS_ERR_BAD_CAP) and garbage params
  *     (CAPOS_ERR_BAD_MESSAGE).
+ *
+ * Run by: smokes proc_smap_smep, ring_corrupt
+ * (tests/qemu/manifests/NAME.cue); system.cue (`make run`; smoke
+ * boot_manifest_default).
  */
 #include "demo.h"
 #include "capnp/capnp.h"

@@ -8,6 +8,8 @@
  * process can no longer print.  It proves that by exiting with code 0 only
  * if a call on the released slot fails with CAPOS_ERR_BAD_CAP (the kernel
  * logs the exit code).
+ *
+ * Run by: smoke proc_rt (tests/qemu/manifests/proc_rt.cue).
  */
 #include "demo.h"
 

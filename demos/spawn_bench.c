@@ -4,6 +4,8 @@
  * `make bench-spawn` runs it under -icount shift=0, where one TSC tick is
  * one guest instruction).  The child is the raw exit_code program (exits
  * at once, one console cap); each figure is the median of ROUNDS.
+ *
+ * Run by: tests/qemu/manifests/raw_spawn_bench.cue (`make bench-spawn`).
  */
 #include "demo.h"
 #include "capnp/capnp.h"

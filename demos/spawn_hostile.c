@@ -13,6 +13,8 @@
  * interfaceId, a slot moved twice, a badge change on the restricted
  * spawner, a result buffer too small for the result caps, garbage params,
  * an unknown method, a 4th child alive through the badge-3 spawner.
+ *
+ * Run by: system-spawn.cue (`make run-spawn`; smoke spawn_smoke).
  */
 #include "demo.h"
 #include "echo_proto.h"

@@ -3,6 +3,10 @@
  * .tdata holds its values, .tbss is zero, %fs:0 points at itself, the
  * block lies below the thread pointer, and the values survive being
  * written and preempted.
+ *
+ * Run by: smokes proc_smap_smep, proc_tls_rt
+ * (tests/qemu/manifests/NAME.cue); system.cue (`make run`; smoke
+ * boot_manifest_default).
  */
 #include "demo.h"
 

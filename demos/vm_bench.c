@@ -4,6 +4,8 @@
  * with `make bench-memcaps` (-icount shift=0: one TSC tick per guest
  * instruction, so the figures are instruction counts and repeatable).
  * Every call includes the kernel's log line for the state change.
+ *
+ * Run by: tests/qemu/manifests/vm_bench.cue (`make bench-memcaps`).
  */
 #include "demo.h"
 #include <capos/frame_allocator.h>
@@ -46,7 +48,8 @@ int main(void)
 	struct capos_frame_allocator fa;
 	if (capos_vm_open(&vm, &capos_rt_ring, &capos_rt.capset, "virtual_memory") != 0 ||
 	    capos_frame_allocator_open(&fa, &capos_rt_ring, &capos_rt.capset, "frame_allocator") != 0) {
-		capos_printf("[vm_bench] FAIL: needs memcaps=vm_bench\n");
+		capos_printf("[vm_bench] FAIL: no \"virtual_memory\" or \"frame_allocator\" cap "
+			     "in the CapSet (tests/qemu/manifests/vm_bench.cue grants both)\n");
 		return 1;
 	}
 	for (unsigned i = 0; i < ROUNDS; i++) {

@@ -5,6 +5,8 @@
  * The kernel must answer each with a result or an exception, never fault;
  * pages it maps read-write must work; whatever is left at exit comes back
  * (the smoke checks the run's frame accounting).
+ *
+ * Run by: smoke vm_fuzz (tests/qemu/manifests/vm_fuzz.cue).
  */
 #include "demo.h"
 #include "capos.capnp.h"

@@ -1,6 +1,8 @@
 /*
  * vm_heap smoke: malloc far past the runtime's static arena; the heap grows
  * through VirtualMemory.  Every block is written, checked and freed.
+ *
+ * Run by: smoke vm_heap (tests/qemu/manifests/vm_heap.cue).
  */
 #include "demo.h"
 #include <capos/heap.h>

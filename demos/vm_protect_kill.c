@@ -3,6 +3,8 @@
  * then protected read-only: reading still works, the next write kills the
  * process with a logged page-fault reason (write, protection violation).
  * Its pages come back at teardown.
+ *
+ * Run by: smoke vm_protect (tests/qemu/manifests/vm_protect.cue).
  */
 #include "demo.h"
 #include <capos/virtual_memory.h>

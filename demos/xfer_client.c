@@ -1,9 +1,11 @@
 /*
- * xfer_client: capability transfer through xfer_server (boot with
- * `procs=xfer_server,xfer_client serve=xfer_server`): copy (the sender
- * keeps its slot), a result capability adopted as a typed handle and used,
+ * xfer_client: capability transfer through xfer_server (it imports
+ * xfer_server's exported endpoint): copy (the sender keeps its slot), a
+ * result capability adopted as a typed handle and used,
  * move (the sender's slot is gone), the moved capability used by its
  * receiver, and release of owned handles through the runtime's queue.
+ *
+ * Run by: smoke xfer_copy_move (tests/qemu/manifests/xfer_copy_move.cue).
  */
 #include "demo.h"
 #include "echo_proto.h"

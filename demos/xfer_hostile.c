@@ -1,9 +1,11 @@
 /*
- * xfer_hostile: hostile transfer descriptors against xfer_server (boot with
- * `procs=xfer_server,xfer_hostile serve=xfer_server`).  Each refused CALL
- * must leave the sender's table as it was; then the receiver's table is
+ * xfer_hostile: hostile transfer descriptors against xfer_server (it
+ * imports xfer_server's exported endpoint).  Each refused CALL must leave
+ * the sender's table as it was; then the receiver's table is
  * filled and a move into it must roll back (the server keeps the
  * capability), and every slot this client took is released again.
+ *
+ * Run by: smoke xfer_hostile (tests/qemu/manifests/xfer_hostile.cue).
  */
 #include "demo.h"
 #include "echo_proto.h"

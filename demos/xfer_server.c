@@ -1,7 +1,7 @@
 /*
- * xfer_server: a test service for capability transfer (boot with
- * `serve=xfer_server`).  Every method takes and returns one Text (Echo
- * encoding); the methods are this demo's own ordinals:
+ * xfer_server: a test service for capability transfer (it exports its
+ * endpoint to the client).  Every method takes and returns one Text
+ * (Echo encoding); the methods are this demo's own ordinals:
  *   USE   (100) a Console comes with the call: write the text through it,
  *               then release it
  *   GIVE  (101) reply with a copy of the server's own Console
@@ -12,6 +12,9 @@
  *   CHECK (104) write the text through the spare; also checks that a RETURN
  *               to an already answered call is refused
  * It exits when no client is left.
+ *
+ * Run by: smokes xfer_copy_move, xfer_hostile
+ * (tests/qemu/manifests/NAME.cue).
  */
 #include "demo.h"
 #include "echo_proto.h"

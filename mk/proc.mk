@@ -33,6 +33,7 @@ KERNEL_LIB_SRCS += $(wildcard lib/capnp/*.c) generated/capos.capnp.c
 PROC_TEST_DIR := $(BUILD)/user/tests/qemu/proc
 PROC_TEST_PROGS := $(patsubst tests/qemu/proc/%.c,%,$(wildcard tests/qemu/proc/*.c))
 PROC_TEST_ELFS := $(addprefix $(PROC_TEST_DIR)/,$(addsuffix .elf,$(PROC_TEST_PROGS)))
+.SECONDARY: $(PROC_TEST_ELFS:.elf=.o)   # kept, as the demos' objects (mk/user.mk)
 
 $(BUILD)/user/tests/qemu/proc/%.o: USER_CFLAGS += -Itests/qemu/proc
 $(PROC_TEST_DIR)/%.elf: $(PROC_TEST_DIR)/%.o runtime/user.ld

@@ -31,6 +31,9 @@ $(RUNTIME_LIB): $(RUNTIME_OBJS)
 # to each other in both directions.
 USER_DEMO_SRCS := $(wildcard demos/*.c)
 USER_DEMOS := $(patsubst demos/%.c,$(BUILD)/user/demos/%.elf,$(USER_DEMO_SRCS))
+# Kept after the build (not deleted as intermediate files): otherwise the
+# first `make` removes them and the next one recompiles every demo.
+.SECONDARY: $(USER_DEMOS:.elf=.o)
 
 $(BUILD)/user/demos/%.elf: $(BUILD)/user/demos/%.o $(RUNTIME_LIB) $(USER_LDSCRIPT)
 	@mkdir -p $(@D)

@@ -5,7 +5,18 @@
 # TEST_SUITES:    scripts printing one "PASS <name>" or "FAIL <name>: why" per test.
 # A suite that exits non-zero without printing a FAIL line counts as one failure,
 # so a crash or a missing test cannot pass silently.
+#
+# Usage: HOST_TEST_BINS="..." TEST_SUITES="..." tests/run-all.sh
+# (`make test` sets both; run it that way).
 set -u
+if [ "${1:-}" = "--help" ] || [ "${1:-}" = "-h" ]; then
+	sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'
+	exit 0
+fi
+if [ -z "${HOST_TEST_BINS:-}${TEST_SUITES:-}" ]; then
+	echo "tests/run-all.sh: HOST_TEST_BINS and TEST_SUITES are empty: nothing to run (use \`make test\`)" >&2
+	exit 2
+fi
 cd "$(dirname "$0")/.."
 logdir=build/test-logs
 mkdir -p "$logdir"
