@@ -683,7 +683,7 @@ const struct kcap_type kcap_endpoint_type = {
 
 const struct kcap_type kcap_endpoint_client_type = {
 	.kind = KCAP_ENDPOINT_CLIENT,
-	.name = "endpoint-client",
+	.name = "endpointClient",
 	.interface_id = capos_Endpoint_ID,
 	.call = 0,
 	.drop = client_drop,

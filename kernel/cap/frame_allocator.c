@@ -122,7 +122,7 @@ static int fa_call(void *object, struct kcap_call *c)
 
 const struct kcap_type kcap_frame_allocator_type = {
 	.kind = KCAP_FRAME_ALLOCATOR,
-	.name = "frame_allocator",
+	.name = "frameAllocator",
 	.interface_id = capos_FrameAllocator_ID,
 	.call = fa_call,
 	.drop = 0, /* static object; the ledger belongs to the process */

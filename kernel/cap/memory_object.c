@@ -203,7 +203,7 @@ static int memobj_call(void *object, struct kcap_call *c)
 
 const struct kcap_type kcap_memory_object_type = {
 	.kind = KCAP_MEMORY_OBJECT,
-	.name = "memory_object",
+	.name = "memoryObject",
 	.interface_id = capos_MemoryObject_ID,
 	.call = memobj_call,
 	.drop = memobj_drop,

@@ -98,7 +98,7 @@ static int vm_call(void *object, struct kcap_call *c)
 
 const struct kcap_type kcap_virtual_memory_type = {
 	.kind = KCAP_VIRTUAL_MEMORY,
-	.name = "virtual_memory",
+	.name = "virtualMemory",
 	.interface_id = capos_VirtualMemory_ID,
 	.call = vm_call,
 	.drop = 0, /* static object */

@@ -44,8 +44,12 @@ static const struct boot_module *find_manifest(void)
 	for (unsigned i = 0; i < boot_info.module_count; i++) {
 		const struct boot_module *m = &boot_info.modules[i];
 		const uint8_t *d = phys_to_virt(m->phys);
-		if (is_elf(d, m->size))
+		if (is_elf(d, m->size)) {
+			kprintf("boot: module '%s' (%lu bytes) is an ELF, not a manifest: "
+			        "the kernel starts only init, from a manifest\n",
+			        m->name, m->size);
 			continue;
+		}
 		struct mf_decode_error err;
 		if (mf_decode(d, m->size, &storage, &manifest, &err) == MF_DECODE_OK)
 			return m;
@@ -63,8 +67,8 @@ static int init_cap_entry(const struct mf_cap *mc, const void *image, uint64_t s
 	void *object = 0;
 	switch (mc->kernel) {
 	case MF_KCAP_CONSOLE: type_name = "console"; break;
-	case MF_KCAP_FRAME_ALLOCATOR: type_name = "frame_allocator"; break;
-	case MF_KCAP_VIRTUAL_MEMORY: type_name = "virtual_memory"; break;
+	case MF_KCAP_FRAME_ALLOCATOR: type_name = "frameAllocator"; break;
+	case MF_KCAP_VIRTUAL_MEMORY: type_name = "virtualMemory"; break;
 	case MF_KCAP_PROCESS_SPAWNER:
 		type_name = "processSpawner";
 		object = process_spawner_object(&manifest);

@@ -3,7 +3,9 @@
  * Writing code c makes QEMU exit with status (c << 1) | 1:
  *
  *   QEMU_EXIT_SUCCESS 0x10 -> 33  everything ran; `make run` maps it to 0
- *   QEMU_EXIT_FAILURE 0x11 -> 35  a self-test reported a failure
+ *   QEMU_EXIT_FAILURE 0x11 -> 35  a self-test failed, the boot manifest
+ *                                 was refused, or frames/endpoints/handles
+ *                                 did not come back after the last exit
  *   QEMU_EXIT_PANIC   0x12 -> 37  panic(): a kernel bug
  *   QEMU_EXIT_FAULT   0x13 -> 39  an unexpected CPU exception in the kernel
  *
