@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
 # A short bounded run of the capnp reader fuzzer (libFuzzer, ASan+UBSan)
 # from the checked-in seeds.  `make fuzz` runs it longer (FUZZ_SECONDS).
+if [ "${1:-}" = "--help" ] || [ "${1:-}" = "-h" ]; then
+	sed -n '2,/^[^#]/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'
+	exit 0
+fi
 set -u
 cd "$(dirname "$0")/../.."
 FUZZ=${BUILD:-build}/fuzz/capnp_reader

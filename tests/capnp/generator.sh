@@ -2,6 +2,10 @@
 # Behaviour of the capnpc-c plugin beyond the checked-in output (which
 # `make generated-code-check` covers): help, bad input, unsupported schema
 # features, cross-file imports.  One PASS/FAIL line per check.
+if [ "${1:-}" = "--help" ] || [ "${1:-}" = "-h" ]; then
+	sed -n '2,/^[^#]/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'
+	exit 0
+fi
 set -u
 cd "$(dirname "$0")/../.."
 GEN=$PWD/${BUILD:-build}/tool/capnpc-c

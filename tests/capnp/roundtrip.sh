@@ -10,6 +10,10 @@
 # JSON is compared after normalising both sides through the reference
 # (json -> binary -> json), so key order and number spelling do not matter.
 # Prints one PASS/FAIL line per check.
+if [ "${1:-}" = "--help" ] || [ "${1:-}" = "-h" ]; then
+	sed -n '2,/^[^#]/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'
+	exit 0
+fi
 set -u
 cd "$(dirname "$0")/../.."
 RT=${BUILD:-build}/host/tests/capnp/capnp_rt

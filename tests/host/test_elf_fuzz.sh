@@ -2,6 +2,10 @@
 # Bounded run of the ELF64 validator fuzzer (fuzz/elf64_fuzz.c) for `make
 # test`: seeds are real user ELFs from the build; ELF_FUZZ_RUNS inputs
 # (default 200000).  Prints one PASS/FAIL line.
+if [ "${1:-}" = "--help" ] || [ "${1:-}" = "-h" ]; then
+	sed -n '2,/^[^#]/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'
+	exit 0
+fi
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 bin=build/fuzz/elf64

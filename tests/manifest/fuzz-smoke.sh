@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
 # A bounded run (a fixed number of inputs, fixed seed) of the manifest
 # fuzzers from the checked-in seeds; `make fuzz-manifest` runs them longer.
+if [ "${1:-}" = "--help" ] || [ "${1:-}" = "-h" ]; then
+	sed -n '2,/^[^#]/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'
+	exit 0
+fi
 set -u
 cd "$(dirname "$0")/../.."
 RUNS=${MANIFEST_FUZZ_SMOKE_RUNS:-20000}

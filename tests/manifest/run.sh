@@ -11,6 +11,10 @@
 #    equals the CUE export (tests/manifest/compare.js), and the comparison
 #    itself catches a changed field;
 #  - the CLI: --help, usage errors, no output file left behind on error.
+if [ "${1:-}" = "--help" ] || [ "${1:-}" = "-h" ]; then
+	sed -n '2,/^[^#]/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'
+	exit 0
+fi
 set -u
 cd "$(dirname "$0")/../.."
 MK=${MKMANIFEST:-build/tool/tools/mkmanifest/mkmanifest}
