@@ -1,8 +1,9 @@
 # `make run`: install what is missing, build the ISO, boot it under QEMU TCG
 # with serial on stdout.  QEMU's exit status comes from the kernel through
 # isa-debug-exit (kernel/arch/x86_64/qemu_exit.h):
-#   33 success -> make run exits 0
-#   35 failure (a self-test, a refused manifest or an accounting mismatch),
+#   33 success: every service exited cleanly -> make run exits 0
+#   35 failure (init reported a failed service, a self-test, a refused
+#      manifest or an accounting mismatch),
 #   37 kernel panic, 39 unexpected CPU exception,
 #   1 triple fault / QEMU stopped without the kernel's word -> non-zero
 # RUN_CMDLINE=... sets the kernel command line (e.g. RUN_CMDLINE=test=hello).
@@ -13,8 +14,8 @@ RUN_TIMEOUT ?= 0
 
 define run_status
 	status=$$?; case $$status in \
-	33) echo "run: kernel finished (QEMU status 33: clean shutdown; init's \"all N services exited\" line above says whether any service failed)";; \
-	35) echo "run: QEMU status 35: the kernel reported a failure (self-test, manifest refused or accounting MISMATCH: see the lines above)" >&2; exit 1;; \
+	33) echo "run: kernel finished (QEMU status 33: success, every service exited cleanly)";; \
+	35) echo "run: QEMU status 35: the system reported a failure (a service failed: see init's lines; or a self-test, a refused manifest, an accounting MISMATCH)" >&2; exit 1;; \
 	37) echo "run: QEMU status 37: kernel panic" >&2; exit 1;; \
 	39) echo "run: QEMU status 39: unexpected CPU exception in the kernel" >&2; exit 1;; \
 	124) echo "run: timed out after $(RUN_TIMEOUT)s" >&2; exit 1;; \

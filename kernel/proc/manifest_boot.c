@@ -153,6 +153,8 @@ bool manifest_boot(void)
 		endpoint_boot_release(init_eps[i]);
 	if (init == 0)
 		boot_fail("init could not be created (see the proc: line above)");
+	static struct process_end init_end;
+	init->end_report = &init_end;
 	kprintf("boot: started init (pid %u, binary '%.*s', %u caps); the kernel starts nothing "
 	        "else\n",
 	        init->pid, (int)bin->name.len, bin->name.ptr, init_grants.count);
@@ -181,6 +183,18 @@ bool manifest_boot(void)
 	if (!ok)
 		qemu_exit(QEMU_EXIT_FAILURE);
 	kprintf("boot: frame accounting OK, endpoints and handles back to 0\n");
+	/* init's exit code is the system's verdict: non-zero when a service
+	 * failed or could not be started (init's log says which). */
+	if (!init_end.ended || init_end.killed || init_end.exit_code != 0) {
+		if (init_end.killed)
+			kprintf("capOS: done: init was killed; exiting QEMU (failure)\n");
+		else
+			kprintf("capOS: done: init reported failure (exit code %d, see its log "
+			        "above); exiting QEMU (failure)\n",
+			        init_end.exit_code);
+		qemu_exit(QEMU_EXIT_FAILURE);
+	}
+	kprintf("capOS: done: every service exited cleanly; exiting QEMU (success)\n");
 	qemu_exit(QEMU_EXIT_SUCCESS);
 	return true;
 }

@@ -356,6 +356,11 @@ void process_destroy(struct process *p)
 	        returned == p->frames_at_create ? "" : " MISMATCH");
 	if (returned != p->frames_at_create)
 		proc_note_leak(p->frames_at_create - returned);
+	if (p->end_report) {
+		p->end_report->ended = true;
+		p->end_report->killed = p->killed;
+		p->end_report->exit_code = p->exit_code;
+	}
 	memset(p, 0, sizeof(*p));
 	p->state = PROC_FREE;
 }

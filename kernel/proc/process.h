@@ -70,6 +70,16 @@ struct process {
 	uint64_t frames_at_create;
 	int exit_code;
 	bool killed;
+	/* Where process_destroy reports how the process ended, if someone
+	 * outlives it and asked (the boot code, for init). */
+	struct process_end *end_report;
+};
+
+/* How a process ended, written by process_destroy. */
+struct process_end {
+	bool ended;
+	bool killed;
+	int exit_code;
 };
 
 /* Creates a process from an ELF image with the capabilities installed by

@@ -7,7 +7,8 @@
 //
 // Normalisation (documented in docs/manifest.md): Cap'n Proto's JSON writes
 // UInt64 as strings and always writes `badge` ("0" = unbadged), while CUE
-// omits an absent badge; `binaries` exists only in the manifest.
+// omits an absent badge; `binaries` exists only in the manifest, and
+// `extraBinaries` only in the CUE export (its names are in `binaries`).
 'use strict';
 const fs = require('fs');
 const path = require('path');
@@ -25,11 +26,13 @@ function fail(msg) {
 	process.exit(1);
 }
 
-// Binaries: exactly those referenced (init first, then services, first use
-// order), each equal to the file it came from.
+// Binaries: exactly those referenced (init first, then services, then
+// extraBinaries, first use order), each equal to the file it came from.
 const want = [];
-for (const b of [cue.initConfig.init.binary, ...(cue.initConfig.services || []).map((s) => s.binary)])
+for (const b of [cue.initConfig.init.binary, ...(cue.initConfig.services || []).map((s) => s.binary),
+	...(cue.extraBinaries || [])])
 	if (!want.includes(b)) want.push(b);
+delete cue.extraBinaries;
 const got = (mf.binaries || []).map((b) => b.name);
 if (JSON.stringify(got) !== JSON.stringify(want))
 	fail(`binaries ${JSON.stringify(got)} != referenced ${JSON.stringify(want)}`);

@@ -50,7 +50,8 @@ for f in system*.cue; do
 	"$MK" --check --json-out "$tmp/names.json" "$f" >/dev/null 2>&1
 	names="$names $(node -e '
 		const s = require(process.argv[1]);
-		console.log([s.initConfig.init.binary, ...(s.initConfig.services || []).map((x) => x.binary)].join(" "));
+		console.log([s.initConfig.init.binary, ...(s.initConfig.services || []).map((x) => x.binary),
+			...(s.extraBinaries || [])].join(" "));
 	' "$tmp/names.json" 2>/dev/null)"
 done
 for n in $names; do

@@ -207,15 +207,34 @@ static int parse_service(struct ctx *c, struct model *md, size_t i,
 	return 0;
 }
 
+static int parse_extra_binaries(struct ctx *c, const struct json *list, struct model *md)
+{
+	if (list->count > MF_MAX_BINARIES)
+		return fail(c, "extraBinaries: %zu entries, at most %u allowed", list->count,
+			    MF_MAX_BINARIES);
+	md->extra_binaries = calloc(list->count + 1, sizeof(*md->extra_binaries));
+	if (!md->extra_binaries)
+		return fail(c, "out of memory");
+	for (size_t i = 0; i < list->count; i++) {
+		const struct json *e = list->items[i];
+		if (e->type != JSON_STRING)
+			return fail(c, "extraBinaries[%zu]: expected a string, got %s", i,
+				    json_type_name(e->type));
+		md->extra_binaries[i] = str_of(e);
+	}
+	md->extra_binary_count = (uint32_t)list->count;
+	return 0;
+}
+
 int model_from_json(struct model *md, struct json *root, char *err, size_t errlen)
 {
 	static const char *const top_keys[] = { "schemaVersion", "initConfig",
-						"kernelParams", NULL };
+						"kernelParams", "extraBinaries", NULL };
 	static const char *const ic_keys[] = { "init", "services", NULL };
 	static const char *const init_keys[] = { "binary", "caps", NULL };
 	static const char *const kp_keys[] = { "motd", NULL };
 	struct ctx c = { .err = err, .errlen = errlen };
-	const struct json *version, *ic, *init, *services, *kp, *binary, *caps, *motd;
+	const struct json *version, *ic, *init, *services, *kp, *binary, *caps, *motd, *extra;
 
 	memset(md, 0, sizeof(*md));
 	md->root = root;
@@ -225,7 +244,10 @@ int model_from_json(struct model *md, struct json *root, char *err, size_t errle
 	if (check_keys(&c, root, "", top_keys) < 0 ||
 	    member(&c, root, "", "schemaVersion", JSON_NUMBER, 0, &version) < 0 ||
 	    member(&c, root, "", "initConfig", JSON_OBJECT, 0, &ic) < 0 ||
-	    member(&c, root, "", "kernelParams", JSON_OBJECT, 1, &kp) < 0)
+	    member(&c, root, "", "kernelParams", JSON_OBJECT, 1, &kp) < 0 ||
+	    member(&c, root, "", "extraBinaries", JSON_ARRAY, 1, &extra) < 0)
+		return -1;
+	if (extra && parse_extra_binaries(&c, extra, md) < 0)
 		return -1;
 	if (!version->is_uint || version->uint > UINT32_MAX)
 		return fail(&c, "schemaVersion: %s is not an unsigned 32-bit integer",
@@ -374,7 +396,7 @@ static int load_one(struct model *md, struct mf_str name, const char *who,
 int model_load_binaries(struct model *md, char *const *dirs, size_t ndirs,
 			char *err, size_t errlen)
 {
-	size_t max = md->m.service_count + 1;
+	size_t max = md->m.service_count + md->extra_binary_count + 1;
 	char who[96];
 
 	md->binaries = calloc(max, sizeof(*md->binaries));
@@ -392,6 +414,11 @@ int model_load_binaries(struct model *md, char *const *dirs, size_t ndirs,
 		snprintf(who, sizeof(who), "service \"%.40s\" (services[%u]): ",
 			 s->name.ptr, i);
 		if (load_one(md, s->binary, who, dirs, ndirs, err, errlen) < 0)
+			return -1;
+	}
+	for (uint32_t i = 0; i < md->extra_binary_count; i++) {
+		snprintf(who, sizeof(who), "extraBinaries[%u]: ", i);
+		if (load_one(md, md->extra_binaries[i], who, dirs, ndirs, err, errlen) < 0)
 			return -1;
 	}
 	return 0;
@@ -414,6 +441,7 @@ void model_free(struct model *md)
 	free(md->services);
 	free(md->init_caps);
 	free(md->binaries);
+	free(md->extra_binaries);
 	free(md->binary_data);
 	free(md->binary_paths);
 	json_free(md->root);

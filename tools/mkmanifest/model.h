@@ -20,6 +20,8 @@ struct model {
 	struct mf_cap **service_caps;
 	struct mf_str **service_exports;
 	struct mf_binary *binaries;
+	struct mf_str *extra_binaries; /* extraBinaries: carried, not started */
+	uint32_t extra_binary_count;
 	char **binary_paths;        /* where each binary was read from */
 	uint8_t **binary_data;
 };
@@ -27,8 +29,9 @@ struct model {
 /* Takes ownership of root.  Returns 0, or -1 with a message in err. */
 int model_from_json(struct model *md, struct json *root, char *err, size_t errlen);
 /*
- * Reads every binary named by init or a service from the first directory
- * in dirs that has "<name>.elf" or "<name>", in order of first use.
+ * Reads every binary named by init, a service or extraBinaries from the
+ * first directory in dirs that has "<name>.elf" or "<name>", in order of
+ * first use.
  */
 int model_load_binaries(struct model *md, char *const *dirs, size_t ndirs,
 			char *err, size_t errlen);

@@ -3,7 +3,8 @@
  * Writing code c makes QEMU exit with status (c << 1) | 1:
  *
  *   QEMU_EXIT_SUCCESS 0x10 -> 33  everything ran; `make run` maps it to 0
- *   QEMU_EXIT_FAILURE 0x11 -> 35  a self-test failed, the boot manifest
+ *   QEMU_EXIT_FAILURE 0x11 -> 35  init exited non-zero (a service failed),
+ *                                 a self-test failed, the boot manifest
  *                                 was refused, or frames/endpoints/handles
  *                                 did not come back after the last exit
  *   QEMU_EXIT_PANIC   0x12 -> 37  panic(): a kernel bug
