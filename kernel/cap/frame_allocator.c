@@ -26,13 +26,7 @@ static void *fa_boot_object(void) { return &the_frame_allocator; }
 static int fa_refuse(struct kcap_call *c, const char *method, enum umem_status s,
                      const char *why)
 {
-	char msg[128];
-	ksnprintf(msg, sizeof msg, "FrameAllocator.%s: %s", method, why);
-	kprintf("mem: pid %u FrameAllocator.%s refused: %s\n", c->caller->pid, method, why);
-	return kcap_exception(c,
-	                      s == UMEM_OVERLOADED ? capos_CapException_Type_overloaded
-	                                           : capos_CapException_Type_invalidArgument,
-	                      msg);
+	return umem_refuse(c, "FrameAllocator", method, s, why);
 }
 
 /* Results of allocFrame and allocContiguous: one UInt64 at the same place. */

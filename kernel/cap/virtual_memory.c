@@ -25,13 +25,7 @@ static void *vm_boot_object(void) { return &the_vm; }
 static int vm_refuse(struct kcap_call *c, const char *method, enum umem_status s,
                      const char *why)
 {
-	char msg[128];
-	ksnprintf(msg, sizeof msg, "VirtualMemory.%s: %s", method, why);
-	kprintf("mem: pid %u VirtualMemory.%s refused: %s\n", c->caller->pid, method, why);
-	return kcap_exception(c,
-	                      s == UMEM_OVERLOADED ? capos_CapException_Type_overloaded
-	                                           : capos_CapException_Type_invalidArgument,
-	                      msg);
+	return umem_refuse(c, "VirtualMemory", method, s, why);
 }
 
 static int vm_call(void *object, struct kcap_call *c)

@@ -17,6 +17,7 @@
 #include <capos/abi.h>
 
 #include "boot_info.h"
+#include "capos.capnp.h"
 #include "cap/memory_object.h"
 #include "cap/registry.h"
 #include "frame_ledger.h"
@@ -454,3 +455,15 @@ void umem_object_freed(struct process *creator, uint32_t pid, uint32_t pages)
 		destroying->frames_at_create += pages;
 }
 
+
+int umem_refuse(struct kcap_call *c, const char *interface, const char *method,
+                enum umem_status s, const char *why)
+{
+	char msg[128];
+	ksnprintf(msg, sizeof msg, "%s.%s: %s", interface, method, why);
+	kprintf("mem: pid %u %s.%s refused: %s\n", c->caller->pid, interface, method, why);
+	return kcap_exception(c,
+	                      s == UMEM_OVERLOADED ? capos_CapException_Type_overloaded
+	                                           : capos_CapException_Type_invalidArgument,
+	                      msg);
+}
