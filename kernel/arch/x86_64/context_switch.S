@@ -5,6 +5,7 @@
  * on its own kernel stack; the stack pointer is stored in *save_rsp.
  * Layout at the saved rsp: r15 r14 r13 r12 rbx rbp <return address>.
  */
+#include "arch/x86_64/trap_frame.S.inc"
 	.text
 
 /* void context_switch(uint64_t *save_rsp, uint64_t load_rsp) */
@@ -48,21 +49,7 @@ proc_first_run:
 	.type proc_return_to_user, @function
 proc_return_to_user:
 	movq %rdi, %rsp
-	popq %r15
-	popq %r14
-	popq %r13
-	popq %r12
-	popq %r11
-	popq %r10
-	popq %r9
-	popq %r8
-	popq %rbp
-	popq %rdi
-	popq %rsi
-	popq %rdx
-	popq %rcx
-	popq %rbx
-	popq %rax
+	POP_TRAP_GPRS
 	addq $16, %rsp          /* vector, error code */
 	iretq
 	.size proc_return_to_user, . - proc_return_to_user

@@ -17,6 +17,7 @@
  * The syscall ABI: rax = number, rdi, rsi = arguments, rax = result; rcx
  * and r11 are clobbered (they hold the return rip and rflags).
  */
+#include "arch/x86_64/trap_frame.S.inc"
 #define USER_DS 0x1b
 #define USER_CS 0x23
 #define SYSCALL_VECTOR 0x100 /* not a CPU vector: marks a syscall frame */
@@ -42,40 +43,12 @@ syscall_entry:
 	pushq %rcx                         /* rip */
 	pushq $0                           /* error code */
 	pushq $SYSCALL_VECTOR              /* vector */
-	pushq %rax
-	pushq %rbx
-	pushq %rcx
-	pushq %rdx
-	pushq %rsi
-	pushq %rdi
-	pushq %rbp
-	pushq %r8
-	pushq %r9
-	pushq %r10
-	pushq %r11
-	pushq %r12
-	pushq %r13
-	pushq %r14
-	pushq %r15
+	PUSH_TRAP_GPRS
 	cld
 	movq %rsp, %rdi
 	xorl %ebp, %ebp                    /* end of the kernel frame chain */
 	call syscall_dispatch
-	popq %r15
-	popq %r14
-	popq %r13
-	popq %r12
-	popq %r11                          /* replaced by rflags below */
-	popq %r10
-	popq %r9
-	popq %r8
-	popq %rbp
-	popq %rdi
-	popq %rsi
-	popq %rdx
-	popq %rcx                          /* replaced by rip below */
-	popq %rbx
-	popq %rax
+	POP_TRAP_GPRS                      /* r11, rcx: replaced below */
 	addq $16, %rsp                     /* vector, error code */
 	movq 0(%rsp), %rcx                 /* rip */
 	movq 16(%rsp), %r11                /* rflags */

@@ -4,6 +4,7 @@
  * the GPRs into a struct trap_frame (trap.h), calls trap_dispatch(frame)
  * and resumes from the frame that returns (possibly another stack).
  */
+#include "arch/x86_64/trap_frame.S.inc"
 	.text
 	.code64
 
@@ -63,42 +64,14 @@ VEC_NOERR 31
 
 trap_common:
 	cld
-	pushq %rax
-	pushq %rbx
-	pushq %rcx
-	pushq %rdx
-	pushq %rsi
-	pushq %rdi
-	pushq %rbp
-	pushq %r8
-	pushq %r9
-	pushq %r10
-	pushq %r11
-	pushq %r12
-	pushq %r13
-	pushq %r14
-	pushq %r15
+	PUSH_TRAP_GPRS
 	/* From ring 3 the CPU left user gs active; the kernel does not use gs. */
 	mov %rsp, %rdi          /* 22 quadwords pushed: rsp stays 16-aligned */
 	call trap_dispatch
 	mov %rax, %rsp          /* the frame to resume */
 	.globl trap_return
 trap_return:
-	popq %r15
-	popq %r14
-	popq %r13
-	popq %r12
-	popq %r11
-	popq %r10
-	popq %r9
-	popq %r8
-	popq %rbp
-	popq %rdi
-	popq %rsi
-	popq %rdx
-	popq %rcx
-	popq %rbx
-	popq %rax
+	POP_TRAP_GPRS
 	add $16, %rsp           /* vector, error code */
 	iretq
 
