@@ -27,8 +27,20 @@ endef
 # starts init, init starts every service (docs/init.md).
 # `make run-spawn` boots system-spawn.cue the same way (its own ISO).
 .PHONY: run run-kernel run-uefi run-spawn
+
+# Builds what a run needs with the compiler's output in build/build.log, so
+# the terminal shows the serial log; a failure prints the end of that log.
+# V=1 shows the build output instead.
+ifeq ($(V),1)
+build_for_run = +@$(MAKE) --no-print-directory $(1)
+else
+build_for_run = +@mkdir -p $(BUILD); echo "build: $(strip $(1)) (compiler output: $(BUILD)/build.log; V=1 shows it)"; \
+	$(MAKE) --no-print-directory $(1) >$(BUILD)/build.log 2>&1 || \
+	{ tail -n 40 $(BUILD)/build.log; echo "build: FAILED (full log: $(BUILD)/build.log)" >&2; exit 1; }
+endif
+
 run: deps
-	@$(MAKE) --no-print-directory $(CAPOS_ISO)
+	$(call build_for_run,$(CAPOS_ISO))
 	@tests/qemu/qemu-boot.sh iso $(CAPOS_ISO) --timeout $(RUN_TIMEOUT); $(run_status)
 
 CAPOS_SPAWN_ISO := $(BUILD)/capos-spawn.iso
@@ -36,17 +48,17 @@ $(CAPOS_SPAWN_ISO): $(KERNEL_ELF) $(MANIFEST_SPAWN_BIN) grub/grub.cfg.in grub/mk
 	grub/mkiso.sh $@ $(KERNEL_ELF) '$(RUN_CMDLINE)' $(MANIFEST_SPAWN_BIN)
 
 run-spawn: deps
-	@$(MAKE) --no-print-directory $(CAPOS_SPAWN_ISO)
+	$(call build_for_run,$(CAPOS_SPAWN_ISO))
 	@tests/qemu/qemu-boot.sh iso $(CAPOS_SPAWN_ISO) --timeout $(RUN_TIMEOUT); $(run_status)
 
 run-kernel: deps
-	@$(MAKE) --no-print-directory $(KERNEL_ELF) $(BOOT_MODULES)
+	$(call build_for_run,$(KERNEL_ELF) $(BOOT_MODULES))
 	@tests/qemu/qemu-boot.sh kernel $(KERNEL_ELF) --cmdline '$(RUN_CMDLINE)' \
 		$(if $(firstword $(BOOT_MODULES)),--module $(firstword $(BOOT_MODULES))) \
 		--timeout $(RUN_TIMEOUT); $(run_status)
 
 run-uefi: deps
-	@$(MAKE) --no-print-directory $(CAPOS_ISO)
+	$(call build_for_run,$(CAPOS_ISO))
 	@tests/qemu/qemu-boot.sh uefi $(CAPOS_ISO) --vars $(BUILD)/OVMF_VARS.fd \
 		--timeout $(RUN_TIMEOUT); $(run_status)
 
