@@ -13,8 +13,9 @@ RUNTIME_NEEDS_CAPNP := runtime/call.c runtime/console.c runtime/entry.c runtime/
 	runtime/endpoint.c runtime/server.c
 HAVE_CAPNP := $(and $(wildcard generated/capos.capnp.h),$(wildcard lib/capnp/capnp.h))
 
-# memcpy & co. come from lib/kstring.c (shared with the kernel).
-RUNTIME_C := $(filter-out $(RUNTIME_NEEDS_CAPNP),$(wildcard runtime/*.c)) lib/kstring.c
+# memcpy & co. come from lib/kstring.c and capos_snprintf's formatter from
+# lib/format.c (both shared with the kernel).
+RUNTIME_C := $(filter-out $(RUNTIME_NEEDS_CAPNP),$(wildcard runtime/*.c)) lib/kstring.c lib/format.c
 ifneq ($(HAVE_CAPNP),)
 RUNTIME_C += $(wildcard $(RUNTIME_NEEDS_CAPNP)) $(USER_CAPNP_SRCS)
 endif
@@ -50,7 +51,7 @@ endif
 
 # Host unit tests of the runtime logic that does not need the kernel.
 RUNTIME_HOST_SRCS := runtime/ring.c runtime/capset.c runtime/heap.c runtime/fmt.c \
-	runtime/release.c runtime/errors.c
+	runtime/release.c runtime/errors.c lib/format.c
 RUNTIME_HOST_OBJS := $(patsubst %.c,$(BUILD)/host/%.o,$(RUNTIME_HOST_SRCS))
 RUNTIME_HOST_TESTS := $(patsubst tests/host/%.c,$(BUILD)/host/tests/host/%,\
 	$(wildcard tests/host/test_runtime_*.c))

@@ -3,6 +3,7 @@
  */
 #include <criterion/criterion.h>
 #include <capos/fmt.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdint.h>
 
@@ -61,4 +62,27 @@ Test(fmt, unknown_conversion_is_printed_verbatim)
 	cr_expect_str_eq(a, "a%qb");
 	capos_snprintf(a, sizeof(a), "end%");
 	cr_expect_str_eq(a, "end%");
+}
+
+Test(fmt, unknown_conversion_keeps_its_flags)
+{
+	char a[32];
+	cr_expect_eq(capos_snprintf(a, sizeof(a), "a%-5qb"), 6);
+	cr_expect_str_eq(a, "a%-5qb");
+	cr_expect_eq(capos_snprintf(a, sizeof(a), "end%+3"), 6);
+	cr_expect_str_eq(a, "end%+3");
+}
+
+Test(fmt, pointer_prints_only_needed_digits)
+{
+	SAME("[%p] [%20p] [%-20p]", (void *)0xabc, (void *)0xabc, (void *)0xabc);
+	char a[32];
+	cr_expect_eq(capos_snprintf(a, sizeof(a), "%p", (void *)0), 3);
+	cr_expect_str_eq(a, "0x0"); /* glibc prints "(nil)" */
+}
+
+Test(fmt, flags_precision_and_lengths_like_c)
+{
+	SAME("[%#.6x] [%#08X] [%#.4o] [%#.0o] [%+.0d] [% 05d]", 255u, 255u, 8u, 0u, 0, -3);
+	SAME("%jd %ju %td", (intmax_t)INT64_MIN, (uintmax_t)UINT64_MAX, (ptrdiff_t)-3);
 }

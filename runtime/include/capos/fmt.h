@@ -4,6 +4,8 @@
  * Conversions: %d %i %u %x %X %o %c %s %p %%, length modifiers hh h l ll z
  * j t, flags '-' '0' ' ' '+' '#', width and precision (also '*').
  * %s with NULL prints "(null)".  Unknown conversions are printed verbatim.
+ * %p prints 0x and only the digits needed (0x0 for NULL).  The formatter is
+ * the kernel's (lib/format.c, with FORMAT_PTR_NATURAL | FORMAT_BAD_VERBATIM).
  *
  * Like C99 snprintf: always NUL-terminates when size > 0 and returns the
  * length the full output would have had, so truncation is detectable
