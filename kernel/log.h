@@ -1,8 +1,9 @@
 /*
  * Kernel log: formatted output to the COM1 serial port.
  *
- * kprintf understands %s %c %d %i %u %x %X %o %p %% with the l/ll/z length
- * modifiers, a field width and the '0' and '-' flags (see lib/format.h).
+ * kprintf understands %s %c %d %i %u %x %X %o %p %% with the h/hh/l/ll/z/j/t
+ * length modifiers, a field width, a precision and the '0', '-', '+', ' '
+ * and '#' flags (lib/format.h; the same formatter as the runtime's).
  */
 #ifndef CAPOS_KERNEL_LOG_H
 #define CAPOS_KERNEL_LOG_H
