@@ -25,15 +25,6 @@ void kprintf(const char *fmt, ...)
 	va_end(ap);
 }
 
-int ksnprintf(char *buf, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	int n = format_vsnprintf(buf, len, fmt, ap);
-	va_end(ap);
-	return n;
-}
-
 static int panicking;
 
 _Noreturn void panic(const char *fmt, ...)

@@ -13,8 +13,7 @@
 
 void kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void kvprintf(const char *fmt, va_list ap);
-/* Formats into buf (always NUL-terminated when len > 0); returns the full length. */
-int ksnprintf(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* To format into a buffer, use format_snprintf (lib/format.h). */
 
 /*
  * A kernel bug: prints "PANIC: <reason>", the caller's registers, and exits

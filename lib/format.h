@@ -1,6 +1,6 @@
 /*
  * printf-style formatting: the one formatter behind the kernel log
- * (kprintf, ksnprintf, panic), the userspace runtime (capos_snprintf) and
+ * (kprintf, panic; format_snprintf for buffers), the userspace runtime (capos_snprintf) and
  * the host tests.
  *
  * Conversions: %s %c %d %i %u %x %X %o %p %%; length modifiers hh, h, l,

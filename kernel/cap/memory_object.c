@@ -20,6 +20,7 @@
 
 #include "capnp/capnp.h"
 #include "capos.capnp.h"
+#include "format.h"
 #include "log.h"
 #include "mem/vmm.h"
 #include "mem/pmm.h"
@@ -112,7 +113,7 @@ int memory_object_create(struct kcap_call *c, uint32_t pages)
 			pmm_free(o->frames[k]);
 		pmm_free(home);
 		char msg[128];
-		ksnprintf(msg, sizeof msg, "FrameAllocator.allocMemory: %s", why);
+		format_snprintf(msg, sizeof msg, "FrameAllocator.allocMemory: %s", why);
 		return kcap_exception(c, capos_CapException_Type_overloaded, msg);
 	}
 	o->creator = c->caller;
@@ -137,7 +138,7 @@ int memory_object_create(struct kcap_call *c, uint32_t pages)
 static int refuse(struct kcap_call *c, const char *method, enum umem_status s, const char *why)
 {
 	char msg[128];
-	ksnprintf(msg, sizeof msg, "MemoryObject.%s: %s", method, why);
+	format_snprintf(msg, sizeof msg, "MemoryObject.%s: %s", method, why);
 	kprintf("mem: pid %u MemoryObject.%s refused: %s\n", c->caller->pid, method, why);
 	return kcap_exception(c,
 	                      s == UMEM_OVERLOADED ? capos_CapException_Type_overloaded

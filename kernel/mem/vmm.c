@@ -157,17 +157,29 @@ int vmm_map(uint64_t pml4, uint64_t va, uint64_t pa, unsigned flags)
 	return 0;
 }
 
-int vmm_unmap(uint64_t pml4, uint64_t va, uint64_t *pa_out)
+/* The present 4 KiB leaf entry mapping va, for unmap and protect: the
+ * direct map's 2 MiB pages are never changed piecemeal. */
+static int find_small_leaf(uint64_t pml4, uint64_t va, uint64_t **out)
 {
-	if (va & (PAGE_SIZE - 1) || !canonical(va))
-		return VMM_ERR_INVALID;
 	bool huge;
 	int err = 0;
 	uint64_t *e = walk(pml4, va, false, &huge, &err);
 	if (!e || !(*e & PTE_P))
 		return VMM_ERR_NOT_MAPPED;
 	if (huge)
-		return VMM_ERR_INVALID; /* the direct map is not unmapped piecemeal */
+		return VMM_ERR_INVALID;
+	*out = e;
+	return 0;
+}
+
+int vmm_unmap(uint64_t pml4, uint64_t va, uint64_t *pa_out)
+{
+	if (va & (PAGE_SIZE - 1) || !canonical(va))
+		return VMM_ERR_INVALID;
+	uint64_t *e;
+	int err = find_small_leaf(pml4, va, &e);
+	if (err)
+		return err;
 	if (pa_out)
 		*pa_out = *e & PTE_ADDR;
 	*e = 0;
@@ -180,13 +192,10 @@ int vmm_protect(uint64_t pml4, uint64_t va, unsigned flags)
 	if (va & (PAGE_SIZE - 1) || !canonical(va) || bad_flags(flags) ||
 	    ((flags & VMM_USER) && va >= CAPOS_USER_HALF_END))
 		return VMM_ERR_INVALID;
-	bool huge;
-	int err = 0;
-	uint64_t *e = walk(pml4, va, false, &huge, &err);
-	if (!e || !(*e & PTE_P))
-		return VMM_ERR_NOT_MAPPED;
-	if (huge)
-		return VMM_ERR_INVALID;
+	uint64_t *e;
+	int err = find_small_leaf(pml4, va, &e);
+	if (err)
+		return err;
 	*e = (*e & PTE_ADDR) | leaf_bits(flags);
 	flush(pml4, va);
 	return 0;

@@ -5,6 +5,7 @@
  */
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/trap.h"
+#include "format.h"
 #include "log.h"
 #include "sched.h"
 
@@ -33,11 +34,11 @@ void trap_user_fault(struct trap_frame *tf)
 	char reason[160];
 	if (tf->vector == TRAP_PAGE_FAULT) {
 		uint64_t e = tf->error_code;
-		ksnprintf(reason, sizeof reason, "page fault at 0x%lx (%s, %s) rip 0x%lx", read_cr2(),
+		format_snprintf(reason, sizeof reason, "page fault at 0x%lx (%s, %s) rip 0x%lx", read_cr2(),
 		          (e & PF_IFETCH) ? "instruction fetch" : (e & PF_WRITE) ? "write" : "read",
 		          (e & PF_PRESENT) ? "protection violation" : "not present", tf->rip);
 	} else {
-		ksnprintf(reason, sizeof reason, "%s (vector %lu, error 0x%lx) rip 0x%lx", name,
+		format_snprintf(reason, sizeof reason, "%s (vector %lu, error 0x%lx) rip 0x%lx", name,
 		          tf->vector, tf->error_code, tf->rip);
 	}
 	process_kill(p, reason);

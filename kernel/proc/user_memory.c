@@ -22,6 +22,7 @@
 #include "cap/registry.h"
 #include "frame_ledger.h"
 #include "kstring.h"
+#include "format.h"
 #include "log.h"
 #include "mem/pmm.h"
 #include "mem/vmm.h"
@@ -460,7 +461,7 @@ int umem_refuse(struct kcap_call *c, const char *interface, const char *method,
                 enum umem_status s, const char *why)
 {
 	char msg[128];
-	ksnprintf(msg, sizeof msg, "%s.%s: %s", interface, method, why);
+	format_snprintf(msg, sizeof msg, "%s.%s: %s", interface, method, why);
 	kprintf("mem: pid %u %s.%s refused: %s\n", c->caller->pid, interface, method, why);
 	return kcap_exception(c,
 	                      s == UMEM_OVERLOADED ? capos_CapException_Type_overloaded
