@@ -42,7 +42,9 @@ packages=(
 # "pkg:command" is satisfied by the command on PATH too (node and npm may
 # come from a non-Debian build of Node.js, whose nodejs package has npm built in).
 names=("${packages[@]%%:*}")
-installed=$(dpkg-query -W -f='${Package} ${Status}\n' "${names[@]}" 2>/dev/null |
+# dpkg-query exits 1 when any named package is unknown or not installed: that
+# is the normal case here, so its status must not end the script (set -e).
+installed=$({ dpkg-query -W -f='${Package} ${Status}\n' "${names[@]}" 2>/dev/null || true; } |
 	awk '$NF == "installed" { print $1 }')
 missing=()
 for entry in "${packages[@]}"; do
