@@ -16,7 +16,7 @@ MANIFEST_CAPNP_OBJS = $(patsubst %.c,$(BUILD)/$(1)/%.o,$(wildcard lib/capnp/*.c)
 	generated/manifest.capnp.c)
 MKMANIFEST_OBJS := $(addprefix $(BUILD)/tool/,tools/mkmanifest/mkmanifest.o \
 	tools/mkmanifest/json.o tools/mkmanifest/model.o \
-	tools/mkmanifest/encode.o lib/manifest/validate.o) \
+	tools/mkmanifest/encode.o lib/manifest/validate.o lib/manifest/limits.o) \
 	$(call MANIFEST_CAPNP_OBJS,tool)
 CUE_RUNNER := tools/mkmanifest/cue-run.js
 CUE_SCHEMA := $(sort $(wildcard cue/*.cue))
@@ -80,6 +80,14 @@ $(BUILD)/host/tests/host/test_manifest_model: \
 		$(call MANIFEST_CAPNP_OBJS,host)
 	$(HOST_CC) $^ -o $@ -lcriterion $(HOST_LDFLAGS)
 
+# The kernel-limit checks (include/capos/limits.h).
+HOST_TEST_BINS += $(BUILD)/host/tests/host/test_manifest_limits
+$(BUILD)/host/tests/host/test_manifest_limits: \
+		$(BUILD)/host/tests/host/test_manifest_limits.o \
+		$(BUILD)/host/lib/manifest/limits.o \
+		$(BUILD)/host/lib/manifest/validate.o
+	$(HOST_CC) $^ -o $@ -lcriterion $(HOST_LDFLAGS)
+
 # End-to-end: CUE pin checks, cue vet errors, mkmanifest errors, and the
 # round trip system*.cue -> manifest -> capnp convert binary:json.
 TEST_SUITES += tests/manifest/run.sh
@@ -135,12 +143,16 @@ SMOKE_MANIFESTS := $(patsubst tests/qemu/manifests/%.cue,$(BUILD)/manifests/%.bi
 	$(wildcard tests/qemu/manifests/*.cue))
 RAW_BIN_DIRS = $(MANIFEST_STRIP_DIR)/tests/qemu/proc $(BUILD)/proc/hostile
 smoke_bin_dirs = $(if $(filter raw_%,$(1)),$(RAW_BIN_DIRS) $(MANIFEST_BIN_DIRS),$(MANIFEST_BIN_DIRS))
+# Smokes of the kernel's own refusal of a system too big for its tables:
+# mkmanifest would refuse them (include/capos/limits.h).
+SMOKE_OVER_LIMITS := raw_limits
 # Second expansion (.SECONDEXPANSION in mk/init.mk): mk/proc.mk is read later.
 $(BUILD)/manifests/%.bin: tests/qemu/manifests/%.cue $(CUE_SCHEMA) $(MKMANIFEST) $(CUE_RUNNER) \
 		$(MANIFEST_DEPS) $$(call manifest_stripped,$$(PROC_TEST_ELFS)) $$(PROC_HOSTILE_STAMP) \
 		package-lock.json
 	@mkdir -p $(@D)
 	$(MKMANIFEST) --cue-runner $(CUE_RUNNER) -S cue \
+		$(if $(filter $(SMOKE_OVER_LIMITS),$*),--no-kernel-limits) \
 		$(addprefix -B ,$(call smoke_bin_dirs,$*)) -o $@ $<
 # A manifest that decodes but does not validate (schemaVersion, the first
 # data word of the root struct, set to 2): the kernel must start nothing

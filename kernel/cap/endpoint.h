@@ -15,6 +15,7 @@
 #define CAPOS_CAP_ENDPOINT_H
 
 #include <capos/abi.h>
+#include <capos/limits.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -23,7 +24,7 @@
 struct process;
 struct endpoint;
 
-#define ENDPOINT_MAX 32        /* endpoints alive at once                    */
+#define ENDPOINT_MAX CAPOS_ENDPOINT_MAX /* endpoints alive at once             */
 #define ENDPOINT_CALLS_MAX 16  /* queued + in-flight calls per endpoint       */
 #define ENDPOINT_RECVS_MAX 16  /* posted receives per endpoint               */
 #define IPC_CALL_POOL 128      /* call records, all endpoints                */

@@ -27,6 +27,7 @@
 #define CAPOS_CAP_PROCESS_SPAWNER_H
 
 #include <capos/abi.h>
+#include <capos/limits.h>
 #include <stdint.h>
 
 #include "cap_table.h"
@@ -34,8 +35,8 @@
 struct process;
 struct mf_manifest;
 
-#define SPAWN_MAX_GRANTS 64u       /* PROC_CAP_SLOTS, and fits the CapSet page */
-#define SPAWN_MAX_NEW_ENDPOINTS 15u /* KCAP_CALL_CAPS_MAX - the handle      */
+#define SPAWN_MAX_GRANTS CAPOS_PROC_CAP_SLOTS /* and fits the CapSet page */
+#define SPAWN_MAX_NEW_ENDPOINTS CAPOS_SPAWN_MAX_NEW_ENDPOINTS /* KCAP_CALL_CAPS_MAX - the handle */
 
 /* One capability of a new process: its CapSet name and the table entry
  * (a reference is taken when it is inserted). */

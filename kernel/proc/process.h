@@ -9,6 +9,7 @@
 #define CAPOS_PROC_PROCESS_H
 
 #include <capos/abi.h>
+#include <capos/limits.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -16,8 +17,8 @@
 #include "elf64.h"
 #include "ring_consumer.h"
 
-#define PROC_MAX 32            /* processes alive at once               */
-#define PROC_CAP_SLOTS 64      /* capability table capacity per process */
+#define PROC_MAX CAPOS_PROC_MAX /* processes alive at once               */
+#define PROC_CAP_SLOTS CAPOS_PROC_CAP_SLOTS /* cap table capacity per process */
 #define PROC_NAME_MAX 32
 #define PROC_MAX_REGIONS (ELF_MAX_LOAD + 4)
 #define KSTACK_SIZE (16u * 1024u)

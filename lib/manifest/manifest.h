@@ -108,12 +108,13 @@ enum mf_err {
 	MF_ERR_INIT_IMPORT,        /* init may only hold kernel caps */
 	MF_ERR_CYCLE,              /* services import from each other in a cycle */
 	MF_ERR_BAD_RESTART,        /* restart outside enum mf_restart */
+	MF_ERR_KERNEL_LIMIT,       /* does not fit a kernel table (mf_check_limits) */
 };
 
 /* Where validation stopped: which service (or init) and which field. */
 struct mf_error {
 	enum mf_err code;
-	char message[256];         /* NUL-terminated, names service and field */
+	char message[320];         /* NUL-terminated, names service and field */
 };
 
 /*
@@ -125,6 +126,21 @@ struct mf_error {
  */
 enum mf_err mf_validate(const struct mf_manifest *m, uint32_t *order,
 			struct mf_error *err);
+
+/*
+ * Checks that a manifest which passed mf_validate (order: its start order,
+ * or NULL for manifest order) fits the kernel's static tables
+ * (include/capos/limits.h): services against the process table, each
+ * holder's caps against its capability table, endpoint caps against the
+ * endpoint table and one spawn's new endpoints, and what init holds while
+ * it starts the services against init's own table.  Returns MF_OK or
+ * MF_ERR_KERNEL_LIMIT, the message naming the service, the limit and its
+ * constant.
+ */
+enum mf_err mf_check_limits(const struct mf_manifest *m, const uint32_t *order,
+			    struct mf_error *err);
+/* How many of caps[0..count) are `endpoint` kernel caps. */
+uint32_t mf_endpoint_caps(const struct mf_cap *caps, uint32_t count);
 
 /* "console", "frameAllocator", ... or NULL when out of range. */
 const char *mf_kernel_cap_name(uint32_t kcap);

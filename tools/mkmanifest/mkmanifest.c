@@ -8,7 +8,8 @@
  * 3. reads the JSON into a struct mf_manifest, loads every referenced
  *    binary from the --binary-dir search path;
  * 4. validates the service graph with lib/manifest (the same code init
- *    runs at boot); every error names the service and the field;
+ *    runs at boot); every error names the service and the field; checks
+ *    that the system fits the kernel's tables (include/capos/limits.h);
  * 5. encodes the Cap'n Proto SystemManifest, binaries included, and writes
  *    it atomically (temporary file + rename).
  */
@@ -52,6 +53,9 @@ static void usage(FILE *f)
 "      --cue-runner PATH  CUE runner (default: tools/mkmanifest/cue-run.js)\n"
 "      --json-out FILE    also write the CUE export (JSON) to FILE\n"
 "      --check            validate everything, write no manifest\n"
+"      --no-kernel-limits skip the check against the kernel's table sizes\n"
+"                         (include/capos/limits.h); only for smokes that test\n"
+"                         the kernel's own refusal of an oversized system\n"
 "      --vet              only run `cue vet` on the files\n"
 "      --cue-version      print the CUE found and the pinned one, and exit\n"
 "  -h, --help             this text\n"
@@ -222,11 +226,14 @@ static void write_file(const char *path, const void *data, size_t len)
 }
 
 /*
- * Validates the graph with a stand-in for every referenced binary, so a
- * graph error is reported whether or not the binaries are built yet.
+ * Validates the graph, and unless told not to its fit to the kernel's
+ * tables, with a stand-in for every referenced binary, so these errors
+ * are reported whether or not the binaries are built yet.
  */
-static enum mf_err validate_graph(const struct mf_manifest *m, struct mf_error *verr)
+static enum mf_err validate_graph(const struct mf_manifest *m, int kernel_limits,
+				  struct mf_error *verr)
 {
+	uint32_t order[MF_MAX_SERVICES];
 	static const uint8_t placeholder[1];
 	struct mf_binary bins[MF_MAX_BINARIES];
 	struct mf_manifest g = *m;
@@ -242,7 +249,9 @@ static enum mf_err validate_graph(const struct mf_manifest *m, struct mf_error *
 		bins[n++] = (struct mf_binary){ name, placeholder, sizeof(placeholder) };
 		g.binary_count = n;
 	}
-	return mf_validate(&g, NULL, verr);
+	if (mf_validate(&g, order, verr) != MF_OK)
+		return verr->code;
+	return kernel_limits ? mf_check_limits(&g, order, verr) : MF_OK;
 }
 
 static const char *need_arg(int argc, char **argv, int *i)
@@ -263,7 +272,7 @@ int main(int argc, char **argv)
 	size_t ndirs = 0;
 	char *inputs[MAX_FILES];
 	size_t ninputs = 0;
-	int check = 0, vet = 0, version = 0;
+	int check = 0, vet = 0, version = 0, kernel_limits = 1;
 	char err[1024];
 
 	for (int i = 1; i < argc; i++) {
@@ -285,6 +294,8 @@ int main(int argc, char **argv)
 			json_out = need_arg(argc, argv, &i);
 		} else if (!strcmp(a, "--check")) {
 			check = 1;
+		} else if (!strcmp(a, "--no-kernel-limits")) {
+			kernel_limits = 0;
 		} else if (!strcmp(a, "--vet")) {
 			vet = 1;
 		} else if (!strcmp(a, "--cue-version")) {
@@ -362,7 +373,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	/* Graph errors first, so they show even before the binaries exist. */
-	if (validate_graph(&md.m, &verr) != MF_OK ||
+	if (validate_graph(&md.m, kernel_limits, &verr) != MF_OK ||
 	    model_load_binaries(&md, dirs, ndirs, err, sizeof(err)) < 0) {
 		fprintf(stderr, "%s: error: %s\n", prog,
 			verr.code != MF_OK ? verr.message : err);

@@ -1,0 +1,35 @@
+/*
+ * Fixed sizes of the kernel's static tables that a boot manifest can
+ * exceed.  The kernel sizes its tables with these, and mkmanifest
+ * (lib/manifest/limits.c) refuses a system that would not fit them, so
+ * "passes mkmanifest" means "fits the kernel it was built with".
+ *
+ * Freestanding: plain integer constants only.
+ */
+#ifndef CAPOS_LIMITS_H
+#define CAPOS_LIMITS_H
+
+/* Processes alive at once (kernel/proc/process.h), init included. */
+#define CAPOS_PROC_MAX 32u
+
+/* Capability table slots of one process (kernel/proc/process.h): every
+ * cap a service is granted takes one, and so does every cap init holds. */
+#define CAPOS_PROC_CAP_SLOTS 64u
+
+/* Endpoints alive at once (kernel/cap/endpoint.h). */
+#define CAPOS_ENDPOINT_MAX 32u
+
+/* New endpoints one ProcessSpawner.spawn may create: result caps of a
+ * call (16) less the ProcessHandle (kernel/cap/process_spawner.h). */
+#define CAPOS_SPAWN_MAX_NEW_ENDPOINTS 15u
+
+/*
+ * What init holds per service it starts (init/main.c): the ProcessHandle
+ * the spawn returns (kept until the service exits, to wait for it) and
+ * the client facet of each endpoint the service owns (kept until every
+ * service has started).  With its own caps this must fit
+ * CAPOS_PROC_CAP_SLOTS.
+ */
+#define CAPOS_INIT_CAPS_PER_SERVICE 1u /* + 1 per `endpoint` cap of the service */
+
+#endif /* CAPOS_LIMITS_H */
