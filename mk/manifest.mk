@@ -15,7 +15,7 @@ MKMANIFEST := $(BUILD)/tool/tools/mkmanifest/mkmanifest
 MANIFEST_CAPNP_OBJS = $(patsubst %.c,$(BUILD)/$(1)/%.o,$(wildcard lib/capnp/*.c) \
 	generated/manifest.capnp.c)
 MKMANIFEST_OBJS := $(addprefix $(BUILD)/tool/,tools/mkmanifest/mkmanifest.o \
-	tools/mkmanifest/json.o tools/mkmanifest/model.o \
+	tools/mkmanifest/cue_errors.o tools/mkmanifest/json.o tools/mkmanifest/model.o \
 	tools/mkmanifest/encode.o lib/manifest/validate.o lib/manifest/limits.o) \
 	$(call MANIFEST_CAPNP_OBJS,tool)
 CUE_RUNNER := tools/mkmanifest/cue-run.js

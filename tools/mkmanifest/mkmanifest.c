@@ -22,6 +22,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cue_errors.h"
 #include "encode.h"
 #include "json.h"
 #include "manifest/manifest.h"
@@ -81,14 +82,34 @@ static void die(const char *fmt, ...)
 
 /*
  * Runs argv, returns its exit status (or -1 on a signal) and, when out is
- * not NULL, its whole stdout.  stderr passes through, so CUE's messages
- * (file:line) reach the user unchanged.
+ * not NULL, its whole stdout.  stderr passes through, except for CUE's
+ * runs (cue == 1): their messages are rewritten by cue_errors_rewrite so
+ * the common mistakes are explained on the first line.
  */
-static int run(char *const argv[], char **out, size_t *outlen)
+/* Prints what CUE wrote to stderr (in f), rewritten. */
+static void pass_cue_errors(FILE *f)
+{
+	long n = ftell(f);
+	char *text = n > 0 ? malloc((size_t)n + 1) : NULL;
+	if (n <= 0)
+		return;
+	if (!text)
+		die("out of memory");
+	rewind(f);
+	size_t got = fread(text, 1, (size_t)n, f);
+	text[got] = '\0';
+	char *out = cue_errors_rewrite(text, got);
+	fputs(out ? out : text, stderr);
+	free(out);
+	free(text);
+}
+
+static int run_cue(char *const argv[], char **out, size_t *outlen, int cue)
 {
 	int fds[2];
 	pid_t pid;
 	int status;
+	FILE *errf = cue ? tmpfile() : NULL;
 
 	if (out && pipe(fds) < 0)
 		die("pipe: %s", strerror(errno));
@@ -97,6 +118,8 @@ static int run(char *const argv[], char **out, size_t *outlen)
 	if (pid < 0)
 		die("fork: %s", strerror(errno));
 	if (pid == 0) {
+		if (errf)
+			dup2(fileno(errf), 2);
 		if (out) {
 			dup2(fds[1], 1);
 			close(fds[0]);
@@ -136,7 +159,16 @@ static int run(char *const argv[], char **out, size_t *outlen)
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR)
 			die("waitpid: %s", strerror(errno));
+	if (errf) {
+		pass_cue_errors(errf);
+		fclose(errf);
+	}
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static int run(char *const argv[], char **out, size_t *outlen)
+{
+	return run_cue(argv, out, outlen, 0);
 }
 
 static void check_cue(const char *runner, int print)
@@ -344,7 +376,7 @@ int main(int argc, char **argv)
 	cue_argv[k] = NULL;
 
 	if (vet) {
-		int st = run(cue_argv, NULL, NULL);
+		int st = run_cue(cue_argv, NULL, NULL, 1);
 		if (st != 0)
 			die("cue vet failed (status %d); CUE's messages above name file and line", st);
 		printf("%s: cue vet: ok\n", prog);
@@ -353,7 +385,7 @@ int main(int argc, char **argv)
 
 	char *json_text = NULL;
 	size_t json_len = 0;
-	int st = run(cue_argv, &json_text, &json_len);
+	int st = run_cue(cue_argv, &json_text, &json_len, 1);
 	if (st != 0)
 		die("cue export failed (status %d); CUE's messages above name file and line", st);
 	if (json_out)
