@@ -104,15 +104,15 @@ static inline manifest_CapRef_reader manifest_CapRef_from(struct capnp_struct s)
 {
 	return (manifest_CapRef_reader){ s };
 }
-#define manifest_CapRef_DATA_WORDS 1
-#define manifest_CapRef_PTR_COUNT 2
+#define manifest_CapRef_DATA_WORDS 2
+#define manifest_CapRef_PTR_COUNT 3
 static inline manifest_CapRef_reader manifest_CapRef_read_root(struct capnp_reader *m)
 {
 	return (manifest_CapRef_reader){ capnp_reader_root(m) };
 }
 static inline manifest_CapRef_builder manifest_CapRef_init_root(struct capnp_builder *b)
 {
-	return (manifest_CapRef_builder){ capnp_builder_root(b, 1, 2) };
+	return (manifest_CapRef_builder){ capnp_builder_root(b, 2, 3) };
 }
 static inline manifest_CapRef_reader manifest_CapRef_list_get(struct capnp_list l, uint32_t i)
 {
@@ -153,6 +153,26 @@ static inline uint64_t manifest_CapRef_get_badge(manifest_CapRef_reader r)
 static inline void manifest_CapRef_set_badge(manifest_CapRef_builder b, uint64_t v)
 {
 	capnp_sb_set_u64(b.s, 0, (uint64_t)v);
+}
+static inline bool manifest_CapRef_has_interface(manifest_CapRef_reader r)
+{
+	return capnp_struct_has(&r.s, 2);
+}
+static inline struct capnp_text manifest_CapRef_get_interface(manifest_CapRef_reader r)
+{
+	return capnp_struct_get_text(&r.s, 2, "", 0);
+}
+static inline void manifest_CapRef_set_interface(manifest_CapRef_builder b, const char *p, size_t len)
+{
+	capnp_sb_set_text(b.s, 2, p, len);
+}
+static inline uint64_t manifest_CapRef_get_interfaceId(manifest_CapRef_reader r)
+{
+	return (uint64_t)capnp_struct_u64(&r.s, 8);
+}
+static inline void manifest_CapRef_set_interfaceId(manifest_CapRef_builder b, uint64_t v)
+{
+	capnp_sb_set_u64(b.s, 8, (uint64_t)v);
 }
 
 /* struct manifest.capnp:CapSource */
@@ -258,7 +278,7 @@ static inline struct capnp_list manifest_Init_get_caps(manifest_Init_reader r)
 }
 static inline struct capnp_list_builder manifest_Init_init_caps(manifest_Init_builder b, uint32_t n)
 {
-	return capnp_sb_init_struct_list(b.s, 1, 1, 2, n);
+	return capnp_sb_init_struct_list(b.s, 1, 2, 3, n);
 }
 
 /* struct manifest.capnp:InitConfig */
@@ -405,7 +425,7 @@ static inline struct capnp_list manifest_Service_get_caps(manifest_Service_reade
 }
 static inline struct capnp_list_builder manifest_Service_init_caps(manifest_Service_builder b, uint32_t n)
 {
-	return capnp_sb_init_struct_list(b.s, 2, 1, 2, n);
+	return capnp_sb_init_struct_list(b.s, 2, 2, 3, n);
 }
 static inline bool manifest_Service_has_exports(manifest_Service_reader r)
 {

@@ -25,6 +25,7 @@ int init_grants_for(const struct mf_manifest *m, const struct init_wiring *w, ui
 		if (c->kind == MF_SOURCE_KERNEL && c->kernel == MF_KCAP_ENDPOINT) {
 			g->new_endpoint = 1;
 			g->badge = 0; /* the owner side; clients carry badges */
+			g->serves = c->interface_id;
 			continue;
 		}
 		if (c->kind == MF_SOURCE_KERNEL) {

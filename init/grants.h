@@ -7,7 +7,8 @@
  *                                    the manifest's badge
  *   kernel source endpoint          a new endpoint (CapGrant.newEndpoint):
  *                                    the service owns it, init keeps the
- *                                    client facet the spawn returns
+ *                                    client facet the spawn returns, which
+ *                                    carries the declared `interface` id
  *   service source S.E               what init holds for S's cap E (for an
  *                                    endpoint: that facet), with the
  *                                    importer's badge
@@ -28,6 +29,7 @@ struct init_grant {
 	uint64_t badge;
 	uint64_t interface_id;
 	int new_endpoint;
+	uint64_t serves;  /* new endpoint: the interface its clients see (0: Endpoint) */
 };
 
 /* What init holds: its kernel caps by kind, and per started service the

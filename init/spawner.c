@@ -23,12 +23,14 @@ int init_spawn(uint32_t spawner, struct mf_str name, struct mf_str binary,
 	capos_ProcessSpawner_spawn_Params_set_binaryName(p, binary.ptr, binary.len);
 	struct capnp_list_builder l = capos_ProcessSpawner_spawn_Params_init_grants(p, count);
 	uint32_t new_endpoints = 0;
+	static uint64_t serves[MF_MAX_CAPS]; /* interface each facet must carry */
 	for (uint32_t i = 0; i < count; i++) {
 		capos_CapGrant_builder g = capos_CapGrant_list_at(l, i);
 		capos_CapGrant_set_name(g, grants[i].name.ptr, grants[i].name.len);
 		if (grants[i].new_endpoint) {
 			capos_CapGrant_set_newEndpoint(g, true);
-			new_endpoints++;
+			capos_CapGrant_set_interfaceId(g, grants[i].serves);
+			serves[new_endpoints++] = grants[i].serves ? grants[i].serves : capos_Endpoint_ID;
 			continue;
 		}
 		capos_CapGrant_set_capId(g, grants[i].cap_id);
@@ -72,8 +74,12 @@ int init_spawn(uint32_t spawner, struct mf_str name, struct mf_str binary,
 	}
 	out->handle = reply.caps[hi].cap_id;
 	for (uint32_t k = 0; k < new_endpoints; k++) {
-		if (reply.caps[1 + k].interface_id != capos_Endpoint_ID)
+		if (reply.caps[1 + k].interface_id != serves[k]) {
+			capos_printf("init: spawn '%.*s': endpoint facet %u has interface %lx, not %lx\n",
+			             (int)name.len, name.ptr, k, reply.caps[1 + k].interface_id,
+			             serves[k]);
 			return CAPOS_ERR_BAD_MESSAGE;
+		}
 		out->facets[k] = reply.caps[1 + k].cap_id;
 	}
 	return 0;

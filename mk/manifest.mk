@@ -15,7 +15,7 @@ MKMANIFEST := $(BUILD)/tool/tools/mkmanifest/mkmanifest
 MANIFEST_CAPNP_OBJS = $(patsubst %.c,$(BUILD)/$(1)/%.o,$(wildcard lib/capnp/*.c) \
 	generated/manifest.capnp.c)
 MKMANIFEST_OBJS := $(addprefix $(BUILD)/tool/,tools/mkmanifest/mkmanifest.o \
-	tools/mkmanifest/cue_errors.o tools/mkmanifest/json.o tools/mkmanifest/model.o \
+	tools/mkmanifest/cue_errors.o tools/mkmanifest/iface.o tools/mkmanifest/json.o tools/mkmanifest/model.o \
 	tools/mkmanifest/encode.o lib/manifest/validate.o lib/manifest/limits.o) \
 	$(call MANIFEST_CAPNP_OBJS,tool)
 CUE_RUNNER := tools/mkmanifest/cue-run.js
@@ -85,6 +85,16 @@ HOST_TEST_BINS += $(BUILD)/host/tests/host/test_manifest_limits
 $(BUILD)/host/tests/host/test_manifest_limits: \
 		$(BUILD)/host/tests/host/test_manifest_limits.o \
 		$(BUILD)/host/lib/manifest/limits.o \
+		$(BUILD)/host/lib/manifest/validate.o
+	$(HOST_CC) $^ -o $@ -lcriterion $(HOST_LDFLAGS)
+
+# mkmanifest's interface table and CUE message rewrite.
+HOST_TEST_BINS += $(BUILD)/host/tests/host/test_mkmanifest_text
+$(BUILD)/host/tests/host/test_mkmanifest_text.o: HOST_CFLAGS += -Itools/mkmanifest
+$(BUILD)/host/tests/host/test_mkmanifest_text: \
+		$(BUILD)/host/tests/host/test_mkmanifest_text.o \
+		$(BUILD)/host/tools/mkmanifest/iface.o \
+		$(BUILD)/host/tools/mkmanifest/cue_errors.o \
 		$(BUILD)/host/lib/manifest/validate.o
 	$(HOST_CC) $^ -o $@ -lcriterion $(HOST_LDFLAGS)
 

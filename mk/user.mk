@@ -6,9 +6,12 @@ USER_LDSCRIPT := runtime/user.ld
 RUNTIME_LIB := $(BUILD)/user/libcapos.a
 USER_LIBGCC := $(shell $(CC) -print-libgcc-file-name)
 
-# The Cap'n Proto wire runtime and the generated capOS schema code; the
-# typed clients (console.c, call.c, panic.c...) need them.
-USER_CAPNP_SRCS := $(wildcard lib/capnp/*.c) $(wildcard generated/capos.capnp.c)
+# The Cap'n Proto wire runtime and the generated code of every schema in
+# schema/ (capos.capnp for the typed clients, and each service's own, e.g.
+# greeter.capnp): all go into libcapos.a, so a program uses a schema's
+# accessors by including its generated header, with no link step to add
+# (the archive gives each program only the members it refers to).
+USER_CAPNP_SRCS := $(wildcard lib/capnp/*.c) $(CAPNP_GEN_SCHEMA_SRCS)
 RUNTIME_NEEDS_CAPNP := runtime/call.c runtime/console.c runtime/entry.c runtime/panic.c \
 	runtime/endpoint.c runtime/server.c
 HAVE_CAPNP := $(and $(wildcard generated/capos.capnp.h),$(wildcard lib/capnp/capnp.h))
@@ -35,6 +38,10 @@ USER_DEMOS := $(patsubst demos/%.c,$(BUILD)/user/demos/%.elf,$(USER_DEMO_SRCS))
 # Kept after the build (not deleted as intermediate files): otherwise the
 # first `make` removes them and the next one recompiles every demo.
 .SECONDARY: $(USER_DEMOS:.elf=.o)
+
+# A demo may include any schema's generated header: make sure each exists
+# (mk/capnp.mk compiles a schema that is new or newer than its code).
+$(USER_DEMOS:.elf=.o): | $(CAPNP_GEN_SCHEMA_SRCS:.c=.h)
 
 $(BUILD)/user/demos/%.elf: $(BUILD)/user/demos/%.o $(RUNTIME_LIB) $(USER_LDSCRIPT)
 	@mkdir -p $(@D)

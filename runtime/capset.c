@@ -68,6 +68,24 @@ const struct capos_capset_entry *capos_capset_find(const struct capos_capset *cs
 	return NULL;
 }
 
+int capos_capset_lookup(const struct capos_capset *cs, const char *name, uint64_t interface_id,
+                        const struct capos_capset_entry **out)
+{
+	*out = NULL;
+	if (name == NULL)
+		return CAPOS_ERR_BAD_CAP;
+	for (uint32_t i = 0; i < cs->count; i++) {
+		const struct capos_capset_entry *e = &cs->entries[i];
+		if (strncmp(e->name, name, CAPOS_CAP_NAME_MAX) != 0)
+			continue;
+		if (e->interface_id != interface_id)
+			return CAPOS_ERR_NOT_PERMITTED;
+		*out = e;
+		return 0;
+	}
+	return CAPOS_ERR_BAD_CAP;
+}
+
 const struct capos_capset_entry *capos_capset_find_interface(const struct capos_capset *cs,
                                                              uint64_t interface_id)
 {

@@ -12,18 +12,20 @@
 /* Params + descriptors up to this size are assembled on the stack. */
 #define STACK_BYTES 1024u
 
+int capos_endpoint_open_as(const struct capos_capset *cs, const char *name, uint64_t interface_id,
+                           struct capos_cap *out)
+{
+	const struct capos_capset_entry *e;
+	memset(out, 0, sizeof(*out));
+	int err = capos_capset_lookup(cs, name, interface_id, &e);
+	if (err == 0)
+		*out = capos_cap_borrow(e);
+	return err;
+}
+
 int capos_endpoint_open(const struct capos_capset *cs, const char *name, struct capos_cap *out)
 {
-	memset(out, 0, sizeof(*out));
-	const struct capos_capset_entry *e = capos_capset_find(cs, name, capos_Endpoint_ID);
-	if (e == NULL) {
-		for (uint32_t i = 0; i < cs->count; i++)
-			if (strncmp(cs->entries[i].name, name, CAPOS_CAP_NAME_MAX) == 0)
-				return CAPOS_ERR_NOT_PERMITTED;
-		return CAPOS_ERR_BAD_CAP;
-	}
-	*out = capos_cap_borrow(e);
-	return 0;
+	return capos_endpoint_open_as(cs, name, capos_Endpoint_ID, out);
 }
 
 int capos_endpoint_call_in(struct capos_ring *r, uint32_t cap_id,

@@ -166,7 +166,10 @@ struct CapGrant @0x8543cc997a87ff2a {
   # facet of it (unbadged) as a result cap: record 1 + k for the k-th
   # newEndpoint grant of the call (record 0 is the ProcessHandle).  This is
   # how a supervisor wires a service's export to later services without
-  # ever holding the server side.
+  # ever holding the server side.  With newEndpoint, interfaceId (if not 0)
+  # is the interface the endpoint serves: the client facet, and every copy
+  # of it, carries that id instead of Endpoint's, so clients can check
+  # what they were given (the owner side stays an Endpoint).
 }
 
 interface ProcessSpawner @0xb8f686e859aabae6 {

@@ -46,6 +46,12 @@ struct CapRef {
   name @0 :Text;                   # local name in the holder's CapSet
   source @1 :CapSource;
   badge @2 :UInt64;                # 0 = unbadged
+  interface @3 :Text;              # `endpoint` caps only: the interface the
+                                   # endpoint serves (schema name, e.g. "Echo");
+                                   # "" = none declared
+  interfaceId @4 :UInt64;          # its Cap'n Proto interface id (mkmanifest
+                                   # resolves it from the compiled schemas);
+                                   # importers' CapSet entries carry it
 }
 
 struct CapSource {

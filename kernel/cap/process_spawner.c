@@ -34,6 +34,7 @@ static struct process_spawner {
 /* One spawn at a time (single CPU, kernel not preemptible). */
 static struct spawn_grants pending;
 static struct endpoint *new_eps[SPAWN_MAX_NEW_ENDPOINTS];
+static uint64_t new_ep_iface[SPAWN_MAX_NEW_ENDPOINTS]; /* their facets' interface ids */
 static unsigned new_ep_count;
 
 void *process_spawner_object(const struct mf_manifest *m)
@@ -166,6 +167,11 @@ static int check_grant(struct spawn_req *q, capos_CapGrant_reader gr, unsigned i
 			              "grants[%u].badge: a new endpoint's owner side takes no badge", i);
 		g->entry.type = KCAP_ENDPOINT; /* object filled in once created */
 		g->entry.interface_id = capos_Endpoint_ID;
+		/* What the endpoint serves, as its clients will see it: the
+		 * spawner's caller creates the server, so its word is the label. */
+		g->facet_interface = capos_CapGrant_get_interfaceId(gr);
+		if (g->facet_interface == 0)
+			g->facet_interface = capos_Endpoint_ID;
 		q->new_endpoints++;
 		pending.count++;
 		return CAPOS_OK;
@@ -306,6 +312,7 @@ static int spawn(struct process_spawner *sp, struct kcap_call *c, struct capnp_r
 			return refuse(c, capos_CapException_Type_overloaded,
 			              "grants[%u] '%s': out of endpoints", i, g->name);
 		}
+		new_ep_iface[new_ep_count] = g->facet_interface;
 		new_eps[new_ep_count++] = ep;
 		g->entry.object = ep;
 	}
@@ -335,7 +342,7 @@ static int spawn(struct process_spawner *sp, struct kcap_call *c, struct capnp_r
 	for (unsigned i = 0; i < new_ep_count; i++) {
 		c->caps[c->cap_count++] = (struct cap_entry){
 			.object = new_eps[i],
-			.interface_id = capos_Endpoint_ID,
+			.interface_id = new_ep_iface[i],
 			.type = KCAP_ENDPOINT_CLIENT,
 		};
 		if (client && client->retain)

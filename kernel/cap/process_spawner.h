@@ -43,6 +43,7 @@ struct mf_manifest;
 struct spawn_grant {
 	char name[CAPOS_CAP_NAME_MAX];
 	struct cap_entry entry;
+	uint64_t facet_interface; /* new endpoint: its client facet's interface id */
 };
 
 struct spawn_grants {

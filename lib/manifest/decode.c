@@ -88,6 +88,8 @@ static enum mf_decode_err caps(struct dctx *d, struct capnp_list l,
 		*out = (struct mf_cap){ 0 };
 		out->name = text(manifest_CapRef_get_name(c));
 		out->badge = manifest_CapRef_get_badge(c);
+		out->interface_name = text(manifest_CapRef_get_interface(c));
+		out->interface_id = manifest_CapRef_get_interfaceId(c);
 		switch (manifest_CapSource_which(s)) {
 		case manifest_CapSource_which_kernel:
 			out->kind = MF_SOURCE_KERNEL;

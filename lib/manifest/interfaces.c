@@ -59,5 +59,7 @@ uint64_t mf_cap_interface(const struct mf_manifest *m, const struct mf_cap *c)
 {
 	const struct mf_cap *k = mf_cap_kernel_source(m, c);
 
+	if (k && k != c && k->kernel == MF_KCAP_ENDPOINT && k->interface_id != 0)
+		return k->interface_id;
 	return k ? mf_kernel_cap_interface(k->kernel) : 0;
 }

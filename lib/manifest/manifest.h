@@ -60,6 +60,8 @@ struct mf_cap {
 	struct mf_str service;       /* exporting service when kind == SERVICE */
 	struct mf_str export_name;   /* its export */
 	uint64_t badge;              /* 0 = unbadged */
+	struct mf_str interface_name; /* endpoint: interface it serves, or empty */
+	uint64_t interface_id;       /* its id (mkmanifest resolves the name) */
 };
 
 struct mf_service {
@@ -109,6 +111,7 @@ enum mf_err {
 	MF_ERR_CYCLE,              /* services import from each other in a cycle */
 	MF_ERR_BAD_RESTART,        /* restart outside enum mf_restart */
 	MF_ERR_KERNEL_LIMIT,       /* does not fit a kernel table (mf_check_limits) */
+	MF_ERR_BAD_INTERFACE,      /* interface on a non-endpoint cap, or unresolved */
 };
 
 /* Where validation stopped: which service (or init) and which field. */
@@ -157,8 +160,10 @@ int mf_find_binary(const struct mf_manifest *m, struct mf_str name);
 /*
  * Interface ids (generated/capos.capnp.h) of a kernel capability kind, and
  * of a granted cap: an import has the id of the exporter's cap, followed
- * back to its kernel source.  0 when unknown / unresolvable (a graph that
- * did not pass mf_validate).
+ * back to its kernel source; an import of an endpoint that declares the
+ * interface it serves has that interface's id (the owner's own cap stays
+ * an Endpoint: it receives the calls).  0 when unknown / unresolvable (a
+ * graph that did not pass mf_validate).
  */
 uint64_t mf_kernel_cap_interface(uint32_t kcap);
 uint64_t mf_cap_interface(const struct mf_manifest *m, const struct mf_cap *c);

@@ -268,6 +268,23 @@ static int check_cap(struct vctx *v, int holder, const struct mf_cap *caps,
 			return -1;
 		}
 	}
+	if (c->interface_name.len > 0 || c->interface_id != 0) {
+		if (c->kind != MF_SOURCE_KERNEL || c->kernel != MF_KCAP_ENDPOINT) {
+			m = fail(v, MF_ERR_BAD_INTERFACE, holder);
+			msg_field(m, "caps", i, ".interface");
+			msg_cstr(m, "only an `endpoint` cap declares the interface it serves "
+				    "(an importer gets it from the exporter)");
+			return -1;
+		}
+		if (c->interface_id == 0 || !name_ok(c->interface_name)) {
+			m = fail(v, MF_ERR_BAD_INTERFACE, holder);
+			msg_field(m, "caps", i, ".interface");
+			msg_cstr(m, "interface ");
+			msg_qstr(m, c->interface_name);
+			msg_cstr(m, " has no interface id (not resolved from a schema)");
+			return -1;
+		}
+	}
 	if (c->kind == MF_SOURCE_KERNEL) {
 		if (c->kernel >= MF_KCAP_COUNT) {
 			m = fail(v, MF_ERR_BAD_KERNEL_CAP, holder);

@@ -145,3 +145,34 @@ Test(init_grants, kernel_kinds_init_does_not_hold_are_refused)
 	cr_assert_eq(init_grants_for(&m, &w, 1, g, why, sizeof why), -1);
 	cr_assert_str_eq(why, "'relay' caps[1] 'vm': init holds no virtualMemory");
 }
+
+/* An endpoint that declares the interface it serves: the owner still gets
+ * an Endpoint, the spawn labels the facet, and every importer (also through
+ * a re-export) is granted it with that interface id, which the kernel then
+ * checks against the facet. */
+Test(init_grants, declared_interface_labels_the_facet_and_every_import)
+{
+	const uint64_t greeter = 0xc2c869df1bb23712ull;
+	srv_caps[2].interface_name = S("Greeter");
+	srv_caps[2].interface_id = greeter;
+	struct mf_error err;
+	m.service_count = 3;
+	cr_assert_eq(mf_validate(&m, NULL, &err), MF_OK, "%s", err.message);
+	m.service_count = 4;
+
+	cr_assert_eq(init_grants_for(&m, &w, 0, g, why, sizeof why), 3);
+	cr_assert_eq(g[2].new_endpoint, 1);
+	cr_assert_eq(g[2].interface_id, capos_Endpoint_ID, "the owner side receives: an Endpoint");
+	cr_assert_eq(g[2].serves, greeter);
+	cr_assert_eq(g[1].serves, 0, "no interface declared: a plain Endpoint");
+	uint32_t facets[2] = {201, 202};
+	init_wiring_record(&w, 0, g, 3, facets);
+	cr_assert_eq(init_grants_for(&m, &w, 1, g, why, sizeof why), 2, "%s", why);
+	init_wiring_record(&w, 1, g, 2, NULL);
+	cr_assert_eq(init_grants_for(&m, &w, 2, g, why, sizeof why), 2, "%s", why);
+	cr_assert_eq(g[0].interface_id, capos_Endpoint_ID);
+	cr_assert_eq(g[1].cap_id, 202);
+	cr_assert_eq(g[1].interface_id, greeter);
+	srv_caps[2].interface_name = (struct mf_str){0};
+	srv_caps[2].interface_id = 0;
+}

@@ -408,3 +408,29 @@ Test(manifest_validate, services_get_only_kernel_caps_init_holds)
 	server_caps[0].kernel = MF_KCAP_PROCESS_SPAWNER;
 	cr_assert_eq(mf_validate(&m, order, &err), MF_OK, "%s", err.message);
 }
+
+Test(manifest_validate, interface_only_on_an_endpoint_and_resolved)
+{
+	server_caps[1].interface_name = S("Greeter");
+	server_caps[1].interface_id = 0xc2c869df1bb23712ull;
+	cr_assert_eq(mf_validate(&m, order, &err), MF_OK, "%s", err.message);
+	cr_assert_eq(mf_cap_interface(&m, &client_caps[1]), 0xc2c869df1bb23712ull,
+		     "the import carries the declared interface");
+	cr_assert_neq(mf_cap_interface(&m, &server_caps[1]), 0xc2c869df1bb23712ull,
+		      "the owner's own cap stays an Endpoint");
+	server_caps[1].interface_id = 0;
+	expect_error(MF_ERR_BAD_INTERFACE, "service \"server\" (services[0])",
+		     "caps[1].interface", "\"Greeter\" has no interface id");
+	server_caps[1].interface_id = 0xc2c869df1bb23712ull;
+	server_caps[1].interface_name = S("bad name");
+	expect_error(MF_ERR_BAD_INTERFACE, "caps[1].interface", "\"bad name\"", NULL);
+	server_caps[1].interface_name = S("Greeter");
+	server_caps[0].interface_name = S("Console");
+	server_caps[0].interface_id = 1;
+	expect_error(MF_ERR_BAD_INTERFACE, "caps[0].interface", "only an `endpoint` cap", NULL);
+	server_caps[0].interface_name = (struct mf_str){ 0 };
+	server_caps[0].interface_id = 0;
+	client_caps[1].interface_name = S("Greeter");
+	client_caps[1].interface_id = 5;
+	expect_error(MF_ERR_BAD_INTERFACE, "service \"client\"", "caps[1].interface", NULL);
+}

@@ -106,3 +106,23 @@ Test(capset, bad_names)
 	cr_expect_eq(capos_capset_parse(&cs, page), CAPOS_CAPSET_DUPLICATE);
 	cr_expect_str_eq(capos_capset_strerror(CAPOS_CAPSET_DUPLICATE), "duplicate entry name");
 }
+
+Test(capset, lookup_gives_a_typed_error)
+{
+	struct capos_capset cs;
+	const struct capos_capset_entry *e = (void *)1;
+	add("greeter", 0x9d2e1c7b3a4f5e61ull, 7); /* an endpoint that serves some interface */
+	cr_assert_eq(capos_capset_parse(&cs, page), CAPOS_CAPSET_OK);
+	cr_expect_eq(capos_capset_lookup(&cs, "greeter", 0x9d2e1c7b3a4f5e61ull, &e), 0);
+	cr_assert_not_null(e);
+	cr_expect_eq(e->cap_id, 7);
+	/* the same name asked for as another interface (a plain Endpoint, Console) */
+	cr_expect_eq(capos_capset_lookup(&cs, "greeter", 0xa60f5e8daf30b131ull, &e),
+	             CAPOS_ERR_NOT_PERMITTED);
+	cr_expect_null(e);
+	cr_expect_eq(capos_capset_lookup(&cs, "greeter", 0xc86a45f046c44b68ull, &e),
+	             CAPOS_ERR_NOT_PERMITTED);
+	cr_expect_eq(capos_capset_lookup(&cs, "nosuch", 0x9d2e1c7b3a4f5e61ull, &e), CAPOS_ERR_BAD_CAP);
+	cr_expect_eq(capos_capset_lookup(&cs, NULL, 0x9d2e1c7b3a4f5e61ull, &e), CAPOS_ERR_BAD_CAP);
+	cr_expect_null(e);
+}

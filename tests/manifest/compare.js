@@ -7,7 +7,8 @@
 //
 // Normalisation (documented in docs/manifest.md): Cap'n Proto's JSON writes
 // UInt64 as strings and always writes `badge` ("0" = unbadged), while CUE
-// omits an absent badge; `binaries` exists only in the manifest, and
+// omits an absent badge; `interfaceId` exists only in the manifest (the id
+// mkmanifest resolved the CUE `interface` name to); `binaries` exists only in the manifest, and
 // `extraBinaries` only in the CUE export (its names are in `binaries`).
 'use strict';
 const fs = require('fs');
@@ -47,6 +48,14 @@ function normCaps(caps) {
 	for (const c of caps || []) {
 		if (c.badge === '0' || c.badge === 0) delete c.badge;
 		else if (c.badge !== undefined) c.badge = String(c.badge);
+		// interfaceId exists only in the manifest: mkmanifest resolved the
+		// CUE `interface` name to it, so it is set exactly when a name is.
+		if (c.interfaceId !== undefined) {
+			const set = c.interfaceId !== '0' && c.interfaceId !== 0;
+			if (set !== (c.interface !== undefined))
+				fail(`cap ${c.name}: interfaceId ${c.interfaceId} with interface ${c.interface}`);
+			delete c.interfaceId;
+		}
 	}
 }
 for (const doc of [cue, mf]) {

@@ -18,6 +18,10 @@ static void caps(struct capnp_list_builder l, const struct mf_cap *c, uint32_t n
 		manifest_CapSource_builder s = manifest_CapRef_init_source(r);
 		manifest_CapRef_set_name(r, c[i].name.ptr, c[i].name.len);
 		manifest_CapRef_set_badge(r, c[i].badge);
+		if (c[i].interface_name.len > 0)
+			manifest_CapRef_set_interface(r, c[i].interface_name.ptr,
+						      c[i].interface_name.len);
+		manifest_CapRef_set_interfaceId(r, c[i].interface_id);
 		if (c[i].kind == MF_SOURCE_KERNEL) {
 			manifest_CapSource_set_kernel(s, (enum manifest_KernelCap)c[i].kernel);
 		} else {

@@ -24,6 +24,7 @@
 
 #include "cue_errors.h"
 #include "encode.h"
+#include "iface.h"
 #include "json.h"
 #include "manifest/manifest.h"
 #include "model.h"
@@ -51,6 +52,8 @@ static void usage(FILE *f)
 "  -B, --binary-dir DIR   look for binary NAME as DIR/NAME.elf, then DIR/NAME;\n"
 "                         repeatable, searched in order\n"
 "  -S, --schema-dir DIR   CUE definitions, every *.cue in DIR (default: cue)\n"
+"  -I, --interfaces DIR   compiled Cap'n Proto schemas (*.capnp.h) that name the\n"
+"                         interfaces an endpoint may declare (default: generated)\n"
 "      --cue-runner PATH  CUE runner (default: tools/mkmanifest/cue-run.js)\n"
 "      --json-out FILE    also write the CUE export (JSON) to FILE\n"
 "      --check            validate everything, write no manifest\n"
@@ -286,6 +289,59 @@ static enum mf_err validate_graph(const struct mf_manifest *m, int kernel_limits
 	return kernel_limits ? mf_check_limits(&g, order, verr) : MF_OK;
 }
 
+/* One holder's caps: every declared interface name gets its id. */
+static int resolve_caps(struct mf_cap *caps, uint32_t n, const char *holder,
+			const struct iface_table *t, char *err, size_t errlen)
+{
+	for (uint32_t i = 0; i < n; i++) {
+		struct mf_cap *c = &caps[i];
+		int ambiguous = 0;
+		if (c->interface_name.len == 0)
+			continue;
+		c->interface_id = iface_lookup(t, c->interface_name.ptr, c->interface_name.len,
+					       &ambiguous);
+		if (c->interface_id != 0)
+			continue;
+		char known[600];
+		iface_list(t, known, sizeof known);
+		snprintf(err, errlen, "%scaps[%u].interface: %s interface \"%.*s\" (%s: %s)",
+			 holder, i, ambiguous ? "ambiguous" : "unknown",
+			 (int)c->interface_name.len, c->interface_name.ptr,
+			 ambiguous ? "several schemas define it; write prefix.Name" :
+				     "compiled schemas define", known);
+		return -1;
+	}
+	return 0;
+}
+
+/* Resolves every `interface:` of the system against the compiled schemas. */
+static int resolve_interfaces(struct model *md, const char *dir, char *err, size_t errlen)
+{
+	static struct iface_table t;
+	char holder[80];
+	int any = 0;
+
+	for (uint32_t i = 0; i < md->m.init_cap_count; i++)
+		any |= md->init_caps[i].interface_name.len > 0;
+	for (uint32_t s = 0; s < md->m.service_count; s++)
+		for (uint32_t i = 0; i < md->services[s].cap_count; i++)
+			any |= md->service_caps[s][i].interface_name.len > 0;
+	if (!any)
+		return 0;
+	if (iface_load_dir(&t, dir, err, errlen) < 0)
+		return -1;
+	if (resolve_caps(md->init_caps, md->m.init_cap_count, "init: ", &t, err, errlen) < 0)
+		return -1;
+	for (uint32_t s = 0; s < md->m.service_count; s++) {
+		const struct mf_service *sv = &md->services[s];
+		snprintf(holder, sizeof holder, "service \"%.*s\" (services[%u]): ",
+			 (int)sv->name.len, sv->name.ptr, s);
+		if (resolve_caps(md->service_caps[s], sv->cap_count, holder, &t, err, errlen) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 static const char *need_arg(int argc, char **argv, int *i)
 {
 	if (*i + 1 >= argc) {
@@ -300,6 +356,7 @@ int main(int argc, char **argv)
 {
 	const char *output = NULL, *json_out = NULL;
 	const char *schema_dir = "cue", *runner = "tools/mkmanifest/cue-run.js";
+	const char *iface_dir = "generated";
 	char *dirs[MAX_DIRS];
 	size_t ndirs = 0;
 	char *inputs[MAX_FILES];
@@ -320,6 +377,8 @@ int main(int argc, char **argv)
 			dirs[ndirs++] = (char *)need_arg(argc, argv, &i);
 		} else if (!strcmp(a, "-S") || !strcmp(a, "--schema-dir")) {
 			schema_dir = need_arg(argc, argv, &i);
+		} else if (!strcmp(a, "-I") || !strcmp(a, "--interfaces")) {
+			iface_dir = need_arg(argc, argv, &i);
 		} else if (!strcmp(a, "--cue-runner")) {
 			runner = need_arg(argc, argv, &i);
 		} else if (!strcmp(a, "--json-out")) {
@@ -399,7 +458,8 @@ int main(int argc, char **argv)
 	struct model md;
 	struct mf_error verr;
 	uint32_t order[MF_MAX_SERVICES];
-	if (model_from_json(&md, root, err, sizeof(err)) < 0) {
+	if (model_from_json(&md, root, err, sizeof(err)) < 0 ||
+	    resolve_interfaces(&md, iface_dir, err, sizeof(err)) < 0) {
 		fprintf(stderr, "%s: error: %s\n", prog, err);
 		model_free(&md);
 		return 1;

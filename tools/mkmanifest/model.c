@@ -86,10 +86,10 @@ static int member(struct ctx *c, const struct json *obj, const char *where,
 static int parse_cap(struct ctx *c, const struct json *j, size_t i,
 		     struct mf_cap *cap)
 {
-	static const char *const cap_keys[] = { "name", "source", "badge", NULL };
+	static const char *const cap_keys[] = { "name", "source", "badge", "interface", NULL };
 	static const char *const src_keys[] = { "kernel", "service", NULL };
 	static const char *const svc_keys[] = { "name", "export", NULL };
-	const struct json *name, *src, *badge, *kernel, *svc, *sname, *export;
+	const struct json *name, *src, *badge, *kernel, *svc, *sname, *export, *iface;
 	char where[64];
 
 	snprintf(where, sizeof(where), "caps[%zu].", i);
@@ -99,9 +99,12 @@ static int parse_cap(struct ctx *c, const struct json *j, size_t i,
 	if (check_keys(c, j, where, cap_keys) < 0 ||
 	    member(c, j, where, "name", JSON_STRING, 0, &name) < 0 ||
 	    member(c, j, where, "source", JSON_OBJECT, 0, &src) < 0 ||
-	    member(c, j, where, "badge", JSON_NUMBER, 1, &badge) < 0)
+	    member(c, j, where, "badge", JSON_NUMBER, 1, &badge) < 0 ||
+	    member(c, j, where, "interface", JSON_STRING, 1, &iface) < 0)
 		return -1;
 	cap->name = str_of(name);
+	if (iface)
+		cap->interface_name = str_of(iface); /* id: resolved by mkmanifest */
 	if (badge) {
 		if (!badge->is_uint)
 			return fail(c, "caps[%zu].badge: %s is not an unsigned 64-bit integer",

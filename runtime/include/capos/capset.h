@@ -46,6 +46,15 @@ const struct capos_capset_entry *capos_capset_at(const struct capos_capset *cs, 
 const struct capos_capset_entry *capos_capset_find(const struct capos_capset *cs,
                                                    const char *name, uint64_t interface_id);
 
+/*
+ * The same with a typed error: 0 and *out = the entry, CAPOS_ERR_BAD_CAP
+ * when no entry has that name, or CAPOS_ERR_NOT_PERMITTED when it has
+ * another interface (e.g. a client asking for "greeter" as Echo while the
+ * manifest says the endpoint serves Greeter).
+ */
+int capos_capset_lookup(const struct capos_capset *cs, const char *name, uint64_t interface_id,
+                        const struct capos_capset_entry **out);
+
 /* The first entry with this interface id, whatever its name, or NULL. */
 const struct capos_capset_entry *capos_capset_find_interface(const struct capos_capset *cs,
                                                              uint64_t interface_id);

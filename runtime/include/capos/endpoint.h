@@ -37,6 +37,16 @@ struct capos_endpoint_call {
 int capos_endpoint_open(const struct capos_capset *cs, const char *name, struct capos_cap *out);
 
 /*
+ * Opens the CapSet entry `name` as a client of an endpoint that serves
+ * `interface_id` (the manifest's `interface:` of the exported endpoint,
+ * e.g. greeter_Greeter_ID).  Returns 0, CAPOS_ERR_BAD_CAP (no such entry)
+ * or CAPOS_ERR_NOT_PERMITTED (the entry has another interface: the program
+ * was given something else than it expects, and must not call it).
+ */
+int capos_endpoint_open_as(const struct capos_capset *cs, const char *name, uint64_t interface_id,
+                           struct capos_cap *out);
+
+/*
  * Performs the CALL and classifies the reply like capos_call (transport
  * error / application exception / local error).  The transfer descriptors
  * are placed after the params, as the ABI wants, in a runtime buffer.

@@ -25,7 +25,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <capos/abi.h>
+#include <capos/handle.h> /* capos_cap_adopt for the caps that come with a call */
 #include <capos/ring.h>
+#include "capos.capnp.h"  /* capos_CapException_Type_* for capos_server_exception */
 
 /* One call as the server sees it (all pointers into the receive buffer). */
 struct capos_server_call {
