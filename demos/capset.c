@@ -4,7 +4,8 @@
  * interface id (and not with the wrong interface id).
  *
  * Run by: smokes init_basic, proc_capset (tests/qemu/manifests/NAME.cue);
- * system.cue (`make run`; smoke boot_manifest_default).
+ * selftests.cue (smoke
+ * boot_selftests).
  */
 #include "demo.h"
 #include "capos.capnp.h"

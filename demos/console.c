@@ -5,8 +5,8 @@
  * bad cap id as transport errors.
  *
  * Run by: smokes proc_console, proc_smap_smep
- * (tests/qemu/manifests/NAME.cue); system.cue (`make run`; smoke
- * boot_manifest_default).
+ * (tests/qemu/manifests/NAME.cue); selftests.cue (smoke
+ * boot_selftests).
  */
 #include "demo.h"
 #include "capnp/capnp.h"

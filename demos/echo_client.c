@@ -4,8 +4,8 @@
  * unknown method (an application exception from the server), RECV/RETURN
  * on a client facet (refused).
  *
- * Run by: smoke ipc_echo (tests/qemu/manifests/ipc_echo.cue); system.cue
- * (`make run`; smoke boot_manifest_default); system-spawn.cue (`make
+ * Run by: smoke ipc_echo (tests/qemu/manifests/ipc_echo.cue); selftests.cue (smoke
+ * boot_selftests); system-spawn.cue (`make
  * run-spawn`; smoke spawn_smoke).
  */
 #include "demo.h"

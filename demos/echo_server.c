@@ -3,8 +3,8 @@
  * the runtime's server loop, until no client is left.  Its manifest entry
  * grants it {name: "endpoint", source: kernel: "endpoint"} and exports it.
  *
- * Run by: smoke ipc_echo (tests/qemu/manifests/ipc_echo.cue); system.cue
- * (`make run`; smoke boot_manifest_default); system-spawn.cue (`make
+ * Run by: smoke ipc_echo (tests/qemu/manifests/ipc_echo.cue); selftests.cue (smoke
+ * boot_selftests); system-spawn.cue (`make
  * run-spawn`; smoke spawn_smoke).
  */
 #include "demo.h"

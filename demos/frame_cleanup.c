@@ -7,7 +7,8 @@
  * to baseline.
  *
  * Run by: smoke frame_cleanup (tests/qemu/manifests/frame_cleanup.cue);
- * system.cue (`make run`; smoke boot_manifest_default); system-spawn.cue
+ * selftests.cue (smoke
+ * boot_selftests); system-spawn.cue
  * (`make run-spawn`; smoke spawn_smoke).
  */
 #include "demo.h"

@@ -6,7 +6,8 @@
  *
  * Run by: smoke ring_nop (tests/qemu/manifests/ring_nop.cue);
  * tests/qemu/manifests/rt_panic_hlt.cue (demos/smokes/rt_panic_hlt.smoke);
- * system.cue (`make run`; smoke boot_manifest_default).
+ * selftests.cue (smoke
+ * boot_selftests).
  */
 #include "demo.h"
 

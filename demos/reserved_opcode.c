@@ -4,8 +4,8 @@
  * ring keeps working.
  *
  * Run by: smoke ring_reserved_opcode
- * (tests/qemu/manifests/ring_reserved_opcode.cue); system.cue (`make run`;
- * smoke boot_manifest_default).
+ * (tests/qemu/manifests/ring_reserved_opcode.cue); selftests.cue (smoke
+ * boot_selftests).
  */
 #include "demo.h"
 

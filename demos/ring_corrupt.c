@@ -13,8 +13,8 @@
  *     (CAPOS_ERR_BAD_MESSAGE).
  *
  * Run by: smokes proc_smap_smep, ring_corrupt
- * (tests/qemu/manifests/NAME.cue); system.cue (`make run`; smoke
- * boot_manifest_default).
+ * (tests/qemu/manifests/NAME.cue); selftests.cue (smoke
+ * boot_selftests).
  */
 #include "demo.h"
 #include "capnp/capnp.h"

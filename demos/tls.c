@@ -5,8 +5,8 @@
  * written and preempted.
  *
  * Run by: smokes proc_smap_smep, proc_tls_rt
- * (tests/qemu/manifests/NAME.cue); system.cue (`make run`; smoke
- * boot_manifest_default).
+ * (tests/qemu/manifests/NAME.cue); selftests.cue (smoke
+ * boot_selftests).
  */
 #include "demo.h"
 

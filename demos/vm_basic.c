@@ -5,8 +5,8 @@
  * without harming the process.  The frame-grant ledger (FrameAllocator
  * query heldFrames) is back to its starting value at the end.
  *
- * Run by: smoke vm_basic (tests/qemu/manifests/vm_basic.cue); system.cue
- * (`make run`; smoke boot_manifest_default); system-spawn.cue (`make
+ * Run by: smoke vm_basic (tests/qemu/manifests/vm_basic.cue); selftests.cue (smoke
+ * boot_selftests); system-spawn.cue (`make
  * run-spawn`; smoke spawn_smoke).
  */
 #include "demo.h"

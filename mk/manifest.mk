@@ -39,6 +39,13 @@ MANIFEST_BIN_DIRS ?= $(MANIFEST_STRIP_DIR)/demos $(MANIFEST_STRIP_DIR)/init $(BU
 MANIFEST_DEPS = $(call manifest_stripped,$(MANIFEST_BINS))
 MKMANIFEST_FLAGS = --cue-runner $(CUE_RUNNER) -S cue $(addprefix -B ,$(MANIFEST_BIN_DIRS))
 
+# Run targets (mk/run.mk) set SYSTEM_BIN_NAMES to the binaries the booted
+# system names (`mkmanifest --list-binaries`): the manifest then depends on
+# those alone, so a broken demo that system does not use cannot stop `make
+# run`.  Unset (`make all`, `make test`), it depends on every binary.
+system_bin_deps = $(call manifest_stripped,$(foreach b,$(1),$(filter %/$(b).elf,$(MANIFEST_BINS))))
+SYSTEM_MANIFEST_DEPS = $(if $(SYSTEM_BIN_NAMES),$(call system_bin_deps,$(SYSTEM_BIN_NAMES)),$(MANIFEST_DEPS))
+
 MANIFEST_BIN := $(BUILD)/manifest.bin
 MANIFEST_SPAWN_BIN := $(BUILD)/manifest-spawn.bin
 
@@ -48,9 +55,9 @@ $(MKMANIFEST): $(MKMANIFEST_OBJS)
 	$(HOST_CC) $(TOOL_CFLAGS) $^ -o $@
 
 # node_modules/.capos-lock-stamp is written by tools/install-deps.sh (npm ci).
-$(MANIFEST_BIN): system.cue $(CUE_SCHEMA) $(MKMANIFEST) $(CUE_RUNNER) $(MANIFEST_DEPS) package-lock.json
+$(MANIFEST_BIN): system.cue $(CUE_SCHEMA) $(MKMANIFEST) $(CUE_RUNNER) $(SYSTEM_MANIFEST_DEPS) package-lock.json
 	$(MKMANIFEST) $(MKMANIFEST_FLAGS) -o $@ system.cue
-$(MANIFEST_SPAWN_BIN): system-spawn.cue $(CUE_SCHEMA) $(MKMANIFEST) $(CUE_RUNNER) $(MANIFEST_DEPS) package-lock.json
+$(MANIFEST_SPAWN_BIN): system-spawn.cue $(CUE_SCHEMA) $(MKMANIFEST) $(CUE_RUNNER) $(SYSTEM_MANIFEST_DEPS) package-lock.json
 	$(MKMANIFEST) $(MKMANIFEST_FLAGS) -o $@ system-spawn.cue
 
 .PHONY: manifest manifest-spawn manifest-vet

@@ -57,6 +57,8 @@ static void usage(FILE *f)
 "      --cue-runner PATH  CUE runner (default: tools/mkmanifest/cue-run.js)\n"
 "      --json-out FILE    also write the CUE export (JSON) to FILE\n"
 "      --check            validate everything, write no manifest\n"
+"      --list-binaries    print the binaries the system names (init, services,\n"
+"                         extraBinaries), one per line, and exit; reads no binary\n"
 "      --no-kernel-limits skip the check against the kernel's table sizes\n"
 "                         (include/capos/limits.h); only for smokes that test\n"
 "                         the kernel's own refusal of an oversized system\n"
@@ -342,6 +344,29 @@ static int resolve_interfaces(struct model *md, const char *dir, char *err, size
 	return 0;
 }
 
+/* The i-th binary reference: init's, each service's, then extraBinaries. */
+static struct mf_str binary_ref(const struct model *md, uint32_t i)
+{
+	if (i == 0)
+		return md->m.init_binary;
+	if (i <= md->m.service_count)
+		return md->m.services[i - 1].binary;
+	return md->extra_binaries[i - 1 - md->m.service_count];
+}
+
+/* Each binary the system names, once, in order of first use. */
+static void print_binaries(const struct model *md)
+{
+	const uint32_t n = 1 + md->m.service_count + md->extra_binary_count;
+	for (uint32_t i = 0; i < n; i++) {
+		int seen = 0;
+		for (uint32_t j = 0; j < i && !seen; j++)
+			seen = mf_str_eq(binary_ref(md, j), binary_ref(md, i));
+		if (!seen)
+			printf("%.*s\n", (int)binary_ref(md, i).len, binary_ref(md, i).ptr);
+	}
+}
+
 static const char *need_arg(int argc, char **argv, int *i)
 {
 	if (*i + 1 >= argc) {
@@ -361,7 +386,7 @@ int main(int argc, char **argv)
 	size_t ndirs = 0;
 	char *inputs[MAX_FILES];
 	size_t ninputs = 0;
-	int check = 0, vet = 0, version = 0, kernel_limits = 1;
+	int check = 0, vet = 0, version = 0, kernel_limits = 1, list = 0;
 	char err[1024];
 
 	for (int i = 1; i < argc; i++) {
@@ -385,6 +410,8 @@ int main(int argc, char **argv)
 			json_out = need_arg(argc, argv, &i);
 		} else if (!strcmp(a, "--check")) {
 			check = 1;
+		} else if (!strcmp(a, "--list-binaries")) {
+			list = 1;
 		} else if (!strcmp(a, "--no-kernel-limits")) {
 			kernel_limits = 0;
 		} else if (!strcmp(a, "--vet")) {
@@ -404,7 +431,7 @@ int main(int argc, char **argv)
 		check_cue(runner, 1);
 		return 0;
 	}
-	if (ninputs == 0 || (!output && !check && !vet)) {
+	if (ninputs == 0 || (!output && !check && !vet && !list)) {
 		fprintf(stderr, "%s: error: %s (see --help)\n", prog,
 			ninputs == 0 ? "no input .cue file" :
 			"no --output (or --check / --vet) given");
@@ -463,6 +490,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, "%s: error: %s\n", prog, err);
 		model_free(&md);
 		return 1;
+	}
+	if (list) {
+		print_binaries(&md);
+		model_free(&md);
+		return 0;
 	}
 	/* Graph errors first, so they show even before the binaries exist. */
 	if (validate_graph(&md.m, kernel_limits, &verr) != MF_OK ||
