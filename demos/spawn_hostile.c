@@ -5,7 +5,9 @@
  * Good paths: spawn with a copied console, wait -> exit code (0, and 101
  * from a panicking child), wait again -> same code at once, two waits at
  * once -> the second is overloaded, a new endpoint for a spawned echo
- * server whose client facet comes back as a result cap and works.
+ * server whose client facet comes back as a result cap labelled with the
+ * interface the grant declared (Echo), works, and is refused when granted
+ * on as a plain Endpoint.
  * Hostile inputs, each refused with its own error and nothing changed:
  * unknown binary, bad ELF, cap ids not held (0, stale, never used),
  * duplicate grant names, absurd sizes (name, binaryName, grant count,
@@ -45,6 +47,7 @@ struct spawned {
 	uint32_t pid;
 	uint32_t handle;
 	uint32_t facet;
+	uint64_t facet_iface; /* the interface id the facet's record carries */
 };
 
 static uint32_t spawner_id, console_id;
@@ -95,6 +98,7 @@ static int spawn_n(const char *name, size_t name_len, const char *bin, size_t bi
 		return capos_error_local(err, CAPOS_ERR_BAD_MESSAGE);
 	out->handle = reply.caps[hi].cap_id;
 	out->facet = reply.cap_count > 1 ? reply.caps[1].cap_id : 0;
+	out->facet_iface = reply.cap_count > 1 ? reply.caps[1].interface_id : 0;
 	return 0;
 }
 
@@ -172,15 +176,30 @@ static void good_paths(void)
 		DEMO_CHECK(NAME, false, "spawn 'child_panic': %s\n", capos_strerror(e));
 	}
 
-	/* A new endpoint: the child owns it, we get a client facet. */
+	/* A new endpoint: the child owns it, we get a client facet, labelled
+	 * with the interface the grant says the endpoint serves (Echo). */
 	struct grant srv[2] = {
 		{.name = "console", .cap_id = console_id},
 		{.name = "endpoint", .new_endpoint = true},
 	};
-	e = spawn("child_echo", "echo_server", srv, 2, &s, &err);
+	struct grant srv_echo[2] = {
+		{.name = "console", .cap_id = console_id},
+		{.name = "endpoint", .new_endpoint = true, .iface = capos_Echo_ID},
+	};
+	e = spawn("child_echo", "echo_server", srv_echo, 2, &s, &err);
 	DEMO_CHECK(NAME, e == 0 && s.facet != 0, "spawned 'child_echo' with a new endpoint, facet %u\n",
 	           s.facet);
+	DEMO_CHECK(NAME, s.facet_iface == capos_Echo_ID, "its facet carries the Echo interface id\n");
 	if (e == 0) {
+		/* Passed on as a plain Endpoint, the kernel refuses it. */
+		struct grant as_plain[2] = {
+			{.name = "console", .cap_id = console_id},
+			{.name = "echo_server", .cap_id = s.facet, .mode = capos_TransferMode_copy,
+			 .iface = capos_Endpoint_ID},
+		};
+		struct spawned none = {0};
+		int w = spawn("child_wrong", "echo_client", as_plain, 2, &none, &err);
+		refused("the Echo facet granted as a plain Endpoint", w, &err, "interface");
 		struct capos_cap ep = {.cap_id = s.facet, .interface_id = capos_Endpoint_ID,
 		                       .owned = false, .valid = true};
 		char out[64];

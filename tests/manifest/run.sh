@@ -10,7 +10,8 @@
 #  - round trip: system*.cue -> mkmanifest -> capnp convert binary:json
 #    equals the CUE export (tests/manifest/compare.js), and the comparison
 #    itself catches a changed field;
-#  - the CLI: --help, usage errors, no output file left behind on error.
+#  - the CLI: --help, usage errors, no output file left behind on error,
+#    --list-binaries.
 if [ "${1:-}" = "--help" ] || [ "${1:-}" = "-h" ]; then
 	sed -n '2,/^[^#]/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'
 	exit 0
@@ -192,4 +193,14 @@ elif [ $st -ne 2 ]; then fail cli_unknown_option "status $st, want 2"; fi
 "$MK" system.cue >"$tmp/out" 2>&1; st=$?
 if [ $st -eq 2 ] && contains cli_no_output "$tmp/out" "no --output"; then pass cli_no_output
 elif [ $st -ne 2 ]; then fail cli_no_output "status $st, want 2"; fi
+
+# --list-binaries: what the run targets build: every binary the CUE export
+# names (init, services, extraBinaries), each once, in order of first use.
+got=$("$MK" --list-binaries system-spawn.cue 2>"$tmp/out" | tr '\n' ' ')
+want=$("$MK" --json-out "$tmp/spawn.json" --check system-spawn.cue >/dev/null 2>&1; node -e '
+	const s = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+	const names = [s.initConfig.init.binary, ...s.initConfig.services.map((x) => x.binary), ...(s.extraBinaries || [])];
+	process.stdout.write([...new Set(names)].join(" ") + " ");' "$tmp/spawn.json")
+if [ -n "$got" ] && [ "$got" = "$want" ]; then pass cli_list_binaries
+else fail cli_list_binaries "got \"$got\", want \"$want\""; fi
 exit 0
