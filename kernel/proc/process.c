@@ -239,9 +239,10 @@ static void setup_kernel_context(struct process *p, uint64_t entry)
 	tf->rdi = CAPOS_RING_VADDR;
 	tf->rsi = p->pid;
 	tf->rdx = CAPOS_CAPSET_VADDR;
-	uint64_t *ctx = (uint64_t *)tf - 7;
-	memset(ctx, 0, 6 * sizeof(uint64_t));
-	ctx[6] = (uint64_t)proc_first_run;
+	uint64_t *ctx = (uint64_t *)tf - 8; /* context_switch.S layout */
+	memset(ctx, 0, 7 * sizeof(uint64_t));
+	ctx[0] = 0x2; /* rflags: interrupts off, as every kernel context */
+	ctx[7] = (uint64_t)proc_first_run;
 	p->saved_rsp = (uint64_t)ctx;
 }
 

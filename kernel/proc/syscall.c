@@ -58,6 +58,9 @@ static int64_t sys_cap_enter(struct process *p, uint64_t min_complete, uint64_t 
 
 void syscall_dispatch(struct trap_frame *tf)
 {
+	uint64_t flags = read_rflags();
+	if (flags & RFLAGS_ENTRY_DIRTY)
+		panic("syscall entry left RFLAGS %lx (user %lx)", flags, tf->r11);
 	struct process *p = sched_current();
 	if (p == 0)
 		panic("syscall with no current process");

@@ -101,6 +101,9 @@ static void handle_irq(struct trap_frame *tf)
 
 struct trap_frame *trap_dispatch(struct trap_frame *tf)
 {
+	uint64_t flags = read_rflags();
+	if (flags & RFLAGS_ENTRY_DIRTY)
+		panic("trap entry left RFLAGS %lx (interrupted %lx)", flags, tf->rflags);
 	return_frame = tf;
 	if (tf->vector < 32)
 		handle_exception(tf);
