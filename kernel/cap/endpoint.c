@@ -14,6 +14,14 @@
  *
  * call_id = generation << 8 | pool index; generations never repeat within
  * 2^24 uses of a record, so a RETURN to an answered call is refused.
+ *
+ * Re-entrant drops: a queued call may carry the last reference to an
+ * endpoint (even its own).  Ending the call drops it, which disconnects
+ * that endpoint, which fails its calls.  So a record is always freed
+ * before anything it carried is dropped (call_fail, endpoint_process_exit),
+ * and a disconnection or orphaning found while another is running is only
+ * marked and run afterwards by endpoint_settle's loop, so the kernel stack
+ * depth does not grow with a user-built chain of endpoints.
  */
 #include "cap/endpoint.h"
 
@@ -39,6 +47,8 @@ struct endpoint {
 	uint32_t client_refs; /* KCAP_ENDPOINT_CLIENT slots                */
 	bool boot_ref;        /* held by the boot code while it grants     */
 	bool disconnected;    /* no owner left: every call fails           */
+	bool disconnect_due;  /* last owner dropped: endpoint_settle runs it */
+	bool orphan_due;      /* last client dropped: endpoint_settle runs it */
 	uint32_t calls;       /* queued + in flight                        */
 	uint32_t recvs;
 	struct epq queued;    /* calls waiting for a receive, oldest first */
@@ -102,7 +112,7 @@ static uint64_t deadline_of(uint64_t timeout_ns)
 static void endpoint_maybe_free(struct endpoint *ep)
 {
 	if (!ep->used || ep->owner_refs || ep->client_refs || ep->boot_ref || ep->calls ||
-	    ep->recvs)
+	    ep->recvs || ep->disconnect_due || ep->orphan_due)
 		return;
 	kprintf("ipc: endpoint %u '%s' freed\n", ep->id, ep->name);
 	memset(ep, 0, sizeof(*ep));
@@ -183,14 +193,26 @@ static void call_free(struct ipc_call *c)
 	endpoint_maybe_free(ep);
 }
 
+/* Frees a queued call's record, then rolls back what it carried (moves
+ * unreserved, copies dropped): a drop may re-enter this endpoint. */
+static void call_free_then_abort(struct ipc_call *c)
+{
+	struct process *caller = c->caller;
+	struct xfer_plan carried = c->xfer;
+	c->xfer.prepared = false;
+	call_free(c);
+	xfer_abort(&caller->caps, &carried, &kcap_xfer_ops);
+}
+
 /* Fails a call to its caller (moves roll back, copies are dropped). */
 static void call_fail(struct ipc_call *c, int err)
 {
-	if (c->state == CALL_QUEUED)
-		xfer_abort(&c->caller->caps, &c->xfer, &kcap_xfer_ops);
 	if (c->caller)
 		complete(c->caller, c->user_data, err, 0);
-	call_free(c);
+	if (c->state == CALL_QUEUED)
+		call_free_then_abort(c);
+	else
+		call_free(c);
 }
 
 static void recv_free(struct ipc_recv *r)
@@ -548,13 +570,43 @@ static void endpoint_orphaned(struct endpoint *ep)
 	endpoint_maybe_free(ep);
 }
 
+/* Runs every due disconnection and orphaning, including those that the
+ * running ones cause, one after another.  Nested calls only mark. */
+static void endpoint_settle(void)
+{
+	static bool settling;
+	if (settling)
+		return;
+	settling = true;
+	for (bool again = true; again;) {
+		again = false;
+		for (unsigned i = 0; i < ENDPOINT_MAX; i++) {
+			struct endpoint *ep = &endpoints[i];
+			if (ep->disconnect_due) {
+				ep->disconnect_due = false;
+				ep->orphan_due = false;
+				endpoint_disconnect(ep);
+				again = true;
+			} else if (ep->orphan_due) {
+				ep->orphan_due = false;
+				if (!ep->disconnected)
+					endpoint_orphaned(ep);
+				endpoint_maybe_free(ep);
+				again = true;
+			}
+		}
+	}
+	settling = false;
+}
+
 void endpoint_boot_release(struct endpoint *ep)
 {
 	ep->boot_ref = false;
 	if (ep->owner_refs == 0)
-		endpoint_disconnect(ep);
+		ep->disconnect_due = true;
 	else if (ep->client_refs == 0)
-		endpoint_orphaned(ep);
+		ep->orphan_due = true;
+	endpoint_settle();
 	endpoint_maybe_free(ep);
 }
 
@@ -565,7 +617,8 @@ static void owner_drop(void *object)
 {
 	struct endpoint *ep = object;
 	if (--ep->owner_refs == 0 && !ep->boot_ref)
-		endpoint_disconnect(ep);
+		ep->disconnect_due = true;
+	endpoint_settle();
 	endpoint_maybe_free(ep);
 }
 
@@ -573,7 +626,8 @@ static void client_drop(void *object)
 {
 	struct endpoint *ep = object;
 	if (--ep->client_refs == 0 && !ep->boot_ref && !ep->disconnected)
-		endpoint_orphaned(ep);
+		ep->orphan_due = true;
+	endpoint_settle();
 	endpoint_maybe_free(ep);
 }
 
@@ -582,8 +636,7 @@ void endpoint_process_exit(struct process *p)
 	for (unsigned i = 0; i < IPC_CALL_POOL; i++) {
 		struct ipc_call *c = &calls[i];
 		if (c->state == CALL_QUEUED && c->caller == p) {
-			xfer_abort(&p->caps, &c->xfer, &kcap_xfer_ops);
-			call_free(c);
+			call_free_then_abort(c);
 			continue;
 		}
 		if (c->state == CALL_INFLIGHT && c->caller == p) {
