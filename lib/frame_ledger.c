@@ -19,9 +19,14 @@ static void note_peak(struct frame_ledger *l)
 		l->peak = l->charged;
 }
 
+int frame_ledger_can_charge(const struct frame_ledger *l, uint64_t n)
+{
+	return n > l->limit - l->charged ? LEDGER_OVER_LIMIT : LEDGER_OK; /* charged <= limit */
+}
+
 int frame_ledger_charge(struct frame_ledger *l, uint64_t n)
 {
-	if (n > l->limit - l->charged) /* charged <= limit always holds */
+	if (frame_ledger_can_charge(l, n) != LEDGER_OK)
 		return LEDGER_OVER_LIMIT;
 	l->charged += n;
 	note_peak(l);

@@ -34,6 +34,9 @@ void frame_ledger_init(struct frame_ledger *l, uint64_t *storage, uint32_t cap, 
 
 /* Charges n pages not listed individually (anonymous mappings). */
 int frame_ledger_charge(struct frame_ledger *l, uint64_t n);
+/* Would frame_ledger_charge(l, n) succeed?  Checked before any work whose
+ * size n is (work proportional to what the caller could hold). */
+int frame_ledger_can_charge(const struct frame_ledger *l, uint64_t n);
 /* Returns n charged pages; n larger than what is charged beyond the held
  * list is a caller bug and clamps to it. */
 void frame_ledger_uncharge(struct frame_ledger *l, uint64_t n);

@@ -97,7 +97,9 @@ static enum umem_status vm_status(int err)
 }
 
 /* A non-zero hint must avoid the process's own regions (ELF, TLS, stack,
- * ring, CapSet) and any page already mapped. */
+ * ring, CapSet) and any page already mapped.  One lookup per page: callers
+ * bound size by what the caller can hold first (umem_map: its frame limit;
+ * umem_map_frames: the object's pages). */
 static bool hint_is_free(struct process *p, uint64_t addr, uint64_t size)
 {
 	for (unsigned r = 0; r < p->nregions; r++) {
@@ -164,12 +166,16 @@ enum umem_status umem_map(struct process *p, uint64_t hint, uint64_t size, uint3
                           uint64_t *addr, const char **why)
 {
 	struct proc_memory *m = mem_of(p);
+	uint64_t pages = size / PAGE_SIZE;
+	/* Before pick_range: its probe of a fixed hint is one lookup per page,
+	 * so the size must first be one the caller could hold. */
+	if (frame_ledger_can_charge(&m->ledger, pages) != LEDGER_OK)
+		return fail(why, frame_ledger_strerror(LEDGER_OVER_LIMIT), UMEM_OVERLOADED);
 	enum umem_status s = pick_range(p, m, &hint, size, prot, why);
 	if (s)
 		return s;
-	uint64_t pages = size / PAGE_SIZE;
 	if (frame_ledger_charge(&m->ledger, pages) != LEDGER_OK)
-		return fail(why, frame_ledger_strerror(LEDGER_OVER_LIMIT), UMEM_OVERLOADED);
+		panic("mem: pid %u ledger refused a charge it allowed", p->pid);
 
 	unsigned flags = vmm_flags_of(prot);
 	for (uint64_t i = 0; i < pages; i++) {

@@ -85,3 +85,18 @@ Test(frame_ledger, strerror_names)
 	cr_assert_str_eq(frame_ledger_strerror(LEDGER_NOT_HELD), "frame not held by the caller");
 	cr_assert_str_eq(frame_ledger_strerror(42), "unknown ledger error");
 }
+
+Test(frame_ledger, can_charge_matches_charge_and_changes_nothing)
+{
+	cr_assert_eq(frame_ledger_can_charge(&l, 10), LEDGER_OK);
+	cr_assert_eq(frame_ledger_can_charge(&l, 11), LEDGER_OVER_LIMIT);
+	cr_assert_eq(frame_ledger_can_charge(&l, UINT64_MAX), LEDGER_OVER_LIMIT);
+	cr_assert_eq(frame_ledger_can_charge(&l, (1ull << 35)), LEDGER_OVER_LIMIT);
+	cr_assert_eq(l.charged, 0);
+	cr_assert_eq(frame_ledger_add(&l, 0x1000), LEDGER_OK);
+	cr_assert_eq(frame_ledger_charge(&l, 4), LEDGER_OK);
+	cr_assert_eq(frame_ledger_can_charge(&l, 5), LEDGER_OK);
+	cr_assert_eq(frame_ledger_can_charge(&l, 6), LEDGER_OVER_LIMIT);
+	cr_assert_eq(frame_ledger_charge(&l, 6), LEDGER_OVER_LIMIT);
+	cr_assert_eq(l.charged, 5);
+}
