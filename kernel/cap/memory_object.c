@@ -10,7 +10,9 @@
  * capability holds one reference, and each mapped page holds one, so the
  * frames cannot be freed while they are still mapped.  Its frames are
  * charged to the creator's ledger while the creator lives; the cap can be
- * transferred (shared memory), so the object may outlive its creator.  Frames of all objects are bounded system-wide
+ * transferred (shared memory), so the object may outlive its creator.
+ * W^X holds across all its mappings in every process (vm_wx): it is never
+ * mapped writable and executable at the same time.  Frames of all objects are bounded system-wide
  * (MEMOBJ_SYSTEM_FRAMES); every creation and destruction is logged with
  * that total.
  */
@@ -26,6 +28,7 @@
 #include "mem/pmm.h"
 #include "proc/process.h"
 #include "proc/user_memory.h"
+#include "vm_ranges.h"
 
 #define MEMOBJ_MAGIC 0x4d454d4fu /* "MEMO" */
 
@@ -36,6 +39,7 @@ struct memory_object {
 	uint32_t creator_pid; /* charged with the frames (see umem_object_charge) */
 	struct process *creator;
 	uint64_t refs;     /* capabilities + mapped pages */
+	struct vm_wx wx;   /* live writable / executable mappings, all processes */
 	uint64_t frames[]; /* pages entries */
 };
 
@@ -76,9 +80,11 @@ static void memobj_retain(void *object)
 	o->refs++;
 }
 
-void memory_object_unmapped(uint64_t tag, uint64_t pages)
+void memory_object_unmapped(uint64_t tag, uint64_t pages, uint32_t prot)
 {
-	put((struct memory_object *)(uintptr_t)tag, pages);
+	struct memory_object *o = (struct memory_object *)(uintptr_t)tag;
+	vm_wx_remove(&o->wx, prot);
+	put(o, pages);
 }
 
 extern const struct kcap_type kcap_memory_object_type;
@@ -122,6 +128,7 @@ int memory_object_create(struct kcap_call *c, uint32_t pages)
 	o->id = next_id++;
 	o->pages = pages;
 	o->refs = 1; /* the result cap */
+	o->wx = (struct vm_wx){0, 0};
 	objects_frames += pages;
 	c->caps[0] = (struct cap_entry){
 		.object = o,
@@ -172,11 +179,14 @@ static int memobj_call(void *object, struct kcap_call *c)
 		if (capnp_reader_error(&m) != CAPNP_OK)
 			return CAPOS_ERR_BAD_MESSAGE;
 		uint64_t addr = 0;
+		if (vm_check_prot(prot) == VM_OK && vm_wx_check(&o->wx, prot) != VM_OK)
+			return refuse(c, "map", UMEM_INVALID, vm_strerror(VM_WX_SHARED));
 		enum umem_status s = umem_map_frames(c->caller, hint, o->frames, o->pages, prot,
 		                                     (uint64_t)(uintptr_t)o, &addr, &why);
 		if (s)
 			return refuse(c, "map", s, why);
 		o->refs += o->pages;
+		vm_wx_add(&o->wx, prot);
 		capos_MemoryObject_map_Results_set_addr(capos_MemoryObject_map_Results_init_root(&b),
 		                                        addr);
 		break;
@@ -186,10 +196,12 @@ static int memobj_call(void *object, struct kcap_call *c)
 			capos_MemoryObject_unmap_Params_read_root(&m));
 		if (capnp_reader_error(&m) != CAPNP_OK)
 			return CAPOS_ERR_BAD_MESSAGE;
+		uint32_t prot = 0;
 		enum umem_status s = umem_unmap_frames(c->caller, addr, o->pages,
-		                                       (uint64_t)(uintptr_t)o, &why);
+		                                       (uint64_t)(uintptr_t)o, &prot, &why);
 		if (s)
 			return refuse(c, "unmap", s, why);
+		vm_wx_remove(&o->wx, prot);
 		put(o, o->pages); /* may free the object: touch it no more */
 		return kcap_empty_result(c);
 	}

@@ -242,6 +242,10 @@ enum umem_status umem_protect(struct process *p, uint64_t addr, uint64_t size, u
 	enum umem_status s = check_mapped(m, addr, size, why);
 	if (s)
 		return s;
+	/* A MemoryObject's mapping keeps the protection it was mapped with:
+	 * the object's W^X rule counts mappings by that (memory_object.c). */
+	if (!vm_ranges_covers_tag(&m->ranges, addr, size, 0))
+		return fail(why, vm_strerror(VM_NOT_ANON), UMEM_INVALID);
 	unsigned flags = vmm_flags_of(prot);
 	for (uint64_t va = addr; va < addr + size; va += PAGE_SIZE)
 		if (vmm_protect(p->pml4, va, flags) != 0)
@@ -291,7 +295,7 @@ enum umem_status umem_map_frames(struct process *p, uint64_t hint, const uint64_
 }
 
 enum umem_status umem_unmap_frames(struct process *p, uint64_t addr, uint32_t pages,
-                                   uint64_t tag, const char **why)
+                                   uint64_t tag, uint32_t *prot, const char **why)
 {
 	struct proc_memory *m = mem_of(p);
 	uint64_t size = (uint64_t)pages * PAGE_SIZE;
@@ -300,6 +304,7 @@ enum umem_status umem_unmap_frames(struct process *p, uint64_t addr, uint32_t pa
 		return fail(why, "not a mapping of this object", UMEM_INVALID);
 	if (s)
 		return s;
+	*prot = vm_ranges_prot_at(&m->ranges, addr);
 	unmap_borrowed(p, addr, size);
 	vm_ranges_remove(&m->ranges, addr, size);
 	m->unmaps++;
@@ -404,7 +409,7 @@ static void unmap_all(struct process *p, struct proc_memory *m, uint64_t *pages,
 			if (p->pml4)
 				unmap_borrowed(p, r->start, r->pages * PAGE_SIZE);
 			*borrowed += r->pages;
-			memory_object_unmapped(r->tag, r->pages);
+			memory_object_unmapped(r->tag, r->pages, r->prot);
 		} else if (p->pml4) {
 			*pages += unmap_pages(p, r->start, r->pages * PAGE_SIZE);
 		}
