@@ -146,13 +146,40 @@ static int refuse(struct kcap_call *c, const char *method, enum umem_status s, c
 	                      msg);
 }
 
-static int memobj_call(void *object, struct kcap_call *c)
+static const struct kcall_method memobj_methods[] = {
+	{capos_MemoryObject_info_METHOD, "info", {KCALL_FLAT(capos_MemoryObject_info_Results), 0}},
+	{capos_MemoryObject_map_METHOD, "map", {KCALL_FLAT(capos_MemoryObject_map_Results), 0}},
+	{capos_MemoryObject_unmap_METHOD, "unmap", {KCALL_FLAT(capos_MemoryObject_unmap_Results), 0}},
+};
+
+/* arg[0..1]: map (hint, prot), unmap (addr). */
+static int memobj_decode(void *object, struct kcap_call *c)
 {
 	struct memory_object *o = object;
 	struct capnp_reader m;
 	if (capnp_reader_init(&m, c->params, c->params_len) != CAPNP_OK)
 		return CAPOS_ERR_BAD_MESSAGE;
 	capnp_reader_set_limits(&m, c->params_len / 8 + 16, 16);
+	if (c->method_id == capos_MemoryObject_map_METHOD) {
+		capos_MemoryObject_map_Params_reader r = capos_MemoryObject_map_Params_read_root(&m);
+		c->arg[0] = capos_MemoryObject_map_Params_get_hint(r);
+		c->arg[1] = capos_MemoryObject_map_Params_get_prot(r);
+	} else if (c->method_id == capos_MemoryObject_unmap_METHOD) {
+		c->arg[0] = capos_MemoryObject_unmap_Params_get_addr(
+			capos_MemoryObject_unmap_Params_read_root(&m));
+	}
+	if (capnp_reader_error(&m) != CAPNP_OK)
+		return CAPOS_ERR_BAD_MESSAGE;
+	/* Not the buffer this call's result goes to. */
+	if (c->method_id == capos_MemoryObject_unmap_METHOD &&
+	    kcap_hits_result(c, c->arg[0], (uint64_t)o->pages * PAGE_SIZE))
+		return refuse(c, "unmap", UMEM_INVALID, "the range holds this call's result buffer");
+	return CAPOS_OK;
+}
+
+static int memobj_perform(void *object, struct kcap_call *c)
+{
+	struct memory_object *o = object;
 	struct capnp_builder b;
 	size_t len = 0;
 	capnp_builder_init(&b, c->result, c->result_cap);
@@ -166,14 +193,10 @@ static int memobj_call(void *object, struct kcap_call *c)
 		break;
 	}
 	case capos_MemoryObject_map_METHOD: {
-		capos_MemoryObject_map_Params_reader r = capos_MemoryObject_map_Params_read_root(&m);
-		uint64_t hint = capos_MemoryObject_map_Params_get_hint(r);
-		uint32_t prot = capos_MemoryObject_map_Params_get_prot(r);
-		if (capnp_reader_error(&m) != CAPNP_OK)
-			return CAPOS_ERR_BAD_MESSAGE;
 		uint64_t addr = 0;
-		enum umem_status s = umem_map_frames(c->caller, hint, o->frames, o->pages, prot,
-		                                     (uint64_t)(uintptr_t)o, &addr, &why);
+		enum umem_status s = umem_map_frames(c->caller, c->arg[0], o->frames, o->pages,
+		                                     (uint32_t)c->arg[1], (uint64_t)(uintptr_t)o,
+		                                     &addr, &why);
 		if (s)
 			return refuse(c, "map", s, why);
 		o->refs += o->pages;
@@ -181,20 +204,14 @@ static int memobj_call(void *object, struct kcap_call *c)
 		                                        addr);
 		break;
 	}
-	case capos_MemoryObject_unmap_METHOD: {
-		uint64_t addr = capos_MemoryObject_unmap_Params_get_addr(
-			capos_MemoryObject_unmap_Params_read_root(&m));
-		if (capnp_reader_error(&m) != CAPNP_OK)
-			return CAPOS_ERR_BAD_MESSAGE;
-		enum umem_status s = umem_unmap_frames(c->caller, addr, o->pages,
+	default: { /* unmap */
+		enum umem_status s = umem_unmap_frames(c->caller, c->arg[0], o->pages,
 		                                       (uint64_t)(uintptr_t)o, &why);
 		if (s)
 			return refuse(c, "unmap", s, why);
 		put(o, o->pages); /* may free the object: touch it no more */
 		return kcap_empty_result(c);
 	}
-	default:
-		return CAPOS_ERR_UNKNOWN_METHOD;
 	}
 	if (capnp_builder_finish(&b, &len) != CAPNP_OK)
 		panic("MemoryObject: result does not fit the kernel scratch");
@@ -206,7 +223,9 @@ const struct kcap_type kcap_memory_object_type = {
 	.kind = KCAP_MEMORY_OBJECT,
 	.name = "memoryObject",
 	.interface_id = capos_MemoryObject_ID,
-	.call = memobj_call,
+	KCAP_METHODS(memobj_methods),
+	.decode = memobj_decode,
+	.perform = memobj_perform,
 	.drop = memobj_drop,
 	/* Transferable (copy retains a reference): the object may outlive
 	 * its creator (see umem_object_freed for the accounting). */

@@ -99,3 +99,11 @@ int kcap_empty_result(struct kcap_call *c)
 	c->result_len = (uint32_t)len;
 	return CAPOS_OK;
 }
+
+bool kcap_hits_result(const struct kcap_call *c, uint64_t addr, uint64_t size)
+{
+	uint64_t start = c->sqe->result_addr, len = c->sqe->result_len;
+	if (len == 0 || size == 0 || addr + size < addr)
+		return false; /* a wrapping range is refused by the range check */
+	return addr < start + len && start < addr + size;
+}
