@@ -43,9 +43,8 @@ static int boot_package_decode(void *object, struct kcap_call *c)
 	if (c->method_id != capos_BootPackage_readManifest_METHOD)
 		return CAPOS_OK; /* manifestSize: no params */
 	struct capnp_reader m;
-	if (capnp_reader_init(&m, c->params, c->params_len) != CAPNP_OK)
+	if (kcap_params(c, &m) != CAPOS_OK)
 		return CAPOS_ERR_BAD_MESSAGE;
-	capnp_reader_set_limits(&m, c->params_len / 8 + 16, 16);
 	capos_BootPackage_readManifest_Params_reader r =
 		capos_BootPackage_readManifest_Params_read_root(&m);
 	uint64_t offset = capos_BootPackage_readManifest_Params_get_offset(r);

@@ -31,10 +31,8 @@ static int console_decode(void *object, struct kcap_call *c)
 {
 	(void)object;
 	struct capnp_reader m;
-	if (capnp_reader_init(&m, c->params, c->params_len) != CAPNP_OK)
+	if (kcap_params(c, &m) != CAPOS_OK)
 		return CAPOS_ERR_BAD_MESSAGE;
-	/* Amplification guard: a valid message never reads more words than it has. */
-	capnp_reader_set_limits(&m, c->params_len / 8 + 16, 16);
 	if (c->method_id == capos_Console_write_METHOD) {
 		struct capnp_data d =
 			capos_Console_write_Params_get_data(capos_Console_write_Params_read_root(&m));

@@ -62,9 +62,8 @@ static int fa_decode(void *object, struct kcap_call *c)
 {
 	(void)object;
 	struct capnp_reader m;
-	if (capnp_reader_init(&m, c->params, c->params_len) != CAPNP_OK)
+	if (kcap_params(c, &m) != CAPOS_OK)
 		return CAPOS_ERR_BAD_MESSAGE;
-	capnp_reader_set_limits(&m, c->params_len / 8 + 16, 16);
 	switch (c->method_id) {
 	case capos_FrameAllocator_allocFrame_METHOD:
 		c->arg[0] = 1;

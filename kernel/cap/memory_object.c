@@ -157,9 +157,8 @@ static int memobj_decode(void *object, struct kcap_call *c)
 {
 	struct memory_object *o = object;
 	struct capnp_reader m;
-	if (capnp_reader_init(&m, c->params, c->params_len) != CAPNP_OK)
+	if (kcap_params(c, &m) != CAPOS_OK)
 		return CAPOS_ERR_BAD_MESSAGE;
-	capnp_reader_set_limits(&m, c->params_len / 8 + 16, 16);
 	if (c->method_id == capos_MemoryObject_map_METHOD) {
 		capos_MemoryObject_map_Params_reader r = capos_MemoryObject_map_Params_read_root(&m);
 		c->arg[0] = capos_MemoryObject_map_Params_get_hint(r);

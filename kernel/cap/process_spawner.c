@@ -368,9 +368,8 @@ static int spawner_decode(void *object, struct kcap_call *c)
 {
 	struct process_spawner *sp = object;
 	struct capnp_reader m;
-	if (capnp_reader_init(&m, c->params, c->params_len) != CAPNP_OK)
+	if (kcap_params(c, &m) != CAPOS_OK)
 		return CAPOS_ERR_BAD_MESSAGE;
-	capnp_reader_set_limits(&m, c->params_len / 8 + 16, 16);
 	if (sp->m == 0)
 		return kcap_exception(c, capos_CapException_Type_failed, "no boot manifest");
 	return spawn_decode(sp, c, &m);

@@ -73,6 +73,14 @@ void kcap_drop(const struct cap_entry *e)
 		t->drop(e->object);
 }
 
+int kcap_params(const struct kcap_call *c, struct capnp_reader *m)
+{
+	if (capnp_reader_init(m, c->params, c->params_len) != CAPNP_OK)
+		return CAPOS_ERR_BAD_MESSAGE;
+	capnp_reader_set_limits(m, c->params_len / 8 + 16, 16);
+	return CAPOS_OK;
+}
+
 int kcap_exception(struct kcap_call *c, unsigned type, const char *message)
 {
 	struct capnp_builder b;

@@ -122,6 +122,12 @@ int kcap_grant(struct process *p, const struct kcap_type *t, void *object, uint3
 /* Drops the object reference a removed table entry held. */
 void kcap_drop(const struct cap_entry *e);
 
+struct capnp_reader;
+/* Opens c's params as a Cap'n Proto message for decode, with the
+ * amplification guard (a valid message never reads more words than it
+ * has).  CAPOS_OK or CAPOS_ERR_BAD_MESSAGE. */
+int kcap_params(const struct kcap_call *c, struct capnp_reader *m);
+
 /* Writes a CapException message into c->result; returns
  * CAPOS_ERR_APPLICATION_EXCEPTION. type is a capos_CapException_Type. */
 int kcap_exception(struct kcap_call *c, unsigned type, const char *message);
