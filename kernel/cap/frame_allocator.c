@@ -13,7 +13,9 @@
 
 #include "capnp/capnp.h"
 #include "capos.capnp.h"
+#include "frame_ledger.h"
 #include "log.h"
+#include "mem/pmm.h"
 #include "memory_object.h"
 #include "proc/process.h"
 #include "proc/user_memory.h"
@@ -85,6 +87,22 @@ static int fa_decode(void *object, struct kcap_call *c)
 	}
 	if (capnp_reader_error(&m) != CAPNP_OK)
 		return CAPOS_ERR_BAD_MESSAGE;
+	/* The arguments alone (user_memory.c and memory_object.c repeat these). */
+	switch (c->method_id) {
+	case capos_FrameAllocator_allocContiguous_METHOD:
+		if (c->arg[0] == 0 || c->arg[0] > UMEM_CONTIG_MAX)
+			return fa_refuse(c, "allocContiguous", UMEM_INVALID, "count must be 1..512");
+		break;
+	case capos_FrameAllocator_freeFrame_METHOD:
+		if (c->arg[0] == 0 || (c->arg[0] & (PAGE_SIZE - 1)) != 0)
+			return fa_refuse(c, "freeFrame", UMEM_INVALID,
+			                 frame_ledger_strerror(LEDGER_BAD_ADDR));
+		break;
+	case capos_FrameAllocator_allocMemory_METHOD:
+		return memory_object_check_pages(c, (uint32_t)c->arg[0]);
+	default:
+		break;
+	}
 	return CAPOS_OK;
 }
 

@@ -26,6 +26,7 @@
 #include "mem/pmm.h"
 #include "proc/process.h"
 #include "proc/user_memory.h"
+#include "vm_ranges.h"
 
 #define MEMOBJ_MAGIC 0x4d454d4fu /* "MEMO" */
 
@@ -83,11 +84,18 @@ void memory_object_unmapped(uint64_t tag, uint64_t pages)
 
 extern const struct kcap_type kcap_memory_object_type;
 
-int memory_object_create(struct kcap_call *c, uint32_t pages)
+int memory_object_check_pages(struct kcap_call *c, uint32_t pages)
 {
 	if (pages == 0 || pages > MEMOBJ_MAX_PAGES)
 		return kcap_exception(c, capos_CapException_Type_invalidArgument,
 		                      "FrameAllocator.allocMemory: pages must be 1..500");
+	return CAPOS_OK;
+}
+
+int memory_object_create(struct kcap_call *c, uint32_t pages)
+{
+	if (memory_object_check_pages(c, pages) != CAPOS_OK)
+		return CAPOS_ERR_APPLICATION_EXCEPTION;
 	if (objects_frames + pages > MEMOBJ_SYSTEM_FRAMES)
 		return kcap_exception(c, capos_CapException_Type_overloaded,
 		                      "FrameAllocator.allocMemory: memory-object frame limit reached");
@@ -169,9 +177,20 @@ static int memobj_decode(void *object, struct kcap_call *c)
 	}
 	if (capnp_reader_error(&m) != CAPNP_OK)
 		return CAPOS_ERR_BAD_MESSAGE;
+	/* The arguments alone (user_memory.c repeats these with the state). */
+	uint64_t size = (uint64_t)o->pages * PAGE_SIZE;
+	if (c->method_id == capos_MemoryObject_map_METHOD) {
+		int err = vm_check_prot((uint32_t)c->arg[1]);
+		if (!err && c->arg[0] != 0)
+			err = vm_check_range(c->arg[0], size, CAPOS_USER_MIN, CAPOS_RING_VADDR);
+		if (err)
+			return refuse(c, "map", UMEM_INVALID, vm_strerror(err));
+	} else if (c->method_id == capos_MemoryObject_unmap_METHOD &&
+	           vm_check_range(c->arg[0], size, CAPOS_USER_MIN, CAPOS_USER_END) != VM_OK) {
+		return refuse(c, "unmap", UMEM_INVALID, "not a mapping of this object");
+	}
 	/* Not the buffer this call's result goes to. */
-	if (c->method_id == capos_MemoryObject_unmap_METHOD &&
-	    kcap_hits_result(c, c->arg[0], (uint64_t)o->pages * PAGE_SIZE))
+	if (c->method_id == capos_MemoryObject_unmap_METHOD && kcap_hits_result(c, c->arg[0], size))
 		return refuse(c, "unmap", UMEM_INVALID, "the range holds this call's result buffer");
 	return CAPOS_OK;
 }

@@ -36,6 +36,26 @@ static const struct kcall_method vm_methods[] = {
 	 {KCALL_FLAT(capos_VirtualMemory_protect_Results), 0}},
 };
 
+/* The arguments alone, in the order user_memory.c checks them (it repeats
+ * these, then checks the ranges against the address space). */
+static int vm_check_args(const struct kcap_call *c)
+{
+	uint64_t addr = c->arg[0], size = c->arg[1];
+	int err = c->method_id == capos_VirtualMemory_unmap_METHOD ? VM_OK
+	                                                           : vm_check_prot((uint32_t)c->arg[2]);
+	if (err)
+		return err;
+	if (c->method_id != capos_VirtualMemory_map_METHOD)
+		return vm_check_range(addr, size, CAPOS_USER_MIN, CAPOS_USER_END);
+	if (addr != 0) /* a fixed address: below the ring/TLS/stack area */
+		return vm_check_range(addr, size, CAPOS_USER_MIN, CAPOS_RING_VADDR);
+	if (size == 0)
+		return VM_ZERO;
+	if (size & (VM_PAGE - 1))
+		return VM_UNALIGNED;
+	return size > CAPOS_USER_ANON_END - CAPOS_USER_ANON_BASE ? VM_OUTSIDE : VM_OK;
+}
+
 /* arg[0..2]: map (hint, size, prot), unmap (addr, size), protect (addr,
  * size, prot). */
 static int vm_decode(void *object, struct kcap_call *c)
@@ -71,6 +91,9 @@ static int vm_decode(void *object, struct kcap_call *c)
 	}
 	if (capnp_reader_error(&m) != CAPNP_OK)
 		return CAPOS_ERR_BAD_MESSAGE;
+	int err = vm_check_args(c);
+	if (err)
+		return vm_refuse(c, c->method->name, UMEM_INVALID, vm_strerror(err));
 	/* unmap, or protect without write: not the buffer this call's result
 	 * goes to (it could not be delivered after the effect). */
 	if (c->method_id != capos_VirtualMemory_map_METHOD && !(c->arg[2] & VM_PROT_WRITE) &&
