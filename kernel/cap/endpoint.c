@@ -446,7 +446,11 @@ static struct ipc_call *call_of(struct endpoint *ep, uint32_t call_id)
 }
 
 /* The reply message is in ipc_buf (len bytes); plan holds the server's
- * prepared transfers.  Returns the RETURN's own result. */
+ * prepared transfers.  Returns the RETURN's own result.  A reply is
+ * delivered whole or not at all: when the caller's buffer cannot take it
+ * (too small, not writable) no byte counts and no capability moves, and
+ * both sides are told (the caller's CQE and the RETURN's carry the same
+ * error; the call is over). */
 static int reply(struct process *server, struct ipc_call *c, uint32_t len, bool exception,
                  struct xfer_plan *plan)
 {
@@ -496,6 +500,9 @@ static int reply(struct process *server, struct ipc_call *c, uint32_t len, bool 
 	call_free(c);
 	proc_complete(caller, &cqe);
 	sched_handoff(caller);
+	bool refused = cqe.result == CAPOS_ERR_RESULT_TOO_SMALL || cqe.result == CAPOS_ERR_BAD_BUFFER;
+	if (!exception && refused)
+		return cqe.result; /* not delivered: the server's caps stayed */
 	return CAPOS_OK;
 }
 
@@ -727,7 +734,7 @@ const struct kcap_type kcap_endpoint_type = {
 	.kind = KCAP_ENDPOINT,
 	.name = "endpoint",
 	.interface_id = capos_Endpoint_ID,
-	.call = 0, /* ring opcodes, see ring_dispatch.c */
+	.perform = 0, /* ring opcodes, see ring_dispatch.c */
 	.drop = owner_drop,
 	.boot_object = 0,
 	.transferable = true,
@@ -738,7 +745,7 @@ const struct kcap_type kcap_endpoint_client_type = {
 	.kind = KCAP_ENDPOINT_CLIENT,
 	.name = "endpointClient",
 	.interface_id = capos_Endpoint_ID,
-	.call = 0,
+	.perform = 0,
 	.drop = client_drop,
 	.boot_object = 0,
 	.transferable = true,

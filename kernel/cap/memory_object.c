@@ -89,11 +89,18 @@ void memory_object_unmapped(uint64_t tag, uint64_t pages, uint32_t prot)
 
 extern const struct kcap_type kcap_memory_object_type;
 
-int memory_object_create(struct kcap_call *c, uint32_t pages)
+int memory_object_check_pages(struct kcap_call *c, uint32_t pages)
 {
 	if (pages == 0 || pages > MEMOBJ_MAX_PAGES)
 		return kcap_exception(c, capos_CapException_Type_invalidArgument,
 		                      "FrameAllocator.allocMemory: pages must be 1..500");
+	return CAPOS_OK;
+}
+
+int memory_object_create(struct kcap_call *c, uint32_t pages)
+{
+	if (memory_object_check_pages(c, pages) != CAPOS_OK)
+		return CAPOS_ERR_APPLICATION_EXCEPTION;
 	if (objects_frames + pages > MEMOBJ_SYSTEM_FRAMES)
 		return kcap_exception(c, capos_CapException_Type_overloaded,
 		                      "FrameAllocator.allocMemory: memory-object frame limit reached");
@@ -153,13 +160,50 @@ static int refuse(struct kcap_call *c, const char *method, enum umem_status s, c
 	                      msg);
 }
 
-static int memobj_call(void *object, struct kcap_call *c)
+static const struct kcall_method memobj_methods[] = {
+	{capos_MemoryObject_info_METHOD, "info", {KCALL_FLAT(capos_MemoryObject_info_Results), 0}},
+	{capos_MemoryObject_map_METHOD, "map", {KCALL_FLAT(capos_MemoryObject_map_Results), 0}},
+	{capos_MemoryObject_unmap_METHOD, "unmap", {KCALL_FLAT(capos_MemoryObject_unmap_Results), 0}},
+};
+
+/* arg[0..1]: map (hint, prot), unmap (addr). */
+static int memobj_decode(void *object, struct kcap_call *c)
 {
 	struct memory_object *o = object;
 	struct capnp_reader m;
-	if (capnp_reader_init(&m, c->params, c->params_len) != CAPNP_OK)
+	if (kcap_params(c, &m) != CAPOS_OK)
 		return CAPOS_ERR_BAD_MESSAGE;
-	capnp_reader_set_limits(&m, c->params_len / 8 + 16, 16);
+	if (c->method_id == capos_MemoryObject_map_METHOD) {
+		capos_MemoryObject_map_Params_reader r = capos_MemoryObject_map_Params_read_root(&m);
+		c->arg[0] = capos_MemoryObject_map_Params_get_hint(r);
+		c->arg[1] = capos_MemoryObject_map_Params_get_prot(r);
+	} else if (c->method_id == capos_MemoryObject_unmap_METHOD) {
+		c->arg[0] = capos_MemoryObject_unmap_Params_get_addr(
+			capos_MemoryObject_unmap_Params_read_root(&m));
+	}
+	if (capnp_reader_error(&m) != CAPNP_OK)
+		return CAPOS_ERR_BAD_MESSAGE;
+	/* The arguments alone (user_memory.c repeats these with the state). */
+	uint64_t size = (uint64_t)o->pages * PAGE_SIZE;
+	if (c->method_id == capos_MemoryObject_map_METHOD) {
+		int err = vm_check_prot((uint32_t)c->arg[1]);
+		if (!err && c->arg[0] != 0)
+			err = vm_check_range(c->arg[0], size, CAPOS_USER_MIN, CAPOS_RING_VADDR);
+		if (err)
+			return refuse(c, "map", UMEM_INVALID, vm_strerror(err));
+	} else if (c->method_id == capos_MemoryObject_unmap_METHOD &&
+	           vm_check_range(c->arg[0], size, CAPOS_USER_MIN, CAPOS_USER_END) != VM_OK) {
+		return refuse(c, "unmap", UMEM_INVALID, "not a mapping of this object");
+	}
+	/* Not the buffer this call's result goes to. */
+	if (c->method_id == capos_MemoryObject_unmap_METHOD && kcap_hits_result(c, c->arg[0], size))
+		return refuse(c, "unmap", UMEM_INVALID, "the range holds this call's result buffer");
+	return CAPOS_OK;
+}
+
+static int memobj_perform(void *object, struct kcap_call *c)
+{
+	struct memory_object *o = object;
 	struct capnp_builder b;
 	size_t len = 0;
 	capnp_builder_init(&b, c->result, c->result_cap);
@@ -173,15 +217,12 @@ static int memobj_call(void *object, struct kcap_call *c)
 		break;
 	}
 	case capos_MemoryObject_map_METHOD: {
-		capos_MemoryObject_map_Params_reader r = capos_MemoryObject_map_Params_read_root(&m);
-		uint64_t hint = capos_MemoryObject_map_Params_get_hint(r);
-		uint32_t prot = capos_MemoryObject_map_Params_get_prot(r);
-		if (capnp_reader_error(&m) != CAPNP_OK)
-			return CAPOS_ERR_BAD_MESSAGE;
 		uint64_t addr = 0;
-		if (vm_check_prot(prot) == VM_OK && vm_wx_check(&o->wx, prot) != VM_OK)
+		uint32_t prot = (uint32_t)c->arg[1]; /* checked in decode */
+		/* A state check, before any effect: W^X across all mappings. */
+		if (vm_wx_check(&o->wx, prot) != VM_OK)
 			return refuse(c, "map", UMEM_INVALID, vm_strerror(VM_WX_SHARED));
-		enum umem_status s = umem_map_frames(c->caller, hint, o->frames, o->pages, prot,
+		enum umem_status s = umem_map_frames(c->caller, c->arg[0], o->frames, o->pages, prot,
 		                                     (uint64_t)(uintptr_t)o, &addr, &why);
 		if (s)
 			return refuse(c, "map", s, why);
@@ -191,13 +232,9 @@ static int memobj_call(void *object, struct kcap_call *c)
 		                                        addr);
 		break;
 	}
-	case capos_MemoryObject_unmap_METHOD: {
-		uint64_t addr = capos_MemoryObject_unmap_Params_get_addr(
-			capos_MemoryObject_unmap_Params_read_root(&m));
-		if (capnp_reader_error(&m) != CAPNP_OK)
-			return CAPOS_ERR_BAD_MESSAGE;
+	default: { /* unmap */
 		uint32_t prot = 0;
-		enum umem_status s = umem_unmap_frames(c->caller, addr, o->pages,
+		enum umem_status s = umem_unmap_frames(c->caller, c->arg[0], o->pages,
 		                                       (uint64_t)(uintptr_t)o, &prot, &why);
 		if (s)
 			return refuse(c, "unmap", s, why);
@@ -205,8 +242,6 @@ static int memobj_call(void *object, struct kcap_call *c)
 		put(o, o->pages); /* may free the object: touch it no more */
 		return kcap_empty_result(c);
 	}
-	default:
-		return CAPOS_ERR_UNKNOWN_METHOD;
 	}
 	if (capnp_builder_finish(&b, &len) != CAPNP_OK)
 		panic("MemoryObject: result does not fit the kernel scratch");
@@ -218,7 +253,9 @@ const struct kcap_type kcap_memory_object_type = {
 	.kind = KCAP_MEMORY_OBJECT,
 	.name = "memoryObject",
 	.interface_id = capos_MemoryObject_ID,
-	.call = memobj_call,
+	KCAP_METHODS(memobj_methods),
+	.decode = memobj_decode,
+	.perform = memobj_perform,
 	.drop = memobj_drop,
 	/* Transferable (copy retains a reference): the object may outlive
 	 * its creator (see umem_object_freed for the accounting). */

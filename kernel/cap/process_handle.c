@@ -145,11 +145,25 @@ bool process_handle_waiting(const struct process *p)
 	return false;
 }
 
-static int handle_call(void *object, struct kcap_call *c)
+static const struct kcall_method handle_methods[] = {
+	{capos_ProcessHandle_wait_METHOD, "wait", {KCALL_FLAT(capos_ProcessHandle_wait_Results), 0}},
+};
+
+/* wait takes no params. */
+static int handle_decode(void *object, struct kcap_call *c)
+{
+	(void)object;
+	(void)c;
+	return CAPOS_OK;
+}
+
+/* Answers at once if the child has exited, else later (finish_wait): the
+ * result buffer was checked big enough now; if the waiter unmaps it
+ * meanwhile, the completion says CAPOS_ERR_BAD_BUFFER (nothing is lost:
+ * the exit code stays in the handle for the next wait). */
+static int handle_perform(void *object, struct kcap_call *c)
 {
 	struct process_handle *h = object;
-	if (c->method_id != capos_ProcessHandle_wait_METHOD)
-		return CAPOS_ERR_UNKNOWN_METHOD;
 	if (h->exited) {
 		size_t len = wait_result(h->exit_code, c->result, c->result_cap);
 		if (len == 0)
@@ -184,7 +198,9 @@ const struct kcap_type kcap_process_handle_type = {
 	.kind = KCAP_PROCESS_HANDLE,
 	.name = "processHandle",
 	.interface_id = capos_ProcessHandle_ID,
-	.call = handle_call,
+	KCAP_METHODS(handle_methods),
+	.decode = handle_decode,
+	.perform = handle_perform,
 	.drop = handle_drop,
 	.transferable = false, /* schema: not transferable */
 	.retain = handle_retain,
