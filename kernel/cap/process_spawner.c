@@ -316,6 +316,7 @@ static int spawn(struct process_spawner *sp, struct kcap_call *c, struct capnp_r
 		return refuse(c, capos_CapException_Type_overloaded,
 		              "'%s': out of processes or frames (see the proc: line above)", q.name);
 	}
+	process_set_binary(child, q.bin->name.ptr, q.bin->name.len);
 	struct cap_entry handle;
 	if (process_handle_create(child, c->badge, &handle) != CAPOS_OK) {
 		/* Never started: destroying it gives back its references. */

@@ -153,6 +153,7 @@ bool manifest_boot(void)
 		endpoint_boot_release(init_eps[i]);
 	if (init == 0)
 		boot_fail("init could not be created (see the proc: line above)");
+	process_set_binary(init, bin->name.ptr, bin->name.len);
 	static struct process_end init_end;
 	init->end_report = &init_end;
 	kprintf("boot: started init (pid %u, binary '%.*s', %u caps); the kernel starts nothing "
