@@ -8,6 +8,7 @@
 #include "capnp/capnp.h"
 #include "capos.capnp.h"
 #include "cap/registry.h"
+#include "format.h"
 #include "kstring.h"
 #include "log.h"
 #include "proc/proc_internal.h"
@@ -147,6 +148,15 @@ unsigned process_handle_live_children(uint64_t spawner_badge)
 		n += handles[i].used && handles[i].child != 0 &&
 		     handles[i].spawner_badge == spawner_badge;
 	return n;
+}
+
+void process_handle_describe_waits(const struct process *p, char *buf, size_t len)
+{
+	for (unsigned i = 0; i < PROCESS_HANDLE_MAX; i++) {
+		const struct process_handle *h = &handles[i];
+		if (h->used && h->waiter == p && h->waiter_pid == p->pid)
+			format_append(buf, len, "; ProcessHandle.wait for pid %u '%s'", h->pid, h->name);
+	}
 }
 
 bool process_handle_waiting(const struct process *p)

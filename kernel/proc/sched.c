@@ -10,6 +10,7 @@
 #include "log.h"
 #include "mem/vmm.h"
 #include "proc_internal.h"
+#include "watchdog.h"
 
 static struct process *current;
 static uint64_t scheduler_rsp; /* the scheduler loop's saved context */
@@ -163,6 +164,7 @@ void sched_run(void)
 void timer_tick_hook(struct trap_frame *tf)
 {
 	uint64_t now = timer_ticks();
+	watchdog_check(now, tf);
 	wake_expired(now);
 	struct process *p = current;
 	if (p == 0 || !trap_from_user(tf))

@@ -1,0 +1,105 @@
+/* The kernel watchdog (see watchdog.h and docs/debugging.md). */
+#include "watchdog.h"
+
+#include "arch/x86_64/qemu_exit.h"
+#include "arch/x86_64/timer.h"
+#include "arch/x86_64/trap.h"
+#include "boot_cmdline.h"
+#include "boot_info.h"
+#include "cap/endpoint.h"
+#include "cap/process_handle.h"
+#include "format.h"
+#include "log.h"
+#include "sched.h"
+
+static uint64_t deadline = UINT64_MAX; /* timer tick */
+static uint32_t seconds;
+
+void watchdog_start(void)
+{
+	char arg[16];
+	if (boot_arg("watchdog", arg, sizeof arg) == 0) {
+		kprintf("watchdog: off (no watchdog=SECONDS on the command line)\n");
+		return;
+	}
+	if (!boot_cmdline_parse_uint(arg, WATCHDOG_MAX_SECONDS, &seconds)) {
+		kprintf("boot: WARNING: watchdog=%s ignored: not a number of seconds in 1..%u; "
+		        "watchdog off\n",
+		        arg, WATCHDOG_MAX_SECONDS);
+		return;
+	}
+	deadline = timer_ticks() + (uint64_t)seconds * TIMER_HZ;
+	kprintf("watchdog: %u s: then the kernel lists the live processes and exits QEMU "
+	        "(status 41)\n",
+	        seconds);
+}
+
+static const char *state_name(enum proc_state s)
+{
+	switch (s) {
+	case PROC_RUNNABLE: return "runnable";
+	case PROC_RUNNING: return "running";
+	case PROC_BLOCKED: return "blocked";
+	case PROC_ZOMBIE: return "exiting";
+	default: return "free";
+	}
+}
+
+/* What p is doing or waiting for, in words. */
+static void describe(const struct process *p, const struct trap_frame *tf, uint64_t now,
+                     char *buf, size_t len)
+{
+	buf[0] = '\0';
+	switch (p->state) {
+	case PROC_RUNNING:
+		if (tf && trap_from_user(tf))
+			format_append(buf, len, "on the CPU in user mode (spinning?) at rip 0x%lx "
+			              "in binary '%s'", tf->rip, p->binary);
+		else
+			format_append(buf, len, "on the CPU");
+		return;
+	case PROC_RUNNABLE:
+		format_append(buf, len, "nothing: waits for the CPU (%lu slices so far, %lu "
+		              "preempted)", p->slices, p->preempted);
+		return;
+	case PROC_BLOCKED:
+		format_append(buf, len, "cap_enter: %u completions", p->wait_min);
+		if (p->wait_deadline != UINT64_MAX)
+			format_append(buf, len, ", timeout in %lu ms",
+			              p->wait_deadline > now
+			                      ? (p->wait_deadline - now) * 1000 / TIMER_HZ
+			                      : 0);
+		endpoint_describe_waits(p, buf, len);
+		process_handle_describe_waits(p, buf, len);
+		return;
+	default:
+		return;
+	}
+}
+
+static void print_table(uint64_t now, const struct trap_frame *tf)
+{
+	kprintf("watchdog: %u s passed and %u processes are still alive:\n", seconds,
+	        process_live_count());
+	kprintf("watchdog: %4s %-20s %-20s %-9s %5s %6s  %s\n", "pid", "name", "binary", "state",
+	        "caps", "frames", "doing / blocked on");
+	for (unsigned i = 0; i < PROC_MAX; i++) {
+		const struct process *p = process_slot(i);
+		if (p->state == PROC_FREE)
+			continue;
+		char what[320];
+		describe(p, p == sched_current() ? tf : 0, now, what, sizeof what);
+		kprintf("watchdog: %4u %-20s %-20s %-9s %5u %6lu  %s\n", p->pid, p->name, p->binary,
+		        state_name(p->state), cap_table_count(&p->caps), p->frames_at_create, what);
+	}
+}
+
+void watchdog_check(uint64_t now, const struct trap_frame *tf)
+{
+	if (now < deadline)
+		return;
+	deadline = UINT64_MAX;
+	print_table(now, tf);
+	kprintf("capOS: watchdog expired after %u s; exiting QEMU (status 41)\n", seconds);
+	qemu_exit(QEMU_EXIT_WATCHDOG);
+}
