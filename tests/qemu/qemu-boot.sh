@@ -16,7 +16,7 @@
 #   --symbols DIR   where tools/symbolize.sh looks for unstripped binaries
 #                   (repeatable, searched first; its defaults come after)
 #   --no-symbolize  print the serial output exactly as QEMU gives it
-#   --gdb           start halted with a gdb stub on :1234 (-s -S)
+#   --gdb PORT      start halted with a gdb stub on localhost:PORT (-S)
 # The serial output goes through tools/symbolize.sh, which appends
 # ` (file.c:LINE in func)` to kill lines naming `rip 0x... in binary 'x'`.
 set -uo pipefail
@@ -37,7 +37,7 @@ while [ $# -gt 0 ]; do
 	--vars) vars=$2; shift 2 ;;
 	--symbols) symdirs+=(-B "$2"); shift 2 ;;
 	--no-symbolize) symbolize=0; shift ;;
-	--gdb) gdb=1; shift ;;
+	--gdb) gdb=$2; shift 2 ;;
 	*) echo "qemu-boot: unknown option $1" >&2; exit 2 ;;
 	esac
 done
@@ -68,7 +68,7 @@ uefi)
 *) echo "qemu-boot: unknown mode $mode" >&2; exit 2 ;;
 esac
 
-[ "$gdb" = 1 ] && args+=(-s -S)
+[ "$gdb" != 0 ] && args+=(-gdb "tcp:127.0.0.1:$gdb" -S)
 
 run_qemu() {
 	if [ "$timeout" != 0 ]; then
