@@ -70,12 +70,21 @@ esac
 
 [ "$gdb" != 0 ] && args+=(-gdb "tcp:127.0.0.1:$gdb" -S)
 
-run_qemu() {
+qemu() {
 	if [ "$timeout" != 0 ]; then
 		timeout --foreground -k 2 "$timeout" qemu-system-x86_64 "${args[@]}" </dev/null
 	else
 		qemu-system-x86_64 "${args[@]}" </dev/null
 	fi
+}
+# OVMF draws its boot screen with terminal control sequences (clear
+# screen, colours) on the serial port: drop them so the log is plain text.
+run_qemu() {
+	if [ "$mode" = uefi ]; then
+		qemu | sed -u -E $'s/\x1b\\[[0-9;=?]*[A-Za-z]//g'
+		return "${PIPESTATUS[0]}"
+	fi
+	qemu
 }
 if [ "$symbolize" = 0 ]; then
 	run_qemu
