@@ -53,7 +53,7 @@ help:
 	@echo "  make generated-code-check  regenerate checked-in code and fail on any difference"
 	@echo "  make generated-code        regenerate checked-in code from schema/"
 	@echo "  make lint                  cppcheck + clang-tidy over every C area"
-	@echo "  make bench                 in-guest IPC/ring cycles (-icount shift=0) vs a host pipe ping-pong"
+	@echo "  make bench                 guest IPC/ring instruction counts (-icount) and, separately, a host pipe in host cycles"
 	@echo "  make bench-capnp           our Cap'n Proto runtime vs the C++ reference"
 	@echo "  make bench-memcaps         guest instructions per VirtualMemory/FrameAllocator call"
 	@echo "  make bench-proc            guest instructions per NOP / empty cap_enter (raw ABI)"
