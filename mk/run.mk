@@ -123,6 +123,10 @@ gdb: deps
 	@tests/qemu/qemu-boot.sh kernel $(KERNEL_ELF) --gdb $(GDB_PORT) --cmdline '$(RUN_CMDLINE)' \
 		--module $(RUN_MANIFEST); $(run_status)
 
+# tools/symbolize.sh (the run/smoke pipeline's source-line step) on the
+# built demos.
+TEST_SUITES += tests/tools/symbolize-test.sh
+
 # QEMU smokes (tests/qemu/smokes/*.smoke), run by `make test`.
 TEST_SUITES += tests/qemu/run-smokes.sh
 
