@@ -126,6 +126,8 @@ gdb: deps
 # tools/symbolize.sh (the run/smoke pipeline's source-line step) on the
 # built demos.
 TEST_SUITES += tests/tools/symbolize-test.sh
+# `make run-kernel SYSTEM=...` with a system file outside the repository.
+TEST_SUITES += tests/tools/run-system-test.sh
 
 # QEMU smokes (tests/qemu/smokes/*.smoke), run by `make test`.
 TEST_SUITES += tests/qemu/run-smokes.sh
