@@ -360,6 +360,8 @@ void process_destroy(struct process *p)
 		p->end_report->ended = true;
 		p->end_report->killed = p->killed;
 		p->end_report->exit_code = p->exit_code;
+		kstrlcpy(p->end_report->kill_reason, p->kill_reason,
+		         sizeof(p->end_report->kill_reason));
 	}
 	memset(p, 0, sizeof(*p));
 	p->state = PROC_FREE;

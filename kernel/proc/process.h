@@ -84,6 +84,7 @@ struct process_end {
 	bool ended;
 	bool killed;
 	int exit_code;
+	char kill_reason[PROC_REASON_MAX];
 };
 
 /* Creates a process from an ELF image with the capabilities installed by
