@@ -11,6 +11,7 @@
 #include "format.h"
 #include "log.h"
 #include "sched.h"
+#include "user_memory.h"
 
 static uint64_t deadline = UINT64_MAX; /* timer tick */
 static uint32_t seconds;
@@ -77,6 +78,15 @@ static void describe(const struct process *p, const struct trap_frame *tf, uint6
 	}
 }
 
+/* Frames creation took plus those charged since (FrameAllocator,
+ * VirtualMemory, MemoryObject grants). */
+static uint64_t frames_of(struct process *p)
+{
+	struct umem_query q;
+	umem_frame_query(p, &q);
+	return p->frames_at_create + q.held_frames;
+}
+
 static void print_table(uint64_t now, const struct trap_frame *tf)
 {
 	kprintf("watchdog: %u s passed and %u processes are still alive:\n", seconds,
@@ -84,13 +94,13 @@ static void print_table(uint64_t now, const struct trap_frame *tf)
 	kprintf("watchdog: %4s %-20s %-20s %-9s %5s %6s  %s\n", "pid", "name", "binary", "state",
 	        "caps", "frames", "doing / blocked on");
 	for (unsigned i = 0; i < PROC_MAX; i++) {
-		const struct process *p = process_slot(i);
+		struct process *p = process_slot(i);
 		if (p->state == PROC_FREE)
 			continue;
 		char what[320];
 		describe(p, p == sched_current() ? tf : 0, now, what, sizeof what);
 		kprintf("watchdog: %4u %-20s %-20s %-9s %5u %6lu  %s\n", p->pid, p->name, p->binary,
-		        state_name(p->state), cap_table_count(&p->caps), p->frames_at_create, what);
+		        state_name(p->state), cap_table_count(&p->caps), frames_of(p), what);
 	}
 }
 
