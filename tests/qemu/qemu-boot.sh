@@ -20,7 +20,7 @@
 # The serial output goes through tools/symbolize.sh, which appends
 # ` (file.c:LINE in func)` to kill lines naming `rip 0x... in binary 'x'`.
 set -uo pipefail
-usage() { sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { awk 'NR > 1 && !/^#/ { exit } NR > 1' "$0" | sed 's/^# \{0,1\}//'; }
 [ "${1:-}" = "--help" ] && { usage; exit 0; }
 [ $# -ge 2 ] || { usage >&2; exit 2; }
 mode=$1 image=$2
