@@ -188,7 +188,7 @@ bool manifest_boot(void)
 	 * failed or could not be started (init's log says which). */
 	if (!init_end.ended || init_end.killed || init_end.exit_code != 0) {
 		if (init_end.killed)
-			kprintf("capOS: done: exiting QEMU (failure): init was killed: %s\n",
+			kprintf("capOS: done: init was killed; exiting QEMU (failure); why: %s\n",
 			        init_end.kill_reason);
 		else
 			kprintf("capOS: done: init reported failure (exit code %d, see its log "
