@@ -13,6 +13,8 @@
 #include "sched.h"
 #include "user_memory.h"
 
+#define WATCHDOG_CALLERS 8 /* user stack frames shown per process */
+
 static uint64_t deadline = UINT64_MAX; /* timer tick */
 static uint32_t seconds;
 
@@ -87,6 +89,37 @@ static uint64_t frames_of(struct process *p)
 	return p->frames_at_create + q.held_frames;
 }
 
+/* Where p is in its program: the user rip it last entered the kernel or
+ * was interrupted at, and the callers on its frame-pointer chain (user
+ * code keeps frame pointers; _start ends the chain with rbp 0).  One
+ * line each, `rip 0x... in binary` so the host symbolizer names them.
+ * The frame sits at the top of the kernel stack for every entry from
+ * user mode (trap or syscall); user memory is read through p's page
+ * tables, so a bad rbp only ends the walk. */
+static void print_user_stack(struct process *p)
+{
+	if (p->slices == 0 || p->kstack_top == 0)
+		return; /* never ran: no user frame yet */
+	const struct trap_frame *uf =
+		(const struct trap_frame *)(p->kstack_top - sizeof(struct trap_frame));
+	if (!trap_from_user(uf))
+		return;
+	kprintf("watchdog:   pid %u at rip 0x%lx in binary '%s'\n", p->pid, uf->rip, p->binary);
+	uint64_t fp = uf->rbp;
+	for (unsigned i = 0; i < WATCHDOG_CALLERS && fp != 0; i++) {
+		uint64_t frame[2]; /* the caller's rbp, the return address */
+		if ((fp & 7) != 0 || user_copy_in(p, frame, fp, sizeof frame) != CAPOS_OK ||
+		    frame[1] == 0)
+			return;
+		/* return address - 1: inside the call, so the line is the call's */
+		kprintf("watchdog:   pid %u called from rip 0x%lx in binary '%s'\n", p->pid,
+		        frame[1] - 1, p->binary);
+		if (frame[0] <= fp)
+			return; /* callers' frames are higher up the stack */
+		fp = frame[0];
+	}
+}
+
 static void print_table(uint64_t now, const struct trap_frame *tf)
 {
 	kprintf("watchdog: %u s passed and %u processes are still alive:\n", seconds,
@@ -101,6 +134,12 @@ static void print_table(uint64_t now, const struct trap_frame *tf)
 		describe(p, p == sched_current() ? tf : 0, now, what, sizeof what);
 		kprintf("watchdog: %4u %-20s %-20s %-9s %5u %6lu  %s\n", p->pid, p->name, p->binary,
 		        state_name(p->state), cap_table_count(&p->caps), frames_of(p), what);
+	}
+	kprintf("watchdog: where each process is in its program (innermost first):\n");
+	for (unsigned i = 0; i < PROC_MAX; i++) {
+		struct process *p = process_slot(i);
+		if (p->state != PROC_FREE)
+			print_user_stack(p);
 	}
 }
 
