@@ -2,7 +2,8 @@
 # Checks tools/symbolize.sh on the built demos: a kill line gets
 # ` (file.c:LINE in func)` from the unstripped ELF, other lines and CRs pass
 # through unchanged, an unknown binary or an address without line info is
-# said so, -B directories are searched first, and bad arguments fail.
+# said so, -B directories are searched first, 'kernel' means -K (default
+# build/kernel.elf), and bad arguments fail.
 # Prints PASS/FAIL lines in the test-suite format.
 #
 # Usage: tests/tools/symbolize-test.sh   (after `make all`)
@@ -37,6 +38,11 @@ got=$(printf 'rip %s in binary '\''spin'\''\n' "$addr" | "$sym" -B /nonexistent 
 check search-dirs "$got" "\(spin\.c:[0-9]+ in main\)$"
 got=$(printf 'no newline at the end' | "$sym")
 check last-line "$got" "^no newline at the end$"
+kmain=$(nm build/kernel.elf | awk '$3 == "kmain" { print $1 }')
+got=$(printf '  at rip 0x%s in binary '\''kernel'\''\n' "$kmain" | "$sym")
+check kernel "$got" "in binary 'kernel' \(main\.c:[0-9]+ in kmain\)$"
+got=$(printf '  at rip 0x%s in binary '\''kernel'\''\n' "$kmain" | "$sym" -K /nonexistent)
+check kernel-missing "$got" "\(no kernel ELF at /nonexistent\)$"
 "$sym" --bogus </dev/null >/dev/null 2>&1
 check bad-argument "$?" "^2$"
 "$sym" --help | grep -q "Usage: tools/symbolize.sh"
