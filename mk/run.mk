@@ -121,7 +121,8 @@ gdb: deps
 	@echo "  (gdb) add-symbol-file $(BUILD)/user/demos/NAME.elf      # init: $(BUILD)/user/init/init.elf"
 	@echo "gdb: every process uses the same user addresses: break on a user address stops in any of them."
 	@tests/qemu/qemu-boot.sh kernel $(KERNEL_ELF) --gdb $(GDB_PORT) --cmdline '$(RUN_CMDLINE)' \
-		--module $(RUN_MANIFEST); $(run_status)
+		--module $(RUN_MANIFEST); status=$$?; \
+	if [ $$status = 0 ]; then echo "gdb: QEMU was ended from gdb (kill or quit)"; else (exit $$status); $(run_status); fi
 
 # tools/symbolize.sh (the run/smoke pipeline's source-line step) on the
 # built demos.
