@@ -2,6 +2,7 @@
 #include "watchdog.h"
 
 #include "arch/x86_64/qemu_exit.h"
+#include "arch/x86_64/rtc.h"
 #include "arch/x86_64/timer.h"
 #include "arch/x86_64/trap.h"
 #include "boot_cmdline.h"
@@ -10,13 +11,23 @@
 #include "cap/process_handle.h"
 #include "format.h"
 #include "log.h"
+#include "rtc_time.h"
 #include "sched.h"
 #include "user_memory.h"
 
 #define WATCHDOG_CALLERS 8 /* user stack frames shown per process */
 
+/* How often the RTC is read: its resolution is a second anyway. */
+#define WATCHDOG_RTC_EVERY (TIMER_HZ / 4)
+
+/* Armed when deadline != UINT64_MAX.  Real time comes from the RTC: PIT
+ * ticks are lost when the host runs QEMU late, so they only run slow; the
+ * tick deadline stays as the fallback if the RTC cannot be read. */
 static uint64_t deadline = UINT64_MAX; /* timer tick */
 static uint32_t seconds;
+static bool rtc_ok;
+static uint32_t rtc_start; /* seconds since midnight at start */
+static uint64_t rtc_checked; /* tick of the last RTC read */
 
 void watchdog_start(void)
 {
@@ -32,6 +43,10 @@ void watchdog_start(void)
 		return;
 	}
 	deadline = timer_ticks() + (uint64_t)seconds * TIMER_HZ;
+	rtc_ok = rtc_read_seconds(&rtc_start);
+	if (!rtc_ok)
+		kprintf("watchdog: the CMOS clock gives no valid time: counting timer ticks "
+		        "(slow when the host is busy)\n");
 	kprintf("watchdog: %u s: then the kernel lists the live processes and exits QEMU "
 	        "(status 41)\n",
 	        seconds);
@@ -143,9 +158,22 @@ static void print_table(uint64_t now, const struct trap_frame *tf)
 	}
 }
 
+/* True once `seconds` of wall-clock time have passed (RTC), or as many
+ * timer ticks (never early: lost ticks only make them late). */
+static bool expired(uint64_t now)
+{
+	if (now >= deadline)
+		return true;
+	if (!rtc_ok || now - rtc_checked < WATCHDOG_RTC_EVERY)
+		return false;
+	rtc_checked = now;
+	uint32_t sod;
+	return rtc_read_seconds(&sod) && rtc_elapsed(rtc_start, sod) >= seconds;
+}
+
 void watchdog_check(uint64_t now, const struct trap_frame *tf)
 {
-	if (now < deadline)
+	if (deadline == UINT64_MAX || !expired(now))
 		return;
 	deadline = UINT64_MAX;
 	print_table(now, tf);
