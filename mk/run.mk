@@ -53,7 +53,8 @@ endif
 SYSTEM_DIR := $(BUILD)/systems/$(basename $(notdir $(SYSTEM_FILE)))-$(shell printf '%s' '$(SYSTEM_FILE)' | md5sum | cut -c1-8)
 RUN_MANIFEST := $(SYSTEM_DIR)/manifest.bin
 RUN_ISO := $(SYSTEM_DIR)/capos.iso
-$(RUN_MANIFEST): $(SYSTEM_FILE) $(CUE_SCHEMA) $(MKMANIFEST) $(CUE_RUNNER) $(MANIFEST_DEPS) package-lock.json
+$(RUN_MANIFEST): $(SYSTEM_FILE) $(CUE_SCHEMA) $(MKMANIFEST) $(CUE_RUNNER) \
+		$(or $(SYSTEM_MANIFEST_DEPS),$(MANIFEST_DEPS)) package-lock.json
 	@mkdir -p $(@D)
 	$(MKMANIFEST) $(MKMANIFEST_FLAGS) -o $@ $(SYSTEM_FILE)
 $(RUN_ISO): $(KERNEL_ELF) $(RUN_MANIFEST) grub/grub.cfg.in grub/mkiso.sh $(BUILD)/iso-cmdline.txt
@@ -73,9 +74,10 @@ run_banner = @echo "run: booting $(SYSTEM_FILE) ($(1)); $(if $(filter 0,$(RUN_TI
 # The sub-make's shell resets PWD to the repo: it gets the resolved path.
 run_submake_args = $(if $(strip $(SYSTEM)),SYSTEM=$(SYSTEM_FILE))
 
-# Builds what a run needs with the compiler's output in build/build.log, so
-# the terminal shows the serial log; a failure prints the end of that log.
-# V=1 shows the build output instead.
+# Builds what a run needs ($(1); $(2) is the system file booted) with the
+# compiler's output in build/build.log, so the terminal shows the serial
+# log; a failure prints the end of that log.  V=1 shows the build output
+# instead.
 ifeq ($(V),1)
 build_for_run = +@$(MAKE) --no-print-directory $(run_submake_args) $(1)
 else
@@ -85,7 +87,7 @@ build_for_run = +@mkdir -p $(BUILD); echo "build: $(strip $(1)) (compiler output
 endif
 
 run: deps
-	$(call build_for_run,$(RUN_ISO))
+	$(call build_for_run,$(RUN_ISO),$(SYSTEM_FILE))
 	$(call run_banner,$(RUN_ISO))
 	@tests/qemu/qemu-boot.sh iso $(RUN_ISO) --timeout $(RUN_BACKSTOP); $(run_status)
 
@@ -94,17 +96,17 @@ $(CAPOS_SPAWN_ISO): $(KERNEL_ELF) $(MANIFEST_SPAWN_BIN) grub/grub.cfg.in grub/mk
 	grub/mkiso.sh $@ $(KERNEL_ELF) '$(RUN_KERNEL_CMDLINE)' $(MANIFEST_SPAWN_BIN)
 
 run-spawn: deps
-	$(call build_for_run,$(CAPOS_SPAWN_ISO))
+	$(call build_for_run,$(CAPOS_SPAWN_ISO),system-spawn.cue)
 	@tests/qemu/qemu-boot.sh iso $(CAPOS_SPAWN_ISO) --timeout $(RUN_BACKSTOP); $(run_status)
 
 run-kernel: deps
-	$(call build_for_run,$(KERNEL_ELF) $(RUN_MANIFEST))
+	$(call build_for_run,$(KERNEL_ELF) $(RUN_MANIFEST),$(SYSTEM_FILE))
 	$(call run_banner,-kernel $(KERNEL_ELF) + $(RUN_MANIFEST))
 	@tests/qemu/qemu-boot.sh kernel $(KERNEL_ELF) --cmdline '$(RUN_KERNEL_CMDLINE)' \
 		--module $(RUN_MANIFEST) --timeout $(RUN_BACKSTOP); $(run_status)
 
 run-uefi: deps
-	$(call build_for_run,$(RUN_ISO))
+	$(call build_for_run,$(RUN_ISO),$(SYSTEM_FILE))
 	$(call run_banner,$(RUN_ISO) under OVMF)
 	@tests/qemu/qemu-boot.sh uefi $(RUN_ISO) --vars $(BUILD)/OVMF_VARS.fd \
 		--timeout $(RUN_BACKSTOP); $(run_status)
@@ -114,7 +116,7 @@ run-uefi: deps
 # stub on localhost:GDB_PORT; no watchdog, no timeout.  docs/debugging.md.
 GDB_PORT ?= 1234
 gdb: deps
-	$(call build_for_run,$(KERNEL_ELF) $(RUN_MANIFEST))
+	$(call build_for_run,$(KERNEL_ELF) $(RUN_MANIFEST),$(SYSTEM_FILE))
 	@echo "gdb: QEMU waits for a debugger on localhost:$(GDB_PORT) (booting $(SYSTEM_FILE)). In another terminal:"
 	@echo "  gdb $(KERNEL_ELF) -ex 'target remote :$(GDB_PORT)' -ex 'hbreak kmain' -ex continue"
 	@echo "gdb: a user program's symbols (it runs at the addresses it is linked at, so no offset):"
