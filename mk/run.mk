@@ -119,7 +119,7 @@ gdb: deps
 	$(call build_for_run,$(KERNEL_ELF) $(RUN_MANIFEST),$(SYSTEM_FILE))
 	@echo "gdb: QEMU waits for a debugger on localhost:$(GDB_PORT) (booting $(SYSTEM_FILE)). In another terminal:"
 	@echo "  gdb $(KERNEL_ELF) -ex 'target remote :$(GDB_PORT)' -ex 'hbreak kmain' -ex continue"
-	@echo "gdb: a user program's symbols (it runs at the addresses it is linked at, so no offset):"
+	@echo "gdb: a user program's symbols: it is loaded where it is linked (0x400000, runtime/user.ld), so no address is needed:"
 	@echo "  (gdb) add-symbol-file $(BUILD)/user/demos/NAME.elf      # init: $(BUILD)/user/init/init.elf"
 	@echo "gdb: every process uses the same user addresses: break on a user address stops in any of them."
 	@tests/qemu/qemu-boot.sh kernel $(KERNEL_ELF) --gdb $(GDB_PORT) --cmdline '$(RUN_CMDLINE)' \
