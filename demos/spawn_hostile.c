@@ -343,9 +343,9 @@ static void hostile(void)
 	struct grant rebadge = {.name = "spawner", .cap_id = spawner_id, .badge = 5};
 	e = spawn("x", "hello", &rebadge, 1, &s, &err);
 	refused("re-badging the restricted spawner", e, &err, "badges never change");
-	/* Too small for the result caps (and for the exception saying so). */
+	/* Too small for the result and its cap: refused before anything ran. */
 	e = spawn_n("x", 1, "hello", 5, &con, 1, 16, &s, &err);
-	DEMO_CHECK(NAME, e == CAPOS_ERR_APPLICATION_EXCEPTION_TRUNCATED,
+	DEMO_CHECK(NAME, e == CAPOS_ERR_RESULT_TOO_SMALL,
 	           "16-byte result buffer refused before spawning: %s\n", capos_strerror(e));
 
 	/* Garbage params and an unknown method: transport errors. */
