@@ -48,7 +48,12 @@ enum capnp_error {
 };
 #define CAPNP_ERR_MIN (-14)
 
-#define CAPNP_MAX_SEGMENTS 64u
+/* The reader accepts messages of up to CAPNP_MAX_SEGMENTS segments (the C++
+ * reader's limit is 512 too); the first CAPNP_INLINE_SEGMENTS are described
+ * inside struct capnp_reader, more need a caller's table
+ * (capnp_reader_init_table), so a reader stays small on a kernel stack. */
+#define CAPNP_MAX_SEGMENTS 512u
+#define CAPNP_INLINE_SEGMENTS 16u
 #define CAPNP_DEFAULT_TRAVERSAL_WORDS (8u * 1024u * 1024u)
 #define CAPNP_DEFAULT_DEPTH 64u
 #define CAPNP_NO_CAP UINT32_MAX
@@ -76,14 +81,16 @@ struct capnp_segment {
 	uint32_t words;
 };
 
+/* Views point into the reader: never copy one (make another instead). */
 struct capnp_reader {
-	struct capnp_segment seg[CAPNP_MAX_SEGMENTS];
+	const struct capnp_segment *seg; /* seg_inline or the caller's table */
 	uint32_t nseg;
 	int err;                 /* first error, sticky                     */
 	uint64_t traversal_left; /* words that may still be read            */
 	uint32_t depth_limit;
 	uint32_t cap_count;      /* size of the message's capability table  */
 	size_t size;             /* bytes of the framed message             */
+	struct capnp_segment seg_inline[CAPNP_INLINE_SEGMENTS];
 };
 
 /* A struct inside a message.  A zero value is an empty struct. */
@@ -121,8 +128,13 @@ struct capnp_data {
 	uint32_t len;
 };
 
-/* Framed message: segment table then segments.  buf: any alignment. */
+/* Framed message: segment table then segments.  buf: any alignment.
+ * Up to CAPNP_INLINE_SEGMENTS segments; more is CAPNP_ERR_FRAMING. */
 int capnp_reader_init(struct capnp_reader *m, const void *buf, size_t len);
+/* The same with the segments described in table[0 .. table_len), which must
+ * outlive the reader: up to min(table_len, CAPNP_MAX_SEGMENTS) segments. */
+int capnp_reader_init_table(struct capnp_reader *m, const void *buf, size_t len,
+			    struct capnp_segment *table, uint32_t table_len);
 /* One unframed segment of nwords words. */
 int capnp_reader_init_segment(struct capnp_reader *m, const void *words, size_t nwords);
 void capnp_reader_set_limits(struct capnp_reader *m, uint64_t traversal_words, uint32_t depth);
@@ -132,6 +144,18 @@ static inline int capnp_reader_error(const struct capnp_reader *m) { return m->e
 int capnp_reader_fail(struct capnp_reader *m, int err);
 
 struct capnp_struct capnp_reader_root(struct capnp_reader *m);
+/* The root pointer read as a list (AnyPointer constants and defaults). */
+struct capnp_list capnp_reader_root_list(struct capnp_reader *m, enum capnp_elem_size want);
+
+/* What pointer slot idx of s holds, following far pointers. */
+enum capnp_ptr_kind {
+	CAPNP_PTR_NULL = 0,
+	CAPNP_PTR_STRUCT = 1,
+	CAPNP_PTR_LIST = 2,
+	CAPNP_PTR_CAP = 3,
+};
+/* A capnp_ptr_kind, or a negative error (recorded) for a bad pointer. */
+int capnp_struct_ptr_kind(const struct capnp_struct *s, uint32_t idx);
 
 /* Pointer fields of a struct (index into the pointer section).  The
  * *_slow functions handle every case; the inline versions below take the

@@ -15,6 +15,7 @@ int capnp_reader_fail(struct capnp_reader *m, int err)
 
 static void reader_reset(struct capnp_reader *m)
 {
+	m->seg = m->seg_inline;
 	m->nseg = 0;
 	m->err = CAPNP_OK;
 	m->traversal_left = CAPNP_DEFAULT_TRAVERSAL_WORDS;
@@ -23,14 +24,15 @@ static void reader_reset(struct capnp_reader *m)
 	m->size = 0;
 }
 
-int capnp_reader_init(struct capnp_reader *m, const void *buf, size_t len)
+int capnp_reader_init_table(struct capnp_reader *m, const void *buf, size_t len,
+			    struct capnp_segment *table, uint32_t table_len)
 {
 	const uint8_t *p = buf;
 	reader_reset(m);
-	if (len < 8)
+	if (len < 8 || table == NULL)
 		return capnp_reader_fail(m, CAPNP_ERR_FRAMING);
 	uint64_t n = (uint64_t)capnp_ld32(p) + 1;
-	if (n > CAPNP_MAX_SEGMENTS)
+	if (n > CAPNP_MAX_SEGMENTS || n > table_len)
 		return capnp_reader_fail(m, CAPNP_ERR_FRAMING);
 	size_t hdr = (size_t)((4 + 4 * n + 7) & ~(uint64_t)7);
 	if (hdr > len)
@@ -40,15 +42,21 @@ int capnp_reader_init(struct capnp_reader *m, const void *buf, size_t len)
 		uint32_t words = capnp_ld32(p + 4 + 4 * i);
 		if ((uint64_t)words * 8 > len - off)
 			return capnp_reader_fail(m, CAPNP_ERR_FRAMING);
-		m->seg[i].data = p + off;
-		m->seg[i].words = words;
+		table[i].data = p + off;
+		table[i].words = words;
 		off += (uint64_t)words * 8;
 	}
-	if (m->seg[0].words == 0)
+	if (table[0].words == 0)
 		return capnp_reader_fail(m, CAPNP_ERR_FRAMING);
+	m->seg = table;
 	m->nseg = (uint32_t)n;
 	m->size = (size_t)off;
 	return CAPNP_OK;
+}
+
+int capnp_reader_init(struct capnp_reader *m, const void *buf, size_t len)
+{
+	return capnp_reader_init_table(m, buf, len, m->seg_inline, CAPNP_INLINE_SEGMENTS);
 }
 
 int capnp_reader_init_segment(struct capnp_reader *m, const void *words, size_t nwords)
@@ -56,8 +64,9 @@ int capnp_reader_init_segment(struct capnp_reader *m, const void *words, size_t 
 	reader_reset(m);
 	if (nwords == 0 || nwords > UINT32_MAX)
 		return capnp_reader_fail(m, CAPNP_ERR_FRAMING);
-	m->seg[0].data = words;
-	m->seg[0].words = (uint32_t)nwords;
+	m->seg_inline[0].data = words;
+	m->seg_inline[0].words = (uint32_t)nwords;
+	m->seg = m->seg_inline;
 	m->nseg = 1;
 	m->size = nwords * 8;
 	return CAPNP_OK;
@@ -300,6 +309,34 @@ struct capnp_struct capnp_reader_root(struct capnp_reader *m)
 	}
 	uint32_t d = m->depth_limit > 0xffffu ? 0xffffu : m->depth_limit;
 	return read_struct_at(m, 0, m->seg[0].data, (uint16_t)d);
+}
+
+struct capnp_list capnp_reader_root_list(struct capnp_reader *m, enum capnp_elem_size want)
+{
+	if (m->nseg == 0) {
+		capnp_reader_fail(m, CAPNP_ERR_FRAMING);
+		return empty_list(m);
+	}
+	uint32_t d = m->depth_limit > 0xffffu ? 0xffffu : m->depth_limit;
+	return read_list_at(m, 0, m->seg[0].data, (uint16_t)d, want);
+}
+
+int capnp_struct_ptr_kind(const struct capnp_struct *s, uint32_t idx)
+{
+	struct target t = { 0 };
+	if (idx >= s->ptr_count)
+		return CAPNP_PTR_NULL;
+	int r = resolve(s->m, s->seg, s->ptrs + (size_t)idx * 8, &t);
+	if (r <= 0)
+		return r;
+	switch (t.tag & 3) {
+	case CAPNP_KIND_STRUCT: return CAPNP_PTR_STRUCT;
+	case CAPNP_KIND_LIST: return CAPNP_PTR_LIST;
+	default:
+		if (t.tag & 0xfffffffcu)
+			return capnp_reader_fail(s->m, CAPNP_ERR_RESERVED_POINTER);
+		return CAPNP_PTR_CAP;
+	}
 }
 
 bool capnp_struct_has(const struct capnp_struct *s, uint32_t idx)

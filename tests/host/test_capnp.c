@@ -32,7 +32,8 @@ static uint64_t farptr(uint32_t seg, uint32_t pad, bool dbl)
 /* Frames nseg segments of the given word counts, copied from words[]. */
 static size_t frame(uint8_t *out, const uint64_t *words, const uint32_t *sizes, uint32_t nseg)
 {
-	uint32_t hdr[1 + 64] = { nseg - 1 };
+	static uint32_t hdr[1 + 1024];
+	hdr[0] = nseg - 1;
 	size_t total = 0;
 	for (uint32_t i = 0; i < nseg; i++) {
 		hdr[1 + i] = sizes[i];
@@ -519,6 +520,44 @@ Test(capnp_hostile, framing_errors)
 	cr_assert_eq(capnp_reader_init(&m, b3, 8), CAPNP_ERR_FRAMING);
 	uint8_t b4[16] = { 3, 0, 0, 0, 1, 0, 0, 0 }; /* 4 segments, table truncated */
 	cr_assert_eq(capnp_reader_init(&m, b4, sizeof b4), CAPNP_ERR_FRAMING);
+}
+
+/* nseg segments of one word each; the root in segment 0 is a far pointer
+ * to a landing pad in the last segment, whose struct is its own data word. */
+static size_t frame_many(uint8_t *out, uint32_t nseg)
+{
+	static uint64_t w[1024];
+	static uint32_t sizes[1024];
+	for (uint32_t i = 0; i < nseg; i++) {
+		sizes[i] = 1;
+		w[i] = 0;
+	}
+	sizes[nseg - 1] = 2;
+	w[0] = farptr(nseg - 1, 0, false);
+	w[nseg - 1] = sptr(0, 1, 0);
+	w[nseg] = 0x5a5a;
+	return frame(out, w, sizes, nseg);
+}
+
+Test(capnp_reader, up_to_512_segments_with_a_table)
+{
+	static uint8_t buf[1 << 16];
+	static struct capnp_segment table[CAPNP_MAX_SEGMENTS + 1];
+	struct capnp_reader m;
+	size_t len = frame_many(buf, CAPNP_MAX_SEGMENTS);
+	cr_assert_eq(capnp_reader_init_table(&m, buf, len, table, CAPNP_MAX_SEGMENTS), CAPNP_OK);
+	struct capnp_struct r = capnp_reader_root(&m);
+	cr_assert_eq(capnp_struct_u64(&r, 0), 0x5a5a);
+	cr_assert_eq(capnp_reader_error(&m), CAPNP_OK);
+	/* Without a table only the inline segments fit; one past the limit never. */
+	cr_assert_eq(capnp_reader_init(&m, buf, len), CAPNP_ERR_FRAMING);
+	len = frame_many(buf, CAPNP_INLINE_SEGMENTS);
+	cr_assert_eq(capnp_reader_init(&m, buf, len), CAPNP_OK);
+	r = capnp_reader_root(&m);
+	cr_assert_eq(capnp_struct_u64(&r, 0), 0x5a5a);
+	len = frame_many(buf, CAPNP_MAX_SEGMENTS + 1);
+	cr_assert_eq(capnp_reader_init_table(&m, buf, len, table, CAPNP_MAX_SEGMENTS + 1),
+		     CAPNP_ERR_FRAMING);
 }
 
 Test(capnp_hostile, text_without_nul)
