@@ -351,15 +351,25 @@ struct capnp_list capnp_list_get_list(struct capnp_list l, uint32_t i, enum capn
 uint32_t capnp_list_get_cap(struct capnp_list l, uint32_t i);
 
 /* ------------------------------------------------------------------ */
-/* Building into a caller-provided arena (one segment)                */
+/* Building into a caller-provided arena, optionally growing into more  */
+/* segments the caller hands out                                      */
 /* ------------------------------------------------------------------ */
 
+/* Returns memory for a new segment of at least min_words words (8-byte
+ * aligned, any content) and its size in *got_words, or NULL. */
+typedef void *(*capnp_grow_fn)(void *ctx, size_t min_words, size_t *got_words);
+
 struct capnp_builder {
-	uint8_t *arena; /* 8-byte segment table, then the segment */
-	uint8_t *seg;
+	uint8_t *arena; /* 8-byte segment table, then the first segment */
+	uint8_t *seg;   /* the segment being filled                     */
 	uint32_t cap_words;
 	uint32_t used_words;
 	int err;
+	/* Growing (capnp_builder_init_grow), else NULL / 0. */
+	struct capnp_segment *segs; /* the caller's table: base, words used */
+	uint32_t nseg, max_seg, cur;
+	capnp_grow_fn grow;
+	void *grow_ctx;
 };
 
 struct capnp_struct_builder {
@@ -381,9 +391,26 @@ struct capnp_list_builder {
 };
 
 int capnp_builder_init(struct capnp_builder *b, void *arena, size_t bytes);
+/* The same, and when the arena is full the builder asks grow(ctx, ...) for
+ * another segment, recorded in table[0 .. table_len) (which must outlive the
+ * builder); objects in other segments are reached through far pointers
+ * (double-far when a segment has no room left for the landing pad). */
+int capnp_builder_init_grow(struct capnp_builder *b, void *arena, size_t bytes,
+			    struct capnp_segment *table, uint32_t table_len, capnp_grow_fn grow,
+			    void *ctx);
 static inline int capnp_builder_error(const struct capnp_builder *b) { return b->err; }
-/* Writes the segment table; the framed message is arena[0 .. *len). */
+static inline uint32_t capnp_builder_segments(const struct capnp_builder *b)
+{
+	return b->segs ? b->nseg : 1;
+}
+/* Single segment: writes the segment table; the framed message is
+ * arena[0 .. *len).  Several segments: CAPNP_ERR_INVALID_ARG (use
+ * capnp_builder_write). */
 int capnp_builder_finish(struct capnp_builder *b, size_t *len);
+/* Bytes of the framed message (segment table and every segment). */
+size_t capnp_builder_size(const struct capnp_builder *b);
+/* Copies the framed message to out[0 .. *len). */
+int capnp_builder_write(const struct capnp_builder *b, void *out, size_t cap, size_t *len);
 struct capnp_struct_builder capnp_builder_root(struct capnp_builder *b, uint16_t data_words,
 					       uint16_t ptr_count);
 /* A reader over what has been built so far (valid until the next write). */

@@ -13,7 +13,10 @@
 #   constants globalStruct, TestConstants.structConst and the list
 #             constants equal `capnp eval`
 #   encode    testdata/binary's values set through the generated builders
-#             give testdata/binary and testdata/packed byte for byte
+#             give testdata/binary and testdata/packed byte for byte; built
+#             into many small segments (far pointers) or segments just big
+#             enough for each object (double-far), the reference reads the
+#             same values
 #   srcpkg    a checksum that does not match the lock is refused, naming
 #             the expected and actual sums
 # JSON is compared after normalising both sides through the reference
@@ -126,6 +129,24 @@ for f in binary packed; do
 		echo "PASS capnp-upstream-encode-$f ($(stat -c %s "$tmp/enc") bytes identical)"
 	else
 		echo "FAIL capnp-upstream-encode-$f: $(head -c 200 "$tmp/err") $(cmp "$tmp/enc" "$DATA/$f" 2>&1 | head -1)"
+	fi
+done
+
+# encode into many segments, read by the reference
+cv binary:json "$SCHEMA" TestAllTypes <"$DATA/binary" >"$tmp/ref.json"
+for segs in 8 exact; do
+	name=capnp-upstream-encode-segments-$segs
+	if "$RT" encode binary "$segs" <"$DATA/binary" >"$tmp/enc" 2>"$tmp/err" &&
+		cv --quiet binary:json "$SCHEMA" TestAllTypes <"$tmp/enc" >"$tmp/got.json" 2>>"$tmp/err"; then
+		n=$(( $(od -An -tu4 -N4 "$tmp/enc") + 1 ))
+		if [ "$n" -lt 10 ]; then
+			echo "FAIL $name: only $n segments"
+		else
+			check "$name" TestAllTypes "$tmp/got.json" "$tmp/ref.json"
+			echo "INFO $name: $n segments, $(stat -c %s "$tmp/enc") bytes"
+		fi
+	else
+		echo "FAIL $name: $(head -c 300 "$tmp/err")"
 	fi
 done
 

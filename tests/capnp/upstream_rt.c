@@ -12,12 +12,14 @@
  *                                  generated readers: every default, as JSON
  *   upstream_rt constants          TestConstants' struct and list constants
  *                                  and globalStruct, as JSON
- *   upstream_rt encode FORMAT [SEGMENT_WORDS]
+ *   upstream_rt encode FORMAT [SEGMENTS]
  *                                  read a TestAllTypes (binary) from stdin and
  *                                  write the same values set through the
  *                                  generated builders, in FORMAT (binary or
- *                                  packed); SEGMENT_WORDS > 0 builds into
- *                                  segments of that many words
+ *                                  packed).  SEGMENTS: a number N builds into
+ *                                  segments of N words (far pointers);
+ *                                  "exact" into segments just big enough for
+ *                                  each object (double-far pointers)
  */
 #include <inttypes.h>
 #include <math.h>
@@ -436,28 +438,57 @@ static int constants(void)
 	return 0;
 }
 
-static int encode(const char *format)
+/* Segments for the growing builder: from a static pool, of seg_words words
+ * or (seg_words == 0) exactly what is asked. */
+static uint64_t pool[MAX_BYTES / 8];
+static size_t pool_used;
+static size_t seg_words;
+
+static void *grow(void *ctx, size_t min_words, size_t *got)
+{
+	(void)ctx;
+	size_t n = seg_words > min_words ? seg_words : min_words;
+	if (n > sizeof pool / 8 - pool_used)
+		return NULL;
+	void *p = pool + pool_used;
+	pool_used += n;
+	*got = n;
+	return p;
+}
+
+static int encode(const char *format, const char *segments)
 {
 	static struct capnp_reader m;
 	static uint64_t arena[MAX_BYTES / 8];
+	static struct capnp_segment btable[CAPNP_MAX_SEGMENTS];
 	int rc = open_input(&m, "binary");
 	if (rc)
 		return rc;
 	struct capnp_builder b;
-	capnp_builder_init(&b, arena, sizeof arena);
+	if (segments) {
+		seg_words = strcmp(segments, "exact") ? strtoul(segments, NULL, 0) : 0;
+		size_t first = seg_words ? seg_words : 1;
+		capnp_builder_init_grow(&b, arena, (first + 1) * 8, btable, CAPNP_MAX_SEGMENTS, grow,
+					NULL);
+	} else {
+		capnp_builder_init(&b, arena, sizeof arena);
+	}
 	copy_all(test_TestAllTypes_read_root(&m), test_TestAllTypes_init_root(&b));
 	size_t len;
-	if (capnp_reader_error(&m) || capnp_builder_finish(&b, &len) != CAPNP_OK) {
+	if (capnp_reader_error(&m) ||
+	    capnp_builder_write(&b, framed, sizeof framed, &len) != CAPNP_OK) {
 		fprintf(stderr, "upstream_rt: encode: %s\n",
 			capnp_strerror(capnp_reader_error(&m) ? capnp_reader_error(&m)
 							      : capnp_builder_error(&b)));
 		return 1;
 	}
-	const uint8_t *out = (const uint8_t *)arena;
+	fprintf(stderr, "upstream_rt: encoded %zu bytes in %u segment(s)\n", len,
+		capnp_builder_segments(&b));
+	const uint8_t *out = framed;
 	if (!strcmp(format, "packed")) {
-		if (capnp_pack(arena, len, framed, sizeof framed, &len) != CAPNP_OK)
+		if (capnp_pack(framed, len, un, sizeof un, &len) != CAPNP_OK)
 			return 1;
-		out = framed;
+		out = un;
 	}
 	fwrite(out, 1, len, stdout);
 	return 0;
@@ -465,7 +496,7 @@ static int encode(const char *format)
 
 static int usage(FILE *f)
 {
-	fprintf(f, "usage: upstream_rt dump ROOT FORMAT | defaults | constants | encode FORMAT\n"
+	fprintf(f, "usage: upstream_rt dump ROOT FORMAT | defaults | constants | encode FORMAT [SEGMENTS]\n"
 		   "(see the comment at the top of tests/capnp/upstream_rt.c)\n");
 	return f == stdout ? 0 : 2;
 }
@@ -482,7 +513,7 @@ int main(int argc, char **argv)
 		return defaults();
 	if (!strcmp(argv[1], "constants") && argc == 2)
 		return constants();
-	if (!strcmp(argv[1], "encode") && argc == 3)
-		return encode(argv[2]);
+	if (!strcmp(argv[1], "encode") && (argc == 3 || argc == 4))
+		return encode(argv[2], argc == 4 ? argv[3] : NULL);
 	return usage(stderr);
 }

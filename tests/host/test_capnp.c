@@ -63,11 +63,9 @@ static int read_root_error(const uint64_t *words, const uint32_t *sizes, uint32_
 
 /* ---- building and reading every field kind -------------------------- */
 
-static size_t build_all(void)
+static void fill_all(struct capnp_builder *b)
 {
-	struct capnp_builder b;
-	cr_assert_eq(capnp_builder_init(&b, arena, sizeof arena), CAPNP_OK);
-	fieldkinds_AllTypes_builder a = fieldkinds_AllTypes_init_root(&b);
+	fieldkinds_AllTypes_builder a = fieldkinds_AllTypes_init_root(b);
 	fieldkinds_AllTypes_set_boolField(a, true);
 	fieldkinds_AllTypes_set_int8Field(a, -8);
 	fieldkinds_AllTypes_set_int16Field(a, -1616);
@@ -118,9 +116,99 @@ static size_t build_all(void)
 	fieldkinds_AllTypes_grp_builder g = fieldkinds_AllTypes_init_grp(a);
 	fieldkinds_AllTypes_grp_set_a(g, 9);
 	fieldkinds_AllTypes_grp_set_b(g, "grp", 3);
+}
+
+static size_t build_all(void)
+{
+	struct capnp_builder b;
+	cr_assert_eq(capnp_builder_init(&b, arena, sizeof arena), CAPNP_OK);
+	fill_all(&b);
 	size_t len;
 	cr_assert_eq(capnp_builder_finish(&b, &len), CAPNP_OK);
 	return len;
+}
+
+/* Segments for the growing builder from a pool: grow_words words each, or
+ * exactly what is asked when grow_words is 0; NULL once the pool is used. */
+static uint64_t pool[4096];
+static size_t pool_used, grow_words;
+
+static void *grow_from_pool(void *ctx, size_t min_words, size_t *got)
+{
+	(void)ctx;
+	size_t n = grow_words > min_words ? grow_words : min_words;
+	if (n > sizeof pool / 8 - pool_used)
+		return NULL;
+	void *p = pool + pool_used;
+	pool_used += n;
+	*got = n;
+	return p;
+}
+
+/* fill_all into segments of `words` words (0: exact fit); checks the
+ * message reads back, framed and through capnp_builder_reader. */
+static void check_grown(size_t words, uint32_t min_segments)
+{
+	static struct capnp_segment btable[256], rtable[256];
+	static uint8_t out[1 << 16];
+	struct capnp_builder b;
+	pool_used = 0;
+	grow_words = words;
+	cr_assert_eq(capnp_builder_init_grow(&b, arena, 16, btable, 256, grow_from_pool, NULL),
+		     CAPNP_OK);
+	fill_all(&b);
+	cr_assert_eq(capnp_builder_error(&b), CAPNP_OK);
+	cr_assert_geq(capnp_builder_segments(&b), min_segments);
+	size_t len;
+	cr_assert_eq(capnp_builder_finish(&b, &len), CAPNP_ERR_INVALID_ARG);
+	cr_assert_eq(capnp_builder_write(&b, out, sizeof out, &len), CAPNP_OK);
+	cr_assert_eq(len, capnp_builder_size(&b));
+	struct capnp_reader m[2];
+	cr_assert_eq(capnp_reader_init_table(&m[0], out, len, rtable, 256), CAPNP_OK);
+	cr_assert_eq(capnp_builder_reader(&b, &m[1]), CAPNP_OK);
+	for (int k = 0; k < 2; k++) {
+		fieldkinds_AllTypes_reader r = fieldkinds_AllTypes_read_root(&m[k]);
+		cr_assert_eq(fieldkinds_AllTypes_get_int64Field(r), -646464646464);
+		cr_assert_str_eq(fieldkinds_AllTypes_get_textField(r).str, "hello");
+		cr_assert_eq(fieldkinds_Inner_get_id(fieldkinds_AllTypes_get_structField(r)), 77);
+		struct capnp_list l = fieldkinds_AllTypes_get_structList(r);
+		cr_assert_eq(capnp_list_len(l), 3);
+		cr_assert_str_eq(fieldkinds_Inner_get_label(fieldkinds_Inner_list_get(l, 2)).str, "x");
+		l = fieldkinds_AllTypes_get_listList(r);
+		cr_assert_eq(capnp_list_get_i32(capnp_list_get_list(l, 1, CAPNP_ELEM_4B), 1), 8);
+		cr_assert_eq(capnp_list_len(fieldkinds_AllTypes_get_voidList(r)), 3);
+		cr_assert_eq(capnp_reader_error(&m[k]), CAPNP_OK);
+	}
+}
+
+Test(capnp_builder, grows_into_segments_through_far_pointers)
+{
+	check_grown(4, 8);
+}
+
+Test(capnp_builder, exact_segments_use_double_far_pointers)
+{
+	check_grown(0, 8);
+}
+
+Test(capnp_builder, growth_refused_is_no_space)
+{
+	static struct capnp_segment btable[4];
+	struct capnp_builder b;
+	pool_used = sizeof pool / 8; /* the pool is empty: grow returns NULL */
+	capnp_builder_init_grow(&b, arena, 16, btable, 4, grow_from_pool, NULL);
+	fill_all(&b);
+	cr_assert_eq(capnp_builder_error(&b), CAPNP_ERR_NO_SPACE);
+	pool_used = 0; /* a full table refuses as well */
+	grow_words = 4;
+	capnp_builder_init_grow(&b, arena, 16, btable, 4, grow_from_pool, NULL);
+	fill_all(&b);
+	cr_assert_eq(capnp_builder_error(&b), CAPNP_ERR_NO_SPACE);
+	cr_assert_eq(capnp_builder_segments(&b), 4);
+	size_t len;
+	cr_assert_eq(capnp_builder_write(&b, arena, sizeof arena, &len), CAPNP_ERR_NO_SPACE);
+	cr_assert_eq(capnp_builder_init_grow(&b, arena, 16, NULL, 4, grow_from_pool, NULL),
+		     CAPNP_ERR_INVALID_ARG);
 }
 
 Test(capnp, build_then_read_every_field_kind)
