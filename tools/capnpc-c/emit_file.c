@@ -159,7 +159,7 @@ int emit_file(struct gen *g, uint64_t file_id, const char *filename,
 	}
 	int rc = (h && c && !g->errors) ? 0 : -1;
 	if (g->warnings)
-		fprintf(stderr, "capnpc-c: %s: %d item(s) not generated, the rest is\n", filename,
+		fprintf(stderr, "capnpc-c: %s: %d item(s) not generated, the rest written\n", filename,
 			g->warnings);
 	if (h && fclose(h) != 0)
 		rc = -1;

@@ -94,6 +94,11 @@ void gen_item_begin(struct gen *g, struct item *it, const char *kind, const char
 	g->item_display = display;
 	g->item_ordinal = ordinal;
 	g->item_errors = 0;
+	/* Fault injection for the tests of this path: every construct the
+	 * plugin meets in the test schemas is one it handles. */
+	const char *refuse = getenv("CAPNPC_C_REFUSE");
+	if (refuse && strcmp(refuse, display) == 0)
+		gen_error(g, "refused on request (CAPNPC_C_REFUSE)");
 }
 
 void gen_item_end(struct gen *g, struct item *it)
