@@ -39,7 +39,7 @@ static void zero_words(uint8_t *p, uint64_t words)
 /* A near pointer at p to the object at obj (same segment). */
 static void set_near(uint8_t *p, const uint8_t *obj, uint64_t bits)
 {
-	int64_t off = (obj - p) / 8 - 1;
+	int64_t off = (int64_t)((uint64_t)(obj - p) >> 3) - 1; /* a multiple of 8 */
 	capnp_st64(p, (bits & ~(uint64_t)0xffffffffu) | (((uint32_t)off << 2) | (uint32_t)(bits & 3)));
 }
 
@@ -92,8 +92,8 @@ static uint32_t new_segment(struct capnp_builder *b, uint64_t min, uint32_t *cap
  * the object fills a segment of its own, behind a two-word pad elsewhere
  * (double-far).  Returns the object or NULL (error recorded).
  */
-static uint8_t *place(struct capnp_builder *b, uint8_t *p, uint64_t words, uint64_t bits,
-		      bool zero)
+static uint8_t *place_slow(struct capnp_builder *b, uint8_t *p, uint64_t words, uint64_t bits,
+			   bool zero)
 {
 	if (b->err != CAPNP_OK)
 		return NULL;
@@ -153,6 +153,22 @@ done:
 	if (zero)
 		zero_words(obj, words);
 	return obj;
+}
+
+/* The common case inline: one segment with room. */
+static inline uint8_t *place(struct capnp_builder *b, uint8_t *p, uint64_t words, uint64_t bits,
+			     bool zero)
+{
+	if (b->segs == NULL && b->err == CAPNP_OK &&
+	    words <= (uint64_t)(b->cap_words - b->used_words)) {
+		uint8_t *obj = b->seg + (size_t)b->used_words * 8;
+		b->used_words += (uint32_t)words;
+		set_near(p, obj, bits);
+		if (zero)
+			zero_words(obj, words);
+		return obj;
+	}
+	return place_slow(b, p, words, bits, zero);
 }
 
 int capnp_builder_init(struct capnp_builder *b, void *arena, size_t bytes)

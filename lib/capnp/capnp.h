@@ -98,7 +98,7 @@ struct capnp_struct {
 	struct capnp_reader *m;
 	const uint8_t *data;
 	const uint8_t *ptrs;
-	uint32_t seg;
+	const struct capnp_segment *sg; /* its segment (in m->seg); NULL if empty */
 	uint32_t data_bytes;
 	uint16_t ptr_count;
 	uint16_t depth; /* pointers that may still be followed below this */
@@ -109,7 +109,7 @@ struct capnp_struct {
 struct capnp_list {
 	struct capnp_reader *m;
 	const uint8_t *start;
-	uint32_t seg;
+	const struct capnp_segment *sg;
 	uint32_t len;
 	uint32_t step_bits;
 	uint32_t data_bits;
@@ -233,7 +233,7 @@ static inline bool capnp_near_(const struct capnp_struct *s, uint32_t idx, uint6
 		return false;
 	const uint8_t *p = s->ptrs + (size_t)idx * 8;
 	__builtin_memcpy(w, p, 8);
-	*pos = (int64_t)((p - s->m->seg[s->seg].data) / 8) + 1 +
+	*pos = (int64_t)((p - s->sg->data) / 8) + 1 +
 	       (int64_t)((int32_t)(uint32_t)*w >> 2);
 	return *pos >= 0;
 }
@@ -246,7 +246,7 @@ static inline bool capnp_take_(const struct capnp_struct *s, int64_t pos, uint64
 	struct capnp_reader *m = s->m;
 	if (charge == 0)
 		charge = 1;
-	if ((uint64_t)pos + words > m->seg[s->seg].words || charge > m->traversal_left)
+	if ((uint64_t)pos + words > s->sg->words || charge > m->traversal_left)
 		return false;
 	m->traversal_left -= charge;
 	return true;
@@ -260,8 +260,8 @@ static inline struct capnp_struct capnp_struct_get_struct(const struct capnp_str
 	if (capnp_near_(s, idx, &w, &pos) && (w & 3) == 0 && w != 0) {
 		uint32_t dw = (uint32_t)(w >> 32) & 0xffffu, pc = (uint32_t)(w >> 48);
 		if (capnp_take_(s, pos, (uint64_t)dw + pc, (uint64_t)dw + pc)) {
-			const uint8_t *data = s->m->seg[s->seg].data + pos * 8;
-			return (struct capnp_struct){ s->m, data, data + (size_t)dw * 8, s->seg,
+			const uint8_t *data = s->sg->data + pos * 8;
+			return (struct capnp_struct){ s->m, data, data + (size_t)dw * 8, s->sg,
 						      dw * 8, (uint16_t)pc,
 						      (uint16_t)(s->depth - 1) };
 		}
@@ -277,17 +277,17 @@ static inline struct capnp_list capnp_struct_get_list(const struct capnp_struct 
 	int64_t pos;
 	if (capnp_near_(s, idx, &w, &pos) && (w & 3) == 1) {
 		uint32_t code = (uint32_t)(w >> 32) & 7, count = (uint32_t)(w >> 35);
-		const uint8_t *at = s->m->seg[s->seg].data + pos * 8;
+		const uint8_t *at = s->sg->data + pos * 8;
 		if (code == (uint32_t)want && code != CAPNP_ELEM_COMPOSITE) {
 			uint64_t words = ((uint64_t)count * bits[code] + 63) / 64;
 			if (capnp_take_(s, pos, words, code == CAPNP_ELEM_VOID ? count : words))
 				return (struct capnp_list){
-					s->m, at, s->seg, count, bits[code],
+					s->m, at, s->sg, count, bits[code],
 					code == CAPNP_ELEM_POINTER ? 0u : bits[code],
 					code == CAPNP_ELEM_POINTER, (uint8_t)code,
 					(uint16_t)(s->depth - 1) };
 		} else if (code == CAPNP_ELEM_COMPOSITE && want == CAPNP_ELEM_COMPOSITE &&
-			   (uint64_t)pos + 1 + count <= s->m->seg[s->seg].words) {
+			   (uint64_t)pos + 1 + count <= s->sg->words) {
 			uint64_t tag;
 			__builtin_memcpy(&tag, at, 8);
 			uint32_t n = (uint32_t)(tag >> 2) & 0x3fffffffu;
@@ -295,7 +295,7 @@ static inline struct capnp_list capnp_struct_get_list(const struct capnp_struct 
 			if ((tag & 3) == 0 && (uint64_t)n * (dw + pc) <= count &&
 			    capnp_take_(s, pos, (uint64_t)count + 1, dw + pc ? count : n))
 				return (struct capnp_list){
-					s->m, at + 8, s->seg, n, (dw + pc) * 64, dw * 64,
+					s->m, at + 8, s->sg, n, (dw + pc) * 64, dw * 64,
 					(uint16_t)pc, CAPNP_ELEM_COMPOSITE,
 					(uint16_t)(s->depth - 1) };
 		}
@@ -311,9 +311,9 @@ static inline struct capnp_text capnp_struct_get_text(const struct capnp_struct 
 	if (capnp_near_(s, idx, &w, &pos) && (w & 3) == 1 &&
 	    ((w >> 32) & 7) == CAPNP_ELEM_BYTE) {
 		uint32_t count = (uint32_t)(w >> 35);
-		const char *str = (const char *)s->m->seg[s->seg].data + pos * 8;
+		const char *str = (const char *)s->sg->data + pos * 8;
 		uint64_t words = ((uint64_t)count + 7) / 8;
-		if (count > 0 && (uint64_t)pos + words <= s->m->seg[s->seg].words &&
+		if (count > 0 && (uint64_t)pos + words <= s->sg->words &&
 		    str[count - 1] == 0 && capnp_take_(s, pos, words, words))
 			return (struct capnp_text){ str, count - 1 };
 	}
@@ -327,7 +327,7 @@ static inline struct capnp_struct capnp_list_get_struct(struct capnp_list l, uin
 {
 	if (i < l.len && l.elem_size != CAPNP_ELEM_BIT) {
 		const uint8_t *base = l.start + ((uint64_t)i * l.step_bits) / 8;
-		return (struct capnp_struct){ l.m, base, base + l.data_bits / 8, l.seg,
+		return (struct capnp_struct){ l.m, base, base + l.data_bits / 8, l.sg,
 					      l.data_bits / 8, l.ptr_count, l.depth };
 	}
 	return capnp_list_get_struct_slow(l, i);

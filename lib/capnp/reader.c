@@ -80,6 +80,12 @@ void capnp_reader_set_limits(struct capnp_reader *m, uint64_t traversal_words, u
 
 void capnp_reader_set_cap_count(struct capnp_reader *m, uint32_t n) { m->cap_count = n; }
 
+/* The index of a (non-empty) view's segment. */
+static uint32_t seg_index(const struct capnp_struct *s)
+{
+	return (uint32_t)(s->sg - s->m->seg);
+}
+
 /* Where a pointer leads: tag describes the object, which starts at word
  * `word` of segment `seg` (for composite lists, at the tag word). */
 struct target {
@@ -200,7 +206,7 @@ static struct capnp_struct read_struct_at(struct capnp_reader *m, uint32_t seg, 
 		.m = m,
 		.data = data,
 		.ptrs = data + (size_t)dw * 8,
-		.seg = t.seg,
+		.sg = &m->seg[t.seg],
 		.data_bytes = dw * 8,
 		.ptr_count = (uint16_t)pc,
 		.depth = (uint16_t)(depth - 1),
@@ -249,7 +255,7 @@ static struct capnp_list read_list_at(struct capnp_reader *m, uint32_t seg, cons
 	}
 	uint32_t code = (uint32_t)(t.tag >> 32) & 7;
 	uint32_t count = (uint32_t)(t.tag >> 35);
-	struct capnp_list l = { .m = m, .seg = t.seg, .elem_size = (uint8_t)code,
+	struct capnp_list l = { .m = m, .sg = &m->seg[t.seg], .elem_size = (uint8_t)code,
 				.depth = (uint16_t)(depth - 1) };
 	if (code == CAPNP_ELEM_COMPOSITE) {
 		uint64_t words = count; /* words after the tag */
@@ -326,7 +332,7 @@ int capnp_struct_ptr_kind(const struct capnp_struct *s, uint32_t idx)
 	struct target t = { 0 };
 	if (idx >= s->ptr_count)
 		return CAPNP_PTR_NULL;
-	int r = resolve(s->m, s->seg, s->ptrs + (size_t)idx * 8, &t);
+	int r = resolve(s->m, seg_index(s), s->ptrs + (size_t)idx * 8, &t);
 	if (r <= 0)
 		return r;
 	switch (t.tag & 3) {
@@ -348,7 +354,7 @@ struct capnp_struct capnp_struct_get_struct_slow(const struct capnp_struct *s, u
 {
 	if (idx >= s->ptr_count)
 		return empty_struct(s->m);
-	return read_struct_at(s->m, s->seg, s->ptrs + (size_t)idx * 8, s->depth);
+	return read_struct_at(s->m, seg_index(s), s->ptrs + (size_t)idx * 8, s->depth);
 }
 
 struct capnp_list capnp_struct_get_list_slow(const struct capnp_struct *s, uint32_t idx,
@@ -356,7 +362,7 @@ struct capnp_list capnp_struct_get_list_slow(const struct capnp_struct *s, uint3
 {
 	if (idx >= s->ptr_count)
 		return empty_list(s->m);
-	return read_list_at(s->m, s->seg, s->ptrs + (size_t)idx * 8, s->depth, want);
+	return read_list_at(s->m, seg_index(s), s->ptrs + (size_t)idx * 8, s->depth, want);
 }
 
 struct capnp_text capnp_struct_get_text_slow(const struct capnp_struct *s, uint32_t idx,
@@ -450,7 +456,7 @@ struct capnp_struct capnp_list_get_struct_slow(struct capnp_list l, uint32_t i)
 		.m = l.m,
 		.data = base,
 		.ptrs = base + l.data_bits / 8,
-		.seg = l.seg,
+		.sg = l.sg,
 		.data_bytes = l.data_bits / 8,
 		.ptr_count = l.ptr_count,
 		.depth = l.depth,
