@@ -9,7 +9,9 @@
 #             TestLists, binary as TestDefaults) read field by field with
 #             the generated readers equals `capnp convert ...:json`
 #   defaults  an empty TestDefaults read through the generated readers
-#             gives every default (the same values as testdata/binary)
+#             gives every default (the same values as testdata/binary); an
+#             empty TestListDefaults gives its lists-of-lists default, as the
+#             reference parses the literal in test.capnp
 #   constants globalStruct, TestConstants.structConst and the list
 #             constants equal `capnp eval`
 #   encode    testdata/binary's values set through the generated builders
@@ -94,6 +96,17 @@ if "$RT" defaults >"$tmp/def.json" 2>"$tmp/err" &&
 	check capnp-upstream-defaults TestAllTypes "$tmp/def.json" "$tmp/ref.json"
 else
 	echo "FAIL capnp-upstream-defaults: $(head -c 300 "$tmp/err")"
+fi
+
+# TestListDefaults.lists: the reference parses the default's literal,
+# taken from test.capnp as it stands.
+sed -n '/^struct TestListDefaults/,/^}/p' "$SCHEMA" | sed -e '1d;$d' \
+	-e 's/^ *lists @0 :TestLists = //' -e 's/);$/)/' >"$tmp/ld.txt"
+if "$RT" listdefaults >"$tmp/ld.json" 2>"$tmp/err" &&
+	cv text:json "$SCHEMA" TestLists <"$tmp/ld.txt" >"$tmp/ref.json" 2>>"$tmp/err"; then
+	check capnp-upstream-list-defaults TestLists "$tmp/ld.json" "$tmp/ref.json"
+else
+	echo "FAIL capnp-upstream-list-defaults: $(head -c 300 "$tmp/err")"
 fi
 
 # constants

@@ -10,6 +10,8 @@
  *                                  TestAllTypes, TestDefaults, TestLists.
  *   upstream_rt defaults           an empty TestDefaults read through the
  *                                  generated readers: every default, as JSON
+ *   upstream_rt listdefaults       an empty TestListDefaults: its `lists`
+ *                                  default (lists of lists) as TestLists JSON
  *   upstream_rt constants          TestConstants' struct and list constants
  *                                  and globalStruct, as JSON
  *   upstream_rt encode FORMAT [SEGMENTS]
@@ -403,6 +405,16 @@ static int defaults(void)
 	return finish(&m);
 }
 
+/* TestListDefaults.lists read from an empty message: its default. */
+static int list_defaults(void)
+{
+	static const uint64_t empty[1] = { 0 };
+	static struct capnp_reader m;
+	capnp_reader_init_segment(&m, empty, 1);
+	dump_lists(test_TestListDefaults_get_lists(test_TestListDefaults_read_root(&m)));
+	return finish(&m);
+}
+
 /* The pointer constants: globalStruct, TestConstants.structConst, then the
  * list constants as one object with TestAllTypes' field names (so the
  * reference can read it back); one JSON object per line. */
@@ -496,7 +508,8 @@ static int encode(const char *format, const char *segments)
 
 static int usage(FILE *f)
 {
-	fprintf(f, "usage: upstream_rt dump ROOT FORMAT | defaults | constants | encode FORMAT [SEGMENTS]\n"
+	fprintf(f, "usage: upstream_rt dump ROOT FORMAT | defaults | listdefaults | constants |\n"
+		   "       encode FORMAT [SEGMENTS]\n"
 		   "(see the comment at the top of tests/capnp/upstream_rt.c)\n");
 	return f == stdout ? 0 : 2;
 }
@@ -511,6 +524,8 @@ int main(int argc, char **argv)
 		return dump(argv[2], argv[3]);
 	if (!strcmp(argv[1], "defaults") && argc == 2)
 		return defaults();
+	if (!strcmp(argv[1], "listdefaults") && argc == 2)
+		return list_defaults();
 	if (!strcmp(argv[1], "constants") && argc == 2)
 		return constants();
 	if (!strcmp(argv[1], "encode") && (argc == 3 || argc == 4))
