@@ -126,8 +126,7 @@ static uint8_t *place_slow(struct capnp_builder *b, uint8_t *p, uint64_t words, 
 		if (at < 0) {
 			/* The object fills the new segment: a double-far pad
 			 * goes where two words are left. */
-			at = take(b, words);
-			obj = b->seg;
+			obj = b->seg + (size_t)take(b, words) * 8; /* fits: got >= words */
 			uint32_t pad_cap = old_cap;
 			uint32_t ps = old;
 			use_segment(b, old, old_cap);

@@ -9,7 +9,7 @@
 
 #include "capnpc.h"
 
-static size_t alloc_words(struct gen *g, struct words *w, size_t n)
+static size_t alloc_words(struct words *w, size_t n)
 {
 	if (w->n + n > w->cap) {
 		size_t cap = w->cap ? w->cap : 64;
@@ -17,8 +17,8 @@ static size_t alloc_words(struct gen *g, struct words *w, size_t n)
 			cap *= 2;
 		uint64_t *grown = realloc(w->w, cap * sizeof *grown);
 		if (!grown) {
-			gen_error(g, "out of memory copying a value");
-			return 0;
+			fprintf(stderr, "capnpc-c: out of memory\n");
+			exit(1);
 		}
 		w->w = grown;
 		w->cap = cap;
@@ -53,7 +53,7 @@ static void copy_struct(struct gen *g, struct words *w, size_t slot, const struc
 {
 	struct capnp_struct s = capnp_struct_get_struct(src, idx);
 	uint32_t dw = s.data_bytes / 8, pc = s.ptr_count;
-	size_t at = alloc_words(g, w, (size_t)dw + pc);
+	size_t at = alloc_words(w, (size_t)dw + pc);
 	set_ptr(w, slot, at, ((uint64_t)dw << 32) | ((uint64_t)pc << 48));
 	copy_body(g, w, at, &s);
 }
@@ -67,7 +67,7 @@ static void copy_list(struct gen *g, struct words *w, size_t slot, const struct 
 	if (code == CAPNP_ELEM_COMPOSITE) {
 		uint32_t dw = l.data_bits / 64, pc = l.ptr_count;
 		size_t words = (size_t)n * (dw + pc);
-		size_t at = alloc_words(g, w, words + 1);
+		size_t at = alloc_words(w, words + 1);
 		set_ptr(w, slot, at, 1 | (code << 32) | ((uint64_t)words << 35));
 		w->w[at] = ((uint64_t)n << 2) | ((uint64_t)dw << 32) | ((uint64_t)pc << 48);
 		for (uint32_t i = 0; i < n; i++) {
@@ -77,7 +77,7 @@ static void copy_list(struct gen *g, struct words *w, size_t slot, const struct 
 		return;
 	}
 	size_t words = ((size_t)n * l.step_bits + 63) / 64;
-	size_t at = alloc_words(g, w, words);
+	size_t at = alloc_words(w, words);
 	set_ptr(w, slot, at, 1 | (code << 32) | ((uint64_t)n << 35));
 	if (code == CAPNP_ELEM_POINTER) {
 		for (uint32_t i = 0; i < n; i++) {
@@ -113,7 +113,7 @@ static void copy_ptr(struct gen *g, struct words *w, size_t slot, const struct c
 void gen_copy_value(struct gen *g, schema_Value_reader v, struct words *w)
 {
 	w->n = 0;
-	alloc_words(g, w, 1); /* the root pointer */
+	alloc_words(w, 1); /* the root pointer */
 	copy_ptr(g, w, 0, &v.s, 0);
 }
 
