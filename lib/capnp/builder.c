@@ -48,16 +48,11 @@ static uint64_t far_ptr(uint32_t seg, uint64_t word, bool dbl)
 	return CAPNP_KIND_FAR | ((uint64_t)dbl << 2) | (word << 3) | ((uint64_t)seg << 32);
 }
 
-/* The segment holding p, which lies inside an allocated object. */
-static uint32_t seg_of(const struct capnp_builder *b, const uint8_t *p)
+/* Does p (inside an allocated object) lie in the segment being filled? */
+static bool in_current(const struct capnp_builder *b, const uint8_t *p)
 {
-	uintptr_t a = (uintptr_t)p;
-	for (uint32_t i = 0; i < b->nseg; i++) {
-		uintptr_t d = (uintptr_t)b->segs[i].data;
-		if (a >= d && a < d + (uintptr_t)b->segs[i].words * 8)
-			return i;
-	}
-	return UINT32_MAX;
+	uintptr_t a = (uintptr_t)p, d = (uintptr_t)b->seg;
+	return a >= d && a < d + (uintptr_t)b->used_words * 8;
 }
 
 static void use_segment(struct capnp_builder *b, uint32_t i, uint32_t cap)
@@ -99,7 +94,7 @@ static uint8_t *place_slow(struct capnp_builder *b, uint8_t *p, uint64_t words, 
 		return NULL;
 	int64_t at;
 	uint8_t *obj;
-	if (b->segs == NULL || seg_of(b, p) == b->cur) {
+	if (b->segs == NULL || in_current(b, p)) {
 		at = take(b, words);
 		if (at >= 0) {
 			obj = b->seg + (size_t)at * 8;
