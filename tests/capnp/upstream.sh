@@ -10,8 +10,9 @@
 #             the generated readers equals `capnp convert ...:json`
 #   defaults  an empty TestDefaults read through the generated readers
 #             gives every default (the same values as testdata/binary); an
-#             empty TestListDefaults gives its lists-of-lists default, as the
-#             reference parses the literal in test.capnp
+#             empty TestListDefaults gives its lists-of-lists default and an
+#             empty TestUnionDefaults its union defaults, as the reference
+#             parses the literals in test.capnp
 #   constants globalStruct, TestConstants.structConst and the list
 #             constants equal `capnp eval`
 #   encode    testdata/binary's values set through the generated builders
@@ -107,6 +108,26 @@ if "$RT" listdefaults >"$tmp/ld.json" 2>"$tmp/err" &&
 	check capnp-upstream-list-defaults TestLists "$tmp/ld.json" "$tmp/ref.json"
 else
 	echo "FAIL capnp-upstream-list-defaults: $(head -c 300 "$tmp/err")"
+fi
+
+# TestUnionDefaults: each field's literal (joined onto one line) parsed by
+# the reference, against the generated readers' defaults.
+sed -n '/^struct TestUnionDefaults/,/^}/p' "$SCHEMA" | sed '1d;$d' | tr '\n' ' ' |
+	sed 's/;/;\n/g' | sed -n 's/^ *\([a-zA-Z0-9]*\) *@[0-9]* *:\([A-Za-z]*\) *= *\(.*\);$/\1 \2 \3/p' \
+	>"$tmp/ud.txt"
+if "$RT" uniondefaults >"$tmp/ud.json" 2>"$tmp/err" && [ "$(wc -l <"$tmp/ud.txt")" = 4 ]; then
+	i=0
+	while read -r field type literal; do
+		i=$((i + 1))
+		sed -n "${i}p" "$tmp/ud.json" >"$tmp/u.json"
+		if echo "$literal" | cv text:json "$SCHEMA" "$type" >"$tmp/ref.json" 2>"$tmp/err"; then
+			check "capnp-upstream-union-default-$field" "$type" "$tmp/u.json" "$tmp/ref.json"
+		else
+			echo "FAIL capnp-upstream-union-default-$field: $(head -c 300 "$tmp/err")"
+		fi
+	done <"$tmp/ud.txt"
+else
+	echo "FAIL capnp-upstream-union-defaults: $(head -c 300 "$tmp/err") ($(wc -l <"$tmp/ud.txt") literals found)"
 fi
 
 # constants

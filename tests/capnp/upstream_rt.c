@@ -12,6 +12,9 @@
  *                                  generated readers: every default, as JSON
  *   upstream_rt listdefaults       an empty TestListDefaults: its `lists`
  *                                  default (lists of lists) as TestLists JSON
+ *   upstream_rt uniondefaults      an empty TestUnionDefaults: its four
+ *                                  defaults (unions in groups, unnamed unions),
+ *                                  one JSON object per line
  *   upstream_rt constants          TestConstants' struct and list constants
  *                                  and globalStruct, as JSON
  *   upstream_rt encode FORMAT [SEGMENTS]
@@ -415,6 +418,117 @@ static int list_defaults(void)
 	return finish(&m);
 }
 
+/* The members of TestUnion that TestUnionDefaults' defaults use (the
+ * others print "?", which the reference will not parse). */
+static void dump_union(test_TestUnion_reader u)
+{
+	open_obj();
+	test_TestUnion_union0_reader u0 = test_TestUnion_get_union0(u);
+	key("union0");
+	open_obj();
+	switch (test_TestUnion_union0_which(u0)) {
+	case test_TestUnion_union0_which_u0f0s16:
+		key("u0f0s16");
+		printf("%d", test_TestUnion_union0_get_u0f0s16(u0));
+		break;
+	case test_TestUnion_union0_which_u0f1s0:
+		key("u0f1s0");
+		printf("null");
+		break;
+	default:
+		printf("?");
+	}
+	close_obj();
+	test_TestUnion_union1_reader u1 = test_TestUnion_get_union1(u);
+	key("union1");
+	open_obj();
+	switch (test_TestUnion_union1_which(u1)) {
+	case test_TestUnion_union1_which_u1f0s8:
+		key("u1f0s8");
+		printf("%d", test_TestUnion_union1_get_u1f0s8(u1));
+		break;
+	case test_TestUnion_union1_which_u1f0sp:
+		key("u1f0sp");
+		json_str(test_TestUnion_union1_get_u1f0sp(u1));
+		break;
+	default:
+		printf("?");
+	}
+	close_obj();
+	test_TestUnion_union2_reader u2 = test_TestUnion_get_union2(u);
+	key("union2");
+	open_obj();
+	switch (test_TestUnion_union2_which(u2)) {
+	case test_TestUnion_union2_which_u2f0s64:
+		key("u2f0s64");
+		printf("\"%" PRId64 "\"", test_TestUnion_union2_get_u2f0s64(u2));
+		break;
+	case test_TestUnion_union2_which_u2f0s1:
+		key("u2f0s1");
+		printf(test_TestUnion_union2_get_u2f0s1(u2) ? "true" : "false");
+		break;
+	default:
+		printf("?");
+	}
+	close_obj();
+	test_TestUnion_union3_reader u3 = test_TestUnion_get_union3(u);
+	key("union3");
+	open_obj();
+	switch (test_TestUnion_union3_which(u3)) {
+	case test_TestUnion_union3_which_u3f0s8:
+		key("u3f0s8");
+		printf("%d", test_TestUnion_union3_get_u3f0s8(u3));
+		break;
+	case test_TestUnion_union3_which_u3f0s32:
+		key("u3f0s32");
+		printf("%" PRId32, test_TestUnion_union3_get_u3f0s32(u3));
+		break;
+	default:
+		printf("?");
+	}
+	close_obj();
+	close_obj();
+}
+
+static void dump_unnamed(test_TestUnnamedUnion_reader u)
+{
+	open_obj();
+	if (test_TestUnnamedUnion_has_before(u)) {
+		key("before");
+		json_str(test_TestUnnamedUnion_get_before(u));
+	}
+	if (test_TestUnnamedUnion_which(u) == test_TestUnnamedUnion_which_foo) {
+		key("foo");
+		printf("%u", test_TestUnnamedUnion_get_foo(u));
+	} else {
+		key("bar");
+		printf("%" PRIu32, test_TestUnnamedUnion_get_bar(u));
+	}
+	key("middle");
+	printf("%u", test_TestUnnamedUnion_get_middle(u));
+	if (test_TestUnnamedUnion_has_after(u)) {
+		key("after");
+		json_str(test_TestUnnamedUnion_get_after(u));
+	}
+	close_obj();
+}
+
+static int union_defaults(void)
+{
+	static const uint64_t empty[1] = { 0 };
+	static struct capnp_reader m;
+	capnp_reader_init_segment(&m, empty, 1);
+	test_TestUnionDefaults_reader r = test_TestUnionDefaults_read_root(&m);
+	dump_union(test_TestUnionDefaults_get_s16s8s64s8Set(r));
+	printf("\n");
+	dump_union(test_TestUnionDefaults_get_s0sps1s32Set(r));
+	printf("\n");
+	dump_unnamed(test_TestUnionDefaults_get_unnamed1(r));
+	printf("\n");
+	dump_unnamed(test_TestUnionDefaults_get_unnamed2(r));
+	return finish(&m);
+}
+
 /* The pointer constants: globalStruct, TestConstants.structConst, then the
  * list constants as one object with TestAllTypes' field names (so the
  * reference can read it back); one JSON object per line. */
@@ -508,7 +622,8 @@ static int encode(const char *format, const char *segments)
 
 static int usage(FILE *f)
 {
-	fprintf(f, "usage: upstream_rt dump ROOT FORMAT | defaults | listdefaults | constants |\n"
+	fprintf(f, "usage: upstream_rt dump ROOT FORMAT | defaults | listdefaults | uniondefaults |\n"
+		   "       constants |"
 		   "       encode FORMAT [SEGMENTS]\n"
 		   "(see the comment at the top of tests/capnp/upstream_rt.c)\n");
 	return f == stdout ? 0 : 2;
@@ -526,6 +641,8 @@ int main(int argc, char **argv)
 		return defaults();
 	if (!strcmp(argv[1], "listdefaults") && argc == 2)
 		return list_defaults();
+	if (!strcmp(argv[1], "uniondefaults") && argc == 2)
+		return union_defaults();
 	if (!strcmp(argv[1], "constants") && argc == 2)
 		return constants();
 	if (!strcmp(argv[1], "encode") && (argc == 3 || argc == 4))
