@@ -87,13 +87,13 @@ endif
 # drives.  Built by `make test` (not `make all`, which stays offline).
 CAPNP_UP := $(BUILD)/upstream
 CAPNP_UP_FILES := capnp/test.capnp capnp/test-import.capnp capnp/test-import2.capnp \
-	capnp/stream.capnp
+	capnp/stream.capnp capnp/compat/json.capnp capnp/compat/json-test.capnp
 CAPNP_UP_RT := $(CAPNP_UP)/upstream_rt
 $(CAPNP_UP)/src.path: tools/srcpkg.sh third_party/sources.lock
 	@mkdir -p $(@D)
 	tools/srcpkg.sh path capnproto >$@.tmp && mv $@.tmp $@
 # capnpc-c must generate every item without a warning.
-$(CAPNP_UP)/gen.stamp: $(CAPNP_UP)/src.path $(CAPNPC_C)
+$(CAPNP_UP)/gen.stamp: $(CAPNP_UP)/src.path $(CAPNPC_C) mk/capnp.mk
 	@rm -rf $(CAPNP_UP)/gen && mkdir -p $(CAPNP_UP)/gen
 	src=$$(cat $<)/src && CAPNPC_C_SRCDIR=$$src $(CAPNP) compile -I$$src --src-prefix=$$src \
 		-o$(CAPNPC_C):$(CAPNP_UP)/gen $(addprefix $$src/,$(CAPNP_UP_FILES)) \

@@ -6,8 +6,12 @@
 #
 #   decode    every message in testdata/ (binary, flat, packed, packedflat,
 #             segmented, segmented-packed as TestAllTypes, lists.binary as
-#             TestLists, binary as TestDefaults) read field by field with
-#             the generated readers equals `capnp convert ...:json`
+#             TestLists, binary as TestDefaults, annotated-json.binary as
+#             TestJsonAnnotations) read field by field with the generated
+#             readers equals `capnp convert` (JSON, or text where JSON
+#             annotations rename fields); the reference's parse of
+#             pretty.txt, short.txt, pretty.json, short.json and
+#             annotated.json equals the binary message as our readers see it
 #   defaults  an empty TestDefaults read through the generated readers
 #             gives every default (the same values as testdata/binary); an
 #             empty TestListDefaults gives its lists-of-lists default and an
@@ -88,6 +92,42 @@ segmented-packed packed TestAllTypes
 lists.binary binary TestLists
 binary binary TestDefaults
 LIST
+# annotated-json.binary (compat/json-test.capnp): its JSON form follows the
+# annotations, so both sides are compared in the text format.
+JSCHEMA=$SRC/capnp/compat/json-test.capnp
+if "$RT" dump TestJsonAnnotations binary <"$DATA/annotated-json.binary" >"$tmp/ja.txt" 2>"$tmp/err" &&
+	got=$(cv text:binary "$JSCHEMA" TestJsonAnnotations <"$tmp/ja.txt" 2>>"$tmp/err" |
+		cv binary:text "$JSCHEMA" TestJsonAnnotations 2>>"$tmp/err") &&
+	exp=$(cv binary:text "$JSCHEMA" TestJsonAnnotations <"$DATA/annotated-json.binary"); then
+	if [ "$got" = "$exp" ]; then
+		echo "PASS capnp-upstream-decode-annotated-json.binary-TestJsonAnnotations"
+	else
+		echo "FAIL capnp-upstream-decode-annotated-json.binary-TestJsonAnnotations: got $(head -c 300 "$tmp/ja.txt")"
+	fi
+	# annotated.json is the same message in its annotated JSON form.
+	if [ "$got" = "$(cv json:text "$JSCHEMA" TestJsonAnnotations <"$DATA/annotated.json" 2>&1)" ]; then
+		echo "PASS capnp-upstream-decode-annotated.json-TestJsonAnnotations"
+	else
+		echo "FAIL capnp-upstream-decode-annotated.json-TestJsonAnnotations: differs from annotated-json.binary as we read it"
+	fi
+else
+	echo "FAIL capnp-upstream-decode-annotated-json.binary-TestJsonAnnotations: $(head -c 300 "$tmp/err")"
+fi
+
+# The text and JSON renderings in testdata/ (pretty/short .txt/.json) are
+# the same TestAllTypes: the reference's parse of each equals what our
+# readers see in testdata/binary.
+"$RT" dump TestAllTypes binary <"$DATA/binary" >"$tmp/ours.json" 2>/dev/null
+for f in pretty.txt short.txt pretty.json short.json; do
+	fmt=${f##*.}
+	[ "$fmt" = txt ] && fmt=text
+	if cv "$fmt:json" "$SCHEMA" TestAllTypes <"$DATA/$f" >"$tmp/ref.json" 2>"$tmp/err"; then
+		check "capnp-upstream-decode-$f-TestAllTypes" TestAllTypes "$tmp/ours.json" "$tmp/ref.json"
+	else
+		echo "FAIL capnp-upstream-decode-$f-TestAllTypes: $(head -c 300 "$tmp/err")"
+	fi
+done
+
 nseg=$(( $(od -An -tu4 -N4 "$DATA/segmented") + 1 ))
 echo "INFO capnp-upstream: testdata/segmented has $nseg segments"
 

@@ -8,6 +8,9 @@
  *                                  readers; print it as JSON in the layout of
  *                                  `capnp convert binary:json`.  ROOT:
  *                                  TestAllTypes, TestDefaults, TestLists.
+ *                                  TestJsonAnnotations (compat/json-test.capnp)
+ *                                  is printed in the text format instead, as
+ *                                  its JSON form depends on annotations.
  *   upstream_rt defaults           an empty TestDefaults read through the
  *                                  generated readers: every default, as JSON
  *   upstream_rt listdefaults       an empty TestListDefaults: its `lists`
@@ -33,6 +36,7 @@
 #include <string.h>
 
 #include "capnp/capnp.h"
+#include "capnp/compat/json-test.capnp.h"
 #include "capnp/test.capnp.h"
 
 #define MAX_BYTES (1u << 20)
@@ -273,6 +277,159 @@ static void dump_lists(test_TestLists_reader r)
 	close_obj();
 }
 
+/* TestJsonAnnotations in the text format of `capnp convert binary:text`
+ * (field names as declared; the JSON form renames and flattens them). */
+static void text_str(struct capnp_text t) { json_str(t); }
+
+static void text_data(struct capnp_data d)
+{
+	putchar('"');
+	for (uint32_t i = 0; i < d.len; i++)
+		printf("\\x%02x", d.ptr[i]);
+	putchar('"');
+}
+
+static void text_value(json_Value_reader v)
+{
+	struct capnp_list l;
+	switch (json_Value_which(v)) {
+	case json_Value_which_null:
+		printf("(null = void)");
+		break;
+	case json_Value_which_boolean:
+		printf("(boolean = %s)", json_Value_get_boolean(v) ? "true" : "false");
+		break;
+	case json_Value_which_number:
+		printf("(number = %.17g)", json_Value_get_number(v));
+		break;
+	case json_Value_which_string:
+		printf("(string = ");
+		text_str(json_Value_get_string(v));
+		printf(")");
+		break;
+	case json_Value_which_array:
+		printf("(array = [");
+		l = json_Value_get_array(v);
+		for (uint32_t i = 0; i < capnp_list_len(l); i++) {
+			printf("%s", i ? ", " : "");
+			text_value(json_Value_list_get(l, i));
+		}
+		printf("])");
+		break;
+	case json_Value_which_object:
+		printf("(object = [");
+		l = json_Value_get_object(v);
+		for (uint32_t i = 0; i < capnp_list_len(l); i++) {
+			json_Value_Field_reader f = json_Value_Field_list_get(l, i);
+			printf("%s(name = ", i ? ", " : "");
+			text_str(json_Value_Field_get_name(f));
+			printf(", value = ");
+			text_value(json_Value_Field_get_value(f));
+			printf(")");
+		}
+		printf("])");
+		break;
+	default:
+		printf("?"); /* call: not in the test data */
+	}
+}
+
+static void dump_json_annotations(json_test_TestJsonAnnotations_reader r)
+{
+	static const char *enums[] = { "foo", "bar", "baz", "qux" };
+	printf("(someField = ");
+	text_str(json_test_TestJsonAnnotations_get_someField(r));
+	json_test_TestJsonAnnotations_aGroup_reader g = json_test_TestJsonAnnotations_get_aGroup(r);
+	printf(", aGroup = (flatFoo = %" PRIu32 ", flatBar = ",
+	       json_test_TestJsonAnnotations_aGroup_get_flatFoo(g));
+	text_str(json_test_TestJsonAnnotations_aGroup_get_flatBar(g));
+	printf(", flatBaz = (hello = %s), doubleFlat = (flatQux = ",
+	       json_test_TestJsonAnnotations_aGroup_flatBaz_get_hello(
+		       json_test_TestJsonAnnotations_aGroup_get_flatBaz(g)) ? "true" : "false");
+	text_str(json_test_TestJsonAnnotations_aGroup_doubleFlat_get_flatQux(
+		json_test_TestJsonAnnotations_aGroup_get_doubleFlat(g)));
+	json_test_TestJsonAnnotations_prefixedGroup_reader pg =
+		json_test_TestJsonAnnotations_get_prefixedGroup(r);
+	printf(")), prefixedGroup = (foo = ");
+	text_str(json_test_TestJsonAnnotations_prefixedGroup_get_foo(pg));
+	printf(", bar = %" PRIu32 ", baz = (hello = %s), morePrefix = (qux = ",
+	       json_test_TestJsonAnnotations_prefixedGroup_get_bar(pg),
+	       json_test_TestJsonAnnotations_prefixedGroup_baz_get_hello(
+		       json_test_TestJsonAnnotations_prefixedGroup_get_baz(pg)) ? "true" : "false");
+	text_str(json_test_TestJsonAnnotations_prefixedGroup_morePrefix_get_qux(
+		json_test_TestJsonAnnotations_prefixedGroup_get_morePrefix(pg)));
+	printf(")), aUnion = (");
+	json_test_TestJsonAnnotations_aUnion_reader u = json_test_TestJsonAnnotations_get_aUnion(r);
+	if (json_test_TestJsonAnnotations_aUnion_which(u) ==
+	    json_test_TestJsonAnnotations_aUnion_which_foo) {
+		json_test_TestJsonAnnotations_aUnion_foo_reader f =
+			json_test_TestJsonAnnotations_aUnion_get_foo(u);
+		printf("foo = (fooMember = ");
+		text_str(json_test_TestJsonAnnotations_aUnion_foo_get_fooMember(f));
+		printf(", multiMember = %" PRIu32 ")",
+		       json_test_TestJsonAnnotations_aUnion_foo_get_multiMember(f));
+	} else {
+		json_test_TestJsonAnnotations_aUnion_bar_reader b =
+			json_test_TestJsonAnnotations_aUnion_get_bar(u);
+		printf("bar = (barMember = %" PRIu32 ", multiMember = ",
+		       json_test_TestJsonAnnotations_aUnion_bar_get_barMember(b));
+		text_str(json_test_TestJsonAnnotations_aUnion_bar_get_multiMember(b));
+		printf(")");
+	}
+	printf("), dependency = (foo = ");
+	text_str(json_test_TestJsonAnnotations2_get_foo(
+		json_test_TestJsonAnnotations_get_dependency(r)));
+	printf("), simpleGroup = (grault = ");
+	text_str(json_test_TestJsonAnnotations_simpleGroup_get_grault(
+		json_test_TestJsonAnnotations_get_simpleGroup(r)));
+	printf("), enums = [");
+	struct capnp_list l = json_test_TestJsonAnnotations_get_enums(r);
+	for (uint32_t i = 0; i < capnp_list_len(l); i++)
+		printf("%s%s", i ? ", " : "", enums[capnp_list_get_u16(l, i) & 3]);
+	printf("], innerJson = ");
+	text_value(json_test_TestJsonAnnotations_get_innerJson(r));
+	printf(", testBase64 = ");
+	text_data(json_test_TestJsonAnnotations_get_testBase64(r));
+	printf(", testHex = ");
+	text_data(json_test_TestJsonAnnotations_get_testHex(r));
+	json_test_TestJsonAnnotations_bUnion_reader bu = json_test_TestJsonAnnotations_get_bUnion(r);
+	if (json_test_TestJsonAnnotations_bUnion_which(bu) ==
+	    json_test_TestJsonAnnotations_bUnion_which_foo) {
+		printf(", bUnion = (foo = ");
+		text_str(json_test_TestJsonAnnotations_bUnion_get_foo(bu));
+		printf(")");
+	} else {
+		printf(", bUnion = (bar = %" PRIu32 ")",
+		       json_test_TestJsonAnnotations_bUnion_get_bar(bu));
+	}
+	json_test_TestJsonAnnotations3_reader x = json_test_TestJsonAnnotations_get_externalUnion(r);
+	if (json_test_TestJsonAnnotations3_which(x) == json_test_TestJsonAnnotations3_which_foo) {
+		printf(", externalUnion = (foo = %" PRIu32 ")",
+		       json_test_TestJsonAnnotations3_get_foo(x));
+	} else {
+		printf(", externalUnion = (bar = (value = ");
+		text_str(json_test_TestFlattenedStruct_get_value(
+			json_test_TestJsonAnnotations3_get_bar(x)));
+		printf("))");
+	}
+	json_test_TestJsonAnnotations_unionWithVoid_reader w =
+		json_test_TestJsonAnnotations_get_unionWithVoid(r);
+	switch (json_test_TestJsonAnnotations_unionWithVoid_which(w)) {
+	case json_test_TestJsonAnnotations_unionWithVoid_which_intValue:
+		printf(", unionWithVoid = (intValue = %" PRIu32 ")",
+		       json_test_TestJsonAnnotations_unionWithVoid_get_intValue(w));
+		break;
+	case json_test_TestJsonAnnotations_unionWithVoid_which_voidValue:
+		printf(", unionWithVoid = (voidValue = void)");
+		break;
+	default:
+		printf(", unionWithVoid = (textValue = ");
+		text_str(json_test_TestJsonAnnotations_unionWithVoid_get_textValue(w));
+		printf(")");
+	}
+	printf(")");
+}
+
 /* ---- building: the same values through the generated builders -------- */
 
 static void copy_all(test_TestAllTypes_reader r, test_TestAllTypes_builder b);
@@ -391,6 +548,8 @@ static int dump(const char *root, const char *format)
 		dump_defaults(test_TestDefaults_read_root(&m), 0);
 	else if (!strcmp(root, "TestLists"))
 		dump_lists(test_TestLists_read_root(&m));
+	else if (!strcmp(root, "TestJsonAnnotations"))
+		dump_json_annotations(json_test_TestJsonAnnotations_read_root(&m));
 	else {
 		fprintf(stderr, "upstream_rt: unknown root %s\n", root);
 		return 2;
