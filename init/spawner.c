@@ -92,7 +92,7 @@ int init_spawn(uint32_t spawner, struct mf_str name, struct mf_str binary,
 static uint64_t wait_params[4];
 static size_t wait_params_len;
 /* Root pointer, 2 data words, 1 pointer, the kill reason text. */
-static uint64_t wait_results[MF_MAX_SERVICES][4 + INIT_REASON_MAX / 8];
+static uint64_t wait_results[MF_MAX_SERVICES][CAPOS_WAIT_RESULT_BYTES / 8];
 static uint64_t wait_ud[MF_MAX_SERVICES];
 
 static int submit_wait(uint32_t i, uint32_t handle)

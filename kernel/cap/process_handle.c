@@ -35,8 +35,14 @@ struct process_handle {
 
 static struct process_handle handles[PROCESS_HANDLE_MAX];
 
-/* wait's result: root pointer, 2 data words, 1 pointer, the reason text. */
-#define PROCESS_HANDLE_RESULT_WORDS (4 + (PROC_REASON_MAX + 7) / 8)
+/* wait's result: the flat struct (root pointer, 2 data words, 1 pointer)
+ * and the reason text, NUL included, padded to words. */
+#define PROCESS_HANDLE_REASON_BYTES (8u * ((PROC_REASON_MAX + 7u) / 8u))
+#define PROCESS_HANDLE_RESULT_BYTES \
+	(KCALL_FLAT(capos_ProcessHandle_wait_Results) + PROCESS_HANDLE_REASON_BYTES)
+#define PROCESS_HANDLE_RESULT_WORDS (PROCESS_HANDLE_RESULT_BYTES / 8u)
+_Static_assert(PROCESS_HANDLE_RESULT_BYTES == CAPOS_WAIT_RESULT_BYTES,
+               "abi.h's CAPOS_WAIT_RESULT_BYTES must match wait's result layout");
 
 static void handle_maybe_free(struct process_handle *h)
 {
@@ -168,7 +174,7 @@ bool process_handle_waiting(const struct process *p)
 }
 
 static const struct kcall_method handle_methods[] = {
-	{capos_ProcessHandle_wait_METHOD, "wait", {KCALL_FLAT(capos_ProcessHandle_wait_Results), 0}},
+	{capos_ProcessHandle_wait_METHOD, "wait", {PROCESS_HANDLE_RESULT_BYTES, 0}},
 };
 
 /* wait takes no params. */

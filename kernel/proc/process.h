@@ -20,7 +20,7 @@
 #define PROC_MAX CAPOS_PROC_MAX /* processes alive at once               */
 #define PROC_CAP_SLOTS CAPOS_PROC_CAP_SLOTS /* cap table capacity per process */
 #define PROC_NAME_MAX 32
-#define PROC_REASON_MAX 160   /* a kill reason, as logged and sent to waiters */
+#define PROC_REASON_MAX CAPOS_KILL_REASON_MAX   /* a kill reason, as logged and sent to waiters */
 #define PROC_MAX_REGIONS (ELF_MAX_LOAD + 4)
 #define KSTACK_SIZE (16u * 1024u)
 
