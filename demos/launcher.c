@@ -64,7 +64,8 @@ static int spawn(uint32_t spawner, const char *name, const char *binary, const s
 /* ProcessHandle.wait -> the child's exit code (negative error: err set). */
 static int64_t wait_for(uint32_t handle, struct capos_call_error *err)
 {
-	static uint64_t params[4], result[8];
+	/* Room for the longest answer: a kill reason (include/capos/abi.h). */
+	static uint64_t params[4], result[(CAPOS_WAIT_RESULT_BYTES + 7) / 8];
 	struct capnp_builder b;
 	size_t len = 0;
 	capnp_builder_init(&b, params, sizeof params);

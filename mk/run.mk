@@ -80,7 +80,7 @@ run_submake_args = $(if $(strip $(SYSTEM)),SYSTEM=$(SYSTEM_FILE))
 # instead.  Only the binaries the system names are built (`mkmanifest
 # --list-binaries` -> SYSTEM_BIN_NAMES, mk/manifest.mk), so a broken demo
 # that system does not use does not stop the run.
-run_build_steps = $(MAKE) --no-print-directory $(MKMANIFEST) && \
+run_build_steps = $(MAKE) --no-print-directory $(run_submake_args) $(MKMANIFEST) && \
 	names=$$($(MKMANIFEST) $(MKMANIFEST_FLAGS) --list-binaries $(2)) && \
 	$(MAKE) --no-print-directory $(run_submake_args) $(1) SYSTEM_BIN_NAMES="$$(echo $$names)"
 ifeq ($(V),1)

@@ -12,15 +12,21 @@
 
 #define LIMITS_H "include/capos/limits.h"
 
-/* Starts err's message with the holder: "manifest: " or `service "x" (services[i]): `. */
+#define HOLDER_MANIFEST (-2)
+#define HOLDER_INIT     (-1)
+
+/* Starts err's message with the holder: "manifest: ", "init: " or
+ * `service "x" (services[i]): `. */
 static struct msg *limit_fail(struct msg *msg, struct mf_error *err,
 			      const struct mf_manifest *m, int svc)
 {
 	err->code = MF_ERR_KERNEL_LIMIT;
 	err->message[0] = '\0';
 	*msg = (struct msg){ err->message, sizeof(err->message), 0 };
-	if (svc < 0) {
+	if (svc == HOLDER_MANIFEST) {
 		msg_cstr(msg, "manifest: ");
+	} else if (svc == HOLDER_INIT) {
+		msg_cstr(msg, "init: ");
 	} else {
 		msg_cstr(msg, "service ");
 		msg_qstr(msg, m->services[svc].name);
@@ -58,8 +64,6 @@ static int check_holder(const struct mf_manifest *m, int svc, const struct mf_ca
 
 	if (count > CAPOS_PROC_CAP_SLOTS) {
 		msg = limit_fail(&mb, err, m, svc);
-		if (svc < 0)
-			msg_cstr(msg, "init: ");
 		msg_cstr(msg, "caps: ");
 		msg_uint(msg, count);
 		msg_cstr(msg, " caps, more than a process's capability table holds");
@@ -89,7 +93,7 @@ enum mf_err mf_check_limits(const struct mf_manifest *m, const uint32_t *order,
 	err->code = MF_OK;
 	err->message[0] = '\0';
 	if (m->service_count > CAPOS_PROC_MAX - 1) {
-		msg = limit_fail(&mb, err, m, -1);
+		msg = limit_fail(&mb, err, m, HOLDER_MANIFEST);
 		msg_cstr(msg, "initConfig.services: ");
 		msg_uint(msg, m->service_count);
 		msg_cstr(msg, " services, but the kernel runs at most ");
@@ -100,7 +104,7 @@ enum mf_err mf_check_limits(const struct mf_manifest *m, const uint32_t *order,
 		limit_tail(msg, CAPOS_PROC_MAX, "CAPOS_PROC_MAX");
 		return err->code;
 	}
-	if (check_holder(m, -1, m->init_caps, m->init_cap_count, err) < 0)
+	if (check_holder(m, HOLDER_INIT, m->init_caps, m->init_cap_count, err) < 0)
 		return err->code;
 
 	/* Walk the start order as init does, counting init's slots and the

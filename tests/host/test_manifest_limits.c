@@ -123,7 +123,8 @@ Test(manifest_limits, init_caps_fill_its_table)
 						.kernel = MF_KCAP_CONSOLE };
 	m.init_cap_count = CAPOS_PROC_CAP_SLOTS + 1;
 	system_of(0);
-	expect_limit("manifest: init: caps: 65 caps", "CAPOS_PROC_CAP_SLOTS", NULL);
+	expect_limit("init: caps: 65 caps", "CAPOS_PROC_CAP_SLOTS", NULL);
+	cr_assert(strncmp(err.message, "init: ", 6) == 0, "%s", err.message);
 }
 
 Test(manifest_limits, endpoints_per_spawn)

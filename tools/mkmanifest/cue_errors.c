@@ -122,17 +122,19 @@ static int last_name(const char *s, size_t n, char *out, size_t cap)
 static void find_names(const struct kind_error *e, char *svc, char *cap, size_t n)
 {
 	FILE *f = fopen(e->file, "r");
-	char lines[64][512];
-	unsigned k = 0, at = 0;
+	char lines[64][512]; /* the last 64 lines up to e->line, each cut at 511 bytes */
+	unsigned k = 0;      /* lines read */
+	int fresh = 1;       /* the next chunk starts a line */
 	if (!f)
 		return;
 	char l[512];
-	while (fgets(l, sizeof l, f) && ++at <= e->line) {
-		strcpy(lines[k % 64], l);
-		k++;
+	while (k < e->line && fgets(l, sizeof l, f)) {
+		if (fresh)
+			strcpy(lines[k++ % 64], l);
+		fresh = strchr(l, '\n') != NULL;
 	}
 	fclose(f);
-	if (at < e->line || k == 0)
+	if (k < e->line)
 		return;
 	const char *line = lines[(k - 1) % 64];
 	size_t col = e->col > 0 && e->col - 1 < strlen(line) ? e->col - 1 : strlen(line);
