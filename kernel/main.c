@@ -6,13 +6,14 @@
 
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/gdt.h"
-#include "arch/x86_64/pic.h"
+#include "arch/x86_64/intc.h"
 #include "arch/x86_64/qemu_exit.h"
 #include "arch/x86_64/serial.h"
 #include "arch/x86_64/syscall.h"
 #include "arch/x86_64/timer.h"
 #include "arch/x86_64/trap.h"
 #include "boot_info.h"
+#include "dev/pci_bus.h"
 #include "log.h"
 #include "mem/heap.h"
 #include "mem/pmm.h"
@@ -51,8 +52,9 @@ _Noreturn void kmain(uint32_t magic, uint64_t info_phys)
 	pmm_init();
 	vmm_init();
 	heap_init();
-	pic_init();
+	intc_init();
 	timer_init();
+	pci_bus_init();
 	syscall_init();
 	sti();
 	kprintf("capOS: kernel ready: %lu MiB usable, %lu of %lu frames free, NX %s, SMEP %s, SMAP %s\n",

@@ -13,6 +13,8 @@
 #   --mem SIZE      RAM (default 256M)
 #   --timeout SEC   kill QEMU after SEC seconds (status 124)
 #   --vars FILE     OVMF_VARS copy to use (MODE uefi; default build/OVMF_VARS.fd)
+#   --machine TYPE  QEMU -machine (e.g. q35; default QEMU's i440fx "pc")
+#   --qemu-arg ARG  one extra QEMU argument (repeatable), e.g. a -device
 set -uo pipefail
 usage() { sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; }
 [ "${1:-}" = "--help" ] && { usage; exit 0; }
@@ -20,6 +22,8 @@ usage() { sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; }
 mode=$1 image=$2
 shift 2
 cmdline="" module="" cpu=qemu64,+smep,+smap mem=256M timeout=0 vars=build/OVMF_VARS.fd
+machine=""
+extra=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	--cmdline) cmdline=$2; shift 2 ;;
@@ -28,6 +32,8 @@ while [ $# -gt 0 ]; do
 	--mem) mem=$2; shift 2 ;;
 	--timeout) timeout=$2; shift 2 ;;
 	--vars) vars=$2; shift 2 ;;
+	--machine) machine=$2; shift 2 ;;
+	--qemu-arg) extra+=("$2"); shift 2 ;;
 	*) echo "qemu-boot: unknown option $1" >&2; exit 2 ;;
 	esac
 done
@@ -35,6 +41,8 @@ done
 
 args=(-accel tcg -cpu "$cpu" -m "$mem" -smp 1 -serial stdio -display none
 	-monitor none -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04)
+[ -n "$machine" ] && args+=(-machine "$machine")
+args+=("${extra[@]}")
 case $mode in
 kernel)
 	args+=(-kernel "$image")
