@@ -210,11 +210,11 @@ unsigned pci_enumerate(const struct pci_cfg_ops *ops, struct pci_device *out, un
 	queued[0] = true;
 	while (head < tail) {
 		uint8_t bus = queue[head++];
-		for (uint8_t dev = 0; dev < 32; dev++) {
+		for (unsigned dev = 0; dev < 32; dev++) {
 			struct pci_device d;
 			unsigned nfn = 1;
-			for (uint8_t fn = 0; fn < nfn; fn++) {
-				if (pci_read_function(ops, bus, dev, fn, &d) != PCI_OK)
+			for (unsigned fn = 0; fn < nfn; fn++) {
+				if (pci_read_function(ops, bus, (uint8_t)dev, (uint8_t)fn, &d) != PCI_OK)
 					continue;
 				if (fn == 0 && d.multifunction)
 					nfn = 8;
