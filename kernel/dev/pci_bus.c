@@ -121,8 +121,8 @@ void pci_bus_init(void)
 	count = pci_enumerate(pci_cfg(), table, PCI_TABLE_MAX, &dropped);
 	for (unsigned i = 0; i < count; i++)
 		log_device(&table[i]);
-	kprintf("pci: %u function(s) via %s%s\n", count,
-	        ecam ? "ECAM" : "legacy config ports 0xcf8/0xcfc", ecam ? "" : "");
+	kprintf("pci: %u function(s) via %s\n", count,
+	        ecam ? "ECAM" : "legacy config ports 0xcf8/0xcfc");
 	if (dropped)
 		kprintf("pci: %u function(s) beyond the table's %d entries not recorded\n", dropped,
 		        PCI_TABLE_MAX);
