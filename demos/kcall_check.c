@@ -452,13 +452,16 @@ static void check_spawn_and_wait(void)
 	DEMO_CHECK(NAME, e == TOO_SMALL, "ProcessHandle.wait into 16 bytes: %s at once\n", err(e));
 	e = call_ro(handle, capos_ProcessHandle_wait_METHOD);
 	DEMO_CHECK(NAME, e == BAD_BUFFER, "ProcessHandle.wait into a read-only buffer: %s\n", err(e));
-	e = call_len(handle, capos_ProcessHandle_wait_METHOD, 24);
+	/* The bound holds the longest kill reason: 40 flat + 160 text. */
+	e = call_len(handle, capos_ProcessHandle_wait_METHOD, 199);
+	DEMO_CHECK(NAME, e == TOO_SMALL, "ProcessHandle.wait into 199 bytes: %s at once\n", err(e));
+	e = call_len(handle, capos_ProcessHandle_wait_METHOD, 200);
 	int64_t code = -1;
 	struct capnp_reader m;
 	if (e > 0 && capnp_reader_init(&m, result, (size_t)e) == CAPNP_OK)
 		code = capos_ProcessHandle_wait_Results_get_exitCode(
 			capos_ProcessHandle_wait_Results_read_root(&m));
-	DEMO_CHECK(NAME, code == 42, "wait into 24 bytes: exit code %ld\n", (long)code);
+	DEMO_CHECK(NAME, code == 42, "wait into 200 bytes: exit code %ld\n", (long)code);
 	release(handle);
 }
 

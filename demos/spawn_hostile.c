@@ -107,7 +107,7 @@ static int spawn(const char *name, const char *bin, const struct grant *g, uint3
 /* ProcessHandle.wait; returns the exit code or INT64_MIN (err set). */
 static int64_t wait_handle(uint32_t handle, struct capos_call_error *err)
 {
-	static uint64_t wp[4], wr[8];
+	static uint64_t wp[4], wr[CAPOS_WAIT_RESULT_BYTES / 8];
 	struct capnp_builder b;
 	size_t len = 0;
 	capnp_builder_init(&b, wp, sizeof wp);
@@ -191,7 +191,7 @@ static void good_paths(void)
 		/* Two waits at once while the server still runs (it waits for
 		 * calls until its last client facet goes): the second is
 		 * refused, the first completes when the server exits. */
-		static uint64_t wp[4], wr1[8], wr2[32];
+		static uint64_t wp[4], wr1[CAPOS_WAIT_RESULT_BYTES / 8], wr2[CAPOS_WAIT_RESULT_BYTES / 8];
 		struct capnp_builder b;
 		size_t len = 0;
 		capnp_builder_init(&b, wp, sizeof wp);

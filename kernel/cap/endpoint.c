@@ -30,6 +30,7 @@
 #include "cap/transfer.h"
 #include "capos.capnp.h"
 #include "endpoint_queue.h"
+#include "format.h"
 #include "kstring.h"
 #include "log.h"
 #include "proc/proc_internal.h"
@@ -672,6 +673,33 @@ bool endpoint_only_receiving(struct process *p)
 		if (recvs[i].used && recvs[i].server == p)
 			return true;
 	return false;
+}
+
+void endpoint_describe_waits(const struct process *p, char *buf, size_t len)
+{
+	for (unsigned i = 0; i < IPC_CALL_POOL; i++) {
+		const struct ipc_call *c = &calls[i];
+		if (c->state == CALL_FREE || c->caller != p)
+			continue;
+		if (c->state == CALL_QUEUED)
+			format_append(buf, len, "; call to endpoint %u '%s' (queued: nobody receives)",
+			              c->ep->id, c->ep->name);
+		else
+			format_append(buf, len, "; call to endpoint %u '%s' (received by pid %u '%s', "
+			              "not answered)", c->ep->id, c->ep->name,
+			              c->server ? c->server->pid : 0, c->server ? c->server->name : "?");
+	}
+	for (unsigned i = 0; i < IPC_CALL_POOL; i++) {
+		const struct ipc_call *c = &calls[i];
+		if (c->state == CALL_INFLIGHT && c->server == p && c->caller != 0)
+			format_append(buf, len, "; owes an answer on endpoint %u '%s' to pid %u '%s'",
+			              c->ep->id, c->ep->name, c->caller->pid, c->caller->name);
+	}
+	for (unsigned i = 0; i < IPC_RECV_POOL; i++) {
+		const struct ipc_recv *r = &recvs[i];
+		if (r->used && r->server == p)
+			format_append(buf, len, "; recv on endpoint %u '%s'", r->ep->id, r->ep->name);
+	}
 }
 
 bool endpoint_serving(struct process *p)
