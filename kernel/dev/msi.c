@@ -17,6 +17,7 @@ const char *msi_strerror(int err)
 	case MSI_ERR_BAD_ENTRY: return "MSI-X entry beyond the table";
 	case MSI_ERR_BAD_TABLE: return "MSI-X table outside a mapped memory BAR";
 	case MSI_ERR_NO_VECTOR: return "no free interrupt vector";
+	case MSI_ERR_NO_APIC: return "no local APIC in use (8259 PIC mode)";
 	}
 	return "unknown error";
 }
@@ -57,6 +58,8 @@ int msix_route(const struct pci_device *d, unsigned entry, irq_handler_fn fn, co
 {
 	if (!d->msix_cap)
 		return MSI_ERR_NO_CAP;
+	if (!intc_apic_mode())
+		return MSI_ERR_NO_APIC;
 	if (entry >= d->msix_table_size)
 		return MSI_ERR_BAD_ENTRY;
 	volatile uint32_t *e = msix_entry(d, entry);
@@ -92,6 +95,8 @@ int msi_route(const struct pci_device *d, irq_handler_fn fn, const char *who)
 {
 	if (!d->msi_cap)
 		return MSI_ERR_NO_CAP;
+	if (!intc_apic_mode())
+		return MSI_ERR_NO_APIC;
 	int vector = intc_vector_alloc(fn, who);
 	if (vector < 0)
 		return MSI_ERR_NO_VECTOR;

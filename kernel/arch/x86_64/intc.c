@@ -17,12 +17,14 @@ static const char *vector_owner[256];
 static irq_handler_fn timer_fn;
 static uint64_t spurious_count, error_count, stray_count;
 
+/* The ACPI tables are parsed either way: PCI wants the MCFG too. */
 static const char *why_not_apic(void)
 {
 	char buf[4];
+	bool tables = acpi_tables_init();
 	if (boot_arg("noapic", buf, sizeof buf))
 		return "boot argument noapic";
-	if (!acpi_tables_init())
+	if (!tables)
 		return "no ACPI tables";
 	if (!acpi.has_madt)
 		return "no usable MADT";
