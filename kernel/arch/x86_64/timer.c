@@ -7,6 +7,7 @@
 #include "arch/x86_64/io.h"
 #include "arch/x86_64/lapic.h"
 #include "arch/x86_64/trap.h"
+#include "clock_scale.h"
 #include "format.h"
 #include "log.h"
 
@@ -23,9 +24,7 @@ enum timer_mode { MODE_PIT, MODE_LAPIC_ONESHOT, MODE_TSC_DEADLINE };
 static enum timer_mode mode;
 static volatile uint64_t ticks;
 static uint64_t tsc0, tsc_hz, lapic_hz;
-static uint64_t ns_mult;      /* ns = tsc_delta * ns_mult >> 32 */
-static uint64_t tsc_mult;     /* tsc_delta = ns * tsc_mult >> 32 */
-static uint64_t lapic_mult;   /* lapic count = ns * lapic_mult >> 32 */
+static struct clock_scale tsc_scale, lapic_scale;
 static uint64_t armed_at = UINT64_MAX;
 
 __attribute__((weak)) void timer_tick_hook(struct trap_frame *tf)
@@ -33,14 +32,9 @@ __attribute__((weak)) void timer_tick_hook(struct trap_frame *tf)
 	(void)tf;
 }
 
-static uint64_t mul_shift32(uint64_t a, uint64_t b)
-{
-	return (uint64_t)(((unsigned __int128)a * b) >> 32);
-}
-
 uint64_t ktime_ns(void)
 {
-	return mul_shift32(rdtsc() - tsc0, ns_mult);
+	return tsc_hz ? clock_ticks_to_ns(&tsc_scale, rdtsc() - tsc0) : 0;
 }
 
 uint64_t timer_ticks(void) { return ticks; }
@@ -67,10 +61,10 @@ static void program(uint64_t deadline)
 	uint64_t now = ktime_ns();
 	uint64_t delta = deadline > now ? deadline - now : 0;
 	if (mode == MODE_TSC_DEADLINE) {
-		lapic_timer_deadline(tsc0 + mul_shift32(now + delta, tsc_mult) + 1);
+		lapic_timer_deadline(tsc0 + clock_ns_to_ticks(&tsc_scale, now + delta) + 1);
 		return;
 	}
-	uint64_t count = mul_shift32(delta, lapic_mult);
+	uint64_t count = clock_ns_to_ticks(&lapic_scale, delta);
 	lapic_timer_oneshot(count == 0 ? 1 : count > UINT32_MAX ? UINT32_MAX : (uint32_t)count);
 }
 
@@ -142,16 +136,16 @@ static void calibrate(bool with_lapic)
 	while (a.pit - b.pit < span && b.pit <= a.pit);
 	if (with_lapic)
 		lapic_timer_stop();
-	uint64_t pit_ticks = a.pit - b.pit, tsc = b.tsc - a.tsc;
-	tsc_hz = tsc * PIT_FREQ / pit_ticks;
-	lapic_hz = with_lapic ? (uint64_t)(a.lapic - b.lapic) * PIT_FREQ / pit_ticks : 0;
+	uint64_t pit_ticks = a.pit - b.pit;
+	tsc_hz = clock_rate(b.tsc - a.tsc, pit_ticks, PIT_FREQ);
+	lapic_hz = with_lapic ? clock_rate(a.lapic - b.lapic, pit_ticks, PIT_FREQ) : 0;
 }
 
 static void derive_multipliers(void)
 {
-	ns_mult = (NS_PER_SEC << 32) / tsc_hz;
-	tsc_mult = ((tsc_hz / 1000) << 32) / 1000000;
-	lapic_mult = ((lapic_hz / 1000) << 32) / 1000000;
+	tsc_scale = clock_scale_make(tsc_hz);
+	if (lapic_hz >= 1000)
+		lapic_scale = clock_scale_make(lapic_hz);
 }
 
 static void start_pit_periodic(void)
