@@ -17,6 +17,7 @@
 #define PIT_CMD       0x43
 #define PORT_B        0x61   /* bit 0 gate 2, bit 1 speaker, bit 5 OUT2 */
 #define CALIBRATE_MS  20u
+#define CALIBRATE_GIVE_UP (UINT64_C(1) << 34) /* TSC cycles: seconds at any rate */
 #define NS_PER_SEC    UINT64_C(1000000000)
 
 enum timer_mode { MODE_PIT, MODE_LAPIC_ONESHOT, MODE_TSC_DEADLINE };
@@ -133,7 +134,10 @@ static void calibrate(bool with_lapic)
 	struct clock_sample a = sample(with_lapic), b;
 	do
 		b = sample(with_lapic);
-	while (a.pit - b.pit < span && b.pit <= a.pit);
+	while (a.pit - b.pit < span && b.pit <= a.pit && b.tsc - a.tsc < CALIBRATE_GIVE_UP);
+	if (b.pit > a.pit || a.pit - b.pit < span)
+		panic("timer: PIT channel 2 does not count (%x -> %x); cannot calibrate the TSC",
+		      a.pit, b.pit);
 	if (with_lapic)
 		lapic_timer_stop();
 	uint64_t pit_ticks = a.pit - b.pit;
