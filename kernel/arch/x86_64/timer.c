@@ -17,6 +17,7 @@
 #define PIT_CMD       0x43
 #define PORT_B        0x61   /* bit 0 gate 2, bit 1 speaker, bit 5 OUT2 */
 #define CALIBRATE_MS  20u
+#define CALIBRATE_TRIES 12u /* passes before giving up; 3 good ones are used */
 #define CALIBRATE_GIVE_UP (UINT64_C(1) << 34) /* TSC cycles: seconds at any rate */
 #define NS_PER_SEC    UINT64_C(1000000000)
 
@@ -117,12 +118,18 @@ static struct clock_sample sample(bool with_lapic)
 	return best;
 }
 
-/* Counts TSC cycles (and LAPIC timer decrements) against CALIBRATE_MS of
- * PIT channel 2 counting down from 0xffff in mode 0.  Only the two
- * readings' timing matters, not how long the wait between them took, so
- * a loaded host does not skew the result.  Under -icount the PIT runs on
+/* One measurement: TSC cycles (and LAPIC timer decrements) against
+ * CALIBRATE_MS of PIT channel 2 counting down from 0xffff in mode 0.  Only
+ * the two readings' timing matters, not how long the wait between them
+ * took.  A vCPU stalled for more than one PIT period (55 ms, easy on a
+ * loaded host) lets the counter wrap: a reading above the previous one
+ * shows that, and the measurement is void.  Under -icount the PIT runs on
  * instructions, like the TSC, so the ratio still holds. */
-static void calibrate(bool with_lapic)
+struct clock_rates {
+	uint64_t tsc_hz, lapic_hz;
+};
+
+static bool calibrate_once(bool with_lapic, struct clock_rates *out)
 {
 	unsigned span = PIT_FREQ * CALIBRATE_MS / 1000;
 	outb(PORT_B, (inb(PORT_B) & ~0x02u) | 0x01u); /* gate on, speaker off */
@@ -131,18 +138,53 @@ static void calibrate(bool with_lapic)
 	outb(PIT_CH2, 0xff);
 	if (with_lapic)
 		lapic_timer_oneshot(UINT32_MAX);
-	struct clock_sample a = sample(with_lapic), b;
-	do
+	struct clock_sample a = sample(with_lapic), prev = a, b = a;
+	while (a.pit - b.pit < span && b.tsc - a.tsc < CALIBRATE_GIVE_UP) {
 		b = sample(with_lapic);
-	while (a.pit - b.pit < span && b.pit <= a.pit && b.tsc - a.tsc < CALIBRATE_GIVE_UP);
-	if (b.pit > a.pit || a.pit - b.pit < span)
-		panic("timer: PIT channel 2 does not count (%x -> %x); cannot calibrate the TSC",
-		      a.pit, b.pit);
+		if (b.pit > prev.pit)
+			break; /* wrapped */
+		prev = b;
+	}
 	if (with_lapic)
 		lapic_timer_stop();
+	if (b.pit > prev.pit || a.pit - b.pit < span) {
+		kprintf("timer: calibration pass void (PIT %x -> %x: wrapped or stopped)\n", a.pit,
+		        b.pit);
+		return false;
+	}
 	uint64_t pit_ticks = a.pit - b.pit;
-	tsc_hz = clock_rate(b.tsc - a.tsc, pit_ticks, PIT_FREQ);
-	lapic_hz = with_lapic ? clock_rate(a.lapic - b.lapic, pit_ticks, PIT_FREQ) : 0;
+	out->tsc_hz = clock_rate(b.tsc - a.tsc, pit_ticks, PIT_FREQ);
+	out->lapic_hz = with_lapic ? clock_rate(a.lapic - b.lapic, pit_ticks, PIT_FREQ) : 0;
+	return true;
+}
+
+static uint64_t median3(uint64_t x, uint64_t y, uint64_t z)
+{
+	if (x > y) {
+		uint64_t t = x;
+		x = y;
+		y = t;
+	}
+	return z < x ? x : z > y ? y : z;
+}
+
+/* The median of three good passes: a pass whose wait hid a whole number
+ * of wraps (a stall of a multiple of 55 ms) is one outlier and loses. */
+static void calibrate(bool with_lapic)
+{
+	struct clock_rates r[3];
+	unsigned good = 0, tries = 0;
+	while (good < 3 && tries < CALIBRATE_TRIES) {
+		tries++;
+		if (calibrate_once(with_lapic, &r[good]))
+			good++;
+	}
+	if (good < 3)
+		panic("timer: PIT channel 2 gave %u good calibration passes of %u; cannot "
+		      "calibrate the TSC",
+		      good, tries);
+	tsc_hz = median3(r[0].tsc_hz, r[1].tsc_hz, r[2].tsc_hz);
+	lapic_hz = median3(r[0].lapic_hz, r[1].lapic_hz, r[2].lapic_hz);
 }
 
 static void derive_multipliers(void)
@@ -194,7 +236,7 @@ void timer_init(void)
 		intc_set_timer_handler(timer_irq);
 		timer_arm_at(ktime_ns() + TIMER_TICK_NS);
 	}
-	kprintf("time: TSC %s calibrated against the PIT over %u ms; LAPIC timer %s\n",
+	kprintf("time: TSC %s calibrated against the PIT (median of 3 passes of %u ms); LAPIC timer %s\n",
 	        mhz(tsc_hz, b1), CALIBRATE_MS, apic ? mhz(lapic_hz, b2) : "not used");
 	kprintf("time: %s, %u ms heartbeat, resolution %lu ns\n",
 	        mode == MODE_PIT ? "PIT periodic (no APIC)"
