@@ -15,7 +15,7 @@ HAVE_CAPNP := $(and $(wildcard generated/capos.capnp.h),$(wildcard lib/capnp/cap
 
 # memcpy & co. come from lib/kstring.c and capos_snprintf's formatter from
 # lib/format.c (both shared with the kernel).
-RUNTIME_C := $(filter-out $(RUNTIME_NEEDS_CAPNP),$(wildcard runtime/*.c)) lib/kstring.c lib/format.c
+RUNTIME_C := $(filter-out $(RUNTIME_NEEDS_CAPNP),$(wildcard runtime/*.c)) lib/kstring.c lib/format.c lib/boot_cmdline.c
 ifneq ($(HAVE_CAPNP),)
 RUNTIME_C += $(wildcard $(RUNTIME_NEEDS_CAPNP)) $(USER_CAPNP_SRCS)
 endif

@@ -11,7 +11,9 @@
 
 #include "capnp/capnp.h"
 #include "capos.capnp.h"
+#include "boot_info.h"
 #include "cap/registry.h"
+#include "kstring.h"
 #include "log.h"
 
 static struct boot_package {
@@ -59,6 +61,22 @@ static int read_manifest(struct boot_package *bp, struct kcap_call *c, struct ca
 	return CAPOS_OK;
 }
 
+/* The boot loader's command line (boot_info keeps it NUL-terminated). */
+static int command_line(struct kcap_call *c)
+{
+	struct capnp_builder b;
+	size_t len = 0;
+	capnp_builder_init(&b, c->result, c->result_cap);
+	capos_BootPackage_commandLine_Results_builder out =
+		capos_BootPackage_commandLine_Results_init_root(&b);
+	capos_BootPackage_commandLine_Results_set_text(out, boot_info.cmdline,
+	                                               strlen(boot_info.cmdline));
+	if (capnp_builder_finish(&b, &len) != CAPNP_OK)
+		return CAPOS_ERR_NO_RESOURCES;
+	c->result_len = (uint32_t)len;
+	return CAPOS_OK;
+}
+
 static int boot_package_call(void *object, struct kcap_call *c)
 {
 	struct boot_package *bp = object;
@@ -81,6 +99,8 @@ static int boot_package_call(void *object, struct kcap_call *c)
 	}
 	case capos_BootPackage_readManifest_METHOD:
 		return read_manifest(bp, c, &m);
+	case capos_BootPackage_commandLine_METHOD:
+		return command_line(c);
 	default:
 		return CAPOS_ERR_UNKNOWN_METHOD;
 	}
