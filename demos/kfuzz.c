@@ -62,6 +62,7 @@ struct kf_config {
 	uint32_t off;
 	uint32_t index;
 	uint32_t workers;
+	uint32_t trace; /* print each operation before it runs */
 };
 
 enum kf_kind {
@@ -80,7 +81,7 @@ enum kf_kind {
 
 struct kf_op {
 	bool used, blocking, done, forever;
-	uint8_t kind;
+	uint8_t kind, opcode;
 	int32_t expect;
 	uint64_t ud;
 	uint64_t arg, arg2; /* kind-specific: prot, size, frame, cap id   */
@@ -214,16 +215,19 @@ static void check_fresh(uint64_t addr, uint64_t size, uint32_t prot, bool fill)
 {
 	if (!(prot & 1) || (prot & ~7u) || size == 0)
 		return;
-	uint64_t pages = size / P;
-	for (unsigned k = 0; k < 8 && k < pages; k++) {
-		uint64_t pg = k < 4 ? k : pages - 1 - aux(pages);
-		uint64_t a = addr + pg * P;
+	uint64_t pages = size / P, pg[8];
+	unsigned n = 0;
+	for (; n < 8 && n < pages; n++)
+		pg[n] = n < 4 ? n : pages - 1 - aux(pages);
+	for (unsigned k = 0; k < n; k++) { /* all checked before any is filled */
+		uint64_t a = addr + pg[k] * P;
 		if (!page_zero(a))
 			kf_fail(5, "fresh page %#lx of mapping %#lx+%#lx prot %u is not zero",
 			        (unsigned long)a, (unsigned long)addr, (unsigned long)size, prot);
-		if (fill && (prot & 2))
-			*(volatile uint64_t *)(uintptr_t)(a + 8 * aux(P / 8)) = 0xa5a5a5a5a5a5a5a5ull;
 	}
+	for (unsigned k = 0; fill && (prot & 2) && k < n; k++)
+		*(volatile uint64_t *)(uintptr_t)(addr + pg[k] * P + 8 * aux(P / 8)) =
+			0xa5a5a5a5a5a5a5a5ull;
 	st.maps_checked++;
 }
 
@@ -268,7 +272,7 @@ static void complete_kind(struct kf_op *o, unsigned slot)
 		kf_fail(4, "success (%d) into result buffer %#lx", c->result, (unsigned long)o->arg);
 	if (c->result < 0)
 		return;
-	switch (o->kind) {
+	switch (o->opcode == CAPOS_OP_RECV ? K_RECV : o->kind) {
 	case K_VMMAP:
 		check_fresh(result_u64(o, slot), o->arg2, (uint32_t)o->arg, true);
 		recent[aux(16)] = result_u64(o, slot);
@@ -302,7 +306,7 @@ static void complete_kind(struct kf_op *o, unsigned slot)
 	default:
 		break;
 	}
-	if (c->cap_count && o->kind != K_RECV)
+	if (c->cap_count && o->opcode != CAPOS_OP_RECV)
 		adopt_records(rbuf[slot], KF_BUF, (uint32_t)capos_align8((uint32_t)c->result),
 		              c->cap_count);
 }
@@ -375,7 +379,7 @@ static int slot_get(bool block)
 static void submit(int slot, struct capos_sqe *s, uint8_t kind, bool block)
 {
 	struct kf_op *o = &ops[slot];
-	*o = (struct kf_op){.used = true, .kind = kind, .blocking = block};
+	*o = (struct kf_op){.used = true, .kind = kind, .blocking = block, .opcode = s->opcode};
 	o->ud = (seq++ << 8) | (unsigned)slot;
 	s->user_data = o->ud;
 	if (block)
@@ -508,6 +512,14 @@ static uint32_t cap_of(uint64_t iface)
 	return found[pick(n)];
 }
 
+static bool pool_has(uint32_t id, uint64_t iface)
+{
+	for (unsigned i = 0; i < npool; i++)
+		if (pool[i].id == id && pool[i].iface == iface)
+			return true;
+	return false;
+}
+
 static bool is_kept(uint32_t id)
 {
 	for (unsigned i = 0; i < nkeep; i++)
@@ -556,7 +568,16 @@ static uint64_t any_size(void)
 	}
 }
 
-static uint32_t any_prot(void) { return chance(8) ? (uint32_t)next() : (uint32_t)pick(8); }
+/* Mostly valid (read, read-write, read-exec), so maps succeed too. */
+static uint32_t any_prot(void)
+{
+	static const uint32_t valid[] = {1, 3, 5, 3};
+	switch (pick(10)) {
+	case 0: return (uint32_t)next();
+	case 1: case 2: return (uint32_t)pick(8);
+	default: return valid[pick(4)];
+	}
+}
 
 /* A result buffer the kernel must not report success into. */
 static uint64_t bad_result_addr(void)
@@ -700,11 +721,11 @@ static void op_vm(void)
 	size_t len;
 	uint8_t kind = K_ANY;
 	uint32_t prot = any_prot();
-	uint64_t size = chance(2) ? (1 + pick(4)) * P : any_size();
+	uint64_t size = chance(4) ? any_size() : (1 + pick(8)) * P;
 	switch (m) {
 	case capos_VirtualMemory_map_METHOD: {
 		BUILD(capos_VirtualMemory_map_Params, p);
-		uint64_t hint = chance(2) ? 0 : any_addr();
+		uint64_t hint = chance(3) ? any_addr() : 0;
 		if (hint && (cfg.off & OFF_HUGEHINT) && size > (1u << 20))
 			size = (1 + pick(4)) * P;
 		capos_VirtualMemory_map_Params_set_hint(p, hint);
@@ -777,7 +798,10 @@ static void op_memory_object(void)
 	bool lied = lie(slot, &len);
 	struct capos_sqe s = call_sqe(slot, cap, m, len);
 	uint8_t rk = result_choice(&s);
-	bool map = m == capos_MemoryObject_map_METHOD && rk == K_ANY && !lied;
+	/* Waited for only when it is a MemoryObject: a call to an endpoint
+	 * (our own, say) would wait for a RECV that cannot come. */
+	bool map = m == capos_MemoryObject_map_METHOD && rk == K_ANY && !lied &&
+	           pool_has(cap, capos_MemoryObject_ID);
 	submit(slot, &s, map ? K_SYNC : rk, false);
 	if (map) {
 		/* Nobody ever writes MemoryObject pages, so every map of one
@@ -819,7 +843,10 @@ static void op_spawn(void)
 	static const char *const names[] = {"kfuzz", "", "no-such-binary", "kfuzz-child-name-that-is-long"};
 	BUILD(capos_ProcessSpawner_spawn_Params, p);
 	const char *nm = names[pick(4)];
-	capos_ProcessSpawner_spawn_Params_set_name(p, chance(4) ? "" : "kfuzz-child", chance(4) ? 0 : 11);
+	if (chance(4))
+		capos_ProcessSpawner_spawn_Params_set_name(p, "bad name/", 9);
+	else
+		capos_ProcessSpawner_spawn_Params_set_name(p, "kfuzz-child", 11);
 	capos_ProcessSpawner_spawn_Params_set_binaryName(p, nm, strlen(nm));
 	uint32_t n = (uint32_t)pick(4);
 	struct capnp_list_builder l = capos_ProcessSpawner_spawn_Params_init_grants(p, n);
@@ -881,7 +908,7 @@ static uint8_t add_xfers(int slot, uint32_t len, uint32_t target)
 			d[i].badge = next();
 		/* An endpoint's owner cap carried in a call to that endpoint. */
 		if ((cfg.off & OFF_SELFCOPY) && (d[i].cap_id == c_ctl || d[i].cap_id == target))
-			d[i].cap_id = c_console;
+			d[i].cap_id = 0;
 	}
 	return n;
 }
@@ -1239,7 +1266,10 @@ static void check_capset(void)
 static void fuzz(void)
 {
 	for (op_no = 0; op_no < cfg.ops; op_no++) {
-		switch (pick(20)) {
+		unsigned what = (unsigned)pick(20);
+		if (cfg.trace)
+			kf_print("op %lu: %u", (unsigned long)op_no, what);
+		switch (what) {
 		case 0: op_garbage(); break;
 		case 1: case 2: op_malformed(); break;
 		case 3: if (chance(4)) op_corrupt(); break;
@@ -1329,6 +1359,7 @@ static void read_config(void)
 	if (cfg.workers > KF_WORKERS_MAX)
 		cfg.workers = KF_WORKERS_MAX;
 	cfg.off = parse_off(boot_cmdline_get(line, "kfuzz.off", v, sizeof v));
+	cfg.trace = (uint32_t)parse_u64(boot_cmdline_get(line, "kfuzz.trace", v, sizeof v), 0);
 }
 
 /* Spawns worker i with console, allocators, spawner and a new "ctl". */
