@@ -23,7 +23,8 @@
  *   7 a raw syscall returned a wrong value or changed a preserved register;
  *   8 freeFrame accepted a frame this process does not hold;
  *   9 a released cap id still resolved (second RELEASE succeeded);
- *  10 the configuration exchange or a worker failed.
+ *  10 the configuration exchange or a worker failed;
+ *  11 a received call carries a badge nobody was granted.
  * The kernel's own shutdown check covers the rest: frames, slots,
  * endpoints and handles back to baseline (QEMU status 35 otherwise).
  *
@@ -50,6 +51,10 @@
 #define KF_KEEP 24u       /* caps it never releases or moves              */
 #define KF_WORKERS_MAX 4u
 #define KF_MS 1000000ull
+/* Never mapped: no generator uses it as a hint. */
+#define KF_HOLE 0x00000a0000000000ull
+/* Worker i's badged facets of earlier workers' endpoints carry KF_BADGE + i. */
+#define KF_BADGE 0xbad0000ull
 #define KF_MAGIC 0x4746434a5a55464bull /* "KFUZJCFG" */
 
 enum { OFF_NT = 1, OFF_SELFCOPY = 2, OFF_HUGEHINT = 4 };
@@ -299,6 +304,8 @@ static void complete_kind(struct kf_op *o, unsigned slot)
 		    h->cap_count != c->cap_count)
 			kf_fail(2, "RECV of %d bytes: params %u, %u caps (CQE %u)", c->result,
 			        h->params_len, h->cap_count, c->cap_count);
+		if (h->badge != 0 && (h->badge < KF_BADGE + 1 || h->badge > KF_BADGE + KF_WORKERS_MAX))
+			kf_fail(11, "received a call with badge %#lx, never granted", (unsigned long)h->badge);
 		calls[aux(16)] = h->call_id;
 		adopt_records(rbuf[slot], (uint32_t)c->result, (uint32_t)caps_at, c->cap_count);
 		break;
@@ -583,7 +590,7 @@ static uint32_t any_prot(void)
 static uint64_t bad_result_addr(void)
 {
 	static const uint64_t bad[] = {
-		CAPOS_CAPSET_VADDR, 0x10000000, 0x400000, 0xffff800000000000ull,
+		CAPOS_CAPSET_VADDR, KF_HOLE, 0x400000, 0xffff800000000000ull,
 		CAPOS_USER_END - 8, 0,
 	};
 	return bad[pick(sizeof bad / sizeof bad[0])];
@@ -726,6 +733,8 @@ static void op_vm(void)
 	case capos_VirtualMemory_map_METHOD: {
 		BUILD(capos_VirtualMemory_map_Params, p);
 		uint64_t hint = chance(3) ? any_addr() : 0;
+		if (hint && chance(8)) /* exactly to the end of the window */
+			size = (CAPOS_RING_VADDR - (hint & ~(uint64_t)(P - 1))) & ~(uint64_t)(P - 1);
 		if (hint && (cfg.off & OFF_HUGEHINT) && size > (1u << 20))
 			size = (1 + pick(4)) * P;
 		capos_VirtualMemory_map_Params_set_hint(p, hint);
@@ -1052,7 +1061,7 @@ static void op_malformed(void)
 	int slot = slot_get(false);
 	struct capos_sqe s = {.opcode = CAPOS_OP_NOP};
 	int32_t want;
-	unsigned c = (unsigned)pick(12);
+	unsigned c = (unsigned)pick(15);
 	switch (c) {
 	case 0: s.opcode = (uint8_t)(CAPOS_OP_FIRST_RESERVED + pick(251)); want = CAPOS_ERR_RESERVED_OPCODE; break;
 	case 1: s.flags = (uint16_t)(1u << pick(16)); want = CAPOS_ERR_INVALID_SQE; break;
@@ -1083,6 +1092,23 @@ static void op_malformed(void)
 		s.cap_id = c_console;
 		want = CAPOS_ERR_NOT_PERMITTED;
 		break;
+	case 12: /* a valid message to a method Console does not have */
+	case 13: /* params on an unmapped page */
+	case 14: { /* a read-only result buffer: refused before the write */
+		BUILD(capos_Console_writeLine_Params, p);
+		capos_Console_writeLine_Params_set_text(p, "~", 1);
+		s = call_sqe(slot, c_console, capos_Console_writeLine_METHOD, finish(&b));
+		want = CAPOS_ERR_BAD_BUFFER;
+		if (c == 12) {
+			s.method_id = (uint16_t)(2 + pick(0xfffe));
+			want = CAPOS_ERR_UNKNOWN_METHOD;
+		} else if (c == 13) {
+			s.addr = KF_HOLE + pick(16) * P;
+		} else {
+			s.result_addr = CAPOS_CAPSET_VADDR;
+		}
+		break;
+	}
 	default: /* a kernel object takes no transfers */
 		s.opcode = CAPOS_OP_CALL;
 		s.cap_id = c_console;
@@ -1362,8 +1388,12 @@ static void read_config(void)
 	cfg.trace = (uint32_t)parse_u64(boot_cmdline_get(line, "kfuzz.trace", v, sizeof v), 0);
 }
 
-/* Spawns worker i with console, allocators, spawner and a new "ctl". */
-static int spawn_worker(unsigned i, uint32_t *handle, uint32_t *ctl)
+/*
+ * Spawns worker i with console, allocators, spawner, a new "ctl", and a
+ * facet of each earlier worker's ctl badged KF_BADGE + i + 1 (so the
+ * receiver can tell who called).
+ */
+static int spawn_worker(unsigned i, const uint32_t *ctls, uint32_t *handle, uint32_t *ctl)
 {
 	int slot = slot_get(false);
 	BUILD(capos_ProcessSpawner_spawn_Params, p);
@@ -1373,12 +1403,20 @@ static int spawn_worker(unsigned i, uint32_t *handle, uint32_t *ctl)
 	capos_ProcessSpawner_spawn_Params_set_binaryName(p, "kfuzz", 5);
 	static const char *const gn[] = {"console", "frames", "vm", "spawner", "ctl"};
 	uint32_t ids[] = {c_console, c_frames, c_vm, c_spawner, 0};
-	struct capnp_list_builder l = capos_ProcessSpawner_spawn_Params_init_grants(p, 5);
+	struct capnp_list_builder l = capos_ProcessSpawner_spawn_Params_init_grants(p, 5 + i);
 	for (unsigned k = 0; k < 5; k++) {
 		capos_CapGrant_builder g = capos_CapGrant_list_at(l, k);
 		capos_CapGrant_set_name(g, gn[k], strlen(gn[k]));
 		capos_CapGrant_set_capId(g, ids[k]);
 		capos_CapGrant_set_newEndpoint(g, k == 4);
+	}
+	for (unsigned k = 0; k < i; k++) {
+		capos_CapGrant_builder g = capos_CapGrant_list_at(l, 5 + k);
+		char peer[16];
+		capos_snprintf(peer, sizeof peer, "peer%u", k + 1);
+		capos_CapGrant_set_name(g, peer, strlen(peer));
+		capos_CapGrant_set_capId(g, ctls[k]);
+		capos_CapGrant_set_badge(g, KF_BADGE + i + 1);
 	}
 	struct capos_sqe s = call_sqe(slot, c_spawner, capos_ProcessSpawner_spawn_METHOD, finish(&b));
 	submit(slot, &s, K_SYNC, false);
@@ -1400,7 +1438,7 @@ static int boot_role(void)
 	         cfg.workers, cfg.off ? "" : " none", cfg.off & OFF_NT ? " nt" : "",
 	         cfg.off & OFF_SELFCOPY ? " selfcopy" : "", cfg.off & OFF_HUGEHINT ? " hugehint" : "");
 	for (unsigned i = 0; i < cfg.workers; i++)
-		if (spawn_worker(i, &handles[i], &ctls[i]) != 0)
+		if (spawn_worker(i, ctls, &handles[i], &ctls[i]) != 0)
 			kf_fail(10, "spawning worker %u failed", i + 1);
 	/* Each worker gets its configuration and every worker's client facet. */
 	for (unsigned i = 0; i < cfg.workers; i++) {
