@@ -24,7 +24,8 @@
  *   8 freeFrame accepted a frame this process does not hold;
  *   9 a released cap id still resolved (second RELEASE succeeded);
  *  10 the configuration exchange or a worker failed;
- *  11 a received call carries a badge nobody was granted.
+ *  11 a received call carries a badge nobody was granted;
+ *  12 a call that failed had an effect (frames charged all the same).
  * The kernel's own shutdown check covers the rest: frames, slots,
  * endpoints and handles back to baseline (QEMU status 35 otherwise).
  *
@@ -32,6 +33,8 @@
  *   nt        RFLAGS.NT set before syscalls (ring 0 #GP on iretq)
  *   selfcopy  endpoint owner caps carried in CALLs (re-entrant drop)
  *   hugehint  VirtualMemory.map with a fixed hint and a huge size (hang)
+ *   effect    a failed call's effect is not checked (frames charged after
+ *             RESULT_TOO_SMALL/BAD_BUFFER)
  *
  * Run by: smokes kfuzz_*, make fuzz-kernel (tests/qemu/manifests/kfuzz.cue).
  */
@@ -57,7 +60,7 @@
 #define KF_BADGE 0xbad0000ull
 #define KF_MAGIC 0x4746434a5a55464bull /* "KFUZJCFG" */
 
-enum { OFF_NT = 1, OFF_SELFCOPY = 2, OFF_HUGEHINT = 4 };
+enum { OFF_NT = 1, OFF_SELFCOPY = 2, OFF_HUGEHINT = 4, OFF_EFFECT = 8 };
 
 /* Exchanged over "ctl" (plain bytes: the endpoint does not parse them). */
 struct kf_config {
@@ -383,9 +386,14 @@ static int slot_get(bool block)
 	kf_fail(10, "no free slot after 10000 waits (%u blocking)", blocking);
 }
 
+static bool kernel_object(uint32_t id);
+
 static void submit(int slot, struct capos_sqe *s, uint8_t kind, bool block)
 {
 	struct kf_op *o = &ops[slot];
+	/* A call or receive that may reach an endpoint completes later. */
+	if ((s->opcode == CAPOS_OP_CALL || s->opcode == CAPOS_OP_RECV) && !kernel_object(s->cap_id))
+		block = true;
 	*o = (struct kf_op){.used = true, .kind = kind, .blocking = block, .opcode = s->opcode};
 	o->ud = (seq++ << 8) | (unsigned)slot;
 	s->user_data = o->ud;
@@ -524,6 +532,19 @@ static bool pool_has(uint32_t id, uint64_t iface)
 	for (unsigned i = 0; i < npool; i++)
 		if (pool[i].id == id && pool[i].iface == iface)
 			return true;
+	return false;
+}
+
+/* A cap we hold that is not an endpoint or process handle: its calls
+ * complete inside cap_enter. */
+static bool kernel_object(uint32_t id)
+{
+	for (unsigned i = 0; i < nkeep; i++)
+		if (keep[i].id == id)
+			return keep[i].iface != capos_Endpoint_ID && keep[i].iface != capos_ProcessHandle_ID;
+	for (unsigned i = 0; i < npool; i++)
+		if (pool[i].id == id)
+			return pool[i].iface != capos_Endpoint_ID && pool[i].iface != capos_ProcessHandle_ID;
 	return false;
 }
 
@@ -710,9 +731,12 @@ static void op_frames(void)
 	}
 	/* Allocations are never lied to: a frame we did not see handed out
 	 * would make the freeFrame check wrong. */
-	bool lied = kind != K_FRAME && kind != K_CAPS && lie(slot, &len);
+	bool alloc = kind == K_FRAME || kind == K_CAPS;
+	bool lied = !alloc && lie(slot, &len);
 	struct capos_sqe s = call_sqe(slot, c_frames, m, len);
-	uint8_t rk = result_choice(&s);
+	/* Allocations always get a result buffer that fits (op_effect
+	 * tries the others, one at a time, and measures the ledger). */
+	uint8_t rk = alloc ? K_ANY : result_choice(&s);
 	if (rk == K_BADBUF)
 		kind = K_BADBUF;
 	else if (lied)
@@ -819,6 +843,86 @@ static void op_memory_object(void)
 		kf_wait(slot, &c);
 		ops[slot] = (struct kf_op){.kind = K_MOMAP, .arg = prot, .arg2 = P, .cqe = c};
 		complete_kind(&ops[slot], (unsigned)slot);
+	}
+}
+
+/* The caller's charged frames (FrameAllocator.query heldFrames). */
+static uint64_t charged(void)
+{
+	int slot = slot_get(false);
+	BUILD(capos_FrameAllocator_query_Params, p);
+	struct capos_sqe s = call_sqe(slot, c_frames, capos_FrameAllocator_query_METHOD, finish(&b));
+	submit(slot, &s, K_SYNC, false);
+	struct capos_cqe c;
+	if (kf_wait(slot, &c) < 0)
+		kf_fail(12, "FrameAllocator.query failed: %d", c.result);
+	struct capnp_reader m;
+	capnp_reader_init(&m, rbuf[slot], (size_t)c.result);
+	return capos_FrameAllocator_query_Results_get_heldFrames(
+		capos_FrameAllocator_query_Results_read_root(&m));
+}
+
+/*
+ * Check before effect: an allocation or map whose result buffer is too
+ * small or read-only must fail without granting anything.  Nothing else of
+ * ours is in flight that could change the ledger between the two queries
+ * (endpoint operations do not touch it).
+ */
+static void op_effect(void)
+{
+	for (unsigned i = 0; i < KF_SLOTS; i++) /* let every kernel call finish */
+		while (ops[i].used && !ops[i].blocking)
+			kf_enter(1, KF_MS);
+	uint64_t before = charged();
+	int slot = slot_get(false);
+	uint16_t m = (uint16_t)pick(4);
+	size_t len;
+	const char *what;
+	if (m == 0) {
+		BUILD(capos_FrameAllocator_allocContiguous_Params, p);
+		capos_FrameAllocator_allocContiguous_Params_set_count(p, 1 + (uint32_t)pick(3));
+		len = finish(&b);
+		what = "FrameAllocator.allocContiguous";
+		m = capos_FrameAllocator_allocContiguous_METHOD;
+	} else if (m == 1) {
+		BUILD(capos_FrameAllocator_allocMemory_Params, p);
+		capos_FrameAllocator_allocMemory_Params_set_pages(p, 1 + (uint32_t)pick(3));
+		len = finish(&b);
+		what = "FrameAllocator.allocMemory";
+		m = capos_FrameAllocator_allocMemory_METHOD;
+	} else if (m == 2) {
+		BUILD(capos_VirtualMemory_map_Params, p);
+		capos_VirtualMemory_map_Params_set_size(p, (1 + pick(3)) * P);
+		capos_VirtualMemory_map_Params_set_prot(p, 3);
+		len = finish(&b);
+		what = "VirtualMemory.map";
+		m = capos_VirtualMemory_map_METHOD;
+	} else {
+		BUILD(capos_FrameAllocator_allocFrame_Params, p);
+		len = finish(&b);
+		what = "FrameAllocator.allocFrame";
+		m = capos_FrameAllocator_allocFrame_METHOD;
+	}
+	struct capos_sqe s = call_sqe(slot, m == capos_VirtualMemory_map_METHOD ? c_vm : c_frames,
+	                              m, len);
+	if (chance(2)) {
+		s.result_len = 1 + (uint32_t)pick(8); /* no result message fits */
+	} else {
+		s.result_addr = CAPOS_CAPSET_VADDR;
+		s.result_len = 64;
+	}
+	submit(slot, &s, K_SYNC, false);
+	struct capos_cqe c;
+	int32_t r = kf_wait(slot, &c);
+	uint64_t after = charged();
+	if (r >= 0)
+		kf_fail(4, "%s succeeded (%d) into a %s result buffer", what, r,
+		        s.result_addr == CAPOS_CAPSET_VADDR ? "read-only" : "too small");
+	if (after != before) {
+		held_exact = false; /* frames we cannot name now */
+		if (!(cfg.off & OFF_EFFECT))
+			kf_fail(12, "%s failed (%d) but charged frames went %lu -> %lu", what, r,
+			        (unsigned long)before, (unsigned long)after);
 	}
 }
 
@@ -1298,7 +1402,7 @@ static void fuzz(void)
 		switch (what) {
 		case 0: op_garbage(); break;
 		case 1: case 2: op_malformed(); break;
-		case 3: if (chance(4)) op_corrupt(); break;
+		case 3: if (chance(4)) op_corrupt(); else if (chance(3)) op_effect(); break;
 		case 4: op_console(); break;
 		case 5: case 6: op_frames(); break;
 		case 7: case 8: op_vm(); break;
@@ -1355,6 +1459,8 @@ static uint32_t parse_off(const char *s)
 			off |= OFF_SELFCOPY;
 		else if (n == 8 && strncmp(w, "hugehint", 8) == 0)
 			off |= OFF_HUGEHINT;
+		else if (n == 6 && strncmp(w, "effect", 6) == 0)
+			off |= OFF_EFFECT;
 		if (*s == ',')
 			s++;
 	}
@@ -1434,9 +1540,10 @@ static int boot_role(void)
 	uint32_t handles[KF_WORKERS_MAX], ctls[KF_WORKERS_MAX];
 	read_config();
 	capos_snprintf(tag, sizeof tag, "kfuzz");
-	kf_print("seed %lu ops %u workers %u off%s%s%s%s", (unsigned long)cfg.seed, cfg.ops,
+	kf_print("seed %lu ops %u workers %u off%s%s%s%s%s", (unsigned long)cfg.seed, cfg.ops,
 	         cfg.workers, cfg.off ? "" : " none", cfg.off & OFF_NT ? " nt" : "",
-	         cfg.off & OFF_SELFCOPY ? " selfcopy" : "", cfg.off & OFF_HUGEHINT ? " hugehint" : "");
+	         cfg.off & OFF_SELFCOPY ? " selfcopy" : "", cfg.off & OFF_HUGEHINT ? " hugehint" : "",
+	         cfg.off & OFF_EFFECT ? " effect" : "");
 	for (unsigned i = 0; i < cfg.workers; i++)
 		if (spawn_worker(i, ctls, &handles[i], &ctls[i]) != 0)
 			kf_fail(10, "spawning worker %u failed", i + 1);
