@@ -757,8 +757,10 @@ static void op_vm(void)
 	case capos_VirtualMemory_map_METHOD: {
 		BUILD(capos_VirtualMemory_map_Params, p);
 		uint64_t hint = chance(3) ? any_addr() : 0;
-		if (hint && chance(8)) /* exactly to the end of the window */
-			size = (CAPOS_RING_VADDR - (hint & ~(uint64_t)(P - 1))) & ~(uint64_t)(P - 1);
+		if (hint && chance(8)) { /* exactly to the end of the window */
+			hint &= ~(uint64_t)(P - 1);
+			size = CAPOS_RING_VADDR - hint;
+		}
 		if (hint && (cfg.off & OFF_HUGEHINT) && size > (1u << 20))
 			size = (1 + pick(4)) * P;
 		capos_VirtualMemory_map_Params_set_hint(p, hint);

@@ -49,6 +49,9 @@ for f in $kernel $module; do
 done
 mkdir -p $logdir
 
+# The guest's last line (not QEMU's own "terminating on signal").
+last_line() { grep -av '^qemu-system' "$1" | tail -n1 | cut -c1-120; }
+
 # One seed: boot, classify, print one line.  Runs in a background job.
 run_seed() {
 	local s=$1 log=$logdir/seed-$1.log status reason
@@ -65,8 +68,8 @@ run_seed() {
 		return 0
 	fi
 	case $status in
-	124) reason="timeout after ${timeout}s (hang?); last line: $(tail -n1 "$log" | cut -c1-120)" ;;
-	*) [ -n "$reason" ] || reason="QEMU status $status; last line: $(tail -n1 "$log" | cut -c1-120)" ;;
+	124) reason="timeout after ${timeout}s (hang?); last line: $(last_line "$log")" ;;
+	*) [ -n "$reason" ] || reason="QEMU status $status; last line: $(last_line "$log")" ;;
 	esac
 	echo "FAIL seed $s (status $status, ${secs}s): $reason"
 	echo "     log: $log"
