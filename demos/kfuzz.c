@@ -11,18 +11,20 @@
  *   idle    (neither: a child the fuzzer spawned at random) exits at once.
  *
  * Every operation comes from one splitmix64 stream seeded by (seed,
- * worker index), so a seed reproduces each process's operations exactly;
- * the interleaving between processes is the scheduler's.  Oracles
+ * worker index); what a process does next also depends on what came back
+ * (caps, addresses) and the interleaving between processes is the
+ * scheduler's, so a seed reproduces the same run, not always the same
+ * trace (docs/fuzzing.md).  Oracles
  * (a violation prints "[kfuzz.N] FAIL check C op K: ..." and exits C):
  *   1 a CQE whose user_data matches no outstanding SQE, or a second one;
  *   2 a result outside the ABI's range or larger than the result buffer;
- *   3 a malformed SQE (one fault on a valid one) without its documented error;
+ *   3 a malformed SQE (one fault on a valid one) without its documented
+ *     error, or a second RELEASE of an id that succeeded;
  *   4 success reported into a read-only, unmapped or kernel result buffer;
  *   5 a freshly mapped anonymous or MemoryObject page that is not zero;
  *   6 the CapSet page changed;
  *   7 a raw syscall returned a wrong value or changed a preserved register;
  *   8 freeFrame accepted a frame this process does not hold;
- *   9 a released cap id still resolved (second RELEASE succeeded);
  *  10 the configuration exchange or a worker failed;
  *  11 a received call carries a badge nobody was granted;
  *  12 a call that failed had an effect (frames charged all the same).
