@@ -1,0 +1,104 @@
+/*
+ * kfuzz: endpoint operations between the fuzzing processes: CALL with
+ * transfers and timeouts, RECV, RETURN, RELEASE.
+ */
+#include "kfuzz.h"
+
+/* Transfer descriptors after the params at kf_pbuf[slot] + align8(len). */
+static uint8_t add_xfers(int slot, uint32_t len, uint32_t target)
+{
+	uint8_t n = kf_chance(3) ? (uint8_t)(1 + kf_pick(3)) : 0;
+	struct capos_xfer_desc *d = (void *)(kf_pbuf[slot] + capos_align8(len));
+	for (uint8_t i = 0; i < n; i++) {
+		d[i] = (struct capos_xfer_desc){.cap_id = any_cap(), .mode = CAPOS_XFER_COPY};
+		if (kf_chance(3)) { /* move: only what we may lose */
+			d[i].mode = CAPOS_XFER_MOVE;
+			d[i].cap_id = kf_chance(4) ? any_cap() : pool_take();
+			if (is_kept(d[i].cap_id))
+				d[i].cap_id = 0;
+		}
+		if (kf_chance(12))
+			d[i].mode = (uint32_t)kf_rand();
+		if (kf_chance(12))
+			d[i].badge = kf_rand();
+		/* An endpoint's owner cap carried in a call to that endpoint. */
+		if ((kf_cfg.off & OFF_SELFCOPY) && (d[i].cap_id == c_ctl || d[i].cap_id == target))
+			d[i].cap_id = 0;
+	}
+	return n;
+}
+
+void op_call(void)
+{
+	int slot = kf_slot(true);
+	if (slot < 0)
+		return;
+	uint32_t len = (uint32_t)kf_pick(200);
+	for (uint32_t i = 0; i < len; i++)
+		kf_pbuf[slot][i] = (uint8_t)kf_rand();
+	uint32_t target = kf_chance(3) && c_ctl ? c_ctl : cap_of(capos_Endpoint_ID);
+	struct capos_sqe s = {
+		.opcode = CAPOS_OP_CALL, .cap_id = target, .method_id = (uint16_t)kf_rand(),
+		.addr = (uint64_t)(uintptr_t)kf_pbuf[slot], .len = len,
+		.result_addr = (uint64_t)(uintptr_t)kf_rbuf[slot], .result_len = KF_BUF,
+		.timeout_ns = kf_chance(6) ? 0 : (1 + kf_pick(20)) * KF_MS,
+	};
+	s.xfer_cap_count = add_xfers(slot, len, target);
+	uint8_t rk = result_choice(&s);
+	kf_submit(slot, &s, rk == K_ANY ? K_CAPS : rk, true);
+}
+
+void op_recv(void)
+{
+	int slot = kf_slot(true);
+	if (slot < 0)
+		return;
+	struct capos_sqe s = {
+		.opcode = CAPOS_OP_RECV, .cap_id = kf_chance(4) ? cap_of(capos_Endpoint_ID) : c_ctl,
+		.result_addr = (uint64_t)(uintptr_t)kf_rbuf[slot], .result_len = KF_BUF,
+		.timeout_ns = kf_chance(8) ? 0 : (1 + kf_pick(20)) * KF_MS,
+	};
+	if (s.cap_id == 0)
+		s.cap_id = any_cap();
+	uint8_t rk = result_choice(&s);
+	kf_submit(slot, &s, rk == K_ANY ? K_RECV : rk, true);
+}
+
+void op_return(void)
+{
+	int slot = kf_slot(false);
+	uint32_t len = (uint32_t)kf_pick(120);
+	for (uint32_t i = 0; i < len; i++)
+		kf_pbuf[slot][i] = (uint8_t)kf_rand();
+	struct capos_sqe s = {
+		.opcode = CAPOS_OP_RETURN, .cap_id = kf_chance(6) ? cap_of(capos_Endpoint_ID) : c_ctl,
+		.addr = (uint64_t)(uintptr_t)kf_pbuf[slot], .len = len,
+		.call_id = kf_chance(6) ? (uint32_t)kf_rand() : kf_calls[kf_pick(16)],
+		.flags = kf_chance(4) ? CAPOS_SQE_EXCEPTION : 0,
+	};
+	if (s.cap_id == 0)
+		s.cap_id = any_cap();
+	s.xfer_cap_count = add_xfers(slot, len, 0);
+	kf_submit(slot, &s, K_ANY, false);
+}
+
+void op_release(void)
+{
+	int slot = kf_slot(false);
+	struct capos_sqe s = {.opcode = CAPOS_OP_RELEASE};
+	uint8_t kind = K_ANY;
+	if (kf_chance(3) && kf_stale[0]) { /* an id released before: stale for good */
+		s.cap_id = kf_stale[kf_pick(16)];
+		kind = s.cap_id ? K_EXPECT : K_ANY;
+	} else if (kf_npool) {
+		s.cap_id = pool_take();
+		kind = K_RELEASE;
+	} else {
+		s.cap_id = (uint32_t)kf_rand() | 1u << 31;
+	}
+	if (is_kept(s.cap_id))
+		return; /* never ours to drop */
+	kf_submit(slot, &s, kind, false);
+	kf_ops[slot].expect = CAPOS_ERR_BAD_CAP;
+	kf_ops[slot].arg = s.cap_id;
+}
