@@ -9,7 +9,7 @@ void op_garbage(void)
 	int slot = kf_slot(true);
 	if (slot < 0)
 		return;
-	struct capos_sqe s;
+	struct capos_sqe s = {0};
 	uint64_t *w = (uint64_t *)&s;
 	for (unsigned i = 0; i < sizeof s / 8; i++)
 		w[i] = kf_rand();
@@ -183,31 +183,38 @@ static uint64_t poison_flags(void)
 }
 
 /*
- * One syscall with the flags in `fl` set and junk in every register the
- * ABI does not use; everything but rax, rcx and r11 must come back.
+ * One syscall with junk in every register the ABI does not use and the
+ * RFLAGS bits regs[7] set.  regs[0..6] go in as rdx, r8, r9, r10, r12,
+ * r13, r14 and come back as the kernel left them; *a and *b are rdi, rsi.
+ * Everything but rax, rcx and r11 must come back unchanged.
  */
-static int64_t raw_syscall(uint64_t nr, uint64_t a, uint64_t b, uint64_t fl, const uint64_t j[7],
-                           uint64_t back[7])
+static int64_t raw_syscall(uint64_t nr, uint64_t *a, uint64_t *b, uint64_t regs[8])
 {
-	register uint64_t rdx __asm__("rdx") = j[0];
-	register uint64_t r8 __asm__("r8") = j[1];
-	register uint64_t r9 __asm__("r9") = j[2];
-	register uint64_t r10 __asm__("r10") = j[3];
-	register uint64_t r12 __asm__("r12") = j[4];
-	register uint64_t r13 __asm__("r13") = j[5];
-	register uint64_t r14 __asm__("r14") = j[6];
 	int64_t ret;
-	__asm__ volatile("pushfq\n\t"
-	                 "orq %[fl], (%%rsp)\n\t"
+	__asm__ volatile("mov 0(%[r]), %%rdx\n\t"
+	                 "mov 8(%[r]), %%r8\n\t"
+	                 "mov 16(%[r]), %%r9\n\t"
+	                 "mov 24(%[r]), %%r10\n\t"
+	                 "mov 32(%[r]), %%r12\n\t"
+	                 "mov 40(%[r]), %%r13\n\t"
+	                 "mov 48(%[r]), %%r14\n\t"
+	                 "pushfq\n\t"
+	                 "mov 56(%[r]), %%rcx\n\t"
+	                 "orq %%rcx, (%%rsp)\n\t"
 	                 "popfq\n\t"
 	                 "syscall\n\t"
 	                 "cld\n\t"
-	                 : "=a"(ret), "+D"(a), "+S"(b), "+r"(rdx), "+r"(r8), "+r"(r9), "+r"(r10),
-	                   "+r"(r12), "+r"(r13), "+r"(r14)
-	                 : "a"(nr), [fl] "r"(fl)
-	                 : "rcx", "r11", "memory", "cc");
-	back[0] = rdx, back[1] = r8, back[2] = r9, back[3] = r10;
-	back[4] = r12, back[5] = r13, back[6] = r14;
+	                 "mov %%rdx, 0(%[r])\n\t"
+	                 "mov %%r8, 8(%[r])\n\t"
+	                 "mov %%r9, 16(%[r])\n\t"
+	                 "mov %%r10, 24(%[r])\n\t"
+	                 "mov %%r12, 32(%[r])\n\t"
+	                 "mov %%r13, 40(%[r])\n\t"
+	                 "mov %%r14, 48(%[r])\n\t"
+	                 : "=a"(ret), "+D"(*a), "+S"(*b)
+	                 : "0"(nr), [r] "r"(regs)
+	                 : "rcx", "rdx", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "memory",
+	                   "cc");
 	return ret;
 }
 
@@ -230,9 +237,9 @@ static void spin_with_flags(uint64_t fl, uint64_t n)
 
 void op_syscall(void)
 {
-	uint64_t j[7], back[7];
+	uint64_t regs[8], sent[8];
 	for (unsigned i = 0; i < 7; i++)
-		j[i] = kf_chance(2) ? kf_rand() : 0xffff800000000000ull + kf_pick(1u << 30);
+		regs[i] = kf_chance(2) ? kf_rand() : 0xffff800000000000ull + kf_pick(1u << 30);
 	uint64_t fl = poison_flags();
 	uint64_t nr = 0, a = 0, b = 0;
 	int64_t want_lo = 0, want_hi = CAPOS_CQ_ENTRIES;
@@ -260,14 +267,21 @@ void op_syscall(void)
 		return;
 	}
 	kf_stats.syscalls++;
-	int64_t r = raw_syscall(nr, a, b, fl, j, back);
+	regs[7] = fl;
+	memcpy(sent, regs, sizeof sent);
+	uint64_t a0 = a, b0 = b;
+	int64_t r = raw_syscall(nr, &a, &b, regs);
 	if (r < want_lo || r > want_hi)
 		kf_fail(7, "syscall(%#lx, %#lx, %#lx) flags %#lx = %ld, expected %ld..%ld",
 		        (unsigned long)nr, (unsigned long)a, (unsigned long)b, (unsigned long)fl, (long)r,
 		        (long)want_lo, (long)want_hi);
+	if (a != a0 || b != b0)
+		kf_fail(7, "syscall %#lx changed rdi/rsi: %#lx %#lx -> %#lx %#lx", (unsigned long)nr,
+		        (unsigned long)a0, (unsigned long)b0, (unsigned long)a, (unsigned long)b);
+	static const char *const names[] = {"rdx", "r8", "r9", "r10", "r12", "r13", "r14"};
 	for (unsigned i = 0; i < 7; i++)
-		if (back[i] != j[i])
-			kf_fail(7, "syscall %#lx changed preserved register %u: %#lx -> %#lx",
-			        (unsigned long)nr, i, (unsigned long)j[i], (unsigned long)back[i]);
+		if (regs[i] != sent[i])
+			kf_fail(7, "syscall %#lx changed %s: %#lx -> %#lx", (unsigned long)nr, names[i],
+			        (unsigned long)sent[i], (unsigned long)regs[i]);
 	kf_reap();
 }

@@ -196,7 +196,7 @@ static int spawn_worker(unsigned i, const uint32_t *ctls, uint32_t *handle, uint
 
 static int boot_role(void)
 {
-	uint32_t handles[KF_WORKERS_MAX], ctls[KF_WORKERS_MAX];
+	uint32_t handles[KF_WORKERS_MAX] = {0}, ctls[KF_WORKERS_MAX] = {0};
 	read_config();
 	capos_snprintf(kf_tag, sizeof kf_tag, "kfuzz");
 	kf_print("seed %lu ops %u workers %u off%s%s%s%s%s", (unsigned long)kf_cfg.seed, kf_cfg.ops,
