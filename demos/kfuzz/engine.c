@@ -21,11 +21,15 @@ struct kf_cap kf_keep[KF_KEEP];   /* console, allocators, ctl, peers... */
 unsigned kf_nkeep;
 struct kf_cap kf_pool[KF_POOL];   /* received/returned caps            */
 unsigned kf_npool;
+uint32_t kf_evicted[16];          /* pool overflow, to be released      */
+unsigned kf_nevicted;
 uint32_t kf_stale[16];            /* ids released successfully          */
 uint64_t kf_held[64];             /* frames allocated and not freed     */
 unsigned kf_nheld;
 bool kf_held_exact = true;        /* false once we lost track           */
-uint32_t kf_calls[16];            /* received call ids, for RETURN      */
+uint32_t kf_calls[16];            /* received calls not answered yet    */
+unsigned kf_ncalls;
+uint32_t kf_answered[16];         /* calls answered (or gone)           */
 uint64_t kf_recent[16];           /* addresses the kernel handed out    */
 uint8_t kf_capset_copy[P];
 
@@ -79,8 +83,12 @@ void pool_add(uint32_t id, uint64_t iface)
 		kf_pool[kf_npool++] = (struct kf_cap){id, iface};
 		return;
 	}
-	/* Full: forget one (it stays in the table until exit). */
-	kf_pool[kf_aux(KF_POOL)] = (struct kf_cap){id, iface};
+	/* Full: one goes to the release list (op_release drops it), so the
+	 * cap table does not fill up for good. */
+	unsigned i = (unsigned)kf_aux(KF_POOL);
+	if (kf_nevicted < sizeof kf_evicted / sizeof kf_evicted[0])
+		kf_evicted[kf_nevicted++] = kf_pool[i].id;
+	kf_pool[i] = (struct kf_cap){id, iface};
 }
 
 static void adopt_records(const uint8_t *buf, uint32_t len, uint32_t off, uint32_t n)
@@ -157,6 +165,20 @@ static uint64_t result_u64(const struct kf_op *o, unsigned slot)
 	return (uint64_t)capnp_struct_u64(&r, 0);
 }
 
+/* A RETURN completed: its call is settled unless the RETURN itself was
+ * refused (bad transfer, buffer...), then it is answered again later. */
+static void settle_call(uint32_t id, int32_t result)
+{
+	if (result != 0 && result != CAPOS_ERR_BAD_CALL_ID && result != CAPOS_ERR_DISCONNECTED)
+		return;
+	for (unsigned i = 0; i < kf_ncalls; i++)
+		if (kf_calls[i] == id) {
+			kf_calls[i] = kf_calls[--kf_ncalls];
+			kf_answered[kf_aux(16)] = id;
+			return;
+		}
+}
+
 /* What a CQE of each kind must satisfy, and what it teaches us. */
 void kf_check(struct kf_op *o, unsigned slot)
 {
@@ -166,6 +188,8 @@ void kf_check(struct kf_op *o, unsigned slot)
 		        (unsigned long)o->arg, c->result, o->expect);
 	if (o->kind == K_BADBUF && c->result >= 0)
 		kf_fail(4, "success (%d) into result buffer %#lx", c->result, (unsigned long)o->arg);
+	if (o->opcode == CAPOS_OP_RETURN)
+		settle_call((uint32_t)o->arg, c->result);
 	if (c->result < 0)
 		return;
 	switch (o->opcode == CAPOS_OP_RECV ? K_RECV : o->kind) {
@@ -197,7 +221,10 @@ void kf_check(struct kf_op *o, unsigned slot)
 			        h->params_len, h->cap_count, c->cap_count);
 		if (h->badge != 0 && (h->badge < KF_BADGE + 1 || h->badge > KF_BADGE + KF_WORKERS_MAX))
 			kf_fail(11, "received a call with badge %#lx, never granted", (unsigned long)h->badge);
-		kf_calls[kf_aux(16)] = h->call_id;
+		if (kf_ncalls < 16)
+			kf_calls[kf_ncalls++] = h->call_id;
+		else
+			kf_calls[kf_aux(16)] = h->call_id;
 		adopt_records(kf_rbuf[slot], (uint32_t)c->result, (uint32_t)caps_at, c->cap_count);
 		break;
 	}
@@ -227,6 +254,12 @@ static void complete(const struct capos_cqe *c)
 	        (c->result == CAPOS_ERR_APPLICATION_EXCEPTION ||
 	         c->result == CAPOS_ERR_APPLICATION_EXCEPTION_TRUNCATED))
 		kf_fail(2, "CQE result %d flags %#x out of range", c->result, c->flags);
+	if (o->opcode == CAPOS_OP_CALL && o->blocking && c->result >= 0)
+		kf_stats.calls_answered++;
+	if (o->opcode == CAPOS_OP_RECV && c->result >= 0)
+		kf_stats.calls_received++;
+	if (o->opcode == CAPOS_OP_RETURN && c->result == 0)
+		kf_stats.returns++;
 	if (c->flags & CAPOS_CQE_F_EXCEPTION)
 		kf_stats.exceptions++;
 	else if (c->result < 0)

@@ -10,7 +10,10 @@ static uint8_t add_xfers(int slot, uint32_t len, uint32_t target)
 	uint8_t n = kf_chance(3) ? (uint8_t)(1 + kf_pick(3)) : 0;
 	struct capos_xfer_desc *d = (void *)(kf_pbuf[slot] + capos_align8(len));
 	for (uint8_t i = 0; i < n; i++) {
-		d[i] = (struct capos_xfer_desc){.cap_id = any_cap(), .mode = CAPOS_XFER_COPY};
+		uint32_t held = kf_npool && kf_chance(2) ? kf_pool[kf_pick(kf_npool)].id
+		                                         : kf_keep[kf_pick(kf_nkeep)].id;
+		d[i] = (struct capos_xfer_desc){.cap_id = kf_chance(4) ? any_cap() : held,
+		                                .mode = CAPOS_XFER_COPY};
 		if (kf_chance(3)) { /* move: only what we may lose */
 			d[i].mode = CAPOS_XFER_MOVE;
 			d[i].cap_id = kf_chance(4) ? any_cap() : pool_take();
@@ -64,6 +67,15 @@ void op_recv(void)
 	kf_submit(slot, &s, rk == K_ANY ? K_RECV : rk, true);
 }
 
+/* Mostly the oldest call received and not answered yet (so the callers'
+ * queues drain); sometimes one answered before or an invented id. */
+static uint32_t next_call(void)
+{
+	if (kf_ncalls == 0 || kf_chance(8))
+		return kf_chance(2) ? (uint32_t)kf_rand() : kf_answered[kf_pick(16)];
+	return kf_calls[0];
+}
+
 void op_return(void)
 {
 	int slot = kf_slot(false);
@@ -73,13 +85,14 @@ void op_return(void)
 	struct capos_sqe s = {
 		.opcode = CAPOS_OP_RETURN, .cap_id = kf_chance(6) ? cap_of(capos_Endpoint_ID) : c_ctl,
 		.addr = (uint64_t)(uintptr_t)kf_pbuf[slot], .len = len,
-		.call_id = kf_chance(6) ? (uint32_t)kf_rand() : kf_calls[kf_pick(16)],
+		.call_id = next_call(),
 		.flags = kf_chance(4) ? CAPOS_SQE_EXCEPTION : 0,
 	};
 	if (s.cap_id == 0)
 		s.cap_id = any_cap();
 	s.xfer_cap_count = add_xfers(slot, len, 0);
 	kf_submit(slot, &s, K_ANY, false);
+	kf_ops[slot].arg = s.call_id; /* settled by its completion (kf_check) */
 }
 
 void op_release(void)
@@ -87,7 +100,10 @@ void op_release(void)
 	int slot = kf_slot(false);
 	struct capos_sqe s = {.opcode = CAPOS_OP_RELEASE};
 	uint8_t kind = K_ANY;
-	if (kf_chance(3) && kf_stale[0]) { /* an id released before: stale for good */
+	if (kf_nevicted) {
+		s.cap_id = kf_evicted[--kf_nevicted];
+		kind = K_RELEASE;
+	} else if (kf_chance(3) && kf_stale[0]) { /* an id released before: stale for good */
 		s.cap_id = kf_stale[kf_pick(16)];
 		kind = s.cap_id ? K_EXPECT : K_ANY;
 	} else if (kf_npool) {

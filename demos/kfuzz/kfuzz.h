@@ -17,7 +17,8 @@
 #define KF_SLOTS 40u      /* outstanding SQEs                             */
 #define KF_BLOCKING 10u   /* outstanding SQEs that complete later         */
 #define KF_FOREVER 3u     /* ... of which without a timeout               */
-#define KF_POOL 48u       /* caps this process may release or move        */
+#define KF_POOL 32u       /* caps this process may release or move (the 
+                           * kernel table holds 64: keep room for arrivals) */
 #define KF_KEEP 24u       /* caps it never releases or moves              */
 #define KF_WORKERS_MAX 4u
 #define KF_MS 1000000ull
@@ -88,16 +89,21 @@ extern struct kf_cap kf_keep[KF_KEEP]; /* console, allocators, ctl, peers... */
 extern unsigned kf_nkeep;
 extern struct kf_cap kf_pool[KF_POOL]; /* received/returned caps            */
 extern unsigned kf_npool;
+extern uint32_t kf_evicted[16];        /* pool overflow, to be released      */
+extern unsigned kf_nevicted;
 extern uint32_t kf_stale[16];          /* ids released successfully          */
 extern uint64_t kf_held[64];           /* frames allocated and not freed     */
 extern unsigned kf_nheld;
 extern bool kf_held_exact;             /* false once we lost track           */
-extern uint32_t kf_calls[16];          /* received call ids, for RETURN      */
+extern uint32_t kf_calls[16];          /* received calls not answered yet    */
+extern unsigned kf_ncalls;
+extern uint32_t kf_answered[16];       /* calls answered (or gone)           */
 extern uint64_t kf_recent[16];         /* addresses the kernel handed out    */
 extern uint8_t kf_capset_copy[P];
 extern uint32_t c_console, c_frames, c_vm, c_boot, c_spawner, c_ctl;
 extern struct kf_stats {
 	uint64_t sqes, cqes, errors, exceptions, syscalls, corrupt, maps_checked;
+	uint64_t calls_answered, calls_received, returns; /* endpoint traffic */
 } kf_stats;
 
 /* engine.c: randomness */

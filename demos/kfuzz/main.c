@@ -55,7 +55,7 @@ static void check_capset(void)
 static void fuzz(void)
 {
 	for (kf_op_no = 0; kf_op_no < kf_cfg.ops; kf_op_no++) {
-		unsigned what = (unsigned)kf_pick(20);
+		unsigned what = (unsigned)kf_pick(22);
 		if (kf_cfg.trace)
 			kf_print("op %lu: %u", (unsigned long)kf_op_no, what);
 		switch (what) {
@@ -71,8 +71,8 @@ static void fuzz(void)
 		case 12: op_handle(); break;
 		case 13: case 14: op_call(); break;
 		case 15: op_recv(); break;
-		case 16: op_return(); break;
-		case 17: op_release(); break;
+		case 16: case 17: op_return(); break;
+		case 18: op_release(); break;
 		default: op_syscall(); break;
 		}
 		if (kf_chance(4))
@@ -321,10 +321,13 @@ int main(void)
 	int rc = c_boot ? boot_role() : worker_role();
 	if (rc == 0)
 		kf_print("PASS: %lu ops, %lu SQEs, %lu CQEs (%lu errors, %lu exceptions), %lu syscalls, "
-		         "%lu ring corruptions, %lu fresh maps checked",
+		         "%lu ring corruptions, %lu fresh maps checked, endpoint calls %lu answered "
+		         "%lu received %lu returned",
 		         (unsigned long)kf_cfg.ops, (unsigned long)kf_stats.sqes, (unsigned long)kf_stats.cqes,
-		         (unsigned long)kf_stats.errors, (unsigned long)kf_stats.exceptions, (unsigned long)kf_stats.syscalls,
-		         (unsigned long)kf_stats.corrupt, (unsigned long)kf_stats.maps_checked);
+		         (unsigned long)kf_stats.errors, (unsigned long)kf_stats.exceptions,
+		         (unsigned long)kf_stats.syscalls, (unsigned long)kf_stats.corrupt,
+		         (unsigned long)kf_stats.maps_checked, (unsigned long)kf_stats.calls_answered,
+		         (unsigned long)kf_stats.calls_received, (unsigned long)kf_stats.returns);
 	else
 		kf_print("FAIL: %u workers failed (seed %lu)", rc, (unsigned long)kf_cfg.seed);
 	return rc;
