@@ -118,3 +118,56 @@ void op_release(void)
 	kf_ops[slot].expect = CAPOS_ERR_BAD_CAP;
 	kf_ops[slot].arg = s.cap_id;
 }
+
+/*
+ * The end of a worker's run: calls to its own endpoint carrying copies of
+ * the endpoint's owner cap are queued with short timeouts, then every cap
+ * but the console is released, in random order, while they and whatever
+ * else is in flight are still pending.  Drops then happen while their
+ * objects are busy; an endpoint's last owner cap may be travelling in a
+ * call to that endpoint (kfuzz.off=selfcopy leaves the copies out).
+ */
+void op_endgame(void)
+{
+	unsigned calls = 1 + (unsigned)kf_pick(3);
+	for (unsigned k = 0; k < calls; k++) {
+		int slot = kf_slot(true);
+		if (slot < 0)
+			break;
+		struct capos_sqe s = {
+			.opcode = CAPOS_OP_CALL, .cap_id = c_ctl,
+			.addr = (uint64_t)(uintptr_t)kf_pbuf[slot],
+			.result_addr = (uint64_t)(uintptr_t)kf_rbuf[slot], .result_len = KF_BUF,
+			.timeout_ns = (1 + kf_pick(5)) * KF_MS,
+		};
+		if (!(kf_cfg.off & OFF_SELFCOPY)) {
+			struct capos_xfer_desc *d = (void *)kf_pbuf[slot];
+			d[0] = (struct capos_xfer_desc){.cap_id = c_ctl, .mode = CAPOS_XFER_COPY};
+			s.xfer_cap_count = 1;
+		}
+		kf_submit(slot, &s, K_ANY, true);
+	}
+	kf_enter(0, CAPOS_NO_WAIT);
+	uint32_t ids[KF_KEEP + KF_POOL];
+	unsigned n = 0;
+	for (unsigned i = 0; i < kf_nkeep; i++)
+		if (kf_keep[i].id != c_console)
+			ids[n++] = kf_keep[i].id;
+	for (unsigned i = 0; i < kf_npool; i++)
+		ids[n++] = kf_pool[i].id;
+	kf_npool = 0;
+	kf_nkeep = 0;
+	keep_add(c_console, capos_Console_ID);
+	for (unsigned i = n; i > 1; i--) { /* shuffle */
+		unsigned k = (unsigned)kf_pick(i);
+		uint32_t t = ids[i - 1];
+		ids[i - 1] = ids[k];
+		ids[k] = t;
+	}
+	for (unsigned i = 0; i < n; i++) {
+		struct capos_sqe s = {.opcode = CAPOS_OP_RELEASE, .cap_id = ids[i]};
+		kf_submit(kf_slot(false), &s, K_ANY, false);
+	}
+	for (unsigned i = 0; i < 40 && kf_blocking(); i++)
+		kf_enter(1, 5 * KF_MS);
+}

@@ -156,6 +156,7 @@ void op_call(void);
 void op_recv(void);
 void op_return(void);
 void op_release(void);
+void op_endgame(void);
 
 /* gen_raw.c: raw SQEs, ring corruption, raw syscalls */
 void op_garbage(void);

@@ -299,6 +299,7 @@ static int worker_role(void)
 	capos_snprintf(kf_tag, sizeof kf_tag, "kfuzz.%u", kf_cfg.index);
 	kf_rng = (kf_cfg.seed + kf_cfg.index) * 0x2545f4914f6cdd1dull;
 	fuzz();
+	op_endgame();
 	return 0;
 }
 
