@@ -51,6 +51,13 @@ $(BUILD)/user/demos/kfuzz.elf: $(KFUZZ_OBJS) $(RUNTIME_LIB) $(USER_LDSCRIPT)
 	$(LD) -static -nostdlib -z max-page-size=4096 -z noexecstack -u _start \
 		-T $(USER_LDSCRIPT) -o $@ $(KFUZZ_OBJS) --start-group $(RUNTIME_LIB) $(USER_LIBGCC) --end-group
 
+# Host test of the fuzzer's command line parsing.
+HOST_TEST_BINS += $(BUILD)/host/tests/host/test_kfuzz_config
+$(BUILD)/host/tests/host/test_kfuzz_config.o: HOST_CFLAGS += -Idemos/kfuzz
+$(BUILD)/host/tests/host/test_kfuzz_config: $(BUILD)/host/tests/host/test_kfuzz_config.o \
+		$(BUILD)/host/demos/kfuzz/config.o $(BUILD)/host/lib/boot_cmdline.o $(BUILD)/host/lib/kstring.o
+	$(HOST_CC) $^ -o $@ -lcriterion $(HOST_LDFLAGS)
+
 .PHONY: user demos
 user: $(RUNTIME_LIB)
 ALL_TARGETS += $(RUNTIME_LIB)

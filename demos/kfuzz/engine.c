@@ -408,8 +408,17 @@ void kf_fail(int check, const char *fmt, ...)
 	if (!kf_failing) {
 		kf_failing = true;
 		kf_print("FAIL check %d op %lu: %s", check, (unsigned long)kf_op_no, msg);
-		kf_print("reproduce: make fuzz-kernel SEEDS=1 SEED0=%lu OPS=%u%s", (unsigned long)kf_cfg.seed,
-		         kf_cfg.ops, kf_cfg.off ? " OFF=..." : "");
+		if (kf_cfg.ops) { /* the configuration was read */
+			char off[48] = " OFF=";
+			kf_off_names(kf_cfg.off, off + 4, sizeof off - 4); /* " nt effect" */
+			off[4] = '=';
+			for (char *p = off + 5; *p; p++)
+				if (*p == ' ')
+					*p = ',';
+			kf_print("reproduce: make fuzz-kernel SEEDS=1 SEED0=%lu OPS=%u WORKERS=%u%s",
+			         (unsigned long)kf_cfg.seed, kf_cfg.ops, kf_cfg.workers,
+			         kf_cfg.off ? off : "");
+		}
 	}
 	capos_exit(check);
 }

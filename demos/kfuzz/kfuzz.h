@@ -11,6 +11,7 @@
 
 #include "capnp/capnp.h"
 #include "capos.capnp.h"
+#include "config.h"
 
 #define P CAPOS_PAGE_SIZE
 #define KF_BUF 512u       /* params / result buffer per outstanding SQE   */
@@ -20,26 +21,13 @@
 #define KF_POOL 32u       /* caps this process may release or move (the 
                            * kernel table holds 64: keep room for arrivals) */
 #define KF_KEEP 24u       /* caps it never releases or moves              */
-#define KF_WORKERS_MAX 4u
 #define KF_MS 1000000ull
 /* Never mapped: no generator uses it as a hint. */
 #define KF_HOLE 0x00000a0000000000ull
 /* Worker i's badged facets of earlier workers' endpoints carry KF_BADGE + i. */
 #define KF_BADGE 0xbad0000ull
-#define KF_MAGIC 0x4746434a5a55464bull /* "KFUZJCFG" */
 
-enum { OFF_NT = 1, OFF_SELFCOPY = 2, OFF_HUGEHINT = 4, OFF_EFFECT = 8 };
 
-/* Exchanged over "ctl" (plain bytes: the endpoint does not parse them). */
-struct kf_config {
-	uint64_t magic; /* KF_MAGIC: fuzz calls may reach "ctl" first */
-	uint64_t seed;
-	uint32_t ops;
-	uint32_t off;
-	uint32_t index;
-	uint32_t workers;
-	uint32_t trace; /* print each operation before it runs */
-};
 
 enum kf_kind {
 	K_ANY,      /* garbage: only the generic checks             */

@@ -42,8 +42,6 @@
  */
 #include "kfuzz.h"
 
-#include "boot_cmdline.h"
-
 static void check_capset(void)
 {
 	const uint8_t *page = (const uint8_t *)CAPOS_CAPSET_VADDR;
@@ -94,39 +92,7 @@ static uint32_t capset_id(const char *name, uint64_t iface)
 	return e ? e->cap_id : 0;
 }
 
-static uint64_t parse_u64(const char *s, uint64_t dflt)
-{
-	if (s == 0 || *s == 0)
-		return dflt;
-	uint64_t v = 0;
-	for (; *s >= '0' && *s <= '9'; s++)
-		v = v * 10 + (uint64_t)(*s - '0');
-	return v;
-}
-
-static uint32_t parse_off(const char *s)
-{
-	uint32_t off = 0;
-	while (s && *s) {
-		const char *w = s;
-		while (*s && *s != ',')
-			s++;
-		size_t n = (size_t)(s - w);
-		if (n == 2 && strncmp(w, "nt", 2) == 0)
-			off |= OFF_NT;
-		else if (n == 8 && strncmp(w, "selfcopy", 8) == 0)
-			off |= OFF_SELFCOPY;
-		else if (n == 8 && strncmp(w, "hugehint", 8) == 0)
-			off |= OFF_HUGEHINT;
-		else if (n == 6 && strncmp(w, "effect", 6) == 0)
-			off |= OFF_EFFECT;
-		if (*s == ',')
-			s++;
-	}
-	return off;
-}
-
-/* Reads kfuzz.seed, kfuzz.ops, kfuzz.workers and kfuzz.off. */
+/* The configuration from the kernel command line (config.h). */
 static void read_config(void)
 {
 	int slot = kf_slot(false);
@@ -143,14 +109,9 @@ static void read_config(void)
 		if (t.str && t.len < sizeof line)
 			memcpy(line, t.str, t.len);
 	}
-	char v[32];
-	kf_cfg.seed = parse_u64(boot_cmdline_get(line, "kfuzz.seed", v, sizeof v), 1);
-	kf_cfg.ops = (uint32_t)parse_u64(boot_cmdline_get(line, "kfuzz.ops", v, sizeof v), 2000);
-	kf_cfg.workers = (uint32_t)parse_u64(boot_cmdline_get(line, "kfuzz.workers", v, sizeof v), 2);
-	if (kf_cfg.workers > KF_WORKERS_MAX)
-		kf_cfg.workers = KF_WORKERS_MAX;
-	kf_cfg.off = parse_off(boot_cmdline_get(line, "kfuzz.off", v, sizeof v));
-	kf_cfg.trace = (uint32_t)parse_u64(boot_cmdline_get(line, "kfuzz.trace", v, sizeof v), 0);
+	char err[96];
+	if (kf_config_parse(line, &kf_cfg, err, sizeof err) != 0)
+		kf_fail(10, "command line \"%s\": %s", line, err);
 }
 
 /*
@@ -199,10 +160,9 @@ static int boot_role(void)
 	uint32_t handles[KF_WORKERS_MAX] = {0}, ctls[KF_WORKERS_MAX] = {0};
 	read_config();
 	capos_snprintf(kf_tag, sizeof kf_tag, "kfuzz");
-	kf_print("seed %lu ops %u workers %u off%s%s%s%s%s", (unsigned long)kf_cfg.seed, kf_cfg.ops,
-	         kf_cfg.workers, kf_cfg.off ? "" : " none", kf_cfg.off & OFF_NT ? " nt" : "",
-	         kf_cfg.off & OFF_SELFCOPY ? " selfcopy" : "", kf_cfg.off & OFF_HUGEHINT ? " hugehint" : "",
-	         kf_cfg.off & OFF_EFFECT ? " effect" : "");
+	char off[48];
+	kf_print("seed %lu ops %u workers %u off%s", (unsigned long)kf_cfg.seed, kf_cfg.ops,
+	         kf_cfg.workers, kf_off_names(kf_cfg.off, off, sizeof off));
 	for (unsigned i = 0; i < kf_cfg.workers; i++)
 		if (spawn_worker(i, ctls, &handles[i], &ctls[i]) != 0)
 			kf_fail(10, "spawning worker %u failed", i + 1);
