@@ -192,6 +192,11 @@ void kf_check(struct kf_op *o, unsigned slot)
 		settle_call((uint32_t)o->arg, c->result);
 	if (c->result < 0)
 		return;
+	if (c->result == 0 && o->opcode == CAPOS_OP_CALL) { /* result_len 0: none asked for */
+		if (o->kind == K_FRAME)
+			kf_held_exact = false; /* granted, but we cannot name it */
+		return;
+	}
 	switch (o->opcode == CAPOS_OP_RECV ? K_RECV : o->kind) {
 	case K_VMMAP:
 		check_fresh(result_u64(o, slot), o->arg2, (uint32_t)o->arg, true);

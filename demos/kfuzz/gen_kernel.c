@@ -140,7 +140,8 @@ void op_vm(void)
 	if (kind == K_VMMAP) {
 		struct capos_cqe c;
 		kf_wait(slot, &c);
-		kf_ops[slot] = (struct kf_op){.kind = K_VMMAP, .arg = prot, .arg2 = size, .cqe = c};
+		kf_ops[slot] = (struct kf_op){.kind = K_VMMAP, .opcode = CAPOS_OP_CALL, .arg = prot,
+		                              .arg2 = size, .cqe = c};
 		kf_check(&kf_ops[slot], (unsigned)slot);
 	}
 }
@@ -185,7 +186,8 @@ void op_memory_object(void)
 		 * reads zero (its first page: the only one known to exist). */
 		struct capos_cqe c;
 		kf_wait(slot, &c);
-		kf_ops[slot] = (struct kf_op){.kind = K_MOMAP, .arg = prot, .arg2 = P, .cqe = c};
+		kf_ops[slot] = (struct kf_op){.kind = K_MOMAP, .opcode = CAPOS_OP_CALL, .arg = prot,
+		                              .arg2 = P, .cqe = c};
 		kf_check(&kf_ops[slot], (unsigned)slot);
 	}
 }
@@ -308,6 +310,15 @@ void op_spawn(void)
 	uint32_t n = (uint32_t)kf_pick(4);
 	struct capnp_list_builder l = capos_ProcessSpawner_spawn_Params_init_grants(p, n);
 	static const char *const gnames[] = {"a", "b", "console", "ctl", "", "a"};
+	if (kf_chance(4)) { /* a valid spawn of a child that single-steps into a syscall */
+		nm = "kfuzz";
+		n = 0;
+		capos_ProcessSpawner_spawn_Params_set_binaryName(p, nm, strlen(nm));
+		l = capos_ProcessSpawner_spawn_Params_init_grants(p, 1);
+		capos_CapGrant_builder g = capos_CapGrant_list_at(l, 0);
+		capos_CapGrant_set_name(g, "tf", 2); /* main.c, tf_probe */
+		capos_CapGrant_set_capId(g, c_console);
+	}
 	for (uint32_t i = 0; i < n; i++) {
 		capos_CapGrant_builder g = capos_CapGrant_list_at(l, i);
 		const char *gn = gnames[kf_pick(6)];

@@ -263,6 +263,32 @@ static int worker_role(void)
 	return 0;
 }
 
+static bool has_cap(const char *name)
+{
+	for (unsigned i = 0; i < capos_rt.capset.count; i++)
+		if (strcmp(capos_capset_at(&capos_rt.capset, i)->name, name) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * A child granted a cap named "tf" enters the kernel with RFLAGS.TF set:
+ * the syscall must not single-step the kernel (FMASK clears TF), and the
+ * debug trap that follows in user mode kills only this process.
+ */
+static _Noreturn void tf_probe(void)
+{
+	__asm__ volatile("pushfq\n\t"
+	                 "orq $0x100, (%%rsp)\n\t"
+	                 "popfq\n\t"
+	                 "syscall\n\t"
+	                 "nop\n\t"
+	                 :
+	                 : "a"((uint64_t)CAPOS_SYS_CAP_ENTER), "D"(0ull), "S"(0ull)
+	                 : "rcx", "r11", "memory", "cc");
+	capos_exit(0);
+}
+
 int main(void)
 {
 	c_console = capset_id("console", capos_Console_ID);
@@ -271,6 +297,8 @@ int main(void)
 	c_boot = capset_id("boot", capos_BootPackage_ID);
 	c_spawner = capset_id("spawner", capos_ProcessSpawner_ID);
 	c_ctl = capset_id("ctl", capos_Endpoint_ID);
+	if (has_cap("tf"))
+		tf_probe();
 	if (c_console == 0 || (c_boot == 0 && c_ctl == 0))
 		return 0; /* idle: a child the fuzzer spawned with random grants */
 	for (unsigned i = 0; i < capos_rt.capset.count; i++) {
