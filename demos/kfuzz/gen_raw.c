@@ -285,3 +285,34 @@ void op_syscall(void)
 			        (unsigned long)sent[i], (unsigned long)regs[i]);
 	kf_reap();
 }
+
+/*
+ * Fills the CQ without reading it: batches of NOPs, each pushed with a
+ * bare cap_enter and no reaping, until the kernel has no CQ slot left and
+ * must leave SQEs queued.  None may be lost or completed twice (checked
+ * when they are reaped), and cap_enter never reports more than the CQ.
+ */
+void op_flood(void)
+{
+	unsigned free_slots = 0;
+	for (unsigned i = 0; i < KF_SLOTS; i++)
+		free_slots += !kf_ops[i].used;
+	unsigned n = free_slots > 4 ? free_slots - 4 : 0;
+	while (n) {
+		unsigned batch = n < CAPOS_SQ_ENTRIES / 2 ? n : CAPOS_SQ_ENTRIES / 2;
+		if (RING->header.sq_tail - RING->header.sq_head + batch > CAPOS_SQ_ENTRIES)
+			break; /* the kernel cannot take more until we read the CQ */
+		for (unsigned k = 0; k < batch; k++) {
+			int slot = kf_slot(false);
+			struct capos_sqe s = {.opcode = CAPOS_OP_NOP};
+			kf_submit(slot, &s, K_EXPECT, false);
+			kf_ops[slot].expect = 0;
+		}
+		n -= batch;
+		int64_t r = capos_cap_enter(0, CAPOS_NO_WAIT);
+		if (r < 0 || r > (int64_t)CAPOS_CQ_ENTRIES)
+			kf_fail(7, "cap_enter with the CQ filling up = %ld", (long)r);
+	}
+	kf_reap();
+	kf_enter(0, CAPOS_NO_WAIT);
+}

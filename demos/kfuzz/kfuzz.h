@@ -151,5 +151,6 @@ void op_garbage(void);
 void op_malformed(void);
 void op_corrupt(void);
 void op_syscall(void);
+void op_flood(void);
 
 #endif

@@ -59,7 +59,14 @@ static void fuzz(void)
 		switch (what) {
 		case 0: op_garbage(); break;
 		case 1: case 2: op_malformed(); break;
-		case 3: if (kf_chance(4)) op_corrupt(); else if (kf_chance(3)) op_effect(); break;
+		case 3:
+			if (kf_chance(4))
+				op_corrupt();
+			else if (kf_chance(3))
+				op_effect();
+			else if (kf_chance(4))
+				op_flood();
+			break;
 		case 4: op_console(); break;
 		case 5: case 6: op_frames(); break;
 		case 7: case 8: op_vm(); break;
