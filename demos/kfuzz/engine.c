@@ -31,6 +31,7 @@ uint32_t kf_calls[16];            /* received calls not answered yet    */
 unsigned kf_ncalls;
 uint32_t kf_answered[16];         /* calls answered (or gone)           */
 uint64_t kf_recent[16];           /* addresses the kernel handed out    */
+struct kf_map kf_maps[16];        /* VirtualMemory.map results          */
 uint8_t kf_capset_copy[P];
 
 uint32_t c_console, c_frames, c_vm, c_boot, c_spawner, c_ctl;
@@ -200,6 +201,7 @@ void kf_check(struct kf_op *o, unsigned slot)
 	switch (o->opcode == CAPOS_OP_RECV ? K_RECV : o->kind) {
 	case K_VMMAP:
 		check_fresh(result_u64(o, slot), o->arg2, (uint32_t)o->arg, true);
+		kf_maps[kf_aux(16)] = (struct kf_map){result_u64(o, slot), o->arg2};
 		kf_recent[kf_aux(16)] = result_u64(o, slot);
 		break;
 	case K_MOMAP:

@@ -105,6 +105,10 @@ void op_vm(void)
 		}
 		if (hint && (kf_cfg.off & OFF_HUGEHINT) && size > (1u << 20))
 			size = (1 + kf_pick(4)) * P;
+		if (!hint && kf_chance(8)) { /* memory pressure: 1-16 MiB, unmapped later */
+			size = (1 + kf_pick(16)) << 20;
+			prot = 3;
+		}
 		capos_VirtualMemory_map_Params_set_hint(p, hint);
 		capos_VirtualMemory_map_Params_set_size(p, size);
 		capos_VirtualMemory_map_Params_set_prot(p, prot);
@@ -114,15 +118,21 @@ void op_vm(void)
 	}
 	case capos_VirtualMemory_unmap_METHOD: {
 		BUILD(capos_VirtualMemory_unmap_Params, p);
-		capos_VirtualMemory_unmap_Params_set_addr(p, kf_chance(2) ? kf_recent[kf_pick(16)] : any_addr());
-		capos_VirtualMemory_unmap_Params_set_size(p, size);
+		const struct kf_map *mp = &kf_maps[kf_pick(16)];
+		bool whole = mp->size && kf_chance(2); /* a whole mapping we made */
+		capos_VirtualMemory_unmap_Params_set_addr(
+			p, whole ? mp->addr : kf_chance(2) ? kf_recent[kf_pick(16)] : any_addr());
+		capos_VirtualMemory_unmap_Params_set_size(p, whole ? mp->size : size);
 		len = kf_finish(&b);
 		break;
 	}
 	default: {
 		BUILD(capos_VirtualMemory_protect_Params, p);
-		capos_VirtualMemory_protect_Params_set_addr(p, kf_chance(2) ? kf_recent[kf_pick(16)] : any_addr());
-		capos_VirtualMemory_protect_Params_set_size(p, size);
+		const struct kf_map *mp = &kf_maps[kf_pick(16)];
+		bool whole = mp->size && kf_chance(2);
+		capos_VirtualMemory_protect_Params_set_addr(
+			p, whole ? mp->addr : kf_chance(2) ? kf_recent[kf_pick(16)] : any_addr());
+		capos_VirtualMemory_protect_Params_set_size(p, whole ? mp->size : size);
 		capos_VirtualMemory_protect_Params_set_prot(p, prot);
 		len = kf_finish(&b);
 		break;

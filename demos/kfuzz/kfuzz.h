@@ -87,6 +87,9 @@ extern uint32_t kf_calls[16];          /* received calls not answered yet    */
 extern unsigned kf_ncalls;
 extern uint32_t kf_answered[16];       /* calls answered (or gone)           */
 extern uint64_t kf_recent[16];         /* addresses the kernel handed out    */
+extern struct kf_map {
+	uint64_t addr, size;
+} kf_maps[16];                          /* VirtualMemory.map results          */
 extern uint8_t kf_capset_copy[P];
 extern uint32_t c_console, c_frames, c_vm, c_boot, c_spawner, c_ctl;
 extern struct kf_stats {
