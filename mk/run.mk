@@ -71,7 +71,7 @@ smoke: deps
 	@$(MAKE) --no-print-directory all
 	@tests/qemu/run-smokes.sh $(NAME)
 
-# The in-guest kernel fuzzer (demos/kfuzz.c, docs/fuzzing.md): one QEMU boot
+# The in-guest kernel fuzzer (demos/kfuzz/, docs/fuzzing.md): one QEMU boot
 # per seed, two at a time.  SEEDS, OPS, MEM, SEED0, OFF, WORKERS as in
 # tools/fuzz-kernel.sh --help.
 SEEDS ?= 10

@@ -7,8 +7,11 @@
  *           a new endpoint each ("ctl"), sends each its configuration and
  *           a copy of every worker's client facet, fuzzes itself, then
  *           waits for the workers and exits 0 only if everyone passed;
- *   worker  (holds "ctl") receives its configuration and fuzzes;
- *   idle    (neither: a child the fuzzer spawned at random) exits at once.
+ *   worker  (holds "ctl") receives its configuration, fuzzes, and ends
+ *           with the end game (gen_ipc.c, op_endgame);
+ *   idle    (neither: a child the fuzzer spawned at random) exits at once,
+ *           after entering the kernel single-stepping if it holds a cap
+ *           named "tf" (tf_probe).
  *
  * Every operation comes from one splitmix64 stream seeded by (seed,
  * worker index); what a process does next also depends on what came back
