@@ -40,7 +40,9 @@ done
 for v in "$seeds" "$seed0" "$ops" "$workers" "$jobs"; do
 	case $v in '' | *[!0-9]*) echo "fuzz-kernel: '$v' is not a number" >&2; exit 2 ;; esac
 done
-case $off in *[!a-z,]*) echo "fuzz-kernel: --off '$off': names nt,selfcopy,hugehint,effect" >&2; exit 2 ;; esac
+case $off in
+*[!a-z,]*) echo "fuzz-kernel: --off '$off': names nt,selfcopy,hugehint,effect" >&2; exit 2 ;;
+esac
 timeout=${timeout:-$((60 + ops / 100))}
 
 kernel=build/kernel.elf module=build/manifests/kfuzz.bin logdir=build/fuzz-kernel
@@ -95,6 +97,7 @@ wait
 passed=$(grep -c '^0$' "$results")
 failed=$(grep -vc '^0$' "$results")
 elapsed=$((SECONDS - start))
-echo "fuzz-kernel: $elapsed s for $seeds seeds ($(( seeds * ops * (workers + 1) / (elapsed > 0 ? elapsed : 1) )) ops/s overall)"
+rate=$((seeds * ops * (workers + 1) / (elapsed > 0 ? elapsed : 1)))
+echo "fuzz-kernel: $elapsed s for $seeds seeds ($rate ops/s overall)"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

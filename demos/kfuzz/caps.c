@@ -85,7 +85,8 @@ uint64_t any_addr(void)
 		CAPOS_CAPSET_VADDR, CAPOS_USER_STACK_TOP - P, CAPOS_USER_ANON_END - P,
 		0xffff800000000000ull, 0xfffffffffffff000ull, CAPOS_USER_END - P, 0x10000000,
 	};
-	uint64_t a = kf_chance(3) ? kf_recent[kf_pick(16)] : bases[kf_pick(sizeof bases / sizeof bases[0])];
+	uint64_t a = kf_chance(3) ? kf_recent[kf_pick(16)]
+	                          : bases[kf_pick(sizeof bases / sizeof bases[0])];
 	switch (kf_pick(6)) {
 	case 0: return a + kf_pick(8) * P;
 	case 1: return a - kf_pick(4) * P;

@@ -39,7 +39,10 @@ void op_frames(void)
 	switch (m) {
 	case capos_FrameAllocator_freeFrame_METHOD: {
 		BUILD(capos_FrameAllocator_freeFrame_Params, p);
-		arg = kf_nheld && kf_chance(2) ? kf_held[kf_pick(kf_nheld)] : kf_chance(2) ? kf_recent[kf_pick(16)] : any_addr();
+		if (kf_nheld && kf_chance(2))
+			arg = kf_held[kf_pick(kf_nheld)];
+		else
+			arg = kf_chance(2) ? kf_recent[kf_pick(16)] : any_addr();
 		capos_FrameAllocator_freeFrame_Params_set_physAddr(p, arg);
 		len = kf_finish(&b);
 		kind = K_FREE;
@@ -313,7 +316,8 @@ void op_spawn(void)
 	if (!c_spawner || !kf_chance(4))
 		return;
 	int slot = kf_slot(false);
-	static const char *const names[] = {"kfuzz", "", "no-such-binary", "kfuzz-child-name-that-is-long"};
+	static const char *const names[] = {"kfuzz", "", "no-such-binary",
+	                                    "kfuzz-child-name-that-is-long"};
 	BUILD(capos_ProcessSpawner_spawn_Params, p);
 	const char *nm = names[kf_pick(4)];
 	if (kf_chance(4))
@@ -359,9 +363,8 @@ void op_handle(void)
 	int slot = kf_slot(true);
 	if (slot < 0)
 		return;
-	struct capos_sqe s = kf_call_sqe(slot, cap_of(capos_ProcessHandle_ID),
-	                              kf_chance(8) ? (uint16_t)kf_pick(4) : capos_ProcessHandle_wait_METHOD,
-	                              0);
+	uint16_t m = kf_chance(8) ? (uint16_t)kf_pick(4) : capos_ProcessHandle_wait_METHOD;
+	struct capos_sqe s = kf_call_sqe(slot, cap_of(capos_ProcessHandle_ID), m, 0);
 	BUILD(capos_ProcessHandle_wait_Params, p);
 	s.len = (uint32_t)kf_finish(&b);
 	kf_submit(slot, &s, result_choice(&s), true);

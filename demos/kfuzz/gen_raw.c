@@ -53,8 +53,6 @@ void op_garbage(void)
 	if (kind == K_BADBUF && (s.opcode == CAPOS_OP_NOP || s.opcode == CAPOS_OP_RELEASE ||
 	                         s.opcode == CAPOS_OP_RETURN || s.result_len == 0))
 		kind = K_ANY;
-	/* A garbage RETURN with a random call id could answer a call to
-	 * someone else's endpoint; harmless, but keep the owner check. */
 	kf_submit(slot, &s, kind, true);
 }
 
@@ -66,7 +64,10 @@ void op_malformed(void)
 	int32_t want;
 	unsigned c = (unsigned)kf_pick(15);
 	switch (c) {
-	case 0: s.opcode = (uint8_t)(CAPOS_OP_FIRST_RESERVED + kf_pick(251)); want = CAPOS_ERR_RESERVED_OPCODE; break;
+	case 0:
+		s.opcode = (uint8_t)(CAPOS_OP_FIRST_RESERVED + kf_pick(251));
+		want = CAPOS_ERR_RESERVED_OPCODE;
+		break;
 	case 1: s.flags = (uint16_t)(1u << kf_pick(16)); want = CAPOS_ERR_INVALID_SQE; break;
 	case 2: s.reserved0 = (uint16_t)(1 + kf_pick(0xfffe)); want = CAPOS_ERR_INVALID_SQE; break;
 	case 3: s.reserved1 = (uint16_t)(1 + kf_pick(0xfffe)); want = CAPOS_ERR_INVALID_SQE; break;

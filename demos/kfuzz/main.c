@@ -107,7 +107,8 @@ static void read_config(void)
 {
 	int slot = kf_slot(false);
 	BUILD(capos_BootPackage_commandLine_Params, p);
-	struct capos_sqe s = kf_call_sqe(slot, c_boot, capos_BootPackage_commandLine_METHOD, kf_finish(&b));
+	struct capos_sqe s =
+		kf_call_sqe(slot, c_boot, capos_BootPackage_commandLine_METHOD, kf_finish(&b));
 	kf_submit(slot, &s, K_SYNC, false);
 	struct capos_cqe c;
 	static char line[256];
@@ -154,12 +155,14 @@ static int spawn_worker(unsigned i, const uint32_t *ctls, uint32_t *handle, uint
 		capos_CapGrant_set_capId(g, ctls[k]);
 		capos_CapGrant_set_badge(g, KF_BADGE + i + 1);
 	}
-	struct capos_sqe s = kf_call_sqe(slot, c_spawner, capos_ProcessSpawner_spawn_METHOD, kf_finish(&b));
+	struct capos_sqe s =
+		kf_call_sqe(slot, c_spawner, capos_ProcessSpawner_spawn_METHOD, kf_finish(&b));
 	kf_submit(slot, &s, K_SYNC, false);
 	struct capos_cqe c;
 	if (kf_wait(slot, &c) < 0 || c.cap_count != 2)
 		return -1;
-	const struct capos_cap_record *r = (const void *)(kf_rbuf[slot] + capos_align8((uint32_t)c.result));
+	const struct capos_cap_record *r =
+		(const void *)(kf_rbuf[slot] + capos_align8((uint32_t)c.result));
 	*handle = r[0].cap_id;
 	*ctl = r[1].cap_id;
 	return 0;
@@ -259,7 +262,8 @@ static int worker_role(void)
 			capos_exit(10);
 	const struct capos_endpoint_message *h = (const void *)kf_rbuf[slot];
 	struct capos_sqe s;
-	const struct capos_cap_record *rec = (const void *)(kf_rbuf[slot] + sizeof *h + capos_align8(sizeof kf_cfg));
+	const struct capos_cap_record *rec =
+		(const void *)(kf_rbuf[slot] + sizeof *h + capos_align8(sizeof kf_cfg));
 	for (uint32_t i = 0; i < c.cap_count && i < KF_WORKERS_MAX; i++)
 		keep_add(rec[i].cap_id, rec[i].interface_id);
 	uint32_t call_id = h->call_id;
