@@ -129,6 +129,16 @@ static void parse_multiboot2(uint64_t info_phys)
 			}
 			break;
 		}
+		case 14: /* ACPI 1.0 RSDP copy; a 2.0 copy (tag 15) wins */
+		case 15: {
+			uint32_t n = tag->size - 8 < sizeof boot_info.rsdp ? tag->size - 8
+			                                                   : (uint32_t)sizeof boot_info.rsdp;
+			if (tag->type == 14 && boot_info.rsdp_len)
+				break;
+			memcpy(boot_info.rsdp, body, n);
+			boot_info.rsdp_len = n;
+			break;
+		}
 		default:
 			break;
 		}
@@ -166,6 +176,7 @@ static void parse_pvh(uint64_t info_phys)
 			copy_str(name, sizeof name, mods[i].cmdline_paddr, "module name");
 		add_module(mods[i].paddr, mods[i].size, name[0] ? name : "initrd");
 	}
+	boot_info.rsdp_phys = si->rsdp_paddr;
 	if (si->version < 1 || !si->memmap_paddr)
 		panic("boot: PVH start_info v%u has no memory map", si->version);
 	const struct pvh_memmap_entry *mm = early_ptr(si->memmap_paddr);

@@ -46,6 +46,11 @@ struct boot_info {
 	uint64_t phys_top;               /* highest end of a usable region */
 	uint64_t info_phys, info_size;   /* the loader's info block, reserved */
 	uint64_t kernel_phys_start, kernel_phys_end; /* loaded image incl. .bss */
+	/* ACPI RSDP: a copy from the Multiboot2 ACPI tag, or the PVH rsdp_paddr
+	 * (rsdp_len 0: the loader gave neither; acpi_init scans the BIOS area). */
+	uint8_t rsdp[36];
+	uint32_t rsdp_len;
+	uint64_t rsdp_phys;
 };
 
 extern struct boot_info boot_info;

@@ -36,7 +36,6 @@
 #include "proc/proc_internal.h"
 #include "proc/sched.h"
 
-#define NS_PER_TICK (1000000000ull / TIMER_HZ)
 _Static_assert(IPC_CALL_POOL <= (1u << EPQ_CALL_INDEX_BITS), "call index fits the id");
 #define container_of(ptr, type, member) ((type *)((char *)(ptr) - __builtin_offsetof(type, member)))
 
@@ -69,7 +68,7 @@ struct ipc_call {
 	uint64_t params_addr;
 	uint64_t result_addr;
 	uint64_t badge;
-	uint64_t deadline; /* tick; UINT64_MAX = none */
+	uint64_t deadline; /* ktime_ns; UINT64_MAX = none */
 	uint32_t params_len;
 	uint32_t result_len;
 	uint16_t method_id;
@@ -103,9 +102,9 @@ static uint64_t deadline_of(uint64_t timeout_ns)
 {
 	if (timeout_ns == 0)
 		return UINT64_MAX;
-	uint64_t ticks = timeout_ns / NS_PER_TICK + (timeout_ns % NS_PER_TICK ? 1 : 0);
-	uint64_t now = timer_ticks();
-	return ticks > UINT64_MAX - now - 1 ? UINT64_MAX : now + ticks;
+	uint64_t deadline = timer_deadline_after(timeout_ns);
+	timer_arm_at(deadline);
+	return deadline;
 }
 
 /* ---- object lifetime ---------------------------------------------------- */
@@ -711,15 +710,15 @@ bool endpoint_serving(struct process *p)
 	return false;
 }
 
-bool endpoint_expire(uint64_t now)
+uint64_t endpoint_expire(uint64_t now)
 {
-	bool pending = false;
+	uint64_t next = UINT64_MAX;
 	for (unsigned i = 0; i < IPC_CALL_POOL; i++) {
 		struct ipc_call *c = &calls[i];
 		if (c->state == CALL_FREE || c->caller == 0 || c->deadline == UINT64_MAX)
 			continue;
 		if (now < c->deadline) {
-			pending = true;
+			next = c->deadline < next ? c->deadline : next;
 		} else if (c->state == CALL_QUEUED) {
 			call_fail(c, CAPOS_ERR_TIMED_OUT);
 		} else {
@@ -735,11 +734,11 @@ bool endpoint_expire(uint64_t now)
 		if (!r->used || r->deadline == UINT64_MAX)
 			continue;
 		if (now < r->deadline)
-			pending = true;
+			next = r->deadline < next ? r->deadline : next;
 		else
 			recv_fail(r, CAPOS_ERR_TIMED_OUT);
 	}
-	return pending;
+	return next;
 }
 
 unsigned endpoint_log_counts(const char *when)

@@ -67,8 +67,9 @@ bool endpoint_serving(struct process *p);
 void endpoint_describe_waits(const struct process *p, char *buf, size_t len);
 
 /* Timer: completes calls and receives whose SQE timeout passed with
- * CAPOS_ERR_TIMED_OUT.  Returns true while some deadline is pending. */
-bool endpoint_expire(uint64_t now);
+ * CAPOS_ERR_TIMED_OUT.  Returns the earliest deadline still pending
+ * (ktime_ns), UINT64_MAX when none is. */
+uint64_t endpoint_expire(uint64_t now);
 
 /* Live endpoints, calls and receives (for baseline checks in the log). */
 /* Returns the number of live endpoints + calls + receives. */

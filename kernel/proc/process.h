@@ -64,9 +64,9 @@ struct process {
 
 	/* cap_enter wait */
 	uint32_t wait_min;
-	uint64_t wait_deadline; /* timer tick; UINT64_MAX = none */
+	uint64_t wait_deadline; /* ktime_ns; UINT64_MAX = none */
 
-	uint64_t slice_start;   /* tick when it was last scheduled */
+	uint64_t slice_start;   /* ktime_ns when it was last scheduled */
 	uint64_t slices;        /* times it was scheduled          */
 	uint64_t preempted;     /* times the timer took the CPU    */
 	uint64_t syscalls;

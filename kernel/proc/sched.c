@@ -64,7 +64,8 @@ static void run(struct process *p)
 {
 	current = p;
 	p->state = PROC_RUNNING;
-	p->slice_start = timer_ticks();
+	p->slice_start = ktime_ns();
+	timer_arm_at(p->slice_start + SCHED_SLICE_NS);
 	p->slices++;
 	tss_set_rsp0(p->kstack_top);
 	syscall_kernel_rsp = p->kstack_top;
@@ -78,10 +79,13 @@ static void run(struct process *p)
 	}
 }
 
-/* Wakes processes whose cap_enter timeout has passed. */
+/* Wakes processes whose cap_enter timeout has passed and arms the timer
+ * for the earliest deadline still pending.  Returns false when no deadline
+ * is pending at all. */
 static bool wake_expired(uint64_t now)
 {
 	bool any_deadline = false;
+	uint64_t next = UINT64_MAX;
 	for (unsigned i = 0; i < PROC_MAX; i++) {
 		struct process *p = process_slot(i);
 		if (p->state != PROC_BLOCKED || p->wait_deadline == UINT64_MAX)
@@ -89,10 +93,16 @@ static bool wake_expired(uint64_t now)
 		any_deadline = true;
 		if (now >= p->wait_deadline)
 			sched_wake(p);
+		else if (p->wait_deadline < next)
+			next = p->wait_deadline;
 	}
 	/* Endpoint CALL/RECV timeouts complete (and wake) on their own. */
-	if (endpoint_expire(now))
+	uint64_t ep_next = endpoint_expire(now);
+	if (ep_next != UINT64_MAX)
 		any_deadline = true;
+	if (ep_next < next)
+		next = ep_next;
+	timer_arm_at(next);
 	return any_deadline;
 }
 
@@ -137,7 +147,8 @@ static void break_deadlock(void)
 
 void sched_run(void)
 {
-	kprintf("sched: round robin, %u ms slices\n", SCHED_SLICE_TICKS * 1000 / TIMER_HZ);
+	kprintf("sched: round robin, %lu ms slices, timeouts to %lu ns\n", SCHED_SLICE_NS / 1000000,
+	        timer_resolution_ns());
 	cli();
 	for (;;) {
 		struct process *p = pick_next();
@@ -149,13 +160,13 @@ void sched_run(void)
 		 * on every switch would cost each IPC round trip twice. */
 		if (process_live_count() == 0)
 			break;
-		if (!wake_expired(timer_ticks())) {
+		if (!wake_expired(ktime_ns())) {
 			break_deadlock();
 			continue;
 		}
 		/* Idle: sti;hlt is atomic, so a tick between them still wakes us. */
 		__asm__ volatile("sti; hlt; cli" ::: "memory");
-		wake_expired(timer_ticks());
+		wake_expired(ktime_ns());
 	}
 	kprintf("sched: no process left (%lu preemptions)\n", preemptions);
 	kprintf("sched: %lu direct IPC handoffs\n", handoffs);
@@ -163,13 +174,13 @@ void sched_run(void)
 
 void timer_tick_hook(struct trap_frame *tf)
 {
-	uint64_t now = timer_ticks();
+	uint64_t now = ktime_ns();
 	watchdog_check(now, tf);
 	wake_expired(now);
 	struct process *p = current;
 	if (p == 0 || !trap_from_user(tf))
 		return; /* idle loop, or (never) a kernel path with IF set */
-	if (now - p->slice_start < SCHED_SLICE_TICKS)
+	if (now - p->slice_start < SCHED_SLICE_NS)
 		return;
 	preemptions++;
 	p->preempted++;

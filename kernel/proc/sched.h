@@ -3,8 +3,8 @@
  *
  * The scheduler loop runs on the boot stack (userspace_start never
  * returns to main while processes exist).  A process runs until it blocks
- * in cap_enter, exits, faults, or its time slice (SCHED_SLICE_TICKS PIT
- * ticks) runs out while it is in user mode; then it switches back to the
+ * in cap_enter, exits, faults, or its time slice (SCHED_SLICE_NS of
+ * ktime_ns) runs out while it is in user mode; then it switches back to the
  * scheduler loop, which picks the next runnable process after it in the
  * process table.  The kernel runs with interrupts off (interrupt gates and
  * the syscall FMASK clear IF), so kernel code is never preempted; the idle
@@ -15,7 +15,7 @@
 
 #include "process.h"
 
-#define SCHED_SLICE_TICKS 2 /* 20 ms at 100 Hz */
+#define SCHED_SLICE_NS UINT64_C(20000000) /* 20 ms */
 
 /* Runs processes until none is left. */
 void sched_run(void);

@@ -12,7 +12,6 @@
 #include "sched.h"
 
 #define RING_CORRUPT_LIMIT 8 /* consecutive corrupt cap_enter calls tolerated */
-#define NS_PER_TICK (1000000000ull / TIMER_HZ)
 
 static int64_t ring_corrupt(struct process *p)
 {
@@ -41,11 +40,9 @@ static int64_t sys_cap_enter(struct process *p, uint64_t min_complete, uint64_t 
 	if ((uint64_t)ready >= min_complete || timeout_ns == CAPOS_NO_WAIT)
 		return ready;
 
-	uint64_t now = timer_ticks();
-	uint64_t ticks = timeout_ns / NS_PER_TICK + (timeout_ns % NS_PER_TICK ? 1 : 0);
-	p->wait_deadline = (timeout_ns == CAPOS_WAIT_FOREVER || ticks > UINT64_MAX - now - 1)
-	                       ? UINT64_MAX
-	                       : now + ticks;
+	p->wait_deadline = timeout_ns == CAPOS_WAIT_FOREVER ? UINT64_MAX
+	                                                    : timer_deadline_after(timeout_ns);
+	timer_arm_at(p->wait_deadline);
 	p->wait_min = (uint32_t)min_complete;
 	p->state = PROC_BLOCKED;
 	sched_switch_out();

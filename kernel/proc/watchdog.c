@@ -17,17 +17,18 @@
 
 #define WATCHDOG_CALLERS 8 /* user stack frames shown per process */
 
-/* How often the RTC is read: its resolution is a second anyway. */
-#define WATCHDOG_RTC_EVERY (TIMER_HZ / 4)
+/* How often the RTC is read (ns): its resolution is a second anyway. */
+#define WATCHDOG_RTC_EVERY UINT64_C(250000000)
+#define NS_PER_SEC UINT64_C(1000000000)
 
-/* Armed when deadline != UINT64_MAX.  Real time comes from the RTC: PIT
- * ticks are lost when the host runs QEMU late, so they only run slow; the
- * tick deadline stays as the fallback if the RTC cannot be read. */
-static uint64_t deadline = UINT64_MAX; /* timer tick */
+/* Armed when deadline != UINT64_MAX.  Real time comes from the RTC; the
+ * ktime_ns deadline (the calibrated TSC) stays as the fallback if the RTC
+ * cannot be read. */
+static uint64_t deadline = UINT64_MAX; /* ktime_ns */
 static uint32_t seconds;
 static bool rtc_ok;
 static uint32_t rtc_start; /* seconds since midnight at start */
-static uint64_t rtc_checked; /* tick of the last RTC read */
+static uint64_t rtc_checked; /* ktime_ns of the last RTC read */
 
 void watchdog_start(void)
 {
@@ -42,11 +43,11 @@ void watchdog_start(void)
 		        arg, WATCHDOG_MAX_SECONDS);
 		return;
 	}
-	deadline = timer_ticks() + (uint64_t)seconds * TIMER_HZ;
+	deadline = ktime_ns() + (uint64_t)seconds * NS_PER_SEC;
 	rtc_ok = rtc_read_seconds(&rtc_start);
 	if (!rtc_ok)
-		kprintf("watchdog: the CMOS clock gives no valid time: counting timer ticks "
-		        "(slow when the host is busy)\n");
+		kprintf("watchdog: the CMOS clock gives no valid time: counting kernel time "
+		        "(the TSC) instead\n");
 	kprintf("watchdog: %u s: then the kernel lists the live processes and exits QEMU "
 	        "(status 41)\n",
 	        seconds);
@@ -85,7 +86,7 @@ static void describe(const struct process *p, const struct trap_frame *tf, uint6
 		if (p->wait_deadline != UINT64_MAX)
 			format_append(buf, len, ", timeout in %lu ms",
 			              p->wait_deadline > now
-			                      ? (p->wait_deadline - now) * 1000 / TIMER_HZ
+			                      ? (p->wait_deadline - now) / 1000000
 			                      : 0);
 		endpoint_describe_waits(p, buf, len);
 		process_handle_describe_waits(p, buf, len);
@@ -159,7 +160,7 @@ static void print_table(uint64_t now, const struct trap_frame *tf)
 }
 
 /* True once `seconds` of wall-clock time have passed (RTC), or as many
- * timer ticks (never early: lost ticks only make them late). */
+ * seconds of ktime_ns. */
 static bool expired(uint64_t now)
 {
 	if (now >= deadline)

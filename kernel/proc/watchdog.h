@@ -18,7 +18,8 @@ struct trap_frame;
 /* Reads watchdog= from the command line and arms it (logged either way). */
 void watchdog_start(void);
 
-/* Timer tick: fires when the deadline has passed.  tf is the interrupted
+/* Every timer interrupt, now = ktime_ns(): fires when the deadline has
+ * passed.  tf is the interrupted
  * frame (its rip is shown for a process caught running in user mode). */
 void watchdog_check(uint64_t now, const struct trap_frame *tf);
 

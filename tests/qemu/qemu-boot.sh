@@ -13,6 +13,8 @@
 #   --mem SIZE      RAM (default 256M)
 #   --timeout SEC   kill QEMU after SEC seconds (status 124)
 #   --vars FILE     OVMF_VARS copy to use (MODE uefi; default build/OVMF_VARS.fd)
+#   --machine TYPE  QEMU -machine (e.g. q35; default QEMU's i440fx "pc")
+#   --qemu-arg ARG  one extra QEMU argument (repeatable), e.g. a -device
 #   --symbols DIR   where tools/symbolize.sh looks for unstripped binaries
 #                   (repeatable, searched first; its defaults come after)
 #   --no-symbolize  print the serial output exactly as QEMU gives it
@@ -26,6 +28,8 @@ usage() { awk 'NR > 1 && !/^#/ { exit } NR > 1' "$0" | sed 's/^# \{0,1\}//'; }
 mode=$1 image=$2
 shift 2
 cmdline="" module="" cpu=qemu64,+smep,+smap mem=256M timeout=0 vars=build/OVMF_VARS.fd
+machine=""
+extra=()
 symbolize=1 gdb=0 symdirs=()
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -35,6 +39,8 @@ while [ $# -gt 0 ]; do
 	--mem) mem=$2; shift 2 ;;
 	--timeout) timeout=$2; shift 2 ;;
 	--vars) vars=$2; shift 2 ;;
+	--machine) machine=$2; shift 2 ;;
+	--qemu-arg) extra+=("$2"); shift 2 ;;
 	--symbols) symdirs+=(-B "$2"); shift 2 ;;
 	--no-symbolize) symbolize=0; shift ;;
 	--gdb) gdb=$2; shift 2 ;;
@@ -45,6 +51,8 @@ done
 
 args=(-accel tcg -cpu "$cpu" -m "$mem" -smp 1 -serial stdio -display none
 	-monitor none -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04)
+[ -n "$machine" ] && args+=(-machine "$machine")
+args+=("${extra[@]}")
 case $mode in
 kernel)
 	args+=(-kernel "$image")

@@ -14,6 +14,9 @@
 #   kernel: FILE        kernel ELF (default build/kernel.elf)
 #   cpu: MODEL          QEMU -cpu (default qemu64,+smep,+smap)
 #   mem: SIZE           QEMU -m (default 256M)
+#   machine: TYPE       QEMU -machine (default: QEMU's, i440fx "pc")
+#   qemu: ARGS          extra QEMU arguments, split on spaces (devices);
+#                       repeatable
 #   timeout: SEC        wall-clock limit (default 30); exceeding it fails
 #   exit: N             expected QEMU exit status (33 success, 35 self-test
 #                       failure, 37 panic, 39 CPU exception); default 33
@@ -26,7 +29,7 @@
 # `N passed, N failed`; exits non-zero when any smoke failed.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
-usage() { sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//'; }
 
 jobs=$(nproc 2>/dev/null || echo 2)
 names=()
@@ -67,8 +70,8 @@ run_one() {
 		return
 	fi
 	local boot=kernel cmdline="" kernel=build/kernel.elf cpu=qemu64,+smep,+smap mem=256M
-	local timeout=30 want_exit=33 key val
-	local -a modules=() expects=() rejects=() anywheres=()
+	local timeout=30 want_exit=33 machine="" key val
+	local -a modules=() expects=() rejects=() anywheres=() extra=()
 	while IFS= read -r line || [ -n "$line" ]; do
 		line=${line%$'\r'}
 		[[ $line =~ ^[[:space:]]*(#|$) ]] && continue
@@ -84,6 +87,8 @@ run_one() {
 		kernel) kernel=$val ;;
 		cpu) cpu=$val ;;
 		mem) mem=$val ;;
+		machine) machine=$val ;;
+		qemu) read -r -a words <<<"$val"; extra+=("${words[@]}") ;;
 		timeout) timeout=$val ;;
 		exit) want_exit=$val ;;
 		expect) expects+=("$val") ;;
@@ -101,6 +106,8 @@ run_one() {
 	done
 
 	local -a args=(--cpu "$cpu" --mem "$mem" --timeout "$timeout")
+	[ -n "$machine" ] && args+=(--machine "$machine")
+	for w in "${extra[@]}"; do args+=(--qemu-arg "$w"); done
 	# Raw-ABI programs are found first for raw_* manifests (mk/manifest.mk):
 	# the symbolizer must pick the same binary for a shared name.
 	local m

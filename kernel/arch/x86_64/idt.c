@@ -1,4 +1,4 @@
-/* The IDT: 32 exception vectors and 16 PIC IRQ vectors, all interrupt gates. */
+/* The IDT: 32 exception vectors and 224 interrupt vectors, all interrupt gates. */
 #include "arch/x86_64/gdt.h"
 #include "arch/x86_64/trap.h"
 #include "log.h"
@@ -14,7 +14,7 @@ struct idt_gate {
 } __attribute__((packed));
 
 static struct idt_gate idt[256];
-extern const uint64_t trap_vectors[48];
+extern const uint64_t trap_vectors[256];
 
 static void set_gate(unsigned vec, uint64_t handler, unsigned ist, unsigned dpl)
 {
@@ -30,7 +30,7 @@ static void set_gate(unsigned vec, uint64_t handler, unsigned ist, unsigned dpl)
 
 void idt_init(void)
 {
-	for (unsigned v = 0; v < 48; v++)
+	for (unsigned v = 0; v < 256; v++)
 		set_gate(v, trap_vectors[v], 0, 0);
 	set_gate(2, trap_vectors[2], IST_NMI, 0);
 	set_gate(8, trap_vectors[8], IST_DOUBLE_FAULT, 0);
@@ -40,5 +40,5 @@ void idt_init(void)
 		uint64_t base;
 	} __attribute__((packed)) ptr = { sizeof idt - 1, (uint64_t)idt };
 	__asm__ volatile("lidt %0" ::"m"(ptr) : "memory");
-	kprintf("idt: 32 exception and 16 IRQ vectors installed\n");
+	kprintf("idt: 32 exception and 224 interrupt vectors installed\n");
 }

@@ -33,6 +33,13 @@ void pic_init(void)
 	kprintf("pic: 8259 remapped to vectors %d-%d, all IRQs masked\n", IRQ_BASE, IRQ_BASE + 15);
 }
 
+void pic_disable(void)
+{
+	outb(PIC1_DATA, 0xff);
+	outb(PIC2_DATA, 0xff);
+	kprintf("pic: 8259 fully masked (interrupts come through the APICs)\n");
+}
+
 static uint16_t data_port(unsigned irq) { return irq < 8 ? PIC1_DATA : PIC2_DATA; }
 
 void pic_unmask(unsigned irq)

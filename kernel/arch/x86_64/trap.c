@@ -5,7 +5,7 @@
 #include "arch/x86_64/trap.h"
 
 #include "arch/x86_64/cpu.h"
-#include "arch/x86_64/pic.h"
+#include "arch/x86_64/intc.h"
 #include "arch/x86_64/qemu_exit.h"
 #include "log.h"
 #include "mem/vmm.h"
@@ -94,10 +94,8 @@ static void handle_exception(struct trap_frame *tf)
 static void handle_irq(struct trap_frame *tf)
 {
 	unsigned irq = (unsigned)tf->vector - IRQ_BASE;
-	/* IRQ 7/15 without an in-service bit are spurious: no EOI on that PIC. */
-	if ((irq == 7 || irq == 15) && pic_is_spurious(irq))
+	if (intc_ack_isa(irq))
 		return;
-	pic_eoi(irq);
 	if (irq_handlers[irq])
 		irq_handlers[irq](tf);
 }
@@ -112,6 +110,8 @@ struct trap_frame *trap_dispatch(struct trap_frame *tf)
 		handle_exception(tf);
 	else if (tf->vector < IRQ_BASE + 16)
 		handle_irq(tf);
+	else if (tf->vector < 256)
+		intc_dispatch(tf);
 	else
 		panic("trap on unexpected vector %lu", tf->vector);
 	return return_frame;

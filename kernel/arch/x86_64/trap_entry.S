@@ -57,7 +57,7 @@ VEC_ERR   30
 VEC_NOERR 31
 .altmacro
 .set i, 32
-.rept 16
+.rept 224
 	VEC_NOERR %i
 	.set i, i + 1
 .endr
@@ -79,7 +79,7 @@ trap_return:
 	add $16, %rsp           /* vector, error code */
 	iretq
 
-/* Table of the 48 stub addresses, for idt_init. */
+/* Table of the 256 stub addresses, for idt_init. */
 	.section .rodata
 	.balign 8
 	.globl trap_vectors
@@ -88,7 +88,7 @@ trap_vectors:
 	.quad vec_\n
 .endm
 .set i, 0
-.rept 48
+.rept 256
 	VEC_ADDR %i
 	.set i, i + 1
 .endr
