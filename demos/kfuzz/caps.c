@@ -10,8 +10,7 @@ void keep_add(uint32_t id, uint64_t iface)
 		kf_keep[kf_nkeep++] = (struct kf_cap){id, iface};
 }
 
-/* Any cap id: held (kept or pool), stale, next generation, or junk. */
-uint32_t any_cap(void)
+static uint32_t any_cap_at_all(void)
 {
 	switch (kf_pick(8)) {
 	case 0: case 1: case 2: return kf_nkeep ? kf_keep[kf_pick(kf_nkeep)].id : 0;
@@ -20,6 +19,17 @@ uint32_t any_cap(void)
 	case 6: return (kf_nkeep ? kf_keep[kf_pick(kf_nkeep)].id : 0) + (1u << 10);
 	default: return kf_chance(2) ? (uint32_t)kf_pick(40) : (uint32_t)kf_rand();
 	}
+}
+
+/*
+ * Any cap id: held (kept or pool), stale, next generation, or junk; never
+ * the FrameAllocator: a call meant for another cap (method 0 is allocFrame)
+ * would hand out frames op_frames does not track (check 8).
+ */
+uint32_t any_cap(void)
+{
+	uint32_t id = any_cap_at_all();
+	return id == c_frames ? c_console : id;
 }
 
 /* A held cap with this interface (kept or pool), or any cap. */

@@ -26,8 +26,6 @@ void op_garbage(void)
 		s.timeout_ns = (1 + kf_pick(10)) * KF_MS;
 	}
 	s.cap_id = any_cap();
-	if (s.cap_id == c_frames) /* allocations we could not track */
-		s.cap_id = c_console;
 	s.addr = kf_chance(2) ? (uint64_t)(uintptr_t)kf_pbuf[slot] : any_addr();
 	s.len = kf_chance(8) ? (uint32_t)kf_rand() : (uint32_t)kf_pick(KF_BUF - 8 * 16);
 	uint8_t kind = K_ANY;
