@@ -59,6 +59,7 @@ help:
 	@echo "  make bench-proc            guest instructions per NOP / empty cap_enter (raw ABI)"
 	@echo "  make bench-spawn           guest instructions per ProcessSpawner.spawn"
 	@echo "  make fuzz                  Cap'n Proto reader fuzzer (FUZZ_SECONDS=60); fuzz-elf, fuzz-manifest"
+	@echo "  make fuzz-kernel           in-guest kernel fuzzer, one boot per seed (SEEDS=10 OPS=2000 MEM=256M SEED0=1 OFF=)"
 	@echo "  make clean                 remove build/"
 
 clean:

@@ -28,6 +28,10 @@ enum capos_TransferMode {
 	capos_TransferMode_move = 1,
 };
 
+typedef struct { struct capnp_struct s; } capos_BootPackage_commandLine_Params_reader;
+typedef struct { struct capnp_struct_builder s; } capos_BootPackage_commandLine_Params_builder;
+typedef struct { struct capnp_struct s; } capos_BootPackage_commandLine_Results_reader;
+typedef struct { struct capnp_struct_builder s; } capos_BootPackage_commandLine_Results_builder;
 typedef struct { struct capnp_struct s; } capos_BootPackage_manifestSize_Params_reader;
 typedef struct { struct capnp_struct_builder s; } capos_BootPackage_manifestSize_Params_builder;
 typedef struct { struct capnp_struct s; } capos_BootPackage_manifestSize_Results_reader;
@@ -113,6 +117,68 @@ typedef struct { struct capnp_struct_builder s; } capos_VirtualMemory_unmap_Resu
 
 /* const capos.capnp:protWrite */
 #define capos_protWrite UINT32_C(2)
+
+/* struct capos.capnp:BootPackage.commandLine$Params */
+#define capos_BootPackage_commandLine_Params_ID UINT64_C(0xc4ffa2b3139a21bb)
+static inline capos_BootPackage_commandLine_Params_reader capos_BootPackage_commandLine_Params_from(struct capnp_struct s)
+{
+	return (capos_BootPackage_commandLine_Params_reader){ s };
+}
+#define capos_BootPackage_commandLine_Params_DATA_WORDS 0
+#define capos_BootPackage_commandLine_Params_PTR_COUNT 0
+static inline capos_BootPackage_commandLine_Params_reader capos_BootPackage_commandLine_Params_read_root(struct capnp_reader *m)
+{
+	return (capos_BootPackage_commandLine_Params_reader){ capnp_reader_root(m) };
+}
+static inline capos_BootPackage_commandLine_Params_builder capos_BootPackage_commandLine_Params_init_root(struct capnp_builder *b)
+{
+	return (capos_BootPackage_commandLine_Params_builder){ capnp_builder_root(b, 0, 0) };
+}
+static inline capos_BootPackage_commandLine_Params_reader capos_BootPackage_commandLine_Params_list_get(struct capnp_list l, uint32_t i)
+{
+	return (capos_BootPackage_commandLine_Params_reader){ capnp_list_get_struct(l, i) };
+}
+static inline capos_BootPackage_commandLine_Params_builder capos_BootPackage_commandLine_Params_list_at(struct capnp_list_builder l, uint32_t i)
+{
+	return (capos_BootPackage_commandLine_Params_builder){ capnp_lb_struct_at(l, i) };
+}
+
+/* struct capos.capnp:BootPackage.commandLine$Results */
+#define capos_BootPackage_commandLine_Results_ID UINT64_C(0xad5c18c99a4a6c56)
+static inline capos_BootPackage_commandLine_Results_reader capos_BootPackage_commandLine_Results_from(struct capnp_struct s)
+{
+	return (capos_BootPackage_commandLine_Results_reader){ s };
+}
+#define capos_BootPackage_commandLine_Results_DATA_WORDS 0
+#define capos_BootPackage_commandLine_Results_PTR_COUNT 1
+static inline capos_BootPackage_commandLine_Results_reader capos_BootPackage_commandLine_Results_read_root(struct capnp_reader *m)
+{
+	return (capos_BootPackage_commandLine_Results_reader){ capnp_reader_root(m) };
+}
+static inline capos_BootPackage_commandLine_Results_builder capos_BootPackage_commandLine_Results_init_root(struct capnp_builder *b)
+{
+	return (capos_BootPackage_commandLine_Results_builder){ capnp_builder_root(b, 0, 1) };
+}
+static inline capos_BootPackage_commandLine_Results_reader capos_BootPackage_commandLine_Results_list_get(struct capnp_list l, uint32_t i)
+{
+	return (capos_BootPackage_commandLine_Results_reader){ capnp_list_get_struct(l, i) };
+}
+static inline capos_BootPackage_commandLine_Results_builder capos_BootPackage_commandLine_Results_list_at(struct capnp_list_builder l, uint32_t i)
+{
+	return (capos_BootPackage_commandLine_Results_builder){ capnp_lb_struct_at(l, i) };
+}
+static inline bool capos_BootPackage_commandLine_Results_has_text(capos_BootPackage_commandLine_Results_reader r)
+{
+	return capnp_struct_has(&r.s, 0);
+}
+static inline struct capnp_text capos_BootPackage_commandLine_Results_get_text(capos_BootPackage_commandLine_Results_reader r)
+{
+	return capnp_struct_get_text(&r.s, 0, "", 0);
+}
+static inline void capos_BootPackage_commandLine_Results_set_text(capos_BootPackage_commandLine_Results_builder b, const char *p, size_t len)
+{
+	capnp_sb_set_text(b.s, 0, p, len);
+}
 
 /* struct capos.capnp:BootPackage.manifestSize$Params */
 #define capos_BootPackage_manifestSize_Params_ID UINT64_C(0x8aa6948f50fbde1a)
@@ -1496,6 +1562,7 @@ static inline capos_VirtualMemory_unmap_Results_builder capos_VirtualMemory_unma
 #define capos_BootPackage_ID UINT64_C(0x807f8a60f7d9051a)
 #define capos_BootPackage_manifestSize_METHOD 0
 #define capos_BootPackage_readManifest_METHOD 1
+#define capos_BootPackage_commandLine_METHOD 2
 
 /* interface capos.capnp:Console */
 #define capos_Console_ID UINT64_C(0xc86a45f046c44b68)

@@ -4,6 +4,8 @@
  */
 #include "main.h"
 
+#include <stdbool.h>
+
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/gdt.h"
 #include "arch/x86_64/intc.h"
@@ -33,6 +35,16 @@ static const char *const known_args[] = {"test", "nonx", "nowp", "nosmep", "nosm
                                           "watchdog"};
 #define KNOWN_ARGS_TEXT "test=NAME nonx nowp nosmep nosmap noapic watchdog=SECONDS"
 
+/* A word whose key has a dot (kfuzz.seed=1) belongs to a user program,
+ * which reads it through BootPackage.commandLine: not the kernel's to judge. */
+static bool for_userspace(const char *word, size_t len)
+{
+	for (size_t i = 0; i < len && word[i] != '='; i++)
+		if (word[i] == '.')
+			return true;
+	return false;
+}
+
 static void warn_unknown_args(void)
 {
 	size_t pos = 0, len;
@@ -40,9 +52,10 @@ static void warn_unknown_args(void)
 	while ((len = boot_cmdline_next_unknown(boot_info.cmdline, &pos, known_args,
 	                                        sizeof known_args / sizeof known_args[0],
 	                                        &word)) != 0)
-		kprintf("boot: WARNING: unknown command-line argument '%.*s' ignored (known: "
-		        KNOWN_ARGS_TEXT ")\n",
-		        (int)len, word);
+		if (!for_userspace(word, len))
+			kprintf("boot: WARNING: unknown command-line argument '%.*s' ignored (known: "
+			        KNOWN_ARGS_TEXT ")\n",
+			        (int)len, word);
 }
 
 static void log_memory_map(void)

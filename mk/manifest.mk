@@ -20,7 +20,8 @@ MKMANIFEST_OBJS := $(addprefix $(BUILD)/tool/,tools/mkmanifest/mkmanifest.o \
 	$(call MANIFEST_CAPNP_OBJS,tool)
 CUE_RUNNER := tools/mkmanifest/cue-run.js
 CUE_SCHEMA := $(sort $(wildcard cue/*.cue))
-MANIFEST_BINS += $(patsubst demos/%.c,$(BUILD)/user/demos/%.elf,$(wildcard demos/*.c))
+MANIFEST_BINS += $(patsubst demos/%.c,$(BUILD)/user/demos/%.elf,$(wildcard demos/*.c)) \
+	$(BUILD)/user/demos/kfuzz.elf
 
 # The manifest carries the programs without their debug sections (a sixth
 # of the size: less to load, and init's copy of the manifest is smaller):

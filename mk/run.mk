@@ -145,3 +145,18 @@ TEST_SUITES += tests/qemu/run-smokes.sh
 smoke: deps
 	@$(MAKE) --no-print-directory all
 	@tests/qemu/run-smokes.sh $(NAME)
+
+# The in-guest kernel fuzzer (demos/kfuzz/, docs/fuzzing.md): one QEMU boot
+# per seed, two at a time.  SEEDS, OPS, MEM, SEED0, OFF, WORKERS as in
+# tools/fuzz-kernel.sh --help.
+SEEDS ?= 10
+OPS ?= 2000
+MEM ?= 256M
+SEED0 ?= 1
+OFF ?=
+WORKERS ?= 2
+.PHONY: fuzz-kernel
+fuzz-kernel: deps
+	@$(MAKE) --no-print-directory $(BUILD)/kernel.elf $(BUILD)/manifests/kfuzz.bin
+	@tools/fuzz-kernel.sh --seeds $(SEEDS) --ops $(OPS) --mem $(MEM) --seed0 $(SEED0) \
+		--workers $(WORKERS) $(if $(OFF),--off $(OFF))

@@ -16,9 +16,10 @@ RUNTIME_NEEDS_CAPNP := runtime/call.c runtime/console.c runtime/entry.c runtime/
 	runtime/endpoint.c runtime/server.c
 HAVE_CAPNP := $(and $(wildcard generated/capos.capnp.h),$(wildcard lib/capnp/capnp.h))
 
-# memcpy & co. come from lib/kstring.c and capos_snprintf's formatter from
-# lib/format.c (both shared with the kernel).
-RUNTIME_C := $(filter-out $(RUNTIME_NEEDS_CAPNP),$(wildcard runtime/*.c)) lib/kstring.c lib/format.c
+# memcpy & co. come from lib/kstring.c, capos_snprintf's formatter from
+# lib/format.c and boot_cmdline_get from lib/boot_cmdline.c (all shared
+# with the kernel).
+RUNTIME_C := $(filter-out $(RUNTIME_NEEDS_CAPNP),$(wildcard runtime/*.c)) lib/kstring.c lib/format.c lib/boot_cmdline.c
 ifneq ($(HAVE_CAPNP),)
 RUNTIME_C += $(wildcard $(RUNTIME_NEEDS_CAPNP)) $(USER_CAPNP_SRCS)
 endif
@@ -47,6 +48,22 @@ $(BUILD)/user/demos/%.elf: $(BUILD)/user/demos/%.o $(RUNTIME_LIB) $(USER_LDSCRIP
 	@mkdir -p $(@D)
 	$(LD) -static -nostdlib -z max-page-size=4096 -z noexecstack -u _start \
 		-T $(USER_LDSCRIPT) -o $@ $< --start-group $(RUNTIME_LIB) $(USER_LIBGCC) --end-group
+
+# The kernel fuzzer is several files: demos/kfuzz/*.c -> build/user/demos/kfuzz.elf.
+KFUZZ_OBJS := $(patsubst %.c,$(BUILD)/user/%.o,$(wildcard demos/kfuzz/*.c))
+USER_DEMOS += $(BUILD)/user/demos/kfuzz.elf
+.SECONDARY: $(KFUZZ_OBJS)
+$(BUILD)/user/demos/kfuzz.elf: $(KFUZZ_OBJS) $(RUNTIME_LIB) $(USER_LDSCRIPT)
+	@mkdir -p $(@D)
+	$(LD) -static -nostdlib -z max-page-size=4096 -z noexecstack -u _start \
+		-T $(USER_LDSCRIPT) -o $@ $(KFUZZ_OBJS) --start-group $(RUNTIME_LIB) $(USER_LIBGCC) --end-group
+
+# Host test of the fuzzer's command line parsing.
+HOST_TEST_BINS += $(BUILD)/host/tests/host/test_kfuzz_config
+$(BUILD)/host/tests/host/test_kfuzz_config.o: HOST_CFLAGS += -Idemos/kfuzz
+$(BUILD)/host/tests/host/test_kfuzz_config: $(BUILD)/host/tests/host/test_kfuzz_config.o \
+		$(BUILD)/host/demos/kfuzz/config.o $(BUILD)/host/lib/boot_cmdline.o $(BUILD)/host/lib/kstring.o
+	$(HOST_CC) $^ -o $@ -lcriterion $(HOST_LDFLAGS)
 
 .PHONY: user demos
 user: $(RUNTIME_LIB)

@@ -208,4 +208,9 @@ interface BootPackage @0x807f8a60f7d9051a {
   readManifest @1 (offset :UInt64, maxBytes :UInt32) -> (data :Data);
   # Up to maxBytes (capped by the kernel at 65536) starting at offset;
   # empty at or past the end.  invalidArgument if maxBytes is 0.
+
+  commandLine @2 () -> (text :Text);
+  # The kernel command line as the boot loader passed it (at most 255
+  # bytes).  Lets a boot-time program take parameters without a manifest
+  # of its own (the in-guest kernel fuzzer reads its seed here).
 }

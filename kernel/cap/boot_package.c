@@ -11,7 +11,9 @@
 
 #include "capnp/capnp.h"
 #include "capos.capnp.h"
+#include "boot_info.h"
 #include "cap/registry.h"
+#include "kstring.h"
 #include "log.h"
 
 static struct boot_package {
@@ -32,14 +34,24 @@ static const struct kcall_method bp_methods[] = {
 	 {KCALL_FLAT(capos_BootPackage_manifestSize_Results), 0}},
 	{capos_BootPackage_readManifest_METHOD, "readManifest",
 	 {KCALL_FLAT(capos_BootPackage_readManifest_Results) + BOOT_PACKAGE_CHUNK_LIMIT, 0}},
+	{capos_BootPackage_commandLine_METHOD, "commandLine",
+	 {KCALL_FLAT(capos_BootPackage_commandLine_Results) + BOOT_CMDLINE_MAX, 0}},
 };
+_Static_assert(BOOT_CMDLINE_MAX % 8 == 0, "the longest command line text needs no padding");
 _Static_assert(BOOT_PACKAGE_CHUNK_LIMIT % 8 == 0, "a whole chunk needs no padding");
 
 /* readManifest: arg[0] = offset, arg[1] = bytes it returns; its result is
- * bounded by those bytes, not by the largest chunk. */
+ * bounded by those bytes, not by the largest chunk.  commandLine: bounded
+ * by the command line's length. */
 static int boot_package_decode(void *object, struct kcap_call *c)
 {
 	struct boot_package *bp = object;
+	if (c->method_id == capos_BootPackage_commandLine_METHOD) {
+		/* The text and its NUL (boot_info keeps it NUL-terminated). */
+		c->bound.bytes = KCALL_FLAT(capos_BootPackage_commandLine_Results) +
+		                 (uint32_t)capos_align8(strlen(boot_info.cmdline) + 1);
+		return CAPOS_OK;
+	}
 	if (c->method_id != capos_BootPackage_readManifest_METHOD)
 		return CAPOS_OK; /* manifestSize: no params */
 	struct capnp_reader m;
@@ -77,6 +89,10 @@ static int boot_package_perform(void *object, struct kcap_call *c)
 	if (c->method_id == capos_BootPackage_manifestSize_METHOD) {
 		capos_BootPackage_manifestSize_Results_set_size(
 			capos_BootPackage_manifestSize_Results_init_root(&b), bp->size);
+	} else if (c->method_id == capos_BootPackage_commandLine_METHOD) {
+		capos_BootPackage_commandLine_Results_set_text(
+			capos_BootPackage_commandLine_Results_init_root(&b), boot_info.cmdline,
+			strlen(boot_info.cmdline));
 	} else {
 		uint64_t n = c->arg[1];
 		capos_BootPackage_readManifest_Results_set_data(

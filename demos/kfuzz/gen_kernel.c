@@ -1,0 +1,371 @@
+/*
+ * kfuzz: every kernel capability method with adversarial values and,
+ * sometimes, lying params (Console, FrameAllocator, MemoryObject,
+ * VirtualMemory, BootPackage, ProcessSpawner, ProcessHandle), and the
+ * check-before-effect probe.
+ */
+#include "kfuzz.h"
+
+void op_console(void)
+{
+	int slot = kf_slot(false);
+	size_t len;
+	uint16_t m = (uint16_t)kf_pick(3);
+	/* Text is printable and ends the line, so a lie prints no control
+	 * bytes that could glue onto the kernel's next log line. */
+	if (m == capos_Console_write_METHOD) {
+		BUILD(capos_Console_write_Params, p);
+		capos_Console_write_Params_set_data(p, "~\n", 2);
+		len = kf_finish(&b);
+	} else {
+		BUILD(capos_Console_writeLine_Params, p);
+		capos_Console_writeLine_Params_set_text(p, "~", 1);
+		len = kf_finish(&b);
+	}
+	uint64_t *w = (uint64_t *)kf_pbuf[slot];
+	if (len >= 16 && kf_chance(4)) /* lie in the pointers only */
+		w[1 + kf_pick(2) % (len / 8 - 1)] ^= 1ull << kf_pick(64);
+	struct capos_sqe s = kf_call_sqe(slot, kf_chance(8) ? any_cap() : c_console, m, len);
+	kf_submit(slot, &s, result_choice(&s), false);
+}
+
+void op_frames(void)
+{
+	int slot = kf_slot(false);
+	uint16_t m = (uint16_t)kf_pick(6);
+	size_t len;
+	uint8_t kind = K_ANY;
+	uint64_t arg = 0;
+	switch (m) {
+	case capos_FrameAllocator_freeFrame_METHOD: {
+		BUILD(capos_FrameAllocator_freeFrame_Params, p);
+		if (kf_nheld && kf_chance(2))
+			arg = kf_held[kf_pick(kf_nheld)];
+		else
+			arg = kf_chance(2) ? kf_recent[kf_pick(16)] : any_addr();
+		capos_FrameAllocator_freeFrame_Params_set_physAddr(p, arg);
+		len = kf_finish(&b);
+		kind = K_FREE;
+		break;
+	}
+	case capos_FrameAllocator_allocContiguous_METHOD: {
+		BUILD(capos_FrameAllocator_allocContiguous_Params, p);
+		arg = kf_chance(3) ? (uint32_t)kf_rand() : kf_pick(9);
+		capos_FrameAllocator_allocContiguous_Params_set_count(p, (uint32_t)arg);
+		len = kf_finish(&b);
+		kind = K_FRAME;
+		break;
+	}
+	case capos_FrameAllocator_allocMemory_METHOD: {
+		BUILD(capos_FrameAllocator_allocMemory_Params, p);
+		capos_FrameAllocator_allocMemory_Params_set_pages(p, kf_chance(4) ? (uint32_t)kf_rand()
+		                                                               : (uint32_t)kf_pick(5));
+		len = kf_finish(&b);
+		kind = K_CAPS;
+		break;
+	}
+	default: { /* allocFrame, query, unknown: no params */
+		BUILD(capos_FrameAllocator_query_Params, p);
+		len = kf_finish(&b);
+		if (m == capos_FrameAllocator_allocFrame_METHOD) {
+			kind = K_FRAME;
+			arg = 1;
+		}
+		break;
+	}
+	}
+	/* Allocations are never lied to: a frame we did not see handed out
+	 * would make the freeFrame check wrong. */
+	bool alloc = kind == K_FRAME || kind == K_CAPS;
+	bool lied = !alloc && lie(slot, &len);
+	struct capos_sqe s = kf_call_sqe(slot, c_frames, m, len);
+	/* Allocations always get a result buffer that fits (op_effect
+	 * tries the others, one at a time, and measures the ledger). */
+	uint8_t rk = alloc ? K_ANY : result_choice(&s);
+	if (rk == K_BADBUF)
+		kind = K_BADBUF;
+	else if (lied)
+		kind = K_ANY;
+	kf_submit(slot, &s, kind, false);
+	kf_ops[slot].arg = arg;
+}
+
+void op_vm(void)
+{
+	int slot = kf_slot(false);
+	uint16_t m = (uint16_t)kf_pick(4);
+	size_t len;
+	uint8_t kind = K_ANY;
+	uint32_t prot = any_prot();
+	uint64_t size = kf_chance(4) ? any_size() : (1 + kf_pick(8)) * P;
+	switch (m) {
+	case capos_VirtualMemory_map_METHOD: {
+		BUILD(capos_VirtualMemory_map_Params, p);
+		uint64_t hint = kf_chance(3) ? any_addr() : 0;
+		if (hint && kf_chance(8)) { /* exactly to the end of the window */
+			hint &= ~(uint64_t)(P - 1);
+			size = CAPOS_RING_VADDR - hint;
+		}
+		if (hint && (kf_cfg.off & OFF_HUGEHINT) && size > (1u << 20))
+			size = (1 + kf_pick(4)) * P;
+		if (!hint && kf_chance(8)) { /* memory pressure: 1-16 MiB, unmapped later */
+			size = (1 + kf_pick(16)) << 20;
+			prot = 3;
+		}
+		capos_VirtualMemory_map_Params_set_hint(p, hint);
+		capos_VirtualMemory_map_Params_set_size(p, size);
+		capos_VirtualMemory_map_Params_set_prot(p, prot);
+		len = kf_finish(&b);
+		kind = K_VMMAP;
+		break;
+	}
+	case capos_VirtualMemory_unmap_METHOD: {
+		BUILD(capos_VirtualMemory_unmap_Params, p);
+		const struct kf_map *mp = &kf_maps[kf_pick(16)];
+		bool whole = mp->size && kf_chance(2); /* a whole mapping we made */
+		capos_VirtualMemory_unmap_Params_set_addr(
+			p, whole ? mp->addr : kf_chance(2) ? kf_recent[kf_pick(16)] : any_addr());
+		capos_VirtualMemory_unmap_Params_set_size(p, whole ? mp->size : size);
+		len = kf_finish(&b);
+		break;
+	}
+	default: {
+		BUILD(capos_VirtualMemory_protect_Params, p);
+		const struct kf_map *mp = &kf_maps[kf_pick(16)];
+		bool whole = mp->size && kf_chance(2);
+		capos_VirtualMemory_protect_Params_set_addr(
+			p, whole ? mp->addr : kf_chance(2) ? kf_recent[kf_pick(16)] : any_addr());
+		capos_VirtualMemory_protect_Params_set_size(p, whole ? mp->size : size);
+		capos_VirtualMemory_protect_Params_set_prot(p, prot);
+		len = kf_finish(&b);
+		break;
+	}
+	}
+	bool lied = lie(slot, &len);
+	struct capos_sqe s = kf_call_sqe(slot, kf_chance(16) ? any_cap() : c_vm, m, len);
+	uint8_t rk = result_choice(&s);
+	if (rk == K_BADBUF || lied || s.cap_id != c_vm)
+		kind = rk;
+	/* A map is checked before anything else can touch its pages. */
+	kf_submit(slot, &s, kind == K_VMMAP ? K_SYNC : kind, false);
+	kf_ops[slot].arg = prot;
+	kf_ops[slot].arg2 = size;
+	if (kind == K_VMMAP) {
+		struct capos_cqe c;
+		kf_wait(slot, &c);
+		kf_ops[slot] = (struct kf_op){.kind = K_VMMAP, .opcode = CAPOS_OP_CALL, .arg = prot,
+		                              .arg2 = size, .cqe = c};
+		kf_check(&kf_ops[slot], (unsigned)slot);
+	}
+}
+
+void op_memory_object(void)
+{
+	int slot = kf_slot(false);
+	uint16_t m = (uint16_t)kf_pick(4);
+	size_t len;
+	uint32_t prot = any_prot();
+	uint32_t cap = cap_of(capos_MemoryObject_ID);
+	switch (m) {
+	case capos_MemoryObject_map_METHOD: {
+		BUILD(capos_MemoryObject_map_Params, p);
+		capos_MemoryObject_map_Params_set_hint(p, kf_chance(2) ? 0 : any_addr());
+		capos_MemoryObject_map_Params_set_prot(p, prot);
+		len = kf_finish(&b);
+		break;
+	}
+	case capos_MemoryObject_unmap_METHOD: {
+		BUILD(capos_MemoryObject_unmap_Params, p);
+		capos_MemoryObject_unmap_Params_set_addr(p, kf_chance(2) ? kf_recent[kf_pick(16)] : any_addr());
+		len = kf_finish(&b);
+		break;
+	}
+	default: {
+		BUILD(capos_MemoryObject_info_Params, p);
+		len = kf_finish(&b);
+		break;
+	}
+	}
+	bool lied = lie(slot, &len);
+	struct capos_sqe s = kf_call_sqe(slot, cap, m, len);
+	uint8_t rk = result_choice(&s);
+	/* Waited for only when it is a MemoryObject: a call to an endpoint
+	 * (our own, say) would wait for a RECV that cannot come. */
+	bool map = m == capos_MemoryObject_map_METHOD && rk == K_ANY && !lied &&
+	           pool_has(cap, capos_MemoryObject_ID);
+	kf_submit(slot, &s, map ? K_SYNC : rk, false);
+	if (map) {
+		/* Nobody ever writes MemoryObject pages, so every map of one
+		 * reads zero (its first page: the only one known to exist). */
+		struct capos_cqe c;
+		kf_wait(slot, &c);
+		kf_ops[slot] = (struct kf_op){.kind = K_MOMAP, .opcode = CAPOS_OP_CALL, .arg = prot,
+		                              .arg2 = P, .cqe = c};
+		kf_check(&kf_ops[slot], (unsigned)slot);
+	}
+}
+
+/* The caller's charged frames (FrameAllocator.query heldFrames). */
+static uint64_t charged(void)
+{
+	int slot = kf_slot(false);
+	BUILD(capos_FrameAllocator_query_Params, p);
+	struct capos_sqe s = kf_call_sqe(slot, c_frames, capos_FrameAllocator_query_METHOD, kf_finish(&b));
+	kf_submit(slot, &s, K_SYNC, false);
+	struct capos_cqe c;
+	if (kf_wait(slot, &c) < 0)
+		kf_fail(12, "FrameAllocator.query failed: %d", c.result);
+	struct capnp_reader m;
+	capnp_reader_init(&m, kf_rbuf[slot], (size_t)c.result);
+	return capos_FrameAllocator_query_Results_get_heldFrames(
+		capos_FrameAllocator_query_Results_read_root(&m));
+}
+
+/*
+ * Check before effect: an allocation or map whose result buffer is too
+ * small or read-only must fail without granting anything.  Nothing else of
+ * ours is in flight that could raise the ledger between the two queries
+ * (endpoint operations do not touch it).
+ */
+void op_effect(void)
+{
+	for (unsigned i = 0; i < KF_SLOTS; i++) /* let every kernel call finish */
+		while (kf_ops[i].used && !kf_ops[i].blocking)
+			kf_enter(1, KF_MS);
+	uint64_t before = charged();
+	int slot = kf_slot(false);
+	/* With the bug tolerated (kfuzz.off=effect), no call that hands out
+	 * frames by address: one granted despite the error, its rise hidden
+	 * by a concurrent drop, would make the held list (check 8) wrong. */
+	uint16_t m = (kf_cfg.off & OFF_EFFECT) ? (uint16_t)(1 + kf_pick(2)) : (uint16_t)kf_pick(4);
+	size_t len;
+	const char *what;
+	if (m == 0) {
+		BUILD(capos_FrameAllocator_allocContiguous_Params, p);
+		capos_FrameAllocator_allocContiguous_Params_set_count(p, 1 + (uint32_t)kf_pick(3));
+		len = kf_finish(&b);
+		what = "FrameAllocator.allocContiguous";
+		m = capos_FrameAllocator_allocContiguous_METHOD;
+	} else if (m == 1) {
+		BUILD(capos_FrameAllocator_allocMemory_Params, p);
+		capos_FrameAllocator_allocMemory_Params_set_pages(p, 1 + (uint32_t)kf_pick(3));
+		len = kf_finish(&b);
+		what = "FrameAllocator.allocMemory";
+		m = capos_FrameAllocator_allocMemory_METHOD;
+	} else if (m == 2) {
+		BUILD(capos_VirtualMemory_map_Params, p);
+		capos_VirtualMemory_map_Params_set_size(p, (1 + kf_pick(3)) * P);
+		capos_VirtualMemory_map_Params_set_prot(p, 3);
+		len = kf_finish(&b);
+		what = "VirtualMemory.map";
+		m = capos_VirtualMemory_map_METHOD;
+	} else {
+		BUILD(capos_FrameAllocator_allocFrame_Params, p);
+		len = kf_finish(&b);
+		what = "FrameAllocator.allocFrame";
+		m = capos_FrameAllocator_allocFrame_METHOD;
+	}
+	struct capos_sqe s = kf_call_sqe(slot, m == capos_VirtualMemory_map_METHOD ? c_vm : c_frames,
+	                              m, len);
+	if (kf_chance(2)) {
+		s.result_len = 1 + (uint32_t)kf_pick(8); /* no result message fits */
+	} else {
+		s.result_addr = CAPOS_CAPSET_VADDR;
+		s.result_len = 64;
+	}
+	kf_submit(slot, &s, K_SYNC, false);
+	struct capos_cqe c;
+	int32_t r = kf_wait(slot, &c);
+	uint64_t after = charged();
+	if (r >= 0)
+		kf_fail(4, "%s succeeded (%d) into a %s result buffer", what, r,
+		        s.result_addr == CAPOS_CAPSET_VADDR ? "read-only" : "too small");
+	/* Only a rise counts: another process dropping the last cap to a
+	 * MemoryObject we made lowers our charge at any time. */
+	if (after > before && !(kf_cfg.off & OFF_EFFECT))
+		kf_fail(12, "%s failed (%d) but charged frames went %lu -> %lu", what, r,
+		        (unsigned long)before, (unsigned long)after);
+	if (after != before)
+		kf_held_exact = false; /* frames we cannot name now */
+}
+
+void op_boot(void)
+{
+	if (!c_boot)
+		return;
+	int slot = kf_slot(false);
+	uint16_t m = (uint16_t)kf_pick(4);
+	size_t len;
+	if (m == capos_BootPackage_readManifest_METHOD) {
+		BUILD(capos_BootPackage_readManifest_Params, p);
+		capos_BootPackage_readManifest_Params_set_offset(p, kf_chance(2) ? kf_pick(1u << 20) : kf_rand());
+		capos_BootPackage_readManifest_Params_set_maxBytes(
+			p, kf_chance(3) ? (uint32_t)kf_rand() : (uint32_t)kf_pick(KF_BUF));
+		len = kf_finish(&b);
+	} else {
+		BUILD(capos_BootPackage_manifestSize_Params, p);
+		len = kf_finish(&b);
+	}
+	(void)lie(slot, &len);
+	struct capos_sqe s = kf_call_sqe(slot, kf_chance(16) ? any_cap() : c_boot, m, len);
+	kf_submit(slot, &s, result_choice(&s), false);
+}
+
+void op_spawn(void)
+{
+	if (!c_spawner || !kf_chance(4))
+		return;
+	int slot = kf_slot(false);
+	static const char *const names[] = {"kfuzz", "", "no-such-binary",
+	                                    "kfuzz-child-name-that-is-long"};
+	BUILD(capos_ProcessSpawner_spawn_Params, p);
+	const char *nm = names[kf_pick(4)];
+	if (kf_chance(4))
+		capos_ProcessSpawner_spawn_Params_set_name(p, "bad name/", 9);
+	else
+		capos_ProcessSpawner_spawn_Params_set_name(p, "kfuzz-child", 11);
+	capos_ProcessSpawner_spawn_Params_set_binaryName(p, nm, strlen(nm));
+	uint32_t n = (uint32_t)kf_pick(4);
+	struct capnp_list_builder l = capos_ProcessSpawner_spawn_Params_init_grants(p, n);
+	static const char *const gnames[] = {"a", "b", "console", "ctl", "", "a"};
+	if (kf_chance(4)) { /* a valid spawn of a child that single-steps into a syscall */
+		nm = "kfuzz";
+		n = 0;
+		capos_ProcessSpawner_spawn_Params_set_binaryName(p, nm, strlen(nm));
+		l = capos_ProcessSpawner_spawn_Params_init_grants(p, 1);
+		capos_CapGrant_builder g = capos_CapGrant_list_at(l, 0);
+		capos_CapGrant_set_name(g, "tf", 2); /* main.c, tf_probe */
+		capos_CapGrant_set_capId(g, c_console);
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		capos_CapGrant_builder g = capos_CapGrant_list_at(l, i);
+		const char *gn = gnames[kf_pick(6)];
+		capos_CapGrant_set_name(g, gn, strlen(gn));
+		bool move = kf_chance(4);
+		uint32_t id = move ? (kf_chance(2) ? pool_take() : (uint32_t)kf_rand()) : any_cap();
+		if (move && is_kept(id))
+			id = 0;
+		capos_CapGrant_set_capId(g, id);
+		capos_CapGrant_set_mode(g, move ? capos_TransferMode_move : capos_TransferMode_copy);
+		capos_CapGrant_set_badge(g, kf_chance(3) ? kf_pick(4) : 0);
+		capos_CapGrant_set_interfaceId(g, kf_chance(4) ? kf_rand() : 0);
+		capos_CapGrant_set_newEndpoint(g, kf_chance(5));
+	}
+	size_t len = kf_finish(&b);
+	(void)lie(slot, &len);
+	struct capos_sqe s = kf_call_sqe(slot, c_spawner, capos_ProcessSpawner_spawn_METHOD, len);
+	uint8_t rk = result_choice(&s);
+	kf_submit(slot, &s, rk == K_ANY ? K_CAPS : rk, false);
+}
+
+void op_handle(void)
+{
+	int slot = kf_slot(true);
+	if (slot < 0)
+		return;
+	uint16_t m = kf_chance(8) ? (uint16_t)kf_pick(4) : capos_ProcessHandle_wait_METHOD;
+	struct capos_sqe s = kf_call_sqe(slot, cap_of(capos_ProcessHandle_ID), m, 0);
+	BUILD(capos_ProcessHandle_wait_Params, p);
+	s.len = (uint32_t)kf_finish(&b);
+	kf_submit(slot, &s, result_choice(&s), true);
+}
