@@ -25,6 +25,7 @@
  */
 #include "cap/endpoint.h"
 
+#include "api/dispatch.h"
 #include "arch/x86_64/timer.h"
 #include "cap/registry.h"
 #include "cap/transfer.h"
@@ -33,8 +34,7 @@
 #include "format.h"
 #include "kstring.h"
 #include "log.h"
-#include "proc/proc_internal.h"
-#include "proc/sched.h"
+#include "proc/process.h"
 
 #define NS_PER_TICK (1000000000ull / TIMER_HZ)
 _Static_assert(IPC_CALL_POOL <= (1u << EPQ_CALL_INDEX_BITS), "call index fits the id");
@@ -166,7 +166,7 @@ int endpoint_grant(struct process *p, struct endpoint *ep, bool owner, uint32_t 
 static void complete(struct process *p, uint64_t user_data, int32_t result, uint32_t flags)
 {
 	struct capos_cqe cqe = {.user_data = user_data, .result = result, .flags = flags};
-	proc_complete(p, &cqe);
+	api_complete(p, &cqe, false);
 }
 
 static void call_dequeue(struct ipc_call *c)
@@ -314,8 +314,7 @@ static void deliver(struct ipc_call *c, struct ipc_recv *r)
 	c->state = CALL_INFLIGHT;
 	c->server = server;
 	recv_free(r);
-	proc_complete(server, &cqe);
-	sched_handoff(server);
+	api_complete(server, &cqe, true);
 }
 
 static void endpoint_orphaned(struct endpoint *ep);
@@ -337,7 +336,7 @@ static void match(struct endpoint *ep)
 
 /* ---- ring operations ------------------------------------------------------ */
 
-bool endpoint_call(struct process *p, struct cap_entry *e, const struct capos_sqe *sqe,
+static bool endpoint_call(struct process *p, struct cap_entry *e, const struct capos_sqe *sqe,
                    struct capos_cqe *cqe)
 {
 	struct endpoint *ep = e->object;
@@ -381,12 +380,11 @@ bool endpoint_call(struct process *p, struct cap_entry *e, const struct capos_sq
 	c->deadline = deadline_of(sqe->timeout_ns);
 	epq_push(&ep->queued, &c->node);
 	ep->calls++;
-	p->cq_reserved++;
 	match(ep);
 	return false;
 }
 
-bool endpoint_recv(struct process *p, struct cap_entry *e, const struct capos_sqe *sqe,
+static bool endpoint_recv(struct process *p, struct cap_entry *e, const struct capos_sqe *sqe,
                    struct capos_cqe *cqe)
 {
 	struct endpoint *ep = e->object;
@@ -430,7 +428,6 @@ bool endpoint_recv(struct process *p, struct cap_entry *e, const struct capos_sq
 	};
 	epq_push(&ep->receives, &r->node);
 	ep->recvs++;
-	p->cq_reserved++;
 	match(ep);
 	return false;
 }
@@ -499,36 +496,35 @@ static int reply(struct process *server, struct ipc_call *c, uint32_t len, bool 
 	}
 	xfer_abort(&server->caps, plan, &kcap_xfer_ops); /* no-op once committed */
 	call_free(c);
-	proc_complete(caller, &cqe);
-	sched_handoff(caller);
+	api_complete(caller, &cqe, true);
 	bool refused = cqe.result == CAPOS_ERR_RESULT_TOO_SMALL || cqe.result == CAPOS_ERR_BAD_BUFFER;
 	if (!exception && refused)
 		return cqe.result; /* not delivered: the server's caps stayed */
 	return CAPOS_OK;
 }
 
-void endpoint_return(struct process *p, struct cap_entry *e, const struct capos_sqe *sqe,
-                     struct capos_cqe *cqe)
+static bool endpoint_return(struct process *p, struct cap_entry *e, const struct capos_sqe *sqe,
+                            struct capos_cqe *cqe)
 {
 	struct endpoint *ep = e->object;
 	if (e->type != KCAP_ENDPOINT) {
 		cqe->result = CAPOS_ERR_NOT_PERMITTED;
-		return;
+		return true;
 	}
 	struct ipc_call *c = call_of(ep, sqe->call_id);
 	if (c == 0) {
 		cqe->result = CAPOS_ERR_BAD_CALL_ID;
-		return;
+		return true;
 	}
 	if (c->caller == 0) {
 		cqe->result = c->abandoned;
 		call_free(c);
-		return;
+		return true;
 	}
 	bool exception = (sqe->flags & CAPOS_SQE_EXCEPTION) != 0;
 	if (user_copy_in(p, ipc_buf, sqe->addr, sqe->len) != CAPOS_OK) {
 		cqe->result = CAPOS_ERR_BAD_BUFFER;
-		return;
+		return true;
 	}
 	struct xfer_plan plan;
 	int err = kxfer_prepare_sqe(p, sqe, &plan);
@@ -538,9 +534,10 @@ void endpoint_return(struct process *p, struct cap_entry *e, const struct capos_
 	}
 	if (err) {
 		cqe->result = err;
-		return;
+		return true;
 	}
 	cqe->result = reply(p, c, sqe->len, exception, &plan);
+	return true;
 }
 
 /* ---- teardown, disconnection, timeouts ----------------------------------- */
@@ -758,11 +755,19 @@ unsigned endpoint_log_counts(const char *when)
 	return eps + nc + nr;
 }
 
+/* The owner side may CALL, RECV and RETURN; the client facet only CALL. */
+static const struct kcap_ring_ops owner_ring = {
+	.call = endpoint_call,
+	.recv = endpoint_recv,
+	.ret = endpoint_return,
+};
+static const struct kcap_ring_ops client_ring = {.call = endpoint_call};
+
 const struct kcap_type kcap_endpoint_type = {
 	.kind = KCAP_ENDPOINT,
 	.name = "endpoint",
 	.interface_id = capos_Endpoint_ID,
-	.perform = 0, /* ring opcodes, see ring_dispatch.c */
+	.ring = &owner_ring,
 	.drop = owner_drop,
 	.boot_object = 0,
 	.transferable = true,
@@ -773,7 +778,7 @@ const struct kcap_type kcap_endpoint_client_type = {
 	.kind = KCAP_ENDPOINT_CLIENT,
 	.name = "endpointClient",
 	.interface_id = capos_Endpoint_ID,
-	.perform = 0,
+	.ring = &client_ring,
 	.drop = client_drop,
 	.boot_object = 0,
 	.transferable = true,

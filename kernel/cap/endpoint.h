@@ -9,7 +9,7 @@
  * Completions that do not happen inside the submitting cap_enter (a CALL
  * waiting for its reply, a RECV waiting for a call) reserve one CQ slot of
  * their process when they are accepted, so the completion can always be
- * posted later (ring_dispatch.c, proc_complete).
+ * posted later (kernel/api/ring_dispatch.c, api_complete).
  */
 #ifndef CAPOS_CAP_ENDPOINT_H
 #define CAPOS_CAP_ENDPOINT_H
@@ -38,16 +38,6 @@ const char *endpoint_name(const struct endpoint *ep);
 int endpoint_grant(struct process *p, struct endpoint *ep, bool owner, uint32_t *cap_id);
 
 bool endpoint_is_cap(uint32_t type);
-
-/* Ring operations on an endpoint capability e of p.  They fill cqe and
- * return true when the completion is to be posted now; false when it was
- * accepted and will be posted later with proc_complete(). */
-bool endpoint_call(struct process *p, struct cap_entry *e, const struct capos_sqe *sqe,
-                   struct capos_cqe *cqe);
-bool endpoint_recv(struct process *p, struct cap_entry *e, const struct capos_sqe *sqe,
-                   struct capos_cqe *cqe);
-void endpoint_return(struct process *p, struct cap_entry *e, const struct capos_sqe *sqe,
-                     struct capos_cqe *cqe);
 
 /* Process teardown, before its capabilities are released: queued calls
  * rolled back, calls it was serving failed with DISCONNECTED, its receives

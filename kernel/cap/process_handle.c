@@ -5,13 +5,13 @@
 
 #include <capos/abi.h>
 
+#include "api/dispatch.h"
 #include "capnp/capnp.h"
 #include "capos.capnp.h"
 #include "cap/registry.h"
 #include "format.h"
 #include "kstring.h"
 #include "log.h"
-#include "proc/proc_internal.h"
 #include "proc/process.h"
 
 struct process_handle {
@@ -113,7 +113,7 @@ static void finish_wait(struct process_handle *h, int32_t error)
 		else
 			cqe.result = (int32_t)len;
 	}
-	proc_complete(w, &cqe);
+	api_complete(w, &cqe, false);
 }
 
 void process_handle_process_gone(struct process *p)

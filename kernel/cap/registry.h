@@ -17,6 +17,7 @@
 
 struct process;
 struct capos_sqe;
+struct capos_cqe;
 
 enum kcap_kind {
 	KCAP_NONE = 0,
@@ -39,7 +40,7 @@ enum kcap_kind {
 #define KCAP_CALL_CAPS_MAX 16u
 
 /* kcap_type.perform's return when the completion is posted later with
- * proc_complete (the dispatcher reserves a CQ slot for it). */
+ * api_complete (the dispatcher reserves a CQ slot for it). */
 #define KCAP_CALL_DEFERRED 1
 
 /*
@@ -84,6 +85,22 @@ struct kcap_call {
 	struct cap_entry caps[KCAP_CALL_CAPS_MAX];
 };
 
+/*
+ * A ring operation a type answers itself instead of the kernel-call path
+ * (decode, check, perform, post): Endpoint, whose calls are answered by
+ * another process, so their results cannot be bounded or built here.  It
+ * fills cqe and returns true when the completion is posted now, false
+ * when the operation was accepted and completes later through
+ * api_complete (the dispatcher has reserved its CQ slot).
+ */
+typedef bool (*kcap_ring_fn)(struct process *p, struct cap_entry *e, const struct capos_sqe *sqe,
+                             struct capos_cqe *cqe);
+struct kcap_ring_ops {
+	kcap_ring_fn call; /* CALL; NULL: the kernel-call path               */
+	kcap_ring_fn recv; /* RECV; NULL: CAPOS_ERR_NOT_PERMITTED             */
+	kcap_ring_fn ret;  /* RETURN; NULL: CAPOS_ERR_NOT_PERMITTED           */
+};
+
 struct kcap_type {
 	enum kcap_kind kind;
 	const char *name;      /* CapSet / log name */
@@ -106,6 +123,8 @@ struct kcap_type {
 	 * (NULL for objects without reference counts). */
 	bool transferable;
 	void (*retain)(void *object);
+	/* Ring operations the type answers itself (see kcap_ring_ops). */
+	const struct kcap_ring_ops *ring;
 	/* The boot object for this type, if boot code may grant it. */
 	void *(*boot_object)(void);
 };

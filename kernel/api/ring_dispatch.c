@@ -13,13 +13,12 @@
  */
 #include <capos/abi.h>
 
-#include "cap/endpoint.h"
+#include "api/dispatch.h"
 #include "cap/registry.h"
 #include "kcall.h"
 #include "kstring.h"
 #include "log.h"
-#include "proc_internal.h"
-#include "sched.h"
+#include "proc/sched.h"
 
 #define RING_DRAIN_BUDGET CAPOS_SQ_ENTRIES
 
@@ -118,9 +117,9 @@ static bool do_call(struct process *p, const struct capos_sqe *sqe, struct capos
 		cqe->result = err;
 		return true;
 	}
-	if (endpoint_is_cap(e->type))
-		return endpoint_call(p, e, sqe, cqe);
 	const struct kcap_type *t = kcap_type_of((enum kcap_kind)e->type);
+	if (t && t->ring && t->ring->call)
+		return t->ring->call(p, e, sqe, cqe);
 	if (t == 0 || t->perform == 0) {
 		cqe->result = CAPOS_ERR_NOT_PERMITTED;
 		return true;
@@ -161,10 +160,8 @@ static bool do_call(struct process *p, const struct capos_sqe *sqe, struct capos
 		}
 		err = t->perform(e->object, &c);
 	}
-	if (err == KCAP_CALL_DEFERRED) {
-		p->cq_reserved++; /* completed later with proc_complete */
-		return false;
-	}
+	if (err == KCAP_CALL_DEFERRED)
+		return false; /* completed later with api_complete */
 	if (err == CAPOS_OK)
 		cqe->result = post_result(p, sqe, &c, t, cqe);
 	else if (err == CAPOS_ERR_APPLICATION_EXCEPTION)
@@ -175,8 +172,8 @@ static bool do_call(struct process *p, const struct capos_sqe *sqe, struct capos
 	return true;
 }
 
-/* RECV / RETURN: only on an endpoint (and only its owner side). */
-static bool do_endpoint_op(struct process *p, const struct capos_sqe *sqe, struct capos_cqe *cqe)
+/* RECV / RETURN: only on a type that answers them (kcap_type.ring). */
+static bool do_ring_op(struct process *p, const struct capos_sqe *sqe, struct capos_cqe *cqe)
 {
 	struct cap_entry *e;
 	int err = cap_table_lookup(&p->caps, sqe->cap_id, &e);
@@ -184,20 +181,19 @@ static bool do_endpoint_op(struct process *p, const struct capos_sqe *sqe, struc
 		cqe->result = err;
 		return true;
 	}
-	if (!endpoint_is_cap(e->type)) {
+	const struct kcap_type *t = kcap_type_of((enum kcap_kind)e->type);
+	kcap_ring_fn op = 0;
+	if (t && t->ring)
+		op = sqe->opcode == CAPOS_OP_RECV ? t->ring->recv : t->ring->ret;
+	if (op == 0) {
 		cqe->result = CAPOS_ERR_NOT_PERMITTED;
 		return true;
 	}
-	if (sqe->opcode == CAPOS_OP_RECV)
-		return endpoint_recv(p, e, sqe, cqe);
-	endpoint_return(p, e, sqe, cqe);
-	return true;
+	return op(p, e, sqe, cqe);
 }
 
-
-
-/* Returns false when the completion will be posted later (proc_complete). */
-static bool dispatch(struct process *p, const struct capos_sqe *sqe, struct capos_cqe *cqe)
+/* Returns false when the completion will be posted later (api_complete). */
+static bool dispatch_op(struct process *p, const struct capos_sqe *sqe, struct capos_cqe *cqe)
 {
 	int err = ring_validate_sqe(sqe);
 	if (err) {
@@ -215,12 +211,24 @@ static bool dispatch(struct process *p, const struct capos_sqe *sqe, struct capo
 		return do_call(p, sqe, cqe);
 	case CAPOS_OP_RECV:
 	case CAPOS_OP_RETURN:
-		return do_endpoint_op(p, sqe, cqe);
+		return do_ring_op(p, sqe, cqe);
 	default:
 		cqe->result = CAPOS_ERR_RESERVED_OPCODE; /* unreachable: validated */
 		break;
 	}
 	return true;
+}
+
+/* Reserves the CQ slot of a completion posted later before the operation
+ * runs (it may complete before it returns: an endpoint RECV meeting a
+ * queued call), and gives it back when the completion is posted now. */
+static bool dispatch(struct process *p, const struct capos_sqe *sqe, struct capos_cqe *cqe)
+{
+	p->cq_reserved++;
+	bool now = dispatch_op(p, sqe, cqe);
+	if (now)
+		p->cq_reserved--;
+	return now;
 }
 
 static void count_error(struct process *p, const struct capos_cqe *cqe)
@@ -231,7 +239,7 @@ static void count_error(struct process *p, const struct capos_cqe *cqe)
 	}
 }
 
-void proc_complete(struct process *p, const struct capos_cqe *cqe)
+void api_complete(struct process *p, const struct capos_cqe *cqe, bool handoff)
 {
 	if (p->cq_reserved > 0)
 		p->cq_reserved--;
@@ -246,6 +254,8 @@ void proc_complete(struct process *p, const struct capos_cqe *cqe)
 		if (ready < 0 || (uint32_t)ready >= p->wait_min)
 			sched_wake(p);
 	}
+	if (handoff)
+		sched_handoff(p);
 }
 
 int ring_drain(struct process *p)
