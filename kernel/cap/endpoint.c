@@ -175,9 +175,22 @@ static void call_dequeue(struct ipc_call *c)
 		(void)epq_remove(&c->ep->queued, &c->node);
 }
 
+/* The caller stops waiting for c (answered, failed, timed out, or gone);
+ * a server holding c no longer keeps anyone waiting. */
+static void call_drop_caller(struct ipc_call *c)
+{
+	if (c->caller == 0)
+		return;
+	proc_wait_end(c->caller, WAIT_REPLY);
+	if (c->state == CALL_INFLIGHT && c->server)
+		proc_wait_end(c->server, WAIT_SERVING);
+	c->caller = 0;
+}
+
 static void call_free(struct ipc_call *c)
 {
 	struct endpoint *ep = c->ep;
+	call_drop_caller(c);
 	call_dequeue(c);
 	/* Field by field: the record is large (the transfer plan) and this is
 	 * on every round trip. */
@@ -222,6 +235,7 @@ static void recv_free(struct ipc_recv *r)
 	if (ep == 0)
 		panic("ipc: freeing receive record %u with no endpoint", (unsigned)(r - recvs));
 	(void)epq_remove(&ep->receives, &r->node);
+	proc_wait_end(r->server, WAIT_RECEIVE);
 	r->used = false;
 	r->ep = 0;
 	r->server = 0;
@@ -313,6 +327,7 @@ static void deliver(struct ipc_call *c, struct ipc_recv *r)
 	call_dequeue(c);
 	c->state = CALL_INFLIGHT;
 	c->server = server;
+	proc_wait_begin(server, WAIT_SERVING);
 	recv_free(r);
 	api_complete(server, &cqe, true);
 }
@@ -368,6 +383,7 @@ static bool endpoint_call(struct process *p, struct cap_entry *e, const struct c
 	c->state = CALL_QUEUED;
 	c->ep = ep;
 	c->caller = p;
+	proc_wait_begin(p, WAIT_REPLY);
 	c->abandoned = 0;
 	c->server = 0;
 	c->user_data = sqe->user_data;
@@ -427,6 +443,7 @@ static bool endpoint_recv(struct process *p, struct cap_entry *e, const struct c
 		.deadline = deadline_of(sqe->timeout_ns),
 	};
 	epq_push(&ep->receives, &r->node);
+	proc_wait_begin(p, WAIT_RECEIVE);
 	ep->recvs++;
 	match(ep);
 	return false;
@@ -636,7 +653,7 @@ static void client_drop(void *object)
 	endpoint_maybe_free(ep);
 }
 
-void endpoint_process_exit(struct process *p)
+static void endpoint_process_exit(struct process *p)
 {
 	for (unsigned i = 0; i < IPC_CALL_POOL; i++) {
 		struct ipc_call *c = &calls[i];
@@ -645,7 +662,7 @@ void endpoint_process_exit(struct process *p)
 			continue;
 		}
 		if (c->state == CALL_INFLIGHT && c->caller == p) {
-			c->caller = 0;
+			call_drop_caller(c);
 			c->abandoned = CAPOS_ERR_DISCONNECTED;
 		}
 		if (c->state == CALL_INFLIGHT && c->server == p) {
@@ -662,18 +679,7 @@ void endpoint_process_exit(struct process *p)
 			recv_free(&recvs[i]);
 }
 
-bool endpoint_only_receiving(struct process *p)
-{
-	for (unsigned i = 0; i < IPC_CALL_POOL; i++)
-		if (calls[i].state != CALL_FREE && calls[i].caller == p)
-			return false;
-	for (unsigned i = 0; i < IPC_RECV_POOL; i++)
-		if (recvs[i].used && recvs[i].server == p)
-			return true;
-	return false;
-}
-
-void endpoint_describe_waits(const struct process *p, char *buf, size_t len)
+static void endpoint_describe_waits(const struct process *p, char *buf, size_t len)
 {
 	for (unsigned i = 0; i < IPC_CALL_POOL; i++) {
 		const struct ipc_call *c = &calls[i];
@@ -700,15 +706,7 @@ void endpoint_describe_waits(const struct process *p, char *buf, size_t len)
 	}
 }
 
-bool endpoint_serving(struct process *p)
-{
-	for (unsigned i = 0; i < IPC_CALL_POOL; i++)
-		if (calls[i].state == CALL_INFLIGHT && calls[i].server == p && calls[i].caller != 0)
-			return true;
-	return false;
-}
-
-bool endpoint_expire(uint64_t now)
+static bool endpoint_expire(uint64_t now)
 {
 	bool pending = false;
 	for (unsigned i = 0; i < IPC_CALL_POOL; i++) {
@@ -723,7 +721,7 @@ bool endpoint_expire(uint64_t now)
 			/* In flight: the caller stops waiting; the server's RETURN
 			 * will be told. */
 			complete(c->caller, c->user_data, CAPOS_ERR_TIMED_OUT, 0);
-			c->caller = 0;
+			call_drop_caller(c);
 			c->abandoned = CAPOS_ERR_TIMED_OUT;
 		}
 	}
@@ -768,6 +766,10 @@ const struct kcap_type kcap_endpoint_type = {
 	.name = "endpoint",
 	.interface_id = capos_Endpoint_ID,
 	.ring = &owner_ring,
+	/* Once for both facets: the records are the endpoint's, not a facet's. */
+	.process_exit = endpoint_process_exit,
+	.expire = endpoint_expire,
+	.describe_waits = endpoint_describe_waits,
 	.drop = owner_drop,
 	.boot_object = 0,
 	.transferable = true,

@@ -16,7 +16,6 @@
 
 #include <capos/abi.h>
 #include <stdbool.h>
-#include <stddef.h>
 #include <stdint.h>
 
 #include "cap_table.h"
@@ -38,27 +37,6 @@ const char *endpoint_name(const struct endpoint *ep);
 int endpoint_grant(struct process *p, struct endpoint *ep, bool owner, uint32_t *cap_id);
 
 bool endpoint_is_cap(uint32_t type);
-
-/* Process teardown, before its capabilities are released: queued calls
- * rolled back, calls it was serving failed with DISCONNECTED, its receives
- * dropped, its in-flight calls abandoned. */
-void endpoint_process_exit(struct process *p);
-
-/* p waits only for calls to serve (posted receives, no call of its own
- * pending): the deadlock breaker kills such idle servers first. */
-bool endpoint_only_receiving(struct process *p);
-
-/* p holds a call it received and has not answered: its callers wait for
- * it, so the deadlock breaker kills it before them. */
-bool endpoint_serving(struct process *p);
-
-/* Appends to buf what p waits for on endpoints: its receives, its calls
- * (queued or being served, by whom).  For the watchdog's table. */
-void endpoint_describe_waits(const struct process *p, char *buf, size_t len);
-
-/* Timer: completes calls and receives whose SQE timeout passed with
- * CAPOS_ERR_TIMED_OUT.  Returns true while some deadline is pending. */
-bool endpoint_expire(uint64_t now);
 
 /* Live endpoints, calls and receives (for baseline checks in the log). */
 /* Returns the number of live endpoints + calls + receives. */

@@ -55,6 +55,29 @@ const struct kcap_type *kcap_type_by_name(const char *name)
 	return 0;
 }
 
+void kcap_process_exit(struct process *p)
+{
+	for (unsigned i = 0; i < KCAP_TYPE_COUNT; i++)
+		if (kcap_types[i]->process_exit)
+			kcap_types[i]->process_exit(p);
+}
+
+bool kcap_expire(uint64_t now)
+{
+	bool pending = false;
+	for (unsigned i = 0; i < KCAP_TYPE_COUNT; i++)
+		if (kcap_types[i]->expire && kcap_types[i]->expire(now))
+			pending = true;
+	return pending;
+}
+
+void kcap_describe_waits(const struct process *p, char *buf, size_t len)
+{
+	for (unsigned i = 0; i < KCAP_TYPE_COUNT; i++)
+		if (kcap_types[i]->describe_waits)
+			kcap_types[i]->describe_waits(p, buf, len);
+}
+
 int kcap_grant(struct process *p, const struct kcap_type *t, void *object, uint32_t *cap_id)
 {
 	struct cap_entry e = {

@@ -10,6 +10,7 @@
 #define CAPOS_CAP_REGISTRY_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "cap_table.h"
@@ -123,6 +124,14 @@ struct kcap_type {
 	 * (NULL for objects without reference counts). */
 	bool transferable;
 	void (*retain)(void *object);
+	/* Optional process hooks, run for every type in registry order:
+	 * process_exit ends what p has pending in this type (process_destroy,
+	 * before p's table is released); expire completes operations whose
+	 * deadline passed and returns true while one is pending (timer);
+	 * describe_waits appends what p waits on here (the watchdog). */
+	void (*process_exit)(struct process *p);
+	bool (*expire)(uint64_t now);
+	void (*describe_waits)(const struct process *p, char *buf, size_t len);
 	/* Ring operations the type answers itself (see kcap_ring_ops). */
 	const struct kcap_ring_ops *ring;
 	/* The boot object for this type, if boot code may grant it. */
@@ -135,6 +144,11 @@ struct kcap_type {
 void kcap_registry_init(void);
 const struct kcap_type *kcap_type_of(enum kcap_kind kind);
 const struct kcap_type *kcap_type_by_name(const char *name);
+
+/* The process hooks of every type (see kcap_type). */
+void kcap_process_exit(struct process *p);
+bool kcap_expire(uint64_t now);
+void kcap_describe_waits(const struct process *p, char *buf, size_t len);
 
 /* Inserts a capability to object into p's table. */
 int kcap_grant(struct process *p, const struct kcap_type *t, void *object, uint32_t *cap_id);

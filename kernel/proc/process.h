@@ -15,6 +15,7 @@
 #include "cap_table.h"
 #include "elf64.h"
 #include "ring_consumer.h"
+#include "wait.h"
 
 #define PROC_MAX 32            /* processes alive at once               */
 #define PROC_CAP_SLOTS 64      /* capability table capacity per process */
@@ -65,6 +66,9 @@ struct process {
 	/* cap_enter wait */
 	uint32_t wait_min;
 	uint64_t wait_deadline; /* timer tick; UINT64_MAX = none */
+	/* What it waits on, kept by the capability types (proc_wait_begin /
+	 * proc_wait_end): the scheduler's deadlock breaker reads only this. */
+	struct wait_counts waits;
 
 	uint64_t slice_start;   /* tick when it was last scheduled */
 	uint64_t slices;        /* times it was scheduled          */
@@ -108,6 +112,11 @@ _Noreturn void process_kill(struct process *p, const char *reason);
 /* Marks p killed with reason (logged) without switching: for a process
  * that is not the current one (the scheduler's deadlock breaker). */
 void process_mark_killed(struct process *p, const char *reason);
+
+/* A capability type tells the core that p waits on (or stopped waiting
+ * on) something of kind k.  An end without a begin is a kernel bug. */
+void proc_wait_begin(struct process *p, enum wait_kind k);
+void proc_wait_end(struct process *p, enum wait_kind k);
 
 /* Process table access for the scheduler. */
 struct process *process_slot(unsigned i);
