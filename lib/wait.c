@@ -1,16 +1,6 @@
 /* Wait counts and the deadlock victim choice (see wait.h). */
 #include "wait.h"
 
-void wait_begin(struct wait_counts *w, enum wait_kind k) { w->n[k]++; }
-
-bool wait_end(struct wait_counts *w, enum wait_kind k)
-{
-	if (w->n[k] == 0)
-		return false;
-	w->n[k]--;
-	return true;
-}
-
 bool wait_only_receiving(const struct wait_counts *w)
 {
 	return w->n[WAIT_REPLY] == 0 && w->n[WAIT_RECEIVE] != 0;

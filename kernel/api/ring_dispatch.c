@@ -106,6 +106,20 @@ static int check_room(struct process *p, const struct capos_sqe *sqe, const stru
 	return err;
 }
 
+/* Runs a ring operation a type answers itself (kcap_type.ring).  The CQ
+ * slot of a later completion is reserved before it runs (it may complete
+ * before it returns: an endpoint RECV meeting a queued call) and given
+ * back when the completion is posted now. */
+static bool ring_op(kcap_ring_fn op, struct process *p, struct cap_entry *e,
+                    const struct capos_sqe *sqe, struct capos_cqe *cqe)
+{
+	p->cq_reserved++;
+	bool now = op(p, e, sqe, cqe);
+	if (now)
+		p->cq_reserved--;
+	return now;
+}
+
 /* A CALL on a kernel object: decode, check, perform, post (registry.h);
  * fills cqe->result/flags.  Returns false when the CALL went to an
  * endpoint or was deferred and completes later. */
@@ -119,7 +133,7 @@ static bool do_call(struct process *p, const struct capos_sqe *sqe, struct capos
 	}
 	const struct kcap_type *t = kcap_type_of((enum kcap_kind)e->type);
 	if (t && t->ring && t->ring->call)
-		return t->ring->call(p, e, sqe, cqe);
+		return ring_op(t->ring->call, p, e, sqe, cqe);
 	if (t == 0 || t->perform == 0) {
 		cqe->result = CAPOS_ERR_NOT_PERMITTED;
 		return true;
@@ -160,8 +174,10 @@ static bool do_call(struct process *p, const struct capos_sqe *sqe, struct capos
 		}
 		err = t->perform(e->object, &c);
 	}
-	if (err == KCAP_CALL_DEFERRED)
-		return false; /* completed later with api_complete */
+	if (err == KCAP_CALL_DEFERRED) {
+		p->cq_reserved++; /* completed later with api_complete */
+		return false;
+	}
 	if (err == CAPOS_OK)
 		cqe->result = post_result(p, sqe, &c, t, cqe);
 	else if (err == CAPOS_ERR_APPLICATION_EXCEPTION)
@@ -189,11 +205,11 @@ static bool do_ring_op(struct process *p, const struct capos_sqe *sqe, struct ca
 		cqe->result = CAPOS_ERR_NOT_PERMITTED;
 		return true;
 	}
-	return op(p, e, sqe, cqe);
+	return ring_op(op, p, e, sqe, cqe);
 }
 
 /* Returns false when the completion will be posted later (api_complete). */
-static bool dispatch_op(struct process *p, const struct capos_sqe *sqe, struct capos_cqe *cqe)
+static bool dispatch(struct process *p, const struct capos_sqe *sqe, struct capos_cqe *cqe)
 {
 	int err = ring_validate_sqe(sqe);
 	if (err) {
@@ -217,18 +233,6 @@ static bool dispatch_op(struct process *p, const struct capos_sqe *sqe, struct c
 		break;
 	}
 	return true;
-}
-
-/* Reserves the CQ slot of a completion posted later before the operation
- * runs (it may complete before it returns: an endpoint RECV meeting a
- * queued call), and gives it back when the completion is posted now. */
-static bool dispatch(struct process *p, const struct capos_sqe *sqe, struct capos_cqe *cqe)
-{
-	p->cq_reserved++;
-	bool now = dispatch_op(p, sqe, cqe);
-	if (now)
-		p->cq_reserved--;
-	return now;
 }
 
 static void count_error(struct process *p, const struct capos_cqe *cqe)

@@ -32,14 +32,22 @@ static const struct kcap_type *const kcap_types[] = {
 };
 #define KCAP_TYPE_COUNT (sizeof(kcap_types) / sizeof(kcap_types[0]))
 
+const struct kcap_type *kcap_types_by_kind[KCAP_KIND_LIMIT];
+
 void kcap_registry_init(void)
 {
+	for (unsigned i = 0; i < KCAP_TYPE_COUNT; i++) {
+		if (kcap_types[i]->kind >= KCAP_KIND_LIMIT)
+			panic("cap: kind %u of '%s' over KCAP_KIND_LIMIT", kcap_types[i]->kind,
+			      kcap_types[i]->name);
+		kcap_types_by_kind[kcap_types[i]->kind] = kcap_types[i];
+	}
 	for (unsigned i = 0; i < KCAP_TYPE_COUNT; i++)
 		kprintf("cap: registered kernel capability type %u '%s' (interface %lx)\n",
 		        kcap_types[i]->kind, kcap_types[i]->name, kcap_types[i]->interface_id);
 }
 
-const struct kcap_type *kcap_type_of(enum kcap_kind kind)
+const struct kcap_type *kcap_type_scan(enum kcap_kind kind)
 {
 	for (unsigned i = 0; i < KCAP_TYPE_COUNT; i++)
 		if (kcap_types[i]->kind == kind)

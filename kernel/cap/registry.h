@@ -142,7 +142,19 @@ struct kcap_type {
 #define KCAP_METHODS(table) .methods = (table), .method_count = sizeof(table) / sizeof((table)[0])
 
 void kcap_registry_init(void);
-const struct kcap_type *kcap_type_of(enum kcap_kind kind);
+
+/* kind -> type, filled from the registry by kcap_registry_init; every ring
+ * operation looks its type up (inline: it is on every IPC round trip). */
+#define KCAP_KIND_LIMIT 64u
+extern const struct kcap_type *kcap_types_by_kind[KCAP_KIND_LIMIT];
+/* The registry searched in order (before kcap_registry_init). */
+const struct kcap_type *kcap_type_scan(enum kcap_kind kind);
+static inline const struct kcap_type *kcap_type_of(enum kcap_kind kind)
+{
+	if ((unsigned)kind < KCAP_KIND_LIMIT && kcap_types_by_kind[kind])
+		return kcap_types_by_kind[kind];
+	return kcap_type_scan(kind);
+}
 const struct kcap_type *kcap_type_by_name(const char *name);
 
 /* The process hooks of every type (see kcap_type). */

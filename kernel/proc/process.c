@@ -306,12 +306,9 @@ struct process *process_create_granted(const char *name, const void *image, uint
 	return p;
 }
 
-void proc_wait_begin(struct process *p, enum wait_kind k) { wait_begin(&p->waits, k); }
-
-void proc_wait_end(struct process *p, enum wait_kind k)
+void proc_wait_underflow(struct process *p, enum wait_kind k)
 {
-	if (!wait_end(&p->waits, k))
-		panic("proc: pid %u ends a wait of kind %u it did not begin", p->pid, (unsigned)k);
+	panic("proc: pid %u ends a wait of kind %u it did not begin", p->pid, (unsigned)k);
 }
 
 /* ---- teardown -------------------------------------------------------- */

@@ -115,8 +115,16 @@ void process_mark_killed(struct process *p, const char *reason);
 
 /* A capability type tells the core that p waits on (or stopped waiting
  * on) something of kind k.  An end without a begin is a kernel bug. */
-void proc_wait_begin(struct process *p, enum wait_kind k);
-void proc_wait_end(struct process *p, enum wait_kind k);
+_Noreturn void proc_wait_underflow(struct process *p, enum wait_kind k);
+static inline void proc_wait_begin(struct process *p, enum wait_kind k)
+{
+	wait_begin(&p->waits, k);
+}
+static inline void proc_wait_end(struct process *p, enum wait_kind k)
+{
+	if (!wait_end(&p->waits, k))
+		proc_wait_underflow(p, k);
+}
 
 /* Process table access for the scheduler. */
 struct process *process_slot(unsigned i);
