@@ -5,6 +5,7 @@
 
 #include "capnp/capnp.h"
 #include "capos.capnp.h"
+#include "format.h"
 #include "kstring.h"
 #include "log.h"
 #include "proc/process.h"
@@ -84,6 +85,18 @@ void kcap_describe_waits(const struct process *p, char *buf, size_t len)
 	for (unsigned i = 0; i < KCAP_TYPE_COUNT; i++)
 		if (kcap_types[i]->describe_waits)
 			kcap_types[i]->describe_waits(p, buf, len);
+}
+
+int kcap_refuse(struct kcap_call *c, const char *interface, const char *method, bool overloaded,
+                const char *why)
+{
+	char msg[128];
+	format_snprintf(msg, sizeof msg, "%s.%s: %s", interface, method, why);
+	kprintf("mem: pid %u %s.%s refused: %s\n", c->caller->pid, interface, method, why);
+	return kcap_exception(c,
+	                      overloaded ? capos_CapException_Type_overloaded
+	                                 : capos_CapException_Type_invalidArgument,
+	                      msg);
 }
 
 int kcap_grant(struct process *p, const struct kcap_type *t, void *object, uint32_t *cap_id)

@@ -176,6 +176,12 @@ int kcap_params(const struct kcap_call *c, struct capnp_reader *m);
 /* Writes a CapException message into c->result; returns
  * CAPOS_ERR_APPLICATION_EXCEPTION. type is a capos_CapException_Type. */
 int kcap_exception(struct kcap_call *c, unsigned type, const char *message);
+/* Refuses interface.method for the caller because of the state of its
+ * memory grants (kernel/mem/user_memory.c): logs "mem: pid N I.m refused:
+ * why" and writes the CapException (overloaded for a limit reached,
+ * invalidArgument otherwise). */
+int kcap_refuse(struct kcap_call *c, const char *interface, const char *method, bool overloaded,
+                const char *why);
 /* Writes an empty result struct message (methods returning ()). */
 int kcap_empty_result(struct kcap_call *c);
 

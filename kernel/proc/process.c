@@ -19,7 +19,7 @@
 #include "mem/vmm.h"
 #include "proc_internal.h"
 #include "sched.h"
-#include "user_memory.h"
+#include "mem/user_memory.h"
 
 static struct process procs[PROC_MAX];
 static uint32_t next_pid = 1;

@@ -12,7 +12,7 @@
 #include "log.h"
 #include "rtc_time.h"
 #include "sched.h"
-#include "user_memory.h"
+#include "mem/user_memory.h"
 
 #define WATCHDOG_CALLERS 8 /* user stack frames shown per process */
 
