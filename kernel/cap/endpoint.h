@@ -19,15 +19,12 @@
 #include <stdint.h>
 
 #include "cap_table.h"
+#include "endpoint_sm.h"
 
 struct process;
 struct endpoint;
 
-#define ENDPOINT_MAX 32        /* endpoints alive at once                    */
-#define ENDPOINT_CALLS_MAX 16  /* queued + in-flight calls per endpoint       */
-#define ENDPOINT_RECVS_MAX 16  /* posted receives per endpoint               */
-#define IPC_CALL_POOL 128      /* call records, all endpoints                */
-#define IPC_RECV_POOL 64       /* receive records, all endpoints             */
+/* ENDPOINT_MAX, ENDPOINT_CALLS_MAX, ... : lib/endpoint_sm.h. */
 
 /* An endpoint held by its creator (ProcessSpawner.spawn, the manifest
  * boot) until the processes that use it have their capabilities. */
