@@ -2,7 +2,8 @@
 # parts (lib/transfer.c) linked into the kernel, their Criterion tests, and
 # the IPC demo packaging.  See docs/ipc.md.
 
-IPC_LIB_SRCS := lib/transfer.c lib/endpoint_queue.c lib/endpoint_sm.c lib/wait.c
+# lib/endpoint_sm.c is compiled into kernel/cap/endpoint.c (IPC_STATIC_OPS).
+IPC_LIB_SRCS := lib/transfer.c lib/endpoint_queue.c lib/wait.c
 KERNEL_LIB_SRCS += $(IPC_LIB_SRCS)
 
 IPC_HOST_TESTS := test_transfer test_endpoint_queue test_wait test_endpoint_sm
