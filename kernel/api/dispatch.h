@@ -25,6 +25,14 @@ int ring_drain(struct process *p);
  * Ignored for a dead process. */
 void api_complete(struct process *p, const struct capos_cqe *cqe, bool handoff);
 
+/* ring_dispatch.c: completes a deferred kernel call (KCAP_CALL_DEFERRED)
+ * of p: on error < 0 the CQE carries it; else the result message msg (len
+ * bytes) goes to the CALL's result buffer as a result posted at once would
+ * (nothing if the caller asked for none, RESULT_TOO_SMALL if it does not
+ * fit, BAD_BUFFER if the buffer is no longer writable). */
+void api_complete_call(struct process *p, uint64_t user_data, uint64_t result_addr,
+                       uint32_t result_len, const void *msg, uint32_t len, int32_t error);
+
 /* syscall.c: cap_enter and exit, from syscall_entry.S. */
 void syscall_dispatch(struct trap_frame *tf);
 

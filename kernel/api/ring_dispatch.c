@@ -262,6 +262,23 @@ void api_complete(struct process *p, const struct capos_cqe *cqe, bool handoff)
 		sched_handoff(p);
 }
 
+void api_complete_call(struct process *p, uint64_t user_data, uint64_t result_addr,
+                       uint32_t result_len, const void *msg, uint32_t len, int32_t error)
+{
+	struct capos_cqe cqe = {.user_data = user_data, .result = error};
+	if (error >= 0) {
+		if (result_len == 0)
+			cqe.result = 0; /* the caller asked for no result */
+		else if (len > result_len)
+			cqe.result = CAPOS_ERR_RESULT_TOO_SMALL;
+		else if (user_copy_out(p, result_addr, msg, len) != CAPOS_OK)
+			cqe.result = CAPOS_ERR_BAD_BUFFER;
+		else
+			cqe.result = (int32_t)len;
+	}
+	api_complete(p, &cqe, false);
+}
+
 int ring_drain(struct process *p)
 {
 	ring_publish(p->ring, &p->ring_cursor);

@@ -101,20 +101,11 @@ static void finish_wait(struct process_handle *h, int32_t error)
 	if (w == 0 || w->pid != h->waiter_pid)
 		return;
 	proc_wait_end(w, WAIT_CHILD);
-	struct capos_cqe cqe = {.user_data = h->user_data, .result = error};
-	if (error == CAPOS_OK) {
-		uint64_t buf[PROCESS_HANDLE_RESULT_WORDS];
-		size_t len = wait_result(h, buf, sizeof(buf));
-		if (h->result_len == 0)
-			cqe.result = 0;
-		else if (len > h->result_len)
-			cqe.result = CAPOS_ERR_RESULT_TOO_SMALL;
-		else if (user_copy_out(w, h->result_addr, buf, len) != CAPOS_OK)
-			cqe.result = CAPOS_ERR_BAD_BUFFER;
-		else
-			cqe.result = (int32_t)len;
-	}
-	api_complete(w, &cqe, false);
+	uint64_t buf[PROCESS_HANDLE_RESULT_WORDS];
+	size_t len = error == CAPOS_OK ? wait_result(h, buf, sizeof(buf)) : 0;
+	if (error == CAPOS_OK && len == 0)
+		error = CAPOS_ERR_NO_RESOURCES; /* cannot happen: the buffer holds the longest */
+	api_complete_call(w, h->user_data, h->result_addr, h->result_len, buf, (uint32_t)len, error);
 }
 
 /* process_destroy: p is going away.  Completes a pending wait on p's
