@@ -121,8 +121,8 @@ static bool ring_op(kcap_ring_fn op, struct process *p, struct cap_entry *e,
 }
 
 /* A CALL on a kernel object: decode, check, perform, post (registry.h);
- * fills cqe->result/flags.  Returns false when the CALL went to an
- * endpoint or was deferred and completes later. */
+ * fills cqe->result/flags.  Returns false when the CALL went to a
+ * type's own ring operation or was deferred, and completes later. */
 static bool do_call(struct process *p, const struct capos_sqe *sqe, struct capos_cqe *cqe)
 {
 	struct cap_entry *e;
@@ -286,7 +286,7 @@ int ring_drain(struct process *p)
 	int space = ring_cq_space(p->ring, &p->ring_cursor);
 	if (pending < 0 || space < 0)
 		return CAPOS_ERR_RING_CORRUPT;
-	/* Completions promised to pending endpoint operations keep their slots. */
+	/* Completions promised to pending operations keep their slots. */
 	space -= (int)p->cq_reserved;
 	if (space < 0)
 		space = 0;

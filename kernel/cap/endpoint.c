@@ -81,6 +81,7 @@ static const struct ipc_ops kernel_ipc_ops = {
 /* The state machine itself, with direct calls to these ops (see
  * IPC_STATIC_OPS in lib/endpoint_sm.c; the host tests link it alone). */
 #define IPC_STATIC_OPS kernel_ipc_ops
+/* NOLINTNEXTLINE(bugprone-suspicious-include) */
 #include "endpoint_sm.c"
 
 /* What ipc_init sets, done statically: the IPC path never checks it. */
@@ -94,11 +95,6 @@ struct endpoint *endpoint_create(const char *name) { return ipc_endpoint_create(
 void endpoint_boot_release(struct endpoint *ep) { ipc_boot_release(the_ipc(), ep); }
 
 const char *endpoint_name(const struct endpoint *ep) { return ep->name; }
-
-bool endpoint_is_cap(uint32_t type)
-{
-	return type == KCAP_ENDPOINT || type == KCAP_ENDPOINT_CLIENT;
-}
 
 int endpoint_grant(struct process *p, struct endpoint *ep, bool owner, uint32_t *cap_id)
 {

@@ -33,8 +33,6 @@ void endpoint_boot_release(struct endpoint *ep);
 const char *endpoint_name(const struct endpoint *ep);
 int endpoint_grant(struct process *p, struct endpoint *ep, bool owner, uint32_t *cap_id);
 
-bool endpoint_is_cap(uint32_t type);
-
 /* Live endpoints, calls and receives (for baseline checks in the log). */
 /* Returns the number of live endpoints + calls + receives. */
 unsigned endpoint_log_counts(const char *when);
