@@ -53,7 +53,7 @@ void ipc_init(struct ipc *s, const struct ipc_ops *ops)
 
 /* ---- object lifetime ---------------------------------------------------- */
 
-static void endpoint_maybe_free(struct ipc *s, struct endpoint *ep)
+static inline void endpoint_maybe_free(struct ipc *s, struct endpoint *ep)
 {
 	if (!ep->used || ep->owner_refs || ep->client_refs || ep->boot_ref || ep->calls ||
 	    ep->recvs || ep->disconnect_due || ep->orphan_due)
