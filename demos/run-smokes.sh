@@ -5,15 +5,17 @@
 # Usage: demos/run-smokes.sh [NAME...]   (default: every demos/smokes/*.smoke)
 #
 # The spec files use the format of tests/qemu/run-smokes.sh (boot: kernel
-# only; module, cmdline, timeout, exit, expect, reject) so they can move to
-# tests/qemu/smokes/ unchanged once that harness can take another spec
-# directory.  Boots through tests/qemu/qemu-boot.sh; logs go to
-# build/test-logs/demo-<name>.log.  Prints `PASS demo-<name>` or
-# `FAIL demo-<name>: reason` per smoke; exits non-zero if any failed.
+# only; module, cmdline, timeout, exit, expect, anywhere, reject) so they
+# can move to tests/qemu/smokes/ unchanged once that harness can take
+# another spec directory.  `expect:` lines match in order, `anywhere:`
+# lines in any order (lines of concurrent processes).  Boots through
+# tests/qemu/qemu-boot.sh; logs go to build/test-logs/demo-<name>.log.
+# Prints `PASS demo-<name>` or `FAIL demo-<name>: reason` per smoke; exits
+# non-zero if any failed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 if [ "${1:-}" = "--help" ] || [ "${1:-}" = "-h" ]; then
-	sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'
+	sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'
 	exit 0
 fi
 
@@ -32,7 +34,7 @@ failed=0
 run_one() {
 	local name=$1 spec="$smokedir/$1.smoke" log="$logdir/demo-$1.log"
 	local cmdline="" timeout=60 want_exit=33 module="" key val line
-	local -a expects=() rejects=()
+	local -a expects=() rejects=() anywheres=()
 	[ -f "$spec" ] || { echo "FAIL demo-$name: no spec file $spec"; return 1; }
 	while IFS= read -r line || [ -n "$line" ]; do
 		[[ $line =~ ^[[:space:]]*(#|$) ]] && continue
@@ -46,6 +48,7 @@ run_one() {
 		timeout) timeout=$val ;;
 		exit) want_exit=$val ;;
 		expect) expects+=("$val") ;;
+		anywhere) anywheres+=("$val") ;;
 		reject) rejects+=("$val") ;;
 		*) echo "FAIL demo-$name: unknown spec key '$key'"; return 1 ;;
 		esac
@@ -64,6 +67,12 @@ run_one() {
 			return 1
 		fi
 		pos=$((pos + hit))
+	done
+	for re in "${anywheres[@]}"; do
+		if ! grep -a -q -E -- "$re" "$log"; then
+			echo "FAIL demo-$name: missing line /$re/ anywhere (exit status $status; log $log)"
+			return 1
+		fi
 	done
 	for re in "${rejects[@]}"; do
 		if hit=$(grep -a -m1 -E -- "$re" "$log"); then

@@ -9,7 +9,7 @@
  * that cannot is refused with no effect.  So a success is always
  * delivered whole, and a refusal always means "nothing happened".
  *
- * Pure logic: shared by the kernel (kernel/proc/ring_dispatch.c) and the
+ * Pure logic: shared by the kernel (kernel/api/ring_dispatch.c) and the
  * host tests (tests/host/test_kcall.c).
  */
 #ifndef CAPOS_LIB_KCALL_H

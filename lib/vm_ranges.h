@@ -4,7 +4,7 @@
  * checks every VirtualMemory call makes before it touches a page table.
  *
  * Pure logic with caller-provided storage: shared by the kernel
- * (kernel/proc/user_memory.c) and the host tests (tests/host/test_vm_ranges.c).
+ * (kernel/mem/user_memory.c) and the host tests (tests/host/test_vm_ranges.c).
  */
 #ifndef CAPOS_LIB_VM_RANGES_H
 #define CAPOS_LIB_VM_RANGES_H

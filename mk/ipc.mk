@@ -2,10 +2,11 @@
 # parts (lib/transfer.c) linked into the kernel, their Criterion tests, and
 # the IPC demo packaging.  See docs/ipc.md.
 
-IPC_LIB_SRCS := lib/transfer.c lib/endpoint_queue.c
+# lib/endpoint_sm.c is compiled into kernel/cap/endpoint.c (IPC_STATIC_OPS).
+IPC_LIB_SRCS := lib/transfer.c lib/endpoint_queue.c lib/wait.c
 KERNEL_LIB_SRCS += $(IPC_LIB_SRCS)
 
-IPC_HOST_TESTS := test_transfer test_endpoint_queue
+IPC_HOST_TESTS := test_transfer test_endpoint_queue test_wait test_endpoint_sm
 HOST_TEST_BINS += $(addprefix $(BUILD)/host/tests/,$(IPC_HOST_TESTS))
 
 $(BUILD)/host/tests/test_transfer: $(BUILD)/host/tests/host/test_transfer.o \
@@ -14,6 +15,15 @@ $(BUILD)/host/tests/test_transfer: $(BUILD)/host/tests/host/test_transfer.o \
 	$(HOST_CC) $^ -o $@ -lcriterion $(HOST_LDFLAGS)
 $(BUILD)/host/tests/test_endpoint_queue: $(BUILD)/host/tests/host/test_endpoint_queue.o \
 		$(BUILD)/host/lib/endpoint_queue.o
+	@mkdir -p $(@D)
+	$(HOST_CC) $^ -o $@ -lcriterion $(HOST_LDFLAGS)
+$(BUILD)/host/tests/test_endpoint_sm: $(BUILD)/host/tests/host/test_endpoint_sm.o \
+		$(BUILD)/host/lib/endpoint_sm.o $(BUILD)/host/lib/endpoint_queue.o \
+		$(BUILD)/host/lib/transfer.o $(BUILD)/host/lib/cap_table.o $(BUILD)/host/lib/format.o \
+		$(BUILD)/host/lib/kstring.o $(BUILD)/host/lib/ring_consumer.o
+	@mkdir -p $(@D)
+	$(HOST_CC) $^ -o $@ -lcriterion $(HOST_LDFLAGS)
+$(BUILD)/host/tests/test_wait: $(BUILD)/host/tests/host/test_wait.o $(BUILD)/host/lib/wait.o
 	@mkdir -p $(@D)
 	$(HOST_CC) $^ -o $@ -lcriterion $(HOST_LDFLAGS)
 

@@ -75,7 +75,7 @@ endif
 
 # Host unit tests of the runtime logic that does not need the kernel.
 RUNTIME_HOST_SRCS := runtime/ring.c runtime/capset.c runtime/heap.c runtime/fmt.c \
-	runtime/release.c runtime/errors.c lib/format.c
+	runtime/release.c runtime/errors.c lib/format.c lib/ring_consumer.c
 RUNTIME_HOST_OBJS := $(patsubst %.c,$(BUILD)/host/%.o,$(RUNTIME_HOST_SRCS))
 RUNTIME_HOST_TESTS := $(patsubst tests/host/%.c,$(BUILD)/host/tests/host/%,\
 	$(wildcard tests/host/test_runtime_*.c))

@@ -18,7 +18,7 @@
 #include "mem/pmm.h"
 #include "memory_object.h"
 #include "proc/process.h"
-#include "proc/user_memory.h"
+#include "mem/user_memory.h"
 #include "registry.h"
 
 static struct frame_allocator { int unused; } the_frame_allocator;
@@ -28,7 +28,7 @@ static void *fa_boot_object(void) { return &the_frame_allocator; }
 static int fa_refuse(struct kcap_call *c, const char *method, enum umem_status s,
                      const char *why)
 {
-	return umem_refuse(c, "FrameAllocator", method, s, why);
+	return kcap_refuse(c, "FrameAllocator", method, s == UMEM_OVERLOADED, why);
 }
 
 /* Results of allocFrame and allocContiguous: one UInt64 at the same place. */

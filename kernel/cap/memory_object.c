@@ -27,7 +27,7 @@
 #include "mem/vmm.h"
 #include "mem/pmm.h"
 #include "proc/process.h"
-#include "proc/user_memory.h"
+#include "mem/user_memory.h"
 #include "vm_ranges.h"
 
 #define MEMOBJ_MAGIC 0x4d454d4fu /* "MEMO" */

@@ -5,13 +5,13 @@
 
 #include <capos/abi.h>
 
+#include "api/dispatch.h"
 #include "capnp/capnp.h"
 #include "capos.capnp.h"
 #include "cap/registry.h"
 #include "format.h"
 #include "kstring.h"
 #include "log.h"
-#include "proc/proc_internal.h"
 #include "proc/process.h"
 
 struct process_handle {
@@ -100,30 +100,26 @@ static void finish_wait(struct process_handle *h, int32_t error)
 	h->waiter = 0;
 	if (w == 0 || w->pid != h->waiter_pid)
 		return;
-	struct capos_cqe cqe = {.user_data = h->user_data, .result = error};
-	if (error == CAPOS_OK) {
-		uint64_t buf[PROCESS_HANDLE_RESULT_WORDS];
-		size_t len = wait_result(h, buf, sizeof(buf));
-		if (h->result_len == 0)
-			cqe.result = 0;
-		else if (len > h->result_len)
-			cqe.result = CAPOS_ERR_RESULT_TOO_SMALL;
-		else if (user_copy_out(w, h->result_addr, buf, len) != CAPOS_OK)
-			cqe.result = CAPOS_ERR_BAD_BUFFER;
-		else
-			cqe.result = (int32_t)len;
-	}
-	proc_complete(w, &cqe);
+	proc_wait_end(w, WAIT_CHILD);
+	uint64_t buf[PROCESS_HANDLE_RESULT_WORDS];
+	size_t len = error == CAPOS_OK ? wait_result(h, buf, sizeof(buf)) : 0;
+	if (error == CAPOS_OK && len == 0)
+		error = CAPOS_ERR_NO_RESOURCES; /* cannot happen: the buffer holds the longest */
+	api_complete_call(w, h->user_data, h->result_addr, h->result_len, buf, (uint32_t)len, error);
 }
 
-void process_handle_process_gone(struct process *p)
+/* process_destroy: p is going away.  Completes a pending wait on p's
+ * handle with its exit code, and forgets p as a waiter. */
+static void handle_process_exit(struct process *p)
 {
 	for (unsigned i = 0; i < PROCESS_HANDLE_MAX; i++) {
 		struct process_handle *h = &handles[i];
 		if (!h->used)
 			continue;
-		if (h->waiter == p && h->waiter_pid == p->pid)
+		if (h->waiter == p && h->waiter_pid == p->pid) {
 			h->waiter = 0; /* the waiter itself is going */
+			proc_wait_end(p, WAIT_CHILD);
+		}
 		if (h->child == p && h->pid == p->pid) {
 			h->child = 0;
 			h->exited = true;
@@ -156,21 +152,14 @@ unsigned process_handle_live_children(uint64_t spawner_badge)
 	return n;
 }
 
-void process_handle_describe_waits(const struct process *p, char *buf, size_t len)
+/* The children p waits for (ProcessHandle.wait), for the watchdog. */
+static void handle_describe_waits(const struct process *p, char *buf, size_t len)
 {
 	for (unsigned i = 0; i < PROCESS_HANDLE_MAX; i++) {
 		const struct process_handle *h = &handles[i];
 		if (h->used && h->waiter == p && h->waiter_pid == p->pid)
 			format_append(buf, len, "; ProcessHandle.wait for pid %u '%s'", h->pid, h->name);
 	}
-}
-
-bool process_handle_waiting(const struct process *p)
-{
-	for (unsigned i = 0; i < PROCESS_HANDLE_MAX; i++)
-		if (handles[i].used && handles[i].waiter == p && handles[i].child != 0)
-			return true;
-	return false;
 }
 
 static const struct kcall_method handle_methods[] = {
@@ -204,6 +193,7 @@ static int handle_perform(void *object, struct kcap_call *c)
 		                      "ProcessHandle.wait: a wait is already pending");
 	h->waiter = c->caller;
 	h->waiter_pid = c->caller->pid;
+	proc_wait_begin(c->caller, WAIT_CHILD);
 	h->user_data = c->sqe->user_data;
 	h->result_addr = c->sqe->result_addr;
 	h->result_len = c->sqe->result_len;
@@ -232,5 +222,7 @@ const struct kcap_type kcap_process_handle_type = {
 	.drop = handle_drop,
 	.transferable = false, /* schema: not transferable */
 	.retain = handle_retain,
+	.process_exit = handle_process_exit,
+	.describe_waits = handle_describe_waits,
 	.boot_object = 0,
 };

@@ -16,7 +16,6 @@
 #define CAPOS_CAP_PROCESS_HANDLE_H
 
 #include <stdbool.h>
-#include <stddef.h>
 #include <stdint.h>
 
 #include "cap_table.h"
@@ -34,16 +33,7 @@ int process_handle_create(struct process *child, uint64_t spawner_badge, struct 
  * (a handle outlives its cap while its child lives, so this counts them all). */
 unsigned process_handle_live_children(uint64_t spawner_badge);
 
-/* process_destroy: p is going away.  Completes a pending wait on p's
- * handle with its exit code, and forgets p as a waiter. */
-void process_handle_process_gone(struct process *p);
-
 /* Live handles and pending waits (baseline checks). */
 unsigned process_handle_live(void);
-/* Appends to buf the children p waits for (ProcessHandle.wait), for the
- * watchdog's table. */
-void process_handle_describe_waits(const struct process *p, char *buf, size_t len);
-/* True while p has a wait pending on a child that is still alive. */
-bool process_handle_waiting(const struct process *p);
 
 #endif

@@ -5,6 +5,7 @@
 
 #include "capnp/capnp.h"
 #include "capos.capnp.h"
+#include "format.h"
 #include "kstring.h"
 #include "log.h"
 #include "proc/process.h"
@@ -32,14 +33,22 @@ static const struct kcap_type *const kcap_types[] = {
 };
 #define KCAP_TYPE_COUNT (sizeof(kcap_types) / sizeof(kcap_types[0]))
 
+const struct kcap_type *kcap_types_by_kind[KCAP_KIND_LIMIT];
+
 void kcap_registry_init(void)
 {
+	for (unsigned i = 0; i < KCAP_TYPE_COUNT; i++) {
+		if (kcap_types[i]->kind >= KCAP_KIND_LIMIT)
+			panic("cap: kind %u of '%s' over KCAP_KIND_LIMIT", kcap_types[i]->kind,
+			      kcap_types[i]->name);
+		kcap_types_by_kind[kcap_types[i]->kind] = kcap_types[i];
+	}
 	for (unsigned i = 0; i < KCAP_TYPE_COUNT; i++)
 		kprintf("cap: registered kernel capability type %u '%s' (interface %lx)\n",
 		        kcap_types[i]->kind, kcap_types[i]->name, kcap_types[i]->interface_id);
 }
 
-const struct kcap_type *kcap_type_of(enum kcap_kind kind)
+const struct kcap_type *kcap_type_scan(enum kcap_kind kind)
 {
 	for (unsigned i = 0; i < KCAP_TYPE_COUNT; i++)
 		if (kcap_types[i]->kind == kind)
@@ -53,6 +62,42 @@ const struct kcap_type *kcap_type_by_name(const char *name)
 		if (strcmp(kcap_types[i]->name, name) == 0)
 			return kcap_types[i];
 	return 0;
+}
+
+void kcap_process_exit(struct process *p)
+{
+	for (unsigned i = 0; i < KCAP_TYPE_COUNT; i++)
+		if (kcap_types[i]->process_exit)
+			kcap_types[i]->process_exit(p);
+}
+
+uint64_t kcap_expire(uint64_t now)
+{
+	uint64_t next = UINT64_MAX;
+	for (unsigned i = 0; i < KCAP_TYPE_COUNT; i++) {
+		uint64_t t = kcap_types[i]->expire ? kcap_types[i]->expire(now) : UINT64_MAX;
+		next = t < next ? t : next;
+	}
+	return next;
+}
+
+void kcap_describe_waits(const struct process *p, char *buf, size_t len)
+{
+	for (unsigned i = 0; i < KCAP_TYPE_COUNT; i++)
+		if (kcap_types[i]->describe_waits)
+			kcap_types[i]->describe_waits(p, buf, len);
+}
+
+int kcap_refuse(struct kcap_call *c, const char *interface, const char *method, bool overloaded,
+                const char *why)
+{
+	char msg[128];
+	format_snprintf(msg, sizeof msg, "%s.%s: %s", interface, method, why);
+	kprintf("mem: pid %u %s.%s refused: %s\n", c->caller->pid, interface, method, why);
+	return kcap_exception(c,
+	                      overloaded ? capos_CapException_Type_overloaded
+	                                 : capos_CapException_Type_invalidArgument,
+	                      msg);
 }
 
 int kcap_grant(struct process *p, const struct kcap_type *t, void *object, uint32_t *cap_id)

@@ -10,6 +10,7 @@
 #define CAPOS_CAP_REGISTRY_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "cap_table.h"
@@ -17,6 +18,7 @@
 
 struct process;
 struct capos_sqe;
+struct capos_cqe;
 
 enum kcap_kind {
 	KCAP_NONE = 0,
@@ -39,7 +41,7 @@ enum kcap_kind {
 #define KCAP_CALL_CAPS_MAX 16u
 
 /* kcap_type.perform's return when the completion is posted later with
- * proc_complete (the dispatcher reserves a CQ slot for it). */
+ * api_complete (the dispatcher reserves a CQ slot for it). */
 #define KCAP_CALL_DEFERRED 1
 
 /*
@@ -84,6 +86,22 @@ struct kcap_call {
 	struct cap_entry caps[KCAP_CALL_CAPS_MAX];
 };
 
+/*
+ * A ring operation a type answers itself instead of the kernel-call path
+ * (decode, check, perform, post): Endpoint, whose calls are answered by
+ * another process, so their results cannot be bounded or built here.  It
+ * fills cqe and returns true when the completion is posted now, false
+ * when the operation was accepted and completes later through
+ * api_complete (the dispatcher has reserved its CQ slot).
+ */
+typedef bool (*kcap_ring_fn)(struct process *p, struct cap_entry *e, const struct capos_sqe *sqe,
+                             struct capos_cqe *cqe);
+struct kcap_ring_ops {
+	kcap_ring_fn call; /* CALL; NULL: the kernel-call path               */
+	kcap_ring_fn recv; /* RECV; NULL: CAPOS_ERR_NOT_PERMITTED             */
+	kcap_ring_fn ret;  /* RETURN; NULL: CAPOS_ERR_NOT_PERMITTED           */
+};
+
 struct kcap_type {
 	enum kcap_kind kind;
 	const char *name;      /* CapSet / log name */
@@ -106,6 +124,17 @@ struct kcap_type {
 	 * (NULL for objects without reference counts). */
 	bool transferable;
 	void (*retain)(void *object);
+	/* Optional process hooks, run for every type in registry order:
+	 * process_exit ends what p has pending in this type (process_destroy,
+	 * before p's table is released); expire completes operations whose
+	 * deadline passed and returns the earliest deadline still pending
+	 * (ktime_ns; UINT64_MAX: none), which arms the timer;
+	 * describe_waits appends what p waits on here (the watchdog). */
+	void (*process_exit)(struct process *p);
+	uint64_t (*expire)(uint64_t now);
+	void (*describe_waits)(const struct process *p, char *buf, size_t len);
+	/* Ring operations the type answers itself (see kcap_ring_ops). */
+	const struct kcap_ring_ops *ring;
 	/* The boot object for this type, if boot code may grant it. */
 	void *(*boot_object)(void);
 };
@@ -114,8 +143,25 @@ struct kcap_type {
 #define KCAP_METHODS(table) .methods = (table), .method_count = sizeof(table) / sizeof((table)[0])
 
 void kcap_registry_init(void);
-const struct kcap_type *kcap_type_of(enum kcap_kind kind);
+
+/* kind -> type, filled from the registry by kcap_registry_init; every ring
+ * operation looks its type up (inline: it is on every IPC round trip). */
+#define KCAP_KIND_LIMIT 64u
+extern const struct kcap_type *kcap_types_by_kind[KCAP_KIND_LIMIT];
+/* The registry searched in order (before kcap_registry_init). */
+const struct kcap_type *kcap_type_scan(enum kcap_kind kind);
+static inline const struct kcap_type *kcap_type_of(enum kcap_kind kind)
+{
+	if ((unsigned)kind < KCAP_KIND_LIMIT && kcap_types_by_kind[kind])
+		return kcap_types_by_kind[kind];
+	return kcap_type_scan(kind);
+}
 const struct kcap_type *kcap_type_by_name(const char *name);
+
+/* The process hooks of every type (see kcap_type). */
+void kcap_process_exit(struct process *p);
+uint64_t kcap_expire(uint64_t now);
+void kcap_describe_waits(const struct process *p, char *buf, size_t len);
 
 /* Inserts a capability to object into p's table. */
 int kcap_grant(struct process *p, const struct kcap_type *t, void *object, uint32_t *cap_id);
@@ -131,6 +177,12 @@ int kcap_params(const struct kcap_call *c, struct capnp_reader *m);
 /* Writes a CapException message into c->result; returns
  * CAPOS_ERR_APPLICATION_EXCEPTION. type is a capos_CapException_Type. */
 int kcap_exception(struct kcap_call *c, unsigned type, const char *message);
+/* Refuses interface.method for the caller because of the state of its
+ * memory grants (kernel/mem/user_memory.c): logs "mem: pid N I.m refused:
+ * why" and writes the CapException (overloaded for a limit reached,
+ * invalidArgument otherwise). */
+int kcap_refuse(struct kcap_call *c, const char *interface, const char *method, bool overloaded,
+                const char *why);
 /* Writes an empty result struct message (methods returning ()). */
 int kcap_empty_result(struct kcap_call *c);
 

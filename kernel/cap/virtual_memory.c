@@ -4,7 +4,7 @@
  *   map @0 (hint, size, prot) -> (addr)
  *   unmap @1 (addr, size)
  *   protect @2 (addr, size, prot)
- * Checks and accounting are in kernel/proc/user_memory.c; every refusal is
+ * Checks and accounting are in kernel/mem/user_memory.c; every refusal is
  * a CapException (invalidArgument or overloaded) naming the reason, never
  * a kernel fault.  See docs/memory-caps.md.
  */
@@ -14,7 +14,7 @@
 #include "capos.capnp.h"
 #include "log.h"
 #include "proc/process.h"
-#include "proc/user_memory.h"
+#include "mem/user_memory.h"
 #include "registry.h"
 #include "vm_ranges.h"
 
@@ -26,7 +26,7 @@ static void *vm_boot_object(void) { return &the_vm; }
 static int vm_refuse(struct kcap_call *c, const char *method, enum umem_status s,
                      const char *why)
 {
-	return umem_refuse(c, "VirtualMemory", method, s, why);
+	return kcap_refuse(c, "VirtualMemory", method, s == UMEM_OVERLOADED, why);
 }
 
 static const struct kcall_method vm_methods[] = {

@@ -12,8 +12,6 @@
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/gdt.h"
 #include "arch/x86_64/trap.h"
-#include "cap/endpoint.h"
-#include "cap/process_handle.h"
 #include "cap/registry.h"
 #include "kstring.h"
 #include "log.h"
@@ -21,7 +19,7 @@
 #include "mem/vmm.h"
 #include "proc_internal.h"
 #include "sched.h"
-#include "user_memory.h"
+#include "mem/user_memory.h"
 
 static struct process procs[PROC_MAX];
 static uint32_t next_pid = 1;
@@ -308,6 +306,11 @@ struct process *process_create_granted(const char *name, const void *image, uint
 	return p;
 }
 
+void proc_wait_underflow(struct process *p, enum wait_kind k)
+{
+	panic("proc: pid %u ends a wait of kind %u it did not begin", p->pid, (unsigned)k);
+}
+
 /* ---- teardown -------------------------------------------------------- */
 
 static void release_caps(struct process *p)
@@ -330,9 +333,9 @@ void process_destroy(struct process *p)
 		        "(%lu transport errors)\n",
 		        p->pid, p->name, p->slices, p->preempted, p->syscalls, p->sqes_done,
 		        p->ring_errors);
-	/* Pending IPC first: it may hold move reservations in p's table. */
-	endpoint_process_exit(p);
-	process_handle_process_gone(p); /* its waits and its own handle */
+	/* Each type ends what p has pending in it (endpoint calls may hold
+	 * move reservations in p's table) before the table is released. */
+	kcap_process_exit(p);
 	uint32_t held = cap_table_count(&p->caps);
 	release_caps(p);
 	if (held)

@@ -16,6 +16,7 @@
 #include "cap_table.h"
 #include "elf64.h"
 #include "ring_consumer.h"
+#include "wait.h"
 
 #define PROC_MAX CAPOS_PROC_MAX /* processes alive at once               */
 #define PROC_CAP_SLOTS CAPOS_PROC_CAP_SLOTS /* cap table capacity per process */
@@ -66,6 +67,9 @@ struct process {
 	/* cap_enter wait */
 	uint32_t wait_min;
 	uint64_t wait_deadline; /* ktime_ns; UINT64_MAX = none */
+	/* What it waits on, kept by the capability types (proc_wait_begin /
+	 * proc_wait_end): the scheduler's deadlock breaker reads only this. */
+	struct wait_counts waits;
 
 	uint64_t slice_start;   /* ktime_ns when it was last scheduled */
 	uint64_t slices;        /* times it was scheduled          */
@@ -109,6 +113,19 @@ _Noreturn void process_kill(struct process *p, const char *reason);
 /* Marks p killed with reason (logged) without switching: for a process
  * that is not the current one (the scheduler's deadlock breaker). */
 void process_mark_killed(struct process *p, const char *reason);
+
+/* A capability type tells the core that p waits on (or stopped waiting
+ * on) something of kind k.  An end without a begin is a kernel bug. */
+_Noreturn void proc_wait_underflow(struct process *p, enum wait_kind k);
+static inline void proc_wait_begin(struct process *p, enum wait_kind k)
+{
+	wait_begin(&p->waits, k);
+}
+static inline void proc_wait_end(struct process *p, enum wait_kind k)
+{
+	if (!wait_end(&p->waits, k))
+		proc_wait_underflow(p, k);
+}
 
 /* Process table access for the scheduler. */
 struct process *process_slot(unsigned i);

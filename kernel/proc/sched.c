@@ -4,12 +4,10 @@
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/timer.h"
 #include "arch/x86_64/trap.h"
-#include "cap/endpoint.h"
-#include "cap/process_handle.h"
 #include "format.h"
 #include "log.h"
 #include "mem/vmm.h"
-#include "proc_internal.h"
+#include "blocking.h"
 #include "watchdog.h"
 
 static struct process *current;
@@ -96,8 +94,9 @@ static bool wake_expired(uint64_t now)
 		else if (p->wait_deadline < next)
 			next = p->wait_deadline;
 	}
-	/* Endpoint CALL/RECV timeouts complete (and wake) on their own. */
-	uint64_t ep_next = endpoint_expire(now);
+	/* Operations with a deadline (endpoint CALL/RECV) complete and wake
+	 * on their own; the earliest one still pending arms the timer. */
+	uint64_t ep_next = proc_wait_expire(now);
 	if (ep_next != UINT64_MAX)
 		any_deadline = true;
 	if (ep_next < next)
@@ -109,29 +108,12 @@ static bool wake_expired(uint64_t now)
 /* Every live process is blocked with no timeout: only a process can make
  * an endpoint completion happen, so nothing will ever complete.  Kill one
  * blocked process and look again: its death may complete others' calls
- * (DISCONNECTED) and let them finish on their own.  Processes that have
- * nothing in flight but posted receives (idle servers) go first, then
- * servers holding unanswered calls. */
+ * (DISCONNECTED) and let them finish on their own.  Which one: idle
+ * servers first, then servers holding unanswered calls, supervisors last
+ * (lib/wait.h wait_pick_victim, from what each process waits on). */
 static void break_deadlock(void)
 {
-	struct process *victim = 0;
-	for (unsigned i = 0; i < PROC_MAX; i++) {
-		struct process *p = process_slot(i);
-		if (p->state != PROC_BLOCKED)
-			continue;
-		/* A supervisor waiting on a child's ProcessHandle goes last:
-		 * the child's death completes its wait. */
-		if (victim == 0 || (process_handle_waiting(victim) && !process_handle_waiting(p)))
-			victim = p;
-		/* A server sitting on an unanswered call goes before its callers:
-		 * its death completes their calls (DISCONNECTED). */
-		if (endpoint_serving(p) && !endpoint_serving(victim))
-			victim = p;
-		if (endpoint_only_receiving(p)) {
-			victim = p;
-			break;
-		}
-	}
+	struct process *victim = proc_wait_victim();
 	if (victim) {
 		struct process *p = victim;
 		char reason[PROC_REASON_MAX];

@@ -6,14 +6,13 @@
 #include "arch/x86_64/timer.h"
 #include "arch/x86_64/trap.h"
 #include "boot_cmdline.h"
+#include "blocking.h"
 #include "boot_info.h"
-#include "cap/endpoint.h"
-#include "cap/process_handle.h"
 #include "format.h"
 #include "log.h"
 #include "rtc_time.h"
 #include "sched.h"
-#include "user_memory.h"
+#include "mem/user_memory.h"
 
 #define WATCHDOG_CALLERS 8 /* user stack frames shown per process */
 
@@ -88,8 +87,7 @@ static void describe(const struct process *p, const struct trap_frame *tf, uint6
 			              p->wait_deadline > now
 			                      ? (p->wait_deadline - now) / 1000000
 			                      : 0);
-		endpoint_describe_waits(p, buf, len);
-		process_handle_describe_waits(p, buf, len);
+		proc_wait_describe(p, buf, len);
 		return;
 	default:
 		return;

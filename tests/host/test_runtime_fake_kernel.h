@@ -2,7 +2,8 @@
  * A fake kernel behind the runtime's ring client, for host tests.
  *
  * fake_enter() behaves like cap_enter on a struct capos_ring_page in
- * memory: it consumes SQEs (NOP, RELEASE, CALL answered with a configurable
+ * memory: it consumes SQEs (validated by the kernel's own ring_validate_sqe,
+ * lib/ring_consumer.c; NOP, RELEASE, CALL answered with a configurable
  * result, everything else refused as the real kernel does), posts CQEs,
  * keeps completions in a backlog while the CQ is full (never dropping one),
  * and can answer a batch in reverse order to exercise out-of-order matching.
@@ -14,6 +15,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
+
+#include "ring_consumer.h"
 
 #define FAKE_BACKLOG 256
 
@@ -43,10 +46,9 @@ static inline void fake_ring_setup(struct capos_ring_page *page)
 
 static inline int32_t fake_dispatch(struct fake_kernel *k, const struct capos_sqe *s)
 {
-	if (s->opcode >= CAPOS_OP_FIRST_RESERVED)
-		return CAPOS_ERR_RESERVED_OPCODE;
-	if (s->flags != 0 || s->reserved0 || s->reserved1 || s->pipeline_dep || s->pipeline_field)
-		return CAPOS_ERR_INVALID_SQE;
+	int err = ring_validate_sqe(s); /* the kernel's own check */
+	if (err)
+		return err;
 	switch (s->opcode) {
 	case CAPOS_OP_NOP:
 		return 0;

@@ -13,13 +13,12 @@
  */
 #include <capos/abi.h>
 
-#include "cap/endpoint.h"
+#include "api/dispatch.h"
 #include "cap/registry.h"
 #include "kcall.h"
 #include "kstring.h"
 #include "log.h"
-#include "proc_internal.h"
-#include "sched.h"
+#include "proc/sched.h"
 
 #define RING_DRAIN_BUDGET CAPOS_SQ_ENTRIES
 
@@ -107,9 +106,23 @@ static int check_room(struct process *p, const struct capos_sqe *sqe, const stru
 	return err;
 }
 
+/* Runs a ring operation a type answers itself (kcap_type.ring).  The CQ
+ * slot of a later completion is reserved before it runs (it may complete
+ * before it returns: an endpoint RECV meeting a queued call) and given
+ * back when the completion is posted now. */
+static bool ring_op(kcap_ring_fn op, struct process *p, struct cap_entry *e,
+                    const struct capos_sqe *sqe, struct capos_cqe *cqe)
+{
+	p->cq_reserved++;
+	bool now = op(p, e, sqe, cqe);
+	if (now)
+		p->cq_reserved--;
+	return now;
+}
+
 /* A CALL on a kernel object: decode, check, perform, post (registry.h);
- * fills cqe->result/flags.  Returns false when the CALL went to an
- * endpoint or was deferred and completes later. */
+ * fills cqe->result/flags.  Returns false when the CALL went to a
+ * type's own ring operation or was deferred, and completes later. */
 static bool do_call(struct process *p, const struct capos_sqe *sqe, struct capos_cqe *cqe)
 {
 	struct cap_entry *e;
@@ -118,9 +131,9 @@ static bool do_call(struct process *p, const struct capos_sqe *sqe, struct capos
 		cqe->result = err;
 		return true;
 	}
-	if (endpoint_is_cap(e->type))
-		return endpoint_call(p, e, sqe, cqe);
 	const struct kcap_type *t = kcap_type_of((enum kcap_kind)e->type);
+	if (t && t->ring && t->ring->call)
+		return ring_op(t->ring->call, p, e, sqe, cqe);
 	if (t == 0 || t->perform == 0) {
 		cqe->result = CAPOS_ERR_NOT_PERMITTED;
 		return true;
@@ -162,7 +175,7 @@ static bool do_call(struct process *p, const struct capos_sqe *sqe, struct capos
 		err = t->perform(e->object, &c);
 	}
 	if (err == KCAP_CALL_DEFERRED) {
-		p->cq_reserved++; /* completed later with proc_complete */
+		p->cq_reserved++; /* completed later with api_complete */
 		return false;
 	}
 	if (err == CAPOS_OK)
@@ -175,8 +188,8 @@ static bool do_call(struct process *p, const struct capos_sqe *sqe, struct capos
 	return true;
 }
 
-/* RECV / RETURN: only on an endpoint (and only its owner side). */
-static bool do_endpoint_op(struct process *p, const struct capos_sqe *sqe, struct capos_cqe *cqe)
+/* RECV / RETURN: only on a type that answers them (kcap_type.ring). */
+static bool do_ring_op(struct process *p, const struct capos_sqe *sqe, struct capos_cqe *cqe)
 {
 	struct cap_entry *e;
 	int err = cap_table_lookup(&p->caps, sqe->cap_id, &e);
@@ -184,19 +197,18 @@ static bool do_endpoint_op(struct process *p, const struct capos_sqe *sqe, struc
 		cqe->result = err;
 		return true;
 	}
-	if (!endpoint_is_cap(e->type)) {
+	const struct kcap_type *t = kcap_type_of((enum kcap_kind)e->type);
+	kcap_ring_fn op = 0;
+	if (t && t->ring)
+		op = sqe->opcode == CAPOS_OP_RECV ? t->ring->recv : t->ring->ret;
+	if (op == 0) {
 		cqe->result = CAPOS_ERR_NOT_PERMITTED;
 		return true;
 	}
-	if (sqe->opcode == CAPOS_OP_RECV)
-		return endpoint_recv(p, e, sqe, cqe);
-	endpoint_return(p, e, sqe, cqe);
-	return true;
+	return ring_op(op, p, e, sqe, cqe);
 }
 
-
-
-/* Returns false when the completion will be posted later (proc_complete). */
+/* Returns false when the completion will be posted later (api_complete). */
 static bool dispatch(struct process *p, const struct capos_sqe *sqe, struct capos_cqe *cqe)
 {
 	int err = ring_validate_sqe(sqe);
@@ -215,7 +227,7 @@ static bool dispatch(struct process *p, const struct capos_sqe *sqe, struct capo
 		return do_call(p, sqe, cqe);
 	case CAPOS_OP_RECV:
 	case CAPOS_OP_RETURN:
-		return do_endpoint_op(p, sqe, cqe);
+		return do_ring_op(p, sqe, cqe);
 	default:
 		cqe->result = CAPOS_ERR_RESERVED_OPCODE; /* unreachable: validated */
 		break;
@@ -231,7 +243,7 @@ static void count_error(struct process *p, const struct capos_cqe *cqe)
 	}
 }
 
-void proc_complete(struct process *p, const struct capos_cqe *cqe)
+void api_complete(struct process *p, const struct capos_cqe *cqe, bool handoff)
 {
 	if (p->cq_reserved > 0)
 		p->cq_reserved--;
@@ -246,6 +258,25 @@ void proc_complete(struct process *p, const struct capos_cqe *cqe)
 		if (ready < 0 || (uint32_t)ready >= p->wait_min)
 			sched_wake(p);
 	}
+	if (handoff)
+		sched_handoff(p);
+}
+
+void api_complete_call(struct process *p, uint64_t user_data, uint64_t result_addr,
+                       uint32_t result_len, const void *msg, uint32_t len, int32_t error)
+{
+	struct capos_cqe cqe = {.user_data = user_data, .result = error};
+	if (error >= 0) {
+		if (result_len == 0)
+			cqe.result = 0; /* the caller asked for no result */
+		else if (len > result_len)
+			cqe.result = CAPOS_ERR_RESULT_TOO_SMALL;
+		else if (user_copy_out(p, result_addr, msg, len) != CAPOS_OK)
+			cqe.result = CAPOS_ERR_BAD_BUFFER;
+		else
+			cqe.result = (int32_t)len;
+	}
+	api_complete(p, &cqe, false);
 }
 
 int ring_drain(struct process *p)
@@ -255,7 +286,7 @@ int ring_drain(struct process *p)
 	int space = ring_cq_space(p->ring, &p->ring_cursor);
 	if (pending < 0 || space < 0)
 		return CAPOS_ERR_RING_CORRUPT;
-	/* Completions promised to pending endpoint operations keep their slots. */
+	/* Completions promised to pending operations keep their slots. */
 	space -= (int)p->cq_reserved;
 	if (space < 0)
 		space = 0;

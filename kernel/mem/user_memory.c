@@ -17,16 +17,14 @@
 #include <capos/abi.h>
 
 #include "boot_info.h"
-#include "capos.capnp.h"
 #include "cap/memory_object.h"
-#include "cap/registry.h"
 #include "frame_ledger.h"
 #include "kstring.h"
 #include "format.h"
 #include "log.h"
-#include "mem/pmm.h"
-#include "mem/vmm.h"
-#include "process.h"
+#include "pmm.h"
+#include "vmm.h"
+#include "proc/process.h"
 #include "vm_ranges.h"
 
 struct proc_memory {
@@ -468,17 +466,4 @@ void umem_object_freed(struct process *creator, uint32_t pid, uint32_t pages)
 	 * that destroy counts as returned, so count them as taken. */
 	if (alive(destroying, destroying_pid) && mem_of(destroying)->tearing_down)
 		destroying->frames_at_create += pages;
-}
-
-
-int umem_refuse(struct kcap_call *c, const char *interface, const char *method,
-                enum umem_status s, const char *why)
-{
-	char msg[128];
-	format_snprintf(msg, sizeof msg, "%s.%s: %s", interface, method, why);
-	kprintf("mem: pid %u %s.%s refused: %s\n", c->caller->pid, interface, method, why);
-	return kcap_exception(c,
-	                      s == UMEM_OVERLOADED ? capos_CapException_Type_overloaded
-	                                           : capos_CapException_Type_invalidArgument,
-	                      msg);
 }

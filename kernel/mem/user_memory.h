@@ -5,8 +5,8 @@
  * on the process path); process_destroy() calls proc_memory_teardown()
  * first, which returns everything.  See docs/memory-caps.md.
  */
-#ifndef CAPOS_PROC_USER_MEMORY_H
-#define CAPOS_PROC_USER_MEMORY_H
+#ifndef CAPOS_MEM_USER_MEMORY_H
+#define CAPOS_MEM_USER_MEMORY_H
 
 #include <stdint.h>
 
@@ -27,12 +27,6 @@ enum umem_status {
 struct umem_query {
 	uint64_t total_frames, free_frames, held_frames;
 };
-
-struct kcap_call;
-/* Refuses interface.method for the caller: logs why and writes the
- * CapException (overloaded for limits, invalidArgument otherwise). */
-int umem_refuse(struct kcap_call *c, const char *interface, const char *method,
-                enum umem_status s, const char *why);
 
 /* VirtualMemory.  *why is set to a reason on failure. */
 enum umem_status umem_map(struct process *p, uint64_t hint, uint64_t size, uint32_t prot,

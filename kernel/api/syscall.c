@@ -8,8 +8,9 @@
 #include "arch/x86_64/timer.h"
 #include "arch/x86_64/trap.h"
 #include "log.h"
-#include "proc_internal.h"
-#include "sched.h"
+#include "api/dispatch.h"
+#include "proc/process.h"
+#include "proc/sched.h"
 
 #define RING_CORRUPT_LIMIT 8 /* consecutive corrupt cap_enter calls tolerated */
 

@@ -1,0 +1,666 @@
+/*
+ * The endpoint state machine (see endpoint_sm.h and docs/ipc.md).
+ *
+ * A call's params are not copied when it is queued: they are read from the
+ * caller's memory when the call is delivered (the caller is blocked or at
+ * least still alive: its queued calls are dropped when it exits).  Transfer
+ * descriptors are validated and the moved slots reserved at CALL time, so
+ * the sender cannot use or release a capability that is on its way.
+ *
+ * call_id = generation << 8 | pool index; generations never repeat within
+ * 2^24 uses of a record, so a RETURN to an answered call is refused.
+ *
+ * Re-entrant drops: a queued call may carry the last reference to an
+ * endpoint (even its own).  Ending the call drops it, which disconnects
+ * that endpoint, which fails its calls.  So a record is always freed
+ * before anything it carried is dropped (call_fail, ipc_process_exit),
+ * and a disconnection or orphaning found while another is running is only
+ * marked and run afterwards by settle's loop, so the stack depth does not
+ * grow with a user-built chain of endpoints.
+ *
+ * What each process waits on is told to the core through ops->wait_begin
+ * and wait_end: WAIT_REPLY while it has a call here (queued or in
+ * flight), WAIT_SERVING while it holds a call whose caller still waits,
+ * WAIT_RECEIVE per posted receive.
+ */
+#include "endpoint_sm.h"
+
+#include "format.h"
+#include "kstring.h"
+
+_Static_assert(IPC_CALL_POOL <= (1u << EPQ_CALL_INDEX_BITS), "call index fits the id");
+#define container_of(ptr, type, member) ((type *)((char *)(ptr) - __builtin_offsetof(type, member)))
+
+/* The kernel compiles this file into kernel/cap/endpoint.c with
+ * IPC_STATIC_OPS naming its (static const) ops, so every op on the IPC
+ * path is a direct call the compiler may inline; the host tests go through
+ * s->ops. */
+#ifdef IPC_STATIC_OPS
+#define OPS ((void)s, &IPC_STATIC_OPS)
+#else
+#define OPS (s->ops)
+#endif
+
+void ipc_init(struct ipc *s, const struct ipc_ops *ops)
+{
+	memset(s->endpoints, 0, sizeof(s->endpoints));
+	memset(s->calls, 0, sizeof(s->calls));
+	memset(s->recvs, 0, sizeof(s->recvs));
+	s->ops = ops;
+	s->next_endpoint_id = 1;
+	s->settling = false;
+}
+
+/* ---- object lifetime ---------------------------------------------------- */
+
+static inline void endpoint_maybe_free(struct ipc *s, struct endpoint *ep)
+{
+	if (!ep->used || ep->owner_refs || ep->client_refs || ep->boot_ref || ep->calls ||
+	    ep->recvs || ep->disconnect_due || ep->orphan_due)
+		return;
+	OPS->log("ipc: endpoint %u '%s' freed\n", ep->id, ep->name);
+	memset(ep, 0, sizeof(*ep));
+}
+
+struct endpoint *ipc_endpoint_create(struct ipc *s, const char *name)
+{
+	for (unsigned i = 0; i < ENDPOINT_MAX; i++) {
+		struct endpoint *ep = &s->endpoints[i];
+		if (ep->used)
+			continue;
+		memset(ep, 0, sizeof(*ep));
+		ep->used = true;
+		ep->id = s->next_endpoint_id++;
+		ep->boot_ref = true;
+		kstrlcpy(ep->name, name, sizeof(ep->name));
+		OPS->log("ipc: endpoint %u '%s' created\n", ep->id, ep->name);
+		return ep;
+	}
+	OPS->log("ipc: endpoint '%s' refused: %u endpoints in use\n", name, ENDPOINT_MAX);
+	return 0;
+}
+
+/* ---- records -------------------------------------------------------------- */
+
+static void complete(struct ipc *s, struct process *p, uint64_t user_data, int32_t result)
+{
+	struct capos_cqe cqe = {.user_data = user_data, .result = result};
+	OPS->complete(p, &cqe, false);
+}
+
+static void call_dequeue(struct ipc_call *c)
+{
+	if (c->state == CALL_QUEUED)
+		(void)epq_remove(&c->ep->queued, &c->node);
+}
+
+/* The caller stops waiting for c (answered, failed, timed out, or gone);
+ * a server holding c no longer keeps anyone waiting. */
+static void call_drop_caller(struct ipc *s, struct ipc_call *c)
+{
+	if (c->caller == 0)
+		return;
+	OPS->wait_end(c->caller, WAIT_REPLY);
+	if (c->state == CALL_INFLIGHT && c->server)
+		OPS->wait_end(c->server, WAIT_SERVING);
+	c->caller = 0;
+}
+
+static void call_free(struct ipc *s, struct ipc_call *c)
+{
+	struct endpoint *ep = c->ep;
+	call_drop_caller(s, c);
+	call_dequeue(c);
+	/* Field by field: the record is large (the transfer plan) and this is
+	 * on every round trip. */
+	c->state = CALL_FREE;
+	c->ep = 0;
+	c->server = 0;
+	c->abandoned = 0;
+	c->xfer.count = 0;
+	c->xfer.prepared = false;
+	if (ep == 0) {
+		OPS->panic("ipc: freeing call record %u with no endpoint", (unsigned)(c - s->calls));
+		return;
+	}
+	ep->calls--;
+	endpoint_maybe_free(s, ep);
+}
+
+/* Frees a queued call's record, then rolls back what it carried (moves
+ * unreserved, copies dropped): a drop may re-enter this endpoint. */
+static void call_free_then_abort(struct ipc *s, struct ipc_call *c)
+{
+	struct process *caller = c->caller;
+	struct xfer_plan carried = c->xfer;
+	c->xfer.prepared = false;
+	call_free(s, c);
+	xfer_abort(OPS->caps(caller), &carried, OPS->xfer);
+}
+
+/* Fails a call to its caller (moves roll back, copies are dropped). */
+static void call_fail(struct ipc *s, struct ipc_call *c, int err)
+{
+	if (c->caller)
+		complete(s, c->caller, c->user_data, err);
+	if (c->state == CALL_QUEUED)
+		call_free_then_abort(s, c);
+	else
+		call_free(s, c);
+}
+
+static void recv_free(struct ipc *s, struct ipc_recv *r)
+{
+	struct endpoint *ep = r->ep;
+	if (ep == 0) {
+		OPS->panic("ipc: freeing receive record %u with no endpoint",
+		           (unsigned)(r - s->recvs));
+		return;
+	}
+	(void)epq_remove(&ep->receives, &r->node);
+	OPS->wait_end(r->server, WAIT_RECEIVE);
+	r->used = false;
+	r->ep = 0;
+	r->server = 0;
+	ep->recvs--;
+	endpoint_maybe_free(s, ep);
+}
+
+static void recv_fail(struct ipc *s, struct ipc_recv *r, int err)
+{
+	complete(s, r->server, r->user_data, err);
+	recv_free(s, r);
+}
+
+static struct ipc_call *oldest_queued(struct endpoint *ep)
+{
+	struct epq_node *n = epq_head(&ep->queued);
+	return n ? container_of(n, struct ipc_call, node) : 0;
+}
+
+static struct ipc_recv *oldest_recv(struct endpoint *ep)
+{
+	struct epq_node *n = epq_head(&ep->receives);
+	return n ? container_of(n, struct ipc_recv, node) : 0;
+}
+
+/* ---- delivery ------------------------------------------------------------- */
+
+/* Hands queued call c to posted receive r.  Either the call is delivered
+ * (both consumed), or one of them failed and was completed with an error. */
+static void deliver(struct ipc *s, struct ipc_call *c, struct ipc_recv *r)
+{
+	struct process *caller = c->caller, *server = r->server;
+	if (caller == 0 || server == 0) {
+		OPS->panic("ipc: queued call or posted receive without its process");
+		return;
+	}
+	uint32_t n = c->xfer.count;
+	uint64_t hdr = sizeof(struct capos_endpoint_message);
+	uint64_t caps_at = hdr + capos_align8(c->params_len);
+	uint64_t need = caps_at + (uint64_t)n * sizeof(struct capos_cap_record);
+	if (need > r->result_len) {
+		OPS->log("ipc: endpoint '%s': call of %u bytes + %u caps does not fit the receive "
+		         "buffer (%u bytes)\n",
+		         c->ep->name, c->params_len, n, r->result_len);
+		call_fail(s, c, CAPOS_ERR_RESULT_TOO_SMALL);
+		return;
+	}
+	if (OPS->copy_in(caller, s->buf + hdr, c->params_addr, c->params_len) != CAPOS_OK) {
+		call_fail(s, c, CAPOS_ERR_BAD_BUFFER);
+		return;
+	}
+	/* With capabilities the buffer is checked before they move; without,
+	 * the copy itself is the check (one page walk instead of two). */
+	if (n != 0 && OPS->check_writable(server, r->result_addr, need) != CAPOS_OK) {
+		recv_fail(s, r, CAPOS_ERR_BAD_BUFFER); /* the server unmapped its buffer */
+		return;
+	}
+	struct capos_cap_record *rec = (struct capos_cap_record *)(s->buf + caps_at);
+	int err = n ? xfer_commit(OPS->caps(caller), OPS->caps(server), &c->xfer, rec) : CAPOS_OK;
+	if (err) {
+		OPS->log("ipc: endpoint '%s': transfer of %u caps to pid %u failed (%s), rolled "
+		         "back\n",
+		         c->ep->name, n, OPS->pid(server), ring_error_name(err));
+		OPS->xfer_counted(false);
+		call_fail(s, c, err);
+		return;
+	}
+	if (n)
+		OPS->xfer_counted(true);
+	struct capos_endpoint_message *m = (struct capos_endpoint_message *)s->buf;
+	*m = (struct capos_endpoint_message){
+		.call_id = epq_call_id((uint32_t)(c - s->calls), c->gen),
+		.method_id = c->method_id,
+		.badge = c->badge,
+		.params_len = c->params_len,
+		.cap_count = n,
+	};
+	memset(s->buf + hdr + c->params_len, 0, caps_at - hdr - c->params_len);
+	if (OPS->copy_out(server, r->result_addr, s->buf, need) != CAPOS_OK) {
+		/* Only without capabilities (checked above otherwise): nothing
+		 * moved, the call stays queued. */
+		recv_fail(s, r, CAPOS_ERR_BAD_BUFFER);
+		return;
+	}
+
+	struct capos_cqe cqe = {
+		.user_data = r->user_data,
+		.result = (int32_t)need,
+		.cap_count = n,
+		.call_id = m->call_id,
+	};
+	call_dequeue(c);
+	c->state = CALL_INFLIGHT;
+	c->server = server;
+	OPS->wait_begin(server, WAIT_SERVING);
+	recv_free(s, r);
+	OPS->complete(server, &cqe, true);
+}
+
+static void endpoint_orphaned(struct ipc *s, struct endpoint *ep);
+
+/* Pairs queued calls with posted receives, oldest first.  Receives still
+ * posted when no client facet is left can never complete: they end. */
+static void match(struct ipc *s, struct endpoint *ep)
+{
+	for (;;) {
+		struct ipc_call *c = oldest_queued(ep);
+		struct ipc_recv *r = c ? oldest_recv(ep) : 0;
+		if (r == 0)
+			break;
+		deliver(s, c, r);
+	}
+	if (ep->client_refs == 0 && !ep->boot_ref && !ep->disconnected && oldest_recv(ep))
+		endpoint_orphaned(s, ep);
+}
+
+/* ---- ring operations ------------------------------------------------------ */
+
+bool ipc_call(struct ipc *s, struct process *p, struct endpoint *ep, uint64_t badge,
+              const struct capos_sqe *sqe, uint64_t deadline, struct capos_cqe *cqe)
+{
+	if (ep->disconnected) {
+		cqe->result = CAPOS_ERR_DISCONNECTED;
+		return true;
+	}
+	if (OPS->check_writable(p, sqe->result_addr, sqe->result_len) != CAPOS_OK) {
+		cqe->result = CAPOS_ERR_BAD_BUFFER;
+		return true;
+	}
+	struct ipc_call *c = 0;
+	if (ep->calls < ENDPOINT_CALLS_MAX)
+		for (unsigned i = 0; i < IPC_CALL_POOL && c == 0; i++)
+			if (s->calls[i].state == CALL_FREE)
+				c = &s->calls[i];
+	if (c == 0) {
+		OPS->log("ipc: pid %u: call on endpoint '%s' refused: queue full (%u calls)\n",
+		         OPS->pid(p), ep->name, ep->calls);
+		cqe->result = CAPOS_ERR_NO_RESOURCES;
+		return true;
+	}
+	int err = OPS->xfer_prepare(p, sqe, &c->xfer);
+	if (err) {
+		cqe->result = err;
+		return true;
+	}
+	c->gen = epq_next_gen(c->gen);
+	c->state = CALL_QUEUED;
+	c->ep = ep;
+	c->caller = p;
+	OPS->wait_begin(p, WAIT_REPLY);
+	c->abandoned = 0;
+	c->server = 0;
+	c->user_data = sqe->user_data;
+	c->params_addr = sqe->addr;
+	c->params_len = sqe->len;
+	c->result_addr = sqe->result_addr;
+	c->result_len = sqe->result_len;
+	c->method_id = sqe->method_id;
+	c->badge = badge;
+	c->deadline = deadline;
+	epq_push(&ep->queued, &c->node);
+	ep->calls++;
+	match(s, ep);
+	return false;
+}
+
+bool ipc_recv(struct ipc *s, struct process *p, struct endpoint *ep, const struct capos_sqe *sqe,
+              uint64_t deadline, struct capos_cqe *cqe)
+{
+	if (sqe->result_len < sizeof(struct capos_endpoint_message)) {
+		cqe->result = CAPOS_ERR_RESULT_TOO_SMALL;
+		return true;
+	}
+	/* The header must be writable now; the rest is checked for each call's
+	 * size at delivery (the whole buffer is often pages long). */
+	if (OPS->check_writable(p, sqe->result_addr, sizeof(struct capos_endpoint_message)) !=
+	    CAPOS_OK) {
+		cqe->result = CAPOS_ERR_BAD_BUFFER;
+		return true;
+	}
+	if (ep->client_refs == 0 && !ep->boot_ref && oldest_queued(ep) == 0) {
+		/* Nobody holds a client facet: no call can ever come. */
+		cqe->result = CAPOS_ERR_DISCONNECTED;
+		return true;
+	}
+	struct ipc_recv *r = 0;
+	if (ep->recvs < ENDPOINT_RECVS_MAX)
+		for (unsigned i = 0; i < IPC_RECV_POOL && r == 0; i++)
+			if (!s->recvs[i].used)
+				r = &s->recvs[i];
+	if (r == 0) {
+		cqe->result = CAPOS_ERR_NO_RESOURCES;
+		return true;
+	}
+	*r = (struct ipc_recv){
+		.used = true,
+		.ep = ep,
+		.server = p,
+		.user_data = sqe->user_data,
+		.result_addr = sqe->result_addr,
+		.result_len = sqe->result_len,
+		.deadline = deadline,
+	};
+	epq_push(&ep->receives, &r->node);
+	OPS->wait_begin(p, WAIT_RECEIVE);
+	ep->recvs++;
+	match(s, ep);
+	return false;
+}
+
+static struct ipc_call *call_of(struct ipc *s, struct endpoint *ep, uint32_t call_id)
+{
+	uint32_t index = epq_call_index(call_id);
+	if (index >= IPC_CALL_POOL)
+		return 0;
+	struct ipc_call *c = &s->calls[index];
+	if (c->state != CALL_INFLIGHT || c->ep != ep || c->gen != epq_call_gen(call_id))
+		return 0;
+	return c;
+}
+
+/* The reply message is in s->buf (len bytes); plan holds the server's
+ * prepared transfers.  Returns the RETURN's own result.  A reply is
+ * delivered whole or not at all: when the caller's buffer cannot take it
+ * (too small, not writable) no byte counts and no capability moves, and
+ * both sides are told (the caller's CQE and the RETURN's carry the same
+ * error; the call is over). */
+static int reply(struct ipc *s, struct process *server, struct ipc_call *c, uint32_t len,
+                 bool exception, struct xfer_plan *plan)
+{
+	struct process *caller = c->caller;
+	uint32_t n = plan->count;
+	struct capos_cqe cqe = {.user_data = c->user_data};
+	if (exception) {
+		cqe.flags = CAPOS_CQE_F_EXCEPTION;
+		if (len > c->result_len ||
+		    OPS->copy_out(caller, c->result_addr, s->buf, len) != CAPOS_OK)
+			cqe.result = CAPOS_ERR_APPLICATION_EXCEPTION_TRUNCATED;
+		else
+			cqe.result = CAPOS_ERR_APPLICATION_EXCEPTION;
+	} else {
+		uint64_t caps_at = capos_align8(len);
+		uint64_t need = n ? caps_at + (uint64_t)n * sizeof(struct capos_cap_record) : len;
+		if (c->result_len == 0 && n == 0) {
+			cqe.result = 0; /* the caller asked for no result */
+		} else if (need > c->result_len) {
+			cqe.result = CAPOS_ERR_RESULT_TOO_SMALL;
+		} else if (n == 0) {
+			/* No capabilities: the copy itself checks the buffer. */
+			cqe.result = OPS->copy_out(caller, c->result_addr, s->buf, len) == CAPOS_OK
+			                 ? (int32_t)len
+			                 : CAPOS_ERR_BAD_BUFFER;
+		} else if (OPS->check_writable(caller, c->result_addr, need) != CAPOS_OK) {
+			cqe.result = CAPOS_ERR_BAD_BUFFER;
+		} else {
+			struct capos_cap_record *rec = (struct capos_cap_record *)(s->buf + caps_at);
+			int err = xfer_commit(OPS->caps(server), OPS->caps(caller), plan, rec);
+			if (err) {
+				OPS->log("ipc: endpoint '%s': reply transfer of %u caps to pid %u "
+				         "failed (%s), rolled back\n",
+				         c->ep->name, n, OPS->pid(caller), ring_error_name(err));
+				OPS->xfer_counted(false);
+				xfer_abort(OPS->caps(server), plan, OPS->xfer);
+				return err; /* still in flight: the server may answer again */
+			}
+			OPS->xfer_counted(true);
+			memset(s->buf + len, 0, caps_at - len);
+			(void)OPS->copy_out(caller, c->result_addr, s->buf, need);
+			cqe.result = (int32_t)len;
+			cqe.cap_count = n;
+		}
+	}
+	xfer_abort(OPS->caps(server), plan, OPS->xfer); /* no-op once committed */
+	call_free(s, c);
+	OPS->complete(caller, &cqe, true);
+	bool refused = cqe.result == CAPOS_ERR_RESULT_TOO_SMALL || cqe.result == CAPOS_ERR_BAD_BUFFER;
+	if (!exception && refused)
+		return cqe.result; /* not delivered: the server's caps stayed */
+	return CAPOS_OK;
+}
+
+void ipc_return(struct ipc *s, struct process *p, struct endpoint *ep,
+                const struct capos_sqe *sqe, struct capos_cqe *cqe)
+{
+	struct ipc_call *c = call_of(s, ep, sqe->call_id);
+	if (c == 0) {
+		cqe->result = CAPOS_ERR_BAD_CALL_ID;
+		return;
+	}
+	if (c->caller == 0) {
+		cqe->result = c->abandoned;
+		call_free(s, c);
+		return;
+	}
+	bool exception = (sqe->flags & CAPOS_SQE_EXCEPTION) != 0;
+	if (OPS->copy_in(p, s->buf, sqe->addr, sqe->len) != CAPOS_OK) {
+		cqe->result = CAPOS_ERR_BAD_BUFFER;
+		return;
+	}
+	struct xfer_plan plan;
+	int err = OPS->xfer_prepare(p, sqe, &plan);
+	if (err == CAPOS_OK && exception && plan.count) {
+		xfer_abort(OPS->caps(p), &plan, OPS->xfer);
+		err = CAPOS_ERR_BAD_TRANSFER; /* an exception carries no capabilities */
+	}
+	if (err) {
+		cqe->result = err;
+		return;
+	}
+	cqe->result = reply(s, p, c, sqe->len, exception, &plan);
+}
+
+/* ---- teardown, disconnection, timeouts ----------------------------------- */
+
+/* The last owner is gone: nobody can answer any more. */
+static void endpoint_disconnect(struct ipc *s, struct endpoint *ep)
+{
+	ep->disconnected = true;
+	unsigned failed = 0;
+	ep->calls++; /* keep ep alive while its records go */
+	for (unsigned i = 0; i < IPC_CALL_POOL; i++)
+		if (s->calls[i].state != CALL_FREE && s->calls[i].ep == ep) {
+			call_fail(s, &s->calls[i], CAPOS_ERR_DISCONNECTED);
+			failed++;
+		}
+	for (unsigned i = 0; i < IPC_RECV_POOL; i++)
+		if (s->recvs[i].used && s->recvs[i].ep == ep)
+			recv_fail(s, &s->recvs[i], CAPOS_ERR_DISCONNECTED);
+	OPS->log("ipc: endpoint %u '%s' disconnected (no owner left): %u calls failed\n", ep->id,
+	         ep->name, failed);
+	ep->calls--;
+	endpoint_maybe_free(s, ep);
+}
+
+/* No client facet is left: receives waiting for a call can never finish. */
+static void endpoint_orphaned(struct ipc *s, struct endpoint *ep)
+{
+	if (oldest_queued(ep) != 0)
+		return;
+	ep->recvs++; /* keep ep alive while its records go */
+	for (unsigned i = 0; i < IPC_RECV_POOL; i++)
+		if (s->recvs[i].used && s->recvs[i].ep == ep)
+			recv_fail(s, &s->recvs[i], CAPOS_ERR_DISCONNECTED);
+	ep->recvs--;
+	endpoint_maybe_free(s, ep);
+}
+
+/* Runs every due disconnection and orphaning, including those that the
+ * running ones cause, one after another.  Nested calls only mark. */
+static void settle(struct ipc *s)
+{
+	if (s->settling)
+		return;
+	s->settling = true;
+	for (bool again = true; again;) {
+		again = false;
+		for (unsigned i = 0; i < ENDPOINT_MAX; i++) {
+			struct endpoint *ep = &s->endpoints[i];
+			if (ep->disconnect_due) {
+				ep->disconnect_due = false;
+				ep->orphan_due = false;
+				endpoint_disconnect(s, ep);
+				again = true;
+			} else if (ep->orphan_due) {
+				ep->orphan_due = false;
+				if (!ep->disconnected)
+					endpoint_orphaned(s, ep);
+				endpoint_maybe_free(s, ep);
+				again = true;
+			}
+		}
+	}
+	s->settling = false;
+}
+
+void ipc_boot_release(struct ipc *s, struct endpoint *ep)
+{
+	ep->boot_ref = false;
+	if (ep->owner_refs == 0)
+		ep->disconnect_due = true;
+	else if (ep->client_refs == 0)
+		ep->orphan_due = true;
+	settle(s);
+	endpoint_maybe_free(s, ep);
+}
+
+void ipc_retain(struct endpoint *ep, bool owner)
+{
+	if (owner)
+		ep->owner_refs++;
+	else
+		ep->client_refs++;
+}
+
+void ipc_drop(struct ipc *s, struct endpoint *ep, bool owner)
+{
+	if (owner) {
+		if (--ep->owner_refs == 0 && !ep->boot_ref)
+			ep->disconnect_due = true;
+	} else {
+		if (--ep->client_refs == 0 && !ep->boot_ref && !ep->disconnected)
+			ep->orphan_due = true;
+	}
+	settle(s);
+	endpoint_maybe_free(s, ep);
+}
+
+void ipc_process_exit(struct ipc *s, struct process *p)
+{
+	for (unsigned i = 0; i < IPC_CALL_POOL; i++) {
+		struct ipc_call *c = &s->calls[i];
+		if (c->state == CALL_QUEUED && c->caller == p) {
+			call_free_then_abort(s, c);
+			continue;
+		}
+		if (c->state == CALL_INFLIGHT && c->caller == p) {
+			call_drop_caller(s, c);
+			c->abandoned = CAPOS_ERR_DISCONNECTED;
+		}
+		if (c->state == CALL_INFLIGHT && c->server == p) {
+			/* Nobody will answer it now. */
+			if (c->caller)
+				OPS->log("ipc: pid %u exited serving a call of pid %u on '%s': caller "
+				         "gets DISCONNECTED\n",
+				         OPS->pid(p), OPS->pid(c->caller), c->ep->name);
+			call_fail(s, c, CAPOS_ERR_DISCONNECTED);
+		}
+	}
+	for (unsigned i = 0; i < IPC_RECV_POOL; i++)
+		if (s->recvs[i].used && s->recvs[i].server == p)
+			recv_free(s, &s->recvs[i]);
+}
+
+void ipc_describe_waits(const struct ipc *s, const struct process *p, char *buf, size_t len)
+{
+	for (unsigned i = 0; i < IPC_CALL_POOL; i++) {
+		const struct ipc_call *c = &s->calls[i];
+		if (c->state == CALL_FREE || c->caller != p)
+			continue;
+		if (c->state == CALL_QUEUED)
+			format_append(buf, len, "; call to endpoint %u '%s' (queued: nobody receives)",
+			              c->ep->id, c->ep->name);
+		else
+			format_append(buf, len, "; call to endpoint %u '%s' (received by pid %u '%s', "
+			              "not answered)", c->ep->id, c->ep->name,
+			              c->server ? OPS->pid(c->server) : 0,
+			              c->server ? OPS->name(c->server) : "?");
+	}
+	for (unsigned i = 0; i < IPC_CALL_POOL; i++) {
+		const struct ipc_call *c = &s->calls[i];
+		if (c->state == CALL_INFLIGHT && c->server == p && c->caller != 0)
+			format_append(buf, len, "; owes an answer on endpoint %u '%s' to pid %u '%s'",
+			              c->ep->id, c->ep->name, OPS->pid(c->caller), OPS->name(c->caller));
+	}
+	for (unsigned i = 0; i < IPC_RECV_POOL; i++) {
+		const struct ipc_recv *r = &s->recvs[i];
+		if (r->used && r->server == p)
+			format_append(buf, len, "; recv on endpoint %u '%s'", r->ep->id, r->ep->name);
+	}
+}
+
+uint64_t ipc_expire(struct ipc *s, uint64_t now)
+{
+	uint64_t next = IPC_NO_DEADLINE;
+	for (unsigned i = 0; i < IPC_CALL_POOL; i++) {
+		struct ipc_call *c = &s->calls[i];
+		if (c->state == CALL_FREE || c->caller == 0 || c->deadline == IPC_NO_DEADLINE)
+			continue;
+		if (now < c->deadline) {
+			next = c->deadline < next ? c->deadline : next;
+		} else if (c->state == CALL_QUEUED) {
+			call_fail(s, c, CAPOS_ERR_TIMED_OUT);
+		} else {
+			/* In flight: the caller stops waiting; the server's RETURN
+			 * will be told. */
+			complete(s, c->caller, c->user_data, CAPOS_ERR_TIMED_OUT);
+			call_drop_caller(s, c);
+			c->abandoned = CAPOS_ERR_TIMED_OUT;
+		}
+	}
+	for (unsigned i = 0; i < IPC_RECV_POOL; i++) {
+		struct ipc_recv *r = &s->recvs[i];
+		if (!r->used || r->deadline == IPC_NO_DEADLINE)
+			continue;
+		if (now < r->deadline)
+			next = r->deadline < next ? r->deadline : next;
+		else
+			recv_fail(s, r, CAPOS_ERR_TIMED_OUT);
+	}
+	return next;
+}
+
+void ipc_counts(const struct ipc *s, unsigned *endpoints, unsigned *calls, unsigned *recvs)
+{
+	unsigned eps = 0, nc = 0, nr = 0;
+	for (unsigned i = 0; i < ENDPOINT_MAX; i++)
+		eps += s->endpoints[i].used;
+	for (unsigned i = 0; i < IPC_CALL_POOL; i++)
+		nc += s->calls[i].state != CALL_FREE;
+	for (unsigned i = 0; i < IPC_RECV_POOL; i++)
+		nr += s->recvs[i].used;
+	*endpoints = eps;
+	*calls = nc;
+	*recvs = nr;
+}

@@ -1,0 +1,165 @@
+/*
+ * The endpoint state machine (docs/ipc.md): endpoints, their queued and
+ * in-flight calls and posted receives, matching, delivery and reply
+ * decisions, timeouts, disconnection, orphaning and process exit.  The
+ * kernel (kernel/cap/endpoint.c) runs it over real processes; the host
+ * tests (tests/host/test_endpoint_sm.c) over fake ones.  Everything that
+ * touches a process goes through struct ipc_ops: its memory, its
+ * capability table, its completions, its wait counts, its name.
+ *
+ * Everything is static: ENDPOINT_MAX endpoints, IPC_CALL_POOL call records
+ * and IPC_RECV_POOL receive records shared by all endpoints, each endpoint
+ * limited to ENDPOINT_CALLS_MAX calls and ENDPOINT_RECVS_MAX receives, so
+ * one client cannot exhaust the pool for everybody.
+ *
+ * Freestanding; struct process is opaque here.
+ */
+#ifndef CAPOS_LIB_ENDPOINT_SM_H
+#define CAPOS_LIB_ENDPOINT_SM_H
+
+#include <capos/abi.h>
+#include <capos/limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cap_table.h"
+#include "endpoint_queue.h"
+#include "ring_consumer.h"
+#include "transfer.h"
+#include "wait.h"
+
+#define ENDPOINT_MAX CAPOS_ENDPOINT_MAX /* endpoints alive at once (capos/limits.h) */
+#define ENDPOINT_CALLS_MAX 16  /* queued + in-flight calls per endpoint       */
+#define ENDPOINT_RECVS_MAX 16  /* posted receives per endpoint               */
+#define IPC_CALL_POOL 128      /* call records, all endpoints                */
+#define IPC_RECV_POOL 64       /* receive records, all endpoints             */
+#define IPC_NO_DEADLINE UINT64_MAX
+
+struct process;
+
+struct ipc_ops {
+	uint32_t (*pid)(const struct process *p);
+	const char *(*name)(const struct process *p);
+	struct cap_table *(*caps)(struct process *p);
+	/* The process's memory: CAPOS_OK or CAPOS_ERR_BAD_BUFFER. */
+	int (*copy_in)(struct process *p, void *dst, uint64_t addr, uint64_t len);
+	int (*copy_out)(struct process *p, uint64_t addr, const void *src, uint64_t len);
+	int (*check_writable)(struct process *p, uint64_t addr, uint64_t len);
+	/* Reads and prepares sqe's transfer descriptors against p's table. */
+	int (*xfer_prepare)(struct process *p, const struct capos_sqe *sqe,
+	                    struct xfer_plan *plan);
+	const struct xfer_ops *xfer;
+	/* A transfer was committed (true) or rolled back (false): counters. */
+	void (*xfer_counted)(bool committed);
+	/* Posts a completion accepted earlier (its CQ slot is reserved);
+	 * handoff: p should run next (the other side of a delivery). */
+	void (*complete)(struct process *p, const struct capos_cqe *cqe, bool handoff);
+	void (*wait_begin)(struct process *p, enum wait_kind k);
+	void (*wait_end)(struct process *p, enum wait_kind k);
+	void (*log)(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+	/* A broken invariant: a kernel bug (does not return in the kernel). */
+	void (*panic)(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+};
+
+struct endpoint {
+	bool used;
+	uint32_t id;
+	char name[CAPOS_CAP_NAME_MAX];
+	uint32_t owner_refs;  /* owner capabilities                        */
+	uint32_t client_refs; /* client facet capabilities                 */
+	bool boot_ref;        /* held by the boot code while it grants     */
+	bool disconnected;    /* no owner left: every call fails           */
+	bool disconnect_due;  /* last owner dropped: settle runs it        */
+	bool orphan_due;      /* last client dropped: settle runs it       */
+	uint32_t calls;       /* queued + in flight                        */
+	uint32_t recvs;
+	struct epq queued;    /* calls waiting for a receive, oldest first */
+	struct epq receives;  /* posted receives, oldest first             */
+};
+
+enum ipc_call_state { CALL_FREE = 0, CALL_QUEUED, CALL_INFLIGHT };
+
+struct ipc_call {
+	enum ipc_call_state state;
+	uint32_t gen;
+	struct endpoint *ep;
+	struct process *caller; /* NULL: abandoned (caller exited or timed out) */
+	int abandoned;          /* what a RETURN to an abandoned call gets      */
+	struct process *server; /* in flight: who received it                   */
+	uint64_t user_data;
+	uint64_t params_addr;
+	uint64_t result_addr;
+	uint64_t badge;
+	uint64_t deadline; /* IPC_NO_DEADLINE = none */
+	uint32_t params_len;
+	uint32_t result_len;
+	uint16_t method_id;
+	struct epq_node node; /* in ep->queued while QUEUED */
+	struct xfer_plan xfer;
+};
+
+struct ipc_recv {
+	bool used;
+	struct endpoint *ep;
+	struct process *server;
+	uint64_t user_data;
+	uint64_t result_addr;
+	uint64_t deadline;
+	uint32_t result_len;
+	struct epq_node node; /* in ep->receives */
+};
+
+struct ipc {
+	const struct ipc_ops *ops;
+	struct endpoint endpoints[ENDPOINT_MAX];
+	struct ipc_call calls[IPC_CALL_POOL];
+	struct ipc_recv recvs[IPC_RECV_POOL];
+	uint32_t next_endpoint_id;
+	bool settling;
+	/* Delivery scratch: header + params + padding + cap records.  One
+	 * operation uses it at a time (the kernel has one CPU and is not
+	 * preemptible). */
+	uint8_t buf[sizeof(struct capos_endpoint_message) + RING_MAX_PARAMS_LEN + 8 +
+	            CAPOS_XFER_MAX * sizeof(struct capos_cap_record)] __attribute__((aligned(8)));
+};
+
+void ipc_init(struct ipc *s, const struct ipc_ops *ops);
+
+/* An endpoint held by its creator (boot_ref) until it calls
+ * ipc_boot_release; NULL (logged) when ENDPOINT_MAX are in use. */
+struct endpoint *ipc_endpoint_create(struct ipc *s, const char *name);
+void ipc_boot_release(struct ipc *s, struct endpoint *ep);
+/* A capability to ep was copied / dropped (owner side or client facet). */
+void ipc_retain(struct endpoint *ep, bool owner);
+void ipc_drop(struct ipc *s, struct endpoint *ep, bool owner);
+
+/* Ring operations of p on ep.  They fill cqe and return true when the
+ * completion is to be posted now; false when it was accepted and is
+ * posted later through ops->complete.  deadline: when a CALL or RECV
+ * times out (IPC_NO_DEADLINE: never), in the unit of ipc_expire's now.
+ * badge: of the capability the CALL came through. */
+bool ipc_call(struct ipc *s, struct process *p, struct endpoint *ep, uint64_t badge,
+              const struct capos_sqe *sqe, uint64_t deadline, struct capos_cqe *cqe);
+bool ipc_recv(struct ipc *s, struct process *p, struct endpoint *ep, const struct capos_sqe *sqe,
+              uint64_t deadline, struct capos_cqe *cqe);
+void ipc_return(struct ipc *s, struct process *p, struct endpoint *ep,
+                const struct capos_sqe *sqe, struct capos_cqe *cqe);
+
+/* p is going away (before its capabilities are released): its queued
+ * calls rolled back, calls it was serving failed with DISCONNECTED, its
+ * receives dropped, its in-flight calls abandoned. */
+void ipc_process_exit(struct ipc *s, struct process *p);
+
+/* Completes calls and receives whose deadline passed with
+ * CAPOS_ERR_TIMED_OUT.  Returns the earliest deadline still pending,
+ * IPC_NO_DEADLINE when none is. */
+uint64_t ipc_expire(struct ipc *s, uint64_t now);
+
+/* Appends to buf what p waits for on endpoints (the watchdog's table). */
+void ipc_describe_waits(const struct ipc *s, const struct process *p, char *buf, size_t len);
+
+/* Live endpoints, calls and receives. */
+void ipc_counts(const struct ipc *s, unsigned *endpoints, unsigned *calls, unsigned *recvs);
+
+#endif
