@@ -100,6 +100,14 @@ git init -q "$root/root/capos"
 git -C "$root/root/capos" fetch -q "$repo" "$head"
 git -C "$root/root/capos" checkout -q --detach FETCH_HEAD
 cp /etc/resolv.conf "$root/etc/resolv.conf"
+# Certificate authorities this site added locally (e.g. a proxy's) are part
+# of every machine of the project's kind, so the fresh root gets them too;
+# Debian's own set comes with its ca-certificates package.
+if compgen -G '/usr/local/share/ca-certificates/*.crt' >/dev/null; then
+	log "adding this machine's local CA certificates: $(cd /usr/local/share/ca-certificates && echo *.crt)"
+	cp /usr/local/share/ca-certificates/*.crt "$root/usr/local/share/ca-certificates/"
+	chroot "$root" update-ca-certificates >/dev/null
+fi
 # Debian's archive only, as on the project's machines.
 printf 'deb %s bookworm main\ndeb %s bookworm-updates main\n' "$mirror" "$mirror" \
 	>"$root/etc/apt/sources.list"
@@ -121,6 +129,7 @@ rm -f "$root/etc/apt/apt.conf.d/docker-clean"
 
 in_root() {   # command string, run by bash in the chroot from /root/capos
 	chroot "$root" /usr/bin/env -i HOME=/root TERM=dumb LANG=C.UTF-8 \
+		NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt \
 		PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
 		bash -c "cd /root/capos && $1"
 }
