@@ -5,7 +5,7 @@
 # Usage: demos/run-smokes.sh [NAME...]   (default: every demos/smokes/*.smoke)
 #
 # The spec files use the format of tests/qemu/run-smokes.sh (boot: kernel
-# only; module, cmdline, timeout, exit, expect, reject) so they can move to
+# only; module, cmdline, timeout, exit, expect, anywhere, reject) so they can move to
 # tests/qemu/smokes/ unchanged once that harness can take another spec
 # directory.  Boots through tests/qemu/qemu-boot.sh; logs go to
 # build/test-logs/demo-<name>.log.  Prints `PASS demo-<name>` or
@@ -32,7 +32,7 @@ failed=0
 run_one() {
 	local name=$1 spec="$smokedir/$1.smoke" log="$logdir/demo-$1.log"
 	local cmdline="" timeout=60 want_exit=33 module="" key val line
-	local -a expects=() rejects=()
+	local -a expects=() rejects=() anywheres=()
 	[ -f "$spec" ] || { echo "FAIL demo-$name: no spec file $spec"; return 1; }
 	while IFS= read -r line || [ -n "$line" ]; do
 		[[ $line =~ ^[[:space:]]*(#|$) ]] && continue
@@ -47,6 +47,7 @@ run_one() {
 		exit) want_exit=$val ;;
 		expect) expects+=("$val") ;;
 		reject) rejects+=("$val") ;;
+		anywhere) anywheres+=("$val") ;;
 		*) echo "FAIL demo-$name: unknown spec key '$key'"; return 1 ;;
 		esac
 	done <"$spec"
@@ -64,6 +65,12 @@ run_one() {
 			return 1
 		fi
 		pos=$((pos + hit))
+	done
+	for re in "${anywheres[@]}"; do
+		if ! grep -a -q -E -- "$re" "$log"; then
+			echo "FAIL demo-$name: missing line /$re/ (anywhere; exit status $status; log $log)"
+			return 1
+		fi
 	done
 	for re in "${rejects[@]}"; do
 		if hit=$(grep -a -m1 -E -- "$re" "$log"); then

@@ -6,7 +6,9 @@
 #   make test-stress   the smoke suites STRESS_ROUNDS times (default 3)
 #                      under STRESS_HOGS CPU hogs (default 4)
 
-TEST_SUITES += tests/tools/install-deps.sh tests/tools/docs-check.sh
+TEST_SUITES += tests/tools/install-deps.sh
+# tests/tools/docs-check.sh is added by mk/tests.mk, last: it reads the boot
+# log the smokes leave.
 
 .PHONY: fresh-check test-stress
 fresh-check:

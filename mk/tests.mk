@@ -14,6 +14,9 @@ quiet_build = +@mkdir -p $(BUILD); echo "build: $(2) (compiler output: $(BUILD)/
 	{ tail -n 40 $(BUILD)/build.log; echo "build: FAILED (full log: $(BUILD)/build.log)" >&2; exit 1; }
 endif
 
+# Last, so it finds the default system's boot log that the smokes wrote.
+TEST_SUITES += tests/tools/docs-check.sh
+
 .PHONY: test
 test: deps
 	$(call quiet_build,all $(HOST_TEST_BINS) $(CHECK_TARGETS),everything make test runs)
