@@ -18,6 +18,7 @@
 #   --mirror URL  Debian mirror (default http://deb.debian.org/debian)
 # Exits 0 when both `make run` and `make test` exit 0.  Needs root.
 set -euo pipefail
+{ # the whole script is parsed before it runs (see the end)
 usage() { sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; }
 
 keep=0
@@ -61,7 +62,7 @@ if [ ! -f "$base" ]; then
 		rm -rf --one-file-system "$stage"
 		die "debootstrap failed (full log: $cache/debootstrap.log)"
 	fi
-	tar -C "$stage" -cf "$base.tmp" . && mv "$base.tmp" "$base"
+	tar --numeric-owner -C "$stage" -cf "$base.tmp" . && mv "$base.tmp" "$base"
 	rm -rf --one-file-system "$stage"
 	log "cached the base root as $base"
 else
@@ -78,6 +79,7 @@ cleanup() {
 		umount "${mounted[i]}" 2>/dev/null || umount -l "${mounted[i]}" ||
 			echo "fresh-check: warning: could not unmount ${mounted[i]}" >&2
 	done
+	[ ${#mounted[@]} -gt 0 ] && log "unmounted ${#mounted[@]} file systems from $root"
 	if grep -q " $root/" /proc/self/mountinfo; then
 		echo "fresh-check: warning: something is still mounted under $root; not deleting it" >&2
 	elif [ $keep = 1 ]; then
@@ -92,7 +94,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 log "new root $root from the cached base"
-tar -C "$root" -xf "$base"
+tar --numeric-owner -C "$root" -xf "$base"
 # Like `git clone` of the repository as it is committed, without the host's
 # remotes or hooks: a fresh clone of HEAD.
 log "cloning $repo at $head into /root/capos"
@@ -126,6 +128,9 @@ mnt tmpfs tmpfs "$root/dev/shm"
 mnt bind "$cache/debs" "$root/var/cache/apt/archives"
 mnt bind "$cache/npm" "$root/root/.npm"
 rm -f "$root/etc/apt/apt.conf.d/docker-clean"
+# apt downloads as its own user: the shared cache must be writable by it.
+chroot "$root" chown -R _apt:root /var/cache/apt/archives/partial 2>/dev/null || true
+log "mounted /proc /sys /dev /dev/pts /dev/shm and the download caches in $root"
 
 in_root() {   # command string, run by bash in the chroot from /root/capos
 	chroot "$root" /usr/bin/env -i HOME=/root TERM=dumb LANG=C.UTF-8 \
@@ -155,3 +160,5 @@ log "commit $head in a fresh Debian 12 root"
 log "make run:  exit $run_status (${run_secs}s, including installing packages)"
 log "make test: exit $test_status (${test_secs}s): ${summary:-no closing 'N passed, N failed' line}"
 [ "$run_status" = 0 ] && [ "$test_status" = 0 ]
+exit
+}
