@@ -98,7 +98,7 @@ check_names() {
 	finish names
 }
 
-# bench/figures.txt: "FILE | TEXT ON THE QUOTING LINE | FIGURE | MEASURED BY".
+# bench/figures.txt: "FILE | TEXT ON THE QUOTING LINE | FIGURE | MEASURED BY | ...".
 check_figures() {
 	local table=bench/figures.txt ln=0 raw file text figure by hits n line digits
 	if [ ! -f "$table" ]; then
@@ -109,11 +109,11 @@ check_figures() {
 	while IFS= read -r raw || [ -n "$raw" ]; do
 		ln=$((ln + 1))
 		[[ $raw =~ ^[[:space:]]*(#|$) ]] && continue
-		IFS='|' read -r file text figure by <<<"$raw"
+		IFS='|' read -r file text figure by _ <<<"$raw"
 		file=$(xargs <<<"$file"); figure=$(xargs <<<"$figure"); by=$(xargs <<<"$by")
 		text=$(sed -E 's/^[[:space:]]+//; s/[[:space:]]+$//' <<<"$text")
 		if [ -z "$file" ] || [ -z "$text" ] || ! [[ $figure =~ ^[0-9]+$ ]]; then
-			fail figures "$table:$ln: want 'FILE | TEXT | FIGURE | MEASURED BY' with a whole-number FIGURE"
+			fail figures "$table:$ln: want 'FILE | TEXT | FIGURE | MEASURED BY | OUTPUT REGEX' with a whole-number FIGURE"
 			continue
 		fi
 		if [ ! -f "$file" ]; then
