@@ -6,13 +6,15 @@
 # exact instruction counts, so any difference means the code changed them:
 # update bench/figures.txt and the doc line it names.
 #
+# `make test` runs it too (a few seconds: the counts need no repetition).
+#
 # Usage: tools/bench/figures-check.sh [FIGURES_FILE]   (default bench/figures.txt)
-# Prints `same FILE: TEXT = N` or `CHANGED FILE: TEXT: quoted N, measured M`
-# per figure and `N same, N changed`; exits 1 if any changed or could not
-# be read.  Outputs are kept in build/figures/<target>.txt.
+# Prints `PASS figure FILE: TEXT = N` or `FAIL figure FILE: TEXT: quoted N,
+# measured M (make TARGET)` per figure and `N passed, N failed`; exits 1 if
+# any changed or could not be read.  Outputs: build/figures/<target>.txt.
 set -uo pipefail
 if [ "${1:-}" = "--help" ] || [ "${1:-}" = "-h" ]; then
-	sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'
+	sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'
 	exit 0
 fi
 cd "$(dirname "$0")/../.."
@@ -32,7 +34,7 @@ while IFS= read -r raw || [ -n "$raw" ]; do
 	file=$(trim "$file") text=$(trim "$text") figure=$(trim "$figure")
 	by=$(trim "$by") regex=$(trim "$regex")
 	if [[ ! $by =~ ^make\ ([a-z-]+)$ ]] || [ -z "$regex" ]; then
-		echo "CHANGED $file: $text: entry has no 'make TARGET' or no OUTPUT REGEX ($table)"
+		echo "FAIL figure $file: $text: entry has no 'make TARGET' or no OUTPUT REGEX ($table)"
 		changed=$((changed + 1))
 		continue
 	fi
@@ -46,15 +48,15 @@ while IFS= read -r raw || [ -n "$raw" ]; do
 	fi
 	measured=$(tr -d '\r' <"$out" | perl -ne "if (/$regex/) { print \$1; exit }")
 	if [ -z "$measured" ]; then
-		echo "CHANGED $file: $text: no line of 'make $target' matches /$regex/ (see $out)"
+		echo "FAIL figure $file: $text: no line of 'make $target' matches /$regex/ (see $out)"
 		changed=$((changed + 1))
 	elif [ "$measured" = "$figure" ]; then
-		echo "same $file: $text = $figure"
+		echo "PASS figure $file: $text = $figure"
 		same=$((same + 1))
 	else
-		echo "CHANGED $file: $text: quoted $figure, measured $measured (make $target)"
+		echo "FAIL figure $file: $text: quoted $figure, measured $measured (make $target); update $table and $file"
 		changed=$((changed + 1))
 	fi
 done <"$table"
-echo "$same same, $changed changed"
+echo "$same passed, $changed failed"
 [ "$changed" -eq 0 ]
