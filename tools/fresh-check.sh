@@ -129,7 +129,8 @@ mnt bind "$cache/debs" "$root/var/cache/apt/archives"
 mnt bind "$cache/npm" "$root/root/.npm"
 rm -f "$root/etc/apt/apt.conf.d/docker-clean"
 # apt downloads as its own user: the shared cache must be writable by it.
-chroot "$root" chown -R _apt:root /var/cache/apt/archives/partial 2>/dev/null || true
+chroot "$root" chown -R _apt:root /var/cache/apt/archives/partial /var/lib/apt/lists/partial \
+	2>/dev/null || true
 log "mounted /proc /sys /dev /dev/pts /dev/shm and the download caches in $root"
 
 in_root() {   # command string, run by bash in the chroot from /root/capos

@@ -67,12 +67,13 @@ done
 
 # Names the missing packages the configured archive does not know (after
 # apt-get update): apt-cache policy shows no candidate version for them.
+# Its output is read whole first: `apt-cache | grep -q` would fail under
+# pipefail whenever grep stops reading early and apt-cache gets SIGPIPE.
 unknown_packages() {
-	local pkg
+	local pkg policy
 	for pkg in "$@"; do
-		if ! apt-cache policy "$pkg" 2>/dev/null | grep -q '^ *Candidate: [^(]'; then
-			echo "$pkg"
-		fi
+		policy=$(apt-cache policy "$pkg" 2>/dev/null || true)
+		grep -q '^ *Candidate: [^(]' <<<"$policy" || echo "$pkg"
 	done
 }
 
