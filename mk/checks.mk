@@ -7,8 +7,8 @@
 #                      under STRESS_HOGS CPU hogs (default 4)
 
 TEST_SUITES += tests/tools/install-deps.sh
-# tests/tools/docs-check.sh is added by mk/tests.mk, last: it reads the boot
-# log the smokes leave.
+# tests/tools/docs-check.sh and its self-test are added by mk/tests.mk,
+# last: they read the boot log the smokes leave.
 
 .PHONY: fresh-check test-stress
 fresh-check:

@@ -15,7 +15,7 @@ quiet_build = +@mkdir -p $(BUILD); echo "build: $(2) (compiler output: $(BUILD)/
 endif
 
 # Last, so it finds the default system's boot log that the smokes wrote.
-TEST_SUITES += tests/tools/docs-check.sh
+TEST_SUITES += tests/tools/docs-check.sh tests/tools/docs-check-selftest.sh
 
 .PHONY: test
 test: deps
