@@ -3,7 +3,9 @@
  * maps it, reads the client's greeting and writes an answer into the
  * second page.  After the last client is gone (and the client's handle and
  * mapping with it) the object still works here; then the server unmaps and
- * releases it, and the kernel frees it.
+ * releases it, and the kernel frees it.  W^X holds across processes: while
+ * the client maps the object read-write, the server cannot map it
+ * executable; once every writable mapping is gone, it can.
  *
  * Run by: smoke frame_share (tests/qemu/manifests/frame_share.cue).
  */
@@ -28,6 +30,13 @@ static int handle(void *ctx, const struct capos_server_call *call, struct capos_
 	mo.ring = &capos_rt_ring;
 	uint32_t pages = 0;
 	int e = capos_memory_object_info(&mo, &pages, NULL, NULL);
+	struct capos_call_error xe = {0};
+	uint64_t x = 0;
+	int xr = capos_memory_object_map(&mo, 0, CAPOS_PROT_READ | CAPOS_PROT_EXEC, &x, &xe);
+	DEMO_CHECK(NAME, xr != 0 && xe.kind == CAPOS_ERROR_EXCEPTION,
+	           "rx refused while the client maps it rw (%s)\n", xr ? xe.message : "mapped!");
+	if (xr == 0)
+		(void)capos_memory_object_unmap(&mo, x, NULL);
 	if (e == 0)
 		e = capos_memory_object_map(&mo, 0, CAPOS_PROT_READ | CAPOS_PROT_WRITE, &at, NULL);
 	if (e != 0)
@@ -56,6 +65,10 @@ int main(void)
 	DEMO_CHECK(NAME, strcmp(greeting, "hello through shared memory") == 0,
 	           "object still readable after its creator exited\n");
 	DEMO_CHECK(NAME, capos_memory_object_unmap(&mo, at, NULL) == 0, "unmapped\n");
+	uint64_t x = 0;
+	int xr = capos_memory_object_map(&mo, 0, CAPOS_PROT_READ | CAPOS_PROT_EXEC, &x, NULL);
+	DEMO_CHECK(NAME, xr == 0 && capos_memory_object_unmap(&mo, x, NULL) == 0,
+	           "rx allowed once no writable mapping is left\n");
 	capos_memory_object_drop(&mo);
 	DEMO_CHECK(NAME, capos_flush_releases() == 0, "released the last reference\n");
 	return demo_finish(NAME);

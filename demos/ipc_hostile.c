@@ -86,7 +86,8 @@ int main(void)
 	DEMO_CHECK("ipc_hostile", e == CAPOS_ERR_BAD_TRANSFER, "exception with a capability: %s\n",
 	           capos_strerror(e));
 	e = ret(id, 0, big, big_len, 0);
-	DEMO_CHECK("ipc_hostile", e == 0, "reply larger than the caller's buffer: RETURN %s\n",
+	DEMO_CHECK("ipc_hostile", e == CAPOS_ERR_RESULT_TOO_SMALL,
+	           "reply larger than the caller's buffer: RETURN %s\n",
 	           capos_strerror(e));
 	e = ret(id, 0, reply, small, 0);
 	DEMO_CHECK("ipc_hostile", e == CAPOS_ERR_BAD_CALL_ID, "second RETURN to it: %s\n",

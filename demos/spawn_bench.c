@@ -20,7 +20,7 @@ static inline uint64_t rdtsc(void)
 	return ((uint64_t)hi << 32) | lo;
 }
 
-static uint64_t params[64], result[64], wparams[4], wresult[8];
+static uint64_t params[64], result[64], wparams[4], wresult[CAPOS_WAIT_RESULT_BYTES / 8];
 static size_t params_len, wparams_len;
 
 static int spawn_child(uint32_t spawner, uint32_t *handle)

@@ -107,7 +107,7 @@ static int spawn(const char *name, const char *bin, const struct grant *g, uint3
 /* ProcessHandle.wait; returns the exit code or INT64_MIN (err set). */
 static int64_t wait_handle(uint32_t handle, struct capos_call_error *err)
 {
-	static uint64_t wp[4], wr[8];
+	static uint64_t wp[4], wr[CAPOS_WAIT_RESULT_BYTES / 8];
 	struct capnp_builder b;
 	size_t len = 0;
 	capnp_builder_init(&b, wp, sizeof wp);
@@ -191,7 +191,7 @@ static void good_paths(void)
 		/* Two waits at once while the server still runs (it waits for
 		 * calls until its last client facet goes): the second is
 		 * refused, the first completes when the server exits. */
-		static uint64_t wp[4], wr1[8], wr2[32];
+		static uint64_t wp[4], wr1[CAPOS_WAIT_RESULT_BYTES / 8], wr2[CAPOS_WAIT_RESULT_BYTES / 8];
 		struct capnp_builder b;
 		size_t len = 0;
 		capnp_builder_init(&b, wp, sizeof wp);
@@ -324,9 +324,9 @@ static void hostile(void)
 	struct grant rebadge = {.name = "spawner", .cap_id = spawner_id, .badge = 5};
 	e = spawn("x", "hello", &rebadge, 1, &s, &err);
 	refused("re-badging the restricted spawner", e, &err, "badges never change");
-	/* Too small for the result caps (and for the exception saying so). */
+	/* Too small for the result and its cap: refused before anything ran. */
 	e = spawn_n("x", 1, "hello", 5, &con, 1, 16, &s, &err);
-	DEMO_CHECK(NAME, e == CAPOS_ERR_APPLICATION_EXCEPTION_TRUNCATED,
+	DEMO_CHECK(NAME, e == CAPOS_ERR_RESULT_TOO_SMALL,
 	           "16-byte result buffer refused before spawning: %s\n", capos_strerror(e));
 
 	/* Garbage params and an unknown method: transport errors. */

@@ -68,8 +68,11 @@ static void walk_outer(fieldkinds_Outer_reader o, int budget)
 
 static void walk_message(const uint8_t *data, size_t size)
 {
+	/* With a table, so messages of up to CAPNP_MAX_SEGMENTS segments
+	 * are opened and walked. */
+	static struct capnp_segment table[CAPNP_MAX_SEGMENTS];
 	struct capnp_reader m;
-	if (capnp_reader_init(&m, data, size) != CAPNP_OK)
+	if (capnp_reader_init_table(&m, data, size, table, CAPNP_MAX_SEGMENTS) != CAPNP_OK)
 		return;
 	capnp_reader_set_limits(&m, 1u << 16, 32);
 	capnp_reader_set_cap_count(&m, 4);

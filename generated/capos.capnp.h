@@ -1121,15 +1121,15 @@ static inline capos_ProcessHandle_wait_Results_reader capos_ProcessHandle_wait_R
 {
 	return (capos_ProcessHandle_wait_Results_reader){ s };
 }
-#define capos_ProcessHandle_wait_Results_DATA_WORDS 1
-#define capos_ProcessHandle_wait_Results_PTR_COUNT 0
+#define capos_ProcessHandle_wait_Results_DATA_WORDS 2
+#define capos_ProcessHandle_wait_Results_PTR_COUNT 1
 static inline capos_ProcessHandle_wait_Results_reader capos_ProcessHandle_wait_Results_read_root(struct capnp_reader *m)
 {
 	return (capos_ProcessHandle_wait_Results_reader){ capnp_reader_root(m) };
 }
 static inline capos_ProcessHandle_wait_Results_builder capos_ProcessHandle_wait_Results_init_root(struct capnp_builder *b)
 {
-	return (capos_ProcessHandle_wait_Results_builder){ capnp_builder_root(b, 1, 0) };
+	return (capos_ProcessHandle_wait_Results_builder){ capnp_builder_root(b, 2, 1) };
 }
 static inline capos_ProcessHandle_wait_Results_reader capos_ProcessHandle_wait_Results_list_get(struct capnp_list l, uint32_t i)
 {
@@ -1146,6 +1146,26 @@ static inline int64_t capos_ProcessHandle_wait_Results_get_exitCode(capos_Proces
 static inline void capos_ProcessHandle_wait_Results_set_exitCode(capos_ProcessHandle_wait_Results_builder b, int64_t v)
 {
 	capnp_sb_set_u64(b.s, 0, (uint64_t)v);
+}
+static inline bool capos_ProcessHandle_wait_Results_get_killed(capos_ProcessHandle_wait_Results_reader r)
+{
+	return capnp_struct_bool(&r.s, 64);
+}
+static inline void capos_ProcessHandle_wait_Results_set_killed(capos_ProcessHandle_wait_Results_builder b, bool v)
+{
+	capnp_sb_set_bool(b.s, 64, v != 0);
+}
+static inline bool capos_ProcessHandle_wait_Results_has_killReason(capos_ProcessHandle_wait_Results_reader r)
+{
+	return capnp_struct_has(&r.s, 0);
+}
+static inline struct capnp_text capos_ProcessHandle_wait_Results_get_killReason(capos_ProcessHandle_wait_Results_reader r)
+{
+	return capnp_struct_get_text(&r.s, 0, "", 0);
+}
+static inline void capos_ProcessHandle_wait_Results_set_killReason(capos_ProcessHandle_wait_Results_builder b, const char *p, size_t len)
+{
+	capnp_sb_set_text(b.s, 0, p, len);
 }
 
 /* struct capos.capnp:ProcessSpawner.spawn$Params */

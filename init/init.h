@@ -19,6 +19,8 @@
 #define INIT_MANIFEST_MAX (4u * 1024u * 1024u)
 /* Bytes asked for per BootPackage.readManifest. */
 #define INIT_READ_CHUNK 65536u /* the kernel sends at most 65472 at a time */
+/* A kill reason as the kernel reports it (its PROC_REASON_MAX). */
+#define INIT_REASON_MAX CAPOS_KILL_REASON_MAX
 
 /* boot_package.c: reads the whole manifest through the BootPackage cap
  * into buf; returns its size or a negative CAPOS_ERR_* (logged). */
@@ -37,11 +39,19 @@ struct init_spawned {
 int init_spawn(uint32_t spawner, struct mf_str name, struct mf_str binary,
                const struct init_grant *grants, uint32_t count, struct init_spawned *out);
 
+/* How a service ended, from ProcessHandle.wait. */
+struct init_end {
+	bool known;      /* false: the wait itself failed (logged)          */
+	bool killed;     /* the kernel killed it; reason says why           */
+	int64_t code;    /* exit code (-1 when killed)                      */
+	char reason[INIT_REASON_MAX];
+};
+
 /* spawner.c: ProcessHandle.wait for every started service, submitted as
  * each starts (init_wait_add, which also reports exits so far), then
- * init_wait_all until every one has exited.  done(i, code) is called once
+ * init_wait_all until every one has exited.  done(i, end) is called once
  * per handle, i in init_wait_add order, as each exit is seen. */
-int init_wait_begin(void (*done)(uint32_t i, int64_t code));
+int init_wait_begin(void (*done)(uint32_t i, const struct init_end *end));
 int init_wait_add(uint32_t handle);
 int init_wait_all(void);
 

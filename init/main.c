@@ -93,14 +93,51 @@ static void release_facets(void)
 }
 
 static uint32_t nonzero_exits;
+/* How each service that did not exit with code 0 ended, by service
+ * index, for the final summary. */
+static struct init_end failed_end[MF_MAX_SERVICES];
+static bool failed[MF_MAX_SERVICES];
 
-static void exited(uint32_t i, int64_t code)
+static void exited(uint32_t i, const struct init_end *end)
 {
-	const struct mf_service *sv = &mf.services[handle_service[i]];
-	capos_printf("init: '%.*s' exited with code %ld\n", (int)sv->name.len, sv->name.ptr,
-	             (long)code);
-	if (code != 0)
-		nonzero_exits++;
+	uint32_t s = handle_service[i];
+	const struct mf_service *sv = &mf.services[s];
+	if (end->killed)
+		capos_printf("init: '%.*s' killed: %s\n", (int)sv->name.len, sv->name.ptr,
+		             end->reason);
+	else if (end->known)
+		capos_printf("init: '%.*s' exited with code %ld\n", (int)sv->name.len, sv->name.ptr,
+		             (long)end->code);
+	if (end->known && !end->killed && end->code == 0)
+		return;
+	nonzero_exits++;
+	failed[s] = true;
+	failed_end[s] = *end;
+}
+
+/* One line per service that did not exit with code 0, in manifest order
+ * (not exit order, which depends on scheduling), so the end of the log
+ * says which failed and how. */
+static void list_failures(void)
+{
+	for (uint32_t s = 0; s < mf.service_count; s++) {
+		const struct mf_service *sv = &mf.services[s];
+		const struct init_end *e = &failed_end[s];
+		int len = (int)sv->name.len;
+		if (!wiring.started[s])
+			capos_printf("init: FAILED '%.*s': not started (see its init: line above)\n", len,
+			             sv->name.ptr);
+		else if (!failed[s])
+			continue;
+		else if (e->killed)
+			capos_printf("init: FAILED '%.*s': killed: %s\n", len, sv->name.ptr, e->reason);
+		else if (e->known)
+			capos_printf("init: FAILED '%.*s': exited with code %ld\n", len, sv->name.ptr,
+			             (long)e->code);
+		else
+			capos_printf("init: FAILED '%.*s': its end is unknown (the wait failed)\n", len,
+			             sv->name.ptr);
+	}
 }
 
 int main(void)
@@ -146,6 +183,7 @@ int main(void)
 		capos_printf("init: waiting for the services failed\n");
 		return 6;
 	}
+	list_failures();
 	capos_printf("init: all %u services exited (%u with a non-zero code, %u not started); "
 	             "init exits\n",
 	             started_count, nonzero_exits, failed_count);

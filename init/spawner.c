@@ -85,7 +85,8 @@ int init_spawn(uint32_t spawner, struct mf_str name, struct mf_str binary,
 
 static uint64_t wait_params[4];
 static size_t wait_params_len;
-static uint64_t wait_results[MF_MAX_SERVICES][8];
+/* Root pointer, 2 data words, 1 pointer, the kill reason text. */
+static uint64_t wait_results[MF_MAX_SERVICES][CAPOS_WAIT_RESULT_BYTES / 8];
 static uint64_t wait_ud[MF_MAX_SERVICES];
 
 static int submit_wait(uint32_t i, uint32_t handle)
@@ -102,22 +103,36 @@ static int submit_wait(uint32_t i, uint32_t handle)
 	return capos_ring_submit(&capos_rt_ring, &sqe);
 }
 
-static int64_t wait_code(uint32_t i, const struct capos_cqe *cqe)
+/* Decodes wait i's completion into *end (end->known false on failure). */
+static void wait_end(uint32_t i, const struct capos_cqe *cqe, struct init_end *end)
 {
 	struct capos_reply reply;
 	struct capos_call_error err;
+	memset(end, 0, sizeof(*end));
+	end->code = INT64_MIN;
 	if (capos_call_classify(cqe, wait_results[i], sizeof(wait_results[i]), &reply, &err) < 0) {
 		char msg[160];
 		capos_error_format(&err, msg, sizeof msg);
 		capos_printf("init: wait %u failed: %s\n", i, msg);
-		return INT64_MIN;
+		return;
 	}
 	struct capnp_reader m;
 	if (capnp_reader_init(&m, wait_results[i], reply.result_len) != CAPNP_OK)
-		return INT64_MIN;
-	int64_t code = capos_ProcessHandle_wait_Results_get_exitCode(
-		capos_ProcessHandle_wait_Results_read_root(&m));
-	return capnp_reader_error(&m) == CAPNP_OK ? code : INT64_MIN;
+		return;
+	capos_ProcessHandle_wait_Results_reader r = capos_ProcessHandle_wait_Results_read_root(&m);
+	int64_t code = capos_ProcessHandle_wait_Results_get_exitCode(r);
+	bool killed = capos_ProcessHandle_wait_Results_get_killed(r);
+	struct capnp_text why = capos_ProcessHandle_wait_Results_get_killReason(r);
+	if (capnp_reader_error(&m) != CAPNP_OK)
+		return;
+	end->known = true;
+	end->code = code;
+	end->killed = killed;
+	size_t n = why.len < sizeof(end->reason) - 1 ? why.len : sizeof(end->reason) - 1;
+	memcpy(end->reason, why.str, n);
+	end->reason[n] = '\0';
+	if (killed && n == 0)
+		memcpy(end->reason, "no reason given", sizeof "no reason given");
 }
 
 /* Waits are submitted as services start (at most WAITS_IN_FLIGHT at once;
@@ -125,9 +140,9 @@ static int64_t wait_code(uint32_t i, const struct capos_cqe *cqe)
 static uint32_t wait_handles[MF_MAX_SERVICES];
 static bool wait_pending[MF_MAX_SERVICES];
 static uint32_t wait_count, wait_next, wait_in_flight, wait_finished;
-static void (*wait_done)(uint32_t i, int64_t code);
+static void (*wait_done)(uint32_t i, const struct init_end *end);
 
-int init_wait_begin(void (*done)(uint32_t i, int64_t code))
+int init_wait_begin(void (*done)(uint32_t i, const struct init_end *end))
 {
 	struct capnp_builder b;
 	capnp_builder_init(&b, wait_params, sizeof wait_params);
@@ -165,7 +180,9 @@ static int reap_waits(void)
 		wait_in_flight--;
 		wait_finished++;
 		n++;
-		wait_done(i, wait_code(i, &cqe));
+		struct init_end end;
+		wait_end(i, &cqe, &end);
+		wait_done(i, &end);
 	}
 	return n;
 }

@@ -12,16 +12,35 @@
 #include "arch/x86_64/syscall.h"
 #include "arch/x86_64/timer.h"
 #include "arch/x86_64/trap.h"
+#include "boot_cmdline.h"
 #include "boot_info.h"
 #include "log.h"
 #include "mem/heap.h"
 #include "mem/pmm.h"
 #include "mem/vmm.h"
+#include "proc/watchdog.h"
 #include "selftest/selftest.h"
 
 __attribute__((weak)) void userspace_start(void)
 {
 	kprintf("capOS: no userspace yet\n");
+}
+
+/* Every argument some part of the kernel reads (boot_arg); keep in step
+ * with docs/boot.md.  Anything else is a typo the user should hear about. */
+static const char *const known_args[] = {"test", "nonx", "nowp", "nosmep", "nosmap", "watchdog"};
+#define KNOWN_ARGS_TEXT "test=NAME nonx nowp nosmep nosmap watchdog=SECONDS"
+
+static void warn_unknown_args(void)
+{
+	size_t pos = 0, len;
+	const char *word;
+	while ((len = boot_cmdline_next_unknown(boot_info.cmdline, &pos, known_args,
+	                                        sizeof known_args / sizeof known_args[0],
+	                                        &word)) != 0)
+		kprintf("boot: WARNING: unknown command-line argument '%.*s' ignored (known: "
+		        KNOWN_ARGS_TEXT ")\n",
+		        (int)len, word);
 }
 
 static void log_memory_map(void)
@@ -45,6 +64,7 @@ _Noreturn void kmain(uint32_t magic, uint64_t info_phys)
 	kprintf("\ncapOS " CAPOS_VERSION " (x86_64, built " __DATE__ " " __TIME__ ")\n");
 	boot_info_parse(magic, info_phys);
 	log_memory_map();
+	warn_unknown_args();
 	gdt_init();
 	idt_init();
 	cpu_init();
@@ -59,6 +79,7 @@ _Noreturn void kmain(uint32_t magic, uint64_t info_phys)
 		boot_info.usable_bytes >> 20, pmm_free_count(), pmm_total_count(),
 		cpu_has_nx ? "on" : "off", cpu_has_smep ? "on" : "off", cpu_has_smap ? "on" : "off");
 
+	watchdog_start();
 	char test[64];
 	if (boot_arg("test", test, sizeof test)) {
 		kprintf("capOS: running self-test %s\n", test);

@@ -357,3 +357,16 @@ int format_snprintf(char *buf, size_t len, const char *fmt, ...)
 	va_end(ap);
 	return n;
 }
+
+void format_append(char *buf, size_t len, const char *fmt, ...)
+{
+	size_t used = 0;
+	while (used < len && buf[used])
+		used++;
+	if (used + 1 >= len)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	format_vsnprintf(buf + used, len - used, fmt, ap);
+	va_end(ap);
+}

@@ -44,5 +44,9 @@ int format_vsnprintf_opt(char *buf, size_t len, unsigned opts, const char *fmt, 
 int format_vsnprintf(char *buf, size_t len, const char *fmt, va_list ap);
 int format_snprintf(char *buf, size_t len, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* Appends to the NUL-terminated string in buf (len bytes in all),
+ * truncating at the end of buf; for building a line piece by piece. */
+void format_append(char *buf, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 #endif

@@ -11,6 +11,7 @@ void frame_ledger_init(struct frame_ledger *l, uint64_t *storage, uint32_t cap, 
 	l->charged = 0;
 	l->limit = limit;
 	l->peak = 0;
+	l->tables = 0;
 }
 
 static void note_peak(struct frame_ledger *l)
@@ -19,9 +20,14 @@ static void note_peak(struct frame_ledger *l)
 		l->peak = l->charged;
 }
 
+int frame_ledger_can_charge(const struct frame_ledger *l, uint64_t n)
+{
+	return n > l->limit - l->charged ? LEDGER_OVER_LIMIT : LEDGER_OK; /* charged <= limit */
+}
+
 int frame_ledger_charge(struct frame_ledger *l, uint64_t n)
 {
-	if (n > l->limit - l->charged) /* charged <= limit always holds */
+	if (frame_ledger_can_charge(l, n) != LEDGER_OK)
 		return LEDGER_OVER_LIMIT;
 	l->charged += n;
 	note_peak(l);
@@ -87,6 +93,24 @@ bool frame_ledger_pop(struct frame_ledger *l, uint64_t *phys)
 	*phys = l->held[--l->held_count];
 	l->charged--;
 	return true;
+}
+
+void frame_ledger_add_tables(struct frame_ledger *l, uint64_t n) { l->tables += n; }
+
+bool frame_ledger_active(const struct frame_ledger *l)
+{
+	return l->held_count != 0 || l->charged != 0 || l->tables != 0;
+}
+
+uint64_t frame_ledger_end(struct frame_ledger *l, void (*free_frame)(uint64_t phys))
+{
+	uint64_t phys;
+	while (frame_ledger_pop(l, &phys))
+		free_frame(phys);
+	uint64_t tables = l->tables;
+	l->tables = 0;
+	l->charged = 0; /* anonymous charges end with their mappings */
+	return tables;
 }
 
 const char *frame_ledger_strerror(int err)

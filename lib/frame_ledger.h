@@ -28,12 +28,18 @@ struct frame_ledger {
 	uint64_t charged;    /* held_count + pages charged with ledger_charge  */
 	uint64_t limit;      /* charged never exceeds it                       */
 	uint64_t peak;       /* highest charged                                */
+	uint64_t tables;     /* page-table frames built for the owner's maps,
+	                        failed ones included; not charged: they come
+	                        back with the address space                    */
 };
 
 void frame_ledger_init(struct frame_ledger *l, uint64_t *storage, uint32_t cap, uint64_t limit);
 
 /* Charges n pages not listed individually (anonymous mappings). */
 int frame_ledger_charge(struct frame_ledger *l, uint64_t n);
+/* Would frame_ledger_charge(l, n) succeed?  Checked before any work whose
+ * size n is (work proportional to what the caller could hold). */
+int frame_ledger_can_charge(const struct frame_ledger *l, uint64_t n);
 /* Returns n charged pages; n larger than what is charged beyond the held
  * list is a caller bug and clamps to it. */
 void frame_ledger_uncharge(struct frame_ledger *l, uint64_t n);
@@ -48,6 +54,17 @@ int frame_ledger_remove(struct frame_ledger *l, uint64_t phys);
 bool frame_ledger_holds(const struct frame_ledger *l, uint64_t phys);
 /* Takes any held frame out (for teardown); false when none is left. */
 bool frame_ledger_pop(struct frame_ledger *l, uint64_t *phys);
+
+/* Page-table frames taken for the owner (any map, even one that failed). */
+void frame_ledger_add_tables(struct frame_ledger *l, uint64_t n);
+/* Anything to tear down: held frames, charges or page tables? */
+bool frame_ledger_active(const struct frame_ledger *l);
+/* Ends the ledger at the owner's teardown: hands every held frame to
+ * free_frame and returns how many frames the owner took beyond what its
+ * creation counted (the page tables, which its address space returns).
+ * One exit for every case, so the owner's "returned == taken" check holds
+ * whatever the ledger saw; afterwards the ledger is empty. */
+uint64_t frame_ledger_end(struct frame_ledger *l, void (*free_frame)(uint64_t phys));
 
 const char *frame_ledger_strerror(int err);
 

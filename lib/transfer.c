@@ -95,6 +95,8 @@ void xfer_abort(struct cap_table *src, struct xfer_plan *plan, const struct xfer
 {
 	if (!plan->prepared)
 		return;
-	undo(src, plan, plan->count, ops);
+	/* Marked first: a drop in undo may release the object that holds this
+	 * plan and abort it again; the second abort must find nothing to do. */
 	plan->prepared = false;
+	undo(src, plan, plan->count, ops);
 }

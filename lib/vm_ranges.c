@@ -43,6 +43,12 @@ static const struct vm_range *range_at(const struct vm_ranges *v, uint64_t addr)
 	return 0;
 }
 
+uint32_t vm_ranges_prot_at(const struct vm_ranges *v, uint64_t addr)
+{
+	const struct vm_range *r = range_at(v, addr);
+	return r ? r->prot : 0;
+}
+
 bool vm_ranges_is_mapping(const struct vm_ranges *v, uint64_t addr, uint64_t size, uint64_t tag)
 {
 	if (size == 0 || addr + size < addr || tag == 0)
@@ -255,6 +261,33 @@ const char *vm_strerror(int err)
 	case VM_BAD_PROT: return "bad protection (unknown bits, no read, or write+exec)";
 	case VM_NO_SPACE: return "no free range of that size";
 	case VM_TABLE_FULL: return "too many mapping ranges";
+	case VM_WX_SHARED: return "object is mapped writable and executable elsewhere (W^X)";
+	case VM_NOT_ANON: return "range maps a MemoryObject (its mappings keep their protection)";
 	default: return "unknown VM error";
 	}
+}
+
+int vm_wx_check(const struct vm_wx *w, uint32_t prot)
+{
+	if ((prot & VM_PROT_EXEC) && w->writable != 0)
+		return VM_WX_SHARED;
+	if ((prot & VM_PROT_WRITE) && w->exec != 0)
+		return VM_WX_SHARED;
+	return VM_OK;
+}
+
+void vm_wx_add(struct vm_wx *w, uint32_t prot)
+{
+	if (prot & VM_PROT_WRITE)
+		w->writable++;
+	if (prot & VM_PROT_EXEC)
+		w->exec++;
+}
+
+void vm_wx_remove(struct vm_wx *w, uint32_t prot)
+{
+	if ((prot & VM_PROT_WRITE) && w->writable != 0)
+		w->writable--;
+	if ((prot & VM_PROT_EXEC) && w->exec != 0)
+		w->exec--;
 }

@@ -30,6 +30,8 @@ enum vm_result {
 	VM_BAD_PROT = -7,    /* unknown bits, no read, or write+exec             */
 	VM_NO_SPACE = -8,    /* no free hole of that size in the window          */
 	VM_TABLE_FULL = -9,  /* no room for another range entry                  */
+	VM_WX_SHARED = -10,  /* the object is mapped with the other of W and X   */
+	VM_NOT_ANON = -11,   /* the range maps a MemoryObject, not anonymous pages */
 };
 
 struct vm_range {
@@ -63,6 +65,9 @@ bool vm_ranges_covers(const struct vm_ranges *v, uint64_t addr, uint64_t size);
 int vm_ranges_find_free(const struct vm_ranges *v, uint64_t size, uint64_t lo, uint64_t hi,
                         uint64_t *addr);
 
+/* The protection of the range holding addr; 0 when addr is not mapped. */
+uint32_t vm_ranges_prot_at(const struct vm_ranges *v, uint64_t addr);
+
 /* Every page of [addr, addr+size) lies in a range with this tag. */
 bool vm_ranges_covers_tag(const struct vm_ranges *v, uint64_t addr, uint64_t size, uint64_t tag);
 
@@ -80,6 +85,23 @@ uint32_t vm_ranges_splits_needed(const struct vm_ranges *v, uint64_t addr, uint6
 int vm_ranges_remove(struct vm_ranges *v, uint64_t addr, uint64_t size);
 /* Sets prot on [addr, addr+size) (must be covered). */
 int vm_ranges_protect(struct vm_ranges *v, uint64_t addr, uint64_t size, uint32_t prot);
+
+/*
+ * W^X across every mapping of one shared object (a MemoryObject may be
+ * mapped several times, in several processes): how many of its live
+ * mappings are writable and how many executable.  A writable mapping is
+ * refused while an executable one exists and the other way round, so no
+ * process can write code through one mapping and run it through another.
+ */
+struct vm_wx {
+	uint32_t writable;
+	uint32_t exec;
+};
+/* VM_OK, or VM_WX_SHARED if a mapping with prot would break the rule. */
+int vm_wx_check(const struct vm_wx *w, uint32_t prot);
+/* A mapping with prot was made / removed (after vm_wx_check allowed it). */
+void vm_wx_add(struct vm_wx *w, uint32_t prot);
+void vm_wx_remove(struct vm_wx *w, uint32_t prot);
 
 const char *vm_strerror(int err);
 

@@ -1,5 +1,6 @@
-# `make bench`: IPC and ring costs inside the guest next to a Linux pipe
-# ping-pong on the host, in one run and one table (tools/bench/ipc-table.sh).
+# `make bench`: IPC and ring costs inside the guest (guest instructions) and
+# a Linux pipe ping-pong on the host (host cycles), in one run, two tables
+# with their units and a note that they are not comparable (ipc-table.sh).
 #
 # Guest: build/kernel.elf + build/manifests/bench_ipc.bin (init starts
 # bench_ipc_server and bench_ipc) under QEMU TCG

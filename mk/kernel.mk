@@ -6,7 +6,8 @@
 
 KERNEL_ELF := $(BUILD)/kernel.elf
 KERNEL_LDS := kernel/arch/x86_64/linker.ld
-KERNEL_LIB_SRCS += lib/format.c lib/kstring.c lib/frame_bitmap.c lib/heap_alloc.c lib/boot_cmdline.c
+KERNEL_LIB_SRCS += lib/format.c lib/kstring.c lib/frame_bitmap.c lib/heap_alloc.c lib/boot_cmdline.c \
+	lib/rtc_time.c
 KERNEL_EXTRA_OBJS ?=
 # Generated headers kernel sources include (other fragments append); every
 # kernel object waits for them.
@@ -31,12 +32,14 @@ $(patsubst %,$(BUILD)/kernel/%.o,$(basename $(KERNEL_SRCS))): | $$(KERNEL_GENERA
 kernel: $(KERNEL_ELF)
 
 # Host unit tests (Criterion, ASan+UBSan) of the allocator and format logic.
-KBASE_HOST_TESTS := test_frame_bitmap test_heap_alloc test_format test_boot_cmdline
+KBASE_HOST_TESTS := test_frame_bitmap test_heap_alloc test_format test_boot_cmdline \
+	test_rtc_time
 HOST_TEST_BINS += $(addprefix $(BUILD)/host/tests/,$(KBASE_HOST_TESTS))
 $(BUILD)/host/tests/test_frame_bitmap: $(BUILD)/host/tests/host/test_frame_bitmap.o $(BUILD)/host/lib/frame_bitmap.o
 $(BUILD)/host/tests/test_heap_alloc: $(BUILD)/host/tests/host/test_heap_alloc.o $(BUILD)/host/lib/heap_alloc.o
 $(BUILD)/host/tests/test_format: $(BUILD)/host/tests/host/test_format.o $(BUILD)/host/lib/format.o
 $(BUILD)/host/tests/test_boot_cmdline: $(BUILD)/host/tests/host/test_boot_cmdline.o $(BUILD)/host/lib/boot_cmdline.o
+$(BUILD)/host/tests/test_rtc_time: $(BUILD)/host/tests/host/test_rtc_time.o $(BUILD)/host/lib/rtc_time.o
 $(addprefix $(BUILD)/host/tests/,$(KBASE_HOST_TESTS)):
 	@mkdir -p $(@D)
 	$(HOST_CC) $^ -o $@ -lcriterion $(HOST_LDFLAGS)

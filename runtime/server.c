@@ -137,7 +137,11 @@ int capos_server_run(struct capos_ring *r, uint32_t ep, capos_server_handler han
 			err = capos_ring_wait(r, ud, CAPOS_WAIT_FOREVER, &rc);
 			if (err < 0)
 				return err;
-			if (rc.result < 0) {
+			if (rc.result == CAPOS_ERR_RESULT_TOO_SMALL || rc.result == CAPOS_ERR_BAD_BUFFER) {
+				/* The caller's buffer could not take it: the kernel
+				 * told the caller, the call is over. */
+				stats->return_errors++;
+			} else if (rc.result < 0) {
 				stats->return_errors++;
 				stats->xfer_fallbacks++;
 				capos_server_exception(&reply, capos_CapException_Type_failed,

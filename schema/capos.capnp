@@ -181,8 +181,12 @@ interface ProcessSpawner @0xb8f686e859aabae6 {
 }
 
 interface ProcessHandle @0xeae348f354b16f0d {
-  wait @0 () -> (exitCode :Int64);
-  # Completes when the process has exited (at once if it already has).
+  wait @0 () -> (exitCode :Int64, killed :Bool, killReason :Text);
+  # Completes when the process has ended (at once if it already has).
+  # killed = false: it called exit(exitCode).  killed = true: the kernel
+  # ended it (a CPU fault, a corrupt ring, a deadlock, a watchdog) and
+  # killReason says why, as the kernel logged it (e.g. "page fault at 0x0
+  # (read, not present) rip 0x400010"); exitCode is then -1.
   # Only one wait may be outstanding; a second concurrent wait fails with
   # overloaded.
 }

@@ -191,6 +191,12 @@ struct capos_xfer_desc {
 #define CAPOS_XFER_MOVE 1u
 #define CAPOS_XFER_MAX  8u /* more descriptors per SQE is CAPOS_ERR_BAD_TRANSFER */
 
+/* ProcessHandle.wait: a kill reason is at most this long (NUL included), so
+ * a wait's result buffer must hold CAPOS_WAIT_RESULT_BYTES: framing, root
+ * pointer, 2 data words, 1 pointer, and the padded reason. */
+#define CAPOS_KILL_REASON_MAX   160u
+#define CAPOS_WAIT_RESULT_BYTES (16u + 8u * 3u + CAPOS_KILL_REASON_MAX)
+
 /* A capability delivered to this process (result caps, received caps). */
 struct capos_cap_record {
 	uint32_t cap_id;       /* new local slot in the receiver's table */

@@ -27,13 +27,29 @@ void *boot_package_object(const void *data, uint64_t size)
 	return &the_package;
 }
 
-static int read_manifest(struct boot_package *bp, struct kcap_call *c, struct capnp_reader *m)
+static const struct kcall_method bp_methods[] = {
+	{capos_BootPackage_manifestSize_METHOD, "manifestSize",
+	 {KCALL_FLAT(capos_BootPackage_manifestSize_Results), 0}},
+	{capos_BootPackage_readManifest_METHOD, "readManifest",
+	 {KCALL_FLAT(capos_BootPackage_readManifest_Results) + BOOT_PACKAGE_CHUNK_LIMIT, 0}},
+};
+_Static_assert(BOOT_PACKAGE_CHUNK_LIMIT % 8 == 0, "a whole chunk needs no padding");
+
+/* readManifest: arg[0] = offset, arg[1] = bytes it returns; its result is
+ * bounded by those bytes, not by the largest chunk. */
+static int boot_package_decode(void *object, struct kcap_call *c)
 {
+	struct boot_package *bp = object;
+	if (c->method_id != capos_BootPackage_readManifest_METHOD)
+		return CAPOS_OK; /* manifestSize: no params */
+	struct capnp_reader m;
+	if (kcap_params(c, &m) != CAPOS_OK)
+		return CAPOS_ERR_BAD_MESSAGE;
 	capos_BootPackage_readManifest_Params_reader r =
-		capos_BootPackage_readManifest_Params_read_root(m);
+		capos_BootPackage_readManifest_Params_read_root(&m);
 	uint64_t offset = capos_BootPackage_readManifest_Params_get_offset(r);
 	uint32_t max = capos_BootPackage_readManifest_Params_get_maxBytes(r);
-	if (capnp_reader_error(m) != CAPNP_OK)
+	if (capnp_reader_error(&m) != CAPNP_OK)
 		return CAPOS_ERR_BAD_MESSAGE;
 	if (max == 0)
 		return kcap_exception(c, capos_CapException_Type_invalidArgument,
@@ -46,51 +62,41 @@ static int read_manifest(struct boot_package *bp, struct kcap_call *c, struct ca
 		if (n > BOOT_PACKAGE_CHUNK_LIMIT)
 			n = BOOT_PACKAGE_CHUNK_LIMIT;
 	}
-	struct capnp_builder b;
-	size_t len = 0;
-	capnp_builder_init(&b, c->result, c->result_cap);
-	capos_BootPackage_readManifest_Results_builder out =
-		capos_BootPackage_readManifest_Results_init_root(&b);
-	capos_BootPackage_readManifest_Results_set_data(out, n ? bp->data + offset : 0, n);
-	if (capnp_builder_finish(&b, &len) != CAPNP_OK)
-		return CAPOS_ERR_NO_RESOURCES;
-	c->result_len = (uint32_t)len;
-	bp->reads++;
+	c->arg[0] = offset;
+	c->arg[1] = n;
+	c->bound.bytes = KCALL_FLAT(capos_BootPackage_readManifest_Results) + (uint32_t)capos_align8(n);
 	return CAPOS_OK;
 }
 
-static int boot_package_call(void *object, struct kcap_call *c)
+static int boot_package_perform(void *object, struct kcap_call *c)
 {
 	struct boot_package *bp = object;
-	struct capnp_reader m;
-	if (capnp_reader_init(&m, c->params, c->params_len) != CAPNP_OK)
-		return CAPOS_ERR_BAD_MESSAGE;
-	capnp_reader_set_limits(&m, c->params_len / 8 + 16, 16);
-	switch (c->method_id) {
-	case capos_BootPackage_manifestSize_METHOD: {
-		struct capnp_builder b;
-		size_t len = 0;
-		capnp_builder_init(&b, c->result, c->result_cap);
-		capos_BootPackage_manifestSize_Results_builder out =
-			capos_BootPackage_manifestSize_Results_init_root(&b);
-		capos_BootPackage_manifestSize_Results_set_size(out, bp->size);
-		if (capnp_builder_finish(&b, &len) != CAPNP_OK)
-			return CAPOS_ERR_NO_RESOURCES;
-		c->result_len = (uint32_t)len;
-		return CAPOS_OK;
+	struct capnp_builder b;
+	size_t len = 0;
+	capnp_builder_init(&b, c->result, c->result_cap);
+	if (c->method_id == capos_BootPackage_manifestSize_METHOD) {
+		capos_BootPackage_manifestSize_Results_set_size(
+			capos_BootPackage_manifestSize_Results_init_root(&b), bp->size);
+	} else {
+		uint64_t n = c->arg[1];
+		capos_BootPackage_readManifest_Results_set_data(
+			capos_BootPackage_readManifest_Results_init_root(&b),
+			n ? bp->data + c->arg[0] : 0, n);
+		bp->reads++;
 	}
-	case capos_BootPackage_readManifest_METHOD:
-		return read_manifest(bp, c, &m);
-	default:
-		return CAPOS_ERR_UNKNOWN_METHOD;
-	}
+	if (capnp_builder_finish(&b, &len) != CAPNP_OK)
+		panic("BootPackage: result does not fit the kernel scratch");
+	c->result_len = (uint32_t)len;
+	return CAPOS_OK;
 }
 
 const struct kcap_type kcap_boot_package_type = {
 	.kind = KCAP_BOOT_PACKAGE,
 	.name = "bootPackage",
 	.interface_id = capos_BootPackage_ID,
-	.call = boot_package_call,
+	KCAP_METHODS(bp_methods),
+	.decode = boot_package_decode,
+	.perform = boot_package_perform,
 	.drop = 0, /* static object */
 	.transferable = false, /* init only */
 	.retain = 0,

@@ -21,51 +21,56 @@ static struct console { int unused; } the_console;
 
 static void *console_boot_object(void) { return &the_console; }
 
-static int console_call(void *object, struct kcap_call *c)
+static const struct kcall_method console_methods[] = {
+	{capos_Console_write_METHOD, "write", {KCALL_FLAT(capos_Console_write_Results), 0}},
+	{capos_Console_writeLine_METHOD, "writeLine", {KCALL_FLAT(capos_Console_writeLine_Results), 0}},
+};
+
+/* The bytes to write into c->data/data_len; arg[0] = 1 adds a newline. */
+static int console_decode(void *object, struct kcap_call *c)
 {
 	(void)object;
 	struct capnp_reader m;
-	if (capnp_reader_init(&m, c->params, c->params_len) != CAPNP_OK)
+	if (kcap_params(c, &m) != CAPOS_OK)
 		return CAPOS_ERR_BAD_MESSAGE;
-	/* Amplification guard: a valid message never reads more words than it has. */
-	capnp_reader_set_limits(&m, c->params_len / 8 + 16, 16);
-
-	switch (c->method_id) {
-	case capos_Console_write_METHOD: {
-		capos_Console_write_Params_reader r = capos_Console_write_Params_read_root(&m);
-		struct capnp_data d = capos_Console_write_Params_get_data(r);
-		if (capnp_reader_error(&m) != CAPNP_OK)
-			return CAPOS_ERR_BAD_MESSAGE;
-		if (d.len > CONSOLE_MAX_BYTES)
-			return kcap_exception(c, capos_CapException_Type_invalidArgument,
-			                      "Console.write: more than 4096 bytes");
-		serial_write((const char *)d.ptr, d.len);
-		break;
+	if (c->method_id == capos_Console_write_METHOD) {
+		struct capnp_data d =
+			capos_Console_write_Params_get_data(capos_Console_write_Params_read_root(&m));
+		c->data = d.ptr;
+		c->data_len = (uint32_t)d.len;
+		c->arg[0] = 0;
+	} else {
+		struct capnp_text t = capos_Console_writeLine_Params_get_text(
+			capos_Console_writeLine_Params_read_root(&m));
+		c->data = t.str;
+		c->data_len = (uint32_t)t.len;
+		c->arg[0] = 1;
 	}
-	case capos_Console_writeLine_METHOD: {
-		capos_Console_writeLine_Params_reader r = capos_Console_writeLine_Params_read_root(&m);
-		struct capnp_text t = capos_Console_writeLine_Params_get_text(r);
-		if (capnp_reader_error(&m) != CAPNP_OK)
-			return CAPOS_ERR_BAD_MESSAGE;
-		if (t.len > CONSOLE_MAX_BYTES)
-			return kcap_exception(c, capos_CapException_Type_invalidArgument,
-			                      "Console.writeLine: more than 4096 bytes");
-		serial_write(t.str, t.len);
-		serial_write("\n", 1);
-		break;
-	}
-	default:
-		return CAPOS_ERR_UNKNOWN_METHOD;
-	}
-	return kcap_empty_result(c);
+	if (capnp_reader_error(&m) != CAPNP_OK)
+		return CAPOS_ERR_BAD_MESSAGE;
+	if (c->data_len > CONSOLE_MAX_BYTES)
+		return kcap_exception(c, capos_CapException_Type_invalidArgument,
+		                      c->arg[0] ? "Console.writeLine: more than 4096 bytes"
+		                                : "Console.write: more than 4096 bytes");
+	return CAPOS_OK;
 }
 
+static int console_perform(void *object, struct kcap_call *c)
+{
+	(void)object;
+	serial_write((const char *)c->data, c->data_len);
+	if (c->arg[0])
+		serial_write("\n", 1);
+	return kcap_empty_result(c);
+}
 
 const struct kcap_type kcap_console_type = {
 	.kind = KCAP_CONSOLE,
 	.name = "console",
 	.interface_id = capos_Console_ID,
-	.call = console_call,
+	KCAP_METHODS(console_methods),
+	.decode = console_decode,
+	.perform = console_perform,
 	.drop = 0, /* static object */
 	.transferable = true,
 	.retain = 0,

@@ -14,6 +14,14 @@
  *
  * call_id = generation << 8 | pool index; generations never repeat within
  * 2^24 uses of a record, so a RETURN to an answered call is refused.
+ *
+ * Re-entrant drops: a queued call may carry the last reference to an
+ * endpoint (even its own).  Ending the call drops it, which disconnects
+ * that endpoint, which fails its calls.  So a record is always freed
+ * before anything it carried is dropped (call_fail, endpoint_process_exit),
+ * and a disconnection or orphaning found while another is running is only
+ * marked and run afterwards by endpoint_settle's loop, so the kernel stack
+ * depth does not grow with a user-built chain of endpoints.
  */
 #include "cap/endpoint.h"
 
@@ -22,6 +30,7 @@
 #include "cap/transfer.h"
 #include "capos.capnp.h"
 #include "endpoint_queue.h"
+#include "format.h"
 #include "kstring.h"
 #include "log.h"
 #include "proc/proc_internal.h"
@@ -39,6 +48,8 @@ struct endpoint {
 	uint32_t client_refs; /* KCAP_ENDPOINT_CLIENT slots                */
 	bool boot_ref;        /* held by the boot code while it grants     */
 	bool disconnected;    /* no owner left: every call fails           */
+	bool disconnect_due;  /* last owner dropped: endpoint_settle runs it */
+	bool orphan_due;      /* last client dropped: endpoint_settle runs it */
 	uint32_t calls;       /* queued + in flight                        */
 	uint32_t recvs;
 	struct epq queued;    /* calls waiting for a receive, oldest first */
@@ -102,7 +113,7 @@ static uint64_t deadline_of(uint64_t timeout_ns)
 static void endpoint_maybe_free(struct endpoint *ep)
 {
 	if (!ep->used || ep->owner_refs || ep->client_refs || ep->boot_ref || ep->calls ||
-	    ep->recvs)
+	    ep->recvs || ep->disconnect_due || ep->orphan_due)
 		return;
 	kprintf("ipc: endpoint %u '%s' freed\n", ep->id, ep->name);
 	memset(ep, 0, sizeof(*ep));
@@ -183,14 +194,26 @@ static void call_free(struct ipc_call *c)
 	endpoint_maybe_free(ep);
 }
 
+/* Frees a queued call's record, then rolls back what it carried (moves
+ * unreserved, copies dropped): a drop may re-enter this endpoint. */
+static void call_free_then_abort(struct ipc_call *c)
+{
+	struct process *caller = c->caller;
+	struct xfer_plan carried = c->xfer;
+	c->xfer.prepared = false;
+	call_free(c);
+	xfer_abort(&caller->caps, &carried, &kcap_xfer_ops);
+}
+
 /* Fails a call to its caller (moves roll back, copies are dropped). */
 static void call_fail(struct ipc_call *c, int err)
 {
-	if (c->state == CALL_QUEUED)
-		xfer_abort(&c->caller->caps, &c->xfer, &kcap_xfer_ops);
 	if (c->caller)
 		complete(c->caller, c->user_data, err, 0);
-	call_free(c);
+	if (c->state == CALL_QUEUED)
+		call_free_then_abort(c);
+	else
+		call_free(c);
 }
 
 static void recv_free(struct ipc_recv *r)
@@ -424,7 +447,11 @@ static struct ipc_call *call_of(struct endpoint *ep, uint32_t call_id)
 }
 
 /* The reply message is in ipc_buf (len bytes); plan holds the server's
- * prepared transfers.  Returns the RETURN's own result. */
+ * prepared transfers.  Returns the RETURN's own result.  A reply is
+ * delivered whole or not at all: when the caller's buffer cannot take it
+ * (too small, not writable) no byte counts and no capability moves, and
+ * both sides are told (the caller's CQE and the RETURN's carry the same
+ * error; the call is over). */
 static int reply(struct process *server, struct ipc_call *c, uint32_t len, bool exception,
                  struct xfer_plan *plan)
 {
@@ -474,6 +501,9 @@ static int reply(struct process *server, struct ipc_call *c, uint32_t len, bool 
 	call_free(c);
 	proc_complete(caller, &cqe);
 	sched_handoff(caller);
+	bool refused = cqe.result == CAPOS_ERR_RESULT_TOO_SMALL || cqe.result == CAPOS_ERR_BAD_BUFFER;
+	if (!exception && refused)
+		return cqe.result; /* not delivered: the server's caps stayed */
 	return CAPOS_OK;
 }
 
@@ -548,13 +578,43 @@ static void endpoint_orphaned(struct endpoint *ep)
 	endpoint_maybe_free(ep);
 }
 
+/* Runs every due disconnection and orphaning, including those that the
+ * running ones cause, one after another.  Nested calls only mark. */
+static void endpoint_settle(void)
+{
+	static bool settling;
+	if (settling)
+		return;
+	settling = true;
+	for (bool again = true; again;) {
+		again = false;
+		for (unsigned i = 0; i < ENDPOINT_MAX; i++) {
+			struct endpoint *ep = &endpoints[i];
+			if (ep->disconnect_due) {
+				ep->disconnect_due = false;
+				ep->orphan_due = false;
+				endpoint_disconnect(ep);
+				again = true;
+			} else if (ep->orphan_due) {
+				ep->orphan_due = false;
+				if (!ep->disconnected)
+					endpoint_orphaned(ep);
+				endpoint_maybe_free(ep);
+				again = true;
+			}
+		}
+	}
+	settling = false;
+}
+
 void endpoint_boot_release(struct endpoint *ep)
 {
 	ep->boot_ref = false;
 	if (ep->owner_refs == 0)
-		endpoint_disconnect(ep);
+		ep->disconnect_due = true;
 	else if (ep->client_refs == 0)
-		endpoint_orphaned(ep);
+		ep->orphan_due = true;
+	endpoint_settle();
 	endpoint_maybe_free(ep);
 }
 
@@ -565,7 +625,8 @@ static void owner_drop(void *object)
 {
 	struct endpoint *ep = object;
 	if (--ep->owner_refs == 0 && !ep->boot_ref)
-		endpoint_disconnect(ep);
+		ep->disconnect_due = true;
+	endpoint_settle();
 	endpoint_maybe_free(ep);
 }
 
@@ -573,7 +634,8 @@ static void client_drop(void *object)
 {
 	struct endpoint *ep = object;
 	if (--ep->client_refs == 0 && !ep->boot_ref && !ep->disconnected)
-		endpoint_orphaned(ep);
+		ep->orphan_due = true;
+	endpoint_settle();
 	endpoint_maybe_free(ep);
 }
 
@@ -582,8 +644,7 @@ void endpoint_process_exit(struct process *p)
 	for (unsigned i = 0; i < IPC_CALL_POOL; i++) {
 		struct ipc_call *c = &calls[i];
 		if (c->state == CALL_QUEUED && c->caller == p) {
-			xfer_abort(&p->caps, &c->xfer, &kcap_xfer_ops);
-			call_free(c);
+			call_free_then_abort(c);
 			continue;
 		}
 		if (c->state == CALL_INFLIGHT && c->caller == p) {
@@ -613,6 +674,33 @@ bool endpoint_only_receiving(struct process *p)
 		if (recvs[i].used && recvs[i].server == p)
 			return true;
 	return false;
+}
+
+void endpoint_describe_waits(const struct process *p, char *buf, size_t len)
+{
+	for (unsigned i = 0; i < IPC_CALL_POOL; i++) {
+		const struct ipc_call *c = &calls[i];
+		if (c->state == CALL_FREE || c->caller != p)
+			continue;
+		if (c->state == CALL_QUEUED)
+			format_append(buf, len, "; call to endpoint %u '%s' (queued: nobody receives)",
+			              c->ep->id, c->ep->name);
+		else
+			format_append(buf, len, "; call to endpoint %u '%s' (received by pid %u '%s', "
+			              "not answered)", c->ep->id, c->ep->name,
+			              c->server ? c->server->pid : 0, c->server ? c->server->name : "?");
+	}
+	for (unsigned i = 0; i < IPC_CALL_POOL; i++) {
+		const struct ipc_call *c = &calls[i];
+		if (c->state == CALL_INFLIGHT && c->server == p && c->caller != 0)
+			format_append(buf, len, "; owes an answer on endpoint %u '%s' to pid %u '%s'",
+			              c->ep->id, c->ep->name, c->caller->pid, c->caller->name);
+	}
+	for (unsigned i = 0; i < IPC_RECV_POOL; i++) {
+		const struct ipc_recv *r = &recvs[i];
+		if (r->used && r->server == p)
+			format_append(buf, len, "; recv on endpoint %u '%s'", r->ep->id, r->ep->name);
+	}
 }
 
 bool endpoint_serving(struct process *p)
@@ -674,7 +762,7 @@ const struct kcap_type kcap_endpoint_type = {
 	.kind = KCAP_ENDPOINT,
 	.name = "endpoint",
 	.interface_id = capos_Endpoint_ID,
-	.call = 0, /* ring opcodes, see ring_dispatch.c */
+	.perform = 0, /* ring opcodes, see ring_dispatch.c */
 	.drop = owner_drop,
 	.boot_object = 0,
 	.transferable = true,
@@ -685,7 +773,7 @@ const struct kcap_type kcap_endpoint_client_type = {
 	.kind = KCAP_ENDPOINT_CLIENT,
 	.name = "endpointClient",
 	.interface_id = capos_Endpoint_ID,
-	.call = 0,
+	.perform = 0,
 	.drop = client_drop,
 	.boot_object = 0,
 	.transferable = true,

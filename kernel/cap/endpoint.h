@@ -16,6 +16,7 @@
 
 #include <capos/abi.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "cap_table.h"
@@ -60,6 +61,10 @@ bool endpoint_only_receiving(struct process *p);
 /* p holds a call it received and has not answered: its callers wait for
  * it, so the deadlock breaker kills it before them. */
 bool endpoint_serving(struct process *p);
+
+/* Appends to buf what p waits for on endpoints: its receives, its calls
+ * (queued or being served, by whom).  For the watchdog's table. */
+void endpoint_describe_waits(const struct process *p, char *buf, size_t len);
 
 /* Timer: completes calls and receives whose SQE timeout passed with
  * CAPOS_ERR_TIMED_OUT.  Returns true while some deadline is pending. */

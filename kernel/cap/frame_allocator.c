@@ -13,7 +13,9 @@
 
 #include "capnp/capnp.h"
 #include "capos.capnp.h"
+#include "frame_ledger.h"
 #include "log.h"
+#include "mem/pmm.h"
 #include "memory_object.h"
 #include "proc/process.h"
 #include "proc/user_memory.h"
@@ -43,13 +45,70 @@ static int phys_result(struct kcap_call *c, uint64_t phys)
 	return CAPOS_OK;
 }
 
-static int fa_call(void *object, struct kcap_call *c)
+static const struct kcall_method fa_methods[] = {
+	{capos_FrameAllocator_allocFrame_METHOD, "allocFrame",
+	 {KCALL_FLAT(capos_FrameAllocator_allocFrame_Results), 0}},
+	{capos_FrameAllocator_freeFrame_METHOD, "freeFrame",
+	 {KCALL_FLAT(capos_FrameAllocator_freeFrame_Results), 0}},
+	{capos_FrameAllocator_allocContiguous_METHOD, "allocContiguous",
+	 {KCALL_FLAT(capos_FrameAllocator_allocContiguous_Results), 0}},
+	{capos_FrameAllocator_query_METHOD, "query",
+	 {KCALL_FLAT(capos_FrameAllocator_query_Results), 0}},
+	{capos_FrameAllocator_allocMemory_METHOD, "allocMemory",
+	 {KCALL_FLAT(capos_FrameAllocator_allocMemory_Results), 1}},
+};
+
+/* arg[0]: the frame count (allocFrame, allocContiguous), the frame
+ * (freeFrame) or the pages (allocMemory). */
+static int fa_decode(void *object, struct kcap_call *c)
 {
 	(void)object;
 	struct capnp_reader m;
-	if (capnp_reader_init(&m, c->params, c->params_len) != CAPNP_OK)
+	if (kcap_params(c, &m) != CAPOS_OK)
 		return CAPOS_ERR_BAD_MESSAGE;
-	capnp_reader_set_limits(&m, c->params_len / 8 + 16, 16);
+	switch (c->method_id) {
+	case capos_FrameAllocator_allocFrame_METHOD:
+		c->arg[0] = 1;
+		break;
+	case capos_FrameAllocator_allocContiguous_METHOD:
+		c->arg[0] = capos_FrameAllocator_allocContiguous_Params_get_count(
+			capos_FrameAllocator_allocContiguous_Params_read_root(&m));
+		break;
+	case capos_FrameAllocator_freeFrame_METHOD:
+		c->arg[0] = capos_FrameAllocator_freeFrame_Params_get_physAddr(
+			capos_FrameAllocator_freeFrame_Params_read_root(&m));
+		break;
+	case capos_FrameAllocator_allocMemory_METHOD:
+		c->arg[0] = capos_FrameAllocator_allocMemory_Params_get_pages(
+			capos_FrameAllocator_allocMemory_Params_read_root(&m));
+		break;
+	default: /* query: no params */
+		break;
+	}
+	if (capnp_reader_error(&m) != CAPNP_OK)
+		return CAPOS_ERR_BAD_MESSAGE;
+	/* The arguments alone (user_memory.c and memory_object.c repeat these). */
+	switch (c->method_id) {
+	case capos_FrameAllocator_allocContiguous_METHOD:
+		if (c->arg[0] == 0 || c->arg[0] > UMEM_CONTIG_MAX)
+			return fa_refuse(c, "allocContiguous", UMEM_INVALID, "count must be 1..512");
+		break;
+	case capos_FrameAllocator_freeFrame_METHOD:
+		if (c->arg[0] == 0 || (c->arg[0] & (PAGE_SIZE - 1)) != 0)
+			return fa_refuse(c, "freeFrame", UMEM_INVALID,
+			                 frame_ledger_strerror(LEDGER_BAD_ADDR));
+		break;
+	case capos_FrameAllocator_allocMemory_METHOD:
+		return memory_object_check_pages(c, (uint32_t)c->arg[0]);
+	default:
+		break;
+	}
+	return CAPOS_OK;
+}
+
+static int fa_perform(void *object, struct kcap_call *c)
+{
+	(void)object;
 	const char *why = "";
 	enum umem_status s;
 	uint64_t phys = 0;
@@ -58,22 +117,12 @@ static int fa_call(void *object, struct kcap_call *c)
 	case capos_FrameAllocator_allocFrame_METHOD:
 		s = umem_frame_alloc(c->caller, 1, &phys, &why);
 		return s ? fa_refuse(c, "allocFrame", s, why) : phys_result(c, phys);
-	case capos_FrameAllocator_allocContiguous_METHOD: {
-		uint32_t count = capos_FrameAllocator_allocContiguous_Params_get_count(
-			capos_FrameAllocator_allocContiguous_Params_read_root(&m));
-		if (capnp_reader_error(&m) != CAPNP_OK)
-			return CAPOS_ERR_BAD_MESSAGE;
-		s = umem_frame_alloc(c->caller, count, &phys, &why);
+	case capos_FrameAllocator_allocContiguous_METHOD:
+		s = umem_frame_alloc(c->caller, (uint32_t)c->arg[0], &phys, &why);
 		return s ? fa_refuse(c, "allocContiguous", s, why) : phys_result(c, phys);
-	}
-	case capos_FrameAllocator_freeFrame_METHOD: {
-		phys = capos_FrameAllocator_freeFrame_Params_get_physAddr(
-			capos_FrameAllocator_freeFrame_Params_read_root(&m));
-		if (capnp_reader_error(&m) != CAPNP_OK)
-			return CAPOS_ERR_BAD_MESSAGE;
-		s = umem_frame_free(c->caller, phys, &why);
+	case capos_FrameAllocator_freeFrame_METHOD:
+		s = umem_frame_free(c->caller, c->arg[0], &why);
 		return s ? fa_refuse(c, "freeFrame", s, why) : kcap_empty_result(c);
-	}
 	case capos_FrameAllocator_query_METHOD: {
 		struct umem_query q;
 		umem_frame_query(c->caller, &q);
@@ -90,12 +139,8 @@ static int fa_call(void *object, struct kcap_call *c)
 		c->result_len = (uint32_t)len;
 		return CAPOS_OK;
 	}
-	case capos_FrameAllocator_allocMemory_METHOD: {
-		uint32_t pages = capos_FrameAllocator_allocMemory_Params_get_pages(
-			capos_FrameAllocator_allocMemory_Params_read_root(&m));
-		if (capnp_reader_error(&m) != CAPNP_OK)
-			return CAPOS_ERR_BAD_MESSAGE;
-		int err = memory_object_create(c, pages);
+	default: { /* allocMemory (the method table lists no others) */
+		int err = memory_object_create(c, (uint32_t)c->arg[0]);
 		if (err != CAPOS_OK)
 			return err;
 		/* The object is result cap 0. */
@@ -109,8 +154,6 @@ static int fa_call(void *object, struct kcap_call *c)
 		c->result_len = (uint32_t)len;
 		return CAPOS_OK;
 	}
-	default:
-		return CAPOS_ERR_UNKNOWN_METHOD;
 	}
 }
 
@@ -118,7 +161,9 @@ const struct kcap_type kcap_frame_allocator_type = {
 	.kind = KCAP_FRAME_ALLOCATOR,
 	.name = "frameAllocator",
 	.interface_id = capos_FrameAllocator_ID,
-	.call = fa_call,
+	KCAP_METHODS(fa_methods),
+	.decode = fa_decode,
+	.perform = fa_perform,
 	.drop = 0, /* static object; the ledger belongs to the process */
 	.boot_object = fa_boot_object,
 };

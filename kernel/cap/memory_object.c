@@ -10,7 +10,9 @@
  * capability holds one reference, and each mapped page holds one, so the
  * frames cannot be freed while they are still mapped.  Its frames are
  * charged to the creator's ledger while the creator lives; the cap can be
- * transferred (shared memory), so the object may outlive its creator.  Frames of all objects are bounded system-wide
+ * transferred (shared memory), so the object may outlive its creator.
+ * W^X holds across all its mappings in every process (vm_wx): it is never
+ * mapped writable and executable at the same time.  Frames of all objects are bounded system-wide
  * (MEMOBJ_SYSTEM_FRAMES); every creation and destruction is logged with
  * that total.
  */
@@ -26,6 +28,7 @@
 #include "mem/pmm.h"
 #include "proc/process.h"
 #include "proc/user_memory.h"
+#include "vm_ranges.h"
 
 #define MEMOBJ_MAGIC 0x4d454d4fu /* "MEMO" */
 
@@ -36,6 +39,7 @@ struct memory_object {
 	uint32_t creator_pid; /* charged with the frames (see umem_object_charge) */
 	struct process *creator;
 	uint64_t refs;     /* capabilities + mapped pages */
+	struct vm_wx wx;   /* live writable / executable mappings, all processes */
 	uint64_t frames[]; /* pages entries */
 };
 
@@ -76,18 +80,27 @@ static void memobj_retain(void *object)
 	o->refs++;
 }
 
-void memory_object_unmapped(uint64_t tag, uint64_t pages)
+void memory_object_unmapped(uint64_t tag, uint64_t pages, uint32_t prot)
 {
-	put((struct memory_object *)(uintptr_t)tag, pages);
+	struct memory_object *o = (struct memory_object *)(uintptr_t)tag;
+	vm_wx_remove(&o->wx, prot);
+	put(o, pages);
 }
 
 extern const struct kcap_type kcap_memory_object_type;
 
-int memory_object_create(struct kcap_call *c, uint32_t pages)
+int memory_object_check_pages(struct kcap_call *c, uint32_t pages)
 {
 	if (pages == 0 || pages > MEMOBJ_MAX_PAGES)
 		return kcap_exception(c, capos_CapException_Type_invalidArgument,
 		                      "FrameAllocator.allocMemory: pages must be 1..500");
+	return CAPOS_OK;
+}
+
+int memory_object_create(struct kcap_call *c, uint32_t pages)
+{
+	if (memory_object_check_pages(c, pages) != CAPOS_OK)
+		return CAPOS_ERR_APPLICATION_EXCEPTION;
 	if (objects_frames + pages > MEMOBJ_SYSTEM_FRAMES)
 		return kcap_exception(c, capos_CapException_Type_overloaded,
 		                      "FrameAllocator.allocMemory: memory-object frame limit reached");
@@ -122,6 +135,7 @@ int memory_object_create(struct kcap_call *c, uint32_t pages)
 	o->id = next_id++;
 	o->pages = pages;
 	o->refs = 1; /* the result cap */
+	o->wx = (struct vm_wx){0, 0};
 	objects_frames += pages;
 	c->caps[0] = (struct cap_entry){
 		.object = o,
@@ -146,13 +160,50 @@ static int refuse(struct kcap_call *c, const char *method, enum umem_status s, c
 	                      msg);
 }
 
-static int memobj_call(void *object, struct kcap_call *c)
+static const struct kcall_method memobj_methods[] = {
+	{capos_MemoryObject_info_METHOD, "info", {KCALL_FLAT(capos_MemoryObject_info_Results), 0}},
+	{capos_MemoryObject_map_METHOD, "map", {KCALL_FLAT(capos_MemoryObject_map_Results), 0}},
+	{capos_MemoryObject_unmap_METHOD, "unmap", {KCALL_FLAT(capos_MemoryObject_unmap_Results), 0}},
+};
+
+/* arg[0..1]: map (hint, prot), unmap (addr). */
+static int memobj_decode(void *object, struct kcap_call *c)
 {
 	struct memory_object *o = object;
 	struct capnp_reader m;
-	if (capnp_reader_init(&m, c->params, c->params_len) != CAPNP_OK)
+	if (kcap_params(c, &m) != CAPOS_OK)
 		return CAPOS_ERR_BAD_MESSAGE;
-	capnp_reader_set_limits(&m, c->params_len / 8 + 16, 16);
+	if (c->method_id == capos_MemoryObject_map_METHOD) {
+		capos_MemoryObject_map_Params_reader r = capos_MemoryObject_map_Params_read_root(&m);
+		c->arg[0] = capos_MemoryObject_map_Params_get_hint(r);
+		c->arg[1] = capos_MemoryObject_map_Params_get_prot(r);
+	} else if (c->method_id == capos_MemoryObject_unmap_METHOD) {
+		c->arg[0] = capos_MemoryObject_unmap_Params_get_addr(
+			capos_MemoryObject_unmap_Params_read_root(&m));
+	}
+	if (capnp_reader_error(&m) != CAPNP_OK)
+		return CAPOS_ERR_BAD_MESSAGE;
+	/* The arguments alone (user_memory.c repeats these with the state). */
+	uint64_t size = (uint64_t)o->pages * PAGE_SIZE;
+	if (c->method_id == capos_MemoryObject_map_METHOD) {
+		int err = vm_check_prot((uint32_t)c->arg[1]);
+		if (!err && c->arg[0] != 0)
+			err = vm_check_range(c->arg[0], size, CAPOS_USER_MIN, CAPOS_RING_VADDR);
+		if (err)
+			return refuse(c, "map", UMEM_INVALID, vm_strerror(err));
+	} else if (c->method_id == capos_MemoryObject_unmap_METHOD &&
+	           vm_check_range(c->arg[0], size, CAPOS_USER_MIN, CAPOS_USER_END) != VM_OK) {
+		return refuse(c, "unmap", UMEM_INVALID, "not a mapping of this object");
+	}
+	/* Not the buffer this call's result goes to. */
+	if (c->method_id == capos_MemoryObject_unmap_METHOD && kcap_hits_result(c, c->arg[0], size))
+		return refuse(c, "unmap", UMEM_INVALID, "the range holds this call's result buffer");
+	return CAPOS_OK;
+}
+
+static int memobj_perform(void *object, struct kcap_call *c)
+{
+	struct memory_object *o = object;
 	struct capnp_builder b;
 	size_t len = 0;
 	capnp_builder_init(&b, c->result, c->result_cap);
@@ -166,35 +217,31 @@ static int memobj_call(void *object, struct kcap_call *c)
 		break;
 	}
 	case capos_MemoryObject_map_METHOD: {
-		capos_MemoryObject_map_Params_reader r = capos_MemoryObject_map_Params_read_root(&m);
-		uint64_t hint = capos_MemoryObject_map_Params_get_hint(r);
-		uint32_t prot = capos_MemoryObject_map_Params_get_prot(r);
-		if (capnp_reader_error(&m) != CAPNP_OK)
-			return CAPOS_ERR_BAD_MESSAGE;
 		uint64_t addr = 0;
-		enum umem_status s = umem_map_frames(c->caller, hint, o->frames, o->pages, prot,
+		uint32_t prot = (uint32_t)c->arg[1]; /* checked in decode */
+		/* A state check, before any effect: W^X across all mappings. */
+		if (vm_wx_check(&o->wx, prot) != VM_OK)
+			return refuse(c, "map", UMEM_INVALID, vm_strerror(VM_WX_SHARED));
+		enum umem_status s = umem_map_frames(c->caller, c->arg[0], o->frames, o->pages, prot,
 		                                     (uint64_t)(uintptr_t)o, &addr, &why);
 		if (s)
 			return refuse(c, "map", s, why);
 		o->refs += o->pages;
+		vm_wx_add(&o->wx, prot);
 		capos_MemoryObject_map_Results_set_addr(capos_MemoryObject_map_Results_init_root(&b),
 		                                        addr);
 		break;
 	}
-	case capos_MemoryObject_unmap_METHOD: {
-		uint64_t addr = capos_MemoryObject_unmap_Params_get_addr(
-			capos_MemoryObject_unmap_Params_read_root(&m));
-		if (capnp_reader_error(&m) != CAPNP_OK)
-			return CAPOS_ERR_BAD_MESSAGE;
-		enum umem_status s = umem_unmap_frames(c->caller, addr, o->pages,
-		                                       (uint64_t)(uintptr_t)o, &why);
+	default: { /* unmap */
+		uint32_t prot = 0;
+		enum umem_status s = umem_unmap_frames(c->caller, c->arg[0], o->pages,
+		                                       (uint64_t)(uintptr_t)o, &prot, &why);
 		if (s)
 			return refuse(c, "unmap", s, why);
+		vm_wx_remove(&o->wx, prot);
 		put(o, o->pages); /* may free the object: touch it no more */
 		return kcap_empty_result(c);
 	}
-	default:
-		return CAPOS_ERR_UNKNOWN_METHOD;
 	}
 	if (capnp_builder_finish(&b, &len) != CAPNP_OK)
 		panic("MemoryObject: result does not fit the kernel scratch");
@@ -206,7 +253,9 @@ const struct kcap_type kcap_memory_object_type = {
 	.kind = KCAP_MEMORY_OBJECT,
 	.name = "memoryObject",
 	.interface_id = capos_MemoryObject_ID,
-	.call = memobj_call,
+	KCAP_METHODS(memobj_methods),
+	.decode = memobj_decode,
+	.perform = memobj_perform,
 	.drop = memobj_drop,
 	/* Transferable (copy retains a reference): the object may outlive
 	 * its creator (see umem_object_freed for the accounting). */

@@ -8,6 +8,7 @@
 #include "capnp/capnp.h"
 #include "capos.capnp.h"
 #include "cap/registry.h"
+#include "format.h"
 #include "kstring.h"
 #include "log.h"
 #include "proc/proc_internal.h"
@@ -22,6 +23,8 @@ struct process_handle {
 	uint64_t spawner_badge;
 	bool exited;
 	int64_t exit_code;
+	bool killed;
+	char kill_reason[PROC_REASON_MAX];
 	/* The one pending wait. */
 	struct process *waiter;
 	uint32_t waiter_pid;
@@ -31,6 +34,15 @@ struct process_handle {
 };
 
 static struct process_handle handles[PROCESS_HANDLE_MAX];
+
+/* wait's result: the flat struct (root pointer, 2 data words, 1 pointer)
+ * and the reason text, NUL included, padded to words. */
+#define PROCESS_HANDLE_REASON_BYTES (8u * ((PROC_REASON_MAX + 7u) / 8u))
+#define PROCESS_HANDLE_RESULT_BYTES \
+	(KCALL_FLAT(capos_ProcessHandle_wait_Results) + PROCESS_HANDLE_REASON_BYTES)
+#define PROCESS_HANDLE_RESULT_WORDS (PROCESS_HANDLE_RESULT_BYTES / 8u)
+_Static_assert(PROCESS_HANDLE_RESULT_BYTES == CAPOS_WAIT_RESULT_BYTES,
+               "abi.h's CAPOS_WAIT_RESULT_BYTES must match wait's result layout");
 
 static void handle_maybe_free(struct process_handle *h)
 {
@@ -64,13 +76,18 @@ int process_handle_create(struct process *child, uint64_t spawner_badge, struct 
 }
 
 /* Writes wait's result message into buf; returns its length or 0. */
-static size_t wait_result(int64_t code, void *buf, size_t cap)
+static size_t wait_result(const struct process_handle *h, void *buf, size_t cap)
 {
 	struct capnp_builder b;
 	size_t len = 0;
 	capnp_builder_init(&b, buf, cap);
 	capos_ProcessHandle_wait_Results_builder r = capos_ProcessHandle_wait_Results_init_root(&b);
-	capos_ProcessHandle_wait_Results_set_exitCode(r, code);
+	capos_ProcessHandle_wait_Results_set_exitCode(r, h->exit_code);
+	if (h->killed) {
+		capos_ProcessHandle_wait_Results_set_killed(r, true);
+		capos_ProcessHandle_wait_Results_set_killReason(r, h->kill_reason,
+		                                                strlen(h->kill_reason));
+	}
 	if (capnp_builder_finish(&b, &len) != CAPNP_OK)
 		return 0;
 	return len;
@@ -85,8 +102,8 @@ static void finish_wait(struct process_handle *h, int32_t error)
 		return;
 	struct capos_cqe cqe = {.user_data = h->user_data, .result = error};
 	if (error == CAPOS_OK) {
-		uint64_t buf[8];
-		size_t len = wait_result(h->exit_code, buf, sizeof(buf));
+		uint64_t buf[PROCESS_HANDLE_RESULT_WORDS];
+		size_t len = wait_result(h, buf, sizeof(buf));
 		if (h->result_len == 0)
 			cqe.result = 0;
 		else if (len > h->result_len)
@@ -111,6 +128,8 @@ void process_handle_process_gone(struct process *p)
 			h->child = 0;
 			h->exited = true;
 			h->exit_code = p->killed ? -1 : p->exit_code;
+			h->killed = p->killed;
+			kstrlcpy(h->kill_reason, p->kill_reason, sizeof(h->kill_reason));
 			if (h->waiter)
 				kprintf("proc: pid %u '%s' exit code %ld delivered to waiter pid %u\n",
 				        h->pid, h->name, (long)h->exit_code, h->waiter_pid);
@@ -137,6 +156,15 @@ unsigned process_handle_live_children(uint64_t spawner_badge)
 	return n;
 }
 
+void process_handle_describe_waits(const struct process *p, char *buf, size_t len)
+{
+	for (unsigned i = 0; i < PROCESS_HANDLE_MAX; i++) {
+		const struct process_handle *h = &handles[i];
+		if (h->used && h->waiter == p && h->waiter_pid == p->pid)
+			format_append(buf, len, "; ProcessHandle.wait for pid %u '%s'", h->pid, h->name);
+	}
+}
+
 bool process_handle_waiting(const struct process *p)
 {
 	for (unsigned i = 0; i < PROCESS_HANDLE_MAX; i++)
@@ -145,13 +173,27 @@ bool process_handle_waiting(const struct process *p)
 	return false;
 }
 
-static int handle_call(void *object, struct kcap_call *c)
+static const struct kcall_method handle_methods[] = {
+	{capos_ProcessHandle_wait_METHOD, "wait", {PROCESS_HANDLE_RESULT_BYTES, 0}},
+};
+
+/* wait takes no params. */
+static int handle_decode(void *object, struct kcap_call *c)
+{
+	(void)object;
+	(void)c;
+	return CAPOS_OK;
+}
+
+/* Answers at once if the child has exited, else later (finish_wait): the
+ * result buffer was checked big enough now; if the waiter unmaps it
+ * meanwhile, the completion says CAPOS_ERR_BAD_BUFFER (nothing is lost:
+ * the exit code stays in the handle for the next wait). */
+static int handle_perform(void *object, struct kcap_call *c)
 {
 	struct process_handle *h = object;
-	if (c->method_id != capos_ProcessHandle_wait_METHOD)
-		return CAPOS_ERR_UNKNOWN_METHOD;
 	if (h->exited) {
-		size_t len = wait_result(h->exit_code, c->result, c->result_cap);
+		size_t len = wait_result(h, c->result, c->result_cap);
 		if (len == 0)
 			return CAPOS_ERR_NO_RESOURCES;
 		c->result_len = (uint32_t)len;
@@ -184,7 +226,9 @@ const struct kcap_type kcap_process_handle_type = {
 	.kind = KCAP_PROCESS_HANDLE,
 	.name = "processHandle",
 	.interface_id = capos_ProcessHandle_ID,
-	.call = handle_call,
+	KCAP_METHODS(handle_methods),
+	.decode = handle_decode,
+	.perform = handle_perform,
 	.drop = handle_drop,
 	.transferable = false, /* schema: not transferable */
 	.retain = handle_retain,

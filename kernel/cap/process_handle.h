@@ -16,6 +16,7 @@
 #define CAPOS_CAP_PROCESS_HANDLE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "cap_table.h"
@@ -39,6 +40,9 @@ void process_handle_process_gone(struct process *p);
 
 /* Live handles and pending waits (baseline checks). */
 unsigned process_handle_live(void);
+/* Appends to buf the children p waits for (ProcessHandle.wait), for the
+ * watchdog's table. */
+void process_handle_describe_waits(const struct process *p, char *buf, size_t len);
 /* True while p has a wait pending on a child that is still alive. */
 bool process_handle_waiting(const struct process *p);
 

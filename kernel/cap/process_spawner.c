@@ -1,9 +1,10 @@
 /*
  * ProcessSpawner capability (see process_spawner.h).
  *
- * A spawn is checked completely before anything changes: names, binary,
- * ELF, every grant against the caller's table, room for the result caps.
- * Then the endpoints are created and the process is built with the grants
+ * A spawn is checked completely before anything changes: decode checks
+ * names, binary, ELF and every grant against the caller's table, then the
+ * dispatcher checks room for the result and its caps (docs/invocation.md).
+ * Perform creates the endpoints and builds the process with the grants
  * inserted (each object retained); only when that succeeded are moved
  * slots removed from the caller and the result caps handed over.  A
  * failure while building tears the half-built process down, which drops
@@ -234,11 +235,16 @@ static void release_new_endpoints(void)
 	new_ep_count = 0;
 }
 
-static int spawn(struct process_spawner *sp, struct kcap_call *c, struct capnp_reader *m)
+/* decode -> perform: the checked request (one spawn at a time). */
+static struct spawn_req req;
+
+/* Decode: every check of the request; nothing changes.  Lowers the
+ * result-cap bound to what this spawn returns (the handle and one client
+ * facet per new endpoint). */
+static int spawn_decode(struct process_spawner *sp, struct kcap_call *c, struct capnp_reader *m)
 {
-	struct spawn_req q;
-	memset(&q, 0, sizeof(q));
-	q.c = c;
+	memset(&req, 0, sizeof(req));
+	req.c = c;
 	pending.count = 0;
 	capos_ProcessSpawner_spawn_Params_reader r = capos_ProcessSpawner_spawn_Params_read_root(m);
 	struct capnp_text name = capos_ProcessSpawner_spawn_Params_get_name(r);
@@ -250,7 +256,7 @@ static int spawn(struct process_spawner *sp, struct kcap_call *c, struct capnp_r
 		return refuse(c, capos_CapException_Type_invalidArgument,
 		              "name: empty, longer than 31 bytes or not [A-Za-z0-9_.-] (%u bytes)",
 		              (unsigned)name.len);
-	memcpy(q.name, name.str, name.len);
+	memcpy(req.name, name.str, name.len);
 	if (bin.len == 0 || bin.len > MF_NAME_MAX)
 		return refuse(c, capos_CapException_Type_invalidArgument,
 		              "binaryName: %u bytes (1..%u)", (unsigned)bin.len, MF_NAME_MAX);
@@ -258,9 +264,9 @@ static int spawn(struct process_spawner *sp, struct kcap_call *c, struct capnp_r
 	if (bi < 0)
 		return refuse(c, capos_CapException_Type_invalidArgument,
 		              "binaryName: unknown binary '%.*s'", (int)bin.len, bin.str);
-	q.bin = &sp->m->binaries[bi];
+	req.bin = &sp->m->binaries[bi];
 	struct elf_plan plan;
-	int eerr = elf_plan_parse(q.bin->data, q.bin->size, CAPOS_USER_MIN, CAPOS_USER_IMAGE_END,
+	int eerr = elf_plan_parse(req.bin->data, req.bin->size, CAPOS_USER_MIN, CAPOS_USER_IMAGE_END,
 	                          &plan);
 	if (eerr != ELF_OK)
 		return refuse(c, capos_CapException_Type_invalidArgument,
@@ -273,6 +279,10 @@ static int spawn(struct process_spawner *sp, struct kcap_call *c, struct capnp_r
 			return refuse(c, capos_CapException_Type_overloaded,
 			              "restricted spawner (badge %lu): %u children alive", c->badge, live);
 	}
+	/* Checked here too so a child is never built only to be torn down. */
+	if (process_handle_live() >= PROCESS_HANDLE_MAX)
+		return refuse(c, capos_CapException_Type_overloaded, "out of process handles (%u)",
+		              PROCESS_HANDLE_MAX);
 	if (grants.len > SPAWN_MAX_GRANTS)
 		return refuse(c, capos_CapException_Type_invalidArgument,
 		              "grants: %u grants (at most %u)", grants.len, SPAWN_MAX_GRANTS);
@@ -280,28 +290,24 @@ static int spawn(struct process_spawner *sp, struct kcap_call *c, struct capnp_r
 		capos_CapGrant_reader gr = capos_CapGrant_list_get(grants, i);
 		if (capnp_reader_error(m) != CAPNP_OK)
 			return CAPOS_ERR_BAD_MESSAGE;
-		int err = check_grant(&q, gr, i);
+		int err = check_grant(&req, gr, i);
 		if (err)
 			return err;
 	}
-	/* Room for the result: message + one record per result cap. */
-	uint32_t results = 1 + q.new_endpoints;
-	size_t msg = spawn_result(c->result, c->result_cap, 0);
-	if (c->sqe->result_len < capos_align8(msg) + results * sizeof(struct capos_cap_record))
-		return refuse(c, capos_CapException_Type_invalidArgument,
-		              "result buffer of %u bytes cannot hold %u result caps",
-		              c->sqe->result_len, results);
-	if (cap_table_free_slots(&c->caller->caps) < results)
-		return refuse(c, capos_CapException_Type_overloaded,
-		              "caller's capability table has no room for %u result caps", results);
+	c->bound.caps = 1 + req.new_endpoints;
+	return CAPOS_OK;
+}
 
-	/* Everything checked: create the endpoints, then the process. */
+/* Perform: create the endpoints, then the process.  Refusals here are for
+ * exhausted resources, with everything created so far undone. */
+static int spawn_perform(struct process_spawner *sp, struct kcap_call *c)
+{
 	new_ep_count = 0;
 	for (unsigned i = 0; i < pending.count; i++) {
 		struct spawn_grant *g = &pending.g[i];
 		if (g->entry.type != KCAP_ENDPOINT || g->entry.object != 0)
 			continue;
-		struct endpoint *ep = endpoint_create(q.name); /* named after its owner */
+		struct endpoint *ep = endpoint_create(req.name); /* named after its owner */
 		if (ep == 0) {
 			release_new_endpoints();
 			return refuse(c, capos_CapException_Type_overloaded,
@@ -310,13 +316,14 @@ static int spawn(struct process_spawner *sp, struct kcap_call *c, struct capnp_r
 		new_eps[new_ep_count++] = ep;
 		g->entry.object = ep;
 	}
-	struct process *child = process_create_granted(q.name, q.bin->data, q.bin->size,
+	struct process *child = process_create_granted(req.name, req.bin->data, req.bin->size,
 	                                               spawn_install_grants, &pending);
 	if (child == 0) {
 		release_new_endpoints();
 		return refuse(c, capos_CapException_Type_overloaded,
-		              "'%s': out of processes or frames (see the proc: line above)", q.name);
+		              "'%s': out of processes or frames (see the proc: line above)", req.name);
 	}
+	process_set_binary(child, req.bin->name.ptr, req.bin->name.len);
 	struct cap_entry handle;
 	if (process_handle_create(child, c->badge, &handle) != CAPOS_OK) {
 		/* Never started: destroying it gives back its references. */
@@ -326,9 +333,9 @@ static int spawn(struct process_spawner *sp, struct kcap_call *c, struct capnp_r
 		              PROCESS_HANDLE_MAX);
 	}
 	/* Commit: moved slots leave the caller (the child holds their reference). */
-	for (unsigned k = 0; k < q.moves; k++) {
+	for (unsigned k = 0; k < req.moves; k++) {
 		struct cap_entry removed;
-		if (cap_table_remove(&c->caller->caps, q.move_ids[k], &removed) == CAPOS_OK)
+		if (cap_table_remove(&c->caller->caps, req.move_ids[k], &removed) == CAPOS_OK)
 			kcap_drop(&removed);
 	}
 	c->caps[c->cap_count++] = handle;
@@ -346,32 +353,42 @@ static int spawn(struct process_spawner *sp, struct kcap_call *c, struct capnp_r
 	sp->spawned++;
 	kprintf("spawn: pid %u '%s' spawned pid %u '%s' from binary '%.*s' with %u caps "
 	        "(%u moved, %u new endpoints)%s\n",
-	        c->caller->pid, c->caller->name, child->pid, child->name, (int)q.bin->name.len,
-	        q.bin->name.ptr, pending.count, q.moves, q.new_endpoints,
+	        c->caller->pid, c->caller->name, child->pid, child->name, (int)req.bin->name.len,
+	        req.bin->name.ptr, pending.count, req.moves, req.new_endpoints,
 	        c->badge ? " via a restricted spawner" : "");
 	c->result_len = (uint32_t)spawn_result(c->result, c->result_cap, child->pid);
 	return CAPOS_OK;
 }
 
-static int spawner_call(void *object, struct kcap_call *c)
+static const struct kcall_method spawner_methods[] = {
+	{capos_ProcessSpawner_spawn_METHOD, "spawn",
+	 {KCALL_FLAT(capos_ProcessSpawner_spawn_Results), 1 + SPAWN_MAX_NEW_ENDPOINTS}},
+};
+_Static_assert(1 + SPAWN_MAX_NEW_ENDPOINTS <= KCAP_CALL_CAPS_MAX, "spawn's result caps fit a call");
+
+static int spawner_decode(void *object, struct kcap_call *c)
 {
 	struct process_spawner *sp = object;
 	struct capnp_reader m;
-	if (capnp_reader_init(&m, c->params, c->params_len) != CAPNP_OK)
+	if (kcap_params(c, &m) != CAPOS_OK)
 		return CAPOS_ERR_BAD_MESSAGE;
-	capnp_reader_set_limits(&m, c->params_len / 8 + 16, 16);
-	if (c->method_id != capos_ProcessSpawner_spawn_METHOD)
-		return CAPOS_ERR_UNKNOWN_METHOD;
 	if (sp->m == 0)
 		return kcap_exception(c, capos_CapException_Type_failed, "no boot manifest");
-	return spawn(sp, c, &m);
+	return spawn_decode(sp, c, &m);
+}
+
+static int spawner_perform(void *object, struct kcap_call *c)
+{
+	return spawn_perform(object, c);
 }
 
 const struct kcap_type kcap_process_spawner_type = {
 	.kind = KCAP_PROCESS_SPAWNER,
 	.name = "processSpawner",
 	.interface_id = capos_ProcessSpawner_ID,
-	.call = spawner_call,
+	KCAP_METHODS(spawner_methods),
+	.decode = spawner_decode,
+	.perform = spawner_perform,
 	.drop = 0, /* static object */
 	.transferable = true,
 	.retain = 0,

@@ -73,6 +73,14 @@ void kcap_drop(const struct cap_entry *e)
 		t->drop(e->object);
 }
 
+int kcap_params(const struct kcap_call *c, struct capnp_reader *m)
+{
+	if (capnp_reader_init(m, c->params, c->params_len) != CAPNP_OK)
+		return CAPOS_ERR_BAD_MESSAGE;
+	capnp_reader_set_limits(m, c->params_len / 8 + 16, 16);
+	return CAPOS_OK;
+}
+
 int kcap_exception(struct kcap_call *c, unsigned type, const char *message)
 {
 	struct capnp_builder b;
@@ -98,4 +106,12 @@ int kcap_empty_result(struct kcap_call *c)
 		return CAPOS_ERR_NO_RESOURCES;
 	c->result_len = (uint32_t)len;
 	return CAPOS_OK;
+}
+
+bool kcap_hits_result(const struct kcap_call *c, uint64_t addr, uint64_t size)
+{
+	uint64_t start = c->sqe->result_addr, len = c->sqe->result_len;
+	if (len == 0 || size == 0 || addr + size < addr)
+		return false; /* a wrapping range is refused by the range check */
+	return addr < start + len && start < addr + size;
 }

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "cap_table.h"
+#include "kcall.h"
 
 struct process;
 struct capos_sqe;
@@ -37,14 +38,30 @@ enum kcap_kind {
  * ProcessSpawner.spawn...): at most this many per completion. */
 #define KCAP_CALL_CAPS_MAX 16u
 
-/* kcap_type.call's return when the completion is posted later with
+/* kcap_type.perform's return when the completion is posted later with
  * proc_complete (the dispatcher reserves a CQ slot for it). */
 #define KCAP_CALL_DEFERRED 1
 
-/* One CALL on a kernel object.  params/result are kernel copies. */
+/*
+ * One CALL on a kernel object, in four steps (docs/invocation.md):
+ *   decode   type->decode parses and validates the params into arg/data,
+ *            and may lower `bound` (a result that depends on the params);
+ *            no side effects.  A refusal here is an exception or error.
+ *   check    the dispatcher proves the caller can take any result within
+ *            `bound`: result buffer writable and big enough, free slots
+ *            for the result caps (lib/kcall.h).  Refused with no effect.
+ *   perform  type->perform has the effects.  It does not fail on bad
+ *            input; it may still refuse because of the state of the
+ *            system (a limit reached, out of frames, a range not mapped),
+ *            and then only before its first effect.
+ *   post     the dispatcher writes the result, inserts the result caps
+ *            and posts the CQE (cannot fail: checked above).
+ * params/result are kernel copies.
+ */
 struct kcap_call {
 	struct process *caller;
 	uint16_t method_id;
+	const struct kcall_method *method; /* the method_id's table entry */
 	const void *params;   /* Cap'n Proto message (framed), params_len bytes */
 	uint32_t params_len;
 	void *result;         /* 8-byte aligned scratch of result_cap bytes      */
@@ -52,11 +69,17 @@ struct kcap_call {
 	uint32_t result_len;  /* out: bytes of the result (or exception) message */
 	uint64_t badge;       /* badge of the invoked capability                  */
 	const struct capos_sqe *sqe; /* the CALL (user_data, result_addr/len)      */
+	/* decode -> perform: the decoded arguments. */
+	uint64_t arg[3];
+	const void *data;
+	uint32_t data_len;
+	/* The most this call returns on success: method->max unless decode
+	 * lowered it.  perform never returns more (a kernel bug: panic). */
+	struct kcall_bound bound;
 	/* out: result caps, each holding one object reference.  On CAPOS_OK
 	 * the dispatcher inserts them into the caller's table in order and
-	 * appends one capos_cap_record each after the result message; if that
-	 * is impossible (result buffer too small, table full) it drops them
-	 * and the CQE carries the error.  Dropped on any other return. */
+	 * appends one capos_cap_record each after the result message.
+	 * Dropped on any other return. */
 	uint32_t cap_count;
 	struct cap_entry caps[KCAP_CALL_CAPS_MAX];
 };
@@ -65,10 +88,17 @@ struct kcap_type {
 	enum kcap_kind kind;
 	const char *name;      /* CapSet / log name */
 	uint64_t interface_id; /* Cap'n Proto interface id */
-	/* CAPOS_OK with the result message in c->result, or
+	/* The methods and the bound of each one's result; a method_id not
+	 * listed is CAPOS_ERR_UNKNOWN_METHOD before anything runs. */
+	const struct kcall_method *methods;
+	unsigned method_count;
+	/* decode and perform (see struct kcap_call) return CAPOS_OK (perform:
+	 * with the result message in c->result), or
 	 * CAPOS_ERR_APPLICATION_EXCEPTION with a CapException there (see
-	 * kcap_exception), or another negative CAPOS_ERR_*. */
-	int (*call)(void *object, struct kcap_call *c);
+	 * kcap_exception), or another negative CAPOS_ERR_*; perform may also
+	 * return KCAP_CALL_DEFERRED. */
+	int (*decode)(void *object, struct kcap_call *c);
+	int (*perform)(void *object, struct kcap_call *c);
 	/* A capability to object was removed from a table (release, exit). */
 	void (*drop)(void *object);
 	/* Capability transfer (kernel/cap/transfer.c): false refuses it
@@ -80,6 +110,9 @@ struct kcap_type {
 	void *(*boot_object)(void);
 };
 
+/* Declares a method table for struct kcap_type. */
+#define KCAP_METHODS(table) .methods = (table), .method_count = sizeof(table) / sizeof((table)[0])
+
 void kcap_registry_init(void);
 const struct kcap_type *kcap_type_of(enum kcap_kind kind);
 const struct kcap_type *kcap_type_by_name(const char *name);
@@ -89,10 +122,21 @@ int kcap_grant(struct process *p, const struct kcap_type *t, void *object, uint3
 /* Drops the object reference a removed table entry held. */
 void kcap_drop(const struct cap_entry *e);
 
+struct capnp_reader;
+/* Opens c's params as a Cap'n Proto message for decode, with the
+ * amplification guard (a valid message never reads more words than it
+ * has).  CAPOS_OK or CAPOS_ERR_BAD_MESSAGE. */
+int kcap_params(const struct kcap_call *c, struct capnp_reader *m);
+
 /* Writes a CapException message into c->result; returns
  * CAPOS_ERR_APPLICATION_EXCEPTION. type is a capos_CapException_Type. */
 int kcap_exception(struct kcap_call *c, unsigned type, const char *message);
 /* Writes an empty result struct message (methods returning ()). */
 int kcap_empty_result(struct kcap_call *c);
+
+/* Does [addr, addr+size) overlap the call's result buffer?  A method that
+ * unmaps or write-protects memory refuses to do it to the buffer its own
+ * result goes to (the result could not be delivered after the effect). */
+bool kcap_hits_result(const struct kcap_call *c, uint64_t addr, uint64_t size);
 
 #endif

@@ -31,15 +31,18 @@ void trap_user_fault(struct trap_frame *tf)
 	                           vector_names[tf->vector]
 	                       ? vector_names[tf->vector]
 	                       : "exception";
-	char reason[160];
+	char reason[PROC_REASON_MAX];
 	if (tf->vector == TRAP_PAGE_FAULT) {
 		uint64_t e = tf->error_code;
-		format_snprintf(reason, sizeof reason, "page fault at 0x%lx (%s, %s) rip 0x%lx", read_cr2(),
-		          (e & PF_IFETCH) ? "instruction fetch" : (e & PF_WRITE) ? "write" : "read",
-		          (e & PF_PRESENT) ? "protection violation" : "not present", tf->rip);
+		format_snprintf(reason, sizeof reason,
+		                "page fault at 0x%lx (%s, %s) rip 0x%lx in binary '%s'", read_cr2(),
+		                (e & PF_IFETCH) ? "instruction fetch" : (e & PF_WRITE) ? "write" : "read",
+		                (e & PF_PRESENT) ? "protection violation" : "not present", tf->rip,
+		                p->binary);
 	} else {
-		format_snprintf(reason, sizeof reason, "%s (vector %lu, error 0x%lx) rip 0x%lx", name,
-		          tf->vector, tf->error_code, tf->rip);
+		format_snprintf(reason, sizeof reason,
+		                "%s (vector %lu, error 0x%lx) rip 0x%lx in binary '%s'", name,
+		                tf->vector, tf->error_code, tf->rip, p->binary);
 	}
 	process_kill(p, reason);
 }

@@ -153,6 +153,7 @@ bool manifest_boot(void)
 		endpoint_boot_release(init_eps[i]);
 	if (init == 0)
 		boot_fail("init could not be created (see the proc: line above)");
+	process_set_binary(init, bin->name.ptr, bin->name.len);
 	static struct process_end init_end;
 	init->end_report = &init_end;
 	kprintf("boot: started init (pid %u, binary '%.*s', %u caps); the kernel starts nothing "
@@ -187,7 +188,8 @@ bool manifest_boot(void)
 	 * failed or could not be started (init's log says which). */
 	if (!init_end.ended || init_end.killed || init_end.exit_code != 0) {
 		if (init_end.killed)
-			kprintf("capOS: done: init was killed; exiting QEMU (failure)\n");
+			kprintf("capOS: done: init was killed; exiting QEMU (failure); why: %s\n",
+			        init_end.kill_reason);
 		else
 			kprintf("capOS: done: init reported failure (exit code %d, see its log "
 			        "above); exiting QEMU (failure)\n",

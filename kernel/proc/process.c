@@ -239,9 +239,10 @@ static void setup_kernel_context(struct process *p, uint64_t entry)
 	tf->rdi = CAPOS_RING_VADDR;
 	tf->rsi = p->pid;
 	tf->rdx = CAPOS_CAPSET_VADDR;
-	uint64_t *ctx = (uint64_t *)tf - 7;
-	memset(ctx, 0, 6 * sizeof(uint64_t));
-	ctx[6] = (uint64_t)proc_first_run;
+	uint64_t *ctx = (uint64_t *)tf - 8; /* context_switch.S layout */
+	memset(ctx, 0, 7 * sizeof(uint64_t));
+	ctx[0] = 0x2; /* rflags: interrupts off, as every kernel context */
+	ctx[7] = (uint64_t)proc_first_run;
 	p->saved_rsp = (uint64_t)ctx;
 }
 
@@ -360,6 +361,8 @@ void process_destroy(struct process *p)
 		p->end_report->ended = true;
 		p->end_report->killed = p->killed;
 		p->end_report->exit_code = p->exit_code;
+		kstrlcpy(p->end_report->kill_reason, p->kill_reason,
+		         sizeof(p->end_report->kill_reason));
 	}
 	memset(p, 0, sizeof(*p));
 	p->state = PROC_FREE;
@@ -374,12 +377,26 @@ _Noreturn void process_exit(struct process *p, int code)
 	panic("proc: zombie pid %u was scheduled again", p->pid);
 }
 
-_Noreturn void process_kill(struct process *p, const char *reason)
+void process_set_binary(struct process *p, const char *name, size_t len)
+{
+	if (len >= sizeof(p->binary))
+		len = sizeof(p->binary) - 1;
+	memcpy(p->binary, name, len);
+	p->binary[len] = '\0';
+}
+
+void process_mark_killed(struct process *p, const char *reason)
 {
 	p->killed = true;
 	p->exit_code = -1;
 	p->state = PROC_ZOMBIE;
+	kstrlcpy(p->kill_reason, reason, sizeof(p->kill_reason));
 	kprintf("proc: pid %u '%s' killed: %s\n", p->pid, p->name, reason);
+}
+
+_Noreturn void process_kill(struct process *p, const char *reason)
+{
+	process_mark_killed(p, reason);
 	sched_switch_out();
 	panic("proc: killed pid %u was scheduled again", p->pid);
 }

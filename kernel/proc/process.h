@@ -19,6 +19,7 @@
 #define PROC_MAX 32            /* processes alive at once               */
 #define PROC_CAP_SLOTS 64      /* capability table capacity per process */
 #define PROC_NAME_MAX 32
+#define PROC_REASON_MAX CAPOS_KILL_REASON_MAX   /* a kill reason, as logged and sent to waiters */
 #define PROC_MAX_REGIONS (ELF_MAX_LOAD + 4)
 #define KSTACK_SIZE (16u * 1024u)
 
@@ -39,6 +40,8 @@ struct proc_region {
 struct process {
 	uint32_t pid;
 	char name[PROC_NAME_MAX];
+	char binary[PROC_NAME_MAX]; /* the manifest binary it runs: the host
+	                               symbolizer finds the ELF by this name */
 	enum proc_state state;
 
 	uint64_t pml4;        /* physical address of the PML4                */
@@ -70,6 +73,7 @@ struct process {
 	uint64_t frames_at_create;
 	int exit_code;
 	bool killed;
+	char kill_reason[PROC_REASON_MAX]; /* why, when killed */
 	/* Where process_destroy reports how the process ended, if someone
 	 * outlives it and asked (the boot code, for init). */
 	struct process_end *end_report;
@@ -80,6 +84,7 @@ struct process_end {
 	bool ended;
 	bool killed;
 	int exit_code;
+	char kill_reason[PROC_REASON_MAX];
 };
 
 /* Creates a process from an ELF image with the capabilities installed by
@@ -90,6 +95,9 @@ typedef int (*proc_grant_fn)(struct process *p, void *ctx);
 struct process *process_create_granted(const char *name, const void *image, uint64_t size,
                                        proc_grant_fn grant, void *ctx);
 
+/* Records the binary name (len bytes, not NUL-terminated) for logs. */
+void process_set_binary(struct process *p, const char *name, size_t len);
+
 /* Frees everything the process holds; the caller is not running on its
  * kernel stack nor in its address space. */
 void process_destroy(struct process *p);
@@ -97,6 +105,9 @@ void process_destroy(struct process *p);
 /* Marks the current process as exited / killed and switches away. */
 _Noreturn void process_exit(struct process *p, int code);
 _Noreturn void process_kill(struct process *p, const char *reason);
+/* Marks p killed with reason (logged) without switching: for a process
+ * that is not the current one (the scheduler's deadlock breaker). */
+void process_mark_killed(struct process *p, const char *reason);
 
 /* Process table access for the scheduler. */
 struct process *process_slot(unsigned i);

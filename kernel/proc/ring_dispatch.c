@@ -15,6 +15,7 @@
 
 #include "cap/endpoint.h"
 #include "cap/registry.h"
+#include "kcall.h"
 #include "kstring.h"
 #include "log.h"
 #include "proc_internal.h"
@@ -35,55 +36,80 @@ static int do_release(struct process *p, const struct capos_sqe *sqe)
 	return CAPOS_OK;
 }
 
-/* Drops the references of c's result caps from index `from` on. */
-static void drop_result_caps(struct kcap_call *c, uint32_t from)
+/* Drops the references of c's result caps. */
+static void drop_result_caps(struct kcap_call *c)
 {
-	for (uint32_t i = from; i < c->cap_count && i < KCAP_CALL_CAPS_MAX; i++)
+	for (uint32_t i = 0; i < c->cap_count && i < KCAP_CALL_CAPS_MAX; i++)
 		kcap_drop(&c->caps[i]);
 	c->cap_count = 0;
 }
 
 /*
- * A successful kernel call that returns capabilities: the result message,
- * then one capos_cap_record per cap at result_addr + align8(message), and
- * cqe->cap_count.  All or nothing: if the records do not fit the result
- * buffer or the table is full, every cap is dropped (those already
- * inserted are removed again) and the CQE carries the error.
+ * Posts a successful kernel call: the result message, then one
+ * capos_cap_record per result cap at result_addr + align8(message), and
+ * cqe->cap_count.  Nothing here can fail: the check before perform proved
+ * the buffer writable and big enough for c->bound and the table roomy
+ * enough, perform stayed within c->bound and touched neither (one CPU, no
+ * preemption).  A method that broke its bound is a kernel bug.
  */
-static int32_t deliver_result_caps(struct process *p, const struct capos_sqe *sqe,
-                                   struct kcap_call *c, struct capos_cqe *cqe)
+static int32_t post_result(struct process *p, const struct capos_sqe *sqe, struct kcap_call *c,
+                           const struct kcap_type *t, struct capos_cqe *cqe)
 {
 	uint32_t n = c->cap_count;
-	uint64_t rec_off = capos_align8(c->result_len);
+	if (c->result_len > c->bound.bytes || n > c->bound.caps)
+		panic("cap: %s.%s returned %u bytes and %u caps, over its bound of %u and %u",
+		      t->name, c->method->name, c->result_len, n, c->bound.bytes, c->bound.caps);
+	if (n == 0 && sqe->result_len == 0)
+		return 0; /* the caller asked for no result */
+	uint64_t rec_off = n ? capos_align8(c->result_len) : c->result_len;
 	uint64_t total = rec_off + (uint64_t)n * sizeof(struct capos_cap_record);
-	if (n > KCAP_CALL_CAPS_MAX || total > sqe->result_len || total > sizeof(result_buf)) {
-		drop_result_caps(c, 0);
-		return CAPOS_ERR_RESULT_TOO_SMALL;
-	}
 	struct capos_cap_record *rec = (struct capos_cap_record *)(result_buf + rec_off);
 	for (uint32_t i = 0; i < n; i++) {
 		uint32_t id;
-		if (cap_table_insert(&p->caps, &c->caps[i], &id) != CAPOS_OK) {
-			for (uint32_t k = 0; k < i; k++) {
-				struct cap_entry removed;
-				if (cap_table_remove(&p->caps, rec[k].cap_id, &removed) == CAPOS_OK)
-					kcap_drop(&removed);
-			}
-			drop_result_caps(c, i);
-			return CAPOS_ERR_NO_RESOURCES;
-		}
+		if (cap_table_insert(&p->caps, &c->caps[i], &id) != CAPOS_OK)
+			panic("cap: %s.%s: no slot for result cap %u after the check", t->name,
+			      c->method->name, i);
 		rec[i] = (struct capos_cap_record){.cap_id = id, .interface_id = c->caps[i].interface_id};
 	}
+	c->cap_count = 0; /* the table holds their references now */
 	memset(result_buf + c->result_len, 0, rec_off - c->result_len); /* padding */
-	/* The buffer was checked writable before the call (single CPU: still is). */
 	if (user_copy_out(p, sqe->result_addr, result_buf, total) != CAPOS_OK)
-		return CAPOS_ERR_BAD_BUFFER;
+		panic("cap: %s.%s: result buffer %lx not writable after the check", t->name,
+		      c->method->name, sqe->result_addr);
 	cqe->cap_count = n;
 	return (int32_t)c->result_len;
 }
 
-/* A CALL on a kernel object; fills cqe->result/flags.  Returns false when
- * the CALL went to an endpoint and completes later. */
+/* An exception (no effect happened) into the caller's buffer, if it fits. */
+static void post_exception(struct process *p, const struct capos_sqe *sqe,
+                           const struct kcap_call *c, struct capos_cqe *cqe)
+{
+	cqe->flags |= CAPOS_CQE_F_EXCEPTION;
+	if (c->result_len > sqe->result_len ||
+	    user_copy_out(p, sqe->result_addr, result_buf, c->result_len) != CAPOS_OK)
+		cqe->result = CAPOS_ERR_APPLICATION_EXCEPTION_TRUNCATED;
+	else
+		cqe->result = CAPOS_ERR_APPLICATION_EXCEPTION;
+}
+
+/* The check between decode and perform: can the caller take any result
+ * within c->bound?  Logs a refusal. */
+static int check_room(struct process *p, const struct capos_sqe *sqe, const struct kcap_call *c,
+                      const struct kcap_type *t)
+{
+	uint32_t free_slots = cap_table_free_slots(&p->caps);
+	int err = kcall_check_room(sqe->result_len, c->bound, free_slots);
+	if (err)
+		kprintf("cap: pid %u %s.%s refused before it ran: %s (result buffer %u bytes, "
+		        "needs %lu; %u free slots, needs %u)\n",
+		        p->pid, t->name, c->method->name, ring_error_name(err), sqe->result_len,
+		        kcall_result_need(c->bound), free_slots, c->bound.caps);
+	return err;
+}
+
+/* A CALL on a kernel object: decode, check, perform, post (registry.h);
+ * fills cqe->result/flags.  Returns false when the CALL went to an
+ * endpoint or was deferred and completes later. */
 static bool do_call(struct process *p, const struct capos_sqe *sqe, struct capos_cqe *cqe)
 {
 	struct cap_entry *e;
@@ -95,14 +121,12 @@ static bool do_call(struct process *p, const struct capos_sqe *sqe, struct capos
 	if (endpoint_is_cap(e->type))
 		return endpoint_call(p, e, sqe, cqe);
 	const struct kcap_type *t = kcap_type_of((enum kcap_kind)e->type);
-	if (t == 0 || t->call == 0) {
+	if (t == 0 || t->perform == 0) {
 		cqe->result = CAPOS_ERR_NOT_PERMITTED;
 		return true;
 	}
 	if (sqe->xfer_cap_count != 0) {
-		/* Capability transfer comes with endpoints (a later issue);
-		 * kernel objects take none. */
-		cqe->result = CAPOS_ERR_BAD_TRANSFER;
+		cqe->result = CAPOS_ERR_BAD_TRANSFER; /* kernel objects take no caps */
 		return true;
 	}
 	/* Both buffers are checked before the call has any effect. */
@@ -111,45 +135,43 @@ static bool do_call(struct process *p, const struct capos_sqe *sqe, struct capos
 		cqe->result = CAPOS_ERR_BAD_BUFFER;
 		return true;
 	}
+	const struct kcall_method *m = kcall_method_find(t->methods, t->method_count, sqe->method_id);
+	if (m == 0) {
+		cqe->result = CAPOS_ERR_UNKNOWN_METHOD;
+		return true;
+	}
 	struct kcap_call c = {
 		.caller = p,
 		.method_id = sqe->method_id,
+		.method = m,
 		.params = params_buf,
 		.params_len = sqe->len,
 		.result = result_buf,
 		.result_cap = sizeof(result_buf),
 		.badge = e->badge,
 		.sqe = sqe,
+		.bound = m->max,
 	};
-	err = t->call(e->object, &c);
+	err = t->decode(e->object, &c);
+	if (err == CAPOS_OK) {
+		err = check_room(p, sqe, &c, t);
+		if (err) {
+			cqe->result = err;
+			return true;
+		}
+		err = t->perform(e->object, &c);
+	}
 	if (err == KCAP_CALL_DEFERRED) {
 		p->cq_reserved++; /* completed later with proc_complete */
 		return false;
 	}
-	if (err == CAPOS_OK && c.cap_count > 0) {
-		cqe->result = deliver_result_caps(p, sqe, &c, cqe);
-	} else if (err == CAPOS_OK) {
-		if (sqe->result_len == 0) {
-			cqe->result = 0; /* the caller asked for no result */
-		} else if (c.result_len > sqe->result_len) {
-			cqe->result = CAPOS_ERR_RESULT_TOO_SMALL;
-		} else if (user_copy_out(p, sqe->result_addr, result_buf, c.result_len) != CAPOS_OK) {
-			cqe->result = CAPOS_ERR_BAD_BUFFER; /* read-only result buffer */
-		} else {
-			cqe->result = (int32_t)c.result_len;
-		}
-	} else if (err == CAPOS_ERR_APPLICATION_EXCEPTION) {
-		cqe->flags |= CAPOS_CQE_F_EXCEPTION;
-		if (c.result_len > sqe->result_len ||
-		    user_copy_out(p, sqe->result_addr, result_buf, c.result_len) != CAPOS_OK)
-			cqe->result = CAPOS_ERR_APPLICATION_EXCEPTION_TRUNCATED;
-		else
-			cqe->result = CAPOS_ERR_APPLICATION_EXCEPTION;
-	} else {
+	if (err == CAPOS_OK)
+		cqe->result = post_result(p, sqe, &c, t, cqe);
+	else if (err == CAPOS_ERR_APPLICATION_EXCEPTION)
+		post_exception(p, sqe, &c, cqe);
+	else
 		cqe->result = err;
-	}
-	if (err != CAPOS_OK)
-		drop_result_caps(&c, 0);
+	drop_result_caps(&c); /* only a failed perform leaves any */
 	return true;
 }
 

@@ -6,9 +6,11 @@
 #include "arch/x86_64/trap.h"
 #include "cap/endpoint.h"
 #include "cap/process_handle.h"
+#include "format.h"
 #include "log.h"
 #include "mem/vmm.h"
 #include "proc_internal.h"
+#include "watchdog.h"
 
 static struct process *current;
 static uint64_t scheduler_rsp; /* the scheduler loop's saved context */
@@ -122,12 +124,12 @@ static void break_deadlock(void)
 	}
 	if (victim) {
 		struct process *p = victim;
-		kprintf("proc: pid %u '%s' killed: blocked forever in cap_enter (waits for %u "
-		        "completions, nothing can complete)\n",
-		        p->pid, p->name, p->wait_min);
-		p->killed = true;
-		p->exit_code = -1;
-		p->state = PROC_ZOMBIE;
+		char reason[PROC_REASON_MAX];
+		format_snprintf(reason, sizeof reason,
+		                "blocked forever in cap_enter (waits for %u completions, nothing "
+		                "can complete)",
+		                p->wait_min);
+		process_mark_killed(p, reason);
 		vmm_switch(vmm_kernel_pml4());
 		process_destroy(p);
 	}
@@ -162,6 +164,7 @@ void sched_run(void)
 void timer_tick_hook(struct trap_frame *tf)
 {
 	uint64_t now = timer_ticks();
+	watchdog_check(now, tf);
 	wake_expired(now);
 	struct process *p = current;
 	if (p == 0 || !trap_from_user(tf))

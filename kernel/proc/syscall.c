@@ -58,6 +58,9 @@ static int64_t sys_cap_enter(struct process *p, uint64_t min_complete, uint64_t 
 
 void syscall_dispatch(struct trap_frame *tf)
 {
+	uint64_t flags = read_rflags();
+	if (flags & RFLAGS_ENTRY_DIRTY)
+		panic("syscall entry left RFLAGS %lx (user %lx)", flags, tf->r11);
 	struct process *p = sched_current();
 	if (p == 0)
 		panic("syscall with no current process");
@@ -74,4 +77,9 @@ void syscall_dispatch(struct trap_frame *tf)
 	}
 	/* Back to user with arithmetic flags and DF only, IF always set. */
 	tf->rflags = (tf->rflags & 0xcd5u) | RFLAGS_IF | 0x2u;
+	/* sysretq to a non-canonical rip takes #GP in ring 0 on Intel.  No
+	 * executable user page lies that high today (maps stop below the
+	 * ring); should one ever, the caller dies instead of the kernel. */
+	if (tf->rip >= CAPOS_USER_END)
+		process_kill(p, "syscall return address outside the user half");
 }

@@ -7,10 +7,10 @@
  * Accounting: every frame handed to a process is charged to its ledger
  * (limit UMEM_FRAME_LIMIT) and listed (FrameAllocator) or reachable through
  * its anonymous ranges (VirtualMemory), so teardown returns all of them.
- * Page-table frames created for anonymous mappings are counted separately
- * (pt_frames): they come back with the address space, and teardown adds
- * them to the process's creation count so process_destroy's exact
- * "returned == taken" check still holds.
+ * Page-table frames created for mappings (failed ones too) are counted
+ * separately (ledger.tables): they come back with the address space, and
+ * teardown adds them to the process's creation count so process_destroy's
+ * exact "returned == taken" check still holds.
  */
 #include "user_memory.h"
 
@@ -35,7 +35,6 @@ struct proc_memory {
 	uint64_t held[UMEM_HELD_MAX];
 	struct vm_ranges ranges;
 	struct vm_range range_store[UMEM_RANGES_MAX];
-	uint64_t pt_frames; /* page-table frames taken by anonymous maps */
 	bool tearing_down;  /* proc_memory_teardown ran: process_destroy is under way */
 	uint64_t mapping_seq; /* ids of MemoryObject mappings */
 	uint64_t maps, unmaps, protects, grants, frees;
@@ -59,7 +58,6 @@ static struct proc_memory *mem_of(struct process *p)
 			m->pid = p->pid;
 			frame_ledger_init(&m->ledger, m->held, UMEM_HELD_MAX, UMEM_FRAME_LIMIT);
 			vm_ranges_init(&m->ranges, m->range_store, UMEM_RANGES_MAX);
-			m->pt_frames = 0;
 			m->tearing_down = false;
 			m->maps = m->unmaps = m->protects = m->grants = m->frees = 0;
 			m->mapping_seq = 0;
@@ -97,7 +95,9 @@ static enum umem_status vm_status(int err)
 }
 
 /* A non-zero hint must avoid the process's own regions (ELF, TLS, stack,
- * ring, CapSet) and any page already mapped. */
+ * ring, CapSet) and any page already mapped.  One lookup per page: callers
+ * bound size by what the caller can hold first (umem_map: its frame limit;
+ * umem_map_frames: the object's pages). */
 static bool hint_is_free(struct process *p, uint64_t addr, uint64_t size)
 {
 	for (unsigned r = 0; r < p->nregions; r++) {
@@ -164,12 +164,16 @@ enum umem_status umem_map(struct process *p, uint64_t hint, uint64_t size, uint3
                           uint64_t *addr, const char **why)
 {
 	struct proc_memory *m = mem_of(p);
+	uint64_t pages = size / PAGE_SIZE;
+	/* Before pick_range: its probe of a fixed hint is one lookup per page,
+	 * so the size must first be one the caller could hold. */
+	if (frame_ledger_can_charge(&m->ledger, pages) != LEDGER_OK)
+		return fail(why, frame_ledger_strerror(LEDGER_OVER_LIMIT), UMEM_OVERLOADED);
 	enum umem_status s = pick_range(p, m, &hint, size, prot, why);
 	if (s)
 		return s;
-	uint64_t pages = size / PAGE_SIZE;
 	if (frame_ledger_charge(&m->ledger, pages) != LEDGER_OK)
-		return fail(why, frame_ledger_strerror(LEDGER_OVER_LIMIT), UMEM_OVERLOADED);
+		panic("mem: pid %u ledger refused a charge it allowed", p->pid);
 
 	unsigned flags = vmm_flags_of(prot);
 	for (uint64_t i = 0; i < pages; i++) {
@@ -180,14 +184,14 @@ enum umem_status umem_map(struct process *p, uint64_t hint, uint64_t size, uint3
 		if (verr != 0) {
 			if (frame)
 				pmm_free(frame);
-			m->pt_frames += before - pmm_free_count();
+			frame_ledger_add_tables(&m->ledger, before - pmm_free_count());
 			unmap_pages(p, hint, i * PAGE_SIZE);
 			frame_ledger_uncharge(&m->ledger, pages);
 			kprintf("mem: pid %u map %lx +%lu pages failed: out of frames\n", p->pid, hint,
 			        pages);
 			return fail(why, "out of physical frames", UMEM_OVERLOADED);
 		}
-		m->pt_frames += before - pmm_free_count() - 1;
+		frame_ledger_add_tables(&m->ledger, before - pmm_free_count() - 1);
 	}
 	vm_ranges_insert(&m->ranges, hint, size, prot); /* checked above: cannot fail */
 	m->maps++;
@@ -238,6 +242,10 @@ enum umem_status umem_protect(struct process *p, uint64_t addr, uint64_t size, u
 	enum umem_status s = check_mapped(m, addr, size, why);
 	if (s)
 		return s;
+	/* A MemoryObject's mapping keeps the protection it was mapped with:
+	 * the object's W^X rule counts mappings by that (memory_object.c). */
+	if (!vm_ranges_covers_tag(&m->ranges, addr, size, 0))
+		return fail(why, vm_strerror(VM_NOT_ANON), UMEM_INVALID);
 	unsigned flags = vmm_flags_of(prot);
 	for (uint64_t va = addr; va < addr + size; va += PAGE_SIZE)
 		if (vmm_protect(p->pml4, va, flags) != 0)
@@ -271,7 +279,7 @@ enum umem_status umem_map_frames(struct process *p, uint64_t hint, const uint64_
 	for (uint32_t i = 0; i < pages; i++) {
 		uint64_t before = pmm_free_count();
 		int verr = vmm_map(p->pml4, hint + (uint64_t)i * PAGE_SIZE, frames[i], flags);
-		m->pt_frames += before - pmm_free_count();
+		frame_ledger_add_tables(&m->ledger, before - pmm_free_count());
 		if (verr != 0) {
 			unmap_borrowed(p, hint, (uint64_t)i * PAGE_SIZE);
 			return fail(why, "out of physical frames (page tables)", UMEM_OVERLOADED);
@@ -287,7 +295,7 @@ enum umem_status umem_map_frames(struct process *p, uint64_t hint, const uint64_
 }
 
 enum umem_status umem_unmap_frames(struct process *p, uint64_t addr, uint32_t pages,
-                                   uint64_t tag, const char **why)
+                                   uint64_t tag, uint32_t *prot, const char **why)
 {
 	struct proc_memory *m = mem_of(p);
 	uint64_t size = (uint64_t)pages * PAGE_SIZE;
@@ -296,6 +304,7 @@ enum umem_status umem_unmap_frames(struct process *p, uint64_t addr, uint32_t pa
 		return fail(why, "not a mapping of this object", UMEM_INVALID);
 	if (s)
 		return s;
+	*prot = vm_ranges_prot_at(&m->ranges, addr);
 	unmap_borrowed(p, addr, size);
 	vm_ranges_remove(&m->ranges, addr, size);
 	m->unmaps++;
@@ -387,43 +396,48 @@ void umem_frame_query(struct process *p, struct umem_query *q)
 	q->held_frames = m->ledger.charged;
 }
 
+static void free_frame(uint64_t phys) { pmm_free(phys); }
+
+/* Unmaps every range; returns anonymous pages freed and memory-object
+ * pages unmapped (the object frees those with its last reference). */
+static void unmap_all(struct process *p, struct proc_memory *m, uint64_t *pages,
+                      uint64_t *borrowed)
+{
+	for (uint32_t i = 0; i < m->ranges.count; i++) {
+		const struct vm_range *r = &m->ranges.r[i];
+		if (r->tag != 0) {
+			if (p->pml4)
+				unmap_borrowed(p, r->start, r->pages * PAGE_SIZE);
+			*borrowed += r->pages;
+			memory_object_unmapped(r->tag, r->pages, r->prot);
+		} else if (p->pml4) {
+			*pages += unmap_pages(p, r->start, r->pages * PAGE_SIZE);
+		}
+	}
+}
+
 void proc_memory_teardown(struct process *p)
 {
 	if (p->pid == 0)
 		return;
 	struct proc_memory *m = mem_of(p);
-	uint64_t held = m->ledger.held_count, pages = 0, phys;
-	if (held == 0 && m->ranges.count == 0 && m->maps == 0 && m->grants == 0) {
-		m->tearing_down = true;
-		destroying = p;
-		destroying_pid = p->pid;
-		return;
-	}
-	while (frame_ledger_pop(&m->ledger, &phys))
-		pmm_free(phys);
-	uint64_t borrowed = 0;
-	for (uint32_t i = 0; i < m->ranges.count; i++) {
-		const struct vm_range *r = &m->ranges.r[i];
-		if (r->tag != 0) {
-			/* A MemoryObject's frames: unmap, and drop the mapping's
-			 * references (the object frees them with its last one). */
-			if (p->pml4)
-				unmap_borrowed(p, r->start, r->pages * PAGE_SIZE);
-			borrowed += r->pages;
-			memory_object_unmapped(r->tag, r->pages);
-		} else if (p->pml4) {
-			pages += unmap_pages(p, r->start, r->pages * PAGE_SIZE);
-		}
-	}
-	kprintf("mem: pid %u '%s' exit: returned %lu granted frames and %lu mapped pages, "
-	        "unmapped %lu memory-object pages "
-	        "(peak charged %lu; %lu maps, %lu unmaps, %lu protects, %lu grants, %lu frees; "
-	        "%lu page-table frames return with the address space)\n",
-	        p->pid, p->name, held, pages, borrowed, m->ledger.peak, m->maps, m->unmaps,
-	        m->protects, m->grants, m->frees, m->pt_frames);
-	/* The page tables built for these mappings are freed with the address
-	 * space: count them as part of what the process took. */
-	p->frames_at_create += m->pt_frames;
+	bool active = frame_ledger_active(&m->ledger) || m->ranges.count != 0 || m->maps != 0 ||
+	              m->grants != 0;
+	uint64_t held = m->ledger.held_count, peak = m->ledger.peak, pages = 0, borrowed = 0;
+	if (active)
+		unmap_all(p, m, &pages, &borrowed);
+	/* Every path through here, a process that only had failed maps
+	 * included: the page tables built for it are freed with the address
+	 * space, so they count as part of what the process took. */
+	uint64_t tables = frame_ledger_end(&m->ledger, free_frame);
+	p->frames_at_create += tables;
+	if (active)
+		kprintf("mem: pid %u '%s' exit: returned %lu granted frames and %lu mapped pages, "
+		        "unmapped %lu memory-object pages "
+		        "(peak charged %lu; %lu maps, %lu unmaps, %lu protects, %lu grants, %lu frees; "
+		        "%lu page-table frames return with the address space)\n",
+		        p->pid, p->name, held, pages, borrowed, peak, m->maps, m->unmaps, m->protects,
+		        m->grants, m->frees, tables);
 	/* Memory objects freed from here on (by the cap release that follows)
 	 * are part of what process_destroy measures (umem_object_freed); those
 	 * freed above were returned before it started counting. */

@@ -46,8 +46,9 @@ enum umem_status umem_protect(struct process *p, uint64_t addr, uint64_t size, u
 enum umem_status umem_map_frames(struct process *p, uint64_t hint, const uint64_t *frames,
                                  uint32_t pages, uint32_t prot, uint64_t tag, uint64_t *addr,
                                  const char **why);
+/* *prot: the protection the removed mapping had. */
 enum umem_status umem_unmap_frames(struct process *p, uint64_t addr, uint32_t pages,
-                                   uint64_t tag, const char **why);
+                                   uint64_t tag, uint32_t *prot, const char **why);
 
 /* A MemoryObject of `pages` frames created by p: charged to p's ledger
  * while p lives.  The object may outlive p (transfer): its frames belong

@@ -48,7 +48,12 @@ enum capnp_error {
 };
 #define CAPNP_ERR_MIN (-14)
 
-#define CAPNP_MAX_SEGMENTS 64u
+/* The reader accepts messages of up to CAPNP_MAX_SEGMENTS segments (the C++
+ * reader's limit is 512 too); the first CAPNP_INLINE_SEGMENTS are described
+ * inside struct capnp_reader, more need a caller's table
+ * (capnp_reader_init_table), so a reader stays small on a kernel stack. */
+#define CAPNP_MAX_SEGMENTS 512u
+#define CAPNP_INLINE_SEGMENTS 16u
 #define CAPNP_DEFAULT_TRAVERSAL_WORDS (8u * 1024u * 1024u)
 #define CAPNP_DEFAULT_DEPTH 64u
 #define CAPNP_NO_CAP UINT32_MAX
@@ -76,14 +81,16 @@ struct capnp_segment {
 	uint32_t words;
 };
 
+/* Views point into the reader: never copy one (make another instead). */
 struct capnp_reader {
-	struct capnp_segment seg[CAPNP_MAX_SEGMENTS];
+	const struct capnp_segment *seg; /* seg_inline or the caller's table */
 	uint32_t nseg;
 	int err;                 /* first error, sticky                     */
 	uint64_t traversal_left; /* words that may still be read            */
 	uint32_t depth_limit;
 	uint32_t cap_count;      /* size of the message's capability table  */
 	size_t size;             /* bytes of the framed message             */
+	struct capnp_segment seg_inline[CAPNP_INLINE_SEGMENTS];
 };
 
 /* A struct inside a message.  A zero value is an empty struct. */
@@ -91,7 +98,7 @@ struct capnp_struct {
 	struct capnp_reader *m;
 	const uint8_t *data;
 	const uint8_t *ptrs;
-	uint32_t seg;
+	const struct capnp_segment *sg; /* its segment (in m->seg); NULL if empty */
 	uint32_t data_bytes;
 	uint16_t ptr_count;
 	uint16_t depth; /* pointers that may still be followed below this */
@@ -102,7 +109,7 @@ struct capnp_struct {
 struct capnp_list {
 	struct capnp_reader *m;
 	const uint8_t *start;
-	uint32_t seg;
+	const struct capnp_segment *sg;
 	uint32_t len;
 	uint32_t step_bits;
 	uint32_t data_bits;
@@ -121,8 +128,13 @@ struct capnp_data {
 	uint32_t len;
 };
 
-/* Framed message: segment table then segments.  buf: any alignment. */
+/* Framed message: segment table then segments.  buf: any alignment.
+ * Up to CAPNP_INLINE_SEGMENTS segments; more is CAPNP_ERR_FRAMING. */
 int capnp_reader_init(struct capnp_reader *m, const void *buf, size_t len);
+/* The same with the segments described in table[0 .. table_len), which must
+ * outlive the reader: up to min(table_len, CAPNP_MAX_SEGMENTS) segments. */
+int capnp_reader_init_table(struct capnp_reader *m, const void *buf, size_t len,
+			    struct capnp_segment *table, uint32_t table_len);
 /* One unframed segment of nwords words. */
 int capnp_reader_init_segment(struct capnp_reader *m, const void *words, size_t nwords);
 void capnp_reader_set_limits(struct capnp_reader *m, uint64_t traversal_words, uint32_t depth);
@@ -132,6 +144,18 @@ static inline int capnp_reader_error(const struct capnp_reader *m) { return m->e
 int capnp_reader_fail(struct capnp_reader *m, int err);
 
 struct capnp_struct capnp_reader_root(struct capnp_reader *m);
+/* The root pointer read as a list (AnyPointer constants and defaults). */
+struct capnp_list capnp_reader_root_list(struct capnp_reader *m, enum capnp_elem_size want);
+
+/* What pointer slot idx of s holds, following far pointers. */
+enum capnp_ptr_kind {
+	CAPNP_PTR_NULL = 0,
+	CAPNP_PTR_STRUCT = 1,
+	CAPNP_PTR_LIST = 2,
+	CAPNP_PTR_CAP = 3,
+};
+/* A capnp_ptr_kind, or a negative error (recorded) for a bad pointer. */
+int capnp_struct_ptr_kind(const struct capnp_struct *s, uint32_t idx);
 
 /* Pointer fields of a struct (index into the pointer section).  The
  * *_slow functions handle every case; the inline versions below take the
@@ -209,7 +233,7 @@ static inline bool capnp_near_(const struct capnp_struct *s, uint32_t idx, uint6
 		return false;
 	const uint8_t *p = s->ptrs + (size_t)idx * 8;
 	__builtin_memcpy(w, p, 8);
-	*pos = (int64_t)((p - s->m->seg[s->seg].data) / 8) + 1 +
+	*pos = (int64_t)((p - s->sg->data) / 8) + 1 +
 	       (int64_t)((int32_t)(uint32_t)*w >> 2);
 	return *pos >= 0;
 }
@@ -222,7 +246,7 @@ static inline bool capnp_take_(const struct capnp_struct *s, int64_t pos, uint64
 	struct capnp_reader *m = s->m;
 	if (charge == 0)
 		charge = 1;
-	if ((uint64_t)pos + words > m->seg[s->seg].words || charge > m->traversal_left)
+	if ((uint64_t)pos + words > s->sg->words || charge > m->traversal_left)
 		return false;
 	m->traversal_left -= charge;
 	return true;
@@ -236,8 +260,8 @@ static inline struct capnp_struct capnp_struct_get_struct(const struct capnp_str
 	if (capnp_near_(s, idx, &w, &pos) && (w & 3) == 0 && w != 0) {
 		uint32_t dw = (uint32_t)(w >> 32) & 0xffffu, pc = (uint32_t)(w >> 48);
 		if (capnp_take_(s, pos, (uint64_t)dw + pc, (uint64_t)dw + pc)) {
-			const uint8_t *data = s->m->seg[s->seg].data + pos * 8;
-			return (struct capnp_struct){ s->m, data, data + (size_t)dw * 8, s->seg,
+			const uint8_t *data = s->sg->data + pos * 8;
+			return (struct capnp_struct){ s->m, data, data + (size_t)dw * 8, s->sg,
 						      dw * 8, (uint16_t)pc,
 						      (uint16_t)(s->depth - 1) };
 		}
@@ -253,17 +277,17 @@ static inline struct capnp_list capnp_struct_get_list(const struct capnp_struct 
 	int64_t pos;
 	if (capnp_near_(s, idx, &w, &pos) && (w & 3) == 1) {
 		uint32_t code = (uint32_t)(w >> 32) & 7, count = (uint32_t)(w >> 35);
-		const uint8_t *at = s->m->seg[s->seg].data + pos * 8;
+		const uint8_t *at = s->sg->data + pos * 8;
 		if (code == (uint32_t)want && code != CAPNP_ELEM_COMPOSITE) {
 			uint64_t words = ((uint64_t)count * bits[code] + 63) / 64;
 			if (capnp_take_(s, pos, words, code == CAPNP_ELEM_VOID ? count : words))
 				return (struct capnp_list){
-					s->m, at, s->seg, count, bits[code],
+					s->m, at, s->sg, count, bits[code],
 					code == CAPNP_ELEM_POINTER ? 0u : bits[code],
 					code == CAPNP_ELEM_POINTER, (uint8_t)code,
 					(uint16_t)(s->depth - 1) };
 		} else if (code == CAPNP_ELEM_COMPOSITE && want == CAPNP_ELEM_COMPOSITE &&
-			   (uint64_t)pos + 1 + count <= s->m->seg[s->seg].words) {
+			   (uint64_t)pos + 1 + count <= s->sg->words) {
 			uint64_t tag;
 			__builtin_memcpy(&tag, at, 8);
 			uint32_t n = (uint32_t)(tag >> 2) & 0x3fffffffu;
@@ -271,7 +295,7 @@ static inline struct capnp_list capnp_struct_get_list(const struct capnp_struct 
 			if ((tag & 3) == 0 && (uint64_t)n * (dw + pc) <= count &&
 			    capnp_take_(s, pos, (uint64_t)count + 1, dw + pc ? count : n))
 				return (struct capnp_list){
-					s->m, at + 8, s->seg, n, (dw + pc) * 64, dw * 64,
+					s->m, at + 8, s->sg, n, (dw + pc) * 64, dw * 64,
 					(uint16_t)pc, CAPNP_ELEM_COMPOSITE,
 					(uint16_t)(s->depth - 1) };
 		}
@@ -287,9 +311,9 @@ static inline struct capnp_text capnp_struct_get_text(const struct capnp_struct 
 	if (capnp_near_(s, idx, &w, &pos) && (w & 3) == 1 &&
 	    ((w >> 32) & 7) == CAPNP_ELEM_BYTE) {
 		uint32_t count = (uint32_t)(w >> 35);
-		const char *str = (const char *)s->m->seg[s->seg].data + pos * 8;
+		const char *str = (const char *)s->sg->data + pos * 8;
 		uint64_t words = ((uint64_t)count + 7) / 8;
-		if (count > 0 && (uint64_t)pos + words <= s->m->seg[s->seg].words &&
+		if (count > 0 && (uint64_t)pos + words <= s->sg->words &&
 		    str[count - 1] == 0 && capnp_take_(s, pos, words, words))
 			return (struct capnp_text){ str, count - 1 };
 	}
@@ -303,7 +327,7 @@ static inline struct capnp_struct capnp_list_get_struct(struct capnp_list l, uin
 {
 	if (i < l.len && l.elem_size != CAPNP_ELEM_BIT) {
 		const uint8_t *base = l.start + ((uint64_t)i * l.step_bits) / 8;
-		return (struct capnp_struct){ l.m, base, base + l.data_bits / 8, l.seg,
+		return (struct capnp_struct){ l.m, base, base + l.data_bits / 8, l.sg,
 					      l.data_bits / 8, l.ptr_count, l.depth };
 	}
 	return capnp_list_get_struct_slow(l, i);
@@ -327,15 +351,25 @@ struct capnp_list capnp_list_get_list(struct capnp_list l, uint32_t i, enum capn
 uint32_t capnp_list_get_cap(struct capnp_list l, uint32_t i);
 
 /* ------------------------------------------------------------------ */
-/* Building into a caller-provided arena (one segment)                */
+/* Building into a caller-provided arena, optionally growing into more  */
+/* segments the caller hands out                                      */
 /* ------------------------------------------------------------------ */
 
+/* Returns memory for a new segment of at least min_words words (8-byte
+ * aligned, any content) and its size in *got_words, or NULL. */
+typedef void *(*capnp_grow_fn)(void *ctx, size_t min_words, size_t *got_words);
+
 struct capnp_builder {
-	uint8_t *arena; /* 8-byte segment table, then the segment */
-	uint8_t *seg;
+	uint8_t *arena; /* 8-byte segment table, then the first segment */
+	uint8_t *seg;   /* the segment being filled                     */
 	uint32_t cap_words;
 	uint32_t used_words;
 	int err;
+	/* Growing (capnp_builder_init_grow), else NULL / 0. */
+	struct capnp_segment *segs; /* the caller's table: base, words used */
+	uint32_t nseg, max_seg, cur;
+	capnp_grow_fn grow;
+	void *grow_ctx;
 };
 
 struct capnp_struct_builder {
@@ -357,9 +391,26 @@ struct capnp_list_builder {
 };
 
 int capnp_builder_init(struct capnp_builder *b, void *arena, size_t bytes);
+/* The same, and when the arena is full the builder asks grow(ctx, ...) for
+ * another segment, recorded in table[0 .. table_len) (which must outlive the
+ * builder); objects in other segments are reached through far pointers
+ * (double-far when a segment has no room left for the landing pad). */
+int capnp_builder_init_grow(struct capnp_builder *b, void *arena, size_t bytes,
+			    struct capnp_segment *table, uint32_t table_len, capnp_grow_fn grow,
+			    void *ctx);
 static inline int capnp_builder_error(const struct capnp_builder *b) { return b->err; }
-/* Writes the segment table; the framed message is arena[0 .. *len). */
+static inline uint32_t capnp_builder_segments(const struct capnp_builder *b)
+{
+	return b->segs ? b->nseg : 1;
+}
+/* Single segment: writes the segment table; the framed message is
+ * arena[0 .. *len).  Several segments: CAPNP_ERR_INVALID_ARG (use
+ * capnp_builder_write). */
 int capnp_builder_finish(struct capnp_builder *b, size_t *len);
+/* Bytes of the framed message (segment table and every segment). */
+size_t capnp_builder_size(const struct capnp_builder *b);
+/* Copies the framed message to out[0 .. *len). */
+int capnp_builder_write(const struct capnp_builder *b, void *out, size_t cap, size_t *len);
 struct capnp_struct_builder capnp_builder_root(struct capnp_builder *b, uint16_t data_words,
 					       uint16_t ptr_count);
 /* A reader over what has been built so far (valid until the next write). */

@@ -15,6 +15,7 @@ int capnp_reader_fail(struct capnp_reader *m, int err)
 
 static void reader_reset(struct capnp_reader *m)
 {
+	m->seg = m->seg_inline;
 	m->nseg = 0;
 	m->err = CAPNP_OK;
 	m->traversal_left = CAPNP_DEFAULT_TRAVERSAL_WORDS;
@@ -23,14 +24,15 @@ static void reader_reset(struct capnp_reader *m)
 	m->size = 0;
 }
 
-int capnp_reader_init(struct capnp_reader *m, const void *buf, size_t len)
+int capnp_reader_init_table(struct capnp_reader *m, const void *buf, size_t len,
+			    struct capnp_segment *table, uint32_t table_len)
 {
 	const uint8_t *p = buf;
 	reader_reset(m);
-	if (len < 8)
+	if (len < 8 || table == NULL)
 		return capnp_reader_fail(m, CAPNP_ERR_FRAMING);
 	uint64_t n = (uint64_t)capnp_ld32(p) + 1;
-	if (n > CAPNP_MAX_SEGMENTS)
+	if (n > CAPNP_MAX_SEGMENTS || n > table_len)
 		return capnp_reader_fail(m, CAPNP_ERR_FRAMING);
 	size_t hdr = (size_t)((4 + 4 * n + 7) & ~(uint64_t)7);
 	if (hdr > len)
@@ -40,15 +42,21 @@ int capnp_reader_init(struct capnp_reader *m, const void *buf, size_t len)
 		uint32_t words = capnp_ld32(p + 4 + 4 * i);
 		if ((uint64_t)words * 8 > len - off)
 			return capnp_reader_fail(m, CAPNP_ERR_FRAMING);
-		m->seg[i].data = p + off;
-		m->seg[i].words = words;
+		table[i].data = p + off;
+		table[i].words = words;
 		off += (uint64_t)words * 8;
 	}
-	if (m->seg[0].words == 0)
+	if (table[0].words == 0)
 		return capnp_reader_fail(m, CAPNP_ERR_FRAMING);
+	m->seg = table;
 	m->nseg = (uint32_t)n;
 	m->size = (size_t)off;
 	return CAPNP_OK;
+}
+
+int capnp_reader_init(struct capnp_reader *m, const void *buf, size_t len)
+{
+	return capnp_reader_init_table(m, buf, len, m->seg_inline, CAPNP_INLINE_SEGMENTS);
 }
 
 int capnp_reader_init_segment(struct capnp_reader *m, const void *words, size_t nwords)
@@ -56,8 +64,9 @@ int capnp_reader_init_segment(struct capnp_reader *m, const void *words, size_t 
 	reader_reset(m);
 	if (nwords == 0 || nwords > UINT32_MAX)
 		return capnp_reader_fail(m, CAPNP_ERR_FRAMING);
-	m->seg[0].data = words;
-	m->seg[0].words = (uint32_t)nwords;
+	m->seg_inline[0].data = words;
+	m->seg_inline[0].words = (uint32_t)nwords;
+	m->seg = m->seg_inline;
 	m->nseg = 1;
 	m->size = nwords * 8;
 	return CAPNP_OK;
@@ -70,6 +79,12 @@ void capnp_reader_set_limits(struct capnp_reader *m, uint64_t traversal_words, u
 }
 
 void capnp_reader_set_cap_count(struct capnp_reader *m, uint32_t n) { m->cap_count = n; }
+
+/* The index of a (non-empty) view's segment. */
+static uint32_t seg_index(const struct capnp_struct *s)
+{
+	return (uint32_t)(s->sg - s->m->seg);
+}
 
 /* Where a pointer leads: tag describes the object, which starts at word
  * `word` of segment `seg` (for composite lists, at the tag word). */
@@ -191,7 +206,7 @@ static struct capnp_struct read_struct_at(struct capnp_reader *m, uint32_t seg, 
 		.m = m,
 		.data = data,
 		.ptrs = data + (size_t)dw * 8,
-		.seg = t.seg,
+		.sg = &m->seg[t.seg],
 		.data_bytes = dw * 8,
 		.ptr_count = (uint16_t)pc,
 		.depth = (uint16_t)(depth - 1),
@@ -240,7 +255,7 @@ static struct capnp_list read_list_at(struct capnp_reader *m, uint32_t seg, cons
 	}
 	uint32_t code = (uint32_t)(t.tag >> 32) & 7;
 	uint32_t count = (uint32_t)(t.tag >> 35);
-	struct capnp_list l = { .m = m, .seg = t.seg, .elem_size = (uint8_t)code,
+	struct capnp_list l = { .m = m, .sg = &m->seg[t.seg], .elem_size = (uint8_t)code,
 				.depth = (uint16_t)(depth - 1) };
 	if (code == CAPNP_ELEM_COMPOSITE) {
 		uint64_t words = count; /* words after the tag */
@@ -302,6 +317,34 @@ struct capnp_struct capnp_reader_root(struct capnp_reader *m)
 	return read_struct_at(m, 0, m->seg[0].data, (uint16_t)d);
 }
 
+struct capnp_list capnp_reader_root_list(struct capnp_reader *m, enum capnp_elem_size want)
+{
+	if (m->nseg == 0) {
+		capnp_reader_fail(m, CAPNP_ERR_FRAMING);
+		return empty_list(m);
+	}
+	uint32_t d = m->depth_limit > 0xffffu ? 0xffffu : m->depth_limit;
+	return read_list_at(m, 0, m->seg[0].data, (uint16_t)d, want);
+}
+
+int capnp_struct_ptr_kind(const struct capnp_struct *s, uint32_t idx)
+{
+	struct target t = { 0 };
+	if (idx >= s->ptr_count)
+		return CAPNP_PTR_NULL;
+	int r = resolve(s->m, seg_index(s), s->ptrs + (size_t)idx * 8, &t);
+	if (r <= 0)
+		return r;
+	switch (t.tag & 3) {
+	case CAPNP_KIND_STRUCT: return CAPNP_PTR_STRUCT;
+	case CAPNP_KIND_LIST: return CAPNP_PTR_LIST;
+	default:
+		if (t.tag & 0xfffffffcu)
+			return capnp_reader_fail(s->m, CAPNP_ERR_RESERVED_POINTER);
+		return CAPNP_PTR_CAP;
+	}
+}
+
 bool capnp_struct_has(const struct capnp_struct *s, uint32_t idx)
 {
 	return idx < s->ptr_count && capnp_ld64(s->ptrs + (size_t)idx * 8) != 0;
@@ -311,7 +354,7 @@ struct capnp_struct capnp_struct_get_struct_slow(const struct capnp_struct *s, u
 {
 	if (idx >= s->ptr_count)
 		return empty_struct(s->m);
-	return read_struct_at(s->m, s->seg, s->ptrs + (size_t)idx * 8, s->depth);
+	return read_struct_at(s->m, seg_index(s), s->ptrs + (size_t)idx * 8, s->depth);
 }
 
 struct capnp_list capnp_struct_get_list_slow(const struct capnp_struct *s, uint32_t idx,
@@ -319,7 +362,7 @@ struct capnp_list capnp_struct_get_list_slow(const struct capnp_struct *s, uint3
 {
 	if (idx >= s->ptr_count)
 		return empty_list(s->m);
-	return read_list_at(s->m, s->seg, s->ptrs + (size_t)idx * 8, s->depth, want);
+	return read_list_at(s->m, seg_index(s), s->ptrs + (size_t)idx * 8, s->depth, want);
 }
 
 struct capnp_text capnp_struct_get_text_slow(const struct capnp_struct *s, uint32_t idx,
@@ -413,7 +456,7 @@ struct capnp_struct capnp_list_get_struct_slow(struct capnp_list l, uint32_t i)
 		.m = l.m,
 		.data = base,
 		.ptrs = base + l.data_bits / 8,
-		.seg = l.seg,
+		.sg = l.sg,
 		.data_bytes = l.data_bits / 8,
 		.ptr_count = l.ptr_count,
 		.depth = l.depth,

@@ -32,7 +32,8 @@ static uint64_t farptr(uint32_t seg, uint32_t pad, bool dbl)
 /* Frames nseg segments of the given word counts, copied from words[]. */
 static size_t frame(uint8_t *out, const uint64_t *words, const uint32_t *sizes, uint32_t nseg)
 {
-	uint32_t hdr[1 + 64] = { nseg - 1 };
+	static uint32_t hdr[1 + 1024];
+	hdr[0] = nseg - 1;
 	size_t total = 0;
 	for (uint32_t i = 0; i < nseg; i++) {
 		hdr[1 + i] = sizes[i];
@@ -62,11 +63,9 @@ static int read_root_error(const uint64_t *words, const uint32_t *sizes, uint32_
 
 /* ---- building and reading every field kind -------------------------- */
 
-static size_t build_all(void)
+static void fill_all(struct capnp_builder *b)
 {
-	struct capnp_builder b;
-	cr_assert_eq(capnp_builder_init(&b, arena, sizeof arena), CAPNP_OK);
-	fieldkinds_AllTypes_builder a = fieldkinds_AllTypes_init_root(&b);
+	fieldkinds_AllTypes_builder a = fieldkinds_AllTypes_init_root(b);
 	fieldkinds_AllTypes_set_boolField(a, true);
 	fieldkinds_AllTypes_set_int8Field(a, -8);
 	fieldkinds_AllTypes_set_int16Field(a, -1616);
@@ -117,9 +116,99 @@ static size_t build_all(void)
 	fieldkinds_AllTypes_grp_builder g = fieldkinds_AllTypes_init_grp(a);
 	fieldkinds_AllTypes_grp_set_a(g, 9);
 	fieldkinds_AllTypes_grp_set_b(g, "grp", 3);
+}
+
+static size_t build_all(void)
+{
+	struct capnp_builder b;
+	cr_assert_eq(capnp_builder_init(&b, arena, sizeof arena), CAPNP_OK);
+	fill_all(&b);
 	size_t len;
 	cr_assert_eq(capnp_builder_finish(&b, &len), CAPNP_OK);
 	return len;
+}
+
+/* Segments for the growing builder from a pool: grow_words words each, or
+ * exactly what is asked when grow_words is 0; NULL once the pool is used. */
+static uint64_t pool[4096];
+static size_t pool_used, grow_words;
+
+static void *grow_from_pool(void *ctx, size_t min_words, size_t *got)
+{
+	(void)ctx;
+	size_t n = grow_words > min_words ? grow_words : min_words;
+	if (n > sizeof pool / 8 - pool_used)
+		return NULL;
+	void *p = pool + pool_used;
+	pool_used += n;
+	*got = n;
+	return p;
+}
+
+/* fill_all into segments of `words` words (0: exact fit); checks the
+ * message reads back, framed and through capnp_builder_reader. */
+static void check_grown(size_t words, uint32_t min_segments)
+{
+	static struct capnp_segment btable[256], rtable[256];
+	static uint8_t out[1 << 16];
+	struct capnp_builder b;
+	pool_used = 0;
+	grow_words = words;
+	cr_assert_eq(capnp_builder_init_grow(&b, arena, 16, btable, 256, grow_from_pool, NULL),
+		     CAPNP_OK);
+	fill_all(&b);
+	cr_assert_eq(capnp_builder_error(&b), CAPNP_OK);
+	cr_assert_geq(capnp_builder_segments(&b), min_segments);
+	size_t len;
+	cr_assert_eq(capnp_builder_finish(&b, &len), CAPNP_ERR_INVALID_ARG);
+	cr_assert_eq(capnp_builder_write(&b, out, sizeof out, &len), CAPNP_OK);
+	cr_assert_eq(len, capnp_builder_size(&b));
+	struct capnp_reader m[2];
+	cr_assert_eq(capnp_reader_init_table(&m[0], out, len, rtable, 256), CAPNP_OK);
+	cr_assert_eq(capnp_builder_reader(&b, &m[1]), CAPNP_OK);
+	for (int k = 0; k < 2; k++) {
+		fieldkinds_AllTypes_reader r = fieldkinds_AllTypes_read_root(&m[k]);
+		cr_assert_eq(fieldkinds_AllTypes_get_int64Field(r), -646464646464);
+		cr_assert_str_eq(fieldkinds_AllTypes_get_textField(r).str, "hello");
+		cr_assert_eq(fieldkinds_Inner_get_id(fieldkinds_AllTypes_get_structField(r)), 77);
+		struct capnp_list l = fieldkinds_AllTypes_get_structList(r);
+		cr_assert_eq(capnp_list_len(l), 3);
+		cr_assert_str_eq(fieldkinds_Inner_get_label(fieldkinds_Inner_list_get(l, 2)).str, "x");
+		l = fieldkinds_AllTypes_get_listList(r);
+		cr_assert_eq(capnp_list_get_i32(capnp_list_get_list(l, 1, CAPNP_ELEM_4B), 1), 8);
+		cr_assert_eq(capnp_list_len(fieldkinds_AllTypes_get_voidList(r)), 3);
+		cr_assert_eq(capnp_reader_error(&m[k]), CAPNP_OK);
+	}
+}
+
+Test(capnp_builder, grows_into_segments_through_far_pointers)
+{
+	check_grown(4, 8);
+}
+
+Test(capnp_builder, exact_segments_use_double_far_pointers)
+{
+	check_grown(0, 8);
+}
+
+Test(capnp_builder, growth_refused_is_no_space)
+{
+	static struct capnp_segment btable[4];
+	struct capnp_builder b;
+	pool_used = sizeof pool / 8; /* the pool is empty: grow returns NULL */
+	capnp_builder_init_grow(&b, arena, 16, btable, 4, grow_from_pool, NULL);
+	fill_all(&b);
+	cr_assert_eq(capnp_builder_error(&b), CAPNP_ERR_NO_SPACE);
+	pool_used = 0; /* a full table refuses as well */
+	grow_words = 4;
+	capnp_builder_init_grow(&b, arena, 16, btable, 4, grow_from_pool, NULL);
+	fill_all(&b);
+	cr_assert_eq(capnp_builder_error(&b), CAPNP_ERR_NO_SPACE);
+	cr_assert_eq(capnp_builder_segments(&b), 4);
+	size_t len;
+	cr_assert_eq(capnp_builder_write(&b, arena, sizeof arena, &len), CAPNP_ERR_NO_SPACE);
+	cr_assert_eq(capnp_builder_init_grow(&b, arena, 16, NULL, 4, grow_from_pool, NULL),
+		     CAPNP_ERR_INVALID_ARG);
 }
 
 Test(capnp, build_then_read_every_field_kind)
@@ -519,6 +608,44 @@ Test(capnp_hostile, framing_errors)
 	cr_assert_eq(capnp_reader_init(&m, b3, 8), CAPNP_ERR_FRAMING);
 	uint8_t b4[16] = { 3, 0, 0, 0, 1, 0, 0, 0 }; /* 4 segments, table truncated */
 	cr_assert_eq(capnp_reader_init(&m, b4, sizeof b4), CAPNP_ERR_FRAMING);
+}
+
+/* nseg segments of one word each; the root in segment 0 is a far pointer
+ * to a landing pad in the last segment, whose struct is its own data word. */
+static size_t frame_many(uint8_t *out, uint32_t nseg)
+{
+	static uint64_t w[1024];
+	static uint32_t sizes[1024];
+	for (uint32_t i = 0; i < nseg; i++) {
+		sizes[i] = 1;
+		w[i] = 0;
+	}
+	sizes[nseg - 1] = 2;
+	w[0] = farptr(nseg - 1, 0, false);
+	w[nseg - 1] = sptr(0, 1, 0);
+	w[nseg] = 0x5a5a;
+	return frame(out, w, sizes, nseg);
+}
+
+Test(capnp_reader, up_to_512_segments_with_a_table)
+{
+	static uint8_t buf[1 << 16];
+	static struct capnp_segment table[CAPNP_MAX_SEGMENTS + 1];
+	struct capnp_reader m;
+	size_t len = frame_many(buf, CAPNP_MAX_SEGMENTS);
+	cr_assert_eq(capnp_reader_init_table(&m, buf, len, table, CAPNP_MAX_SEGMENTS), CAPNP_OK);
+	struct capnp_struct r = capnp_reader_root(&m);
+	cr_assert_eq(capnp_struct_u64(&r, 0), 0x5a5a);
+	cr_assert_eq(capnp_reader_error(&m), CAPNP_OK);
+	/* Without a table only the inline segments fit; one past the limit never. */
+	cr_assert_eq(capnp_reader_init(&m, buf, len), CAPNP_ERR_FRAMING);
+	len = frame_many(buf, CAPNP_INLINE_SEGMENTS);
+	cr_assert_eq(capnp_reader_init(&m, buf, len), CAPNP_OK);
+	r = capnp_reader_root(&m);
+	cr_assert_eq(capnp_struct_u64(&r, 0), 0x5a5a);
+	len = frame_many(buf, CAPNP_MAX_SEGMENTS + 1);
+	cr_assert_eq(capnp_reader_init_table(&m, buf, len, table, CAPNP_MAX_SEGMENTS + 1),
+		     CAPNP_ERR_FRAMING);
 }
 
 Test(capnp_hostile, text_without_nul)

@@ -201,3 +201,15 @@ Test(format, options_pick_runtime_pointer_and_bad_spec)
 	cr_assert_eq(count_format(&calls, 0, "a%-5qb%3"), 6);
 	cr_assert_eq(calls, 6);
 }
+
+Test(format, append_builds_and_truncates)
+{
+	char b[12] = "";
+	format_append(b, sizeof b, "%s", "ab");
+	format_append(b, sizeof b, " %d", 42);
+	cr_assert_str_eq(b, "ab 42");
+	format_append(b, sizeof b, " %s", "0123456789");
+	cr_assert_str_eq(b, "ab 42 01234");
+	format_append(b, sizeof b, "x");
+	cr_assert_str_eq(b, "ab 42 01234");
+}

@@ -154,3 +154,37 @@ Test(transfer, move_within_one_table)
 	cr_assert_eq(cap_table_lookup(&src, rec[0].cap_id, &e), CAPOS_OK);
 	cr_assert_eq(cap_table_count(&src), 1u);
 }
+
+/* A drop that releases the object holding the plan aborts the plan again
+ * (an endpoint call carrying its endpoint's last owner capability): the
+ * nested abort must find nothing left to undo, so each copy is dropped
+ * exactly once. */
+static struct xfer_plan *reentrant_plan;
+static int reentrant_drops;
+static void reentrant_drop(const struct cap_entry *e)
+{
+	drop(e);
+	reentrant_drops++;
+	if (reentrant_plan)
+		xfer_abort(&src, reentrant_plan, &ops);
+}
+
+Test(transfer, abort_reentered_from_a_drop_drops_each_copy_once)
+{
+	static const struct xfer_ops reentrant_ops = {transferable, retain, reentrant_drop};
+	uint32_t a = give(&src, 1), b = give(&src, 2);
+	struct capos_xfer_desc d[2] = {{.cap_id = a, .mode = CAPOS_XFER_COPY},
+	                               {.cap_id = b, .mode = CAPOS_XFER_COPY}};
+	struct xfer_plan plan;
+	cr_assert_eq(xfer_prepare(&src, d, 2, &reentrant_ops, &plan), CAPOS_OK);
+	cr_assert_eq(refs[1], 1);
+	cr_assert_eq(refs[2], 1);
+	reentrant_plan = &plan;
+	reentrant_drops = 0;
+	xfer_abort(&src, &plan, &reentrant_ops);
+	reentrant_plan = 0;
+	cr_assert_eq(reentrant_drops, 2);
+	cr_assert_eq(refs[1], 0);
+	cr_assert_eq(refs[2], 0);
+	cr_assert_not(plan.prepared);
+}

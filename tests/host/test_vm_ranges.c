@@ -174,3 +174,51 @@ Test(vm_ranges, strerror_names)
 	cr_assert_str_eq(vm_strerror(VM_NOT_MAPPED), "range not entirely mapped by VirtualMemory.map");
 	cr_assert_str_eq(vm_strerror(99), "unknown VM error");
 }
+
+#define R VM_PROT_READ
+#define W VM_PROT_WRITE
+#define X VM_PROT_EXEC
+
+Test(vm_ranges, wx_writable_blocks_exec_until_unmapped)
+{
+	struct vm_wx w = {0, 0};
+	cr_assert_eq(vm_wx_check(&w, R | W), VM_OK);
+	vm_wx_add(&w, R | W);
+	vm_wx_add(&w, R | W); /* two writable mappings */
+	cr_assert_eq(vm_wx_check(&w, R | X), VM_WX_SHARED);
+	cr_assert_eq(vm_wx_check(&w, R), VM_OK);
+	cr_assert_eq(vm_wx_check(&w, R | W), VM_OK);
+	vm_wx_remove(&w, R | W);
+	cr_assert_eq(vm_wx_check(&w, R | X), VM_WX_SHARED); /* one left */
+	vm_wx_remove(&w, R | W);
+	cr_assert_eq(vm_wx_check(&w, R | X), VM_OK);
+}
+
+Test(vm_ranges, wx_exec_blocks_writable_until_unmapped)
+{
+	struct vm_wx w = {0, 0};
+	vm_wx_add(&w, R | X);
+	vm_wx_add(&w, R);
+	cr_assert_eq(vm_wx_check(&w, R | W), VM_WX_SHARED);
+	cr_assert_eq(vm_wx_check(&w, R | X), VM_OK);
+	cr_assert_eq(vm_wx_check(&w, R), VM_OK);
+	vm_wx_remove(&w, R);
+	cr_assert_eq(vm_wx_check(&w, R | W), VM_WX_SHARED);
+	vm_wx_remove(&w, R | X);
+	cr_assert_eq(vm_wx_check(&w, R | W), VM_OK);
+	/* Removing what was never added does not wrap the counts. */
+	vm_wx_remove(&w, R | X);
+	vm_wx_remove(&w, R | W);
+	cr_assert_eq(w.writable, 0);
+	cr_assert_eq(w.exec, 0);
+}
+
+Test(vm_ranges, prot_at_names_the_range_protection)
+{
+	cr_assert_eq(vm_ranges_insert(&v, LO, 2 * P, R | W), VM_OK);
+	cr_assert_eq(vm_ranges_insert_tagged(&v, LO + 4 * P, 2 * P, R | X, 0x1234, 1), VM_OK);
+	cr_assert_eq(vm_ranges_prot_at(&v, LO + P), R | W);
+	cr_assert_eq(vm_ranges_prot_at(&v, LO + 5 * P), R | X);
+	cr_assert_eq(vm_ranges_prot_at(&v, LO + 3 * P), 0);
+	cr_assert_not(vm_ranges_covers_tag(&v, LO + 4 * P, P, 0)); /* protect refuses it */
+}

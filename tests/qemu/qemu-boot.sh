@@ -13,13 +13,20 @@
 #   --mem SIZE      RAM (default 256M)
 #   --timeout SEC   kill QEMU after SEC seconds (status 124)
 #   --vars FILE     OVMF_VARS copy to use (MODE uefi; default build/OVMF_VARS.fd)
+#   --symbols DIR   where tools/symbolize.sh looks for unstripped binaries
+#                   (repeatable, searched first; its defaults come after)
+#   --no-symbolize  print the serial output exactly as QEMU gives it
+#   --gdb PORT      start halted with a gdb stub on localhost:PORT (-S)
+# The serial output goes through tools/symbolize.sh, which appends
+# ` (file.c:LINE in func)` to kill lines naming `rip 0x... in binary 'x'`.
 set -uo pipefail
-usage() { sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { awk 'NR > 1 && !/^#/ { exit } NR > 1' "$0" | sed 's/^# \{0,1\}//'; }
 [ "${1:-}" = "--help" ] && { usage; exit 0; }
 [ $# -ge 2 ] || { usage >&2; exit 2; }
 mode=$1 image=$2
 shift 2
 cmdline="" module="" cpu=qemu64,+smep,+smap mem=256M timeout=0 vars=build/OVMF_VARS.fd
+symbolize=1 gdb=0 symdirs=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	--cmdline) cmdline=$2; shift 2 ;;
@@ -28,6 +35,9 @@ while [ $# -gt 0 ]; do
 	--mem) mem=$2; shift 2 ;;
 	--timeout) timeout=$2; shift 2 ;;
 	--vars) vars=$2; shift 2 ;;
+	--symbols) symdirs+=(-B "$2"); shift 2 ;;
+	--no-symbolize) symbolize=0; shift ;;
+	--gdb) gdb=$2; shift 2 ;;
 	*) echo "qemu-boot: unknown option $1" >&2; exit 2 ;;
 	esac
 done
@@ -58,7 +68,31 @@ uefi)
 *) echo "qemu-boot: unknown mode $mode" >&2; exit 2 ;;
 esac
 
-if [ "$timeout" != 0 ]; then
-	exec timeout --foreground -k 2 "$timeout" qemu-system-x86_64 "${args[@]}" </dev/null
+[ "$gdb" != 0 ] && args+=(-gdb "tcp:127.0.0.1:$gdb" -S)
+
+qemu() {
+	if [ "$timeout" != 0 ]; then
+		timeout --foreground -k 2 "$timeout" qemu-system-x86_64 "${args[@]}" </dev/null
+	else
+		qemu-system-x86_64 "${args[@]}" </dev/null
+	fi
+}
+# OVMF draws its boot screen with terminal control sequences (clear
+# screen, colours) on the serial port: drop them so the log is plain text.
+run_qemu() {
+	if [ "$mode" = uefi ]; then
+		qemu | sed -u -E $'s/\x1b\\[[0-9;=?]*[A-Za-z]//g'
+		return "${PIPESTATUS[0]}"
+	fi
+	qemu
+}
+if [ "$symbolize" = 0 ]; then
+	run_qemu
+	exit $?
 fi
-exec qemu-system-x86_64 "${args[@]}" </dev/null
+# The default directories follow the caller's (symbolize.sh --help).
+[ ${#symdirs[@]} -gt 0 ] && symdirs+=(-B build/user/demos -B build/user/init -B build/user
+	-B build/user/tests/qemu/proc -B build/proc/hostile)
+here=$(cd "$(dirname "$0")/../.." && pwd)
+run_qemu | "$here/tools/symbolize.sh" "${symdirs[@]}"
+exit "${PIPESTATUS[0]}"

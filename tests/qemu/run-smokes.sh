@@ -101,6 +101,14 @@ run_one() {
 	done
 
 	local -a args=(--cpu "$cpu" --mem "$mem" --timeout "$timeout")
+	# Raw-ABI programs are found first for raw_* manifests (mk/manifest.mk):
+	# the symbolizer must pick the same binary for a shared name.
+	local m
+	for m in "${modules[@]}"; do
+		case ${m##*/} in
+		raw_*) args+=(--symbols build/user/tests/qemu/proc --symbols build/proc/hostile) ;;
+		esac
+	done
 	local image=$kernel
 	case $boot in
 	kernel)

@@ -22,14 +22,16 @@ need() {
 	echo "$l"
 }
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
+line() { printf '%-44s %12s %12s %12s\n' "$@"; }
 echo "capOS IPC benchmark"
-echo "guest: QEMU TCG (no KVM) with -icount shift=0: 1 TSC tick = 1 guest instruction, counts exactly repeatable"
-echo "host:  ${cpu:-unknown CPU}, Linux pipe ping-pong between two processes (host TSC cycles)"
-printf '%-44s %12s %12s %12s  %s\n' operation median p99 per-op unit
+echo
+echo "Guest: QEMU TCG (no KVM) with -icount shift=0, so 1 TSC tick = 1 guest"
+echo "instruction.  Unit: GUEST INSTRUCTIONS (exact, repeatable; not time)."
+line operation median p99 per-op
 row() { # row LABEL NAME
 	local l; l=$(need "$2")
-	printf '%-44s %12s %12s %12s  %s\n' "$1" "$(field "$l" median_cycles)" \
-		"$(field "$l" p99_cycles)" "$(field "$l" per_op_median)" "guest instructions"
+	line "$1" "$(field "$l" median_cycles)" "$(field "$l" p99_cycles)" \
+		"$(field "$l" per_op_median)"
 }
 row "endpoint call+reply round trip (2 procs)" endpoint_roundtrip
 row "NOP via cap_enter, batch 1" nop_batch_1
@@ -39,8 +41,16 @@ row "bare cap_enter, nothing queued" cap_enter_empty
 row "rdtsc pair (measurement overhead)" rdtsc_overhead
 p=$(grep -a '^pipe_roundtrip' "$pipe" | head -1)
 [ -n "$p" ] || { echo "ipc-table: no pipe_roundtrip line in $pipe" >&2; exit 1; }
-printf '%-44s %12s %12s %12s  %s\n' "Linux pipe ping-pong round trip (host)" \
-	"$(field "$p" median_cycles)" "$(field "$p" p99_cycles)" "-" \
-	"host cycles (median $(field "$p" median_ns) ns)"
-rt=$(field "$(need endpoint_roundtrip)" median_cycles)
-echo "guest instructions per endpoint round trip: $rt (compare: seL4 fastpath call+reply, a few hundred cycles)"
+echo
+echo "Host: ${cpu:-unknown CPU}, Linux pipe ping-pong between two processes."
+echo "Unit: HOST TSC CYCLES (time on this machine), and nanoseconds."
+line operation median p99 median-ns
+line "Linux pipe ping-pong round trip (host)" "$(field "$p" median_cycles)" \
+	"$(field "$p" p99_cycles)" "$(field "$p" median_ns)"
+echo
+echo "The two tables are NOT comparable: a guest instruction is not a host cycle"
+echo "(a real CPU spends many cycles per instruction on a syscall, a TLB miss or"
+echo "a cache miss, and TCG's time per guest instruction says nothing about"
+echo "hardware).  Compare guest rows with each other and across commits; a"
+echo "capOS-vs-Linux speed ratio would need both on the same hardware, measured"
+echo "in the same unit."

@@ -64,9 +64,17 @@ static void emit_body(struct gen *g, schema_Node_reader *v, size_t n)
 	for (size_t i = 0; i < n; i++)
 		if (schema_Node_which(v[i]) == schema_Node_which_struct)
 			emit_struct_typedefs(g, v[i]);
-	for (size_t i = 0; i < n; i++)
-		if (schema_Node_which(v[i]) == schema_Node_which_const)
-			emit_const(g, v[i]);
+	for (size_t i = 0; i < n; i++) {
+		if (schema_Node_which(v[i]) != schema_Node_which_const)
+			continue;
+		const char *dn = schema_Node_get_displayName(v[i]).str;
+		const char *shown = strchr(dn, ':') ? strchr(dn, ':') + 1 : dn;
+		const char *bare = strrchr(shown, '.') ? strrchr(shown, '.') + 1 : shown;
+		struct item it;
+		gen_item_begin(g, &it, "constant", bare, shown, -1);
+		emit_const(g, v[i]);
+		gen_item_end(g, &it);
+	}
 	for (size_t i = 0; i < n; i++)
 		if (schema_Node_which(v[i]) == schema_Node_which_struct)
 			emit_struct(g, v[i]);
@@ -96,10 +104,12 @@ int emit_file(struct gen *g, uint64_t file_id, const char *filename,
 		return -1;
 	}
 	g->file_id = file_id;
+	g->filename = filename;
 	g->file_display = schema_Node_get_displayName(*fn).str;
 	g->prefix = gen_file_prefix(g->file_display);
 	g->nused = 0;
 	g->errors = 0;
+	g->warnings = 0;
 
 	char *body = NULL, *cbody = NULL;
 	size_t body_len = 0, cbody_len = 0;
@@ -148,6 +158,9 @@ int emit_file(struct gen *g, uint64_t file_id, const char *filename,
 		fwrite(cbody, 1, cbody_len, c);
 	}
 	int rc = (h && c && !g->errors) ? 0 : -1;
+	if (g->warnings)
+		fprintf(stderr, "capnpc-c: %s: %d item(s) not generated, the rest written\n", filename,
+			g->warnings);
 	if (h && fclose(h) != 0)
 		rc = -1;
 	if (c && fclose(c) != 0)

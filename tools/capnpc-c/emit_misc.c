@@ -30,6 +30,18 @@ static void emit_float(FILE *h, double v, const char *suffix)
 		fprintf(h, "%a%s", v, suffix);
 }
 
+/* A struct/list/AnyPointer constant's value as a standalone message; returns
+ * the name of its reader (caller frees). */
+static char *emit_value_message(struct gen *g, const char *C, schema_Value_reader v)
+{
+	struct words w = { 0 };
+	gen_copy_value(g, v, &w);
+	char *name = gen_xasprintf("%s_msg", C);
+	gen_emit_value_reader(g, name, &w);
+	free(w.w);
+	return name;
+}
+
 void emit_const(struct gen *g, schema_Node_reader n)
 {
 	FILE *h = g->h;
@@ -97,9 +109,39 @@ void emit_const(struct gen *g, schema_Node_reader n)
 		fprintf(g->c, "%s};\n", d.len ? "\n" : " 0 ");
 		break;
 	}
+	case schema_Type_which_struct: {
+		uint64_t tid = schema_Type_struct_get_typeId(schema_Type_get_struct(t));
+		gen_use_type_file(g, tid);
+		char *T = gen_cname(g, tid);
+		char *msg = emit_value_message(g, C, v);
+		fprintf(h, "static inline %s_reader %s_get(void)\n{\n"
+			"\treturn (%s_reader){ capnp_reader_root(&%s) };\n}\n", T, C, T, msg);
+		free(msg);
+		free(T);
+		break;
+	}
+	case schema_Type_which_list: {
+		schema_Type_reader et = schema_Type_list_get_elementType(schema_Type_get_list(t));
+		if (schema_Type_which(et) == schema_Type_which_struct)
+			gen_use_type_file(g, schema_Type_struct_get_typeId(schema_Type_get_struct(et)));
+		char *msg = emit_value_message(g, C, v);
+		fprintf(h, "static inline struct capnp_list %s_get(void)\n{\n"
+			"\treturn capnp_reader_root_list(&%s, %s);\n}\n", C, msg,
+			elem_size_name(schema_Type_which(et)));
+		free(msg);
+		break;
+	}
+	case schema_Type_which_anyPointer: {
+		char *msg = emit_value_message(g, C, v);
+		fprintf(h, "static inline struct capnp_struct %s_get_struct(void)\n{\n"
+			"\treturn capnp_reader_root(&%s);\n}\n", C, msg);
+		fprintf(h, "static inline struct capnp_list %s_get_list(enum capnp_elem_size want)\n{\n"
+			"\treturn capnp_reader_root_list(&%s, want);\n}\n", C, msg);
+		free(msg);
+		break;
+	}
 	default:
-		gen_error(g, "constant %s: struct, list and AnyPointer constants are not supported",
-			  schema_Node_get_displayName(n).str);
+		gen_error(g, "constants of this type (%u) are not supported", schema_Type_which(t));
 	}
 	free(C);
 }

@@ -228,13 +228,34 @@ static void emit_blob(struct gen *g, struct fctx *f, schema_Field_slot_reader sl
 	free(defp);
 }
 
-static void reject_pointer_default(struct gen *g, struct fctx *f, schema_Field_slot_reader slot)
+/*
+ * A struct/list/AnyPointer field's default value, if it has one: copied
+ * into a standalone message whose reader the getters fall back to when the
+ * pointer is null (or the union member is not the active one).  Returns the
+ * reader's C name (caller frees) or NULL when the default is null.
+ */
+static char *pointer_default(struct gen *g, struct fctx *f, schema_Field_slot_reader slot)
 {
 	schema_Value_reader dv = schema_Field_slot_get_defaultValue(slot);
-	if (schema_Value_has_list(dv) || schema_Value_has_struct(dv) ||
-	    schema_Value_has_anyPointer(dv))
-		gen_error(g, "%s.%s: default values of struct/list/AnyPointer fields are not "
-			  "supported", f->sname, f->fname);
+	if (!schema_Value_has_list(dv) && !schema_Value_has_struct(dv) &&
+	    !schema_Value_has_anyPointer(dv))
+		return NULL;
+	struct words w = { 0 };
+	gen_copy_value(g, dv, &w);
+	char *name = gen_xasprintf("%s_%s_default", f->sname, f->fname);
+	gen_emit_value_reader(g, name, &w);
+	free(w.w);
+	return name;
+}
+
+/* "if (!(guard) || !has) return <dflt>;" for a field with a default. */
+static void emit_default_return(struct gen *g, struct fctx *f, uint32_t idx, const char *dflt)
+{
+	if (f->guard[0])
+		fprintf(g->h, "\tif (!(%s) || !capnp_struct_has(&r.s, %u))\n\t\treturn %s;\n",
+			f->guard, idx, dflt);
+	else
+		fprintf(g->h, "\tif (!capnp_struct_has(&r.s, %u))\n\t\treturn %s;\n", idx, dflt);
 }
 
 static void emit_pointer(struct gen *g, struct fctx *f, schema_Field_slot_reader slot,
@@ -249,19 +270,27 @@ static void emit_pointer(struct gen *g, struct fctx *f, schema_Field_slot_reader
 		emit_blob(g, f, slot, which == schema_Type_which_text);
 		return;
 	case schema_Type_which_struct: {
-		reject_pointer_default(g, f, slot);
+		char *dname = pointer_default(g, f, slot);
 		uint64_t tid = schema_Type_struct_get_typeId(schema_Type_get_struct(type));
 		gen_use_type_file(g, tid);
 		schema_Node_reader *tn = gen_find(g, tid);
-		if (!tn)
+		if (!tn) {
+			free(dname);
 			return;
+		}
 		schema_Node_struct_reader ts = schema_Node_get_struct(*tn);
 		char *T = gen_cname(g, tid);
 		emit_has(g, f, idx);
 		fprintf(h, "static inline %s_reader %s_get_%s(%s_reader r)\n{\n", T, S, F, S);
 		char dflt[256];
-		snprintf(dflt, sizeof dflt, "(%s_reader){ { .m = r.s.m } }", T);
-		emit_guard_return(g, f, dflt);
+		if (dname) {
+			snprintf(dflt, sizeof dflt, "(%s_reader){ capnp_reader_root(&%s) }", T, dname);
+			emit_default_return(g, f, idx, dflt);
+		} else {
+			snprintf(dflt, sizeof dflt, "(%s_reader){ { .m = r.s.m } }", T);
+			emit_guard_return(g, f, dflt);
+		}
+		free(dname);
 		fprintf(h, "\treturn (%s_reader){ capnp_struct_get_struct(&r.s, %u) };\n}\n", T, idx);
 		fprintf(h, "static inline %s_builder %s_init_%s(%s_builder b)\n{\n%s", T, S, F, S,
 			f->set_disc);
@@ -272,12 +301,20 @@ static void emit_pointer(struct gen *g, struct fctx *f, schema_Field_slot_reader
 		return;
 	}
 	case schema_Type_which_list: {
-		reject_pointer_default(g, f, slot);
+		char *dname = pointer_default(g, f, slot);
 		schema_Type_reader et = schema_Type_list_get_elementType(schema_Type_get_list(type));
 		unsigned ew = schema_Type_which(et);
 		emit_has(g, f, idx);
 		fprintf(h, "static inline struct capnp_list %s_get_%s(%s_reader r)\n{\n", S, F, S);
-		emit_guard_return(g, f, "(struct capnp_list){ .m = r.s.m }");
+		if (dname) {
+			char *dflt = gen_xasprintf("capnp_reader_root_list(&%s, %s)", dname,
+						   elem_size_name(ew));
+			emit_default_return(g, f, idx, dflt);
+			free(dflt);
+			free(dname);
+		} else {
+			emit_guard_return(g, f, "(struct capnp_list){ .m = r.s.m }");
+		}
 		fprintf(h, "\treturn capnp_struct_get_list(&r.s, %u, %s);\n}\n", idx,
 			elem_size_name(ew));
 		fprintf(h, "static inline struct capnp_list_builder %s_init_%s(%s_builder b, "
@@ -310,15 +347,26 @@ static void emit_pointer(struct gen *g, struct fctx *f, schema_Field_slot_reader
 			f->set_disc);
 		fprintf(h, "\tcapnp_sb_set_cap(b.s, %u, cap);\n}\n", idx);
 		return;
-	case schema_Type_which_anyPointer:
-		reject_pointer_default(g, f, slot);
+	case schema_Type_which_anyPointer: {
+		char *dname = pointer_default(g, f, slot);
 		emit_has(g, f, idx);
 		fprintf(h, "static inline struct capnp_struct %s_get_%s_struct(%s_reader r)\n{\n", S, F, S);
-		emit_guard_return(g, f, "(struct capnp_struct){ .m = r.s.m }");
+		char *dflt = dname ? gen_xasprintf("capnp_reader_root(&%s)", dname) : NULL;
+		if (dflt)
+			emit_default_return(g, f, idx, dflt);
+		else
+			emit_guard_return(g, f, "(struct capnp_struct){ .m = r.s.m }");
+		free(dflt);
 		fprintf(h, "\treturn capnp_struct_get_struct(&r.s, %u);\n}\n", idx);
 		fprintf(h, "static inline struct capnp_list %s_get_%s_list(%s_reader r, "
 			"enum capnp_elem_size want)\n{\n", S, F, S);
-		emit_guard_return(g, f, "(struct capnp_list){ .m = r.s.m }");
+		dflt = dname ? gen_xasprintf("capnp_reader_root_list(&%s, want)", dname) : NULL;
+		if (dflt)
+			emit_default_return(g, f, idx, dflt);
+		else
+			emit_guard_return(g, f, "(struct capnp_list){ .m = r.s.m }");
+		free(dflt);
+		free(dname);
 		fprintf(h, "\treturn capnp_struct_get_list(&r.s, %u, want);\n}\n", idx);
 		fprintf(h, "static inline struct capnp_struct_builder %s_init_%s_struct(%s_builder b, "
 			"uint16_t data_words, uint16_t ptr_count)\n{\n%s", S, F, S, f->set_disc);
@@ -329,6 +377,7 @@ static void emit_pointer(struct gen *g, struct fctx *f, schema_Field_slot_reader
 		fprintf(h, "static inline void %s_clear_%s(%s_builder b)\n{\n%s", S, F, S, f->set_disc);
 		fprintf(h, "\tcapnp_sb_clear_ptr(b.s, %u);\n}\n", idx);
 		return;
+	}
 	default:
 		gen_error(g, "%s.%s: unsupported pointer type %u", S, F, which);
 	}
@@ -366,6 +415,34 @@ static schema_Field_reader *sorted_fields(struct capnp_list fl)
 		v[i] = schema_Field_list_get(fl, i);
 	qsort(v, n, sizeof *v, cmp_code_order);
 	return v;
+}
+
+/* One field's accessors; unions set the discriminant (offset doff bytes). */
+static void emit_field(struct gen *g, struct fctx *f, schema_Field_reader field, unsigned doff)
+{
+	const char *S = f->sname;
+	uint16_t d = schema_Field_get_discriminantValue(field);
+	if (d != 0xffff) {
+		snprintf(f->guard, sizeof f->guard, "capnp_struct_u16(&r.s, %u) == %u", doff, d);
+		snprintf(f->set_disc, sizeof f->set_disc, "\tcapnp_sb_set_u16(b.s, %u, %u);\n",
+			 doff, d);
+	}
+	if (schema_Field_which(field) == schema_Field_which_group) {
+		emit_group(g, f, field);
+		return;
+	}
+	schema_Field_slot_reader slot = schema_Field_get_slot(field);
+	schema_Type_reader type = schema_Field_slot_get_type(slot);
+	unsigned which = schema_Type_which(type);
+	if (which == schema_Type_which_void) {
+		if (d != 0xffff)
+			fprintf(g->h, "static inline void %s_set_%s(%s_builder b)\n{\n%s}\n", S,
+				f->fname, S, f->set_disc);
+	} else if (which <= schema_Type_which_float64 || which == schema_Type_which_enum) {
+		emit_primitive(g, f, slot, type, which);
+	} else {
+		emit_pointer(g, f, slot, type, which);
+	}
 }
 
 void emit_struct(struct gen *g, schema_Node_reader n)
@@ -410,31 +487,21 @@ void emit_struct(struct gen *g, schema_Node_reader n)
 		fprintf(h, "static inline enum %s_which %s_which(%s_reader r)\n{\n"
 			"\treturn (enum %s_which)capnp_struct_u16(&r.s, %u);\n}\n", S, S, S, S, doff);
 	}
+	const char *short_name = strchr(schema_Node_get_displayName(n).str, ':');
+	short_name = short_name ? short_name + 1 : schema_Node_get_displayName(n).str;
 	for (uint32_t i = 0; i < nf; i++) {
 		schema_Field_reader field = fields[i];
 		struct fctx f = { .sname = S, .fname = schema_Field_get_name(field).str };
-		uint16_t d = schema_Field_get_discriminantValue(field);
-		if (d != 0xffff) {
-			snprintf(f.guard, sizeof f.guard, "capnp_struct_u16(&r.s, %u) == %u", doff, d);
-			snprintf(f.set_disc, sizeof f.set_disc, "\tcapnp_sb_set_u16(b.s, %u, %u);\n",
-				 doff, d);
-		}
-		if (schema_Field_which(field) == schema_Field_which_group) {
-			emit_group(g, &f, field);
-			continue;
-		}
-		schema_Field_slot_reader slot = schema_Field_get_slot(field);
-		schema_Type_reader type = schema_Field_slot_get_type(slot);
-		unsigned which = schema_Type_which(type);
-		if (which == schema_Type_which_void) {
-			if (d != 0xffff)
-				fprintf(h, "static inline void %s_set_%s(%s_builder b)\n{\n%s}\n", S,
-					f.fname, S, f.set_disc);
-		} else if (which <= schema_Type_which_float64 || which == schema_Type_which_enum) {
-			emit_primitive(g, &f, slot, type, which);
-		} else {
-			emit_pointer(g, &f, slot, type, which);
-		}
+		schema_Field_ordinal_reader ord = schema_Field_get_ordinal(field);
+		int ordinal = schema_Field_ordinal_which(ord) == schema_Field_ordinal_which_explicit
+				      ? schema_Field_ordinal_get_explicit(ord)
+				      : -1;
+		char *display = gen_xasprintf("%s.%s", short_name, f.fname);
+		struct item it;
+		gen_item_begin(g, &it, "field", f.fname, display, ordinal);
+		emit_field(g, &f, field, doff);
+		gen_item_end(g, &it);
+		free(display);
 	}
 	free(fields);
 	free(S);

@@ -23,15 +23,102 @@ char *gen_xasprintf(const char *fmt, ...)
 	return s;
 }
 
+/* The line of the item's declaration in the schema source, or 0.  The
+ * request carries no positions, so the source is searched: it is found
+ * relative to the current directory or to $CAPNPC_C_SRCDIR. */
+static unsigned item_line(const struct gen *g)
+{
+	const char *dir = getenv("CAPNPC_C_SRCDIR");
+	char *path = gen_xasprintf("%s/%s", dir ? dir : ".", g->filename ? g->filename : "");
+	FILE *f = fopen(path, "r");
+	free(path);
+	if (!f)
+		return 0;
+	char line[1024], want[160];
+	if (g->item_ordinal >= 0)
+		snprintf(want, sizeof want, "%s @%d", g->item_name, g->item_ordinal);
+	else
+		snprintf(want, sizeof want, "const %s ", g->item_name);
+	unsigned n = 0, found = 0;
+	while (!found && fgets(line, sizeof line, f)) {
+		n++;
+		/* Collapse runs of blanks so "name  @3" matches "name @3". */
+		char flat[1024];
+		size_t k = 0;
+		for (const char *p = line; *p && k + 1 < sizeof flat; p++)
+			if (!((*p == ' ' || *p == '\t') && k && flat[k - 1] == ' '))
+				flat[k++] = *p == '\t' ? ' ' : *p;
+		flat[k] = 0;
+		const char *hit = strstr(flat, want);
+		if (hit && (hit == flat || !(hit[-1] == '_' || (hit[-1] >= 'a' && hit[-1] <= 'z') ||
+					     (hit[-1] >= 'A' && hit[-1] <= 'Z') ||
+					     (hit[-1] >= '0' && hit[-1] <= '9'))))
+			found = n;
+	}
+	fclose(f);
+	return found;
+}
+
+/* Inside an item, an error drops that item only (with a warning naming it
+ * and its line); outside one, it fails the whole file. */
 void gen_error(struct gen *g, const char *fmt, ...)
 {
 	va_list ap;
-	fprintf(stderr, "capnpc-c: %s: ", g->file_display ? g->file_display : "request");
+	if (g->item_name) {
+		unsigned line = item_line(g);
+		fprintf(stderr, "capnpc-c: warning: %s:", g->filename ? g->filename : "request");
+		if (line)
+			fprintf(stderr, "%u:", line);
+		fprintf(stderr, " %s %s not generated: ", g->item_kind, g->item_display);
+		g->item_errors++;
+	} else {
+		fprintf(stderr, "capnpc-c: %s: ", g->file_display ? g->file_display : "request");
+		g->errors++;
+	}
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
-	g->errors++;
+}
+
+void gen_item_begin(struct gen *g, struct item *it, const char *kind, const char *name,
+		    const char *display, int ordinal)
+{
+	*it = (struct item){ .saved_h = g->h, .saved_c = g->c };
+	it->h = open_memstream(&it->hbuf, &it->hlen);
+	it->c = open_memstream(&it->cbuf, &it->clen);
+	g->h = it->h;
+	g->c = it->c;
+	g->item_kind = kind;
+	g->item_name = name;
+	g->item_display = display;
+	g->item_ordinal = ordinal;
+	g->item_errors = 0;
+	/* Fault injection for the tests of this path: every construct the
+	 * plugin meets in the test schemas is one it handles. */
+	const char *refuse = getenv("CAPNPC_C_REFUSE");
+	if (refuse && strcmp(refuse, display) == 0)
+		gen_error(g, "refused on request (CAPNPC_C_REFUSE)");
+}
+
+void gen_item_end(struct gen *g, struct item *it)
+{
+	fclose(it->h);
+	fclose(it->c);
+	g->h = it->saved_h;
+	g->c = it->saved_c;
+	if (g->item_errors == 0) {
+		fwrite(it->hbuf, 1, it->hlen, g->h);
+		fwrite(it->cbuf, 1, it->clen, g->c);
+	} else {
+		g->warnings++;
+		fprintf(g->h, "/* %s %s: not generated (see capnpc-c's warning) */\n", g->item_kind,
+			g->item_display);
+	}
+	free(it->hbuf);
+	free(it->cbuf);
+	g->item_name = NULL;
+	g->item_kind = NULL;
 }
 
 static int cmp_id(const void *key, const void *elem)

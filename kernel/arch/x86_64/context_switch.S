@@ -1,9 +1,11 @@
 /*
  * Kernel context switch and the way back to user mode.
  *
- * A switched-out context is six callee-saved registers and a return address
- * on its own kernel stack; the stack pointer is stored in *save_rsp.
- * Layout at the saved rsp: r15 r14 r13 r12 rbx rbp <return address>.
+ * A switched-out context is RFLAGS, six callee-saved registers and a return
+ * address on its own kernel stack; the stack pointer is stored in
+ * *save_rsp.  Layout at the saved rsp: rflags r15 r14 r13 r12 rbx rbp
+ * <return address>.  RFLAGS is switched so that no flag of one context
+ * (a user-set NT or AC that reached the kernel) can follow into another.
  */
 #include "arch/x86_64/trap_frame.S.inc"
 	.text
@@ -18,8 +20,10 @@ context_switch:
 	pushq %r13
 	pushq %r14
 	pushq %r15
+	pushfq
 	movq %rsp, (%rdi)
 	movq %rsi, %rsp
+	popfq
 	popq %r15
 	popq %r14
 	popq %r13

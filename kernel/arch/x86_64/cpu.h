@@ -39,7 +39,19 @@ void tss_set_rsp0(uint64_t rsp0);
 #define RFLAGS_IF (1ull << 9)
 #define RFLAGS_TF (1ull << 8)
 #define RFLAGS_DF (1ull << 10)
+#define RFLAGS_NT (1ull << 14)
 #define RFLAGS_AC (1ull << 18)
+/*
+ * Every RFLAGS bit user mode can leave set that changes what ring 0 does:
+ * TF (single-step traps in the kernel), IF (interrupts before the stack
+ * switch), DF (string instructions run backwards), NT (iretq takes #GP),
+ * AC (SMAP is off while it is set), plus IOPL, RF, ID and the arithmetic
+ * flags so the kernel always starts from the same RFLAGS (0x2).  FMASK
+ * clears these on `syscall`; trap entry loads RFLAGS = 0x2.
+ */
+#define RFLAGS_ENTRY_CLEAR 0x257fd5ull
+/* What the kernel checks on every entry: none of these may be set. */
+#define RFLAGS_ENTRY_DIRTY (RFLAGS_TF | RFLAGS_IF | RFLAGS_DF | RFLAGS_NT | RFLAGS_AC)
 
 static inline void cli(void) { __asm__ volatile("cli" ::: "memory"); }
 static inline void sti(void) { __asm__ volatile("sti" ::: "memory"); }

@@ -9,6 +9,8 @@
  *                                 did not come back after the last exit
  *   QEMU_EXIT_PANIC   0x12 -> 37  panic(): a kernel bug
  *   QEMU_EXIT_FAULT   0x13 -> 39  an unexpected CPU exception in the kernel
+ *   QEMU_EXIT_WATCHDOG 0x14 -> 41 the watchdog= deadline passed with processes
+ *                                 still alive (their table is printed first)
  *
  * Status 1 means QEMU itself stopped otherwise (triple fault with
  * -no-reboot, or the device is missing); 0 is never produced by the kernel.
@@ -21,6 +23,7 @@
 #define QEMU_EXIT_FAILURE 0x11
 #define QEMU_EXIT_PANIC   0x12
 #define QEMU_EXIT_FAULT   0x13
+#define QEMU_EXIT_WATCHDOG 0x14
 
 _Noreturn void qemu_exit(unsigned code);
 

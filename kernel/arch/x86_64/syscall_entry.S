@@ -2,8 +2,9 @@
  * syscall entry (LSTAR).  One CPU, no swapgs: the user rsp is parked in a
  * global, the kernel stack of the current process comes from another
  * (syscall_kernel_rsp, set by the scheduler on every switch, equal to the
- * TSS rsp0).  FMASK has cleared IF, so nothing can interrupt us before the
- * stack switch.
+ * TSS rsp0).  FMASK (syscall.c) has cleared every flag user mode could
+ * leave set: IF, so nothing can interrupt us before the stack switch, and
+ * TF, DF, NT, AC among the others (cpu.h, RFLAGS_ENTRY_CLEAR).
  *
  * We build a struct trap_frame (kernel/arch/x86_64/trap.h) exactly where a
  * trap from ring 3 would have put it, call syscall_dispatch(tf), and return

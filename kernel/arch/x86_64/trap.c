@@ -59,6 +59,9 @@ void trap_print_report(const struct trap_frame *tf)
 	kprintf("FAULT: vector %lu %s, error code %lx, %s mode (CPL%lu)\n", tf->vector,
 		name, tf->error_code, user ? "user" : "kernel", tf->cs & 3);
 	kprintf("  rip %016lx rsp %016lx cr2 %016lx\n", tf->rip, tf->rsp, read_cr2());
+	/* The host symbolizer (tools/symbolize.sh) adds file:line here. */
+	if (!user)
+		kprintf("  at rip 0x%lx in binary 'kernel'\n", tf->rip);
 	if (tf->vector == TRAP_PAGE_FAULT) {
 		unsigned e = (unsigned)tf->error_code;
 		kprintf("  page fault: %s, %s, %s%s; cr2 in %s\n",
@@ -101,6 +104,9 @@ static void handle_irq(struct trap_frame *tf)
 
 struct trap_frame *trap_dispatch(struct trap_frame *tf)
 {
+	uint64_t flags = read_rflags();
+	if (flags & RFLAGS_ENTRY_DIRTY)
+		panic("trap entry left RFLAGS %lx (interrupted %lx)", flags, tf->rflags);
 	return_frame = tf;
 	if (tf->vector < 32)
 		handle_exception(tf);

@@ -63,7 +63,11 @@ VEC_NOERR 31
 .endr
 
 trap_common:
-	cld
+	/* The interrupted RFLAGS are in the frame.  Start from a known RFLAGS:
+	 * user mode can leave AC (SMAP off), DF and NT set, and the CPU clears
+	 * only TF, NT and (interrupt gate) IF on delivery. */
+	pushq $2
+	popfq
 	PUSH_TRAP_GPRS
 	/* From ring 3 the CPU left user gs active; the kernel does not use gs. */
 	mov %rsp, %rdi          /* 22 quadwords pushed: rsp stays 16-aligned */
