@@ -18,12 +18,18 @@ static int demo_failures;
  * from its CapSet (its service name, e.g. 'ipc_waiter_2'), so two
  * instances of one binary can be told apart in a log where their lines
  * interleave in any order; `fallback` (the binary's name) when the CapSet
- * has none.
+ * has none or the process is the one booted as init.
  */
 static inline const char *demo_name(const char *fallback)
 {
 	const char *own = capos_rt.capset.process_name;
-	return own != NULL && own[0] != '\0' ? own : fallback;
+	if (own == NULL || own[0] == '\0')
+		return fallback;
+	/* The process the kernel boots first is named for its role, "init",
+	 * whatever binary it runs (a smoke may boot a demo as init). */
+	if (strcmp(own, "init") == 0)
+		return fallback;
+	return own;
 }
 
 /* One whole line per check, written by one Console call, so lines of
