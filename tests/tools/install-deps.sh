@@ -49,7 +49,7 @@ setup() {
 	# have: a reader that stops early must not turn it into "unknown".
 	stub apt-cache 'p=$2; if grep -qx -- "$p" "$CFG/unknown" 2>/dev/null; then exit 0; fi
 	printf "%s:\n  Installed: (none)\n  Candidate: 1.0-1\n  Version table:\n" "$p"
-	for ((i = 1; i <= 20000; i++)); do echo "     1.0-$i 500 http://deb.example/debian bookworm/main amd64 Packages"; done'
+	for ((i = 1; i <= 2000; i++)); do echo "     1.0-$i 500 http://deb.example/debian bookworm/main amd64 Packages"; done'
 	stub npm 'echo "npm $*" >>"$CFG/calls"; st=$(cat "$CFG/npm_status" 2>/dev/null || echo 0)
 	[ "$st" = 0 ] && mkdir -p node_modules; exit $st'
 }
