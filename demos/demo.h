@@ -2,32 +2,60 @@
  * Helpers shared by the demo/smoke programs: every check prints one line,
  * "[name] ok: ..." or "[name] FAIL: ...", and the program ends with
  * "[name] PASS" (exit 0) or "[name] FAILED n checks" (exit 1), so a smoke
- * spec can expect exact lines and a failure shows which check broke.
+ * spec can expect exact lines and a failure shows which check broke.  The
+ * name is the process's instance name (see demo_name).
  */
 #ifndef CAPOS_DEMO_H
 #define CAPOS_DEMO_H
 
+#include <stdarg.h>
 #include <capos/rt.h>
 
 static int demo_failures;
 
-#define DEMO_CHECK(name, cond, ...)                                             \
-	do {                                                                    \
-		if (cond) {                                                     \
-			capos_printf("[" name "] ok: " __VA_ARGS__);            \
-		} else {                                                        \
-			demo_failures++;                                        \
-			capos_printf("[" name "] FAIL: " __VA_ARGS__);          \
-		}                                                               \
-	} while (0)
+/*
+ * The name a demo prints in its "[name]" prefix: the process's own name
+ * from its CapSet (its service name, e.g. 'ipc_waiter_2'), so two
+ * instances of one binary can be told apart in a log where their lines
+ * interleave in any order; `fallback` (the binary's name) when the CapSet
+ * has none or the process is the one booted as init.
+ */
+static inline const char *demo_name(const char *fallback)
+{
+	const char *own = capos_rt.capset.process_name;
+	if (own == NULL || own[0] == '\0')
+		return fallback;
+	/* The process the kernel boots first is named for its role, "init",
+	 * whatever binary it runs (a smoke may boot a demo as init). */
+	if (strcmp(own, "init") == 0)
+		return fallback;
+	return own;
+}
+
+/* One whole line per check, written by one Console call, so lines of
+ * concurrent processes never mix within a line. */
+static inline __attribute__((format(printf, 3, 4))) void
+demo_check(const char *name, int ok, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+	va_start(ap, fmt);
+	capos_vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (!ok)
+		demo_failures++;
+	capos_printf("[%s] %s: %s", demo_name(name), ok ? "ok" : "FAIL", msg);
+}
+
+#define DEMO_CHECK(name, cond, ...) demo_check(name, (cond) ? 1 : 0, __VA_ARGS__)
 
 static inline int demo_finish(const char *name)
 {
 	if (demo_failures == 0) {
-		capos_printf("[%s] PASS\n", name);
+		capos_printf("[%s] PASS\n", demo_name(name));
 		return 0;
 	}
-	capos_printf("[%s] FAILED %d checks\n", name, demo_failures);
+	capos_printf("[%s] FAILED %d checks\n", demo_name(name), demo_failures);
 	return 1;
 }
 

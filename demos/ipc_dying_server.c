@@ -1,8 +1,9 @@
 /*
  * ipc_dying_server: receives one call on its endpoint, waits 100 ms (so
- * the other caller's call is queued by then) and exits without answering.
- * With two ipc_waiter clients importing its endpoint
- * (endpoint_cleanup.cue): both waiters must get CAPOS_ERR_DISCONNECTED.
+ * other callers' calls are usually queued by then; no smoke depends on
+ * that timing) and exits without answering.  With two ipc_waiter clients
+ * importing its endpoint (endpoint_cleanup.cue): both waiters must get
+ * CAPOS_ERR_DISCONNECTED, whether their call was in flight, queued or late.
  *
  * Run by: smokes endpoint_cleanup, ipc_queue_limit
  * (tests/qemu/manifests/NAME.cue); system-spawn.cue (`make run-spawn`;

@@ -50,6 +50,7 @@ run_one() {
 		expect) expects+=("$val") ;;
 		anywhere) anywheres+=("$val") ;;
 		reject) rejects+=("$val") ;;
+		anywhere) anywheres+=("$val") ;;
 		*) echo "FAIL demo-$name: unknown spec key '$key'"; return 1 ;;
 		esac
 	done <"$spec"

@@ -29,3 +29,11 @@ bench: $(BUILD)/kernel.elf $(BENCH_IPC_MODULE) $(PIPE_PINGPONG)
 		status=$$?; test $$status = 33 || { echo "bench: QEMU status $$status (see $(BENCH_IPC_LOG))" >&2; exit 1; }
 	@$(PIPE_PINGPONG) --iterations 20000 >$(BUILD)/bench-pipe.txt
 	@tools/bench/ipc-table.sh $(BENCH_IPC_LOG) $(BUILD)/bench-pipe.txt
+
+# `make bench-figures`: every figure bench/figures.txt quotes, measured
+# again and compared (tools/bench/figures-check.sh); part of `make test`,
+# since the guest counts are exact and take seconds.
+TEST_SUITES += tools/bench/figures-check.sh
+.PHONY: bench-figures
+bench-figures: deps
+	@tools/bench/figures-check.sh

@@ -4,7 +4,10 @@
 
 USER_LDSCRIPT := runtime/user.ld
 RUNTIME_LIB := $(BUILD)/user/libcapos.a
-USER_LIBGCC := $(shell $(CC) -print-libgcc-file-name)
+# Asked when a link needs it, not when make reads this file: on a machine
+# without a compiler yet, `make run` must reach `deps` without a "cc: No such
+# file" message first.
+USER_LIBGCC = $(shell $(CC) -print-libgcc-file-name)
 
 # The Cap'n Proto wire runtime and the generated code of every schema in
 # schema/ (capos.capnp for the typed clients, and each service's own, e.g.

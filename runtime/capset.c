@@ -20,6 +20,9 @@ int capos_capset_parse(struct capos_capset *cs, const void *page)
 		return CAPOS_CAPSET_BAD_ENTRY_SIZE;
 	if (h->count > CAPOS_CAPSET_MAX_ENTRIES)
 		return CAPOS_CAPSET_TOO_MANY;
+	size_t own = strnlen(h->process_name, CAPOS_CAP_NAME_MAX);
+	if (own == CAPOS_CAP_NAME_MAX)
+		return CAPOS_CAPSET_BAD_NAME;
 	const struct capos_capset_entry *e = (const void *)(h + 1);
 	for (uint32_t i = 0; i < h->count; i++) {
 		size_t n = strnlen(e[i].name, CAPOS_CAP_NAME_MAX);
@@ -32,6 +35,7 @@ int capos_capset_parse(struct capos_capset *cs, const void *page)
 	cs->hdr = h;
 	cs->entries = e;
 	cs->count = h->count;
+	cs->process_name = h->process_name;
 	return CAPOS_CAPSET_OK;
 }
 
@@ -44,7 +48,7 @@ const char *capos_capset_strerror(int err)
 	case CAPOS_CAPSET_BAD_VERSION: return "unsupported version";
 	case CAPOS_CAPSET_BAD_ENTRY_SIZE: return "bad entry size";
 	case CAPOS_CAPSET_TOO_MANY: return "entry count exceeds the page";
-	case CAPOS_CAPSET_BAD_NAME: return "entry name empty or not NUL-terminated";
+	case CAPOS_CAPSET_BAD_NAME: return "entry name empty, or a name not NUL-terminated";
 	case CAPOS_CAPSET_DUPLICATE: return "duplicate entry name";
 	default: return "unknown CapSet error";
 	}

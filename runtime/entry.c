@@ -7,8 +7,8 @@
 struct capos_rt_info capos_rt;
 struct capos_ring capos_rt_ring;
 
-/* The heap's first region.  Issue #5 adds a grow hook over VirtualMemory
- * (capos_heap_set_grow) so programs are no longer bounded by it. */
+/* The heap's first region; past it malloc grows through VirtualMemory
+ * (capos_vm_heap_grow, installed by runtime/heap.c on first use). */
 static _Alignas(16) uint8_t heap_arena[CAPOS_RT_ARENA_SIZE];
 
 static int64_t syscall_enter(uint32_t min_complete, uint64_t timeout_ns, void *ctx)

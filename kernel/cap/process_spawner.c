@@ -77,6 +77,7 @@ int spawn_install_grants(struct process *p, void *ctx)
 	page.h.magic = CAPOS_CAPSET_MAGIC;
 	page.h.version = CAPOS_CAPSET_VERSION;
 	page.h.entry_size = sizeof(struct capos_capset_entry);
+	kstrlcpy(page.h.process_name, p->name, sizeof(page.h.process_name));
 	for (unsigned i = 0; i < gs->count; i++) {
 		const struct spawn_grant *g = &gs->g[i];
 		const struct kcap_type *t = kcap_type_of((enum kcap_kind)g->entry.type);

@@ -19,7 +19,7 @@
 
 #define MF_NAME_MAX     31u  /* bytes; fits a CapSet entry name (abi.h) */
 #define MF_MAX_SERVICES 64u  /* bounds the validator's stack use */
-#define MF_MAX_CAPS     80u  /* per holder; CAPOS_CAPSET_MAX_ENTRIES is 85 */
+#define MF_MAX_CAPS     80u  /* per holder; CAPOS_CAPSET_MAX_ENTRIES is 84 */
 #define MF_MAX_EXPORTS  16u  /* per service */
 #define MF_MAX_BINARIES (MF_MAX_SERVICES + 1u)
 

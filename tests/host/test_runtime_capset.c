@@ -25,6 +25,7 @@ static void setup(void)
 	hdr()->magic = CAPOS_CAPSET_MAGIC;
 	hdr()->version = CAPOS_CAPSET_VERSION;
 	hdr()->entry_size = sizeof(struct capos_capset_entry);
+	strcpy(hdr()->process_name, "echo_client_2");
 	add("console", 0xc86a45f046c44b68ull, 0);
 	add("frames", 0xfc30316b97ae4f29ull, 1);
 }
@@ -41,6 +42,19 @@ Test(capset, parses_and_finds_by_name_and_interface)
 	cr_expect_eq(e->cap_id, 1);
 	cr_expect_str_eq(capos_capset_at(&cs, 0)->name, "console");
 	cr_expect_null(capos_capset_at(&cs, 2));
+}
+
+Test(capset, process_name)
+{
+	struct capos_capset cs;
+	cr_assert_eq(capos_capset_parse(&cs, page), CAPOS_CAPSET_OK);
+	cr_expect_str_eq(cs.process_name, "echo_client_2");
+	memset(hdr()->process_name, 0, sizeof(hdr()->process_name));
+	cr_assert_eq(capos_capset_parse(&cs, page), CAPOS_CAPSET_OK, "a nameless process is fine");
+	cr_expect_str_eq(cs.process_name, "");
+	memset(hdr()->process_name, 'p', sizeof(hdr()->process_name)); /* no NUL */
+	cr_expect_eq(capos_capset_parse(&cs, page), CAPOS_CAPSET_BAD_NAME);
+	cr_expect_null(cs.process_name, "nothing usable after a failed parse");
 }
 
 Test(capset, wrong_interface_is_not_returned)
@@ -69,7 +83,7 @@ Test(capset, bad_header_fields)
 	cr_expect_eq(capos_capset_parse(&cs, page), CAPOS_CAPSET_BAD_MAGIC);
 	cr_expect_eq(cs.count, 0, "nothing usable after a failed parse");
 	setup();
-	hdr()->version = 2;
+	hdr()->version = 1; /* the header without a process name */
 	cr_expect_eq(capos_capset_parse(&cs, page), CAPOS_CAPSET_BAD_VERSION);
 	setup();
 	hdr()->entry_size = 40;
@@ -90,7 +104,7 @@ Test(capset, full_page_is_accepted)
 	}
 	cr_expect_eq(capos_capset_parse(&cs, page), CAPOS_CAPSET_OK);
 	cr_expect_eq(cs.count, CAPOS_CAPSET_MAX_ENTRIES);
-	cr_expect_eq(capos_capset_find(&cs, "cap84", 84)->cap_id, 84);
+	cr_expect_eq(capos_capset_find(&cs, "cap83", 83)->cap_id, 83);
 }
 
 Test(capset, bad_names)

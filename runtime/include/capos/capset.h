@@ -22,7 +22,8 @@ enum capos_capset_error {
 	CAPOS_CAPSET_BAD_VERSION = -3,
 	CAPOS_CAPSET_BAD_ENTRY_SIZE = -4,
 	CAPOS_CAPSET_TOO_MANY = -5,     /* count > CAPOS_CAPSET_MAX_ENTRIES   */
-	CAPOS_CAPSET_BAD_NAME = -6,     /* name not NUL-terminated or empty   */
+	CAPOS_CAPSET_BAD_NAME = -6,     /* entry name empty, or entry/process
+	                                 * name not NUL-terminated            */
 	CAPOS_CAPSET_DUPLICATE = -7,    /* two entries with the same name     */
 };
 
@@ -30,6 +31,7 @@ struct capos_capset {
 	const struct capos_capset_header *hdr; /* NULL when absent/invalid */
 	const struct capos_capset_entry *entries;
 	uint32_t count;
+	const char *process_name; /* this process's name; "" if none given */
 };
 
 /* Validates the page at `page` (may be NULL) and fills *cs. */
