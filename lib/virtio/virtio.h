@@ -57,6 +57,7 @@
 #define VIRTIO_COMMON_Q_USED     0x30
 #define VIRTIO_COMMON_LEN        0x38
 
+#define VIRTIO_MSI_NO_VECTOR 0xffffu /* interrupts of this source not signalled */
 #define VIRTIO_DMA_BAD UINT64_MAX
 #define VIRTIO_RESET_POLLS 1000 /* reads of status before a reset is declared stuck */
 
@@ -143,6 +144,10 @@ int virtio_dev_begin(struct virtio_dev *v);
  */
 int virtio_dev_negotiate(struct virtio_dev *v, uint64_t wanted, uint64_t required);
 int virtio_dev_driver_ok(struct virtio_dev *v);
+/* Routes configuration-change interrupts to MSI-X table entry `vector`
+ * (VIRTIO_MSI_NO_VECTOR for none); VIRTIO_ERR_QUEUE if the device does not
+ * keep it (it reads back NO_VECTOR when it cannot). */
+int virtio_dev_config_vector(struct virtio_dev *v, uint16_t vector);
 /* Sets FAILED: the driver gives up on the device. */
 void virtio_dev_fail(struct virtio_dev *v);
 bool virtio_dev_needs_reset(const struct virtio_dev *v);

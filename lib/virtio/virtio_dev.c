@@ -111,6 +111,16 @@ int virtio_dev_driver_ok(struct virtio_dev *v)
 	return VIRTIO_OK;
 }
 
+int virtio_dev_config_vector(struct virtio_dev *v, uint16_t vector)
+{
+	common_write(v, VIRTIO_COMMON_MSIX, 2, vector);
+	if ((uint16_t)common_read(v, VIRTIO_COMMON_MSIX, 2) != vector) {
+		v->errors++;
+		return VIRTIO_ERR_QUEUE;
+	}
+	return VIRTIO_OK;
+}
+
 bool virtio_dev_needs_reset(const struct virtio_dev *v)
 {
 	return (status_read(v) & VIRTIO_STATUS_NEEDS_RESET) != 0;

@@ -30,12 +30,15 @@ static void reset_buffers(struct vnet *n)
 	n->rx_nidle = n->tx_nfree = n->qsize;
 }
 
-static int setup_queues(struct vnet *n, uint8_t *pool)
+static int setup_queues(struct vnet *n, uint8_t *pool, uint16_t msix_vector)
 {
 	size_t ring = round_up(virtq_mem_size(n->qsize));
 	int err = virtq_init(&n->rx, n->dev.ops, VNET_RXQ, n->qsize, pool, ring, false);
 	if (!err)
 		err = virtq_init(&n->tx, n->dev.ops, VNET_TXQ, n->qsize, pool + ring, ring, false);
+	n->rx.msix_vector = n->tx.msix_vector = msix_vector;
+	if (!err)
+		err = virtio_dev_config_vector(&n->dev, msix_vector);
 	if (!err)
 		err = virtio_dev_setup_queue(&n->dev, &n->rx);
 	if (!err)
@@ -47,7 +50,7 @@ static int setup_queues(struct vnet *n, uint8_t *pool)
 
 int vnet_start(struct vnet *n, const struct virtio_ops *ops,
                const struct virtio_pci_layout *layout, void *pool, size_t pool_len,
-               uint16_t qsize)
+               uint16_t qsize, uint16_t msix_vector)
 {
 	memset(n, 0, sizeof *n);
 	n->qsize = qsize;
@@ -59,14 +62,15 @@ int vnet_start(struct vnet *n, const struct virtio_ops *ops,
 	int err = virtio_dev_begin(&n->dev);
 	if (err)
 		return err;
-	err = virtio_dev_negotiate(&n->dev, VIRTIO_BIT(VIRTIO_NET_F_STATUS),
+	err = virtio_dev_negotiate(&n->dev, VIRTIO_BIT(VIRTIO_NET_F_STATUS) |
+	                           VIRTIO_BIT(VIRTIO_F_ACCESS_PLATFORM),
 	                           VIRTIO_BIT(VIRTIO_NET_F_MAC));
 	if (err)
 		return err;
 	n->has_status = (n->dev.features & VIRTIO_BIT(VIRTIO_NET_F_STATUS)) != 0;
 	if (n->dev.num_queues < 2)
 		return fail(n, VIRTIO_ERR_QUEUE);
-	err = setup_queues(n, pool);
+	err = setup_queues(n, pool, msix_vector);
 	if (!err)
 		err = virtio_cfg_read_bytes(&n->dev, VIRTIO_NET_CFG_MAC, n->mac, sizeof n->mac);
 	if (!err)

@@ -66,14 +66,16 @@ size_t vnet_pool_size(uint16_t qsize);
 
 /*
  * Full bring-up: reset, ACKNOWLEDGE, DRIVER, negotiate (VERSION_1 and MAC
- * required; STATUS and nothing else wanted), both queues, MAC, DRIVER_OK,
- * RX filled.  pool is 16-byte aligned DMA memory of vnet_pool_size(qsize)
+ * required; STATUS and ACCESS_PLATFORM wanted: dma_addr already gives
+ * whatever address the device must use, IOVA or physical), both queues,
+ * MAC, DRIVER_OK, RX filled.  msix_vector (or VIRTIO_MSI_NO_VECTOR) is
+ * programmed for both queues and for config changes.  pool is 16-byte aligned DMA memory of vnet_pool_size(qsize)
  * bytes.  On failure the device is left FAILED (or reset) and nothing is
  * posted.
  */
 int vnet_start(struct vnet *n, const struct virtio_ops *ops,
                const struct virtio_pci_layout *layout, void *pool, size_t pool_len,
-               uint16_t qsize);
+               uint16_t qsize, uint16_t msix_vector);
 
 /* Posts every idle RX buffer; one notify at most. Returns how many. */
 unsigned vnet_refill_rx(struct vnet *n);

@@ -40,6 +40,7 @@ int virtq_init(struct virtq *q, const struct virtio_ops *ops, uint16_t index, ui
 	q->index = index;
 	q->size = size;
 	q->event_idx = event_idx;
+	q->msix_vector = VIRTIO_MSI_NO_VECTOR;
 	q->desc = mem;
 	q->avail = (volatile uint16_t *)((uint8_t *)mem + avail_off(size));
 	q->used = (volatile uint16_t *)((uint8_t *)mem + used_off(size));
@@ -82,6 +83,11 @@ int virtio_dev_setup_queue(struct virtio_dev *v, struct virtq *q)
 	uint16_t noff = (uint16_t)o->read(o->ctx, c->bar, c->off + VIRTIO_COMMON_Q_NOFF, 2);
 	uint64_t at = (uint64_t)noff * v->layout.notify_mult;
 	if (at + 2 > v->layout.notify.len) {
+		v->errors++;
+		return VIRTIO_ERR_QUEUE;
+	}
+	o->write(o->ctx, c->bar, c->off + VIRTIO_COMMON_Q_MSIX, 2, q->msix_vector);
+	if ((uint16_t)o->read(o->ctx, c->bar, c->off + VIRTIO_COMMON_Q_MSIX, 2) != q->msix_vector) {
 		v->errors++;
 		return VIRTIO_ERR_QUEUE;
 	}

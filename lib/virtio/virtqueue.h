@@ -60,6 +60,7 @@ struct virtq {
 	const struct virtio_ops *ops;
 	uint16_t index;         /* queue number on the device */
 	uint16_t size;          /* power of two, <= VIRTQ_MAX_SIZE */
+	uint16_t msix_vector;   /* MSI-X table entry; VIRTIO_MSI_NO_VECTOR by default */
 	bool event_idx;
 	bool broken;
 	volatile struct virtq_desc *desc;
@@ -91,7 +92,9 @@ int virtq_init(struct virtq *q, const struct virtio_ops *ops, uint16_t index, ui
 /*
  * Programs queue `q->index` on the device: size (the device's maximum must
  * be at least q->size), ring addresses through dma_addr, the notify offset
- * (checked against the notify region), then enable.  Between
+ * (checked against the notify region), q->msix_vector (set it between
+ * virtq_init and this call; read back, refused if the device drops it),
+ * then enable.  Between
  * virtio_dev_negotiate and virtio_dev_driver_ok.
  */
 int virtio_dev_setup_queue(struct virtio_dev *v, struct virtq *q);

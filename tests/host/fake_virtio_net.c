@@ -131,7 +131,9 @@ static void reset(struct fake_net *f)
 	f->status = 0;
 	f->driver_features = 0;
 	for (unsigned i = 0; i < 2; i++)
-		f->q[i] = (struct fake_vq){ .max = 256, .notify_off = (uint16_t)i };
+		f->q[i] = (struct fake_vq){ .max = 256, .notify_off = (uint16_t)i,
+		                           .msix = VIRTIO_MSI_NO_VECTOR };
+	f->config_msix = VIRTIO_MSI_NO_VECTOR;
 }
 
 static uint32_t common_read(struct fake_net *f, uint32_t off)
@@ -141,6 +143,8 @@ static uint32_t common_read(struct fake_net *f, uint32_t off)
 	case VIRTIO_COMMON_DF: return f->dfsel == 0 ? (uint32_t)f->offered :
 	                              f->dfsel == 1 ? (uint32_t)(f->offered >> 32) : 0;
 	case VIRTIO_COMMON_NUMQ: return f->num_queues;
+	case VIRTIO_COMMON_MSIX: return f->config_msix;
+	case VIRTIO_COMMON_Q_MSIX: return q ? q->msix : VIRTIO_MSI_NO_VECTOR;
 	case VIRTIO_COMMON_STATUS: return f->status;
 	case VIRTIO_COMMON_CFGGEN:
 		if (f->cfg_churn) {
@@ -199,6 +203,13 @@ static void common_write(struct fake_net *f, uint32_t off, uint32_t v)
 		break;
 	case VIRTIO_COMMON_STATUS: status_write(f, (uint8_t)v); break;
 	case VIRTIO_COMMON_Q_SELECT: f->qsel = (uint16_t)v; break;
+	case VIRTIO_COMMON_MSIX:
+		f->config_msix = v < f->msix_entries ? (uint16_t)v : VIRTIO_MSI_NO_VECTOR;
+		break;
+	case VIRTIO_COMMON_Q_MSIX:
+		if (q)
+			q->msix = v < f->msix_entries ? (uint16_t)v : VIRTIO_MSI_NO_VECTOR;
+		break;
 	case VIRTIO_COMMON_Q_SIZE:
 		cr_assert(q && v <= q->max, "queue size above the device maximum");
 		q->size = (uint16_t)v;
@@ -265,6 +276,7 @@ void fake_net_init(struct fake_net *f, size_t pool_len)
 	f->offered = VIRTIO_BIT(VIRTIO_F_VERSION_1) | VIRTIO_BIT(VIRTIO_NET_F_MAC) |
 	             VIRTIO_BIT(VIRTIO_NET_F_STATUS) | VIRTIO_BIT(VIRTIO_F_RING_EVENT_IDX);
 	f->num_queues = 3; /* rx, tx, control */
+	f->msix_entries = 3; /* QEMU's virtio-net default: vectors=3 with one queue pair */
 	memcpy(f->mac, (uint8_t[]){ 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 }, 6);
 	f->net_status = VIRTIO_NET_S_LINK_UP;
 	reset(f);

@@ -27,7 +27,7 @@
 #define FAKE_TX_KEEP 64
 
 struct fake_vq {
-	uint16_t max, size, notify_off;
+	uint16_t max, size, notify_off, msix;
 	bool enabled;
 	uint64_t desc, avail, used;
 	uint16_t last_avail, used_idx;
@@ -41,6 +41,8 @@ struct fake_net {
 	uint64_t driver_features;
 	uint8_t status, cfggen, isr;
 	uint16_t qsel, num_queues;
+	uint16_t config_msix;
+	uint16_t msix_entries;   /* vectors above this read back NO_VECTOR */
 	struct fake_vq q[2];
 	uint8_t mac[6];
 	uint16_t net_status;

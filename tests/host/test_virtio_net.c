@@ -15,7 +15,7 @@ static struct vnet n;
 static int start(void)
 {
 	struct virtio_pci_layout l = fake_net_layout();
-	return vnet_start(&n, &f.ops, &l, f.pool, f.pool_len, QSIZE);
+	return vnet_start(&n, &f.ops, &l, f.pool, f.pool_len, QSIZE, 0);
 }
 
 static void setup(void)
@@ -48,6 +48,27 @@ Test(vnet, start_negotiates_reads_mac_and_fills_rx)
 	cr_expect_eq(f.notifies[VNET_RXQ], 1, "one notify for the whole refill");
 	cr_expect(f.q[0].enabled && f.q[1].enabled);
 	cr_expect_eq(f.dma_faults, 0);
+	cr_expect_eq(f.q[0].msix, 0);
+	cr_expect_eq(f.q[1].msix, 0);
+	cr_expect_eq(f.config_msix, 0);
+}
+
+Test(vnet, access_platform_accepted_when_offered)
+{
+	f.offered |= VIRTIO_BIT(VIRTIO_F_ACCESS_PLATFORM);
+	cr_assert_eq(start(), VIRTIO_OK);
+	cr_expect(n.dev.features & VIRTIO_BIT(VIRTIO_F_ACCESS_PLATFORM));
+}
+
+Test(vnet, vector_the_device_cannot_keep_refused)
+{
+	struct virtio_pci_layout l = fake_net_layout();
+	cr_expect_eq(vnet_start(&n, &f.ops, &l, f.pool, f.pool_len, QSIZE, 5), VIRTIO_ERR_QUEUE);
+	cr_expect(f.status & VIRTIO_STATUS_FAILED);
+	fake_net_free(&f);
+	setup();
+	cr_expect_eq(vnet_start(&n, &f.ops, &l, f.pool, f.pool_len, QSIZE, VIRTIO_MSI_NO_VECTOR),
+	             VIRTIO_OK, "no vector: polled operation");
 }
 
 Test(vnet, link_status)
@@ -83,9 +104,9 @@ Test(vnet, refuses_device_without_mac_or_queues)
 Test(vnet, refuses_bad_pool)
 {
 	struct virtio_pci_layout l = fake_net_layout();
-	cr_expect_eq(vnet_start(&n, &f.ops, &l, f.pool, f.pool_len - 1, QSIZE), VIRTIO_ERR_ARG);
-	cr_expect_eq(vnet_start(&n, &f.ops, &l, f.pool + 8, f.pool_len - 8, 8), VIRTIO_ERR_ARG);
-	cr_expect_eq(vnet_start(&n, &f.ops, &l, f.pool, f.pool_len, 24), VIRTIO_ERR_ARG,
+	cr_expect_eq(vnet_start(&n, &f.ops, &l, f.pool, f.pool_len - 1, QSIZE, 0), VIRTIO_ERR_ARG);
+	cr_expect_eq(vnet_start(&n, &f.ops, &l, f.pool + 8, f.pool_len - 8, 8, 0), VIRTIO_ERR_ARG);
+	cr_expect_eq(vnet_start(&n, &f.ops, &l, f.pool, f.pool_len, 24, 0), VIRTIO_ERR_ARG,
 	             "not a power of two");
 	cr_expect_eq(f.status, 0, "device untouched");
 }
