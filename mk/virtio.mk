@@ -23,3 +23,11 @@ $(addprefix $(BUILD)/host/tests/,$(VIRTIO_HOST_TESTS)):
 # Also built freestanding for userspace, so the driver-side code is proven
 # to compile without a libc beyond the runtime's string functions.
 ALL_TARGETS += $(patsubst %.c,$(BUILD)/user/%.o,$(VIRTIO_LIB_SRCS) lib/eth_arp.c)
+
+# The Nic's shared-memory frame ring (lib/frame_ring.c).
+HOST_TEST_BINS += $(BUILD)/host/tests/test_frame_ring
+$(BUILD)/host/tests/test_frame_ring: $(BUILD)/host/tests/host/test_frame_ring.o \
+	$(BUILD)/host/lib/frame_ring.o
+	@mkdir -p $(@D)
+	$(HOST_CC) $^ -o $@ -lcriterion $(HOST_LDFLAGS)
+ALL_TARGETS += $(BUILD)/user/lib/frame_ring.o
