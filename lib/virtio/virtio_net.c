@@ -108,8 +108,11 @@ int vnet_receive(struct vnet *n, void *frame, uint32_t cap, uint32_t *len)
 	for (;;) {
 		uint32_t b, got;
 		int err = virtq_get_used(&n->rx, &b, &got);
-		if (err == VIRTIO_ERR_EMPTY)
+		if (err == VIRTIO_ERR_EMPTY) {
+			if (n->rx_nidle)
+				vnet_refill_rx(n); /* buffers of dropped frames go back too */
 			return err;
+		}
 		if (err == VIRTIO_ERR_DEVICE) {
 			n->c.rx_errors++;
 			return err;

@@ -84,7 +84,8 @@ unsigned vnet_refill_rx(struct vnet *n);
  * Copies the next received frame (without virtio_net_hdr) into frame,
  * recycling its buffer.  VIRTIO_ERR_EMPTY when none is waiting.  Runts,
  * overlong lengths and frames larger than cap are dropped and counted and
- * the next one is tried.  VIRTIO_ERR_DEVICE: the queue is broken, stop.
+ * the next one is tried; their buffers are posted again.  VIRTIO_ERR_DEVICE:
+ * the queue is broken, stop.
  */
 int vnet_receive(struct vnet *n, void *frame, uint32_t cap, uint32_t *len);
 
