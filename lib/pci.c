@@ -140,10 +140,9 @@ static void record_cap(const struct pci_cfg_ops *ops, struct pci_device *d, uint
 	}
 }
 
-int pci_walk_caps(const struct pci_cfg_ops *ops, struct pci_device *d)
+int pci_each_cap(const struct pci_cfg_ops *ops, const struct pci_device *d,
+                 void (*fn)(void *arg, uint8_t id, uint8_t at), void *arg)
 {
-	d->msi_cap = d->msix_cap = d->pcie_cap = 0;
-	d->cap_err = PCI_OK;
 	if (!(pci_read16(ops, d->bus, d->dev, d->fn, PCI_STATUS) & PCI_STATUS_CAPS))
 		return PCI_OK;
 	uint16_t head = d->header_type == 2 ? CARDBUS_CAP_PTR : PCI_CAP_PTR;
@@ -151,14 +150,36 @@ int pci_walk_caps(const struct pci_cfg_ops *ops, struct pci_device *d)
 	uint64_t seen = 0; /* one bit per dword of the 256-byte space */
 	while (at) {
 		if (at < 0x40)
-			return d->cap_err = PCI_ERR_CAP_POINTER;
+			return PCI_ERR_CAP_POINTER;
 		if (seen & (1ull << (at >> 2)))
-			return d->cap_err = PCI_ERR_CAP_LOOP;
+			return PCI_ERR_CAP_LOOP;
 		seen |= 1ull << (at >> 2);
 		uint16_t hdr = pci_read16(ops, d->bus, d->dev, d->fn, at);
-		record_cap(ops, d, (uint8_t)hdr, at);
+		fn(arg, (uint8_t)hdr, at);
 		at = (uint8_t)(hdr >> 8) & 0xfcu;
 	}
+	return PCI_OK;
+}
+
+struct walk_ctx {
+	const struct pci_cfg_ops *ops;
+	struct pci_device *d;
+};
+
+static void record_cap_cb(void *arg, uint8_t id, uint8_t at)
+{
+	struct walk_ctx *w = arg;
+	record_cap(w->ops, w->d, id, at);
+}
+
+int pci_walk_caps(const struct pci_cfg_ops *ops, struct pci_device *d)
+{
+	d->msi_cap = d->msix_cap = d->pcie_cap = 0;
+	d->cap_err = PCI_OK;
+	struct walk_ctx w = { ops, d };
+	int err = pci_each_cap(ops, d, record_cap_cb, &w);
+	if (err != PCI_OK)
+		d->cap_err = err;
 	return d->cap_err;
 }
 

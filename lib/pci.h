@@ -16,6 +16,7 @@
 #define PCI_MAX_BARS 6
 #define PCI_MAX_CAPS 48        /* (256 - 64) / 4: more means a loop */
 #define PCI_CAP_MSI    0x05
+#define PCI_CAP_VENDOR 0x09
 #define PCI_CAP_PCIE   0x10
 #define PCI_CAP_MSIX   0x11
 #define PCI_VENDOR_NONE 0xffff
@@ -86,6 +87,12 @@ int pci_probe_bars(const struct pci_cfg_ops *ops, struct pci_device *d);
 
 /* Walks the capability list, recording MSI/MSI-X/PCIe offsets. */
 int pci_walk_caps(const struct pci_cfg_ops *ops, struct pci_device *d);
+
+/* Calls fn for every capability (id, config offset) in list order, with the
+ * same loop and pointer checks as pci_walk_caps; stops at the first bad
+ * pointer and returns why.  Vendor capabilities (virtio) are found this way. */
+int pci_each_cap(const struct pci_cfg_ops *ops, const struct pci_device *d,
+                 void (*fn)(void *arg, uint8_t id, uint8_t at), void *arg);
 
 /* Reads one function fully (header, BARs, capabilities); PCI_ERR_ABSENT if
  * nothing answers there. */
