@@ -57,7 +57,7 @@ update_figure() {
 				next unless $want->($_);
 				# The doc may group digits ("95 553", "95,553"): keep its style.
 				my $re = join("[ ,]?", split(//, $old));
-				$done += s/(?<![0-9])($re)(?![0-9])/group($1, $new)/e;
+				$done += s/(?<![0-9])($re)(?![0-9])/group($1, $new)/ge;
 			}
 			return 0 unless $done;
 			open(my $out, ">", $path) or return 0;
