@@ -68,7 +68,7 @@ update_figure() {
 		my $in_table = sub { my ($fl, $tx) = (split /\|/, $_[0])[0, 1];
 			defined $tx && $fl =~ /^\s*\Q$f\E\s*$/ && $tx =~ /^\s*\Q$text\E\s*$/ };
 		my $in_doc = sub { index($_[0], $text) >= 0 };
-		exit((edit($t, $in_table) && edit($f, $in_doc)) ? 0 : 1);'
+		exit((edit($f, $in_doc) && edit($t, $in_table)) ? 0 : 1);'
 }
 
 declare -A ran=()
