@@ -257,6 +257,8 @@ static bool start_unit(const struct dmar_unit *u)
 	if (!gcmd(GCMD_SRTP, GSTS_RTPS, true) || !context_invalidate(CCMD_GLOBAL) ||
 	    !iotlb_invalidate(IOTLB_GLOBAL)) {
 		kprintf("iommu: unit did not take the root table: not used\n");
+		pmm_free(root_pa);
+		root_pa = 0;
 		return false;
 	}
 	setup_faults();
