@@ -16,6 +16,7 @@
 #include "arch/x86_64/trap.h"
 #include "boot_cmdline.h"
 #include "boot_info.h"
+#include "dev/iommu.h"
 #include "dev/pci_bus.h"
 #include "log.h"
 #include "mem/heap.h"
@@ -32,8 +33,8 @@ __attribute__((weak)) void userspace_start(void)
 /* Every argument some part of the kernel reads (boot_arg); keep in step
  * with docs/boot.md.  Anything else is a typo the user should hear about. */
 static const char *const known_args[] = {"test", "nonx", "nowp", "nosmep", "nosmap", "noapic",
-                                          "watchdog"};
-#define KNOWN_ARGS_TEXT "test=NAME nonx nowp nosmep nosmap noapic watchdog=SECONDS"
+                                          "noiommu", "watchdog"};
+#define KNOWN_ARGS_TEXT "test=NAME nonx nowp nosmep nosmap noapic noiommu watchdog=SECONDS"
 
 /* A word whose key has a dot (kfuzz.seed=1) belongs to a user program,
  * which reads it through BootPackage.commandLine: not the kernel's to judge. */
@@ -89,6 +90,7 @@ _Noreturn void kmain(uint32_t magic, uint64_t info_phys)
 	intc_init();
 	timer_init();
 	pci_bus_init();
+	iommu_init();
 	syscall_init();
 	sti();
 	kprintf("capOS: kernel ready: %lu MiB usable, %lu of %lu frames free, NX %s, SMEP %s, SMAP %s\n",

@@ -206,7 +206,8 @@ static int parse_mcfg(const struct acpi_read_ops *ops, uint64_t pa, uint32_t len
 	return ACPI_OK;
 }
 
-/* Looks at one root-table entry: the MADT and MCFG are parsed, others skipped. */
+/* Looks at one root-table entry: the MADT and MCFG are parsed, the DMAR
+ * remembered, others skipped. */
 static void visit_table(const struct acpi_read_ops *ops, uint64_t pa, struct acpi_info *out)
 {
 	uint8_t hdr[ACPI_HEADER_LEN];
@@ -214,6 +215,8 @@ static void visit_table(const struct acpi_read_ops *ops, uint64_t pa, struct acp
 	if (!ops->read(ops->ctx, pa, hdr, 4))
 		return;
 	bool madt = memcmp(hdr, "APIC", 4) == 0, mcfg = memcmp(hdr, "MCFG", 4) == 0;
+	if (memcmp(hdr, "DMAR", 4) == 0 && !out->dmar_pa)
+		out->dmar_pa = pa; /* checked and parsed by dmar_parse */
 	if (!madt && !mcfg)
 		return;
 	if ((madt && out->has_madt) || (mcfg && out->has_mcfg))

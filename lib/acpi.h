@@ -80,6 +80,7 @@ struct acpi_info {
 	unsigned ecam_count;
 	struct acpi_ecam ecam[ACPI_MAX_ECAM];
 	unsigned dropped;         /* entries beyond the fixed limits above */
+	uint64_t dmar_pa;         /* first DMAR (VT-d) table, 0 if none; lib/dmar.c parses it */
 };
 
 /* Sum of len bytes mod 256 (0 for a valid table). */

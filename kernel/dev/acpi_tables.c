@@ -16,7 +16,7 @@ struct acpi_info acpi;
 
 /* Firmware tables live in RAM or ROM below 4 GiB, which the direct map
  * always covers; nothing above it is read. */
-static bool phys_read(void *ctx, uint64_t pa, void *buf, size_t len)
+bool acpi_phys_read(void *ctx, uint64_t pa, void *buf, size_t len)
 {
 	(void)ctx;
 	if (pa >= LOW_4G || len > LOW_4G - pa)
@@ -25,7 +25,7 @@ static bool phys_read(void *ctx, uint64_t pa, void *buf, size_t len)
 	return true;
 }
 
-static const struct acpi_read_ops read_ops = { .read = phys_read };
+static const struct acpi_read_ops read_ops = { .read = acpi_phys_read };
 
 /* Copies the RSDP into rsdp; returns where it came from, NULL if nowhere. */
 static const char *find_rsdp(uint8_t rsdp[ACPI_RSDP_V2_LEN], size_t *len)
@@ -35,12 +35,12 @@ static const char *find_rsdp(uint8_t rsdp[ACPI_RSDP_V2_LEN], size_t *len)
 		memcpy(rsdp, boot_info.rsdp, *len);
 		return "Multiboot2 ACPI tag";
 	}
-	if (boot_info.rsdp_phys && phys_read(0, boot_info.rsdp_phys, rsdp, ACPI_RSDP_V2_LEN)) {
+	if (boot_info.rsdp_phys && acpi_phys_read(0, boot_info.rsdp_phys, rsdp, ACPI_RSDP_V2_LEN)) {
 		*len = ACPI_RSDP_V2_LEN;
 		return "PVH start_info";
 	}
 	uint16_t ebda_seg;
-	if (phys_read(0, EBDA_PTR, &ebda_seg, sizeof ebda_seg) && ebda_seg &&
+	if (acpi_phys_read(0, EBDA_PTR, &ebda_seg, sizeof ebda_seg) && ebda_seg &&
 	    acpi_rsdp_scan(&read_ops, (uint64_t)ebda_seg << 4, EBDA_LEN, rsdp, len) == ACPI_OK)
 		return "EBDA scan";
 	if (acpi_rsdp_scan(&read_ops, BIOS_AREA, BIOS_AREA_LEN, rsdp, len) == ACPI_OK)

@@ -11,6 +11,10 @@
  * RSDP/root table (the interrupt code then stays on the 8259 PIC). */
 bool acpi_tables_init(void);
 
+/* The read op over physical memory below 4 GiB (the direct map), for
+ * parsers of further tables (lib/dmar.c). */
+bool acpi_phys_read(void *ctx, uint64_t pa, void *buf, size_t len);
+
 /* The parsed tables (zeroed when acpi_tables_init failed). */
 extern struct acpi_info acpi;
 
