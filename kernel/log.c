@@ -12,9 +12,14 @@ static void serial_out(void *ctx, char c)
 	serial_putc(c);
 }
 
+/* One call is one uninterrupted write: an interrupt handler that logs (an
+ * IOMMU fault, say) while a self-test runs with interrupts on must not
+ * land in the middle of the other's line. */
 void kvprintf(const char *fmt, va_list ap)
 {
+	uint64_t flags = irq_save();
 	format_v(serial_out, NULL, fmt, ap);
+	irq_restore(flags);
 }
 
 void kprintf(const char *fmt, ...)
