@@ -70,9 +70,22 @@ int64_t kf_enter(uint32_t min, uint64_t timeout)
 	return r;
 }
 
+/* Interface labels the generator names for new endpoints' facets. */
+const uint64_t kf_labels[KF_LABELS] = {
+	0x8f1c2b3a4d5e6f70ull, 0x9a0b1c2d3e4f5061ull, 0xa1b2c3d4e5f60718ull, 0xb7c6d5e4f3a29180ull,
+};
+
+static bool known_label(uint64_t id)
+{
+	for (unsigned i = 0; i < KF_LABELS; i++)
+		if (id == kf_labels[i])
+			return true;
+	return false;
+}
+
 static bool known_iface(uint64_t id)
 {
-	return id == capos_Console_ID || id == capos_FrameAllocator_ID ||
+	return known_label(id) || id == capos_Console_ID || id == capos_FrameAllocator_ID ||
 	       id == capos_MemoryObject_ID || id == capos_VirtualMemory_ID ||
 	       id == capos_Endpoint_ID || id == capos_ProcessSpawner_ID ||
 	       id == capos_ProcessHandle_ID || id == capos_BootPackage_ID;

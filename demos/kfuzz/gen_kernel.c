@@ -348,8 +348,16 @@ void op_spawn(void)
 		capos_CapGrant_set_capId(g, id);
 		capos_CapGrant_set_mode(g, move ? capos_TransferMode_move : capos_TransferMode_copy);
 		capos_CapGrant_set_badge(g, kf_chance(3) ? kf_pick(4) : 0);
-		capos_CapGrant_set_interfaceId(g, kf_chance(4) ? kf_rand() : 0);
-		capos_CapGrant_set_newEndpoint(g, kf_chance(5));
+		/* A new endpoint's facet carries whatever label the spawner names
+		 * (the kernel cannot check it): labels come from a known set so
+		 * the cap-record oracle can tell them from garbage.  On other
+		 * grants the id is an expectation the kernel checks: any value. */
+		bool fresh = kf_chance(5);
+		uint64_t iface = 0;
+		if (kf_chance(4))
+			iface = fresh ? kf_labels[kf_pick(KF_LABELS)] : kf_rand();
+		capos_CapGrant_set_interfaceId(g, iface);
+		capos_CapGrant_set_newEndpoint(g, fresh);
 	}
 	size_t len = kf_finish(&b);
 	(void)lie(slot, &len);

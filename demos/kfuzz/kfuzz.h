@@ -71,6 +71,8 @@ extern char kf_tag[24];
 extern uint64_t kf_rng, kf_op_no;
 extern bool kf_failing;
 extern struct kf_op kf_ops[KF_SLOTS];
+#define KF_LABELS 4
+extern const uint64_t kf_labels[KF_LABELS]; /* interface labels for new endpoints (engine.c) */
 extern uint8_t kf_pbuf[KF_SLOTS][KF_BUF];
 extern uint8_t kf_rbuf[KF_SLOTS][KF_BUF];
 extern struct kf_cap kf_keep[KF_KEEP]; /* console, allocators, ctl, peers... */
