@@ -121,7 +121,7 @@ int kcap_params(const struct kcap_call *c, struct capnp_reader *m)
 {
 	if (capnp_reader_init(m, c->params, c->params_len) != CAPNP_OK)
 		return CAPOS_ERR_BAD_MESSAGE;
-	capnp_reader_set_limits(m, c->params_len / 8 + 16, 16);
+	capnp_reader_guard(m, c->params_len);
 	return CAPOS_OK;
 }
 
