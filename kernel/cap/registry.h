@@ -25,7 +25,7 @@ struct capos_cqe;
 /* The kinds, their names and interface ids: include/capos/kinds.h. */
 enum kcap_kind {
 	KCAP_NONE = 0,
-#define KCAP_KIND_ENUM(E, name, kind, iface, boot, stateless) KCAP_##E = kind,
+#define KCAP_KIND_ENUM(E, name, kind, iface, boot, stateless) KCAP_##E = (kind),
 	CAPOS_KINDS(KCAP_KIND_ENUM)
 #undef KCAP_KIND_ENUM
 };

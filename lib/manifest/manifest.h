@@ -40,7 +40,9 @@ enum mf_kernel_cap {
 	CAPOS_KINDS(MF_KCAP_ENUM)
 #undef MF_KCAP_ENUM
 };
-#define MF_KCAP_SUM_BOOT(E, name, kind, iface, boot, stateless) +boot
+/* A sum: each row adds its boot flag (parentheses would break it). */
+/* NOLINTNEXTLINE(bugprone-macro-parentheses) */
+#define MF_KCAP_SUM_BOOT(E, name, kind, iface, boot, stateless) +(boot)
 enum { MF_KCAP_COUNT = 0 CAPOS_KINDS(MF_KCAP_SUM_BOOT) };
 #undef MF_KCAP_SUM_BOOT
 
