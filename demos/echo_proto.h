@@ -37,7 +37,7 @@ static inline int echo_decode_text(const void *buf, uint32_t len, struct capnp_t
 	struct capnp_reader m;
 	if (capnp_reader_init(&m, buf, len) != CAPNP_OK)
 		return -1;
-	capnp_reader_set_limits(&m, len / 8 + 16, 16);
+	capnp_reader_guard(&m, len);
 	*out = capos_Echo_echo_Params_get_text(capos_Echo_echo_Params_read_root(&m));
 	return capnp_reader_error(&m) == CAPNP_OK ? 0 : -1;
 }

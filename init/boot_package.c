@@ -71,7 +71,7 @@ int64_t init_read_manifest(uint32_t cap_id, uint8_t *buf, uint64_t cap)
 			return e;
 		if (capnp_reader_init(&m, result_buf, reply.result_len) != CAPNP_OK)
 			return CAPOS_ERR_BAD_MESSAGE;
-		capnp_reader_set_limits(&m, reply.result_len / 8 + 16, 16);
+		capnp_reader_guard(&m, reply.result_len);
 		struct capnp_data d = capos_BootPackage_readManifest_Results_get_data(
 			capos_BootPackage_readManifest_Results_read_root(&m));
 		if (capnp_reader_error(&m) != CAPNP_OK)

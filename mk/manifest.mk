@@ -109,6 +109,8 @@ $(BUILD)/host/tests/host/test_mkmanifest_text: \
 # End-to-end: CUE pin checks, cue vet errors, mkmanifest errors, and the
 # round trip system*.cue -> manifest -> capnp convert binary:json.
 TEST_SUITES += tests/manifest/run.sh
+# cue/manifest.cue's kernel cap kinds equal include/capos/kinds.h's.
+TEST_SUITES += tools/check-cue-kinds.sh
 
 # The decoder init uses (lib/manifest/decode.c): round trips through the
 # encoder, truncated, corrupted and oversized messages.

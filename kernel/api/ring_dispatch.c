@@ -57,7 +57,7 @@ static int32_t post_result(struct process *p, const struct capos_sqe *sqe, struc
 	uint32_t n = c->cap_count;
 	if (c->result_len > c->bound.bytes || n > c->bound.caps)
 		panic("cap: %s.%s returned %u bytes and %u caps, over its bound of %u and %u",
-		      t->name, c->method->name, c->result_len, n, c->bound.bytes, c->bound.caps);
+		      kcap_info(t)->name, c->method->name, c->result_len, n, c->bound.bytes, c->bound.caps);
 	if (n == 0 && sqe->result_len == 0)
 		return 0; /* the caller asked for no result */
 	uint64_t rec_off = n ? capos_align8(c->result_len) : c->result_len;
@@ -66,14 +66,14 @@ static int32_t post_result(struct process *p, const struct capos_sqe *sqe, struc
 	for (uint32_t i = 0; i < n; i++) {
 		uint32_t id;
 		if (cap_table_insert(&p->caps, &c->caps[i], &id) != CAPOS_OK)
-			panic("cap: %s.%s: no slot for result cap %u after the check", t->name,
+			panic("cap: %s.%s: no slot for result cap %u after the check", kcap_info(t)->name,
 			      c->method->name, i);
 		rec[i] = (struct capos_cap_record){.cap_id = id, .interface_id = c->caps[i].interface_id};
 	}
 	c->cap_count = 0; /* the table holds their references now */
 	memset(result_buf + c->result_len, 0, rec_off - c->result_len); /* padding */
 	if (user_copy_out(p, sqe->result_addr, result_buf, total) != CAPOS_OK)
-		panic("cap: %s.%s: result buffer %lx not writable after the check", t->name,
+		panic("cap: %s.%s: result buffer %lx not writable after the check", kcap_info(t)->name,
 		      c->method->name, sqe->result_addr);
 	cqe->cap_count = n;
 	return (int32_t)c->result_len;
@@ -101,7 +101,7 @@ static int check_room(struct process *p, const struct capos_sqe *sqe, const stru
 	if (err)
 		kprintf("cap: pid %u %s.%s refused before it ran: %s (result buffer %u bytes, "
 		        "needs %lu; %u free slots, needs %u)\n",
-		        p->pid, t->name, c->method->name, ring_error_name(err), sqe->result_len,
+		        p->pid, kcap_info(t)->name, c->method->name, ring_error_name(err), sqe->result_len,
 		        kcall_result_need(c->bound), free_slots, c->bound.caps);
 	return err;
 }

@@ -108,8 +108,6 @@ static int boot_package_perform(void *object, struct kcap_call *c)
 
 const struct kcap_type kcap_boot_package_type = {
 	.kind = KCAP_BOOT_PACKAGE,
-	.name = "bootPackage",
-	.interface_id = capos_BootPackage_ID,
 	KCAP_METHODS(bp_methods),
 	.decode = boot_package_decode,
 	.perform = boot_package_perform,

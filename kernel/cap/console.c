@@ -66,8 +66,6 @@ static int console_perform(void *object, struct kcap_call *c)
 
 const struct kcap_type kcap_console_type = {
 	.kind = KCAP_CONSOLE,
-	.name = "console",
-	.interface_id = capos_Console_ID,
 	KCAP_METHODS(console_methods),
 	.decode = console_decode,
 	.perform = console_perform,

@@ -164,8 +164,6 @@ static const struct kcap_ring_ops client_ring = {.call = endpoint_call};
 
 const struct kcap_type kcap_endpoint_type = {
 	.kind = KCAP_ENDPOINT,
-	.name = "endpoint",
-	.interface_id = capos_Endpoint_ID,
 	.ring = &owner_ring,
 	/* Once for both facets: the records are the endpoint's, not a facet's. */
 	.process_exit = endpoint_process_exit,
@@ -179,8 +177,6 @@ const struct kcap_type kcap_endpoint_type = {
 
 const struct kcap_type kcap_endpoint_client_type = {
 	.kind = KCAP_ENDPOINT_CLIENT,
-	.name = "endpointClient",
-	.interface_id = capos_Endpoint_ID,
 	.ring = &client_ring,
 	.drop = client_drop,
 	.boot_object = 0,

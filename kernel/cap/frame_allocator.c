@@ -159,8 +159,6 @@ static int fa_perform(void *object, struct kcap_call *c)
 
 const struct kcap_type kcap_frame_allocator_type = {
 	.kind = KCAP_FRAME_ALLOCATOR,
-	.name = "frameAllocator",
-	.interface_id = capos_FrameAllocator_ID,
 	KCAP_METHODS(fa_methods),
 	.decode = fa_decode,
 	.perform = fa_perform,

@@ -139,7 +139,7 @@ int memory_object_create(struct kcap_call *c, uint32_t pages)
 	objects_frames += pages;
 	c->caps[0] = (struct cap_entry){
 		.object = o,
-		.interface_id = kcap_memory_object_type.interface_id,
+		.interface_id = kcap_info(&kcap_memory_object_type)->interface_id,
 		.badge = 0,
 		.type = KCAP_MEMORY_OBJECT,
 	};
@@ -251,8 +251,6 @@ static int memobj_perform(void *object, struct kcap_call *c)
 
 const struct kcap_type kcap_memory_object_type = {
 	.kind = KCAP_MEMORY_OBJECT,
-	.name = "memoryObject",
-	.interface_id = capos_MemoryObject_ID,
 	KCAP_METHODS(memobj_methods),
 	.decode = memobj_decode,
 	.perform = memobj_perform,

@@ -214,8 +214,6 @@ static void handle_retain(void *object) { ((struct process_handle *)object)->ref
 
 const struct kcap_type kcap_process_handle_type = {
 	.kind = KCAP_PROCESS_HANDLE,
-	.name = "processHandle",
-	.interface_id = capos_ProcessHandle_ID,
 	KCAP_METHODS(handle_methods),
 	.decode = handle_decode,
 	.perform = handle_perform,

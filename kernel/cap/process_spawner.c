@@ -128,9 +128,8 @@ static int refuse(struct kcap_call *c, unsigned type, const char *fmt, ...)
 }
 
 /*
- * What a spawn may pass on: whatever IPC may transfer, and the stateless
- * kernel services (a static boot object without reference counts: Console,
- * FrameAllocator, VirtualMemory — their state lives in the calling
+ * What a spawn may pass on: whatever IPC may transfer, and the kinds
+ * include/capos/kinds.h marks stateless (their state lives in the calling
  * process, so a copy grants the child its own allocator, not the
  * parent's).  Never a BootPackage or a ProcessHandle.
  */
@@ -138,7 +137,7 @@ static bool spawn_grantable(const struct kcap_type *t)
 {
 	if (t == 0)
 		return false;
-	return t->transferable || (t->boot_object != 0 && t->drop == 0 && t->retain == 0);
+	return t->transferable || kcap_info(t)->stateless;
 }
 
 /* Checks grant i and appends what the child gets to `pending`. */
@@ -188,7 +187,7 @@ static int check_grant(struct spawn_req *q, capos_CapGrant_reader gr, unsigned i
 	if (!spawn_grantable(t))
 		return refuse(c, capos_CapException_Type_invalidArgument,
 		              "grants[%u] '%s': capability '%s' may not be passed on", i, g->name,
-		              t ? t->name : "?");
+		              t ? kcap_info(t)->name : "?");
 	uint64_t want = capos_CapGrant_get_interfaceId(gr);
 	if (want != 0 && want != src->interface_id)
 		return refuse(c, capos_CapException_Type_invalidArgument,
@@ -391,8 +390,6 @@ static int spawner_perform(void *object, struct kcap_call *c)
 
 const struct kcap_type kcap_process_spawner_type = {
 	.kind = KCAP_PROCESS_SPAWNER,
-	.name = "processSpawner",
-	.interface_id = capos_ProcessSpawner_ID,
 	KCAP_METHODS(spawner_methods),
 	.decode = spawner_decode,
 	.perform = spawner_perform,

@@ -33,33 +33,32 @@ static const struct kcap_type *const kcap_types[] = {
 };
 #define KCAP_TYPE_COUNT (sizeof(kcap_types) / sizeof(kcap_types[0]))
 
+const struct kcap_kind_info kcap_kinds[KCAP_KIND_LIMIT] = {
+#define KCAP_KIND_INFO(E, name, kind, iface, boot, stateless) \
+	[KCAP_##E] = {#name, iface, boot, stateless},
+	CAPOS_KINDS(KCAP_KIND_INFO)
+#undef KCAP_KIND_INFO
+};
+
 const struct kcap_type *kcap_types_by_kind[KCAP_KIND_LIMIT];
 
 void kcap_registry_init(void)
 {
 	for (unsigned i = 0; i < KCAP_TYPE_COUNT; i++) {
-		if (kcap_types[i]->kind >= KCAP_KIND_LIMIT)
-			panic("cap: kind %u of '%s' over KCAP_KIND_LIMIT", kcap_types[i]->kind,
-			      kcap_types[i]->name);
+		if (kcap_types[i]->kind >= KCAP_KIND_LIMIT || !kcap_kinds[kcap_types[i]->kind].name)
+			panic("cap: kind %u is not in include/capos/kinds.h", kcap_types[i]->kind);
 		kcap_types_by_kind[kcap_types[i]->kind] = kcap_types[i];
 	}
 	for (unsigned i = 0; i < KCAP_TYPE_COUNT; i++)
 		kprintf("cap: registered kernel capability type %u '%s' (interface %lx)\n",
-		        kcap_types[i]->kind, kcap_types[i]->name, kcap_types[i]->interface_id);
+		        kcap_types[i]->kind, kcap_info(kcap_types[i])->name,
+		        kcap_info(kcap_types[i])->interface_id);
 }
 
 const struct kcap_type *kcap_type_scan(enum kcap_kind kind)
 {
 	for (unsigned i = 0; i < KCAP_TYPE_COUNT; i++)
 		if (kcap_types[i]->kind == kind)
-			return kcap_types[i];
-	return 0;
-}
-
-const struct kcap_type *kcap_type_by_name(const char *name)
-{
-	for (unsigned i = 0; i < KCAP_TYPE_COUNT; i++)
-		if (strcmp(kcap_types[i]->name, name) == 0)
 			return kcap_types[i];
 	return 0;
 }
@@ -104,7 +103,7 @@ int kcap_grant(struct process *p, const struct kcap_type *t, void *object, uint3
 {
 	struct cap_entry e = {
 		.object = object,
-		.interface_id = t->interface_id,
+		.interface_id = kcap_info(t)->interface_id,
 		.badge = 0,
 		.type = t->kind,
 	};
@@ -122,7 +121,7 @@ int kcap_params(const struct kcap_call *c, struct capnp_reader *m)
 {
 	if (capnp_reader_init(m, c->params, c->params_len) != CAPNP_OK)
 		return CAPOS_ERR_BAD_MESSAGE;
-	capnp_reader_set_limits(m, c->params_len / 8 + 16, 16);
+	capnp_reader_guard(m, c->params_len);
 	return CAPOS_OK;
 }
 

@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <capos/kinds.h>
+
 #include "cap_table.h"
 #include "kcall.h"
 
@@ -20,20 +22,12 @@ struct process;
 struct capos_sqe;
 struct capos_cqe;
 
+/* The kinds, their names and interface ids: include/capos/kinds.h. */
 enum kcap_kind {
 	KCAP_NONE = 0,
-	KCAP_CONSOLE = 1,
-	KCAP_FRAME_ALLOCATOR = 2, /* kernel/cap/frame_allocator.c */
-	KCAP_VIRTUAL_MEMORY = 3,  /* kernel/cap/virtual_memory.c */
-	KCAP_MEMORY_OBJECT = 4,   /* kernel/cap/memory_object.c */
-	/* Endpoint IPC (kernel/cap/endpoint.c): the owner side may RECV,
-	 * RETURN and CALL; the client facet may only CALL. */
-	KCAP_ENDPOINT = 16,
-	KCAP_ENDPOINT_CLIENT = 17,
-	/* Process creation and boot (issue #6). */
-	KCAP_BOOT_PACKAGE = 32,      /* kernel/cap/boot_package.c    */
-	KCAP_PROCESS_SPAWNER = 33,   /* kernel/cap/process_spawner.c */
-	KCAP_PROCESS_HANDLE = 34,    /* kernel/cap/process_handle.c  */
+#define KCAP_KIND_ENUM(E, name, kind, iface, boot, stateless) KCAP_##E = (kind),
+	CAPOS_KINDS(KCAP_KIND_ENUM)
+#undef KCAP_KIND_ENUM
 };
 
 /* Result caps of one kernel call (FrameAllocator.allocMemory,
@@ -103,9 +97,7 @@ struct kcap_ring_ops {
 };
 
 struct kcap_type {
-	enum kcap_kind kind;
-	const char *name;      /* CapSet / log name */
-	uint64_t interface_id; /* Cap'n Proto interface id */
+	enum kcap_kind kind; /* name and interface id: kcap_kinds[kind] */
 	/* The methods and the bound of each one's result; a method_id not
 	 * listed is CAPOS_ERR_UNKNOWN_METHOD before anything runs. */
 	const struct kcall_method *methods;
@@ -144,9 +136,23 @@ struct kcap_type {
 
 void kcap_registry_init(void);
 
+/* What include/capos/kinds.h says of one kind, indexed by kind (name NULL:
+ * no such kind). */
+#define KCAP_KIND_LIMIT 64u
+struct kcap_kind_info {
+	const char *name;      /* CapSet / log name */
+	uint64_t interface_id; /* Cap'n Proto interface id */
+	bool boot;             /* boot code may grant it */
+	bool stateless;        /* a spawn may pass a copy on */
+};
+extern const struct kcap_kind_info kcap_kinds[KCAP_KIND_LIMIT];
+static inline const struct kcap_kind_info *kcap_info(const struct kcap_type *t)
+{
+	return &kcap_kinds[t->kind];
+}
+
 /* kind -> type, filled from the registry by kcap_registry_init; every ring
  * operation looks its type up (inline: it is on every IPC round trip). */
-#define KCAP_KIND_LIMIT 64u
 extern const struct kcap_type *kcap_types_by_kind[KCAP_KIND_LIMIT];
 /* The registry searched in order (before kcap_registry_init). */
 const struct kcap_type *kcap_type_scan(enum kcap_kind kind);
@@ -156,7 +162,6 @@ static inline const struct kcap_type *kcap_type_of(enum kcap_kind kind)
 		return kcap_types_by_kind[kind];
 	return kcap_type_scan(kind);
 }
-const struct kcap_type *kcap_type_by_name(const char *name);
 
 /* The process hooks of every type (see kcap_type). */
 void kcap_process_exit(struct process *p);

@@ -140,8 +140,6 @@ static int vm_perform(void *object, struct kcap_call *c)
 
 const struct kcap_type kcap_virtual_memory_type = {
 	.kind = KCAP_VIRTUAL_MEMORY,
-	.name = "virtualMemory",
-	.interface_id = capos_VirtualMemory_ID,
 	KCAP_METHODS(vm_methods),
 	.decode = vm_decode,
 	.perform = vm_perform,

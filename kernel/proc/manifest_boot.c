@@ -63,21 +63,16 @@ static const struct boot_module *find_manifest(void)
 static int init_cap_entry(const struct mf_cap *mc, const void *image, uint64_t size,
                           struct cap_entry *out)
 {
-	const char *type_name = 0;
 	void *object = 0;
-	switch (mc->kernel) {
-	case MF_KCAP_CONSOLE: type_name = "console"; break;
-	case MF_KCAP_FRAME_ALLOCATOR: type_name = "frameAllocator"; break;
-	case MF_KCAP_VIRTUAL_MEMORY: type_name = "virtualMemory"; break;
-	case MF_KCAP_PROCESS_SPAWNER:
-		type_name = "processSpawner";
+	enum kcap_kind kind = (enum kcap_kind)mf_kernel_cap_kind(mc->kernel);
+	switch (kind) {
+	case KCAP_PROCESS_SPAWNER:
 		object = process_spawner_object(&manifest);
 		break;
-	case MF_KCAP_BOOT_PACKAGE:
-		type_name = "bootPackage";
+	case KCAP_BOOT_PACKAGE:
 		object = boot_package_object(image, size);
 		break;
-	case MF_KCAP_ENDPOINT: {
+	case KCAP_ENDPOINT: {
 		struct endpoint *ep = endpoint_create("init");
 		if (ep == 0)
 			return CAPOS_ERR_NO_RESOURCES;
@@ -86,17 +81,19 @@ static int init_cap_entry(const struct mf_cap *mc, const void *image, uint64_t s
 		                          .type = KCAP_ENDPOINT, .badge = mc->badge};
 		return CAPOS_OK;
 	}
-	default:
+	case KCAP_NONE:
 		return CAPOS_ERR_INVALID_ARGUMENT;
+	default:
+		break;
 	}
-	const struct kcap_type *t = kcap_type_by_name(type_name);
+	const struct kcap_type *t = kcap_type_of(kind);
 	if (t == 0)
 		return CAPOS_ERR_NOT_PERMITTED; /* this kernel has no such capability */
 	if (object == 0 && t->boot_object)
 		object = t->boot_object();
 	if (object == 0)
 		return CAPOS_ERR_NOT_PERMITTED;
-	*out = (struct cap_entry){.object = object, .interface_id = t->interface_id,
+	*out = (struct cap_entry){.object = object, .interface_id = kcap_info(t)->interface_id,
 	                          .type = t->kind, .badge = mc->badge};
 	return CAPOS_OK;
 }

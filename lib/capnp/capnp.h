@@ -138,6 +138,13 @@ int capnp_reader_init_table(struct capnp_reader *m, const void *buf, size_t len,
 /* One unframed segment of nwords words. */
 int capnp_reader_init_segment(struct capnp_reader *m, const void *words, size_t nwords);
 void capnp_reader_set_limits(struct capnp_reader *m, uint64_t traversal_words, uint32_t depth);
+/* The amplification guard for a message of `bytes` bytes received from
+ * someone else: a valid message never reads more words than it has (plus
+ * slack for the framing) nor nests more than 16 deep. */
+static inline void capnp_reader_guard(struct capnp_reader *m, uint64_t bytes)
+{
+	capnp_reader_set_limits(m, bytes / 8 + 16, 16);
+}
 void capnp_reader_set_cap_count(struct capnp_reader *m, uint32_t n);
 static inline int capnp_reader_error(const struct capnp_reader *m) { return m->err; }
 /* Records err unless an error is already recorded; returns the first error. */

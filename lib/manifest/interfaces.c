@@ -8,24 +8,25 @@
 
 #include "capos.capnp.h"
 
+/* The kinds a manifest may name, by their manifest number. */
+static const struct {
+	uint64_t interface_id;
+	uint32_t kind;
+} boot_kinds[MF_KCAP_COUNT] = {
+#define MF_KCAP_ROW(E, name, kind, iface, boot, stateless) \
+	CAPOS_KIND_IF(boot, [MF_KCAP_##E] = {iface, kind},)
+	CAPOS_KINDS(MF_KCAP_ROW)
+#undef MF_KCAP_ROW
+};
+
 uint64_t mf_kernel_cap_interface(uint32_t kcap)
 {
-	switch (kcap) {
-	case MF_KCAP_CONSOLE:
-		return capos_Console_ID;
-	case MF_KCAP_FRAME_ALLOCATOR:
-		return capos_FrameAllocator_ID;
-	case MF_KCAP_VIRTUAL_MEMORY:
-		return capos_VirtualMemory_ID;
-	case MF_KCAP_ENDPOINT:
-		return capos_Endpoint_ID;
-	case MF_KCAP_PROCESS_SPAWNER:
-		return capos_ProcessSpawner_ID;
-	case MF_KCAP_BOOT_PACKAGE:
-		return capos_BootPackage_ID;
-	default:
-		return 0;
-	}
+	return kcap < MF_KCAP_COUNT ? boot_kinds[kcap].interface_id : 0;
+}
+
+uint32_t mf_kernel_cap_kind(uint32_t kcap)
+{
+	return kcap < MF_KCAP_COUNT ? boot_kinds[kcap].kind : 0;
 }
 
 /* The cap named `name` held by services[svc], or NULL. */

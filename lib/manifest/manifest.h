@@ -14,6 +14,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <capos/kinds.h>
+
+#include "manifest.capnp.h"
+
 /* Bump together with `#SchemaVersion` in cue/manifest.cue. */
 #define MF_SCHEMA_VERSION 1u
 
@@ -28,16 +32,19 @@ struct mf_str {
 	uint32_t len;
 };
 
-/* Values match the KernelCap enum in schema/manifest.capnp. */
+/* The kinds boot code may grant (include/capos/kinds.h), numbered as the
+ * KernelCap enum in schema/manifest.capnp. */
 enum mf_kernel_cap {
-	MF_KCAP_CONSOLE = 0,
-	MF_KCAP_FRAME_ALLOCATOR = 1,
-	MF_KCAP_VIRTUAL_MEMORY = 2,
-	MF_KCAP_ENDPOINT = 3,
-	MF_KCAP_PROCESS_SPAWNER = 4,
-	MF_KCAP_BOOT_PACKAGE = 5,
-	MF_KCAP_COUNT
+#define MF_KCAP_ENUM(E, name, kind, iface, boot, stateless) \
+	CAPOS_KIND_IF(boot, MF_KCAP_##E = manifest_KernelCap_##name,)
+	CAPOS_KINDS(MF_KCAP_ENUM)
+#undef MF_KCAP_ENUM
 };
+/* A sum: each row adds its boot flag (parentheses would break it). */
+/* NOLINTNEXTLINE(bugprone-macro-parentheses) */
+#define MF_KCAP_SUM_BOOT(E, name, kind, iface, boot, stateless) +(boot)
+enum { MF_KCAP_COUNT = 0 CAPOS_KINDS(MF_KCAP_SUM_BOOT) };
+#undef MF_KCAP_SUM_BOOT
 
 /* Values match the RestartPolicy enum. */
 enum mf_restart {
@@ -166,6 +173,9 @@ int mf_find_binary(const struct mf_manifest *m, struct mf_str name);
  * graph that did not pass mf_validate).
  */
 uint64_t mf_kernel_cap_interface(uint32_t kcap);
+/* The kernel's kind number (enum kcap_kind) of a manifest kernel cap; 0
+ * when out of range. */
+uint32_t mf_kernel_cap_kind(uint32_t kcap);
 uint64_t mf_cap_interface(const struct mf_manifest *m, const struct mf_cap *c);
 /* The kernel-sourced cap an import ultimately comes from, or NULL. */
 const struct mf_cap *mf_cap_kernel_source(const struct mf_manifest *m,

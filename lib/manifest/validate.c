@@ -81,8 +81,10 @@ struct mf_str mf_str_c(const char *c)
 }
 
 static const char *const kernel_cap_names[MF_KCAP_COUNT] = {
-	"console", "frameAllocator", "virtualMemory",
-	"endpoint", "processSpawner", "bootPackage",
+#define MF_KCAP_NAME(E, name, kind, iface, boot, stateless) \
+	CAPOS_KIND_IF(boot, [MF_KCAP_##E] = #name,)
+	CAPOS_KINDS(MF_KCAP_NAME)
+#undef MF_KCAP_NAME
 };
 
 static const char *const restart_names[MF_RESTART_COUNT] = {
