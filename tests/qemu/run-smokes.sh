@@ -138,8 +138,13 @@ run_one() {
 	*) fail "unknown boot mode '$boot'"; return ;;
 	esac
 
-	tests/qemu/qemu-boot.sh "$boot" "$image" "${args[@]}" 2>&1 | tr -d '\r' >"$log"
+	# QEMU's own warnings (stderr) go after the serial log, prefixed: on
+	# one stream they could land in the middle of a serial line.
+	tests/qemu/qemu-boot.sh "$boot" "$image" "${args[@]}" 2>"$workdir/$name.stderr" |
+		tr -d '\r' >"$log"
 	local status=${PIPESTATUS[0]}
+	sed 's/^/qemu stderr: /' "$workdir/$name.stderr" >>"$log"
+	rm -f "$workdir/$name.stderr"
 	[ "$boot" != kernel ] && rm -f "$image" "$workdir/$name.vars"
 
 	# Checks, in order of usefulness to whoever reads the FAIL line.
