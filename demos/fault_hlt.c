@@ -4,7 +4,7 @@
  * must never appear.
  *
  * Run by: tests/qemu/manifests/rt_panic_hlt.cue
- * (demos/smokes/rt_panic_hlt.smoke).
+ * (smoke rt_panic_hlt).
  */
 #include "demo.h"
 

@@ -5,7 +5,7 @@
  * Run by: smokes frame_cleanup, init_basic, proc_fault_demos, proc_hello,
  * proc_smap_smep, ring_corrupt, vm_fuzz, vm_protect
  * (tests/qemu/manifests/NAME.cue); tests/qemu/manifests/rt_panic_hlt.cue
- * (demos/smokes/rt_panic_hlt.smoke); system-spawn.cue (`make run-spawn`;
+ * (smoke rt_panic_hlt); system-spawn.cue (`make run-spawn`;
  * smoke spawn_smoke).
  */
 #include <capos/rt.h>

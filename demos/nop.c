@@ -5,7 +5,7 @@
  * client frees slots as it reads them).
  *
  * Run by: smoke ring_nop (tests/qemu/manifests/ring_nop.cue);
- * tests/qemu/manifests/rt_panic_hlt.cue (demos/smokes/rt_panic_hlt.smoke);
+ * tests/qemu/manifests/rt_panic_hlt.cue (smoke rt_panic_hlt);
  * selftests.cue (smoke
  * boot_selftests).
  */

@@ -4,7 +4,7 @@
  * Console and exits with CAPOS_RT_EXIT_PANIC (101).
  *
  * Run by: smoke init_basic (tests/qemu/manifests/init_basic.cue);
- * tests/qemu/manifests/rt_panic_hlt.cue (demos/smokes/rt_panic_hlt.smoke);
+ * tests/qemu/manifests/rt_panic_hlt.cue (smoke rt_panic_hlt);
  * system-spawn.cue (`make run-spawn`; smoke spawn_smoke).
  */
 #include "demo.h"

@@ -103,8 +103,3 @@ HOST_TEST_BINS += $(RUNTIME_HOST_TESTS)
 # The example service quoted in docs/runtime.md must be quoted exactly.
 TEST_SUITES += tools/check-doc-quotes.sh
 
-# Demo smokes not (yet) covered by tests/qemu/smokes: demos/smokes/*.smoke,
-# run by demos/run-smokes.sh; each boots a manifest (tests/qemu/manifests).
-ifneq ($(HAVE_CAPNP),)
-TEST_SUITES += demos/run-smokes.sh
-endif

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# `make test-stress`: the QEMU smoke suites (tests/qemu/run-smokes.sh and
-# demos/run-smokes.sh) run ROUNDS times while CPU hogs keep the host busy,
+# `make test-stress`: the QEMU smoke suite (tests/qemu/run-smokes.sh) run
+# ROUNDS times while CPU hogs keep the host busy,
 # to prove no smoke depends on host timing or on how concurrent processes'
 # output interleaves.  The hogs are `stress-ng --cpu N` when stress-ng is
 # installed, else N shell busy loops; they are stopped on any exit.
@@ -71,7 +71,7 @@ for ((r = 1; r <= rounds; r++)); do
 	if [ ${#names[@]} -gt 0 ]; then
 		tests/qemu/run-smokes.sh "${names[@]}" >"$log" 2>&1
 	else
-		{ tests/qemu/run-smokes.sh; demos/run-smokes.sh; } >"$log" 2>&1
+		tests/qemu/run-smokes.sh >"$log" 2>&1
 	fi
 	p=$(grep -c '^PASS ' "$log")
 	f=$(grep -c '^FAIL ' "$log")
