@@ -108,7 +108,7 @@ $(CAPNP_UP)/gen.stamp: $(CAPNP_UP)/src.path $(CAPNPC_C) mk/capnp.mk
 		if [ $$rc != 0 ] || grep -q warning $(CAPNP_UP)/gen.log; then \
 		echo "capnpc-c refused part of upstream's test schema (see above)"; exit 1; fi
 	@touch $@
-$(CAPNP_UP_RT): tests/capnp/upstream_rt.c $(CAPNP_UP)/gen.stamp $(CAPNP_LIB_SRCS) lib/capnp/capnp.h
+$(CAPNP_UP_RT): tests/capnp/upstream_rt.c tests/capnp/json_out.h $(CAPNP_UP)/gen.stamp $(CAPNP_LIB_SRCS) lib/capnp/capnp.h
 	$(HOST_CC) $(HOST_CFLAGS) -I$(CAPNP_UP)/gen -o $@ tests/capnp/upstream_rt.c \
 		$(addprefix $(CAPNP_UP)/gen/,$(addsuffix .c,$(CAPNP_UP_FILES))) $(CAPNP_LIB_SRCS) \
 		$(HOST_LDFLAGS) -lm

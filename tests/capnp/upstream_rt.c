@@ -43,25 +43,7 @@
 
 /* ---- JSON output in the reference's layout --------------------------- */
 
-static int first;
-
-static void key(const char *k)
-{
-	printf("%s\"%s\": ", first ? "" : ", ", k);
-	first = 0;
-}
-
-static void open_obj(void)
-{
-	printf("{");
-	first = 1;
-}
-
-static void close_obj(void)
-{
-	printf("}");
-	first = 0;
-}
+#include "json_out.h"
 
 static void json_str(struct capnp_text t)
 {
