@@ -67,7 +67,7 @@ apt_private() {
 apt_update_once() {
 	if [ ! -f "$aptdir/updated" ]; then
 		log "updating private apt lists for deb-src $suite"
-		apt_private update >&2 || die "apt-get update failed for $mirror $suite (see above)"
+		apt_private update >&2 || die "apt-get update failed for $mirror $suite (offline, or the mirror unreachable? see above)"
 		touch "$aptdir/updated"
 	fi
 }

@@ -1,0 +1,66 @@
+# lwIP (Debian's lwip 2.1.3 source package, fetched and checked by
+# tools/srcpkg.sh, never copied into the repo) built three ways with one
+# configuration (services/netstack/port/lwipopts.h):
+#   build/lwip/user/liblwip.a  freestanding, for the netstack service
+#   build/lwip/host/liblwip.a  host gcc, ASan+UBSan (tests/host/test_lwip_port)
+#   build/lwip/fuzz/liblwip.a  clang, libFuzzer instrumentation (fuzz/lwip_input.c)
+# Fetching needs the Debian archive, so none of it is in `make all` (which
+# stays offline): `make test` (CHECK_TARGETS), `make netstack` and
+# `make fuzz-net` build it.  docs/networking.md describes the port.
+
+LWIP_DIR := $(BUILD)/lwip
+# A symlink to the verified, unpacked tree (wherever the srcpkg cache is).
+LWIP_SRC := $(LWIP_DIR)/src
+LWIP_STAMP := $(LWIP_DIR)/src.stamp
+LWIP_PORT := services/netstack/port
+
+$(LWIP_STAMP): tools/srcpkg.sh third_party/sources.lock
+	@mkdir -p $(@D)
+	tree=$$(tools/srcpkg.sh path lwip) && ln -sfn "$$tree" $(LWIP_SRC)
+	@touch $@
+
+# lwIP's IPv4 core, DNS (servers learned by DHCP) and the Ethernet layer;
+# no IPv6, PPP, sockets or netconn (lwipopts.h turns them off).
+LWIP_FILES := core/init.c core/def.c core/dns.c core/inet_chksum.c core/ip.c core/mem.c \
+	core/memp.c core/netif.c core/pbuf.c core/raw.c core/stats.c core/sys.c core/tcp.c \
+	core/tcp_in.c core/tcp_out.c core/timeouts.c core/udp.c \
+	core/ipv4/dhcp.c core/ipv4/etharp.c core/ipv4/icmp.c core/ipv4/ip4.c \
+	core/ipv4/ip4_addr.c core/ipv4/ip4_frag.c netif/ethernet.c
+LWIP_PORT_FILES := sys_arch.c ethif.c
+LWIP_PORT_HDRS := $(wildcard $(LWIP_PORT)/*.h $(LWIP_PORT)/arch/*.h $(LWIP_PORT)/libc/*.h)
+
+LWIP_INC := -I$(LWIP_PORT) -I$(LWIP_SRC)/src/include
+# lwIP's own files are built with -Werror like ours.  With this
+# configuration they need no -Wno-* flag (gcc 12 and clang 14 with -Wall
+# -Wextra); a flag added here must say which warning fires where and why
+# it is lwIP's style, not a bug.
+LWIP_NOWARN :=
+
+# libc/: <string.h> and <stdlib.h> for the freestanding build only.
+LWIP_USER_CFLAGS := $(USER_CFLAGS) $(LWIP_INC) -I$(LWIP_PORT)/libc
+LWIP_HOST_CFLAGS := $(HOST_CFLAGS) $(LWIP_INC)
+LWIP_FUZZ_CFLAGS := -std=c17 $(WARN) -O1 -g -fsanitize=fuzzer-no-link,address,undefined \
+	-fno-sanitize-recover=all $(COMMON_INC) -DCAPOS_HOST=1 -D_DEFAULT_SOURCE $(LWIP_INC)
+
+# $(call lwip_build,FLAVOUR,CC,CFLAGS,EXTRA_PORT_FILES): objects and library of one flavour.
+define lwip_build
+LWIP_$(1)_OBJS := $$(patsubst %.c,$(LWIP_DIR)/$(1)/lwip/%.o,$(LWIP_FILES))
+LWIP_$(1)_PORT_OBJS := $$(patsubst %.c,$(LWIP_DIR)/$(1)/port/%.o,$(LWIP_PORT_FILES) $(4))
+LWIP_$(1)_LIB := $(LWIP_DIR)/$(1)/liblwip.a
+$$(LWIP_$(1)_OBJS): $(LWIP_DIR)/$(1)/lwip/%.o: $(LWIP_STAMP) $(LWIP_PORT_HDRS)
+	@mkdir -p $$(@D)
+	$(2) $(3) $(LWIP_NOWARN) -MMD -MP -c $(LWIP_SRC)/src/$$*.c -o $$@
+$$(LWIP_$(1)_PORT_OBJS): $(LWIP_DIR)/$(1)/port/%.o: $(LWIP_PORT)/%.c $(LWIP_STAMP) $(LWIP_PORT_HDRS)
+	@mkdir -p $$(@D)
+	$(2) $(3) -MMD -MP -c $$< -o $$@
+$$(LWIP_$(1)_LIB): $$(LWIP_$(1)_OBJS) $$(LWIP_$(1)_PORT_OBJS)
+	rm -f $$@
+	$(AR) rcs $$@ $$^
+-include $$(LWIP_$(1)_OBJS:.o=.d) $$(LWIP_$(1)_PORT_OBJS:.o=.d)
+endef
+$(eval $(call lwip_build,user,$(CC),$(LWIP_USER_CFLAGS),libc/atoi.c))
+$(eval $(call lwip_build,host,$(HOST_CC),$(LWIP_HOST_CFLAGS)))
+$(eval $(call lwip_build,fuzz,clang,$(LWIP_FUZZ_CFLAGS)))
+
+.PHONY: lwip
+lwip: $(LWIP_user_LIB) $(LWIP_host_LIB) $(LWIP_fuzz_LIB)
