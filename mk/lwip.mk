@@ -64,3 +64,28 @@ $(eval $(call lwip_build,fuzz,clang,$(LWIP_FUZZ_CFLAGS)))
 
 .PHONY: lwip
 lwip: $(LWIP_user_LIB) $(LWIP_host_LIB) $(LWIP_fuzz_LIB)
+
+# ---------------------------------------------------------------------------
+# The packet-input fuzzer (fuzz/lwip_input.c): `make fuzz-net` runs a
+# campaign for FUZZ_SECONDS; tests/host/test_lwip_fuzz.sh a fixed number of
+# inputs in `make test`.  Seeds are written by the harness itself
+# (LWIP_FUZZ_SEEDS=DIR), so the DHCP offer carries the xid the client uses.
+# ---------------------------------------------------------------------------
+LWIP_FUZZ_BIN := $(BUILD)/fuzz/lwip_input
+LWIP_FUZZ_SEEDS := $(BUILD)/fuzz/lwip_input.seeds
+$(LWIP_FUZZ_BIN): fuzz/lwip_input.c fuzz/lwip_frames.c fuzz/lwip_frames.h $(LWIP_fuzz_LIB)
+	@mkdir -p $(@D)
+	clang $(LWIP_FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ fuzz/lwip_input.c fuzz/lwip_frames.c \
+		$(LWIP_fuzz_LIB)
+$(LWIP_FUZZ_SEEDS).stamp: $(LWIP_FUZZ_BIN)
+	@rm -rf $(LWIP_FUZZ_SEEDS) && mkdir -p $(LWIP_FUZZ_SEEDS)
+	LWIP_FUZZ_SEEDS=$(LWIP_FUZZ_SEEDS) $(LWIP_FUZZ_BIN)
+	@touch $@
+CHECK_TARGETS += $(LWIP_FUZZ_SEEDS).stamp
+TEST_SUITES += tests/host/test_lwip_fuzz.sh
+
+.PHONY: fuzz-net
+fuzz-net: $(LWIP_FUZZ_SEEDS).stamp
+	@mkdir -p $(BUILD)/fuzz/lwip_input.corpus
+	$(LWIP_FUZZ_BIN) -max_total_time=$(or $(FUZZ_SECONDS),60) -max_len=8192 \
+		$(BUILD)/fuzz/lwip_input.corpus $(LWIP_FUZZ_SEEDS)

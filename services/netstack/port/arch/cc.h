@@ -14,8 +14,10 @@
 #include <stdint.h>
 #include "lwip_port.h"
 
-/* x86_64 is little-endian; lwIP's default is right, but say it. */
+/* x86_64 is little-endian (the host's <endian.h> may have said so). */
+#ifndef BYTE_ORDER
 #define BYTE_ORDER LITTLE_ENDIAN
+#endif
 
 #if !defined(CAPOS_HOST)
 /* Freestanding: gcc gives stdint/stddef/limits, not inttypes or ctype. */
