@@ -89,3 +89,14 @@ fuzz-net: $(LWIP_FUZZ_SEEDS).stamp
 	@mkdir -p $(BUILD)/fuzz/lwip_input.corpus
 	$(LWIP_FUZZ_BIN) -max_total_time=$(or $(FUZZ_SECONDS),60) -max_len=8192 \
 		$(BUILD)/fuzz/lwip_input.corpus $(LWIP_FUZZ_SEEDS)
+
+# ---------------------------------------------------------------------------
+# Host integration test of the port: two lwIP stacks back to back
+# (tests/host/test_lwip_port.c).  Needs the source package, so it is a
+# CHECK_TARGET (make test), not part of make all.
+# ---------------------------------------------------------------------------
+LWIP_PORT_TEST := $(BUILD)/host/tests/host/test_lwip_port
+$(LWIP_PORT_TEST): tests/host/test_lwip_port.c $(LWIP_host_LIB)
+	@mkdir -p $(@D)
+	$(HOST_CC) $(LWIP_HOST_CFLAGS) -o $@ $< $(LWIP_host_LIB) -lcriterion $(HOST_LDFLAGS)
+HOST_TEST_BINS += $(LWIP_PORT_TEST)
