@@ -100,3 +100,28 @@ $(LWIP_PORT_TEST): tests/host/test_lwip_port.c $(LWIP_host_LIB)
 	@mkdir -p $(@D)
 	$(HOST_CC) $(LWIP_HOST_CFLAGS) -o $@ $< $(LWIP_host_LIB) -lcriterion $(HOST_LDFLAGS)
 HOST_TEST_BINS += $(LWIP_PORT_TEST)
+
+# ---------------------------------------------------------------------------
+# The netstack service (services/netstack): lwIP over the Nic capability.
+# Built by `make netstack` and by `make test` (it needs the source
+# package, so not by `make all`); booted once the NIC driver exists.
+# ---------------------------------------------------------------------------
+NETSTACK_SRCS := $(wildcard services/netstack/*.c) lib/frame_ring.c
+NETSTACK_OBJS := $(patsubst %.c,$(BUILD)/user/netstack/%.o,$(NETSTACK_SRCS))
+NETSTACK_ELF := $(BUILD)/user/services/netstack.elf
+$(NETSTACK_OBJS): $(BUILD)/user/netstack/%.o: %.c $(LWIP_STAMP) $(LWIP_PORT_HDRS) \
+		| $(CAPNP_GEN_SCHEMA_SRCS:.c=.h)
+	@mkdir -p $(@D)
+	$(CC) $(LWIP_USER_CFLAGS) -MMD -MP -c $< -o $@
+-include $(NETSTACK_OBJS:.o=.d)
+# (mk/user.mk, read after this file, defines RUNTIME_LIB and USER_LDSCRIPT:
+# prerequisites are expanded at once, so they are spelt out here.)
+$(NETSTACK_ELF): $(NETSTACK_OBJS) $(LWIP_user_LIB) $(BUILD)/user/libcapos.a runtime/user.ld
+	@mkdir -p $(@D)
+	$(LD) -static -nostdlib -z max-page-size=4096 -z noexecstack -u _start \
+		-T $(USER_LDSCRIPT) -o $@ $(NETSTACK_OBJS) \
+		--start-group $(LWIP_user_LIB) $(RUNTIME_LIB) $(USER_LIBGCC) --end-group
+CHECK_TARGETS += $(NETSTACK_ELF)
+
+.PHONY: netstack
+netstack: $(NETSTACK_ELF)
