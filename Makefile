@@ -69,6 +69,8 @@ help:
 	@echo "  make bench-figures         rerun the benches and compare with the figures the docs quote (bench/figures.txt; UPDATE=1 rewrites them)"
 	@echo "  make fuzz                  Cap'n Proto reader fuzzer (FUZZ_SECONDS=60)"
 	@echo "  make fuzz-elf              ELF checker fuzzer; make fuzz-manifest: manifest JSON/decoder fuzzers"
+	@echo "  make netstack              the network stack service (lwIP over the Nic; docs/networking.md)"
+	@echo "  make lwip                  lwIP from Debian's source package, built freestanding, for the host and for libFuzzer"
 	@echo "  make fuzz-net              lwIP packet-input fuzzer (libFuzzer, host; FUZZ_SECONDS=60; Debian's lwip via srcpkg)"
 	@echo "  make fuzz-kernel           in-guest kernel fuzzer, one boot per seed (SEEDS=10 OPS=2000 MEM=256M SEED0=1 OFF=)"
 	@echo "  make clean                 remove build/"
