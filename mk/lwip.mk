@@ -125,3 +125,13 @@ CHECK_TARGETS += $(NETSTACK_ELF)
 
 .PHONY: netstack
 netstack: $(NETSTACK_ELF)
+
+# The socket table (services/netstack/sockets.c) on the host lwIP, over
+# lwIP's loopback: tests/host/test_netstack_sockets.c.
+NETSTACK_SOCKETS_TEST := $(BUILD)/host/tests/host/test_netstack_sockets
+$(NETSTACK_SOCKETS_TEST): tests/host/test_netstack_sockets.c services/netstack/sockets.c \
+		services/netstack/sockets.h $(LWIP_host_LIB)
+	@mkdir -p $(@D)
+	$(HOST_CC) $(LWIP_HOST_CFLAGS) -Iservices/netstack -o $@ tests/host/test_netstack_sockets.c \
+		services/netstack/sockets.c $(LWIP_host_LIB) -lcriterion $(HOST_LDFLAGS)
+HOST_TEST_BINS += $(NETSTACK_SOCKETS_TEST)

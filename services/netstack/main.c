@@ -93,6 +93,7 @@ int main(void)
 		if (ms > POLL_MAX_MS)
 			ms = POLL_MAX_MS;
 		nic_link_poll(&link, (uint64_t)ms * 1000000u, deliver, &eth);
+		netif_poll_all(); /* loopback: what the stack sent to itself */
 		sys_check_timeouts();
 	}
 	capos_printf("[netstack] the Nic is gone; %llu frames in, %llu out, %llu dropped; exiting\n",

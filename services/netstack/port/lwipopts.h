@@ -53,6 +53,10 @@
 #define DNS_MAX_SERVERS             2
 #define IP_REASSEMBLY               1
 #define IP_FRAG                     1
+#define LWIP_NETIF_LOOPBACK         1     /* 127.0.0.1 and our own address: local
+                                             services reach each other; the loop
+                                             netif is drained by netif_poll_all() */
+#define LWIP_LOOPBACK_MAX_PBUFS     64
 #define LWIP_BROADCAST_PING         0
 #define LWIP_MULTICAST_PING         0
 
