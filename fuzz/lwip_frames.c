@@ -125,7 +125,8 @@ size_t lf_tcp(uint8_t *out, const struct lf_ends *e, uint16_t sport, uint16_t dp
 	return n + 20 + 24 + len;
 }
 
-size_t lf_dhcp_offer(uint8_t *out, const struct lf_ends *e, uint32_t xid, uint32_t yiaddr)
+size_t lf_dhcp_reply(uint8_t *out, const struct lf_ends *e, uint8_t type, uint32_t xid,
+                     uint32_t yiaddr)
 {
 	uint8_t b[300];
 	memset(b, 0, sizeof b);
@@ -138,7 +139,7 @@ size_t lf_dhcp_offer(uint8_t *out, const struct lf_ends *e, uint32_t xid, uint32
 	memcpy(b + 28, e->dst_mac, 6);
 	put32(b + 236, 0x63825363); /* magic cookie */
 	uint8_t *o = b + 240;
-	*o++ = 53; *o++ = 1; *o++ = 2;                           /* DHCPOFFER */
+	*o++ = 53; *o++ = 1; *o++ = type;                        /* OFFER or ACK */
 	*o++ = 54; *o++ = 4; put32(o, e->src_ip); o += 4;        /* server id */
 	*o++ = 51; *o++ = 4; put32(o, 86400); o += 4;            /* lease */
 	*o++ = 1; *o++ = 4; put32(o, 0xffffff00); o += 4;        /* netmask */

@@ -1,7 +1,9 @@
 /*
  * Builders for the Ethernet frames the lwIP tests and fuzz seeds need
- * (ARP, ICMP echo, UDP, TCP SYN, a DHCP offer), with correct checksums,
- * so a hand-made frame reaches the code behind the checks.  Host only.
+ * (ARP, ICMP echo, UDP, TCP SYN, DHCP offer and ack), with correct
+ * checksums, so a hand-made frame reaches the code behind the checks.
+ * Used on the host (the fuzzer) and in the guest (the fake NIC of the
+ * netstack smoke, with services/netstack/port/libc for <string.h>).
  */
 #ifndef CAPOS_FUZZ_LWIP_FRAMES_H
 #define CAPOS_FUZZ_LWIP_FRAMES_H
@@ -25,9 +27,13 @@ size_t lf_udp(uint8_t *out, const struct lf_ends *e, uint16_t sport, uint16_t dp
               const void *data, size_t len);
 size_t lf_tcp(uint8_t *out, const struct lf_ends *e, uint16_t sport, uint16_t dport,
               uint32_t seq, uint32_t ack, uint8_t flags, const void *data, size_t len);
-/* A DHCPOFFER for transaction xid to chaddr, offering yiaddr from the
- * server e->src_ip (router and DNS = the server, lease 1 day). */
-size_t lf_dhcp_offer(uint8_t *out, const struct lf_ends *e, uint32_t xid, uint32_t yiaddr);
+/* A DHCP reply (type LF_DHCP_OFFER or LF_DHCP_ACK) for transaction xid
+ * to chaddr = e->dst_mac, giving yiaddr from the server e->src_ip (router
+ * and DNS = the server, lease 1 day). */
+size_t lf_dhcp_reply(uint8_t *out, const struct lf_ends *e, uint8_t type, uint32_t xid,
+                     uint32_t yiaddr);
+#define LF_DHCP_OFFER 2
+#define LF_DHCP_ACK 5
 
 #define LF_TCP_FIN 0x01
 #define LF_TCP_SYN 0x02

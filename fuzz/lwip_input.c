@@ -210,7 +210,7 @@ static void write_seeds(const char *dir)
 	memcpy(d.dst_mac, mac_b, 6);
 	struct dhcp *dh = netif_dhcp_data(&if_b.netif);
 	must(dh != NULL, "dhcp data");
-	write_seed(dir, "dhcp-offer", 1, fr, lf_dhcp_offer(fr, &d, dh->xid, 0x0a00020f));
+	write_seed(dir, "dhcp-offer", 1, fr, lf_dhcp_reply(fr, &d, LF_DHCP_OFFER, dh->xid, 0x0a00020f));
 	printf("lwip_input: wrote 5 seeds to %s (DHCP xid 0x%08x)\n", dir, (unsigned)dh->xid);
 }
 

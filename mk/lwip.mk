@@ -135,3 +135,32 @@ $(NETSTACK_SOCKETS_TEST): tests/host/test_netstack_sockets.c services/netstack/s
 	$(HOST_CC) $(LWIP_HOST_CFLAGS) -Iservices/netstack -o $@ tests/host/test_netstack_sockets.c \
 		services/netstack/sockets.c $(LWIP_host_LIB) -lcriterion $(HOST_LDFLAGS)
 HOST_TEST_BINS += $(NETSTACK_SOCKETS_TEST)
+
+# ---------------------------------------------------------------------------
+# Smoke netstack_fake_nic: the netstack in QEMU over fake_nic
+# (tests/qemu/net/fake_nic.c), a Nic with no device that plays a DHCP
+# server.  Its system file lives in tests/qemu/net/, not manifests/ (whose
+# every file `make all` builds): it names netstack, which needs the source
+# package.  fake_nic shares fuzz/lwip_frames.c with the fuzzer.
+# ---------------------------------------------------------------------------
+FAKE_NIC_SRCS := tests/qemu/net/fake_nic.c fuzz/lwip_frames.c
+FAKE_NIC_OBJS := $(patsubst %.c,$(BUILD)/user/net/%.o,$(FAKE_NIC_SRCS))
+FAKE_NIC_ELF := $(BUILD)/user/net/fake_nic.elf
+$(FAKE_NIC_OBJS): $(BUILD)/user/net/%.o: %.c | $(CAPNP_GEN_SCHEMA_SRCS:.c=.h)
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -Ifuzz -I$(LWIP_PORT)/libc -MMD -MP -c $< -o $@
+-include $(FAKE_NIC_OBJS:.o=.d)
+$(FAKE_NIC_ELF): $(FAKE_NIC_OBJS) $(BUILD)/user/libcapos.a runtime/user.ld
+	@mkdir -p $(@D)
+	$(LD) -static -nostdlib -z max-page-size=4096 -z noexecstack -u _start \
+		-T runtime/user.ld -o $@ $(FAKE_NIC_OBJS) \
+		--start-group $(BUILD)/user/libcapos.a $(USER_LIBGCC) --end-group
+
+NETSTACK_SMOKE_MANIFEST := $(BUILD)/manifests/netstack_fake_nic.bin
+$(NETSTACK_SMOKE_MANIFEST): tests/qemu/net/netstack_fake_nic.cue $(BUILD)/stripped/services/netstack.elf \
+		$(BUILD)/stripped/net/fake_nic.elf $(BUILD)/stripped/init/init.elf \
+		$$(MKMANIFEST) $$(CUE_SCHEMA) $$(CUE_RUNNER) package-lock.json
+	@mkdir -p $(@D)
+	$(MKMANIFEST) --cue-runner $(CUE_RUNNER) -S cue -B $(BUILD)/stripped/services \
+		-B $(BUILD)/stripped/net $(addprefix -B ,$(MANIFEST_BIN_DIRS)) -o $@ $<
+CHECK_TARGETS += $(NETSTACK_SMOKE_MANIFEST)
