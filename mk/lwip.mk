@@ -4,6 +4,8 @@
 #   build/lwip/user/liblwip.a  freestanding, for the netstack service
 #   build/lwip/host/liblwip.a  host gcc, ASan+UBSan (tests/host/test_lwip_port)
 #   build/lwip/fuzz/liblwip.a  clang, libFuzzer instrumentation (fuzz/lwip_input.c)
+# and what uses them: the netstack service, its socket-table test, the
+# fuzzer and the smoke netstack_fake_nic (below).
 # Fetching needs the Debian archive, so none of it is in `make all` (which
 # stays offline): `make test` (CHECK_TARGETS), `make netstack` and
 # `make fuzz-net` build it.  docs/networking.md describes the port.
