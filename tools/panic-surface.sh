@@ -14,8 +14,10 @@
 # A site is a call of panic, KASSERT, BUG, BUG_ON, assert, ->panic (lib/
 # code's ops hook, the kernel's panic), __builtin_trap,
 # __builtin_unreachable, the kernel's panic wrappers boot_fail and
-# proc_wait_underflow, or qemu_exit with QEMU_EXIT_PANIC or QEMU_EXIT_FAULT,
-# in kernel/ and lib/ (every lib/ file: the kernel links most of them).
+# proc_wait_underflow, qemu_exit with QEMU_EXIT_PANIC or QEMU_EXIT_FAULT,
+# or of any macro or _Noreturn function that itself makes one of these
+# calls (found by the script), in kernel/ and lib/ (every lib/ file: the
+# kernel links most of them).
 # Exits with a verdict (success, init's failure verdict, the watchdog, a
 # self-test's result) are ends of a run, not panics, and are not listed.
 # Classes (docs/security.md, "Panic surface"):
@@ -46,28 +48,45 @@ roots=${PANIC_SURFACE_ROOTS:-kernel lib}
 files=$(find $roots -name '*.[ch]' 2>/dev/null | LC_ALL=C sort)
 [ -n "$files" ] || { echo "FAIL panic-surface: no C sources under $roots"; exit 1; }
 
-# Sites: "file<TAB>line<TAB>function<TAB>call text".  The function is the
-# last definition that started in column 0 (the style every file follows);
-# the call text is the call's line and the next one, blanks squeezed.
-sites=$(
-	# shellcheck disable=SC2086
-	awk '
-	FNR == 1 { fn = "(file scope)"; inmacro = 0; prev = "" }
+# The scanner, run twice: mode "wrappers" prints the names of macros and
+# _Noreturn functions whose bodies make a panic-like call (their uses are
+# sites too: a new wrapper cannot hide its callers), mode "sites" prints
+# "file<TAB>line<TAB>function<TAB>call text".  The function is the last
+# definition that started in column 0 (the style every file follows); the
+# call text is the call's line and the next one, blanks squeezed.
+scan='
+	function site_at(code) {
+		return match(code, "(^|[^A-Za-z0-9_])(" names ")[ \t]*\\(") ||
+		       match(code, /(^|[^A-Za-z0-9_])qemu_exit[ \t]*\([ \t]*QEMU_EXIT_(PANIC|FAULT)/)
+	}
+	function flush(t) {
+		gsub(/[ \t]+/, " ", t)
+		print site_file "\t" site_line "\t" site_fn "\t" t
+		want_more = 0
+	}
+	FNR == 1 {
+		if (want_more) flush(site_text)
+		fn = "(file scope)"; noreturn = 0; inmacro = 0
+	}
+	want_more && FNR == site_line + 1 { flush(site_text " " $0) }
 	{
-		line = $0
-		# Macro bodies (KASSERT itself) are not sites; their uses are.
-		if (inmacro || line ~ /^[ \t]*#[ \t]*define/) {
-			inmacro = (line ~ /\\$/)
-			next_line[FILENAME, FNR] = line
-			buf[FNR] = line
-			next
-		}
-		buf[FNR] = line
-		code = line
+		code = $0
 		gsub(/\/\*.*\*\//, "", code)      # one-line comments
 		sub(/\/\/.*/, "", code)
 		if (code ~ /^[ \t]*(\*|\/\*)/)
 			code = ""
+		# Macro bodies are not sites (their uses are); a macro whose body
+		# makes a panic-like call is a wrapper.
+		if (inmacro || code ~ /^[ \t]*#[ \t]*define/) {
+			if (!inmacro) {
+				macro = code; sub(/^[ \t]*#[ \t]*define[ \t]+/, "", macro)
+				macro_fn = match(macro, /^[A-Za-z_][A-Za-z0-9_]*\(/) ? substr(macro, 1, RLENGTH - 1) : ""
+			}
+			if (mode == "wrappers" && macro_fn != "" && site_at(code))
+				print macro_fn
+			inmacro = ($0 ~ /\\$/)
+			next
+		}
 		# Column 0 holds definitions and declarations, never a call: a
 		# definition (an identifier and "(", no ";" at the end) names the
 		# function the following sites are in.
@@ -82,42 +101,44 @@ sites=$(
 					fn = substr(d, RSTART, RLENGTH)
 				else if (name !~ /^(_Static_assert|static_assert)$/)
 					fn = name
+				noreturn = (d ~ /_Noreturn/)
 			}
 			next
 		}
-		if (match(code, /(^|[^A-Za-z0-9_])(panic|KASSERT|BUG_ON|BUG|assert|__builtin_trap|__builtin_unreachable|boot_fail|proc_wait_underflow)[ \t]*\(/) ||
-		    match(code, /(^|[^A-Za-z0-9_])qemu_exit[ \t]*\([ \t]*QEMU_EXIT_(PANIC|FAULT)/)) {
-			pend[FILENAME] = 1
+		if (site_at(code)) {
+			if (mode == "wrappers") {
+				if (noreturn)
+					print fn
+				next
+			}
 			site_file = FILENAME; site_line = FNR; site_fn = fn
 			site_text = substr(code, RSTART)
 			sub(/^[^A-Za-z_]/, "", site_text)
 			if (substr(code, RSTART, 1) == ">" && substr(code, RSTART - 1, 1) == "-")
 				site_text = "->" site_text
 			want_more = 1
-			next
 		}
 	}
-	want_more && FILENAME == site_file && FNR == site_line + 1 {
-		t = site_text " " $0
-		gsub(/[ \t]+/, " ", t)
-		print site_file "\t" site_line "\t" site_fn "\t" t
-		want_more = 0
-	}
-	want_more && (FILENAME != site_file) {
-		t = site_text; gsub(/[ \t]+/, " ", t)
-		print site_file "\t" site_line "\t" site_fn "\t" t
-		want_more = 0
-	}
-	END {
-		if (want_more) { t = site_text; gsub(/[ \t]+/, " ", t); print site_file "\t" site_line "\t" site_fn "\t" t }
-	}' $files
-)
+	END { if (want_more) flush(site_text) }'
+base='panic|KASSERT|BUG_ON|BUG|assert|__builtin_trap|__builtin_unreachable|boot_fail|proc_wait_underflow'
+# shellcheck disable=SC2086
+found=$(awk -v mode=wrappers -v names="$base" "$scan" $files | LC_ALL=C sort -u)
+# _Noreturn functions the table says are not panics (they end a process;
+# the panic in them guards a return that cannot happen).
+not_wrappers=$(awk -F'|' '{ c = $1; gsub(/[ \t]/, "", c); f = $2; gsub(/[ \t]/, "", f) }
+	c == "not-a-wrapper" { print f }' "$table" | LC_ALL=C sort -u)
+wrappers=$(comm -23 <(echo "$found") <(echo "$not_wrappers") | grep . | paste -sd'|')
+names=$base${wrappers:+|$wrappers}
+# shellcheck disable=SC2086
+sites=$(awk -v mode=sites -v names="$names" "$scan" $files)
 
 # Classifies each site: "class<TAB>entry number<TAB>site"; class "-" when
 # no entry matches.  Table lines: class | function | substring | why.
 classified=$(
-	awk -F'\t' -v table="$table" '
+	awk -F'\t' -v table="$table" -v found="$(echo $found)" '
 	BEGIN {
+		nw = split(found, wl, " ")
+		for (i = 1; i <= nw; i++) wrapper[wl[i]] = 1
 		n = 0
 		while ((getline l < table) > 0) {
 			tl++
@@ -126,6 +147,11 @@ classified=$(
 			sub(/^[ \t]+/, "", f[1])
 			if (k < 4 || f[1] == "" || f[2] == "" || f[3] == "" || f[4] == "") {
 				print "bad\t" tl "\t" l
+				continue
+			}
+			if (f[1] == "not-a-wrapper") {
+				if (!((f[2] "") in wrapper))
+					print "stale-wrapper\t" tl "\t" f[2]
 				continue
 			}
 			n++; cls[n] = f[1]; fnn[n] = f[2]; sub_[n] = f[3]; tline[n] = tl
@@ -204,6 +230,7 @@ fi
 stale=$(awk -F'\t' '
 	$1 == "entry" { e[$2] = $4 " | " $5 }
 	$1 == "site" && $3 != 0 { used[$3] = 1 }
+	$1 == "stale-wrapper" { printf "    %s:%s: not-a-wrapper %s: no _Noreturn function of that name makes a panic-like call\n", t, $2, $3 }
 	END { for (l in e) if (!(l in used)) printf "    %s:%s: %s\n", t, l, e[l] }' t="$table" <<<"$classified" | LC_ALL=C sort -t: -k2n)
 if [ -n "$stale" ]; then
 	echo "FAIL panic-surface-stale: $table lines that match no site (remove them, or fix the function/substring):"

@@ -3,7 +3,8 @@
 # and the gate itself fails where it must: on a new unclassified site (with
 # the line to add in the message), on a site classed
 # reachable-from-untrusted, on a stale table line, on a malformed table
-# line; docs/security.md quotes the counts per class; calls inside comments, macro definitions and declarations are not
+# line; docs/security.md quotes the counts per class; uses of wrappers
+# (macros and _Noreturn functions that panic) are sites; calls inside comments, macro definitions and declarations are not
 # sites, and a site is found in the function it is in.
 # Prints PASS/FAIL lines in the test-suite format.
 #
@@ -103,6 +104,49 @@ if [ $st = 0 ] && [ "$(grep -c '^PASS' <<<"$out")" = 4 ]; then
 	pass clean
 else
 	fail clean "status $st, output: $out"
+fi
+
+# Wrappers: a macro or a _Noreturn function that panics makes its uses
+# sites; a table line "not-a-wrapper" says a _Noreturn function is not one.
+mkdir -p "$work/w"
+cat >"$work/w/b.c" <<'C'
+#define MUST(c) do { if (!(c)) panic("must: %s", #c); } while (0)
+static _Noreturn void die(const char *why)
+{
+	panic("die: %s", why);
+}
+_Noreturn void finish(int code)
+{
+	switch_away(code);
+	panic("finish: scheduled again");
+}
+int entry(int n)
+{
+	MUST(n > 0);
+	if (n > 9)
+		die("too big");
+	if (n == 5)
+		finish(n);
+	return n;
+}
+C
+printf '%s\n' 'trusted-internal | die | die: | x' 'trusted-internal | finish | scheduled again | x' \
+	'trusted-internal | entry | MUST( | x' 'trusted-internal | entry | die("too big") | x' \
+	'not-a-wrapper | finish | - | ends a process' >"$work/t.txt"
+list=$(PANIC_SURFACE_ROOTS="$work/w" PANIC_SURFACE_TABLE="$work/t.txt" "$tool" --list)
+out=$(PANIC_SURFACE_ROOTS="$work/w" PANIC_SURFACE_TABLE="$work/t.txt" "$tool" --check); st=$?
+if [ $st = 0 ] && grep -q 'b.c:13 entry trusted-internal MUST' <<<"$list" &&
+	grep -q 'b.c:15 entry trusted-internal die' <<<"$list" && ! grep -q 'b.c:17' <<<"$list"; then
+	pass wrappers
+else
+	fail wrappers "status $st; want MUST (b.c:13) and die (b.c:15) listed, finish (b.c:17) not: $list $out"
+fi
+sed -i '/not-a-wrapper/d' "$work/t.txt"
+out=$(PANIC_SURFACE_ROOTS="$work/w" PANIC_SURFACE_TABLE="$work/t.txt" "$tool" --check); st=$?
+if [ $st = 1 ] && grep -q 'b.c:17 in entry: finish(n)' <<<"$out"; then
+	pass not-a-wrapper
+else
+	fail not-a-wrapper "without its not-a-wrapper line, finish(n) must be an unclassified site: $out"
 fi
 
 if "$tool" --bogus >/dev/null 2>&1; [ $? = 2 ]; then pass usage; else fail usage "a bad argument must exit 2"; fi
