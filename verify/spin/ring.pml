@@ -12,8 +12,10 @@
  * kernel (cap_enter) and consumes completions; at most HOSTILE times it
  * instead scribbles on the page: sq_tail or cq_head moved anywhere that
  * matters (behind, ahead by one, ahead past the ring), the published
- * sq_head/cq_tail, an SQE's user_data.  The kernel's steps interleave
- * with the user's (the trust model: the page may change at any time).
+ * sq_head/cq_tail, an SQE's user_data.  Those writes interleave with
+ * every step of the kernel (the trust model: the page may change at any
+ * time); the process's own honest steps happen while it is not in
+ * cap_enter.
  * Indices are free-running bytes starting just below the wrap (C: uint32
  * from 0; the arithmetic is the same modulo the width).
  *
@@ -27,6 +29,7 @@
  *   - no completion is lost: while the user is honest the kernel never
  *     posts over a completion the user has not consumed, and the user gets
  *     each of its SQEs' completions exactly once (end state: all NSQE);
+ *   - while the user is honest the kernel takes only SQEs it published;
  *   - the CQ slots reserved for deferred completions never exceed the ring;
  *   - no deadlock: every run ends with the user done and nothing deferred.
  */
@@ -68,7 +71,7 @@ byte ndeferred = 0;
 
 /* Ghost counters. */
 bool hostile = false;
-byte taken = 0, posted = 0;
+byte taken = 0, posted = 0, submitted = 0;
 byte got[NSQE + 1];
 byte ngot = 0;
 byte corrupt_seen = 0;
@@ -116,6 +119,7 @@ inline ring_drain() {
 			k_sq_head++;
 			pg_sq_head = k_sq_head;
 			taken++;
+			assert(hostile || taken <= submitted);   /* never an SQE the user did not publish */
 			if
 			:: post_cqe(id)            /* dispatched: posted now */
 			:: atomic {                /* deferred: ring_op reserves its slot */
@@ -154,27 +158,12 @@ end:	do
 	od
 }
 
-active proctype user() {
-	byte next = 1, id, left = HOSTILE, after = 2;
-	do
-	:: next <= NSQE && DIFF(sq_tail, pg_sq_head) < SQ_ENTRIES ->
-		/* submit: write the SQE, then publish it */
-		sq[sq_tail % SQ_ENTRIES] = next;
-		sq_tail++;
-		next++
-	:: enter!1; leave?1            /* cap_enter */
-	:: DIFF(pg_cq_tail, cq_head) > 0 && DIFF(pg_cq_tail, cq_head) <= CQ_ENTRIES ->
-		/* consume a completion */
-		id = cq[cq_head % CQ_ENTRIES];
-		if
-		:: !hostile ->
-			assert(id >= 1 && id < next && got[id] == 0);
-			got[id]++;
-			ngot++
-		:: else -> skip
-		fi;
-		cq_head++
-	:: !hostile && ngot == NSQE -> break   /* done: every completion got once */
+/* Hostile writes, at any moment: between any two steps of the kernel's
+ * drain too (another thread of the process, or the trust model's "any
+ * byte at any time"). */
+active proctype scribbler() {
+	byte left = HOSTILE;
+end:	do
 	:: left > 0 ->
 		left--;
 		hostile = true;
@@ -189,6 +178,33 @@ active proctype user() {
 		:: pg_cq_tail = pg_cq_tail - 5
 		:: sq[sq_tail % SQ_ENTRIES] = 1   /* a duplicate SQE */
 		fi
+	od
+}
+
+/* The process itself: single-threaded, so it is blocked while the kernel
+ * drains its ring (cap_enter); honest until the scribbler writes. */
+active proctype user() {
+	byte next = 1, id, after = 2;
+	do
+	:: next <= NSQE && DIFF(sq_tail, pg_sq_head) < SQ_ENTRIES ->
+		/* submit: write the SQE, then publish it */
+		sq[sq_tail % SQ_ENTRIES] = next;
+		sq_tail++;
+		submitted++;
+		next++
+	:: enter!1; leave?1            /* cap_enter */
+	:: DIFF(pg_cq_tail, cq_head) > 0 && DIFF(pg_cq_tail, cq_head) <= CQ_ENTRIES ->
+		/* consume a completion */
+		id = cq[cq_head % CQ_ENTRIES];
+		if
+		:: !hostile ->
+			assert(id >= 1 && id < next && got[id] == 0);
+			got[id]++;
+			ngot++
+		:: else -> skip
+		fi;
+		cq_head++
+	:: !hostile && ngot == NSQE -> break   /* done: every completion got once */
 	:: hostile && after > 0 -> after--; enter!1; leave?1
 	:: hostile -> break            /* a hostile user may stop any time */
 	od;
