@@ -54,6 +54,7 @@ files=$(find $roots -name '*.[ch]' 2>/dev/null | LC_ALL=C sort)
 # "file<TAB>line<TAB>function<TAB>call text".  The function is the last
 # definition that started in column 0 (the style every file follows); the
 # call text is the call's line and the next one, blanks squeezed.
+# shellcheck disable=SC2016
 scan='
 	function site_at(code) {
 		return match(code, "(^|[^A-Za-z0-9_])(" names ")[ \t]*\\(") ||
@@ -135,7 +136,7 @@ sites=$(awk -v mode=sites -v names="$names" "$scan" $files)
 # Classifies each site: "class<TAB>entry number<TAB>site"; class "-" when
 # no entry matches.  Table lines: class | function | substring | why.
 classified=$(
-	awk -F'\t' -v table="$table" -v found="$(echo $found)" '
+	awk -F'\t' -v table="$table" -v found="$(tr '\n' ' ' <<<"$found")" '
 	BEGIN {
 		nw = split(found, wl, " ")
 		for (i = 1; i <= nw; i++) wrapper[wl[i]] = 1

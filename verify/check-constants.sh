@@ -10,7 +10,7 @@
 #   spin-texts       every 'constant "TEXT" in FILE' line's TEXT is in FILE.
 # Usage: verify/check-constants.sh [model.pml...]   (default: all models)
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 [ "${1:-}" = --help ] || [ "${1:-}" = -h ] && { sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0; }
 models=("$@")
 [ ${#models[@]} -gt 0 ] || models=(verify/spin/*.pml)

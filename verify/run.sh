@@ -10,7 +10,7 @@
 # Needs spin (Debian's spin; tools/install-deps.sh installs it) and gcc.
 # Work files: build/verify/NAME/.  Exit status 0 when all pass.
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 [ "${1:-}" = --help ] || [ "${1:-}" = -h ] && { sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0; }
 
 # name | model | spin -D options (the bounds) | what it covers

@@ -10,7 +10,7 @@
 #
 # Usage: tests/tools/panic-surface-test.sh
 set -uo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 [ "${1:-}" = --help ] && { sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 0; }
 tool=$PWD/tools/panic-surface.sh
 failed=0
@@ -147,6 +147,14 @@ if [ $st = 1 ] && grep -q 'b.c:17 in entry: finish(n)' <<<"$out"; then
 	pass not-a-wrapper
 else
 	fail not-a-wrapper "without its not-a-wrapper line, finish(n) must be an unclassified site: $out"
+fi
+
+printf '%s\n' 'trusted-internal | entry | finish(n) | x' 'not-a-wrapper | ghost | - | gone' >>"$work/t.txt"
+out=$(PANIC_SURFACE_ROOTS="$work/w" PANIC_SURFACE_TABLE="$work/t.txt" "$tool" --check); st=$?
+if [ $st = 1 ] && grep -q 'not-a-wrapper ghost: no _Noreturn function' <<<"$out"; then
+	pass stale-not-a-wrapper
+else
+	fail stale-not-a-wrapper "a not-a-wrapper line naming no wrapper must be stale: $out"
 fi
 
 if "$tool" --bogus >/dev/null 2>&1; [ $? = 2 ]; then pass usage; else fail usage "a bad argument must exit 2"; fi
