@@ -9,5 +9,6 @@ extern const struct prop_def prop_transfer;        /* prop_transfer.c */
 extern const struct prop_def prop_frame_bitmap;    /* prop_frame_bitmap.c */
 extern const struct prop_def prop_vm_ranges;       /* prop_vm_ranges.c */
 extern const struct prop_def prop_capnp_roundtrip; /* prop_capnp.c */
+extern const struct prop_def prop_endpoint;        /* prop_endpoint.c */
 
 #endif
