@@ -4,14 +4,19 @@
  * server and two clients on one endpoint do random CALLs (with and
  * without deadlines, result buffers too small or unwritable), RECVs
  * (buffers too small for the header or for the call), RETURNs (to calls
- * received, answered, abandoned, or made up), while time passes and any
- * of them exits.
+ * received, answered, abandoned, or made up), CALLs and RETURNs carrying
+ * copies and moves of capabilities (valid, stale, repeated; into a table
+ * that may be full), while time passes and any of them exits.
  *
  * Properties: every completion goes to a live process and each CALL or
  * RECV gets at most one; once the server has exited, every call of a live
- * client has been answered or failed; no process ends a wait it did not
- * begin; ops->panic never runs; when everybody has exited, no endpoint,
- * call or receive is left and nobody waits.
+ * client has been answered or failed; no capability is duplicated or lost
+ * (every object's references are the table slots holding it plus the
+ * copies in prepared transfers of queued calls, and a slot is reserved
+ * exactly while a queued call moves it); no process ends a wait it did
+ * not begin; ops->panic never runs; when everybody has exited, no
+ * endpoint, call or receive is left, nobody waits and every object's
+ * references are back to 0.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -24,13 +29,15 @@
 #define MAX_OPS 60u
 #define MAX_UIDS 256u
 #define NPROCS 3 /* 0: the server, 1 and 2: clients */
+#define SLOTS 4u
+#define NOBJ 6u
 
 struct process {
 	uint32_t pid;
 	bool alive;
 	uint8_t mem[MEM] __attribute__((aligned(8)));
 	uint64_t writable;
-	struct cap_slot slots[4];
+	struct cap_slot slots[SLOTS];
 	struct cap_table caps;
 	struct wait_counts waits;
 };
@@ -43,6 +50,8 @@ static bool is_call[MAX_UIDS];
 static uint32_t received[32]; /* call ids the server got */
 static uint32_t nreceived;
 static char bad[256]; /* the first broken rule a callback saw */
+static int64_t refs[NOBJ];
+static uint8_t objects[NOBJ];
 
 static void broke(const char *fmt, ...)
 {
@@ -75,13 +84,22 @@ static int f_copy_out(struct process *p, uint64_t addr, const void *src, uint64_
 	memcpy(p->mem + addr, src, len);
 	return CAPOS_OK;
 }
+static uint32_t obj_of(const struct cap_entry *e) { return (uint32_t)((uint8_t *)e->object - objects); }
+static bool f_transferable(const struct cap_entry *e) { (void)e; return true; }
+static void f_retain(const struct cap_entry *e) { refs[obj_of(e)]++; }
+static void f_drop(const struct cap_entry *e) { refs[obj_of(e)]--; }
+static const struct xfer_ops obj_xfer = {f_transferable, f_retain, f_drop};
+
+/* As the kernel's: the descriptors follow the params in the sender's memory. */
 static int f_xfer_prepare(struct process *p, const struct capos_sqe *sqe, struct xfer_plan *plan)
 {
-	(void)p;
-	(void)sqe;
-	plan->count = 0;
-	plan->prepared = true;
-	return CAPOS_OK;
+	struct capos_xfer_desc desc[CAPOS_XFER_MAX];
+	if (sqe->xfer_cap_count > CAPOS_XFER_MAX)
+		return CAPOS_ERR_BAD_TRANSFER;
+	if (f_copy_in(p, desc, sqe->addr + capos_align8(sqe->len),
+	              sqe->xfer_cap_count * sizeof(desc[0])) != CAPOS_OK)
+		return CAPOS_ERR_BAD_BUFFER;
+	return xfer_prepare(&p->caps, desc, sqe->xfer_cap_count, &obj_xfer, plan);
 }
 static void f_xfer_counted(bool committed) { (void)committed; }
 
@@ -121,20 +139,90 @@ static void f_panic(const char *fmt, ...)
 	va_end(ap);
 	broke("ops->panic: %s", msg);
 }
-static const struct xfer_ops no_xfer = {0, 0, 0};
 static const struct ipc_ops ops = {
 	.pid = f_pid, .name = f_name, .caps = f_caps, .copy_in = f_copy_in,
 	.copy_out = f_copy_out, .check_writable = f_check_writable,
-	.xfer_prepare = f_xfer_prepare, .xfer = &no_xfer, .xfer_counted = f_xfer_counted,
+	.xfer_prepare = f_xfer_prepare, .xfer = &obj_xfer, .xfer_counted = f_xfer_counted,
 	.complete = f_complete, .wait_begin = f_wait_begin, .wait_end = f_wait_end,
 	.log = f_log, .panic = f_panic,
 };
 
+/* As the kernel: pending IPC ended, then every capability released. */
 static void exit_process(struct endpoint *ep, struct process *p)
 {
 	ipc_process_exit(&s, p);
 	p->alive = false;
-	ipc_drop(&s, ep, p == &procs[0]); /* its only capability: owner or facet */
+	uint32_t cursor = 0, id;
+	struct cap_entry *e, out;
+	while (cap_table_next(&p->caps, &cursor, &id, &e)) {
+		if (cap_table_remove(&p->caps, id, &out) != CAPOS_OK) {
+			broke("pid %u exits with slot %#x still reserved", p->pid, id);
+			continue;
+		}
+		f_drop(&out);
+	}
+	ipc_drop(&s, ep, p == &procs[0]); /* its endpoint capability: owner or facet */
+}
+
+/* Up to two transfer descriptors after len params bytes at 0 in p's memory. */
+static uint16_t add_transfers(struct prop *p, struct process *x, uint32_t len)
+{
+	uint16_t n = (uint16_t)(prop_one_in(p, 2) ? prop_draw(p, 1, 2) : 0);
+	struct capos_xfer_desc d[2];
+	for (uint16_t i = 0; i < n; i++) {
+		uint32_t cursor = (uint32_t)prop_draw(p, 0, SLOTS - 1), id = 0;
+		struct cap_entry *e;
+		if (prop_one_in(p, 5) || !cap_table_next(&x->caps, &cursor, &id, &e))
+			id = (uint32_t)prop_draw(p, 0, 0xfff); /* stale or made up */
+		d[i] = (struct capos_xfer_desc){.cap_id = id, .mode = (uint32_t)prop_draw(p, 0, 1)};
+	}
+	memcpy(x->mem + capos_align8(len), d, n * sizeof d[0]);
+	return n;
+}
+
+/* The transfers of the operation just noted. */
+static void note_transfers(struct prop *p, const struct process *x, const struct capos_sqe *sqe)
+{
+	for (uint16_t i = 0; i < sqe->xfer_cap_count; i++) {
+		struct capos_xfer_desc d;
+		memcpy(&d, x->mem + capos_align8(sqe->len) + i * sizeof d, sizeof d);
+		prop_note(p, "      carrying %s %#x", d.mode ? "move" : "copy", d.cap_id);
+	}
+}
+
+/* Object references = slots holding it + copies in prepared call plans;
+ * reserved slots = the moves of prepared call plans. */
+static int check_caps(struct prop *p)
+{
+	int64_t want[NOBJ] = {0};
+	uint32_t moving[NPROCS][SLOTS] = {{0}};
+	for (uint32_t i = 0; i < NPROCS; i++)
+		for (uint32_t k = 0; k < SLOTS; k++)
+			if (procs[i].slots[k].used)
+				want[obj_of(&procs[i].slots[k].entry)]++;
+	for (uint32_t c = 0; c < IPC_CALL_POOL; c++) {
+		const struct ipc_call *call = &s.calls[c];
+		if (call->state == CALL_FREE || !call->xfer.prepared)
+			continue;
+		for (uint32_t k = 0; k < call->xfer.count; k++) {
+			const struct xfer_item *it = &call->xfer.item[k];
+			if (it->mode == CAPOS_XFER_COPY)
+				want[obj_of(&it->entry)]++;
+			else if (call->caller)
+				moving[call->caller - procs][cap_id_index(it->src_id)]++;
+		}
+	}
+	for (uint32_t o = 0; o < NOBJ; o++)
+		PROP_CHECK(p, refs[o] == want[o], "object %u has %lld references; slots and prepared copies hold %lld",
+		           o, (long long)refs[o], (long long)want[o]);
+	for (uint32_t i = 0; i < NPROCS; i++)
+		for (uint32_t k = 0; k < SLOTS; k++) {
+			bool reserved = procs[i].slots[k].used && procs[i].slots[k].reserved;
+			PROP_CHECK(p, moving[i][k] == (reserved ? 1u : 0u),
+			           "pid %u slot %u: reserved %d, moved by %u queued calls", procs[i].pid, k,
+			           reserved, moving[i][k]);
+		}
+	return 0;
 }
 
 static int run(struct prop *p)
@@ -145,12 +233,19 @@ static int run(struct prop *p)
 	memset(is_call, 0, sizeof is_call);
 	nreceived = 0;
 	bad[0] = '\0';
+	memset(refs, 0, sizeof refs);
 	ipc_init(&s, &ops);
 	for (uint32_t i = 0; i < NPROCS; i++) {
 		procs[i].pid = i + 1;
 		procs[i].alive = true;
 		procs[i].writable = MEM;
-		cap_table_init(&procs[i].caps, procs[i].slots, 4);
+		cap_table_init(&procs[i].caps, procs[i].slots, SLOTS);
+		for (uint32_t k = 0; k < 2; k++) { /* two objects each */
+			uint32_t o = i * 2 + k, id;
+			struct cap_entry e = {.object = &objects[o], .interface_id = o, .type = 3};
+			(void)cap_table_insert(&procs[i].caps, &e, &id);
+			refs[o]++;
+		}
 	}
 	struct process *server = &procs[0];
 	struct endpoint *ep = ipc_endpoint_create(&s, "ep");
@@ -173,6 +268,7 @@ static int run(struct prop *p)
 			                        .result_addr = prop_one_in(p, 8) ? MEM : 256,
 			                        .result_len = rl, .user_data = ++uid};
 			uint64_t deadline = prop_bool(p) ? IPC_NO_DEADLINE : now + prop_draw(p, 1, 4);
+			sqe.xfer_cap_count = add_transfers(p, c, sqe.len);
 			owner_of[uid] = c;
 			is_call[uid] = true;
 			cqe.user_data = uid;
@@ -181,6 +277,7 @@ static int run(struct prop *p)
 			          c->pid, (unsigned long long)uid, rl, (unsigned long long)sqe.result_addr,
 			          deadline == IPC_NO_DEADLINE ? "none" : "set",
 			          posted_now ? "now" : "later", posted_now ? cqe.result : 0);
+			note_transfers(p, c, &sqe);
 			if (posted_now)
 				record(c, uid, &cqe);
 			break;
@@ -209,13 +306,17 @@ static int run(struct prop *p)
 			                                             : (uint32_t)prop_draw(p, 0, 0xffff);
 			struct capos_sqe sqe = {.opcode = CAPOS_OP_RETURN, .len = (uint32_t)prop_draw(p, 0, 40),
 			                        .call_id = id};
+			sqe.xfer_cap_count = add_transfers(p, server, sqe.len);
 			ipc_return(&s, server, ep, &sqe, &cqe);
 			prop_note(p, "server RETURN call %#x (%u bytes) -> %d", id, sqe.len, cqe.result);
+			note_transfers(p, server, &sqe);
 			PROP_CHECK(p, cqe.result >= 0 || cqe.result == CAPOS_ERR_BAD_CALL_ID ||
 			                  cqe.result == CAPOS_ERR_TIMED_OUT ||
 			                  cqe.result == CAPOS_ERR_DISCONNECTED ||
 			                  cqe.result == CAPOS_ERR_RESULT_TOO_SMALL ||
-			                  cqe.result == CAPOS_ERR_BAD_BUFFER,
+			                  cqe.result == CAPOS_ERR_BAD_BUFFER ||
+			                  cqe.result == CAPOS_ERR_BAD_TRANSFER ||
+			                  cqe.result == CAPOS_ERR_NO_RESOURCES,
 			           "RETURN got %d", cqe.result);
 			break;
 		}
@@ -234,6 +335,8 @@ static int run(struct prop *p)
 		}
 		}
 		PROP_CHECK(p, !bad[0], "%s", bad);
+		if (check_caps(p))
+			return 1;
 	}
 	/* The server goes: every live client's call is answered or failed. */
 	if (server->alive) {
@@ -256,8 +359,12 @@ static int run(struct prop *p)
 	for (uint32_t i = 0; i < NPROCS; i++)
 		for (uint32_t k = 0; k < WAIT_KINDS; k++)
 			PROP_CHECK(p, procs[i].waits.n[k] == 0, "pid %u still waits (kind %u)", procs[i].pid, k);
+	for (uint32_t o = 0; o < NOBJ; o++)
+		PROP_CHECK(p, refs[o] == 0, "object %u has %lld references after everybody exited", o,
+		           (long long)refs[o]);
 	return 0;
 }
 
-const struct prop_def prop_endpoint = {"endpoint", "lib/endpoint_sm.c: every call answered once",
+const struct prop_def prop_endpoint = {"endpoint",
+                                       "lib/endpoint_sm.c: calls answered once, caps conserved",
                                        run};
