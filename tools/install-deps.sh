@@ -49,6 +49,8 @@ packages=(
 	nodejs:node
 	npm:npm
 )
+# spin: the SPIN model checker `make verify` runs on verify/spin/*.pml.
+packages+=(spin)
 # dpkg-dev: dpkg-source, which tools/srcpkg.sh needs to unpack the pinned
 # Debian source packages (upstream capnproto's test schema, later lwIP).
 
