@@ -61,7 +61,7 @@ help:
 	@echo "  make generated-code        regenerate checked-in code from schema/"
 	@echo "  make lint                  cppcheck + clang-tidy over every C area"
 	@echo "  make lint-flags            print the compiler flags lint uses per area"
-	@echo "  make bench                 guest IPC/ring instruction counts (-icount) and, separately, a host pipe in host cycles"
+	@echo "  make bench                 capOS IPC/ring/spawn beside a Debian Linux guest, guest instructions (BENCH_LINUX=0: capOS only)"
 	@echo "  make bench-capnp           our Cap'n Proto runtime vs the C++ reference"
 	@echo "  make bench-memcaps         guest instructions per VirtualMemory/FrameAllocator call"
 	@echo "  make bench-proc            guest instructions per NOP / empty cap_enter (raw ABI)"
