@@ -14,6 +14,15 @@
 # needs neither the network nor the minute the guest takes).
 # A benchmark, not a test: nothing is asserted on speed.
 
+# The measuring kernel's stage accounting (MEASURE=1, mk/config.mk).
+ifeq ($(MEASURE),1)
+KERNEL_LIB_SRCS += lib/measure.c
+endif
+HOST_TEST_BINS += $(BUILD)/host/tests/test_measure
+$(BUILD)/host/tests/test_measure: $(BUILD)/host/tests/host/test_measure.o $(BUILD)/host/lib/measure.o
+	@mkdir -p $(@D)
+	$(HOST_CC) $^ -o $@ -lcriterion $(HOST_LDFLAGS)
+
 # The benchmark QEMU flags, one place for capOS's benches and the Linux guest.
 BENCH_QEMU_FLAGS := $(shell grep -v '^[[:space:]]*\#' bench/qemu-flags)
 

@@ -91,6 +91,49 @@ done
 side "spawn" "$spawn_call" "posix_spawn" "$(lin posix_spawn median_cycles)"
 side "spawn until reaped" "$spawn_reaped" "posix_spawn + waitpid" \
 	"$(lin spawn_waitpid median_cycles)"
+
+# The measuring kernel's breakdown (MEASURE=1): per operation, the kernel's
+# instructions by stage, and an estimate without the hooks' own cost.
+if tr -d '\r' <"$log" | grep -aq '^bench: stage '; then
+	echo
+	echo "Kernel stages (MEASURE=1 kernel; mean guest instructions per operation, with"
+	echo "the hooks; in parentheses less the hooks' own cost: the estimate without them)"
+	ops=(endpoint_roundtrip nop_batch_1 nop_batch_64 cap_enter_empty)
+	printf '%-10s' stage
+	printf ' %18s' "round trip" "NOP batch 1" "NOP b.64, per NOP" "empty cap_enter"
+	echo
+	stage_line() { tr -d '\r' <"$log" | grep -a "^bench: stage $1 $2 " | head -1; }
+	declare -A sum=() est=()
+	stages=$(tr -d '\r' <"$log" | sed -n 's/^bench: stage endpoint_roundtrip \([A-Z]*\) per_op=.*/\1/p')
+	for st in $stages; do
+		printf '%-10s' "$st"
+		for op in "${ops[@]}"; do
+			l=$(stage_line "$op" "$st")
+			h=$(sed -n 's/.* hook_cycles=\([0-9]*\).*/\1/p' <<<"$(tr -d '\r' <"$log" | grep -a "^bench: stage $op hook_cycles=" | head -1)")
+			if [ -z "$l" ]; then printf ' %18s' -; continue; fi
+			read -r raw e <<<"$(awk -v p="$(field "$l" per_op)" -v ev="$(field "$l" hooks)" \
+				-v n="$(field "$l" ops)" -v h="${h:-0}" \
+				'BEGIN { e = p - ev / n * h; if (e < 0) e = 0; printf "%d %d", p, e }')"
+			sum[$op]=$(( ${sum[$op]:-0} + raw ))
+			est[$op]=$(( ${est[$op]:-0} + e ))
+			printf ' %18s' "$raw (~$e)"
+		done
+		echo
+	done
+	printf '%-10s' "all"
+	for op in "${ops[@]}"; do printf ' %18s' "${sum[$op]:-0} (~${est[$op]:-0})"; done
+	echo
+	printf '%-10s' "median"
+	for op in "${ops[@]}"; do
+		k=median_cycles
+		case $op in nop_batch_*) k=per_op_median ;; esac
+		printf ' %18s' "$(cap "$op" $k)"
+	done
+	echo
+	echo "all: the kernel's stages together; median: the whole operation in this (measuring)"
+	echo "build; the difference is user code, the syscall entry/exit stubs, and rounding."
+	echo "Stages: docs/benchmarks.md.  The capOS columns above are from this build too."
+fi
 if [ -n "$note" ]; then
 	echo "Linux column: $note"
 elif [ -r "$linux" ] && tr -d '\r' <"$linux" | grep -aq '^linuxbench: FAIL'; then
