@@ -78,6 +78,8 @@ help:
 	@echo "  NAME='a b'                 make smoke: which smokes"
 	@echo "  STRESS_ROUNDS, STRESS_HOGS make test-stress: rounds and CPU hogs"
 	@echo "  FUZZ_SECONDS=N             make fuzz*: how long to fuzz"
+	@echo "  MEASURE=1                  a kernel with per-stage counters, built in build/measure; make bench prints the breakdown"
+	@echo "  BENCH_LINUX=0              make bench: capOS only, no Linux guest (no network, a minute less)"
 
 clean:
 	rm -rf $(BUILD)

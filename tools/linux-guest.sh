@@ -14,7 +14,8 @@
 #        tools/linux-guest.sh [options] boot INITRAMFS [-- QEMU_ARGS...]
 #                          boot the kernel with INITRAMFS (its /init runs) and the extra QEMU
 #                          arguments; the serial console goes to --log (default stdout);
-#                          exits with QEMU's status (0 when /init powered the guest off)
+#                          exits with QEMU's status (0 when /init powered the guest off;
+#                          4 when the --log shows a kernel panic)
 # Options: --lock FILE     lock file (default bench/linux/linux-image.lock)
 #          --cache DIR     cache (default $CAPOS_LINUX_CACHE, else $XDG_CACHE_HOME/capos-linux,
 #                          else ~/.cache/capos-linux; outside build/, so `make clean` keeps it)
@@ -35,7 +36,7 @@ log_file=
 append=
 timeout_s=900
 
-usage() { sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//'; }
 die() { echo "linux-guest: $*" >&2; exit 1; }
 say() { echo "linux-guest: $*" >&2; }
 
@@ -192,6 +193,11 @@ boot)
 		-no-reboot -serial "$serial" -kernel "$k" -initrd "$initrd" \
 		-append "console=ttyS0 quiet panic=-1 $append" "$@" </dev/null || status=$?
 	[ $status != 124 ] || die "the guest did not power off within $timeout_s s"
+	# A panic ends QEMU as a power-off does (panic=-1, -no-reboot).
+	if [ -n "$log_file" ] && grep -aq 'Kernel panic - not syncing' "$log_file"; then
+		say "the guest kernel panicked (see $log_file)"
+		exit 4
+	fi
 	say "guest ended, QEMU status $status"
 	exit $status
 	;;
