@@ -38,6 +38,8 @@ $(LINUX_BENCH_ROOT)/exit0: bench/linux/exit0.S
 $(LINUX_BENCH_INITRAMFS): $(LINUX_BENCH_ROOT)/init $(LINUX_BENCH_ROOT)/exit0 tools/linux-guest.sh
 	tools/linux-guest.sh initramfs $(LINUX_BENCH_ROOT) $@
 ALL_TARGETS += $(LINUX_BENCH_ROOT)/init $(LINUX_BENCH_ROOT)/exit0
+# tools/linux-guest.sh on a stand-in package: no network, no boot.
+TEST_SUITES += tests/tools/linux-guest-test.sh
 
 BENCH_IPC_MODULE := $(BUILD)/manifests/bench_ipc.bin
 .PHONY: bench
