@@ -77,6 +77,9 @@ echo
 echo "capOS beside Linux (Debian $(awk '{print $1, $2}' <<<"$lock_line"), the same QEMU flags;"
 echo "medians in guest instructions; capOS/Linux < 1: capOS runs fewer instructions)"
 side operation capOS "Linux counterpart" Linux capOS/Linux
+if tr -d '\r' <"$log" | grep -aq '^bench: stage '; then
+	echo "(capOS here is the MEASURE=1 kernel: its hooks included; compare a default build)"
+fi
 rt=$(cap endpoint_roundtrip median_cycles)
 side "IPC round trip, 2 processes" "$rt" "pipe round trip, 2 processes" \
 	"$(lin pipe_roundtrip median_cycles)"
