@@ -64,7 +64,7 @@ help:
 	@echo "  make lint                  cppcheck + clang-tidy over every C area, and the panic-surface gate"
 	@echo "  make panic-surface         every panic-like call in kernel/ and lib/ with its class (tools/panic-surface.txt)"
 	@echo "  make lint-flags            print the compiler flags lint uses per area"
-	@echo "  make bench                 guest IPC/ring instruction counts (-icount) and, separately, a host pipe in host cycles"
+	@echo "  make bench                 capOS IPC/ring/spawn beside a Debian Linux guest, guest instructions (BENCH_LINUX=0: capOS only)"
 	@echo "  make bench-capnp           our Cap'n Proto runtime vs the C++ reference"
 	@echo "  make bench-memcaps         guest instructions per VirtualMemory/FrameAllocator call"
 	@echo "  make bench-proc            guest instructions per NOP / empty cap_enter (raw ABI)"
@@ -84,6 +84,8 @@ help:
 	@echo "  NAME='a b'                 make smoke: which smokes"
 	@echo "  STRESS_ROUNDS, STRESS_HOGS make test-stress: rounds and CPU hogs"
 	@echo "  FUZZ_SECONDS=N             make fuzz*: how long to fuzz"
+	@echo "  MEASURE=1                  a kernel with per-stage counters, built in build/measure; make bench prints the breakdown"
+	@echo "  BENCH_LINUX=0              make bench: capOS only, no Linux guest (no network, a minute less)"
 
 clean:
 	rm -rf $(BUILD)

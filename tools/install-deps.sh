@@ -46,6 +46,7 @@ packages=(
 	libcapnp-dev
 	libcriterion-dev
 	dpkg-dev
+	cpio
 	nodejs:node
 	npm:npm
 )
@@ -53,6 +54,7 @@ packages=(
 packages+=(spin)
 # dpkg-dev: dpkg-source, which tools/srcpkg.sh needs to unpack the pinned
 # Debian source packages (upstream capnproto's test schema, later lwIP).
+# cpio: the Linux guest's initramfs (tools/linux-guest.sh, `make bench`).
 
 if [ $list_only = 1 ]; then
 	printf '%s\n' "${packages[@]%%:*}"
