@@ -71,6 +71,11 @@ static inline int capos_BootPackage_Server_serve(const struct capos_cap *endpoin
 {
 	return capos_serve(endpoint, capos_BootPackage_Server_dispatch, server, self, "BootPackage");
 }
+static inline int capos_BootPackage_Server_serve_named(const char *endpoint_name,
+	const capos_BootPackage_Server *server, void *self)
+{
+	return capos_serve_named(endpoint_name, capos_BootPackage_Server_dispatch, server, self, "BootPackage");
+}
 #endif
 
 /* interface Console: client stubs and server dispatch */
@@ -122,6 +127,11 @@ static inline int capos_Console_Server_serve(const struct capos_cap *endpoint, c
 {
 	return capos_serve(endpoint, capos_Console_Server_dispatch, server, self, "Console");
 }
+static inline int capos_Console_Server_serve_named(const char *endpoint_name,
+	const capos_Console_Server *server, void *self)
+{
+	return capos_serve_named(endpoint_name, capos_Console_Server_dispatch, server, self, "Console");
+}
 #endif
 
 /* interface Echo: client stubs and server dispatch */
@@ -161,6 +171,11 @@ static inline int capos_Echo_Server_serve(const struct capos_cap *endpoint, cons
 {
 	return capos_serve(endpoint, capos_Echo_Server_dispatch, server, self, "Echo");
 }
+static inline int capos_Echo_Server_serve_named(const char *endpoint_name,
+	const capos_Echo_Server *server, void *self)
+{
+	return capos_serve_named(endpoint_name, capos_Echo_Server_dispatch, server, self, "Echo");
+}
 #endif
 
 /* interface Endpoint: client stubs and server dispatch */
@@ -186,6 +201,11 @@ static inline int capos_Endpoint_Server_serve(const struct capos_cap *endpoint, 
 	void *self)
 {
 	return capos_serve(endpoint, capos_Endpoint_Server_dispatch, server, self, "Endpoint");
+}
+static inline int capos_Endpoint_Server_serve_named(const char *endpoint_name,
+	const capos_Endpoint_Server *server, void *self)
+{
+	return capos_serve_named(endpoint_name, capos_Endpoint_Server_dispatch, server, self, "Endpoint");
 }
 #endif
 
@@ -283,6 +303,11 @@ static inline int capos_FrameAllocator_Server_serve(const struct capos_cap *endp
 {
 	return capos_serve(endpoint, capos_FrameAllocator_Server_dispatch, server, self, "FrameAllocator");
 }
+static inline int capos_FrameAllocator_Server_serve_named(const char *endpoint_name,
+	const capos_FrameAllocator_Server *server, void *self)
+{
+	return capos_serve_named(endpoint_name, capos_FrameAllocator_Server_dispatch, server, self, "FrameAllocator");
+}
 #endif
 
 /* interface MemoryObject: client stubs and server dispatch */
@@ -350,6 +375,11 @@ static inline int capos_MemoryObject_Server_serve(const struct capos_cap *endpoi
 {
 	return capos_serve(endpoint, capos_MemoryObject_Server_dispatch, server, self, "MemoryObject");
 }
+static inline int capos_MemoryObject_Server_serve_named(const char *endpoint_name,
+	const capos_MemoryObject_Server *server, void *self)
+{
+	return capos_serve_named(endpoint_name, capos_MemoryObject_Server_dispatch, server, self, "MemoryObject");
+}
 #endif
 
 /* interface ProcessHandle: client stubs and server dispatch */
@@ -391,6 +421,11 @@ static inline int capos_ProcessHandle_Server_serve(const struct capos_cap *endpo
 {
 	return capos_serve(endpoint, capos_ProcessHandle_Server_dispatch, server, self, "ProcessHandle");
 }
+static inline int capos_ProcessHandle_Server_serve_named(const char *endpoint_name,
+	const capos_ProcessHandle_Server *server, void *self)
+{
+	return capos_serve_named(endpoint_name, capos_ProcessHandle_Server_dispatch, server, self, "ProcessHandle");
+}
 #endif
 
 /* interface ProcessSpawner: client stubs and server dispatch */
@@ -428,6 +463,11 @@ static inline int capos_ProcessSpawner_Server_serve(const struct capos_cap *endp
 	void *self)
 {
 	return capos_serve(endpoint, capos_ProcessSpawner_Server_dispatch, server, self, "ProcessSpawner");
+}
+static inline int capos_ProcessSpawner_Server_serve_named(const char *endpoint_name,
+	const capos_ProcessSpawner_Server *server, void *self)
+{
+	return capos_serve_named(endpoint_name, capos_ProcessSpawner_Server_dispatch, server, self, "ProcessSpawner");
 }
 #endif
 
@@ -493,6 +533,11 @@ static inline int capos_VirtualMemory_Server_serve(const struct capos_cap *endpo
 	void *self)
 {
 	return capos_serve(endpoint, capos_VirtualMemory_Server_dispatch, server, self, "VirtualMemory");
+}
+static inline int capos_VirtualMemory_Server_serve_named(const char *endpoint_name,
+	const capos_VirtualMemory_Server *server, void *self)
+{
+	return capos_serve_named(endpoint_name, capos_VirtualMemory_Server_dispatch, server, self, "VirtualMemory");
 }
 #endif
 

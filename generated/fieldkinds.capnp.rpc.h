@@ -43,6 +43,11 @@ static inline int fieldkinds_Thing_Server_serve(const struct capos_cap *endpoint
 {
 	return capos_serve(endpoint, fieldkinds_Thing_Server_dispatch, server, self, "Thing");
 }
+static inline int fieldkinds_Thing_Server_serve_named(const char *endpoint_name,
+	const fieldkinds_Thing_Server *server, void *self)
+{
+	return capos_serve_named(endpoint_name, fieldkinds_Thing_Server_dispatch, server, self, "Thing");
+}
 #endif
 
 #endif

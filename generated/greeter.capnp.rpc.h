@@ -43,6 +43,11 @@ static inline int greeter_Greeter_Server_serve(const struct capos_cap *endpoint,
 {
 	return capos_serve(endpoint, greeter_Greeter_Server_dispatch, server, self, "Greeter");
 }
+static inline int greeter_Greeter_Server_serve_named(const char *endpoint_name,
+	const greeter_Greeter_Server *server, void *self)
+{
+	return capos_serve_named(endpoint_name, greeter_Greeter_Server_dispatch, server, self, "Greeter");
+}
 #endif
 
 #endif

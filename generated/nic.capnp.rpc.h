@@ -138,6 +138,11 @@ static inline int nic_Nic_Server_serve(const struct capos_cap *endpoint, const n
 {
 	return capos_serve(endpoint, nic_Nic_Server_dispatch, server, self, "Nic");
 }
+static inline int nic_Nic_Server_serve_named(const char *endpoint_name,
+	const nic_Nic_Server *server, void *self)
+{
+	return capos_serve_named(endpoint_name, nic_Nic_Server_dispatch, server, self, "Nic");
+}
 #endif
 
 #endif

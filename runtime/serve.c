@@ -6,6 +6,7 @@
 #include <capos/fmt.h>
 #include <capos/string.h>
 #if !defined(CAPOS_HOST)
+#include <capos/endpoint.h>
 #include <capos/rt.h>
 #endif
 #include "capos.capnp.h"
@@ -110,5 +111,18 @@ int capos_serve(const struct capos_cap *endpoint, capos_dispatch_fn d, const voi
 	if (endpoint == NULL || !endpoint->valid)
 		return CAPOS_ERR_BAD_CAP;
 	return capos_serve_in(&capos_rt_ring, endpoint->cap_id, d, server, self, iface_name, NULL);
+}
+
+int capos_serve_named(const char *endpoint_name, capos_dispatch_fn d, const void *server,
+                      void *self, const char *iface_name)
+{
+	struct capos_cap ep;
+	int err = capos_endpoint_open(&capos_rt.capset, endpoint_name, &ep);
+	if (err != 0) {
+		capos_printf("serve: no endpoint '%s' in the CapSet to serve %s on: %s\n", endpoint_name,
+		             iface_name, capos_strerror(err));
+		return err;
+	}
+	return capos_serve(&ep, d, server, self, iface_name);
 }
 #endif

@@ -349,6 +349,9 @@ void emit_rpc(struct gen *g, schema_Node_reader n)
 	fprintf(h, "int %s_Server_dispatch(const void *server, void *self, struct capos_rpc_ctx *rc);\n", I);
 	fprintf(h, "#if !defined(CAPOS_HOST)\nstatic inline int %s_Server_serve(const struct capos_cap "
 		"*endpoint, const %s_Server *server,\n\tvoid *self)\n{\n\treturn capos_serve(endpoint, "
+		"%s_Server_dispatch, server, self, \"%s\");\n}\n", I, I, I, shown);
+	fprintf(h, "static inline int %s_Server_serve_named(const char *endpoint_name,\n\tconst "
+		"%s_Server *server, void *self)\n{\n\treturn capos_serve_named(endpoint_name, "
 		"%s_Server_dispatch, server, self, \"%s\");\n}\n#endif\n", I, I, I, shown);
 	fprintf(c, "\nint %s_Server_dispatch(const void *server, void *self, struct capos_rpc_ctx *rc)\n{\n", I);
 	if (nm == 0) {

@@ -160,6 +160,10 @@ int capos_serve_in(struct capos_ring *r, uint32_t endpoint_cap, capos_dispatch_f
 /* The same on the process ring: 0 when no client is left. */
 int capos_serve(const struct capos_cap *endpoint, capos_dispatch_fn d, const void *server,
                 void *self, const char *iface_name);
+/* The same on the endpoint the process owns under CapSet entry
+ * endpoint_name (says so on the console when there is none). */
+int capos_serve_named(const char *endpoint_name, capos_dispatch_fn d, const void *server,
+                      void *self, const char *iface_name);
 #endif
 
 #endif /* CAPOS_RT_RPC_H */
