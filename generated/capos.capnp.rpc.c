@@ -8,6 +8,7 @@ int capos_BootPackage_manifestSize_Call(const capos_BootPackage_Client *cap_clie
 	capos_BootPackage_manifestSize_Reply rpc_scratch;
 	if (cap_reply == NULL)
 		cap_reply = &rpc_scratch;
+	__builtin_memset(cap_reply, 0, offsetof(capos_BootPackage_manifestSize_Reply, rpc));
 	struct capos_rpc_out rpc_out;
 	capos_rpc_out_init(&rpc_out, 0);
 	while (capos_rpc_build(&rpc_out)) {
@@ -20,8 +21,13 @@ int capos_BootPackage_manifestSize_Call(const capos_BootPackage_Client *cap_clie
 	if (rpc_e != 0)
 		return rpc_e;
 	cap_reply->results = capos_BootPackage_manifestSize_Results_read_root(&cap_reply->rpc.msg);
+	cap_reply->size = capos_BootPackage_manifestSize_Results_get_size(cap_reply->results);
 	if (cap_reply == &rpc_scratch)
 		capos_rpc_release_rest(&cap_reply->rpc);
+	if (capnp_reader_error(&cap_reply->rpc.msg) != CAPNP_OK) {
+		capos_rpc_release_rest(&cap_reply->rpc);
+		return capos_error_local(cap_err, CAPOS_ERR_BAD_MESSAGE);
+	}
 	return 0;
 }
 
@@ -57,6 +63,7 @@ int capos_BootPackage_readManifest_Call(const capos_BootPackage_Client *cap_clie
 	capos_BootPackage_readManifest_Reply rpc_scratch;
 	if (cap_reply == NULL)
 		cap_reply = &rpc_scratch;
+	__builtin_memset(cap_reply, 0, offsetof(capos_BootPackage_readManifest_Reply, rpc));
 	struct capos_rpc_out rpc_out;
 	capos_rpc_out_init(&rpc_out, 0);
 	while (capos_rpc_build(&rpc_out)) {
@@ -69,8 +76,13 @@ int capos_BootPackage_readManifest_Call(const capos_BootPackage_Client *cap_clie
 	if (rpc_e != 0)
 		return rpc_e;
 	cap_reply->results = capos_BootPackage_readManifest_Results_read_root(&cap_reply->rpc.msg);
+	cap_reply->data = capos_BootPackage_readManifest_Results_get_data(cap_reply->results);
 	if (cap_reply == &rpc_scratch)
 		capos_rpc_release_rest(&cap_reply->rpc);
+	if (capnp_reader_error(&cap_reply->rpc.msg) != CAPNP_OK) {
+		capos_rpc_release_rest(&cap_reply->rpc);
+		return capos_error_local(cap_err, CAPOS_ERR_BAD_MESSAGE);
+	}
 	return 0;
 }
 
@@ -107,6 +119,7 @@ int capos_BootPackage_commandLine_Call(const capos_BootPackage_Client *cap_clien
 	capos_BootPackage_commandLine_Reply rpc_scratch;
 	if (cap_reply == NULL)
 		cap_reply = &rpc_scratch;
+	__builtin_memset(cap_reply, 0, offsetof(capos_BootPackage_commandLine_Reply, rpc));
 	struct capos_rpc_out rpc_out;
 	capos_rpc_out_init(&rpc_out, 0);
 	while (capos_rpc_build(&rpc_out)) {
@@ -119,8 +132,13 @@ int capos_BootPackage_commandLine_Call(const capos_BootPackage_Client *cap_clien
 	if (rpc_e != 0)
 		return rpc_e;
 	cap_reply->results = capos_BootPackage_commandLine_Results_read_root(&cap_reply->rpc.msg);
+	cap_reply->text = capos_BootPackage_commandLine_Results_get_text(cap_reply->results);
 	if (cap_reply == &rpc_scratch)
 		capos_rpc_release_rest(&cap_reply->rpc);
+	if (capnp_reader_error(&cap_reply->rpc.msg) != CAPNP_OK) {
+		capos_rpc_release_rest(&cap_reply->rpc);
+		return capos_error_local(cap_err, CAPOS_ERR_BAD_MESSAGE);
+	}
 	return 0;
 }
 
@@ -181,6 +199,7 @@ int capos_Console_write_Call(const capos_Console_Client *cap_client,
 	capos_Console_write_Reply rpc_scratch;
 	if (cap_reply == NULL)
 		cap_reply = &rpc_scratch;
+	__builtin_memset(cap_reply, 0, offsetof(capos_Console_write_Reply, rpc));
 	struct capos_rpc_out rpc_out;
 	capos_rpc_out_init(&rpc_out, 0);
 	while (capos_rpc_build(&rpc_out)) {
@@ -195,6 +214,10 @@ int capos_Console_write_Call(const capos_Console_Client *cap_client,
 	cap_reply->results = capos_Console_write_Results_read_root(&cap_reply->rpc.msg);
 	if (cap_reply == &rpc_scratch)
 		capos_rpc_release_rest(&cap_reply->rpc);
+	if (capnp_reader_error(&cap_reply->rpc.msg) != CAPNP_OK) {
+		capos_rpc_release_rest(&cap_reply->rpc);
+		return capos_error_local(cap_err, CAPOS_ERR_BAD_MESSAGE);
+	}
 	return 0;
 }
 
@@ -230,6 +253,7 @@ int capos_Console_writeLine_Call(const capos_Console_Client *cap_client,
 	capos_Console_writeLine_Reply rpc_scratch;
 	if (cap_reply == NULL)
 		cap_reply = &rpc_scratch;
+	__builtin_memset(cap_reply, 0, offsetof(capos_Console_writeLine_Reply, rpc));
 	struct capos_rpc_out rpc_out;
 	capos_rpc_out_init(&rpc_out, 0);
 	while (capos_rpc_build(&rpc_out)) {
@@ -244,6 +268,10 @@ int capos_Console_writeLine_Call(const capos_Console_Client *cap_client,
 	cap_reply->results = capos_Console_writeLine_Results_read_root(&cap_reply->rpc.msg);
 	if (cap_reply == &rpc_scratch)
 		capos_rpc_release_rest(&cap_reply->rpc);
+	if (capnp_reader_error(&cap_reply->rpc.msg) != CAPNP_OK) {
+		capos_rpc_release_rest(&cap_reply->rpc);
+		return capos_error_local(cap_err, CAPOS_ERR_BAD_MESSAGE);
+	}
 	return 0;
 }
 
@@ -299,6 +327,7 @@ int capos_Echo_echo_Call(const capos_Echo_Client *cap_client,
 	capos_Echo_echo_Reply rpc_scratch;
 	if (cap_reply == NULL)
 		cap_reply = &rpc_scratch;
+	__builtin_memset(cap_reply, 0, offsetof(capos_Echo_echo_Reply, rpc));
 	struct capos_rpc_out rpc_out;
 	capos_rpc_out_init(&rpc_out, 0);
 	while (capos_rpc_build(&rpc_out)) {
@@ -311,8 +340,13 @@ int capos_Echo_echo_Call(const capos_Echo_Client *cap_client,
 	if (rpc_e != 0)
 		return rpc_e;
 	cap_reply->results = capos_Echo_echo_Results_read_root(&cap_reply->rpc.msg);
+	cap_reply->text = capos_Echo_echo_Results_get_text(cap_reply->results);
 	if (cap_reply == &rpc_scratch)
 		capos_rpc_release_rest(&cap_reply->rpc);
+	if (capnp_reader_error(&cap_reply->rpc.msg) != CAPNP_OK) {
+		capos_rpc_release_rest(&cap_reply->rpc);
+		return capos_error_local(cap_err, CAPOS_ERR_BAD_MESSAGE);
+	}
 	return 0;
 }
 
@@ -371,6 +405,7 @@ int capos_FrameAllocator_allocFrame_Call(const capos_FrameAllocator_Client *cap_
 	capos_FrameAllocator_allocFrame_Reply rpc_scratch;
 	if (cap_reply == NULL)
 		cap_reply = &rpc_scratch;
+	__builtin_memset(cap_reply, 0, offsetof(capos_FrameAllocator_allocFrame_Reply, rpc));
 	struct capos_rpc_out rpc_out;
 	capos_rpc_out_init(&rpc_out, 0);
 	while (capos_rpc_build(&rpc_out)) {
@@ -383,8 +418,13 @@ int capos_FrameAllocator_allocFrame_Call(const capos_FrameAllocator_Client *cap_
 	if (rpc_e != 0)
 		return rpc_e;
 	cap_reply->results = capos_FrameAllocator_allocFrame_Results_read_root(&cap_reply->rpc.msg);
+	cap_reply->physAddr = capos_FrameAllocator_allocFrame_Results_get_physAddr(cap_reply->results);
 	if (cap_reply == &rpc_scratch)
 		capos_rpc_release_rest(&cap_reply->rpc);
+	if (capnp_reader_error(&cap_reply->rpc.msg) != CAPNP_OK) {
+		capos_rpc_release_rest(&cap_reply->rpc);
+		return capos_error_local(cap_err, CAPOS_ERR_BAD_MESSAGE);
+	}
 	return 0;
 }
 
@@ -420,6 +460,7 @@ int capos_FrameAllocator_freeFrame_Call(const capos_FrameAllocator_Client *cap_c
 	capos_FrameAllocator_freeFrame_Reply rpc_scratch;
 	if (cap_reply == NULL)
 		cap_reply = &rpc_scratch;
+	__builtin_memset(cap_reply, 0, offsetof(capos_FrameAllocator_freeFrame_Reply, rpc));
 	struct capos_rpc_out rpc_out;
 	capos_rpc_out_init(&rpc_out, 0);
 	while (capos_rpc_build(&rpc_out)) {
@@ -434,6 +475,10 @@ int capos_FrameAllocator_freeFrame_Call(const capos_FrameAllocator_Client *cap_c
 	cap_reply->results = capos_FrameAllocator_freeFrame_Results_read_root(&cap_reply->rpc.msg);
 	if (cap_reply == &rpc_scratch)
 		capos_rpc_release_rest(&cap_reply->rpc);
+	if (capnp_reader_error(&cap_reply->rpc.msg) != CAPNP_OK) {
+		capos_rpc_release_rest(&cap_reply->rpc);
+		return capos_error_local(cap_err, CAPOS_ERR_BAD_MESSAGE);
+	}
 	return 0;
 }
 
@@ -468,6 +513,7 @@ int capos_FrameAllocator_allocContiguous_Call(const capos_FrameAllocator_Client 
 	capos_FrameAllocator_allocContiguous_Reply rpc_scratch;
 	if (cap_reply == NULL)
 		cap_reply = &rpc_scratch;
+	__builtin_memset(cap_reply, 0, offsetof(capos_FrameAllocator_allocContiguous_Reply, rpc));
 	struct capos_rpc_out rpc_out;
 	capos_rpc_out_init(&rpc_out, 0);
 	while (capos_rpc_build(&rpc_out)) {
@@ -480,8 +526,13 @@ int capos_FrameAllocator_allocContiguous_Call(const capos_FrameAllocator_Client 
 	if (rpc_e != 0)
 		return rpc_e;
 	cap_reply->results = capos_FrameAllocator_allocContiguous_Results_read_root(&cap_reply->rpc.msg);
+	cap_reply->physAddr = capos_FrameAllocator_allocContiguous_Results_get_physAddr(cap_reply->results);
 	if (cap_reply == &rpc_scratch)
 		capos_rpc_release_rest(&cap_reply->rpc);
+	if (capnp_reader_error(&cap_reply->rpc.msg) != CAPNP_OK) {
+		capos_rpc_release_rest(&cap_reply->rpc);
+		return capos_error_local(cap_err, CAPOS_ERR_BAD_MESSAGE);
+	}
 	return 0;
 }
 
@@ -517,6 +568,7 @@ int capos_FrameAllocator_query_Call(const capos_FrameAllocator_Client *cap_clien
 	capos_FrameAllocator_query_Reply rpc_scratch;
 	if (cap_reply == NULL)
 		cap_reply = &rpc_scratch;
+	__builtin_memset(cap_reply, 0, offsetof(capos_FrameAllocator_query_Reply, rpc));
 	struct capos_rpc_out rpc_out;
 	capos_rpc_out_init(&rpc_out, 0);
 	while (capos_rpc_build(&rpc_out)) {
@@ -529,8 +581,15 @@ int capos_FrameAllocator_query_Call(const capos_FrameAllocator_Client *cap_clien
 	if (rpc_e != 0)
 		return rpc_e;
 	cap_reply->results = capos_FrameAllocator_query_Results_read_root(&cap_reply->rpc.msg);
+	cap_reply->totalFrames = capos_FrameAllocator_query_Results_get_totalFrames(cap_reply->results);
+	cap_reply->freeFrames = capos_FrameAllocator_query_Results_get_freeFrames(cap_reply->results);
+	cap_reply->heldFrames = capos_FrameAllocator_query_Results_get_heldFrames(cap_reply->results);
 	if (cap_reply == &rpc_scratch)
 		capos_rpc_release_rest(&cap_reply->rpc);
+	if (capnp_reader_error(&cap_reply->rpc.msg) != CAPNP_OK) {
+		capos_rpc_release_rest(&cap_reply->rpc);
+		return capos_error_local(cap_err, CAPOS_ERR_BAD_MESSAGE);
+	}
 	return 0;
 }
 
@@ -568,6 +627,7 @@ int capos_FrameAllocator_allocMemory_Call(const capos_FrameAllocator_Client *cap
 	capos_FrameAllocator_allocMemory_Reply rpc_scratch;
 	if (cap_reply == NULL)
 		cap_reply = &rpc_scratch;
+	__builtin_memset(cap_reply, 0, offsetof(capos_FrameAllocator_allocMemory_Reply, rpc));
 	struct capos_rpc_out rpc_out;
 	capos_rpc_out_init(&rpc_out, 0);
 	while (capos_rpc_build(&rpc_out)) {
@@ -580,8 +640,13 @@ int capos_FrameAllocator_allocMemory_Call(const capos_FrameAllocator_Client *cap
 	if (rpc_e != 0)
 		return rpc_e;
 	cap_reply->results = capos_FrameAllocator_allocMemory_Results_read_root(&cap_reply->rpc.msg);
+	cap_reply->memoryIndex = capos_FrameAllocator_allocMemory_Results_get_memoryIndex(cap_reply->results);
 	if (cap_reply == &rpc_scratch)
 		capos_rpc_release_rest(&cap_reply->rpc);
+	if (capnp_reader_error(&cap_reply->rpc.msg) != CAPNP_OK) {
+		capos_rpc_release_rest(&cap_reply->rpc);
+		return capos_error_local(cap_err, CAPOS_ERR_BAD_MESSAGE);
+	}
 	return 0;
 }
 
@@ -652,6 +717,7 @@ int capos_MemoryObject_info_Call(const capos_MemoryObject_Client *cap_client,
 	capos_MemoryObject_info_Reply rpc_scratch;
 	if (cap_reply == NULL)
 		cap_reply = &rpc_scratch;
+	__builtin_memset(cap_reply, 0, offsetof(capos_MemoryObject_info_Reply, rpc));
 	struct capos_rpc_out rpc_out;
 	capos_rpc_out_init(&rpc_out, 0);
 	while (capos_rpc_build(&rpc_out)) {
@@ -664,8 +730,14 @@ int capos_MemoryObject_info_Call(const capos_MemoryObject_Client *cap_client,
 	if (rpc_e != 0)
 		return rpc_e;
 	cap_reply->results = capos_MemoryObject_info_Results_read_root(&cap_reply->rpc.msg);
+	cap_reply->pages = capos_MemoryObject_info_Results_get_pages(cap_reply->results);
+	cap_reply->size = capos_MemoryObject_info_Results_get_size(cap_reply->results);
 	if (cap_reply == &rpc_scratch)
 		capos_rpc_release_rest(&cap_reply->rpc);
+	if (capnp_reader_error(&cap_reply->rpc.msg) != CAPNP_OK) {
+		capos_rpc_release_rest(&cap_reply->rpc);
+		return capos_error_local(cap_err, CAPOS_ERR_BAD_MESSAGE);
+	}
 	return 0;
 }
 
@@ -702,6 +774,7 @@ int capos_MemoryObject_map_Call(const capos_MemoryObject_Client *cap_client,
 	capos_MemoryObject_map_Reply rpc_scratch;
 	if (cap_reply == NULL)
 		cap_reply = &rpc_scratch;
+	__builtin_memset(cap_reply, 0, offsetof(capos_MemoryObject_map_Reply, rpc));
 	struct capos_rpc_out rpc_out;
 	capos_rpc_out_init(&rpc_out, 0);
 	while (capos_rpc_build(&rpc_out)) {
@@ -714,8 +787,13 @@ int capos_MemoryObject_map_Call(const capos_MemoryObject_Client *cap_client,
 	if (rpc_e != 0)
 		return rpc_e;
 	cap_reply->results = capos_MemoryObject_map_Results_read_root(&cap_reply->rpc.msg);
+	cap_reply->addr = capos_MemoryObject_map_Results_get_addr(cap_reply->results);
 	if (cap_reply == &rpc_scratch)
 		capos_rpc_release_rest(&cap_reply->rpc);
+	if (capnp_reader_error(&cap_reply->rpc.msg) != CAPNP_OK) {
+		capos_rpc_release_rest(&cap_reply->rpc);
+		return capos_error_local(cap_err, CAPOS_ERR_BAD_MESSAGE);
+	}
 	return 0;
 }
 
@@ -752,6 +830,7 @@ int capos_MemoryObject_unmap_Call(const capos_MemoryObject_Client *cap_client,
 	capos_MemoryObject_unmap_Reply rpc_scratch;
 	if (cap_reply == NULL)
 		cap_reply = &rpc_scratch;
+	__builtin_memset(cap_reply, 0, offsetof(capos_MemoryObject_unmap_Reply, rpc));
 	struct capos_rpc_out rpc_out;
 	capos_rpc_out_init(&rpc_out, 0);
 	while (capos_rpc_build(&rpc_out)) {
@@ -766,6 +845,10 @@ int capos_MemoryObject_unmap_Call(const capos_MemoryObject_Client *cap_client,
 	cap_reply->results = capos_MemoryObject_unmap_Results_read_root(&cap_reply->rpc.msg);
 	if (cap_reply == &rpc_scratch)
 		capos_rpc_release_rest(&cap_reply->rpc);
+	if (capnp_reader_error(&cap_reply->rpc.msg) != CAPNP_OK) {
+		capos_rpc_release_rest(&cap_reply->rpc);
+		return capos_error_local(cap_err, CAPOS_ERR_BAD_MESSAGE);
+	}
 	return 0;
 }
 
@@ -825,6 +908,7 @@ int capos_ProcessHandle_wait_Call(const capos_ProcessHandle_Client *cap_client,
 	capos_ProcessHandle_wait_Reply rpc_scratch;
 	if (cap_reply == NULL)
 		cap_reply = &rpc_scratch;
+	__builtin_memset(cap_reply, 0, offsetof(capos_ProcessHandle_wait_Reply, rpc));
 	struct capos_rpc_out rpc_out;
 	capos_rpc_out_init(&rpc_out, 0);
 	while (capos_rpc_build(&rpc_out)) {
@@ -837,8 +921,15 @@ int capos_ProcessHandle_wait_Call(const capos_ProcessHandle_Client *cap_client,
 	if (rpc_e != 0)
 		return rpc_e;
 	cap_reply->results = capos_ProcessHandle_wait_Results_read_root(&cap_reply->rpc.msg);
+	cap_reply->exitCode = capos_ProcessHandle_wait_Results_get_exitCode(cap_reply->results);
+	cap_reply->killed = capos_ProcessHandle_wait_Results_get_killed(cap_reply->results);
+	cap_reply->killReason = capos_ProcessHandle_wait_Results_get_killReason(cap_reply->results);
 	if (cap_reply == &rpc_scratch)
 		capos_rpc_release_rest(&cap_reply->rpc);
+	if (capnp_reader_error(&cap_reply->rpc.msg) != CAPNP_OK) {
+		capos_rpc_release_rest(&cap_reply->rpc);
+		return capos_error_local(cap_err, CAPOS_ERR_BAD_MESSAGE);
+	}
 	return 0;
 }
 
@@ -891,6 +982,7 @@ int capos_ProcessSpawner_spawn_Call(const capos_ProcessSpawner_Client *cap_clien
 	capos_ProcessSpawner_spawn_Reply rpc_scratch;
 	if (cap_reply == NULL)
 		cap_reply = &rpc_scratch;
+	__builtin_memset(cap_reply, 0, offsetof(capos_ProcessSpawner_spawn_Reply, rpc));
 	struct capos_rpc_out rpc_out;
 	capos_rpc_out_init(&rpc_out, 0);
 	while (capos_rpc_build(&rpc_out)) {
@@ -903,8 +995,14 @@ int capos_ProcessSpawner_spawn_Call(const capos_ProcessSpawner_Client *cap_clien
 	if (rpc_e != 0)
 		return rpc_e;
 	cap_reply->results = capos_ProcessSpawner_spawn_Results_read_root(&cap_reply->rpc.msg);
+	cap_reply->handleIndex = capos_ProcessSpawner_spawn_Results_get_handleIndex(cap_reply->results);
+	cap_reply->pid = capos_ProcessSpawner_spawn_Results_get_pid(cap_reply->results);
 	if (cap_reply == &rpc_scratch)
 		capos_rpc_release_rest(&cap_reply->rpc);
+	if (capnp_reader_error(&cap_reply->rpc.msg) != CAPNP_OK) {
+		capos_rpc_release_rest(&cap_reply->rpc);
+		return capos_error_local(cap_err, CAPOS_ERR_BAD_MESSAGE);
+	}
 	return 0;
 }
 
@@ -930,6 +1028,7 @@ int capos_VirtualMemory_map_Call(const capos_VirtualMemory_Client *cap_client,
 	capos_VirtualMemory_map_Reply rpc_scratch;
 	if (cap_reply == NULL)
 		cap_reply = &rpc_scratch;
+	__builtin_memset(cap_reply, 0, offsetof(capos_VirtualMemory_map_Reply, rpc));
 	struct capos_rpc_out rpc_out;
 	capos_rpc_out_init(&rpc_out, 0);
 	while (capos_rpc_build(&rpc_out)) {
@@ -942,8 +1041,13 @@ int capos_VirtualMemory_map_Call(const capos_VirtualMemory_Client *cap_client,
 	if (rpc_e != 0)
 		return rpc_e;
 	cap_reply->results = capos_VirtualMemory_map_Results_read_root(&cap_reply->rpc.msg);
+	cap_reply->addr = capos_VirtualMemory_map_Results_get_addr(cap_reply->results);
 	if (cap_reply == &rpc_scratch)
 		capos_rpc_release_rest(&cap_reply->rpc);
+	if (capnp_reader_error(&cap_reply->rpc.msg) != CAPNP_OK) {
+		capos_rpc_release_rest(&cap_reply->rpc);
+		return capos_error_local(cap_err, CAPOS_ERR_BAD_MESSAGE);
+	}
 	return 0;
 }
 
@@ -981,6 +1085,7 @@ int capos_VirtualMemory_unmap_Call(const capos_VirtualMemory_Client *cap_client,
 	capos_VirtualMemory_unmap_Reply rpc_scratch;
 	if (cap_reply == NULL)
 		cap_reply = &rpc_scratch;
+	__builtin_memset(cap_reply, 0, offsetof(capos_VirtualMemory_unmap_Reply, rpc));
 	struct capos_rpc_out rpc_out;
 	capos_rpc_out_init(&rpc_out, 0);
 	while (capos_rpc_build(&rpc_out)) {
@@ -995,6 +1100,10 @@ int capos_VirtualMemory_unmap_Call(const capos_VirtualMemory_Client *cap_client,
 	cap_reply->results = capos_VirtualMemory_unmap_Results_read_root(&cap_reply->rpc.msg);
 	if (cap_reply == &rpc_scratch)
 		capos_rpc_release_rest(&cap_reply->rpc);
+	if (capnp_reader_error(&cap_reply->rpc.msg) != CAPNP_OK) {
+		capos_rpc_release_rest(&cap_reply->rpc);
+		return capos_error_local(cap_err, CAPOS_ERR_BAD_MESSAGE);
+	}
 	return 0;
 }
 
@@ -1030,6 +1139,7 @@ int capos_VirtualMemory_protect_Call(const capos_VirtualMemory_Client *cap_clien
 	capos_VirtualMemory_protect_Reply rpc_scratch;
 	if (cap_reply == NULL)
 		cap_reply = &rpc_scratch;
+	__builtin_memset(cap_reply, 0, offsetof(capos_VirtualMemory_protect_Reply, rpc));
 	struct capos_rpc_out rpc_out;
 	capos_rpc_out_init(&rpc_out, 0);
 	while (capos_rpc_build(&rpc_out)) {
@@ -1044,6 +1154,10 @@ int capos_VirtualMemory_protect_Call(const capos_VirtualMemory_Client *cap_clien
 	cap_reply->results = capos_VirtualMemory_protect_Results_read_root(&cap_reply->rpc.msg);
 	if (cap_reply == &rpc_scratch)
 		capos_rpc_release_rest(&cap_reply->rpc);
+	if (capnp_reader_error(&cap_reply->rpc.msg) != CAPNP_OK) {
+		capos_rpc_release_rest(&cap_reply->rpc);
+		return capos_error_local(cap_err, CAPOS_ERR_BAD_MESSAGE);
+	}
 	return 0;
 }
 

@@ -8,6 +8,7 @@ int counter_Counter_add_Call(const counter_Counter_Client *cap_client,
 	counter_Counter_add_Reply rpc_scratch;
 	if (cap_reply == NULL)
 		cap_reply = &rpc_scratch;
+	__builtin_memset(cap_reply, 0, offsetof(counter_Counter_add_Reply, rpc));
 	struct capos_rpc_out rpc_out;
 	capos_rpc_out_init(&rpc_out, 0);
 	while (capos_rpc_build(&rpc_out)) {
@@ -20,8 +21,13 @@ int counter_Counter_add_Call(const counter_Counter_Client *cap_client,
 	if (rpc_e != 0)
 		return rpc_e;
 	cap_reply->results = counter_Counter_add_Results_read_root(&cap_reply->rpc.msg);
+	cap_reply->total = counter_Counter_add_Results_get_total(cap_reply->results);
 	if (cap_reply == &rpc_scratch)
 		capos_rpc_release_rest(&cap_reply->rpc);
+	if (capnp_reader_error(&cap_reply->rpc.msg) != CAPNP_OK) {
+		capos_rpc_release_rest(&cap_reply->rpc);
+		return capos_error_local(cap_err, CAPOS_ERR_BAD_MESSAGE);
+	}
 	return 0;
 }
 

@@ -8,6 +8,7 @@ int greeter_Greeter_greet_Call(const greeter_Greeter_Client *cap_client,
 	greeter_Greeter_greet_Reply rpc_scratch;
 	if (cap_reply == NULL)
 		cap_reply = &rpc_scratch;
+	__builtin_memset(cap_reply, 0, offsetof(greeter_Greeter_greet_Reply, rpc));
 	struct capos_rpc_out rpc_out;
 	capos_rpc_out_init(&rpc_out, 0);
 	while (capos_rpc_build(&rpc_out)) {
@@ -20,8 +21,13 @@ int greeter_Greeter_greet_Call(const greeter_Greeter_Client *cap_client,
 	if (rpc_e != 0)
 		return rpc_e;
 	cap_reply->results = greeter_Greeter_greet_Results_read_root(&cap_reply->rpc.msg);
+	cap_reply->greeting = greeter_Greeter_greet_Results_get_greeting(cap_reply->results);
 	if (cap_reply == &rpc_scratch)
 		capos_rpc_release_rest(&cap_reply->rpc);
+	if (capnp_reader_error(&cap_reply->rpc.msg) != CAPNP_OK) {
+		capos_rpc_release_rest(&cap_reply->rpc);
+		return capos_error_local(cap_err, CAPOS_ERR_BAD_MESSAGE);
+	}
 	return 0;
 }
 

@@ -8,6 +8,7 @@ int nic_Nic_macAddress_Call(const nic_Nic_Client *cap_client,
 	nic_Nic_macAddress_Reply rpc_scratch;
 	if (cap_reply == NULL)
 		cap_reply = &rpc_scratch;
+	__builtin_memset(cap_reply, 0, offsetof(nic_Nic_macAddress_Reply, rpc));
 	struct capos_rpc_out rpc_out;
 	capos_rpc_out_init(&rpc_out, 0);
 	while (capos_rpc_build(&rpc_out)) {
@@ -20,8 +21,13 @@ int nic_Nic_macAddress_Call(const nic_Nic_Client *cap_client,
 	if (rpc_e != 0)
 		return rpc_e;
 	cap_reply->results = nic_Nic_macAddress_Results_read_root(&cap_reply->rpc.msg);
+	cap_reply->mac = nic_Nic_macAddress_Results_get_mac(cap_reply->results);
 	if (cap_reply == &rpc_scratch)
 		capos_rpc_release_rest(&cap_reply->rpc);
+	if (capnp_reader_error(&cap_reply->rpc.msg) != CAPNP_OK) {
+		capos_rpc_release_rest(&cap_reply->rpc);
+		return capos_error_local(cap_err, CAPOS_ERR_BAD_MESSAGE);
+	}
 	return 0;
 }
 
@@ -57,6 +63,7 @@ int nic_Nic_linkStatus_Call(const nic_Nic_Client *cap_client,
 	nic_Nic_linkStatus_Reply rpc_scratch;
 	if (cap_reply == NULL)
 		cap_reply = &rpc_scratch;
+	__builtin_memset(cap_reply, 0, offsetof(nic_Nic_linkStatus_Reply, rpc));
 	struct capos_rpc_out rpc_out;
 	capos_rpc_out_init(&rpc_out, 0);
 	while (capos_rpc_build(&rpc_out)) {
@@ -69,8 +76,14 @@ int nic_Nic_linkStatus_Call(const nic_Nic_Client *cap_client,
 	if (rpc_e != 0)
 		return rpc_e;
 	cap_reply->results = nic_Nic_linkStatus_Results_read_root(&cap_reply->rpc.msg);
+	cap_reply->up = nic_Nic_linkStatus_Results_get_up(cap_reply->results);
+	cap_reply->mtu = nic_Nic_linkStatus_Results_get_mtu(cap_reply->results);
 	if (cap_reply == &rpc_scratch)
 		capos_rpc_release_rest(&cap_reply->rpc);
+	if (capnp_reader_error(&cap_reply->rpc.msg) != CAPNP_OK) {
+		capos_rpc_release_rest(&cap_reply->rpc);
+		return capos_error_local(cap_err, CAPOS_ERR_BAD_MESSAGE);
+	}
 	return 0;
 }
 
@@ -107,6 +120,7 @@ int nic_Nic_counters_Call(const nic_Nic_Client *cap_client,
 	nic_Nic_counters_Reply rpc_scratch;
 	if (cap_reply == NULL)
 		cap_reply = &rpc_scratch;
+	__builtin_memset(cap_reply, 0, offsetof(nic_Nic_counters_Reply, rpc));
 	struct capos_rpc_out rpc_out;
 	capos_rpc_out_init(&rpc_out, 0);
 	while (capos_rpc_build(&rpc_out)) {
@@ -121,6 +135,10 @@ int nic_Nic_counters_Call(const nic_Nic_Client *cap_client,
 	cap_reply->results = nic_Nic_counters_Results_read_root(&cap_reply->rpc.msg);
 	if (cap_reply == &rpc_scratch)
 		capos_rpc_release_rest(&cap_reply->rpc);
+	if (capnp_reader_error(&cap_reply->rpc.msg) != CAPNP_OK) {
+		capos_rpc_release_rest(&cap_reply->rpc);
+		return capos_error_local(cap_err, CAPOS_ERR_BAD_MESSAGE);
+	}
 	return 0;
 }
 
@@ -155,6 +173,7 @@ int nic_Nic_sendBatch_Call(const nic_Nic_Client *cap_client,
 	nic_Nic_sendBatch_Reply rpc_scratch;
 	if (cap_reply == NULL)
 		cap_reply = &rpc_scratch;
+	__builtin_memset(cap_reply, 0, offsetof(nic_Nic_sendBatch_Reply, rpc));
 	struct capos_rpc_out rpc_out;
 	capos_rpc_out_init(&rpc_out, 0);
 	while (capos_rpc_build(&rpc_out)) {
@@ -167,8 +186,13 @@ int nic_Nic_sendBatch_Call(const nic_Nic_Client *cap_client,
 	if (rpc_e != 0)
 		return rpc_e;
 	cap_reply->results = nic_Nic_sendBatch_Results_read_root(&cap_reply->rpc.msg);
+	cap_reply->accepted = nic_Nic_sendBatch_Results_get_accepted(cap_reply->results);
 	if (cap_reply == &rpc_scratch)
 		capos_rpc_release_rest(&cap_reply->rpc);
+	if (capnp_reader_error(&cap_reply->rpc.msg) != CAPNP_OK) {
+		capos_rpc_release_rest(&cap_reply->rpc);
+		return capos_error_local(cap_err, CAPOS_ERR_BAD_MESSAGE);
+	}
 	return 0;
 }
 
@@ -179,6 +203,7 @@ int nic_Nic_receive_Call(const nic_Nic_Client *cap_client,
 	nic_Nic_receive_Reply rpc_scratch;
 	if (cap_reply == NULL)
 		cap_reply = &rpc_scratch;
+	__builtin_memset(cap_reply, 0, offsetof(nic_Nic_receive_Reply, rpc));
 	struct capos_rpc_out rpc_out;
 	capos_rpc_out_init(&rpc_out, 0);
 	while (capos_rpc_build(&rpc_out)) {
@@ -193,6 +218,10 @@ int nic_Nic_receive_Call(const nic_Nic_Client *cap_client,
 	cap_reply->results = nic_Nic_receive_Results_read_root(&cap_reply->rpc.msg);
 	if (cap_reply == &rpc_scratch)
 		capos_rpc_release_rest(&cap_reply->rpc);
+	if (capnp_reader_error(&cap_reply->rpc.msg) != CAPNP_OK) {
+		capos_rpc_release_rest(&cap_reply->rpc);
+		return capos_error_local(cap_err, CAPOS_ERR_BAD_MESSAGE);
+	}
 	return 0;
 }
 
@@ -228,6 +257,7 @@ int nic_Nic_frameRing_Call(const nic_Nic_Client *cap_client,
 	nic_Nic_frameRing_Reply rpc_scratch;
 	if (cap_reply == NULL)
 		cap_reply = &rpc_scratch;
+	__builtin_memset(cap_reply, 0, offsetof(nic_Nic_frameRing_Reply, rpc));
 	struct capos_rpc_out rpc_out;
 	capos_rpc_out_init(&rpc_out, 0);
 	while (capos_rpc_build(&rpc_out)) {
@@ -240,8 +270,13 @@ int nic_Nic_frameRing_Call(const nic_Nic_Client *cap_client,
 	if (rpc_e != 0)
 		return rpc_e;
 	cap_reply->results = nic_Nic_frameRing_Results_read_root(&cap_reply->rpc.msg);
+	cap_reply->memoryIndex = nic_Nic_frameRing_Results_get_memoryIndex(cap_reply->results);
 	if (cap_reply == &rpc_scratch)
 		capos_rpc_release_rest(&cap_reply->rpc);
+	if (capnp_reader_error(&cap_reply->rpc.msg) != CAPNP_OK) {
+		capos_rpc_release_rest(&cap_reply->rpc);
+		return capos_error_local(cap_err, CAPOS_ERR_BAD_MESSAGE);
+	}
 	return 0;
 }
 
@@ -277,6 +312,7 @@ int nic_Nic_txKick_Call(const nic_Nic_Client *cap_client,
 	nic_Nic_txKick_Reply rpc_scratch;
 	if (cap_reply == NULL)
 		cap_reply = &rpc_scratch;
+	__builtin_memset(cap_reply, 0, offsetof(nic_Nic_txKick_Reply, rpc));
 	struct capos_rpc_out rpc_out;
 	capos_rpc_out_init(&rpc_out, 0);
 	while (capos_rpc_build(&rpc_out)) {
@@ -289,8 +325,13 @@ int nic_Nic_txKick_Call(const nic_Nic_Client *cap_client,
 	if (rpc_e != 0)
 		return rpc_e;
 	cap_reply->results = nic_Nic_txKick_Results_read_root(&cap_reply->rpc.msg);
+	cap_reply->consumer = nic_Nic_txKick_Results_get_consumer(cap_reply->results);
 	if (cap_reply == &rpc_scratch)
 		capos_rpc_release_rest(&cap_reply->rpc);
+	if (capnp_reader_error(&cap_reply->rpc.msg) != CAPNP_OK) {
+		capos_rpc_release_rest(&cap_reply->rpc);
+		return capos_error_local(cap_err, CAPOS_ERR_BAD_MESSAGE);
+	}
 	return 0;
 }
 
@@ -326,6 +367,7 @@ int nic_Nic_rxWait_Call(const nic_Nic_Client *cap_client,
 	nic_Nic_rxWait_Reply rpc_scratch;
 	if (cap_reply == NULL)
 		cap_reply = &rpc_scratch;
+	__builtin_memset(cap_reply, 0, offsetof(nic_Nic_rxWait_Reply, rpc));
 	struct capos_rpc_out rpc_out;
 	capos_rpc_out_init(&rpc_out, 0);
 	while (capos_rpc_build(&rpc_out)) {
@@ -338,8 +380,13 @@ int nic_Nic_rxWait_Call(const nic_Nic_Client *cap_client,
 	if (rpc_e != 0)
 		return rpc_e;
 	cap_reply->results = nic_Nic_rxWait_Results_read_root(&cap_reply->rpc.msg);
+	cap_reply->producer = nic_Nic_rxWait_Results_get_producer(cap_reply->results);
 	if (cap_reply == &rpc_scratch)
 		capos_rpc_release_rest(&cap_reply->rpc);
+	if (capnp_reader_error(&cap_reply->rpc.msg) != CAPNP_OK) {
+		capos_rpc_release_rest(&cap_reply->rpc);
+		return capos_error_local(cap_err, CAPOS_ERR_BAD_MESSAGE);
+	}
 	return 0;
 }
 

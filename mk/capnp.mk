@@ -14,8 +14,9 @@ CAPNP_ALL_SCHEMAS := $(CAPNP_SCHEMAS) $(CAPNP_SERVICE_SCHEMAS)
 ifneq ($(words $(notdir $(CAPNP_ALL_SCHEMAS))),$(words $(sort $(notdir $(CAPNP_ALL_SCHEMAS)))))
 $(error two schema files share a name (generated/ holds one NAME.capnp.*): $(CAPNP_ALL_SCHEMAS))
 endif
-# Schemas only the tests use (every field kind); generated like the others.
-CAPNP_TEST_SCHEMAS := tests/capnp/fieldkinds.capnp
+# Schemas only the tests use (every field kind; interfaces for the stub
+# and dispatch test); generated like the others.
+CAPNP_TEST_SCHEMAS := tests/capnp/fieldkinds.capnp tests/capnp/rpctest.capnp
 CAPNP_SYS_SCHEMA := /usr/include/capnp/schema.capnp
 
 CAPNP_GEN_SCHEMA_SRCS := $(foreach s,$(CAPNP_ALL_SCHEMAS),generated/$(notdir $(s)).c)

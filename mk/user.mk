@@ -100,6 +100,8 @@ RUNTIME_CAPNP_HOST_OBJS := $(patsubst %.c,$(BUILD)/host/%.o,runtime/call.c runti
 $(BUILD)/host/generated/%.rpc.o: HOST_CFLAGS += -Iruntime/include
 $(BUILD)/host/tests/host/test_runtime_console $(BUILD)/host/tests/host/test_runtime_rpc: \
 	$(RUNTIME_CAPNP_HOST_OBJS)
+$(BUILD)/host/tests/host/test_runtime_rpc: $(BUILD)/host/generated/rpctest.capnp.o \
+	$(BUILD)/host/generated/rpctest.capnp.rpc.o
 ifeq ($(HAVE_CAPNP),)
 RUNTIME_HOST_TESTS := $(filter-out %/test_runtime_console %/test_runtime_rpc,$(RUNTIME_HOST_TESTS))
 endif

@@ -155,11 +155,25 @@ static void emit_reply_type(struct gen *g, const char *IM, const struct flat_fie
 		IM);
 }
 
-/* After a successful send: the reader, the flat fields, the caps. */
-static void emit_reply_decode(struct gen *g, const char *IM, const struct flat_field *r, uint32_t nr)
+/* After a successful send: the reader and the flat fields, and (with_caps)
+ * the result caps the cap fields name, releasing the others; without, the
+ * caps are left to the caller (capos_rpc_take_cap / capos_rpc_release_rest). */
+static void emit_reply_decode(struct gen *g, const char *IM, const struct flat_field *r, uint32_t nr,
+			      bool with_caps)
 {
 	FILE *c = g->rc;
 	fprintf(c, "\tcap_reply->results = %s_Results_read_root(&cap_reply->rpc.msg);\n", IM);
+	if (!with_caps) {
+		for (uint32_t i = 0; i < nr; i++)
+			if (r[i].kind == FLAT_PRIM || r[i].kind == FLAT_TEXT || r[i].kind == FLAT_DATA)
+				fprintf(c, "\tcap_reply->%s = %s_Results_get_%s(cap_reply->results);\n",
+					c_name(r[i].name), IM, r[i].name);
+		fprintf(c, "\tif (cap_reply == &rpc_scratch)\n\t\tcapos_rpc_release_rest(&cap_reply->rpc);\n"
+			"\tif (capnp_reader_error(&cap_reply->rpc.msg) != CAPNP_OK) {\n"
+			"\t\tcapos_rpc_release_rest(&cap_reply->rpc);\n"
+			"\t\treturn capos_error_local(cap_err, CAPOS_ERR_BAD_MESSAGE);\n\t}\n\treturn 0;\n");
+		return;
+	}
 	bool caps = false;
 	for (uint32_t i = 0; i < nr; i++) {
 		const char *n = c_name(r[i].name);
@@ -195,7 +209,8 @@ static void emit_reply_decode(struct gen *g, const char *IM, const struct flat_f
 	}
 }
 
-static void emit_call_stub(struct gen *g, const char *IM, const char *I, const char *M)
+static void emit_call_stub(struct gen *g, const char *IM, const char *I, const char *M,
+			   const struct flat_field *r, uint32_t nr)
 {
 	char *proto = gen_xasprintf(
 		"int %s_Call(const %s_Client *cap_client,\n\tint (*cap_fill)(%s_Params_builder params, "
@@ -205,6 +220,7 @@ static void emit_call_stub(struct gen *g, const char *IM, const char *I, const c
 	fprintf(g->rc, "\n%s\n{\n", proto);
 	fprintf(g->rc,
 		"\t%s_Reply rpc_scratch;\n\tif (cap_reply == NULL)\n\t\tcap_reply = &rpc_scratch;\n"
+		"\t__builtin_memset(cap_reply, 0, offsetof(%s_Reply, rpc));\n"
 		"\tstruct capos_rpc_out rpc_out;\n\tcapos_rpc_out_init(&rpc_out, 0);\n"
 		"\twhile (capos_rpc_build(&rpc_out)) {\n"
 		"\t\t%s_Params_builder rpc_p = %s_Params_init_root(&rpc_out.b);\n"
@@ -212,10 +228,9 @@ static void emit_call_stub(struct gen *g, const char *IM, const char *I, const c
 		"\t\tif (rpc_e != 0)\n\t\t\trpc_out.err = rpc_e;\n\t}\n"
 		"\tint rpc_e = capos_rpc_send(&cap_client->c, %s_%s_METHOD, &rpc_out, &cap_reply->rpc, "
 		"cap_err);\n"
-		"\tif (rpc_e != 0)\n\t\treturn rpc_e;\n"
-		"\tcap_reply->results = %s_Results_read_root(&cap_reply->rpc.msg);\n"
-		"\tif (cap_reply == &rpc_scratch)\n\t\tcapos_rpc_release_rest(&cap_reply->rpc);\n"
-		"\treturn 0;\n}\n", IM, IM, IM, I, M, IM);
+		"\tif (rpc_e != 0)\n\t\treturn rpc_e;\n", IM, IM, IM, IM, I, M);
+	emit_reply_decode(g, IM, r, nr, false);
+	fprintf(g->rc, "}\n");
 	free(proto);
 }
 
@@ -278,7 +293,7 @@ static void emit_flat_stub(struct gen *g, const char *IM, const char *I, const c
 		fprintf(c, "\t\t(void)rpc_p;\n");
 	fprintf(c, "\t}\n\tint rpc_e = capos_rpc_send(&cap_client->c, %s_%s_METHOD, &rpc_out, "
 		"&cap_reply->rpc, cap_err);\n\tif (rpc_e != 0)\n\t\treturn rpc_e;\n", I, M);
-	emit_reply_decode(g, IM, r, nr);
+	emit_reply_decode(g, IM, r, nr, true);
 	fprintf(c, "}\n");
 	free(proto);
 	free(pbuf);
@@ -329,7 +344,7 @@ void emit_rpc(struct gen *g, schema_Node_reader n)
 		struct flat_field *r = fields_of(g, schema_Method_get_resultStructType(m), &nr, &rflat);
 		fprintf(h, "\n/* %s.%s */\n", shown, M);
 		emit_reply_type(g, IM, r, nr);
-		emit_call_stub(g, IM, I, M);
+		emit_call_stub(g, IM, I, M, r, nr);
 		if (pflat)
 			emit_flat_stub(g, IM, I, M, p, np, r, nr);
 		free_fields(p, np);
