@@ -32,6 +32,10 @@ static const char *c_name(const char *name)
 	return name;
 }
 
+/* The C names of the method being emitted's params and results structs
+ * (P_I_m_Params, or a named struct such as capos_CapGrant). */
+static char *ps_name, *rs_name;
+
 /* How one top-level field of a params/results struct is passed flat. */
 enum flat { FLAT_NONE, FLAT_SKIP, FLAT_PRIM, FLAT_TEXT, FLAT_DATA, FLAT_CAP };
 
@@ -158,16 +162,15 @@ static void emit_reply_type(struct gen *g, const char *IM, const struct flat_fie
 /* After a successful send: the reader and the flat fields, and (with_caps)
  * the result caps the cap fields name, releasing the others; without, the
  * caps are left to the caller (capos_rpc_take_cap / capos_rpc_release_rest). */
-static void emit_reply_decode(struct gen *g, const char *IM, const struct flat_field *r, uint32_t nr,
-			      bool with_caps)
+static void emit_reply_decode(struct gen *g, const struct flat_field *r, uint32_t nr, bool with_caps)
 {
 	FILE *c = g->rc;
-	fprintf(c, "\tcap_reply->results = %s_Results_read_root(&cap_reply->rpc.msg);\n", IM);
+	fprintf(c, "\tcap_reply->results = %s_read_root(&cap_reply->rpc.msg);\n", rs_name);
 	if (!with_caps) {
 		for (uint32_t i = 0; i < nr; i++)
 			if (r[i].kind == FLAT_PRIM || r[i].kind == FLAT_TEXT || r[i].kind == FLAT_DATA)
-				fprintf(c, "\tcap_reply->%s = %s_Results_get_%s(cap_reply->results);\n",
-					c_name(r[i].name), IM, r[i].name);
+				fprintf(c, "\tcap_reply->%s = %s_get_%s(cap_reply->results);\n",
+					c_name(r[i].name), rs_name, r[i].name);
 		fprintf(c, "\tif (cap_reply == &rpc_scratch)\n\t\tcapos_rpc_release_rest(&cap_reply->rpc);\n"
 			"\tif (capnp_reader_error(&cap_reply->rpc.msg) != CAPNP_OK) {\n"
 			"\t\tcapos_rpc_release_rest(&cap_reply->rpc);\n"
@@ -178,7 +181,7 @@ static void emit_reply_decode(struct gen *g, const char *IM, const struct flat_f
 	for (uint32_t i = 0; i < nr; i++) {
 		const char *n = c_name(r[i].name);
 		if (r[i].kind == FLAT_PRIM || r[i].kind == FLAT_TEXT || r[i].kind == FLAT_DATA)
-			fprintf(c, "\tcap_reply->%s = %s_Results_get_%s(cap_reply->results);\n", n, IM,
+			fprintf(c, "\tcap_reply->%s = %s_get_%s(cap_reply->results);\n", n, rs_name,
 				r[i].name);
 		if (r[i].kind == FLAT_CAP)
 			caps = true;
@@ -188,7 +191,7 @@ static void emit_reply_decode(struct gen *g, const char *IM, const struct flat_f
 	for (uint32_t i = 0; i < nr; i++) {
 		if (r[i].kind != FLAT_CAP)
 			continue;
-		fprintf(c, "\tuint32_t rpc_%u = %s_Results_get_%s(cap_reply->results);\n", i, IM,
+		fprintf(c, "\tuint32_t rpc_%u = %s_get_%s(cap_reply->results);\n", i, rs_name,
 			r[i].name);
 		fprintf(c, "\tif (rpc_%u != CAPNP_NO_CAP && rpc_bad == 0)\n\t\trpc_bad = "
 			"capos_rpc_take_cap(&cap_reply->rpc, rpc_%u, %s, &cap_reply->%s);\n", i, i,
@@ -223,13 +226,13 @@ static void emit_call_stub(struct gen *g, const char *IM, const char *I, const c
 		"\t__builtin_memset(cap_reply, 0, offsetof(%s_Reply, rpc));\n"
 		"\tstruct capos_rpc_out rpc_out;\n\tcapos_rpc_out_init(&rpc_out, 0);\n"
 		"\twhile (capos_rpc_build(&rpc_out)) {\n"
-		"\t\t%s_Params_builder rpc_p = %s_Params_init_root(&rpc_out.b);\n"
+		"\t\t%s_Params_builder rpc_p = %s_init_root(&rpc_out.b);\n"
 		"\t\tint rpc_e = cap_fill != NULL ? cap_fill(rpc_p, &rpc_out, cap_arg) : 0;\n"
 		"\t\tif (rpc_e != 0)\n\t\t\trpc_out.err = rpc_e;\n\t}\n"
 		"\tint rpc_e = capos_rpc_send(&cap_client->c, %s_%s_METHOD, &rpc_out, &cap_reply->rpc, "
 		"cap_err);\n"
-		"\tif (rpc_e != 0)\n\t\treturn rpc_e;\n", IM, IM, IM, IM, I, M);
-	emit_reply_decode(g, IM, r, nr, false);
+		"\tif (rpc_e != 0)\n\t\treturn rpc_e;\n", IM, IM, IM, ps_name, I, M);
+	emit_reply_decode(g, r, nr, false);
 	fprintf(g->rc, "}\n");
 	free(proto);
 }
@@ -260,30 +263,30 @@ static void emit_flat_stub(struct gen *g, const char *IM, const char *I, const c
 	}
 	fprintf(c, ";\n\tstruct capos_rpc_out rpc_out;\n\tcapos_rpc_out_init(&rpc_out, rpc_hint);\n"
 		"\twhile (capos_rpc_build(&rpc_out)) {\n");
-	fprintf(c, "\t\t%s_Params_builder rpc_p = %s_Params_init_root(&rpc_out.b);\n", IM, IM);
+	fprintf(c, "\t\t%s_Params_builder rpc_p = %s_init_root(&rpc_out.b);\n", IM, ps_name);
 	bool used_p = false;
 	for (uint32_t i = 0; i < np; i++) {
 		const char *n = c_name(p[i].name);
 		const char *F = p[i].name;
 		switch (p[i].kind) {
 		case FLAT_PRIM:
-			fprintf(c, "\t\t%s_Params_set_%s(rpc_p, %s);\n", IM, F, n);
+			fprintf(c, "\t\t%s_set_%s(rpc_p, %s);\n", ps_name, F, n);
 			used_p = true;
 			break;
 		case FLAT_TEXT:
-			fprintf(c, "\t\tif (%s != NULL)\n\t\t\t%s_Params_set_%s(rpc_p, %s, "
-				"__builtin_strlen(%s));\n", n, IM, F, n, n);
+			fprintf(c, "\t\tif (%s != NULL)\n\t\t\t%s_set_%s(rpc_p, %s, "
+				"__builtin_strlen(%s));\n", n, ps_name, F, n, n);
 			used_p = true;
 			break;
 		case FLAT_DATA:
-			fprintf(c, "\t\tif (%s != NULL)\n\t\t\t%s_Params_set_%s(rpc_p, %s, %s_len);\n", n,
-				IM, F, n, F);
+			fprintf(c, "\t\tif (%s != NULL)\n\t\t\t%s_set_%s(rpc_p, %s, %s_len);\n", n,
+				ps_name, F, n, F);
 			used_p = true;
 			break;
 		case FLAT_CAP:
 			fprintf(c, "\t\tuint32_t rpc_%u = capos_rpc_pass_cap(&rpc_out, %s, false);\n"
-				"\t\tif (rpc_%u != CAPNP_NO_CAP)\n\t\t\t%s_Params_set_%s(rpc_p, rpc_%u);\n",
-				i, n, i, IM, F, i);
+				"\t\tif (rpc_%u != CAPNP_NO_CAP)\n\t\t\t%s_set_%s(rpc_p, rpc_%u);\n",
+				i, n, i, ps_name, F, i);
 			used_p = true;
 			break;
 		default: break;
@@ -293,7 +296,7 @@ static void emit_flat_stub(struct gen *g, const char *IM, const char *I, const c
 		fprintf(c, "\t\t(void)rpc_p;\n");
 	fprintf(c, "\t}\n\tint rpc_e = capos_rpc_send(&cap_client->c, %s_%s_METHOD, &rpc_out, "
 		"&cap_reply->rpc, cap_err);\n\tif (rpc_e != 0)\n\t\treturn rpc_e;\n", I, M);
-	emit_reply_decode(g, IM, r, nr, true);
+	emit_reply_decode(g, r, nr, true);
 	fprintf(c, "}\n");
 	free(proto);
 	free(pbuf);
@@ -340,6 +343,8 @@ void emit_rpc(struct gen *g, schema_Node_reader n)
 		char *IM = gen_xasprintf("%s_%s", I, M);
 		uint32_t np, nr;
 		bool pflat, rflat;
+		ps_name = gen_cname(g, schema_Method_get_paramStructType(m));
+		rs_name = gen_cname(g, schema_Method_get_resultStructType(m));
 		struct flat_field *p = fields_of(g, schema_Method_get_paramStructType(m), &np, &pflat);
 		struct flat_field *r = fields_of(g, schema_Method_get_resultStructType(m), &nr, &rflat);
 		fprintf(h, "\n/* %s.%s */\n", shown, M);
@@ -350,6 +355,8 @@ void emit_rpc(struct gen *g, schema_Node_reader n)
 		free_fields(p, np);
 		free_fields(r, nr);
 		free(IM);
+		free(ps_name);
+		free(rs_name);
 	}
 	fprintf(h, "\n/* %s's server: one handler per method (NULL: unimplemented). */\n", shown);
 	fprintf(h, "typedef struct {\n");
@@ -376,11 +383,15 @@ void emit_rpc(struct gen *g, schema_Node_reader n)
 	}
 	fprintf(c, "\tconst %s_Server *s = server;\n\tswitch (rc->call->method_id) {\n", I);
 	for (uint32_t i = 0; i < nm; i++) {
-		const char *M = schema_Method_get_name(schema_Method_list_get(ml, i)).str;
+		schema_Method_reader m = schema_Method_list_get(ml, i);
+		const char *M = schema_Method_get_name(m).str;
+		char *PS = gen_cname(g, schema_Method_get_paramStructType(m));
+		char *RS = gen_cname(g, schema_Method_get_resultStructType(m));
 		fprintf(c, "\tcase %s_%s_METHOD:\n\t\tif (s->%s == NULL)\n\t\t\tbreak;\n"
-			"\t\treturn s->%s(self, rc, %s_%s_Params_read_root(&rc->in),\n"
-			"\t\t\t%s_%s_Results_init_root(&rc->out));\n", I, M, c_name(M), c_name(M), I, M,
-			I, M);
+			"\t\treturn s->%s(self, rc, %s_read_root(&rc->in),\n"
+			"\t\t\t%s_init_root(&rc->out));\n", I, M, c_name(M), c_name(M), PS, RS);
+		free(PS);
+		free(RS);
 	}
 	fprintf(c, "\tdefault:\n\t\tbreak;\n\t}\n\treturn capos_rpc_unimplemented(rc);\n}\n");
 	free(I);
