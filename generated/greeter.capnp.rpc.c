@@ -31,7 +31,7 @@ int greeter_Greeter_greet_Call(const greeter_Greeter_Client *cap_client,
 	return 0;
 }
 
-int greeter_Greeter_greet(const greeter_Greeter_Client *cap_client, const char *name,
+int greeter_Greeter_greet(const greeter_Greeter_Client *cap_client, const char *name, const struct capos_cap *console,
 	greeter_Greeter_greet_Reply *cap_reply, struct capos_call_error *cap_err)
 {
 	greeter_Greeter_greet_Reply rpc_scratch;
@@ -45,6 +45,9 @@ int greeter_Greeter_greet(const greeter_Greeter_Client *cap_client, const char *
 		greeter_Greeter_greet_Params_builder rpc_p = greeter_Greeter_greet_Params_init_root(&rpc_out.b);
 		if (name != NULL)
 			greeter_Greeter_greet_Params_set_name(rpc_p, name, __builtin_strlen(name));
+		uint32_t rpc_1 = capos_rpc_pass_cap(&rpc_out, console, false);
+		if (rpc_1 != CAPNP_NO_CAP)
+			greeter_Greeter_greet_Params_set_console(rpc_p, rpc_1);
 	}
 	int rpc_e = capos_rpc_send(&cap_client->c, greeter_Greeter_greet_METHOD, &rpc_out, &cap_reply->rpc, cap_err);
 	if (rpc_e != 0)

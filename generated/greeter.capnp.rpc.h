@@ -5,6 +5,7 @@
 
 #include <capos/rpc.h>
 #include "greeter.capnp.h"
+#include "capos.capnp.rpc.h"
 
 /* interface Greeter: client stubs and server dispatch */
 typedef struct { struct capos_client c; } greeter_Greeter_Client;
@@ -28,7 +29,7 @@ typedef struct {
 int greeter_Greeter_greet_Call(const greeter_Greeter_Client *cap_client,
 	int (*cap_fill)(greeter_Greeter_greet_Params_builder params, struct capos_rpc_out *out, void *arg),
 	void *cap_arg, greeter_Greeter_greet_Reply *cap_reply, struct capos_call_error *cap_err);
-int greeter_Greeter_greet(const greeter_Greeter_Client *cap_client, const char *name,
+int greeter_Greeter_greet(const greeter_Greeter_Client *cap_client, const char *name, const struct capos_cap *console,
 	greeter_Greeter_greet_Reply *cap_reply, struct capos_call_error *cap_err);
 
 /* Greeter's server: one handler per method (NULL: unimplemented). */
