@@ -43,7 +43,7 @@ int capos_console_open(struct capos_console *c, struct capos_ring *r,
 /* The generated client (capos.capnp.rpc.h) on c's ring and handle. */
 static capos_Console_Client client_of(const struct capos_console *c)
 {
-	capos_Console_Client cl = { { c->ring, c->cap } };
+	capos_Console_Client cl = { { .ring = c->ring, .cap = c->cap } };
 	return cl;
 }
 

@@ -34,13 +34,21 @@ int capos_frame_allocator_open(struct capos_frame_allocator *fa, struct capos_ri
 /* The generated clients (capos.capnp.rpc.h) on a handle and ring. */
 static capos_FrameAllocator_Client fa_client(const struct capos_frame_allocator *fa)
 {
-	capos_FrameAllocator_Client cl = { { fa ? fa->ring : NULL, fa ? fa->cap : (struct capos_cap){0} } };
+	capos_FrameAllocator_Client cl = { { 0 } };
+	if (fa != NULL) {
+		cl.c.ring = fa->ring;
+		cl.c.cap = fa->cap;
+	}
 	return cl;
 }
 
 static capos_MemoryObject_Client mo_client(const struct capos_memory_object *mo)
 {
-	capos_MemoryObject_Client cl = { { mo ? mo->ring : NULL, mo ? mo->cap : (struct capos_cap){0} } };
+	capos_MemoryObject_Client cl = { { 0 } };
+	if (mo != NULL) {
+		cl.c.ring = mo->ring;
+		cl.c.cap = mo->cap;
+	}
 	return cl;
 }
 

@@ -36,7 +36,11 @@ int capos_vm_open(struct capos_vm *vm, struct capos_ring *r, const struct capos_
 /* The generated client (capos.capnp.rpc.h) on vm's ring and handle. */
 static capos_VirtualMemory_Client client_of(const struct capos_vm *vm)
 {
-	capos_VirtualMemory_Client cl = { { vm ? vm->ring : NULL, vm ? vm->cap : (struct capos_cap){0} } };
+	capos_VirtualMemory_Client cl = { { 0 } };
+	if (vm != NULL) {
+		cl.c.ring = vm->ring;
+		cl.c.cap = vm->cap;
+	}
 	return cl;
 }
 

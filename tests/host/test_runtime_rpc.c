@@ -218,6 +218,22 @@ Test(rpc, results_larger_than_the_reply_buffer_are_a_transport_error)
 	cr_expect_eq(err.kind, CAPOS_ERROR_TRANSPORT);
 }
 
+Test(rpc, large_results_go_to_a_buffer_of_the_callers)
+{
+	static char key[5000];
+	static uint64_t big[1024];
+	memset(key, 'k', sizeof key - 1);
+	rpctest_Store_put_Reply r;
+	rpctest_Store_Client big_results = store;
+	big_results.c.result_buf = big;
+	big_results.c.result_cap = sizeof big;
+	cr_assert_eq(rpctest_Store_put(&big_results, key, NULL, 0, rpctest_Kind_plain, 1, false, &r,
+	                               NULL), 0);
+	cr_expect_eq(r.echoed.len, sizeof key - 1);
+	cr_expect((const char *)r.echoed.str >= (const char *)big &&
+	          (const char *)r.echoed.str < (const char *)big + sizeof big);
+}
+
 Test(rpc, params_over_the_abi_limit_are_refused_locally)
 {
 	static uint8_t value[CAPOS_RPC_PARAMS_MAX];

@@ -38,10 +38,15 @@
 /* Client side                                                            */
 /* ---------------------------------------------------------------------- */
 
-/* A capability to call: the ring calls go through and the handle. */
+/* A capability to call: the ring calls go through and the handle.
+ * Results larger than CAPOS_RPC_RESULT_BYTES go to a buffer of the
+ * caller's: set result_buf (8-byte aligned) and result_cap after binding;
+ * each call's results then live there until the next call. */
 struct capos_client {
 	struct capos_ring *ring;
 	struct capos_cap cap;
+	void *result_buf;
+	uint32_t result_cap;
 };
 
 /* Binds c to cap if its interface is iface; 0, CAPOS_ERR_BAD_CAP (invalid
