@@ -103,6 +103,9 @@ int capos_rpc_send(const struct capos_client *c, uint16_t method, struct capos_r
 {
 	res->ring = c ? c->ring : NULL;
 	res->taken = 0;
+	/* The client's own result buffer, if it set one, else the reply's. */
+	void *rbuf = c != NULL && c->result_buf != NULL ? c->result_buf : res->buf;
+	uint32_t rcap = c != NULL && c->result_buf != NULL ? c->result_cap : (uint32_t)sizeof(res->buf);
 	memset(&res->reply, 0, sizeof(res->reply));
 	size_t len = 0;
 	int ret;
@@ -121,16 +124,15 @@ int capos_rpc_send(const struct capos_client *c, uint16_t method, struct capos_r
 			.params_len = (uint32_t)len,
 			.xfer = o->xfer,
 			.xfer_count = o->xfer_count,
-			.result = c->result_buf ? c->result_buf : res->buf,
-			.result_cap = c->result_buf ? c->result_cap : (uint32_t)sizeof(res->buf),
+			.result = rbuf,
+			.result_cap = rcap,
 		};
 		ret = capos_endpoint_call_in(c->ring, c->cap.cap_id, &call, &res->reply, err);
 	}
 	out_free(o);
 	if (ret != 0)
 		return ret;
-	if (capnp_reader_init(&res->msg, c->result_buf ? c->result_buf : res->buf,
-	                      res->reply.result_len) != CAPNP_OK) {
+	if (capnp_reader_init(&res->msg, rbuf, res->reply.result_len) != CAPNP_OK) {
 		capos_rpc_release_rest(res);
 		return capos_error_local(err, CAPOS_ERR_BAD_MESSAGE);
 	}
