@@ -249,12 +249,12 @@ static void good_paths(void)
 
 	/* Move: a second server's facet moved on (with a badge) to a client;
 	 * the slot is gone here, the two children talk, both exit 0. */
-	e = spawn("child_echo2", "echo_server", srv, 2, &s, &err);
+	e = spawn("child_echo2", "echo_server", srv_echo, 2, &s, &err);
 	if (e == 0) {
 		struct grant cli[2] = {
 			{.name = "console", .cap_id = console_id},
 			{.name = "echo_server", .cap_id = s.facet, .mode = capos_TransferMode_move,
-			 .badge = 4, .iface = capos_Endpoint_ID},
+			 .badge = 4, .iface = capos_Echo_ID},
 		};
 		struct spawned c = {0};
 		e = spawn("child_client", "echo_client", cli, 2, &c, &err);

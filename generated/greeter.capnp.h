@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "capnp/capnp.h"
+#include "capos.capnp.h"
 
 #define greeter_FILE_ID UINT64_C(0x96dc679e9d4fc168)
 extern const char greeter_schema_file[];
@@ -23,14 +24,14 @@ static inline greeter_Greeter_greet_Params_reader greeter_Greeter_greet_Params_f
 	return (greeter_Greeter_greet_Params_reader){ s };
 }
 #define greeter_Greeter_greet_Params_DATA_WORDS 0
-#define greeter_Greeter_greet_Params_PTR_COUNT 1
+#define greeter_Greeter_greet_Params_PTR_COUNT 2
 static inline greeter_Greeter_greet_Params_reader greeter_Greeter_greet_Params_read_root(struct capnp_reader *m)
 {
 	return (greeter_Greeter_greet_Params_reader){ capnp_reader_root(m) };
 }
 static inline greeter_Greeter_greet_Params_builder greeter_Greeter_greet_Params_init_root(struct capnp_builder *b)
 {
-	return (greeter_Greeter_greet_Params_builder){ capnp_builder_root(b, 0, 1) };
+	return (greeter_Greeter_greet_Params_builder){ capnp_builder_root(b, 0, 2) };
 }
 static inline greeter_Greeter_greet_Params_reader greeter_Greeter_greet_Params_list_get(struct capnp_list l, uint32_t i)
 {
@@ -51,6 +52,18 @@ static inline struct capnp_text greeter_Greeter_greet_Params_get_name(greeter_Gr
 static inline void greeter_Greeter_greet_Params_set_name(greeter_Greeter_greet_Params_builder b, const char *p, size_t len)
 {
 	capnp_sb_set_text(b.s, 0, p, len);
+}
+static inline bool greeter_Greeter_greet_Params_has_console(greeter_Greeter_greet_Params_reader r)
+{
+	return capnp_struct_has(&r.s, 1);
+}
+static inline uint32_t greeter_Greeter_greet_Params_get_console(greeter_Greeter_greet_Params_reader r)
+{
+	return capnp_struct_get_cap(&r.s, 1);
+}
+static inline void greeter_Greeter_greet_Params_set_console(greeter_Greeter_greet_Params_builder b, uint32_t cap)
+{
+	capnp_sb_set_cap(b.s, 1, cap);
 }
 
 /* struct greeter.capnp:Greeter.greet$Results */

@@ -6,11 +6,22 @@
 CAPNP := capnp
 CAPNP_LIB_SRCS := lib/capnp/reader.c lib/capnp/builder.c lib/capnp/packed.c lib/capnp/strerror.c
 CAPNP_SCHEMAS := $(sort $(wildcard schema/*.capnp))
-# Schemas only the tests use (every field kind); generated like the others.
-CAPNP_TEST_SCHEMAS := tests/capnp/fieldkinds.capnp
+# A service's own schema may also sit beside its code (demos/x.capnp,
+# demos/<svc>/x.capnp, services/<svc>/x.capnp); its code goes to generated/
+# like schema/'s, so file names must be unique across these directories.
+CAPNP_SERVICE_SCHEMAS := $(sort $(wildcard demos/*.capnp demos/*/*.capnp services/*/*.capnp))
+CAPNP_ALL_SCHEMAS := $(CAPNP_SCHEMAS) $(CAPNP_SERVICE_SCHEMAS)
+ifneq ($(words $(notdir $(CAPNP_ALL_SCHEMAS))),$(words $(sort $(notdir $(CAPNP_ALL_SCHEMAS)))))
+$(error two schema files share a name (generated/ holds one NAME.capnp.*): $(CAPNP_ALL_SCHEMAS))
+endif
+# Schemas only the tests use (every field kind; interfaces for the stub
+# and dispatch test); generated like the others.
+CAPNP_TEST_SCHEMAS := tests/capnp/fieldkinds.capnp tests/capnp/rpctest.capnp
 CAPNP_SYS_SCHEMA := /usr/include/capnp/schema.capnp
 
-CAPNP_GEN_SCHEMA_SRCS := $(patsubst schema/%,generated/%.c,$(CAPNP_SCHEMAS))
+CAPNP_GEN_SCHEMA_SRCS := $(foreach s,$(CAPNP_ALL_SCHEMAS),generated/$(notdir $(s)).c)
+# Client stubs and server dispatch (generated/NAME.capnp.rpc.{h,c}): userspace only.
+CAPNP_GEN_RPC_SRCS := $(CAPNP_GEN_SCHEMA_SRCS:.capnp.c=.capnp.rpc.c)
 CAPNP_GEN_SRCS := $(CAPNP_GEN_SCHEMA_SRCS) generated/capnp/schema.capnp.c
 CAPNP_TEST_GEN_SRCS := $(patsubst tests/capnp/%,generated/%.c,$(CAPNP_TEST_SCHEMAS))
 
@@ -37,6 +48,8 @@ define capnp_generate
 	@mkdir -p $(1)
 	$(CAPNP) compile -I/usr/include --src-prefix=/usr/include -o$(CAPNPC_C):$(1) $(CAPNP_SYS_SCHEMA)
 	$(CAPNP) compile -Ischema --src-prefix=schema -o$(CAPNPC_C):$(1) $(CAPNP_SCHEMAS)
+	$(foreach s,$(CAPNP_SERVICE_SCHEMAS),$(CAPNP) compile -Ischema -I$(dir $(s)) \
+		--src-prefix=$(patsubst %/,%,$(dir $(s))) -o$(CAPNPC_C):$(1) $(s) &&) true
 	$(CAPNP) compile --src-prefix=tests/capnp -o$(CAPNPC_C):$(1) $(CAPNP_TEST_SCHEMAS)
 endef
 
@@ -44,8 +57,13 @@ endef
 # whatever build needs the code, so writing a service's schema takes no
 # manual step; the result is the same as `make generated-code`'s, which
 # generated-code-check proves for the checked-in copy.
-generated/%.capnp.h generated/%.capnp.c: schema/%.capnp | $(CAPNPC_C)
-	$(CAPNP) compile -Ischema --src-prefix=schema -o$(CAPNPC_C):generated $<
+define capnp_schema_rule
+generated/$(notdir $(1)).h generated/$(notdir $(1)).c generated/$(notdir $(1)).rpc.h \
+		generated/$(notdir $(1)).rpc.c &: $(1) | $(CAPNPC_C)
+	$(CAPNP) compile -Ischema -I$(dir $(1)) --src-prefix=$(patsubst %/,%,$(dir $(1))) \
+		-o$(CAPNPC_C):generated $(1)
+endef
+$(foreach s,$(CAPNP_ALL_SCHEMAS),$(eval $(call capnp_schema_rule,$(s))))
 
 .PHONY: generated-code generated-code-check
 generated-code: $(CAPNPC_C)
@@ -112,8 +130,15 @@ $(CAPNP_UP_RT): tests/capnp/upstream_rt.c tests/capnp/json_out.h $(CAPNP_UP)/gen
 	$(HOST_CC) $(HOST_CFLAGS) -I$(CAPNP_UP)/gen -o $@ tests/capnp/upstream_rt.c \
 		$(addprefix $(CAPNP_UP)/gen/,$(addsuffix .c,$(CAPNP_UP_FILES))) $(CAPNP_LIB_SRCS) \
 		$(HOST_LDFLAGS) -lm
+# The client stubs and server dispatch of upstream's interfaces (generics,
+# extends, streaming, keyword names) compile with -Werror too.
+$(CAPNP_UP)/rpc.stamp: $(CAPNP_UP)/gen.stamp runtime/include/capos/rpc.h
+	for f in $(CAPNP_UP_FILES); do \
+		$(HOST_CC) $(HOST_CFLAGS) -Iruntime/include -I$(CAPNP_UP)/gen -c \
+			$(CAPNP_UP)/gen/$$f.rpc.c -o $(CAPNP_UP)/rpc.o || exit 1; done
+	@touch $@
 ifneq ($(wildcard tests/capnp/upstream.sh),)
-CHECK_TARGETS += $(CAPNP_UP_RT)
+CHECK_TARGETS += $(CAPNP_UP_RT) $(CAPNP_UP)/rpc.stamp
 TEST_SUITES += tests/capnp/upstream.sh
 endif
 

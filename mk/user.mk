@@ -14,9 +14,10 @@ USER_LIBGCC = $(shell $(CC) -print-libgcc-file-name)
 # greeter.capnp): all go into libcapos.a, so a program uses a schema's
 # accessors by including its generated header, with no link step to add
 # (the archive gives each program only the members it refers to).
-USER_CAPNP_SRCS := $(wildcard lib/capnp/*.c) $(CAPNP_GEN_SCHEMA_SRCS)
+USER_CAPNP_SRCS := $(wildcard lib/capnp/*.c) $(CAPNP_GEN_SCHEMA_SRCS) $(CAPNP_GEN_RPC_SRCS)
 RUNTIME_NEEDS_CAPNP := runtime/call.c runtime/console.c runtime/entry.c runtime/panic.c \
-	runtime/endpoint.c runtime/server.c runtime/device.c
+	runtime/endpoint.c runtime/server.c runtime/rpc.c runtime/serve.c \
+	runtime/frame_allocator.c runtime/virtual_memory.c runtime/device.c
 HAVE_CAPNP := $(and $(wildcard generated/capos.capnp.h),$(wildcard lib/capnp/capnp.h))
 
 # memcpy & co. come from lib/kstring.c, capos_snprintf's formatter from
@@ -45,7 +46,7 @@ USER_DEMOS := $(patsubst demos/%.c,$(BUILD)/user/demos/%.elf,$(USER_DEMO_SRCS))
 
 # A demo may include any schema's generated header: make sure each exists
 # (mk/capnp.mk compiles a schema that is new or newer than its code).
-$(USER_DEMOS:.elf=.o): | $(CAPNP_GEN_SCHEMA_SRCS:.c=.h)
+$(USER_DEMOS:.elf=.o): | $(CAPNP_GEN_SCHEMA_SRCS:.c=.h) $(CAPNP_GEN_RPC_SRCS:.c=.h)
 
 $(BUILD)/user/demos/%.elf: $(BUILD)/user/demos/%.o $(RUNTIME_LIB) $(USER_LDSCRIPT)
 	@mkdir -p $(@D)
@@ -90,12 +91,19 @@ $(RUNTIME_HOST_TESTS): $(BUILD)/host/tests/host/%: $(BUILD)/host/tests/host/%.o 
 		$(RUNTIME_HOST_OBJS)
 	$(HOST_CC) -o $@ $^ -lcriterion $(HOST_LDFLAGS)
 
-# The typed clients need the Cap'n Proto runtime and the generated code.
+# The typed clients need the Cap'n Proto runtime, the generated code and
+# its stubs (the stubs include capos/rpc.h).
 RUNTIME_CAPNP_HOST_OBJS := $(patsubst %.c,$(BUILD)/host/%.o,runtime/call.c runtime/console.c \
-	$(wildcard lib/capnp/*.c) generated/capos.capnp.c)
-$(BUILD)/host/tests/host/test_runtime_console: $(RUNTIME_CAPNP_HOST_OBJS)
+	runtime/rpc.c runtime/serve.c runtime/endpoint.c runtime/server.c \
+	$(wildcard lib/capnp/*.c) generated/capos.capnp.c generated/capos.capnp.rpc.c \
+	generated/greeter.capnp.c generated/greeter.capnp.rpc.c)
+$(BUILD)/host/generated/%.rpc.o: HOST_CFLAGS += -Iruntime/include
+$(BUILD)/host/tests/host/test_runtime_console $(BUILD)/host/tests/host/test_runtime_rpc: \
+	$(RUNTIME_CAPNP_HOST_OBJS)
+$(BUILD)/host/tests/host/test_runtime_rpc: $(BUILD)/host/generated/rpctest.capnp.o \
+	$(BUILD)/host/generated/rpctest.capnp.rpc.o
 ifeq ($(HAVE_CAPNP),)
-RUNTIME_HOST_TESTS := $(filter-out %/test_runtime_console,$(RUNTIME_HOST_TESTS))
+RUNTIME_HOST_TESTS := $(filter-out %/test_runtime_console %/test_runtime_rpc,$(RUNTIME_HOST_TESTS))
 endif
 
 HOST_TEST_BINS += $(RUNTIME_HOST_TESTS)

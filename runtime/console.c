@@ -1,5 +1,6 @@
 /*
- * Console client over the generated Cap'n Proto code (capos/console.h).
+ * Console client (capos/console.h) over the generated Console stubs
+ * (generated/capos.capnp.rpc.h).
  */
 #include <capos/console.h>
 #include <capos/fmt.h>
@@ -11,12 +12,7 @@
 #include <stdlib.h> /* host tests: the C library's malloc */
 #endif
 #include "capnp/capnp.h"
-#include "capos.capnp.h"
-
-/* Room for a CapException with a short message. */
-#define RESULT_BYTES 512u
-/* Params messages up to this size are built on the stack. */
-#define STACK_ARENA_WORDS 80u
+#include "capos.capnp.rpc.h"
 
 int capos_console_from_cap(struct capos_console *c, struct capos_ring *r, struct capos_cap cap)
 {
@@ -44,72 +40,54 @@ int capos_console_open(struct capos_console *c, struct capos_ring *r,
 	return capos_console_from_cap(c, r, capos_cap_borrow(e));
 }
 
-/* Encodes write(data) or writeLine(text) and performs the call. */
-static int console_send(const struct capos_console *c, bool line, const void *bytes, size_t len,
-                        struct capos_call_error *err)
+/* The generated client (capos.capnp.rpc.h) on c's ring and handle. */
+static capos_Console_Client client_of(const struct capos_console *c)
 {
-	if (c == NULL || c->ring == NULL || !c->cap.valid)
-		return capos_error_local(err, CAPOS_ERR_BAD_CAP);
-	if (len > CAPOS_CONSOLE_MAX_BYTES)
-		return capos_error_local(err, CAPOS_ERR_INVALID_ARGUMENT);
-	/* segment table + root pointer + list bytes (+ NUL) + slack */
-	size_t words = 4 + (len + 1 + 7) / 8;
-	uint64_t stack_arena[STACK_ARENA_WORDS];
-	uint64_t *arena = stack_arena;
-	if (words > STACK_ARENA_WORDS) {
-		arena = malloc(words * 8);
-		if (arena == NULL)
-			return capos_error_local(err, CAPOS_ERR_NO_RESOURCES);
-	}
-	struct capnp_builder b;
-	capnp_builder_init(&b, arena, words * 8);
-	uint16_t method;
-	if (line) {
-		capos_Console_writeLine_Params_builder p = capos_Console_writeLine_Params_init_root(&b);
-		capos_Console_writeLine_Params_set_text(p, bytes, len);
-		method = capos_Console_writeLine_METHOD;
-	} else {
-		capos_Console_write_Params_builder p = capos_Console_write_Params_init_root(&b);
-		capos_Console_write_Params_set_data(p, bytes, len);
-		method = capos_Console_write_METHOD;
-	}
-	size_t msg_len = 0;
-	int ret;
-	if (capnp_builder_finish(&b, &msg_len) != CAPNP_OK) {
-		ret = capos_error_local(err, CAPOS_ERR_BAD_MESSAGE);
-	} else {
-		uint64_t result[RESULT_BYTES / 8];
-		struct capos_call call = {
-			.cap_id = c->cap.cap_id,
-			.method_id = method,
-			.params = arena,
-			.params_len = (uint32_t)msg_len,
-			.result = result,
-			.result_cap = sizeof(result),
-		};
-		ret = capos_call(c->ring, &call, NULL, err);
-	}
-	if (arena != stack_arena)
-		free(arena);
-	return ret;
+	capos_Console_Client cl = { { .ring = c->ring, .cap = c->cap } };
+	return cl;
+}
+
+struct text_arg {
+	const char *text;
+	size_t len;
+};
+
+/* writeLine's params from a counted (not NUL-terminated) text. */
+static int fill_text(capos_Console_writeLine_Params_builder p, struct capos_rpc_out *o, void *arg)
+{
+	(void)o;
+	const struct text_arg *t = arg;
+	capos_Console_writeLine_Params_set_text(p, t->text, t->len);
+	return 0;
 }
 
 int capos_console_write(const struct capos_console *c, const void *data, size_t len,
                         struct capos_call_error *err)
 {
-	return console_send(c, false, data, len, err);
+	if (c == NULL)
+		return capos_error_local(err, CAPOS_ERR_BAD_CAP);
+	if (len > CAPOS_CONSOLE_MAX_BYTES)
+		return capos_error_local(err, CAPOS_ERR_INVALID_ARGUMENT);
+	capos_Console_Client cl = client_of(c);
+	return capos_Console_write(&cl, data, len, NULL, err);
 }
 
 int capos_console_write_line_n(const struct capos_console *c, const char *text, size_t len,
                                struct capos_call_error *err)
 {
-	return console_send(c, true, text, len, err);
+	if (c == NULL)
+		return capos_error_local(err, CAPOS_ERR_BAD_CAP);
+	if (len > CAPOS_CONSOLE_MAX_BYTES)
+		return capos_error_local(err, CAPOS_ERR_INVALID_ARGUMENT);
+	capos_Console_Client cl = client_of(c);
+	struct text_arg t = { text, len };
+	return capos_Console_writeLine_Call(&cl, fill_text, &t, NULL, err);
 }
 
 int capos_console_write_line(const struct capos_console *c, const char *text,
                              struct capos_call_error *err)
 {
-	return console_send(c, true, text, strlen(text), err);
+	return capos_console_write_line_n(c, text, strlen(text), err);
 }
 
 int capos_console_vprintf(const struct capos_console *c, const char *fmt, va_list ap)

@@ -1,14 +1,12 @@
 /*
- * FrameAllocator client over the generated Cap'n Proto code
- * (capos/frame_allocator.h).
+ * FrameAllocator and MemoryObject clients (capos/frame_allocator.h) over
+ * the generated stubs (generated/capos.capnp.rpc.h).
  */
 #include <capos/frame_allocator.h>
 #include <capos/string.h>
 #include "capnp/capnp.h"
-#include "capos.capnp.h"
+#include "capos.capnp.rpc.h"
 
-#define MSG_WORDS 8u
-#define RESULT_BYTES 512u /* room for a CapException with its message */
 
 int capos_frame_allocator_from_cap(struct capos_frame_allocator *fa, struct capos_ring *r,
                                    struct capos_cap cap)
@@ -33,143 +31,97 @@ int capos_frame_allocator_open(struct capos_frame_allocator *fa, struct capos_ri
 	return capos_frame_allocator_from_cap(fa, r, capos_cap_borrow(e));
 }
 
-/* Performs the call with the finished message in b; on success *m reads
- * the result (its words live in result[], owned by the caller). */
-static int cap_do(struct capos_ring *ring, struct capos_cap cap, uint16_t method,
-                  struct capnp_builder *b, uint64_t *result, struct capnp_reader *m,
-                  struct capos_reply *out, struct capos_call_error *err)
+/* The generated clients (capos.capnp.rpc.h) on a handle and ring. */
+static capos_FrameAllocator_Client fa_client(const struct capos_frame_allocator *fa)
 {
-	if (ring == NULL || !cap.valid)
-		return capos_error_local(err, CAPOS_ERR_BAD_CAP);
-	size_t len = 0;
-	if (capnp_builder_finish(b, &len) != CAPNP_OK)
-		return capos_error_local(err, CAPOS_ERR_BAD_MESSAGE);
-	struct capos_call call = {
-		.cap_id = cap.cap_id,
-		.method_id = method,
-		.params = b->arena,
-		.params_len = (uint32_t)len,
-		.result = result,
-		.result_cap = RESULT_BYTES,
-	};
-	struct capos_reply reply = {0};
-	int ret = capos_call(ring, &call, &reply, err);
-	if (ret != 0)
-		return ret;
-	if (out != NULL)
-		*out = reply;
-	if (capnp_reader_init(m, result, reply.result_len) != CAPNP_OK)
-		return capos_error_local(err, CAPOS_ERR_BAD_MESSAGE);
-	return 0;
+	capos_FrameAllocator_Client cl = { { 0 } };
+	if (fa != NULL) {
+		cl.c.ring = fa->ring;
+		cl.c.cap = fa->cap;
+	}
+	return cl;
 }
 
-static int fa_do(const struct capos_frame_allocator *fa, uint16_t method,
-                 struct capnp_builder *b, uint64_t *result, struct capnp_reader *m,
-                 struct capos_call_error *err)
+static capos_MemoryObject_Client mo_client(const struct capos_memory_object *mo)
 {
-	if (fa == NULL)
-		return capos_error_local(err, CAPOS_ERR_BAD_CAP);
-	return cap_do(fa->ring, fa->cap, method, b, result, m, NULL, err);
-}
-
-static int alloc_common(const struct capos_frame_allocator *fa, uint16_t method, uint32_t count,
-                        uint64_t *phys, struct capos_call_error *err)
-{
-	uint64_t arena[MSG_WORDS], result[RESULT_BYTES / 8];
-	struct capnp_builder b;
-	struct capnp_reader m;
-	capnp_builder_init(&b, arena, sizeof(arena));
-	if (method == capos_FrameAllocator_allocContiguous_METHOD)
-		capos_FrameAllocator_allocContiguous_Params_set_count(
-			capos_FrameAllocator_allocContiguous_Params_init_root(&b), count);
-	else
-		capos_FrameAllocator_allocFrame_Params_init_root(&b);
-	int ret = fa_do(fa, method, &b, result, &m, err);
-	if (ret != 0)
-		return ret;
-	/* allocFrame and allocContiguous results have the same layout. */
-	uint64_t p = capos_FrameAllocator_allocFrame_Results_get_physAddr(
-		capos_FrameAllocator_allocFrame_Results_read_root(&m));
-	if (capnp_reader_error(&m) != CAPNP_OK)
-		return capos_error_local(err, CAPOS_ERR_BAD_MESSAGE);
-	if (phys != NULL)
-		*phys = p;
-	return 0;
+	capos_MemoryObject_Client cl = { { 0 } };
+	if (mo != NULL) {
+		cl.c.ring = mo->ring;
+		cl.c.cap = mo->cap;
+	}
+	return cl;
 }
 
 int capos_frame_alloc(const struct capos_frame_allocator *fa, uint64_t *phys,
                       struct capos_call_error *err)
 {
-	return alloc_common(fa, capos_FrameAllocator_allocFrame_METHOD, 1, phys, err);
+	capos_FrameAllocator_Client cl = fa_client(fa);
+	capos_FrameAllocator_allocFrame_Reply r;
+	int ret = capos_FrameAllocator_allocFrame(&cl, &r, err);
+	if (ret == 0 && phys != NULL)
+		*phys = r.physAddr;
+	return ret;
 }
 
 int capos_frame_alloc_contiguous(const struct capos_frame_allocator *fa, uint32_t count,
                                  uint64_t *phys, struct capos_call_error *err)
 {
-	return alloc_common(fa, capos_FrameAllocator_allocContiguous_METHOD, count, phys, err);
+	capos_FrameAllocator_Client cl = fa_client(fa);
+	capos_FrameAllocator_allocContiguous_Reply r;
+	int ret = capos_FrameAllocator_allocContiguous(&cl, count, &r, err);
+	if (ret == 0 && phys != NULL)
+		*phys = r.physAddr;
+	return ret;
 }
 
 int capos_frame_free(const struct capos_frame_allocator *fa, uint64_t phys,
                      struct capos_call_error *err)
 {
-	uint64_t arena[MSG_WORDS], result[RESULT_BYTES / 8];
-	struct capnp_builder b;
-	struct capnp_reader m;
-	capnp_builder_init(&b, arena, sizeof(arena));
-	capos_FrameAllocator_freeFrame_Params_set_physAddr(
-		capos_FrameAllocator_freeFrame_Params_init_root(&b), phys);
-	return fa_do(fa, capos_FrameAllocator_freeFrame_METHOD, &b, result, &m, err);
+	capos_FrameAllocator_Client cl = fa_client(fa);
+	return capos_FrameAllocator_freeFrame(&cl, phys, NULL, err);
 }
 
 int capos_frame_query(const struct capos_frame_allocator *fa, struct capos_frame_stats *s,
                       struct capos_call_error *err)
 {
-	uint64_t arena[MSG_WORDS], result[RESULT_BYTES / 8];
-	struct capnp_builder b;
-	struct capnp_reader m;
-	capnp_builder_init(&b, arena, sizeof(arena));
-	capos_FrameAllocator_query_Params_init_root(&b);
-	int ret = fa_do(fa, capos_FrameAllocator_query_METHOD, &b, result, &m, err);
+	capos_FrameAllocator_Client cl = fa_client(fa);
+	capos_FrameAllocator_query_Reply r;
+	int ret = capos_FrameAllocator_query(&cl, &r, err);
 	if (ret != 0)
 		return ret;
-	capos_FrameAllocator_query_Results_reader r = capos_FrameAllocator_query_Results_read_root(&m);
-	s->total_frames = capos_FrameAllocator_query_Results_get_totalFrames(r);
-	s->free_frames = capos_FrameAllocator_query_Results_get_freeFrames(r);
-	s->held_frames = capos_FrameAllocator_query_Results_get_heldFrames(r);
-	return capnp_reader_error(&m) != CAPNP_OK ? capos_error_local(err, CAPOS_ERR_BAD_MESSAGE) : 0;
+	s->total_frames = r.totalFrames;
+	s->free_frames = r.freeFrames;
+	s->held_frames = r.heldFrames;
+	return 0;
+}
+
+static int fill_pages(capos_FrameAllocator_allocMemory_Params_builder p, struct capos_rpc_out *o,
+                      void *arg)
+{
+	(void)o;
+	capos_FrameAllocator_allocMemory_Params_set_pages(p, *(const uint32_t *)arg);
+	return 0;
 }
 
 int capos_frame_alloc_memory(const struct capos_frame_allocator *fa, uint32_t pages,
                              struct capos_memory_object *mo, struct capos_call_error *err)
 {
-	uint64_t arena[MSG_WORDS], result[RESULT_BYTES / 8];
-	struct capnp_builder b;
-	struct capnp_reader m;
-	struct capos_reply reply = {0};
 	memset(mo, 0, sizeof(*mo));
-	if (fa == NULL)
-		return capos_error_local(err, CAPOS_ERR_BAD_CAP);
-	capnp_builder_init(&b, arena, sizeof(arena));
-	capos_FrameAllocator_allocMemory_Params_set_pages(
-		capos_FrameAllocator_allocMemory_Params_init_root(&b), pages);
-	int ret = cap_do(fa->ring, fa->cap, capos_FrameAllocator_allocMemory_METHOD, &b, result, &m,
-	                 &reply, err);
+	capos_FrameAllocator_Client cl = fa_client(fa);
+	capos_FrameAllocator_allocMemory_Reply r;
+	/* The result names its cap by index (memoryIndex), not by a cap
+	 * pointer: the generic call form leaves the caps to us. */
+	int ret = capos_FrameAllocator_allocMemory_Call(&cl, fill_pages, &pages, &r, err);
 	if (ret != 0)
 		return ret;
-	uint16_t index = capos_FrameAllocator_allocMemory_Results_get_memoryIndex(
-		capos_FrameAllocator_allocMemory_Results_read_root(&m));
-	if (capnp_reader_error(&m) != CAPNP_OK || index >= reply.cap_count) {
-		/* Do not leak whatever slots came back. */
-		for (uint32_t i = 0; i < reply.cap_count; i++) {
-			struct capos_cap c;
-			if (capos_cap_adopt(&reply.caps[i], reply.caps[i].interface_id, &c) == 0)
-				capos_cap_drop(&c);
-		}
-		return capos_error_local(err, CAPOS_ERR_BAD_MESSAGE);
-	}
-	ret = capos_cap_adopt(&reply.caps[index], capos_MemoryObject_ID, &mo->cap);
+	uint16_t index = capos_FrameAllocator_allocMemory_Results_get_memoryIndex(r.results);
+	if (capnp_reader_error(&r.rpc.msg) != CAPNP_OK)
+		ret = CAPOS_ERR_BAD_MESSAGE;
+	else
+		ret = capos_rpc_take_cap(&r.rpc, index, capos_MemoryObject_ID, &mo->cap);
+	capos_rpc_release_rest(&r.rpc); /* do not leak whatever else came back */
 	if (ret != 0)
-		return capos_error_local(err, ret);
+		return capos_error_local(err, ret == CAPOS_ERR_BAD_CAP ? CAPOS_ERR_BAD_MESSAGE : ret);
 	mo->ring = fa->ring;
 	return 0;
 }
@@ -177,52 +129,34 @@ int capos_frame_alloc_memory(const struct capos_frame_allocator *fa, uint32_t pa
 int capos_memory_object_info(const struct capos_memory_object *mo, uint32_t *pages,
                              uint64_t *size, struct capos_call_error *err)
 {
-	uint64_t arena[MSG_WORDS], result[RESULT_BYTES / 8];
-	struct capnp_builder b;
-	struct capnp_reader m;
-	capnp_builder_init(&b, arena, sizeof(arena));
-	capos_MemoryObject_info_Params_init_root(&b);
-	int ret = cap_do(mo->ring, mo->cap, capos_MemoryObject_info_METHOD, &b, result, &m, NULL, err);
+	capos_MemoryObject_Client cl = mo_client(mo);
+	capos_MemoryObject_info_Reply r;
+	int ret = capos_MemoryObject_info(&cl, &r, err);
 	if (ret != 0)
 		return ret;
-	capos_MemoryObject_info_Results_reader r = capos_MemoryObject_info_Results_read_root(&m);
 	if (pages != NULL)
-		*pages = capos_MemoryObject_info_Results_get_pages(r);
+		*pages = r.pages;
 	if (size != NULL)
-		*size = capos_MemoryObject_info_Results_get_size(r);
-	return capnp_reader_error(&m) != CAPNP_OK ? capos_error_local(err, CAPOS_ERR_BAD_MESSAGE) : 0;
+		*size = r.size;
+	return 0;
 }
 
 int capos_memory_object_map(const struct capos_memory_object *mo, uint64_t hint, uint32_t prot,
                             uint64_t *addr, struct capos_call_error *err)
 {
-	uint64_t arena[MSG_WORDS], result[RESULT_BYTES / 8];
-	struct capnp_builder b;
-	struct capnp_reader m;
-	capnp_builder_init(&b, arena, sizeof(arena));
-	capos_MemoryObject_map_Params_builder p = capos_MemoryObject_map_Params_init_root(&b);
-	capos_MemoryObject_map_Params_set_hint(p, hint);
-	capos_MemoryObject_map_Params_set_prot(p, prot);
-	int ret = cap_do(mo->ring, mo->cap, capos_MemoryObject_map_METHOD, &b, result, &m, NULL, err);
-	if (ret != 0)
-		return ret;
-	uint64_t a = capos_MemoryObject_map_Results_get_addr(capos_MemoryObject_map_Results_read_root(&m));
-	if (capnp_reader_error(&m) != CAPNP_OK)
-		return capos_error_local(err, CAPOS_ERR_BAD_MESSAGE);
-	if (addr != NULL)
-		*addr = a;
-	return 0;
+	capos_MemoryObject_Client cl = mo_client(mo);
+	capos_MemoryObject_map_Reply r;
+	int ret = capos_MemoryObject_map(&cl, hint, prot, &r, err);
+	if (ret == 0 && addr != NULL)
+		*addr = r.addr;
+	return ret;
 }
 
 int capos_memory_object_unmap(const struct capos_memory_object *mo, uint64_t addr,
                               struct capos_call_error *err)
 {
-	uint64_t arena[MSG_WORDS], result[RESULT_BYTES / 8];
-	struct capnp_builder b;
-	struct capnp_reader m;
-	capnp_builder_init(&b, arena, sizeof(arena));
-	capos_MemoryObject_unmap_Params_set_addr(capos_MemoryObject_unmap_Params_init_root(&b), addr);
-	return cap_do(mo->ring, mo->cap, capos_MemoryObject_unmap_METHOD, &b, result, &m, NULL, err);
+	capos_MemoryObject_Client cl = mo_client(mo);
+	return capos_MemoryObject_unmap(&cl, addr, NULL, err);
 }
 
 void capos_memory_object_drop(struct capos_memory_object *mo)

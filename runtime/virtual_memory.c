@@ -1,6 +1,6 @@
 /*
- * VirtualMemory client over the generated Cap'n Proto code
- * (capos/virtual_memory.h), and the heap's grow hook.
+ * VirtualMemory client (capos/virtual_memory.h) over the generated stubs
+ * (generated/capos.capnp.rpc.h), and the heap's grow hook.
  */
 #include <capos/virtual_memory.h>
 #include <capos/string.h>
@@ -8,10 +8,8 @@
 #include <capos/rt.h>
 #endif
 #include "capnp/capnp.h"
-#include "capos.capnp.h"
+#include "capos.capnp.rpc.h"
 
-#define MSG_WORDS 16u   /* params: segment table, root, 3 data words */
-#define RESULT_BYTES 512u /* room for a CapException with its message */
 
 int capos_vm_from_cap(struct capos_vm *vm, struct capos_ring *r, struct capos_cap cap)
 {
@@ -35,78 +33,40 @@ int capos_vm_open(struct capos_vm *vm, struct capos_ring *r, const struct capos_
 	return capos_vm_from_cap(vm, r, capos_cap_borrow(e));
 }
 
-/* Builds nothing itself: finishes b, performs the call, decodes addr if asked. */
-static int vm_do(const struct capos_vm *vm, uint16_t method, struct capnp_builder *b,
-                 uint64_t *addr, struct capos_call_error *err)
+/* The generated client (capos.capnp.rpc.h) on vm's ring and handle. */
+static capos_VirtualMemory_Client client_of(const struct capos_vm *vm)
 {
-	if (vm == NULL || vm->ring == NULL || !vm->cap.valid)
-		return capos_error_local(err, CAPOS_ERR_BAD_CAP);
-	size_t len = 0;
-	if (capnp_builder_finish(b, &len) != CAPNP_OK)
-		return capos_error_local(err, CAPOS_ERR_BAD_MESSAGE);
-	uint64_t result[RESULT_BYTES / 8];
-	struct capos_call call = {
-		.cap_id = vm->cap.cap_id,
-		.method_id = method,
-		.params = b->arena,
-		.params_len = (uint32_t)len,
-		.result = result,
-		.result_cap = sizeof(result),
-	};
-	struct capos_reply reply = {0};
-	int ret = capos_call(vm->ring, &call, &reply, err);
-	if (ret != 0 || addr == NULL)
-		return ret;
-	struct capnp_reader m;
-	if (capnp_reader_init(&m, result, reply.result_len) != CAPNP_OK)
-		return capos_error_local(err, CAPOS_ERR_BAD_MESSAGE);
-	*addr = capos_VirtualMemory_map_Results_get_addr(capos_VirtualMemory_map_Results_read_root(&m));
-	if (capnp_reader_error(&m) != CAPNP_OK)
-		return capos_error_local(err, CAPOS_ERR_BAD_MESSAGE);
-	return 0;
+	capos_VirtualMemory_Client cl = { { 0 } };
+	if (vm != NULL) {
+		cl.c.ring = vm->ring;
+		cl.c.cap = vm->cap;
+	}
+	return cl;
 }
 
 int capos_vm_map(const struct capos_vm *vm, uint64_t hint, uint64_t size, uint32_t prot,
                  uint64_t *addr, struct capos_call_error *err)
 {
-	uint64_t arena[MSG_WORDS];
-	struct capnp_builder b;
-	capnp_builder_init(&b, arena, sizeof(arena));
-	capos_VirtualMemory_map_Params_builder p = capos_VirtualMemory_map_Params_init_root(&b);
-	capos_VirtualMemory_map_Params_set_hint(p, hint);
-	capos_VirtualMemory_map_Params_set_size(p, size);
-	capos_VirtualMemory_map_Params_set_prot(p, prot);
-	uint64_t got = 0;
-	int ret = vm_do(vm, capos_VirtualMemory_map_METHOD, &b, &got, err);
+	capos_VirtualMemory_Client cl = client_of(vm);
+	capos_VirtualMemory_map_Reply r;
+	int ret = capos_VirtualMemory_map(&cl, hint, size, prot, &r, err);
 	if (ret == 0 && addr != NULL)
-		*addr = got;
+		*addr = r.addr;
 	return ret;
 }
 
 int capos_vm_unmap(const struct capos_vm *vm, uint64_t addr, uint64_t size,
                    struct capos_call_error *err)
 {
-	uint64_t arena[MSG_WORDS];
-	struct capnp_builder b;
-	capnp_builder_init(&b, arena, sizeof(arena));
-	capos_VirtualMemory_unmap_Params_builder p = capos_VirtualMemory_unmap_Params_init_root(&b);
-	capos_VirtualMemory_unmap_Params_set_addr(p, addr);
-	capos_VirtualMemory_unmap_Params_set_size(p, size);
-	return vm_do(vm, capos_VirtualMemory_unmap_METHOD, &b, NULL, err);
+	capos_VirtualMemory_Client cl = client_of(vm);
+	return capos_VirtualMemory_unmap(&cl, addr, size, NULL, err);
 }
 
 int capos_vm_protect(const struct capos_vm *vm, uint64_t addr, uint64_t size, uint32_t prot,
                      struct capos_call_error *err)
 {
-	uint64_t arena[MSG_WORDS];
-	struct capnp_builder b;
-	capnp_builder_init(&b, arena, sizeof(arena));
-	capos_VirtualMemory_protect_Params_builder p =
-		capos_VirtualMemory_protect_Params_init_root(&b);
-	capos_VirtualMemory_protect_Params_set_addr(p, addr);
-	capos_VirtualMemory_protect_Params_set_size(p, size);
-	capos_VirtualMemory_protect_Params_set_prot(p, prot);
-	return vm_do(vm, capos_VirtualMemory_protect_METHOD, &b, NULL, err);
+	capos_VirtualMemory_Client cl = client_of(vm);
+	return capos_VirtualMemory_protect(&cl, addr, size, prot, NULL, err);
 }
 
 #if !defined(CAPOS_HOST)

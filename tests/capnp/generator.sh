@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Behaviour of the capnpc-c plugin beyond the checked-in output (which
 # `make generated-code-check` covers): help, bad input, a new schema with
-# defaults and constants of every kind, refusing one item alone,
-# cross-file imports, generics.  One PASS/FAIL line per check.
+# interfaces (client stubs, server dispatch), defaults and constants of
+# every kind, refusing one item alone, cross-file imports, generics.  One PASS/FAIL line per check.
 if [ "${1:-}" = "--help" ] || [ "${1:-}" = "-h" ]; then
 	sed -n '2,/^[^#]/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'
 	exit 0
@@ -36,7 +36,7 @@ fi
 mkdir -p "$tmp/new"
 cat >"$tmp/new/fresh.capnp" <<'SCHEMA'
 @0xc0ffee0123456789;
-interface Svc { ping @0 (n :UInt32) -> (echo :UInt32); }
+interface Svc { ping @0 (n :UInt32, peer :Svc, tag :Text) -> (echo :UInt32, back :Svc, q :Q); take @1 (q :Q) -> (); }
 struct P { x @0 :UInt32 = 7; name @1 :Text = "p"; }
 struct Q {
   p @0 :P = (x = 5, name = "five");
@@ -85,6 +85,25 @@ else
 	echo "FAIL capnpc-c-new-schema-defaults-constants: $(head -c 300 "$tmp/err")"
 fi
 
+# The same schema's client stubs and server dispatch (fresh.capnp.rpc.c):
+# a flat stub for ping (a cap param and a result cap among them), the
+# struct-params form alone for take, both compiled with -Werror against
+# the runtime's headers.
+if grep -q 'int fresh_Svc_ping(const fresh_Svc_Client \*cap_client, uint32_t n, const struct capos_cap \*peer, const char \*tag,' "$tmp/new/fresh.capnp.rpc.h" &&
+	grep -q 'struct capos_cap back;' "$tmp/new/fresh.capnp.rpc.h" &&
+	grep -q 'int fresh_Svc_take_Call(' "$tmp/new/fresh.capnp.rpc.h" &&
+	! grep -q 'int fresh_Svc_take(' "$tmp/new/fresh.capnp.rpc.h" &&
+	grep -q 'int (\*take)(void \*self, struct capos_rpc_ctx \*rc, fresh_Svc_take_Params_reader in,' "$tmp/new/fresh.capnp.rpc.h" &&
+	gcc -std=c17 -Wall -Wextra -Werror -DCAPOS_HOST=1 -Iinclude -Ilib -Igenerated -Iruntime/include \
+		-I"$tmp/new" -c "$tmp/new/fresh.capnp.rpc.c" -o "$tmp/new/fresh.rpc.o" 2>"$tmp/err" &&
+	gcc -std=c17 -Wall -Wextra -Werror -ffreestanding -DCAPOS_USER=1 -Iinclude -Ilib -Igenerated \
+		-Iruntime/include -I"$tmp/new" -c "$tmp/new/fresh.capnp.rpc.c" -o "$tmp/new/fresh.rpc.o" \
+		2>>"$tmp/err"; then
+	echo "PASS capnpc-c-new-schema-stubs-dispatch"
+else
+	echo "FAIL capnpc-c-new-schema-stubs-dispatch: $(head -c 300 "$tmp/err")"
+fi
+
 # An item the plugin cannot generate is left out alone, with a warning
 # naming it and its line (forced here: no test schema has such an item).
 if CAPNPC_C_REFUSE=Q.p CAPNPC_C_SRCDIR="$tmp/new" capnp compile --src-prefix="$tmp/new" \
@@ -124,7 +143,10 @@ if capnp compile -I"$PWD/schema" --src-prefix="$tmp/imp" -o"$GEN":"$tmp/imp" "$t
 	grep -q '#include "capos.capnp.h"' "$tmp/imp/user.capnp.h" &&
 	grep -q 'typedef capos_CapGrant_reader user_Svc_run_Params_reader;' "$tmp/imp/user.capnp.h" &&
 	gcc -std=c17 -Wall -Wextra -Werror -Ilib -Igenerated -I"$tmp/imp" -c "$tmp/imp/user.capnp.c" \
-		-o "$tmp/imp/user.o" 2>>"$tmp/err"; then
+		-o "$tmp/imp/user.o" 2>>"$tmp/err" &&
+	grep -q 'int user_Svc_run_Call(' "$tmp/imp/user.capnp.rpc.h" &&
+	gcc -std=c17 -Wall -Wextra -Werror -DCAPOS_HOST=1 -Iinclude -Ilib -Igenerated -Iruntime/include \
+		-I"$tmp/imp" -c "$tmp/imp/user.capnp.rpc.c" -o "$tmp/imp/user.rpc.o" 2>>"$tmp/err"; then
 	echo "PASS capnpc-c-imports"
 else
 	echo "FAIL capnpc-c-imports: $(head -c 300 "$tmp/err")"

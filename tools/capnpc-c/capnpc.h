@@ -24,6 +24,7 @@ struct gen {
 	const char *file_display; /* the file node's display name */
 	char *prefix;             /* C prefix, e.g. "capos" */
 	FILE *h, *c;
+	FILE *rh, *rc;            /* <file>.rpc.h / .rpc.c: interface stubs */
 	int errors;      /* file-level: nothing is written */
 	/* The item (field or constant) being emitted; its errors drop it only. */
 	const char *filename;     /* as capnp names it, e.g. "capos.capnp" */
@@ -75,6 +76,9 @@ void emit_struct(struct gen *g, schema_Node_reader n);
 void emit_enum(struct gen *g, schema_Node_reader n);
 void emit_const(struct gen *g, schema_Node_reader n);
 void emit_interface(struct gen *g, schema_Node_reader n);
+
+/* emit_rpc.c */
+void emit_rpc(struct gen *g, schema_Node_reader n);
 
 /* emit_file.c */
 int emit_file(struct gen *g, uint64_t file_id, const char *filename,
