@@ -5,7 +5,7 @@
 # Guest: build/kernel.elf + build/manifests/bench_ipc.bin (init starts
 # bench_ipc_server and bench_ipc) under QEMU TCG
 # with `-icount shift=0`: one TSC tick per guest instruction, so the guest
-# figures are exact, repeatable instruction counts (demos/bench_ipc.c).
+# figures are exact, repeatable instruction counts (tests/qemu/progs/bench_ipc.c).
 # Host: bench/ipc/pipe_pingpong.c (host TSC cycles and nanoseconds).
 # A benchmark, not a test: nothing is asserted on speed.
 

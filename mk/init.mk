@@ -42,7 +42,7 @@ $(BUILD)/host/tests/host/test_init_grants: $(BUILD)/host/tests/host/test_init_gr
 	$(HOST_CC) $^ -o $@ -lcriterion $(HOST_LDFLAGS)
 
 # `make bench-spawn`: ProcessSpawner.spawn and spawn-until-reaped cost
-# (demos/spawn_bench.c) under -icount shift=0 (one TSC tick per guest
+# (tests/qemu/progs/spawn_bench.c) under -icount shift=0 (one TSC tick per guest
 # instruction).  A benchmark, not a test: nothing is asserted on speed.
 SPAWN_BENCH_LOG := $(BUILD)/bench-spawn.log
 .PHONY: bench-spawn

@@ -27,7 +27,7 @@ $(BUILD)/host/tests/test_wait: $(BUILD)/host/tests/host/test_wait.o $(BUILD)/hos
 	@mkdir -p $(@D)
 	$(HOST_CC) $^ -o $@ -lcriterion $(HOST_LDFLAGS)
 
-# The IPC/transfer/benchmark demos (demos/{echo,xfer,ipc,bench_ipc}*.c) boot
+# The IPC/transfer/benchmark demos (demos/echo*.c, tests/qemu/progs/{xfer,ipc,bench_ipc}*.c) boot
 # through init from manifests (tests/qemu/manifests/{ipc,xfer,endpoint}_*.cue):
 # a server exports its endpoint, clients import it as a client facet
 # (docs/init.md).

@@ -17,7 +17,7 @@ $(addprefix $(BUILD)/host/tests/,$(MEMCAPS_HOST_TESTS)):
 	$(HOST_CC) $^ -o $@ -lcriterion $(HOST_LDFLAGS)
 
 # `make bench-memcaps`: guest cycles per VirtualMemory/FrameAllocator call
-# (demos/vm_bench.c, booted through init by tests/qemu/manifests/vm_bench.cue)
+# (tests/qemu/progs/vm_bench.c, booted through init by tests/qemu/manifests/vm_bench.cue)
 # under -icount shift=0 (one TSC tick per guest
 # instruction: repeatable instruction counts).  A benchmark, not a test.
 MEMCAPS_BENCH_LOG := $(BUILD)/bench-memcaps.log

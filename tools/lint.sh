@@ -3,7 +3,8 @@
 #
 # Usage: tools/lint.sh [--full] [--tools "cppcheck clang-tidy"] [-j N]
 #
-# Every .c file under lib/ kernel/ runtime/ init/ tools/ demos/ generated/ is
+# Every .c file under lib/ kernel/ runtime/ init/ tools/ demos/ tests/qemu/progs/
+# generated/ is
 # analysed with the flags mk/config.mk compiles it with (kernel, userspace or
 # host tool, read through `make lint-flags`), headers through the files that
 # include them.  Findings are grouped by the directory of the file they are
@@ -69,15 +70,23 @@ fi
 eval "$flags"
 export KERNEL_CFLAGS USER_CFLAGS TOOL_CFLAGS
 
-roots="lib kernel runtime init tools demos generated"
+roots="lib kernel runtime init tools demos tests/qemu/progs generated"
 
 # Which flags a file builds with: lib/ is freestanding and its strictest
-# user is the kernel; runtime, init, demos and generated code are userspace.
+# user is the kernel; runtime, init, demos and generated code are userspace,
+# and so are the kernel test programs, which also include demos/ headers
+# (mk/user.mk).
 flag_kind() {
-	case $1 in kernel/*|lib/*) echo kernel ;; tools/*) echo tool ;; *) echo user ;; esac
+	case $1 in
+	kernel/*|lib/*) echo kernel ;; tools/*) echo tool ;; tests/qemu/progs/*) echo prog ;;
+	*) echo user ;;
+	esac
 }
 kind_cflags() {
-	case $1 in kernel) echo "$KERNEL_CFLAGS" ;; tool) echo "$TOOL_CFLAGS" ;; *) echo "$USER_CFLAGS" ;; esac
+	case $1 in
+	kernel) echo "$KERNEL_CFLAGS" ;; tool) echo "$TOOL_CFLAGS" ;; prog) echo "$USER_CFLAGS -Idemos" ;;
+	*) echo "$USER_CFLAGS" ;;
+	esac
 }
 export -f flag_kind kind_cflags
 
@@ -126,7 +135,7 @@ cp "$work/compile_commands.json" "$work/cc.tmp" && mv -f "$work/cc.tmp" "$out/co
 
 run_cppcheck() {
 	local kind files incdefs
-	for kind in kernel user tool; do
+	for kind in kernel user prog tool; do
 		files=$(for f in $sources; do [ "$(flag_kind "$f")" = "$kind" ] && echo "$f"; done)
 		[ -z "$files" ] && continue
 		# The compiler's own predefined macros (__BYTE_ORDER__, __x86_64__...).

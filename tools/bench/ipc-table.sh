@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Prints the `make bench` table from the guest log (bench: lines of
-# demos/bench_ipc.c) and the host pipe_pingpong line.
+# tests/qemu/progs/bench_ipc.c) and the host pipe_pingpong line.
 # Usage: tools/bench/ipc-table.sh GUEST_LOG PIPE_OUTPUT
 set -euo pipefail
 if [ "${1:-}" = -h ] || [ "${1:-}" = --help ] || [ $# -ne 2 ]; then
