@@ -189,6 +189,27 @@ static void assert_nothing_live(void)
 			cr_assert_eq(procs[i].waits.n[k], 0u, "pid %u still waits (kind %u)", i, k);
 }
 
+/* What the kernel's dispatcher does with a check and a perform: the
+ * result is posted now (true, in cqe) unless the operation completes
+ * later (IPC_LATER). */
+static bool posted_now(int err, struct capos_cqe *cqe)
+{
+	if (err == IPC_LATER)
+		return false;
+	cqe->result = err;
+	return true;
+}
+
+static bool do_call(struct process *p, struct endpoint *ep, uint64_t badge,
+                    const struct capos_sqe *sqe, uint64_t deadline, struct capos_cqe *cqe)
+{
+	struct ipc_call *rec;
+	int err = ipc_call_check(&s, p, ep, sqe, &rec);
+	if (err == CAPOS_OK)
+		err = ipc_call_perform(&s, p, ep, rec, badge, sqe, deadline);
+	return posted_now(err, cqe);
+}
+
 /* A CALL of len params bytes at 0 (content "abc..."), result at 2048. */
 static bool call(struct process *p, struct endpoint *ep, uint32_t len, uint32_t result_len,
                  uint64_t deadline, struct capos_cqe *cqe)
@@ -198,7 +219,7 @@ static bool call(struct process *p, struct endpoint *ep, uint32_t len, uint32_t 
 	struct capos_sqe sqe = {.opcode = CAPOS_OP_CALL, .addr = 0, .len = len,
 	                        .result_addr = 2048, .result_len = result_len, .user_data = 7};
 	*cqe = (struct capos_cqe){.user_data = 7};
-	return ipc_call(&s, p, ep, 0x42, &sqe, deadline, cqe);
+	return do_call(p, ep, 0x42, &sqe, deadline, cqe);
 }
 
 /* A RECV into 1024 (result_len bytes). */
@@ -208,7 +229,11 @@ static bool recv(struct endpoint *ep, uint32_t result_len, uint64_t deadline,
 	struct capos_sqe sqe = {.opcode = CAPOS_OP_RECV, .result_addr = 1024,
 	                        .result_len = result_len, .user_data = 9};
 	*cqe = (struct capos_cqe){.user_data = 9};
-	return ipc_recv(&s, server, ep, &sqe, deadline, cqe);
+	struct ipc_recv *rec;
+	int err = ipc_recv_check(&s, server, ep, &sqe, &rec);
+	if (err == CAPOS_OK)
+		err = ipc_recv_perform(&s, server, ep, rec, &sqe, deadline);
+	return posted_now(err, cqe);
 }
 
 /* A RETURN of len bytes ("xyz...") from the server's 512. */
@@ -218,9 +243,9 @@ static int ret(struct endpoint *ep, uint32_t call_id, uint32_t len, bool excepti
 		server->mem[512 + i] = (uint8_t)('x' + i % 3);
 	struct capos_sqe sqe = {.opcode = CAPOS_OP_RETURN, .addr = 512, .len = len,
 	                        .call_id = call_id, .flags = exception ? CAPOS_SQE_EXCEPTION : 0};
-	struct capos_cqe cqe = {0};
-	ipc_return(&s, server, ep, &sqe, &cqe);
-	return cqe.result;
+	struct ipc_call *rec;
+	int err = ipc_return_check(&s, ep, &sqe, &rec);
+	return err ? err : ipc_return_perform(&s, server, rec, &sqe);
 }
 
 static const struct capos_endpoint_message *received(void)
@@ -550,7 +575,7 @@ Test(ipc, call_moves_a_capability)
 	struct capos_sqe sqe = {.opcode = CAPOS_OP_CALL, .addr = 0, .len = 8, .xfer_cap_count = 1,
 	                        .result_addr = 2048, .result_len = 64};
 	struct capos_cqe cqe;
-	cr_assert_not(ipc_call(&s, client, ep, 0, &sqe, IPC_NO_DEADLINE, &cqe));
+	cr_assert_not(do_call(client, ep, 0, &sqe, IPC_NO_DEADLINE, &cqe));
 	recv(ep, 256, IPC_NO_DEADLINE, &cqe);
 	cr_assert_eq(server->cqe[0].cap_count, 1u);
 	cr_assert_eq(committed, 1u);
@@ -579,7 +604,7 @@ Test(ipc, call_carrying_its_own_endpoint_reentrant_drop)
 	struct capos_sqe sqe = {.opcode = CAPOS_OP_CALL, .len = 8, .xfer_cap_count = 1,
 	                        .result_addr = 2048, .result_len = 64};
 	struct capos_cqe cqe;
-	cr_assert_not(ipc_call(&s, client, ep, 0, &sqe, IPC_NO_DEADLINE, &cqe));
+	cr_assert_not(do_call(client, ep, 0, &sqe, IPC_NO_DEADLINE, &cqe));
 	release(client, own_id); /* the copy in the queued call holds an owner reference */
 	release(server, o);
 	cr_assert_eq(client->ncqe, 0u, "an owner reference is still on its way");
