@@ -39,7 +39,7 @@ ipc-smokes: $(BUILD)/kernel.elf
 # Runtime endpoint client + server parser on the host.
 IPC_RT_HOST_OBJS := $(patsubst %.c,$(BUILD)/host/%.o,runtime/endpoint.c runtime/server.c \
 	runtime/call.c runtime/ring.c runtime/errors.c runtime/fmt.c lib/format.c runtime/capset.c \
-	runtime/release.c \
+	runtime/release.c lib/cap_exception.c \
 	$(wildcard lib/capnp/*.c) generated/capos.capnp.c)
 $(BUILD)/host/runtime/endpoint.o $(BUILD)/host/runtime/server.o: HOST_CFLAGS += -Iruntime/include
 $(BUILD)/host/tests/host/test_endpoint_rt.o: HOST_CFLAGS += -Iruntime/include

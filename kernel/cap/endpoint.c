@@ -19,13 +19,10 @@
 #include "proc/process.h"
 
 
+/* An SQE's timeout_ns: 0 is none. */
 static uint64_t deadline_of(uint64_t timeout_ns)
 {
-	if (timeout_ns == 0)
-		return UINT64_MAX;
-	uint64_t deadline = timer_deadline_after(timeout_ns);
-	timer_arm_at(deadline);
-	return deadline;
+	return timeout_ns == 0 ? IPC_NO_DEADLINE : timer_arm_after(timeout_ns);
 }
 
 /* ---- the state machine's ops ---------------------------------------------- */

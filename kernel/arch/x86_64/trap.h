@@ -69,5 +69,7 @@ void timer_tick_hook(struct trap_frame *tf);
 
 /* Prints the fault report (vector name, error code, RIP, RSP, CR2, mode, GPRs). */
 void trap_print_report(const struct trap_frame *tf);
+/* An exception vector's name ("page fault"); "interrupt" from 32 up. */
+const char *trap_vector_name(uint64_t vector);
 
 #endif
