@@ -1,4 +1,4 @@
-# init (issue #6): the one process the kernel starts from the boot manifest.
+# init: the one process the kernel starts from the boot manifest.
 # build/user/init/init.elf = init/*.c + lib/manifest (decoder, validator,
 # interface ids) + the generated manifest schema code + the runtime.
 # mk/manifest.mk finds it by its logical name "init" in build/user/init.

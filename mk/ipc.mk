@@ -1,4 +1,4 @@
-# Endpoint IPC and capability transfer (issue #5): host-tested library
+# Endpoint IPC and capability transfer: host-tested library
 # parts (lib/transfer.c) linked into the kernel, their Criterion tests, and
 # the IPC demo packaging.  See docs/ipc.md.
 

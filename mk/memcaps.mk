@@ -1,4 +1,4 @@
-# FrameAllocator / VirtualMemory capabilities (issue #5): host-tested range
+# FrameAllocator / VirtualMemory capabilities: host-tested range
 # and ledger logic, linked into the kernel.  See docs/memory-caps.md.
 
 MEMCAPS_LIB_SRCS := lib/frame_ledger.c lib/vm_ranges.c

@@ -90,22 +90,6 @@ struct endpoint *endpoint_create(const char *name) { return ipc_endpoint_create(
 
 void endpoint_boot_release(struct endpoint *ep) { ipc_boot_release(the_ipc(), ep); }
 
-const char *endpoint_name(const struct endpoint *ep) { return ep->name; }
-
-int endpoint_grant(struct process *p, struct endpoint *ep, bool owner, uint32_t *cap_id)
-{
-	struct cap_entry e = {
-		.object = ep,
-		.interface_id = capos_Endpoint_ID,
-		.type = owner ? KCAP_ENDPOINT : KCAP_ENDPOINT_CLIENT,
-	};
-	int err = cap_table_insert(&p->caps, &e, cap_id);
-	if (err)
-		return err;
-	ipc_retain(ep, owner);
-	return CAPOS_OK;
-}
-
 static void owner_retain(void *object) { ipc_retain(object, true); }
 static void client_retain(void *object) { ipc_retain(object, false); }
 static void owner_drop(void *object) { ipc_drop(the_ipc(), object, true); }

@@ -100,17 +100,6 @@ int kcap_refuse(struct kcap_call *c, const char *interface, const char *method, 
 	                      msg);
 }
 
-int kcap_grant(struct process *p, const struct kcap_type *t, void *object, uint32_t *cap_id)
-{
-	struct cap_entry e = {
-		.object = object,
-		.interface_id = kcap_info(t)->interface_id,
-		.badge = 0,
-		.type = t->kind,
-	};
-	return cap_table_insert(&p->caps, &e, cap_id);
-}
-
 void kcap_drop(const struct cap_entry *e)
 {
 	const struct kcap_type *t = kcap_type_of((enum kcap_kind)e->type);

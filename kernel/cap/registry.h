@@ -162,8 +162,6 @@ void kcap_process_exit(struct process *p);
 uint64_t kcap_expire(uint64_t now);
 void kcap_describe_waits(const struct process *p, char *buf, size_t len);
 
-/* Inserts a capability to object into p's table. */
-int kcap_grant(struct process *p, const struct kcap_type *t, void *object, uint32_t *cap_id);
 /* Drops the object reference a removed table entry held. */
 void kcap_drop(const struct cap_entry *e);
 

@@ -1,7 +1,7 @@
 /*
  * A CPU exception raised in user mode kills the process that raised it,
  * with the reason logged; the kernel and the other processes go on.
- * (Overrides the weak trap_user_fault of kernel/arch/x86_64/trap.c.)
+ * (trap_user_fault, the hook kernel/arch/x86_64/trap.c calls.)
  */
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/trap.h"

@@ -29,11 +29,6 @@ static uint64_t tsc0, tsc_hz, lapic_hz;
 static struct clock_scale tsc_scale, lapic_scale;
 static uint64_t armed_at = UINT64_MAX;
 
-__attribute__((weak)) void timer_tick_hook(struct trap_frame *tf)
-{
-	(void)tf;
-}
-
 uint64_t ktime_ns(void)
 {
 	return tsc_hz ? clock_ticks_to_ns(&tsc_scale, rdtsc() - tsc0) : 0;

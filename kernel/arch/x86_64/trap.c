@@ -52,18 +52,6 @@ const char *trap_vector_name(uint64_t vector)
 static irq_handler_fn irq_handlers[16];
 static struct trap_frame *return_frame;
 
-__attribute__((weak)) void trap_user_fault(struct trap_frame *tf)
-{
-	trap_print_report(tf);
-	panic("exception %lu in user mode and no process code to handle it", tf->vector);
-}
-
-__attribute__((weak)) bool trap_kernel_fixup(struct trap_frame *tf)
-{
-	(void)tf;
-	return false;
-}
-
 void trap_set_return_frame(struct trap_frame *next)
 {
 	return_frame = next;
@@ -110,8 +98,6 @@ static void handle_exception(struct trap_frame *tf)
 		trap_user_fault(tf);
 		return;
 	}
-	if (trap_kernel_fixup(tf))
-		return;
 	trap_print_report(tf);
 	kprintf("FAULT: unexpected exception in the kernel, stopping\n");
 	qemu_exit(QEMU_EXIT_FAULT);
