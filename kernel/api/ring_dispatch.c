@@ -235,12 +235,15 @@ static bool dispatch(struct process *p, const struct capos_sqe *sqe, struct capo
 	return true;
 }
 
-static void count_error(struct process *p, const struct capos_cqe *cqe)
+/* Every CQE a process receives is written here: at once from ring_drain,
+ * later from api_complete.  An error (not an exception) is counted. */
+static void post_cqe(struct process *p, const struct capos_cqe *cqe)
 {
 	if (cqe->result < 0 && !(cqe->flags & CAPOS_CQE_F_EXCEPTION)) {
 		p->ring_errors++;
 		p->ring->header.sq_dropped++;
 	}
+	ring_post_cqe(p->ring, &p->ring_cursor, cqe);
 }
 
 void api_complete(struct process *p, const struct capos_cqe *cqe, bool handoff)
@@ -249,10 +252,9 @@ void api_complete(struct process *p, const struct capos_cqe *cqe, bool handoff)
 		p->cq_reserved--;
 	if (p->state == PROC_FREE || p->state == PROC_ZOMBIE)
 		return;
-	count_error(p, cqe);
 	/* The slot was reserved when the SQE was accepted; a process that
 	 * moved its own cq_head backwards only overwrites its own CQEs. */
-	ring_post_cqe(p->ring, &p->ring_cursor, cqe);
+	post_cqe(p, cqe);
 	if (p->state == PROC_BLOCKED) {
 		int ready = ring_cq_ready(p->ring, &p->ring_cursor);
 		if (ready < 0 || (uint32_t)ready >= p->wait_min)
@@ -300,8 +302,7 @@ int ring_drain(struct process *p)
 		p->sqes_done++;
 		if (!dispatch(p, &sqe, &cqe))
 			continue; /* posted later, its CQ slot is reserved */
-		count_error(p, &cqe);
-		ring_post_cqe(p->ring, &p->ring_cursor, &cqe);
+		post_cqe(p, &cqe);
 	}
 	return n;
 }
