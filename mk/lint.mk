@@ -19,9 +19,15 @@
 # fail on most files).
 FORMAT_CHECK ?= 0
 
-.PHONY: lint lint-flags format format-check
+# The panic-surface gate (tools/panic-surface.sh --check) is part of both:
+# every panic-like call in kernel/ and lib/ must be classified in
+# tools/panic-surface.txt and none may be reachable from untrusted input.
+#   make panic-surface   lists every site with its class, then the counts
+
+.PHONY: lint lint-flags format format-check panic-surface
 lint:
-	@FORMAT_CHECK=$(FORMAT_CHECK) tools/lint.sh --full
+	@status=0; FORMAT_CHECK=$(FORMAT_CHECK) tools/lint.sh --full || status=1; \
+		tools/panic-surface.sh --check || status=1; exit $$status
 
 format:
 	@tools/format-check.sh --fix
@@ -29,9 +35,13 @@ format:
 format-check:
 	@tools/format-check.sh
 
+panic-surface:
+	@tools/panic-surface.sh --list
+	@tools/panic-surface.sh --summary
+
 lint-flags:
 	@printf "KERNEL_CFLAGS='%s'\n" '$(KERNEL_CFLAGS)'
 	@printf "USER_CFLAGS='%s'\n" '$(USER_CFLAGS)'
 	@printf "TOOL_CFLAGS='%s'\n" '$(TOOL_CFLAGS)'
 
-TEST_SUITES += tools/lint.sh
+TEST_SUITES += tools/lint.sh tests/tools/panic-surface-test.sh

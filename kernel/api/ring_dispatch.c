@@ -14,6 +14,7 @@
 #include <capos/abi.h>
 
 #include "api/dispatch.h"
+#include "api/kmeasure.h"
 #include "cap/registry.h"
 #include "kcall.h"
 #include "kstring.h"
@@ -143,14 +144,18 @@ static int run_op(struct process *p, struct cap_entry *e, const struct kcap_type
 {
 	if (!t->by_process) {
 		int err = kernel_transport(p, c->sqe, t, c);
+		MEASURE_STAGE(DECODE);
 		if (err == CAPOS_OK)
 			err = t->decode(e->object, c);
+		MEASURE_STAGE(PERFORM);
 		if (err == CAPOS_OK)
 			err = check_room(p, c->sqe, c, t);
 		if (err)
 			return err;
 	} else {
+		MEASURE_STAGE(DECODE);
 		int err = t->decode(e->object, c);
+		MEASURE_STAGE(PERFORM);
 		if (err)
 			return err;
 	}
@@ -183,12 +188,14 @@ static bool post(struct process *p, int err, struct kcap_call *c, const struct k
 static bool do_op(struct process *p, const struct capos_sqe *sqe, struct capos_cqe *cqe)
 {
 	struct cap_entry *e;
+	MEASURE_STAGE(LOOKUP);
 	int err = cap_table_lookup(&p->caps, sqe->cap_id, &e);
 	if (err) {
 		cqe->result = err;
 		return true;
 	}
 	const struct kcap_type *t = kcap_type_of((enum kcap_kind)e->type);
+	MEASURE_STAGE(PERFORM);
 	if (t == 0 || t->perform == 0) {
 		cqe->result = CAPOS_ERR_NOT_PERMITTED;
 		return true;
@@ -217,9 +224,10 @@ static bool dispatch(struct process *p, const struct capos_sqe *sqe, struct capo
 		cqe->result = err;
 		return true;
 	}
+	MEASURE_STAGE(PERFORM);
 	switch (sqe->opcode) {
 	case CAPOS_OP_NOP:
-		cqe->result = 0;
+		cqe->result = MEASURE_NOP(p, sqe);
 		break;
 	case CAPOS_OP_RELEASE:
 		cqe->result = do_release(p, sqe);
@@ -248,10 +256,13 @@ static void post_cqe(struct process *p, const struct capos_cqe *cqe)
 
 void api_complete(struct process *p, const struct capos_cqe *cqe, bool handoff)
 {
+	MEASURE_ENTER(POST);
 	if (p->cq_reserved > 0)
 		p->cq_reserved--;
-	if (p->state == PROC_FREE || p->state == PROC_ZOMBIE)
+	if (p->state == PROC_FREE || p->state == PROC_ZOMBIE) {
+		MEASURE_LEAVE();
 		return;
+	}
 	/* The slot was reserved when the SQE was accepted; a process that
 	 * moved its own cq_head backwards only overwrites its own CQEs. */
 	post_cqe(p, cqe);
@@ -262,6 +273,7 @@ void api_complete(struct process *p, const struct capos_cqe *cqe, bool handoff)
 	}
 	if (handoff)
 		sched_handoff(p);
+	MEASURE_LEAVE();
 }
 
 void api_complete_call(struct process *p, uint64_t user_data, uint64_t result_addr,
@@ -297,11 +309,13 @@ int ring_drain(struct process *p)
 		n = RING_DRAIN_BUDGET;
 	for (int i = 0; i < n; i++) {
 		struct capos_sqe sqe;
+		MEASURE_STAGE(VALIDATE);
 		ring_take_sqe(p->ring, &p->ring_cursor, &sqe);
 		struct capos_cqe cqe = {.user_data = sqe.user_data};
 		p->sqes_done++;
 		if (!dispatch(p, &sqe, &cqe))
 			continue; /* posted later, its CQ slot is reserved */
+		MEASURE_STAGE(POST);
 		post_cqe(p, &cqe);
 	}
 	return n;
