@@ -34,7 +34,7 @@ got=$(printf 'rip %s in binary '\''nosuch'\''\n' "$addr" | "$sym")
 check unknown-binary "$got" "\(no unstripped nosuch under "
 got=$(printf 'rip 0x10 in binary '\''spin'\''\n' | "$sym")
 check no-line "$got" "\(no source line for 0x10 in build/user/tests/qemu/progs/spin\.elf\)$"
-got=$(printf 'rip %s in binary '\''spin'\''\n' "$addr" | "$sym" -B /nonexistent -B build/user/demos)
+got=$(printf 'rip %s in binary '\''spin'\''\n' "$addr" | "$sym" -B /nonexistent -B build/user/tests/qemu/progs)
 check search-dirs "$got" "\(spin\.c:[0-9]+ in main\)$"
 got=$(printf 'no newline at the end' | "$sym")
 check last-line "$got" "^no newline at the end$"
