@@ -25,11 +25,6 @@
 #include "proc/watchdog.h"
 #include "selftest/selftest.h"
 
-__attribute__((weak)) void userspace_start(void)
-{
-	kprintf("capOS: no userspace yet\n");
-}
-
 /* Every argument some part of the kernel reads (boot_arg); keep in step
  * with docs/boot.md.  Anything else is a typo the user should hear about. */
 static const char *const known_args[] = {"test", "nonx", "nowp", "nosmep", "nosmap", "noapic",

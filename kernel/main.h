@@ -2,9 +2,8 @@
  * Kernel entry and the hand-off to userspace.
  *
  * kmain() brings the kernel up and then either runs the self-test named by
- * `test=<name>` or calls userspace_start().  The weak default in main.c logs
- * "no userspace yet" and exits QEMU with QEMU_EXIT_SUCCESS; kernel/proc/
- * overrides it with the real thing.
+ * `test=<name>` or calls userspace_start() (kernel/proc/boot_services.c:
+ * the manifest's services).
  */
 #ifndef CAPOS_KERNEL_MAIN_H
 #define CAPOS_KERNEL_MAIN_H

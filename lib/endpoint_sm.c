@@ -277,33 +277,51 @@ static void match(struct ipc *s, struct endpoint *ep)
 
 /* ---- ring operations ------------------------------------------------------ */
 
-bool ipc_call(struct ipc *s, struct process *p, struct endpoint *ep, uint64_t badge,
-              const struct capos_sqe *sqe, uint64_t deadline, struct capos_cqe *cqe)
+/* A free call record ep may use, or NULL (its limit or the pool). */
+static struct ipc_call *free_call(struct ipc *s, const struct endpoint *ep)
 {
-	if (ep->disconnected) {
-		cqe->result = CAPOS_ERR_DISCONNECTED;
-		return true;
-	}
-	if (OPS->check_writable(p, sqe->result_addr, sqe->result_len) != CAPOS_OK) {
-		cqe->result = CAPOS_ERR_BAD_BUFFER;
-		return true;
-	}
-	struct ipc_call *c = 0;
-	if (ep->calls < ENDPOINT_CALLS_MAX)
-		for (unsigned i = 0; i < IPC_CALL_POOL && c == 0; i++)
-			if (s->calls[i].state == CALL_FREE)
-				c = &s->calls[i];
-	if (c == 0) {
+	if (ep->calls >= ENDPOINT_CALLS_MAX)
+		return 0;
+	for (unsigned i = 0; i < IPC_CALL_POOL; i++)
+		if (s->calls[i].state == CALL_FREE)
+			return &s->calls[i];
+	return 0;
+}
+
+static struct ipc_recv *free_recv(struct ipc *s, const struct endpoint *ep)
+{
+	if (ep->recvs >= ENDPOINT_RECVS_MAX)
+		return 0;
+	for (unsigned i = 0; i < IPC_RECV_POOL; i++)
+		if (!s->recvs[i].used)
+			return &s->recvs[i];
+	return 0;
+}
+
+int ipc_call_check(struct ipc *s, struct process *p, const struct endpoint *ep,
+                   const struct capos_sqe *sqe, struct ipc_call **rec)
+{
+	if (ep->disconnected)
+		return CAPOS_ERR_DISCONNECTED;
+	if (OPS->check_writable(p, sqe->result_addr, sqe->result_len) != CAPOS_OK)
+		return CAPOS_ERR_BAD_BUFFER;
+	*rec = free_call(s, ep);
+	if (*rec == 0) {
 		OPS->log("ipc: pid %u: call on endpoint '%s' refused: queue full (%u calls)\n",
 		         OPS->pid(p), ep->name, ep->calls);
-		cqe->result = CAPOS_ERR_NO_RESOURCES;
-		return true;
+		return CAPOS_ERR_NO_RESOURCES;
 	}
+	return CAPOS_OK;
+}
+
+int ipc_call_perform(struct ipc *s, struct process *p, struct endpoint *ep, struct ipc_call *c,
+                     uint64_t badge, const struct capos_sqe *sqe, uint64_t deadline)
+{
+	/* Validating the descriptors reserves the moved slots in one step
+	 * (lib/transfer.h); a refusal here has had no effect. */
 	int err = OPS->xfer_prepare(p, sqe, &c->xfer);
-	if (err) {
-		cqe->result = err;
-		return true;
-	}
+	if (err)
+		return err;
 	c->gen = epq_next_gen(c->gen);
 	c->state = CALL_QUEUED;
 	c->ep = ep;
@@ -322,37 +340,28 @@ bool ipc_call(struct ipc *s, struct process *p, struct endpoint *ep, uint64_t ba
 	epq_push(&ep->queued, &c->node);
 	ep->calls++;
 	match(s, ep);
-	return false;
+	return IPC_LATER;
 }
 
-bool ipc_recv(struct ipc *s, struct process *p, struct endpoint *ep, const struct capos_sqe *sqe,
-              uint64_t deadline, struct capos_cqe *cqe)
+int ipc_recv_check(struct ipc *s, struct process *p, const struct endpoint *ep,
+                   const struct capos_sqe *sqe, struct ipc_recv **rec)
 {
-	if (sqe->result_len < sizeof(struct capos_endpoint_message)) {
-		cqe->result = CAPOS_ERR_RESULT_TOO_SMALL;
-		return true;
-	}
+	if (sqe->result_len < sizeof(struct capos_endpoint_message))
+		return CAPOS_ERR_RESULT_TOO_SMALL;
 	/* The header must be writable now; the rest is checked for each call's
 	 * size at delivery (the whole buffer is often pages long). */
 	if (OPS->check_writable(p, sqe->result_addr, sizeof(struct capos_endpoint_message)) !=
-	    CAPOS_OK) {
-		cqe->result = CAPOS_ERR_BAD_BUFFER;
-		return true;
-	}
-	if (ep->client_refs == 0 && !ep->boot_ref && oldest_queued(ep) == 0) {
-		/* Nobody holds a client facet: no call can ever come. */
-		cqe->result = CAPOS_ERR_DISCONNECTED;
-		return true;
-	}
-	struct ipc_recv *r = 0;
-	if (ep->recvs < ENDPOINT_RECVS_MAX)
-		for (unsigned i = 0; i < IPC_RECV_POOL && r == 0; i++)
-			if (!s->recvs[i].used)
-				r = &s->recvs[i];
-	if (r == 0) {
-		cqe->result = CAPOS_ERR_NO_RESOURCES;
-		return true;
-	}
+	    CAPOS_OK)
+		return CAPOS_ERR_BAD_BUFFER;
+	if (ep->client_refs == 0 && !ep->boot_ref && epq_head(&ep->queued) == 0)
+		return CAPOS_ERR_DISCONNECTED; /* no client facet: no call can ever come */
+	*rec = free_recv(s, ep);
+	return *rec ? CAPOS_OK : CAPOS_ERR_NO_RESOURCES;
+}
+
+int ipc_recv_perform(struct ipc *s, struct process *p, struct endpoint *ep, struct ipc_recv *r,
+                     const struct capos_sqe *sqe, uint64_t deadline)
+{
 	*r = (struct ipc_recv){
 		.used = true,
 		.ep = ep,
@@ -366,10 +375,10 @@ bool ipc_recv(struct ipc *s, struct process *p, struct endpoint *ep, const struc
 	OPS->wait_begin(p, WAIT_RECEIVE);
 	ep->recvs++;
 	match(s, ep);
-	return false;
+	return IPC_LATER;
 }
 
-static struct ipc_call *call_of(struct ipc *s, struct endpoint *ep, uint32_t call_id)
+static struct ipc_call *call_of(struct ipc *s, const struct endpoint *ep, uint32_t call_id)
 {
 	uint32_t index = epq_call_index(call_id);
 	if (index >= IPC_CALL_POOL)
@@ -440,35 +449,34 @@ static int reply(struct ipc *s, struct process *server, struct ipc_call *c, uint
 	return CAPOS_OK;
 }
 
-void ipc_return(struct ipc *s, struct process *p, struct endpoint *ep,
-                const struct capos_sqe *sqe, struct capos_cqe *cqe)
+int ipc_return_check(struct ipc *s, const struct endpoint *ep, const struct capos_sqe *sqe,
+                     struct ipc_call **rec)
 {
-	struct ipc_call *c = call_of(s, ep, sqe->call_id);
-	if (c == 0) {
-		cqe->result = CAPOS_ERR_BAD_CALL_ID;
-		return;
-	}
+	*rec = call_of(s, ep, sqe->call_id);
+	return *rec ? CAPOS_OK : CAPOS_ERR_BAD_CALL_ID;
+}
+
+int ipc_return_perform(struct ipc *s, struct process *p, struct ipc_call *c,
+                       const struct capos_sqe *sqe)
+{
 	if (c->caller == 0) {
-		cqe->result = c->abandoned;
+		int abandoned = c->abandoned;
 		call_free(s, c);
-		return;
+		return abandoned;
 	}
 	bool exception = (sqe->flags & CAPOS_SQE_EXCEPTION) != 0;
-	if (OPS->copy_in(p, s->buf, sqe->addr, sqe->len) != CAPOS_OK) {
-		cqe->result = CAPOS_ERR_BAD_BUFFER;
-		return;
-	}
+	/* Into the scratch buffer: a refusal below still has had no effect. */
+	if (OPS->copy_in(p, s->buf, sqe->addr, sqe->len) != CAPOS_OK)
+		return CAPOS_ERR_BAD_BUFFER;
 	struct xfer_plan plan;
 	int err = OPS->xfer_prepare(p, sqe, &plan);
 	if (err == CAPOS_OK && exception && plan.count) {
 		xfer_abort(OPS->caps(p), &plan, OPS->xfer);
 		err = CAPOS_ERR_BAD_TRANSFER; /* an exception carries no capabilities */
 	}
-	if (err) {
-		cqe->result = err;
-		return;
-	}
-	cqe->result = reply(s, p, c, sqe->len, exception, &plan);
+	if (err)
+		return err;
+	return reply(s, p, c, sqe->len, exception, &plan);
 }
 
 /* ---- teardown, disconnection, timeouts ----------------------------------- */

@@ -134,17 +134,34 @@ void ipc_boot_release(struct ipc *s, struct endpoint *ep);
 void ipc_retain(struct endpoint *ep, bool owner);
 void ipc_drop(struct ipc *s, struct endpoint *ep, bool owner);
 
-/* Ring operations of p on ep.  They fill cqe and return true when the
- * completion is to be posted now; false when it was accepted and is
- * posted later through ops->complete.  deadline: when a CALL or RECV
- * times out (IPC_NO_DEADLINE: never), in the unit of ipc_expire's now.
- * badge: of the capability the CALL came through. */
-bool ipc_call(struct ipc *s, struct process *p, struct endpoint *ep, uint64_t badge,
-              const struct capos_sqe *sqe, uint64_t deadline, struct capos_cqe *cqe);
-bool ipc_recv(struct ipc *s, struct process *p, struct endpoint *ep, const struct capos_sqe *sqe,
-              uint64_t deadline, struct capos_cqe *cqe);
-void ipc_return(struct ipc *s, struct process *p, struct endpoint *ep,
-                const struct capos_sqe *sqe, struct capos_cqe *cqe);
+/*
+ * Ring operations of p on ep, each in two steps (docs/invocation.md):
+ * ipc_*_check validates the operation with no effect and returns CAPOS_OK
+ * with the record it will use in *rec (a free call or receive record, or
+ * the in-flight call a RETURN answers), or the error to post;
+ * ipc_*_perform, run right after a passed check (nothing else runs
+ * between them), has the effects.  perform returns IPC_LATER when the
+ * operation was accepted and its completion is posted through
+ * ops->complete (possibly before perform returns: a RECV meeting a queued
+ * call), else the result to post now: a RETURN's 0 or error, or an error
+ * a CALL or RECV met before its first effect (bad transfer descriptors,
+ * whose check reserves the moved slots in the same step).  deadline: when
+ * a CALL or RECV times out (IPC_NO_DEADLINE: never), in the unit of
+ * ipc_expire's now.  badge: of the capability the CALL came through.
+ */
+#define IPC_LATER 1
+int ipc_call_check(struct ipc *s, struct process *p, const struct endpoint *ep,
+                   const struct capos_sqe *sqe, struct ipc_call **rec);
+int ipc_call_perform(struct ipc *s, struct process *p, struct endpoint *ep, struct ipc_call *rec,
+                     uint64_t badge, const struct capos_sqe *sqe, uint64_t deadline);
+int ipc_recv_check(struct ipc *s, struct process *p, const struct endpoint *ep,
+                   const struct capos_sqe *sqe, struct ipc_recv **rec);
+int ipc_recv_perform(struct ipc *s, struct process *p, struct endpoint *ep, struct ipc_recv *rec,
+                     const struct capos_sqe *sqe, uint64_t deadline);
+int ipc_return_check(struct ipc *s, const struct endpoint *ep, const struct capos_sqe *sqe,
+                     struct ipc_call **rec);
+int ipc_return_perform(struct ipc *s, struct process *p, struct ipc_call *rec,
+                       const struct capos_sqe *sqe);
 
 /* p is going away (before its capabilities are released): its queued
  * calls rolled back, calls it was serving failed with DISCONNECTED, its

@@ -59,6 +59,9 @@ void ring_take_sqe(struct capos_ring_page *page, struct ring_cursor *c, struct c
 	const volatile uint64_t *src =
 	    (const volatile uint64_t *)&page->sq[c->sq_head & (CAPOS_SQ_ENTRIES - 1)];
 	uint64_t words[sizeof(*out) / 8];
+	/* Unrolled: the words stay in registers (a loop went through the
+	 * stack, 84 instructions per SQE instead of 30). */
+#pragma GCC unroll 8
 	for (unsigned i = 0; i < sizeof(words) / 8; i++)
 		words[i] = src[i];
 	__builtin_memcpy(out, words, sizeof(*out));

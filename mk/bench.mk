@@ -5,8 +5,8 @@
 # side-by-side table (tools/bench/bench.sh, tools/bench/ipc-table.sh).
 #
 # capOS: build/kernel.elf + build/manifests/bench_ipc.bin (init starts
-# bench_ipc_server and bench_ipc, demos/bench_ipc.c) and
-# build/manifests/raw_spawn_bench.bin (demos/spawn_bench.c).
+# bench_ipc_server and bench_ipc, tests/qemu/progs/bench_ipc.c) and
+# build/manifests/raw_spawn_bench.bin (tests/qemu/progs/spawn_bench.c).
 # Linux: Debian's kernel package, pinned in bench/linux/linux-image.lock and
 # cached outside build/ by tools/linux-guest.sh, booted with an initramfs
 # of bench/linux/ (static programs; /init runs them and powers off).

@@ -1,4 +1,4 @@
-# init (issue #6): the one process the kernel starts from the boot manifest.
+# init: the one process the kernel starts from the boot manifest.
 # build/user/init/init.elf = init/*.c + lib/manifest (decoder, validator,
 # interface ids) + the generated manifest schema code + the runtime.
 # mk/manifest.mk finds it by its logical name "init" in build/user/init.
@@ -42,7 +42,7 @@ $(BUILD)/host/tests/host/test_init_grants: $(BUILD)/host/tests/host/test_init_gr
 	$(HOST_CC) $^ -o $@ -lcriterion $(HOST_LDFLAGS)
 
 # `make bench-spawn`: ProcessSpawner.spawn and spawn-until-reaped cost
-# (demos/spawn_bench.c) under -icount shift=0 (one TSC tick per guest
+# (tests/qemu/progs/spawn_bench.c) under -icount shift=0 (one TSC tick per guest
 # instruction).  A benchmark, not a test: nothing is asserted on speed.
 SPAWN_BENCH_LOG := $(BUILD)/bench-spawn.log
 .PHONY: bench-spawn

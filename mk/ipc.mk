@@ -1,4 +1,4 @@
-# Endpoint IPC and capability transfer (issue #5): host-tested library
+# Endpoint IPC and capability transfer: host-tested library
 # parts (lib/transfer.c) linked into the kernel, their Criterion tests, and
 # the IPC demo packaging.  See docs/ipc.md.
 
@@ -27,7 +27,7 @@ $(BUILD)/host/tests/test_wait: $(BUILD)/host/tests/host/test_wait.o $(BUILD)/hos
 	@mkdir -p $(@D)
 	$(HOST_CC) $^ -o $@ -lcriterion $(HOST_LDFLAGS)
 
-# The IPC/transfer/benchmark demos (demos/{echo,xfer,ipc,bench_ipc}*.c) boot
+# The IPC/transfer/benchmark demos (demos/echo*.c, tests/qemu/progs/{xfer,ipc,bench_ipc}*.c) boot
 # through init from manifests (tests/qemu/manifests/{ipc,xfer,endpoint}_*.cue):
 # a server exports its endpoint, clients import it as a client facet
 # (docs/init.md).
@@ -39,7 +39,7 @@ ipc-smokes: $(BUILD)/kernel.elf
 # Runtime endpoint client + server parser on the host.
 IPC_RT_HOST_OBJS := $(patsubst %.c,$(BUILD)/host/%.o,runtime/endpoint.c runtime/server.c \
 	runtime/call.c runtime/ring.c runtime/errors.c runtime/fmt.c lib/format.c runtime/capset.c \
-	runtime/release.c \
+	runtime/release.c lib/cap_exception.c \
 	$(wildcard lib/capnp/*.c) generated/capos.capnp.c)
 $(BUILD)/host/runtime/endpoint.o $(BUILD)/host/runtime/server.o: HOST_CFLAGS += -Iruntime/include
 $(BUILD)/host/tests/host/test_endpoint_rt.o: HOST_CFLAGS += -Iruntime/include

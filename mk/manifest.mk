@@ -9,7 +9,8 @@
 # Binaries are found by logical name in MANIFEST_BIN_DIRS (NAME.elf, then
 # NAME).  A fragment that builds a binary a system file names should add
 # it to MANIFEST_BINS (fragments sorting before this one) so the manifest
-# is rebuilt when it changes; demo programs are added here.
+# is rebuilt when it changes; the demo and test programs (mk/user.mk) are
+# added here.
 
 MKMANIFEST := $(BUILD)/tool/tools/mkmanifest/mkmanifest
 MANIFEST_CAPNP_OBJS = $(patsubst %.c,$(BUILD)/$(1)/%.o,$(wildcard lib/capnp/*.c) \
@@ -20,8 +21,8 @@ MKMANIFEST_OBJS := $(addprefix $(BUILD)/tool/,tools/mkmanifest/mkmanifest.o \
 	$(call MANIFEST_CAPNP_OBJS,tool)
 CUE_RUNNER := tools/mkmanifest/cue-run.js
 CUE_SCHEMA := $(sort $(wildcard cue/*.cue))
-MANIFEST_BINS += $(patsubst demos/%.c,$(BUILD)/user/demos/%.elf,$(wildcard demos/*.c)) \
-	$(BUILD)/user/demos/kfuzz.elf
+MANIFEST_BINS += $(patsubst %.c,$(BUILD)/user/%.elf,$(wildcard demos/*.c tests/qemu/progs/*.c)) \
+	$(BUILD)/user/tests/qemu/progs/kfuzz.elf
 
 # The manifest carries the programs without their debug sections (a sixth
 # of the size: less to load, and init's copy of the manifest is smaller):
@@ -36,7 +37,8 @@ $(MANIFEST_STRIP_DIR)/%.elf: $(BUILD)/user/%.elf
 # Kept (not deleted as intermediate files): smoke manifests name the raw
 # programs' copies only through a pattern rule.
 .PRECIOUS: $(MANIFEST_STRIP_DIR)/%.elf
-MANIFEST_BIN_DIRS ?= $(MANIFEST_STRIP_DIR)/demos $(MANIFEST_STRIP_DIR)/init $(BUILD)/user
+MANIFEST_BIN_DIRS ?= $(MANIFEST_STRIP_DIR)/demos $(MANIFEST_STRIP_DIR)/tests/qemu/progs \
+	$(MANIFEST_STRIP_DIR)/init $(BUILD)/user
 MANIFEST_DEPS = $(call manifest_stripped,$(MANIFEST_BINS))
 MKMANIFEST_FLAGS = --cue-runner $(CUE_RUNNER) -S cue $(addprefix -B ,$(MANIFEST_BIN_DIRS))
 

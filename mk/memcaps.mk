@@ -1,4 +1,4 @@
-# FrameAllocator / VirtualMemory capabilities (issue #5): host-tested range
+# FrameAllocator / VirtualMemory capabilities: host-tested range
 # and ledger logic, linked into the kernel.  See docs/memory-caps.md.
 
 MEMCAPS_LIB_SRCS := lib/frame_ledger.c lib/vm_ranges.c
@@ -17,7 +17,7 @@ $(addprefix $(BUILD)/host/tests/,$(MEMCAPS_HOST_TESTS)):
 	$(HOST_CC) $^ -o $@ -lcriterion $(HOST_LDFLAGS)
 
 # `make bench-memcaps`: guest cycles per VirtualMemory/FrameAllocator call
-# (demos/vm_bench.c, booted through init by tests/qemu/manifests/vm_bench.cue)
+# (tests/qemu/progs/vm_bench.c, booted through init by tests/qemu/manifests/vm_bench.cue)
 # under -icount shift=0 (one TSC tick per guest
 # instruction: repeatable instruction counts).  A benchmark, not a test.
 MEMCAPS_BENCH_LOG := $(BUILD)/bench-memcaps.log

@@ -22,7 +22,7 @@ $(addprefix $(BUILD)/host/tests/,$(PROC_HOST_TESTS)):
 
 # The Console capability decodes its params with the Cap'n Proto runtime and
 # the generated schema code.
-KERNEL_LIB_SRCS += $(wildcard lib/capnp/*.c) generated/capos.capnp.c
+KERNEL_LIB_SRCS += $(wildcard lib/capnp/*.c) generated/capos.capnp.c lib/cap_exception.c
 
 # ---------------------------------------------------------------------------
 # Kernel-side QEMU smokes (tests/qemu/smokes/proc_*.smoke).  Their programs

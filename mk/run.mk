@@ -125,7 +125,7 @@ gdb: deps
 	@echo "gdb: QEMU waits for a debugger on localhost:$(GDB_PORT) (booting $(SYSTEM_FILE)). In another terminal:"
 	@echo "  gdb $(KERNEL_ELF) -ex 'target remote :$(GDB_PORT)' -ex 'hbreak kmain' -ex continue"
 	@echo "gdb: a user program's symbols: it is loaded where it is linked (0x400000, runtime/user.ld), so no address is needed:"
-	@echo "  (gdb) add-symbol-file $(BUILD)/user/demos/NAME.elf      # init: $(BUILD)/user/init/init.elf"
+	@echo "  (gdb) add-symbol-file $(BUILD)/user/demos/NAME.elf      # tests/qemu/progs/NAME.elf likewise; init: $(BUILD)/user/init/init.elf"
 	@echo "gdb: every process uses the same user addresses: break on a user address stops in any of them."
 	@tests/qemu/qemu-boot.sh kernel $(KERNEL_ELF) --gdb $(GDB_PORT) --cmdline '$(RUN_CMDLINE)' \
 		--module $(RUN_MANIFEST); status=$$?; \
@@ -146,7 +146,7 @@ smoke: deps
 	@$(MAKE) --no-print-directory all
 	@tests/qemu/run-smokes.sh $(NAME)
 
-# The in-guest kernel fuzzer (demos/kfuzz/, docs/fuzzing.md): one QEMU boot
+# The in-guest kernel fuzzer (tests/qemu/progs/kfuzz/, docs/fuzzing.md): one QEMU boot
 # per seed, two at a time.  SEEDS, OPS, MEM, SEED0, OFF, WORKERS as in
 # tools/fuzz-kernel.sh --help.
 SEEDS ?= 10

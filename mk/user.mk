@@ -1,5 +1,7 @@
 # Userspace: the runtime library every program links (build/user/libcapos.a),
-# the demo and smoke programs (build/user/demos/<name>.elf) and the runtime's
+# the demo programs (demos/<name>.c -> build/user/demos/<name>.elf), the
+# kernel test programs (tests/qemu/progs/<name>.c ->
+# build/user/tests/qemu/progs/<name>.elf) and the runtime's
 # host unit tests (tests/host/test_runtime_*.c).  See docs/runtime.md.
 
 USER_LDSCRIPT := runtime/user.ld
@@ -17,7 +19,8 @@ USER_LIBGCC = $(shell $(CC) -print-libgcc-file-name)
 USER_CAPNP_SRCS := $(wildcard lib/capnp/*.c) $(CAPNP_GEN_SCHEMA_SRCS) $(CAPNP_GEN_RPC_SRCS)
 RUNTIME_NEEDS_CAPNP := runtime/call.c runtime/console.c runtime/entry.c runtime/panic.c \
 	runtime/endpoint.c runtime/server.c runtime/rpc.c runtime/serve.c \
-	runtime/frame_allocator.c runtime/virtual_memory.c runtime/device.c
+	runtime/frame_allocator.c runtime/virtual_memory.c runtime/device.c \
+	lib/cap_exception.c
 HAVE_CAPNP := $(and $(wildcard generated/capos.capnp.h),$(wildcard lib/capnp/capnp.h))
 
 # memcpy & co. come from lib/kstring.c, capos_snprintf's formatter from
@@ -35,11 +38,15 @@ $(RUNTIME_LIB): $(RUNTIME_OBJS)
 	rm -f $@
 	$(AR) rcs $@ $^
 
-# One program per demos/<name>.c.  -u _start pulls the entry point out of
-# the archive; the archive is scanned as a group because its members refer
-# to each other in both directions.
-USER_DEMO_SRCS := $(wildcard demos/*.c)
-USER_DEMOS := $(patsubst demos/%.c,$(BUILD)/user/demos/%.elf,$(USER_DEMO_SRCS))
+# One program per demos/<name>.c (programs a user runs or copies) and per
+# tests/qemu/progs/<name>.c (programs that test the kernel: hostile, fault,
+# benchmark, the fuzzer; they share demos/demo.h and demos/echo_proto.h).
+# -u _start pulls the entry point out of the archive; the archive is
+# scanned as a group because its members refer to each other in both
+# directions.
+USER_PROGS_DIR := tests/qemu/progs
+USER_DEMO_SRCS := $(wildcard demos/*.c) $(wildcard $(USER_PROGS_DIR)/*.c)
+USER_DEMOS := $(patsubst %.c,$(BUILD)/user/%.elf,$(USER_DEMO_SRCS))
 # Kept after the build (not deleted as intermediate files): otherwise the
 # first `make` removes them and the next one recompiles every demo.
 .SECONDARY: $(USER_DEMOS:.elf=.o)
@@ -47,26 +54,29 @@ USER_DEMOS := $(patsubst demos/%.c,$(BUILD)/user/demos/%.elf,$(USER_DEMO_SRCS))
 # A demo may include any schema's generated header: make sure each exists
 # (mk/capnp.mk compiles a schema that is new or newer than its code).
 $(USER_DEMOS:.elf=.o): | $(CAPNP_GEN_SCHEMA_SRCS:.c=.h) $(CAPNP_GEN_RPC_SRCS:.c=.h)
+$(BUILD)/user/$(USER_PROGS_DIR)/%.o: USER_CFLAGS += -Idemos
 
-$(BUILD)/user/demos/%.elf: $(BUILD)/user/demos/%.o $(RUNTIME_LIB) $(USER_LDSCRIPT)
+$(USER_DEMOS): $(BUILD)/user/%.elf: $(BUILD)/user/%.o $(RUNTIME_LIB) $(USER_LDSCRIPT)
 	@mkdir -p $(@D)
 	$(LD) -static -nostdlib -z max-page-size=4096 -z noexecstack -u _start \
 		-T $(USER_LDSCRIPT) -o $@ $< --start-group $(RUNTIME_LIB) $(USER_LIBGCC) --end-group
 
-# The kernel fuzzer is several files: demos/kfuzz/*.c -> build/user/demos/kfuzz.elf.
-KFUZZ_OBJS := $(patsubst %.c,$(BUILD)/user/%.o,$(wildcard demos/kfuzz/*.c))
-USER_DEMOS += $(BUILD)/user/demos/kfuzz.elf
+# The kernel fuzzer is several files: tests/qemu/progs/kfuzz/*.c ->
+# build/user/tests/qemu/progs/kfuzz.elf.
+KFUZZ_ELF := $(BUILD)/user/$(USER_PROGS_DIR)/kfuzz.elf
+KFUZZ_OBJS := $(patsubst %.c,$(BUILD)/user/%.o,$(wildcard $(USER_PROGS_DIR)/kfuzz/*.c))
+USER_DEMOS += $(KFUZZ_ELF)
 .SECONDARY: $(KFUZZ_OBJS)
-$(BUILD)/user/demos/kfuzz.elf: $(KFUZZ_OBJS) $(RUNTIME_LIB) $(USER_LDSCRIPT)
+$(KFUZZ_ELF): $(KFUZZ_OBJS) $(RUNTIME_LIB) $(USER_LDSCRIPT)
 	@mkdir -p $(@D)
 	$(LD) -static -nostdlib -z max-page-size=4096 -z noexecstack -u _start \
 		-T $(USER_LDSCRIPT) -o $@ $(KFUZZ_OBJS) --start-group $(RUNTIME_LIB) $(USER_LIBGCC) --end-group
 
 # Host test of the fuzzer's command line parsing.
 HOST_TEST_BINS += $(BUILD)/host/tests/host/test_kfuzz_config
-$(BUILD)/host/tests/host/test_kfuzz_config.o: HOST_CFLAGS += -Idemos/kfuzz
+$(BUILD)/host/tests/host/test_kfuzz_config.o: HOST_CFLAGS += -I$(USER_PROGS_DIR)/kfuzz
 $(BUILD)/host/tests/host/test_kfuzz_config: $(BUILD)/host/tests/host/test_kfuzz_config.o \
-		$(BUILD)/host/demos/kfuzz/config.o $(BUILD)/host/lib/boot_cmdline.o $(BUILD)/host/lib/kstring.o
+		$(BUILD)/host/$(USER_PROGS_DIR)/kfuzz/config.o $(BUILD)/host/lib/boot_cmdline.o $(BUILD)/host/lib/kstring.o
 	$(HOST_CC) $^ -o $@ -lcriterion $(HOST_LDFLAGS)
 
 .PHONY: user demos

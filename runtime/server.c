@@ -3,6 +3,7 @@
  */
 #include <capos/server.h>
 #include <capos/string.h>
+#include "cap_exception.h"
 #include "capnp/capnp.h"
 #include "capos.capnp.h"
 
@@ -29,15 +30,7 @@ int capos_server_parse(const void *buf, uint32_t n, struct capos_server_call *ca
 
 int capos_server_exception(struct capos_server_reply *reply, int type, const char *message)
 {
-	struct capnp_builder b;
-	size_t len = 0;
-	capnp_builder_init(&b, reply->buf, reply->cap);
-	capos_CapException_builder x = capos_CapException_init_root(&b);
-	capos_CapException_set_type(x, (enum capos_CapException_Type)type);
-	capos_CapException_set_message(x, message, strlen(message));
-	if (capnp_builder_finish(&b, &len) != CAPNP_OK)
-		len = 0;
-	reply->len = (uint32_t)len;
+	reply->len = cap_exception_build(reply->buf, reply->cap, (unsigned)type, message);
 	reply->exception = true;
 	reply->xfer_count = 0;
 	return CAPOS_SERVER_REPLY;

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Kernel fuzzing campaign: boots capOS once per seed with the in-guest fuzzer
-# (demos/kfuzz/, manifest tests/qemu/manifests/kfuzz.cue) and prints one
+# (tests/qemu/progs/kfuzz/, manifest tests/qemu/manifests/kfuzz.cue) and prints one
 # line per seed, then `N passed, N failed`.  See docs/fuzzing.md.
 #
 # Usage: tools/fuzz-kernel.sh [options]     (make fuzz-kernel SEEDS=N OPS=M ...)

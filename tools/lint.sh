@@ -1,9 +1,15 @@
 #!/usr/bin/env bash
-# Static analysis of the C sources: cppcheck and clang-tidy.
+# Static analysis and hygiene of the C sources: cppcheck, clang-tidy,
+# prototypes (gcc -Wmissing-prototypes: a function with external linkage
+# needs a prototype in a header, else it should be static), dead-code
+# (tools/dead-code.sh over the built objects: a global function nothing
+# calls) and, with FORMAT_CHECK=1 in the environment (make lint
+# FORMAT_CHECK=1), format (tools/format-check.sh: drift from .clang-format).
 #
-# Usage: tools/lint.sh [--full] [--tools "cppcheck clang-tidy"] [-j N]
+# Usage: tools/lint.sh [--full] [--tools "cppcheck clang-tidy prototypes dead-code format"] [-j N]
 #
-# Every .c file under lib/ kernel/ runtime/ init/ tools/ demos/ generated/ is
+# Every .c file under lib/ kernel/ runtime/ init/ tools/ demos/ tests/qemu/progs/
+# generated/ is
 # analysed with the flags mk/config.mk compiles it with (kernel, userspace or
 # host tool, read through `make lint-flags`), headers through the files that
 # include them.  Findings are grouped by the directory of the file they are
@@ -26,10 +32,11 @@
 set -u
 cd "$(dirname "$0")/.." || exit 1
 
-usage() { sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//'; }
 
 full=0
-tools="cppcheck clang-tidy"
+tools="cppcheck clang-tidy prototypes dead-code"
+[ "${FORMAT_CHECK:-0}" = 1 ] && tools="$tools format"
 jobs=2
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -45,9 +52,15 @@ done
 case $jobs in ''|*[!0-9]*|0) echo "lint.sh: error: -j needs a positive number, not '$jobs'" >&2; exit 2 ;; esac
 [ -n "$tools" ] || { echo "lint.sh: error: --tools needs at least one tool" >&2; exit 2; }
 for t in $tools; do
-	case $t in cppcheck|clang-tidy) ;; *) echo "lint.sh: error: unknown tool '$t' (cppcheck, clang-tidy)" >&2; exit 2 ;; esac
-	if ! command -v "$t" >/dev/null; then
-		echo "FAIL lint-$t: $t is not installed (tools/install-deps.sh installs it)"
+	case $t in
+	cppcheck|clang-tidy) cmd=$t ;;
+	prototypes) cmd=gcc ;;
+	dead-code) cmd=objdump ;;
+	format) cmd=clang-format ;;
+	*) echo "lint.sh: error: unknown tool '$t' (cppcheck, clang-tidy, prototypes, dead-code, format)" >&2; exit 2 ;;
+	esac
+	if ! command -v "$cmd" >/dev/null; then
+		echo "FAIL lint-$t: $cmd is not installed (tools/install-deps.sh installs it)"
 		exit 1
 	fi
 done
@@ -69,15 +82,23 @@ fi
 eval "$flags"
 export KERNEL_CFLAGS USER_CFLAGS TOOL_CFLAGS
 
-roots="lib kernel runtime init tools demos generated"
+roots="lib kernel runtime init tools demos tests/qemu/progs generated"
 
 # Which flags a file builds with: lib/ is freestanding and its strictest
-# user is the kernel; runtime, init, demos and generated code are userspace.
+# user is the kernel; runtime, init, demos and generated code are userspace,
+# and so are the kernel test programs, which also include demos/ headers
+# (mk/user.mk).
 flag_kind() {
-	case $1 in kernel/*|lib/*) echo kernel ;; tools/*) echo tool ;; *) echo user ;; esac
+	case $1 in
+	kernel/*|lib/*) echo kernel ;; tools/*) echo tool ;; tests/qemu/progs/*) echo prog ;;
+	*) echo user ;;
+	esac
 }
 kind_cflags() {
-	case $1 in kernel) echo "$KERNEL_CFLAGS" ;; tool) echo "$TOOL_CFLAGS" ;; *) echo "$USER_CFLAGS" ;; esac
+	case $1 in
+	kernel) echo "$KERNEL_CFLAGS" ;; tool) echo "$TOOL_CFLAGS" ;; prog) echo "$USER_CFLAGS -Idemos" ;;
+	*) echo "$USER_CFLAGS" ;;
+	esac
 }
 export -f flag_kind kind_cflags
 
@@ -126,7 +147,7 @@ cp "$work/compile_commands.json" "$work/cc.tmp" && mv -f "$work/cc.tmp" "$out/co
 
 run_cppcheck() {
 	local kind files incdefs
-	for kind in kernel user tool; do
+	for kind in kernel user prog tool; do
 		files=$(for f in $sources; do [ "$(flag_kind "$f")" = "$kind" ] && echo "$f"; done)
 		[ -z "$files" ] && continue
 		# The compiler's own predefined macros (__BYTE_ORDER__, __x86_64__...).
@@ -190,6 +211,26 @@ run_clang_tidy() {
 	find "$out/cache" -name 'tidy-*' -mmin +1440 -delete
 }
 
+# gcc with each file's own flags and -Wmissing-prototypes, nothing else.
+run_prototypes() {
+	# shellcheck disable=SC2016
+	printf '%s\n' $sources | xargs -P "$jobs" -n 8 bash -c '
+		for f; do
+			# shellcheck disable=SC2046
+			gcc $(kind_cflags "$(flag_kind "$f")") -Wno-error -Wmissing-prototypes -fsyntax-only "$f"
+		done' prototypes
+}
+
+# The built objects: make builds them before this runs in `make test`.
+run_dead_code() {
+	tools/dead-code.sh -B "$BUILD" ||
+		echo "tools/dead-code.sh:1:1: error: no build to read, run make first [lint-tool-failure]"
+}
+
+run_format() {
+	tools/format-check.sh --findings $sources ||
+		echo "tools/format-check.sh:1:1: error: format check failed to run [lint-tool-failure]"
+}
 
 # The areas: every directory holding a .c or .h we analyse or include.
 all_areas=$( (for r in $roots include; do [ -d "$r" ] && find "$r" -name '*.[ch]'; done) |
@@ -203,6 +244,9 @@ for tool in $tools; do
 	case $tool in
 	cppcheck) run_cppcheck ;;
 	clang-tidy) run_clang_tidy ;;
+	prototypes) run_prototypes ;;
+	dead-code) run_dead_code ;;
+	format) run_format ;;
 	esac >"$work/$tool.log" 2>&1
 	secs=$(($(date +%s) - start))
 	cp "$work/$tool.log" "$log"
@@ -212,7 +256,7 @@ for tool in $tools; do
 	# is counted once.
 	sed -e "s|^$PWD/||" "$work/$tool.log" |
 		grep -a -E '^[^ :]+:[0-9]+:[0-9]+: (warning|error|style|performance|portability|information): ' |
-		grep -a -E "^(($(echo $roots include | tr ' ' '|'))/|\.clang-tidy:)" |
+		grep -a -E "^(($(echo $roots include tests | tr ' ' '|'))/|\.clang-tidy:)" |
 		LC_ALL=C sort -u >"$findings"
 	cp "$findings" "$out/$tool.findings"
 	echo "lint: $tool: $nsources files in ${secs}s, $(wc -l <"$findings") findings (log: $log)"

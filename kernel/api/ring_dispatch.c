@@ -59,8 +59,8 @@ static int32_t post_result(struct process *p, const struct capos_sqe *sqe, struc
 	if (c->result_len > c->bound.bytes || n > c->bound.caps)
 		panic("cap: %s.%s returned %u bytes and %u caps, over its bound of %u and %u",
 		      kcap_info(t)->name, c->method->name, c->result_len, n, c->bound.bytes, c->bound.caps);
-	if (n == 0 && sqe->result_len == 0)
-		return 0; /* the caller asked for no result */
+	if (n == 0 && (sqe->result_len == 0 || c->result_len == 0))
+		return 0; /* no result asked for, or none (an endpoint RETURN's) */
 	uint64_t rec_off = n ? capos_align8(c->result_len) : c->result_len;
 	uint64_t total = rec_off + (uint64_t)n * sizeof(struct capos_cap_record);
 	struct capos_cap_record *rec = (struct capos_cap_record *)(result_buf + rec_off);
@@ -107,24 +107,85 @@ static int check_room(struct process *p, const struct capos_sqe *sqe, const stru
 	return err;
 }
 
-/* Runs a ring operation a type answers itself (kcap_type.ring).  The CQ
- * slot of a later completion is reserved before it runs (it may complete
- * before it returns: an endpoint RECV meeting a queued call) and given
- * back when the completion is posted now. */
-static bool ring_op(kcap_ring_fn op, struct process *p, struct cap_entry *e,
-                    const struct capos_sqe *sqe, struct capos_cqe *cqe)
+/* The transport of a call the kernel answers: a CALL without transfer
+ * descriptors, its params copied in, its result buffer writable and its
+ * method in the type's table.  Fills the rest of c. */
+static int kernel_transport(struct process *p, const struct capos_sqe *sqe,
+                            const struct kcap_type *t, struct kcap_call *c)
 {
-	p->cq_reserved++;
-	bool now = op(p, e, sqe, cqe);
-	if (now)
-		p->cq_reserved--;
-	return now;
+	if (sqe->opcode != CAPOS_OP_CALL)
+		return CAPOS_ERR_NOT_PERMITTED; /* RECV/RETURN: only by_process types */
+	if (sqe->xfer_cap_count != 0)
+		return CAPOS_ERR_BAD_TRANSFER; /* kernel objects take no caps */
+	/* Both buffers are checked before the call has any effect. */
+	if (user_copy_in(p, params_buf, sqe->addr, sqe->len) != CAPOS_OK ||
+	    user_check_writable(p, sqe->result_addr, sqe->result_len) != CAPOS_OK)
+		return CAPOS_ERR_BAD_BUFFER;
+	c->method = kcall_method_find(t->methods, t->method_count, sqe->method_id);
+	if (c->method == 0)
+		return CAPOS_ERR_UNKNOWN_METHOD;
+	c->arg[0] = c->arg[1] = c->arg[2] = 0;
+	c->data = 0;
+	c->data_len = 0;
+	c->params = params_buf;
+	c->params_len = sqe->len;
+	c->result = result_buf;
+	c->result_cap = sizeof(result_buf);
+	c->bound = c->method->max;
+	return CAPOS_OK;
 }
 
-/* A CALL on a kernel object: decode, check, perform, post (registry.h);
- * fills cqe->result/flags.  Returns false when the CALL went to a
- * type's own ring operation or was deferred, and completes later. */
-static bool do_call(struct process *p, const struct capos_sqe *sqe, struct capos_cqe *cqe)
+/* Decode, check, perform (registry.h); the CQ slot of a later completion
+ * is reserved before perform runs (it may complete before it returns: an
+ * endpoint RECV meeting a queued call).  Returns perform's status, or
+ * the refusal of an earlier step. */
+static int run_op(struct process *p, struct cap_entry *e, const struct kcap_type *t,
+                  struct kcap_call *c)
+{
+	if (!t->by_process) {
+		int err = kernel_transport(p, c->sqe, t, c);
+		MEASURE_STAGE(DECODE);
+		if (err == CAPOS_OK)
+			err = t->decode(e->object, c);
+		MEASURE_STAGE(PERFORM);
+		if (err == CAPOS_OK)
+			err = check_room(p, c->sqe, c, t);
+		if (err)
+			return err;
+	} else {
+		MEASURE_STAGE(DECODE);
+		int err = t->decode(e->object, c);
+		MEASURE_STAGE(PERFORM);
+		if (err)
+			return err;
+	}
+	p->cq_reserved++;
+	int err = t->perform(e->object, c);
+	if (err != KCAP_CALL_DEFERRED)
+		p->cq_reserved--;
+	return err;
+}
+
+/* The one place a status becomes a completion posted now: the result
+ * (bytes and caps), an exception, or an error.  False when the
+ * completion comes later (api_complete; its CQ slot stays reserved). */
+static bool post(struct process *p, int err, struct kcap_call *c, const struct kcap_type *t,
+                 struct capos_cqe *cqe)
+{
+	if (err == KCAP_CALL_DEFERRED)
+		return false;
+	if (err == CAPOS_OK)
+		cqe->result = post_result(p, c->sqe, c, t, cqe);
+	else if (err == CAPOS_ERR_APPLICATION_EXCEPTION)
+		post_exception(p, c->sqe, c, cqe);
+	else
+		cqe->result = err;
+	drop_result_caps(c); /* only a failed perform leaves any */
+	return true;
+}
+
+/* CALL, RECV or RETURN on a capability: every type the same way. */
+static bool do_op(struct process *p, const struct capos_sqe *sqe, struct capos_cqe *cqe)
 {
 	struct cap_entry *e;
 	MEASURE_STAGE(LOOKUP);
@@ -135,84 +196,24 @@ static bool do_call(struct process *p, const struct capos_sqe *sqe, struct capos
 	}
 	const struct kcap_type *t = kcap_type_of((enum kcap_kind)e->type);
 	MEASURE_STAGE(PERFORM);
-	if (t && t->ring && t->ring->call)
-		return ring_op(t->ring->call, p, e, sqe, cqe);
 	if (t == 0 || t->perform == 0) {
 		cqe->result = CAPOS_ERR_NOT_PERMITTED;
 		return true;
 	}
-	if (sqe->xfer_cap_count != 0) {
-		cqe->result = CAPOS_ERR_BAD_TRANSFER; /* kernel objects take no caps */
-		return true;
-	}
-	/* Both buffers are checked before the call has any effect. */
-	if (user_copy_in(p, params_buf, sqe->addr, sqe->len) != CAPOS_OK ||
-	    user_check_writable(p, sqe->result_addr, sqe->result_len) != CAPOS_OK) {
-		cqe->result = CAPOS_ERR_BAD_BUFFER;
-		return true;
-	}
-	const struct kcall_method *m = kcall_method_find(t->methods, t->method_count, sqe->method_id);
-	if (m == 0) {
-		cqe->result = CAPOS_ERR_UNKNOWN_METHOD;
-		return true;
-	}
-	struct kcap_call c = {
-		.caller = p,
-		.method_id = sqe->method_id,
-		.method = m,
-		.params = params_buf,
-		.params_len = sqe->len,
-		.result = result_buf,
-		.result_cap = sizeof(result_buf),
-		.badge = e->badge,
-		.sqe = sqe,
-		.bound = m->max,
-	};
-	MEASURE_STAGE(DECODE);
-	err = t->decode(e->object, &c);
-	MEASURE_STAGE(PERFORM);
-	if (err == CAPOS_OK) {
-		err = check_room(p, sqe, &c, t);
-		if (err) {
-			cqe->result = err;
-			return true;
-		}
-		err = t->perform(e->object, &c);
-	}
-	if (err == KCAP_CALL_DEFERRED) {
-		p->cq_reserved++; /* completed later with api_complete */
-		return false;
-	}
-	if (err == CAPOS_OK)
-		cqe->result = post_result(p, sqe, &c, t, cqe);
-	else if (err == CAPOS_ERR_APPLICATION_EXCEPTION)
-		post_exception(p, sqe, &c, cqe);
-	else
-		cqe->result = err;
-	drop_result_caps(&c); /* only a failed perform leaves any */
-	return true;
-}
-
-/* RECV / RETURN: only on a type that answers them (kcap_type.ring). */
-static bool do_ring_op(struct process *p, const struct capos_sqe *sqe, struct capos_cqe *cqe)
-{
-	struct cap_entry *e;
-	MEASURE_STAGE(LOOKUP);
-	int err = cap_table_lookup(&p->caps, sqe->cap_id, &e);
-	if (err) {
-		cqe->result = err;
-		return true;
-	}
-	const struct kcap_type *t = kcap_type_of((enum kcap_kind)e->type);
-	MEASURE_STAGE(PERFORM);
-	kcap_ring_fn op = 0;
-	if (t && t->ring)
-		op = sqe->opcode == CAPOS_OP_RECV ? t->ring->recv : t->ring->ret;
-	if (op == 0) {
-		cqe->result = CAPOS_ERR_NOT_PERMITTED;
-		return true;
-	}
-	return ring_op(op, p, e, sqe, cqe);
+	/* Field by field: caps[] is large and only perform fills it; the
+	 * fields of a kernel-answered call are kernel_transport's. */
+	struct kcap_call c;
+	c.caller = p;
+	c.opcode = sqe->opcode;
+	c.method_id = sqe->method_id;
+	c.method = 0;
+	c.result_len = 0;
+	c.badge = e->badge;
+	c.sqe = sqe;
+	c.record = 0;
+	c.bound = (struct kcall_bound){0, 0};
+	c.cap_count = 0;
+	return post(p, run_op(p, e, t, &c), &c, t, cqe);
 }
 
 /* Returns false when the completion will be posted later (api_complete). */
@@ -232,10 +233,9 @@ static bool dispatch(struct process *p, const struct capos_sqe *sqe, struct capo
 		cqe->result = do_release(p, sqe);
 		break;
 	case CAPOS_OP_CALL:
-		return do_call(p, sqe, cqe);
 	case CAPOS_OP_RECV:
 	case CAPOS_OP_RETURN:
-		return do_ring_op(p, sqe, cqe);
+		return do_op(p, sqe, cqe);
 	default:
 		cqe->result = CAPOS_ERR_RESERVED_OPCODE; /* unreachable: validated */
 		break;
@@ -243,12 +243,15 @@ static bool dispatch(struct process *p, const struct capos_sqe *sqe, struct capo
 	return true;
 }
 
-static void count_error(struct process *p, const struct capos_cqe *cqe)
+/* Every CQE a process receives is written here: at once from ring_drain,
+ * later from api_complete.  An error (not an exception) is counted. */
+static void post_cqe(struct process *p, const struct capos_cqe *cqe)
 {
 	if (cqe->result < 0 && !(cqe->flags & CAPOS_CQE_F_EXCEPTION)) {
 		p->ring_errors++;
 		p->ring->header.sq_dropped++;
 	}
+	ring_post_cqe(p->ring, &p->ring_cursor, cqe);
 }
 
 void api_complete(struct process *p, const struct capos_cqe *cqe, bool handoff)
@@ -260,10 +263,9 @@ void api_complete(struct process *p, const struct capos_cqe *cqe, bool handoff)
 		MEASURE_LEAVE();
 		return;
 	}
-	count_error(p, cqe);
 	/* The slot was reserved when the SQE was accepted; a process that
 	 * moved its own cq_head backwards only overwrites its own CQEs. */
-	ring_post_cqe(p->ring, &p->ring_cursor, cqe);
+	post_cqe(p, cqe);
 	if (p->state == PROC_BLOCKED) {
 		int ready = ring_cq_ready(p->ring, &p->ring_cursor);
 		if (ready < 0 || (uint32_t)ready >= p->wait_min)
@@ -314,8 +316,7 @@ int ring_drain(struct process *p)
 		if (!dispatch(p, &sqe, &cqe))
 			continue; /* posted later, its CQ slot is reserved */
 		MEASURE_STAGE(POST);
-		count_error(p, &cqe);
-		ring_post_cqe(p->ring, &p->ring_cursor, &cqe);
+		post_cqe(p, &cqe);
 	}
 	return n;
 }

@@ -43,9 +43,8 @@ static int64_t sys_cap_enter(struct process *p, uint64_t min_complete, uint64_t 
 	if ((uint64_t)ready >= min_complete || timeout_ns == CAPOS_NO_WAIT)
 		return ready;
 
-	p->wait_deadline = timeout_ns == CAPOS_WAIT_FOREVER ? UINT64_MAX
-	                                                    : timer_deadline_after(timeout_ns);
-	timer_arm_at(p->wait_deadline);
+	p->wait_deadline =
+		timeout_ns == CAPOS_WAIT_FOREVER ? UINT64_MAX : timer_arm_after(timeout_ns);
 	p->wait_min = (uint32_t)min_complete;
 	p->state = PROC_BLOCKED;
 	MEASURE_STAGE(SWITCH);

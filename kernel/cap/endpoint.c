@@ -1,8 +1,9 @@
 /*
  * Endpoint IPC, the kernel side (see endpoint.h and docs/ipc.md): the
- * capability type, the ring operations and process hooks, over the state
- * machine in lib/endpoint_sm.c with the kernel's processes, user memory,
- * capability transfer and completions as its ops.
+ * capability type (decode and perform of CALL, RECV and RETURN) and the
+ * process hooks, over the state machine in lib/endpoint_sm.c with the
+ * kernel's processes, user memory, capability transfer and completions
+ * as its ops.
  */
 #include "cap/endpoint.h"
 
@@ -18,13 +19,10 @@
 #include "proc/process.h"
 
 
+/* An SQE's timeout_ns: 0 is none. */
 static uint64_t deadline_of(uint64_t timeout_ns)
 {
-	if (timeout_ns == 0)
-		return UINT64_MAX;
-	uint64_t deadline = timer_deadline_after(timeout_ns);
-	timer_arm_at(deadline);
-	return deadline;
+	return timeout_ns == 0 ? IPC_NO_DEADLINE : timer_arm_after(timeout_ns);
 }
 
 /* ---- the state machine's ops ---------------------------------------------- */
@@ -92,48 +90,68 @@ struct endpoint *endpoint_create(const char *name) { return ipc_endpoint_create(
 
 void endpoint_boot_release(struct endpoint *ep) { ipc_boot_release(the_ipc(), ep); }
 
-const char *endpoint_name(const struct endpoint *ep) { return ep->name; }
-
-int endpoint_grant(struct process *p, struct endpoint *ep, bool owner, uint32_t *cap_id)
-{
-	struct cap_entry e = {
-		.object = ep,
-		.interface_id = capos_Endpoint_ID,
-		.type = owner ? KCAP_ENDPOINT : KCAP_ENDPOINT_CLIENT,
-	};
-	int err = cap_table_insert(&p->caps, &e, cap_id);
-	if (err)
-		return err;
-	ipc_retain(ep, owner);
-	return CAPOS_OK;
-}
-
 static void owner_retain(void *object) { ipc_retain(object, true); }
 static void client_retain(void *object) { ipc_retain(object, false); }
 static void owner_drop(void *object) { ipc_drop(the_ipc(), object, true); }
 static void client_drop(void *object) { ipc_drop(the_ipc(), object, false); }
 
-/* ---- ring operations and process hooks ------------------------------------ */
+/* ---- decode and perform ---------------------------------------------------- */
 
-static bool endpoint_call(struct process *p, struct cap_entry *e, const struct capos_sqe *sqe,
-                          struct capos_cqe *cqe)
+_Static_assert(IPC_LATER == KCAP_CALL_DEFERRED, "the state machine's 'later' is the registry's");
+
+/* CALL on either facet; RECV and RETURN only on the owner side.  The
+ * record the operation will use goes to perform in c->record. */
+static int call_decode(struct endpoint *ep, struct kcap_call *c)
 {
-	return ipc_call(the_ipc(), p, e->object, e->badge, sqe, deadline_of(sqe->timeout_ns), cqe);
+	struct ipc_call *rec = 0;
+	int err = ipc_call_check(the_ipc(), c->caller, ep, c->sqe, &rec);
+	c->record = rec;
+	return err;
 }
 
-/* Owner side only: the client facet's ring ops have no recv or ret. */
-static bool endpoint_recv(struct process *p, struct cap_entry *e, const struct capos_sqe *sqe,
-                          struct capos_cqe *cqe)
+static int endpoint_decode(void *object, struct kcap_call *c)
 {
-	return ipc_recv(the_ipc(), p, e->object, sqe, deadline_of(sqe->timeout_ns), cqe);
+	struct ipc_recv *recv = 0;
+	struct ipc_call *call = 0;
+	int err;
+	switch (c->opcode) {
+	case CAPOS_OP_CALL:
+		return call_decode(object, c);
+	case CAPOS_OP_RECV:
+		err = ipc_recv_check(the_ipc(), c->caller, object, c->sqe, &recv);
+		c->record = recv;
+		return err;
+	case CAPOS_OP_RETURN:
+		err = ipc_return_check(the_ipc(), object, c->sqe, &call);
+		c->record = call;
+		return err;
+	default:
+		return CAPOS_ERR_NOT_PERMITTED;
+	}
 }
 
-static bool endpoint_return(struct process *p, struct cap_entry *e, const struct capos_sqe *sqe,
-                            struct capos_cqe *cqe)
+static int client_decode(void *object, struct kcap_call *c)
 {
-	ipc_return(the_ipc(), p, e->object, sqe, cqe);
-	return true;
+	if (c->opcode != CAPOS_OP_CALL)
+		return CAPOS_ERR_NOT_PERMITTED; /* a client facet only calls */
+	return call_decode(object, c);
 }
+
+static int endpoint_perform(void *object, struct kcap_call *c)
+{
+	switch (c->opcode) {
+	case CAPOS_OP_CALL:
+		return ipc_call_perform(the_ipc(), c->caller, object, c->record, c->badge, c->sqe,
+		                        deadline_of(c->sqe->timeout_ns));
+	case CAPOS_OP_RECV:
+		return ipc_recv_perform(the_ipc(), c->caller, object, c->record, c->sqe,
+		                        deadline_of(c->sqe->timeout_ns));
+	default:
+		return ipc_return_perform(the_ipc(), c->caller, c->record, c->sqe);
+	}
+}
+
+/* ---- process hooks ----------------------------------------------------------- */
 
 static void endpoint_process_exit(struct process *p) { ipc_process_exit(the_ipc(), p); }
 static uint64_t endpoint_expire(uint64_t now) { return ipc_expire(the_ipc(), now); }
@@ -155,16 +173,11 @@ unsigned endpoint_log_counts(const char *when)
 }
 
 /* The owner side may CALL, RECV and RETURN; the client facet only CALL. */
-static const struct kcap_ring_ops owner_ring = {
-	.call = endpoint_call,
-	.recv = endpoint_recv,
-	.ret = endpoint_return,
-};
-static const struct kcap_ring_ops client_ring = {.call = endpoint_call};
-
 const struct kcap_type kcap_endpoint_type = {
 	.kind = KCAP_ENDPOINT,
-	.ring = &owner_ring,
+	.by_process = true,
+	.decode = endpoint_decode,
+	.perform = endpoint_perform,
 	/* Once for both facets: the records are the endpoint's, not a facet's. */
 	.process_exit = endpoint_process_exit,
 	.expire = endpoint_expire,
@@ -177,7 +190,9 @@ const struct kcap_type kcap_endpoint_type = {
 
 const struct kcap_type kcap_endpoint_client_type = {
 	.kind = KCAP_ENDPOINT_CLIENT,
-	.ring = &client_ring,
+	.by_process = true,
+	.decode = client_decode,
+	.perform = endpoint_perform,
 	.drop = client_drop,
 	.boot_object = 0,
 	.transferable = true,

@@ -30,8 +30,6 @@ struct endpoint;
  * boot) until the processes that use it have their capabilities. */
 struct endpoint *endpoint_create(const char *name);
 void endpoint_boot_release(struct endpoint *ep);
-const char *endpoint_name(const struct endpoint *ep);
-int endpoint_grant(struct process *p, struct endpoint *ep, bool owner, uint32_t *cap_id);
 
 /* Live endpoints, calls and receives (for baseline checks in the log). */
 /* Returns the number of live endpoints + calls + receives. */

@@ -49,8 +49,6 @@ _Static_assert(sizeof(struct memory_object) + MEMOBJ_MAX_PAGES * sizeof(uint64_t
 static uint64_t objects_frames;
 static uint32_t next_id = 1;
 
-uint64_t memory_object_frames(void) { return objects_frames; }
-
 static void destroy(struct memory_object *o)
 {
 	for (uint32_t i = 0; i < o->pages; i++)

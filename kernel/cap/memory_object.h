@@ -26,7 +26,4 @@ int memory_object_create(struct kcap_call *c, uint32_t pages);
  * mapping of `pages` pages and protection prot: drops those references. */
 void memory_object_unmapped(uint64_t tag, uint64_t pages, uint32_t prot);
 
-/* Frames held by all memory objects right now (for logs and tests). */
-uint64_t memory_object_frames(void);
-
 #endif

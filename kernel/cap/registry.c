@@ -3,6 +3,7 @@
 
 #include <capos/abi.h>
 
+#include "cap_exception.h"
 #include "capnp/capnp.h"
 #include "capos.capnp.h"
 #include "device.capnp.h"
@@ -108,17 +109,6 @@ int kcap_refuse(struct kcap_call *c, const char *interface, const char *method, 
 	                      msg);
 }
 
-int kcap_grant(struct process *p, const struct kcap_type *t, void *object, uint32_t *cap_id)
-{
-	struct cap_entry e = {
-		.object = object,
-		.interface_id = kcap_info(t)->interface_id,
-		.badge = 0,
-		.type = t->kind,
-	};
-	return cap_table_insert(&p->caps, &e, cap_id);
-}
-
 void kcap_drop(const struct cap_entry *e)
 {
 	const struct kcap_type *t = kcap_type_of((enum kcap_kind)e->type);
@@ -136,15 +126,8 @@ int kcap_params(const struct kcap_call *c, struct capnp_reader *m)
 
 int kcap_exception(struct kcap_call *c, unsigned type, const char *message)
 {
-	struct capnp_builder b;
-	size_t len = 0;
-	capnp_builder_init(&b, c->result, c->result_cap);
-	capos_CapException_builder x = capos_CapException_init_root(&b);
-	capos_CapException_set_type(x, (enum capos_CapException_Type)type);
-	capos_CapException_set_message(x, message, strlen(message));
-	if (capnp_builder_finish(&b, &len) != CAPNP_OK)
-		len = 0; /* cannot happen with the kernel's scratch size */
-	c->result_len = (uint32_t)len;
+	/* 0 (no room) cannot happen with the kernel's scratch size. */
+	c->result_len = cap_exception_build(c->result, c->result_cap, type, message);
 	return CAPOS_ERR_APPLICATION_EXCEPTION;
 }
 

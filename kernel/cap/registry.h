@@ -39,7 +39,7 @@ enum kcap_kind {
 #define KCAP_CALL_DEFERRED 1
 
 /*
- * One CALL on a kernel object, in four steps (docs/invocation.md):
+ * One operation on a capability, in four steps (docs/invocation.md):
  *   decode   type->decode parses and validates the params into arg/data,
  *            and may lower `bound` (a result that depends on the params);
  *            no side effects.  A refusal here is an exception or error.
@@ -51,11 +51,17 @@ enum kcap_kind {
  *            system (a limit reached, out of frames, a range not mapped),
  *            and then only before its first effect.
  *   post     the dispatcher writes the result, inserts the result caps
- *            and posts the CQE (cannot fail: checked above).
- * params/result are kernel copies.
+ *            and posts the CQE (cannot fail: checked above), or leaves
+ *            the CQ slot reserved for a later completion.
+ * A type whose calls another process answers (kcap_type.by_process:
+ * Endpoint) gets every opcode (CALL, RECV, RETURN) in decode and perform
+ * and does its own transport (params, result and transfer buffers); its
+ * bound is zero and params/result stay NULL.  For the others,
+ * params/result are kernel copies and only CALL reaches them.
  */
 struct kcap_call {
 	struct process *caller;
+	uint8_t opcode;       /* CAPOS_OP_CALL, or RECV/RETURN (by_process types) */
 	uint16_t method_id;
 	const struct kcall_method *method; /* the method_id's table entry */
 	const void *params;   /* Cap'n Proto message (framed), params_len bytes */
@@ -69,6 +75,7 @@ struct kcap_call {
 	uint64_t arg[3];
 	const void *data;
 	uint32_t data_len;
+	void *record; /* a record of the object's own that decode chose */
 	/* The most this call returns on success: method->max unless decode
 	 * lowered it.  perform never returns more (a kernel bug: panic). */
 	struct kcall_bound bound;
@@ -80,33 +87,22 @@ struct kcap_call {
 	struct cap_entry caps[KCAP_CALL_CAPS_MAX];
 };
 
-/*
- * A ring operation a type answers itself instead of the kernel-call path
- * (decode, check, perform, post): Endpoint, whose calls are answered by
- * another process, so their results cannot be bounded or built here.  It
- * fills cqe and returns true when the completion is posted now, false
- * when the operation was accepted and completes later through
- * api_complete (the dispatcher has reserved its CQ slot).
- */
-typedef bool (*kcap_ring_fn)(struct process *p, struct cap_entry *e, const struct capos_sqe *sqe,
-                             struct capos_cqe *cqe);
-struct kcap_ring_ops {
-	kcap_ring_fn call; /* CALL; NULL: the kernel-call path               */
-	kcap_ring_fn recv; /* RECV; NULL: CAPOS_ERR_NOT_PERMITTED             */
-	kcap_ring_fn ret;  /* RETURN; NULL: CAPOS_ERR_NOT_PERMITTED           */
-};
-
 struct kcap_type {
 	enum kcap_kind kind; /* name and interface id: kcap_kinds[kind] */
 	/* The methods and the bound of each one's result; a method_id not
 	 * listed is CAPOS_ERR_UNKNOWN_METHOD before anything runs. */
 	const struct kcall_method *methods;
 	unsigned method_count;
+	/* Another process answers this type's calls (Endpoint): no method
+	 * table, no kernel copy of the params, no bound to check; decode
+	 * and perform get RECV and RETURN too. */
+	bool by_process;
 	/* decode and perform (see struct kcap_call) return CAPOS_OK (perform:
 	 * with the result message in c->result), or
 	 * CAPOS_ERR_APPLICATION_EXCEPTION with a CapException there (see
 	 * kcap_exception), or another negative CAPOS_ERR_*; perform may also
-	 * return KCAP_CALL_DEFERRED. */
+	 * return KCAP_CALL_DEFERRED (its completion may be posted before
+	 * perform returns: the dispatcher reserves the CQ slot first). */
 	int (*decode)(void *object, struct kcap_call *c);
 	int (*perform)(void *object, struct kcap_call *c);
 	/* A capability to object was removed from a table (release, exit). */
@@ -125,8 +121,6 @@ struct kcap_type {
 	void (*process_exit)(struct process *p);
 	uint64_t (*expire)(uint64_t now);
 	void (*describe_waits)(const struct process *p, char *buf, size_t len);
-	/* Ring operations the type answers itself (see kcap_ring_ops). */
-	const struct kcap_ring_ops *ring;
 	/* The boot object for this type, if boot code may grant it. */
 	void *(*boot_object)(void);
 };
@@ -168,8 +162,6 @@ void kcap_process_exit(struct process *p);
 uint64_t kcap_expire(uint64_t now);
 void kcap_describe_waits(const struct process *p, char *buf, size_t len);
 
-/* Inserts a capability to object into p's table. */
-int kcap_grant(struct process *p, const struct kcap_type *t, void *object, uint32_t *cap_id);
 /* Drops the object reference a removed table entry held. */
 void kcap_drop(const struct cap_entry *e);
 

@@ -32,11 +32,6 @@ extern char boot_stack_guard[];
 static uint64_t kernel_pml4;
 static uint64_t direct_map_end; /* bytes of physical memory mapped */
 
-void *phys_to_virt(uint64_t phys)
-{
-	return (void *)(DIRECT_MAP_BASE + phys);
-}
-
 uint64_t virt_to_phys(const void *direct_map_addr)
 {
 	uint64_t va = (uint64_t)direct_map_addr;

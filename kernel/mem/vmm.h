@@ -32,7 +32,10 @@
 
 void vmm_init(void);
 
-void *phys_to_virt(uint64_t phys);
+static inline void *phys_to_virt(uint64_t phys)
+{
+	return (void *)(DIRECT_MAP_BASE + phys); /* inline: every user copy asks */
+}
 uint64_t virt_to_phys(const void *direct_map_addr);
 
 uint64_t vmm_kernel_pml4(void);

@@ -7,6 +7,7 @@
  * here; the boot's final check (manifest_boot.c) fails the run on any.
  */
 #include "cap/registry.h"
+#include "main.h"
 #include "log.h"
 #include "manifest_boot.h"
 #include "proc_internal.h"

@@ -1,7 +1,7 @@
 /*
  * A CPU exception raised in user mode kills the process that raised it,
  * with the reason logged; the kernel and the other processes go on.
- * (Overrides the weak trap_user_fault of kernel/arch/x86_64/trap.c.)
+ * (trap_user_fault, the hook kernel/arch/x86_64/trap.c calls.)
  */
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/trap.h"
@@ -9,28 +9,12 @@
 #include "log.h"
 #include "sched.h"
 
-static const char *const vector_names[] = {
-	[0] = "divide error",        [1] = "debug",
-	[2] = "NMI",                 [3] = "breakpoint",
-	[4] = "overflow",            [5] = "bound range exceeded",
-	[6] = "invalid opcode",      [7] = "device not available",
-	[8] = "double fault",        [10] = "invalid TSS",
-	[11] = "segment not present", [12] = "stack-segment fault",
-	[13] = "general protection fault", [14] = "page fault",
-	[16] = "x87 floating-point error", [17] = "alignment check",
-	[18] = "machine check",      [19] = "SIMD floating-point error",
-	[20] = "virtualization exception", [21] = "control protection",
-};
-
 void trap_user_fault(struct trap_frame *tf)
 {
 	struct process *p = sched_current();
 	if (p == 0)
 		panic("user-mode exception %lu with no current process", tf->vector);
-	const char *name = tf->vector < sizeof(vector_names) / sizeof(vector_names[0]) &&
-	                           vector_names[tf->vector]
-	                       ? vector_names[tf->vector]
-	                       : "exception";
+	const char *name = trap_vector_name(tf->vector);
 	char reason[PROC_REASON_MAX];
 	if (tf->vector == TRAP_PAGE_FAULT) {
 		uint64_t e = tf->error_code;

@@ -1,5 +1,5 @@
 /*
- * Boot through init (issue #6): when the boot module is a Cap'n Proto
+ * Boot through init: when the boot module is a Cap'n Proto
  * SystemManifest (schema/manifest.capnp, tools/mkmanifest), the kernel
  * decodes and validates it, starts only `initConfig.init` with exactly
  * `initConfig.init.caps`, runs the scheduler until every process has

@@ -76,21 +76,6 @@ static uint64_t kstack_top_of(struct process *p)
 
 /* ---- user memory through the page tables ---------------------------- */
 
-/* Eight bytes at a time (lib/kstring.c's memcpy goes byte by byte, and
- * every IPC message crosses here twice). */
-static void copy_words(void *dst, const void *src, uint64_t n)
-{
-	uint8_t *d = dst;
-	const uint8_t *s = src;
-	for (; n >= 8; n -= 8, d += 8, s += 8) {
-		uint64_t w;
-		__builtin_memcpy(&w, s, 8);
-		__builtin_memcpy(d, &w, 8);
-	}
-	while (n--)
-		*d++ = *s++;
-}
-
 /* Copies between the kernel and user pages of p; `need` are the VMM flags
  * every touched page must have. */
 static int user_copy(struct process *p, uint64_t uaddr, void *kbuf, uint64_t len,
@@ -111,9 +96,9 @@ static int user_copy(struct process *p, uint64_t uaddr, void *kbuf, uint64_t len
 			return CAPOS_ERR_BAD_BUFFER;
 		uint8_t *kva = (uint8_t *)phys_to_virt(pa) + off;
 		if (k != 0 && to_user) /* k == 0: only checking */
-			copy_words(kva, k, n);
+			memcpy(kva, k, n);
 		else if (k != 0)
-			copy_words(k, kva, n);
+			memcpy(k, kva, n);
 		if (k)
 			k += n;
 		uaddr += n;

@@ -47,7 +47,8 @@ static void limit_tail(struct msg *m, uint64_t limit, const char *constant)
 	msg_cstr(m, ", " LIMITS_H ")");
 }
 
-uint32_t mf_endpoint_caps(const struct mf_cap *caps, uint32_t count)
+/* How many of caps[0..count) are `endpoint` kernel caps. */
+static uint32_t mf_endpoint_caps(const struct mf_cap *caps, uint32_t count)
 {
 	uint32_t n = 0;
 

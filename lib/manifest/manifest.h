@@ -164,8 +164,6 @@ enum mf_err mf_validate(const struct mf_manifest *m, uint32_t *order,
  */
 enum mf_err mf_check_limits(const struct mf_manifest *m, const uint32_t *order,
 			    struct mf_error *err);
-/* How many of caps[0..count) are `endpoint` kernel caps. */
-uint32_t mf_endpoint_caps(const struct mf_cap *caps, uint32_t count);
 
 /* "console", "frameAllocator", ... or NULL when out of range. */
 const char *mf_kernel_cap_name(uint32_t kcap);

@@ -75,6 +75,8 @@ static const struct xfer_ops f_xfer = {f_transferable, f_retain, f_drop};
 static int f_xfer_prepare(struct process *p, const struct capos_sqe *sqe, struct xfer_plan *plan)
 {
 	struct capos_xfer_desc desc[CAPOS_XFER_MAX];
+	if (sqe->xfer_cap_count == 0) /* as the kernel: no descriptors to read */
+		return xfer_prepare(&p->caps, 0, 0, &f_xfer, plan);
 	if (sqe->xfer_cap_count > CAPOS_XFER_MAX)
 		return CAPOS_ERR_BAD_TRANSFER;
 	if (f_copy_in(p, desc, sqe->addr + capos_align8(sqe->len),
@@ -189,6 +191,27 @@ static void assert_nothing_live(void)
 			cr_assert_eq(procs[i].waits.n[k], 0u, "pid %u still waits (kind %u)", i, k);
 }
 
+/* What the kernel's dispatcher does with a check and a perform: the
+ * result is posted now (true, in cqe) unless the operation completes
+ * later (IPC_LATER). */
+static bool posted_now(int err, struct capos_cqe *cqe)
+{
+	if (err == IPC_LATER)
+		return false;
+	cqe->result = err;
+	return true;
+}
+
+static bool do_call(struct process *p, struct endpoint *ep, uint64_t badge,
+                    const struct capos_sqe *sqe, uint64_t deadline, struct capos_cqe *cqe)
+{
+	struct ipc_call *rec;
+	int err = ipc_call_check(&s, p, ep, sqe, &rec);
+	if (err == CAPOS_OK)
+		err = ipc_call_perform(&s, p, ep, rec, badge, sqe, deadline);
+	return posted_now(err, cqe);
+}
+
 /* A CALL of len params bytes at 0 (content "abc..."), result at 2048. */
 static bool call(struct process *p, struct endpoint *ep, uint32_t len, uint32_t result_len,
                  uint64_t deadline, struct capos_cqe *cqe)
@@ -198,7 +221,7 @@ static bool call(struct process *p, struct endpoint *ep, uint32_t len, uint32_t 
 	struct capos_sqe sqe = {.opcode = CAPOS_OP_CALL, .addr = 0, .len = len,
 	                        .result_addr = 2048, .result_len = result_len, .user_data = 7};
 	*cqe = (struct capos_cqe){.user_data = 7};
-	return ipc_call(&s, p, ep, 0x42, &sqe, deadline, cqe);
+	return do_call(p, ep, 0x42, &sqe, deadline, cqe);
 }
 
 /* A RECV into 1024 (result_len bytes). */
@@ -208,7 +231,11 @@ static bool recv(struct endpoint *ep, uint32_t result_len, uint64_t deadline,
 	struct capos_sqe sqe = {.opcode = CAPOS_OP_RECV, .result_addr = 1024,
 	                        .result_len = result_len, .user_data = 9};
 	*cqe = (struct capos_cqe){.user_data = 9};
-	return ipc_recv(&s, server, ep, &sqe, deadline, cqe);
+	struct ipc_recv *rec;
+	int err = ipc_recv_check(&s, server, ep, &sqe, &rec);
+	if (err == CAPOS_OK)
+		err = ipc_recv_perform(&s, server, ep, rec, &sqe, deadline);
+	return posted_now(err, cqe);
 }
 
 /* A RETURN of len bytes ("xyz...") from the server's 512. */
@@ -218,9 +245,9 @@ static int ret(struct endpoint *ep, uint32_t call_id, uint32_t len, bool excepti
 		server->mem[512 + i] = (uint8_t)('x' + i % 3);
 	struct capos_sqe sqe = {.opcode = CAPOS_OP_RETURN, .addr = 512, .len = len,
 	                        .call_id = call_id, .flags = exception ? CAPOS_SQE_EXCEPTION : 0};
-	struct capos_cqe cqe = {0};
-	ipc_return(&s, server, ep, &sqe, &cqe);
-	return cqe.result;
+	struct ipc_call *rec;
+	int err = ipc_return_check(&s, ep, &sqe, &rec);
+	return err ? err : ipc_return_perform(&s, server, rec, &sqe);
 }
 
 static const struct capos_endpoint_message *received(void)
@@ -550,7 +577,7 @@ Test(ipc, call_moves_a_capability)
 	struct capos_sqe sqe = {.opcode = CAPOS_OP_CALL, .addr = 0, .len = 8, .xfer_cap_count = 1,
 	                        .result_addr = 2048, .result_len = 64};
 	struct capos_cqe cqe;
-	cr_assert_not(ipc_call(&s, client, ep, 0, &sqe, IPC_NO_DEADLINE, &cqe));
+	cr_assert_not(do_call(client, ep, 0, &sqe, IPC_NO_DEADLINE, &cqe));
 	recv(ep, 256, IPC_NO_DEADLINE, &cqe);
 	cr_assert_eq(server->cqe[0].cap_count, 1u);
 	cr_assert_eq(committed, 1u);
@@ -579,10 +606,148 @@ Test(ipc, call_carrying_its_own_endpoint_reentrant_drop)
 	struct capos_sqe sqe = {.opcode = CAPOS_OP_CALL, .len = 8, .xfer_cap_count = 1,
 	                        .result_addr = 2048, .result_len = 64};
 	struct capos_cqe cqe;
-	cr_assert_not(ipc_call(&s, client, ep, 0, &sqe, IPC_NO_DEADLINE, &cqe));
+	cr_assert_not(do_call(client, ep, 0, &sqe, IPC_NO_DEADLINE, &cqe));
 	release(client, own_id); /* the copy in the queued call holds an owner reference */
 	release(server, o);
 	cr_assert_eq(client->ncqe, 0u, "an owner reference is still on its way");
 	ipc_process_exit(&s, client); /* rollback drops the last owner: disconnect */
+	assert_nothing_live();
+}
+
+/* What the watchdog's table says each process waits on: a queued call, a
+ * call received and not answered (both sides), a posted receive. */
+Test(ipc, describe_waits_names_each_wait)
+{
+	uint32_t o, c, c2;
+	struct endpoint *ep = make_ep(&o, &c, &c2);
+	struct capos_cqe cqe;
+	char buf[256] = "";
+	cr_assert_not(recv(ep, 256, IPC_NO_DEADLINE, &cqe));
+	ipc_describe_waits(&s, server, buf, sizeof buf);
+	cr_assert_str_eq(buf, "; recv on endpoint 1 'ep'");
+	cr_assert_not(call(client, ep, 3, 64, IPC_NO_DEADLINE, &cqe)); /* delivered */
+	cr_assert_not(call(client2, ep, 3, 64, IPC_NO_DEADLINE, &cqe)); /* queued */
+	buf[0] = 0;
+	ipc_describe_waits(&s, client, buf, sizeof buf);
+	cr_assert_str_eq(buf, "; call to endpoint 1 'ep' (received by pid 1 'p1', not answered)");
+	buf[0] = 0;
+	ipc_describe_waits(&s, client2, buf, sizeof buf);
+	cr_assert_str_eq(buf, "; call to endpoint 1 'ep' (queued: nobody receives)");
+	buf[0] = 0;
+	ipc_describe_waits(&s, server, buf, sizeof buf);
+	cr_assert_str_eq(buf, "; owes an answer on endpoint 1 'ep' to pid 2 'p2'");
+	cr_assert_eq(ret(ep, server->cqe[0].call_id, 0, false), CAPOS_OK);
+	ipc_process_exit(&s, client2);
+	assert_nothing_live();
+}
+
+/* A RETURN of len bytes from the server's 512 carrying one capability
+ * (descriptor right after the bytes). */
+static int ret_with_cap(struct endpoint *ep, uint32_t call_id, uint32_t len, bool exception,
+                        uint32_t cap_id, uint32_t mode)
+{
+	struct capos_xfer_desc d = {.cap_id = cap_id, .mode = mode};
+	memcpy(server->mem + 512 + capos_align8(len), &d, sizeof d);
+	struct capos_sqe sqe = {.opcode = CAPOS_OP_RETURN, .addr = 512, .len = len,
+	                        .xfer_cap_count = 1, .call_id = call_id,
+	                        .flags = exception ? CAPOS_SQE_EXCEPTION : 0};
+	struct ipc_call *rec;
+	int err = ipc_return_check(&s, ep, &sqe, &rec);
+	return err ? err : ipc_return_perform(&s, server, rec, &sqe);
+}
+
+/* A second endpoint whose client facet the server holds, to carry. */
+static uint32_t server_holds_other(void)
+{
+	struct endpoint *other = ipc_endpoint_create(&s, "other");
+	struct cap_entry oc = {.object = other, .type = 2};
+	uint32_t id;
+	cr_assert_eq(cap_table_insert(&server->caps, &oc, &id), CAPOS_OK);
+	ipc_retain(other, false);
+	ipc_boot_release(&s, other); /* no owner: disconnected, still a valid cap */
+	return id;
+}
+
+/* Reply transfer: the moved capability leaves the server's table and
+ * lands in the caller's, its record after the reply bytes. */
+Test(ipc, reply_moves_a_capability_to_the_caller)
+{
+	uint32_t o, c;
+	struct endpoint *ep = make_ep(&o, &c, 0);
+	uint32_t carried = server_holds_other();
+	struct capos_cqe cqe;
+	call(client, ep, 1, 64, IPC_NO_DEADLINE, &cqe);
+	recv(ep, 256, IPC_NO_DEADLINE, &cqe);
+	cr_assert_eq(ret_with_cap(ep, server->cqe[0].call_id, 5, false, carried, CAPOS_XFER_MOVE),
+	             CAPOS_OK);
+	cr_assert_eq(client->cqe[0].result, 5);
+	cr_assert_eq(client->cqe[0].cap_count, 1u);
+	cr_assert_eq(committed, 1u);
+	cr_assert_eq(cap_table_count(&server->caps), 1u, "moved out of the server's table");
+	cr_assert_eq(cap_table_count(&client->caps), 2u);
+	const struct capos_cap_record *rec =
+	    (const struct capos_cap_record *)(client->mem + 2048 + capos_align8(5));
+	struct cap_entry *e;
+	cr_assert_eq(cap_table_lookup(&client->caps, rec->cap_id, &e), CAPOS_OK);
+	assert_nothing_live();
+}
+
+/* An exception carries no capabilities: refused, the call stays in
+ * flight and a plain answer still reaches the caller. */
+Test(ipc, exception_reply_with_capabilities_refused)
+{
+	uint32_t o, c;
+	struct endpoint *ep = make_ep(&o, &c, 0);
+	uint32_t carried = server_holds_other();
+	struct capos_cqe cqe;
+	call(client, ep, 1, 64, IPC_NO_DEADLINE, &cqe);
+	recv(ep, 256, IPC_NO_DEADLINE, &cqe);
+	uint32_t id = server->cqe[0].call_id;
+	cr_assert_eq(ret_with_cap(ep, id, 8, true, carried, CAPOS_XFER_COPY), CAPOS_ERR_BAD_TRANSFER);
+	cr_assert_eq(client->ncqe, 0u, "the caller still waits");
+	cr_assert_eq(cap_table_count(&server->caps), 2u, "nothing moved");
+	cr_assert_eq(ret(ep, id, 2, false), CAPOS_OK);
+	cr_assert_eq(client->cqe[0].result, 2);
+	assert_nothing_live();
+}
+
+/* Transfer descriptors naming an empty slot: the CALL is refused by its
+ * perform before any effect (no record, no wait). */
+Test(ipc, call_with_bad_transfer_refused_with_no_effect)
+{
+	uint32_t o, c;
+	struct endpoint *ep = make_ep(&o, &c, 0);
+	struct capos_xfer_desc d = {.cap_id = 0x7777, .mode = CAPOS_XFER_COPY};
+	memcpy(client->mem + 8, &d, sizeof d);
+	struct capos_sqe sqe = {.opcode = CAPOS_OP_CALL, .len = 8, .xfer_cap_count = 1,
+	                        .result_addr = 2048, .result_len = 64};
+	struct capos_cqe cqe;
+	cr_assert(do_call(client, ep, 0, &sqe, IPC_NO_DEADLINE, &cqe), "refused now");
+	cr_assert_lt(cqe.result, 0);
+	unsigned eps, calls, recvs;
+	ipc_counts(&s, &eps, &calls, &recvs);
+	cr_assert_eq(calls, 0u);
+	cr_assert_eq(client->waits.n[WAIT_REPLY], 0u);
+	assert_nothing_live();
+}
+
+/* The caller's params are read at delivery: unreadable then, the call
+ * fails alone and the receive stays posted for the next call. */
+Test(ipc, params_unreadable_at_delivery_fail_the_call_alone)
+{
+	uint32_t o, c;
+	struct endpoint *ep = make_ep(&o, &c, 0);
+	struct capos_sqe sqe = {.opcode = CAPOS_OP_CALL, .addr = MEM - 4, .len = 64,
+	                        .result_addr = 2048, .result_len = 64, .user_data = 5};
+	struct capos_cqe cqe;
+	cr_assert_not(do_call(client, ep, 0, &sqe, IPC_NO_DEADLINE, &cqe));
+	cr_assert_not(recv(ep, 256, IPC_NO_DEADLINE, &cqe));
+	cr_assert_eq(client->ncqe, 1u);
+	cr_assert_eq(client->cqe[0].result, CAPOS_ERR_BAD_BUFFER);
+	cr_assert_eq(server->ncqe, 0u, "the receive is still posted");
+	cr_assert_eq(server->waits.n[WAIT_RECEIVE], 1u);
+	cr_assert_not(call(client, ep, 3, 64, IPC_NO_DEADLINE, &cqe));
+	cr_assert_eq(server->ncqe, 1u, "the next call is delivered to it");
+	cr_assert_eq(ret(ep, server->cqe[0].call_id, 0, false), CAPOS_OK);
 	assert_nothing_live();
 }

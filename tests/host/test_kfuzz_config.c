@@ -1,4 +1,4 @@
-/* demos/kfuzz/config.c: the kernel fuzzer's kfuzz.* command line words. */
+/* tests/qemu/progs/kfuzz/config.c: the kernel fuzzer's kfuzz.* command line words. */
 #include <criterion/criterion.h>
 
 #include "config.h"

@@ -147,6 +147,44 @@ static const struct ipc_ops ops = {
 	.log = f_log, .panic = f_panic,
 };
 
+/* The kernel dispatcher's order: check (no effect), then perform; true
+ * and the result in cqe when it is posted now (not IPC_LATER). */
+static bool posted_now_as(int err, struct capos_cqe *cqe)
+{
+	if (err == IPC_LATER)
+		return false;
+	cqe->result = err;
+	return true;
+}
+
+static bool do_call(struct process *p, struct endpoint *ep, const struct capos_sqe *sqe,
+                    uint64_t deadline, struct capos_cqe *cqe)
+{
+	struct ipc_call *rec;
+	int err = ipc_call_check(&s, p, ep, sqe, &rec);
+	if (err == CAPOS_OK)
+		err = ipc_call_perform(&s, p, ep, rec, 0, sqe, deadline);
+	return posted_now_as(err, cqe);
+}
+
+static bool do_recv(struct process *p, struct endpoint *ep, const struct capos_sqe *sqe,
+                    uint64_t deadline, struct capos_cqe *cqe)
+{
+	struct ipc_recv *rec;
+	int err = ipc_recv_check(&s, p, ep, sqe, &rec);
+	if (err == CAPOS_OK)
+		err = ipc_recv_perform(&s, p, ep, rec, sqe, deadline);
+	return posted_now_as(err, cqe);
+}
+
+static void do_return(struct process *p, struct endpoint *ep, const struct capos_sqe *sqe,
+                      struct capos_cqe *cqe)
+{
+	struct ipc_call *rec;
+	int err = ipc_return_check(&s, ep, sqe, &rec);
+	cqe->result = err ? err : ipc_return_perform(&s, p, rec, sqe);
+}
+
 /* As the kernel: pending IPC ended, then every capability released. */
 static void exit_process(struct endpoint *ep, struct process *p)
 {
@@ -272,7 +310,7 @@ static int run(struct prop *p)
 			owner_of[uid] = c;
 			is_call[uid] = true;
 			cqe.user_data = uid;
-			bool posted_now = ipc_call(&s, c, ep, 0, &sqe, deadline, &cqe);
+			bool posted_now = do_call(c, ep, &sqe, deadline, &cqe);
 			prop_note(p, "pid %u CALL uid %llu (result %u at %llx, deadline %s) -> %s %d",
 			          c->pid, (unsigned long long)uid, rl, (unsigned long long)sqe.result_addr,
 			          deadline == IPC_NO_DEADLINE ? "none" : "set",
@@ -291,8 +329,8 @@ static int run(struct prop *p)
 			                        .user_data = ++uid};
 			owner_of[uid] = server;
 			cqe.user_data = uid;
-			bool posted_now = ipc_recv(&s, server, ep, &sqe, prop_bool(p) ? IPC_NO_DEADLINE : now + 2,
-			                           &cqe);
+			bool posted_now = do_recv(server, ep, &sqe, prop_bool(p) ? IPC_NO_DEADLINE : now + 2,
+			                          &cqe);
 			prop_note(p, "server RECV uid %llu (%u bytes) -> %s %d", (unsigned long long)uid, rl,
 			          posted_now ? "now" : "later", posted_now ? cqe.result : 0);
 			if (posted_now)
@@ -307,7 +345,7 @@ static int run(struct prop *p)
 			struct capos_sqe sqe = {.opcode = CAPOS_OP_RETURN, .len = (uint32_t)prop_draw(p, 0, 40),
 			                        .call_id = id};
 			sqe.xfer_cap_count = add_transfers(p, server, sqe.len);
-			ipc_return(&s, server, ep, &sqe, &cqe);
+			do_return(server, ep, &sqe, &cqe);
 			prop_note(p, "server RETURN call %#x (%u bytes) -> %d", id, sqe.len, cqe.result);
 			note_transfers(p, server, &sqe);
 			PROP_CHECK(p, cqe.result >= 0 || cqe.result == CAPOS_ERR_BAD_CALL_ID ||

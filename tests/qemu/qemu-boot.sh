@@ -99,7 +99,7 @@ if [ "$symbolize" = 0 ]; then
 	exit $?
 fi
 # The default directories follow the caller's (symbolize.sh --help).
-[ ${#symdirs[@]} -gt 0 ] && symdirs+=(-B build/user/demos -B build/user/init -B build/user
+[ ${#symdirs[@]} -gt 0 ] && symdirs+=(-B build/user/demos -B build/user/tests/qemu/progs -B build/user/init -B build/user
 	-B build/user/tests/qemu/proc -B build/proc/hostile)
 here=$(cd "$(dirname "$0")/../.." && pwd)
 run_qemu | "$here/tools/symbolize.sh" "${symdirs[@]}"

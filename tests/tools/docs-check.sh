@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Keeps what README.md and docs/*.md claim about the tree honest.  Checks:
 #   docs-binaries  every binary a doc names (`binary: "x"`, `binary 'x'`,
-#                  extraBinaries) is a program of the tree: demos/x.c,
+#                  extraBinaries) is a program of the tree: demos/x.c, tests/qemu/progs/x.c,
 #                  init, tests/qemu/proc/x.c, services/x[.c|/], or any
 #                  build/**/x.elf
 #   docs-names     every `snake_case_name` in backticks is a word of some
@@ -52,7 +52,7 @@ is_binary() {
 	local b=$1
 	# Placeholders: NAME, BIN, x.
 	[[ $b =~ ^[A-Z_]+$ ]] || [ ${#b} -le 1 ] || [ "$b" = init ] && return 0
-	[ -f "demos/$b.c" ] || [ -f "tests/qemu/proc/$b.c" ] || [ -f "services/$b.c" ] ||
+	[ -f "demos/$b.c" ] || [ -f "tests/qemu/progs/$b.c" ] || [ -f "tests/qemu/proc/$b.c" ] || [ -f "services/$b.c" ] ||
 		[ -d "services/$b" ] && return 0
 	[ -d build ] && [ -n "$(find build -name "$b.elf" -print -quit 2>/dev/null)" ]
 }
@@ -65,7 +65,7 @@ check_binaries() {
 			for name in $(grep -oE "binary: \"[^\"]+\"|binary '[a-z][a-z0-9_]+'" <<<"$line" |
 				sed -E "s/^binary: \"(.*)\"$/\1/; s/^binary '(.*)'$/\1/"); do
 				is_binary "$name" ||
-					fail binaries "$f:$n: binary '$name' is not a program of the tree (no demos/$name.c, tests/qemu/proc/$name.c, services/$name, build/**/$name.elf)"
+					fail binaries "$f:$n: binary '$name' is not a program of the tree (no demos/$name.c, tests/qemu/progs/$name.c, tests/qemu/proc/$name.c, services/$name, build/**/$name.elf)"
 			done
 			if [[ $line =~ extraBinaries:[[:space:]]*\[([^]]*)\] ]]; then
 				for name in $(grep -oE '"[^"]+"' <<<"${BASH_REMATCH[1]}" | tr -d '"'); do

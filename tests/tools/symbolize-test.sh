@@ -10,7 +10,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 [ "${1:-}" = --help ] && { sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit 0; }
-sym=tools/symbolize.sh elf=build/user/demos/spin.elf
+sym=tools/symbolize.sh elf=build/user/tests/qemu/progs/spin.elf
 failed=0
 check() { # NAME GOT WANT-REGEX
 	if [[ $2 =~ $3 ]]; then
@@ -33,8 +33,8 @@ check passthrough "$got" $'^plain line\nrip 0x1 but no binary$'
 got=$(printf 'rip %s in binary '\''nosuch'\''\n' "$addr" | "$sym")
 check unknown-binary "$got" "\(no unstripped nosuch under "
 got=$(printf 'rip 0x10 in binary '\''spin'\''\n' | "$sym")
-check no-line "$got" "\(no source line for 0x10 in build/user/demos/spin\.elf\)$"
-got=$(printf 'rip %s in binary '\''spin'\''\n' "$addr" | "$sym" -B /nonexistent -B build/user/demos)
+check no-line "$got" "\(no source line for 0x10 in build/user/tests/qemu/progs/spin\.elf\)$"
+got=$(printf 'rip %s in binary '\''spin'\''\n' "$addr" | "$sym" -B /nonexistent -B build/user/tests/qemu/progs)
 check search-dirs "$got" "\(spin\.c:[0-9]+ in main\)$"
 got=$(printf 'no newline at the end' | "$sym")
 check last-line "$got" "^no newline at the end$"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Prints the `make bench` tables: capOS's rows (the `bench:` lines of
-# demos/bench_ipc.c), then capOS beside the Linux guest (the `linuxbench:`
+# tests/qemu/progs/bench_ipc.c), then capOS beside the Linux guest (the `linuxbench:`
 # lines of bench/linux/linuxbench.c) with the ratio, then, when the kernel
 # was built with MEASURE=1, the per-stage breakdown (`bench: stage` lines).
 # Every figure is a median in guest instructions (QEMU -icount shift=0).

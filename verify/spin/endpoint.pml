@@ -11,7 +11,7 @@
  * deadline the kernel's timer may reach at any moment (TIMEOUTS=1), or
  * none (TIMEOUTS=0).
  *
- * mirrors lib/endpoint_sm.c: ipc_call ipc_recv ipc_return call_of reply match deliver call_fail call_free call_drop_caller recv_fail recv_free ipc_expire ipc_process_exit ipc_drop settle endpoint_disconnect endpoint_orphaned
+ * mirrors lib/endpoint_sm.c: ipc_call_check ipc_call_perform ipc_recv_check ipc_recv_perform ipc_return_check ipc_return_perform call_of reply match deliver call_fail call_free call_drop_caller recv_fail recv_free ipc_expire ipc_process_exit ipc_drop settle endpoint_disconnect endpoint_orphaned
  *
  * Properties:
  *   - every call is answered or failed exactly once (a completion is never

@@ -5,7 +5,7 @@
  * Mirrors: lib/ring_consumer.c ring_publish, ring_sq_pending,
  * ring_cq_ready, ring_cq_space, ring_take_sqe, ring_post_cqe, and
  * kernel/api/ring_dispatch.c ring_drain (its budget and the CQ slots
- * reserved for deferred completions, ring_op / KCAP_CALL_DEFERRED) and
+ * reserved for deferred completions, run_op / KCAP_CALL_DEFERRED) and
  * api_complete (a deferred completion posted later).
  *
  * The user submits NSQE SQEs (their user_data are 1..NSQE), enters the
@@ -20,7 +20,7 @@
  * from 0; the arithmetic is the same modulo the width).
  *
  * mirrors lib/ring_consumer.c: ring_publish ring_sq_pending ring_cq_ready ring_cq_space ring_take_sqe ring_post_cqe
- * mirrors kernel/api/ring_dispatch.c: ring_drain ring_op api_complete
+ * mirrors kernel/api/ring_dispatch.c: ring_drain run_op api_complete
  * constant "#define RING_DRAIN_BUDGET CAPOS_SQ_ENTRIES" in kernel/api/ring_dispatch.c
  *
  * Properties:
@@ -122,7 +122,7 @@ inline ring_drain() {
 			assert(hostile || taken <= submitted);   /* never an SQE the user did not publish */
 			if
 			:: post_cqe(id)            /* dispatched: posted now */
-			:: atomic {                /* deferred: ring_op reserves its slot */
+			:: atomic {                /* deferred: run_op reserves its slot */
 				reserved++;
 				assert(reserved <= CQ_ENTRIES);
 				deferred[ndeferred] = id;

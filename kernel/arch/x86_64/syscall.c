@@ -5,15 +5,6 @@
 #include "arch/x86_64/gdt.h"
 #include "log.h"
 
-/*
- * Weak stand-in so the kernel links before syscall_entry.S exists.  With no
- * userspace nothing can execute `syscall`; if something does, stop loudly.
- */
-__attribute__((weak, naked)) void syscall_entry(void)
-{
-	__asm__ volatile("ud2");
-}
-
 void syscall_init(void)
 {
 	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE);

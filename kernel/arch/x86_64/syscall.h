@@ -3,8 +3,7 @@
  * gdt.h), LSTAR = syscall_entry and FMASK = IF|DF|TF|AC.
  *
  * syscall_entry is the asm entry path (kernel/arch/x86_64/syscall_entry.S,
- * owned by the process code); syscall.c holds a weak stub so the kernel
- * links without it.
+ * owned by the process code).
  */
 #ifndef CAPOS_ARCH_SYSCALL_H
 #define CAPOS_ARCH_SYSCALL_H

@@ -29,11 +29,6 @@ static uint64_t tsc0, tsc_hz, lapic_hz;
 static struct clock_scale tsc_scale, lapic_scale;
 static uint64_t armed_at = UINT64_MAX;
 
-__attribute__((weak)) void timer_tick_hook(struct trap_frame *tf)
-{
-	(void)tf;
-}
-
 uint64_t ktime_ns(void)
 {
 	return tsc_hz ? clock_ticks_to_ns(&tsc_scale, rdtsc() - tsc0) : 0;
@@ -51,7 +46,7 @@ uint64_t timer_resolution_ns(void)
 	return r ? r : 1;
 }
 
-uint64_t timer_deadline_after(uint64_t timeout_ns)
+static uint64_t deadline_after(uint64_t timeout_ns)
 {
 	uint64_t now = ktime_ns();
 	return timeout_ns > UINT64_MAX - now - 1 ? UINT64_MAX : now + timeout_ns;
@@ -76,6 +71,13 @@ void timer_arm_at(uint64_t deadline)
 		return;
 	armed_at = deadline;
 	program(deadline);
+}
+
+uint64_t timer_arm_after(uint64_t timeout_ns)
+{
+	uint64_t deadline = deadline_after(timeout_ns);
+	timer_arm_at(deadline);
+	return deadline;
 }
 
 static void timer_irq(struct trap_frame *tf)

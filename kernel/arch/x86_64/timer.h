@@ -33,8 +33,10 @@ uint64_t timer_ticks(void);
 /* An interrupt no later than deadline_ns (ktime); earlier arming stays. */
 void timer_arm_at(uint64_t deadline_ns);
 
-/* Deadline `timeout_ns` from now, saturating at UINT64_MAX (= none). */
-uint64_t timer_deadline_after(uint64_t timeout_ns);
+/* The deadline `timeout_ns` from now (saturating at UINT64_MAX = none),
+ * with an interrupt armed for it: every timeout (cap_enter, endpoint
+ * CALL/RECV) is made here. */
+uint64_t timer_arm_after(uint64_t timeout_ns);
 
 /* Granularity of timer_arm_at in ns (1 for a 1 GHz LAPIC timer, the PIT
  * period without an APIC) and the calibrated TSC rate. */

@@ -10,35 +10,47 @@
 #include "log.h"
 #include "mem/vmm.h"
 
-static const char *const exception_names[32] = {
-	"divide error (#DE)", "debug (#DB)", "NMI", "breakpoint (#BP)",
-	"overflow (#OF)", "bound range (#BR)", "invalid opcode (#UD)",
-	"device not available (#NM)", "double fault (#DF)",
-	"coprocessor segment overrun", "invalid TSS (#TS)",
-	"segment not present (#NP)", "stack fault (#SS)",
-	"general protection (#GP)", "page fault (#PF)", "reserved 15",
-	"x87 floating point (#MF)", "alignment check (#AC)",
-	"machine check (#MC)", "SIMD floating point (#XM)",
-	"virtualization (#VE)", "control protection (#CP)", "reserved 22",
-	"reserved 23", "reserved 24", "reserved 25", "reserved 26",
-	"reserved 27", "hypervisor injection (#HV)", "VMM communication (#VC)",
-	"security (#SX)", "reserved 31",
+/* The one table of exception names: the kernel's fault report and the
+ * reason a process is killed with (kernel/proc/fault.c). */
+static const struct {
+	const char *name;
+	const char *mnemonic;
+} exceptions[32] = {
+	[0] = {"divide error", "#DE"},
+	[1] = {"debug", "#DB"},
+	[2] = {"NMI", ""},
+	[3] = {"breakpoint", "#BP"},
+	[4] = {"overflow", "#OF"},
+	[5] = {"bound range exceeded", "#BR"},
+	[6] = {"invalid opcode", "#UD"},
+	[7] = {"device not available", "#NM"},
+	[8] = {"double fault", "#DF"},
+	[9] = {"coprocessor segment overrun", ""},
+	[10] = {"invalid TSS", "#TS"},
+	[11] = {"segment not present", "#NP"},
+	[12] = {"stack-segment fault", "#SS"},
+	[13] = {"general protection fault", "#GP"},
+	[14] = {"page fault", "#PF"},
+	[16] = {"x87 floating-point error", "#MF"},
+	[17] = {"alignment check", "#AC"},
+	[18] = {"machine check", "#MC"},
+	[19] = {"SIMD floating-point error", "#XM"},
+	[20] = {"virtualization exception", "#VE"},
+	[21] = {"control protection", "#CP"},
+	[28] = {"hypervisor injection", "#HV"},
+	[29] = {"VMM communication", "#VC"},
+	[30] = {"security", "#SX"},
 };
+
+const char *trap_vector_name(uint64_t vector)
+{
+	if (vector >= 32)
+		return "interrupt";
+	return exceptions[vector].name ? exceptions[vector].name : "reserved exception";
+}
 
 static irq_handler_fn irq_handlers[16];
 static struct trap_frame *return_frame;
-
-__attribute__((weak)) void trap_user_fault(struct trap_frame *tf)
-{
-	trap_print_report(tf);
-	panic("exception %lu in user mode and no process code to handle it", tf->vector);
-}
-
-__attribute__((weak)) bool trap_kernel_fixup(struct trap_frame *tf)
-{
-	(void)tf;
-	return false;
-}
 
 void trap_set_return_frame(struct trap_frame *next)
 {
@@ -54,10 +66,12 @@ void irq_set_handler(unsigned irq, irq_handler_fn fn)
 
 void trap_print_report(const struct trap_frame *tf)
 {
-	const char *name = tf->vector < 32 ? exception_names[tf->vector] : "interrupt";
+	const char *mnemonic = tf->vector < 32 ? exceptions[tf->vector].mnemonic : 0;
 	bool user = trap_from_user(tf);
-	kprintf("FAULT: vector %lu %s, error code %lx, %s mode (CPL%lu)\n", tf->vector,
-		name, tf->error_code, user ? "user" : "kernel", tf->cs & 3);
+	kprintf("FAULT: vector %lu %s%s%s%s, error code %lx, %s mode (CPL%lu)\n", tf->vector,
+		trap_vector_name(tf->vector), mnemonic && *mnemonic ? " (" : "",
+		mnemonic ? mnemonic : "", mnemonic && *mnemonic ? ")" : "", tf->error_code,
+		user ? "user" : "kernel", tf->cs & 3);
 	kprintf("  rip %016lx rsp %016lx cr2 %016lx\n", tf->rip, tf->rsp, read_cr2());
 	/* The host symbolizer (tools/symbolize.sh) adds file:line here. */
 	if (!user)
@@ -84,8 +98,6 @@ static void handle_exception(struct trap_frame *tf)
 		trap_user_fault(tf);
 		return;
 	}
-	if (trap_kernel_fixup(tf))
-		return;
 	trap_print_report(tf);
 	kprintf("FAULT: unexpected exception in the kernel, stopping\n");
 	qemu_exit(QEMU_EXIT_FAULT);

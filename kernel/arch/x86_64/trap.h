@@ -55,19 +55,18 @@ typedef void (*irq_handler_fn)(struct trap_frame *tf);
 void irq_set_handler(unsigned irq, irq_handler_fn fn);
 
 /*
- * Hooks, weak defaults in trap.c / timer.c:
- *  trap_user_fault: an exception raised at CPL3 (default: panic).  The
- *    process code overrides it to kill the process with a logged reason.
- *  trap_kernel_fixup: an exception at CPL0; return true after changing
- *    tf (e.g. rip to a recovery label) to resume instead of reporting
- *    the fault (default: false).
- *  timer_tick_hook: every PIT tick, after EOI (default: nothing).
+ * Hooks the process code provides:
+ *  trap_user_fault (kernel/proc/fault.c): an exception raised at CPL3
+ *    kills the process with a logged reason.
+ *  timer_tick_hook (kernel/proc/sched.c): every timer interrupt, after
+ *    EOI: timeouts, preemption, the watchdog.
  */
 void trap_user_fault(struct trap_frame *tf);
-bool trap_kernel_fixup(struct trap_frame *tf);
 void timer_tick_hook(struct trap_frame *tf);
 
 /* Prints the fault report (vector name, error code, RIP, RSP, CR2, mode, GPRs). */
 void trap_print_report(const struct trap_frame *tf);
+/* An exception vector's name ("page fault"); "interrupt" from 32 up. */
+const char *trap_vector_name(uint64_t vector);
 
 #endif

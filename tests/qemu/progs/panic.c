@@ -1,6 +1,6 @@
 /*
  * panic: the runtime's panic path.  A failed CAPOS_ASSERT prints
- * "[panic] pid N: demos/panic.c:LINE: assertion failed: ..." on the
+ * "[panic] pid N: tests/qemu/progs/panic.c:LINE: assertion failed: ..." on the
  * Console and exits with CAPOS_RT_EXIT_PANIC (101).
  *
  * Run by: smoke init_basic (tests/qemu/manifests/init_basic.cue);
