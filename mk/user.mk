@@ -56,10 +56,12 @@ USER_DEMOS := $(patsubst %.c,$(BUILD)/user/%.elf,$(USER_DEMO_SRCS))
 $(USER_DEMOS:.elf=.o): | $(CAPNP_GEN_SCHEMA_SRCS:.c=.h) $(CAPNP_GEN_RPC_SRCS:.c=.h)
 $(BUILD)/user/$(USER_PROGS_DIR)/%.o: USER_CFLAGS += -Idemos
 
+# USER_LINK_EXTRA: a program's own extra objects (a target-specific
+# variable set where the program is described, e.g. mk/devcaps.mk).
 $(USER_DEMOS): $(BUILD)/user/%.elf: $(BUILD)/user/%.o $(RUNTIME_LIB) $(USER_LDSCRIPT)
 	@mkdir -p $(@D)
 	$(LD) -static -nostdlib -z max-page-size=4096 -z noexecstack -u _start \
-		-T $(USER_LDSCRIPT) -o $@ $< --start-group $(RUNTIME_LIB) $(USER_LIBGCC) --end-group
+		-T $(USER_LDSCRIPT) -o $@ $< $(USER_LINK_EXTRA) --start-group $(RUNTIME_LIB) $(USER_LIBGCC) --end-group
 
 # The kernel fuzzer is several files: tests/qemu/progs/kfuzz/*.c ->
 # build/user/tests/qemu/progs/kfuzz.elf.

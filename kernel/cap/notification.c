@@ -292,8 +292,7 @@ static int wait_perform(struct notification *n, struct kcap_call *c)
 	n->mask = c->arg[0];
 	n->deadline = UINT64_MAX;
 	if (c->arg[1] != 0) {
-		n->deadline = timer_deadline_after(c->arg[1]);
-		timer_arm_at(n->deadline);
+		n->deadline = timer_arm_after(c->arg[1]);
 	}
 	n->user_data = c->sqe->user_data;
 	n->result_addr = c->sqe->result_addr;
