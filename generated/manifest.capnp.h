@@ -20,6 +20,10 @@ enum manifest_KernelCap {
 	manifest_KernelCap_endpoint = 3,
 	manifest_KernelCap_processSpawner = 4,
 	manifest_KernelCap_bootPackage = 5,
+	manifest_KernelCap_notification = 6,
+	manifest_KernelCap_interrupt = 7,
+	manifest_KernelCap_deviceMmio = 8,
+	manifest_KernelCap_dmaPool = 9,
 };
 
 /* enum manifest.capnp:RestartPolicy */
@@ -36,6 +40,8 @@ typedef struct { struct capnp_struct s; } manifest_CapRef_reader;
 typedef struct { struct capnp_struct_builder s; } manifest_CapRef_builder;
 typedef struct { struct capnp_struct s; } manifest_CapSource_reader;
 typedef struct { struct capnp_struct_builder s; } manifest_CapSource_builder;
+typedef struct { struct capnp_struct s; } manifest_DeviceRef_reader;
+typedef struct { struct capnp_struct_builder s; } manifest_DeviceRef_builder;
 typedef struct { struct capnp_struct s; } manifest_Init_reader;
 typedef struct { struct capnp_struct_builder s; } manifest_Init_builder;
 typedef struct { struct capnp_struct s; } manifest_InitConfig_reader;
@@ -105,14 +111,14 @@ static inline manifest_CapRef_reader manifest_CapRef_from(struct capnp_struct s)
 	return (manifest_CapRef_reader){ s };
 }
 #define manifest_CapRef_DATA_WORDS 2
-#define manifest_CapRef_PTR_COUNT 3
+#define manifest_CapRef_PTR_COUNT 4
 static inline manifest_CapRef_reader manifest_CapRef_read_root(struct capnp_reader *m)
 {
 	return (manifest_CapRef_reader){ capnp_reader_root(m) };
 }
 static inline manifest_CapRef_builder manifest_CapRef_init_root(struct capnp_builder *b)
 {
-	return (manifest_CapRef_builder){ capnp_builder_root(b, 2, 3) };
+	return (manifest_CapRef_builder){ capnp_builder_root(b, 2, 4) };
 }
 static inline manifest_CapRef_reader manifest_CapRef_list_get(struct capnp_list l, uint32_t i)
 {
@@ -174,6 +180,18 @@ static inline void manifest_CapRef_set_interfaceId(manifest_CapRef_builder b, ui
 {
 	capnp_sb_set_u64(b.s, 8, (uint64_t)v);
 }
+static inline bool manifest_CapRef_has_device(manifest_CapRef_reader r)
+{
+	return capnp_struct_has(&r.s, 3);
+}
+static inline manifest_DeviceRef_reader manifest_CapRef_get_device(manifest_CapRef_reader r)
+{
+	return (manifest_DeviceRef_reader){ capnp_struct_get_struct(&r.s, 3) };
+}
+static inline manifest_DeviceRef_builder manifest_CapRef_init_device(manifest_CapRef_builder b)
+{
+	return (manifest_DeviceRef_builder){ capnp_sb_init_struct(b.s, 3, 2, 1) };
+}
 
 /* struct manifest.capnp:CapSource */
 #define manifest_CapSource_ID UINT64_C(0x96821e007b9b651c)
@@ -232,6 +250,67 @@ static inline manifest_ServiceExport_builder manifest_CapSource_init_service(man
 	return (manifest_ServiceExport_builder){ capnp_sb_init_struct(b.s, 0, 0, 2) };
 }
 
+/* struct manifest.capnp:DeviceRef */
+#define manifest_DeviceRef_ID UINT64_C(0xe04a0111faecdaa7)
+static inline manifest_DeviceRef_reader manifest_DeviceRef_from(struct capnp_struct s)
+{
+	return (manifest_DeviceRef_reader){ s };
+}
+#define manifest_DeviceRef_DATA_WORDS 2
+#define manifest_DeviceRef_PTR_COUNT 1
+static inline manifest_DeviceRef_reader manifest_DeviceRef_read_root(struct capnp_reader *m)
+{
+	return (manifest_DeviceRef_reader){ capnp_reader_root(m) };
+}
+static inline manifest_DeviceRef_builder manifest_DeviceRef_init_root(struct capnp_builder *b)
+{
+	return (manifest_DeviceRef_builder){ capnp_builder_root(b, 2, 1) };
+}
+static inline manifest_DeviceRef_reader manifest_DeviceRef_list_get(struct capnp_list l, uint32_t i)
+{
+	return (manifest_DeviceRef_reader){ capnp_list_get_struct(l, i) };
+}
+static inline manifest_DeviceRef_builder manifest_DeviceRef_list_at(struct capnp_list_builder l, uint32_t i)
+{
+	return (manifest_DeviceRef_builder){ capnp_lb_struct_at(l, i) };
+}
+static inline bool manifest_DeviceRef_has_pci(manifest_DeviceRef_reader r)
+{
+	return capnp_struct_has(&r.s, 0);
+}
+static inline struct capnp_text manifest_DeviceRef_get_pci(manifest_DeviceRef_reader r)
+{
+	return capnp_struct_get_text(&r.s, 0, "", 0);
+}
+static inline void manifest_DeviceRef_set_pci(manifest_DeviceRef_builder b, const char *p, size_t len)
+{
+	capnp_sb_set_text(b.s, 0, p, len);
+}
+static inline uint8_t manifest_DeviceRef_get_bar(manifest_DeviceRef_reader r)
+{
+	return (uint8_t)capnp_struct_u8(&r.s, 0);
+}
+static inline void manifest_DeviceRef_set_bar(manifest_DeviceRef_builder b, uint8_t v)
+{
+	capnp_sb_set_u8(b.s, 0, (uint8_t)v);
+}
+static inline uint16_t manifest_DeviceRef_get_msix(manifest_DeviceRef_reader r)
+{
+	return (uint16_t)capnp_struct_u16(&r.s, 2);
+}
+static inline void manifest_DeviceRef_set_msix(manifest_DeviceRef_builder b, uint16_t v)
+{
+	capnp_sb_set_u16(b.s, 2, (uint16_t)v);
+}
+static inline uint64_t manifest_DeviceRef_get_bytes(manifest_DeviceRef_reader r)
+{
+	return (uint64_t)capnp_struct_u64(&r.s, 8);
+}
+static inline void manifest_DeviceRef_set_bytes(manifest_DeviceRef_builder b, uint64_t v)
+{
+	capnp_sb_set_u64(b.s, 8, (uint64_t)v);
+}
+
 /* struct manifest.capnp:Init */
 #define manifest_Init_ID UINT64_C(0xb7eb25ef9f4303c1)
 static inline manifest_Init_reader manifest_Init_from(struct capnp_struct s)
@@ -278,7 +357,7 @@ static inline struct capnp_list manifest_Init_get_caps(manifest_Init_reader r)
 }
 static inline struct capnp_list_builder manifest_Init_init_caps(manifest_Init_builder b, uint32_t n)
 {
-	return capnp_sb_init_struct_list(b.s, 1, 2, 3, n);
+	return capnp_sb_init_struct_list(b.s, 1, 2, 4, n);
 }
 
 /* struct manifest.capnp:InitConfig */
@@ -425,7 +504,7 @@ static inline struct capnp_list manifest_Service_get_caps(manifest_Service_reade
 }
 static inline struct capnp_list_builder manifest_Service_init_caps(manifest_Service_builder b, uint32_t n)
 {
-	return capnp_sb_init_struct_list(b.s, 2, 2, 3, n);
+	return capnp_sb_init_struct_list(b.s, 2, 2, 4, n);
 }
 static inline bool manifest_Service_has_exports(manifest_Service_reader r)
 {

@@ -52,6 +52,18 @@ struct CapRef {
   interfaceId @4 :UInt64;          # its Cap'n Proto interface id (mkmanifest
                                    # resolves it from the compiled schemas);
                                    # importers' CapSet entries carry it
+  device @5 :DeviceRef;            # deviceMmio, interrupt, dmaPool: which
+                                   # device (and which part of it)
+}
+
+struct DeviceRef {
+  # A PCI function a service drives (docs/devices.md, "Device
+  # capabilities").  One service per device: mkmanifest and the boot code
+  # refuse a second service naming the same device.
+  pci @0 :Text;                    # "vvvv:dddd" vendor:device, hex
+  bar @1 :UInt8;                   # deviceMmio: the memory BAR (0..5)
+  msix @2 :UInt16;                 # interrupt: the MSI-X table entry
+  bytes @3 :UInt64;                # dmaPool: the pool's size (4 KiB multiple)
 }
 
 struct CapSource {
@@ -73,6 +85,10 @@ enum KernelCap {
   endpoint @3;                     # a new endpoint owned by the holder
   processSpawner @4;
   bootPackage @5;                  # init only
+  notification @6;                 # a new Notification owned by the holder
+  interrupt @7;                    # a device's MSI-X entry (services only)
+  deviceMmio @8;                   # a device's memory BAR (services only)
+  dmaPool @9;                      # DMA memory for a device (services only)
 }
 
 enum RestartPolicy {

@@ -14,7 +14,8 @@
  *              enumerator of KernelCap in schema/manifest.capnp, whose
  *              value is the manifest's number for it
  *   kind       the kernel's number (cap_entry.type)
- *   interface  the Cap'n Proto interface id (generated/capos.capnp.h)
+ *   interface  the Cap'n Proto interface id (generated/capos.capnp.h,
+ *              generated/device.capnp.h)
  *   boot       1: boot code may grant it (a manifest `kernel:` source)
  *   stateless  1: a static object whose state lives in the calling
  *              process, so a spawn may pass a copy on (the child gets its
@@ -32,7 +33,11 @@
 	X(ENDPOINT_CLIENT, endpointClient, 17, capos_Endpoint_ID, 0, 0)                 \
 	X(BOOT_PACKAGE, bootPackage, 32, capos_BootPackage_ID, 1, 0)                    \
 	X(PROCESS_SPAWNER, processSpawner, 33, capos_ProcessSpawner_ID, 1, 0)           \
-	X(PROCESS_HANDLE, processHandle, 34, capos_ProcessHandle_ID, 0, 0)
+	X(PROCESS_HANDLE, processHandle, 34, capos_ProcessHandle_ID, 0, 0)             \
+	X(NOTIFICATION, notification, 48, device_Notification_ID, 1, 0)                 \
+	X(INTERRUPT, interrupt, 49, device_Interrupt_ID, 1, 0)                          \
+	X(DEVICE_MMIO, deviceMmio, 50, device_DeviceMmio_ID, 1, 0)                      \
+	X(DMA_POOL, dmaPool, 51, device_DMAPool_ID, 1, 0)
 
 /* CAPOS_KIND_IF(flag, ...): the rest when flag is the literal 1, nothing
  * when 0. */

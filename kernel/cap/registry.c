@@ -5,6 +5,7 @@
 
 #include "capnp/capnp.h"
 #include "capos.capnp.h"
+#include "device.capnp.h"
 #include "format.h"
 #include "kstring.h"
 #include "log.h"

@@ -7,6 +7,7 @@
 #include "manifest/manifest.h"
 
 #include "capos.capnp.h"
+#include "device.capnp.h"
 
 /* The kinds a manifest may name, by their manifest number. */
 static const struct {
