@@ -36,7 +36,8 @@ $(MANIFEST_STRIP_DIR)/%.elf: $(BUILD)/user/%.elf
 # Kept (not deleted as intermediate files): smoke manifests name the raw
 # programs' copies only through a pattern rule.
 .PRECIOUS: $(MANIFEST_STRIP_DIR)/%.elf
-MANIFEST_BIN_DIRS ?= $(MANIFEST_STRIP_DIR)/demos $(MANIFEST_STRIP_DIR)/init $(BUILD)/user
+MANIFEST_BIN_DIRS ?= $(MANIFEST_STRIP_DIR)/demos $(MANIFEST_STRIP_DIR)/services \
+	$(MANIFEST_STRIP_DIR)/init $(BUILD)/user
 MANIFEST_DEPS = $(call manifest_stripped,$(MANIFEST_BINS))
 MKMANIFEST_FLAGS = --cue-runner $(CUE_RUNNER) -S cue $(addprefix -B ,$(MANIFEST_BIN_DIRS))
 

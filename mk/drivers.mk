@@ -1,0 +1,45 @@
+# Services: the programs under services/<name>/ (each a directory of C
+# files, one program), built like the demos into
+# build/user/services/<name>.elf and found by mkmanifest by name.  Sorted
+# before mk/manifest.mk so the manifests depend on them.
+#
+#   services/virtio_net   the virtio-net driver, exporting Nic
+#                         (docs/devices.md, "virtio-net driver")
+#
+# A service also links the lib/ code it uses (freestanding builds of the
+# same files the host tests cover).
+
+SERVICE_NAMES := $(notdir $(wildcard services/*))
+SERVICE_LIB_virtio_net := lib/virtio/virtio_pci.c lib/virtio/virtio_dev.c \
+	lib/virtio/virtqueue.c lib/virtio/virtio_net.c lib/pci.c lib/nic_core.c \
+	lib/nic_server.c lib/frame_ring.c
+
+service_objs = $(patsubst %.c,$(BUILD)/user/%.o,$(wildcard services/$(1)/*.c) $(SERVICE_LIB_$(1)))
+SERVICE_ELFS := $(foreach s,$(SERVICE_NAMES),$(BUILD)/user/services/$(s).elf)
+.SECONDARY: $(foreach s,$(SERVICE_NAMES),$(call service_objs,$(s)))
+$(foreach s,$(SERVICE_NAMES),$(call service_objs,$(s))): | $(CAPNP_GEN_SCHEMA_SRCS:.c=.h)
+
+# mk/user.mk (read after this file) defines RUNTIME_LIB and USER_LDSCRIPT:
+# their values are spelt out here for the prerequisites.
+define service_rule
+$(BUILD)/user/services/$(1).elf: $(call service_objs,$(1)) $(BUILD)/user/libcapos.a runtime/user.ld
+	@mkdir -p $$(@D)
+	$$(LD) -static -nostdlib -z max-page-size=4096 -z noexecstack -u _start \
+		-T runtime/user.ld -o $$@ $(call service_objs,$(1)) \
+		--start-group $(BUILD)/user/libcapos.a $$(USER_LIBGCC) --end-group
+endef
+$(foreach s,$(SERVICE_NAMES),$(eval $(call service_rule,$(s))))
+
+# The device capabilities' runtime clients (runtime/device.c, declared in
+# capos/device.h) come with the kernel side of those caps; until they are
+# in the tree the services are compiled (so they stay honest) but not
+# linked.
+ifneq ($(wildcard runtime/device.c),)
+MANIFEST_BINS += $(SERVICE_ELFS)
+ALL_TARGETS += $(SERVICE_ELFS)
+else
+ALL_TARGETS += $(foreach s,$(SERVICE_NAMES),$(call service_objs,$(s)))
+SERVICE_ELFS :=
+endif
+.PHONY: services
+services: $(SERVICE_ELFS)
