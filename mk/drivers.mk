@@ -7,12 +7,12 @@
 #                         (docs/devices.md, "virtio-net driver")
 #
 # A service also links the lib/ code it uses (freestanding builds of the
-# same files the host tests cover).
+# same files the host tests cover); lib/frame_ring.c is in libcapos.a.
 
 SERVICE_NAMES := $(notdir $(wildcard services/*))
 SERVICE_LIB_virtio_net := lib/virtio/virtio_pci.c lib/virtio/virtio_dev.c \
 	lib/virtio/virtqueue.c lib/virtio/virtio_net.c lib/pci.c lib/nic_core.c \
-	lib/nic_server.c lib/frame_ring.c
+	lib/nic_server.c
 
 service_objs = $(patsubst %.c,$(BUILD)/user/%.o,$(wildcard services/$(1)/*.c) $(SERVICE_LIB_$(1)))
 SERVICE_ELFS := $(foreach s,$(SERVICE_NAMES),$(BUILD)/user/services/$(s).elf)
