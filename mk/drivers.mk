@@ -63,3 +63,20 @@ comma := ,
 run-net: deps
 	@test -f runtime/device.c || { echo "run-net: the device capabilities are not in this tree yet (runtime/device.c and the kernel side: docs/devices.md)" >&2; exit 1; }
 	+@$(MAKE) --no-print-directory run-kernel SYSTEM=$(NET_SYSTEM) RUN_QEMU_EXTRA='$(NET_QEMU_ARGS)'
+
+# `make bench-nic`: services/virtio_net/bench-nic.cue (the driver and
+# demos/bench_nic) booted like run-net but under -icount shift=0, so the
+# TSC counts guest instructions: instructions per frame through the Nic
+# (IPC path and frame ring, batch 1 and 32) and per ARP round trip with
+# QEMU's gateway.  The whole log goes to build/bench-nic.log; the table
+# (the [bench_nic] lines) to the terminal.  A benchmark, not a test.
+.PHONY: bench-nic
+bench-nic: deps
+	@test -f runtime/device.c || { echo "bench-nic: the device capabilities are not in this tree yet (runtime/device.c and the kernel side: docs/devices.md)" >&2; exit 1; }
+	+@bash -o pipefail -c "$(MAKE) --no-print-directory run-kernel \
+		SYSTEM=services/virtio_net/bench-nic.cue \
+		RUN_QEMU_EXTRA='$(NET_QEMU_ARGS) --qemu-arg -icount --qemu-arg shift=0' \
+		>$(BUILD)/bench-nic.log 2>&1" || { tail -n 30 $(BUILD)/bench-nic.log; \
+		echo "bench-nic: the run failed (log: $(BUILD)/bench-nic.log)" >&2; exit 1; }
+	@echo "bench-nic: guest instructions under -icount shift=0 (1 instruction = 1 ns of guest time); log $(BUILD)/bench-nic.log"
+	@grep '^\[bench_nic\]' $(BUILD)/bench-nic.log

@@ -11,6 +11,7 @@
  */
 #include <capos/endpoint.h>
 #include <capos/rt.h>
+#include <capos/string.h>
 
 #include "vnet_svc.h"
 
@@ -18,6 +19,7 @@ int main(void)
 {
 	static struct vnet_svc s;
 	s.name = capos_rt.capset.process_name[0] ? capos_rt.capset.process_name : "virtio_net";
+	s.crash_test = strcmp(s.name, "vnet_crash") == 0;
 	struct capos_cap ep;
 	if (capos_endpoint_open(&capos_rt.capset, "endpoint", &ep) != 0) {
 		capos_printf("[%s] no 'endpoint' to serve Nic on\n", s.name);

@@ -183,6 +183,15 @@ static uint64_t deadline_after(const struct loop *l, uint64_t ns)
 	return rdtsc() + ms * l->tsc_per_ms;
 }
 
+/* The crash test (vnet_svc.h): dies with the TX queue in the device's
+ * hands; the call is never answered. */
+static void crash(struct vnet_svc *s)
+{
+	capos_printf("[%s] crash test: faulting with %u TX buffers in flight\n", s->name,
+	             (unsigned)(VNET_SVC_QSIZE - s->vn.tx_nfree));
+	__asm__ volatile("ud2"); /* an invalid opcode: the kernel kills us */
+}
+
 static int handle_call(struct loop *l, int32_t result)
 {
 	struct capos_server_call call;
@@ -212,6 +221,8 @@ static int handle_call(struct loop *l, int32_t result)
 		l->def_deadline = deadline_after(l, p.timeout_ns);
 		return 0;
 	}
+	if (l->s->crash_test && call.method_id == nic_Nic_sendBatch_METHOD)
+		crash(l->s);
 	if (res == NIC_SRV_EXCEPTION && nr.exc_type == capos_CapException_Type_invalidArgument)
 		capos_printf("[%s] refused a call: %s (%lu refused so far)\n", l->s->name, nr.exc_msg,
 		             (unsigned long)srv.refused);

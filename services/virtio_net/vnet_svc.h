@@ -31,6 +31,11 @@ struct vnet_svc {
 	struct vnet vn;
 	struct nic_core core;
 	uint64_t interrupts;       /* Notification wakes for the interrupt bit */
+	/* Test mode, for the smoke that kills a driver mid-transfer: an
+	 * instance named "vnet_crash" faults on purpose right after its first
+	 * sendBatch, with frames in flight, so the kernel's device teardown
+	 * (not the driver's vnet_stop) must quiesce the device. */
+	bool crash_test;
 };
 
 /* Finds the caps, maps BAR and pool, starts the device (log: device
