@@ -28,6 +28,10 @@ int init_grants_for(const struct mf_manifest *m, const struct init_wiring *w, ui
 			g->serves = c->interface_id;
 			continue;
 		}
+		if (c->kind == MF_SOURCE_KERNEL && mf_kernel_cap_per_service(c->kernel)) {
+			g->kernel_made = 1; /* the spawn makes it: nothing to pass */
+			continue;
+		}
 		if (c->kind == MF_SOURCE_KERNEL) {
 			g->cap_id = c->kernel < MF_KCAP_COUNT ? w->kernel_cap[c->kernel] : 0;
 			if (g->cap_id == 0) {

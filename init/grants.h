@@ -5,6 +5,9 @@
  *
  *   kernel source K (not endpoint)  a copy of init's own cap of kind K, with
  *                                    the manifest's badge
+ *   notification, interrupt,        nothing: the kernel makes them for the
+ *   deviceMmio, dmaPool              service when the root spawner starts it
+ *                                    (kernel_made; not in the spawn's grants)
  *   kernel source endpoint          a new endpoint (CapGrant.newEndpoint):
  *                                    the service owns it, init keeps the
  *                                    client facet the spawn returns, which
@@ -29,6 +32,7 @@ struct init_grant {
 	uint64_t badge;
 	uint64_t interface_id;
 	int new_endpoint;
+	int kernel_made;  /* made by the kernel at spawn: not passed */
 	uint64_t serves;  /* new endpoint: the interface its clients see (0: Endpoint) */
 };
 

@@ -21,11 +21,16 @@ int init_spawn(uint32_t spawner, struct mf_str name, struct mf_str binary,
 	capos_ProcessSpawner_spawn_Params_builder p = capos_ProcessSpawner_spawn_Params_init_root(&b);
 	capos_ProcessSpawner_spawn_Params_set_name(p, name.ptr, name.len);
 	capos_ProcessSpawner_spawn_Params_set_binaryName(p, binary.ptr, binary.len);
-	struct capnp_list_builder l = capos_ProcessSpawner_spawn_Params_init_grants(p, count);
-	uint32_t new_endpoints = 0;
+	uint32_t passed = 0;
+	for (uint32_t i = 0; i < count; i++)
+		passed += !grants[i].kernel_made;
+	struct capnp_list_builder l = capos_ProcessSpawner_spawn_Params_init_grants(p, passed);
+	uint32_t new_endpoints = 0, at = 0;
 	static uint64_t serves[MF_MAX_CAPS]; /* interface each facet must carry */
 	for (uint32_t i = 0; i < count; i++) {
-		capos_CapGrant_builder g = capos_CapGrant_list_at(l, i);
+		if (grants[i].kernel_made)
+			continue; /* the kernel makes it for the child */
+		capos_CapGrant_builder g = capos_CapGrant_list_at(l, at++);
 		capos_CapGrant_set_name(g, grants[i].name.ptr, grants[i].name.len);
 		if (grants[i].new_endpoint) {
 			capos_CapGrant_set_newEndpoint(g, true);

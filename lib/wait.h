@@ -19,6 +19,8 @@ enum wait_kind {
 	                 still waits for it)                                 */
 	WAIT_RECEIVE, /* a posted receive: waits for a call to serve         */
 	WAIT_CHILD,   /* ProcessHandle.wait on a live child                  */
+	WAIT_SIGNAL,  /* Notification.wait that only a process can end       */
+	WAIT_DEVICE,  /* Notification.wait an interrupt may end (one is bound) */
 	WAIT_KINDS
 };
 
@@ -39,15 +41,18 @@ static inline bool wait_end(struct wait_counts *w, enum wait_kind k)
 	return true;
 }
 
-/* An idle server: receives posted, no call of its own pending. */
+/* An idle server: receives posted or a Notification wait, no call of its
+ * own pending. */
 bool wait_only_receiving(const struct wait_counts *w);
 
 /*
  * The deadlock breaker's victim among n processes that are all blocked
- * with nothing able to complete: returns its index, or -1 when n is 0.
- * An idle server goes first (the first found); else a server holding an
- * unanswered call (its death fails its callers' calls, DISCONNECTED, and
- * lets them go on); a supervisor waiting on a child goes last (the
+ * with nothing able to complete: returns its index, or -1 when n is 0 or
+ * when one of them waits for a device (WAIT_DEVICE: an interrupt can still
+ * end that wait, so nothing is dead yet).  An idle server or a
+ * Notification waiter goes first (the first found); else a server holding
+ * an unanswered call (its death fails its callers' calls, DISCONNECTED,
+ * and lets them go on); a supervisor waiting on a child goes last (the
  * child's death completes its wait); ties go to the lowest index.
  */
 int wait_pick_victim(const struct wait_counts *const blocked[], unsigned n);

@@ -2,7 +2,8 @@
 # the clock's fixed-point scaling in lib/ (kernel + host tests); the kernel side lives in kernel/arch/x86_64
 # (apic, ioapic, timer, msi) and kernel/dev (pci), picked up by wildcard.
 
-KERNEL_LIB_SRCS += lib/acpi.c lib/pci.c lib/clock_scale.c lib/dmar.c lib/iopt.c
+KERNEL_LIB_SRCS += lib/acpi.c lib/pci.c lib/clock_scale.c lib/dmar.c lib/iopt.c \
+	lib/virtio/virtio_pci.c
 
 DEVICES_HOST_TESTS := test_acpi test_pci test_clock_scale test_dmar test_iopt
 HOST_TEST_BINS += $(addprefix $(BUILD)/host/tests/,$(DEVICES_HOST_TESTS))

@@ -16,7 +16,7 @@ USER_LIBGCC = $(shell $(CC) -print-libgcc-file-name)
 # (the archive gives each program only the members it refers to).
 USER_CAPNP_SRCS := $(wildcard lib/capnp/*.c) $(CAPNP_GEN_SCHEMA_SRCS)
 RUNTIME_NEEDS_CAPNP := runtime/call.c runtime/console.c runtime/entry.c runtime/panic.c \
-	runtime/endpoint.c runtime/server.c runtime/nic.c
+	runtime/endpoint.c runtime/server.c runtime/device.c runtime/nic.c
 HAVE_CAPNP := $(and $(wildcard generated/capos.capnp.h),$(wildcard lib/capnp/capnp.h))
 
 # memcpy & co. come from lib/kstring.c, capos_snprintf's formatter from

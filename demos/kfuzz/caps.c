@@ -56,16 +56,22 @@ bool pool_has(uint32_t id, uint64_t iface)
 	return false;
 }
 
-/* A cap we hold that is not an endpoint or process handle: its calls
- * complete inside cap_enter. */
+/* Interfaces whose calls may complete later (endpoint calls, waits). */
+static bool completes_later(uint64_t iface)
+{
+	return iface == capos_Endpoint_ID || iface == capos_ProcessHandle_ID ||
+	       iface == device_Notification_ID;
+}
+
+/* A cap we hold whose calls complete inside cap_enter. */
 bool kernel_object(uint32_t id)
 {
 	for (unsigned i = 0; i < kf_nkeep; i++)
 		if (kf_keep[i].id == id)
-			return kf_keep[i].iface != capos_Endpoint_ID && kf_keep[i].iface != capos_ProcessHandle_ID;
+			return !completes_later(kf_keep[i].iface);
 	for (unsigned i = 0; i < kf_npool; i++)
 		if (kf_pool[i].id == id)
-			return kf_pool[i].iface != capos_Endpoint_ID && kf_pool[i].iface != capos_ProcessHandle_ID;
+			return !completes_later(kf_pool[i].iface);
 	return false;
 }
 

@@ -88,7 +88,9 @@ static bool known_iface(uint64_t id)
 	return known_label(id) || id == capos_Console_ID || id == capos_FrameAllocator_ID ||
 	       id == capos_MemoryObject_ID || id == capos_VirtualMemory_ID ||
 	       id == capos_Endpoint_ID || id == capos_ProcessSpawner_ID ||
-	       id == capos_ProcessHandle_ID || id == capos_BootPackage_ID;
+	       id == capos_ProcessHandle_ID || id == capos_BootPackage_ID ||
+	       id == device_Notification_ID || id == device_Interrupt_ID ||
+	       id == device_DeviceMmio_ID || id == device_DMAPool_ID;
 }
 
 void pool_add(uint32_t id, uint64_t iface)

@@ -12,6 +12,7 @@
 #include "capnp/capnp.h"
 #include "capos.capnp.h"
 #include "config.h"
+#include "device.capnp.h"
 
 #define P CAPOS_PAGE_SIZE
 #define KF_BUF 512u       /* params / result buffer per outstanding SQE   */
@@ -143,6 +144,10 @@ void op_effect(void);
 void op_boot(void);
 void op_spawn(void);
 void op_handle(void);
+
+/* gen_device.c: Notification, and DeviceMmio/DMAPool/Interrupt when held */
+void op_notify(void);
+void op_device(void);
 
 /* gen_ipc.c: endpoints */
 void op_call(void);

@@ -56,7 +56,7 @@ static void check_capset(void)
 static void fuzz(void)
 {
 	for (kf_op_no = 0; kf_op_no < kf_cfg.ops; kf_op_no++) {
-		unsigned what = (unsigned)kf_pick(22);
+		unsigned what = (unsigned)kf_pick(24);
 		if (kf_cfg.trace)
 			kf_print("op %lu: %u", (unsigned long)kf_op_no, what);
 		switch (what) {
@@ -81,6 +81,8 @@ static void fuzz(void)
 		case 15: op_recv(); break;
 		case 16: case 17: op_return(); break;
 		case 18: op_release(); break;
+		case 19: op_notify(); break;
+		case 20: op_device(); break;
 		default: op_syscall(); break;
 		}
 		if (kf_chance(4))

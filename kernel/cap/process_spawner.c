@@ -24,6 +24,7 @@
 #include "kstring.h"
 #include "log.h"
 #include "manifest/manifest.h"
+#include "proc/manifest_boot.h"
 #include "proc/process.h"
 
 static struct process_spawner {
@@ -110,6 +111,9 @@ struct spawn_req {
 	bool used_move[SPAWN_MAX_GRANTS];
 	unsigned used;
 	unsigned new_endpoints;
+	int service;        /* the manifest service whose own caps the kernel
+	                       makes (root spawner, its name and binary), or -1 */
+	unsigned made;      /* how many (appended to pending at perform) */
 };
 
 static char why[160];
@@ -243,6 +247,57 @@ static void release_new_endpoints(void)
 /* decode -> perform: the checked request (one spawn at a time). */
 static struct spawn_req req;
 
+/*
+ * A manifest service started through the root (unbadged) spawner under
+ * its own name and binary gets the caps the kernel makes for it
+ * (notification, device caps: docs/devices.md), after the caller's
+ * grants.  Checked here: the devices exist and are free, the names do not
+ * collide, everything fits the CapSet.
+ */
+static int check_service_caps(struct process_spawner *sp, struct kcap_call *c,
+                              struct capnp_text bin)
+{
+	req.service = -1;
+	if (c->badge != 0)
+		return CAPOS_OK; /* a restricted spawner never makes device caps */
+	int s = mf_find_service(sp->m, mf_str_c(req.name));
+	if (s < 0 || !mf_str_eq(sp->m->services[s].binary, (struct mf_str){bin.str,
+	                                                                    (uint32_t)bin.len}))
+		return CAPOS_OK;
+	char msg[160];
+	int n = manifest_service_caps_check(sp->m, (unsigned)s, msg, sizeof msg);
+	if (n < 0)
+		return refuse(c, capos_CapException_Type_failed, "%s", msg);
+	if (pending.count + (unsigned)n > SPAWN_MAX_GRANTS)
+		return refuse(c, capos_CapException_Type_invalidArgument,
+		              "'%s': %u grants and %d caps the kernel makes: more than %u", req.name,
+		              pending.count, n, SPAWN_MAX_GRANTS);
+	const struct mf_service *sv = &sp->m->services[s];
+	for (uint32_t i = 0; i < sv->cap_count; i++) {
+		const struct mf_cap *mc = &sv->caps[i];
+		if (mc->kind != MF_SOURCE_KERNEL || !mf_kernel_cap_per_service(mc->kernel))
+			continue;
+		for (unsigned k = 0; k < pending.count; k++)
+			if (mf_str_eq_c(mc->name, pending.g[k].name))
+				return refuse(c, capos_CapException_Type_invalidArgument,
+				              "grant name '%s' is the name of a cap the kernel makes for "
+				              "'%s'",
+				              pending.g[k].name, req.name);
+	}
+	req.service = s;
+	req.made = (unsigned)n;
+	return CAPOS_OK;
+}
+
+/* Drops the references the spawn held on the caps it made (the child
+ * holds its own, or none if it was not created). */
+static void release_made(unsigned first)
+{
+	for (unsigned i = first; i < pending.count; i++)
+		kcap_drop(&pending.g[i].entry);
+	pending.count = first;
+}
+
 /* Decode: every check of the request; nothing changes.  Lowers the
  * result-cap bound to what this spawn returns (the handle and one client
  * facet per new endpoint). */
@@ -299,6 +354,9 @@ static int spawn_decode(struct process_spawner *sp, struct kcap_call *c, struct 
 		if (err)
 			return err;
 	}
+	int err = check_service_caps(sp, c, bin);
+	if (err)
+		return err;
 	c->bound.caps = 1 + req.new_endpoints;
 	return CAPOS_OK;
 }
@@ -322,8 +380,20 @@ static int spawn_perform(struct process_spawner *sp, struct kcap_call *c)
 		new_eps[new_ep_count++] = ep;
 		g->entry.object = ep;
 	}
+	unsigned granted = pending.count;
+	if (req.service >= 0) {
+		char msg[160];
+		int n = manifest_service_caps_make(sp->m, (unsigned)req.service,
+		                                   &pending.g[pending.count], msg, sizeof msg);
+		if (n < 0) {
+			release_new_endpoints();
+			return refuse(c, capos_CapException_Type_overloaded, "%s", msg);
+		}
+		pending.count += (unsigned)n;
+	}
 	struct process *child = process_create_granted(req.name, req.bin->data, req.bin->size,
 	                                               spawn_install_grants, &pending);
+	release_made(granted);
 	if (child == 0) {
 		release_new_endpoints();
 		return refuse(c, capos_CapException_Type_overloaded,
@@ -358,10 +428,11 @@ static int spawn_perform(struct process_spawner *sp, struct kcap_call *c)
 	release_new_endpoints();
 	sp->spawned++;
 	kprintf("spawn: pid %u '%s' spawned pid %u '%s' from binary '%.*s' with %u caps "
-	        "(%u moved, %u new endpoints)%s\n",
+	        "(%u moved, %u new endpoints)%s%s\n",
 	        c->caller->pid, c->caller->name, child->pid, child->name, (int)req.bin->name.len,
 	        req.bin->name.ptr, pending.count, req.moves, req.new_endpoints,
-	        c->badge ? " via a restricted spawner" : "");
+	        c->badge ? " via a restricted spawner" : "",
+	        req.service >= 0 && req.made ? " and its own caps made by the kernel" : "");
 	c->result_len = (uint32_t)spawn_result(c->result, c->result_cap, child->pid);
 	return CAPOS_OK;
 }

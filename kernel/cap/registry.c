@@ -20,6 +20,10 @@ extern const struct kcap_type kcap_virtual_memory_type;
 extern const struct kcap_type kcap_memory_object_type;
 extern const struct kcap_type kcap_endpoint_type;
 extern const struct kcap_type kcap_endpoint_client_type;
+extern const struct kcap_type kcap_notification_type;
+extern const struct kcap_type kcap_interrupt_type;
+extern const struct kcap_type kcap_device_mmio_type;
+extern const struct kcap_type kcap_dma_pool_type;
 
 static const struct kcap_type *const kcap_types[] = {
 	&kcap_console_type,
@@ -31,6 +35,10 @@ static const struct kcap_type *const kcap_types[] = {
 	&kcap_memory_object_type,
 	&kcap_endpoint_type,
 	&kcap_endpoint_client_type,
+	&kcap_notification_type,
+	&kcap_interrupt_type,
+	&kcap_device_mmio_type,
+	&kcap_dma_pool_type,
 };
 #define KCAP_TYPE_COUNT (sizeof(kcap_types) / sizeof(kcap_types[0]))
 

@@ -91,6 +91,13 @@ void msix_unroute(const struct pci_device *d, unsigned entry, int vector)
 	        d->fn, entry, vector);
 }
 
+void msix_set_masked(const struct pci_device *d, unsigned entry, bool masked)
+{
+	volatile uint32_t *e = d->msix_cap && entry < d->msix_table_size ? msix_entry(d, entry) : 0;
+	if (e)
+		e[3] = masked ? MSIX_CTRL_MASKED : 0;
+}
+
 int msi_route(const struct pci_device *d, irq_handler_fn fn, const char *who)
 {
 	if (!d->msi_cap)

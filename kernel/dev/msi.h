@@ -24,6 +24,11 @@ int msix_route(const struct pci_device *d, unsigned entry, irq_handler_fn fn, co
 /* Masks the entry and frees its vector. */
 void msix_unroute(const struct pci_device *d, unsigned entry, int vector);
 
+/* Masks (true) or unmasks one routed entry: an Interrupt masks it when it
+ * arrives and unmasks it at ack.  A masked entry's arrivals wait in the
+ * device's pending bits. */
+void msix_set_masked(const struct pci_device *d, unsigned entry, bool masked);
+
 /* Same for plain MSI (one message). */
 int msi_route(const struct pci_device *d, irq_handler_fn fn, const char *who);
 void msi_unroute(const struct pci_device *d, int vector);

@@ -18,6 +18,7 @@
 
 #include "boot_info.h"
 #include "cap/memory_object.h"
+#include "dev/device_claim.h"
 #include "frame_ledger.h"
 #include "kstring.h"
 #include "format.h"
@@ -270,10 +271,12 @@ enum umem_status umem_map_frames(struct process *p, uint64_t hint, const uint64_
 {
 	struct proc_memory *m = mem_of(p);
 	uint64_t size = (uint64_t)pages * PAGE_SIZE;
+	bool uncached = (prot & UMEM_PROT_UNCACHED) != 0;
+	prot &= ~UMEM_PROT_UNCACHED;
 	enum umem_status s = pick_range(p, m, &hint, size, prot, why);
 	if (s)
 		return s;
-	unsigned flags = vmm_flags_of(prot);
+	unsigned flags = vmm_flags_of(prot) | (uncached ? VMM_UNCACHED : 0);
 	for (uint32_t i = 0; i < pages; i++) {
 		uint64_t before = pmm_free_count();
 		int verr = vmm_map(p->pml4, hint + (uint64_t)i * PAGE_SIZE, frames[i], flags);
@@ -287,8 +290,9 @@ enum umem_status umem_map_frames(struct process *p, uint64_t hint, const uint64_
 	vm_ranges_insert_tagged(&m->ranges, hint, size, prot, tag, (uint32_t)++m->mapping_seq);
 	m->maps++;
 	*addr = hint;
-	kprintf("mem: pid %u map %lx +%u pages %s of memory object %lx\n", p->pid, hint, pages,
-	        prot_name(prot), tag);
+	kprintf("mem: pid %u map %lx +%u pages %s%s of %s %lx\n", p->pid, hint, pages,
+	        prot_name(prot), uncached ? " uncached" : "",
+	        DEV_MAP_IS_TAG(tag) ? "device object" : "memory object", tag);
 	return UMEM_OK;
 }
 
@@ -306,7 +310,8 @@ enum umem_status umem_unmap_frames(struct process *p, uint64_t addr, uint32_t pa
 	unmap_borrowed(p, addr, size);
 	vm_ranges_remove(&m->ranges, addr, size);
 	m->unmaps++;
-	kprintf("mem: pid %u unmap %lx +%u pages of memory object %lx\n", p->pid, addr, pages, tag);
+	kprintf("mem: pid %u unmap %lx +%u pages of %s %lx\n", p->pid, addr, pages,
+	        DEV_MAP_IS_TAG(tag) ? "device object" : "memory object", tag);
 	return UMEM_OK;
 }
 
@@ -347,6 +352,13 @@ static uint64_t alloc_run(uint32_t count)
 	for (uint32_t i = 0; i < n; i++)
 		pmm_free(contig_run[i]);
 	return 0;
+}
+
+uint64_t umem_alloc_contiguous(uint32_t count)
+{
+	if (count == 0 || count > UMEM_CONTIG_MAX)
+		return 0;
+	return count == 1 ? pmm_alloc() : alloc_run(count);
 }
 
 enum umem_status umem_frame_alloc(struct process *p, uint32_t count, uint64_t *phys,
@@ -407,7 +419,10 @@ static void unmap_all(struct process *p, struct proc_memory *m, uint64_t *pages,
 			if (p->pml4)
 				unmap_borrowed(p, r->start, r->pages * PAGE_SIZE);
 			*borrowed += r->pages;
-			memory_object_unmapped(r->tag, r->pages, r->prot);
+			if (DEV_MAP_IS_TAG(r->tag))
+				dev_mapping_unmapped(r->tag, r->start, r->pages);
+			else
+				memory_object_unmapped(r->tag, r->pages, r->prot);
 		} else if (p->pml4) {
 			*pages += unmap_pages(p, r->start, r->pages * PAGE_SIZE);
 		}

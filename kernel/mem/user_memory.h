@@ -36,7 +36,10 @@ enum umem_status umem_protect(struct process *p, uint64_t addr, uint64_t size, u
                               const char **why);
 
 /* MemoryObject: maps/unmaps frames the caller does not own (not charged,
- * never freed here); ranges are tagged with the object. */
+ * never freed here); ranges are tagged with the object.  Device memory
+ * (DeviceMmio BAR pages, DMAPool frames) too, with a device tag
+ * (dev/device_claim.h) and, for BAR pages, UMEM_PROT_UNCACHED in prot. */
+#define UMEM_PROT_UNCACHED 0x100u
 enum umem_status umem_map_frames(struct process *p, uint64_t hint, const uint64_t *frames,
                                  uint32_t pages, uint32_t prot, uint64_t tag, uint64_t *addr,
                                  const char **why);
@@ -58,6 +61,11 @@ enum umem_status umem_frame_alloc(struct process *p, uint32_t count, uint64_t *p
                                   const char **why);
 enum umem_status umem_frame_free(struct process *p, uint64_t phys, const char **why);
 void umem_frame_query(struct process *p, struct umem_query *q);
+
+/* count (1..UMEM_CONTIG_MAX) physically contiguous zeroed frames charged
+ * to nobody (a DMAPool's); the first one's address, 0 when there is no
+ * such run. */
+uint64_t umem_alloc_contiguous(uint32_t count);
 
 /* Returns every granted frame and mapped page of p; called by
  * process_destroy before it measures what the process returns. */

@@ -16,6 +16,8 @@
 #define PTE_P    (1ull << 0)
 #define PTE_W    (1ull << 1)
 #define PTE_U    (1ull << 2)
+#define PTE_PWT  (1ull << 3)
+#define PTE_PCD  (1ull << 4)
 #define PTE_PS   (1ull << 7)
 #define PTE_NX   (1ull << 63)
 #define PTE_ADDR 0x000ffffffffff000ull
@@ -75,6 +77,8 @@ static uint64_t leaf_bits(unsigned flags)
 		e |= PTE_U;
 	if (!(flags & VMM_EXEC) && cpu_has_nx)
 		e |= PTE_NX;
+	if (flags & VMM_UNCACHED)
+		e |= PTE_PCD | PTE_PWT;
 	return e;
 }
 
@@ -87,6 +91,8 @@ static unsigned flags_of(uint64_t e)
 		f |= VMM_USER;
 	if (!(e & PTE_NX))
 		f |= VMM_EXEC;
+	if (e & PTE_PCD)
+		f |= VMM_UNCACHED;
 	return f;
 }
 
@@ -137,7 +143,7 @@ static void flush(uint64_t pml4, uint64_t va)
 
 static bool bad_flags(unsigned flags)
 {
-	return flags & ~(VMM_WRITE | VMM_USER | VMM_EXEC);
+	return flags & ~(VMM_WRITE | VMM_USER | VMM_EXEC | VMM_UNCACHED);
 }
 
 int vmm_map(uint64_t pml4, uint64_t va, uint64_t pa, unsigned flags)

@@ -22,6 +22,7 @@
 #define VMM_WRITE 0x1u
 #define VMM_USER  0x2u
 #define VMM_EXEC  0x4u
+#define VMM_UNCACHED 0x8u /* PCD|PWT: device registers */
 
 /* Errors (negative). */
 #define VMM_ERR_NOMEM     (-1) /* no frame for an intermediate table */

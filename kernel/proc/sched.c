@@ -110,21 +110,24 @@ static bool wake_expired(uint64_t now)
  * blocked process and look again: its death may complete others' calls
  * (DISCONNECTED) and let them finish on their own.  Which one: idle
  * servers first, then servers holding unanswered calls, supervisors last
- * (lib/wait.h wait_pick_victim, from what each process waits on). */
-static void break_deadlock(void)
+ * (lib/wait.h wait_pick_victim, from what each process waits on).
+ * Returns false when there is no victim: a process waits for a device,
+ * whose interrupt may still end the wait (the caller idles). */
+static bool break_deadlock(void)
 {
 	struct process *victim = proc_wait_victim();
-	if (victim) {
-		struct process *p = victim;
-		char reason[PROC_REASON_MAX];
-		format_snprintf(reason, sizeof reason,
-		                "blocked forever in cap_enter (waits for %u completions, nothing "
-		                "can complete)",
-		                p->wait_min);
-		process_mark_killed(p, reason);
-		vmm_switch(vmm_kernel_pml4());
-		process_destroy(p);
-	}
+	if (victim == 0)
+		return false;
+	struct process *p = victim;
+	char reason[PROC_REASON_MAX];
+	format_snprintf(reason, sizeof reason,
+	                "blocked forever in cap_enter (waits for %u completions, nothing "
+	                "can complete)",
+	                p->wait_min);
+	process_mark_killed(p, reason);
+	vmm_switch(vmm_kernel_pml4());
+	process_destroy(p);
+	return true;
 }
 
 void sched_run(void)
@@ -142,10 +145,8 @@ void sched_run(void)
 		 * on every switch would cost each IPC round trip twice. */
 		if (process_live_count() == 0)
 			break;
-		if (!wake_expired(ktime_ns())) {
-			break_deadlock();
+		if (!wake_expired(ktime_ns()) && break_deadlock())
 			continue;
-		}
 		/* Idle: sti;hlt is atomic, so a tick between them still wakes us. */
 		__asm__ volatile("sti; hlt; cli" ::: "memory");
 		wake_expired(ktime_ns());

@@ -90,6 +90,13 @@ static enum mf_decode_err caps(struct dctx *d, struct capnp_list l,
 		out->badge = manifest_CapRef_get_badge(c);
 		out->interface_name = text(manifest_CapRef_get_interface(c));
 		out->interface_id = manifest_CapRef_get_interfaceId(c);
+		if (manifest_CapRef_has_device(c)) {
+			manifest_DeviceRef_reader dv = manifest_CapRef_get_device(c);
+			out->device.pci = text(manifest_DeviceRef_get_pci(dv));
+			out->device.bar = manifest_DeviceRef_get_bar(dv);
+			out->device.msix = manifest_DeviceRef_get_msix(dv);
+			out->device.bytes = manifest_DeviceRef_get_bytes(dv);
+		}
 		switch (manifest_CapSource_which(s)) {
 		case manifest_CapSource_which_kernel:
 			out->kind = MF_SOURCE_KERNEL;

@@ -60,6 +60,18 @@ enum mf_source_kind {
 	MF_SOURCE_SERVICE = 1,
 };
 
+/* The device a deviceMmio, interrupt or dmaPool cap names (CapRef.device):
+ * pci.len 0 when absent. */
+struct mf_device {
+	struct mf_str pci;           /* "vvvv:dddd", lower-case hex */
+	uint8_t bar;                 /* deviceMmio */
+	uint16_t msix;               /* interrupt */
+	uint64_t bytes;              /* dmaPool */
+};
+
+#define MF_DMA_POOL_MAX (2u * 1024u * 1024u) /* bytes of one dmaPool */
+#define MF_MSIX_MAX     2048u                /* MSI-X table entries */
+
 struct mf_cap {
 	struct mf_str name;          /* local name in the holder's CapSet */
 	enum mf_source_kind kind;
@@ -69,6 +81,7 @@ struct mf_cap {
 	uint64_t badge;              /* 0 = unbadged */
 	struct mf_str interface_name; /* endpoint: interface it serves, or empty */
 	uint64_t interface_id;       /* its id (mkmanifest resolves the name) */
+	struct mf_device device;     /* device kinds only */
 };
 
 struct mf_service {
@@ -119,6 +132,8 @@ enum mf_err {
 	MF_ERR_BAD_RESTART,        /* restart outside enum mf_restart */
 	MF_ERR_KERNEL_LIMIT,       /* does not fit a kernel table (mf_check_limits) */
 	MF_ERR_BAD_INTERFACE,      /* interface on a non-endpoint cap, or unresolved */
+	MF_ERR_BAD_DEVICE,         /* device missing, misplaced or malformed */
+	MF_ERR_DEVICE_TAKEN,       /* two services name the same device */
 };
 
 /* Where validation stopped: which service (or init) and which field. */
@@ -180,6 +195,15 @@ uint64_t mf_cap_interface(const struct mf_manifest *m, const struct mf_cap *c);
 /* The kernel-sourced cap an import ultimately comes from, or NULL. */
 const struct mf_cap *mf_cap_kernel_source(const struct mf_manifest *m,
 					  const struct mf_cap *c);
+
+/* Kinds the kernel makes for the service itself when init spawns it
+ * (notification, interrupt, deviceMmio, dmaPool): init neither holds nor
+ * passes them, and they cannot be exported. */
+int mf_kernel_cap_per_service(uint32_t kcap);
+/* Kinds that name a device (interrupt, deviceMmio, dmaPool). */
+int mf_kernel_cap_is_device(uint32_t kcap);
+/* Parses "vvvv:dddd" (4 + 4 lower-case hex digits); 0, or -1 if malformed. */
+int mf_pci_parse(struct mf_str s, uint16_t *vendor, uint16_t *device);
 
 int mf_str_eq(struct mf_str a, struct mf_str b);
 int mf_str_eq_c(struct mf_str a, const char *c);

@@ -104,6 +104,48 @@ int mf_kernel_cap_from_name(struct mf_str name)
 	return -1;
 }
 
+int mf_kernel_cap_per_service(uint32_t kcap)
+{
+	return kcap == MF_KCAP_NOTIFICATION || mf_kernel_cap_is_device(kcap);
+}
+
+int mf_kernel_cap_is_device(uint32_t kcap)
+{
+	return kcap == MF_KCAP_INTERRUPT || kcap == MF_KCAP_DEVICE_MMIO ||
+	       kcap == MF_KCAP_DMA_POOL;
+}
+
+static int hex_digit(char ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	if (ch >= 'a' && ch <= 'f')
+		return ch - 'a' + 10;
+	return -1;
+}
+
+int mf_pci_parse(struct mf_str s, uint16_t *vendor, uint16_t *device)
+{
+	uint32_t v = 0, d = 0;
+
+	if (s.len != 9 || s.ptr == NULL || s.ptr[4] != ':')
+		return -1;
+	for (uint32_t i = 0; i < 9; i++) {
+		if (i == 4)
+			continue;
+		int x = hex_digit(s.ptr[i]);
+		if (x < 0)
+			return -1;
+		if (i < 4)
+			v = v * 16 + (uint32_t)x;
+		else
+			d = d * 16 + (uint32_t)x;
+	}
+	*vendor = (uint16_t)v;
+	*device = (uint16_t)d;
+	return 0;
+}
+
 const char *mf_restart_name(uint32_t restart)
 {
 	return restart < MF_RESTART_COUNT ? restart_names[restart] : NULL;
@@ -249,6 +291,122 @@ static int init_holds(const struct mf_manifest *mf, uint16_t kcap)
 	return 0;
 }
 
+static int device_fail(struct vctx *v, int holder, uint32_t i, const char *what)
+{
+	struct msg *m = fail(v, MF_ERR_BAD_DEVICE, holder);
+
+	msg_field(m, "caps", i, ".device");
+	msg_cstr(m, what);
+	return -1;
+}
+
+/* The device rules of one kernel-sourced cap (docs/devices.md). */
+static int check_device(struct vctx *v, int holder, const struct mf_cap *c, uint32_t i)
+{
+	const struct mf_device *d = &c->device;
+	uint16_t vendor, device;
+
+	if (mf_kernel_cap_per_service(c->kernel) && holder == HOLDER_INIT) {
+		struct msg *m = fail(v, MF_ERR_NOT_GRANTABLE, holder);
+		msg_field(m, "caps", i, ".source.kernel");
+		msg_cstr(m, kernel_cap_names[c->kernel]);
+		msg_cstr(m, " is made by the kernel for a service; init holds none");
+		return -1;
+	}
+	if (!mf_kernel_cap_is_device(c->kernel)) {
+		if (d->pci.len > 0)
+			return device_fail(v, holder, i, "only a deviceMmio, interrupt or dmaPool "
+						       "cap names a device");
+		return 0;
+	}
+	if (d->pci.len == 0)
+		return device_fail(v, holder, i, "a device cap needs device.pci "
+					       "(\"vendor:device\", e.g. \"1af4:1041\")");
+	if (mf_pci_parse(d->pci, &vendor, &device) < 0)
+		return device_fail(v, holder, i, "device.pci is not \"vvvv:dddd\" in lower-case hex");
+	if (d->bar > 5)
+		return device_fail(v, holder, i, "device.bar must be 0..5");
+	if (d->msix >= MF_MSIX_MAX)
+		return device_fail(v, holder, i, "device.msix must be below 2048");
+	if (c->kernel == MF_KCAP_DMA_POOL &&
+	    (d->bytes == 0 || d->bytes % 4096 != 0 || d->bytes > MF_DMA_POOL_MAX))
+		return device_fail(v, holder, i, "device.bytes of a dmaPool must be a multiple of "
+					       "4096, 4096..2097152");
+	return 0;
+}
+
+/* The same device part twice in one holder: one cap per BAR, MSI-X entry
+ * and pool (the kernel claims each once). */
+static int check_device_twice(struct vctx *v, int holder, const struct mf_cap *caps,
+			      uint32_t i)
+{
+	const struct mf_cap *c = &caps[i];
+
+	if (c->kind != MF_SOURCE_KERNEL || !mf_kernel_cap_is_device(c->kernel))
+		return 0;
+	for (uint32_t j = 0; j < i; j++) {
+		const struct mf_cap *o = &caps[j];
+		if (o->kind != MF_SOURCE_KERNEL || o->kernel != c->kernel ||
+		    !mf_str_eq(o->device.pci, c->device.pci))
+			continue;
+		if ((c->kernel == MF_KCAP_DEVICE_MMIO && o->device.bar != c->device.bar) ||
+		    (c->kernel == MF_KCAP_INTERRUPT && o->device.msix != c->device.msix))
+			continue;
+		struct msg *m = fail(v, MF_ERR_DUPLICATE, holder);
+		msg_field(m, "caps", i, ".device");
+		msg_cstr(m, "the same ");
+		msg_cstr(m, kernel_cap_names[c->kernel]);
+		msg_cstr(m, " of ");
+		msg_qstr(m, c->device.pci);
+		msg_cstr(m, " as caps[");
+		msg_uint(m, j);
+		msg_cstr(m, "]");
+		return -1;
+	}
+	return 0;
+}
+
+/* Does any device cap of s name pci? */
+static int names_device(const struct mf_service *s, struct mf_str pci)
+{
+	for (uint32_t i = 0; i < s->cap_count; i++)
+		if (s->caps[i].kind == MF_SOURCE_KERNEL &&
+		    mf_kernel_cap_is_device(s->caps[i].kernel) &&
+		    mf_str_eq(s->caps[i].device.pci, pci))
+			return 1;
+	return 0;
+}
+
+/* One service per device. */
+static int check_devices(struct vctx *v)
+{
+	const struct mf_manifest *mf = v->m;
+
+	for (uint32_t b = 0; b < mf->service_count; b++) {
+		const struct mf_service *s = &mf->services[b];
+		for (uint32_t i = 0; i < s->cap_count; i++) {
+			const struct mf_cap *c = &s->caps[i];
+			if (c->kind != MF_SOURCE_KERNEL || !mf_kernel_cap_is_device(c->kernel))
+				continue;
+			for (uint32_t a = 0; a < b; a++) {
+				if (!names_device(&mf->services[a], c->device.pci))
+					continue;
+				struct msg *m = fail(v, MF_ERR_DEVICE_TAKEN, (int)b);
+				msg_field(m, "caps", i, ".device.pci");
+				msg_cstr(m, "device ");
+				msg_qstr(m, c->device.pci);
+				msg_cstr(m, " asked for by both ");
+				msg_qstr(m, mf->services[a].name);
+				msg_cstr(m, " and ");
+				msg_qstr(m, s->name);
+				msg_cstr(m, " (one driver per device)");
+				return -1;
+			}
+		}
+	}
+	return 0;
+}
+
 /* One granted cap of init (holder -1) or of services[holder]. */
 static int check_cap(struct vctx *v, int holder, const struct mf_cap *caps,
 		     uint32_t i)
@@ -301,9 +459,12 @@ static int check_cap(struct vctx *v, int holder, const struct mf_cap *caps,
 			msg_cstr(m, "bootPackage may only be granted to init");
 			return -1;
 		}
-		/* init passes on what it holds; only endpoints are made fresh. */
+		if (check_device(v, holder, c, i) < 0)
+			return -1;
+		/* init passes on what it holds; endpoints are made fresh, and
+		 * the kernel makes per-service kinds for the service itself. */
 		if (holder != HOLDER_INIT && c->kernel != MF_KCAP_ENDPOINT &&
-		    !init_holds(v->m, c->kernel)) {
+		    !mf_kernel_cap_per_service(c->kernel) && !init_holds(v->m, c->kernel)) {
 			m = fail(v, MF_ERR_NOT_GRANTABLE, holder);
 			msg_field(m, "caps", i, ".source.kernel");
 			msg_cstr(m, "init holds no ");
@@ -313,6 +474,9 @@ static int check_cap(struct vctx *v, int holder, const struct mf_cap *caps,
 		}
 		return 0;
 	}
+	if (c->device.pci.len > 0)
+		return device_fail(v, holder, i, "only a deviceMmio, interrupt or dmaPool cap "
+					       "names a device");
 	if (c->kind != MF_SOURCE_SERVICE) {
 		m = fail(v, MF_ERR_BAD_KERNEL_CAP, holder);
 		msg_field(m, "caps", i, ".source");
@@ -364,7 +528,8 @@ static int check_caps(struct vctx *v, int holder, const struct mf_cap *caps,
 	if (count > MF_MAX_CAPS)
 		return too_many(v, holder, "caps", count, MF_MAX_CAPS);
 	for (uint32_t i = 0; i < count; i++)
-		if (check_cap(v, holder, caps, i) < 0)
+		if (check_cap(v, holder, caps, i) < 0 ||
+		    check_device_twice(v, holder, caps, i) < 0)
 			return -1;
 	return 0;
 }
@@ -392,8 +557,22 @@ static int check_exports(struct vctx *v, int holder)
 				return -1;
 			}
 		}
-		for (uint32_t j = 0; j < s->cap_count; j++)
-			held |= mf_str_eq(s->caps[j].name, e);
+		for (uint32_t j = 0; j < s->cap_count; j++) {
+			const struct mf_cap *c = &s->caps[j];
+			if (!mf_str_eq(c->name, e))
+				continue;
+			held = 1;
+			if (c->kind == MF_SOURCE_KERNEL && mf_kernel_cap_per_service(c->kernel)) {
+				m = fail(v, MF_ERR_NOT_GRANTABLE, holder);
+				msg_field(m, "exports", i, "");
+				msg_cstr(m, "exports ");
+				msg_qstr(m, e);
+				msg_cstr(m, ", a ");
+				msg_cstr(m, kernel_cap_names[c->kernel]);
+				msg_cstr(m, " the kernel made for this service only");
+				return -1;
+			}
+		}
 		if (!held) {
 			m = fail(v, MF_ERR_EXPORT_NOT_HELD, holder);
 			msg_field(m, "exports", i, "");
@@ -549,7 +728,7 @@ enum mf_err mf_validate(const struct mf_manifest *mf, uint32_t *order,
 		    check_exports(&v, (int)i) < 0)
 			return v.err->code;
 	}
-	if (order_services(&v, order) < 0)
+	if (check_devices(&v) < 0 || order_services(&v, order) < 0)
 		return v.err->code;
 	return MF_OK;
 }

@@ -256,7 +256,7 @@ Test(manifest_validate, empty_binary)
 Test(manifest_validate, out_of_range_kernel_cap)
 {
 	server_caps[1].kernel = MF_KCAP_COUNT;
-	expect_error(MF_ERR_BAD_KERNEL_CAP, "service \"server\"", "caps[1].source.kernel", "6");
+	expect_error(MF_ERR_BAD_KERNEL_CAP, "service \"server\"", "caps[1].source.kernel", "10");
 }
 
 Test(manifest_validate, out_of_range_source_kind)
@@ -433,4 +433,131 @@ Test(manifest_validate, interface_only_on_an_endpoint_and_resolved)
 	client_caps[1].interface_name = S("Greeter");
 	client_caps[1].interface_id = 5;
 	expect_error(MF_ERR_BAD_INTERFACE, "service \"client\"", "caps[1].interface", NULL);
+}
+
+/* ---- device grants ---- */
+
+static struct mf_cap dcap(struct mf_str name, enum mf_kernel_cap k, struct mf_str pci)
+{
+	struct mf_cap c = kcap(name, k);
+	c.device.pci = pci;
+	c.device.bar = 4;
+	c.device.bytes = 65536;
+	return c;
+}
+
+/* The server also drives 1af4:1041: a notification, its BAR 4, MSI-X 0, a pool. */
+static struct mf_cap driver_caps[6];
+
+static void with_driver(void)
+{
+	driver_caps[0] = kcap(S("console"), MF_KCAP_CONSOLE);
+	driver_caps[1] = kcap(S("ep"), MF_KCAP_ENDPOINT);
+	driver_caps[2] = kcap(S("events"), MF_KCAP_NOTIFICATION);
+	driver_caps[3] = dcap(S("mmio"), MF_KCAP_DEVICE_MMIO, S("1af4:1041"));
+	driver_caps[4] = dcap(S("irq"), MF_KCAP_INTERRUPT, S("1af4:1041"));
+	driver_caps[5] = dcap(S("dma"), MF_KCAP_DMA_POOL, S("1af4:1041"));
+	services[0].caps = driver_caps;
+	services[0].cap_count = 6;
+}
+
+Test(manifest_validate, device_grants_pass_without_init_holding_them)
+{
+	with_driver();
+	cr_assert_eq(mf_validate(&m, order, &err), MF_OK, "%s", err.message);
+	cr_assert(mf_kernel_cap_per_service(MF_KCAP_NOTIFICATION));
+	cr_assert(!mf_kernel_cap_is_device(MF_KCAP_NOTIFICATION));
+	cr_assert(mf_kernel_cap_is_device(MF_KCAP_DMA_POOL));
+	cr_assert(!mf_kernel_cap_per_service(MF_KCAP_CONSOLE));
+}
+
+Test(manifest_validate, second_driver_for_a_device_names_both)
+{
+	with_driver();
+	client_caps[1] = dcap(S("mmio"), MF_KCAP_DEVICE_MMIO, S("1af4:1041"));
+	expect_error(MF_ERR_DEVICE_TAKEN, "service \"client\"", "\"1af4:1041\" asked for by both",
+		     "\"server\" and \"client\" (one driver per device)");
+}
+
+Test(manifest_validate, another_device_is_fine)
+{
+	with_driver();
+	client_caps[1] = dcap(S("mmio"), MF_KCAP_DEVICE_MMIO, S("8086:10d3"));
+	cr_assert_eq(mf_validate(&m, order, &err), MF_OK, "%s", err.message);
+}
+
+Test(manifest_validate, device_cap_without_or_with_a_bad_device)
+{
+	with_driver();
+	driver_caps[3].device.pci = S("");
+	expect_error(MF_ERR_BAD_DEVICE, "service \"server\"", "caps[3].device", "needs device.pci");
+	driver_caps[3].device.pci = S("1AF4:1041");
+	expect_error(MF_ERR_BAD_DEVICE, "caps[3].device", "lower-case hex", NULL);
+	driver_caps[3].device.pci = S("1af4-1041");
+	expect_error(MF_ERR_BAD_DEVICE, "caps[3].device", "vvvv:dddd", NULL);
+	driver_caps[3].device.pci = S("1af4:1041");
+	driver_caps[3].device.bar = 6;
+	expect_error(MF_ERR_BAD_DEVICE, "caps[3].device", "0..5", NULL);
+}
+
+Test(manifest_validate, dma_pool_size_rules)
+{
+	with_driver();
+	uint64_t bad[] = { 0, 4095, 4097, MF_DMA_POOL_MAX + 4096 };
+	for (unsigned i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		driver_caps[5].device.bytes = bad[i];
+		expect_error(MF_ERR_BAD_DEVICE, "caps[5].device", "multiple of 4096", NULL);
+	}
+	driver_caps[5].device.bytes = MF_DMA_POOL_MAX;
+	cr_assert_eq(mf_validate(&m, order, &err), MF_OK, "%s", err.message);
+}
+
+Test(manifest_validate, device_on_a_non_device_cap_refused)
+{
+	with_driver();
+	driver_caps[0].device.pci = S("1af4:1041");
+	expect_error(MF_ERR_BAD_DEVICE, "caps[0].device", "only a deviceMmio, interrupt or dmaPool", NULL);
+	driver_caps[0].device.pci = S("");
+	client_caps[1].device.pci = S("1af4:1041");
+	expect_error(MF_ERR_BAD_DEVICE, "service \"client\"", "caps[1].device", NULL);
+}
+
+Test(manifest_validate, init_holds_no_per_service_cap)
+{
+	init_caps[0] = kcap(S("events"), MF_KCAP_NOTIFICATION);
+	expect_error(MF_ERR_NOT_GRANTABLE, "init: ", "notification is made by the kernel", NULL);
+}
+
+Test(manifest_validate, same_device_part_twice_refused)
+{
+	with_driver();
+	driver_caps[2] = dcap(S("dma2"), MF_KCAP_DMA_POOL, S("1af4:1041"));
+	expect_error(MF_ERR_DUPLICATE, "caps[5].device", "the same dmaPool of \"1af4:1041\" as caps[2]",
+		     NULL);
+	driver_caps[2] = dcap(S("mmio1"), MF_KCAP_DEVICE_MMIO, S("1af4:1041"));
+	driver_caps[2].device.bar = 1;
+	cr_assert_eq(mf_validate(&m, order, &err), MF_OK, "another BAR is fine: %s", err.message);
+}
+
+Test(manifest_validate, per_service_cap_cannot_be_exported)
+{
+	with_driver();
+	server_exports[0] = S("events");
+	client_caps[1] = scap(S("server"), S("server"), S("events"));
+	expect_error(MF_ERR_NOT_GRANTABLE, "service \"server\"", "exports[0]",
+		     "the kernel made for this service only");
+}
+
+Test(manifest_validate, pci_parse)
+{
+	uint16_t v = 0, d = 0;
+	cr_assert_eq(mf_pci_parse(S("1af4:1041"), &v, &d), 0);
+	cr_assert_eq(v, 0x1af4);
+	cr_assert_eq(d, 0x1041);
+	cr_assert_eq(mf_pci_parse(S("ffff:0000"), &v, &d), 0);
+	cr_assert_eq(v, 0xffff);
+	cr_assert_eq(mf_pci_parse(S("1af4:104"), &v, &d), -1);
+	cr_assert_eq(mf_pci_parse(S("1af4:10411"), &v, &d), -1);
+	cr_assert_eq(mf_pci_parse(S("1af4:1g41"), &v, &d), -1);
+	cr_assert_eq(mf_pci_parse((struct mf_str){ NULL, 9 }, &v, &d), -1);
 }

@@ -65,3 +65,22 @@ Test(wait, ties_go_to_lowest_index)
 	const struct wait_counts *b[] = {&a, &b2};
 	cr_assert_eq(wait_pick_victim(b, 2), 0);
 }
+
+Test(wait, notification_waiter_is_idle)
+{
+	struct wait_counts init = with(0, 0, 0, 1), waiter = with(0, 0, 0, 0);
+	waiter.n[WAIT_SIGNAL] = 1;
+	cr_assert(wait_only_receiving(&waiter), "a Notification waiter with no call is idle");
+	const struct wait_counts *b[] = {&init, &waiter};
+	cr_assert_eq(wait_pick_victim(b, 2), 1);
+}
+
+Test(wait, device_waiter_means_no_deadlock)
+{
+	/* A driver waiting for its interrupt: the device can still end the
+	 * wait, so nobody is killed, however the others wait. */
+	struct wait_counts init = with(0, 0, 0, 1), idle = with(0, 0, 1, 0), driver = with(0, 0, 0, 0);
+	driver.n[WAIT_DEVICE] = 1;
+	const struct wait_counts *b[] = {&init, &idle, &driver};
+	cr_assert_eq(wait_pick_victim(b, 3), -1);
+}

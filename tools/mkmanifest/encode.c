@@ -22,6 +22,13 @@ static void caps(struct capnp_list_builder l, const struct mf_cap *c, uint32_t n
 			manifest_CapRef_set_interface(r, c[i].interface_name.ptr,
 						      c[i].interface_name.len);
 		manifest_CapRef_set_interfaceId(r, c[i].interface_id);
+		if (c[i].device.pci.len > 0) {
+			manifest_DeviceRef_builder d = manifest_CapRef_init_device(r);
+			manifest_DeviceRef_set_pci(d, c[i].device.pci.ptr, c[i].device.pci.len);
+			manifest_DeviceRef_set_bar(d, c[i].device.bar);
+			manifest_DeviceRef_set_msix(d, c[i].device.msix);
+			manifest_DeviceRef_set_bytes(d, c[i].device.bytes);
+		}
 		if (c[i].kind == MF_SOURCE_KERNEL) {
 			manifest_CapSource_set_kernel(s, (enum manifest_KernelCap)c[i].kernel);
 		} else {

@@ -83,13 +83,43 @@ static int member(struct ctx *c, const struct json *obj, const char *where,
 	return 0;
 }
 
+/* A cap's "device": {pci, bar?, msix?, bytes?} (ranges: lib/manifest). */
+static int parse_device(struct ctx *c, const struct json *j, size_t i, struct mf_device *d)
+{
+	static const char *const keys[] = { "pci", "bar", "msix", "bytes", NULL };
+	const struct json *pci, *bar, *msix, *bytes;
+	char where[64];
+
+	snprintf(where, sizeof(where), "caps[%zu].device.", i);
+	if (check_keys(c, j, where, keys) < 0 ||
+	    member(c, j, where, "pci", JSON_STRING, 0, &pci) < 0 ||
+	    member(c, j, where, "bar", JSON_NUMBER, 1, &bar) < 0 ||
+	    member(c, j, where, "msix", JSON_NUMBER, 1, &msix) < 0 ||
+	    member(c, j, where, "bytes", JSON_NUMBER, 1, &bytes) < 0)
+		return -1;
+	d->pci = str_of(pci);
+	if (bar && (!bar->is_uint || bar->uint > 5))
+		return fail(c, "caps[%zu].device.bar: %s is not a BAR number 0..5", i, bar->number);
+	if (msix && (!msix->is_uint || msix->uint >= MF_MSIX_MAX))
+		return fail(c, "caps[%zu].device.msix: %s is not an MSI-X entry 0..%u", i,
+			    msix->number, MF_MSIX_MAX - 1);
+	if (bytes && !bytes->is_uint)
+		return fail(c, "caps[%zu].device.bytes: %s is not an unsigned integer", i,
+			    bytes->number);
+	d->bar = bar ? (uint8_t)bar->uint : 0;
+	d->msix = msix ? (uint16_t)msix->uint : 0;
+	d->bytes = bytes ? bytes->uint : 0;
+	return 0;
+}
+
 static int parse_cap(struct ctx *c, const struct json *j, size_t i,
 		     struct mf_cap *cap)
 {
-	static const char *const cap_keys[] = { "name", "source", "badge", "interface", NULL };
+	static const char *const cap_keys[] = { "name", "source", "badge", "interface", "device",
+						NULL };
 	static const char *const src_keys[] = { "kernel", "service", NULL };
 	static const char *const svc_keys[] = { "name", "export", NULL };
-	const struct json *name, *src, *badge, *kernel, *svc, *sname, *export, *iface;
+	const struct json *name, *src, *badge, *kernel, *svc, *sname, *export, *iface, *dev;
 	char where[64];
 
 	snprintf(where, sizeof(where), "caps[%zu].", i);
@@ -100,9 +130,12 @@ static int parse_cap(struct ctx *c, const struct json *j, size_t i,
 	    member(c, j, where, "name", JSON_STRING, 0, &name) < 0 ||
 	    member(c, j, where, "source", JSON_OBJECT, 0, &src) < 0 ||
 	    member(c, j, where, "badge", JSON_NUMBER, 1, &badge) < 0 ||
-	    member(c, j, where, "interface", JSON_STRING, 1, &iface) < 0)
+	    member(c, j, where, "interface", JSON_STRING, 1, &iface) < 0 ||
+	    member(c, j, where, "device", JSON_OBJECT, 1, &dev) < 0)
 		return -1;
 	cap->name = str_of(name);
+	if (dev && parse_device(c, dev, i, &cap->device) < 0)
+		return -1;
 	if (iface)
 		cap->interface_name = str_of(iface); /* id: resolved by mkmanifest */
 	if (badge) {
