@@ -19,7 +19,7 @@
 #include "nic_server.h"
 #include "vnet_svc.h"
 
-#define RECV_BYTES (64u * 1024u + 4096u)  /* header + the largest params + caps */
+#define RECV_BYTES (64u * 1024u)  /* the kernel's largest result: header, params, caps */
 #define RETURNS_MAX 8u
 #define CALIBRATE_NS 10000000ull          /* 10 ms */
 
@@ -259,10 +259,25 @@ static int device_work(struct loop *l)
 	return retry_deferred(l, false);
 }
 
-/* Interrupts on before sleeping; false when work came in meanwhile. */
-static bool arm(struct vnet_svc *s)
+/* Someone takes received frames now: a kept receive, or a ring with room.
+ * Otherwise they wait in the device's RX queue, without interrupts. */
+static bool wants_rx(const struct loop *l)
 {
+	struct vnet_svc *s = l->s;
+	if (s->core.ring_attached)
+		return !s->core.rx.broken && fring_count(&s->core.rx) > 0;
+	return l->deferred;
+}
+
+/* Interrupts on before sleeping; false when work came in meanwhile. */
+static bool arm(const struct loop *l)
+{
+	struct vnet_svc *s = l->s;
 	virtq_disable_interrupts(&s->vn.tx); /* TX buffers are reclaimed when sending */
+	if (!wants_rx(l)) {
+		virtq_disable_interrupts(&s->vn.rx);
+		return true;
+	}
 	return virtq_enable_interrupts(&s->vn.rx);
 }
 
@@ -319,27 +334,34 @@ int vnet_svc_serve(struct vnet_svc *s)
 		if (!recv_posted && submit_recv(&l) == 0)
 			recv_posted = true;
 		if (!waiting) {
-			if (!arm(s)) {
-				if (device_work(&l))
-					return -1;
-				continue;
-			}
 			if (submit_wait(&l, 1ull << VNET_SVC_IRQ_BIT, 0) != 0)
 				return -1;
 			waiting = true;
 		}
-		uint64_t t = enter_timeout(&l);
-		int64_t n = capos_ring_enter(&capos_rt_ring, 1, t);
-		if (n < 0)
-			return (int)n;
+		/* A synchronous call (Interrupt.ack, a RETURN with caps) may have
+		 * parked our completions in the runtime's stash: take those first.
+		 * Sleep only when nothing is waiting in the device for us. */
+		struct capos_cqe wc, c;
+		bool have_w = capos_ring_take(&capos_rt_ring, l.wait_ud, &wc);
+		bool have_r = capos_ring_take(&capos_rt_ring, l.recv_ud, &c);
+		bool idle = arm(&l);
+		if (!have_w && !have_r) {
+			int64_t n = capos_ring_enter(&capos_rt_ring, idle ? 1 : 0,
+			                             idle ? enter_timeout(&l) : CAPOS_NO_WAIT);
+			if (n < 0)
+				return (int)n;
+			have_w = capos_ring_take(&capos_rt_ring, l.wait_ud, &wc);
+			have_r = capos_ring_take(&capos_rt_ring, l.recv_ud, &c);
+		}
+		if (!idle && device_work(&l))
+			return -1;
 		collect_returns(&l);
-		struct capos_cqe c;
-		if (capos_ring_take(&capos_rt_ring, l.wait_ud, &c)) {
+		if (have_w) {
 			waiting = false;
-			if (on_interrupt(&l, &c))
+			if (on_interrupt(&l, &wc))
 				return -1;
 		}
-		if (capos_ring_take(&capos_rt_ring, l.recv_ud, &c)) {
+		if (have_r) {
 			recv_posted = false;
 			if (c.result == CAPOS_ERR_DISCONNECTED) {
 				log_exit(&l);
