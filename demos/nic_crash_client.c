@@ -7,7 +7,7 @@
  * device before the pool's frames come back (the smoke checks the
  * accounting).
  *
- * Run by: smoke net_driver_killed (services/virtio_net/pending/).
+ * Run by: smoke net_driver_killed.
  */
 #include <capos/nic.h>
 #include <capos/rt.h>

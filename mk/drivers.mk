@@ -30,17 +30,8 @@ $(BUILD)/user/services/$(1).elf: $(call service_objs,$(1)) $(BUILD)/user/libcapo
 endef
 $(foreach s,$(SERVICE_NAMES),$(eval $(call service_rule,$(s))))
 
-# The device capabilities' runtime clients (runtime/device.c, declared in
-# capos/device.h) come with the kernel side of those caps; until they are
-# in the tree the services are compiled (so they stay honest) but not
-# linked.
-ifneq ($(wildcard runtime/device.c),)
 MANIFEST_BINS += $(SERVICE_ELFS)
 ALL_TARGETS += $(SERVICE_ELFS)
-else
-ALL_TARGETS += $(foreach s,$(SERVICE_NAMES),$(call service_objs,$(s)))
-SERVICE_ELFS :=
-endif
 .PHONY: services
 services: $(SERVICE_ELFS)
 
@@ -52,7 +43,7 @@ services: $(SERVICE_ELFS)
 # exits, then the driver, then init.  NET_IOMMU=0 boots without the IOMMU
 # (the pool is then contiguous physical memory: its physical address is
 # the device address).
-NET_SYSTEM ?= services/virtio_net/system-net.cue
+NET_SYSTEM ?= system-net.cue
 NET_IOMMU ?= 1
 NET_QEMU_ARGS = --machine q35 --qemu-arg -nic --qemu-arg none \
 	$(if $(filter 1,$(NET_IOMMU)),--qemu-arg -device --qemu-arg intel-iommu) \
@@ -61,7 +52,6 @@ NET_QEMU_ARGS = --machine q35 --qemu-arg -nic --qemu-arg none \
 comma := ,
 .PHONY: run-net
 run-net: deps
-	@test -f runtime/device.c || { echo "run-net: the device capabilities are not in this tree yet (runtime/device.c and the kernel side: docs/devices.md)" >&2; exit 1; }
 	+@$(MAKE) --no-print-directory run-kernel SYSTEM=$(NET_SYSTEM) RUN_QEMU_EXTRA='$(NET_QEMU_ARGS)'
 
 # `make bench-nic`: services/virtio_net/bench-nic.cue (the driver and
@@ -72,7 +62,6 @@ run-net: deps
 # (the [bench_nic] lines) to the terminal.  A benchmark, not a test.
 .PHONY: bench-nic
 bench-nic: deps
-	@test -f runtime/device.c || { echo "bench-nic: the device capabilities are not in this tree yet (runtime/device.c and the kernel side: docs/devices.md)" >&2; exit 1; }
 	+@bash -o pipefail -c "$(MAKE) --no-print-directory run-kernel \
 		SYSTEM=services/virtio_net/bench-nic.cue \
 		RUN_QEMU_EXTRA='$(NET_QEMU_ARGS) --qemu-arg -icount --qemu-arg shift=0' \
