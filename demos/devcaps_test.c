@@ -15,7 +15,10 @@
  *  5. With an IOMMU: a frame whose descriptor carries a device address
  *     outside the pool; the device's read faults (the kernel logs it and
  *     goes on).
- *  6. Exits with the device live: the kernel quiesces it (bus mastering
+ *  6. A second driver for the same device: spawning this service again
+ *     (through a copy of the root spawner) is refused while it holds the
+ *     device.
+ *  7. Exits with the device live: the kernel quiesces it (bus mastering
  *     off, reset) before the pool's frames come back (smoke checks the log).
  */
 #include "demo.h"
@@ -279,6 +282,29 @@ static void traffic_step(struct drv *d, uint32_t irq, uint32_t note)
 	capos_printf("[%s] leaving the device live: the kernel must quiesce it\n", demo_name(NAME));
 }
 
+/* Spawns a second instance of this service: the kernel must refuse to
+ * make it the device's caps while this one holds them. */
+static void second_driver_step(uint32_t spawner)
+{
+	static uint64_t params[16], result[64];
+	struct capnp_builder b;
+	size_t len = 0;
+	capnp_builder_init(&b, params, sizeof params);
+	capos_ProcessSpawner_spawn_Params_builder p = capos_ProcessSpawner_spawn_Params_init_root(&b);
+	capos_ProcessSpawner_spawn_Params_set_name(p, NAME, strlen(NAME));
+	capos_ProcessSpawner_spawn_Params_set_binaryName(p, NAME, strlen(NAME));
+	capos_ProcessSpawner_spawn_Params_init_grants(p, 0);
+	capnp_builder_finish(&b, &len);
+	struct capos_call c = {.cap_id = spawner, .method_id = capos_ProcessSpawner_spawn_METHOD,
+	                       .params = params, .params_len = (uint32_t)len,
+	                       .result = result, .result_cap = sizeof result};
+	struct capos_reply reply;
+	struct capos_call_error err;
+	int ret = capos_call(r, &c, &reply, &err);
+	DEMO_CHECK(NAME, ret != 0 && err.kind == CAPOS_ERROR_EXCEPTION,
+	           "a second driver for the device refused: %s\n", ret ? err.message : "spawned!");
+}
+
 int main(void)
 {
 	uint32_t note = find("events", device_Notification_ID);
@@ -292,6 +318,10 @@ int main(void)
 	d.bar = mmio_step(mmio, table);
 	pool_step(pool, &d);
 	irq_step(irq, note, mmio);
+	const struct capos_capset_entry *sp =
+		capos_capset_find(&capos_rt.capset, "spawner", capos_ProcessSpawner_ID);
+	if (sp)
+		second_driver_step(sp->cap_id);
 	if (d.bar && d.pool)
 		traffic_step(&d, irq, note);
 	return demo_finish(NAME);

@@ -176,3 +176,27 @@ Test(init_grants, declared_interface_labels_the_facet_and_every_import)
 	srv_caps[2].interface_name = (struct mf_str){0};
 	srv_caps[2].interface_id = 0;
 }
+
+Test(init_grants, per_service_kinds_are_made_by_the_kernel_not_passed)
+{
+	static struct mf_cap drv_caps[] = {
+		{.name = S("console"), .kind = MF_SOURCE_KERNEL, .kernel = MF_KCAP_CONSOLE},
+		{.name = S("events"), .kind = MF_SOURCE_KERNEL, .kernel = MF_KCAP_NOTIFICATION},
+		{.name = S("mmio"), .kind = MF_SOURCE_KERNEL, .kernel = MF_KCAP_DEVICE_MMIO,
+		 .device = {.pci = S("1af4:1041"), .bar = 4}},
+		{.name = S("dma"), .kind = MF_SOURCE_KERNEL, .kernel = MF_KCAP_DMA_POOL,
+		 .device = {.pci = S("1af4:1041"), .bytes = 4096}},
+	};
+	struct mf_service saved = services[3];
+	services[3] = (struct mf_service){S("drv"), S("cli"), drv_caps, 4, NULL, 0, 0};
+	int n = init_grants_for(&m, &w, 3, g, why, sizeof why);
+	services[3] = saved;
+	cr_assert_eq(n, 4, "%s", why);
+	cr_assert_eq(g[0].kernel_made, 0);
+	cr_assert_eq(g[0].cap_id, 101);
+	for (int i = 1; i < 4; i++) {
+		cr_assert_eq(g[i].kernel_made, 1, "cap %d", i);
+		cr_assert_eq(g[i].cap_id, 0, "init holds nothing to pass for cap %d", i);
+		cr_assert_eq(g[i].new_endpoint, 0);
+	}
+}
