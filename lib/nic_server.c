@@ -144,7 +144,7 @@ static int stage_frames(struct nic_srv *s, uint32_t max, uint32_t lens[], uint32
 static int receive(struct nic_srv *s, const struct nic_pending *p, bool expired,
                    struct nic_srv_reply *r)
 {
-	uint32_t lens[NIC_BATCH_MAX];
+	uint32_t lens[NIC_BATCH_MAX] = { 0 };
 	int n = stage_frames(s, p->max_frames, lens, NIC_RECV_RESULT_BYTES(p->max_frames));
 	if (n < 0)
 		return core_error(s, r, n);

@@ -162,7 +162,7 @@ int capos_nic_ring_open(struct capos_nic *n, struct capos_call_error *err)
 		return capos_error_local(err, CAPOS_ERR_INVALID_ARGUMENT);
 	uint64_t result[SMALL_BYTES / 8];
 	struct capnp_reader m;
-	struct capos_reply rep;
+	struct capos_reply rep = { 0 };
 	int e = empty_call(n, nic_Nic_frameRing_METHOD, result, &m, &rep, err);
 	if (e)
 		return e;
