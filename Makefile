@@ -54,6 +54,7 @@ help:
 	@echo "  make all                   build everything without running"
 	@echo "  make kernel                build/kernel.elf only; make iso: build/capos.iso"
 	@echo "  make user                  the runtime library; make demos: every demo program; make init: init"
+	@echo "  make services              the service programs (services/NAME/: the virtio-net driver)"
 	@echo "  make deps                  install missing packages (apt-get, npm ci)"
 	@echo "  make manifest              build/manifest.bin from system.cue"
 	@echo "  make manifest-spawn        build/manifest-spawn.bin from system-spawn.cue"
