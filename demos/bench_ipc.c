@@ -14,9 +14,16 @@
  * Each line: `bench: NAME samples=N median_cycles=M p99_cycles=P`.  Under
  * QEMU `-icount shift=0` one TSC tick is one guest instruction, so the
  * cycle counts are exact, repeatable instruction counts.
+ * On a measuring kernel (MEASURE=1, include/capos/measure.h) each
+ * operation also gets its kernel time per stage, averaged over every round
+ * (warm-up included): `bench: stage NAME STAGE per_op=C events=E hooks=K ops=N`
+ * and `bench: stage NAME hook_cycles=H` (one hook's own cost).  The
+ * counters are taken between operations, never inside a timed loop.
  *
  * Run by: tests/qemu/manifests/bench_ipc.cue (`make bench`).
  */
+#include <capos/measure.h>
+
 #include "demo.h"
 #include "echo_proto.h"
 
@@ -53,6 +60,46 @@ static void report(const char *name, unsigned n, unsigned per)
 	             n, (unsigned long)med, (unsigned long)p99, (unsigned long)(med / per));
 }
 
+static struct capos_measure measured;
+
+/* Takes (and resets) the kernel's stage counters into `measured`; false on
+ * a kernel built without them (the NOP completes with 0 bytes). */
+static bool measure_take(void)
+{
+	static const uint64_t tag = 0x4d454153u;
+	struct capos_sqe sqe = {0};
+	sqe.opcode = CAPOS_OP_NOP;
+	sqe.method_id = CAPOS_NOP_MEASURE;
+	sqe.user_data = tag;
+	sqe.result_addr = (uint64_t)(uintptr_t)&measured;
+	sqe.result_len = sizeof measured;
+	struct capos_cqe cqe;
+	capos_ring_submit(&capos_rt_ring, &sqe);
+	capos_cap_enter(1, CAPOS_WAIT_FOREVER);
+	capos_ring_take(&capos_rt_ring, tag, &cqe);
+	return cqe.result == (int32_t)sizeof measured;
+}
+
+static const char *const stage_names[] = {
+#define STAGE_NAME(name, what) #name,
+	CAPOS_MEASURE_STAGE_LIST(STAGE_NAME)
+#undef STAGE_NAME
+};
+
+/* After an operation's `ops` rounds: its stage counters, per round. */
+static void report_stages(const char *name, unsigned ops)
+{
+	if (!measure_take())
+		return;
+	capos_printf("bench: stage %s hook_cycles=%lu\n", name, (unsigned long)measured.hook_cycles);
+	for (unsigned i = 0; i < CAPOS_MEASURE_STAGE_COUNT; i++) {
+		const struct capos_measure_stage_total *t = &measured.stage[i];
+		capos_printf("bench: stage %s %s per_op=%lu events=%lu hooks=%lu ops=%u\n", name,
+		             stage_names[i], (unsigned long)(t->cycles / ops), (unsigned long)t->events,
+		             (unsigned long)t->hooks, ops);
+	}
+}
+
 static void bench_roundtrip(const struct capos_cap *ep)
 {
 	static uint64_t params[4], result[4];
@@ -67,6 +114,7 @@ static void bench_roundtrip(const struct capos_cap *ep)
 	sqe.result_len = sizeof result;
 	struct capos_cqe cqe;
 	unsigned bad = 0;
+	measure_take();
 	for (unsigned i = 0; i < SAMPLES + WARMUP; i++) {
 		sqe.user_data = 1000 + i;
 		uint64_t t0 = rdtsc();
@@ -82,12 +130,14 @@ static void bench_roundtrip(const struct capos_cap *ep)
 	(void)page;
 	if (bad)
 		capos_printf("[bench_ipc] FAIL: %u round trips did not echo\n", bad);
+	report_stages("endpoint_roundtrip", SAMPLES + WARMUP);
 	report("endpoint_roundtrip", SAMPLES, 1);
 }
 
 static void bench_nops(unsigned batch)
 {
 	struct capos_cqe cqe;
+	measure_take();
 	for (unsigned i = 0; i < SAMPLES + WARMUP; i++) {
 		uint64_t t0 = rdtsc();
 		for (unsigned done = 0; done < batch; done += CAPOS_SQ_ENTRIES) {
@@ -104,11 +154,13 @@ static void bench_nops(unsigned batch)
 	}
 	char name[32];
 	capos_snprintf(name, sizeof name, "nop_batch_%u", batch);
+	report_stages(name, (SAMPLES + WARMUP) * batch);
 	report(name, SAMPLES, batch);
 }
 
 static void bench_empty_enter(void)
 {
+	measure_take();
 	for (unsigned i = 0; i < SAMPLES + WARMUP; i++) {
 		uint64_t t0 = rdtsc();
 		capos_cap_enter(0, CAPOS_NO_WAIT);
@@ -116,6 +168,7 @@ static void bench_empty_enter(void)
 		if (i >= WARMUP)
 			samples[i - WARMUP] = t1 - t0;
 	}
+	report_stages("cap_enter_empty", SAMPLES + WARMUP);
 	report("cap_enter_empty", SAMPLES, 1);
 }
 

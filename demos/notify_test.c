@@ -28,6 +28,21 @@ static bool exception(int ret, const struct capos_call_error *e, int type)
 	return ret != 0 && e->kind == CAPOS_ERROR_EXCEPTION && e->exception_type == type;
 }
 
+/* Notification.poll(all) with a result buffer too small for its answer. */
+static int poll_small(uint32_t note)
+{
+	static uint64_t params[8], result[1];
+	struct capnp_builder b;
+	size_t len = 0;
+	capnp_builder_init(&b, params, sizeof params);
+	device_Notification_poll_Params_init_root(&b);
+	capnp_builder_finish(&b, &len);
+	struct capos_call c = {.cap_id = note, .method_id = device_Notification_poll_METHOD,
+	                       .params = params, .params_len = (uint32_t)len,
+	                       .result = result, .result_cap = sizeof result};
+	return capos_call(&capos_rt_ring, &c, 0, 0);
+}
+
 /* Submits a wait with no deadline and lets the kernel take it, without
  * waiting for its completion: the process then exits with it pending. */
 static void leave_wait_pending(uint32_t note)
@@ -109,6 +124,15 @@ int main(void)
 	ret |= capos_notification_poll(r, note, 0, &bits, &err);
 	DEMO_CHECK(NAME, ret == 0 && bits == ~0ull, "all 64 bits signalled and taken\n");
 	(void)OVERLOADED;
+
+	/* docs/invocation.md: a call that reports an error had no effect. */
+	capos_notification_signal(r, note, 0x10, &err);
+	ret = poll_small(note);
+	DEMO_CHECK(NAME, ret == CAPOS_ERR_RESULT_TOO_SMALL, "poll with an 8-byte result buffer: %s\n",
+	           capos_strerror(ret));
+	ret = capos_notification_poll(r, note, 0, &bits, &err);
+	DEMO_CHECK(NAME, ret == 0 && bits == 0x10, "the refused poll took nothing: %lx still pending\n",
+	           (unsigned long)bits);
 
 	/* Informational only (no check depends on it): what a call costs. */
 	uint64_t t0 = rdtsc();

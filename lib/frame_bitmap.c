@@ -36,7 +36,9 @@ uint64_t frame_bitmap_add_range(struct frame_bitmap *fb, uint64_t base, uint64_t
 {
 	if (base + len < base)
 		len = UINT64_MAX - base; /* clamp a range that wraps */
-	uint64_t first = (base + FRAME_SIZE - 1) / FRAME_SIZE;
+	/* Rounded up without base + FRAME_SIZE - 1, which wraps to frame 0 for
+	 * a range in the last page of the address space. */
+	uint64_t first = base / FRAME_SIZE + (base % FRAME_SIZE != 0);
 	uint64_t end = (base + len) / FRAME_SIZE; /* exclusive, rounded down */
 	if (end > fb->nframes)
 		end = fb->nframes;

@@ -76,6 +76,8 @@ bool vm_ranges_is_mapping(const struct vm_ranges *v, uint64_t addr, uint64_t siz
 
 bool vm_ranges_overlaps(const struct vm_ranges *v, uint64_t addr, uint64_t size)
 {
+	if (size == 0)
+		return false; /* an empty range has no page to share */
 	uint64_t end = addr + size;
 	for (uint32_t i = 0; i < v->count; i++)
 		if (v->r[i].start < end && addr < range_end(&v->r[i]))

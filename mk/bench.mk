@@ -1,34 +1,51 @@
-# `make bench`: IPC and ring costs inside the guest (guest instructions) and
-# a Linux pipe ping-pong on the host (host cycles), in one run, two tables
-# with their units and a note that they are not comparable (ipc-table.sh).
+# `make bench`: capOS's IPC, ring and spawn costs and the same operations in
+# a stock Debian Linux guest, all under the QEMU flags of bench/qemu-flags
+# (TCG with `-icount shift=0`: one TSC tick per guest instruction, so every
+# figure is an exact, repeatable guest instruction count), one run, one
+# side-by-side table (tools/bench/bench.sh, tools/bench/ipc-table.sh).
 #
-# Guest: build/kernel.elf + build/manifests/bench_ipc.bin (init starts
-# bench_ipc_server and bench_ipc) under QEMU TCG
-# with `-icount shift=0`: one TSC tick per guest instruction, so the guest
-# figures are exact, repeatable instruction counts (demos/bench_ipc.c).
-# Host: bench/ipc/pipe_pingpong.c (host TSC cycles and nanoseconds).
+# capOS: build/kernel.elf + build/manifests/bench_ipc.bin (init starts
+# bench_ipc_server and bench_ipc, demos/bench_ipc.c) and
+# build/manifests/raw_spawn_bench.bin (demos/spawn_bench.c).
+# Linux: Debian's kernel package, pinned in bench/linux/linux-image.lock and
+# cached outside build/ by tools/linux-guest.sh, booted with an initramfs
+# of bench/linux/ (static programs; /init runs them and powers off).
+# BENCH_LINUX=0 leaves the Linux guest out (bench-figures does: make test
+# needs neither the network nor the minute the guest takes).
 # A benchmark, not a test: nothing is asserted on speed.
 
-PIPE_PINGPONG := $(BUILD)/tool/bench/ipc/pipe_pingpong
-$(PIPE_PINGPONG): $(BUILD)/tool/bench/ipc/pipe_pingpong.o
-	$(HOST_CC) $^ -o $@
-ALL_TARGETS += $(PIPE_PINGPONG)
+# The measuring kernel's stage accounting (MEASURE=1, mk/config.mk).
+ifeq ($(MEASURE),1)
+KERNEL_LIB_SRCS += lib/measure.c
+endif
+HOST_TEST_BINS += $(BUILD)/host/tests/test_measure
+$(BUILD)/host/tests/test_measure: $(BUILD)/host/tests/host/test_measure.o $(BUILD)/host/lib/measure.o
+	@mkdir -p $(@D)
+	$(HOST_CC) $^ -o $@ -lcriterion $(HOST_LDFLAGS)
 
-BENCH_IPC_LOG := $(BUILD)/bench-ipc.log
-# Boots through init from tests/qemu/manifests/bench_ipc.cue: the server
-# exports its endpoint, the client imports it as a client facet.
+# The benchmark QEMU flags, one place for capOS's benches and the Linux guest.
+BENCH_QEMU_FLAGS := $(shell grep -v '^[[:space:]]*\#' bench/qemu-flags)
+
+LINUX_BENCH_ROOT := $(BUILD)/linux-guest/bench-root
+LINUX_BENCH_INITRAMFS := $(BUILD)/linux-guest/bench.cpio
+# Ordinary static Linux programs (glibc), not capOS code.
+$(LINUX_BENCH_ROOT)/init: bench/linux/linuxbench.c
+	@mkdir -p $(@D)
+	$(HOST_CC) -std=gnu17 $(WARN) -O2 -static -pthread -o $@ $<
+$(LINUX_BENCH_ROOT)/exit0: bench/linux/exit0.S
+	@mkdir -p $(@D)
+	$(HOST_CC) -static -nostdlib -o $@ $<
+$(LINUX_BENCH_INITRAMFS): $(LINUX_BENCH_ROOT)/init $(LINUX_BENCH_ROOT)/exit0 tools/linux-guest.sh
+	tools/linux-guest.sh initramfs $(LINUX_BENCH_ROOT) $@
+ALL_TARGETS += $(LINUX_BENCH_ROOT)/init $(LINUX_BENCH_ROOT)/exit0
+# tools/linux-guest.sh on a stand-in package: no network, no boot.
+TEST_SUITES += tests/tools/linux-guest-test.sh
+
 BENCH_IPC_MODULE := $(BUILD)/manifests/bench_ipc.bin
-
 .PHONY: bench
-bench: $(BUILD)/kernel.elf $(BENCH_IPC_MODULE) $(PIPE_PINGPONG)
-	@rm -f $(BENCH_IPC_LOG)
-	@qemu-system-x86_64 -accel tcg -icount shift=0 -cpu qemu64 -m 256M -smp 1 \
-		-serial file:$(BENCH_IPC_LOG) -display none -monitor none -no-reboot \
-		-device isa-debug-exit,iobase=0xf4,iosize=0x04 -kernel $(BUILD)/kernel.elf \
-		-initrd $(BENCH_IPC_MODULE) </dev/null; \
-		status=$$?; test $$status = 33 || { echo "bench: QEMU status $$status (see $(BENCH_IPC_LOG))" >&2; exit 1; }
-	@$(PIPE_PINGPONG) --iterations 20000 >$(BUILD)/bench-pipe.txt
-	@tools/bench/ipc-table.sh $(BENCH_IPC_LOG) $(BUILD)/bench-pipe.txt
+bench: $(BUILD)/kernel.elf $(BENCH_IPC_MODULE) $(BUILD)/manifests/raw_spawn_bench.bin \
+		$(if $(filter 0,$(BENCH_LINUX)),,$(LINUX_BENCH_INITRAMFS))
+	@tools/bench/bench.sh --build $(BUILD) $(if $(filter 0,$(BENCH_LINUX)),--no-linux)
 
 # `make bench-figures`: every figure bench/figures.txt quotes, measured
 # again and compared (tools/bench/figures-check.sh); part of `make test`,

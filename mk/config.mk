@@ -5,6 +5,13 @@
 #   build/user/<path>.o    freestanding, static userspace
 #   build/host/<path>.o    ordinary host C17 with ASan + UBSan (unit tests, tools)
 
+# MEASURE=1: a measuring kernel (-DCAPOS_MEASURE: per-stage counters,
+# include/capos/measure.h, docs/benchmarks.md) built into its own tree, so
+# the default build and the figures `make test` checks never see it.
+ifeq ($(MEASURE),1)
+BUILD ?= build/measure
+MEASURE_CFLAGS := -DCAPOS_MEASURE=1
+endif
 BUILD ?= build
 CC ?= gcc
 HOST_CC ?= gcc
@@ -18,7 +25,7 @@ COMMON_INC := -Iinclude -Ilib -Igenerated
 KERNEL_CFLAGS := -std=c17 $(WARN) -O2 -g -ffreestanding -fno-builtin-printf \
 	-fno-stack-protector -fno-pic -fno-pie -mno-red-zone -mcmodel=kernel \
 	-mgeneral-regs-only -fno-omit-frame-pointer -fno-asynchronous-unwind-tables \
-	$(COMMON_INC) -Ikernel -DCAPOS_KERNEL=1
+	$(COMMON_INC) -Ikernel -DCAPOS_KERNEL=1 $(MEASURE_CFLAGS)
 KERNEL_ASFLAGS := $(KERNEL_CFLAGS)
 
 # Userspace does not use SSE: the kernel does not save FPU state.

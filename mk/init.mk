@@ -47,7 +47,7 @@ $(BUILD)/host/tests/host/test_init_grants: $(BUILD)/host/tests/host/test_init_gr
 SPAWN_BENCH_LOG := $(BUILD)/bench-spawn.log
 .PHONY: bench-spawn
 bench-spawn: $$(KERNEL_ELF) $(BUILD)/manifests/raw_spawn_bench.bin
-	qemu-system-x86_64 -accel tcg -icount shift=0 -cpu qemu64 -m 256M -smp 1 \
+	qemu-system-x86_64 $(BENCH_QEMU_FLAGS) \
 		-serial file:$(SPAWN_BENCH_LOG) -display none -monitor none -no-reboot \
 		-device isa-debug-exit,iobase=0xf4,iosize=0x04 -kernel $(KERNEL_ELF) \
 		-initrd $(BUILD)/manifests/raw_spawn_bench.bin </dev/null; \

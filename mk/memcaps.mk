@@ -23,7 +23,7 @@ $(addprefix $(BUILD)/host/tests/,$(MEMCAPS_HOST_TESTS)):
 MEMCAPS_BENCH_LOG := $(BUILD)/bench-memcaps.log
 .PHONY: bench-memcaps
 bench-memcaps: $(BUILD)/kernel.elf $(BUILD)/manifests/vm_bench.bin
-	qemu-system-x86_64 -accel tcg -icount shift=0 -cpu qemu64 -m 256M -smp 1 \
+	qemu-system-x86_64 $(BENCH_QEMU_FLAGS) \
 		-serial file:$(MEMCAPS_BENCH_LOG) -display none -monitor none -no-reboot \
 		-device isa-debug-exit,iobase=0xf4,iosize=0x04 -kernel $(BUILD)/kernel.elf \
 		-initrd $(BUILD)/manifests/vm_bench.bin </dev/null; \

@@ -85,7 +85,7 @@ fuzz: fuzz-elf
 # reproducible).  A benchmark, not a test: nothing is asserted on speed.
 .PHONY: bench-proc
 bench-proc: $(KERNEL_ELF) $(BUILD)/manifests/raw_bench_nop.bin
-	qemu-system-x86_64 -accel tcg -icount shift=0 -cpu qemu64 -m 256M -smp 1 \
+	qemu-system-x86_64 $(BENCH_QEMU_FLAGS) \
 		-serial file:$(BUILD)/bench-proc.log -display none -monitor none -no-reboot \
 		-device isa-debug-exit,iobase=0xf4,iosize=0x04 -kernel $(KERNEL_ELF) \
 		-initrd $(BUILD)/manifests/raw_bench_nop.bin </dev/null; \

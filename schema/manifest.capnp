@@ -60,7 +60,9 @@ struct DeviceRef {
   # A PCI function a service drives (docs/devices.md, "Device
   # capabilities").  One service per device: mkmanifest and the boot code
   # refuse a second service naming the same device.
-  pci @0 :Text;                    # "vvvv:dddd" vendor:device, hex
+  pci @0 :Text;                    # "vvvv:dddd" vendor:device, or "class:ccss"
+                                   # (class and subclass: the first such
+                                   # function), lower-case hex
   bar @1 :UInt8;                   # deviceMmio: the memory BAR (0..5)
   msix @2 :UInt16;                 # interrupt: the MSI-X table entry
   bytes @3 :UInt64;                # dmaPool: the pool's size (4 KiB multiple)

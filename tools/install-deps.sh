@@ -46,11 +46,15 @@ packages=(
 	libcapnp-dev
 	libcriterion-dev
 	dpkg-dev
+	cpio
 	nodejs:node
 	npm:npm
 )
+# spin: the SPIN model checker `make verify` runs on verify/spin/*.pml.
+packages+=(spin)
 # dpkg-dev: dpkg-source, which tools/srcpkg.sh needs to unpack the pinned
 # Debian source packages (upstream capnproto's test schema, later lwIP).
+# cpio: the Linux guest's initramfs (tools/linux-guest.sh, `make bench`).
 
 if [ $list_only = 1 ]; then
 	printf '%s\n' "${packages[@]%%:*}"

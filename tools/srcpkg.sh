@@ -42,6 +42,13 @@ case "$pkg" in *[!a-z0-9.+-]*|'') die "bad package name '$pkg'" ;; esac
 mkdir -p "$cache"
 cache=$(cd "$cache" && pwd)
 aptdir="$cache/apt"
+# One run at a time per cache: a parallel make fetches several packages at
+# once, and they share the private apt lists (apt's own locking is off).
+exec 9>"$cache/lock"
+if ! flock -n 9; then
+	log "waiting for another srcpkg run on $cache"
+	flock 9
+fi
 
 # The private apt: one deb-src line, our own lists/cache/state directories.
 apt_private() {
@@ -67,7 +74,7 @@ apt_private() {
 apt_update_once() {
 	if [ ! -f "$aptdir/updated" ]; then
 		log "updating private apt lists for deb-src $suite"
-		apt_private update >&2 || die "apt-get update failed for $mirror $suite (see above)"
+		apt_private update >&2 || die "apt-get update failed for $mirror $suite (offline, or the mirror unreachable? see above)"
 		touch "$aptdir/updated"
 	fi
 }

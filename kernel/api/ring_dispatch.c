@@ -14,6 +14,7 @@
 #include <capos/abi.h>
 
 #include "api/dispatch.h"
+#include "api/kmeasure.h"
 #include "cap/registry.h"
 #include "kcall.h"
 #include "kstring.h"
@@ -126,12 +127,14 @@ static bool ring_op(kcap_ring_fn op, struct process *p, struct cap_entry *e,
 static bool do_call(struct process *p, const struct capos_sqe *sqe, struct capos_cqe *cqe)
 {
 	struct cap_entry *e;
+	MEASURE_STAGE(LOOKUP);
 	int err = cap_table_lookup(&p->caps, sqe->cap_id, &e);
 	if (err) {
 		cqe->result = err;
 		return true;
 	}
 	const struct kcap_type *t = kcap_type_of((enum kcap_kind)e->type);
+	MEASURE_STAGE(PERFORM);
 	if (t && t->ring && t->ring->call)
 		return ring_op(t->ring->call, p, e, sqe, cqe);
 	if (t == 0 || t->perform == 0) {
@@ -165,7 +168,9 @@ static bool do_call(struct process *p, const struct capos_sqe *sqe, struct capos
 		.sqe = sqe,
 		.bound = m->max,
 	};
+	MEASURE_STAGE(DECODE);
 	err = t->decode(e->object, &c);
+	MEASURE_STAGE(PERFORM);
 	if (err == CAPOS_OK) {
 		err = check_room(p, sqe, &c, t);
 		if (err) {
@@ -192,12 +197,14 @@ static bool do_call(struct process *p, const struct capos_sqe *sqe, struct capos
 static bool do_ring_op(struct process *p, const struct capos_sqe *sqe, struct capos_cqe *cqe)
 {
 	struct cap_entry *e;
+	MEASURE_STAGE(LOOKUP);
 	int err = cap_table_lookup(&p->caps, sqe->cap_id, &e);
 	if (err) {
 		cqe->result = err;
 		return true;
 	}
 	const struct kcap_type *t = kcap_type_of((enum kcap_kind)e->type);
+	MEASURE_STAGE(PERFORM);
 	kcap_ring_fn op = 0;
 	if (t && t->ring)
 		op = sqe->opcode == CAPOS_OP_RECV ? t->ring->recv : t->ring->ret;
@@ -216,9 +223,10 @@ static bool dispatch(struct process *p, const struct capos_sqe *sqe, struct capo
 		cqe->result = err;
 		return true;
 	}
+	MEASURE_STAGE(PERFORM);
 	switch (sqe->opcode) {
 	case CAPOS_OP_NOP:
-		cqe->result = 0;
+		cqe->result = MEASURE_NOP(p, sqe);
 		break;
 	case CAPOS_OP_RELEASE:
 		cqe->result = do_release(p, sqe);
@@ -245,10 +253,13 @@ static void count_error(struct process *p, const struct capos_cqe *cqe)
 
 void api_complete(struct process *p, const struct capos_cqe *cqe, bool handoff)
 {
+	MEASURE_ENTER(POST);
 	if (p->cq_reserved > 0)
 		p->cq_reserved--;
-	if (p->state == PROC_FREE || p->state == PROC_ZOMBIE)
+	if (p->state == PROC_FREE || p->state == PROC_ZOMBIE) {
+		MEASURE_LEAVE();
 		return;
+	}
 	count_error(p, cqe);
 	/* The slot was reserved when the SQE was accepted; a process that
 	 * moved its own cq_head backwards only overwrites its own CQEs. */
@@ -260,6 +271,7 @@ void api_complete(struct process *p, const struct capos_cqe *cqe, bool handoff)
 	}
 	if (handoff)
 		sched_handoff(p);
+	MEASURE_LEAVE();
 }
 
 void api_complete_call(struct process *p, uint64_t user_data, uint64_t result_addr,
@@ -295,11 +307,13 @@ int ring_drain(struct process *p)
 		n = RING_DRAIN_BUDGET;
 	for (int i = 0; i < n; i++) {
 		struct capos_sqe sqe;
+		MEASURE_STAGE(VALIDATE);
 		ring_take_sqe(p->ring, &p->ring_cursor, &sqe);
 		struct capos_cqe cqe = {.user_data = sqe.user_data};
 		p->sqes_done++;
 		if (!dispatch(p, &sqe, &cqe))
 			continue; /* posted later, its CQ slot is reserved */
+		MEASURE_STAGE(POST);
 		count_error(p, &cqe);
 		ring_post_cqe(p->ring, &p->ring_cursor, &cqe);
 	}

@@ -9,6 +9,7 @@
 #include "arch/x86_64/trap.h"
 #include "log.h"
 #include "api/dispatch.h"
+#include "api/kmeasure.h"
 #include "proc/process.h"
 #include "proc/sched.h"
 
@@ -34,6 +35,7 @@ static int64_t sys_cap_enter(struct process *p, uint64_t min_complete, uint64_t 
 		return CAPOS_ERR_INVALID_ARGUMENT;
 	if (ring_drain(p) < 0)
 		return ring_corrupt(p);
+	MEASURE_STAGE(EXIT);
 	int ready = ring_cq_ready(p->ring, &p->ring_cursor);
 	if (ready < 0)
 		return ring_corrupt(p);
@@ -46,7 +48,9 @@ static int64_t sys_cap_enter(struct process *p, uint64_t min_complete, uint64_t 
 	timer_arm_at(p->wait_deadline);
 	p->wait_min = (uint32_t)min_complete;
 	p->state = PROC_BLOCKED;
+	MEASURE_STAGE(SWITCH);
 	sched_switch_out();
+	MEASURE_STAGE(EXIT);
 	p->wait_deadline = UINT64_MAX;
 	ready = ring_cq_ready(p->ring, &p->ring_cursor);
 	if (ready < 0)
@@ -56,6 +60,7 @@ static int64_t sys_cap_enter(struct process *p, uint64_t min_complete, uint64_t 
 
 void syscall_dispatch(struct trap_frame *tf)
 {
+	MEASURE_START();
 	uint64_t flags = read_rflags();
 	if (flags & RFLAGS_ENTRY_DIRTY)
 		panic("syscall entry left RFLAGS %lx (user %lx)", flags, tf->r11);
@@ -80,4 +85,5 @@ void syscall_dispatch(struct trap_frame *tf)
 	 * ring); should one ever, the caller dies instead of the kernel. */
 	if (tf->rip >= CAPOS_USER_END)
 		process_kill(p, "syscall return address outside the user half");
+	MEASURE_STOP();
 }

@@ -135,8 +135,12 @@ static void finish_wait(struct notification *n, uint64_t bits, int32_t error)
 {
 	struct process *w = n->waiter;
 	n->waiter = 0;
-	if (w == 0 || w->pid != n->waiter_pid)
+	if (w == 0)
 		return;
+	if (w->pid != n->waiter_pid) { /* cannot happen: process_exit forgot it */
+		put(n);
+		return;
+	}
 	proc_wait_end(w, n->wait_kind);
 	uint64_t buf[8];
 	size_t len = bits_result(device_Notification_wait_METHOD, bits, bits == 0, buf, sizeof buf);

@@ -132,6 +132,15 @@ unsigned pci_device_count(void) { return count; }
 
 const struct pci_device *pci_device_at(unsigned i) { return i < count ? &table[i] : 0; }
 
+const struct pci_device *pci_find_class(uint8_t class_code, uint8_t subclass)
+{
+	for (unsigned i = 0; i < count; i++)
+		if (table[i].class_code == class_code && table[i].subclass == subclass &&
+		    table[i].header_type == 0)
+			return &table[i];
+	return 0;
+}
+
 const struct pci_device *pci_find(uint16_t vendor, uint16_t device)
 {
 	for (unsigned i = 0; i < count; i++)

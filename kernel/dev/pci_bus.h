@@ -17,6 +17,8 @@ unsigned pci_device_count(void);
 const struct pci_device *pci_device_at(unsigned i);
 /* First function with this vendor:device, NULL if none. */
 const struct pci_device *pci_find(uint16_t vendor, uint16_t device);
+/* First function of this class and subclass, NULL if none. */
+const struct pci_device *pci_find_class(uint8_t class_code, uint8_t subclass);
 /* Config access for code that programs a device (MSI/MSI-X). */
 const struct pci_cfg_ops *pci_cfg(void);
 

@@ -216,13 +216,17 @@ bool manifest_boot(void)
 
 /* ---- caps the kernel makes for a service ------------------------------- */
 
-/* The PCI function a device cap names (validated: "vvvv:dddd"). */
+/* The PCI function a device cap names (validated: "vvvv:dddd" or
+ * "class:ccss"). */
 static const struct pci_device *cap_device(const struct mf_cap *c)
 {
 	uint16_t vendor = 0, device = 0;
-	if (mf_pci_parse(c->device.pci, &vendor, &device) != 0)
-		return 0;
-	return pci_find(vendor, device);
+	uint8_t cls = 0, sub = 0;
+	if (mf_pci_parse(c->device.pci, &vendor, &device) == 0)
+		return pci_find(vendor, device);
+	if (mf_pci_class_parse(c->device.pci, &cls, &sub) == 0)
+		return pci_find_class(cls, sub);
+	return 0;
 }
 
 static bool made_here(const struct mf_cap *c)

@@ -12,6 +12,7 @@
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/gdt.h"
 #include "arch/x86_64/trap.h"
+#include "api/kmeasure.h"
 #include "cap/registry.h"
 #include "kstring.h"
 #include "log.h"
@@ -123,17 +124,26 @@ static int user_copy(struct process *p, uint64_t uaddr, void *kbuf, uint64_t len
 
 int user_copy_in(struct process *p, void *dst, uint64_t uaddr, uint64_t len)
 {
-	return user_copy(p, uaddr, dst, len, VMM_USER, false);
+	MEASURE_ENTER(COPY);
+	int err = user_copy(p, uaddr, dst, len, VMM_USER, false);
+	MEASURE_LEAVE();
+	return err;
 }
 
 int user_copy_out(struct process *p, uint64_t uaddr, const void *src, uint64_t len)
 {
-	return user_copy(p, uaddr, (void *)src, len, VMM_USER | VMM_WRITE, true);
+	MEASURE_ENTER(COPY);
+	int err = user_copy(p, uaddr, (void *)src, len, VMM_USER | VMM_WRITE, true);
+	MEASURE_LEAVE();
+	return err;
 }
 
 int user_check_writable(struct process *p, uint64_t uaddr, uint64_t len)
 {
-	return user_copy(p, uaddr, 0, len, VMM_USER | VMM_WRITE, true);
+	MEASURE_ENTER(COPY);
+	int err = user_copy(p, uaddr, 0, len, VMM_USER | VMM_WRITE, true);
+	MEASURE_LEAVE();
+	return err;
 }
 
 int proc_poke(struct process *p, uint64_t uaddr, const void *src, uint64_t len)

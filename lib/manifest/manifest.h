@@ -63,7 +63,7 @@ enum mf_source_kind {
 /* The device a deviceMmio, interrupt or dmaPool cap names (CapRef.device):
  * pci.len 0 when absent. */
 struct mf_device {
-	struct mf_str pci;           /* "vvvv:dddd", lower-case hex */
+	struct mf_str pci;           /* "vvvv:dddd" or "class:ccss", lower-case hex */
 	uint8_t bar;                 /* deviceMmio */
 	uint16_t msix;               /* interrupt */
 	uint64_t bytes;              /* dmaPool */
@@ -204,6 +204,9 @@ int mf_kernel_cap_per_service(uint32_t kcap);
 int mf_kernel_cap_is_device(uint32_t kcap);
 /* Parses "vvvv:dddd" (4 + 4 lower-case hex digits); 0, or -1 if malformed. */
 int mf_pci_parse(struct mf_str s, uint16_t *vendor, uint16_t *device);
+/* Parses "class:ccss" (PCI class and subclass, lower-case hex: the first
+ * function of that class); 0, or -1 if malformed. */
+int mf_pci_class_parse(struct mf_str s, uint8_t *class_code, uint8_t *subclass);
 
 int mf_str_eq(struct mf_str a, struct mf_str b);
 int mf_str_eq_c(struct mf_str a, const char *c);

@@ -146,6 +146,27 @@ int mf_pci_parse(struct mf_str s, uint16_t *vendor, uint16_t *device)
 	return 0;
 }
 
+int mf_pci_class_parse(struct mf_str s, uint8_t *class_code, uint8_t *subclass)
+{
+	static const char prefix[] = "class:";
+	uint32_t v = 0;
+
+	if (s.len != 10 || s.ptr == NULL)
+		return -1;
+	for (uint32_t i = 0; i < 6; i++)
+		if (s.ptr[i] != prefix[i])
+			return -1;
+	for (uint32_t i = 6; i < 10; i++) {
+		int x = hex_digit(s.ptr[i]);
+		if (x < 0)
+			return -1;
+		v = v * 16 + (uint32_t)x;
+	}
+	*class_code = (uint8_t)(v >> 8);
+	*subclass = (uint8_t)v;
+	return 0;
+}
+
 const char *mf_restart_name(uint32_t restart)
 {
 	return restart < MF_RESTART_COUNT ? restart_names[restart] : NULL;
@@ -305,6 +326,7 @@ static int check_device(struct vctx *v, int holder, const struct mf_cap *c, uint
 {
 	const struct mf_device *d = &c->device;
 	uint16_t vendor, device;
+	uint8_t cls, sub;
 
 	if (mf_kernel_cap_per_service(c->kernel) && holder == HOLDER_INIT) {
 		struct msg *m = fail(v, MF_ERR_NOT_GRANTABLE, holder);
@@ -321,9 +343,12 @@ static int check_device(struct vctx *v, int holder, const struct mf_cap *c, uint
 	}
 	if (d->pci.len == 0)
 		return device_fail(v, holder, i, "a device cap needs device.pci "
-					       "(\"vendor:device\", e.g. \"1af4:1041\")");
-	if (mf_pci_parse(d->pci, &vendor, &device) < 0)
-		return device_fail(v, holder, i, "device.pci is not \"vvvv:dddd\" in lower-case hex");
+					       "(\"vendor:device\", e.g. \"1af4:1041\", or "
+					       "\"class:ccss\", e.g. \"class:0200\")");
+	if (mf_pci_parse(d->pci, &vendor, &device) < 0 &&
+	    mf_pci_class_parse(d->pci, &cls, &sub) < 0)
+		return device_fail(v, holder, i, "device.pci is not \"vvvv:dddd\" or \"class:ccss\" "
+					       "in lower-case hex");
 	if (d->bar > 5)
 		return device_fail(v, holder, i, "device.bar must be 0..5");
 	if (d->msix >= MF_MSIX_MAX)

@@ -79,6 +79,18 @@ Test(frame_bitmap, ranges_beyond_the_bitmap_are_clipped)
 	cr_assert_eq(fb.free_count, 3);
 }
 
+/* Found by the frame_bitmap property test: a range in the last page of the
+ * address space rounded its first frame up past 2^64, to frame 0 (then 1),
+ * and freed low frames the memory map never offered. */
+Test(frame_bitmap, range_in_the_last_page_adds_nothing)
+{
+	setup_frames(64);
+	cr_assert_eq(frame_bitmap_add_range(&fb, UINT64_MAX, UINT64_MAX), 0);
+	cr_assert_eq(frame_bitmap_add_range(&fb, UINT64_MAX - 4094, 100), 0);
+	cr_assert_eq(fb.free_count, 0);
+	cr_assert(frame_bitmap_is_used(&fb, FRAME_SIZE));
+}
+
 Test(frame_bitmap, reserve_rounds_outward)
 {
 	setup_frames(64);

@@ -561,3 +561,19 @@ Test(manifest_validate, pci_parse)
 	cr_assert_eq(mf_pci_parse(S("1af4:1g41"), &v, &d), -1);
 	cr_assert_eq(mf_pci_parse((struct mf_str){ NULL, 9 }, &v, &d), -1);
 }
+
+Test(manifest_validate, device_by_class)
+{
+	uint8_t c = 0, s = 0;
+	cr_assert_eq(mf_pci_class_parse(S("class:0200"), &c, &s), 0);
+	cr_assert_eq(c, 2);
+	cr_assert_eq(s, 0);
+	cr_assert_eq(mf_pci_class_parse(S("class:02000"), &c, &s), -1);
+	cr_assert_eq(mf_pci_class_parse(S("klass:0200"), &c, &s), -1);
+	cr_assert_eq(mf_pci_class_parse(S("class:02g0"), &c, &s), -1);
+	with_driver();
+	driver_caps[3].device.pci = S("class:0200");
+	cr_assert_eq(mf_validate(&m, order, &err), MF_OK, "%s", err.message);
+	driver_caps[3].device.pci = S("class:200");
+	expect_error(MF_ERR_BAD_DEVICE, "caps[3].device", "\"class:ccss\"", NULL);
+}

@@ -76,6 +76,16 @@ Test(vm_ranges, overlap_refused_and_sorted)
 	cr_assert_eq(v.r[1].start, LO + 4 * P);
 }
 
+/* Found by the vm_ranges property test: an empty range inside a mapping
+ * was said to overlap it. */
+Test(vm_ranges, empty_range_overlaps_nothing)
+{
+	cr_assert_eq(vm_ranges_insert(&v, LO, 2 * P, 3), VM_OK);
+	cr_assert_not(vm_ranges_overlaps(&v, LO + P, 0));
+	cr_assert_not(vm_ranges_overlaps(&v, LO, 0));
+	cr_assert(vm_ranges_overlaps(&v, LO + P, P));
+}
+
 Test(vm_ranges, covers_needs_every_page)
 {
 	cr_assert_eq(vm_ranges_insert(&v, LO, 2 * P, 3), VM_OK);

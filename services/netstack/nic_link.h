@@ -1,0 +1,66 @@
+/*
+ * The netstack's side of the Nic capability (schema/nic.capnp): frames
+ * out and in, over the shared frame ring (Nic.frameRing, lib/frame_ring.c)
+ * when the driver offers it, else over sendBatch/receive messages.
+ * docs/networking.md, "The netstack service".
+ */
+#ifndef CAPOS_NETSTACK_NIC_LINK_H
+#define CAPOS_NETSTACK_NIC_LINK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <capos/frame_allocator.h>
+#include <capos/handle.h>
+
+#include "frame_ring.h"
+
+#define NIC_LINK_BATCH 32u   /* frames per sendBatch/receive: 32 x 1514 B < 64 KiB */
+
+/* The frame ring's control page as docs/devices.md orders it: four
+ * free-running indices, each written by one side only. */
+struct nic_ring_ctrl {
+	uint32_t tx_prod; /* ours    */
+	uint32_t tx_cons; /* driver's */
+	uint32_t rx_prod; /* driver's */
+	uint32_t rx_cons; /* ours    */
+};
+
+struct nic_link_stats {
+	uint64_t tx_frames, tx_dropped, rx_frames, rx_bad, calls_failed;
+};
+
+struct nic_link {
+	struct capos_cap nic;
+	bool ring;                       /* the frame ring is in use */
+	struct capos_memory_object ring_mem;
+	struct fring tx, rx;
+	uint32_t tx_unkicked;            /* ring: frames put since the last txKick */
+	/* message path: frames queued for the next sendBatch */
+	uint8_t *batch;                  /* NIC_LINK_BATCH x 1514 bytes */
+	uint16_t batch_len[NIC_LINK_BATCH];
+	uint32_t batch_count;
+	void *tx_msg, *rx_msg;           /* 64 KiB each: sendBatch params, receive results
+	                                    (apart: a frame delivered from rx_msg may be
+	                                    answered, and a full batch sent, meanwhile) */
+	struct nic_link_stats stats;
+	bool gone;                       /* the driver is gone (disconnected, bad cap) */
+};
+
+/* Reads the MAC and sets up a path (ring if offered, else messages);
+ * logs which.  Returns 0 or a negative CAPOS_ERR_*. */
+int nic_link_open(struct nic_link *l, struct capos_cap nic, uint8_t mac[6]);
+
+/* ethif_ops.send: queues one frame (sent by nic_link_flush, or at once
+ * when the queue is full).  Returns 1, or -1 when it had to be dropped. */
+int nic_link_send(void *link, const uint8_t *frame, size_t len);
+
+/* Hands queued frames to the driver (one txKick or sendBatch). */
+void nic_link_flush(struct nic_link *l);
+
+/* Waits up to timeout_ns for frames and passes each to deliver. */
+typedef void (*nic_link_deliver_fn)(void *ctx, const uint8_t *frame, size_t len);
+void nic_link_poll(struct nic_link *l, uint64_t timeout_ns, nic_link_deliver_fn deliver,
+                   void *ctx);
+
+#endif
