@@ -62,7 +62,8 @@ int fring_put(struct fring *r, const void *frame, uint32_t len)
 	return FRING_OK;
 }
 
-int fring_get(struct fring *r, void *buf, uint32_t cap, uint32_t *len)
+/* Reads the next slot's length once; a bad one is skipped and counted. */
+static int next_len(struct fring *r, const uint8_t **s, uint32_t *len)
 {
 	if (r->producer)
 		return FRING_ERR_ARG;
@@ -71,9 +72,9 @@ int fring_get(struct fring *r, void *buf, uint32_t cap, uint32_t *len)
 		return waiting;
 	if (waiting == 0)
 		return FRING_ERR_EMPTY;
-	const uint8_t *s = slot(r, r->mine);
+	*s = slot(r, r->mine);
 	uint8_t le[FRING_LEN_BYTES];
-	memcpy(le, s, sizeof le); /* read once: the peer may rewrite it */
+	memcpy(le, *s, sizeof le); /* read once: the peer may rewrite it */
 	uint32_t n = (uint32_t)le[0] | (uint32_t)le[1] << 8 | (uint32_t)le[2] << 16 |
 	             (uint32_t)le[3] << 24;
 	if (n < FRING_FRAME_MIN || n > FRING_FRAME_MAX || n > r->slot_size - FRING_LEN_BYTES) {
@@ -81,12 +82,38 @@ int fring_get(struct fring *r, void *buf, uint32_t cap, uint32_t *len)
 		r->mine++;
 		return FRING_ERR_LEN;
 	}
+	*len = n;
+	return FRING_OK;
+}
+
+int fring_get(struct fring *r, void *buf, uint32_t cap, uint32_t *len)
+{
+	const uint8_t *s;
+	uint32_t n;
+	int err = next_len(r, &s, &n);
+	if (err)
+		return err;
 	if (n > cap)
 		return FRING_ERR_ARG; /* left in place: retry with a larger buffer */
 	memcpy(buf, s + FRING_LEN_BYTES, n);
 	*len = n;
 	r->mine++;
 	return FRING_OK;
+}
+
+int fring_peek(struct fring *r, const uint8_t **frame, uint32_t *len)
+{
+	const uint8_t *s;
+	int err = next_len(r, &s, len);
+	if (err == FRING_OK)
+		*frame = s + FRING_LEN_BYTES;
+	return err;
+}
+
+void fring_skip(struct fring *r)
+{
+	if (!r->producer)
+		r->mine++;
 }
 
 void fring_publish(struct fring *r)

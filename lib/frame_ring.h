@@ -55,6 +55,15 @@ int fring_put(struct fring *r, const void *frame, uint32_t len);
 /* Consumer: copies the next frame out (FRING_ERR_LEN: a bad slot was
  * skipped, call again). */
 int fring_get(struct fring *r, void *buf, uint32_t cap, uint32_t *len);
+/*
+ * Consumer, without a copy: *frame points at the next frame inside its
+ * slot and *len is its length, read once and checked as in fring_get
+ * (FRING_ERR_LEN: a bad slot was skipped).  The slot stays ours until
+ * fring_publish; fring_skip moves past it.  The peer may still scribble on
+ * the bytes (garbling only the frame's contents), never on the length used.
+ */
+int fring_peek(struct fring *r, const uint8_t **frame, uint32_t *len);
+void fring_skip(struct fring *r);
 /* Makes our index visible to the peer (release order after the slots). */
 void fring_publish(struct fring *r);
 /* Producer: free slots; consumer: frames waiting.  FRING_ERR_PEER if the

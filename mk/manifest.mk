@@ -38,6 +38,7 @@ $(MANIFEST_STRIP_DIR)/%.elf: $(BUILD)/user/%.elf
 # programs' copies only through a pattern rule.
 .PRECIOUS: $(MANIFEST_STRIP_DIR)/%.elf
 MANIFEST_BIN_DIRS ?= $(MANIFEST_STRIP_DIR)/demos $(MANIFEST_STRIP_DIR)/tests/qemu/progs \
+	$(MANIFEST_STRIP_DIR)/services \
 	$(MANIFEST_STRIP_DIR)/init $(BUILD)/user
 MANIFEST_DEPS = $(call manifest_stripped,$(MANIFEST_BINS))
 MKMANIFEST_FLAGS = --cue-runner $(CUE_RUNNER) -S cue $(addprefix -B ,$(MANIFEST_BIN_DIRS))

@@ -12,7 +12,8 @@
 # SYSTEM=path/to/file.cue boots that system file instead of system.cue
 # (relative to the directory make was started from, or absolute); its
 # manifest and ISO go to build/systems/NAME-HASH/, so the default ones stay.
-# `make run-kernel` boots build/kernel.elf directly (-kernel, PVH), faster.
+# `make run-kernel` boots build/kernel.elf directly (-kernel, PVH), faster;
+# RUN_QEMU_EXTRA adds qemu-boot.sh options (machine, devices: run-net).
 # `make run-uefi` boots the same ISO with OVMF.  `make gdb` starts halted.
 
 # RUN_TIMEOUT=N (seconds, default 120; 0 = none) becomes the kernel's
@@ -108,7 +109,7 @@ run-kernel: deps
 	$(call build_for_run,$(KERNEL_ELF) $(RUN_MANIFEST),$(SYSTEM_FILE))
 	$(call run_banner,-kernel $(KERNEL_ELF) + $(RUN_MANIFEST))
 	@tests/qemu/qemu-boot.sh kernel $(KERNEL_ELF) --cmdline '$(RUN_KERNEL_CMDLINE)' \
-		--module $(RUN_MANIFEST) --timeout $(RUN_BACKSTOP); $(run_status)
+		--module $(RUN_MANIFEST) --timeout $(RUN_BACKSTOP) $(RUN_QEMU_EXTRA); $(run_status)
 
 run-uefi: deps
 	$(call build_for_run,$(RUN_ISO),$(SYSTEM_FILE))

@@ -20,23 +20,26 @@ USER_CAPNP_SRCS := $(wildcard lib/capnp/*.c) $(CAPNP_GEN_SCHEMA_SRCS) $(CAPNP_GE
 RUNTIME_NEEDS_CAPNP := runtime/call.c runtime/console.c runtime/entry.c runtime/panic.c \
 	runtime/endpoint.c runtime/server.c runtime/rpc.c runtime/serve.c \
 	runtime/frame_allocator.c runtime/virtual_memory.c runtime/device.c \
-	lib/cap_exception.c
+	runtime/nic.c lib/cap_exception.c
 HAVE_CAPNP := $(and $(wildcard generated/capos.capnp.h),$(wildcard lib/capnp/capnp.h))
 
 # memcpy & co. come from lib/kstring.c, capos_snprintf's formatter from
 # lib/format.c and boot_cmdline_get from lib/boot_cmdline.c (all shared
 # with the kernel).
-RUNTIME_C := $(filter-out $(RUNTIME_NEEDS_CAPNP),$(wildcard runtime/*.c)) lib/kstring.c lib/format.c lib/boot_cmdline.c
+RUNTIME_C := $(filter-out $(RUNTIME_NEEDS_CAPNP),$(wildcard runtime/*.c)) lib/kstring.c lib/format.c lib/boot_cmdline.c \
+	lib/frame_ring.c lib/eth_arp.c
 ifneq ($(HAVE_CAPNP),)
 RUNTIME_C += $(wildcard $(RUNTIME_NEEDS_CAPNP)) $(USER_CAPNP_SRCS)
 endif
 RUNTIME_OBJS := $(patsubst %.c,$(BUILD)/user/%.o,$(RUNTIME_C)) \
 	$(patsubst %.S,$(BUILD)/user/%.o,$(wildcard runtime/*.S))
 
-$(RUNTIME_LIB): $(RUNTIME_OBJS)
+# Rebuilt when this file changes too: a member added here may be an
+# object that already exists, older than the archive.
+$(RUNTIME_LIB): $(RUNTIME_OBJS) mk/user.mk
 	@mkdir -p $(@D)
 	rm -f $@
-	$(AR) rcs $@ $^
+	$(AR) rcs $@ $(filter %.o,$^)
 
 # One program per demos/<name>.c (programs a user runs or copies) and per
 # tests/qemu/progs/<name>.c (programs that test the kernel: hostile, fault,

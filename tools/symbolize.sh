@@ -10,7 +10,7 @@
 # (the kernel's own fault and panic reports) means the -K file.
 #
 # Usage: tools/symbolize.sh [-B DIR]... [-K KERNEL.elf] <log >log.symbolized
-#   default directories: build/user/demos build/user/tests/qemu/progs build/user/init build/user
+#   default directories: build/user/demos build/user/tests/qemu/progs build/user/services build/user/init build/user
 #                        build/user/tests/qemu/proc build/proc/hostile
 #   default kernel: build/kernel.elf
 # Lines are passed through as they arrive, so it can sit in a live pipe
@@ -29,7 +29,7 @@ while [ $# -gt 0 ]; do
 	*) echo "symbolize: unknown argument $1 (see --help)" >&2; exit 2 ;;
 	esac
 done
-[ ${#dirs[@]} -gt 0 ] || dirs=(build/user/demos build/user/tests/qemu/progs build/user/init build/user
+[ ${#dirs[@]} -gt 0 ] || dirs=(build/user/demos build/user/tests/qemu/progs build/user/services build/user/init build/user
 	build/user/tests/qemu/proc build/proc/hostile)
 have_addr2line=1
 command -v addr2line >/dev/null 2>&1 || have_addr2line=0

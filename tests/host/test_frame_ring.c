@@ -163,3 +163,29 @@ Test(fring, wrong_side_and_bad_frames_refused)
 	cr_expect_eq(fring_put(&tx, f, 1515), FRING_ERR_ARG);
 	cr_expect_eq(fring_count(&tx), SLOTS);
 }
+
+Test(fring, peek_without_copy_then_skip)
+{
+	uint8_t f[80];
+	fill(f, sizeof f, 3);
+	cr_assert_eq(fring_put(&tx, f, sizeof f), FRING_OK);
+	cr_assert_eq(fring_put(&tx, f, 20), FRING_OK);
+	fring_publish(&tx);
+	const uint8_t *p;
+	uint32_t len;
+	cr_assert_eq(fring_peek(&rx, &p, &len), FRING_OK);
+	cr_expect_eq(len, sizeof f);
+	cr_expect_arr_eq(p, f, sizeof f);
+	cr_expect_eq(fring_peek(&rx, &p, &len), FRING_OK, "peek does not move");
+	cr_expect_eq(len, sizeof f);
+	fring_skip(&rx);
+	uint32_t bad = 9000;
+	memcpy(sh->slots + SLOT, &bad, 4); /* the peer rewrites the second length */
+	cr_expect_eq(fring_peek(&rx, &p, &len), FRING_ERR_LEN);
+	cr_expect_eq(rx.bad_len, 1);
+	cr_expect_eq(fring_peek(&rx, &p, &len), FRING_ERR_EMPTY, "the bad slot was skipped");
+	fring_publish(&rx);
+	cr_expect_eq(sh->cons, 2);
+	fring_skip(&tx);
+	cr_expect_eq(tx.mine, 2, "skip is the consumer's");
+}

@@ -9,7 +9,9 @@
 // UInt64 as strings and always writes `badge` ("0" = unbadged), while CUE
 // omits an absent badge; `interfaceId` exists only in the manifest (the id
 // mkmanifest resolved the CUE `interface` name to); `binaries` exists only in the manifest, and
-// `extraBinaries` only in the CUE export (its names are in `binaries`).
+// `extraBinaries` only in the CUE export (its names are in `binaries`); a
+// cap's `device` carries all of bar/msix/bytes in the manifest (0 when
+// not given, `bytes` as a string), only the given ones in the CUE export.
 'use strict';
 const fs = require('fs');
 const path = require('path');
@@ -86,6 +88,20 @@ function diff(a, b, where) {
 	}
 	return a === b ? null : `${where}: ${JSON.stringify(a)} (CUE) vs ${JSON.stringify(b)} (manifest)`;
 }
+// A cap's `device` (DeviceRef): Cap'n Proto's JSON writes every field,
+// CUE only those given; a part not named in the CUE must be 0.
+function normDevices(cueCaps, mfCaps) {
+	(mfCaps || []).forEach((c, i) => {
+		const want = ((cueCaps || [])[i] || {}).device || {};
+		for (const k of ['bar', 'msix', 'bytes'])
+			if (c.device && !(k in want) && (c.device[k] === 0 || c.device[k] === '0')) delete c.device[k];
+		/* UInt64 comes as a string from Cap'n Proto's JSON */
+		if (c.device && typeof c.device.bytes === 'string' && typeof want.bytes === 'number')
+			c.device.bytes = Number(c.device.bytes);
+	});
+}
+normDevices(cue.initConfig.init.caps, mf.initConfig.init.caps);
+(mf.initConfig.services || []).forEach((s, i) => normDevices(((cue.initConfig.services || [])[i] || {}).caps, s.caps));
 const d = diff(cue, mf, 'system');
 if (d) fail(d);
 process.stdout.write(`compare: equal (${want.length} binaries)\n`);
