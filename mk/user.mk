@@ -109,7 +109,7 @@ $(RUNTIME_HOST_TESTS): $(BUILD)/host/tests/host/%: $(BUILD)/host/tests/host/%.o 
 # The typed clients need the Cap'n Proto runtime, the generated code and
 # its stubs (the stubs include capos/rpc.h).
 RUNTIME_CAPNP_HOST_OBJS := $(patsubst %.c,$(BUILD)/host/%.o,runtime/call.c runtime/console.c \
-	runtime/rpc.c runtime/serve.c runtime/endpoint.c runtime/server.c \
+	runtime/rpc.c runtime/serve.c runtime/endpoint.c runtime/server.c lib/cap_exception.c \
 	$(wildcard lib/capnp/*.c) generated/capos.capnp.c generated/capos.capnp.rpc.c \
 	generated/greeter.capnp.c generated/greeter.capnp.rpc.c)
 $(BUILD)/host/generated/%.rpc.o: HOST_CFLAGS += -Iruntime/include
