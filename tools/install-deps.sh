@@ -51,6 +51,9 @@ packages=(
 )
 # spin: the SPIN model checker `make verify` runs on verify/spin/*.pml.
 packages+=(spin)
+# faketime: grub/mkiso.sh runs grub-mkrescue at SOURCE_DATE_EPOCH so the
+# ISO is reproducible (docs/build.md).
+packages+=(faketime)
 # dpkg-dev: dpkg-source, which tools/srcpkg.sh needs to unpack the pinned
 # Debian source packages (upstream capnproto's test schema, later lwIP).
 
