@@ -30,7 +30,8 @@ tmpl=${tmpl//@CMDLINE@/$cmdline}
 tmpl=${tmpl//@MODULES@$'\t'/$mods$'\t'}
 printf '%s\n' "$tmpl" >"$stage/boot/grub/grub.cfg"
 # Reproducible with SOURCE_DATE_EPOCH (docs/build.md): xorriso takes its
-# dates from it, every file's date is set to it, and grub-mkrescue, which
+# dates from it, every file's date is set to it (xorriso's default,
+# set_to_mtime, would keep the staged files' real mtimes), and grub-mkrescue, which
 # names the volume (and the embedded `search --fs-uuid`) after time(), runs
 # under faketime frozen at that instant.
 mkrescue=(grub-mkrescue)
