@@ -48,7 +48,7 @@ help:
 	@echo "  make smoke NAME='a b'      run some QEMU smokes (tests/qemu/smokes/NAME.smoke)"
 	@echo "  make proc-smokes           only the process/ring smokes"
 	@echo "  make ipc-smokes            only the endpoint/IPC smokes"
-	@echo "  make verify                SPIN models of the ring, endpoints and transfers, exhaustive at small bounds"
+	@echo "  make verify                SPIN models of the ring, endpoints and transfers; Frama-C Eva over lib/ parsers (alarm baseline)"
 	@echo "  make test-props            property tests, CASES=N (10000) SEED=S ONLY=name,... (make test: 200 cases)"
 	@echo "  make test-stress           the smoke suites STRESS_ROUNDS times (3) under STRESS_HOGS CPU hogs (4)"
 	@echo "  make check-inputs          Debian package versions and GRUB/OVMF file hashes vs third_party/toolchain.lock"

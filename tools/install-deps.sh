@@ -54,6 +54,9 @@ packages+=(spin)
 # faketime: grub/mkiso.sh runs grub-mkrescue at SOURCE_DATE_EPOCH so the
 # ISO is reproducible (docs/build.md).
 packages+=(faketime)
+# frama-c-base: Frama-C's Eva, which `make verify` runs over the lib/
+# parsers of untrusted input (verify/framac.sh).
+packages+=(frama-c-base)
 # dpkg-dev: dpkg-source, which tools/srcpkg.sh needs to unpack the pinned
 # Debian source packages (upstream capnproto's test schema, later lwIP).
 
