@@ -20,6 +20,7 @@ cd "$(dirname "$0")/.." || exit 1
 drivers='
 elf64|lib/elf64.c|
 ring_consumer|lib/ring_consumer.c|-D__builtin_memcpy=memcpy -include string.h
+cap_table|lib/cap_table.c|
 '
 baseline=verify/framac/baseline.txt
 # Eva's settings: loops up to 64 iterations unrolled (the byte copies of
