@@ -21,6 +21,7 @@ drivers='
 elf64|lib/elf64.c|
 ring_consumer|lib/ring_consumer.c|-D__builtin_memcpy=memcpy -include string.h
 cap_table|lib/cap_table.c|
+transfer|lib/transfer.c lib/cap_table.c|
 '
 baseline=verify/framac/baseline.txt
 # Eva's settings: loops up to 64 iterations unrolled (the byte copies of
@@ -69,8 +70,8 @@ while IFS='|' read -r name files cpp; do
 	n=$(wc -l <"$dir/$name.alarms")
 	if [ -n "$new" ] || [ -n "$gone" ]; then
 		echo "FAIL framac-$name: alarms differ from $baseline (see $log)"
-		[ -z "$new" ] || { echo "  new alarms (a bug, or an imprecision to explain in the baseline):"; printf '    %s\n' "$new"; }
-		[ -z "$gone" ] || { echo "  baselined alarms now proved (remove them from the baseline):"; printf '    %s\n' "$gone"; }
+		[ -z "$new" ] || { echo "  new alarms (a bug, or an imprecision to explain in the baseline):"; while read -r l; do echo "    $l"; done <<<"$new"; }
+		[ -z "$gone" ] || { echo "  baselined alarms now proved (remove them from the baseline):"; while read -r l; do echo "    $l"; done <<<"$gone"; }
 		status=1
 	else
 		echo "PASS framac-$name: $n alarms, all baselined; $coverage ($((SECONDS - start)) s)"
