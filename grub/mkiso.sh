@@ -29,7 +29,23 @@ tmpl=$(<"$here/grub.cfg.in")
 tmpl=${tmpl//@CMDLINE@/$cmdline}
 tmpl=${tmpl//@MODULES@$'\t'/$mods$'\t'}
 printf '%s\n' "$tmpl" >"$stage/boot/grub/grub.cfg"
-if ! log=$(grub-mkrescue -o "$out.tmp" "$stage" 2>&1); then
+# Reproducible with SOURCE_DATE_EPOCH (docs/build.md): xorriso takes its
+# dates from it, every file's date is set to it (xorriso's default,
+# set_to_mtime, would keep the staged files' real mtimes), and grub-mkrescue, which
+# names the volume (and the embedded `search --fs-uuid`) after time(), runs
+# under faketime with its clock stopped at that instant (-f: without it the
+# clock runs on from there, and a loaded machine crosses a second).
+mkrescue=(grub-mkrescue)
+dates=()
+if [ -n "${SOURCE_DATE_EPOCH:-}" ]; then
+	dates=(--set_all_file_dates "$(date -u -d "@$SOURCE_DATE_EPOCH" +%Y%m%d%H%M%S00)")
+	if command -v faketime >/dev/null; then
+		mkrescue=(env TZ=UTC faketime -f "$(date -u -d "@$SOURCE_DATE_EPOCH" '+%Y-%m-%d %H:%M:%S')" grub-mkrescue)
+	else
+		echo "mkiso: note: faketime not installed (tools/install-deps.sh): $out is not reproducible" >&2
+	fi
+fi
+if ! log=$("${mkrescue[@]}" -o "$out.tmp" "$stage" "${dates[@]}" 2>&1); then
 	echo "mkiso: grub-mkrescue failed:" >&2
 	echo "$log" >&2
 	exit 1

@@ -19,8 +19,19 @@ LD := ld
 AR := ar
 OBJCOPY := objcopy
 
+# Reproducible builds (docs/build.md): __DATE__/__TIME__, the ISO's dates
+# and GRUB's volume id come from SOURCE_DATE_EPOCH, by default the last
+# commit's date; absolute paths of the checkout are mapped to "." in debug
+# info and __FILE__, so two checkouts in different directories build the
+# same bytes.
+SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null)
+ifneq ($(SOURCE_DATE_EPOCH),)
+export SOURCE_DATE_EPOCH
+endif
+REPRO_FLAGS := -ffile-prefix-map=$(CURDIR)=.
+
 WARN := -Wall -Wextra -Werror
-COMMON_INC := -Iinclude -Ilib -Igenerated
+COMMON_INC := -Iinclude -Ilib -Igenerated $(REPRO_FLAGS)
 
 KERNEL_CFLAGS := -std=c17 $(WARN) -O2 -g -ffreestanding -fno-builtin-printf \
 	-fno-stack-protector -fno-pic -fno-pie -mno-red-zone -mcmodel=kernel \

@@ -2,7 +2,8 @@
 # Runs every test suite and prints one closing line "N passed, N failed".
 #
 # HOST_TEST_BINS: Criterion binaries; their "Synthesis:" line is counted.
-# TEST_SUITES:    scripts printing one "PASS <name>" or "FAIL <name>: why" per test.
+# TEST_SUITES:    scripts printing one "PASS <name>" or "FAIL <name>: why" per test
+#                 (and any "WARN ..." lines, shown but not counted).
 # A suite that exits non-zero without printing a FAIL line counts as one failure,
 # so a crash or a missing test cannot pass silently.
 #
@@ -10,7 +11,7 @@
 # (`make test` sets both; run it that way).
 set -u
 if [ "${1:-}" = "--help" ] || [ "${1:-}" = "-h" ]; then
-	sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'
+	sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'
 	exit 0
 fi
 if [ -z "${HOST_TEST_BINS:-}${TEST_SUITES:-}" ]; then
@@ -53,7 +54,7 @@ run_suite() {     # name command...
 	local start=$SECONDS
 	"$@" >"$log" 2>&1
 	local status=$?
-	grep -a -E '^(FAIL |\[FAIL\]|.*\[----\].*(fail|Assertion))' "$log" | head -n 40
+	grep -a -E '^(FAIL |WARN |\[FAIL\]|.*\[----\].*(fail|Assertion))' "$log" | head -n 40
 	count_suite "$name" "$log" "$status" $((SECONDS - start))
 }
 

@@ -52,6 +52,12 @@ packages=(
 )
 # spin: the SPIN model checker `make verify` runs on verify/spin/*.pml.
 packages+=(spin)
+# faketime: grub/mkiso.sh runs grub-mkrescue at SOURCE_DATE_EPOCH so the
+# ISO is reproducible (docs/build.md).
+packages+=(faketime)
+# frama-c-base: Frama-C's Eva, which `make verify` runs over the lib/
+# parsers of untrusted input (verify/framac.sh).
+packages+=(frama-c-base)
 # dpkg-dev: dpkg-source, which tools/srcpkg.sh needs to unpack the pinned
 # Debian source packages (upstream capnproto's test schema, later lwIP).
 # cpio: the Linux guest's initramfs (tools/linux-guest.sh, `make bench`).

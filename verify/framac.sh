@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# `make verify` (Frama-C part): Eva, Frama-C's abstract interpreter, over
+# the lib/ code that reads untrusted input, one driver per file in
+# verify/framac/ (it calls the file's functions on every input in a
+# bounded set at once: any bytes, any sizes, any user ranges).  Eva raises
+# an alarm wherever it cannot prove an access in bounds, an operation free
+# of overflow, a value initialised or a pointer valid.  Every alarm must be
+# in verify/framac/baseline.txt, each with the reason it is not a bug; a
+# new alarm fails, and so does a baselined one that no longer appears (the
+# baseline stays exact).  One PASS/FAIL line per driver; the log of each
+# is build/verify/framac/NAME.log.
+#
+# Usage: verify/framac.sh [NAME...]   (NAME: a driver below, e.g. elf64)
+# Needs frama-c (Debian's frama-c-base; tools/install-deps.sh installs it).
+set -uo pipefail
+cd "$(dirname "$0")/.." || exit 1
+[ "${1:-}" = --help ] || [ "${1:-}" = -h ] && { sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0; }
+
+# name | C files under analysis | extra preprocessor flags
+drivers='
+elf64|lib/elf64.c|
+ring_consumer|lib/ring_consumer.c|-D__builtin_memcpy=memcpy -include string.h
+cap_table|lib/cap_table.c|
+transfer|lib/transfer.c lib/cap_table.c|
+'
+baseline=verify/framac/baseline.txt
+# Eva's settings: loops up to 64 iterations unrolled (the byte copies of
+# ELF headers, the SQE copy), relational equalities kept.
+eva_opts=(-eva -eva-precision 3 -eva-auto-loop-unroll 64 -eva-domains "equality,symbolic-locations")
+
+if ! command -v frama-c >/dev/null; then
+	echo "FAIL framac: frama-c is not installed (tools/install-deps.sh installs Debian's frama-c-base)"
+	exit 1
+fi
+want=("$@")
+for name in "${want[@]}"; do
+	grep -q "^$name|" <<<"$drivers" || { echo "verify/framac.sh: error: no driver '$name' (see --help)" >&2; exit 2; }
+done
+dir=build/verify/framac
+mkdir -p "$dir"
+status=0
+while IFS='|' read -r name files cpp; do
+	[ -n "$name" ] || continue
+	if [ ${#want[@]} -gt 0 ] && ! printf '%s\n' "${want[@]}" | grep -qx "$name"; then
+		continue
+	fi
+	log=$dir/$name.log
+	start=$SECONDS
+	# shellcheck disable=SC2086
+	if ! frama-c -c11 -machdep x86_64 -cpp-extra-args="-Ilib -Iinclude -DCAPOS_HOST=1 $cpp" \
+		$files "verify/framac/${name}_eva.c" "${eva_opts[@]}" >"$log" 2>&1 ||
+		grep -q 'User Error\|Frama-C aborted' "$log"; then
+		echo "FAIL framac-$name: frama-c failed (see $log):"
+		grep -A4 'User Error\|aborted\|error' "$log" | head -n 10 | sed 's/^/    /'
+		status=1
+		continue
+	fi
+	# Each alarm as "NAME FILE ASSERTION": no line number, so edits that
+	# move code do not churn the baseline.
+	awk -v name="$name" '
+		/^\[eva:alarm\] / { file = $2; sub(/:[0-9]+:$/, "", file); text = ""; on = 1; next }
+		on && /^  / { text = text " " $0; if ($0 ~ /;[[:space:]]*$/) { on = 0
+			sub(/.*assert /, "", text); sub(/;.*/, "", text); gsub(/[[:space:]]+/, " ", text)
+			print name " " file " " text } next }
+		{ on = 0 }' "$log" | sort -u >"$dir/$name.alarms"
+	grep "^$name " "$baseline" | sort -u >"$dir/$name.baseline"
+	new=$(comm -23 "$dir/$name.alarms" "$dir/$name.baseline")
+	gone=$(comm -13 "$dir/$name.alarms" "$dir/$name.baseline")
+	coverage=$(grep -m1 'functions analyzed' "$log" | sed 's/^ *//')
+	n=$(wc -l <"$dir/$name.alarms")
+	if [ -n "$new" ] || [ -n "$gone" ]; then
+		echo "FAIL framac-$name: alarms differ from $baseline (see $log)"
+		[ -z "$new" ] || { echo "  new alarms (a bug, or an imprecision to explain in the baseline):"; while read -r l; do echo "    $l"; done <<<"$new"; }
+		[ -z "$gone" ] || { echo "  baselined alarms now proved (remove them from the baseline):"; while read -r l; do echo "    $l"; done <<<"$gone"; }
+		status=1
+	else
+		echo "PASS framac-$name: $n alarms, all baselined; $coverage ($((SECONDS - start)) s)"
+	fi
+done <<<"$drivers"
+exit $status
