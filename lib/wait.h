@@ -19,6 +19,8 @@ enum wait_kind {
 	                 still waits for it)                                 */
 	WAIT_RECEIVE, /* a posted receive: waits for a call to serve         */
 	WAIT_CHILD,   /* ProcessHandle.wait on a live child                  */
+	WAIT_SLEEP,   /* Timer.sleep: counted only for a sleep with no end
+	                 (a deadline is a timeout: the scheduler waits it out) */
 	WAIT_KINDS
 };
 

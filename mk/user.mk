@@ -15,7 +15,7 @@ USER_LIBGCC = $(shell $(CC) -print-libgcc-file-name)
 # accessors by including its generated header, with no link step to add
 # (the archive gives each program only the members it refers to).
 USER_CAPNP_SRCS := $(wildcard lib/capnp/*.c) $(CAPNP_GEN_SCHEMA_SRCS)
-RUNTIME_NEEDS_CAPNP := runtime/call.c runtime/console.c runtime/entry.c runtime/panic.c \
+RUNTIME_NEEDS_CAPNP := runtime/call.c runtime/console.c runtime/entry.c runtime/panic.c runtime/timer.c \
 	runtime/endpoint.c runtime/server.c
 HAVE_CAPNP := $(and $(wildcard generated/capos.capnp.h),$(wildcard lib/capnp/capnp.h))
 

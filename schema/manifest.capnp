@@ -73,6 +73,8 @@ enum KernelCap {
   endpoint @3;                     # a new endpoint owned by the holder
   processSpawner @4;
   bootPackage @5;                  # init only
+  timer @6;                        # Timer (schema/time.capnp)
+  entropySource @7;                # EntropySource (schema/entropy.capnp)
 }
 
 enum RestartPolicy {

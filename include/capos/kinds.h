@@ -14,7 +14,8 @@
  *              enumerator of KernelCap in schema/manifest.capnp, whose
  *              value is the manifest's number for it
  *   kind       the kernel's number (cap_entry.type)
- *   interface  the Cap'n Proto interface id (generated/capos.capnp.h)
+ *   interface  the Cap'n Proto interface id (generated/capos.capnp.h, or
+ *              time.capnp.h / entropy.capnp.h for Timer / EntropySource)
  *   boot       1: boot code may grant it (a manifest `kernel:` source)
  *   stateless  1: a static object whose state lives in the calling
  *              process, so a spawn may pass a copy on (the child gets its
@@ -32,7 +33,9 @@
 	X(ENDPOINT_CLIENT, endpointClient, 17, capos_Endpoint_ID, 0, 0)                 \
 	X(BOOT_PACKAGE, bootPackage, 32, capos_BootPackage_ID, 1, 0)                    \
 	X(PROCESS_SPAWNER, processSpawner, 33, capos_ProcessSpawner_ID, 1, 0)           \
-	X(PROCESS_HANDLE, processHandle, 34, capos_ProcessHandle_ID, 0, 0)
+	X(PROCESS_HANDLE, processHandle, 34, capos_ProcessHandle_ID, 0, 0)             \
+	X(TIMER, timer, 52, time_Timer_ID, 1, 1)                                        \
+	X(ENTROPY_SOURCE, entropySource, 53, entropy_EntropySource_ID, 1, 1)
 
 /* CAPOS_KIND_IF(flag, ...): the rest when flag is the literal 1, nothing
  * when 0. */

@@ -5,6 +5,8 @@
 
 #include "capnp/capnp.h"
 #include "capos.capnp.h"
+#include "entropy.capnp.h"
+#include "time.capnp.h"
 #include "format.h"
 #include "kstring.h"
 #include "log.h"
@@ -19,6 +21,8 @@ extern const struct kcap_type kcap_virtual_memory_type;
 extern const struct kcap_type kcap_memory_object_type;
 extern const struct kcap_type kcap_endpoint_type;
 extern const struct kcap_type kcap_endpoint_client_type;
+extern const struct kcap_type kcap_timer_type;
+extern const struct kcap_type kcap_entropy_source_type;
 
 static const struct kcap_type *const kcap_types[] = {
 	&kcap_console_type,
@@ -30,6 +34,8 @@ static const struct kcap_type *const kcap_types[] = {
 	&kcap_memory_object_type,
 	&kcap_endpoint_type,
 	&kcap_endpoint_client_type,
+	&kcap_timer_type,
+	&kcap_entropy_source_type,
 };
 #define KCAP_TYPE_COUNT (sizeof(kcap_types) / sizeof(kcap_types[0]))
 

@@ -7,6 +7,8 @@
 #include "manifest/manifest.h"
 
 #include "capos.capnp.h"
+#include "entropy.capnp.h"
+#include "time.capnp.h"
 
 /* The kinds a manifest may name, by their manifest number. */
 static const struct {
