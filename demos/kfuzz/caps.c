@@ -58,14 +58,20 @@ bool pool_has(uint32_t id, uint64_t iface)
 
 /* A cap we hold that is not an endpoint or process handle: its calls
  * complete inside cap_enter. */
+/* Endpoints, ProcessHandle.wait and Timer.sleep may complete later. */
+static bool completes_at_once(uint64_t iface)
+{
+	return iface != capos_Endpoint_ID && iface != capos_ProcessHandle_ID && iface != time_Timer_ID;
+}
+
 bool kernel_object(uint32_t id)
 {
 	for (unsigned i = 0; i < kf_nkeep; i++)
 		if (kf_keep[i].id == id)
-			return kf_keep[i].iface != capos_Endpoint_ID && kf_keep[i].iface != capos_ProcessHandle_ID;
+			return completes_at_once(kf_keep[i].iface);
 	for (unsigned i = 0; i < kf_npool; i++)
 		if (kf_pool[i].id == id)
-			return kf_pool[i].iface != capos_Endpoint_ID && kf_pool[i].iface != capos_ProcessHandle_ID;
+			return completes_at_once(kf_pool[i].iface);
 	return false;
 }
 
