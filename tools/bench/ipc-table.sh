@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # Prints the `make bench` table from the guest log (bench: lines of
-# demos/bench_ipc.c) and the host pipe_pingpong line.
-# Usage: tools/bench/ipc-table.sh GUEST_LOG PIPE_OUTPUT
+# demos/bench_ipc.c) and the host pipe_pingpong line; with XSTATE_LOG (the
+# same guest booted with -cpu max), also the round trip with the whole
+# x87/SSE/AVX state of both processes dirty.
+# Usage: tools/bench/ipc-table.sh GUEST_LOG PIPE_OUTPUT [XSTATE_LOG]
 set -euo pipefail
-if [ "${1:-}" = -h ] || [ "${1:-}" = --help ] || [ $# -ne 2 ]; then
-	echo "usage: tools/bench/ipc-table.sh GUEST_LOG PIPE_OUTPUT" >&2
-	[ $# -eq 2 ] || exit 2
+if [ "${1:-}" = -h ] || [ "${1:-}" = --help ] || [ $# -lt 2 ] || [ $# -gt 3 ]; then
+	echo "usage: tools/bench/ipc-table.sh GUEST_LOG PIPE_OUTPUT [XSTATE_LOG]" >&2
+	[ $# -ge 2 ] && [ $# -le 3 ] || exit 2
 	exit 0
 fi
-log=$1 pipe=$2
-for f in "$log" "$pipe"; do
+log=$1 pipe=$2 xlog=${3:-}
+for f in "$log" "$pipe" ${xlog:+"$xlog"}; do
 	[ -r "$f" ] || { echo "ipc-table: cannot read $f" >&2; exit 1; }
 done
 field() { # field LINE KEY
@@ -39,6 +41,13 @@ row "NOP via cap_enter, batch 8" nop_batch_8
 row "NOP via cap_enter, batch 64 (4 x 16 SQEs)" nop_batch_64
 row "bare cap_enter, nothing queued" cap_enter_empty
 row "rdtsc pair (measurement overhead)" rdtsc_overhead
+if [ -n "$xlog" ]; then
+	log=$xlog
+	row "context switch with full extended state" endpoint_roundtrip_xstate
+	echo "  (the round trip on -cpu max with all 16 YMM registers of both processes"
+	echo "  dirty: XSAVEOPT/XRSTOR of x87+SSE+AVX on each switch; -icount counts"
+	echo "  each of those as one instruction, so this row hides their real cost)"
+fi
 p=$(grep -a '^pipe_roundtrip' "$pipe" | head -1)
 [ -n "$p" ] || { echo "ipc-table: no pipe_roundtrip line in $pipe" >&2; exit 1; }
 echo
