@@ -32,6 +32,31 @@ static inline const char *demo_name(const char *fallback)
 	return own;
 }
 
+/* AVX usable: CPUID has it and the kernel enabled its state in XCR0. */
+static inline int demo_avx_enabled(void)
+{
+	uint32_t a, b, c, d;
+	__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
+	if (!(c & (1u << 27)) || !(c & (1u << 28))) /* OSXSAVE, AVX */
+		return 0;
+	uint32_t lo, hi;
+	__asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+	return (lo & 6u) == 6u;
+}
+
+/* Loads all 16 YMM registers with non-zero values, so the process's
+ * extended state is no longer in its initial configuration and every
+ * save/restore moves the whole AVX state (benchmarks). */
+static inline void demo_dirty_ymm(void)
+{
+	static const uint64_t v[4] = {0x0123456789abcdefull, 0xfedcba9876543210ull, 1, 2};
+#define DEMO_YMM(i) __asm__ volatile("vmovdqu %0, %%ymm" #i ::"m"(v) : "xmm" #i);
+	DEMO_YMM(0) DEMO_YMM(1) DEMO_YMM(2) DEMO_YMM(3) DEMO_YMM(4) DEMO_YMM(5) DEMO_YMM(6)
+	DEMO_YMM(7) DEMO_YMM(8) DEMO_YMM(9) DEMO_YMM(10) DEMO_YMM(11) DEMO_YMM(12)
+	DEMO_YMM(13) DEMO_YMM(14) DEMO_YMM(15)
+#undef DEMO_YMM
+}
+
 /* One whole line per check, written by one Console call, so lines of
  * concurrent processes never mix within a line. */
 static inline __attribute__((format(printf, 3, 4))) void

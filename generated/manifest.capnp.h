@@ -24,6 +24,8 @@ enum manifest_KernelCap {
 	manifest_KernelCap_interrupt = 7,
 	manifest_KernelCap_deviceMmio = 8,
 	manifest_KernelCap_dmaPool = 9,
+	manifest_KernelCap_timer = 10,
+	manifest_KernelCap_entropySource = 11,
 };
 
 /* enum manifest.capnp:RestartPolicy */

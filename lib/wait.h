@@ -21,6 +21,8 @@ enum wait_kind {
 	WAIT_CHILD,   /* ProcessHandle.wait on a live child                  */
 	WAIT_SIGNAL,  /* Notification.wait that only a process can end       */
 	WAIT_DEVICE,  /* Notification.wait an interrupt may end (one is bound) */
+	WAIT_SLEEP,   /* Timer.sleep: counted only for a sleep with no end
+	                 (a deadline is a timeout: the scheduler waits it out) */
 	WAIT_KINDS
 };
 

@@ -39,9 +39,10 @@ KERNEL_CFLAGS := -std=c17 $(WARN) -O2 -g -ffreestanding -fno-builtin-printf \
 	$(COMMON_INC) -Ikernel -DCAPOS_KERNEL=1 $(MEASURE_CFLAGS)
 KERNEL_ASFLAGS := $(KERNEL_CFLAGS)
 
-# Userspace does not use SSE: the kernel does not save FPU state.
+# Userspace is built for the normal x86_64 ABI (x87, SSE2): the kernel
+# saves and restores every process's extended state (kernel/arch/x86_64/fpu.c).
 USER_CFLAGS := -std=c17 $(WARN) -O2 -g -ffreestanding -fno-stack-protector \
-	-fno-pic -fno-pie -mgeneral-regs-only -fno-omit-frame-pointer \
+	-fno-pic -fno-pie -fno-omit-frame-pointer \
 	-fno-asynchronous-unwind-tables $(COMMON_INC) -Iruntime/include -DCAPOS_USER=1
 USER_ASFLAGS := $(USER_CFLAGS)
 

@@ -91,6 +91,8 @@ enum KernelCap {
   interrupt @7;                    # a device's MSI-X entry (services only)
   deviceMmio @8;                   # a device's memory BAR (services only)
   dmaPool @9;                      # DMA memory for a device (services only)
+  timer @10;                       # Timer (schema/time.capnp)
+  entropySource @11;               # EntropySource (schema/entropy.capnp)
 }
 
 enum RestartPolicy {

@@ -15,7 +15,7 @@
  *              value is the manifest's number for it
  *   kind       the kernel's number (cap_entry.type)
  *   interface  the Cap'n Proto interface id (generated/capos.capnp.h,
- *              generated/device.capnp.h)
+ *              device.capnp.h, time.capnp.h or entropy.capnp.h)
  *   boot       1: boot code may grant it (a manifest `kernel:` source)
  *   stateless  1: a static object whose state lives in the calling
  *              process, so a spawn may pass a copy on (the child gets its
@@ -37,7 +37,9 @@
 	X(NOTIFICATION, notification, 48, device_Notification_ID, 1, 0)                 \
 	X(INTERRUPT, interrupt, 49, device_Interrupt_ID, 1, 0)                          \
 	X(DEVICE_MMIO, deviceMmio, 50, device_DeviceMmio_ID, 1, 0)                      \
-	X(DMA_POOL, dmaPool, 51, device_DMAPool_ID, 1, 0)
+	X(DMA_POOL, dmaPool, 51, device_DMAPool_ID, 1, 0)                              \
+	X(TIMER, timer, 52, time_Timer_ID, 1, 1)                                        \
+	X(ENTROPY_SOURCE, entropySource, 53, entropy_EntropySource_ID, 1, 1)
 
 /* CAPOS_KIND_IF(flag, ...): the rest when flag is the literal 1, nothing
  * when 0. */

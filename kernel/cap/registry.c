@@ -7,6 +7,8 @@
 #include "capnp/capnp.h"
 #include "capos.capnp.h"
 #include "device.capnp.h"
+#include "entropy.capnp.h"
+#include "time.capnp.h"
 #include "format.h"
 #include "kstring.h"
 #include "log.h"
@@ -25,6 +27,8 @@ extern const struct kcap_type kcap_notification_type;
 extern const struct kcap_type kcap_interrupt_type;
 extern const struct kcap_type kcap_device_mmio_type;
 extern const struct kcap_type kcap_dma_pool_type;
+extern const struct kcap_type kcap_timer_type;
+extern const struct kcap_type kcap_entropy_source_type;
 
 static const struct kcap_type *const kcap_types[] = {
 	&kcap_console_type,
@@ -40,6 +44,8 @@ static const struct kcap_type *const kcap_types[] = {
 	&kcap_interrupt_type,
 	&kcap_device_mmio_type,
 	&kcap_dma_pool_type,
+	&kcap_timer_type,
+	&kcap_entropy_source_type,
 };
 #define KCAP_TYPE_COUNT (sizeof(kcap_types) / sizeof(kcap_types[0]))
 

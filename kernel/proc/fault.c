@@ -4,8 +4,10 @@
  * (trap_user_fault, the hook kernel/arch/x86_64/trap.c calls.)
  */
 #include "arch/x86_64/cpu.h"
+#include "arch/x86_64/fpu.h"
 #include "arch/x86_64/trap.h"
 #include "format.h"
+#include "fpu_fault.h"
 #include "log.h"
 #include "sched.h"
 
@@ -23,6 +25,23 @@ void trap_user_fault(struct trap_frame *tf)
 		                (e & PF_IFETCH) ? "instruction fetch" : (e & PF_WRITE) ? "write" : "read",
 		                (e & PF_PRESENT) ? "protection violation" : "not present", tf->rip,
 		                p->binary);
+	} else if (tf->vector == TRAP_X87_FPU || tf->vector == TRAP_SIMD_FP) {
+		/* The process's extended state is still live in the registers
+		 * (nothing saved or loaded since it trapped). */
+		char what[96];
+		if (tf->vector == TRAP_X87_FPU) {
+			uint16_t fsw = fpu_read_fsw(), fcw = fpu_read_fcw();
+			fpu_exc_describe(fpu_x87_unmasked(fsw, fcw), what, sizeof what);
+			format_snprintf(reason, sizeof reason,
+			                "%s (#MF): %s (FSW 0x%x, FCW 0x%x) rip 0x%lx in binary '%s'",
+			                name, what, fsw, fcw, tf->rip, p->binary);
+		} else {
+			uint32_t mxcsr = fpu_read_mxcsr();
+			fpu_exc_describe(fpu_simd_unmasked(mxcsr), what, sizeof what);
+			format_snprintf(reason, sizeof reason,
+			                "%s (#XM): %s (MXCSR 0x%x) rip 0x%lx in binary '%s'", name, what,
+			                mxcsr, tf->rip, p->binary);
+		}
 	} else {
 		format_snprintf(reason, sizeof reason,
 		                "%s (vector %lu, error 0x%lx) rip 0x%lx in binary '%s'", name,

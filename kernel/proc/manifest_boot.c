@@ -20,6 +20,7 @@
 #include "cap/process_handle.h"
 #include "cap/process_spawner.h"
 #include "cap/registry.h"
+#include "cap/timer.h"
 #include "capos.capnp.h"
 #include "dev/device_claim.h"
 #include "dev/pci_bus.h"
@@ -171,9 +172,14 @@ bool manifest_boot(void)
 	process_spawner_log_counts();
 	unsigned ipc_live = endpoint_log_counts("all processes exited");
 	unsigned handles = process_handle_live();
+	unsigned sleeps = timer_cap_log_counts();
 	bool ok = true;
 	if (ipc_live != 0) {
 		kprintf("boot: IPC accounting MISMATCH (%u objects live)\n", ipc_live);
+		ok = false;
+	}
+	if (sleeps != 0) {
+		kprintf("boot: timer accounting MISMATCH (%u sleeps pending)\n", sleeps);
 		ok = false;
 	}
 	if (handles != 0) {

@@ -266,6 +266,10 @@ struct process *process_create_granted(const char *name, const void *image, uint
 	const char *step = "address space";
 	err = p->pml4 ? CAPOS_OK : CAPOS_ERR_NO_RESOURCES;
 	if (!err) {
+		step = "extended state";
+		err = fpu_state_alloc(&p->fpu);
+	}
+	if (!err) {
 		step = "ELF segments";
 		err = load_segments(p, image, &plan);
 	}
@@ -349,6 +353,7 @@ void process_destroy(struct process *p)
 		}
 		vmm_destroy_address_space(p->pml4);
 	}
+	fpu_state_free(&p->fpu);
 	uint64_t returned = pmm_free_count() - free_before;
 	kprintf("proc: pid %u '%s' destroyed: returned %lu frames (free frames %lu -> %lu)%s\n",
 	        p->pid, p->name, returned, free_before, pmm_free_count(),

@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "arch/x86_64/fpu.h"
 #include "cap_table.h"
 #include "elf64.h"
 #include "ring_consumer.h"
@@ -50,6 +51,10 @@ struct process {
 	uint64_t kstack_top;  /* TSS rsp0 and syscall stack while it runs    */
 	uint64_t saved_rsp;   /* kernel context while switched out           */
 	uint64_t fs_base;     /* TLS thread pointer                          */
+	/* x87/SSE/AVX registers while switched out (one frame, counted in
+	 * frames_at_create).  Per thread of execution: it moves to the
+	 * thread when a process can have several. */
+	struct fpu_state fpu;
 
 	struct capos_ring_page *ring; /* the ring frame via the direct map  */
 	struct ring_cursor ring_cursor;

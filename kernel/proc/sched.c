@@ -2,6 +2,7 @@
 #include "sched.h"
 
 #include "arch/x86_64/cpu.h"
+#include "arch/x86_64/fpu.h"
 #include "arch/x86_64/timer.h"
 #include "arch/x86_64/trap.h"
 #include "format.h"
@@ -69,11 +70,16 @@ static void run(struct process *p)
 	syscall_kernel_rsp = p->kstack_top;
 	vmm_switch(p->pml4);
 	wrmsr(MSR_FS_BASE, p->fs_base);
+	/* Eager: p's extended state is in the registers whenever it runs;
+	 * the kernel (general registers only) leaves them alone meanwhile. */
+	fpu_load(&p->fpu);
 	context_switch(&scheduler_rsp, p->saved_rsp);
 	current = 0;
 	if (p->state == PROC_ZOMBIE) {
 		vmm_switch(vmm_kernel_pml4());
 		process_destroy(p);
+	} else {
+		fpu_save(&p->fpu);
 	}
 }
 
@@ -153,6 +159,10 @@ void sched_run(void)
 	}
 	kprintf("sched: no process left (%lu preemptions)\n", preemptions);
 	kprintf("sched: %lu direct IPC handoffs\n", handoffs);
+	struct fpu_stats fs;
+	fpu_get_stats(&fs);
+	kprintf("fpu: %lu extended-state loads (%lu skipped: still live), %lu saves\n", fs.loads,
+	        fs.loads_skipped, fs.saves);
 }
 
 void timer_tick_hook(struct trap_frame *tf)

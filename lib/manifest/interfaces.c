@@ -8,6 +8,8 @@
 
 #include "capos.capnp.h"
 #include "device.capnp.h"
+#include "entropy.capnp.h"
+#include "time.capnp.h"
 
 /* The kinds a manifest may name, by their manifest number. */
 static const struct {

@@ -11,7 +11,8 @@
 #                (default build)
 #   --no-linux   capOS only (what `make test` runs through bench-figures:
 #                `make bench BENCH_LINUX=0`)
-# Logs: DIR/bench-ipc.log, DIR/bench-capos-spawn.log, DIR/bench-linux.log.
+# Logs: DIR/bench-ipc.log, DIR/bench-capos-spawn.log, DIR/bench-ipc-xstate.log
+# (the IPC boot again with -cpu max), DIR/bench-linux.log.
 # Exits 1 when a capOS boot fails; a Linux guest failure is reported in the
 # table and does not fail the run.
 set -uo pipefail
@@ -29,11 +30,11 @@ done
 
 flags=$(grep -v '^[[:space:]]*#' bench/qemu-flags | tr '\n' ' ')
 
-# capos_boot MANIFEST LOG: one capOS boot to its debug-exit status 33.
+# capos_boot MANIFEST LOG [FLAGS]: one capOS boot to its debug-exit status 33.
 capos_boot() {
 	rm -f "$2"
 	# shellcheck disable=SC2086 # the flags file is a list of words
-	qemu-system-x86_64 $flags -serial "file:$2" -display none -monitor none -no-reboot \
+	qemu-system-x86_64 ${3:-$flags} -serial "file:$2" -display none -monitor none -no-reboot \
 		-device isa-debug-exit,iobase=0xf4,iosize=0x04 -kernel "$build/kernel.elf" \
 		-initrd "$1" </dev/null
 	local status=$?
@@ -42,6 +43,10 @@ capos_boot() {
 
 capos_boot "$build/manifests/bench_ipc.bin" "$build/bench-ipc.log"
 capos_boot "$build/manifests/raw_spawn_bench.bin" "$build/bench-capos-spawn.log"
+# Again on a CPU with XSAVE and AVX: bench_ipc adds the round trip with
+# every YMM register of both processes dirty (endpoint_roundtrip_xstate).
+capos_boot "$build/manifests/bench_ipc.bin" "$build/bench-ipc-xstate.log" \
+	"${flags/-cpu qemu64/-cpu max}"
 
 linux_log=$build/bench-linux.log
 note=
@@ -60,5 +65,6 @@ else
 	*) note="the Linux guest failed, status $status (see $build/bench-linux.err, $linux_log)" ;;
 	esac
 fi
-exec tools/bench/ipc-table.sh ${note:+--linux-note "$note"} "$build/bench-ipc.log" \
+exec tools/bench/ipc-table.sh ${note:+--linux-note "$note"} \
+	--xstate-log "$build/bench-ipc-xstate.log" "$build/bench-ipc.log" \
 	"$build/bench-capos-spawn.log" "$linux_log"

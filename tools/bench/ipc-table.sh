@@ -5,18 +5,22 @@
 # was built with MEASURE=1, the per-stage breakdown (`bench: stage` lines).
 # Every figure is a median in guest instructions (QEMU -icount shift=0).
 #
-# Usage: tools/bench/ipc-table.sh [--linux-note TEXT] GUEST_LOG SPAWN_LOG LINUX_LOG
+# Usage: tools/bench/ipc-table.sh [--linux-note TEXT] [--xstate-log LOG] GUEST_LOG SPAWN_LOG LINUX_LOG
+#   LOG        the bench_ipc boot on -cpu max (XSAVE, AVX): adds the row
+#              "context switch with full extended state"
 #   GUEST_LOG  serial log of the bench_ipc boot
 #   SPAWN_LOG  serial log of the raw_spawn_bench boot ([spawn_bench] line)
 #   LINUX_LOG  serial log of the Linux guest (may be missing: then the
 #              Linux column is '-' and TEXT says why)
 set -euo pipefail
 note=
-usage() { sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; }
+xlog=
 while [ $# -gt 0 ]; do
 	case "$1" in
 	-h|--help) usage; exit 0 ;;
 	--linux-note) note=$2; shift 2 ;;
+	--xstate-log) xlog=$2; shift 2 ;;
 	*) break ;;
 	esac
 done
@@ -54,6 +58,16 @@ row "NOP via cap_enter, batch 8" nop_batch_8
 row "NOP via cap_enter, batch 64 (4 x 16 SQEs)" nop_batch_64
 row "bare cap_enter, nothing queued" cap_enter_empty
 row "rdtsc pair (measurement overhead)" rdtsc_overhead
+if [ -n "$xlog" ]; then
+	[ -r "$xlog" ] || { echo "ipc-table: cannot read $xlog" >&2; exit 1; }
+	main_log=$log
+	log=$xlog
+	row "context switch with full extended state" endpoint_roundtrip_xstate
+	log=$main_log
+	echo "  (the round trip on -cpu max with all 16 YMM registers of both processes"
+	echo "  dirty: XSAVEOPT/XRSTOR of x87+SSE+AVX on each switch; -icount counts"
+	echo "  each of those as one instruction, so this row hides their real cost)"
+fi
 
 # capOS and Linux side by side.
 cap() { field "$(need "$1")" "$2"; }

@@ -2,9 +2,12 @@
  * CPU feature detection and protection bits.  NXE, WP, SMEP and SMAP are
  * enabled when CPUID advertises them.  The boot arguments nonx, nowp,
  * nosmep and nosmap switch one off; they exist so the fault smokes can show
- * that each protection is what stops the faulting access.
+ * that each protection is what stops the faulting access.  The extended
+ * (x87/SSE/AVX) state is set up by fpu_init (fpu.c).
  */
 #include "arch/x86_64/cpu.h"
+
+#include "arch/x86_64/fpu.h"
 
 #include "boot_info.h"
 #include "log.h"
@@ -68,16 +71,7 @@ void cpu_init(void)
 		wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_NXE);
 	if (decide("write protect (CR0.WP)", true, "nowp"))
 		write_cr0(read_cr0() | CR0_WP);
-	/*
-	 * The kernel does not save FPU/SSE state on a context switch, so no
-	 * process may use it: otherwise one process could read x87 registers
-	 * another left behind.  CR0.EM makes every x87/MMX instruction fault
-	 * (#NM) and, with CR4.OSFXSR clear, every SSE instruction #UD; the
-	 * process is killed.  Userspace is built with -mgeneral-regs-only.
-	 */
-	write_cr0((read_cr0() | CR0_EM) & ~CR0_MP);
-	write_cr4(read_cr4() & ~(CR4_OSFXSR | CR4_OSXMMEXCPT));
-	kprintf("cpu: x87/SSE disabled for all code (CR0.EM): FPU state is never shared\n");
+	fpu_init();
 	cpu_has_smep = decide("SMEP (CR4.SMEP)", smep, "nosmep");
 	if (cpu_has_smep)
 		write_cr4(read_cr4() | CR4_SMEP);

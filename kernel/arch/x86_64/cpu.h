@@ -10,7 +10,8 @@
 /* True when the feature is present AND was enabled by cpu_init(). */
 extern bool cpu_has_nx, cpu_has_smep, cpu_has_smap;
 
-/* Reads CPUID, enables NXE, WP, SMEP and SMAP when advertised, logs them. */
+/* Reads CPUID, enables NXE, WP, SMEP and SMAP when advertised, sets up
+ * user extended state (fpu.h), logs them. */
 void cpu_init(void);
 
 /* Sets the stack the CPU switches to on a trap from ring 3 (TSS.rsp0). */
@@ -30,9 +31,12 @@ void tss_set_rsp0(uint64_t rsp0);
 
 #define CR0_MP   (1ull << 1)
 #define CR0_EM   (1ull << 2)
+#define CR0_TS   (1ull << 3)
+#define CR0_NE   (1ull << 5)
 #define CR0_WP   (1ull << 16)
 #define CR4_OSFXSR     (1ull << 9)
 #define CR4_OSXMMEXCPT (1ull << 10)
+#define CR4_OSXSAVE    (1ull << 18)
 #define CR4_SMEP (1ull << 20)
 #define CR4_SMAP (1ull << 21)
 

@@ -29,6 +29,8 @@ struct trap_frame {
 _Static_assert(sizeof(struct trap_frame) == 22 * 8, "trap_frame layout is used by trap_entry.S");
 
 #define TRAP_PAGE_FAULT 14
+#define TRAP_X87_FPU    16 /* #MF */
+#define TRAP_SIMD_FP    19 /* #XM */
 #define IRQ_BASE        32   /* PIC IRQ n arrives at vector IRQ_BASE + n */
 #define IRQ_TIMER       0
 #define IRQ_COM1        4

@@ -27,6 +27,7 @@
 #include <capos/ring.h>
 #include <capos/string.h>
 #include <capos/syscall.h>
+#include <capos/timer.h>
 
 /* Exit codes the runtime itself uses. */
 #define CAPOS_RT_EXIT_PANIC    101 /* capos_panic()                         */

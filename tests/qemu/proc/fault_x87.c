@@ -1,12 +1,21 @@
 /*
- * Uses the x87 FPU on purpose.  The kernel does not save FPU state, so it
- * keeps CR0.EM set and the instruction must fault (#NM): the kernel kills
- * only this process instead of letting it read another's FPU registers.
+ * An unmasked x87 divide by zero: FCW with the zero-divide mask cleared,
+ * 1.0 / 0.0 in fdivs, then fwait, where the pending exception is
+ * delivered.  With CR0.NE set that is #MF, and the kernel kills only this
+ * process, naming the exception, FSW and FCW.
  */
 #include "rawsys.h"
 
+static const float zero = 0.0f;
+
 ENTRY
 {
-	__asm__ volatile("fninit; fld1" ::: "memory");
+	uint16_t fcw = 0x037fu & ~0x4u; /* ZM cleared */
+	__asm__ volatile("fninit\n"
+	                 "fldcw %0\n"
+	                 "fld1\n"
+	                 "fdivs %1\n"
+	                 "fwait\n" ::"m"(fcw), "m"(zero)
+	                 : "memory");
 	raw_exit(100); /* not reached */
 }

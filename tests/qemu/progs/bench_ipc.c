@@ -11,6 +11,11 @@
  *                       is four submissions of 16, each with one
  *                       cap_enter(16) (batch 1 and 8: one cap_enter)
  *   cap_enter_empty     cap_enter(0, CAPOS_NO_WAIT) with nothing queued
+ *   endpoint_roundtrip_xstate  (only when AVX is on: `make bench` boots a
+ *                       second time with -cpu max) the round trip again
+ *                       with every YMM register of both processes dirty,
+ *                       so each switch saves and restores the whole
+ *                       x87/SSE/AVX state (XSAVEOPT/XRSTOR)
  * Each line: `bench: NAME samples=N median_cycles=M p99_cycles=P`.  Under
  * QEMU `-icount shift=0` one TSC tick is one guest instruction, so the
  * cycle counts are exact, repeatable instruction counts.
@@ -100,7 +105,7 @@ static void report_stages(const char *name, unsigned ops)
 	}
 }
 
-static void bench_roundtrip(const struct capos_cap *ep)
+static void bench_roundtrip(const struct capos_cap *ep, const char *name)
 {
 	static uint64_t params[4], result[4];
 	uint32_t len = echo_encode_params(params, sizeof params, "", 0);
@@ -130,8 +135,8 @@ static void bench_roundtrip(const struct capos_cap *ep)
 	(void)page;
 	if (bad)
 		capos_printf("[bench_ipc] FAIL: %u round trips did not echo\n", bad);
-	report_stages("endpoint_roundtrip", SAMPLES + WARMUP);
-	report("endpoint_roundtrip", SAMPLES, 1);
+	report_stages(name, SAMPLES + WARMUP);
+	report(name, SAMPLES, 1);
 }
 
 static void bench_nops(unsigned batch)
@@ -190,11 +195,15 @@ int main(void)
 		return 1;
 	}
 	bench_rdtsc();
-	bench_roundtrip(&ep);
+	bench_roundtrip(&ep, "endpoint_roundtrip");
 	bench_nops(1);
 	bench_nops(8);
 	bench_nops(64);
 	bench_empty_enter();
+	if (demo_avx_enabled()) {
+		demo_dirty_ymm();
+		bench_roundtrip(&ep, "endpoint_roundtrip_xstate");
+	}
 	capos_printf("[bench_ipc] done\n");
 	return 0;
 }

@@ -23,6 +23,8 @@ int main(void)
 	struct capos_cap ep;
 	if (capos_endpoint_open(&capos_rt.capset, "endpoint", &ep) != 0)
 		return 1;
+	if (demo_avx_enabled())
+		demo_dirty_ymm(); /* the xstate round trip: both sides' AVX state dirty */
 	struct capos_server_stats st;
 	int err = capos_server_run(&capos_rt_ring, ep.cap_id, handle, NULL, &st);
 	capos_printf("[bench_ipc_server] served %lu calls (%s)\n", (unsigned long)st.calls,

@@ -56,11 +56,12 @@ bool pool_has(uint32_t id, uint64_t iface)
 	return false;
 }
 
-/* Interfaces whose calls may complete later (endpoint calls, waits). */
+/* Interfaces whose calls may complete later (endpoint calls, waits,
+ * Timer.sleep). */
 static bool completes_later(uint64_t iface)
 {
 	return iface == capos_Endpoint_ID || iface == capos_ProcessHandle_ID ||
-	       iface == device_Notification_ID;
+	       iface == device_Notification_ID || iface == time_Timer_ID;
 }
 
 /* A cap we hold whose calls complete inside cap_enter. */

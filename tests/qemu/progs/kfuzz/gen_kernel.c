@@ -1,7 +1,8 @@
 /*
  * kfuzz: every kernel capability method with adversarial values and,
  * sometimes, lying params (Console, FrameAllocator, MemoryObject,
- * VirtualMemory, BootPackage, ProcessSpawner, ProcessHandle), and the
+ * VirtualMemory, BootPackage, ProcessSpawner, ProcessHandle, Timer,
+ * EntropySource), and the
  * check-before-effect probe.
  */
 #include "kfuzz.h"
@@ -376,4 +377,53 @@ void op_handle(void)
 	BUILD(capos_ProcessHandle_wait_Params, p);
 	s.len = (uint32_t)kf_finish(&b);
 	kf_submit(slot, &s, result_choice(&s), true);
+}
+
+/* Timer: now, resolution, sleeps (mostly short; at most 2 that never end
+ * in one process, so blocking slots come back), unknown methods. */
+void op_timer(void)
+{
+	static unsigned endless;
+	if (!c_timer)
+		return;
+	uint16_t m = kf_chance(8) ? (uint16_t)kf_pick(6) : (uint16_t)kf_pick(3);
+	bool sleep = m == time_Timer_sleep_METHOD;
+	int slot = kf_slot(sleep);
+	if (slot < 0)
+		return;
+	size_t len;
+	if (sleep) {
+		uint64_t ns = kf_pick(3 * KF_MS);
+		if (kf_chance(32) && endless < 2) {
+			ns = kf_chance(2) ? UINT64_MAX : kf_rand() | (1ull << 62);
+			endless++;
+		}
+		BUILD(time_Timer_sleep_Params, p);
+		time_Timer_sleep_Params_set_ns(p, ns);
+		len = kf_finish(&b);
+	} else {
+		BUILD(time_Timer_now_Params, p);
+		len = kf_finish(&b);
+	}
+	/* A lie may turn a sleep's ns into anything: only short sleeps lie. */
+	if (!sleep || kf_chance(2))
+		(void)lie(slot, &len);
+	struct capos_sqe s = kf_call_sqe(slot, kf_chance(16) ? any_cap() : c_timer, m, len);
+	kf_submit(slot, &s, result_choice(&s), sleep);
+}
+
+/* EntropySource: counts around the 256-byte limit and anything. */
+void op_entropy(void)
+{
+	if (!c_entropy)
+		return;
+	int slot = kf_slot(false);
+	uint16_t m = kf_chance(8) ? (uint16_t)kf_pick(3) : entropy_EntropySource_getBytes_METHOD;
+	BUILD(entropy_EntropySource_getBytes_Params, p);
+	uint32_t n = kf_chance(4) ? (uint32_t)kf_rand() : (uint32_t)kf_pick(300);
+	entropy_EntropySource_getBytes_Params_set_count(p, n);
+	size_t len = kf_finish(&b);
+	(void)lie(slot, &len);
+	struct capos_sqe s = kf_call_sqe(slot, kf_chance(16) ? any_cap() : c_entropy, m, len);
+	kf_submit(slot, &s, result_choice(&s), false);
 }

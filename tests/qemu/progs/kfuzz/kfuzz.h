@@ -13,6 +13,8 @@
 #include "capos.capnp.h"
 #include "config.h"
 #include "device.capnp.h"
+#include "entropy.capnp.h"
+#include "time.capnp.h"
 
 #define P CAPOS_PAGE_SIZE
 #define KF_BUF 512u       /* params / result buffer per outstanding SQE   */
@@ -94,7 +96,7 @@ extern struct kf_map {
 	uint64_t addr, size;
 } kf_maps[16];                          /* VirtualMemory.map results          */
 extern uint8_t kf_capset_copy[P];
-extern uint32_t c_console, c_frames, c_vm, c_boot, c_spawner, c_ctl;
+extern uint32_t c_console, c_frames, c_vm, c_boot, c_spawner, c_ctl, c_timer, c_entropy;
 extern struct kf_stats {
 	uint64_t sqes, cqes, errors, exceptions, syscalls, corrupt, maps_checked;
 	uint64_t calls_answered, calls_received, returns; /* endpoint traffic */
@@ -144,6 +146,8 @@ void op_effect(void);
 void op_boot(void);
 void op_spawn(void);
 void op_handle(void);
+void op_timer(void);
+void op_entropy(void);
 
 /* gen_device.c: Notification, and DeviceMmio/DMAPool/Interrupt when held */
 void op_notify(void);

@@ -56,7 +56,7 @@ static void check_capset(void)
 static void fuzz(void)
 {
 	for (kf_op_no = 0; kf_op_no < kf_cfg.ops; kf_op_no++) {
-		unsigned what = (unsigned)kf_pick(24);
+		unsigned what = (unsigned)kf_pick(26);
 		if (kf_cfg.trace)
 			kf_print("op %lu: %u", (unsigned long)kf_op_no, what);
 		switch (what) {
@@ -83,6 +83,8 @@ static void fuzz(void)
 		case 18: op_release(); break;
 		case 19: op_notify(); break;
 		case 20: op_device(); break;
+		case 21: op_timer(); break;
+		case 22: op_entropy(); break;
 		default: op_syscall(); break;
 		}
 		if (kf_chance(4))
@@ -140,17 +142,25 @@ static int spawn_worker(unsigned i, const uint32_t *ctls, uint32_t *handle, uint
 	capos_snprintf(name, sizeof name, "kfuzz.%u", i + 1);
 	capos_ProcessSpawner_spawn_Params_set_name(p, name, strlen(name));
 	capos_ProcessSpawner_spawn_Params_set_binaryName(p, "kfuzz", 5);
-	static const char *const gn[] = {"console", "frames", "vm", "spawner", "ctl"};
-	uint32_t ids[] = {c_console, c_frames, c_vm, c_spawner, 0};
-	struct capnp_list_builder l = capos_ProcessSpawner_spawn_Params_init_grants(p, 5 + i);
-	for (unsigned k = 0; k < 5; k++) {
-		capos_CapGrant_builder g = capos_CapGrant_list_at(l, k);
+	static const char *const gn[] = {"console", "frames", "vm", "spawner", "ctl", "timer",
+	                                 "entropy"};
+	uint32_t ids[] = {c_console, c_frames, c_vm, c_spawner, 0, c_timer, c_entropy};
+	/* timer and entropy are passed on only when this fuzzer holds them
+	 * (kfuzz_devices' manifest grants neither). */
+	unsigned n = 0;
+	for (unsigned k = 0; k < 7; k++)
+		n += k < 5 || ids[k] != 0;
+	struct capnp_list_builder l = capos_ProcessSpawner_spawn_Params_init_grants(p, n + i);
+	for (unsigned k = 0, at = 0; k < 7; k++) {
+		if (k >= 5 && ids[k] == 0)
+			continue;
+		capos_CapGrant_builder g = capos_CapGrant_list_at(l, at++);
 		capos_CapGrant_set_name(g, gn[k], strlen(gn[k]));
 		capos_CapGrant_set_capId(g, ids[k]);
 		capos_CapGrant_set_newEndpoint(g, k == 4);
 	}
 	for (unsigned k = 0; k < i; k++) {
-		capos_CapGrant_builder g = capos_CapGrant_list_at(l, 5 + k);
+		capos_CapGrant_builder g = capos_CapGrant_list_at(l, n + k);
 		char peer[16];
 		capos_snprintf(peer, sizeof peer, "peer%u", k + 1);
 		capos_CapGrant_set_name(g, peer, strlen(peer));
@@ -313,6 +323,8 @@ int main(void)
 	c_boot = capset_id("boot", capos_BootPackage_ID);
 	c_spawner = capset_id("spawner", capos_ProcessSpawner_ID);
 	c_ctl = capset_id("ctl", capos_Endpoint_ID);
+	c_timer = capset_id("timer", time_Timer_ID);
+	c_entropy = capset_id("entropy", entropy_EntropySource_ID);
 	if (has_cap("tf"))
 		tf_probe();
 	if (c_console == 0 || (c_boot == 0 && c_ctl == 0))
