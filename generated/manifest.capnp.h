@@ -20,6 +20,8 @@ enum manifest_KernelCap {
 	manifest_KernelCap_endpoint = 3,
 	manifest_KernelCap_processSpawner = 4,
 	manifest_KernelCap_bootPackage = 5,
+	manifest_KernelCap_terminal = 6,
+	manifest_KernelCap_systemMonitor = 7,
 };
 
 /* enum manifest.capnp:RestartPolicy */

@@ -4,12 +4,13 @@
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/qemu_exit.h"
 #include "arch/x86_64/serial.h"
+#include "cap/terminal.h"
 #include "format.h"
 
 static void serial_out(void *ctx, char c)
 {
 	(void)ctx;
-	serial_putc(c);
+	terminal_foreign_putc(c); /* shares the line with the terminal (terminal.h) */
 }
 
 /* One call is one uninterrupted write: an interrupt handler that logs (an

@@ -73,6 +73,8 @@ enum KernelCap {
   endpoint @3;                     # a new endpoint owned by the holder
   processSpawner @4;
   bootPackage @5;                  # init only
+  terminal @6;                     # the serial keyboard: one holder at most
+  systemMonitor @7;                # the system-wide SystemMonitor
 }
 
 enum RestartPolicy {

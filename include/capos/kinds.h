@@ -32,7 +32,9 @@
 	X(ENDPOINT_CLIENT, endpointClient, 17, capos_Endpoint_ID, 0, 0)                 \
 	X(BOOT_PACKAGE, bootPackage, 32, capos_BootPackage_ID, 1, 0)                    \
 	X(PROCESS_SPAWNER, processSpawner, 33, capos_ProcessSpawner_ID, 1, 0)           \
-	X(PROCESS_HANDLE, processHandle, 34, capos_ProcessHandle_ID, 0, 0)
+	X(PROCESS_HANDLE, processHandle, 34, capos_ProcessHandle_ID, 0, 0)              \
+	X(TERMINAL, terminal, 57, capos_Terminal_ID, 1, 0)                              \
+	X(SYSTEM_MONITOR, systemMonitor, 58, capos_SystemMonitor_ID, 1, 1)
 
 /* CAPOS_KIND_IF(flag, ...): the rest when flag is the literal 1, nothing
  * when 0. */

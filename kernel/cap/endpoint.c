@@ -154,6 +154,13 @@ unsigned endpoint_log_counts(const char *when)
 	return eps + nc + nr;
 }
 
+unsigned endpoint_live_count(void)
+{
+	unsigned eps, nc, nr;
+	ipc_counts(the_ipc(), &eps, &nc, &nr);
+	return eps;
+}
+
 /* The owner side may CALL, RECV and RETURN; the client facet only CALL. */
 static const struct kcap_ring_ops owner_ring = {
 	.call = endpoint_call,

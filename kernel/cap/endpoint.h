@@ -36,5 +36,7 @@ int endpoint_grant(struct process *p, struct endpoint *ep, bool owner, uint32_t 
 /* Live endpoints, calls and receives (for baseline checks in the log). */
 /* Returns the number of live endpoints + calls + receives. */
 unsigned endpoint_log_counts(const char *when);
+/* Live endpoints (SystemMonitor.memory). */
+unsigned endpoint_live_count(void);
 
 #endif

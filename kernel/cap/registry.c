@@ -19,6 +19,8 @@ extern const struct kcap_type kcap_virtual_memory_type;
 extern const struct kcap_type kcap_memory_object_type;
 extern const struct kcap_type kcap_endpoint_type;
 extern const struct kcap_type kcap_endpoint_client_type;
+extern const struct kcap_type kcap_terminal_type;
+extern const struct kcap_type kcap_system_monitor_type;
 
 static const struct kcap_type *const kcap_types[] = {
 	&kcap_console_type,
@@ -30,6 +32,8 @@ static const struct kcap_type *const kcap_types[] = {
 	&kcap_memory_object_type,
 	&kcap_endpoint_type,
 	&kcap_endpoint_client_type,
+	&kcap_terminal_type,
+	&kcap_system_monitor_type,
 };
 #define KCAP_TYPE_COUNT (sizeof(kcap_types) / sizeof(kcap_types[0]))
 
