@@ -88,6 +88,10 @@ typedef struct { struct capnp_struct s; } capos_MemoryObject_unmap_Params_reader
 typedef struct { struct capnp_struct_builder s; } capos_MemoryObject_unmap_Params_builder;
 typedef struct { struct capnp_struct s; } capos_MemoryObject_unmap_Results_reader;
 typedef struct { struct capnp_struct_builder s; } capos_MemoryObject_unmap_Results_builder;
+typedef struct { struct capnp_struct s; } capos_ProcessHandle_kill_Params_reader;
+typedef struct { struct capnp_struct_builder s; } capos_ProcessHandle_kill_Params_builder;
+typedef struct { struct capnp_struct s; } capos_ProcessHandle_kill_Results_reader;
+typedef struct { struct capnp_struct_builder s; } capos_ProcessHandle_kill_Results_builder;
 typedef struct { struct capnp_struct s; } capos_ProcessHandle_wait_Params_reader;
 typedef struct { struct capnp_struct_builder s; } capos_ProcessHandle_wait_Params_builder;
 typedef struct { struct capnp_struct s; } capos_ProcessHandle_wait_Results_reader;
@@ -1188,6 +1192,64 @@ static inline capos_MemoryObject_unmap_Results_reader capos_MemoryObject_unmap_R
 static inline capos_MemoryObject_unmap_Results_builder capos_MemoryObject_unmap_Results_list_at(struct capnp_list_builder l, uint32_t i)
 {
 	return (capos_MemoryObject_unmap_Results_builder){ capnp_lb_struct_at(l, i) };
+}
+
+/* struct capos.capnp:ProcessHandle.kill$Params */
+#define capos_ProcessHandle_kill_Params_ID UINT64_C(0xb0fc2a009fee7216)
+static inline capos_ProcessHandle_kill_Params_reader capos_ProcessHandle_kill_Params_from(struct capnp_struct s)
+{
+	return (capos_ProcessHandle_kill_Params_reader){ s };
+}
+#define capos_ProcessHandle_kill_Params_DATA_WORDS 0
+#define capos_ProcessHandle_kill_Params_PTR_COUNT 0
+static inline capos_ProcessHandle_kill_Params_reader capos_ProcessHandle_kill_Params_read_root(struct capnp_reader *m)
+{
+	return (capos_ProcessHandle_kill_Params_reader){ capnp_reader_root(m) };
+}
+static inline capos_ProcessHandle_kill_Params_builder capos_ProcessHandle_kill_Params_init_root(struct capnp_builder *b)
+{
+	return (capos_ProcessHandle_kill_Params_builder){ capnp_builder_root(b, 0, 0) };
+}
+static inline capos_ProcessHandle_kill_Params_reader capos_ProcessHandle_kill_Params_list_get(struct capnp_list l, uint32_t i)
+{
+	return (capos_ProcessHandle_kill_Params_reader){ capnp_list_get_struct(l, i) };
+}
+static inline capos_ProcessHandle_kill_Params_builder capos_ProcessHandle_kill_Params_list_at(struct capnp_list_builder l, uint32_t i)
+{
+	return (capos_ProcessHandle_kill_Params_builder){ capnp_lb_struct_at(l, i) };
+}
+
+/* struct capos.capnp:ProcessHandle.kill$Results */
+#define capos_ProcessHandle_kill_Results_ID UINT64_C(0xfe16c3cbd42631d3)
+static inline capos_ProcessHandle_kill_Results_reader capos_ProcessHandle_kill_Results_from(struct capnp_struct s)
+{
+	return (capos_ProcessHandle_kill_Results_reader){ s };
+}
+#define capos_ProcessHandle_kill_Results_DATA_WORDS 1
+#define capos_ProcessHandle_kill_Results_PTR_COUNT 0
+static inline capos_ProcessHandle_kill_Results_reader capos_ProcessHandle_kill_Results_read_root(struct capnp_reader *m)
+{
+	return (capos_ProcessHandle_kill_Results_reader){ capnp_reader_root(m) };
+}
+static inline capos_ProcessHandle_kill_Results_builder capos_ProcessHandle_kill_Results_init_root(struct capnp_builder *b)
+{
+	return (capos_ProcessHandle_kill_Results_builder){ capnp_builder_root(b, 1, 0) };
+}
+static inline capos_ProcessHandle_kill_Results_reader capos_ProcessHandle_kill_Results_list_get(struct capnp_list l, uint32_t i)
+{
+	return (capos_ProcessHandle_kill_Results_reader){ capnp_list_get_struct(l, i) };
+}
+static inline capos_ProcessHandle_kill_Results_builder capos_ProcessHandle_kill_Results_list_at(struct capnp_list_builder l, uint32_t i)
+{
+	return (capos_ProcessHandle_kill_Results_builder){ capnp_lb_struct_at(l, i) };
+}
+static inline bool capos_ProcessHandle_kill_Results_get_killed(capos_ProcessHandle_kill_Results_reader r)
+{
+	return capnp_struct_bool(&r.s, 0);
+}
+static inline void capos_ProcessHandle_kill_Results_set_killed(capos_ProcessHandle_kill_Results_builder b, bool v)
+{
+	capnp_sb_set_bool(b.s, 0, v != 0);
 }
 
 /* struct capos.capnp:ProcessHandle.wait$Params */
@@ -2292,6 +2354,7 @@ static inline capos_VirtualMemory_unmap_Results_builder capos_VirtualMemory_unma
 /* interface capos.capnp:ProcessHandle */
 #define capos_ProcessHandle_ID UINT64_C(0xeae348f354b16f0d)
 #define capos_ProcessHandle_wait_METHOD 0
+#define capos_ProcessHandle_kill_METHOD 1
 
 /* interface capos.capnp:ProcessSpawner */
 #define capos_ProcessSpawner_ID UINT64_C(0xb8f686e859aabae6)

@@ -192,6 +192,12 @@ interface ProcessHandle @0xeae348f354b16f0d {
   # (read, not present) rip 0x400010"); exitCode is then -1.
   # Only one wait may be outstanding; a second concurrent wait fails with
   # overloaded.
+
+  kill @1 () -> (killed :Bool);
+  # Ends the process now, as the kernel ends a faulting one: its caps and
+  # frames go back, a pending wait completes with killed = true and
+  # killReason "killed by pid N 'name'".  killed = false: it had already
+  # ended (nothing happens).
 }
 
 # ---------------------------------------------------------------------------

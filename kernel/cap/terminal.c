@@ -361,12 +361,15 @@ static uint64_t terminal_expire(uint64_t now)
 {
 	if (term.waiter == 0)
 		return UINT64_MAX;
+	uint64_t poll = now + TERM_POLL_NS;
 	drain_uart();
 	if (term.waiter && now >= term.deadline)
 		finish_read(ready_bytes(term.max), true, CAPOS_OK);
+	/* A read completed here woke its reader: still say "a deadline is
+	 * pending", or the scheduler, finding none, would look for a
+	 * deadlock before it sees the reader runnable. */
 	if (term.waiter == 0)
-		return UINT64_MAX;
-	uint64_t poll = now + TERM_POLL_NS;
+		return poll;
 	return term.deadline < poll ? term.deadline : poll;
 }
 
