@@ -58,14 +58,21 @@ bool pool_has(uint32_t id, uint64_t iface)
 
 /* A cap we hold that is not an endpoint or process handle: its calls
  * complete inside cap_enter. */
+/* Calls on these may complete later (a reply, a child's end, a key). */
+static bool later_iface(uint64_t iface)
+{
+	return iface == capos_Endpoint_ID || iface == capos_ProcessHandle_ID ||
+	       iface == capos_Terminal_ID;
+}
+
 bool kernel_object(uint32_t id)
 {
 	for (unsigned i = 0; i < kf_nkeep; i++)
 		if (kf_keep[i].id == id)
-			return kf_keep[i].iface != capos_Endpoint_ID && kf_keep[i].iface != capos_ProcessHandle_ID;
+			return later_iface(kf_keep[i].iface) == false;
 	for (unsigned i = 0; i < kf_npool; i++)
 		if (kf_pool[i].id == id)
-			return kf_pool[i].iface != capos_Endpoint_ID && kf_pool[i].iface != capos_ProcessHandle_ID;
+			return later_iface(kf_pool[i].iface) == false;
 	return false;
 }
 

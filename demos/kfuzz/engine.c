@@ -34,7 +34,7 @@ uint64_t kf_recent[16];           /* addresses the kernel handed out    */
 struct kf_map kf_maps[16];        /* VirtualMemory.map results          */
 uint8_t kf_capset_copy[P];
 
-uint32_t c_console, c_frames, c_vm, c_boot, c_spawner, c_ctl;
+uint32_t c_console, c_frames, c_vm, c_boot, c_spawner, c_ctl, c_terminal, c_monitor;
 
 struct kf_stats kf_stats;
 
@@ -88,7 +88,8 @@ static bool known_iface(uint64_t id)
 	return known_label(id) || id == capos_Console_ID || id == capos_FrameAllocator_ID ||
 	       id == capos_MemoryObject_ID || id == capos_VirtualMemory_ID ||
 	       id == capos_Endpoint_ID || id == capos_ProcessSpawner_ID ||
-	       id == capos_ProcessHandle_ID || id == capos_BootPackage_ID;
+	       id == capos_ProcessHandle_ID || id == capos_BootPackage_ID ||
+	       id == capos_Terminal_ID || id == capos_SystemMonitor_ID;
 }
 
 void pool_add(uint32_t id, uint64_t iface)
