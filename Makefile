@@ -40,6 +40,7 @@ help:
 	@echo "  make run                   boot the default system (system.cue) through init, ISO in QEMU"
 	@echo "  make test                  host unit tests + lint + QEMU smokes, ends with 'N passed, N failed'"
 	@echo "  make run-spawn             boot system-spawn.cue: init spawns children, hostile-spawn checks"
+	@echo "  make shell                 boot system-shell.cue into capsh on your terminal (Ctrl-D leaves; docs/terminal.md)"
 	@echo "  make run-kernel            the default system booted with -kernel (PVH), no GRUB"
 	@echo "  make run-uefi              the ISO booted by OVMF (UEFI)"
 	@echo "  make gdb                   the kernel halted with a gdb stub (GDB_PORT=1234); prints the gdb command"
