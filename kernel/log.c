@@ -10,7 +10,10 @@
 static void serial_out(void *ctx, char c)
 {
 	(void)ctx;
-	terminal_foreign_putc(c); /* shares the line with the terminal (terminal.h) */
+	if (terminal_line_shared)
+		terminal_foreign_putc(c); /* shares the line with the terminal (terminal.h) */
+	else
+		serial_putc(c);
 }
 
 /* One call is one uninterrupted write: an interrupt handler that logs (an

@@ -59,6 +59,10 @@ static struct terminal {
 
 /* ---- output sharing --------------------------------------------------- */
 
+bool terminal_line_shared;
+
+static void update_shared(void) { terminal_line_shared = term.tail_len != 0 || term.foreign_open; }
+
 void terminal_foreign_putc(char c)
 {
 	if (!term.foreign_open) {
@@ -72,6 +76,7 @@ void terminal_foreign_putc(char c)
 		if (term.tail_len)
 			serial_write(term.tail, term.tail_len);
 	}
+	update_shared();
 }
 
 void terminal_foreign_write(const char *s, size_t len)
@@ -96,6 +101,7 @@ static void holder_write(const char *s, size_t len)
 			term.tail[term.tail_len++] = s[i];
 		}
 	}
+	update_shared();
 }
 
 /* ---- input ------------------------------------------------------------- */
@@ -350,6 +356,7 @@ static void terminal_process_exit(struct process *p)
 	if (term.reader_pid == p->pid) {
 		term.reader_pid = 0;
 		term.tail_len = 0;
+		update_shared();
 		term.echo = true;
 		term.raw = false;
 		kprintf("terminal: reader pid %u gone; %lu bytes received, %lu overruns\n", p->pid,

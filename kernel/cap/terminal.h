@@ -8,6 +8,7 @@
 #ifndef CAPOS_CAP_TERMINAL_H
 #define CAPOS_CAP_TERMINAL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* Installs the receive interrupt (called once the interrupt controller
@@ -20,5 +21,11 @@ void terminal_init(void);
  * again, so neither garbles the other. */
 void terminal_foreign_putc(char c);
 void terminal_foreign_write(const char *s, size_t len);
+
+/* True while the holder has an unfinished line on screen or a foreign
+ * line is open: only then does foreign output need the bookkeeping above
+ * (the kernel log tests this first, so a system without a shell pays one
+ * branch per byte). */
+extern bool terminal_line_shared;
 
 #endif

@@ -83,7 +83,8 @@ Test(cue_errors, unknown_kernel_kind_becomes_one_line_with_the_valid_kinds)
 	char want[400];
 	snprintf(want, sizeof want,
 		 "%s:5: service \"svc\" cap \"frames\": unknown kernel capability kind \"frameAlocator\"; "
-		 "valid kinds: console, frameAllocator, virtualMemory, endpoint, processSpawner, bootPackage\n"
+		 "valid kinds: console, frameAllocator, virtualMemory, endpoint, processSpawner, bootPackage, "
+		 "terminal, systemMonitor\n"
 		 "system.initConfig.services.0.binary: incomplete value string\n"
 		 "    ./x.cue:3:1\n", path);
 	cr_assert_str_eq(out, want);
