@@ -373,7 +373,11 @@ void op_handle(void)
 	if (slot < 0)
 		return;
 	uint16_t m = kf_chance(8) ? (uint16_t)kf_pick(4) : capos_ProcessHandle_wait_METHOD;
-	struct capos_sqe s = kf_call_sqe(slot, cap_of(capos_ProcessHandle_ID), m, 0);
+	uint32_t h = cap_of(capos_ProcessHandle_ID);
+	/* kill only what the fuzz spawned itself: a worker must live to report. */
+	if (m == capos_ProcessHandle_kill_METHOD && is_kept(h))
+		m = capos_ProcessHandle_wait_METHOD;
+	struct capos_sqe s = kf_call_sqe(slot, h, m, 0);
 	BUILD(capos_ProcessHandle_wait_Params, p);
 	s.len = (uint32_t)kf_finish(&b);
 	kf_submit(slot, &s, result_choice(&s), true);
