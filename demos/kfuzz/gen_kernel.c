@@ -423,8 +423,11 @@ static void op_terminal(void)
 		capos_Terminal_setMode_Params_set_raw(p, kf_chance(2));
 		len = kf_finish(&b);
 	}
-	if (m != capos_Terminal_read_METHOD)
-		(void)lie(slot, &len); /* a lying read could wait forever: never lie there */
+	/* No lies here: a lying read could wait forever, and a lying write
+	 * could leave a line unfinished, which the terminal then redraws
+	 * after every kernel log line (docs/terminal.md), gluing bytes to the
+	 * lines the harness reads.  Malformed params reach the terminal
+	 * through op_malformed and op_garbage. */
 	struct capos_sqe s = kf_call_sqe(slot, c_terminal, m, len);
 	kf_submit(slot, &s, result_choice(&s), m == capos_Terminal_read_METHOD);
 }
