@@ -40,6 +40,7 @@ help:
 	@echo "  make run                   boot the default system (system.cue) through init, ISO in QEMU"
 	@echo "  make test                  host unit tests + lint + QEMU smokes, ends with 'N passed, N failed'"
 	@echo "  make run-spawn             boot system-spawn.cue: init spawns children, hostile-spawn checks"
+	@echo "  make shell                 boot system-shell.cue into capsh on your terminal (Ctrl-D leaves; docs/terminal.md)"
 	@echo "  make run-kernel            the default system booted with -kernel (PVH), no GRUB"
 	@echo "  make run-net               the virtio-net driver and a Nic client (ARP to QEMU's gateway); q35 + intel-iommu, user net restrict=on"
 	@echo "  make run-uefi              the ISO booted by OVMF (UEFI)"

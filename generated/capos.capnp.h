@@ -88,14 +88,52 @@ typedef struct { struct capnp_struct s; } capos_MemoryObject_unmap_Params_reader
 typedef struct { struct capnp_struct_builder s; } capos_MemoryObject_unmap_Params_builder;
 typedef struct { struct capnp_struct s; } capos_MemoryObject_unmap_Results_reader;
 typedef struct { struct capnp_struct_builder s; } capos_MemoryObject_unmap_Results_builder;
+typedef struct { struct capnp_struct s; } capos_ProcessHandle_kill_Params_reader;
+typedef struct { struct capnp_struct_builder s; } capos_ProcessHandle_kill_Params_builder;
+typedef struct { struct capnp_struct s; } capos_ProcessHandle_kill_Results_reader;
+typedef struct { struct capnp_struct_builder s; } capos_ProcessHandle_kill_Results_builder;
 typedef struct { struct capnp_struct s; } capos_ProcessHandle_wait_Params_reader;
 typedef struct { struct capnp_struct_builder s; } capos_ProcessHandle_wait_Params_builder;
 typedef struct { struct capnp_struct s; } capos_ProcessHandle_wait_Results_reader;
 typedef struct { struct capnp_struct_builder s; } capos_ProcessHandle_wait_Results_builder;
+typedef struct { struct capnp_struct s; } capos_ProcessInfo_reader;
+typedef struct { struct capnp_struct_builder s; } capos_ProcessInfo_builder;
 typedef struct { struct capnp_struct s; } capos_ProcessSpawner_spawn_Params_reader;
 typedef struct { struct capnp_struct_builder s; } capos_ProcessSpawner_spawn_Params_builder;
 typedef struct { struct capnp_struct s; } capos_ProcessSpawner_spawn_Results_reader;
 typedef struct { struct capnp_struct_builder s; } capos_ProcessSpawner_spawn_Results_builder;
+typedef struct { struct capnp_struct s; } capos_SystemMonitor_forChildren_Params_reader;
+typedef struct { struct capnp_struct_builder s; } capos_SystemMonitor_forChildren_Params_builder;
+typedef struct { struct capnp_struct s; } capos_SystemMonitor_forChildren_Results_reader;
+typedef struct { struct capnp_struct_builder s; } capos_SystemMonitor_forChildren_Results_builder;
+typedef struct { struct capnp_struct s; } capos_SystemMonitor_memory_Params_reader;
+typedef struct { struct capnp_struct_builder s; } capos_SystemMonitor_memory_Params_builder;
+typedef struct { struct capnp_struct s; } capos_SystemMonitor_memory_Results_reader;
+typedef struct { struct capnp_struct_builder s; } capos_SystemMonitor_memory_Results_builder;
+typedef struct { struct capnp_struct s; } capos_SystemMonitor_processes_Params_reader;
+typedef struct { struct capnp_struct_builder s; } capos_SystemMonitor_processes_Params_builder;
+typedef struct { struct capnp_struct s; } capos_SystemMonitor_processes_Results_reader;
+typedef struct { struct capnp_struct_builder s; } capos_SystemMonitor_processes_Results_builder;
+typedef struct { struct capnp_struct s; } capos_Terminal_read_Params_reader;
+typedef struct { struct capnp_struct_builder s; } capos_Terminal_read_Params_builder;
+typedef struct { struct capnp_struct s; } capos_Terminal_read_Results_reader;
+typedef struct { struct capnp_struct_builder s; } capos_Terminal_read_Results_builder;
+typedef struct { struct capnp_struct s; } capos_Terminal_setMode_Params_reader;
+typedef struct { struct capnp_struct_builder s; } capos_Terminal_setMode_Params_builder;
+typedef struct { struct capnp_struct s; } capos_Terminal_setMode_Results_reader;
+typedef struct { struct capnp_struct_builder s; } capos_Terminal_setMode_Results_builder;
+typedef struct { struct capnp_struct s; } capos_Terminal_stats_Params_reader;
+typedef struct { struct capnp_struct_builder s; } capos_Terminal_stats_Params_builder;
+typedef struct { struct capnp_struct s; } capos_Terminal_stats_Results_reader;
+typedef struct { struct capnp_struct_builder s; } capos_Terminal_stats_Results_builder;
+typedef struct { struct capnp_struct s; } capos_Terminal_windowSize_Params_reader;
+typedef struct { struct capnp_struct_builder s; } capos_Terminal_windowSize_Params_builder;
+typedef struct { struct capnp_struct s; } capos_Terminal_windowSize_Results_reader;
+typedef struct { struct capnp_struct_builder s; } capos_Terminal_windowSize_Results_builder;
+typedef struct { struct capnp_struct s; } capos_Terminal_write_Params_reader;
+typedef struct { struct capnp_struct_builder s; } capos_Terminal_write_Params_builder;
+typedef struct { struct capnp_struct s; } capos_Terminal_write_Results_reader;
+typedef struct { struct capnp_struct_builder s; } capos_Terminal_write_Results_builder;
 typedef struct { struct capnp_struct s; } capos_VirtualMemory_map_Params_reader;
 typedef struct { struct capnp_struct_builder s; } capos_VirtualMemory_map_Params_builder;
 typedef struct { struct capnp_struct s; } capos_VirtualMemory_map_Results_reader;
@@ -1156,6 +1194,64 @@ static inline capos_MemoryObject_unmap_Results_builder capos_MemoryObject_unmap_
 	return (capos_MemoryObject_unmap_Results_builder){ capnp_lb_struct_at(l, i) };
 }
 
+/* struct capos.capnp:ProcessHandle.kill$Params */
+#define capos_ProcessHandle_kill_Params_ID UINT64_C(0xb0fc2a009fee7216)
+static inline capos_ProcessHandle_kill_Params_reader capos_ProcessHandle_kill_Params_from(struct capnp_struct s)
+{
+	return (capos_ProcessHandle_kill_Params_reader){ s };
+}
+#define capos_ProcessHandle_kill_Params_DATA_WORDS 0
+#define capos_ProcessHandle_kill_Params_PTR_COUNT 0
+static inline capos_ProcessHandle_kill_Params_reader capos_ProcessHandle_kill_Params_read_root(struct capnp_reader *m)
+{
+	return (capos_ProcessHandle_kill_Params_reader){ capnp_reader_root(m) };
+}
+static inline capos_ProcessHandle_kill_Params_builder capos_ProcessHandle_kill_Params_init_root(struct capnp_builder *b)
+{
+	return (capos_ProcessHandle_kill_Params_builder){ capnp_builder_root(b, 0, 0) };
+}
+static inline capos_ProcessHandle_kill_Params_reader capos_ProcessHandle_kill_Params_list_get(struct capnp_list l, uint32_t i)
+{
+	return (capos_ProcessHandle_kill_Params_reader){ capnp_list_get_struct(l, i) };
+}
+static inline capos_ProcessHandle_kill_Params_builder capos_ProcessHandle_kill_Params_list_at(struct capnp_list_builder l, uint32_t i)
+{
+	return (capos_ProcessHandle_kill_Params_builder){ capnp_lb_struct_at(l, i) };
+}
+
+/* struct capos.capnp:ProcessHandle.kill$Results */
+#define capos_ProcessHandle_kill_Results_ID UINT64_C(0xfe16c3cbd42631d3)
+static inline capos_ProcessHandle_kill_Results_reader capos_ProcessHandle_kill_Results_from(struct capnp_struct s)
+{
+	return (capos_ProcessHandle_kill_Results_reader){ s };
+}
+#define capos_ProcessHandle_kill_Results_DATA_WORDS 1
+#define capos_ProcessHandle_kill_Results_PTR_COUNT 0
+static inline capos_ProcessHandle_kill_Results_reader capos_ProcessHandle_kill_Results_read_root(struct capnp_reader *m)
+{
+	return (capos_ProcessHandle_kill_Results_reader){ capnp_reader_root(m) };
+}
+static inline capos_ProcessHandle_kill_Results_builder capos_ProcessHandle_kill_Results_init_root(struct capnp_builder *b)
+{
+	return (capos_ProcessHandle_kill_Results_builder){ capnp_builder_root(b, 1, 0) };
+}
+static inline capos_ProcessHandle_kill_Results_reader capos_ProcessHandle_kill_Results_list_get(struct capnp_list l, uint32_t i)
+{
+	return (capos_ProcessHandle_kill_Results_reader){ capnp_list_get_struct(l, i) };
+}
+static inline capos_ProcessHandle_kill_Results_builder capos_ProcessHandle_kill_Results_list_at(struct capnp_list_builder l, uint32_t i)
+{
+	return (capos_ProcessHandle_kill_Results_builder){ capnp_lb_struct_at(l, i) };
+}
+static inline bool capos_ProcessHandle_kill_Results_get_killed(capos_ProcessHandle_kill_Results_reader r)
+{
+	return capnp_struct_bool(&r.s, 0);
+}
+static inline void capos_ProcessHandle_kill_Results_set_killed(capos_ProcessHandle_kill_Results_builder b, bool v)
+{
+	capnp_sb_set_bool(b.s, 0, v != 0);
+}
+
 /* struct capos.capnp:ProcessHandle.wait$Params */
 #define capos_ProcessHandle_wait_Params_ID UINT64_C(0xcc0a4ba48fbda35e)
 static inline capos_ProcessHandle_wait_Params_reader capos_ProcessHandle_wait_Params_from(struct capnp_struct s)
@@ -1232,6 +1328,95 @@ static inline struct capnp_text capos_ProcessHandle_wait_Results_get_killReason(
 static inline void capos_ProcessHandle_wait_Results_set_killReason(capos_ProcessHandle_wait_Results_builder b, const char *p, size_t len)
 {
 	capnp_sb_set_text(b.s, 0, p, len);
+}
+
+/* struct capos.capnp:ProcessInfo */
+#define capos_ProcessInfo_ID UINT64_C(0x820c13fc2ed6a818)
+static inline capos_ProcessInfo_reader capos_ProcessInfo_from(struct capnp_struct s)
+{
+	return (capos_ProcessInfo_reader){ s };
+}
+#define capos_ProcessInfo_DATA_WORDS 4
+#define capos_ProcessInfo_PTR_COUNT 2
+static inline capos_ProcessInfo_reader capos_ProcessInfo_read_root(struct capnp_reader *m)
+{
+	return (capos_ProcessInfo_reader){ capnp_reader_root(m) };
+}
+static inline capos_ProcessInfo_builder capos_ProcessInfo_init_root(struct capnp_builder *b)
+{
+	return (capos_ProcessInfo_builder){ capnp_builder_root(b, 4, 2) };
+}
+static inline capos_ProcessInfo_reader capos_ProcessInfo_list_get(struct capnp_list l, uint32_t i)
+{
+	return (capos_ProcessInfo_reader){ capnp_list_get_struct(l, i) };
+}
+static inline capos_ProcessInfo_builder capos_ProcessInfo_list_at(struct capnp_list_builder l, uint32_t i)
+{
+	return (capos_ProcessInfo_builder){ capnp_lb_struct_at(l, i) };
+}
+static inline uint32_t capos_ProcessInfo_get_pid(capos_ProcessInfo_reader r)
+{
+	return (uint32_t)capnp_struct_u32(&r.s, 0);
+}
+static inline void capos_ProcessInfo_set_pid(capos_ProcessInfo_builder b, uint32_t v)
+{
+	capnp_sb_set_u32(b.s, 0, (uint32_t)v);
+}
+static inline bool capos_ProcessInfo_has_name(capos_ProcessInfo_reader r)
+{
+	return capnp_struct_has(&r.s, 0);
+}
+static inline struct capnp_text capos_ProcessInfo_get_name(capos_ProcessInfo_reader r)
+{
+	return capnp_struct_get_text(&r.s, 0, "", 0);
+}
+static inline void capos_ProcessInfo_set_name(capos_ProcessInfo_builder b, const char *p, size_t len)
+{
+	capnp_sb_set_text(b.s, 0, p, len);
+}
+static inline bool capos_ProcessInfo_has_state(capos_ProcessInfo_reader r)
+{
+	return capnp_struct_has(&r.s, 1);
+}
+static inline struct capnp_text capos_ProcessInfo_get_state(capos_ProcessInfo_reader r)
+{
+	return capnp_struct_get_text(&r.s, 1, "", 0);
+}
+static inline void capos_ProcessInfo_set_state(capos_ProcessInfo_builder b, const char *p, size_t len)
+{
+	capnp_sb_set_text(b.s, 1, p, len);
+}
+static inline uint64_t capos_ProcessInfo_get_frames(capos_ProcessInfo_reader r)
+{
+	return (uint64_t)capnp_struct_u64(&r.s, 8);
+}
+static inline void capos_ProcessInfo_set_frames(capos_ProcessInfo_builder b, uint64_t v)
+{
+	capnp_sb_set_u64(b.s, 8, (uint64_t)v);
+}
+static inline uint32_t capos_ProcessInfo_get_caps(capos_ProcessInfo_reader r)
+{
+	return (uint32_t)capnp_struct_u32(&r.s, 4);
+}
+static inline void capos_ProcessInfo_set_caps(capos_ProcessInfo_builder b, uint32_t v)
+{
+	capnp_sb_set_u32(b.s, 4, (uint32_t)v);
+}
+static inline uint64_t capos_ProcessInfo_get_slices(capos_ProcessInfo_reader r)
+{
+	return (uint64_t)capnp_struct_u64(&r.s, 16);
+}
+static inline void capos_ProcessInfo_set_slices(capos_ProcessInfo_builder b, uint64_t v)
+{
+	capnp_sb_set_u64(b.s, 16, (uint64_t)v);
+}
+static inline uint64_t capos_ProcessInfo_get_syscalls(capos_ProcessInfo_reader r)
+{
+	return (uint64_t)capnp_struct_u64(&r.s, 24);
+}
+static inline void capos_ProcessInfo_set_syscalls(capos_ProcessInfo_builder b, uint64_t v)
+{
+	capnp_sb_set_u64(b.s, 24, (uint64_t)v);
 }
 
 /* struct capos.capnp:ProcessSpawner.spawn$Params */
@@ -1334,6 +1519,582 @@ static inline uint32_t capos_ProcessSpawner_spawn_Results_get_pid(capos_ProcessS
 static inline void capos_ProcessSpawner_spawn_Results_set_pid(capos_ProcessSpawner_spawn_Results_builder b, uint32_t v)
 {
 	capnp_sb_set_u32(b.s, 4, (uint32_t)v);
+}
+
+/* struct capos.capnp:SystemMonitor.forChildren$Params */
+#define capos_SystemMonitor_forChildren_Params_ID UINT64_C(0xfa30c7d42b5ebf9a)
+static inline capos_SystemMonitor_forChildren_Params_reader capos_SystemMonitor_forChildren_Params_from(struct capnp_struct s)
+{
+	return (capos_SystemMonitor_forChildren_Params_reader){ s };
+}
+#define capos_SystemMonitor_forChildren_Params_DATA_WORDS 0
+#define capos_SystemMonitor_forChildren_Params_PTR_COUNT 0
+static inline capos_SystemMonitor_forChildren_Params_reader capos_SystemMonitor_forChildren_Params_read_root(struct capnp_reader *m)
+{
+	return (capos_SystemMonitor_forChildren_Params_reader){ capnp_reader_root(m) };
+}
+static inline capos_SystemMonitor_forChildren_Params_builder capos_SystemMonitor_forChildren_Params_init_root(struct capnp_builder *b)
+{
+	return (capos_SystemMonitor_forChildren_Params_builder){ capnp_builder_root(b, 0, 0) };
+}
+static inline capos_SystemMonitor_forChildren_Params_reader capos_SystemMonitor_forChildren_Params_list_get(struct capnp_list l, uint32_t i)
+{
+	return (capos_SystemMonitor_forChildren_Params_reader){ capnp_list_get_struct(l, i) };
+}
+static inline capos_SystemMonitor_forChildren_Params_builder capos_SystemMonitor_forChildren_Params_list_at(struct capnp_list_builder l, uint32_t i)
+{
+	return (capos_SystemMonitor_forChildren_Params_builder){ capnp_lb_struct_at(l, i) };
+}
+
+/* struct capos.capnp:SystemMonitor.forChildren$Results */
+#define capos_SystemMonitor_forChildren_Results_ID UINT64_C(0xa1d8ea0bc433938f)
+static inline capos_SystemMonitor_forChildren_Results_reader capos_SystemMonitor_forChildren_Results_from(struct capnp_struct s)
+{
+	return (capos_SystemMonitor_forChildren_Results_reader){ s };
+}
+#define capos_SystemMonitor_forChildren_Results_DATA_WORDS 0
+#define capos_SystemMonitor_forChildren_Results_PTR_COUNT 1
+static inline capos_SystemMonitor_forChildren_Results_reader capos_SystemMonitor_forChildren_Results_read_root(struct capnp_reader *m)
+{
+	return (capos_SystemMonitor_forChildren_Results_reader){ capnp_reader_root(m) };
+}
+static inline capos_SystemMonitor_forChildren_Results_builder capos_SystemMonitor_forChildren_Results_init_root(struct capnp_builder *b)
+{
+	return (capos_SystemMonitor_forChildren_Results_builder){ capnp_builder_root(b, 0, 1) };
+}
+static inline capos_SystemMonitor_forChildren_Results_reader capos_SystemMonitor_forChildren_Results_list_get(struct capnp_list l, uint32_t i)
+{
+	return (capos_SystemMonitor_forChildren_Results_reader){ capnp_list_get_struct(l, i) };
+}
+static inline capos_SystemMonitor_forChildren_Results_builder capos_SystemMonitor_forChildren_Results_list_at(struct capnp_list_builder l, uint32_t i)
+{
+	return (capos_SystemMonitor_forChildren_Results_builder){ capnp_lb_struct_at(l, i) };
+}
+static inline bool capos_SystemMonitor_forChildren_Results_has_monitor(capos_SystemMonitor_forChildren_Results_reader r)
+{
+	return capnp_struct_has(&r.s, 0);
+}
+static inline uint32_t capos_SystemMonitor_forChildren_Results_get_monitor(capos_SystemMonitor_forChildren_Results_reader r)
+{
+	return capnp_struct_get_cap(&r.s, 0);
+}
+static inline void capos_SystemMonitor_forChildren_Results_set_monitor(capos_SystemMonitor_forChildren_Results_builder b, uint32_t cap)
+{
+	capnp_sb_set_cap(b.s, 0, cap);
+}
+
+/* struct capos.capnp:SystemMonitor.memory$Params */
+#define capos_SystemMonitor_memory_Params_ID UINT64_C(0xc8ebbee70c0f30ac)
+static inline capos_SystemMonitor_memory_Params_reader capos_SystemMonitor_memory_Params_from(struct capnp_struct s)
+{
+	return (capos_SystemMonitor_memory_Params_reader){ s };
+}
+#define capos_SystemMonitor_memory_Params_DATA_WORDS 0
+#define capos_SystemMonitor_memory_Params_PTR_COUNT 0
+static inline capos_SystemMonitor_memory_Params_reader capos_SystemMonitor_memory_Params_read_root(struct capnp_reader *m)
+{
+	return (capos_SystemMonitor_memory_Params_reader){ capnp_reader_root(m) };
+}
+static inline capos_SystemMonitor_memory_Params_builder capos_SystemMonitor_memory_Params_init_root(struct capnp_builder *b)
+{
+	return (capos_SystemMonitor_memory_Params_builder){ capnp_builder_root(b, 0, 0) };
+}
+static inline capos_SystemMonitor_memory_Params_reader capos_SystemMonitor_memory_Params_list_get(struct capnp_list l, uint32_t i)
+{
+	return (capos_SystemMonitor_memory_Params_reader){ capnp_list_get_struct(l, i) };
+}
+static inline capos_SystemMonitor_memory_Params_builder capos_SystemMonitor_memory_Params_list_at(struct capnp_list_builder l, uint32_t i)
+{
+	return (capos_SystemMonitor_memory_Params_builder){ capnp_lb_struct_at(l, i) };
+}
+
+/* struct capos.capnp:SystemMonitor.memory$Results */
+#define capos_SystemMonitor_memory_Results_ID UINT64_C(0xdafe0f68c0353651)
+static inline capos_SystemMonitor_memory_Results_reader capos_SystemMonitor_memory_Results_from(struct capnp_struct s)
+{
+	return (capos_SystemMonitor_memory_Results_reader){ s };
+}
+#define capos_SystemMonitor_memory_Results_DATA_WORDS 3
+#define capos_SystemMonitor_memory_Results_PTR_COUNT 0
+static inline capos_SystemMonitor_memory_Results_reader capos_SystemMonitor_memory_Results_read_root(struct capnp_reader *m)
+{
+	return (capos_SystemMonitor_memory_Results_reader){ capnp_reader_root(m) };
+}
+static inline capos_SystemMonitor_memory_Results_builder capos_SystemMonitor_memory_Results_init_root(struct capnp_builder *b)
+{
+	return (capos_SystemMonitor_memory_Results_builder){ capnp_builder_root(b, 3, 0) };
+}
+static inline capos_SystemMonitor_memory_Results_reader capos_SystemMonitor_memory_Results_list_get(struct capnp_list l, uint32_t i)
+{
+	return (capos_SystemMonitor_memory_Results_reader){ capnp_list_get_struct(l, i) };
+}
+static inline capos_SystemMonitor_memory_Results_builder capos_SystemMonitor_memory_Results_list_at(struct capnp_list_builder l, uint32_t i)
+{
+	return (capos_SystemMonitor_memory_Results_builder){ capnp_lb_struct_at(l, i) };
+}
+static inline uint64_t capos_SystemMonitor_memory_Results_get_framesFree(capos_SystemMonitor_memory_Results_reader r)
+{
+	return (uint64_t)capnp_struct_u64(&r.s, 0);
+}
+static inline void capos_SystemMonitor_memory_Results_set_framesFree(capos_SystemMonitor_memory_Results_builder b, uint64_t v)
+{
+	capnp_sb_set_u64(b.s, 0, (uint64_t)v);
+}
+static inline uint64_t capos_SystemMonitor_memory_Results_get_framesTotal(capos_SystemMonitor_memory_Results_reader r)
+{
+	return (uint64_t)capnp_struct_u64(&r.s, 8);
+}
+static inline void capos_SystemMonitor_memory_Results_set_framesTotal(capos_SystemMonitor_memory_Results_builder b, uint64_t v)
+{
+	capnp_sb_set_u64(b.s, 8, (uint64_t)v);
+}
+static inline uint32_t capos_SystemMonitor_memory_Results_get_endpointsLive(capos_SystemMonitor_memory_Results_reader r)
+{
+	return (uint32_t)capnp_struct_u32(&r.s, 16);
+}
+static inline void capos_SystemMonitor_memory_Results_set_endpointsLive(capos_SystemMonitor_memory_Results_builder b, uint32_t v)
+{
+	capnp_sb_set_u32(b.s, 16, (uint32_t)v);
+}
+static inline uint32_t capos_SystemMonitor_memory_Results_get_processesLive(capos_SystemMonitor_memory_Results_reader r)
+{
+	return (uint32_t)capnp_struct_u32(&r.s, 20);
+}
+static inline void capos_SystemMonitor_memory_Results_set_processesLive(capos_SystemMonitor_memory_Results_builder b, uint32_t v)
+{
+	capnp_sb_set_u32(b.s, 20, (uint32_t)v);
+}
+
+/* struct capos.capnp:SystemMonitor.processes$Params */
+#define capos_SystemMonitor_processes_Params_ID UINT64_C(0x96bf5d9ffa94d1b9)
+static inline capos_SystemMonitor_processes_Params_reader capos_SystemMonitor_processes_Params_from(struct capnp_struct s)
+{
+	return (capos_SystemMonitor_processes_Params_reader){ s };
+}
+#define capos_SystemMonitor_processes_Params_DATA_WORDS 0
+#define capos_SystemMonitor_processes_Params_PTR_COUNT 0
+static inline capos_SystemMonitor_processes_Params_reader capos_SystemMonitor_processes_Params_read_root(struct capnp_reader *m)
+{
+	return (capos_SystemMonitor_processes_Params_reader){ capnp_reader_root(m) };
+}
+static inline capos_SystemMonitor_processes_Params_builder capos_SystemMonitor_processes_Params_init_root(struct capnp_builder *b)
+{
+	return (capos_SystemMonitor_processes_Params_builder){ capnp_builder_root(b, 0, 0) };
+}
+static inline capos_SystemMonitor_processes_Params_reader capos_SystemMonitor_processes_Params_list_get(struct capnp_list l, uint32_t i)
+{
+	return (capos_SystemMonitor_processes_Params_reader){ capnp_list_get_struct(l, i) };
+}
+static inline capos_SystemMonitor_processes_Params_builder capos_SystemMonitor_processes_Params_list_at(struct capnp_list_builder l, uint32_t i)
+{
+	return (capos_SystemMonitor_processes_Params_builder){ capnp_lb_struct_at(l, i) };
+}
+
+/* struct capos.capnp:SystemMonitor.processes$Results */
+#define capos_SystemMonitor_processes_Results_ID UINT64_C(0xd8c32b77e15e11db)
+static inline capos_SystemMonitor_processes_Results_reader capos_SystemMonitor_processes_Results_from(struct capnp_struct s)
+{
+	return (capos_SystemMonitor_processes_Results_reader){ s };
+}
+#define capos_SystemMonitor_processes_Results_DATA_WORDS 1
+#define capos_SystemMonitor_processes_Results_PTR_COUNT 1
+static inline capos_SystemMonitor_processes_Results_reader capos_SystemMonitor_processes_Results_read_root(struct capnp_reader *m)
+{
+	return (capos_SystemMonitor_processes_Results_reader){ capnp_reader_root(m) };
+}
+static inline capos_SystemMonitor_processes_Results_builder capos_SystemMonitor_processes_Results_init_root(struct capnp_builder *b)
+{
+	return (capos_SystemMonitor_processes_Results_builder){ capnp_builder_root(b, 1, 1) };
+}
+static inline capos_SystemMonitor_processes_Results_reader capos_SystemMonitor_processes_Results_list_get(struct capnp_list l, uint32_t i)
+{
+	return (capos_SystemMonitor_processes_Results_reader){ capnp_list_get_struct(l, i) };
+}
+static inline capos_SystemMonitor_processes_Results_builder capos_SystemMonitor_processes_Results_list_at(struct capnp_list_builder l, uint32_t i)
+{
+	return (capos_SystemMonitor_processes_Results_builder){ capnp_lb_struct_at(l, i) };
+}
+static inline bool capos_SystemMonitor_processes_Results_has_processes(capos_SystemMonitor_processes_Results_reader r)
+{
+	return capnp_struct_has(&r.s, 0);
+}
+static inline struct capnp_list capos_SystemMonitor_processes_Results_get_processes(capos_SystemMonitor_processes_Results_reader r)
+{
+	return capnp_struct_get_list(&r.s, 0, CAPNP_ELEM_COMPOSITE);
+}
+static inline struct capnp_list_builder capos_SystemMonitor_processes_Results_init_processes(capos_SystemMonitor_processes_Results_builder b, uint32_t n)
+{
+	return capnp_sb_init_struct_list(b.s, 0, 4, 2, n);
+}
+static inline uint32_t capos_SystemMonitor_processes_Results_get_hidden(capos_SystemMonitor_processes_Results_reader r)
+{
+	return (uint32_t)capnp_struct_u32(&r.s, 0);
+}
+static inline void capos_SystemMonitor_processes_Results_set_hidden(capos_SystemMonitor_processes_Results_builder b, uint32_t v)
+{
+	capnp_sb_set_u32(b.s, 0, (uint32_t)v);
+}
+
+/* struct capos.capnp:Terminal.read$Params */
+#define capos_Terminal_read_Params_ID UINT64_C(0xf8bff12a08492772)
+static inline capos_Terminal_read_Params_reader capos_Terminal_read_Params_from(struct capnp_struct s)
+{
+	return (capos_Terminal_read_Params_reader){ s };
+}
+#define capos_Terminal_read_Params_DATA_WORDS 2
+#define capos_Terminal_read_Params_PTR_COUNT 0
+static inline capos_Terminal_read_Params_reader capos_Terminal_read_Params_read_root(struct capnp_reader *m)
+{
+	return (capos_Terminal_read_Params_reader){ capnp_reader_root(m) };
+}
+static inline capos_Terminal_read_Params_builder capos_Terminal_read_Params_init_root(struct capnp_builder *b)
+{
+	return (capos_Terminal_read_Params_builder){ capnp_builder_root(b, 2, 0) };
+}
+static inline capos_Terminal_read_Params_reader capos_Terminal_read_Params_list_get(struct capnp_list l, uint32_t i)
+{
+	return (capos_Terminal_read_Params_reader){ capnp_list_get_struct(l, i) };
+}
+static inline capos_Terminal_read_Params_builder capos_Terminal_read_Params_list_at(struct capnp_list_builder l, uint32_t i)
+{
+	return (capos_Terminal_read_Params_builder){ capnp_lb_struct_at(l, i) };
+}
+static inline uint32_t capos_Terminal_read_Params_get_max(capos_Terminal_read_Params_reader r)
+{
+	return (uint32_t)capnp_struct_u32(&r.s, 0);
+}
+static inline void capos_Terminal_read_Params_set_max(capos_Terminal_read_Params_builder b, uint32_t v)
+{
+	capnp_sb_set_u32(b.s, 0, (uint32_t)v);
+}
+static inline uint64_t capos_Terminal_read_Params_get_timeoutNs(capos_Terminal_read_Params_reader r)
+{
+	return (uint64_t)capnp_struct_u64(&r.s, 8);
+}
+static inline void capos_Terminal_read_Params_set_timeoutNs(capos_Terminal_read_Params_builder b, uint64_t v)
+{
+	capnp_sb_set_u64(b.s, 8, (uint64_t)v);
+}
+
+/* struct capos.capnp:Terminal.read$Results */
+#define capos_Terminal_read_Results_ID UINT64_C(0x9999c6c6c8e417c5)
+static inline capos_Terminal_read_Results_reader capos_Terminal_read_Results_from(struct capnp_struct s)
+{
+	return (capos_Terminal_read_Results_reader){ s };
+}
+#define capos_Terminal_read_Results_DATA_WORDS 1
+#define capos_Terminal_read_Results_PTR_COUNT 1
+static inline capos_Terminal_read_Results_reader capos_Terminal_read_Results_read_root(struct capnp_reader *m)
+{
+	return (capos_Terminal_read_Results_reader){ capnp_reader_root(m) };
+}
+static inline capos_Terminal_read_Results_builder capos_Terminal_read_Results_init_root(struct capnp_builder *b)
+{
+	return (capos_Terminal_read_Results_builder){ capnp_builder_root(b, 1, 1) };
+}
+static inline capos_Terminal_read_Results_reader capos_Terminal_read_Results_list_get(struct capnp_list l, uint32_t i)
+{
+	return (capos_Terminal_read_Results_reader){ capnp_list_get_struct(l, i) };
+}
+static inline capos_Terminal_read_Results_builder capos_Terminal_read_Results_list_at(struct capnp_list_builder l, uint32_t i)
+{
+	return (capos_Terminal_read_Results_builder){ capnp_lb_struct_at(l, i) };
+}
+static inline bool capos_Terminal_read_Results_has_data(capos_Terminal_read_Results_reader r)
+{
+	return capnp_struct_has(&r.s, 0);
+}
+static inline struct capnp_data capos_Terminal_read_Results_get_data(capos_Terminal_read_Results_reader r)
+{
+	return capnp_struct_get_data(&r.s, 0, (const uint8_t *)"", 0);
+}
+static inline void capos_Terminal_read_Results_set_data(capos_Terminal_read_Results_builder b, const void *p, size_t len)
+{
+	capnp_sb_set_data(b.s, 0, p, len);
+}
+static inline bool capos_Terminal_read_Results_get_timedOut(capos_Terminal_read_Results_reader r)
+{
+	return capnp_struct_bool(&r.s, 0);
+}
+static inline void capos_Terminal_read_Results_set_timedOut(capos_Terminal_read_Results_builder b, bool v)
+{
+	capnp_sb_set_bool(b.s, 0, v != 0);
+}
+
+/* struct capos.capnp:Terminal.setMode$Params */
+#define capos_Terminal_setMode_Params_ID UINT64_C(0xecc1698d288ee49e)
+static inline capos_Terminal_setMode_Params_reader capos_Terminal_setMode_Params_from(struct capnp_struct s)
+{
+	return (capos_Terminal_setMode_Params_reader){ s };
+}
+#define capos_Terminal_setMode_Params_DATA_WORDS 1
+#define capos_Terminal_setMode_Params_PTR_COUNT 0
+static inline capos_Terminal_setMode_Params_reader capos_Terminal_setMode_Params_read_root(struct capnp_reader *m)
+{
+	return (capos_Terminal_setMode_Params_reader){ capnp_reader_root(m) };
+}
+static inline capos_Terminal_setMode_Params_builder capos_Terminal_setMode_Params_init_root(struct capnp_builder *b)
+{
+	return (capos_Terminal_setMode_Params_builder){ capnp_builder_root(b, 1, 0) };
+}
+static inline capos_Terminal_setMode_Params_reader capos_Terminal_setMode_Params_list_get(struct capnp_list l, uint32_t i)
+{
+	return (capos_Terminal_setMode_Params_reader){ capnp_list_get_struct(l, i) };
+}
+static inline capos_Terminal_setMode_Params_builder capos_Terminal_setMode_Params_list_at(struct capnp_list_builder l, uint32_t i)
+{
+	return (capos_Terminal_setMode_Params_builder){ capnp_lb_struct_at(l, i) };
+}
+static inline bool capos_Terminal_setMode_Params_get_echo(capos_Terminal_setMode_Params_reader r)
+{
+	return capnp_struct_bool(&r.s, 0);
+}
+static inline void capos_Terminal_setMode_Params_set_echo(capos_Terminal_setMode_Params_builder b, bool v)
+{
+	capnp_sb_set_bool(b.s, 0, v != 0);
+}
+static inline bool capos_Terminal_setMode_Params_get_raw(capos_Terminal_setMode_Params_reader r)
+{
+	return capnp_struct_bool(&r.s, 1);
+}
+static inline void capos_Terminal_setMode_Params_set_raw(capos_Terminal_setMode_Params_builder b, bool v)
+{
+	capnp_sb_set_bool(b.s, 1, v != 0);
+}
+
+/* struct capos.capnp:Terminal.setMode$Results */
+#define capos_Terminal_setMode_Results_ID UINT64_C(0xdc5bba9ad91f3108)
+static inline capos_Terminal_setMode_Results_reader capos_Terminal_setMode_Results_from(struct capnp_struct s)
+{
+	return (capos_Terminal_setMode_Results_reader){ s };
+}
+#define capos_Terminal_setMode_Results_DATA_WORDS 0
+#define capos_Terminal_setMode_Results_PTR_COUNT 0
+static inline capos_Terminal_setMode_Results_reader capos_Terminal_setMode_Results_read_root(struct capnp_reader *m)
+{
+	return (capos_Terminal_setMode_Results_reader){ capnp_reader_root(m) };
+}
+static inline capos_Terminal_setMode_Results_builder capos_Terminal_setMode_Results_init_root(struct capnp_builder *b)
+{
+	return (capos_Terminal_setMode_Results_builder){ capnp_builder_root(b, 0, 0) };
+}
+static inline capos_Terminal_setMode_Results_reader capos_Terminal_setMode_Results_list_get(struct capnp_list l, uint32_t i)
+{
+	return (capos_Terminal_setMode_Results_reader){ capnp_list_get_struct(l, i) };
+}
+static inline capos_Terminal_setMode_Results_builder capos_Terminal_setMode_Results_list_at(struct capnp_list_builder l, uint32_t i)
+{
+	return (capos_Terminal_setMode_Results_builder){ capnp_lb_struct_at(l, i) };
+}
+
+/* struct capos.capnp:Terminal.stats$Params */
+#define capos_Terminal_stats_Params_ID UINT64_C(0xb747b98fc866a2e6)
+static inline capos_Terminal_stats_Params_reader capos_Terminal_stats_Params_from(struct capnp_struct s)
+{
+	return (capos_Terminal_stats_Params_reader){ s };
+}
+#define capos_Terminal_stats_Params_DATA_WORDS 0
+#define capos_Terminal_stats_Params_PTR_COUNT 0
+static inline capos_Terminal_stats_Params_reader capos_Terminal_stats_Params_read_root(struct capnp_reader *m)
+{
+	return (capos_Terminal_stats_Params_reader){ capnp_reader_root(m) };
+}
+static inline capos_Terminal_stats_Params_builder capos_Terminal_stats_Params_init_root(struct capnp_builder *b)
+{
+	return (capos_Terminal_stats_Params_builder){ capnp_builder_root(b, 0, 0) };
+}
+static inline capos_Terminal_stats_Params_reader capos_Terminal_stats_Params_list_get(struct capnp_list l, uint32_t i)
+{
+	return (capos_Terminal_stats_Params_reader){ capnp_list_get_struct(l, i) };
+}
+static inline capos_Terminal_stats_Params_builder capos_Terminal_stats_Params_list_at(struct capnp_list_builder l, uint32_t i)
+{
+	return (capos_Terminal_stats_Params_builder){ capnp_lb_struct_at(l, i) };
+}
+
+/* struct capos.capnp:Terminal.stats$Results */
+#define capos_Terminal_stats_Results_ID UINT64_C(0xb14529030af905cb)
+static inline capos_Terminal_stats_Results_reader capos_Terminal_stats_Results_from(struct capnp_struct s)
+{
+	return (capos_Terminal_stats_Results_reader){ s };
+}
+#define capos_Terminal_stats_Results_DATA_WORDS 3
+#define capos_Terminal_stats_Results_PTR_COUNT 0
+static inline capos_Terminal_stats_Results_reader capos_Terminal_stats_Results_read_root(struct capnp_reader *m)
+{
+	return (capos_Terminal_stats_Results_reader){ capnp_reader_root(m) };
+}
+static inline capos_Terminal_stats_Results_builder capos_Terminal_stats_Results_init_root(struct capnp_builder *b)
+{
+	return (capos_Terminal_stats_Results_builder){ capnp_builder_root(b, 3, 0) };
+}
+static inline capos_Terminal_stats_Results_reader capos_Terminal_stats_Results_list_get(struct capnp_list l, uint32_t i)
+{
+	return (capos_Terminal_stats_Results_reader){ capnp_list_get_struct(l, i) };
+}
+static inline capos_Terminal_stats_Results_builder capos_Terminal_stats_Results_list_at(struct capnp_list_builder l, uint32_t i)
+{
+	return (capos_Terminal_stats_Results_builder){ capnp_lb_struct_at(l, i) };
+}
+static inline uint64_t capos_Terminal_stats_Results_get_received(capos_Terminal_stats_Results_reader r)
+{
+	return (uint64_t)capnp_struct_u64(&r.s, 0);
+}
+static inline void capos_Terminal_stats_Results_set_received(capos_Terminal_stats_Results_builder b, uint64_t v)
+{
+	capnp_sb_set_u64(b.s, 0, (uint64_t)v);
+}
+static inline uint64_t capos_Terminal_stats_Results_get_overruns(capos_Terminal_stats_Results_reader r)
+{
+	return (uint64_t)capnp_struct_u64(&r.s, 8);
+}
+static inline void capos_Terminal_stats_Results_set_overruns(capos_Terminal_stats_Results_builder b, uint64_t v)
+{
+	capnp_sb_set_u64(b.s, 8, (uint64_t)v);
+}
+static inline uint32_t capos_Terminal_stats_Results_get_buffered(capos_Terminal_stats_Results_reader r)
+{
+	return (uint32_t)capnp_struct_u32(&r.s, 16);
+}
+static inline void capos_Terminal_stats_Results_set_buffered(capos_Terminal_stats_Results_builder b, uint32_t v)
+{
+	capnp_sb_set_u32(b.s, 16, (uint32_t)v);
+}
+
+/* struct capos.capnp:Terminal.windowSize$Params */
+#define capos_Terminal_windowSize_Params_ID UINT64_C(0x91d5b6b889784643)
+static inline capos_Terminal_windowSize_Params_reader capos_Terminal_windowSize_Params_from(struct capnp_struct s)
+{
+	return (capos_Terminal_windowSize_Params_reader){ s };
+}
+#define capos_Terminal_windowSize_Params_DATA_WORDS 0
+#define capos_Terminal_windowSize_Params_PTR_COUNT 0
+static inline capos_Terminal_windowSize_Params_reader capos_Terminal_windowSize_Params_read_root(struct capnp_reader *m)
+{
+	return (capos_Terminal_windowSize_Params_reader){ capnp_reader_root(m) };
+}
+static inline capos_Terminal_windowSize_Params_builder capos_Terminal_windowSize_Params_init_root(struct capnp_builder *b)
+{
+	return (capos_Terminal_windowSize_Params_builder){ capnp_builder_root(b, 0, 0) };
+}
+static inline capos_Terminal_windowSize_Params_reader capos_Terminal_windowSize_Params_list_get(struct capnp_list l, uint32_t i)
+{
+	return (capos_Terminal_windowSize_Params_reader){ capnp_list_get_struct(l, i) };
+}
+static inline capos_Terminal_windowSize_Params_builder capos_Terminal_windowSize_Params_list_at(struct capnp_list_builder l, uint32_t i)
+{
+	return (capos_Terminal_windowSize_Params_builder){ capnp_lb_struct_at(l, i) };
+}
+
+/* struct capos.capnp:Terminal.windowSize$Results */
+#define capos_Terminal_windowSize_Results_ID UINT64_C(0xfe6f664de2699166)
+static inline capos_Terminal_windowSize_Results_reader capos_Terminal_windowSize_Results_from(struct capnp_struct s)
+{
+	return (capos_Terminal_windowSize_Results_reader){ s };
+}
+#define capos_Terminal_windowSize_Results_DATA_WORDS 1
+#define capos_Terminal_windowSize_Results_PTR_COUNT 0
+static inline capos_Terminal_windowSize_Results_reader capos_Terminal_windowSize_Results_read_root(struct capnp_reader *m)
+{
+	return (capos_Terminal_windowSize_Results_reader){ capnp_reader_root(m) };
+}
+static inline capos_Terminal_windowSize_Results_builder capos_Terminal_windowSize_Results_init_root(struct capnp_builder *b)
+{
+	return (capos_Terminal_windowSize_Results_builder){ capnp_builder_root(b, 1, 0) };
+}
+static inline capos_Terminal_windowSize_Results_reader capos_Terminal_windowSize_Results_list_get(struct capnp_list l, uint32_t i)
+{
+	return (capos_Terminal_windowSize_Results_reader){ capnp_list_get_struct(l, i) };
+}
+static inline capos_Terminal_windowSize_Results_builder capos_Terminal_windowSize_Results_list_at(struct capnp_list_builder l, uint32_t i)
+{
+	return (capos_Terminal_windowSize_Results_builder){ capnp_lb_struct_at(l, i) };
+}
+static inline bool capos_Terminal_windowSize_Results_get_known(capos_Terminal_windowSize_Results_reader r)
+{
+	return capnp_struct_bool(&r.s, 0);
+}
+static inline void capos_Terminal_windowSize_Results_set_known(capos_Terminal_windowSize_Results_builder b, bool v)
+{
+	capnp_sb_set_bool(b.s, 0, v != 0);
+}
+static inline uint16_t capos_Terminal_windowSize_Results_get_rows(capos_Terminal_windowSize_Results_reader r)
+{
+	return (uint16_t)capnp_struct_u16(&r.s, 2);
+}
+static inline void capos_Terminal_windowSize_Results_set_rows(capos_Terminal_windowSize_Results_builder b, uint16_t v)
+{
+	capnp_sb_set_u16(b.s, 2, (uint16_t)v);
+}
+static inline uint16_t capos_Terminal_windowSize_Results_get_cols(capos_Terminal_windowSize_Results_reader r)
+{
+	return (uint16_t)capnp_struct_u16(&r.s, 4);
+}
+static inline void capos_Terminal_windowSize_Results_set_cols(capos_Terminal_windowSize_Results_builder b, uint16_t v)
+{
+	capnp_sb_set_u16(b.s, 4, (uint16_t)v);
+}
+
+/* struct capos.capnp:Terminal.write$Params */
+#define capos_Terminal_write_Params_ID UINT64_C(0xb250d4b00231d1c1)
+static inline capos_Terminal_write_Params_reader capos_Terminal_write_Params_from(struct capnp_struct s)
+{
+	return (capos_Terminal_write_Params_reader){ s };
+}
+#define capos_Terminal_write_Params_DATA_WORDS 0
+#define capos_Terminal_write_Params_PTR_COUNT 1
+static inline capos_Terminal_write_Params_reader capos_Terminal_write_Params_read_root(struct capnp_reader *m)
+{
+	return (capos_Terminal_write_Params_reader){ capnp_reader_root(m) };
+}
+static inline capos_Terminal_write_Params_builder capos_Terminal_write_Params_init_root(struct capnp_builder *b)
+{
+	return (capos_Terminal_write_Params_builder){ capnp_builder_root(b, 0, 1) };
+}
+static inline capos_Terminal_write_Params_reader capos_Terminal_write_Params_list_get(struct capnp_list l, uint32_t i)
+{
+	return (capos_Terminal_write_Params_reader){ capnp_list_get_struct(l, i) };
+}
+static inline capos_Terminal_write_Params_builder capos_Terminal_write_Params_list_at(struct capnp_list_builder l, uint32_t i)
+{
+	return (capos_Terminal_write_Params_builder){ capnp_lb_struct_at(l, i) };
+}
+static inline bool capos_Terminal_write_Params_has_data(capos_Terminal_write_Params_reader r)
+{
+	return capnp_struct_has(&r.s, 0);
+}
+static inline struct capnp_data capos_Terminal_write_Params_get_data(capos_Terminal_write_Params_reader r)
+{
+	return capnp_struct_get_data(&r.s, 0, (const uint8_t *)"", 0);
+}
+static inline void capos_Terminal_write_Params_set_data(capos_Terminal_write_Params_builder b, const void *p, size_t len)
+{
+	capnp_sb_set_data(b.s, 0, p, len);
+}
+
+/* struct capos.capnp:Terminal.write$Results */
+#define capos_Terminal_write_Results_ID UINT64_C(0xe18e38f1121f04bc)
+static inline capos_Terminal_write_Results_reader capos_Terminal_write_Results_from(struct capnp_struct s)
+{
+	return (capos_Terminal_write_Results_reader){ s };
+}
+#define capos_Terminal_write_Results_DATA_WORDS 0
+#define capos_Terminal_write_Results_PTR_COUNT 0
+static inline capos_Terminal_write_Results_reader capos_Terminal_write_Results_read_root(struct capnp_reader *m)
+{
+	return (capos_Terminal_write_Results_reader){ capnp_reader_root(m) };
+}
+static inline capos_Terminal_write_Results_builder capos_Terminal_write_Results_init_root(struct capnp_builder *b)
+{
+	return (capos_Terminal_write_Results_builder){ capnp_builder_root(b, 0, 0) };
+}
+static inline capos_Terminal_write_Results_reader capos_Terminal_write_Results_list_get(struct capnp_list l, uint32_t i)
+{
+	return (capos_Terminal_write_Results_reader){ capnp_list_get_struct(l, i) };
+}
+static inline capos_Terminal_write_Results_builder capos_Terminal_write_Results_list_at(struct capnp_list_builder l, uint32_t i)
+{
+	return (capos_Terminal_write_Results_builder){ capnp_lb_struct_at(l, i) };
 }
 
 /* struct capos.capnp:VirtualMemory.map$Params */
@@ -1593,10 +2354,25 @@ static inline capos_VirtualMemory_unmap_Results_builder capos_VirtualMemory_unma
 /* interface capos.capnp:ProcessHandle */
 #define capos_ProcessHandle_ID UINT64_C(0xeae348f354b16f0d)
 #define capos_ProcessHandle_wait_METHOD 0
+#define capos_ProcessHandle_kill_METHOD 1
 
 /* interface capos.capnp:ProcessSpawner */
 #define capos_ProcessSpawner_ID UINT64_C(0xb8f686e859aabae6)
 #define capos_ProcessSpawner_spawn_METHOD 0
+
+/* interface capos.capnp:SystemMonitor */
+#define capos_SystemMonitor_ID UINT64_C(0xd50ddce1d68f8d15)
+#define capos_SystemMonitor_processes_METHOD 0
+#define capos_SystemMonitor_memory_METHOD 1
+#define capos_SystemMonitor_forChildren_METHOD 2
+
+/* interface capos.capnp:Terminal */
+#define capos_Terminal_ID UINT64_C(0xdfb91dc9963a95a2)
+#define capos_Terminal_read_METHOD 0
+#define capos_Terminal_write_METHOD 1
+#define capos_Terminal_setMode_METHOD 2
+#define capos_Terminal_windowSize_METHOD 3
+#define capos_Terminal_stats_METHOD 4
 
 /* interface capos.capnp:VirtualMemory */
 #define capos_VirtualMemory_ID UINT64_C(0xf6a9778903dbf90e)

@@ -960,6 +960,61 @@ int capos_ProcessHandle_wait(const capos_ProcessHandle_Client *cap_client,
 	return 0;
 }
 
+int capos_ProcessHandle_kill_Call(const capos_ProcessHandle_Client *cap_client,
+	int (*cap_fill)(capos_ProcessHandle_kill_Params_builder params, struct capos_rpc_out *out, void *arg),
+	void *cap_arg, capos_ProcessHandle_kill_Reply *cap_reply, struct capos_call_error *cap_err)
+{
+	capos_ProcessHandle_kill_Reply rpc_scratch;
+	if (cap_reply == NULL)
+		cap_reply = &rpc_scratch;
+	__builtin_memset(cap_reply, 0, offsetof(capos_ProcessHandle_kill_Reply, rpc));
+	struct capos_rpc_out rpc_out;
+	capos_rpc_out_init(&rpc_out, 0);
+	while (capos_rpc_build(&rpc_out)) {
+		capos_ProcessHandle_kill_Params_builder rpc_p = capos_ProcessHandle_kill_Params_init_root(&rpc_out.b);
+		int rpc_e = cap_fill != NULL ? cap_fill(rpc_p, &rpc_out, cap_arg) : 0;
+		if (rpc_e != 0)
+			rpc_out.err = rpc_e;
+	}
+	int rpc_e = capos_rpc_send(&cap_client->c, capos_ProcessHandle_kill_METHOD, &rpc_out, &cap_reply->rpc, cap_err);
+	if (rpc_e != 0)
+		return rpc_e;
+	cap_reply->results = capos_ProcessHandle_kill_Results_read_root(&cap_reply->rpc.msg);
+	cap_reply->killed = capos_ProcessHandle_kill_Results_get_killed(cap_reply->results);
+	if (cap_reply == &rpc_scratch)
+		capos_rpc_release_rest(&cap_reply->rpc);
+	if (capnp_reader_error(&cap_reply->rpc.msg) != CAPNP_OK) {
+		capos_rpc_release_rest(&cap_reply->rpc);
+		return capos_error_local(cap_err, CAPOS_ERR_BAD_MESSAGE);
+	}
+	return 0;
+}
+
+int capos_ProcessHandle_kill(const capos_ProcessHandle_Client *cap_client,
+	capos_ProcessHandle_kill_Reply *cap_reply, struct capos_call_error *cap_err)
+{
+	capos_ProcessHandle_kill_Reply rpc_scratch;
+	if (cap_reply == NULL)
+		cap_reply = &rpc_scratch;
+	__builtin_memset(cap_reply, 0, offsetof(capos_ProcessHandle_kill_Reply, rpc));
+	size_t rpc_hint = 0;
+	struct capos_rpc_out rpc_out;
+	capos_rpc_out_init(&rpc_out, rpc_hint);
+	while (capos_rpc_build(&rpc_out)) {
+		capos_ProcessHandle_kill_Params_builder rpc_p = capos_ProcessHandle_kill_Params_init_root(&rpc_out.b);
+		(void)rpc_p;
+	}
+	int rpc_e = capos_rpc_send(&cap_client->c, capos_ProcessHandle_kill_METHOD, &rpc_out, &cap_reply->rpc, cap_err);
+	if (rpc_e != 0)
+		return rpc_e;
+	cap_reply->results = capos_ProcessHandle_kill_Results_read_root(&cap_reply->rpc.msg);
+	cap_reply->killed = capos_ProcessHandle_kill_Results_get_killed(cap_reply->results);
+	capos_rpc_release_rest(&cap_reply->rpc);
+	if (capnp_reader_error(&cap_reply->rpc.msg) != CAPNP_OK)
+		return capos_error_local(cap_err, CAPOS_ERR_BAD_MESSAGE);
+	return 0;
+}
+
 int capos_ProcessHandle_Server_dispatch(const void *server, void *self, struct capos_rpc_ctx *rc)
 {
 	const capos_ProcessHandle_Server *s = server;
@@ -969,6 +1024,11 @@ int capos_ProcessHandle_Server_dispatch(const void *server, void *self, struct c
 			break;
 		return s->wait(self, rc, capos_ProcessHandle_wait_Params_read_root(&rc->in),
 			capos_ProcessHandle_wait_Results_init_root(&rc->out));
+	case capos_ProcessHandle_kill_METHOD:
+		if (s->kill == NULL)
+			break;
+		return s->kill(self, rc, capos_ProcessHandle_kill_Params_read_root(&rc->in),
+			capos_ProcessHandle_kill_Results_init_root(&rc->out));
 	default:
 		break;
 	}
@@ -1015,6 +1075,527 @@ int capos_ProcessSpawner_Server_dispatch(const void *server, void *self, struct 
 			break;
 		return s->spawn(self, rc, capos_ProcessSpawner_spawn_Params_read_root(&rc->in),
 			capos_ProcessSpawner_spawn_Results_init_root(&rc->out));
+	default:
+		break;
+	}
+	return capos_rpc_unimplemented(rc);
+}
+
+int capos_SystemMonitor_processes_Call(const capos_SystemMonitor_Client *cap_client,
+	int (*cap_fill)(capos_SystemMonitor_processes_Params_builder params, struct capos_rpc_out *out, void *arg),
+	void *cap_arg, capos_SystemMonitor_processes_Reply *cap_reply, struct capos_call_error *cap_err)
+{
+	capos_SystemMonitor_processes_Reply rpc_scratch;
+	if (cap_reply == NULL)
+		cap_reply = &rpc_scratch;
+	__builtin_memset(cap_reply, 0, offsetof(capos_SystemMonitor_processes_Reply, rpc));
+	struct capos_rpc_out rpc_out;
+	capos_rpc_out_init(&rpc_out, 0);
+	while (capos_rpc_build(&rpc_out)) {
+		capos_SystemMonitor_processes_Params_builder rpc_p = capos_SystemMonitor_processes_Params_init_root(&rpc_out.b);
+		int rpc_e = cap_fill != NULL ? cap_fill(rpc_p, &rpc_out, cap_arg) : 0;
+		if (rpc_e != 0)
+			rpc_out.err = rpc_e;
+	}
+	int rpc_e = capos_rpc_send(&cap_client->c, capos_SystemMonitor_processes_METHOD, &rpc_out, &cap_reply->rpc, cap_err);
+	if (rpc_e != 0)
+		return rpc_e;
+	cap_reply->results = capos_SystemMonitor_processes_Results_read_root(&cap_reply->rpc.msg);
+	cap_reply->hidden = capos_SystemMonitor_processes_Results_get_hidden(cap_reply->results);
+	if (cap_reply == &rpc_scratch)
+		capos_rpc_release_rest(&cap_reply->rpc);
+	if (capnp_reader_error(&cap_reply->rpc.msg) != CAPNP_OK) {
+		capos_rpc_release_rest(&cap_reply->rpc);
+		return capos_error_local(cap_err, CAPOS_ERR_BAD_MESSAGE);
+	}
+	return 0;
+}
+
+int capos_SystemMonitor_processes(const capos_SystemMonitor_Client *cap_client,
+	capos_SystemMonitor_processes_Reply *cap_reply, struct capos_call_error *cap_err)
+{
+	capos_SystemMonitor_processes_Reply rpc_scratch;
+	if (cap_reply == NULL)
+		cap_reply = &rpc_scratch;
+	__builtin_memset(cap_reply, 0, offsetof(capos_SystemMonitor_processes_Reply, rpc));
+	size_t rpc_hint = 0;
+	struct capos_rpc_out rpc_out;
+	capos_rpc_out_init(&rpc_out, rpc_hint);
+	while (capos_rpc_build(&rpc_out)) {
+		capos_SystemMonitor_processes_Params_builder rpc_p = capos_SystemMonitor_processes_Params_init_root(&rpc_out.b);
+		(void)rpc_p;
+	}
+	int rpc_e = capos_rpc_send(&cap_client->c, capos_SystemMonitor_processes_METHOD, &rpc_out, &cap_reply->rpc, cap_err);
+	if (rpc_e != 0)
+		return rpc_e;
+	cap_reply->results = capos_SystemMonitor_processes_Results_read_root(&cap_reply->rpc.msg);
+	cap_reply->hidden = capos_SystemMonitor_processes_Results_get_hidden(cap_reply->results);
+	capos_rpc_release_rest(&cap_reply->rpc);
+	if (capnp_reader_error(&cap_reply->rpc.msg) != CAPNP_OK)
+		return capos_error_local(cap_err, CAPOS_ERR_BAD_MESSAGE);
+	return 0;
+}
+
+int capos_SystemMonitor_memory_Call(const capos_SystemMonitor_Client *cap_client,
+	int (*cap_fill)(capos_SystemMonitor_memory_Params_builder params, struct capos_rpc_out *out, void *arg),
+	void *cap_arg, capos_SystemMonitor_memory_Reply *cap_reply, struct capos_call_error *cap_err)
+{
+	capos_SystemMonitor_memory_Reply rpc_scratch;
+	if (cap_reply == NULL)
+		cap_reply = &rpc_scratch;
+	__builtin_memset(cap_reply, 0, offsetof(capos_SystemMonitor_memory_Reply, rpc));
+	struct capos_rpc_out rpc_out;
+	capos_rpc_out_init(&rpc_out, 0);
+	while (capos_rpc_build(&rpc_out)) {
+		capos_SystemMonitor_memory_Params_builder rpc_p = capos_SystemMonitor_memory_Params_init_root(&rpc_out.b);
+		int rpc_e = cap_fill != NULL ? cap_fill(rpc_p, &rpc_out, cap_arg) : 0;
+		if (rpc_e != 0)
+			rpc_out.err = rpc_e;
+	}
+	int rpc_e = capos_rpc_send(&cap_client->c, capos_SystemMonitor_memory_METHOD, &rpc_out, &cap_reply->rpc, cap_err);
+	if (rpc_e != 0)
+		return rpc_e;
+	cap_reply->results = capos_SystemMonitor_memory_Results_read_root(&cap_reply->rpc.msg);
+	cap_reply->framesFree = capos_SystemMonitor_memory_Results_get_framesFree(cap_reply->results);
+	cap_reply->framesTotal = capos_SystemMonitor_memory_Results_get_framesTotal(cap_reply->results);
+	cap_reply->endpointsLive = capos_SystemMonitor_memory_Results_get_endpointsLive(cap_reply->results);
+	cap_reply->processesLive = capos_SystemMonitor_memory_Results_get_processesLive(cap_reply->results);
+	if (cap_reply == &rpc_scratch)
+		capos_rpc_release_rest(&cap_reply->rpc);
+	if (capnp_reader_error(&cap_reply->rpc.msg) != CAPNP_OK) {
+		capos_rpc_release_rest(&cap_reply->rpc);
+		return capos_error_local(cap_err, CAPOS_ERR_BAD_MESSAGE);
+	}
+	return 0;
+}
+
+int capos_SystemMonitor_memory(const capos_SystemMonitor_Client *cap_client,
+	capos_SystemMonitor_memory_Reply *cap_reply, struct capos_call_error *cap_err)
+{
+	capos_SystemMonitor_memory_Reply rpc_scratch;
+	if (cap_reply == NULL)
+		cap_reply = &rpc_scratch;
+	__builtin_memset(cap_reply, 0, offsetof(capos_SystemMonitor_memory_Reply, rpc));
+	size_t rpc_hint = 0;
+	struct capos_rpc_out rpc_out;
+	capos_rpc_out_init(&rpc_out, rpc_hint);
+	while (capos_rpc_build(&rpc_out)) {
+		capos_SystemMonitor_memory_Params_builder rpc_p = capos_SystemMonitor_memory_Params_init_root(&rpc_out.b);
+		(void)rpc_p;
+	}
+	int rpc_e = capos_rpc_send(&cap_client->c, capos_SystemMonitor_memory_METHOD, &rpc_out, &cap_reply->rpc, cap_err);
+	if (rpc_e != 0)
+		return rpc_e;
+	cap_reply->results = capos_SystemMonitor_memory_Results_read_root(&cap_reply->rpc.msg);
+	cap_reply->framesFree = capos_SystemMonitor_memory_Results_get_framesFree(cap_reply->results);
+	cap_reply->framesTotal = capos_SystemMonitor_memory_Results_get_framesTotal(cap_reply->results);
+	cap_reply->endpointsLive = capos_SystemMonitor_memory_Results_get_endpointsLive(cap_reply->results);
+	cap_reply->processesLive = capos_SystemMonitor_memory_Results_get_processesLive(cap_reply->results);
+	capos_rpc_release_rest(&cap_reply->rpc);
+	if (capnp_reader_error(&cap_reply->rpc.msg) != CAPNP_OK)
+		return capos_error_local(cap_err, CAPOS_ERR_BAD_MESSAGE);
+	return 0;
+}
+
+int capos_SystemMonitor_forChildren_Call(const capos_SystemMonitor_Client *cap_client,
+	int (*cap_fill)(capos_SystemMonitor_forChildren_Params_builder params, struct capos_rpc_out *out, void *arg),
+	void *cap_arg, capos_SystemMonitor_forChildren_Reply *cap_reply, struct capos_call_error *cap_err)
+{
+	capos_SystemMonitor_forChildren_Reply rpc_scratch;
+	if (cap_reply == NULL)
+		cap_reply = &rpc_scratch;
+	__builtin_memset(cap_reply, 0, offsetof(capos_SystemMonitor_forChildren_Reply, rpc));
+	struct capos_rpc_out rpc_out;
+	capos_rpc_out_init(&rpc_out, 0);
+	while (capos_rpc_build(&rpc_out)) {
+		capos_SystemMonitor_forChildren_Params_builder rpc_p = capos_SystemMonitor_forChildren_Params_init_root(&rpc_out.b);
+		int rpc_e = cap_fill != NULL ? cap_fill(rpc_p, &rpc_out, cap_arg) : 0;
+		if (rpc_e != 0)
+			rpc_out.err = rpc_e;
+	}
+	int rpc_e = capos_rpc_send(&cap_client->c, capos_SystemMonitor_forChildren_METHOD, &rpc_out, &cap_reply->rpc, cap_err);
+	if (rpc_e != 0)
+		return rpc_e;
+	cap_reply->results = capos_SystemMonitor_forChildren_Results_read_root(&cap_reply->rpc.msg);
+	if (cap_reply == &rpc_scratch)
+		capos_rpc_release_rest(&cap_reply->rpc);
+	if (capnp_reader_error(&cap_reply->rpc.msg) != CAPNP_OK) {
+		capos_rpc_release_rest(&cap_reply->rpc);
+		return capos_error_local(cap_err, CAPOS_ERR_BAD_MESSAGE);
+	}
+	return 0;
+}
+
+int capos_SystemMonitor_forChildren(const capos_SystemMonitor_Client *cap_client,
+	capos_SystemMonitor_forChildren_Reply *cap_reply, struct capos_call_error *cap_err)
+{
+	capos_SystemMonitor_forChildren_Reply rpc_scratch;
+	if (cap_reply == NULL)
+		cap_reply = &rpc_scratch;
+	__builtin_memset(cap_reply, 0, offsetof(capos_SystemMonitor_forChildren_Reply, rpc));
+	size_t rpc_hint = 0;
+	struct capos_rpc_out rpc_out;
+	capos_rpc_out_init(&rpc_out, rpc_hint);
+	while (capos_rpc_build(&rpc_out)) {
+		capos_SystemMonitor_forChildren_Params_builder rpc_p = capos_SystemMonitor_forChildren_Params_init_root(&rpc_out.b);
+		(void)rpc_p;
+	}
+	int rpc_e = capos_rpc_send(&cap_client->c, capos_SystemMonitor_forChildren_METHOD, &rpc_out, &cap_reply->rpc, cap_err);
+	if (rpc_e != 0)
+		return rpc_e;
+	cap_reply->results = capos_SystemMonitor_forChildren_Results_read_root(&cap_reply->rpc.msg);
+	int rpc_bad = 0;
+	uint32_t rpc_0 = capos_SystemMonitor_forChildren_Results_get_monitor(cap_reply->results);
+	if (rpc_0 != CAPNP_NO_CAP && rpc_bad == 0)
+		rpc_bad = capos_rpc_take_cap(&cap_reply->rpc, rpc_0, capos_SystemMonitor_ID, &cap_reply->monitor);
+	capos_rpc_release_rest(&cap_reply->rpc);
+	if (rpc_bad == 0 && capnp_reader_error(&cap_reply->rpc.msg) != CAPNP_OK)
+		rpc_bad = CAPOS_ERR_BAD_MESSAGE;
+	if (rpc_bad != 0) {
+		capos_rpc_drop_cap(&cap_reply->rpc, &cap_reply->monitor);
+		return capos_error_local(cap_err, rpc_bad);
+	}
+	return 0;
+}
+
+int capos_SystemMonitor_Server_dispatch(const void *server, void *self, struct capos_rpc_ctx *rc)
+{
+	const capos_SystemMonitor_Server *s = server;
+	switch (rc->call->method_id) {
+	case capos_SystemMonitor_processes_METHOD:
+		if (s->processes == NULL)
+			break;
+		return s->processes(self, rc, capos_SystemMonitor_processes_Params_read_root(&rc->in),
+			capos_SystemMonitor_processes_Results_init_root(&rc->out));
+	case capos_SystemMonitor_memory_METHOD:
+		if (s->memory == NULL)
+			break;
+		return s->memory(self, rc, capos_SystemMonitor_memory_Params_read_root(&rc->in),
+			capos_SystemMonitor_memory_Results_init_root(&rc->out));
+	case capos_SystemMonitor_forChildren_METHOD:
+		if (s->forChildren == NULL)
+			break;
+		return s->forChildren(self, rc, capos_SystemMonitor_forChildren_Params_read_root(&rc->in),
+			capos_SystemMonitor_forChildren_Results_init_root(&rc->out));
+	default:
+		break;
+	}
+	return capos_rpc_unimplemented(rc);
+}
+
+int capos_Terminal_read_Call(const capos_Terminal_Client *cap_client,
+	int (*cap_fill)(capos_Terminal_read_Params_builder params, struct capos_rpc_out *out, void *arg),
+	void *cap_arg, capos_Terminal_read_Reply *cap_reply, struct capos_call_error *cap_err)
+{
+	capos_Terminal_read_Reply rpc_scratch;
+	if (cap_reply == NULL)
+		cap_reply = &rpc_scratch;
+	__builtin_memset(cap_reply, 0, offsetof(capos_Terminal_read_Reply, rpc));
+	struct capos_rpc_out rpc_out;
+	capos_rpc_out_init(&rpc_out, 0);
+	while (capos_rpc_build(&rpc_out)) {
+		capos_Terminal_read_Params_builder rpc_p = capos_Terminal_read_Params_init_root(&rpc_out.b);
+		int rpc_e = cap_fill != NULL ? cap_fill(rpc_p, &rpc_out, cap_arg) : 0;
+		if (rpc_e != 0)
+			rpc_out.err = rpc_e;
+	}
+	int rpc_e = capos_rpc_send(&cap_client->c, capos_Terminal_read_METHOD, &rpc_out, &cap_reply->rpc, cap_err);
+	if (rpc_e != 0)
+		return rpc_e;
+	cap_reply->results = capos_Terminal_read_Results_read_root(&cap_reply->rpc.msg);
+	cap_reply->data = capos_Terminal_read_Results_get_data(cap_reply->results);
+	cap_reply->timedOut = capos_Terminal_read_Results_get_timedOut(cap_reply->results);
+	if (cap_reply == &rpc_scratch)
+		capos_rpc_release_rest(&cap_reply->rpc);
+	if (capnp_reader_error(&cap_reply->rpc.msg) != CAPNP_OK) {
+		capos_rpc_release_rest(&cap_reply->rpc);
+		return capos_error_local(cap_err, CAPOS_ERR_BAD_MESSAGE);
+	}
+	return 0;
+}
+
+int capos_Terminal_read(const capos_Terminal_Client *cap_client, uint32_t max, uint64_t timeoutNs,
+	capos_Terminal_read_Reply *cap_reply, struct capos_call_error *cap_err)
+{
+	capos_Terminal_read_Reply rpc_scratch;
+	if (cap_reply == NULL)
+		cap_reply = &rpc_scratch;
+	__builtin_memset(cap_reply, 0, offsetof(capos_Terminal_read_Reply, rpc));
+	size_t rpc_hint = 0;
+	struct capos_rpc_out rpc_out;
+	capos_rpc_out_init(&rpc_out, rpc_hint);
+	while (capos_rpc_build(&rpc_out)) {
+		capos_Terminal_read_Params_builder rpc_p = capos_Terminal_read_Params_init_root(&rpc_out.b);
+		capos_Terminal_read_Params_set_max(rpc_p, max);
+		capos_Terminal_read_Params_set_timeoutNs(rpc_p, timeoutNs);
+	}
+	int rpc_e = capos_rpc_send(&cap_client->c, capos_Terminal_read_METHOD, &rpc_out, &cap_reply->rpc, cap_err);
+	if (rpc_e != 0)
+		return rpc_e;
+	cap_reply->results = capos_Terminal_read_Results_read_root(&cap_reply->rpc.msg);
+	cap_reply->data = capos_Terminal_read_Results_get_data(cap_reply->results);
+	cap_reply->timedOut = capos_Terminal_read_Results_get_timedOut(cap_reply->results);
+	capos_rpc_release_rest(&cap_reply->rpc);
+	if (capnp_reader_error(&cap_reply->rpc.msg) != CAPNP_OK)
+		return capos_error_local(cap_err, CAPOS_ERR_BAD_MESSAGE);
+	return 0;
+}
+
+int capos_Terminal_write_Call(const capos_Terminal_Client *cap_client,
+	int (*cap_fill)(capos_Terminal_write_Params_builder params, struct capos_rpc_out *out, void *arg),
+	void *cap_arg, capos_Terminal_write_Reply *cap_reply, struct capos_call_error *cap_err)
+{
+	capos_Terminal_write_Reply rpc_scratch;
+	if (cap_reply == NULL)
+		cap_reply = &rpc_scratch;
+	__builtin_memset(cap_reply, 0, offsetof(capos_Terminal_write_Reply, rpc));
+	struct capos_rpc_out rpc_out;
+	capos_rpc_out_init(&rpc_out, 0);
+	while (capos_rpc_build(&rpc_out)) {
+		capos_Terminal_write_Params_builder rpc_p = capos_Terminal_write_Params_init_root(&rpc_out.b);
+		int rpc_e = cap_fill != NULL ? cap_fill(rpc_p, &rpc_out, cap_arg) : 0;
+		if (rpc_e != 0)
+			rpc_out.err = rpc_e;
+	}
+	int rpc_e = capos_rpc_send(&cap_client->c, capos_Terminal_write_METHOD, &rpc_out, &cap_reply->rpc, cap_err);
+	if (rpc_e != 0)
+		return rpc_e;
+	cap_reply->results = capos_Terminal_write_Results_read_root(&cap_reply->rpc.msg);
+	if (cap_reply == &rpc_scratch)
+		capos_rpc_release_rest(&cap_reply->rpc);
+	if (capnp_reader_error(&cap_reply->rpc.msg) != CAPNP_OK) {
+		capos_rpc_release_rest(&cap_reply->rpc);
+		return capos_error_local(cap_err, CAPOS_ERR_BAD_MESSAGE);
+	}
+	return 0;
+}
+
+int capos_Terminal_write(const capos_Terminal_Client *cap_client, const void *data, size_t data_len,
+	capos_Terminal_write_Reply *cap_reply, struct capos_call_error *cap_err)
+{
+	capos_Terminal_write_Reply rpc_scratch;
+	if (cap_reply == NULL)
+		cap_reply = &rpc_scratch;
+	__builtin_memset(cap_reply, 0, offsetof(capos_Terminal_write_Reply, rpc));
+	size_t rpc_hint = 0 + data_len + 8;
+	struct capos_rpc_out rpc_out;
+	capos_rpc_out_init(&rpc_out, rpc_hint);
+	while (capos_rpc_build(&rpc_out)) {
+		capos_Terminal_write_Params_builder rpc_p = capos_Terminal_write_Params_init_root(&rpc_out.b);
+		if (data != NULL)
+			capos_Terminal_write_Params_set_data(rpc_p, data, data_len);
+	}
+	int rpc_e = capos_rpc_send(&cap_client->c, capos_Terminal_write_METHOD, &rpc_out, &cap_reply->rpc, cap_err);
+	if (rpc_e != 0)
+		return rpc_e;
+	cap_reply->results = capos_Terminal_write_Results_read_root(&cap_reply->rpc.msg);
+	capos_rpc_release_rest(&cap_reply->rpc);
+	if (capnp_reader_error(&cap_reply->rpc.msg) != CAPNP_OK)
+		return capos_error_local(cap_err, CAPOS_ERR_BAD_MESSAGE);
+	return 0;
+}
+
+int capos_Terminal_setMode_Call(const capos_Terminal_Client *cap_client,
+	int (*cap_fill)(capos_Terminal_setMode_Params_builder params, struct capos_rpc_out *out, void *arg),
+	void *cap_arg, capos_Terminal_setMode_Reply *cap_reply, struct capos_call_error *cap_err)
+{
+	capos_Terminal_setMode_Reply rpc_scratch;
+	if (cap_reply == NULL)
+		cap_reply = &rpc_scratch;
+	__builtin_memset(cap_reply, 0, offsetof(capos_Terminal_setMode_Reply, rpc));
+	struct capos_rpc_out rpc_out;
+	capos_rpc_out_init(&rpc_out, 0);
+	while (capos_rpc_build(&rpc_out)) {
+		capos_Terminal_setMode_Params_builder rpc_p = capos_Terminal_setMode_Params_init_root(&rpc_out.b);
+		int rpc_e = cap_fill != NULL ? cap_fill(rpc_p, &rpc_out, cap_arg) : 0;
+		if (rpc_e != 0)
+			rpc_out.err = rpc_e;
+	}
+	int rpc_e = capos_rpc_send(&cap_client->c, capos_Terminal_setMode_METHOD, &rpc_out, &cap_reply->rpc, cap_err);
+	if (rpc_e != 0)
+		return rpc_e;
+	cap_reply->results = capos_Terminal_setMode_Results_read_root(&cap_reply->rpc.msg);
+	if (cap_reply == &rpc_scratch)
+		capos_rpc_release_rest(&cap_reply->rpc);
+	if (capnp_reader_error(&cap_reply->rpc.msg) != CAPNP_OK) {
+		capos_rpc_release_rest(&cap_reply->rpc);
+		return capos_error_local(cap_err, CAPOS_ERR_BAD_MESSAGE);
+	}
+	return 0;
+}
+
+int capos_Terminal_setMode(const capos_Terminal_Client *cap_client, bool echo, bool raw,
+	capos_Terminal_setMode_Reply *cap_reply, struct capos_call_error *cap_err)
+{
+	capos_Terminal_setMode_Reply rpc_scratch;
+	if (cap_reply == NULL)
+		cap_reply = &rpc_scratch;
+	__builtin_memset(cap_reply, 0, offsetof(capos_Terminal_setMode_Reply, rpc));
+	size_t rpc_hint = 0;
+	struct capos_rpc_out rpc_out;
+	capos_rpc_out_init(&rpc_out, rpc_hint);
+	while (capos_rpc_build(&rpc_out)) {
+		capos_Terminal_setMode_Params_builder rpc_p = capos_Terminal_setMode_Params_init_root(&rpc_out.b);
+		capos_Terminal_setMode_Params_set_echo(rpc_p, echo);
+		capos_Terminal_setMode_Params_set_raw(rpc_p, raw);
+	}
+	int rpc_e = capos_rpc_send(&cap_client->c, capos_Terminal_setMode_METHOD, &rpc_out, &cap_reply->rpc, cap_err);
+	if (rpc_e != 0)
+		return rpc_e;
+	cap_reply->results = capos_Terminal_setMode_Results_read_root(&cap_reply->rpc.msg);
+	capos_rpc_release_rest(&cap_reply->rpc);
+	if (capnp_reader_error(&cap_reply->rpc.msg) != CAPNP_OK)
+		return capos_error_local(cap_err, CAPOS_ERR_BAD_MESSAGE);
+	return 0;
+}
+
+int capos_Terminal_windowSize_Call(const capos_Terminal_Client *cap_client,
+	int (*cap_fill)(capos_Terminal_windowSize_Params_builder params, struct capos_rpc_out *out, void *arg),
+	void *cap_arg, capos_Terminal_windowSize_Reply *cap_reply, struct capos_call_error *cap_err)
+{
+	capos_Terminal_windowSize_Reply rpc_scratch;
+	if (cap_reply == NULL)
+		cap_reply = &rpc_scratch;
+	__builtin_memset(cap_reply, 0, offsetof(capos_Terminal_windowSize_Reply, rpc));
+	struct capos_rpc_out rpc_out;
+	capos_rpc_out_init(&rpc_out, 0);
+	while (capos_rpc_build(&rpc_out)) {
+		capos_Terminal_windowSize_Params_builder rpc_p = capos_Terminal_windowSize_Params_init_root(&rpc_out.b);
+		int rpc_e = cap_fill != NULL ? cap_fill(rpc_p, &rpc_out, cap_arg) : 0;
+		if (rpc_e != 0)
+			rpc_out.err = rpc_e;
+	}
+	int rpc_e = capos_rpc_send(&cap_client->c, capos_Terminal_windowSize_METHOD, &rpc_out, &cap_reply->rpc, cap_err);
+	if (rpc_e != 0)
+		return rpc_e;
+	cap_reply->results = capos_Terminal_windowSize_Results_read_root(&cap_reply->rpc.msg);
+	cap_reply->known = capos_Terminal_windowSize_Results_get_known(cap_reply->results);
+	cap_reply->rows = capos_Terminal_windowSize_Results_get_rows(cap_reply->results);
+	cap_reply->cols = capos_Terminal_windowSize_Results_get_cols(cap_reply->results);
+	if (cap_reply == &rpc_scratch)
+		capos_rpc_release_rest(&cap_reply->rpc);
+	if (capnp_reader_error(&cap_reply->rpc.msg) != CAPNP_OK) {
+		capos_rpc_release_rest(&cap_reply->rpc);
+		return capos_error_local(cap_err, CAPOS_ERR_BAD_MESSAGE);
+	}
+	return 0;
+}
+
+int capos_Terminal_windowSize(const capos_Terminal_Client *cap_client,
+	capos_Terminal_windowSize_Reply *cap_reply, struct capos_call_error *cap_err)
+{
+	capos_Terminal_windowSize_Reply rpc_scratch;
+	if (cap_reply == NULL)
+		cap_reply = &rpc_scratch;
+	__builtin_memset(cap_reply, 0, offsetof(capos_Terminal_windowSize_Reply, rpc));
+	size_t rpc_hint = 0;
+	struct capos_rpc_out rpc_out;
+	capos_rpc_out_init(&rpc_out, rpc_hint);
+	while (capos_rpc_build(&rpc_out)) {
+		capos_Terminal_windowSize_Params_builder rpc_p = capos_Terminal_windowSize_Params_init_root(&rpc_out.b);
+		(void)rpc_p;
+	}
+	int rpc_e = capos_rpc_send(&cap_client->c, capos_Terminal_windowSize_METHOD, &rpc_out, &cap_reply->rpc, cap_err);
+	if (rpc_e != 0)
+		return rpc_e;
+	cap_reply->results = capos_Terminal_windowSize_Results_read_root(&cap_reply->rpc.msg);
+	cap_reply->known = capos_Terminal_windowSize_Results_get_known(cap_reply->results);
+	cap_reply->rows = capos_Terminal_windowSize_Results_get_rows(cap_reply->results);
+	cap_reply->cols = capos_Terminal_windowSize_Results_get_cols(cap_reply->results);
+	capos_rpc_release_rest(&cap_reply->rpc);
+	if (capnp_reader_error(&cap_reply->rpc.msg) != CAPNP_OK)
+		return capos_error_local(cap_err, CAPOS_ERR_BAD_MESSAGE);
+	return 0;
+}
+
+int capos_Terminal_stats_Call(const capos_Terminal_Client *cap_client,
+	int (*cap_fill)(capos_Terminal_stats_Params_builder params, struct capos_rpc_out *out, void *arg),
+	void *cap_arg, capos_Terminal_stats_Reply *cap_reply, struct capos_call_error *cap_err)
+{
+	capos_Terminal_stats_Reply rpc_scratch;
+	if (cap_reply == NULL)
+		cap_reply = &rpc_scratch;
+	__builtin_memset(cap_reply, 0, offsetof(capos_Terminal_stats_Reply, rpc));
+	struct capos_rpc_out rpc_out;
+	capos_rpc_out_init(&rpc_out, 0);
+	while (capos_rpc_build(&rpc_out)) {
+		capos_Terminal_stats_Params_builder rpc_p = capos_Terminal_stats_Params_init_root(&rpc_out.b);
+		int rpc_e = cap_fill != NULL ? cap_fill(rpc_p, &rpc_out, cap_arg) : 0;
+		if (rpc_e != 0)
+			rpc_out.err = rpc_e;
+	}
+	int rpc_e = capos_rpc_send(&cap_client->c, capos_Terminal_stats_METHOD, &rpc_out, &cap_reply->rpc, cap_err);
+	if (rpc_e != 0)
+		return rpc_e;
+	cap_reply->results = capos_Terminal_stats_Results_read_root(&cap_reply->rpc.msg);
+	cap_reply->received = capos_Terminal_stats_Results_get_received(cap_reply->results);
+	cap_reply->overruns = capos_Terminal_stats_Results_get_overruns(cap_reply->results);
+	cap_reply->buffered = capos_Terminal_stats_Results_get_buffered(cap_reply->results);
+	if (cap_reply == &rpc_scratch)
+		capos_rpc_release_rest(&cap_reply->rpc);
+	if (capnp_reader_error(&cap_reply->rpc.msg) != CAPNP_OK) {
+		capos_rpc_release_rest(&cap_reply->rpc);
+		return capos_error_local(cap_err, CAPOS_ERR_BAD_MESSAGE);
+	}
+	return 0;
+}
+
+int capos_Terminal_stats(const capos_Terminal_Client *cap_client,
+	capos_Terminal_stats_Reply *cap_reply, struct capos_call_error *cap_err)
+{
+	capos_Terminal_stats_Reply rpc_scratch;
+	if (cap_reply == NULL)
+		cap_reply = &rpc_scratch;
+	__builtin_memset(cap_reply, 0, offsetof(capos_Terminal_stats_Reply, rpc));
+	size_t rpc_hint = 0;
+	struct capos_rpc_out rpc_out;
+	capos_rpc_out_init(&rpc_out, rpc_hint);
+	while (capos_rpc_build(&rpc_out)) {
+		capos_Terminal_stats_Params_builder rpc_p = capos_Terminal_stats_Params_init_root(&rpc_out.b);
+		(void)rpc_p;
+	}
+	int rpc_e = capos_rpc_send(&cap_client->c, capos_Terminal_stats_METHOD, &rpc_out, &cap_reply->rpc, cap_err);
+	if (rpc_e != 0)
+		return rpc_e;
+	cap_reply->results = capos_Terminal_stats_Results_read_root(&cap_reply->rpc.msg);
+	cap_reply->received = capos_Terminal_stats_Results_get_received(cap_reply->results);
+	cap_reply->overruns = capos_Terminal_stats_Results_get_overruns(cap_reply->results);
+	cap_reply->buffered = capos_Terminal_stats_Results_get_buffered(cap_reply->results);
+	capos_rpc_release_rest(&cap_reply->rpc);
+	if (capnp_reader_error(&cap_reply->rpc.msg) != CAPNP_OK)
+		return capos_error_local(cap_err, CAPOS_ERR_BAD_MESSAGE);
+	return 0;
+}
+
+int capos_Terminal_Server_dispatch(const void *server, void *self, struct capos_rpc_ctx *rc)
+{
+	const capos_Terminal_Server *s = server;
+	switch (rc->call->method_id) {
+	case capos_Terminal_read_METHOD:
+		if (s->read == NULL)
+			break;
+		return s->read(self, rc, capos_Terminal_read_Params_read_root(&rc->in),
+			capos_Terminal_read_Results_init_root(&rc->out));
+	case capos_Terminal_write_METHOD:
+		if (s->write == NULL)
+			break;
+		return s->write(self, rc, capos_Terminal_write_Params_read_root(&rc->in),
+			capos_Terminal_write_Results_init_root(&rc->out));
+	case capos_Terminal_setMode_METHOD:
+		if (s->setMode == NULL)
+			break;
+		return s->setMode(self, rc, capos_Terminal_setMode_Params_read_root(&rc->in),
+			capos_Terminal_setMode_Results_init_root(&rc->out));
+	case capos_Terminal_windowSize_METHOD:
+		if (s->windowSize == NULL)
+			break;
+		return s->windowSize(self, rc, capos_Terminal_windowSize_Params_read_root(&rc->in),
+			capos_Terminal_windowSize_Results_init_root(&rc->out));
+	case capos_Terminal_stats_METHOD:
+		if (s->stats == NULL)
+			break;
+		return s->stats(self, rc, capos_Terminal_stats_Params_read_root(&rc->in),
+			capos_Terminal_stats_Results_init_root(&rc->out));
 	default:
 		break;
 	}

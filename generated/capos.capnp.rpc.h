@@ -409,10 +409,24 @@ int capos_ProcessHandle_wait_Call(const capos_ProcessHandle_Client *cap_client,
 int capos_ProcessHandle_wait(const capos_ProcessHandle_Client *cap_client,
 	capos_ProcessHandle_wait_Reply *cap_reply, struct capos_call_error *cap_err);
 
+/* ProcessHandle.kill */
+typedef struct {
+	capos_ProcessHandle_kill_Results_reader results; /* every field */
+	bool killed;
+	struct capos_rpc_result rpc; /* the message the fields point into */
+} capos_ProcessHandle_kill_Reply;
+int capos_ProcessHandle_kill_Call(const capos_ProcessHandle_Client *cap_client,
+	int (*cap_fill)(capos_ProcessHandle_kill_Params_builder params, struct capos_rpc_out *out, void *arg),
+	void *cap_arg, capos_ProcessHandle_kill_Reply *cap_reply, struct capos_call_error *cap_err);
+int capos_ProcessHandle_kill(const capos_ProcessHandle_Client *cap_client,
+	capos_ProcessHandle_kill_Reply *cap_reply, struct capos_call_error *cap_err);
+
 /* ProcessHandle's server: one handler per method (NULL: unimplemented). */
 typedef struct {
 	int (*wait)(void *self, struct capos_rpc_ctx *rc, capos_ProcessHandle_wait_Params_reader in,
 		capos_ProcessHandle_wait_Results_builder out);
+	int (*kill)(void *self, struct capos_rpc_ctx *rc, capos_ProcessHandle_kill_Params_reader in,
+		capos_ProcessHandle_kill_Results_builder out);
 } capos_ProcessHandle_Server;
 int capos_ProcessHandle_Server_dispatch(const void *server, void *self, struct capos_rpc_ctx *rc);
 #if !defined(CAPOS_HOST)
@@ -468,6 +482,184 @@ static inline int capos_ProcessSpawner_Server_serve_named(const char *endpoint_n
 	const capos_ProcessSpawner_Server *server, void *self)
 {
 	return capos_serve_named(endpoint_name, capos_ProcessSpawner_Server_dispatch, server, self, "ProcessSpawner");
+}
+#endif
+
+/* interface SystemMonitor: client stubs and server dispatch */
+typedef struct { struct capos_client c; } capos_SystemMonitor_Client;
+static inline int capos_SystemMonitor_Client_bind(capos_SystemMonitor_Client *c, struct capos_ring *r, struct capos_cap cap)
+{
+	return capos_client_bind(&c->c, r, cap, capos_SystemMonitor_ID);
+}
+#if !defined(CAPOS_HOST)
+static inline int capos_SystemMonitor_Client_open(capos_SystemMonitor_Client *c, const char *name)
+{
+	return capos_client_open(&c->c, name, capos_SystemMonitor_ID);
+}
+#endif
+
+/* SystemMonitor.processes */
+typedef struct {
+	capos_SystemMonitor_processes_Results_reader results; /* every field */
+	uint32_t hidden;
+	struct capos_rpc_result rpc; /* the message the fields point into */
+} capos_SystemMonitor_processes_Reply;
+int capos_SystemMonitor_processes_Call(const capos_SystemMonitor_Client *cap_client,
+	int (*cap_fill)(capos_SystemMonitor_processes_Params_builder params, struct capos_rpc_out *out, void *arg),
+	void *cap_arg, capos_SystemMonitor_processes_Reply *cap_reply, struct capos_call_error *cap_err);
+int capos_SystemMonitor_processes(const capos_SystemMonitor_Client *cap_client,
+	capos_SystemMonitor_processes_Reply *cap_reply, struct capos_call_error *cap_err);
+
+/* SystemMonitor.memory */
+typedef struct {
+	capos_SystemMonitor_memory_Results_reader results; /* every field */
+	uint64_t framesFree;
+	uint64_t framesTotal;
+	uint32_t endpointsLive;
+	uint32_t processesLive;
+	struct capos_rpc_result rpc; /* the message the fields point into */
+} capos_SystemMonitor_memory_Reply;
+int capos_SystemMonitor_memory_Call(const capos_SystemMonitor_Client *cap_client,
+	int (*cap_fill)(capos_SystemMonitor_memory_Params_builder params, struct capos_rpc_out *out, void *arg),
+	void *cap_arg, capos_SystemMonitor_memory_Reply *cap_reply, struct capos_call_error *cap_err);
+int capos_SystemMonitor_memory(const capos_SystemMonitor_Client *cap_client,
+	capos_SystemMonitor_memory_Reply *cap_reply, struct capos_call_error *cap_err);
+
+/* SystemMonitor.forChildren */
+typedef struct {
+	capos_SystemMonitor_forChildren_Results_reader results; /* every field */
+	struct capos_cap monitor; /* owned: drop it */
+	struct capos_rpc_result rpc; /* the message the fields point into */
+} capos_SystemMonitor_forChildren_Reply;
+int capos_SystemMonitor_forChildren_Call(const capos_SystemMonitor_Client *cap_client,
+	int (*cap_fill)(capos_SystemMonitor_forChildren_Params_builder params, struct capos_rpc_out *out, void *arg),
+	void *cap_arg, capos_SystemMonitor_forChildren_Reply *cap_reply, struct capos_call_error *cap_err);
+int capos_SystemMonitor_forChildren(const capos_SystemMonitor_Client *cap_client,
+	capos_SystemMonitor_forChildren_Reply *cap_reply, struct capos_call_error *cap_err);
+
+/* SystemMonitor's server: one handler per method (NULL: unimplemented). */
+typedef struct {
+	int (*processes)(void *self, struct capos_rpc_ctx *rc, capos_SystemMonitor_processes_Params_reader in,
+		capos_SystemMonitor_processes_Results_builder out);
+	int (*memory)(void *self, struct capos_rpc_ctx *rc, capos_SystemMonitor_memory_Params_reader in,
+		capos_SystemMonitor_memory_Results_builder out);
+	int (*forChildren)(void *self, struct capos_rpc_ctx *rc, capos_SystemMonitor_forChildren_Params_reader in,
+		capos_SystemMonitor_forChildren_Results_builder out);
+} capos_SystemMonitor_Server;
+int capos_SystemMonitor_Server_dispatch(const void *server, void *self, struct capos_rpc_ctx *rc);
+#if !defined(CAPOS_HOST)
+static inline int capos_SystemMonitor_Server_serve(const struct capos_cap *endpoint, const capos_SystemMonitor_Server *server,
+	void *self)
+{
+	return capos_serve(endpoint, capos_SystemMonitor_Server_dispatch, server, self, "SystemMonitor");
+}
+static inline int capos_SystemMonitor_Server_serve_named(const char *endpoint_name,
+	const capos_SystemMonitor_Server *server, void *self)
+{
+	return capos_serve_named(endpoint_name, capos_SystemMonitor_Server_dispatch, server, self, "SystemMonitor");
+}
+#endif
+
+/* interface Terminal: client stubs and server dispatch */
+typedef struct { struct capos_client c; } capos_Terminal_Client;
+static inline int capos_Terminal_Client_bind(capos_Terminal_Client *c, struct capos_ring *r, struct capos_cap cap)
+{
+	return capos_client_bind(&c->c, r, cap, capos_Terminal_ID);
+}
+#if !defined(CAPOS_HOST)
+static inline int capos_Terminal_Client_open(capos_Terminal_Client *c, const char *name)
+{
+	return capos_client_open(&c->c, name, capos_Terminal_ID);
+}
+#endif
+
+/* Terminal.read */
+typedef struct {
+	capos_Terminal_read_Results_reader results; /* every field */
+	struct capnp_data data;
+	bool timedOut;
+	struct capos_rpc_result rpc; /* the message the fields point into */
+} capos_Terminal_read_Reply;
+int capos_Terminal_read_Call(const capos_Terminal_Client *cap_client,
+	int (*cap_fill)(capos_Terminal_read_Params_builder params, struct capos_rpc_out *out, void *arg),
+	void *cap_arg, capos_Terminal_read_Reply *cap_reply, struct capos_call_error *cap_err);
+int capos_Terminal_read(const capos_Terminal_Client *cap_client, uint32_t max, uint64_t timeoutNs,
+	capos_Terminal_read_Reply *cap_reply, struct capos_call_error *cap_err);
+
+/* Terminal.write */
+typedef struct {
+	capos_Terminal_write_Results_reader results; /* every field */
+	struct capos_rpc_result rpc; /* the message the fields point into */
+} capos_Terminal_write_Reply;
+int capos_Terminal_write_Call(const capos_Terminal_Client *cap_client,
+	int (*cap_fill)(capos_Terminal_write_Params_builder params, struct capos_rpc_out *out, void *arg),
+	void *cap_arg, capos_Terminal_write_Reply *cap_reply, struct capos_call_error *cap_err);
+int capos_Terminal_write(const capos_Terminal_Client *cap_client, const void *data, size_t data_len,
+	capos_Terminal_write_Reply *cap_reply, struct capos_call_error *cap_err);
+
+/* Terminal.setMode */
+typedef struct {
+	capos_Terminal_setMode_Results_reader results; /* every field */
+	struct capos_rpc_result rpc; /* the message the fields point into */
+} capos_Terminal_setMode_Reply;
+int capos_Terminal_setMode_Call(const capos_Terminal_Client *cap_client,
+	int (*cap_fill)(capos_Terminal_setMode_Params_builder params, struct capos_rpc_out *out, void *arg),
+	void *cap_arg, capos_Terminal_setMode_Reply *cap_reply, struct capos_call_error *cap_err);
+int capos_Terminal_setMode(const capos_Terminal_Client *cap_client, bool echo, bool raw,
+	capos_Terminal_setMode_Reply *cap_reply, struct capos_call_error *cap_err);
+
+/* Terminal.windowSize */
+typedef struct {
+	capos_Terminal_windowSize_Results_reader results; /* every field */
+	bool known;
+	uint16_t rows;
+	uint16_t cols;
+	struct capos_rpc_result rpc; /* the message the fields point into */
+} capos_Terminal_windowSize_Reply;
+int capos_Terminal_windowSize_Call(const capos_Terminal_Client *cap_client,
+	int (*cap_fill)(capos_Terminal_windowSize_Params_builder params, struct capos_rpc_out *out, void *arg),
+	void *cap_arg, capos_Terminal_windowSize_Reply *cap_reply, struct capos_call_error *cap_err);
+int capos_Terminal_windowSize(const capos_Terminal_Client *cap_client,
+	capos_Terminal_windowSize_Reply *cap_reply, struct capos_call_error *cap_err);
+
+/* Terminal.stats */
+typedef struct {
+	capos_Terminal_stats_Results_reader results; /* every field */
+	uint64_t received;
+	uint64_t overruns;
+	uint32_t buffered;
+	struct capos_rpc_result rpc; /* the message the fields point into */
+} capos_Terminal_stats_Reply;
+int capos_Terminal_stats_Call(const capos_Terminal_Client *cap_client,
+	int (*cap_fill)(capos_Terminal_stats_Params_builder params, struct capos_rpc_out *out, void *arg),
+	void *cap_arg, capos_Terminal_stats_Reply *cap_reply, struct capos_call_error *cap_err);
+int capos_Terminal_stats(const capos_Terminal_Client *cap_client,
+	capos_Terminal_stats_Reply *cap_reply, struct capos_call_error *cap_err);
+
+/* Terminal's server: one handler per method (NULL: unimplemented). */
+typedef struct {
+	int (*read)(void *self, struct capos_rpc_ctx *rc, capos_Terminal_read_Params_reader in,
+		capos_Terminal_read_Results_builder out);
+	int (*write)(void *self, struct capos_rpc_ctx *rc, capos_Terminal_write_Params_reader in,
+		capos_Terminal_write_Results_builder out);
+	int (*setMode)(void *self, struct capos_rpc_ctx *rc, capos_Terminal_setMode_Params_reader in,
+		capos_Terminal_setMode_Results_builder out);
+	int (*windowSize)(void *self, struct capos_rpc_ctx *rc, capos_Terminal_windowSize_Params_reader in,
+		capos_Terminal_windowSize_Results_builder out);
+	int (*stats)(void *self, struct capos_rpc_ctx *rc, capos_Terminal_stats_Params_reader in,
+		capos_Terminal_stats_Results_builder out);
+} capos_Terminal_Server;
+int capos_Terminal_Server_dispatch(const void *server, void *self, struct capos_rpc_ctx *rc);
+#if !defined(CAPOS_HOST)
+static inline int capos_Terminal_Server_serve(const struct capos_cap *endpoint, const capos_Terminal_Server *server,
+	void *self)
+{
+	return capos_serve(endpoint, capos_Terminal_Server_dispatch, server, self, "Terminal");
+}
+static inline int capos_Terminal_Server_serve_named(const char *endpoint_name,
+	const capos_Terminal_Server *server, void *self)
+{
+	return capos_serve_named(endpoint_name, capos_Terminal_Server_dispatch, server, self, "Terminal");
 }
 #endif
 

@@ -26,6 +26,8 @@ enum manifest_KernelCap {
 	manifest_KernelCap_dmaPool = 9,
 	manifest_KernelCap_timer = 10,
 	manifest_KernelCap_entropySource = 11,
+	manifest_KernelCap_terminal = 12,
+	manifest_KernelCap_systemMonitor = 13,
 };
 
 /* enum manifest.capnp:RestartPolicy */

@@ -4,12 +4,16 @@
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/qemu_exit.h"
 #include "arch/x86_64/serial.h"
+#include "cap/terminal.h"
 #include "format.h"
 
 static void serial_out(void *ctx, char c)
 {
 	(void)ctx;
-	serial_putc(c);
+	if (terminal_line_shared)
+		terminal_foreign_putc(c); /* shares the line with the terminal (terminal.h) */
+	else
+		serial_putc(c);
 }
 
 /* One call is one uninterrupted write: an interrupt handler that logs (an

@@ -11,6 +11,7 @@
 #include "arch/x86_64/intc.h"
 #include "arch/x86_64/qemu_exit.h"
 #include "arch/x86_64/serial.h"
+#include "cap/terminal.h"
 #include "arch/x86_64/syscall.h"
 #include "arch/x86_64/timer.h"
 #include "arch/x86_64/trap.h"
@@ -84,6 +85,7 @@ _Noreturn void kmain(uint32_t magic, uint64_t info_phys)
 	heap_init();
 	intc_init();
 	timer_init();
+	terminal_init();
 	pci_bus_init();
 	iommu_init();
 	syscall_init();

@@ -192,6 +192,12 @@ interface ProcessHandle @0xeae348f354b16f0d {
   # (read, not present) rip 0x400010"); exitCode is then -1.
   # Only one wait may be outstanding; a second concurrent wait fails with
   # overloaded.
+
+  kill @1 () -> (killed :Bool);
+  # Ends the process now, as the kernel ends a faulting one: its caps and
+  # frames go back, a pending wait completes with killed = true and
+  # killReason "killed by pid N 'name'".  killed = false: it had already
+  # ended (nothing happens).
 }
 
 # ---------------------------------------------------------------------------
@@ -213,4 +219,64 @@ interface BootPackage @0x807f8a60f7d9051a {
   # The kernel command line as the boot loader passed it (at most 255
   # bytes).  Lets a boot-time program take parameters without a manifest
   # of its own (the in-guest kernel fuzzer reads its seed here).
+}
+
+# ---------------------------------------------------------------------------
+# Terminal and system monitoring (docs/terminal.md)
+# ---------------------------------------------------------------------------
+
+interface Terminal @0xdfb91dc9963a95a2 {
+  # The serial line as a terminal: the keyboard's bytes (received by
+  # interrupt into a kernel ring) and output that the kernel log does not
+  # garble.  Boot code grants it to one service at most, and it does not
+  # move: whoever holds it is the only reader of the keyboard.
+
+  read @0 (max :UInt32, timeoutNs :UInt64) -> (data :Data, timedOut :Bool);
+  # Up to max (1..4096) bytes.  Raw mode: completes as soon as a byte is
+  # there; line mode: when a whole line (ending "\n" or "\r") or max bytes
+  # are.  timeoutNs 0 answers at once; 0xffffffffffffffff never times out.
+  # timedOut with whatever was there (maybe nothing) when the time runs
+  # out.  One read may be pending at a time (overloaded otherwise).
+
+  write @1 (data :Data) -> ();
+  # Bytes as-is, at most 4096.
+
+  setMode @2 (echo :Bool, raw :Bool) -> ();
+  # echo: the kernel writes each received byte back as it arrives ("\r"
+  # as "\r\n").  Starts in line mode with echo.
+
+  windowSize @3 () -> (known :Bool, rows :UInt16, cols :UInt16);
+  # A serial line does not know its size: known = false, 24x80 assumed.
+
+  stats @4 () -> (received :UInt64, overruns :UInt64, buffered :UInt32);
+  # Bytes received since boot, bytes dropped because the ring was full,
+  # bytes waiting now.
+}
+
+struct ProcessInfo {
+  pid @0 :UInt32;
+  name @1 :Text;
+  state @2 :Text;          # "running", "runnable", "blocked", "exiting"
+  frames @3 :UInt64;       # frames it holds (its own count)
+  caps @4 :UInt32;         # capability table slots in use
+  slices @5 :UInt64;       # times it was scheduled
+  syscalls @6 :UInt64;
+}
+
+interface SystemMonitor @0xd50ddce1d68f8d15 {
+  # Read-only views of the system.  A monitor shows, it never grants: no
+  # method returns a capability to what it shows.  Boot code grants the
+  # system-wide one (scope: every process); forChildren narrows it.
+
+  processes @0 () -> (processes :List(ProcessInfo), hidden :UInt32);
+  # The processes in scope (at most 64), and how many live ones are not.
+
+  memory @1 () -> (framesFree :UInt64, framesTotal :UInt64, endpointsLive :UInt32,
+                   processesLive :UInt32);
+  # System-wide counts (they name no process).
+
+  forChildren @2 () -> (monitor :SystemMonitor);
+  # A monitor whose scope is the caller's children: the processes spawned
+  # by the caller's own ProcessSpawner while they live.  A narrowed
+  # monitor narrows again to the new caller's children, never wider.
 }

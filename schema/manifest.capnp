@@ -93,6 +93,8 @@ enum KernelCap {
   dmaPool @9;                      # DMA memory for a device (services only)
   timer @10;                       # Timer (schema/time.capnp)
   entropySource @11;               # EntropySource (schema/entropy.capnp)
+  terminal @12;                    # the serial keyboard: one holder at most
+  systemMonitor @13;               # the system-wide SystemMonitor
 }
 
 enum RestartPolicy {

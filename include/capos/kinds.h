@@ -39,7 +39,9 @@
 	X(DEVICE_MMIO, deviceMmio, 50, device_DeviceMmio_ID, 1, 0)                      \
 	X(DMA_POOL, dmaPool, 51, device_DMAPool_ID, 1, 0)                              \
 	X(TIMER, timer, 52, time_Timer_ID, 1, 1)                                        \
-	X(ENTROPY_SOURCE, entropySource, 53, entropy_EntropySource_ID, 1, 1)
+	X(ENTROPY_SOURCE, entropySource, 53, entropy_EntropySource_ID, 1, 1)            \
+	X(TERMINAL, terminal, 57, capos_Terminal_ID, 1, 0)                              \
+	X(SYSTEM_MONITOR, systemMonitor, 58, capos_SystemMonitor_ID, 1, 1)
 
 /* CAPOS_KIND_IF(flag, ...): the rest when flag is the literal 1, nothing
  * when 0. */

@@ -9,6 +9,7 @@
 #include <capos/abi.h>
 
 #include "arch/x86_64/serial.h"
+#include "cap/terminal.h"
 #include "capnp/capnp.h"
 #include "capos.capnp.h"
 #include "log.h"
@@ -58,9 +59,10 @@ static int console_decode(void *object, struct kcap_call *c)
 static int console_perform(void *object, struct kcap_call *c)
 {
 	(void)object;
-	serial_write((const char *)c->data, c->data_len);
+	void (*write)(const char *, size_t) = terminal_line_shared ? terminal_foreign_write : serial_write;
+	write((const char *)c->data, c->data_len);
 	if (c->arg[0])
-		serial_write("\n", 1);
+		write("\n", 1);
 	return kcap_empty_result(c);
 }
 

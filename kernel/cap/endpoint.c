@@ -172,6 +172,13 @@ unsigned endpoint_log_counts(const char *when)
 	return eps + nc + nr;
 }
 
+unsigned endpoint_live_count(void)
+{
+	unsigned eps, nc, nr;
+	ipc_counts(the_ipc(), &eps, &nc, &nr);
+	return eps;
+}
+
 /* The owner side may CALL, RECV and RETURN; the client facet only CALL. */
 const struct kcap_type kcap_endpoint_type = {
 	.kind = KCAP_ENDPOINT,

@@ -34,5 +34,7 @@ void endpoint_boot_release(struct endpoint *ep);
 /* Live endpoints, calls and receives (for baseline checks in the log). */
 /* Returns the number of live endpoints + calls + receives. */
 unsigned endpoint_log_counts(const char *when);
+/* Live endpoints (SystemMonitor.memory). */
+unsigned endpoint_live_count(void);
 
 #endif

@@ -164,9 +164,10 @@ static void handle_describe_waits(const struct process *p, char *buf, size_t len
 
 static const struct kcall_method handle_methods[] = {
 	{capos_ProcessHandle_wait_METHOD, "wait", {PROCESS_HANDLE_RESULT_BYTES, 0}},
+	{capos_ProcessHandle_kill_METHOD, "kill", {KCALL_FLAT(capos_ProcessHandle_kill_Results), 0}},
 };
 
-/* wait takes no params. */
+/* wait and kill take no params. */
 static int handle_decode(void *object, struct kcap_call *c)
 {
 	(void)object;
@@ -178,9 +179,36 @@ static int handle_decode(void *object, struct kcap_call *c)
  * result buffer was checked big enough now; if the waiter unmaps it
  * meanwhile, the completion says CAPOS_ERR_BAD_BUFFER (nothing is lost:
  * the exit code stays in the handle for the next wait). */
+/* kill: the child is not running (the caller is; the kernel is not
+ * preemptible), so it is destroyed here as the deadlock breaker does;
+ * handle_process_exit records its end and answers a pending wait. */
+static int handle_kill(struct process_handle *h, struct kcap_call *c)
+{
+	struct process *child = h->child;
+	bool live = child != 0 && child->pid == h->pid && child->state != PROC_FREE;
+	if (live) {
+		char reason[PROC_REASON_MAX];
+		format_snprintf(reason, sizeof reason, "killed by pid %u '%s' (ProcessHandle.kill)",
+		                c->caller->pid, c->caller->name);
+		process_mark_killed(child, reason);
+		process_destroy(child);
+	}
+	struct capnp_builder b;
+	size_t len = 0;
+	capnp_builder_init(&b, c->result, c->result_cap);
+	capos_ProcessHandle_kill_Results_builder r = capos_ProcessHandle_kill_Results_init_root(&b);
+	capos_ProcessHandle_kill_Results_set_killed(r, live);
+	if (capnp_builder_finish(&b, &len) != CAPNP_OK)
+		return CAPOS_ERR_NO_RESOURCES;
+	c->result_len = (uint32_t)len;
+	return CAPOS_OK;
+}
+
 static int handle_perform(void *object, struct kcap_call *c)
 {
 	struct process_handle *h = object;
+	if (c->method_id == capos_ProcessHandle_kill_METHOD)
+		return handle_kill(h, c);
 	if (h->exited) {
 		size_t len = wait_result(h, c->result, c->result_cap);
 		if (len == 0)

@@ -400,6 +400,7 @@ static int spawn_perform(struct process_spawner *sp, struct kcap_call *c)
 		              "'%s': out of processes or frames (see the proc: line above)", req.name);
 	}
 	process_set_binary(child, req.bin->name.ptr, req.bin->name.len);
+	child->parent_pid = c->caller->pid;
 	struct cap_entry handle;
 	if (process_handle_create(child, c->badge, &handle) != CAPOS_OK) {
 		/* Never started: destroying it gives back its references. */

@@ -29,6 +29,8 @@ extern const struct kcap_type kcap_device_mmio_type;
 extern const struct kcap_type kcap_dma_pool_type;
 extern const struct kcap_type kcap_timer_type;
 extern const struct kcap_type kcap_entropy_source_type;
+extern const struct kcap_type kcap_terminal_type;
+extern const struct kcap_type kcap_system_monitor_type;
 
 static const struct kcap_type *const kcap_types[] = {
 	&kcap_console_type,
@@ -46,6 +48,8 @@ static const struct kcap_type *const kcap_types[] = {
 	&kcap_dma_pool_type,
 	&kcap_timer_type,
 	&kcap_entropy_source_type,
+	&kcap_terminal_type,
+	&kcap_system_monitor_type,
 };
 #define KCAP_TYPE_COUNT (sizeof(kcap_types) / sizeof(kcap_types[0]))
 

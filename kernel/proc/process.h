@@ -42,6 +42,7 @@ struct proc_region {
 
 struct process {
 	uint32_t pid;
+	uint32_t parent_pid; /* who spawned it (ProcessSpawner); 0: the kernel */
 	char name[PROC_NAME_MAX];
 	char binary[PROC_NAME_MAX]; /* the manifest binary it runs: the host
 	                               symbolizer finds the ELF by this name */

@@ -432,6 +432,19 @@ static int check_devices(struct vctx *v)
 	return 0;
 }
 
+/* The first service before services[holder] granted the kernel's
+ * terminal, or -1. */
+static int terminal_holder_before(const struct mf_manifest *m, int holder)
+{
+	for (int s = 0; s < holder; s++)
+		for (uint32_t k = 0; k < m->services[s].cap_count; k++) {
+			const struct mf_cap *c = &m->services[s].caps[k];
+			if (c->kind == MF_SOURCE_KERNEL && c->kernel == MF_KCAP_TERMINAL)
+				return s;
+		}
+	return -1;
+}
+
 /* One granted cap of init (holder -1) or of services[holder]. */
 static int check_cap(struct vctx *v, int holder, const struct mf_cap *caps,
 		     uint32_t i)
@@ -486,6 +499,17 @@ static int check_cap(struct vctx *v, int holder, const struct mf_cap *caps,
 		}
 		if (check_device(v, holder, c, i) < 0)
 			return -1;
+		if (c->kernel == MF_KCAP_TERMINAL && holder != HOLDER_INIT) {
+			int other = terminal_holder_before(v->m, holder);
+			if (other >= 0) {
+				m = fail(v, MF_ERR_NOT_GRANTABLE, holder);
+				msg_field(m, "caps", i, ".source.kernel");
+				msg_cstr(m, "terminal already granted to ");
+				msg_qstr(m, v->m->services[other].name);
+				msg_cstr(m, " (one reader of the keyboard)");
+				return -1;
+			}
+		}
 		/* init passes on what it holds; endpoints are made fresh, and
 		 * the kernel makes per-service kinds for the service itself. */
 		if (holder != HOLDER_INIT && c->kernel != MF_KCAP_ENDPOINT &&

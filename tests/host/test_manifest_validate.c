@@ -256,7 +256,7 @@ Test(manifest_validate, empty_binary)
 Test(manifest_validate, out_of_range_kernel_cap)
 {
 	server_caps[1].kernel = MF_KCAP_COUNT;
-	expect_error(MF_ERR_BAD_KERNEL_CAP, "service \"server\"", "caps[1].source.kernel", "12");
+	expect_error(MF_ERR_BAD_KERNEL_CAP, "service \"server\"", "caps[1].source.kernel", "14");
 }
 
 Test(manifest_validate, out_of_range_source_kind)
@@ -269,6 +269,16 @@ Test(manifest_validate, boot_package_only_for_init)
 {
 	server_caps[0].kernel = MF_KCAP_BOOT_PACKAGE;
 	expect_error(MF_ERR_NOT_GRANTABLE, "service \"server\"", "caps[0].source.kernel", "bootPackage");
+}
+
+Test(manifest_validate, terminal_has_one_holder)
+{
+	init_caps[2] = kcap(S("terminal"), MF_KCAP_TERMINAL); /* in place of bootPackage */
+	server_caps[0] = kcap(S("tty"), MF_KCAP_TERMINAL);
+	cr_assert_eq(mf_validate(&m, order, &err), MF_OK, "%s", err.message);
+	client_caps[0] = kcap(S("tty"), MF_KCAP_TERMINAL);
+	expect_error(MF_ERR_NOT_GRANTABLE, "service \"client\"", "caps[0].source.kernel",
+		     "terminal already granted to \"server\"");
 }
 
 Test(manifest_validate, missing_capability_source_service)

@@ -1,4 +1,5 @@
-/* COM1 driver: polled transmit, 115200 8N1, FIFO on. */
+/* COM1 driver: polled transmit, receive by interrupt or poll, 115200 8N1,
+ * FIFO on. */
 #include "arch/x86_64/serial.h"
 #include "arch/x86_64/io.h"
 
@@ -34,4 +35,16 @@ void serial_write(const char *s, size_t len)
 {
 	for (size_t i = 0; i < len; i++)
 		serial_putc(s[i]);
+}
+
+bool serial_rx_ready(void) { return (inb(COM1 + 5) & 0x01) != 0; }
+
+uint8_t serial_rx_byte(void) { return inb(COM1); }
+
+/* Receive-data-available interrupts; OUT2 gates the UART's IRQ line onto
+ * the ISA bus on PCs. */
+void serial_rx_irq_enable(void)
+{
+	outb(COM1 + 4, 0x0b); /* DTR, RTS, OUT2 */
+	outb(COM1 + 1, 0x01);
 }

@@ -57,11 +57,12 @@ bool pool_has(uint32_t id, uint64_t iface)
 }
 
 /* Interfaces whose calls may complete later (endpoint calls, waits,
- * Timer.sleep). */
+ * Timer.sleep, a key on the Terminal). */
 static bool completes_later(uint64_t iface)
 {
 	return iface == capos_Endpoint_ID || iface == capos_ProcessHandle_ID ||
-	       iface == device_Notification_ID || iface == time_Timer_ID;
+	       iface == device_Notification_ID || iface == time_Timer_ID ||
+	       iface == capos_Terminal_ID;
 }
 
 /* A cap we hold whose calls complete inside cap_enter. */

@@ -2,7 +2,7 @@
  * kfuzz: every kernel capability method with adversarial values and,
  * sometimes, lying params (Console, FrameAllocator, MemoryObject,
  * VirtualMemory, BootPackage, ProcessSpawner, ProcessHandle, Timer,
- * EntropySource), and the
+ * EntropySource, Terminal, SystemMonitor), and the
  * check-before-effect probe.
  */
 #include "kfuzz.h"
@@ -373,7 +373,11 @@ void op_handle(void)
 	if (slot < 0)
 		return;
 	uint16_t m = kf_chance(8) ? (uint16_t)kf_pick(4) : capos_ProcessHandle_wait_METHOD;
-	struct capos_sqe s = kf_call_sqe(slot, cap_of(capos_ProcessHandle_ID), m, 0);
+	uint32_t h = cap_of(capos_ProcessHandle_ID);
+	/* kill only what the fuzz spawned itself: a worker must live to report. */
+	if (m == capos_ProcessHandle_kill_METHOD && is_kept(h))
+		m = capos_ProcessHandle_wait_METHOD;
+	struct capos_sqe s = kf_call_sqe(slot, h, m, 0);
 	BUILD(capos_ProcessHandle_wait_Params, p);
 	s.len = (uint32_t)kf_finish(&b);
 	kf_submit(slot, &s, result_choice(&s), true);
@@ -426,4 +430,61 @@ void op_entropy(void)
 	(void)lie(slot, &len);
 	struct capos_sqe s = kf_call_sqe(slot, kf_chance(16) ? any_cap() : c_entropy, m, len);
 	kf_submit(slot, &s, result_choice(&s), false);
+}
+
+/* SystemMonitor: every method (and one past), sometimes on another cap;
+ * forChildren's monitor joins the pool through the result caps. */
+static void op_monitor(void)
+{
+	int slot = kf_slot(false);
+	uint16_t m = (uint16_t)kf_pick(4);
+	BUILD(capos_SystemMonitor_memory_Params, p);
+	(void)p;
+	size_t len = kf_finish(&b);
+	(void)lie(slot, &len);
+	struct capos_sqe s = kf_call_sqe(slot, kf_chance(16) ? any_cap() : c_monitor, m, len);
+	kf_submit(slot, &s, result_choice(&s), false);
+}
+
+/* Terminal: reads of every size with no or a short timeout (nobody
+ * types: they time out), writes of a harmless line, modes, window size,
+ * stats.  A read may complete later: it takes a blocking slot. */
+static void op_terminal(void)
+{
+	uint16_t m = (uint16_t)kf_pick(6);
+	int slot = kf_slot(m == capos_Terminal_read_METHOD);
+	if (slot < 0)
+		return;
+	size_t len;
+	if (m == capos_Terminal_read_METHOD) {
+		static const uint32_t sizes[] = {0, 1, 64, 4096, 4097, 0xffffffffu};
+		BUILD(capos_Terminal_read_Params, p);
+		capos_Terminal_read_Params_set_max(p, sizes[kf_pick(6)]);
+		capos_Terminal_read_Params_set_timeoutNs(p, kf_chance(2) ? 0 : kf_pick(2 * KF_MS));
+		len = kf_finish(&b);
+	} else if (m == capos_Terminal_write_METHOD) {
+		BUILD(capos_Terminal_write_Params, p);
+		capos_Terminal_write_Params_set_data(p, "~\n", 2);
+		len = kf_finish(&b);
+	} else {
+		BUILD(capos_Terminal_setMode_Params, p);
+		capos_Terminal_setMode_Params_set_echo(p, kf_chance(2));
+		capos_Terminal_setMode_Params_set_raw(p, kf_chance(2));
+		len = kf_finish(&b);
+	}
+	/* No lies here: a lying read could wait forever, and a lying write
+	 * could leave a line unfinished, which the terminal then redraws
+	 * after every kernel log line (docs/terminal.md), gluing bytes to the
+	 * lines the harness reads.  Malformed params reach the terminal
+	 * through op_malformed and op_garbage. */
+	struct capos_sqe s = kf_call_sqe(slot, c_terminal, m, len);
+	kf_submit(slot, &s, result_choice(&s), m == capos_Terminal_read_METHOD);
+}
+
+void op_watch(void)
+{
+	if (c_terminal && kf_chance(2))
+		op_terminal();
+	else if (c_monitor)
+		op_monitor();
 }

@@ -96,7 +96,8 @@ extern struct kf_map {
 	uint64_t addr, size;
 } kf_maps[16];                          /* VirtualMemory.map results          */
 extern uint8_t kf_capset_copy[P];
-extern uint32_t c_console, c_frames, c_vm, c_boot, c_spawner, c_ctl, c_timer, c_entropy;
+extern uint32_t c_console, c_frames, c_vm, c_boot, c_spawner, c_ctl, c_timer, c_entropy,
+	c_terminal, c_monitor;
 extern struct kf_stats {
 	uint64_t sqes, cqes, errors, exceptions, syscalls, corrupt, maps_checked;
 	uint64_t calls_answered, calls_received, returns; /* endpoint traffic */
@@ -139,6 +140,7 @@ uint8_t result_choice(struct capos_sqe *s);
 
 /* gen_kernel.c: kernel capability methods */
 void op_console(void);
+void op_watch(void); /* Terminal, SystemMonitor */
 void op_frames(void);
 void op_vm(void);
 void op_memory_object(void);

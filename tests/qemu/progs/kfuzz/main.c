@@ -70,7 +70,12 @@ static void fuzz(void)
 			else if (kf_chance(4))
 				op_flood();
 			break;
-		case 4: op_console(); break;
+		case 4:
+			if (kf_chance(3))
+				op_watch();
+			else
+				op_console();
+			break;
 		case 5: case 6: op_frames(); break;
 		case 7: case 8: op_vm(); break;
 		case 9: op_memory_object(); break;
@@ -325,6 +330,8 @@ int main(void)
 	c_ctl = capset_id("ctl", capos_Endpoint_ID);
 	c_timer = capset_id("timer", time_Timer_ID);
 	c_entropy = capset_id("entropy", entropy_EntropySource_ID);
+	c_terminal = capset_id("terminal", capos_Terminal_ID);
+	c_monitor = capset_id("monitor", capos_SystemMonitor_ID);
 	if (has_cap("tf"))
 		tf_probe();
 	if (c_console == 0 || (c_boot == 0 && c_ctl == 0))

@@ -1,0 +1,63 @@
+/*
+ * capsh, the capability shell (docs/terminal.md): what its files share.
+ * main.c runs the terminal and the line loop, cmds.c the commands,
+ * jobs.c the children it spawned, line.c the line editor.
+ */
+#ifndef CAPSH_SHELL_H
+#define CAPSH_SHELL_H
+
+#include <capos/rt.h>
+
+#include "capnp/capnp.h"
+#include "capos.capnp.h"
+
+#define SH_ARGS_MAX 16u
+#define SH_JOBS_MAX 8u
+
+/* Output to the terminal (one Terminal.write per call). */
+void sh_write(const char *s, size_t n);
+void sh_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Explains a failed call: "capsh: what: exception failed: ...". */
+void sh_error(const char *what, const struct capos_call_error *err);
+
+/* One CALL with a params message built by the caller; result in result. */
+int sh_call(uint32_t cap, uint16_t method, const void *params, uint32_t params_len, void *result,
+            uint32_t result_cap, struct capos_reply *reply, struct capos_call_error *err);
+/* The same with empty params. */
+int sh_call0(uint32_t cap, uint16_t method, void *result, uint32_t result_cap,
+             struct capos_reply *reply, struct capos_call_error *err);
+
+/* A raw-mode Terminal.read of up to max bytes, waiting at most timeout_ns:
+ * the number of bytes placed in buf, 0 on a timeout, <0 on failure. */
+int sh_read(uint8_t *buf, uint32_t max, uint64_t timeout_ns);
+
+/* Caps the shell holds, from its CapSet (by the shell's own names). */
+const struct capos_capset_entry *sh_cap(const char *name);
+const char *sh_interface_name(uint64_t id);
+
+/* Commands (cmds.c): 0 to go on, 1 when the shell should leave. */
+int sh_run(char *line);
+
+/* Jobs (jobs.c). */
+struct sh_job {
+	bool used;
+	uint32_t handle; /* ProcessHandle cap id */
+	uint32_t pid;
+	char name[32];
+	uint64_t wait_ud; /* the pending ProcessHandle.wait's user_data */
+	uint64_t result[(CAPOS_WAIT_RESULT_BYTES + 7) / 8];
+};
+/* Starts watching a spawned child; returns its job or NULL (no room). */
+struct sh_job *job_add(uint32_t handle, uint32_t pid, const char *name);
+/* Reports and forgets every job that has ended. */
+void jobs_reap(void);
+void jobs_list(void);
+struct sh_job *job_by_pid(uint32_t pid);
+/* Waits for j in the foreground: Ctrl-C kills it.  */
+void job_foreground(struct sh_job *j);
+/* ProcessHandle.kill; false with a message when it failed. */
+bool job_kill(struct sh_job *j);
+/* Every job killed and forgotten (the shell is leaving). */
+void jobs_kill_all(void);
+
+#endif
