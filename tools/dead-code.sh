@@ -28,7 +28,16 @@ done
 
 objs=()
 for d in kernel user host tool; do
-	[ -d "$build/$d" ] && while IFS= read -r o; do objs+=("$o"); done < <(find "$build/$d" -name '*.o' | LC_ALL=C sort)
+	[ -d "$build/$d" ] && while IFS= read -r o; do
+		# An object whose source is gone (a file moved or deleted since
+		# that build) is stale, not part of any program: skip it.
+		src=${o#"$build/$d/"} src=${src%.o}
+		case $src in
+		kernel/*|lib/*|runtime/*|init/*|demos/*|services/*|tests/*|tools/*|generated/*|fuzz/*)
+			[ -e "$src.c" ] || [ -e "$src.S" ] || continue ;;
+		esac
+		objs+=("$o")
+	done < <(find "$build/$d" -name '*.o' | LC_ALL=C sort)
 done
 if [ ${#objs[@]} = 0 ] || [ ! -d "$build/kernel" ]; then
 	echo "dead-code.sh: error: no objects under $build (run make first)" >&2

@@ -24,7 +24,7 @@
 #include "kstring.h"
 #include "log.h"
 #include "manifest/manifest.h"
-#include "proc/manifest_boot.h"
+#include "cap/service_caps.h"
 #include "proc/process.h"
 
 static struct process_spawner {
