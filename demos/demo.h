@@ -36,11 +36,15 @@ static inline const char *demo_name(const char *fallback)
 static inline int demo_avx_enabled(void)
 {
 	uint32_t a, b, c, d;
+	/* clang-format off */
 	__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
+	/* clang-format on */
 	if (!(c & (1u << 27)) || !(c & (1u << 28))) /* OSXSAVE, AVX */
 		return 0;
 	uint32_t lo, hi;
+	/* clang-format off */
 	__asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+	/* clang-format on */
 	return (lo & 6u) == 6u;
 }
 
@@ -50,10 +54,12 @@ static inline int demo_avx_enabled(void)
 static inline void demo_dirty_ymm(void)
 {
 	static const uint64_t v[4] = {0x0123456789abcdefull, 0xfedcba9876543210ull, 1, 2};
+	/* clang-format off */
 #define DEMO_YMM(i) __asm__ volatile("vmovdqu %0, %%ymm" #i ::"m"(v) : "xmm" #i);
 	DEMO_YMM(0) DEMO_YMM(1) DEMO_YMM(2) DEMO_YMM(3) DEMO_YMM(4) DEMO_YMM(5) DEMO_YMM(6)
 	DEMO_YMM(7) DEMO_YMM(8) DEMO_YMM(9) DEMO_YMM(10) DEMO_YMM(11) DEMO_YMM(12)
 	DEMO_YMM(13) DEMO_YMM(14) DEMO_YMM(15)
+	/* clang-format on */
 #undef DEMO_YMM
 }
 
@@ -88,7 +94,9 @@ static inline int demo_finish(const char *name)
 static inline void demo_spin(uint64_t iterations)
 {
 	for (volatile uint64_t i = 0; i < iterations; i++)
+		/* clang-format off */
 		__asm__ volatile("" ::: "memory");
+		/* clang-format on */
 }
 
 #endif

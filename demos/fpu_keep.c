@@ -98,7 +98,9 @@ __asm__(
 
 static void cpuid(uint32_t leaf, uint32_t r[4])
 {
+	/* clang-format off */
 	__asm__ volatile("cpuid" : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3]) : "a"(leaf), "c"(0));
+	/* clang-format on */
 }
 
 /* AVX usable: the CPU has it and the kernel enabled its state in XCR0. */
@@ -109,7 +111,9 @@ static int avx_enabled(void)
 	if (!(r[2] & (1u << 27)) || !(r[2] & (1u << 28))) /* OSXSAVE, AVX */
 		return 0;
 	uint32_t lo, hi;
+	/* clang-format off */
 	__asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+	/* clang-format on */
 	return (lo & 6u) == 6u;
 }
 

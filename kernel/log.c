@@ -50,7 +50,9 @@ _Noreturn void panic(const char *fmt, ...)
 	kprintf("\n");
 	va_end(ap);
 	uint64_t rsp, rbp;
+	/* clang-format off */
 	__asm__ volatile("mov %%rsp, %0; mov %%rbp, %1" : "=r"(rsp), "=r"(rbp));
+	/* clang-format on */
 	kprintf("  caller %p rsp %p rbp %p\n", __builtin_return_address(0),
 		(void *)rsp, (void *)rbp);
 	/* Return address - 1: the call itself; tools/symbolize.sh adds its line. */

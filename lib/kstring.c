@@ -18,8 +18,10 @@ void *memcpy(void *restrict dst, const void *restrict src, size_t n)
 {
 	void *d = dst;
 	size_t words = n / 8, bytes = n % 8;
+	/* clang-format off */
 	__asm__ volatile("rep movsq" : "+D"(d), "+S"(src), "+c"(words) : : "memory");
 	__asm__ volatile("rep movsb" : "+D"(d), "+S"(src), "+c"(bytes) : : "memory");
+	/* clang-format on */
 	return dst;
 }
 
@@ -44,8 +46,10 @@ void *memset(void *dst, int c, size_t n)
 	void *d = dst;
 	uint64_t pattern = 0x0101010101010101ull * (unsigned char)c;
 	size_t words = n / 8, bytes = n % 8;
+	/* clang-format off */
 	__asm__ volatile("rep stosq" : "+D"(d), "+c"(words) : "a"(pattern) : "memory");
 	__asm__ volatile("rep stosb" : "+D"(d), "+c"(bytes) : "a"(pattern) : "memory");
+	/* clang-format on */
 	return dst;
 }
 

@@ -75,7 +75,9 @@ void ring_post_cqe(struct capos_ring_page *page, struct ring_cursor *c,
 	page->cq[c->cq_tail & (CAPOS_CQ_ENTRIES - 1)] = *cqe;
 	/* The entry must be visible before the index that publishes it.  On
 	 * one x86 CPU stores are ordered; the barrier stops the compiler. */
+	/* clang-format off */
 	__asm__ volatile("" ::: "memory");
+	/* clang-format on */
 	c->cq_tail++;
 	WRITE_ONCE32(page->header.cq_tail, c->cq_tail);
 }

@@ -67,7 +67,9 @@ static bool rdseed64(uint64_t *v)
 {
 	for (unsigned i = 0; i < RDSEED_RETRIES; i++) {
 		uint8_t ok;
+		/* clang-format off */
 		__asm__ volatile("rdseed %0; setc %1" : "=r"(*v), "=qm"(ok)::"cc");
+		/* clang-format on */
 		if (ok)
 			return true;
 		__asm__ volatile("pause");
@@ -79,7 +81,9 @@ static bool rdrand64(uint64_t *v)
 {
 	for (unsigned i = 0; i < RDRAND_RETRIES; i++) {
 		uint8_t ok;
+		/* clang-format off */
 		__asm__ volatile("rdrand %0; setc %1" : "=r"(*v), "=qm"(ok)::"cc");
+		/* clang-format on */
 		if (ok)
 			return true;
 	}

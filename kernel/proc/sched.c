@@ -154,7 +154,9 @@ void sched_run(void)
 		if (!wake_expired(ktime_ns()) && break_deadlock())
 			continue;
 		/* Idle: sti;hlt is atomic, so a tick between them still wakes us. */
+		/* clang-format off */
 		__asm__ volatile("sti; hlt; cli" ::: "memory");
+		/* clang-format on */
 		wake_expired(ktime_ns());
 	}
 	kprintf("sched: no process left (%lu preemptions)\n", preemptions);

@@ -148,9 +148,13 @@ static void vnet_send(struct vnet *v, uint8_t *ring, uint16_t n, uint64_t iova, 
 	volatile uint16_t *avail = (uint16_t *)(ring + 0x100);
 	desc[n] = (struct vq_desc){ .addr = iova, .len = len };
 	avail[2 + n] = n;       /* ring[n] = descriptor n */
+	/* clang-format off */
 	__asm__ volatile("" ::: "memory");
+	/* clang-format on */
 	avail[1] = (uint16_t)(n + 1); /* idx */
+	/* clang-format off */
 	__asm__ volatile("mfence" ::: "memory");
+	/* clang-format on */
 	v->cfg->q_select = TX_QUEUE;
 	volatile uint16_t *kick =
 		(volatile uint16_t *)(v->notify_base + v->cfg->q_notify_off * v->notify_mult);

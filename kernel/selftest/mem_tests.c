@@ -183,9 +183,13 @@ SELFTEST(timer)
 		/* Arm with interrupts off, then sti;hlt (atomic): the interrupt
 		 * cannot slip in between and leave hlt waiting for the next one. */
 		do {
+			/* clang-format off */
 			__asm__ volatile("cli" ::: "memory");
+			/* clang-format on */
 			timer_arm_at(due);
+			/* clang-format off */
 			__asm__ volatile("sti; hlt" ::: "memory");
+			/* clang-format on */
 		} while ((now = ktime_ns()) < due);
 		uint64_t late = now - due;
 		worst = late > worst ? late : worst;

@@ -50,7 +50,9 @@ static uint64_t dma_addr(void *ctx, const void *va, uint32_t len)
 static void barrier(void *ctx)
 {
 	(void)ctx;
+	/* clang-format off */
 	__asm__ volatile("mfence" ::: "memory");
+	/* clang-format on */
 }
 
 /* ---- config space: the copy DeviceMmio.info returned ---- */

@@ -45,7 +45,9 @@ struct loop {
 static inline uint64_t rdtsc(void)
 {
 	uint32_t lo, hi;
+	/* clang-format off */
 	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi)::"memory");
+	/* clang-format on */
 	return (uint64_t)hi << 32 | lo;
 }
 
@@ -189,7 +191,9 @@ static void crash(struct vnet_svc *s)
 {
 	capos_printf("[%s] crash test: faulting with %u TX buffers in flight\n", s->name,
 	             (unsigned)(VNET_SVC_QSIZE - s->vn.tx_nfree));
+	/* clang-format off */
 	__asm__ volatile("ud2"); /* an invalid opcode: the kernel kills us */
+	/* clang-format on */
 }
 
 static int handle_call(struct loop *l, int32_t result)

@@ -16,8 +16,10 @@ bool cpu_has_nx, cpu_has_smep, cpu_has_smap;
 
 static void cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
 {
+	/* clang-format off */
 	__asm__ volatile("cpuid" : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3])
 			 : "a"(leaf), "c"(sub));
+	/* clang-format on */
 }
 
 static bool arg_set(const char *key)
@@ -78,6 +80,8 @@ void cpu_init(void)
 	cpu_has_smap = decide("SMAP (CR4.SMAP)", smap, "nosmap");
 	if (cpu_has_smap) {
 		write_cr4(read_cr4() | CR4_SMAP);
+		/* clang-format off */
 		__asm__ volatile("clac" ::: "memory", "cc");
+		/* clang-format on */
 	}
 }

@@ -72,39 +72,51 @@ static inline void write_cr4(uint64_t v) { __asm__ volatile("mov %0, %%cr4" :: "
 static inline uint64_t read_rflags(void)
 {
 	uint64_t v;
+	/* clang-format off */
 	__asm__ volatile("pushfq; popq %0" : "=r"(v));
+	/* clang-format on */
 	return v;
 }
 
 static inline uint64_t rdtsc(void)
 {
 	uint32_t lo, hi;
+	/* clang-format off */
 	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	/* clang-format on */
 	return ((uint64_t)hi << 32) | lo;
 }
 
 static inline uint64_t rdmsr(uint32_t msr)
 {
 	uint32_t lo, hi;
+	/* clang-format off */
 	__asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
+	/* clang-format on */
 	return ((uint64_t)hi << 32) | lo;
 }
 
 static inline void wrmsr(uint32_t msr, uint64_t v)
 {
+	/* clang-format off */
 	__asm__ volatile("wrmsr" :: "c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)) : "memory");
+	/* clang-format on */
 }
 
 static inline void invlpg(uint64_t va)
 {
+	/* clang-format off */
 	__asm__ volatile("invlpg (%0)" :: "r"(va) : "memory");
+	/* clang-format on */
 }
 
 /* Masks interrupts; returns the previous RFLAGS for irq_restore. */
 static inline uint64_t irq_save(void)
 {
 	uint64_t flags;
+	/* clang-format off */
 	__asm__ volatile("pushfq; popq %0; cli" : "=r"(flags) :: "memory");
+	/* clang-format on */
 	return flags;
 }
 
@@ -118,12 +130,16 @@ static inline void irq_restore(uint64_t flags)
 static inline void user_access_begin(void)
 {
 	if (cpu_has_smap)
+		/* clang-format off */
 		__asm__ volatile("stac" ::: "memory", "cc");
+		/* clang-format on */
 }
 static inline void user_access_end(void)
 {
 	if (cpu_has_smap)
+		/* clang-format off */
 		__asm__ volatile("clac" ::: "memory", "cc");
+		/* clang-format on */
 }
 
 #endif

@@ -10,8 +10,10 @@
 
 static inline void cpuid_query(uint32_t leaf, uint32_t sub, uint32_t r[4])
 {
+	/* clang-format off */
 	__asm__ volatile("cpuid" : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3])
 			 : "a"(leaf), "c"(sub));
+	/* clang-format on */
 }
 
 #endif

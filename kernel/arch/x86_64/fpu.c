@@ -47,8 +47,10 @@ void fpu_get_stats(struct fpu_stats *out) { *out = stats; }
 
 static void xsetbv(uint32_t reg, uint64_t v)
 {
+	/* clang-format off */
 	__asm__ volatile("xsetbv" ::"c"(reg), "a"((uint32_t)v), "d"((uint32_t)(v >> 32))
 	                 : "memory");
+	/* clang-format on */
 }
 
 static bool arg_set(const char *key)
@@ -161,10 +163,14 @@ void fpu_load(struct fpu_state *s)
 		return;
 	}
 	if (use_xsave)
+		/* clang-format off */
 		__asm__ volatile("xrstor64 (%0)" ::"r"(s->area), "a"(0xffffffffu), "d"(0xffffffffu)
 		                 : "memory");
+		/* clang-format on */
 	else
+		/* clang-format off */
 		__asm__ volatile("fxrstor64 (%0)" ::"r"(s->area) : "memory");
+		/* clang-format on */
 	live = s;
 	stats.loads++;
 }
@@ -174,33 +180,45 @@ void fpu_save(struct fpu_state *s)
 	if (live != s)
 		panic("fpu: saving state %p but the registers hold %p", (void *)s, (void *)live);
 	if (use_xsaveopt)
+		/* clang-format off */
 		__asm__ volatile("xsaveopt64 (%0)" ::"r"(s->area), "a"(0xffffffffu), "d"(0xffffffffu)
 		                 : "memory");
+		/* clang-format on */
 	else if (use_xsave)
+		/* clang-format off */
 		__asm__ volatile("xsave64 (%0)" ::"r"(s->area), "a"(0xffffffffu), "d"(0xffffffffu)
 		                 : "memory");
+		/* clang-format on */
 	else
+		/* clang-format off */
 		__asm__ volatile("fxsave64 (%0)" ::"r"(s->area) : "memory");
+		/* clang-format on */
 	stats.saves++;
 }
 
 uint16_t fpu_read_fsw(void)
 {
 	uint16_t v;
+	/* clang-format off */
 	__asm__ volatile("fnstsw %0" : "=m"(v));
+	/* clang-format on */
 	return v;
 }
 
 uint16_t fpu_read_fcw(void)
 {
 	uint16_t v;
+	/* clang-format off */
 	__asm__ volatile("fnstcw %0" : "=m"(v));
+	/* clang-format on */
 	return v;
 }
 
 uint32_t fpu_read_mxcsr(void)
 {
 	uint32_t v;
+	/* clang-format off */
 	__asm__ volatile("stmxcsr %0" : "=m"(v));
+	/* clang-format on */
 	return v;
 }

@@ -53,6 +53,7 @@ void gdt_init(void)
 		uint16_t limit;
 		uint64_t base;
 	} __attribute__((packed)) ptr = { sizeof gdt - 1, (uint64_t)gdt };
+	/* clang-format off */
 	__asm__ volatile(
 		"lgdt %0\n\t"
 		"pushq %1\n\t"
@@ -72,6 +73,7 @@ void gdt_init(void)
 		:
 		: "m"(ptr), "i"((uint64_t)KERNEL_CS), "i"(KERNEL_DS), "i"(TSS_SEL)
 		: "rax", "memory");
+	/* clang-format on */
 	kprintf("gdt: loaded (kernel cs %x ds %x, user cs %x ds %x, tss %x; IST #DF/NMI/#MC)\n",
 		KERNEL_CS, KERNEL_DS, USER_CS, USER_DS, TSS_SEL);
 }

@@ -39,6 +39,8 @@ void idt_init(void)
 		uint16_t limit;
 		uint64_t base;
 	} __attribute__((packed)) ptr = { sizeof idt - 1, (uint64_t)idt };
+	/* clang-format off */
 	__asm__ volatile("lidt %0" ::"m"(ptr) : "memory");
+	/* clang-format on */
 	kprintf("idt: 32 exception and 224 interrupt vectors installed\n");
 }

@@ -87,7 +87,9 @@ void lapic_timer_deadline_mode(void)
 {
 	wr(REG_LVT_TIMER, LVT_TSC_DEADLINE | LAPIC_TIMER_VECTOR);
 	/* Serialises the LVT write before the first deadline write (SDM 10.5.4.1). */
+	/* clang-format off */
 	__asm__ volatile("mfence" ::: "memory");
+	/* clang-format on */
 }
 
 void lapic_timer_deadline(uint64_t tsc) { wrmsr(MSR_TSC_DEADLINE, tsc); }

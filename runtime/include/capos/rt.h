@@ -69,7 +69,9 @@ _Noreturn void capos_panic(const char *fmt, ...) __attribute__((format(printf, 1
 static inline uint64_t capos_tls_pointer(void)
 {
 	uint64_t tp;
+	/* clang-format off */
 	__asm__ volatile("mov %%fs:0, %0" : "=r"(tp));
+	/* clang-format on */
 	return tp;
 }
 

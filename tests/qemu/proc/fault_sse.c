@@ -12,13 +12,17 @@ static const float one = 1.0f, zero = 0.0f;
 ENTRY
 {
 	uint32_t mxcsr = 0x1f80u & ~0x200u; /* ZM cleared */
+	/* clang-format off */
 	__asm__ volatile("ldmxcsr %0\n"
 	                 "movss %1, %%xmm0\n"
 	                 "divss %2, %%xmm0\n" ::"m"(mxcsr),
 	                 "m"(one), "m"(zero)
 	                 : "xmm0", "memory");
+	/* clang-format on */
 	uint32_t after;
+	/* clang-format off */
 	__asm__ volatile("stmxcsr %0" : "=m"(after));
+	/* clang-format on */
 	CHECK(1, (after & 0x4u) != 0); /* ZE raised */
 	raw_exit(3);
 }

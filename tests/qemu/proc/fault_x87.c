@@ -11,11 +11,13 @@ static const float zero = 0.0f;
 ENTRY
 {
 	uint16_t fcw = 0x037fu & ~0x4u; /* ZM cleared */
+	/* clang-format off */
 	__asm__ volatile("fninit\n"
 	                 "fldcw %0\n"
 	                 "fld1\n"
 	                 "fdivs %1\n"
 	                 "fwait\n" ::"m"(fcw), "m"(zero)
 	                 : "memory");
+	/* clang-format on */
 	raw_exit(100); /* not reached */
 }

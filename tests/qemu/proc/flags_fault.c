@@ -8,9 +8,11 @@
 
 ENTRY
 {
+	/* clang-format off */
 	__asm__ volatile("pushfq\n\t"
 	                 "orq $0x44400, (%%rsp)\n\t" /* AC | NT | DF */
 	                 "popfq\n\t"
 	                 "int3" ::: "memory", "cc");
+	/* clang-format on */
 	raw_exit(100); /* not reached */
 }

@@ -6,10 +6,12 @@
 
 ENTRY
 {
+	/* clang-format off */
 	__asm__ volatile("pushfq\n\t"
 	                 "orq $0x44400, (%%rsp)\n\t" /* AC | NT | DF */
 	                 "popfq\n\t"
 	                 "movq $0, %%rax\n\t"
 	                 "movq $1, (%%rax)" ::: "rax", "memory", "cc");
+	/* clang-format on */
 	raw_exit(100); /* not reached */
 }

@@ -17,6 +17,7 @@ ENTRY
 	const uint64_t set = F_NT | F_AC | F_DF, keep = ~set;
 	for (unsigned round = 0; round < 4; round++) {
 		uint64_t after;
+		/* clang-format off */
 		__asm__ volatile("pushfq\n\t"
 		                 "orq %[set], (%%rsp)\n\t"
 		                 "popfq\n\t"
@@ -32,6 +33,7 @@ ENTRY
 		                 : [after] "=&r"(after)
 		                 : [set] "r"(set), [keep] "r"(keep)
 		                 : "rcx", "memory", "cc");
+		/* clang-format on */
 		CHECK(10 + round, (after & set) == set);
 	}
 	raw_exit(0);

@@ -20,6 +20,7 @@ static uint64_t enter_with_flags(uint64_t set, int64_t *ret)
 {
 	int64_t r;
 	uint64_t after;
+	/* clang-format off */
 	__asm__ volatile("pushfq\n\t"
 	                 "orq %[set], (%%rsp)\n\t"
 	                 "popfq\n\t"
@@ -31,6 +32,7 @@ static uint64_t enter_with_flags(uint64_t set, int64_t *ret)
 	                 : "a"((uint64_t)CAPOS_SYS_CAP_ENTER), "D"(1ul), "S"(2000000ul),
 	                   [set] "r"(set)
 	                 : "rcx", "r11", "memory", "cc");
+	/* clang-format on */
 	*ret = r;
 	return after;
 }

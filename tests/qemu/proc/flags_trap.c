@@ -6,9 +6,11 @@
 
 ENTRY
 {
+	/* clang-format off */
 	__asm__ volatile("pushfq\n\t"
 	                 "orq $0x100, (%%rsp)\n\t" /* TF */
 	                 "popfq\n\t"
 	                 "nop" ::: "memory", "cc");
+	/* clang-format on */
 	raw_exit(100); /* not reached */
 }

@@ -24,11 +24,15 @@ void _start(void)
 static int avx_enabled(void)
 {
 	uint32_t a, b, c, d;
+	/* clang-format off */
 	__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
+	/* clang-format on */
 	if (!(c & (1u << 27)) || !(c & (1u << 28)))
 		return 0;
 	uint32_t lo, hi;
+	/* clang-format off */
 	__asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+	/* clang-format on */
 	return (lo & 6u) == 6u;
 }
 

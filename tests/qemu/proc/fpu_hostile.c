@@ -20,12 +20,16 @@ ENTRY
 	image[25] = 0x1f;
 	image[26] = 0xff;
 	image[27] = 0xff;
+	/* clang-format off */
 	__asm__ volatile("fxrstor64 %0" ::"m"(image) : "memory");
+	/* clang-format on */
 	raw_cap_enter(0, 0);
 	image[26] = 0; /* a valid MXCSR this time */
 	image[27] = 0;
 	image[512 + 8 + 7] = 0x80; /* XCOMP_BV bit 63 (compacted form) ... */
 	image[512 + 16] = 1;       /* ... and a reserved header byte */
+	/* clang-format off */
 	__asm__ volatile("xrstor64 %0" ::"m"(image), "a"(0xffffffffu), "d"(0xffffffffu) : "memory");
+	/* clang-format on */
 	raw_exit(100); /* not reached */
 }

@@ -18,7 +18,9 @@
 static inline int64_t raw_syscall(uint64_t n, uint64_t a, uint64_t b)
 {
 	int64_t r;
+	/* clang-format off */
 	__asm__ volatile("syscall" : "=a"(r) : "a"(n), "D"(a), "S"(b) : "rcx", "r11", "memory");
+	/* clang-format on */
 	return r;
 }
 
@@ -39,7 +41,9 @@ static inline void raw_submit(struct capos_sqe s)
 {
 	uint32_t t = RING->header.sq_tail;
 	RING->sq[t & (CAPOS_SQ_ENTRIES - 1)] = s;
+	/* clang-format off */
 	__asm__ volatile("" ::: "memory");
+	/* clang-format on */
 	RING->header.sq_tail = t + 1;
 }
 

@@ -9,7 +9,9 @@ static __thread uint64_t tbss_a[8];
 ENTRY
 {
 	uint64_t tp;
+	/* clang-format off */
 	__asm__ volatile("movq %%fs:0, %0" : "=r"(tp));
+	/* clang-format on */
 	CHECK(1, tp >= CAPOS_TLS_VADDR && tp < CAPOS_TLS_VADDR + 0x10000 && (tp & 15) == 0);
 	CHECK(2, (uint64_t)&tdata_a < tp && (uint64_t)&tbss_a[7] < tp);
 	CHECK(3, tdata_a == 0x1122334455667788ull && tdata_b == 7);

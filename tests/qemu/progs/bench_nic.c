@@ -33,7 +33,9 @@ static const uint8_t gateway_mac[6] = { 0x52, 0x55, 0x0a, 0x00, 0x02, 0x02 };
 static inline uint64_t rdtsc(void)
 {
 	uint32_t lo, hi;
+	/* clang-format off */
 	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi)::"memory");
+	/* clang-format on */
 	return (uint64_t)hi << 32 | lo;
 }
 

@@ -88,7 +88,9 @@ static uint64_t dma_addr(void *ctx, const void *va, uint32_t len)
 static void barrier(void *ctx)
 {
 	(void)ctx;
+	/* clang-format off */
 	__asm__ volatile("mfence" ::: "memory");
+	/* clang-format on */
 }
 
 /* Config space reads from the copy DeviceMmio.info returned. */

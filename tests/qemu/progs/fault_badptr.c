@@ -11,7 +11,9 @@
 int main(void)
 {
 	uintptr_t addr = 0x0000000000000010ull;
+	/* clang-format off */
 	__asm__("" : "+r"(addr)); /* hide the constant from gcc's bounds checks */
+	/* clang-format on */
 	volatile uint64_t *bad = (volatile uint64_t *)addr;
 	capos_printf("[fault_badptr] writing to unmapped %p\n", (void *)bad);
 	*bad = 0xdead;

@@ -11,7 +11,9 @@
 int main(void)
 {
 	uintptr_t addr = 0xffffffff80100000ull;
+	/* clang-format off */
 	__asm__("" : "+r"(addr)); /* hide the constant from gcc's bounds checks */
+	/* clang-format on */
 	volatile uint64_t *k = (volatile uint64_t *)addr;
 	capos_printf("[fault_kernel] writing to kernel address %p\n", (void *)k);
 	*k = 0xdead;

@@ -358,7 +358,9 @@ void kf_submit(int slot, struct capos_sqe *s, uint8_t kind, bool block)
 		kf_enter(0, CAPOS_NO_WAIT);
 	uint32_t t = RING->header.sq_tail;
 	RING->sq[t & (CAPOS_SQ_ENTRIES - 1)] = *s;
+	/* clang-format off */
 	__asm__ volatile("" ::: "memory");
+	/* clang-format on */
 	RING->header.sq_tail = t + 1;
 	kf_stats.sqes++;
 }

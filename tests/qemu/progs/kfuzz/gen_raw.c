@@ -190,6 +190,7 @@ static uint64_t poison_flags(void)
 static int64_t raw_syscall(uint64_t nr, uint64_t *a, uint64_t *b, uint64_t regs[8])
 {
 	int64_t ret;
+	/* clang-format off */
 	__asm__ volatile("mov 0(%[r]), %%rdx\n\t"
 	                 "mov 8(%[r]), %%r8\n\t"
 	                 "mov 16(%[r]), %%r9\n\t"
@@ -214,12 +215,14 @@ static int64_t raw_syscall(uint64_t nr, uint64_t *a, uint64_t *b, uint64_t regs[
 	                 : "0"(nr), [r] "r"(regs)
 	                 : "rcx", "rdx", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "memory",
 	                   "cc");
+	/* clang-format on */
 	return ret;
 }
 
 /* Spins with the flags set so timer interrupts arrive on top of them. */
 static void spin_with_flags(uint64_t fl, uint64_t n)
 {
+	/* clang-format off */
 	__asm__ volatile("pushfq\n\t"
 	                 "orq %[fl], (%%rsp)\n\t"
 	                 "popfq\n\t"
@@ -232,6 +235,7 @@ static void spin_with_flags(uint64_t fl, uint64_t n)
 	                 : [n] "+r"(n), [fl] "+r"(fl)
 	                 :
 	                 : "memory", "cc");
+	/* clang-format on */
 }
 
 void op_syscall(void)

@@ -309,6 +309,7 @@ static bool has_cap(const char *name)
  */
 static _Noreturn void tf_probe(void)
 {
+	/* clang-format off */
 	__asm__ volatile("pushfq\n\t"
 	                 "orq $0x100, (%%rsp)\n\t"
 	                 "popfq\n\t"
@@ -317,6 +318,7 @@ static _Noreturn void tf_probe(void)
 	                 :
 	                 : "a"((uint64_t)CAPOS_SYS_CAP_ENTER), "D"(0ull), "S"(0ull)
 	                 : "rcx", "r11", "memory", "cc");
+	/* clang-format on */
 	capos_exit(0);
 }
 
