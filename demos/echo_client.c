@@ -17,7 +17,9 @@ static int round_trip(const capos_Echo_Client *echo, const char *text, struct ca
 {
 	capos_Echo_echo_Reply r;
 	int e = capos_Echo_echo(echo, text, &r, err);
+	/* clang-format off */
 	return e != 0 ? e : strcmp(r.text.str, text) == 0 ? 0 : CAPOS_ERR_BAD_MESSAGE;
+	/* clang-format on */
 }
 
 /* A call of method 7, which Echo does not have, through the generic path. */

@@ -44,9 +44,11 @@ static int spawn(uint32_t spawner, const char *name, const char *binary, const s
 	}
 	if (capnp_builder_finish(&b, &len) != CAPNP_OK)
 		return capos_error_local(err, CAPOS_ERR_BAD_MESSAGE);
+	/* clang-format off */
 	struct capos_call c = {.cap_id = spawner, .method_id = capos_ProcessSpawner_spawn_METHOD,
 	                       .params = params, .params_len = (uint32_t)len,
 	                       .result = result, .result_cap = sizeof result};
+	                       /* clang-format on */
 	struct capos_reply reply;
 	int e = capos_call(&capos_rt_ring, &c, &reply, err);
 	if (e < 0)
@@ -71,9 +73,11 @@ static int64_t wait_for(uint32_t handle, struct capos_call_error *err)
 	capnp_builder_init(&b, params, sizeof params);
 	capos_ProcessHandle_wait_Params_init_root(&b);
 	capnp_builder_finish(&b, &len);
+	/* clang-format off */
 	struct capos_call c = {.cap_id = handle, .method_id = capos_ProcessHandle_wait_METHOD,
 	                       .params = params, .params_len = (uint32_t)len,
 	                       .result = result, .result_cap = sizeof result};
+	                       /* clang-format on */
 	struct capos_reply reply;
 	int e = capos_call(&capos_rt_ring, &c, &reply, err);
 	if (e < 0)

@@ -34,10 +34,12 @@ int main(void)
 		free(blocks[i]);
 	for (int i = 1; i < 100; i += 2)
 		free(blocks[i]);
+	/* clang-format off */
 	DEMO_CHECK(NAME, got == 100 && capos_heap_check(&capos_rt_heap) == 0 &&
 	                     capos_rt_heap.stats.live_blocks == 0,
 	           "heap: 100 allocations freed, %zu free block(s), consistent\n",
 	           capos_rt_heap.stats.free_blocks);
+	           /* clang-format on */
 	char *big = calloc(64, 1024);
 	DEMO_CHECK(NAME, big != NULL && big[65535] == 0, "calloc(64 KiB)\n");
 	free(big);

@@ -139,7 +139,8 @@ size_t lf_dhcp_reply(uint8_t *out, const struct lf_ends *e, uint8_t type, uint32
 	memcpy(b + 28, e->dst_mac, 6);
 	put32(b + 236, 0x63825363); /* magic cookie */
 	uint8_t *o = b + 240;
-	/* clang-format off: one DHCP option a line */
+	/* One DHCP option a line. */
+	/* clang-format off */
 	*o++ = 53; *o++ = 1; *o++ = type;                        /* OFFER or ACK */
 	*o++ = 54; *o++ = 4; put32(o, e->src_ip); o += 4;        /* server id */
 	*o++ = 51; *o++ = 4; put32(o, 86400); o += 4;            /* lease */

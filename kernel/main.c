@@ -46,6 +46,7 @@ static void warn_unknown_args(void)
 {
 	size_t pos = 0, len;
 	const char *word;
+	/* clang-format off */
 	while ((len = boot_cmdline_next_unknown(boot_info.cmdline, &pos, known_args,
 	                                        sizeof known_args / sizeof known_args[0],
 	                                        &word)) != 0)
@@ -53,6 +54,7 @@ static void warn_unknown_args(void)
 			kprintf("boot: WARNING: unknown command-line argument '%.*s' ignored (known: "
 			        KNOWN_ARGS_TEXT ")\n",
 			        (int)len, word);
+			        /* clang-format on */
 }
 
 static void log_memory_map(void)

@@ -193,8 +193,10 @@ static int parse_mcfg(const struct acpi_read_ops *ops, uint64_t pa, uint32_t len
 		uint8_t e[MCFG_ENTRY_LEN];
 		if (!ops->read(ops->ctx, pa + off, e, sizeof e))
 			return ACPI_ERR_READ;
+		/* clang-format off */
 		struct acpi_ecam w = { .base = le64(e), .segment = le16(e + 8), .bus_start = e[10],
 		                       .bus_end = e[11] };
+		                       /* clang-format on */
 		if (w.bus_end < w.bus_start || (w.base & 0xfffff) != 0)
 			return ACPI_ERR_MALFORMED;
 		if (out->ecam_count >= ACPI_MAX_ECAM) {

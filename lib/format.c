@@ -176,7 +176,9 @@ static void emit_number(struct fmt_out *o, const struct spec *sp, uint64_t v, bo
 	if (n == 0 && sp->prec != 0)
 		tmp[n++] = '0';
 	int zeros = sp->prec > n ? sp->prec - n : 0;
+	/* clang-format off */
 	char sign = negative ? '-' : sp->plus ? '+' : sp->space ? ' ' : 0;
+	/* clang-format on */
 	int plen = 0;
 	while (prefix[plen])
 		plen++;

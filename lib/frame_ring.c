@@ -10,8 +10,10 @@ int fring_init(struct fring *r, void *slots_base, uint32_t slots, uint32_t slot_
 	    slot_size < FRING_LEN_BYTES + FRING_FRAME_MAX || ((uintptr_t)prod & 3) ||
 	    ((uintptr_t)cons & 3))
 		return FRING_ERR_ARG;
+	/* clang-format off */
 	*r = (struct fring){ .slots_base = slots_base, .slots = slots, .slot_size = slot_size,
 	                     .prod = prod, .cons = cons, .producer = producer };
+	                     /* clang-format on */
 	r->mine = __atomic_load_n(producer ? prod : cons, __ATOMIC_RELAXED);
 	return FRING_OK;
 }

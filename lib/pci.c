@@ -94,7 +94,9 @@ static unsigned probe_bar(const struct pci_cfg_ops *ops, struct pci_device *d, u
 
 int pci_probe_bars(const struct pci_cfg_ops *ops, struct pci_device *d)
 {
+	/* clang-format off */
 	unsigned nbars = d->header_type == 0 ? 6 : d->header_type == 1 ? 2 : 0;
+	/* clang-format on */
 	memset(d->bars, 0, sizeof d->bars);
 	d->bar_err = PCI_OK;
 	if (nbars == 0)

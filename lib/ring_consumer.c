@@ -122,9 +122,11 @@ int ring_validate_sqe(const struct capos_sqe *sqe)
 			span = sqe->len;
 		if (sqe->len > RING_MAX_PARAMS_LEN)
 			return CAPOS_ERR_BAD_BUFFER;
+		/* clang-format off */
 		int err = ring_check_user_range(sqe->addr, span,
 		                                RING_MAX_PARAMS_LEN + CAPOS_XFER_MAX *
 		                                    sizeof(struct capos_xfer_desc) + 8);
+		                                    /* clang-format on */
 		if (err)
 			return err;
 		return ring_check_user_range(sqe->result_addr, sqe->result_len,

@@ -170,9 +170,11 @@ int vm_ranges_insert_tagged(struct vm_ranges *v, uint64_t addr, uint64_t size, u
 	uint32_t i = 0;
 	while (i < v->count && v->r[i].start < addr)
 		i++;
+	/* clang-format off */
 	int err = insert_at(v, i, (struct vm_range){.start = addr, .pages = size / VM_PAGE,
 	                                            .prot = prot, .tag = tag,
 	                                            .mapping = mapping});
+	                                            /* clang-format on */
 	if (err == VM_OK)
 		v->pages += size / VM_PAGE;
 	return err;

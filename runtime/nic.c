@@ -34,10 +34,12 @@ static int nic_call(const struct capos_nic *n, uint16_t method, struct capnp_bui
 	size_t len = 0;
 	if (capnp_builder_finish(b, &len) != CAPNP_OK)
 		return capos_error_local(err, CAPOS_ERR_BAD_MESSAGE);
+	/* clang-format off */
 	struct capos_endpoint_call c = { .method_id = method, .params = b->arena,
 	                                 .params_len = (uint32_t)len, .result = result,
 	                                 .result_cap = result_cap };
 	struct capos_reply rep = { 0 };
+	/* clang-format on */
 	int e = capos_endpoint_call_in(n->ring, n->cap.cap_id, &c, &rep, err);
 	if (e)
 		return e;

@@ -29,7 +29,9 @@ const char *bench_name(const char *kind, int i)
 				snprintf(names[k][j], sizeof names[k][j], "%s-%d", kinds[k], j);
 		ready = 1;
 	}
+	/* clang-format off */
 	int k = kind[0] == 'b' ? 0 : kind[0] == 'c' ? 1 : 2;
+	/* clang-format on */
 	return names[k][i & 15];
 }
 

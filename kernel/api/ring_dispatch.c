@@ -71,7 +71,9 @@ static int32_t post_result(struct process *p, const struct capos_sqe *sqe, struc
 			      c->method->name, i);
 		rec[i] = (struct capos_cap_record){.cap_id = id, .interface_id = c->caps[i].interface_id};
 	}
+	/* clang-format off */
 	c->cap_count = 0; /* the table holds their references now */
+	/* clang-format on */
 	memset(result_buf + c->result_len, 0, rec_off - c->result_len); /* padding */
 	if (user_copy_out(p, sqe->result_addr, result_buf, total) != CAPOS_OK)
 		panic("cap: %s.%s: result buffer %lx not writable after the check", kcap_info(t)->name,

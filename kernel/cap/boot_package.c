@@ -30,6 +30,7 @@ void *boot_package_object(const void *data, uint64_t size)
 }
 
 static const struct kcall_method bp_methods[] = {
+	/* clang-format off */
 	{capos_BootPackage_manifestSize_METHOD, "manifestSize",
 	 {KCALL_FLAT(capos_BootPackage_manifestSize_Results), 0}},
 	{capos_BootPackage_readManifest_METHOD, "readManifest",
@@ -37,6 +38,7 @@ static const struct kcall_method bp_methods[] = {
 	{capos_BootPackage_commandLine_METHOD, "commandLine",
 	 {KCALL_FLAT(capos_BootPackage_commandLine_Results) + BOOT_CMDLINE_MAX, 0}},
 };
+/* clang-format on */
 _Static_assert(BOOT_CMDLINE_MAX % 8 == 0, "the longest command line text needs no padding");
 _Static_assert(BOOT_PACKAGE_CHUNK_LIMIT % 8 == 0, "a whole chunk needs no padding");
 

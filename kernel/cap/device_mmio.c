@@ -97,8 +97,10 @@ int device_mmio_create(struct dev_claim *cl, unsigned bar, struct cap_entry *out
 		o->bar = (uint8_t)bar;
 		dev_config_copy(cl->pci, o->config);
 		cl->refs++;
+		/* clang-format off */
 		*out = (struct cap_entry){.object = o, .interface_id = device_DeviceMmio_ID,
 		                          .type = KCAP_DEVICE_MMIO};
+		                          /* clang-format on */
 		char name[32];
 		dev_name(cl->pci, name, sizeof name);
 		kprintf("device: DeviceMmio of %s bar %u (%lx size %lx) for '%s'\n", name, bar,
@@ -125,6 +127,7 @@ static int refuse(struct kcap_call *c, const char *method, bool overloaded, cons
 }
 
 static const struct kcall_method mmio_methods[] = {
+	/* clang-format off */
 	{device_DeviceMmio_info_METHOD, "info",
 	 {KCALL_FLAT(device_DeviceMmio_info_Results) +
 	          8u * (device_DeviceInfo_DATA_WORDS + device_DeviceInfo_PTR_COUNT) + DEV_CONFIG_BYTES,
@@ -132,6 +135,7 @@ static const struct kcall_method mmio_methods[] = {
 	{device_DeviceMmio_map_METHOD, "map", {KCALL_FLAT(device_DeviceMmio_map_Results), 0}},
 	{device_DeviceMmio_unmap_METHOD, "unmap", {KCALL_FLAT(device_DeviceMmio_unmap_Results), 0}},
 };
+/* clang-format on */
 
 /* arg: map (offset, length, hint), unmap (addr). */
 static int mmio_decode(void *object, struct kcap_call *c)

@@ -148,8 +148,10 @@ int dma_pool_create(struct dev_claim *cl, uint64_t bytes, struct cap_entry *out,
 	o->refs = 1;
 	cl->refs++;
 	dev_claim_master_on(cl);
+	/* clang-format off */
 	*out = (struct cap_entry){.object = o, .interface_id = device_DMAPool_ID,
 	                          .type = KCAP_DMA_POOL};
+	                          /* clang-format on */
 	char name[32];
 	dev_name(cl->pci, name, sizeof name);
 	kprintf("device: DMAPool of %s for '%s': %u frames at %lx, device address %lx (%s), "
@@ -165,11 +167,13 @@ static int refuse(struct kcap_call *c, const char *method, bool overloaded, cons
 }
 
 static const struct kcall_method pool_methods[] = {
+	/* clang-format off */
 	{device_DMAPool_deviceAddress_METHOD, "deviceAddress",
 	 {KCALL_FLAT(device_DMAPool_deviceAddress_Results), 0}},
 	{device_DMAPool_map_METHOD, "map", {KCALL_FLAT(device_DMAPool_map_Results), 0}},
 	{device_DMAPool_unmap_METHOD, "unmap", {KCALL_FLAT(device_DMAPool_unmap_Results), 0}},
 };
+/* clang-format on */
 
 /* arg[0]: map hint, unmap addr. */
 static int pool_decode(void *object, struct kcap_call *c)

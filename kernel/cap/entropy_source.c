@@ -148,7 +148,9 @@ static void entropy_start(void)
 	}
 	cpuid_query(1, 0, r);
 	bool rdrand = r[2] & (1u << 30);
+	/* clang-format off */
 	es.src = rdseed ? SRC_RDSEED : rdrand ? SRC_RDRAND : SRC_JITTER;
+	/* clang-format on */
 	entropy_rct_init(&es.rct, es.src == SRC_JITTER ? RCT_CUTOFF_JITTER : RCT_CUTOFF_HW);
 
 	static uint64_t samples[STARTUP_SAMPLES];
@@ -221,9 +223,11 @@ static bool fill(uint8_t *out, uint32_t n)
 
 static const struct kcall_method entropy_methods[] = {
 	/* The flat struct plus the longest data, padded to words. */
+	/* clang-format off */
 	{entropy_EntropySource_getBytes_METHOD, "getBytes",
 	 {KCALL_FLAT(entropy_EntropySource_getBytes_Results) + ENTROPY_MAX_BYTES, 0}},
 };
+/* clang-format on */
 
 static int entropy_decode(void *object, struct kcap_call *c)
 {

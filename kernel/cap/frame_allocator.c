@@ -46,6 +46,7 @@ static int phys_result(struct kcap_call *c, uint64_t phys)
 }
 
 static const struct kcall_method fa_methods[] = {
+	/* clang-format off */
 	{capos_FrameAllocator_allocFrame_METHOD, "allocFrame",
 	 {KCALL_FLAT(capos_FrameAllocator_allocFrame_Results), 0}},
 	{capos_FrameAllocator_freeFrame_METHOD, "freeFrame",
@@ -57,6 +58,7 @@ static const struct kcall_method fa_methods[] = {
 	{capos_FrameAllocator_allocMemory_METHOD, "allocMemory",
 	 {KCALL_FLAT(capos_FrameAllocator_allocMemory_Results), 1}},
 };
+/* clang-format on */
 
 /* arg[0]: the frame count (allocFrame, allocContiguous), the frame
  * (freeFrame) or the pages (allocMemory). */

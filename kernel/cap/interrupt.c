@@ -98,8 +98,10 @@ int interrupt_create(struct dev_claim *cl, unsigned entry, struct cap_entry *out
 	}
 	o->refs = 1;
 	cl->refs++;
+	/* clang-format off */
 	*out = (struct cap_entry){.object = o, .interface_id = device_Interrupt_ID,
 	                          .type = KCAP_INTERRUPT};
+	                          /* clang-format on */
 	char name[32];
 	dev_name(d, name, sizeof name);
 	kprintf("device: Interrupt of %s %s entry %u -> vector %d for '%s'\n", name,
@@ -195,7 +197,9 @@ static int irq_perform(void *object, struct kcap_call *c)
 		if (cap_table_lookup(&c->caller->caps, (uint32_t)c->arg[0], &e) != CAPOS_OK)
 			return refuse(c, "bind", "notification is not a Notification cap of the caller");
 		struct notification *n = notification_of(e); /* checked in decode */
+		/* clang-format off */
 		notification_bind(n); /* before unbind: rebinding the same one keeps it */
+		/* clang-format on */
 		unbind(o);
 		o->note = n;
 		o->bit = (uint8_t)c->arg[1];

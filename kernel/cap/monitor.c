@@ -33,12 +33,14 @@ static struct monitor { int unused; } the_monitor;
 static void *monitor_boot_object(void) { return &the_monitor; }
 
 static const struct kcall_method monitor_methods[] = {
+	/* clang-format off */
 	{capos_SystemMonitor_processes_METHOD, "processes", {MON_PROCESSES_BYTES, 0}},
 	{capos_SystemMonitor_memory_METHOD, "memory",
 	 {KCALL_FLAT(capos_SystemMonitor_memory_Results), 0}},
 	{capos_SystemMonitor_forChildren_METHOD, "forChildren",
 	 {KCALL_FLAT(capos_SystemMonitor_forChildren_Results), 1}},
 };
+/* clang-format on */
 
 /* No method takes arguments. */
 static int monitor_decode(void *object, struct kcap_call *c)

@@ -58,8 +58,10 @@ unsigned notification_live(void)
 
 static struct cap_entry entry_of(struct facet *f)
 {
+	/* clang-format off */
 	return (struct cap_entry){.object = f, .interface_id = device_Notification_ID,
 	                          .type = KCAP_NOTIFICATION};
+	                          /* clang-format on */
 }
 
 struct notification *notification_create(const char *who, struct cap_entry *out)
@@ -233,6 +235,7 @@ static void notify_describe_waits(const struct process *p, char *buf, size_t len
 }
 
 static const struct kcall_method notify_methods[] = {
+	/* clang-format off */
 	{device_Notification_signal_METHOD, "signal",
 	 {KCALL_FLAT(device_Notification_signal_Results), 0}},
 	{device_Notification_wait_METHOD, "wait", {KCALL_FLAT(device_Notification_wait_Results), 0}},
@@ -240,6 +243,7 @@ static const struct kcall_method notify_methods[] = {
 	{device_Notification_sender_METHOD, "sender",
 	 {KCALL_FLAT(device_Notification_sender_Results), 1}},
 };
+/* clang-format on */
 
 /* arg[0]: signal bits, wait/poll mask; arg[1]: wait timeoutNs. */
 static int notify_decode(void *object, struct kcap_call *c)

@@ -439,9 +439,11 @@ static int spawn_perform(struct process_spawner *sp, struct kcap_call *c)
 }
 
 static const struct kcall_method spawner_methods[] = {
+	/* clang-format off */
 	{capos_ProcessSpawner_spawn_METHOD, "spawn",
 	 {KCALL_FLAT(capos_ProcessSpawner_spawn_Results), 1 + SPAWN_MAX_NEW_ENDPOINTS}},
 };
+/* clang-format on */
 _Static_assert(1 + SPAWN_MAX_NEW_ENDPOINTS <= KCAP_CALL_CAPS_MAX, "spawn's result caps fit a call");
 
 static int spawner_decode(void *object, struct kcap_call *c)

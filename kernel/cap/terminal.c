@@ -200,6 +200,7 @@ static struct terminal *terminal_boot_object(void) { return &term; }
 static void *terminal_boot_object_v(void) { return terminal_boot_object(); }
 
 static const struct kcall_method terminal_methods[] = {
+	/* clang-format off */
 	{capos_Terminal_read_METHOD, "read", {TERM_READ_RESULT_BYTES, 0}},
 	{capos_Terminal_write_METHOD, "write", {KCALL_FLAT(capos_Terminal_write_Results), 0}},
 	{capos_Terminal_setMode_METHOD, "setMode", {KCALL_FLAT(capos_Terminal_setMode_Results), 0}},
@@ -207,6 +208,7 @@ static const struct kcall_method terminal_methods[] = {
 	 {KCALL_FLAT(capos_Terminal_windowSize_Results), 0}},
 	{capos_Terminal_stats_METHOD, "stats", {KCALL_FLAT(capos_Terminal_stats_Results), 0}},
 };
+/* clang-format on */
 
 static int terminal_decode(void *object, struct kcap_call *c)
 {

@@ -30,11 +30,13 @@ static int vm_refuse(struct kcap_call *c, const char *method, enum umem_status s
 }
 
 static const struct kcall_method vm_methods[] = {
+	/* clang-format off */
 	{capos_VirtualMemory_map_METHOD, "map", {KCALL_FLAT(capos_VirtualMemory_map_Results), 0}},
 	{capos_VirtualMemory_unmap_METHOD, "unmap", {KCALL_FLAT(capos_VirtualMemory_unmap_Results), 0}},
 	{capos_VirtualMemory_protect_METHOD, "protect",
 	 {KCALL_FLAT(capos_VirtualMemory_protect_Results), 0}},
 };
+/* clang-format on */
 
 /* The arguments alone, in the order user_memory.c checks them (it repeats
  * these, then checks the ranges against the address space). */

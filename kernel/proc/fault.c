@@ -20,11 +20,13 @@ void trap_user_fault(struct trap_frame *tf)
 	char reason[PROC_REASON_MAX];
 	if (tf->vector == TRAP_PAGE_FAULT) {
 		uint64_t e = tf->error_code;
+		/* clang-format off */
 		format_snprintf(reason, sizeof reason,
 		                "page fault at 0x%lx (%s, %s) rip 0x%lx in binary '%s'", read_cr2(),
 		                (e & PF_IFETCH) ? "instruction fetch" : (e & PF_WRITE) ? "write" : "read",
 		                (e & PF_PRESENT) ? "protection violation" : "not present", tf->rip,
 		                p->binary);
+		                /* clang-format on */
 	} else if (tf->vector == TRAP_X87_FPU || tf->vector == TRAP_SIMD_FP) {
 		/* The process's extended state is still live in the registers
 		 * (nothing saved or loaded since it trapped). */

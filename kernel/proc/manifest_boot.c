@@ -85,8 +85,10 @@ static int init_cap_entry(const struct mf_cap *mc, const void *image, uint64_t s
 		if (ep == 0)
 			return CAPOS_ERR_NO_RESOURCES;
 		init_eps[init_ep_count++] = ep;
+		/* clang-format off */
 		*out = (struct cap_entry){.object = ep, .interface_id = capos_Endpoint_ID,
 		                          .type = KCAP_ENDPOINT, .badge = mc->badge};
+		                          /* clang-format on */
 		return CAPOS_OK;
 	}
 	case KCAP_NONE:
@@ -101,8 +103,10 @@ static int init_cap_entry(const struct mf_cap *mc, const void *image, uint64_t s
 		object = t->boot_object();
 	if (object == 0)
 		return CAPOS_ERR_NOT_PERMITTED;
+	/* clang-format off */
 	*out = (struct cap_entry){.object = object, .interface_id = kcap_info(t)->interface_id,
 	                          .type = t->kind, .badge = mc->badge};
+	                          /* clang-format on */
 	return CAPOS_OK;
 }
 

@@ -255,8 +255,10 @@ static struct capnp_list read_list_at(struct capnp_reader *m, uint32_t seg, cons
 	}
 	uint32_t code = (uint32_t)(t.tag >> 32) & 7;
 	uint32_t count = (uint32_t)(t.tag >> 35);
+	/* clang-format off */
 	struct capnp_list l = { .m = m, .sg = &m->seg[t.seg], .elem_size = (uint8_t)code,
 				.depth = (uint16_t)(depth - 1) };
+				/* clang-format on */
 	if (code == CAPNP_ELEM_COMPOSITE) {
 		uint64_t words = count; /* words after the tag */
 		if (!in_segment(m, &t, words + 1)) {

@@ -133,10 +133,12 @@ static enum mf_decode_err service(struct dctx *d, manifest_Service_reader r,
 	s->binary = text(manifest_Service_get_binary(r));
 	s->restart = (uint16_t)manifest_Service_get_restart(r);
 	s->caps = &d->st->caps[d->caps_used];
+	/* clang-format off */
 	e = caps(d, manifest_Service_get_caps(r), &d->st->caps[d->caps_used],
 		 MF_MAX_TOTAL_CAPS - d->caps_used < MF_MAX_CAPS ?
 			 MF_MAX_TOTAL_CAPS - d->caps_used : MF_MAX_CAPS,
 		 &s->cap_count, "initConfig.services", i);
+		 /* clang-format on */
 	if (e)
 		return e;
 	d->caps_used += s->cap_count;

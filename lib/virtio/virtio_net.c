@@ -62,9 +62,11 @@ int vnet_start(struct vnet *n, const struct virtio_ops *ops,
 	int err = virtio_dev_begin(&n->dev);
 	if (err)
 		return err;
+	/* clang-format off */
 	err = virtio_dev_negotiate(&n->dev, VIRTIO_BIT(VIRTIO_NET_F_STATUS) |
 	                           VIRTIO_BIT(VIRTIO_F_ACCESS_PLATFORM),
 	                           VIRTIO_BIT(VIRTIO_NET_F_MAC));
+	                           /* clang-format on */
 	if (err)
 		return err;
 	n->has_status = (n->dev.features & VIRTIO_BIT(VIRTIO_NET_F_STATUS)) != 0;

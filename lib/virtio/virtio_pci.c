@@ -59,8 +59,10 @@ static void vendor_cap(void *arg, uint8_t id, uint8_t at)
 	}
 	if (slot->len)
 		return; /* the first acceptable one wins */
+	/* clang-format off */
 	if (cap_len < CAP_MIN_LEN || (type == VIRTIO_PCI_CAP_NOTIFY &&
 	    (cap_len < NOTIFY_CAP_MIN_LEN || at > 256 - NOTIFY_CAP_MIN_LEN))) {
+	    /* clang-format on */
 		p->err = VIRTIO_ERR_BAD_CAP;
 		return;
 	}

@@ -32,8 +32,10 @@ const struct capos_capset_entry *sh_cap(const char *name)
 int sh_call(uint32_t cap, uint16_t method, const void *params, uint32_t params_len, void *result,
             uint32_t result_cap, struct capos_reply *reply, struct capos_call_error *err)
 {
+	/* clang-format off */
 	struct capos_call c = {.cap_id = cap, .method_id = method, .params = params,
 	                       .params_len = params_len, .result = result, .result_cap = result_cap};
+	                       /* clang-format on */
 	return capos_call(&capos_rt_ring, &c, reply, err);
 }
 

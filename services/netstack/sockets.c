@@ -323,7 +323,9 @@ int sock_udp_sendto(struct sock_table *t, uint32_t id, const ip4_addr_t *addr, u
 	ip_addr_copy_from_ip4(dst, *addr);
 	err_t e = udp_sendto(s->pcb.udp, p, &dst, port);
 	pbuf_free(p);
+	/* clang-format off */
 	return e == ERR_OK ? SOCK_OK : e == ERR_MEM ? SOCK_NOMEM : SOCK_INVAL;
+	/* clang-format on */
 }
 
 int sock_udp_recvfrom(struct sock_table *t, uint32_t id, ip4_addr_t *addr, uint16_t *port,

@@ -99,6 +99,7 @@ static int fail(struct vnet_svc *s, const char *what, const struct capos_call_er
 static int parse_layout(struct vnet_svc *s, const struct capos_device_info *info,
                         struct virtio_pci_layout *layout)
 {
+	/* clang-format off */
 	struct cfg_copy copy = { info->config };
 	struct pci_cfg_ops ops = { &copy, cfg_read32, cfg_write32 };
 	struct pci_device d = { .bus = info->bus, .dev = info->device, .fn = info->function,
@@ -106,6 +107,7 @@ static int parse_layout(struct vnet_svc *s, const struct capos_device_info *info
 	                        .class_code = info->class_code, .subclass = info->subclass };
 	d.bars[info->bar] = (struct pci_bar){ info->bar_is64 ? PCI_BAR_MEM64 : PCI_BAR_MEM32,
 	                                      info->bar_prefetchable, 0, info->bar_size };
+	                                      /* clang-format on */
 	int err = virtio_pci_parse(&ops, &d, layout);
 	if (err)
 		capos_printf("[%s] virtio capabilities refused: %s\n", s->name, virtio_strerror(err));

@@ -63,11 +63,13 @@ static int submit_wait(struct loop *l, uint64_t mask, uint64_t timeout_ns)
 	if (capnp_builder_finish(&b, &len) != CAPNP_OK)
 		return CAPOS_ERR_BAD_MESSAGE;
 	l->wait_ud = capos_ring_next_user_data(&capos_rt_ring);
+	/* clang-format off */
 	struct capos_sqe sqe = { .opcode = CAPOS_OP_CALL, .cap_id = l->s->note,
 	                         .user_data = l->wait_ud, .addr = (uintptr_t)wait_params,
 	                         .len = (uint32_t)len, .result_addr = (uintptr_t)wait_result,
 	                         .result_len = sizeof wait_result,
 	                         .method_id = device_Notification_wait_METHOD };
+	                         /* clang-format on */
 	return capos_ring_submit(&capos_rt_ring, &sqe);
 }
 
@@ -93,9 +95,11 @@ static int calibrate(struct loop *l)
 static int submit_recv(struct loop *l)
 {
 	l->recv_ud = capos_ring_next_user_data(&capos_rt_ring);
+	/* clang-format off */
 	struct capos_sqe sqe = { .opcode = CAPOS_OP_RECV, .cap_id = l->s->ep,
 	                         .user_data = l->recv_ud, .result_addr = (uintptr_t)recv_buf,
 	                         .result_len = sizeof recv_buf };
+	                         /* clang-format on */
 	return capos_ring_submit(&capos_rt_ring, &sqe);
 }
 

@@ -325,19 +325,23 @@ static void dump_json_annotations(json_test_TestJsonAnnotations_reader r)
 	printf(", aGroup = (flatFoo = %" PRIu32 ", flatBar = ",
 	       json_test_TestJsonAnnotations_aGroup_get_flatFoo(g));
 	text_str(json_test_TestJsonAnnotations_aGroup_get_flatBar(g));
+	/* clang-format off */
 	printf(", flatBaz = (hello = %s), doubleFlat = (flatQux = ",
 	       json_test_TestJsonAnnotations_aGroup_flatBaz_get_hello(
 		       json_test_TestJsonAnnotations_aGroup_get_flatBaz(g)) ? "true" : "false");
+		       /* clang-format on */
 	text_str(json_test_TestJsonAnnotations_aGroup_doubleFlat_get_flatQux(
 		json_test_TestJsonAnnotations_aGroup_get_doubleFlat(g)));
 	json_test_TestJsonAnnotations_prefixedGroup_reader pg =
 		json_test_TestJsonAnnotations_get_prefixedGroup(r);
 	printf(")), prefixedGroup = (foo = ");
 	text_str(json_test_TestJsonAnnotations_prefixedGroup_get_foo(pg));
+	/* clang-format off */
 	printf(", bar = %" PRIu32 ", baz = (hello = %s), morePrefix = (qux = ",
 	       json_test_TestJsonAnnotations_prefixedGroup_get_bar(pg),
 	       json_test_TestJsonAnnotations_prefixedGroup_baz_get_hello(
 		       json_test_TestJsonAnnotations_prefixedGroup_get_baz(pg)) ? "true" : "false");
+		       /* clang-format on */
 	text_str(json_test_TestJsonAnnotations_prefixedGroup_morePrefix_get_qux(
 		json_test_TestJsonAnnotations_prefixedGroup_get_morePrefix(pg)));
 	printf(")), aUnion = (");

@@ -130,9 +130,11 @@ static void reset(struct fake_net *f)
 {
 	f->status = 0;
 	f->driver_features = 0;
+	/* clang-format off */
 	for (unsigned i = 0; i < 2; i++)
 		f->q[i] = (struct fake_vq){ .max = 256, .notify_off = (uint16_t)i,
 		                           .msix = VIRTIO_MSI_NO_VECTOR };
+		                           /* clang-format on */
 	f->config_msix = VIRTIO_MSI_NO_VECTOR;
 }
 
@@ -140,8 +142,10 @@ static uint32_t common_read(struct fake_net *f, uint32_t off)
 {
 	struct fake_vq *q = f->qsel < 2 ? &f->q[f->qsel] : NULL;
 	switch (off) {
+	/* clang-format off */
 	case VIRTIO_COMMON_DF: return f->dfsel == 0 ? (uint32_t)f->offered :
 	                              f->dfsel == 1 ? (uint32_t)(f->offered >> 32) : 0;
+	                              /* clang-format on */
 	case VIRTIO_COMMON_NUMQ: return f->num_queues;
 	case VIRTIO_COMMON_MSIX: return f->config_msix;
 	case VIRTIO_COMMON_Q_MSIX: return q ? q->msix : VIRTIO_MSI_NO_VECTOR;
@@ -189,8 +193,10 @@ static void common_write(struct fake_net *f, uint32_t off, uint32_t v)
 	struct fake_vq *q = f->qsel < 2 ? &f->q[f->qsel] : NULL;
 	if (off >= VIRTIO_COMMON_Q_DESC && off < VIRTIO_COMMON_LEN) {
 		cr_assert(q, "queue address for an absent queue");
+		/* clang-format off */
 		uint64_t *r = off < VIRTIO_COMMON_Q_AVAIL ? &q->desc :
 		              off < VIRTIO_COMMON_Q_USED ? &q->avail : &q->used;
+		              /* clang-format on */
 		set_half(r, off, v);
 		return;
 	}
@@ -280,8 +286,10 @@ void fake_net_init(struct fake_net *f, size_t pool_len)
 	memcpy(f->mac, (uint8_t[]){ 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 }, 6);
 	f->net_status = VIRTIO_NET_S_LINK_UP;
 	reset(f);
+	/* clang-format off */
 	f->ops = (struct virtio_ops){ .ctx = f, .read = bar_read, .write = bar_write,
 	                              .dma_addr = dma_addr, .barrier = barrier };
+	                              /* clang-format on */
 }
 
 void fake_net_free(struct fake_net *f)

@@ -80,12 +80,14 @@ static void madt_end(void) { put32(mem + MADT_PA + 4, madt_len); seal(MADT_PA); 
 static void standard_madt(void)
 {
 	madt_begin();
+	/* clang-format off */
 	madt_add((uint8_t[]){ 0, 8, 0, 0, 1, 0, 0, 0 }, 8);          /* cpu apic 0 enabled */
 	madt_add((uint8_t[]){ 0, 8, 1, 1, 0, 0, 0, 0 }, 8);          /* cpu apic 1 disabled */
 	madt_add((uint8_t[]){ 1, 12, 0, 0, 0, 0, 0xc0, 0xfe, 0, 0, 0, 0 }, 12); /* ioapic */
 	madt_add((uint8_t[]){ 2, 10, 0, 0, 2, 0, 0, 0, 0, 0 }, 10);  /* IRQ0 -> GSI2 */
 	madt_add((uint8_t[]){ 2, 10, 0, 9, 9, 0, 0, 0, 0x0d, 0 }, 10); /* IRQ9 level high */
 	madt_add((uint8_t[]){ 4, 6, 0xff, 0, 0, 1 }, 6);             /* NMI: skipped */
+	/* clang-format on */
 	madt_end();
 }
 

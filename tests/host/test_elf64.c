@@ -32,6 +32,7 @@ static void build_good(void)
 	eh->e_phentsize = sizeof(Elf64_Phdr);
 	eh->e_phnum = 4;
 	ph = (Elf64_Phdr *)(img + sizeof(Elf64_Ehdr));
+	/* clang-format off */
 	ph[0] = (Elf64_Phdr){.p_type = PT_LOAD, .p_flags = PF_R | PF_X, .p_offset = 0x1000,
 	                     .p_vaddr = 0x401000, .p_filesz = 0x100, .p_memsz = 0x100,
 	                     .p_align = 0x1000};
@@ -41,6 +42,7 @@ static void build_good(void)
 	ph[2] = (Elf64_Phdr){.p_type = PT_TLS, .p_flags = PF_R, .p_offset = 0x2000,
 	                     .p_vaddr = 0x402000, .p_filesz = 0x10, .p_memsz = 0x30,
 	                     .p_align = 8};
+	                     /* clang-format on */
 	ph[3] = (Elf64_Phdr){.p_type = PT_GNU_STACK, .p_flags = PF_R | PF_W};
 }
 
@@ -161,10 +163,12 @@ Test(elf64, segments_sharing_a_page)
 Test(elf64, too_many_load_segments)
 {
 	eh->e_phnum = ELF_MAX_LOAD + 1;
+	/* clang-format off */
 	for (unsigned i = 0; i <= ELF_MAX_LOAD; i++)
 		ph[i] = (Elf64_Phdr){.p_type = PT_LOAD, .p_flags = PF_R | PF_X, .p_offset = 0x1000,
 		                     .p_vaddr = 0x401000 + 0x1000 * i, .p_filesz = 0x10,
 		                     .p_memsz = 0x20};
+		                     /* clang-format on */
 	cr_assert_eq(parse(), ELF_ERR_TOO_MANY_SEGMENTS);
 	eh->e_phnum = ELF_MAX_LOAD;
 	int err = parse();

@@ -28,8 +28,10 @@ static int64_t enter(uint32_t min, uint64_t timeout, void *ctx)
 		uint8_t *res = (uint8_t *)(uintptr_t)seen.result_addr;
 		memset(res, 0xab, 8);
 		memcpy(res + 8, give, give_count * sizeof(give[0]));
+		/* clang-format off */
 		struct capos_cqe cqe = {.user_data = seen.user_data, .result = 8,
 		                        .cap_count = give_count};
+		                        /* clang-format on */
 		page.cq[h->cq_tail & (CAPOS_CQ_ENTRIES - 1)] = cqe;
 		h->cq_tail++;
 	}
@@ -87,8 +89,10 @@ Test(endpoint_rt, no_descriptors_passes_params_in_place)
 {
 	uint8_t params[8] = {1, 2, 3, 4, 5, 6, 7, 8};
 	uint64_t result[2];
+	/* clang-format off */
 	struct capos_endpoint_call c = {.params = params, .params_len = 8, .result = result,
 	                                .result_cap = sizeof result};
+	                                /* clang-format on */
 	cr_assert_eq(capos_endpoint_call_in(&ring, 5, &c, NULL, NULL), 0);
 	cr_assert_eq(seen.addr, (uint64_t)(uintptr_t)params);
 	cr_assert_eq(seen.xfer_cap_count, 0);

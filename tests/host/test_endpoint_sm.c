@@ -218,8 +218,10 @@ static bool call(struct process *p, struct endpoint *ep, uint32_t len, uint32_t 
 {
 	for (uint32_t i = 0; i < len; i++)
 		p->mem[i] = (uint8_t)('a' + i % 26);
+	/* clang-format off */
 	struct capos_sqe sqe = {.opcode = CAPOS_OP_CALL, .addr = 0, .len = len,
 	                        .result_addr = 2048, .result_len = result_len, .user_data = 7};
+	                        /* clang-format on */
 	*cqe = (struct capos_cqe){.user_data = 7};
 	return do_call(p, ep, 0x42, &sqe, deadline, cqe);
 }
@@ -228,8 +230,10 @@ static bool call(struct process *p, struct endpoint *ep, uint32_t len, uint32_t 
 static bool recv(struct endpoint *ep, uint32_t result_len, uint64_t deadline,
                  struct capos_cqe *cqe)
 {
+	/* clang-format off */
 	struct capos_sqe sqe = {.opcode = CAPOS_OP_RECV, .result_addr = 1024,
 	                        .result_len = result_len, .user_data = 9};
+	                        /* clang-format on */
 	*cqe = (struct capos_cqe){.user_data = 9};
 	struct ipc_recv *rec;
 	int err = ipc_recv_check(&s, server, ep, &sqe, &rec);
@@ -243,8 +247,10 @@ static int ret(struct endpoint *ep, uint32_t call_id, uint32_t len, bool excepti
 {
 	for (uint32_t i = 0; i < len; i++)
 		server->mem[512 + i] = (uint8_t)('x' + i % 3);
+	/* clang-format off */
 	struct capos_sqe sqe = {.opcode = CAPOS_OP_RETURN, .addr = 512, .len = len,
 	                        .call_id = call_id, .flags = exception ? CAPOS_SQE_EXCEPTION : 0};
+	                        /* clang-format on */
 	struct ipc_call *rec;
 	int err = ipc_return_check(&s, ep, &sqe, &rec);
 	return err ? err : ipc_return_perform(&s, server, rec, &sqe);
@@ -574,8 +580,10 @@ Test(ipc, call_moves_a_capability)
 	ipc_retain(other, false);
 	struct capos_xfer_desc d = {.cap_id = carried, .mode = CAPOS_XFER_MOVE};
 	memcpy(client->mem + 8, &d, sizeof d);
+	/* clang-format off */
 	struct capos_sqe sqe = {.opcode = CAPOS_OP_CALL, .addr = 0, .len = 8, .xfer_cap_count = 1,
 	                        .result_addr = 2048, .result_len = 64};
+	                        /* clang-format on */
 	struct capos_cqe cqe;
 	cr_assert_not(do_call(client, ep, 0, &sqe, IPC_NO_DEADLINE, &cqe));
 	recv(ep, 256, IPC_NO_DEADLINE, &cqe);
@@ -603,8 +611,10 @@ Test(ipc, call_carrying_its_own_endpoint_reentrant_drop)
 	ipc_retain(ep, true);
 	struct capos_xfer_desc d = {.cap_id = own_id, .mode = CAPOS_XFER_COPY};
 	memcpy(client->mem + 8, &d, sizeof d);
+	/* clang-format off */
 	struct capos_sqe sqe = {.opcode = CAPOS_OP_CALL, .len = 8, .xfer_cap_count = 1,
 	                        .result_addr = 2048, .result_len = 64};
+	                        /* clang-format on */
 	struct capos_cqe cqe;
 	cr_assert_not(do_call(client, ep, 0, &sqe, IPC_NO_DEADLINE, &cqe));
 	release(client, own_id); /* the copy in the queued call holds an owner reference */
@@ -648,9 +658,11 @@ static int ret_with_cap(struct endpoint *ep, uint32_t call_id, uint32_t len, boo
 {
 	struct capos_xfer_desc d = {.cap_id = cap_id, .mode = mode};
 	memcpy(server->mem + 512 + capos_align8(len), &d, sizeof d);
+	/* clang-format off */
 	struct capos_sqe sqe = {.opcode = CAPOS_OP_RETURN, .addr = 512, .len = len,
 	                        .xfer_cap_count = 1, .call_id = call_id,
 	                        .flags = exception ? CAPOS_SQE_EXCEPTION : 0};
+	                        /* clang-format on */
 	struct ipc_call *rec;
 	int err = ipc_return_check(&s, ep, &sqe, &rec);
 	return err ? err : ipc_return_perform(&s, server, rec, &sqe);
@@ -719,8 +731,10 @@ Test(ipc, call_with_bad_transfer_refused_with_no_effect)
 	struct endpoint *ep = make_ep(&o, &c, 0);
 	struct capos_xfer_desc d = {.cap_id = 0x7777, .mode = CAPOS_XFER_COPY};
 	memcpy(client->mem + 8, &d, sizeof d);
+	/* clang-format off */
 	struct capos_sqe sqe = {.opcode = CAPOS_OP_CALL, .len = 8, .xfer_cap_count = 1,
 	                        .result_addr = 2048, .result_len = 64};
+	                        /* clang-format on */
 	struct capos_cqe cqe;
 	cr_assert(do_call(client, ep, 0, &sqe, IPC_NO_DEADLINE, &cqe), "refused now");
 	cr_assert_lt(cqe.result, 0);
@@ -737,8 +751,10 @@ Test(ipc, params_unreadable_at_delivery_fail_the_call_alone)
 {
 	uint32_t o, c;
 	struct endpoint *ep = make_ep(&o, &c, 0);
+	/* clang-format off */
 	struct capos_sqe sqe = {.opcode = CAPOS_OP_CALL, .addr = MEM - 4, .len = 64,
 	                        .result_addr = 2048, .result_len = 64, .user_data = 5};
+	                        /* clang-format on */
 	struct capos_cqe cqe;
 	cr_assert_not(do_call(client, ep, 0, &sqe, IPC_NO_DEADLINE, &cqe));
 	cr_assert_not(recv(ep, 256, IPC_NO_DEADLINE, &cqe));

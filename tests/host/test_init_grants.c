@@ -26,17 +26,21 @@ static struct mf_cap srv_caps[] = {
 static struct mf_str srv_exports[] = {S("ep"), S("admin")};
 /* relay: imports srv.ep with badge 7 and re-exports it as "up". */
 static struct mf_cap relay_caps[] = {
+	/* clang-format off */
 	{.name = S("up"), .kind = MF_SOURCE_SERVICE, .service = S("srv"), .export_name = S("ep"),
 	 .badge = 7},
 	{.name = S("vm"), .kind = MF_SOURCE_KERNEL, .kernel = MF_KCAP_VIRTUAL_MEMORY},
 };
+/* clang-format on */
 static struct mf_str relay_exports[] = {S("up")};
 /* client: imports relay.up (no badge) and srv.admin (badge 9). */
 static struct mf_cap cli_caps[] = {
+	/* clang-format off */
 	{.name = S("echo"), .kind = MF_SOURCE_SERVICE, .service = S("relay"), .export_name = S("up")},
 	{.name = S("admin"), .kind = MF_SOURCE_SERVICE, .service = S("srv"),
 	 .export_name = S("admin"), .badge = 9},
 };
+/* clang-format on */
 /* frames: a kernel kind init does not hold. */
 static struct mf_cap frames_caps[] = {
 	{.name = S("frames"), .kind = MF_SOURCE_KERNEL, .kernel = MF_KCAP_FRAME_ALLOCATOR},
@@ -180,6 +184,7 @@ Test(init_grants, declared_interface_labels_the_facet_and_every_import)
 Test(init_grants, per_service_kinds_are_made_by_the_kernel_not_passed)
 {
 	static struct mf_cap drv_caps[] = {
+		/* clang-format off */
 		{.name = S("console"), .kind = MF_SOURCE_KERNEL, .kernel = MF_KCAP_CONSOLE},
 		{.name = S("events"), .kind = MF_SOURCE_KERNEL, .kernel = MF_KCAP_NOTIFICATION},
 		{.name = S("mmio"), .kind = MF_SOURCE_KERNEL, .kernel = MF_KCAP_DEVICE_MMIO,
@@ -187,6 +192,7 @@ Test(init_grants, per_service_kinds_are_made_by_the_kernel_not_passed)
 		{.name = S("dma"), .kind = MF_SOURCE_KERNEL, .kernel = MF_KCAP_DMA_POOL,
 		 .device = {.pci = S("1af4:1041"), .bytes = 4096}},
 	};
+	/* clang-format on */
 	struct mf_service saved = services[3];
 	services[3] = (struct mf_service){S("drv"), S("cli"), drv_caps, 4, NULL, 0, 0};
 	int n = init_grants_for(&m, &w, 3, g, why, sizeof why);

@@ -34,6 +34,7 @@ static void setup(void)
 	server_caps[0] = (struct mf_cap){ .name = S("console"), .kernel = MF_KCAP_CONSOLE };
 	server_caps[1] = (struct mf_cap){ .name = S("ep"), .kernel = MF_KCAP_ENDPOINT };
 	server_exports[0] = S("ep");
+	/* clang-format off */
 	client_caps[0] = (struct mf_cap){ .name = S("echo"), .kind = MF_SOURCE_SERVICE,
 		.service = S("server"), .export_name = S("ep"), .badge = 0x1234567890ull };
 	services[0] = (struct mf_service){ .name = S("server"), .binary = S("demo"),
@@ -45,6 +46,7 @@ static void setup(void)
 		.binaries = bins, .binary_count = 2, .init_binary = S("init"),
 		.init_caps = init_caps, .init_cap_count = 2, .services = services,
 		.service_count = 2, .motd = S("hello") };
+		/* clang-format on */
 	memset(&err, 0, sizeof(err));
 }
 
@@ -140,7 +142,9 @@ Test(manifest_decode, every_byte_corruption_is_survived)
 		for (unsigned v = 0; v < 3; v++) {
 			uint8_t *copy = malloc(size);
 			memcpy(copy, msg, size);
+			/* clang-format off */
 			copy[i] ^= (uint8_t)(v == 0 ? 0xff : v == 1 ? 0x01 : 0x80);
+			/* clang-format on */
 			if (mf_decode(copy, size, &st, &d, &err) == MF_DECODE_OK) {
 				struct mf_error verr;
 				(void)mf_validate(&d, NULL, &verr);
@@ -207,9 +211,11 @@ Test(manifest_decode, too_many_caps_in_total)
 
 	for (uint32_t k = 0; k < 9; k++)
 		nine[k] = (struct mf_cap){ .name = S("c"), .kernel = MF_KCAP_CONSOLE };
+	/* clang-format off */
 	for (uint32_t i = 0; i < MF_MAX_SERVICES; i++)
 		many[i] = (struct mf_service){ .name = S("s"), .binary = S("demo"),
 					       .caps = nine, .cap_count = 9 };
+					       /* clang-format on */
 	m.services = many;
 	m.service_count = MF_MAX_SERVICES;
 	uint8_t *msg = encode(&size);

@@ -31,12 +31,16 @@ static struct mf_error err;
 static void shape(uint32_t i, uint32_t eps, uint32_t extra)
 {
 	uint32_t n = 0;
+	/* clang-format off */
 	svc_caps[i][n++] = (struct mf_cap){ .name = S("console"), .kind = MF_SOURCE_KERNEL,
 					    .kernel = MF_KCAP_CONSOLE };
+					    /* clang-format on */
 	for (uint32_t k = 0; k < eps + extra; k++) {
 		struct mf_cap *c = &svc_caps[i][n++];
+		/* clang-format off */
 		*c = (struct mf_cap){ .name = mf_str_c(cap_names[k]), .kind = MF_SOURCE_KERNEL,
 				      .kernel = k < eps ? MF_KCAP_ENDPOINT : MF_KCAP_CONSOLE };
+				      /* clang-format on */
 	}
 	services[i].cap_count = n;
 }
@@ -60,8 +64,10 @@ static void setup(void)
 		snprintf(cap_names[k], sizeof cap_names[k], "c%u", k + 1);
 	for (uint32_t i = 0; i < NSVC; i++) {
 		snprintf(names[i], sizeof names[i], "s%u", i + 1);
+		/* clang-format off */
 		services[i] = (struct mf_service){ .name = mf_str_c(names[i]), .binary = S("svc"),
 						   .caps = svc_caps[i] };
+						   /* clang-format on */
 	}
 	m = (struct mf_manifest){
 		.schema_version = MF_SCHEMA_VERSION, .binaries = bins, .binary_count = 2,

@@ -113,10 +113,12 @@ static void model_fails(const char *text, const char *a, const char *b)
 Test(manifest_model, good_system)
 {
 	struct model md;
+	/* clang-format off */
 	int r = load(&md, "{\"schemaVersion\": 1, \"initConfig\": {" GOOD_INIT ", \"services\": [" SERVER ", "
 		"{\"name\": \"client\", \"binary\": \"cli\", \"caps\": [{\"name\": \"s\", \"badge\": 42, "
 		"\"source\": {\"service\": {\"name\": \"server\", \"export\": \"ep\"}}}]}]}, "
 		"\"kernelParams\": {\"motd\": \"hi\"}}");
+		/* clang-format on */
 	cr_assert_eq(r, 0, "%s", err);
 	cr_assert_eq(md.m.schema_version, 1);
 	cr_assert_eq(md.m.service_count, 2);

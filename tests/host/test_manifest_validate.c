@@ -30,8 +30,10 @@ static struct mf_cap kcap(struct mf_str name, enum mf_kernel_cap k)
 
 static struct mf_cap scap(struct mf_str name, struct mf_str svc, struct mf_str exp)
 {
+	/* clang-format off */
 	return (struct mf_cap){ .name = name, .kind = MF_SOURCE_SERVICE,
 				.service = svc, .export_name = exp };
+				/* clang-format on */
 }
 
 static void setup(void)
@@ -48,10 +50,12 @@ static void setup(void)
 	client_caps[0] = kcap(S("console"), MF_KCAP_CONSOLE);
 	client_caps[1] = scap(S("server"), S("server"), S("ep"));
 	client_caps[1].badge = 7;
+	/* clang-format off */
 	services[0] = (struct mf_service){ .name = S("server"), .binary = S("echo_server"),
 		.caps = server_caps, .cap_count = 2, .exports = server_exports, .export_count = 1 };
 	services[1] = (struct mf_service){ .name = S("client"), .binary = S("echo_client"),
 		.caps = client_caps, .cap_count = 2 };
+		/* clang-format on */
 	m = (struct mf_manifest){
 		.schema_version = MF_SCHEMA_VERSION,
 		.binaries = bins, .binary_count = 3,
@@ -335,12 +339,14 @@ Test(manifest_validate, three_service_cycle_behind_a_good_service)
 	c_caps[0] = kcap(S("ep"), MF_KCAP_ENDPOINT);
 	c_caps[1] = scap(S("from_b"), S("b"), S("ep"));
 	svc[0] = services[0];
+	/* clang-format off */
 	svc[1] = (struct mf_service){ .name = S("a"), .binary = S("echo_client"),
 		.caps = a_caps, .cap_count = 2, .exports = exp, .export_count = 1 };
 	svc[2] = (struct mf_service){ .name = S("b"), .binary = S("echo_client"),
 		.caps = b_caps, .cap_count = 2, .exports = exp, .export_count = 1 };
 	svc[3] = (struct mf_service){ .name = S("c"), .binary = S("echo_client"),
 		.caps = c_caps, .cap_count = 2, .exports = exp, .export_count = 1 };
+		/* clang-format on */
 	m.services = svc;
 	m.service_count = 4;
 	expect_error(MF_ERR_CYCLE, "dependency cycle", "\"a\" -> \"c\" -> \"b\" -> \"a\"", NULL);

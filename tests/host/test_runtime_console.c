@@ -113,8 +113,10 @@ static void setup(void)
 {
 	fake_ring_setup(&page);
 	cr_assert_eq(capos_ring_init(&ring, &page, enter, NULL), 0);
+	/* clang-format off */
 	struct capos_cap cap = { .cap_id = CONSOLE_CAP, .interface_id = capos_Console_ID,
 	                         .valid = true };
+	                         /* clang-format on */
 	cr_assert_eq(capos_console_from_cap(&con, &ring, cap), 0);
 	out_len = 0;
 	calls = 0;

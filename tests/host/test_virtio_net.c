@@ -41,8 +41,10 @@ Test(vnet, start_negotiates_reads_mac_and_fills_rx)
 	cr_assert_eq(start(), VIRTIO_OK);
 	cr_expect_arr_eq(n.mac, f.mac, 6);
 	cr_expect(vnet_link_up(&n));
+	/* clang-format off */
 	cr_expect_eq(n.dev.features, VIRTIO_BIT(VIRTIO_F_VERSION_1) | VIRTIO_BIT(VIRTIO_NET_F_MAC) |
 	             VIRTIO_BIT(VIRTIO_NET_F_STATUS), "event idx offered but not asked for");
+	             /* clang-format on */
 	cr_expect(f.status & VIRTIO_STATUS_DRIVER_OK);
 	cr_expect_eq(n.rx.in_flight, QSIZE, "every RX buffer posted");
 	cr_expect_eq(f.notifies[VNET_RXQ], 1, "one notify for the whole refill");

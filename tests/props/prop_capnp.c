@@ -311,9 +311,11 @@ static int run(struct prop *p)
 	if (prop_bool(p)) {
 		size_t plen = 0, ulen = 0;
 		PROP_CHECK(p, capnp_pack(framed, len, packed, sizeof packed, &plen) == CAPNP_OK, "pack failed");
+		/* clang-format off */
 		PROP_CHECK(p, capnp_unpack(packed, plen, unpacked, sizeof unpacked, &ulen) == CAPNP_OK &&
 		                  ulen == len && !memcmp(unpacked, framed, len),
 		           "packing did not round-trip (%zu bytes -> %zu packed -> %zu)", len, plen, ulen);
+		           /* clang-format on */
 		msg = unpacked;
 	}
 	struct capnp_reader m;

@@ -302,9 +302,11 @@ static int run(struct prop *p)
 			if (!c->alive)
 				break;
 			uint32_t rl = (uint32_t)prop_draw(p, 0, 3) * 16;
+			/* clang-format off */
 			struct capos_sqe sqe = {.opcode = CAPOS_OP_CALL, .len = (uint32_t)prop_draw(p, 0, 16),
 			                        .result_addr = prop_one_in(p, 8) ? MEM : 256,
 			                        .result_len = rl, .user_data = ++uid};
+			                        /* clang-format on */
 			uint64_t deadline = prop_bool(p) ? IPC_NO_DEADLINE : now + prop_draw(p, 1, 4);
 			sqe.xfer_cap_count = add_transfers(p, c, sqe.len);
 			owner_of[uid] = c;
@@ -323,10 +325,12 @@ static int run(struct prop *p)
 		case 2: { /* the server RECVs */
 			if (!server->alive)
 				break;
+			/* clang-format off */
 			uint32_t rl = (uint32_t)prop_draw(p, 0, 2) == 0 ? 8u
 			              : (uint32_t)prop_draw(p, 32, 96);
 			struct capos_sqe sqe = {.opcode = CAPOS_OP_RECV, .result_addr = 0, .result_len = rl,
 			                        .user_data = ++uid};
+			                        /* clang-format on */
 			owner_of[uid] = server;
 			cqe.user_data = uid;
 			bool posted_now = do_recv(server, ep, &sqe, prop_bool(p) ? IPC_NO_DEADLINE : now + 2,
@@ -340,14 +344,17 @@ static int run(struct prop *p)
 		case 3: { /* the server RETURNs */
 			if (!server->alive)
 				break;
+			/* clang-format off */
 			uint32_t id = nreceived && !prop_one_in(p, 6) ? received[prop_draw(p, 0, nreceived - 1)]
 			                                             : (uint32_t)prop_draw(p, 0, 0xffff);
 			struct capos_sqe sqe = {.opcode = CAPOS_OP_RETURN, .len = (uint32_t)prop_draw(p, 0, 40),
 			                        .call_id = id};
+			                        /* clang-format on */
 			sqe.xfer_cap_count = add_transfers(p, server, sqe.len);
 			do_return(server, ep, &sqe, &cqe);
 			prop_note(p, "server RETURN call %#x (%u bytes) -> %d", id, sqe.len, cqe.result);
 			note_transfers(p, server, &sqe);
+			/* clang-format off */
 			PROP_CHECK(p, cqe.result >= 0 || cqe.result == CAPOS_ERR_BAD_CALL_ID ||
 			                  cqe.result == CAPOS_ERR_TIMED_OUT ||
 			                  cqe.result == CAPOS_ERR_DISCONNECTED ||
@@ -356,6 +363,7 @@ static int run(struct prop *p)
 			                  cqe.result == CAPOS_ERR_BAD_TRANSFER ||
 			                  cqe.result == CAPOS_ERR_NO_RESOURCES,
 			           "RETURN got %d", cqe.result);
+			           /* clang-format on */
 			break;
 		}
 		case 4: /* time passes */

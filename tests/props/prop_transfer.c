@@ -180,9 +180,11 @@ static int run(struct prop *p)
 			memcpy(src_before, w.src_slots, sizeof src_before);
 			err = xfer_prepare(&w.src, d, count, &ops, &w.plan[k]);
 			prop_note(p, "plan %u prepare %u descriptors -> err %d (want %d)", k, count, err, want);
+			/* clang-format off */
 			for (uint32_t i = 0; i < count; i++)
 				prop_note(p, "      %s %#x%s", d[i].mode == CAPOS_XFER_MOVE ? "move" : d[i].mode ? "mode 2" : "copy",
 				          d[i].cap_id, d[i].badge ? " badge 7" : "");
+				          /* clang-format on */
 			PROP_CHECK(p, err == want, "prepare returned %d, transfer.h says %d", err, want);
 			if (err != CAPOS_OK) {
 				PROP_CHECK(p, !memcmp(before, w.refs, sizeof before),
@@ -223,6 +225,7 @@ static int run(struct prop *p)
 					struct cap_entry *e;
 					PROP_CHECK(p, cap_table_lookup(&w.dst, rec[i].cap_id, &e) == CAPOS_OK,
 					           "record %u names %#x, not in the receiver", i, rec[i].cap_id);
+					/* clang-format off */
 					PROP_CHECK(p, e->object == w.plan[k].item[i].entry.object &&
 					                  rec[i].interface_id == e->interface_id,
 					           "record %u: wrong object or interface", i);
@@ -230,6 +233,7 @@ static int run(struct prop *p)
 						PROP_CHECK(p, cap_table_lookup(&w.src, w.plan[k].item[i].src_id, &e) ==
 						                  CAPOS_ERR_BAD_CAP,
 						           "moved %#x still resolves in the sender", w.plan[k].item[i].src_id);
+						           /* clang-format on */
 				}
 			}
 			break;

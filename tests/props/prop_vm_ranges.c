@@ -200,10 +200,12 @@ static int run(struct prop *p)
 		}
 		}
 		/* A refused call changes nothing (queries never change anything). */
+		/* clang-format off */
 		if (err != VM_OK)
 			PROP_CHECK(p, w.v.count == before.v.count && w.v.pages == before.v.pages &&
 			                  !memcmp(w.store, before.store, sizeof w.store),
 			           "a refused call (%d) changed the table", err);
+			           /* clang-format on */
 		if (check_table(p, &w))
 			return 1;
 	}

@@ -91,8 +91,10 @@ static void classify(struct gen *g, schema_Field_reader f, struct flat_field *ou
 		out->kind = FLAT_CAP;
 	} else if ((out->ctype = prim_ctype(g, t)) != NULL) {
 		/* Floats are accessible only where the runtime has them. */
+		/* clang-format off */
 		out->kind = (w == schema_Type_which_float32 || w == schema_Type_which_float64)
 				    ? FLAT_NONE : FLAT_PRIM;
+				    /* clang-format on */
 	}
 }
 
@@ -320,9 +322,11 @@ void emit_rpc(struct gen *g, schema_Node_reader n)
 	for (uint32_t i = 0; i < nm; i++) {
 		const char *M = schema_Method_get_name(schema_Method_list_get(ml, i)).str;
 		if (M[0] >= 'A' && M[0] <= 'Z') {
+			/* clang-format off */
 			fprintf(stderr, "capnpc-c: warning: %s: interface %s: no client stubs or "
 				"server dispatch: method %s starts with a capital and would clash with "
 				"the generated %s_Client/_Server names\n", g->filename, shown, M, I);
+				/* clang-format on */
 			fprintf(h, "\n/* interface %s: no stubs (see capnpc-c's warning) */\n", shown);
 			g->warnings++;
 			free(I);

@@ -383,7 +383,9 @@ static struct json *parse_value(struct parser *p, int depth)
 	case 'f':
 	case 'n': {
 		int c = peek(p);
+		/* clang-format off */
 		const char *word = c == 't' ? "true" : c == 'f' ? "false" : "null";
+		/* clang-format on */
 		if (literal(p, word) < 0)
 			return NULL;
 		j = xcalloc(p, 1, sizeof(*j));

@@ -306,11 +306,13 @@ static int resolve_caps(struct mf_cap *caps, uint32_t n, const char *holder,
 			continue;
 		char known[600];
 		iface_list(t, known, sizeof known);
+		/* clang-format off */
 		snprintf(err, errlen, "%scaps[%u].interface: %s interface \"%.*s\" (%s: %s)",
 			 holder, i, ambiguous ? "ambiguous" : "unknown",
 			 (int)c->interface_name.len, c->interface_name.ptr,
 			 ambiguous ? "several schemas define it; write prefix.Name" :
 				     "compiled schemas define", known);
+				     /* clang-format on */
 		return -1;
 	}
 	return 0;
@@ -432,9 +434,11 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (ninputs == 0 || (!output && !check && !vet && !list)) {
+		/* clang-format off */
 		fprintf(stderr, "%s: error: %s (see --help)\n", prog,
 			ninputs == 0 ? "no input .cue file" :
 			"no --output (or --check / --vet) given");
+			/* clang-format on */
 		return 2;
 	}
 

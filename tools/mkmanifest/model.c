@@ -416,10 +416,12 @@ static int load_one(struct model *md, struct mf_str name, const char *who,
 			return 0;
 		}
 	}
+	/* clang-format off */
 	size_t off = (size_t)snprintf(err, errlen,
 		"%sbinary: \"%.*s\" not found (looked for %.*s.elf and %.*s in",
 		who, (int)name.len, name.ptr, (int)name.len, name.ptr,
 		(int)name.len, name.ptr);
+		/* clang-format on */
 	for (size_t d = 0; d < ndirs && off < errlen; d++)
 		off += (size_t)snprintf(err + off, errlen - off, " %s", dirs[d]);
 	if (ndirs == 0 && off < errlen)

@@ -57,6 +57,7 @@ void tss_set_rsp0(uint64_t rsp0);
 /* What the kernel checks on every entry: none of these may be set. */
 #define RFLAGS_ENTRY_DIRTY (RFLAGS_TF | RFLAGS_IF | RFLAGS_DF | RFLAGS_NT | RFLAGS_AC)
 
+/* clang-format off */
 static inline void cli(void) { __asm__ volatile("cli" ::: "memory"); }
 static inline void sti(void) { __asm__ volatile("sti" ::: "memory"); }
 static inline void halt(void) { __asm__ volatile("hlt" ::: "memory"); }
@@ -69,6 +70,7 @@ static inline void write_cr0(uint64_t v) { __asm__ volatile("mov %0, %%cr0" :: "
 static inline void write_cr3(uint64_t v) { __asm__ volatile("mov %0, %%cr3" :: "r"(v) : "memory"); }
 static inline void write_cr4(uint64_t v) { __asm__ volatile("mov %0, %%cr4" :: "r"(v) : "memory"); }
 
+/* clang-format on */
 static inline uint64_t read_rflags(void)
 {
 	uint64_t v;

@@ -62,7 +62,9 @@ static void program(uint64_t deadline)
 		return;
 	}
 	uint64_t count = clock_ns_to_ticks(&lapic_scale, delta);
+	/* clang-format off */
 	lapic_timer_oneshot(count == 0 ? 1 : count > UINT32_MAX ? UINT32_MAX : (uint32_t)count);
+	/* clang-format on */
 }
 
 void timer_arm_at(uint64_t deadline)
@@ -113,8 +115,10 @@ static struct clock_sample sample(bool with_lapic)
 		uint64_t t1 = rdtsc();
 		if (t1 - t0 < best_span) {
 			best_span = t1 - t0;
+			/* clang-format off */
 			best = (struct clock_sample){ .tsc = t0 + (t1 - t0) / 2, .pit = lo | hi << 8,
 			                              .lapic = lapic };
+			                              /* clang-format on */
 		}
 	}
 	return best;
@@ -167,7 +171,9 @@ static uint64_t median3(uint64_t x, uint64_t y, uint64_t z)
 		x = y;
 		y = t;
 	}
+	/* clang-format off */
 	return z < x ? x : z > y ? y : z;
+	/* clang-format on */
 }
 
 /* The median of three good passes: a pass whose wait hid a whole number

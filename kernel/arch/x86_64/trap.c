@@ -78,11 +78,13 @@ void trap_print_report(const struct trap_frame *tf)
 		kprintf("  at rip 0x%lx in binary 'kernel'\n", tf->rip);
 	if (tf->vector == TRAP_PAGE_FAULT) {
 		unsigned e = (unsigned)tf->error_code;
+		/* clang-format off */
 		kprintf("  page fault: %s, %s, %s%s; cr2 in %s\n",
 			(e & PF_PRESENT) ? "protection violation" : "page not present",
 			(e & PF_IFETCH) ? "instruction fetch" : (e & PF_WRITE) ? "write" : "read",
 			(e & PF_USER) ? "from user" : "from kernel",
 			(e & PF_RSVD) ? ", reserved bit set" : "", vmm_describe(read_cr2()));
+			/* clang-format on */
 	}
 	kprintf("  rax %016lx rbx %016lx rcx %016lx rdx %016lx\n", tf->rax, tf->rbx, tf->rcx, tf->rdx);
 	kprintf("  rsi %016lx rdi %016lx rbp %016lx r8  %016lx\n", tf->rsi, tf->rdi, tf->rbp, tf->r8);

@@ -41,10 +41,12 @@ struct capos_server_call {
 };
 
 struct capos_server_reply {
+	/* clang-format off */
 	void *buf;          /* reply message goes here (8-byte aligned)    */
 	uint32_t cap;       /* its capacity                                */
 	uint32_t len;       /* bytes of the reply message                  */
 	bool exception;     /* buf holds a CapException                    */
+	/* clang-format on */
 	struct capos_xfer_desc xfer[CAPOS_XFER_MAX]; /* capabilities to pass back */
 	uint32_t xfer_count;
 };

@@ -32,9 +32,11 @@ ENTRY
 	call_carrying(0, e[0], e[1], 5000000);
 	call_carrying(1, e[1], e[2], 0);
 	call_carrying(2, e[2], e[0], 0);
+	/* clang-format off */
 	for (unsigned i = 0; i < 3; i++)
 		raw_submit((struct capos_sqe){.opcode = CAPOS_OP_RELEASE, .cap_id = e[i],
 		                              .user_data = 20 + i});
+		                              /* clang-format on */
 	CHECK(1, raw_cap_enter(3, CAPOS_NO_WAIT) >= 3);
 	for (unsigned i = 0; i < 3; i++) {
 		struct capos_cqe c = raw_pop();

@@ -41,9 +41,11 @@ void fresh_check(void)
 	/* The upper YMM halves are read before any code that might use AVX:
 	 * none does (no -mavx), and nothing below writes a YMM register. */
 	if (avx_enabled()) {
+		/* clang-format off */
 #define U(i) __asm__ volatile("vextractf128 $1, %%ymm" #i ", %0" : "=m"(upper[i]));
 		U(0) U(1) U(2) U(3) U(4) U(5) U(6) U(7) U(8) U(9) U(10) U(11) U(12) U(13) U(14) U(15)
 #undef U
+		/* clang-format on */
 	}
 	uint16_t fcw = (uint16_t)(fresh_image[0] | fresh_image[1] << 8);
 	uint32_t mxcsr = (uint32_t)fresh_image[24] | (uint32_t)fresh_image[25] << 8 | (uint32_t)fresh_image[26] << 16 |

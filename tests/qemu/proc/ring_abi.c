@@ -55,6 +55,7 @@ ENTRY
 
 	/* 20-29: buffers and caps */
 	uint32_t con = raw_console_cap();
+	/* clang-format off */
 	raw_submit((struct capos_sqe){.opcode = CAPOS_OP_CALL, .cap_id = con,
 	                              .addr = 0xffffffff80000000ull, .len = 16, .user_data = 20});
 	raw_submit((struct capos_sqe){.opcode = CAPOS_OP_CALL, .cap_id = con, .addr = 0x10000000,
@@ -67,6 +68,7 @@ ENTRY
 	                              .user_data = 23}); /* read-only result buffer */
 	raw_submit((struct capos_sqe){.opcode = CAPOS_OP_CALL, .cap_id = con + (1u << CAP_GEN_SHIFT),
 	                              .user_data = 24}); /* wrong generation */
+	                              /* clang-format on */
 	raw_submit((struct capos_sqe){.opcode = CAPOS_OP_RECV, .cap_id = con, .user_data = 25});
 	CHECK(20, raw_cap_enter(6, CAPOS_WAIT_FOREVER) == 6);
 	CHECK(21, raw_pop().result == CAPOS_ERR_BAD_BUFFER);
@@ -111,6 +113,7 @@ ENTRY
 
 	/* 60-69: the Console through a hand-built Cap'n Proto message */
 	uint32_t len = build_write_line();
+	/* clang-format off */
 	raw_submit((struct capos_sqe){.opcode = CAPOS_OP_CALL, .cap_id = con, .method_id = 1,
 	                              .addr = (uint64_t)msg, .len = len,
 	                              .result_addr = (uint64_t)result_buf,
@@ -125,6 +128,7 @@ ENTRY
 	                              .addr = (uint64_t)msg, .len = len,
 	                              .result_addr = (uint64_t)result_buf, .result_len = 4,
 	                              .user_data = 64});
+	                              /* clang-format on */
 	CHECK(60, raw_cap_enter(5, CAPOS_WAIT_FOREVER) == 5);
 	c = raw_pop();
 	CHECK(61, c.user_data == 60 && c.result > 0 && c.result <= (int)sizeof(result_buf));
@@ -136,8 +140,10 @@ ENTRY
 	CHECK(66, raw_pop().result == CAPOS_ERR_RESULT_TOO_SMALL);
 	for (unsigned i = 0; i < 64; i++)
 		page_buf[i] = (char)0xff; /* garbage params */
+	/* clang-format off */
 	raw_submit((struct capos_sqe){.opcode = CAPOS_OP_CALL, .cap_id = con, .method_id = 1,
 	                              .addr = (uint64_t)page_buf, .len = 64, .user_data = 67});
+	                              /* clang-format on */
 	CHECK(67, raw_cap_enter(1, CAPOS_WAIT_FOREVER) == 1);
 	CHECK(68, raw_pop().result == CAPOS_ERR_BAD_MESSAGE);
 

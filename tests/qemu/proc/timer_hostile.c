@@ -37,7 +37,9 @@ ENTRY
 		msgs[i][2] = 10000000000ull; /* ns: 10 s */
 		raw_submit(call(timer, 1, msgs[i], sizeof msgs[i], 100 + i, results[i]));
 	}
+	/* clang-format off */
 	raw_submit(call(timer, 1, msgs[0], 3, 200, results[SLEEPS]));       /* not a message */
+	/* clang-format on */
 	raw_submit(call(timer, 7, msgs[0], sizeof msgs[0], 201, results[SLEEPS + 1])); /* no method 7 */
 	/* The three refusals complete at once; the 8 sleeps stay pending. */
 	int64_t n = raw_cap_enter(3, 2000000000ull);

@@ -297,9 +297,11 @@ static void second_driver_step(uint32_t spawner)
 	capos_ProcessSpawner_spawn_Params_set_binaryName(p, NAME, strlen(NAME));
 	capos_ProcessSpawner_spawn_Params_init_grants(p, 0);
 	capnp_builder_finish(&b, &len);
+	/* clang-format off */
 	struct capos_call c = {.cap_id = spawner, .method_id = capos_ProcessSpawner_spawn_METHOD,
 	                       .params = params, .params_len = (uint32_t)len,
 	                       .result = result, .result_cap = sizeof result};
+	                       /* clang-format on */
 	struct capos_reply reply;
 	struct capos_call_error err;
 	int ret = capos_call(r, &c, &reply, &err);

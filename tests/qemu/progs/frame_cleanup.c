@@ -30,10 +30,12 @@ int main(void)
 	struct capos_frame_stats s0 = {0}, s = {0};
 	DEMO_CHECK(NAME, capos_frame_allocator_open(&fa, &capos_rt_ring, &capos_rt.capset, "frame_allocator") == 0,
 	           "FrameAllocator from the CapSet\n");
+	/* clang-format off */
 	DEMO_CHECK(NAME, capos_frame_query(&fa, &s0, NULL) == 0 && s0.total_frames > 0 &&
 	                         s0.free_frames <= s0.total_frames,
 	           "query: %lu total, %lu free, %lu held\n", (unsigned long)s0.total_frames,
 	           (unsigned long)s0.free_frames, (unsigned long)s0.held_frames);
+	           /* clang-format on */
 
 	uint64_t f[8];
 	bool ok = true;
@@ -62,12 +64,14 @@ int main(void)
 	           "free of a frame never granted refused: %s\n", e.message);
 	DEMO_CHECK(NAME, refused(capos_frame_free(&fa, f[1] + 8, &e), &e, capos_CapException_Type_invalidArgument),
 	           "free of an unaligned address refused: %s\n", e.message);
+	/* clang-format off */
 	DEMO_CHECK(NAME, refused(capos_frame_alloc_contiguous(&fa, 0, &run, &e), &e,
 	                         capos_CapException_Type_invalidArgument),
 	           "allocContiguous(0) refused: %s\n", e.message);
 	DEMO_CHECK(NAME, refused(capos_frame_alloc_contiguous(&fa, 513, &run, &e), &e,
 	                         capos_CapException_Type_invalidArgument),
 	           "allocContiguous(513) refused: %s\n", e.message);
+	           /* clang-format on */
 
 	/* Up to the per-process limit of held frames: then overloaded. */
 	unsigned granted = 0;
@@ -83,10 +87,12 @@ int main(void)
 	/* And an anonymous mapping, also left for the kernel to reclaim. */
 	struct capos_vm vm;
 	uint64_t a = 0;
+	/* clang-format off */
 	DEMO_CHECK(NAME, capos_vm_open(&vm, &capos_rt_ring, &capos_rt.capset, "virtual_memory") == 0 &&
 	                         capos_vm_map(&vm, 0, 8 * CAPOS_PAGE_SIZE,
 	                                      CAPOS_PROT_READ | CAPOS_PROT_WRITE, &a, NULL) == 0,
 	           "8 pages mapped at %#lx\n", (unsigned long)a);
+	           /* clang-format on */
 	capos_printf("[" NAME "] exiting while holding them\n");
 	return demo_finish(NAME);
 }

@@ -21,9 +21,11 @@ int main(void)
 	struct capos_cap ep;
 	struct capos_memory_object mo;
 	struct capos_call_error err = {0};
+	/* clang-format off */
 	DEMO_CHECK(NAME, capos_frame_allocator_open(&fa, &capos_rt_ring, &capos_rt.capset, "frame_allocator") == 0 &&
 	                         capos_endpoint_open(&capos_rt.capset, "frame_share_server", &ep) == 0,
 	           "FrameAllocator and the server's endpoint\n");
+	           /* clang-format on */
 	int e = capos_frame_alloc_memory(&fa, 2, &mo, &err);
 	uint64_t a = 0;
 	if (e == 0)

@@ -72,7 +72,9 @@ static int answer_and_recv(uint32_t call_id, const char *text, struct capos_cqe 
 	if (e == 0)
 		e = (int)done.result;
 	int w = capos_ring_wait(&capos_rt_ring, rcv.user_data, CAPOS_WAIT_FOREVER, cqe);
+	/* clang-format off */
 	return e != 0 ? e : w != 0 ? w : (int)cqe->result;
+	/* clang-format on */
 }
 
 int main(void)

@@ -39,9 +39,11 @@ static int poll_small(uint32_t note)
 	capnp_builder_init(&b, params, sizeof params);
 	device_Notification_poll_Params_init_root(&b);
 	capnp_builder_finish(&b, &len);
+	/* clang-format off */
 	struct capos_call c = {.cap_id = note, .method_id = device_Notification_poll_METHOD,
 	                       .params = params, .params_len = (uint32_t)len,
 	                       .result = result, .result_cap = sizeof result};
+	                       /* clang-format on */
 	return capos_call(&capos_rt_ring, &c, 0, 0);
 }
 

@@ -27,9 +27,11 @@ static size_t params_len, wparams_len;
 
 static int spawn_child(uint32_t spawner, uint32_t *handle)
 {
+	/* clang-format off */
 	struct capos_call c = {.cap_id = spawner, .method_id = capos_ProcessSpawner_spawn_METHOD,
 	                       .params = params, .params_len = (uint32_t)params_len,
 	                       .result = result, .result_cap = sizeof result};
+	                       /* clang-format on */
 	struct capos_reply reply;
 	int e = capos_call(&capos_rt_ring, &c, &reply, NULL);
 	if (e == 0 && reply.cap_count == 1)
@@ -39,9 +41,11 @@ static int spawn_child(uint32_t spawner, uint32_t *handle)
 
 static int wait_child(uint32_t handle)
 {
+	/* clang-format off */
 	struct capos_call c = {.cap_id = handle, .method_id = capos_ProcessHandle_wait_METHOD,
 	                       .params = wparams, .params_len = (uint32_t)wparams_len,
 	                       .result = wresult, .result_cap = sizeof wresult};
+	                       /* clang-format on */
 	return capos_call(&capos_rt_ring, &c, NULL, NULL);
 }
 

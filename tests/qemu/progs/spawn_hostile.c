@@ -117,9 +117,11 @@ static int64_t wait_handle(uint32_t handle, struct capos_call_error *err)
 	capnp_builder_init(&b, wp, sizeof wp);
 	capos_ProcessHandle_wait_Params_init_root(&b);
 	capnp_builder_finish(&b, &len);
+	/* clang-format off */
 	struct capos_call c = {.cap_id = handle, .method_id = capos_ProcessHandle_wait_METHOD,
 	                       .params = wp, .params_len = (uint32_t)len, .result = wr,
 	                       .result_cap = sizeof wr};
+	                       /* clang-format on */
 	struct capos_reply reply;
 	if (capos_call(&capos_rt_ring, &c, &reply, err) < 0)
 		return INT64_MIN;
@@ -193,15 +195,19 @@ static void good_paths(void)
 	if (e == 0) {
 		/* Passed on as a plain Endpoint, the kernel refuses it. */
 		struct grant as_plain[2] = {
+			/* clang-format off */
 			{.name = "console", .cap_id = console_id},
 			{.name = "echo_server", .cap_id = s.facet, .mode = capos_TransferMode_copy,
 			 .iface = capos_Endpoint_ID},
 		};
+		/* clang-format on */
 		struct spawned none = {0};
 		int w = spawn("child_wrong", "echo_client", as_plain, 2, &none, &err);
 		refused("the Echo facet granted as a plain Endpoint", w, &err, "interface");
+		/* clang-format off */
 		struct capos_cap ep = {.cap_id = s.facet, .interface_id = capos_Endpoint_ID,
 		                       .owned = false, .valid = true};
+		                       /* clang-format on */
 		char out[64];
 		e = echo_call(&ep, capos_Echo_echo_METHOD, "via a spawned endpoint", NULL, 0, out,
 		              sizeof out, NULL, &err);
@@ -216,10 +222,12 @@ static void good_paths(void)
 		capnp_builder_init(&b, wp, sizeof wp);
 		capos_ProcessHandle_wait_Params_init_root(&b);
 		capnp_builder_finish(&b, &len);
+		/* clang-format off */
 		struct capos_sqe q1 = {.opcode = CAPOS_OP_CALL, .cap_id = s.handle,
 		                       .method_id = capos_ProcessHandle_wait_METHOD,
 		                       .addr = (uint64_t)(uintptr_t)wp, .len = (uint32_t)len,
 		                       .result_addr = (uint64_t)(uintptr_t)wr1, .result_len = sizeof wr1};
+		                       /* clang-format on */
 		struct capos_sqe q2 = q1;
 		q2.result_addr = (uint64_t)(uintptr_t)wr2;
 		q2.result_len = sizeof wr2;
@@ -252,15 +260,19 @@ static void good_paths(void)
 	e = spawn("child_echo2", "echo_server", srv_echo, 2, &s, &err);
 	if (e == 0) {
 		struct grant cli[2] = {
+			/* clang-format off */
 			{.name = "console", .cap_id = console_id},
 			{.name = "echo_server", .cap_id = s.facet, .mode = capos_TransferMode_move,
 			 .badge = 4, .iface = capos_Echo_ID},
 		};
+		/* clang-format on */
 		struct spawned c = {0};
 		e = spawn("child_client", "echo_client", cli, 2, &c, &err);
 		DEMO_CHECK(NAME, e == 0, "spawned 'child_client' with the facet moved to it (badge 4)\n");
+		/* clang-format off */
 		struct capos_cap ep = {.cap_id = s.facet, .interface_id = capos_Endpoint_ID,
 		                       .owned = false, .valid = true};
+		                       /* clang-format on */
 		char out[64];
 		int gone = echo_call(&ep, capos_Echo_echo_METHOD, "x", NULL, 0, out, sizeof out, NULL,
 		                     &err);
@@ -332,8 +344,10 @@ static void hostile(void)
 	struct grant longname = {.name = big, .name_len = 40, .cap_id = console_id};
 	e = spawn("x", "hello", &longname, 1, &s, &err);
 	refused("40-byte grant name", e, &err, "grants[0].name");
+	/* clang-format off */
 	struct grant wrong = {.name = "console", .cap_id = console_id,
 	                      .iface = capos_FrameAllocator_ID};
+	                      /* clang-format on */
 	e = spawn("x", "hello", &wrong, 1, &s, &err);
 	refused("wrong interfaceId", e, &err, "interface");
 	struct grant moves[2] = {{.name = "a", .cap_id = console_id, .mode = capos_TransferMode_move},
@@ -350,9 +364,11 @@ static void hostile(void)
 
 	/* Garbage params and an unknown method: transport errors. */
 	static uint64_t junk[4] = {0xffffffffffffffffull, 1, 2, 3};
+	/* clang-format off */
 	struct capos_call c = {.cap_id = spawner_id, .method_id = capos_ProcessSpawner_spawn_METHOD,
 	                       .params = junk, .params_len = sizeof junk, .result = result,
 	                       .result_cap = sizeof result};
+	                       /* clang-format on */
 	e = capos_call(&capos_rt_ring, &c, NULL, &err);
 	DEMO_CHECK(NAME, e == CAPOS_ERR_BAD_MESSAGE, "garbage params: %s\n", capos_strerror(e));
 	static uint64_t empty[2];

@@ -41,9 +41,11 @@ int main(void)
 	DEMO_CHECK("vm_heap", grown_high, "blocks live in the anonymous area\n");
 	for (unsigned i = 0; i < CHUNKS; i++)
 		free(blocks[i]);
+	/* clang-format off */
 	DEMO_CHECK("vm_heap", capos_heap_check(&capos_rt_heap) == 0 &&
 	                              capos_rt_heap.stats.live_blocks == 0,
 	           "heap consistent, no live blocks (%lu regions)\n",
 	           (unsigned long)capos_rt_heap.stats.regions);
+	           /* clang-format on */
 	return demo_finish("vm_heap");
 }

@@ -124,8 +124,10 @@ void op_vm(void)
 		BUILD(capos_VirtualMemory_unmap_Params, p);
 		const struct kf_map *mp = &kf_maps[kf_pick(16)];
 		bool whole = mp->size && kf_chance(2); /* a whole mapping we made */
+		/* clang-format off */
 		capos_VirtualMemory_unmap_Params_set_addr(
 			p, whole ? mp->addr : kf_chance(2) ? kf_recent[kf_pick(16)] : any_addr());
+			/* clang-format on */
 		capos_VirtualMemory_unmap_Params_set_size(p, whole ? mp->size : size);
 		len = kf_finish(&b);
 		break;
@@ -134,8 +136,10 @@ void op_vm(void)
 		BUILD(capos_VirtualMemory_protect_Params, p);
 		const struct kf_map *mp = &kf_maps[kf_pick(16)];
 		bool whole = mp->size && kf_chance(2);
+		/* clang-format off */
 		capos_VirtualMemory_protect_Params_set_addr(
 			p, whole ? mp->addr : kf_chance(2) ? kf_recent[kf_pick(16)] : any_addr());
+			/* clang-format on */
 		capos_VirtualMemory_protect_Params_set_size(p, whole ? mp->size : size);
 		capos_VirtualMemory_protect_Params_set_prot(p, prot);
 		len = kf_finish(&b);
@@ -154,8 +158,10 @@ void op_vm(void)
 	if (kind == K_VMMAP) {
 		struct capos_cqe c;
 		kf_wait(slot, &c);
+		/* clang-format off */
 		kf_ops[slot] = (struct kf_op){.kind = K_VMMAP, .opcode = CAPOS_OP_CALL, .arg = prot,
 		                              .arg2 = size, .cqe = c};
+		                              /* clang-format on */
 		kf_check(&kf_ops[slot], (unsigned)slot);
 	}
 }
@@ -200,8 +206,10 @@ void op_memory_object(void)
 		 * reads zero (its first page: the only one known to exist). */
 		struct capos_cqe c;
 		kf_wait(slot, &c);
+		/* clang-format off */
 		kf_ops[slot] = (struct kf_op){.kind = K_MOMAP, .opcode = CAPOS_OP_CALL, .arg = prot,
 		                              .arg2 = P, .cqe = c};
+		                              /* clang-format on */
 		kf_check(&kf_ops[slot], (unsigned)slot);
 	}
 }
