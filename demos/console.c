@@ -61,7 +61,7 @@ int main(void)
 		capos_error_format(&err, msg, sizeof(msg));
 		DEMO_CHECK("console",
 		           r == CAPOS_ERR_APPLICATION_EXCEPTION && err.kind == CAPOS_ERROR_EXCEPTION &&
-		               err.exception_type == capos_CapException_Type_invalidArgument,
+		                   err.exception_type == capos_CapException_Type_invalidArgument,
 		           "5000-byte line refused as %s\n", msg);
 		free(big);
 	}
@@ -74,8 +74,12 @@ int main(void)
 	size_t params_len = 0;
 	capnp_builder_finish(&b, &params_len);
 	struct capos_call call = {
-		.cap_id = c->cap.cap_id, .method_id = 9, .params = params,
-		.params_len = (uint32_t)params_len, .result = result, .result_cap = sizeof(result),
+		.cap_id = c->cap.cap_id,
+		.method_id = 9,
+		.params = params,
+		.params_len = (uint32_t)params_len,
+		.result = result,
+		.result_cap = sizeof(result),
 	};
 	r = capos_call(&capos_rt_ring, &call, NULL, &err);
 	capos_error_format(&err, msg, sizeof(msg));

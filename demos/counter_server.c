@@ -15,7 +15,7 @@ static int add(void *self, struct capos_rpc_ctx *rc, counter_Counter_add_Params_
 
 int main(void)
 {
-	static const counter_Counter_Server counter = { .add = add };
+	static const counter_Counter_Server counter = {.add = add};
 	static uint64_t total;
 	return counter_Counter_Server_serve_named("endpoint", &counter, &total) == 0 ? 0 : 1;
 }

@@ -96,7 +96,7 @@ static inline void demo_spin(uint64_t iterations)
 	for (volatile uint64_t i = 0; i < iterations; i++)
 		/* clang-format off */
 		__asm__ volatile("" ::: "memory");
-		/* clang-format on */
+	/* clang-format on */
 }
 
 #endif

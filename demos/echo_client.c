@@ -60,12 +60,12 @@ int main(void)
 	capos_error_format(&err, line, sizeof line);
 	DEMO_CHECK("echo_client",
 	           e == CAPOS_ERR_APPLICATION_EXCEPTION && err.kind == CAPOS_ERROR_EXCEPTION &&
-	               err.exception_type == capos_CapException_Type_unimplemented,
+	                   err.exception_type == capos_CapException_Type_unimplemented,
 	           "unknown method: %s\n", line);
 
 	/* A client facet cannot serve. */
 	uint64_t buf[8];
-	struct capos_sqe sqe = { 0 };
+	struct capos_sqe sqe = {0};
 	struct capos_cqe cqe;
 	sqe.opcode = CAPOS_OP_RECV;
 	sqe.cap_id = echo.c.cap.cap_id;

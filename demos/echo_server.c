@@ -24,7 +24,7 @@ static int echo(void *self, struct capos_rpc_ctx *rc, capos_Echo_echo_Params_rea
 
 int main(void)
 {
-	static const capos_Echo_Server server = { .echo = echo };
+	static const capos_Echo_Server server = {.echo = echo};
 	struct capos_cap ep;
 	DEMO_CHECK("echo_server", capos_endpoint_open(&capos_rt.capset, "endpoint", &ep) == 0,
 	           "owns its endpoint\n");

@@ -22,7 +22,10 @@
 
 /* Layout of `want` and `seen` (qwords): 16 registers x 4 qwords (YMM;
  * only the low 2 are checked without AVX), then MXCSR, FCW, st(0). */
-enum { Q_MXCSR = 64, Q_FCW = 65, Q_ST0 = 66, Q_COUNT = 67 };
+enum { Q_MXCSR = 64,
+       Q_FCW = 65,
+       Q_ST0 = 66,
+       Q_COUNT = 67 };
 
 /* uint64_t fpu_hold(const uint64_t *want, uint64_t *seen, uint64_t rounds,
  *                   int avx): 0 when every round saw the values, else
@@ -41,60 +44,61 @@ __asm__(
 	"	ldmxcsr 512(%rdi)\n"
 	"	test %r9d, %r9d\n"
 	"	jz 1f\n"
-#define R(op, i) "	" op " " #i "*32(%rdi), %" "ymm" #i "\n"
+#define R(op, i) "	" op " " #i "*32(%rdi), %" \
+		 "ymm" #i "\n"
 	R("vmovdqu", 0) R("vmovdqu", 1) R("vmovdqu", 2) R("vmovdqu", 3)
-	R("vmovdqu", 4) R("vmovdqu", 5) R("vmovdqu", 6) R("vmovdqu", 7)
-	R("vmovdqu", 8) R("vmovdqu", 9) R("vmovdqu", 10) R("vmovdqu", 11)
-	R("vmovdqu", 12) R("vmovdqu", 13) R("vmovdqu", 14) R("vmovdqu", 15)
+		R("vmovdqu", 4) R("vmovdqu", 5) R("vmovdqu", 6) R("vmovdqu", 7)
+			R("vmovdqu", 8) R("vmovdqu", 9) R("vmovdqu", 10) R("vmovdqu", 11)
+				R("vmovdqu", 12) R("vmovdqu", 13) R("vmovdqu", 14) R("vmovdqu", 15)
 #undef R
-	"	jmp 2f\n"
-	"1:\n"
+					"	jmp 2f\n"
+					"1:\n"
 #define R(i) "	movdqu " #i "*32(%rdi), %xmm" #i "\n"
 	R(0) R(1) R(2) R(3) R(4) R(5) R(6) R(7) R(8) R(9) R(10) R(11) R(12) R(13) R(14) R(15)
 #undef R
-	"2:\n"
-	"	test %r9d, %r9d\n"
-	"	jz 3f\n"
+		"2:\n"
+		"	test %r9d, %r9d\n"
+		"	jz 3f\n"
 #define R(i) "	vmovdqu %ymm" #i ", " #i "*32(%rsi)\n"
 	R(0) R(1) R(2) R(3) R(4) R(5) R(6) R(7) R(8) R(9) R(10) R(11) R(12) R(13) R(14) R(15)
 #undef R
-	"	jmp 4f\n"
-	"3:\n"
+		"	jmp 4f\n"
+		"3:\n"
 #define R(i) "	movdqu %xmm" #i ", " #i "*32(%rsi)\n"
 	R(0) R(1) R(2) R(3) R(4) R(5) R(6) R(7) R(8) R(9) R(10) R(11) R(12) R(13) R(14) R(15)
 #undef R
-	"4:\n"
-	"	movq $0, 512(%rsi)\n"
-	"	stmxcsr 512(%rsi)\n"
-	"	movq $0, 520(%rsi)\n"
-	"	fnstcw 520(%rsi)\n"
-	"	fstl 528(%rsi)\n"
-	"	xor %ecx, %ecx\n"
-	"5:\n"
-	"	cmp $64, %ecx\n"
-	"	jae 6f\n"
-	"	test %r9d, %r9d\n"
-	"	jnz 6f\n"
-	"	mov %ecx, %eax\n"
-	"	and $3, %eax\n"
-	"	cmp $2, %eax\n"
-	"	jae 7f\n" /* a YMM upper half, not checked without AVX */
-	"6:\n"
-	"	mov (%rdi,%rcx,8), %rax\n"
-	"	cmp (%rsi,%rcx,8), %rax\n"
-	"	jne 9f\n"
-	"7:\n"
-	"	inc %ecx\n"
-	"	cmp $67, %ecx\n"
-	"	jb 5b\n"
-	"	dec %r8\n"
-	"	jnz 2b\n"
-	"	xor %eax, %eax\n"
-	"	ret\n"
-	"9:\n"
-	"	lea 1(%rcx), %eax\n"
-	"	ret\n"
-	".size fpu_hold, . - fpu_hold\n");
+		"4:\n"
+		"	movq $0, 512(%rsi)\n"
+		"	stmxcsr 512(%rsi)\n"
+		"	movq $0, 520(%rsi)\n"
+		"	fnstcw 520(%rsi)\n"
+		"	fstl 528(%rsi)\n"
+		"	xor %ecx, %ecx\n"
+		"5:\n"
+		"	cmp $64, %ecx\n"
+		"	jae 6f\n"
+		"	test %r9d, %r9d\n"
+		"	jnz 6f\n"
+		"	mov %ecx, %eax\n"
+		"	and $3, %eax\n"
+		"	cmp $2, %eax\n"
+		"	jae 7f\n" /* a YMM upper half, not checked without AVX */
+		"6:\n"
+		"	mov (%rdi,%rcx,8), %rax\n"
+		"	cmp (%rsi,%rcx,8), %rax\n"
+		"	jne 9f\n"
+		"7:\n"
+		"	inc %ecx\n"
+		"	cmp $67, %ecx\n"
+		"	jb 5b\n"
+		"	dec %r8\n"
+		"	jnz 2b\n"
+		"	xor %eax, %eax\n"
+		"	ret\n"
+		"9:\n"
+		"	lea 1(%rcx), %eax\n"
+		"	ret\n"
+		".size fpu_hold, . - fpu_hold\n");
 
 static void cpuid(uint32_t leaf, uint32_t r[4])
 {

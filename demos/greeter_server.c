@@ -43,6 +43,6 @@ static int greet(void *self, struct capos_rpc_ctx *rc, greeter_Greeter_greet_Par
 
 int main(void)
 {
-	static const greeter_Greeter_Server greeter = { .greet = greet };
+	static const greeter_Greeter_Server greeter = {.greet = greet};
 	return greeter_Greeter_Server_serve_named("endpoint", &greeter, NULL) == 0 ? 0 : 1;
 }

@@ -48,7 +48,7 @@ static int spawn(uint32_t spawner, const char *name, const char *binary, const s
 	struct capos_call c = {.cap_id = spawner, .method_id = capos_ProcessSpawner_spawn_METHOD,
 	                       .params = params, .params_len = (uint32_t)len,
 	                       .result = result, .result_cap = sizeof result};
-	                       /* clang-format on */
+	/* clang-format on */
 	struct capos_reply reply;
 	int e = capos_call(&capos_rt_ring, &c, &reply, err);
 	if (e < 0)
@@ -77,7 +77,7 @@ static int64_t wait_for(uint32_t handle, struct capos_call_error *err)
 	struct capos_call c = {.cap_id = handle, .method_id = capos_ProcessHandle_wait_METHOD,
 	                       .params = params, .params_len = (uint32_t)len,
 	                       .result = result, .result_cap = sizeof result};
-	                       /* clang-format on */
+	/* clang-format on */
 	struct capos_reply reply;
 	int e = capos_call(&capos_rt_ring, &c, &reply, err);
 	if (e < 0)

@@ -52,9 +52,9 @@ static void arp_over_ipc(void)
 {
 	uint8_t req[ETH_MIN_FRAME];
 	uint32_t len = (uint32_t)arp_build_request(req, sizeof req, mac, ME, GATEWAY);
-	struct found f = { 0 };
+	struct found f = {0};
 	for (int i = 0; i < ATTEMPTS && !f.seen; i++) {
-		const void *frames[1] = { req };
+		const void *frames[1] = {req};
 		uint32_t accepted = 0;
 		struct capos_call_error err;
 		if (capos_nic_send(&nic, frames, &len, 1, &accepted, &err) != 0 || accepted != 1)
@@ -76,7 +76,7 @@ static void arp_over_ring(void)
 		return;
 	uint8_t req[ETH_MIN_FRAME], buf[CAPOS_NIC_FRAME_MAX];
 	uint32_t len = (uint32_t)arp_build_request(req, sizeof req, mac, ME, GATEWAY);
-	struct found f = { 0 };
+	struct found f = {0};
 	for (int i = 0; i < ATTEMPTS && !f.seen; i++) {
 		uint32_t pending = 0;
 		if (capos_nic_ring_put(&nic, req, len) != FRING_OK ||
@@ -144,7 +144,8 @@ int main(void)
 	struct capos_nic_counters c;
 	if (capos_nic_counters(&nic, &c, &err) == 0)
 		capos_printf("[%s] counters: RX %lu frames %lu bytes, TX %lu frames %lu bytes, "
-		             "TX errors %lu, device errors %lu\n", demo_name(NAME),
+		             "TX errors %lu, device errors %lu\n",
+		             demo_name(NAME),
 		             (unsigned long)c.rx_frames, (unsigned long)c.rx_bytes,
 		             (unsigned long)c.tx_frames, (unsigned long)c.tx_bytes,
 		             (unsigned long)c.tx_errors, (unsigned long)c.device_errors);

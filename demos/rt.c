@@ -39,7 +39,7 @@ int main(void)
 	                     capos_rt_heap.stats.live_blocks == 0,
 	           "heap: 100 allocations freed, %zu free block(s), consistent\n",
 	           capos_rt_heap.stats.free_blocks);
-	           /* clang-format on */
+	/* clang-format on */
 	char *big = calloc(64, 1024);
 	DEMO_CHECK(NAME, big != NULL && big[65535] == 0, "calloc(64 KiB)\n");
 	free(big);

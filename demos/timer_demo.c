@@ -35,7 +35,7 @@ int main(void)
 	DEMO_CHECK(me, capos_timer_now(t, &a, &err) == 0 && capos_timer_sleep(t, 0, &err) == 0 &&
 	                   capos_timer_now(t, &b, &err) == 0,
 	           "sleep(0) completes\n");
-	           /* clang-format on */
+	/* clang-format on */
 
 	/* Sleeps of 1 ms: each ends no earlier than asked. */
 	uint64_t want = 1000000, late_min = UINT64_MAX, late_max = 0, late_sum = 0;

@@ -36,9 +36,9 @@
 #include "lwip_frames.h"
 #include "lwip_port.h"
 
-static const uint8_t mac_a[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };
-static const uint8_t mac_b[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x57 };
-static const uint8_t mac_peer[6] = { 0x52, 0x55, 0x0a, 0x00, 0x02, 0x02 };
+static const uint8_t mac_a[6] = {0x52, 0x54, 0x00, 0x12, 0x34, 0x56};
+static const uint8_t mac_b[6] = {0x52, 0x54, 0x00, 0x12, 0x34, 0x57};
+static const uint8_t mac_peer[6] = {0x52, 0x55, 0x0a, 0x00, 0x02, 0x02};
 
 static struct ethif if_a, if_b;
 static struct tcp_pcb *listener;
@@ -61,7 +61,7 @@ static int discard(void *ctx, const uint8_t *frame, size_t len)
 	(void)frame;
 	return len >= ETHIF_FRAME_MIN && len <= ETHIF_FRAME_MAX ? 1 : -1;
 }
-static const struct ethif_ops discard_ops = { .send = discard };
+static const struct ethif_ops discard_ops = {.send = discard};
 
 static err_t tcp_echo_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
 {
@@ -184,7 +184,7 @@ static void write_seed(const char *dir, const char *name, uint8_t ctl, const uin
 	snprintf(path, sizeof path, "%s/%s", dir, name);
 	FILE *f = fopen(path, "wb");
 	must(f != NULL, path);
-	uint8_t hdr[3] = { ctl, (uint8_t)(len >> 8), (uint8_t)len };
+	uint8_t hdr[3] = {ctl, (uint8_t)(len >> 8), (uint8_t)len};
 	must(fwrite(hdr, 1, 3, f) == 3 && fwrite(frame, 1, len, f) == len, path);
 	must(fclose(f) == 0, path);
 }
@@ -194,7 +194,7 @@ static void write_seeds(const char *dir)
 	static const char ping[] = "capOS ping payload";
 	static const char hello[] = "hello, lwIP";
 	uint8_t fr[LF_MAX];
-	struct lf_ends e = { .src_ip = 0x0a000202, .dst_ip = 0x0a00020f };
+	struct lf_ends e = {.src_ip = 0x0a000202, .dst_ip = 0x0a00020f};
 	memcpy(e.src_mac, mac_peer, 6);
 	memcpy(e.dst_mac, mac_a, 6);
 

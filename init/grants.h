@@ -32,14 +32,14 @@ struct init_grant {
 	uint64_t badge;
 	uint64_t interface_id;
 	int new_endpoint;
-	int kernel_made;  /* made by the kernel at spawn: not passed */
-	uint64_t serves;  /* new endpoint: the interface its clients see (0: Endpoint) */
+	int kernel_made; /* made by the kernel at spawn: not passed */
+	uint64_t serves; /* new endpoint: the interface its clients see (0: Endpoint) */
 };
 
 /* What init holds: its kernel caps by kind, and per started service the
  * cap init holds for each of that service's caps (exports resolve here). */
 struct init_wiring {
-	uint32_t kernel_cap[MF_KCAP_COUNT];             /* 0 = init holds none */
+	uint32_t kernel_cap[MF_KCAP_COUNT]; /* 0 = init holds none */
 	bool started[MF_MAX_SERVICES];
 	uint32_t cap_ids[MF_MAX_SERVICES][MF_MAX_CAPS];
 };

@@ -29,8 +29,8 @@ int64_t init_read_manifest(uint32_t cap_id, uint8_t *buf, uint64_t cap);
 /* What spawning a service gave init. */
 struct init_spawned {
 	uint32_t pid;
-	uint32_t handle;                 /* ProcessHandle cap id            */
-	uint32_t facets[MF_MAX_CAPS];    /* client facet per newEndpoint cap */
+	uint32_t handle;              /* ProcessHandle cap id            */
+	uint32_t facets[MF_MAX_CAPS]; /* client facet per newEndpoint cap */
 };
 
 /* spawner.c: ProcessSpawner.spawn; facets[k] gets the client facet of the
@@ -41,9 +41,9 @@ int init_spawn(uint32_t spawner, struct mf_str name, struct mf_str binary,
 
 /* How a service ended, from ProcessHandle.wait. */
 struct init_end {
-	bool known;      /* false: the wait itself failed (logged)          */
-	bool killed;     /* the kernel killed it; reason says why           */
-	int64_t code;    /* exit code (-1 when killed)                      */
+	bool known;   /* false: the wait itself failed (logged)          */
+	bool killed;  /* the kernel killed it; reason says why           */
+	int64_t code; /* exit code (-1 when killed)                      */
 	char reason[INIT_REASON_MAX];
 };
 

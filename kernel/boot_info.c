@@ -13,7 +13,7 @@
 struct boot_info boot_info;
 
 #define MB2_BOOT_MAGIC 0x36d76289u
-#define PVH_MAGIC      0x336ec578u
+#define PVH_MAGIC 0x336ec578u
 
 extern char __kernel_phys_start[], __kernel_phys_end[];
 
@@ -106,11 +106,11 @@ static void parse_multiboot2(uint64_t info_phys)
 		switch (tag->type) {
 		case 1: /* command line */
 			copy_str(boot_info.cmdline, sizeof boot_info.cmdline,
-				 info_phys + off + 8, "command line");
+			         info_phys + off + 8, "command line");
 			break;
 		case 2: /* boot loader name */
 			copy_str(boot_info.loader, sizeof boot_info.loader,
-				 info_phys + off + 8, "loader name");
+			         info_phys + off + 8, "loader name");
 			break;
 		case 3: { /* module */
 			uint32_t start = *(const uint32_t *)body;
@@ -125,7 +125,7 @@ static void parse_multiboot2(uint64_t info_phys)
 			for (uint32_t e = 16; e + esize <= tag->size; e += esize) {
 				const uint8_t *ent = (const uint8_t *)tag + e;
 				add_region(*(const uint64_t *)ent, *(const uint64_t *)(ent + 8),
-					   *(const uint32_t *)(ent + 16));
+				           *(const uint32_t *)(ent + 16));
 			}
 			break;
 		}

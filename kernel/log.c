@@ -54,11 +54,11 @@ _Noreturn void panic(const char *fmt, ...)
 	__asm__ volatile("mov %%rsp, %0; mov %%rbp, %1" : "=r"(rsp), "=r"(rbp));
 	/* clang-format on */
 	kprintf("  caller %p rsp %p rbp %p\n", __builtin_return_address(0),
-		(void *)rsp, (void *)rbp);
+	        (void *)rsp, (void *)rbp);
 	/* Return address - 1: the call itself; tools/symbolize.sh adds its line. */
 	kprintf("  called from rip 0x%lx in binary 'kernel'\n",
-		(unsigned long)(uintptr_t)__builtin_return_address(0) - 1);
+	        (unsigned long)(uintptr_t)__builtin_return_address(0) - 1);
 	kprintf("  cr0 %lx cr2 %lx cr3 %lx cr4 %lx rflags %lx\n", read_cr0(),
-		read_cr2(), read_cr3(), read_cr4(), read_rflags());
+	        read_cr2(), read_cr3(), read_cr4(), read_rflags());
 	qemu_exit(QEMU_EXIT_PANIC);
 }

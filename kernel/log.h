@@ -22,11 +22,11 @@ void kvprintf(const char *fmt, va_list ap);
 _Noreturn void panic(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Panics with file:line when cond is false. */
-#define KASSERT(cond)                                                          \
-	do {                                                                   \
-		if (!(cond))                                                   \
-			panic("assertion '%s' failed at %s:%d", #cond,        \
-			      __FILE__, __LINE__);                             \
+#define KASSERT(cond)                                                  \
+	do {                                                           \
+		if (!(cond))                                           \
+			panic("assertion '%s' failed at %s:%d", #cond, \
+			      __FILE__, __LINE__);                     \
 	} while (0)
 
 #endif

@@ -28,8 +28,8 @@
 
 /* Every argument some part of the kernel reads (boot_arg); keep in step
  * with docs/boot.md.  Anything else is a typo the user should hear about. */
-static const char *const known_args[] = {"test",    "nonx",   "nowp",    "nosmep",  "nosmap",
-                                          "noxsave", "noapic", "noiommu", "watchdog"};
+static const char *const known_args[] = {"test", "nonx", "nowp", "nosmep", "nosmap",
+                                         "noxsave", "noapic", "noiommu", "watchdog"};
 #define KNOWN_ARGS_TEXT "test=NAME nonx nowp nosmep nosmap noxsave noapic noiommu watchdog=SECONDS"
 
 /* A word whose key has a dot (kfuzz.seed=1) belongs to a user program,
@@ -54,7 +54,7 @@ static void warn_unknown_args(void)
 			kprintf("boot: WARNING: unknown command-line argument '%.*s' ignored (known: "
 			        KNOWN_ARGS_TEXT ")\n",
 			        (int)len, word);
-			        /* clang-format on */
+	/* clang-format on */
 }
 
 static void log_memory_map(void)
@@ -63,13 +63,13 @@ static void log_memory_map(void)
 	for (unsigned i = 0; i < boot_info.mem_region_count; i++) {
 		const struct boot_mem_region *r = &boot_info.mem_regions[i];
 		kprintf("  mem %016lx-%016lx type %u%s\n", r->base, r->base + r->len - 1, r->type,
-			r->type == BOOT_MEM_USABLE ? " usable" : "");
+		        r->type == BOOT_MEM_USABLE ? " usable" : "");
 	}
 	kprintf("boot: usable memory %lu MiB, highest usable address %lx\n",
-		boot_info.usable_bytes >> 20, boot_info.phys_top);
+	        boot_info.usable_bytes >> 20, boot_info.phys_top);
 	for (unsigned i = 0; i < boot_info.module_count; i++)
 		kprintf("boot: module %s at %lx, %lu bytes\n", boot_info.modules[i].name,
-			boot_info.modules[i].phys, boot_info.modules[i].size);
+		        boot_info.modules[i].phys, boot_info.modules[i].size);
 }
 
 _Noreturn void kmain(uint32_t magic, uint64_t info_phys)
@@ -93,8 +93,8 @@ _Noreturn void kmain(uint32_t magic, uint64_t info_phys)
 	syscall_init();
 	sti();
 	kprintf("capOS: kernel ready: %lu MiB usable, %lu of %lu frames free, NX %s, SMEP %s, SMAP %s\n",
-		boot_info.usable_bytes >> 20, pmm_free_count(), pmm_total_count(),
-		cpu_has_nx ? "on" : "off", cpu_has_smep ? "on" : "off", cpu_has_smap ? "on" : "off");
+	        boot_info.usable_bytes >> 20, pmm_free_count(), pmm_total_count(),
+	        cpu_has_nx ? "on" : "off", cpu_has_smep ? "on" : "off", cpu_has_smap ? "on" : "off");
 
 	watchdog_start();
 	char test[64];
@@ -105,6 +105,6 @@ _Noreturn void kmain(uint32_t magic, uint64_t info_phys)
 	kprintf("capOS: starting userspace\n");
 	userspace_start();
 	kprintf("capOS: done, %lu frames free, heap %zu bytes in use; exiting QEMU (success)\n",
-		pmm_free_count(), heap_used_bytes());
+	        pmm_free_count(), heap_used_bytes());
 	qemu_exit(QEMU_EXIT_SUCCESS);
 }

@@ -3,17 +3,17 @@
 
 #include "kstring.h"
 
-#define MADT_LAPIC          0
-#define MADT_IOAPIC         1
-#define MADT_OVERRIDE       2
+#define MADT_LAPIC 0
+#define MADT_IOAPIC 1
+#define MADT_OVERRIDE 2
 #define MADT_LAPIC_OVERRIDE 5
-#define MADT_X2APIC         9
-#define MADT_FLAG_PCAT      1u
-#define LAPIC_ENABLED       1u
+#define MADT_X2APIC 9
+#define MADT_FLAG_PCAT 1u
+#define LAPIC_ENABLED 1u
 #define LAPIC_ONLINE_CAPABLE 2u
-#define MCFG_ENTRY_LEN      16
-#define MCFG_FIRST          44  /* header + 8 reserved bytes */
-#define MADT_FIRST          44  /* header + lapic address + flags */
+#define MCFG_ENTRY_LEN 16
+#define MCFG_FIRST 44 /* header + 8 reserved bytes */
+#define MADT_FIRST 44 /* header + lapic address + flags */
 
 static uint16_t le16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
 static uint32_t le32(const uint8_t *p)
@@ -133,7 +133,7 @@ static void madt_entry(struct acpi_info *out, const uint8_t *e, uint8_t len)
 			break;
 		}
 		out->ioapics[out->ioapic_count++] =
-			(struct acpi_ioapic){ .id = e[2], .addr = le32(e + 4), .gsi_base = le32(e + 8) };
+			(struct acpi_ioapic){.id = e[2], .addr = le32(e + 4), .gsi_base = le32(e + 8)};
 		break;
 	case MADT_OVERRIDE:
 		if (len < 10 || e[2] != 0) /* bus 0 = ISA is the only one defined */
@@ -143,7 +143,7 @@ static void madt_entry(struct acpi_info *out, const uint8_t *e, uint8_t len)
 			break;
 		}
 		out->overrides[out->override_count++] =
-			(struct acpi_override){ .source = e[3], .gsi = le32(e + 4), .flags = le16(e + 8) };
+			(struct acpi_override){.source = e[3], .gsi = le32(e + 4), .flags = le16(e + 8)};
 		break;
 	case MADT_LAPIC_OVERRIDE:
 		if (len >= 12)
@@ -165,7 +165,7 @@ static int parse_madt(const struct acpi_read_ops *ops, uint64_t pa, uint32_t len
 	out->lapic_addr = le32(fixed);
 	out->pcat_compat = le32(fixed + 4) & MADT_FLAG_PCAT;
 	for (uint32_t off = MADT_FIRST; off < len;) {
-		uint8_t e[16] = { 0 };
+		uint8_t e[16] = {0};
 		if (len - off < 2)
 			return ACPI_ERR_TRUNCATED;
 		if (!ops->read(ops->ctx, pa + off, e, 2))
@@ -196,7 +196,7 @@ static int parse_mcfg(const struct acpi_read_ops *ops, uint64_t pa, uint32_t len
 		/* clang-format off */
 		struct acpi_ecam w = { .base = le64(e), .segment = le16(e + 8), .bus_start = e[10],
 		                       .bus_end = e[11] };
-		                       /* clang-format on */
+		/* clang-format on */
 		if (w.bus_end < w.bus_start || (w.base & 0xfffff) != 0)
 			return ACPI_ERR_MALFORMED;
 		if (out->ecam_count >= ACPI_MAX_ECAM) {
@@ -269,7 +269,7 @@ int acpi_parse(const struct acpi_read_ops *ops, const void *rsdp, size_t rsdp_le
 		entries = ACPI_ROOT_MAX_ENTRIES;
 	}
 	for (unsigned i = 0; i < entries; i++) {
-		uint8_t p[8] = { 0 };
+		uint8_t p[8] = {0};
 		if (!ops->read(ops->ctx, out->root_pa + ACPI_HEADER_LEN + (uint64_t)i * width, p, width))
 			return ACPI_ERR_READ;
 		visit_table(ops, width == 8 ? le64(p) : le32(p), out);

@@ -18,22 +18,22 @@
 
 #define ACPI_RSDP_V1_LEN 20
 #define ACPI_RSDP_V2_LEN 36
-#define ACPI_HEADER_LEN  36
-#define ACPI_TABLE_MAX   (64u * 1024)  /* larger MADT/MCFG/XSDT are refused */
+#define ACPI_HEADER_LEN 36
+#define ACPI_TABLE_MAX (64u * 1024) /* larger MADT/MCFG/XSDT are refused */
 #define ACPI_ROOT_MAX_ENTRIES 64
 
-#define ACPI_MAX_CPUS      32
-#define ACPI_MAX_IOAPICS   4
+#define ACPI_MAX_CPUS 32
+#define ACPI_MAX_IOAPICS 4
 #define ACPI_MAX_OVERRIDES 16
-#define ACPI_MAX_ECAM      4
+#define ACPI_MAX_ECAM 4
 
 enum acpi_err {
 	ACPI_OK = 0,
-	ACPI_ERR_NOT_FOUND = -1,  /* no RSDP / no such table */
-	ACPI_ERR_CHECKSUM = -2,   /* bytes do not sum to 0 */
-	ACPI_ERR_TRUNCATED = -3,  /* a length points past its container */
-	ACPI_ERR_READ = -4,       /* the read op refused an address */
-	ACPI_ERR_MALFORMED = -5,  /* signature/length/entry that cannot be right */
+	ACPI_ERR_NOT_FOUND = -1, /* no RSDP / no such table */
+	ACPI_ERR_CHECKSUM = -2,  /* bytes do not sum to 0 */
+	ACPI_ERR_TRUNCATED = -3, /* a length points past its container */
+	ACPI_ERR_READ = -4,      /* the read op refused an address */
+	ACPI_ERR_MALFORMED = -5, /* signature/length/entry that cannot be right */
 };
 
 struct acpi_read_ops {
@@ -63,15 +63,15 @@ struct acpi_ecam {
 };
 
 struct acpi_info {
-	uint8_t revision;         /* RSDP revision (0 = ACPI 1.0, RSDT only) */
+	uint8_t revision; /* RSDP revision (0 = ACPI 1.0, RSDT only) */
 	char oem[7];
-	bool xsdt;                /* root table is the XSDT (64-bit pointers) */
+	bool xsdt; /* root table is the XSDT (64-bit pointers) */
 	uint64_t root_pa;
 	bool has_madt, has_mcfg;
-	int madt_err, mcfg_err;   /* ACPI_OK or why the table was ignored */
+	int madt_err, mcfg_err; /* ACPI_OK or why the table was ignored */
 	uint64_t lapic_addr;
-	bool pcat_compat;         /* MADT flag: 8259s present and must be masked */
-	unsigned cpu_count;       /* enabled local APICs */
+	bool pcat_compat;   /* MADT flag: 8259s present and must be masked */
+	unsigned cpu_count; /* enabled local APICs */
 	uint8_t cpu_apic_ids[ACPI_MAX_CPUS];
 	unsigned ioapic_count;
 	struct acpi_ioapic ioapics[ACPI_MAX_IOAPICS];
@@ -79,8 +79,8 @@ struct acpi_info {
 	struct acpi_override overrides[ACPI_MAX_OVERRIDES];
 	unsigned ecam_count;
 	struct acpi_ecam ecam[ACPI_MAX_ECAM];
-	unsigned dropped;         /* entries beyond the fixed limits above */
-	uint64_t dmar_pa;         /* first DMAR (VT-d) table, 0 if none; lib/dmar.c parses it */
+	unsigned dropped; /* entries beyond the fixed limits above */
+	uint64_t dmar_pa; /* first DMAR (VT-d) table, 0 if none; lib/dmar.c parses it */
 };
 
 /* Sum of len bytes mod 256 (0 for a valid table). */

@@ -11,7 +11,7 @@ static uint64_t mul_shift32(uint64_t a, uint64_t b)
 
 struct clock_scale clock_scale_make(uint64_t hz)
 {
-	struct clock_scale s = { .hz = hz };
+	struct clock_scale s = {.hz = hz};
 	/* 1e9 << 32 fits in 64 bits; hz / 1000 << 32 does below 4.29 THz. */
 	s.ns_mult = (NS_PER_SEC << 32) / hz;
 	s.tick_mult = ((hz / 1000) << 32) / 1000000;

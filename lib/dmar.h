@@ -15,24 +15,24 @@
 
 #include "acpi.h"
 
-#define DMAR_MAX_UNITS  4
-#define DMAR_HEADER_LEN 48   /* ACPI header + width, flags, 10 reserved */
+#define DMAR_MAX_UNITS 4
+#define DMAR_HEADER_LEN 48 /* ACPI header + width, flags, 10 reserved */
 
 /* Remapping structure types (VT-d spec 8.2). */
-#define DMAR_TYPE_DRHD 0     /* a remapping unit */
-#define DMAR_TYPE_RMRR 1     /* memory a device must keep reaching */
+#define DMAR_TYPE_DRHD 0 /* a remapping unit */
+#define DMAR_TYPE_RMRR 1 /* memory a device must keep reaching */
 
 #define DMAR_FLAG_INTR_REMAP 0x1
 
 struct dmar_unit {
-	uint64_t base;        /* register page (physical) */
+	uint64_t base; /* register page (physical) */
 	uint16_t segment;
-	bool include_all;     /* covers every device of the segment not listed elsewhere */
-	unsigned scopes;      /* device scope entries */
+	bool include_all; /* covers every device of the segment not listed elsewhere */
+	unsigned scopes;  /* device scope entries */
 };
 
 struct dmar_info {
-	unsigned host_width;  /* DMA physical address width in bits */
+	unsigned host_width; /* DMA physical address width in bits */
 	uint8_t flags;
 	unsigned unit_count;
 	struct dmar_unit units[DMAR_MAX_UNITS];

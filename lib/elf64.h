@@ -18,10 +18,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define ELF_MAX_PHDRS 64u              /* more program headers: absurd       */
-#define ELF_MAX_LOAD 16u               /* non-empty PT_LOAD segments          */
+#define ELF_MAX_PHDRS 64u                 /* more program headers: absurd       */
+#define ELF_MAX_LOAD 16u                  /* non-empty PT_LOAD segments          */
 #define ELF_MAX_IMAGE_BYTES (64ull << 20) /* sum of PT_LOAD memsz           */
-#define ELF_MAX_TLS_BYTES (64u << 10)  /* PT_TLS memsz                       */
+#define ELF_MAX_TLS_BYTES (64u << 10)     /* PT_TLS memsz                       */
 #define ELF_PAGE_SIZE 4096ull
 
 /* Segment permission bits (the ELF p_flags values). */
@@ -31,27 +31,27 @@
 
 enum elf_error {
 	ELF_OK = 0,
-	ELF_ERR_TRUNCATED = -1,        /* smaller than the ELF header           */
+	ELF_ERR_TRUNCATED = -1, /* smaller than the ELF header           */
 	ELF_ERR_BAD_MAGIC = -2,
-	ELF_ERR_BAD_CLASS = -3,        /* not ELFCLASS64                        */
-	ELF_ERR_BAD_ENCODING = -4,     /* not little-endian                     */
+	ELF_ERR_BAD_CLASS = -3,    /* not ELFCLASS64                        */
+	ELF_ERR_BAD_ENCODING = -4, /* not little-endian                     */
 	ELF_ERR_BAD_VERSION = -5,
-	ELF_ERR_NOT_EXECUTABLE = -6,   /* e_type is not ET_EXEC                 */
-	ELF_ERR_BAD_MACHINE = -7,      /* not x86_64                            */
+	ELF_ERR_NOT_EXECUTABLE = -6, /* e_type is not ET_EXEC                 */
+	ELF_ERR_BAD_MACHINE = -7,    /* not x86_64                            */
 	ELF_ERR_BAD_PHENTSIZE = -8,
-	ELF_ERR_TOO_MANY_PHDRS = -9,   /* e_phnum > ELF_MAX_PHDRS               */
+	ELF_ERR_TOO_MANY_PHDRS = -9, /* e_phnum > ELF_MAX_PHDRS               */
 	ELF_ERR_PHDRS_OUTSIDE_FILE = -10,
-	ELF_ERR_DYNAMIC = -11,         /* PT_INTERP / PT_DYNAMIC: not static    */
+	ELF_ERR_DYNAMIC = -11, /* PT_INTERP / PT_DYNAMIC: not static    */
 	ELF_ERR_FILESZ_GT_MEMSZ = -12,
 	ELF_ERR_SEGMENT_OUTSIDE_FILE = -13, /* p_offset + p_filesz past the end */
 	ELF_ERR_SEGMENT_OUTSIDE_USER = -14, /* below user_min, past user_end, or wraps */
-	ELF_ERR_WRITE_EXEC = -15,      /* a segment both writable and executable */
-	ELF_ERR_SEGMENT_OVERLAP = -16, /* two segments share a page            */
-	ELF_ERR_TOO_MANY_SEGMENTS = -17, /* more than ELF_MAX_LOAD PT_LOAD     */
-	ELF_ERR_IMAGE_TOO_BIG = -18,   /* sum of memsz > ELF_MAX_IMAGE_BYTES    */
-	ELF_ERR_NO_SEGMENTS = -19,     /* no non-empty PT_LOAD                  */
-	ELF_ERR_BAD_ENTRY = -20,       /* entry not in an executable segment    */
-	ELF_ERR_BAD_TLS = -21,         /* two PT_TLS, bad align, outside file, too big */
+	ELF_ERR_WRITE_EXEC = -15,           /* a segment both writable and executable */
+	ELF_ERR_SEGMENT_OVERLAP = -16,      /* two segments share a page            */
+	ELF_ERR_TOO_MANY_SEGMENTS = -17,    /* more than ELF_MAX_LOAD PT_LOAD     */
+	ELF_ERR_IMAGE_TOO_BIG = -18,        /* sum of memsz > ELF_MAX_IMAGE_BYTES    */
+	ELF_ERR_NO_SEGMENTS = -19,          /* no non-empty PT_LOAD                  */
+	ELF_ERR_BAD_ENTRY = -20,            /* entry not in an executable segment    */
+	ELF_ERR_BAD_TLS = -21,              /* two PT_TLS, bad align, outside file, too big */
 };
 
 struct elf_segment {
@@ -59,7 +59,7 @@ struct elf_segment {
 	uint64_t memsz;  /* bytes in memory; [filesz, memsz) is zero        */
 	uint64_t offset; /* file offset of the initialised bytes           */
 	uint64_t filesz;
-	uint32_t flags;  /* ELF_SEG_R | ELF_SEG_W | ELF_SEG_X               */
+	uint32_t flags; /* ELF_SEG_R | ELF_SEG_W | ELF_SEG_X               */
 };
 
 struct elf_tls {
@@ -94,7 +94,7 @@ const char *elf_error_name(int err);
 struct elf_tls_layout {
 	uint64_t data_offset; /* template goes at base + data_offset        */
 	uint64_t tp_offset;   /* thread pointer = base + tp_offset          */
-	uint64_t area_size;  /* bytes to map, whole pages                  */
+	uint64_t area_size;   /* bytes to map, whole pages                  */
 };
 void elf_tls_layout(const struct elf_tls *tls, struct elf_tls_layout *out);
 

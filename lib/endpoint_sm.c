@@ -418,8 +418,8 @@ static int reply(struct ipc *s, struct process *server, struct ipc_call *c, uint
 		} else if (n == 0) {
 			/* No capabilities: the copy itself checks the buffer. */
 			cqe.result = OPS->copy_out(caller, c->result_addr, s->buf, len) == CAPOS_OK
-			                 ? (int32_t)len
-			                 : CAPOS_ERR_BAD_BUFFER;
+			                     ? (int32_t)len
+			                     : CAPOS_ERR_BAD_BUFFER;
 		} else if (OPS->check_writable(caller, c->result_addr, need) != CAPOS_OK) {
 			cqe.result = CAPOS_ERR_BAD_BUFFER;
 		} else {
@@ -611,7 +611,8 @@ void ipc_describe_waits(const struct ipc *s, const struct process *p, char *buf,
 			              c->ep->id, c->ep->name);
 		else
 			format_append(buf, len, "; call to endpoint %u '%s' (received by pid %u '%s', "
-			              "not answered)", c->ep->id, c->ep->name,
+			                        "not answered)",
+			              c->ep->id, c->ep->name,
 			              c->server ? OPS->pid(c->server) : 0,
 			              c->server ? OPS->name(c->server) : "?");
 	}

@@ -30,10 +30,10 @@
 #include "wait.h"
 
 #define ENDPOINT_MAX CAPOS_ENDPOINT_MAX /* endpoints alive at once (capos/limits.h) */
-#define ENDPOINT_CALLS_MAX 16  /* queued + in-flight calls per endpoint       */
-#define ENDPOINT_RECVS_MAX 16  /* posted receives per endpoint               */
-#define IPC_CALL_POOL 128      /* call records, all endpoints                */
-#define IPC_RECV_POOL 64       /* receive records, all endpoints             */
+#define ENDPOINT_CALLS_MAX 16           /* queued + in-flight calls per endpoint       */
+#define ENDPOINT_RECVS_MAX 16           /* posted receives per endpoint               */
+#define IPC_CALL_POOL 128               /* call records, all endpoints                */
+#define IPC_RECV_POOL 64                /* receive records, all endpoints             */
 #define IPC_NO_DEADLINE UINT64_MAX
 
 struct process;
@@ -74,11 +74,13 @@ struct endpoint {
 	bool orphan_due;      /* last client dropped: settle runs it       */
 	uint32_t calls;       /* queued + in flight                        */
 	uint32_t recvs;
-	struct epq queued;    /* calls waiting for a receive, oldest first */
-	struct epq receives;  /* posted receives, oldest first             */
+	struct epq queued;   /* calls waiting for a receive, oldest first */
+	struct epq receives; /* posted receives, oldest first             */
 };
 
-enum ipc_call_state { CALL_FREE = 0, CALL_QUEUED, CALL_INFLIGHT };
+enum ipc_call_state { CALL_FREE = 0,
+	              CALL_QUEUED,
+	              CALL_INFLIGHT };
 
 struct ipc_call {
 	enum ipc_call_state state;

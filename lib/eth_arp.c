@@ -32,11 +32,11 @@ size_t arp_build_request(uint8_t *buf, size_t cap, const uint8_t src_mac[ETH_ALE
 	if (cap < ETH_MIN_FRAME)
 		return 0;
 	memset(buf, 0, ETH_MIN_FRAME);
-	memset(buf, 0xff, ETH_ALEN);              /* broadcast */
+	memset(buf, 0xff, ETH_ALEN); /* broadcast */
 	memcpy(buf + 6, src_mac, ETH_ALEN);
 	put16(buf + 12, ETH_TYPE_ARP);
 	uint8_t *a = buf + ETH_HLEN;
-	put16(a, 1);                              /* Ethernet */
+	put16(a, 1); /* Ethernet */
 	put16(a + 2, ETH_TYPE_IPV4);
 	a[4] = ETH_ALEN;
 	a[5] = 4;

@@ -11,7 +11,7 @@
 
 #define ETH_ALEN 6
 #define ETH_HLEN 14
-#define ETH_MIN_FRAME 60        /* without FCS: short frames are padded */
+#define ETH_MIN_FRAME 60 /* without FCS: short frames are padded */
 #define ETH_TYPE_IPV4 0x0800
 #define ETH_TYPE_ARP 0x0806
 #define ARP_LEN 28
@@ -21,10 +21,10 @@
 
 enum arp_err {
 	ARP_OK = 0,
-	ARP_ERR_SHORT = -1,     /* frame too short for Ethernet + ARP */
-	ARP_ERR_NOT_ARP = -2,   /* another EtherType */
-	ARP_ERR_FORMAT = -3,    /* not Ethernet/IPv4 (htype, ptype, hlen, plen) */
-	ARP_ERR_OP = -4,        /* not the operation asked for */
+	ARP_ERR_SHORT = -1,   /* frame too short for Ethernet + ARP */
+	ARP_ERR_NOT_ARP = -2, /* another EtherType */
+	ARP_ERR_FORMAT = -3,  /* not Ethernet/IPv4 (htype, ptype, hlen, plen) */
+	ARP_ERR_OP = -4,      /* not the operation asked for */
 };
 
 struct arp_packet {

@@ -52,7 +52,7 @@ static const char *parse_int(const char *p, int *v)
 
 static const char *parse_spec(const char *p, struct spec *sp, va_list *ap)
 {
-	*sp = (struct spec){ .prec = -1 };
+	*sp = (struct spec){.prec = -1};
 	for (;; p++) {
 		if (*p == '-')
 			sp->left = true;
@@ -92,7 +92,14 @@ static const char *parse_spec(const char *p, struct spec *sp, va_list *ap)
 	return p;
 }
 
-enum length { LEN_INT, LEN_HH, LEN_H, LEN_L, LEN_LL, LEN_Z, LEN_J, LEN_T };
+enum length { LEN_INT,
+	      LEN_HH,
+	      LEN_H,
+	      LEN_L,
+	      LEN_LL,
+	      LEN_Z,
+	      LEN_J,
+	      LEN_T };
 
 static const char *parse_length(const char *p, enum length *len)
 {
@@ -166,7 +173,7 @@ static int64_t take_signed(va_list *ap, enum length len)
  * zeros only when there is no precision, as in C.
  */
 static void emit_number(struct fmt_out *o, const struct spec *sp, uint64_t v, bool negative,
-			unsigned base, bool upper, const char *prefix)
+                        unsigned base, bool upper, const char *prefix)
 {
 	const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
 	char tmp[24];
@@ -236,7 +243,7 @@ static void emit_pointer(struct fmt_out *o, struct spec sp, uint64_t v, unsigned
 
 int format_vopt(format_putc_fn putc, void *ctx, unsigned opts, const char *fmt, va_list ap_in)
 {
-	struct fmt_out o = { putc, ctx, 0 };
+	struct fmt_out o = {putc, ctx, 0};
 	va_list ap;
 	va_copy(ap, ap_in);
 	for (const char *p = fmt; *p; p++) {
@@ -339,7 +346,7 @@ static void buf_putc(void *ctx, char c)
 
 int format_vsnprintf_opt(char *buf, size_t len, unsigned opts, const char *fmt, va_list ap)
 {
-	struct buf_ctx b = { buf, len, 0 };
+	struct buf_ctx b = {buf, len, 0};
 	int n = format_vopt(buf_putc, &b, opts, fmt, ap);
 	if (len)
 		buf[b.pos < len ? b.pos : len - 1] = '\0';

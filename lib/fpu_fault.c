@@ -4,8 +4,12 @@
 #include "format.h"
 
 static const char *const exc_names[6] = {
-	"invalid operation", "denormal operand", "divide by zero",
-	"overflow",          "underflow",        "precision",
+	"invalid operation",
+	"denormal operand",
+	"divide by zero",
+	"overflow",
+	"underflow",
+	"precision",
 };
 
 unsigned fpu_x87_unmasked(uint16_t fsw, uint16_t fcw)

@@ -62,7 +62,7 @@ uint64_t frame_bitmap_reserve_range(struct frame_bitmap *fb, uint64_t base, uint
 		return 0;
 	uint64_t first = base / FRAME_SIZE;
 	uint64_t last = base + len - 1 < base ? UINT64_MAX / FRAME_SIZE
-					       : (base + len - 1) / FRAME_SIZE;
+	                                      : (base + len - 1) / FRAME_SIZE;
 	if (last >= fb->nframes)
 		last = fb->nframes - 1;
 	uint64_t reserved = 0;

@@ -15,8 +15,8 @@
 #define FRAME_SIZE UINT64_C(4096)
 
 struct frame_bitmap {
-	uint64_t *bits;       /* nframes bits, rounded up to 64 */
-	uint64_t nframes;     /* frames 0 .. nframes-1 (frame n is at n*4096) */
+	uint64_t *bits;   /* nframes bits, rounded up to 64 */
+	uint64_t nframes; /* frames 0 .. nframes-1 (frame n is at n*4096) */
 	uint64_t free_count;
 	uint64_t total_count; /* frames ever released by frame_bitmap_add_range */
 	uint64_t next;        /* next-fit search hint */
@@ -40,7 +40,9 @@ uint64_t frame_bitmap_reserve_range(struct frame_bitmap *fb, uint64_t base, uint
 uint64_t frame_bitmap_alloc(struct frame_bitmap *fb);
 
 /* Result of frame_bitmap_free. */
-enum frame_free_result { FRAME_FREE_OK = 0, FRAME_FREE_DOUBLE = -1, FRAME_FREE_BAD_ADDR = -2 };
+enum frame_free_result { FRAME_FREE_OK = 0,
+	                 FRAME_FREE_DOUBLE = -1,
+	                 FRAME_FREE_BAD_ADDR = -2 };
 /* Frees the frame at phys (page-aligned, < nframes*4096). */
 enum frame_free_result frame_bitmap_free(struct frame_bitmap *fb, uint64_t phys);
 

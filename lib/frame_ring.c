@@ -13,7 +13,7 @@ int fring_init(struct fring *r, void *slots_base, uint32_t slots, uint32_t slot_
 	/* clang-format off */
 	*r = (struct fring){ .slots_base = slots_base, .slots = slots, .slot_size = slot_size,
 	                     .prod = prod, .cons = cons, .producer = producer };
-	                     /* clang-format on */
+	/* clang-format on */
 	r->mine = __atomic_load_n(producer ? prod : cons, __ATOMIC_RELAXED);
 	return FRING_OK;
 }
@@ -57,7 +57,7 @@ int fring_put(struct fring *r, const void *frame, uint32_t len)
 	if (free_slots == 0)
 		return FRING_ERR_FULL;
 	uint8_t *s = slot(r, r->mine);
-	uint8_t le[FRING_LEN_BYTES] = { (uint8_t)len, (uint8_t)(len >> 8), 0, 0 };
+	uint8_t le[FRING_LEN_BYTES] = {(uint8_t)len, (uint8_t)(len >> 8), 0, 0};
 	memcpy(s, le, sizeof le);
 	memcpy(s + FRING_LEN_BYTES, frame, len);
 	r->mine++;

@@ -23,19 +23,19 @@
 
 enum fring_err {
 	FRING_OK = 0,
-	FRING_ERR_EMPTY = -1,   /* nothing to consume */
-	FRING_ERR_FULL = -2,    /* no free slot */
-	FRING_ERR_PEER = -3,    /* the peer's index is impossible: stop using the ring */
-	FRING_ERR_LEN = -4,     /* a length outside the frame bounds (skipped) */
-	FRING_ERR_ARG = -5,     /* caller error: geometry, frame size, buffer too small */
+	FRING_ERR_EMPTY = -1, /* nothing to consume */
+	FRING_ERR_FULL = -2,  /* no free slot */
+	FRING_ERR_PEER = -3,  /* the peer's index is impossible: stop using the ring */
+	FRING_ERR_LEN = -4,   /* a length outside the frame bounds (skipped) */
+	FRING_ERR_ARG = -5,   /* caller error: geometry, frame size, buffer too small */
 };
 
 struct fring {
 	uint8_t *slots_base;
 	uint32_t slots, slot_size;
-	uint32_t *prod, *cons;   /* the shared indices */
-	bool producer;           /* which one is ours */
-	uint32_t mine;           /* our index, published with fring_publish */
+	uint32_t *prod, *cons; /* the shared indices */
+	bool producer;         /* which one is ours */
+	uint32_t mine;         /* our index, published with fring_publish */
 	bool broken;
 	uint64_t bad_index, bad_len;
 };

@@ -5,7 +5,7 @@
 #define MAGIC_FREE 0xf7eeb10cdeadbe02ull
 
 struct heap_block {
-	size_t size;      /* whole block, header included, multiple of HEAP_ALIGN */
+	size_t size; /* whole block, header included, multiple of HEAP_ALIGN */
 	uint64_t magic;
 	struct heap_block *next_free; /* free blocks only (first payload bytes) */
 };
@@ -15,7 +15,7 @@ static uintptr_t end_of(const struct heap_alloc *h) { return h->start + h->size;
 static uintptr_t align_up(uintptr_t v, size_t a) { return (v + a - 1) & ~(uintptr_t)(a - 1); }
 
 void heap_alloc_init(struct heap_alloc *h, void *start, size_t max_size,
-		     heap_grow_fn grow, void *grow_ctx)
+                     heap_grow_fn grow, void *grow_ctx)
 {
 	h->start = (uintptr_t)start;
 	h->size = 0;
@@ -91,7 +91,7 @@ static bool grow_region(struct heap_alloc *h, size_t need)
  * block b.  Returns the new used block or NULL if it does not fit.
  */
 static struct heap_block *carve(struct heap_alloc *h, struct heap_block *prev,
-				struct heap_block *b, size_t need, size_t align)
+                                struct heap_block *b, size_t need, size_t align)
 {
 	uintptr_t a = (uintptr_t)b, end = a + b->size;
 	uintptr_t payload = align_up(a + HEAP_HEADER, align);

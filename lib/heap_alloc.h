@@ -16,9 +16,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define HEAP_ALIGN      16u
-#define HEAP_HEADER     16u
-#define HEAP_MIN_BLOCK  32u
+#define HEAP_ALIGN 16u
+#define HEAP_HEADER 16u
+#define HEAP_MIN_BLOCK 32u
 #define HEAP_GROW_CHUNK (64u * 1024u)
 
 /* Extend the region by at least `bytes` at its end; returns bytes added
@@ -28,25 +28,27 @@ typedef size_t (*heap_grow_fn)(void *ctx, size_t bytes);
 struct heap_block;
 
 struct heap_alloc {
-	uintptr_t start;        /* HEAP_ALIGN-aligned */
-	size_t size;            /* bytes currently in the region */
-	size_t max_size;        /* the region never grows past this */
+	uintptr_t start; /* HEAP_ALIGN-aligned */
+	size_t size;     /* bytes currently in the region */
+	size_t max_size; /* the region never grows past this */
 	heap_grow_fn grow;
 	void *grow_ctx;
-	size_t used_bytes;      /* block bytes (header + payload) of live allocations */
-	size_t alloc_count;     /* live allocations */
+	size_t used_bytes;            /* block bytes (header + payload) of live allocations */
+	size_t alloc_count;           /* live allocations */
 	struct heap_block *free_list; /* address-ordered */
 };
 
 /* start must be HEAP_ALIGN-aligned; the region starts empty. */
 void heap_alloc_init(struct heap_alloc *h, void *start, size_t max_size,
-		     heap_grow_fn grow, void *grow_ctx);
+                     heap_grow_fn grow, void *grow_ctx);
 
 /* size 0 gives a unique minimal block.  NULL when out of memory, when
  * align is not a power of two, or when size is too large to represent. */
 void *heap_alloc_alloc(struct heap_alloc *h, size_t size, size_t align);
 
-enum heap_free_result { HEAP_FREE_OK = 0, HEAP_FREE_BAD_PTR = -1, HEAP_FREE_DOUBLE = -2 };
+enum heap_free_result { HEAP_FREE_OK = 0,
+	                HEAP_FREE_BAD_PTR = -1,
+	                HEAP_FREE_DOUBLE = -2 };
 /* NULL is HEAP_FREE_OK.  Pointers not handed out by this heap are refused. */
 enum heap_free_result heap_alloc_free(struct heap_alloc *h, void *p);
 

@@ -13,9 +13,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define IOPT_READ  0x1u
+#define IOPT_READ 0x1u
 #define IOPT_WRITE 0x2u
-#define IOPT_PAGE  4096u
+#define IOPT_PAGE 4096u
 
 enum iopt_err {
 	IOPT_OK = 0,
@@ -30,17 +30,17 @@ enum iopt_err {
 
 struct iopt_ops {
 	void *ctx;
-	uint64_t (*alloc)(void *ctx);            /* a zeroed frame's address, 0 if none */
+	uint64_t (*alloc)(void *ctx); /* a zeroed frame's address, 0 if none */
 	void (*free)(void *ctx, uint64_t pa);
 	uint64_t *(*table)(void *ctx, uint64_t pa); /* the frame's 512 entries */
 };
 
 struct iopt {
 	const struct iopt_ops *ops;
-	uint64_t root;        /* top-level table */
-	unsigned levels;      /* 3: 39-bit IOVAs, 4: 48-bit */
-	unsigned tables;      /* table frames in use, root included */
-	unsigned mapped;      /* leaf pages mapped */
+	uint64_t root;   /* top-level table */
+	unsigned levels; /* 3: 39-bit IOVAs, 4: 48-bit */
+	unsigned tables; /* table frames in use, root included */
+	unsigned mapped; /* leaf pages mapped */
 };
 
 int iopt_init(struct iopt *pt, const struct iopt_ops *ops, unsigned levels);

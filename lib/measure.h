@@ -20,9 +20,9 @@
 
 struct measure {
 	struct capos_measure total;
-	uint64_t mark;    /* when the running stage last started counting */
-	unsigned stage;   /* the running stage                            */
-	unsigned depth;   /* outer stages saved in `outer`                */
+	uint64_t mark;  /* when the running stage last started counting */
+	unsigned stage; /* the running stage                            */
+	unsigned depth; /* outer stages saved in `outer`                */
 	unsigned outer[MEASURE_DEPTH];
 	bool running;
 	uint64_t dropped; /* enters beyond MEASURE_DEPTH (not nested)     */

@@ -7,7 +7,7 @@
 
 void nic_core_init(struct nic_core *c, struct vnet *vn)
 {
-	*c = (struct nic_core){ .vn = vn };
+	*c = (struct nic_core){.vn = vn};
 }
 
 int nic_ring_attach(struct nic_core *c, void *mem, size_t len)
@@ -170,10 +170,14 @@ void nic_get_counters(struct nic_core *c, struct nic_counters *out)
 	const struct vnet *v = c->vn;
 	(void)vnet_reclaim_tx(c->vn); /* a broken queue shows in device_errors */
 	*out = (struct nic_counters){
-		.rx_frames = v->c.rx_frames, .rx_bytes = v->c.rx_bytes,
-		.rx_drops = v->c.rx_drops, .rx_errors = v->c.rx_errors,
-		.tx_frames = v->c.tx_frames, .tx_bytes = v->c.tx_bytes,
-		.tx_drops = v->c.tx_drops, .tx_errors = v->c.tx_errors,
+		.rx_frames = v->c.rx_frames,
+		.rx_bytes = v->c.rx_bytes,
+		.rx_drops = v->c.rx_drops,
+		.rx_errors = v->c.rx_errors,
+		.tx_frames = v->c.tx_frames,
+		.tx_bytes = v->c.tx_bytes,
+		.tx_drops = v->c.tx_drops,
+		.tx_errors = v->c.tx_errors,
 	};
 	/* The client's malformed ring slots and indices are TX errors too. */
 	out->tx_errors += c->tx.bad_len + c->tx.bad_index + c->rx.bad_index + c->client_refused;

@@ -21,8 +21,8 @@
 #include "frame_ring.h"
 #include "virtio/virtio_net.h"
 
-#define NIC_BATCH_MAX 64u   /* frames per sendBatch / receive call */
-#define NIC_RING_SLOTS 64u  /* each direction; a power of two */
+#define NIC_BATCH_MAX 64u  /* frames per sendBatch / receive call */
+#define NIC_RING_SLOTS 64u /* each direction; a power of two */
 #define NIC_SLOT_SIZE 2048u
 #define NIC_RING_PAGE 4096u
 #define NIC_RING_TX_OFFSET NIC_RING_PAGE
@@ -41,11 +41,11 @@ struct nic_ring_ctl {
 
 enum nic_err {
 	NIC_OK = 0,
-	NIC_ERR_EMPTY = -1,   /* nothing received */
-	NIC_ERR_ARG = -2,     /* a client value out of range (refused, counted) */
-	NIC_ERR_RING = -3,    /* no ring attached, or the ring is broken */
-	NIC_ERR_DEVICE = -4,  /* the device broke the protocol: reset needed */
-	NIC_ERR_BUSY = -5,    /* the ring is already handed out */
+	NIC_ERR_EMPTY = -1,  /* nothing received */
+	NIC_ERR_ARG = -2,    /* a client value out of range (refused, counted) */
+	NIC_ERR_RING = -3,   /* no ring attached, or the ring is broken */
+	NIC_ERR_DEVICE = -4, /* the device broke the protocol: reset needed */
+	NIC_ERR_BUSY = -5,   /* the ring is already handed out */
 };
 
 /* What Nic.counters reports (NicCounters). */
@@ -59,8 +59,8 @@ struct nic_core {
 	struct vnet *vn;
 	bool ring_attached;
 	struct nic_ring_ctl *ctl;
-	struct fring tx, rx;         /* driver: TX consumer, RX producer */
-	uint64_t client_refused;     /* client values refused (indices, counts, params) */
+	struct fring tx, rx;     /* driver: TX consumer, RX producer */
+	uint64_t client_refused; /* client values refused (indices, counts, params) */
 	uint8_t scratch[VNET_FRAME_MAX];
 };
 

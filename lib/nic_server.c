@@ -144,7 +144,7 @@ static int stage_frames(struct nic_srv *s, uint32_t max, uint32_t lens[], uint32
 static int receive(struct nic_srv *s, const struct nic_pending *p, bool expired,
                    struct nic_srv_reply *r)
 {
-	uint32_t lens[NIC_BATCH_MAX] = { 0 };
+	uint32_t lens[NIC_BATCH_MAX] = {0};
 	int n = stage_frames(s, p->max_frames, lens, NIC_RECV_RESULT_BYTES(p->max_frames));
 	if (n < 0)
 		return core_error(s, r, n);
@@ -204,7 +204,7 @@ static int tx_kick(struct nic_srv *s, struct capnp_reader *in, struct nic_srv_re
 static int blocking(struct nic_srv *s, uint16_t method, struct capnp_reader *in,
                     struct nic_pending *p, struct nic_srv_reply *r)
 {
-	*p = (struct nic_pending){ .method = method };
+	*p = (struct nic_pending){.method = method};
 	if (method == nic_Nic_receive_METHOD) {
 		nic_Nic_receive_Params_reader q = nic_Nic_receive_Params_read_root(in);
 		p->max_frames = nic_Nic_receive_Params_get_maxFrames(q);

@@ -27,7 +27,7 @@
  * the kernel's largest result, so a batch of full-size frames may come
  * back shorter than asked. */
 #define NIC_RECV_RESULT_MAX (64u * 1024u)
-#define NIC_RECV_RESULT_BYTES(n) \
+#define NIC_RECV_RESULT_BYTES(n)                                                       \
 	((64u + (n) * (8u + 1520u)) < NIC_RECV_RESULT_MAX ? (64u + (n) * (8u + 1520u)) \
 	                                                  : NIC_RECV_RESULT_MAX)
 
@@ -45,7 +45,7 @@ enum nic_srv_result {
 #define NIC_EXC_INVALID_ARGUMENT 4
 
 struct nic_srv_reply {
-	void *buf;          /* 8-byte aligned */
+	void *buf; /* 8-byte aligned */
 	uint32_t cap;
 	uint32_t len;
 	int exc_type;

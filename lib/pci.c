@@ -7,8 +7,8 @@
 #define HDR_MULTIFUNCTION 0x80u
 #define CARDBUS_CAP_PTR 0x14
 #define MSI_CTRL_ENABLE 0x1u
-#define MSI_CTRL_MME    0x70u
-#define MSI_CTRL_64BIT  0x80u
+#define MSI_CTRL_MME 0x70u
+#define MSI_CTRL_64BIT 0x80u
 #define MSI_CTRL_MASKING 0x100u
 #define MSIX_CTRL_ENABLE 0x8000u
 #define MSIX_CTRL_MASKALL 0x4000u
@@ -69,7 +69,7 @@ static unsigned probe_bar(const struct pci_cfg_ops *ops, struct pci_device *d, u
 		uint32_t m = mlo & ~3u;
 		if (m == 0)
 			return 1;
-		*bar = (struct pci_bar){ .type = PCI_BAR_IO, .base = lo & ~3u, .size = m & -m };
+		*bar = (struct pci_bar){.type = PCI_BAR_IO, .base = lo & ~3u, .size = m & -m};
 		return 1;
 	}
 	unsigned kind = (lo >> 1) & 3u;
@@ -87,8 +87,10 @@ static unsigned probe_bar(const struct pci_cfg_ops *ops, struct pci_device *d, u
 	}
 	if (mask == 0)
 		return used;
-	*bar = (struct pci_bar){ .type = kind == 2 ? PCI_BAR_MEM64 : PCI_BAR_MEM32,
-	                         .prefetchable = (lo & 8u) != 0, .base = base, .size = mask & -mask };
+	*bar = (struct pci_bar){.type = kind == 2 ? PCI_BAR_MEM64 : PCI_BAR_MEM32,
+	                        .prefetchable = (lo & 8u) != 0,
+	                        .base = base,
+	                        .size = mask & -mask};
 	return used;
 }
 
@@ -178,7 +180,7 @@ int pci_walk_caps(const struct pci_cfg_ops *ops, struct pci_device *d)
 {
 	d->msi_cap = d->msix_cap = d->pcie_cap = 0;
 	d->cap_err = PCI_OK;
-	struct walk_ctx w = { ops, d };
+	struct walk_ctx w = {ops, d};
 	int err = pci_each_cap(ops, d, record_cap_cb, &w);
 	if (err != PCI_OK)
 		d->cap_err = err;
@@ -225,7 +227,7 @@ int pci_read_function(const struct pci_cfg_ops *ops, uint8_t bus, uint8_t dev, u
 unsigned pci_enumerate(const struct pci_cfg_ops *ops, struct pci_device *out, unsigned max,
                        unsigned *dropped)
 {
-	bool queued[256] = { false };
+	bool queued[256] = {false};
 	uint8_t queue[256];
 	unsigned head = 0, tail = 0, found = 0;
 	*dropped = 0;

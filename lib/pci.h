@@ -14,26 +14,26 @@
 #include <stdint.h>
 
 #define PCI_MAX_BARS 6
-#define PCI_MAX_CAPS 48        /* (256 - 64) / 4: more means a loop */
-#define PCI_CAP_MSI    0x05
+#define PCI_MAX_CAPS 48 /* (256 - 64) / 4: more means a loop */
+#define PCI_CAP_MSI 0x05
 #define PCI_CAP_VENDOR 0x09
-#define PCI_CAP_PCIE   0x10
-#define PCI_CAP_MSIX   0x11
+#define PCI_CAP_PCIE 0x10
+#define PCI_CAP_MSIX 0x11
 #define PCI_VENDOR_NONE 0xffff
 
 /* Config registers used here. */
-#define PCI_VENDOR_ID   0x00
-#define PCI_COMMAND     0x04
-#define PCI_STATUS      0x06
-#define PCI_CLASS_REV   0x08
+#define PCI_VENDOR_ID 0x00
+#define PCI_COMMAND 0x04
+#define PCI_STATUS 0x06
+#define PCI_CLASS_REV 0x08
 #define PCI_HEADER_TYPE 0x0e
-#define PCI_BAR0        0x10
-#define PCI_BUS_NUMBERS 0x18   /* bridges: primary, secondary, subordinate */
-#define PCI_CAP_PTR     0x34
-#define PCI_INTERRUPT   0x3c   /* line (byte 0), pin (byte 1) */
-#define PCI_CMD_IO      0x1u
-#define PCI_CMD_MEM     0x2u
-#define PCI_CMD_MASTER  0x4u
+#define PCI_BAR0 0x10
+#define PCI_BUS_NUMBERS 0x18 /* bridges: primary, secondary, subordinate */
+#define PCI_CAP_PTR 0x34
+#define PCI_INTERRUPT 0x3c /* line (byte 0), pin (byte 1) */
+#define PCI_CMD_IO 0x1u
+#define PCI_CMD_MEM 0x2u
+#define PCI_CMD_MASTER 0x4u
 #define PCI_CMD_INTX_OFF 0x400u
 #define PCI_STATUS_CAPS 0x10u
 
@@ -52,7 +52,10 @@ struct pci_cfg_ops {
 	void (*write32)(void *ctx, uint8_t bus, uint8_t dev, uint8_t fn, uint16_t off, uint32_t v);
 };
 
-enum pci_bar_type { PCI_BAR_NONE = 0, PCI_BAR_IO, PCI_BAR_MEM32, PCI_BAR_MEM64 };
+enum pci_bar_type { PCI_BAR_NONE = 0,
+	            PCI_BAR_IO,
+	            PCI_BAR_MEM32,
+	            PCI_BAR_MEM64 };
 
 struct pci_bar {
 	enum pci_bar_type type;
@@ -65,18 +68,18 @@ struct pci_device {
 	uint8_t bus, dev, fn;
 	uint16_t vendor, device;
 	uint8_t class_code, subclass, prog_if, revision;
-	uint8_t header_type;      /* 0 device, 1 PCI bridge, 2 CardBus bridge */
+	uint8_t header_type; /* 0 device, 1 PCI bridge, 2 CardBus bridge */
 	bool multifunction;
 	struct pci_bar bars[PCI_MAX_BARS]; /* indexed by BAR number; upper half of a 64-bit BAR is NONE */
-	uint8_t irq_pin;          /* 0 none, 1..4 INTA..INTD */
+	uint8_t irq_pin;                   /* 0 none, 1..4 INTA..INTD */
 	uint8_t irq_line;
 	uint8_t msi_cap, msix_cap, pcie_cap; /* config offsets, 0 = absent */
-	uint16_t msix_table_size;  /* entries */
+	uint16_t msix_table_size;            /* entries */
 	uint8_t msix_table_bar, msix_pba_bar;
 	uint32_t msix_table_off, msix_pba_off;
 	uint8_t secondary_bus, subordinate_bus; /* bridges */
-	int cap_err;              /* PCI_OK or why the capability walk stopped */
-	int bar_err;              /* PCI_OK or PCI_ERR_MALFORMED */
+	int cap_err;                            /* PCI_OK or why the capability walk stopped */
+	int bar_err;                            /* PCI_OK or PCI_ERR_MALFORMED */
 };
 
 uint16_t pci_read16(const struct pci_cfg_ops *ops, uint8_t b, uint8_t d, uint8_t f, uint16_t off);

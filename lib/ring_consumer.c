@@ -57,7 +57,7 @@ void ring_take_sqe(struct capos_ring_page *page, struct ring_cursor *c, struct c
 	/* Eight 8-byte loads, each done exactly once (SQEs are 64-byte aligned
 	 * in the page); the copy is what gets validated and used. */
 	const volatile uint64_t *src =
-	    (const volatile uint64_t *)&page->sq[c->sq_head & (CAPOS_SQ_ENTRIES - 1)];
+		(const volatile uint64_t *)&page->sq[c->sq_head & (CAPOS_SQ_ENTRIES - 1)];
 	uint64_t words[sizeof(*out) / 8];
 	/* Unrolled: the words stay in registers (a loop went through the
 	 * stack, 84 instructions per SQE instead of 30). */
@@ -126,7 +126,7 @@ int ring_validate_sqe(const struct capos_sqe *sqe)
 		int err = ring_check_user_range(sqe->addr, span,
 		                                RING_MAX_PARAMS_LEN + CAPOS_XFER_MAX *
 		                                    sizeof(struct capos_xfer_desc) + 8);
-		                                    /* clang-format on */
+		/* clang-format on */
 		if (err)
 			return err;
 		return ring_check_user_range(sqe->result_addr, sqe->result_len,

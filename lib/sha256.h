@@ -15,7 +15,7 @@ struct sha256 {
 	uint32_t h[8];
 	uint64_t total; /* bytes hashed */
 	uint8_t buf[64];
-	uint32_t used;  /* bytes in buf */
+	uint32_t used; /* bytes in buf */
 };
 
 void sha256_init(struct sha256 *s);

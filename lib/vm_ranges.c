@@ -174,7 +174,7 @@ int vm_ranges_insert_tagged(struct vm_ranges *v, uint64_t addr, uint64_t size, u
 	int err = insert_at(v, i, (struct vm_range){.start = addr, .pages = size / VM_PAGE,
 	                                            .prot = prot, .tag = tag,
 	                                            .mapping = mapping});
-	                                            /* clang-format on */
+	/* clang-format on */
 	if (err == VM_OK)
 		v->pages += size / VM_PAGE;
 	return err;

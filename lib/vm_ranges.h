@@ -15,31 +15,31 @@
 #define VM_PAGE 4096u
 
 /* Protection bits, as schema/capos.capnp protRead/protWrite/protExec. */
-#define VM_PROT_READ  1u
+#define VM_PROT_READ 1u
 #define VM_PROT_WRITE 2u
-#define VM_PROT_EXEC  4u
+#define VM_PROT_EXEC 4u
 
 enum vm_result {
 	VM_OK = 0,
-	VM_UNALIGNED = -1,   /* address or size not a multiple of 4 KiB          */
-	VM_ZERO = -2,        /* size 0                                          */
-	VM_OVERFLOW = -3,    /* addr + size wraps                                */
-	VM_OUTSIDE = -4,     /* not inside the allowed window (kernel half...)   */
-	VM_OVERLAP = -5,     /* overlaps an existing mapping                     */
-	VM_NOT_MAPPED = -6,  /* some page of the range was not mapped by map     */
-	VM_BAD_PROT = -7,    /* unknown bits, no read, or write+exec             */
-	VM_NO_SPACE = -8,    /* no free hole of that size in the window          */
-	VM_TABLE_FULL = -9,  /* no room for another range entry                  */
-	VM_WX_SHARED = -10,  /* the object is mapped with the other of W and X   */
-	VM_NOT_ANON = -11,   /* the range maps a MemoryObject, not anonymous pages */
+	VM_UNALIGNED = -1,  /* address or size not a multiple of 4 KiB          */
+	VM_ZERO = -2,       /* size 0                                          */
+	VM_OVERFLOW = -3,   /* addr + size wraps                                */
+	VM_OUTSIDE = -4,    /* not inside the allowed window (kernel half...)   */
+	VM_OVERLAP = -5,    /* overlaps an existing mapping                     */
+	VM_NOT_MAPPED = -6, /* some page of the range was not mapped by map     */
+	VM_BAD_PROT = -7,   /* unknown bits, no read, or write+exec             */
+	VM_NO_SPACE = -8,   /* no free hole of that size in the window          */
+	VM_TABLE_FULL = -9, /* no room for another range entry                  */
+	VM_WX_SHARED = -10, /* the object is mapped with the other of W and X   */
+	VM_NOT_ANON = -11,  /* the range maps a MemoryObject, not anonymous pages */
 };
 
 struct vm_range {
-	uint64_t start; /* page-aligned */
-	uint64_t pages; /* > 0 */
-	uint32_t prot;  /* VM_PROT_* */
+	uint64_t start;   /* page-aligned */
+	uint64_t pages;   /* > 0 */
+	uint32_t prot;    /* VM_PROT_* */
 	uint32_t mapping; /* tagged ranges: which map call (kept across splits) */
-	uint64_t tag;   /* 0: anonymous pages; else the owner of the frames
+	uint64_t tag;     /* 0: anonymous pages; else the owner of the frames
 	                 * (the kernel's MemoryObject), kept across splits */
 };
 
@@ -47,7 +47,7 @@ struct vm_ranges {
 	struct vm_range *r; /* sorted by start, never overlapping */
 	uint32_t cap;
 	uint32_t count;
-	uint64_t pages;     /* sum of r[i].pages */
+	uint64_t pages; /* sum of r[i].pages */
 };
 
 void vm_ranges_init(struct vm_ranges *v, struct vm_range *storage, uint32_t cap);

@@ -7,7 +7,7 @@
 #include "capos.capnp.h"
 
 _Static_assert(capos_CapException_Type_failed == 0 &&
-               capos_CapException_Type_invalidArgument == 4,
+                       capos_CapException_Type_invalidArgument == 4,
                "capos_exception_type_name() follows the schema ordinals");
 
 static void decode_exception(const void *buf, uint32_t cap, struct capos_call_error *err)
@@ -67,7 +67,7 @@ int capos_call_classify(const struct capos_cqe *cqe, const void *result, uint32_
 int capos_call(struct capos_ring *r, const struct capos_call *c, struct capos_reply *reply,
                struct capos_call_error *err)
 {
-	struct capos_sqe sqe = { 0 };
+	struct capos_sqe sqe = {0};
 	sqe.opcode = CAPOS_OP_CALL;
 	sqe.cap_id = c->cap_id;
 	sqe.method_id = c->method_id;

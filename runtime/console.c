@@ -43,7 +43,7 @@ int capos_console_open(struct capos_console *c, struct capos_ring *r,
 /* The generated client (capos.capnp.rpc.h) on c's ring and handle. */
 static capos_Console_Client client_of(const struct capos_console *c)
 {
-	capos_Console_Client cl = { { .ring = c->ring, .cap = c->cap } };
+	capos_Console_Client cl = {{.ring = c->ring, .cap = c->cap}};
 	return cl;
 }
 
@@ -80,7 +80,7 @@ int capos_console_write_line_n(const struct capos_console *c, const char *text, 
 	if (len > CAPOS_CONSOLE_MAX_BYTES)
 		return capos_error_local(err, CAPOS_ERR_INVALID_ARGUMENT);
 	capos_Console_Client cl = client_of(c);
-	struct text_arg t = { text, len };
+	struct text_arg t = {text, len};
 	return capos_Console_writeLine_Call(&cl, fill_text, &t, NULL, err);
 }
 

@@ -45,7 +45,7 @@ static int read_ok(struct capnp_reader *m, struct capos_call_error *err)
 	return capnp_reader_error(m) == CAPNP_OK ? 0 : capos_error_local(err, CAPOS_ERR_BAD_MESSAGE);
 }
 
-#define BEGIN(S)                                           \
+#define BEGIN(S)                                             \
 	uint64_t arena[MSG_WORDS], result[RESULT_BYTES / 8]; \
 	struct capnp_builder b;                              \
 	struct capos_reply reply = {0};                      \

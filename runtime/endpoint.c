@@ -53,7 +53,7 @@ int capos_endpoint_call_in(struct capos_ring *r, uint32_t cap_id,
 		memcpy(buf + at, c->xfer, c->xfer_count * sizeof(struct capos_xfer_desc));
 		params = buf;
 	}
-	struct capos_sqe sqe = { 0 };
+	struct capos_sqe sqe = {0};
 	sqe.opcode = CAPOS_OP_CALL;
 	sqe.xfer_cap_count = (uint8_t)c->xfer_count;
 	sqe.cap_id = cap_id;

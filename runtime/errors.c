@@ -33,7 +33,11 @@ const char *capos_strerror(int code)
 const char *capos_exception_type_name(int32_t type)
 {
 	static const char *const names[] = {
-		"failed", "overloaded", "disconnected", "unimplemented", "invalidArgument",
+		"failed",
+		"overloaded",
+		"disconnected",
+		"unimplemented",
+		"invalidArgument",
 	};
 	if (type >= 0 && (size_t)type < sizeof(names) / sizeof(names[0]))
 		return names[type];

@@ -7,7 +7,6 @@
 #include "capnp/capnp.h"
 #include "capos.capnp.rpc.h"
 
-
 int capos_frame_allocator_from_cap(struct capos_frame_allocator *fa, struct capos_ring *r,
                                    struct capos_cap cap)
 {
@@ -34,7 +33,7 @@ int capos_frame_allocator_open(struct capos_frame_allocator *fa, struct capos_ri
 /* The generated clients (capos.capnp.rpc.h) on a handle and ring. */
 static capos_FrameAllocator_Client fa_client(const struct capos_frame_allocator *fa)
 {
-	capos_FrameAllocator_Client cl = { { 0 } };
+	capos_FrameAllocator_Client cl = {{0}};
 	if (fa != NULL) {
 		cl.c.ring = fa->ring;
 		cl.c.cap = fa->cap;
@@ -44,7 +43,7 @@ static capos_FrameAllocator_Client fa_client(const struct capos_frame_allocator 
 
 static capos_MemoryObject_Client mo_client(const struct capos_memory_object *mo)
 {
-	capos_MemoryObject_Client cl = { { 0 } };
+	capos_MemoryObject_Client cl = {{0}};
 	if (mo != NULL) {
 		cl.c.ring = mo->ring;
 		cl.c.cap = mo->cap;

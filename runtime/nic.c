@@ -99,10 +99,14 @@ int capos_nic_counters(const struct capos_nic *n, struct capos_nic_counters *c,
 		return e;
 	nic_NicCounters_reader r = nic_Nic_counters_Results_get_counters(nic_Nic_counters_Results_read_root(&m));
 	*c = (struct capos_nic_counters){
-		nic_NicCounters_get_rxFrames(r), nic_NicCounters_get_rxBytes(r),
-		nic_NicCounters_get_rxDrops(r), nic_NicCounters_get_rxErrors(r),
-		nic_NicCounters_get_txFrames(r), nic_NicCounters_get_txBytes(r),
-		nic_NicCounters_get_txDrops(r), nic_NicCounters_get_txErrors(r),
+		nic_NicCounters_get_rxFrames(r),
+		nic_NicCounters_get_rxBytes(r),
+		nic_NicCounters_get_rxDrops(r),
+		nic_NicCounters_get_rxErrors(r),
+		nic_NicCounters_get_txFrames(r),
+		nic_NicCounters_get_txBytes(r),
+		nic_NicCounters_get_txDrops(r),
+		nic_NicCounters_get_txErrors(r),
 		nic_NicCounters_get_deviceErrors(r),
 	};
 	return capnp_reader_error(&m) == CAPNP_OK ? 0 : capos_error_local(err, CAPOS_ERR_BAD_MESSAGE);
@@ -164,7 +168,7 @@ int capos_nic_ring_open(struct capos_nic *n, struct capos_call_error *err)
 		return capos_error_local(err, CAPOS_ERR_INVALID_ARGUMENT);
 	uint64_t result[SMALL_BYTES / 8];
 	struct capnp_reader m;
-	struct capos_reply rep = { 0 };
+	struct capos_reply rep = {0};
 	int e = empty_call(n, nic_Nic_frameRing_METHOD, result, &m, &rep, err);
 	if (e)
 		return e;

@@ -8,7 +8,7 @@
 
 struct capos_cap capos_cap_borrow(const struct capos_capset_entry *e)
 {
-	struct capos_cap c = { 0, 0, false, false };
+	struct capos_cap c = {0, 0, false, false};
 	if (e != NULL) {
 		c.cap_id = e->cap_id;
 		c.interface_id = e->interface_id;
@@ -40,7 +40,7 @@ int capos_release_queue_flush(struct capos_release_queue *q, struct capos_ring *
 	uint32_t submitted = 0;
 	int err = 0;
 	while (submitted < q->count) {
-		struct capos_sqe sqe = { 0 };
+		struct capos_sqe sqe = {0};
 		sqe.opcode = CAPOS_OP_RELEASE;
 		sqe.cap_id = q->ids[submitted];
 		sqe.user_data = release_user_data(q->seq);

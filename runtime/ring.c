@@ -241,7 +241,7 @@ int capos_ring_submit_wait(struct capos_ring *r, struct capos_sqe *sqe, struct c
 
 int capos_ring_nop(struct capos_ring *r, uint64_t user_data)
 {
-	struct capos_sqe sqe = { 0 };
+	struct capos_sqe sqe = {0};
 	sqe.opcode = CAPOS_OP_NOP;
 	sqe.user_data = user_data;
 	return capos_ring_submit(r, &sqe);

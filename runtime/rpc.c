@@ -94,7 +94,7 @@ uint32_t capos_rpc_pass_cap(struct capos_rpc_out *o, const struct capos_cap *cap
 		return CAPNP_NO_CAP;
 	}
 	o->xfer[o->xfer_count] = (struct capos_xfer_desc){
-		cap->cap_id, move ? CAPOS_XFER_MOVE : CAPOS_XFER_COPY, 0 };
+		cap->cap_id, move ? CAPOS_XFER_MOVE : CAPOS_XFER_COPY, 0};
 	return o->xfer_count++;
 }
 

@@ -34,7 +34,7 @@ int capos_rpc_take_param_cap(struct capos_rpc_ctx *rc, uint32_t index, uint64_t 
 	if (rec->interface_id != iface)
 		return CAPOS_ERR_NOT_PERMITTED; /* released with the untaken ones */
 	rc->taken |= 1u << index;
-	*out = (struct capos_cap){ rec->cap_id, rec->interface_id, true, true };
+	*out = (struct capos_cap){rec->cap_id, rec->interface_id, true, true};
 	return 0;
 }
 
@@ -44,7 +44,7 @@ uint32_t capos_rpc_return_cap(struct capos_rpc_ctx *rc, uint32_t cap_id, bool mo
 	if (r->xfer_count >= CAPOS_XFER_MAX)
 		return CAPNP_NO_CAP;
 	r->xfer[r->xfer_count] = (struct capos_xfer_desc){
-		cap_id, move ? CAPOS_XFER_MOVE : CAPOS_XFER_COPY, 0 };
+		cap_id, move ? CAPOS_XFER_MOVE : CAPOS_XFER_COPY, 0};
 	return r->xfer_count++;
 }
 
@@ -53,7 +53,10 @@ int capos_rpc_handle(capos_dispatch_fn d, const void *server, void *self, const 
                      struct capos_server_reply *reply)
 {
 	struct capos_rpc_ctx rc = {
-		.call = call, .reply = reply, .ring = ring, .interface_name = iface_name,
+		.call = call,
+		.reply = reply,
+		.ring = ring,
+		.interface_name = iface_name,
 	};
 	int verdict = CAPOS_SERVER_REPLY;
 	if (capnp_reader_init(&rc.in, call->params, call->params_len) != CAPNP_OK) {
@@ -100,7 +103,7 @@ int capos_serve_in(struct capos_ring *r, uint32_t endpoint_cap, capos_dispatch_f
                    const void *server, void *self, const char *iface_name,
                    struct capos_server_stats *stats)
 {
-	struct serve_args a = { d, server, self, iface_name, r };
+	struct serve_args a = {d, server, self, iface_name, r};
 	return capos_server_run(r, endpoint_cap, serve_one, &a, stats);
 }
 

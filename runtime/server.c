@@ -39,11 +39,12 @@ int capos_server_exception(struct capos_server_reply *reply, int type, const cha
 static uint64_t recv_buf[CAPOS_SERVER_RECV_BYTES / 8];
 /* Reply message, then (aligned) the transfer descriptors. */
 static uint64_t reply_buf[(CAPOS_SERVER_REPLY_BYTES + 8 +
-                           CAPOS_XFER_MAX * sizeof(struct capos_xfer_desc)) / 8];
+                           CAPOS_XFER_MAX * sizeof(struct capos_xfer_desc)) /
+                          8];
 
 static int submit_recv(struct capos_ring *r, uint32_t ep, uint64_t user_data)
 {
-	struct capos_sqe sqe = { 0 };
+	struct capos_sqe sqe = {0};
 	sqe.opcode = CAPOS_OP_RECV;
 	sqe.cap_id = ep;
 	sqe.user_data = user_data;
@@ -61,7 +62,7 @@ static int submit_return(struct capos_ring *r, uint32_t ep, uint32_t call_id,
 		memset(buf + reply->len, 0, at - reply->len);
 		memcpy(buf + at, reply->xfer, reply->xfer_count * sizeof(struct capos_xfer_desc));
 	}
-	struct capos_sqe sqe = { 0 };
+	struct capos_sqe sqe = {0};
 	sqe.opcode = CAPOS_OP_RETURN;
 	sqe.flags = reply->exception ? CAPOS_SQE_EXCEPTION : 0;
 	sqe.xfer_cap_count = (uint8_t)reply->xfer_count;

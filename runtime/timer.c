@@ -78,9 +78,9 @@ static int timer_u64(const struct capos_timer *t, uint16_t method, uint64_t *ns,
 	if (ret != 0)
 		return ret;
 	uint64_t v = method == time_Timer_now_METHOD
-	                 ? time_Timer_now_Results_get_ns(time_Timer_now_Results_read_root(&m))
-	                 : time_Timer_resolution_Results_get_ns(
-	                       time_Timer_resolution_Results_read_root(&m));
+	                     ? time_Timer_now_Results_get_ns(time_Timer_now_Results_read_root(&m))
+	                     : time_Timer_resolution_Results_get_ns(
+				       time_Timer_resolution_Results_read_root(&m));
 	if (capnp_reader_error(&m) != CAPNP_OK)
 		return capos_error_local(err, CAPOS_ERR_BAD_MESSAGE);
 	*ns = v;
@@ -151,8 +151,8 @@ const struct capos_timer *capos_default_timer(void)
 		const struct capos_capset_entry *e = find("timer", time_Timer_ID);
 		timer_state = e != NULL && capos_timer_from_cap(&default_timer, &capos_rt_ring,
 		                                                capos_cap_borrow(e)) == 0
-		                  ? 1
-		                  : CAPOS_ERR_BAD_CAP;
+		                      ? 1
+		                      : CAPOS_ERR_BAD_CAP;
 	}
 	return timer_state == 1 ? &default_timer : NULL;
 }
@@ -163,8 +163,8 @@ const struct capos_entropy *capos_default_entropy(void)
 		const struct capos_capset_entry *e = find("entropySource", entropy_EntropySource_ID);
 		entropy_state = e != NULL && capos_entropy_from_cap(&default_entropy, &capos_rt_ring,
 		                                                    capos_cap_borrow(e)) == 0
-		                    ? 1
-		                    : CAPOS_ERR_BAD_CAP;
+		                        ? 1
+		                        : CAPOS_ERR_BAD_CAP;
 	}
 	return entropy_state == 1 ? &default_entropy : NULL;
 }

@@ -10,7 +10,6 @@
 #include "capnp/capnp.h"
 #include "capos.capnp.rpc.h"
 
-
 int capos_vm_from_cap(struct capos_vm *vm, struct capos_ring *r, struct capos_cap cap)
 {
 	memset(vm, 0, sizeof(*vm));
@@ -36,7 +35,7 @@ int capos_vm_open(struct capos_vm *vm, struct capos_ring *r, const struct capos_
 /* The generated client (capos.capnp.rpc.h) on vm's ring and handle. */
 static capos_VirtualMemory_Client client_of(const struct capos_vm *vm)
 {
-	capos_VirtualMemory_Client cl = { { 0 } };
+	capos_VirtualMemory_Client cl = {{0}};
 	if (vm != NULL) {
 		cl.c.ring = vm->ring;
 		cl.c.cap = vm->cap;

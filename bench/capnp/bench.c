@@ -16,13 +16,13 @@
 #include "manifest.capnp.h"
 #include "bench.h"
 
-const uint8_t bench_blob[BENCH_BINARY_BYTES] = { 0x7f, 'E', 'L', 'F', 2, 1, 1 };
+const uint8_t bench_blob[BENCH_BINARY_BYTES] = {0x7f, 'E', 'L', 'F', 2, 1, 1};
 
 const char *bench_name(const char *kind, int i)
 {
 	static char names[3][16][16];
 	static int ready;
-	static const char *kinds[3] = { "bin", "cap", "service" };
+	static const char *kinds[3] = {"bin", "cap", "service"};
 	if (!ready) {
 		for (int k = 0; k < 3; k++)
 			for (int j = 0; j < 16; j++)
@@ -176,7 +176,7 @@ static uint64_t our_decode_call(const void *buf, size_t len)
 		return 0;
 	capos_ProcessSpawner_spawn_Params_reader p = capos_ProcessSpawner_spawn_Params_read_root(&msg);
 	uint64_t sum = text_sum(capos_ProcessSpawner_spawn_Params_get_name(p)) +
-		       text_sum(capos_ProcessSpawner_spawn_Params_get_binaryName(p));
+	               text_sum(capos_ProcessSpawner_spawn_Params_get_binaryName(p));
 	struct capnp_list g = capos_ProcessSpawner_spawn_Params_get_grants(p);
 	for (uint32_t i = 0; i < capnp_list_len(g); i++) {
 		capos_CapGrant_reader cg = capos_CapGrant_list_get(g, i);
@@ -221,10 +221,13 @@ static double batch_decode(dec_fn f, const void *buf, size_t len, long n)
 
 #define REPS 15
 
-static double min2(double a, double b) { return a < b ? a : b; }
+static double min2(double a, double b)
+{
+	return a < b ? a : b;
+}
 
 static int bench_pair(const char *what, enc_fn our_enc, dec_fn our_dec, enc_fn ref_enc,
-		      dec_fn ref_dec, long n)
+                      dec_fn ref_dec, long n)
 {
 	size_t ol = our_enc(buf_ours, sizeof buf_ours);
 	size_t rl = ref_enc(buf_ref, sizeof buf_ref);
@@ -237,8 +240,8 @@ static int bench_pair(const char *what, enc_fn our_enc, dec_fn our_dec, enc_fn r
 	uint64_t c = our_dec(buf_ref, rl), d = ref_dec(buf_ref, rl);
 	if (a == 0 || a != b || b != c || c != d) {
 		fprintf(stderr, "bench-capnp: %s: decoders disagree (%llu %llu %llu %llu)\n", what,
-			(unsigned long long)a, (unsigned long long)b, (unsigned long long)c,
-			(unsigned long long)d);
+		        (unsigned long long)a, (unsigned long long)b, (unsigned long long)c,
+		        (unsigned long long)d);
 		return 1;
 	}
 	/* Ours and the reference alternate batch by batch so that both see the
@@ -284,8 +287,8 @@ int main(int argc, char **argv)
 	       n, n / 20 ? n / 20 : 1, REPS);
 	printf("%-22s %-7s %8s %12s %12s %8s\n", "message", "op", "bytes", "ours ns", "c++ ns", "ratio");
 	int rc = bench_pair("manifest (6 bin, 12 svc)", our_encode_manifest, our_decode_manifest,
-			    ref_encode_manifest, ref_decode_manifest, n / 20 ? n / 20 : 1);
+	                    ref_encode_manifest, ref_decode_manifest, n / 20 ? n / 20 : 1);
 	rc |= bench_pair("spawn call (3 grants)", our_encode_call, our_decode_call, ref_encode_call,
-			 ref_decode_call, n);
+	                 ref_decode_call, n);
 	return rc;
 }

@@ -26,11 +26,11 @@
 /* ------------------------------------------------------------------ */
 
 #define CAPOS_SYS_CAP_ENTER 0 /* cap_enter(min_complete, timeout_ns) */
-#define CAPOS_SYS_EXIT      1 /* exit(code): never returns */
+#define CAPOS_SYS_EXIT 1      /* exit(code): never returns */
 
 /* cap_enter timeout values. */
 #define CAPOS_WAIT_FOREVER UINT64_MAX /* block until min_complete CQEs */
-#define CAPOS_NO_WAIT      0          /* drain submissions, never block */
+#define CAPOS_NO_WAIT 0               /* drain submissions, never block */
 
 /*
  * cap_enter returns the number of completions available (cq_tail - cq_head)
@@ -41,17 +41,17 @@
 /* Fixed user virtual addresses (all in the lower, user half).        */
 /* ------------------------------------------------------------------ */
 
-#define CAPOS_PAGE_SIZE        4096u
-#define CAPOS_USER_MIN         0x0000000000400000ull /* lowest ELF load address */
-#define CAPOS_USER_IMAGE_END   0x0000100000000000ull /* ELF segments end below  */
-#define CAPOS_USER_ANON_BASE   0x0000200000000000ull /* VirtualMemory.map with hint 0 */
-#define CAPOS_USER_ANON_END    0x0000600000000000ull
-#define CAPOS_RING_VADDR       0x00007f0000000000ull /* one page, RW           */
-#define CAPOS_CAPSET_VADDR     0x00007f0000001000ull /* one page, read-only    */
-#define CAPOS_TLS_VADDR        0x00007f0000100000ull /* TLS block + TCB        */
-#define CAPOS_USER_STACK_TOP   0x00007f0001000000ull /* grows down             */
-#define CAPOS_USER_STACK_SIZE  (256u * 1024u)        /* guard page below it    */
-#define CAPOS_USER_END         0x0000800000000000ull /* first non-user address */
+#define CAPOS_PAGE_SIZE 4096u
+#define CAPOS_USER_MIN 0x0000000000400000ull       /* lowest ELF load address */
+#define CAPOS_USER_IMAGE_END 0x0000100000000000ull /* ELF segments end below  */
+#define CAPOS_USER_ANON_BASE 0x0000200000000000ull /* VirtualMemory.map with hint 0 */
+#define CAPOS_USER_ANON_END 0x0000600000000000ull
+#define CAPOS_RING_VADDR 0x00007f0000000000ull     /* one page, RW           */
+#define CAPOS_CAPSET_VADDR 0x00007f0000001000ull   /* one page, read-only    */
+#define CAPOS_TLS_VADDR 0x00007f0000100000ull      /* TLS block + TCB        */
+#define CAPOS_USER_STACK_TOP 0x00007f0001000000ull /* grows down             */
+#define CAPOS_USER_STACK_SIZE (256u * 1024u)       /* guard page below it    */
+#define CAPOS_USER_END 0x0000800000000000ull       /* first non-user address */
 
 /*
  * Process entry state: rip = ELF entry, rsp = CAPOS_USER_STACK_TOP - 8 (so
@@ -74,17 +74,17 @@
  * sq_tail more than sq_entries ahead of sq_head is corruption.
  */
 struct capos_ring_header {
-	uint32_t sq_head;       /* kernel-written: next SQE the kernel reads   */
-	uint32_t sq_tail;       /* user-written: next SQE slot userspace fills */
-	uint32_t cq_head;       /* user-written: next CQE userspace reads      */
-	uint32_t cq_tail;       /* kernel-written: next CQE slot               */
-	uint32_t sq_entries;    /* CAPOS_SQ_ENTRIES (read-only by contract)    */
-	uint32_t cq_entries;    /* CAPOS_CQ_ENTRIES                            */
-	uint32_t sq_mask;       /* sq_entries - 1                              */
-	uint32_t cq_mask;       /* cq_entries - 1                              */
-	uint32_t flags;         /* CAPOS_RING_F_*                              */
-	uint32_t cq_overflow;   /* completions the kernel had to hold back     */
-	uint32_t sq_dropped;    /* malformed SQEs completed with an error      */
+	uint32_t sq_head;     /* kernel-written: next SQE the kernel reads   */
+	uint32_t sq_tail;     /* user-written: next SQE slot userspace fills */
+	uint32_t cq_head;     /* user-written: next CQE userspace reads      */
+	uint32_t cq_tail;     /* kernel-written: next CQE slot               */
+	uint32_t sq_entries;  /* CAPOS_SQ_ENTRIES (read-only by contract)    */
+	uint32_t cq_entries;  /* CAPOS_CQ_ENTRIES                            */
+	uint32_t sq_mask;     /* sq_entries - 1                              */
+	uint32_t cq_mask;     /* cq_entries - 1                              */
+	uint32_t flags;       /* CAPOS_RING_F_*                              */
+	uint32_t cq_overflow; /* completions the kernel had to hold back     */
+	uint32_t sq_dropped;  /* malformed SQEs completed with an error      */
 	uint32_t reserved[5];
 };
 
@@ -103,9 +103,9 @@ enum capos_opcode {
 #define CAPOS_OP_FIRST_RESERVED 5u
 
 /* SQE flags. */
-#define CAPOS_SQE_PIPELINE  0x1u /* reserved for promise pipelining: refused */
+#define CAPOS_SQE_PIPELINE 0x1u  /* reserved for promise pipelining: refused */
 #define CAPOS_SQE_EXCEPTION 0x2u /* RETURN only: the reply is a CapException  */
-#define CAPOS_SQE_F_KNOWN   0x0u /* flags accepted on every opcode (none)     */
+#define CAPOS_SQE_F_KNOWN 0x0u   /* flags accepted on every opcode (none)     */
 
 struct capos_sqe {
 	uint8_t opcode;          /* enum capos_opcode                           */
@@ -154,23 +154,23 @@ struct capos_cqe {
 
 enum capos_error {
 	CAPOS_OK = 0,
-	CAPOS_ERR_INVALID_SQE = -1,        /* reserved fields, bad flags         */
-	CAPOS_ERR_RESERVED_OPCODE = -2,    /* opcode >= CAPOS_OP_FIRST_RESERVED  */
-	CAPOS_ERR_BAD_CAP = -3,            /* no such slot or stale generation   */
-	CAPOS_ERR_BAD_BUFFER = -4,         /* user pointer/length not valid      */
-	CAPOS_ERR_RESULT_TOO_SMALL = -5,   /* result does not fit result_len     */
-	CAPOS_ERR_BAD_TRANSFER = -6,       /* malformed transfer descriptor      */
-	CAPOS_ERR_NO_RESOURCES = -7,       /* table full, quota, out of memory   */
-	CAPOS_ERR_NOT_PERMITTED = -8,      /* wrong interface/facet for the op   */
-	CAPOS_ERR_APPLICATION_EXCEPTION = -9,  /* CapException in result buffer  */
+	CAPOS_ERR_INVALID_SQE = -1,           /* reserved fields, bad flags         */
+	CAPOS_ERR_RESERVED_OPCODE = -2,       /* opcode >= CAPOS_OP_FIRST_RESERVED  */
+	CAPOS_ERR_BAD_CAP = -3,               /* no such slot or stale generation   */
+	CAPOS_ERR_BAD_BUFFER = -4,            /* user pointer/length not valid      */
+	CAPOS_ERR_RESULT_TOO_SMALL = -5,      /* result does not fit result_len     */
+	CAPOS_ERR_BAD_TRANSFER = -6,          /* malformed transfer descriptor      */
+	CAPOS_ERR_NO_RESOURCES = -7,          /* table full, quota, out of memory   */
+	CAPOS_ERR_NOT_PERMITTED = -8,         /* wrong interface/facet for the op   */
+	CAPOS_ERR_APPLICATION_EXCEPTION = -9, /* CapException in result buffer  */
 	CAPOS_ERR_APPLICATION_EXCEPTION_TRUNCATED = -10,
-	CAPOS_ERR_BAD_MESSAGE = -11,       /* params are not a valid message     */
-	CAPOS_ERR_UNKNOWN_METHOD = -12,    /* method_id not on this interface    */
-	CAPOS_ERR_DISCONNECTED = -13,      /* peer gone (server exited...)       */
-	CAPOS_ERR_TIMED_OUT = -14,         /* SQE timeout_ns expired             */
-	CAPOS_ERR_BAD_CALL_ID = -15,       /* RETURN to unknown/answered call    */
-	CAPOS_ERR_RING_CORRUPT = -16,      /* cap_enter: ring indices invalid    */
-	CAPOS_ERR_INVALID_ARGUMENT = -17,  /* syscall argument out of range      */
+	CAPOS_ERR_BAD_MESSAGE = -11,      /* params are not a valid message     */
+	CAPOS_ERR_UNKNOWN_METHOD = -12,   /* method_id not on this interface    */
+	CAPOS_ERR_DISCONNECTED = -13,     /* peer gone (server exited...)       */
+	CAPOS_ERR_TIMED_OUT = -14,        /* SQE timeout_ns expired             */
+	CAPOS_ERR_BAD_CALL_ID = -15,      /* RETURN to unknown/answered call    */
+	CAPOS_ERR_RING_CORRUPT = -16,     /* cap_enter: ring indices invalid    */
+	CAPOS_ERR_INVALID_ARGUMENT = -17, /* syscall argument out of range      */
 };
 #define CAPOS_ERR_MIN (-17)
 
@@ -189,29 +189,29 @@ struct capos_xfer_desc {
 };
 #define CAPOS_XFER_COPY 0u
 #define CAPOS_XFER_MOVE 1u
-#define CAPOS_XFER_MAX  8u /* more descriptors per SQE is CAPOS_ERR_BAD_TRANSFER */
+#define CAPOS_XFER_MAX 8u /* more descriptors per SQE is CAPOS_ERR_BAD_TRANSFER */
 
 /* ProcessHandle.wait: a kill reason is at most this long (NUL included), so
  * a wait's result buffer must hold CAPOS_WAIT_RESULT_BYTES: framing, root
  * pointer, 2 data words, 1 pointer, and the padded reason. */
-#define CAPOS_KILL_REASON_MAX   160u
+#define CAPOS_KILL_REASON_MAX 160u
 #define CAPOS_WAIT_RESULT_BYTES (16u + 8u * 3u + CAPOS_KILL_REASON_MAX)
 
 /* A capability delivered to this process (result caps, received caps). */
 struct capos_cap_record {
-	uint32_t cap_id;       /* new local slot in the receiver's table */
+	uint32_t cap_id; /* new local slot in the receiver's table */
 	uint32_t reserved;
 	uint64_t interface_id; /* Cap'n Proto interface id of the object */
 };
 
 /* What RECV writes first into the server's result buffer. */
 struct capos_endpoint_message {
-	uint32_t call_id;      /* pass to RETURN                          */
-	uint16_t method_id;    /* from the caller's SQE                   */
-	uint16_t flags;        /* reserved                                */
-	uint64_t badge;        /* badge of the caller's capability        */
-	uint32_t params_len;   /* bytes of params after this header       */
-	uint32_t cap_count;    /* capability records after the params     */
+	uint32_t call_id;    /* pass to RETURN                          */
+	uint16_t method_id;  /* from the caller's SQE                   */
+	uint16_t flags;      /* reserved                                */
+	uint64_t badge;      /* badge of the caller's capability        */
+	uint32_t params_len; /* bytes of params after this header       */
+	uint32_t cap_count;  /* capability records after the params     */
 	uint64_t reserved;
 };
 
@@ -219,9 +219,9 @@ struct capos_endpoint_message {
 /* CapSet bootstrap page: read-only, at CAPOS_CAPSET_VADDR.           */
 /* ------------------------------------------------------------------ */
 
-#define CAPOS_CAPSET_MAGIC   0x54455343u /* "CSET" */
-#define CAPOS_CAPSET_VERSION 2u /* 2: the header carries the process name */
-#define CAPOS_CAP_NAME_MAX   32u /* NUL-padded; at most 31 bytes of name */
+#define CAPOS_CAPSET_MAGIC 0x54455343u /* "CSET" */
+#define CAPOS_CAPSET_VERSION 2u        /* 2: the header carries the process name */
+#define CAPOS_CAP_NAME_MAX 32u         /* NUL-padded; at most 31 bytes of name */
 
 struct capos_capset_entry {
 	char name[CAPOS_CAP_NAME_MAX];
@@ -242,7 +242,7 @@ struct capos_capset_header {
 	char process_name[CAPOS_CAP_NAME_MAX];
 	/* struct capos_capset_entry entries[count]; */
 };
-#define CAPOS_CAPSET_MAX_ENTRIES \
+#define CAPOS_CAPSET_MAX_ENTRIES                                  \
 	((CAPOS_PAGE_SIZE - sizeof(struct capos_capset_header)) / \
 	 sizeof(struct capos_capset_entry))
 

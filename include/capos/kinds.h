@@ -24,23 +24,23 @@
 #ifndef CAPOS_KINDS_H
 #define CAPOS_KINDS_H
 
-#define CAPOS_KINDS(X)                                                                  \
-	X(CONSOLE, console, 1, capos_Console_ID, 1, 1)                                  \
-	X(FRAME_ALLOCATOR, frameAllocator, 2, capos_FrameAllocator_ID, 1, 1)            \
-	X(VIRTUAL_MEMORY, virtualMemory, 3, capos_VirtualMemory_ID, 1, 1)               \
-	X(MEMORY_OBJECT, memoryObject, 4, capos_MemoryObject_ID, 0, 0)                  \
-	X(ENDPOINT, endpoint, 16, capos_Endpoint_ID, 1, 0)                              \
-	X(ENDPOINT_CLIENT, endpointClient, 17, capos_Endpoint_ID, 0, 0)                 \
-	X(BOOT_PACKAGE, bootPackage, 32, capos_BootPackage_ID, 1, 0)                    \
-	X(PROCESS_SPAWNER, processSpawner, 33, capos_ProcessSpawner_ID, 1, 0)           \
-	X(PROCESS_HANDLE, processHandle, 34, capos_ProcessHandle_ID, 0, 0)             \
-	X(NOTIFICATION, notification, 48, device_Notification_ID, 1, 0)                 \
-	X(INTERRUPT, interrupt, 49, device_Interrupt_ID, 1, 0)                          \
-	X(DEVICE_MMIO, deviceMmio, 50, device_DeviceMmio_ID, 1, 0)                      \
-	X(DMA_POOL, dmaPool, 51, device_DMAPool_ID, 1, 0)                              \
-	X(TIMER, timer, 52, time_Timer_ID, 1, 1)                                        \
-	X(ENTROPY_SOURCE, entropySource, 53, entropy_EntropySource_ID, 1, 1)            \
-	X(TERMINAL, terminal, 57, capos_Terminal_ID, 1, 0)                              \
+#define CAPOS_KINDS(X)                                                        \
+	X(CONSOLE, console, 1, capos_Console_ID, 1, 1)                        \
+	X(FRAME_ALLOCATOR, frameAllocator, 2, capos_FrameAllocator_ID, 1, 1)  \
+	X(VIRTUAL_MEMORY, virtualMemory, 3, capos_VirtualMemory_ID, 1, 1)     \
+	X(MEMORY_OBJECT, memoryObject, 4, capos_MemoryObject_ID, 0, 0)        \
+	X(ENDPOINT, endpoint, 16, capos_Endpoint_ID, 1, 0)                    \
+	X(ENDPOINT_CLIENT, endpointClient, 17, capos_Endpoint_ID, 0, 0)       \
+	X(BOOT_PACKAGE, bootPackage, 32, capos_BootPackage_ID, 1, 0)          \
+	X(PROCESS_SPAWNER, processSpawner, 33, capos_ProcessSpawner_ID, 1, 0) \
+	X(PROCESS_HANDLE, processHandle, 34, capos_ProcessHandle_ID, 0, 0)    \
+	X(NOTIFICATION, notification, 48, device_Notification_ID, 1, 0)       \
+	X(INTERRUPT, interrupt, 49, device_Interrupt_ID, 1, 0)                \
+	X(DEVICE_MMIO, deviceMmio, 50, device_DeviceMmio_ID, 1, 0)            \
+	X(DMA_POOL, dmaPool, 51, device_DMAPool_ID, 1, 0)                     \
+	X(TIMER, timer, 52, time_Timer_ID, 1, 1)                              \
+	X(ENTROPY_SOURCE, entropySource, 53, entropy_EntropySource_ID, 1, 1)  \
+	X(TERMINAL, terminal, 57, capos_Terminal_ID, 1, 0)                    \
 	X(SYSTEM_MONITOR, systemMonitor, 58, capos_SystemMonitor_ID, 1, 1)
 
 /* CAPOS_KIND_IF(flag, ...): the rest when flag is the literal 1, nothing

@@ -20,22 +20,22 @@
 #include <stdint.h>
 
 /* X(NAME, "what it covers"), in the order a CALL passes them. */
-#define CAPOS_MEASURE_STAGE_LIST(X)                                                   \
-	X(ENTRY, "ring entry: syscall dispatch, SQ/CQ indices")                        \
-	X(VALIDATE, "SQE copy from the ring + validation")                             \
-	X(LOOKUP, "cap lookup: cap id to entry and type")                              \
-	X(DECODE, "Cap'n Proto decode of kernel-call params")                          \
-	X(PERFORM, "dispatch and perform (endpoint state machine, kernel method)")     \
-	X(COPY, "user copies: params, messages, results")                              \
-	X(POST, "CQE post (at once, or later to another process)")                     \
-	X(SWITCH, "block, scheduler, address-space switch to the next process")        \
+#define CAPOS_MEASURE_STAGE_LIST(X)                                                \
+	X(ENTRY, "ring entry: syscall dispatch, SQ/CQ indices")                    \
+	X(VALIDATE, "SQE copy from the ring + validation")                         \
+	X(LOOKUP, "cap lookup: cap id to entry and type")                          \
+	X(DECODE, "Cap'n Proto decode of kernel-call params")                      \
+	X(PERFORM, "dispatch and perform (endpoint state machine, kernel method)") \
+	X(COPY, "user copies: params, messages, results")                          \
+	X(POST, "CQE post (at once, or later to another process)")                 \
+	X(SWITCH, "block, scheduler, address-space switch to the next process")    \
 	X(EXIT, "ring exit: completions ready, wait set-up, return to user")
 
 enum capos_measure_stage {
 #define CAPOS_MEASURE_ENUM(name, what) CAPOS_MEASURE_##name,
 	CAPOS_MEASURE_STAGE_LIST(CAPOS_MEASURE_ENUM)
 #undef CAPOS_MEASURE_ENUM
-	CAPOS_MEASURE_STAGE_COUNT
+		CAPOS_MEASURE_STAGE_COUNT
 };
 
 #define CAPOS_MEASURE_MAX_STAGES 10u /* room in the exported struct */

@@ -113,7 +113,7 @@ const struct kcap_type kcap_boot_package_type = {
 	KCAP_METHODS(bp_methods),
 	.decode = boot_package_decode,
 	.perform = boot_package_perform,
-	.drop = 0, /* static object */
+	.drop = 0,             /* static object */
 	.transferable = false, /* init only */
 	.retain = 0,
 	.boot_object = 0,

@@ -18,7 +18,9 @@
 #define CONSOLE_MAX_BYTES 4096u
 
 /* The console has no state; every capability points at this object. */
-static struct console { int unused; } the_console;
+static struct console {
+	int unused;
+} the_console;
 
 static void *console_boot_object(void) { return &the_console; }
 

@@ -23,10 +23,10 @@
 struct device_mmio {
 	struct dev_mapped mapped; /* first: mappings are tagged with it */
 	bool used;
-	uint32_t refs;            /* the cap + one per mapping */
+	uint32_t refs; /* the cap + one per mapping */
 	struct dev_claim *claim;
 	uint8_t bar;
-	struct process *owner;    /* who mapped (the holder: not transferable) */
+	struct process *owner; /* who mapped (the holder: not transferable) */
 	uint32_t owner_pid;
 	struct {
 		uint64_t addr;
@@ -100,7 +100,7 @@ int device_mmio_create(struct dev_claim *cl, unsigned bar, struct cap_entry *out
 		/* clang-format off */
 		*out = (struct cap_entry){.object = o, .interface_id = device_DeviceMmio_ID,
 		                          .type = KCAP_DEVICE_MMIO};
-		                          /* clang-format on */
+		/* clang-format on */
 		char name[32];
 		dev_name(cl->pci, name, sizeof name);
 		kprintf("device: DeviceMmio of %s bar %u (%lx size %lx) for '%s'\n", name, bar,
@@ -229,8 +229,8 @@ static int map_perform(struct device_mmio *o, struct kcap_call *c)
 	const char *why = "";
 	enum umem_status s =
 		umem_map_frames(c->caller, c->arg[2], frames, pages,
-		                VM_PROT_READ | VM_PROT_WRITE | UMEM_PROT_UNCACHED,
-		                DEV_MAP_TAG(&o->mapped), &addr, &why);
+	                        VM_PROT_READ | VM_PROT_WRITE | UMEM_PROT_UNCACHED,
+	                        DEV_MAP_TAG(&o->mapped), &addr, &why);
 	if (s)
 		return refuse(c, "map", s == UMEM_OVERLOADED, why);
 	o->maps[slot].addr = addr;

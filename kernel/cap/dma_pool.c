@@ -22,9 +22,9 @@
 struct dma_pool {
 	struct dev_mapped mapped; /* first: mappings are tagged with it */
 	bool used;
-	uint32_t refs;            /* the cap + one per mapping */
+	uint32_t refs; /* the cap + one per mapping */
 	struct dev_claim *claim;
-	uint64_t phys;            /* first frame of the run */
+	uint64_t phys; /* first frame of the run */
 	uint32_t pages;
 	struct iommu_domain *domain; /* NULL without VT-d */
 	struct process *owner;
@@ -151,7 +151,7 @@ int dma_pool_create(struct dev_claim *cl, uint64_t bytes, struct cap_entry *out,
 	/* clang-format off */
 	*out = (struct cap_entry){.object = o, .interface_id = device_DMAPool_ID,
 	                          .type = KCAP_DMA_POOL};
-	                          /* clang-format on */
+	/* clang-format on */
 	char name[32];
 	dev_name(cl->pci, name, sizeof name);
 	kprintf("device: DMAPool of %s for '%s': %u frames at %lx, device address %lx (%s), "

@@ -18,7 +18,6 @@
 #include "log.h"
 #include "proc/process.h"
 
-
 /* An SQE's timeout_ns: 0 is none. */
 static uint64_t deadline_of(uint64_t timeout_ns)
 {

@@ -33,8 +33,8 @@
 #include "sha256.h"
 
 #define ENTROPY_MAX_BYTES 256u
-#define RDRAND_RETRIES 10u   /* Intel's guidance for RDRAND */
-#define RDSEED_RETRIES 100u  /* RDSEED may underflow more often: pause between */
+#define RDRAND_RETRIES 10u  /* Intel's guidance for RDRAND */
+#define RDSEED_RETRIES 100u /* RDSEED may underflow more often: pause between */
 #define STARTUP_SAMPLES 256u
 #define JITTER_PORT_READS 64u
 /* A new jitter key hashes enough samples for twice 256 bits by the
@@ -45,7 +45,10 @@
 #define RCT_CUTOFF_HW 2u
 #define RCT_CUTOFF_JITTER 32u
 
-enum source { SRC_NONE, SRC_RDSEED, SRC_RDRAND, SRC_JITTER };
+enum source { SRC_NONE,
+	      SRC_RDSEED,
+	      SRC_RDRAND,
+	      SRC_JITTER };
 static const char *const source_names[] = {"none", "RDSEED", "RDRAND",
                                            "TSC jitter conditioned with SHA-256"};
 
@@ -61,7 +64,9 @@ static struct entropy_state {
 	uint64_t calls, bytes, failures;
 } es;
 
-static struct entropy_object { int unused; } the_source;
+static struct entropy_object {
+	int unused;
+} the_source;
 
 static bool rdseed64(uint64_t *v)
 {
@@ -111,7 +116,10 @@ static bool raw_sample(uint64_t *v)
 	switch (es.src) {
 	case SRC_RDSEED: ok = rdseed64(v); break;
 	case SRC_RDRAND: ok = rdrand64(v); break;
-	case SRC_JITTER: *v = jitter_sample(); ok = true; break;
+	case SRC_JITTER:
+		*v = jitter_sample();
+		ok = true;
+		break;
 	default: ok = false; break;
 	}
 	return ok && entropy_rct_feed(&es.rct, *v);

@@ -21,7 +21,9 @@
 #include "mem/user_memory.h"
 #include "registry.h"
 
-static struct frame_allocator { int unused; } the_frame_allocator;
+static struct frame_allocator {
+	int unused;
+} the_frame_allocator;
 
 static void *fa_boot_object(void) { return &the_frame_allocator; }
 

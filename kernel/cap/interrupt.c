@@ -25,10 +25,10 @@ struct interrupt {
 	uint16_t entry;
 	bool msix;
 	int vector;
-	char who[48];               /* the vector's owner in intc's log */
-	struct notification *note;  /* bound, holding a reference */
+	char who[48];              /* the vector's owner in intc's log */
+	struct notification *note; /* bound, holding a reference */
 	uint8_t bit;
-	bool waiting;               /* arrived with nothing bound: signal at bind */
+	bool waiting; /* arrived with nothing bound: signal at bind */
 	uint64_t delivered, latched;
 };
 
@@ -101,7 +101,7 @@ int interrupt_create(struct dev_claim *cl, unsigned entry, struct cap_entry *out
 	/* clang-format off */
 	*out = (struct cap_entry){.object = o, .interface_id = device_Interrupt_ID,
 	                          .type = KCAP_INTERRUPT};
-	                          /* clang-format on */
+	/* clang-format on */
 	char name[32];
 	dev_name(d, name, sizeof name);
 	kprintf("device: Interrupt of %s %s entry %u -> vector %d for '%s'\n", name,

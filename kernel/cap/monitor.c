@@ -28,7 +28,9 @@
 #define MON_PROCESSES_BYTES \
 	(KCALL_FLAT(capos_SystemMonitor_processes_Results) + 8u + PROC_MAX * MON_ENTRY_BYTES)
 
-static struct monitor { int unused; } the_monitor;
+static struct monitor {
+	int unused;
+} the_monitor;
 
 static void *monitor_boot_object(void) { return &the_monitor; }
 

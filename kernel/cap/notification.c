@@ -28,9 +28,9 @@ struct facet {
 struct notification {
 	bool used;
 	uint32_t id;
-	uint32_t refs;      /* caps of both facets + kernel bindings */
-	uint32_t bindings;  /* Interrupt.bind references (device waits) */
-	uint64_t word;      /* pending bits */
+	uint32_t refs;     /* caps of both facets + kernel bindings */
+	uint32_t bindings; /* Interrupt.bind references (device waits) */
+	uint64_t word;     /* pending bits */
 	uint64_t signals;
 	char who[PROC_NAME_MAX];
 	struct facet full, send;
@@ -61,7 +61,7 @@ static struct cap_entry entry_of(struct facet *f)
 	/* clang-format off */
 	return (struct cap_entry){.object = f, .interface_id = device_Notification_ID,
 	                          .type = KCAP_NOTIFICATION};
-	                          /* clang-format on */
+	/* clang-format on */
 }
 
 struct notification *notification_create(const char *who, struct cap_entry *out)

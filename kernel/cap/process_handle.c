@@ -16,8 +16,8 @@
 
 struct process_handle {
 	bool used;
-	uint32_t refs;          /* capability table references              */
-	struct process *child;  /* NULL once the child is gone              */
+	uint32_t refs;         /* capability table references              */
+	struct process *child; /* NULL once the child is gone              */
 	uint32_t pid;
 	char name[PROC_NAME_MAX];
 	uint64_t spawner_badge;

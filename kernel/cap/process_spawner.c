@@ -111,15 +111,15 @@ struct spawn_req {
 	bool used_move[SPAWN_MAX_GRANTS];
 	unsigned used;
 	unsigned new_endpoints;
-	int service;        /* the manifest service whose own caps the kernel
+	int service;   /* the manifest service whose own caps the kernel
 	                       makes (root spawner, its name and binary), or -1 */
-	unsigned made;      /* how many (appended to pending at perform) */
+	unsigned made; /* how many (appended to pending at perform) */
 };
 
 static char why[160];
 
 static int refuse(struct kcap_call *c, unsigned type, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+	__attribute__((format(printf, 3, 4)));
 static int refuse(struct kcap_call *c, unsigned type, const char *fmt, ...)
 {
 	va_list ap;
@@ -262,7 +262,7 @@ static int check_service_caps(struct process_spawner *sp, struct kcap_call *c,
 		return CAPOS_OK; /* a restricted spawner never makes device caps */
 	int s = mf_find_service(sp->m, mf_str_c(req.name));
 	if (s < 0 || !mf_str_eq(sp->m->services[s].binary, (struct mf_str){bin.str,
-	                                                                    (uint32_t)bin.len}))
+	                                                                   (uint32_t)bin.len}))
 		return CAPOS_OK;
 	char msg[160];
 	int n = manifest_service_caps_check(sp->m, (unsigned)s, msg, sizeof msg);

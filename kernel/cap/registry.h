@@ -61,15 +61,15 @@ enum kcap_kind {
  */
 struct kcap_call {
 	struct process *caller;
-	uint8_t opcode;       /* CAPOS_OP_CALL, or RECV/RETURN (by_process types) */
+	uint8_t opcode; /* CAPOS_OP_CALL, or RECV/RETURN (by_process types) */
 	uint16_t method_id;
 	const struct kcall_method *method; /* the method_id's table entry */
-	const void *params;   /* Cap'n Proto message (framed), params_len bytes */
+	const void *params;                /* Cap'n Proto message (framed), params_len bytes */
 	uint32_t params_len;
-	void *result;         /* 8-byte aligned scratch of result_cap bytes      */
+	void *result; /* 8-byte aligned scratch of result_cap bytes      */
 	uint32_t result_cap;
-	uint32_t result_len;  /* out: bytes of the result (or exception) message */
-	uint64_t badge;       /* badge of the invoked capability                  */
+	uint32_t result_len;         /* out: bytes of the result (or exception) message */
+	uint64_t badge;              /* badge of the invoked capability                  */
 	const struct capos_sqe *sqe; /* the CALL (user_data, result_addr/len)      */
 	/* decode -> perform: the decoded arguments. */
 	uint64_t arg[3];

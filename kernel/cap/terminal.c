@@ -394,7 +394,7 @@ const struct kcap_type kcap_terminal_type = {
 	KCAP_METHODS(terminal_methods),
 	.decode = terminal_decode,
 	.perform = terminal_perform,
-	.drop = 0, /* static object */
+	.drop = 0,            /* static object */
 	.transferable = true, /* init passes it on; only the first reader reads */
 	.retain = 0,
 	.process_exit = terminal_process_exit,

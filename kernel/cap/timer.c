@@ -42,7 +42,9 @@ struct sleep_rec {
 static struct sleep_rec sleeps[TIMER_SLEEPS_MAX];
 static uint64_t begun, completed, dropped;
 
-static struct timer_object { int unused; } the_timer;
+static struct timer_object {
+	int unused;
+} the_timer;
 static void *timer_boot_object(void) { return &the_timer; }
 
 static const struct kcall_method timer_methods[] = {

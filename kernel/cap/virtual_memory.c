@@ -19,7 +19,9 @@
 #include "vm_ranges.h"
 
 /* Stateless: the address space is always the caller's. */
-static struct virtual_memory { int unused; } the_vm;
+static struct virtual_memory {
+	int unused;
+} the_vm;
 
 static void *vm_boot_object(void) { return &the_vm; }
 

@@ -6,11 +6,11 @@
 #include "log.h"
 #include "mem/vmm.h"
 
-#define BIOS_AREA     0xe0000u
+#define BIOS_AREA 0xe0000u
 #define BIOS_AREA_LEN 0x20000u
-#define EBDA_PTR      0x40eu
-#define EBDA_LEN      1024u
-#define LOW_4G        (4ull << 30)
+#define EBDA_PTR 0x40eu
+#define EBDA_LEN 1024u
+#define LOW_4G (4ull << 30)
 
 struct acpi_info acpi;
 
@@ -25,7 +25,7 @@ bool acpi_phys_read(void *ctx, uint64_t pa, void *buf, size_t len)
 	return true;
 }
 
-static const struct acpi_read_ops read_ops = { .read = acpi_phys_read };
+static const struct acpi_read_ops read_ops = {.read = acpi_phys_read};
 
 /* Copies the RSDP into rsdp; returns where it came from, NULL if nowhere. */
 static const char *find_rsdp(uint8_t rsdp[ACPI_RSDP_V2_LEN], size_t *len)

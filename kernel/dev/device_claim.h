@@ -26,9 +26,9 @@
 
 struct dev_claim {
 	const struct pci_device *pci;
-	char owner[32];   /* the service it was made for */
-	uint32_t refs;    /* device caps of this function */
-	bool master;      /* bus mastering turned on (a DMAPool exists) */
+	char owner[32]; /* the service it was made for */
+	uint32_t refs;  /* device caps of this function */
+	bool master;    /* bus mastering turned on (a DMAPool exists) */
 };
 
 /* The function's claim if a driver holds it, else NULL. */
@@ -62,7 +62,7 @@ struct dev_mapped {
 /* Tags of device mappings: a struct dev_mapped with bit 0 set (memory
  * objects' tags are aligned pointers, bit 0 clear). */
 #define DEV_MAP_TAG(obj) ((uint64_t)(uintptr_t)(obj) | 1u)
-#define DEV_MAP_IS_TAG(tag) (((tag) & 1u) != 0)
+#define DEV_MAP_IS_TAG(tag) (((tag)&1u) != 0)
 /* The process's teardown removed a device mapping (user_memory.c). */
 void dev_mapping_unmapped(uint64_t tag, uint64_t start, uint64_t pages);
 

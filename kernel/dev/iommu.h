@@ -23,19 +23,19 @@
 #include "iopt.h"
 
 enum iommu_err {
-	IOMMU_ERR_OFF = -20,      /* no remapping hardware in use */
-	IOMMU_ERR_BUSY = -21,     /* that function already has a domain */
-	IOMMU_ERR_NO_DOMAIN = -22,/* every domain slot / id is taken */
-	IOMMU_ERR_NOMEM = -23,    /* no frame for a table */
-	IOMMU_ERR_HW = -24,       /* the hardware did not complete a command */
+	IOMMU_ERR_OFF = -20,       /* no remapping hardware in use */
+	IOMMU_ERR_BUSY = -21,      /* that function already has a domain */
+	IOMMU_ERR_NO_DOMAIN = -22, /* every domain slot / id is taken */
+	IOMMU_ERR_NOMEM = -23,     /* no frame for a table */
+	IOMMU_ERR_HW = -24,        /* the hardware did not complete a command */
 };
 
 struct iommu_domain;
 
 /* The last fault the handler read, for tests and diagnostics. */
 struct iommu_fault {
-	uint16_t source;          /* requester id: bus << 8 | dev << 3 | fn */
-	uint64_t addr;            /* IOVA page */
+	uint16_t source; /* requester id: bus << 8 | dev << 3 | fn */
+	uint64_t addr;   /* IOVA page */
 	uint8_t reason;
 	bool write;
 };

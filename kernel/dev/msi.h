@@ -10,11 +10,11 @@
 #include "pci.h"
 
 enum msi_err {
-	MSI_ERR_NO_CAP = -1,     /* the function has no MSI / MSI-X capability */
-	MSI_ERR_BAD_ENTRY = -2,  /* MSI-X entry beyond the table */
-	MSI_ERR_BAD_TABLE = -3,  /* table not inside a memory BAR the kernel maps */
-	MSI_ERR_NO_VECTOR = -4,  /* every dynamic vector is taken */
-	MSI_ERR_NO_APIC = -5,    /* on the 8259 PIC: messages have no LAPIC to reach */
+	MSI_ERR_NO_CAP = -1,    /* the function has no MSI / MSI-X capability */
+	MSI_ERR_BAD_ENTRY = -2, /* MSI-X entry beyond the table */
+	MSI_ERR_BAD_TABLE = -3, /* table not inside a memory BAR the kernel maps */
+	MSI_ERR_NO_VECTOR = -4, /* every dynamic vector is taken */
+	MSI_ERR_NO_APIC = -5,   /* on the 8259 PIC: messages have no LAPIC to reach */
 };
 
 /* Programs MSI-X table entry `entry` of d for a new vector owned by fn,

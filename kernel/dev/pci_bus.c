@@ -66,16 +66,27 @@ static void ecam_write(void *ctx, uint8_t b, uint8_t d, uint8_t f, uint16_t off,
 		fn[off / 4] = v;
 }
 
-static const struct pci_cfg_ops port_ops = { .read32 = port_read, .write32 = port_write };
-static const struct pci_cfg_ops ecam_ops = { .read32 = ecam_read, .write32 = ecam_write };
+static const struct pci_cfg_ops port_ops = {.read32 = port_read, .write32 = port_write};
+static const struct pci_cfg_ops ecam_ops = {.read32 = ecam_read, .write32 = ecam_write};
 
 const struct pci_cfg_ops *pci_cfg(void) { return ecam ? &ecam_ops : &port_ops; }
 
 static const char *class_name(uint8_t c)
 {
 	static const char *const names[] = {
-		"unclassified", "storage", "network", "display", "multimedia", "memory",
-		"bridge", "communication", "system", "input", "docking", "processor", "serial bus",
+		"unclassified",
+		"storage",
+		"network",
+		"display",
+		"multimedia",
+		"memory",
+		"bridge",
+		"communication",
+		"system",
+		"input",
+		"docking",
+		"processor",
+		"serial bus",
 	};
 	return c < sizeof names / sizeof names[0] ? names[c] : "other";
 }
@@ -113,7 +124,8 @@ void pci_bus_init(void)
 		/* The direct map covers the low 4 GiB at least; a window above it
 		 * is left alone and the ports are used. */
 		uint64_t end = acpi.ecam[i].base + ((uint64_t)(acpi.ecam[i].bus_end -
-		               acpi.ecam[i].bus_start + 1) << 20);
+		                                               acpi.ecam[i].bus_start + 1)
+		                                    << 20);
 		if (acpi.ecam[i].segment == 0 && end <= (4ull << 30))
 			ecam = &acpi.ecam[i];
 	}

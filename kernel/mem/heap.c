@@ -47,7 +47,7 @@ void heap_init(void)
 		panic("heap: cannot map the first heap pages");
 	kfree(probe);
 	kprintf("heap: ready at %lx, %zu KiB mapped, grows on demand up to %lu MiB\n",
-		KHEAP_BASE, mapped >> 10, KHEAP_MAX_SIZE >> 20);
+	        KHEAP_BASE, mapped >> 10, KHEAP_MAX_SIZE >> 20);
 }
 
 void *kmalloc_aligned(size_t size, size_t align)

@@ -11,10 +11,10 @@
 
 void heap_init(void);
 
-void *kmalloc(size_t size);                      /* NULL when out of memory */
+void *kmalloc(size_t size); /* NULL when out of memory */
 void *kzalloc(size_t size);
 void *kmalloc_aligned(size_t size, size_t align);
-void kfree(void *p);                             /* NULL is ignored */
+void kfree(void *p); /* NULL is ignored */
 
 size_t heap_used_bytes(void);   /* bytes handed out (payload + headers) */
 size_t heap_mapped_bytes(void); /* bytes of heap region backed by frames */

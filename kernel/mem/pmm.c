@@ -29,12 +29,12 @@ static uint64_t align_up(uint64_t v, uint64_t a) { return (v + a - 1) & ~(a - 1)
 static unsigned taken_ranges(struct range *r)
 {
 	unsigned n = 0;
-	r[n++] = (struct range){ 0, LOW_MEMORY_END };
-	r[n++] = (struct range){ boot_info.kernel_phys_start, boot_info.kernel_phys_end };
-	r[n++] = (struct range){ boot_info.info_phys, boot_info.info_phys + boot_info.info_size };
+	r[n++] = (struct range){0, LOW_MEMORY_END};
+	r[n++] = (struct range){boot_info.kernel_phys_start, boot_info.kernel_phys_end};
+	r[n++] = (struct range){boot_info.info_phys, boot_info.info_phys + boot_info.info_size};
 	for (unsigned i = 0; i < boot_info.module_count; i++)
-		r[n++] = (struct range){ boot_info.modules[i].phys,
-					 boot_info.modules[i].phys + boot_info.modules[i].size };
+		r[n++] = (struct range){boot_info.modules[i].phys,
+		                        boot_info.modules[i].phys + boot_info.modules[i].size};
 	return n;
 }
 
@@ -89,10 +89,10 @@ void pmm_init(void)
 	bitmap_home = home;
 	bitmap_bytes = bytes;
 	kprintf("pmm: %lu frames managed (%lu MiB), %lu free; reserved %lu frames "
-		"(low 1 MiB, kernel %lx-%lx, boot info, %u modules, bitmap at %lx)\n",
-		frames.total_count, frames.total_count * PAGE_SIZE >> 20, frames.free_count,
-		reserved, boot_info.kernel_phys_start, boot_info.kernel_phys_end,
-		boot_info.module_count, home);
+	        "(low 1 MiB, kernel %lx-%lx, boot info, %u modules, bitmap at %lx)\n",
+	        frames.total_count, frames.total_count * PAGE_SIZE >> 20, frames.free_count,
+	        reserved, boot_info.kernel_phys_start, boot_info.kernel_phys_end,
+	        boot_info.module_count, home);
 }
 
 uint64_t pmm_alloc(void)
@@ -112,7 +112,7 @@ static bool pmm_owns(uint64_t phys)
 	for (unsigned i = 0; i < boot_info.mem_region_count && !usable; i++) {
 		const struct boot_mem_region *m = &boot_info.mem_regions[i];
 		usable = m->type == BOOT_MEM_USABLE && phys >= m->base &&
-			 phys + PAGE_SIZE <= m->base + m->len;
+		         phys + PAGE_SIZE <= m->base + m->len;
 	}
 	if (!usable || (phys >= bitmap_home && phys < bitmap_home + bitmap_bytes))
 		return false;

@@ -19,6 +19,6 @@ uint64_t pmm_alloc(void);
 void pmm_free(uint64_t phys);
 
 uint64_t pmm_free_count(void);
-uint64_t pmm_total_count(void);  /* frames the allocator manages (usable RAM) */
+uint64_t pmm_total_count(void); /* frames the allocator manages (usable RAM) */
 
 #endif

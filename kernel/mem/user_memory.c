@@ -34,7 +34,7 @@ struct proc_memory {
 	uint64_t held[UMEM_HELD_MAX];
 	struct vm_ranges ranges;
 	struct vm_range range_store[UMEM_RANGES_MAX];
-	bool tearing_down;  /* proc_memory_teardown ran: process_destroy is under way */
+	bool tearing_down;    /* proc_memory_teardown ran: process_destroy is under way */
 	uint64_t mapping_seq; /* ids of MemoryObject mappings */
 	uint64_t maps, unmaps, protects, grants, frees;
 };

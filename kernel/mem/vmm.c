@@ -13,13 +13,13 @@
 #include "log.h"
 #include "mem/pmm.h"
 
-#define PTE_P    (1ull << 0)
-#define PTE_W    (1ull << 1)
-#define PTE_U    (1ull << 2)
-#define PTE_PWT  (1ull << 3)
-#define PTE_PCD  (1ull << 4)
-#define PTE_PS   (1ull << 7)
-#define PTE_NX   (1ull << 63)
+#define PTE_P (1ull << 0)
+#define PTE_W (1ull << 1)
+#define PTE_U (1ull << 2)
+#define PTE_PWT (1ull << 3)
+#define PTE_PCD (1ull << 4)
+#define PTE_PS (1ull << 7)
+#define PTE_NX (1ull << 63)
 #define PTE_ADDR 0x000ffffffffff000ull
 
 #define LARGE_PAGE (2ull << 20)
@@ -320,9 +320,11 @@ void vmm_init(void)
 	write_cr3(kernel_pml4);
 	direct_map_end = end;
 	kprintf("vmm: kernel page tables at %lx: .text %u pages RX, .rodata %u pages R NX, "
-		".data/.bss %u pages RW NX (boot stack guard page unmapped)\n", kernel_pml4, text, ro, rw - 1);
+	        ".data/.bss %u pages RW NX (boot stack guard page unmapped)\n",
+	        kernel_pml4, text, ro, rw - 1);
 	kprintf("vmm: direct map of %lu MiB at %lx (RW NX, 2 MiB pages), heap slot at %lx; "
-		"boot page tables retired\n", end >> 20, DIRECT_MAP_BASE, KHEAP_BASE);
+	        "boot page tables retired\n",
+	        end >> 20, DIRECT_MAP_BASE, KHEAP_BASE);
 }
 
 const char *vmm_describe(uint64_t va)

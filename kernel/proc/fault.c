@@ -26,7 +26,7 @@ void trap_user_fault(struct trap_frame *tf)
 		                (e & PF_IFETCH) ? "instruction fetch" : (e & PF_WRITE) ? "write" : "read",
 		                (e & PF_PRESENT) ? "protection violation" : "not present", tf->rip,
 		                p->binary);
-		                /* clang-format on */
+		/* clang-format on */
 	} else if (tf->vector == TRAP_X87_FPU || tf->vector == TRAP_SIMD_FP) {
 		/* The process's extended state is still live in the registers
 		 * (nothing saved or loaded since it trapped). */

@@ -88,7 +88,7 @@ static int init_cap_entry(const struct mf_cap *mc, const void *image, uint64_t s
 		/* clang-format off */
 		*out = (struct cap_entry){.object = ep, .interface_id = capos_Endpoint_ID,
 		                          .type = KCAP_ENDPOINT, .badge = mc->badge};
-		                          /* clang-format on */
+		/* clang-format on */
 		return CAPOS_OK;
 	}
 	case KCAP_NONE:
@@ -106,7 +106,7 @@ static int init_cap_entry(const struct mf_cap *mc, const void *image, uint64_t s
 	/* clang-format off */
 	*out = (struct cap_entry){.object = object, .interface_id = kcap_info(t)->interface_id,
 	                          .type = t->kind, .badge = mc->badge};
-	                          /* clang-format on */
+	/* clang-format on */
 	return CAPOS_OK;
 }
 

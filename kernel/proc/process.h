@@ -19,19 +19,19 @@
 #include "ring_consumer.h"
 #include "wait.h"
 
-#define PROC_MAX CAPOS_PROC_MAX /* processes alive at once               */
+#define PROC_MAX CAPOS_PROC_MAX             /* processes alive at once               */
 #define PROC_CAP_SLOTS CAPOS_PROC_CAP_SLOTS /* cap table capacity per process */
 #define PROC_NAME_MAX 32
-#define PROC_REASON_MAX CAPOS_KILL_REASON_MAX   /* a kill reason, as logged and sent to waiters */
+#define PROC_REASON_MAX CAPOS_KILL_REASON_MAX /* a kill reason, as logged and sent to waiters */
 #define PROC_MAX_REGIONS (ELF_MAX_LOAD + 4)
 #define KSTACK_SIZE (16u * 1024u)
 
 enum proc_state {
-	PROC_FREE = 0,   /* table slot unused                         */
+	PROC_FREE = 0, /* table slot unused                         */
 	PROC_RUNNABLE,
 	PROC_RUNNING,
-	PROC_BLOCKED,    /* in cap_enter, waiting for CQEs or timeout */
-	PROC_ZOMBIE,     /* exited or killed; destroyed by the scheduler */
+	PROC_BLOCKED, /* in cap_enter, waiting for CQEs or timeout */
+	PROC_ZOMBIE,  /* exited or killed; destroyed by the scheduler */
 };
 
 /* A run of user pages the process owns (mapped page by page). */
@@ -48,10 +48,10 @@ struct process {
 	                               symbolizer finds the ELF by this name */
 	enum proc_state state;
 
-	uint64_t pml4;        /* physical address of the PML4                */
-	uint64_t kstack_top;  /* TSS rsp0 and syscall stack while it runs    */
-	uint64_t saved_rsp;   /* kernel context while switched out           */
-	uint64_t fs_base;     /* TLS thread pointer                          */
+	uint64_t pml4;       /* physical address of the PML4                */
+	uint64_t kstack_top; /* TSS rsp0 and syscall stack while it runs    */
+	uint64_t saved_rsp;  /* kernel context while switched out           */
+	uint64_t fs_base;    /* TLS thread pointer                          */
 	/* x87/SSE/AVX registers while switched out (one frame, counted in
 	 * frames_at_create).  Per thread of execution: it moves to the
 	 * thread when a process can have several. */
@@ -60,9 +60,9 @@ struct process {
 	struct capos_ring_page *ring; /* the ring frame via the direct map  */
 	struct ring_cursor ring_cursor;
 	uint32_t ring_corrupt_streak;
-	uint64_t ring_errors;   /* SQEs completed with a transport error     */
+	uint64_t ring_errors; /* SQEs completed with a transport error     */
 	uint64_t sqes_done;
-	uint32_t cq_reserved;   /* CQ slots promised to pending endpoint ops  */
+	uint32_t cq_reserved; /* CQ slots promised to pending endpoint ops  */
 
 	struct cap_table caps;
 	struct cap_slot cap_slots[PROC_CAP_SLOTS];
@@ -77,9 +77,9 @@ struct process {
 	 * proc_wait_end): the scheduler's deadlock breaker reads only this. */
 	struct wait_counts waits;
 
-	uint64_t slice_start;   /* ktime_ns when it was last scheduled */
-	uint64_t slices;        /* times it was scheduled          */
-	uint64_t preempted;     /* times the timer took the CPU    */
+	uint64_t slice_start; /* ktime_ns when it was last scheduled */
+	uint64_t slices;      /* times it was scheduled          */
+	uint64_t preempted;   /* times the timer took the CPU    */
 	uint64_t syscalls;
 	uint64_t frames_at_create;
 	int exit_code;

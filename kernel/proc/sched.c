@@ -12,10 +12,10 @@
 #include "watchdog.h"
 
 static struct process *current;
-static uint64_t scheduler_rsp; /* the scheduler loop's saved context */
+static uint64_t scheduler_rsp;             /* the scheduler loop's saved context */
 static unsigned last_index = PROC_MAX - 1; /* round-robin position: slot 0 goes first */
 static uint64_t preemptions;
-static struct process *handoff;    /* direct IPC target for the next pick */
+static struct process *handoff; /* direct IPC target for the next pick */
 static uint32_t handoff_pid;
 static uint64_t handoffs;
 

@@ -26,7 +26,7 @@
 static uint64_t deadline = UINT64_MAX; /* ktime_ns */
 static uint32_t seconds;
 static bool rtc_ok;
-static uint32_t rtc_start; /* seconds since midnight at start */
+static uint32_t rtc_start;   /* seconds since midnight at start */
 static uint64_t rtc_checked; /* ktime_ns of the last RTC read */
 
 void watchdog_start(void)
@@ -72,13 +72,15 @@ static void describe(const struct process *p, const struct trap_frame *tf, uint6
 	case PROC_RUNNING:
 		if (tf && trap_from_user(tf))
 			format_append(buf, len, "on the CPU in user mode (spinning?) at rip 0x%lx "
-			              "in binary '%s'", tf->rip, p->binary);
+			                        "in binary '%s'",
+			              tf->rip, p->binary);
 		else
 			format_append(buf, len, "on the CPU");
 		return;
 	case PROC_RUNNABLE:
 		format_append(buf, len, "nothing: waits for the CPU (%lu slices so far, %lu "
-		              "preempted)", p->slices, p->preempted);
+		                        "preempted)",
+		              p->slices, p->preempted);
 		return;
 	case PROC_BLOCKED:
 		format_append(buf, len, "cap_enter: %u completions", p->wait_min);

@@ -6,12 +6,12 @@
 #include "log.h"
 #include "selftest/selftest.h"
 
-#define CHECK(c)                                                                   \
-	do {                                                                       \
-		if (!(c)) {                                                        \
-			kprintf("msix: check failed: %s\n", #c);                  \
-			fails++;                                                   \
-		}                                                                  \
+#define CHECK(c)                                                 \
+	do {                                                     \
+		if (!(c)) {                                      \
+			kprintf("msix: check failed: %s\n", #c); \
+			fails++;                                 \
+		}                                                \
 	} while (0)
 
 static void no_op(struct trap_frame *tf) { (void)tf; }
@@ -33,7 +33,7 @@ SELFTEST(msix)
 	unsigned before = intc_vectors_in_use();
 	int v = msix_route(d, 0, no_op, "selftest msix");
 	CHECK(v >= INTC_DYN_FIRST && v <= INTC_DYN_LAST);
-	uint32_t e[4] = { 0 };
+	uint32_t e[4] = {0};
 	CHECK(msix_read_entry(d, 0, e));
 	CHECK(e[0] == (uint32_t)intc_msi_address() && e[1] == 0);
 	CHECK(e[2] == (uint32_t)v);

@@ -28,7 +28,7 @@ SELFTEST(fault_wp_text)
 {
 	volatile uint8_t *target = (volatile uint8_t *)selftest_fn_fault_wp_text;
 	kprintf("selftest: writing to kernel .text at %p (.text %p-%p), expecting a page fault\n",
-		(void *)target, (void *)__text_start, (void *)__text_end);
+	        (void *)target, (void *)__text_start, (void *)__text_end);
 	uint8_t byte = *target;
 	*target = byte;
 	return survived("write to .text");
@@ -80,7 +80,7 @@ SELFTEST(fault_smap_read)
 	uint8_t v = *user; /* allowed: stac */
 	user_access_end();
 	kprintf("selftest: read user page %p with stac: %x; now without stac, expecting a page fault\n",
-		(void *)user, v);
+	        (void *)user, v);
 	v = *user;
 	(void)v;
 	return survived("kernel read of a user page without stac");
@@ -94,7 +94,7 @@ SELFTEST(fault_smep_exec)
 	if (!user)
 		return 2;
 	kprintf("selftest: calling user page %p from the kernel, expecting a page fault\n",
-		(void *)user);
+	        (void *)user);
 	((void_fn)(uintptr_t)user)();
 	return survived("kernel execution of a user page");
 }

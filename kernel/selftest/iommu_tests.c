@@ -21,32 +21,32 @@
 #include "mem/vmm.h"
 #include "selftest/selftest.h"
 
-#define CHECK(c)                                                                   \
-	do {                                                                       \
-		if (!(c)) {                                                        \
-			kprintf("iommu: check failed: %s\n", #c);                 \
-			fails++;                                                   \
-		}                                                                  \
+#define CHECK(c)                                                  \
+	do {                                                      \
+		if (!(c)) {                                       \
+			kprintf("iommu: check failed: %s\n", #c); \
+			fails++;                                  \
+		}                                                 \
 	} while (0)
 
 /* virtio 1.0 PCI (spec 4.1.4) */
-#define PCI_CAP_VENDOR      0x09
-#define VIRTIO_CFG_COMMON   1
-#define VIRTIO_CFG_NOTIFY   2
-#define VQ_SIZE             8
-#define TX_QUEUE            1
+#define PCI_CAP_VENDOR 0x09
+#define VIRTIO_CFG_COMMON 1
+#define VIRTIO_CFG_NOTIFY 2
+#define VQ_SIZE 8
+#define TX_QUEUE 1
 #define ST_ACK 1u
 #define ST_DRIVER 2u
 #define ST_DRIVER_OK 4u
 #define ST_FEATURES_OK 8u
 #define ST_NEEDS_RESET 64u
-#define F_VERSION_1       (1u << 0)  /* feature bits 32+ */
+#define F_VERSION_1 (1u << 0) /* feature bits 32+ */
 #define F_ACCESS_PLATFORM (1u << 1)
 
-#define IOVA_RING   0x10000ull
-#define IOVA_BUF    0x20000ull
-#define IOVA_WRONG  0x7fff0000ull    /* never mapped */
-#define WAIT_NS     (20ull * 1000000000ull) /* a generous bound, not a timing check */
+#define IOVA_RING 0x10000ull
+#define IOVA_BUF 0x20000ull
+#define IOVA_WRONG 0x7fff0000ull        /* never mapped */
+#define WAIT_NS (20ull * 1000000000ull) /* a generous bound, not a timing check */
 
 struct common_cfg {
 	uint32_t dev_feature_select, dev_feature, drv_feature_select, drv_feature;
@@ -55,7 +55,11 @@ struct common_cfg {
 	uint16_t q_select, q_size, q_msix, q_enable, q_notify_off;
 	uint64_t q_desc, q_avail, q_used;
 };
-struct vq_desc { uint64_t addr; uint32_t len; uint16_t flags, next; };
+struct vq_desc {
+	uint64_t addr;
+	uint32_t len;
+	uint16_t flags, next;
+};
 
 struct vnet {
 	const struct pci_device *pci;
@@ -146,8 +150,8 @@ static void vnet_send(struct vnet *v, uint8_t *ring, uint16_t n, uint64_t iova, 
 {
 	struct vq_desc *desc = (struct vq_desc *)ring;
 	volatile uint16_t *avail = (uint16_t *)(ring + 0x100);
-	desc[n] = (struct vq_desc){ .addr = iova, .len = len };
-	avail[2 + n] = n;       /* ring[n] = descriptor n */
+	desc[n] = (struct vq_desc){.addr = iova, .len = len};
+	avail[2 + n] = n; /* ring[n] = descriptor n */
 	/* clang-format off */
 	__asm__ volatile("" ::: "memory");
 	/* clang-format on */
@@ -179,7 +183,11 @@ static bool wait_for(bool (*done)(const void *), const void *arg)
 }
 static bool ring_used(const void *ring) { return used_idx(ring) != 0; }
 static unsigned long fault_base;
-static bool faulted(const void *arg) { (void)arg; return iommu_fault_count(0) > fault_base; }
+static bool faulted(const void *arg)
+{
+	(void)arg;
+	return iommu_fault_count(0) > fault_base;
+}
 
 /* An ARP request for 10.0.2.2 behind a zeroed virtio-net header. */
 static uint32_t fill_frame(uint8_t *buf)
@@ -187,7 +195,7 @@ static uint32_t fill_frame(uint8_t *buf)
 	static const uint8_t arp[42] = {
 		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x52, 0x54, 0x00, 0x12, 0x34, 0x56, 0x08, 0x06,
 		0x00, 0x01, 0x08, 0x00, 0x06, 0x04, 0x00, 0x01, 0x52, 0x54, 0x00, 0x12, 0x34, 0x56,
-		10, 0, 2, 15, 0, 0, 0, 0, 0, 0, 10, 0, 2, 2 };
+		10, 0, 2, 15, 0, 0, 0, 0, 0, 0, 10, 0, 2, 2};
 	memset(buf, 0, 12 + 60);
 	memcpy(buf + 12, arp, sizeof arp);
 	return 12 + 60;

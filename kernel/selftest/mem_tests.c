@@ -12,7 +12,7 @@
 #include "selftest/selftest.h"
 
 #define STORM_FRAMES 3000
-#define STORM_SLOTS  512
+#define STORM_SLOTS 512
 #define STORM_ROUNDS 20000
 
 static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
@@ -100,7 +100,7 @@ SELFTEST(mem_storm)
 	uint64_t free0 = pmm_free_count();
 	size_t heap0 = heap_used_bytes(), mapped0 = heap_mapped_bytes();
 	kprintf("storm: baseline %lu frames free, heap %zu bytes used, %zu mapped\n",
-		free0, heap0, mapped0);
+	        free0, heap0, mapped0);
 	rng_state = 0x9e3779b97f4a7c15ull;
 	for (int pass = 0; pass < 3; pass++) {
 		if (frame_storm() || heap_storm())
@@ -110,7 +110,7 @@ SELFTEST(mem_storm)
 	uint64_t free1 = pmm_free_count();
 	size_t heap1 = heap_used_bytes(), mapped1 = heap_mapped_bytes();
 	kprintf("storm: after %d frame and %d heap operations: %lu frames free, heap %zu bytes used, %zu mapped\n",
-		3 * 2 * STORM_FRAMES, 3 * STORM_ROUNDS, free1, heap1, mapped1);
+	        3 * 2 * STORM_FRAMES, 3 * STORM_ROUNDS, free1, heap1, mapped1);
 	if (free1 != free0 || heap1 != heap0 || mapped1 != mapped0) {
 		kprintf("storm: counts did not return to baseline\n");
 		return 1;
@@ -127,7 +127,13 @@ SELFTEST(vmm_basic)
 	uint64_t va = 0x0000200000000000ull, pa = 0;
 	unsigned flags = 0;
 	int fails = 0;
-#define CHECK(c) do { if (!(c)) { kprintf("vmm_basic: check failed: %s\n", #c); fails++; } } while (0)
+#define CHECK(c)                                                      \
+	do {                                                          \
+		if (!(c)) {                                           \
+			kprintf("vmm_basic: check failed: %s\n", #c); \
+			fails++;                                      \
+		}                                                     \
+	} while (0)
 	CHECK(as && frame);
 	CHECK(vmm_map(as, va, frame, VMM_USER | VMM_WRITE) == 0);
 	CHECK(vmm_map(as, va, frame, VMM_USER) == VMM_ERR_EXISTS);

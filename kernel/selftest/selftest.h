@@ -17,11 +17,11 @@ struct selftest {
 	int (*fn)(void);
 };
 
-#define SELFTEST(nm)                                                        \
+#define SELFTEST(nm)                                                         \
 	static int selftest_fn_##nm(void);                                   \
 	static const struct selftest selftest_rec_##nm                       \
-		__attribute__((used, section(".selftests"), aligned(8))) = {  \
-			.name = #nm, .fn = selftest_fn_##nm };               \
+		__attribute__((used, section(".selftests"), aligned(8))) = { \
+			.name = #nm, .fn = selftest_fn_##nm};                \
 	static int selftest_fn_##nm(void)
 
 /* NULL when no self-test has that name. */

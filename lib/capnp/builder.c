@@ -76,7 +76,7 @@ static uint32_t new_segment(struct capnp_builder *b, uint64_t min, uint32_t *cap
 		return UINT32_MAX;
 	}
 	*cap = got > CAPNP_LIST_MAX ? CAPNP_LIST_MAX : (uint32_t)got;
-	b->segs[b->nseg] = (struct capnp_segment){ mem, 0 };
+	b->segs[b->nseg] = (struct capnp_segment){mem, 0};
 	return b->nseg++;
 }
 
@@ -88,7 +88,7 @@ static uint32_t new_segment(struct capnp_builder *b, uint64_t min, uint32_t *cap
  * (double-far).  Returns the object or NULL (error recorded).
  */
 static uint8_t *place_slow(struct capnp_builder *b, uint8_t *p, uint64_t words, uint64_t bits,
-			   bool zero)
+                           bool zero)
 {
 	if (b->err != CAPNP_OK)
 		return NULL;
@@ -151,7 +151,7 @@ done:
 
 /* The common case inline: one segment with room. */
 static inline uint8_t *place(struct capnp_builder *b, uint8_t *p, uint64_t words, uint64_t bits,
-			     bool zero)
+                             bool zero)
 {
 	if (b->segs == NULL && b->err == CAPNP_OK &&
 	    words <= (uint64_t)(b->cap_words - b->used_words)) {
@@ -167,7 +167,7 @@ static inline uint8_t *place(struct capnp_builder *b, uint8_t *p, uint64_t words
 
 int capnp_builder_init(struct capnp_builder *b, void *arena, size_t bytes)
 {
-	*b = (struct capnp_builder){ .arena = arena };
+	*b = (struct capnp_builder){.arena = arena};
 	b->seg = arena ? (uint8_t *)arena + 8 : NULL; /* no arithmetic on NULL */
 	if (arena == NULL || bytes < 16) {
 		builder_fail(b, CAPNP_ERR_INVALID_ARG);
@@ -181,8 +181,8 @@ int capnp_builder_init(struct capnp_builder *b, void *arena, size_t bytes)
 }
 
 int capnp_builder_init_grow(struct capnp_builder *b, void *arena, size_t bytes,
-			    struct capnp_segment *table, uint32_t table_len, capnp_grow_fn grow,
-			    void *ctx)
+                            struct capnp_segment *table, uint32_t table_len, capnp_grow_fn grow,
+                            void *ctx)
 {
 	if (capnp_builder_init(b, arena, bytes) != CAPNP_OK)
 		return b->err;
@@ -190,7 +190,7 @@ int capnp_builder_init_grow(struct capnp_builder *b, void *arena, size_t bytes,
 		builder_fail(b, CAPNP_ERR_INVALID_ARG);
 		return b->err;
 	}
-	table[0] = (struct capnp_segment){ b->seg, b->used_words };
+	table[0] = (struct capnp_segment){b->seg, b->used_words};
 	b->segs = table;
 	b->nseg = 1;
 	b->max_seg = table_len > CAPNP_MAX_SEGMENTS ? CAPNP_MAX_SEGMENTS : table_len;
@@ -263,32 +263,32 @@ int capnp_builder_reader(const struct capnp_builder *b, struct capnp_reader *m)
 
 static struct capnp_struct_builder null_sb(struct capnp_builder *b)
 {
-	return (struct capnp_struct_builder){ .b = b };
+	return (struct capnp_struct_builder){.b = b};
 }
 
 static struct capnp_list_builder null_lb(struct capnp_builder *b)
 {
-	return (struct capnp_list_builder){ .b = b };
+	return (struct capnp_list_builder){.b = b};
 }
 
 static struct capnp_struct_builder new_struct(struct capnp_builder *b, uint8_t *p,
-					      uint16_t dw, uint16_t pc)
+                                              uint16_t dw, uint16_t pc)
 {
 	if (dw + pc == 0) {
 		if (b->err != CAPNP_OK)
 			return null_sb(b);
 		capnp_st64(p, 0xfffffffcu); /* empty struct: offset -1, not null */
-		return (struct capnp_struct_builder){ b, p, p, 0, 0 };
+		return (struct capnp_struct_builder){b, p, p, 0, 0};
 	}
 	uint8_t *data = place(b, p, (uint64_t)dw + pc, ((uint64_t)dw << 32) | ((uint64_t)pc << 48),
-			      true);
+	                      true);
 	if (data == NULL)
 		return null_sb(b);
-	return (struct capnp_struct_builder){ b, data, data + (size_t)dw * 8, (uint32_t)dw * 8, pc };
+	return (struct capnp_struct_builder){b, data, data + (size_t)dw * 8, (uint32_t)dw * 8, pc};
 }
 
 struct capnp_struct_builder capnp_builder_root(struct capnp_builder *b, uint16_t data_words,
-					       uint16_t ptr_count)
+                                               uint16_t ptr_count)
 {
 	if (b->err != CAPNP_OK || b->arena == NULL)
 		return null_sb(b);
@@ -296,7 +296,7 @@ struct capnp_struct_builder capnp_builder_root(struct capnp_builder *b, uint16_t
 }
 
 static struct capnp_list_builder new_list(struct capnp_builder *b, uint8_t *p,
-					  enum capnp_elem_size size, uint32_t count)
+                                          enum capnp_elem_size size, uint32_t count)
 {
 	if (size == CAPNP_ELEM_COMPOSITE || count > CAPNP_LIST_MAX) {
 		builder_fail(b, CAPNP_ERR_INVALID_ARG);
@@ -304,7 +304,7 @@ static struct capnp_list_builder new_list(struct capnp_builder *b, uint8_t *p,
 	}
 	uint32_t bits = capnp_elem_bits(size);
 	uint8_t *start = place(b, p, ((uint64_t)count * bits + 63) / 64,
-			       1 | ((uint64_t)size << 32) | ((uint64_t)count << 35), true);
+	                       1 | ((uint64_t)size << 32) | ((uint64_t)count << 35), true);
 	if (start == NULL)
 		return null_lb(b);
 	return (struct capnp_list_builder){
@@ -319,7 +319,7 @@ static struct capnp_list_builder new_list(struct capnp_builder *b, uint8_t *p,
 }
 
 static struct capnp_list_builder new_struct_list(struct capnp_builder *b, uint8_t *p,
-						 uint16_t dw, uint16_t pc, uint32_t count)
+                                                 uint16_t dw, uint16_t pc, uint32_t count)
 {
 	uint64_t words = (uint64_t)count * (dw + pc);
 	if (count > CAPNP_LIST_MAX || words > CAPNP_LIST_MAX) {
@@ -327,7 +327,7 @@ static struct capnp_list_builder new_struct_list(struct capnp_builder *b, uint8_
 		return null_lb(b);
 	}
 	uint8_t *tag = place(b, p, words + 1,
-			     1 | ((uint64_t)CAPNP_ELEM_COMPOSITE << 32) | (words << 35), true);
+	                     1 | ((uint64_t)CAPNP_ELEM_COMPOSITE << 32) | (words << 35), true);
 	if (tag == NULL)
 		return null_lb(b);
 	capnp_st64(tag, ((uint64_t)count << 2) | ((uint64_t)dw << 32) | ((uint64_t)pc << 48));
@@ -351,7 +351,7 @@ static void set_bytes(struct capnp_builder *b, uint8_t *p, const void *src, size
 	uint32_t count = (uint32_t)(len + nul);
 	uint64_t words = ((uint64_t)count + 7) / 8;
 	uint8_t *dst = place(b, p, words, 1 | ((uint64_t)CAPNP_ELEM_BYTE << 32) | ((uint64_t)count << 35),
-			     false);
+	                     false);
 	if (dst == NULL)
 		return;
 	if (words)
@@ -376,20 +376,20 @@ static uint8_t *ptr_slot(struct capnp_struct_builder s, uint32_t idx)
 /* The slot-based entry points behind the inline capnp_sb_* wrappers:
  * `slot` is a pointer word of the arena, or NULL for a failed view. */
 struct capnp_struct_builder capnp_slot_init_struct(struct capnp_builder *b, uint8_t *slot,
-						   uint16_t data_words, uint16_t ptr_count)
+                                                   uint16_t data_words, uint16_t ptr_count)
 {
 	return slot ? new_struct(b, slot, data_words, ptr_count) : null_sb(b);
 }
 
 struct capnp_list_builder capnp_slot_init_list(struct capnp_builder *b, uint8_t *slot,
-					       enum capnp_elem_size size, uint32_t count)
+                                               enum capnp_elem_size size, uint32_t count)
 {
 	return slot ? new_list(b, slot, size, count) : null_lb(b);
 }
 
 struct capnp_list_builder capnp_slot_init_struct_list(struct capnp_builder *b, uint8_t *slot,
-						      uint16_t data_words, uint16_t ptr_count,
-						      uint32_t count)
+                                                      uint16_t data_words, uint16_t ptr_count,
+                                                      uint32_t count)
 {
 	return slot ? new_struct_list(b, slot, data_words, ptr_count, count) : null_lb(b);
 }
@@ -438,8 +438,8 @@ struct capnp_struct_builder capnp_lb_struct_at_slow(struct capnp_list_builder l,
 	if (!lb_index_ok(l, i) || l.elem_size == CAPNP_ELEM_BIT)
 		return null_sb(l.b);
 	uint8_t *base = l.start + ((uint64_t)i * l.step_bits) / 8;
-	return (struct capnp_struct_builder){ l.b, base, base + l.data_bits / 8, l.data_bits / 8,
-					      l.ptr_count };
+	return (struct capnp_struct_builder){l.b, base, base + l.data_bits / 8, l.data_bits / 8,
+	                                     l.ptr_count};
 }
 
 void capnp_lb_set_bool(struct capnp_list_builder l, uint32_t i, bool v)
@@ -475,15 +475,15 @@ void capnp_lb_set_cap(struct capnp_list_builder l, uint32_t i, uint32_t cap)
 }
 
 struct capnp_list_builder capnp_lb_init_list(struct capnp_list_builder l, uint32_t i,
-					     enum capnp_elem_size size, uint32_t count)
+                                             enum capnp_elem_size size, uint32_t count)
 {
 	return capnp_sb_init_list(capnp_lb_struct_at(l, i), 0, size, count);
 }
 
 struct capnp_list_builder capnp_lb_init_struct_list(struct capnp_list_builder l, uint32_t i,
-						    uint16_t data_words, uint16_t ptr_count,
-						    uint32_t count)
+                                                    uint16_t data_words, uint16_t ptr_count,
+                                                    uint32_t count)
 {
 	return capnp_sb_init_struct_list(capnp_lb_struct_at(l, i), 0, data_words, ptr_count,
-					 count);
+	                                 count);
 }

@@ -88,8 +88,8 @@ struct capnp_reader {
 	int err;                 /* first error, sticky                     */
 	uint64_t traversal_left; /* words that may still be read            */
 	uint32_t depth_limit;
-	uint32_t cap_count;      /* size of the message's capability table  */
-	size_t size;             /* bytes of the framed message             */
+	uint32_t cap_count; /* size of the message's capability table  */
+	size_t size;        /* bytes of the framed message             */
 	struct capnp_segment seg_inline[CAPNP_INLINE_SEGMENTS];
 };
 
@@ -134,7 +134,7 @@ int capnp_reader_init(struct capnp_reader *m, const void *buf, size_t len);
 /* The same with the segments described in table[0 .. table_len), which must
  * outlive the reader: up to min(table_len, CAPNP_MAX_SEGMENTS) segments. */
 int capnp_reader_init_table(struct capnp_reader *m, const void *buf, size_t len,
-			    struct capnp_segment *table, uint32_t table_len);
+                            struct capnp_segment *table, uint32_t table_len);
 /* One unframed segment of nwords words. */
 int capnp_reader_init_segment(struct capnp_reader *m, const void *words, size_t nwords);
 void capnp_reader_set_limits(struct capnp_reader *m, uint64_t traversal_words, uint32_t depth);
@@ -171,23 +171,23 @@ int capnp_struct_ptr_kind(const struct capnp_struct *s, uint32_t idx);
 bool capnp_struct_has(const struct capnp_struct *s, uint32_t idx);
 struct capnp_struct capnp_struct_get_struct_slow(const struct capnp_struct *s, uint32_t idx);
 struct capnp_list capnp_struct_get_list_slow(const struct capnp_struct *s, uint32_t idx,
-					     enum capnp_elem_size want);
+                                             enum capnp_elem_size want);
 struct capnp_text capnp_struct_get_text_slow(const struct capnp_struct *s, uint32_t idx,
-					     const char *def, uint32_t def_len);
+                                             const char *def, uint32_t def_len);
 struct capnp_struct capnp_list_get_struct_slow(struct capnp_list l, uint32_t i);
 struct capnp_data capnp_struct_get_data(const struct capnp_struct *s, uint32_t idx,
-					const uint8_t *def, uint32_t def_len);
+                                        const uint8_t *def, uint32_t def_len);
 uint32_t capnp_struct_get_cap(const struct capnp_struct *s, uint32_t idx);
 
 /* Data fields: byte/bit offsets into the data section; past its end reads 0. */
-#define CAPNP_DEFINE_READ(name, type)                                          \
-	static inline type capnp_struct_##name(const struct capnp_struct *s,   \
-					       uint32_t off)                   \
-	{                                                                      \
-		type v = 0;                                                    \
-		if (off + sizeof(type) <= s->data_bytes)                       \
-			__builtin_memcpy(&v, s->data + off, sizeof(type));     \
-		return v;                                                      \
+#define CAPNP_DEFINE_READ(name, type)                                        \
+	static inline type capnp_struct_##name(const struct capnp_struct *s, \
+	                                       uint32_t off)                 \
+	{                                                                    \
+		type v = 0;                                                  \
+		if (off + sizeof(type) <= s->data_bytes)                     \
+			__builtin_memcpy(&v, s->data + off, sizeof(type));   \
+		return v;                                                    \
 	}
 CAPNP_DEFINE_READ(u8, uint8_t)
 CAPNP_DEFINE_READ(u16, uint16_t)
@@ -234,7 +234,7 @@ static inline uint64_t capnp_f64_bits(double f)
 /* The near pointer at slot idx and the word index it points to, if s may
  * follow it at all; otherwise false (the slow path decides). */
 static inline bool capnp_near_(const struct capnp_struct *s, uint32_t idx, uint64_t *w,
-			       int64_t *pos)
+                               int64_t *pos)
 {
 	if (idx >= s->ptr_count || s->depth == 0)
 		return false;
@@ -248,7 +248,7 @@ static inline bool capnp_near_(const struct capnp_struct *s, uint32_t idx, uint6
 /* Charges `words` (at least 1) to the traversal limit if [pos, pos+words)
  * lies in the segment and the limit allows it. */
 static inline bool capnp_take_(const struct capnp_struct *s, int64_t pos, uint64_t words,
-			       uint64_t charge)
+                               uint64_t charge)
 {
 	struct capnp_reader *m = s->m;
 	if (charge == 0)
@@ -260,7 +260,7 @@ static inline bool capnp_take_(const struct capnp_struct *s, int64_t pos, uint64
 }
 
 static inline struct capnp_struct capnp_struct_get_struct(const struct capnp_struct *s,
-							  uint32_t idx)
+                                                          uint32_t idx)
 {
 	uint64_t w;
 	int64_t pos;
@@ -268,18 +268,18 @@ static inline struct capnp_struct capnp_struct_get_struct(const struct capnp_str
 		uint32_t dw = (uint32_t)(w >> 32) & 0xffffu, pc = (uint32_t)(w >> 48);
 		if (capnp_take_(s, pos, (uint64_t)dw + pc, (uint64_t)dw + pc)) {
 			const uint8_t *data = s->sg->data + pos * 8;
-			return (struct capnp_struct){ s->m, data, data + (size_t)dw * 8, s->sg,
-						      dw * 8, (uint16_t)pc,
-						      (uint16_t)(s->depth - 1) };
+			return (struct capnp_struct){s->m, data, data + (size_t)dw * 8, s->sg,
+			                             dw * 8, (uint16_t)pc,
+			                             (uint16_t)(s->depth - 1)};
 		}
 	}
 	return capnp_struct_get_struct_slow(s, idx);
 }
 
 static inline struct capnp_list capnp_struct_get_list(const struct capnp_struct *s, uint32_t idx,
-						      enum capnp_elem_size want)
+                                                      enum capnp_elem_size want)
 {
-	static const uint8_t bits[8] = { 0, 1, 8, 16, 32, 64, 64, 0 };
+	static const uint8_t bits[8] = {0, 1, 8, 16, 32, 64, 64, 0};
 	uint64_t w;
 	int64_t pos;
 	if (capnp_near_(s, idx, &w, &pos) && (w & 3) == 1) {
@@ -292,9 +292,9 @@ static inline struct capnp_list capnp_struct_get_list(const struct capnp_struct 
 					s->m, at, s->sg, count, bits[code],
 					code == CAPNP_ELEM_POINTER ? 0u : bits[code],
 					code == CAPNP_ELEM_POINTER, (uint8_t)code,
-					(uint16_t)(s->depth - 1) };
+					(uint16_t)(s->depth - 1)};
 		} else if (code == CAPNP_ELEM_COMPOSITE && want == CAPNP_ELEM_COMPOSITE &&
-			   (uint64_t)pos + 1 + count <= s->sg->words) {
+		           (uint64_t)pos + 1 + count <= s->sg->words) {
 			uint64_t tag;
 			__builtin_memcpy(&tag, at, 8);
 			uint32_t n = (uint32_t)(tag >> 2) & 0x3fffffffu;
@@ -304,14 +304,14 @@ static inline struct capnp_list capnp_struct_get_list(const struct capnp_struct 
 				return (struct capnp_list){
 					s->m, at + 8, s->sg, n, (dw + pc) * 64, dw * 64,
 					(uint16_t)pc, CAPNP_ELEM_COMPOSITE,
-					(uint16_t)(s->depth - 1) };
+					(uint16_t)(s->depth - 1)};
 		}
 	}
 	return capnp_struct_get_list_slow(s, idx, want);
 }
 
 static inline struct capnp_text capnp_struct_get_text(const struct capnp_struct *s, uint32_t idx,
-						      const char *def, uint32_t def_len)
+                                                      const char *def, uint32_t def_len)
 {
 	uint64_t w;
 	int64_t pos;
@@ -322,7 +322,7 @@ static inline struct capnp_text capnp_struct_get_text(const struct capnp_struct 
 		uint64_t words = ((uint64_t)count + 7) / 8;
 		if (count > 0 && (uint64_t)pos + words <= s->sg->words &&
 		    str[count - 1] == 0 && capnp_take_(s, pos, words, words))
-			return (struct capnp_text){ str, count - 1 };
+			return (struct capnp_text){str, count - 1};
 	}
 	return capnp_struct_get_text_slow(s, idx, def, def_len);
 }
@@ -334,8 +334,8 @@ static inline struct capnp_struct capnp_list_get_struct(struct capnp_list l, uin
 {
 	if (i < l.len && l.elem_size != CAPNP_ELEM_BIT) {
 		const uint8_t *base = l.start + ((uint64_t)i * l.step_bits) / 8;
-		return (struct capnp_struct){ l.m, base, base + l.data_bits / 8, l.sg,
-					      l.data_bits / 8, l.ptr_count, l.depth };
+		return (struct capnp_struct){l.m, base, base + l.data_bits / 8, l.sg,
+		                             l.data_bits / 8, l.ptr_count, l.depth};
 	}
 	return capnp_list_get_struct_slow(l, i);
 }
@@ -349,7 +349,10 @@ static inline int16_t capnp_list_get_i16(struct capnp_list l, uint32_t i) { retu
 static inline int32_t capnp_list_get_i32(struct capnp_list l, uint32_t i) { return (int32_t)capnp_list_get_u32(l, i); }
 static inline int64_t capnp_list_get_i64(struct capnp_list l, uint32_t i) { return (int64_t)capnp_list_get_u64(l, i); }
 #if CAPNP_HAVE_FLOAT
-static inline float capnp_list_get_f32(struct capnp_list l, uint32_t i) { return capnp_bits_f32(capnp_list_get_u32(l, i)); }
+static inline float capnp_list_get_f32(struct capnp_list l, uint32_t i)
+{
+	return capnp_bits_f32(capnp_list_get_u32(l, i));
+}
 static inline double capnp_list_get_f64(struct capnp_list l, uint32_t i) { return capnp_bits_f64(capnp_list_get_u64(l, i)); }
 #endif
 struct capnp_text capnp_list_get_text(struct capnp_list l, uint32_t i);
@@ -403,8 +406,8 @@ int capnp_builder_init(struct capnp_builder *b, void *arena, size_t bytes);
  * builder); objects in other segments are reached through far pointers
  * (double-far when a segment has no room left for the landing pad). */
 int capnp_builder_init_grow(struct capnp_builder *b, void *arena, size_t bytes,
-			    struct capnp_segment *table, uint32_t table_len, capnp_grow_fn grow,
-			    void *ctx);
+                            struct capnp_segment *table, uint32_t table_len, capnp_grow_fn grow,
+                            void *ctx);
 static inline int capnp_builder_error(const struct capnp_builder *b) { return b->err; }
 static inline uint32_t capnp_builder_segments(const struct capnp_builder *b)
 {
@@ -419,16 +422,16 @@ size_t capnp_builder_size(const struct capnp_builder *b);
 /* Copies the framed message to out[0 .. *len). */
 int capnp_builder_write(const struct capnp_builder *b, void *out, size_t cap, size_t *len);
 struct capnp_struct_builder capnp_builder_root(struct capnp_builder *b, uint16_t data_words,
-					       uint16_t ptr_count);
+                                               uint16_t ptr_count);
 /* A reader over what has been built so far (valid until the next write). */
 int capnp_builder_reader(const struct capnp_builder *b, struct capnp_reader *m);
 
-#define CAPNP_DEFINE_WRITE(name, type)                                         \
-	static inline void capnp_sb_set_##name(struct capnp_struct_builder s,  \
-					       uint32_t off, type v)           \
-	{                                                                      \
-		if (off + sizeof(type) <= s.data_bytes)                        \
-			__builtin_memcpy(s.data + off, &v, sizeof(type));      \
+#define CAPNP_DEFINE_WRITE(name, type)                                        \
+	static inline void capnp_sb_set_##name(struct capnp_struct_builder s, \
+	                                       uint32_t off, type v)          \
+	{                                                                     \
+		if (off + sizeof(type) <= s.data_bytes)                       \
+			__builtin_memcpy(s.data + off, &v, sizeof(type));     \
 	}
 CAPNP_DEFINE_WRITE(u8, uint8_t)
 CAPNP_DEFINE_WRITE(u16, uint16_t)
@@ -447,12 +450,12 @@ static inline void capnp_sb_set_bool(struct capnp_struct_builder s, uint32_t bit
 /* Pointer fields.  Inline wrappers (so that views stay in registers) around
  * the capnp_slot_* functions, which take the pointer word itself. */
 struct capnp_struct_builder capnp_slot_init_struct(struct capnp_builder *b, uint8_t *slot,
-						   uint16_t data_words, uint16_t ptr_count);
+                                                   uint16_t data_words, uint16_t ptr_count);
 struct capnp_list_builder capnp_slot_init_list(struct capnp_builder *b, uint8_t *slot,
-					       enum capnp_elem_size size, uint32_t count);
+                                               enum capnp_elem_size size, uint32_t count);
 struct capnp_list_builder capnp_slot_init_struct_list(struct capnp_builder *b, uint8_t *slot,
-						      uint16_t data_words, uint16_t ptr_count,
-						      uint32_t count);
+                                                      uint16_t data_words, uint16_t ptr_count,
+                                                      uint32_t count);
 void capnp_slot_set_text(struct capnp_builder *b, uint8_t *slot, const char *str, size_t len);
 void capnp_slot_set_data(struct capnp_builder *b, uint8_t *slot, const void *p, size_t len);
 
@@ -462,35 +465,35 @@ static inline uint8_t *capnp_sb_slot_(struct capnp_struct_builder s, uint32_t id
 }
 
 static inline struct capnp_struct_builder capnp_sb_init_struct(struct capnp_struct_builder s,
-							       uint32_t idx, uint16_t data_words,
-							       uint16_t ptr_count)
+                                                               uint32_t idx, uint16_t data_words,
+                                                               uint16_t ptr_count)
 {
 	return capnp_slot_init_struct(s.b, capnp_sb_slot_(s, idx), data_words, ptr_count);
 }
 
 static inline struct capnp_list_builder capnp_sb_init_list(struct capnp_struct_builder s,
-							   uint32_t idx, enum capnp_elem_size size,
-							   uint32_t count)
+                                                           uint32_t idx, enum capnp_elem_size size,
+                                                           uint32_t count)
 {
 	return capnp_slot_init_list(s.b, capnp_sb_slot_(s, idx), size, count);
 }
 
 static inline struct capnp_list_builder capnp_sb_init_struct_list(struct capnp_struct_builder s,
-								  uint32_t idx, uint16_t data_words,
-								  uint16_t ptr_count, uint32_t count)
+                                                                  uint32_t idx, uint16_t data_words,
+                                                                  uint16_t ptr_count, uint32_t count)
 {
 	return capnp_slot_init_struct_list(s.b, capnp_sb_slot_(s, idx), data_words, ptr_count,
-					   count);
+	                                   count);
 }
 
 static inline void capnp_sb_set_text(struct capnp_struct_builder s, uint32_t idx, const char *str,
-				     size_t len)
+                                     size_t len)
 {
 	capnp_slot_set_text(s.b, capnp_sb_slot_(s, idx), str, len);
 }
 
 static inline void capnp_sb_set_data(struct capnp_struct_builder s, uint32_t idx, const void *p,
-				     size_t len)
+                                     size_t len)
 {
 	capnp_slot_set_data(s.b, capnp_sb_slot_(s, idx), p, len);
 }
@@ -501,12 +504,12 @@ void capnp_sb_clear_ptr(struct capnp_struct_builder s, uint32_t idx);
 /* List elements.  Element i as a struct builder (any element size but bits). */
 struct capnp_struct_builder capnp_lb_struct_at_slow(struct capnp_list_builder l, uint32_t i);
 static inline struct capnp_struct_builder capnp_lb_struct_at(struct capnp_list_builder l,
-							     uint32_t i)
+                                                             uint32_t i)
 {
 	if (l.start != NULL && i < l.len && l.elem_size != CAPNP_ELEM_BIT) {
 		uint8_t *base = l.start + ((uint64_t)i * l.step_bits) / 8;
-		return (struct capnp_struct_builder){ l.b, base, base + l.data_bits / 8,
-						      l.data_bits / 8, l.ptr_count };
+		return (struct capnp_struct_builder){l.b, base, base + l.data_bits / 8,
+		                                     l.data_bits / 8, l.ptr_count};
 	}
 	return capnp_lb_struct_at_slow(l, i);
 }
@@ -520,17 +523,20 @@ static inline void capnp_lb_set_i16(struct capnp_list_builder l, uint32_t i, int
 static inline void capnp_lb_set_i32(struct capnp_list_builder l, uint32_t i, int32_t v) { capnp_lb_set_u32(l, i, (uint32_t)v); }
 static inline void capnp_lb_set_i64(struct capnp_list_builder l, uint32_t i, int64_t v) { capnp_lb_set_u64(l, i, (uint64_t)v); }
 #if CAPNP_HAVE_FLOAT
-static inline void capnp_lb_set_f32(struct capnp_list_builder l, uint32_t i, float v) { capnp_lb_set_u32(l, i, capnp_f32_bits(v)); }
+static inline void capnp_lb_set_f32(struct capnp_list_builder l, uint32_t i, float v)
+{
+	capnp_lb_set_u32(l, i, capnp_f32_bits(v));
+}
 static inline void capnp_lb_set_f64(struct capnp_list_builder l, uint32_t i, double v) { capnp_lb_set_u64(l, i, capnp_f64_bits(v)); }
 #endif
 void capnp_lb_set_text(struct capnp_list_builder l, uint32_t i, const char *str, size_t len);
 void capnp_lb_set_data(struct capnp_list_builder l, uint32_t i, const void *p, size_t len);
 void capnp_lb_set_cap(struct capnp_list_builder l, uint32_t i, uint32_t cap);
 struct capnp_list_builder capnp_lb_init_list(struct capnp_list_builder l, uint32_t i,
-					     enum capnp_elem_size size, uint32_t count);
+                                             enum capnp_elem_size size, uint32_t count);
 struct capnp_list_builder capnp_lb_init_struct_list(struct capnp_list_builder l, uint32_t i,
-						    uint16_t data_words, uint16_t ptr_count,
-						    uint32_t count);
+                                                    uint16_t data_words, uint16_t ptr_count,
+                                                    uint32_t count);
 
 /* ------------------------------------------------------------------ */
 /* Packed encoding                                                    */

@@ -25,7 +25,7 @@ static void reader_reset(struct capnp_reader *m)
 }
 
 int capnp_reader_init_table(struct capnp_reader *m, const void *buf, size_t len,
-			    struct capnp_segment *table, uint32_t table_len)
+                            struct capnp_segment *table, uint32_t table_len)
 {
 	const uint8_t *p = buf;
 	reader_reset(m);
@@ -168,19 +168,19 @@ static int other_pointer_error(uint64_t w)
 
 static struct capnp_struct empty_struct(struct capnp_reader *m)
 {
-	return (struct capnp_struct){ .m = m };
+	return (struct capnp_struct){.m = m};
 }
 
 static struct capnp_list empty_list(struct capnp_reader *m)
 {
-	return (struct capnp_list){ .m = m };
+	return (struct capnp_list){.m = m};
 }
 
 /* Reads a struct through the pointer at p; depth is what the parent allows. */
 static struct capnp_struct read_struct_at(struct capnp_reader *m, uint32_t seg, const uint8_t *p,
-					  uint16_t depth)
+                                          uint16_t depth)
 {
-	struct target t = { 0 }; /* defined even if a caller left m->err positive */
+	struct target t = {0}; /* defined even if a caller left m->err positive */
 	if (resolve(m, seg, p, &t) <= 0)
 		return empty_struct(m);
 	if (depth == 0) {
@@ -190,7 +190,7 @@ static struct capnp_struct read_struct_at(struct capnp_reader *m, uint32_t seg, 
 	uint32_t kind = t.tag & 3;
 	if (kind != CAPNP_KIND_STRUCT) {
 		capnp_reader_fail(m, kind == CAPNP_KIND_OTHER ? other_pointer_error(t.tag)
-							       : CAPNP_ERR_POINTER_KIND);
+		                                              : CAPNP_ERR_POINTER_KIND);
 		return empty_struct(m);
 	}
 	uint32_t dw = (uint32_t)(t.tag >> 32) & 0xffffu;
@@ -238,9 +238,9 @@ static bool list_compatible(const struct capnp_list *l, enum capnp_elem_size wan
 }
 
 static struct capnp_list read_list_at(struct capnp_reader *m, uint32_t seg, const uint8_t *p,
-				      uint16_t depth, enum capnp_elem_size want)
+                                      uint16_t depth, enum capnp_elem_size want)
 {
-	struct target t = { 0 }; /* as in read_struct_at */
+	struct target t = {0}; /* as in read_struct_at */
 	if (resolve(m, seg, p, &t) <= 0)
 		return empty_list(m);
 	if (depth == 0) {
@@ -250,7 +250,7 @@ static struct capnp_list read_list_at(struct capnp_reader *m, uint32_t seg, cons
 	uint32_t kind = t.tag & 3;
 	if (kind != CAPNP_KIND_LIST) {
 		capnp_reader_fail(m, kind == CAPNP_KIND_OTHER ? other_pointer_error(t.tag)
-							       : CAPNP_ERR_POINTER_KIND);
+		                                              : CAPNP_ERR_POINTER_KIND);
 		return empty_list(m);
 	}
 	uint32_t code = (uint32_t)(t.tag >> 32) & 7;
@@ -258,7 +258,7 @@ static struct capnp_list read_list_at(struct capnp_reader *m, uint32_t seg, cons
 	/* clang-format off */
 	struct capnp_list l = { .m = m, .sg = &m->seg[t.seg], .elem_size = (uint8_t)code,
 				.depth = (uint16_t)(depth - 1) };
-				/* clang-format on */
+	/* clang-format on */
 	if (code == CAPNP_ELEM_COMPOSITE) {
 		uint64_t words = count; /* words after the tag */
 		if (!in_segment(m, &t, words + 1)) {
@@ -331,7 +331,7 @@ struct capnp_list capnp_reader_root_list(struct capnp_reader *m, enum capnp_elem
 
 int capnp_struct_ptr_kind(const struct capnp_struct *s, uint32_t idx)
 {
-	struct target t = { 0 };
+	struct target t = {0};
 	if (idx >= s->ptr_count)
 		return CAPNP_PTR_NULL;
 	int r = resolve(s->m, seg_index(s), s->ptrs + (size_t)idx * 8, &t);
@@ -360,7 +360,7 @@ struct capnp_struct capnp_struct_get_struct_slow(const struct capnp_struct *s, u
 }
 
 struct capnp_list capnp_struct_get_list_slow(const struct capnp_struct *s, uint32_t idx,
-					     enum capnp_elem_size want)
+                                             enum capnp_elem_size want)
 {
 	if (idx >= s->ptr_count)
 		return empty_list(s->m);
@@ -368,9 +368,9 @@ struct capnp_list capnp_struct_get_list_slow(const struct capnp_struct *s, uint3
 }
 
 struct capnp_text capnp_struct_get_text_slow(const struct capnp_struct *s, uint32_t idx,
-					     const char *def, uint32_t def_len)
+                                             const char *def, uint32_t def_len)
 {
-	struct capnp_text t = { def ? def : "", def ? def_len : 0 };
+	struct capnp_text t = {def ? def : "", def ? def_len : 0};
 	if (!capnp_struct_has(s, idx))
 		return t;
 	struct capnp_list l = capnp_struct_get_list(s, idx, CAPNP_ELEM_BYTE);
@@ -386,10 +386,10 @@ struct capnp_text capnp_struct_get_text_slow(const struct capnp_struct *s, uint3
 }
 
 struct capnp_data capnp_struct_get_data(const struct capnp_struct *s, uint32_t idx,
-					const uint8_t *def, uint32_t def_len)
+                                        const uint8_t *def, uint32_t def_len)
 {
 	static const uint8_t none[1];
-	struct capnp_data d = { def ? def : none, def ? def_len : 0 };
+	struct capnp_data d = {def ? def : none, def ? def_len : 0};
 	if (!capnp_struct_has(s, idx))
 		return d;
 	struct capnp_list l = capnp_struct_get_list(s, idx, CAPNP_ELEM_BYTE);
@@ -448,7 +448,7 @@ static bool index_ok(const struct capnp_list *l, uint32_t i)
 struct capnp_struct capnp_list_get_struct_slow(struct capnp_list l, uint32_t i)
 {
 	if (!index_ok(&l, i))
-		return (struct capnp_struct){ .m = l.m };
+		return (struct capnp_struct){.m = l.m};
 	if (l.elem_size == CAPNP_ELEM_BIT) {
 		capnp_reader_fail(l.m, CAPNP_ERR_LIST_KIND);
 		return empty_struct(l.m);
@@ -475,17 +475,17 @@ bool capnp_list_get_bool(struct capnp_list l, uint32_t i)
 	return capnp_struct_bool(&s, 0);
 }
 
-#define CAPNP_LIST_GET(name, type, code)                                       \
-	type capnp_list_get_##name(struct capnp_list l, uint32_t i)            \
-	{                                                                      \
-		if (l.elem_size == (code) && i < l.len) {                      \
-			type v;                                                \
+#define CAPNP_LIST_GET(name, type, code)                                         \
+	type capnp_list_get_##name(struct capnp_list l, uint32_t i)              \
+	{                                                                        \
+		if (l.elem_size == (code) && i < l.len) {                        \
+			type v;                                                  \
 			__builtin_memcpy(&v, l.start + (size_t)i * sizeof(type), \
-					 sizeof(type));                        \
-			return v;                                              \
-		}                                                              \
-		struct capnp_struct s = capnp_list_get_struct(l, i);           \
-		return capnp_struct_##name(&s, 0);                             \
+			                 sizeof(type));                          \
+			return v;                                                \
+		}                                                                \
+		struct capnp_struct s = capnp_list_get_struct(l, i);             \
+		return capnp_struct_##name(&s, 0);                               \
 	}
 CAPNP_LIST_GET(u8, uint8_t, CAPNP_ELEM_BYTE)
 CAPNP_LIST_GET(u16, uint16_t, CAPNP_ELEM_2B)

@@ -38,7 +38,7 @@ static inline int64_t capnp_ptr_offset(uint64_t w) { return (int64_t)((int32_t)(
 /* Bits per element for element size codes 0..6 (composite is per tag). */
 static inline uint32_t capnp_elem_bits(uint32_t code)
 {
-	static const uint8_t bits[8] = { 0, 1, 8, 16, 32, 64, 64, 0 };
+	static const uint8_t bits[8] = {0, 1, 8, 16, 32, 64, 64, 0};
 	return bits[code & 7];
 }
 

@@ -38,8 +38,8 @@ static void put_uint(char *buf, size_t cap, size_t *len, uint64_t v)
 
 /* "<field>: <what>" with an optional index: "initConfig.services[3].caps: ..." */
 static enum mf_decode_err fail(struct dctx *d, enum mf_decode_err code,
-			       const char *field, int64_t index, const char *sub,
-			       const char *what)
+                               const char *field, int64_t index, const char *sub,
+                               const char *what)
 {
 	char *b = d->err->message;
 	size_t cap = sizeof(d->err->message), n = 0;
@@ -59,33 +59,33 @@ static enum mf_decode_err fail(struct dctx *d, enum mf_decode_err code,
 
 static struct mf_str text(struct capnp_text t)
 {
-	return (struct mf_str){ t.str, t.len };
+	return (struct mf_str){t.str, t.len};
 }
 
 static enum mf_decode_err capnp_failed(struct dctx *d, const char *field,
-				       int64_t index, const char *sub)
+                                       int64_t index, const char *sub)
 {
 	d->err->capnp_err = capnp_reader_error(&d->m);
 	return fail(d, MF_DECODE_CAPNP, field, index, sub,
-		    capnp_strerror(d->err->capnp_err));
+	            capnp_strerror(d->err->capnp_err));
 }
 
 /* Decodes a List(CapRef) into dst[0..max). */
 static enum mf_decode_err caps(struct dctx *d, struct capnp_list l,
-			       struct mf_cap *dst, uint32_t max, uint32_t *count,
-			       const char *field, int64_t index)
+                               struct mf_cap *dst, uint32_t max, uint32_t *count,
+                               const char *field, int64_t index)
 {
 	uint32_t n = capnp_list_len(l);
 
 	if (n > max)
 		return fail(d, MF_DECODE_TOO_MANY, field, index, ".caps",
-			    "more caps than the manifest reader holds");
+		            "more caps than the manifest reader holds");
 	for (uint32_t i = 0; i < n; i++) {
 		manifest_CapRef_reader c = manifest_CapRef_list_get(l, i);
 		manifest_CapSource_reader s = manifest_CapRef_get_source(c);
 		struct mf_cap *out = &dst[i];
 
-		*out = (struct mf_cap){ 0 };
+		*out = (struct mf_cap){0};
 		out->name = text(manifest_CapRef_get_name(c));
 		out->badge = manifest_CapRef_get_badge(c);
 		out->interface_name = text(manifest_CapRef_get_interface(c));
@@ -111,7 +111,7 @@ static enum mf_decode_err caps(struct dctx *d, struct capnp_list l,
 		}
 		default:
 			return fail(d, MF_DECODE_BAD_UNION, field, index, ".caps.source",
-				    "unknown CapSource variant");
+			            "unknown CapSource variant");
 		}
 	}
 	if (capnp_reader_error(&d->m))
@@ -121,14 +121,14 @@ static enum mf_decode_err caps(struct dctx *d, struct capnp_list l,
 }
 
 static enum mf_decode_err service(struct dctx *d, manifest_Service_reader r,
-				  uint32_t i)
+                                  uint32_t i)
 {
 	struct mf_service *s = &d->st->services[i];
 	struct capnp_list ex = manifest_Service_get_exports(r);
 	uint32_t nex = capnp_list_len(ex);
 	enum mf_decode_err e;
 
-	*s = (struct mf_service){ 0 };
+	*s = (struct mf_service){0};
 	s->name = text(manifest_Service_get_name(r));
 	s->binary = text(manifest_Service_get_binary(r));
 	s->restart = (uint16_t)manifest_Service_get_restart(r);
@@ -138,13 +138,13 @@ static enum mf_decode_err service(struct dctx *d, manifest_Service_reader r,
 		 MF_MAX_TOTAL_CAPS - d->caps_used < MF_MAX_CAPS ?
 			 MF_MAX_TOTAL_CAPS - d->caps_used : MF_MAX_CAPS,
 		 &s->cap_count, "initConfig.services", i);
-		 /* clang-format on */
+	/* clang-format on */
 	if (e)
 		return e;
 	d->caps_used += s->cap_count;
 	if (nex > MF_MAX_EXPORTS || nex > MF_MAX_TOTAL_EXPORTS - d->exports_used)
 		return fail(d, MF_DECODE_TOO_MANY, "initConfig.services", i,
-			    ".exports", "more exports than the manifest reader holds");
+		            ".exports", "more exports than the manifest reader holds");
 	s->exports = &d->st->exports[d->exports_used];
 	for (uint32_t k = 0; k < nex; k++)
 		d->st->exports[d->exports_used + k] = text(capnp_list_get_text(ex, k));
@@ -156,13 +156,13 @@ static enum mf_decode_err service(struct dctx *d, manifest_Service_reader r,
 }
 
 enum mf_decode_err mf_decode(const void *buf, size_t len, struct mf_storage *st,
-			     struct mf_manifest *out, struct mf_decode_error *err)
+                             struct mf_manifest *out, struct mf_decode_error *err)
 {
 	static struct mf_decode_error scratch;
-	struct dctx d = { .err = err ? err : &scratch, .st = st };
+	struct dctx d = {.err = err ? err : &scratch, .st = st};
 	enum mf_decode_err e;
 
-	*out = (struct mf_manifest){ 0 };
+	*out = (struct mf_manifest){0};
 	d.err->code = MF_DECODE_OK;
 	d.err->capnp_err = 0;
 	d.err->message[0] = '\0';
@@ -178,12 +178,12 @@ enum mf_decode_err mf_decode(const void *buf, size_t len, struct mf_storage *st,
 	uint32_t nb = capnp_list_len(bins);
 	if (nb > MF_MAX_BINARIES)
 		return fail(&d, MF_DECODE_TOO_MANY, "binaries", -1, "",
-			    "more binaries than the manifest reader holds");
+		            "more binaries than the manifest reader holds");
 	for (uint32_t i = 0; i < nb; i++) {
 		manifest_Binary_reader b = manifest_Binary_list_get(bins, i);
 		struct capnp_data data = manifest_Binary_get_data(b);
 		st->binaries[i] = (struct mf_binary){
-			text(manifest_Binary_get_name(b)), data.ptr, data.len };
+			text(manifest_Binary_get_name(b)), data.ptr, data.len};
 	}
 	if (capnp_reader_error(&d.m))
 		return capnp_failed(&d, "binaries", -1, "");
@@ -194,7 +194,7 @@ enum mf_decode_err mf_decode(const void *buf, size_t len, struct mf_storage *st,
 	manifest_Init_reader init = manifest_InitConfig_get_init(ic);
 	out->init_binary = text(manifest_Init_get_binary(init));
 	e = caps(&d, manifest_Init_get_caps(init), st->init_caps, MF_MAX_CAPS,
-		 &out->init_cap_count, "initConfig.init", -1);
+	         &out->init_cap_count, "initConfig.init", -1);
 	if (e)
 		return e;
 	out->init_caps = st->init_caps;
@@ -203,7 +203,7 @@ enum mf_decode_err mf_decode(const void *buf, size_t len, struct mf_storage *st,
 	uint32_t ns = capnp_list_len(svcs);
 	if (ns > MF_MAX_SERVICES)
 		return fail(&d, MF_DECODE_TOO_MANY, "initConfig.services", -1, "",
-			    "more services than the manifest reader holds");
+		            "more services than the manifest reader holds");
 	for (uint32_t i = 0; i < ns; i++) {
 		e = service(&d, manifest_Service_list_get(svcs, i), i);
 		if (e)

@@ -15,7 +15,7 @@
 
 #include "manifest/manifest.h"
 
-#define MF_MAX_TOTAL_CAPS    512u  /* over all services */
+#define MF_MAX_TOTAL_CAPS 512u /* over all services */
 #define MF_MAX_TOTAL_EXPORTS 256u
 
 struct mf_storage {
@@ -35,12 +35,12 @@ enum mf_decode_err {
 
 struct mf_decode_error {
 	enum mf_decode_err code;
-	int capnp_err;       /* CAPNP_ERR_* when code == MF_DECODE_CAPNP */
-	char message[160];   /* NUL-terminated, names the field */
+	int capnp_err;     /* CAPNP_ERR_* when code == MF_DECODE_CAPNP */
+	char message[160]; /* NUL-terminated, names the field */
 };
 
 /* Decodes buf[0..len) into *out.  Returns MF_DECODE_OK or an error. */
 enum mf_decode_err mf_decode(const void *buf, size_t len, struct mf_storage *st,
-			     struct mf_manifest *out, struct mf_decode_error *err);
+                             struct mf_manifest *out, struct mf_decode_error *err);
 
 #endif

@@ -17,7 +17,7 @@ static const struct {
 	uint32_t kind;
 } boot_kinds[MF_KCAP_COUNT] = {
 #define MF_KCAP_ROW(E, name, kind, iface, boot, stateless) \
-	CAPOS_KIND_IF(boot, [MF_KCAP_##E] = {iface, kind},)
+	CAPOS_KIND_IF(boot, [MF_KCAP_##E] = {iface, kind}, )
 	CAPOS_KINDS(MF_KCAP_ROW)
 #undef MF_KCAP_ROW
 };
@@ -34,7 +34,7 @@ uint32_t mf_kernel_cap_kind(uint32_t kcap)
 
 /* The cap named `name` held by services[svc], or NULL. */
 static const struct mf_cap *held(const struct mf_manifest *m, int svc,
-				 struct mf_str name)
+                                 struct mf_str name)
 {
 	const struct mf_service *s = &m->services[svc];
 
@@ -45,7 +45,7 @@ static const struct mf_cap *held(const struct mf_manifest *m, int svc,
 }
 
 const struct mf_cap *mf_cap_kernel_source(const struct mf_manifest *m,
-					  const struct mf_cap *c)
+                                          const struct mf_cap *c)
 {
 	/* A valid graph is acyclic, so a chain visits each service once. */
 	for (uint32_t steps = 0; c && steps <= MF_MAX_SERVICES; steps++) {

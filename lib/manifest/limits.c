@@ -13,16 +13,16 @@
 #define LIMITS_H "include/capos/limits.h"
 
 #define HOLDER_MANIFEST (-2)
-#define HOLDER_INIT     (-1)
+#define HOLDER_INIT (-1)
 
 /* Starts err's message with the holder: "manifest: ", "init: " or
  * `service "x" (services[i]): `. */
 static struct msg *limit_fail(struct msg *msg, struct mf_error *err,
-			      const struct mf_manifest *m, int svc)
+                              const struct mf_manifest *m, int svc)
 {
 	err->code = MF_ERR_KERNEL_LIMIT;
 	err->message[0] = '\0';
-	*msg = (struct msg){ err->message, sizeof(err->message), 0 };
+	*msg = (struct msg){err->message, sizeof(err->message), 0};
 	if (svc == HOLDER_MANIFEST) {
 		msg_cstr(msg, "manifest: ");
 	} else if (svc == HOLDER_INIT) {
@@ -59,7 +59,7 @@ static uint32_t mf_endpoint_caps(const struct mf_cap *caps, uint32_t count)
 
 /* One holder's own table: its grants, and the endpoints one spawn makes. */
 static int check_holder(const struct mf_manifest *m, int svc, const struct mf_cap *caps,
-			uint32_t count, struct mf_error *err)
+                        uint32_t count, struct mf_error *err)
 {
 	struct msg mb, *msg;
 
@@ -84,7 +84,7 @@ static int check_holder(const struct mf_manifest *m, int svc, const struct mf_ca
 }
 
 enum mf_err mf_check_limits(const struct mf_manifest *m, const uint32_t *order,
-			    struct mf_error *err)
+                            struct mf_error *err)
 {
 	struct mf_error scratch;
 	struct msg mb, *msg;
@@ -135,7 +135,7 @@ enum mf_err mf_check_limits(const struct mf_manifest *m, const uint32_t *order,
 			msg_cstr(msg, " slots to start it (");
 			msg_uint(msg, m->init_cap_count);
 			msg_cstr(msg, " init caps + 1 ProcessHandle per service + 1 client facet"
-				      " per endpoint)");
+			              " per endpoint)");
 			limit_tail(msg, CAPOS_PROC_CAP_SLOTS, "CAPOS_PROC_CAP_SLOTS");
 			return err->code;
 		}

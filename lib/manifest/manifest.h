@@ -21,10 +21,10 @@
 /* Bump together with `#SchemaVersion` in cue/manifest.cue. */
 #define MF_SCHEMA_VERSION 1u
 
-#define MF_NAME_MAX     31u  /* bytes; fits a CapSet entry name (abi.h) */
-#define MF_MAX_SERVICES 64u  /* bounds the validator's stack use */
-#define MF_MAX_CAPS     80u  /* per holder; CAPOS_CAPSET_MAX_ENTRIES is 84 */
-#define MF_MAX_EXPORTS  16u  /* per service */
+#define MF_NAME_MAX 31u     /* bytes; fits a CapSet entry name (abi.h) */
+#define MF_MAX_SERVICES 64u /* bounds the validator's stack use */
+#define MF_MAX_CAPS 80u     /* per holder; CAPOS_CAPSET_MAX_ENTRIES is 84 */
+#define MF_MAX_EXPORTS 16u  /* per service */
 #define MF_MAX_BINARIES (MF_MAX_SERVICES + 1u)
 
 struct mf_str {
@@ -36,7 +36,7 @@ struct mf_str {
  * KernelCap enum in schema/manifest.capnp. */
 enum mf_kernel_cap {
 #define MF_KCAP_ENUM(E, name, kind, iface, boot, stateless) \
-	CAPOS_KIND_IF(boot, MF_KCAP_##E = manifest_KernelCap_##name,)
+	CAPOS_KIND_IF(boot, MF_KCAP_##E = manifest_KernelCap_##name, )
 	CAPOS_KINDS(MF_KCAP_ENUM)
 #undef MF_KCAP_ENUM
 };
@@ -63,25 +63,25 @@ enum mf_source_kind {
 /* The device a deviceMmio, interrupt or dmaPool cap names (CapRef.device):
  * pci.len 0 when absent. */
 struct mf_device {
-	struct mf_str pci;           /* "vvvv:dddd" or "class:ccss", lower-case hex */
-	uint8_t bar;                 /* deviceMmio */
-	uint16_t msix;               /* interrupt */
-	uint64_t bytes;              /* dmaPool */
+	struct mf_str pci; /* "vvvv:dddd" or "class:ccss", lower-case hex */
+	uint8_t bar;       /* deviceMmio */
+	uint16_t msix;     /* interrupt */
+	uint64_t bytes;    /* dmaPool */
 };
 
 #define MF_DMA_POOL_MAX (2u * 1024u * 1024u) /* bytes of one dmaPool */
-#define MF_MSIX_MAX     2048u                /* MSI-X table entries */
+#define MF_MSIX_MAX 2048u                    /* MSI-X table entries */
 
 struct mf_cap {
-	struct mf_str name;          /* local name in the holder's CapSet */
+	struct mf_str name; /* local name in the holder's CapSet */
 	enum mf_source_kind kind;
-	uint16_t kernel;             /* enum mf_kernel_cap when kind == KERNEL */
-	struct mf_str service;       /* exporting service when kind == SERVICE */
-	struct mf_str export_name;   /* its export */
-	uint64_t badge;              /* 0 = unbadged */
+	uint16_t kernel;              /* enum mf_kernel_cap when kind == KERNEL */
+	struct mf_str service;        /* exporting service when kind == SERVICE */
+	struct mf_str export_name;    /* its export */
+	uint64_t badge;               /* 0 = unbadged */
 	struct mf_str interface_name; /* endpoint: interface it serves, or empty */
-	uint64_t interface_id;       /* its id (mkmanifest resolves the name) */
-	struct mf_device device;     /* device kinds only */
+	uint64_t interface_id;        /* its id (mkmanifest resolves the name) */
+	struct mf_device device;      /* device kinds only */
 };
 
 struct mf_service {
@@ -91,7 +91,7 @@ struct mf_service {
 	uint32_t cap_count;
 	const struct mf_str *exports;
 	uint32_t export_count;
-	uint16_t restart;            /* enum mf_restart */
+	uint16_t restart; /* enum mf_restart */
 };
 
 struct mf_binary {
@@ -114,32 +114,32 @@ struct mf_manifest {
 
 enum mf_err {
 	MF_OK = 0,
-	MF_ERR_SCHEMA_VERSION,     /* schemaVersion differs from MF_SCHEMA_VERSION */
-	MF_ERR_TOO_MANY,           /* a count exceeds an MF_MAX_* bound */
-	MF_ERR_BAD_NAME,           /* empty, too long, or bytes outside [A-Za-z0-9_.-] */
-	MF_ERR_DUPLICATE,          /* a name used twice where it must be unique */
-	MF_ERR_UNKNOWN_BINARY,     /* binary not among `binaries` */
-	MF_ERR_EMPTY_BINARY,       /* binary with no bytes */
-	MF_ERR_BAD_KERNEL_CAP,     /* kernel source outside enum mf_kernel_cap */
-	MF_ERR_NOT_GRANTABLE,      /* kernel cap this holder may not receive:
+	MF_ERR_SCHEMA_VERSION,  /* schemaVersion differs from MF_SCHEMA_VERSION */
+	MF_ERR_TOO_MANY,        /* a count exceeds an MF_MAX_* bound */
+	MF_ERR_BAD_NAME,        /* empty, too long, or bytes outside [A-Za-z0-9_.-] */
+	MF_ERR_DUPLICATE,       /* a name used twice where it must be unique */
+	MF_ERR_UNKNOWN_BINARY,  /* binary not among `binaries` */
+	MF_ERR_EMPTY_BINARY,    /* binary with no bytes */
+	MF_ERR_BAD_KERNEL_CAP,  /* kernel source outside enum mf_kernel_cap */
+	MF_ERR_NOT_GRANTABLE,   /* kernel cap this holder may not receive:
 				    * bootPackage outside init, or a kind init
 				    * does not hold itself (endpoints excepted) */
-	MF_ERR_UNKNOWN_SERVICE,    /* source names a service that does not exist */
-	MF_ERR_NOT_EXPORTED,       /* source names an export the service lacks */
-	MF_ERR_EXPORT_NOT_HELD,    /* export names a cap the service does not hold */
-	MF_ERR_INIT_IMPORT,        /* init may only hold kernel caps */
-	MF_ERR_CYCLE,              /* services import from each other in a cycle */
-	MF_ERR_BAD_RESTART,        /* restart outside enum mf_restart */
-	MF_ERR_KERNEL_LIMIT,       /* does not fit a kernel table (mf_check_limits) */
-	MF_ERR_BAD_INTERFACE,      /* interface on a non-endpoint cap, or unresolved */
-	MF_ERR_BAD_DEVICE,         /* device missing, misplaced or malformed */
-	MF_ERR_DEVICE_TAKEN,       /* two services name the same device */
+	MF_ERR_UNKNOWN_SERVICE, /* source names a service that does not exist */
+	MF_ERR_NOT_EXPORTED,    /* source names an export the service lacks */
+	MF_ERR_EXPORT_NOT_HELD, /* export names a cap the service does not hold */
+	MF_ERR_INIT_IMPORT,     /* init may only hold kernel caps */
+	MF_ERR_CYCLE,           /* services import from each other in a cycle */
+	MF_ERR_BAD_RESTART,     /* restart outside enum mf_restart */
+	MF_ERR_KERNEL_LIMIT,    /* does not fit a kernel table (mf_check_limits) */
+	MF_ERR_BAD_INTERFACE,   /* interface on a non-endpoint cap, or unresolved */
+	MF_ERR_BAD_DEVICE,      /* device missing, misplaced or malformed */
+	MF_ERR_DEVICE_TAKEN,    /* two services name the same device */
 };
 
 /* Where validation stopped: which service (or init) and which field. */
 struct mf_error {
 	enum mf_err code;
-	char message[320];         /* NUL-terminated, names service and field */
+	char message[320]; /* NUL-terminated, names service and field */
 };
 
 /*
@@ -150,7 +150,7 @@ struct mf_error {
  * Returns MF_OK or the first error, described in *err (if not NULL).
  */
 enum mf_err mf_validate(const struct mf_manifest *m, uint32_t *order,
-			struct mf_error *err);
+                        struct mf_error *err);
 
 /*
  * Checks that a manifest which passed mf_validate (order: its start order,
@@ -163,7 +163,7 @@ enum mf_err mf_validate(const struct mf_manifest *m, uint32_t *order,
  * constant.
  */
 enum mf_err mf_check_limits(const struct mf_manifest *m, const uint32_t *order,
-			    struct mf_error *err);
+                            struct mf_error *err);
 
 /* "console", "frameAllocator", ... or NULL when out of range. */
 const char *mf_kernel_cap_name(uint32_t kcap);
@@ -192,7 +192,7 @@ uint32_t mf_kernel_cap_kind(uint32_t kcap);
 uint64_t mf_cap_interface(const struct mf_manifest *m, const struct mf_cap *c);
 /* The kernel-sourced cap an import ultimately comes from, or NULL. */
 const struct mf_cap *mf_cap_kernel_source(const struct mf_manifest *m,
-					  const struct mf_cap *c);
+                                          const struct mf_cap *c);
 
 /* Kinds the kernel makes for the service itself when init spawns it
  * (notification, interrupt, deviceMmio, dmaPool): init neither holds nor

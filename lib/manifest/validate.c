@@ -21,7 +21,7 @@ struct vctx {
 
 /* Holder prefixes: "manifest: ", "init: ", `service "x" (services[i]): `. */
 #define HOLDER_MANIFEST (-2)
-#define HOLDER_INIT     (-1)
+#define HOLDER_INIT (-1)
 
 static struct msg *fail(struct vctx *v, enum mf_err code, int holder)
 {
@@ -46,7 +46,7 @@ static struct msg *fail(struct vctx *v, enum mf_err code, int holder)
 
 /* Field paths like "caps[3].source.kernel". */
 static void msg_field(struct msg *m, const char *list, uint32_t index,
-		      const char *rest)
+                      const char *rest)
 {
 	msg_cstr(m, list);
 	msg_putc(m, '[');
@@ -77,18 +77,20 @@ struct mf_str mf_str_c(const char *c)
 
 	while (c[n])
 		n++;
-	return (struct mf_str){ c, n };
+	return (struct mf_str){c, n};
 }
 
 static const char *const kernel_cap_names[MF_KCAP_COUNT] = {
 #define MF_KCAP_NAME(E, name, kind, iface, boot, stateless) \
-	CAPOS_KIND_IF(boot, [MF_KCAP_##E] = #name,)
+	CAPOS_KIND_IF(boot, [MF_KCAP_##E] = #name, )
 	CAPOS_KINDS(MF_KCAP_NAME)
 #undef MF_KCAP_NAME
 };
 
 static const char *const restart_names[MF_RESTART_COUNT] = {
-	"never", "onFailure", "always",
+	"never",
+	"onFailure",
+	"always",
 };
 
 const char *mf_kernel_cap_name(uint32_t kcap)
@@ -204,7 +206,7 @@ static int name_ok(struct mf_str s)
 	for (uint32_t i = 0; i < s.len; i++) {
 		char c = s.ptr[i];
 		int alpha = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-			    c == '_';
+		            c == '_';
 		int other = (c >= '0' && c <= '9') || c == '.' || c == '-';
 		if (!alpha && !(i > 0 && other))
 			return 0;
@@ -213,7 +215,7 @@ static int name_ok(struct mf_str s)
 }
 
 static int bad_name(struct vctx *v, int holder, const char *list,
-		    uint32_t index, const char *rest, struct mf_str s)
+                    uint32_t index, const char *rest, struct mf_str s)
 {
 	struct msg *m = fail(v, MF_ERR_BAD_NAME, holder);
 
@@ -230,7 +232,7 @@ static int bad_name(struct vctx *v, int holder, const char *list,
 }
 
 static int too_many(struct vctx *v, int holder, const char *field,
-		    uint64_t have, uint64_t max)
+                    uint64_t have, uint64_t max)
 {
 	struct msg *m = fail(v, MF_ERR_TOO_MANY, holder);
 
@@ -249,16 +251,16 @@ static int check_binaries(struct vctx *v)
 
 	if (mf->binary_count > MF_MAX_BINARIES)
 		return too_many(v, HOLDER_MANIFEST, "binaries",
-				mf->binary_count, MF_MAX_BINARIES);
+		                mf->binary_count, MF_MAX_BINARIES);
 	for (uint32_t i = 0; i < mf->binary_count; i++) {
 		const struct mf_binary *b = &mf->binaries[i];
 		if (!name_ok(b->name))
 			return bad_name(v, HOLDER_MANIFEST, "binaries", i,
-					".name", b->name);
+			                ".name", b->name);
 		for (uint32_t j = 0; j < i; j++) {
 			if (mf_str_eq(mf->binaries[j].name, b->name)) {
 				struct msg *m = fail(v, MF_ERR_DUPLICATE,
-						     HOLDER_MANIFEST);
+				                     HOLDER_MANIFEST);
 				msg_field(m, "binaries", i, ".name");
 				msg_cstr(m, "duplicate binary ");
 				msg_qstr(m, b->name);
@@ -270,7 +272,7 @@ static int check_binaries(struct vctx *v)
 		}
 		if (b->size == 0 || b->data == NULL) {
 			struct msg *m = fail(v, MF_ERR_EMPTY_BINARY,
-					     HOLDER_MANIFEST);
+			                     HOLDER_MANIFEST);
 			msg_field(m, "binaries", i, ".data");
 			msg_cstr(m, "binary ");
 			msg_qstr(m, b->name);
@@ -338,17 +340,17 @@ static int check_device(struct vctx *v, int holder, const struct mf_cap *c, uint
 	if (!mf_kernel_cap_is_device(c->kernel)) {
 		if (d->pci.len > 0)
 			return device_fail(v, holder, i, "only a deviceMmio, interrupt or dmaPool "
-						       "cap names a device");
+			                                 "cap names a device");
 		return 0;
 	}
 	if (d->pci.len == 0)
 		return device_fail(v, holder, i, "a device cap needs device.pci "
-					       "(\"vendor:device\", e.g. \"1af4:1041\", or "
-					       "\"class:ccss\", e.g. \"class:0200\")");
+		                                 "(\"vendor:device\", e.g. \"1af4:1041\", or "
+		                                 "\"class:ccss\", e.g. \"class:0200\")");
 	if (mf_pci_parse(d->pci, &vendor, &device) < 0 &&
 	    mf_pci_class_parse(d->pci, &cls, &sub) < 0)
 		return device_fail(v, holder, i, "device.pci is not \"vvvv:dddd\" or \"class:ccss\" "
-					       "in lower-case hex");
+		                                 "in lower-case hex");
 	if (d->bar > 5)
 		return device_fail(v, holder, i, "device.bar must be 0..5");
 	if (d->msix >= MF_MSIX_MAX)
@@ -356,14 +358,14 @@ static int check_device(struct vctx *v, int holder, const struct mf_cap *c, uint
 	if (c->kernel == MF_KCAP_DMA_POOL &&
 	    (d->bytes == 0 || d->bytes % 4096 != 0 || d->bytes > MF_DMA_POOL_MAX))
 		return device_fail(v, holder, i, "device.bytes of a dmaPool must be a multiple of "
-					       "4096, 4096..2097152");
+		                                 "4096, 4096..2097152");
 	return 0;
 }
 
 /* The same device part twice in one holder: one cap per BAR, MSI-X entry
  * and pool (the kernel claims each once). */
 static int check_device_twice(struct vctx *v, int holder, const struct mf_cap *caps,
-			      uint32_t i)
+                              uint32_t i)
 {
 	const struct mf_cap *c = &caps[i];
 
@@ -447,7 +449,7 @@ static int terminal_holder_before(const struct mf_manifest *m, int holder)
 
 /* One granted cap of init (holder -1) or of services[holder]. */
 static int check_cap(struct vctx *v, int holder, const struct mf_cap *caps,
-		     uint32_t i)
+                     uint32_t i)
 {
 	const struct mf_cap *c = &caps[i];
 	struct msg *m;
@@ -471,7 +473,7 @@ static int check_cap(struct vctx *v, int holder, const struct mf_cap *caps,
 			m = fail(v, MF_ERR_BAD_INTERFACE, holder);
 			msg_field(m, "caps", i, ".interface");
 			msg_cstr(m, "only an `endpoint` cap declares the interface it serves "
-				    "(an importer gets it from the exporter)");
+			            "(an importer gets it from the exporter)");
 			return -1;
 		}
 		if (c->interface_id == 0 || !name_ok(c->interface_name)) {
@@ -525,7 +527,7 @@ static int check_cap(struct vctx *v, int holder, const struct mf_cap *caps,
 	}
 	if (c->device.pci.len > 0)
 		return device_fail(v, holder, i, "only a deviceMmio, interrupt or dmaPool cap "
-					       "names a device");
+		                                 "names a device");
 	if (c->kind != MF_SOURCE_SERVICE) {
 		m = fail(v, MF_ERR_BAD_KERNEL_CAP, holder);
 		msg_field(m, "caps", i, ".source");
@@ -541,10 +543,10 @@ static int check_cap(struct vctx *v, int holder, const struct mf_cap *caps,
 	}
 	if (!name_ok(c->service))
 		return bad_name(v, holder, "caps", i, ".source.service.name",
-				c->service);
+		                c->service);
 	if (!name_ok(c->export_name))
 		return bad_name(v, holder, "caps", i, ".source.service.export",
-				c->export_name);
+		                c->export_name);
 	int src = mf_find_service(v->m, c->service);
 	if (src < 0) {
 		m = fail(v, MF_ERR_UNKNOWN_SERVICE, holder);
@@ -572,7 +574,7 @@ static int check_cap(struct vctx *v, int holder, const struct mf_cap *caps,
 }
 
 static int check_caps(struct vctx *v, int holder, const struct mf_cap *caps,
-		      uint32_t count)
+                      uint32_t count)
 {
 	if (count > MF_MAX_CAPS)
 		return too_many(v, holder, "caps", count, MF_MAX_CAPS);
@@ -590,7 +592,7 @@ static int check_exports(struct vctx *v, int holder)
 
 	if (s->export_count > MF_MAX_EXPORTS)
 		return too_many(v, holder, "exports", s->export_count,
-				MF_MAX_EXPORTS);
+		                MF_MAX_EXPORTS);
 	for (uint32_t i = 0; i < s->export_count; i++) {
 		struct mf_str e = s->exports[i];
 		uint32_t held = 0;
@@ -687,7 +689,7 @@ static int imports_from(const struct mf_manifest *mf, uint32_t a, uint32_t b)
 static int order_services(struct vctx *v, uint32_t *order)
 {
 	const struct mf_manifest *mf = v->m;
-	uint8_t started[MF_MAX_SERVICES] = { 0 };
+	uint8_t started[MF_MAX_SERVICES] = {0};
 	uint32_t done = 0;
 
 	while (done < mf->service_count) {
@@ -713,7 +715,7 @@ static int order_services(struct vctx *v, uint32_t *order)
 		return 0;
 
 	/* Follow blocked -> blocking edges until a service repeats. */
-	uint8_t seen[MF_MAX_SERVICES] = { 0 };
+	uint8_t seen[MF_MAX_SERVICES] = {0};
 	uint32_t path[MF_MAX_SERVICES + 1];
 	uint32_t n = 0, cur = 0;
 	while (started[cur])
@@ -742,9 +744,9 @@ static int order_services(struct vctx *v, uint32_t *order)
 }
 
 enum mf_err mf_validate(const struct mf_manifest *mf, uint32_t *order,
-			struct mf_error *err)
+                        struct mf_error *err)
 {
-	struct vctx v = { .m = mf, .err = err };
+	struct vctx v = {.m = mf, .err = err};
 
 	if (!v.err)
 		v.err = &v.scratch;
@@ -761,7 +763,7 @@ enum mf_err mf_validate(const struct mf_manifest *mf, uint32_t *order,
 	}
 	if (mf->service_count > MF_MAX_SERVICES) {
 		too_many(&v, HOLDER_MANIFEST, "initConfig.services",
-			 mf->service_count, MF_MAX_SERVICES);
+		         mf->service_count, MF_MAX_SERVICES);
 		return v.err->code;
 	}
 	if (check_binaries(&v) < 0 ||

@@ -20,42 +20,42 @@
 
 /* Device status bits (virtio 1.0, 2.1). */
 #define VIRTIO_STATUS_ACKNOWLEDGE 0x01u
-#define VIRTIO_STATUS_DRIVER      0x02u
-#define VIRTIO_STATUS_DRIVER_OK   0x04u
+#define VIRTIO_STATUS_DRIVER 0x02u
+#define VIRTIO_STATUS_DRIVER_OK 0x04u
 #define VIRTIO_STATUS_FEATURES_OK 0x08u
 #define VIRTIO_STATUS_NEEDS_RESET 0x40u
-#define VIRTIO_STATUS_FAILED      0x80u
+#define VIRTIO_STATUS_FAILED 0x80u
 
 /* Transport feature bits. */
 #define VIRTIO_F_RING_EVENT_IDX 29
-#define VIRTIO_F_VERSION_1      32
+#define VIRTIO_F_VERSION_1 32
 #define VIRTIO_F_ACCESS_PLATFORM 33 /* the device goes through an IOMMU */
 #define VIRTIO_BIT(n) (1ull << (n))
 
 /* Vendor capability cfg_type values. */
 #define VIRTIO_PCI_CAP_COMMON 1
 #define VIRTIO_PCI_CAP_NOTIFY 2
-#define VIRTIO_PCI_CAP_ISR    3
+#define VIRTIO_PCI_CAP_ISR 3
 #define VIRTIO_PCI_CAP_DEVICE 4
 
 /* Common configuration structure, offsets inside its region. */
-#define VIRTIO_COMMON_DFSELECT   0x00
-#define VIRTIO_COMMON_DF         0x04
-#define VIRTIO_COMMON_GFSELECT   0x08
-#define VIRTIO_COMMON_GF         0x0c
-#define VIRTIO_COMMON_MSIX       0x10
-#define VIRTIO_COMMON_NUMQ       0x12
-#define VIRTIO_COMMON_STATUS     0x14
-#define VIRTIO_COMMON_CFGGEN     0x15
-#define VIRTIO_COMMON_Q_SELECT   0x16
-#define VIRTIO_COMMON_Q_SIZE     0x18
-#define VIRTIO_COMMON_Q_MSIX     0x1a
-#define VIRTIO_COMMON_Q_ENABLE   0x1c
-#define VIRTIO_COMMON_Q_NOFF     0x1e
-#define VIRTIO_COMMON_Q_DESC     0x20
-#define VIRTIO_COMMON_Q_AVAIL    0x28
-#define VIRTIO_COMMON_Q_USED     0x30
-#define VIRTIO_COMMON_LEN        0x38
+#define VIRTIO_COMMON_DFSELECT 0x00
+#define VIRTIO_COMMON_DF 0x04
+#define VIRTIO_COMMON_GFSELECT 0x08
+#define VIRTIO_COMMON_GF 0x0c
+#define VIRTIO_COMMON_MSIX 0x10
+#define VIRTIO_COMMON_NUMQ 0x12
+#define VIRTIO_COMMON_STATUS 0x14
+#define VIRTIO_COMMON_CFGGEN 0x15
+#define VIRTIO_COMMON_Q_SELECT 0x16
+#define VIRTIO_COMMON_Q_SIZE 0x18
+#define VIRTIO_COMMON_Q_MSIX 0x1a
+#define VIRTIO_COMMON_Q_ENABLE 0x1c
+#define VIRTIO_COMMON_Q_NOFF 0x1e
+#define VIRTIO_COMMON_Q_DESC 0x20
+#define VIRTIO_COMMON_Q_AVAIL 0x28
+#define VIRTIO_COMMON_Q_USED 0x30
+#define VIRTIO_COMMON_LEN 0x38
 
 #define VIRTIO_MSI_NO_VECTOR 0xffffu /* interrupts of this source not signalled */
 #define VIRTIO_DMA_BAD UINT64_MAX
@@ -63,19 +63,19 @@
 
 enum virtio_err {
 	VIRTIO_OK = 0,
-	VIRTIO_ERR_NO_CAP = -1,      /* a required vendor capability is missing */
-	VIRTIO_ERR_BAD_CAP = -2,     /* a capability points outside its BAR */
-	VIRTIO_ERR_FEATURES = -3,    /* VERSION_1 or a required feature missing, or FEATURES_OK refused */
-	VIRTIO_ERR_STATE = -4,       /* call out of order in the init sequence */
-	VIRTIO_ERR_RESET = -5,       /* status never read back 0 after reset */
-	VIRTIO_ERR_QUEUE = -6,       /* queue absent, too small, or bad notify offset */
-	VIRTIO_ERR_DMA = -7,         /* an address outside the driver's DMA pool */
-	VIRTIO_ERR_FULL = -8,        /* no free descriptors */
-	VIRTIO_ERR_EMPTY = -9,       /* nothing used yet */
-	VIRTIO_ERR_DEVICE = -10,     /* the device broke the ring protocol; reset it */
-	VIRTIO_ERR_ARG = -11,        /* caller error (size, alignment, count) */
-	VIRTIO_ERR_CONFIG = -12,     /* device config kept changing under a read */
-	VIRTIO_ERR_LEN = -13,        /* device claimed more bytes than the buffer holds */
+	VIRTIO_ERR_NO_CAP = -1,   /* a required vendor capability is missing */
+	VIRTIO_ERR_BAD_CAP = -2,  /* a capability points outside its BAR */
+	VIRTIO_ERR_FEATURES = -3, /* VERSION_1 or a required feature missing, or FEATURES_OK refused */
+	VIRTIO_ERR_STATE = -4,    /* call out of order in the init sequence */
+	VIRTIO_ERR_RESET = -5,    /* status never read back 0 after reset */
+	VIRTIO_ERR_QUEUE = -6,    /* queue absent, too small, or bad notify offset */
+	VIRTIO_ERR_DMA = -7,      /* an address outside the driver's DMA pool */
+	VIRTIO_ERR_FULL = -8,     /* no free descriptors */
+	VIRTIO_ERR_EMPTY = -9,    /* nothing used yet */
+	VIRTIO_ERR_DEVICE = -10,  /* the device broke the ring protocol; reset it */
+	VIRTIO_ERR_ARG = -11,     /* caller error (size, alignment, count) */
+	VIRTIO_ERR_CONFIG = -12,  /* device config kept changing under a read */
+	VIRTIO_ERR_LEN = -13,     /* device claimed more bytes than the buffer holds */
 };
 
 /*
@@ -126,10 +126,10 @@ struct virtio_dev {
 	const struct virtio_ops *ops;
 	struct virtio_pci_layout layout;
 	enum virtio_state state;
-	uint64_t offered;    /* what the device offered */
-	uint64_t features;   /* what was negotiated */
+	uint64_t offered;  /* what the device offered */
+	uint64_t features; /* what was negotiated */
 	uint16_t num_queues;
-	uint32_t errors;     /* every refused device behaviour */
+	uint32_t errors; /* every refused device behaviour */
 };
 
 void virtio_dev_init(struct virtio_dev *v, const struct virtio_ops *ops,

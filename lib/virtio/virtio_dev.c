@@ -26,7 +26,7 @@ static void status_set(const struct virtio_dev *v, uint8_t bits)
 void virtio_dev_init(struct virtio_dev *v, const struct virtio_ops *ops,
                      const struct virtio_pci_layout *layout)
 {
-	*v = (struct virtio_dev){ .ops = ops, .layout = *layout, .state = VIRTIO_S_RESET };
+	*v = (struct virtio_dev){.ops = ops, .layout = *layout, .state = VIRTIO_S_RESET};
 }
 
 int virtio_dev_reset(struct virtio_dev *v)

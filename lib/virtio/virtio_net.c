@@ -66,7 +66,7 @@ int vnet_start(struct vnet *n, const struct virtio_ops *ops,
 	err = virtio_dev_negotiate(&n->dev, VIRTIO_BIT(VIRTIO_NET_F_STATUS) |
 	                           VIRTIO_BIT(VIRTIO_F_ACCESS_PLATFORM),
 	                           VIRTIO_BIT(VIRTIO_NET_F_MAC));
-	                           /* clang-format on */
+	/* clang-format on */
 	if (err)
 		return err;
 	n->has_status = (n->dev.features & VIRTIO_BIT(VIRTIO_NET_F_STATUS)) != 0;
@@ -90,7 +90,7 @@ unsigned vnet_refill_rx(struct vnet *n)
 	unsigned posted = 0;
 	while (n->rx_nidle) {
 		uint16_t b = n->rx_idle[n->rx_nidle - 1];
-		struct virtq_seg seg = { n->rx_bufs + (size_t)b * VNET_BUF_SIZE, VNET_BUF_SIZE, true };
+		struct virtq_seg seg = {n->rx_bufs + (size_t)b * VNET_BUF_SIZE, VNET_BUF_SIZE, true};
 		if (virtq_add(&n->rx, &seg, 1, b) != VIRTIO_OK)
 			break;
 		n->rx_nidle--;
@@ -165,7 +165,7 @@ static int send_one(struct vnet *n, const void *frame, uint32_t len)
 	uint8_t *buf = n->tx_bufs + (size_t)b * VNET_BUF_SIZE;
 	memset(buf, 0, VNET_HDR_LEN);
 	memcpy(buf + VNET_HDR_LEN, frame, len);
-	struct virtq_seg seg = { buf, VNET_HDR_LEN + len, false };
+	struct virtq_seg seg = {buf, VNET_HDR_LEN + len, false};
 	int err = virtq_add(&n->tx, &seg, 1, b);
 	if (err)
 		return err;

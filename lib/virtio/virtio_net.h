@@ -18,17 +18,17 @@
 
 #include "virtqueue.h"
 
-#define VIRTIO_NET_F_MAC    5
+#define VIRTIO_NET_F_MAC 5
 #define VIRTIO_NET_F_STATUS 16
 #define VIRTIO_NET_S_LINK_UP 1u
-#define VIRTIO_NET_CFG_MAC    0
+#define VIRTIO_NET_CFG_MAC 0
 #define VIRTIO_NET_CFG_STATUS 6
 
 #define VNET_RXQ 0
 #define VNET_TXQ 1
-#define VNET_HDR_LEN 12       /* with VERSION_1 num_buffers is always there */
-#define VNET_FRAME_MIN 14     /* an Ethernet header */
-#define VNET_FRAME_MAX 1514   /* no VLAN tag, no FCS */
+#define VNET_HDR_LEN 12     /* with VERSION_1 num_buffers is always there */
+#define VNET_FRAME_MIN 14   /* an Ethernet header */
+#define VNET_FRAME_MAX 1514 /* no VLAN tag, no FCS */
 #define VNET_BUF_SIZE 2048
 
 struct virtio_net_hdr {
@@ -54,10 +54,10 @@ struct vnet {
 	bool has_status;
 	bool started;
 	uint8_t mac[6];
-	uint8_t *rx_bufs, *tx_bufs;           /* qsize * VNET_BUF_SIZE each, in the pool */
+	uint8_t *rx_bufs, *tx_bufs;                 /* qsize * VNET_BUF_SIZE each, in the pool */
 	uint16_t rx_idle[VIRTQ_MAX_SIZE], rx_nidle; /* not posted to the device */
 	uint16_t tx_free[VIRTQ_MAX_SIZE], tx_nfree; /* not in flight */
-	uint32_t tx_len[VIRTQ_MAX_SIZE];      /* frame bytes per TX buffer in flight */
+	uint32_t tx_len[VIRTQ_MAX_SIZE];            /* frame bytes per TX buffer in flight */
 	struct vnet_counters c;
 };
 

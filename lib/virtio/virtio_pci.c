@@ -2,11 +2,11 @@
 #include "virtio.h"
 
 #define CAP_CFG_TYPE 3
-#define CAP_BAR      4
-#define CAP_OFFSET   8
-#define CAP_LENGTH   12
+#define CAP_BAR 4
+#define CAP_OFFSET 8
+#define CAP_LENGTH 12
 #define CAP_NOTIFY_MULT 16
-#define CAP_MIN_LEN  16
+#define CAP_MIN_LEN 16
 #define NOTIFY_CAP_MIN_LEN 20
 
 struct parse_ctx {
@@ -59,10 +59,10 @@ static void vendor_cap(void *arg, uint8_t id, uint8_t at)
 	}
 	if (slot->len)
 		return; /* the first acceptable one wins */
-	/* clang-format off */
+			/* clang-format off */
 	if (cap_len < CAP_MIN_LEN || (type == VIRTIO_PCI_CAP_NOTIFY &&
 	    (cap_len < NOTIFY_CAP_MIN_LEN || at > 256 - NOTIFY_CAP_MIN_LEN))) {
-	    /* clang-format on */
+			/* clang-format on */
 		p->err = VIRTIO_ERR_BAD_CAP;
 		return;
 	}
@@ -83,8 +83,8 @@ static void vendor_cap(void *arg, uint8_t id, uint8_t at)
 int virtio_pci_parse(const struct pci_cfg_ops *ops, const struct pci_device *d,
                      struct virtio_pci_layout *out)
 {
-	*out = (struct virtio_pci_layout){ 0 };
-	struct parse_ctx p = { ops, d, out, VIRTIO_OK };
+	*out = (struct virtio_pci_layout){0};
+	struct parse_ctx p = {ops, d, out, VIRTIO_OK};
 	if (pci_each_cap(ops, d, vendor_cap, &p) != PCI_OK)
 		return VIRTIO_ERR_BAD_CAP;
 	if (out->common.len && out->notify.len && out->isr.len)

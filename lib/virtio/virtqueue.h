@@ -20,9 +20,9 @@
 
 #include "virtio.h"
 
-#define VIRTQ_MAX_SIZE 256          /* what the bookkeeping arrays hold */
-#define VIRTQ_MAX_CHAIN 16          /* segments per buffer */
-#define VIRTQ_DESC_F_NEXT  1u
+#define VIRTQ_MAX_SIZE 256 /* what the bookkeeping arrays hold */
+#define VIRTQ_MAX_CHAIN 16 /* segments per buffer */
+#define VIRTQ_DESC_F_NEXT 1u
 #define VIRTQ_DESC_F_WRITE 2u
 #define VIRTQ_AVAIL_F_NO_INTERRUPT 1u
 #define VIRTQ_USED_F_NO_NOTIFY 1u
@@ -50,17 +50,17 @@ struct virtq_seg {
 struct virtq_counters {
 	uint64_t added, used;
 	uint64_t notifies, notifies_suppressed;
-	uint64_t dma_errors;   /* a segment outside the pool */
-	uint64_t bad_len;      /* used length larger than the buffer */
-	uint64_t bad_id;       /* used id out of range or not in flight */
-	uint64_t bad_index;    /* used index ran ahead of what was published */
+	uint64_t dma_errors; /* a segment outside the pool */
+	uint64_t bad_len;    /* used length larger than the buffer */
+	uint64_t bad_id;     /* used id out of range or not in flight */
+	uint64_t bad_index;  /* used index ran ahead of what was published */
 };
 
 struct virtq {
 	const struct virtio_ops *ops;
-	uint16_t index;         /* queue number on the device */
-	uint16_t size;          /* power of two, <= VIRTQ_MAX_SIZE */
-	uint16_t msix_vector;   /* MSI-X table entry; VIRTIO_MSI_NO_VECTOR by default */
+	uint16_t index;       /* queue number on the device */
+	uint16_t size;        /* power of two, <= VIRTQ_MAX_SIZE */
+	uint16_t msix_vector; /* MSI-X table entry; VIRTIO_MSI_NO_VECTOR by default */
 	bool event_idx;
 	bool broken;
 	volatile struct virtq_desc *desc;
@@ -68,15 +68,15 @@ struct virtq {
 	volatile uint16_t *used;  /* flags, idx, then elems; avail_event after */
 	volatile struct virtq_used_elem *used_ring;
 	uint16_t free_head, num_free;
-	uint16_t avail_idx;     /* our shadow of avail->idx */
-	uint16_t published;     /* avail->idx at the last publish */
+	uint16_t avail_idx; /* our shadow of avail->idx */
+	uint16_t published; /* avail->idx at the last publish */
 	uint16_t last_used;
 	uint16_t in_flight;
 	uint8_t notify_bar;
-	uint32_t notify_off;    /* byte offset in notify_bar */
-	uint16_t next[VIRTQ_MAX_SIZE];       /* free list / chain links */
-	uint16_t chain_len[VIRTQ_MAX_SIZE];  /* at heads in flight, else 0 */
-	uint32_t writable[VIRTQ_MAX_SIZE];   /* device-writable bytes per head */
+	uint32_t notify_off;                /* byte offset in notify_bar */
+	uint16_t next[VIRTQ_MAX_SIZE];      /* free list / chain links */
+	uint16_t chain_len[VIRTQ_MAX_SIZE]; /* at heads in flight, else 0 */
+	uint32_t writable[VIRTQ_MAX_SIZE];  /* device-writable bytes per head */
 	uint32_t token[VIRTQ_MAX_SIZE];
 	struct virtq_counters c;
 };

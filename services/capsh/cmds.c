@@ -280,10 +280,10 @@ static const struct cmd cmds[] = {
 	{"help", "help [command]", "lists the commands, or explains one", cmd_help},
 	{"caps", "caps", "the capabilities this shell holds: name, interface, slot", cmd_caps},
 	{"spawn", "spawn BINARY [name=cap ...] [&]",
-	 "starts BINARY from the boot package with copies of exactly the listed caps of this "
-	 "shell (a bare name keeps the shell's name); waits for it unless '&' ends the line; "
-	 "Ctrl-C kills it",
-	 cmd_spawn},
+         "starts BINARY from the boot package with copies of exactly the listed caps of this "
+         "shell (a bare name keeps the shell's name); waits for it unless '&' ends the line; "
+         "Ctrl-C kills it",
+         cmd_spawn},
 	{"jobs", "jobs", "the children this shell started that still run", cmd_jobs},
 	{"wait", "wait PID", "waits for a job in the foreground (Ctrl-C kills it)", cmd_wait},
 	{"kill", "kill PID", "ends a job of this shell (ProcessHandle.kill)", cmd_kill},

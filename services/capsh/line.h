@@ -28,14 +28,14 @@ enum line_event {
 struct line_editor {
 	char buf[LINE_MAX_BYTES];
 	uint32_t len, pos;
-	bool too_long;      /* bytes were refused: the line is not whole */
+	bool too_long; /* bytes were refused: the line is not whole */
 	char history[LINE_HISTORY][LINE_MAX_BYTES];
-	uint32_t hist_count; /* lines kept (newest last)                  */
-	uint32_t hist_at;    /* browsing: hist_count = the line being typed */
+	uint32_t hist_count;        /* lines kept (newest last)                  */
+	uint32_t hist_at;           /* browsing: hist_count = the line being typed */
 	char draft[LINE_MAX_BYTES]; /* the line being typed while browsing */
-	int esc;             /* 0, 1 after ESC, 2 inside ESC [ / ESC O   */
-	bool last_cr;        /* "\r\n" counts as one Enter               */
-	uint64_t dropped;    /* bytes ignored                            */
+	int esc;                    /* 0, 1 after ESC, 2 inside ESC [ / ESC O   */
+	bool last_cr;               /* "\r\n" counts as one Enter               */
+	uint64_t dropped;           /* bytes ignored                            */
 	const char *prompt;
 	line_out_fn out;
 	void *ctx;

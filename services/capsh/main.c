@@ -35,7 +35,7 @@ int sh_call(uint32_t cap, uint16_t method, const void *params, uint32_t params_l
 	/* clang-format off */
 	struct capos_call c = {.cap_id = cap, .method_id = method, .params = params,
 	                       .params_len = params_len, .result = result, .result_cap = result_cap};
-	                       /* clang-format on */
+	/* clang-format on */
 	return capos_call(&capos_rt_ring, &c, reply, err);
 }
 

@@ -28,7 +28,7 @@
 
 static struct nic_link link;
 static struct ethif eth;
-static const struct ethif_ops link_ops = { .send = nic_link_send };
+static const struct ethif_ops link_ops = {.send = nic_link_send};
 
 static void print_ip(const char *what, const ip4_addr_t *a)
 {

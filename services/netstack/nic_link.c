@@ -83,7 +83,7 @@ static int open_ring(struct nic_link *l)
 	e = capos_cap_adopt(&reply.caps[idx], capos_MemoryObject_ID, &mem);
 	if (e != 0)
 		return e;
-	l->ring_mem = (struct capos_memory_object){ .ring = &capos_rt_ring, .cap = mem };
+	l->ring_mem = (struct capos_memory_object){.ring = &capos_rt_ring, .cap = mem};
 	uint32_t pages = 0;
 	uint64_t size = 0, addr = 0;
 	e = capos_memory_object_info(&l->ring_mem, &pages, &size, NULL);

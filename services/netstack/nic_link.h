@@ -15,7 +15,7 @@
 
 #include "frame_ring.h"
 
-#define NIC_LINK_BATCH 32u   /* frames per sendBatch/receive: 32 x 1514 B < 64 KiB */
+#define NIC_LINK_BATCH 32u /* frames per sendBatch/receive: 32 x 1514 B < 64 KiB */
 
 /* The frame ring's control page as docs/devices.md orders it: four
  * free-running indices, each written by one side only. */
@@ -32,19 +32,19 @@ struct nic_link_stats {
 
 struct nic_link {
 	struct capos_cap nic;
-	bool ring;                       /* the frame ring is in use */
+	bool ring; /* the frame ring is in use */
 	struct capos_memory_object ring_mem;
 	struct fring tx, rx;
-	uint32_t tx_unkicked;            /* ring: frames put since the last txKick */
+	uint32_t tx_unkicked; /* ring: frames put since the last txKick */
 	/* message path: frames queued for the next sendBatch */
-	uint8_t *batch;                  /* NIC_LINK_BATCH x 1514 bytes */
+	uint8_t *batch; /* NIC_LINK_BATCH x 1514 bytes */
 	uint16_t batch_len[NIC_LINK_BATCH];
 	uint32_t batch_count;
-	void *tx_msg, *rx_msg;           /* 64 KiB each: sendBatch params, receive results
+	void *tx_msg, *rx_msg; /* 64 KiB each: sendBatch params, receive results
 	                                    (apart: a frame delivered from rx_msg may be
 	                                    answered, and a full batch sent, meanwhile) */
 	struct nic_link_stats stats;
-	bool gone;                       /* the driver is gone (disconnected, bad cap) */
+	bool gone; /* the driver is gone (disconnected, bad cap) */
 };
 
 /* Reads the MAC and sets up a path (ring if offered, else messages);

@@ -21,22 +21,25 @@
 #include "lwip/ip4_addr.h"
 #include "lwip/pbuf.h"
 
-#define SOCK_MAX 64u          /* sockets of every kind */
-#define SOCK_BACKLOG_MAX 16u  /* connections a listener holds unaccepted */
-#define SOCK_UDP_QUEUE 16u    /* datagrams a UDP socket holds unread */
-#define SOCK_UDP_MAX 1472u    /* one Ethernet frame, no fragmentation */
+#define SOCK_MAX 64u         /* sockets of every kind */
+#define SOCK_BACKLOG_MAX 16u /* connections a listener holds unaccepted */
+#define SOCK_UDP_QUEUE 16u   /* datagrams a UDP socket holds unread */
+#define SOCK_UDP_MAX 1472u   /* one Ethernet frame, no fragmentation */
 
 enum sock_err {
 	SOCK_OK = 0,
-	SOCK_AGAIN = -1,   /* nothing yet / no room yet: retry after an event */
-	SOCK_INVAL = -2,   /* a value out of range or the wrong kind of socket */
-	SOCK_INUSE = -3,   /* the port is taken */
-	SOCK_NOMEM = -4,   /* table, pool or queue full (overloaded) */
-	SOCK_RESET = -5,   /* the peer reset the connection (disconnected) */
-	SOCK_BADID = -6,   /* no such socket (released, or never existed) */
+	SOCK_AGAIN = -1, /* nothing yet / no room yet: retry after an event */
+	SOCK_INVAL = -2, /* a value out of range or the wrong kind of socket */
+	SOCK_INUSE = -3, /* the port is taken */
+	SOCK_NOMEM = -4, /* table, pool or queue full (overloaded) */
+	SOCK_RESET = -5, /* the peer reset the connection (disconnected) */
+	SOCK_BADID = -6, /* no such socket (released, or never existed) */
 };
 
-enum sock_kind { SOCK_FREE, SOCK_LISTENER, SOCK_TCP, SOCK_UDP };
+enum sock_kind { SOCK_FREE,
+	         SOCK_LISTENER,
+	         SOCK_TCP,
+	         SOCK_UDP };
 
 struct sock_udp_dgram {
 	struct pbuf *p;
@@ -47,7 +50,7 @@ struct sock_udp_dgram {
 struct sock_table;
 
 struct sock {
-	struct sock_table *t;             /* for lwIP's callbacks */
+	struct sock_table *t; /* for lwIP's callbacks */
 	enum sock_kind kind;
 	uint8_t gen;
 	union {
@@ -60,17 +63,17 @@ struct sock {
 	/* TCP: received bytes not yet read, FIN seen, reset by the peer */
 	struct pbuf *rx;
 	bool eof, reset, accepted;
-	uint32_t listener;                /* who holds it until accepted */
+	uint32_t listener; /* who holds it until accepted */
 	/* UDP: a ring of datagrams */
 	struct sock_udp_dgram dq[SOCK_UDP_QUEUE];
 	uint16_t dq_head, dq_len;
 };
 
 struct sock_counts {
-	uint32_t tcp, listeners, udp;             /* live now */
+	uint32_t tcp, listeners, udp; /* live now */
 	uint64_t freed_by_release;
-	uint64_t refused_backlog, refused_table;  /* connections lwIP accepted, we could not */
-	uint64_t udp_dropped;                     /* datagrams over SOCK_UDP_QUEUE */
+	uint64_t refused_backlog, refused_table; /* connections lwIP accepted, we could not */
+	uint64_t udp_dropped;                    /* datagrams over SOCK_UDP_QUEUE */
 	uint64_t resets;
 };
 

@@ -107,7 +107,7 @@ static int parse_layout(struct vnet_svc *s, const struct capos_device_info *info
 	                        .class_code = info->class_code, .subclass = info->subclass };
 	d.bars[info->bar] = (struct pci_bar){ info->bar_is64 ? PCI_BAR_MEM64 : PCI_BAR_MEM32,
 	                                      info->bar_prefetchable, 0, info->bar_size };
-	                                      /* clang-format on */
+	/* clang-format on */
 	int err = virtio_pci_parse(&ops, &d, layout);
 	if (err)
 		capos_printf("[%s] virtio capabilities refused: %s\n", s->name, virtio_strerror(err));
@@ -170,7 +170,7 @@ int vnet_svc_start(struct vnet_svc *s)
 	}
 	if (bind_interrupt(s))
 		return -1;
-	s->ops = (struct virtio_ops){ s, bar_read, bar_write, dma_addr, barrier };
+	s->ops = (struct virtio_ops){s, bar_read, bar_write, dma_addr, barrier};
 	int err = vnet_start(&s->vn, &s->ops, &layout, s->pool_va, s->pool_size, VNET_SVC_QSIZE,
 	                     VNET_SVC_MSIX_ENTRY);
 	if (err) {

@@ -19,9 +19,9 @@
 #include "nic_server.h"
 #include "vnet_svc.h"
 
-#define RECV_BYTES (64u * 1024u)  /* the kernel's largest result: header, params, caps */
+#define RECV_BYTES (64u * 1024u) /* the kernel's largest result: header, params, caps */
 #define RETURNS_MAX 8u
-#define CALIBRATE_NS 10000000ull          /* 10 ms */
+#define CALIBRATE_NS 10000000ull /* 10 ms */
 
 static uint64_t recv_buf[RECV_BYTES / 8];
 static uint64_t reply_buf[(NIC_RECV_RESULT_MAX + 8 + CAPOS_XFER_MAX * 16) / 8];
@@ -33,9 +33,9 @@ struct loop {
 	uint64_t recv_ud, wait_ud;
 	bool deferred;
 	uint32_t def_call;
-	uint64_t def_deadline;          /* TSC ticks; 0: none */
+	uint64_t def_deadline; /* TSC ticks; 0: none */
 	struct nic_pending pend;
-	uint64_t ret_ud[RETURNS_MAX];   /* RETURNs whose CQE is not collected */
+	uint64_t ret_ud[RETURNS_MAX]; /* RETURNs whose CQE is not collected */
 	unsigned nret;
 	uint64_t tsc_per_ms;
 	struct capos_memory_object ring_mo;
@@ -69,7 +69,7 @@ static int submit_wait(struct loop *l, uint64_t mask, uint64_t timeout_ns)
 	                         .len = (uint32_t)len, .result_addr = (uintptr_t)wait_result,
 	                         .result_len = sizeof wait_result,
 	                         .method_id = device_Notification_wait_METHOD };
-	                         /* clang-format on */
+	/* clang-format on */
 	return capos_ring_submit(&capos_rt_ring, &sqe);
 }
 
@@ -99,7 +99,7 @@ static int submit_recv(struct loop *l)
 	struct capos_sqe sqe = { .opcode = CAPOS_OP_RECV, .cap_id = l->s->ep,
 	                         .user_data = l->recv_ud, .result_addr = (uintptr_t)recv_buf,
 	                         .result_len = sizeof recv_buf };
-	                         /* clang-format on */
+	/* clang-format on */
 	return capos_ring_submit(&capos_rt_ring, &sqe);
 }
 
@@ -124,11 +124,14 @@ static int submit_return(struct loop *l, uint32_t call_id, const struct capos_se
 	if (r->xfer_count)
 		memcpy(buf + at, r->xfer, r->xfer_count * sizeof(struct capos_xfer_desc));
 	uint64_t ud = capos_ring_next_user_data(&capos_rt_ring);
-	struct capos_sqe sqe = { .opcode = CAPOS_OP_RETURN,
-	                         .flags = r->exception ? CAPOS_SQE_EXCEPTION : 0,
-	                         .xfer_cap_count = (uint8_t)r->xfer_count, .cap_id = l->s->ep,
-	                         .call_id = call_id, .user_data = ud, .addr = (uintptr_t)buf,
-	                         .len = r->len };
+	struct capos_sqe sqe = {.opcode = CAPOS_OP_RETURN,
+	                        .flags = r->exception ? CAPOS_SQE_EXCEPTION : 0,
+	                        .xfer_cap_count = (uint8_t)r->xfer_count,
+	                        .cap_id = l->s->ep,
+	                        .call_id = call_id,
+	                        .user_data = ud,
+	                        .addr = (uintptr_t)buf,
+	                        .len = r->len};
 	int err = capos_ring_submit(&capos_rt_ring, &sqe);
 	if (err)
 		return err;
@@ -144,7 +147,7 @@ static int submit_return(struct loop *l, uint32_t call_id, const struct capos_se
 /* Sends what nic_srv produced (a reply or an exception). */
 static int answer(struct loop *l, uint32_t call_id, int res, const struct nic_srv_reply *nr)
 {
-	struct capos_server_reply r = { .buf = reply_buf, .cap = NIC_RECV_RESULT_MAX };
+	struct capos_server_reply r = {.buf = reply_buf, .cap = NIC_RECV_RESULT_MAX};
 	if (res == NIC_SRV_EXCEPTION)
 		capos_server_exception(&r, nr->exc_type, nr->exc_msg);
 	else
@@ -155,7 +158,7 @@ static int answer(struct loop *l, uint32_t call_id, int res, const struct nic_sr
 /* frameRing: a MemoryObject for the ring, mapped here, a copy to the client. */
 static int give_ring(struct loop *l, uint32_t call_id)
 {
-	struct capos_server_reply r = { .buf = reply_buf, .cap = NIC_RECV_RESULT_MAX };
+	struct capos_server_reply r = {.buf = reply_buf, .cap = NIC_RECV_RESULT_MAX};
 	struct capos_frame_allocator fa;
 	uint64_t at = 0;
 	const char *why = NULL;
@@ -171,10 +174,10 @@ static int give_ring(struct loop *l, uint32_t call_id)
 		capos_server_exception(&r, capos_CapException_Type_overloaded, why);
 		return submit_return(l, call_id, &r, false);
 	}
-	struct nic_srv_reply nr = { .buf = reply_buf, .cap = NIC_RECV_RESULT_MAX };
+	struct nic_srv_reply nr = {.buf = reply_buf, .cap = NIC_RECV_RESULT_MAX};
 	nic_srv_ring_reply(&nr, 0);
 	r.len = nr.len;
-	r.xfer[0] = (struct capos_xfer_desc){ l->ring_mo.cap.cap_id, CAPOS_XFER_COPY, 0 };
+	r.xfer[0] = (struct capos_xfer_desc){l->ring_mo.cap.cap_id, CAPOS_XFER_COPY, 0};
 	r.xfer_count = 1;
 	int err = submit_return(l, call_id, &r, true);
 	capos_printf("[%s] frame ring: %u pages, %u TX + %u RX slots of %u bytes%s\n", l->s->name,
@@ -211,7 +214,7 @@ static int handle_call(struct loop *l, int32_t result)
 		if (capos_cap_adopt(&call.caps[i], call.caps[i].interface_id, &c) == 0)
 			capos_cap_drop(&c);
 	}
-	struct nic_srv_reply nr = { .buf = reply_buf, .cap = NIC_RECV_RESULT_MAX };
+	struct nic_srv_reply nr = {.buf = reply_buf, .cap = NIC_RECV_RESULT_MAX};
 	struct nic_pending p;
 	int res = nic_srv_dispatch(&srv, call.method_id, call.params, call.params_len, &p, &nr);
 	if (res == NIC_SRV_RING)
@@ -242,7 +245,7 @@ static int retry_deferred(struct loop *l, bool expired)
 {
 	if (!l->deferred)
 		return 0;
-	struct nic_srv_reply nr = { .buf = reply_buf, .cap = NIC_RECV_RESULT_MAX };
+	struct nic_srv_reply nr = {.buf = reply_buf, .cap = NIC_RECV_RESULT_MAX};
 	int res = nic_srv_retry(&srv, &l->pend, expired, &nr);
 	if (res == NIC_SRV_DEFER)
 		return 0;
@@ -333,7 +336,7 @@ static void log_exit(struct loop *l)
 int vnet_svc_serve(struct vnet_svc *s)
 {
 	static struct loop l;
-	l = (struct loop){ .s = s };
+	l = (struct loop){.s = s};
 	nic_srv_init(&srv, &s->core);
 	if (calibrate(&l))
 		return -1;

@@ -14,23 +14,23 @@
 #include "nic_core.h"
 #include "virtio/virtio_net.h"
 
-#define VNET_SVC_QSIZE 256      /* QEMU's default queue size */
-#define VNET_SVC_IRQ_BIT 0      /* the Interrupt's bit in the Notification */
-#define VNET_SVC_MSIX_ENTRY 0   /* both queues and config changes */
+#define VNET_SVC_QSIZE 256    /* QEMU's default queue size */
+#define VNET_SVC_IRQ_BIT 0    /* the Interrupt's bit in the Notification */
+#define VNET_SVC_MSIX_ENTRY 0 /* both queues and config changes */
 
 struct vnet_svc {
-	const char *name;          /* instance name, the "[name]" of every line */
+	const char *name;                   /* instance name, the "[name]" of every line */
 	uint32_t mmio, irq, pool, note, ep; /* cap ids */
-	volatile uint8_t *bar;     /* the BAR, mapped uncached */
+	volatile uint8_t *bar;              /* the BAR, mapped uncached */
 	uint8_t bar_index;
 	uint64_t bar_size;
-	uint8_t *pool_va;          /* the DMA pool, mapped */
+	uint8_t *pool_va; /* the DMA pool, mapped */
 	uint64_t pool_dev, pool_size;
 	bool iommu;
 	struct virtio_ops ops;
 	struct vnet vn;
 	struct nic_core core;
-	uint64_t interrupts;       /* Notification wakes for the interrupt bit */
+	uint64_t interrupts; /* Notification wakes for the interrupt bit */
 	/* Test mode, for the smoke that kills a driver mid-transfer: an
 	 * instance named "vnet_crash" faults on purpose right after its first
 	 * sendBatch, with frames in flight, so the kernel's device teardown

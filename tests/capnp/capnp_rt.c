@@ -193,11 +193,11 @@ static void case_outer_nested(struct capnp_builder *b)
 	for (int depth = 0; depth < 3; depth++) {
 		fieldkinds_Outer_Middle_builder m = fieldkinds_Outer_init_middle(o);
 		fieldkinds_Outer_Middle_set_level(m, depth % 2 ? fieldkinds_Outer_Middle_Level_high
-							       : fieldkinds_Outer_Middle_Level_low);
+		                                               : fieldkinds_Outer_Middle_Level_low);
 		build_inner(fieldkinds_Outer_Middle_init_inner(m), (uint32_t)depth, "deep");
 		struct capnp_list_builder l = fieldkinds_Outer_init_middles(o, 2);
 		fieldkinds_Outer_Middle_set_level(fieldkinds_Outer_Middle_list_at(l, 1),
-						  fieldkinds_Outer_Middle_Level_high);
+		                                  fieldkinds_Outer_Middle_Level_high);
 		o = fieldkinds_Outer_init_child(o);
 	}
 }
@@ -207,14 +207,14 @@ static const struct tcase {
 	const char *root;
 	void (*build)(struct capnp_builder *b);
 } cases[] = {
-	{ "all_zero", "AllTypes", case_all_zero },
-	{ "all_full", "AllTypes", case_all_full },
-	{ "all_extremes", "AllTypes", case_all_extremes },
-	{ "all_nested_union", "AllTypes", case_all_nested_union },
-	{ "all_big", "AllTypes", case_all_big },
-	{ "defaults_empty", "Defaults", case_defaults_empty },
-	{ "defaults_set", "Defaults", case_defaults_set },
-	{ "outer_nested", "Outer", case_outer_nested },
+	{"all_zero", "AllTypes", case_all_zero},
+	{"all_full", "AllTypes", case_all_full},
+	{"all_extremes", "AllTypes", case_all_extremes},
+	{"all_nested_union", "AllTypes", case_all_nested_union},
+	{"all_big", "AllTypes", case_all_big},
+	{"defaults_empty", "Defaults", case_defaults_empty},
+	{"defaults_set", "Defaults", case_defaults_set},
+	{"outer_nested", "Outer", case_outer_nested},
 };
 
 /* ---- JSON output in the reference's layout --------------------------- */
@@ -250,7 +250,7 @@ static void json_data(struct capnp_data d)
 
 static const char *color_name(unsigned c)
 {
-	static const char *n[] = { "red", "green", "blue" };
+	static const char *n[] = {"red", "green", "blue"};
 	return c < 3 ? n[c] : "?";
 }
 
@@ -269,17 +269,17 @@ static void dump_inner(fieldkinds_Inner_reader r)
 	close_obj();
 }
 
-#define DUMP_LIST(field, fmt_expr)                                             \
-	if (fieldkinds_AllTypes_has_##field(r)) {                              \
-		struct capnp_list l = fieldkinds_AllTypes_get_##field(r);      \
-		key(#field);                                                   \
-		printf("[");                                                   \
-		for (uint32_t i = 0; i < capnp_list_len(l); i++) {             \
-			if (i)                                                 \
-				printf(", ");                                  \
-			fmt_expr;                                              \
-		}                                                              \
-		printf("]");                                                   \
+#define DUMP_LIST(field, fmt_expr)                                        \
+	if (fieldkinds_AllTypes_has_##field(r)) {                         \
+		struct capnp_list l = fieldkinds_AllTypes_get_##field(r); \
+		key(#field);                                              \
+		printf("[");                                              \
+		for (uint32_t i = 0; i < capnp_list_len(l); i++) {        \
+			if (i)                                            \
+				printf(", ");                             \
+			fmt_expr;                                         \
+		}                                                         \
+		printf("]");                                              \
 	}
 
 static void dump_all(fieldkinds_AllTypes_reader r)
@@ -351,7 +351,10 @@ static void dump_all(fieldkinds_AllTypes_reader r)
 	key("choice");
 	open_obj();
 	switch (fieldkinds_AllTypes_choice_which(c)) {
-	case fieldkinds_AllTypes_choice_which_none: key("none"); printf("null"); break;
+	case fieldkinds_AllTypes_choice_which_none:
+		key("none");
+		printf("null");
+		break;
 	case fieldkinds_AllTypes_choice_which_flag:
 		key("flag");
 		printf(fieldkinds_AllTypes_choice_get_flag(c) ? "true" : "false");
@@ -374,7 +377,10 @@ static void dump_all(fieldkinds_AllTypes_reader r)
 	}
 	close_obj();
 	switch (fieldkinds_AllTypes_which(r)) {
-	case fieldkinds_AllTypes_which_unset: key("unset"); printf("null"); break;
+	case fieldkinds_AllTypes_which_unset:
+		key("unset");
+		printf("null");
+		break;
 	case fieldkinds_AllTypes_which_number:
 		key("number");
 		printf("\"%" PRId64 "\"", fieldkinds_AllTypes_get_number(r));
@@ -478,7 +484,7 @@ static void dump_outer(fieldkinds_Outer_reader o)
 static int usage(FILE *f)
 {
 	fprintf(f, "usage: capnp_rt encode [--packed] CASE | dump [--packed] ROOT | cases\n"
-		   "Encodes a test message or prints one read from stdin as JSON.\n");
+	           "Encodes a test message or prints one read from stdin as JSON.\n");
 	return f == stdout ? 0 : 2;
 }
 

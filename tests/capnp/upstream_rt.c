@@ -80,21 +80,21 @@ static void json_f64(double v)
 
 static const char *enum_name(unsigned e)
 {
-	static const char *n[] = { "foo", "bar", "baz", "qux", "quux", "corge", "grault", "garply" };
+	static const char *n[] = {"foo", "bar", "baz", "qux", "quux", "corge", "grault", "garply"};
 	return e < 8 ? n[e] : "?";
 }
 
-#define LIST(name, getter, elem)                                               \
-	do {                                                                   \
-		struct capnp_list l = getter;                                  \
-		key(name);                                                     \
-		printf("[");                                                   \
-		for (uint32_t i = 0; i < capnp_list_len(l); i++) {             \
-			if (i)                                                 \
-				printf(", ");                                  \
-			elem;                                                  \
-		}                                                              \
-		printf("]");                                                   \
+#define LIST(name, getter, elem)                                   \
+	do {                                                       \
+		struct capnp_list l = getter;                      \
+		key(name);                                         \
+		printf("[");                                       \
+		for (uint32_t i = 0; i < capnp_list_len(l); i++) { \
+			if (i)                                     \
+				printf(", ");                      \
+			elem;                                      \
+		}                                                  \
+		printf("]");                                       \
 	} while (0)
 
 static void dump_all(test_TestAllTypes_reader r);
@@ -104,102 +104,105 @@ static void dump_all(test_TestAllTypes_reader r);
  * P the C prefix.  Pointer fields are printed when present, or always when
  * `all` (to show the defaults the readers fall back to).
  */
-#define DUMP_ALL_TYPES(P, r, all)                                                          \
-	do {                                                                               \
-		open_obj();                                                                \
-		key("voidField");                                                          \
-		printf("null");                                                            \
-		key("boolField");                                                          \
-		printf(P##_get_boolField(r) ? "true" : "false");                           \
-		key("int8Field");                                                          \
-		printf("%d", P##_get_int8Field(r));                                        \
-		key("int16Field");                                                         \
-		printf("%d", P##_get_int16Field(r));                                       \
-		key("int32Field");                                                         \
-		printf("%" PRId32, P##_get_int32Field(r));                                 \
-		key("int64Field");                                                         \
-		printf("\"%" PRId64 "\"", P##_get_int64Field(r));                          \
-		key("uInt8Field");                                                         \
-		printf("%u", P##_get_uInt8Field(r));                                       \
-		key("uInt16Field");                                                        \
-		printf("%u", P##_get_uInt16Field(r));                                      \
-		key("uInt32Field");                                                        \
-		printf("%" PRIu32, P##_get_uInt32Field(r));                                \
-		key("uInt64Field");                                                        \
-		printf("\"%" PRIu64 "\"", P##_get_uInt64Field(r));                         \
-		key("float32Field");                                                       \
-		json_f64(P##_get_float32Field(r));                                         \
-		key("float64Field");                                                       \
-		json_f64(P##_get_float64Field(r));                                         \
-		if ((all) || P##_has_textField(r)) {                                       \
-			key("textField");                                                  \
-			json_str(P##_get_textField(r));                                    \
-		}                                                                          \
-		if ((all) || P##_has_dataField(r)) {                                       \
-			key("dataField");                                                  \
-			json_data(P##_get_dataField(r));                                   \
-		}                                                                          \
-		if ((all) || P##_has_structField(r)) {                                     \
-			key("structField");                                                \
-			dump_all(P##_get_structField(r));                                  \
-		}                                                                          \
-		key("enumField");                                                          \
-		printf("\"%s\"", enum_name(P##_get_enumField(r)));                         \
-		key("interfaceField");                                                     \
-		printf("null");                                                            \
-		if ((all) || P##_has_voidList(r))                                          \
-			LIST("voidList", P##_get_voidList(r), printf("null"));             \
-		if ((all) || P##_has_boolList(r))                                          \
-			LIST("boolList", P##_get_boolList(r),                              \
-			     printf(capnp_list_get_bool(l, i) ? "true" : "false"));        \
-		if ((all) || P##_has_int8List(r))                                          \
-			LIST("int8List", P##_get_int8List(r),                              \
-			     printf("%d", capnp_list_get_i8(l, i)));                       \
-		if ((all) || P##_has_int16List(r))                                         \
-			LIST("int16List", P##_get_int16List(r),                            \
-			     printf("%d", capnp_list_get_i16(l, i)));                      \
-		if ((all) || P##_has_int32List(r))                                         \
-			LIST("int32List", P##_get_int32List(r),                            \
-			     printf("%" PRId32, capnp_list_get_i32(l, i)));                \
-		if ((all) || P##_has_int64List(r))                                         \
-			LIST("int64List", P##_get_int64List(r),                            \
-			     printf("\"%" PRId64 "\"", capnp_list_get_i64(l, i)));         \
-		if ((all) || P##_has_uInt8List(r))                                         \
-			LIST("uInt8List", P##_get_uInt8List(r),                            \
-			     printf("%u", capnp_list_get_u8(l, i)));                       \
-		if ((all) || P##_has_uInt16List(r))                                        \
-			LIST("uInt16List", P##_get_uInt16List(r),                          \
-			     printf("%u", capnp_list_get_u16(l, i)));                      \
-		if ((all) || P##_has_uInt32List(r))                                        \
-			LIST("uInt32List", P##_get_uInt32List(r),                          \
-			     printf("%" PRIu32, capnp_list_get_u32(l, i)));                \
-		if ((all) || P##_has_uInt64List(r))                                        \
-			LIST("uInt64List", P##_get_uInt64List(r),                          \
-			     printf("\"%" PRIu64 "\"", capnp_list_get_u64(l, i)));         \
-		if ((all) || P##_has_float32List(r))                                       \
-			LIST("float32List", P##_get_float32List(r),                        \
-			     json_f64(capnp_list_get_f32(l, i)));                          \
-		if ((all) || P##_has_float64List(r))                                       \
-			LIST("float64List", P##_get_float64List(r),                        \
-			     json_f64(capnp_list_get_f64(l, i)));                          \
-		if ((all) || P##_has_textList(r))                                          \
-			LIST("textList", P##_get_textList(r),                              \
-			     json_str(capnp_list_get_text(l, i)));                         \
-		if ((all) || P##_has_dataList(r))                                          \
-			LIST("dataList", P##_get_dataList(r),                              \
-			     json_data(capnp_list_get_data(l, i)));                        \
-		if ((all) || P##_has_structList(r))                                        \
-			LIST("structList", P##_get_structList(r),                          \
-			     dump_all(test_TestAllTypes_list_get(l, i)));                  \
-		if ((all) || P##_has_enumList(r))                                          \
-			LIST("enumList", P##_get_enumList(r),                              \
-			     printf("\"%s\"", enum_name(capnp_list_get_u16(l, i))));       \
-		if (P##_has_interfaceList(r)) /* no default anywhere */                     \
-			LIST("interfaceList", P##_get_interfaceList(r), printf("null"));   \
-		close_obj();                                                               \
+#define DUMP_ALL_TYPES(P, r, all)                                                        \
+	do {                                                                             \
+		open_obj();                                                              \
+		key("voidField");                                                        \
+		printf("null");                                                          \
+		key("boolField");                                                        \
+		printf(P##_get_boolField(r) ? "true" : "false");                         \
+		key("int8Field");                                                        \
+		printf("%d", P##_get_int8Field(r));                                      \
+		key("int16Field");                                                       \
+		printf("%d", P##_get_int16Field(r));                                     \
+		key("int32Field");                                                       \
+		printf("%" PRId32, P##_get_int32Field(r));                               \
+		key("int64Field");                                                       \
+		printf("\"%" PRId64 "\"", P##_get_int64Field(r));                        \
+		key("uInt8Field");                                                       \
+		printf("%u", P##_get_uInt8Field(r));                                     \
+		key("uInt16Field");                                                      \
+		printf("%u", P##_get_uInt16Field(r));                                    \
+		key("uInt32Field");                                                      \
+		printf("%" PRIu32, P##_get_uInt32Field(r));                              \
+		key("uInt64Field");                                                      \
+		printf("\"%" PRIu64 "\"", P##_get_uInt64Field(r));                       \
+		key("float32Field");                                                     \
+		json_f64(P##_get_float32Field(r));                                       \
+		key("float64Field");                                                     \
+		json_f64(P##_get_float64Field(r));                                       \
+		if ((all) || P##_has_textField(r)) {                                     \
+			key("textField");                                                \
+			json_str(P##_get_textField(r));                                  \
+		}                                                                        \
+		if ((all) || P##_has_dataField(r)) {                                     \
+			key("dataField");                                                \
+			json_data(P##_get_dataField(r));                                 \
+		}                                                                        \
+		if ((all) || P##_has_structField(r)) {                                   \
+			key("structField");                                              \
+			dump_all(P##_get_structField(r));                                \
+		}                                                                        \
+		key("enumField");                                                        \
+		printf("\"%s\"", enum_name(P##_get_enumField(r)));                       \
+		key("interfaceField");                                                   \
+		printf("null");                                                          \
+		if ((all) || P##_has_voidList(r))                                        \
+			LIST("voidList", P##_get_voidList(r), printf("null"));           \
+		if ((all) || P##_has_boolList(r))                                        \
+			LIST("boolList", P##_get_boolList(r),                            \
+			     printf(capnp_list_get_bool(l, i) ? "true" : "false"));      \
+		if ((all) || P##_has_int8List(r))                                        \
+			LIST("int8List", P##_get_int8List(r),                            \
+			     printf("%d", capnp_list_get_i8(l, i)));                     \
+		if ((all) || P##_has_int16List(r))                                       \
+			LIST("int16List", P##_get_int16List(r),                          \
+			     printf("%d", capnp_list_get_i16(l, i)));                    \
+		if ((all) || P##_has_int32List(r))                                       \
+			LIST("int32List", P##_get_int32List(r),                          \
+			     printf("%" PRId32, capnp_list_get_i32(l, i)));              \
+		if ((all) || P##_has_int64List(r))                                       \
+			LIST("int64List", P##_get_int64List(r),                          \
+			     printf("\"%" PRId64 "\"", capnp_list_get_i64(l, i)));       \
+		if ((all) || P##_has_uInt8List(r))                                       \
+			LIST("uInt8List", P##_get_uInt8List(r),                          \
+			     printf("%u", capnp_list_get_u8(l, i)));                     \
+		if ((all) || P##_has_uInt16List(r))                                      \
+			LIST("uInt16List", P##_get_uInt16List(r),                        \
+			     printf("%u", capnp_list_get_u16(l, i)));                    \
+		if ((all) || P##_has_uInt32List(r))                                      \
+			LIST("uInt32List", P##_get_uInt32List(r),                        \
+			     printf("%" PRIu32, capnp_list_get_u32(l, i)));              \
+		if ((all) || P##_has_uInt64List(r))                                      \
+			LIST("uInt64List", P##_get_uInt64List(r),                        \
+			     printf("\"%" PRIu64 "\"", capnp_list_get_u64(l, i)));       \
+		if ((all) || P##_has_float32List(r))                                     \
+			LIST("float32List", P##_get_float32List(r),                      \
+			     json_f64(capnp_list_get_f32(l, i)));                        \
+		if ((all) || P##_has_float64List(r))                                     \
+			LIST("float64List", P##_get_float64List(r),                      \
+			     json_f64(capnp_list_get_f64(l, i)));                        \
+		if ((all) || P##_has_textList(r))                                        \
+			LIST("textList", P##_get_textList(r),                            \
+			     json_str(capnp_list_get_text(l, i)));                       \
+		if ((all) || P##_has_dataList(r))                                        \
+			LIST("dataList", P##_get_dataList(r),                            \
+			     json_data(capnp_list_get_data(l, i)));                      \
+		if ((all) || P##_has_structList(r))                                      \
+			LIST("structList", P##_get_structList(r),                        \
+			     dump_all(test_TestAllTypes_list_get(l, i)));                \
+		if ((all) || P##_has_enumList(r))                                        \
+			LIST("enumList", P##_get_enumList(r),                            \
+			     printf("\"%s\"", enum_name(capnp_list_get_u16(l, i))));     \
+		if (P##_has_interfaceList(r)) /* no default anywhere */                  \
+			LIST("interfaceList", P##_get_interfaceList(r), printf("null")); \
+		close_obj();                                                             \
 	} while (0)
 
-static void dump_all(test_TestAllTypes_reader r) { DUMP_ALL_TYPES(test_TestAllTypes, r, 0); }
+static void dump_all(test_TestAllTypes_reader r)
+{
+	DUMP_ALL_TYPES(test_TestAllTypes, r, 0);
+}
 
 static void dump_defaults(test_TestDefaults_reader r, int all)
 {
@@ -207,15 +210,15 @@ static void dump_defaults(test_TestDefaults_reader r, int all)
 }
 
 /* TestLists: each list of one-field structs, then the lists of lists. */
-#define DUMP_FLIST(name, S, elem)                                                 \
-	if (test_TestLists_has_##name(r))                                          \
-	LIST(#name, test_TestLists_get_##name(r), {                                \
-		test_TestLists_##S##_reader e = test_TestLists_##S##_list_get(l, i);   \
-		(void)e;                                                           \
-		open_obj();                                                        \
-		key("f");                                                          \
-		elem;                                                              \
-		close_obj();                                                       \
+#define DUMP_FLIST(name, S, elem)                                                    \
+	if (test_TestLists_has_##name(r))                                            \
+	LIST(#name, test_TestLists_get_##name(r), {                                  \
+		test_TestLists_##S##_reader e = test_TestLists_##S##_list_get(l, i); \
+		(void)e;                                                             \
+		open_obj();                                                          \
+		key("f");                                                            \
+		elem;                                                                \
+		close_obj();                                                         \
 	})
 
 static void dump_lists(test_TestLists_reader r)
@@ -318,7 +321,7 @@ static void text_value(json_Value_reader v)
 
 static void dump_json_annotations(json_test_TestJsonAnnotations_reader r)
 {
-	static const char *enums[] = { "foo", "bar", "baz", "qux" };
+	static const char *enums[] = {"foo", "bar", "baz", "qux"};
 	printf("(someField = ");
 	text_str(json_test_TestJsonAnnotations_get_someField(r));
 	json_test_TestJsonAnnotations_aGroup_reader g = json_test_TestJsonAnnotations_get_aGroup(r);
@@ -329,7 +332,7 @@ static void dump_json_annotations(json_test_TestJsonAnnotations_reader r)
 	printf(", flatBaz = (hello = %s), doubleFlat = (flatQux = ",
 	       json_test_TestJsonAnnotations_aGroup_flatBaz_get_hello(
 		       json_test_TestJsonAnnotations_aGroup_get_flatBaz(g)) ? "true" : "false");
-		       /* clang-format on */
+	/* clang-format on */
 	text_str(json_test_TestJsonAnnotations_aGroup_doubleFlat_get_flatQux(
 		json_test_TestJsonAnnotations_aGroup_get_doubleFlat(g)));
 	json_test_TestJsonAnnotations_prefixedGroup_reader pg =
@@ -341,7 +344,7 @@ static void dump_json_annotations(json_test_TestJsonAnnotations_reader r)
 	       json_test_TestJsonAnnotations_prefixedGroup_get_bar(pg),
 	       json_test_TestJsonAnnotations_prefixedGroup_baz_get_hello(
 		       json_test_TestJsonAnnotations_prefixedGroup_get_baz(pg)) ? "true" : "false");
-		       /* clang-format on */
+	/* clang-format on */
 	text_str(json_test_TestJsonAnnotations_prefixedGroup_morePrefix_get_qux(
 		json_test_TestJsonAnnotations_prefixedGroup_get_morePrefix(pg)));
 	printf(")), aUnion = (");
@@ -420,13 +423,13 @@ static void dump_json_annotations(json_test_TestJsonAnnotations_reader r)
 
 static void copy_all(test_TestAllTypes_reader r, test_TestAllTypes_builder b);
 
-#define COPY_LIST(name, size, set)                                                        \
-	if (test_TestAllTypes_has_##name(r)) {                                             \
-		struct capnp_list l = test_TestAllTypes_get_##name(r);                     \
+#define COPY_LIST(name, size, set)                                                                 \
+	if (test_TestAllTypes_has_##name(r)) {                                                     \
+		struct capnp_list l = test_TestAllTypes_get_##name(r);                             \
 		struct capnp_list_builder o = test_TestAllTypes_init_##name(b, capnp_list_len(l)); \
-		(void)o;                                                                   \
-		for (uint32_t i = 0; i < capnp_list_len(l); i++)                           \
-			set;                                                               \
+		(void)o;                                                                           \
+		for (uint32_t i = 0; i < capnp_list_len(l); i++)                                   \
+			set;                                                                       \
 	}
 
 /* In schema order, as upstream's initTestMessage sets them. */
@@ -475,7 +478,7 @@ static void copy_all(test_TestAllTypes_reader r, test_TestAllTypes_builder b)
 		capnp_lb_set_data(o, i, d.ptr, d.len);
 	})
 	COPY_LIST(structList, COMPOSITE,
-		  copy_all(test_TestAllTypes_list_get(l, i), test_TestAllTypes_list_at(o, i)))
+	          copy_all(test_TestAllTypes_list_get(l, i), test_TestAllTypes_list_at(o, i)))
 	COPY_LIST(enumList, 2B, capnp_lb_set_u16(o, i, capnp_list_get_u16(l, i)))
 	COPY_LIST(interfaceList, VOID, (void)0)
 }
@@ -504,7 +507,7 @@ static int open_input(struct capnp_reader *m, const char *format)
 		msg = un;
 	}
 	int err = flat ? capnp_reader_init_segment(m, msg, len / 8)
-		       : capnp_reader_init_table(m, msg, len, table, CAPNP_MAX_SEGMENTS);
+	               : capnp_reader_init_table(m, msg, len, table, CAPNP_MAX_SEGMENTS);
 	if (err) {
 		fprintf(stderr, "upstream_rt: %s\n", capnp_strerror(err));
 		return 1;
@@ -546,7 +549,7 @@ static int dump(const char *root, const char *format)
 /* An empty TestDefaults: what its readers give is every default. */
 static int defaults(void)
 {
-	static const uint64_t empty[2] = { 0, 0 }; /* root: a null pointer */
+	static const uint64_t empty[2] = {0, 0}; /* root: a null pointer */
 	static struct capnp_reader m;
 	capnp_reader_init_segment(&m, empty, 1);
 	dump_defaults(test_TestDefaults_read_root(&m), 1);
@@ -556,7 +559,7 @@ static int defaults(void)
 /* TestListDefaults.lists read from an empty message: its default. */
 static int list_defaults(void)
 {
-	static const uint64_t empty[1] = { 0 };
+	static const uint64_t empty[1] = {0};
 	static struct capnp_reader m;
 	capnp_reader_init_segment(&m, empty, 1);
 	dump_lists(test_TestListDefaults_get_lists(test_TestListDefaults_read_root(&m)));
@@ -660,7 +663,7 @@ static void dump_unnamed(test_TestUnnamedUnion_reader u)
 
 static int union_defaults(void)
 {
-	static const uint64_t empty[1] = { 0 };
+	static const uint64_t empty[1] = {0};
 	static struct capnp_reader m;
 	capnp_reader_init_segment(&m, empty, 1);
 	test_TestUnionDefaults_reader r = test_TestUnionDefaults_read_root(&m);
@@ -740,7 +743,7 @@ static int encode(const char *format, const char *segments)
 		seg_words = strcmp(segments, "exact") ? strtoul(segments, NULL, 0) : 0;
 		size_t first = seg_words ? seg_words : 1;
 		capnp_builder_init_grow(&b, arena, (first + 1) * 8, btable, CAPNP_MAX_SEGMENTS, grow,
-					NULL);
+		                        NULL);
 	} else {
 		capnp_builder_init(&b, arena, sizeof arena);
 	}
@@ -749,12 +752,12 @@ static int encode(const char *format, const char *segments)
 	if (capnp_reader_error(&m) ||
 	    capnp_builder_write(&b, framed, sizeof framed, &len) != CAPNP_OK) {
 		fprintf(stderr, "upstream_rt: encode: %s\n",
-			capnp_strerror(capnp_reader_error(&m) ? capnp_reader_error(&m)
-							      : capnp_builder_error(&b)));
+		        capnp_strerror(capnp_reader_error(&m) ? capnp_reader_error(&m)
+		                                              : capnp_builder_error(&b)));
 		return 1;
 	}
 	fprintf(stderr, "upstream_rt: encoded %zu bytes in %u segment(s)\n", len,
-		capnp_builder_segments(&b));
+	        capnp_builder_segments(&b));
 	const uint8_t *out = framed;
 	if (!strcmp(format, "packed")) {
 		if (capnp_pack(framed, len, un, sizeof un, &len) != CAPNP_OK)
@@ -768,9 +771,9 @@ static int encode(const char *format, const char *segments)
 static int usage(FILE *f)
 {
 	fprintf(f, "usage: upstream_rt dump ROOT FORMAT | defaults | listdefaults | uniondefaults |\n"
-		   "       constants |"
-		   "       encode FORMAT [SEGMENTS]\n"
-		   "(see the comment at the top of tests/capnp/upstream_rt.c)\n");
+	           "       constants |"
+	           "       encode FORMAT [SEGMENTS]\n"
+	           "(see the comment at the top of tests/capnp/upstream_rt.c)\n");
 	return f == stdout ? 0 : 2;
 }
 

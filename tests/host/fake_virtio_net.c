@@ -61,7 +61,7 @@ void fake_net_push_used(struct fake_net *f, unsigned qi, uint32_t id, uint32_t l
 	uint16_t *u = used_ring(f, q);
 	cr_assert(u, "used ring outside the pool");
 	struct virtq_used_elem *e = (struct virtq_used_elem *)(u + 2);
-	e[q->used_idx & (q->size - 1)] = (struct virtq_used_elem){ id, len };
+	e[q->used_idx & (q->size - 1)] = (struct virtq_used_elem){id, len};
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	q->used_idx = (uint16_t)(q->used_idx + step);
 	u[1] = q->used_idx;
@@ -134,7 +134,7 @@ static void reset(struct fake_net *f)
 	for (unsigned i = 0; i < 2; i++)
 		f->q[i] = (struct fake_vq){ .max = 256, .notify_off = (uint16_t)i,
 		                           .msix = VIRTIO_MSI_NO_VECTOR };
-		                           /* clang-format on */
+	/* clang-format on */
 	f->config_msix = VIRTIO_MSI_NO_VECTOR;
 }
 
@@ -145,7 +145,7 @@ static uint32_t common_read(struct fake_net *f, uint32_t off)
 	/* clang-format off */
 	case VIRTIO_COMMON_DF: return f->dfsel == 0 ? (uint32_t)f->offered :
 	                              f->dfsel == 1 ? (uint32_t)(f->offered >> 32) : 0;
-	                              /* clang-format on */
+		/* clang-format on */
 	case VIRTIO_COMMON_NUMQ: return f->num_queues;
 	case VIRTIO_COMMON_MSIX: return f->config_msix;
 	case VIRTIO_COMMON_Q_MSIX: return q ? q->msix : VIRTIO_MSI_NO_VECTOR;
@@ -196,7 +196,7 @@ static void common_write(struct fake_net *f, uint32_t off, uint32_t v)
 		/* clang-format off */
 		uint64_t *r = off < VIRTIO_COMMON_Q_AVAIL ? &q->desc :
 		              off < VIRTIO_COMMON_Q_USED ? &q->avail : &q->used;
-		              /* clang-format on */
+		/* clang-format on */
 		set_half(r, off, v);
 		return;
 	}
@@ -241,7 +241,7 @@ static uint32_t bar_read(void *ctx, uint8_t bar, uint32_t off, unsigned width)
 		return v;
 	}
 	if (off >= FAKE_DEVCFG && off + width <= FAKE_DEVCFG + FAKE_DEVCFG_LEN) {
-		uint8_t cfg[FAKE_DEVCFG_LEN] = { 0 };
+		uint8_t cfg[FAKE_DEVCFG_LEN] = {0};
 		memcpy(cfg, f->mac, 6);
 		cfg[6] = (uint8_t)f->net_status;
 		cfg[7] = (uint8_t)(f->net_status >> 8);
@@ -281,15 +281,15 @@ void fake_net_init(struct fake_net *f, size_t pool_len)
 	memset(f->pool, 0xa5, pool_len); /* the driver must zero what it relies on */
 	f->offered = VIRTIO_BIT(VIRTIO_F_VERSION_1) | VIRTIO_BIT(VIRTIO_NET_F_MAC) |
 	             VIRTIO_BIT(VIRTIO_NET_F_STATUS) | VIRTIO_BIT(VIRTIO_F_RING_EVENT_IDX);
-	f->num_queues = 3; /* rx, tx, control */
+	f->num_queues = 3;   /* rx, tx, control */
 	f->msix_entries = 3; /* QEMU's virtio-net default: vectors=3 with one queue pair */
-	memcpy(f->mac, (uint8_t[]){ 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 }, 6);
+	memcpy(f->mac, (uint8_t[]){0x52, 0x54, 0x00, 0x12, 0x34, 0x56}, 6);
 	f->net_status = VIRTIO_NET_S_LINK_UP;
 	reset(f);
 	/* clang-format off */
 	f->ops = (struct virtio_ops){ .ctx = f, .read = bar_read, .write = bar_write,
 	                              .dma_addr = dma_addr, .barrier = barrier };
-	                              /* clang-format on */
+	/* clang-format on */
 }
 
 void fake_net_free(struct fake_net *f)
@@ -301,10 +301,10 @@ void fake_net_free(struct fake_net *f)
 struct virtio_pci_layout fake_net_layout(void)
 {
 	return (struct virtio_pci_layout){
-		.common = { FAKE_BAR, FAKE_COMMON, VIRTIO_COMMON_LEN },
-		.isr = { FAKE_BAR, FAKE_ISR, 1 },
-		.device = { FAKE_BAR, FAKE_DEVCFG, FAKE_DEVCFG_LEN },
-		.notify = { FAKE_BAR, FAKE_NOTIFY, 0x1000 },
+		.common = {FAKE_BAR, FAKE_COMMON, VIRTIO_COMMON_LEN},
+		.isr = {FAKE_BAR, FAKE_ISR, 1},
+		.device = {FAKE_BAR, FAKE_DEVCFG, FAKE_DEVCFG_LEN},
+		.notify = {FAKE_BAR, FAKE_NOTIFY, 0x1000},
 		.notify_mult = FAKE_NOTIFY_MULT,
 	};
 }

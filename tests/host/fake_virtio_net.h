@@ -42,14 +42,14 @@ struct fake_net {
 	uint8_t status, cfggen, isr;
 	uint16_t qsel, num_queues;
 	uint16_t config_msix;
-	uint16_t msix_entries;   /* vectors above this read back NO_VECTOR */
+	uint16_t msix_entries; /* vectors above this read back NO_VECTOR */
 	struct fake_vq q[2];
 	uint8_t mac[6];
 	uint16_t net_status;
 	/* misbehaviour */
 	bool refuse_features, stuck_reset, hold_tx;
-	unsigned cfg_churn;      /* bump config_generation on this many reads */
-	uint32_t tx_used_len;    /* length the device reports for TX buffers */
+	unsigned cfg_churn;   /* bump config_generation on this many reads */
+	uint32_t tx_used_len; /* length the device reports for TX buffers */
 	/* what it saw */
 	uint8_t tx[FAKE_TX_KEEP][2048];
 	uint32_t tx_len[FAKE_TX_KEEP];

@@ -15,10 +15,18 @@ static bool mem_read(void *ctx, uint64_t pa, void *buf, size_t len)
 	memcpy(buf, mem + pa, len);
 	return true;
 }
-static const struct acpi_read_ops ops = { .read = mem_read };
+static const struct acpi_read_ops ops = {.read = mem_read};
 
-static void put32(uint8_t *p, uint32_t v) { for (int i = 0; i < 4; i++) p[i] = (uint8_t)(v >> (8 * i)); }
-static void put64(uint8_t *p, uint64_t v) { put32(p, (uint32_t)v); put32(p + 4, (uint32_t)(v >> 32)); }
+static void put32(uint8_t *p, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+static void put64(uint8_t *p, uint64_t v)
+{
+	put32(p, (uint32_t)v);
+	put32(p + 4, (uint32_t)(v >> 32));
+}
 
 static void fix_checksum(uint8_t *t, size_t len, size_t at)
 {
@@ -37,7 +45,12 @@ static uint8_t *table(uint64_t pa, const char *sig, uint32_t len)
 	memcpy(t + 10, "CAPOST", 6);
 	return t;
 }
-static void seal(uint64_t pa) { uint32_t len; memcpy(&len, mem + pa + 4, 4); fix_checksum(mem + pa, len, 9); }
+static void seal(uint64_t pa)
+{
+	uint32_t len;
+	memcpy(&len, mem + pa + 4, 4);
+	fix_checksum(mem + pa, len, 9);
+}
 
 static uint8_t rsdp[ACPI_RSDP_V2_LEN];
 
@@ -75,7 +88,11 @@ static void madt_add(const uint8_t *e, uint8_t len)
 	memcpy(mem + MADT_PA + madt_len, e, len);
 	madt_len += len;
 }
-static void madt_end(void) { put32(mem + MADT_PA + 4, madt_len); seal(MADT_PA); }
+static void madt_end(void)
+{
+	put32(mem + MADT_PA + 4, madt_len);
+	seal(MADT_PA);
+}
 
 static void standard_madt(void)
 {
@@ -115,7 +132,7 @@ static void setup(void)
 	standard_mcfg();
 	table(0x4000, "FACP", 116);
 	seal(0x4000);
-	standard_xsdt(3, (uint64_t[]){ 0x4000, MADT_PA, MCFG_PA });
+	standard_xsdt(3, (uint64_t[]){0x4000, MADT_PA, MCFG_PA});
 	make_rsdp(2, XSDT_PA);
 }
 
@@ -199,7 +216,7 @@ Test(acpi, table_past_end_of_memory)
 	uint64_t pa = MEM_SIZE - 40;
 	table(pa, "APIC", 40);
 	put32(mem + pa + 4, 200); /* runs off the end of readable memory */
-	standard_xsdt(1, (uint64_t[]){ pa });
+	standard_xsdt(1, (uint64_t[]){pa});
 	struct acpi_info in;
 	cr_assert_eq(acpi_parse(&ops, rsdp, sizeof rsdp, &in), ACPI_OK);
 	cr_assert(!in.has_madt);
@@ -209,8 +226,8 @@ Test(acpi, table_past_end_of_memory)
 Test(acpi, madt_zero_length_entry_does_not_loop)
 {
 	madt_begin();
-	madt_add((uint8_t[]){ 0, 8, 0, 0, 1, 0, 0, 0 }, 8);
-	madt_add((uint8_t[]){ 1, 0, 0, 0 }, 4);
+	madt_add((uint8_t[]){0, 8, 0, 0, 1, 0, 0, 0}, 8);
+	madt_add((uint8_t[]){1, 0, 0, 0}, 4);
 	madt_end();
 	struct acpi_info in;
 	cr_assert_eq(acpi_parse(&ops, rsdp, sizeof rsdp, &in), ACPI_OK);
@@ -223,7 +240,7 @@ Test(acpi, madt_zero_length_entry_does_not_loop)
 Test(acpi, madt_entry_past_table_end)
 {
 	madt_begin();
-	madt_add((uint8_t[]){ 1, 40, 0, 0, 0, 0, 0xc0, 0xfe, 0, 0, 0, 0 }, 12);
+	madt_add((uint8_t[]){1, 40, 0, 0, 0, 0, 0xc0, 0xfe, 0, 0, 0, 0}, 12);
 	madt_end();
 	struct acpi_info in;
 	acpi_parse(&ops, rsdp, sizeof rsdp, &in);
@@ -231,7 +248,7 @@ Test(acpi, madt_entry_past_table_end)
 	cr_assert_eq(in.ioapic_count, 0);
 	/* One dangling byte after the last entry. */
 	madt_begin();
-	madt_add((uint8_t[]){ 0, 8, 0, 0, 1, 0, 0, 0, 7 }, 9);
+	madt_add((uint8_t[]){0, 8, 0, 0, 1, 0, 0, 0, 7}, 9);
 	madt_end();
 	acpi_parse(&ops, rsdp, sizeof rsdp, &in);
 	cr_assert_eq(in.madt_err, ACPI_ERR_TRUNCATED);
@@ -240,10 +257,10 @@ Test(acpi, madt_entry_past_table_end)
 Test(acpi, madt_short_entries_ignored_and_limits_counted)
 {
 	madt_begin();
-	madt_add((uint8_t[]){ 1, 4, 0, 0 }, 4);  /* IOAPIC too short to hold an address */
+	madt_add((uint8_t[]){1, 4, 0, 0}, 4); /* IOAPIC too short to hold an address */
 	for (int i = 0; i < ACPI_MAX_IOAPICS + 2; i++)
-		madt_add((uint8_t[]){ 1, 12, (uint8_t)i, 0, 0, 0, 0xc0, 0xfe, 0, 0, 0, 0 }, 12);
-	madt_add((uint8_t[]){ 5, 12, 0, 0, 0, 0, 0xd0, 0xfe, 1, 0, 0, 0 }, 12); /* LAPIC override */
+		madt_add((uint8_t[]){1, 12, (uint8_t)i, 0, 0, 0, 0xc0, 0xfe, 0, 0, 0, 0}, 12);
+	madt_add((uint8_t[]){5, 12, 0, 0, 0, 0, 0xd0, 0xfe, 1, 0, 0, 0}, 12); /* LAPIC override */
 	madt_end();
 	struct acpi_info in;
 	acpi_parse(&ops, rsdp, sizeof rsdp, &in);

@@ -39,7 +39,7 @@ Test(boot_cmdline, values_that_do_not_fit_are_refused_not_truncated)
 {
 	cr_assert_null(boot_cmdline_get("test=0123456789abcdef", "test", buf, sizeof buf));
 	cr_assert_str_eq(boot_cmdline_get("test=0123456789abcde", "test", buf, sizeof buf),
-			 "0123456789abcde");
+	                 "0123456789abcde");
 }
 
 static const char *const known[] = {"test", "nonx", "watchdog"};

@@ -13,7 +13,7 @@ static struct cap_entry entry(int i)
 	/* clang-format off */
 	return (struct cap_entry){.object = &objects[i], .interface_id = 0x1000u + (uint64_t)i,
 	                          .badge = 7u * (uint64_t)i, .type = 3};
-	                          /* clang-format on */
+	/* clang-format on */
 }
 
 Test(cap_table, insert_then_lookup_returns_the_entry)

@@ -155,7 +155,7 @@ static void check_grown(size_t words, uint32_t min_segments)
 	pool_used = 0;
 	grow_words = words;
 	cr_assert_eq(capnp_builder_init_grow(&b, arena, 16, btable, 256, grow_from_pool, NULL),
-		     CAPNP_OK);
+	             CAPNP_OK);
 	fill_all(&b);
 	cr_assert_eq(capnp_builder_error(&b), CAPNP_OK);
 	cr_assert_geq(capnp_builder_segments(&b), min_segments);
@@ -208,7 +208,7 @@ Test(capnp_builder, growth_refused_is_no_space)
 	size_t len;
 	cr_assert_eq(capnp_builder_write(&b, arena, sizeof arena, &len), CAPNP_ERR_NO_SPACE);
 	cr_assert_eq(capnp_builder_init_grow(&b, arena, 16, NULL, 4, grow_from_pool, NULL),
-		     CAPNP_ERR_INVALID_ARG);
+	             CAPNP_ERR_INVALID_ARG);
 }
 
 Test(capnp, build_then_read_every_field_kind)
@@ -413,7 +413,7 @@ Test(capnp, packed_round_trip)
 	cr_assert_eq(ulen, len);
 	cr_assert_eq(memcmp(unpacked, arena, len), 0);
 	cr_assert_eq(capnp_unpack(packed, plen - 1, unpacked, sizeof unpacked, &ulen),
-		     CAPNP_ERR_FRAMING);
+	             CAPNP_ERR_FRAMING);
 	cr_assert_eq(capnp_unpack(packed, plen, unpacked, 16, &ulen), CAPNP_ERR_NO_SPACE);
 }
 
@@ -422,8 +422,8 @@ Test(capnp, packed_round_trip)
 Test(capnp, single_far_pointer_is_followed)
 {
 	/* seg0: root -> far(seg1, pad 0); seg1: pad = struct ptr to word 1. */
-	uint64_t w[] = { farptr(1, 0, false), sptr(0, 1, 0), 0x1234 };
-	uint32_t sizes[] = { 1, 2 };
+	uint64_t w[] = {farptr(1, 0, false), sptr(0, 1, 0), 0x1234};
+	uint32_t sizes[] = {1, 2};
 	static uint8_t buf[256];
 	size_t len = frame(buf, w, sizes, 2);
 	struct capnp_reader m;
@@ -437,8 +437,8 @@ Test(capnp, double_far_landing_pad_is_followed)
 {
 	/* seg0: root -> far(seg1, pad 0, double); seg1: [far(seg2, 0), tag];
 	 * seg2: the struct data. */
-	uint64_t w[] = { farptr(1, 0, true), farptr(2, 0, false), sptr(0, 1, 0), 0x5678 };
-	uint32_t sizes[] = { 1, 2, 1 };
+	uint64_t w[] = {farptr(1, 0, true), farptr(2, 0, false), sptr(0, 1, 0), 0x5678};
+	uint32_t sizes[] = {1, 2, 1};
 	static uint8_t buf[256];
 	size_t len = frame(buf, w, sizes, 3);
 	struct capnp_reader m;
@@ -451,42 +451,42 @@ Test(capnp, double_far_landing_pad_is_followed)
 
 Test(capnp_hostile, struct_pointer_out_of_bounds)
 {
-	uint64_t w[] = { sptr(5, 2, 0), 0 };
-	uint32_t sizes[] = { 2 };
+	uint64_t w[] = {sptr(5, 2, 0), 0};
+	uint32_t sizes[] = {2};
 	cr_assert_eq(read_root_error(w, sizes, 1), CAPNP_ERR_OUT_OF_BOUNDS);
 }
 
 Test(capnp_hostile, struct_pointer_negative_offset)
 {
-	uint64_t w[] = { sptr(-10, 1, 0) };
-	uint32_t sizes[] = { 1 };
+	uint64_t w[] = {sptr(-10, 1, 0)};
+	uint32_t sizes[] = {1};
 	cr_assert_eq(read_root_error(w, sizes, 1), CAPNP_ERR_OUT_OF_BOUNDS);
 }
 
 Test(capnp_hostile, list_count_past_segment)
 {
 	/* AllTypes root (dw 8? use real sizes), int32List pointer claims 1000 elements. */
-	uint64_t w[64] = { 0 };
+	uint64_t w[64] = {0};
 	unsigned dw = fieldkinds_AllTypes_DATA_WORDS, pc = fieldkinds_AllTypes_PTR_COUNT;
 	w[0] = sptr(0, (uint16_t)dw, (uint16_t)pc);
 	/* int32List is pointer 6 (ptrs: text,data,struct,void,bool,int8,int16,int32...). */
 	unsigned idx = 1 + dw + 7;
 	w[idx] = lptr(0, CAPNP_ELEM_4B, 1000);
-	uint32_t sizes[] = { 1 + dw + pc + 1 };
+	uint32_t sizes[] = {1 + dw + pc + 1};
 	cr_assert_eq(read_root_error(w, sizes, 1), CAPNP_ERR_LIST_OUT_OF_BOUNDS);
 }
 
 Test(capnp_hostile, composite_tag_claims_more_than_the_list_holds)
 {
 	/* Root Inner-list via AllTypes.structList: tag says 100 elements of 2 words, list has 2 words. */
-	uint64_t w[64] = { 0 };
+	uint64_t w[64] = {0};
 	unsigned dw = fieldkinds_AllTypes_DATA_WORDS, pc = fieldkinds_AllTypes_PTR_COUNT;
 	w[0] = sptr(0, (uint16_t)dw, (uint16_t)pc);
 	unsigned idx = 1 + dw + 17; /* structList */
 	unsigned tag = 1 + dw + pc;
 	w[idx] = lptr((int32_t)(tag - idx - 1), CAPNP_ELEM_COMPOSITE, 2);
 	w[tag] = sptr(100, 1, 1);
-	uint32_t sizes[] = { tag + 3 };
+	uint32_t sizes[] = {tag + 3};
 	static uint8_t buf[4096];
 	size_t len = frame(buf, w, sizes, 1);
 	struct capnp_reader m;
@@ -498,30 +498,30 @@ Test(capnp_hostile, composite_tag_claims_more_than_the_list_holds)
 
 Test(capnp_hostile, far_pointer_to_missing_segment)
 {
-	uint64_t w[] = { farptr(7, 0, false) };
-	uint32_t sizes[] = { 1 };
+	uint64_t w[] = {farptr(7, 0, false)};
+	uint32_t sizes[] = {1};
 	cr_assert_eq(read_root_error(w, sizes, 1), CAPNP_ERR_BAD_SEGMENT);
 }
 
 Test(capnp_hostile, far_pointer_loop)
 {
 	/* The landing pad is itself a far pointer back to the first: a loop. */
-	uint64_t w[] = { farptr(1, 0, false), farptr(0, 0, false) };
-	uint32_t sizes[] = { 1, 1 };
+	uint64_t w[] = {farptr(1, 0, false), farptr(0, 0, false)};
+	uint32_t sizes[] = {1, 1};
 	cr_assert_eq(read_root_error(w, sizes, 2), CAPNP_ERR_BAD_FAR);
 }
 
 Test(capnp_hostile, double_far_pad_without_far_first_word)
 {
-	uint64_t w[] = { farptr(1, 0, true), sptr(0, 1, 0), sptr(0, 1, 0) };
-	uint32_t sizes[] = { 1, 2 };
+	uint64_t w[] = {farptr(1, 0, true), sptr(0, 1, 0), sptr(0, 1, 0)};
+	uint32_t sizes[] = {1, 2};
 	cr_assert_eq(read_root_error(w, sizes, 2), CAPNP_ERR_BAD_FAR);
 }
 
 Test(capnp_hostile, far_landing_pad_outside_segment)
 {
-	uint64_t w[] = { farptr(1, 9, false), 0 };
-	uint32_t sizes[] = { 1, 1 };
+	uint64_t w[] = {farptr(1, 9, false), 0};
+	uint32_t sizes[] = {1, 1};
 	cr_assert_eq(read_root_error(w, sizes, 2), CAPNP_ERR_OUT_OF_BOUNDS);
 }
 
@@ -537,7 +537,7 @@ Test(capnp_hostile, depth_bomb)
 		unsigned child = base + dw + 2; /* pointer slot of `child` */
 		w[child] = sptr((int32_t)(base + size - child - 1), (uint16_t)dw, (uint16_t)pc);
 	}
-	uint32_t sizes[] = { 1 + (levels + 1) * size };
+	uint32_t sizes[] = {1 + (levels + 1) * size};
 	static uint8_t buf[16384];
 	size_t len = frame(buf, w, sizes, 1);
 	struct capnp_reader m;
@@ -559,13 +559,13 @@ Test(capnp_hostile, overlapping_pointers_hit_the_traversal_limit)
 	unsigned n = 1000, big = 500;
 	unsigned dw = fieldkinds_AllTypes_DATA_WORDS, pc = fieldkinds_AllTypes_PTR_COUNT;
 	w[0] = sptr(0, (uint16_t)dw, (uint16_t)pc);
-	unsigned slot = 1 + dw + 17;        /* structList pointer      */
-	unsigned list = 1 + dw + pc;        /* list of pointers starts */
-	unsigned target = list + n;         /* the shared struct       */
+	unsigned slot = 1 + dw + 17; /* structList pointer      */
+	unsigned list = 1 + dw + pc; /* list of pointers starts */
+	unsigned target = list + n;  /* the shared struct       */
 	w[slot] = lptr((int32_t)(list - slot - 1), CAPNP_ELEM_POINTER, n);
 	for (unsigned i = 0; i < n; i++)
 		w[list + i] = sptr((int32_t)(target - (list + i) - 1), (uint16_t)big, 0);
-	uint32_t sizes[] = { target + big };
+	uint32_t sizes[] = {target + big};
 	static uint8_t buf[32768];
 	size_t len = frame(buf, w, sizes, 1);
 	struct capnp_reader m;
@@ -583,11 +583,11 @@ Test(capnp_hostile, overlapping_pointers_hit_the_traversal_limit)
 
 Test(capnp_hostile, huge_void_list_is_charged_per_element)
 {
-	uint64_t w[64] = { 0 };
+	uint64_t w[64] = {0};
 	unsigned dw = fieldkinds_AllTypes_DATA_WORDS, pc = fieldkinds_AllTypes_PTR_COUNT;
 	w[0] = sptr(0, (uint16_t)dw, (uint16_t)pc);
 	w[1 + dw + 3] = lptr(0, CAPNP_ELEM_VOID, 0x1fffffff); /* voidList */
-	uint32_t sizes[] = { 1 + dw + pc };
+	uint32_t sizes[] = {1 + dw + pc};
 	static uint8_t buf[4096];
 	size_t len = frame(buf, w, sizes, 1);
 	struct capnp_reader m;
@@ -599,14 +599,14 @@ Test(capnp_hostile, huge_void_list_is_charged_per_element)
 Test(capnp_hostile, framing_errors)
 {
 	struct capnp_reader m;
-	uint8_t b1[8] = { 0xff, 0xff, 0xff, 0xff, 1, 0, 0, 0 }; /* 2^32 segments */
+	uint8_t b1[8] = {0xff, 0xff, 0xff, 0xff, 1, 0, 0, 0}; /* 2^32 segments */
 	cr_assert_eq(capnp_reader_init(&m, b1, sizeof b1), CAPNP_ERR_FRAMING);
-	uint8_t b2[8] = { 0, 0, 0, 0, 10, 0, 0, 0 }; /* 10 words, none present */
+	uint8_t b2[8] = {0, 0, 0, 0, 10, 0, 0, 0}; /* 10 words, none present */
 	cr_assert_eq(capnp_reader_init(&m, b2, sizeof b2), CAPNP_ERR_FRAMING);
 	cr_assert_eq(capnp_reader_init(&m, b2, 4), CAPNP_ERR_FRAMING);
-	uint8_t b3[16] = { 0 }; /* a zero-word first segment */
+	uint8_t b3[16] = {0}; /* a zero-word first segment */
 	cr_assert_eq(capnp_reader_init(&m, b3, 8), CAPNP_ERR_FRAMING);
-	uint8_t b4[16] = { 3, 0, 0, 0, 1, 0, 0, 0 }; /* 4 segments, table truncated */
+	uint8_t b4[16] = {3, 0, 0, 0, 1, 0, 0, 0}; /* 4 segments, table truncated */
 	cr_assert_eq(capnp_reader_init(&m, b4, sizeof b4), CAPNP_ERR_FRAMING);
 }
 
@@ -645,13 +645,13 @@ Test(capnp_reader, up_to_512_segments_with_a_table)
 	cr_assert_eq(capnp_struct_u64(&r, 0), 0x5a5a);
 	len = frame_many(buf, CAPNP_MAX_SEGMENTS + 1);
 	cr_assert_eq(capnp_reader_init_table(&m, buf, len, table, CAPNP_MAX_SEGMENTS + 1),
-		     CAPNP_ERR_FRAMING);
+	             CAPNP_ERR_FRAMING);
 }
 
 Test(capnp_hostile, text_without_nul)
 {
-	uint64_t w[] = { sptr(0, 1, 1), 0, lptr(0, CAPNP_ELEM_BYTE, 3), 0x636261 /* "abc" */ };
-	uint32_t sizes[] = { 4 };
+	uint64_t w[] = {sptr(0, 1, 1), 0, lptr(0, CAPNP_ELEM_BYTE, 3), 0x636261 /* "abc" */};
+	uint32_t sizes[] = {4};
 	static uint8_t buf[256];
 	size_t len = frame(buf, w, sizes, 1);
 	struct capnp_reader m;
@@ -665,22 +665,22 @@ Test(capnp_hostile, text_without_nul)
 Test(capnp_hostile, wrong_pointer_kinds)
 {
 	/* Root pointer is a list where a struct is expected. */
-	uint64_t w1[] = { lptr(0, CAPNP_ELEM_BYTE, 0) };
-	uint32_t s1[] = { 1 };
+	uint64_t w1[] = {lptr(0, CAPNP_ELEM_BYTE, 0)};
+	uint32_t s1[] = {1};
 	cr_assert_eq(read_root_error(w1, s1, 1), CAPNP_ERR_POINTER_KIND);
 	/* Root is a capability pointer. */
-	uint64_t w2[] = { 3 };
+	uint64_t w2[] = {3};
 	cr_assert_eq(read_root_error(w2, s1, 1), CAPNP_ERR_POINTER_KIND);
 	/* "Other" pointer with reserved bits set. */
-	uint64_t w3[] = { 0xff3 };
+	uint64_t w3[] = {0xff3};
 	cr_assert_eq(read_root_error(w3, s1, 1), CAPNP_ERR_RESERVED_POINTER);
 }
 
 Test(capnp_hostile, list_element_size_mismatch)
 {
 	/* Inner.label (Text) pointing at a list of 32-bit values. */
-	uint64_t w[] = { sptr(0, 1, 1), 0, lptr(0, CAPNP_ELEM_4B, 2), 0 };
-	uint32_t sizes[] = { 4 };
+	uint64_t w[] = {sptr(0, 1, 1), 0, lptr(0, CAPNP_ELEM_4B, 2), 0};
+	uint32_t sizes[] = {4};
 	static uint8_t buf[4096];
 	size_t len = frame(buf, w, sizes, 1);
 	struct capnp_reader m;
@@ -688,11 +688,11 @@ Test(capnp_hostile, list_element_size_mismatch)
 	(void)fieldkinds_Inner_get_label(fieldkinds_Inner_read_root(&m));
 	cr_assert_eq(capnp_reader_error(&m), CAPNP_ERR_LIST_KIND);
 	/* A bit list read as a struct list. */
-	uint64_t w2[64] = { 0 };
+	uint64_t w2[64] = {0};
 	unsigned dw = fieldkinds_AllTypes_DATA_WORDS, pc = fieldkinds_AllTypes_PTR_COUNT;
 	w2[0] = sptr(0, (uint16_t)dw, (uint16_t)pc);
 	w2[1 + dw + 17] = lptr(0, CAPNP_ELEM_BIT, 3);
-	uint32_t s2[] = { 1 + dw + pc + 1 };
+	uint32_t s2[] = {1 + dw + pc + 1};
 	len = frame(buf, w2, s2, 1);
 	capnp_reader_init(&m, buf, len);
 	(void)fieldkinds_AllTypes_get_structList(fieldkinds_AllTypes_read_root(&m));
@@ -719,14 +719,14 @@ Test(capnp, lists_read_across_compatible_encodings)
 {
 	/* AllTypes.structList written as a list of pointers (an older schema's
 	 * List(Text)): each element reads as a struct with one pointer. */
-	uint64_t w[64] = { 0 };
+	uint64_t w[64] = {0};
 	unsigned dw = fieldkinds_AllTypes_DATA_WORDS, pc = fieldkinds_AllTypes_PTR_COUNT;
 	w[0] = sptr(0, (uint16_t)dw, (uint16_t)pc);
 	unsigned slot = 1 + dw + 17, list = 1 + dw + pc;
 	w[slot] = lptr((int32_t)(list - slot - 1), CAPNP_ELEM_POINTER, 1);
 	w[list] = lptr(0, CAPNP_ELEM_BYTE, 3);
 	memcpy(&w[list + 1], "ab", 3);
-	uint32_t sizes[] = { list + 2 };
+	uint32_t sizes[] = {list + 2};
 	static uint8_t buf[4096];
 	size_t len = frame(buf, w, sizes, 1);
 	struct capnp_reader m;
@@ -759,13 +759,13 @@ Test(capnp, lists_read_across_compatible_encodings)
 
 Test(capnp_hostile, composite_tag_is_not_a_struct)
 {
-	uint64_t w[64] = { 0 };
+	uint64_t w[64] = {0};
 	unsigned dw = fieldkinds_AllTypes_DATA_WORDS, pc = fieldkinds_AllTypes_PTR_COUNT;
 	w[0] = sptr(0, (uint16_t)dw, (uint16_t)pc);
 	unsigned slot = 1 + dw + 17, list = 1 + dw + pc;
 	w[slot] = lptr((int32_t)(list - slot - 1), CAPNP_ELEM_COMPOSITE, 1);
 	w[list] = lptr(0, CAPNP_ELEM_BYTE, 1); /* a list pointer where the tag goes */
-	uint32_t sizes[] = { list + 2 };
+	uint32_t sizes[] = {list + 2};
 	static uint8_t buf[4096];
 	size_t len = frame(buf, w, sizes, 1);
 	struct capnp_reader m;
@@ -776,8 +776,8 @@ Test(capnp_hostile, composite_tag_is_not_a_struct)
 
 Test(capnp_hostile, first_error_is_kept)
 {
-	uint64_t w[] = { farptr(7, 0, false) };
-	uint32_t sizes[] = { 1 };
+	uint64_t w[] = {farptr(7, 0, false)};
+	uint32_t sizes[] = {1};
 	static uint8_t buf[256];
 	size_t len = frame(buf, w, sizes, 1);
 	struct capnp_reader m;
@@ -789,8 +789,8 @@ Test(capnp_hostile, first_error_is_kept)
 
 Test(capnp_hostile, zeroed_views_are_inert)
 {
-	struct capnp_struct s = { 0 };
-	struct capnp_list l = { 0 };
+	struct capnp_struct s = {0};
+	struct capnp_list l = {0};
 	cr_assert_eq(capnp_struct_u64(&s, 0), 0);
 	cr_assert_eq(capnp_struct_get_struct(&s, 0).data_bytes, 0);
 	cr_assert_eq(capnp_struct_get_text(&s, 0, NULL, 0).len, 0);

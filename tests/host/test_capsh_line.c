@@ -50,14 +50,14 @@ Test(capsh_line, cursor_and_editing_keys)
 {
 	feed("helq\x7fp");
 	cr_assert_str_eq(e.buf, "help");
-	feed("\x01x");            /* Ctrl-A, insert at the start */
+	feed("\x01x"); /* Ctrl-A, insert at the start */
 	cr_assert_str_eq(e.buf, "xhelp");
-	feed("\x05 a b");         /* Ctrl-E */
-	feed("\x17");             /* Ctrl-W: "b" */
+	feed("\x05 a b"); /* Ctrl-E */
+	feed("\x17");     /* Ctrl-W: "b" */
 	cr_assert_str_eq(e.buf, "xhelp a ");
 	feed("\033[D\033[D\033[Cz"); /* left, left, right */
 	cr_assert_str_eq(e.buf, "xhelp az ");
-	feed("\x15");             /* Ctrl-U: all before the cursor */
+	feed("\x15"); /* Ctrl-U: all before the cursor */
 	cr_assert_str_eq(e.buf, " ");
 	cr_assert_eq(e.pos, 0);
 }

@@ -3,8 +3,8 @@
 
 #include "clock_scale.h"
 
-static const uint64_t rates[] = { 1000000, 999998000, 1000000000, 2596148000,
-                                  3999999999, 4500000000, 10000000000 };
+static const uint64_t rates[] = {1000000, 999998000, 1000000000, 2596148000,
+                                 3999999999, 4500000000, 10000000000};
 
 Test(clock_scale, one_second_is_hz_ticks)
 {

@@ -15,11 +15,23 @@ static bool mem_read(void *ctx, uint64_t pa, void *buf, size_t len)
 	memcpy(buf, mem + pa, len);
 	return true;
 }
-static const struct acpi_read_ops ops = { .read = mem_read };
+static const struct acpi_read_ops ops = {.read = mem_read};
 
-static void put16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)v; p[1] = (uint8_t)(v >> 8); }
-static void put32(uint8_t *p, uint32_t v) { for (int i = 0; i < 4; i++) p[i] = (uint8_t)(v >> (8 * i)); }
-static void put64(uint8_t *p, uint64_t v) { put32(p, (uint32_t)v); put32(p + 4, (uint32_t)(v >> 32)); }
+static void put16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+}
+static void put32(uint8_t *p, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+static void put64(uint8_t *p, uint64_t v)
+{
+	put32(p, (uint32_t)v);
+	put32(p + 4, (uint32_t)(v >> 32));
+}
 
 static uint32_t len_now;
 
@@ -45,10 +57,11 @@ static uint8_t *drhd(uint64_t base, bool all, unsigned scopes)
 	put64(s + 8, base);
 	for (unsigned i = 0; i < scopes; i++) {
 		uint8_t *d = s + 16 + 8 * i;
-		d[0] = 1;      /* PCI endpoint */
+		d[0] = 1; /* PCI endpoint */
 		d[1] = 8;
-		d[5] = 0;      /* start bus */
-		d[6] = (uint8_t)(4 + i); d[7] = 0;
+		d[5] = 0; /* start bus */
+		d[6] = (uint8_t)(4 + i);
+		d[7] = 0;
 	}
 	len_now += len;
 	return s;

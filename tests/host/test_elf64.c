@@ -42,7 +42,7 @@ static void build_good(void)
 	ph[2] = (Elf64_Phdr){.p_type = PT_TLS, .p_flags = PF_R, .p_offset = 0x2000,
 	                     .p_vaddr = 0x402000, .p_filesz = 0x10, .p_memsz = 0x30,
 	                     .p_align = 8};
-	                     /* clang-format on */
+	/* clang-format on */
 	ph[3] = (Elf64_Phdr){.p_type = PT_GNU_STACK, .p_flags = PF_R | PF_W};
 }
 
@@ -85,15 +85,51 @@ Test(elf64, truncated)
 	             ELF_ERR_TRUNCATED);
 }
 
-Test(elf64, bad_magic) { img[1] = 'X'; cr_assert_eq(parse(), ELF_ERR_BAD_MAGIC); }
-Test(elf64, bad_class) { eh->e_ident[EI_CLASS] = ELFCLASS32; cr_assert_eq(parse(), ELF_ERR_BAD_CLASS); }
-Test(elf64, big_endian) { eh->e_ident[EI_DATA] = ELFDATA2MSB; cr_assert_eq(parse(), ELF_ERR_BAD_ENCODING); }
-Test(elf64, bad_version) { eh->e_version = 2; cr_assert_eq(parse(), ELF_ERR_BAD_VERSION); }
-Test(elf64, shared_object_refused) { eh->e_type = ET_DYN; cr_assert_eq(parse(), ELF_ERR_NOT_EXECUTABLE); }
-Test(elf64, wrong_machine) { eh->e_machine = EM_AARCH64; cr_assert_eq(parse(), ELF_ERR_BAD_MACHINE); }
-Test(elf64, bad_phentsize) { eh->e_phentsize = 32; cr_assert_eq(parse(), ELF_ERR_BAD_PHENTSIZE); }
-Test(elf64, absurd_phnum) { eh->e_phnum = 0xffff; cr_assert_eq(parse(), ELF_ERR_TOO_MANY_PHDRS); }
-Test(elf64, no_phdrs) { eh->e_phnum = 0; cr_assert_eq(parse(), ELF_ERR_NO_SEGMENTS); }
+Test(elf64, bad_magic)
+{
+	img[1] = 'X';
+	cr_assert_eq(parse(), ELF_ERR_BAD_MAGIC);
+}
+Test(elf64, bad_class)
+{
+	eh->e_ident[EI_CLASS] = ELFCLASS32;
+	cr_assert_eq(parse(), ELF_ERR_BAD_CLASS);
+}
+Test(elf64, big_endian)
+{
+	eh->e_ident[EI_DATA] = ELFDATA2MSB;
+	cr_assert_eq(parse(), ELF_ERR_BAD_ENCODING);
+}
+Test(elf64, bad_version)
+{
+	eh->e_version = 2;
+	cr_assert_eq(parse(), ELF_ERR_BAD_VERSION);
+}
+Test(elf64, shared_object_refused)
+{
+	eh->e_type = ET_DYN;
+	cr_assert_eq(parse(), ELF_ERR_NOT_EXECUTABLE);
+}
+Test(elf64, wrong_machine)
+{
+	eh->e_machine = EM_AARCH64;
+	cr_assert_eq(parse(), ELF_ERR_BAD_MACHINE);
+}
+Test(elf64, bad_phentsize)
+{
+	eh->e_phentsize = 32;
+	cr_assert_eq(parse(), ELF_ERR_BAD_PHENTSIZE);
+}
+Test(elf64, absurd_phnum)
+{
+	eh->e_phnum = 0xffff;
+	cr_assert_eq(parse(), ELF_ERR_TOO_MANY_PHDRS);
+}
+Test(elf64, no_phdrs)
+{
+	eh->e_phnum = 0;
+	cr_assert_eq(parse(), ELF_ERR_NO_SEGMENTS);
+}
 
 Test(elf64, phdrs_past_end)
 {
@@ -103,8 +139,16 @@ Test(elf64, phdrs_past_end)
 	cr_assert_eq(parse(), ELF_ERR_PHDRS_OUTSIDE_FILE);
 }
 
-Test(elf64, interpreter_refused) { ph[3].p_type = PT_INTERP; cr_assert_eq(parse(), ELF_ERR_DYNAMIC); }
-Test(elf64, dynamic_refused) { ph[3].p_type = PT_DYNAMIC; cr_assert_eq(parse(), ELF_ERR_DYNAMIC); }
+Test(elf64, interpreter_refused)
+{
+	ph[3].p_type = PT_INTERP;
+	cr_assert_eq(parse(), ELF_ERR_DYNAMIC);
+}
+Test(elf64, dynamic_refused)
+{
+	ph[3].p_type = PT_DYNAMIC;
+	cr_assert_eq(parse(), ELF_ERR_DYNAMIC);
+}
 
 Test(elf64, filesz_greater_than_memsz)
 {
@@ -168,7 +212,7 @@ Test(elf64, too_many_load_segments)
 		ph[i] = (Elf64_Phdr){.p_type = PT_LOAD, .p_flags = PF_R | PF_X, .p_offset = 0x1000,
 		                     .p_vaddr = 0x401000 + 0x1000 * i, .p_filesz = 0x10,
 		                     .p_memsz = 0x20};
-		                     /* clang-format on */
+	/* clang-format on */
 	cr_assert_eq(parse(), ELF_ERR_TOO_MANY_SEGMENTS);
 	eh->e_phnum = ELF_MAX_LOAD;
 	int err = parse();
@@ -207,12 +251,36 @@ Test(elf64, entry_outside_text)
 	cr_assert_eq(parse(), ELF_ERR_BAD_ENTRY);
 }
 
-Test(elf64, two_tls_segments) { ph[3] = ph[2]; cr_assert_eq(parse(), ELF_ERR_BAD_TLS); }
-Test(elf64, tls_bad_align) { ph[2].p_align = 12; cr_assert_eq(parse(), ELF_ERR_BAD_TLS); }
-Test(elf64, tls_huge_align) { ph[2].p_align = 1u << 20; cr_assert_eq(parse(), ELF_ERR_BAD_TLS); }
-Test(elf64, tls_too_big) { ph[2].p_memsz = ELF_MAX_TLS_BYTES + 1; cr_assert_eq(parse(), ELF_ERR_BAD_TLS); }
-Test(elf64, tls_filesz_gt_memsz) { ph[2].p_filesz = 0x40; cr_assert_eq(parse(), ELF_ERR_BAD_TLS); }
-Test(elf64, tls_outside_file) { ph[2].p_offset = IMG_SIZE; cr_assert_eq(parse(), ELF_ERR_BAD_TLS); }
+Test(elf64, two_tls_segments)
+{
+	ph[3] = ph[2];
+	cr_assert_eq(parse(), ELF_ERR_BAD_TLS);
+}
+Test(elf64, tls_bad_align)
+{
+	ph[2].p_align = 12;
+	cr_assert_eq(parse(), ELF_ERR_BAD_TLS);
+}
+Test(elf64, tls_huge_align)
+{
+	ph[2].p_align = 1u << 20;
+	cr_assert_eq(parse(), ELF_ERR_BAD_TLS);
+}
+Test(elf64, tls_too_big)
+{
+	ph[2].p_memsz = ELF_MAX_TLS_BYTES + 1;
+	cr_assert_eq(parse(), ELF_ERR_BAD_TLS);
+}
+Test(elf64, tls_filesz_gt_memsz)
+{
+	ph[2].p_filesz = 0x40;
+	cr_assert_eq(parse(), ELF_ERR_BAD_TLS);
+}
+Test(elf64, tls_outside_file)
+{
+	ph[2].p_offset = IMG_SIZE;
+	cr_assert_eq(parse(), ELF_ERR_BAD_TLS);
+}
 
 Test(elf64, every_error_has_a_name)
 {

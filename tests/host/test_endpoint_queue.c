@@ -33,10 +33,10 @@ Test(epq, remove_head_middle_tail_and_absent)
 {
 	for (int i = 0; i < 4; i++)
 		epq_push(&q, &n[i]);
-	cr_assert(epq_remove(&q, &n[2]));  /* middle */
-	cr_assert(epq_remove(&q, &n[3]));  /* tail */
+	cr_assert(epq_remove(&q, &n[2])); /* middle */
+	cr_assert(epq_remove(&q, &n[3])); /* tail */
 	cr_assert_eq(q.tail, &n[1]);
-	cr_assert(epq_remove(&q, &n[0]));  /* head */
+	cr_assert(epq_remove(&q, &n[0]));     /* head */
 	cr_assert_not(epq_remove(&q, &n[4])); /* never queued */
 	cr_assert_not(epq_remove(&q, &n[2])); /* already gone */
 	cr_assert_eq(q.count, 1u);

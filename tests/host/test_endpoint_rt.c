@@ -31,7 +31,7 @@ static int64_t enter(uint32_t min, uint64_t timeout, void *ctx)
 		/* clang-format off */
 		struct capos_cqe cqe = {.user_data = seen.user_data, .result = 8,
 		                        .cap_count = give_count};
-		                        /* clang-format on */
+		/* clang-format on */
 		page.cq[h->cq_tail & (CAPOS_CQ_ENTRIES - 1)] = cqe;
 		h->cq_tail++;
 	}
@@ -58,8 +58,13 @@ Test(endpoint_rt, descriptors_follow_the_params_at_align8)
 	struct capos_xfer_desc d[2] = {capos_xfer_copy(0x401), capos_xfer_move(0x802)};
 	uint64_t result[8];
 	struct capos_endpoint_call c = {
-		.method_id = 9, .params = params, .params_len = sizeof params,
-		.xfer = d, .xfer_count = 2, .result = result, .result_cap = sizeof result,
+		.method_id = 9,
+		.params = params,
+		.params_len = sizeof params,
+		.xfer = d,
+		.xfer_count = 2,
+		.result = result,
+		.result_cap = sizeof result,
 		.timeout_ns = 1234,
 	};
 	give[0] = (struct capos_cap_record){.cap_id = 0x403, .interface_id = 0x77};
@@ -92,7 +97,7 @@ Test(endpoint_rt, no_descriptors_passes_params_in_place)
 	/* clang-format off */
 	struct capos_endpoint_call c = {.params = params, .params_len = 8, .result = result,
 	                                .result_cap = sizeof result};
-	                                /* clang-format on */
+	/* clang-format on */
 	cr_assert_eq(capos_endpoint_call_in(&ring, 5, &c, NULL, NULL), 0);
 	cr_assert_eq(seen.addr, (uint64_t)(uintptr_t)params);
 	cr_assert_eq(seen.xfer_cap_count, 0);

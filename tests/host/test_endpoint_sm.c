@@ -59,7 +59,11 @@ static int f_copy_out(struct process *p, uint64_t addr, const void *src, uint64_
 
 /* Endpoint capabilities: type 1 owner, 2 client facet (as the kernel's
  * retain/drop do, a copy holds a reference). */
-static bool f_transferable(const struct cap_entry *e) { (void)e; return true; }
+static bool f_transferable(const struct cap_entry *e)
+{
+	(void)e;
+	return true;
+}
 static void f_retain(const struct cap_entry *e)
 {
 	if (e->type == 1 || e->type == 2)
@@ -120,11 +124,20 @@ static void f_panic(const char *fmt, ...)
 }
 
 static const struct ipc_ops ops = {
-	.pid = f_pid, .name = f_name, .caps = f_caps, .copy_in = f_copy_in,
-	.copy_out = f_copy_out, .check_writable = f_check_writable,
-	.xfer_prepare = f_xfer_prepare, .xfer = &f_xfer, .xfer_counted = f_xfer_counted,
-	.complete = f_complete, .wait_begin = f_wait_begin, .wait_end = f_wait_end,
-	.log = f_log, .panic = f_panic,
+	.pid = f_pid,
+	.name = f_name,
+	.caps = f_caps,
+	.copy_in = f_copy_in,
+	.copy_out = f_copy_out,
+	.check_writable = f_check_writable,
+	.xfer_prepare = f_xfer_prepare,
+	.xfer = &f_xfer,
+	.xfer_counted = f_xfer_counted,
+	.complete = f_complete,
+	.wait_begin = f_wait_begin,
+	.wait_end = f_wait_end,
+	.log = f_log,
+	.panic = f_panic,
 };
 
 /* The usual cast: pid 1 server (owner), pid 2 and 3 clients. */
@@ -221,7 +234,7 @@ static bool call(struct process *p, struct endpoint *ep, uint32_t len, uint32_t 
 	/* clang-format off */
 	struct capos_sqe sqe = {.opcode = CAPOS_OP_CALL, .addr = 0, .len = len,
 	                        .result_addr = 2048, .result_len = result_len, .user_data = 7};
-	                        /* clang-format on */
+	/* clang-format on */
 	*cqe = (struct capos_cqe){.user_data = 7};
 	return do_call(p, ep, 0x42, &sqe, deadline, cqe);
 }
@@ -233,7 +246,7 @@ static bool recv(struct endpoint *ep, uint32_t result_len, uint64_t deadline,
 	/* clang-format off */
 	struct capos_sqe sqe = {.opcode = CAPOS_OP_RECV, .result_addr = 1024,
 	                        .result_len = result_len, .user_data = 9};
-	                        /* clang-format on */
+	/* clang-format on */
 	*cqe = (struct capos_cqe){.user_data = 9};
 	struct ipc_recv *rec;
 	int err = ipc_recv_check(&s, server, ep, &sqe, &rec);
@@ -250,7 +263,7 @@ static int ret(struct endpoint *ep, uint32_t call_id, uint32_t len, bool excepti
 	/* clang-format off */
 	struct capos_sqe sqe = {.opcode = CAPOS_OP_RETURN, .addr = 512, .len = len,
 	                        .call_id = call_id, .flags = exception ? CAPOS_SQE_EXCEPTION : 0};
-	                        /* clang-format on */
+	/* clang-format on */
 	struct ipc_call *rec;
 	int err = ipc_return_check(&s, ep, &sqe, &rec);
 	return err ? err : ipc_return_perform(&s, server, rec, &sqe);
@@ -277,7 +290,8 @@ Test(ipc, call_queued_then_recv_delivers_then_return_answers)
 	cr_assert_eq(received()->badge, 0x42u);
 	cr_assert_eq(received()->params_len, 10u);
 	cr_assert_eq(memcmp(server->mem + 1024 + sizeof(struct capos_endpoint_message), "abcdefghij",
-	                    10), 0);
+	                    10),
+	             0);
 	cr_assert_eq(server->waits.n[WAIT_SERVING], 1u);
 	cr_assert_eq(server->waits.n[WAIT_RECEIVE], 0u);
 	cr_assert_eq(ret(ep, server->cqe[0].call_id, 5, false), CAPOS_OK);
@@ -583,7 +597,7 @@ Test(ipc, call_moves_a_capability)
 	/* clang-format off */
 	struct capos_sqe sqe = {.opcode = CAPOS_OP_CALL, .addr = 0, .len = 8, .xfer_cap_count = 1,
 	                        .result_addr = 2048, .result_len = 64};
-	                        /* clang-format on */
+	/* clang-format on */
 	struct capos_cqe cqe;
 	cr_assert_not(do_call(client, ep, 0, &sqe, IPC_NO_DEADLINE, &cqe));
 	recv(ep, 256, IPC_NO_DEADLINE, &cqe);
@@ -614,7 +628,7 @@ Test(ipc, call_carrying_its_own_endpoint_reentrant_drop)
 	/* clang-format off */
 	struct capos_sqe sqe = {.opcode = CAPOS_OP_CALL, .len = 8, .xfer_cap_count = 1,
 	                        .result_addr = 2048, .result_len = 64};
-	                        /* clang-format on */
+	/* clang-format on */
 	struct capos_cqe cqe;
 	cr_assert_not(do_call(client, ep, 0, &sqe, IPC_NO_DEADLINE, &cqe));
 	release(client, own_id); /* the copy in the queued call holds an owner reference */
@@ -635,7 +649,7 @@ Test(ipc, describe_waits_names_each_wait)
 	cr_assert_not(recv(ep, 256, IPC_NO_DEADLINE, &cqe));
 	ipc_describe_waits(&s, server, buf, sizeof buf);
 	cr_assert_str_eq(buf, "; recv on endpoint 1 'ep'");
-	cr_assert_not(call(client, ep, 3, 64, IPC_NO_DEADLINE, &cqe)); /* delivered */
+	cr_assert_not(call(client, ep, 3, 64, IPC_NO_DEADLINE, &cqe));  /* delivered */
 	cr_assert_not(call(client2, ep, 3, 64, IPC_NO_DEADLINE, &cqe)); /* queued */
 	buf[0] = 0;
 	ipc_describe_waits(&s, client, buf, sizeof buf);
@@ -662,7 +676,7 @@ static int ret_with_cap(struct endpoint *ep, uint32_t call_id, uint32_t len, boo
 	struct capos_sqe sqe = {.opcode = CAPOS_OP_RETURN, .addr = 512, .len = len,
 	                        .xfer_cap_count = 1, .call_id = call_id,
 	                        .flags = exception ? CAPOS_SQE_EXCEPTION : 0};
-	                        /* clang-format on */
+	/* clang-format on */
 	struct ipc_call *rec;
 	int err = ipc_return_check(&s, ep, &sqe, &rec);
 	return err ? err : ipc_return_perform(&s, server, rec, &sqe);
@@ -698,7 +712,7 @@ Test(ipc, reply_moves_a_capability_to_the_caller)
 	cr_assert_eq(cap_table_count(&server->caps), 1u, "moved out of the server's table");
 	cr_assert_eq(cap_table_count(&client->caps), 2u);
 	const struct capos_cap_record *rec =
-	    (const struct capos_cap_record *)(client->mem + 2048 + capos_align8(5));
+		(const struct capos_cap_record *)(client->mem + 2048 + capos_align8(5));
 	struct cap_entry *e;
 	cr_assert_eq(cap_table_lookup(&client->caps, rec->cap_id, &e), CAPOS_OK);
 	assert_nothing_live();
@@ -734,7 +748,7 @@ Test(ipc, call_with_bad_transfer_refused_with_no_effect)
 	/* clang-format off */
 	struct capos_sqe sqe = {.opcode = CAPOS_OP_CALL, .len = 8, .xfer_cap_count = 1,
 	                        .result_addr = 2048, .result_len = 64};
-	                        /* clang-format on */
+	/* clang-format on */
 	struct capos_cqe cqe;
 	cr_assert(do_call(client, ep, 0, &sqe, IPC_NO_DEADLINE, &cqe), "refused now");
 	cr_assert_lt(cqe.result, 0);
@@ -754,7 +768,7 @@ Test(ipc, params_unreadable_at_delivery_fail_the_call_alone)
 	/* clang-format off */
 	struct capos_sqe sqe = {.opcode = CAPOS_OP_CALL, .addr = MEM - 4, .len = 64,
 	                        .result_addr = 2048, .result_len = 64, .user_data = 5};
-	                        /* clang-format on */
+	/* clang-format on */
 	struct capos_cqe cqe;
 	cr_assert_not(do_call(client, ep, 0, &sqe, IPC_NO_DEADLINE, &cqe));
 	cr_assert_not(recv(ep, 256, IPC_NO_DEADLINE, &cqe));

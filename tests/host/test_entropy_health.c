@@ -34,13 +34,13 @@ Test(entropy_health, rct_first_sample_zero_is_not_a_repeat)
 
 Test(entropy_health, mcv_bits_round_down)
 {
-	uint64_t half[] = {1, 1, 2, 3};       /* p_max 1/2: 1 bit */
+	uint64_t half[] = {1, 1, 2, 3}; /* p_max 1/2: 1 bit */
 	cr_assert_eq(entropy_mcv_bits(half, 4), 1);
 	uint64_t third[] = {1, 1, 2, 3, 4, 5}; /* p_max 1/3: 1.58 -> 1 */
 	cr_assert_eq(entropy_mcv_bits(third, 6), 1);
 	uint64_t stuck[] = {7, 7, 7, 7};
 	cr_assert_eq(entropy_mcv_bits(stuck, 4), 0);
-	uint64_t most[] = {7, 7, 7, 1};        /* p_max 3/4 */
+	uint64_t most[] = {7, 7, 7, 1}; /* p_max 3/4 */
 	cr_assert_eq(entropy_mcv_bits(most, 4), 0);
 	uint64_t all[256];
 	for (unsigned i = 0; i < 256; i++)

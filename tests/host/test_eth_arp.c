@@ -5,20 +5,59 @@
 
 #include "eth_arp.h"
 
-static const uint8_t our_mac[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };
-static const uint8_t gw_mac[6] = { 0x52, 0x55, 0x0a, 0x00, 0x02, 0x02 };
+static const uint8_t our_mac[6] = {0x52, 0x54, 0x00, 0x12, 0x34, 0x56};
+static const uint8_t gw_mac[6] = {0x52, 0x55, 0x0a, 0x00, 0x02, 0x02};
 
 Test(eth_arp, request_bytes)
 {
 	uint8_t buf[128];
 	memset(buf, 0xee, sizeof buf);
 	cr_assert_eq(arp_build_request(buf, sizeof buf, our_mac, IPV4(10, 0, 2, 15),
-	                               IPV4(10, 0, 2, 2)), 60);
+	                               IPV4(10, 0, 2, 2)),
+	             60);
 	static const uint8_t want[42] = {
-		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x52, 0x54, 0x00, 0x12, 0x34, 0x56, 0x08, 0x06,
-		0x00, 0x01, 0x08, 0x00, 6, 4, 0x00, 0x01,
-		0x52, 0x54, 0x00, 0x12, 0x34, 0x56, 10, 0, 2, 15,
-		0, 0, 0, 0, 0, 0, 10, 0, 2, 2,
+		0xff,
+		0xff,
+		0xff,
+		0xff,
+		0xff,
+		0xff,
+		0x52,
+		0x54,
+		0x00,
+		0x12,
+		0x34,
+		0x56,
+		0x08,
+		0x06,
+		0x00,
+		0x01,
+		0x08,
+		0x00,
+		6,
+		4,
+		0x00,
+		0x01,
+		0x52,
+		0x54,
+		0x00,
+		0x12,
+		0x34,
+		0x56,
+		10,
+		0,
+		2,
+		15,
+		0,
+		0,
+		0,
+		0,
+		0,
+		0,
+		10,
+		0,
+		2,
+		2,
 	};
 	cr_expect_arr_eq(buf, want, sizeof want);
 	for (unsigned i = 42; i < 60; i++)
@@ -41,9 +80,9 @@ static size_t reply(uint8_t *b, uint16_t op)
 	b[14] = 0, b[15] = 1, b[16] = 8, b[17] = 0, b[18] = 6, b[19] = 4;
 	b[20] = (uint8_t)(op >> 8), b[21] = (uint8_t)op;
 	memcpy(b + 22, gw_mac, 6);
-	memcpy(b + 28, (uint8_t[]){ 10, 0, 2, 2 }, 4);
+	memcpy(b + 28, (uint8_t[]){10, 0, 2, 2}, 4);
 	memcpy(b + 32, our_mac, 6);
-	memcpy(b + 38, (uint8_t[]){ 10, 0, 2, 15 }, 4);
+	memcpy(b + 38, (uint8_t[]){10, 0, 2, 15}, 4);
 	return 60;
 }
 

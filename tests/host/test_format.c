@@ -20,18 +20,18 @@ static int raw_format(char *out, size_t len, const char *fmt, ...)
 	return n;
 }
 
-#define CHECK_RAW(expect, ...)                                               \
-	do {                                                                 \
-		int n_ = raw_format(buf, sizeof buf, __VA_ARGS__);           \
-		cr_assert_str_eq(buf, expect);                               \
-		cr_assert_eq(n_, (int)strlen(expect));                       \
+#define CHECK_RAW(expect, ...)                                     \
+	do {                                                       \
+		int n_ = raw_format(buf, sizeof buf, __VA_ARGS__); \
+		cr_assert_str_eq(buf, expect);                     \
+		cr_assert_eq(n_, (int)strlen(expect));             \
 	} while (0)
 
-#define CHECK(expect, ...)                                                   \
-	do {                                                                 \
-		int n_ = format_snprintf(buf, sizeof buf, __VA_ARGS__);      \
-		cr_assert_str_eq(buf, expect);                               \
-		cr_assert_eq(n_, (int)strlen(expect));                       \
+#define CHECK(expect, ...)                                              \
+	do {                                                            \
+		int n_ = format_snprintf(buf, sizeof buf, __VA_ARGS__); \
+		cr_assert_str_eq(buf, expect);                          \
+		cr_assert_eq(n_, (int)strlen(expect));                  \
 	} while (0)
 
 Test(format, strings_and_chars)
@@ -106,13 +106,13 @@ Test(format, truncation_reports_full_length)
  * Some combine flags that -Wformat calls redundant; C still defines them. */
 #pragma GCC diagnostic ignored "-Wformat"
 #pragma GCC diagnostic ignored "-Wformat-extra-args"
-#define SAME(...)                                                            \
-	do {                                                                 \
-		char a_[128], b_[128];                                       \
-		int na_ = format_snprintf(a_, sizeof a_, __VA_ARGS__);       \
-		int nb_ = snprintf(b_, sizeof b_, __VA_ARGS__);              \
-		cr_assert_str_eq(a_, b_);                                    \
-		cr_assert_eq(na_, nb_);                                      \
+#define SAME(...)                                                      \
+	do {                                                           \
+		char a_[128], b_[128];                                 \
+		int na_ = format_snprintf(a_, sizeof a_, __VA_ARGS__); \
+		int nb_ = snprintf(b_, sizeof b_, __VA_ARGS__);        \
+		cr_assert_str_eq(a_, b_);                              \
+		cr_assert_eq(na_, nb_);                                \
 	} while (0)
 
 Test(format, integer_precision_like_c)
@@ -183,7 +183,8 @@ Test(format, options_pick_runtime_pointer_and_bad_spec)
 {
 	char out[64];
 	cr_assert_eq(raw_opt(out, sizeof out, FORMAT_PTR_NATURAL, "%p|%-6p|%#p", (void *)0xff,
-			     (void *)0x1, (void *)0), 15);
+	                     (void *)0x1, (void *)0),
+	             15);
 	cr_assert_str_eq(out, "0xff|0x1   |0x0");
 	cr_assert_eq(raw_opt(out, sizeof out, FORMAT_BAD_VERBATIM, "a%-5qb%3"), 8);
 	cr_assert_str_eq(out, "a%-5qb%3");
@@ -192,7 +193,8 @@ Test(format, options_pick_runtime_pointer_and_bad_spec)
 	/* The callback path counts what it hands out. */
 	int calls = 0;
 	cr_assert_eq(count_format(&calls, FORMAT_PTR_NATURAL, "%p|%-6p|", (void *)0xff,
-				  (void *)0x1), 12);
+	                          (void *)0x1),
+	             12);
 	cr_assert_eq(calls, 12);
 	calls = 0;
 	cr_assert_eq(count_format(&calls, FORMAT_BAD_VERBATIM, "a%-5qb%3"), 8);

@@ -47,7 +47,8 @@ Test(fring, geometry_checked)
 	cr_expect_eq(fring_init(&r, sh->slots, 8, 1516, &sh->prod, &sh->cons, true), FRING_ERR_ARG);
 	cr_expect_eq(fring_init(&r, sh->slots, 8, 1520, &sh->prod, &sh->cons, true), FRING_OK);
 	cr_expect_eq(fring_init(&r, sh->slots, 8, SLOT, (uint32_t *)((uint8_t *)&sh->prod + 1),
-	                        &sh->cons, true), FRING_ERR_ARG);
+	                        &sh->cons, true),
+	             FRING_ERR_ARG);
 }
 
 Test(fring, frames_cross_in_order_only_after_publish)
@@ -73,7 +74,7 @@ Test(fring, frames_cross_in_order_only_after_publish)
 
 Test(fring, full_then_drains)
 {
-	uint8_t f[64] = { 0 }, out[64];
+	uint8_t f[64] = {0}, out[64];
 	uint32_t len;
 	for (int i = 0; i < SLOTS; i++)
 		cr_assert_eq(fring_put(&tx, f, sizeof f), FRING_OK);
@@ -115,7 +116,7 @@ Test(fring, producer_index_ahead_is_refused)
 
 Test(fring, consumer_index_ahead_is_refused)
 {
-	uint8_t f[64] = { 0 };
+	uint8_t f[64] = {0};
 	sh->cons = 5; /* consumed frames never produced */
 	cr_expect_eq(fring_put(&tx, f, sizeof f), FRING_ERR_PEER);
 	cr_expect_eq(tx.bad_index, 1);
@@ -123,7 +124,7 @@ Test(fring, consumer_index_ahead_is_refused)
 
 Test(fring, hostile_lengths_skipped)
 {
-	static const uint32_t bad[] = { 0, 13, 1515, 0xffffffffu, 0x10000 | 60 };
+	static const uint32_t bad[] = {0, 13, 1515, 0xffffffffu, 0x10000 | 60};
 	uint8_t out[1514];
 	uint32_t len;
 	for (unsigned i = 0; i < sizeof bad / sizeof bad[0]; i++) {
@@ -132,7 +133,7 @@ Test(fring, hostile_lengths_skipped)
 	}
 	uint8_t good[60];
 	fill(good, sizeof good, 9);
-	memcpy(sh->slots + 5 * SLOT, (uint32_t[]){ 60 }, 4);
+	memcpy(sh->slots + 5 * SLOT, (uint32_t[]){60}, 4);
 	memcpy(sh->slots + 5 * SLOT + 4, good, sizeof good);
 	sh->prod = 6;
 	for (unsigned i = 0; i < 5; i++)
@@ -144,7 +145,7 @@ Test(fring, hostile_lengths_skipped)
 
 Test(fring, small_buffer_leaves_frame_in_place)
 {
-	uint8_t f[200] = { 1 }, small[100], big[200];
+	uint8_t f[200] = {1}, small[100], big[200];
 	uint32_t len;
 	cr_assert_eq(fring_put(&tx, f, sizeof f), FRING_OK);
 	fring_publish(&tx);
@@ -155,7 +156,7 @@ Test(fring, small_buffer_leaves_frame_in_place)
 
 Test(fring, wrong_side_and_bad_frames_refused)
 {
-	uint8_t f[1600] = { 0 }, out[1514];
+	uint8_t f[1600] = {0}, out[1514];
 	uint32_t len;
 	cr_expect_eq(fring_put(&rx, f, 60), FRING_ERR_ARG, "the consumer cannot put");
 	cr_expect_eq(fring_get(&tx, out, sizeof out, &len), FRING_ERR_ARG);

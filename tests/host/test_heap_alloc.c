@@ -9,8 +9,8 @@
 
 struct arena {
 	uint8_t *base;
-	size_t mapped;   /* bytes "mapped" so far */
-	size_t limit;    /* grow refuses past this */
+	size_t mapped; /* bytes "mapped" so far */
+	size_t limit;  /* grow refuses past this */
 	unsigned grows;
 };
 
@@ -152,7 +152,11 @@ Test(heap, check_detects_a_smashed_header)
 
 Test(heap, storm_with_mixed_sizes_and_alignments)
 {
-	struct { uint8_t *p; size_t n; uint8_t tag; } s[256] = { 0 };
+	struct {
+		uint8_t *p;
+		size_t n;
+		uint8_t tag;
+	} s[256] = {0};
 	srand(7);
 	for (int round = 0; round < 50000; round++) {
 		int i = rand() % 256;

@@ -10,7 +10,9 @@
 
 static const uint8_t elf[4] = {0x7f, 'E', 'L', 'F'};
 static struct mf_binary bins[] = {
-	{S("init"), elf, 4}, {S("srv"), elf, 4}, {S("cli"), elf, 4},
+	{S("init"), elf, 4},
+	{S("srv"), elf, 4},
+	{S("cli"), elf, 4},
 };
 static struct mf_cap init_caps[] = {
 	{.name = S("console"), .kind = MF_SOURCE_KERNEL, .kernel = MF_KCAP_CONSOLE},
@@ -53,9 +55,13 @@ static struct mf_service services[] = {
 };
 static struct mf_manifest m = {
 	.schema_version = MF_SCHEMA_VERSION,
-	.binaries = bins, .binary_count = 3,
-	.init_binary = S("init"), .init_caps = init_caps, .init_cap_count = 3,
-	.services = services, .service_count = 4,
+	.binaries = bins,
+	.binary_count = 3,
+	.init_binary = S("init"),
+	.init_caps = init_caps,
+	.init_cap_count = 3,
+	.services = services,
+	.service_count = 4,
 };
 
 static struct init_wiring w;

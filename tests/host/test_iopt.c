@@ -40,7 +40,7 @@ static uint64_t *fake_table(void *ctx, uint64_t pa)
 	cr_assert(i < FRAMES && used[i], "walk through a frame not handed out");
 	return frames[i];
 }
-static const struct iopt_ops ops = { .alloc = fake_alloc, .free = fake_free, .table = fake_table };
+static const struct iopt_ops ops = {.alloc = fake_alloc, .free = fake_free, .table = fake_table};
 
 static void setup(void)
 {

@@ -20,7 +20,8 @@ Test(kfuzz_config, every_word)
 {
 	cr_assert_eq(kf_config_parse("nosmap kfuzz.seed=18446744073709551615 kfuzz.ops=20000 "
 	                             "kfuzz.workers=4 kfuzz.off=effect,nt kfuzz.trace=1",
-	                             &c, err, sizeof err), 0);
+	                             &c, err, sizeof err),
+	             0);
 	cr_assert_eq(c.seed, UINT64_MAX);
 	cr_assert_eq(c.ops, 20000);
 	cr_assert_eq(c.workers, 4);
@@ -37,9 +38,16 @@ Test(kfuzz_config, every_off_name)
 Test(kfuzz_config, refuses_bad_values)
 {
 	const char *bad[] = {
-		"kfuzz.seed=", "kfuzz.seed=12x", "kfuzz.seed=-1", "kfuzz.seed=18446744073709551616",
-		"kfuzz.ops=4294967296", "kfuzz.workers=5", "kfuzz.trace=2", "kfuzz.off=nt,bogus",
-		"kfuzz.off=ntx", "kfuzz.off=NT",
+		"kfuzz.seed=",
+		"kfuzz.seed=12x",
+		"kfuzz.seed=-1",
+		"kfuzz.seed=18446744073709551616",
+		"kfuzz.ops=4294967296",
+		"kfuzz.workers=5",
+		"kfuzz.trace=2",
+		"kfuzz.off=nt,bogus",
+		"kfuzz.off=ntx",
+		"kfuzz.off=NT",
 	};
 	for (unsigned i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		err[0] = 0;

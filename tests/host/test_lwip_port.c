@@ -39,8 +39,8 @@
 #define UDP_PORT 7
 #define BULK (1024u * 1024u)
 
-static const uint8_t mac_client[6] = { 0x02, 0, 0, 0, 0, 1 };
-static const uint8_t mac_server[6] = { 0x02, 0, 0, 0, 0, 2 };
+static const uint8_t mac_client[6] = {0x02, 0, 0, 0, 0, 1};
+static const uint8_t mac_server[6] = {0x02, 0, 0, 0, 0, 2};
 static int wire = -1;
 static struct ethif nic;
 
@@ -58,7 +58,7 @@ static int wire_send(void *ctx, const uint8_t *frame, size_t len)
 	(void)ctx;
 	return send(wire, frame, len, MSG_NOSIGNAL) == (ssize_t)len ? 1 : -1;
 }
-static const struct ethif_ops wire_ops = { .send = wire_send };
+static const struct ethif_ops wire_ops = {.send = wire_send};
 
 static uint64_t fnv1a(uint64_t h, const uint8_t *p, size_t n)
 {
@@ -86,7 +86,7 @@ static void stack_up(const uint8_t mac[6], uint8_t last_octet)
 static int pump(int wait_ms)
 {
 	uint8_t frame[ETHIF_FRAME_MAX + 1];
-	struct pollfd pfd = { .fd = wire, .events = POLLIN };
+	struct pollfd pfd = {.fd = wire, .events = POLLIN};
 	int alive = 1;
 	while (poll(&pfd, 1, wait_ms) > 0) {
 		ssize_t n = recv(wire, frame, sizeof frame, MSG_DONTWAIT);
@@ -103,14 +103,16 @@ static int pump(int wait_ms)
 
 /* ---- the peer (10.0.0.2) ---- */
 
-struct sink { uint64_t hash, bytes; };
+struct sink {
+	uint64_t hash, bytes;
+};
 
 static err_t sink_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
 {
 	struct sink *s = arg;
 	(void)err;
 	if (!p) {
-		uint64_t answer[2] = { s->hash, s->bytes };
+		uint64_t answer[2] = {s->hash, s->bytes};
 		tcp_write(pcb, answer, sizeof answer, TCP_WRITE_FLAG_COPY);
 		tcp_output(pcb);
 		tcp_close(pcb);
@@ -323,7 +325,10 @@ Test(lwip_port, tcp_connect_accept_1mib_hash)
 
 /* ---- UDP round trip ---- */
 
-static struct { char buf[64]; int got; } uc;
+static struct {
+	char buf[64];
+	int got;
+} uc;
 
 static void uc_recv(void *arg, struct udp_pcb *pcb, struct pbuf *p, const ip_addr_t *addr,
                     u16_t port)
@@ -360,7 +365,10 @@ Test(lwip_port, udp_round_trip)
 
 /* ---- ICMP echo through a raw pcb ---- */
 
-static struct { int replies; u16_t seq; } ic;
+static struct {
+	int replies;
+	u16_t seq;
+} ic;
 
 static u8_t ic_recv(void *arg, struct raw_pcb *pcb, struct pbuf *p, const ip_addr_t *addr)
 {

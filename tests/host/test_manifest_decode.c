@@ -11,10 +11,10 @@
 #include "../../tools/mkmanifest/encode.h"
 #include "manifest/decode.h"
 
-#define S(lit) ((struct mf_str){ lit, sizeof(lit) - 1 })
+#define S(lit) ((struct mf_str){lit, sizeof(lit) - 1})
 
-static const uint8_t elf_a[] = { 0x7f, 'E', 'L', 'F', 1, 2, 3 };
-static const uint8_t elf_b[] = { 0x7f, 'E', 'L', 'F', 9 };
+static const uint8_t elf_a[] = {0x7f, 'E', 'L', 'F', 1, 2, 3};
+static const uint8_t elf_b[] = {0x7f, 'E', 'L', 'F', 9};
 static struct mf_binary bins[2];
 static struct mf_cap init_caps[2];
 static struct mf_cap server_caps[2];
@@ -27,12 +27,12 @@ static struct mf_decode_error err;
 
 static void setup(void)
 {
-	bins[0] = (struct mf_binary){ S("init"), elf_a, sizeof(elf_a) };
-	bins[1] = (struct mf_binary){ S("demo"), elf_b, sizeof(elf_b) };
-	init_caps[0] = (struct mf_cap){ .name = S("console"), .kernel = MF_KCAP_CONSOLE };
-	init_caps[1] = (struct mf_cap){ .name = S("boot"), .kernel = MF_KCAP_BOOT_PACKAGE };
-	server_caps[0] = (struct mf_cap){ .name = S("console"), .kernel = MF_KCAP_CONSOLE };
-	server_caps[1] = (struct mf_cap){ .name = S("ep"), .kernel = MF_KCAP_ENDPOINT };
+	bins[0] = (struct mf_binary){S("init"), elf_a, sizeof(elf_a)};
+	bins[1] = (struct mf_binary){S("demo"), elf_b, sizeof(elf_b)};
+	init_caps[0] = (struct mf_cap){.name = S("console"), .kernel = MF_KCAP_CONSOLE};
+	init_caps[1] = (struct mf_cap){.name = S("boot"), .kernel = MF_KCAP_BOOT_PACKAGE};
+	server_caps[0] = (struct mf_cap){.name = S("console"), .kernel = MF_KCAP_CONSOLE};
+	server_caps[1] = (struct mf_cap){.name = S("ep"), .kernel = MF_KCAP_ENDPOINT};
 	server_exports[0] = S("ep");
 	/* clang-format off */
 	client_caps[0] = (struct mf_cap){ .name = S("echo"), .kind = MF_SOURCE_SERVICE,
@@ -46,7 +46,7 @@ static void setup(void)
 		.binaries = bins, .binary_count = 2, .init_binary = S("init"),
 		.init_caps = init_caps, .init_cap_count = 2, .services = services,
 		.service_count = 2, .motd = S("hello") };
-		/* clang-format on */
+	/* clang-format on */
 	memset(&err, 0, sizeof(err));
 }
 
@@ -121,7 +121,7 @@ Test(manifest_decode, every_truncation_is_refused)
 		uint8_t *copy = malloc(len ? len : 1);
 		memcpy(copy, msg, len);
 		cr_assert_eq(mf_decode(copy, len, &st, &d, &err), MF_DECODE_CAPNP,
-			     "truncated to %zu of %zu bytes was accepted", len, size);
+		             "truncated to %zu of %zu bytes was accepted", len, size);
 		cr_assert_neq(err.capnp_err, 0);
 		cr_assert_str_not_empty(err.message);
 		free(copy);
@@ -192,7 +192,7 @@ Test(manifest_decode, too_many_services)
 	struct mf_manifest d;
 
 	for (uint32_t i = 0; i <= MF_MAX_SERVICES; i++)
-		many[i] = (struct mf_service){ .name = S("s"), .binary = S("demo") };
+		many[i] = (struct mf_service){.name = S("s"), .binary = S("demo")};
 	m.services = many;
 	m.service_count = MF_MAX_SERVICES + 1;
 	uint8_t *msg = encode(&size);
@@ -210,12 +210,12 @@ Test(manifest_decode, too_many_caps_in_total)
 	struct mf_manifest d;
 
 	for (uint32_t k = 0; k < 9; k++)
-		nine[k] = (struct mf_cap){ .name = S("c"), .kernel = MF_KCAP_CONSOLE };
+		nine[k] = (struct mf_cap){.name = S("c"), .kernel = MF_KCAP_CONSOLE};
 	/* clang-format off */
 	for (uint32_t i = 0; i < MF_MAX_SERVICES; i++)
 		many[i] = (struct mf_service){ .name = S("s"), .binary = S("demo"),
 					       .caps = nine, .cap_count = 9 };
-					       /* clang-format on */
+	/* clang-format on */
 	m.services = many;
 	m.service_count = MF_MAX_SERVICES;
 	uint8_t *msg = encode(&size);

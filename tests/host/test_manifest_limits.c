@@ -12,11 +12,11 @@
 
 #include "manifest/manifest.h"
 
-#define S(lit) ((struct mf_str){ lit, sizeof(lit) - 1 })
+#define S(lit) ((struct mf_str){lit, sizeof(lit) - 1})
 #define NSVC 40u
 #define NCAPS 80u
 
-static const uint8_t elf[] = { 0x7f, 'E', 'L', 'F' };
+static const uint8_t elf[] = {0x7f, 'E', 'L', 'F'};
 static struct mf_binary bins[2];
 static struct mf_cap init_caps[NCAPS];
 static struct mf_cap svc_caps[NSVC][NCAPS];
@@ -34,13 +34,13 @@ static void shape(uint32_t i, uint32_t eps, uint32_t extra)
 	/* clang-format off */
 	svc_caps[i][n++] = (struct mf_cap){ .name = S("console"), .kind = MF_SOURCE_KERNEL,
 					    .kernel = MF_KCAP_CONSOLE };
-					    /* clang-format on */
+	/* clang-format on */
 	for (uint32_t k = 0; k < eps + extra; k++) {
 		struct mf_cap *c = &svc_caps[i][n++];
 		/* clang-format off */
 		*c = (struct mf_cap){ .name = mf_str_c(cap_names[k]), .kind = MF_SOURCE_KERNEL,
 				      .kernel = k < eps ? MF_KCAP_ENDPOINT : MF_KCAP_CONSOLE };
-				      /* clang-format on */
+		/* clang-format on */
 	}
 	services[i].cap_count = n;
 }
@@ -55,11 +55,11 @@ static void system_of(uint32_t count)
 
 static void setup(void)
 {
-	bins[0] = (struct mf_binary){ S("init"), elf, sizeof(elf) };
-	bins[1] = (struct mf_binary){ S("svc"), elf, sizeof(elf) };
-	init_caps[0] = (struct mf_cap){ .name = S("console"), .kernel = MF_KCAP_CONSOLE };
-	init_caps[1] = (struct mf_cap){ .name = S("spawner"), .kernel = MF_KCAP_PROCESS_SPAWNER };
-	init_caps[2] = (struct mf_cap){ .name = S("boot"), .kernel = MF_KCAP_BOOT_PACKAGE };
+	bins[0] = (struct mf_binary){S("init"), elf, sizeof(elf)};
+	bins[1] = (struct mf_binary){S("svc"), elf, sizeof(elf)};
+	init_caps[0] = (struct mf_cap){.name = S("console"), .kernel = MF_KCAP_CONSOLE};
+	init_caps[1] = (struct mf_cap){.name = S("spawner"), .kernel = MF_KCAP_PROCESS_SPAWNER};
+	init_caps[2] = (struct mf_cap){.name = S("boot"), .kernel = MF_KCAP_BOOT_PACKAGE};
 	for (uint32_t k = 0; k < NCAPS; k++)
 		snprintf(cap_names[k], sizeof cap_names[k], "c%u", k + 1);
 	for (uint32_t i = 0; i < NSVC; i++) {
@@ -67,11 +67,15 @@ static void setup(void)
 		/* clang-format off */
 		services[i] = (struct mf_service){ .name = mf_str_c(names[i]), .binary = S("svc"),
 						   .caps = svc_caps[i] };
-						   /* clang-format on */
+		/* clang-format on */
 	}
 	m = (struct mf_manifest){
-		.schema_version = MF_SCHEMA_VERSION, .binaries = bins, .binary_count = 2,
-		.init_binary = S("init"), .init_caps = init_caps, .init_cap_count = 3,
+		.schema_version = MF_SCHEMA_VERSION,
+		.binaries = bins,
+		.binary_count = 2,
+		.init_binary = S("init"),
+		.init_caps = init_caps,
+		.init_cap_count = 3,
 		.services = services,
 	};
 	system_of(2);
@@ -92,11 +96,11 @@ static void expect_limit(const char *a, const char *b, const char *c)
 	cr_assert_eq(mf_validate(&m, NULL, &err), MF_OK, "graph: %s", err.message);
 	cr_assert_eq(mf_check_limits(&m, NULL, &err), MF_ERR_KERNEL_LIMIT);
 	cr_assert_eq(err.code, MF_ERR_KERNEL_LIMIT);
-	const char *parts[] = { a, b, c, "include/capos/limits.h" };
+	const char *parts[] = {a, b, c, "include/capos/limits.h"};
 	for (int i = 0; i < 4; i++)
 		if (parts[i])
 			cr_assert(strstr(err.message, parts[i]) != NULL,
-				  "message \"%s\" lacks \"%s\"", err.message, parts[i]);
+			          "message \"%s\" lacks \"%s\"", err.message, parts[i]);
 }
 
 Test(manifest_limits, small_system_fits)
@@ -110,7 +114,7 @@ Test(manifest_limits, services_fill_the_process_table_with_init)
 	expect_ok();
 	system_of(CAPOS_PROC_MAX);
 	expect_limit("initConfig.services: 32 services", "at most 31 services",
-		     "CAPOS_PROC_MAX = 32");
+	             "CAPOS_PROC_MAX = 32");
 }
 
 Test(manifest_limits, caps_per_service_fill_its_table)
@@ -119,14 +123,14 @@ Test(manifest_limits, caps_per_service_fill_its_table)
 	expect_ok();
 	shape(1, 0, CAPOS_PROC_CAP_SLOTS);
 	expect_limit("service \"s2\" (services[1])", "caps: 65 caps",
-		     "CAPOS_PROC_CAP_SLOTS = 64");
+	             "CAPOS_PROC_CAP_SLOTS = 64");
 }
 
 Test(manifest_limits, init_caps_fill_its_table)
 {
 	for (uint32_t k = 3; k < CAPOS_PROC_CAP_SLOTS + 1; k++)
-		init_caps[k] = (struct mf_cap){ .name = mf_str_c(cap_names[k]),
-						.kernel = MF_KCAP_CONSOLE };
+		init_caps[k] = (struct mf_cap){.name = mf_str_c(cap_names[k]),
+		                               .kernel = MF_KCAP_CONSOLE};
 	m.init_cap_count = CAPOS_PROC_CAP_SLOTS + 1;
 	system_of(0);
 	expect_limit("init: caps: 65 caps", "CAPOS_PROC_CAP_SLOTS", NULL);
@@ -167,7 +171,7 @@ Test(manifest_limits, init_table_holds_a_handle_and_facets_per_service)
 	expect_ok(); /* 3 + 30 + 31 = 64: exactly full */
 	shape(29, 2, 0);
 	expect_limit("service \"s30\" (services[29])", "init's own capability table needs 65 slots",
-		     NULL);
+	             NULL);
 }
 
 Test(manifest_limits, start_order_decides_where_init_overflows)

@@ -118,7 +118,7 @@ Test(manifest_model, good_system)
 		"{\"name\": \"client\", \"binary\": \"cli\", \"caps\": [{\"name\": \"s\", \"badge\": 42, "
 		"\"source\": {\"service\": {\"name\": \"server\", \"export\": \"ep\"}}}]}]}, "
 		"\"kernelParams\": {\"motd\": \"hi\"}}");
-		/* clang-format on */
+	/* clang-format on */
 	cr_assert_eq(r, 0, "%s", err);
 	cr_assert_eq(md.m.schema_version, 1);
 	cr_assert_eq(md.m.service_count, 2);
@@ -146,23 +146,23 @@ Test(manifest_model, errors_name_holder_and_field)
 	model_fails("{\"schemaVersion\": 1, \"initConfig\": {}}", "initConfig.init: missing", NULL);
 	model_fails("{\"schemaVersion\": 1, \"initConfig\": {\"init\": {\"binary\": 3}}}", "init: ", "binary: expected string, got number");
 	model_fails("{\"schemaVersion\": 1, \"initConfig\": {\"init\": {\"binary\": \"i\", \"caps\": [{\"name\": \"c\", \"source\": {\"kernel\": \"consle\"}}]}}}",
-		    "init: caps[0].source.kernel", "unknown kernel capability \"consle\"");
+	            "init: caps[0].source.kernel", "unknown kernel capability \"consle\"");
 	model_fails("{\"schemaVersion\": 1, \"initConfig\": {" GOOD_INIT ", \"services\": [{\"name\": \"svc\", \"binary\": \"b\", \"restart\": \"sometimes\"}]}}",
-		    "service \"svc\" (services[0]): restart", "\"sometimes\"");
+	            "service \"svc\" (services[0]): restart", "\"sometimes\"");
 	model_fails("{\"schemaVersion\": 1, \"initConfig\": {" GOOD_INIT ", \"services\": [{\"name\": \"svc\", \"binary\": \"b\", \"typo\": 1}]}}",
-		    "service \"svc\"", "unknown field \"typo\"");
+	            "service \"svc\"", "unknown field \"typo\"");
 	model_fails("{\"schemaVersion\": 1, \"initConfig\": {" GOOD_INIT ", \"services\": [{\"binary\": \"b\"}]}}",
-		    "services[0]: name: missing", NULL);
+	            "services[0]: name: missing", NULL);
 	model_fails("{\"schemaVersion\": 1, \"initConfig\": {" GOOD_INIT ", \"services\": [{\"name\": \"svc\", \"binary\": \"b\", \"caps\": [{\"name\": \"x\", \"source\": {}}]}]}}",
-		    "service \"svc\"", "caps[0].source: needs exactly one");
+	            "service \"svc\"", "caps[0].source: needs exactly one");
 	model_fails("{\"schemaVersion\": 1, \"initConfig\": {" GOOD_INIT ", \"services\": [{\"name\": \"svc\", \"binary\": \"b\", \"caps\": [{\"name\": \"x\", \"source\": {\"kernel\": \"console\", \"service\": {}}}]}]}}",
-		    "service \"svc\"", "caps[0].source: needs exactly one");
+	            "service \"svc\"", "caps[0].source: needs exactly one");
 	model_fails("{\"schemaVersion\": 1, \"initConfig\": {" GOOD_INIT ", \"services\": [{\"name\": \"svc\", \"binary\": \"b\", \"caps\": [{\"name\": \"x\", \"source\": {\"service\": {\"name\": \"a\"}}}]}]}}",
-		    "service \"svc\"", "caps[0].source.service.export: missing");
+	            "service \"svc\"", "caps[0].source.service.export: missing");
 	model_fails("{\"schemaVersion\": 1, \"initConfig\": {" GOOD_INIT ", \"services\": [{\"name\": \"svc\", \"binary\": \"b\", \"caps\": [{\"name\": \"x\", \"badge\": 1.5, \"source\": {\"kernel\": \"console\"}}]}]}}",
-		    "service \"svc\"", "caps[0].badge: 1.5 is not");
+	            "service \"svc\"", "caps[0].badge: 1.5 is not");
 	model_fails("{\"schemaVersion\": 1, \"initConfig\": {" GOOD_INIT ", \"services\": [{\"name\": \"svc\", \"binary\": \"b\", \"exports\": [1]}]}}",
-		    "service \"svc\"", "exports[0]: expected string");
+	            "service \"svc\"", "exports[0]: expected string");
 	model_fails("{\"schemaVersion\": 1, \"initConfig\": {" GOOD_INIT ", \"services\": [3]}}", "services[0]: expected object", NULL);
 	model_fails("{\"schemaVersion\": 1, \"initConfig\": {" GOOD_INIT "}, \"kernelParams\": {\"motd\": 1}}", "kernelParams.motd: expected string", NULL);
 }
@@ -182,7 +182,7 @@ Test(manifest_model, binaries_are_found_by_logical_name)
 	fclose(f);
 
 	struct model md;
-	char *dirs[] = { dir };
+	char *dirs[] = {dir};
 	cr_assert_eq(load(&md, "{\"schemaVersion\": 1, \"initConfig\": {" GOOD_INIT ", \"services\": [" SERVER "]}}"), 0, "%s", err);
 	cr_assert_eq(model_load_binaries(&md, dirs, 1, err, sizeof(err)), 0, "%s", err);
 	cr_assert_eq(md.m.binary_count, 2);

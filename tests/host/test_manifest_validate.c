@@ -8,9 +8,9 @@
 
 #include "manifest/manifest.h"
 
-#define S(lit) ((struct mf_str){ lit, sizeof(lit) - 1 })
+#define S(lit) ((struct mf_str){lit, sizeof(lit) - 1})
 
-static const uint8_t elf[] = { 0x7f, 'E', 'L', 'F' };
+static const uint8_t elf[] = {0x7f, 'E', 'L', 'F'};
 
 /* A valid graph: server exports an endpoint, client imports it. */
 static struct mf_binary bins[3];
@@ -25,7 +25,7 @@ static struct mf_error err;
 
 static struct mf_cap kcap(struct mf_str name, enum mf_kernel_cap k)
 {
-	return (struct mf_cap){ .name = name, .kind = MF_SOURCE_KERNEL, .kernel = (uint16_t)k };
+	return (struct mf_cap){.name = name, .kind = MF_SOURCE_KERNEL, .kernel = (uint16_t)k};
 }
 
 static struct mf_cap scap(struct mf_str name, struct mf_str svc, struct mf_str exp)
@@ -33,14 +33,14 @@ static struct mf_cap scap(struct mf_str name, struct mf_str svc, struct mf_str e
 	/* clang-format off */
 	return (struct mf_cap){ .name = name, .kind = MF_SOURCE_SERVICE,
 				.service = svc, .export_name = exp };
-				/* clang-format on */
+	/* clang-format on */
 }
 
 static void setup(void)
 {
-	bins[0] = (struct mf_binary){ S("init"), elf, sizeof(elf) };
-	bins[1] = (struct mf_binary){ S("echo_server"), elf, sizeof(elf) };
-	bins[2] = (struct mf_binary){ S("echo_client"), elf, sizeof(elf) };
+	bins[0] = (struct mf_binary){S("init"), elf, sizeof(elf)};
+	bins[1] = (struct mf_binary){S("echo_server"), elf, sizeof(elf)};
+	bins[2] = (struct mf_binary){S("echo_client"), elf, sizeof(elf)};
 	init_caps[0] = kcap(S("console"), MF_KCAP_CONSOLE);
 	init_caps[1] = kcap(S("spawner"), MF_KCAP_PROCESS_SPAWNER);
 	init_caps[2] = kcap(S("boot"), MF_KCAP_BOOT_PACKAGE);
@@ -55,12 +55,16 @@ static void setup(void)
 		.caps = server_caps, .cap_count = 2, .exports = server_exports, .export_count = 1 };
 	services[1] = (struct mf_service){ .name = S("client"), .binary = S("echo_client"),
 		.caps = client_caps, .cap_count = 2 };
-		/* clang-format on */
+	/* clang-format on */
 	m = (struct mf_manifest){
 		.schema_version = MF_SCHEMA_VERSION,
-		.binaries = bins, .binary_count = 3,
-		.init_binary = S("init"), .init_caps = init_caps, .init_cap_count = 3,
-		.services = services, .service_count = 2,
+		.binaries = bins,
+		.binary_count = 3,
+		.init_binary = S("init"),
+		.init_caps = init_caps,
+		.init_cap_count = 3,
+		.services = services,
+		.service_count = 2,
 	};
 	memset(&err, 0, sizeof(err));
 }
@@ -73,11 +77,11 @@ static void expect_error(enum mf_err code, const char *a, const char *b, const c
 	enum mf_err got = mf_validate(&m, order, &err);
 	cr_assert_eq(got, code, "want error %d, got %d: %s", code, got, err.message);
 	cr_assert_eq(err.code, code);
-	const char *parts[] = { a, b, c };
+	const char *parts[] = {a, b, c};
 	for (int i = 0; i < 3; i++)
 		if (parts[i])
 			cr_assert(strstr(err.message, parts[i]) != NULL,
-				  "message \"%s\" lacks \"%s\"", err.message, parts[i]);
+			          "message \"%s\" lacks \"%s\"", err.message, parts[i]);
 }
 
 Test(manifest_validate, valid_graph_passes_in_dependency_order)
@@ -90,7 +94,7 @@ Test(manifest_validate, valid_graph_passes_in_dependency_order)
 
 Test(manifest_validate, order_puts_exporter_first_even_when_listed_last)
 {
-	struct mf_service swapped[2] = { services[1], services[0] };
+	struct mf_service swapped[2] = {services[1], services[0]};
 	m.services = swapped;
 	cr_assert_eq(mf_validate(&m, order, &err), MF_OK, "%s", err.message);
 	cr_assert_eq(order[0], 1, "server (index 1) must start before client");
@@ -230,7 +234,7 @@ Test(manifest_validate, duplicate_init_cap_name)
 
 Test(manifest_validate, duplicate_export)
 {
-	struct mf_str two[2] = { S("ep"), S("ep") };
+	struct mf_str two[2] = {S("ep"), S("ep")};
 	services[0].exports = two;
 	services[0].export_count = 2;
 	expect_error(MF_ERR_DUPLICATE, "service \"server\"", "exports[1]", NULL);
@@ -282,7 +286,7 @@ Test(manifest_validate, terminal_has_one_holder)
 	cr_assert_eq(mf_validate(&m, order, &err), MF_OK, "%s", err.message);
 	client_caps[0] = kcap(S("tty"), MF_KCAP_TERMINAL);
 	expect_error(MF_ERR_NOT_GRANTABLE, "service \"client\"", "caps[0].source.kernel",
-		     "terminal already granted to \"server\"");
+	             "terminal already granted to \"server\"");
 }
 
 Test(manifest_validate, missing_capability_source_service)
@@ -295,7 +299,7 @@ Test(manifest_validate, source_not_exported)
 {
 	client_caps[1].export_name = S("console");
 	expect_error(MF_ERR_NOT_EXPORTED, "service \"client\"", "caps[1].source.service.export",
-		     "\"server\" does not export \"console\"");
+	             "\"server\" does not export \"console\"");
 }
 
 Test(manifest_validate, export_not_held)
@@ -319,7 +323,7 @@ Test(manifest_validate, self_import_is_a_cycle)
 Test(manifest_validate, two_service_cycle)
 {
 	/* server now also imports from client, which exports its console. */
-	struct mf_str client_exports[1] = { S("console") };
+	struct mf_str client_exports[1] = {S("console")};
 	services[1].exports = client_exports;
 	services[1].export_count = 1;
 	server_caps[0] = scap(S("console"), S("client"), S("console"));
@@ -346,7 +350,7 @@ Test(manifest_validate, three_service_cycle_behind_a_good_service)
 		.caps = b_caps, .cap_count = 2, .exports = exp, .export_count = 1 };
 	svc[3] = (struct mf_service){ .name = S("c"), .binary = S("echo_client"),
 		.caps = c_caps, .cap_count = 2, .exports = exp, .export_count = 1 };
-		/* clang-format on */
+	/* clang-format on */
 	m.services = svc;
 	m.service_count = 4;
 	expect_error(MF_ERR_CYCLE, "dependency cycle", "\"a\" -> \"c\" -> \"b\" -> \"a\"", NULL);
@@ -362,7 +366,7 @@ Test(manifest_validate, long_hostile_name_is_truncated_in_message)
 {
 	static char big[300];
 	memset(big, 'x', sizeof(big));
-	services[1].binary = (struct mf_str){ big, sizeof(big) };
+	services[1].binary = (struct mf_str){big, sizeof(big)};
 	expect_error(MF_ERR_BAD_NAME, "service \"client\"", "binary", "...");
 	cr_assert(strlen(err.message) < sizeof(err.message));
 }
@@ -403,7 +407,7 @@ Test(manifest_validate, interface_ids_follow_imports_to_kernel_sources)
 	client_caps[1].export_name = S("missing");
 	cr_assert_eq(mf_cap_interface(&m, &client_caps[1]), 0);
 	setup();
-	server_caps[1] = scap(S("ep"), S("client"), S("ep"));  /* a cycle */
+	server_caps[1] = scap(S("ep"), S("client"), S("ep")); /* a cycle */
 	static struct mf_str cexp[1];
 	cexp[0] = S("server");
 	services[1].exports = cexp;
@@ -416,7 +420,7 @@ Test(manifest_validate, services_get_only_kernel_caps_init_holds)
 	/* init holds console, processSpawner, bootPackage: not virtualMemory. */
 	server_caps[0].kernel = MF_KCAP_VIRTUAL_MEMORY;
 	expect_error(MF_ERR_NOT_GRANTABLE, "service \"server\"", "caps[0].source.kernel",
-		     "init holds no virtualMemory to pass on");
+	             "init holds no virtualMemory to pass on");
 	setup();
 	/* Endpoints are created for the service, init need not hold one. */
 	cr_assert_eq(mf_validate(&m, order, &err), MF_OK, "%s", err.message);
@@ -431,12 +435,12 @@ Test(manifest_validate, interface_only_on_an_endpoint_and_resolved)
 	server_caps[1].interface_id = 0xc2c869df1bb23712ull;
 	cr_assert_eq(mf_validate(&m, order, &err), MF_OK, "%s", err.message);
 	cr_assert_eq(mf_cap_interface(&m, &client_caps[1]), 0xc2c869df1bb23712ull,
-		     "the import carries the declared interface");
+	             "the import carries the declared interface");
 	cr_assert_neq(mf_cap_interface(&m, &server_caps[1]), 0xc2c869df1bb23712ull,
-		      "the owner's own cap stays an Endpoint");
+	              "the owner's own cap stays an Endpoint");
 	server_caps[1].interface_id = 0;
 	expect_error(MF_ERR_BAD_INTERFACE, "service \"server\" (services[0])",
-		     "caps[1].interface", "\"Greeter\" has no interface id");
+	             "caps[1].interface", "\"Greeter\" has no interface id");
 	server_caps[1].interface_id = 0xc2c869df1bb23712ull;
 	server_caps[1].interface_name = S("bad name");
 	expect_error(MF_ERR_BAD_INTERFACE, "caps[1].interface", "\"bad name\"", NULL);
@@ -444,7 +448,7 @@ Test(manifest_validate, interface_only_on_an_endpoint_and_resolved)
 	server_caps[0].interface_name = S("Console");
 	server_caps[0].interface_id = 1;
 	expect_error(MF_ERR_BAD_INTERFACE, "caps[0].interface", "only an `endpoint` cap", NULL);
-	server_caps[0].interface_name = (struct mf_str){ 0 };
+	server_caps[0].interface_name = (struct mf_str){0};
 	server_caps[0].interface_id = 0;
 	client_caps[1].interface_name = S("Greeter");
 	client_caps[1].interface_id = 5;
@@ -492,7 +496,7 @@ Test(manifest_validate, second_driver_for_a_device_names_both)
 	with_driver();
 	client_caps[1] = dcap(S("mmio"), MF_KCAP_DEVICE_MMIO, S("1af4:1041"));
 	expect_error(MF_ERR_DEVICE_TAKEN, "service \"client\"", "\"1af4:1041\" asked for by both",
-		     "\"server\" and \"client\" (one driver per device)");
+	             "\"server\" and \"client\" (one driver per device)");
 }
 
 Test(manifest_validate, another_device_is_fine)
@@ -519,7 +523,7 @@ Test(manifest_validate, device_cap_without_or_with_a_bad_device)
 Test(manifest_validate, dma_pool_size_rules)
 {
 	with_driver();
-	uint64_t bad[] = { 0, 4095, 4097, MF_DMA_POOL_MAX + 4096 };
+	uint64_t bad[] = {0, 4095, 4097, MF_DMA_POOL_MAX + 4096};
 	for (unsigned i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		driver_caps[5].device.bytes = bad[i];
 		expect_error(MF_ERR_BAD_DEVICE, "caps[5].device", "multiple of 4096", NULL);
@@ -549,7 +553,7 @@ Test(manifest_validate, same_device_part_twice_refused)
 	with_driver();
 	driver_caps[2] = dcap(S("dma2"), MF_KCAP_DMA_POOL, S("1af4:1041"));
 	expect_error(MF_ERR_DUPLICATE, "caps[5].device", "the same dmaPool of \"1af4:1041\" as caps[2]",
-		     NULL);
+	             NULL);
 	driver_caps[2] = dcap(S("mmio1"), MF_KCAP_DEVICE_MMIO, S("1af4:1041"));
 	driver_caps[2].device.bar = 1;
 	cr_assert_eq(mf_validate(&m, order, &err), MF_OK, "another BAR is fine: %s", err.message);
@@ -561,7 +565,7 @@ Test(manifest_validate, per_service_cap_cannot_be_exported)
 	server_exports[0] = S("events");
 	client_caps[1] = scap(S("server"), S("server"), S("events"));
 	expect_error(MF_ERR_NOT_GRANTABLE, "service \"server\"", "exports[0]",
-		     "the kernel made for this service only");
+	             "the kernel made for this service only");
 }
 
 Test(manifest_validate, pci_parse)
@@ -575,7 +579,7 @@ Test(manifest_validate, pci_parse)
 	cr_assert_eq(mf_pci_parse(S("1af4:104"), &v, &d), -1);
 	cr_assert_eq(mf_pci_parse(S("1af4:10411"), &v, &d), -1);
 	cr_assert_eq(mf_pci_parse(S("1af4:1g41"), &v, &d), -1);
-	cr_assert_eq(mf_pci_parse((struct mf_str){ NULL, 9 }, &v, &d), -1);
+	cr_assert_eq(mf_pci_parse((struct mf_str){NULL, 9}, &v, &d), -1);
 }
 
 Test(manifest_validate, device_by_class)

@@ -63,30 +63,33 @@ Test(cue_errors, unknown_kernel_kind_becomes_one_line_with_the_valid_kinds)
 	      "\t\tname: \"svc\"\n"
 	      "\t\tcaps: [{name: \"frames\", source: kernel: \"frameAlocator\"}]\n"
 	      "\t},\n"
-	      "]\n", f);
+	      "]\n",
+	      f);
 	fclose(f);
 	char text[1024];
 	snprintf(text, sizeof text,
-		 "system.initConfig.services.0.caps.0.source: 8 errors in empty disjunction:\n"
-		 "system.initConfig.services.0.caps.0.source: field kernel not allowed:\n"
-		 "    ./cue/manifest.cue:28:17\n"
-		 "    %s:5:29\n"
-		 "system.initConfig.services.0.caps.0.source.kernel: conflicting values \"bootPackage\" and \"frameAlocator\":\n"
-		 "    %s:5:37\n"
-		 "    ./cue/manifest.cue:23:21\n"
-		 "system.initConfig.services.0.caps.0.source.kernel: conflicting values \"console\" and \"frameAlocator\":\n"
-		 "    %s:5:37\n"
-		 "system.initConfig.services.0.binary: incomplete value string\n"
-		 "    ./x.cue:3:1\n", path, path, path);
+	         "system.initConfig.services.0.caps.0.source: 8 errors in empty disjunction:\n"
+	         "system.initConfig.services.0.caps.0.source: field kernel not allowed:\n"
+	         "    ./cue/manifest.cue:28:17\n"
+	         "    %s:5:29\n"
+	         "system.initConfig.services.0.caps.0.source.kernel: conflicting values \"bootPackage\" and \"frameAlocator\":\n"
+	         "    %s:5:37\n"
+	         "    ./cue/manifest.cue:23:21\n"
+	         "system.initConfig.services.0.caps.0.source.kernel: conflicting values \"console\" and \"frameAlocator\":\n"
+	         "    %s:5:37\n"
+	         "system.initConfig.services.0.binary: incomplete value string\n"
+	         "    ./x.cue:3:1\n",
+	         path, path, path);
 	char *out = cue_errors_rewrite(text, strlen(text));
 	cr_assert_not_null(out);
 	char want[400];
 	snprintf(want, sizeof want,
-		 "%s:5: service \"svc\" cap \"frames\": unknown kernel capability kind \"frameAlocator\"; "
-		 "valid kinds: console, frameAllocator, virtualMemory, endpoint, processSpawner, "
-		 "bootPackage, notification, interrupt, deviceMmio, dmaPool, timer, entropySource, terminal, systemMonitor\n"
-		 "system.initConfig.services.0.binary: incomplete value string\n"
-		 "    ./x.cue:3:1\n", path);
+	         "%s:5: service \"svc\" cap \"frames\": unknown kernel capability kind \"frameAlocator\"; "
+	         "valid kinds: console, frameAllocator, virtualMemory, endpoint, processSpawner, "
+	         "bootPackage, notification, interrupt, deviceMmio, dmaPool, timer, entropySource, terminal, systemMonitor\n"
+	         "system.initConfig.services.0.binary: incomplete value string\n"
+	         "    ./x.cue:3:1\n",
+	         path);
 	cr_assert_str_eq(out, want);
 	free(out);
 }

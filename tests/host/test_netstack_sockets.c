@@ -61,7 +61,7 @@ static void expect_baseline(void)
 struct client {
 	struct tcp_pcb *pcb;
 	int connected, reset, closed;
-	struct pbuf *rx;      /* kept unread (and the window closed) until drained */
+	struct pbuf *rx; /* kept unread (and the window closed) until drained */
 	bool auto_read;
 };
 
@@ -277,7 +277,11 @@ Test(netstack_sockets, listener_release_drops_unaccepted_and_backlog_is_bounded)
 	expect_baseline();
 }
 
-static struct { int got; char buf[32]; uint16_t from; } uc;
+static struct {
+	int got;
+	char buf[32];
+	uint16_t from;
+} uc;
 
 static void uc_recv(void *arg, struct udp_pcb *pcb, struct pbuf *p, const ip_addr_t *addr,
                     u16_t port)

@@ -48,7 +48,7 @@ TestSuite(nic, .init = setup, .fini = teardown);
 
 static int call(uint16_t method, const void *p, size_t len)
 {
-	rep = (struct nic_srv_reply){ .buf = result, .cap = sizeof result };
+	rep = (struct nic_srv_reply){.buf = result, .cap = sizeof result};
 	return nic_srv_dispatch(srv, method, p, (uint32_t)len, &pend, &rep);
 }
 
@@ -124,9 +124,11 @@ static void attach_ring(void)
 	cr_assert_eq(nic_ring_attach(&core, ring_mem, NIC_RING_BYTES), NIC_OK);
 	uint8_t *m = ring_mem;
 	cr_assert_eq(fring_init(&ctx, m + NIC_RING_TX_OFFSET, NIC_RING_SLOTS, NIC_SLOT_SIZE,
-	                        &ctl->tx_prod, &ctl->tx_cons, true), FRING_OK);
+	                        &ctl->tx_prod, &ctl->tx_cons, true),
+	             FRING_OK);
 	cr_assert_eq(fring_init(&crx, m + NIC_RING_RX_OFFSET, NIC_RING_SLOTS, NIC_SLOT_SIZE,
-	                        &ctl->rx_prod, &ctl->rx_cons, false), FRING_OK);
+	                        &ctl->rx_prod, &ctl->rx_cons, false),
+	             FRING_OK);
 }
 
 static void counters(struct nic_counters *c)
@@ -208,7 +210,8 @@ Test(nic, receive_polls_defers_and_completes)
 	struct capnp_reader in;
 	reply_reader(&in);
 	cr_expect_eq(capnp_list_len(nic_Nic_receive_Results_get_frames(
-		nic_Nic_receive_Results_read_root(&in))), 0);
+			     nic_Nic_receive_Results_read_root(&in))),
+	             0);
 	cr_assert_eq(call(nic_Nic_receive_METHOD, params, receive_params(4, 1000000)), NIC_SRV_DEFER);
 	cr_expect_eq(pend.max_frames, 4);
 	cr_expect_eq(nic_srv_retry(srv, &pend, false, &rep), NIC_SRV_DEFER);
@@ -216,7 +219,7 @@ Test(nic, receive_polls_defers_and_completes)
 	uint32_t len = arp(fr);
 	cr_assert(fake_net_rx(&f, fr, len));
 	cr_assert(fake_net_rx(&f, fr, len));
-	rep = (struct nic_srv_reply){ .buf = result, .cap = sizeof result };
+	rep = (struct nic_srv_reply){.buf = result, .cap = sizeof result};
 	cr_assert_eq(nic_srv_retry(srv, &pend, false, &rep), NIC_SRV_REPLY);
 	reply_reader(&in);
 	struct capnp_list l = nic_Nic_receive_Results_get_frames(nic_Nic_receive_Results_read_root(&in));
@@ -226,7 +229,7 @@ Test(nic, receive_polls_defers_and_completes)
 	cr_expect_arr_eq(d.ptr, fr, len);
 	cr_expect_leq(rep.len, NIC_RECV_RESULT_BYTES(4));
 	cr_assert_eq(call(nic_Nic_receive_METHOD, params, receive_params(4, 1000000)), NIC_SRV_DEFER);
-	rep = (struct nic_srv_reply){ .buf = result, .cap = sizeof result };
+	rep = (struct nic_srv_reply){.buf = result, .cap = sizeof result};
 	cr_expect_eq(nic_srv_retry(srv, &pend, true, &rep), NIC_SRV_REPLY, "deadline: empty answer");
 }
 
@@ -249,7 +252,8 @@ Test(nic, receive_result_fits_the_bound)
 	struct capnp_reader in;
 	reply_reader(&in);
 	cr_expect_eq(capnp_list_len(nic_Nic_receive_Results_get_frames(
-		nic_Nic_receive_Results_read_root(&in))), 30);
+			     nic_Nic_receive_Results_read_root(&in))),
+	             30);
 }
 
 Test(nic, ring_tx_and_rx)
@@ -299,7 +303,7 @@ Test(nic, ring_hostile_indices_and_lengths)
 	for (int i = 0; i < 4; i++)
 		cr_assert_eq(fring_put(&ctx, fr, len), FRING_OK);
 	uint8_t *slots = (uint8_t *)ring_mem + NIC_RING_TX_OFFSET;
-	uint32_t bad[3] = { 0, 13, 0x7fffffffu };
+	uint32_t bad[3] = {0, 13, 0x7fffffffu};
 	for (int i = 0; i < 3; i++)
 		memcpy(slots + (size_t)i * NIC_SLOT_SIZE, &bad[i], 4);
 	fring_publish(&ctx);

@@ -35,7 +35,7 @@ static void fake_write(void *ctx, uint8_t b, uint8_t d, uint8_t f, uint16_t off,
 	fn->reg[off / 4] = (fn->reg[off / 4] & ~fn->wmask[off / 4]) | (v & fn->wmask[off / 4]);
 }
 
-static const struct pci_cfg_ops ops = { .read32 = fake_read, .write32 = fake_write };
+static const struct pci_cfg_ops ops = {.read32 = fake_read, .write32 = fake_write};
 
 static struct fake_fn *add_fn(uint8_t b, uint8_t d, uint8_t f, uint16_t vendor, uint16_t device,
                               uint32_t class_rev, uint8_t header)
@@ -78,13 +78,13 @@ Test(pci, bars_typed_and_sized_and_restored)
 {
 	struct fake_fn *fn = add_fn(0, 3, 0, 0x1af4, 0x1041, 0x02000001, 0);
 	fn->reg[1] = PCI_CMD_IO | PCI_CMD_MEM | PCI_CMD_MASTER;
-	set_bar(fn, 0, 0xc001, 0xffffffe0);              /* io, 32 bytes */
-	set_bar(fn, 1, 0xfebd1000, 0xfffff000);          /* mem32, 4 KiB */
-	set_bar(fn, 2, 0, 0);                            /* unimplemented */
-	set_bar(fn, 3, 0x0000400c, 0xffffc000);          /* mem64 prefetchable, 16 KiB */
-	set_bar(fn, 4, 0x00000080, 0xffffffff);          /* its upper half: 0x80_00004000 */
-	set_bar(fn, 5, 0xfe000000, 0xff000000);          /* mem32, 16 MiB */
-	fn->reg[PCI_INTERRUPT / 4] = 0x010b;             /* INTA, line 11 */
+	set_bar(fn, 0, 0xc001, 0xffffffe0);     /* io, 32 bytes */
+	set_bar(fn, 1, 0xfebd1000, 0xfffff000); /* mem32, 4 KiB */
+	set_bar(fn, 2, 0, 0);                   /* unimplemented */
+	set_bar(fn, 3, 0x0000400c, 0xffffc000); /* mem64 prefetchable, 16 KiB */
+	set_bar(fn, 4, 0x00000080, 0xffffffff); /* its upper half: 0x80_00004000 */
+	set_bar(fn, 5, 0xfe000000, 0xff000000); /* mem32, 16 MiB */
+	fn->reg[PCI_INTERRUPT / 4] = 0x010b;    /* INTA, line 11 */
 	struct pci_device d;
 	cr_assert_eq(pci_read_function(&ops, 0, 3, 0, &d), PCI_OK);
 	cr_assert_eq(d.vendor, 0x1af4);
@@ -150,10 +150,10 @@ Test(pci, capabilities_msi_msix_pcie)
 	struct fake_fn *fn = add_fn(0, 3, 0, 0x1af4, 0x1041, 0x02000001, 0);
 	set_caps(fn, 0x40 | 3); /* low bits are reserved and ignored */
 	put_cap(fn, 0x40, PCI_CAP_PCIE, 0x50, 0);
-	put_cap(fn, 0x50, 0x09, 0x60, 0);            /* vendor-specific */
-	put_cap(fn, 0x60, PCI_CAP_MSIX, 0x70, 2);    /* 3 entries */
-	fn->reg[0x64 / 4] = 0x1 | 0x0;               /* table in BAR1 at 0 */
-	fn->reg[0x68 / 4] = 0x1 | 0x800;             /* PBA in BAR1 at 0x800 */
+	put_cap(fn, 0x50, 0x09, 0x60, 0);         /* vendor-specific */
+	put_cap(fn, 0x60, PCI_CAP_MSIX, 0x70, 2); /* 3 entries */
+	fn->reg[0x64 / 4] = 0x1 | 0x0;            /* table in BAR1 at 0 */
+	fn->reg[0x68 / 4] = 0x1 | 0x800;          /* PBA in BAR1 at 0x800 */
 	put_cap(fn, 0x70, PCI_CAP_MSI, 0, 0x80);
 	struct pci_device d;
 	pci_read_function(&ops, 0, 3, 0, &d);
@@ -203,8 +203,8 @@ Test(pci, enumerate_follows_bridges_once)
 	add_fn(0, 0, 0, 0x8086, 0x29c0, 0x06000000, 0);
 	add_fn(0, 1, 0, 0x1234, 0x1111, 0x03000000, 0x80); /* multifunction */
 	add_fn(0, 1, 2, 0x1234, 0x2222, 0x01010000, 0);
-	add_fn(0, 2, 0, 0x1234, 0x3333, 0x03000000, 0);    /* not multifunction: */
-	add_fn(0, 2, 1, 0x1234, 0x4444, 0x03000000, 0);    /* ...fn 1 not looked at */
+	add_fn(0, 2, 0, 0x1234, 0x3333, 0x03000000, 0); /* not multifunction: */
+	add_fn(0, 2, 1, 0x1234, 0x4444, 0x03000000, 0); /* ...fn 1 not looked at */
 	struct fake_fn *br = add_fn(0, 5, 0, 0x8086, 0x7777, 0x06040000, 1);
 	br->reg[PCI_BUS_NUMBERS / 4] = 0x00020100; /* secondary 1, subordinate 2 */
 	add_fn(1, 0, 0, 0x1af4, 0x1041, 0x02000000, 0);

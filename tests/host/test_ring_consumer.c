@@ -181,7 +181,7 @@ Test(ring, validate_transfers)
 	/* clang-format off */
 	s = (struct capos_sqe){.opcode = CAPOS_OP_CALL, .addr = 0x500000, .len = 16,
 	                       .xfer_cap_count = CAPOS_XFER_MAX};
-	                       /* clang-format on */
+	/* clang-format on */
 	cr_assert_eq(ring_validate_sqe(&s), CAPOS_OK);
 	s.xfer_cap_count = CAPOS_XFER_MAX + 1;
 	cr_assert_eq(ring_validate_sqe(&s), CAPOS_ERR_BAD_TRANSFER);
@@ -192,7 +192,7 @@ Test(ring, validate_call_buffers)
 	/* clang-format off */
 	struct capos_sqe s = {.opcode = CAPOS_OP_CALL, .addr = 0x500000, .len = 64,
 	                      .result_addr = 0x600000, .result_len = 128};
-	                      /* clang-format on */
+	/* clang-format on */
 	cr_assert_eq(ring_validate_sqe(&s), CAPOS_OK);
 	s.addr = 0xffff800000000000ull; /* kernel half */
 	cr_assert_eq(ring_validate_sqe(&s), CAPOS_ERR_BAD_BUFFER);
@@ -217,7 +217,7 @@ Test(ring, validate_recv_buffer)
 	/* clang-format off */
 	struct capos_sqe s = {.opcode = CAPOS_OP_RECV, .result_addr = 0xffffffff00000000ull,
 	                      .result_len = 64};
-	                      /* clang-format on */
+	/* clang-format on */
 	cr_assert_eq(ring_validate_sqe(&s), CAPOS_ERR_BAD_BUFFER);
 	s.result_addr = 0x700000;
 	cr_assert_eq(ring_validate_sqe(&s), CAPOS_OK);

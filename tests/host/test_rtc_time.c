@@ -34,7 +34,7 @@ Test(rtc_time, bad_values_are_refused)
 	cr_assert_not(rtc_seconds_of_day(0x60, 0, 0, RTC_B_24H, &v)); /* 60 seconds */
 	cr_assert_not(rtc_seconds_of_day(0, 0x60, 0, RTC_B_24H, &v));
 	cr_assert_not(rtc_seconds_of_day(0, 0, 0x24, RTC_B_24H, &v));
-	cr_assert_not(rtc_seconds_of_day(0, 0, 0x00, 0, &v));         /* hour 0 in 12h mode */
+	cr_assert_not(rtc_seconds_of_day(0, 0, 0x00, 0, &v)); /* hour 0 in 12h mode */
 	cr_assert_not(rtc_seconds_of_day(0, 0, 0x13, 0, &v));
 	cr_assert_not(rtc_seconds_of_day(60, 0, 0, RTC_B_24H | RTC_B_BINARY, &v));
 	cr_assert_not(rtc_seconds_of_day(0xff, 0xff, 0xff, RTC_B_24H, &v));

@@ -102,7 +102,7 @@ static int64_t enter(uint32_t min_complete, uint64_t timeout_ns, void *ctx)
 	struct capos_ring_header *h = &page.header;
 	while (h->sq_head != h->sq_tail && h->cq_tail - h->cq_head < CAPOS_CQ_ENTRIES) {
 		struct capos_sqe s = page.sq[h->sq_head++ & (CAPOS_SQ_ENTRIES - 1)];
-		struct capos_cqe c = { .user_data = s.user_data };
+		struct capos_cqe c = {.user_data = s.user_data};
 		c.result = s.opcode == CAPOS_OP_CALL ? console_call(&s, &c.flags) : 0;
 		page.cq[h->cq_tail++ & (CAPOS_CQ_ENTRIES - 1)] = c;
 	}
@@ -116,7 +116,7 @@ static void setup(void)
 	/* clang-format off */
 	struct capos_cap cap = { .cap_id = CONSOLE_CAP, .interface_id = capos_Console_ID,
 	                         .valid = true };
-	                         /* clang-format on */
+	/* clang-format on */
 	cr_assert_eq(capos_console_from_cap(&con, &ring, cap), 0);
 	out_len = 0;
 	calls = 0;
@@ -174,7 +174,7 @@ Test(console, transport_errors_are_typed)
 Test(console, local_errors_never_reach_the_ring)
 {
 	struct capos_call_error err;
-	struct capos_console none = { 0 };
+	struct capos_console none = {0};
 	cr_expect_eq(capos_console_write_line(&none, "x", &err), CAPOS_ERR_BAD_CAP);
 	cr_expect_eq(err.kind, CAPOS_ERROR_LOCAL);
 	cr_expect_eq(capos_console_write(&con, "x", CAPOS_CONSOLE_MAX_BYTES + 1, &err),
@@ -186,9 +186,9 @@ Test(console, local_errors_never_reach_the_ring)
 Test(console, binding_checks_the_interface)
 {
 	struct capos_console c;
-	struct capos_cap frames = { .cap_id = 3, .interface_id = capos_FrameAllocator_ID, .valid = true };
+	struct capos_cap frames = {.cap_id = 3, .interface_id = capos_FrameAllocator_ID, .valid = true};
 	cr_expect_eq(capos_console_from_cap(&c, &ring, frames), CAPOS_ERR_NOT_PERMITTED);
-	struct capos_cap invalid = { 0 };
+	struct capos_cap invalid = {0};
 	cr_expect_eq(capos_console_from_cap(&c, &ring, invalid), CAPOS_ERR_BAD_CAP);
 
 	static uint8_t cs_page[4096];
@@ -214,11 +214,11 @@ Test(console, binding_checks_the_interface)
 
 Test(classify, success_with_result_caps)
 {
-	uint64_t buf[16] = { 0 };
+	uint64_t buf[16] = {0};
 	struct capos_cap_record *rec = (void *)((char *)buf + 24);
 	rec[0].cap_id = 11;
 	rec[0].interface_id = 0xabc;
-	struct capos_cqe cqe = { .result = 20, .cap_count = 2 };
+	struct capos_cqe cqe = {.result = 20, .cap_count = 2};
 	struct capos_reply reply;
 	struct capos_call_error err;
 	cr_assert_eq(capos_call_classify(&cqe, buf, sizeof(buf), &reply, &err), 0);
@@ -230,26 +230,26 @@ Test(classify, success_with_result_caps)
 
 Test(classify, records_past_the_buffer_are_refused)
 {
-	uint64_t buf[4] = { 0 };
-	struct capos_cqe cqe = { .result = 16, .cap_count = 2 }; /* 16 + 32 > 32 */
+	uint64_t buf[4] = {0};
+	struct capos_cqe cqe = {.result = 16, .cap_count = 2}; /* 16 + 32 > 32 */
 	struct capos_call_error err;
 	cr_expect_eq(capos_call_classify(&cqe, buf, sizeof(buf), NULL, &err), CAPOS_ERR_BAD_MESSAGE);
 	cr_expect_eq(err.kind, CAPOS_ERROR_LOCAL);
-	struct capos_cqe big = { .result = 64 };
+	struct capos_cqe big = {.result = 64};
 	cr_expect_eq(capos_call_classify(&big, buf, sizeof(buf), NULL, &err), CAPOS_ERR_BAD_MESSAGE);
 }
 
 Test(classify, truncated_and_undecodable_exceptions)
 {
-	uint64_t buf[4] = { 0xffffffffffffffffull, 0, 0, 0 };
-	struct capos_cqe t = { .result = CAPOS_ERR_APPLICATION_EXCEPTION_TRUNCATED,
-	                       .flags = CAPOS_CQE_F_EXCEPTION };
+	uint64_t buf[4] = {0xffffffffffffffffull, 0, 0, 0};
+	struct capos_cqe t = {.result = CAPOS_ERR_APPLICATION_EXCEPTION_TRUNCATED,
+	                      .flags = CAPOS_CQE_F_EXCEPTION};
 	struct capos_call_error err;
 	cr_expect_eq(capos_call_classify(&t, buf, sizeof(buf), NULL, &err),
 	             CAPOS_ERR_APPLICATION_EXCEPTION_TRUNCATED);
 	cr_expect_eq(err.kind, CAPOS_ERROR_EXCEPTION);
 	cr_expect_eq(err.exception_type, CAPOS_EXCEPTION_UNKNOWN);
-	struct capos_cqe g = { .result = CAPOS_ERR_APPLICATION_EXCEPTION };
+	struct capos_cqe g = {.result = CAPOS_ERR_APPLICATION_EXCEPTION};
 	cr_expect_eq(capos_call_classify(&g, buf, sizeof(buf), NULL, &err),
 	             CAPOS_ERR_APPLICATION_EXCEPTION);
 	cr_expect_eq(err.exception_type, CAPOS_EXCEPTION_UNKNOWN, "garbage is not decoded");

@@ -26,12 +26,13 @@ Test(errors, exception_type_names_follow_the_schema)
 Test(errors, format_distinguishes_the_kinds)
 {
 	char buf[128];
-	struct capos_call_error e = { .kind = CAPOS_ERROR_TRANSPORT, .code = CAPOS_ERR_BAD_BUFFER };
+	struct capos_call_error e = {.kind = CAPOS_ERROR_TRANSPORT, .code = CAPOS_ERR_BAD_BUFFER};
 	capos_error_format(&e, buf, sizeof(buf));
 	cr_expect_str_eq(buf, "transport error CAPOS_ERR_BAD_BUFFER (-4)");
-	struct capos_call_error x = { .kind = CAPOS_ERROR_EXCEPTION,
-	                              .code = CAPOS_ERR_APPLICATION_EXCEPTION,
-	                              .exception_type = 4, .message = "text too long" };
+	struct capos_call_error x = {.kind = CAPOS_ERROR_EXCEPTION,
+	                             .code = CAPOS_ERR_APPLICATION_EXCEPTION,
+	                             .exception_type = 4,
+	                             .message = "text too long"};
 	capos_error_format(&x, buf, sizeof(buf));
 	cr_expect_str_eq(buf, "exception invalidArgument: text too long");
 	struct capos_call_error l;

@@ -22,11 +22,11 @@
 
 struct fake_kernel {
 	struct capos_ring_page *page;
-	bool reverse;            /* post each drained batch in reverse order  */
-	bool defer;              /* consume SQEs but post nothing until cleared */
-	bool bounded;            /* like the real kernel: consume only as many
+	bool reverse;              /* post each drained batch in reverse order  */
+	bool defer;                /* consume SQEs but post nothing until cleared */
+	bool bounded;              /* like the real kernel: consume only as many
 	                            SQEs as there are free CQ slots            */
-	int32_t call_result;     /* result of every CALL                      */
+	int32_t call_result;       /* result of every CALL                      */
 	uint32_t release_ok_below; /* RELEASE of cap_id < this succeeds       */
 	struct capos_cqe backlog[FAKE_BACKLOG];
 	uint32_t backlog_count;

@@ -7,13 +7,14 @@
 #include <stdio.h>
 #include <stdint.h>
 
-#define SAME(...) do { \
-	char a[128], b[128]; \
-	int na = capos_snprintf(a, sizeof(a), __VA_ARGS__); \
-	int nb = snprintf(b, sizeof(b), __VA_ARGS__); \
-	cr_expect_str_eq(a, b); \
-	cr_expect_eq(na, nb); \
-} while (0)
+#define SAME(...)                                                   \
+	do {                                                        \
+		char a[128], b[128];                                \
+		int na = capos_snprintf(a, sizeof(a), __VA_ARGS__); \
+		int nb = snprintf(b, sizeof(b), __VA_ARGS__);       \
+		cr_expect_str_eq(a, b);                             \
+		cr_expect_eq(na, nb);                               \
+	} while (0)
 
 Test(fmt, integers)
 {
@@ -48,7 +49,7 @@ Test(fmt, truncation_is_reported_and_terminated)
 	cr_expect_eq(n, 11);
 	cr_expect_str_eq(small, "hello w");
 	cr_expect_eq(capos_snprintf(NULL, 0, "%d", 12345), 5);
-	char one[1] = { 'Z' };
+	char one[1] = {'Z'};
 	cr_expect_eq(capos_snprintf(one, 1, "abc"), 3);
 	cr_expect_eq(one[0], '\0');
 }

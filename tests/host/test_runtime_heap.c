@@ -119,8 +119,8 @@ Test(heap, grow_hook_adds_a_region)
 
 Test(heap, random_workload_stays_consistent)
 {
-	void *slot[64] = { 0 };
-	size_t size[64] = { 0 };
+	void *slot[64] = {0};
+	size_t size[64] = {0};
 	srand(1234);
 	for (int step = 0; step < 20000; step++) {
 		int i = rand() % 64;

@@ -83,7 +83,7 @@ Test(release, release_sqe_is_well_formed)
 
 Test(release, borrowed_handles_are_not_owned)
 {
-	struct capos_capset_entry e = { .name = "console", .interface_id = 7, .cap_id = 3 };
+	struct capos_capset_entry e = {.name = "console", .interface_id = 7, .cap_id = 3};
 	struct capos_cap c = capos_cap_borrow(&e);
 	cr_expect(c.valid);
 	cr_expect_not(c.owned);
@@ -95,7 +95,7 @@ Test(release, borrowed_handles_are_not_owned)
 
 Test(release, adopt_checks_the_interface_and_frees_mismatches)
 {
-	struct capos_cap_record rec = { .cap_id = 12, .interface_id = 0x1111 };
+	struct capos_cap_record rec = {.cap_id = 12, .interface_id = 0x1111};
 	struct capos_cap c;
 	cr_expect_eq(capos_cap_adopt_in(&q, &ring, &rec, 0x1111, &c), 0);
 	cr_expect(c.valid);
@@ -103,7 +103,7 @@ Test(release, adopt_checks_the_interface_and_frees_mismatches)
 	cr_expect_eq(c.cap_id, 12);
 	cr_expect_eq(q.count, 0);
 
-	struct capos_cap_record wrong = { .cap_id = 13, .interface_id = 0x2222 };
+	struct capos_cap_record wrong = {.cap_id = 13, .interface_id = 0x2222};
 	cr_expect_eq(capos_cap_adopt_in(&q, &ring, &wrong, 0x1111, &c), CAPOS_ERR_NOT_PERMITTED);
 	cr_expect_not(c.valid);
 	cr_expect_eq(q.count, 1, "the mismatching slot is queued for release");

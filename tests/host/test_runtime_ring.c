@@ -192,7 +192,7 @@ Test(ring, full_stash_of_unclaimed_completions_is_an_error)
 
 Test(ring, reserved_opcode_result_is_delivered)
 {
-	struct capos_sqe sqe = { 0 };
+	struct capos_sqe sqe = {0};
 	sqe.opcode = 200;
 	struct capos_cqe cqe;
 	cr_assert_eq(capos_ring_submit_wait(&ring, &sqe, &cqe), 0);

@@ -112,15 +112,19 @@ static int32_t serve_call(const struct capos_sqe *s, struct capos_cqe *c)
 	struct capos_cap_record recs[CAPOS_XFER_MAX];
 	for (uint32_t i = 0; i < s->xfer_cap_count; i++) {
 		cr_assert(cap_iface[xfer[i].cap_id] != 0, "transfer of an empty slot");
-		recs[i] = (struct capos_cap_record){ new_slot(cap_iface[xfer[i].cap_id]), 0,
-		                                     cap_iface[xfer[i].cap_id] };
+		recs[i] = (struct capos_cap_record){new_slot(cap_iface[xfer[i].cap_id]), 0,
+		                                    cap_iface[xfer[i].cap_id]};
 	}
 	struct capos_server_call call = {
-		.call_id = 1, .method_id = s->method_id, .params = params, .params_len = s->len,
-		.caps = s->xfer_cap_count ? recs : NULL, .cap_count = s->xfer_cap_count,
+		.call_id = 1,
+		.method_id = s->method_id,
+		.params = params,
+		.params_len = s->len,
+		.caps = s->xfer_cap_count ? recs : NULL,
+		.cap_count = s->xfer_cap_count,
 	};
 	static uint64_t buf[CAPOS_SERVER_REPLY_BYTES / 8];
-	struct capos_server_reply reply = { .buf = buf, .cap = sizeof buf };
+	struct capos_server_reply reply = {.buf = buf, .cap = sizeof buf};
 	capos_rpc_handle(rpctest_Store_Server_dispatch, &server, &st, "Store", &ring, &call, &reply);
 	uint8_t *result = (void *)(uintptr_t)s->result_addr;
 	if (capos_align8(reply.len) + reply.xfer_count * 16 > s->result_len)
@@ -132,8 +136,8 @@ static int32_t serve_call(const struct capos_sqe *s, struct capos_cqe *c)
 	}
 	struct capos_cap_record *out = (void *)(result + capos_align8(reply.len));
 	for (uint32_t i = 0; i < reply.xfer_count; i++)
-		out[i] = (struct capos_cap_record){ new_slot(cap_iface[reply.xfer[i].cap_id]), 0,
-		                                    cap_iface[reply.xfer[i].cap_id] };
+		out[i] = (struct capos_cap_record){new_slot(cap_iface[reply.xfer[i].cap_id]), 0,
+		                                   cap_iface[reply.xfer[i].cap_id]};
 	c->cap_count = (uint16_t)reply.xfer_count;
 	return (int32_t)reply.len;
 }
@@ -148,7 +152,7 @@ static int64_t enter(uint32_t min_complete, uint64_t timeout_ns, void *ctx)
 	struct capos_ring_header *h = &page.header;
 	while (h->sq_head != h->sq_tail && h->cq_tail - h->cq_head < CAPOS_CQ_ENTRIES) {
 		struct capos_sqe s = page.sq[h->sq_head++ & (CAPOS_SQ_ENTRIES - 1)];
-		struct capos_cqe c = { .user_data = s.user_data };
+		struct capos_cqe c = {.user_data = s.user_data};
 		if (s.opcode == CAPOS_OP_CALL)
 			c.result = serve_call(&s, &c);
 		else if (s.opcode == CAPOS_OP_RELEASE)
@@ -173,7 +177,7 @@ static void setup(void)
 	releases = 0;
 	memset(&st, 0, sizeof st);
 	memset(&capos_rt_releases, 0, sizeof capos_rt_releases);
-	struct capos_cap cap = { STORE_CAP, rpctest_Store_ID, false, true };
+	struct capos_cap cap = {STORE_CAP, rpctest_Store_ID, false, true};
 	cr_assert_eq(rpctest_Store_Client_bind(&store, &ring, cap), 0);
 }
 
@@ -203,7 +207,8 @@ Test(rpc, long_params_leave_the_stack_arena)
 	memset(key, 'k', sizeof key - 1);
 	rpctest_Store_put_Reply r;
 	cr_assert_eq(rpctest_Store_put(&store, key, value, sizeof value, rpctest_Kind_plain, 1, false,
-	                               &r, NULL), 0);
+	                               &r, NULL),
+	             0);
 	cr_expect_eq(r.echoed.len, sizeof key - 1);
 	cr_expect_eq(st.last_value_len, sizeof value);
 }
@@ -228,7 +233,8 @@ Test(rpc, large_results_go_to_a_buffer_of_the_callers)
 	big_results.c.result_buf = big;
 	big_results.c.result_cap = sizeof big;
 	cr_assert_eq(rpctest_Store_put(&big_results, key, NULL, 0, rpctest_Kind_plain, 1, false, &r,
-	                               NULL), 0);
+	                               NULL),
+	             0);
 	cr_expect_eq(r.echoed.len, sizeof key - 1);
 	cr_expect((const char *)r.echoed.str >= (const char *)big &&
 	          (const char *)r.echoed.str < (const char *)big + sizeof big);
@@ -239,7 +245,8 @@ Test(rpc, params_over_the_abi_limit_are_refused_locally)
 	static uint8_t value[CAPOS_RPC_PARAMS_MAX];
 	struct capos_call_error err;
 	cr_expect_eq(rpctest_Store_put(&store, "k", value, sizeof value, rpctest_Kind_plain, 1, false,
-	                               NULL, &err), CAPOS_ERR_INVALID_ARGUMENT);
+	                               NULL, &err),
+	             CAPOS_ERR_INVALID_ARGUMENT);
 	cr_expect_eq(err.kind, CAPOS_ERROR_LOCAL);
 	cr_expect_eq(calls, 0);
 }
@@ -268,8 +275,8 @@ static struct capnp_reader served(uint16_t method, const void *params, uint32_t 
                                   struct capos_server_reply *reply)
 {
 	static uint64_t buf[CAPOS_SERVER_REPLY_BYTES / 8];
-	struct capos_server_call call = { .method_id = method, .params = params, .params_len = len };
-	*reply = (struct capos_server_reply){ .buf = buf, .cap = sizeof buf };
+	struct capos_server_call call = {.method_id = method, .params = params, .params_len = len};
+	*reply = (struct capos_server_reply){.buf = buf, .cap = sizeof buf};
 	capos_rpc_handle(rpctest_Store_Server_dispatch, &server, &st, "Store", &ring, &call, reply);
 	struct capnp_reader m;
 	cr_assert_eq(capnp_reader_init(&m, buf, reply->len), CAPNP_OK);
@@ -278,7 +285,7 @@ static struct capnp_reader served(uint16_t method, const void *params, uint32_t 
 
 Test(rpc, unknown_ordinal_is_unimplemented)
 {
-	uint64_t msg[2] = { 0x0000000100000000ull, 0 }; /* 1 segment of 1 word, null root */
+	uint64_t msg[2] = {0x0000000100000000ull, 0}; /* 1 segment of 1 word, null root */
 	struct capos_server_reply reply;
 	struct capnp_reader m = served(9, msg, sizeof msg, &reply);
 	cr_expect(reply.exception);
@@ -291,7 +298,7 @@ Test(rpc, cap_param_and_result_cap)
 {
 	rpctest_Store_lend_Reply r;
 	struct capos_call_error err;
-	struct capos_cap me = { STORE_CAP, rpctest_Store_ID, false, true };
+	struct capos_cap me = {STORE_CAP, rpctest_Store_ID, false, true};
 	st.keep_lent = true;
 	cr_assert_eq(rpctest_Store_lend(&store, &me, "hi", &r, &err), 0);
 	cr_expect(st.lent.valid && st.lent.owned);
@@ -305,7 +312,7 @@ Test(rpc, cap_param_and_result_cap)
 
 Test(rpc, untaken_param_caps_are_released)
 {
-	struct capos_cap me = { STORE_CAP, rpctest_Store_ID, false, true };
+	struct capos_cap me = {STORE_CAP, rpctest_Store_ID, false, true};
 	rpctest_Store_lend_Reply r;
 	cr_assert_eq(rpctest_Store_lend(&store, &me, "x", &r, NULL), 0);
 	cr_expect_eq(capos_rt_releases.count, 1, "the server did not keep the lent cap");
@@ -317,7 +324,7 @@ Test(rpc, result_cap_of_the_wrong_interface_is_refused_and_released)
 	cap_iface[STORE_CAP] = rpctest_Store_ID;
 	/* The server hands back a slot whose interface is not Store. */
 	cap_iface[9] = capos_Console_ID;
-	struct capos_cap console = { 9, capos_Console_ID, false, true };
+	struct capos_cap console = {9, capos_Console_ID, false, true};
 	rpctest_Store_lend_Reply r;
 	struct capos_call_error err;
 	/* Passing a Console where a Store is expected: the server refuses to take it. */
@@ -341,7 +348,7 @@ static int fill_items(rpctest_Store_batch_Params_builder p, struct capos_rpc_out
 
 Test(rpc, struct_params_through_the_call_form)
 {
-	int64_t v[3] = { 1, 20, 300 };
+	int64_t v[3] = {1, 20, 300};
 	rpctest_Store_batch_Reply r;
 	cr_assert_eq(rpctest_Store_batch_Call(&store, fill_items, v, &r, NULL), 0);
 	cr_expect_eq(r.sum, 321);
@@ -376,9 +383,9 @@ Test(rpc, keyword_method_and_result_default)
 Test(rpc, binding_and_local_errors)
 {
 	rpctest_Store_Client c;
-	struct capos_cap console = { 9, capos_Console_ID, false, true };
+	struct capos_cap console = {9, capos_Console_ID, false, true};
 	cr_expect_eq(rpctest_Store_Client_bind(&c, &ring, console), CAPOS_ERR_NOT_PERMITTED);
-	cr_expect_eq(rpctest_Store_Client_bind(&c, &ring, (struct capos_cap){ 0 }), CAPOS_ERR_BAD_CAP);
+	cr_expect_eq(rpctest_Store_Client_bind(&c, &ring, (struct capos_cap){0}), CAPOS_ERR_BAD_CAP);
 	struct capos_call_error err;
 	cr_expect_eq(rpctest_Store_nothing(&c, NULL, &err), CAPOS_ERR_BAD_CAP);
 	cr_expect_eq(err.kind, CAPOS_ERROR_LOCAL);
@@ -388,7 +395,7 @@ Test(rpc, binding_and_local_errors)
 Test(rpc, malformed_params_are_invalid_argument)
 {
 	/* One segment of 1 word whose root points far outside it. */
-	uint64_t junk[2] = { 0x0000000100000000ull, 0x0000000100007ffcull };
+	uint64_t junk[2] = {0x0000000100000000ull, 0x0000000100007ffcull};
 	struct capos_server_reply reply;
 	struct capnp_reader m = served(rpctest_Store_put_METHOD, junk, sizeof junk, &reply);
 	cr_expect(reply.exception);
@@ -399,7 +406,7 @@ Test(rpc, malformed_params_are_invalid_argument)
 
 Test(rpc, params_that_are_not_a_message_are_invalid_argument)
 {
-	uint64_t junk[1] = { 0xffffffffffffffffull };
+	uint64_t junk[1] = {0xffffffffffffffffull};
 	struct capos_server_reply reply;
 	struct capnp_reader m = served(rpctest_Store_put_METHOD, junk, sizeof junk, &reply);
 	cr_expect(reply.exception);

@@ -44,7 +44,7 @@ Test(vnet, start_negotiates_reads_mac_and_fills_rx)
 	/* clang-format off */
 	cr_expect_eq(n.dev.features, VIRTIO_BIT(VIRTIO_F_VERSION_1) | VIRTIO_BIT(VIRTIO_NET_F_MAC) |
 	             VIRTIO_BIT(VIRTIO_NET_F_STATUS), "event idx offered but not asked for");
-	             /* clang-format on */
+	/* clang-format on */
 	cr_expect(f.status & VIRTIO_STATUS_DRIVER_OK);
 	cr_expect_eq(n.rx.in_flight, QSIZE, "every RX buffer posted");
 	cr_expect_eq(f.notifies[VNET_RXQ], 1, "one notify for the whole refill");
@@ -162,8 +162,8 @@ Test(vnet, bad_frame_lengths_counted)
 {
 	cr_assert_eq(start(), VIRTIO_OK);
 	static uint8_t buf[2000];
-	const void *frames[3] = { buf, buf, buf };
-	uint32_t lens[3] = { 13, 1515, 60 };
+	const void *frames[3] = {buf, buf, buf};
+	uint32_t lens[3] = {13, 1515, 60};
 	cr_expect_eq(vnet_send_batch(&n, frames, lens, 3), 3);
 	cr_expect_eq(n.c.tx_errors, 2);
 	cr_expect_eq(f.tx_count, 1);
@@ -190,7 +190,7 @@ Test(vnet, receive_copies_and_reposts)
 Test(vnet, receive_drops_frame_larger_than_caller_buffer)
 {
 	cr_assert_eq(start(), VIRTIO_OK);
-	uint8_t in[200] = { 0 }, out[100];
+	uint8_t in[200] = {0}, out[100];
 	uint32_t len;
 	cr_assert(fake_net_rx(&f, in, sizeof in));
 	cr_expect_eq(vnet_receive(&n, out, sizeof out, &len), VIRTIO_ERR_EMPTY);
@@ -220,8 +220,8 @@ Test(vnet, hostile_id_breaks_and_stop_recovers_every_buffer)
 	cr_assert_eq(start(), VIRTIO_OK);
 	f.hold_tx = true;
 	static uint8_t buf[64];
-	const void *frames[4] = { buf, buf, buf, buf };
-	uint32_t lens[4] = { 64, 64, 64, 64 };
+	const void *frames[4] = {buf, buf, buf, buf};
+	uint32_t lens[4] = {64, 64, 64, 64};
 	cr_assert_eq(vnet_send_batch(&n, frames, lens, 4), 4);
 	fake_net_push_used(&f, VNET_RXQ, 0xdeadbeef, 100, 1);
 	uint8_t out[1514];
@@ -249,8 +249,8 @@ Test(vnet, used_index_jump_on_tx_breaks_queue)
 	cr_assert_eq(start(), VIRTIO_OK);
 	f.hold_tx = true;
 	static uint8_t buf[64];
-	const void *frames[1] = { buf };
-	uint32_t lens[1] = { 64 };
+	const void *frames[1] = {buf};
+	uint32_t lens[1] = {64};
 	cr_assert_eq(vnet_send_batch(&n, frames, lens, 1), 1);
 	int head = fake_net_take_avail(&f, VNET_TXQ);
 	fake_net_push_used(&f, VNET_TXQ, (uint32_t)head, 0, 40);
@@ -265,8 +265,8 @@ Test(vnet, tx_length_quirk_tolerated)
 	cr_assert_eq(start(), VIRTIO_OK);
 	f.tx_used_len = 76; /* some devices report bytes read */
 	static uint8_t buf[64];
-	const void *frames[1] = { buf };
-	uint32_t lens[1] = { 64 };
+	const void *frames[1] = {buf};
+	uint32_t lens[1] = {64};
 	cr_assert_eq(vnet_send_batch(&n, frames, lens, 1), 1);
 	cr_expect_eq(vnet_reclaim_tx(&n), VIRTIO_OK);
 	cr_expect_eq(n.c.tx_frames, 1);
@@ -276,12 +276,12 @@ Test(vnet, tx_length_quirk_tolerated)
 
 Test(vnet, arp_request_and_reply_through_the_driver)
 {
-	static const uint8_t gw_mac[6] = { 0x52, 0x55, 0x0a, 0x00, 0x02, 0x02 };
+	static const uint8_t gw_mac[6] = {0x52, 0x55, 0x0a, 0x00, 0x02, 0x02};
 	cr_assert_eq(start(), VIRTIO_OK);
 	uint8_t req[ETH_MIN_FRAME];
 	size_t rlen = arp_build_request(req, sizeof req, n.mac, IPV4(10, 0, 2, 15), IPV4(10, 0, 2, 2));
-	const void *frames[1] = { req };
-	uint32_t lens[1] = { (uint32_t)rlen };
+	const void *frames[1] = {req};
+	uint32_t lens[1] = {(uint32_t)rlen};
 	cr_assert_eq(vnet_send_batch(&n, frames, lens, 1), 1);
 	cr_assert_eq(f.tx_count, 1);
 
@@ -290,16 +290,16 @@ Test(vnet, arp_request_and_reply_through_the_driver)
 	cr_assert_eq(arp_parse(f.tx[0], f.tx_len[0], &a), ARP_OK);
 	cr_assert_eq(a.op, ARP_OP_REQUEST);
 	cr_assert_eq(a.target_ip, IPV4(10, 0, 2, 2));
-	uint8_t reply[ETH_MIN_FRAME] = { 0 };
+	uint8_t reply[ETH_MIN_FRAME] = {0};
 	memcpy(reply, a.sender_mac, 6);
 	memcpy(reply + 6, gw_mac, 6);
 	reply[12] = 0x08, reply[13] = 0x06;
-	static const uint8_t arp_hdr[8] = { 0, 1, 8, 0, 6, 4, 0, 2 };
+	static const uint8_t arp_hdr[8] = {0, 1, 8, 0, 6, 4, 0, 2};
 	memcpy(reply + 14, arp_hdr, 8);
 	memcpy(reply + 22, gw_mac, 6);
-	memcpy(reply + 28, (uint8_t[]){ 10, 0, 2, 2 }, 4);
+	memcpy(reply + 28, (uint8_t[]){10, 0, 2, 2}, 4);
 	memcpy(reply + 32, a.sender_mac, 6);
-	memcpy(reply + 38, (uint8_t[]){ 10, 0, 2, 15 }, 4);
+	memcpy(reply + 38, (uint8_t[]){10, 0, 2, 15}, 4);
 	cr_assert(fake_net_rx(&f, reply, sizeof reply));
 
 	uint8_t got[1514];

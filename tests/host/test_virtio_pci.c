@@ -21,7 +21,7 @@ static void cfg_write(void *ctx, uint8_t b, uint8_t d, uint8_t f, uint16_t off, 
 	(void)ctx, (void)b, (void)d, (void)f, (void)off, (void)v;
 }
 
-static const struct pci_cfg_ops ops = { .read32 = cfg_read, .write32 = cfg_write };
+static const struct pci_cfg_ops ops = {.read32 = cfg_read, .write32 = cfg_write};
 static struct pci_device dev;
 
 static void put32(unsigned at, uint32_t v)
@@ -55,7 +55,7 @@ static void setup(void)
 	vcap(0x70, 0x80, VIRTIO_PCI_CAP_DEVICE, 4, 0x2000, 0x1000, 16);
 	vcap(0x80, 0x00, VIRTIO_PCI_CAP_NOTIFY, 4, 0x3000, 0x1000, 20);
 	put32(0x80 + 16, 4);
-	dev.bars[4] = (struct pci_bar){ .type = PCI_BAR_MEM64, .base = 0xfe000000, .size = 0x4000 };
+	dev.bars[4] = (struct pci_bar){.type = PCI_BAR_MEM64, .base = 0xfe000000, .size = 0x4000};
 }
 
 TestSuite(virtio_pci, .init = setup);
@@ -101,7 +101,7 @@ Test(virtio_pci, bad_bar_numbers_refused)
 	cr_expect_eq(virtio_pci_parse(&ops, &dev, &l), VIRTIO_ERR_BAD_CAP);
 	cfg[0x50 + 4] = 0; /* BAR 0 is not implemented */
 	cr_expect_eq(virtio_pci_parse(&ops, &dev, &l), VIRTIO_ERR_BAD_CAP);
-	dev.bars[0] = (struct pci_bar){ .type = PCI_BAR_IO, .base = 0xc000, .size = 0x4000 };
+	dev.bars[0] = (struct pci_bar){.type = PCI_BAR_IO, .base = 0xc000, .size = 0x4000};
 	cr_expect_eq(virtio_pci_parse(&ops, &dev, &l), VIRTIO_ERR_BAD_CAP, "I/O BARs are not mapped");
 }
 
@@ -164,7 +164,7 @@ Test(virtio_dev, full_sequence_sets_status_bits_in_order)
 	cr_expect(f.status & VIRTIO_STATUS_FEATURES_OK);
 	cr_assert_eq(virtio_dev_driver_ok(&vd), VIRTIO_OK);
 	cr_expect_eq(f.status, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER |
-	             VIRTIO_STATUS_FEATURES_OK | VIRTIO_STATUS_DRIVER_OK);
+	                               VIRTIO_STATUS_FEATURES_OK | VIRTIO_STATUS_DRIVER_OK);
 	cr_expect_eq(vd.state, VIRTIO_S_LIVE);
 	cr_expect_eq(virtio_dev_reset(&vd), VIRTIO_OK);
 	cr_expect_eq(f.status, 0);

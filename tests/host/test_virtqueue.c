@@ -8,8 +8,8 @@
 
 static struct fake_net f;
 static struct virtio_dev dev;
-static struct virtq q;       /* the TX queue: device reads */
-static struct virtq rq;      /* the RX queue: device writes */
+static struct virtq q;  /* the TX queue: device reads */
+static struct virtq rq; /* the RX queue: device writes */
 
 #define POOL (64 * 1024)
 #define RING_MEM 0
@@ -49,13 +49,13 @@ static void teardown(void)
 
 static int add_out(struct virtq *vq, unsigned i, uint32_t len, uint32_t token)
 {
-	struct virtq_seg s = { data(i), len, false };
+	struct virtq_seg s = {data(i), len, false};
 	return virtq_add(vq, &s, 1, token);
 }
 
 static int add_in(struct virtq *vq, unsigned i, uint32_t len, uint32_t token)
 {
-	struct virtq_seg s = { data(i), len, true };
+	struct virtq_seg s = {data(i), len, true};
 	return virtq_add(vq, &s, 1, token);
 }
 
@@ -77,7 +77,7 @@ Test(virtqueue, chain_round_trip, .init = setup, .fini = teardown)
 {
 	memcpy(data(0), "hello ", 6);
 	memcpy(data(1), "world", 5);
-	struct virtq_seg s[2] = { { data(0), 6, false }, { data(1), 5, false } };
+	struct virtq_seg s[2] = {{data(0), 6, false}, {data(1), 5, false}};
 	cr_assert_eq(virtq_add(&q, s, 2, 77), VIRTIO_OK);
 	cr_expect_eq(q.num_free, 6);
 	cr_expect(virtq_publish(&q), "device asked to be notified");
@@ -122,7 +122,7 @@ Test(virtqueue, full_and_bad_arguments, .init = setup, .fini = teardown)
 	cr_expect_eq(add_out(&q, 0, 10, 9), VIRTIO_ERR_FULL);
 	fake_net_free(&f);
 	setup_sized(8, false); /* a fresh, empty queue */
-	struct virtq_seg mixed[2] = { { data(0), 4, true }, { data(1), 4, false } };
+	struct virtq_seg mixed[2] = {{data(0), 4, true}, {data(1), 4, false}};
 	cr_expect_eq(virtq_add(&q, mixed, 2, 0), VIRTIO_ERR_ARG, "out segment after an in segment");
 	cr_expect_eq(add_out(&q, 0, 0, 0), VIRTIO_ERR_ARG, "empty segment");
 	cr_expect_eq(virtq_add(&q, mixed, 0, 0), VIRTIO_ERR_ARG);
@@ -132,9 +132,9 @@ Test(virtqueue, full_and_bad_arguments, .init = setup, .fini = teardown)
 Test(virtqueue, address_outside_pool_refused, .init = setup, .fini = teardown)
 {
 	static uint8_t elsewhere[64];
-	struct virtq_seg s[2] = { { data(0), 8, false }, { elsewhere, 8, false } };
+	struct virtq_seg s[2] = {{data(0), 8, false}, {elsewhere, 8, false}};
 	cr_expect_eq(virtq_add(&q, s, 2, 0), VIRTIO_ERR_DMA);
-	struct virtq_seg tail = { f.pool + POOL - 4, 8, false };
+	struct virtq_seg tail = {f.pool + POOL - 4, 8, false};
 	cr_expect_eq(virtq_add(&q, &tail, 1, 0), VIRTIO_ERR_DMA, "straddles the pool end");
 	cr_expect_eq(q.c.dma_errors, 2);
 	cr_expect_eq(q.num_free, 8);
@@ -175,7 +175,7 @@ Test(virtqueue, duplicate_used_id_refused, .init = setup, .fini = teardown)
 
 Test(virtqueue, non_head_id_refused, .init = setup, .fini = teardown)
 {
-	struct virtq_seg s[2] = { { data(0), 12, true }, { data(1), 100, true } };
+	struct virtq_seg s[2] = {{data(0), 12, true}, {data(1), 100, true}};
 	cr_assert_eq(virtq_add(&rq, s, 2, 3), VIRTIO_OK);
 	virtq_publish(&rq);
 	fake_net_push_used(&f, VNET_RXQ, rq.next[0], 10, 1); /* the chain's second descriptor */
@@ -210,7 +210,7 @@ Test(virtqueue, used_index_ahead_of_in_flight_refused, .init = setup, .fini = te
 
 Test(virtqueue, overlong_length_fails_only_that_buffer, .init = setup, .fini = teardown)
 {
-	struct virtq_seg s[2] = { { data(0), 12, false }, { data(1), 100, true } };
+	struct virtq_seg s[2] = {{data(0), 12, false}, {data(1), 100, true}};
 	cr_assert_eq(virtq_add(&rq, s, 2, 4), VIRTIO_OK);
 	cr_assert_eq(add_in(&rq, 2, 64, 5), VIRTIO_OK);
 	virtq_publish(&rq);

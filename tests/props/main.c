@@ -16,7 +16,11 @@
 #define DEFAULT_SEED 0xc0ffee5eedull
 
 static const struct prop_def *const all_props[] = {
-	&prop_cap_table, &prop_transfer, &prop_frame_bitmap, &prop_vm_ranges, &prop_capnp_roundtrip,
+	&prop_cap_table,
+	&prop_transfer,
+	&prop_frame_bitmap,
+	&prop_vm_ranges,
+	&prop_capnp_roundtrip,
 	&prop_endpoint,
 };
 #define NPROPS (sizeof all_props / sizeof all_props[0])

@@ -30,12 +30,12 @@ struct prop {
 	/* Drawing: from the random generator (record) or a buffer (replay). */
 	bool replay;
 	uint64_t rng;
-	const uint64_t *in;  /* replay: choices to use; past the end, 0 */
+	const uint64_t *in; /* replay: choices to use; past the end, 0 */
 	uint32_t in_len;
 	uint64_t out[PROP_MAX_CHOICES]; /* the choices this run used */
 	uint32_t out_len;
-	bool verbose;   /* prop_note prints (the final replay of a failure) */
-	char why[512];  /* prop_fail's message */
+	bool verbose;  /* prop_note prints (the final replay of a failure) */
+	char why[512]; /* prop_fail's message */
 };
 
 /* A value in [lo, hi] (inclusive; lo <= hi). */
@@ -49,10 +49,10 @@ void prop_note(struct prop *p, const char *fmt, ...) __attribute__((format(print
 /* Records why the property failed; returns 1 (the property returns it). */
 int prop_fail(struct prop *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-#define PROP_CHECK(p, cond, ...)                                               \
-	do {                                                                   \
-		if (!(cond))                                                   \
-			return prop_fail((p), __VA_ARGS__);                    \
+#define PROP_CHECK(p, cond, ...)                            \
+	do {                                                \
+		if (!(cond))                                \
+			return prop_fail((p), __VA_ARGS__); \
 	} while (0)
 
 struct prop_def {

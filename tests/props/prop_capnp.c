@@ -24,19 +24,26 @@
 #define MAX_LEN 24u
 #define MAX_DEPTH 3u
 
-enum kind { K_NULL, K_TEXT, K_DATA, K_STRUCT, K_PRIM, K_SLIST, K_TLIST, K_KINDS };
+enum kind { K_NULL,
+	    K_TEXT,
+	    K_DATA,
+	    K_STRUCT,
+	    K_PRIM,
+	    K_SLIST,
+	    K_TLIST,
+	    K_KINDS };
 
 struct node {
 	uint16_t dw, pc;
 	uint64_t data[MAX_DW];
 	struct {
 		enum kind kind;
-		uint8_t elem;    /* K_PRIM: element size code */
-		uint32_t len;    /* text/data bytes, list elements */
+		uint8_t elem; /* K_PRIM: element size code */
+		uint32_t len; /* text/data bytes, list elements */
 		uint8_t bytes[MAX_LEN];
-		uint64_t vals[MAX_LEN];    /* K_PRIM values */
-		uint16_t child[MAX_LEN];   /* K_STRUCT (child[0]), K_SLIST elements: node indices */
-		uint8_t tlen[4];           /* K_TLIST: each text's length (its bytes: bytes[]) */
+		uint64_t vals[MAX_LEN];  /* K_PRIM values */
+		uint16_t child[MAX_LEN]; /* K_STRUCT (child[0]), K_SLIST elements: node indices */
+		uint8_t tlen[4];         /* K_TLIST: each text's length (its bytes: bytes[]) */
 	} ptr[MAX_PC];
 };
 
@@ -67,7 +74,8 @@ static int gen_struct(struct prop *p, uint32_t depth, int dw, int pc)
 		enum kind k = (enum kind)prop_draw(p, 0, depth >= MAX_DEPTH ? K_DATA : K_KINDS - 1);
 		n->ptr[i].kind = k;
 		switch (k) {
-		case K_TEXT: case K_DATA:
+		case K_TEXT:
+		case K_DATA:
 			n->ptr[i].len = (uint32_t)prop_draw(p, 0, MAX_LEN - 1);
 			for (uint32_t j = 0; j < n->ptr[i].len; j++)
 				n->ptr[i].bytes[j] = (uint8_t)prop_draw(p, k == K_TEXT ? 1 : 0, 255);
@@ -315,7 +323,7 @@ static int run(struct prop *p)
 		PROP_CHECK(p, capnp_unpack(packed, plen, unpacked, sizeof unpacked, &ulen) == CAPNP_OK &&
 		                  ulen == len && !memcmp(unpacked, framed, len),
 		           "packing did not round-trip (%zu bytes -> %zu packed -> %zu)", len, plen, ulen);
-		           /* clang-format on */
+		/* clang-format on */
 		msg = unpacked;
 	}
 	struct capnp_reader m;

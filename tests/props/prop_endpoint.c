@@ -85,7 +85,11 @@ static int f_copy_out(struct process *p, uint64_t addr, const void *src, uint64_
 	return CAPOS_OK;
 }
 static uint32_t obj_of(const struct cap_entry *e) { return (uint32_t)((uint8_t *)e->object - objects); }
-static bool f_transferable(const struct cap_entry *e) { (void)e; return true; }
+static bool f_transferable(const struct cap_entry *e)
+{
+	(void)e;
+	return true;
+}
 static void f_retain(const struct cap_entry *e) { refs[obj_of(e)]++; }
 static void f_drop(const struct cap_entry *e) { refs[obj_of(e)]--; }
 static const struct xfer_ops obj_xfer = {f_transferable, f_retain, f_drop};
@@ -140,11 +144,20 @@ static void f_panic(const char *fmt, ...)
 	broke("ops->panic: %s", msg);
 }
 static const struct ipc_ops ops = {
-	.pid = f_pid, .name = f_name, .caps = f_caps, .copy_in = f_copy_in,
-	.copy_out = f_copy_out, .check_writable = f_check_writable,
-	.xfer_prepare = f_xfer_prepare, .xfer = &obj_xfer, .xfer_counted = f_xfer_counted,
-	.complete = f_complete, .wait_begin = f_wait_begin, .wait_end = f_wait_end,
-	.log = f_log, .panic = f_panic,
+	.pid = f_pid,
+	.name = f_name,
+	.caps = f_caps,
+	.copy_in = f_copy_in,
+	.copy_out = f_copy_out,
+	.check_writable = f_check_writable,
+	.xfer_prepare = f_xfer_prepare,
+	.xfer = &obj_xfer,
+	.xfer_counted = f_xfer_counted,
+	.complete = f_complete,
+	.wait_begin = f_wait_begin,
+	.wait_end = f_wait_end,
+	.log = f_log,
+	.panic = f_panic,
 };
 
 /* The kernel dispatcher's order: check (no effect), then perform; true
@@ -297,7 +310,8 @@ static int run(struct prop *p)
 	for (uint64_t op = 0; op < nops && uid + 2 < MAX_UIDS; op++) {
 		struct capos_cqe cqe = {0};
 		switch (prop_draw(p, 0, 5)) {
-		case 0: case 1: { /* a client CALLs */
+		case 0:
+		case 1: { /* a client CALLs */
 			struct process *c = &procs[prop_draw(p, 1, 2)];
 			if (!c->alive)
 				break;
@@ -306,7 +320,7 @@ static int run(struct prop *p)
 			struct capos_sqe sqe = {.opcode = CAPOS_OP_CALL, .len = (uint32_t)prop_draw(p, 0, 16),
 			                        .result_addr = prop_one_in(p, 8) ? MEM : 256,
 			                        .result_len = rl, .user_data = ++uid};
-			                        /* clang-format on */
+			/* clang-format on */
 			uint64_t deadline = prop_bool(p) ? IPC_NO_DEADLINE : now + prop_draw(p, 1, 4);
 			sqe.xfer_cap_count = add_transfers(p, c, sqe.len);
 			owner_of[uid] = c;
@@ -330,7 +344,7 @@ static int run(struct prop *p)
 			              : (uint32_t)prop_draw(p, 32, 96);
 			struct capos_sqe sqe = {.opcode = CAPOS_OP_RECV, .result_addr = 0, .result_len = rl,
 			                        .user_data = ++uid};
-			                        /* clang-format on */
+			/* clang-format on */
 			owner_of[uid] = server;
 			cqe.user_data = uid;
 			bool posted_now = do_recv(server, ep, &sqe, prop_bool(p) ? IPC_NO_DEADLINE : now + 2,
@@ -349,7 +363,7 @@ static int run(struct prop *p)
 			                                             : (uint32_t)prop_draw(p, 0, 0xffff);
 			struct capos_sqe sqe = {.opcode = CAPOS_OP_RETURN, .len = (uint32_t)prop_draw(p, 0, 40),
 			                        .call_id = id};
-			                        /* clang-format on */
+			/* clang-format on */
 			sqe.xfer_cap_count = add_transfers(p, server, sqe.len);
 			do_return(server, ep, &sqe, &cqe);
 			prop_note(p, "server RETURN call %#x (%u bytes) -> %d", id, sqe.len, cqe.result);
@@ -363,7 +377,7 @@ static int run(struct prop *p)
 			                  cqe.result == CAPOS_ERR_BAD_TRANSFER ||
 			                  cqe.result == CAPOS_ERR_NO_RESOURCES,
 			           "RETURN got %d", cqe.result);
-			           /* clang-format on */
+			/* clang-format on */
 			break;
 		}
 		case 4: /* time passes */

@@ -99,7 +99,8 @@ static int run(struct prop *p)
 			           (unsigned long long)got, (unsigned long long)want);
 			break;
 		}
-		case 2: case 3: { /* alloc, several times */
+		case 2:
+		case 3: { /* alloc, several times */
 			uint64_t n = prop_draw(p, 1, 8);
 			for (uint64_t i = 0; i < n; i++) {
 				uint64_t a = frame_bitmap_alloc(&w.fb);

@@ -163,7 +163,8 @@ static int run(struct prop *p)
 				w.refs[obj_of(&out)]--;
 			break;
 		}
-		case 2: case 3: { /* prepare */
+		case 2:
+		case 3: { /* prepare */
 			if (w.plan[k].prepared)
 				break;
 			uint32_t count = (uint32_t)prop_draw(p, 0, CAPOS_XFER_MAX + 1);
@@ -184,7 +185,7 @@ static int run(struct prop *p)
 			for (uint32_t i = 0; i < count; i++)
 				prop_note(p, "      %s %#x%s", d[i].mode == CAPOS_XFER_MOVE ? "move" : d[i].mode ? "mode 2" : "copy",
 				          d[i].cap_id, d[i].badge ? " badge 7" : "");
-				          /* clang-format on */
+			/* clang-format on */
 			PROP_CHECK(p, err == want, "prepare returned %d, transfer.h says %d", err, want);
 			if (err != CAPOS_OK) {
 				PROP_CHECK(p, !memcmp(before, w.refs, sizeof before),
@@ -233,7 +234,7 @@ static int run(struct prop *p)
 						PROP_CHECK(p, cap_table_lookup(&w.src, w.plan[k].item[i].src_id, &e) ==
 						                  CAPOS_ERR_BAD_CAP,
 						           "moved %#x still resolves in the sender", w.plan[k].item[i].src_id);
-						           /* clang-format on */
+					/* clang-format on */
 				}
 			}
 			break;

@@ -21,7 +21,7 @@
 
 #define P ((uint64_t)VM_PAGE)
 #define BASE 0x200000000000ull
-#define NPAGES 72u  /* the model covers [BASE, BASE + NPAGES pages) */
+#define NPAGES 72u /* the model covers [BASE, BASE + NPAGES pages) */
 #define MAX_OPS 70u
 
 struct page {
@@ -120,11 +120,12 @@ static int run(struct prop *p)
 		struct world before = w;
 		int err = VM_OK, want;
 		switch (prop_draw(p, 0, 4)) {
-		case 0: case 1: { /* insert (anonymous or tagged) */
+		case 0:
+		case 1: { /* insert (anonymous or tagged) */
 			uint32_t id = ++w.next_mapping;
 			err = vm_ranges_insert_tagged(&w.v, addr, size, prot, tag, id);
-			want = n == 0 ? VM_ZERO
-			       : m_overlaps(&w, pg, n) ? VM_OVERLAP
+			want = n == 0                    ? VM_ZERO
+			       : m_overlaps(&w, pg, n)   ? VM_OVERLAP
 			       : before.v.count == w.cap ? VM_TABLE_FULL
 			                                 : VM_OK;
 			prop_note(p, "insert page %llu +%llu prot %u tag %llu -> %d (want %d)",
@@ -136,14 +137,16 @@ static int run(struct prop *p)
 					w.pg[i] = (struct page){true, prot, id, tag};
 			break;
 		}
-		case 2: case 3: { /* remove or protect, checked first as the kernel does */
+		case 2:
+		case 3: { /* remove or protect, checked first as the kernel does */
 			bool remove = prop_bool(p);
 			uint32_t splits = vm_ranges_splits_needed(&w.v, addr, size);
 			bool room = w.v.count + splits <= w.cap;
 			err = remove ? vm_ranges_remove(&w.v, addr, size)
 			             : vm_ranges_protect(&w.v, addr, size, prot);
 			want = n == 0 ? VM_ZERO : !m_covers(&w, pg, n, true, 0) ? VM_NOT_MAPPED
-			       : room ? VM_OK : VM_TABLE_FULL;
+			                  : room                                ? VM_OK
+			                                                        : VM_TABLE_FULL;
 			prop_note(p, "%s page %llu +%llu%s%u -> %d (want %d; %u splits, %u of %u entries)",
 			          remove ? "remove" : "protect", (unsigned long long)pg, (unsigned long long)n,
 			          remove ? "" : " prot ", remove ? 0u : prot, err, want, splits, before.v.count,
@@ -205,7 +208,7 @@ static int run(struct prop *p)
 			PROP_CHECK(p, w.v.count == before.v.count && w.v.pages == before.v.pages &&
 			                  !memcmp(w.store, before.store, sizeof w.store),
 			           "a refused call (%d) changed the table", err);
-			           /* clang-format on */
+		/* clang-format on */
 		if (check_table(p, &w))
 			return 1;
 	}

@@ -24,12 +24,12 @@ struct gen {
 	const char *file_display; /* the file node's display name */
 	char *prefix;             /* C prefix, e.g. "capos" */
 	FILE *h, *c;
-	FILE *rh, *rc;            /* <file>.rpc.h / .rpc.c: interface stubs */
-	int errors;      /* file-level: nothing is written */
+	FILE *rh, *rc; /* <file>.rpc.h / .rpc.c: interface stubs */
+	int errors;    /* file-level: nothing is written */
 	/* The item (field or constant) being emitted; its errors drop it only. */
-	const char *filename;     /* as capnp names it, e.g. "capos.capnp" */
+	const char *filename; /* as capnp names it, e.g. "capos.capnp" */
 	const char *item_kind, *item_name, *item_display;
-	int item_ordinal;   /* a field's @N, or -1 */
+	int item_ordinal; /* a field's @N, or -1 */
 	int item_errors;
 	int warnings;
 	/* Files whose types this file's code refers to. */
@@ -58,7 +58,7 @@ char *gen_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void gen_error(struct gen *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* name: as declared (searched for in the source); display: as reported. */
 void gen_item_begin(struct gen *g, struct item *it, const char *kind, const char *name,
-		    const char *display, int ordinal);
+                    const char *display, int ordinal);
 void gen_item_end(struct gen *g, struct item *it);
 void gen_use_type_file(struct gen *g, uint64_t id);
 void gen_c_string(FILE *f, const char *s, size_t len);
@@ -82,6 +82,6 @@ void emit_rpc(struct gen *g, schema_Node_reader n);
 
 /* emit_file.c */
 int emit_file(struct gen *g, uint64_t file_id, const char *filename,
-	      schema_CodeGeneratorRequest_RequestedFile_reader rf);
+              schema_CodeGeneratorRequest_RequestedFile_reader rf);
 
 #endif

@@ -36,7 +36,7 @@ static void set_ptr(struct words *w, size_t slot, size_t target, uint64_t bits)
 }
 
 static void copy_ptr(struct gen *g, struct words *w, size_t slot, const struct capnp_struct *src,
-		     uint32_t idx);
+                     uint32_t idx);
 
 /* Copies a struct's data and pointers to words [at, at + dw + pc). */
 static void copy_body(struct gen *g, struct words *w, size_t at, const struct capnp_struct *s)
@@ -49,7 +49,7 @@ static void copy_body(struct gen *g, struct words *w, size_t at, const struct ca
 }
 
 static void copy_struct(struct gen *g, struct words *w, size_t slot, const struct capnp_struct *src,
-			uint32_t idx)
+                        uint32_t idx)
 {
 	struct capnp_struct s = capnp_struct_get_struct(src, idx);
 	uint32_t dw = s.data_bytes / 8, pc = s.ptr_count;
@@ -59,7 +59,7 @@ static void copy_struct(struct gen *g, struct words *w, size_t slot, const struc
 }
 
 static void copy_list(struct gen *g, struct words *w, size_t slot, const struct capnp_struct *src,
-		      uint32_t idx)
+                      uint32_t idx)
 {
 	struct capnp_list l = capnp_struct_get_list(src, idx, CAPNP_ELEM_VOID);
 	uint32_t n = l.len;
@@ -90,7 +90,7 @@ static void copy_list(struct gen *g, struct words *w, size_t slot, const struct 
 }
 
 static void copy_ptr(struct gen *g, struct words *w, size_t slot, const struct capnp_struct *src,
-		     uint32_t idx)
+                     uint32_t idx)
 {
 	switch (capnp_struct_ptr_kind(src, idx)) {
 	case CAPNP_PTR_NULL:
@@ -106,7 +106,7 @@ static void copy_ptr(struct gen *g, struct words *w, size_t slot, const struct c
 		return;
 	default:
 		gen_error(g, "malformed pointer in a constant value: %s",
-			  capnp_strerror(capnp_reader_error(src->m)));
+		          capnp_strerror(capnp_reader_error(src->m)));
 	}
 }
 
@@ -123,12 +123,14 @@ void gen_emit_value_reader(struct gen *g, const char *name, const struct words *
 	fprintf(g->c, "\nstatic const uint64_t %s_words[%zu] = {", name, w->n);
 	for (size_t i = 0; i < w->n; i++)
 		fprintf(g->c, "%sUINT64_C(0x%016llx)", i % 3 ? ", " : (i ? ",\n\t" : "\n\t"),
-			(unsigned long long)w->w[i]);
+		        (unsigned long long)w->w[i]);
 	fprintf(g->c, "\n};\nstatic const struct capnp_segment %s_seg = { "
-		"(const uint8_t *)%s_words, %zu };\n", name, name, w->n);
+	              "(const uint8_t *)%s_words, %zu };\n",
+	        name, name, w->n);
 	/* Trusted data: the traversal counter starts at its maximum and
 	 * cannot run out; readers of the value share (and decrement) it. */
 	fprintf(g->c, "struct capnp_reader %s = { .seg = &%s_seg, .nseg = 1, "
-		".traversal_left = UINT64_MAX, .depth_limit = CAPNP_DEFAULT_DEPTH, "
-		".size = %zu };\n", name, name, w->n * 8);
+	              ".traversal_left = UINT64_MAX, .depth_limit = CAPNP_DEFAULT_DEPTH, "
+	              ".size = %zu };\n",
+	        name, name, w->n * 8);
 }

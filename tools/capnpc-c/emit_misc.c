@@ -12,10 +12,10 @@ void emit_enum(struct gen *g, schema_Node_reader n)
 	char *E = gen_cname(g, id);
 	struct capnp_list el = schema_Node_enum_get_enumerants(schema_Node_get_enum(n));
 	fprintf(g->h, "\n/* enum %s */\n#define %s_ID UINT64_C(0x%016llx)\nenum %s {\n",
-		schema_Node_get_displayName(n).str, E, (unsigned long long)id, E);
+	        schema_Node_get_displayName(n).str, E, (unsigned long long)id, E);
 	for (uint32_t i = 0; i < capnp_list_len(el); i++)
 		fprintf(g->h, "\t%s_%s = %u,\n", E,
-			schema_Enumerant_get_name(schema_Enumerant_list_get(el, i)).str, i);
+		        schema_Enumerant_get_name(schema_Enumerant_list_get(el, i)).str, i);
 	fprintf(g->h, "};\n");
 	free(E);
 }
@@ -34,7 +34,7 @@ static void emit_float(FILE *h, double v, const char *suffix)
  * the name of its reader (caller frees). */
 static char *emit_value_message(struct gen *g, const char *C, schema_Value_reader v)
 {
-	struct words w = { 0 };
+	struct words w = {0};
 	gen_copy_value(g, v, &w);
 	char *name = gen_xasprintf("%s_msg", C);
 	gen_emit_value_reader(g, name, &w);
@@ -115,7 +115,8 @@ void emit_const(struct gen *g, schema_Node_reader n)
 		char *T = gen_cname(g, tid);
 		char *msg = emit_value_message(g, C, v);
 		fprintf(h, "static inline %s_reader %s_get(void)\n{\n"
-			"\treturn (%s_reader){ capnp_reader_root(&%s) };\n}\n", T, C, T, msg);
+		           "\treturn (%s_reader){ capnp_reader_root(&%s) };\n}\n",
+		        T, C, T, msg);
 		free(msg);
 		free(T);
 		break;
@@ -126,17 +127,20 @@ void emit_const(struct gen *g, schema_Node_reader n)
 			gen_use_type_file(g, schema_Type_struct_get_typeId(schema_Type_get_struct(et)));
 		char *msg = emit_value_message(g, C, v);
 		fprintf(h, "static inline struct capnp_list %s_get(void)\n{\n"
-			"\treturn capnp_reader_root_list(&%s, %s);\n}\n", C, msg,
-			elem_size_name(schema_Type_which(et)));
+		           "\treturn capnp_reader_root_list(&%s, %s);\n}\n",
+		        C, msg,
+		        elem_size_name(schema_Type_which(et)));
 		free(msg);
 		break;
 	}
 	case schema_Type_which_anyPointer: {
 		char *msg = emit_value_message(g, C, v);
 		fprintf(h, "static inline struct capnp_struct %s_get_struct(void)\n{\n"
-			"\treturn capnp_reader_root(&%s);\n}\n", C, msg);
+		           "\treturn capnp_reader_root(&%s);\n}\n",
+		        C, msg);
 		fprintf(h, "static inline struct capnp_list %s_get_list(enum capnp_elem_size want)\n{\n"
-			"\treturn capnp_reader_root_list(&%s, want);\n}\n", C, msg);
+		           "\treturn capnp_reader_root_list(&%s, want);\n}\n",
+		        C, msg);
 		free(msg);
 		break;
 	}
@@ -153,14 +157,14 @@ void emit_interface(struct gen *g, schema_Node_reader n)
 	char *I = gen_cname(g, id);
 	struct capnp_list ml = schema_Node_interface_get_methods(schema_Node_get_interface(n));
 	fprintf(h, "\n/* interface %s */\n#define %s_ID UINT64_C(0x%016llx)\n",
-		schema_Node_get_displayName(n).str, I, (unsigned long long)id);
+	        schema_Node_get_displayName(n).str, I, (unsigned long long)id);
 	for (uint32_t i = 0; i < capnp_list_len(ml); i++) {
 		schema_Method_reader m = schema_Method_list_get(ml, i);
 		const char *M = schema_Method_get_name(m).str;
 		fprintf(h, "#define %s_%s_METHOD %u\n", I, M, i);
-		const char *part[2] = { "Params", "Results" };
-		uint64_t sid[2] = { schema_Method_get_paramStructType(m),
-				    schema_Method_get_resultStructType(m) };
+		const char *part[2] = {"Params", "Results"};
+		uint64_t sid[2] = {schema_Method_get_paramStructType(m),
+		                   schema_Method_get_resultStructType(m)};
 		for (int k = 0; k < 2; k++) {
 			char *want = gen_xasprintf("%s_%s_%s", I, M, part[k]);
 			char *have = gen_cname(g, sid[k]);

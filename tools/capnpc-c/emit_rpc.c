@@ -14,11 +14,45 @@
 static const char *c_name(const char *name)
 {
 	static const char *kw[] = {
-		"auto", "break", "case", "char", "const", "continue", "default", "do", "double",
-		"else", "enum", "extern", "float", "for", "goto", "if", "inline", "int", "long",
-		"register", "restrict", "return", "short", "signed", "sizeof", "static", "struct",
-		"switch", "typedef", "union", "unsigned", "void", "volatile", "while", "bool",
-		"true", "false", "results", "rpc",
+		"auto",
+		"break",
+		"case",
+		"char",
+		"const",
+		"continue",
+		"default",
+		"do",
+		"double",
+		"else",
+		"enum",
+		"extern",
+		"float",
+		"for",
+		"goto",
+		"if",
+		"inline",
+		"int",
+		"long",
+		"register",
+		"restrict",
+		"return",
+		"short",
+		"signed",
+		"sizeof",
+		"static",
+		"struct",
+		"switch",
+		"typedef",
+		"union",
+		"unsigned",
+		"void",
+		"volatile",
+		"while",
+		"bool",
+		"true",
+		"false",
+		"results",
+		"rpc",
 	};
 	static char buf[8][128];
 	static unsigned next;
@@ -37,13 +71,18 @@ static const char *c_name(const char *name)
 static char *ps_name, *rs_name;
 
 /* How one top-level field of a params/results struct is passed flat. */
-enum flat { FLAT_NONE, FLAT_SKIP, FLAT_PRIM, FLAT_TEXT, FLAT_DATA, FLAT_CAP };
+enum flat { FLAT_NONE,
+	    FLAT_SKIP,
+	    FLAT_PRIM,
+	    FLAT_TEXT,
+	    FLAT_DATA,
+	    FLAT_CAP };
 
 struct flat_field {
 	enum flat kind;
 	const char *name;
-	char *ctype;      /* FLAT_PRIM: the C type          */
-	char *iface_id;   /* FLAT_CAP: the interface's _ID  */
+	char *ctype;    /* FLAT_PRIM: the C type          */
+	char *iface_id; /* FLAT_CAP: the interface's _ID  */
 };
 
 static char *prim_ctype(struct gen *g, schema_Type_reader t)
@@ -72,7 +111,7 @@ static char *prim_ctype(struct gen *g, schema_Type_reader t)
 
 static void classify(struct gen *g, schema_Field_reader f, struct flat_field *out)
 {
-	*out = (struct flat_field){ .kind = FLAT_NONE, .name = schema_Field_get_name(f).str };
+	*out = (struct flat_field){.kind = FLAT_NONE, .name = schema_Field_get_name(f).str};
 	if (schema_Field_get_discriminantValue(f) != 0xffff ||
 	    schema_Field_which(f) != schema_Field_which_slot)
 		return;
@@ -94,7 +133,7 @@ static void classify(struct gen *g, schema_Field_reader f, struct flat_field *ou
 		/* clang-format off */
 		out->kind = (w == schema_Type_which_float32 || w == schema_Type_which_float64)
 				    ? FLAT_NONE : FLAT_PRIM;
-				    /* clang-format on */
+		/* clang-format on */
 	}
 }
 
@@ -158,7 +197,7 @@ static void emit_reply_type(struct gen *g, const char *IM, const struct flat_fie
 		}
 	}
 	fprintf(h, "\tstruct capos_rpc_result rpc; /* the message the fields point into */\n} %s_Reply;\n",
-		IM);
+	        IM);
 }
 
 /* After a successful send: the reader and the flat fields, and (with_caps)
@@ -172,11 +211,11 @@ static void emit_reply_decode(struct gen *g, const struct flat_field *r, uint32_
 		for (uint32_t i = 0; i < nr; i++)
 			if (r[i].kind == FLAT_PRIM || r[i].kind == FLAT_TEXT || r[i].kind == FLAT_DATA)
 				fprintf(c, "\tcap_reply->%s = %s_get_%s(cap_reply->results);\n",
-					c_name(r[i].name), rs_name, r[i].name);
+				        c_name(r[i].name), rs_name, r[i].name);
 		fprintf(c, "\tif (cap_reply == &rpc_scratch)\n\t\tcapos_rpc_release_rest(&cap_reply->rpc);\n"
-			"\tif (capnp_reader_error(&cap_reply->rpc.msg) != CAPNP_OK) {\n"
-			"\t\tcapos_rpc_release_rest(&cap_reply->rpc);\n"
-			"\t\treturn capos_error_local(cap_err, CAPOS_ERR_BAD_MESSAGE);\n\t}\n\treturn 0;\n");
+		           "\tif (capnp_reader_error(&cap_reply->rpc.msg) != CAPNP_OK) {\n"
+		           "\t\tcapos_rpc_release_rest(&cap_reply->rpc);\n"
+		           "\t\treturn capos_error_local(cap_err, CAPOS_ERR_BAD_MESSAGE);\n\t}\n\treturn 0;\n");
 		return;
 	}
 	bool caps = false;
@@ -184,7 +223,7 @@ static void emit_reply_decode(struct gen *g, const struct flat_field *r, uint32_
 		const char *n = c_name(r[i].name);
 		if (r[i].kind == FLAT_PRIM || r[i].kind == FLAT_TEXT || r[i].kind == FLAT_DATA)
 			fprintf(c, "\tcap_reply->%s = %s_get_%s(cap_reply->results);\n", n, rs_name,
-				r[i].name);
+			        r[i].name);
 		if (r[i].kind == FLAT_CAP)
 			caps = true;
 	}
@@ -194,54 +233,57 @@ static void emit_reply_decode(struct gen *g, const struct flat_field *r, uint32_
 		if (r[i].kind != FLAT_CAP)
 			continue;
 		fprintf(c, "\tuint32_t rpc_%u = %s_get_%s(cap_reply->results);\n", i, rs_name,
-			r[i].name);
+		        r[i].name);
 		fprintf(c, "\tif (rpc_%u != CAPNP_NO_CAP && rpc_bad == 0)\n\t\trpc_bad = "
-			"capos_rpc_take_cap(&cap_reply->rpc, rpc_%u, %s, &cap_reply->%s);\n", i, i,
-			r[i].iface_id, c_name(r[i].name));
+		           "capos_rpc_take_cap(&cap_reply->rpc, rpc_%u, %s, &cap_reply->%s);\n",
+		        i, i,
+		        r[i].iface_id, c_name(r[i].name));
 	}
 	fprintf(c, "\tcapos_rpc_release_rest(&cap_reply->rpc);\n");
 	if (caps) {
 		fprintf(c, "\tif (rpc_bad == 0 && capnp_reader_error(&cap_reply->rpc.msg) != CAPNP_OK)\n"
-			"\t\trpc_bad = CAPOS_ERR_BAD_MESSAGE;\n\tif (rpc_bad != 0) {\n");
+		           "\t\trpc_bad = CAPOS_ERR_BAD_MESSAGE;\n\tif (rpc_bad != 0) {\n");
 		for (uint32_t i = 0; i < nr; i++)
 			if (r[i].kind == FLAT_CAP)
 				fprintf(c, "\t\tcapos_rpc_drop_cap(&cap_reply->rpc, &cap_reply->%s);\n",
-					c_name(r[i].name));
+				        c_name(r[i].name));
 		fprintf(c, "\t\treturn capos_error_local(cap_err, rpc_bad);\n\t}\n\treturn 0;\n");
 	} else {
 		fprintf(c, "\tif (capnp_reader_error(&cap_reply->rpc.msg) != CAPNP_OK)\n"
-			"\t\treturn capos_error_local(cap_err, CAPOS_ERR_BAD_MESSAGE);\n\treturn 0;\n");
+		           "\t\treturn capos_error_local(cap_err, CAPOS_ERR_BAD_MESSAGE);\n\treturn 0;\n");
 	}
 }
 
 static void emit_call_stub(struct gen *g, const char *IM, const char *I, const char *M,
-			   const struct flat_field *r, uint32_t nr)
+                           const struct flat_field *r, uint32_t nr)
 {
 	char *proto = gen_xasprintf(
 		"int %s_Call(const %s_Client *cap_client,\n\tint (*cap_fill)(%s_Params_builder params, "
 		"struct capos_rpc_out *out, void *arg),\n\tvoid *cap_arg, %s_Reply *cap_reply, "
-		"struct capos_call_error *cap_err)", IM, I, IM, IM);
+		"struct capos_call_error *cap_err)",
+		IM, I, IM, IM);
 	fprintf(g->rh, "%s;\n", proto);
 	fprintf(g->rc, "\n%s\n{\n", proto);
 	fprintf(g->rc,
-		"\t%s_Reply rpc_scratch;\n\tif (cap_reply == NULL)\n\t\tcap_reply = &rpc_scratch;\n"
-		"\t__builtin_memset(cap_reply, 0, offsetof(%s_Reply, rpc));\n"
-		"\tstruct capos_rpc_out rpc_out;\n\tcapos_rpc_out_init(&rpc_out, 0);\n"
-		"\twhile (capos_rpc_build(&rpc_out)) {\n"
-		"\t\t%s_Params_builder rpc_p = %s_init_root(&rpc_out.b);\n"
-		"\t\tint rpc_e = cap_fill != NULL ? cap_fill(rpc_p, &rpc_out, cap_arg) : 0;\n"
-		"\t\tif (rpc_e != 0)\n\t\t\trpc_out.err = rpc_e;\n\t}\n"
-		"\tint rpc_e = capos_rpc_send(&cap_client->c, %s_%s_METHOD, &rpc_out, &cap_reply->rpc, "
-		"cap_err);\n"
-		"\tif (rpc_e != 0)\n\t\treturn rpc_e;\n", IM, IM, IM, ps_name, I, M);
+	        "\t%s_Reply rpc_scratch;\n\tif (cap_reply == NULL)\n\t\tcap_reply = &rpc_scratch;\n"
+	        "\t__builtin_memset(cap_reply, 0, offsetof(%s_Reply, rpc));\n"
+	        "\tstruct capos_rpc_out rpc_out;\n\tcapos_rpc_out_init(&rpc_out, 0);\n"
+	        "\twhile (capos_rpc_build(&rpc_out)) {\n"
+	        "\t\t%s_Params_builder rpc_p = %s_init_root(&rpc_out.b);\n"
+	        "\t\tint rpc_e = cap_fill != NULL ? cap_fill(rpc_p, &rpc_out, cap_arg) : 0;\n"
+	        "\t\tif (rpc_e != 0)\n\t\t\trpc_out.err = rpc_e;\n\t}\n"
+	        "\tint rpc_e = capos_rpc_send(&cap_client->c, %s_%s_METHOD, &rpc_out, &cap_reply->rpc, "
+	        "cap_err);\n"
+	        "\tif (rpc_e != 0)\n\t\treturn rpc_e;\n",
+	        IM, IM, IM, ps_name, I, M);
 	emit_reply_decode(g, r, nr, false);
 	fprintf(g->rc, "}\n");
 	free(proto);
 }
 
 static void emit_flat_stub(struct gen *g, const char *IM, const char *I, const char *M,
-			   const struct flat_field *p, uint32_t np, const struct flat_field *r,
-			   uint32_t nr)
+                           const struct flat_field *p, uint32_t np, const struct flat_field *r,
+                           uint32_t nr)
 {
 	FILE *c = g->rc;
 	char *pbuf = NULL;
@@ -250,11 +292,13 @@ static void emit_flat_stub(struct gen *g, const char *IM, const char *I, const c
 	flat_params(pf, p, np);
 	fclose(pf);
 	char *proto = gen_xasprintf("int %s(const %s_Client *cap_client%s,\n\t%s_Reply *cap_reply, "
-				    "struct capos_call_error *cap_err)", IM, I, pbuf, IM);
+	                            "struct capos_call_error *cap_err)",
+	                            IM, I, pbuf, IM);
 	fprintf(g->rh, "%s;\n", proto);
 	fprintf(c, "\n%s\n{\n", proto);
 	fprintf(c, "\t%s_Reply rpc_scratch;\n\tif (cap_reply == NULL)\n\t\tcap_reply = &rpc_scratch;\n"
-		"\t__builtin_memset(cap_reply, 0, offsetof(%s_Reply, rpc));\n", IM, IM);
+	           "\t__builtin_memset(cap_reply, 0, offsetof(%s_Reply, rpc));\n",
+	        IM, IM);
 	fprintf(c, "\tsize_t rpc_hint = 0");
 	for (uint32_t i = 0; i < np; i++) {
 		const char *n = c_name(p[i].name);
@@ -264,7 +308,7 @@ static void emit_flat_stub(struct gen *g, const char *IM, const char *I, const c
 			fprintf(c, " + %s_len + 8", p[i].name);
 	}
 	fprintf(c, ";\n\tstruct capos_rpc_out rpc_out;\n\tcapos_rpc_out_init(&rpc_out, rpc_hint);\n"
-		"\twhile (capos_rpc_build(&rpc_out)) {\n");
+	           "\twhile (capos_rpc_build(&rpc_out)) {\n");
 	fprintf(c, "\t\t%s_Params_builder rpc_p = %s_init_root(&rpc_out.b);\n", IM, ps_name);
 	bool used_p = false;
 	for (uint32_t i = 0; i < np; i++) {
@@ -277,18 +321,19 @@ static void emit_flat_stub(struct gen *g, const char *IM, const char *I, const c
 			break;
 		case FLAT_TEXT:
 			fprintf(c, "\t\tif (%s != NULL)\n\t\t\t%s_set_%s(rpc_p, %s, "
-				"__builtin_strlen(%s));\n", n, ps_name, F, n, n);
+			           "__builtin_strlen(%s));\n",
+			        n, ps_name, F, n, n);
 			used_p = true;
 			break;
 		case FLAT_DATA:
 			fprintf(c, "\t\tif (%s != NULL)\n\t\t\t%s_set_%s(rpc_p, %s, %s_len);\n", n,
-				ps_name, F, n, F);
+			        ps_name, F, n, F);
 			used_p = true;
 			break;
 		case FLAT_CAP:
 			fprintf(c, "\t\tuint32_t rpc_%u = capos_rpc_pass_cap(&rpc_out, %s, false);\n"
-				"\t\tif (rpc_%u != CAPNP_NO_CAP)\n\t\t\t%s_set_%s(rpc_p, rpc_%u);\n",
-				i, n, i, ps_name, F, i);
+			           "\t\tif (rpc_%u != CAPNP_NO_CAP)\n\t\t\t%s_set_%s(rpc_p, rpc_%u);\n",
+			        i, n, i, ps_name, F, i);
 			used_p = true;
 			break;
 		default: break;
@@ -297,7 +342,8 @@ static void emit_flat_stub(struct gen *g, const char *IM, const char *I, const c
 	if (!used_p)
 		fprintf(c, "\t\t(void)rpc_p;\n");
 	fprintf(c, "\t}\n\tint rpc_e = capos_rpc_send(&cap_client->c, %s_%s_METHOD, &rpc_out, "
-		"&cap_reply->rpc, cap_err);\n\tif (rpc_e != 0)\n\t\treturn rpc_e;\n", I, M);
+	           "&cap_reply->rpc, cap_err);\n\tif (rpc_e != 0)\n\t\treturn rpc_e;\n",
+	        I, M);
 	emit_reply_decode(g, r, nr, true);
 	fprintf(c, "}\n");
 	free(proto);
@@ -326,7 +372,7 @@ void emit_rpc(struct gen *g, schema_Node_reader n)
 			fprintf(stderr, "capnpc-c: warning: %s: interface %s: no client stubs or "
 				"server dispatch: method %s starts with a capital and would clash with "
 				"the generated %s_Client/_Server names\n", g->filename, shown, M, I);
-				/* clang-format on */
+			/* clang-format on */
 			fprintf(h, "\n/* interface %s: no stubs (see capnpc-c's warning) */\n", shown);
 			g->warnings++;
 			free(I);
@@ -336,11 +382,11 @@ void emit_rpc(struct gen *g, schema_Node_reader n)
 	fprintf(h, "\n/* interface %s: client stubs and server dispatch */\n", shown);
 	fprintf(h, "typedef struct { struct capos_client c; } %s_Client;\n", I);
 	fprintf(h, "static inline int %s_Client_bind(%s_Client *c, struct capos_ring *r, "
-		"struct capos_cap cap)\n{\n\treturn capos_client_bind(&c->c, r, cap, %s_ID);\n}\n",
-		I, I, I);
+	           "struct capos_cap cap)\n{\n\treturn capos_client_bind(&c->c, r, cap, %s_ID);\n}\n",
+	        I, I, I);
 	fprintf(h, "#if !defined(CAPOS_HOST)\nstatic inline int %s_Client_open(%s_Client *c, "
-		"const char *name)\n{\n\treturn capos_client_open(&c->c, name, %s_ID);\n}\n#endif\n",
-		I, I, I);
+	           "const char *name)\n{\n\treturn capos_client_open(&c->c, name, %s_ID);\n}\n#endif\n",
+	        I, I, I);
 	for (uint32_t i = 0; i < nm; i++) {
 		schema_Method_reader m = schema_Method_list_get(ml, i);
 		const char *M = schema_Method_get_name(m).str;
@@ -367,18 +413,21 @@ void emit_rpc(struct gen *g, schema_Node_reader n)
 	for (uint32_t i = 0; i < nm; i++) {
 		const char *M = schema_Method_get_name(schema_Method_list_get(ml, i)).str;
 		fprintf(h, "\tint (*%s)(void *self, struct capos_rpc_ctx *rc, %s_%s_Params_reader in,\n"
-			"\t\t%s_%s_Results_builder out);\n", c_name(M), I, M, I, M);
+		           "\t\t%s_%s_Results_builder out);\n",
+		        c_name(M), I, M, I, M);
 	}
 	if (nm == 0)
 		fprintf(h, "\tint none; /* no methods */\n");
 	fprintf(h, "} %s_Server;\n", I);
 	fprintf(h, "int %s_Server_dispatch(const void *server, void *self, struct capos_rpc_ctx *rc);\n", I);
 	fprintf(h, "#if !defined(CAPOS_HOST)\nstatic inline int %s_Server_serve(const struct capos_cap "
-		"*endpoint, const %s_Server *server,\n\tvoid *self)\n{\n\treturn capos_serve(endpoint, "
-		"%s_Server_dispatch, server, self, \"%s\");\n}\n", I, I, I, shown);
+	           "*endpoint, const %s_Server *server,\n\tvoid *self)\n{\n\treturn capos_serve(endpoint, "
+	           "%s_Server_dispatch, server, self, \"%s\");\n}\n",
+	        I, I, I, shown);
 	fprintf(h, "static inline int %s_Server_serve_named(const char *endpoint_name,\n\tconst "
-		"%s_Server *server, void *self)\n{\n\treturn capos_serve_named(endpoint_name, "
-		"%s_Server_dispatch, server, self, \"%s\");\n}\n#endif\n", I, I, I, shown);
+	           "%s_Server *server, void *self)\n{\n\treturn capos_serve_named(endpoint_name, "
+	           "%s_Server_dispatch, server, self, \"%s\");\n}\n#endif\n",
+	        I, I, I, shown);
 	fprintf(c, "\nint %s_Server_dispatch(const void *server, void *self, struct capos_rpc_ctx *rc)\n{\n", I);
 	if (nm == 0) {
 		fprintf(c, "\t(void)server;\n\t(void)self;\n\treturn capos_rpc_unimplemented(rc);\n}\n");
@@ -392,8 +441,9 @@ void emit_rpc(struct gen *g, schema_Node_reader n)
 		char *PS = gen_cname(g, schema_Method_get_paramStructType(m));
 		char *RS = gen_cname(g, schema_Method_get_resultStructType(m));
 		fprintf(c, "\tcase %s_%s_METHOD:\n\t\tif (s->%s == NULL)\n\t\t\tbreak;\n"
-			"\t\treturn s->%s(self, rc, %s_read_root(&rc->in),\n"
-			"\t\t\t%s_init_root(&rc->out));\n", I, M, c_name(M), c_name(M), PS, RS);
+		           "\t\treturn s->%s(self, rc, %s_read_root(&rc->in),\n"
+		           "\t\t\t%s_init_root(&rc->out));\n",
+		        I, M, c_name(M), c_name(M), PS, RS);
 		free(PS);
 		free(RS);
 	}

@@ -7,10 +7,10 @@
 
 /* How a primitive schema type maps to C and to the runtime. */
 struct prim {
-	const char *ctype;  /* getter/setter type                         */
-	const char *raw;    /* runtime suffix: u8/u16/u32/u64            */
-	const char *lit;    /* literal macro of the raw type              */
-	unsigned bytes;     /* 0 for Bool (bit addressed)                 */
+	const char *ctype; /* getter/setter type                         */
+	const char *raw;   /* runtime suffix: u8/u16/u32/u64            */
+	const char *lit;   /* literal macro of the raw type              */
+	unsigned bytes;    /* 0 for Bool (bit addressed)                 */
 	bool is_float;
 };
 
@@ -20,18 +20,18 @@ static bool prim_of(unsigned which, struct prim *p)
 		unsigned which;
 		struct prim p;
 	} table[] = {
-		{ schema_Type_which_bool, { "bool", "bool", "", 0, false } },
-		{ schema_Type_which_int8, { "int8_t", "u8", "UINT8_C", 1, false } },
-		{ schema_Type_which_int16, { "int16_t", "u16", "UINT16_C", 2, false } },
-		{ schema_Type_which_int32, { "int32_t", "u32", "UINT32_C", 4, false } },
-		{ schema_Type_which_int64, { "int64_t", "u64", "UINT64_C", 8, false } },
-		{ schema_Type_which_uint8, { "uint8_t", "u8", "UINT8_C", 1, false } },
-		{ schema_Type_which_uint16, { "uint16_t", "u16", "UINT16_C", 2, false } },
-		{ schema_Type_which_uint32, { "uint32_t", "u32", "UINT32_C", 4, false } },
-		{ schema_Type_which_uint64, { "uint64_t", "u64", "UINT64_C", 8, false } },
-		{ schema_Type_which_float32, { "float", "u32", "UINT32_C", 4, true } },
-		{ schema_Type_which_float64, { "double", "u64", "UINT64_C", 8, true } },
-		{ schema_Type_which_enum, { NULL, "u16", "UINT16_C", 2, false } },
+		{schema_Type_which_bool, {"bool", "bool", "", 0, false}},
+		{schema_Type_which_int8, {"int8_t", "u8", "UINT8_C", 1, false}},
+		{schema_Type_which_int16, {"int16_t", "u16", "UINT16_C", 2, false}},
+		{schema_Type_which_int32, {"int32_t", "u32", "UINT32_C", 4, false}},
+		{schema_Type_which_int64, {"int64_t", "u64", "UINT64_C", 8, false}},
+		{schema_Type_which_uint8, {"uint8_t", "u8", "UINT8_C", 1, false}},
+		{schema_Type_which_uint16, {"uint16_t", "u16", "UINT16_C", 2, false}},
+		{schema_Type_which_uint32, {"uint32_t", "u32", "UINT32_C", 4, false}},
+		{schema_Type_which_uint64, {"uint64_t", "u64", "UINT64_C", 8, false}},
+		{schema_Type_which_float32, {"float", "u32", "UINT32_C", 4, true}},
+		{schema_Type_which_float64, {"double", "u64", "UINT64_C", 8, true}},
+		{schema_Type_which_enum, {NULL, "u16", "UINT16_C", 2, false}},
 	};
 	for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
 		if (table[i].which == which) {
@@ -94,14 +94,14 @@ void emit_struct_typedefs(struct gen *g, schema_Node_reader n)
 
 /* Per-field context while emitting one struct. */
 struct fctx {
-	const char *sname;   /* C name of the struct   */
-	const char *fname;   /* field name             */
-	char guard[96];      /* "" or discriminant test on r */
-	char set_disc[128];  /* "" or statement setting the discriminant on b */
+	const char *sname;  /* C name of the struct   */
+	const char *fname;  /* field name             */
+	char guard[96];     /* "" or discriminant test on r */
+	char set_disc[128]; /* "" or statement setting the discriminant on b */
 };
 
 static void emit_primitive(struct gen *g, struct fctx *f, schema_Field_slot_reader slot,
-			   schema_Type_reader type, unsigned which)
+                           schema_Type_reader type, unsigned which)
 {
 	FILE *h = g->h;
 	struct prim p;
@@ -126,12 +126,12 @@ static void emit_primitive(struct gen *g, struct fctx *f, schema_Field_slot_read
 		fprintf(h, "static inline bool %s_get_%s(%s_reader r)\n{\n", f->sname, f->fname, f->sname);
 		if (f->guard[0])
 			fprintf(h, "\treturn (%s) ? capnp_struct_bool(&r.s, %u) != %d : %d;\n}\n",
-				f->guard, off, (int)def, (int)def);
+			        f->guard, off, (int)def, (int)def);
 		else
 			fprintf(h, "\treturn capnp_struct_bool(&r.s, %u)%s;\n}\n", off,
-				def ? " != 1" : "");
+			        def ? " != 1" : "");
 		fprintf(h, "static inline void %s_set_%s(%s_builder b, bool v)\n{\n%s", f->sname,
-			f->fname, f->sname, f->set_disc);
+		        f->fname, f->sname, f->set_disc);
 		fprintf(h, "\tcapnp_sb_set_bool(b.s, %u, v != %d);\n}\n", off, (int)def);
 	} else {
 		char defl[64];
@@ -139,23 +139,23 @@ static void emit_primitive(struct gen *g, struct fctx *f, schema_Field_slot_read
 		char raw[512];
 		if (f->guard[0] && def)
 			snprintf(raw, sizeof raw, "((%s) ? capnp_struct_%s(&r.s, %u) ^ %s : %s)",
-				 f->guard, p.raw, off * p.bytes, defl, defl);
+			         f->guard, p.raw, off * p.bytes, defl, defl);
 		else if (f->guard[0])
 			snprintf(raw, sizeof raw, "((%s) ? capnp_struct_%s(&r.s, %u) : 0)", f->guard,
-				 p.raw, off * p.bytes);
+			         p.raw, off * p.bytes);
 		else if (def)
 			snprintf(raw, sizeof raw, "(capnp_struct_%s(&r.s, %u) ^ %s)", p.raw,
-				 off * p.bytes, defl);
+			         off * p.bytes, defl);
 		else
 			snprintf(raw, sizeof raw, "capnp_struct_%s(&r.s, %u)", p.raw, off * p.bytes);
 		fprintf(h, "static inline %s %s_get_%s(%s_reader r)\n{\n", p.ctype, f->sname,
-			f->fname, f->sname);
+		        f->fname, f->sname);
 		if (p.is_float)
 			fprintf(h, "\treturn capnp_bits_f%u(%s);\n}\n", p.bytes * 8, raw);
 		else
 			fprintf(h, "\treturn (%s)%s;\n}\n", p.ctype, raw);
 		fprintf(h, "static inline void %s_set_%s(%s_builder b, %s v)\n{\n%s", f->sname,
-			f->fname, f->sname, p.ctype, f->set_disc);
+		        f->fname, f->sname, p.ctype, f->set_disc);
 		char conv[64];
 		if (p.is_float)
 			snprintf(conv, sizeof conv, "capnp_f%u_bits(v)", p.bytes * 8);
@@ -163,10 +163,10 @@ static void emit_primitive(struct gen *g, struct fctx *f, schema_Field_slot_read
 			snprintf(conv, sizeof conv, "(uint%u_t)v", p.bytes * 8);
 		if (def)
 			fprintf(h, "\tcapnp_sb_set_%s(b.s, %u, (uint%u_t)(%s ^ %s));\n}\n", p.raw,
-				off * p.bytes, p.bytes * 8, conv, defl);
+			        off * p.bytes, p.bytes * 8, conv, defl);
 		else
 			fprintf(h, "\tcapnp_sb_set_%s(b.s, %u, %s);\n}\n", p.raw, off * p.bytes,
-				conv);
+			        conv);
 	}
 	if (p.is_float)
 		fprintf(h, "#endif\n");
@@ -217,13 +217,13 @@ static void emit_blob(struct gen *g, struct fctx *f, schema_Field_slot_reader sl
 	defp = buf;
 	emit_has(g, f, idx);
 	fprintf(h, "static inline struct capnp_%s %s_get_%s(%s_reader r)\n{\n", kind, f->sname,
-		f->fname, f->sname);
+	        f->fname, f->sname);
 	if (f->guard[0])
 		fprintf(h, "\tif (!(%s))\n\t\treturn (struct capnp_%s){ %s, %zu };\n", f->guard, kind,
-			defp, deflen);
+		        defp, deflen);
 	fprintf(h, "\treturn capnp_struct_get_%s(&r.s, %u, %s, %zu);\n}\n", kind, idx, defp, deflen);
 	fprintf(h, "static inline void %s_set_%s(%s_builder b, const %s *p, size_t len)\n{\n%s",
-		f->sname, f->fname, f->sname, text ? "char" : "void", f->set_disc);
+	        f->sname, f->fname, f->sname, text ? "char" : "void", f->set_disc);
 	fprintf(h, "\tcapnp_sb_set_%s(b.s, %u, p, len);\n}\n", kind, idx);
 	free(defp);
 }
@@ -240,7 +240,7 @@ static char *pointer_default(struct gen *g, struct fctx *f, schema_Field_slot_re
 	if (!schema_Value_has_list(dv) && !schema_Value_has_struct(dv) &&
 	    !schema_Value_has_anyPointer(dv))
 		return NULL;
-	struct words w = { 0 };
+	struct words w = {0};
 	gen_copy_value(g, dv, &w);
 	char *name = gen_xasprintf("%s_%s_default", f->sname, f->fname);
 	gen_emit_value_reader(g, name, &w);
@@ -253,13 +253,13 @@ static void emit_default_return(struct gen *g, struct fctx *f, uint32_t idx, con
 {
 	if (f->guard[0])
 		fprintf(g->h, "\tif (!(%s) || !capnp_struct_has(&r.s, %u))\n\t\treturn %s;\n",
-			f->guard, idx, dflt);
+		        f->guard, idx, dflt);
 	else
 		fprintf(g->h, "\tif (!capnp_struct_has(&r.s, %u))\n\t\treturn %s;\n", idx, dflt);
 }
 
 static void emit_pointer(struct gen *g, struct fctx *f, schema_Field_slot_reader slot,
-			 schema_Type_reader type, unsigned which)
+                         schema_Type_reader type, unsigned which)
 {
 	FILE *h = g->h;
 	uint32_t idx = schema_Field_slot_get_offset(slot);
@@ -293,10 +293,10 @@ static void emit_pointer(struct gen *g, struct fctx *f, schema_Field_slot_reader
 		free(dname);
 		fprintf(h, "\treturn (%s_reader){ capnp_struct_get_struct(&r.s, %u) };\n}\n", T, idx);
 		fprintf(h, "static inline %s_builder %s_init_%s(%s_builder b)\n{\n%s", T, S, F, S,
-			f->set_disc);
+		        f->set_disc);
 		fprintf(h, "\treturn (%s_builder){ capnp_sb_init_struct(b.s, %u, %u, %u) };\n}\n", T,
-			idx, schema_Node_struct_get_dataWordCount(ts),
-			schema_Node_struct_get_pointerCount(ts));
+		        idx, schema_Node_struct_get_dataWordCount(ts),
+		        schema_Node_struct_get_pointerCount(ts));
 		free(T);
 		return;
 	}
@@ -308,7 +308,7 @@ static void emit_pointer(struct gen *g, struct fctx *f, schema_Field_slot_reader
 		fprintf(h, "static inline struct capnp_list %s_get_%s(%s_reader r)\n{\n", S, F, S);
 		if (dname) {
 			char *dflt = gen_xasprintf("capnp_reader_root_list(&%s, %s)", dname,
-						   elem_size_name(ew));
+			                           elem_size_name(ew));
 			emit_default_return(g, f, idx, dflt);
 			free(dflt);
 			free(dname);
@@ -316,9 +316,10 @@ static void emit_pointer(struct gen *g, struct fctx *f, schema_Field_slot_reader
 			emit_guard_return(g, f, "(struct capnp_list){ .m = r.s.m }");
 		}
 		fprintf(h, "\treturn capnp_struct_get_list(&r.s, %u, %s);\n}\n", idx,
-			elem_size_name(ew));
+		        elem_size_name(ew));
 		fprintf(h, "static inline struct capnp_list_builder %s_init_%s(%s_builder b, "
-			"uint32_t n)\n{\n%s", S, F, S, f->set_disc);
+		           "uint32_t n)\n{\n%s",
+		        S, F, S, f->set_disc);
 		if (ew == schema_Type_which_struct) {
 			uint64_t tid = schema_Type_struct_get_typeId(schema_Type_get_struct(et));
 			gen_use_type_file(g, tid);
@@ -327,13 +328,13 @@ static void emit_pointer(struct gen *g, struct fctx *f, schema_Field_slot_reader
 				return;
 			schema_Node_struct_reader ts = schema_Node_get_struct(*tn);
 			fprintf(h, "\treturn capnp_sb_init_struct_list(b.s, %u, %u, %u, n);\n}\n", idx,
-				schema_Node_struct_get_dataWordCount(ts),
-				schema_Node_struct_get_pointerCount(ts));
+			        schema_Node_struct_get_dataWordCount(ts),
+			        schema_Node_struct_get_pointerCount(ts));
 		} else {
 			if (ew == schema_Type_which_enum)
 				gen_use_type_file(g, schema_Type_enum_get_typeId(schema_Type_get_enum(et)));
 			fprintf(h, "\treturn capnp_sb_init_list(b.s, %u, %s, n);\n}\n", idx,
-				elem_size_name(ew));
+			        elem_size_name(ew));
 		}
 		return;
 	}
@@ -344,7 +345,7 @@ static void emit_pointer(struct gen *g, struct fctx *f, schema_Field_slot_reader
 		emit_guard_return(g, f, "CAPNP_NO_CAP");
 		fprintf(h, "\treturn capnp_struct_get_cap(&r.s, %u);\n}\n", idx);
 		fprintf(h, "static inline void %s_set_%s(%s_builder b, uint32_t cap)\n{\n%s", S, F, S,
-			f->set_disc);
+		        f->set_disc);
 		fprintf(h, "\tcapnp_sb_set_cap(b.s, %u, cap);\n}\n", idx);
 		return;
 	case schema_Type_which_anyPointer: {
@@ -359,7 +360,8 @@ static void emit_pointer(struct gen *g, struct fctx *f, schema_Field_slot_reader
 		free(dflt);
 		fprintf(h, "\treturn capnp_struct_get_struct(&r.s, %u);\n}\n", idx);
 		fprintf(h, "static inline struct capnp_list %s_get_%s_list(%s_reader r, "
-			"enum capnp_elem_size want)\n{\n", S, F, S);
+		           "enum capnp_elem_size want)\n{\n",
+		        S, F, S);
 		dflt = dname ? gen_xasprintf("capnp_reader_root_list(&%s, want)", dname) : NULL;
 		if (dflt)
 			emit_default_return(g, f, idx, dflt);
@@ -369,10 +371,12 @@ static void emit_pointer(struct gen *g, struct fctx *f, schema_Field_slot_reader
 		free(dname);
 		fprintf(h, "\treturn capnp_struct_get_list(&r.s, %u, want);\n}\n", idx);
 		fprintf(h, "static inline struct capnp_struct_builder %s_init_%s_struct(%s_builder b, "
-			"uint16_t data_words, uint16_t ptr_count)\n{\n%s", S, F, S, f->set_disc);
+		           "uint16_t data_words, uint16_t ptr_count)\n{\n%s",
+		        S, F, S, f->set_disc);
 		fprintf(h, "\treturn capnp_sb_init_struct(b.s, %u, data_words, ptr_count);\n}\n", idx);
 		fprintf(h, "static inline struct capnp_list_builder %s_init_%s_list(%s_builder b, "
-			"enum capnp_elem_size size, uint32_t n)\n{\n%s", S, F, S, f->set_disc);
+		           "enum capnp_elem_size size, uint32_t n)\n{\n%s",
+		        S, F, S, f->set_disc);
 		fprintf(h, "\treturn capnp_sb_init_list(b.s, %u, size, n);\n}\n", idx);
 		fprintf(h, "static inline void %s_clear_%s(%s_builder b)\n{\n%s", S, F, S, f->set_disc);
 		fprintf(h, "\tcapnp_sb_clear_ptr(b.s, %u);\n}\n", idx);
@@ -389,13 +393,13 @@ static void emit_group(struct gen *g, struct fctx *f, schema_Field_reader field)
 	char *T = gen_cname(g, tid);
 	FILE *h = g->h;
 	fprintf(h, "static inline %s_reader %s_get_%s(%s_reader r)\n{\n", T, f->sname, f->fname,
-		f->sname);
+	        f->sname);
 	char dflt[256];
 	snprintf(dflt, sizeof dflt, "(%s_reader){ { .m = r.s.m } }", T);
 	emit_guard_return(g, f, dflt);
 	fprintf(h, "\treturn (%s_reader){ r.s };\n}\n", T);
 	fprintf(h, "static inline %s_builder %s_init_%s(%s_builder b)\n{\n%s", T, f->sname,
-		f->fname, f->sname, f->set_disc);
+	        f->fname, f->sname, f->set_disc);
 	fprintf(h, "\treturn (%s_builder){ b.s };\n}\n", T);
 	free(T);
 }
@@ -425,7 +429,7 @@ static void emit_field(struct gen *g, struct fctx *f, schema_Field_reader field,
 	if (d != 0xffff) {
 		snprintf(f->guard, sizeof f->guard, "capnp_struct_u16(&r.s, %u) == %u", doff, d);
 		snprintf(f->set_disc, sizeof f->set_disc, "\tcapnp_sb_set_u16(b.s, %u, %u);\n",
-			 doff, d);
+		         doff, d);
 	}
 	if (schema_Field_which(field) == schema_Field_which_group) {
 		emit_group(g, f, field);
@@ -437,7 +441,7 @@ static void emit_field(struct gen *g, struct fctx *f, schema_Field_reader field,
 	if (which == schema_Type_which_void) {
 		if (d != 0xffff)
 			fprintf(g->h, "static inline void %s_set_%s(%s_builder b)\n{\n%s}\n", S,
-				f->fname, S, f->set_disc);
+			        f->fname, S, f->set_disc);
 	} else if (which <= schema_Type_which_float64 || which == schema_Type_which_enum) {
 		emit_primitive(g, f, slot, type, which);
 	} else {
@@ -460,20 +464,24 @@ void emit_struct(struct gen *g, schema_Node_reader n)
 	schema_Field_reader *fields = sorted_fields(fl);
 
 	fprintf(h, "\n/* %s %s */\n", group ? "group" : "struct",
-		schema_Node_get_displayName(n).str);
+	        schema_Node_get_displayName(n).str);
 	fprintf(h, "#define %s_ID UINT64_C(0x%016llx)\n", S, (unsigned long long)id);
 	fprintf(h, "static inline %s_reader %s_from(struct capnp_struct s)\n{\n\treturn (%s_reader){ s };\n}\n",
-		S, S, S);
+	        S, S, S);
 	if (!group) {
 		fprintf(h, "#define %s_DATA_WORDS %u\n#define %s_PTR_COUNT %u\n", S, dw, S, pc);
 		fprintf(h, "static inline %s_reader %s_read_root(struct capnp_reader *m)\n{\n"
-			"\treturn (%s_reader){ capnp_reader_root(m) };\n}\n", S, S, S);
+		           "\treturn (%s_reader){ capnp_reader_root(m) };\n}\n",
+		        S, S, S);
 		fprintf(h, "static inline %s_builder %s_init_root(struct capnp_builder *b)\n{\n"
-			"\treturn (%s_builder){ capnp_builder_root(b, %u, %u) };\n}\n", S, S, S, dw, pc);
+		           "\treturn (%s_builder){ capnp_builder_root(b, %u, %u) };\n}\n",
+		        S, S, S, dw, pc);
 		fprintf(h, "static inline %s_reader %s_list_get(struct capnp_list l, uint32_t i)\n{\n"
-			"\treturn (%s_reader){ capnp_list_get_struct(l, i) };\n}\n", S, S, S);
+		           "\treturn (%s_reader){ capnp_list_get_struct(l, i) };\n}\n",
+		        S, S, S);
 		fprintf(h, "static inline %s_builder %s_list_at(struct capnp_list_builder l, uint32_t i)\n{\n"
-			"\treturn (%s_builder){ capnp_lb_struct_at(l, i) };\n}\n", S, S, S);
+		           "\treturn (%s_builder){ capnp_lb_struct_at(l, i) };\n}\n",
+		        S, S, S);
 	}
 	if (schema_Node_struct_get_discriminantCount(st) > 0) {
 		fprintf(h, "enum %s_which {\n", S);
@@ -481,21 +489,22 @@ void emit_struct(struct gen *g, schema_Node_reader n)
 			uint16_t d = schema_Field_get_discriminantValue(fields[i]);
 			if (d != 0xffff)
 				fprintf(h, "\t%s_which_%s = %u,\n", S,
-					schema_Field_get_name(fields[i]).str, d);
+				        schema_Field_get_name(fields[i]).str, d);
 		}
 		fprintf(h, "};\n");
 		fprintf(h, "static inline enum %s_which %s_which(%s_reader r)\n{\n"
-			"\treturn (enum %s_which)capnp_struct_u16(&r.s, %u);\n}\n", S, S, S, S, doff);
+		           "\treturn (enum %s_which)capnp_struct_u16(&r.s, %u);\n}\n",
+		        S, S, S, S, doff);
 	}
 	const char *short_name = strchr(schema_Node_get_displayName(n).str, ':');
 	short_name = short_name ? short_name + 1 : schema_Node_get_displayName(n).str;
 	for (uint32_t i = 0; i < nf; i++) {
 		schema_Field_reader field = fields[i];
-		struct fctx f = { .sname = S, .fname = schema_Field_get_name(field).str };
+		struct fctx f = {.sname = S, .fname = schema_Field_get_name(field).str};
 		schema_Field_ordinal_reader ord = schema_Field_get_ordinal(field);
 		int ordinal = schema_Field_ordinal_which(ord) == schema_Field_ordinal_which_explicit
-				      ? schema_Field_ordinal_get_explicit(ord)
-				      : -1;
+		                      ? schema_Field_ordinal_get_explicit(ord)
+		                      : -1;
 		char *display = gen_xasprintf("%s.%s", short_name, f.fname);
 		struct item it;
 		gen_item_begin(g, &it, "field", f.fname, display, ordinal);

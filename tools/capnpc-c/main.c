@@ -15,12 +15,12 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: capnp compile -o<path-to-capnpc-c>:<outdir> [--src-prefix=DIR] FILE.capnp...\n"
-		"\n"
-		"Cap'n Proto code generator plugin for C (capOS).  Reads a\n"
-		"CodeGeneratorRequest on stdin and writes FILE.capnp.h and FILE.capnp.c\n"
-		"(relative to the current directory, which capnp sets to <outdir>).\n"
-		"The C naming convention is documented in docs/capnp-c.md.\n");
+	        "usage: capnp compile -o<path-to-capnpc-c>:<outdir> [--src-prefix=DIR] FILE.capnp...\n"
+	        "\n"
+	        "Cap'n Proto code generator plugin for C (capOS).  Reads a\n"
+	        "CodeGeneratorRequest on stdin and writes FILE.capnp.h and FILE.capnp.c\n"
+	        "(relative to the current directory, which capnp sets to <outdir>).\n"
+	        "The C naming convention is documented in docs/capnp-c.md.\n");
 }
 
 static uint8_t *read_all(FILE *in, size_t *len)
@@ -72,13 +72,14 @@ int main(int argc, char **argv)
 	static struct capnp_reader m;
 	if (capnp_reader_init(&m, buf, len) != CAPNP_OK) {
 		fprintf(stderr, "capnpc-c: stdin is not a Cap'n Proto message (%s); run me through "
-			"`capnp compile -o`\n", capnp_strerror(m.err));
+		                "`capnp compile -o`\n",
+		        capnp_strerror(m.err));
 		return 1;
 	}
 	capnp_reader_set_limits(&m, UINT64_MAX, 64);
 	schema_CodeGeneratorRequest_reader req = schema_CodeGeneratorRequest_read_root(&m);
 	struct capnp_list nl = schema_CodeGeneratorRequest_get_nodes(req);
-	struct gen g = { .msg = &m };
+	struct gen g = {.msg = &m};
 	g.nnodes = capnp_list_len(nl);
 	g.nodes = calloc(g.nnodes + 1, sizeof *g.nodes);
 	for (size_t i = 0; i < g.nnodes; i++) {
@@ -97,7 +98,7 @@ int main(int argc, char **argv)
 	}
 	if (capnp_reader_error(&m) != CAPNP_OK) {
 		fprintf(stderr, "capnpc-c: malformed CodeGeneratorRequest: %s\n",
-			capnp_strerror(m.err));
+		        capnp_strerror(m.err));
 		rc = 1;
 	}
 	free(g.nodes);

@@ -51,8 +51,8 @@ static unsigned item_line(const struct gen *g)
 		flat[k] = 0;
 		const char *hit = strstr(flat, want);
 		if (hit && (hit == flat || !(hit[-1] == '_' || (hit[-1] >= 'a' && hit[-1] <= 'z') ||
-					     (hit[-1] >= 'A' && hit[-1] <= 'Z') ||
-					     (hit[-1] >= '0' && hit[-1] <= '9'))))
+		                             (hit[-1] >= 'A' && hit[-1] <= 'Z') ||
+		                             (hit[-1] >= '0' && hit[-1] <= '9'))))
 			found = n;
 	}
 	fclose(f);
@@ -82,9 +82,9 @@ void gen_error(struct gen *g, const char *fmt, ...)
 }
 
 void gen_item_begin(struct gen *g, struct item *it, const char *kind, const char *name,
-		    const char *display, int ordinal)
+                    const char *display, int ordinal)
 {
-	*it = (struct item){ .saved_h = g->h, .saved_c = g->c };
+	*it = (struct item){.saved_h = g->h, .saved_c = g->c};
 	it->h = open_memstream(&it->hbuf, &it->hlen);
 	it->c = open_memstream(&it->cbuf, &it->clen);
 	g->h = it->h;
@@ -113,7 +113,7 @@ void gen_item_end(struct gen *g, struct item *it)
 	} else {
 		g->warnings++;
 		fprintf(g->h, "/* %s %s: not generated (see capnpc-c's warning) */\n", g->item_kind,
-			g->item_display);
+		        g->item_display);
 	}
 	free(it->hbuf);
 	free(it->cbuf);

@@ -58,7 +58,7 @@ static int parse_kind_conflict(const char *l, size_t n, struct kind_error *e)
 	const char *and = memmem(t, n - (size_t)(t - l), "\" and \"", 7);
 	if (!and)
 		return 0;
-	const char *v = and + 7, *end = memchr(v, '"', n - (size_t)(v - l));
+	const char *v = and+7, *end = memchr(v, '"', n - (size_t)(v - l));
 	if (!end || (size_t)(end - v) >= sizeof(e->value))
 		return 0;
 	memcpy(e->path, l, (size_t)(t - l));
@@ -201,7 +201,7 @@ char *cue_errors_rewrite(const char *text, size_t len)
 {
 	static struct kind_error errs[MAX_KIND_ERRORS];
 	unsigned n = 0;
-	struct out o = { malloc(256), 0, 256 };
+	struct out o = {malloc(256), 0, 256};
 	if (!o.buf)
 		return NULL;
 	o.buf[0] = '\0';
@@ -214,7 +214,7 @@ char *cue_errors_rewrite(const char *text, size_t len)
 		size_t ln = nl ? (size_t)(nl - l) : (size_t)(text + len - l);
 		if (l[0] != ' ') {
 			in_conflict = parse_kind_conflict(l, ln, &cur) &&
-				      !known(errs, n, cur.path, strlen(cur.path)) && n < MAX_KIND_ERRORS;
+			              !known(errs, n, cur.path, strlen(cur.path)) && n < MAX_KIND_ERRORS;
 		} else if (in_conflict && parse_location(l, ln, &cur)) {
 			errs[n++] = cur;
 			in_conflict = 0;

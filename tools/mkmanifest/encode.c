@@ -20,7 +20,7 @@ static void caps(struct capnp_list_builder l, const struct mf_cap *c, uint32_t n
 		manifest_CapRef_set_badge(r, c[i].badge);
 		if (c[i].interface_name.len > 0)
 			manifest_CapRef_set_interface(r, c[i].interface_name.ptr,
-						      c[i].interface_name.len);
+			                              c[i].interface_name.len);
 		manifest_CapRef_set_interfaceId(r, c[i].interface_id);
 		if (c[i].device.pci.len > 0) {
 			manifest_DeviceRef_builder d = manifest_CapRef_init_device(r);
@@ -35,7 +35,7 @@ static void caps(struct capnp_list_builder l, const struct mf_cap *c, uint32_t n
 			manifest_ServiceExport_builder e = manifest_CapSource_init_service(s);
 			manifest_ServiceExport_set_name(e, c[i].service.ptr, c[i].service.len);
 			manifest_ServiceExport_set_export(e, c[i].export_name.ptr,
-							  c[i].export_name.len);
+			                                  c[i].export_name.len);
 		}
 	}
 }
@@ -88,7 +88,7 @@ uint8_t *mf_encode(const struct mf_manifest *m, size_t *size_out)
 	bytes += m->init_binary.len + m->motd.len + 64 + (size_t)m->init_cap_count * 128;
 	for (uint32_t i = 0; i < m->service_count; i++)
 		bytes += 256 + (size_t)m->services[i].cap_count * 128 +
-			 (size_t)m->services[i].export_count * 48;
+		         (size_t)m->services[i].export_count * 48;
 
 	for (int tries = 0; tries < 8; tries++, bytes *= 2) {
 		void *arena = calloc(1, bytes);

@@ -22,7 +22,7 @@ int iface_scan(struct iface_table *t, const char *text, char *err, size_t errlen
 {
 	static const char tag[] = "/* interface ";
 	for (const char *p = text; (p = strstr(p, tag)); p++) {
-		struct iface e = { 0 };
+		struct iface e = {0};
 		const char *file = p + sizeof(tag) - 1;
 		const char *dot = strstr(file, ".capnp:");
 		const char *end = strstr(file, " */");
@@ -85,7 +85,7 @@ int iface_load_dir(struct iface_table *t, const char *dir, char *err, size_t err
 }
 
 uint64_t iface_lookup(const struct iface_table *t, const char *name, size_t len,
-		      int *ambiguous)
+                      int *ambiguous)
 {
 	uint64_t found = 0;
 	int hits = 0;
@@ -118,7 +118,7 @@ void iface_list(const struct iface_table *t, char *buf, size_t cap)
 	buf[0] = '\0';
 	for (size_t i = 0; i < t->count; i++) {
 		int n = snprintf(buf + len, cap - len, "%s%s.%s", i ? ", " : "",
-				 t->e[i].prefix, t->e[i].name);
+		                 t->e[i].prefix, t->e[i].name);
 		if (n < 0 || (size_t)n >= cap - len) {
 			if (cap > 4)
 				strcpy(buf + cap - 4, "...");

@@ -36,7 +36,7 @@ int iface_scan(struct iface_table *t, const char *text, char *err, size_t errlen
  * more than one schema defines a plain name.
  */
 uint64_t iface_lookup(const struct iface_table *t, const char *name, size_t len,
-		      int *ambiguous);
+                      int *ambiguous);
 
 /* "capos.Echo, capos.Console, ..." into buf (truncated with "..."). */
 void iface_list(const struct iface_table *t, char *buf, size_t cap);

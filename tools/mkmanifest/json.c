@@ -408,7 +408,7 @@ static struct json *parse_value(struct parser *p, int depth)
 
 struct json *json_parse(const char *text, size_t len, char *err, size_t errlen)
 {
-	struct parser p = { .s = text, .len = len, .err = err, .errlen = errlen };
+	struct parser p = {.s = text, .len = len, .err = err, .errlen = errlen};
 	struct json *j;
 
 	if (errlen)
@@ -453,7 +453,7 @@ const struct json *json_get(const struct json *obj, const char *key)
 
 const char *json_type_name(enum json_type t)
 {
-	static const char *const names[] = { "null", "boolean", "number",
-					     "string", "array", "object" };
+	static const char *const names[] = {"null", "boolean", "number",
+	                                    "string", "array", "object"};
 	return names[t];
 }

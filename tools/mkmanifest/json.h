@@ -14,7 +14,12 @@
 
 #define JSON_MAX_DEPTH 64
 
-enum json_type { JSON_NULL, JSON_BOOL, JSON_NUMBER, JSON_STRING, JSON_ARRAY, JSON_OBJECT };
+enum json_type { JSON_NULL,
+	         JSON_BOOL,
+	         JSON_NUMBER,
+	         JSON_STRING,
+	         JSON_ARRAY,
+	         JSON_OBJECT };
 
 struct json {
 	enum json_type type;
@@ -24,7 +29,7 @@ struct json {
 	char *number;
 	int is_uint;
 	uint64_t uint;
-	char *string;        /* JSON_STRING, NUL-terminated */
+	char *string; /* JSON_STRING, NUL-terminated */
 	size_t string_len;
 	/* JSON_ARRAY: items; JSON_OBJECT: keys[i] -> items[i] */
 	struct json **items;

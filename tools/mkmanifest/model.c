@@ -14,7 +14,7 @@
 struct ctx {
 	char *err;
 	size_t errlen;
-	char holder[96];   /* "init: " or `service "x" (services[i]): ` */
+	char holder[96]; /* "init: " or `service "x" (services[i]): ` */
 };
 
 static int fail(struct ctx *c, const char *fmt, ...)
@@ -35,12 +35,12 @@ static int fail(struct ctx *c, const char *fmt, ...)
 
 static struct mf_str str_of(const struct json *j)
 {
-	return (struct mf_str){ j->string, (uint32_t)j->string_len };
+	return (struct mf_str){j->string, (uint32_t)j->string_len};
 }
 
 /* Refuses keys other than the allowed ones (NULL-terminated list). */
 static int check_keys(struct ctx *c, const struct json *obj, const char *where,
-		      const char *const *allowed)
+                      const char *const *allowed)
 {
 	for (size_t i = 0; i < obj->count; i++) {
 		int ok = 0;
@@ -48,15 +48,15 @@ static int check_keys(struct ctx *c, const struct json *obj, const char *where,
 			ok |= strcmp(obj->keys[i], *a) == 0;
 		if (!ok)
 			return fail(c, "%s%sunknown field \"%s\"", where,
-				    *where ? ": " : "", obj->keys[i]);
+			            *where ? ": " : "", obj->keys[i]);
 	}
 	return 0;
 }
 
 /* A member of the given type; optional members may be absent (NULL, 0). */
 static int member(struct ctx *c, const struct json *obj, const char *where,
-		  const char *key, enum json_type type, int optional,
-		  const struct json **out)
+                  const char *key, enum json_type type, int optional,
+                  const struct json **out)
 {
 	const struct json *j = json_get(obj, key);
 
@@ -86,7 +86,7 @@ static int member(struct ctx *c, const struct json *obj, const char *where,
 /* A cap's "device": {pci, bar?, msix?, bytes?} (ranges: lib/manifest). */
 static int parse_device(struct ctx *c, const struct json *j, size_t i, struct mf_device *d)
 {
-	static const char *const keys[] = { "pci", "bar", "msix", "bytes", NULL };
+	static const char *const keys[] = {"pci", "bar", "msix", "bytes", NULL};
 	const struct json *pci, *bar, *msix, *bytes;
 	char where[64];
 
@@ -102,10 +102,10 @@ static int parse_device(struct ctx *c, const struct json *j, size_t i, struct mf
 		return fail(c, "caps[%zu].device.bar: %s is not a BAR number 0..5", i, bar->number);
 	if (msix && (!msix->is_uint || msix->uint >= MF_MSIX_MAX))
 		return fail(c, "caps[%zu].device.msix: %s is not an MSI-X entry 0..%u", i,
-			    msix->number, MF_MSIX_MAX - 1);
+		            msix->number, MF_MSIX_MAX - 1);
 	if (bytes && !bytes->is_uint)
 		return fail(c, "caps[%zu].device.bytes: %s is not an unsigned integer", i,
-			    bytes->number);
+		            bytes->number);
 	d->bar = bar ? (uint8_t)bar->uint : 0;
 	d->msix = msix ? (uint16_t)msix->uint : 0;
 	d->bytes = bytes ? bytes->uint : 0;
@@ -113,19 +113,19 @@ static int parse_device(struct ctx *c, const struct json *j, size_t i, struct mf
 }
 
 static int parse_cap(struct ctx *c, const struct json *j, size_t i,
-		     struct mf_cap *cap)
+                     struct mf_cap *cap)
 {
-	static const char *const cap_keys[] = { "name", "source", "badge", "interface", "device",
-						NULL };
-	static const char *const src_keys[] = { "kernel", "service", NULL };
-	static const char *const svc_keys[] = { "name", "export", NULL };
+	static const char *const cap_keys[] = {"name", "source", "badge", "interface", "device",
+	                                       NULL};
+	static const char *const src_keys[] = {"kernel", "service", NULL};
+	static const char *const svc_keys[] = {"name", "export", NULL};
 	const struct json *name, *src, *badge, *kernel, *svc, *sname, *export, *iface, *dev;
 	char where[64];
 
 	snprintf(where, sizeof(where), "caps[%zu].", i);
 	if (j->type != JSON_OBJECT)
 		return fail(c, "caps[%zu]: expected object, got %s", i,
-			    json_type_name(j->type));
+		            json_type_name(j->type));
 	if (check_keys(c, j, where, cap_keys) < 0 ||
 	    member(c, j, where, "name", JSON_STRING, 0, &name) < 0 ||
 	    member(c, j, where, "source", JSON_OBJECT, 0, &src) < 0 ||
@@ -141,7 +141,7 @@ static int parse_cap(struct ctx *c, const struct json *j, size_t i,
 	if (badge) {
 		if (!badge->is_uint)
 			return fail(c, "caps[%zu].badge: %s is not an unsigned 64-bit integer",
-				    i, badge->number);
+			            i, badge->number);
 		cap->badge = badge->uint;
 	}
 	snprintf(where, sizeof(where), "caps[%zu].source.", i);
@@ -155,7 +155,7 @@ static int parse_cap(struct ctx *c, const struct json *j, size_t i,
 		int k = mf_kernel_cap_from_name(str_of(kernel));
 		if (k < 0)
 			return fail(c, "caps[%zu].source.kernel: unknown kernel capability \"%s\"",
-				    i, kernel->string);
+			            i, kernel->string);
 		cap->kind = MF_SOURCE_KERNEL;
 		cap->kernel = (uint16_t)k;
 		return 0;
@@ -172,11 +172,11 @@ static int parse_cap(struct ctx *c, const struct json *j, size_t i,
 }
 
 static int parse_caps(struct ctx *c, const struct json *list, struct mf_cap **out,
-		      uint32_t *count)
+                      uint32_t *count)
 {
 	if (list->count > MF_MAX_CAPS)
 		return fail(c, "caps: %zu entries, at most %u allowed", list->count,
-			    MF_MAX_CAPS);
+		            MF_MAX_CAPS);
 	*out = calloc(list->count + 1, sizeof(**out));
 	if (!*out)
 		return fail(c, "caps: out of memory");
@@ -188,10 +188,10 @@ static int parse_caps(struct ctx *c, const struct json *list, struct mf_cap **ou
 }
 
 static int parse_service(struct ctx *c, struct model *md, size_t i,
-			 const struct json *j)
+                         const struct json *j)
 {
-	static const char *const keys[] = { "name", "binary", "caps", "exports",
-					    "restart", NULL };
+	static const char *const keys[] = {"name", "binary", "caps", "exports",
+	                                   "restart", NULL};
 	const struct json *name, *binary, *caps, *exports, *restart;
 	struct mf_service *s = &md->services[i];
 
@@ -201,7 +201,7 @@ static int parse_service(struct ctx *c, struct model *md, size_t i,
 	if (member(c, j, "", "name", JSON_STRING, 0, &name) < 0)
 		return -1;
 	snprintf(c->holder, sizeof(c->holder), "service \"%.40s\" (services[%zu]): ",
-		 name->string, i);
+	         name->string, i);
 	if (check_keys(c, j, "", keys) < 0 ||
 	    member(c, j, "", "binary", JSON_STRING, 0, &binary) < 0 ||
 	    member(c, j, "", "caps", JSON_ARRAY, 1, &caps) < 0 ||
@@ -214,7 +214,7 @@ static int parse_service(struct ctx *c, struct model *md, size_t i,
 		int r = mf_restart_from_name(str_of(restart));
 		if (r < 0)
 			return fail(c, "restart: unknown restart policy \"%s\"",
-				    restart->string);
+			            restart->string);
 		s->restart = (uint16_t)r;
 	}
 	if (caps) {
@@ -225,16 +225,16 @@ static int parse_service(struct ctx *c, struct model *md, size_t i,
 	if (exports) {
 		if (exports->count > MF_MAX_EXPORTS)
 			return fail(c, "exports: %zu entries, at most %u allowed",
-				    exports->count, MF_MAX_EXPORTS);
+			            exports->count, MF_MAX_EXPORTS);
 		md->service_exports[i] = calloc(exports->count + 1,
-						sizeof(struct mf_str));
+		                                sizeof(struct mf_str));
 		if (!md->service_exports[i])
 			return fail(c, "exports: out of memory");
 		for (size_t k = 0; k < exports->count; k++) {
 			const struct json *e = exports->items[k];
 			if (e->type != JSON_STRING)
 				return fail(c, "exports[%zu]: expected string, got %s",
-					    k, json_type_name(e->type));
+				            k, json_type_name(e->type));
 			md->service_exports[i][k] = str_of(e);
 		}
 		s->exports = md->service_exports[i];
@@ -247,7 +247,7 @@ static int parse_extra_binaries(struct ctx *c, const struct json *list, struct m
 {
 	if (list->count > MF_MAX_BINARIES)
 		return fail(c, "extraBinaries: %zu entries, at most %u allowed", list->count,
-			    MF_MAX_BINARIES);
+		            MF_MAX_BINARIES);
 	md->extra_binaries = calloc(list->count + 1, sizeof(*md->extra_binaries));
 	if (!md->extra_binaries)
 		return fail(c, "out of memory");
@@ -255,7 +255,7 @@ static int parse_extra_binaries(struct ctx *c, const struct json *list, struct m
 		const struct json *e = list->items[i];
 		if (e->type != JSON_STRING)
 			return fail(c, "extraBinaries[%zu]: expected a string, got %s", i,
-				    json_type_name(e->type));
+			            json_type_name(e->type));
 		md->extra_binaries[i] = str_of(e);
 	}
 	md->extra_binary_count = (uint32_t)list->count;
@@ -264,12 +264,12 @@ static int parse_extra_binaries(struct ctx *c, const struct json *list, struct m
 
 int model_from_json(struct model *md, struct json *root, char *err, size_t errlen)
 {
-	static const char *const top_keys[] = { "schemaVersion", "initConfig",
-						"kernelParams", "extraBinaries", NULL };
-	static const char *const ic_keys[] = { "init", "services", NULL };
-	static const char *const init_keys[] = { "binary", "caps", NULL };
-	static const char *const kp_keys[] = { "motd", NULL };
-	struct ctx c = { .err = err, .errlen = errlen };
+	static const char *const top_keys[] = {"schemaVersion", "initConfig",
+	                                       "kernelParams", "extraBinaries", NULL};
+	static const char *const ic_keys[] = {"init", "services", NULL};
+	static const char *const init_keys[] = {"binary", "caps", NULL};
+	static const char *const kp_keys[] = {"motd", NULL};
+	struct ctx c = {.err = err, .errlen = errlen};
 	const struct json *version, *ic, *init, *services, *kp, *binary, *caps, *motd, *extra;
 
 	memset(md, 0, sizeof(*md));
@@ -287,7 +287,7 @@ int model_from_json(struct model *md, struct json *root, char *err, size_t errle
 		return -1;
 	if (!version->is_uint || version->uint > UINT32_MAX)
 		return fail(&c, "schemaVersion: %s is not an unsigned 32-bit integer",
-			    version->number);
+		            version->number);
 	md->m.schema_version = (uint32_t)version->uint;
 	if (check_keys(&c, ic, "initConfig", ic_keys) < 0 ||
 	    member(&c, ic, "initConfig.", "init", JSON_OBJECT, 0, &init) < 0 ||
@@ -318,12 +318,12 @@ int model_from_json(struct model *md, struct json *root, char *err, size_t errle
 	snprintf(c.holder, sizeof(c.holder), "manifest: ");
 	if (services->count > MF_MAX_SERVICES)
 		return fail(&c, "initConfig.services: %zu entries, at most %u allowed",
-			    services->count, MF_MAX_SERVICES);
+		            services->count, MF_MAX_SERVICES);
 	/* NOLINTBEGIN(bugprone-sizeof-expression): arrays of pointers, sized by element */
 	md->services = calloc(services->count + 1, sizeof(*md->services));
 	md->service_caps = calloc(services->count + 1, sizeof(*md->service_caps));
 	md->service_exports = calloc(services->count + 1,
-				     sizeof(*md->service_exports));
+	                             sizeof(*md->service_exports));
 	/* NOLINTEND(bugprone-sizeof-expression) */
 	if (!md->services || !md->service_caps || !md->service_exports)
 		return fail(&c, "out of memory");
@@ -337,7 +337,7 @@ int model_from_json(struct model *md, struct json *root, char *err, size_t errle
 
 /* Reads a whole regular file; 1 = read, 0 = absent, -1 = error (in err). */
 static int read_file(const char *path, uint8_t **data, uint64_t *size,
-		     char *err, size_t errlen, const char *who)
+                     char *err, size_t errlen, const char *who)
 {
 	struct stat st;
 	FILE *f;
@@ -354,7 +354,7 @@ static int read_file(const char *path, uint8_t **data, uint64_t *size,
 	}
 	if ((uint64_t)st.st_size > MAX_BINARY_SIZE) {
 		snprintf(err, errlen, "%sbinary: %s is %lld bytes, more than the %u allowed",
-			 who, path, (long long)st.st_size, MAX_BINARY_SIZE);
+		         who, path, (long long)st.st_size, MAX_BINARY_SIZE);
 		return -1;
 	}
 	f = fopen(path, "rb");
@@ -362,7 +362,7 @@ static int read_file(const char *path, uint8_t **data, uint64_t *size,
 	if (!f || !*data ||
 	    fread(*data, 1, (size_t)st.st_size, f) != (size_t)st.st_size) {
 		snprintf(err, errlen, "%sbinary: cannot read %s: %s", who, path,
-			 strerror(errno ? errno : EIO));
+		         strerror(errno ? errno : EIO));
 		if (f)
 			fclose(f);
 		free(*data);
@@ -375,9 +375,9 @@ static int read_file(const char *path, uint8_t **data, uint64_t *size,
 }
 
 static int load_one(struct model *md, struct mf_str name, const char *who,
-		    char *const *dirs, size_t ndirs, char *err, size_t errlen)
+                    char *const *dirs, size_t ndirs, char *err, size_t errlen)
 {
-	static const char *const suffixes[] = { ".elf", "" };
+	static const char *const suffixes[] = {".elf", ""};
 	uint32_t n = md->m.binary_count;
 	char path[4096];
 
@@ -387,7 +387,7 @@ static int load_one(struct model *md, struct mf_str name, const char *who,
 	if (name.len == 0 || memchr(name.ptr, '/', name.len) ||
 	    (name.ptr[0] == '.')) {
 		snprintf(err, errlen, "%sbinary: invalid binary name \"%.*s\"", who,
-			 (int)name.len, name.ptr);
+		         (int)name.len, name.ptr);
 		return -1;
 	}
 	for (size_t d = 0; d < ndirs; d++) {
@@ -396,10 +396,10 @@ static int load_one(struct model *md, struct mf_str name, const char *who,
 			uint64_t size = 0;
 			int r;
 			int len = snprintf(path, sizeof(path), "%s/%.*s%s", dirs[d],
-					   (int)name.len, name.ptr, suffixes[s]);
+			                   (int)name.len, name.ptr, suffixes[s]);
 			if (len < 0 || (size_t)len >= sizeof(path)) {
 				snprintf(err, errlen, "%sbinary: path too long in %s",
-					 who, dirs[d]);
+				         who, dirs[d]);
 				return -1;
 			}
 			r = read_file(path, &data, &size, err, errlen, who);
@@ -421,7 +421,7 @@ static int load_one(struct model *md, struct mf_str name, const char *who,
 		"%sbinary: \"%.*s\" not found (looked for %.*s.elf and %.*s in",
 		who, (int)name.len, name.ptr, (int)name.len, name.ptr,
 		(int)name.len, name.ptr);
-		/* clang-format on */
+	/* clang-format on */
 	for (size_t d = 0; d < ndirs && off < errlen; d++)
 		off += (size_t)snprintf(err + off, errlen - off, " %s", dirs[d]);
 	if (ndirs == 0 && off < errlen)
@@ -432,7 +432,7 @@ static int load_one(struct model *md, struct mf_str name, const char *who,
 }
 
 int model_load_binaries(struct model *md, char *const *dirs, size_t ndirs,
-			char *err, size_t errlen)
+                        char *err, size_t errlen)
 {
 	size_t max = md->m.service_count + md->extra_binary_count + 1;
 	char who[96];
@@ -450,7 +450,7 @@ int model_load_binaries(struct model *md, char *const *dirs, size_t ndirs,
 	for (uint32_t i = 0; i < md->m.service_count; i++) {
 		const struct mf_service *s = &md->m.services[i];
 		snprintf(who, sizeof(who), "service \"%.40s\" (services[%u]): ",
-			 s->name.ptr, i);
+		         s->name.ptr, i);
 		if (load_one(md, s->binary, who, dirs, ndirs, err, errlen) < 0)
 			return -1;
 	}

@@ -14,7 +14,7 @@
 
 struct model {
 	struct mf_manifest m;
-	struct json *root;          /* strings in m point into it */
+	struct json *root; /* strings in m point into it */
 	struct mf_cap *init_caps;
 	struct mf_service *services;
 	struct mf_cap **service_caps;
@@ -22,7 +22,7 @@ struct model {
 	struct mf_binary *binaries;
 	struct mf_str *extra_binaries; /* extraBinaries: carried, not started */
 	uint32_t extra_binary_count;
-	char **binary_paths;        /* where each binary was read from */
+	char **binary_paths; /* where each binary was read from */
 	uint8_t **binary_data;
 };
 
@@ -34,7 +34,7 @@ int model_from_json(struct model *md, struct json *root, char *err, size_t errle
  * first use.
  */
 int model_load_binaries(struct model *md, char *const *dirs, size_t ndirs,
-			char *err, size_t errlen);
+                        char *err, size_t errlen);
 void model_free(struct model *md);
 
 #endif

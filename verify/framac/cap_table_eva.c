@@ -19,7 +19,7 @@ int main(void)
 	cap_table_init(&t, slots, SLOTS);
 	for (int step = 0; step < STEPS; step++) {
 		uint32_t id = Frama_C_unsigned_int_interval(0, ~0u);
-		struct cap_entry e = { .object = &object, .interface_id = 1, .type = 1 };
+		struct cap_entry e = {.object = &object, .interface_id = 1, .type = 1};
 		struct cap_entry *p;
 		switch (Frama_C_interval(0, 6)) {
 		case 0: (void)cap_table_insert(&t, &e, &id); break;

@@ -27,7 +27,7 @@ int main(void)
 				                            RING_MAX_PARAMS_LEN);
 			(void)ring_error_name(err);
 			if (ring_cq_space(&page, &c) > 0) {
-				struct capos_cqe cqe = { .user_data = sqe.user_data, .result = err };
+				struct capos_cqe cqe = {.user_data = sqe.user_data, .result = err};
 				ring_post_cqe(&page, &c, &cqe);
 			}
 		}

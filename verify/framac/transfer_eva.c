@@ -25,7 +25,7 @@ static void stub_drop(const struct cap_entry *e) { (void)e; }
 
 int main(void)
 {
-	const struct xfer_ops ops = { stub_transferable, stub_retain, stub_drop };
+	const struct xfer_ops ops = {stub_transferable, stub_retain, stub_drop};
 	struct cap_table src, dst;
 	/* Zeroed so that the items past the ones xfer_prepare wrote read as
 	 * initialised: Eva merges loop iterations and loses which were. */
@@ -33,7 +33,7 @@ int main(void)
 	cap_table_init(&src, src_slots, SLOTS);
 	cap_table_init(&dst, dst_slots, Frama_C_unsigned_int_interval(0, SLOTS));
 	for (int i = 0; i < 3; i++) {
-		struct cap_entry e = { .object = &object, .interface_id = 1, .type = 1 };
+		struct cap_entry e = {.object = &object, .interface_id = 1, .type = 1};
 		uint32_t id;
 		(void)cap_table_insert(&src, &e, &id);
 	}

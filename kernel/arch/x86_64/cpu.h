@@ -17,10 +17,10 @@ void cpu_init(void);
 /* Sets the stack the CPU switches to on a trap from ring 3 (TSS.rsp0). */
 void tss_set_rsp0(uint64_t rsp0);
 
-#define MSR_EFER   0xc0000080u
-#define MSR_STAR   0xc0000081u
-#define MSR_LSTAR  0xc0000082u
-#define MSR_FMASK  0xc0000084u
+#define MSR_EFER 0xc0000080u
+#define MSR_STAR 0xc0000081u
+#define MSR_LSTAR 0xc0000082u
+#define MSR_FMASK 0xc0000084u
 #define MSR_FS_BASE 0xc0000100u
 #define MSR_GS_BASE 0xc0000101u
 #define MSR_KERNEL_GS_BASE 0xc0000102u
@@ -29,14 +29,14 @@ void tss_set_rsp0(uint64_t rsp0);
 #define EFER_LME (1ull << 8)
 #define EFER_NXE (1ull << 11)
 
-#define CR0_MP   (1ull << 1)
-#define CR0_EM   (1ull << 2)
-#define CR0_TS   (1ull << 3)
-#define CR0_NE   (1ull << 5)
-#define CR0_WP   (1ull << 16)
-#define CR4_OSFXSR     (1ull << 9)
+#define CR0_MP (1ull << 1)
+#define CR0_EM (1ull << 2)
+#define CR0_TS (1ull << 3)
+#define CR0_NE (1ull << 5)
+#define CR0_WP (1ull << 16)
+#define CR4_OSFXSR (1ull << 9)
 #define CR4_OSXMMEXCPT (1ull << 10)
-#define CR4_OSXSAVE    (1ull << 18)
+#define CR4_OSXSAVE (1ull << 18)
 #define CR4_SMEP (1ull << 20)
 #define CR4_SMAP (1ull << 21)
 
@@ -134,14 +134,14 @@ static inline void user_access_begin(void)
 	if (cpu_has_smap)
 		/* clang-format off */
 		__asm__ volatile("stac" ::: "memory", "cc");
-		/* clang-format on */
+	/* clang-format on */
 }
 static inline void user_access_end(void)
 {
 	if (cpu_has_smap)
 		/* clang-format off */
 		__asm__ volatile("clac" ::: "memory", "cc");
-		/* clang-format on */
+	/* clang-format on */
 }
 
 #endif

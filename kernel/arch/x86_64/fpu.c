@@ -18,20 +18,20 @@
 /* XCR0 components this kernel enables when CPUID offers them: the user
  * state components it knows the meaning of.  AVX-512's three travel
  * together (the CPU refuses a partial set). */
-#define XFEAT_X87      (1ull << 0)
-#define XFEAT_SSE      (1ull << 1)
-#define XFEAT_AVX      (1ull << 2)
-#define XFEAT_AVX512   ((1ull << 5) | (1ull << 6) | (1ull << 7))
+#define XFEAT_X87 (1ull << 0)
+#define XFEAT_SSE (1ull << 1)
+#define XFEAT_AVX (1ull << 2)
+#define XFEAT_AVX512 ((1ull << 5) | (1ull << 6) | (1ull << 7))
 
 /* Offsets in the legacy (FXSAVE) region. */
-#define FXAREA_FCW   0
+#define FXAREA_FCW 0
 #define FXAREA_MXCSR 24
-#define FXAREA_SIZE  512u
+#define FXAREA_SIZE 512u
 
 #define CPUID1_ECX_XSAVE (1u << 26)
-#define CPUID1_ECX_AVX   (1u << 28)
-#define CPUID1_EDX_FXSR  (1u << 24)
-#define CPUID1_EDX_SSE2  (1u << 26)
+#define CPUID1_ECX_AVX (1u << 28)
+#define CPUID1_EDX_FXSR (1u << 24)
+#define CPUID1_EDX_SSE2 (1u << 26)
 
 static bool use_xsave, use_xsaveopt;
 static uint64_t xcr0;
@@ -166,11 +166,11 @@ void fpu_load(struct fpu_state *s)
 		/* clang-format off */
 		__asm__ volatile("xrstor64 (%0)" ::"r"(s->area), "a"(0xffffffffu), "d"(0xffffffffu)
 		                 : "memory");
-		/* clang-format on */
+	/* clang-format on */
 	else
 		/* clang-format off */
 		__asm__ volatile("fxrstor64 (%0)" ::"r"(s->area) : "memory");
-		/* clang-format on */
+	/* clang-format on */
 	live = s;
 	stats.loads++;
 }
@@ -183,16 +183,16 @@ void fpu_save(struct fpu_state *s)
 		/* clang-format off */
 		__asm__ volatile("xsaveopt64 (%0)" ::"r"(s->area), "a"(0xffffffffu), "d"(0xffffffffu)
 		                 : "memory");
-		/* clang-format on */
+	/* clang-format on */
 	else if (use_xsave)
 		/* clang-format off */
 		__asm__ volatile("xsave64 (%0)" ::"r"(s->area), "a"(0xffffffffu), "d"(0xffffffffu)
 		                 : "memory");
-		/* clang-format on */
+	/* clang-format on */
 	else
 		/* clang-format off */
 		__asm__ volatile("fxsave64 (%0)" ::"r"(s->area) : "memory");
-		/* clang-format on */
+	/* clang-format on */
 	stats.saves++;
 }
 

@@ -24,7 +24,7 @@ static uint8_t ist_stacks[3][KERNEL_STACK_SIZE] __attribute__((aligned(16)));
 static uint8_t rsp0_stack[KERNEL_STACK_SIZE] __attribute__((aligned(16)));
 
 #define SEG_CODE64(dpl) (0x00af9a0000000000ull | ((uint64_t)(dpl) << 45))
-#define SEG_DATA(dpl)   (0x00cf920000000000ull | ((uint64_t)(dpl) << 45) | 0xffff)
+#define SEG_DATA(dpl) (0x00cf920000000000ull | ((uint64_t)(dpl) << 45) | 0xffff)
 
 void tss_set_rsp0(uint64_t rsp0)
 {
@@ -41,7 +41,7 @@ void gdt_init(void)
 	uint64_t base = (uint64_t)&tss;
 	uint64_t limit = sizeof tss - 1;
 	gdt[5] = (limit & 0xffff) | ((base & 0xffffff) << 16) | (0x89ull << 40) |
-		 (((limit >> 16) & 0xf) << 48) | (((base >> 24) & 0xff) << 56);
+	         (((limit >> 16) & 0xf) << 48) | (((base >> 24) & 0xff) << 56);
 	gdt[6] = base >> 32;
 
 	for (int i = 0; i < 3; i++)
@@ -52,7 +52,7 @@ void gdt_init(void)
 	struct {
 		uint16_t limit;
 		uint64_t base;
-	} __attribute__((packed)) ptr = { sizeof gdt - 1, (uint64_t)gdt };
+	} __attribute__((packed)) ptr = {sizeof gdt - 1, (uint64_t)gdt};
 	/* clang-format off */
 	__asm__ volatile(
 		"lgdt %0\n\t"
@@ -75,5 +75,5 @@ void gdt_init(void)
 		: "rax", "memory");
 	/* clang-format on */
 	kprintf("gdt: loaded (kernel cs %x ds %x, user cs %x ds %x, tss %x; IST #DF/NMI/#MC)\n",
-		KERNEL_CS, KERNEL_DS, USER_CS, USER_DS, TSS_SEL);
+	        KERNEL_CS, KERNEL_DS, USER_CS, USER_DS, TSS_SEL);
 }

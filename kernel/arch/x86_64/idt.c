@@ -38,7 +38,7 @@ void idt_init(void)
 	struct {
 		uint16_t limit;
 		uint64_t base;
-	} __attribute__((packed)) ptr = { sizeof idt - 1, (uint64_t)idt };
+	} __attribute__((packed)) ptr = {sizeof idt - 1, (uint64_t)idt};
 	/* clang-format off */
 	__asm__ volatile("lidt %0" ::"m"(ptr) : "memory");
 	/* clang-format on */

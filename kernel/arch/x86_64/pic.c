@@ -5,14 +5,14 @@
 #include "arch/x86_64/trap.h"
 #include "log.h"
 
-#define PIC1_CMD  0x20
+#define PIC1_CMD 0x20
 #define PIC1_DATA 0x21
-#define PIC2_CMD  0xa0
+#define PIC2_CMD 0xa0
 #define PIC2_DATA 0xa1
 
 void pic_init(void)
 {
-	outb(PIC1_CMD, 0x11);      /* ICW1: init, ICW4 follows */
+	outb(PIC1_CMD, 0x11); /* ICW1: init, ICW4 follows */
 	io_wait();
 	outb(PIC2_CMD, 0x11);
 	io_wait();
@@ -20,15 +20,15 @@ void pic_init(void)
 	io_wait();
 	outb(PIC2_DATA, IRQ_BASE + 8);
 	io_wait();
-	outb(PIC1_DATA, 4);        /* ICW3: slave on IRQ2 */
+	outb(PIC1_DATA, 4); /* ICW3: slave on IRQ2 */
 	io_wait();
 	outb(PIC2_DATA, 2);
 	io_wait();
-	outb(PIC1_DATA, 0x01);     /* ICW4: 8086 mode */
+	outb(PIC1_DATA, 0x01); /* ICW4: 8086 mode */
 	io_wait();
 	outb(PIC2_DATA, 0x01);
 	io_wait();
-	outb(PIC1_DATA, 0xfb);     /* all masked except the cascade (IRQ2) */
+	outb(PIC1_DATA, 0xfb); /* all masked except the cascade (IRQ2) */
 	outb(PIC2_DATA, 0xff);
 	kprintf("pic: 8259 remapped to vectors %d-%d, all IRQs masked\n", IRQ_BASE, IRQ_BASE + 15);
 }

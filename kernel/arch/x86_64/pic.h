@@ -4,8 +4,8 @@
 
 #include <stdbool.h>
 
-void pic_init(void);             /* remap, mask everything */
-void pic_disable(void);          /* mask all, cascade included (APIC mode) */
+void pic_init(void);    /* remap, mask everything */
+void pic_disable(void); /* mask all, cascade included (APIC mode) */
 void pic_unmask(unsigned irq);
 void pic_mask(unsigned irq);
 void pic_eoi(unsigned irq);

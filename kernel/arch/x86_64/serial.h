@@ -8,7 +8,7 @@
 #include <stdint.h>
 
 void serial_init(void);
-void serial_putc(char c);   /* "\n" is sent as "\r\n" */
+void serial_putc(char c); /* "\n" is sent as "\r\n" */
 void serial_write(const char *s, size_t len);
 
 bool serial_rx_ready(void);      /* a received byte is waiting */

@@ -13,5 +13,5 @@ void syscall_init(void)
 	wrmsr(MSR_LSTAR, (uint64_t)syscall_entry);
 	wrmsr(MSR_FMASK, RFLAGS_ENTRY_CLEAR);
 	kprintf("syscall: EFER.SCE on, STAR %lx, LSTAR %p, FMASK %lx\n", rdmsr(MSR_STAR),
-		(void *)syscall_entry, rdmsr(MSR_FMASK));
+	        (void *)syscall_entry, rdmsr(MSR_FMASK));
 }

@@ -11,17 +11,19 @@
 #include "format.h"
 #include "log.h"
 
-#define PIT_FREQ      1193182u
-#define PIT_CH0       0x40
-#define PIT_CH2       0x42
-#define PIT_CMD       0x43
-#define PORT_B        0x61   /* bit 0 gate 2, bit 1 speaker, bit 5 OUT2 */
-#define CALIBRATE_MS  20u
-#define CALIBRATE_TRIES 12u /* passes before giving up; 3 good ones are used */
+#define PIT_FREQ 1193182u
+#define PIT_CH0 0x40
+#define PIT_CH2 0x42
+#define PIT_CMD 0x43
+#define PORT_B 0x61 /* bit 0 gate 2, bit 1 speaker, bit 5 OUT2 */
+#define CALIBRATE_MS 20u
+#define CALIBRATE_TRIES 12u                   /* passes before giving up; 3 good ones are used */
 #define CALIBRATE_GIVE_UP (UINT64_C(1) << 34) /* TSC cycles: seconds at any rate */
-#define NS_PER_SEC    UINT64_C(1000000000)
+#define NS_PER_SEC UINT64_C(1000000000)
 
-enum timer_mode { MODE_PIT, MODE_LAPIC_ONESHOT, MODE_TSC_DEADLINE };
+enum timer_mode { MODE_PIT,
+	          MODE_LAPIC_ONESHOT,
+	          MODE_TSC_DEADLINE };
 
 static enum timer_mode mode;
 static volatile uint64_t ticks;
@@ -105,7 +107,7 @@ struct clock_sample {
 
 static struct clock_sample sample(bool with_lapic)
 {
-	struct clock_sample best = { 0 };
+	struct clock_sample best = {0};
 	uint64_t best_span = UINT64_MAX;
 	for (int i = 0; i < 5; i++) {
 		uint64_t t0 = rdtsc();
@@ -118,7 +120,7 @@ static struct clock_sample sample(bool with_lapic)
 			/* clang-format off */
 			best = (struct clock_sample){ .tsc = t0 + (t1 - t0) / 2, .pit = lo | hi << 8,
 			                              .lapic = lapic };
-			                              /* clang-format on */
+			/* clang-format on */
 		}
 	}
 	return best;
@@ -247,7 +249,8 @@ void timer_init(void)
 	kprintf("time: TSC %s calibrated against the PIT (median of 3 passes of %u ms); LAPIC timer %s\n",
 	        mhz(tsc_hz, b1), CALIBRATE_MS, apic ? mhz(lapic_hz, b2) : "not used");
 	kprintf("time: %s, %u ms heartbeat, resolution %lu ns\n",
-	        mode == MODE_PIT ? "PIT periodic (no APIC)"
-	        : mode == MODE_TSC_DEADLINE ? "LAPIC timer TSC-deadline" : "LAPIC timer one-shot",
+	        mode == MODE_PIT            ? "PIT periodic (no APIC)"
+	        : mode == MODE_TSC_DEADLINE ? "LAPIC timer TSC-deadline"
+	                                    : "LAPIC timer one-shot",
 	        (unsigned)(TIMER_TICK_NS / 1000000), timer_resolution_ns());
 }

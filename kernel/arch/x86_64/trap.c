@@ -69,9 +69,9 @@ void trap_print_report(const struct trap_frame *tf)
 	const char *mnemonic = tf->vector < 32 ? exceptions[tf->vector].mnemonic : 0;
 	bool user = trap_from_user(tf);
 	kprintf("FAULT: vector %lu %s%s%s%s, error code %lx, %s mode (CPL%lu)\n", tf->vector,
-		trap_vector_name(tf->vector), mnemonic && *mnemonic ? " (" : "",
-		mnemonic ? mnemonic : "", mnemonic && *mnemonic ? ")" : "", tf->error_code,
-		user ? "user" : "kernel", tf->cs & 3);
+	        trap_vector_name(tf->vector), mnemonic && *mnemonic ? " (" : "",
+	        mnemonic ? mnemonic : "", mnemonic && *mnemonic ? ")" : "", tf->error_code,
+	        user ? "user" : "kernel", tf->cs & 3);
 	kprintf("  rip %016lx rsp %016lx cr2 %016lx\n", tf->rip, tf->rsp, read_cr2());
 	/* The host symbolizer (tools/symbolize.sh) adds file:line here. */
 	if (!user)
@@ -84,14 +84,14 @@ void trap_print_report(const struct trap_frame *tf)
 			(e & PF_IFETCH) ? "instruction fetch" : (e & PF_WRITE) ? "write" : "read",
 			(e & PF_USER) ? "from user" : "from kernel",
 			(e & PF_RSVD) ? ", reserved bit set" : "", vmm_describe(read_cr2()));
-			/* clang-format on */
+		/* clang-format on */
 	}
 	kprintf("  rax %016lx rbx %016lx rcx %016lx rdx %016lx\n", tf->rax, tf->rbx, tf->rcx, tf->rdx);
 	kprintf("  rsi %016lx rdi %016lx rbp %016lx r8  %016lx\n", tf->rsi, tf->rdi, tf->rbp, tf->r8);
 	kprintf("  r9  %016lx r10 %016lx r11 %016lx r12 %016lx\n", tf->r9, tf->r10, tf->r11, tf->r12);
 	kprintf("  r13 %016lx r14 %016lx r15 %016lx\n", tf->r13, tf->r14, tf->r15);
 	kprintf("  cs %lx ss %lx rflags %lx cr0 %lx cr3 %lx cr4 %lx\n", tf->cs, tf->ss,
-		tf->rflags, read_cr0(), read_cr3(), read_cr4());
+	        tf->rflags, read_cr0(), read_cr3(), read_cr4());
 }
 
 static void handle_exception(struct trap_frame *tf)

@@ -22,27 +22,30 @@ struct trap_frame {
 	uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
 	uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
 	uint64_t vector;
-	uint64_t error_code;     /* 0 when the CPU pushes none */
+	uint64_t error_code; /* 0 when the CPU pushes none */
 	/* pushed by the CPU */
 	uint64_t rip, cs, rflags, rsp, ss;
 };
 _Static_assert(sizeof(struct trap_frame) == 22 * 8, "trap_frame layout is used by trap_entry.S");
 
 #define TRAP_PAGE_FAULT 14
-#define TRAP_X87_FPU    16 /* #MF */
-#define TRAP_SIMD_FP    19 /* #XM */
-#define IRQ_BASE        32   /* PIC IRQ n arrives at vector IRQ_BASE + n */
-#define IRQ_TIMER       0
-#define IRQ_COM1        4
+#define TRAP_X87_FPU 16 /* #MF */
+#define TRAP_SIMD_FP 19 /* #XM */
+#define IRQ_BASE 32     /* PIC IRQ n arrives at vector IRQ_BASE + n */
+#define IRQ_TIMER 0
+#define IRQ_COM1 4
 
 /* Page-fault error code bits. */
 #define PF_PRESENT (1u << 0)
-#define PF_WRITE   (1u << 1)
-#define PF_USER    (1u << 2)
-#define PF_RSVD    (1u << 3)
-#define PF_IFETCH  (1u << 4)
+#define PF_WRITE (1u << 1)
+#define PF_USER (1u << 2)
+#define PF_RSVD (1u << 3)
+#define PF_IFETCH (1u << 4)
 
-static inline bool trap_from_user(const struct trap_frame *tf) { return (tf->cs & 3) == 3; }
+static inline bool trap_from_user(const struct trap_frame *tf)
+{
+	return (tf->cs & 3) == 3;
+}
 
 void idt_init(void);
 

@@ -35,8 +35,8 @@ enum capos_error_kind {
 
 struct capos_call_error {
 	enum capos_error_kind kind;
-	int32_t code;           /* CAPOS_ERR_* (negative), 0 when kind is NONE */
-	int32_t exception_type; /* EXCEPTION: CapException.Type, else -1       */
+	int32_t code;                              /* CAPOS_ERR_* (negative), 0 when kind is NONE */
+	int32_t exception_type;                    /* EXCEPTION: CapException.Type, else -1       */
 	char message[CAPOS_EXCEPTION_MESSAGE_MAX]; /* EXCEPTION: its message (truncated) */
 };
 
@@ -51,9 +51,9 @@ struct capos_call {
 };
 
 struct capos_reply {
-	uint32_t result_len;                  /* bytes of the result message  */
-	uint32_t cap_count;                   /* result-cap records           */
-	const struct capos_cap_record *caps;  /* inside the result buffer     */
+	uint32_t result_len;                 /* bytes of the result message  */
+	uint32_t cap_count;                  /* result-cap records           */
+	const struct capos_cap_record *caps; /* inside the result buffer     */
 };
 
 /*

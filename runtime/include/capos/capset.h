@@ -17,14 +17,14 @@
 
 enum capos_capset_error {
 	CAPOS_CAPSET_OK = 0,
-	CAPOS_CAPSET_ABSENT = -1,       /* no page (rdx was 0)                */
+	CAPOS_CAPSET_ABSENT = -1, /* no page (rdx was 0)                */
 	CAPOS_CAPSET_BAD_MAGIC = -2,
 	CAPOS_CAPSET_BAD_VERSION = -3,
 	CAPOS_CAPSET_BAD_ENTRY_SIZE = -4,
-	CAPOS_CAPSET_TOO_MANY = -5,     /* count > CAPOS_CAPSET_MAX_ENTRIES   */
-	CAPOS_CAPSET_BAD_NAME = -6,     /* entry name empty, or entry/process
+	CAPOS_CAPSET_TOO_MANY = -5,  /* count > CAPOS_CAPSET_MAX_ENTRIES   */
+	CAPOS_CAPSET_BAD_NAME = -6,  /* entry name empty, or entry/process
 	                                 * name not NUL-terminated            */
-	CAPOS_CAPSET_DUPLICATE = -7,    /* two entries with the same name     */
+	CAPOS_CAPSET_DUPLICATE = -7, /* two entries with the same name     */
 };
 
 struct capos_capset {

@@ -20,13 +20,13 @@
 /* A CALL through an endpoint. */
 struct capos_endpoint_call {
 	uint16_t method_id;
-	const void *params;     /* Cap'n Proto message                        */
+	const void *params; /* Cap'n Proto message                        */
 	uint32_t params_len;
 	const struct capos_xfer_desc *xfer; /* capabilities to pass (may be NULL) */
-	uint32_t xfer_count;    /* at most CAPOS_XFER_MAX                     */
-	void *result;           /* reply message + result-cap records         */
+	uint32_t xfer_count;                /* at most CAPOS_XFER_MAX                     */
+	void *result;                       /* reply message + result-cap records         */
 	uint32_t result_cap;
-	uint64_t timeout_ns;    /* 0: wait for the reply however long it takes */
+	uint64_t timeout_ns; /* 0: wait for the reply however long it takes */
 };
 
 /*
@@ -62,11 +62,11 @@ int capos_endpoint_call(const struct capos_cap *ep, const struct capos_endpoint_
 /* A transfer descriptor (copy or move of the local slot cap_id). */
 static inline struct capos_xfer_desc capos_xfer_copy(uint32_t cap_id)
 {
-	return (struct capos_xfer_desc){ cap_id, CAPOS_XFER_COPY, 0 };
+	return (struct capos_xfer_desc){cap_id, CAPOS_XFER_COPY, 0};
 }
 static inline struct capos_xfer_desc capos_xfer_move(uint32_t cap_id)
 {
-	return (struct capos_xfer_desc){ cap_id, CAPOS_XFER_MOVE, 0 };
+	return (struct capos_xfer_desc){cap_id, CAPOS_XFER_MOVE, 0};
 }
 
 #endif /* CAPOS_RT_ENDPOINT_H */

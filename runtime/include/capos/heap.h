@@ -29,13 +29,13 @@ struct capos_heap;
 typedef void *(*capos_heap_grow_fn)(size_t min_bytes, size_t *got, void *ctx);
 
 struct capos_heap_stats {
-	size_t regions;      /* regions added (arena + grown)          */
-	size_t total_bytes;  /* bytes managed, headers included        */
-	size_t used_bytes;   /* payload bytes handed out (rounded up)  */
-	size_t live_blocks;  /* allocations not yet freed              */
-	size_t free_blocks;  /* blocks on the free list                */
-	size_t failures;     /* allocations that returned NULL         */
-	size_t bad_frees;    /* free() of pointers the heap never gave */
+	size_t regions;     /* regions added (arena + grown)          */
+	size_t total_bytes; /* bytes managed, headers included        */
+	size_t used_bytes;  /* payload bytes handed out (rounded up)  */
+	size_t live_blocks; /* allocations not yet freed              */
+	size_t free_blocks; /* blocks on the free list                */
+	size_t failures;    /* allocations that returned NULL         */
+	size_t bad_frees;   /* free() of pointers the heap never gave */
 };
 
 struct capos_heap_block;

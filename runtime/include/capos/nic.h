@@ -49,8 +49,8 @@ struct capos_nic {
 	bool has_ring;
 	struct capos_memory_object mo;
 	uint64_t ring_addr;
-	struct fring tx, rx;     /* we produce TX and consume RX */
-	uint32_t rx_producer;    /* the driver's RX index as rxWait last said */
+	struct fring tx, rx;  /* we produce TX and consume RX */
+	uint32_t rx_producer; /* the driver's RX index as rxWait last said */
 };
 
 /* Opens CapSet entry `name` as a Nic (the manifest must say the endpoint

@@ -30,12 +30,12 @@
 typedef int64_t (*capos_enter_fn)(uint32_t min_complete, uint64_t timeout_ns, void *ctx);
 
 struct capos_ring_stats {
-	uint64_t submitted;   /* SQEs published                       */
-	uint64_t enters;      /* cap_enter calls                      */
-	uint64_t reaped;      /* CQEs copied out of the CQ            */
-	uint64_t stashed;     /* CQEs parked for another taker        */
-	uint64_t sq_full;     /* submits that found the SQ full       */
-	uint64_t corrupt;     /* times the ring indices looked wrong  */
+	uint64_t submitted; /* SQEs published                       */
+	uint64_t enters;    /* cap_enter calls                      */
+	uint64_t reaped;    /* CQEs copied out of the CQ            */
+	uint64_t stashed;   /* CQEs parked for another taker        */
+	uint64_t sq_full;   /* submits that found the SQ full       */
+	uint64_t corrupt;   /* times the ring indices looked wrong  */
 };
 
 struct capos_ring {

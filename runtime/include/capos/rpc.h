@@ -60,20 +60,20 @@ int capos_client_bind(struct capos_client *c, struct capos_ring *r, struct capos
 int capos_client_open(struct capos_client *c, const char *name, uint64_t iface);
 #endif
 
-#define CAPOS_RPC_STACK_WORDS 64u              /* params built on the stack up to this */
-#define CAPOS_RPC_PARAMS_MAX (64u * 1024u)     /* the ABI's params limit */
-#define CAPOS_RPC_RESULT_BYTES 1024u           /* result message + result-cap records */
+#define CAPOS_RPC_STACK_WORDS 64u          /* params built on the stack up to this */
+#define CAPOS_RPC_PARAMS_MAX (64u * 1024u) /* the ABI's params limit */
+#define CAPOS_RPC_RESULT_BYTES 1024u       /* result message + result-cap records */
 
 /* The params of one call being built. */
 struct capos_rpc_out {
 	struct capnp_builder b;
 	uint64_t stack[CAPOS_RPC_STACK_WORDS];
-	uint64_t *heap;    /* the arena when the stack one is too small */
-	size_t bytes;      /* the arena's size                         */
-	unsigned round;    /* builds so far                            */
+	uint64_t *heap; /* the arena when the stack one is too small */
+	size_t bytes;   /* the arena's size                         */
+	unsigned round; /* builds so far                            */
 	struct capos_xfer_desc xfer[CAPOS_XFER_MAX];
 	uint32_t xfer_count;
-	int err;           /* a local error met while building         */
+	int err; /* a local error met while building         */
 };
 
 /* Starts params expected to take about `hint` bytes (0: unknown). */
@@ -121,11 +121,11 @@ void capos_rpc_release_rest(struct capos_rpc_result *res);
 struct capos_rpc_ctx {
 	const struct capos_server_call *call; /* method, badge, raw params, caps */
 	struct capos_server_reply *reply;
-	struct capnp_reader in;               /* the params message          */
-	struct capnp_builder out;             /* the results message         */
-	struct capos_ring *ring;              /* for releasing untaken caps  */
-	const char *interface_name;           /* for `unimplemented` messages */
-	uint32_t taken;                       /* bit i: call->caps[i] taken  */
+	struct capnp_reader in;     /* the params message          */
+	struct capnp_builder out;   /* the results message         */
+	struct capos_ring *ring;    /* for releasing untaken caps  */
+	const char *interface_name; /* for `unimplemented` messages */
+	uint32_t taken;             /* bit i: call->caps[i] taken  */
 };
 
 /* A generated dispatcher: runs server's handler for rc->call's method,

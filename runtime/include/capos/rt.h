@@ -30,7 +30,7 @@
 #include <capos/timer.h>
 
 /* Exit codes the runtime itself uses. */
-#define CAPOS_RT_EXIT_PANIC    101 /* capos_panic()                         */
+#define CAPOS_RT_EXIT_PANIC 101    /* capos_panic()                         */
 #define CAPOS_RT_EXIT_BAD_RING 102 /* the ring page did not look like one   */
 
 struct capos_rt_info {
@@ -38,7 +38,7 @@ struct capos_rt_info {
 	void *ring_addr;
 	const void *capset_addr;
 	struct capos_capset capset;
-	int capset_status;            /* CAPOS_CAPSET_OK or an error       */
+	int capset_status; /* CAPOS_CAPSET_OK or an error       */
 	bool has_console;
 	struct capos_console console; /* the CapSet's Console, if any      */
 	uint64_t tls_pointer;         /* %fs:0 as found at start           */
@@ -58,11 +58,11 @@ int capos_puts(const char *line);
  * exits with CAPOS_RT_EXIT_PANIC. */
 _Noreturn void capos_panic(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-#define CAPOS_ASSERT(cond)                                                      \
-	do {                                                                    \
-		if (!(cond))                                                    \
-			capos_panic("%s:%d: assertion failed: %s", __FILE__,    \
-			            __LINE__, #cond);                           \
+#define CAPOS_ASSERT(cond)                                                   \
+	do {                                                                 \
+		if (!(cond))                                                 \
+			capos_panic("%s:%d: assertion failed: %s", __FILE__, \
+			            __LINE__, #cond);                        \
 	} while (0)
 
 /* The thread pointer (%fs:0). */

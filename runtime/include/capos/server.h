@@ -27,7 +27,7 @@
 #include <capos/abi.h>
 #include <capos/handle.h> /* capos_cap_adopt for the caps that come with a call */
 #include <capos/ring.h>
-#include "capos.capnp.h"  /* capos_CapException_Type_* for capos_server_exception */
+#include "capos.capnp.h" /* capos_CapException_Type_* for capos_server_exception */
 
 /* One call as the server sees it (all pointers into the receive buffer). */
 struct capos_server_call {
@@ -53,7 +53,7 @@ struct capos_server_reply {
 
 /* Handler results. */
 #define CAPOS_SERVER_REPLY 0 /* send the reply                              */
-#define CAPOS_SERVER_STOP  1 /* send the reply, then leave the loop        */
+#define CAPOS_SERVER_STOP 1  /* send the reply, then leave the loop        */
 
 typedef int (*capos_server_handler)(void *ctx, const struct capos_server_call *call,
                                     struct capos_server_reply *reply);

@@ -44,7 +44,7 @@ int capos_entropy_get_bytes(const struct capos_entropy *e, void *buf, uint32_t c
 
 /* Over this process's default caps (opened on first use; CAPOS_ERR_BAD_CAP
  * without one). */
-int64_t capos_clock_ns(void);                /* ns, or a negative code */
+int64_t capos_clock_ns(void); /* ns, or a negative code */
 int capos_nanosleep(uint64_t ns);
 int capos_getentropy(void *buf, size_t n);
 /* The default caps themselves (NULL without one). */

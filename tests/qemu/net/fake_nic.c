@@ -23,8 +23,8 @@
 
 #define MAX_IDLE 200000u
 
-static const uint8_t our_mac[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };
-static const uint8_t server_mac[6] = { 0x52, 0x55, 0x0a, 0x00, 0x02, 0x02 };
+static const uint8_t our_mac[6] = {0x52, 0x54, 0x00, 0x12, 0x34, 0x56};
+static const uint8_t server_mac[6] = {0x52, 0x55, 0x0a, 0x00, 0x02, 0x02};
 
 static struct {
 	uint8_t pending[LF_MAX];
@@ -60,7 +60,7 @@ static int dhcp_type(const uint8_t *f, size_t len, uint32_t *xid)
 
 static void answer(const uint8_t *f, uint8_t type, uint32_t xid)
 {
-	struct lf_ends e = { .src_ip = 0x0a000202, .dst_ip = 0x0a00020f };
+	struct lf_ends e = {.src_ip = 0x0a000202, .dst_ip = 0x0a00020f};
 	memcpy(e.src_mac, server_mac, 6);
 	memcpy(e.dst_mac, f + 6, 6);
 	st.pending_len = lf_dhcp_reply(st.pending, &e, type, xid, 0x0a00020f);

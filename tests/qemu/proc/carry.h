@@ -14,7 +14,7 @@
 static inline uint32_t carry_cap(const char *want)
 {
 	const volatile struct capos_capset_entry *e =
-	    (const volatile struct capos_capset_entry *)(CAPSET + 1);
+		(const volatile struct capos_capset_entry *)(CAPSET + 1);
 	for (unsigned i = 0; i < CAPSET->count; i++) {
 		unsigned k = 0;
 		while (want[k] && e[i].name[k] == want[k])
@@ -34,15 +34,15 @@ static inline void carry_queue(uint32_t ep, uint64_t timeout_ns)
 {
 	carry_desc[0] = (struct capos_xfer_desc){.cap_id = ep, .mode = CAPOS_XFER_COPY};
 	raw_submit((struct capos_sqe){
-	    .opcode = CAPOS_OP_CALL,
-	    .xfer_cap_count = 1,
-	    .cap_id = ep,
-	    .user_data = 1,
-	    .addr = (uint64_t)carry_desc,
-	    .len = 0,
-	    .result_addr = (uint64_t)carry_result,
-	    .result_len = sizeof carry_result,
-	    .timeout_ns = timeout_ns,
+		.opcode = CAPOS_OP_CALL,
+		.xfer_cap_count = 1,
+		.cap_id = ep,
+		.user_data = 1,
+		.addr = (uint64_t)carry_desc,
+		.len = 0,
+		.result_addr = (uint64_t)carry_result,
+		.result_len = sizeof carry_result,
+		.timeout_ns = timeout_ns,
 	});
 	raw_submit((struct capos_sqe){.opcode = CAPOS_OP_RELEASE, .cap_id = ep, .user_data = 2});
 }

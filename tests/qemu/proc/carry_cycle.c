@@ -15,14 +15,14 @@ static void call_carrying(unsigned i, uint32_t ep, uint32_t carried, uint64_t ti
 {
 	cycle_desc[i] = (struct capos_xfer_desc){.cap_id = carried, .mode = CAPOS_XFER_COPY};
 	raw_submit((struct capos_sqe){
-	    .opcode = CAPOS_OP_CALL,
-	    .xfer_cap_count = 1,
-	    .cap_id = ep,
-	    .user_data = 10 + i,
-	    .addr = (uint64_t)&cycle_desc[i],
-	    .result_addr = (uint64_t)cycle_result[i],
-	    .result_len = sizeof cycle_result[i],
-	    .timeout_ns = timeout_ns,
+		.opcode = CAPOS_OP_CALL,
+		.xfer_cap_count = 1,
+		.cap_id = ep,
+		.user_data = 10 + i,
+		.addr = (uint64_t)&cycle_desc[i],
+		.result_addr = (uint64_t)cycle_result[i],
+		.result_len = sizeof cycle_result[i],
+		.timeout_ns = timeout_ns,
 	});
 }
 
@@ -36,7 +36,7 @@ ENTRY
 	for (unsigned i = 0; i < 3; i++)
 		raw_submit((struct capos_sqe){.opcode = CAPOS_OP_RELEASE, .cap_id = e[i],
 		                              .user_data = 20 + i});
-		                              /* clang-format on */
+	/* clang-format on */
 	CHECK(1, raw_cap_enter(3, CAPOS_NO_WAIT) >= 3);
 	for (unsigned i = 0; i < 3; i++) {
 		struct capos_cqe c = raw_pop();

@@ -3,6 +3,7 @@
 
 ENTRY
 {
-	void (*f)(void) = (void (*)(void))(CAPOS_USER_STACK_TOP - 64); f();
+	void (*f)(void) = (void (*)(void))(CAPOS_USER_STACK_TOP - 64);
+	f();
 	raw_exit(100); /* not reached */
 }

@@ -39,8 +39,8 @@ static uint64_t enter_with_flags(uint64_t set, int64_t *ret)
 
 ENTRY
 {
-	static const uint64_t sets[] = { F_NT, F_AC, F_DF, F_TF, F_NT | F_AC | F_DF,
-		                         F_NT | F_AC | F_DF | F_TF };
+	static const uint64_t sets[] = {F_NT, F_AC, F_DF, F_TF, F_NT | F_AC | F_DF,
+	                                F_NT | F_AC | F_DF | F_TF};
 	for (unsigned round = 0; round < 4; round++) {
 		for (unsigned i = 0; i < sizeof sets / sizeof sets[0]; i++) {
 			int64_t r;

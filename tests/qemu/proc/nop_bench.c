@@ -55,7 +55,7 @@ static void write_line(const char *text, unsigned len)
 	raw_submit((struct capos_sqe){.opcode = CAPOS_OP_CALL, .cap_id = raw_console_cap(),
 	                              .method_id = 1, .addr = (uint64_t)msg,
 	                              .len = (3 + words) * 8, .user_data = 1});
-	                              /* clang-format on */
+	/* clang-format on */
 	raw_cap_enter(1, CAPOS_WAIT_FOREVER);
 	raw_pop();
 }

@@ -60,16 +60,18 @@ static inline struct capos_cqe raw_pop(void)
 static inline uint32_t raw_console_cap(void)
 {
 	const volatile struct capos_capset_entry *e =
-	    (const volatile struct capos_capset_entry *)(CAPSET + 1);
+		(const volatile struct capos_capset_entry *)(CAPSET + 1);
 	return e[0].cap_id;
 }
 
-#define CHECK(n, cond)                                                         \
-	do {                                                                   \
-		if (!(cond))                                                   \
-			raw_exit(n);                                           \
+#define CHECK(n, cond)               \
+	do {                         \
+		if (!(cond))         \
+			raw_exit(n); \
 	} while (0)
 
-#define ENTRY void _start(void) __attribute__((section(".text.start"), noreturn)); void _start(void)
+#define ENTRY                                                                \
+	void _start(void) __attribute__((section(".text.start"), noreturn)); \
+	void _start(void)
 
 #endif

@@ -68,7 +68,7 @@ ENTRY
 	                              .user_data = 23}); /* read-only result buffer */
 	raw_submit((struct capos_sqe){.opcode = CAPOS_OP_CALL, .cap_id = con + (1u << CAP_GEN_SHIFT),
 	                              .user_data = 24}); /* wrong generation */
-	                              /* clang-format on */
+	/* clang-format on */
 	raw_submit((struct capos_sqe){.opcode = CAPOS_OP_RECV, .cap_id = con, .user_data = 25});
 	CHECK(20, raw_cap_enter(6, CAPOS_WAIT_FOREVER) == 6);
 	CHECK(21, raw_pop().result == CAPOS_ERR_BAD_BUFFER);
@@ -128,13 +128,13 @@ ENTRY
 	                              .addr = (uint64_t)msg, .len = len,
 	                              .result_addr = (uint64_t)result_buf, .result_len = 4,
 	                              .user_data = 64});
-	                              /* clang-format on */
+	/* clang-format on */
 	CHECK(60, raw_cap_enter(5, CAPOS_WAIT_FOREVER) == 5);
 	c = raw_pop();
 	CHECK(61, c.user_data == 60 && c.result > 0 && c.result <= (int)sizeof(result_buf));
 	CHECK(62, (result_buf[0] & 0xffffffff) == 0); /* one segment */
 	c = raw_pop();
-	CHECK(63, c.user_data == 61 && c.result == 0); /* no result wanted */
+	CHECK(63, c.user_data == 61 && c.result == 0);        /* no result wanted */
 	CHECK(64, raw_pop().result == CAPOS_ERR_BAD_MESSAGE); /* truncated message */
 	CHECK(65, raw_pop().result == CAPOS_ERR_UNKNOWN_METHOD);
 	CHECK(66, raw_pop().result == CAPOS_ERR_RESULT_TOO_SMALL);
@@ -143,7 +143,7 @@ ENTRY
 	/* clang-format off */
 	raw_submit((struct capos_sqe){.opcode = CAPOS_OP_CALL, .cap_id = con, .method_id = 1,
 	                              .addr = (uint64_t)page_buf, .len = 64, .user_data = 67});
-	                              /* clang-format on */
+	/* clang-format on */
 	CHECK(67, raw_cap_enter(1, CAPOS_WAIT_FOREVER) == 1);
 	CHECK(68, raw_pop().result == CAPOS_ERR_BAD_MESSAGE);
 

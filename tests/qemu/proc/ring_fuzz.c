@@ -28,11 +28,11 @@ static uint64_t pick_addr(int result)
 {
 	switch (next() % (result ? 5 : 7)) {
 	case 0: return result ? (uint64_t)result_buf : (uint64_t)params_buf;
-	case 1: return 0x10000000;             /* unmapped */
-	case 2: return 0xffffffff80000000ull;  /* kernel half */
-	case 3: return CAPOS_CAPSET_VADDR;     /* read-only */
-	case 4: return next();                 /* anything (refused: see result rule) */
-	case 5: return CAPOS_RING_VADDR;       /* params from the ring itself */
+	case 1: return 0x10000000;            /* unmapped */
+	case 2: return 0xffffffff80000000ull; /* kernel half */
+	case 3: return CAPOS_CAPSET_VADDR;    /* read-only */
+	case 4: return next();                /* anything (refused: see result rule) */
+	case 5: return CAPOS_RING_VADDR;      /* params from the ring itself */
 	default: return 0;
 	}
 }

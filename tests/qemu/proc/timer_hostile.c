@@ -32,8 +32,8 @@ ENTRY
 {
 	uint32_t timer = raw_console_cap(); /* the first entry */
 	for (uint32_t i = 0; i < SLEEPS; i++) {
-		msgs[i][0] = 2ull << 32;   /* one segment of 2 words */
-		msgs[i][1] = 1ull << 32;   /* root: struct, 1 data word, 0 pointers */
+		msgs[i][0] = 2ull << 32;     /* one segment of 2 words */
+		msgs[i][1] = 1ull << 32;     /* root: struct, 1 data word, 0 pointers */
 		msgs[i][2] = 10000000000ull; /* ns: 10 s */
 		raw_submit(call(timer, 1, msgs[i], sizeof msgs[i], 100 + i, results[i]));
 	}

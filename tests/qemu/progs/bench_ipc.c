@@ -112,7 +112,7 @@ static void bench_roundtrip(const struct capos_cap *ep, const char *name)
 	static uint64_t params[4], result[4];
 	uint32_t len = echo_encode_params(params, sizeof params, "", 0);
 	volatile struct capos_ring_page *page = capos_rt_ring.page;
-	struct capos_sqe sqe = { 0 };
+	struct capos_sqe sqe = {0};
 	sqe.opcode = CAPOS_OP_CALL;
 	sqe.cap_id = ep->cap_id;
 	sqe.addr = (uint64_t)(uintptr_t)params;

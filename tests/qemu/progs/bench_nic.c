@@ -28,7 +28,7 @@
 static struct capos_nic nic;
 static uint8_t mac[6];
 static uint8_t frame[ETH_MIN_FRAME];
-static const uint8_t gateway_mac[6] = { 0x52, 0x55, 0x0a, 0x00, 0x02, 0x02 };
+static const uint8_t gateway_mac[6] = {0x52, 0x55, 0x0a, 0x00, 0x02, 0x02};
 
 static inline uint64_t rdtsc(void)
 {
@@ -45,7 +45,8 @@ static void report(const char *what, unsigned batch, uint64_t ticks, unsigned n,
 {
 	uint64_t per = ticks / n;
 	capos_printf("[%s] %s batch %u: %u frames in %u calls, %lu instructions/frame, "
-	             "%lu frames/s (guest time)\n", NAME, what, batch, n, calls, (unsigned long)per,
+	             "%lu frames/s (guest time)\n",
+	             NAME, what, batch, n, calls, (unsigned long)per,
 	             (unsigned long)(per ? 1000000000ull / per : 0));
 }
 
@@ -125,7 +126,7 @@ static void rtt(bool ring)
 						seen = true;
 			}
 		} else {
-			const void *frames[1] = { req };
+			const void *frames[1] = {req};
 			uint32_t acc;
 			unsigned got;
 			if (capos_nic_send(&nic, frames, &len, 1, &acc, NULL) != 0)

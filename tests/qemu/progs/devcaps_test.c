@@ -44,10 +44,10 @@ static struct capos_device_info info;
 /* ---- the device through the caps ---------------------------------------- */
 
 struct drv {
-	volatile uint8_t *bar;   /* BAR 4, uncached */
+	volatile uint8_t *bar; /* BAR 4, uncached */
 	uint8_t *pool;
 	uint64_t pool_dev, pool_size;
-	bool lie;                /* hand the device an address outside the pool */
+	bool lie; /* hand the device an address outside the pool */
 };
 
 static uint32_t bar_read(void *ctx, uint8_t bar, uint32_t off, unsigned width)
@@ -121,12 +121,12 @@ static bool invalid(int ret, const struct capos_call_error *e)
 	       e->exception_type == capos_CapException_Type_invalidArgument;
 }
 
-#define HOSTILE(what, call)                                                                  \
-	do {                                                                                 \
-		struct capos_call_error e_ = {0};                                            \
-		int r_ = (call);                                                             \
-		DEMO_CHECK(NAME, invalid(r_, &e_), "%s refused: %s\n", what,                 \
-		           r_ ? e_.message : "accepted!");                                   \
+#define HOSTILE(what, call)                                                  \
+	do {                                                                 \
+		struct capos_call_error e_ = {0};                            \
+		int r_ = (call);                                             \
+		DEMO_CHECK(NAME, invalid(r_, &e_), "%s refused: %s\n", what, \
+		           r_ ? e_.message : "accepted!");                   \
 	} while (0)
 
 /* ---- steps ---------------------------------------------------------------- */
@@ -278,7 +278,7 @@ static void traffic_step(struct drv *d, uint32_t irq, uint32_t note)
 	ret = vnet_send_batch(&n, frames, lens, 1);
 	d->lie = false;
 	DEMO_CHECK(NAME, ret == 1, "frame queued at a device address 1 MiB past the pool's end "
-	           "(%lx and up)\n",
+	                           "(%lx and up)\n",
 	           (unsigned long)(d->pool_dev + d->pool_size + 0x100000));
 	capos_notification_wait(r, note, 1u << IRQ_BIT, 200 * MS, &bits, &err);
 	capos_printf("[%s] leaving the device live: the kernel must quiesce it\n", demo_name(NAME));
@@ -301,7 +301,7 @@ static void second_driver_step(uint32_t spawner)
 	struct capos_call c = {.cap_id = spawner, .method_id = capos_ProcessSpawner_spawn_METHOD,
 	                       .params = params, .params_len = (uint32_t)len,
 	                       .result = result, .result_cap = sizeof result};
-	                       /* clang-format on */
+	/* clang-format on */
 	struct capos_reply reply;
 	struct capos_call_error err;
 	int ret = capos_call(r, &c, &reply, &err);

@@ -35,7 +35,7 @@ int main(void)
 	                         s0.free_frames <= s0.total_frames,
 	           "query: %lu total, %lu free, %lu held\n", (unsigned long)s0.total_frames,
 	           (unsigned long)s0.free_frames, (unsigned long)s0.held_frames);
-	           /* clang-format on */
+	/* clang-format on */
 
 	uint64_t f[8];
 	bool ok = true;
@@ -71,7 +71,7 @@ int main(void)
 	DEMO_CHECK(NAME, refused(capos_frame_alloc_contiguous(&fa, 513, &run, &e), &e,
 	                         capos_CapException_Type_invalidArgument),
 	           "allocContiguous(513) refused: %s\n", e.message);
-	           /* clang-format on */
+	/* clang-format on */
 
 	/* Up to the per-process limit of held frames: then overloaded. */
 	unsigned granted = 0;
@@ -92,7 +92,7 @@ int main(void)
 	                         capos_vm_map(&vm, 0, 8 * CAPOS_PAGE_SIZE,
 	                                      CAPOS_PROT_READ | CAPOS_PROT_WRITE, &a, NULL) == 0,
 	           "8 pages mapped at %#lx\n", (unsigned long)a);
-	           /* clang-format on */
+	/* clang-format on */
 	capos_printf("[" NAME "] exiting while holding them\n");
 	return demo_finish(NAME);
 }

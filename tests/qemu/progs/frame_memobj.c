@@ -39,7 +39,7 @@ int main(void)
 	DEMO_CHECK(NAME, capos_frame_allocator_open(&fa, &capos_rt_ring, &capos_rt.capset, "frame_allocator") == 0 &&
 	                         capos_vm_open(&vm, &capos_rt_ring, &capos_rt.capset, "virtual_memory") == 0,
 	           "FrameAllocator and VirtualMemory from the CapSet\n");
-	           /* clang-format on */
+	/* clang-format on */
 	uint64_t held0 = held(&fa);
 
 	/* Object A: two views of the same frames, unmapped and dropped. */
@@ -55,7 +55,7 @@ int main(void)
 	DEMO_CHECK(NAME, capos_memory_object_info(&a, &pages, &size, NULL) == 0 && pages == 2 &&
 	                         size == 2 * P,
 	           "info: %u pages, %lu bytes\n", pages, (unsigned long)size);
-	           /* clang-format on */
+	/* clang-format on */
 	DEMO_CHECK(NAME, held(&fa) == held0 + 3, "charged 2 frames + descriptor (%lu)\n",
 	           (unsigned long)held(&fa));
 	uint64_t v1 = 0, v2 = 0;
@@ -103,7 +103,7 @@ int main(void)
 	DEMO_CHECK(NAME, made > 0 && made < 80 && e.kind == CAPOS_ERROR_TRANSPORT &&
 	                         e.code == CAPOS_ERR_NO_RESOURCES,
 	           "table full after %u objects: %s\n", made, capos_strerror(e.code));
-	           /* clang-format on */
+	/* clang-format on */
 	DEMO_CHECK(NAME, held(&fa) == held0 + 2 * made, "only the delivered objects are charged (%lu)\n",
 	           (unsigned long)held(&fa));
 	for (unsigned i = 0; i < made; i++)

@@ -25,7 +25,7 @@ int main(void)
 	DEMO_CHECK(NAME, capos_frame_allocator_open(&fa, &capos_rt_ring, &capos_rt.capset, "frame_allocator") == 0 &&
 	                         capos_endpoint_open(&capos_rt.capset, "frame_share_server", &ep) == 0,
 	           "FrameAllocator and the server's endpoint\n");
-	           /* clang-format on */
+	/* clang-format on */
 	int e = capos_frame_alloc_memory(&fa, 2, &mo, &err);
 	uint64_t a = 0;
 	if (e == 0)

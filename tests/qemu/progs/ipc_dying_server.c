@@ -18,7 +18,7 @@ int main(void)
 	DEMO_CHECK("ipc_dying_server", capos_endpoint_open(&capos_rt.capset, "endpoint", &ep) == 0,
 	           "owns its endpoint\n");
 	static uint64_t buf[512];
-	struct capos_sqe sqe = { 0 };
+	struct capos_sqe sqe = {0};
 	struct capos_cqe cqe;
 	sqe.opcode = CAPOS_OP_RECV;
 	sqe.cap_id = ep.cap_id;

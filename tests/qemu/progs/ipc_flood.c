@@ -19,7 +19,7 @@ static uint64_t results[LIMIT + 1][8];
 
 static void submit(const struct capos_cap *ep, uint32_t len, unsigned i)
 {
-	struct capos_sqe sqe = { 0 };
+	struct capos_sqe sqe = {0};
 	sqe.opcode = CAPOS_OP_CALL;
 	sqe.cap_id = ep->cap_id;
 	sqe.user_data = 500 + i;

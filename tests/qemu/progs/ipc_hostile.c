@@ -17,7 +17,7 @@ static const char rodata[64] = "read-only";
 
 static int recv_into(uint64_t addr, uint32_t len, struct capos_cqe *cqe)
 {
-	struct capos_sqe sqe = { 0 };
+	struct capos_sqe sqe = {0};
 	sqe.opcode = CAPOS_OP_RECV;
 	sqe.cap_id = ep;
 	sqe.result_addr = addr;
@@ -33,7 +33,7 @@ static int ret(uint32_t call_id, uint16_t flags, const void *msg, uint32_t len, 
 	struct capos_xfer_desc d = capos_xfer_copy(capos_rt.console.cap.cap_id);
 	if (nxfer)
 		memcpy((uint8_t *)out + capos_align8(len), &d, sizeof d);
-	struct capos_sqe sqe = { 0 };
+	struct capos_sqe sqe = {0};
 	struct capos_cqe cqe;
 	sqe.opcode = CAPOS_OP_RETURN;
 	sqe.flags = flags;

@@ -14,7 +14,7 @@ static const char rodata[64] = "read-only";
 
 static int call(uint64_t params, uint32_t len, uint64_t result, uint32_t result_len)
 {
-	struct capos_sqe sqe = { 0 };
+	struct capos_sqe sqe = {0};
 	struct capos_cqe cqe;
 	sqe.opcode = CAPOS_OP_CALL;
 	sqe.cap_id = ep.cap_id;

@@ -25,7 +25,7 @@ static uint64_t reply[16];
 
 static int recv(uint64_t timeout_ns, struct capos_cqe *cqe)
 {
-	struct capos_sqe sqe = { 0 };
+	struct capos_sqe sqe = {0};
 	sqe.opcode = CAPOS_OP_RECV;
 	sqe.cap_id = ep;
 	sqe.result_addr = (uint64_t)(uintptr_t)buf;
@@ -37,7 +37,7 @@ static int recv(uint64_t timeout_ns, struct capos_cqe *cqe)
 
 static void return_sqe(struct capos_sqe *sqe, uint32_t call_id, const char *text)
 {
-	*sqe = (struct capos_sqe){ 0 };
+	*sqe = (struct capos_sqe){0};
 	sqe->opcode = CAPOS_OP_RETURN;
 	sqe->cap_id = ep;
 	sqe->call_id = call_id;
@@ -57,7 +57,7 @@ static int answer(uint32_t call_id, const char *text)
 /* RETURN for call_id and the next RECV, handed to the kernel together. */
 static int answer_and_recv(uint32_t call_id, const char *text, struct capos_cqe *cqe)
 {
-	struct capos_sqe ret, rcv = { 0 };
+	struct capos_sqe ret, rcv = {0};
 	return_sqe(&ret, call_id, text);
 	ret.user_data = capos_ring_next_user_data(&capos_rt_ring);
 	rcv.opcode = CAPOS_OP_RECV;

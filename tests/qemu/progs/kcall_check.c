@@ -535,7 +535,7 @@ static uint64_t recv_at(uint64_t addr, uint32_t len)
 	/* clang-format off */
 	struct capos_sqe s = {.opcode = CAPOS_OP_RECV, .cap_id = ep_id, .result_addr = addr,
 	                      .result_len = len};
-	                      /* clang-format on */
+	/* clang-format on */
 	return submit(&s);
 }
 
@@ -555,7 +555,7 @@ static void check_endpoint(void)
 	/* clang-format off */
 	struct capos_sqe s = {.opcode = CAPOS_OP_CALL, .cap_id = ep_id, .result_addr = RO_BUF,
 	                      .result_len = 64};
-	                      /* clang-format on */
+	/* clang-format on */
 	e = wait_for(submit(&s), &c);
 	DEMO_CHECK(NAME, e == BAD_BUFFER, "CALL with a read-only result buffer: %s\n", err(e));
 
@@ -609,7 +609,7 @@ static void check_endpoint(void)
 	struct capos_sqe ret_sqe = {.opcode = CAPOS_OP_RETURN, .cap_id = ep_id,
 	                            .call_id = c.call_id, .addr = (uint64_t)(uintptr_t)r.reply,
 	                            .len = sizeof r.reply, .xfer_cap_count = 1};
-	                            /* clang-format on */
+	/* clang-format on */
 	e = wait_for(submit(&ret_sqe), &c);
 	int32_t ce = wait_for(cu, &c);
 	DEMO_CHECK(NAME, e == TOO_SMALL && ce == TOO_SMALL && mo_alive(got),

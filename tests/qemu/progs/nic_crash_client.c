@@ -24,7 +24,7 @@ int main(void)
 	DEMO_CHECK(NAME, e == 0 && capos_nic_mac(&nic, mac, NULL) == 0, "holds a Nic\n");
 	if (e)
 		return demo_finish(NAME);
-	static uint8_t frame[60] = { 0x52, 0x55, 0x0a, 0x00, 0x02, 0x02 };
+	static uint8_t frame[60] = {0x52, 0x55, 0x0a, 0x00, 0x02, 0x02};
 	memcpy(frame + 6, mac, 6);
 	frame[12] = 0x88;
 	frame[13] = 0xb5;

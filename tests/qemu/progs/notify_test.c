@@ -43,7 +43,7 @@ static int poll_small(uint32_t note)
 	struct capos_call c = {.cap_id = note, .method_id = device_Notification_poll_METHOD,
 	                       .params = params, .params_len = (uint32_t)len,
 	                       .result = result, .result_cap = sizeof result};
-	                       /* clang-format on */
+	/* clang-format on */
 	return capos_call(&capos_rt_ring, &c, 0, 0);
 }
 

@@ -119,46 +119,67 @@ int main(void)
 
 	/* Malformed SQEs. */
 	struct capos_sqe s;
-	s = nop(); s.flags = 0x8000;
+	s = nop();
+	s.flags = 0x8000;
 	expect("unknown SQE flag", s, CAPOS_ERR_INVALID_SQE);
-	s = nop(); s.flags = CAPOS_SQE_PIPELINE;
+	s = nop();
+	s.flags = CAPOS_SQE_PIPELINE;
 	expect("pipeline flag", s, CAPOS_ERR_INVALID_SQE);
-	s = nop(); s.reserved0 = 1;
+	s = nop();
+	s.reserved0 = 1;
 	expect("reserved0 != 0", s, CAPOS_ERR_INVALID_SQE);
-	s = nop(); s.reserved1 = 0xffff;
+	s = nop();
+	s.reserved1 = 0xffff;
 	expect("reserved1 != 0", s, CAPOS_ERR_INVALID_SQE);
-	s = nop(); s.pipeline_dep = 7;
+	s = nop();
+	s.pipeline_dep = 7;
 	expect("pipeline_dep != 0", s, CAPOS_ERR_INVALID_SQE);
-	s = nop(); s.pipeline_field = 3;
+	s = nop();
+	s.pipeline_field = 3;
 	expect("pipeline_field != 0", s, CAPOS_ERR_INVALID_SQE);
-	s = nop(); s.xfer_cap_count = 1;
+	s = nop();
+	s.xfer_cap_count = 1;
 	expect("NOP with a transfer", s, CAPOS_ERR_BAD_TRANSFER);
-	s = good_call(); s.xfer_cap_count = 200;
+	s = good_call();
+	s.xfer_cap_count = 200;
 	expect("CALL with 200 transfers", s, CAPOS_ERR_BAD_TRANSFER);
 
 	/* Bad buffers. */
-	s = good_call(); s.addr = 0xffff800000000000ull;
+	s = good_call();
+	s.addr = 0xffff800000000000ull;
 	expect("params in the kernel half", s, CAPOS_ERR_BAD_BUFFER);
-	s = good_call(); s.addr = 0x0000800000000000ull;
+	s = good_call();
+	s.addr = 0x0000800000000000ull;
 	expect("params at a non-canonical address", s, CAPOS_ERR_BAD_BUFFER);
-	s = good_call(); s.addr = 0x0000000500000000ull;
+	s = good_call();
+	s.addr = 0x0000000500000000ull;
 	expect("params unmapped", s, CAPOS_ERR_BAD_BUFFER);
-	s = good_call(); s.addr = 0xfffffffffffff000ull; s.len = 0x2000;
+	s = good_call();
+	s.addr = 0xfffffffffffff000ull;
+	s.len = 0x2000;
 	expect("params wrapping the address space", s, CAPOS_ERR_BAD_BUFFER);
-	s = good_call(); s.len = 0xffffffffu;
+	s = good_call();
+	s.len = 0xffffffffu;
 	expect("params length 4 GiB", s, CAPOS_ERR_BAD_BUFFER);
-	s = good_call(); s.result_addr = 0xffffffff80000000ull;
+	s = good_call();
+	s.result_addr = 0xffffffff80000000ull;
 	expect("result in the kernel half", s, CAPOS_ERR_BAD_BUFFER);
-	s = good_call(); s.result_addr = CAPOS_CAPSET_VADDR; s.result_len = 64;
+	s = good_call();
+	s.result_addr = CAPOS_CAPSET_VADDR;
+	s.result_len = 64;
 	expect("result in the read-only CapSet page", s, CAPOS_ERR_BAD_BUFFER);
-	s = good_call(); s.result_len = 0x7fffffffu;
+	s = good_call();
+	s.result_len = 0x7fffffffu;
 	expect("result length 2 GiB", s, CAPOS_ERR_BAD_BUFFER);
 
 	/* Bad targets and bad messages. */
-	s = good_call(); s.cap_id = 0xdeadbeefu;
+	s = good_call();
+	s.cap_id = 0xdeadbeefu;
 	expect("unknown cap id", s, CAPOS_ERR_BAD_CAP);
-	static uint64_t garbage[8] = { 0x4141414141414141ull, 0x4242424242424242ull, 0xffffffffffffffffull };
-	s = good_call(); s.addr = (uintptr_t)garbage; s.len = sizeof(garbage);
+	static uint64_t garbage[8] = {0x4141414141414141ull, 0x4242424242424242ull, 0xffffffffffffffffull};
+	s = good_call();
+	s.addr = (uintptr_t)garbage;
+	s.len = sizeof(garbage);
 	expect("garbage params message", s, CAPOS_ERR_BAD_MESSAGE);
 
 	/* The counter of refused SQEs moved, and the process still works. */

@@ -31,7 +31,7 @@ static int spawn_child(uint32_t spawner, uint32_t *handle)
 	struct capos_call c = {.cap_id = spawner, .method_id = capos_ProcessSpawner_spawn_METHOD,
 	                       .params = params, .params_len = (uint32_t)params_len,
 	                       .result = result, .result_cap = sizeof result};
-	                       /* clang-format on */
+	/* clang-format on */
 	struct capos_reply reply;
 	int e = capos_call(&capos_rt_ring, &c, &reply, NULL);
 	if (e == 0 && reply.cap_count == 1)
@@ -45,7 +45,7 @@ static int wait_child(uint32_t handle)
 	struct capos_call c = {.cap_id = handle, .method_id = capos_ProcessHandle_wait_METHOD,
 	                       .params = wparams, .params_len = (uint32_t)wparams_len,
 	                       .result = wresult, .result_cap = sizeof wresult};
-	                       /* clang-format on */
+	/* clang-format on */
 	return capos_call(&capos_rt_ring, &c, NULL, NULL);
 }
 

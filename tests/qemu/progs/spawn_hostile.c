@@ -121,7 +121,7 @@ static int64_t wait_handle(uint32_t handle, struct capos_call_error *err)
 	struct capos_call c = {.cap_id = handle, .method_id = capos_ProcessHandle_wait_METHOD,
 	                       .params = wp, .params_len = (uint32_t)len, .result = wr,
 	                       .result_cap = sizeof wr};
-	                       /* clang-format on */
+	/* clang-format on */
 	struct capos_reply reply;
 	if (capos_call(&capos_rt_ring, &c, &reply, err) < 0)
 		return INT64_MIN;
@@ -207,7 +207,7 @@ static void good_paths(void)
 		/* clang-format off */
 		struct capos_cap ep = {.cap_id = s.facet, .interface_id = capos_Endpoint_ID,
 		                       .owned = false, .valid = true};
-		                       /* clang-format on */
+		/* clang-format on */
 		char out[64];
 		e = echo_call(&ep, capos_Echo_echo_METHOD, "via a spawned endpoint", NULL, 0, out,
 		              sizeof out, NULL, &err);
@@ -227,7 +227,7 @@ static void good_paths(void)
 		                       .method_id = capos_ProcessHandle_wait_METHOD,
 		                       .addr = (uint64_t)(uintptr_t)wp, .len = (uint32_t)len,
 		                       .result_addr = (uint64_t)(uintptr_t)wr1, .result_len = sizeof wr1};
-		                       /* clang-format on */
+		/* clang-format on */
 		struct capos_sqe q2 = q1;
 		q2.result_addr = (uint64_t)(uintptr_t)wr2;
 		q2.result_len = sizeof wr2;
@@ -249,7 +249,7 @@ static void good_paths(void)
 		struct capnp_reader m;
 		capnp_reader_init(&m, wr1, c1.result > 0 ? (size_t)c1.result : 0);
 		int64_t code = c1.result > 0 ? capos_ProcessHandle_wait_Results_get_exitCode(
-		                                   capos_ProcessHandle_wait_Results_read_root(&m))
+						       capos_ProcessHandle_wait_Results_read_root(&m))
 		                             : INT64_MIN;
 		DEMO_CHECK(NAME, code == 0, "first wait: 'child_echo' exited with code %ld\n", (long)code);
 		release(s.handle);
@@ -272,7 +272,7 @@ static void good_paths(void)
 		/* clang-format off */
 		struct capos_cap ep = {.cap_id = s.facet, .interface_id = capos_Endpoint_ID,
 		                       .owned = false, .valid = true};
-		                       /* clang-format on */
+		/* clang-format on */
 		char out[64];
 		int gone = echo_call(&ep, capos_Echo_echo_METHOD, "x", NULL, 0, out, sizeof out, NULL,
 		                     &err);
@@ -347,7 +347,7 @@ static void hostile(void)
 	/* clang-format off */
 	struct grant wrong = {.name = "console", .cap_id = console_id,
 	                      .iface = capos_FrameAllocator_ID};
-	                      /* clang-format on */
+	/* clang-format on */
 	e = spawn("x", "hello", &wrong, 1, &s, &err);
 	refused("wrong interfaceId", e, &err, "interface");
 	struct grant moves[2] = {{.name = "a", .cap_id = console_id, .mode = capos_TransferMode_move},
@@ -368,7 +368,7 @@ static void hostile(void)
 	struct capos_call c = {.cap_id = spawner_id, .method_id = capos_ProcessSpawner_spawn_METHOD,
 	                       .params = junk, .params_len = sizeof junk, .result = result,
 	                       .result_cap = sizeof result};
-	                       /* clang-format on */
+	/* clang-format on */
 	e = capos_call(&capos_rt_ring, &c, NULL, &err);
 	DEMO_CHECK(NAME, e == CAPOS_ERR_BAD_MESSAGE, "garbage params: %s\n", capos_strerror(e));
 	static uint64_t empty[2];

@@ -14,7 +14,7 @@
 
 static _Thread_local uint64_t tls_magic = 0x1122334455667788ull;
 static _Thread_local char tls_text[32] = "thread-local hello";
-static _Thread_local int tls_array[4] = { 1, 2, 3, 4 };
+static _Thread_local int tls_array[4] = {1, 2, 3, 4};
 static _Thread_local uint64_t tls_zero[128];
 static _Thread_local int tls_counter;
 

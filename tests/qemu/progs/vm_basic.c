@@ -25,14 +25,14 @@ static bool refused(int ret, const struct capos_call_error *e, int type)
 }
 
 /* One hostile map/unmap/protect: must fail with the given exception type. */
-#define HOSTILE(what, call, type)                                                        \
-	do {                                                                             \
-		struct capos_call_error e_ = {0};                                            \
-		int r_ = (call);                                                         \
-		char msg_[160];                                                          \
-		capos_error_format(&e_, msg_, sizeof msg_);                              \
+#define HOSTILE(what, call, type)                                                         \
+	do {                                                                              \
+		struct capos_call_error e_ = {0};                                         \
+		int r_ = (call);                                                          \
+		char msg_[160];                                                           \
+		capos_error_format(&e_, msg_, sizeof msg_);                               \
 		DEMO_CHECK("vm_basic", refused(r_, &e_, type), "%s refused (%s)\n", what, \
-		           r_ ? msg_ : "accepted!");                                     \
+		           r_ ? msg_ : "accepted!");                                      \
 	} while (0)
 
 static uint64_t held(const struct capos_frame_allocator *fa)

@@ -51,7 +51,7 @@ int main(void)
 	if (capos_vm_open(&vm, &capos_rt_ring, &capos_rt.capset, "virtual_memory") != 0 ||
 	    capos_frame_allocator_open(&fa, &capos_rt_ring, &capos_rt.capset, "frame_allocator") != 0) {
 		capos_printf("[vm_bench] FAIL: no \"virtual_memory\" or \"frame_allocator\" cap "
-			     "in the CapSet (tests/qemu/manifests/vm_bench.cue grants both)\n");
+		             "in the CapSet (tests/qemu/manifests/vm_bench.cue grants both)\n");
 		return 1;
 	}
 	for (unsigned i = 0; i < ROUNDS; i++) {

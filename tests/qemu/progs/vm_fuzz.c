@@ -34,9 +34,18 @@ static uint64_t recent[16]; /* addresses the kernel handed out */
 static uint64_t addr(void)
 {
 	static const uint64_t bases[] = {
-		0, CAPOS_USER_ANON_BASE, 0x100000000000ull, 0x400000, CAPOS_RING_VADDR,
-		CAPOS_CAPSET_VADDR, CAPOS_USER_STACK_TOP - P, CAPOS_USER_ANON_END - P,
-		0xffff800000000000ull, 0xfffffffffffff000ull, CAPOS_USER_END - P, 0x7ffffffff000ull,
+		0,
+		CAPOS_USER_ANON_BASE,
+		0x100000000000ull,
+		0x400000,
+		CAPOS_RING_VADDR,
+		CAPOS_CAPSET_VADDR,
+		CAPOS_USER_STACK_TOP - P,
+		CAPOS_USER_ANON_END - P,
+		0xffff800000000000ull,
+		0xfffffffffffff000ull,
+		CAPOS_USER_END - P,
+		0x7ffffffff000ull,
 	};
 	uint64_t a = pick(3) == 0 ? recent[pick(16)] : bases[pick(sizeof bases / sizeof bases[0])];
 	switch (pick(5)) {

@@ -46,6 +46,6 @@ int main(void)
 	                              capos_rt_heap.stats.live_blocks == 0,
 	           "heap consistent, no live blocks (%lu regions)\n",
 	           (unsigned long)capos_rt_heap.stats.regions);
-	           /* clang-format on */
+	/* clang-format on */
 	return demo_finish("vm_heap");
 }

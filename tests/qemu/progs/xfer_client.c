@@ -10,7 +10,11 @@
 #include "demo.h"
 #include "echo_proto.h"
 
-enum { USE = 100, GIVE = 101, TAKE = 102, KEEP = 103, CHECK = 104 };
+enum { USE = 100,
+       GIVE = 101,
+       TAKE = 102,
+       KEEP = 103,
+       CHECK = 104 };
 
 int main(void)
 {
@@ -32,10 +36,10 @@ int main(void)
 
 	/* A result capability, adopted as a typed Console handle. */
 	e = echo_call(&ep, GIVE, "", NULL, 0, out, sizeof out, &reply, &err);
-	struct capos_cap given = { 0 };
+	struct capos_cap given = {0};
 	DEMO_CHECK("xfer_client",
 	           e == 0 && reply.cap_count == 1 && reply.caps[0].interface_id == capos_Console_ID &&
-	               capos_cap_adopt(&reply.caps[0], capos_Console_ID, &given) == 0,
+	                   capos_cap_adopt(&reply.caps[0], capos_Console_ID, &given) == 0,
 	           "result cap: slot %x, interface Console\n", e == 0 && reply.cap_count ? reply.caps[0].cap_id : 0);
 	struct capos_console con;
 	e = capos_console_from_cap(&con, &capos_rt_ring, given);
@@ -59,10 +63,10 @@ int main(void)
 
 	/* Move it back (TAKE), then release it through the runtime queue. */
 	e = echo_call(&ep, TAKE, "", NULL, 0, out, sizeof out, &reply, &err);
-	struct capos_cap back = { 0 };
+	struct capos_cap back = {0};
 	DEMO_CHECK("xfer_client",
 	           e == 0 && reply.cap_count == 1 &&
-	               capos_cap_adopt(&reply.caps[0], capos_Console_ID, &back) == 0,
+	                   capos_cap_adopt(&reply.caps[0], capos_Console_ID, &back) == 0,
 	           "moved back to us: slot %x\n", back.cap_id);
 	uint64_t released = capos_rt_releases.released;
 	uint32_t back_id = back.cap_id;

@@ -10,7 +10,11 @@
 #include "demo.h"
 #include "echo_proto.h"
 
-enum { USE = 100, GIVE = 101, TAKE = 102, KEEP = 103, CHECK = 104 };
+enum { USE = 100,
+       GIVE = 101,
+       TAKE = 102,
+       KEEP = 103,
+       CHECK = 104 };
 
 static struct capos_cap ep;
 
@@ -20,7 +24,7 @@ static int raw_call(const struct capos_xfer_desc *d, unsigned n, uint64_t addr_o
 	static uint64_t buf[64], result[64];
 	uint32_t len = echo_encode_params(buf, 256, "x", 1);
 	memcpy((uint8_t *)buf + capos_align8(len), d, n * sizeof(*d));
-	struct capos_sqe sqe = { 0 };
+	struct capos_sqe sqe = {0};
 	struct capos_cqe cqe;
 	sqe.opcode = CAPOS_OP_CALL;
 	sqe.cap_id = ep.cap_id;
@@ -65,11 +69,11 @@ int main(void)
 	e = raw_call(d, 2, 0);
 	DEMO_CHECK("xfer_hostile", e == CAPOS_ERR_BAD_TRANSFER && console_works(),
 	           "good move + bad copy: %s, move rolled back\n", capos_strerror(e));
-	d[0] = (struct capos_xfer_desc){ console, 7, 0 };
+	d[0] = (struct capos_xfer_desc){console, 7, 0};
 	e = raw_call(d, 1, 0);
 	DEMO_CHECK("xfer_hostile", e == CAPOS_ERR_BAD_TRANSFER, "unknown mode: %s\n",
 	           capos_strerror(e));
-	d[0] = (struct capos_xfer_desc){ console, CAPOS_XFER_COPY, 5 };
+	d[0] = (struct capos_xfer_desc){console, CAPOS_XFER_COPY, 5};
 	e = raw_call(d, 1, 0);
 	DEMO_CHECK("xfer_hostile", e == CAPOS_ERR_BAD_TRANSFER, "badge set: %s\n",
 	           capos_strerror(e));
@@ -104,7 +108,7 @@ int main(void)
 	struct capos_call_error err;
 	struct capos_reply reply;
 	e = echo_call(&ep, GIVE, "", NULL, 0, out, sizeof out, &reply, &err);
-	struct capos_cap first = { 0 };
+	struct capos_cap first = {0};
 	if (e == 0 && reply.cap_count == 1)
 		capos_cap_adopt(&reply.caps[0], capos_Console_ID, &first);
 	d[0] = capos_xfer_move(first.cap_id);
@@ -122,7 +126,7 @@ int main(void)
 	}
 	DEMO_CHECK("xfer_hostile",
 	           got > 0 && got < 80 && e == CAPOS_ERR_APPLICATION_EXCEPTION &&
-	               err.exception_type == capos_CapException_Type_failed,
+	                   err.exception_type == capos_CapException_Type_failed,
 	           "table full after %u received caps: %s\n", got, err.message);
 	e = echo_call(&ep, TAKE, "", NULL, 0, out, sizeof out, &reply, &err);
 	DEMO_CHECK("xfer_hostile", e == CAPOS_ERR_APPLICATION_EXCEPTION,
@@ -137,10 +141,10 @@ int main(void)
 	DEMO_CHECK("xfer_hostile", failed == 0, "released %u caps (%lu released in total)\n", got,
 	           (unsigned long)capos_rt_releases.released);
 	e = echo_call(&ep, TAKE, "", NULL, 0, out, sizeof out, &reply, &err);
-	struct capos_cap back = { 0 };
+	struct capos_cap back = {0};
 	DEMO_CHECK("xfer_hostile",
 	           e == 0 && reply.cap_count == 1 &&
-	               capos_cap_adopt(&reply.caps[0], capos_Console_ID, &back) == 0,
+	                   capos_cap_adopt(&reply.caps[0], capos_Console_ID, &back) == 0,
 	           "after the release the spare moves in: %s\n", capos_strerror(e));
 	capos_cap_drop(&back);
 	capos_flush_releases();

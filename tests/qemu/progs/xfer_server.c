@@ -19,7 +19,11 @@
 #include "demo.h"
 #include "echo_proto.h"
 
-enum { USE = 100, GIVE = 101, TAKE = 102, KEEP = 103, CHECK = 104 };
+enum { USE = 100,
+       GIVE = 101,
+       TAKE = 102,
+       KEEP = 103,
+       CHECK = 104 };
 
 static struct capos_cap spare;
 static uint32_t last_call_id;
@@ -33,7 +37,7 @@ static int say(struct capos_server_reply *r, const char *text)
 
 static int return_raw(uint32_t call_id)
 {
-	struct capos_sqe sqe = { 0 };
+	struct capos_sqe sqe = {0};
 	struct capos_cqe cqe;
 	sqe.opcode = CAPOS_OP_RETURN;
 	sqe.cap_id = ep_id;

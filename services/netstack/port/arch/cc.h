@@ -23,7 +23,7 @@
 /* Freestanding: gcc gives stdint/stddef/limits, not inttypes or ctype. */
 #define LWIP_NO_INTTYPES_H 1
 #define LWIP_NO_CTYPE_H 1
-#define X8_F  "02x"
+#define X8_F "02x"
 #define U16_F "u"
 #define S16_F "d"
 #define X16_F "x"
@@ -36,7 +36,10 @@
 /* The diagnostics and assertions of the stack go to the port's hooks:
  * capos_printf/capos_panic in a capOS program, stderr/abort on the host
  * (a failed lwIP assertion must stop the fuzzer, not be logged). */
-#define LWIP_PLATFORM_DIAG(x) do { lwip_port_diag x; } while (0)
+#define LWIP_PLATFORM_DIAG(x)     \
+	do {                      \
+		lwip_port_diag x; \
+	} while (0)
 #define LWIP_PLATFORM_ASSERT(x) lwip_port_assert_failed((x), __FILE__, __LINE__)
 
 /* DHCP transaction ids, TCP initial sequence numbers, local ports. */

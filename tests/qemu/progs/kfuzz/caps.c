@@ -13,8 +13,11 @@ void keep_add(uint32_t id, uint64_t iface)
 static uint32_t any_cap_at_all(void)
 {
 	switch (kf_pick(8)) {
-	case 0: case 1: case 2: return kf_nkeep ? kf_keep[kf_pick(kf_nkeep)].id : 0;
-	case 3: case 4: return kf_npool ? kf_pool[kf_pick(kf_npool)].id : 0;
+	case 0:
+	case 1:
+	case 2: return kf_nkeep ? kf_keep[kf_pick(kf_nkeep)].id : 0;
+	case 3:
+	case 4: return kf_npool ? kf_pool[kf_pick(kf_npool)].id : 0;
 	case 5: return kf_stale[kf_pick(16)];
 	case 6: return (kf_nkeep ? kf_keep[kf_pick(kf_nkeep)].id : 0) + (1u << 10);
 	default: return kf_chance(2) ? (uint32_t)kf_pick(40) : (uint32_t)kf_rand();
@@ -99,9 +102,18 @@ uint32_t pool_take(void)
 uint64_t any_addr(void)
 {
 	static const uint64_t bases[] = {
-		0, CAPOS_USER_ANON_BASE, 0x100000000000ull, 0x400000, CAPOS_RING_VADDR,
-		CAPOS_CAPSET_VADDR, CAPOS_USER_STACK_TOP - P, CAPOS_USER_ANON_END - P,
-		0xffff800000000000ull, 0xfffffffffffff000ull, CAPOS_USER_END - P, 0x10000000,
+		0,
+		CAPOS_USER_ANON_BASE,
+		0x100000000000ull,
+		0x400000,
+		CAPOS_RING_VADDR,
+		CAPOS_CAPSET_VADDR,
+		CAPOS_USER_STACK_TOP - P,
+		CAPOS_USER_ANON_END - P,
+		0xffff800000000000ull,
+		0xfffffffffffff000ull,
+		CAPOS_USER_END - P,
+		0x10000000,
 	};
 	uint64_t a = kf_chance(3) ? kf_recent[kf_pick(16)]
 	                          : bases[kf_pick(sizeof bases / sizeof bases[0])];
@@ -132,7 +144,8 @@ uint32_t any_prot(void)
 	static const uint32_t valid[] = {1, 3, 5, 3};
 	switch (kf_pick(10)) {
 	case 0: return (uint32_t)kf_rand();
-	case 1: case 2: return (uint32_t)kf_pick(8);
+	case 1:
+	case 2: return (uint32_t)kf_pick(8);
 	default: return valid[kf_pick(4)];
 	}
 }
@@ -141,8 +154,12 @@ uint32_t any_prot(void)
 uint64_t bad_result_addr(void)
 {
 	static const uint64_t bad[] = {
-		CAPOS_CAPSET_VADDR, KF_HOLE, 0x400000, 0xffff800000000000ull,
-		CAPOS_USER_END - 8, 0,
+		CAPOS_CAPSET_VADDR,
+		KF_HOLE,
+		0x400000,
+		0xffff800000000000ull,
+		CAPOS_USER_END - 8,
+		0,
 	};
 	return bad[kf_pick(sizeof bad / sizeof bad[0])];
 }

@@ -13,7 +13,10 @@
 #define KF_MAGIC 0x4746434a5a55464bull /* "KFUZJCFG" */
 
 /* Generator paths that can be left out (kfuzz.off=nt,selfcopy,...). */
-enum { OFF_NT = 1, OFF_SELFCOPY = 2, OFF_HUGEHINT = 4, OFF_EFFECT = 8 };
+enum { OFF_NT = 1,
+       OFF_SELFCOPY = 2,
+       OFF_HUGEHINT = 4,
+       OFF_EFFECT = 8 };
 
 /* Exchanged over "ctl" (plain bytes: the endpoint does not parse them). */
 struct kf_config {

@@ -17,21 +17,21 @@ uint8_t kf_rbuf[KF_SLOTS][KF_BUF] __attribute__((aligned(8)));
 static unsigned blocking, forever;
 static uint64_t seq = 1;
 
-struct kf_cap kf_keep[KF_KEEP];   /* console, allocators, ctl, peers... */
+struct kf_cap kf_keep[KF_KEEP]; /* console, allocators, ctl, peers... */
 unsigned kf_nkeep;
-struct kf_cap kf_pool[KF_POOL];   /* received/returned caps            */
+struct kf_cap kf_pool[KF_POOL]; /* received/returned caps            */
 unsigned kf_npool;
-uint32_t kf_evicted[16];          /* pool overflow, to be released      */
+uint32_t kf_evicted[16]; /* pool overflow, to be released      */
 unsigned kf_nevicted;
-uint32_t kf_stale[16];            /* ids released successfully          */
-uint64_t kf_held[64];             /* frames allocated and not freed     */
+uint32_t kf_stale[16]; /* ids released successfully          */
+uint64_t kf_held[64];  /* frames allocated and not freed     */
 unsigned kf_nheld;
-bool kf_held_exact = true;        /* false once we lost track           */
-uint32_t kf_calls[16];            /* received calls not answered yet    */
+bool kf_held_exact = true; /* false once we lost track           */
+uint32_t kf_calls[16];     /* received calls not answered yet    */
 unsigned kf_ncalls;
-uint32_t kf_answered[16];         /* calls answered (or gone)           */
-uint64_t kf_recent[16];           /* addresses the kernel handed out    */
-struct kf_map kf_maps[16];        /* VirtualMemory.map results          */
+uint32_t kf_answered[16];  /* calls answered (or gone)           */
+uint64_t kf_recent[16];    /* addresses the kernel handed out    */
+struct kf_map kf_maps[16]; /* VirtualMemory.map results          */
 uint8_t kf_capset_copy[P];
 
 uint32_t c_console, c_frames, c_vm, c_boot, c_spawner, c_ctl, c_timer, c_entropy, c_terminal,
@@ -61,7 +61,6 @@ uint64_t kf_aux(uint64_t n)
 }
 bool kf_chance(unsigned one_in) { return kf_pick(one_in) == 0; }
 
-
 int64_t kf_enter(uint32_t min, uint64_t timeout)
 {
 	int64_t r = capos_cap_enter(min, timeout);
@@ -73,7 +72,10 @@ int64_t kf_enter(uint32_t min, uint64_t timeout)
 
 /* Interface labels the generator names for new endpoints' facets. */
 const uint64_t kf_labels[KF_LABELS] = {
-	0x8f1c2b3a4d5e6f70ull, 0x9a0b1c2d3e4f5061ull, 0xa1b2c3d4e5f60718ull, 0xb7c6d5e4f3a29180ull,
+	0x8f1c2b3a4d5e6f70ull,
+	0x9a0b1c2d3e4f5061ull,
+	0xa1b2c3d4e5f60718ull,
+	0xb7c6d5e4f3a29180ull,
 };
 
 static bool known_label(uint64_t id)
@@ -276,8 +278,8 @@ static void complete(const struct capos_cqe *c)
 		forever--;
 	if (c->result < CAPOS_ERR_MIN || (c->result > 0 && (uint32_t)c->result > KF_BUF) ||
 	    ((c->flags & CAPOS_CQE_F_EXCEPTION) != 0) !=
-	        (c->result == CAPOS_ERR_APPLICATION_EXCEPTION ||
-	         c->result == CAPOS_ERR_APPLICATION_EXCEPTION_TRUNCATED))
+	            (c->result == CAPOS_ERR_APPLICATION_EXCEPTION ||
+	             c->result == CAPOS_ERR_APPLICATION_EXCEPTION_TRUNCATED))
 		kf_fail(2, "CQE result %d flags %#x out of range", c->result, c->flags);
 	if (o->opcode == CAPOS_OP_CALL && o->blocking && c->result >= 0)
 		kf_stats.calls_answered++;
@@ -387,9 +389,13 @@ int32_t kf_wait(int slot, struct capos_cqe *out)
 struct capos_sqe kf_call_sqe(int slot, uint32_t cap, uint16_t method, size_t len)
 {
 	return (struct capos_sqe){
-		.opcode = CAPOS_OP_CALL, .cap_id = cap, .method_id = method,
-		.addr = (uint64_t)(uintptr_t)kf_pbuf[slot], .len = (uint32_t)len,
-		.result_addr = (uint64_t)(uintptr_t)kf_rbuf[slot], .result_len = KF_BUF,
+		.opcode = CAPOS_OP_CALL,
+		.cap_id = cap,
+		.method_id = method,
+		.addr = (uint64_t)(uintptr_t)kf_pbuf[slot],
+		.len = (uint32_t)len,
+		.result_addr = (uint64_t)(uintptr_t)kf_rbuf[slot],
+		.result_len = KF_BUF,
 	};
 }
 

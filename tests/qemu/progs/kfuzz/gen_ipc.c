@@ -41,9 +41,13 @@ void op_call(void)
 		kf_pbuf[slot][i] = (uint8_t)kf_rand();
 	uint32_t target = kf_chance(3) && c_ctl ? c_ctl : cap_of(capos_Endpoint_ID);
 	struct capos_sqe s = {
-		.opcode = CAPOS_OP_CALL, .cap_id = target, .method_id = (uint16_t)kf_rand(),
-		.addr = (uint64_t)(uintptr_t)kf_pbuf[slot], .len = len,
-		.result_addr = (uint64_t)(uintptr_t)kf_rbuf[slot], .result_len = KF_BUF,
+		.opcode = CAPOS_OP_CALL,
+		.cap_id = target,
+		.method_id = (uint16_t)kf_rand(),
+		.addr = (uint64_t)(uintptr_t)kf_pbuf[slot],
+		.len = len,
+		.result_addr = (uint64_t)(uintptr_t)kf_rbuf[slot],
+		.result_len = KF_BUF,
 		.timeout_ns = kf_chance(6) ? 0 : (1 + kf_pick(20)) * KF_MS,
 	};
 	s.xfer_cap_count = add_xfers(slot, len, target);
@@ -57,8 +61,10 @@ void op_recv(void)
 	if (slot < 0)
 		return;
 	struct capos_sqe s = {
-		.opcode = CAPOS_OP_RECV, .cap_id = kf_chance(4) ? cap_of(capos_Endpoint_ID) : c_ctl,
-		.result_addr = (uint64_t)(uintptr_t)kf_rbuf[slot], .result_len = KF_BUF,
+		.opcode = CAPOS_OP_RECV,
+		.cap_id = kf_chance(4) ? cap_of(capos_Endpoint_ID) : c_ctl,
+		.result_addr = (uint64_t)(uintptr_t)kf_rbuf[slot],
+		.result_len = KF_BUF,
 		.timeout_ns = kf_chance(8) ? 0 : (1 + kf_pick(20)) * KF_MS,
 	};
 	if (s.cap_id == 0)
@@ -83,8 +89,10 @@ void op_return(void)
 	for (uint32_t i = 0; i < len; i++)
 		kf_pbuf[slot][i] = (uint8_t)kf_rand();
 	struct capos_sqe s = {
-		.opcode = CAPOS_OP_RETURN, .cap_id = kf_chance(6) ? cap_of(capos_Endpoint_ID) : c_ctl,
-		.addr = (uint64_t)(uintptr_t)kf_pbuf[slot], .len = len,
+		.opcode = CAPOS_OP_RETURN,
+		.cap_id = kf_chance(6) ? cap_of(capos_Endpoint_ID) : c_ctl,
+		.addr = (uint64_t)(uintptr_t)kf_pbuf[slot],
+		.len = len,
 		.call_id = next_call(),
 		.flags = kf_chance(4) ? CAPOS_SQE_EXCEPTION : 0,
 	};
@@ -135,9 +143,11 @@ void op_endgame(void)
 		if (slot < 0)
 			break;
 		struct capos_sqe s = {
-			.opcode = CAPOS_OP_CALL, .cap_id = c_ctl,
+			.opcode = CAPOS_OP_CALL,
+			.cap_id = c_ctl,
 			.addr = (uint64_t)(uintptr_t)kf_pbuf[slot],
-			.result_addr = (uint64_t)(uintptr_t)kf_rbuf[slot], .result_len = KF_BUF,
+			.result_addr = (uint64_t)(uintptr_t)kf_rbuf[slot],
+			.result_len = KF_BUF,
 			.timeout_ns = (1 + kf_pick(5)) * KF_MS,
 		};
 		if (!(kf_cfg.off & OFF_SELFCOPY)) {

@@ -60,7 +60,7 @@ void op_frames(void)
 	case capos_FrameAllocator_allocMemory_METHOD: {
 		BUILD(capos_FrameAllocator_allocMemory_Params, p);
 		capos_FrameAllocator_allocMemory_Params_set_pages(p, kf_chance(4) ? (uint32_t)kf_rand()
-		                                                               : (uint32_t)kf_pick(5));
+		                                                                  : (uint32_t)kf_pick(5));
 		len = kf_finish(&b);
 		kind = K_CAPS;
 		break;
@@ -127,7 +127,7 @@ void op_vm(void)
 		/* clang-format off */
 		capos_VirtualMemory_unmap_Params_set_addr(
 			p, whole ? mp->addr : kf_chance(2) ? kf_recent[kf_pick(16)] : any_addr());
-			/* clang-format on */
+		/* clang-format on */
 		capos_VirtualMemory_unmap_Params_set_size(p, whole ? mp->size : size);
 		len = kf_finish(&b);
 		break;
@@ -139,7 +139,7 @@ void op_vm(void)
 		/* clang-format off */
 		capos_VirtualMemory_protect_Params_set_addr(
 			p, whole ? mp->addr : kf_chance(2) ? kf_recent[kf_pick(16)] : any_addr());
-			/* clang-format on */
+		/* clang-format on */
 		capos_VirtualMemory_protect_Params_set_size(p, whole ? mp->size : size);
 		capos_VirtualMemory_protect_Params_set_prot(p, prot);
 		len = kf_finish(&b);
@@ -161,7 +161,7 @@ void op_vm(void)
 		/* clang-format off */
 		kf_ops[slot] = (struct kf_op){.kind = K_VMMAP, .opcode = CAPOS_OP_CALL, .arg = prot,
 		                              .arg2 = size, .cqe = c};
-		                              /* clang-format on */
+		/* clang-format on */
 		kf_check(&kf_ops[slot], (unsigned)slot);
 	}
 }
@@ -209,7 +209,7 @@ void op_memory_object(void)
 		/* clang-format off */
 		kf_ops[slot] = (struct kf_op){.kind = K_MOMAP, .opcode = CAPOS_OP_CALL, .arg = prot,
 		                              .arg2 = P, .cqe = c};
-		                              /* clang-format on */
+		/* clang-format on */
 		kf_check(&kf_ops[slot], (unsigned)slot);
 	}
 }
@@ -275,7 +275,7 @@ void op_effect(void)
 		m = capos_FrameAllocator_allocFrame_METHOD;
 	}
 	struct capos_sqe s = kf_call_sqe(slot, m == capos_VirtualMemory_map_METHOD ? c_vm : c_frames,
-	                              m, len);
+	                                 m, len);
 	if (kf_chance(2)) {
 		s.result_len = 1 + (uint32_t)kf_pick(8); /* no result message fits */
 	} else {

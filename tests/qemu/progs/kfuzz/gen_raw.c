@@ -66,12 +66,30 @@ void op_malformed(void)
 		s.opcode = (uint8_t)(CAPOS_OP_FIRST_RESERVED + kf_pick(251));
 		want = CAPOS_ERR_RESERVED_OPCODE;
 		break;
-	case 1: s.flags = (uint16_t)(1u << kf_pick(16)); want = CAPOS_ERR_INVALID_SQE; break;
-	case 2: s.reserved0 = (uint16_t)(1 + kf_pick(0xfffe)); want = CAPOS_ERR_INVALID_SQE; break;
-	case 3: s.reserved1 = (uint16_t)(1 + kf_pick(0xfffe)); want = CAPOS_ERR_INVALID_SQE; break;
-	case 4: s.pipeline_dep = 1 + (uint32_t)kf_pick(0xfffffffe); want = CAPOS_ERR_INVALID_SQE; break;
-	case 5: s.pipeline_field = (uint16_t)(1 + kf_pick(0xfffe)); want = CAPOS_ERR_INVALID_SQE; break;
-	case 6: s.xfer_cap_count = (uint8_t)(1 + kf_pick(255)); want = CAPOS_ERR_BAD_TRANSFER; break;
+	case 1:
+		s.flags = (uint16_t)(1u << kf_pick(16));
+		want = CAPOS_ERR_INVALID_SQE;
+		break;
+	case 2:
+		s.reserved0 = (uint16_t)(1 + kf_pick(0xfffe));
+		want = CAPOS_ERR_INVALID_SQE;
+		break;
+	case 3:
+		s.reserved1 = (uint16_t)(1 + kf_pick(0xfffe));
+		want = CAPOS_ERR_INVALID_SQE;
+		break;
+	case 4:
+		s.pipeline_dep = 1 + (uint32_t)kf_pick(0xfffffffe);
+		want = CAPOS_ERR_INVALID_SQE;
+		break;
+	case 5:
+		s.pipeline_field = (uint16_t)(1 + kf_pick(0xfffe));
+		want = CAPOS_ERR_INVALID_SQE;
+		break;
+	case 6:
+		s.xfer_cap_count = (uint8_t)(1 + kf_pick(255));
+		want = CAPOS_ERR_BAD_TRANSFER;
+		break;
 	case 7: /* CALL with more descriptors than allowed */
 		s.opcode = CAPOS_OP_CALL;
 		s.cap_id = c_console;
@@ -94,8 +112,8 @@ void op_malformed(void)
 		s.cap_id = c_console;
 		want = CAPOS_ERR_NOT_PERMITTED;
 		break;
-	case 12: /* a valid message to a method Console does not have */
-	case 13: /* params on an unmapped page */
+	case 12:   /* a valid message to a method Console does not have */
+	case 13:   /* params on an unmapped page */
 	case 14: { /* a read-only result buffer: refused before the write */
 		BUILD(capos_Console_writeLine_Params, p);
 		capos_Console_writeLine_Params_set_text(p, "~", 1);

@@ -17,33 +17,31 @@
 #include "time.capnp.h"
 
 #define P CAPOS_PAGE_SIZE
-#define KF_BUF 512u       /* params / result buffer per outstanding SQE   */
-#define KF_SLOTS 40u      /* outstanding SQEs                             */
-#define KF_BLOCKING 10u   /* outstanding SQEs that complete later         */
-#define KF_FOREVER 3u     /* ... of which without a timeout               */
-#define KF_POOL 32u       /* caps this process may release or move (the 
+#define KF_BUF 512u     /* params / result buffer per outstanding SQE   */
+#define KF_SLOTS 40u    /* outstanding SQEs                             */
+#define KF_BLOCKING 10u /* outstanding SQEs that complete later         */
+#define KF_FOREVER 3u   /* ... of which without a timeout               */
+#define KF_POOL 32u     /* caps this process may release or move (the 
                            * kernel table holds 64: keep room for arrivals) */
-#define KF_KEEP 24u       /* caps it never releases or moves              */
+#define KF_KEEP 24u     /* caps it never releases or moves              */
 #define KF_MS 1000000ull
 /* Never mapped: no generator uses it as a hint. */
 #define KF_HOLE 0x00000a0000000000ull
 /* Worker i's badged facets of earlier workers' endpoints carry KF_BADGE + i. */
 #define KF_BADGE 0xbad0000ull
 
-
-
 enum kf_kind {
-	K_ANY,      /* garbage: only the generic checks             */
-	K_EXPECT,   /* one fault: exactly `expect`                  */
-	K_BADBUF,   /* result buffer not writable: must fail        */
-	K_VMMAP,    /* VirtualMemory.map: check zero pages          */
-	K_MOMAP,    /* MemoryObject.map: check zero pages           */
-	K_CAPS,     /* result caps go to the pool                   */
-	K_RECV,     /* endpoint message: call id and caps           */
-	K_FRAME,    /* allocFrame/allocContiguous: held frames      */
-	K_FREE,     /* freeFrame: must be a held frame              */
-	K_RELEASE,  /* valid release: the id goes stale             */
-	K_SYNC,     /* someone waits for it (kf_wait)               */
+	K_ANY,     /* garbage: only the generic checks             */
+	K_EXPECT,  /* one fault: exactly `expect`                  */
+	K_BADBUF,  /* result buffer not writable: must fail        */
+	K_VMMAP,   /* VirtualMemory.map: check zero pages          */
+	K_MOMAP,   /* MemoryObject.map: check zero pages           */
+	K_CAPS,    /* result caps go to the pool                   */
+	K_RECV,    /* endpoint message: call id and caps           */
+	K_FRAME,   /* allocFrame/allocContiguous: held frames      */
+	K_FREE,    /* freeFrame: must be a held frame              */
+	K_RELEASE, /* valid release: the id goes stale             */
+	K_SYNC,    /* someone waits for it (kf_wait)               */
 };
 
 struct kf_op {
@@ -63,10 +61,10 @@ struct kf_cap {
 #define RING ((volatile struct capos_ring_page *)CAPOS_RING_VADDR)
 
 /* Params of a kernel call, built in kf_pbuf[slot] (finish with kf_finish). */
-#define BUILD(T, var) \
-	struct capnp_builder b; \
+#define BUILD(T, var)                                  \
+	struct capnp_builder b;                        \
 	capnp_builder_init(&b, kf_pbuf[slot], KF_BUF); \
-	T##_builder var = T##_init_root(&b); \
+	T##_builder var = T##_init_root(&b);           \
 	(void)var
 
 extern struct kf_config kf_cfg;
@@ -82,19 +80,19 @@ extern struct kf_cap kf_keep[KF_KEEP]; /* console, allocators, ctl, peers... */
 extern unsigned kf_nkeep;
 extern struct kf_cap kf_pool[KF_POOL]; /* received/returned caps            */
 extern unsigned kf_npool;
-extern uint32_t kf_evicted[16];        /* pool overflow, to be released      */
+extern uint32_t kf_evicted[16]; /* pool overflow, to be released      */
 extern unsigned kf_nevicted;
-extern uint32_t kf_stale[16];          /* ids released successfully          */
-extern uint64_t kf_held[64];           /* frames allocated and not freed     */
+extern uint32_t kf_stale[16]; /* ids released successfully          */
+extern uint64_t kf_held[64];  /* frames allocated and not freed     */
 extern unsigned kf_nheld;
-extern bool kf_held_exact;             /* false once we lost track           */
-extern uint32_t kf_calls[16];          /* received calls not answered yet    */
+extern bool kf_held_exact;    /* false once we lost track           */
+extern uint32_t kf_calls[16]; /* received calls not answered yet    */
 extern unsigned kf_ncalls;
-extern uint32_t kf_answered[16];       /* calls answered (or gone)           */
-extern uint64_t kf_recent[16];         /* addresses the kernel handed out    */
+extern uint32_t kf_answered[16]; /* calls answered (or gone)           */
+extern uint64_t kf_recent[16];   /* addresses the kernel handed out    */
 extern struct kf_map {
 	uint64_t addr, size;
-} kf_maps[16];                          /* VirtualMemory.map results          */
+} kf_maps[16]; /* VirtualMemory.map results          */
 extern uint8_t kf_capset_copy[P];
 extern uint32_t c_console, c_frames, c_vm, c_boot, c_spawner, c_ctl, c_timer, c_entropy,
 	c_terminal, c_monitor;

@@ -61,7 +61,8 @@ static void fuzz(void)
 			kf_print("op %lu: %u", (unsigned long)kf_op_no, what);
 		switch (what) {
 		case 0: op_garbage(); break;
-		case 1: case 2: op_malformed(); break;
+		case 1:
+		case 2: op_malformed(); break;
 		case 3:
 			if (kf_chance(4))
 				op_corrupt();
@@ -76,15 +77,19 @@ static void fuzz(void)
 			else
 				op_console();
 			break;
-		case 5: case 6: op_frames(); break;
-		case 7: case 8: op_vm(); break;
+		case 5:
+		case 6: op_frames(); break;
+		case 7:
+		case 8: op_vm(); break;
 		case 9: op_memory_object(); break;
 		case 10: op_boot(); break;
 		case 11: op_spawn(); break;
 		case 12: op_handle(); break;
-		case 13: case 14: op_call(); break;
+		case 13:
+		case 14: op_call(); break;
 		case 15: op_recv(); break;
-		case 16: case 17: op_return(); break;
+		case 16:
+		case 17: op_return(); break;
 		case 18: op_release(); break;
 		case 19: op_notify(); break;
 		case 20: op_device(); break;
@@ -245,8 +250,10 @@ static int boot_role(void)
 static bool recv_config(int slot, struct capos_cqe *c)
 {
 	struct capos_sqe s = {
-		.opcode = CAPOS_OP_RECV, .cap_id = c_ctl,
-		.result_addr = (uint64_t)(uintptr_t)kf_rbuf[slot], .result_len = KF_BUF,
+		.opcode = CAPOS_OP_RECV,
+		.cap_id = c_ctl,
+		.result_addr = (uint64_t)(uintptr_t)kf_rbuf[slot],
+		.result_len = KF_BUF,
 	};
 	kf_submit(slot, &s, K_SYNC, false);
 	int32_t r = kf_wait(slot, c);
