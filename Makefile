@@ -68,7 +68,7 @@ help:
 	@echo "  make generated-code-check  regenerate checked-in code and fail on any difference"
 	@echo "  make generated-code        regenerate checked-in code from schema/"
 	@echo "  make lint                  cppcheck, clang-tidy, -Wmissing-prototypes, dead code, the panic-surface gate"
-	@echo "                             (FORMAT_CHECK=1: also fail on clang-format drift)"
+	@echo "                             (and clang-format drift; FORMAT_CHECK=0 skips that, in make test too)"
 	@echo "  make format                rewrite the C files with clang-format (.clang-format)"
 	@echo "  make format-check          list the C files clang-format would change"
 	@echo "  make panic-surface         every panic-like call in kernel/ and lib/ with its class (tools/panic-surface.txt)"
