@@ -16,11 +16,11 @@
 #include "demo.h"
 #include "eth_arp.h"
 
-#define NAME "nic_arp"
+#define NAME     "nic_arp"
 #define ATTEMPTS 5
-#define WAIT_NS 1000000000ull
-#define GATEWAY IPV4(10, 0, 2, 2)
-#define ME IPV4(10, 0, 2, 15)
+#define WAIT_NS  1000000000ull
+#define GATEWAY  IPV4(10, 0, 2, 2)
+#define ME       IPV4(10, 0, 2, 15)
 
 static struct capos_nic nic;
 static uint8_t mac[6];

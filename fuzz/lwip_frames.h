@@ -33,7 +33,7 @@ size_t lf_tcp(uint8_t *out, const struct lf_ends *e, uint16_t sport, uint16_t dp
 size_t lf_dhcp_reply(uint8_t *out, const struct lf_ends *e, uint8_t type, uint32_t xid,
                      uint32_t yiaddr);
 #define LF_DHCP_OFFER 2
-#define LF_DHCP_ACK 5
+#define LF_DHCP_ACK   5
 
 #define LF_TCP_FIN 0x01
 #define LF_TCP_SYN 0x02

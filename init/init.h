@@ -18,9 +18,9 @@
  * touched as far as the manifest reaches, but the mapping is this size. */
 #define INIT_MANIFEST_MAX (4u * 1024u * 1024u)
 /* Bytes asked for per BootPackage.readManifest. */
-#define INIT_READ_CHUNK 65536u /* the kernel sends at most 65472 at a time */
+#define INIT_READ_CHUNK   65536u /* the kernel sends at most 65472 at a time */
 /* A kill reason as the kernel reports it (its PROC_REASON_MAX). */
-#define INIT_REASON_MAX CAPOS_KILL_REASON_MAX
+#define INIT_REASON_MAX   CAPOS_KILL_REASON_MAX
 
 /* boot_package.c: reads the whole manifest through the BootPackage cap
  * into buf; returns its size or a negative CAPOS_ERR_* (logged). */

@@ -13,7 +13,7 @@
 struct boot_info boot_info;
 
 #define MB2_BOOT_MAGIC 0x36d76289u
-#define PVH_MAGIC 0x336ec578u
+#define PVH_MAGIC      0x336ec578u
 
 extern char __kernel_phys_start[], __kernel_phys_end[];
 

@@ -10,15 +10,15 @@
 #include <stdint.h>
 
 #define BOOT_MAX_MODULES 8
-#define BOOT_MAX_MEMMAP 128
+#define BOOT_MAX_MEMMAP  128
 #define BOOT_CMDLINE_MAX 256
 
 /* Memory map region types (the Multiboot2/E820 numbering). */
-#define BOOT_MEM_USABLE 1
+#define BOOT_MEM_USABLE   1
 #define BOOT_MEM_RESERVED 2
-#define BOOT_MEM_ACPI 3
-#define BOOT_MEM_NVS 4
-#define BOOT_MEM_BAD 5
+#define BOOT_MEM_ACPI     3
+#define BOOT_MEM_NVS      4
+#define BOOT_MEM_BAD      5
 
 struct boot_module {
 	uint64_t phys; /* physical start, page-aligned by the loader */

@@ -3,17 +3,17 @@
 
 #include "kstring.h"
 
-#define MADT_LAPIC 0
-#define MADT_IOAPIC 1
-#define MADT_OVERRIDE 2
-#define MADT_LAPIC_OVERRIDE 5
-#define MADT_X2APIC 9
-#define MADT_FLAG_PCAT 1u
-#define LAPIC_ENABLED 1u
+#define MADT_LAPIC           0
+#define MADT_IOAPIC          1
+#define MADT_OVERRIDE        2
+#define MADT_LAPIC_OVERRIDE  5
+#define MADT_X2APIC          9
+#define MADT_FLAG_PCAT       1u
+#define LAPIC_ENABLED        1u
 #define LAPIC_ONLINE_CAPABLE 2u
-#define MCFG_ENTRY_LEN 16
-#define MCFG_FIRST 44 /* header + 8 reserved bytes */
-#define MADT_FIRST 44 /* header + lapic address + flags */
+#define MCFG_ENTRY_LEN       16
+#define MCFG_FIRST           44 /* header + 8 reserved bytes */
+#define MADT_FIRST           44 /* header + lapic address + flags */
 
 static uint16_t le16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
 static uint32_t le32(const uint8_t *p)

@@ -16,16 +16,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define ACPI_RSDP_V1_LEN 20
-#define ACPI_RSDP_V2_LEN 36
-#define ACPI_HEADER_LEN 36
-#define ACPI_TABLE_MAX (64u * 1024) /* larger MADT/MCFG/XSDT are refused */
+#define ACPI_RSDP_V1_LEN      20
+#define ACPI_RSDP_V2_LEN      36
+#define ACPI_HEADER_LEN       36
+#define ACPI_TABLE_MAX        (64u * 1024) /* larger MADT/MCFG/XSDT are refused */
 #define ACPI_ROOT_MAX_ENTRIES 64
 
-#define ACPI_MAX_CPUS 32
-#define ACPI_MAX_IOAPICS 4
+#define ACPI_MAX_CPUS      32
+#define ACPI_MAX_IOAPICS   4
 #define ACPI_MAX_OVERRIDES 16
-#define ACPI_MAX_ECAM 4
+#define ACPI_MAX_ECAM      4
 
 enum acpi_err {
 	ACPI_OK = 0,

@@ -22,10 +22,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define CAP_ID_INDEX_BITS 10u
+#define CAP_ID_INDEX_BITS   10u
 #define CAP_TABLE_MAX_SLOTS (1u << CAP_ID_INDEX_BITS) /* 1024 */
-#define CAP_ID_GEN_MAX ((1u << (32u - CAP_ID_INDEX_BITS)) - 1u)
-#define CAP_ID_INVALID 0u
+#define CAP_ID_GEN_MAX      ((1u << (32u - CAP_ID_INDEX_BITS)) - 1u)
+#define CAP_ID_INVALID      0u
 
 struct cap_entry {
 	void *object;          /* kernel object; never NULL in a used slot */

@@ -4,7 +4,7 @@
 #include "kstring.h"
 
 #define DMAR_SCOPE_MIN 6 /* type, length, reserved(2), enum id, start bus */
-#define DRHD_MIN 16
+#define DRHD_MIN       16
 
 static uint16_t le16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
 static uint64_t le64(const uint8_t *p)

@@ -15,7 +15,7 @@
 
 #include "acpi.h"
 
-#define DMAR_MAX_UNITS 4
+#define DMAR_MAX_UNITS  4
 #define DMAR_HEADER_LEN 48 /* ACPI header + width, flags, 10 reserved */
 
 /* Remapping structure types (VT-d spec 8.2). */

@@ -1,16 +1,16 @@
 /* ELF64 validation into a load plan: see elf64.h for what is accepted. */
 #include "elf64.h"
 
-#define EI_NIDENT 16
-#define ELFCLASS64 2
+#define EI_NIDENT   16
+#define ELFCLASS64  2
 #define ELFDATA2LSB 1
-#define EV_CURRENT 1
-#define ET_EXEC 2
-#define EM_X86_64 62
-#define PT_LOAD 1
-#define PT_DYNAMIC 2
-#define PT_INTERP 3
-#define PT_TLS 7
+#define EV_CURRENT  1
+#define ET_EXEC     2
+#define EM_X86_64   62
+#define PT_LOAD     1
+#define PT_DYNAMIC  2
+#define PT_INTERP   3
+#define PT_TLS      7
 
 struct elf64_ehdr {
 	unsigned char e_ident[EI_NIDENT];

@@ -18,11 +18,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define ELF_MAX_PHDRS 64u                 /* more program headers: absurd       */
-#define ELF_MAX_LOAD 16u                  /* non-empty PT_LOAD segments          */
+#define ELF_MAX_PHDRS       64u           /* more program headers: absurd       */
+#define ELF_MAX_LOAD        16u           /* non-empty PT_LOAD segments          */
 #define ELF_MAX_IMAGE_BYTES (64ull << 20) /* sum of PT_LOAD memsz           */
-#define ELF_MAX_TLS_BYTES (64u << 10)     /* PT_TLS memsz                       */
-#define ELF_PAGE_SIZE 4096ull
+#define ELF_MAX_TLS_BYTES   (64u << 10)   /* PT_TLS memsz                       */
+#define ELF_PAGE_SIZE       4096ull
 
 /* Segment permission bits (the ELF p_flags values). */
 #define ELF_SEG_X 0x1u

@@ -35,7 +35,7 @@ bool epq_remove(struct epq *q, struct epq_node *n);
 static inline struct epq_node *epq_head(const struct epq *q) { return q->head; }
 
 #define EPQ_CALL_INDEX_BITS 8u
-#define EPQ_CALL_GEN_MASK ((1u << (32u - EPQ_CALL_INDEX_BITS)) - 1u)
+#define EPQ_CALL_GEN_MASK   ((1u << (32u - EPQ_CALL_INDEX_BITS)) - 1u)
 
 static inline uint32_t epq_call_id(uint32_t index, uint32_t gen)
 {

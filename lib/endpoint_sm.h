@@ -29,12 +29,12 @@
 #include "transfer.h"
 #include "wait.h"
 
-#define ENDPOINT_MAX CAPOS_ENDPOINT_MAX /* endpoints alive at once (capos/limits.h) */
-#define ENDPOINT_CALLS_MAX 16           /* queued + in-flight calls per endpoint       */
-#define ENDPOINT_RECVS_MAX 16           /* posted receives per endpoint               */
-#define IPC_CALL_POOL 128               /* call records, all endpoints                */
-#define IPC_RECV_POOL 64                /* receive records, all endpoints             */
-#define IPC_NO_DEADLINE UINT64_MAX
+#define ENDPOINT_MAX       CAPOS_ENDPOINT_MAX /* endpoints alive at once (capos/limits.h) */
+#define ENDPOINT_CALLS_MAX 16                 /* queued + in-flight calls per endpoint       */
+#define ENDPOINT_RECVS_MAX 16                 /* posted receives per endpoint               */
+#define IPC_CALL_POOL      128                /* call records, all endpoints                */
+#define IPC_RECV_POOL      64                 /* receive records, all endpoints             */
+#define IPC_NO_DEADLINE    UINT64_MAX
 
 struct process;
 

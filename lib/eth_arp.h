@@ -9,14 +9,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define ETH_ALEN 6
-#define ETH_HLEN 14
-#define ETH_MIN_FRAME 60 /* without FCS: short frames are padded */
-#define ETH_TYPE_IPV4 0x0800
-#define ETH_TYPE_ARP 0x0806
-#define ARP_LEN 28
-#define ARP_OP_REQUEST 1
-#define ARP_OP_REPLY 2
+#define ETH_ALEN         6
+#define ETH_HLEN         14
+#define ETH_MIN_FRAME    60 /* without FCS: short frames are padded */
+#define ETH_TYPE_IPV4    0x0800
+#define ETH_TYPE_ARP     0x0806
+#define ARP_LEN          28
+#define ARP_OP_REQUEST   1
+#define ARP_OP_REPLY     2
 #define IPV4(a, b, c, d) ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (uint32_t)(d))
 
 enum arp_err {

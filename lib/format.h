@@ -29,7 +29,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 
-#define FORMAT_PTR_NATURAL 0x1u
+#define FORMAT_PTR_NATURAL  0x1u
 #define FORMAT_BAD_VERBATIM 0x2u
 
 typedef void (*format_putc_fn)(void *ctx, char c);

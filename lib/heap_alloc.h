@@ -16,9 +16,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define HEAP_ALIGN 16u
-#define HEAP_HEADER 16u
-#define HEAP_MIN_BLOCK 32u
+#define HEAP_ALIGN      16u
+#define HEAP_HEADER     16u
+#define HEAP_MIN_BLOCK  32u
 #define HEAP_GROW_CHUNK (64u * 1024u)
 
 /* Extend the region by at least `bytes` at its end; returns bytes added

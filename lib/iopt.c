@@ -2,7 +2,7 @@
 #include "iopt.h"
 
 #define ADDR_MASK 0x000ffffffffff000ull
-#define ENTRIES 512u
+#define ENTRIES   512u
 
 static unsigned index_at(uint64_t iova, unsigned level) /* level 1 = leaf table */
 {

@@ -13,9 +13,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define IOPT_READ 0x1u
+#define IOPT_READ  0x1u
 #define IOPT_WRITE 0x2u
-#define IOPT_PAGE 4096u
+#define IOPT_PAGE  4096u
 
 enum iopt_err {
 	IOPT_OK = 0,

@@ -35,7 +35,7 @@ struct kcall_method {
  * table, root pointer, the struct. */
 #define KCALL_FLAT_BYTES(data, ptrs) (16u + 8u * ((uint32_t)(data) + (uint32_t)(ptrs)))
 /* The same for a generated struct, from its _DATA_WORDS and _PTR_COUNT. */
-#define KCALL_FLAT(s) KCALL_FLAT_BYTES(s##_DATA_WORDS, s##_PTR_COUNT)
+#define KCALL_FLAT(s)                KCALL_FLAT_BYTES(s##_DATA_WORDS, s##_PTR_COUNT)
 
 /* The method of table[0..n) with this id, or NULL. */
 const struct kcall_method *kcall_method_find(const struct kcall_method *table, unsigned n,

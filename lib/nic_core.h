@@ -21,15 +21,15 @@
 #include "frame_ring.h"
 #include "virtio/virtio_net.h"
 
-#define NIC_BATCH_MAX 64u  /* frames per sendBatch / receive call */
-#define NIC_RING_SLOTS 64u /* each direction; a power of two */
-#define NIC_SLOT_SIZE 2048u
-#define NIC_RING_PAGE 4096u
+#define NIC_BATCH_MAX      64u /* frames per sendBatch / receive call */
+#define NIC_RING_SLOTS     64u /* each direction; a power of two */
+#define NIC_SLOT_SIZE      2048u
+#define NIC_RING_PAGE      4096u
 #define NIC_RING_TX_OFFSET NIC_RING_PAGE
 #define NIC_RING_RX_OFFSET (NIC_RING_TX_OFFSET + NIC_RING_SLOTS * NIC_SLOT_SIZE)
-#define NIC_RING_BYTES (NIC_RING_RX_OFFSET + NIC_RING_SLOTS * NIC_SLOT_SIZE)
-#define NIC_RING_PAGES (NIC_RING_BYTES / NIC_RING_PAGE)
-#define NIC_MTU 1500u
+#define NIC_RING_BYTES     (NIC_RING_RX_OFFSET + NIC_RING_SLOTS * NIC_SLOT_SIZE)
+#define NIC_RING_PAGES     (NIC_RING_BYTES / NIC_RING_PAGE)
+#define NIC_MTU            1500u
 
 /* Page 0 of the ring: free-running indices, each written by one side. */
 struct nic_ring_ctl {

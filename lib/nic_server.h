@@ -39,9 +39,9 @@ enum nic_srv_result {
 };
 
 /* capos.capnp CapException.Type ordinals used here. */
-#define NIC_EXC_FAILED 0
-#define NIC_EXC_OVERLOADED 1
-#define NIC_EXC_UNIMPLEMENTED 3
+#define NIC_EXC_FAILED           0
+#define NIC_EXC_OVERLOADED       1
+#define NIC_EXC_UNIMPLEMENTED    3
 #define NIC_EXC_INVALID_ARGUMENT 4
 
 struct nic_srv_reply {

@@ -3,14 +3,14 @@
 
 #include "kstring.h"
 
-#define HDR_TYPE_MASK 0x7fu
+#define HDR_TYPE_MASK     0x7fu
 #define HDR_MULTIFUNCTION 0x80u
-#define CARDBUS_CAP_PTR 0x14
-#define MSI_CTRL_ENABLE 0x1u
-#define MSI_CTRL_MME 0x70u
-#define MSI_CTRL_64BIT 0x80u
-#define MSI_CTRL_MASKING 0x100u
-#define MSIX_CTRL_ENABLE 0x8000u
+#define CARDBUS_CAP_PTR   0x14
+#define MSI_CTRL_ENABLE   0x1u
+#define MSI_CTRL_MME      0x70u
+#define MSI_CTRL_64BIT    0x80u
+#define MSI_CTRL_MASKING  0x100u
+#define MSIX_CTRL_ENABLE  0x8000u
 #define MSIX_CTRL_MASKALL 0x4000u
 
 uint8_t pci_read8(const struct pci_cfg_ops *ops, uint8_t b, uint8_t d, uint8_t f, uint16_t off)

@@ -13,29 +13,29 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define PCI_MAX_BARS 6
-#define PCI_MAX_CAPS 48 /* (256 - 64) / 4: more means a loop */
-#define PCI_CAP_MSI 0x05
-#define PCI_CAP_VENDOR 0x09
-#define PCI_CAP_PCIE 0x10
-#define PCI_CAP_MSIX 0x11
+#define PCI_MAX_BARS    6
+#define PCI_MAX_CAPS    48 /* (256 - 64) / 4: more means a loop */
+#define PCI_CAP_MSI     0x05
+#define PCI_CAP_VENDOR  0x09
+#define PCI_CAP_PCIE    0x10
+#define PCI_CAP_MSIX    0x11
 #define PCI_VENDOR_NONE 0xffff
 
 /* Config registers used here. */
-#define PCI_VENDOR_ID 0x00
-#define PCI_COMMAND 0x04
-#define PCI_STATUS 0x06
-#define PCI_CLASS_REV 0x08
-#define PCI_HEADER_TYPE 0x0e
-#define PCI_BAR0 0x10
-#define PCI_BUS_NUMBERS 0x18 /* bridges: primary, secondary, subordinate */
-#define PCI_CAP_PTR 0x34
-#define PCI_INTERRUPT 0x3c /* line (byte 0), pin (byte 1) */
-#define PCI_CMD_IO 0x1u
-#define PCI_CMD_MEM 0x2u
-#define PCI_CMD_MASTER 0x4u
+#define PCI_VENDOR_ID    0x00
+#define PCI_COMMAND      0x04
+#define PCI_STATUS       0x06
+#define PCI_CLASS_REV    0x08
+#define PCI_HEADER_TYPE  0x0e
+#define PCI_BAR0         0x10
+#define PCI_BUS_NUMBERS  0x18 /* bridges: primary, secondary, subordinate */
+#define PCI_CAP_PTR      0x34
+#define PCI_INTERRUPT    0x3c /* line (byte 0), pin (byte 1) */
+#define PCI_CMD_IO       0x1u
+#define PCI_CMD_MEM      0x2u
+#define PCI_CMD_MASTER   0x4u
 #define PCI_CMD_INTX_OFF 0x400u
-#define PCI_STATUS_CAPS 0x10u
+#define PCI_STATUS_CAPS  0x10u
 
 enum pci_err {
 	PCI_OK = 0,

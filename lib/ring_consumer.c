@@ -2,7 +2,7 @@
 #include "ring_consumer.h"
 
 /* One read of a user-writable field: the compiler must not re-read it. */
-#define READ_ONCE32(x) (*(const volatile uint32_t *)&(x))
+#define READ_ONCE32(x)     (*(const volatile uint32_t *)&(x))
 #define WRITE_ONCE32(x, v) (*(volatile uint32_t *)&(x) = (v))
 
 void ring_init(struct capos_ring_page *page, struct ring_cursor *c)

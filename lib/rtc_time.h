@@ -11,9 +11,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define RTC_B_24H 0x02u    /* status B: hours are 0..23 (else 1..12 + PM bit) */
-#define RTC_B_BINARY 0x04u /* status B: values are binary (else BCD)         */
-#define RTC_HOUR_PM 0x80u  /* 12-hour mode: set in the hour register for PM  */
+#define RTC_B_24H       0x02u /* status B: hours are 0..23 (else 1..12 + PM bit) */
+#define RTC_B_BINARY    0x04u /* status B: values are binary (else BCD)         */
+#define RTC_HOUR_PM     0x80u /* 12-hour mode: set in the hour register for PM  */
 #define RTC_DAY_SECONDS 86400u
 
 /* Seconds since midnight in *out; false when a value is out of range

@@ -15,9 +15,9 @@
 #define VM_PAGE 4096u
 
 /* Protection bits, as schema/capos.capnp protRead/protWrite/protExec. */
-#define VM_PROT_READ 1u
+#define VM_PROT_READ  1u
 #define VM_PROT_WRITE 2u
-#define VM_PROT_EXEC 4u
+#define VM_PROT_EXEC  4u
 
 enum vm_result {
 	VM_OK = 0,

@@ -8,7 +8,7 @@
 #include "capnp/capnp.h"
 #include "device.capnp.h"
 
-#define MSG_WORDS 16u     /* params: segment table, root, 3 data words */
+#define MSG_WORDS    16u  /* params: segment table, root, 3 data words */
 #define RESULT_BYTES 768u /* DeviceMmio.info (config copy) or a CapException */
 
 /* One call: params already built in b; the result message in result. */

@@ -15,8 +15,8 @@
 
 #define MAGIC_USED 0x55534544a110c8edull
 #define MAGIC_FREE 0x46524545f4eeb10cull
-#define HDR_SIZE 16u
-#define MIN_BLOCK 32u
+#define HDR_SIZE   16u
+#define MIN_BLOCK  32u
 
 struct capos_heap_block {
 	size_t size; /* whole block, header included */

@@ -9,7 +9,7 @@
 #include "entropy.capnp.h"
 #include "time.capnp.h"
 
-#define MSG_WORDS 4u
+#define MSG_WORDS    4u
 #define RESULT_BYTES 512u /* room for a CapException, or 256 bytes of data */
 
 static int open_cap(struct capos_ring **ring, struct capos_cap *dst, struct capos_ring *r,

@@ -9,11 +9,11 @@ extern "C" {
 
 /* The realistic manifest: BENCH_BINARIES binaries of BENCH_BINARY_BYTES,
  * BENCH_SERVICES services with BENCH_CAPS caps and two exports each. */
-#define BENCH_BINARIES 6
+#define BENCH_BINARIES     6
 #define BENCH_BINARY_BYTES 2048
-#define BENCH_SERVICES 12
-#define BENCH_CAPS 4
-#define BENCH_GRANTS 3
+#define BENCH_SERVICES     12
+#define BENCH_CAPS         4
+#define BENCH_GRANTS       3
 
 extern const uint8_t bench_blob[BENCH_BINARY_BYTES];
 /* "bin-3", "cap-1", "service-7": formatted once, so that the timed loops

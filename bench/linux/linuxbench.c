@@ -41,8 +41,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define SAMPLES 2000u
-#define WARMUP 100u
+#define SAMPLES      2000u
+#define WARMUP       100u
 #define SPAWN_ROUNDS 64u
 
 extern char **environ;

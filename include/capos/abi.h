@@ -26,11 +26,11 @@
 /* ------------------------------------------------------------------ */
 
 #define CAPOS_SYS_CAP_ENTER 0 /* cap_enter(min_complete, timeout_ns) */
-#define CAPOS_SYS_EXIT 1      /* exit(code): never returns */
+#define CAPOS_SYS_EXIT      1 /* exit(code): never returns */
 
 /* cap_enter timeout values. */
 #define CAPOS_WAIT_FOREVER UINT64_MAX /* block until min_complete CQEs */
-#define CAPOS_NO_WAIT 0               /* drain submissions, never block */
+#define CAPOS_NO_WAIT      0          /* drain submissions, never block */
 
 /*
  * cap_enter returns the number of completions available (cq_tail - cq_head)
@@ -41,17 +41,17 @@
 /* Fixed user virtual addresses (all in the lower, user half).        */
 /* ------------------------------------------------------------------ */
 
-#define CAPOS_PAGE_SIZE 4096u
-#define CAPOS_USER_MIN 0x0000000000400000ull       /* lowest ELF load address */
-#define CAPOS_USER_IMAGE_END 0x0000100000000000ull /* ELF segments end below  */
-#define CAPOS_USER_ANON_BASE 0x0000200000000000ull /* VirtualMemory.map with hint 0 */
-#define CAPOS_USER_ANON_END 0x0000600000000000ull
-#define CAPOS_RING_VADDR 0x00007f0000000000ull     /* one page, RW           */
-#define CAPOS_CAPSET_VADDR 0x00007f0000001000ull   /* one page, read-only    */
-#define CAPOS_TLS_VADDR 0x00007f0000100000ull      /* TLS block + TCB        */
-#define CAPOS_USER_STACK_TOP 0x00007f0001000000ull /* grows down             */
-#define CAPOS_USER_STACK_SIZE (256u * 1024u)       /* guard page below it    */
-#define CAPOS_USER_END 0x0000800000000000ull       /* first non-user address */
+#define CAPOS_PAGE_SIZE       4096u
+#define CAPOS_USER_MIN        0x0000000000400000ull /* lowest ELF load address */
+#define CAPOS_USER_IMAGE_END  0x0000100000000000ull /* ELF segments end below  */
+#define CAPOS_USER_ANON_BASE  0x0000200000000000ull /* VirtualMemory.map with hint 0 */
+#define CAPOS_USER_ANON_END   0x0000600000000000ull
+#define CAPOS_RING_VADDR      0x00007f0000000000ull /* one page, RW           */
+#define CAPOS_CAPSET_VADDR    0x00007f0000001000ull /* one page, read-only    */
+#define CAPOS_TLS_VADDR       0x00007f0000100000ull /* TLS block + TCB        */
+#define CAPOS_USER_STACK_TOP  0x00007f0001000000ull /* grows down             */
+#define CAPOS_USER_STACK_SIZE (256u * 1024u)        /* guard page below it    */
+#define CAPOS_USER_END        0x0000800000000000ull /* first non-user address */
 
 /*
  * Process entry state: rip = ELF entry, rsp = CAPOS_USER_STACK_TOP - 8 (so
@@ -103,9 +103,9 @@ enum capos_opcode {
 #define CAPOS_OP_FIRST_RESERVED 5u
 
 /* SQE flags. */
-#define CAPOS_SQE_PIPELINE 0x1u  /* reserved for promise pipelining: refused */
+#define CAPOS_SQE_PIPELINE  0x1u /* reserved for promise pipelining: refused */
 #define CAPOS_SQE_EXCEPTION 0x2u /* RETURN only: the reply is a CapException  */
-#define CAPOS_SQE_F_KNOWN 0x0u   /* flags accepted on every opcode (none)     */
+#define CAPOS_SQE_F_KNOWN   0x0u /* flags accepted on every opcode (none)     */
 
 struct capos_sqe {
 	uint8_t opcode;          /* enum capos_opcode                           */
@@ -189,12 +189,12 @@ struct capos_xfer_desc {
 };
 #define CAPOS_XFER_COPY 0u
 #define CAPOS_XFER_MOVE 1u
-#define CAPOS_XFER_MAX 8u /* more descriptors per SQE is CAPOS_ERR_BAD_TRANSFER */
+#define CAPOS_XFER_MAX  8u /* more descriptors per SQE is CAPOS_ERR_BAD_TRANSFER */
 
 /* ProcessHandle.wait: a kill reason is at most this long (NUL included), so
  * a wait's result buffer must hold CAPOS_WAIT_RESULT_BYTES: framing, root
  * pointer, 2 data words, 1 pointer, and the padded reason. */
-#define CAPOS_KILL_REASON_MAX 160u
+#define CAPOS_KILL_REASON_MAX   160u
 #define CAPOS_WAIT_RESULT_BYTES (16u + 8u * 3u + CAPOS_KILL_REASON_MAX)
 
 /* A capability delivered to this process (result caps, received caps). */
@@ -219,9 +219,9 @@ struct capos_endpoint_message {
 /* CapSet bootstrap page: read-only, at CAPOS_CAPSET_VADDR.           */
 /* ------------------------------------------------------------------ */
 
-#define CAPOS_CAPSET_MAGIC 0x54455343u /* "CSET" */
-#define CAPOS_CAPSET_VERSION 2u        /* 2: the header carries the process name */
-#define CAPOS_CAP_NAME_MAX 32u         /* NUL-padded; at most 31 bytes of name */
+#define CAPOS_CAPSET_MAGIC   0x54455343u /* "CSET" */
+#define CAPOS_CAPSET_VERSION 2u          /* 2: the header carries the process name */
+#define CAPOS_CAP_NAME_MAX   32u         /* NUL-padded; at most 31 bytes of name */
 
 struct capos_capset_entry {
 	char name[CAPOS_CAP_NAME_MAX];

@@ -38,8 +38,8 @@ enum capos_measure_stage {
 		CAPOS_MEASURE_STAGE_COUNT
 };
 
-#define CAPOS_MEASURE_MAX_STAGES 10u /* room in the exported struct */
-#define CAPOS_NOP_MEASURE 0x4d53u    /* NOP method_id: take the counters */
+#define CAPOS_MEASURE_MAX_STAGES 10u     /* room in the exported struct */
+#define CAPOS_NOP_MEASURE        0x4d53u /* NOP method_id: take the counters */
 
 struct capos_measure_stage_total {
 	uint64_t cycles; /* TSC ticks (guest instructions under -icount shift=0) */

@@ -21,18 +21,18 @@ extern struct measure kmeasure;
  * result buffer (then reset); returns the CQE result. */
 int32_t kmeasure_nop(struct process *p, const struct capos_sqe *sqe);
 
-#define MEASURE_START() measure_start(&kmeasure, rdtsc())
-#define MEASURE_STOP() measure_stop(&kmeasure, rdtsc())
-#define MEASURE_STAGE(s) measure_set(&kmeasure, CAPOS_MEASURE_##s, rdtsc())
-#define MEASURE_ENTER(s) measure_enter(&kmeasure, CAPOS_MEASURE_##s, rdtsc())
-#define MEASURE_LEAVE() measure_leave(&kmeasure, rdtsc())
+#define MEASURE_START()     measure_start(&kmeasure, rdtsc())
+#define MEASURE_STOP()      measure_stop(&kmeasure, rdtsc())
+#define MEASURE_STAGE(s)    measure_set(&kmeasure, CAPOS_MEASURE_##s, rdtsc())
+#define MEASURE_ENTER(s)    measure_enter(&kmeasure, CAPOS_MEASURE_##s, rdtsc())
+#define MEASURE_LEAVE()     measure_leave(&kmeasure, rdtsc())
 #define MEASURE_NOP(p, sqe) kmeasure_nop(p, sqe)
 #else
-#define MEASURE_START() ((void)0)
-#define MEASURE_STOP() ((void)0)
-#define MEASURE_STAGE(s) ((void)0)
-#define MEASURE_ENTER(s) ((void)0)
-#define MEASURE_LEAVE() ((void)0)
+#define MEASURE_START()     ((void)0)
+#define MEASURE_STOP()      ((void)0)
+#define MEASURE_STAGE(s)    ((void)0)
+#define MEASURE_ENTER(s)    ((void)0)
+#define MEASURE_LEAVE()     ((void)0)
 #define MEASURE_NOP(p, sqe) 0
 #endif
 

@@ -14,7 +14,7 @@
 #include <stdint.h>
 
 /* Bounded by the result buffer (RING_MAX_RESULT_LEN) minus framing. */
-#define BOOT_PACKAGE_CHUNK_MAX 65536u
+#define BOOT_PACKAGE_CHUNK_MAX   65536u
 #define BOOT_PACKAGE_CHUNK_LIMIT (65536u - 64u)
 
 /* The boot object over the manifest bytes (manifest_boot.c sets it once). */

@@ -20,8 +20,8 @@
 
 struct dev_claim;
 
-#define DEVICE_MMIO_MAX 16u
-#define DEVICE_MMIO_MAPS 8u        /* mappings of one cap at once */
+#define DEVICE_MMIO_MAX       16u
+#define DEVICE_MMIO_MAPS      8u   /* mappings of one cap at once */
 #define DEVICE_MMIO_MAP_PAGES 512u /* pages of one map (2 MiB) */
 
 /* Why a BAR cannot be granted (NULL: it can): not a memory BAR, empty,

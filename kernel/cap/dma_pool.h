@@ -24,7 +24,7 @@
 
 struct dev_claim;
 
-#define DMA_POOL_MAX 8u
+#define DMA_POOL_MAX  8u
 #define DMA_POOL_MAPS 4u
 #define DMA_POOL_IOVA UINT64_C(0x10000000) /* where the pool starts in its domain */
 

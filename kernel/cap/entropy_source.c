@@ -32,18 +32,18 @@
 #include "proc/process.h"
 #include "sha256.h"
 
-#define ENTROPY_MAX_BYTES 256u
-#define RDRAND_RETRIES 10u  /* Intel's guidance for RDRAND */
-#define RDSEED_RETRIES 100u /* RDSEED may underflow more often: pause between */
-#define STARTUP_SAMPLES 256u
-#define JITTER_PORT_READS 64u
+#define ENTROPY_MAX_BYTES      256u
+#define RDRAND_RETRIES         10u  /* Intel's guidance for RDRAND */
+#define RDSEED_RETRIES         100u /* RDSEED may underflow more often: pause between */
+#define STARTUP_SAMPLES        256u
+#define JITTER_PORT_READS      64u
 /* A new jitter key hashes enough samples for twice 256 bits by the
  * startup estimate of bits per sample (at most this many). */
 #define JITTER_KEY_SAMPLES_MAX 1024u
 /* A 64-bit hardware word repeating once is already a failure; jitter
  * deltas of a quiet machine repeat often, a run of 32 is stuck. */
-#define RCT_CUTOFF_HW 2u
-#define RCT_CUTOFF_JITTER 32u
+#define RCT_CUTOFF_HW          2u
+#define RCT_CUTOFF_JITTER      32u
 
 enum source { SRC_NONE,
 	      SRC_RDSEED,

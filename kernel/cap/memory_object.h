@@ -10,7 +10,7 @@
 
 #include "registry.h"
 
-#define MEMOBJ_MAX_PAGES 500u       /* per object: the descriptor is one frame */
+#define MEMOBJ_MAX_PAGES     500u   /* per object: the descriptor is one frame */
 #define MEMOBJ_SYSTEM_FRAMES 16384u /* all objects together (64 MiB)      */
 
 /* Decode of FrameAllocator.allocMemory: CAPOS_OK, or an invalidArgument

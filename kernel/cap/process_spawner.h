@@ -35,7 +35,7 @@
 struct process;
 struct mf_manifest;
 
-#define SPAWN_MAX_GRANTS CAPOS_PROC_CAP_SLOTS                 /* and fits the CapSet page */
+#define SPAWN_MAX_GRANTS        CAPOS_PROC_CAP_SLOTS          /* and fits the CapSet page */
 #define SPAWN_MAX_NEW_ENDPOINTS CAPOS_SPAWN_MAX_NEW_ENDPOINTS /* KCAP_CALL_CAPS_MAX - the handle */
 
 /* One capability of a new process: its CapSet name and the table entry

@@ -32,9 +32,9 @@
 #include "registry.h"
 
 #define TERM_RING_BYTES 8192u
-#define TERM_IO_MAX 4096u
-#define TERM_TAIL_MAX 256u
-#define TERM_POLL_NS 50000000ull /* 50 ms */
+#define TERM_IO_MAX     4096u
+#define TERM_TAIL_MAX   256u
+#define TERM_POLL_NS    50000000ull /* 50 ms */
 #define TERM_NO_TIMEOUT UINT64_MAX
 
 static struct terminal {

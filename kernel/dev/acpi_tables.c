@@ -6,11 +6,11 @@
 #include "log.h"
 #include "mem/vmm.h"
 
-#define BIOS_AREA 0xe0000u
+#define BIOS_AREA     0xe0000u
 #define BIOS_AREA_LEN 0x20000u
-#define EBDA_PTR 0x40eu
-#define EBDA_LEN 1024u
-#define LOW_4G (4ull << 30)
+#define EBDA_PTR      0x40eu
+#define EBDA_LEN      1024u
+#define LOW_4G        (4ull << 30)
 
 struct acpi_info acpi;
 

@@ -8,9 +8,9 @@
 #include "mem/vmm.h"
 #include "virtio/virtio.h"
 
-#define LOW_4G (4ull << 30)
+#define LOW_4G        (4ull << 30)
 #define VIRTIO_VENDOR 0x1af4u
-#define RESET_POLLS 1000000u /* reads of virtio status before the reset is called stuck */
+#define RESET_POLLS   1000000u /* reads of virtio status before the reset is called stuck */
 
 static struct dev_claim claims[DEV_CLAIM_MAX];
 

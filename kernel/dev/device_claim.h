@@ -21,7 +21,7 @@
 
 #include "pci.h"
 
-#define DEV_CLAIM_MAX 16u
+#define DEV_CLAIM_MAX    16u
 #define DEV_CONFIG_BYTES 256u
 
 struct dev_claim {
@@ -61,7 +61,7 @@ struct dev_mapped {
 
 /* Tags of device mappings: a struct dev_mapped with bit 0 set (memory
  * objects' tags are aligned pointers, bit 0 clear). */
-#define DEV_MAP_TAG(obj) ((uint64_t)(uintptr_t)(obj) | 1u)
+#define DEV_MAP_TAG(obj)    ((uint64_t)(uintptr_t)(obj) | 1u)
 #define DEV_MAP_IS_TAG(tag) (((tag)&1u) != 0)
 /* The process's teardown removed a device mapping (user_memory.c). */
 void dev_mapping_unmapped(uint64_t tag, uint64_t start, uint64_t pages);

@@ -14,46 +14,46 @@
 #include "mem/vmm.h"
 
 /* Registers (VT-d spec 11.4). */
-#define REG_VER 0x00
-#define REG_CAP 0x08
-#define REG_ECAP 0x10
-#define REG_GCMD 0x18
-#define REG_GSTS 0x1c
-#define REG_RTADDR 0x20
-#define REG_CCMD 0x28
-#define REG_FSTS 0x34
-#define REG_FECTL 0x38
-#define REG_FEDATA 0x3c
-#define REG_FEADDR 0x40
+#define REG_VER     0x00
+#define REG_CAP     0x08
+#define REG_ECAP    0x10
+#define REG_GCMD    0x18
+#define REG_GSTS    0x1c
+#define REG_RTADDR  0x20
+#define REG_CCMD    0x28
+#define REG_FSTS    0x34
+#define REG_FECTL   0x38
+#define REG_FEDATA  0x3c
+#define REG_FEADDR  0x40
 #define REG_FEUADDR 0x44
 
-#define GSTS_TES (1u << 31)
+#define GSTS_TES  (1u << 31)
 #define GSTS_RTPS (1u << 30)
 #define GSTS_QIES (1u << 26)
 #define GSTS_IRES (1u << 25)
 #define GSTS_CFIS (1u << 23)
 #define GSTS_KEEP (GSTS_TES | GSTS_QIES | GSTS_IRES | GSTS_CFIS) /* states, not one-shot commands */
-#define GCMD_TE (1u << 31)
+#define GCMD_TE   (1u << 31)
 #define GCMD_SRTP (1u << 30)
 
-#define CCMD_ICC (1ull << 63)
-#define CCMD_GLOBAL (1ull << 61)
-#define CCMD_DEVICE (3ull << 61)
-#define IOTLB_IVT (1ull << 63)
+#define CCMD_ICC     (1ull << 63)
+#define CCMD_GLOBAL  (1ull << 61)
+#define CCMD_DEVICE  (3ull << 61)
+#define IOTLB_IVT    (1ull << 63)
 #define IOTLB_GLOBAL (1ull << 60)
 #define IOTLB_DOMAIN (2ull << 60)
-#define IOTLB_DRAIN (3ull << 48) /* drain reads and writes first */
+#define IOTLB_DRAIN  (3ull << 48) /* drain reads and writes first */
 
 #define FSTS_PFO (1u << 0)
 #define FSTS_PPF (1u << 1)
 #define FSTS_W1C 0x7du /* PFO, AFO, APF, IQE, ICE, ITE */
 #define FECTL_IM (1u << 31)
-#define FRCD_F (1ull << 63)
-#define FRCD_T (1ull << 62) /* 1: read request */
+#define FRCD_F   (1ull << 63)
+#define FRCD_T   (1ull << 62) /* 1: read request */
 
 #define CTX_PRESENT 1ull
 #define MAX_DOMAINS 16
-#define SPIN_LIMIT 10000000u /* register polls before the unit counts as hung */
+#define SPIN_LIMIT  10000000u /* register polls before the unit counts as hung */
 
 struct iommu_domain {
 	bool used;

@@ -6,9 +6,9 @@
 #include "log.h"
 #include "mem/vmm.h"
 
-#define MSIX_ENTRY_SIZE 16
+#define MSIX_ENTRY_SIZE  16
 #define MSIX_CTRL_MASKED 1u
-#define LOW_4G (4ull << 30)
+#define LOW_4G           (4ull << 30)
 
 const char *msi_strerror(int err)
 {

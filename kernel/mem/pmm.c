@@ -16,7 +16,7 @@
 static struct frame_bitmap frames;
 static uint64_t bitmap_home, bitmap_bytes; /* where the bitmap itself lives */
 
-#define LOW_MEMORY_END 0x100000ull
+#define LOW_MEMORY_END  0x100000ull
 #define BOOT_MAPPED_END (4ull << 30) /* the boot page tables' direct map */
 
 struct range {

@@ -13,9 +13,9 @@
 struct process;
 
 #define UMEM_FRAME_LIMIT 4096u /* frames + pages a process may hold (16 MiB) */
-#define UMEM_HELD_MAX 512u     /* FrameAllocator frames held at once          */
-#define UMEM_RANGES_MAX 64u    /* anonymous mapping ranges                    */
-#define UMEM_CONTIG_MAX 512u   /* allocContiguous count limit (schema)         */
+#define UMEM_HELD_MAX    512u  /* FrameAllocator frames held at once          */
+#define UMEM_RANGES_MAX  64u   /* anonymous mapping ranges                    */
+#define UMEM_CONTIG_MAX  512u  /* allocContiguous count limit (schema)         */
 
 /* Outcome of a memory operation: maps to a CapException type. */
 enum umem_status {

@@ -13,16 +13,16 @@
 #include "log.h"
 #include "mem/pmm.h"
 
-#define PTE_P (1ull << 0)
-#define PTE_W (1ull << 1)
-#define PTE_U (1ull << 2)
-#define PTE_PWT (1ull << 3)
-#define PTE_PCD (1ull << 4)
-#define PTE_PS (1ull << 7)
-#define PTE_NX (1ull << 63)
+#define PTE_P    (1ull << 0)
+#define PTE_W    (1ull << 1)
+#define PTE_U    (1ull << 2)
+#define PTE_PWT  (1ull << 3)
+#define PTE_PCD  (1ull << 4)
+#define PTE_PS   (1ull << 7)
+#define PTE_NX   (1ull << 63)
 #define PTE_ADDR 0x000ffffffffff000ull
 
-#define LARGE_PAGE (2ull << 20)
+#define LARGE_PAGE        (2ull << 20)
 #define KERNEL_HALF_FIRST 256u
 
 extern char __text_start[], __text_end[], __rodata_start[], __rodata_end[];

@@ -12,23 +12,23 @@
 
 #include <stdint.h>
 
-#define DIRECT_MAP_BASE UINT64_C(0xffff800000000000)
-#define KHEAP_BASE UINT64_C(0xffffc00000000000)
-#define KHEAP_MAX_SIZE (UINT64_C(1) << 30)
-#define KERNEL_VBASE UINT64_C(0xffffffff80000000)
+#define DIRECT_MAP_BASE     UINT64_C(0xffff800000000000)
+#define KHEAP_BASE          UINT64_C(0xffffc00000000000)
+#define KHEAP_MAX_SIZE      (UINT64_C(1) << 30)
+#define KERNEL_VBASE        UINT64_C(0xffffffff80000000)
 #define CAPOS_USER_HALF_END UINT64_C(0x0000800000000000) /* first non-user address */
 
 /* Mapping flags: present+read is implied; no VMM_EXEC means NX. */
-#define VMM_WRITE 0x1u
-#define VMM_USER 0x2u
-#define VMM_EXEC 0x4u
+#define VMM_WRITE    0x1u
+#define VMM_USER     0x2u
+#define VMM_EXEC     0x4u
 #define VMM_UNCACHED 0x8u /* PCD|PWT: device registers */
 
 /* Errors (negative). */
-#define VMM_ERR_NOMEM (-1)  /* no frame for an intermediate table */
-#define VMM_ERR_EXISTS (-2) /* va already mapped (vmm_map) */
+#define VMM_ERR_NOMEM      (-1) /* no frame for an intermediate table */
+#define VMM_ERR_EXISTS     (-2) /* va already mapped (vmm_map) */
 #define VMM_ERR_NOT_MAPPED (-3)
-#define VMM_ERR_INVALID (-4) /* unaligned or non-canonical address, bad flags */
+#define VMM_ERR_INVALID    (-4) /* unaligned or non-canonical address, bad flags */
 
 void vmm_init(void);
 

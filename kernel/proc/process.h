@@ -19,12 +19,12 @@
 #include "ring_consumer.h"
 #include "wait.h"
 
-#define PROC_MAX CAPOS_PROC_MAX             /* processes alive at once               */
-#define PROC_CAP_SLOTS CAPOS_PROC_CAP_SLOTS /* cap table capacity per process */
-#define PROC_NAME_MAX 32
-#define PROC_REASON_MAX CAPOS_KILL_REASON_MAX /* a kill reason, as logged and sent to waiters */
+#define PROC_MAX         CAPOS_PROC_MAX       /* processes alive at once               */
+#define PROC_CAP_SLOTS   CAPOS_PROC_CAP_SLOTS /* cap table capacity per process */
+#define PROC_NAME_MAX    32
+#define PROC_REASON_MAX  CAPOS_KILL_REASON_MAX /* a kill reason, as logged and sent to waiters */
 #define PROC_MAX_REGIONS (ELF_MAX_LOAD + 4)
-#define KSTACK_SIZE (16u * 1024u)
+#define KSTACK_SIZE      (16u * 1024u)
 
 enum proc_state {
 	PROC_FREE = 0, /* table slot unused                         */

@@ -18,7 +18,7 @@
 
 /* How often the RTC is read (ns): its resolution is a second anyway. */
 #define WATCHDOG_RTC_EVERY UINT64_C(250000000)
-#define NS_PER_SEC UINT64_C(1000000000)
+#define NS_PER_SEC         UINT64_C(1000000000)
 
 /* Armed when deadline != UINT64_MAX.  Real time comes from the RTC; the
  * ktime_ns deadline (the calibrated TSC) stays as the fallback if the RTC

@@ -12,7 +12,7 @@
 #include "selftest/selftest.h"
 
 #define USER_TEST_VA 0x400000ull
-#define RET_OPCODE 0xc3
+#define RET_OPCODE   0xc3
 
 extern char __text_start[], __text_end[];
 

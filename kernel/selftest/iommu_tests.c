@@ -30,23 +30,23 @@
 	} while (0)
 
 /* virtio 1.0 PCI (spec 4.1.4) */
-#define PCI_CAP_VENDOR 0x09
+#define PCI_CAP_VENDOR    0x09
 #define VIRTIO_CFG_COMMON 1
 #define VIRTIO_CFG_NOTIFY 2
-#define VQ_SIZE 8
-#define TX_QUEUE 1
-#define ST_ACK 1u
-#define ST_DRIVER 2u
-#define ST_DRIVER_OK 4u
-#define ST_FEATURES_OK 8u
-#define ST_NEEDS_RESET 64u
-#define F_VERSION_1 (1u << 0) /* feature bits 32+ */
+#define VQ_SIZE           8
+#define TX_QUEUE          1
+#define ST_ACK            1u
+#define ST_DRIVER         2u
+#define ST_DRIVER_OK      4u
+#define ST_FEATURES_OK    8u
+#define ST_NEEDS_RESET    64u
+#define F_VERSION_1       (1u << 0) /* feature bits 32+ */
 #define F_ACCESS_PLATFORM (1u << 1)
 
-#define IOVA_RING 0x10000ull
-#define IOVA_BUF 0x20000ull
-#define IOVA_WRONG 0x7fff0000ull        /* never mapped */
-#define WAIT_NS (20ull * 1000000000ull) /* a generous bound, not a timing check */
+#define IOVA_RING  0x10000ull
+#define IOVA_BUF   0x20000ull
+#define IOVA_WRONG 0x7fff0000ull           /* never mapped */
+#define WAIT_NS    (20ull * 1000000000ull) /* a generous bound, not a timing check */
 
 struct common_cfg {
 	uint32_t dev_feature_select, dev_feature, drv_feature_select, drv_feature;

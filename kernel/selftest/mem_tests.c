@@ -12,7 +12,7 @@
 #include "selftest/selftest.h"
 
 #define STORM_FRAMES 3000
-#define STORM_SLOTS 512
+#define STORM_SLOTS  512
 #define STORM_ROUNDS 20000
 
 static uint64_t rng_state = 0x9e3779b97f4a7c15ull;

@@ -52,11 +52,11 @@ enum capnp_error {
  * reader's limit is 512 too); the first CAPNP_INLINE_SEGMENTS are described
  * inside struct capnp_reader, more need a caller's table
  * (capnp_reader_init_table), so a reader stays small on a kernel stack. */
-#define CAPNP_MAX_SEGMENTS 512u
-#define CAPNP_INLINE_SEGMENTS 16u
+#define CAPNP_MAX_SEGMENTS            512u
+#define CAPNP_INLINE_SEGMENTS         16u
 #define CAPNP_DEFAULT_TRAVERSAL_WORDS (8u * 1024u * 1024u)
-#define CAPNP_DEFAULT_DEPTH 64u
-#define CAPNP_NO_CAP UINT32_MAX
+#define CAPNP_DEFAULT_DEPTH           64u
+#define CAPNP_NO_CAP                  UINT32_MAX
 
 /* List element size codes, as on the wire. */
 enum capnp_elem_size {

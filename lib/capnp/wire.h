@@ -8,9 +8,9 @@
 #include "capnp/capnp.h"
 
 #define CAPNP_KIND_STRUCT 0u
-#define CAPNP_KIND_LIST 1u
-#define CAPNP_KIND_FAR 2u
-#define CAPNP_KIND_OTHER 3u
+#define CAPNP_KIND_LIST   1u
+#define CAPNP_KIND_FAR    2u
+#define CAPNP_KIND_OTHER  3u
 
 /* Largest element count / word count a list pointer can carry (29 bits). */
 #define CAPNP_LIST_MAX 0x1fffffffu

@@ -15,7 +15,7 @@
 
 #include "manifest/manifest.h"
 
-#define MF_MAX_TOTAL_CAPS 512u /* over all services */
+#define MF_MAX_TOTAL_CAPS    512u /* over all services */
 #define MF_MAX_TOTAL_EXPORTS 256u
 
 struct mf_storage {

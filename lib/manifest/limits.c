@@ -13,7 +13,7 @@
 #define LIMITS_H "include/capos/limits.h"
 
 #define HOLDER_MANIFEST (-2)
-#define HOLDER_INIT (-1)
+#define HOLDER_INIT     (-1)
 
 /* Starts err's message with the holder: "manifest: ", "init: " or
  * `service "x" (services[i]): `. */

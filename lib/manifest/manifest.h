@@ -21,10 +21,10 @@
 /* Bump together with `#SchemaVersion` in cue/manifest.cue. */
 #define MF_SCHEMA_VERSION 1u
 
-#define MF_NAME_MAX 31u     /* bytes; fits a CapSet entry name (abi.h) */
+#define MF_NAME_MAX     31u /* bytes; fits a CapSet entry name (abi.h) */
 #define MF_MAX_SERVICES 64u /* bounds the validator's stack use */
-#define MF_MAX_CAPS 80u     /* per holder; CAPOS_CAPSET_MAX_ENTRIES is 84 */
-#define MF_MAX_EXPORTS 16u  /* per service */
+#define MF_MAX_CAPS     80u /* per holder; CAPOS_CAPSET_MAX_ENTRIES is 84 */
+#define MF_MAX_EXPORTS  16u /* per service */
 #define MF_MAX_BINARIES (MF_MAX_SERVICES + 1u)
 
 struct mf_str {
@@ -70,7 +70,7 @@ struct mf_device {
 };
 
 #define MF_DMA_POOL_MAX (2u * 1024u * 1024u) /* bytes of one dmaPool */
-#define MF_MSIX_MAX 2048u                    /* MSI-X table entries */
+#define MF_MSIX_MAX     2048u                /* MSI-X table entries */
 
 struct mf_cap {
 	struct mf_str name; /* local name in the holder's CapSet */

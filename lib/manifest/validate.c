@@ -21,7 +21,7 @@ struct vctx {
 
 /* Holder prefixes: "manifest: ", "init: ", `service "x" (services[i]): `. */
 #define HOLDER_MANIFEST (-2)
-#define HOLDER_INIT (-1)
+#define HOLDER_INIT     (-1)
 
 static struct msg *fail(struct vctx *v, enum mf_err code, int holder)
 {

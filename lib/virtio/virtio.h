@@ -15,51 +15,51 @@
 
 #include "pci.h"
 
-#define VIRTIO_PCI_VENDOR 0x1af4
+#define VIRTIO_PCI_VENDOR     0x1af4
 #define VIRTIO_PCI_DEVICE_NET 0x1041 /* 0x1040 + device type 1 */
 
 /* Device status bits (virtio 1.0, 2.1). */
 #define VIRTIO_STATUS_ACKNOWLEDGE 0x01u
-#define VIRTIO_STATUS_DRIVER 0x02u
-#define VIRTIO_STATUS_DRIVER_OK 0x04u
+#define VIRTIO_STATUS_DRIVER      0x02u
+#define VIRTIO_STATUS_DRIVER_OK   0x04u
 #define VIRTIO_STATUS_FEATURES_OK 0x08u
 #define VIRTIO_STATUS_NEEDS_RESET 0x40u
-#define VIRTIO_STATUS_FAILED 0x80u
+#define VIRTIO_STATUS_FAILED      0x80u
 
 /* Transport feature bits. */
-#define VIRTIO_F_RING_EVENT_IDX 29
-#define VIRTIO_F_VERSION_1 32
+#define VIRTIO_F_RING_EVENT_IDX  29
+#define VIRTIO_F_VERSION_1       32
 #define VIRTIO_F_ACCESS_PLATFORM 33 /* the device goes through an IOMMU */
-#define VIRTIO_BIT(n) (1ull << (n))
+#define VIRTIO_BIT(n)            (1ull << (n))
 
 /* Vendor capability cfg_type values. */
 #define VIRTIO_PCI_CAP_COMMON 1
 #define VIRTIO_PCI_CAP_NOTIFY 2
-#define VIRTIO_PCI_CAP_ISR 3
+#define VIRTIO_PCI_CAP_ISR    3
 #define VIRTIO_PCI_CAP_DEVICE 4
 
 /* Common configuration structure, offsets inside its region. */
 #define VIRTIO_COMMON_DFSELECT 0x00
-#define VIRTIO_COMMON_DF 0x04
+#define VIRTIO_COMMON_DF       0x04
 #define VIRTIO_COMMON_GFSELECT 0x08
-#define VIRTIO_COMMON_GF 0x0c
-#define VIRTIO_COMMON_MSIX 0x10
-#define VIRTIO_COMMON_NUMQ 0x12
-#define VIRTIO_COMMON_STATUS 0x14
-#define VIRTIO_COMMON_CFGGEN 0x15
+#define VIRTIO_COMMON_GF       0x0c
+#define VIRTIO_COMMON_MSIX     0x10
+#define VIRTIO_COMMON_NUMQ     0x12
+#define VIRTIO_COMMON_STATUS   0x14
+#define VIRTIO_COMMON_CFGGEN   0x15
 #define VIRTIO_COMMON_Q_SELECT 0x16
-#define VIRTIO_COMMON_Q_SIZE 0x18
-#define VIRTIO_COMMON_Q_MSIX 0x1a
+#define VIRTIO_COMMON_Q_SIZE   0x18
+#define VIRTIO_COMMON_Q_MSIX   0x1a
 #define VIRTIO_COMMON_Q_ENABLE 0x1c
-#define VIRTIO_COMMON_Q_NOFF 0x1e
-#define VIRTIO_COMMON_Q_DESC 0x20
-#define VIRTIO_COMMON_Q_AVAIL 0x28
-#define VIRTIO_COMMON_Q_USED 0x30
-#define VIRTIO_COMMON_LEN 0x38
+#define VIRTIO_COMMON_Q_NOFF   0x1e
+#define VIRTIO_COMMON_Q_DESC   0x20
+#define VIRTIO_COMMON_Q_AVAIL  0x28
+#define VIRTIO_COMMON_Q_USED   0x30
+#define VIRTIO_COMMON_LEN      0x38
 
 #define VIRTIO_MSI_NO_VECTOR 0xffffu /* interrupts of this source not signalled */
-#define VIRTIO_DMA_BAD UINT64_MAX
-#define VIRTIO_RESET_POLLS 1000 /* reads of status before a reset is declared stuck */
+#define VIRTIO_DMA_BAD       UINT64_MAX
+#define VIRTIO_RESET_POLLS   1000 /* reads of status before a reset is declared stuck */
 
 enum virtio_err {
 	VIRTIO_OK = 0,

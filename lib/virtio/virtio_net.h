@@ -18,18 +18,18 @@
 
 #include "virtqueue.h"
 
-#define VIRTIO_NET_F_MAC 5
-#define VIRTIO_NET_F_STATUS 16
-#define VIRTIO_NET_S_LINK_UP 1u
-#define VIRTIO_NET_CFG_MAC 0
+#define VIRTIO_NET_F_MAC      5
+#define VIRTIO_NET_F_STATUS   16
+#define VIRTIO_NET_S_LINK_UP  1u
+#define VIRTIO_NET_CFG_MAC    0
 #define VIRTIO_NET_CFG_STATUS 6
 
-#define VNET_RXQ 0
-#define VNET_TXQ 1
-#define VNET_HDR_LEN 12     /* with VERSION_1 num_buffers is always there */
+#define VNET_RXQ       0
+#define VNET_TXQ       1
+#define VNET_HDR_LEN   12   /* with VERSION_1 num_buffers is always there */
 #define VNET_FRAME_MIN 14   /* an Ethernet header */
 #define VNET_FRAME_MAX 1514 /* no VLAN tag, no FCS */
-#define VNET_BUF_SIZE 2048
+#define VNET_BUF_SIZE  2048
 
 struct virtio_net_hdr {
 	uint8_t flags;

@@ -1,12 +1,12 @@
 /* Virtio vendor capabilities in PCI config space (virtio 1.0, 4.1.4). */
 #include "virtio.h"
 
-#define CAP_CFG_TYPE 3
-#define CAP_BAR 4
-#define CAP_OFFSET 8
-#define CAP_LENGTH 12
-#define CAP_NOTIFY_MULT 16
-#define CAP_MIN_LEN 16
+#define CAP_CFG_TYPE       3
+#define CAP_BAR            4
+#define CAP_OFFSET         8
+#define CAP_LENGTH         12
+#define CAP_NOTIFY_MULT    16
+#define CAP_MIN_LEN        16
 #define NOTIFY_CAP_MIN_LEN 20
 
 struct parse_ctx {

@@ -20,13 +20,13 @@
 
 #include "virtio.h"
 
-#define VIRTQ_MAX_SIZE 256 /* what the bookkeeping arrays hold */
-#define VIRTQ_MAX_CHAIN 16 /* segments per buffer */
-#define VIRTQ_DESC_F_NEXT 1u
-#define VIRTQ_DESC_F_WRITE 2u
+#define VIRTQ_MAX_SIZE             256 /* what the bookkeeping arrays hold */
+#define VIRTQ_MAX_CHAIN            16  /* segments per buffer */
+#define VIRTQ_DESC_F_NEXT          1u
+#define VIRTQ_DESC_F_WRITE         2u
 #define VIRTQ_AVAIL_F_NO_INTERRUPT 1u
-#define VIRTQ_USED_F_NO_NOTIFY 1u
-#define VIRTQ_NONE 0xffffu
+#define VIRTQ_USED_F_NO_NOTIFY     1u
+#define VIRTQ_NONE                 0xffffu
 
 struct virtq_desc {
 	uint64_t addr;

@@ -14,7 +14,7 @@
 #include <stdint.h>
 
 #define LINE_MAX_BYTES 256u /* a line holds LINE_MAX_BYTES - 1 bytes */
-#define LINE_HISTORY 16u
+#define LINE_HISTORY   16u
 
 typedef void (*line_out_fn)(void *ctx, const char *s, size_t n);
 

@@ -8,7 +8,7 @@
 #include "capos.capnp.h"
 #include "nic.capnp.h"
 
-#define MSG_BYTES (64u * 1024u)
+#define MSG_BYTES   (64u * 1024u)
 #define SMALL_WORDS 32u
 
 /* One call on the Nic; on success *r reads the results. */

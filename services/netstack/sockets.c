@@ -6,7 +6,7 @@
 #include "lwip/udp.h"
 
 #define ID_SLOT(id) ((id)&0xffu)
-#define ID_GEN(id) (((id) >> 8) & 0xffu)
+#define ID_GEN(id)  (((id) >> 8) & 0xffu)
 
 void sock_table_init(struct sock_table *t)
 {

@@ -21,10 +21,10 @@
 #include "lwip/ip4_addr.h"
 #include "lwip/pbuf.h"
 
-#define SOCK_MAX 64u         /* sockets of every kind */
-#define SOCK_BACKLOG_MAX 16u /* connections a listener holds unaccepted */
-#define SOCK_UDP_QUEUE 16u   /* datagrams a UDP socket holds unread */
-#define SOCK_UDP_MAX 1472u   /* one Ethernet frame, no fragmentation */
+#define SOCK_MAX         64u   /* sockets of every kind */
+#define SOCK_BACKLOG_MAX 16u   /* connections a listener holds unaccepted */
+#define SOCK_UDP_QUEUE   16u   /* datagrams a UDP socket holds unread */
+#define SOCK_UDP_MAX     1472u /* one Ethernet frame, no fragmentation */
 
 enum sock_err {
 	SOCK_OK = 0,

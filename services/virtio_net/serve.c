@@ -19,8 +19,8 @@
 #include "nic_server.h"
 #include "vnet_svc.h"
 
-#define RECV_BYTES (64u * 1024u) /* the kernel's largest result: header, params, caps */
-#define RETURNS_MAX 8u
+#define RECV_BYTES   (64u * 1024u) /* the kernel's largest result: header, params, caps */
+#define RETURNS_MAX  8u
 #define CALIBRATE_NS 10000000ull /* 10 ms */
 
 static uint64_t recv_buf[RECV_BYTES / 8];

@@ -14,9 +14,9 @@
 #include "nic_core.h"
 #include "virtio/virtio_net.h"
 
-#define VNET_SVC_QSIZE 256    /* QEMU's default queue size */
-#define VNET_SVC_IRQ_BIT 0    /* the Interrupt's bit in the Notification */
-#define VNET_SVC_MSIX_ENTRY 0 /* both queues and config changes */
+#define VNET_SVC_QSIZE      256 /* QEMU's default queue size */
+#define VNET_SVC_IRQ_BIT    0   /* the Interrupt's bit in the Notification */
+#define VNET_SVC_MSIX_ENTRY 0   /* both queues and config changes */
 
 struct vnet_svc {
 	const char *name;                   /* instance name, the "[name]" of every line */

@@ -15,16 +15,16 @@
 
 #include "virtio/virtio.h"
 
-#define FAKE_BAR 4
-#define FAKE_BAR_SIZE 0x4000u
-#define FAKE_COMMON 0x0000u
-#define FAKE_ISR 0x1000u
-#define FAKE_DEVCFG 0x2000u
-#define FAKE_DEVCFG_LEN 0x100u
-#define FAKE_NOTIFY 0x3000u
+#define FAKE_BAR         4
+#define FAKE_BAR_SIZE    0x4000u
+#define FAKE_COMMON      0x0000u
+#define FAKE_ISR         0x1000u
+#define FAKE_DEVCFG      0x2000u
+#define FAKE_DEVCFG_LEN  0x100u
+#define FAKE_NOTIFY      0x3000u
 #define FAKE_NOTIFY_MULT 4u
-#define FAKE_POOL_DEV 0x40000000ull /* device address of the pool's first byte */
-#define FAKE_TX_KEEP 64
+#define FAKE_POOL_DEV    0x40000000ull /* device address of the pool's first byte */
+#define FAKE_TX_KEEP     64
 
 struct fake_vq {
 	uint16_t max, size, notify_off, msix;

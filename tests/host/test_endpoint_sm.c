@@ -11,9 +11,9 @@
 
 #include "endpoint_sm.h"
 
-#define MEM 4096u
+#define MEM   4096u
 #define SLOTS 8u
-#define CQES 32u
+#define CQES  32u
 
 struct process {
 	uint32_t pid;

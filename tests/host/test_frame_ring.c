@@ -6,7 +6,7 @@
 #include "frame_ring.h"
 
 #define SLOTS 8
-#define SLOT 2048
+#define SLOT  2048
 
 struct shared {
 	uint32_t prod, cons;

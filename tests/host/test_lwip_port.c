@@ -35,9 +35,9 @@
 #include "lwip_port.h"
 
 #define DEADLINE_MS 60000u
-#define TCP_PORT 5001
-#define UDP_PORT 7
-#define BULK (1024u * 1024u)
+#define TCP_PORT    5001
+#define UDP_PORT    7
+#define BULK        (1024u * 1024u)
 
 static const uint8_t mac_client[6] = {0x02, 0, 0, 0, 0, 1};
 static const uint8_t mac_server[6] = {0x02, 0, 0, 0, 0, 2};

@@ -13,8 +13,8 @@
 #include "manifest/manifest.h"
 
 #define S(lit) ((struct mf_str){lit, sizeof(lit) - 1})
-#define NSVC 40u
-#define NCAPS 80u
+#define NSVC   40u
+#define NCAPS  80u
 
 static const uint8_t elf[] = {0x7f, 'E', 'L', 'F'};
 static struct mf_binary bins[2];

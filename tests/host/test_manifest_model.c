@@ -91,7 +91,7 @@ Test(manifest_json, embedded_nul_is_refused)
 }
 
 #define GOOD_INIT "\"init\": {\"binary\": \"init\", \"caps\": [{\"name\": \"console\", \"source\": {\"kernel\": \"console\"}}]}"
-#define SERVER "{\"name\": \"server\", \"binary\": \"srv\", \"caps\": [{\"name\": \"ep\", \"source\": {\"kernel\": \"endpoint\"}}], \"exports\": [\"ep\"], \"restart\": \"onFailure\"}"
+#define SERVER    "{\"name\": \"server\", \"binary\": \"srv\", \"caps\": [{\"name\": \"ep\", \"source\": {\"kernel\": \"endpoint\"}}], \"exports\": [\"ep\"], \"restart\": \"onFailure\"}"
 
 static int load(struct model *md, const char *text)
 {

@@ -6,7 +6,7 @@
 static struct measure m;
 
 #define CYC(s) (m.total.stage[CAPOS_MEASURE_##s].cycles)
-#define EV(s) (m.total.stage[CAPOS_MEASURE_##s].events)
+#define EV(s)  (m.total.stage[CAPOS_MEASURE_##s].events)
 
 Test(measure, stages_partition_the_time)
 {

@@ -11,10 +11,10 @@ static struct virtio_dev dev;
 static struct virtq q;  /* the TX queue: device reads */
 static struct virtq rq; /* the RX queue: device writes */
 
-#define POOL (64 * 1024)
-#define RING_MEM 0
+#define POOL        (64 * 1024)
+#define RING_MEM    0
 #define RX_RING_MEM 8192
-#define DATA 16384
+#define DATA        16384
 
 static uint8_t *data(unsigned i)
 {

@@ -3,7 +3,7 @@
 
 #include "vm_ranges.h"
 
-#define P VM_PAGE
+#define P  VM_PAGE
 #define LO 0x200000000000ull
 #define HI 0x600000000000ull
 

@@ -13,7 +13,7 @@
 #include "props.h"
 
 #define DEFAULT_CASES 200u
-#define DEFAULT_SEED 0xc0ffee5eedull
+#define DEFAULT_SEED  0xc0ffee5eedull
 
 static const struct prop_def *const all_props[] = {
 	&prop_cap_table,

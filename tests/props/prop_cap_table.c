@@ -15,7 +15,7 @@
 #include "cap_table.h"
 #include "prop.h"
 
-#define CAP 6u
+#define CAP     6u
 #define MAX_OPS 80u
 #define MAX_IDS 512u
 

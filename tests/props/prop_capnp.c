@@ -19,9 +19,9 @@
 #include "prop.h"
 
 #define MAX_NODES 160u
-#define MAX_DW 3u
-#define MAX_PC 4u
-#define MAX_LEN 24u
+#define MAX_DW    3u
+#define MAX_PC    4u
+#define MAX_LEN   24u
 #define MAX_DEPTH 3u
 
 enum kind { K_NULL,

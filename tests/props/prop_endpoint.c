@@ -25,12 +25,12 @@
 #include "endpoint_sm.h"
 #include "prop.h"
 
-#define MEM 512u
-#define MAX_OPS 60u
+#define MEM      512u
+#define MAX_OPS  60u
 #define MAX_UIDS 256u
-#define NPROCS 3 /* 0: the server, 1 and 2: clients */
-#define SLOTS 4u
-#define NOBJ 6u
+#define NPROCS   3 /* 0: the server, 1 and 2: clients */
+#define SLOTS    4u
+#define NOBJ     6u
 
 struct process {
 	uint32_t pid;

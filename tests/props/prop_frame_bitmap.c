@@ -17,8 +17,8 @@
 #include "prop.h"
 
 #define MAX_FRAMES 200u
-#define MAX_OPS 80u
-#define F FRAME_SIZE
+#define MAX_OPS    80u
+#define F          FRAME_SIZE
 
 struct world {
 	uint64_t storage[(MAX_FRAMES + 63) / 64];

@@ -18,12 +18,12 @@
 #include "prop.h"
 #include "transfer.h"
 
-#define SRC_CAP 8u
-#define DST_CAP 5u
-#define NOBJ 6u
+#define SRC_CAP        8u
+#define DST_CAP        5u
+#define NOBJ           6u
 #define UNTRANSFERABLE 5u /* object 5 may not leave its table */
-#define MAX_OPS 60u
-#define NPLANS 2u
+#define MAX_OPS        60u
+#define NPLANS         2u
 
 struct world {
 	struct cap_slot src_slots[SRC_CAP], dst_slots[DST_CAP];

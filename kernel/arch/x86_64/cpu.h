@@ -17,34 +17,34 @@ void cpu_init(void);
 /* Sets the stack the CPU switches to on a trap from ring 3 (TSS.rsp0). */
 void tss_set_rsp0(uint64_t rsp0);
 
-#define MSR_EFER 0xc0000080u
-#define MSR_STAR 0xc0000081u
-#define MSR_LSTAR 0xc0000082u
-#define MSR_FMASK 0xc0000084u
-#define MSR_FS_BASE 0xc0000100u
-#define MSR_GS_BASE 0xc0000101u
+#define MSR_EFER           0xc0000080u
+#define MSR_STAR           0xc0000081u
+#define MSR_LSTAR          0xc0000082u
+#define MSR_FMASK          0xc0000084u
+#define MSR_FS_BASE        0xc0000100u
+#define MSR_GS_BASE        0xc0000101u
 #define MSR_KERNEL_GS_BASE 0xc0000102u
 
 #define EFER_SCE (1ull << 0)
 #define EFER_LME (1ull << 8)
 #define EFER_NXE (1ull << 11)
 
-#define CR0_MP (1ull << 1)
-#define CR0_EM (1ull << 2)
-#define CR0_TS (1ull << 3)
-#define CR0_NE (1ull << 5)
-#define CR0_WP (1ull << 16)
-#define CR4_OSFXSR (1ull << 9)
+#define CR0_MP         (1ull << 1)
+#define CR0_EM         (1ull << 2)
+#define CR0_TS         (1ull << 3)
+#define CR0_NE         (1ull << 5)
+#define CR0_WP         (1ull << 16)
+#define CR4_OSFXSR     (1ull << 9)
 #define CR4_OSXMMEXCPT (1ull << 10)
-#define CR4_OSXSAVE (1ull << 18)
-#define CR4_SMEP (1ull << 20)
-#define CR4_SMAP (1ull << 21)
+#define CR4_OSXSAVE    (1ull << 18)
+#define CR4_SMEP       (1ull << 20)
+#define CR4_SMAP       (1ull << 21)
 
-#define RFLAGS_IF (1ull << 9)
-#define RFLAGS_TF (1ull << 8)
-#define RFLAGS_DF (1ull << 10)
-#define RFLAGS_NT (1ull << 14)
-#define RFLAGS_AC (1ull << 18)
+#define RFLAGS_IF          (1ull << 9)
+#define RFLAGS_TF          (1ull << 8)
+#define RFLAGS_DF          (1ull << 10)
+#define RFLAGS_NT          (1ull << 14)
+#define RFLAGS_AC          (1ull << 18)
 /*
  * Every RFLAGS bit user mode can leave set that changes what ring 0 does:
  * TF (single-step traps in the kernel), IF (interrupts before the stack

@@ -4,8 +4,8 @@
 
 #include <stdint.h>
 
-#define CPUID1_EDX_TSC (1u << 4)
-#define CPUID1_EDX_APIC (1u << 9)
+#define CPUID1_EDX_TSC          (1u << 4)
+#define CPUID1_EDX_APIC         (1u << 9)
 #define CPUID1_ECX_TSC_DEADLINE (1u << 24)
 
 static inline void cpuid_query(uint32_t leaf, uint32_t sub, uint32_t r[4])

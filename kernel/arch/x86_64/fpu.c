@@ -18,20 +18,20 @@
 /* XCR0 components this kernel enables when CPUID offers them: the user
  * state components it knows the meaning of.  AVX-512's three travel
  * together (the CPU refuses a partial set). */
-#define XFEAT_X87 (1ull << 0)
-#define XFEAT_SSE (1ull << 1)
-#define XFEAT_AVX (1ull << 2)
+#define XFEAT_X87    (1ull << 0)
+#define XFEAT_SSE    (1ull << 1)
+#define XFEAT_AVX    (1ull << 2)
 #define XFEAT_AVX512 ((1ull << 5) | (1ull << 6) | (1ull << 7))
 
 /* Offsets in the legacy (FXSAVE) region. */
-#define FXAREA_FCW 0
+#define FXAREA_FCW   0
 #define FXAREA_MXCSR 24
-#define FXAREA_SIZE 512u
+#define FXAREA_SIZE  512u
 
 #define CPUID1_ECX_XSAVE (1u << 26)
-#define CPUID1_ECX_AVX (1u << 28)
-#define CPUID1_EDX_FXSR (1u << 24)
-#define CPUID1_EDX_SSE2 (1u << 26)
+#define CPUID1_ECX_AVX   (1u << 28)
+#define CPUID1_EDX_FXSR  (1u << 24)
+#define CPUID1_EDX_SSE2  (1u << 26)
 
 static bool use_xsave, use_xsaveopt;
 static uint64_t xcr0;

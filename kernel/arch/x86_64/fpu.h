@@ -26,7 +26,7 @@ struct fpu_state {
 };
 
 /* The clean state of every new thread: FCW 0x37f, MXCSR 0x1f80, the rest 0. */
-#define FPU_INIT_FCW 0x037fu
+#define FPU_INIT_FCW   0x037fu
 #define FPU_INIT_MXCSR 0x1f80u
 
 /* Reads CPUID, sets CR0 (MP, NE; clears EM, TS) and CR4 (OSFXSR,

@@ -24,7 +24,7 @@ static uint8_t ist_stacks[3][KERNEL_STACK_SIZE] __attribute__((aligned(16)));
 static uint8_t rsp0_stack[KERNEL_STACK_SIZE] __attribute__((aligned(16)));
 
 #define SEG_CODE64(dpl) (0x00af9a0000000000ull | ((uint64_t)(dpl) << 45))
-#define SEG_DATA(dpl) (0x00cf920000000000ull | ((uint64_t)(dpl) << 45) | 0xffff)
+#define SEG_DATA(dpl)   (0x00cf920000000000ull | ((uint64_t)(dpl) << 45) | 0xffff)
 
 void tss_set_rsp0(uint64_t rsp0)
 {

@@ -21,12 +21,12 @@
 
 #define KERNEL_CS 0x08
 #define KERNEL_DS 0x10
-#define USER_DS 0x1b
-#define USER_CS 0x23
-#define TSS_SEL 0x28
+#define USER_DS   0x1b
+#define USER_CS   0x23
+#define TSS_SEL   0x28
 
-#define IST_DOUBLE_FAULT 1
-#define IST_NMI 2
+#define IST_DOUBLE_FAULT  1
+#define IST_NMI           2
 #define IST_MACHINE_CHECK 3
 
 #define KERNEL_STACK_SIZE (16 * 1024) /* boot stack and each IST stack */

@@ -17,7 +17,7 @@
 #include "arch/x86_64/trap.h"
 
 #define INTC_DYN_FIRST 0x50
-#define INTC_DYN_LAST 0xdf
+#define INTC_DYN_LAST  0xdf
 
 void intc_init(void);
 bool intc_apic_mode(void);

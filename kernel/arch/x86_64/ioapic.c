@@ -6,13 +6,13 @@
 #include "log.h"
 #include "mem/vmm.h"
 
-#define REG_ID 0x00
-#define REG_VERSION 0x01
-#define REG_REDIR 0x10
-#define RTE_MASKED (1u << 16)
-#define RTE_LEVEL (1u << 15)
+#define REG_ID         0x00
+#define REG_VERSION    0x01
+#define REG_REDIR      0x10
+#define RTE_MASKED     (1u << 16)
+#define RTE_LEVEL      (1u << 15)
 #define RTE_ACTIVE_LOW (1u << 13)
-#define ISA_IRQS 16
+#define ISA_IRQS       16
 
 struct ioapic {
 	volatile uint32_t *mmio;

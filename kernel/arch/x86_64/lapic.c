@@ -6,31 +6,31 @@
 #include "log.h"
 #include "mem/vmm.h"
 
-#define MSR_APIC_BASE 0x1bu
+#define MSR_APIC_BASE    0x1bu
 #define MSR_TSC_DEADLINE 0x6e0u
 #define APIC_BASE_ENABLE (1ull << 11)
 #define APIC_BASE_X2APIC (1ull << 10)
-#define APIC_BASE_ADDR 0xffffff000ull
+#define APIC_BASE_ADDR   0xffffff000ull
 
-#define REG_ID 0x020
-#define REG_VERSION 0x030
-#define REG_TPR 0x080
-#define REG_EOI 0x0b0
-#define REG_SVR 0x0f0
-#define REG_ESR 0x280
-#define REG_LVT_TIMER 0x320
-#define REG_LVT_LINT0 0x350
-#define REG_LVT_LINT1 0x360
-#define REG_LVT_ERROR 0x370
+#define REG_ID         0x020
+#define REG_VERSION    0x030
+#define REG_TPR        0x080
+#define REG_EOI        0x0b0
+#define REG_SVR        0x0f0
+#define REG_ESR        0x280
+#define REG_LVT_TIMER  0x320
+#define REG_LVT_LINT0  0x350
+#define REG_LVT_LINT1  0x360
+#define REG_LVT_ERROR  0x370
 #define REG_TIMER_INIT 0x380
-#define REG_TIMER_CUR 0x390
-#define REG_TIMER_DIV 0x3e0
+#define REG_TIMER_CUR  0x390
+#define REG_TIMER_DIV  0x3e0
 
-#define SVR_ENABLE (1u << 8)
-#define LVT_MASKED (1u << 16)
-#define LVT_ONESHOT (0u << 17)
+#define SVR_ENABLE       (1u << 8)
+#define LVT_MASKED       (1u << 16)
+#define LVT_ONESHOT      (0u << 17)
 #define LVT_TSC_DEADLINE (2u << 17)
-#define TIMER_DIV_1 0xbu
+#define TIMER_DIV_1      0xbu
 
 static volatile uint32_t *regs;
 

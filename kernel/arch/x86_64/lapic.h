@@ -9,8 +9,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define LAPIC_TIMER_VECTOR 0xef
-#define LAPIC_ERROR_VECTOR 0xfe
+#define LAPIC_TIMER_VECTOR    0xef
+#define LAPIC_ERROR_VECTOR    0xfe
 #define LAPIC_SPURIOUS_VECTOR 0xff
 
 /* Enables the local APIC at phys (0: the address in IA32_APIC_BASE); masks

@@ -5,9 +5,9 @@
 #include "arch/x86_64/trap.h"
 #include "log.h"
 
-#define PIC1_CMD 0x20
+#define PIC1_CMD  0x20
 #define PIC1_DATA 0x21
-#define PIC2_CMD 0xa0
+#define PIC2_CMD  0xa0
 #define PIC2_DATA 0xa1
 
 void pic_init(void)

@@ -18,11 +18,11 @@
 #ifndef CAPOS_ARCH_QEMU_EXIT_H
 #define CAPOS_ARCH_QEMU_EXIT_H
 
-#define QEMU_EXIT_PORT 0xf4
-#define QEMU_EXIT_SUCCESS 0x10
-#define QEMU_EXIT_FAILURE 0x11
-#define QEMU_EXIT_PANIC 0x12
-#define QEMU_EXIT_FAULT 0x13
+#define QEMU_EXIT_PORT     0xf4
+#define QEMU_EXIT_SUCCESS  0x10
+#define QEMU_EXIT_FAILURE  0x11
+#define QEMU_EXIT_PANIC    0x12
+#define QEMU_EXIT_FAULT    0x13
 #define QEMU_EXIT_WATCHDOG 0x14
 
 _Noreturn void qemu_exit(unsigned code);

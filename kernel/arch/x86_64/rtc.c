@@ -4,16 +4,16 @@
 #include "arch/x86_64/io.h"
 #include "rtc_time.h"
 
-#define CMOS_INDEX 0x70
-#define CMOS_DATA 0x71
-#define RTC_SECONDS 0x00
-#define RTC_MINUTES 0x02
-#define RTC_HOURS 0x04
-#define RTC_STATUS_A 0x0a
-#define RTC_STATUS_B 0x0b
-#define RTC_A_UPDATING 0x80u /* the clock is changing its registers (< 2 ms) */
+#define CMOS_INDEX       0x70
+#define CMOS_DATA        0x71
+#define RTC_SECONDS      0x00
+#define RTC_MINUTES      0x02
+#define RTC_HOURS        0x04
+#define RTC_STATUS_A     0x0a
+#define RTC_STATUS_B     0x0b
+#define RTC_A_UPDATING   0x80u /* the clock is changing its registers (< 2 ms) */
 #define RTC_UPDATE_SPINS 100000u
-#define RTC_TRIES 3u
+#define RTC_TRIES        3u
 
 static uint8_t cmos_read(uint8_t reg)
 {

@@ -11,15 +11,15 @@
 #include "format.h"
 #include "log.h"
 
-#define PIT_FREQ 1193182u
-#define PIT_CH0 0x40
-#define PIT_CH2 0x42
-#define PIT_CMD 0x43
-#define PORT_B 0x61 /* bit 0 gate 2, bit 1 speaker, bit 5 OUT2 */
-#define CALIBRATE_MS 20u
-#define CALIBRATE_TRIES 12u                   /* passes before giving up; 3 good ones are used */
+#define PIT_FREQ          1193182u
+#define PIT_CH0           0x40
+#define PIT_CH2           0x42
+#define PIT_CMD           0x43
+#define PORT_B            0x61 /* bit 0 gate 2, bit 1 speaker, bit 5 OUT2 */
+#define CALIBRATE_MS      20u
+#define CALIBRATE_TRIES   12u                 /* passes before giving up; 3 good ones are used */
 #define CALIBRATE_GIVE_UP (UINT64_C(1) << 34) /* TSC cycles: seconds at any rate */
-#define NS_PER_SEC UINT64_C(1000000000)
+#define NS_PER_SEC        UINT64_C(1000000000)
 
 enum timer_mode { MODE_PIT,
 	          MODE_LAPIC_ONESHOT,

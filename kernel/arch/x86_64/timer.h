@@ -19,7 +19,7 @@
 
 #include <stdint.h>
 
-#define TIMER_HZ 100                                    /* heartbeat rate */
+#define TIMER_HZ      100                               /* heartbeat rate */
 #define TIMER_TICK_NS (UINT64_C(1000000000) / TIMER_HZ) /* 10 ms */
 
 void timer_init(void);

@@ -29,18 +29,18 @@ struct trap_frame {
 _Static_assert(sizeof(struct trap_frame) == 22 * 8, "trap_frame layout is used by trap_entry.S");
 
 #define TRAP_PAGE_FAULT 14
-#define TRAP_X87_FPU 16 /* #MF */
-#define TRAP_SIMD_FP 19 /* #XM */
-#define IRQ_BASE 32     /* PIC IRQ n arrives at vector IRQ_BASE + n */
-#define IRQ_TIMER 0
-#define IRQ_COM1 4
+#define TRAP_X87_FPU    16 /* #MF */
+#define TRAP_SIMD_FP    19 /* #XM */
+#define IRQ_BASE        32 /* PIC IRQ n arrives at vector IRQ_BASE + n */
+#define IRQ_TIMER       0
+#define IRQ_COM1        4
 
 /* Page-fault error code bits. */
 #define PF_PRESENT (1u << 0)
-#define PF_WRITE (1u << 1)
-#define PF_USER (1u << 2)
-#define PF_RSVD (1u << 3)
-#define PF_IFETCH (1u << 4)
+#define PF_WRITE   (1u << 1)
+#define PF_USER    (1u << 2)
+#define PF_RSVD    (1u << 3)
+#define PF_IFETCH  (1u << 4)
 
 static inline bool trap_from_user(const struct trap_frame *tf)
 {

@@ -30,7 +30,7 @@ enum capos_error_kind {
 };
 
 /* CapException.Type ordinals (schema/capos.capnp); -1 when not decodable. */
-#define CAPOS_EXCEPTION_UNKNOWN (-1)
+#define CAPOS_EXCEPTION_UNKNOWN     (-1)
 #define CAPOS_EXCEPTION_MESSAGE_MAX 128u
 
 struct capos_call_error {

@@ -18,7 +18,7 @@
 #include <stdint.h>
 
 #define CAPOS_RT_ARENA_SIZE (256u * 1024u)
-#define CAPOS_HEAP_ALIGN 16u
+#define CAPOS_HEAP_ALIGN    16u
 
 struct capos_heap;
 

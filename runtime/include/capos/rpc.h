@@ -60,9 +60,9 @@ int capos_client_bind(struct capos_client *c, struct capos_ring *r, struct capos
 int capos_client_open(struct capos_client *c, const char *name, uint64_t iface);
 #endif
 
-#define CAPOS_RPC_STACK_WORDS 64u          /* params built on the stack up to this */
-#define CAPOS_RPC_PARAMS_MAX (64u * 1024u) /* the ABI's params limit */
-#define CAPOS_RPC_RESULT_BYTES 1024u       /* result message + result-cap records */
+#define CAPOS_RPC_STACK_WORDS  64u           /* params built on the stack up to this */
+#define CAPOS_RPC_PARAMS_MAX   (64u * 1024u) /* the ABI's params limit */
+#define CAPOS_RPC_RESULT_BYTES 1024u         /* result message + result-cap records */
 
 /* The params of one call being built. */
 struct capos_rpc_out {

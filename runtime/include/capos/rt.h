@@ -30,7 +30,7 @@
 #include <capos/timer.h>
 
 /* Exit codes the runtime itself uses. */
-#define CAPOS_RT_EXIT_PANIC 101    /* capos_panic()                         */
+#define CAPOS_RT_EXIT_PANIC    101 /* capos_panic()                         */
 #define CAPOS_RT_EXIT_BAD_RING 102 /* the ring page did not look like one   */
 
 struct capos_rt_info {

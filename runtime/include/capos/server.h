@@ -53,7 +53,7 @@ struct capos_server_reply {
 
 /* Handler results. */
 #define CAPOS_SERVER_REPLY 0 /* send the reply                              */
-#define CAPOS_SERVER_STOP 1  /* send the reply, then leave the loop        */
+#define CAPOS_SERVER_STOP  1 /* send the reply, then leave the loop        */
 
 typedef int (*capos_server_handler)(void *ctx, const struct capos_server_call *call,
                                     struct capos_server_reply *reply);
@@ -67,7 +67,7 @@ struct capos_server_stats {
 	                            transfer was refused                    */
 };
 
-#define CAPOS_SERVER_RECV_BYTES 8192u /* receive buffer (header+params+caps) */
+#define CAPOS_SERVER_RECV_BYTES  8192u /* receive buffer (header+params+caps) */
 #define CAPOS_SERVER_REPLY_BYTES 8192u
 
 /* Writes a CapException (type: schema ordinal, e.g. 3 = unimplemented)

@@ -19,9 +19,9 @@
 #include <capos/handle.h>
 #include <capos/ring.h>
 
-#define CAPOS_PROT_READ 1u
+#define CAPOS_PROT_READ  1u
 #define CAPOS_PROT_WRITE 2u
-#define CAPOS_PROT_EXEC 4u
+#define CAPOS_PROT_EXEC  4u
 
 struct capos_vm {
 	struct capos_ring *ring;

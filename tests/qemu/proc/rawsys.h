@@ -12,7 +12,7 @@
 #include <capos/abi.h>
 #include <stdint.h>
 
-#define RING ((volatile struct capos_ring_page *)CAPOS_RING_VADDR)
+#define RING   ((volatile struct capos_ring_page *)CAPOS_RING_VADDR)
 #define CAPSET ((const volatile struct capos_capset_header *)CAPOS_CAPSET_VADDR)
 
 static inline int64_t raw_syscall(uint64_t n, uint64_t a, uint64_t b)

@@ -33,7 +33,7 @@
 #include "echo_proto.h"
 
 #define SAMPLES 2000u
-#define WARMUP 100u
+#define WARMUP  100u
 
 static inline uint64_t rdtsc(void)
 {

@@ -20,9 +20,9 @@
 
 #include "eth_arp.h"
 
-#define NAME "bench_nic"
-#define FRAMES 1024u
-#define ROUNDS 64u
+#define NAME    "bench_nic"
+#define FRAMES  1024u
+#define ROUNDS  64u
 #define WAIT_NS 1000000000ull
 
 static struct capos_nic nic;

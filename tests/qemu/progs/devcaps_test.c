@@ -32,11 +32,11 @@
 #include "virtio/virtio.h"
 #include "virtio/virtio_net.h"
 
-#define NAME "devcaps_test"
-#define MS 1000000ull
-#define QSIZE 16
+#define NAME    "devcaps_test"
+#define MS      1000000ull
+#define QSIZE   16
 #define IRQ_BIT 3
-#define P 4096ull
+#define P       4096ull
 
 static struct capos_ring *r = &capos_rt_ring;
 static struct capos_device_info info;

@@ -7,7 +7,7 @@
  */
 #include "demo.h"
 
-#define ROUNDS 5
+#define ROUNDS  5
 #define BATCHES 4000u
 
 int main(void)

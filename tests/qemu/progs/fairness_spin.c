@@ -9,7 +9,7 @@
 #include "demo.h"
 
 #define ROUNDS 5
-#define WORK 40000000ull
+#define WORK   40000000ull
 
 int main(void)
 {

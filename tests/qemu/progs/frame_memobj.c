@@ -14,8 +14,8 @@
 #include <capos/virtual_memory.h>
 
 #define NAME "frame_memobj"
-#define P CAPOS_PAGE_SIZE
-#define RW (CAPOS_PROT_READ | CAPOS_PROT_WRITE)
+#define P    CAPOS_PAGE_SIZE
+#define RW   (CAPOS_PROT_READ | CAPOS_PROT_WRITE)
 
 static bool refused(int ret, const struct capos_call_error *e, int type)
 {

@@ -12,7 +12,7 @@
 #include <capos/frame_allocator.h>
 #include <capos/virtual_memory.h>
 
-#define NAME "frame_share_client"
+#define NAME  "frame_share_client"
 #define SHARE 200 /* this demo's method ordinal */
 
 int main(void)

@@ -14,7 +14,7 @@
 #include <capos/frame_allocator.h>
 #include <capos/virtual_memory.h>
 
-#define NAME "frame_share_server"
+#define NAME  "frame_share_server"
 #define SHARE 200
 
 static struct capos_memory_object mo;

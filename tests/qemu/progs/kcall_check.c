@@ -29,17 +29,17 @@
 #include <capos/string.h>
 #include <capos/virtual_memory.h>
 
-#define NAME "kcall_check"
-#define P CAPOS_PAGE_SIZE
-#define RW (CAPOS_PROT_READ | CAPOS_PROT_WRITE)
-#define RO_BUF CAPOS_CAPSET_VADDR /* mapped read-only in every process */
-#define TOO_SMALL CAPOS_ERR_RESULT_TOO_SMALL
+#define NAME       "kcall_check"
+#define P          CAPOS_PAGE_SIZE
+#define RW         (CAPOS_PROT_READ | CAPOS_PROT_WRITE)
+#define RO_BUF     CAPOS_CAPSET_VADDR /* mapped read-only in every process */
+#define TOO_SMALL  CAPOS_ERR_RESULT_TOO_SMALL
 #define BAD_BUFFER CAPOS_ERR_BAD_BUFFER
-#define INVALID capos_CapException_Type_invalidArgument
+#define INVALID    capos_CapException_Type_invalidArgument
 
 /* Fixed addresses far from where hint 0 and the runtime put things. */
-#define VM_AT (CAPOS_USER_ANON_BASE + 0x100000000ull)
-#define MO_AT (VM_AT + 0x10000000ull)
+#define VM_AT   (CAPOS_USER_ANON_BASE + 0x100000000ull)
+#define MO_AT   (VM_AT + 0x10000000ull)
 #define RECV_AT (VM_AT + 0x20000000ull)
 
 static uint32_t console_id, frames_id, vm_id, boot_id, spawner_id, ep_id;

@@ -15,9 +15,9 @@
 #include <capos/virtual_memory.h>
 
 #define NAME "memobj_wx"
-#define R CAPOS_PROT_READ
-#define W CAPOS_PROT_WRITE
-#define X CAPOS_PROT_EXEC
+#define R    CAPOS_PROT_READ
+#define W    CAPOS_PROT_WRITE
+#define X    CAPOS_PROT_EXEC
 
 static struct capos_memory_object mo;
 

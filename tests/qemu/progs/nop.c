@@ -11,7 +11,7 @@
  */
 #include "demo.h"
 
-#define NAME "nop"
+#define NAME  "nop"
 #define TOTAL 64u
 
 static int submit_nop(uint64_t ud)

@@ -14,7 +14,7 @@
 #include <capos/device.h>
 
 #define NAME "notify_test"
-#define MS 1000000ull
+#define MS   1000000ull
 
 static uint64_t rdtsc(void)
 {

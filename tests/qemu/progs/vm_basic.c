@@ -14,7 +14,7 @@
 #include <capos/frame_allocator.h>
 #include <capos/virtual_memory.h>
 
-#define P CAPOS_PAGE_SIZE
+#define P  CAPOS_PAGE_SIZE
 #define RW (CAPOS_PROT_READ | CAPOS_PROT_WRITE)
 
 static struct capos_vm vm;

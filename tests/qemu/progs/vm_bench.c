@@ -12,8 +12,8 @@
 #include <capos/virtual_memory.h>
 
 #define ROUNDS 200u
-#define P CAPOS_PAGE_SIZE
-#define RW (CAPOS_PROT_READ | CAPOS_PROT_WRITE)
+#define P      CAPOS_PAGE_SIZE
+#define RW     (CAPOS_PROT_READ | CAPOS_PROT_WRITE)
 
 static inline uint64_t rdtsc(void)
 {

@@ -13,8 +13,8 @@
 #include <capos/frame_allocator.h>
 #include <capos/virtual_memory.h>
 
-#define NAME "vm_fuzz"
-#define P CAPOS_PAGE_SIZE
+#define NAME   "vm_fuzz"
+#define P      CAPOS_PAGE_SIZE
 #define ROUNDS 1500u
 
 static uint64_t rng = 0x9e3779b97f4a7c15ull;

@@ -8,7 +8,7 @@
 #include <capos/heap.h>
 #include <capos/virtual_memory.h>
 
-#define CHUNK (96u * 1024u)
+#define CHUNK  (96u * 1024u)
 #define CHUNKS 16u /* 1.5 MiB, six times the arena */
 
 int main(void)

@@ -11,8 +11,8 @@
 #include "demo.h"
 #include <capos/virtual_memory.h>
 
-#define NAME "vm_huge_hint"
-#define P CAPOS_PAGE_SIZE
+#define NAME      "vm_huge_hint"
+#define P         CAPOS_PAGE_SIZE
 #define FREE_HINT 0x100000000000ull /* below the ring area, above the ELF */
 
 static void refused(const struct capos_vm *vm, uint64_t hint, uint64_t size, const char *what)

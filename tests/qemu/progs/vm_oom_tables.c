@@ -12,7 +12,7 @@
 #include <capos/virtual_memory.h>
 
 #define NAME "vm_oom_tables"
-#define P CAPOS_PAGE_SIZE
+#define P    CAPOS_PAGE_SIZE
 
 int main(void)
 {

@@ -22,15 +22,15 @@
 #if !defined(CAPOS_HOST)
 /* Freestanding: gcc gives stdint/stddef/limits, not inttypes or ctype. */
 #define LWIP_NO_INTTYPES_H 1
-#define LWIP_NO_CTYPE_H 1
-#define X8_F "02x"
-#define U16_F "u"
-#define S16_F "d"
-#define X16_F "x"
-#define U32_F "u"
-#define S32_F "d"
-#define X32_F "x"
-#define SZT_F "lu"
+#define LWIP_NO_CTYPE_H    1
+#define X8_F               "02x"
+#define U16_F              "u"
+#define S16_F              "d"
+#define X16_F              "x"
+#define U32_F              "u"
+#define S32_F              "d"
+#define X32_F              "x"
+#define SZT_F              "lu"
 #endif
 
 /* The diagnostics and assertions of the stack go to the port's hooks:

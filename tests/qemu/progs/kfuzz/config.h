@@ -10,7 +10,7 @@
 #include <stdint.h>
 
 #define KF_WORKERS_MAX 4u
-#define KF_MAGIC 0x4746434a5a55464bull /* "KFUZJCFG" */
+#define KF_MAGIC       0x4746434a5a55464bull /* "KFUZJCFG" */
 
 /* Generator paths that can be left out (kfuzz.off=nt,selfcopy,...). */
 enum { OFF_NT = 1,
