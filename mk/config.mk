@@ -53,21 +53,32 @@ HOST_LDFLAGS := $(HOST_SAN)
 # Host tools that must run fast (code generator, mkmanifest) skip the sanitizers.
 TOOL_CFLAGS := -std=c17 $(WARN) -O2 -g $(COMMON_INC) -DCAPOS_HOST=1 -D_DEFAULT_SOURCE
 
-$(BUILD)/kernel/%.o: %.c
+# Objects depend on their compiler flags: $(BUILD)/KIND.flags holds the
+# flags of the last build and is rewritten only when they change, so a
+# change of flags (say the userspace ABI) rebuilds every object of that
+# kind instead of linking old objects with new ones.
+flags_stamp = $(shell mkdir -p $(BUILD) && printf '%s\n' '$(2)' | cmp -s - $(BUILD)/$(1).flags || \
+	printf '%s\n' '$(2)' >$(BUILD)/$(1).flags)
+$(call flags_stamp,kernel,$(CC) $(KERNEL_CFLAGS))
+$(call flags_stamp,user,$(CC) $(USER_CFLAGS))
+$(call flags_stamp,host,$(HOST_CC) $(HOST_CFLAGS))
+$(call flags_stamp,tool,$(HOST_CC) $(TOOL_CFLAGS))
+
+$(BUILD)/kernel/%.o: %.c $(BUILD)/kernel.flags
 	@mkdir -p $(@D)
 	$(CC) $(KERNEL_CFLAGS) -MMD -MP -c $< -o $@
-$(BUILD)/kernel/%.o: %.S
+$(BUILD)/kernel/%.o: %.S $(BUILD)/kernel.flags
 	@mkdir -p $(@D)
 	$(CC) $(KERNEL_ASFLAGS) -MMD -MP -c $< -o $@
-$(BUILD)/user/%.o: %.c
+$(BUILD)/user/%.o: %.c $(BUILD)/user.flags
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) -MMD -MP -c $< -o $@
-$(BUILD)/user/%.o: %.S
+$(BUILD)/user/%.o: %.S $(BUILD)/user.flags
 	@mkdir -p $(@D)
 	$(CC) $(USER_ASFLAGS) -MMD -MP -c $< -o $@
-$(BUILD)/host/%.o: %.c
+$(BUILD)/host/%.o: %.c $(BUILD)/host.flags
 	@mkdir -p $(@D)
 	$(HOST_CC) $(HOST_CFLAGS) -MMD -MP -c $< -o $@
-$(BUILD)/tool/%.o: %.c
+$(BUILD)/tool/%.o: %.c $(BUILD)/tool.flags
 	@mkdir -p $(@D)
 	$(HOST_CC) $(TOOL_CFLAGS) -MMD -MP -c $< -o $@
