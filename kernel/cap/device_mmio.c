@@ -307,5 +307,5 @@ const struct kcap_type kcap_device_mmio_type = {
 	.drop = mmio_drop,
 	.transferable = false, /* device authority stays with the manifest's driver */
 	.retain = mmio_retain,
-	.boot_object = 0, /* made per service by the boot code (manifest_boot.c) */
+	.boot_object = 0, /* made per service by the spawn (service_caps.c) */
 };

@@ -302,5 +302,5 @@ const struct kcap_type kcap_dma_pool_type = {
 	.drop = pool_drop,
 	.transferable = false, /* device authority stays with the manifest's driver */
 	.retain = pool_retain,
-	.boot_object = 0, /* made per service by the boot code (manifest_boot.c) */
+	.boot_object = 0, /* made per service by the spawn (service_caps.c) */
 };

@@ -232,5 +232,5 @@ const struct kcap_type kcap_interrupt_type = {
 	.drop = irq_drop,
 	.transferable = false, /* device authority stays with the manifest's driver */
 	.retain = irq_retain,
-	.boot_object = 0, /* made per service by the boot code (manifest_boot.c) */
+	.boot_object = 0, /* made per service by the spawn (service_caps.c) */
 };
