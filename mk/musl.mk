@@ -77,3 +77,11 @@ $(BUILD)/host/musl/%: tests/musl/%.c
 musl: $(MUSL_LIBC) $(MUSL_POSIX_LIB) $(MUSL_CRT) $(MUSL_TEST_ELFS) $(MUSL_TEST_HOST)
 CHECK_TARGETS += musl
 TEST_SUITES += tests/musl/compare.sh
+
+# The personality's logic on the host (tests/host/test_posix.c).
+POSIX_HOST_TEST := $(BUILD)/host/tests/host/test_posix
+$(POSIX_HOST_TEST): tests/host/test_posix.c libc/posix.c libc/posix.h
+	@mkdir -p $(@D)
+	$(HOST_CC) $(HOST_CFLAGS) -Ilibc -o $@ tests/host/test_posix.c libc/posix.c -lcriterion \
+		$(HOST_LDFLAGS)
+HOST_TEST_BINS += $(POSIX_HOST_TEST)
