@@ -30,10 +30,10 @@ LUA_MAIN_OBJ := $(LUA_DIR)/lua.o
 # services/lua/port: the header Debian's build generates for luaconf.h.
 LUA_CFLAGS := $(MUSL_PROG_CFLAGS) -std=gnu99 -DLUA_COMPAT_5_3 -DLUA_USE_POSIX -Iservices/lua/port
 
-$(LUA_OBJS): $(LUA_DIR)/obj/%.o: $(LUA_STAMP) | musl-libc-sub
+$(LUA_OBJS): $(LUA_DIR)/obj/%.o: $(LUA_STAMP) | $(MUSL_LIBC)
 	@mkdir -p $(@D)
 	$(CC) $(LUA_CFLAGS) -MMD -MP -c $(LUA_SRC)/src/$*.c -o $@
-$(LUA_MAIN_OBJ): $(LUA_STAMP) | musl-libc-sub
+$(LUA_MAIN_OBJ): $(LUA_STAMP) | $(MUSL_LIBC)
 	@mkdir -p $(@D)
 	$(CC) $(LUA_CFLAGS) -Dmain=lua_main -MMD -MP -c $(LUA_SRC)/src/lua.c -o $@
 -include $(LUA_OBJS:.o=.d) $(LUA_MAIN_OBJ:.o=.d)
@@ -47,7 +47,7 @@ $(LUA_DIR)/run/$(1)/script.o: $(2) services/lua/script.S
 	@mkdir -p $$(@D)
 	$(CC) -c -DLUA_SCRIPT='"$(abspath $(2))"' -DLUA_SCRIPT_NAME='"$(1).lua"' \
 		services/lua/script.S -o $$@
-$(LUA_DIR)/run/$(1)/service.o: services/lua/service.c $(MUSL_STAMP) | musl-libc-sub
+$(LUA_DIR)/run/$(1)/service.o: services/lua/service.c $(MUSL_STAMP) | $(MUSL_LIBC)
 	@mkdir -p $$(@D)
 	$(CC) $(MUSL_PROG_CFLAGS) -DLUA_SCRIPT_NAME='"$(1).lua"' -c $$< -o $$@
 $(LUA_DIR)/run/$(1)/lua.elf: $(LUA_DIR)/run/$(1)/script.o $(LUA_DIR)/run/$(1)/service.o \

@@ -25,12 +25,11 @@ $(MUSL_STAMP): tools/srcpkg.sh third_party/sources.lock
 	@touch $@
 
 # musl's own file list is a wildcard over its tree: a sub-make, run once
-# the tree exists.  It is always asked (it knows its own dependencies).
-.PHONY: musl-libc-sub
-musl-libc-sub: $(MUSL_STAMP)
+# the tree exists.  It is always asked (FORCE, mk/iso.mk): it knows its
+# own dependencies and leaves libc.a alone when nothing changed.
+$(MUSL_LIBC): $(MUSL_STAMP) FORCE
 	+@$(MAKE) --no-print-directory -f libc/musl-lib.mk MUSL_SRC=$(abspath $(MUSL_SRC)) \
 		OUT=$(abspath $(MUSL_DIR)) CC=$(CC) AR=$(AR)
-$(MUSL_LIBC): musl-libc-sub
 
 # The personality and the runtime objects a musl program keeps.
 MUSL_POSIX_C := libc/posix.c libc/posix_caps.c libc/start.c
@@ -62,7 +61,7 @@ USER_LDSCRIPT ?= runtime/user.ld
 MUSL_TEST_SRCS := $(wildcard tests/musl/*.c)
 MUSL_TEST_ELFS := $(patsubst tests/musl/%.c,$(BUILD)/user/musl/%.elf,$(MUSL_TEST_SRCS))
 MUSL_TEST_HOST := $(patsubst tests/musl/%.c,$(BUILD)/host/musl/%,$(MUSL_TEST_SRCS))
-$(BUILD)/user/musl/%.o: tests/musl/%.c $(MUSL_STAMP) | musl-libc-sub
+$(BUILD)/user/musl/%.o: tests/musl/%.c $(MUSL_STAMP) | $(MUSL_LIBC)
 	@mkdir -p $(@D)
 	$(CC) $(MUSL_PROG_CFLAGS) -MMD -MP -c $< -o $@
 $(BUILD)/user/musl/%.elf: $(BUILD)/user/musl/%.o $(MUSL_LINK_DEPS)
