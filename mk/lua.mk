@@ -6,9 +6,11 @@
 # around the run.
 #   build/lua/liblua.a              the interpreter and its libraries
 #   build/lua/lua.o                 lua.c (the standalone interpreter)
-#   build/lua/run/NAME/lua.elf      the service with script NAME.lua inside
+#   build/lua/tests/NAME/lua.elf    the service with tests/lua/NAME.lua inside
+#   build/lua/run/NAME/lua.elf      the same with make run-lua's SCRIPT inside
 # `make run-lua SCRIPT=path.lua` builds one and boots it (tools/musl-run.sh):
-# the script's output is printed, the exit status is the script's.
+# the script's output is printed with its exit status; make fails if it is
+# not 0.
 # tests/lua/compare.sh (make test) runs tests/lua/*.lua on capOS and on the
 # host's lua5.4 and compares.
 
@@ -41,25 +43,23 @@ $(LUA_LIB): $(LUA_OBJS)
 	rm -f $@
 	$(AR) rcs $@ $^
 
-# $(call lua_prog,NAME,SCRIPT): build/lua/run/NAME/lua.elf with SCRIPT inside.
+# $(call lua_prog,DIR,NAME,SCRIPT): DIR/lua.elf with SCRIPT inside as NAME.lua.
 define lua_prog
-$(LUA_DIR)/run/$(1)/script.o: $(2) services/lua/script.S
+$(1)/script.o: $(3) services/lua/script.S
 	@mkdir -p $$(@D)
-	$(CC) -c -DLUA_SCRIPT='"$(abspath $(2))"' -DLUA_SCRIPT_NAME='"$(1).lua"' \
+	$(CC) -c -DLUA_SCRIPT='"$(abspath $(3))"' -DLUA_SCRIPT_NAME='"$(2).lua"' \
 		services/lua/script.S -o $$@
-$(LUA_DIR)/run/$(1)/service.o: services/lua/service.c $(MUSL_STAMP) | $(MUSL_LIBC)
+$(1)/service.o: services/lua/service.c $(MUSL_STAMP) | $(MUSL_LIBC)
 	@mkdir -p $$(@D)
-	$(CC) $(MUSL_PROG_CFLAGS) -DLUA_SCRIPT_NAME='"$(1).lua"' -c $$< -o $$@
-$(LUA_DIR)/run/$(1)/lua.elf: $(LUA_DIR)/run/$(1)/script.o $(LUA_DIR)/run/$(1)/service.o \
-		$(LUA_MAIN_OBJ) $(LUA_LIB) $(MUSL_LINK_DEPS)
-	$$(call musl_link,$$@,$(LUA_DIR)/run/$(1)/service.o $(LUA_DIR)/run/$(1)/script.o \
-		$(LUA_MAIN_OBJ) $(LUA_LIB))
+	$(CC) $(MUSL_PROG_CFLAGS) -DLUA_SCRIPT_NAME='"$(2).lua"' -c $$< -o $$@
+$(1)/lua.elf: $(1)/script.o $(1)/service.o $(LUA_MAIN_OBJ) $(LUA_LIB) $(MUSL_LINK_DEPS)
+	$$(call musl_link,$$@,$(1)/service.o $(1)/script.o $(LUA_MAIN_OBJ) $(LUA_LIB))
 endef
 
 LUA_TEST_SCRIPTS := $(wildcard tests/lua/*.lua)
 LUA_TEST_NAMES := $(patsubst tests/lua/%.lua,%,$(LUA_TEST_SCRIPTS))
-$(foreach n,$(LUA_TEST_NAMES),$(eval $(call lua_prog,$(n),tests/lua/$(n).lua)))
-LUA_TEST_ELFS := $(patsubst %,$(LUA_DIR)/run/%/lua.elf,$(LUA_TEST_NAMES))
+$(foreach n,$(LUA_TEST_NAMES),$(eval $(call lua_prog,$(LUA_DIR)/tests/$(n),$(n),tests/lua/$(n).lua)))
+LUA_TEST_ELFS := $(patsubst %,$(LUA_DIR)/tests/%/lua.elf,$(LUA_TEST_NAMES))
 
 .PHONY: lua run-lua
 lua: $(LUA_LIB) $(LUA_MAIN_OBJ) $(LUA_TEST_ELFS)
@@ -69,9 +69,7 @@ TEST_SUITES += tests/lua/compare.sh
 # make run-lua SCRIPT=path.lua: a script the tests may never have seen.
 LUA_RUN_NAME := $(basename $(notdir $(SCRIPT)))
 ifneq ($(SCRIPT),)
-ifeq ($(filter $(LUA_RUN_NAME),$(LUA_TEST_NAMES)),)
-$(eval $(call lua_prog,$(LUA_RUN_NAME),$(SCRIPT)))
-endif
+$(eval $(call lua_prog,$(LUA_DIR)/run/$(LUA_RUN_NAME),$(LUA_RUN_NAME),$(SCRIPT)))
 endif
 run-lua:
 	@[ -n "$(SCRIPT)" ] || { echo "run-lua: SCRIPT=path/to/script.lua is required" >&2; exit 2; }

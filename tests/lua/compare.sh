@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Lua on capOS against the host's lua5.4, for `make test`: every script
 # tests/lua/NAME.lua runs in QEMU as the Lua service's script
-# (build/lua/run/NAME/lua.elf, mk/lua.mk; tools/musl-run.sh) and on the
+# (build/lua/tests/NAME/lua.elf, mk/lua.mk; tools/musl-run.sh) and on the
 # host (`lua5.4`, run as "lua" from tests/lua with TZ=UTC, stdout and
 # stderr into one file as capOS's console gets them); the outputs must be
 # equal line for line and the exit statuses equal.  One PASS/FAIL line per
@@ -23,7 +23,7 @@ if [ ${#names[@]} -eq 0 ]; then
 fi
 status=0
 for name in "${names[@]}"; do
-	elf=$build/lua/run/$name/lua.elf out=$build/test-logs/lua-$name
+	elf=$build/lua/tests/$name/lua.elf out=$build/test-logs/lua-$name
 	if [ ! -f "$elf" ]; then
 		echo "FAIL lua_$name: $elf not built (make lua)"
 		status=1
