@@ -84,6 +84,8 @@ help:
 	@echo "  make fuzz-elf              ELF checker fuzzer; make fuzz-manifest: manifest JSON/decoder fuzzers"
 	@echo "  make netstack              the network stack service (lwIP over the Nic; docs/networking.md)"
 	@echo "  make lwip                  lwIP from Debian's source package, built freestanding, for the host and for libFuzzer"
+	@echo "  make run-lua SCRIPT=f.lua  run a Lua script on capOS (Lua 5.4 on musl; fails if the script does; docs/porting.md)"
+	@echo "  make musl / make lua       build musl and Lua from Debian's sources via srcpkg (docs/posix.md)"
 	@echo "  make fuzz-net              lwIP packet-input fuzzer (libFuzzer, host; FUZZ_SECONDS=60; Debian's lwip via srcpkg)"
 	@echo "  make fuzz-kernel           in-guest kernel fuzzer, one boot per seed (SEEDS=10 OPS=2000 MEM=256M SEED0=1 OFF=)"
 	@echo "  make clean                 remove build/"

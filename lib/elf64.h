@@ -88,9 +88,11 @@ const char *elf_error_name(int err);
  * base: tp = base + tp_offset; the TLS image (align_up(memsz, align) bytes:
  * .tdata template then zeroed .tbss) ends at tp and starts at
  * base + data_offset (the linker addresses variables as negative offsets
- * from tp); ELF_TLS_TCB_SIZE bytes of TCB follow tp, %fs:0 = tp.
+ * from tp); ELF_TLS_TCB_SIZE bytes of TCB follow tp, %fs:0 = tp.  The TCB
+ * is room for a C library's thread descriptor, built in place: musl's
+ * struct pthread is 200 bytes on x86_64 (libc/musl/tls.c checks it fits).
  */
-#define ELF_TLS_TCB_SIZE 64u
+#define ELF_TLS_TCB_SIZE 256u
 struct elf_tls_layout {
 	uint64_t data_offset; /* template goes at base + data_offset        */
 	uint64_t tp_offset;   /* thread pointer = base + tp_offset          */

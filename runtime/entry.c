@@ -1,15 +1,14 @@
 /*
- * Process start: everything between _start (start.S) and main.
+ * Process start: everything between _start (start.S) and main but the
+ * heap (runtime/rt_start.c), so that a musl program, whose malloc is
+ * musl's, starts the same way (libc/start.c).
  */
 #include <capos/rt.h>
+#include <capos/rt_init.h>
 #include "capos.capnp.h"
 
 struct capos_rt_info capos_rt;
 struct capos_ring capos_rt_ring;
-
-/* The heap's first region; past it malloc grows through VirtualMemory
- * (capos_vm_heap_grow, installed by runtime/heap.c on first use). */
-static _Alignas(16) uint8_t heap_arena[CAPOS_RT_ARENA_SIZE];
 
 static int64_t syscall_enter(uint32_t min_complete, uint64_t timeout_ns, void *ctx)
 {
@@ -37,9 +36,7 @@ static bool tls_self_pointer_ok(void)
 	return tp != 0 && *(volatile const uint64_t *)(uintptr_t)tp == tp;
 }
 
-_Noreturn void capos_rt_start(void *ring, uint64_t pid, const void *capset);
-
-_Noreturn void capos_rt_start(void *ring, uint64_t pid, const void *capset)
+void capos_rt_init(void *ring, uint64_t pid, const void *capset)
 {
 	capos_rt.pid = pid;
 	capos_rt.ring_addr = ring;
@@ -50,9 +47,6 @@ _Noreturn void capos_rt_start(void *ring, uint64_t pid, const void *capset)
 	    capos_ring_init(&capos_rt_ring, ring, syscall_enter, NULL) != 0)
 		capos_exit(CAPOS_RT_EXIT_BAD_RING);
 
-	capos_heap_init(&capos_rt_heap);
-	capos_heap_add_region(&capos_rt_heap, heap_arena, sizeof(heap_arena));
-
 	capos_rt.capset_status = capos_capset_parse(&capos_rt.capset, capset);
 	if (capos_rt.capset_status == CAPOS_CAPSET_OK)
 		open_default_console();
@@ -60,10 +54,6 @@ _Noreturn void capos_rt_start(void *ring, uint64_t pid, const void *capset)
 	if (!tls_self_pointer_ok())
 		capos_panic("TLS thread pointer %#lx does not point at itself",
 		            (unsigned long)capos_rt.tls_pointer);
-
-	int code = main();
-	capos_flush_releases();
-	capos_exit(code);
 }
 
 int capos_puts(const char *line)

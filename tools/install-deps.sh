@@ -52,6 +52,9 @@ packages=(
 )
 # spin: the SPIN model checker `make verify` runs on verify/spin/*.pml.
 packages+=(spin)
+# lua5.4: the host's Lua, whose output tests/lua/compare.sh compares
+# with Lua on capOS (docs/porting.md).
+packages+=(lua5.4)
 # faketime: grub/mkiso.sh runs grub-mkrescue at SOURCE_DATE_EPOCH so the
 # ISO is reproducible (docs/build.md).
 packages+=(faketime)

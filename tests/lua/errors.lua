@@ -1,0 +1,20 @@
+-- pcall, error with values and levels, xpcall with a handler, assert.
+print(pcall(function() return 1, 2, 3 end))
+print(pcall(function() error("plain message") end))
+print(pcall(function() error("no position", 0) end))
+local ok, e = pcall(function() error({code = 42}) end)
+print(ok, type(e), e.code)
+print(pcall(error))
+print(pcall(function() local t = nil; return t.field end))
+print(pcall(function() return 1 + {} end))
+print(pcall(function() return #5 end))
+print(select(2, pcall(function() return ("x"):bad() end)))
+print(xpcall(function() error("traced") end, function(m) return "handled: " .. m end))
+print(pcall(assert, false, "assert message"))
+print(pcall(assert, 1 == 1, "unused"))
+print(pcall(string.rep))
+print(pcall(setmetatable, 1, {}))
+local function level2() error("from level 2", 2) end
+local function caller() level2() end
+print(pcall(caller))
+print(tostring(select(2, pcall(error, setmetatable({}, {__tostring = function() return "custom" end})))))
