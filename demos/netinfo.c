@@ -103,6 +103,13 @@ int main(void)
 	e = net_NetworkManager_configureStatic_Call(&nm, bad_netmask, NULL, &cs, &err);
 	DEMO_CHECK(me, e == CAPOS_ERR_APPLICATION_EXCEPTION && err.exception_type == capos_CapException_Type_invalidArgument,
 	           "configureStatic with netmask 255.0.255.0 refused: %s\n", err.message);
+	net_NetworkManager_ping_Reply pr;
+	e = net_NetworkManager_ping(&nm, 0x0a000202u, 17, 56, 1000000000ull, &pr, &err);
+	DEMO_CHECK(me, e == CAPOS_ERR_APPLICATION_EXCEPTION && err.exception_type == capos_CapException_Type_invalidArgument,
+	           "ping of 17 requests refused: %s\n", err.message);
+	e = net_NetworkManager_ping(&nm, 0x0a000202u, 1, 56, 0, &pr, &err);
+	DEMO_CHECK(me, e == CAPOS_ERR_APPLICATION_EXCEPTION && err.exception_type == capos_CapException_Type_invalidArgument,
+	           "ping with no time to wait refused: %s\n", err.message);
 	net_NetworkManager_tcpConnect_Reply tc;
 	e = net_NetworkManager_tcpConnect(&nm, 0x0a000202u, 80, 1000000000ull, &tc, &err);
 	DEMO_CHECK(me, e == CAPOS_ERR_APPLICATION_EXCEPTION && err.exception_type == capos_CapException_Type_unimplemented,

@@ -12,8 +12,8 @@
 
 #define PING_COUNT   4u
 #define PING_PAYLOAD 56u
-#define PING_TARGET  0x0a000202u     /* 10.0.2.2: the only address pinged */
-#define PING_TIMEOUT 2000000000ull   /* 2 s per request */
+#define PING_TARGET  0x0a000202u   /* 10.0.2.2: the only address pinged */
+#define PING_TIMEOUT 2000000000ull /* 2 s per request */
 
 /* "1.234": milliseconds with three decimals (one printf per line: lines
  * of concurrent processes must not split). */

@@ -53,9 +53,10 @@ NET_SYSTEM ?= system-net.cue
 NET_IOMMU ?= 1
 NET_HOSTFWD ?= tcp:127.0.0.1:8080-:80 tcp:127.0.0.1:8007-:7 udp:127.0.0.1:8007-:7
 comma := ,
+net_space := $() $()
 NET_QEMU_ARGS = --machine q35 --qemu-arg -nic --qemu-arg none \
 	$(if $(filter 1,$(NET_IOMMU)),--qemu-arg -device --qemu-arg intel-iommu) \
-	--qemu-arg -netdev --qemu-arg user,id=n0,restrict=on$(foreach f,$(NET_HOSTFWD),$(comma)hostfwd=$(f)) \
+	--qemu-arg -netdev --qemu-arg user,id=n0,restrict=on$(subst $(net_space),,$(foreach f,$(NET_HOSTFWD),$(comma)hostfwd=$(f))) \
 	--qemu-arg -device --qemu-arg virtio-net-pci,netdev=n0,disable-legacy=on,addr=04.0$(if $(filter 1,$(NET_IOMMU)),$(comma)iommu_platform=on)
 .PHONY: run-net
 run-net: deps

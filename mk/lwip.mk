@@ -185,3 +185,13 @@ $(NET_SYSTEM_SMOKE_MANIFEST): system-net.cue $(BUILD)/stripped/services/netstack
 	@mkdir -p $(@D)
 	$(MKMANIFEST) --cue-runner $(CUE_RUNNER) -S cue $(addprefix -B ,$(MANIFEST_BIN_DIRS)) -o $@ $<
 CHECK_TARGETS += $(NET_SYSTEM_SMOKE_MANIFEST)
+
+# Smoke net_static: tests/qemu/net/net_static.cue (netcfg drives
+# configureStatic and configureDhcp over the real driver).
+NET_STATIC_SMOKE_MANIFEST := $(BUILD)/manifests/net_static.bin
+$(NET_STATIC_SMOKE_MANIFEST): tests/qemu/net/net_static.cue $(BUILD)/stripped/services/netstack.elf \
+		$(BUILD)/stripped/services/virtio_net.elf $(BUILD)/stripped/demos/netcfg.elf \
+		$(BUILD)/stripped/init/init.elf $$(MKMANIFEST) $$(CUE_SCHEMA) $$(CUE_RUNNER) package-lock.json
+	@mkdir -p $(@D)
+	$(MKMANIFEST) --cue-runner $(CUE_RUNNER) -S cue $(addprefix -B ,$(MANIFEST_BIN_DIRS)) -o $@ $<
+CHECK_TARGETS += $(NET_STATIC_SMOKE_MANIFEST)

@@ -87,7 +87,8 @@ void netstack_log_address(struct netif *n)
 /* Called by lwIP when the address changes (DHCP bound, renewed, lost). */
 static void status_changed(struct netif *n)
 {
-	netstack_log_address(n);
+	if (!ns.quiet)
+		netstack_log_address(n);
 }
 
 static void deliver(void *ctx, const uint8_t *frame, size_t len)

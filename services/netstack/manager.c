@@ -15,8 +15,8 @@
 #include "netstack.h"
 
 #define PING_MAX_COUNT   16u
-#define PING_MAX_PAYLOAD 1472u                  /* one unfragmented datagram */
-#define PING_MAX_WAIT_NS 10000000000ull         /* 10 s per request */
+#define PING_MAX_PAYLOAD 1472u          /* one unfragmented datagram */
+#define PING_MAX_WAIT_NS 10000000000ull /* 10 s per request */
 #define REPLY_BYTES      CAPOS_SERVER_REPLY_BYTES
 
 static uint64_t reply_buf[(REPLY_BYTES + 8 + CAPOS_XFER_MAX * sizeof(struct capos_xfer_desc)) / 8];
@@ -58,6 +58,12 @@ static int interface_info(void *self, struct capos_rpc_ctx *rc,
 	return CAPOS_SERVER_REPLY;
 }
 
+static void clear_dns(void)
+{
+	for (u8_t k = 0; k < DNS_MAX_SERVERS; k++)
+		dns_setserver(k, IP_ADDR_ANY);
+}
+
 static int configure_dhcp(void *self, struct capos_rpc_ctx *rc,
                           net_NetworkManager_configureDhcp_Params_reader in,
                           net_NetworkManager_configureDhcp_Results_builder out)
@@ -65,7 +71,12 @@ static int configure_dhcp(void *self, struct capos_rpc_ctx *rc,
 	(void)self;
 	(void)in;
 	(void)out;
+	/* The static addresses and DNS servers go; DHCP brings its own (the
+	 * status callback logs the lease). */
+	ns.quiet = true;
 	netif_set_addr(&ns.eth.netif, IP4_ADDR_ANY4, IP4_ADDR_ANY4, IP4_ADDR_ANY4);
+	clear_dns();
+	ns.quiet = false;
 	ns.dhcp = true;
 	if (dhcp_start(&ns.eth.netif) != ERR_OK)
 		return capos_rpc_raise(rc, capos_CapException_Type_overloaded,
@@ -102,12 +113,13 @@ static int configure_static(void *self, struct capos_rpc_ctx *rc,
 		bad = "configureStatic: more than 2 DNS servers";
 	if (bad)
 		return capos_rpc_raise(rc, capos_CapException_Type_invalidArgument, bad);
+	/* One log line for the result, not one per step. */
+	ns.quiet = true;
 	dhcp_release_and_stop(&ns.eth.netif);
 	ns.dhcp = false;
-	for (u8_t k = 0; k < DNS_MAX_SERVERS; k++) {
-		ip_addr_t s = IPADDR4_INIT(0);
-		if (k < capnp_list_len(dns))
-			ip_addr_set_ip4_u32_val(s, lwip_htonl(capnp_list_get_u32(dns, k)));
+	clear_dns();
+	for (u8_t k = 0; k < capnp_list_len(dns); k++) {
+		ip_addr_t s = IPADDR4_INIT(lwip_htonl(capnp_list_get_u32(dns, k)));
 		dns_setserver(k, &s);
 	}
 	ip4_addr_t ia, im, ig;
@@ -115,6 +127,7 @@ static int configure_static(void *self, struct capos_rpc_ctx *rc,
 	ip4_addr_set_u32(&im, lwip_htonl(m));
 	ip4_addr_set_u32(&ig, lwip_htonl(g));
 	netif_set_addr(&ns.eth.netif, &ia, &im, &ig);
+	ns.quiet = false;
 	netstack_log_address(&ns.eth.netif);
 	return CAPOS_SERVER_REPLY;
 }

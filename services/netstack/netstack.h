@@ -18,7 +18,8 @@ struct netstack {
 	struct nic_link link;
 	struct ethif eth;
 	uint8_t mac[6];
-	bool dhcp; /* the address comes from DHCP (else static) */
+	bool dhcp;  /* the address comes from DHCP (else static) */
+	bool quiet; /* reconfiguring: the steps are not logged, the result is */
 	/* NetworkManager on CapSet entry "endpoint" (optional) */
 	bool serving;
 	struct capos_cap ep;
