@@ -1,7 +1,7 @@
 /*
  * Shared by the network demos (ping, netinfo): waits until the netstack's
  * interface has an address (DHCP can take a moment after boot), asking
- * NetworkManager.interfaceInfo every 100 ms for at most 30 s.  The bound
+ * NetworkManager.interfaceInfo every 100 ms for at most 60 s.  The bound
  * only limits a failure; nothing depends on how long it takes.
  */
 #ifndef CAPOS_DEMO_NET_WAIT_H
@@ -11,7 +11,7 @@
 #include <capos/timer.h>
 #include "net.capnp.rpc.h"
 
-#define NET_WAIT_TRIES 300
+#define NET_WAIT_TRIES 600
 #define NET_WAIT_STEP  100000000ull /* 100 ms */
 
 /* 0 once bound (r holds the info), else the last error or -1. */

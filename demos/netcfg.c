@@ -68,7 +68,7 @@ int main(void)
 	DEMO_CHECK(me, e == 0, "configureStatic 10.0.2.15/24 via 10.0.2.2\n");
 	check_static(me, &nm);
 	net_NetworkManager_ping_Reply pr;
-	e = net_NetworkManager_ping(&nm, GATEWAY, 2, 32, 2000000000ull, &pr, &err);
+	e = net_NetworkManager_ping(&nm, GATEWAY, 2, 32, 5000000000ull, &pr, &err);
 	DEMO_CHECK(me, e == 0 && capnp_list_len(net_NetworkManager_ping_Results_get_replies(pr.results)) > 0,
 	           "ping 10.0.2.2 over the static configuration: %u of %u replies\n",
 	           e == 0 ? capnp_list_len(net_NetworkManager_ping_Results_get_replies(pr.results)) : 0,
