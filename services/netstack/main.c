@@ -214,8 +214,8 @@ int main(void)
 		capos_printf("[netstack] serving NetworkManager on 'endpoint'\n");
 	run();
 	const struct nic_link_stats *s = &ns.link.stats;
-	capos_printf("[netstack] exiting: %llu frames in, %llu out, %llu dropped\n",
-	             (unsigned long long)s->rx_frames, (unsigned long long)s->tx_frames,
-	             (unsigned long long)s->tx_dropped);
+	capos_printf("[netstack] exiting: %llu frames in (%llu refused), %llu out, %llu dropped\n",
+	             (unsigned long long)s->rx_frames, (unsigned long long)s->rx_bad,
+	             (unsigned long long)s->tx_frames, (unsigned long long)s->tx_dropped);
 	return 0;
 }
