@@ -37,23 +37,30 @@ ALL_TARGETS += $(SERVICE_ELFS)
 .PHONY: services
 services: $(SERVICE_ELFS)
 
-# `make run-net`: the network system (NET_SYSTEM) on q35 with QEMU's VT-d
-# (intel-iommu: the driver's DMA pool is the only memory the device can
-# reach) and a modern virtio-net function on user networking with
-# restrict=on (the guest reaches only QEMU's gateway 10.0.2.2; nothing
-# leaves the machine).  Like `make run` it ends by itself: the client
-# exits, then the driver, then init.  NET_IOMMU=0 boots without the IOMMU
-# (the pool is then contiguous physical memory: its physical address is
-# the device address).
+# `make run-net`: the network system (NET_SYSTEM: the driver, the netstack
+# with DHCP, ping and netinfo) on q35 with QEMU's VT-d (intel-iommu: the
+# driver's DMA pool is the only memory the device can reach) and a modern
+# virtio-net function on user networking with restrict=on (the guest
+# reaches only QEMU's gateway 10.0.2.2; nothing leaves the machine).  Like
+# `make run` it ends by itself: the clients exit, then the netstack, the
+# driver and init.  NET_IOMMU=0 boots without the IOMMU (the pool is then
+# contiguous physical memory: its physical address is the device address).
+# NET_HOSTFWD: host ports forwarded into the guest, on 127.0.0.1 only
+# (HTTP 8080 -> 80, TCP and UDP echo 8007 -> 7); NET_HOSTFWD= turns them
+# off (two runs at once cannot bind the same ports).  The smokes boot
+# without them.
 NET_SYSTEM ?= system-net.cue
 NET_IOMMU ?= 1
+NET_HOSTFWD ?= tcp:127.0.0.1:8080-:80 tcp:127.0.0.1:8007-:7 udp:127.0.0.1:8007-:7
+comma := ,
+net_space := $() $()
 NET_QEMU_ARGS = --machine q35 --qemu-arg -nic --qemu-arg none \
 	$(if $(filter 1,$(NET_IOMMU)),--qemu-arg -device --qemu-arg intel-iommu) \
-	--qemu-arg -netdev --qemu-arg user,id=n0,restrict=on \
+	--qemu-arg -netdev --qemu-arg user,id=n0,restrict=on$(subst $(net_space),,$(foreach f,$(NET_HOSTFWD),$(comma)hostfwd=$(f))) \
 	--qemu-arg -device --qemu-arg virtio-net-pci,netdev=n0,disable-legacy=on,addr=04.0$(if $(filter 1,$(NET_IOMMU)),$(comma)iommu_platform=on)
-comma := ,
 .PHONY: run-net
 run-net: deps
+	$(if $(strip $(NET_HOSTFWD)),@echo "run-net: host forwards on 127.0.0.1: $(NET_HOSTFWD) (HTTP, once served, at http://127.0.0.1:8080/)")
 	+@$(MAKE) --no-print-directory run-kernel SYSTEM=$(NET_SYSTEM) RUN_QEMU_EXTRA='$(NET_QEMU_ARGS)'
 
 # `make bench-nic`: services/virtio_net/bench-nic.cue (the driver and
@@ -63,6 +70,7 @@ run-net: deps
 # QEMU's gateway.  The whole log goes to build/bench-nic.log; the table
 # (the [bench_nic] lines) to the terminal.  A benchmark, not a test.
 .PHONY: bench-nic
+bench-nic: NET_HOSTFWD =
 bench-nic: deps
 	+@bash -o pipefail -c "$(MAKE) --no-print-directory run-kernel \
 		SYSTEM=services/virtio_net/bench-nic.cue \

@@ -128,6 +128,13 @@ CHECK_TARGETS += $(NETSTACK_ELF)
 .PHONY: netstack
 netstack: $(NETSTACK_ELF)
 
+# A run of a system that names the netstack (`make run-net`; run targets
+# set SYSTEM_BIN_NAMES, mk/manifest.mk) builds it and rebuilds the
+# manifest when it changes; `make all` never needs it.
+ifneq ($(filter netstack,$(SYSTEM_BIN_NAMES)),)
+MANIFEST_BINS += $(NETSTACK_ELF)
+endif
+
 # The socket table (services/netstack/sockets.c) on the host lwIP, over
 # lwIP's loopback: tests/host/test_netstack_sockets.c.
 NETSTACK_SOCKETS_TEST := $(BUILD)/host/tests/host/test_netstack_sockets
@@ -166,3 +173,25 @@ $(NETSTACK_SMOKE_MANIFEST): tests/qemu/net/netstack_fake_nic.cue $(BUILD)/stripp
 	$(MKMANIFEST) --cue-runner $(CUE_RUNNER) -S cue -B $(BUILD)/stripped/services \
 		-B $(BUILD)/stripped/net $(addprefix -B ,$(MANIFEST_BIN_DIRS)) -o $@ $<
 CHECK_TARGETS += $(NETSTACK_SMOKE_MANIFEST)
+
+# Smoke net_system: system-net.cue itself (the driver, the netstack with
+# DHCP against QEMU's user network, ping and netinfo), booted like
+# `make run-net` but without host forwards.
+NET_SYSTEM_SMOKE_MANIFEST := $(BUILD)/manifests/net_system.bin
+$(NET_SYSTEM_SMOKE_MANIFEST): system-net.cue $(BUILD)/stripped/services/netstack.elf \
+		$(BUILD)/stripped/services/virtio_net.elf $(BUILD)/stripped/demos/ping.elf \
+		$(BUILD)/stripped/demos/netinfo.elf $(BUILD)/stripped/init/init.elf \
+		$$(MKMANIFEST) $$(CUE_SCHEMA) $$(CUE_RUNNER) package-lock.json
+	@mkdir -p $(@D)
+	$(MKMANIFEST) --cue-runner $(CUE_RUNNER) -S cue $(addprefix -B ,$(MANIFEST_BIN_DIRS)) -o $@ $<
+CHECK_TARGETS += $(NET_SYSTEM_SMOKE_MANIFEST)
+
+# Smoke net_static: tests/qemu/net/net_static.cue (netcfg drives
+# configureStatic and configureDhcp over the real driver).
+NET_STATIC_SMOKE_MANIFEST := $(BUILD)/manifests/net_static.bin
+$(NET_STATIC_SMOKE_MANIFEST): tests/qemu/net/net_static.cue $(BUILD)/stripped/services/netstack.elf \
+		$(BUILD)/stripped/services/virtio_net.elf $(BUILD)/stripped/demos/netcfg.elf \
+		$(BUILD)/stripped/init/init.elf $$(MKMANIFEST) $$(CUE_SCHEMA) $$(CUE_RUNNER) package-lock.json
+	@mkdir -p $(@D)
+	$(MKMANIFEST) --cue-runner $(CUE_RUNNER) -S cue $(addprefix -B ,$(MANIFEST_BIN_DIRS)) -o $@ $<
+CHECK_TARGETS += $(NET_STATIC_SMOKE_MANIFEST)

@@ -1,10 +1,13 @@
 /* The netstack's clock: see clock.h. */
 #include "clock.h"
 
-#include <stddef.h>
-#include <stdint.h>
+#include <capos/rt.h>
+#include <capos/timer.h>
+
+#include "lwip_port.h"
 
 static uint64_t tsc0;
+static const struct capos_timer *timer;
 
 static uint64_t rdtsc(void)
 {
@@ -15,32 +18,29 @@ static uint64_t rdtsc(void)
 	return (uint64_t)hi << 32 | lo;
 }
 
-static uint32_t tsc_ms(void *ctx)
+uint64_t netstack_clock_ns(void)
 {
-	(void)ctx;
-	return (uint32_t)((rdtsc() - tsc0) / (NETSTACK_TSC_MHZ_ASSUMED * 1000ull));
+	uint64_t ns = 0;
+	struct capos_call_error err;
+	if (timer && capos_timer_now(timer, &ns, &err) == 0)
+		return ns;
+	/* No Timer (or it failed): the TSC at the assumed rate. */
+	return (rdtsc() - tsc0) * 1000u / NETSTACK_TSC_MHZ_ASSUMED;
 }
 
-__attribute__((weak)) bool netstack_timer_clock(lwip_port_clock_fn *fn, void **ctx,
-                                                const char **name)
+static uint32_t clock_ms(void *ctx)
 {
-	(void)fn;
 	(void)ctx;
-	(void)name;
-	return false;
+	return (uint32_t)(netstack_clock_ns() / 1000000u);
 }
 
 void netstack_clock_init(void)
 {
-	lwip_port_clock_fn fn;
-	void *ctx;
-	const char *name;
-	if (netstack_timer_clock(&fn, &ctx, &name)) {
-		lwip_port_set_clock(fn, ctx, name);
-		return;
-	}
 	tsc0 = rdtsc();
-	lwip_port_set_clock(tsc_ms, NULL, "the TSC at an assumed 2000 MHz (no Timer linked)");
+	timer = capos_default_timer();
+	lwip_port_set_clock(clock_ms, NULL,
+	                    timer ? "the Timer capability ('timer')"
+	                          : "the TSC at an assumed 2000 MHz (no Timer granted)");
 }
 
 uint64_t netstack_clock_seed(void)

@@ -1,61 +1,197 @@
 /*
  * netstack: the network stack service.  Holds the Nic capability of the
  * NIC driver (CapSet entry "nic", interface Nic, schema/nic.capnp), runs
- * lwIP (services/netstack/port) over it with the DHCPv4 client on, and
- * logs the lease, gateway and DNS servers it learns.
+ * lwIP (services/netstack/port) over it with the DHCPv4 client on, logs
+ * the lease, gateway and DNS servers it learns, and serves
+ * NetworkManager (schema/net.capnp, manager.c) on CapSet entry "endpoint"
+ * when the manifest gives it one.  Time comes from the Timer "timer".
  *
- * Not yet: serving schema/net.capnp (NetworkManager, TcpListenAuthority,
- * TcpListener, TcpSocket, UdpSocket) on an endpoint: docs/networking.md
- * says what is planned.  The event loop is one thread: flush TX, wait for
- * frames until lwIP's next timer is due, deliver them, run the timers.
+ * One thread, one event loop: a wait for frames (Nic.rxWait, or
+ * Nic.receive without a frame ring) and a RECV for NetworkManager calls
+ * are always outstanding, and the service sleeps in cap_enter until
+ * either completes or lwIP's next timer is due.  The socket interfaces
+ * are not served yet: docs/networking.md says what the kernel lacks.
  *
- * Exits 0 when the driver goes away, 1 when it cannot start.
+ * Exits 0 when the driver goes away or when the last NetworkManager
+ * client is gone, 1 when it cannot start.
  */
 #include <capos/endpoint.h>
 #include <capos/rt.h>
 
 #include "clock.h"
-#include "ethif.h"
 #include "lwip/dhcp.h"
 #include "lwip/dns.h"
 #include "lwip/init.h"
 #include "lwip/timeouts.h"
 #include "lwip_port.h"
+#include "netstack.h"
 #include "nic.capnp.h"
-#include "nic_link.h"
 
-#define POLL_MAX_MS 100u
+#define NIC_WAIT_NS 1000000000ull /* a wait for frames outstanding at most 1 s */
+#define RECV_BYTES  8192u
+#define MS          1000000ull
 
-static struct nic_link link;
-static struct ethif eth;
+struct netstack ns;
 static const struct ethif_ops link_ops = {.send = nic_link_send};
+static uint64_t recv_buf[RECV_BYTES / 8];
 
-static void print_ip(const char *what, const ip4_addr_t *a)
+static void fmt_ip(char buf[16], const ip4_addr_t *a)
 {
-	capos_printf(" %s %u.%u.%u.%u", what, ip4_addr1(a), ip4_addr2(a), ip4_addr3(a), ip4_addr4(a));
+	capos_snprintf(buf, 16, "%u.%u.%u.%u", ip4_addr1(a), ip4_addr2(a), ip4_addr3(a), ip4_addr4(a));
+}
+
+/* The DNS servers as "a b" or "none offered". */
+static void fmt_dns(char buf[40])
+{
+	size_t at = 0;
+	buf[0] = '\0';
+	for (u8_t i = 0; i < DNS_MAX_SERVERS; i++) {
+		const ip_addr_t *s = dns_getserver(i);
+		if (ip_addr_isany(s))
+			continue;
+		char ip[16];
+		fmt_ip(ip, ip_2_ip4(s));
+		at += (size_t)capos_snprintf(buf + at, 40 - at, "%s%s", at ? " " : "", ip);
+	}
+	if (at == 0)
+		capos_snprintf(buf, 40, "none");
+}
+
+/* One line per fact, each one Console write (lines of concurrent
+ * processes never mix).  QEMU's DHCP server with restrict=on offers no
+ * router and no DNS server: "none" says so rather than 0.0.0.0. */
+void netstack_log_address(struct netif *n)
+{
+	char a[16], m[16], g[16], dns[40], srv[16];
+	fmt_ip(a, netif_ip4_addr(n));
+	fmt_ip(m, netif_ip4_netmask(n));
+	fmt_ip(g, netif_ip4_gw(n));
+	fmt_dns(dns);
+	const char *gw = ip4_addr_isany_val(*netif_ip4_gw(n)) ? "none" : g;
+	struct dhcp *d = netif_dhcp_data(n);
+	if (ns.dhcp && d && dhcp_supplied_address(n)) {
+		fmt_ip(srv, ip_2_ip4(&d->server_ip_addr));
+		capos_printf("[netstack] DHCP lease: address %s from server %s\n", a, srv);
+		capos_printf("[netstack] DHCP netmask %s\n", m);
+		capos_printf("[netstack] DHCP gateway %s%s\n", gw, *gw == 'n' ? " (no router offered)" : "");
+		capos_printf("[netstack] DHCP dns %s%s\n", dns, *dns == 'n' ? " (no DNS server offered)" : "");
+		capos_printf("[netstack] DHCP lease time %u s (renewal after %u s)\n",
+		             (unsigned)d->offered_t0_lease, (unsigned)d->offered_t1_renew);
+	} else if (ns.dhcp) {
+		capos_printf("[netstack] address %s: no DHCP lease held\n", a);
+	} else {
+		capos_printf("[netstack] static address %s netmask %s gateway %s dns %s\n", a, m, gw, dns);
+	}
 }
 
 /* Called by lwIP when the address changes (DHCP bound, renewed, lost). */
 static void status_changed(struct netif *n)
 {
-	struct dhcp *d = netif_dhcp_data(n);
-	capos_printf("[netstack] %s:", dhcp_supplied_address(n) ? "DHCP lease" : "address");
-	print_ip("address", netif_ip4_addr(n));
-	print_ip("netmask", netif_ip4_netmask(n));
-	print_ip("gateway", netif_ip4_gw(n));
-	for (u8_t i = 0; i < DNS_MAX_SERVERS; i++) {
-		const ip_addr_t *s = dns_getserver(i);
-		if (!ip_addr_isany(s))
-			print_ip("dns", ip_2_ip4(s));
-	}
-	if (d && dhcp_supplied_address(n))
-		capos_printf(" lease %u s", (unsigned)d->offered_t0_lease);
-	capos_printf("\n");
+	if (!ns.quiet)
+		netstack_log_address(n);
 }
 
 static void deliver(void *ctx, const uint8_t *frame, size_t len)
 {
 	ethif_input(ctx, frame, len);
+}
+
+static int submit_recv(void)
+{
+	struct capos_sqe sqe = {.opcode = CAPOS_OP_RECV,
+	                        .cap_id = ns.ep.cap_id,
+	                        .user_data = capos_ring_next_user_data(&capos_rt_ring),
+	                        .result_addr = (uintptr_t)recv_buf,
+	                        .result_len = sizeof recv_buf};
+	int e = capos_ring_submit(&capos_rt_ring, &sqe);
+	if (e == 0)
+		ns.recv_ud = sqe.user_data;
+	return e;
+}
+
+/* True when a NetworkManager call (or the endpoint's end) is waiting. */
+static bool call_ready(void)
+{
+	if (ns.recv_ud && !ns.recv_done && capos_ring_take(&capos_rt_ring, ns.recv_ud, &ns.recv_cqe))
+		ns.recv_done = true;
+	return ns.recv_done;
+}
+
+void netstack_poll(uint64_t max_ns, bool wake_on_call)
+{
+	nic_link_flush(&ns.link);
+	nic_link_arm(&ns.link, NIC_WAIT_NS);
+	bool busy = nic_link_collect(&ns.link, deliver, &ns.eth);
+	if (wake_on_call && call_ready())
+		busy = true;
+	if (!busy && !ns.link.gone) {
+		u32_t ms = sys_timeouts_sleeptime();
+		uint64_t wait = ms == SYS_TIMEOUTS_SLEEPTIME_INFINITE ? max_ns : (uint64_t)ms * MS;
+		if (wait > max_ns)
+			wait = max_ns;
+		/* 0 would not wait at all: a timer is due now, run it. */
+		if (wait > 0)
+			capos_ring_enter(&capos_rt_ring, 1, wait);
+		nic_link_collect(&ns.link, deliver, &ns.eth);
+	}
+	netif_poll_all(); /* loopback: what the stack sent to itself */
+	sys_check_timeouts();
+}
+
+static int start_stack(void)
+{
+	netstack_clock_init();
+	lwip_port_seed_rand(netstack_clock_seed());
+	lwip_init();
+	if (ethif_add(&ns.eth, ns.mac, &link_ops, &ns.link, NULL, NULL, NULL, "en") != ERR_OK) {
+		capos_printf("[netstack] netif_add failed\n");
+		return 1;
+	}
+	netif_set_default(&ns.eth.netif);
+	netif_set_status_callback(&ns.eth.netif, status_changed);
+	if (ping_open() != 0) {
+		capos_printf("[netstack] no raw pcb for ICMP echo\n");
+		return 1;
+	}
+	ns.dhcp = true;
+	capos_printf("[netstack] up: mac %02x:%02x:%02x:%02x:%02x:%02x, lwIP %s, DHCPv4 client started\n",
+	             ns.mac[0], ns.mac[1], ns.mac[2], ns.mac[3], ns.mac[4], ns.mac[5],
+	             LWIP_VERSION_STRING);
+	if (dhcp_start(&ns.eth.netif) != ERR_OK) {
+		capos_printf("[netstack] dhcp_start failed\n");
+		return 1;
+	}
+	return 0;
+}
+
+/* The event loop until the driver or the last client is gone. */
+static void run(void)
+{
+	while (!ns.link.gone) {
+		if (ns.serving && !ns.recv_ud && submit_recv() != 0) {
+			capos_printf("[netstack] cannot post a RECV on 'endpoint'; not serving\n");
+			ns.serving = false;
+		}
+		netstack_poll(UINT64_MAX, ns.serving);
+		if (!ns.serving || !call_ready())
+			continue;
+		struct capos_cqe c = ns.recv_cqe;
+		ns.recv_ud = 0;
+		ns.recv_done = false;
+		if (c.result == CAPOS_ERR_DISCONNECTED) {
+			capos_printf("[netstack] no NetworkManager client left: %lu calls served "
+			             "(%lu refused)\n",
+			             (unsigned long)ns.calls, (unsigned long)ns.refused);
+			return;
+		}
+		if (c.result < 0) {
+			capos_printf("[netstack] RECV failed: %s; not serving\n", capos_strerror(c.result));
+			ns.serving = false;
+			continue;
+		}
+		manager_handle(&c, recv_buf);
+	}
+	capos_printf("[netstack] the Nic is gone\n");
 }
 
 int main(void)
@@ -66,38 +202,20 @@ int main(void)
 		capos_printf("[netstack] no Nic named 'nic': %s\n", capos_strerror(e));
 		return 1;
 	}
-	uint8_t mac[6];
-	e = nic_link_open(&link, nic, mac);
+	e = nic_link_open(&ns.link, nic, ns.mac);
 	if (e != 0) {
 		capos_printf("[netstack] Nic unusable: %s\n", capos_strerror(e));
 		return 1;
 	}
-	netstack_clock_init();
-	lwip_port_seed_rand(netstack_clock_seed());
-	lwip_init();
-	if (ethif_add(&eth, mac, &link_ops, &link, NULL, NULL, NULL, "en") != ERR_OK) {
-		capos_printf("[netstack] netif_add failed\n");
+	ns.serving = capos_endpoint_open(&capos_rt.capset, "endpoint", &ns.ep) == 0;
+	if (start_stack() != 0)
 		return 1;
-	}
-	netif_set_default(&eth.netif);
-	netif_set_status_callback(&eth.netif, status_changed);
-	capos_printf("[netstack] up: mac %02x:%02x:%02x:%02x:%02x:%02x, lwIP %s, DHCPv4 client started\n",
-	             mac[0], mac[1], mac[2], mac[3], mac[4], mac[5], LWIP_VERSION_STRING);
-	if (dhcp_start(&eth.netif) != ERR_OK) {
-		capos_printf("[netstack] dhcp_start failed\n");
-		return 1;
-	}
-	while (!link.gone) {
-		nic_link_flush(&link);
-		u32_t ms = sys_timeouts_sleeptime();
-		if (ms > POLL_MAX_MS)
-			ms = POLL_MAX_MS;
-		nic_link_poll(&link, (uint64_t)ms * 1000000u, deliver, &eth);
-		netif_poll_all(); /* loopback: what the stack sent to itself */
-		sys_check_timeouts();
-	}
-	capos_printf("[netstack] the Nic is gone; %llu frames in, %llu out, %llu dropped; exiting\n",
-	             (unsigned long long)link.stats.rx_frames, (unsigned long long)link.stats.tx_frames,
-	             (unsigned long long)link.stats.tx_dropped);
+	if (ns.serving)
+		capos_printf("[netstack] serving NetworkManager on 'endpoint'\n");
+	run();
+	const struct nic_link_stats *s = &ns.link.stats;
+	capos_printf("[netstack] exiting: %llu frames in (%llu refused), %llu out, %llu dropped\n",
+	             (unsigned long long)s->rx_frames, (unsigned long long)s->rx_bad,
+	             (unsigned long long)s->tx_frames, (unsigned long long)s->tx_dropped);
 	return 0;
 }

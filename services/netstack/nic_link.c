@@ -11,6 +11,18 @@
 #define MSG_BYTES   (64u * 1024u)
 #define SMALL_WORDS 32u
 
+/* A failed call on the Nic: logged and counted; the driver is gone when
+ * the endpoint is. */
+static void call_failed(struct nic_link *l, uint16_t method, int e, struct capos_call_error *err)
+{
+	char why[160];
+	capos_error_format(err, why, sizeof why);
+	capos_printf("[netstack] Nic method %u failed: %s\n", (unsigned)method, why);
+	l->stats.calls_failed++;
+	if (e == CAPOS_ERR_DISCONNECTED || e == CAPOS_ERR_BAD_CAP)
+		l->gone = true;
+}
+
 /* One call on the Nic; on success *r reads the results. */
 static int nic_call(struct nic_link *l, uint16_t method, struct capnp_builder *b, void *result,
                     uint32_t result_cap, struct capnp_reader *r, struct capos_reply *reply)
@@ -28,12 +40,7 @@ static int nic_call(struct nic_link *l, uint16_t method, struct capnp_builder *b
 	struct capos_call_error err;
 	int e = capos_endpoint_call(&l->nic, &c, reply, &err);
 	if (e != 0) {
-		char why[160];
-		capos_error_format(&err, why, sizeof why);
-		capos_printf("[netstack] Nic method %u failed: %s\n", method, why);
-		l->stats.calls_failed++;
-		if (e == CAPOS_ERR_DISCONNECTED || e == CAPOS_ERR_BAD_CAP)
-			l->gone = true;
+		call_failed(l, method, e, &err);
 		return e;
 	}
 	if (capnp_reader_init(r, result, reply->result_len) != CAPNP_OK)
@@ -197,21 +204,48 @@ int nic_link_send(void *link, const uint8_t *frame, size_t len)
 	return 1;
 }
 
-static void poll_ring(struct nic_link *l, uint64_t timeout_ns, nic_link_deliver_fn deliver, void *ctx)
+void nic_link_arm(struct nic_link *l, uint64_t timeout_ns)
 {
-	uint8_t frame[FRING_FRAME_MAX];
-	uint32_t len;
-	if (fring_count(&l->rx) == 0) {
-		uint64_t params[SMALL_WORDS], result[SMALL_WORDS];
-		struct capnp_builder b;
-		struct capnp_reader r;
-		struct capos_reply reply;
-		capnp_builder_init(&b, params, sizeof params);
+	if (l->wait_ud || l->gone)
+		return;
+	struct capnp_builder b;
+	capnp_builder_init(&b, l->wait_params, sizeof l->wait_params);
+	struct capos_sqe sqe = {.opcode = CAPOS_OP_CALL, .cap_id = l->nic.cap_id};
+	if (l->ring) {
+		fring_publish(&l->rx); /* the consumer index the driver is told */
 		nic_Nic_rxWait_Params_builder p = nic_Nic_rxWait_Params_init_root(&b);
 		nic_Nic_rxWait_Params_set_consumer(p, l->rx.mine);
 		nic_Nic_rxWait_Params_set_timeoutNs(p, timeout_ns);
-		nic_call(l, nic_Nic_rxWait_METHOD, &b, result, sizeof result, &r, &reply);
+		sqe.method_id = l->wait_method = nic_Nic_rxWait_METHOD;
+		sqe.result_addr = (uintptr_t)l->wait_result;
+		sqe.result_len = sizeof l->wait_result;
+	} else {
+		nic_Nic_receive_Params_builder p = nic_Nic_receive_Params_init_root(&b);
+		nic_Nic_receive_Params_set_maxFrames(p, NIC_LINK_BATCH);
+		nic_Nic_receive_Params_set_timeoutNs(p, timeout_ns);
+		sqe.method_id = l->wait_method = nic_Nic_receive_METHOD;
+		sqe.result_addr = (uintptr_t)l->rx_msg;
+		sqe.result_len = MSG_BYTES;
 	}
+	size_t len = 0;
+	if (capnp_builder_finish(&b, &len) != CAPNP_OK)
+		return;
+	sqe.addr = (uintptr_t)l->wait_params;
+	sqe.len = (uint32_t)len;
+	sqe.user_data = capos_ring_next_user_data(&capos_rt_ring);
+	int e = capos_ring_submit(&capos_rt_ring, &sqe);
+	if (e != 0) {
+		capos_printf("[netstack] cannot submit the Nic wait: %s\n", capos_strerror(e));
+		l->stats.calls_failed++;
+		return;
+	}
+	l->wait_ud = sqe.user_data;
+}
+
+static void drain_ring(struct nic_link *l, nic_link_deliver_fn deliver, void *ctx)
+{
+	uint8_t frame[FRING_FRAME_MAX];
+	uint32_t len;
 	for (;;) {
 		int e = fring_get(&l->rx, frame, sizeof frame, &len);
 		if (e == FRING_ERR_LEN) {
@@ -226,19 +260,15 @@ static void poll_ring(struct nic_link *l, uint64_t timeout_ns, nic_link_deliver_
 	fring_publish(&l->rx);
 }
 
-static void poll_messages(struct nic_link *l, uint64_t timeout_ns, nic_link_deliver_fn deliver,
-                          void *ctx)
+/* The frames a receive answered with (in rx_msg, len bytes). */
+static void deliver_message(struct nic_link *l, uint32_t len, nic_link_deliver_fn deliver,
+                            void *ctx)
 {
-	uint64_t params[SMALL_WORDS];
-	struct capnp_builder b;
 	struct capnp_reader r;
-	struct capos_reply reply;
-	capnp_builder_init(&b, params, sizeof params);
-	nic_Nic_receive_Params_builder p = nic_Nic_receive_Params_init_root(&b);
-	nic_Nic_receive_Params_set_maxFrames(p, NIC_LINK_BATCH);
-	nic_Nic_receive_Params_set_timeoutNs(p, timeout_ns);
-	if (nic_call(l, nic_Nic_receive_METHOD, &b, l->rx_msg, MSG_BYTES, &r, &reply) != 0)
+	if (capnp_reader_init(&r, l->rx_msg, len) != CAPNP_OK) {
+		l->stats.rx_bad++;
 		return;
+	}
 	struct capnp_list frames = nic_Nic_receive_Results_get_frames(nic_Nic_receive_Results_read_root(&r));
 	for (uint32_t i = 0; i < capnp_list_len(frames); i++) {
 		struct capnp_data d = capnp_list_get_data(frames, i);
@@ -251,10 +281,25 @@ static void poll_messages(struct nic_link *l, uint64_t timeout_ns, nic_link_deli
 	}
 }
 
-void nic_link_poll(struct nic_link *l, uint64_t timeout_ns, nic_link_deliver_fn deliver, void *ctx)
+bool nic_link_collect(struct nic_link *l, nic_link_deliver_fn deliver, void *ctx)
 {
+	bool done = false;
+	struct capos_cqe c;
+	if (l->wait_ud && capos_ring_take(&capos_rt_ring, l->wait_ud, &c)) {
+		l->wait_ud = 0;
+		done = true;
+		l->stats.waits++;
+		void *result = l->ring ? (void *)l->wait_result : l->rx_msg;
+		uint32_t cap = l->ring ? sizeof l->wait_result : MSG_BYTES;
+		struct capos_reply reply;
+		struct capos_call_error err;
+		int e = capos_call_classify(&c, result, cap, &reply, &err);
+		if (e != 0)
+			call_failed(l, l->wait_method, e, &err);
+		else if (!l->ring)
+			deliver_message(l, reply.result_len, deliver, ctx);
+	}
 	if (l->ring)
-		poll_ring(l, timeout_ns, deliver, ctx);
-	else
-		poll_messages(l, timeout_ns, deliver, ctx);
+		drain_ring(l, deliver, ctx);
+	return done;
 }

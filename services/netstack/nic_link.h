@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <capos/abi.h>
 #include <capos/frame_allocator.h>
 #include <capos/handle.h>
 
@@ -28,6 +29,7 @@ struct nic_ring_ctrl {
 
 struct nic_link_stats {
 	uint64_t tx_frames, tx_dropped, rx_frames, rx_bad, calls_failed;
+	uint64_t waits; /* rxWait/receive calls answered */
 };
 
 struct nic_link {
@@ -43,6 +45,11 @@ struct nic_link {
 	void *tx_msg, *rx_msg; /* 64 KiB each: sendBatch params, receive results
 	                                    (apart: a frame delivered from rx_msg may be
 	                                    answered, and a full batch sent, meanwhile) */
+	/* The one blocking call (rxWait on the ring, receive on messages),
+	 * submitted without waiting: its CQE wakes the event loop. */
+	uint64_t wait_ud; /* 0: none outstanding */
+	uint16_t wait_method;
+	uint64_t wait_params[8], wait_result[32];
 	struct nic_link_stats stats;
 	bool gone; /* the driver is gone (disconnected, bad cap) */
 };
@@ -58,9 +65,14 @@ int nic_link_send(void *link, const uint8_t *frame, size_t len);
 /* Hands queued frames to the driver (one txKick or sendBatch). */
 void nic_link_flush(struct nic_link *l);
 
-/* Waits up to timeout_ns for frames and passes each to deliver. */
+/* Submits the blocking wait for frames (up to timeout_ns) unless one is
+ * outstanding; does not wait for it: cap_enter wakes when it completes. */
+void nic_link_arm(struct nic_link *l, uint64_t timeout_ns);
+
+/* If the outstanding wait completed, collects it; then passes every
+ * received frame to deliver.  Returns true when the wait completed (the
+ * caller need not sleep). */
 typedef void (*nic_link_deliver_fn)(void *ctx, const uint8_t *frame, size_t len);
-void nic_link_poll(struct nic_link *l, uint64_t timeout_ns, nic_link_deliver_fn deliver,
-                   void *ctx);
+bool nic_link_collect(struct nic_link *l, nic_link_deliver_fn deliver, void *ctx);
 
 #endif

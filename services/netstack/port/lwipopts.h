@@ -79,6 +79,7 @@
 /* Counters for NetworkManager.counters and the leak checks of the tests. */
 #define LWIP_STATS         1
 #define LWIP_STATS_DISPLAY 0
+#define LWIP_STATS_LARGE   1 /* 32-bit counters: NetworkManager.counters */
 #define MEM_STATS          1
 #define MEMP_STATS         1
 #define LINK_STATS         1

@@ -11,6 +11,12 @@
  * and exits too.  receive never blocks (no timer here): it answers an
  * empty list at once, and after MAX_IDLE empty answers fake_nic gives up.
  *
+ * The first receive also hands out GARBAGE_FRAMES hostile frames before
+ * the real one: a runt and an oversized frame (the netstack must refuse
+ * and count both), and three that reach lwIP (random bytes as IPv4, a
+ * broadcast ARP of random bytes, an IPv4 header claiming 60 bytes in a
+ * 40-byte frame), which it must drop.  The DHCP exchange must still work.
+ *
  * Exit code 0 when DISCOVER, REQUEST and the ACK's delivery all happened.
  */
 #include <capos/endpoint.h>
@@ -21,7 +27,9 @@
 #include "lwip_frames.h"
 #include "nic.capnp.h"
 
-#define MAX_IDLE 200000u
+#define MAX_IDLE       200000u
+#define GARBAGE_FRAMES 5u
+#define GARBAGE_BYTES  (13u + 1600u + 1514u + 60u + 40u)
 
 static const uint8_t our_mac[6] = {0x52, 0x54, 0x00, 0x12, 0x34, 0x56};
 static const uint8_t server_mac[6] = {0x52, 0x55, 0x0a, 0x00, 0x02, 0x02};
@@ -29,7 +37,7 @@ static const uint8_t server_mac[6] = {0x52, 0x55, 0x0a, 0x00, 0x02, 0x02};
 static struct {
 	uint8_t pending[LF_MAX];
 	size_t pending_len;
-	bool discover, request, ack_sent, done;
+	bool discover, request, ack_sent, done, garbage_sent;
 	uint32_t idle, frames;
 } st;
 
@@ -112,10 +120,45 @@ static int send_batch(const struct capos_server_call *call, struct capos_server_
 	return reply_ok(reply, b);
 }
 
+/* The hostile frames (see the top), filled with xorshift bytes. */
+static void fill_garbage(uint8_t *g, uint32_t lens[GARBAGE_FRAMES])
+{
+	static const uint32_t len[GARBAGE_FRAMES] = {13, 1600, 1514, 60, 40};
+	uint64_t x = 0x9e3779b97f4a7c15ull;
+	for (uint32_t i = 0; i < GARBAGE_BYTES; i++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		g[i] = (uint8_t)x;
+	}
+	uint8_t *ip = g + 13 + 1600, *arp = ip + 1514, *trunc = arp + 60;
+	memcpy(ip, our_mac, 6);
+	ip[12] = 0x08, ip[13] = 0x00;
+	memset(arp, 0xff, 6);
+	arp[12] = 0x08, arp[13] = 0x06;
+	memcpy(trunc, our_mac, 6);
+	trunc[12] = 0x08, trunc[13] = 0x00, trunc[14] = 0x4f; /* IPv4, IHL 15 */
+	memcpy(lens, len, sizeof len);
+}
+
 static int receive(struct capos_server_reply *reply, struct capnp_builder *b)
 {
 	nic_Nic_receive_Results_builder r = nic_Nic_receive_Results_init_root(b);
-	if (st.pending_len) {
+	if (!st.garbage_sent) {
+		static uint8_t g[GARBAGE_BYTES];
+		uint32_t lens[GARBAGE_FRAMES], at = 0;
+		fill_garbage(g, lens);
+		st.garbage_sent = true;
+		struct capnp_list_builder l =
+			nic_Nic_receive_Results_init_frames(r, GARBAGE_FRAMES + (st.pending_len ? 1u : 0u));
+		for (uint32_t i = 0; i < GARBAGE_FRAMES; at += lens[i++])
+			capnp_lb_set_data(l, i, g + at, lens[i]);
+		if (st.pending_len)
+			capnp_lb_set_data(l, GARBAGE_FRAMES, st.pending, st.pending_len);
+		st.ack_sent = st.request && st.pending_len;
+		st.pending_len = 0;
+		capos_printf("[fake_nic] handed out %u hostile frames\n", GARBAGE_FRAMES);
+	} else if (st.pending_len) {
 		capnp_lb_set_data(nic_Nic_receive_Results_init_frames(r, 1), 0, st.pending, st.pending_len);
 		st.ack_sent = st.request;
 		st.pending_len = 0;
