@@ -20,39 +20,54 @@ static inline int capos_BootPackage_Client_open(capos_BootPackage_Client *c, con
 #endif
 
 /* BootPackage.manifestSize */
-typedef struct {
+typedef struct capos_BootPackage_manifestSize_Reply capos_BootPackage_manifestSize_Reply;
+struct capos_BootPackage_manifestSize_Reply {
 	capos_BootPackage_manifestSize_Results_reader results; /* every field */
 	uint64_t size;
 	struct capos_rpc_result rpc; /* the message the fields point into */
-} capos_BootPackage_manifestSize_Reply;
+};
 int capos_BootPackage_manifestSize_Call(const capos_BootPackage_Client *cap_client,
 	int (*cap_fill)(capos_BootPackage_manifestSize_Params_builder params, struct capos_rpc_out *out, void *arg),
 	void *cap_arg, capos_BootPackage_manifestSize_Reply *cap_reply, struct capos_call_error *cap_err);
 int capos_BootPackage_manifestSize(const capos_BootPackage_Client *cap_client,
 	capos_BootPackage_manifestSize_Reply *cap_reply, struct capos_call_error *cap_err);
+int capos_BootPackage_manifestSize_start(const capos_BootPackage_Client *cap_client,
+	struct capos_rpc_pending *cap_pending, struct capos_call_error *cap_err);
+int capos_BootPackage_manifestSize_finish(struct capos_rpc_pending *cap_pending, const struct capos_cqe *cap_cqe,
+	capos_BootPackage_manifestSize_Reply *cap_reply, struct capos_call_error *cap_err);
 
 /* BootPackage.readManifest */
-typedef struct {
+typedef struct capos_BootPackage_readManifest_Reply capos_BootPackage_readManifest_Reply;
+struct capos_BootPackage_readManifest_Reply {
 	capos_BootPackage_readManifest_Results_reader results; /* every field */
 	struct capnp_data data;
 	struct capos_rpc_result rpc; /* the message the fields point into */
-} capos_BootPackage_readManifest_Reply;
+};
 int capos_BootPackage_readManifest_Call(const capos_BootPackage_Client *cap_client,
 	int (*cap_fill)(capos_BootPackage_readManifest_Params_builder params, struct capos_rpc_out *out, void *arg),
 	void *cap_arg, capos_BootPackage_readManifest_Reply *cap_reply, struct capos_call_error *cap_err);
 int capos_BootPackage_readManifest(const capos_BootPackage_Client *cap_client, uint64_t offset, uint32_t maxBytes,
 	capos_BootPackage_readManifest_Reply *cap_reply, struct capos_call_error *cap_err);
+int capos_BootPackage_readManifest_start(const capos_BootPackage_Client *cap_client, uint64_t offset, uint32_t maxBytes,
+	struct capos_rpc_pending *cap_pending, struct capos_call_error *cap_err);
+int capos_BootPackage_readManifest_finish(struct capos_rpc_pending *cap_pending, const struct capos_cqe *cap_cqe,
+	capos_BootPackage_readManifest_Reply *cap_reply, struct capos_call_error *cap_err);
 
 /* BootPackage.commandLine */
-typedef struct {
+typedef struct capos_BootPackage_commandLine_Reply capos_BootPackage_commandLine_Reply;
+struct capos_BootPackage_commandLine_Reply {
 	capos_BootPackage_commandLine_Results_reader results; /* every field */
 	struct capnp_text text;
 	struct capos_rpc_result rpc; /* the message the fields point into */
-} capos_BootPackage_commandLine_Reply;
+};
 int capos_BootPackage_commandLine_Call(const capos_BootPackage_Client *cap_client,
 	int (*cap_fill)(capos_BootPackage_commandLine_Params_builder params, struct capos_rpc_out *out, void *arg),
 	void *cap_arg, capos_BootPackage_commandLine_Reply *cap_reply, struct capos_call_error *cap_err);
 int capos_BootPackage_commandLine(const capos_BootPackage_Client *cap_client,
+	capos_BootPackage_commandLine_Reply *cap_reply, struct capos_call_error *cap_err);
+int capos_BootPackage_commandLine_start(const capos_BootPackage_Client *cap_client,
+	struct capos_rpc_pending *cap_pending, struct capos_call_error *cap_err);
+int capos_BootPackage_commandLine_finish(struct capos_rpc_pending *cap_pending, const struct capos_cqe *cap_cqe,
 	capos_BootPackage_commandLine_Reply *cap_reply, struct capos_call_error *cap_err);
 
 /* BootPackage's server: one handler per method (NULL: unimplemented). */
@@ -92,25 +107,35 @@ static inline int capos_Console_Client_open(capos_Console_Client *c, const char 
 #endif
 
 /* Console.write */
-typedef struct {
+typedef struct capos_Console_write_Reply capos_Console_write_Reply;
+struct capos_Console_write_Reply {
 	capos_Console_write_Results_reader results; /* every field */
 	struct capos_rpc_result rpc; /* the message the fields point into */
-} capos_Console_write_Reply;
+};
 int capos_Console_write_Call(const capos_Console_Client *cap_client,
 	int (*cap_fill)(capos_Console_write_Params_builder params, struct capos_rpc_out *out, void *arg),
 	void *cap_arg, capos_Console_write_Reply *cap_reply, struct capos_call_error *cap_err);
 int capos_Console_write(const capos_Console_Client *cap_client, const void *data, size_t data_len,
 	capos_Console_write_Reply *cap_reply, struct capos_call_error *cap_err);
+int capos_Console_write_start(const capos_Console_Client *cap_client, const void *data, size_t data_len,
+	struct capos_rpc_pending *cap_pending, struct capos_call_error *cap_err);
+int capos_Console_write_finish(struct capos_rpc_pending *cap_pending, const struct capos_cqe *cap_cqe,
+	capos_Console_write_Reply *cap_reply, struct capos_call_error *cap_err);
 
 /* Console.writeLine */
-typedef struct {
+typedef struct capos_Console_writeLine_Reply capos_Console_writeLine_Reply;
+struct capos_Console_writeLine_Reply {
 	capos_Console_writeLine_Results_reader results; /* every field */
 	struct capos_rpc_result rpc; /* the message the fields point into */
-} capos_Console_writeLine_Reply;
+};
 int capos_Console_writeLine_Call(const capos_Console_Client *cap_client,
 	int (*cap_fill)(capos_Console_writeLine_Params_builder params, struct capos_rpc_out *out, void *arg),
 	void *cap_arg, capos_Console_writeLine_Reply *cap_reply, struct capos_call_error *cap_err);
 int capos_Console_writeLine(const capos_Console_Client *cap_client, const char *text,
+	capos_Console_writeLine_Reply *cap_reply, struct capos_call_error *cap_err);
+int capos_Console_writeLine_start(const capos_Console_Client *cap_client, const char *text,
+	struct capos_rpc_pending *cap_pending, struct capos_call_error *cap_err);
+int capos_Console_writeLine_finish(struct capos_rpc_pending *cap_pending, const struct capos_cqe *cap_cqe,
 	capos_Console_writeLine_Reply *cap_reply, struct capos_call_error *cap_err);
 
 /* Console's server: one handler per method (NULL: unimplemented). */
@@ -148,15 +173,20 @@ static inline int capos_Echo_Client_open(capos_Echo_Client *c, const char *name)
 #endif
 
 /* Echo.echo */
-typedef struct {
+typedef struct capos_Echo_echo_Reply capos_Echo_echo_Reply;
+struct capos_Echo_echo_Reply {
 	capos_Echo_echo_Results_reader results; /* every field */
 	struct capnp_text text;
 	struct capos_rpc_result rpc; /* the message the fields point into */
-} capos_Echo_echo_Reply;
+};
 int capos_Echo_echo_Call(const capos_Echo_Client *cap_client,
 	int (*cap_fill)(capos_Echo_echo_Params_builder params, struct capos_rpc_out *out, void *arg),
 	void *cap_arg, capos_Echo_echo_Reply *cap_reply, struct capos_call_error *cap_err);
 int capos_Echo_echo(const capos_Echo_Client *cap_client, const char *text,
+	capos_Echo_echo_Reply *cap_reply, struct capos_call_error *cap_err);
+int capos_Echo_echo_start(const capos_Echo_Client *cap_client, const char *text,
+	struct capos_rpc_pending *cap_pending, struct capos_call_error *cap_err);
+int capos_Echo_echo_finish(struct capos_rpc_pending *cap_pending, const struct capos_cqe *cap_cqe,
 	capos_Echo_echo_Reply *cap_reply, struct capos_call_error *cap_err);
 
 /* Echo's server: one handler per method (NULL: unimplemented). */
@@ -223,64 +253,89 @@ static inline int capos_FrameAllocator_Client_open(capos_FrameAllocator_Client *
 #endif
 
 /* FrameAllocator.allocFrame */
-typedef struct {
+typedef struct capos_FrameAllocator_allocFrame_Reply capos_FrameAllocator_allocFrame_Reply;
+struct capos_FrameAllocator_allocFrame_Reply {
 	capos_FrameAllocator_allocFrame_Results_reader results; /* every field */
 	uint64_t physAddr;
 	struct capos_rpc_result rpc; /* the message the fields point into */
-} capos_FrameAllocator_allocFrame_Reply;
+};
 int capos_FrameAllocator_allocFrame_Call(const capos_FrameAllocator_Client *cap_client,
 	int (*cap_fill)(capos_FrameAllocator_allocFrame_Params_builder params, struct capos_rpc_out *out, void *arg),
 	void *cap_arg, capos_FrameAllocator_allocFrame_Reply *cap_reply, struct capos_call_error *cap_err);
 int capos_FrameAllocator_allocFrame(const capos_FrameAllocator_Client *cap_client,
 	capos_FrameAllocator_allocFrame_Reply *cap_reply, struct capos_call_error *cap_err);
+int capos_FrameAllocator_allocFrame_start(const capos_FrameAllocator_Client *cap_client,
+	struct capos_rpc_pending *cap_pending, struct capos_call_error *cap_err);
+int capos_FrameAllocator_allocFrame_finish(struct capos_rpc_pending *cap_pending, const struct capos_cqe *cap_cqe,
+	capos_FrameAllocator_allocFrame_Reply *cap_reply, struct capos_call_error *cap_err);
 
 /* FrameAllocator.freeFrame */
-typedef struct {
+typedef struct capos_FrameAllocator_freeFrame_Reply capos_FrameAllocator_freeFrame_Reply;
+struct capos_FrameAllocator_freeFrame_Reply {
 	capos_FrameAllocator_freeFrame_Results_reader results; /* every field */
 	struct capos_rpc_result rpc; /* the message the fields point into */
-} capos_FrameAllocator_freeFrame_Reply;
+};
 int capos_FrameAllocator_freeFrame_Call(const capos_FrameAllocator_Client *cap_client,
 	int (*cap_fill)(capos_FrameAllocator_freeFrame_Params_builder params, struct capos_rpc_out *out, void *arg),
 	void *cap_arg, capos_FrameAllocator_freeFrame_Reply *cap_reply, struct capos_call_error *cap_err);
 int capos_FrameAllocator_freeFrame(const capos_FrameAllocator_Client *cap_client, uint64_t physAddr,
 	capos_FrameAllocator_freeFrame_Reply *cap_reply, struct capos_call_error *cap_err);
+int capos_FrameAllocator_freeFrame_start(const capos_FrameAllocator_Client *cap_client, uint64_t physAddr,
+	struct capos_rpc_pending *cap_pending, struct capos_call_error *cap_err);
+int capos_FrameAllocator_freeFrame_finish(struct capos_rpc_pending *cap_pending, const struct capos_cqe *cap_cqe,
+	capos_FrameAllocator_freeFrame_Reply *cap_reply, struct capos_call_error *cap_err);
 
 /* FrameAllocator.allocContiguous */
-typedef struct {
+typedef struct capos_FrameAllocator_allocContiguous_Reply capos_FrameAllocator_allocContiguous_Reply;
+struct capos_FrameAllocator_allocContiguous_Reply {
 	capos_FrameAllocator_allocContiguous_Results_reader results; /* every field */
 	uint64_t physAddr;
 	struct capos_rpc_result rpc; /* the message the fields point into */
-} capos_FrameAllocator_allocContiguous_Reply;
+};
 int capos_FrameAllocator_allocContiguous_Call(const capos_FrameAllocator_Client *cap_client,
 	int (*cap_fill)(capos_FrameAllocator_allocContiguous_Params_builder params, struct capos_rpc_out *out, void *arg),
 	void *cap_arg, capos_FrameAllocator_allocContiguous_Reply *cap_reply, struct capos_call_error *cap_err);
 int capos_FrameAllocator_allocContiguous(const capos_FrameAllocator_Client *cap_client, uint32_t count,
 	capos_FrameAllocator_allocContiguous_Reply *cap_reply, struct capos_call_error *cap_err);
+int capos_FrameAllocator_allocContiguous_start(const capos_FrameAllocator_Client *cap_client, uint32_t count,
+	struct capos_rpc_pending *cap_pending, struct capos_call_error *cap_err);
+int capos_FrameAllocator_allocContiguous_finish(struct capos_rpc_pending *cap_pending, const struct capos_cqe *cap_cqe,
+	capos_FrameAllocator_allocContiguous_Reply *cap_reply, struct capos_call_error *cap_err);
 
 /* FrameAllocator.query */
-typedef struct {
+typedef struct capos_FrameAllocator_query_Reply capos_FrameAllocator_query_Reply;
+struct capos_FrameAllocator_query_Reply {
 	capos_FrameAllocator_query_Results_reader results; /* every field */
 	uint64_t totalFrames;
 	uint64_t freeFrames;
 	uint64_t heldFrames;
 	struct capos_rpc_result rpc; /* the message the fields point into */
-} capos_FrameAllocator_query_Reply;
+};
 int capos_FrameAllocator_query_Call(const capos_FrameAllocator_Client *cap_client,
 	int (*cap_fill)(capos_FrameAllocator_query_Params_builder params, struct capos_rpc_out *out, void *arg),
 	void *cap_arg, capos_FrameAllocator_query_Reply *cap_reply, struct capos_call_error *cap_err);
 int capos_FrameAllocator_query(const capos_FrameAllocator_Client *cap_client,
 	capos_FrameAllocator_query_Reply *cap_reply, struct capos_call_error *cap_err);
+int capos_FrameAllocator_query_start(const capos_FrameAllocator_Client *cap_client,
+	struct capos_rpc_pending *cap_pending, struct capos_call_error *cap_err);
+int capos_FrameAllocator_query_finish(struct capos_rpc_pending *cap_pending, const struct capos_cqe *cap_cqe,
+	capos_FrameAllocator_query_Reply *cap_reply, struct capos_call_error *cap_err);
 
 /* FrameAllocator.allocMemory */
-typedef struct {
+typedef struct capos_FrameAllocator_allocMemory_Reply capos_FrameAllocator_allocMemory_Reply;
+struct capos_FrameAllocator_allocMemory_Reply {
 	capos_FrameAllocator_allocMemory_Results_reader results; /* every field */
 	uint16_t memoryIndex;
 	struct capos_rpc_result rpc; /* the message the fields point into */
-} capos_FrameAllocator_allocMemory_Reply;
+};
 int capos_FrameAllocator_allocMemory_Call(const capos_FrameAllocator_Client *cap_client,
 	int (*cap_fill)(capos_FrameAllocator_allocMemory_Params_builder params, struct capos_rpc_out *out, void *arg),
 	void *cap_arg, capos_FrameAllocator_allocMemory_Reply *cap_reply, struct capos_call_error *cap_err);
 int capos_FrameAllocator_allocMemory(const capos_FrameAllocator_Client *cap_client, uint32_t pages,
+	capos_FrameAllocator_allocMemory_Reply *cap_reply, struct capos_call_error *cap_err);
+int capos_FrameAllocator_allocMemory_start(const capos_FrameAllocator_Client *cap_client, uint32_t pages,
+	struct capos_rpc_pending *cap_pending, struct capos_call_error *cap_err);
+int capos_FrameAllocator_allocMemory_finish(struct capos_rpc_pending *cap_pending, const struct capos_cqe *cap_cqe,
 	capos_FrameAllocator_allocMemory_Reply *cap_reply, struct capos_call_error *cap_err);
 
 /* FrameAllocator's server: one handler per method (NULL: unimplemented). */
@@ -324,39 +379,54 @@ static inline int capos_MemoryObject_Client_open(capos_MemoryObject_Client *c, c
 #endif
 
 /* MemoryObject.info */
-typedef struct {
+typedef struct capos_MemoryObject_info_Reply capos_MemoryObject_info_Reply;
+struct capos_MemoryObject_info_Reply {
 	capos_MemoryObject_info_Results_reader results; /* every field */
 	uint32_t pages;
 	uint64_t size;
 	struct capos_rpc_result rpc; /* the message the fields point into */
-} capos_MemoryObject_info_Reply;
+};
 int capos_MemoryObject_info_Call(const capos_MemoryObject_Client *cap_client,
 	int (*cap_fill)(capos_MemoryObject_info_Params_builder params, struct capos_rpc_out *out, void *arg),
 	void *cap_arg, capos_MemoryObject_info_Reply *cap_reply, struct capos_call_error *cap_err);
 int capos_MemoryObject_info(const capos_MemoryObject_Client *cap_client,
 	capos_MemoryObject_info_Reply *cap_reply, struct capos_call_error *cap_err);
+int capos_MemoryObject_info_start(const capos_MemoryObject_Client *cap_client,
+	struct capos_rpc_pending *cap_pending, struct capos_call_error *cap_err);
+int capos_MemoryObject_info_finish(struct capos_rpc_pending *cap_pending, const struct capos_cqe *cap_cqe,
+	capos_MemoryObject_info_Reply *cap_reply, struct capos_call_error *cap_err);
 
 /* MemoryObject.map */
-typedef struct {
+typedef struct capos_MemoryObject_map_Reply capos_MemoryObject_map_Reply;
+struct capos_MemoryObject_map_Reply {
 	capos_MemoryObject_map_Results_reader results; /* every field */
 	uint64_t addr;
 	struct capos_rpc_result rpc; /* the message the fields point into */
-} capos_MemoryObject_map_Reply;
+};
 int capos_MemoryObject_map_Call(const capos_MemoryObject_Client *cap_client,
 	int (*cap_fill)(capos_MemoryObject_map_Params_builder params, struct capos_rpc_out *out, void *arg),
 	void *cap_arg, capos_MemoryObject_map_Reply *cap_reply, struct capos_call_error *cap_err);
 int capos_MemoryObject_map(const capos_MemoryObject_Client *cap_client, uint64_t hint, uint32_t prot,
 	capos_MemoryObject_map_Reply *cap_reply, struct capos_call_error *cap_err);
+int capos_MemoryObject_map_start(const capos_MemoryObject_Client *cap_client, uint64_t hint, uint32_t prot,
+	struct capos_rpc_pending *cap_pending, struct capos_call_error *cap_err);
+int capos_MemoryObject_map_finish(struct capos_rpc_pending *cap_pending, const struct capos_cqe *cap_cqe,
+	capos_MemoryObject_map_Reply *cap_reply, struct capos_call_error *cap_err);
 
 /* MemoryObject.unmap */
-typedef struct {
+typedef struct capos_MemoryObject_unmap_Reply capos_MemoryObject_unmap_Reply;
+struct capos_MemoryObject_unmap_Reply {
 	capos_MemoryObject_unmap_Results_reader results; /* every field */
 	struct capos_rpc_result rpc; /* the message the fields point into */
-} capos_MemoryObject_unmap_Reply;
+};
 int capos_MemoryObject_unmap_Call(const capos_MemoryObject_Client *cap_client,
 	int (*cap_fill)(capos_MemoryObject_unmap_Params_builder params, struct capos_rpc_out *out, void *arg),
 	void *cap_arg, capos_MemoryObject_unmap_Reply *cap_reply, struct capos_call_error *cap_err);
 int capos_MemoryObject_unmap(const capos_MemoryObject_Client *cap_client, uint64_t addr,
+	capos_MemoryObject_unmap_Reply *cap_reply, struct capos_call_error *cap_err);
+int capos_MemoryObject_unmap_start(const capos_MemoryObject_Client *cap_client, uint64_t addr,
+	struct capos_rpc_pending *cap_pending, struct capos_call_error *cap_err);
+int capos_MemoryObject_unmap_finish(struct capos_rpc_pending *cap_pending, const struct capos_cqe *cap_cqe,
 	capos_MemoryObject_unmap_Reply *cap_reply, struct capos_call_error *cap_err);
 
 /* MemoryObject's server: one handler per method (NULL: unimplemented). */
@@ -396,29 +466,39 @@ static inline int capos_ProcessHandle_Client_open(capos_ProcessHandle_Client *c,
 #endif
 
 /* ProcessHandle.wait */
-typedef struct {
+typedef struct capos_ProcessHandle_wait_Reply capos_ProcessHandle_wait_Reply;
+struct capos_ProcessHandle_wait_Reply {
 	capos_ProcessHandle_wait_Results_reader results; /* every field */
 	int64_t exitCode;
 	bool killed;
 	struct capnp_text killReason;
 	struct capos_rpc_result rpc; /* the message the fields point into */
-} capos_ProcessHandle_wait_Reply;
+};
 int capos_ProcessHandle_wait_Call(const capos_ProcessHandle_Client *cap_client,
 	int (*cap_fill)(capos_ProcessHandle_wait_Params_builder params, struct capos_rpc_out *out, void *arg),
 	void *cap_arg, capos_ProcessHandle_wait_Reply *cap_reply, struct capos_call_error *cap_err);
 int capos_ProcessHandle_wait(const capos_ProcessHandle_Client *cap_client,
 	capos_ProcessHandle_wait_Reply *cap_reply, struct capos_call_error *cap_err);
+int capos_ProcessHandle_wait_start(const capos_ProcessHandle_Client *cap_client,
+	struct capos_rpc_pending *cap_pending, struct capos_call_error *cap_err);
+int capos_ProcessHandle_wait_finish(struct capos_rpc_pending *cap_pending, const struct capos_cqe *cap_cqe,
+	capos_ProcessHandle_wait_Reply *cap_reply, struct capos_call_error *cap_err);
 
 /* ProcessHandle.kill */
-typedef struct {
+typedef struct capos_ProcessHandle_kill_Reply capos_ProcessHandle_kill_Reply;
+struct capos_ProcessHandle_kill_Reply {
 	capos_ProcessHandle_kill_Results_reader results; /* every field */
 	bool killed;
 	struct capos_rpc_result rpc; /* the message the fields point into */
-} capos_ProcessHandle_kill_Reply;
+};
 int capos_ProcessHandle_kill_Call(const capos_ProcessHandle_Client *cap_client,
 	int (*cap_fill)(capos_ProcessHandle_kill_Params_builder params, struct capos_rpc_out *out, void *arg),
 	void *cap_arg, capos_ProcessHandle_kill_Reply *cap_reply, struct capos_call_error *cap_err);
 int capos_ProcessHandle_kill(const capos_ProcessHandle_Client *cap_client,
+	capos_ProcessHandle_kill_Reply *cap_reply, struct capos_call_error *cap_err);
+int capos_ProcessHandle_kill_start(const capos_ProcessHandle_Client *cap_client,
+	struct capos_rpc_pending *cap_pending, struct capos_call_error *cap_err);
+int capos_ProcessHandle_kill_finish(struct capos_rpc_pending *cap_pending, const struct capos_cqe *cap_cqe,
 	capos_ProcessHandle_kill_Reply *cap_reply, struct capos_call_error *cap_err);
 
 /* ProcessHandle's server: one handler per method (NULL: unimplemented). */
@@ -456,15 +536,22 @@ static inline int capos_ProcessSpawner_Client_open(capos_ProcessSpawner_Client *
 #endif
 
 /* ProcessSpawner.spawn */
-typedef struct {
+typedef struct capos_ProcessSpawner_spawn_Reply capos_ProcessSpawner_spawn_Reply;
+struct capos_ProcessSpawner_spawn_Reply {
 	capos_ProcessSpawner_spawn_Results_reader results; /* every field */
 	uint16_t handleIndex;
 	uint32_t pid;
 	struct capos_rpc_result rpc; /* the message the fields point into */
-} capos_ProcessSpawner_spawn_Reply;
+};
 int capos_ProcessSpawner_spawn_Call(const capos_ProcessSpawner_Client *cap_client,
 	int (*cap_fill)(capos_ProcessSpawner_spawn_Params_builder params, struct capos_rpc_out *out, void *arg),
 	void *cap_arg, capos_ProcessSpawner_spawn_Reply *cap_reply, struct capos_call_error *cap_err);
+int capos_ProcessSpawner_spawn_start(const capos_ProcessSpawner_Client *cap_client,
+	int (*cap_fill)(capos_ProcessSpawner_spawn_Params_builder params, struct capos_rpc_out *out, void *arg),
+	void *cap_arg,
+	struct capos_rpc_pending *cap_pending, struct capos_call_error *cap_err);
+int capos_ProcessSpawner_spawn_finish(struct capos_rpc_pending *cap_pending, const struct capos_cqe *cap_cqe,
+	capos_ProcessSpawner_spawn_Reply *cap_reply, struct capos_call_error *cap_err);
 
 /* ProcessSpawner's server: one handler per method (NULL: unimplemented). */
 typedef struct {
@@ -499,42 +586,57 @@ static inline int capos_SystemMonitor_Client_open(capos_SystemMonitor_Client *c,
 #endif
 
 /* SystemMonitor.processes */
-typedef struct {
+typedef struct capos_SystemMonitor_processes_Reply capos_SystemMonitor_processes_Reply;
+struct capos_SystemMonitor_processes_Reply {
 	capos_SystemMonitor_processes_Results_reader results; /* every field */
 	uint32_t hidden;
 	struct capos_rpc_result rpc; /* the message the fields point into */
-} capos_SystemMonitor_processes_Reply;
+};
 int capos_SystemMonitor_processes_Call(const capos_SystemMonitor_Client *cap_client,
 	int (*cap_fill)(capos_SystemMonitor_processes_Params_builder params, struct capos_rpc_out *out, void *arg),
 	void *cap_arg, capos_SystemMonitor_processes_Reply *cap_reply, struct capos_call_error *cap_err);
 int capos_SystemMonitor_processes(const capos_SystemMonitor_Client *cap_client,
 	capos_SystemMonitor_processes_Reply *cap_reply, struct capos_call_error *cap_err);
+int capos_SystemMonitor_processes_start(const capos_SystemMonitor_Client *cap_client,
+	struct capos_rpc_pending *cap_pending, struct capos_call_error *cap_err);
+int capos_SystemMonitor_processes_finish(struct capos_rpc_pending *cap_pending, const struct capos_cqe *cap_cqe,
+	capos_SystemMonitor_processes_Reply *cap_reply, struct capos_call_error *cap_err);
 
 /* SystemMonitor.memory */
-typedef struct {
+typedef struct capos_SystemMonitor_memory_Reply capos_SystemMonitor_memory_Reply;
+struct capos_SystemMonitor_memory_Reply {
 	capos_SystemMonitor_memory_Results_reader results; /* every field */
 	uint64_t framesFree;
 	uint64_t framesTotal;
 	uint32_t endpointsLive;
 	uint32_t processesLive;
 	struct capos_rpc_result rpc; /* the message the fields point into */
-} capos_SystemMonitor_memory_Reply;
+};
 int capos_SystemMonitor_memory_Call(const capos_SystemMonitor_Client *cap_client,
 	int (*cap_fill)(capos_SystemMonitor_memory_Params_builder params, struct capos_rpc_out *out, void *arg),
 	void *cap_arg, capos_SystemMonitor_memory_Reply *cap_reply, struct capos_call_error *cap_err);
 int capos_SystemMonitor_memory(const capos_SystemMonitor_Client *cap_client,
 	capos_SystemMonitor_memory_Reply *cap_reply, struct capos_call_error *cap_err);
+int capos_SystemMonitor_memory_start(const capos_SystemMonitor_Client *cap_client,
+	struct capos_rpc_pending *cap_pending, struct capos_call_error *cap_err);
+int capos_SystemMonitor_memory_finish(struct capos_rpc_pending *cap_pending, const struct capos_cqe *cap_cqe,
+	capos_SystemMonitor_memory_Reply *cap_reply, struct capos_call_error *cap_err);
 
 /* SystemMonitor.forChildren */
-typedef struct {
+typedef struct capos_SystemMonitor_forChildren_Reply capos_SystemMonitor_forChildren_Reply;
+struct capos_SystemMonitor_forChildren_Reply {
 	capos_SystemMonitor_forChildren_Results_reader results; /* every field */
 	struct capos_cap monitor; /* owned: drop it */
 	struct capos_rpc_result rpc; /* the message the fields point into */
-} capos_SystemMonitor_forChildren_Reply;
+};
 int capos_SystemMonitor_forChildren_Call(const capos_SystemMonitor_Client *cap_client,
 	int (*cap_fill)(capos_SystemMonitor_forChildren_Params_builder params, struct capos_rpc_out *out, void *arg),
 	void *cap_arg, capos_SystemMonitor_forChildren_Reply *cap_reply, struct capos_call_error *cap_err);
 int capos_SystemMonitor_forChildren(const capos_SystemMonitor_Client *cap_client,
+	capos_SystemMonitor_forChildren_Reply *cap_reply, struct capos_call_error *cap_err);
+int capos_SystemMonitor_forChildren_start(const capos_SystemMonitor_Client *cap_client,
+	struct capos_rpc_pending *cap_pending, struct capos_call_error *cap_err);
+int capos_SystemMonitor_forChildren_finish(struct capos_rpc_pending *cap_pending, const struct capos_cqe *cap_cqe,
 	capos_SystemMonitor_forChildren_Reply *cap_reply, struct capos_call_error *cap_err);
 
 /* SystemMonitor's server: one handler per method (NULL: unimplemented). */
@@ -574,66 +676,91 @@ static inline int capos_Terminal_Client_open(capos_Terminal_Client *c, const cha
 #endif
 
 /* Terminal.read */
-typedef struct {
+typedef struct capos_Terminal_read_Reply capos_Terminal_read_Reply;
+struct capos_Terminal_read_Reply {
 	capos_Terminal_read_Results_reader results; /* every field */
 	struct capnp_data data;
 	bool timedOut;
 	struct capos_rpc_result rpc; /* the message the fields point into */
-} capos_Terminal_read_Reply;
+};
 int capos_Terminal_read_Call(const capos_Terminal_Client *cap_client,
 	int (*cap_fill)(capos_Terminal_read_Params_builder params, struct capos_rpc_out *out, void *arg),
 	void *cap_arg, capos_Terminal_read_Reply *cap_reply, struct capos_call_error *cap_err);
 int capos_Terminal_read(const capos_Terminal_Client *cap_client, uint32_t max, uint64_t timeoutNs,
 	capos_Terminal_read_Reply *cap_reply, struct capos_call_error *cap_err);
+int capos_Terminal_read_start(const capos_Terminal_Client *cap_client, uint32_t max, uint64_t timeoutNs,
+	struct capos_rpc_pending *cap_pending, struct capos_call_error *cap_err);
+int capos_Terminal_read_finish(struct capos_rpc_pending *cap_pending, const struct capos_cqe *cap_cqe,
+	capos_Terminal_read_Reply *cap_reply, struct capos_call_error *cap_err);
 
 /* Terminal.write */
-typedef struct {
+typedef struct capos_Terminal_write_Reply capos_Terminal_write_Reply;
+struct capos_Terminal_write_Reply {
 	capos_Terminal_write_Results_reader results; /* every field */
 	struct capos_rpc_result rpc; /* the message the fields point into */
-} capos_Terminal_write_Reply;
+};
 int capos_Terminal_write_Call(const capos_Terminal_Client *cap_client,
 	int (*cap_fill)(capos_Terminal_write_Params_builder params, struct capos_rpc_out *out, void *arg),
 	void *cap_arg, capos_Terminal_write_Reply *cap_reply, struct capos_call_error *cap_err);
 int capos_Terminal_write(const capos_Terminal_Client *cap_client, const void *data, size_t data_len,
 	capos_Terminal_write_Reply *cap_reply, struct capos_call_error *cap_err);
+int capos_Terminal_write_start(const capos_Terminal_Client *cap_client, const void *data, size_t data_len,
+	struct capos_rpc_pending *cap_pending, struct capos_call_error *cap_err);
+int capos_Terminal_write_finish(struct capos_rpc_pending *cap_pending, const struct capos_cqe *cap_cqe,
+	capos_Terminal_write_Reply *cap_reply, struct capos_call_error *cap_err);
 
 /* Terminal.setMode */
-typedef struct {
+typedef struct capos_Terminal_setMode_Reply capos_Terminal_setMode_Reply;
+struct capos_Terminal_setMode_Reply {
 	capos_Terminal_setMode_Results_reader results; /* every field */
 	struct capos_rpc_result rpc; /* the message the fields point into */
-} capos_Terminal_setMode_Reply;
+};
 int capos_Terminal_setMode_Call(const capos_Terminal_Client *cap_client,
 	int (*cap_fill)(capos_Terminal_setMode_Params_builder params, struct capos_rpc_out *out, void *arg),
 	void *cap_arg, capos_Terminal_setMode_Reply *cap_reply, struct capos_call_error *cap_err);
 int capos_Terminal_setMode(const capos_Terminal_Client *cap_client, bool echo, bool raw,
 	capos_Terminal_setMode_Reply *cap_reply, struct capos_call_error *cap_err);
+int capos_Terminal_setMode_start(const capos_Terminal_Client *cap_client, bool echo, bool raw,
+	struct capos_rpc_pending *cap_pending, struct capos_call_error *cap_err);
+int capos_Terminal_setMode_finish(struct capos_rpc_pending *cap_pending, const struct capos_cqe *cap_cqe,
+	capos_Terminal_setMode_Reply *cap_reply, struct capos_call_error *cap_err);
 
 /* Terminal.windowSize */
-typedef struct {
+typedef struct capos_Terminal_windowSize_Reply capos_Terminal_windowSize_Reply;
+struct capos_Terminal_windowSize_Reply {
 	capos_Terminal_windowSize_Results_reader results; /* every field */
 	bool known;
 	uint16_t rows;
 	uint16_t cols;
 	struct capos_rpc_result rpc; /* the message the fields point into */
-} capos_Terminal_windowSize_Reply;
+};
 int capos_Terminal_windowSize_Call(const capos_Terminal_Client *cap_client,
 	int (*cap_fill)(capos_Terminal_windowSize_Params_builder params, struct capos_rpc_out *out, void *arg),
 	void *cap_arg, capos_Terminal_windowSize_Reply *cap_reply, struct capos_call_error *cap_err);
 int capos_Terminal_windowSize(const capos_Terminal_Client *cap_client,
 	capos_Terminal_windowSize_Reply *cap_reply, struct capos_call_error *cap_err);
+int capos_Terminal_windowSize_start(const capos_Terminal_Client *cap_client,
+	struct capos_rpc_pending *cap_pending, struct capos_call_error *cap_err);
+int capos_Terminal_windowSize_finish(struct capos_rpc_pending *cap_pending, const struct capos_cqe *cap_cqe,
+	capos_Terminal_windowSize_Reply *cap_reply, struct capos_call_error *cap_err);
 
 /* Terminal.stats */
-typedef struct {
+typedef struct capos_Terminal_stats_Reply capos_Terminal_stats_Reply;
+struct capos_Terminal_stats_Reply {
 	capos_Terminal_stats_Results_reader results; /* every field */
 	uint64_t received;
 	uint64_t overruns;
 	uint32_t buffered;
 	struct capos_rpc_result rpc; /* the message the fields point into */
-} capos_Terminal_stats_Reply;
+};
 int capos_Terminal_stats_Call(const capos_Terminal_Client *cap_client,
 	int (*cap_fill)(capos_Terminal_stats_Params_builder params, struct capos_rpc_out *out, void *arg),
 	void *cap_arg, capos_Terminal_stats_Reply *cap_reply, struct capos_call_error *cap_err);
 int capos_Terminal_stats(const capos_Terminal_Client *cap_client,
+	capos_Terminal_stats_Reply *cap_reply, struct capos_call_error *cap_err);
+int capos_Terminal_stats_start(const capos_Terminal_Client *cap_client,
+	struct capos_rpc_pending *cap_pending, struct capos_call_error *cap_err);
+int capos_Terminal_stats_finish(struct capos_rpc_pending *cap_pending, const struct capos_cqe *cap_cqe,
 	capos_Terminal_stats_Reply *cap_reply, struct capos_call_error *cap_err);
 
 /* Terminal's server: one handler per method (NULL: unimplemented). */
@@ -677,37 +804,52 @@ static inline int capos_VirtualMemory_Client_open(capos_VirtualMemory_Client *c,
 #endif
 
 /* VirtualMemory.map */
-typedef struct {
+typedef struct capos_VirtualMemory_map_Reply capos_VirtualMemory_map_Reply;
+struct capos_VirtualMemory_map_Reply {
 	capos_VirtualMemory_map_Results_reader results; /* every field */
 	uint64_t addr;
 	struct capos_rpc_result rpc; /* the message the fields point into */
-} capos_VirtualMemory_map_Reply;
+};
 int capos_VirtualMemory_map_Call(const capos_VirtualMemory_Client *cap_client,
 	int (*cap_fill)(capos_VirtualMemory_map_Params_builder params, struct capos_rpc_out *out, void *arg),
 	void *cap_arg, capos_VirtualMemory_map_Reply *cap_reply, struct capos_call_error *cap_err);
 int capos_VirtualMemory_map(const capos_VirtualMemory_Client *cap_client, uint64_t hint, uint64_t size, uint32_t prot,
 	capos_VirtualMemory_map_Reply *cap_reply, struct capos_call_error *cap_err);
+int capos_VirtualMemory_map_start(const capos_VirtualMemory_Client *cap_client, uint64_t hint, uint64_t size, uint32_t prot,
+	struct capos_rpc_pending *cap_pending, struct capos_call_error *cap_err);
+int capos_VirtualMemory_map_finish(struct capos_rpc_pending *cap_pending, const struct capos_cqe *cap_cqe,
+	capos_VirtualMemory_map_Reply *cap_reply, struct capos_call_error *cap_err);
 
 /* VirtualMemory.unmap */
-typedef struct {
+typedef struct capos_VirtualMemory_unmap_Reply capos_VirtualMemory_unmap_Reply;
+struct capos_VirtualMemory_unmap_Reply {
 	capos_VirtualMemory_unmap_Results_reader results; /* every field */
 	struct capos_rpc_result rpc; /* the message the fields point into */
-} capos_VirtualMemory_unmap_Reply;
+};
 int capos_VirtualMemory_unmap_Call(const capos_VirtualMemory_Client *cap_client,
 	int (*cap_fill)(capos_VirtualMemory_unmap_Params_builder params, struct capos_rpc_out *out, void *arg),
 	void *cap_arg, capos_VirtualMemory_unmap_Reply *cap_reply, struct capos_call_error *cap_err);
 int capos_VirtualMemory_unmap(const capos_VirtualMemory_Client *cap_client, uint64_t addr, uint64_t size,
 	capos_VirtualMemory_unmap_Reply *cap_reply, struct capos_call_error *cap_err);
+int capos_VirtualMemory_unmap_start(const capos_VirtualMemory_Client *cap_client, uint64_t addr, uint64_t size,
+	struct capos_rpc_pending *cap_pending, struct capos_call_error *cap_err);
+int capos_VirtualMemory_unmap_finish(struct capos_rpc_pending *cap_pending, const struct capos_cqe *cap_cqe,
+	capos_VirtualMemory_unmap_Reply *cap_reply, struct capos_call_error *cap_err);
 
 /* VirtualMemory.protect */
-typedef struct {
+typedef struct capos_VirtualMemory_protect_Reply capos_VirtualMemory_protect_Reply;
+struct capos_VirtualMemory_protect_Reply {
 	capos_VirtualMemory_protect_Results_reader results; /* every field */
 	struct capos_rpc_result rpc; /* the message the fields point into */
-} capos_VirtualMemory_protect_Reply;
+};
 int capos_VirtualMemory_protect_Call(const capos_VirtualMemory_Client *cap_client,
 	int (*cap_fill)(capos_VirtualMemory_protect_Params_builder params, struct capos_rpc_out *out, void *arg),
 	void *cap_arg, capos_VirtualMemory_protect_Reply *cap_reply, struct capos_call_error *cap_err);
 int capos_VirtualMemory_protect(const capos_VirtualMemory_Client *cap_client, uint64_t addr, uint64_t size, uint32_t prot,
+	capos_VirtualMemory_protect_Reply *cap_reply, struct capos_call_error *cap_err);
+int capos_VirtualMemory_protect_start(const capos_VirtualMemory_Client *cap_client, uint64_t addr, uint64_t size, uint32_t prot,
+	struct capos_rpc_pending *cap_pending, struct capos_call_error *cap_err);
+int capos_VirtualMemory_protect_finish(struct capos_rpc_pending *cap_pending, const struct capos_cqe *cap_cqe,
 	capos_VirtualMemory_protect_Reply *cap_reply, struct capos_call_error *cap_err);
 
 /* VirtualMemory's server: one handler per method (NULL: unimplemented). */

@@ -20,15 +20,20 @@ static inline int counter_Counter_Client_open(counter_Counter_Client *c, const c
 #endif
 
 /* Counter.add */
-typedef struct {
+typedef struct counter_Counter_add_Reply counter_Counter_add_Reply;
+struct counter_Counter_add_Reply {
 	counter_Counter_add_Results_reader results; /* every field */
 	uint64_t total;
 	struct capos_rpc_result rpc; /* the message the fields point into */
-} counter_Counter_add_Reply;
+};
 int counter_Counter_add_Call(const counter_Counter_Client *cap_client,
 	int (*cap_fill)(counter_Counter_add_Params_builder params, struct capos_rpc_out *out, void *arg),
 	void *cap_arg, counter_Counter_add_Reply *cap_reply, struct capos_call_error *cap_err);
 int counter_Counter_add(const counter_Counter_Client *cap_client, uint32_t amount,
+	counter_Counter_add_Reply *cap_reply, struct capos_call_error *cap_err);
+int counter_Counter_add_start(const counter_Counter_Client *cap_client, uint32_t amount,
+	struct capos_rpc_pending *cap_pending, struct capos_call_error *cap_err);
+int counter_Counter_add_finish(struct capos_rpc_pending *cap_pending, const struct capos_cqe *cap_cqe,
 	counter_Counter_add_Reply *cap_reply, struct capos_call_error *cap_err);
 
 /* Counter's server: one handler per method (NULL: unimplemented). */

@@ -20,40 +20,55 @@ static inline int device_DMAPool_Client_open(device_DMAPool_Client *c, const cha
 #endif
 
 /* DMAPool.deviceAddress */
-typedef struct {
+typedef struct device_DMAPool_deviceAddress_Reply device_DMAPool_deviceAddress_Reply;
+struct device_DMAPool_deviceAddress_Reply {
 	device_DMAPool_deviceAddress_Results_reader results; /* every field */
 	uint64_t address;
 	uint64_t size;
 	bool iommu;
 	struct capos_rpc_result rpc; /* the message the fields point into */
-} device_DMAPool_deviceAddress_Reply;
+};
 int device_DMAPool_deviceAddress_Call(const device_DMAPool_Client *cap_client,
 	int (*cap_fill)(device_DMAPool_deviceAddress_Params_builder params, struct capos_rpc_out *out, void *arg),
 	void *cap_arg, device_DMAPool_deviceAddress_Reply *cap_reply, struct capos_call_error *cap_err);
 int device_DMAPool_deviceAddress(const device_DMAPool_Client *cap_client,
 	device_DMAPool_deviceAddress_Reply *cap_reply, struct capos_call_error *cap_err);
+int device_DMAPool_deviceAddress_start(const device_DMAPool_Client *cap_client,
+	struct capos_rpc_pending *cap_pending, struct capos_call_error *cap_err);
+int device_DMAPool_deviceAddress_finish(struct capos_rpc_pending *cap_pending, const struct capos_cqe *cap_cqe,
+	device_DMAPool_deviceAddress_Reply *cap_reply, struct capos_call_error *cap_err);
 
 /* DMAPool.map */
-typedef struct {
+typedef struct device_DMAPool_map_Reply device_DMAPool_map_Reply;
+struct device_DMAPool_map_Reply {
 	device_DMAPool_map_Results_reader results; /* every field */
 	uint64_t addr;
 	struct capos_rpc_result rpc; /* the message the fields point into */
-} device_DMAPool_map_Reply;
+};
 int device_DMAPool_map_Call(const device_DMAPool_Client *cap_client,
 	int (*cap_fill)(device_DMAPool_map_Params_builder params, struct capos_rpc_out *out, void *arg),
 	void *cap_arg, device_DMAPool_map_Reply *cap_reply, struct capos_call_error *cap_err);
 int device_DMAPool_map(const device_DMAPool_Client *cap_client, uint64_t hint,
 	device_DMAPool_map_Reply *cap_reply, struct capos_call_error *cap_err);
+int device_DMAPool_map_start(const device_DMAPool_Client *cap_client, uint64_t hint,
+	struct capos_rpc_pending *cap_pending, struct capos_call_error *cap_err);
+int device_DMAPool_map_finish(struct capos_rpc_pending *cap_pending, const struct capos_cqe *cap_cqe,
+	device_DMAPool_map_Reply *cap_reply, struct capos_call_error *cap_err);
 
 /* DMAPool.unmap */
-typedef struct {
+typedef struct device_DMAPool_unmap_Reply device_DMAPool_unmap_Reply;
+struct device_DMAPool_unmap_Reply {
 	device_DMAPool_unmap_Results_reader results; /* every field */
 	struct capos_rpc_result rpc; /* the message the fields point into */
-} device_DMAPool_unmap_Reply;
+};
 int device_DMAPool_unmap_Call(const device_DMAPool_Client *cap_client,
 	int (*cap_fill)(device_DMAPool_unmap_Params_builder params, struct capos_rpc_out *out, void *arg),
 	void *cap_arg, device_DMAPool_unmap_Reply *cap_reply, struct capos_call_error *cap_err);
 int device_DMAPool_unmap(const device_DMAPool_Client *cap_client, uint64_t addr,
+	device_DMAPool_unmap_Reply *cap_reply, struct capos_call_error *cap_err);
+int device_DMAPool_unmap_start(const device_DMAPool_Client *cap_client, uint64_t addr,
+	struct capos_rpc_pending *cap_pending, struct capos_call_error *cap_err);
+int device_DMAPool_unmap_finish(struct capos_rpc_pending *cap_pending, const struct capos_cqe *cap_cqe,
 	device_DMAPool_unmap_Reply *cap_reply, struct capos_call_error *cap_err);
 
 /* DMAPool's server: one handler per method (NULL: unimplemented). */
@@ -93,37 +108,52 @@ static inline int device_DeviceMmio_Client_open(device_DeviceMmio_Client *c, con
 #endif
 
 /* DeviceMmio.info */
-typedef struct {
+typedef struct device_DeviceMmio_info_Reply device_DeviceMmio_info_Reply;
+struct device_DeviceMmio_info_Reply {
 	device_DeviceMmio_info_Results_reader results; /* every field */
 	struct capos_rpc_result rpc; /* the message the fields point into */
-} device_DeviceMmio_info_Reply;
+};
 int device_DeviceMmio_info_Call(const device_DeviceMmio_Client *cap_client,
 	int (*cap_fill)(device_DeviceMmio_info_Params_builder params, struct capos_rpc_out *out, void *arg),
 	void *cap_arg, device_DeviceMmio_info_Reply *cap_reply, struct capos_call_error *cap_err);
 int device_DeviceMmio_info(const device_DeviceMmio_Client *cap_client,
 	device_DeviceMmio_info_Reply *cap_reply, struct capos_call_error *cap_err);
+int device_DeviceMmio_info_start(const device_DeviceMmio_Client *cap_client,
+	struct capos_rpc_pending *cap_pending, struct capos_call_error *cap_err);
+int device_DeviceMmio_info_finish(struct capos_rpc_pending *cap_pending, const struct capos_cqe *cap_cqe,
+	device_DeviceMmio_info_Reply *cap_reply, struct capos_call_error *cap_err);
 
 /* DeviceMmio.map */
-typedef struct {
+typedef struct device_DeviceMmio_map_Reply device_DeviceMmio_map_Reply;
+struct device_DeviceMmio_map_Reply {
 	device_DeviceMmio_map_Results_reader results; /* every field */
 	uint64_t addr;
 	struct capos_rpc_result rpc; /* the message the fields point into */
-} device_DeviceMmio_map_Reply;
+};
 int device_DeviceMmio_map_Call(const device_DeviceMmio_Client *cap_client,
 	int (*cap_fill)(device_DeviceMmio_map_Params_builder params, struct capos_rpc_out *out, void *arg),
 	void *cap_arg, device_DeviceMmio_map_Reply *cap_reply, struct capos_call_error *cap_err);
 int device_DeviceMmio_map(const device_DeviceMmio_Client *cap_client, uint64_t offset, uint64_t length, uint64_t hint,
 	device_DeviceMmio_map_Reply *cap_reply, struct capos_call_error *cap_err);
+int device_DeviceMmio_map_start(const device_DeviceMmio_Client *cap_client, uint64_t offset, uint64_t length, uint64_t hint,
+	struct capos_rpc_pending *cap_pending, struct capos_call_error *cap_err);
+int device_DeviceMmio_map_finish(struct capos_rpc_pending *cap_pending, const struct capos_cqe *cap_cqe,
+	device_DeviceMmio_map_Reply *cap_reply, struct capos_call_error *cap_err);
 
 /* DeviceMmio.unmap */
-typedef struct {
+typedef struct device_DeviceMmio_unmap_Reply device_DeviceMmio_unmap_Reply;
+struct device_DeviceMmio_unmap_Reply {
 	device_DeviceMmio_unmap_Results_reader results; /* every field */
 	struct capos_rpc_result rpc; /* the message the fields point into */
-} device_DeviceMmio_unmap_Reply;
+};
 int device_DeviceMmio_unmap_Call(const device_DeviceMmio_Client *cap_client,
 	int (*cap_fill)(device_DeviceMmio_unmap_Params_builder params, struct capos_rpc_out *out, void *arg),
 	void *cap_arg, device_DeviceMmio_unmap_Reply *cap_reply, struct capos_call_error *cap_err);
 int device_DeviceMmio_unmap(const device_DeviceMmio_Client *cap_client, uint64_t addr,
+	device_DeviceMmio_unmap_Reply *cap_reply, struct capos_call_error *cap_err);
+int device_DeviceMmio_unmap_start(const device_DeviceMmio_Client *cap_client, uint64_t addr,
+	struct capos_rpc_pending *cap_pending, struct capos_call_error *cap_err);
+int device_DeviceMmio_unmap_finish(struct capos_rpc_pending *cap_pending, const struct capos_cqe *cap_cqe,
 	device_DeviceMmio_unmap_Reply *cap_reply, struct capos_call_error *cap_err);
 
 /* DeviceMmio's server: one handler per method (NULL: unimplemented). */
@@ -163,29 +193,40 @@ static inline int device_Interrupt_Client_open(device_Interrupt_Client *c, const
 #endif
 
 /* Interrupt.bind */
-typedef struct {
+typedef struct device_Interrupt_bind_Reply device_Interrupt_bind_Reply;
+struct device_Interrupt_bind_Reply {
 	device_Interrupt_bind_Results_reader results; /* every field */
 	struct capos_rpc_result rpc; /* the message the fields point into */
-} device_Interrupt_bind_Reply;
+};
 int device_Interrupt_bind_Call(const device_Interrupt_Client *cap_client,
 	int (*cap_fill)(device_Interrupt_bind_Params_builder params, struct capos_rpc_out *out, void *arg),
 	void *cap_arg, device_Interrupt_bind_Reply *cap_reply, struct capos_call_error *cap_err);
 int device_Interrupt_bind(const device_Interrupt_Client *cap_client, uint32_t notification, uint8_t bit,
 	device_Interrupt_bind_Reply *cap_reply, struct capos_call_error *cap_err);
+int device_Interrupt_bind_start(const device_Interrupt_Client *cap_client, uint32_t notification, uint8_t bit,
+	struct capos_rpc_pending *cap_pending, struct capos_call_error *cap_err);
+int device_Interrupt_bind_finish(struct capos_rpc_pending *cap_pending, const struct capos_cqe *cap_cqe,
+	device_Interrupt_bind_Reply *cap_reply, struct capos_call_error *cap_err);
 
 /* Interrupt.ack */
-typedef struct {
+typedef struct device_Interrupt_ack_Reply device_Interrupt_ack_Reply;
+struct device_Interrupt_ack_Reply {
 	device_Interrupt_ack_Results_reader results; /* every field */
 	struct capos_rpc_result rpc; /* the message the fields point into */
-} device_Interrupt_ack_Reply;
+};
 int device_Interrupt_ack_Call(const device_Interrupt_Client *cap_client,
 	int (*cap_fill)(device_Interrupt_ack_Params_builder params, struct capos_rpc_out *out, void *arg),
 	void *cap_arg, device_Interrupt_ack_Reply *cap_reply, struct capos_call_error *cap_err);
 int device_Interrupt_ack(const device_Interrupt_Client *cap_client,
 	device_Interrupt_ack_Reply *cap_reply, struct capos_call_error *cap_err);
+int device_Interrupt_ack_start(const device_Interrupt_Client *cap_client,
+	struct capos_rpc_pending *cap_pending, struct capos_call_error *cap_err);
+int device_Interrupt_ack_finish(struct capos_rpc_pending *cap_pending, const struct capos_cqe *cap_cqe,
+	device_Interrupt_ack_Reply *cap_reply, struct capos_call_error *cap_err);
 
 /* Interrupt.info */
-typedef struct {
+typedef struct device_Interrupt_info_Reply device_Interrupt_info_Reply;
+struct device_Interrupt_info_Reply {
 	device_Interrupt_info_Results_reader results; /* every field */
 	uint8_t vector;
 	uint16_t entry;
@@ -193,11 +234,15 @@ typedef struct {
 	uint64_t delivered;
 	uint64_t latched;
 	struct capos_rpc_result rpc; /* the message the fields point into */
-} device_Interrupt_info_Reply;
+};
 int device_Interrupt_info_Call(const device_Interrupt_Client *cap_client,
 	int (*cap_fill)(device_Interrupt_info_Params_builder params, struct capos_rpc_out *out, void *arg),
 	void *cap_arg, device_Interrupt_info_Reply *cap_reply, struct capos_call_error *cap_err);
 int device_Interrupt_info(const device_Interrupt_Client *cap_client,
+	device_Interrupt_info_Reply *cap_reply, struct capos_call_error *cap_err);
+int device_Interrupt_info_start(const device_Interrupt_Client *cap_client,
+	struct capos_rpc_pending *cap_pending, struct capos_call_error *cap_err);
+int device_Interrupt_info_finish(struct capos_rpc_pending *cap_pending, const struct capos_cqe *cap_cqe,
 	device_Interrupt_info_Reply *cap_reply, struct capos_call_error *cap_err);
 
 /* Interrupt's server: one handler per method (NULL: unimplemented). */
@@ -237,51 +282,71 @@ static inline int device_Notification_Client_open(device_Notification_Client *c,
 #endif
 
 /* Notification.signal */
-typedef struct {
+typedef struct device_Notification_signal_Reply device_Notification_signal_Reply;
+struct device_Notification_signal_Reply {
 	device_Notification_signal_Results_reader results; /* every field */
 	struct capos_rpc_result rpc; /* the message the fields point into */
-} device_Notification_signal_Reply;
+};
 int device_Notification_signal_Call(const device_Notification_Client *cap_client,
 	int (*cap_fill)(device_Notification_signal_Params_builder params, struct capos_rpc_out *out, void *arg),
 	void *cap_arg, device_Notification_signal_Reply *cap_reply, struct capos_call_error *cap_err);
 int device_Notification_signal(const device_Notification_Client *cap_client, uint64_t bits,
 	device_Notification_signal_Reply *cap_reply, struct capos_call_error *cap_err);
+int device_Notification_signal_start(const device_Notification_Client *cap_client, uint64_t bits,
+	struct capos_rpc_pending *cap_pending, struct capos_call_error *cap_err);
+int device_Notification_signal_finish(struct capos_rpc_pending *cap_pending, const struct capos_cqe *cap_cqe,
+	device_Notification_signal_Reply *cap_reply, struct capos_call_error *cap_err);
 
 /* Notification.wait */
-typedef struct {
+typedef struct device_Notification_wait_Reply device_Notification_wait_Reply;
+struct device_Notification_wait_Reply {
 	device_Notification_wait_Results_reader results; /* every field */
 	uint64_t bits;
 	bool timedOut;
 	struct capos_rpc_result rpc; /* the message the fields point into */
-} device_Notification_wait_Reply;
+};
 int device_Notification_wait_Call(const device_Notification_Client *cap_client,
 	int (*cap_fill)(device_Notification_wait_Params_builder params, struct capos_rpc_out *out, void *arg),
 	void *cap_arg, device_Notification_wait_Reply *cap_reply, struct capos_call_error *cap_err);
 int device_Notification_wait(const device_Notification_Client *cap_client, uint64_t mask, uint64_t timeoutNs,
 	device_Notification_wait_Reply *cap_reply, struct capos_call_error *cap_err);
+int device_Notification_wait_start(const device_Notification_Client *cap_client, uint64_t mask, uint64_t timeoutNs,
+	struct capos_rpc_pending *cap_pending, struct capos_call_error *cap_err);
+int device_Notification_wait_finish(struct capos_rpc_pending *cap_pending, const struct capos_cqe *cap_cqe,
+	device_Notification_wait_Reply *cap_reply, struct capos_call_error *cap_err);
 
 /* Notification.poll */
-typedef struct {
+typedef struct device_Notification_poll_Reply device_Notification_poll_Reply;
+struct device_Notification_poll_Reply {
 	device_Notification_poll_Results_reader results; /* every field */
 	uint64_t bits;
 	struct capos_rpc_result rpc; /* the message the fields point into */
-} device_Notification_poll_Reply;
+};
 int device_Notification_poll_Call(const device_Notification_Client *cap_client,
 	int (*cap_fill)(device_Notification_poll_Params_builder params, struct capos_rpc_out *out, void *arg),
 	void *cap_arg, device_Notification_poll_Reply *cap_reply, struct capos_call_error *cap_err);
 int device_Notification_poll(const device_Notification_Client *cap_client, uint64_t mask,
 	device_Notification_poll_Reply *cap_reply, struct capos_call_error *cap_err);
+int device_Notification_poll_start(const device_Notification_Client *cap_client, uint64_t mask,
+	struct capos_rpc_pending *cap_pending, struct capos_call_error *cap_err);
+int device_Notification_poll_finish(struct capos_rpc_pending *cap_pending, const struct capos_cqe *cap_cqe,
+	device_Notification_poll_Reply *cap_reply, struct capos_call_error *cap_err);
 
 /* Notification.sender */
-typedef struct {
+typedef struct device_Notification_sender_Reply device_Notification_sender_Reply;
+struct device_Notification_sender_Reply {
 	device_Notification_sender_Results_reader results; /* every field */
 	uint16_t senderIndex;
 	struct capos_rpc_result rpc; /* the message the fields point into */
-} device_Notification_sender_Reply;
+};
 int device_Notification_sender_Call(const device_Notification_Client *cap_client,
 	int (*cap_fill)(device_Notification_sender_Params_builder params, struct capos_rpc_out *out, void *arg),
 	void *cap_arg, device_Notification_sender_Reply *cap_reply, struct capos_call_error *cap_err);
 int device_Notification_sender(const device_Notification_Client *cap_client,
+	device_Notification_sender_Reply *cap_reply, struct capos_call_error *cap_err);
+int device_Notification_sender_start(const device_Notification_Client *cap_client,
+	struct capos_rpc_pending *cap_pending, struct capos_call_error *cap_err);
+int device_Notification_sender_finish(struct capos_rpc_pending *cap_pending, const struct capos_cqe *cap_cqe,
 	device_Notification_sender_Reply *cap_reply, struct capos_call_error *cap_err);
 
 /* Notification's server: one handler per method (NULL: unimplemented). */

@@ -20,15 +20,20 @@ static inline int entropy_EntropySource_Client_open(entropy_EntropySource_Client
 #endif
 
 /* EntropySource.getBytes */
-typedef struct {
+typedef struct entropy_EntropySource_getBytes_Reply entropy_EntropySource_getBytes_Reply;
+struct entropy_EntropySource_getBytes_Reply {
 	entropy_EntropySource_getBytes_Results_reader results; /* every field */
 	struct capnp_data data;
 	struct capos_rpc_result rpc; /* the message the fields point into */
-} entropy_EntropySource_getBytes_Reply;
+};
 int entropy_EntropySource_getBytes_Call(const entropy_EntropySource_Client *cap_client,
 	int (*cap_fill)(entropy_EntropySource_getBytes_Params_builder params, struct capos_rpc_out *out, void *arg),
 	void *cap_arg, entropy_EntropySource_getBytes_Reply *cap_reply, struct capos_call_error *cap_err);
 int entropy_EntropySource_getBytes(const entropy_EntropySource_Client *cap_client, uint32_t count,
+	entropy_EntropySource_getBytes_Reply *cap_reply, struct capos_call_error *cap_err);
+int entropy_EntropySource_getBytes_start(const entropy_EntropySource_Client *cap_client, uint32_t count,
+	struct capos_rpc_pending *cap_pending, struct capos_call_error *cap_err);
+int entropy_EntropySource_getBytes_finish(struct capos_rpc_pending *cap_pending, const struct capos_cqe *cap_cqe,
 	entropy_EntropySource_getBytes_Reply *cap_reply, struct capos_call_error *cap_err);
 
 /* EntropySource's server: one handler per method (NULL: unimplemented). */

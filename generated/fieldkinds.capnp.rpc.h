@@ -20,15 +20,20 @@ static inline int fieldkinds_Thing_Client_open(fieldkinds_Thing_Client *c, const
 #endif
 
 /* Thing.poke */
-typedef struct {
+typedef struct fieldkinds_Thing_poke_Reply fieldkinds_Thing_poke_Reply;
+struct fieldkinds_Thing_poke_Reply {
 	fieldkinds_Thing_poke_Results_reader results; /* every field */
 	uint32_t y;
 	struct capos_rpc_result rpc; /* the message the fields point into */
-} fieldkinds_Thing_poke_Reply;
+};
 int fieldkinds_Thing_poke_Call(const fieldkinds_Thing_Client *cap_client,
 	int (*cap_fill)(fieldkinds_Thing_poke_Params_builder params, struct capos_rpc_out *out, void *arg),
 	void *cap_arg, fieldkinds_Thing_poke_Reply *cap_reply, struct capos_call_error *cap_err);
 int fieldkinds_Thing_poke(const fieldkinds_Thing_Client *cap_client, uint32_t x,
+	fieldkinds_Thing_poke_Reply *cap_reply, struct capos_call_error *cap_err);
+int fieldkinds_Thing_poke_start(const fieldkinds_Thing_Client *cap_client, uint32_t x,
+	struct capos_rpc_pending *cap_pending, struct capos_call_error *cap_err);
+int fieldkinds_Thing_poke_finish(struct capos_rpc_pending *cap_pending, const struct capos_cqe *cap_cqe,
 	fieldkinds_Thing_poke_Reply *cap_reply, struct capos_call_error *cap_err);
 
 /* Thing's server: one handler per method (NULL: unimplemented). */

@@ -21,15 +21,20 @@ static inline int greeter_Greeter_Client_open(greeter_Greeter_Client *c, const c
 #endif
 
 /* Greeter.greet */
-typedef struct {
+typedef struct greeter_Greeter_greet_Reply greeter_Greeter_greet_Reply;
+struct greeter_Greeter_greet_Reply {
 	greeter_Greeter_greet_Results_reader results; /* every field */
 	struct capnp_text greeting;
 	struct capos_rpc_result rpc; /* the message the fields point into */
-} greeter_Greeter_greet_Reply;
+};
 int greeter_Greeter_greet_Call(const greeter_Greeter_Client *cap_client,
 	int (*cap_fill)(greeter_Greeter_greet_Params_builder params, struct capos_rpc_out *out, void *arg),
 	void *cap_arg, greeter_Greeter_greet_Reply *cap_reply, struct capos_call_error *cap_err);
 int greeter_Greeter_greet(const greeter_Greeter_Client *cap_client, const char *name, const struct capos_cap *console,
+	greeter_Greeter_greet_Reply *cap_reply, struct capos_call_error *cap_err);
+int greeter_Greeter_greet_start(const greeter_Greeter_Client *cap_client, const char *name, const struct capos_cap *console,
+	struct capos_rpc_pending *cap_pending, struct capos_call_error *cap_err);
+int greeter_Greeter_greet_finish(struct capos_rpc_pending *cap_pending, const struct capos_cqe *cap_cqe,
 	greeter_Greeter_greet_Reply *cap_reply, struct capos_call_error *cap_err);
 
 /* Greeter's server: one handler per method (NULL: unimplemented). */

@@ -20,92 +20,134 @@ static inline int net_NetworkManager_Client_open(net_NetworkManager_Client *c, c
 #endif
 
 /* NetworkManager.interfaceInfo */
-typedef struct {
+typedef struct net_NetworkManager_interfaceInfo_Reply net_NetworkManager_interfaceInfo_Reply;
+struct net_NetworkManager_interfaceInfo_Reply {
 	net_NetworkManager_interfaceInfo_Results_reader results; /* every field */
 	struct capos_rpc_result rpc; /* the message the fields point into */
-} net_NetworkManager_interfaceInfo_Reply;
+};
 int net_NetworkManager_interfaceInfo_Call(const net_NetworkManager_Client *cap_client,
 	int (*cap_fill)(net_NetworkManager_interfaceInfo_Params_builder params, struct capos_rpc_out *out, void *arg),
 	void *cap_arg, net_NetworkManager_interfaceInfo_Reply *cap_reply, struct capos_call_error *cap_err);
 int net_NetworkManager_interfaceInfo(const net_NetworkManager_Client *cap_client,
 	net_NetworkManager_interfaceInfo_Reply *cap_reply, struct capos_call_error *cap_err);
+int net_NetworkManager_interfaceInfo_start(const net_NetworkManager_Client *cap_client,
+	struct capos_rpc_pending *cap_pending, struct capos_call_error *cap_err);
+int net_NetworkManager_interfaceInfo_finish(struct capos_rpc_pending *cap_pending, const struct capos_cqe *cap_cqe,
+	net_NetworkManager_interfaceInfo_Reply *cap_reply, struct capos_call_error *cap_err);
 
 /* NetworkManager.configureDhcp */
-typedef struct {
+typedef struct net_NetworkManager_configureDhcp_Reply net_NetworkManager_configureDhcp_Reply;
+struct net_NetworkManager_configureDhcp_Reply {
 	net_NetworkManager_configureDhcp_Results_reader results; /* every field */
 	struct capos_rpc_result rpc; /* the message the fields point into */
-} net_NetworkManager_configureDhcp_Reply;
+};
 int net_NetworkManager_configureDhcp_Call(const net_NetworkManager_Client *cap_client,
 	int (*cap_fill)(net_NetworkManager_configureDhcp_Params_builder params, struct capos_rpc_out *out, void *arg),
 	void *cap_arg, net_NetworkManager_configureDhcp_Reply *cap_reply, struct capos_call_error *cap_err);
 int net_NetworkManager_configureDhcp(const net_NetworkManager_Client *cap_client,
 	net_NetworkManager_configureDhcp_Reply *cap_reply, struct capos_call_error *cap_err);
+int net_NetworkManager_configureDhcp_start(const net_NetworkManager_Client *cap_client,
+	struct capos_rpc_pending *cap_pending, struct capos_call_error *cap_err);
+int net_NetworkManager_configureDhcp_finish(struct capos_rpc_pending *cap_pending, const struct capos_cqe *cap_cqe,
+	net_NetworkManager_configureDhcp_Reply *cap_reply, struct capos_call_error *cap_err);
 
 /* NetworkManager.configureStatic */
-typedef struct {
+typedef struct net_NetworkManager_configureStatic_Reply net_NetworkManager_configureStatic_Reply;
+struct net_NetworkManager_configureStatic_Reply {
 	net_NetworkManager_configureStatic_Results_reader results; /* every field */
 	struct capos_rpc_result rpc; /* the message the fields point into */
-} net_NetworkManager_configureStatic_Reply;
+};
 int net_NetworkManager_configureStatic_Call(const net_NetworkManager_Client *cap_client,
 	int (*cap_fill)(net_NetworkManager_configureStatic_Params_builder params, struct capos_rpc_out *out, void *arg),
 	void *cap_arg, net_NetworkManager_configureStatic_Reply *cap_reply, struct capos_call_error *cap_err);
+int net_NetworkManager_configureStatic_start(const net_NetworkManager_Client *cap_client,
+	int (*cap_fill)(net_NetworkManager_configureStatic_Params_builder params, struct capos_rpc_out *out, void *arg),
+	void *cap_arg,
+	struct capos_rpc_pending *cap_pending, struct capos_call_error *cap_err);
+int net_NetworkManager_configureStatic_finish(struct capos_rpc_pending *cap_pending, const struct capos_cqe *cap_cqe,
+	net_NetworkManager_configureStatic_Reply *cap_reply, struct capos_call_error *cap_err);
 
 /* NetworkManager.routes */
-typedef struct {
+typedef struct net_NetworkManager_routes_Reply net_NetworkManager_routes_Reply;
+struct net_NetworkManager_routes_Reply {
 	net_NetworkManager_routes_Results_reader results; /* every field */
 	struct capos_rpc_result rpc; /* the message the fields point into */
-} net_NetworkManager_routes_Reply;
+};
 int net_NetworkManager_routes_Call(const net_NetworkManager_Client *cap_client,
 	int (*cap_fill)(net_NetworkManager_routes_Params_builder params, struct capos_rpc_out *out, void *arg),
 	void *cap_arg, net_NetworkManager_routes_Reply *cap_reply, struct capos_call_error *cap_err);
 int net_NetworkManager_routes(const net_NetworkManager_Client *cap_client,
 	net_NetworkManager_routes_Reply *cap_reply, struct capos_call_error *cap_err);
+int net_NetworkManager_routes_start(const net_NetworkManager_Client *cap_client,
+	struct capos_rpc_pending *cap_pending, struct capos_call_error *cap_err);
+int net_NetworkManager_routes_finish(struct capos_rpc_pending *cap_pending, const struct capos_cqe *cap_cqe,
+	net_NetworkManager_routes_Reply *cap_reply, struct capos_call_error *cap_err);
 
 /* NetworkManager.counters */
-typedef struct {
+typedef struct net_NetworkManager_counters_Reply net_NetworkManager_counters_Reply;
+struct net_NetworkManager_counters_Reply {
 	net_NetworkManager_counters_Results_reader results; /* every field */
 	struct capos_rpc_result rpc; /* the message the fields point into */
-} net_NetworkManager_counters_Reply;
+};
 int net_NetworkManager_counters_Call(const net_NetworkManager_Client *cap_client,
 	int (*cap_fill)(net_NetworkManager_counters_Params_builder params, struct capos_rpc_out *out, void *arg),
 	void *cap_arg, net_NetworkManager_counters_Reply *cap_reply, struct capos_call_error *cap_err);
 int net_NetworkManager_counters(const net_NetworkManager_Client *cap_client,
 	net_NetworkManager_counters_Reply *cap_reply, struct capos_call_error *cap_err);
+int net_NetworkManager_counters_start(const net_NetworkManager_Client *cap_client,
+	struct capos_rpc_pending *cap_pending, struct capos_call_error *cap_err);
+int net_NetworkManager_counters_finish(struct capos_rpc_pending *cap_pending, const struct capos_cqe *cap_cqe,
+	net_NetworkManager_counters_Reply *cap_reply, struct capos_call_error *cap_err);
 
 /* NetworkManager.tcpConnect */
-typedef struct {
+typedef struct net_NetworkManager_tcpConnect_Reply net_NetworkManager_tcpConnect_Reply;
+struct net_NetworkManager_tcpConnect_Reply {
 	net_NetworkManager_tcpConnect_Results_reader results; /* every field */
 	uint16_t socketIndex;
 	struct capos_rpc_result rpc; /* the message the fields point into */
-} net_NetworkManager_tcpConnect_Reply;
+};
 int net_NetworkManager_tcpConnect_Call(const net_NetworkManager_Client *cap_client,
 	int (*cap_fill)(net_NetworkManager_tcpConnect_Params_builder params, struct capos_rpc_out *out, void *arg),
 	void *cap_arg, net_NetworkManager_tcpConnect_Reply *cap_reply, struct capos_call_error *cap_err);
 int net_NetworkManager_tcpConnect(const net_NetworkManager_Client *cap_client, uint32_t address, uint16_t port, uint64_t timeoutNs,
 	net_NetworkManager_tcpConnect_Reply *cap_reply, struct capos_call_error *cap_err);
+int net_NetworkManager_tcpConnect_start(const net_NetworkManager_Client *cap_client, uint32_t address, uint16_t port, uint64_t timeoutNs,
+	struct capos_rpc_pending *cap_pending, struct capos_call_error *cap_err);
+int net_NetworkManager_tcpConnect_finish(struct capos_rpc_pending *cap_pending, const struct capos_cqe *cap_cqe,
+	net_NetworkManager_tcpConnect_Reply *cap_reply, struct capos_call_error *cap_err);
 
 /* NetworkManager.udpOpen */
-typedef struct {
+typedef struct net_NetworkManager_udpOpen_Reply net_NetworkManager_udpOpen_Reply;
+struct net_NetworkManager_udpOpen_Reply {
 	net_NetworkManager_udpOpen_Results_reader results; /* every field */
 	uint16_t socketIndex;
 	struct capos_rpc_result rpc; /* the message the fields point into */
-} net_NetworkManager_udpOpen_Reply;
+};
 int net_NetworkManager_udpOpen_Call(const net_NetworkManager_Client *cap_client,
 	int (*cap_fill)(net_NetworkManager_udpOpen_Params_builder params, struct capos_rpc_out *out, void *arg),
 	void *cap_arg, net_NetworkManager_udpOpen_Reply *cap_reply, struct capos_call_error *cap_err);
 int net_NetworkManager_udpOpen(const net_NetworkManager_Client *cap_client, uint16_t port,
 	net_NetworkManager_udpOpen_Reply *cap_reply, struct capos_call_error *cap_err);
+int net_NetworkManager_udpOpen_start(const net_NetworkManager_Client *cap_client, uint16_t port,
+	struct capos_rpc_pending *cap_pending, struct capos_call_error *cap_err);
+int net_NetworkManager_udpOpen_finish(struct capos_rpc_pending *cap_pending, const struct capos_cqe *cap_cqe,
+	net_NetworkManager_udpOpen_Reply *cap_reply, struct capos_call_error *cap_err);
 
 /* NetworkManager.ping */
-typedef struct {
+typedef struct net_NetworkManager_ping_Reply net_NetworkManager_ping_Reply;
+struct net_NetworkManager_ping_Reply {
 	net_NetworkManager_ping_Results_reader results; /* every field */
 	uint16_t sent;
 	struct capos_rpc_result rpc; /* the message the fields point into */
-} net_NetworkManager_ping_Reply;
+};
 int net_NetworkManager_ping_Call(const net_NetworkManager_Client *cap_client,
 	int (*cap_fill)(net_NetworkManager_ping_Params_builder params, struct capos_rpc_out *out, void *arg),
 	void *cap_arg, net_NetworkManager_ping_Reply *cap_reply, struct capos_call_error *cap_err);
 int net_NetworkManager_ping(const net_NetworkManager_Client *cap_client, uint32_t address, uint16_t count, uint16_t payloadBytes, uint64_t timeoutNs,
+	net_NetworkManager_ping_Reply *cap_reply, struct capos_call_error *cap_err);
+int net_NetworkManager_ping_start(const net_NetworkManager_Client *cap_client, uint32_t address, uint16_t count, uint16_t payloadBytes, uint64_t timeoutNs,
+	struct capos_rpc_pending *cap_pending, struct capos_call_error *cap_err);
+int net_NetworkManager_ping_finish(struct capos_rpc_pending *cap_pending, const struct capos_cqe *cap_cqe,
 	net_NetworkManager_ping_Reply *cap_reply, struct capos_call_error *cap_err);
 
 /* NetworkManager's server: one handler per method (NULL: unimplemented). */
@@ -155,28 +197,38 @@ static inline int net_TcpListenAuthority_Client_open(net_TcpListenAuthority_Clie
 #endif
 
 /* TcpListenAuthority.allowedPorts */
-typedef struct {
+typedef struct net_TcpListenAuthority_allowedPorts_Reply net_TcpListenAuthority_allowedPorts_Reply;
+struct net_TcpListenAuthority_allowedPorts_Reply {
 	net_TcpListenAuthority_allowedPorts_Results_reader results; /* every field */
 	uint16_t first;
 	uint16_t last;
 	struct capos_rpc_result rpc; /* the message the fields point into */
-} net_TcpListenAuthority_allowedPorts_Reply;
+};
 int net_TcpListenAuthority_allowedPorts_Call(const net_TcpListenAuthority_Client *cap_client,
 	int (*cap_fill)(net_TcpListenAuthority_allowedPorts_Params_builder params, struct capos_rpc_out *out, void *arg),
 	void *cap_arg, net_TcpListenAuthority_allowedPorts_Reply *cap_reply, struct capos_call_error *cap_err);
 int net_TcpListenAuthority_allowedPorts(const net_TcpListenAuthority_Client *cap_client,
 	net_TcpListenAuthority_allowedPorts_Reply *cap_reply, struct capos_call_error *cap_err);
+int net_TcpListenAuthority_allowedPorts_start(const net_TcpListenAuthority_Client *cap_client,
+	struct capos_rpc_pending *cap_pending, struct capos_call_error *cap_err);
+int net_TcpListenAuthority_allowedPorts_finish(struct capos_rpc_pending *cap_pending, const struct capos_cqe *cap_cqe,
+	net_TcpListenAuthority_allowedPorts_Reply *cap_reply, struct capos_call_error *cap_err);
 
 /* TcpListenAuthority.listen */
-typedef struct {
+typedef struct net_TcpListenAuthority_listen_Reply net_TcpListenAuthority_listen_Reply;
+struct net_TcpListenAuthority_listen_Reply {
 	net_TcpListenAuthority_listen_Results_reader results; /* every field */
 	uint16_t listenerIndex;
 	struct capos_rpc_result rpc; /* the message the fields point into */
-} net_TcpListenAuthority_listen_Reply;
+};
 int net_TcpListenAuthority_listen_Call(const net_TcpListenAuthority_Client *cap_client,
 	int (*cap_fill)(net_TcpListenAuthority_listen_Params_builder params, struct capos_rpc_out *out, void *arg),
 	void *cap_arg, net_TcpListenAuthority_listen_Reply *cap_reply, struct capos_call_error *cap_err);
 int net_TcpListenAuthority_listen(const net_TcpListenAuthority_Client *cap_client, uint16_t port, uint16_t backlog,
+	net_TcpListenAuthority_listen_Reply *cap_reply, struct capos_call_error *cap_err);
+int net_TcpListenAuthority_listen_start(const net_TcpListenAuthority_Client *cap_client, uint16_t port, uint16_t backlog,
+	struct capos_rpc_pending *cap_pending, struct capos_call_error *cap_err);
+int net_TcpListenAuthority_listen_finish(struct capos_rpc_pending *cap_pending, const struct capos_cqe *cap_cqe,
 	net_TcpListenAuthority_listen_Reply *cap_reply, struct capos_call_error *cap_err);
 
 /* TcpListenAuthority's server: one handler per method (NULL: unimplemented). */
@@ -214,30 +266,40 @@ static inline int net_TcpListener_Client_open(net_TcpListener_Client *c, const c
 #endif
 
 /* TcpListener.accept */
-typedef struct {
+typedef struct net_TcpListener_accept_Reply net_TcpListener_accept_Reply;
+struct net_TcpListener_accept_Reply {
 	net_TcpListener_accept_Results_reader results; /* every field */
 	bool accepted;
 	uint16_t socketIndex;
 	uint32_t remoteAddress;
 	uint16_t remotePort;
 	struct capos_rpc_result rpc; /* the message the fields point into */
-} net_TcpListener_accept_Reply;
+};
 int net_TcpListener_accept_Call(const net_TcpListener_Client *cap_client,
 	int (*cap_fill)(net_TcpListener_accept_Params_builder params, struct capos_rpc_out *out, void *arg),
 	void *cap_arg, net_TcpListener_accept_Reply *cap_reply, struct capos_call_error *cap_err);
 int net_TcpListener_accept(const net_TcpListener_Client *cap_client, uint64_t timeoutNs,
 	net_TcpListener_accept_Reply *cap_reply, struct capos_call_error *cap_err);
+int net_TcpListener_accept_start(const net_TcpListener_Client *cap_client, uint64_t timeoutNs,
+	struct capos_rpc_pending *cap_pending, struct capos_call_error *cap_err);
+int net_TcpListener_accept_finish(struct capos_rpc_pending *cap_pending, const struct capos_cqe *cap_cqe,
+	net_TcpListener_accept_Reply *cap_reply, struct capos_call_error *cap_err);
 
 /* TcpListener.localPort */
-typedef struct {
+typedef struct net_TcpListener_localPort_Reply net_TcpListener_localPort_Reply;
+struct net_TcpListener_localPort_Reply {
 	net_TcpListener_localPort_Results_reader results; /* every field */
 	uint16_t port;
 	struct capos_rpc_result rpc; /* the message the fields point into */
-} net_TcpListener_localPort_Reply;
+};
 int net_TcpListener_localPort_Call(const net_TcpListener_Client *cap_client,
 	int (*cap_fill)(net_TcpListener_localPort_Params_builder params, struct capos_rpc_out *out, void *arg),
 	void *cap_arg, net_TcpListener_localPort_Reply *cap_reply, struct capos_call_error *cap_err);
 int net_TcpListener_localPort(const net_TcpListener_Client *cap_client,
+	net_TcpListener_localPort_Reply *cap_reply, struct capos_call_error *cap_err);
+int net_TcpListener_localPort_start(const net_TcpListener_Client *cap_client,
+	struct capos_rpc_pending *cap_pending, struct capos_call_error *cap_err);
+int net_TcpListener_localPort_finish(struct capos_rpc_pending *cap_pending, const struct capos_cqe *cap_cqe,
 	net_TcpListener_localPort_Reply *cap_reply, struct capos_call_error *cap_err);
 
 /* TcpListener's server: one handler per method (NULL: unimplemented). */
@@ -275,43 +337,59 @@ static inline int net_TcpSocket_Client_open(net_TcpSocket_Client *c, const char 
 #endif
 
 /* TcpSocket.send */
-typedef struct {
+typedef struct net_TcpSocket_send_Reply net_TcpSocket_send_Reply;
+struct net_TcpSocket_send_Reply {
 	net_TcpSocket_send_Results_reader results; /* every field */
 	uint32_t accepted;
 	struct capos_rpc_result rpc; /* the message the fields point into */
-} net_TcpSocket_send_Reply;
+};
 int net_TcpSocket_send_Call(const net_TcpSocket_Client *cap_client,
 	int (*cap_fill)(net_TcpSocket_send_Params_builder params, struct capos_rpc_out *out, void *arg),
 	void *cap_arg, net_TcpSocket_send_Reply *cap_reply, struct capos_call_error *cap_err);
 int net_TcpSocket_send(const net_TcpSocket_Client *cap_client, const void *data, size_t data_len, uint64_t timeoutNs,
 	net_TcpSocket_send_Reply *cap_reply, struct capos_call_error *cap_err);
+int net_TcpSocket_send_start(const net_TcpSocket_Client *cap_client, const void *data, size_t data_len, uint64_t timeoutNs,
+	struct capos_rpc_pending *cap_pending, struct capos_call_error *cap_err);
+int net_TcpSocket_send_finish(struct capos_rpc_pending *cap_pending, const struct capos_cqe *cap_cqe,
+	net_TcpSocket_send_Reply *cap_reply, struct capos_call_error *cap_err);
 
 /* TcpSocket.receive */
-typedef struct {
+typedef struct net_TcpSocket_receive_Reply net_TcpSocket_receive_Reply;
+struct net_TcpSocket_receive_Reply {
 	net_TcpSocket_receive_Results_reader results; /* every field */
 	struct capnp_data data;
 	bool eof;
 	struct capos_rpc_result rpc; /* the message the fields point into */
-} net_TcpSocket_receive_Reply;
+};
 int net_TcpSocket_receive_Call(const net_TcpSocket_Client *cap_client,
 	int (*cap_fill)(net_TcpSocket_receive_Params_builder params, struct capos_rpc_out *out, void *arg),
 	void *cap_arg, net_TcpSocket_receive_Reply *cap_reply, struct capos_call_error *cap_err);
 int net_TcpSocket_receive(const net_TcpSocket_Client *cap_client, uint32_t maxBytes, uint64_t timeoutNs,
 	net_TcpSocket_receive_Reply *cap_reply, struct capos_call_error *cap_err);
+int net_TcpSocket_receive_start(const net_TcpSocket_Client *cap_client, uint32_t maxBytes, uint64_t timeoutNs,
+	struct capos_rpc_pending *cap_pending, struct capos_call_error *cap_err);
+int net_TcpSocket_receive_finish(struct capos_rpc_pending *cap_pending, const struct capos_cqe *cap_cqe,
+	net_TcpSocket_receive_Reply *cap_reply, struct capos_call_error *cap_err);
 
 /* TcpSocket.shutdown */
-typedef struct {
+typedef struct net_TcpSocket_shutdown_Reply net_TcpSocket_shutdown_Reply;
+struct net_TcpSocket_shutdown_Reply {
 	net_TcpSocket_shutdown_Results_reader results; /* every field */
 	struct capos_rpc_result rpc; /* the message the fields point into */
-} net_TcpSocket_shutdown_Reply;
+};
 int net_TcpSocket_shutdown_Call(const net_TcpSocket_Client *cap_client,
 	int (*cap_fill)(net_TcpSocket_shutdown_Params_builder params, struct capos_rpc_out *out, void *arg),
 	void *cap_arg, net_TcpSocket_shutdown_Reply *cap_reply, struct capos_call_error *cap_err);
 int net_TcpSocket_shutdown(const net_TcpSocket_Client *cap_client, enum net_ShutdownHow how,
 	net_TcpSocket_shutdown_Reply *cap_reply, struct capos_call_error *cap_err);
+int net_TcpSocket_shutdown_start(const net_TcpSocket_Client *cap_client, enum net_ShutdownHow how,
+	struct capos_rpc_pending *cap_pending, struct capos_call_error *cap_err);
+int net_TcpSocket_shutdown_finish(struct capos_rpc_pending *cap_pending, const struct capos_cqe *cap_cqe,
+	net_TcpSocket_shutdown_Reply *cap_reply, struct capos_call_error *cap_err);
 
 /* TcpSocket.info */
-typedef struct {
+typedef struct net_TcpSocket_info_Reply net_TcpSocket_info_Reply;
+struct net_TcpSocket_info_Reply {
 	net_TcpSocket_info_Results_reader results; /* every field */
 	uint32_t localAddress;
 	uint16_t localPort;
@@ -320,11 +398,15 @@ typedef struct {
 	uint32_t sendBuffered;
 	uint32_t receiveBuffered;
 	struct capos_rpc_result rpc; /* the message the fields point into */
-} net_TcpSocket_info_Reply;
+};
 int net_TcpSocket_info_Call(const net_TcpSocket_Client *cap_client,
 	int (*cap_fill)(net_TcpSocket_info_Params_builder params, struct capos_rpc_out *out, void *arg),
 	void *cap_arg, net_TcpSocket_info_Reply *cap_reply, struct capos_call_error *cap_err);
 int net_TcpSocket_info(const net_TcpSocket_Client *cap_client,
+	net_TcpSocket_info_Reply *cap_reply, struct capos_call_error *cap_err);
+int net_TcpSocket_info_start(const net_TcpSocket_Client *cap_client,
+	struct capos_rpc_pending *cap_pending, struct capos_call_error *cap_err);
+int net_TcpSocket_info_finish(struct capos_rpc_pending *cap_pending, const struct capos_cqe *cap_cqe,
 	net_TcpSocket_info_Reply *cap_reply, struct capos_call_error *cap_err);
 
 /* TcpSocket's server: one handler per method (NULL: unimplemented). */
@@ -366,41 +448,56 @@ static inline int net_UdpSocket_Client_open(net_UdpSocket_Client *c, const char 
 #endif
 
 /* UdpSocket.sendTo */
-typedef struct {
+typedef struct net_UdpSocket_sendTo_Reply net_UdpSocket_sendTo_Reply;
+struct net_UdpSocket_sendTo_Reply {
 	net_UdpSocket_sendTo_Results_reader results; /* every field */
 	struct capos_rpc_result rpc; /* the message the fields point into */
-} net_UdpSocket_sendTo_Reply;
+};
 int net_UdpSocket_sendTo_Call(const net_UdpSocket_Client *cap_client,
 	int (*cap_fill)(net_UdpSocket_sendTo_Params_builder params, struct capos_rpc_out *out, void *arg),
 	void *cap_arg, net_UdpSocket_sendTo_Reply *cap_reply, struct capos_call_error *cap_err);
 int net_UdpSocket_sendTo(const net_UdpSocket_Client *cap_client, uint32_t address, uint16_t port, const void *data, size_t data_len,
 	net_UdpSocket_sendTo_Reply *cap_reply, struct capos_call_error *cap_err);
+int net_UdpSocket_sendTo_start(const net_UdpSocket_Client *cap_client, uint32_t address, uint16_t port, const void *data, size_t data_len,
+	struct capos_rpc_pending *cap_pending, struct capos_call_error *cap_err);
+int net_UdpSocket_sendTo_finish(struct capos_rpc_pending *cap_pending, const struct capos_cqe *cap_cqe,
+	net_UdpSocket_sendTo_Reply *cap_reply, struct capos_call_error *cap_err);
 
 /* UdpSocket.receiveFrom */
-typedef struct {
+typedef struct net_UdpSocket_receiveFrom_Reply net_UdpSocket_receiveFrom_Reply;
+struct net_UdpSocket_receiveFrom_Reply {
 	net_UdpSocket_receiveFrom_Results_reader results; /* every field */
 	bool received;
 	uint32_t address;
 	uint16_t port;
 	struct capnp_data data;
 	struct capos_rpc_result rpc; /* the message the fields point into */
-} net_UdpSocket_receiveFrom_Reply;
+};
 int net_UdpSocket_receiveFrom_Call(const net_UdpSocket_Client *cap_client,
 	int (*cap_fill)(net_UdpSocket_receiveFrom_Params_builder params, struct capos_rpc_out *out, void *arg),
 	void *cap_arg, net_UdpSocket_receiveFrom_Reply *cap_reply, struct capos_call_error *cap_err);
 int net_UdpSocket_receiveFrom(const net_UdpSocket_Client *cap_client, uint64_t timeoutNs,
 	net_UdpSocket_receiveFrom_Reply *cap_reply, struct capos_call_error *cap_err);
+int net_UdpSocket_receiveFrom_start(const net_UdpSocket_Client *cap_client, uint64_t timeoutNs,
+	struct capos_rpc_pending *cap_pending, struct capos_call_error *cap_err);
+int net_UdpSocket_receiveFrom_finish(struct capos_rpc_pending *cap_pending, const struct capos_cqe *cap_cqe,
+	net_UdpSocket_receiveFrom_Reply *cap_reply, struct capos_call_error *cap_err);
 
 /* UdpSocket.localPort */
-typedef struct {
+typedef struct net_UdpSocket_localPort_Reply net_UdpSocket_localPort_Reply;
+struct net_UdpSocket_localPort_Reply {
 	net_UdpSocket_localPort_Results_reader results; /* every field */
 	uint16_t port;
 	struct capos_rpc_result rpc; /* the message the fields point into */
-} net_UdpSocket_localPort_Reply;
+};
 int net_UdpSocket_localPort_Call(const net_UdpSocket_Client *cap_client,
 	int (*cap_fill)(net_UdpSocket_localPort_Params_builder params, struct capos_rpc_out *out, void *arg),
 	void *cap_arg, net_UdpSocket_localPort_Reply *cap_reply, struct capos_call_error *cap_err);
 int net_UdpSocket_localPort(const net_UdpSocket_Client *cap_client,
+	net_UdpSocket_localPort_Reply *cap_reply, struct capos_call_error *cap_err);
+int net_UdpSocket_localPort_start(const net_UdpSocket_Client *cap_client,
+	struct capos_rpc_pending *cap_pending, struct capos_call_error *cap_err);
+int net_UdpSocket_localPort_finish(struct capos_rpc_pending *cap_pending, const struct capos_cqe *cap_cqe,
 	net_UdpSocket_localPort_Reply *cap_reply, struct capos_call_error *cap_err);
 
 /* UdpSocket's server: one handler per method (NULL: unimplemented). */

@@ -20,96 +20,138 @@ static inline int nic_Nic_Client_open(nic_Nic_Client *c, const char *name)
 #endif
 
 /* Nic.macAddress */
-typedef struct {
+typedef struct nic_Nic_macAddress_Reply nic_Nic_macAddress_Reply;
+struct nic_Nic_macAddress_Reply {
 	nic_Nic_macAddress_Results_reader results; /* every field */
 	struct capnp_data mac;
 	struct capos_rpc_result rpc; /* the message the fields point into */
-} nic_Nic_macAddress_Reply;
+};
 int nic_Nic_macAddress_Call(const nic_Nic_Client *cap_client,
 	int (*cap_fill)(nic_Nic_macAddress_Params_builder params, struct capos_rpc_out *out, void *arg),
 	void *cap_arg, nic_Nic_macAddress_Reply *cap_reply, struct capos_call_error *cap_err);
 int nic_Nic_macAddress(const nic_Nic_Client *cap_client,
 	nic_Nic_macAddress_Reply *cap_reply, struct capos_call_error *cap_err);
+int nic_Nic_macAddress_start(const nic_Nic_Client *cap_client,
+	struct capos_rpc_pending *cap_pending, struct capos_call_error *cap_err);
+int nic_Nic_macAddress_finish(struct capos_rpc_pending *cap_pending, const struct capos_cqe *cap_cqe,
+	nic_Nic_macAddress_Reply *cap_reply, struct capos_call_error *cap_err);
 
 /* Nic.linkStatus */
-typedef struct {
+typedef struct nic_Nic_linkStatus_Reply nic_Nic_linkStatus_Reply;
+struct nic_Nic_linkStatus_Reply {
 	nic_Nic_linkStatus_Results_reader results; /* every field */
 	bool up;
 	uint16_t mtu;
 	struct capos_rpc_result rpc; /* the message the fields point into */
-} nic_Nic_linkStatus_Reply;
+};
 int nic_Nic_linkStatus_Call(const nic_Nic_Client *cap_client,
 	int (*cap_fill)(nic_Nic_linkStatus_Params_builder params, struct capos_rpc_out *out, void *arg),
 	void *cap_arg, nic_Nic_linkStatus_Reply *cap_reply, struct capos_call_error *cap_err);
 int nic_Nic_linkStatus(const nic_Nic_Client *cap_client,
 	nic_Nic_linkStatus_Reply *cap_reply, struct capos_call_error *cap_err);
+int nic_Nic_linkStatus_start(const nic_Nic_Client *cap_client,
+	struct capos_rpc_pending *cap_pending, struct capos_call_error *cap_err);
+int nic_Nic_linkStatus_finish(struct capos_rpc_pending *cap_pending, const struct capos_cqe *cap_cqe,
+	nic_Nic_linkStatus_Reply *cap_reply, struct capos_call_error *cap_err);
 
 /* Nic.counters */
-typedef struct {
+typedef struct nic_Nic_counters_Reply nic_Nic_counters_Reply;
+struct nic_Nic_counters_Reply {
 	nic_Nic_counters_Results_reader results; /* every field */
 	struct capos_rpc_result rpc; /* the message the fields point into */
-} nic_Nic_counters_Reply;
+};
 int nic_Nic_counters_Call(const nic_Nic_Client *cap_client,
 	int (*cap_fill)(nic_Nic_counters_Params_builder params, struct capos_rpc_out *out, void *arg),
 	void *cap_arg, nic_Nic_counters_Reply *cap_reply, struct capos_call_error *cap_err);
 int nic_Nic_counters(const nic_Nic_Client *cap_client,
 	nic_Nic_counters_Reply *cap_reply, struct capos_call_error *cap_err);
+int nic_Nic_counters_start(const nic_Nic_Client *cap_client,
+	struct capos_rpc_pending *cap_pending, struct capos_call_error *cap_err);
+int nic_Nic_counters_finish(struct capos_rpc_pending *cap_pending, const struct capos_cqe *cap_cqe,
+	nic_Nic_counters_Reply *cap_reply, struct capos_call_error *cap_err);
 
 /* Nic.sendBatch */
-typedef struct {
+typedef struct nic_Nic_sendBatch_Reply nic_Nic_sendBatch_Reply;
+struct nic_Nic_sendBatch_Reply {
 	nic_Nic_sendBatch_Results_reader results; /* every field */
 	uint32_t accepted;
 	struct capos_rpc_result rpc; /* the message the fields point into */
-} nic_Nic_sendBatch_Reply;
+};
 int nic_Nic_sendBatch_Call(const nic_Nic_Client *cap_client,
 	int (*cap_fill)(nic_Nic_sendBatch_Params_builder params, struct capos_rpc_out *out, void *arg),
 	void *cap_arg, nic_Nic_sendBatch_Reply *cap_reply, struct capos_call_error *cap_err);
+int nic_Nic_sendBatch_start(const nic_Nic_Client *cap_client,
+	int (*cap_fill)(nic_Nic_sendBatch_Params_builder params, struct capos_rpc_out *out, void *arg),
+	void *cap_arg,
+	struct capos_rpc_pending *cap_pending, struct capos_call_error *cap_err);
+int nic_Nic_sendBatch_finish(struct capos_rpc_pending *cap_pending, const struct capos_cqe *cap_cqe,
+	nic_Nic_sendBatch_Reply *cap_reply, struct capos_call_error *cap_err);
 
 /* Nic.receive */
-typedef struct {
+typedef struct nic_Nic_receive_Reply nic_Nic_receive_Reply;
+struct nic_Nic_receive_Reply {
 	nic_Nic_receive_Results_reader results; /* every field */
 	struct capos_rpc_result rpc; /* the message the fields point into */
-} nic_Nic_receive_Reply;
+};
 int nic_Nic_receive_Call(const nic_Nic_Client *cap_client,
 	int (*cap_fill)(nic_Nic_receive_Params_builder params, struct capos_rpc_out *out, void *arg),
 	void *cap_arg, nic_Nic_receive_Reply *cap_reply, struct capos_call_error *cap_err);
 int nic_Nic_receive(const nic_Nic_Client *cap_client, uint32_t maxFrames, uint64_t timeoutNs,
 	nic_Nic_receive_Reply *cap_reply, struct capos_call_error *cap_err);
+int nic_Nic_receive_start(const nic_Nic_Client *cap_client, uint32_t maxFrames, uint64_t timeoutNs,
+	struct capos_rpc_pending *cap_pending, struct capos_call_error *cap_err);
+int nic_Nic_receive_finish(struct capos_rpc_pending *cap_pending, const struct capos_cqe *cap_cqe,
+	nic_Nic_receive_Reply *cap_reply, struct capos_call_error *cap_err);
 
 /* Nic.frameRing */
-typedef struct {
+typedef struct nic_Nic_frameRing_Reply nic_Nic_frameRing_Reply;
+struct nic_Nic_frameRing_Reply {
 	nic_Nic_frameRing_Results_reader results; /* every field */
 	uint16_t memoryIndex;
 	struct capos_rpc_result rpc; /* the message the fields point into */
-} nic_Nic_frameRing_Reply;
+};
 int nic_Nic_frameRing_Call(const nic_Nic_Client *cap_client,
 	int (*cap_fill)(nic_Nic_frameRing_Params_builder params, struct capos_rpc_out *out, void *arg),
 	void *cap_arg, nic_Nic_frameRing_Reply *cap_reply, struct capos_call_error *cap_err);
 int nic_Nic_frameRing(const nic_Nic_Client *cap_client,
 	nic_Nic_frameRing_Reply *cap_reply, struct capos_call_error *cap_err);
+int nic_Nic_frameRing_start(const nic_Nic_Client *cap_client,
+	struct capos_rpc_pending *cap_pending, struct capos_call_error *cap_err);
+int nic_Nic_frameRing_finish(struct capos_rpc_pending *cap_pending, const struct capos_cqe *cap_cqe,
+	nic_Nic_frameRing_Reply *cap_reply, struct capos_call_error *cap_err);
 
 /* Nic.txKick */
-typedef struct {
+typedef struct nic_Nic_txKick_Reply nic_Nic_txKick_Reply;
+struct nic_Nic_txKick_Reply {
 	nic_Nic_txKick_Results_reader results; /* every field */
 	uint32_t consumer;
 	struct capos_rpc_result rpc; /* the message the fields point into */
-} nic_Nic_txKick_Reply;
+};
 int nic_Nic_txKick_Call(const nic_Nic_Client *cap_client,
 	int (*cap_fill)(nic_Nic_txKick_Params_builder params, struct capos_rpc_out *out, void *arg),
 	void *cap_arg, nic_Nic_txKick_Reply *cap_reply, struct capos_call_error *cap_err);
 int nic_Nic_txKick(const nic_Nic_Client *cap_client, uint32_t producer,
 	nic_Nic_txKick_Reply *cap_reply, struct capos_call_error *cap_err);
+int nic_Nic_txKick_start(const nic_Nic_Client *cap_client, uint32_t producer,
+	struct capos_rpc_pending *cap_pending, struct capos_call_error *cap_err);
+int nic_Nic_txKick_finish(struct capos_rpc_pending *cap_pending, const struct capos_cqe *cap_cqe,
+	nic_Nic_txKick_Reply *cap_reply, struct capos_call_error *cap_err);
 
 /* Nic.rxWait */
-typedef struct {
+typedef struct nic_Nic_rxWait_Reply nic_Nic_rxWait_Reply;
+struct nic_Nic_rxWait_Reply {
 	nic_Nic_rxWait_Results_reader results; /* every field */
 	uint32_t producer;
 	struct capos_rpc_result rpc; /* the message the fields point into */
-} nic_Nic_rxWait_Reply;
+};
 int nic_Nic_rxWait_Call(const nic_Nic_Client *cap_client,
 	int (*cap_fill)(nic_Nic_rxWait_Params_builder params, struct capos_rpc_out *out, void *arg),
 	void *cap_arg, nic_Nic_rxWait_Reply *cap_reply, struct capos_call_error *cap_err);
 int nic_Nic_rxWait(const nic_Nic_Client *cap_client, uint32_t consumer, uint64_t timeoutNs,
+	nic_Nic_rxWait_Reply *cap_reply, struct capos_call_error *cap_err);
+int nic_Nic_rxWait_start(const nic_Nic_Client *cap_client, uint32_t consumer, uint64_t timeoutNs,
+	struct capos_rpc_pending *cap_pending, struct capos_call_error *cap_err);
+int nic_Nic_rxWait_finish(struct capos_rpc_pending *cap_pending, const struct capos_cqe *cap_cqe,
 	nic_Nic_rxWait_Reply *cap_reply, struct capos_call_error *cap_err);
 
 /* Nic's server: one handler per method (NULL: unimplemented). */

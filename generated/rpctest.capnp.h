@@ -20,6 +20,18 @@ enum rpctest_Kind {
 
 typedef struct { struct capnp_struct s; } rpctest_Item_reader;
 typedef struct { struct capnp_struct_builder s; } rpctest_Item_builder;
+typedef struct { struct capnp_struct s; } rpctest_Pinger_ping_Params_reader;
+typedef struct { struct capnp_struct_builder s; } rpctest_Pinger_ping_Params_builder;
+typedef struct { struct capnp_struct s; } rpctest_Pinger_ping_Results_reader;
+typedef struct { struct capnp_struct_builder s; } rpctest_Pinger_ping_Results_builder;
+typedef struct { struct capnp_struct s; } rpctest_Shelf_big_Params_reader;
+typedef struct { struct capnp_struct_builder s; } rpctest_Shelf_big_Params_builder;
+typedef struct { struct capnp_struct s; } rpctest_Shelf_big_Results_reader;
+typedef struct { struct capnp_struct_builder s; } rpctest_Shelf_big_Results_builder;
+typedef struct { struct capnp_struct s; } rpctest_Shelf_count_Params_reader;
+typedef struct { struct capnp_struct_builder s; } rpctest_Shelf_count_Params_builder;
+typedef struct { struct capnp_struct s; } rpctest_Shelf_count_Results_reader;
+typedef struct { struct capnp_struct_builder s; } rpctest_Shelf_count_Results_builder;
 typedef struct { struct capnp_struct s; } rpctest_Store_batch_Params_reader;
 typedef struct { struct capnp_struct_builder s; } rpctest_Store_batch_Params_builder;
 typedef struct { struct capnp_struct s; } rpctest_Store_batch_Results_reader;
@@ -84,6 +96,200 @@ static inline struct capnp_text rpctest_Item_get_label(rpctest_Item_reader r)
 static inline void rpctest_Item_set_label(rpctest_Item_builder b, const char *p, size_t len)
 {
 	capnp_sb_set_text(b.s, 0, p, len);
+}
+
+/* struct rpctest.capnp:Pinger.ping$Params */
+#define rpctest_Pinger_ping_Params_ID UINT64_C(0xe09ec41cefd7c501)
+static inline rpctest_Pinger_ping_Params_reader rpctest_Pinger_ping_Params_from(struct capnp_struct s)
+{
+	return (rpctest_Pinger_ping_Params_reader){ s };
+}
+#define rpctest_Pinger_ping_Params_DATA_WORDS 1
+#define rpctest_Pinger_ping_Params_PTR_COUNT 0
+static inline rpctest_Pinger_ping_Params_reader rpctest_Pinger_ping_Params_read_root(struct capnp_reader *m)
+{
+	return (rpctest_Pinger_ping_Params_reader){ capnp_reader_root(m) };
+}
+static inline rpctest_Pinger_ping_Params_builder rpctest_Pinger_ping_Params_init_root(struct capnp_builder *b)
+{
+	return (rpctest_Pinger_ping_Params_builder){ capnp_builder_root(b, 1, 0) };
+}
+static inline rpctest_Pinger_ping_Params_reader rpctest_Pinger_ping_Params_list_get(struct capnp_list l, uint32_t i)
+{
+	return (rpctest_Pinger_ping_Params_reader){ capnp_list_get_struct(l, i) };
+}
+static inline rpctest_Pinger_ping_Params_builder rpctest_Pinger_ping_Params_list_at(struct capnp_list_builder l, uint32_t i)
+{
+	return (rpctest_Pinger_ping_Params_builder){ capnp_lb_struct_at(l, i) };
+}
+static inline uint32_t rpctest_Pinger_ping_Params_get_n(rpctest_Pinger_ping_Params_reader r)
+{
+	return (uint32_t)capnp_struct_u32(&r.s, 0);
+}
+static inline void rpctest_Pinger_ping_Params_set_n(rpctest_Pinger_ping_Params_builder b, uint32_t v)
+{
+	capnp_sb_set_u32(b.s, 0, (uint32_t)v);
+}
+
+/* struct rpctest.capnp:Pinger.ping$Results */
+#define rpctest_Pinger_ping_Results_ID UINT64_C(0xf1bbfc4883bf3109)
+static inline rpctest_Pinger_ping_Results_reader rpctest_Pinger_ping_Results_from(struct capnp_struct s)
+{
+	return (rpctest_Pinger_ping_Results_reader){ s };
+}
+#define rpctest_Pinger_ping_Results_DATA_WORDS 1
+#define rpctest_Pinger_ping_Results_PTR_COUNT 0
+static inline rpctest_Pinger_ping_Results_reader rpctest_Pinger_ping_Results_read_root(struct capnp_reader *m)
+{
+	return (rpctest_Pinger_ping_Results_reader){ capnp_reader_root(m) };
+}
+static inline rpctest_Pinger_ping_Results_builder rpctest_Pinger_ping_Results_init_root(struct capnp_builder *b)
+{
+	return (rpctest_Pinger_ping_Results_builder){ capnp_builder_root(b, 1, 0) };
+}
+static inline rpctest_Pinger_ping_Results_reader rpctest_Pinger_ping_Results_list_get(struct capnp_list l, uint32_t i)
+{
+	return (rpctest_Pinger_ping_Results_reader){ capnp_list_get_struct(l, i) };
+}
+static inline rpctest_Pinger_ping_Results_builder rpctest_Pinger_ping_Results_list_at(struct capnp_list_builder l, uint32_t i)
+{
+	return (rpctest_Pinger_ping_Results_builder){ capnp_lb_struct_at(l, i) };
+}
+static inline uint32_t rpctest_Pinger_ping_Results_get_n(rpctest_Pinger_ping_Results_reader r)
+{
+	return (uint32_t)capnp_struct_u32(&r.s, 0);
+}
+static inline void rpctest_Pinger_ping_Results_set_n(rpctest_Pinger_ping_Results_builder b, uint32_t v)
+{
+	capnp_sb_set_u32(b.s, 0, (uint32_t)v);
+}
+
+/* struct rpctest.capnp:Shelf.big$Params */
+#define rpctest_Shelf_big_Params_ID UINT64_C(0xc7590b44b91009a4)
+static inline rpctest_Shelf_big_Params_reader rpctest_Shelf_big_Params_from(struct capnp_struct s)
+{
+	return (rpctest_Shelf_big_Params_reader){ s };
+}
+#define rpctest_Shelf_big_Params_DATA_WORDS 1
+#define rpctest_Shelf_big_Params_PTR_COUNT 0
+static inline rpctest_Shelf_big_Params_reader rpctest_Shelf_big_Params_read_root(struct capnp_reader *m)
+{
+	return (rpctest_Shelf_big_Params_reader){ capnp_reader_root(m) };
+}
+static inline rpctest_Shelf_big_Params_builder rpctest_Shelf_big_Params_init_root(struct capnp_builder *b)
+{
+	return (rpctest_Shelf_big_Params_builder){ capnp_builder_root(b, 1, 0) };
+}
+static inline rpctest_Shelf_big_Params_reader rpctest_Shelf_big_Params_list_get(struct capnp_list l, uint32_t i)
+{
+	return (rpctest_Shelf_big_Params_reader){ capnp_list_get_struct(l, i) };
+}
+static inline rpctest_Shelf_big_Params_builder rpctest_Shelf_big_Params_list_at(struct capnp_list_builder l, uint32_t i)
+{
+	return (rpctest_Shelf_big_Params_builder){ capnp_lb_struct_at(l, i) };
+}
+static inline uint32_t rpctest_Shelf_big_Params_get_bytes(rpctest_Shelf_big_Params_reader r)
+{
+	return (uint32_t)capnp_struct_u32(&r.s, 0);
+}
+static inline void rpctest_Shelf_big_Params_set_bytes(rpctest_Shelf_big_Params_builder b, uint32_t v)
+{
+	capnp_sb_set_u32(b.s, 0, (uint32_t)v);
+}
+
+/* struct rpctest.capnp:Shelf.big$Results */
+#define rpctest_Shelf_big_Results_ID UINT64_C(0xa4695a5252cadde8)
+static inline rpctest_Shelf_big_Results_reader rpctest_Shelf_big_Results_from(struct capnp_struct s)
+{
+	return (rpctest_Shelf_big_Results_reader){ s };
+}
+#define rpctest_Shelf_big_Results_DATA_WORDS 0
+#define rpctest_Shelf_big_Results_PTR_COUNT 1
+static inline rpctest_Shelf_big_Results_reader rpctest_Shelf_big_Results_read_root(struct capnp_reader *m)
+{
+	return (rpctest_Shelf_big_Results_reader){ capnp_reader_root(m) };
+}
+static inline rpctest_Shelf_big_Results_builder rpctest_Shelf_big_Results_init_root(struct capnp_builder *b)
+{
+	return (rpctest_Shelf_big_Results_builder){ capnp_builder_root(b, 0, 1) };
+}
+static inline rpctest_Shelf_big_Results_reader rpctest_Shelf_big_Results_list_get(struct capnp_list l, uint32_t i)
+{
+	return (rpctest_Shelf_big_Results_reader){ capnp_list_get_struct(l, i) };
+}
+static inline rpctest_Shelf_big_Results_builder rpctest_Shelf_big_Results_list_at(struct capnp_list_builder l, uint32_t i)
+{
+	return (rpctest_Shelf_big_Results_builder){ capnp_lb_struct_at(l, i) };
+}
+static inline bool rpctest_Shelf_big_Results_has_data(rpctest_Shelf_big_Results_reader r)
+{
+	return capnp_struct_has(&r.s, 0);
+}
+static inline struct capnp_data rpctest_Shelf_big_Results_get_data(rpctest_Shelf_big_Results_reader r)
+{
+	return capnp_struct_get_data(&r.s, 0, (const uint8_t *)"", 0);
+}
+static inline void rpctest_Shelf_big_Results_set_data(rpctest_Shelf_big_Results_builder b, const void *p, size_t len)
+{
+	capnp_sb_set_data(b.s, 0, p, len);
+}
+
+/* struct rpctest.capnp:Shelf.count$Params */
+#define rpctest_Shelf_count_Params_ID UINT64_C(0xa7db0bdb57d647ce)
+static inline rpctest_Shelf_count_Params_reader rpctest_Shelf_count_Params_from(struct capnp_struct s)
+{
+	return (rpctest_Shelf_count_Params_reader){ s };
+}
+#define rpctest_Shelf_count_Params_DATA_WORDS 0
+#define rpctest_Shelf_count_Params_PTR_COUNT 0
+static inline rpctest_Shelf_count_Params_reader rpctest_Shelf_count_Params_read_root(struct capnp_reader *m)
+{
+	return (rpctest_Shelf_count_Params_reader){ capnp_reader_root(m) };
+}
+static inline rpctest_Shelf_count_Params_builder rpctest_Shelf_count_Params_init_root(struct capnp_builder *b)
+{
+	return (rpctest_Shelf_count_Params_builder){ capnp_builder_root(b, 0, 0) };
+}
+static inline rpctest_Shelf_count_Params_reader rpctest_Shelf_count_Params_list_get(struct capnp_list l, uint32_t i)
+{
+	return (rpctest_Shelf_count_Params_reader){ capnp_list_get_struct(l, i) };
+}
+static inline rpctest_Shelf_count_Params_builder rpctest_Shelf_count_Params_list_at(struct capnp_list_builder l, uint32_t i)
+{
+	return (rpctest_Shelf_count_Params_builder){ capnp_lb_struct_at(l, i) };
+}
+
+/* struct rpctest.capnp:Shelf.count$Results */
+#define rpctest_Shelf_count_Results_ID UINT64_C(0xf511d78bc5c36ee1)
+static inline rpctest_Shelf_count_Results_reader rpctest_Shelf_count_Results_from(struct capnp_struct s)
+{
+	return (rpctest_Shelf_count_Results_reader){ s };
+}
+#define rpctest_Shelf_count_Results_DATA_WORDS 1
+#define rpctest_Shelf_count_Results_PTR_COUNT 0
+static inline rpctest_Shelf_count_Results_reader rpctest_Shelf_count_Results_read_root(struct capnp_reader *m)
+{
+	return (rpctest_Shelf_count_Results_reader){ capnp_reader_root(m) };
+}
+static inline rpctest_Shelf_count_Results_builder rpctest_Shelf_count_Results_init_root(struct capnp_builder *b)
+{
+	return (rpctest_Shelf_count_Results_builder){ capnp_builder_root(b, 1, 0) };
+}
+static inline rpctest_Shelf_count_Results_reader rpctest_Shelf_count_Results_list_get(struct capnp_list l, uint32_t i)
+{
+	return (rpctest_Shelf_count_Results_reader){ capnp_list_get_struct(l, i) };
+}
+static inline rpctest_Shelf_count_Results_builder rpctest_Shelf_count_Results_list_at(struct capnp_list_builder l, uint32_t i)
+{
+	return (rpctest_Shelf_count_Results_builder){ capnp_lb_struct_at(l, i) };
+}
+static inline uint32_t rpctest_Shelf_count_Results_get_n(rpctest_Shelf_count_Results_reader r)
+{
+	return (uint32_t)capnp_struct_u32(&r.s, 0);
+}
+static inline void rpctest_Shelf_count_Results_set_n(rpctest_Shelf_count_Results_builder b, uint32_t v)
+{
+	capnp_sb_set_u32(b.s, 0, (uint32_t)v);
 }
 
 /* struct rpctest.capnp:Store.batch$Params */
@@ -499,6 +705,15 @@ static inline void rpctest_Store_return_Results_set_default(rpctest_Store_return
 {
 	capnp_sb_set_u8(b.s, 0, (uint8_t)((uint8_t)v ^ UINT8_C(0x7)));
 }
+
+/* interface rpctest.capnp:Pinger */
+#define rpctest_Pinger_ID UINT64_C(0xc41e9a0b7d2f6e15)
+#define rpctest_Pinger_ping_METHOD 0
+
+/* interface rpctest.capnp:Shelf */
+#define rpctest_Shelf_ID UINT64_C(0xe7d3b5a1c9f04826)
+#define rpctest_Shelf_count_METHOD 0
+#define rpctest_Shelf_big_METHOD 1
 
 /* interface rpctest.capnp:Store */
 #define rpctest_Store_ID UINT64_C(0xb3c2d1e0f4a59687)

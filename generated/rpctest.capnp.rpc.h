@@ -6,6 +6,207 @@
 #include <capos/rpc.h>
 #include "rpctest.capnp.h"
 
+/* interface Pinger: client stubs and server dispatch */
+typedef struct { struct capos_client c; } rpctest_Pinger_Client;
+static inline int rpctest_Pinger_Client_bind(rpctest_Pinger_Client *c, struct capos_ring *r, struct capos_cap cap)
+{
+	return capos_client_bind(&c->c, r, cap, rpctest_Pinger_ID);
+}
+#if !defined(CAPOS_HOST)
+static inline int rpctest_Pinger_Client_open(rpctest_Pinger_Client *c, const char *name)
+{
+	return capos_client_open(&c->c, name, rpctest_Pinger_ID);
+}
+#endif
+
+/* Pinger.ping */
+typedef struct rpctest_Pinger_ping_Reply rpctest_Pinger_ping_Reply;
+struct rpctest_Pinger_ping_Reply {
+	rpctest_Pinger_ping_Results_reader results; /* every field */
+	uint32_t n;
+	struct capos_rpc_result rpc; /* the message the fields point into */
+};
+int rpctest_Pinger_ping_Call(const rpctest_Pinger_Client *cap_client,
+	int (*cap_fill)(rpctest_Pinger_ping_Params_builder params, struct capos_rpc_out *out, void *arg),
+	void *cap_arg, rpctest_Pinger_ping_Reply *cap_reply, struct capos_call_error *cap_err);
+int rpctest_Pinger_ping(const rpctest_Pinger_Client *cap_client, uint32_t n,
+	rpctest_Pinger_ping_Reply *cap_reply, struct capos_call_error *cap_err);
+int rpctest_Pinger_ping_start(const rpctest_Pinger_Client *cap_client, uint32_t n,
+	struct capos_rpc_pending *cap_pending, struct capos_call_error *cap_err);
+int rpctest_Pinger_ping_finish(struct capos_rpc_pending *cap_pending, const struct capos_cqe *cap_cqe,
+	rpctest_Pinger_ping_Reply *cap_reply, struct capos_call_error *cap_err);
+
+/* Pinger's server: one handler per method (NULL: unimplemented). */
+typedef struct {
+	int (*ping)(void *self, struct capos_rpc_ctx *rc, rpctest_Pinger_ping_Params_reader in,
+		rpctest_Pinger_ping_Results_builder out);
+} rpctest_Pinger_Server;
+int rpctest_Pinger_Server_dispatch(const void *server, void *self, struct capos_rpc_ctx *rc);
+#if !defined(CAPOS_HOST)
+static inline int rpctest_Pinger_Server_serve(const struct capos_cap *endpoint, const rpctest_Pinger_Server *server,
+	void *self)
+{
+	return capos_serve(endpoint, rpctest_Pinger_Server_dispatch, server, self, "Pinger");
+}
+static inline int rpctest_Pinger_Server_serve_named(const char *endpoint_name,
+	const rpctest_Pinger_Server *server, void *self)
+{
+	return capos_serve_named(endpoint_name, rpctest_Pinger_Server_dispatch, server, self, "Pinger");
+}
+#endif
+
+/* interface Shelf: client stubs and server dispatch */
+typedef struct { struct capos_client c; } rpctest_Shelf_Client;
+static inline int rpctest_Shelf_Client_bind(rpctest_Shelf_Client *c, struct capos_ring *r, struct capos_cap cap)
+{
+	return capos_client_bind(&c->c, r, cap, rpctest_Shelf_ID);
+}
+#if !defined(CAPOS_HOST)
+static inline int rpctest_Shelf_Client_open(rpctest_Shelf_Client *c, const char *name)
+{
+	return capos_client_open(&c->c, name, rpctest_Shelf_ID);
+}
+#endif
+
+/* Shelf.count */
+typedef struct rpctest_Shelf_count_Reply rpctest_Shelf_count_Reply;
+struct rpctest_Shelf_count_Reply {
+	rpctest_Shelf_count_Results_reader results; /* every field */
+	uint32_t n;
+	struct capos_rpc_result rpc; /* the message the fields point into */
+};
+int rpctest_Shelf_count_Call(const rpctest_Shelf_Client *cap_client,
+	int (*cap_fill)(rpctest_Shelf_count_Params_builder params, struct capos_rpc_out *out, void *arg),
+	void *cap_arg, rpctest_Shelf_count_Reply *cap_reply, struct capos_call_error *cap_err);
+int rpctest_Shelf_count(const rpctest_Shelf_Client *cap_client,
+	rpctest_Shelf_count_Reply *cap_reply, struct capos_call_error *cap_err);
+int rpctest_Shelf_count_start(const rpctest_Shelf_Client *cap_client,
+	struct capos_rpc_pending *cap_pending, struct capos_call_error *cap_err);
+int rpctest_Shelf_count_finish(struct capos_rpc_pending *cap_pending, const struct capos_cqe *cap_cqe,
+	rpctest_Shelf_count_Reply *cap_reply, struct capos_call_error *cap_err);
+
+/* Shelf.big */
+typedef struct rpctest_Shelf_big_Reply rpctest_Shelf_big_Reply;
+struct rpctest_Shelf_big_Reply {
+	rpctest_Shelf_big_Results_reader results; /* every field */
+	struct capnp_data data;
+	struct capos_rpc_result rpc; /* the message the fields point into */
+};
+int rpctest_Shelf_big_Call(const rpctest_Shelf_Client *cap_client,
+	int (*cap_fill)(rpctest_Shelf_big_Params_builder params, struct capos_rpc_out *out, void *arg),
+	void *cap_arg, rpctest_Shelf_big_Reply *cap_reply, struct capos_call_error *cap_err);
+int rpctest_Shelf_big(const rpctest_Shelf_Client *cap_client, uint32_t bytes,
+	rpctest_Shelf_big_Reply *cap_reply, struct capos_call_error *cap_err);
+int rpctest_Shelf_big_start(const rpctest_Shelf_Client *cap_client, uint32_t bytes,
+	struct capos_rpc_pending *cap_pending, struct capos_call_error *cap_err);
+int rpctest_Shelf_big_finish(struct capos_rpc_pending *cap_pending, const struct capos_cqe *cap_cqe,
+	rpctest_Shelf_big_Reply *cap_reply, struct capos_call_error *cap_err);
+
+/* Shelf.put, inherited from Store (SQE method id CAPOS_RPC_WIRE(1, rpctest_Store_put_METHOD)) */
+typedef struct rpctest_Store_put_Reply rpctest_Store_put_Reply;
+int rpctest_Shelf_put_Call(const rpctest_Shelf_Client *cap_client,
+	int (*cap_fill)(rpctest_Store_put_Params_builder params, struct capos_rpc_out *out, void *arg),
+	void *cap_arg, rpctest_Store_put_Reply *cap_reply, struct capos_call_error *cap_err);
+int rpctest_Shelf_put(const rpctest_Shelf_Client *cap_client, const char *key, const void *value, size_t value_len, enum rpctest_Kind kind, int32_t weight, bool flag,
+	rpctest_Store_put_Reply *cap_reply, struct capos_call_error *cap_err);
+int rpctest_Shelf_put_start(const rpctest_Shelf_Client *cap_client, const char *key, const void *value, size_t value_len, enum rpctest_Kind kind, int32_t weight, bool flag,
+	struct capos_rpc_pending *cap_pending, struct capos_call_error *cap_err);
+int rpctest_Shelf_put_finish(struct capos_rpc_pending *cap_pending, const struct capos_cqe *cap_cqe,
+	rpctest_Store_put_Reply *cap_reply, struct capos_call_error *cap_err);
+
+/* Shelf.lend, inherited from Store (SQE method id CAPOS_RPC_WIRE(1, rpctest_Store_lend_METHOD)) */
+typedef struct rpctest_Store_lend_Reply rpctest_Store_lend_Reply;
+int rpctest_Shelf_lend_Call(const rpctest_Shelf_Client *cap_client,
+	int (*cap_fill)(rpctest_Store_lend_Params_builder params, struct capos_rpc_out *out, void *arg),
+	void *cap_arg, rpctest_Store_lend_Reply *cap_reply, struct capos_call_error *cap_err);
+int rpctest_Shelf_lend(const rpctest_Shelf_Client *cap_client, const struct capos_cap *peer, const char *note,
+	rpctest_Store_lend_Reply *cap_reply, struct capos_call_error *cap_err);
+int rpctest_Shelf_lend_start(const rpctest_Shelf_Client *cap_client, const struct capos_cap *peer, const char *note,
+	struct capos_rpc_pending *cap_pending, struct capos_call_error *cap_err);
+int rpctest_Shelf_lend_finish(struct capos_rpc_pending *cap_pending, const struct capos_cqe *cap_cqe,
+	rpctest_Store_lend_Reply *cap_reply, struct capos_call_error *cap_err);
+
+/* Shelf.batch, inherited from Store (SQE method id CAPOS_RPC_WIRE(1, rpctest_Store_batch_METHOD)) */
+typedef struct rpctest_Store_batch_Reply rpctest_Store_batch_Reply;
+int rpctest_Shelf_batch_Call(const rpctest_Shelf_Client *cap_client,
+	int (*cap_fill)(rpctest_Store_batch_Params_builder params, struct capos_rpc_out *out, void *arg),
+	void *cap_arg, rpctest_Store_batch_Reply *cap_reply, struct capos_call_error *cap_err);
+int rpctest_Shelf_batch_start(const rpctest_Shelf_Client *cap_client,
+	int (*cap_fill)(rpctest_Store_batch_Params_builder params, struct capos_rpc_out *out, void *arg),
+	void *cap_arg,
+	struct capos_rpc_pending *cap_pending, struct capos_call_error *cap_err);
+int rpctest_Shelf_batch_finish(struct capos_rpc_pending *cap_pending, const struct capos_cqe *cap_cqe,
+	rpctest_Store_batch_Reply *cap_reply, struct capos_call_error *cap_err);
+
+/* Shelf.nothing, inherited from Store (SQE method id CAPOS_RPC_WIRE(1, rpctest_Store_nothing_METHOD)) */
+typedef struct rpctest_Store_nothing_Reply rpctest_Store_nothing_Reply;
+int rpctest_Shelf_nothing_Call(const rpctest_Shelf_Client *cap_client,
+	int (*cap_fill)(rpctest_Store_nothing_Params_builder params, struct capos_rpc_out *out, void *arg),
+	void *cap_arg, rpctest_Store_nothing_Reply *cap_reply, struct capos_call_error *cap_err);
+int rpctest_Shelf_nothing(const rpctest_Shelf_Client *cap_client,
+	rpctest_Store_nothing_Reply *cap_reply, struct capos_call_error *cap_err);
+int rpctest_Shelf_nothing_start(const rpctest_Shelf_Client *cap_client,
+	struct capos_rpc_pending *cap_pending, struct capos_call_error *cap_err);
+int rpctest_Shelf_nothing_finish(struct capos_rpc_pending *cap_pending, const struct capos_cqe *cap_cqe,
+	rpctest_Store_nothing_Reply *cap_reply, struct capos_call_error *cap_err);
+
+/* Shelf.return, inherited from Store (SQE method id CAPOS_RPC_WIRE(1, rpctest_Store_return_METHOD)) */
+typedef struct rpctest_Store_return_Reply rpctest_Store_return_Reply;
+int rpctest_Shelf_return_Call(const rpctest_Shelf_Client *cap_client,
+	int (*cap_fill)(rpctest_Store_return_Params_builder params, struct capos_rpc_out *out, void *arg),
+	void *cap_arg, rpctest_Store_return_Reply *cap_reply, struct capos_call_error *cap_err);
+int rpctest_Shelf_return(const rpctest_Shelf_Client *cap_client,
+	rpctest_Store_return_Reply *cap_reply, struct capos_call_error *cap_err);
+int rpctest_Shelf_return_start(const rpctest_Shelf_Client *cap_client,
+	struct capos_rpc_pending *cap_pending, struct capos_call_error *cap_err);
+int rpctest_Shelf_return_finish(struct capos_rpc_pending *cap_pending, const struct capos_cqe *cap_cqe,
+	rpctest_Store_return_Reply *cap_reply, struct capos_call_error *cap_err);
+
+/* Shelf.ping, inherited from Pinger (SQE method id CAPOS_RPC_WIRE(2, rpctest_Pinger_ping_METHOD)) */
+typedef struct rpctest_Pinger_ping_Reply rpctest_Pinger_ping_Reply;
+int rpctest_Shelf_ping_Call(const rpctest_Shelf_Client *cap_client,
+	int (*cap_fill)(rpctest_Pinger_ping_Params_builder params, struct capos_rpc_out *out, void *arg),
+	void *cap_arg, rpctest_Pinger_ping_Reply *cap_reply, struct capos_call_error *cap_err);
+int rpctest_Shelf_ping(const rpctest_Shelf_Client *cap_client, uint32_t n,
+	rpctest_Pinger_ping_Reply *cap_reply, struct capos_call_error *cap_err);
+int rpctest_Shelf_ping_start(const rpctest_Shelf_Client *cap_client, uint32_t n,
+	struct capos_rpc_pending *cap_pending, struct capos_call_error *cap_err);
+int rpctest_Shelf_ping_finish(struct capos_rpc_pending *cap_pending, const struct capos_cqe *cap_cqe,
+	rpctest_Pinger_ping_Reply *cap_reply, struct capos_call_error *cap_err);
+
+/* Shelf's server: one handler per method (NULL: unimplemented). */
+typedef struct {
+	int (*count)(void *self, struct capos_rpc_ctx *rc, rpctest_Shelf_count_Params_reader in,
+		rpctest_Shelf_count_Results_builder out);
+	int (*big)(void *self, struct capos_rpc_ctx *rc, rpctest_Shelf_big_Params_reader in,
+		rpctest_Shelf_big_Results_builder out);
+	int (*put)(void *self, struct capos_rpc_ctx *rc, rpctest_Store_put_Params_reader in,
+		rpctest_Store_put_Results_builder out);
+	int (*lend)(void *self, struct capos_rpc_ctx *rc, rpctest_Store_lend_Params_reader in,
+		rpctest_Store_lend_Results_builder out);
+	int (*batch)(void *self, struct capos_rpc_ctx *rc, rpctest_Store_batch_Params_reader in,
+		rpctest_Store_batch_Results_builder out);
+	int (*nothing)(void *self, struct capos_rpc_ctx *rc, rpctest_Store_nothing_Params_reader in,
+		rpctest_Store_nothing_Results_builder out);
+	int (*return_)(void *self, struct capos_rpc_ctx *rc, rpctest_Store_return_Params_reader in,
+		rpctest_Store_return_Results_builder out);
+	int (*ping)(void *self, struct capos_rpc_ctx *rc, rpctest_Pinger_ping_Params_reader in,
+		rpctest_Pinger_ping_Results_builder out);
+} rpctest_Shelf_Server;
+int rpctest_Shelf_Server_dispatch(const void *server, void *self, struct capos_rpc_ctx *rc);
+#if !defined(CAPOS_HOST)
+static inline int rpctest_Shelf_Server_serve(const struct capos_cap *endpoint, const rpctest_Shelf_Server *server,
+	void *self)
+{
+	return capos_serve(endpoint, rpctest_Shelf_Server_dispatch, server, self, "Shelf");
+}
+static inline int rpctest_Shelf_Server_serve_named(const char *endpoint_name,
+	const rpctest_Shelf_Server *server, void *self)
+{
+	return capos_serve_named(endpoint_name, rpctest_Shelf_Server_dispatch, server, self, "Shelf");
+}
+#endif
+
 /* interface Store: client stubs and server dispatch */
 typedef struct { struct capos_client c; } rpctest_Store_Client;
 static inline int rpctest_Store_Client_bind(rpctest_Store_Client *c, struct capos_ring *r, struct capos_cap cap)
@@ -20,63 +221,90 @@ static inline int rpctest_Store_Client_open(rpctest_Store_Client *c, const char 
 #endif
 
 /* Store.put */
-typedef struct {
+typedef struct rpctest_Store_put_Reply rpctest_Store_put_Reply;
+struct rpctest_Store_put_Reply {
 	rpctest_Store_put_Results_reader results; /* every field */
 	uint32_t count;
 	struct capnp_text echoed;
 	enum rpctest_Kind kind;
 	struct capos_rpc_result rpc; /* the message the fields point into */
-} rpctest_Store_put_Reply;
+};
 int rpctest_Store_put_Call(const rpctest_Store_Client *cap_client,
 	int (*cap_fill)(rpctest_Store_put_Params_builder params, struct capos_rpc_out *out, void *arg),
 	void *cap_arg, rpctest_Store_put_Reply *cap_reply, struct capos_call_error *cap_err);
 int rpctest_Store_put(const rpctest_Store_Client *cap_client, const char *key, const void *value, size_t value_len, enum rpctest_Kind kind, int32_t weight, bool flag,
 	rpctest_Store_put_Reply *cap_reply, struct capos_call_error *cap_err);
+int rpctest_Store_put_start(const rpctest_Store_Client *cap_client, const char *key, const void *value, size_t value_len, enum rpctest_Kind kind, int32_t weight, bool flag,
+	struct capos_rpc_pending *cap_pending, struct capos_call_error *cap_err);
+int rpctest_Store_put_finish(struct capos_rpc_pending *cap_pending, const struct capos_cqe *cap_cqe,
+	rpctest_Store_put_Reply *cap_reply, struct capos_call_error *cap_err);
 
 /* Store.lend */
-typedef struct {
+typedef struct rpctest_Store_lend_Reply rpctest_Store_lend_Reply;
+struct rpctest_Store_lend_Reply {
 	rpctest_Store_lend_Results_reader results; /* every field */
 	struct capos_cap back; /* owned: drop it */
 	struct capnp_text note;
 	struct capos_rpc_result rpc; /* the message the fields point into */
-} rpctest_Store_lend_Reply;
+};
 int rpctest_Store_lend_Call(const rpctest_Store_Client *cap_client,
 	int (*cap_fill)(rpctest_Store_lend_Params_builder params, struct capos_rpc_out *out, void *arg),
 	void *cap_arg, rpctest_Store_lend_Reply *cap_reply, struct capos_call_error *cap_err);
 int rpctest_Store_lend(const rpctest_Store_Client *cap_client, const struct capos_cap *peer, const char *note,
 	rpctest_Store_lend_Reply *cap_reply, struct capos_call_error *cap_err);
+int rpctest_Store_lend_start(const rpctest_Store_Client *cap_client, const struct capos_cap *peer, const char *note,
+	struct capos_rpc_pending *cap_pending, struct capos_call_error *cap_err);
+int rpctest_Store_lend_finish(struct capos_rpc_pending *cap_pending, const struct capos_cqe *cap_cqe,
+	rpctest_Store_lend_Reply *cap_reply, struct capos_call_error *cap_err);
 
 /* Store.batch */
-typedef struct {
+typedef struct rpctest_Store_batch_Reply rpctest_Store_batch_Reply;
+struct rpctest_Store_batch_Reply {
 	rpctest_Store_batch_Results_reader results; /* every field */
 	int64_t sum;
 	struct capos_rpc_result rpc; /* the message the fields point into */
-} rpctest_Store_batch_Reply;
+};
 int rpctest_Store_batch_Call(const rpctest_Store_Client *cap_client,
 	int (*cap_fill)(rpctest_Store_batch_Params_builder params, struct capos_rpc_out *out, void *arg),
 	void *cap_arg, rpctest_Store_batch_Reply *cap_reply, struct capos_call_error *cap_err);
+int rpctest_Store_batch_start(const rpctest_Store_Client *cap_client,
+	int (*cap_fill)(rpctest_Store_batch_Params_builder params, struct capos_rpc_out *out, void *arg),
+	void *cap_arg,
+	struct capos_rpc_pending *cap_pending, struct capos_call_error *cap_err);
+int rpctest_Store_batch_finish(struct capos_rpc_pending *cap_pending, const struct capos_cqe *cap_cqe,
+	rpctest_Store_batch_Reply *cap_reply, struct capos_call_error *cap_err);
 
 /* Store.nothing */
-typedef struct {
+typedef struct rpctest_Store_nothing_Reply rpctest_Store_nothing_Reply;
+struct rpctest_Store_nothing_Reply {
 	rpctest_Store_nothing_Results_reader results; /* every field */
 	struct capos_rpc_result rpc; /* the message the fields point into */
-} rpctest_Store_nothing_Reply;
+};
 int rpctest_Store_nothing_Call(const rpctest_Store_Client *cap_client,
 	int (*cap_fill)(rpctest_Store_nothing_Params_builder params, struct capos_rpc_out *out, void *arg),
 	void *cap_arg, rpctest_Store_nothing_Reply *cap_reply, struct capos_call_error *cap_err);
 int rpctest_Store_nothing(const rpctest_Store_Client *cap_client,
 	rpctest_Store_nothing_Reply *cap_reply, struct capos_call_error *cap_err);
+int rpctest_Store_nothing_start(const rpctest_Store_Client *cap_client,
+	struct capos_rpc_pending *cap_pending, struct capos_call_error *cap_err);
+int rpctest_Store_nothing_finish(struct capos_rpc_pending *cap_pending, const struct capos_cqe *cap_cqe,
+	rpctest_Store_nothing_Reply *cap_reply, struct capos_call_error *cap_err);
 
 /* Store.return */
-typedef struct {
+typedef struct rpctest_Store_return_Reply rpctest_Store_return_Reply;
+struct rpctest_Store_return_Reply {
 	rpctest_Store_return_Results_reader results; /* every field */
 	uint8_t default_;
 	struct capos_rpc_result rpc; /* the message the fields point into */
-} rpctest_Store_return_Reply;
+};
 int rpctest_Store_return_Call(const rpctest_Store_Client *cap_client,
 	int (*cap_fill)(rpctest_Store_return_Params_builder params, struct capos_rpc_out *out, void *arg),
 	void *cap_arg, rpctest_Store_return_Reply *cap_reply, struct capos_call_error *cap_err);
 int rpctest_Store_return(const rpctest_Store_Client *cap_client,
+	rpctest_Store_return_Reply *cap_reply, struct capos_call_error *cap_err);
+int rpctest_Store_return_start(const rpctest_Store_Client *cap_client,
+	struct capos_rpc_pending *cap_pending, struct capos_call_error *cap_err);
+int rpctest_Store_return_finish(struct capos_rpc_pending *cap_pending, const struct capos_cqe *cap_cqe,
 	rpctest_Store_return_Reply *cap_reply, struct capos_call_error *cap_err);
 
 /* Store's server: one handler per method (NULL: unimplemented). */

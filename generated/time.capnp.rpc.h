@@ -20,38 +20,53 @@ static inline int time_Timer_Client_open(time_Timer_Client *c, const char *name)
 #endif
 
 /* Timer.now */
-typedef struct {
+typedef struct time_Timer_now_Reply time_Timer_now_Reply;
+struct time_Timer_now_Reply {
 	time_Timer_now_Results_reader results; /* every field */
 	uint64_t ns;
 	struct capos_rpc_result rpc; /* the message the fields point into */
-} time_Timer_now_Reply;
+};
 int time_Timer_now_Call(const time_Timer_Client *cap_client,
 	int (*cap_fill)(time_Timer_now_Params_builder params, struct capos_rpc_out *out, void *arg),
 	void *cap_arg, time_Timer_now_Reply *cap_reply, struct capos_call_error *cap_err);
 int time_Timer_now(const time_Timer_Client *cap_client,
 	time_Timer_now_Reply *cap_reply, struct capos_call_error *cap_err);
+int time_Timer_now_start(const time_Timer_Client *cap_client,
+	struct capos_rpc_pending *cap_pending, struct capos_call_error *cap_err);
+int time_Timer_now_finish(struct capos_rpc_pending *cap_pending, const struct capos_cqe *cap_cqe,
+	time_Timer_now_Reply *cap_reply, struct capos_call_error *cap_err);
 
 /* Timer.sleep */
-typedef struct {
+typedef struct time_Timer_sleep_Reply time_Timer_sleep_Reply;
+struct time_Timer_sleep_Reply {
 	time_Timer_sleep_Results_reader results; /* every field */
 	struct capos_rpc_result rpc; /* the message the fields point into */
-} time_Timer_sleep_Reply;
+};
 int time_Timer_sleep_Call(const time_Timer_Client *cap_client,
 	int (*cap_fill)(time_Timer_sleep_Params_builder params, struct capos_rpc_out *out, void *arg),
 	void *cap_arg, time_Timer_sleep_Reply *cap_reply, struct capos_call_error *cap_err);
 int time_Timer_sleep(const time_Timer_Client *cap_client, uint64_t ns,
 	time_Timer_sleep_Reply *cap_reply, struct capos_call_error *cap_err);
+int time_Timer_sleep_start(const time_Timer_Client *cap_client, uint64_t ns,
+	struct capos_rpc_pending *cap_pending, struct capos_call_error *cap_err);
+int time_Timer_sleep_finish(struct capos_rpc_pending *cap_pending, const struct capos_cqe *cap_cqe,
+	time_Timer_sleep_Reply *cap_reply, struct capos_call_error *cap_err);
 
 /* Timer.resolution */
-typedef struct {
+typedef struct time_Timer_resolution_Reply time_Timer_resolution_Reply;
+struct time_Timer_resolution_Reply {
 	time_Timer_resolution_Results_reader results; /* every field */
 	uint64_t ns;
 	struct capos_rpc_result rpc; /* the message the fields point into */
-} time_Timer_resolution_Reply;
+};
 int time_Timer_resolution_Call(const time_Timer_Client *cap_client,
 	int (*cap_fill)(time_Timer_resolution_Params_builder params, struct capos_rpc_out *out, void *arg),
 	void *cap_arg, time_Timer_resolution_Reply *cap_reply, struct capos_call_error *cap_err);
 int time_Timer_resolution(const time_Timer_Client *cap_client,
+	time_Timer_resolution_Reply *cap_reply, struct capos_call_error *cap_err);
+int time_Timer_resolution_start(const time_Timer_Client *cap_client,
+	struct capos_rpc_pending *cap_pending, struct capos_call_error *cap_err);
+int time_Timer_resolution_finish(struct capos_rpc_pending *cap_pending, const struct capos_cqe *cap_cqe,
 	time_Timer_resolution_Reply *cap_reply, struct capos_call_error *cap_err);
 
 /* Timer's server: one handler per method (NULL: unimplemented). */

@@ -5,161 +5,174 @@
 #include <capos/string.h>
 #include <capos/syscall.h>
 
-#include "capnp/capnp.h"
-#include "capos.capnp.h"
+#include "capos.capnp.rpc.h"
 
-/* Params: a CapGrant is 4 data words + 1 pointer + the name. */
+/* Params: a CapGrant is 4 data words + 1 pointer + the name; init has no
+ * heap, so the client builds them here. */
 static uint64_t params_buf[64 + MF_MAX_CAPS * 10];
 static uint64_t result_buf[64 + 2 * (MF_MAX_CAPS + 1)];
+
+struct spawn_args {
+	struct mf_str name, binary;
+	const struct init_grant *grants;
+	uint32_t count;
+	uint64_t serves[MF_MAX_CAPS]; /* interface each new facet must carry */
+	uint32_t new_endpoints;
+};
+
+static int fill_spawn(capos_ProcessSpawner_spawn_Params_builder p, struct capos_rpc_out *o,
+                      void *arg)
+{
+	(void)o;
+	struct spawn_args *a = arg;
+	capos_ProcessSpawner_spawn_Params_set_name(p, a->name.ptr, a->name.len);
+	capos_ProcessSpawner_spawn_Params_set_binaryName(p, a->binary.ptr, a->binary.len);
+	uint32_t passed = 0;
+	for (uint32_t i = 0; i < a->count; i++)
+		passed += !a->grants[i].kernel_made;
+	struct capnp_list_builder l = capos_ProcessSpawner_spawn_Params_init_grants(p, passed);
+	uint32_t at = 0;
+	a->new_endpoints = 0;
+	for (uint32_t i = 0; i < a->count; i++) {
+		const struct init_grant *gr = &a->grants[i];
+		if (gr->kernel_made)
+			continue; /* the kernel makes it for the child */
+		capos_CapGrant_builder g = capos_CapGrant_list_at(l, at++);
+		capos_CapGrant_set_name(g, gr->name.ptr, gr->name.len);
+		if (gr->new_endpoint) {
+			capos_CapGrant_set_newEndpoint(g, true);
+			capos_CapGrant_set_interfaceId(g, gr->serves);
+			a->serves[a->new_endpoints++] = gr->serves ? gr->serves : capos_Endpoint_ID;
+			continue;
+		}
+		capos_CapGrant_set_capId(g, gr->cap_id);
+		capos_CapGrant_set_mode(g, capos_TransferMode_copy);
+		capos_CapGrant_set_badge(g, gr->badge);
+		capos_CapGrant_set_interfaceId(g, gr->interface_id);
+	}
+	return 0;
+}
+
+/* Adopts the spawn's result caps: the ProcessHandle at handleIndex, then
+ * each new endpoint's client facet, which must carry the interface its
+ * grant names. */
+static int take_caps(struct mf_str name, capos_ProcessSpawner_spawn_Reply *r,
+                     const struct spawn_args *a, struct init_spawned *out)
+{
+	const struct capos_reply *rep = &r->rpc.reply;
+	struct capos_cap h;
+	uint16_t hi = capos_ProcessSpawner_spawn_Results_get_handleIndex(r->results);
+	if (rep->cap_count != 1 + a->new_endpoints || hi != 0 ||
+	    capos_rpc_take_cap(&r->rpc, hi, capos_ProcessHandle_ID, &h) != 0) {
+		capos_printf("init: spawn '%.*s': malformed result (%u result caps)\n", (int)name.len,
+		             name.ptr, rep->cap_count);
+		capos_rpc_release_rest(&r->rpc);
+		return CAPOS_ERR_BAD_MESSAGE;
+	}
+	out->handle = h.cap_id;
+	for (uint32_t k = 0; k < a->new_endpoints; k++) {
+		uint64_t has = rep->caps[1 + k].interface_id;
+		struct capos_cap f;
+		if (capos_rpc_take_cap(&r->rpc, 1 + k, a->serves[k], &f) != 0) {
+			capos_printf("init: spawn '%.*s': endpoint facet %u has interface %lx, not %lx\n",
+			             (int)name.len, name.ptr, k, has, a->serves[k]);
+			capos_rpc_release_rest(&r->rpc);
+			return CAPOS_ERR_BAD_MESSAGE;
+		}
+		out->facets[k] = f.cap_id;
+	}
+	return 0;
+}
 
 int init_spawn(uint32_t spawner, struct mf_str name, struct mf_str binary,
                const struct init_grant *grants, uint32_t count, struct init_spawned *out)
 {
-	struct capnp_builder b;
-	size_t len = 0;
-	capnp_builder_init(&b, params_buf, sizeof params_buf);
-	capos_ProcessSpawner_spawn_Params_builder p = capos_ProcessSpawner_spawn_Params_init_root(&b);
-	capos_ProcessSpawner_spawn_Params_set_name(p, name.ptr, name.len);
-	capos_ProcessSpawner_spawn_Params_set_binaryName(p, binary.ptr, binary.len);
-	uint32_t passed = 0;
-	for (uint32_t i = 0; i < count; i++)
-		passed += !grants[i].kernel_made;
-	struct capnp_list_builder l = capos_ProcessSpawner_spawn_Params_init_grants(p, passed);
-	uint32_t new_endpoints = 0, at = 0;
-	static uint64_t serves[MF_MAX_CAPS]; /* interface each facet must carry */
-	for (uint32_t i = 0; i < count; i++) {
-		if (grants[i].kernel_made)
-			continue; /* the kernel makes it for the child */
-		capos_CapGrant_builder g = capos_CapGrant_list_at(l, at++);
-		capos_CapGrant_set_name(g, grants[i].name.ptr, grants[i].name.len);
-		if (grants[i].new_endpoint) {
-			capos_CapGrant_set_newEndpoint(g, true);
-			capos_CapGrant_set_interfaceId(g, grants[i].serves);
-			serves[new_endpoints++] = grants[i].serves ? grants[i].serves : capos_Endpoint_ID;
-			continue;
-		}
-		capos_CapGrant_set_capId(g, grants[i].cap_id);
-		capos_CapGrant_set_mode(g, capos_TransferMode_copy);
-		capos_CapGrant_set_badge(g, grants[i].badge);
-		capos_CapGrant_set_interfaceId(g, grants[i].interface_id);
-	}
-	if (capnp_builder_finish(&b, &len) != CAPNP_OK) {
+	capos_ProcessSpawner_Client sp;
+	struct capos_cap c = {spawner, capos_ProcessSpawner_ID, false, true};
+	if (capos_ProcessSpawner_Client_bind(&sp, &capos_rt_ring, c) != 0)
+		return CAPOS_ERR_BAD_CAP;
+	sp.c.params_buf = params_buf;
+	sp.c.params_cap = sizeof params_buf;
+	sp.c.result_buf = result_buf;
+	sp.c.result_cap = sizeof result_buf;
+	static struct spawn_args a;
+	a = (struct spawn_args){.name = name, .binary = binary, .grants = grants, .count = count};
+	capos_ProcessSpawner_spawn_Reply r;
+	struct capos_call_error err;
+	int e = capos_ProcessSpawner_spawn_Call(&sp, fill_spawn, &a, &r, &err);
+	if (e == CAPOS_ERR_INVALID_ARGUMENT && err.kind == CAPOS_ERROR_LOCAL) {
 		capos_printf("init: spawn '%.*s': params do not fit\n", (int)name.len, name.ptr);
 		return CAPOS_ERR_BAD_MESSAGE;
 	}
-	struct capos_call c = {
-		.cap_id = spawner,
-		.method_id = capos_ProcessSpawner_spawn_METHOD,
-		.params = params_buf,
-		.params_len = (uint32_t)len,
-		.result = result_buf,
-		.result_cap = sizeof(result_buf),
-	};
-	struct capos_reply reply;
-	struct capos_call_error err;
-	int e = capos_call(&capos_rt_ring, &c, &reply, &err);
 	if (e < 0) {
 		char msg[200];
 		capos_error_format(&err, msg, sizeof msg);
 		capos_printf("init: spawn '%.*s' failed: %s\n", (int)name.len, name.ptr, msg);
 		return e;
 	}
-	struct capnp_reader m;
-	if (capnp_reader_init(&m, result_buf, reply.result_len) != CAPNP_OK)
-		return CAPOS_ERR_BAD_MESSAGE;
-	capos_ProcessSpawner_spawn_Results_reader r = capos_ProcessSpawner_spawn_Results_read_root(&m);
-	uint16_t hi = capos_ProcessSpawner_spawn_Results_get_handleIndex(r);
-	out->pid = capos_ProcessSpawner_spawn_Results_get_pid(r);
-	if (capnp_reader_error(&m) != CAPNP_OK || hi >= reply.cap_count ||
-	    reply.caps[hi].interface_id != capos_ProcessHandle_ID ||
-	    reply.cap_count != 1 + new_endpoints) {
-		capos_printf("init: spawn '%.*s': malformed result (%u result caps)\n", (int)name.len,
-		             name.ptr, reply.cap_count);
-		return CAPOS_ERR_BAD_MESSAGE;
-	}
-	out->handle = reply.caps[hi].cap_id;
-	for (uint32_t k = 0; k < new_endpoints; k++) {
-		if (reply.caps[1 + k].interface_id != serves[k]) {
-			capos_printf("init: spawn '%.*s': endpoint facet %u has interface %lx, not %lx\n",
-			             (int)name.len, name.ptr, k, reply.caps[1 + k].interface_id,
-			             serves[k]);
-			return CAPOS_ERR_BAD_MESSAGE;
-		}
-		out->facets[k] = reply.caps[1 + k].cap_id;
-	}
-	return 0;
+	out->pid = r.pid;
+	return take_caps(name, &r, &a, out);
 }
 
 /* ---- waiting ------------------------------------------------------------ */
 
 #define WAITS_IN_FLIGHT 16u /* SQ entries; each holds a CQ slot in the kernel */
 
-static uint64_t wait_params[4];
-static size_t wait_params_len;
-/* Root pointer, 2 data words, 1 pointer, the kill reason text. */
-static uint64_t wait_results[MF_MAX_SERVICES][CAPOS_WAIT_RESULT_BYTES / 8];
-static uint64_t wait_ud[MF_MAX_SERVICES];
+/* ProcessHandle.wait calls in flight (started, completion not yet
+ * decoded), and the service each one waits for. */
+static struct capos_rpc_pending waits[WAITS_IN_FLIGHT];
+static uint32_t wait_of[WAITS_IN_FLIGHT];
 
 static int submit_wait(uint32_t i, uint32_t handle)
 {
-	struct capos_sqe sqe = {0};
-	sqe.opcode = CAPOS_OP_CALL;
-	sqe.cap_id = handle;
-	sqe.method_id = capos_ProcessHandle_wait_METHOD;
-	sqe.addr = (uint64_t)(uintptr_t)wait_params;
-	sqe.len = (uint32_t)wait_params_len;
-	sqe.result_addr = (uint64_t)(uintptr_t)wait_results[i];
-	sqe.result_len = sizeof(wait_results[i]);
-	sqe.user_data = wait_ud[i] = capos_ring_next_user_data(&capos_rt_ring);
-	return capos_ring_submit(&capos_rt_ring, &sqe);
+	uint32_t slot = 0;
+	while (slot < WAITS_IN_FLIGHT && waits[slot].busy)
+		slot++;
+	if (slot == WAITS_IN_FLIGHT)
+		return CAPOS_ERR_NO_RESOURCES; /* the caller keeps fewer in flight */
+	capos_ProcessHandle_Client h;
+	struct capos_cap c = {handle, capos_ProcessHandle_ID, false, true};
+	int e = capos_ProcessHandle_Client_bind(&h, &capos_rt_ring, c);
+	if (e == 0)
+		e = capos_ProcessHandle_wait_start(&h, &waits[slot], NULL);
+	if (e == 0)
+		wait_of[slot] = i;
+	return e;
 }
 
-/* Decodes wait i's completion into *end (end->known false on failure). */
-static void wait_end(uint32_t i, const struct capos_cqe *cqe, struct init_end *end)
+/* Decodes the completion of the wait in slot into *end (end->known false
+ * on failure). */
+static void wait_end(uint32_t slot, const struct capos_cqe *cqe, struct init_end *end)
 {
-	struct capos_reply reply;
+	capos_ProcessHandle_wait_Reply r;
 	struct capos_call_error err;
 	memset(end, 0, sizeof(*end));
 	end->code = INT64_MIN;
-	if (capos_call_classify(cqe, wait_results[i], sizeof(wait_results[i]), &reply, &err) < 0) {
+	if (capos_ProcessHandle_wait_finish(&waits[slot], cqe, &r, &err) < 0) {
 		char msg[160];
 		capos_error_format(&err, msg, sizeof msg);
-		capos_printf("init: wait %u failed: %s\n", i, msg);
+		capos_printf("init: wait %u failed: %s\n", wait_of[slot], msg);
 		return;
 	}
-	struct capnp_reader m;
-	if (capnp_reader_init(&m, wait_results[i], reply.result_len) != CAPNP_OK)
-		return;
-	capos_ProcessHandle_wait_Results_reader r = capos_ProcessHandle_wait_Results_read_root(&m);
-	int64_t code = capos_ProcessHandle_wait_Results_get_exitCode(r);
-	bool killed = capos_ProcessHandle_wait_Results_get_killed(r);
-	struct capnp_text why = capos_ProcessHandle_wait_Results_get_killReason(r);
-	if (capnp_reader_error(&m) != CAPNP_OK)
-		return;
 	end->known = true;
-	end->code = code;
-	end->killed = killed;
-	size_t n = why.len < sizeof(end->reason) - 1 ? why.len : sizeof(end->reason) - 1;
-	memcpy(end->reason, why.str, n);
+	end->code = r.exitCode;
+	end->killed = r.killed;
+	size_t n = r.killReason.len < sizeof(end->reason) - 1 ? r.killReason.len
+	                                                      : sizeof(end->reason) - 1;
+	memcpy(end->reason, r.killReason.str, n);
 	end->reason[n] = '\0';
-	if (killed && n == 0)
+	if (r.killed && n == 0)
 		memcpy(end->reason, "no reason given", sizeof "no reason given");
 }
 
 /* Waits are submitted as services start (at most WAITS_IN_FLIGHT at once;
  * the rest queue here) so exits are logged as they happen. */
 static uint32_t wait_handles[MF_MAX_SERVICES];
-static bool wait_pending[MF_MAX_SERVICES];
 static uint32_t wait_count, wait_next, wait_in_flight, wait_finished;
 static void (*wait_done)(uint32_t i, const struct init_end *end);
 
 int init_wait_begin(void (*done)(uint32_t i, const struct init_end *end))
 {
-	struct capnp_builder b;
-	capnp_builder_init(&b, wait_params, sizeof wait_params);
-	capos_ProcessHandle_wait_Params_init_root(&b);
-	if (capnp_builder_finish(&b, &wait_params_len) != CAPNP_OK)
-		return CAPOS_ERR_BAD_MESSAGE;
 	wait_done = done;
 	return 0;
 }
@@ -170,7 +183,7 @@ static int submit_queued(void)
 		int e = submit_wait(wait_next, wait_handles[wait_next]);
 		if (e < 0)
 			return e;
-		wait_pending[wait_next++] = true;
+		wait_next++;
 		wait_in_flight++;
 	}
 	return 0;
@@ -183,17 +196,16 @@ static int reap_waits(void)
 	if (r < 0)
 		return r;
 	int n = 0;
-	for (uint32_t i = 0; i < wait_next; i++) {
+	for (uint32_t slot = 0; slot < WAITS_IN_FLIGHT; slot++) {
 		struct capos_cqe cqe;
-		if (!wait_pending[i] || !capos_ring_take(&capos_rt_ring, wait_ud[i], &cqe))
+		if (!capos_rpc_poll(&waits[slot], &cqe))
 			continue;
-		wait_pending[i] = false;
 		wait_in_flight--;
 		wait_finished++;
 		n++;
 		struct init_end end;
-		wait_end(i, &cqe, &end);
-		wait_done(i, &end);
+		wait_end(slot, &cqe, &end);
+		wait_done(wait_of[slot], &end);
 	}
 	return n;
 }

@@ -32,10 +32,13 @@ int capos_call_classify(const struct capos_cqe *cqe, const void *result, uint32_
 	struct capos_call_error scratch;
 	if (err == NULL)
 		err = &scratch;
-	memset(err, 0, sizeof(*err));
+	/* Field by field: the message is only read after an exception. */
+	err->kind = CAPOS_ERROR_NONE;
+	err->code = 0;
 	err->exception_type = CAPOS_EXCEPTION_UNKNOWN;
+	err->message[0] = '\0';
 	if (reply != NULL)
-		memset(reply, 0, sizeof(*reply));
+		*reply = (struct capos_reply){0};
 
 	if (cqe->result >= 0 && !(cqe->flags & CAPOS_CQE_F_EXCEPTION)) {
 		uint32_t len = (uint32_t)cqe->result;

@@ -267,6 +267,9 @@ static inline struct capnp_struct capnp_struct_get_struct(const struct capnp_str
 	if (capnp_near_(s, idx, &w, &pos) && (w & 3) == 0 && w != 0) {
 		uint32_t dw = (uint32_t)(w >> 32) & 0xffffu, pc = (uint32_t)(w >> 48);
 		if (capnp_take_(s, pos, (uint64_t)dw + pc, (uint64_t)dw + pc)) {
+			/* capnp_near_ held, so the view has its segment; the analyzer
+			 * loses that when it stops inlining deep in capnpc-c. */
+			/* NOLINTNEXTLINE(clang-analyzer-core.NullDereference) */
 			const uint8_t *data = s->sg->data + pos * 8;
 			return (struct capnp_struct){s->m, data, data + (size_t)dw * 8, s->sg,
 			                             dw * 8, (uint16_t)pc,
@@ -284,6 +287,7 @@ static inline struct capnp_list capnp_struct_get_list(const struct capnp_struct 
 	int64_t pos;
 	if (capnp_near_(s, idx, &w, &pos) && (w & 3) == 1) {
 		uint32_t code = (uint32_t)(w >> 32) & 7, count = (uint32_t)(w >> 35);
+		/* NOLINTNEXTLINE(clang-analyzer-core.NullDereference): as in get_struct */
 		const uint8_t *at = s->sg->data + pos * 8;
 		if (code == (uint32_t)want && code != CAPNP_ELEM_COMPOSITE) {
 			uint64_t words = ((uint64_t)count * bits[code] + 63) / 64;

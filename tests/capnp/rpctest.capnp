@@ -16,3 +16,14 @@ interface Store @0xb3c2d1e0f4a59687 {
   nothing @3 ();
   return @4 () -> (default :UInt8 = 7);
 }
+
+# Methods inherited with `extends`: a Shelf client offers Store's and
+# Pinger's methods too, and Shelf's dispatch serves them.
+interface Pinger @0xc41e9a0b7d2f6e15 {
+  ping @0 (n :UInt32) -> (n :UInt32);
+}
+
+interface Shelf @0xe7d3b5a1c9f04826 extends(Store, Pinger) {
+  count @0 () -> (n :UInt32);
+  big @1 (bytes :UInt32) -> (data :Data);
+}

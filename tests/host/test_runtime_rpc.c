@@ -12,6 +12,7 @@
 #include "rpctest.capnp.rpc.h"
 
 #define STORE_CAP 5u
+#define SHELF_CAP 6u
 #define SLOT_BASE 100u /* the "kernel" gives received caps slots from here */
 
 static struct capos_ring_page page __attribute__((aligned(4096)));
@@ -94,6 +95,46 @@ static const rpctest_Store_Server server = {
 	.put = put, .lend = lend, .batch = batch, .return_ = return_, /* nothing: unimplemented */
 };
 
+/* Shelf extends Store and Pinger: its table serves put (Store's, with the
+ * handler above), ping (Pinger's) and its own count and big. */
+static int ping(void *self, struct capos_rpc_ctx *rc, rpctest_Pinger_ping_Params_reader in,
+                rpctest_Pinger_ping_Results_builder out)
+{
+	(void)self;
+	(void)rc;
+	rpctest_Pinger_ping_Results_set_n(out, rpctest_Pinger_ping_Params_get_n(in) + 1);
+	return CAPOS_SERVER_REPLY;
+}
+
+static int count(void *self, struct capos_rpc_ctx *rc, rpctest_Shelf_count_Params_reader in,
+                 rpctest_Shelf_count_Results_builder out)
+{
+	(void)rc;
+	(void)in;
+	rpctest_Shelf_count_Results_set_n(out, ((struct store *)self)->puts);
+	return CAPOS_SERVER_REPLY;
+}
+
+/* A result of `bytes` bytes of data, byte i = i * 7. */
+static int big(void *self, struct capos_rpc_ctx *rc, rpctest_Shelf_big_Params_reader in,
+               rpctest_Shelf_big_Results_builder out)
+{
+	(void)self;
+	(void)rc;
+	static uint8_t data[CAPOS_SERVER_REPLY_BYTES];
+	uint32_t n = rpctest_Shelf_big_Params_get_bytes(in);
+	if (n > sizeof data)
+		return capos_rpc_raise(rc, capos_CapException_Type_invalidArgument, "too big");
+	for (uint32_t i = 0; i < n; i++)
+		data[i] = (uint8_t)(i * 7);
+	rpctest_Shelf_big_Results_set_data(out, data, n);
+	return CAPOS_SERVER_REPLY;
+}
+
+static const rpctest_Shelf_Server shelf_server = {
+	.put = put, .ping = ping, .count = count, .big = big, /* lend ...: unimplemented */
+};
+
 static uint32_t new_slot(uint64_t iface)
 {
 	uint32_t s = SLOT_BASE + next_slot++;
@@ -105,7 +146,7 @@ static uint32_t new_slot(uint64_t iface)
 static int32_t serve_call(const struct capos_sqe *s, struct capos_cqe *c)
 {
 	calls++;
-	if (s->cap_id != STORE_CAP)
+	if (s->cap_id != STORE_CAP && s->cap_id != SHELF_CAP)
 		return CAPOS_ERR_BAD_CAP;
 	const uint8_t *params = (const void *)(uintptr_t)s->addr;
 	const struct capos_xfer_desc *xfer = (const void *)(params + capos_align8(s->len));
@@ -125,7 +166,12 @@ static int32_t serve_call(const struct capos_sqe *s, struct capos_cqe *c)
 	};
 	static uint64_t buf[CAPOS_SERVER_REPLY_BYTES / 8];
 	struct capos_server_reply reply = {.buf = buf, .cap = sizeof buf};
-	capos_rpc_handle(rpctest_Store_Server_dispatch, &server, &st, "Store", &ring, &call, &reply);
+	if (s->cap_id == SHELF_CAP)
+		capos_rpc_handle(rpctest_Shelf_Server_dispatch, &shelf_server, &st, "Shelf", &ring,
+		                 &call, &reply);
+	else
+		capos_rpc_handle(rpctest_Store_Server_dispatch, &server, &st, "Store", &ring, &call,
+		                 &reply);
 	uint8_t *result = (void *)(uintptr_t)s->result_addr;
 	if (capos_align8(reply.len) + reply.xfer_count * 16 > s->result_len)
 		return CAPOS_ERR_RESULT_TOO_SMALL;
@@ -172,6 +218,7 @@ static void setup(void)
 	cr_assert_eq(capos_ring_init(&ring, &page, enter, NULL), 0);
 	memset(cap_iface, 0, sizeof cap_iface);
 	cap_iface[STORE_CAP] = rpctest_Store_ID;
+	cap_iface[SHELF_CAP] = rpctest_Shelf_ID;
 	next_slot = 0;
 	calls = 0;
 	releases = 0;
@@ -322,6 +369,7 @@ Test(rpc, untaken_param_caps_are_released)
 Test(rpc, result_cap_of_the_wrong_interface_is_refused_and_released)
 {
 	cap_iface[STORE_CAP] = rpctest_Store_ID;
+	cap_iface[SHELF_CAP] = rpctest_Shelf_ID;
 	/* The server hands back a slot whose interface is not Store. */
 	cap_iface[9] = capos_Console_ID;
 	struct capos_cap console = {9, capos_Console_ID, false, true};
@@ -412,4 +460,115 @@ Test(rpc, params_that_are_not_a_message_are_invalid_argument)
 	cr_expect(reply.exception);
 	cr_expect_eq(capos_CapException_get_type(capos_CapException_read_root(&m)),
 	             capos_CapException_Type_invalidArgument);
+}
+
+static rpctest_Shelf_Client shelf_client(void)
+{
+	rpctest_Shelf_Client c;
+	struct capos_cap cap = {SHELF_CAP, rpctest_Shelf_ID, false, true};
+	cr_assert_eq(rpctest_Shelf_Client_bind(&c, &ring, cap), 0);
+	return c;
+}
+
+Test(rpc, inherited_methods_through_the_derived_client_and_dispatch)
+{
+	rpctest_Shelf_Client shelf = shelf_client();
+	rpctest_Store_put_Reply put_r;
+	cr_assert_eq(rpctest_Shelf_put(&shelf, "kk", NULL, 0, rpctest_Kind_fancy, 3, true, &put_r,
+	                               NULL),
+	             0);
+	cr_expect_eq(put_r.count, 1);
+	cr_expect_eq(put_r.kind, rpctest_Kind_fancy);
+	cr_expect_str_eq(st.last_key, "kk");
+	rpctest_Pinger_ping_Reply ping_r;
+	cr_assert_eq(rpctest_Shelf_ping(&shelf, 41, &ping_r, NULL), 0);
+	cr_expect_eq(ping_r.n, 42);
+	rpctest_Shelf_count_Reply count_r;
+	cr_assert_eq(rpctest_Shelf_count(&shelf, &count_r, NULL), 0);
+	cr_expect_eq(count_r.n, 1, "count (Shelf @0) is not put (Store @0)");
+	/* An inherited method without a handler, and one the interface does
+	 * not have at all. */
+	struct capos_call_error err;
+	cr_expect_eq(rpctest_Shelf_nothing(&shelf, NULL, &err), CAPOS_ERR_APPLICATION_EXCEPTION);
+	cr_expect_eq(err.exception_type, capos_CapException_Type_unimplemented);
+	cr_expect_eq(CAPOS_RPC_WIRE(1, rpctest_Store_put_METHOD), 1024);
+	cr_expect_eq(CAPOS_RPC_WIRE(2, rpctest_Pinger_ping_METHOD), 2048);
+}
+
+Test(rpc, the_base_interface_ordinal_is_not_the_derived_one)
+{
+	/* Store.put's plain ordinal (0) on a Shelf is Shelf.count. */
+	rpctest_Store_Client as_store = store;
+	as_store.c.cap.cap_id = SHELF_CAP;
+	rpctest_Store_put_Reply r;
+	cr_assert_eq(rpctest_Store_put(&as_store, "x", NULL, 0, rpctest_Kind_plain, 0, false, &r,
+	                               NULL),
+	             0);
+	cr_expect_eq(st.puts, 0, "Shelf.count answered, put never ran");
+}
+
+Test(rpc, results_of_several_kib_through_the_callers_buffer)
+{
+	static uint64_t buf[CAPOS_SERVER_REPLY_BYTES / 8];
+	rpctest_Shelf_Client shelf = shelf_client();
+	rpctest_Shelf_big_Reply r;
+	struct capos_call_error err;
+	cr_expect_eq(rpctest_Shelf_big(&shelf, 6000, &r, &err), CAPOS_ERR_RESULT_TOO_SMALL,
+	             "1 KiB by default: the transport says so");
+	cr_expect_eq(err.kind, CAPOS_ERROR_TRANSPORT);
+	shelf.c.result_buf = buf;
+	shelf.c.result_cap = sizeof buf;
+	cr_assert_eq(rpctest_Shelf_big(&shelf, 6000, &r, &err), 0);
+	cr_assert_eq(r.data.len, 6000);
+	for (uint32_t i = 0; i < r.data.len; i++)
+		cr_assert_eq(r.data.ptr[i], (uint8_t)(i * 7));
+}
+
+Test(rpc, start_and_finish_collect_completions_later)
+{
+	rpctest_Shelf_Client shelf = shelf_client();
+	static struct capos_rpc_pending p[3];
+	memset(p, 0, sizeof p);
+	cr_assert_eq(rpctest_Shelf_ping_start(&shelf, 1, &p[0], NULL), 0);
+	cr_assert_eq(rpctest_Shelf_ping_start(&shelf, 2, &p[1], NULL), 0);
+	cr_assert_eq(rpctest_Shelf_put_start(&shelf, "async", NULL, 0, rpctest_Kind_plain, 0, false,
+	                                     &p[2], NULL),
+	             0);
+	cr_expect_eq(rpctest_Shelf_ping_start(&shelf, 3, &p[0], NULL), CAPOS_ERR_INVALID_ARGUMENT,
+	             "a pending call in flight is not reused");
+	cr_expect_eq(calls, 0, "nothing entered the kernel yet");
+	struct capos_cqe cqe;
+	cr_expect(!capos_rpc_poll(&p[0], &cqe));
+	cr_assert_geq(capos_ring_enter(&ring, 0, 0), 3);
+	cr_assert_geq(capos_ring_reap(&ring), 0);
+	/* Collected in another order than submitted. */
+	rpctest_Store_put_Reply put_r;
+	cr_assert(capos_rpc_poll(&p[2], &cqe));
+	cr_assert_eq(rpctest_Shelf_put_finish(&p[2], &cqe, &put_r, NULL), 0);
+	cr_expect_eq(put_r.count, 1);
+	for (uint32_t i = 0; i < 2; i++) {
+		rpctest_Pinger_ping_Reply r;
+		cr_assert(capos_rpc_poll(&p[i], &cqe));
+		cr_assert_eq(rpctest_Shelf_ping_finish(&p[i], &cqe, &r, NULL), 0);
+		cr_expect_eq(r.n, i + 2);
+		cr_expect(!p[i].busy);
+	}
+}
+
+Test(rpc, start_passes_caps_after_the_params)
+{
+	rpctest_Store_lend_Reply r;
+	static struct capos_rpc_pending p;
+	memset(&p, 0, sizeof p);
+	struct capos_cap peer = {STORE_CAP, rpctest_Store_ID, false, true};
+	st.keep_lent = true;
+	cr_assert_eq(rpctest_Store_lend_start(&store, &peer, "async", &p, NULL), 0);
+	cr_assert_geq(capos_ring_enter(&ring, 0, 0), 1);
+	cr_assert_geq(capos_ring_reap(&ring), 0);
+	struct capos_cqe cqe;
+	cr_assert(capos_rpc_poll(&p, &cqe));
+	cr_assert_eq(rpctest_Store_lend_finish(&p, &cqe, &r, NULL), 0);
+	cr_expect(st.lent.valid);
+	cr_expect(r.back.valid);
+	cr_expect_str_eq(r.note.str, "async");
 }

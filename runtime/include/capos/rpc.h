@@ -40,13 +40,19 @@
 
 /* A capability to call: the ring calls go through and the handle.
  * Results larger than CAPOS_RPC_RESULT_BYTES go to a buffer of the
- * caller's: set result_buf (8-byte aligned) and result_cap after binding;
- * each call's results then live there until the next call. */
+ * caller's: set result_buf (8-byte aligned) and result_cap after binding
+ * (the largest result the object may send, e.g. the server loop's
+ * CAPOS_SERVER_REPLY_BYTES); each call's results then live there until
+ * the next call.  Params larger than the stack arena go to the heap, or
+ * to params_buf/params_cap when set (8-byte aligned; a process without a
+ * heap, e.g. init). */
 struct capos_client {
 	struct capos_ring *ring;
 	struct capos_cap cap;
 	void *result_buf;
 	uint32_t result_cap;
+	uint32_t params_cap;
+	void *params_buf;
 };
 
 /* Binds c to cap if its interface is iface; 0, CAPOS_ERR_BAD_CAP (invalid
@@ -68,9 +74,10 @@ int capos_client_open(struct capos_client *c, const char *name, uint64_t iface);
 struct capos_rpc_out {
 	struct capnp_builder b;
 	uint64_t stack[CAPOS_RPC_STACK_WORDS];
-	uint64_t *heap; /* the arena when the stack one is too small */
-	size_t bytes;   /* the arena's size                         */
-	unsigned round; /* builds so far                            */
+	uint64_t *heap;  /* the arena when the stack one is too small */
+	uint64_t *fixed; /* the client's params_buf, if it set one    */
+	size_t bytes;    /* the arena's size                          */
+	unsigned round;  /* builds so far                            */
 	struct capos_xfer_desc xfer[CAPOS_XFER_MAX];
 	uint32_t xfer_count;
 	int err; /* a local error met while building         */
@@ -91,6 +98,7 @@ uint32_t capos_rpc_pass_cap(struct capos_rpc_out *o, const struct capos_cap *cap
 struct capos_rpc_result {
 	uint64_t buf[CAPOS_RPC_RESULT_BYTES / 8];
 	struct capnp_reader msg;
+	struct capnp_struct root; /* capos_rpc_call: the results struct */
 	struct capos_reply reply;
 	struct capos_ring *ring;
 	uint32_t taken; /* bit i: caps[i] adopted or released */
@@ -103,6 +111,71 @@ struct capos_rpc_result {
  */
 int capos_rpc_send(const struct capos_client *c, uint16_t method, struct capos_rpc_out *o,
                    struct capos_rpc_result *res, struct capos_call_error *err);
+
+/* The SQE method id of ordinal `ordinal` of the k-th interface in the
+ * called interface's list of itself and its ancestors (0: itself).  The
+ * SQE has no room for a 64-bit interface id, so a method inherited with
+ * `extends` is named relative to the interface the capability carries,
+ * which both the client stub and the server dispatch know from the schema. */
+#define CAPOS_RPC_WIRE_SHIFT       10u
+#define CAPOS_RPC_ORDINAL_MAX      ((1u << CAPOS_RPC_WIRE_SHIFT) - 1u)
+#define CAPOS_RPC_ANCESTOR_MAX     ((1u << (16u - CAPOS_RPC_WIRE_SHIFT)) - 1u)
+#define CAPOS_RPC_WIRE(k, ordinal) ((uint16_t)(((k) << CAPOS_RPC_WIRE_SHIFT) | (ordinal)))
+
+/* What a generated stub knows of one method. */
+struct capos_rpc_method {
+	uint16_t wire;       /* the SQE method id (CAPOS_RPC_WIRE)  */
+	uint16_t data_words; /* the params struct's layout          */
+	uint16_t ptr_count;
+};
+
+/* Fills the params root from a stub's arguments: 0 or a CAPOS_ERR_*
+ * (a local error).  Called again in a bigger arena if the first ran out. */
+typedef int (*capos_rpc_fill_fn)(struct capnp_struct_builder params, struct capos_rpc_out *o,
+                                 const void *args);
+
+/*
+ * One call as the generated stubs make it: builds the params (expected to
+ * take about `hint` bytes) with fill(args) (NULL: empty params), CALLs m
+ * on c and leaves the results in *res, res->root their root struct.
+ * Returns 0 or the negative code also in err.  After reading the fields,
+ * a stub ends with capos_rpc_check.
+ */
+int capos_rpc_call(const struct capos_client *c, const struct capos_rpc_method *m, size_t hint,
+                   capos_rpc_fill_fn fill, const void *args, struct capos_rpc_result *res,
+                   struct capos_call_error *err);
+/* After a stub read the result fields: releases the result caps not taken
+ * when `release`, and turns a malformed result into a local
+ * CAPOS_ERR_BAD_MESSAGE (releasing every cap not taken).  0 or that. */
+int capos_rpc_check(struct capos_rpc_result *res, bool release, struct capos_call_error *err);
+
+/* A call submitted without waiting (the generated P_I_m_start): its
+ * params (and capability descriptors) stay here until the completion,
+ * which P_I_m_finish decodes.  Results go to the client's result_buf when
+ * set, else to buf. */
+#define CAPOS_RPC_ASYNC_RESULT_BYTES 256u
+struct capos_rpc_pending {
+	struct capos_rpc_out out;
+	struct capos_ring *ring;
+	uint64_t user_data; /* the CQE to wait for           */
+	void *result;
+	uint32_t result_cap;
+	bool busy; /* submitted, completion not decoded */
+	uint64_t buf[CAPOS_RPC_ASYNC_RESULT_BYTES / 8];
+};
+
+/* Builds the params like capos_rpc_call and submits the CALL on c's ring
+ * without entering the kernel; the caller enters (capos_ring_enter) and
+ * collects the completion with capos_rpc_poll.  0 or the error. */
+int capos_rpc_start(const struct capos_client *c, const struct capos_rpc_method *m, size_t hint,
+                    capos_rpc_fill_fn fill, const void *args, struct capos_rpc_pending *p,
+                    struct capos_call_error *err);
+/* Takes p's completion from the ring if it has come (after capos_ring_reap). */
+bool capos_rpc_poll(struct capos_rpc_pending *p, struct capos_cqe *cqe);
+/* Decodes p's completion into *res (results read from p's buffer; the
+ * caps as capos_rpc_call leaves them); p is free again.  0 or the error. */
+int capos_rpc_complete(struct capos_rpc_pending *p, const struct capos_cqe *cqe,
+                       struct capos_rpc_result *res, struct capos_call_error *err);
 /* Adopts result cap `index` as an owned handle if its interface is iface:
  * 0, CAPOS_ERR_BAD_CAP (no such cap, or taken already) or
  * CAPOS_ERR_NOT_PERMITTED (another interface; the cap is released). */
