@@ -170,10 +170,16 @@ initramfs)
 	[ -d "$1" ] || die "no directory $1"
 	command -v cpio >/dev/null || die "cpio not found (Debian package cpio; make deps)"
 	out=$(realpath -m "$2")
-	# Sorted names, owner root: the same tree gives the same bytes.
-	(cd "$1" && find . -mindepth 1 | LC_ALL=C sort |
+	# Sorted names, owner root, every time stamp SOURCE_DATE_EPOCH (0 by
+	# default) in a staging copy: the same contents give the same bytes,
+	# whatever the files' mtimes were.
+	stage=$(mktemp -d)
+	cp -a "$1/." "$stage/"
+	find "$stage" -exec touch -h -d "@${SOURCE_DATE_EPOCH:-0}" {} +
+	(cd "$stage" && find . -mindepth 1 | LC_ALL=C sort |
 		cpio -o -H newc -R 0:0 --reproducible --quiet) >"$out.tmp" ||
-		die "cpio failed for $1"
+		{ rm -rf "$stage"; die "cpio failed for $1"; }
+	rm -rf "$stage"
 	mv "$out.tmp" "$out"
 	;;
 boot)
