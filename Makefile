@@ -86,6 +86,7 @@ help:
 	@echo "  make lwip                  lwIP from Debian's source package, built freestanding, for the host and for libFuzzer"
 	@echo "  make fuzz-net              lwIP packet-input fuzzer (libFuzzer, host; FUZZ_SECONDS=60; Debian's lwip via srcpkg)"
 	@echo "  make fuzz-kernel           in-guest kernel fuzzer, one boot per seed (SEEDS=10 OPS=2000 MEM=256M SEED0=1 OFF=)"
+	@echo "  make fuzz-coverage         fuzz-kernel on a coverage kernel (build/coverage), then the table of kernel blocks reached"
 	@echo "  make clean                 remove build/"
 	@echo "  make help                  this list"
 	@echo "Variables (SYSTEM and RUN_TIMEOUT: above):"

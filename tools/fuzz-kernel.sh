@@ -13,6 +13,10 @@
 #   --workers W    fuzzing processes besides the boot one (default 2, max 4)
 #   --jobs J       QEMUs at once (default 2)
 #   --timeout SEC  per seed (default 60 + OPS/100)
+#   --kernel ELF   the kernel to boot (default build/kernel.elf; make
+#                  fuzz-coverage passes build/coverage/kernel.elf)
+#   --kcov DIR     write each seed's coverage bitmap (QEMU debugcon, port
+#                  0xe9; only a COVERAGE=1 kernel sends one) to DIR/seed-S.kcov
 #
 # A seed passes when QEMU exits 33 (every process exited 0, accounting
 # exact), the fuzzer printed its PASS line and no FAIL/PANIC/FAULT/MISMATCH
@@ -20,9 +24,10 @@
 # (build/fuzz-kernel/seed-S.log, kept; passing logs are deleted) and the
 # exact command that reproduces it.
 set -uo pipefail
-usage() { sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; }
 
 seeds=10 seed0=1 ops=2000 mem=256M off="" workers=2 jobs=2 timeout=""
+kernel=build/kernel.elf kcov=""
 while [ $# -gt 0 ]; do
 	case $1 in
 	--help) usage; exit 0 ;;
@@ -34,6 +39,8 @@ while [ $# -gt 0 ]; do
 	--workers) workers=$2; shift 2 ;;
 	--jobs) jobs=$2; shift 2 ;;
 	--timeout) timeout=$2; shift 2 ;;
+	--kernel) kernel=$2; shift 2 ;;
+	--kcov) kcov=$2; shift 2 ;;
 	*) echo "fuzz-kernel: unknown option $1 (--help lists them)" >&2; exit 2 ;;
 	esac
 done
@@ -45,11 +52,11 @@ case $off in
 esac
 timeout=${timeout:-$((60 + ops / 100))}
 
-kernel=build/kernel.elf module=build/manifests/kfuzz.bin logdir=build/fuzz-kernel
+module=build/manifests/kfuzz.bin logdir=build/fuzz-kernel
 for f in $kernel $module; do
 	[ -f $f ] || { echo "fuzz-kernel: $f missing (make fuzz-kernel builds it)" >&2; exit 2; }
 done
-mkdir -p $logdir
+mkdir -p $logdir ${kcov:+"$kcov"}
 
 # The guest's last line (not QEMU's own "terminating on signal").
 last_line() { grep -av '^qemu-system' "$1" | tail -n1 | cut -c1-120; }
@@ -58,9 +65,10 @@ last_line() { grep -av '^qemu-system' "$1" | tail -n1 | cut -c1-120; }
 run_seed() {
 	local s=$1 log=$logdir/seed-$1.log status reason
 	local cmdline="kfuzz.seed=$s kfuzz.ops=$ops kfuzz.workers=$workers${off:+ kfuzz.off=$off}"
-	local t0=$SECONDS
-	tests/qemu/qemu-boot.sh kernel $kernel --module $module --mem "$mem" \
-		--cmdline "$cmdline" --timeout "$timeout" >"$log" 2>&1 </dev/null
+	local t0=$SECONDS extra=()
+	[ -n "$kcov" ] && extra=(--qemu-arg -debugcon --qemu-arg "file:$kcov/seed-$s.kcov")
+	tests/qemu/qemu-boot.sh kernel "$kernel" --module $module --mem "$mem" \
+		--cmdline "$cmdline" --timeout "$timeout" "${extra[@]}" >"$log" 2>&1 </dev/null
 	status=$?
 	local secs=$((SECONDS - t0))
 	reason=$(grep -a -m1 -E '\] FAIL|PANIC|FAULT|MISMATCH' "$log" | cut -c1-200)

@@ -1,0 +1,20 @@
+# Kernel coverage of the in-guest fuzzer (docs/fuzzing.md "Coverage"):
+# `make fuzz-coverage` builds a second kernel with COVERAGE=1 into
+# build/coverage (every kernel file with -fsanitize-coverage=trace-pc, the
+# bitmap of kernel/arch/x86_64/kcov.c), boots it with the normal kfuzz
+# manifest for SEEDS seeds of OPS operations (as make fuzz-kernel), each
+# writing its bitmap through QEMU's debugcon, and prints the table of
+# tools/kcov-report.sh.  KCOV_LINES='REGEX' lists the unreached lines of
+# more files.  The default build has no coverage hook.
+COVERAGE_DIR := build/coverage
+KCOV_LINES ?= ^kernel/api/ring_dispatch\.c$$
+.PHONY: fuzz-coverage
+fuzz-coverage: deps
+	@$(MAKE) --no-print-directory $(BUILD)/manifests/kfuzz.bin
+	@$(MAKE) --no-print-directory COVERAGE=1 BUILD=$(COVERAGE_DIR) $(COVERAGE_DIR)/kernel.elf
+	@rm -rf $(COVERAGE_DIR)/kcov && mkdir -p $(COVERAGE_DIR)/kcov
+	@tools/fuzz-kernel.sh --seeds $(SEEDS) --ops $(OPS) --mem $(MEM) --seed0 $(SEED0) \
+		--workers $(WORKERS) $(if $(OFF),--off $(OFF)) \
+		--kernel $(COVERAGE_DIR)/kernel.elf --kcov $(COVERAGE_DIR)/kcov || true
+	@tools/kcov-report.sh --elf $(COVERAGE_DIR)/kernel.elf --lines '$(KCOV_LINES)' \
+		$(COVERAGE_DIR)/kcov/*.kcov | tee $(COVERAGE_DIR)/report.txt
