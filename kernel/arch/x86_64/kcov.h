@@ -16,8 +16,8 @@
 #ifndef CAPOS_ARCH_KCOV_H
 #define CAPOS_ARCH_KCOV_H
 
-#define KCOV_PORT      0xe9
-#define KCOV_TEXT_MAX  (2u << 20) /* bytes of .text the bitmap covers */
+#define KCOV_PORT     0xe9
+#define KCOV_TEXT_MAX (2u << 20) /* bytes of .text the bitmap covers */
 
 void __sanitizer_cov_trace_pc(void);
 void kcov_dump(void);
