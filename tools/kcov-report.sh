@@ -11,13 +11,17 @@
 #   --lines REGEX   list the unreached block lines of these files
 #                   (default kernel/api/ring_dispatch.c; '' for none)
 #
+# Then every method of every kernel capability type (by_process types:
+# their opcodes CALL, RECV, RETURN) with the number of times its perform
+# ran, and the methods that never ran.
+#
 # A block is one call gcc's -fsanitize-coverage=trace-pc put in the code
 # (the start of a basic block after optimisation); it counts for the file
 # of the function it was compiled into, so an inlined helper's blocks count
 # for its caller.  A line is reached when any block whose innermost source
 # position in that file is the line ran.  The bitmaps are merged (OR).
 set -euo pipefail
-usage() { sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; }
 
 elf=build/coverage/kernel.elf
 files='^kernel/(cap/[a-z_]+\.c|api/ring_dispatch\.c)$'
@@ -63,6 +67,8 @@ for m in "${maps[@]}"; do
 			n++
 		}
 	}' >>"$tmp/reached"
+	len=$(od -An -v -tu8 -j14 -N8 "$m" | tr -d ' ')
+	tail -c +$((31 + len)) "$m" | grep -a '^M ' >>"$tmp/methods" || true
 	used=$((used + 1))
 done
 [ $used -gt 0 ] || { echo "kcov-report: no usable bitmap" >&2; exit 1; }
@@ -166,3 +172,26 @@ awk -v ts="$text_start" -v files="$files" -v lines="$lines" -v nmaps="$used" '
 		if (m == 0) print "  none"
 	}
 ' "$tmp/reached" "$tmp/funcs" "$tmp/pos" "$tmp/sites"
+
+# Methods: perform calls per Type.method, summed over the bitmaps.
+touch "$tmp/methods"
+awk '
+	{ n[$2] += $3; if (!($2 in seen)) { seen[$2] = 1; order[++k] = $2 } }
+	END {
+		for (i = 1; i <= k; i++) {
+			m = order[i]; t = m; sub(/\..*$/, "", t)
+			tot[t]++; if (n[m] > 0) hit[t]++; all++; if (n[m] > 0) allhit++
+			if (!(t in tseen)) { tseen[t] = 1; types[++nt] = t }
+			if (n[m] == 0) miss[t] = miss[t] " " substr(m, length(t) + 2)
+		}
+		printf "capability methods whose perform ran: %d of %d\n", allhit, all
+		for (i = 1; i <= nt; i++) {
+			t = types[i]; s = ""
+			for (j = 1; j <= k; j++) {
+				m = order[j]; u = m; sub(/\..*$/, "", u)
+				if (u == t) { x = substr(m, length(t) + 2); s = s " " x "=" n[m] }
+			}
+			printf "  %-16s %2d/%-2d %s%s\n", t, hit[t] + 0, tot[t], s, miss[t] != "" ? "  UNREACHED:" miss[t] : ""
+		}
+	}
+' "$tmp/methods"
