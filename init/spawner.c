@@ -25,8 +25,9 @@ int init_spawn(uint32_t spawner, struct mf_str name, struct mf_str binary,
 	for (uint32_t i = 0; i < count; i++)
 		passed += !grants[i].kernel_made;
 	struct capnp_list_builder l = capos_ProcessSpawner_spawn_Params_init_grants(p, passed);
-	uint32_t new_endpoints = 0, at = 0;
+	uint32_t new_endpoints = 0, kept = 0, at = 0;
 	static uint64_t serves[MF_MAX_CAPS]; /* interface each facet must carry */
+	static bool keep[MF_MAX_CAPS];       /* by new endpoint: owner side kept */
 	for (uint32_t i = 0; i < count; i++) {
 		if (grants[i].kernel_made)
 			continue; /* the kernel makes it for the child */
@@ -35,6 +36,9 @@ int init_spawn(uint32_t spawner, struct mf_str name, struct mf_str binary,
 		if (grants[i].new_endpoint) {
 			capos_CapGrant_set_newEndpoint(g, true);
 			capos_CapGrant_set_interfaceId(g, grants[i].serves);
+			capos_CapGrant_set_keepOwner(g, grants[i].keep_owner != 0);
+			keep[new_endpoints] = grants[i].keep_owner != 0;
+			kept += keep[new_endpoints];
 			serves[new_endpoints++] = grants[i].serves ? grants[i].serves : capos_Endpoint_ID;
 			continue;
 		}
@@ -72,7 +76,7 @@ int init_spawn(uint32_t spawner, struct mf_str name, struct mf_str binary,
 	out->pid = capos_ProcessSpawner_spawn_Results_get_pid(r);
 	if (capnp_reader_error(&m) != CAPNP_OK || hi >= reply.cap_count ||
 	    reply.caps[hi].interface_id != capos_ProcessHandle_ID ||
-	    reply.cap_count != 1 + new_endpoints) {
+	    reply.cap_count != 1 + new_endpoints + kept) {
 		capos_printf("init: spawn '%.*s': malformed result (%u result caps)\n", (int)name.len,
 		             name.ptr, reply.cap_count);
 		return CAPOS_ERR_BAD_MESSAGE;
@@ -87,6 +91,18 @@ int init_spawn(uint32_t spawner, struct mf_str name, struct mf_str binary,
 		}
 		out->facets[k] = reply.caps[1 + k].cap_id;
 	}
+	/* The owner sides kept follow every facet, in grant order. */
+	for (uint32_t k = 0, j = 1 + new_endpoints; k < new_endpoints; k++) {
+		out->owners[k] = 0;
+		if (!keep[k])
+			continue;
+		if (reply.caps[j].interface_id != capos_Endpoint_ID) {
+			capos_printf("init: spawn '%.*s': owner side %u has interface %lx\n",
+			             (int)name.len, name.ptr, k, reply.caps[j].interface_id);
+			return CAPOS_ERR_BAD_MESSAGE;
+		}
+		out->owners[k] = reply.caps[j++].cap_id;
+	}
 	return 0;
 }
 
@@ -97,8 +113,8 @@ int init_spawn(uint32_t spawner, struct mf_str name, struct mf_str binary,
 static uint64_t wait_params[4];
 static size_t wait_params_len;
 /* Root pointer, 2 data words, 1 pointer, the kill reason text. */
-static uint64_t wait_results[MF_MAX_SERVICES][CAPOS_WAIT_RESULT_BYTES / 8];
-static uint64_t wait_ud[MF_MAX_SERVICES];
+static uint64_t wait_results[INIT_WAITS_MAX][CAPOS_WAIT_RESULT_BYTES / 8];
+static uint64_t wait_ud[INIT_WAITS_MAX];
 
 static int submit_wait(uint32_t i, uint32_t handle)
 {
@@ -148,8 +164,8 @@ static void wait_end(uint32_t i, const struct capos_cqe *cqe, struct init_end *e
 
 /* Waits are submitted as services start (at most WAITS_IN_FLIGHT at once;
  * the rest queue here) so exits are logged as they happen. */
-static uint32_t wait_handles[MF_MAX_SERVICES];
-static bool wait_pending[MF_MAX_SERVICES];
+static uint32_t wait_handles[INIT_WAITS_MAX];
+static bool wait_pending[INIT_WAITS_MAX];
 static uint32_t wait_count, wait_next, wait_in_flight, wait_finished;
 static void (*wait_done)(uint32_t i, const struct init_end *end);
 
@@ -200,7 +216,7 @@ static int reap_waits(void)
 
 int init_wait_add(uint32_t handle)
 {
-	if (wait_count == MF_MAX_SERVICES)
+	if (wait_count == INIT_WAITS_MAX)
 		return CAPOS_ERR_NO_RESOURCES;
 	wait_handles[wait_count++] = handle;
 	int e = submit_queued();
@@ -214,7 +230,7 @@ int init_wait_add(uint32_t handle)
 	return e < 0 ? e : 0;
 }
 
-int init_wait_all(void)
+int init_wait_all(void (*between)(void))
 {
 	while (wait_finished < wait_count) {
 		int e = submit_queued();
@@ -223,6 +239,10 @@ int init_wait_all(void)
 		e = reap_waits();
 		if (e < 0)
 			return e;
+		if (e > 0 && between) {
+			between(); /* may add waits (init_wait_add) */
+			continue;
+		}
 		if (e == 0 && wait_finished < wait_count) {
 			int64_t r = capos_ring_enter(&capos_rt_ring, 1, CAPOS_WAIT_FOREVER);
 			if (r < 0)
