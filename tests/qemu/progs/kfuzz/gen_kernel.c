@@ -369,6 +369,9 @@ void op_spawn(void)
 			iface = fresh ? kf_labels[kf_pick(KF_LABELS)] : kf_rand();
 		capos_CapGrant_set_interfaceId(g, iface);
 		capos_CapGrant_set_newEndpoint(g, fresh);
+		/* The owner side back to us (mostly on new endpoints; elsewhere
+		 * it must be refused): it joins the pool like the facets. */
+		capos_CapGrant_set_keepOwner(g, kf_chance(fresh ? 3 : 16));
 	}
 	size_t len = kf_finish(&b);
 	(void)lie(slot, &len);
