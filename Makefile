@@ -88,6 +88,7 @@ help:
 	@echo "  make musl / make lua       build musl and Lua from Debian's sources via srcpkg (docs/posix.md)"
 	@echo "  make fuzz-net              lwIP packet-input fuzzer (libFuzzer, host; FUZZ_SECONDS=60; Debian's lwip via srcpkg)"
 	@echo "  make fuzz-kernel           in-guest kernel fuzzer, one boot per seed (SEEDS=10 OPS=2000 MEM=256M SEED0=1 OFF=)"
+	@echo "  make fuzz-coverage         fuzz-kernel on a coverage kernel (build/coverage), then the table of kernel blocks reached"
 	@echo "  make clean                 remove build/"
 	@echo "  make help                  this list"
 	@echo "Variables (SYSTEM and RUN_TIMEOUT: above):"

@@ -475,6 +475,14 @@ static inline void capos_CapGrant_set_newEndpoint(capos_CapGrant_builder b, bool
 {
 	capnp_sb_set_bool(b.s, 48, v != 0);
 }
+static inline bool capos_CapGrant_get_keepOwner(capos_CapGrant_reader r)
+{
+	return capnp_struct_bool(&r.s, 49);
+}
+static inline void capos_CapGrant_set_keepOwner(capos_CapGrant_builder b, bool v)
+{
+	capnp_sb_set_bool(b.s, 49, v != 0);
+}
 
 /* struct capos.capnp:Console.write$Params */
 #define capos_Console_write_Params_ID UINT64_C(0xb4457b6a94a7028a)

@@ -26,6 +26,7 @@ int init_grants_for(const struct mf_manifest *m, const struct init_wiring *w, ui
 			g->new_endpoint = 1;
 			g->badge = 0; /* the owner side; clients carry badges */
 			g->serves = c->interface_id;
+			g->keep_owner = sv->restart != MF_RESTART_NEVER;
 			continue;
 		}
 		if (c->kind == MF_SOURCE_KERNEL && mf_kernel_cap_per_service(c->kernel)) {

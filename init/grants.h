@@ -11,7 +11,11 @@
  *   kernel source endpoint          a new endpoint (CapGrant.newEndpoint):
  *                                    the service owns it, init keeps the
  *                                    client facet the spawn returns, which
- *                                    carries the declared `interface` id
+ *                                    carries the declared `interface` id;
+ *                                    for a service with a restart policy
+ *                                    init also keeps a copy of the owner
+ *                                    side (keep_owner), which each new
+ *                                    instance gets (docs/init.md)
  *   service source S.E               what init holds for S's cap E (for an
  *                                    endpoint: that facet), with the
  *                                    importer's badge
@@ -34,6 +38,7 @@ struct init_grant {
 	int new_endpoint;
 	int kernel_made; /* made by the kernel at spawn: not passed */
 	uint64_t serves; /* new endpoint: the interface its clients see (0: Endpoint) */
+	int keep_owner;  /* new endpoint of a restartable service: init keeps the owner side */
 };
 
 /* What init holds: its kernel caps by kind, and per started service the

@@ -31,10 +31,14 @@ struct init_spawned {
 	uint32_t pid;
 	uint32_t handle;              /* ProcessHandle cap id            */
 	uint32_t facets[MF_MAX_CAPS]; /* client facet per newEndpoint cap */
+	uint32_t owners[MF_MAX_CAPS]; /* owner side per newEndpoint cap kept (keep_owner), or 0 */
 };
 
+/* Waits init can have had: every service once, plus restarts. */
+#define INIT_WAITS_MAX (2u * MF_MAX_SERVICES)
+
 /* spawner.c: ProcessSpawner.spawn; facets[k] gets the client facet of the
- * k-th new-endpoint grant.  0 or a negative CAPOS_ERR_* (logged, with the
+ * k-th new-endpoint grant, owners[k] its owner side if the grant kept it.  0 or a negative CAPOS_ERR_* (logged, with the
  * exception message). */
 int init_spawn(uint32_t spawner, struct mf_str name, struct mf_str binary,
                const struct init_grant *grants, uint32_t count, struct init_spawned *out);
@@ -53,6 +57,7 @@ struct init_end {
  * per handle, i in init_wait_add order, as each exit is seen. */
 int init_wait_begin(void (*done)(uint32_t i, const struct init_end *end));
 int init_wait_add(uint32_t handle);
-int init_wait_all(void);
+/* between() runs after each batch of exits is reported (init's restarts). */
+int init_wait_all(void (*between)(void));
 
 #endif

@@ -17,7 +17,8 @@ struct spawn_args {
 	const struct init_grant *grants;
 	uint32_t count;
 	uint64_t serves[MF_MAX_CAPS]; /* interface each new facet must carry */
-	uint32_t new_endpoints;
+	bool keep[MF_MAX_CAPS];       /* by new endpoint: owner side kept */
+	uint32_t new_endpoints, kept;
 };
 
 static int fill_spawn(capos_ProcessSpawner_spawn_Params_builder p, struct capos_rpc_out *o,
@@ -33,6 +34,7 @@ static int fill_spawn(capos_ProcessSpawner_spawn_Params_builder p, struct capos_
 	struct capnp_list_builder l = capos_ProcessSpawner_spawn_Params_init_grants(p, passed);
 	uint32_t at = 0;
 	a->new_endpoints = 0;
+	a->kept = 0;
 	for (uint32_t i = 0; i < a->count; i++) {
 		const struct init_grant *gr = &a->grants[i];
 		if (gr->kernel_made)
@@ -42,6 +44,9 @@ static int fill_spawn(capos_ProcessSpawner_spawn_Params_builder p, struct capos_
 		if (gr->new_endpoint) {
 			capos_CapGrant_set_newEndpoint(g, true);
 			capos_CapGrant_set_interfaceId(g, gr->serves);
+			capos_CapGrant_set_keepOwner(g, gr->keep_owner != 0);
+			a->keep[a->new_endpoints] = gr->keep_owner != 0;
+			a->kept += a->keep[a->new_endpoints];
 			a->serves[a->new_endpoints++] = gr->serves ? gr->serves : capos_Endpoint_ID;
 			continue;
 		}
@@ -55,14 +60,14 @@ static int fill_spawn(capos_ProcessSpawner_spawn_Params_builder p, struct capos_
 
 /* Adopts the spawn's result caps: the ProcessHandle at handleIndex, then
  * each new endpoint's client facet, which must carry the interface its
- * grant names. */
+ * grant names, then the owner sides kept (keepOwner), in grant order. */
 static int take_caps(struct mf_str name, capos_ProcessSpawner_spawn_Reply *r,
                      const struct spawn_args *a, struct init_spawned *out)
 {
 	const struct capos_reply *rep = &r->rpc.reply;
 	struct capos_cap h;
 	uint16_t hi = capos_ProcessSpawner_spawn_Results_get_handleIndex(r->results);
-	if (rep->cap_count != 1 + a->new_endpoints || hi != 0 ||
+	if (rep->cap_count != 1 + a->new_endpoints + a->kept || hi != 0 ||
 	    capos_rpc_take_cap(&r->rpc, hi, capos_ProcessHandle_ID, &h) != 0) {
 		capos_printf("init: spawn '%.*s': malformed result (%u result caps)\n", (int)name.len,
 		             name.ptr, rep->cap_count);
@@ -80,6 +85,20 @@ static int take_caps(struct mf_str name, capos_ProcessSpawner_spawn_Reply *r,
 			return CAPOS_ERR_BAD_MESSAGE;
 		}
 		out->facets[k] = f.cap_id;
+	}
+	for (uint32_t k = 0, j = 1 + a->new_endpoints; k < a->new_endpoints; k++) {
+		out->owners[k] = 0;
+		if (!a->keep[k])
+			continue;
+		struct capos_cap o;
+		if (capos_rpc_take_cap(&r->rpc, j, capos_Endpoint_ID, &o) != 0) {
+			capos_printf("init: spawn '%.*s': owner side %u has interface %lx\n",
+			             (int)name.len, name.ptr, k, rep->caps[j].interface_id);
+			capos_rpc_release_rest(&r->rpc);
+			return CAPOS_ERR_BAD_MESSAGE;
+		}
+		out->owners[k] = o.cap_id;
+		j++;
 	}
 	return 0;
 }
@@ -167,7 +186,7 @@ static void wait_end(uint32_t slot, const struct capos_cqe *cqe, struct init_end
 
 /* Waits are submitted as services start (at most WAITS_IN_FLIGHT at once;
  * the rest queue here) so exits are logged as they happen. */
-static uint32_t wait_handles[MF_MAX_SERVICES];
+static uint32_t wait_handles[INIT_WAITS_MAX];
 static uint32_t wait_count, wait_next, wait_in_flight, wait_finished;
 static void (*wait_done)(uint32_t i, const struct init_end *end);
 
@@ -212,7 +231,7 @@ static int reap_waits(void)
 
 int init_wait_add(uint32_t handle)
 {
-	if (wait_count == MF_MAX_SERVICES)
+	if (wait_count == INIT_WAITS_MAX)
 		return CAPOS_ERR_NO_RESOURCES;
 	wait_handles[wait_count++] = handle;
 	int e = submit_queued();
@@ -226,7 +245,7 @@ int init_wait_add(uint32_t handle)
 	return e < 0 ? e : 0;
 }
 
-int init_wait_all(void)
+int init_wait_all(void (*between)(void))
 {
 	while (wait_finished < wait_count) {
 		int e = submit_queued();
@@ -235,6 +254,10 @@ int init_wait_all(void)
 		e = reap_waits();
 		if (e < 0)
 			return e;
+		if (e > 0 && between) {
+			between(); /* may add waits (init_wait_add) */
+			continue;
+		}
 		if (e == 0 && wait_finished < wait_count) {
 			int64_t r = capos_ring_enter(&capos_rt_ring, 1, CAPOS_WAIT_FOREVER);
 			if (r < 0)

@@ -12,6 +12,13 @@ ifeq ($(MEASURE),1)
 BUILD ?= build/measure
 MEASURE_CFLAGS := -DCAPOS_MEASURE=1
 endif
+# COVERAGE=1: a kernel with -fsanitize-coverage=trace-pc and the bitmap of
+# kernel/arch/x86_64/kcov.c, built into its own tree for `make
+# fuzz-coverage` (mk/coverage.mk); the default build has no hook.
+ifeq ($(COVERAGE),1)
+BUILD ?= build/coverage
+COVERAGE_CFLAGS := -fsanitize-coverage=trace-pc -DCAPOS_COVERAGE=1
+endif
 BUILD ?= build
 CC ?= gcc
 HOST_CC ?= gcc
@@ -36,7 +43,7 @@ COMMON_INC := -Iinclude -Ilib -Igenerated $(REPRO_FLAGS)
 KERNEL_CFLAGS := -std=c17 $(WARN) -O2 -g -ffreestanding -fno-builtin-printf \
 	-fno-stack-protector -fno-pic -fno-pie -mno-red-zone -mcmodel=kernel \
 	-mgeneral-regs-only -fno-omit-frame-pointer -fno-asynchronous-unwind-tables \
-	$(COMMON_INC) -Ikernel -DCAPOS_KERNEL=1 $(MEASURE_CFLAGS)
+	$(COMMON_INC) -Ikernel -DCAPOS_KERNEL=1 $(MEASURE_CFLAGS) $(COVERAGE_CFLAGS)
 KERNEL_ASFLAGS := $(KERNEL_CFLAGS)
 
 # Userspace is built for the normal x86_64 ABI (x87, SSE2): the kernel

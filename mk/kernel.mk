@@ -13,7 +13,10 @@ KERNEL_EXTRA_OBJS ?=
 # kernel object waits for them.
 KERNEL_GENERATED ?=
 
-KERNEL_SRCS = $(sort $(shell find kernel -name '*.c' -o -name '*.S'))
+# kcov.c is the coverage build's bitmap (COVERAGE=1, mk/coverage.mk) only.
+KERNEL_COV_SRCS := kernel/arch/x86_64/kcov.c
+KERNEL_SRCS = $(sort $(filter-out $(if $(COVERAGE_CFLAGS),,$(KERNEL_COV_SRCS)), \
+	$(shell find kernel -name '*.c' -o -name '*.S')))
 KERNEL_OBJS = $(patsubst %,$(BUILD)/kernel/%.o,$(basename $(KERNEL_SRCS) $(sort $(KERNEL_LIB_SRCS))))
 
 ALL_TARGETS += $(KERNEL_ELF)

@@ -156,8 +156,10 @@ MEM ?= 256M
 SEED0 ?= 1
 OFF ?=
 WORKERS ?= 2
+DEVICES ?= 0
 .PHONY: fuzz-kernel
 fuzz-kernel: deps
-	@$(MAKE) --no-print-directory $(BUILD)/kernel.elf $(BUILD)/manifests/kfuzz.bin
+	@$(MAKE) --no-print-directory $(BUILD)/kernel.elf $(BUILD)/manifests/kfuzz.bin \
+		$(BUILD)/manifests/kfuzz_devices.bin
 	@tools/fuzz-kernel.sh --seeds $(SEEDS) --ops $(OPS) --mem $(MEM) --seed0 $(SEED0) \
-		--workers $(WORKERS) $(if $(OFF),--off $(OFF))
+		--workers $(WORKERS) $(if $(OFF),--off $(OFF)) $(if $(filter 1,$(DEVICES)),--devices)

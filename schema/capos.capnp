@@ -170,6 +170,14 @@ struct CapGrant @0x8543cc997a87ff2a {
   # is the interface the endpoint serves: the client facet, and every copy
   # of it, carries that id instead of Endpoint's, so clients can check
   # what they were given (the owner side stays an Endpoint).
+  keepOwner @6 :Bool;
+  # newEndpoint only: the caller also gets a copy of the owner side, as a
+  # result cap after every client facet (in grant order).  A supervisor
+  # that restarts the service keeps it and grants a copy to each new
+  # instance, so the endpoint (and every client facet of it, and the calls
+  # queued on it) outlives the instance; calls the dead instance had
+  # received fail with DISCONNECTED.  Counts as a second new endpoint
+  # against the limit.
 }
 
 interface ProcessSpawner @0xb8f686e859aabae6 {

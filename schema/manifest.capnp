@@ -39,7 +39,7 @@ struct Service {
   binary @1 :Text;                 # a Binary.name
   caps @2 :List(CapRef);           # exactly what the service is granted
   exports @3 :List(Text);          # names of its own caps others may import
-  restart @4 :RestartPolicy;       # recorded; init does not restart yet
+  restart @4 :RestartPolicy;       # init restarts it (docs/init.md "Restart")
 }
 
 struct CapRef {

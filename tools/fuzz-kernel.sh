@@ -13,6 +13,13 @@
 #   --workers W    fuzzing processes besides the boot one (default 2, max 4)
 #   --jobs J       QEMUs at once (default 2)
 #   --timeout SEC  per seed (default 60 + OPS/100)
+#   --kernel ELF   the kernel to boot (default build/kernel.elf; make
+#                  fuzz-coverage passes build/coverage/kernel.elf)
+#   --devices      the device variant (kfuzz_devices.cue as smoke kfuzz_devices:
+#                  q35, intel-iommu, a virtio-net for worker 1's DeviceMmio,
+#                  Interrupt and DMAPool); logs build/fuzz-kernel/dev-seed-S.log
+#   --kcov DIR     write each seed's coverage bitmap (QEMU debugcon, port
+#                  0xe9; only a COVERAGE=1 kernel sends one) to DIR/seed-S.kcov
 #
 # A seed passes when QEMU exits 33 (every process exited 0, accounting
 # exact), the fuzzer printed its PASS line and no FAIL/PANIC/FAULT/MISMATCH
@@ -20,9 +27,10 @@
 # (build/fuzz-kernel/seed-S.log, kept; passing logs are deleted) and the
 # exact command that reproduces it.
 set -uo pipefail
-usage() { sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//'; }
 
 seeds=10 seed0=1 ops=2000 mem=256M off="" workers=2 jobs=2 timeout=""
+kernel=build/kernel.elf kcov="" devices=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--help) usage; exit 0 ;;
@@ -34,6 +42,9 @@ while [ $# -gt 0 ]; do
 	--workers) workers=$2; shift 2 ;;
 	--jobs) jobs=$2; shift 2 ;;
 	--timeout) timeout=$2; shift 2 ;;
+	--kernel) kernel=$2; shift 2 ;;
+	--kcov) kcov=$2; shift 2 ;;
+	--devices) devices=1; shift ;;
 	*) echo "fuzz-kernel: unknown option $1 (--help lists them)" >&2; exit 2 ;;
 	esac
 done
@@ -45,27 +56,34 @@ case $off in
 esac
 timeout=${timeout:-$((60 + ops / 100))}
 
-kernel=build/kernel.elf module=build/manifests/kfuzz.bin logdir=build/fuzz-kernel
+module=build/manifests/kfuzz.bin logdir=build/fuzz-kernel tag="" dev=()
+if [ $devices = 1 ]; then
+	module=build/manifests/kfuzz_devices.bin tag=dev-
+	dev=(--machine q35 --qemu-arg -nic --qemu-arg none --qemu-arg -device --qemu-arg intel-iommu
+		--qemu-arg -netdev --qemu-arg user,id=n0,restrict=on --qemu-arg -device
+		--qemu-arg virtio-net-pci,netdev=n0,disable-legacy=on,iommu_platform=on,addr=04.0)
+fi
 for f in $kernel $module; do
 	[ -f $f ] || { echo "fuzz-kernel: $f missing (make fuzz-kernel builds it)" >&2; exit 2; }
 done
-mkdir -p $logdir
+mkdir -p $logdir ${kcov:+"$kcov"}
 
 # The guest's last line (not QEMU's own "terminating on signal").
 last_line() { grep -av '^qemu-system' "$1" | tail -n1 | cut -c1-120; }
 
 # One seed: boot, classify, print one line.  Runs in a background job.
 run_seed() {
-	local s=$1 log=$logdir/seed-$1.log status reason
+	local s=$1 log=$logdir/${tag}seed-$1.log status reason
 	local cmdline="kfuzz.seed=$s kfuzz.ops=$ops kfuzz.workers=$workers${off:+ kfuzz.off=$off}"
-	local t0=$SECONDS
-	tests/qemu/qemu-boot.sh kernel $kernel --module $module --mem "$mem" \
-		--cmdline "$cmdline" --timeout "$timeout" >"$log" 2>&1 </dev/null
+	local t0=$SECONDS extra=()
+	[ -n "$kcov" ] && extra=(--qemu-arg -debugcon --qemu-arg "file:$kcov/${tag}seed-$s.kcov")
+	tests/qemu/qemu-boot.sh kernel "$kernel" --module $module --mem "$mem" \
+		--cmdline "$cmdline" --timeout "$timeout" "${dev[@]}" "${extra[@]}" >"$log" 2>&1 </dev/null
 	status=$?
 	local secs=$((SECONDS - t0))
 	reason=$(grep -a -m1 -E '\] FAIL|PANIC|FAULT|MISMATCH' "$log" | cut -c1-200)
-	if [ $status -eq 33 ] && [ -z "$reason" ] && grep -aq '^\[kfuzz\] PASS' "$log"; then
-		echo "PASS seed $s (${secs}s)"
+	if [ $status -eq 33 ] && [ -z "$reason" ] && grep -aq '\[kfuzz\] PASS' "$log"; then
+		echo "PASS ${tag}seed $s (${secs}s)"
 		rm -f "$log"
 		return 0
 	fi
@@ -73,13 +91,13 @@ run_seed() {
 	124) reason="timeout after ${timeout}s (hang?); last line: $(last_line "$log")" ;;
 	*) [ -n "$reason" ] || reason="QEMU status $status; last line: $(last_line "$log")" ;;
 	esac
-	echo "FAIL seed $s (status $status, ${secs}s): $reason"
+	echo "FAIL ${tag}seed $s (status $status, ${secs}s): $reason"
 	echo "     log: $log"
-	echo "     reproduce: make fuzz-kernel SEEDS=1 SEED0=$s OPS=$ops MEM=$mem WORKERS=$workers${off:+ OFF=$off}"
+	echo "     reproduce: make fuzz-kernel SEEDS=1 SEED0=$s OPS=$ops MEM=$mem WORKERS=$workers${off:+ OFF=$off}${dev:+ DEVICES=1}"
 	return 1
 }
 
-echo "fuzz-kernel: seeds $seed0..$((seed0 + seeds - 1)), $ops ops x $((workers + 1)) processes," \
+echo "fuzz-kernel: ${tag:+device variant, }seeds $seed0..$((seed0 + seeds - 1)), $ops ops x $((workers + 1)) processes," \
 	"mem $mem, off '${off:-none}', $jobs jobs, ${timeout}s timeout per seed"
 start=$SECONDS
 results=$(mktemp)

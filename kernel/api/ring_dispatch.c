@@ -20,6 +20,9 @@
 #include "kstring.h"
 #include "log.h"
 #include "proc/sched.h"
+#ifdef CAPOS_COVERAGE
+#include "arch/x86_64/kcov.h"
+#endif
 
 #define RING_DRAIN_BUDGET CAPOS_SQ_ENTRIES
 
@@ -162,6 +165,9 @@ static int run_op(struct process *p, struct cap_entry *e, const struct kcap_type
 			return err;
 	}
 	p->cq_reserved++;
+#ifdef CAPOS_COVERAGE
+	kcov_perform(t, c); /* the coverage build only (arch/x86_64/kcov.h) */
+#endif
 	int err = t->perform(e->object, c);
 	if (err != KCAP_CALL_DEFERRED)
 		p->cq_reserved--;

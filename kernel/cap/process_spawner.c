@@ -111,6 +111,8 @@ struct spawn_req {
 	bool used_move[SPAWN_MAX_GRANTS];
 	unsigned used;
 	unsigned new_endpoints;
+	bool keep_owner[SPAWN_MAX_NEW_ENDPOINTS]; /* by new endpoint: caller gets the owner side */
+	unsigned kept;
 	int service;   /* the manifest service whose own caps the kernel
 	                       makes (root spawner, its name and binary), or -1 */
 	unsigned made; /* how many (appended to pending at perform) */
@@ -163,10 +165,13 @@ static int check_grant(struct spawn_req *q, capos_CapGrant_reader gr, unsigned i
 	memcpy(g->name, name.str, name.len);
 	uint64_t badge = capos_CapGrant_get_badge(gr);
 	if (capos_CapGrant_get_newEndpoint(gr)) {
-		if (q->new_endpoints == SPAWN_MAX_NEW_ENDPOINTS)
+		bool keep = capos_CapGrant_get_keepOwner(gr);
+		if (q->new_endpoints + q->kept + keep >= SPAWN_MAX_NEW_ENDPOINTS + 1)
 			return refuse(c, capos_CapException_Type_invalidArgument,
-			              "grants[%u]: more than %u new endpoints", i,
-			              SPAWN_MAX_NEW_ENDPOINTS);
+			              "grants[%u]: more than %u new endpoints (a kept owner side counts)",
+			              i, SPAWN_MAX_NEW_ENDPOINTS);
+		q->keep_owner[q->new_endpoints] = keep;
+		q->kept += keep;
 		if (badge != 0)
 			return refuse(c, capos_CapException_Type_invalidArgument,
 			              "grants[%u].badge: a new endpoint's owner side takes no badge", i);
@@ -181,6 +186,9 @@ static int check_grant(struct spawn_req *q, capos_CapGrant_reader gr, unsigned i
 		pending.count++;
 		return CAPOS_OK;
 	}
+	if (capos_CapGrant_get_keepOwner(gr))
+		return refuse(c, capos_CapException_Type_invalidArgument,
+		              "grants[%u] '%s': keepOwner without newEndpoint", i, g->name);
 	uint32_t id = capos_CapGrant_get_capId(gr);
 	unsigned mode = capos_CapGrant_get_mode(gr);
 	struct cap_entry *src;
@@ -357,7 +365,7 @@ static int spawn_decode(struct process_spawner *sp, struct kcap_call *c, struct 
 	int err = check_service_caps(sp, c, bin);
 	if (err)
 		return err;
-	c->bound.caps = 1 + req.new_endpoints;
+	c->bound.caps = 1 + req.new_endpoints + req.kept;
 	return CAPOS_OK;
 }
 
@@ -426,12 +434,25 @@ static int spawn_perform(struct process_spawner *sp, struct kcap_call *c)
 		if (client && client->retain)
 			client->retain(new_eps[i]);
 	}
+	const struct kcap_type *owner = kcap_type_of(KCAP_ENDPOINT);
+	for (unsigned i = 0; i < new_ep_count; i++) {
+		if (!req.keep_owner[i])
+			continue;
+		c->caps[c->cap_count++] = (struct cap_entry){
+			.object = new_eps[i],
+			.interface_id = capos_Endpoint_ID,
+			.type = KCAP_ENDPOINT,
+		};
+		if (owner && owner->retain)
+			owner->retain(new_eps[i]);
+	}
 	release_new_endpoints();
 	sp->spawned++;
 	kprintf("spawn: pid %u '%s' spawned pid %u '%s' from binary '%.*s' with %u caps "
-	        "(%u moved, %u new endpoints)%s%s\n",
+	        "(%u moved, %u new endpoints%s)%s%s\n",
 	        c->caller->pid, c->caller->name, child->pid, child->name, (int)req.bin->name.len,
 	        req.bin->name.ptr, pending.count, req.moves, req.new_endpoints,
+	        req.kept ? ", their owner sides kept by the caller" : "",
 	        c->badge ? " via a restricted spawner" : "",
 	        req.service >= 0 && req.made ? " and its own caps made by the kernel" : "");
 	c->result_len = (uint32_t)spawn_result(c->result, c->result_cap, child->pid);

@@ -112,6 +112,21 @@ Test(init_grants, endpoint_sources_are_new_endpoints)
 	}
 }
 
+Test(init_grants, only_a_restartable_service_keeps_its_endpoints_owner_side)
+{
+	cr_assert_eq(init_grants_for(&m, &w, 0, g, why, sizeof why), 3);
+	for (int i = 0; i < 3; i++)
+		cr_assert_eq(g[i].keep_owner, 0);
+	for (uint16_t p = MF_RESTART_ON_FAILURE; p <= MF_RESTART_ALWAYS; p++) {
+		services[0].restart = p;
+		cr_assert_eq(init_grants_for(&m, &w, 0, g, why, sizeof why), 3);
+		cr_assert_eq(g[0].keep_owner, 0); /* the console is no endpoint */
+		cr_assert_eq(g[1].keep_owner, 1);
+		cr_assert_eq(g[2].keep_owner, 1);
+	}
+	services[0].restart = MF_RESTART_NEVER;
+}
+
 Test(init_grants, imports_before_the_exporter_started_are_refused)
 {
 	cr_assert_eq(init_grants_for(&m, &w, 1, g, why, sizeof why), -1);

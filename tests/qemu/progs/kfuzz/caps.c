@@ -51,6 +51,15 @@ uint32_t cap_of(uint64_t iface)
 	return found[kf_pick(n)];
 }
 
+/* Do we hold id as a cap of this interface (kept or pool)? */
+bool holds(uint32_t id, uint64_t iface)
+{
+	for (unsigned i = 0; i < kf_nkeep; i++)
+		if (kf_keep[i].id == id && kf_keep[i].iface == iface)
+			return true;
+	return pool_has(id, iface);
+}
+
 bool pool_has(uint32_t id, uint64_t iface)
 {
 	for (unsigned i = 0; i < kf_npool; i++)

@@ -14,6 +14,8 @@ bool kf_failing;
 struct kf_op kf_ops[KF_SLOTS];
 uint8_t kf_pbuf[KF_SLOTS][KF_BUF] __attribute__((aligned(8)));
 uint8_t kf_rbuf[KF_SLOTS][KF_BUF] __attribute__((aligned(8)));
+uint8_t kf_big[KF_BIG_BUF] __attribute__((aligned(8)));
+uint64_t kf_devmaps[8];
 static unsigned blocking, forever;
 static uint64_t seq = 1;
 
@@ -228,6 +230,9 @@ void kf_check(struct kf_op *o, unsigned slot)
 		check_fresh(result_u64(o, slot), o->arg2, (uint32_t)o->arg, false);
 		kf_recent[kf_aux(16)] = result_u64(o, slot);
 		break;
+	case K_DEVMAP:
+		kf_devmaps[kf_aux(8)] = result_u64(o, slot);
+		break;
 	case K_FRAME:
 		held_add(result_u64(o, slot), o->arg);
 		kf_recent[kf_aux(16)] = result_u64(o, slot);
@@ -276,7 +281,8 @@ static void complete(const struct capos_cqe *c)
 		blocking--;
 	if (o->forever)
 		forever--;
-	if (c->result < CAPOS_ERR_MIN || (c->result > 0 && (uint32_t)c->result > KF_BUF) ||
+	uint32_t limit = o->kind == K_BIG ? KF_BIG_BUF : KF_BUF;
+	if (c->result < CAPOS_ERR_MIN || (c->result > 0 && (uint32_t)c->result > limit) ||
 	    ((c->flags & CAPOS_CQE_F_EXCEPTION) != 0) !=
 	            (c->result == CAPOS_ERR_APPLICATION_EXCEPTION ||
 	             c->result == CAPOS_ERR_APPLICATION_EXCEPTION_TRUNCATED))

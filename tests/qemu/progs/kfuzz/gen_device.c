@@ -96,7 +96,7 @@ static void op_mmio(void)
 		len = kf_finish(&b);
 	} else if (m == device_DeviceMmio_unmap_METHOD) {
 		BUILD(device_DeviceMmio_unmap_Params, p);
-		device_DeviceMmio_unmap_Params_set_addr(p, any_addr());
+		device_DeviceMmio_unmap_Params_set_addr(p, kf_chance(2) ? kf_devmaps[kf_pick(8)] : any_addr());
 		len = kf_finish(&b);
 	} else {
 		BUILD(device_DeviceMmio_info_Params, p);
@@ -105,6 +105,8 @@ static void op_mmio(void)
 	bool lied = lie(slot, &len);
 	struct capos_sqe s = kf_call_sqe(slot, cap_of(device_DeviceMmio_ID), m, len);
 	uint8_t rk = result_choice(&s);
+	if (rk == K_ANY && m == device_DeviceMmio_map_METHOD && holds(s.cap_id, device_DeviceMmio_ID))
+		rk = K_DEVMAP;
 	kf_submit(slot, &s, lied ? K_ANY : rk, false);
 }
 
@@ -119,7 +121,7 @@ static void op_pool(void)
 		len = kf_finish(&b);
 	} else if (m == device_DMAPool_unmap_METHOD) {
 		BUILD(device_DMAPool_unmap_Params, p);
-		device_DMAPool_unmap_Params_set_addr(p, any_addr());
+		device_DMAPool_unmap_Params_set_addr(p, kf_chance(2) ? kf_devmaps[kf_pick(8)] : any_addr());
 		len = kf_finish(&b);
 	} else {
 		BUILD(device_DMAPool_deviceAddress_Params, p);
@@ -128,6 +130,8 @@ static void op_pool(void)
 	bool lied = lie(slot, &len);
 	struct capos_sqe s = kf_call_sqe(slot, cap_of(device_DMAPool_ID), m, len);
 	uint8_t rk = result_choice(&s);
+	if (rk == K_ANY && m == device_DMAPool_map_METHOD && holds(s.cap_id, device_DMAPool_ID))
+		rk = K_DEVMAP;
 	kf_submit(slot, &s, lied ? K_ANY : rk, false);
 }
 

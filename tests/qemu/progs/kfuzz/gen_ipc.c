@@ -160,9 +160,14 @@ void op_endgame(void)
 	kf_enter(0, CAPOS_NO_WAIT);
 	uint32_t ids[KF_KEEP + KF_POOL];
 	unsigned n = 0;
-	for (unsigned i = 0; i < kf_nkeep; i++)
-		if (kf_keep[i].id != c_console)
+	/* Half the time the device caps stay held to the exit, so their
+	 * mappings go with the process's memory teardown, not with the cap. */
+	bool keep_dev = kf_chance(2);
+	for (unsigned i = 0; i < kf_nkeep; i++) {
+		bool dev = kf_keep[i].iface == device_DeviceMmio_ID || kf_keep[i].iface == device_DMAPool_ID;
+		if (kf_keep[i].id != c_console && !(dev && keep_dev))
 			ids[n++] = kf_keep[i].id;
+	}
 	for (unsigned i = 0; i < kf_npool; i++)
 		ids[n++] = kf_pool[i].id;
 	kf_npool = 0;

@@ -128,6 +128,8 @@ void op_vm(void)
 		capos_VirtualMemory_unmap_Params_set_addr(
 			p, whole ? mp->addr : kf_chance(2) ? kf_recent[kf_pick(16)] : any_addr());
 		/* clang-format on */
+		if (!whole && kf_chance(4)) /* a device mapping: its owner is told */
+			capos_VirtualMemory_unmap_Params_set_addr(p, kf_devmaps[kf_pick(8)]);
 		capos_VirtualMemory_unmap_Params_set_size(p, whole ? mp->size : size);
 		len = kf_finish(&b);
 		break;
@@ -367,6 +369,9 @@ void op_spawn(void)
 			iface = fresh ? kf_labels[kf_pick(KF_LABELS)] : kf_rand();
 		capos_CapGrant_set_interfaceId(g, iface);
 		capos_CapGrant_set_newEndpoint(g, fresh);
+		/* The owner side back to us (mostly on new endpoints; elsewhere
+		 * it must be refused): it joins the pool like the facets. */
+		capos_CapGrant_set_keepOwner(g, kf_chance(fresh ? 3 : 16));
 	}
 	size_t len = kf_finish(&b);
 	(void)lie(slot, &len);
@@ -421,7 +426,87 @@ void op_timer(void)
 	if (!sleep || kf_chance(2))
 		(void)lie(slot, &len);
 	struct capos_sqe s = kf_call_sqe(slot, kf_chance(16) ? any_cap() : c_timer, m, len);
-	kf_submit(slot, &s, result_choice(&s), sleep);
+	uint8_t kind = result_choice(&s);
+	if (sleep && kind == K_ANY && kf_chance(8))
+		s.result_len = 0; /* a later completion with no result asked for */
+	kf_submit(slot, &s, kind, sleep);
+}
+
+/* A synchronous kernel call built in kf_pbuf[slot]; its result. */
+static int32_t sync_call(uint32_t cap, uint16_t m, int slot, size_t len, uint64_t *u64)
+{
+	struct capos_sqe s = kf_call_sqe(slot, cap, m, len);
+	kf_submit(slot, &s, K_SYNC, false);
+	struct capos_cqe c;
+	int32_t r = kf_wait(slot, &c);
+	if (r > 0 && u64) {
+		struct capnp_reader rd;
+		capnp_reader_init(&rd, kf_rbuf[slot], (size_t)r);
+		struct capnp_struct root = capnp_reader_root(&rd);
+		*u64 = (uint64_t)capnp_struct_u64(&root, 0);
+	}
+	return r;
+}
+
+/* One fresh read-write page of ours, or 0 when memory or space ran out. */
+static uint64_t map_page(void)
+{
+	int slot = kf_slot(false);
+	BUILD(capos_VirtualMemory_map_Params, p);
+	capos_VirtualMemory_map_Params_set_size(p, P);
+	capos_VirtualMemory_map_Params_set_prot(p, 3);
+	uint64_t page = 0;
+	if (sync_call(c_vm, capos_VirtualMemory_map_METHOD, slot, kf_finish(&b), &page) <= 0)
+		return 0;
+	return page;
+}
+
+static void unmap_page(uint64_t page)
+{
+	int slot = kf_slot(false);
+	BUILD(capos_VirtualMemory_unmap_Params, p);
+	capos_VirtualMemory_unmap_Params_set_addr(p, page);
+	capos_VirtualMemory_unmap_Params_set_size(p, P);
+	int32_t r = sync_call(c_vm, capos_VirtualMemory_unmap_METHOD, slot, kf_finish(&b), 0);
+	if (r < 0)
+		kf_fail(3, "VirtualMemory.unmap of our page %#lx failed: %d", (unsigned long)page, r);
+}
+
+/* A 20 ms sleep whose result goes to addr; its blocking slot, or -1. */
+static int sleep_into(uint64_t addr)
+{
+	int slot = kf_slot(true);
+	if (slot < 0)
+		return -1;
+	BUILD(time_Timer_sleep_Params, p);
+	time_Timer_sleep_Params_set_ns(p, 20 * KF_MS);
+	struct capos_sqe s = kf_call_sqe(slot, c_timer, time_Timer_sleep_METHOD, kf_finish(&b));
+	s.result_addr = addr;
+	s.result_len = 64;
+	kf_submit(slot, &s, K_SYNC, true);
+	return slot;
+}
+
+/*
+ * A completion that comes later into a buffer gone by then: a sleep whose
+ * result buffer is a page we map for it and unmap while it sleeps.  The
+ * kernel must post BAD_BUFFER (or, if the sleep ended before the unmap on
+ * a slow machine, the result): either is right, nothing else is.
+ */
+void op_late_unmap(void)
+{
+	if (!c_timer || !c_vm)
+		return;
+	uint64_t page = map_page();
+	if (page == 0)
+		return;
+	int slot = sleep_into(page + kf_pick(P / 2));
+	unmap_page(page);
+	if (slot < 0)
+		return;
+	int32_t r = kf_wait(slot, 0);
+	if (r < 0 && r != CAPOS_ERR_BAD_BUFFER)
+		kf_fail(4, "sleep into a page unmapped meanwhile completed with %d", r);
 }
 
 /* EntropySource: counts around the 256-byte limit and anything. */
@@ -451,7 +536,15 @@ static void op_monitor(void)
 	size_t len = kf_finish(&b);
 	(void)lie(slot, &len);
 	struct capos_sqe s = kf_call_sqe(slot, kf_chance(16) ? any_cap() : c_monitor, m, len);
-	kf_submit(slot, &s, result_choice(&s), false);
+	uint8_t kind = result_choice(&s);
+	/* processes' bound (every process slot) is over KF_BUF: half of them
+	 * get a buffer that fits, or the method itself never runs. */
+	if (kind == K_ANY && m == capos_SystemMonitor_processes_METHOD && kf_chance(2)) {
+		s.result_addr = (uint64_t)(uintptr_t)kf_big;
+		s.result_len = KF_BIG_BUF;
+		kind = K_BIG;
+	}
+	kf_submit(slot, &s, kind, false);
 }
 
 /* Terminal: reads of every size with no or a short timeout (nobody

@@ -32,6 +32,8 @@
 
 enum kf_kind {
 	K_ANY,     /* garbage: only the generic checks             */
+	K_BIG,     /* K_ANY into kf_big (results over KF_BUF)      */
+	K_DEVMAP,  /* DeviceMmio/DMAPool.map: kf_devmaps           */
 	K_EXPECT,  /* one fault: exactly `expect`                  */
 	K_BADBUF,  /* result buffer not writable: must fail        */
 	K_VMMAP,   /* VirtualMemory.map: check zero pages          */
@@ -76,6 +78,11 @@ extern struct kf_op kf_ops[KF_SLOTS];
 extern const uint64_t kf_labels[KF_LABELS]; /* interface labels for new endpoints (engine.c) */
 extern uint8_t kf_pbuf[KF_SLOTS][KF_BUF];
 extern uint8_t kf_rbuf[KF_SLOTS][KF_BUF];
+#define KF_BIG_BUF 16384u          /* SystemMonitor.processes needs ~32 entries   */
+extern uint8_t kf_big[KF_BIG_BUF]; /* shared by every K_BIG call: never read */
+/* Device mappings we made: only ever unmapped (never read or written,
+ * nor used as a buffer: that would touch the device). */
+extern uint64_t kf_devmaps[8];
 extern struct kf_cap kf_keep[KF_KEEP]; /* console, allocators, ctl, peers... */
 extern unsigned kf_nkeep;
 extern struct kf_cap kf_pool[KF_POOL]; /* received/returned caps            */
@@ -126,6 +133,7 @@ void keep_add(uint32_t id, uint64_t iface);
 uint32_t any_cap(void);
 uint32_t cap_of(uint64_t iface);
 bool pool_has(uint32_t id, uint64_t iface);
+bool holds(uint32_t id, uint64_t iface);
 bool kernel_object(uint32_t id);
 bool is_kept(uint32_t id);
 uint32_t pool_take(void);
@@ -147,6 +155,7 @@ void op_boot(void);
 void op_spawn(void);
 void op_handle(void);
 void op_timer(void);
+void op_late_unmap(void);
 void op_entropy(void);
 
 /* gen_device.c: Notification, and DeviceMmio/DMAPool/Interrupt when held */

@@ -70,6 +70,8 @@ static void fuzz(void)
 				op_effect();
 			else if (kf_chance(4))
 				op_flood();
+			else if (kf_chance(4))
+				op_late_unmap();
 			break;
 		case 4:
 			if (kf_chance(3))
@@ -168,6 +170,10 @@ static int spawn_worker(unsigned i, const uint32_t *ctls, uint32_t *handle, uint
 		capos_CapGrant_set_name(g, gn[k], strlen(gn[k]));
 		capos_CapGrant_set_capId(g, ids[k]);
 		capos_CapGrant_set_newEndpoint(g, k == 4);
+		/* Even workers get a restricted spawner (badge 2: at most two
+		 * live children), so its limit is fuzzed too. */
+		if (k == 3 && i % 2 == 1)
+			capos_CapGrant_set_badge(g, 2);
 	}
 	for (unsigned k = 0; k < i; k++) {
 		capos_CapGrant_builder g = capos_CapGrant_list_at(l, n + k);
