@@ -49,6 +49,7 @@ _Noreturn void capos_rt_start(void *ring, uint64_t pid, const void *capset)
 	if ((uintptr_t)ring != CAPOS_RING_VADDR ||
 	    capos_ring_init(&capos_rt_ring, ring, syscall_enter, NULL) != 0)
 		capos_exit(CAPOS_RT_EXIT_BAD_RING);
+	capos_ring_default = &capos_rt_ring;
 
 	capos_heap_init(&capos_rt_heap);
 	capos_heap_add_region(&capos_rt_heap, heap_arena, sizeof(heap_arena));
