@@ -41,8 +41,7 @@ static void count_end(struct park_queue *q, enum park_end why)
 
 /* Finishes every waiter that match() selects, at most n; match sees
  * each waiter in queue order. */
-static uint32_t finish_where(struct park_queue *q, bool (*match)(const struct park_waiter *,
-                                                                 const void *, uint64_t),
+static uint32_t finish_where(struct park_queue *q, bool (*match)(const struct park_waiter *, const void *, uint64_t),
                              const void *key, uint64_t arg, uint32_t n, enum park_end why)
 {
 	uint32_t done = 0;

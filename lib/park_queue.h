@@ -27,9 +27,9 @@ struct park_waiter {
 };
 
 enum park_end {
-	PARK_WOKEN,    /* a wake reached it */
+	PARK_WOKEN,     /* a wake reached it */
 	PARK_TIMED_OUT, /* its deadline passed */
-	PARK_DROPPED,  /* its owner ended */
+	PARK_DROPPED,   /* its owner ended */
 };
 
 struct park_ops {

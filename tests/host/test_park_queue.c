@@ -31,8 +31,7 @@ static void setup(void)
 static struct park_waiter *park(unsigned i, const void *space, uint64_t addr, const void *owner,
                                 uint64_t deadline)
 {
-	ws[i] = (struct park_waiter){.space = space, .addr = addr, .owner = owner,
-	                             .deadline = deadline};
+	ws[i] = (struct park_waiter){.space = space, .addr = addr, .owner = owner, .deadline = deadline};
 	park_enqueue(&q, &ws[i]);
 	return &ws[i];
 }
@@ -113,8 +112,7 @@ static void finish_and_repark(void *ctx, struct park_waiter *w, enum park_end wh
 {
 	finish(ctx, w, why);
 	if (finished == 1) {
-		extra = (struct park_waiter){.space = &space_a, .addr = 0x1000, .owner = &owner_2,
-		                             .deadline = PARK_NO_DEADLINE};
+		extra = (struct park_waiter){.space = &space_a, .addr = 0x1000, .owner = &owner_2, .deadline = PARK_NO_DEADLINE};
 		park_enqueue(&q, &extra);
 	}
 }

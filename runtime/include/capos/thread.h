@@ -55,7 +55,10 @@ int capos_park_wake(const volatile uint32_t *addr, uint32_t n, struct capos_call
 typedef struct {
 	volatile uint32_t state;
 } capos_mutex;
-#define CAPOS_MUTEX_INIT {0}
+#define CAPOS_MUTEX_INIT \
+	{                \
+		0        \
+	}
 void capos_mutex_lock(capos_mutex *m);
 bool capos_mutex_trylock(capos_mutex *m);
 void capos_mutex_unlock(capos_mutex *m);
@@ -64,7 +67,10 @@ void capos_mutex_unlock(capos_mutex *m);
 typedef struct {
 	volatile uint32_t seq;
 } capos_cond;
-#define CAPOS_COND_INIT {0}
+#define CAPOS_COND_INIT \
+	{               \
+		0       \
+	}
 /* Returns 0, or CAPOS_ERR_TIMED_OUT after timeout_ns (UINT64_MAX: none);
  * the mutex is held again either way. */
 int capos_cond_wait(capos_cond *c, capos_mutex *m, uint64_t timeout_ns);
@@ -75,7 +81,10 @@ void capos_cond_broadcast(capos_cond *c);
 typedef struct {
 	volatile uint32_t state; /* 0 not run, 1 running, 2 done */
 } capos_once;
-#define CAPOS_ONCE_INIT {0}
+#define CAPOS_ONCE_INIT \
+	{               \
+		0       \
+	}
 void capos_once_run(capos_once *o, void (*fn)(void));
 
 #endif

@@ -21,10 +21,10 @@
 
 #include "demo.h"
 
-#define NAME      "threads"
-#define WORKERS   8
-#define ROUNDS    10000
-#define FPU_NS    200000000u /* 200 ms: ten slices, two threads spinning */
+#define NAME    "threads"
+#define WORKERS 8
+#define ROUNDS  10000
+#define FPU_NS  200000000u /* 200 ms: ten slices, two threads spinning */
 
 static capos_mutex lock = CAPOS_MUTEX_INIT;
 static uint64_t counter;
