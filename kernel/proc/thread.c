@@ -88,6 +88,19 @@ static int setup_thread_tls(struct process *t, uint64_t base, uint64_t tls_size)
 	return proc_poke(t, tp, &t->fs_base, sizeof(t->fs_base));
 }
 
+/* The pages of t's regions that are mapped (a failed map leaves a
+ * region part mapped). */
+static uint64_t mapped_pages(struct process *t)
+{
+	uint64_t n = 0, pa;
+	unsigned flags;
+	for (unsigned r = 0; r < t->nregions; r++)
+		for (uint32_t i = 0; i < t->regions[r].pages; i++)
+			n += vmm_query(t->pml4, t->regions[r].start + (uint64_t)i * PAGE_SIZE, &pa,
+			               &flags) == 0;
+	return n;
+}
+
 static int check_args(struct process *leader, uint64_t entry, uint64_t *stack_size,
                       uint64_t tls_size)
 {
@@ -151,9 +164,7 @@ struct process *thread_create(struct process *caller, uint64_t entry, uint64_t a
 		*err = proc_map_region(t, stack_top - stack_size, (uint32_t)(stack_size / PAGE_SIZE),
 		                       VMM_WRITE);
 	}
-	uint64_t own = t->fpu.frame ? 1 : 0;
-	for (unsigned r = 0; r < t->nregions; r++)
-		own += t->regions[r].pages;
+	uint64_t own = (t->fpu.frame ? 1 : 0) + mapped_pages(t);
 	uint64_t took = free_before - pmm_free_count();
 	/* Page tables beyond the thread's own frames stay with the space. */
 	t->frames_at_create = own < took ? own : took;
@@ -177,10 +188,11 @@ struct process *thread_create(struct process *caller, uint64_t entry, uint64_t a
 void thread_release(struct process *t)
 {
 	struct process *leader = t->leader;
-	uint64_t free_before = pmm_free_count();
 	/* What this thread has pending (endpoint calls, sleeps, parks, joins)
-	 * ends now; the capability table is the process's and stays. */
+	 * ends now; the capability table is the process's and stays.  Frames
+	 * that frees (caps a pending call carried) are not the thread's. */
 	kcap_process_exit(t);
+	uint64_t free_before = pmm_free_count();
 	proc_unmap_regions(t);
 	fpu_state_free(&t->fpu);
 	uint64_t returned = pmm_free_count() - free_before;
