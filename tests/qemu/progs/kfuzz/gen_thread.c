@@ -68,7 +68,7 @@ void op_thread_join(void)
 static uint64_t park_addr(void)
 {
 	switch (kf_pick(7)) {
-	case 0: return CAPOS_USER_IMAGE_END + kf_pick(1ull << 46); /* past the image */
+	case 0: return CAPOS_USER_IMAGE_END + kf_pick(1ull << 46);       /* past the image */
 	case 1: return (uint64_t)(uintptr_t)&park_word + 1 + kf_pick(3); /* misaligned */
 	case 2: return 0xffff800000000000ull + 4 * kf_pick(1024);
 	case 3: return 4 * kf_pick(1024); /* unmapped */
