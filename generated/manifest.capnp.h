@@ -28,6 +28,8 @@ enum manifest_KernelCap {
 	manifest_KernelCap_entropySource = 11,
 	manifest_KernelCap_terminal = 12,
 	manifest_KernelCap_systemMonitor = 13,
+	manifest_KernelCap_threadSpawner = 14,
+	manifest_KernelCap_parkSpace = 15,
 };
 
 /* enum manifest.capnp:RestartPolicy */

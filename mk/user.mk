@@ -20,7 +20,7 @@ USER_CAPNP_SRCS := $(wildcard lib/capnp/*.c) $(CAPNP_GEN_SCHEMA_SRCS) $(CAPNP_GE
 RUNTIME_NEEDS_CAPNP := runtime/call.c runtime/console.c runtime/entry.c runtime/panic.c \
 	runtime/endpoint.c runtime/server.c runtime/rpc.c runtime/serve.c \
 	runtime/frame_allocator.c runtime/virtual_memory.c runtime/device.c \
-	runtime/nic.c runtime/timer.c lib/cap_exception.c
+	runtime/nic.c runtime/timer.c runtime/thread.c lib/cap_exception.c
 HAVE_CAPNP := $(and $(wildcard generated/capos.capnp.h),$(wildcard lib/capnp/capnp.h))
 
 # memcpy & co. come from lib/kstring.c, capos_snprintf's formatter from

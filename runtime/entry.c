@@ -46,6 +46,7 @@ void capos_rt_init(void *ring, uint64_t pid, const void *capset)
 	if ((uintptr_t)ring != CAPOS_RING_VADDR ||
 	    capos_ring_init(&capos_rt_ring, ring, syscall_enter, NULL) != 0)
 		capos_exit(CAPOS_RT_EXIT_BAD_RING);
+	capos_ring_default = &capos_rt_ring;
 
 	capos_rt.capset_status = capos_capset_parse(&capos_rt.capset, capset);
 	if (capos_rt.capset_status == CAPOS_CAPSET_OK)

@@ -95,6 +95,8 @@ enum KernelCap {
   entropySource @11;               # EntropySource (schema/entropy.capnp)
   terminal @12;                    # the serial keyboard: one holder at most
   systemMonitor @13;               # the system-wide SystemMonitor
+  threadSpawner @14;               # threads in the holder's process (schema/thread.capnp)
+  parkSpace @15;                   # futex-like parking (schema/thread.capnp)
 }
 
 enum RestartPolicy {

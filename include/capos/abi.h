@@ -25,8 +25,9 @@
 /* arguments in rdi, rsi; the result comes back in rax.               */
 /* ------------------------------------------------------------------ */
 
-#define CAPOS_SYS_CAP_ENTER 0 /* cap_enter(min_complete, timeout_ns) */
-#define CAPOS_SYS_EXIT      1 /* exit(code): never returns */
+#define CAPOS_SYS_CAP_ENTER   0 /* cap_enter(min_complete, timeout_ns) */
+#define CAPOS_SYS_EXIT        1 /* exit(code): never returns */
+#define CAPOS_SYS_THREAD_EXIT 2 /* thread_exit(status): never returns */
 
 /* cap_enter timeout values. */
 #define CAPOS_WAIT_FOREVER UINT64_MAX /* block until min_complete CQEs */
@@ -46,12 +47,34 @@
 #define CAPOS_USER_IMAGE_END  0x0000100000000000ull /* ELF segments end below  */
 #define CAPOS_USER_ANON_BASE  0x0000200000000000ull /* VirtualMemory.map with hint 0 */
 #define CAPOS_USER_ANON_END   0x0000600000000000ull
+#define CAPOS_THREAD_AREA     0x0000700000000000ull /* spawned threads' slots */
+#define CAPOS_THREAD_SLOT     0x0000000001000000ull /* 16 MiB per thread      */
+#define CAPOS_THREAD_AREA_END 0x00007e0000000000ull
 #define CAPOS_RING_VADDR      0x00007f0000000000ull /* one page, RW           */
 #define CAPOS_CAPSET_VADDR    0x00007f0000001000ull /* one page, read-only    */
 #define CAPOS_TLS_VADDR       0x00007f0000100000ull /* TLS block + TCB        */
 #define CAPOS_USER_STACK_TOP  0x00007f0001000000ull /* grows down             */
 #define CAPOS_USER_STACK_SIZE (256u * 1024u)        /* guard page below it    */
 #define CAPOS_USER_END        0x0000800000000000ull /* first non-user address */
+
+/*
+ * Threads (ThreadSpawner.spawn, schema/thread.capnp): thread slot i of a
+ * process (lowest free, i >= 0) is the 16 MiB at CAPOS_THREAD_AREA +
+ * i * CAPOS_THREAD_SLOT: its ring page at offset 0, its TLS area from
+ * offset 64 KiB, its stack ending at the slot's end with an unmapped
+ * guard page below.  Thread entry state: rip = entry, rsp = stack top - 8,
+ * rdi = its own ring page, rsi = arg, rdx = its thread id, fs base = its
+ * thread pointer.  Every thread has its own ring: cap_enter drains and
+ * waits on the calling thread's SQ/CQ only, and a completion goes to the
+ * ring of the thread that submitted the SQE.  The first thread's ring is
+ * CAPOS_RING_VADDR as before, so single-threaded programs see no change.
+ * thread_exit(status) ends the calling thread (the process ends with that
+ * status when it was the last); exit(code) ends every thread.
+ */
+#define CAPOS_THREAD_TLS_OFFSET    0x10000ull
+#define CAPOS_THREAD_STACK_MAX     (8u * 1024u * 1024u)
+#define CAPOS_THREAD_STACK_DEFAULT (64u * 1024u)
+#define CAPOS_THREAD_TLS_MAX       (64u * 1024u)
 
 /*
  * Process entry state: rip = ELF entry, rsp = CAPOS_USER_STACK_TOP - 8 (so

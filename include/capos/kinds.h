@@ -15,7 +15,7 @@
  *              value is the manifest's number for it
  *   kind       the kernel's number (cap_entry.type)
  *   interface  the Cap'n Proto interface id (generated/capos.capnp.h,
- *              device.capnp.h, time.capnp.h or entropy.capnp.h)
+ *              device.capnp.h, time.capnp.h, entropy.capnp.h or thread.capnp.h)
  *   boot       1: boot code may grant it (a manifest `kernel:` source)
  *   stateless  1: a static object whose state lives in the calling
  *              process, so a spawn may pass a copy on (the child gets its
@@ -40,6 +40,9 @@
 	X(DMA_POOL, dmaPool, 51, device_DMAPool_ID, 1, 0)                     \
 	X(TIMER, timer, 52, time_Timer_ID, 1, 1)                              \
 	X(ENTROPY_SOURCE, entropySource, 53, entropy_EntropySource_ID, 1, 1)  \
+	X(THREAD_SPAWNER, threadSpawner, 54, thread_ThreadSpawner_ID, 1, 1)   \
+	X(THREAD_HANDLE, threadHandle, 55, thread_ThreadHandle_ID, 0, 0)      \
+	X(PARK_SPACE, parkSpace, 56, thread_ParkSpace_ID, 1, 1)               \
 	X(TERMINAL, terminal, 57, capos_Terminal_ID, 1, 0)                    \
 	X(SYSTEM_MONITOR, systemMonitor, 58, capos_SystemMonitor_ID, 1, 1)
 

@@ -32,7 +32,7 @@ static uint8_t result_buf[RING_MAX_RESULT_LEN] __attribute__((aligned(8)));
 static int do_release(struct process *p, const struct capos_sqe *sqe)
 {
 	struct cap_entry removed;
-	int err = cap_table_remove(&p->caps, sqe->cap_id, &removed);
+	int err = cap_table_remove(proc_caps(p), sqe->cap_id, &removed);
 	if (err)
 		return err;
 	kcap_drop(&removed);
@@ -69,7 +69,7 @@ static int32_t post_result(struct process *p, const struct capos_sqe *sqe, struc
 	struct capos_cap_record *rec = (struct capos_cap_record *)(result_buf + rec_off);
 	for (uint32_t i = 0; i < n; i++) {
 		uint32_t id;
-		if (cap_table_insert(&p->caps, &c->caps[i], &id) != CAPOS_OK)
+		if (cap_table_insert(proc_caps(p), &c->caps[i], &id) != CAPOS_OK)
 			panic("cap: %s.%s: no slot for result cap %u after the check", kcap_info(t)->name,
 			      c->method->name, i);
 		rec[i] = (struct capos_cap_record){.cap_id = id, .interface_id = c->caps[i].interface_id};
@@ -102,7 +102,7 @@ static void post_exception(struct process *p, const struct capos_sqe *sqe,
 static int check_room(struct process *p, const struct capos_sqe *sqe, const struct kcap_call *c,
                       const struct kcap_type *t)
 {
-	uint32_t free_slots = cap_table_free_slots(&p->caps);
+	uint32_t free_slots = cap_table_free_slots(proc_caps(p));
 	int err = kcall_check_room(sqe->result_len, c->bound, free_slots);
 	if (err)
 		kprintf("cap: pid %u %s.%s refused before it ran: %s (result buffer %u bytes, "
@@ -197,7 +197,7 @@ static bool do_op(struct process *p, const struct capos_sqe *sqe, struct capos_c
 {
 	struct cap_entry *e;
 	MEASURE_STAGE(LOOKUP);
-	int err = cap_table_lookup(&p->caps, sqe->cap_id, &e);
+	int err = cap_table_lookup(proc_caps(p), sqe->cap_id, &e);
 	if (err) {
 		cqe->result = err;
 		return true;

@@ -1,5 +1,6 @@
 /*
- * The two syscalls: cap_enter(min_complete, timeout_ns) and exit(code).
+ * The syscalls: cap_enter(min_complete, timeout_ns), exit(code) and
+ * thread_exit(status).
  * Entered from syscall_entry.S with the user registers in a trap frame.
  */
 #include <capos/abi.h>
@@ -73,6 +74,8 @@ void syscall_dispatch(struct trap_frame *tf)
 		break;
 	case CAPOS_SYS_EXIT:
 		process_exit(p, (int)tf->rdi);
+	case CAPOS_SYS_THREAD_EXIT:
+		thread_exit(p, (int64_t)tf->rdi);
 	default:
 		tf->rax = (uint64_t)(int64_t)CAPOS_ERR_INVALID_ARGUMENT;
 		break;

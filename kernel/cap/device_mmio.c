@@ -235,7 +235,7 @@ static int map_perform(struct device_mmio *o, struct kcap_call *c)
 		return refuse(c, "map", s == UMEM_OVERLOADED, why);
 	o->maps[slot].addr = addr;
 	o->maps[slot].pages = pages;
-	o->owner = c->caller;
+	o->owner = c->caller->leader; /* the mapping is the process's */
 	o->owner_pid = c->caller->pid;
 	o->refs++;
 	struct capnp_builder b;

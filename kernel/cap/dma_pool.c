@@ -237,7 +237,7 @@ static int map_perform(struct dma_pool *o, struct kcap_call *c)
 		return refuse(c, "map", s == UMEM_OVERLOADED, why);
 	o->maps[slot].addr = addr;
 	o->maps[slot].pages = o->pages;
-	o->owner = c->caller;
+	o->owner = c->caller->leader; /* the mapping is the process's */
 	o->owner_pid = c->caller->pid;
 	o->refs++;
 	return flat_result(c, device_DMAPool_map_METHOD, addr, 0, false);

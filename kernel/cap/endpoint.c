@@ -28,7 +28,7 @@ static uint64_t deadline_of(uint64_t timeout_ns)
 
 static uint32_t k_pid(const struct process *p) { return p->pid; }
 static const char *k_name(const struct process *p) { return p->name; }
-static struct cap_table *k_caps(struct process *p) { return &p->caps; }
+static struct cap_table *k_caps(struct process *p) { return proc_caps(p); }
 
 static void k_xfer_counted(bool committed)
 {

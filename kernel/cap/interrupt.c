@@ -165,7 +165,7 @@ static int irq_decode(void *object, struct kcap_call *c)
 	if (c->arg[1] > 63)
 		return refuse(c, "bind", "bit must be 0..63");
 	struct cap_entry *e;
-	if (cap_table_lookup(&c->caller->caps, (uint32_t)c->arg[0], &e) != CAPOS_OK ||
+	if (cap_table_lookup(proc_caps(c->caller), (uint32_t)c->arg[0], &e) != CAPOS_OK ||
 	    notification_of(e) == 0)
 		return refuse(c, "bind", "notification is not a Notification cap of the caller");
 	return CAPOS_OK;
@@ -194,7 +194,7 @@ static int irq_perform(void *object, struct kcap_call *c)
 	switch (c->method_id) {
 	case device_Interrupt_bind_METHOD: {
 		struct cap_entry *e;
-		if (cap_table_lookup(&c->caller->caps, (uint32_t)c->arg[0], &e) != CAPOS_OK)
+		if (cap_table_lookup(proc_caps(c->caller), (uint32_t)c->arg[0], &e) != CAPOS_OK)
 			return refuse(c, "bind", "notification is not a Notification cap of the caller");
 		struct notification *n = notification_of(e); /* checked in decode */
 		/* clang-format off */

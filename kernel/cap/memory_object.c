@@ -127,8 +127,8 @@ int memory_object_create(struct kcap_call *c, uint32_t pages)
 		format_snprintf(msg, sizeof msg, "FrameAllocator.allocMemory: %s", why);
 		return kcap_exception(c, capos_CapException_Type_overloaded, msg);
 	}
-	o->creator = c->caller;
-	o->creator_pid = c->caller->pid;
+	o->creator = c->caller->leader;
+	o->creator_pid = c->caller->leader->pid;
 	o->magic = MEMOBJ_MAGIC;
 	o->id = next_id++;
 	o->pages = pages;

@@ -80,7 +80,7 @@ static void fill_entry(capos_ProcessInfo_builder e, struct process *p)
 	const char *st = state_name(p->state);
 	capos_ProcessInfo_set_state(e, st, strlen(st));
 	capos_ProcessInfo_set_frames(e, p->frames_at_create + q.held_frames);
-	capos_ProcessInfo_set_caps(e, cap_table_count(&p->caps));
+	capos_ProcessInfo_set_caps(e, cap_table_count(proc_caps(p)));
 	capos_ProcessInfo_set_slices(e, p->slices);
 	capos_ProcessInfo_set_syscalls(e, p->syscalls);
 }

@@ -192,7 +192,7 @@ static int check_grant(struct spawn_req *q, capos_CapGrant_reader gr, unsigned i
 	uint32_t id = capos_CapGrant_get_capId(gr);
 	unsigned mode = capos_CapGrant_get_mode(gr);
 	struct cap_entry *src;
-	if (cap_table_lookup(&c->caller->caps, id, &src) != CAPOS_OK)
+	if (cap_table_lookup(proc_caps(c->caller), id, &src) != CAPOS_OK)
 		return refuse(c, capos_CapException_Type_invalidArgument,
 		              "grants[%u] '%s': cap id %u is not held by the caller", i, g->name, id);
 	const struct kcap_type *t = kcap_type_of((enum kcap_kind)src->type);
@@ -420,7 +420,7 @@ static int spawn_perform(struct process_spawner *sp, struct kcap_call *c)
 	/* Commit: moved slots leave the caller (the child holds their reference). */
 	for (unsigned k = 0; k < req.moves; k++) {
 		struct cap_entry removed;
-		if (cap_table_remove(&c->caller->caps, req.move_ids[k], &removed) == CAPOS_OK)
+		if (cap_table_remove(proc_caps(c->caller), req.move_ids[k], &removed) == CAPOS_OK)
 			kcap_drop(&removed);
 	}
 	c->caps[c->cap_count++] = handle;

@@ -8,6 +8,7 @@
 #include "capos.capnp.h"
 #include "device.capnp.h"
 #include "entropy.capnp.h"
+#include "thread.capnp.h"
 #include "time.capnp.h"
 #include "format.h"
 #include "kstring.h"
@@ -31,6 +32,9 @@ extern const struct kcap_type kcap_timer_type;
 extern const struct kcap_type kcap_entropy_source_type;
 extern const struct kcap_type kcap_terminal_type;
 extern const struct kcap_type kcap_system_monitor_type;
+extern const struct kcap_type kcap_thread_spawner_type;
+extern const struct kcap_type kcap_thread_handle_type;
+extern const struct kcap_type kcap_park_space_type;
 
 static const struct kcap_type *const kcap_types[] = {
 	&kcap_console_type,
@@ -50,6 +54,9 @@ static const struct kcap_type *const kcap_types[] = {
 	&kcap_entropy_source_type,
 	&kcap_terminal_type,
 	&kcap_system_monitor_type,
+	&kcap_thread_spawner_type,
+	&kcap_thread_handle_type,
+	&kcap_park_space_type,
 };
 #define KCAP_TYPE_COUNT (sizeof(kcap_types) / sizeof(kcap_types[0]))
 

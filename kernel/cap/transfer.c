@@ -26,7 +26,7 @@ const struct xfer_ops kcap_xfer_ops = {k_transferable, k_retain, k_drop};
 int kxfer_prepare_sqe(struct process *p, const struct capos_sqe *sqe, struct xfer_plan *plan)
 {
 	if (sqe->xfer_cap_count == 0)
-		return xfer_prepare(&p->caps, 0, 0, &kcap_xfer_ops, plan); /* empty plan */
+		return xfer_prepare(proc_caps(p), 0, 0, &kcap_xfer_ops, plan); /* empty plan */
 	struct capos_xfer_desc desc[CAPOS_XFER_MAX];
 	if (sqe->xfer_cap_count > CAPOS_XFER_MAX) {
 		kxfer_stats.refused++;
@@ -39,7 +39,7 @@ int kxfer_prepare_sqe(struct process *p, const struct capos_sqe *sqe, struct xfe
 		kxfer_stats.refused++;
 		return CAPOS_ERR_BAD_BUFFER;
 	}
-	int err = xfer_prepare(&p->caps, desc, sqe->xfer_cap_count, &kcap_xfer_ops, plan);
+	int err = xfer_prepare(proc_caps(p), desc, sqe->xfer_cap_count, &kcap_xfer_ops, plan);
 	if (err)
 		kxfer_stats.refused++;
 	return err;

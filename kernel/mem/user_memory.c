@@ -162,6 +162,7 @@ static enum umem_status pick_range(struct process *p, struct proc_memory *m, uin
 enum umem_status umem_map(struct process *p, uint64_t hint, uint64_t size, uint32_t prot,
                           uint64_t *addr, const char **why)
 {
+	p = p->leader; /* the grants are the process's, shared by its threads */
 	struct proc_memory *m = mem_of(p);
 	uint64_t pages = size / PAGE_SIZE;
 	/* Before pick_range: its probe of a fixed hint is one lookup per page,
@@ -216,6 +217,7 @@ static enum umem_status check_mapped(struct proc_memory *m, uint64_t addr, uint6
 
 enum umem_status umem_unmap(struct process *p, uint64_t addr, uint64_t size, const char **why)
 {
+	p = p->leader; /* the grants are the process's, shared by its threads */
 	struct proc_memory *m = mem_of(p);
 	enum umem_status s = check_mapped(m, addr, size, why);
 	if (s)
@@ -234,6 +236,7 @@ enum umem_status umem_unmap(struct process *p, uint64_t addr, uint64_t size, con
 enum umem_status umem_protect(struct process *p, uint64_t addr, uint64_t size, uint32_t prot,
                               const char **why)
 {
+	p = p->leader; /* the grants are the process's, shared by its threads */
 	struct proc_memory *m = mem_of(p);
 	int err = vm_check_prot(prot);
 	if (err)
@@ -269,6 +272,7 @@ enum umem_status umem_map_frames(struct process *p, uint64_t hint, const uint64_
                                  uint32_t pages, uint32_t prot, uint64_t tag, uint64_t *addr,
                                  const char **why)
 {
+	p = p->leader; /* the grants are the process's, shared by its threads */
 	struct proc_memory *m = mem_of(p);
 	uint64_t size = (uint64_t)pages * PAGE_SIZE;
 	bool uncached = (prot & UMEM_PROT_UNCACHED) != 0;
@@ -299,6 +303,7 @@ enum umem_status umem_map_frames(struct process *p, uint64_t hint, const uint64_
 enum umem_status umem_unmap_frames(struct process *p, uint64_t addr, uint32_t pages,
                                    uint64_t tag, uint32_t *prot, const char **why)
 {
+	p = p->leader; /* the grants are the process's, shared by its threads */
 	struct proc_memory *m = mem_of(p);
 	uint64_t size = (uint64_t)pages * PAGE_SIZE;
 	enum umem_status s = check_mapped(m, addr, size, why);
@@ -364,6 +369,7 @@ uint64_t umem_alloc_contiguous(uint32_t count)
 enum umem_status umem_frame_alloc(struct process *p, uint32_t count, uint64_t *phys,
                                   const char **why)
 {
+	p = p->leader; /* the grants are the process's, shared by its threads */
 	struct proc_memory *m = mem_of(p);
 	if (count == 0 || count > UMEM_CONTIG_MAX)
 		return fail(why, "count must be 1..512", UMEM_INVALID);
@@ -388,6 +394,7 @@ enum umem_status umem_frame_alloc(struct process *p, uint32_t count, uint64_t *p
 
 enum umem_status umem_frame_free(struct process *p, uint64_t phys, const char **why)
 {
+	p = p->leader; /* the grants are the process's, shared by its threads */
 	struct proc_memory *m = mem_of(p);
 	int err = frame_ledger_remove(&m->ledger, phys);
 	if (err)
@@ -400,6 +407,7 @@ enum umem_status umem_frame_free(struct process *p, uint64_t phys, const char **
 
 void umem_frame_query(struct process *p, struct umem_query *q)
 {
+	p = p->leader; /* the grants are the process's, shared by its threads */
 	struct proc_memory *m = mem_of(p);
 	q->total_frames = pmm_total_count();
 	q->free_frames = pmm_free_count();
@@ -461,6 +469,7 @@ void proc_memory_teardown(struct process *p)
 
 enum umem_status umem_object_charge(struct process *p, uint32_t pages, const char **why)
 {
+	p = p->leader; /* the grants are the process's, shared by its threads */
 	struct proc_memory *m = mem_of(p);
 	if (frame_ledger_charge(&m->ledger, pages) != LEDGER_OK)
 		return fail(why, frame_ledger_strerror(LEDGER_OVER_LIMIT), UMEM_OVERLOADED);

@@ -20,6 +20,8 @@
 #include "cap/process_handle.h"
 #include "cap/process_spawner.h"
 #include "cap/registry.h"
+#include "cap/park_space.h"
+#include "cap/thread_handle.h"
 #include "cap/timer.h"
 #include "capos.capnp.h"
 #include "dev/device_claim.h"
@@ -175,19 +177,20 @@ bool manifest_boot(void)
 	        free_end);
 	process_spawner_log_counts();
 	unsigned ipc_live = endpoint_log_counts("all processes exited");
-	unsigned handles = process_handle_live();
-	unsigned sleeps = timer_cap_log_counts();
+	unsigned handles = process_handle_live() + thread_handle_live();
+	unsigned sleeps = timer_cap_log_counts() + park_space_log_counts();
 	bool ok = true;
 	if (ipc_live != 0) {
 		kprintf("boot: IPC accounting MISMATCH (%u objects live)\n", ipc_live);
 		ok = false;
 	}
 	if (sleeps != 0) {
-		kprintf("boot: timer accounting MISMATCH (%u sleeps pending)\n", sleeps);
+		kprintf("boot: timer accounting MISMATCH (%u sleeps and parks pending)\n", sleeps);
 		ok = false;
 	}
 	if (handles != 0) {
-		kprintf("boot: handle accounting MISMATCH (%u process handles live)\n", handles);
+		kprintf("boot: handle accounting MISMATCH (%u process and thread handles live)\n",
+		        handles);
 		ok = false;
 	}
 	unsigned devs = notification_live() + dev_claim_live() + device_mmio_live() +

@@ -61,7 +61,7 @@ unsigned process_live_count(void)
 	return n;
 }
 
-static struct process *slot_alloc(void)
+struct process *proc_slot_alloc(void)
 {
 	for (unsigned i = 0; i < PROC_MAX; i++)
 		if (procs[i].state == PROC_FREE)
@@ -73,6 +73,8 @@ static uint64_t kstack_top_of(struct process *p)
 {
 	return (uint64_t)(kstacks[p - procs].stack + KSTACK_SIZE);
 }
+
+uint32_t proc_next_pid(void) { return next_pid++; }
 
 /* ---- user memory through the page tables ---------------------------- */
 
@@ -199,39 +201,41 @@ static int setup_tls(struct process *p, const uint8_t *image, const struct elf_p
 	}
 	/* .tbss is already zero (fresh frames).  %fs:0 = the thread pointer. */
 	p->fs_base = CAPOS_TLS_VADDR + l.tp_offset;
+	thread_note_tls(p, plan, l.data_offset);
 	return proc_poke(p, p->fs_base, &p->fs_base, sizeof(p->fs_base));
 }
 
-static int setup_ring(struct process *p)
+int proc_setup_ring(struct process *p, uint64_t va)
 {
-	int err = proc_map_region(p, CAPOS_RING_VADDR, 1, VMM_WRITE);
+	int err = proc_map_region(p, va, 1, VMM_WRITE);
 	if (err)
 		return err;
 	uint64_t pa;
 	unsigned flags;
-	if (vmm_query(p->pml4, CAPOS_RING_VADDR, &pa, &flags) != 0)
+	if (vmm_query(p->pml4, va, &pa, &flags) != 0)
 		return CAPOS_ERR_NO_RESOURCES;
 	p->ring = phys_to_virt(pa);
 	ring_init(p->ring, &p->ring_cursor);
 	return CAPOS_OK;
 }
 
-/* The first kernel context of a process: a trap frame that enters user
- * mode at the ELF entry, below it a context_switch frame returning to
- * proc_first_run. */
-static void setup_kernel_context(struct process *p, uint64_t entry)
+/* The first kernel context of a thread: a trap frame that enters user
+ * mode at rip with rsp and three argument registers, below it a
+ * context_switch frame returning to proc_first_run. */
+void proc_setup_context(struct process *p, uint64_t rip, uint64_t rsp, uint64_t rdi,
+                        uint64_t rsi, uint64_t rdx)
 {
 	p->kstack_top = kstack_top_of(p);
 	struct trap_frame *tf = (struct trap_frame *)(p->kstack_top - sizeof(*tf));
 	memset(tf, 0, sizeof(*tf));
-	tf->rip = entry;
+	tf->rip = rip;
 	tf->cs = USER_CS;
 	tf->rflags = RFLAGS_IF | 0x2;
-	tf->rsp = CAPOS_USER_STACK_TOP - 8;
+	tf->rsp = rsp;
 	tf->ss = USER_DS;
-	tf->rdi = CAPOS_RING_VADDR;
-	tf->rsi = p->pid;
-	tf->rdx = CAPOS_CAPSET_VADDR;
+	tf->rdi = rdi;
+	tf->rsi = rsi;
+	tf->rdx = rdx;
 	uint64_t *ctx = (uint64_t *)tf - 8; /* context_switch.S layout */
 	memset(ctx, 0, 7 * sizeof(uint64_t));
 	ctx[0] = 0x2; /* rflags: interrupts off, as every kernel context */
@@ -249,7 +253,7 @@ struct process *process_create_granted(const char *name, const void *image, uint
 		kprintf("proc: '%s' refused: bad ELF: %s\n", name, elf_error_name(err));
 		return 0;
 	}
-	struct process *p = slot_alloc();
+	struct process *p = proc_slot_alloc();
 	if (p == 0) {
 		kprintf("proc: '%s' refused: process table full (%u)\n", name, PROC_MAX);
 		return 0;
@@ -259,6 +263,7 @@ struct process *process_create_granted(const char *name, const void *image, uint
 	p->pid = next_pid++;
 	kstrlcpy(p->name, name, sizeof(p->name));
 	p->state = PROC_RUNNABLE; /* claims the slot; not scheduled until returned */
+	p->leader = p;
 	p->wait_deadline = UINT64_MAX;
 	cap_table_init(&p->caps, p->cap_slots, PROC_CAP_SLOTS);
 
@@ -284,7 +289,7 @@ struct process *process_create_granted(const char *name, const void *image, uint
 	}
 	if (!err) {
 		step = "ring";
-		err = setup_ring(p);
+		err = proc_setup_ring(p, CAPOS_RING_VADDR);
 	}
 	if (!err) {
 		step = "capabilities";
@@ -296,7 +301,8 @@ struct process *process_create_granted(const char *name, const void *image, uint
 		process_destroy(p);
 		return 0;
 	}
-	setup_kernel_context(p, plan.entry);
+	proc_setup_context(p, plan.entry, CAPOS_USER_STACK_TOP - 8, CAPOS_RING_VADDR, p->pid,
+	                   CAPOS_CAPSET_VADDR);
 	p->frames_at_create = free_before - pmm_free_count();
 	kprintf("proc: pid %u '%s' created: %lu frames (free frames %lu -> %lu), entry %lx, "
 	        "tls %s, %u caps\n",
@@ -323,7 +329,22 @@ static void release_caps(struct process *p)
 	}
 }
 
-void process_destroy(struct process *p)
+/* Unmaps and frees the frames of p's regions (the page tables stay:
+ * they belong to the address space). */
+void proc_unmap_regions(struct process *p)
+{
+	for (unsigned r = 0; r < p->nregions; r++) {
+		for (uint32_t i = 0; i < p->regions[r].pages; i++) {
+			uint64_t pa;
+			if (vmm_unmap(p->pml4, p->regions[r].start + (uint64_t)i * PAGE_SIZE, &pa) == 0)
+				pmm_free(pa);
+		}
+	}
+	p->nregions = 0;
+}
+
+/* Everything the process holds, once no thread but the leader is left. */
+static void process_teardown(struct process *p)
 {
 	proc_memory_teardown(p); /* FrameAllocator/VirtualMemory grants first */
 	uint64_t free_before = pmm_free_count();
@@ -343,14 +364,7 @@ void process_destroy(struct process *p)
 	if (p->pml4) {
 		if (read_cr3() == p->pml4)
 			vmm_switch(vmm_kernel_pml4());
-		for (unsigned r = 0; r < p->nregions; r++) {
-			for (uint32_t i = 0; i < p->regions[r].pages; i++) {
-				uint64_t pa;
-				if (vmm_unmap(p->pml4, p->regions[r].start + (uint64_t)i * PAGE_SIZE,
-				              &pa) == 0)
-					pmm_free(pa);
-			}
-		}
+		proc_unmap_regions(p);
 		vmm_destroy_address_space(p->pml4);
 	}
 	fpu_state_free(&p->fpu);
@@ -371,13 +385,71 @@ void process_destroy(struct process *p)
 	p->state = PROC_FREE;
 }
 
+/* Ends every spawned thread of leader except `except` (none running: one
+ * CPU, and the caller is not one of them). */
+static void end_other_threads(struct process *leader, struct process *except)
+{
+	for (unsigned i = 0; i < PROC_MAX && leader->threads > 0; i++) {
+		struct process *t = &procs[i];
+		if (t == leader || t == except || t->state == PROC_FREE || t->leader != leader)
+			continue;
+		t->killed = true;
+		thread_release(t);
+	}
+}
+
+/*
+ * p's thread is gone.  A spawned thread releases what it owns; the
+ * process goes with it when it was killed or called exit, or when it was
+ * the last thread and the leader's own thread had ended.  A leader whose
+ * thread ends alone (thread_exit) while others run stays as PROC_HOLDER.
+ */
+void process_destroy(struct process *p)
+{
+	struct process *leader = p->leader ? p->leader : p;
+	bool whole = p->killed || p->group_end;
+	if (p != leader) {
+		int64_t status = p->exit_code;
+		thread_release(p);
+		if (!whole && (leader->threads > 0 || leader->state != PROC_HOLDER))
+			return;
+		if (!whole)
+			leader->exit_code = (int)status; /* the last thread's status */
+		end_other_threads(leader, 0);
+		process_teardown(leader);
+		return;
+	}
+	if (!whole && p->threads > 0) {
+		p->state = PROC_HOLDER;
+		kprintf("proc: pid %u '%s' first thread ended; %u threads still run\n", p->pid,
+		        p->name, p->threads);
+		return;
+	}
+	end_other_threads(p, 0);
+	process_teardown(p);
+}
+
 _Noreturn void process_exit(struct process *p, int code)
 {
+	struct process *leader = p->leader;
+	leader->exit_code = code;
 	p->exit_code = code;
+	p->group_end = true;
 	p->state = PROC_ZOMBIE;
+	if (leader != p && leader->state != PROC_HOLDER)
+		leader->state = PROC_HOLDER; /* not scheduled again: the process ends */
 	kprintf("proc: pid %u '%s' exited with code %d\n", p->pid, p->name, code);
 	sched_switch_out();
 	panic("proc: zombie pid %u was scheduled again", p->pid);
+}
+
+_Noreturn void thread_exit(struct process *p, int64_t status)
+{
+	p->exit_code = (int)status;
+	p->state = PROC_ZOMBIE;
+	kprintf("proc: pid %u '%s' thread exited with status %ld\n", p->pid, p->name, (long)status);
+	sched_switch_out();
+	panic("proc: zombie thread %u was scheduled again", p->pid);
 }
 
 void process_set_binary(struct process *p, const char *name, size_t len)
@@ -388,12 +460,22 @@ void process_set_binary(struct process *p, const char *name, size_t len)
 	p->binary[len] = '\0';
 }
 
+/* A fault or kill in any thread ends the whole process: the leader
+ * carries the reason its ProcessHandle reports. */
 void process_mark_killed(struct process *p, const char *reason)
 {
+	struct process *leader = p->leader ? p->leader : p;
 	p->killed = true;
 	p->exit_code = -1;
 	p->state = PROC_ZOMBIE;
 	kstrlcpy(p->kill_reason, reason, sizeof(p->kill_reason));
+	if (leader != p) {
+		leader->killed = true;
+		leader->exit_code = -1;
+		kstrlcpy(leader->kill_reason, reason, sizeof(leader->kill_reason));
+		if (leader->state != PROC_HOLDER)
+			leader->state = PROC_HOLDER; /* not scheduled again */
+	}
 	kprintf("proc: pid %u '%s' killed: %s\n", p->pid, p->name, reason);
 }
 

@@ -4,6 +4,17 @@
  * user stack.  Process bookkeeping lives in a static table (no heap), and
  * every user-half frame the process owns is listed in its regions, so
  * teardown returns exactly the frames creation took.
+ *
+ * Threads: a struct process is one schedulable thread (registers, kernel
+ * stack, extended state, ring, state, wait).  The first thread of a
+ * process is its leader and also holds what the threads share: the
+ * address space, the capability table, the memory grants and the CapSet.
+ * A thread made by ThreadSpawner.spawn (kernel/proc/thread.c) takes a
+ * table slot of its own whose `leader` points at the first thread; it
+ * shares the leader's PML4 and owns only its stack, TLS area and ring
+ * (its regions) and its extended state.  When the leader's own thread
+ * ends while others run, the leader slot stays as PROC_HOLDER (never
+ * scheduled) until the last thread ends.
  */
 #ifndef CAPOS_PROC_PROCESS_H
 #define CAPOS_PROC_PROCESS_H
@@ -32,6 +43,8 @@ enum proc_state {
 	PROC_RUNNING,
 	PROC_BLOCKED, /* in cap_enter, waiting for CQEs or timeout */
 	PROC_ZOMBIE,  /* exited or killed; destroyed by the scheduler */
+	PROC_HOLDER,  /* a leader whose thread ended: holds the shared state
+	                 of its process until the last thread ends */
 };
 
 /* A run of user pages the process owns (mapped page by page). */
@@ -47,6 +60,15 @@ struct process {
 	char binary[PROC_NAME_MAX]; /* the manifest binary it runs: the host
 	                               symbolizer finds the ELF by this name */
 	enum proc_state state;
+	/* The first thread of the process (itself for the first thread):
+	 * proc_caps and the memory grants go through it. */
+	struct process *leader;
+	uint32_t threads;     /* leader: spawned threads alive, itself not counted */
+	uint32_t thread_slot; /* a spawned thread's slot in CAPOS_THREAD_AREA */
+	bool group_end;       /* exit (not thread_exit): every thread ends */
+	/* Leader: where a spawned thread's TLS comes from (the first
+	 * thread's layout; the template's user address in the image). */
+	uint64_t tls_template, tls_filesz, tls_image, tls_data_offset;
 
 	uint64_t pml4;       /* physical address of the PML4                */
 	uint64_t kstack_top; /* TSS rsp0 and syscall stack while it runs    */
@@ -113,12 +135,19 @@ void process_set_binary(struct process *p, const char *name, size_t len);
  * kernel stack nor in its address space. */
 void process_destroy(struct process *p);
 
-/* Marks the current process as exited / killed and switches away. */
+/* Marks the current process as exited / killed and switches away.
+ * process_exit (the exit syscall) ends every thread of p's process;
+ * thread_exit only the calling thread (the process ends with its status
+ * when no other thread is left). */
 _Noreturn void process_exit(struct process *p, int code);
+_Noreturn void thread_exit(struct process *p, int64_t status);
 _Noreturn void process_kill(struct process *p, const char *reason);
 /* Marks p killed with reason (logged) without switching: for a process
  * that is not the current one (the scheduler's deadlock breaker). */
 void process_mark_killed(struct process *p, const char *reason);
+
+/* The capability table every thread of p's process uses. */
+static inline struct cap_table *proc_caps(struct process *p) { return &p->leader->caps; }
 
 /* A capability type tells the core that p waits on (or stopped waiting
  * on) something of kind k.  An end without a begin is a kernel bug. */
@@ -132,6 +161,16 @@ static inline void proc_wait_end(struct process *p, enum wait_kind k)
 	if (!wait_end(&p->waits, k))
 		proc_wait_underflow(p, k);
 }
+
+/* kernel/proc/thread.c: a new thread of caller's process (see
+ * schema/thread.capnp ThreadSpawner.spawn for the arguments); NULL and a
+ * CAPOS_ERR_* in *err when refused.  thread_release frees what a spawned
+ * thread owns (called by process_destroy). */
+struct process *thread_create(struct process *caller, uint64_t entry, uint64_t arg,
+                              uint64_t stack_size, uint64_t tls_size, int *err);
+void thread_release(struct process *t);
+/* Records the first thread's TLS layout for thread_create. */
+void thread_note_tls(struct process *p, const struct elf_plan *plan, uint64_t data_offset);
 
 /* Process table access for the scheduler. */
 struct process *process_slot(unsigned i);

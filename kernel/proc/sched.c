@@ -136,6 +136,14 @@ static bool break_deadlock(void)
 	return true;
 }
 
+static bool any_runnable(void)
+{
+	for (unsigned i = 0; i < PROC_MAX; i++)
+		if (process_slot(i)->state == PROC_RUNNABLE)
+			return true;
+	return false;
+}
+
 void sched_run(void)
 {
 	kprintf("sched: round robin, %lu ms slices, timeouts to %lu ns\n", SCHED_SLICE_NS / 1000000,
@@ -151,7 +159,9 @@ void sched_run(void)
 		 * on every switch would cost each IPC round trip twice. */
 		if (process_live_count() == 0)
 			break;
-		if (!wake_expired(ktime_ns()) && break_deadlock())
+		/* An expiry may have just made one runnable (a sleep ending
+		 * while other threads wait forever): no deadlock then. */
+		if (!wake_expired(ktime_ns()) && !any_runnable() && break_deadlock())
 			continue;
 		/* Idle: sti;hlt is atomic, so a tick between them still wakes us. */
 		/* clang-format off */

@@ -59,6 +59,7 @@ static const char *state_name(enum proc_state s)
 	case PROC_RUNNING: return "running";
 	case PROC_BLOCKED: return "blocked";
 	case PROC_ZOMBIE: return "exiting";
+	case PROC_HOLDER: return "first thread ended";
 	default: return "free";
 	}
 }
@@ -149,7 +150,7 @@ static void print_table(uint64_t now, const struct trap_frame *tf)
 		char what[320];
 		describe(p, p == sched_current() ? tf : 0, now, what, sizeof what);
 		kprintf("watchdog: %4u %-20s %-20s %-9s %5u %6lu  %s\n", p->pid, p->name, p->binary,
-		        state_name(p->state), cap_table_count(&p->caps), frames_of(p), what);
+		        state_name(p->state), cap_table_count(proc_caps(p)), frames_of(p), what);
 	}
 	kprintf("watchdog: where each process is in its program (innermost first):\n");
 	for (unsigned i = 0; i < PROC_MAX; i++) {

@@ -9,6 +9,7 @@
 #include "capos.capnp.h"
 #include "device.capnp.h"
 #include "entropy.capnp.h"
+#include "thread.capnp.h"
 #include "time.capnp.h"
 
 /* The kinds a manifest may name, by their manifest number. */

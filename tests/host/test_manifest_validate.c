@@ -264,7 +264,7 @@ Test(manifest_validate, empty_binary)
 Test(manifest_validate, out_of_range_kernel_cap)
 {
 	server_caps[1].kernel = MF_KCAP_COUNT;
-	expect_error(MF_ERR_BAD_KERNEL_CAP, "service \"server\"", "caps[1].source.kernel", "14");
+	expect_error(MF_ERR_BAD_KERNEL_CAP, "service \"server\"", "caps[1].source.kernel", "16");
 }
 
 Test(manifest_validate, out_of_range_source_kind)

@@ -86,7 +86,7 @@ Test(cue_errors, unknown_kernel_kind_becomes_one_line_with_the_valid_kinds)
 	snprintf(want, sizeof want,
 	         "%s:5: service \"svc\" cap \"frames\": unknown kernel capability kind \"frameAlocator\"; "
 	         "valid kinds: console, frameAllocator, virtualMemory, endpoint, processSpawner, "
-	         "bootPackage, notification, interrupt, deviceMmio, dmaPool, timer, entropySource, terminal, systemMonitor\n"
+	         "bootPackage, notification, interrupt, deviceMmio, dmaPool, timer, entropySource, terminal, systemMonitor, threadSpawner, parkSpace\n"
 	         "system.initConfig.services.0.binary: incomplete value string\n"
 	         "    ./x.cue:3:1\n",
 	         path);

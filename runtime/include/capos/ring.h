@@ -103,4 +103,10 @@ int capos_ring_nop(struct capos_ring *r, uint64_t user_data);
 /* The process ring, bound by the runtime before main (userspace only). */
 extern struct capos_ring capos_rt_ring;
 
+/* A ring per thread (include/capos/abi.h): in a spawned thread, calls on
+ * capos_ring_default (the start code sets it to &capos_rt_ring) go to the
+ * thread's own ring, capos_thread_ring (runtime/thread.c sets it). */
+extern _Thread_local struct capos_ring *capos_thread_ring;
+extern struct capos_ring *capos_ring_default;
+
 #endif /* CAPOS_RT_RING_H */

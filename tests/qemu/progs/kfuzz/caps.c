@@ -3,6 +3,7 @@
  * generators choose from, and the lies they tell in params.
  */
 #include "kfuzz.h"
+#include "thread.capnp.h"
 
 void keep_add(uint32_t id, uint64_t iface)
 {
@@ -32,7 +33,10 @@ static uint32_t any_cap_at_all(void)
 uint32_t any_cap(void)
 {
 	uint32_t id = any_cap_at_all();
-	return id == c_frames ? c_console : id;
+	/* Nor the ThreadSpawner: other ops' params read as a spawn could
+	 * start a thread inside the image, running garbage (op_thread only
+	 * makes entries that are refused or end at once). */
+	return id == c_frames || id == c_threads ? c_console : id;
 }
 
 /* A held cap with this interface (kept or pool), or any cap. */
@@ -74,7 +78,8 @@ static bool completes_later(uint64_t iface)
 {
 	return iface == capos_Endpoint_ID || iface == capos_ProcessHandle_ID ||
 	       iface == device_Notification_ID || iface == time_Timer_ID ||
-	       iface == capos_Terminal_ID;
+	       iface == capos_Terminal_ID || iface == thread_ThreadHandle_ID ||
+	       iface == thread_ParkSpace_ID;
 }
 
 /* A cap we hold whose calls complete inside cap_enter. */

@@ -4,6 +4,7 @@
  * SQE it answers (docs/fuzzing.md, "Oracles").
  */
 #include "kfuzz.h"
+#include "thread.capnp.h"
 
 struct kf_config kf_cfg;
 char kf_tag[24];
@@ -36,6 +37,7 @@ uint64_t kf_recent[16];    /* addresses the kernel handed out    */
 struct kf_map kf_maps[16]; /* VirtualMemory.map results          */
 uint8_t kf_capset_copy[P];
 
+uint32_t c_threads, c_park;
 uint32_t c_console, c_frames, c_vm, c_boot, c_spawner, c_ctl, c_timer, c_entropy, c_terminal,
 	c_monitor;
 
@@ -97,7 +99,8 @@ static bool known_iface(uint64_t id)
 	       id == device_Notification_ID || id == device_Interrupt_ID ||
 	       id == device_DeviceMmio_ID || id == device_DMAPool_ID || id == time_Timer_ID ||
 	       id == entropy_EntropySource_ID || id == capos_Terminal_ID ||
-	       id == capos_SystemMonitor_ID;
+	       id == capos_SystemMonitor_ID || id == thread_ThreadSpawner_ID ||
+	       id == thread_ThreadHandle_ID || id == thread_ParkSpace_ID;
 }
 
 void pool_add(uint32_t id, uint64_t iface)

@@ -265,8 +265,8 @@ void op_syscall(void)
 	uint64_t nr = 0, a = 0, b = 0;
 	int64_t want_lo = 0, want_hi = CAPOS_CQ_ENTRIES;
 	switch (kf_pick(5)) {
-	case 0: /* an unknown syscall number */
-		nr = 2 + kf_pick(1ull << 62);
+	case 0:                               /* an unknown syscall number */
+		nr = 3 + kf_pick(1ull << 62); /* 0 to 2 are cap_enter, exit, thread_exit */
 		a = kf_rand(), b = kf_rand();
 		want_lo = want_hi = CAPOS_ERR_INVALID_ARGUMENT;
 		break;

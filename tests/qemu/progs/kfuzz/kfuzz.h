@@ -101,6 +101,7 @@ extern struct kf_map {
 	uint64_t addr, size;
 } kf_maps[16]; /* VirtualMemory.map results          */
 extern uint8_t kf_capset_copy[P];
+extern uint32_t c_threads, c_park;
 extern uint32_t c_console, c_frames, c_vm, c_boot, c_spawner, c_ctl, c_timer, c_entropy,
 	c_terminal, c_monitor;
 extern struct kf_stats {
@@ -156,6 +157,9 @@ void op_spawn(void);
 void op_handle(void);
 void op_timer(void);
 void op_late_unmap(void);
+void op_thread(void);
+void op_thread_join(void);
+void op_park(void);
 void op_entropy(void);
 
 /* gen_device.c: Notification, and DeviceMmio/DMAPool/Interrupt when held */

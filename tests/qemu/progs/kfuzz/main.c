@@ -44,6 +44,7 @@
  * Run by: smokes kfuzz_*, make fuzz-kernel (tests/qemu/manifests/kfuzz.cue).
  */
 #include "kfuzz.h"
+#include "thread.capnp.h"
 
 static void check_capset(void)
 {
@@ -97,6 +98,13 @@ static void fuzz(void)
 		case 20: op_device(); break;
 		case 21: op_timer(); break;
 		case 22: op_entropy(); break;
+		case 23:
+			if (kf_chance(2))
+				op_thread();
+			else
+				op_thread_join();
+			break;
+		case 24: op_park(); break;
 		default: op_syscall(); break;
 		}
 		if (kf_chance(4))
@@ -347,6 +355,8 @@ int main(void)
 	c_entropy = capset_id("entropy", entropy_EntropySource_ID);
 	c_terminal = capset_id("terminal", capos_Terminal_ID);
 	c_monitor = capset_id("monitor", capos_SystemMonitor_ID);
+	c_threads = capset_id("threads", thread_ThreadSpawner_ID);
+	c_park = capset_id("park", thread_ParkSpace_ID);
 	if (has_cap("tf"))
 		tf_probe();
 	if (c_console == 0 || (c_boot == 0 && c_ctl == 0))

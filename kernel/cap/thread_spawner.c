@@ -1,0 +1,96 @@
+/*
+ * ThreadSpawner capability (schema/thread.capnp): spawn starts a thread
+ * in the caller's own process (kernel/proc/thread.c) and returns its
+ * ThreadHandle.  A static, stateless object: the thread always joins the
+ * process of the caller, so a copy passed to another process spawns there.
+ */
+#include <capos/abi.h>
+
+#include "capnp/capnp.h"
+#include "capos.capnp.h"
+#include "cap/registry.h"
+#include "cap/thread_handle.h"
+#include "log.h"
+#include "proc/process.h"
+#include "thread.capnp.h"
+
+static struct thread_spawner {
+	uint64_t spawned, refused;
+} the_spawner;
+
+static void *spawner_boot_object(void) { return &the_spawner; }
+
+static const struct kcall_method spawner_methods[] = {
+	{thread_ThreadSpawner_spawn_METHOD, "spawn", {KCALL_FLAT(thread_ThreadSpawner_spawn_Results), 1}},
+};
+
+/* arg: entry, arg, stackSize; data_len: tlsSize (checked by thread_create). */
+static int spawner_decode(void *object, struct kcap_call *c)
+{
+	(void)object;
+	struct capnp_reader m;
+	if (kcap_params(c, &m) != CAPOS_OK)
+		return CAPOS_ERR_BAD_MESSAGE;
+	thread_ThreadSpawner_spawn_Params_reader r = thread_ThreadSpawner_spawn_Params_read_root(&m);
+	c->arg[0] = thread_ThreadSpawner_spawn_Params_get_entry(r);
+	c->arg[1] = thread_ThreadSpawner_spawn_Params_get_arg(r);
+	c->arg[2] = thread_ThreadSpawner_spawn_Params_get_stackSize(r);
+	uint64_t tls = thread_ThreadSpawner_spawn_Params_get_tlsSize(r);
+	if (capnp_reader_error(&m) != CAPNP_OK)
+		return CAPOS_ERR_BAD_MESSAGE;
+	if (tls > CAPOS_THREAD_TLS_MAX || c->arg[2] > CAPOS_THREAD_STACK_MAX ||
+	    c->arg[0] < CAPOS_USER_MIN || c->arg[0] >= CAPOS_USER_IMAGE_END)
+		return kcap_exception(c, capos_CapException_Type_invalidArgument,
+		                      "ThreadSpawner.spawn: entry outside the image, or stack or TLS "
+		                      "size out of range");
+	c->data_len = (uint32_t)tls;
+	return CAPOS_OK;
+}
+
+static int spawner_perform(void *object, struct kcap_call *c)
+{
+	struct thread_spawner *s = object;
+	struct cap_entry handle;
+	if (thread_handle_create(&handle) != CAPOS_OK) {
+		s->refused++;
+		return kcap_exception(c, capos_CapException_Type_overloaded,
+		                      "ThreadSpawner.spawn: no memory for a handle");
+	}
+	int err;
+	struct process *t = thread_create(c->caller, c->arg[0], c->arg[1], c->arg[2], c->data_len,
+	                                  &err);
+	if (t == 0) {
+		kcap_drop(&handle);
+		s->refused++;
+		return kcap_exception(c,
+		                      err == CAPOS_ERR_INVALID_ARGUMENT
+		                              ? capos_CapException_Type_invalidArgument
+		                              : capos_CapException_Type_overloaded,
+		                      "ThreadSpawner.spawn: refused (see the kernel log)");
+	}
+	thread_handle_bind(&handle, t);
+	struct capnp_builder b;
+	size_t len = 0;
+	capnp_builder_init(&b, c->result, c->result_cap);
+	thread_ThreadSpawner_spawn_Results_builder r =
+		thread_ThreadSpawner_spawn_Results_init_root(&b);
+	thread_ThreadSpawner_spawn_Results_set_tid(r, t->pid);
+	thread_ThreadSpawner_spawn_Results_set_handleIndex(r, 0);
+	if (capnp_builder_finish(&b, &len) != CAPNP_OK)
+		return CAPOS_ERR_NO_RESOURCES; /* cannot happen: the bound holds it */
+	c->result_len = (uint32_t)len;
+	c->caps[c->cap_count++] = handle;
+	s->spawned++;
+	return CAPOS_OK;
+}
+
+const struct kcap_type kcap_thread_spawner_type = {
+	.kind = KCAP_THREAD_SPAWNER,
+	KCAP_METHODS(spawner_methods),
+	.decode = spawner_decode,
+	.perform = spawner_perform,
+	.drop = 0, /* static object */
+	.transferable = true,
+	.retain = 0,
+	.boot_object = spawner_boot_object,
+};

@@ -1,0 +1,208 @@
+/*
+ * Spawned threads (see process.h): a table slot sharing the leader's
+ * address space and capability table, with its own kernel stack, extended
+ * state, ring page, TLS area and user stack, all in thread slot
+ * `thread_slot` of CAPOS_THREAD_AREA (include/capos/abi.h).
+ *
+ * Frames: the thread's own pages and its extended-state frame are
+ * counted in its frames_at_create and come back in thread_release; page
+ * tables its mappings needed belong to the address space and are charged
+ * to the leader, whose teardown frees them.
+ */
+#include "process.h"
+
+#include "cap/registry.h"
+#include "kstring.h"
+#include "log.h"
+#include "mem/pmm.h"
+#include "mem/vmm.h"
+#include "proc_internal.h"
+
+#define THREAD_SLOTS ((CAPOS_THREAD_AREA_END - CAPOS_THREAD_AREA) / CAPOS_THREAD_SLOT)
+
+void thread_note_tls(struct process *p, const struct elf_plan *plan, uint64_t data_offset)
+{
+	p->tls_filesz = 0;
+	p->tls_image = 0;
+	p->tls_data_offset = data_offset;
+	if (!plan->tls.present)
+		return;
+	uint64_t a = plan->tls.align ? plan->tls.align : 1;
+	p->tls_image = (plan->tls.memsz + a - 1) & ~(a - 1);
+	/* The .tdata template lies in a loaded segment: its user address. */
+	for (uint32_t i = 0; i < plan->nsegments; i++) {
+		const struct elf_segment *s = &plan->segments[i];
+		if (plan->tls.offset >= s->offset &&
+		    plan->tls.offset + plan->tls.filesz <= s->offset + s->filesz) {
+			p->tls_template = s->vaddr + (plan->tls.offset - s->offset);
+			p->tls_filesz = plan->tls.filesz;
+			return;
+		}
+	}
+}
+
+/* The lowest thread slot no live thread of leader uses. */
+static bool slot_in_use(struct process *leader, uint32_t slot)
+{
+	for (unsigned i = 0; i < PROC_MAX; i++) {
+		struct process *t = process_slot(i);
+		if (t->state != PROC_FREE && t != leader && t->leader == leader &&
+		    t->thread_slot == slot)
+			return true;
+	}
+	return false;
+}
+
+static int pick_slot(struct process *leader, uint32_t *out)
+{
+	for (uint32_t s = 0; s < THREAD_SLOTS && s <= PROC_MAX; s++) {
+		if (!slot_in_use(leader, s)) {
+			*out = s;
+			return CAPOS_OK;
+		}
+	}
+	return CAPOS_ERR_NO_RESOURCES;
+}
+
+/* Maps the TLS area at base: the template, zeroed .tbss, the thread
+ * pointer (which points at itself) and tls_size bytes of TCB after it. */
+static int setup_thread_tls(struct process *t, uint64_t base, uint64_t tls_size)
+{
+	struct process *l = t->leader;
+	uint64_t tp = base + ((l->tls_data_offset + l->tls_image + 15) & ~15ull);
+	uint64_t end = tp + 64 + tls_size;
+	uint32_t pages = (uint32_t)((end - base + PAGE_SIZE - 1) / PAGE_SIZE);
+	int err = proc_map_region(t, base, pages, VMM_WRITE);
+	if (err)
+		return err;
+	uint8_t chunk[256];
+	for (uint64_t off = 0; off < l->tls_filesz; off += sizeof chunk) {
+		uint64_t n = l->tls_filesz - off < sizeof chunk ? l->tls_filesz - off : sizeof chunk;
+		if (user_copy_in(l, chunk, l->tls_template + off, n) != CAPOS_OK)
+			break; /* the program unmapped its own image: .tdata stays zero */
+		err = proc_poke(t, base + l->tls_data_offset + off, chunk, n);
+		if (err)
+			return err;
+	}
+	t->fs_base = tp;
+	return proc_poke(t, tp, &t->fs_base, sizeof(t->fs_base));
+}
+
+/* The pages of t's regions that are mapped (a failed map leaves a
+ * region part mapped). */
+static uint64_t mapped_pages(struct process *t)
+{
+	uint64_t n = 0, pa;
+	unsigned flags;
+	for (unsigned r = 0; r < t->nregions; r++)
+		for (uint32_t i = 0; i < t->regions[r].pages; i++)
+			n += vmm_query(t->pml4, t->regions[r].start + (uint64_t)i * PAGE_SIZE, &pa,
+			               &flags) == 0;
+	return n;
+}
+
+static int check_args(struct process *leader, uint64_t entry, uint64_t *stack_size,
+                      uint64_t tls_size)
+{
+	if (entry < CAPOS_USER_MIN || entry >= CAPOS_USER_IMAGE_END)
+		return CAPOS_ERR_INVALID_ARGUMENT;
+	if (*stack_size == 0)
+		*stack_size = CAPOS_THREAD_STACK_DEFAULT;
+	if (*stack_size > CAPOS_THREAD_STACK_MAX || tls_size > CAPOS_THREAD_TLS_MAX)
+		return CAPOS_ERR_INVALID_ARGUMENT;
+	*stack_size = (*stack_size + PAGE_SIZE - 1) & ~(uint64_t)(PAGE_SIZE - 1);
+	uint64_t tls_end = CAPOS_THREAD_TLS_OFFSET + leader->tls_data_offset + leader->tls_image +
+	                   16 + 64 + tls_size + PAGE_SIZE;
+	/* TLS, then at least one unmapped guard page, then the stack. */
+	if (tls_end + PAGE_SIZE > CAPOS_THREAD_SLOT - *stack_size)
+		return CAPOS_ERR_INVALID_ARGUMENT;
+	return CAPOS_OK;
+}
+
+struct process *thread_create(struct process *caller, uint64_t entry, uint64_t arg,
+                              uint64_t stack_size, uint64_t tls_size, int *err)
+{
+	struct process *leader = caller->leader;
+	*err = check_args(leader, entry, &stack_size, tls_size);
+	if (*err)
+		return 0;
+	uint32_t slot;
+	*err = pick_slot(leader, &slot);
+	struct process *t = *err ? 0 : proc_slot_alloc();
+	if (t == 0) {
+		*err = CAPOS_ERR_NO_RESOURCES;
+		kprintf("proc: pid %u '%s' thread refused: process table full (%u)\n", caller->pid,
+		        caller->name, PROC_MAX);
+		return 0;
+	}
+	uint64_t free_before = pmm_free_count();
+	memset(t, 0, sizeof(*t));
+	t->pid = proc_next_pid();
+	t->parent_pid = leader->parent_pid;
+	kstrlcpy(t->name, leader->name, sizeof(t->name));
+	kstrlcpy(t->binary, leader->binary, sizeof(t->binary));
+	t->state = PROC_BLOCKED; /* claims the slot; runnable once complete */
+	t->leader = leader;
+	t->thread_slot = slot;
+	t->pml4 = leader->pml4;
+	t->wait_deadline = UINT64_MAX;
+	leader->threads++;
+	uint64_t base = CAPOS_THREAD_AREA + (uint64_t)slot * CAPOS_THREAD_SLOT;
+	uint64_t stack_top = base + CAPOS_THREAD_SLOT;
+	const char *step = "extended state";
+	*err = fpu_state_alloc(&t->fpu);
+	if (!*err) {
+		step = "ring";
+		*err = proc_setup_ring(t, base);
+	}
+	if (!*err) {
+		step = "TLS";
+		*err = setup_thread_tls(t, base + CAPOS_THREAD_TLS_OFFSET, tls_size);
+	}
+	if (!*err) {
+		step = "stack";
+		*err = proc_map_region(t, stack_top - stack_size, (uint32_t)(stack_size / PAGE_SIZE),
+		                       VMM_WRITE);
+	}
+	uint64_t own = (t->fpu.frame ? 1 : 0) + mapped_pages(t);
+	uint64_t took = free_before - pmm_free_count();
+	/* Page tables beyond the thread's own frames stay with the space. */
+	t->frames_at_create = own < took ? own : took;
+	leader->frames_at_create += took - t->frames_at_create;
+	if (*err) {
+		kprintf("proc: pid %u '%s' thread refused: %s: %s\n", caller->pid, caller->name, step,
+		        ring_error_name(*err));
+		t->state = PROC_ZOMBIE;
+		thread_release(t);
+		return 0;
+	}
+	proc_setup_context(t, entry, stack_top - 8, base, arg, t->pid);
+	t->state = PROC_RUNNABLE;
+	kprintf("proc: pid %u '%s' thread %u (slot %u) created by pid %u: %lu frames, entry %lx, "
+	        "stack %lu KiB, tls %lu bytes, %u threads\n",
+	        t->pid, t->name, t->pid, slot, caller->pid, t->frames_at_create, entry,
+	        stack_size / 1024, tls_size, leader->threads);
+	return t;
+}
+
+void thread_release(struct process *t)
+{
+	struct process *leader = t->leader;
+	/* What this thread has pending (endpoint calls, sleeps, parks, joins)
+	 * ends now; the capability table is the process's and stays.  Frames
+	 * that frees (caps a pending call carried) are not the thread's. */
+	kcap_process_exit(t);
+	uint64_t free_before = pmm_free_count();
+	proc_unmap_regions(t);
+	fpu_state_free(&t->fpu);
+	uint64_t returned = pmm_free_count() - free_before;
+	kprintf("proc: pid %u '%s' thread ended%s: returned %lu frames (free frames %lu -> "
+	        "%lu)%s\n",
+	        t->pid, t->name, t->killed ? " (process ending)" : "", returned, free_before,
+	        pmm_free_count(), returned == t->frames_at_create ? "" : " MISMATCH");
+	if (returned != t->frames_at_create)
+		proc_note_leak(t->frames_at_create - returned);
+	leader->threads--;
+	memset(t, 0, sizeof(*t));
+	t->state = PROC_FREE;
+}

@@ -1,0 +1,114 @@
+/*
+ * Generators for ThreadSpawner, ThreadHandle and ParkSpace
+ * (schema/thread.capnp): spawns with entries and sizes in and out of
+ * range (a valid spawn starts kf_thread_entry, which ends at once: a
+ * thread running garbage would fault and kill the fuzzer's process),
+ * joins on whatever handle is held, and parks on good, misaligned,
+ * unmapped and kernel addresses with short timeouts (at most 2 endless
+ * ones, ended by the process's exit), and wakes.
+ */
+#include <capos/thread.h>
+
+#include "kfuzz.h"
+#include "thread.capnp.h"
+
+static volatile uint32_t park_word;
+
+static _Noreturn void kf_thread_entry(void *ring, uint64_t arg, uint64_t tid)
+{
+	(void)ring;
+	(void)tid;
+	capos_thread_exit((int64_t)arg);
+}
+
+static uint64_t spawn_entry(void)
+{
+	switch (kf_pick(6)) {
+	case 0: return CAPOS_USER_IMAGE_END + kf_pick(1ull << 46); /* past the image */
+	case 1: return kf_pick(CAPOS_USER_MIN);
+	case 2: return 0xffff800000000000ull + kf_pick(1u << 20);
+	default: return (uint64_t)(uintptr_t)kf_thread_entry;
+	}
+}
+
+void op_thread(void)
+{
+	if (!c_threads)
+		return;
+	uint16_t m = kf_chance(8) ? (uint16_t)kf_pick(3) : thread_ThreadSpawner_spawn_METHOD;
+	int slot = kf_slot(false);
+	if (slot < 0)
+		return;
+	BUILD(thread_ThreadSpawner_spawn_Params, p);
+	thread_ThreadSpawner_spawn_Params_set_entry(p, spawn_entry());
+	thread_ThreadSpawner_spawn_Params_set_arg(p, kf_rand());
+	thread_ThreadSpawner_spawn_Params_set_stackSize(
+		p, kf_chance(4) ? kf_rand() : kf_pick(CAPOS_THREAD_STACK_MAX + 8192));
+	thread_ThreadSpawner_spawn_Params_set_tlsSize(
+		p, kf_chance(4) ? kf_rand() : kf_pick(CAPOS_THREAD_TLS_MAX + 64));
+	size_t len = kf_finish(&b);
+	/* No lies here: a flipped bit could turn a refused entry into one
+	 * inside the image, and a thread running garbage kills the fuzzer. */
+	struct capos_sqe s = kf_call_sqe(slot, kf_chance(16) ? any_cap() : c_threads, m, len);
+	kf_submit(slot, &s, result_choice(&s), false);
+}
+
+void op_thread_join(void)
+{
+	int slot = kf_slot(true);
+	if (slot < 0)
+		return;
+	uint16_t m = kf_chance(8) ? (uint16_t)kf_pick(3) : thread_ThreadHandle_join_METHOD;
+	struct capos_sqe s = kf_call_sqe(slot, cap_of(thread_ThreadHandle_ID), m, 0);
+	BUILD(thread_ThreadHandle_join_Params, p);
+	s.len = (uint32_t)kf_finish(&b);
+	kf_submit(slot, &s, result_choice(&s), true);
+}
+
+static uint64_t park_addr(void)
+{
+	switch (kf_pick(7)) {
+	case 0: return CAPOS_USER_IMAGE_END + kf_pick(1ull << 46);       /* past the image */
+	case 1: return (uint64_t)(uintptr_t)&park_word + 1 + kf_pick(3); /* misaligned */
+	case 2: return 0xffff800000000000ull + 4 * kf_pick(1024);
+	case 3: return 4 * kf_pick(1024); /* unmapped */
+	default: return (uint64_t)(uintptr_t)&park_word;
+	}
+}
+
+void op_park(void)
+{
+	static unsigned endless;
+	if (!c_park)
+		return;
+	uint16_t m = kf_chance(8) ? (uint16_t)kf_pick(4) : (uint16_t)kf_pick(2);
+	bool wait = m == thread_ParkSpace_wait_METHOD;
+	int slot = kf_slot(wait);
+	if (slot < 0)
+		return;
+	size_t len;
+	if (wait) {
+		uint64_t ns = kf_pick(3 * KF_MS);
+		if (kf_chance(32) && endless < 2) {
+			ns = UINT64_MAX;
+			endless++;
+		}
+		BUILD(thread_ParkSpace_wait_Params, p);
+		thread_ParkSpace_wait_Params_set_addr(p, park_addr());
+		thread_ParkSpace_wait_Params_set_expected(p, kf_chance(2) ? park_word
+		                                                          : (uint32_t)kf_rand());
+		thread_ParkSpace_wait_Params_set_timeoutNs(p, ns);
+		len = kf_finish(&b);
+	} else {
+		if (kf_chance(8))
+			park_word++;
+		BUILD(thread_ParkSpace_wake_Params, p);
+		thread_ParkSpace_wake_Params_set_addr(p, park_addr());
+		thread_ParkSpace_wake_Params_set_count(p, (uint32_t)kf_rand());
+		len = kf_finish(&b);
+	}
+	if (!wait || kf_chance(2))
+		(void)lie(slot, &len);
+	struct capos_sqe s = kf_call_sqe(slot, kf_chance(16) ? any_cap() : c_park, m, len);
+	kf_submit(slot, &s, result_choice(&s), wait);
+}
