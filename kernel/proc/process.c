@@ -154,6 +154,29 @@ int proc_map_region(struct process *p, uint64_t start, uint32_t pages, unsigned 
 	return CAPOS_OK;
 }
 
+/* ---- the capability table's frames ---------------------------------- */
+
+/* One frame per directory or chunk (both fit: lib/cap_table.c). */
+static void *cap_frame_alloc(void *ctx, size_t bytes)
+{
+	struct process *p = ctx;
+	uint64_t pa = bytes <= PAGE_SIZE ? pmm_alloc() : 0;
+	if (pa == 0)
+		return 0;
+	p->cap_frames++;
+	return phys_to_virt(pa);
+}
+
+static void cap_frame_free(void *ctx, void *va, size_t bytes)
+{
+	struct process *p = ctx;
+	(void)bytes;
+	p->cap_frames--;
+	pmm_free(virt_to_phys(va));
+}
+
+static const struct cap_table_ops cap_frame_ops = {cap_frame_alloc, cap_frame_free};
+
 /* ---- creation -------------------------------------------------------- */
 
 static unsigned elf_vmm_flags(uint32_t elf_flags)
@@ -260,11 +283,14 @@ struct process *process_create_granted(const char *name, const void *image, uint
 	kstrlcpy(p->name, name, sizeof(p->name));
 	p->state = PROC_RUNNABLE; /* claims the slot; not scheduled until returned */
 	p->wait_deadline = UINT64_MAX;
-	cap_table_init(&p->caps, p->cap_slots, PROC_CAP_SLOTS);
 
-	p->pml4 = vmm_create_address_space();
-	const char *step = "address space";
-	err = p->pml4 ? CAPOS_OK : CAPOS_ERR_NO_RESOURCES;
+	const char *step = "capability table";
+	err = cap_table_init(&p->caps, &cap_frame_ops, p, PROC_CAP_QUOTA);
+	if (!err) {
+		step = "address space";
+		p->pml4 = vmm_create_address_space();
+		err = p->pml4 ? CAPOS_OK : CAPOS_ERR_NO_RESOURCES;
+	}
 	if (!err) {
 		step = "extended state";
 		err = fpu_state_alloc(&p->fpu);
@@ -292,12 +318,12 @@ struct process *process_create_granted(const char *name, const void *image, uint
 	}
 	if (err) {
 		kprintf("proc: '%s' refused: %s: %s\n", name, step, ring_error_name(err));
-		p->frames_at_create = free_before - pmm_free_count();
+		p->frames_at_create = free_before - pmm_free_count() - p->cap_frames;
 		process_destroy(p);
 		return 0;
 	}
 	setup_kernel_context(p, plan.entry);
-	p->frames_at_create = free_before - pmm_free_count();
+	p->frames_at_create = free_before - pmm_free_count() - p->cap_frames;
 	kprintf("proc: pid %u '%s' created: %lu frames (free frames %lu -> %lu), entry %lx, "
 	        "tls %s, %u caps\n",
 	        p->pid, p->name, p->frames_at_create, free_before, pmm_free_count(), plan.entry,
@@ -335,11 +361,21 @@ void process_destroy(struct process *p)
 	/* Each type ends what p has pending in it (endpoint calls may hold
 	 * move reservations in p's table) before the table is released. */
 	kcap_process_exit(p);
+	/* The table's frames come back below with the rest. */
+	p->frames_at_create += p->cap_frames;
 	uint32_t held = cap_table_count(&p->caps);
+	uint64_t table_frames = p->cap_frames;
 	release_caps(p);
 	if (held)
-		kprintf("proc: pid %u '%s' released %u capability slots (%u left)\n", p->pid, p->name,
-		        held, cap_table_count(&p->caps));
+		kprintf("proc: pid %u '%s' released %u capability slots (%u left; table frames %lu, "
+		        "peak %u chunks)\n",
+		        p->pid, p->name, held, cap_table_count(&p->caps), table_frames,
+		        p->caps.chunks_peak);
+	if (p->caps.refused_quota || p->caps.refused_memory)
+		kprintf("proc: pid %u '%s' capability table refused %u inserts over quota %u, "
+		        "%u for memory\n",
+		        p->pid, p->name, p->caps.refused_quota, p->caps.limit, p->caps.refused_memory);
+	(void)cap_table_destroy(&p->caps);
 	if (p->pml4) {
 		if (read_cr3() == p->pml4)
 			vmm_switch(vmm_kernel_pml4());

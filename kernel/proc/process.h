@@ -20,7 +20,7 @@
 #include "wait.h"
 
 #define PROC_MAX         CAPOS_PROC_MAX       /* processes alive at once               */
-#define PROC_CAP_SLOTS   CAPOS_PROC_CAP_SLOTS /* cap table capacity per process */
+#define PROC_CAP_QUOTA   CAPOS_PROC_CAP_QUOTA /* capabilities one process may hold */
 #define PROC_NAME_MAX    32
 #define PROC_REASON_MAX  CAPOS_KILL_REASON_MAX /* a kill reason, as logged and sent to waiters */
 #define PROC_MAX_REGIONS (ELF_MAX_LOAD + 4)
@@ -64,8 +64,10 @@ struct process {
 	uint64_t sqes_done;
 	uint32_t cq_reserved; /* CQ slots promised to pending endpoint ops  */
 
+	/* Grows a frame at a time (lib/cap_table.h); cap_frames are the
+	 * frames it holds now, not part of frames_at_create. */
 	struct cap_table caps;
-	struct cap_slot cap_slots[PROC_CAP_SLOTS];
+	uint64_t cap_frames;
 
 	struct proc_region regions[PROC_MAX_REGIONS];
 	unsigned nregions;
