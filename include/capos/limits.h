@@ -9,7 +9,8 @@
 #ifndef CAPOS_LIMITS_H
 #define CAPOS_LIMITS_H
 
-/* Processes alive at once (kernel/proc/process.h), init included. */
+/* Services mkmanifest lets a manifest start, init included.  The kernel's
+ * process table grows past it on demand (kernel/proc/proc_table.c). */
 #define CAPOS_PROC_MAX 32u
 
 /* Capabilities a process is started with (the grants of a spawn, the

@@ -1,11 +1,10 @@
 /*
  * Process creation and teardown.
  *
- * Bookkeeping (struct process, kernel stacks) is static: PROC_MAX slots, so
- * creating and destroying a process never touches the kernel heap, and the
- * only frames a process takes are its user pages and page tables.  Creation
- * measures them (free-frame count before and after); teardown checks every
- * one came back.
+ * A process takes a slot of the process table (proc_table.c, grown
+ * before the count starts), then frames: its kernel stack, user pages,
+ * page tables and capability table.  Creation measures them (free-frame
+ * count before and after); teardown checks every one came back.
  */
 #include "process.h"
 
@@ -22,57 +21,7 @@
 #include "sched.h"
 #include "mem/user_memory.h"
 
-static struct process procs[PROC_MAX];
 static uint32_t next_pid = 1;
-
-/* Kernel stacks: one per table slot, each with a guard page below it that
- * kstack_init() unmaps so an overflow faults instead of corrupting. */
-struct kstack {
-	uint8_t guard[PAGE_SIZE];
-	uint8_t stack[KSTACK_SIZE];
-};
-static struct kstack kstacks[PROC_MAX] __attribute__((aligned(4096)));
-static bool kstack_guards_done;
-
-static void kstack_init(void)
-{
-	if (kstack_guards_done)
-		return;
-	kstack_guards_done = true;
-	unsigned unmapped = 0;
-	for (unsigned i = 0; i < PROC_MAX; i++) {
-		uint64_t pa;
-		/* The page belongs to the kernel image: unmap only, never pmm_free. */
-		if (vmm_unmap(vmm_kernel_pml4(), (uint64_t)kstacks[i].guard, &pa) == 0)
-			unmapped++;
-	}
-	kprintf("proc: %u kernel stacks of %u KiB, %u guard pages unmapped\n", PROC_MAX,
-	        KSTACK_SIZE / 1024, unmapped);
-}
-
-struct process *process_slot(unsigned i) { return i < PROC_MAX ? &procs[i] : 0; }
-
-unsigned process_live_count(void)
-{
-	unsigned n = 0;
-	for (unsigned i = 0; i < PROC_MAX; i++)
-		if (procs[i].state != PROC_FREE)
-			n++;
-	return n;
-}
-
-static struct process *slot_alloc(void)
-{
-	for (unsigned i = 0; i < PROC_MAX; i++)
-		if (procs[i].state == PROC_FREE)
-			return &procs[i];
-	return 0;
-}
-
-static uint64_t kstack_top_of(struct process *p)
-{
-	return (uint64_t)(kstacks[p - procs].stack + KSTACK_SIZE);
-}
 
 /* ---- user memory through the page tables ---------------------------- */
 
@@ -244,7 +193,6 @@ static int setup_ring(struct process *p)
  * proc_first_run. */
 static void setup_kernel_context(struct process *p, uint64_t entry)
 {
-	p->kstack_top = kstack_top_of(p);
 	struct trap_frame *tf = (struct trap_frame *)(p->kstack_top - sizeof(*tf));
 	memset(tf, 0, sizeof(*tf));
 	tf->rip = entry;
@@ -265,16 +213,16 @@ static void setup_kernel_context(struct process *p, uint64_t entry)
 struct process *process_create_granted(const char *name, const void *image, uint64_t size,
                                        proc_grant_fn grant, void *ctx)
 {
-	kstack_init();
 	struct elf_plan plan;
 	int err = elf_plan_parse(image, size, CAPOS_USER_MIN, CAPOS_USER_IMAGE_END, &plan);
 	if (err != ELF_OK) {
 		kprintf("proc: '%s' refused: bad ELF: %s\n", name, elf_error_name(err));
 		return 0;
 	}
-	struct process *p = slot_alloc();
+	struct process *p = process_slot_alloc();
 	if (p == 0) {
-		kprintf("proc: '%s' refused: process table full (%u)\n", name, PROC_MAX);
+		kprintf("proc: '%s' refused: process table full (%u slots, out of memory)\n", name,
+		        process_slot_count());
 		return 0;
 	}
 	uint64_t free_before = pmm_free_count();
@@ -286,6 +234,10 @@ struct process *process_create_granted(const char *name, const void *image, uint
 
 	const char *step = "capability table";
 	err = cap_table_init(&p->caps, &cap_frame_ops, p, PROC_CAP_QUOTA);
+	if (!err) {
+		step = "kernel stack";
+		err = process_kstack_map(p);
+	}
 	if (!err) {
 		step = "address space";
 		p->pml4 = vmm_create_address_space();
@@ -390,6 +342,7 @@ void process_destroy(struct process *p)
 		vmm_destroy_address_space(p->pml4);
 	}
 	fpu_state_free(&p->fpu);
+	process_kstack_unmap(p);
 	uint64_t returned = pmm_free_count() - free_before;
 	kprintf("proc: pid %u '%s' destroyed: returned %lu frames (free frames %lu -> %lu)%s\n",
 	        p->pid, p->name, returned, free_before, pmm_free_count(),

@@ -1,9 +1,9 @@
 /*
  * A process: an address space (own PML4, kernel half shared), a kernel
  * stack, a capability table, a ring page, a CapSet page, a TLS area and a
- * user stack.  Process bookkeeping lives in a static table (no heap), and
- * every user-half frame the process owns is listed in its regions, so
- * teardown returns exactly the frames creation took.
+ * user stack.  Process bookkeeping lives in a table that grows
+ * (proc_table.c), and every frame the process owns is listed in its
+ * regions or counted, so teardown returns exactly the frames creation took.
  */
 #ifndef CAPOS_PROC_PROCESS_H
 #define CAPOS_PROC_PROCESS_H
@@ -19,7 +19,6 @@
 #include "ring_consumer.h"
 #include "wait.h"
 
-#define PROC_MAX         CAPOS_PROC_MAX       /* processes alive at once               */
 #define PROC_CAP_QUOTA   CAPOS_PROC_CAP_QUOTA /* capabilities one process may hold */
 #define PROC_NAME_MAX    32
 #define PROC_REASON_MAX  CAPOS_KILL_REASON_MAX /* a kill reason, as logged and sent to waiters */
@@ -135,9 +134,18 @@ static inline void proc_wait_end(struct process *p, enum wait_kind k)
 		proc_wait_underflow(p, k);
 }
 
-/* Process table access for the scheduler. */
+/* The process table (proc_table.c): slots 0 .. process_slot_count()-1,
+ * free ones with state PROC_FREE; it grows, never moves a slot and keeps
+ * its slots (a pointer plus pid check stays safe). */
 struct process *process_slot(unsigned i);
+unsigned process_slot_count(void);
+/* p's slot number, or process_slot_count() if p is not a slot. */
+unsigned process_slot_index(const struct process *p);
 unsigned process_live_count(void);
+/* Makes the first slots exist (boot, before it measures free frames). */
+bool process_table_reserve(void);
+/* Frames the table keeps for itself (slot chunks, stack page tables). */
+uint64_t process_table_frames(void);
 
 /* User memory access through the process's page tables (never through the
  * user mapping itself, so SMAP and unmapped addresses cannot fault the
