@@ -58,11 +58,11 @@ bool proc_memory_grow(unsigned slots)
 	while (mem_nchunks * MEM_CHUNK < slots) {
 		if (mem_nchunks == mem_chunks_cap) {
 			unsigned cap = mem_chunks_cap ? 2 * mem_chunks_cap : 4;
-			struct proc_memory **grown = kmalloc(cap * sizeof(*grown));
+			struct proc_memory **grown = kmalloc(cap * sizeof(struct proc_memory *));
 			if (grown == 0)
 				return false;
 			if (mem_nchunks)
-				memcpy(grown, mem_chunks, mem_nchunks * sizeof(*grown));
+				memcpy(grown, mem_chunks, mem_nchunks * sizeof(struct proc_memory *));
 			kfree(mem_chunks);
 			mem_chunks = grown;
 			mem_chunks_cap = cap;

@@ -16,8 +16,8 @@ static bool scratch_fit(unsigned n)
 {
 	if (n <= scratch_len)
 		return true;
-	const struct wait_counts **w = kmalloc(n * sizeof(*w));
-	struct process **p = kmalloc(n * sizeof(*p));
+	const struct wait_counts **w = kmalloc(n * sizeof(const struct wait_counts *));
+	struct process **p = kmalloc(n * sizeof(struct process *));
 	if (w == 0 || p == 0) {
 		kfree(w);
 		kfree(p);

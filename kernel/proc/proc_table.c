@@ -26,14 +26,15 @@
 #include "mem/pmm.h"
 #include "mem/user_memory.h"
 #include "mem/vmm.h"
+#include "proc_internal.h"
 #include "process.h"
 
-#define PROC_CHUNK     32u
+#define PROC_CHUNK    32u
 /* In the heap's PML4 slot (only vmm_init makes kernel-half slots), far
  * past the heap's end. */
-#define KSTACK_AREA    (KHEAP_BASE + (UINT64_C(1) << 38))
-#define KSTACK_WINDOW  (KSTACK_SIZE + PAGE_SIZE)   /* guard page, then the stack */
-#define KSTACK_PAGES   (KSTACK_SIZE / PAGE_SIZE)
+#define KSTACK_AREA   (KHEAP_BASE + (UINT64_C(1) << 38))
+#define KSTACK_WINDOW (KSTACK_SIZE + PAGE_SIZE) /* guard page, then the stack */
+#define KSTACK_PAGES  (KSTACK_SIZE / PAGE_SIZE)
 
 _Static_assert(KHEAP_MAX_SIZE <= (UINT64_C(1) << 38), "stack windows start past the heap");
 
@@ -89,11 +90,11 @@ static bool chunk_add(void)
 	bool ok = true;
 	if (nchunks == chunks_cap) {
 		unsigned cap = chunks_cap ? 2 * chunks_cap : 4;
-		struct process **grown = kmalloc(cap * sizeof(*grown));
+		struct process **grown = kmalloc(cap * sizeof(struct process *));
 		ok = grown != 0;
 		if (ok) {
 			if (nchunks)
-				memcpy(grown, chunks, nchunks * sizeof(*grown));
+				memcpy(grown, chunks, nchunks * sizeof(struct process *));
 			kfree(chunks);
 			chunks = grown;
 			chunks_cap = cap;
