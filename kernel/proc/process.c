@@ -12,6 +12,8 @@
 #include "arch/x86_64/gdt.h"
 #include "arch/x86_64/trap.h"
 #include "api/kmeasure.h"
+#include "boot_cmdline.h"
+#include "boot_info.h"
 #include "cap/registry.h"
 #include "kstring.h"
 #include "log.h"
@@ -126,6 +128,26 @@ static void cap_frame_free(void *ctx, void *va, size_t bytes)
 
 static const struct cap_table_ops cap_frame_ops = {cap_frame_alloc, cap_frame_free};
 
+/* Capabilities a process may hold: CAPOS_PROC_CAP_QUOTA, or capquota=N
+ * (1..CAPOS_PROC_CAP_QUOTA) on the kernel command line, which tests use to
+ * reach a full table in a few calls. */
+static uint32_t cap_quota(void)
+{
+	static uint32_t quota;
+	if (quota == 0) {
+		char arg[16];
+		quota = CAPOS_PROC_CAP_QUOTA;
+		if (boot_arg("capquota", arg, sizeof arg) != 0 &&
+		    !boot_cmdline_parse_uint(arg, CAPOS_PROC_CAP_QUOTA, &quota))
+			kprintf("boot: WARNING: capquota=%s ignored: not a number in 1..%u\n", arg,
+			        CAPOS_PROC_CAP_QUOTA);
+		if (quota == 0)
+			quota = CAPOS_PROC_CAP_QUOTA;
+		kprintf("proc: each process may hold %u capabilities\n", quota);
+	}
+	return quota;
+}
+
 /* ---- creation -------------------------------------------------------- */
 
 static unsigned elf_vmm_flags(uint32_t elf_flags)
@@ -233,7 +255,7 @@ struct process *process_create_granted(const char *name, const void *image, uint
 	p->wait_deadline = UINT64_MAX;
 
 	const char *step = "capability table";
-	err = cap_table_init(&p->caps, &cap_frame_ops, p, PROC_CAP_QUOTA);
+	err = cap_table_init(&p->caps, &cap_frame_ops, p, cap_quota());
 	if (!err) {
 		step = "kernel stack";
 		err = process_kstack_map(p);
