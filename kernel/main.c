@@ -29,8 +29,8 @@
 /* Every argument some part of the kernel reads (boot_arg); keep in step
  * with docs/boot.md.  Anything else is a typo the user should hear about. */
 static const char *const known_args[] = {"test", "nonx", "nowp", "nosmep", "nosmap",
-                                         "noxsave", "noapic", "noiommu", "watchdog"};
-#define KNOWN_ARGS_TEXT "test=NAME nonx nowp nosmep nosmap noxsave noapic noiommu watchdog=SECONDS"
+                                         "noxsave", "noapic", "noiommu", "watchdog", "capquota"};
+#define KNOWN_ARGS_TEXT "test=NAME nonx nowp nosmep nosmap noxsave noapic noiommu watchdog=SECONDS capquota=N"
 
 /* A word whose key has a dot (kfuzz.seed=1) belongs to a user program,
  * which reads it through BootPackage.commandLine: not the kernel's to judge. */

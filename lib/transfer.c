@@ -65,7 +65,8 @@ int xfer_commit(struct cap_table *src, struct cap_table *dst, struct xfer_plan *
 {
 	if (!plan->prepared)
 		return CAPOS_ERR_BAD_TRANSFER;
-	if (cap_table_free_slots(dst) < plan->count)
+	/* Room first (the table grows now): the inserts below cannot fail. */
+	if (cap_table_ensure(dst, plan->count) != CAPOS_OK)
 		return CAPOS_ERR_NO_RESOURCES;
 	uint32_t ids[CAPOS_XFER_MAX];
 	for (uint32_t i = 0; i < plan->count; i++) {

@@ -9,12 +9,20 @@
 #ifndef CAPOS_LIMITS_H
 #define CAPOS_LIMITS_H
 
-/* Processes alive at once (kernel/proc/process.h), init included. */
+/* Services mkmanifest lets a manifest start, init included.  The kernel's
+ * process table grows past it on demand (kernel/proc/proc_table.c). */
 #define CAPOS_PROC_MAX 32u
 
-/* Capability table slots of one process (kernel/proc/process.h): every
- * cap a service is granted takes one, and so does every cap init holds. */
+/* Capabilities a process is started with (the grants of a spawn, the
+ * CapSet page), and what mkmanifest allows init to hold while it starts
+ * the services.  A process's table itself grows past this on demand. */
 #define CAPOS_PROC_CAP_SLOTS 64u
+
+/* Capabilities one process may hold at once (kernel/proc/process.h): its
+ * table grows a 4 KiB frame (64 slots) at a time up to this quota, the
+ * whole id space (lib/cap_table.h, CAP_TABLE_MAX_SLOTS), or until memory
+ * runs out; then an insert fails with CAPOS_ERR_NO_RESOURCES. */
+#define CAPOS_PROC_CAP_QUOTA 16384u
 
 /* Endpoints alive at once (kernel/cap/endpoint.h). */
 #define CAPOS_ENDPOINT_MAX 32u

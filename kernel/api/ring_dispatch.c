@@ -104,6 +104,9 @@ static int check_room(struct process *p, const struct capos_sqe *sqe, const stru
 {
 	uint32_t free_slots = cap_table_free_slots(proc_caps(p));
 	int err = kcall_check_room(sqe->result_len, c->bound, free_slots);
+	/* The table grows now, so the result's inserts cannot fail later. */
+	if (!err && c->bound.caps != 0)
+		err = cap_table_ensure(&p->caps, c->bound.caps);
 	if (err)
 		kprintf("cap: pid %u %s.%s refused before it ran: %s (result buffer %u bytes, "
 		        "needs %lu; %u free slots, needs %u)\n",

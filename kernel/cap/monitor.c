@@ -25,8 +25,11 @@
  * text (at most 8 + NUL), each padded to words. */
 #define MON_ENTRY_BYTES \
 	(8u * (capos_ProcessInfo_DATA_WORDS + capos_ProcessInfo_PTR_COUNT) + PROC_NAME_MAX + 16u)
+/* One reply lists at most this many (the reply buffer is bounded; the
+ * process table is not): the rest are counted in `hidden`. */
+#define MON_SHOWN_MAX 64u
 #define MON_PROCESSES_BYTES \
-	(KCALL_FLAT(capos_SystemMonitor_processes_Results) + 8u + PROC_MAX * MON_ENTRY_BYTES)
+	(KCALL_FLAT(capos_SystemMonitor_processes_Results) + 8u + MON_SHOWN_MAX * MON_ENTRY_BYTES)
 
 static struct monitor {
 	int unused;
@@ -87,13 +90,13 @@ static void fill_entry(capos_ProcessInfo_builder e, struct process *p)
 
 static int build_processes(struct kcap_call *c)
 {
-	struct process *shown[PROC_MAX];
+	struct process *shown[MON_SHOWN_MAX];
 	uint32_t n = 0, hidden = 0;
-	for (unsigned i = 0; i < PROC_MAX; i++) {
+	for (unsigned i = 0; i < process_slot_count(); i++) {
 		struct process *p = process_slot(i);
 		if (p->state == PROC_FREE)
 			continue;
-		if (in_scope(p, c->badge))
+		if (in_scope(p, c->badge) && n < MON_SHOWN_MAX)
 			shown[n++] = p;
 		else
 			hidden++;

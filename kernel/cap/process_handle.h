@@ -9,8 +9,9 @@
  * child is destroyed; one wait at a time per handle (a second is
  * overloaded).  The exit code of a killed process is -1.
  *
- * Handles come from a static pool (PROCESS_HANDLE_MAX).  A handle lives
- * while a capability refers to it or its child lives.
+ * Handles come from a static pool (PROCESS_HANDLE_MAX, sized for the
+ * 500-process smoke with room to spare; a full pool is overloaded).  A
+ * handle lives while a capability refers to it or its child lives.
  */
 #ifndef CAPOS_CAP_PROCESS_HANDLE_H
 #define CAPOS_CAP_PROCESS_HANDLE_H
@@ -22,7 +23,7 @@
 
 struct process;
 
-#define PROCESS_HANDLE_MAX 64
+#define PROCESS_HANDLE_MAX 1024
 
 /* A handle for child with one capability reference, as a result-cap entry
  * in *out; CAPOS_ERR_NO_RESOURCES when the pool is exhausted.  spawner_badge

@@ -28,7 +28,9 @@
 #include "capos.capnp.h"
 #include "time.capnp.h"
 
-#define TIMER_SLEEPS_MAX (PROC_MAX * TIMER_SLEEPS_PER_PROC)
+/* Sleeps pending at once, all processes together (a full pool is
+ * overloaded, like a process's own limit). */
+#define TIMER_SLEEPS_MAX 256u
 
 struct sleep_rec {
 	struct process *p; /* NULL: free */
@@ -129,7 +131,7 @@ static int timer_sleep(struct kcap_call *c)
 	for (unsigned i = 0; i < TIMER_SLEEPS_MAX && r == 0; i++)
 		if (sleeps[i].p == 0)
 			r = &sleeps[i];
-	if (r == 0) /* cannot happen: PROC_MAX processes x the per-process limit */
+	if (r == 0)
 		return kcap_exception(c, capos_CapException_Type_overloaded,
 		                      "Timer.sleep: sleep table full");
 	*r = (struct sleep_rec){

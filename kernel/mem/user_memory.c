@@ -18,6 +18,7 @@
 
 #include "boot_info.h"
 #include "cap/memory_object.h"
+#include "mem/heap.h"
 #include "dev/device_claim.h"
 #include "frame_ledger.h"
 #include "kstring.h"
@@ -39,7 +40,12 @@ struct proc_memory {
 	uint64_t maps, unmaps, protects, grants, frees;
 };
 
-static struct proc_memory mems[PROC_MAX];
+/* One per process-table slot, in chunks added with the table's
+ * (proc_memory_grow) and kept with them; state is reset on first use by a
+ * new pid. */
+#define MEM_CHUNK 32u
+static struct proc_memory **mem_chunks;
+static unsigned mem_nchunks, mem_chunks_cap;
 /* The process whose process_destroy is releasing its caps (set at the end
  * of proc_memory_teardown; stale once the slot is cleared: check the pid). */
 static struct process *destroying;
@@ -47,12 +53,33 @@ static uint32_t destroying_pid;
 /* Scratch for allocContiguous (one call at a time: one CPU, no preemption). */
 static uint64_t contig_run[UMEM_CONTIG_MAX];
 
+bool proc_memory_grow(unsigned slots)
+{
+	while (mem_nchunks * MEM_CHUNK < slots) {
+		if (mem_nchunks == mem_chunks_cap) {
+			unsigned cap = mem_chunks_cap ? 2 * mem_chunks_cap : 4;
+			struct proc_memory **grown = kmalloc(cap * sizeof(struct proc_memory *));
+			if (grown == 0)
+				return false;
+			if (mem_nchunks)
+				memcpy(grown, mem_chunks, mem_nchunks * sizeof(struct proc_memory *));
+			kfree(mem_chunks);
+			mem_chunks = grown;
+			mem_chunks_cap = cap;
+		}
+		struct proc_memory *c = kzalloc(MEM_CHUNK * sizeof(*c));
+		if (c == 0)
+			return false;
+		mem_chunks[mem_nchunks++] = c;
+	}
+	return true;
+}
+
 static struct proc_memory *mem_of(struct process *p)
 {
-	for (unsigned i = 0; i < PROC_MAX; i++) {
-		if (process_slot(i) != p)
-			continue;
-		struct proc_memory *m = &mems[i];
+	unsigned i = process_slot_index(p);
+	if (i < mem_nchunks * MEM_CHUNK) {
+		struct proc_memory *m = &mem_chunks[i / MEM_CHUNK][i % MEM_CHUNK];
 		if (m->pid != p->pid) {
 			m->pid = p->pid;
 			frame_ledger_init(&m->ledger, m->held, UMEM_HELD_MAX, UMEM_FRAME_LIMIT);

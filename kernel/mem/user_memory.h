@@ -8,6 +8,7 @@
 #ifndef CAPOS_MEM_USER_MEMORY_H
 #define CAPOS_MEM_USER_MEMORY_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct process;
@@ -70,5 +71,9 @@ uint64_t umem_alloc_contiguous(uint32_t count);
 /* Returns every granted frame and mapped page of p; called by
  * process_destroy before it measures what the process returns. */
 void proc_memory_teardown(struct process *p);
+
+/* The process table grew to `slots`: state for each (kept with the slot).
+ * False when out of memory. */
+bool proc_memory_grow(unsigned slots);
 
 #endif

@@ -157,6 +157,11 @@ bool manifest_boot(void)
 		init_grants.count++;
 	}
 
+	/* The table's first slots exist before the count starts; what it
+	 * keeps when it grows is counted (process_table_frames). */
+	if (!process_table_reserve())
+		boot_fail("no memory for the process table");
+	uint64_t table_start = process_table_frames();
 	uint64_t free_start = pmm_free_count();
 	struct process *init = process_create_granted("init", bin->data, bin->size,
 	                                              spawn_install_grants, &init_grants);
@@ -172,9 +177,13 @@ bool manifest_boot(void)
 	        init->pid, (int)bin->name.len, bin->name.ptr, init_grants.count);
 	sched_run();
 
-	uint64_t free_end = pmm_free_count();
-	kprintf("boot: every process exited; free frames %lu before init, %lu after\n", free_start,
-	        free_end);
+	uint64_t table_kept = process_table_frames() - table_start;
+	uint64_t free_end = pmm_free_count() + table_kept;
+	if (table_kept)
+		kprintf("boot: the process table grew to %u slots and keeps %lu frames for them\n",
+		        process_slot_count(), table_kept);
+	kprintf("boot: every process exited; free frames %lu before init, %lu after%s\n", free_start,
+	        free_end, table_kept ? " (with the table's)" : "");
 	process_spawner_log_counts();
 	unsigned ipc_live = endpoint_log_counts("all processes exited");
 	unsigned handles = process_handle_live() + thread_handle_live();

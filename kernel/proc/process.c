@@ -1,11 +1,10 @@
 /*
  * Process creation and teardown.
  *
- * Bookkeeping (struct process, kernel stacks) is static: PROC_MAX slots, so
- * creating and destroying a process never touches the kernel heap, and the
- * only frames a process takes are its user pages and page tables.  Creation
- * measures them (free-frame count before and after); teardown checks every
- * one came back.
+ * A process takes a slot of the process table (proc_table.c, grown
+ * before the count starts), then frames: its kernel stack, user pages,
+ * page tables and capability table.  Creation measures them (free-frame
+ * count before and after); teardown checks every one came back.
  */
 #include "process.h"
 
@@ -13,6 +12,8 @@
 #include "arch/x86_64/gdt.h"
 #include "arch/x86_64/trap.h"
 #include "api/kmeasure.h"
+#include "boot_cmdline.h"
+#include "boot_info.h"
 #include "cap/registry.h"
 #include "kstring.h"
 #include "log.h"
@@ -22,57 +23,7 @@
 #include "sched.h"
 #include "mem/user_memory.h"
 
-static struct process procs[PROC_MAX];
 static uint32_t next_pid = 1;
-
-/* Kernel stacks: one per table slot, each with a guard page below it that
- * kstack_init() unmaps so an overflow faults instead of corrupting. */
-struct kstack {
-	uint8_t guard[PAGE_SIZE];
-	uint8_t stack[KSTACK_SIZE];
-};
-static struct kstack kstacks[PROC_MAX] __attribute__((aligned(4096)));
-static bool kstack_guards_done;
-
-static void kstack_init(void)
-{
-	if (kstack_guards_done)
-		return;
-	kstack_guards_done = true;
-	unsigned unmapped = 0;
-	for (unsigned i = 0; i < PROC_MAX; i++) {
-		uint64_t pa;
-		/* The page belongs to the kernel image: unmap only, never pmm_free. */
-		if (vmm_unmap(vmm_kernel_pml4(), (uint64_t)kstacks[i].guard, &pa) == 0)
-			unmapped++;
-	}
-	kprintf("proc: %u kernel stacks of %u KiB, %u guard pages unmapped\n", PROC_MAX,
-	        KSTACK_SIZE / 1024, unmapped);
-}
-
-struct process *process_slot(unsigned i) { return i < PROC_MAX ? &procs[i] : 0; }
-
-unsigned process_live_count(void)
-{
-	unsigned n = 0;
-	for (unsigned i = 0; i < PROC_MAX; i++)
-		if (procs[i].state != PROC_FREE)
-			n++;
-	return n;
-}
-
-struct process *proc_slot_alloc(void)
-{
-	for (unsigned i = 0; i < PROC_MAX; i++)
-		if (procs[i].state == PROC_FREE)
-			return &procs[i];
-	return 0;
-}
-
-static uint64_t kstack_top_of(struct process *p)
-{
-	return (uint64_t)(kstacks[p - procs].stack + KSTACK_SIZE);
-}
 
 uint32_t proc_next_pid(void) { return next_pid++; }
 
@@ -156,6 +107,49 @@ int proc_map_region(struct process *p, uint64_t start, uint32_t pages, unsigned 
 	return CAPOS_OK;
 }
 
+/* ---- the capability table's frames ---------------------------------- */
+
+/* One frame per directory or chunk (both fit: lib/cap_table.c). */
+static void *cap_frame_alloc(void *ctx, size_t bytes)
+{
+	struct process *p = ctx;
+	uint64_t pa = bytes <= PAGE_SIZE ? pmm_alloc() : 0;
+	if (pa == 0)
+		return 0;
+	p->cap_frames++;
+	return phys_to_virt(pa);
+}
+
+static void cap_frame_free(void *ctx, void *va, size_t bytes)
+{
+	struct process *p = ctx;
+	(void)bytes;
+	p->cap_frames--;
+	pmm_free(virt_to_phys(va));
+}
+
+static const struct cap_table_ops cap_frame_ops = {cap_frame_alloc, cap_frame_free};
+
+/* Capabilities a process may hold: CAPOS_PROC_CAP_QUOTA, or capquota=N
+ * (1..CAPOS_PROC_CAP_QUOTA) on the kernel command line, which tests use to
+ * reach a full table in a few calls. */
+static uint32_t cap_quota(void)
+{
+	static uint32_t quota;
+	if (quota == 0) {
+		char arg[16];
+		quota = CAPOS_PROC_CAP_QUOTA;
+		if (boot_arg("capquota", arg, sizeof arg) != 0 &&
+		    !boot_cmdline_parse_uint(arg, CAPOS_PROC_CAP_QUOTA, &quota))
+			kprintf("boot: WARNING: capquota=%s ignored: not a number in 1..%u\n", arg,
+			        CAPOS_PROC_CAP_QUOTA);
+		if (quota == 0)
+			quota = CAPOS_PROC_CAP_QUOTA;
+		kprintf("proc: each process may hold %u capabilities\n", quota);
+	}
+	return quota;
+}
+
 /* ---- creation -------------------------------------------------------- */
 
 static unsigned elf_vmm_flags(uint32_t elf_flags)
@@ -225,7 +219,6 @@ int proc_setup_ring(struct process *p, uint64_t va)
 void proc_setup_context(struct process *p, uint64_t rip, uint64_t rsp, uint64_t rdi,
                         uint64_t rsi, uint64_t rdx)
 {
-	p->kstack_top = kstack_top_of(p);
 	struct trap_frame *tf = (struct trap_frame *)(p->kstack_top - sizeof(*tf));
 	memset(tf, 0, sizeof(*tf));
 	tf->rip = rip;
@@ -246,16 +239,16 @@ void proc_setup_context(struct process *p, uint64_t rip, uint64_t rsp, uint64_t 
 struct process *process_create_granted(const char *name, const void *image, uint64_t size,
                                        proc_grant_fn grant, void *ctx)
 {
-	kstack_init();
 	struct elf_plan plan;
 	int err = elf_plan_parse(image, size, CAPOS_USER_MIN, CAPOS_USER_IMAGE_END, &plan);
 	if (err != ELF_OK) {
 		kprintf("proc: '%s' refused: bad ELF: %s\n", name, elf_error_name(err));
 		return 0;
 	}
-	struct process *p = proc_slot_alloc();
+	struct process *p = process_slot_alloc();
 	if (p == 0) {
-		kprintf("proc: '%s' refused: process table full (%u)\n", name, PROC_MAX);
+		kprintf("proc: '%s' refused: process table full (%u slots, out of memory)\n", name,
+		        process_slot_count());
 		return 0;
 	}
 	uint64_t free_before = pmm_free_count();
@@ -265,11 +258,18 @@ struct process *process_create_granted(const char *name, const void *image, uint
 	p->state = PROC_RUNNABLE; /* claims the slot; not scheduled until returned */
 	p->leader = p;
 	p->wait_deadline = UINT64_MAX;
-	cap_table_init(&p->caps, p->cap_slots, PROC_CAP_SLOTS);
 
-	p->pml4 = vmm_create_address_space();
-	const char *step = "address space";
-	err = p->pml4 ? CAPOS_OK : CAPOS_ERR_NO_RESOURCES;
+	const char *step = "capability table";
+	err = cap_table_init(&p->caps, &cap_frame_ops, p, cap_quota());
+	if (!err) {
+		step = "kernel stack";
+		err = process_kstack_map(p);
+	}
+	if (!err) {
+		step = "address space";
+		p->pml4 = vmm_create_address_space();
+		err = p->pml4 ? CAPOS_OK : CAPOS_ERR_NO_RESOURCES;
+	}
 	if (!err) {
 		step = "extended state";
 		err = fpu_state_alloc(&p->fpu);
@@ -297,13 +297,13 @@ struct process *process_create_granted(const char *name, const void *image, uint
 	}
 	if (err) {
 		kprintf("proc: '%s' refused: %s: %s\n", name, step, ring_error_name(err));
-		p->frames_at_create = free_before - pmm_free_count();
+		p->frames_at_create = free_before - pmm_free_count() - p->cap_frames;
 		process_destroy(p);
 		return 0;
 	}
 	proc_setup_context(p, plan.entry, CAPOS_USER_STACK_TOP - 8, CAPOS_RING_VADDR, p->pid,
 	                   CAPOS_CAPSET_VADDR);
-	p->frames_at_create = free_before - pmm_free_count();
+	p->frames_at_create = free_before - pmm_free_count() - p->cap_frames;
 	kprintf("proc: pid %u '%s' created: %lu frames (free frames %lu -> %lu), entry %lx, "
 	        "tls %s, %u caps\n",
 	        p->pid, p->name, p->frames_at_create, free_before, pmm_free_count(), plan.entry,
@@ -356,11 +356,21 @@ static void process_teardown(struct process *p)
 	/* Each type ends what p has pending in it (endpoint calls may hold
 	 * move reservations in p's table) before the table is released. */
 	kcap_process_exit(p);
+	/* The table's frames come back below with the rest. */
+	p->frames_at_create += p->cap_frames;
 	uint32_t held = cap_table_count(&p->caps);
+	uint64_t table_frames = p->cap_frames;
 	release_caps(p);
 	if (held)
-		kprintf("proc: pid %u '%s' released %u capability slots (%u left)\n", p->pid, p->name,
-		        held, cap_table_count(&p->caps));
+		kprintf("proc: pid %u '%s' released %u capability slots (%u left; table frames %lu, "
+		        "peak %u chunks)\n",
+		        p->pid, p->name, held, cap_table_count(&p->caps), table_frames,
+		        p->caps.chunks_peak);
+	if (p->caps.refused_quota || p->caps.refused_memory)
+		kprintf("proc: pid %u '%s' capability table refused %u inserts over quota %u, "
+		        "%u for memory\n",
+		        p->pid, p->name, p->caps.refused_quota, p->caps.limit, p->caps.refused_memory);
+	(void)cap_table_destroy(&p->caps);
 	if (p->pml4) {
 		if (read_cr3() == p->pml4)
 			vmm_switch(vmm_kernel_pml4());
@@ -368,6 +378,7 @@ static void process_teardown(struct process *p)
 		vmm_destroy_address_space(p->pml4);
 	}
 	fpu_state_free(&p->fpu);
+	process_kstack_unmap(p);
 	uint64_t returned = pmm_free_count() - free_before;
 	kprintf("proc: pid %u '%s' destroyed: returned %lu frames (free frames %lu -> %lu)%s\n",
 	        p->pid, p->name, returned, free_before, pmm_free_count(),
@@ -389,8 +400,8 @@ static void process_teardown(struct process *p)
  * CPU, and the caller is not one of them). */
 static void end_other_threads(struct process *leader, struct process *except)
 {
-	for (unsigned i = 0; i < PROC_MAX && leader->threads > 0; i++) {
-		struct process *t = &procs[i];
+	for (unsigned i = 0; i < process_slot_count() && leader->threads > 0; i++) {
+		struct process *t = process_slot(i);
 		if (t == leader || t == except || t->state == PROC_FREE || t->leader != leader)
 			continue;
 		t->killed = true;

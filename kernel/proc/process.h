@@ -1,9 +1,9 @@
 /*
  * A process: an address space (own PML4, kernel half shared), a kernel
  * stack, a capability table, a ring page, a CapSet page, a TLS area and a
- * user stack.  Process bookkeeping lives in a static table (no heap), and
- * every user-half frame the process owns is listed in its regions, so
- * teardown returns exactly the frames creation took.
+ * user stack.  Process bookkeeping lives in a table that grows
+ * (proc_table.c), and every frame the process owns is listed in its
+ * regions or counted, so teardown returns exactly the frames creation took.
  *
  * Threads: a struct process is one schedulable thread (registers, kernel
  * stack, extended state, ring, state, wait).  The first thread of a
@@ -30,8 +30,7 @@
 #include "ring_consumer.h"
 #include "wait.h"
 
-#define PROC_MAX         CAPOS_PROC_MAX       /* processes alive at once               */
-#define PROC_CAP_SLOTS   CAPOS_PROC_CAP_SLOTS /* cap table capacity per process */
+#define PROC_CAP_QUOTA   CAPOS_PROC_CAP_QUOTA /* capabilities one process may hold */
 #define PROC_NAME_MAX    32
 #define PROC_REASON_MAX  CAPOS_KILL_REASON_MAX /* a kill reason, as logged and sent to waiters */
 #define PROC_MAX_REGIONS (ELF_MAX_LOAD + 4)
@@ -86,8 +85,10 @@ struct process {
 	uint64_t sqes_done;
 	uint32_t cq_reserved; /* CQ slots promised to pending endpoint ops  */
 
+	/* Grows a frame at a time (lib/cap_table.h); cap_frames are the
+	 * frames it holds now, not part of frames_at_create. */
 	struct cap_table caps;
-	struct cap_slot cap_slots[PROC_CAP_SLOTS];
+	uint64_t cap_frames;
 
 	struct proc_region regions[PROC_MAX_REGIONS];
 	unsigned nregions;
@@ -172,9 +173,18 @@ void thread_release(struct process *t);
 /* Records the first thread's TLS layout for thread_create. */
 void thread_note_tls(struct process *p, const struct elf_plan *plan, uint64_t data_offset);
 
-/* Process table access for the scheduler. */
+/* The process table (proc_table.c): slots 0 .. process_slot_count()-1,
+ * free ones with state PROC_FREE; it grows, never moves a slot and keeps
+ * its slots (a pointer plus pid check stays safe). */
 struct process *process_slot(unsigned i);
+unsigned process_slot_count(void);
+/* p's slot number, or process_slot_count() if p is not a slot. */
+unsigned process_slot_index(const struct process *p);
 unsigned process_live_count(void);
+/* Makes the first slots exist (boot, before it measures free frames). */
+bool process_table_reserve(void);
+/* Frames the table keeps for itself (slot chunks, stack page tables). */
+uint64_t process_table_frames(void);
 
 /* User memory access through the process's page tables (never through the
  * user mapping itself, so SMAP and unmapped addresses cannot fault the

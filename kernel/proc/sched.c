@@ -12,8 +12,8 @@
 #include "watchdog.h"
 
 static struct process *current;
-static uint64_t scheduler_rsp;             /* the scheduler loop's saved context */
-static unsigned last_index = PROC_MAX - 1; /* round-robin position: slot 0 goes first */
+static uint64_t scheduler_rsp;           /* the scheduler loop's saved context */
+static unsigned last_index = UINT32_MAX; /* round-robin position: slot 0 goes first */
 static uint64_t preemptions;
 static struct process *handoff; /* direct IPC target for the next pick */
 static uint32_t handoff_pid;
@@ -48,8 +48,9 @@ static struct process *pick_next(void)
 		handoffs++; /* the round-robin position does not move */
 		return h;
 	}
-	for (unsigned k = 1; k <= PROC_MAX; k++) {
-		unsigned i = (last_index + k) % PROC_MAX;
+	unsigned n = process_slot_count();
+	for (unsigned k = 1; k <= n; k++) {
+		unsigned i = (last_index + k) % n;
 		struct process *p = process_slot(i);
 		if (p->state == PROC_RUNNABLE) {
 			last_index = i;
@@ -90,7 +91,7 @@ static bool wake_expired(uint64_t now)
 {
 	bool any_deadline = false;
 	uint64_t next = UINT64_MAX;
-	for (unsigned i = 0; i < PROC_MAX; i++) {
+	for (unsigned i = 0; i < process_slot_count(); i++) {
 		struct process *p = process_slot(i);
 		if (p->state != PROC_BLOCKED || p->wait_deadline == UINT64_MAX)
 			continue;
@@ -138,7 +139,7 @@ static bool break_deadlock(void)
 
 static bool any_runnable(void)
 {
-	for (unsigned i = 0; i < PROC_MAX; i++)
+	for (unsigned i = 0; i < process_slot_count(); i++)
 		if (process_slot(i)->state == PROC_RUNNABLE)
 			return true;
 	return false;

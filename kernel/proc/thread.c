@@ -44,7 +44,7 @@ void thread_note_tls(struct process *p, const struct elf_plan *plan, uint64_t da
 /* The lowest thread slot no live thread of leader uses. */
 static bool slot_in_use(struct process *leader, uint32_t slot)
 {
-	for (unsigned i = 0; i < PROC_MAX; i++) {
+	for (unsigned i = 0; i < process_slot_count(); i++) {
 		struct process *t = process_slot(i);
 		if (t->state != PROC_FREE && t != leader && t->leader == leader &&
 		    t->thread_slot == slot)
@@ -55,7 +55,7 @@ static bool slot_in_use(struct process *leader, uint32_t slot)
 
 static int pick_slot(struct process *leader, uint32_t *out)
 {
-	for (uint32_t s = 0; s < THREAD_SLOTS && s <= PROC_MAX; s++) {
+	for (uint32_t s = 0; s < THREAD_SLOTS; s++) {
 		if (!slot_in_use(leader, s)) {
 			*out = s;
 			return CAPOS_OK;
@@ -128,11 +128,12 @@ struct process *thread_create(struct process *caller, uint64_t entry, uint64_t a
 		return 0;
 	uint32_t slot;
 	*err = pick_slot(leader, &slot);
-	struct process *t = *err ? 0 : proc_slot_alloc();
+	struct process *t = *err ? 0 : process_slot_alloc();
 	if (t == 0) {
 		*err = CAPOS_ERR_NO_RESOURCES;
-		kprintf("proc: pid %u '%s' thread refused: process table full (%u)\n", caller->pid,
-		        caller->name, PROC_MAX);
+		kprintf("proc: pid %u '%s' thread refused: process table full (%u slots, out of "
+		        "memory)\n",
+		        caller->pid, caller->name, process_slot_count());
 		return 0;
 	}
 	uint64_t free_before = pmm_free_count();
@@ -149,8 +150,13 @@ struct process *thread_create(struct process *caller, uint64_t entry, uint64_t a
 	leader->threads++;
 	uint64_t base = CAPOS_THREAD_AREA + (uint64_t)slot * CAPOS_THREAD_SLOT;
 	uint64_t stack_top = base + CAPOS_THREAD_SLOT;
-	const char *step = "extended state";
-	*err = fpu_state_alloc(&t->fpu);
+	const char *step = "kernel stack";
+	*err = process_kstack_map(t);
+	bool kstack = *err == CAPOS_OK;
+	if (!*err) {
+		step = "extended state";
+		*err = fpu_state_alloc(&t->fpu);
+	}
 	if (!*err) {
 		step = "ring";
 		*err = proc_setup_ring(t, base);
@@ -164,7 +170,7 @@ struct process *thread_create(struct process *caller, uint64_t entry, uint64_t a
 		*err = proc_map_region(t, stack_top - stack_size, (uint32_t)(stack_size / PAGE_SIZE),
 		                       VMM_WRITE);
 	}
-	uint64_t own = (t->fpu.frame ? 1 : 0) + mapped_pages(t);
+	uint64_t own = (kstack ? KSTACK_SIZE / PAGE_SIZE : 0) + (t->fpu.frame ? 1 : 0) + mapped_pages(t);
 	uint64_t took = free_before - pmm_free_count();
 	/* Page tables beyond the thread's own frames stay with the space. */
 	t->frames_at_create = own < took ? own : took;
@@ -195,6 +201,7 @@ void thread_release(struct process *t)
 	uint64_t free_before = pmm_free_count();
 	proc_unmap_regions(t);
 	fpu_state_free(&t->fpu);
+	process_kstack_unmap(t);
 	uint64_t returned = pmm_free_count() - free_before;
 	kprintf("proc: pid %u '%s' thread ended%s: returned %lu frames (free frames %lu -> "
 	        "%lu)%s\n",

@@ -143,7 +143,7 @@ static void print_table(uint64_t now, const struct trap_frame *tf)
 	        process_live_count());
 	kprintf("watchdog: %4s %-20s %-20s %-9s %5s %6s  %s\n", "pid", "name", "binary", "state",
 	        "caps", "frames", "doing / blocked on");
-	for (unsigned i = 0; i < PROC_MAX; i++) {
+	for (unsigned i = 0; i < process_slot_count(); i++) {
 		struct process *p = process_slot(i);
 		if (p->state == PROC_FREE)
 			continue;
@@ -153,7 +153,7 @@ static void print_table(uint64_t now, const struct trap_frame *tf)
 		        state_name(p->state), cap_table_count(proc_caps(p)), frames_of(p), what);
 	}
 	kprintf("watchdog: where each process is in its program (innermost first):\n");
-	for (unsigned i = 0; i < PROC_MAX; i++) {
+	for (unsigned i = 0; i < process_slot_count(); i++) {
 		struct process *p = process_slot(i);
 		if (p->state != PROC_FREE)
 			print_user_stack(p);

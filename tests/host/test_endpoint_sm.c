@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "endpoint_sm.h"
+#include "cap_table_pool.h"
 
 #define MEM   4096u
 #define SLOTS 8u
@@ -21,7 +22,7 @@ struct process {
 	uint8_t mem[MEM] __attribute__((aligned(8)));
 	uint64_t writable; /* bytes from 0 that may be written */
 	struct cap_table caps;
-	struct cap_slot slots[SLOTS];
+	struct cap_slot *slots;
 	struct capos_cqe cqe[CQES];
 	bool handoff[CQES];
 	unsigned ncqe;
@@ -146,11 +147,12 @@ static struct process *server = &procs[1], *client = &procs[2], *client2 = &proc
 static void setup(void)
 {
 	memset(procs, 0, sizeof(procs));
+	ct_pool_reset();
 	for (unsigned i = 0; i < 4; i++) {
 		procs[i].pid = i;
 		snprintf(procs[i].name, sizeof procs[i].name, "p%u", i);
 		procs[i].writable = MEM;
-		cap_table_init(&procs[i].caps, procs[i].slots, SLOTS);
+		procs[i].slots = ct_table(&procs[i].caps, SLOTS);
 	}
 	committed = rolled_back = 0;
 	ipc_init(&s, &ops);

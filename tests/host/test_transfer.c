@@ -4,8 +4,9 @@
 
 #include "cap_table.h"
 #include "transfer.h"
+#include "cap_table_pool.h"
 
-static struct cap_slot src_slots[8], dst_slots[8];
+static struct cap_slot *src_slots, *dst_slots;
 static struct cap_table src, dst;
 static int objects[8];
 static int refs[8]; /* object references held outside tables; object 7 is pinned */
@@ -25,8 +26,9 @@ static uint32_t give(struct cap_table *t, int i)
 
 static void setup(void)
 {
-	cap_table_init(&src, src_slots, 8);
-	cap_table_init(&dst, dst_slots, 4);
+	ct_pool_reset();
+	src_slots = ct_table(&src, 8);
+	dst_slots = ct_table(&dst, 4);
 	for (int i = 0; i < 8; i++)
 		refs[i] = 0;
 }

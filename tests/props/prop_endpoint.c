@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "endpoint_sm.h"
+#include "../host/cap_table_pool.h"
 #include "prop.h"
 
 #define MEM      512u
@@ -37,7 +38,7 @@ struct process {
 	bool alive;
 	uint8_t mem[MEM] __attribute__((aligned(8)));
 	uint64_t writable;
-	struct cap_slot slots[SLOTS];
+	struct cap_slot *slots;
 	struct cap_table caps;
 	struct wait_counts waits;
 };
@@ -286,11 +287,12 @@ static int run(struct prop *p)
 	bad[0] = '\0';
 	memset(refs, 0, sizeof refs);
 	ipc_init(&s, &ops);
+	ct_pool_reset();
 	for (uint32_t i = 0; i < NPROCS; i++) {
 		procs[i].pid = i + 1;
 		procs[i].alive = true;
 		procs[i].writable = MEM;
-		cap_table_init(&procs[i].caps, procs[i].slots, SLOTS);
+		procs[i].slots = ct_table(&procs[i].caps, SLOTS);
 		for (uint32_t k = 0; k < 2; k++) { /* two objects each */
 			uint32_t o = i * 2 + k, id;
 			struct cap_entry e = {.object = &objects[o], .interface_id = o, .type = 3};

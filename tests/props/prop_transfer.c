@@ -17,6 +17,7 @@
 #include "cap_table.h"
 #include "prop.h"
 #include "transfer.h"
+#include "../host/cap_table_pool.h"
 
 #define SRC_CAP        8u
 #define DST_CAP        5u
@@ -26,7 +27,7 @@
 #define NPLANS         2u
 
 struct world {
-	struct cap_slot src_slots[SRC_CAP], dst_slots[DST_CAP];
+	struct cap_slot *src_slots, *dst_slots;
 	struct cap_table src, dst;
 	int64_t refs[NOBJ];
 	struct xfer_plan plan[NPLANS];
@@ -133,8 +134,9 @@ static int expected_prepare(const struct capos_xfer_desc *d, uint32_t count)
 static int run(struct prop *p)
 {
 	memset(&w, 0, sizeof w);
-	cap_table_init(&w.src, w.src_slots, SRC_CAP);
-	cap_table_init(&w.dst, w.dst_slots, DST_CAP);
+	ct_pool_reset();
+	w.src_slots = ct_table(&w.src, SRC_CAP);
+	w.dst_slots = ct_table(&w.dst, DST_CAP);
 	uint64_t nops = prop_draw(p, 1, MAX_OPS);
 	for (uint64_t op = 0; op < nops; op++) {
 		uint32_t k = (uint32_t)prop_draw(p, 0, NPLANS - 1), id;

@@ -6,11 +6,11 @@
  * receiver's table (full or not) or an abort.
  */
 #include "__fc_builtin.h"
+#include "cap_table_ops.h"
 #include "transfer.h"
 
 #define SLOTS 8u
 
-static struct cap_slot src_slots[SLOTS], dst_slots[SLOTS];
 static int object;
 static struct capos_xfer_desc desc[2 * CAPOS_XFER_MAX];
 static struct capos_cap_record records[CAPOS_XFER_MAX];
@@ -30,8 +30,9 @@ int main(void)
 	/* Zeroed so that the items past the ones xfer_prepare wrote read as
 	 * initialised: Eva merges loop iterations and loses which were. */
 	struct xfer_plan plan = {0};
-	cap_table_init(&src, src_slots, SLOTS);
-	cap_table_init(&dst, dst_slots, Frama_C_unsigned_int_interval(0, SLOTS));
+	if (cap_table_init(&src, &fc_ops, 0, SLOTS) != 0 ||
+	    cap_table_init(&dst, &fc_ops, 0, Frama_C_unsigned_int_interval(0, SLOTS)) != 0)
+		return 0;
 	for (int i = 0; i < 3; i++) {
 		struct cap_entry e = {.object = &object, .interface_id = 1, .type = 1};
 		uint32_t id;

@@ -3,7 +3,7 @@
  * overflow), corrupt indices with recovery, syscall argument checks. */
 #include "rawsys.h"
 
-#define CAP_GEN_SHIFT 10 /* lib/cap_table.h: CAP_ID_INDEX_BITS */
+#define CAP_GEN_SHIFT 14 /* lib/cap_table.h: CAP_ID_INDEX_BITS */
 
 static char page_buf[64] __attribute__((aligned(8)));
 static uint64_t result_buf[16];

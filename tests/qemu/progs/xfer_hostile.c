@@ -7,6 +7,8 @@
  *
  * Run by: smoke xfer_hostile (tests/qemu/manifests/xfer_hostile.cue).
  */
+#include <capos/limits.h>
+
 #include "demo.h"
 #include "echo_proto.h"
 
@@ -116,16 +118,18 @@ int main(void)
 	DEMO_CHECK("xfer_hostile", e == 0, "server keeps a spare: %s\n", capos_strerror(e));
 	first.valid = false;
 
-	static struct capos_cap copies[80];
+	/* The table grows a frame at a time up to the process's quota: this
+	 * holds more than 10,000 capabilities before it is full. */
+	static struct capos_cap copies[CAPOS_PROC_CAP_QUOTA];
 	unsigned got = 0;
-	for (; got < 80; got++) {
+	for (; got < CAPOS_PROC_CAP_QUOTA; got++) {
 		e = echo_call(&ep, GIVE, "", NULL, 0, out, sizeof out, &reply, &err);
 		if (e != 0 || reply.cap_count != 1 ||
 		    capos_cap_adopt(&reply.caps[0], capos_Console_ID, &copies[got]) != 0)
 			break;
 	}
 	DEMO_CHECK("xfer_hostile",
-	           got > 0 && got < 80 && e == CAPOS_ERR_APPLICATION_EXCEPTION &&
+	           got > 10000 && got < CAPOS_PROC_CAP_QUOTA && e == CAPOS_ERR_APPLICATION_EXCEPTION &&
 	                   err.exception_type == capos_CapException_Type_failed,
 	           "table full after %u received caps: %s\n", got, err.message);
 	e = echo_call(&ep, TAKE, "", NULL, 0, out, sizeof out, &reply, &err);

@@ -20,7 +20,8 @@ static uint32_t any_cap_at_all(void)
 	case 3:
 	case 4: return kf_npool ? kf_pool[kf_pick(kf_npool)].id : 0;
 	case 5: return kf_stale[kf_pick(16)];
-	case 6: return (kf_nkeep ? kf_keep[kf_pick(kf_nkeep)].id : 0) + (1u << 10);
+	case 6: /* next generation: lib/cap_table.h, CAP_ID_INDEX_BITS */
+		return (kf_nkeep ? kf_keep[kf_pick(kf_nkeep)].id : 0) + (1u << 14);
 	default: return kf_chance(2) ? (uint32_t)kf_pick(40) : (uint32_t)kf_rand();
 	}
 }
