@@ -117,7 +117,9 @@ static bool struct_node(const struct ctext_schema *s, uint64_t id, schema_Node_r
 /* (counting a list's elements before it is made).                    */
 /* ------------------------------------------------------------------ */
 
-enum tgt_kind { TGT_NONE, TGT_FIELD, TGT_ELEM };
+enum tgt_kind { TGT_NONE,
+	        TGT_FIELD,
+	        TGT_ELEM };
 
 struct tgt {
 	enum tgt_kind kind;
@@ -333,7 +335,10 @@ static int string(struct parser *P, uint8_t *buf, size_t cap, bool hex_ok)
 			case 'b': c = '\b'; break;
 			case 'f': c = '\f'; break;
 			case 'v': c = '\v'; break;
-			case '\\': case '"': case '\'': case '?': c = e; break;
+			case '\\':
+			case '"':
+			case '\'':
+			case '?': c = e; break;
 			case 'x': {
 				int hi = P->p < P->end ? hex_digit(*P->p) : -1;
 				int lo = P->p + 1 < P->end ? hex_digit(P->p[1]) : -1;
@@ -824,8 +829,7 @@ static int struct_body(struct parser *P, schema_Node_reader node, struct capnp_s
 int ctext_build(const struct ctext_schema *s, uint64_t struct_id, const char *text, size_t len,
                 struct capnp_builder *b, const struct ctext_caps *caps, struct ctext_error *err)
 {
-	struct parser P = {.s = s, .p = text, .start = text, .end = text + len, .b = b,
-	                   .caps = caps, .err = err};
+	struct parser P = {.s = s, .p = text, .start = text, .end = text + len, .b = b, .caps = caps, .err = err};
 	err->column = 0;
 	err->message[0] = '\0';
 	schema_Node_reader n;
