@@ -16,12 +16,12 @@
 
 #include "capnp_text.h"
 
-#define SCHEMA_BYTES  (256u * 1024u)
-#define CHUNK         65472u /* BootPackage.readManifest's largest answer */
-#define RESULT_BYTES  (64u * 1024u)
-#define PARAMS_BYTES  8192u
-#define PRINT_BYTES   4096u
-#define SH_NAMED_MAX  8u
+#define SCHEMA_BYTES     (256u * 1024u)
+#define CHUNK            65472u /* BootPackage.readManifest's largest answer */
+#define RESULT_BYTES     (64u * 1024u)
+#define PARAMS_BYTES     8192u
+#define PRINT_BYTES      4096u
+#define SH_NAMED_MAX     8u
 #define CALL_RESULT_CAPS 8u /* result caps given a name per call */
 
 static uint64_t packed[SCHEMA_BYTES / 8], words[SCHEMA_BYTES / 8];
@@ -176,8 +176,7 @@ static const char *keep(const struct capos_cap_record *r)
 	for (unsigned i = 0; i < SH_NAMED_MAX; i++) {
 		if (named[i].used)
 			continue;
-		named[i] = (struct named){.used = true, .cap_id = r->cap_id,
-		                          .interface_id = r->interface_id};
+		named[i] = (struct named){.used = true, .cap_id = r->cap_id, .interface_id = r->interface_id};
 		capos_snprintf(named[i].name, sizeof named[i].name, "r%u", ++named_seq);
 		return named[i].name;
 	}
@@ -317,10 +316,7 @@ int sh_cmd_call(int argc, char **argv, const char *args, unsigned args_col)
 		sh_printf("capsh: call: the params do not fit %u bytes\n", PARAMS_BYTES);
 		return 0;
 	}
-	struct capos_endpoint_call call = {.method_id = m.ordinal, .params = params,
-	                                   .params_len = (uint32_t)len, .xfer = cc.xfer,
-	                                   .xfer_count = cc.xfer_count, .result = result,
-	                                   .result_cap = sizeof result};
+	struct capos_endpoint_call call = {.method_id = m.ordinal, .params = params, .params_len = (uint32_t)len, .xfer = cc.xfer, .xfer_count = cc.xfer_count, .result = result, .result_cap = sizeof result};
 	struct capos_reply reply;
 	struct capos_call_error err;
 	if (capos_endpoint_call_in(&capos_rt_ring, cap_id, &call, &reply, &err) < 0) {
