@@ -51,3 +51,20 @@ $(CAPNP_TEXT_RT): $(BUILD)/host/tests/capnp/text_rt.o $(BUILD)/host/lib/capnp_te
 	$(HOST_CC) $^ -o $@ $(HOST_LDFLAGS)
 ALL_TARGETS += $(CAPNP_TEXT_RT)
 TEST_SUITES += tests/capnp/text.sh
+
+# Method lookup, caps by name, defaults, truncation (Criterion), over the
+# test schemas compiled by capnp into a CodeGeneratorRequest (a path
+# relative to the top directory, where make test runs it).
+CTEXT_REQ := $(BUILD)/host/tests/ctext-req.bin
+$(CTEXT_REQ): $(CAPNP_TEST_SCHEMAS)
+	@mkdir -p $(@D)
+	$(CAPNP) compile --src-prefix=tests/capnp -o- $(CAPNP_TEST_SCHEMAS) >$@.tmp
+	mv $@.tmp $@
+$(BUILD)/host/tests/host/test_capnp_text.o: HOST_CFLAGS += -DCTEXT_REQ='"$(CTEXT_REQ)"'
+$(BUILD)/host/tests/host/test_capnp_text.o: $(CTEXT_REQ)
+HOST_TEST_BINS += $(BUILD)/host/tests/test_capnp_text
+$(BUILD)/host/tests/test_capnp_text: $(BUILD)/host/tests/host/test_capnp_text.o \
+		$(BUILD)/host/lib/capnp_text.o $(BUILD)/host/lib/format.o \
+		$(BUILD)/host/generated/capnp/schema.capnp.o $(CAPNP_HOST_OBJS)
+	@mkdir -p $(@D)
+	$(HOST_CC) $^ -o $@ -lcriterion $(HOST_LDFLAGS)
