@@ -185,6 +185,24 @@ static const char *keep(const struct capos_cap_record *r)
 	return 0;
 }
 
+int sh_cmd_drop(int argc, char **argv)
+{
+	if (argc != 2) {
+		sh_printf("usage: drop rN   (a cap a call's result gave, see 'caps')\n");
+		return 0;
+	}
+	for (unsigned i = 0; i < SH_NAMED_MAX; i++)
+		if (named[i].used && strcmp(named[i].name, argv[1]) == 0) {
+			capos_release_queue_push(&capos_rt_releases, &capos_rt_ring, named[i].cap_id);
+			capos_flush_releases();
+			named[i].used = false;
+			sh_printf("capsh: dropped %s\n", argv[1]);
+			return 0;
+		}
+	sh_printf("capsh: drop: no result cap '%.40s' (the manifest's caps stay)\n", argv[1]);
+	return 0;
+}
+
 /* ---- params and results ------------------------------------------- */
 
 struct call_ctx {
@@ -248,8 +266,15 @@ static void print_results(const struct ctext_schema *s, const struct ctext_metho
                           struct call_ctx *cc)
 {
 	static char text[PRINT_BYTES];
-	for (uint32_t i = 0; i < reply->cap_count && i < CALL_RESULT_CAPS; i++)
-		cc->result_names[i] = keep(&reply->caps[i]);
+	for (uint32_t i = 0; i < reply->cap_count; i++) {
+		if (i < CALL_RESULT_CAPS) {
+			cc->result_names[i] = keep(&reply->caps[i]);
+		} else { /* more than a call may name: not kept */
+			capos_release_queue_push(&capos_rt_releases, &capos_rt_ring,
+			                         reply->caps[i].cap_id);
+			capos_flush_releases();
+		}
+	}
 	struct capnp_reader rm;
 	if (capnp_reader_init(&rm, result, reply->result_len) != CAPNP_OK) {
 		sh_printf("capsh: call: the answer does not frame\n");

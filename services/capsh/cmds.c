@@ -311,6 +311,8 @@ static const struct cmd cmds[] = {
          "as r1, r2, ...; without METHOD lists the methods (interfaces from the boot "
          "package's schemas)",
          cmd_call},
+	{"drop", "drop rN", "releases a cap a call's result gave (r1, r2, ...: see 'caps')",
+         sh_cmd_drop},
 	{"top", "top [N]",
          "N snapshots (default 5) of the SystemMonitor's processes a second apart, with the "
          "slices and syscalls used since the one before; a key stops it",

@@ -48,6 +48,8 @@ int sh_cmd_call(int argc, char **argv, const char *args, unsigned args_col);
 bool sh_cap_named(const char *name, size_t len, uint32_t *cap_id, uint64_t *iface);
 /* Lists the result caps kept (for `caps`). */
 void sh_named_list(void);
+/* `drop rN`: releases a result cap kept. */
+int sh_cmd_drop(int argc, char **argv);
 
 /* top.c: `top [N]`, N snapshots of the processes a second apart. */
 int sh_cmd_top(int argc, char **argv);
