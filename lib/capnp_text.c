@@ -916,7 +916,7 @@ static void put_float(struct printer *R, double v, bool single)
 		return;
 	}
 	int prec = single ? 6 : 15, max = single ? 9 : 17;
-	char dig[20];
+	char dig[20] = {0};
 	int exp10 = 0;
 	for (;; prec++) {
 		/* v = 0.d1d2d3... * 10^exp10 */

@@ -132,7 +132,7 @@ int main(void)
 	DEMO_CHECK(NAME, n == 0 && hidden == 1, "no child yet: shows %d, hides %u (itself)\n", n,
 	           hidden);
 
-	uint32_t handle[CHILDREN], child[CHILDREN];
+	uint32_t handle[CHILDREN] = {0}, child[CHILDREN] = {0};
 	for (unsigned i = 0; i < CHILDREN; i++)
 		handle[i] = spawn_spin(&child[i]);
 	DEMO_CHECK(NAME, handle[0] && handle[1], "spawned two spin children (pids %u, %u)\n",
