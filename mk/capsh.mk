@@ -60,10 +60,10 @@ $(CTEXT_REQ): $(CAPNP_TEST_SCHEMAS)
 	@mkdir -p $(@D)
 	$(CAPNP) compile --src-prefix=tests/capnp -o- $(CAPNP_TEST_SCHEMAS) >$@.tmp
 	mv $@.tmp $@
-$(BUILD)/host/tests/host/test_capnp_text.o: HOST_CFLAGS += -DCTEXT_REQ='"$(CTEXT_REQ)"'
-$(BUILD)/host/tests/host/test_capnp_text.o: $(CTEXT_REQ)
-HOST_TEST_BINS += $(BUILD)/host/tests/test_capnp_text
-$(BUILD)/host/tests/test_capnp_text: $(BUILD)/host/tests/host/test_capnp_text.o \
+$(BUILD)/host/tests/host/test_ctext.o: HOST_CFLAGS += -DCTEXT_REQ='"$(CTEXT_REQ)"'
+$(BUILD)/host/tests/host/test_ctext.o: $(CTEXT_REQ)
+HOST_TEST_BINS += $(BUILD)/host/tests/test_ctext
+$(BUILD)/host/tests/test_ctext: $(BUILD)/host/tests/host/test_ctext.o \
 		$(BUILD)/host/lib/capnp_text.o $(BUILD)/host/lib/format.o \
 		$(BUILD)/host/generated/capnp/schema.capnp.o $(CAPNP_HOST_OBJS)
 	@mkdir -p $(@D)

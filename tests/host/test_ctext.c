@@ -26,7 +26,7 @@ static void load(void)
 	cr_assert_eq(ctext_schema_init(&s, &rm), 0);
 }
 
-TestSuite(capnp_text, .init = load);
+TestSuite(ctext, .init = load);
 
 static uint64_t store_id(void)
 {
@@ -75,7 +75,7 @@ static const char *print(uint64_t id, struct capnp_reader *m, char *buf, size_t 
 	return buf;
 }
 
-Test(capnp_text, methods_by_name_and_ordinal)
+Test(ctext, methods_by_name_and_ordinal)
 {
 	struct ctext_method m;
 	cr_assert_eq(ctext_find_method(&s, store_id(), "lend", 4, &m), 0);
@@ -91,7 +91,7 @@ Test(capnp_text, methods_by_name_and_ordinal)
 	cr_assert_eq(n, 5);
 }
 
-Test(capnp_text, capability_names_both_ways)
+Test(ctext, capability_names_both_ways)
 {
 	struct ctext_method m;
 	struct ctext_error err;
@@ -109,7 +109,7 @@ Test(capnp_text, capability_names_both_ways)
 	cr_assert_str_eq(print(m.params_id, &pm, text, sizeof text), "()");
 }
 
-Test(capnp_text, defaults_are_xored_on_the_wire)
+Test(ctext, defaults_are_xored_on_the_wire)
 {
 	struct ctext_method m;
 	struct ctext_error err;
@@ -126,7 +126,7 @@ Test(capnp_text, defaults_are_xored_on_the_wire)
 	cr_assert_str_eq(print(m.results_id, &rm2, text, sizeof text), "(default = 0)");
 }
 
-Test(capnp_text, output_truncated_not_overrun)
+Test(ctext, output_truncated_not_overrun)
 {
 	struct ctext_method m;
 	struct ctext_error err;
@@ -144,7 +144,7 @@ Test(capnp_text, output_truncated_not_overrun)
 	cr_assert_eq(strcmp(small + out.len - 3, "..."), 0, "%s", small);
 }
 
-Test(capnp_text, params_too_large_for_the_builder)
+Test(ctext, params_too_large_for_the_builder)
 {
 	struct ctext_method m;
 	struct ctext_error err;
@@ -157,7 +157,7 @@ Test(capnp_text, params_too_large_for_the_builder)
 	cr_assert_str_eq(err.message, "message too large for the call");
 }
 
-Test(capnp_text, not_a_struct_id)
+Test(ctext, not_a_struct_id)
 {
 	struct ctext_error err;
 	struct capnp_builder b;
