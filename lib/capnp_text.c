@@ -1150,7 +1150,7 @@ static bool print_pointer(struct printer *R, schema_Type_reader type, struct cap
                           uint32_t idx, unsigned depth, const char *prefix, struct capnp_text name)
 {
 	enum schema_Type_which w = schema_Type_which(type);
-	if (v->sg == NULL || !capnp_struct_has(v, idx)) /* an empty struct has no pointers */
+	if (!capnp_struct_has(v, idx) || v->sg == NULL) /* an empty struct has no pointers */
 		return false;
 	puts_(R, prefix);
 	put(R, name.str, name.len);
