@@ -1,7 +1,9 @@
 /*
  * BootPackage capability (see boot_package.h).  One object: the manifest
  * module as the boot loader left it (read-only to everyone but the boot
- * code).  The schema caps a read at 65536 bytes; the result must also fit
+ * code).  The badge picks the view: 0 the whole manifest (init's), any
+ * other the schema entry alone (BOOT_PACKAGE_SCHEMA_ENTRY), which is all
+ * a shell needs to know the interfaces and nothing of the binaries.  The schema caps a read at 65536 bytes; the result must also fit
  * the kernel's 64 KiB result buffer with its framing, so a read returns at
  * most BOOT_PACKAGE_CHUNK_LIMIT bytes (callers loop until they have it all).
  */
@@ -19,6 +21,8 @@
 static struct boot_package {
 	const uint8_t *data;
 	uint64_t size;
+	const uint8_t *schemas; /* the schema entry's bytes, or NULL */
+	uint64_t schemas_size;
 	uint64_t reads;
 } the_package;
 
@@ -27,6 +31,23 @@ void *boot_package_object(const void *data, uint64_t size)
 	the_package.data = data;
 	the_package.size = size;
 	return &the_package;
+}
+
+void boot_package_set_schemas(const void *data, uint64_t size)
+{
+	the_package.schemas = data;
+	the_package.schemas_size = size;
+}
+
+/* The bytes a cap with this badge reads (the schema view may be empty). */
+static const uint8_t *view_data(const struct boot_package *bp, uint64_t badge)
+{
+	return badge == 0 ? bp->data : bp->schemas;
+}
+
+static uint64_t view_size(const struct boot_package *bp, uint64_t badge)
+{
+	return badge == 0 ? bp->size : bp->schemas_size;
 }
 
 static const struct kcall_method bp_methods[] = {
@@ -68,9 +89,9 @@ static int boot_package_decode(void *object, struct kcap_call *c)
 	if (max == 0)
 		return kcap_exception(c, capos_CapException_Type_invalidArgument,
 		                      "BootPackage.readManifest: maxBytes is 0");
-	uint64_t n = 0;
-	if (offset < bp->size) {
-		n = bp->size - offset;
+	uint64_t n = 0, size = view_size(bp, c->badge);
+	if (offset < size) {
+		n = size - offset;
 		if (n > max)
 			n = max;
 		if (n > BOOT_PACKAGE_CHUNK_LIMIT)
@@ -90,7 +111,7 @@ static int boot_package_perform(void *object, struct kcap_call *c)
 	capnp_builder_init(&b, c->result, c->result_cap);
 	if (c->method_id == capos_BootPackage_manifestSize_METHOD) {
 		capos_BootPackage_manifestSize_Results_set_size(
-			capos_BootPackage_manifestSize_Results_init_root(&b), bp->size);
+			capos_BootPackage_manifestSize_Results_init_root(&b), view_size(bp, c->badge));
 	} else if (c->method_id == capos_BootPackage_commandLine_METHOD) {
 		capos_BootPackage_commandLine_Results_set_text(
 			capos_BootPackage_commandLine_Results_init_root(&b), boot_info.cmdline,
@@ -99,7 +120,7 @@ static int boot_package_perform(void *object, struct kcap_call *c)
 		uint64_t n = c->arg[1];
 		capos_BootPackage_readManifest_Results_set_data(
 			capos_BootPackage_readManifest_Results_init_root(&b),
-			n ? bp->data + c->arg[0] : 0, n);
+			n ? view_data(bp, c->badge) + c->arg[0] : 0, n);
 		bp->reads++;
 	}
 	if (capnp_builder_finish(&b, &len) != CAPNP_OK)
@@ -113,8 +134,8 @@ const struct kcap_type kcap_boot_package_type = {
 	KCAP_METHODS(bp_methods),
 	.decode = boot_package_decode,
 	.perform = boot_package_perform,
-	.drop = 0,             /* static object */
-	.transferable = false, /* init only */
+	.drop = 0,            /* static object */
+	.transferable = true, /* the schema view only (transfer.c, process_spawner.c) */
 	.retain = 0,
 	.boot_object = 0,
 };

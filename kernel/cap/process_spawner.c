@@ -137,7 +137,8 @@ static int refuse(struct kcap_call *c, unsigned type, const char *fmt, ...)
  * What a spawn may pass on: whatever IPC may transfer, and the kinds
  * include/capos/kinds.h marks stateless (their state lives in the calling
  * process, so a copy grants the child its own allocator, not the
- * parent's).  Never a BootPackage or a ProcessHandle.
+ * parent's).  Never a ProcessHandle, nor a BootPackage but its schema
+ * view (check_grant).
  */
 static bool spawn_grantable(const struct kcap_type *t)
 {
@@ -217,6 +218,11 @@ static int check_grant(struct spawn_req *q, capos_CapGrant_reader gr, unsigned i
 		g->entry.badge = badge;
 	if (src->type == KCAP_PROCESS_SPAWNER && c->badge != 0 && src->badge == 0)
 		g->entry.badge = c->badge; /* a restricted spawner stays restricted */
+	if (src->type == KCAP_BOOT_PACKAGE && g->entry.badge == 0)
+		return refuse(c, capos_CapException_Type_invalidArgument,
+		              "grants[%u] '%s': a BootPackage passes on only badged (the schema "
+		              "view)",
+		              i, g->name);
 	bool move = mode == capos_TransferMode_move;
 	for (unsigned k = 0; k < q->used; k++)
 		if (q->used_ids[k] == id && (move || q->used_move[k]))

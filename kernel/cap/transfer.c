@@ -9,6 +9,8 @@ struct kxfer_stats kxfer_stats;
 static bool k_transferable(const struct cap_entry *e)
 {
 	const struct kcap_type *t = kcap_type_of((enum kcap_kind)e->type);
+	if (e->type == KCAP_BOOT_PACKAGE && e->badge == 0)
+		return false; /* the whole manifest stays with init */
 	return t != 0 && t->transferable;
 }
 

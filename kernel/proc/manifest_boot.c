@@ -134,6 +134,12 @@ bool manifest_boot(void)
 	struct mf_error verr;
 	if (mf_validate(&manifest, order, &verr) != MF_OK)
 		boot_fail(verr.message);
+	int si = mf_find_binary(&manifest, mf_str_c(BOOT_PACKAGE_SCHEMA_ENTRY));
+	if (si >= 0) {
+		boot_package_set_schemas(manifest.binaries[si].data, manifest.binaries[si].size);
+		kprintf("boot: schema information '%s': %lu bytes (BootPackage schema view)\n",
+		        BOOT_PACKAGE_SCHEMA_ENTRY, manifest.binaries[si].size);
+	}
 	int bi = mf_find_binary(&manifest, manifest.init_binary);
 	if (bi < 0)
 		boot_fail("init binary missing"); /* mf_validate checked it */

@@ -493,10 +493,11 @@ static int check_cap(struct vctx *v, int holder, const struct mf_cap *caps,
 			msg_uint(m, c->kernel);
 			return -1;
 		}
-		if (c->kernel == MF_KCAP_BOOT_PACKAGE && holder != HOLDER_INIT) {
+		if (c->kernel == MF_KCAP_BOOT_PACKAGE && holder != HOLDER_INIT && c->badge == 0) {
 			m = fail(v, MF_ERR_NOT_GRANTABLE, holder);
 			msg_field(m, "caps", i, ".source.kernel");
-			msg_cstr(m, "bootPackage may only be granted to init");
+			msg_cstr(m, "bootPackage may only be granted to init (a service gets the "
+			            "schema view: badge 1)");
 			return -1;
 		}
 		if (check_device(v, holder, c, i) < 0)

@@ -2,6 +2,8 @@
  * needs a capability the shell does not hold says which. */
 #include "shell.h"
 
+#define LINE_RAW_MAX 256u
+
 struct cmd {
 	const char *name;
 	const char *usage;
@@ -46,7 +48,7 @@ static const struct capos_capset_entry *need(const char *name, uint64_t id, cons
 	return e;
 }
 
-static int parse_u32(const char *s, uint32_t *out)
+int sh_parse_u32(const char *s, uint32_t *out)
 {
 	uint64_t v = 0;
 	if (*s == '\0')
@@ -79,6 +81,7 @@ static int cmd_caps(int argc, char **argv)
 			sh_printf("%-16.31s %-16lx %u\n", e->name, (unsigned long)e->interface_id,
 			          e->cap_id);
 	}
+	sh_named_list();
 	sh_printf("(badges are not visible to their holder)\n");
 	return 0;
 }
@@ -174,7 +177,7 @@ static int cmd_jobs(int argc, char **argv)
 static struct sh_job *job_arg(int argc, char **argv)
 {
 	uint32_t pid;
-	if (argc != 2 || parse_u32(argv[1], &pid) < 0) {
+	if (argc != 2 || sh_parse_u32(argv[1], &pid) < 0) {
 		sh_printf("usage: %s\n", find_cmd(argv[0])->usage);
 		return 0;
 	}
@@ -269,6 +272,18 @@ static int cmd_mem(int argc, char **argv)
 	return 0;
 }
 
+/* The line as typed, for `call` (its args keep their spaces). */
+static char raw_line[LINE_RAW_MAX];
+static const char *raw_base;
+
+static int cmd_call(int argc, char **argv)
+{
+	if (argc < 4)
+		return sh_cmd_call(argc, argv, 0, 0);
+	size_t at = (size_t)(argv[3] - raw_base);
+	return sh_cmd_call(argc, argv, raw_line + at, (unsigned)at);
+}
+
 static int cmd_exit(int argc, char **argv)
 {
 	(void)argc;
@@ -289,6 +304,19 @@ static const struct cmd cmds[] = {
 	{"kill", "kill PID", "ends a job of this shell (ProcessHandle.kill)", cmd_kill},
 	{"ps", "ps", "the processes this shell's SystemMonitor shows", cmd_ps},
 	{"mem", "mem", "free frames, live endpoints and processes (SystemMonitor)", cmd_mem},
+	{"call", "call CAP [METHOD [(f = v, ...)]]",
+         "calls METHOD of a cap this shell holds, with params in Cap'n Proto text form: "
+         "(text = \"hi\", n = 3, on = true, e = enumerant, l = [1, 2], s = (a = 1), "
+         "d = 0x\"00ff\", c = capName); prints the results the same way and keeps result caps "
+         "as r1, r2, ...; without METHOD lists the methods (interfaces from the boot "
+         "package's schemas)",
+         cmd_call},
+	{"drop", "drop rN", "releases a cap a call's result gave (r1, r2, ...: see 'caps')",
+         sh_cmd_drop},
+	{"top", "top [N]",
+         "N snapshots (default 5) of the SystemMonitor's processes a second apart, with the "
+         "slices and syscalls used since the one before; a key stops it",
+         sh_cmd_top},
 	{"exit", "exit", "leaves the shell (so does Ctrl-D on an empty line)", cmd_exit},
 };
 #define CMD_COUNT (sizeof cmds / sizeof cmds[0])
@@ -319,7 +347,8 @@ static int cmd_help(int argc, char **argv)
 	return 0;
 }
 
-/* Splits line into words at spaces (in place). */
+/* Splits line into words at spaces (in place); `call`'s fourth word is
+ * the rest of the line (its args, spaces and all). */
 static int split(char *line, char **argv)
 {
 	int argc = 0;
@@ -332,6 +361,8 @@ static int split(char *line, char **argv)
 		if (argc == (int)SH_ARGS_MAX)
 			return -1;
 		argv[argc++] = s;
+		if (argc == 4 && strcmp(argv[0], "call") == 0)
+			return argc;
 		while (*s && *s != ' ' && *s != '\t')
 			s++;
 	}
@@ -340,6 +371,10 @@ static int split(char *line, char **argv)
 int sh_run(char *line)
 {
 	char *argv[SH_ARGS_MAX];
+	size_t n = strnlen(line, sizeof raw_line - 1);
+	memcpy(raw_line, line, n);
+	raw_line[n] = '\0';
+	raw_base = line;
 	int argc = split(line, argv);
 	if (argc < 0) {
 		sh_printf("capsh: more than %u words\n", SH_ARGS_MAX);

@@ -35,8 +35,24 @@ int sh_read(uint8_t *buf, uint32_t max, uint64_t timeout_ns);
 const struct capos_capset_entry *sh_cap(const char *name);
 const char *sh_interface_name(uint64_t id);
 
+/* A decimal number; -1 if s is not one or is above UINT32_MAX. */
+int sh_parse_u32(const char *s, uint32_t *out);
+
 /* Commands (cmds.c): 0 to go on, 1 when the shell should leave. */
 int sh_run(char *line);
+
+/* call.c: `call CAP [METHOD [ARGS]]`, ARGS the rest of the line as typed
+ * (column args_col of it, for error columns); caps by the shell's names,
+ * its CapSet's and the results it kept (r1, r2, ...). */
+int sh_cmd_call(int argc, char **argv, const char *args, unsigned args_col);
+bool sh_cap_named(const char *name, size_t len, uint32_t *cap_id, uint64_t *iface);
+/* Lists the result caps kept (for `caps`). */
+void sh_named_list(void);
+/* `drop rN`: releases a result cap kept. */
+int sh_cmd_drop(int argc, char **argv);
+
+/* top.c: `top [N]`, N snapshots of the processes a second apart. */
+int sh_cmd_top(int argc, char **argv);
 
 /* Jobs (jobs.c). */
 struct sh_job {

@@ -279,6 +279,13 @@ Test(manifest_validate, boot_package_only_for_init)
 	expect_error(MF_ERR_NOT_GRANTABLE, "service \"server\"", "caps[0].source.kernel", "bootPackage");
 }
 
+Test(manifest_validate, boot_package_schema_view_for_services)
+{
+	server_caps[0].kernel = MF_KCAP_BOOT_PACKAGE;
+	server_caps[0].badge = 1; /* the schema view */
+	cr_assert_eq(mf_validate(&m, order, &err), MF_OK, "%s", err.message);
+}
+
 Test(manifest_validate, terminal_has_one_holder)
 {
 	init_caps[2] = kcap(S("terminal"), MF_KCAP_TERMINAL); /* in place of bootPackage */

@@ -17,8 +17,15 @@
  *                   cap comes back; a receive buffer that turns out not
  *                   writable consumes nothing; a reply too big for the
  *                   caller moves no cap and both sides are told.
+ *   Terminal        nothing written; a refused read does not make the
+ *                   caller the terminal's reader; max 0 / 4097 and a
+ *                   write of 4097 bytes are invalidArgument; params that
+ *                   are no message are refused
+ *   SystemMonitor   processes/memory refused; forChildren refused gives
+ *                   no cap, and a full table refuses it
  * It runs as init (the only process: frame counts are exact) and holds
- * console, spawner, frames, vm, bootPackage and an endpoint.
+ * console, spawner, frames, vm, bootPackage, an endpoint, the terminal
+ * and the system-wide monitor.
  *
  * Run by: smoke kcall_check (tests/qemu/manifests/raw_kcall_check.cue).
  */
@@ -42,11 +49,11 @@
 #define MO_AT   (VM_AT + 0x10000000ull)
 #define RECV_AT (VM_AT + 0x20000000ull)
 
-static uint32_t console_id, frames_id, vm_id, boot_id, spawner_id, ep_id;
+static uint32_t console_id, frames_id, vm_id, boot_id, spawner_id, ep_id, term_id, mon_id;
 static struct capos_frame_allocator fa;
 static struct capos_vm vm;
 
-static uint64_t params[512];
+static uint64_t params[640]; /* a 4097-byte Terminal.write fits */
 static uint32_t params_len;
 static uint64_t result[1024];
 
@@ -466,6 +473,8 @@ static void check_spawn_and_wait(void)
 }
 
 /* A full capability table: calls returning caps are refused first. */
+static void empty_params(void);
+
 static void check_table_full(void)
 {
 	static uint32_t ids[256];
@@ -487,8 +496,131 @@ static void check_table_full(void)
 	DEMO_CHECK(NAME, e == CAPOS_ERR_NO_RESOURCES && same(s0, stats()),
 	           "allocMemory with a full table: %s, frames unchanged\n", err(e));
 	spawn_refused("with a full table", false, 64, CAPOS_ERR_NO_RESOURCES);
+	empty_params();
+	e = call_len(mon_id, capos_SystemMonitor_forChildren_METHOD, 64);
+	DEMO_CHECK(NAME, e == CAPOS_ERR_NO_RESOURCES,
+	           "SystemMonitor.forChildren with a full table: %s\n", err(e));
 	for (unsigned i = 0; i < n; i++)
 		release(ids[i]);
+}
+
+/* ---- Terminal, SystemMonitor ---------------------------------------- */
+
+static void empty_params(void)
+{
+	struct capnp_builder b = begin();
+	capos_SystemMonitor_memory_Params_init_root(&b); /* every () is the same */
+	finish(&b);
+}
+
+static void term_read_params(uint32_t max, uint64_t timeout_ns)
+{
+	struct capnp_builder b = begin();
+	capos_Terminal_read_Params_builder p = capos_Terminal_read_Params_init_root(&b);
+	capos_Terminal_read_Params_set_max(p, max);
+	capos_Terminal_read_Params_set_timeoutNs(p, timeout_ns);
+	finish(&b);
+}
+
+static void term_write_params(uint32_t n)
+{
+	static char text[4200];
+	for (uint32_t i = 0; i < n && i < sizeof text; i++)
+		text[i] = "KCALL-LEAK terminal "[i % 20];
+	struct capnp_builder b = begin();
+	capos_Terminal_write_Params_set_data(capos_Terminal_write_Params_init_root(&b), text, n);
+	finish(&b);
+}
+
+/* The CapException type of the last result (after an application exception). */
+static int32_t exception_type(void)
+{
+	struct capnp_reader m;
+	if (capnp_reader_init(&m, result, sizeof result) != CAPNP_OK)
+		return -1;
+	return (int32_t)capos_CapException_get_type(capos_CapException_read_root(&m));
+}
+
+static void check_terminal(void)
+{
+	term_write_params(20);
+	int32_t e = call_len(term_id, capos_Terminal_write_METHOD, 8);
+	DEMO_CHECK(NAME, e == TOO_SMALL, "Terminal.write into 8 bytes: %s, nothing written\n",
+	           err(e));
+	e = call_ro(term_id, capos_Terminal_write_METHOD);
+	DEMO_CHECK(NAME, e == BAD_BUFFER, "Terminal.write into a read-only buffer: %s\n", err(e));
+	term_write_params(4097);
+	e = call_len(term_id, capos_Terminal_write_METHOD, sizeof result);
+	DEMO_CHECK(NAME, e == CAPOS_ERR_APPLICATION_EXCEPTION && exception_type() == INVALID,
+	           "Terminal.write of 4097 bytes: %s (invalidArgument)\n", err(e));
+
+	term_read_params(16, 0);
+	e = call_len(term_id, capos_Terminal_read_METHOD, 24);
+	DEMO_CHECK(NAME, e == TOO_SMALL, "Terminal.read of 16 bytes into 24: %s\n", err(e));
+	e = call_ro(term_id, capos_Terminal_read_METHOD);
+	DEMO_CHECK(NAME, e == BAD_BUFFER, "Terminal.read into a read-only buffer: %s\n", err(e));
+	term_read_params(0, 0);
+	e = call_len(term_id, capos_Terminal_read_METHOD, sizeof result);
+	DEMO_CHECK(NAME, e == CAPOS_ERR_APPLICATION_EXCEPTION && exception_type() == INVALID,
+	           "Terminal.read max 0: %s (invalidArgument)\n", err(e));
+	term_read_params(4097, 0);
+	e = call_len(term_id, capos_Terminal_read_METHOD, sizeof result);
+	DEMO_CHECK(NAME, e == CAPOS_ERR_APPLICATION_EXCEPTION && exception_type() == INVALID,
+	           "Terminal.read max 4097: %s (invalidArgument)\n", err(e));
+
+	struct capnp_builder b = begin();
+	capos_Terminal_setMode_Params_set_raw(capos_Terminal_setMode_Params_init_root(&b), true);
+	finish(&b);
+	e = call_len(term_id, capos_Terminal_setMode_METHOD, 8);
+	DEMO_CHECK(NAME, e == TOO_SMALL, "Terminal.setMode into 8 bytes: %s\n", err(e));
+	empty_params();
+	e = call_len(term_id, capos_Terminal_windowSize_METHOD, 8);
+	DEMO_CHECK(NAME, e == TOO_SMALL, "Terminal.windowSize into 8 bytes: %s\n", err(e));
+	e = call_ro(term_id, capos_Terminal_stats_METHOD);
+	DEMO_CHECK(NAME, e == BAD_BUFFER, "Terminal.stats into a read-only buffer: %s\n", err(e));
+
+	/* Params that are no Cap'n Proto message at all. */
+	memset(params, 0xff, 16);
+	params_len = 16;
+	e = call_len(term_id, capos_Terminal_setMode_METHOD, sizeof result);
+	DEMO_CHECK(NAME, e == CAPOS_ERR_BAD_MESSAGE, "Terminal.setMode with garbage params: %s\n",
+	           err(e));
+	e = call_len(term_id, capos_Terminal_read_METHOD, sizeof result);
+	DEMO_CHECK(NAME, e == CAPOS_ERR_BAD_MESSAGE, "Terminal.read with garbage params: %s\n",
+	           err(e));
+	/* A read that fits: answered at once (timeout 0), nothing typed. */
+	term_read_params(16, 0);
+	e = call_len(term_id, capos_Terminal_read_METHOD, sizeof result);
+	DEMO_CHECK(NAME, e > 0, "Terminal.read of 16 bytes, timeout 0, into %u: answered (%d bytes)\n",
+	           (unsigned)sizeof result, (int)e);
+}
+
+static void check_monitor(void)
+{
+	empty_params();
+	int32_t e = call_len(mon_id, capos_SystemMonitor_processes_METHOD, 16);
+	DEMO_CHECK(NAME, e == TOO_SMALL, "SystemMonitor.processes into 16 bytes: %s\n", err(e));
+	e = call_ro(mon_id, capos_SystemMonitor_processes_METHOD);
+	DEMO_CHECK(NAME, e == BAD_BUFFER, "SystemMonitor.processes into a read-only buffer: %s\n",
+	           err(e));
+	e = call_len(mon_id, capos_SystemMonitor_memory_METHOD, 16);
+	DEMO_CHECK(NAME, e == TOO_SMALL, "SystemMonitor.memory into 16 bytes: %s\n", err(e));
+	struct capos_frame_stats s0 = stats();
+	e = call_len(mon_id, capos_SystemMonitor_forChildren_METHOD, 8);
+	DEMO_CHECK(NAME, e == TOO_SMALL, "SystemMonitor.forChildren into 8 bytes: %s\n", err(e));
+	e = call_ro(mon_id, capos_SystemMonitor_forChildren_METHOD);
+	DEMO_CHECK(NAME, e == BAD_BUFFER && same(s0, stats()),
+	           "SystemMonitor.forChildren into a read-only buffer: %s, no cap given\n", err(e));
+	struct capos_cqe c;
+	e = call_into(mon_id, capos_SystemMonitor_forChildren_METHOD, (uint64_t)(uintptr_t)result,
+	              64, &c);
+	const struct capos_cap_record *rec =
+		e > 0 ? (const struct capos_cap_record *)((const char *)result + capos_align8((uint32_t)e))
+		      : 0;
+	DEMO_CHECK(NAME, e > 0 && c.cap_count == 1 && rec->interface_id == capos_SystemMonitor_ID,
+	           "SystemMonitor.forChildren into 64 bytes: one SystemMonitor\n");
+	if (e > 0 && c.cap_count == 1)
+		release(rec->cap_id);
 }
 
 /* ---- Endpoint ------------------------------------------------------- */
@@ -628,12 +760,15 @@ int main(void)
 	boot_id = cap_of("bootPackage", capos_BootPackage_ID);
 	spawner_id = cap_of("spawner", capos_ProcessSpawner_ID);
 	ep_id = cap_of("endpoint", capos_Endpoint_ID);
+	term_id = cap_of("terminal", capos_Terminal_ID);
+	mon_id = cap_of("monitor", capos_SystemMonitor_ID);
 	DEMO_CHECK(NAME,
-	           console_id && frames_id && vm_id && boot_id && spawner_id && ep_id &&
+	           console_id && frames_id && vm_id && boot_id && spawner_id && ep_id && term_id &&
+	                   mon_id &&
 	                   capos_frame_allocator_open(&fa, &capos_rt_ring, &capos_rt.capset,
 	                                              "frames") == 0 &&
 	                   capos_vm_open(&vm, &capos_rt_ring, &capos_rt.capset, "vm") == 0,
-	           "holds console, frames, vm, bootPackage, spawner, endpoint\n");
+	           "holds console, frames, vm, bootPackage, spawner, endpoint, terminal, monitor\n");
 	struct capos_frame_stats start = stats();
 	check_console();
 	check_frame_allocator();
@@ -641,6 +776,8 @@ int main(void)
 	check_memory_object();
 	check_boot_package();
 	check_spawn_and_wait();
+	check_terminal();
+	check_monitor();
 	check_table_full();
 	check_endpoint();
 	struct capos_frame_stats end = stats();
