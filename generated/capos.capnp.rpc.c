@@ -391,10 +391,81 @@ int capos_Echo_Server_dispatch(const void *server, void *self, struct capos_rpc_
 	return capos_rpc_unimplemented(rc);
 }
 
+int capos_Endpoint_mintClient_Call(const capos_Endpoint_Client *cap_client,
+	int (*cap_fill)(capos_Endpoint_mintClient_Params_builder params, struct capos_rpc_out *out, void *arg),
+	void *cap_arg, capos_Endpoint_mintClient_Reply *cap_reply, struct capos_call_error *cap_err)
+{
+	capos_Endpoint_mintClient_Reply rpc_scratch;
+	if (cap_reply == NULL)
+		cap_reply = &rpc_scratch;
+	__builtin_memset(cap_reply, 0, offsetof(capos_Endpoint_mintClient_Reply, rpc));
+	struct capos_rpc_out rpc_out;
+	capos_rpc_out_init(&rpc_out, 0);
+	while (capos_rpc_build(&rpc_out)) {
+		capos_Endpoint_mintClient_Params_builder rpc_p = capos_Endpoint_mintClient_Params_init_root(&rpc_out.b);
+		int rpc_e = cap_fill != NULL ? cap_fill(rpc_p, &rpc_out, cap_arg) : 0;
+		if (rpc_e != 0)
+			rpc_out.err = rpc_e;
+	}
+	int rpc_e = capos_rpc_send(&cap_client->c, capos_Endpoint_mintClient_METHOD, &rpc_out, &cap_reply->rpc, cap_err);
+	if (rpc_e != 0)
+		return rpc_e;
+	cap_reply->results = capos_Endpoint_mintClient_Results_read_root(&cap_reply->rpc.msg);
+	if (cap_reply == &rpc_scratch)
+		capos_rpc_release_rest(&cap_reply->rpc);
+	if (capnp_reader_error(&cap_reply->rpc.msg) != CAPNP_OK) {
+		capos_rpc_release_rest(&cap_reply->rpc);
+		return capos_error_local(cap_err, CAPOS_ERR_BAD_MESSAGE);
+	}
+	return 0;
+}
+
+int capos_Endpoint_mintClient(const capos_Endpoint_Client *cap_client, uint64_t badge, uint64_t interfaceId, bool notifyOnRelease,
+	capos_Endpoint_mintClient_Reply *cap_reply, struct capos_call_error *cap_err)
+{
+	capos_Endpoint_mintClient_Reply rpc_scratch;
+	if (cap_reply == NULL)
+		cap_reply = &rpc_scratch;
+	__builtin_memset(cap_reply, 0, offsetof(capos_Endpoint_mintClient_Reply, rpc));
+	size_t rpc_hint = 0;
+	struct capos_rpc_out rpc_out;
+	capos_rpc_out_init(&rpc_out, rpc_hint);
+	while (capos_rpc_build(&rpc_out)) {
+		capos_Endpoint_mintClient_Params_builder rpc_p = capos_Endpoint_mintClient_Params_init_root(&rpc_out.b);
+		capos_Endpoint_mintClient_Params_set_badge(rpc_p, badge);
+		capos_Endpoint_mintClient_Params_set_interfaceId(rpc_p, interfaceId);
+		capos_Endpoint_mintClient_Params_set_notifyOnRelease(rpc_p, notifyOnRelease);
+	}
+	int rpc_e = capos_rpc_send(&cap_client->c, capos_Endpoint_mintClient_METHOD, &rpc_out, &cap_reply->rpc, cap_err);
+	if (rpc_e != 0)
+		return rpc_e;
+	cap_reply->results = capos_Endpoint_mintClient_Results_read_root(&cap_reply->rpc.msg);
+	int rpc_bad = 0;
+	uint32_t rpc_0 = capos_Endpoint_mintClient_Results_get_facet(cap_reply->results);
+	if (rpc_0 != CAPNP_NO_CAP && rpc_bad == 0)
+		rpc_bad = capos_rpc_take_cap(&cap_reply->rpc, rpc_0, capos_Endpoint_ID, &cap_reply->facet);
+	capos_rpc_release_rest(&cap_reply->rpc);
+	if (rpc_bad == 0 && capnp_reader_error(&cap_reply->rpc.msg) != CAPNP_OK)
+		rpc_bad = CAPOS_ERR_BAD_MESSAGE;
+	if (rpc_bad != 0) {
+		capos_rpc_drop_cap(&cap_reply->rpc, &cap_reply->facet);
+		return capos_error_local(cap_err, rpc_bad);
+	}
+	return 0;
+}
+
 int capos_Endpoint_Server_dispatch(const void *server, void *self, struct capos_rpc_ctx *rc)
 {
-	(void)server;
-	(void)self;
+	const capos_Endpoint_Server *s = server;
+	switch (rc->call->method_id) {
+	case capos_Endpoint_mintClient_METHOD:
+		if (s->mintClient == NULL)
+			break;
+		return s->mintClient(self, rc, capos_Endpoint_mintClient_Params_read_root(&rc->in),
+			capos_Endpoint_mintClient_Results_init_root(&rc->out));
+	default:
+		break;
+	}
 	return capos_rpc_unimplemented(rc);
 }
 

@@ -41,7 +41,8 @@
 	X(TIMER, timer, 52, time_Timer_ID, 1, 1)                              \
 	X(ENTROPY_SOURCE, entropySource, 53, entropy_EntropySource_ID, 1, 1)  \
 	X(TERMINAL, terminal, 57, capos_Terminal_ID, 1, 0)                    \
-	X(SYSTEM_MONITOR, systemMonitor, 58, capos_SystemMonitor_ID, 1, 1)
+	X(SYSTEM_MONITOR, systemMonitor, 58, capos_SystemMonitor_ID, 1, 1)    \
+	X(ENDPOINT_FACET, endpointFacet, 59, capos_Endpoint_ID, 0, 0)
 
 /* CAPOS_KIND_IF(flag, ...): the rest when flag is the literal 1, nothing
  * when 0. */
