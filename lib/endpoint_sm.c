@@ -49,6 +49,7 @@ void ipc_init(struct ipc *s, const struct ipc_ops *ops)
 	memset(s->facets, 0, sizeof(s->facets));
 	s->ops = ops;
 	s->next_endpoint_id = 1;
+	s->next_seq = 0;
 	s->settling = false;
 	s->release_due = false;
 	s->matching = 0;
@@ -307,9 +308,9 @@ static void deliver_release(struct ipc *s, struct ipc_facet *f, struct ipc_recv 
 static void endpoint_orphaned(struct ipc *s, struct endpoint *ep);
 static void settle(struct ipc *s);
 
-/* Pairs queued calls, then release messages, with posted receives, oldest
- * first: a call made before its facet's release is received before the
- * release.  Receives still posted when no client facet is left can never
+/* Pairs queued calls and release messages with posted receives, in the
+ * order they happened: a call made before its facet's release is received
+ * before the release, a call made after a release after it.  Receives still posted when no client facet is left can never
  * complete: they end.  A release that a drop inside a delivery makes is
  * only marked (release_due) and matched by settle once the outermost
  * match is done, so nesting does not grow with user-built chains. */
@@ -322,14 +323,13 @@ static void match(struct ipc *s, struct endpoint *ep)
 		if (r == 0)
 			break;
 		struct ipc_call *c = oldest_queued(ep);
-		if (c) {
-			deliver(s, c, r);
-			continue;
-		}
 		struct ipc_facet *f = oldest_release(ep);
-		if (f == 0)
+		if (c && (f == 0 || c->seq < f->seq))
+			deliver(s, c, r);
+		else if (f)
+			deliver_release(s, f, r);
+		else
 			break;
-		deliver_release(s, f, r);
 	}
 	if (ep->client_refs == 0 && !ep->boot_ref && !ep->disconnected && oldest_recv(ep))
 		endpoint_orphaned(s, ep);
@@ -400,6 +400,7 @@ int ipc_call_perform(struct ipc *s, struct process *p, struct endpoint *ep, stru
 	c->method_id = sqe->method_id;
 	c->badge = badge;
 	c->msg_flags = msg_flags;
+	c->seq = s->next_seq++;
 	c->deadline = deadline;
 	epq_push(&ep->queued, &c->node);
 	ep->calls++;
@@ -563,9 +564,11 @@ static void endpoint_disconnect(struct ipc *s, struct endpoint *ep)
 	unsigned untold = 0;
 	for (struct ipc_facet *f; (f = oldest_release(ep)) != 0; untold++)
 		facet_free(f);
-	OPS->log("ipc: endpoint %u '%s' disconnected (no owner left): %u calls failed, %u "
-	         "release messages dropped\n",
-	         ep->id, ep->name, failed, untold);
+	OPS->log("ipc: endpoint %u '%s' disconnected (no owner left): %u calls failed\n", ep->id,
+	         ep->name, failed);
+	if (untold)
+		OPS->log("ipc: endpoint %u '%s': %u release messages dropped with it\n", ep->id,
+		         ep->name, untold);
 	ep->calls--;
 	endpoint_maybe_free(s, ep);
 }
@@ -703,6 +706,7 @@ void ipc_facet_drop(struct ipc *s, struct ipc_facet *f)
 		/* Its client reference stays until the owner has been told:
 		 * the endpoint is not orphaned while a release is untold. */
 		f->state = FACET_RELEASED;
+		f->seq = s->next_seq++;
 		epq_push(&ep->releases, &f->node);
 		ep->release_due = true;
 		s->release_due = true;

@@ -101,6 +101,7 @@ struct ipc_facet {
 	struct endpoint *ep;
 	uint64_t badge;
 	uint32_t refs;
+	uint64_t seq;         /* when it was released (s->next_seq) */
 	struct epq_node node; /* in ep->releases while RELEASED */
 };
 
@@ -124,6 +125,7 @@ struct ipc_call {
 	uint32_t result_len;
 	uint16_t method_id;
 	uint16_t msg_flags;   /* CAPOS_MSG_F_MINTED for a minted facet's call */
+	uint64_t seq;         /* when it was queued (s->next_seq) */
 	struct epq_node node; /* in ep->queued while QUEUED */
 	struct xfer_plan xfer;
 };
@@ -146,6 +148,7 @@ struct ipc {
 	struct ipc_recv recvs[IPC_RECV_POOL];
 	struct ipc_facet facets[IPC_FACET_POOL];
 	uint32_t next_endpoint_id;
+	uint64_t next_seq; /* orders queued calls and release messages */
 	bool settling;
 	bool release_due;  /* some endpoint's release_due is set      */
 	uint32_t matching; /* match() frames running (re-entry guard) */

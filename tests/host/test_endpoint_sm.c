@@ -986,6 +986,22 @@ Test(ipc, a_call_made_before_the_release_is_received_first)
 	assert_nothing_live();
 }
 
+Test(ipc, a_release_before_a_call_is_received_first)
+{
+	uint32_t o, c;
+	struct endpoint *ep = make_ep(&o, &c, 0);
+	uint32_t f4 = mint(ep, 4, true, client);
+	struct capos_cqe cqe;
+	release(client, f4);
+	cr_assert_not(call(client, ep, 4, 64, IPC_NO_DEADLINE, &cqe));
+	cr_assert_not(recv(ep, 256, IPC_NO_DEADLINE, &cqe));
+	assert_release(1, 4);
+	cr_assert_not(recv(ep, 256, IPC_NO_DEADLINE, &cqe));
+	cr_assert_eq(received()->badge, 0x42u, "then the call");
+	cr_assert_eq(ret(ep, server->cqe[1].call_id, 0, false), CAPOS_OK);
+	assert_nothing_live();
+}
+
 /* The facet is the endpoint's only client: its release message keeps the
  * endpoint from being orphaned until it is received, then the next RECV
  * ends with DISCONNECTED as for any endpoint without clients. */
