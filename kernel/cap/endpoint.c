@@ -243,9 +243,10 @@ unsigned endpoint_log_counts(const char *when)
 	ipc_counts(the_ipc(), &eps, &nc, &nr);
 	unsigned nf = ipc_facet_count(the_ipc());
 	kprintf("ipc: %s: %u endpoints, %u calls, %u receives live; transfers %lu committed, %lu "
-	        "rolled back, %lu refused; %u minted facets live\n",
+	        "rolled back, %lu refused\n",
 	        when, eps, nc, nr, kxfer_stats.committed, kxfer_stats.rolled_back,
-	        kxfer_stats.refused, nf);
+	        kxfer_stats.refused);
+	kprintf("ipc: %s: %u minted facets live\n", when, nf);
 	return eps + nc + nr + nf;
 }
 
