@@ -113,7 +113,13 @@ void op_return(void)
  */
 void op_mint(void)
 {
-	int slot = kf_slot(false);
+	/* Without an endpoint of its own the flag reaches any kernel object,
+	 * whose call may complete later (Notification.wait, Timer.sleep). */
+	uint32_t target = kf_chance(4) || c_ctl == 0 ? cap_of(capos_Endpoint_ID) : c_ctl;
+	bool later = !kernel_object(target);
+	int slot = kf_slot(later);
+	if (slot < 0)
+		return;
 	uint16_t m = kf_chance(8) ? (uint16_t)kf_pick(4) : capos_Endpoint_mintClient_METHOD;
 	BUILD(capos_Endpoint_mintClient_Params, p);
 	uint64_t badge = kf_chance(10) ? 0 : KF_MINT_BADGE + kf_pick(64);
@@ -125,7 +131,6 @@ void op_mint(void)
 	capos_Endpoint_mintClient_Params_set_notifyOnRelease(p, kf_chance(2) != 0);
 	size_t len = kf_finish(&b);
 	bool lied = lie(slot, &len);
-	uint32_t target = kf_chance(4) || c_ctl == 0 ? cap_of(capos_Endpoint_ID) : c_ctl;
 	struct capos_sqe s = kf_call_sqe(slot, target, m, len);
 	s.flags = CAPOS_SQE_KERNEL;
 	uint8_t rk = result_choice(&s);
@@ -135,7 +140,7 @@ void op_mint(void)
 		s.result_len = 0;
 	kf_submit(slot, &s, lied ? K_ANY : rk == K_ANY ? K_CAPS
 	                                               : rk,
-	          false);
+	          later);
 }
 
 void op_release(void)
