@@ -20,7 +20,7 @@ static const char *me;
 /* whoami through cap: *badge and *flags as the server saw them. */
 static int whoami(const struct capos_cap *cap, uint64_t *badge, uint64_t *flags)
 {
-	uint64_t out[4];
+	uint64_t out[4] = {0};
 	/* clang-format off */
 	struct capos_endpoint_call c = {.method_id = FACET_WHOAMI,
 	                                .result = out, .result_cap = sizeof out};
