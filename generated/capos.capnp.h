@@ -56,6 +56,10 @@ typedef struct { struct capnp_struct s; } capos_Echo_echo_Params_reader;
 typedef struct { struct capnp_struct_builder s; } capos_Echo_echo_Params_builder;
 typedef struct { struct capnp_struct s; } capos_Echo_echo_Results_reader;
 typedef struct { struct capnp_struct_builder s; } capos_Echo_echo_Results_builder;
+typedef struct { struct capnp_struct s; } capos_Endpoint_mintClient_Params_reader;
+typedef struct { struct capnp_struct_builder s; } capos_Endpoint_mintClient_Params_builder;
+typedef struct { struct capnp_struct s; } capos_Endpoint_mintClient_Results_reader;
+typedef struct { struct capnp_struct_builder s; } capos_Endpoint_mintClient_Results_builder;
 typedef struct { struct capnp_struct s; } capos_FrameAllocator_allocContiguous_Params_reader;
 typedef struct { struct capnp_struct_builder s; } capos_FrameAllocator_allocContiguous_Params_builder;
 typedef struct { struct capnp_struct s; } capos_FrameAllocator_allocContiguous_Results_reader;
@@ -680,6 +684,92 @@ static inline struct capnp_text capos_Echo_echo_Results_get_text(capos_Echo_echo
 static inline void capos_Echo_echo_Results_set_text(capos_Echo_echo_Results_builder b, const char *p, size_t len)
 {
 	capnp_sb_set_text(b.s, 0, p, len);
+}
+
+/* struct capos.capnp:Endpoint.mintClient$Params */
+#define capos_Endpoint_mintClient_Params_ID UINT64_C(0xab9312228be1e758)
+static inline capos_Endpoint_mintClient_Params_reader capos_Endpoint_mintClient_Params_from(struct capnp_struct s)
+{
+	return (capos_Endpoint_mintClient_Params_reader){ s };
+}
+#define capos_Endpoint_mintClient_Params_DATA_WORDS 3
+#define capos_Endpoint_mintClient_Params_PTR_COUNT 0
+static inline capos_Endpoint_mintClient_Params_reader capos_Endpoint_mintClient_Params_read_root(struct capnp_reader *m)
+{
+	return (capos_Endpoint_mintClient_Params_reader){ capnp_reader_root(m) };
+}
+static inline capos_Endpoint_mintClient_Params_builder capos_Endpoint_mintClient_Params_init_root(struct capnp_builder *b)
+{
+	return (capos_Endpoint_mintClient_Params_builder){ capnp_builder_root(b, 3, 0) };
+}
+static inline capos_Endpoint_mintClient_Params_reader capos_Endpoint_mintClient_Params_list_get(struct capnp_list l, uint32_t i)
+{
+	return (capos_Endpoint_mintClient_Params_reader){ capnp_list_get_struct(l, i) };
+}
+static inline capos_Endpoint_mintClient_Params_builder capos_Endpoint_mintClient_Params_list_at(struct capnp_list_builder l, uint32_t i)
+{
+	return (capos_Endpoint_mintClient_Params_builder){ capnp_lb_struct_at(l, i) };
+}
+static inline uint64_t capos_Endpoint_mintClient_Params_get_badge(capos_Endpoint_mintClient_Params_reader r)
+{
+	return (uint64_t)capnp_struct_u64(&r.s, 0);
+}
+static inline void capos_Endpoint_mintClient_Params_set_badge(capos_Endpoint_mintClient_Params_builder b, uint64_t v)
+{
+	capnp_sb_set_u64(b.s, 0, (uint64_t)v);
+}
+static inline uint64_t capos_Endpoint_mintClient_Params_get_interfaceId(capos_Endpoint_mintClient_Params_reader r)
+{
+	return (uint64_t)capnp_struct_u64(&r.s, 8);
+}
+static inline void capos_Endpoint_mintClient_Params_set_interfaceId(capos_Endpoint_mintClient_Params_builder b, uint64_t v)
+{
+	capnp_sb_set_u64(b.s, 8, (uint64_t)v);
+}
+static inline bool capos_Endpoint_mintClient_Params_get_notifyOnRelease(capos_Endpoint_mintClient_Params_reader r)
+{
+	return capnp_struct_bool(&r.s, 128);
+}
+static inline void capos_Endpoint_mintClient_Params_set_notifyOnRelease(capos_Endpoint_mintClient_Params_builder b, bool v)
+{
+	capnp_sb_set_bool(b.s, 128, v != 0);
+}
+
+/* struct capos.capnp:Endpoint.mintClient$Results */
+#define capos_Endpoint_mintClient_Results_ID UINT64_C(0x9e863c68352640ef)
+static inline capos_Endpoint_mintClient_Results_reader capos_Endpoint_mintClient_Results_from(struct capnp_struct s)
+{
+	return (capos_Endpoint_mintClient_Results_reader){ s };
+}
+#define capos_Endpoint_mintClient_Results_DATA_WORDS 0
+#define capos_Endpoint_mintClient_Results_PTR_COUNT 1
+static inline capos_Endpoint_mintClient_Results_reader capos_Endpoint_mintClient_Results_read_root(struct capnp_reader *m)
+{
+	return (capos_Endpoint_mintClient_Results_reader){ capnp_reader_root(m) };
+}
+static inline capos_Endpoint_mintClient_Results_builder capos_Endpoint_mintClient_Results_init_root(struct capnp_builder *b)
+{
+	return (capos_Endpoint_mintClient_Results_builder){ capnp_builder_root(b, 0, 1) };
+}
+static inline capos_Endpoint_mintClient_Results_reader capos_Endpoint_mintClient_Results_list_get(struct capnp_list l, uint32_t i)
+{
+	return (capos_Endpoint_mintClient_Results_reader){ capnp_list_get_struct(l, i) };
+}
+static inline capos_Endpoint_mintClient_Results_builder capos_Endpoint_mintClient_Results_list_at(struct capnp_list_builder l, uint32_t i)
+{
+	return (capos_Endpoint_mintClient_Results_builder){ capnp_lb_struct_at(l, i) };
+}
+static inline bool capos_Endpoint_mintClient_Results_has_facet(capos_Endpoint_mintClient_Results_reader r)
+{
+	return capnp_struct_has(&r.s, 0);
+}
+static inline uint32_t capos_Endpoint_mintClient_Results_get_facet(capos_Endpoint_mintClient_Results_reader r)
+{
+	return capnp_struct_get_cap(&r.s, 0);
+}
+static inline void capos_Endpoint_mintClient_Results_set_facet(capos_Endpoint_mintClient_Results_builder b, uint32_t cap)
+{
+	capnp_sb_set_cap(b.s, 0, cap);
 }
 
 /* struct capos.capnp:FrameAllocator.allocContiguous$Params */
@@ -2344,6 +2434,7 @@ static inline capos_VirtualMemory_unmap_Results_builder capos_VirtualMemory_unma
 
 /* interface capos.capnp:Endpoint */
 #define capos_Endpoint_ID UINT64_C(0xa60f5e8daf30b131)
+#define capos_Endpoint_mintClient_METHOD 0
 
 /* interface capos.capnp:FrameAllocator */
 #define capos_FrameAllocator_ID UINT64_C(0xfc30316b97ae4f29)

@@ -533,10 +533,120 @@ int capos_Echo_Server_dispatch(const void *server, void *self, struct capos_rpc_
 	return capos_rpc_unimplemented(rc);
 }
 
+static const struct capos_rpc_method capos_Endpoint_mintClient_m = {capos_Endpoint_mintClient_METHOD, capos_Endpoint_mintClient_Params_DATA_WORDS, capos_Endpoint_mintClient_Params_PTR_COUNT};
+
+static int capos_Endpoint_mintClient_reply(capos_Endpoint_mintClient_Reply *cap_reply, int rpc_e, int cap_mode, struct capos_call_error *cap_err)
+{
+	if (rpc_e != 0) {
+		__builtin_memset(cap_reply, 0, offsetof(capos_Endpoint_mintClient_Reply, rpc));
+		return rpc_e;
+	}
+	cap_reply->results = capos_Endpoint_mintClient_Results_from(cap_reply->rpc.root);
+	int rpc_bad = 0;
+	if (cap_mode == 1) {
+		uint32_t rpc_0 = capos_Endpoint_mintClient_Results_get_facet(cap_reply->results);
+		if (rpc_0 != CAPNP_NO_CAP && rpc_bad == 0)
+			rpc_bad = capos_rpc_take_cap(&cap_reply->rpc, rpc_0, capos_Endpoint_ID, &cap_reply->facet);
+	}
+	if (rpc_bad != 0)
+		capos_error_local(cap_err, rpc_bad);
+	else
+		rpc_bad = capos_rpc_check(&cap_reply->rpc, cap_mode != 0, cap_err);
+	if (rpc_bad != 0) {
+		capos_rpc_drop_cap(&cap_reply->rpc, &cap_reply->facet);
+		capos_rpc_release_rest(&cap_reply->rpc);
+	}
+	return rpc_bad;
+}
+
+struct capos_Endpoint_mintClient_call {
+	int (*cap_fill)(capos_Endpoint_mintClient_Params_builder params, struct capos_rpc_out *out, void *arg);
+	void *cap_arg;
+};
+
+static int capos_Endpoint_mintClient_call_fill(struct capnp_struct_builder rpc_b, struct capos_rpc_out *rpc_o, const void *rpc_v)
+{
+	const struct capos_Endpoint_mintClient_call *a = rpc_v;
+	return a->cap_fill != NULL ? a->cap_fill((capos_Endpoint_mintClient_Params_builder){rpc_b}, rpc_o, a->cap_arg) : 0;
+}
+
+int capos_Endpoint_mintClient_Call(const capos_Endpoint_Client *cap_client,
+	int (*cap_fill)(capos_Endpoint_mintClient_Params_builder params, struct capos_rpc_out *out, void *arg),
+	void *cap_arg, capos_Endpoint_mintClient_Reply *cap_reply, struct capos_call_error *cap_err)
+{
+	struct capos_Endpoint_mintClient_call rpc_a = {cap_fill, cap_arg};
+	capos_Endpoint_mintClient_Reply rpc_scratch, *r = cap_reply;
+	if (r == NULL)
+		r = &rpc_scratch;
+	int rpc_e = capos_rpc_call(&cap_client->c, &capos_Endpoint_mintClient_m, 0, capos_Endpoint_mintClient_call_fill, &rpc_a, &r->rpc, cap_err);
+	return capos_Endpoint_mintClient_reply(r, rpc_e, r == cap_reply ? 0 : 2, cap_err);
+}
+
+struct capos_Endpoint_mintClient_args {
+	uint64_t badge;
+	uint64_t interfaceId;
+	bool notifyOnRelease;
+};
+
+static int capos_Endpoint_mintClient_fill(struct capnp_struct_builder rpc_b, struct capos_rpc_out *rpc_o, const void *rpc_v)
+{
+	const struct capos_Endpoint_mintClient_args *a = rpc_v;
+	capos_Endpoint_mintClient_Params_builder rpc_p = {rpc_b};
+	capos_Endpoint_mintClient_Params_set_badge(rpc_p, a->badge);
+	capos_Endpoint_mintClient_Params_set_interfaceId(rpc_p, a->interfaceId);
+	capos_Endpoint_mintClient_Params_set_notifyOnRelease(rpc_p, a->notifyOnRelease);
+	(void)rpc_o;
+	return 0;
+}
+
+int capos_Endpoint_mintClient(const capos_Endpoint_Client *cap_client, uint64_t badge, uint64_t interfaceId, bool notifyOnRelease,
+	capos_Endpoint_mintClient_Reply *cap_reply, struct capos_call_error *cap_err)
+{
+	size_t rpc_hint = 0;
+	struct capos_Endpoint_mintClient_args rpc_a = {0};
+	rpc_a.badge = badge;
+	rpc_a.interfaceId = interfaceId;
+	rpc_a.notifyOnRelease = notifyOnRelease;
+	capos_Endpoint_mintClient_Reply rpc_scratch, *r = cap_reply;
+	if (r == NULL)
+		r = &rpc_scratch;
+	int rpc_e = capos_rpc_call(&cap_client->c, &capos_Endpoint_mintClient_m, rpc_hint, capos_Endpoint_mintClient_fill, &rpc_a, &r->rpc, cap_err);
+	return capos_Endpoint_mintClient_reply(r, rpc_e, r == cap_reply ? 1 : 2, cap_err);
+}
+
+int capos_Endpoint_mintClient_start(const capos_Endpoint_Client *cap_client, uint64_t badge, uint64_t interfaceId, bool notifyOnRelease,
+	struct capos_rpc_pending *cap_pending, struct capos_call_error *cap_err)
+{
+	size_t rpc_hint = 0;
+	struct capos_Endpoint_mintClient_args rpc_a = {0};
+	rpc_a.badge = badge;
+	rpc_a.interfaceId = interfaceId;
+	rpc_a.notifyOnRelease = notifyOnRelease;
+	return capos_rpc_start(&cap_client->c, &capos_Endpoint_mintClient_m, rpc_hint, capos_Endpoint_mintClient_fill, &rpc_a, cap_pending, cap_err);
+}
+
+int capos_Endpoint_mintClient_finish(struct capos_rpc_pending *cap_pending, const struct capos_cqe *cap_cqe,
+	capos_Endpoint_mintClient_Reply *cap_reply, struct capos_call_error *cap_err)
+{
+	capos_Endpoint_mintClient_Reply rpc_scratch, *r = cap_reply;
+	if (r == NULL)
+		r = &rpc_scratch;
+	int rpc_e = capos_rpc_complete(cap_pending, cap_cqe, &r->rpc, cap_err);
+	return capos_Endpoint_mintClient_reply(r, rpc_e, r != cap_reply ? 2 : 1, cap_err);
+}
+
 int capos_Endpoint_Server_dispatch(const void *server, void *self, struct capos_rpc_ctx *rc)
 {
-	(void)server;
-	(void)self;
+	const capos_Endpoint_Server *s = server;
+	switch (rc->call->method_id) {
+	case capos_Endpoint_mintClient_METHOD:
+		if (s->mintClient == NULL)
+			break;
+		return s->mintClient(self, rc, capos_Endpoint_mintClient_Params_read_root(&rc->in),
+			capos_Endpoint_mintClient_Results_init_root(&rc->out));
+	default:
+		break;
+	}
 	return capos_rpc_unimplemented(rc);
 }
 

@@ -221,9 +221,27 @@ static inline int capos_Endpoint_Client_open(capos_Endpoint_Client *c, const cha
 }
 #endif
 
+/* Endpoint.mintClient */
+typedef struct capos_Endpoint_mintClient_Reply capos_Endpoint_mintClient_Reply;
+struct capos_Endpoint_mintClient_Reply {
+	capos_Endpoint_mintClient_Results_reader results; /* every field */
+	struct capos_cap facet; /* owned: drop it */
+	struct capos_rpc_result rpc; /* the message the fields point into */
+};
+int capos_Endpoint_mintClient_Call(const capos_Endpoint_Client *cap_client,
+	int (*cap_fill)(capos_Endpoint_mintClient_Params_builder params, struct capos_rpc_out *out, void *arg),
+	void *cap_arg, capos_Endpoint_mintClient_Reply *cap_reply, struct capos_call_error *cap_err);
+int capos_Endpoint_mintClient(const capos_Endpoint_Client *cap_client, uint64_t badge, uint64_t interfaceId, bool notifyOnRelease,
+	capos_Endpoint_mintClient_Reply *cap_reply, struct capos_call_error *cap_err);
+int capos_Endpoint_mintClient_start(const capos_Endpoint_Client *cap_client, uint64_t badge, uint64_t interfaceId, bool notifyOnRelease,
+	struct capos_rpc_pending *cap_pending, struct capos_call_error *cap_err);
+int capos_Endpoint_mintClient_finish(struct capos_rpc_pending *cap_pending, const struct capos_cqe *cap_cqe,
+	capos_Endpoint_mintClient_Reply *cap_reply, struct capos_call_error *cap_err);
+
 /* Endpoint's server: one handler per method (NULL: unimplemented). */
 typedef struct {
-	int none; /* no methods */
+	int (*mintClient)(void *self, struct capos_rpc_ctx *rc, capos_Endpoint_mintClient_Params_reader in,
+		capos_Endpoint_mintClient_Results_builder out);
 } capos_Endpoint_Server;
 int capos_Endpoint_Server_dispatch(const void *server, void *self, struct capos_rpc_ctx *rc);
 #if !defined(CAPOS_HOST)

@@ -46,9 +46,13 @@ void ipc_init(struct ipc *s, const struct ipc_ops *ops)
 	memset(s->endpoints, 0, sizeof(s->endpoints));
 	memset(s->calls, 0, sizeof(s->calls));
 	memset(s->recvs, 0, sizeof(s->recvs));
+	memset(s->facets, 0, sizeof(s->facets));
 	s->ops = ops;
 	s->next_endpoint_id = 1;
+	s->next_seq = 0;
 	s->settling = false;
+	s->release_due = false;
+	s->matching = 0;
 }
 
 /* ---- object lifetime ---------------------------------------------------- */
@@ -56,7 +60,7 @@ void ipc_init(struct ipc *s, const struct ipc_ops *ops)
 static inline void endpoint_maybe_free(struct ipc *s, struct endpoint *ep)
 {
 	if (!ep->used || ep->owner_refs || ep->client_refs || ep->boot_ref || ep->calls ||
-	    ep->recvs || ep->disconnect_due || ep->orphan_due)
+	    ep->recvs || ep->facets || ep->disconnect_due || ep->orphan_due)
 		return;
 	OPS->log("ipc: endpoint %u '%s' freed\n", ep->id, ep->name);
 	memset(ep, 0, sizeof(*ep));
@@ -232,6 +236,7 @@ static void deliver(struct ipc *s, struct ipc_call *c, struct ipc_recv *r)
 	*m = (struct capos_endpoint_message){
 		.call_id = epq_call_id((uint32_t)(c - s->calls), c->gen),
 		.method_id = c->method_id,
+		.flags = c->msg_flags,
 		.badge = c->badge,
 		.params_len = c->params_len,
 		.cap_count = n,
@@ -258,21 +263,78 @@ static void deliver(struct ipc *s, struct ipc_call *c, struct ipc_recv *r)
 	OPS->complete(server, &cqe, true);
 }
 
-static void endpoint_orphaned(struct ipc *s, struct endpoint *ep);
+/* ---- minted facets: release messages ------------------------------------ */
 
-/* Pairs queued calls with posted receives, oldest first.  Receives still
- * posted when no client facet is left can never complete: they end. */
+static struct ipc_facet *oldest_release(struct endpoint *ep)
+{
+	struct epq_node *n = epq_head(&ep->releases);
+	return n ? container_of(n, struct ipc_facet, node) : 0;
+}
+
+/* The record goes, and with it the client reference it held.  No drop
+ * runs here (the caller settles): the count alone, as ipc_drop would. */
+static void facet_free(struct ipc_facet *f)
+{
+	struct endpoint *ep = f->ep;
+	if (f->state == FACET_RELEASED)
+		(void)epq_remove(&ep->releases, &f->node);
+	memset(f, 0, sizeof(*f));
+	ep->facets--;
+	ep->client_refs--;
+	if (ep->client_refs == 0 && !ep->boot_ref && !ep->disconnected)
+		ep->orphan_due = true;
+}
+
+/* Hands release message f to posted receive r: a header with
+ * CAPOS_MSG_F_RELEASED and the badge, nothing after it.  Either both are
+ * consumed, or the receive failed (its buffer is gone) and f waits on. */
+static void deliver_release(struct ipc *s, struct ipc_facet *f, struct ipc_recv *r)
+{
+	struct endpoint *ep = f->ep;
+	struct capos_endpoint_message m = {.flags = CAPOS_MSG_F_RELEASED, .badge = f->badge};
+	if (OPS->copy_out(r->server, r->result_addr, &m, sizeof(m)) != CAPOS_OK) {
+		recv_fail(s, r, CAPOS_ERR_BAD_BUFFER);
+		return;
+	}
+	struct capos_cqe cqe = {.user_data = r->user_data, .result = (int32_t)sizeof(m)};
+	struct process *server = r->server;
+	OPS->log("ipc: endpoint %u '%s': release of facet badge %lu told to pid %u\n", ep->id,
+	         ep->name, (unsigned long)f->badge, OPS->pid(server));
+	facet_free(f);
+	recv_free(s, r);
+	OPS->complete(server, &cqe, false);
+}
+
+static void endpoint_orphaned(struct ipc *s, struct endpoint *ep);
+static void settle(struct ipc *s);
+
+/* Pairs queued calls and release messages with posted receives, in the
+ * order they happened: a call made before its facet's release is received
+ * before the release, a call made after a release after it.  Receives still posted when no client facet is left can never
+ * complete: they end.  A release that a drop inside a delivery makes is
+ * only marked (release_due) and matched by settle once the outermost
+ * match is done, so nesting does not grow with user-built chains. */
 static void match(struct ipc *s, struct endpoint *ep)
 {
+	s->matching++;
+	ep->release_due = false;
 	for (;;) {
-		struct ipc_call *c = oldest_queued(ep);
-		struct ipc_recv *r = c ? oldest_recv(ep) : 0;
+		struct ipc_recv *r = oldest_recv(ep);
 		if (r == 0)
 			break;
-		deliver(s, c, r);
+		struct ipc_call *c = oldest_queued(ep);
+		struct ipc_facet *f = oldest_release(ep);
+		if (c && (f == 0 || c->seq < f->seq))
+			deliver(s, c, r);
+		else if (f)
+			deliver_release(s, f, r);
+		else
+			break;
 	}
 	if (ep->client_refs == 0 && !ep->boot_ref && !ep->disconnected && oldest_recv(ep))
 		endpoint_orphaned(s, ep);
+	if (--s->matching == 0 && (s->release_due || ep->orphan_due))
+		settle(s);
 }
 
 /* ---- ring operations ------------------------------------------------------ */
@@ -315,7 +377,8 @@ int ipc_call_check(struct ipc *s, struct process *p, const struct endpoint *ep,
 }
 
 int ipc_call_perform(struct ipc *s, struct process *p, struct endpoint *ep, struct ipc_call *c,
-                     uint64_t badge, const struct capos_sqe *sqe, uint64_t deadline)
+                     uint64_t badge, uint16_t msg_flags, const struct capos_sqe *sqe,
+                     uint64_t deadline)
 {
 	/* Validating the descriptors reserves the moved slots in one step
 	 * (lib/transfer.h); a refusal here has had no effect. */
@@ -336,6 +399,8 @@ int ipc_call_perform(struct ipc *s, struct process *p, struct endpoint *ep, stru
 	c->result_len = sqe->result_len;
 	c->method_id = sqe->method_id;
 	c->badge = badge;
+	c->msg_flags = msg_flags;
+	c->seq = s->next_seq++;
 	c->deadline = deadline;
 	epq_push(&ep->queued, &c->node);
 	ep->calls++;
@@ -495,8 +560,15 @@ static void endpoint_disconnect(struct ipc *s, struct endpoint *ep)
 	for (unsigned i = 0; i < IPC_RECV_POOL; i++)
 		if (s->recvs[i].used && s->recvs[i].ep == ep)
 			recv_fail(s, &s->recvs[i], CAPOS_ERR_DISCONNECTED);
+	/* Nobody will receive these: the release messages go. */
+	unsigned untold = 0;
+	for (struct ipc_facet *f; (f = oldest_release(ep)) != 0; untold++)
+		facet_free(f);
 	OPS->log("ipc: endpoint %u '%s' disconnected (no owner left): %u calls failed\n", ep->id,
 	         ep->name, failed);
+	if (untold)
+		OPS->log("ipc: endpoint %u '%s': %u release messages dropped with it\n", ep->id,
+		         ep->name, untold);
 	ep->calls--;
 	endpoint_maybe_free(s, ep);
 }
@@ -523,8 +595,13 @@ static void settle(struct ipc *s)
 	s->settling = true;
 	for (bool again = true; again;) {
 		again = false;
+		s->release_due = false;
 		for (unsigned i = 0; i < ENDPOINT_MAX; i++) {
 			struct endpoint *ep = &s->endpoints[i];
+			if (ep->release_due && !ep->disconnect_due) {
+				match(s, ep); /* clears release_due */
+				again = true;
+			}
 			if (ep->disconnect_due) {
 				ep->disconnect_due = false;
 				ep->orphan_due = false;
@@ -572,6 +649,82 @@ void ipc_drop(struct ipc *s, struct endpoint *ep, bool owner)
 	}
 	settle(s);
 	endpoint_maybe_free(s, ep);
+}
+
+/* ---- minted facets: lifetime ----------------------------------------------- */
+
+int ipc_mint_check(struct ipc *s, const struct endpoint *ep, uint64_t badge,
+                   struct ipc_facet **rec)
+{
+	*rec = 0;
+	if (badge == 0)
+		return CAPOS_ERR_INVALID_ARGUMENT; /* 0 is "no badge" */
+	if (ep->facets >= ENDPOINT_FACETS_MAX) {
+		OPS->log("ipc: endpoint %u '%s': mint refused: %u facets live or awaiting release\n",
+		         ep->id, ep->name, ep->facets);
+		return CAPOS_ERR_NO_RESOURCES;
+	}
+	for (unsigned i = 0; i < IPC_FACET_POOL; i++)
+		if (s->facets[i].state == FACET_FREE) {
+			*rec = &s->facets[i];
+			return CAPOS_OK;
+		}
+	OPS->log("ipc: endpoint %u '%s': mint refused: all %u facet records in use\n", ep->id,
+	         ep->name, IPC_FACET_POOL);
+	return CAPOS_ERR_NO_RESOURCES;
+}
+
+void ipc_mint_perform(struct ipc *s, struct endpoint *ep, struct ipc_facet *f, uint64_t badge,
+                      bool notify)
+{
+	*f = (struct ipc_facet){
+		.state = FACET_LIVE,
+		.notify = notify,
+		.ep = ep,
+		.badge = badge,
+		.refs = 1,
+	};
+	ep->facets++;
+	ep->client_refs++;
+	OPS->log("ipc: endpoint %u '%s': facet badge %lu minted%s\n", ep->id, ep->name,
+	         (unsigned long)badge, notify ? " (release is told)" : "");
+}
+
+void ipc_facet_retain(struct ipc_facet *f) { f->refs++; }
+
+void ipc_facet_drop(struct ipc *s, struct ipc_facet *f)
+{
+	if (f->state != FACET_LIVE || f->refs == 0) {
+		OPS->panic("ipc: drop of facet record %u with no reference",
+		           (unsigned)(f - s->facets));
+		return;
+	}
+	if (--f->refs != 0)
+		return;
+	struct endpoint *ep = f->ep;
+	if (f->notify && !ep->disconnected) {
+		/* Its client reference stays until the owner has been told:
+		 * the endpoint is not orphaned while a release is untold. */
+		f->state = FACET_RELEASED;
+		f->seq = s->next_seq++;
+		epq_push(&ep->releases, &f->node);
+		ep->release_due = true;
+		s->release_due = true;
+		if (s->matching == 0)
+			settle(s);
+		return;
+	}
+	facet_free(f);
+	settle(s);
+	endpoint_maybe_free(s, ep);
+}
+
+unsigned ipc_facet_count(const struct ipc *s)
+{
+	unsigned n = 0;
+	for (unsigned i = 0; i < IPC_FACET_POOL; i++)
+		n += s->facets[i].state != FACET_FREE;
+	return n;
 }
 
 void ipc_process_exit(struct ipc *s, struct process *p)

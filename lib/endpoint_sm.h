@@ -29,12 +29,14 @@
 #include "transfer.h"
 #include "wait.h"
 
-#define ENDPOINT_MAX       CAPOS_ENDPOINT_MAX /* endpoints alive at once (capos/limits.h) */
-#define ENDPOINT_CALLS_MAX 16                 /* queued + in-flight calls per endpoint       */
-#define ENDPOINT_RECVS_MAX 16                 /* posted receives per endpoint               */
-#define IPC_CALL_POOL      128                /* call records, all endpoints                */
-#define IPC_RECV_POOL      64                 /* receive records, all endpoints             */
-#define IPC_NO_DEADLINE    UINT64_MAX
+#define ENDPOINT_MAX        CAPOS_ENDPOINT_MAX /* endpoints alive at once (capos/limits.h) */
+#define ENDPOINT_CALLS_MAX  16                 /* queued + in-flight calls per endpoint       */
+#define ENDPOINT_RECVS_MAX  16                 /* posted receives per endpoint               */
+#define IPC_CALL_POOL       128                /* call records, all endpoints                */
+#define IPC_RECV_POOL       64                 /* receive records, all endpoints             */
+#define ENDPOINT_FACETS_MAX 64                 /* minted facets live or awaiting their release message, per endpoint */
+#define IPC_FACET_POOL      256                /* minted facet records, all endpoints                  */
+#define IPC_NO_DEADLINE     UINT64_MAX
 
 struct process;
 
@@ -72,10 +74,35 @@ struct endpoint {
 	bool disconnected;    /* no owner left: every call fails           */
 	bool disconnect_due;  /* last owner dropped: settle runs it        */
 	bool orphan_due;      /* last client dropped: settle runs it       */
+	bool release_due;     /* a release message may be deliverable: settle matches */
 	uint32_t calls;       /* queued + in flight                        */
 	uint32_t recvs;
+	uint32_t facets;     /* minted facet records (live or released)   */
 	struct epq queued;   /* calls waiting for a receive, oldest first */
 	struct epq receives; /* posted receives, oldest first             */
+	struct epq releases; /* release messages not yet received, oldest first */
+};
+
+/*
+ * A client facet minted at run time (Endpoint.mintClient): the object of
+ * KCAP_ENDPOINT_FACET capabilities.  refs counts the capabilities naming
+ * it, in tables and as copies in prepared transfers; while the record
+ * exists it holds one client reference to its endpoint.  When refs falls
+ * to 0 a notifying facet becomes a release message (RELEASED, in
+ * ep->releases) until a RECV takes it; any other is freed at once.
+ */
+enum ipc_facet_state { FACET_FREE = 0,
+	               FACET_LIVE,
+	               FACET_RELEASED };
+
+struct ipc_facet {
+	enum ipc_facet_state state;
+	bool notify;
+	struct endpoint *ep;
+	uint64_t badge;
+	uint32_t refs;
+	uint64_t seq;         /* when it was released (s->next_seq) */
+	struct epq_node node; /* in ep->releases while RELEASED */
 };
 
 enum ipc_call_state { CALL_FREE = 0,
@@ -97,6 +124,8 @@ struct ipc_call {
 	uint32_t params_len;
 	uint32_t result_len;
 	uint16_t method_id;
+	uint16_t msg_flags;   /* CAPOS_MSG_F_MINTED for a minted facet's call */
+	uint64_t seq;         /* when it was queued (s->next_seq) */
 	struct epq_node node; /* in ep->queued while QUEUED */
 	struct xfer_plan xfer;
 };
@@ -117,8 +146,12 @@ struct ipc {
 	struct endpoint endpoints[ENDPOINT_MAX];
 	struct ipc_call calls[IPC_CALL_POOL];
 	struct ipc_recv recvs[IPC_RECV_POOL];
+	struct ipc_facet facets[IPC_FACET_POOL];
 	uint32_t next_endpoint_id;
+	uint64_t next_seq; /* orders queued calls and release messages */
 	bool settling;
+	bool release_due;  /* some endpoint's release_due is set      */
+	uint32_t matching; /* match() frames running (re-entry guard) */
 	/* Delivery scratch: header + params + padding + cap records.  One
 	 * operation uses it at a time (the kernel has one CPU and is not
 	 * preemptible). */
@@ -155,7 +188,8 @@ void ipc_drop(struct ipc *s, struct endpoint *ep, bool owner);
 int ipc_call_check(struct ipc *s, struct process *p, const struct endpoint *ep,
                    const struct capos_sqe *sqe, struct ipc_call **rec);
 int ipc_call_perform(struct ipc *s, struct process *p, struct endpoint *ep, struct ipc_call *rec,
-                     uint64_t badge, const struct capos_sqe *sqe, uint64_t deadline);
+                     uint64_t badge, uint16_t msg_flags, const struct capos_sqe *sqe,
+                     uint64_t deadline);
 int ipc_recv_check(struct ipc *s, struct process *p, const struct endpoint *ep,
                    const struct capos_sqe *sqe, struct ipc_recv **rec);
 int ipc_recv_perform(struct ipc *s, struct process *p, struct endpoint *ep, struct ipc_recv *rec,
@@ -164,6 +198,23 @@ int ipc_return_check(struct ipc *s, const struct endpoint *ep, const struct capo
                      struct ipc_call **rec);
 int ipc_return_perform(struct ipc *s, struct process *p, struct ipc_call *rec,
                        const struct capos_sqe *sqe);
+
+/*
+ * Endpoint.mintClient on the owner side of ep, in the same two steps:
+ * check refuses with CAPOS_ERR_INVALID_ARGUMENT (badge 0) or
+ * CAPOS_ERR_NO_RESOURCES (ENDPOINT_FACETS_MAX on ep, or the pool), with
+ * no effect, else gives the free record; perform makes it a live facet
+ * with one reference (the capability the caller gets).
+ */
+int ipc_mint_check(struct ipc *s, const struct endpoint *ep, uint64_t badge,
+                   struct ipc_facet **rec);
+void ipc_mint_perform(struct ipc *s, struct endpoint *ep, struct ipc_facet *f, uint64_t badge,
+                      bool notify);
+/* A capability naming f was copied / dropped. */
+void ipc_facet_retain(struct ipc_facet *f);
+void ipc_facet_drop(struct ipc *s, struct ipc_facet *f);
+/* Minted facet records in use (live or awaiting their release message). */
+unsigned ipc_facet_count(const struct ipc *s);
 
 /* p is going away (before its capabilities are released): its queued
  * calls rolled back, calls it was serving failed with DISCONNECTED, its

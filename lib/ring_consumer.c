@@ -100,6 +100,8 @@ int ring_validate_sqe(const struct capos_sqe *sqe)
 	uint16_t known = CAPOS_SQE_F_KNOWN;
 	if (sqe->opcode == CAPOS_OP_RETURN)
 		known |= CAPOS_SQE_EXCEPTION;
+	if (sqe->opcode == CAPOS_OP_CALL)
+		known |= CAPOS_SQE_KERNEL;
 	if ((sqe->flags & ~known) != 0 || sqe->reserved0 != 0 || sqe->reserved1 != 0 ||
 	    sqe->pipeline_dep != 0 || sqe->pipeline_field != 0)
 		return CAPOS_ERR_INVALID_SQE;

@@ -20,6 +20,7 @@ int capos_server_parse(const void *buf, uint32_t n, struct capos_server_call *ca
 		return CAPOS_ERR_BAD_MESSAGE;
 	call->call_id = m->call_id;
 	call->method_id = m->method_id;
+	call->flags = m->flags;
 	call->badge = m->badge;
 	call->params = (const uint8_t *)buf + sizeof(*m);
 	call->params_len = m->params_len;
@@ -77,6 +78,13 @@ static int submit_return(struct capos_ring *r, uint32_t ep, uint32_t call_id,
 int capos_server_run(struct capos_ring *r, uint32_t ep, capos_server_handler handler, void *ctx,
                      struct capos_server_stats *stats)
 {
+	return capos_server_run_releases(r, ep, handler, NULL, ctx, stats);
+}
+
+int capos_server_run_releases(struct capos_ring *r, uint32_t ep, capos_server_handler handler,
+                              capos_server_release_handler on_release, void *ctx,
+                              struct capos_server_stats *stats)
+{
 	struct capos_server_stats scratch;
 	if (stats == NULL)
 		stats = &scratch;
@@ -104,6 +112,17 @@ int capos_server_run(struct capos_ring *r, uint32_t ep, capos_server_handler han
 		struct capos_server_call call;
 		if (capos_server_parse(recv_buf, (uint32_t)cqe.result, &call) != 0)
 			return CAPOS_ERR_BAD_MESSAGE; /* the kernel broke the contract */
+		if (call.flags & CAPOS_MSG_F_RELEASED) {
+			/* Not a call: nothing to RETURN. */
+			stats->releases++;
+			if (on_release && on_release(ctx, call.badge) == CAPOS_SERVER_STOP)
+				return 0;
+			recv_ud = capos_ring_next_user_data(r);
+			err = submit_recv(r, ep, recv_ud);
+			if (err < 0)
+				return err;
+			continue;
+		}
 		stats->calls++;
 		stats->caps_received += call.cap_count;
 

@@ -130,9 +130,23 @@ interface VirtualMemory @0xf6a9778903dbf90e {
 # ---------------------------------------------------------------------------
 
 interface Endpoint @0xa60f5e8daf30b131 {
-  # No schema methods: driven by ring opcodes (CALL on a client facet,
-  # RECV/RETURN on the server side).  The method ordinal and params of a
-  # CALL belong to whatever interface the server implements.
+  # Driven by ring opcodes (CALL on a client facet, RECV/RETURN on the
+  # server side): the method ordinal and params of a CALL belong to
+  # whatever interface the server implements.  The methods below are the
+  # kernel's own: a CALL reaches them only with SQE flag CAPOS_SQE_KERNEL
+  # (include/capos/abi.h), and only on the owner side (a client facet gets
+  # CAPOS_ERR_NOT_PERMITTED).  docs/ipc.md "Badged facets".
+
+  mintClient @0 (badge :UInt64, interfaceId :UInt64, notifyOnRelease :Bool) -> (facet :Endpoint);
+  # A new client facet of this endpoint whose calls arrive with `badge`
+  # (not 0) and the endpoint message flag CAPOS_MSG_F_MINTED; it carries
+  # interface id `interfaceId` (0: Endpoint's), and copies keep both.
+  # notifyOnRelease: when the last copy is gone (released, its holders
+  # exited, copies in transfers included) the owner's RECV gets one
+  # message with CAPOS_MSG_F_RELEASED and the badge.  invalidArgument:
+  # badge 0; overloaded: the endpoint already has ENDPOINT_FACETS_MAX
+  # facets live or awaiting their release message, or the kernel's pool
+  # is used up.
 }
 
 interface Echo @0xadae3d0c7c5124f9 {

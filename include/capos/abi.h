@@ -128,6 +128,11 @@ enum capos_opcode {
 /* SQE flags. */
 #define CAPOS_SQE_PIPELINE  0x1u /* reserved for promise pipelining: refused */
 #define CAPOS_SQE_EXCEPTION 0x2u /* RETURN only: the reply is a CapException  */
+/* CALL only: the call is for the capability's own kernel interface, not
+ * for the process serving it: on an Endpoint's owner side, the schema's
+ * Endpoint methods (mintClient); on a client facet it is NOT_PERMITTED.
+ * A CALL to any other kernel object is the kernel's anyway. */
+#define CAPOS_SQE_KERNEL    0x4u
 #define CAPOS_SQE_F_KNOWN   0x0u /* flags accepted on every opcode (none)     */
 
 struct capos_sqe {
@@ -231,12 +236,21 @@ struct capos_cap_record {
 struct capos_endpoint_message {
 	uint32_t call_id;    /* pass to RETURN                          */
 	uint16_t method_id;  /* from the caller's SQE                   */
-	uint16_t flags;      /* reserved                                */
+	uint16_t flags;      /* CAPOS_MSG_F_*                           */
 	uint64_t badge;      /* badge of the caller's capability        */
 	uint32_t params_len; /* bytes of params after this header       */
 	uint32_t cap_count;  /* capability records after the params     */
 	uint64_t reserved;
 };
+
+/* The badge was minted by the endpoint's owner (Endpoint.mintClient):
+ * no client can have chosen it.  A badge without this flag was set by
+ * whoever granted the caller an unbadged facet (a spawn grant). */
+#define CAPOS_MSG_F_MINTED   0x1u
+/* Not a call: the last copy of the minted facet with this badge is gone
+ * (Endpoint.mintClient notifyOnRelease).  call_id, method_id, params and
+ * caps are 0; the message is not RETURNed.  Sent once per facet. */
+#define CAPOS_MSG_F_RELEASED 0x2u
 
 /* ------------------------------------------------------------------ */
 /* CapSet bootstrap page: read-only, at CAPOS_CAPSET_VADDR.           */

@@ -44,7 +44,8 @@
 	X(THREAD_HANDLE, threadHandle, 55, thread_ThreadHandle_ID, 0, 0)      \
 	X(PARK_SPACE, parkSpace, 56, thread_ParkSpace_ID, 1, 1)               \
 	X(TERMINAL, terminal, 57, capos_Terminal_ID, 1, 0)                    \
-	X(SYSTEM_MONITOR, systemMonitor, 58, capos_SystemMonitor_ID, 1, 1)
+	X(SYSTEM_MONITOR, systemMonitor, 58, capos_SystemMonitor_ID, 1, 1)    \
+	X(ENDPOINT_FACET, endpointFacet, 59, capos_Endpoint_ID, 0, 0)
 
 /* CAPOS_KIND_IF(flag, ...): the rest when flag is the literal 1, nothing
  * when 0. */

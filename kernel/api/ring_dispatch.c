@@ -150,7 +150,9 @@ static int kernel_transport(struct process *p, const struct capos_sqe *sqe,
 static int run_op(struct process *p, struct cap_entry *e, const struct kcap_type *t,
                   struct kcap_call *c)
 {
-	if (!t->by_process) {
+	/* A by_process type's own methods (CAPOS_SQE_KERNEL) take the
+	 * kernel's transport like any kernel object's. */
+	if (!t->by_process || (c->sqe->flags & CAPOS_SQE_KERNEL)) {
 		int err = kernel_transport(p, c->sqe, t, c);
 		MEASURE_STAGE(DECODE);
 		if (err == CAPOS_OK)

@@ -13,6 +13,7 @@
 #include "arch/x86_64/timer.h"
 #include "cap/registry.h"
 #include "cap/transfer.h"
+#include "capnp/capnp.h"
 #include "capos.capnp.h"
 #include "format.h"
 #include "log.h"
@@ -93,6 +94,17 @@ static void owner_retain(void *object) { ipc_retain(object, true); }
 static void client_retain(void *object) { ipc_retain(object, false); }
 static void owner_drop(void *object) { ipc_drop(the_ipc(), object, true); }
 static void client_drop(void *object) { ipc_drop(the_ipc(), object, false); }
+static void facet_retain(void *object) { ipc_facet_retain(object); }
+static void facet_drop(void *object) { ipc_facet_drop(the_ipc(), object); }
+
+/* The kernel's own Endpoint methods (CAPOS_SQE_KERNEL).  Every facet type
+ * lists them so a client facet's attempt reaches decode and is refused
+ * there (NOT_PERMITTED), not as an unknown method. */
+static const struct kcall_method endpoint_methods[] = {
+	{capos_Endpoint_mintClient_METHOD, "mintClient", {KCALL_FLAT(capos_Endpoint_mintClient_Results), 1}},
+};
+
+static bool to_kernel(const struct kcap_call *c) { return (c->sqe->flags & CAPOS_SQE_KERNEL) != 0; }
 
 /* ---- decode and perform ---------------------------------------------------- */
 
@@ -108,11 +120,58 @@ static int call_decode(struct endpoint *ep, struct kcap_call *c)
 	return err;
 }
 
+/* Endpoint.mintClient: arg[0] badge, arg[1] interface id, arg[2] notify;
+ * the facet record in c->record. */
+static int mint_decode(struct endpoint *ep, struct kcap_call *c)
+{
+	struct capnp_reader m;
+	if (kcap_params(c, &m) != CAPOS_OK)
+		return CAPOS_ERR_BAD_MESSAGE;
+	capos_Endpoint_mintClient_Params_reader in = capos_Endpoint_mintClient_Params_read_root(&m);
+	c->arg[0] = capos_Endpoint_mintClient_Params_get_badge(in);
+	c->arg[1] = capos_Endpoint_mintClient_Params_get_interfaceId(in);
+	c->arg[2] = capos_Endpoint_mintClient_Params_get_notifyOnRelease(in);
+	if (c->arg[1] == 0)
+		c->arg[1] = capos_Endpoint_ID;
+	struct ipc_facet *f = 0;
+	int err = ipc_mint_check(the_ipc(), ep, c->arg[0], &f);
+	c->record = f;
+	if (err == CAPOS_ERR_INVALID_ARGUMENT)
+		return kcap_exception(c, capos_CapException_Type_invalidArgument,
+		                      "mintClient: badge 0 is no badge");
+	if (err)
+		return kcap_exception(c, capos_CapException_Type_overloaded,
+		                      "mintClient: too many facets live or awaiting release");
+	return CAPOS_OK;
+}
+
+static int mint_perform(struct endpoint *ep, struct kcap_call *c)
+{
+	struct capnp_builder b;
+	size_t len = 0;
+	capnp_builder_init(&b, c->result, c->result_cap);
+	capos_Endpoint_mintClient_Results_builder r = capos_Endpoint_mintClient_Results_init_root(&b);
+	capos_Endpoint_mintClient_Results_set_facet(r, 0);
+	if (capnp_builder_finish(&b, &len) != CAPNP_OK)
+		return CAPOS_ERR_NO_RESOURCES; /* cannot happen: the bound is this message */
+	ipc_mint_perform(the_ipc(), ep, c->record, c->arg[0], c->arg[2] != 0);
+	c->caps[c->cap_count++] = (struct cap_entry){
+		.object = c->record,
+		.interface_id = c->arg[1],
+		.type = KCAP_ENDPOINT_FACET,
+		.badge = c->arg[0],
+	};
+	c->result_len = (uint32_t)len;
+	return CAPOS_OK;
+}
+
 static int endpoint_decode(void *object, struct kcap_call *c)
 {
 	struct ipc_recv *recv = 0;
 	struct ipc_call *call = 0;
 	int err;
+	if (to_kernel(c))
+		return mint_decode(object, c); /* only mintClient is in the table */
 	switch (c->opcode) {
 	case CAPOS_OP_CALL:
 		return call_decode(object, c);
@@ -131,16 +190,26 @@ static int endpoint_decode(void *object, struct kcap_call *c)
 
 static int client_decode(void *object, struct kcap_call *c)
 {
-	if (c->opcode != CAPOS_OP_CALL)
-		return CAPOS_ERR_NOT_PERMITTED; /* a client facet only calls */
+	if (c->opcode != CAPOS_OP_CALL || to_kernel(c))
+		return CAPOS_ERR_NOT_PERMITTED; /* a client facet only calls the server */
 	return call_decode(object, c);
+}
+
+static int facet_decode(void *object, struct kcap_call *c)
+{
+	const struct ipc_facet *f = object;
+	if (c->opcode != CAPOS_OP_CALL || to_kernel(c))
+		return CAPOS_ERR_NOT_PERMITTED; /* a minted facet only calls the server */
+	return call_decode(f->ep, c);
 }
 
 static int endpoint_perform(void *object, struct kcap_call *c)
 {
+	if (to_kernel(c))
+		return mint_perform(object, c);
 	switch (c->opcode) {
 	case CAPOS_OP_CALL:
-		return ipc_call_perform(the_ipc(), c->caller, object, c->record, c->badge, c->sqe,
+		return ipc_call_perform(the_ipc(), c->caller, object, c->record, c->badge, 0, c->sqe,
 		                        deadline_of(c->sqe->timeout_ns));
 	case CAPOS_OP_RECV:
 		return ipc_recv_perform(the_ipc(), c->caller, object, c->record, c->sqe,
@@ -148,6 +217,14 @@ static int endpoint_perform(void *object, struct kcap_call *c)
 	default:
 		return ipc_return_perform(the_ipc(), c->caller, c->record, c->sqe);
 	}
+}
+
+/* Its badge is the record's (the table entry carries the same one). */
+static int facet_perform(void *object, struct kcap_call *c)
+{
+	struct ipc_facet *f = object;
+	return ipc_call_perform(the_ipc(), c->caller, f->ep, c->record, f->badge, CAPOS_MSG_F_MINTED,
+	                        c->sqe, deadline_of(c->sqe->timeout_ns));
 }
 
 /* ---- process hooks ----------------------------------------------------------- */
@@ -164,11 +241,13 @@ unsigned endpoint_log_counts(const char *when)
 {
 	unsigned eps, nc, nr;
 	ipc_counts(the_ipc(), &eps, &nc, &nr);
+	unsigned nf = ipc_facet_count(the_ipc());
 	kprintf("ipc: %s: %u endpoints, %u calls, %u receives live; transfers %lu committed, %lu "
 	        "rolled back, %lu refused\n",
 	        when, eps, nc, nr, kxfer_stats.committed, kxfer_stats.rolled_back,
 	        kxfer_stats.refused);
-	return eps + nc + nr;
+	kprintf("ipc: %s: %u minted facets live\n", when, nf);
+	return eps + nc + nr + nf;
 }
 
 unsigned endpoint_live_count(void)
@@ -181,6 +260,7 @@ unsigned endpoint_live_count(void)
 /* The owner side may CALL, RECV and RETURN; the client facet only CALL. */
 const struct kcap_type kcap_endpoint_type = {
 	.kind = KCAP_ENDPOINT,
+	KCAP_METHODS(endpoint_methods),
 	.by_process = true,
 	.decode = endpoint_decode,
 	.perform = endpoint_perform,
@@ -196,6 +276,7 @@ const struct kcap_type kcap_endpoint_type = {
 
 const struct kcap_type kcap_endpoint_client_type = {
 	.kind = KCAP_ENDPOINT_CLIENT,
+	KCAP_METHODS(endpoint_methods),
 	.by_process = true,
 	.decode = client_decode,
 	.perform = endpoint_perform,
@@ -203,4 +284,19 @@ const struct kcap_type kcap_endpoint_client_type = {
 	.boot_object = 0,
 	.transferable = true,
 	.retain = client_retain,
+};
+
+/* A facet minted by the owner (Endpoint.mintClient): CALL only, with its
+ * badge and CAPOS_MSG_F_MINTED; the object is its record, whose last
+ * reference may tell the owner (lib/endpoint_sm.h, struct ipc_facet). */
+const struct kcap_type kcap_endpoint_facet_type = {
+	.kind = KCAP_ENDPOINT_FACET,
+	KCAP_METHODS(endpoint_methods),
+	.by_process = true,
+	.decode = facet_decode,
+	.perform = facet_perform,
+	.drop = facet_drop,
+	.boot_object = 0,
+	.transferable = true,
+	.retain = facet_retain,
 };

@@ -24,6 +24,7 @@ extern const struct kcap_type kcap_virtual_memory_type;
 extern const struct kcap_type kcap_memory_object_type;
 extern const struct kcap_type kcap_endpoint_type;
 extern const struct kcap_type kcap_endpoint_client_type;
+extern const struct kcap_type kcap_endpoint_facet_type;
 extern const struct kcap_type kcap_notification_type;
 extern const struct kcap_type kcap_interrupt_type;
 extern const struct kcap_type kcap_device_mmio_type;
@@ -46,6 +47,7 @@ static const struct kcap_type *const kcap_types[] = {
 	&kcap_memory_object_type,
 	&kcap_endpoint_type,
 	&kcap_endpoint_client_type,
+	&kcap_endpoint_facet_type,
 	&kcap_notification_type,
 	&kcap_interrupt_type,
 	&kcap_device_mmio_type,

@@ -58,8 +58,8 @@ static int f_copy_out(struct process *p, uint64_t addr, const void *src, uint64_
 	return CAPOS_OK;
 }
 
-/* Endpoint capabilities: type 1 owner, 2 client facet (as the kernel's
- * retain/drop do, a copy holds a reference). */
+/* Endpoint capabilities: type 1 owner, 2 client facet, 3 minted facet (as
+ * the kernel's retain/drop do, a copy holds a reference). */
 static bool f_transferable(const struct cap_entry *e)
 {
 	(void)e;
@@ -69,11 +69,15 @@ static void f_retain(const struct cap_entry *e)
 {
 	if (e->type == 1 || e->type == 2)
 		ipc_retain(e->object, e->type == 1);
+	else if (e->type == 3)
+		ipc_facet_retain(e->object);
 }
 static void f_drop(const struct cap_entry *e)
 {
 	if (e->type == 1 || e->type == 2)
 		ipc_drop(&s, e->object, e->type == 1);
+	else if (e->type == 3)
+		ipc_facet_drop(&s, e->object);
 }
 static const struct xfer_ops f_xfer = {f_transferable, f_retain, f_drop};
 
@@ -201,6 +205,7 @@ static void assert_nothing_live(void)
 	ipc_counts(&s, &eps, &calls, &recvs);
 	cr_assert_eq(eps + calls + recvs, 0u, "live: %u endpoints, %u calls, %u receives", eps,
 	             calls, recvs);
+	cr_assert_eq(ipc_facet_count(&s), 0u, "minted facet records left");
 	for (unsigned i = 0; i < 4; i++)
 		for (unsigned k = 0; k < WAIT_KINDS; k++)
 			cr_assert_eq(procs[i].waits.n[k], 0u, "pid %u still waits (kind %u)", i, k);
@@ -223,7 +228,7 @@ static bool do_call(struct process *p, struct endpoint *ep, uint64_t badge,
 	struct ipc_call *rec;
 	int err = ipc_call_check(&s, p, ep, sqe, &rec);
 	if (err == CAPOS_OK)
-		err = ipc_call_perform(&s, p, ep, rec, badge, sqe, deadline);
+		err = ipc_call_perform(&s, p, ep, rec, badge, 0, sqe, deadline);
 	return posted_now(err, cqe);
 }
 
@@ -781,5 +786,284 @@ Test(ipc, params_unreadable_at_delivery_fail_the_call_alone)
 	cr_assert_not(call(client, ep, 3, 64, IPC_NO_DEADLINE, &cqe));
 	cr_assert_eq(server->ncqe, 1u, "the next call is delivered to it");
 	cr_assert_eq(ret(ep, server->cqe[0].call_id, 0, false), CAPOS_OK);
+	assert_nothing_live();
+}
+
+/* ---- minted facets (Endpoint.mintClient) and release messages ---------- */
+
+/* Mints a facet of ep with badge into p's table (as the kernel's
+ * mintClient does: check, perform, one table entry of kind 3). */
+static uint32_t mint(struct endpoint *ep, uint64_t badge, bool notify, struct process *p)
+{
+	struct ipc_facet *f;
+	cr_assert_eq(ipc_mint_check(&s, ep, badge, &f), CAPOS_OK);
+	ipc_mint_perform(&s, ep, f, badge, notify);
+	struct cap_entry e = {.object = f, .type = 3, .badge = badge};
+	uint32_t id;
+	cr_assert_eq(cap_table_insert(&p->caps, &e, &id), CAPOS_OK);
+	return id;
+}
+
+/* A copy of p's cap id into q's table (a committed copy transfer). */
+static uint32_t copy_cap(struct process *p, uint32_t id, struct process *q)
+{
+	struct cap_entry *e;
+	cr_assert_eq(cap_table_lookup(&p->caps, id, &e), CAPOS_OK);
+	uint32_t nid;
+	cr_assert_eq(cap_table_insert(&q->caps, e, &nid), CAPOS_OK);
+	f_retain(e);
+	return nid;
+}
+
+/* A CALL through p's minted facet id (what the kernel's facet type does:
+ * the record's endpoint, its badge, the MINTED flag). */
+static bool facet_call(struct process *p, uint32_t id, const struct capos_sqe *sqe,
+                       uint64_t deadline, struct capos_cqe *cqe)
+{
+	struct cap_entry *e;
+	cr_assert_eq(cap_table_lookup(&p->caps, id, &e), CAPOS_OK);
+	struct ipc_facet *f = e->object;
+	struct ipc_call *rec;
+	*cqe = (struct capos_cqe){.user_data = sqe->user_data};
+	int err = ipc_call_check(&s, p, f->ep, sqe, &rec);
+	if (err == CAPOS_OK)
+		err = ipc_call_perform(&s, p, f->ep, rec, f->badge, CAPOS_MSG_F_MINTED, sqe, deadline);
+	return posted_now(err, cqe);
+}
+
+static const struct capos_sqe plain_call = {
+	.opcode = CAPOS_OP_CALL, .len = 4, .result_addr = 2048, .result_len = 64, .user_data = 7};
+
+/* The server's last completion is a release message for badge. */
+static void assert_release(unsigned n, uint64_t badge)
+{
+	cr_assert_eq(server->ncqe, n, "server completions: %u, expected %u", server->ncqe, n);
+	const struct capos_cqe *q = &server->cqe[n - 1];
+	cr_assert_eq(q->result, (int32_t)sizeof(struct capos_endpoint_message));
+	cr_assert_eq(q->call_id, 0u);
+	cr_assert_eq(received()->flags, CAPOS_MSG_F_RELEASED);
+	cr_assert_eq(received()->badge, badge);
+	cr_assert_eq(received()->params_len, 0u);
+	cr_assert_eq(received()->cap_count, 0u);
+}
+
+Test(ipc, minted_facet_calls_carry_badge_and_flag)
+{
+	uint32_t o, c;
+	struct endpoint *ep = make_ep(&o, &c, 0);
+	uint32_t f7 = mint(ep, 7, false, client);
+	uint32_t f8 = mint(ep, 8, false, client2);
+	struct capos_cqe cqe;
+	cr_assert_not(facet_call(client, f7, &plain_call, IPC_NO_DEADLINE, &cqe));
+	recv(ep, 256, IPC_NO_DEADLINE, &cqe);
+	cr_assert_eq(received()->badge, 7u);
+	cr_assert_eq(received()->flags, CAPOS_MSG_F_MINTED);
+	cr_assert_eq(ret(ep, server->cqe[0].call_id, 0, false), CAPOS_OK);
+	cr_assert_not(facet_call(client2, f8, &plain_call, IPC_NO_DEADLINE, &cqe));
+	recv(ep, 256, IPC_NO_DEADLINE, &cqe);
+	cr_assert_eq(received()->badge, 8u);
+	cr_assert_eq(ret(ep, server->cqe[1].call_id, 0, false), CAPOS_OK);
+	/* A facet spawn-badged by a supervisor carries no MINTED flag. */
+	cr_assert_not(call(client, ep, 4, 64, IPC_NO_DEADLINE, &cqe));
+	recv(ep, 256, IPC_NO_DEADLINE, &cqe);
+	cr_assert_eq(received()->badge, 0x42u);
+	cr_assert_eq(received()->flags, 0u);
+	cr_assert_eq(ret(ep, server->cqe[2].call_id, 0, false), CAPOS_OK);
+	/* Without notify, releasing tells nobody. */
+	release(client, f7);
+	cr_assert_eq(ep->facets, 1u);
+	cr_assert_eq(ep->releases.count, 0u);
+	assert_nothing_live();
+}
+
+Test(ipc, mint_refusals_and_quota)
+{
+	uint32_t o, c;
+	struct endpoint *ep = make_ep(&o, &c, 0);
+	struct ipc_facet *f;
+	cr_assert_eq(ipc_mint_check(&s, ep, 0, &f), CAPOS_ERR_INVALID_ARGUMENT, "badge 0");
+	cr_assert_null(f);
+	/* A cap table of 8 slots: facets straight from the check, held by
+	 * nobody's table, each with its one reference. */
+	struct ipc_facet *made[ENDPOINT_FACETS_MAX];
+	for (unsigned i = 0; i < ENDPOINT_FACETS_MAX; i++) {
+		cr_assert_eq(ipc_mint_check(&s, ep, 100 + i, &made[i]), CAPOS_OK, "facet %u", i);
+		ipc_mint_perform(&s, ep, made[i], 100 + i, true);
+	}
+	cr_assert_eq(ipc_mint_check(&s, ep, 1, &f), CAPOS_ERR_NO_RESOURCES, "over the quota");
+	/* A released facet keeps its place until the owner has been told:
+	 * a flood of mint and release cannot outrun the server. */
+	ipc_facet_drop(&s, made[0]);
+	cr_assert_eq(ep->releases.count, 1u);
+	cr_assert_eq(ipc_mint_check(&s, ep, 1, &f), CAPOS_ERR_NO_RESOURCES, "release untold");
+	struct capos_cqe cqe;
+	cr_assert_not(recv(ep, 256, IPC_NO_DEADLINE, &cqe));
+	assert_release(1, 100);
+	cr_assert_eq(ipc_mint_check(&s, ep, 1, &f), CAPOS_OK, "told: its place is free");
+	for (unsigned i = 1; i < ENDPOINT_FACETS_MAX; i++)
+		ipc_facet_drop(&s, made[i]);
+	cr_assert_eq(ep->releases.count, ENDPOINT_FACETS_MAX - 1u);
+	/* The owner goes without reading them: they are dropped, nothing
+	 * leaks. */
+	assert_nothing_live();
+}
+
+Test(ipc, release_told_once_when_the_server_is_busy)
+{
+	uint32_t o, c;
+	struct endpoint *ep = make_ep(&o, &c, 0);
+	uint32_t f5 = mint(ep, 5, true, client2);
+	release(client2, f5); /* no receive posted: the message waits */
+	cr_assert_eq(ep->releases.count, 1u);
+	cr_assert_eq(server->ncqe, 0u);
+	struct capos_cqe cqe;
+	cr_assert_not(recv(ep, 256, IPC_NO_DEADLINE, &cqe));
+	assert_release(1, 5);
+	cr_assert_eq(ep->facets, 0u);
+	/* Exactly once: the next receive waits for a call. */
+	cr_assert_not(recv(ep, 256, IPC_NO_DEADLINE, &cqe));
+	cr_assert_eq(server->ncqe, 1u);
+	assert_nothing_live();
+}
+
+Test(ipc, copies_delay_the_release_until_all_are_gone)
+{
+	uint32_t o, c;
+	struct endpoint *ep = make_ep(&o, &c, 0);
+	uint32_t f9 = mint(ep, 9, true, client);
+	uint32_t f9b = copy_cap(client, f9, client2);
+	struct capos_cqe cqe;
+	cr_assert_not(recv(ep, 256, IPC_NO_DEADLINE, &cqe));
+	/* The copy calls with the same badge: copies keep it. */
+	cr_assert_not(facet_call(client2, f9b, &plain_call, IPC_NO_DEADLINE, &cqe));
+	cr_assert_eq(received()->badge, 9u);
+	cr_assert_eq(ret(ep, server->cqe[0].call_id, 0, false), CAPOS_OK);
+	cr_assert_not(recv(ep, 256, IPC_NO_DEADLINE, &cqe));
+	release(client, f9);
+	cr_assert_eq(server->ncqe, 1u, "a copy is left: nothing told");
+	ipc_process_exit(&s, client2);
+	release_all(client2); /* its exit: the last copy goes */
+	assert_release(2, 9);
+	assert_nothing_live();
+}
+
+Test(ipc, a_copy_in_a_queued_transfer_counts)
+{
+	uint32_t o, c;
+	struct endpoint *ep = make_ep(&o, &c, 0);
+	uint32_t f3 = mint(ep, 3, true, client);
+	/* The client calls carrying a copy of its facet, then releases its
+	 * own slot: the copy in flight still names the facet. */
+	struct capos_xfer_desc d = {.cap_id = f3, .mode = CAPOS_XFER_COPY};
+	memcpy(client->mem + 8, &d, sizeof d);
+	struct capos_sqe sqe = plain_call;
+	sqe.len = 8;
+	sqe.xfer_cap_count = 1;
+	struct capos_cqe cqe;
+	cr_assert_not(do_call(client, ep, 0, &sqe, 5, &cqe));
+	release(client, f3);
+	cr_assert_eq(ep->releases.count, 0u, "the queued copy holds it");
+	ipc_expire(&s, 10); /* the call times out: its copy is dropped */
+	cr_assert_eq(client->cqe[0].result, CAPOS_ERR_TIMED_OUT);
+	cr_assert_eq(ep->releases.count, 1u);
+	cr_assert_not(recv(ep, 256, IPC_NO_DEADLINE, &cqe));
+	assert_release(1, 3);
+	assert_nothing_live();
+}
+
+Test(ipc, a_call_made_before_the_release_is_received_first)
+{
+	uint32_t o, c;
+	struct endpoint *ep = make_ep(&o, &c, 0);
+	uint32_t f4 = mint(ep, 4, true, client);
+	struct capos_cqe cqe;
+	cr_assert_not(facet_call(client, f4, &plain_call, IPC_NO_DEADLINE, &cqe));
+	release(client, f4); /* the queued call outlives the facet */
+	cr_assert_not(recv(ep, 256, IPC_NO_DEADLINE, &cqe));
+	cr_assert_eq(received()->flags, CAPOS_MSG_F_MINTED);
+	cr_assert_eq(received()->badge, 4u);
+	cr_assert_eq(ret(ep, server->cqe[0].call_id, 0, false), CAPOS_OK);
+	cr_assert_not(recv(ep, 256, IPC_NO_DEADLINE, &cqe));
+	assert_release(2, 4);
+	assert_nothing_live();
+}
+
+Test(ipc, a_release_before_a_call_is_received_first)
+{
+	uint32_t o, c;
+	struct endpoint *ep = make_ep(&o, &c, 0);
+	uint32_t f4 = mint(ep, 4, true, client);
+	struct capos_cqe cqe;
+	release(client, f4);
+	cr_assert_not(call(client, ep, 4, 64, IPC_NO_DEADLINE, &cqe));
+	cr_assert_not(recv(ep, 256, IPC_NO_DEADLINE, &cqe));
+	assert_release(1, 4);
+	cr_assert_not(recv(ep, 256, IPC_NO_DEADLINE, &cqe));
+	cr_assert_eq(received()->badge, 0x42u, "then the call");
+	cr_assert_eq(ret(ep, server->cqe[1].call_id, 0, false), CAPOS_OK);
+	assert_nothing_live();
+}
+
+/* The facet is the endpoint's only client: its release message keeps the
+ * endpoint from being orphaned until it is received, then the next RECV
+ * ends with DISCONNECTED as for any endpoint without clients. */
+Test(ipc, last_client_is_a_facet_release_then_disconnected)
+{
+	uint32_t o, c;
+	struct endpoint *ep = make_ep(&o, &c, 0);
+	uint32_t f6 = mint(ep, 6, true, server);
+	release(client, c);
+	struct capos_cqe cqe;
+	cr_assert_not(recv(ep, 256, IPC_NO_DEADLINE, &cqe));
+	release(server, f6);
+	assert_release(1, 6);
+	cr_assert(recv(ep, 256, IPC_NO_DEADLINE, &cqe), "no client left");
+	cr_assert_eq(cqe.result, CAPOS_ERR_DISCONNECTED);
+	assert_nothing_live();
+}
+
+Test(ipc, server_gone_facets_fail_and_leak_nothing)
+{
+	uint32_t o, c;
+	struct endpoint *ep = make_ep(&o, &c, 0);
+	uint32_t f1 = mint(ep, 1, true, client);
+	uint32_t f2 = mint(ep, 2, true, client2);
+	release(client2, f2); /* untold: nobody receives */
+	struct capos_cqe cqe;
+	cr_assert_not(facet_call(client, f1, &plain_call, IPC_NO_DEADLINE, &cqe));
+	ipc_process_exit(&s, server);
+	release_all(server);
+	cr_assert_eq(client->cqe[0].result, CAPOS_ERR_DISCONNECTED);
+	cr_assert_eq(ep->facets, 1u, "the untold release went with the owner");
+	cr_assert(facet_call(client, f1, &plain_call, IPC_NO_DEADLINE, &cqe));
+	cr_assert_eq(cqe.result, CAPOS_ERR_DISCONNECTED);
+	release(client, f1); /* no owner to tell: just freed */
+	cr_assert_eq(ipc_facet_count(&s), 0u);
+	assert_nothing_live();
+}
+
+/* Re-entrant release: a queued call carries the last copy of a notifying
+ * facet of its own endpoint and fails at delivery (too big for the
+ * receive); its rollback drops the facet while the endpoint is matching.
+ * The release is only marked, then delivered to the same receive once the
+ * failed call is gone. */
+Test(ipc, release_from_a_failed_delivery_is_told_after_it)
+{
+	uint32_t o, c;
+	struct endpoint *ep = make_ep(&o, &c, 0);
+	uint32_t f8 = mint(ep, 8, true, client);
+	struct capos_xfer_desc d = {.cap_id = f8, .mode = CAPOS_XFER_COPY};
+	memcpy(client->mem + 200, &d, sizeof d);
+	struct capos_sqe sqe = plain_call;
+	sqe.len = 200;
+	sqe.xfer_cap_count = 1;
+	struct capos_cqe cqe;
+	cr_assert_not(do_call(client, ep, 0, &sqe, IPC_NO_DEADLINE, &cqe));
+	release(client, f8); /* the queued copy is the last reference */
+	cr_assert_eq(ep->releases.count, 0u);
+	cr_assert_not(recv(ep, 64, IPC_NO_DEADLINE, &cqe), "the call does not fit: it fails");
+	cr_assert_eq(client->cqe[0].result, CAPOS_ERR_RESULT_TOO_SMALL);
+	assert_release(1, 8);
+	cr_assert_eq(s.matching, 0u);
 	assert_nothing_live();
 }

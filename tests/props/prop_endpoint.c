@@ -177,7 +177,7 @@ static bool do_call(struct process *p, struct endpoint *ep, const struct capos_s
 	struct ipc_call *rec;
 	int err = ipc_call_check(&s, p, ep, sqe, &rec);
 	if (err == CAPOS_OK)
-		err = ipc_call_perform(&s, p, ep, rec, 0, sqe, deadline);
+		err = ipc_call_perform(&s, p, ep, rec, 0, 0, sqe, deadline);
 	return posted_now_as(err, cqe);
 }
 

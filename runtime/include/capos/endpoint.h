@@ -10,6 +10,7 @@
 #ifndef CAPOS_RT_ENDPOINT_H
 #define CAPOS_RT_ENDPOINT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <capos/abi.h>
 #include <capos/call.h>
@@ -58,6 +59,22 @@ int capos_endpoint_call_in(struct capos_ring *r, uint32_t cap_id,
 /* The same on the process ring. */
 int capos_endpoint_call(const struct capos_cap *ep, const struct capos_endpoint_call *c,
                         struct capos_reply *reply, struct capos_call_error *err);
+
+/*
+ * Endpoint.mintClient on the owner side `owner` (docs/ipc.md "Badged
+ * facets"): a new client facet whose calls reach the server with `badge`
+ * (not 0) and CAPOS_MSG_F_MINTED, labelled `interface_id` (0: Endpoint's).
+ * notify: when its last copy is gone the server's RECV gets one release
+ * message (capos_server_run_releases reports it).  *facet is owned (drop
+ * it, or pass it on with a transfer).  Errors: CAPOS_ERR_NOT_PERMITTED
+ * (not the owner side), exception invalidArgument (badge 0) or overloaded
+ * (ENDPOINT_FACETS_MAX on this endpoint).
+ */
+int capos_endpoint_mint_in(struct capos_ring *r, uint32_t owner_cap, uint64_t badge,
+                           uint64_t interface_id, bool notify, struct capos_cap *facet,
+                           struct capos_call_error *err);
+int capos_endpoint_mint(const struct capos_cap *owner, uint64_t badge, uint64_t interface_id,
+                        bool notify, struct capos_cap *facet, struct capos_call_error *err);
 
 /* A transfer descriptor (copy or move of the local slot cap_id). */
 static inline struct capos_xfer_desc capos_xfer_copy(uint32_t cap_id)

@@ -33,6 +33,7 @@
 struct capos_server_call {
 	uint32_t call_id;
 	uint16_t method_id;
+	uint16_t flags; /* CAPOS_MSG_F_MINTED: badge minted by this server */
 	uint64_t badge;
 	const void *params;
 	uint32_t params_len;
@@ -65,6 +66,7 @@ struct capos_server_stats {
 	uint64_t return_errors;  /* RETURNs the kernel refused              */
 	uint64_t xfer_fallbacks; /* replies turned into exceptions because the
 	                            transfer was refused                    */
+	uint64_t releases;       /* release messages of minted facets      */
 };
 
 #define CAPOS_SERVER_RECV_BYTES  8192u /* receive buffer (header+params+caps) */
@@ -76,6 +78,19 @@ int capos_server_exception(struct capos_server_reply *reply, int type, const cha
 
 int capos_server_run(struct capos_ring *r, uint32_t endpoint_cap, capos_server_handler handler,
                      void *ctx, struct capos_server_stats *stats);
+
+/*
+ * The same loop, and each release message (CAPOS_MSG_F_RELEASED: the last
+ * copy of a facet this server minted with notify is gone) goes to
+ * on_release(ctx, badge) instead of the handler; nothing is RETURNed for
+ * it.  on_release returns CAPOS_SERVER_REPLY to go on or CAPOS_SERVER_STOP
+ * to leave the loop.  With on_release NULL releases are only counted.
+ */
+typedef int (*capos_server_release_handler)(void *ctx, uint64_t badge);
+int capos_server_run_releases(struct capos_ring *r, uint32_t endpoint_cap,
+                              capos_server_handler handler,
+                              capos_server_release_handler on_release, void *ctx,
+                              struct capos_server_stats *stats);
 
 /*
  * Splits what a RECV wrote (n bytes at buf) into *call.  Returns 0 or

@@ -254,8 +254,22 @@ void kf_check(struct kf_op *o, unsigned slot)
 		    h->cap_count != c->cap_count)
 			kf_fail(2, "RECV of %d bytes: params %u, %u caps (CQE %u)", c->result,
 			        h->params_len, h->cap_count, c->cap_count);
-		if (h->badge != 0 && (h->badge < KF_BADGE + 1 || h->badge > KF_BADGE + KF_WORKERS_MAX))
+		/* A minted badge is whatever the minter's params said (lying
+		 * params included), never 0; any other badge is a spawn grant's. */
+		bool minted = (h->flags & (CAPOS_MSG_F_MINTED | CAPOS_MSG_F_RELEASED)) != 0;
+		if ((h->flags & ~(CAPOS_MSG_F_MINTED | CAPOS_MSG_F_RELEASED)) != 0 ||
+		    (minted && h->badge == 0) ||
+		    (!minted && h->badge >= KF_MINT_BADGE && h->badge < KF_MINT_BADGE + 64))
+			kf_fail(11, "received flags %#x with badge %#lx", h->flags, (unsigned long)h->badge);
+		if (h->badge != 0 && !minted &&
+		    (h->badge < KF_BADGE + 1 || h->badge > KF_BADGE + KF_WORKERS_MAX))
 			kf_fail(11, "received a call with badge %#lx, never granted", (unsigned long)h->badge);
+		if (h->flags & CAPOS_MSG_F_RELEASED) {
+			if (h->call_id != 0 || h->params_len != 0 || c->cap_count != 0)
+				kf_fail(11, "release message of badge %#lx with call %u, %u bytes, %u caps",
+				        (unsigned long)h->badge, h->call_id, h->params_len, c->cap_count);
+			break; /* nothing to RETURN */
+		}
 		if (kf_ncalls < 16)
 			kf_calls[kf_ncalls++] = h->call_id;
 		else

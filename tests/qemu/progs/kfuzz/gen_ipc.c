@@ -1,6 +1,7 @@
 /*
  * kfuzz: endpoint operations between the fuzzing processes: CALL with
- * transfers and timeouts, RECV, RETURN, RELEASE.
+ * transfers and timeouts, RECV, RETURN, RELEASE, and the kernel's own
+ * Endpoint.mintClient (CAPOS_SQE_KERNEL).
  */
 #include "kfuzz.h"
 
@@ -101,6 +102,45 @@ void op_return(void)
 	s.xfer_cap_count = add_xfers(slot, len, 0);
 	kf_submit(slot, &s, K_ANY, false);
 	kf_ops[slot].arg = s.call_id; /* settled by its completion (kf_check) */
+}
+
+/*
+ * Endpoint.mintClient, mostly on the worker's own endpoint (the owner
+ * side: a badged facet in KF_MINT_BADGE's range, often notifying, that
+ * then travels, calls and is released like any cap), else on any
+ * endpoint cap (a facet: NOT_PERMITTED), with badge 0, foreign labels,
+ * an unknown method or lying params.
+ */
+void op_mint(void)
+{
+	/* Without an endpoint of its own the flag reaches any kernel object,
+	 * whose call may complete later (Notification.wait, Timer.sleep). */
+	uint32_t target = kf_chance(4) || c_ctl == 0 ? cap_of(capos_Endpoint_ID) : c_ctl;
+	bool later = !kernel_object(target);
+	int slot = kf_slot(later);
+	if (slot < 0)
+		return;
+	uint16_t m = kf_chance(8) ? (uint16_t)kf_pick(4) : capos_Endpoint_mintClient_METHOD;
+	BUILD(capos_Endpoint_mintClient_Params, p);
+	uint64_t badge = kf_chance(10) ? 0 : KF_MINT_BADGE + kf_pick(64);
+	bool labelled = kf_chance(4);
+	capos_Endpoint_mintClient_Params_set_badge(p, badge);
+	/* Labels the workers know (adopted records are checked against them). */
+	capos_Endpoint_mintClient_Params_set_interfaceId(p, labelled ? kf_labels[kf_pick(KF_LABELS)]
+	                                                             : 0);
+	capos_Endpoint_mintClient_Params_set_notifyOnRelease(p, kf_chance(2) != 0);
+	size_t len = kf_finish(&b);
+	bool lied = lie(slot, &len);
+	struct capos_sqe s = kf_call_sqe(slot, target, m, len);
+	s.flags = CAPOS_SQE_KERNEL;
+	uint8_t rk = result_choice(&s);
+	/* Lying params reach decode; a facet they made could carry any
+	 * label, so no result room: the check refuses before perform. */
+	if (lied)
+		s.result_len = 0;
+	kf_submit(slot, &s, lied ? K_ANY : rk == K_ANY ? K_CAPS
+	                                               : rk,
+	          later);
 }
 
 void op_release(void)

@@ -16,19 +16,23 @@
 #include "entropy.capnp.h"
 #include "time.capnp.h"
 
-#define P           CAPOS_PAGE_SIZE
-#define KF_BUF      512u /* params / result buffer per outstanding SQE   */
-#define KF_SLOTS    40u  /* outstanding SQEs                             */
-#define KF_BLOCKING 10u  /* outstanding SQEs that complete later         */
-#define KF_FOREVER  3u   /* ... of which without a timeout               */
-#define KF_POOL     32u  /* caps this process may release or move (the 
+#define P             CAPOS_PAGE_SIZE
+#define KF_BUF        512u /* params / result buffer per outstanding SQE   */
+#define KF_SLOTS      40u  /* outstanding SQEs                             */
+#define KF_BLOCKING   10u  /* outstanding SQEs that complete later         */
+#define KF_FOREVER    3u   /* ... of which without a timeout               */
+#define KF_POOL       32u  /* caps this process may release or move (the 
                            * kernel table holds 64: keep room for arrivals) */
-#define KF_KEEP     24u  /* caps it never releases or moves              */
-#define KF_MS       1000000ull
+#define KF_KEEP       24u  /* caps it never releases or moves              */
+#define KF_MS         1000000ull
 /* Never mapped: no generator uses it as a hint. */
-#define KF_HOLE     0x00000a0000000000ull
+#define KF_HOLE       0x00000a0000000000ull
 /* Worker i's badged facets of earlier workers' endpoints carry KF_BADGE + i. */
-#define KF_BADGE    0xbad0000ull
+#define KF_BADGE      0xbad0000ull
+/* Facets a worker mints on its own endpoint (op_mint) carry badges from
+ * here; calls through them and their release messages say MINTED /
+ * RELEASED. */
+#define KF_MINT_BADGE 0x5eed0000ull
 
 enum kf_kind {
 	K_ANY,     /* garbage: only the generic checks             */
@@ -171,6 +175,7 @@ void op_call(void);
 void op_recv(void);
 void op_return(void);
 void op_release(void);
+void op_mint(void);
 void op_endgame(void);
 
 /* gen_raw.c: raw SQEs, ring corruption, raw syscalls */

@@ -93,7 +93,12 @@ static void fuzz(void)
 		case 15: op_recv(); break;
 		case 16:
 		case 17: op_return(); break;
-		case 18: op_release(); break;
+		case 18:
+			if (kf_chance(3))
+				op_mint();
+			else
+				op_release();
+			break;
 		case 19: op_notify(); break;
 		case 20: op_device(); break;
 		case 21: op_timer(); break;
