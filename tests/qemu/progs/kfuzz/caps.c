@@ -5,6 +5,8 @@
 #include "kfuzz.h"
 #include "thread.capnp.h"
 
+#include <capos/kinds.h>
+
 void keep_add(uint32_t id, uint64_t iface)
 {
 	if (id && kf_nkeep < KF_KEEP)
@@ -75,9 +77,19 @@ bool pool_has(uint32_t id, uint64_t iface)
 
 /* Interfaces whose calls may complete later (endpoint calls, waits,
  * Timer.sleep, a key on the Terminal). */
+/* An interface the kernel serves itself (include/capos/kinds.h). */
+static bool kernel_iface(uint64_t iface)
+{
+#define KIND_IFACE(NAME, name, num, IFACE, grantable, stateless) iface == (IFACE) ||
+	return CAPOS_KINDS(KIND_IFACE) false;
+#undef KIND_IFACE
+}
+
+/* Anything but a kernel interface (a label a server chose for a facet of
+ * its endpoint, say) is served by a process: its calls complete later. */
 static bool completes_later(uint64_t iface)
 {
-	return iface == capos_Endpoint_ID || iface == capos_ProcessHandle_ID ||
+	return !kernel_iface(iface) || iface == capos_Endpoint_ID || iface == capos_ProcessHandle_ID ||
 	       iface == device_Notification_ID || iface == time_Timer_ID ||
 	       iface == capos_Terminal_ID || iface == thread_ThreadHandle_ID ||
 	       iface == thread_ParkSpace_ID;
@@ -93,6 +105,18 @@ bool kernel_object(uint32_t id)
 		if (kf_pool[i].id == id)
 			return !completes_later(kf_pool[i].iface);
 	return false;
+}
+
+/* The interface we recorded for a cap of ours, or 0 (diagnostics). */
+uint64_t kf_iface_of(uint32_t id)
+{
+	for (unsigned i = 0; i < kf_nkeep; i++)
+		if (kf_keep[i].id == id)
+			return kf_keep[i].iface;
+	for (unsigned i = 0; i < kf_npool; i++)
+		if (kf_pool[i].id == id)
+			return kf_pool[i].iface;
+	return 0;
 }
 
 bool is_kept(uint32_t id)

@@ -363,7 +363,14 @@ void kf_submit(int slot, struct capos_sqe *s, uint8_t kind, bool block)
 	/* A call or receive that may reach an endpoint completes later. */
 	if ((s->opcode == CAPOS_OP_CALL || s->opcode == CAPOS_OP_RECV) && !kernel_object(s->cap_id))
 		block = true;
-	*o = (struct kf_op){.used = true, .kind = kind, .blocking = block, .opcode = s->opcode};
+	*o = (struct kf_op){.used = true,
+	                    .kind = kind,
+	                    .blocking = block,
+	                    .opcode = s->opcode,
+	                    .op_no = kf_op_no,
+	                    .cap = s->cap_id,
+	                    .method = s->method_id,
+	                    .iface = kf_iface_of(s->cap_id)};
 	o->ud = (seq++ << 8) | (unsigned)slot;
 	s->user_data = o->ud;
 	if (block)

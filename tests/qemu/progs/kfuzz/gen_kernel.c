@@ -240,9 +240,18 @@ static uint64_t charged(void)
  */
 void op_effect(void)
 {
-	for (unsigned i = 0; i < KF_SLOTS; i++) /* let every kernel call finish */
-		while (kf_ops[i].used && !kf_ops[i].blocking)
+	/* Let every kernel call finish: they complete inside cap_enter, so
+	 * one still pending after many entries is a lost completion. */
+	for (unsigned i = 0; i < KF_SLOTS; i++)
+		for (unsigned tries = 0; kf_ops[i].used && !kf_ops[i].blocking; tries++) {
+			if (tries > 5000)
+				kf_fail(13,
+				        "kernel call of op %lu (opcode %u, cap %#x believed %#lx, method "
+				        "%u, kind %u) never completed",
+				        (unsigned long)kf_ops[i].op_no, kf_ops[i].opcode, kf_ops[i].cap,
+				        (unsigned long)kf_ops[i].iface, kf_ops[i].method, kf_ops[i].kind);
 			kf_enter(1, KF_MS);
+		}
 	uint64_t before = charged();
 	int slot = kf_slot(false);
 	/* With the bug tolerated (kfuzz.off=effect), no call that hands out

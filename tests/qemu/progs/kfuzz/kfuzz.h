@@ -56,6 +56,10 @@ struct kf_op {
 	int32_t expect;
 	uint64_t ud;
 	uint64_t arg, arg2; /* kind-specific: prot, size, frame, cap id   */
+	uint64_t op_no;     /* the fuzzer op that submitted it (diagnostics) */
+	uint32_t cap;
+	uint16_t method;
+	uint64_t iface; /* what we believed cap was when it was submitted */
 	struct capos_cqe cqe;
 };
 
@@ -140,6 +144,7 @@ uint32_t cap_of(uint64_t iface);
 bool pool_has(uint32_t id, uint64_t iface);
 bool holds(uint32_t id, uint64_t iface);
 bool kernel_object(uint32_t id);
+uint64_t kf_iface_of(uint32_t id);
 bool is_kept(uint32_t id);
 uint32_t pool_take(void);
 uint64_t any_addr(void);
