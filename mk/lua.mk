@@ -14,6 +14,10 @@
 # tests/lua/compare.sh (make test) runs tests/lua/*.lua on capOS and on the
 # host's lua5.4 and compares.
 
+# musl's variables (MUSL_PROG_CFLAGS, MUSL_LIBC, MUSL_LINK_DEPS) are used
+# below when this file is read.
+include mk/musl.mk
+
 LUA_DIR := $(BUILD)/lua
 LUA_SRC := $(LUA_DIR)/src
 LUA_STAMP := $(LUA_DIR)/src.stamp

@@ -11,6 +11,10 @@
 # $(call musl_link,OUT,OBJECTS).  Fetching needs the Debian archive, so
 # none of it is in `make all`: `make test` (CHECK_TARGETS) and `make musl`
 # build it.
+# Read once: mk/lua.mk includes it first, since its rules use these
+# variables when they are read (and mk/*.mk are read in name order).
+ifndef MUSL_MK_READ
+MUSL_MK_READ := 1
 
 MUSL_DIR := $(BUILD)/musl
 MUSL_SRC := $(MUSL_DIR)/src
@@ -84,3 +88,5 @@ $(POSIX_HOST_TEST): tests/host/test_posix.c libc/posix.c libc/posix.h
 	$(HOST_CC) $(HOST_CFLAGS) -Ilibc -o $@ tests/host/test_posix.c libc/posix.c -lcriterion \
 		$(HOST_LDFLAGS)
 HOST_TEST_BINS += $(POSIX_HOST_TEST)
+
+endif
