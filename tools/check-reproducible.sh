@@ -67,8 +67,10 @@ for t in "$a" "$b"; do
 	fi
 done
 
-# Every file either build made; logs and dependency lists are not outputs.
-list() { (cd "$1/build" && find . -type f ! -name build.log ! -name '*.d' | sort); }
+# Every file either build made.  Not outputs: logs, dependency lists, and
+# the KIND.flags stamps (mk/config.mk), which record the compiler command,
+# checkout path included, only so that a change of flags rebuilds.
+list() { (cd "$1/build" && find . -type f ! -name build.log ! -name '*.d' ! -name '*.flags' | sort); }
 only=$(comm -3 <(list "$a") <(list "$b"))
 differ=()
 while read -r f; do
