@@ -19,6 +19,8 @@
 include mk/musl.mk
 
 LUA_DIR := $(BUILD)/lua
+# The flags live here and in mk/musl.mk: objects rebuild when they change.
+LUA_MK := mk/lua.mk mk/musl.mk
 LUA_SRC := $(LUA_DIR)/src
 LUA_STAMP := $(LUA_DIR)/src.stamp
 
@@ -36,10 +38,10 @@ LUA_MAIN_OBJ := $(LUA_DIR)/lua.o
 # services/lua/port: the header Debian's build generates for luaconf.h.
 LUA_CFLAGS := $(MUSL_PROG_CFLAGS) -std=gnu99 -DLUA_COMPAT_5_3 -DLUA_USE_POSIX -Iservices/lua/port
 
-$(LUA_OBJS): $(LUA_DIR)/obj/%.o: $(LUA_STAMP) | $(MUSL_LIBC)
+$(LUA_OBJS): $(LUA_DIR)/obj/%.o: $(LUA_STAMP) $(LUA_MK) | $(MUSL_LIBC)
 	@mkdir -p $(@D)
 	$(CC) $(LUA_CFLAGS) -MMD -MP -c $(LUA_SRC)/src/$*.c -o $@
-$(LUA_MAIN_OBJ): $(LUA_STAMP) | $(MUSL_LIBC)
+$(LUA_MAIN_OBJ): $(LUA_STAMP) $(LUA_MK) | $(MUSL_LIBC)
 	@mkdir -p $(@D)
 	$(CC) $(LUA_CFLAGS) -Dmain=lua_main -MMD -MP -c $(LUA_SRC)/src/lua.c -o $@
 -include $(LUA_OBJS:.o=.d) $(LUA_MAIN_OBJ:.o=.d)
@@ -53,7 +55,7 @@ $(1)/script.o: $(3) services/lua/script.S
 	@mkdir -p $$(@D)
 	$(CC) -c -DLUA_SCRIPT='"$(abspath $(3))"' -DLUA_SCRIPT_NAME='"$(2).lua"' \
 		services/lua/script.S -o $$@
-$(1)/service.o: services/lua/service.c $(MUSL_STAMP) | $(MUSL_LIBC)
+$(1)/service.o: services/lua/service.c $(MUSL_STAMP) $(LUA_MK) | $(MUSL_LIBC)
 	@mkdir -p $$(@D)
 	$(CC) $(MUSL_PROG_CFLAGS) -DLUA_SCRIPT_NAME='"$(2).lua"' -c $$< -o $$@
 $(1)/lua.elf: $(1)/script.o $(1)/service.o $(LUA_MAIN_OBJ) $(LUA_LIB) $(MUSL_LINK_DEPS)
