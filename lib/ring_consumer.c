@@ -1,15 +1,15 @@
 /* Ring consumer logic: see ring_consumer.h for the trust model. */
 #include "ring_consumer.h"
 
+#include "kstring.h"
+
 /* One read of a user-writable field: the compiler must not re-read it. */
 #define READ_ONCE32(x)     (*(const volatile uint32_t *)&(x))
 #define WRITE_ONCE32(x, v) (*(volatile uint32_t *)&(x) = (v))
 
 void ring_init(struct capos_ring_page *page, struct ring_cursor *c)
 {
-	unsigned char *p = (unsigned char *)page;
-	for (unsigned i = 0; i < sizeof(*page); i++)
-		p[i] = 0;
+	memset(page, 0, sizeof(*page)); /* a byte loop here was a sixth of a spawn */
 	c->sq_head = 0;
 	c->cq_tail = 0;
 	ring_publish(page, c);

@@ -1,6 +1,8 @@
 /*
  * A CPU exception raised in user mode kills the process that raised it,
- * with the reason logged; the kernel and the other processes go on.
+ * with the reason logged; the kernel and the other processes go on.  The
+ * one exception is a first touch of a lazy page (the stack), which maps
+ * it and resumes the program.
  * (trap_user_fault, the hook kernel/arch/x86_64/trap.c calls.)
  */
 #include "arch/x86_64/cpu.h"
@@ -18,6 +20,18 @@ void trap_user_fault(struct trap_frame *tf)
 		panic("user-mode exception %lu with no current process", tf->vector);
 	const char *name = trap_vector_name(tf->vector);
 	char reason[PROC_REASON_MAX];
+	if (tf->vector == TRAP_PAGE_FAULT && !(tf->error_code & PF_PRESENT)) {
+		/* A lazy page (the stack) touched first: map it and go on. */
+		int err = proc_fault_in(p, read_cr2());
+		if (err == CAPOS_OK)
+			return;
+		if (err == CAPOS_ERR_NO_RESOURCES) {
+			format_snprintf(reason, sizeof reason,
+			                "out of frames for a stack page at 0x%lx rip 0x%lx in binary '%s'",
+			                read_cr2(), tf->rip, p->binary);
+			process_kill(p, reason);
+		}
+	}
 	if (tf->vector == TRAP_PAGE_FAULT) {
 		uint64_t e = tf->error_code;
 		/* clang-format off */

@@ -45,7 +45,12 @@ static int user_copy(struct process *p, uint64_t uaddr, void *kbuf, uint64_t len
 			n = len;
 		uint64_t pa;
 		unsigned flags;
-		if (vmm_query(p->pml4, page, &pa, &flags) != 0 || (flags & need) != need)
+		/* A lazy page the kernel touches first is mapped as if the
+		 * program had touched it. */
+		if (vmm_query(p->pml4, page, &pa, &flags) != 0 &&
+		    (proc_fault_in(p, page) != CAPOS_OK || vmm_query(p->pml4, page, &pa, &flags) != 0))
+			return CAPOS_ERR_BAD_BUFFER;
+		if ((flags & need) != need)
 			return CAPOS_ERR_BAD_BUFFER;
 		uint8_t *kva = (uint8_t *)phys_to_virt(pa) + off;
 		if (k != 0 && to_user) /* k == 0: only checking */
@@ -105,6 +110,56 @@ int proc_map_region(struct process *p, uint64_t start, uint32_t pages, unsigned 
 		}
 	}
 	return CAPOS_OK;
+}
+
+int proc_map_lazy(struct process *p, uint64_t start, uint32_t pages, unsigned flags)
+{
+	if (p->nregions == PROC_MAX_REGIONS)
+		return CAPOS_ERR_NO_RESOURCES;
+	p->regions[p->nregions++] = (struct proc_region){
+		.start = start, .pages = pages, .flags = (uint16_t)(flags | VMM_USER), .lazy = true};
+	return CAPOS_OK;
+}
+
+static const struct proc_region *lazy_region_of(const struct process *p, uint64_t va)
+{
+	for (unsigned r = 0; r < p->nregions; r++) {
+		const struct proc_region *g = &p->regions[r];
+		if (g->lazy && va >= g->start && va - g->start < (uint64_t)g->pages * PAGE_SIZE)
+			return g;
+	}
+	return 0;
+}
+
+/* A fresh zero frame behind the page of va (pmm_alloc zeroes it once). */
+static int lazy_map(struct process *p, const struct proc_region *g, uint64_t va)
+{
+	uint64_t frame = pmm_alloc();
+	if (frame == 0)
+		return CAPOS_ERR_NO_RESOURCES;
+	if (vmm_map(p->pml4, va & ~(PAGE_SIZE - 1), frame, g->flags) != 0) {
+		pmm_free(frame);
+		return CAPOS_ERR_NO_RESOURCES;
+	}
+	return CAPOS_OK;
+}
+
+int proc_fault_in(struct process *p, uint64_t va)
+{
+	struct process *l = p->leader ? p->leader : p; /* the regions are the process's */
+	const struct proc_region *g = lazy_region_of(l, va);
+	uint64_t pa;
+	unsigned flags;
+	if (g == 0 || vmm_query(l->pml4, va & ~(PAGE_SIZE - 1), &pa, &flags) == 0)
+		return CAPOS_ERR_BAD_BUFFER;
+	/* The frame and any page table it needed are the process's from now
+	 * on: teardown counts them back. */
+	uint64_t before = pmm_free_count();
+	int err = lazy_map(l, g, va);
+	l->frames_at_create += before - pmm_free_count();
+	if (err == CAPOS_OK)
+		l->lazy_pages++;
+	return err;
 }
 
 /* ---- the capability table's frames ---------------------------------- */
@@ -199,6 +254,20 @@ static int setup_tls(struct process *p, const uint8_t *image, const struct elf_p
 	return proc_poke(p, p->fs_base, &p->fs_base, sizeof(p->fs_base));
 }
 
+/* The stack is lazy: most programs touch a few of its pages, and zeroing
+ * all of them was most of a spawn.  The top page, which the entry frame
+ * uses at once, is mapped now. */
+static int setup_stack(struct process *p)
+{
+	int err = proc_map_lazy(p, CAPOS_USER_STACK_TOP - CAPOS_USER_STACK_SIZE,
+	                        CAPOS_USER_STACK_SIZE / PAGE_SIZE, VMM_WRITE);
+	if (err)
+		return err;
+	err = lazy_map(p, &p->regions[p->nregions - 1], CAPOS_USER_STACK_TOP - PAGE_SIZE);
+	p->lazy_pages = err ? 0 : 1;
+	return err;
+}
+
 int proc_setup_ring(struct process *p, uint64_t va)
 {
 	int err = proc_map_region(p, va, 1, VMM_WRITE);
@@ -284,8 +353,7 @@ struct process *process_create_granted(const char *name, const void *image, uint
 	}
 	if (!err) {
 		step = "stack";
-		err = proc_map_region(p, CAPOS_USER_STACK_TOP - CAPOS_USER_STACK_SIZE,
-		                      CAPOS_USER_STACK_SIZE / PAGE_SIZE, VMM_WRITE);
+		err = setup_stack(p);
 	}
 	if (!err) {
 		step = "ring";
@@ -350,9 +418,9 @@ static void process_teardown(struct process *p)
 	uint64_t free_before = pmm_free_count();
 	if (p->pid != 0 && p->slices != 0)
 		kprintf("proc: pid %u '%s' stats: %lu slices, %lu preempted, %lu syscalls, %lu SQEs "
-		        "(%lu transport errors)\n",
+		        "(%lu transport errors), %u stack pages touched\n",
 		        p->pid, p->name, p->slices, p->preempted, p->syscalls, p->sqes_done,
-		        p->ring_errors);
+		        p->ring_errors, p->lazy_pages);
 	/* Each type ends what p has pending in it (endpoint calls may hold
 	 * move reservations in p's table) before the table is released. */
 	kcap_process_exit(p);

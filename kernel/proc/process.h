@@ -46,10 +46,14 @@ enum proc_state {
 	                 of its process until the last thread ends */
 };
 
-/* A run of user pages the process owns (mapped page by page). */
+/* A run of user pages the process owns (mapped page by page).  A lazy
+ * region's pages are mapped zero-filled on first touch (proc_fault_in)
+ * with `flags`; the ones never touched cost no frame. */
 struct proc_region {
 	uint64_t start;
 	uint32_t pages;
+	uint16_t flags; /* VMM flags of a lazy region's pages */
+	bool lazy;
 };
 
 struct process {
@@ -104,7 +108,8 @@ struct process {
 	uint64_t slices;      /* times it was scheduled          */
 	uint64_t preempted;   /* times the timer took the CPU    */
 	uint64_t syscalls;
-	uint64_t frames_at_create;
+	uint64_t frames_at_create; /* grows as lazy pages are touched */
+	uint32_t lazy_pages;       /* lazy-region pages mapped (the stack's top from the start) */
 	int exit_code;
 	bool killed;
 	char kill_reason[PROC_REASON_MAX]; /* why, when killed */
@@ -199,5 +204,11 @@ int proc_poke(struct process *p, uint64_t uaddr, const void *src, uint64_t len);
 /* Maps `pages` fresh zeroed frames at start with VMM_* flags and records
  * the region.  Returns 0 or a negative CAPOS_ERR_*. */
 int proc_map_region(struct process *p, uint64_t start, uint32_t pages, unsigned flags);
+/* Records a lazy region: nothing is mapped until proc_fault_in. */
+int proc_map_lazy(struct process *p, uint64_t start, uint32_t pages, unsigned flags);
+/* Maps the zero-filled page behind va if it lies in a lazy region of p's
+ * process and is not mapped yet.  CAPOS_ERR_BAD_BUFFER: no such page;
+ * CAPOS_ERR_NO_RESOURCES: out of frames. */
+int proc_fault_in(struct process *p, uint64_t va);
 
 #endif
