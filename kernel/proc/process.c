@@ -89,8 +89,24 @@ int user_check_writable(struct process *p, uint64_t uaddr, uint64_t len)
 	return err;
 }
 
+/* True when [start, start+len) overlaps a region mapped from the boot
+ * module, whose frames every process running that binary shares. */
+static bool hits_shared(const struct process *p, uint64_t start, uint64_t len)
+{
+	const struct process *l = p->leader ? p->leader : p;
+	for (unsigned r = 0; r < l->nregions; r++) {
+		const struct proc_region *g = &l->regions[r];
+		if (g->shared && start < g->start + (uint64_t)g->pages * PAGE_SIZE &&
+		    g->start < start + len)
+			return true;
+	}
+	return false;
+}
+
 int proc_poke(struct process *p, uint64_t uaddr, const void *src, uint64_t len)
 {
+	if (hits_shared(p, uaddr, len))
+		return CAPOS_ERR_BAD_BUFFER;
 	return user_copy(p, uaddr, (void *)src, len, VMM_USER, true);
 }
 
@@ -217,10 +233,69 @@ static unsigned elf_vmm_flags(uint32_t elf_flags)
 	return f;
 }
 
-static int load_segments(struct process *p, const uint8_t *image, const struct elf_plan *plan)
+/* True when [pa, pa+len) lies inside one boot module (reserved for good:
+ * the frame allocator never hands those frames out). */
+static bool in_boot_module(uint64_t pa, uint64_t len)
+{
+	for (unsigned i = 0; i < boot_info.module_count; i++) {
+		const struct boot_module *m = &boot_info.modules[i];
+		if (pa >= m->phys && len <= m->size && pa - m->phys <= m->size - len)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * A read-only segment whose pages are whole pages of the binary (no
+ * .bss, file offset and address on the same page offset, the image in
+ * the boot module, page-aligned there by mkmanifest) is mapped straight
+ * from the module's frames, shared by every process running it.  The
+ * bytes around the segment on its first and last page are the same
+ * binary's.  Returns false when the segment must be copied.
+ */
+static bool segment_shareable(const uint8_t *image, uint64_t size, const struct elf_segment *s)
+{
+	if ((s->flags & ELF_SEG_W) || s->filesz != s->memsz || s->filesz == 0)
+		return false;
+	uint64_t lead = s->vaddr & (PAGE_SIZE - 1);
+	if ((s->offset & (PAGE_SIZE - 1)) != lead)
+		return false;
+	uint64_t from = s->offset - lead;
+	uint64_t bytes = (lead + s->filesz + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+	if (bytes > size || from > size - bytes)
+		return false;
+	uint64_t pa = virt_to_phys(image + from);
+	return (pa & (PAGE_SIZE - 1)) == 0 && in_boot_module(pa, bytes);
+}
+
+static int map_shared(struct process *p, const uint8_t *image, const struct elf_segment *s)
+{
+	uint64_t first = s->vaddr & ~(PAGE_SIZE - 1);
+	uint32_t pages = (uint32_t)(((s->vaddr - first) + s->filesz + PAGE_SIZE - 1) / PAGE_SIZE);
+	if (p->nregions == PROC_MAX_REGIONS)
+		return CAPOS_ERR_NO_RESOURCES;
+	p->regions[p->nregions++] =
+		(struct proc_region){.start = first, .pages = pages, .shared = true};
+	uint64_t pa = virt_to_phys(image + s->offset - (s->vaddr - first));
+	for (uint32_t i = 0; i < pages; i++)
+		if (vmm_map(p->pml4, first + (uint64_t)i * PAGE_SIZE, pa + (uint64_t)i * PAGE_SIZE,
+		            elf_vmm_flags(s->flags) | VMM_USER) != 0)
+			return CAPOS_ERR_NO_RESOURCES;
+	return CAPOS_OK;
+}
+
+static int load_segments(struct process *p, const uint8_t *image, uint64_t size,
+                         const struct elf_plan *plan)
 {
 	for (uint32_t i = 0; i < plan->nsegments; i++) {
 		const struct elf_segment *s = &plan->segments[i];
+		if (segment_shareable(image, size, s)) {
+			int err = map_shared(p, image, s);
+			if (err)
+				return err;
+			p->shared_pages += p->regions[p->nregions - 1].pages;
+			continue;
+		}
 		uint64_t first = s->vaddr & ~(PAGE_SIZE - 1);
 		uint64_t end = (s->vaddr + s->memsz + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
 		int err = proc_map_region(p, first, (uint32_t)((end - first) / PAGE_SIZE),
@@ -345,7 +420,7 @@ struct process *process_create_granted(const char *name, const void *image, uint
 	}
 	if (!err) {
 		step = "ELF segments";
-		err = load_segments(p, image, &plan);
+		err = load_segments(p, image, size, &plan);
 	}
 	if (!err) {
 		step = "TLS";
@@ -373,9 +448,9 @@ struct process *process_create_granted(const char *name, const void *image, uint
 	                   CAPOS_CAPSET_VADDR);
 	p->frames_at_create = free_before - pmm_free_count() - p->cap_frames;
 	kprintf("proc: pid %u '%s' created: %lu frames (free frames %lu -> %lu), entry %lx, "
-	        "tls %s, %u caps\n",
+	        "tls %s, %u caps, %u pages shared\n",
 	        p->pid, p->name, p->frames_at_create, free_before, pmm_free_count(), plan.entry,
-	        plan.tls.present ? "yes" : "no", cap_table_count(&p->caps));
+	        plan.tls.present ? "yes" : "no", cap_table_count(&p->caps), p->shared_pages);
 	return p;
 }
 
@@ -404,7 +479,8 @@ void proc_unmap_regions(struct process *p)
 	for (unsigned r = 0; r < p->nregions; r++) {
 		for (uint32_t i = 0; i < p->regions[r].pages; i++) {
 			uint64_t pa;
-			if (vmm_unmap(p->pml4, p->regions[r].start + (uint64_t)i * PAGE_SIZE, &pa) == 0)
+			if (vmm_unmap(p->pml4, p->regions[r].start + (uint64_t)i * PAGE_SIZE, &pa) == 0 &&
+			    !p->regions[r].shared)
 				pmm_free(pa);
 		}
 	}

@@ -48,12 +48,15 @@ enum proc_state {
 
 /* A run of user pages the process owns (mapped page by page).  A lazy
  * region's pages are mapped zero-filled on first touch (proc_fault_in)
- * with `flags`; the ones never touched cost no frame. */
+ * with `flags`; the ones never touched cost no frame.  A shared region
+ * maps frames of the boot module read-only: teardown unmaps them and
+ * frees nothing. */
 struct proc_region {
 	uint64_t start;
 	uint32_t pages;
 	uint16_t flags; /* VMM flags of a lazy region's pages */
 	bool lazy;
+	bool shared;
 };
 
 struct process {
@@ -110,6 +113,7 @@ struct process {
 	uint64_t syscalls;
 	uint64_t frames_at_create; /* grows as lazy pages are touched */
 	uint32_t lazy_pages;       /* lazy-region pages mapped (the stack's top from the start) */
+	uint32_t shared_pages;     /* ELF pages mapped from the boot module */
 	int exit_code;
 	bool killed;
 	char kill_reason[PROC_REASON_MAX]; /* why, when killed */

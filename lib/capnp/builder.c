@@ -222,6 +222,22 @@ size_t capnp_builder_size(const struct capnp_builder *b)
 	return len;
 }
 
+int capnp_builder_align(struct capnp_builder *b, size_t align)
+{
+	if (b->err != CAPNP_OK)
+		return b->err;
+	if (align < 8 || (align & (align - 1)) || capnp_builder_segments(b) > 1)
+		return CAPNP_ERR_INVALID_ARG;
+	/* The first segment follows the 8-byte table of a one-segment message. */
+	size_t at = 8 + (size_t)b->used_words * 8;
+	uint64_t words = ((align - at % align) % align) / 8;
+	int64_t w = take(b, words);
+	if (w < 0)
+		return CAPNP_ERR_NO_SPACE;
+	zero_words(b->seg + (size_t)w * 8, words);
+	return CAPNP_OK;
+}
+
 int capnp_builder_write(const struct capnp_builder *b, void *out, size_t cap, size_t *len)
 {
 	*len = 0;

@@ -423,6 +423,12 @@ static inline uint32_t capnp_builder_segments(const struct capnp_builder *b)
 int capnp_builder_finish(struct capnp_builder *b, size_t *len);
 /* Bytes of the framed message (segment table and every segment). */
 size_t capnp_builder_size(const struct capnp_builder *b);
+/* Skips zeroed words so the next object of a one-segment message starts
+ * at a multiple of `align` bytes (a power of two, at least 8) from the
+ * start of the framed message.  Nothing points at the skipped words.
+ * CAPNP_ERR_NO_SPACE when they do not fit, CAPNP_ERR_INVALID_ARG for a
+ * bad alignment or a message of several segments. */
+int capnp_builder_align(struct capnp_builder *b, size_t align);
 /* Copies the framed message to out[0 .. *len). */
 int capnp_builder_write(const struct capnp_builder *b, void *out, size_t cap, size_t *len);
 struct capnp_struct_builder capnp_builder_root(struct capnp_builder *b, uint16_t data_words,

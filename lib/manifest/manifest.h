@@ -26,6 +26,9 @@
 #define MF_MAX_CAPS     80u /* per holder; CAPOS_CAPSET_MAX_ENTRIES is 84 */
 #define MF_MAX_EXPORTS  16u /* per service */
 #define MF_MAX_BINARIES (MF_MAX_SERVICES + 1u)
+/* mkmanifest starts each binary's bytes on this boundary of the message
+ * (a page: the kernel maps read-only segments from the boot module). */
+#define MF_BINARY_ALIGN 4096u
 
 struct mf_str {
 	const char *ptr;

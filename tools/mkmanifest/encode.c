@@ -53,6 +53,11 @@ static int build(const struct mf_manifest *m, void *arena, size_t bytes, size_t 
 	for (uint32_t i = 0; i < m->binary_count; i++) {
 		manifest_Binary_builder e = manifest_Binary_list_at(bins, i);
 		manifest_Binary_set_name(e, m->binaries[i].name.ptr, m->binaries[i].name.len);
+		/* Each ELF starts on a page of the module: the kernel maps
+		 * read-only segments from it instead of copying them. */
+		int err = capnp_builder_align(&b, MF_BINARY_ALIGN);
+		if (err != CAPNP_OK)
+			return err;
 		manifest_Binary_set_data(e, m->binaries[i].data, (size_t)m->binaries[i].size);
 	}
 
@@ -84,7 +89,7 @@ uint8_t *mf_encode(const struct mf_manifest *m, size_t *size_out)
 	/* Upper bound: every byte of data and text plus generous per-item words. */
 	size_t bytes = 4096;
 	for (uint32_t i = 0; i < m->binary_count; i++)
-		bytes += (size_t)m->binaries[i].size + m->binaries[i].name.len + 64;
+		bytes += (size_t)m->binaries[i].size + m->binaries[i].name.len + 64 + MF_BINARY_ALIGN;
 	bytes += m->init_binary.len + m->motd.len + 64 + (size_t)m->init_cap_count * 128;
 	for (uint32_t i = 0; i < m->service_count; i++)
 		bytes += 256 + (size_t)m->services[i].cap_count * 128 +
