@@ -29,6 +29,17 @@ uint32_t proc_next_pid(void) { return next_pid++; }
 
 /* ---- user memory through the page tables ---------------------------- */
 
+/* A lazy page the kernel touches first is mapped as if the program had
+ * touched it.  Out of line: user_copy's loop is on every call's path. */
+static __attribute__((noinline)) int query_lazy(struct process *p, uint64_t uaddr,
+                                                uint64_t *pa, unsigned *flags)
+{
+	uint64_t page = uaddr & ~(PAGE_SIZE - 1);
+	if (proc_fault_in(p, page) != CAPOS_OK)
+		return -1;
+	return vmm_query(p->pml4, page, pa, flags);
+}
+
 /* Copies between the kernel and user pages of p; `need` are the VMM flags
  * every touched page must have. */
 static int user_copy(struct process *p, uint64_t uaddr, void *kbuf, uint64_t len,
@@ -45,10 +56,8 @@ static int user_copy(struct process *p, uint64_t uaddr, void *kbuf, uint64_t len
 			n = len;
 		uint64_t pa;
 		unsigned flags;
-		/* A lazy page the kernel touches first is mapped as if the
-		 * program had touched it. */
 		if (vmm_query(p->pml4, page, &pa, &flags) != 0 &&
-		    (proc_fault_in(p, page) != CAPOS_OK || vmm_query(p->pml4, page, &pa, &flags) != 0))
+		    query_lazy(p, uaddr, &pa, &flags) != 0)
 			return CAPOS_ERR_BAD_BUFFER;
 		if ((flags & need) != need)
 			return CAPOS_ERR_BAD_BUFFER;

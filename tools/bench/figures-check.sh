@@ -106,6 +106,6 @@ while IFS= read -r raw || [ -n "$raw" ]; do
 		echo "FAIL figure $file: $text: quoted $figure, measured $measured (make $target); update $table and $file (make bench-figures UPDATE=1)"
 		changed=$((changed + 1))
 	fi
-done <"$table"
+done <<<"$(cat "$table")" # read whole first: an update rewrites the table
 echo "$same passed, $changed failed"
 [ "$changed" -eq 0 ]
