@@ -31,6 +31,10 @@ static uint64_t counter;
 static _Thread_local uint64_t tls_value = 0x5eed;
 static uintptr_t tls_addr[WORKERS];
 static int tls_fresh[WORKERS];
+/* Set once every worker is spawned: until then none ends, so no worker's
+ * thread slot (and TLS address) is reused by the next, however the
+ * scheduler runs them. */
+static int all_spawned;
 
 static int64_t worker(void *arg)
 {
@@ -38,6 +42,8 @@ static int64_t worker(void *arg)
 	tls_fresh[i] = tls_value == 0x5eed;
 	tls_value = i;
 	tls_addr[i] = (uintptr_t)&tls_value;
+	while (!__atomic_load_n(&all_spawned, __ATOMIC_ACQUIRE))
+		capos_nanosleep(0);
 	for (unsigned r = 0; r < ROUNDS; r++) {
 		capos_mutex_lock(&lock);
 		counter++;
@@ -105,6 +111,7 @@ static void counter_test(void)
 		int r = capos_thread_spawn(&t[i], worker, (void *)(uintptr_t)i, 0, NULL);
 		DEMO_CHECK(NAME, r == 0, "spawned worker %u (thread %u)\n", i, t[i].tid);
 	}
+	__atomic_store_n(&all_spawned, 1, __ATOMIC_RELEASE);
 	unsigned good_status = 0, fresh = 0, distinct = 0;
 	for (unsigned i = 0; i < WORKERS; i++) {
 		int64_t status = -2;
