@@ -27,11 +27,6 @@ struct process *kcap_pending_end(struct kcap_pending *p)
 	return w != 0 && w->pid == p->waiter_pid ? w : 0;
 }
 
-bool kcap_pending_is(const struct kcap_pending *p, const struct process *proc)
-{
-	return p->waiter != 0 && p->waiter == proc && p->waiter_pid == proc->pid;
-}
-
 void kcap_pending_complete(struct process *proc, const struct kcap_pending *p, const void *msg,
                            uint32_t len, int32_t error)
 {

@@ -10,7 +10,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-struct process;
+#include "proc/process.h"
+
 struct kcap_call;
 
 struct kcap_pending {
@@ -29,8 +30,12 @@ void kcap_pending_take(struct kcap_pending *p, const struct kcap_call *c);
  * or its pid is not the caller's any more (a reused process slot). */
 struct process *kcap_pending_end(struct kcap_pending *p);
 
-/* Is proc the process that made p's call (and still the same one)? */
-bool kcap_pending_is(const struct kcap_pending *p, const struct process *proc);
+/* Is proc the process that made p's call (and still the same one)?
+ * Inline: Timer's per-process scans ask it of all 256 sleep records. */
+static inline bool kcap_pending_is(const struct kcap_pending *p, const struct process *proc)
+{
+	return p->waiter != 0 && p->waiter == proc && p->waiter_pid == proc->pid;
+}
 
 /* Posts p's completion to proc (api_complete_call): the result message msg
  * of len bytes, or error < 0. */
