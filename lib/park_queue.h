@@ -21,9 +21,6 @@ struct park_waiter {
 	uint64_t addr;
 	const void *owner; /* the parked thread */
 	uint64_t deadline; /* PARK_NO_DEADLINE: none */
-	/* The owner's, untouched here (the kernel's completion data). */
-	uint64_t user_data, result_addr;
-	uint32_t result_len, owner_pid;
 };
 
 enum park_end {

@@ -43,7 +43,7 @@ MUSL_CFLAGS := -std=c99 -nostdinc -ffreestanding -fexcess-precision=standard -fr
 	-I$(S)/src/include -I$(S)/src/internal -I$(OUT)/obj/include -I$(S)/include \
 	-Os -pipe -fomit-frame-pointer -fno-unwind-tables -fno-asynchronous-unwind-tables \
 	-ffunction-sections -fdata-sections -fno-stack-protector -fno-pic -fno-pie -g \
-	-ffile-prefix-map=$(S)=musl -w
+	-ffile-prefix-map=$(CURDIR)=. -ffile-prefix-map=$(S)=musl -w
 MEMOPS := $(filter %/memcpy.o %/memmove.o %/memcmp.o %/memset.o,$(OBJS))
 $(MEMOPS): MUSL_CFLAGS += -fno-tree-loop-distribute-patterns
 

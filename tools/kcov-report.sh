@@ -12,8 +12,9 @@
 #                   (default kernel/api/ring_dispatch.c; '' for none)
 #
 # Then every method of every kernel capability type (by_process types:
-# their opcodes CALL, RECV, RETURN) with the number of times its perform
-# ran, and the methods that never ran.
+# their opcodes CALL, RECV, RETURN, then the methods the kernel serves
+# itself, e.g. Endpoint.mintClient; an endpoint's client sides: CALL only)
+# with the number of times its perform ran, and the methods that never ran.
 #
 # A block is one call gcc's -fsanitize-coverage=trace-pc put in the code
 # (the start of a basic block after optimisation); it counts for the file
@@ -21,7 +22,7 @@
 # for its caller.  A line is reached when any block whose innermost source
 # position in that file is the line ran.  The bitmaps are merged (OR).
 set -euo pipefail
-usage() { sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; }
 
 elf=build/coverage/kernel.elf
 files='^kernel/(cap/[a-z_]+\.c|api/ring_dispatch\.c)$'

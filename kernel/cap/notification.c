@@ -8,6 +8,7 @@
 #include "api/dispatch.h"
 #include "arch/x86_64/timer.h"
 #include "capnp/capnp.h"
+#include "cap/pending.h"
 #include "cap/registry.h"
 #include "capos.capnp.h"
 #include "device.capnp.h"
@@ -34,15 +35,11 @@ struct notification {
 	uint64_t signals;
 	char who[PROC_NAME_MAX];
 	struct facet full, send;
-	/* The one pending wait. */
-	struct process *waiter;
-	uint32_t waiter_pid;
+	/* The one pending wait (wait.waiter NULL: none). */
+	struct kcap_pending wait;
 	enum wait_kind wait_kind;
 	uint64_t mask;
 	uint64_t deadline; /* ktime_ns; UINT64_MAX: none */
-	uint64_t user_data;
-	uint64_t result_addr;
-	uint32_t result_len;
 };
 
 static struct notification notes[NOTIFICATION_MAX];
@@ -135,11 +132,10 @@ static uint64_t take(struct notification *n, uint64_t mask)
  * forgets it. */
 static void finish_wait(struct notification *n, uint64_t bits, int32_t error)
 {
-	struct process *w = n->waiter;
-	n->waiter = 0;
-	if (w == 0)
+	if (n->wait.waiter == 0)
 		return;
-	if (w->pid != n->waiter_pid) { /* cannot happen: process_exit forgot it */
+	struct process *w = kcap_pending_end(&n->wait);
+	if (w == 0) { /* cannot happen: process_exit forgot it */
 		put(n);
 		return;
 	}
@@ -148,8 +144,7 @@ static void finish_wait(struct notification *n, uint64_t bits, int32_t error)
 	size_t len = bits_result(device_Notification_wait_METHOD, bits, bits == 0, buf, sizeof buf);
 	if (error == CAPOS_OK && len == 0)
 		error = CAPOS_ERR_NO_RESOURCES; /* cannot happen: buf holds the result */
-	api_complete_call(w, n->user_data, n->result_addr, n->result_len, buf,
-	                  error ? 0 : (uint32_t)len, error);
+	kcap_pending_complete(w, &n->wait, buf, error ? 0 : (uint32_t)len, error);
 	put(n); /* the wait's reference */
 }
 
@@ -157,7 +152,7 @@ void notification_signal(struct notification *n, uint64_t bits)
 {
 	n->word |= bits;
 	n->signals++;
-	if (n->waiter == 0)
+	if (n->wait.waiter == 0)
 		return;
 	uint64_t got = take(n, n->mask);
 	if (got)
@@ -173,11 +168,11 @@ static enum wait_kind kind_of(const struct notification *n)
 /* A pending wait changes kind when a binding comes or goes. */
 static void rekind(struct notification *n)
 {
-	if (n->waiter == 0 || n->wait_kind == kind_of(n))
+	if (n->wait.waiter == 0 || n->wait_kind == kind_of(n))
 		return;
-	proc_wait_end(n->waiter, n->wait_kind);
+	proc_wait_end(n->wait.waiter, n->wait_kind);
 	n->wait_kind = kind_of(n);
-	proc_wait_begin(n->waiter, n->wait_kind);
+	proc_wait_begin(n->wait.waiter, n->wait_kind);
 }
 
 void notification_bind(struct notification *n)
@@ -199,12 +194,12 @@ static void notify_process_exit(struct process *p)
 {
 	for (unsigned i = 0; i < NOTIFICATION_MAX; i++) {
 		struct notification *n = &notes[i];
-		if (!n->used || n->waiter != p || n->waiter_pid != p->pid)
+		if (!n->used || !kcap_pending_is(&n->wait, p))
 			continue;
 		kprintf("notify: pid %u '%s' ended while waiting on notification %u: wait dropped\n",
 		        p->pid, p->name, n->id);
 		proc_wait_end(p, n->wait_kind);
-		n->waiter = 0;
+		n->wait.waiter = 0;
 		put(n);
 	}
 }
@@ -214,7 +209,7 @@ static uint64_t notify_expire(uint64_t now)
 	uint64_t next = UINT64_MAX;
 	for (unsigned i = 0; i < NOTIFICATION_MAX; i++) {
 		struct notification *n = &notes[i];
-		if (!n->used || n->waiter == 0 || n->deadline == UINT64_MAX)
+		if (!n->used || n->wait.waiter == 0 || n->deadline == UINT64_MAX)
 			continue;
 		if (now >= n->deadline)
 			finish_wait(n, 0, CAPOS_OK); /* n may be freed: the loop reads only used */
@@ -228,7 +223,7 @@ static void notify_describe_waits(const struct process *p, char *buf, size_t len
 {
 	for (unsigned i = 0; i < NOTIFICATION_MAX; i++) {
 		const struct notification *n = &notes[i];
-		if (n->used && n->waiter == p && n->waiter_pid == p->pid)
+		if (n->used && kcap_pending_is(&n->wait, p))
 			format_append(buf, len, "; Notification.wait on %u mask %lx%s", n->id, n->mask,
 			              n->bindings ? " (interrupt bound)" : "");
 	}
@@ -288,19 +283,15 @@ static int wait_perform(struct notification *n, struct kcap_call *c)
 		c->result_len = (uint32_t)len;
 		return CAPOS_OK;
 	}
-	if (n->waiter != 0) /* process_exit forgets a dead waiter's */
+	if (n->wait.waiter != 0) /* process_exit forgets a dead waiter's */
 		return kcap_exception(c, capos_CapException_Type_overloaded,
 		                      "Notification.wait: a wait is already pending");
-	n->waiter = c->caller;
-	n->waiter_pid = c->caller->pid;
+	kcap_pending_take(&n->wait, c);
 	n->mask = c->arg[0];
 	n->deadline = UINT64_MAX;
 	if (c->arg[1] != 0) {
 		n->deadline = timer_arm_after(c->arg[1]);
 	}
-	n->user_data = c->sqe->user_data;
-	n->result_addr = c->sqe->result_addr;
-	n->result_len = c->sqe->result_len;
 	n->wait_kind = kind_of(n);
 	n->refs++; /* a wait keeps the notification (its caps may go meanwhile) */
 	proc_wait_begin(c->caller, n->wait_kind);
@@ -349,7 +340,7 @@ static void notify_drop(void *object)
 	put(n);
 	/* The last cap went and no interrupt is bound: nothing can signal, so
 	 * a pending wait (which holds the one reference left) ends now. */
-	if (n->used && n->waiter != 0 && n->refs == 1 && n->bindings == 0)
+	if (n->used && n->wait.waiter != 0 && n->refs == 1 && n->bindings == 0)
 		finish_wait(n, 0, CAPOS_ERR_DISCONNECTED);
 }
 

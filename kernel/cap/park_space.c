@@ -23,11 +23,19 @@
 #include "log.h"
 #include "mem/heap.h"
 #include "cap/park_space.h"
+#include "cap/pending.h"
 #include "park_queue.h"
 #include "proc/process.h"
 #include "thread.capnp.h"
 
 #define PARK_PER_THREAD 8u
+
+/* One parked ParkSpace.wait: the queue's record (first, so park_finish
+ * gets back the whole) and the call it answers. */
+struct park_wait {
+	struct park_waiter q;
+	struct kcap_pending call;
+};
 
 static void park_finish(void *ctx, struct park_waiter *w, enum park_end why);
 static const struct park_ops park_ops = {.finish = park_finish};
@@ -47,7 +55,8 @@ static const struct kcall_method park_methods[] = {
 static void park_finish(void *ctx, struct park_waiter *w, enum park_end why)
 {
 	(void)ctx;
-	struct process *p = (struct process *)w->owner;
+	struct park_wait *pw = (struct park_wait *)w;
+	struct process *p = pw->call.waiter;
 	if (w->deadline == PARK_NO_DEADLINE)
 		proc_wait_end(p, WAIT_SIGNAL);
 	if (why != PARK_DROPPED) {
@@ -59,10 +68,9 @@ static void park_finish(void *ctx, struct park_waiter *w, enum park_end why)
 		                                        why == PARK_WOKEN);
 		int32_t err = capnp_builder_finish(&b, &len) == CAPNP_OK ? CAPOS_OK
 		                                                         : CAPOS_ERR_NO_RESOURCES;
-		api_complete_call(p, w->user_data, w->result_addr, w->result_len, buf, (uint32_t)len,
-		                  err);
+		kcap_pending_complete(p, &pw->call, buf, (uint32_t)len, err);
 	}
-	kfree(w);
+	kfree(pw);
 }
 
 /* arg: addr, expected / count, timeoutNs. */
@@ -118,20 +126,18 @@ static int park_wait(struct kcap_call *c)
 		return kcap_exception(c, capos_CapException_Type_overloaded,
 		                      "ParkSpace.wait: 8 waits already pending for this thread");
 	}
-	struct park_waiter *w = kzalloc(sizeof(*w));
-	if (w == 0) {
+	struct park_wait *pw = kzalloc(sizeof(*pw));
+	if (pw == 0) {
 		refused++;
 		return kcap_exception(c, capos_CapException_Type_overloaded,
 		                      "ParkSpace.wait: out of kernel memory");
 	}
+	struct park_waiter *w = &pw->q;
 	w->space = p->leader;
 	w->addr = c->arg[0];
 	w->owner = p;
-	w->owner_pid = p->pid;
 	w->deadline = c->arg[2] == UINT64_MAX ? PARK_NO_DEADLINE : timer_arm_after(c->arg[2]);
-	w->user_data = c->sqe->user_data;
-	w->result_addr = c->sqe->result_addr;
-	w->result_len = c->sqe->result_len;
+	kcap_pending_take(&pw->call, c);
 	if (w->deadline == PARK_NO_DEADLINE)
 		proc_wait_begin(p, WAIT_SIGNAL);
 	park_enqueue(&queue, w);

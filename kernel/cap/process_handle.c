@@ -8,6 +8,7 @@
 #include "api/dispatch.h"
 #include "capnp/capnp.h"
 #include "capos.capnp.h"
+#include "cap/pending.h"
 #include "cap/registry.h"
 #include "format.h"
 #include "kstring.h"
@@ -25,12 +26,7 @@ struct process_handle {
 	int64_t exit_code;
 	bool killed;
 	char kill_reason[PROC_REASON_MAX];
-	/* The one pending wait. */
-	struct process *waiter;
-	uint32_t waiter_pid;
-	uint64_t user_data;
-	uint64_t result_addr;
-	uint32_t result_len;
+	struct kcap_pending wait; /* the one pending wait (waiter NULL: none) */
 };
 
 static struct process_handle handles[PROCESS_HANDLE_MAX];
@@ -46,7 +42,7 @@ _Static_assert(PROCESS_HANDLE_RESULT_BYTES == CAPOS_WAIT_RESULT_BYTES,
 
 static void handle_maybe_free(struct process_handle *h)
 {
-	if (h->refs == 0 && h->child == 0 && h->waiter == 0) {
+	if (h->refs == 0 && h->child == 0 && h->wait.waiter == 0) {
 		kprintf("proc: handle of pid %u '%s' freed\n", h->pid, h->name);
 		memset(h, 0, sizeof(*h));
 	}
@@ -96,16 +92,15 @@ static size_t wait_result(const struct process_handle *h, void *buf, size_t cap)
 /* Posts the deferred wait's completion (result or error) to its waiter. */
 static void finish_wait(struct process_handle *h, int32_t error)
 {
-	struct process *w = h->waiter;
-	h->waiter = 0;
-	if (w == 0 || w->pid != h->waiter_pid)
+	struct process *w = kcap_pending_end(&h->wait);
+	if (w == 0)
 		return;
 	proc_wait_end(w, WAIT_CHILD);
 	uint64_t buf[PROCESS_HANDLE_RESULT_WORDS];
 	size_t len = error == CAPOS_OK ? wait_result(h, buf, sizeof(buf)) : 0;
 	if (error == CAPOS_OK && len == 0)
 		error = CAPOS_ERR_NO_RESOURCES; /* cannot happen: the buffer holds the longest */
-	api_complete_call(w, h->user_data, h->result_addr, h->result_len, buf, (uint32_t)len, error);
+	kcap_pending_complete(w, &h->wait, buf, (uint32_t)len, error);
 }
 
 /* process_destroy: p is going away.  Completes a pending wait on p's
@@ -116,8 +111,8 @@ static void handle_process_exit(struct process *p)
 		struct process_handle *h = &handles[i];
 		if (!h->used)
 			continue;
-		if (h->waiter == p && h->waiter_pid == p->pid) {
-			h->waiter = 0; /* the waiter itself is going */
+		if (kcap_pending_is(&h->wait, p)) {
+			h->wait.waiter = 0; /* the waiter itself is going */
 			proc_wait_end(p, WAIT_CHILD);
 		}
 		if (h->child == p && h->pid == p->pid) {
@@ -126,9 +121,9 @@ static void handle_process_exit(struct process *p)
 			h->exit_code = p->killed ? -1 : p->exit_code;
 			h->killed = p->killed;
 			kstrlcpy(h->kill_reason, p->kill_reason, sizeof(h->kill_reason));
-			if (h->waiter)
+			if (h->wait.waiter)
 				kprintf("proc: pid %u '%s' exit code %ld delivered to waiter pid %u\n",
-				        h->pid, h->name, (long)h->exit_code, h->waiter_pid);
+				        h->pid, h->name, (long)h->exit_code, h->wait.waiter_pid);
 			finish_wait(h, CAPOS_OK);
 		}
 		handle_maybe_free(h);
@@ -157,7 +152,7 @@ static void handle_describe_waits(const struct process *p, char *buf, size_t len
 {
 	for (unsigned i = 0; i < PROCESS_HANDLE_MAX; i++) {
 		const struct process_handle *h = &handles[i];
-		if (h->used && h->waiter == p && h->waiter_pid == p->pid)
+		if (h->used && kcap_pending_is(&h->wait, p))
 			format_append(buf, len, "; ProcessHandle.wait for pid %u '%s'", h->pid, h->name);
 	}
 }
@@ -216,15 +211,11 @@ static int handle_perform(void *object, struct kcap_call *c)
 		c->result_len = (uint32_t)len;
 		return CAPOS_OK;
 	}
-	if (h->waiter != 0)
+	if (h->wait.waiter != 0)
 		return kcap_exception(c, capos_CapException_Type_overloaded,
 		                      "ProcessHandle.wait: a wait is already pending");
-	h->waiter = c->caller;
-	h->waiter_pid = c->caller->pid;
+	kcap_pending_take(&h->wait, c);
 	proc_wait_begin(c->caller, WAIT_CHILD);
-	h->user_data = c->sqe->user_data;
-	h->result_addr = c->sqe->result_addr;
-	h->result_len = c->sqe->result_len;
 	return KCAP_CALL_DEFERRED;
 }
 
@@ -233,7 +224,7 @@ static void handle_drop(void *object)
 	struct process_handle *h = object;
 	if (h->refs > 0)
 		h->refs--;
-	if (h->refs == 0 && h->waiter != 0)
+	if (h->refs == 0 && h->wait.waiter != 0)
 		finish_wait(h, CAPOS_ERR_DISCONNECTED); /* released while waiting */
 	handle_maybe_free(h);
 }

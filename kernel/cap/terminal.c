@@ -29,6 +29,7 @@
 #include "kstring.h"
 #include "log.h"
 #include "proc/process.h"
+#include "cap/pending.h"
 #include "registry.h"
 
 #define TERM_RING_BYTES 8192u
@@ -42,13 +43,10 @@ static struct terminal {
 	struct byte_ring ring;
 	bool echo, raw;
 	uint32_t reader_pid; /* owns the input; 0: nobody yet */
-	/* The one pending read. */
-	struct process *waiter;
-	uint32_t waiter_pid;
+	/* The one pending read (read_call.waiter NULL: none). */
+	struct kcap_pending read_call;
 	uint32_t max;
 	uint64_t deadline;
-	uint64_t user_data, result_addr;
-	uint32_t result_len;
 	/* The holder's unfinished last line, as written (for the redraw
 	 * after a foreign line), and whether a foreign line is open. */
 	char tail[TERM_TAIL_MAX];
@@ -140,16 +138,14 @@ static size_t read_result(uint32_t n, bool timed_out, void *buf, size_t cap)
 
 static void finish_read(uint32_t n, bool timed_out, int32_t error)
 {
-	struct process *w = term.waiter;
-	term.waiter = 0;
-	if (w == 0 || w->pid != term.waiter_pid)
+	struct process *w = kcap_pending_end(&term.read_call);
+	if (w == 0)
 		return;
 	static uint64_t buf[TERM_READ_RESULT_BYTES / 8];
 	size_t len = error == CAPOS_OK ? read_result(n, timed_out, buf, sizeof buf) : 0;
 	if (error == CAPOS_OK && len == 0)
 		error = CAPOS_ERR_NO_RESOURCES; /* cannot happen: buf holds the longest */
-	api_complete_call(w, term.user_data, term.result_addr, term.result_len, buf,
-	                  (uint32_t)len, error);
+	kcap_pending_complete(w, &term.read_call, buf, (uint32_t)len, error);
 }
 
 static void echo_byte(uint8_t c)
@@ -168,7 +164,7 @@ static void drain_uart(void)
 		if (byte_ring_put(&term.ring, c) && term.echo)
 			echo_byte(c);
 	}
-	if (term.waiter) {
+	if (term.read_call.waiter) {
 		uint32_t n = ready_bytes(term.max);
 		if (n)
 			finish_read(n, false, CAPOS_OK);
@@ -264,7 +260,7 @@ static int perform_read(struct kcap_call *c)
 	if (!may_read(c->caller))
 		return kcap_exception(c, capos_CapException_Type_failed,
 		                      "Terminal.read: another process reads this terminal");
-	if (term.waiter != 0)
+	if (term.read_call.waiter != 0)
 		return kcap_exception(c, capos_CapException_Type_overloaded,
 		                      "Terminal.read: a read is already pending");
 	if (term.reader_pid == 0) {
@@ -282,16 +278,12 @@ static int perform_read(struct kcap_call *c)
 		c->result_len = (uint32_t)len;
 		return CAPOS_OK;
 	}
-	term.waiter = c->caller;
-	term.waiter_pid = c->caller->pid;
+	kcap_pending_take(&term.read_call, c);
 	term.max = max;
 	uint64_t now = ktime_ns();
 	term.deadline = c->arg[1] == TERM_NO_TIMEOUT || c->arg[1] > UINT64_MAX - now
 	                        ? TERM_NO_TIMEOUT
 	                        : now + c->arg[1];
-	term.user_data = c->sqe->user_data;
-	term.result_addr = c->sqe->result_addr;
-	term.result_len = c->sqe->result_len;
 	return KCAP_CALL_DEFERRED;
 }
 
@@ -353,8 +345,8 @@ static int terminal_perform(void *object, struct kcap_call *c)
  * (what it left unread stays for the next reader), the line state too. */
 static void terminal_process_exit(struct process *p)
 {
-	if (term.waiter == p && term.waiter_pid == p->pid)
-		term.waiter = 0;
+	if (kcap_pending_is(&term.read_call, p))
+		term.read_call.waiter = 0;
 	if (term.reader_pid == p->pid) {
 		term.reader_pid = 0;
 		term.tail_len = 0;
@@ -368,23 +360,23 @@ static void terminal_process_exit(struct process *p)
 
 static uint64_t terminal_expire(uint64_t now)
 {
-	if (term.waiter == 0)
+	if (term.read_call.waiter == 0)
 		return UINT64_MAX;
 	uint64_t poll = now + TERM_POLL_NS;
 	drain_uart();
-	if (term.waiter && now >= term.deadline)
+	if (term.read_call.waiter && now >= term.deadline)
 		finish_read(ready_bytes(term.max), true, CAPOS_OK);
 	/* A read completed here woke its reader: still say "a deadline is
 	 * pending", or the scheduler, finding none, would look for a
 	 * deadlock before it sees the reader runnable. */
-	if (term.waiter == 0)
+	if (term.read_call.waiter == 0)
 		return poll;
 	return term.deadline < poll ? term.deadline : poll;
 }
 
 static void terminal_describe_waits(const struct process *p, char *buf, size_t len)
 {
-	if (term.waiter == p && term.waiter_pid == p->pid)
+	if (kcap_pending_is(&term.read_call, p))
 		format_append(buf, len, "; Terminal.read (%u bytes buffered)",
 		              byte_ring_count(&term.ring));
 }

@@ -10,6 +10,7 @@
 #include "api/dispatch.h"
 #include "capnp/capnp.h"
 #include "capos.capnp.h"
+#include "cap/pending.h"
 #include "cap/registry.h"
 #include "format.h"
 #include "log.h"
@@ -24,10 +25,7 @@ struct thread_handle {
 	uint32_t tid;
 	bool ended, killed;
 	int64_t status;
-	struct process *waiter; /* the pending join              */
-	uint32_t waiter_pid;
-	uint64_t user_data, result_addr;
-	uint32_t result_len;
+	struct kcap_pending join; /* the pending join (waiter NULL: none) */
 };
 
 static struct thread_handle *handles;
@@ -35,7 +33,7 @@ static unsigned live;
 
 static void handle_maybe_free(struct thread_handle *h)
 {
-	if (h->refs || h->thread || h->waiter)
+	if (h->refs || h->thread || h->join.waiter)
 		return;
 	for (struct thread_handle **pp = &handles; *pp; pp = &(*pp)->next) {
 		if (*pp == h) {
@@ -86,14 +84,13 @@ static size_t join_result(const struct thread_handle *h, void *buf, size_t cap)
 
 static void finish_join(struct thread_handle *h, int32_t error)
 {
-	struct process *w = h->waiter;
-	h->waiter = 0;
-	if (w == 0 || w->pid != h->waiter_pid)
+	struct process *w = kcap_pending_end(&h->join);
+	if (w == 0)
 		return;
 	proc_wait_end(w, WAIT_CHILD);
 	uint64_t buf[4];
 	size_t len = error == CAPOS_OK ? join_result(h, buf, sizeof(buf)) : 0;
-	api_complete_call(w, h->user_data, h->result_addr, h->result_len, buf, (uint32_t)len, error);
+	kcap_pending_complete(w, &h->join, buf, (uint32_t)len, error);
 }
 
 /* A thread is ending: record its status and answer its join; forget it
@@ -103,8 +100,8 @@ static void handle_process_exit(struct process *p)
 	struct thread_handle *next;
 	for (struct thread_handle *h = handles; h; h = next) {
 		next = h->next;
-		if (h->waiter == p && h->waiter_pid == p->pid) {
-			h->waiter = 0;
+		if (kcap_pending_is(&h->join, p)) {
+			h->join.waiter = 0;
 			proc_wait_end(p, WAIT_CHILD);
 		}
 		if (h->thread && h->thread == p && h->tid == p->pid) {
@@ -121,7 +118,7 @@ static void handle_process_exit(struct process *p)
 static void handle_describe_waits(const struct process *p, char *buf, size_t len)
 {
 	for (struct thread_handle *h = handles; h; h = h->next)
-		if (h->waiter == p && h->waiter_pid == p->pid)
+		if (kcap_pending_is(&h->join, p))
 			format_append(buf, len, "; ThreadHandle.join of thread %u", h->tid);
 }
 
@@ -146,18 +143,14 @@ static int handle_perform(void *object, struct kcap_call *c)
 		c->result_len = (uint32_t)len;
 		return CAPOS_OK;
 	}
-	if (h->waiter != 0)
+	if (h->join.waiter != 0)
 		return kcap_exception(c, capos_CapException_Type_overloaded,
 		                      "ThreadHandle.join: a join is already pending");
 	if (h->thread == c->caller)
 		return kcap_exception(c, capos_CapException_Type_invalidArgument,
 		                      "ThreadHandle.join: a thread cannot join itself");
-	h->waiter = c->caller;
-	h->waiter_pid = c->caller->pid;
+	kcap_pending_take(&h->join, c);
 	proc_wait_begin(c->caller, WAIT_CHILD);
-	h->user_data = c->sqe->user_data;
-	h->result_addr = c->sqe->result_addr;
-	h->result_len = c->sqe->result_len;
 	return KCAP_CALL_DEFERRED;
 }
 
@@ -166,7 +159,7 @@ static void handle_drop(void *object)
 	struct thread_handle *h = object;
 	if (h->refs > 0)
 		h->refs--;
-	if (h->refs == 0 && h->waiter != 0)
+	if (h->refs == 0 && h->join.waiter != 0)
 		finish_join(h, CAPOS_ERR_DISCONNECTED); /* released while joining */
 	if (h->refs == 0 && h->thread)
 		kprintf("proc: thread %u detached\n", h->tid);

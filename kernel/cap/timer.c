@@ -21,6 +21,7 @@
 #include "api/dispatch.h"
 #include "arch/x86_64/timer.h"
 #include "capnp/capnp.h"
+#include "cap/pending.h"
 #include "cap/registry.h"
 #include "format.h"
 #include "log.h"
@@ -33,12 +34,8 @@
 #define TIMER_SLEEPS_MAX 256u
 
 struct sleep_rec {
-	struct process *p; /* NULL: free */
-	uint32_t pid;
-	uint64_t deadline; /* ktime_ns; UINT64_MAX: never */
-	uint64_t user_data;
-	uint64_t result_addr;
-	uint32_t result_len;
+	struct kcap_pending call; /* call.waiter NULL: free */
+	uint64_t deadline;        /* ktime_ns; UINT64_MAX: never */
 };
 
 static struct sleep_rec sleeps[TIMER_SLEEPS_MAX];
@@ -59,15 +56,15 @@ static unsigned pending_of(const struct process *p)
 {
 	unsigned n = 0;
 	for (unsigned i = 0; i < TIMER_SLEEPS_MAX; i++)
-		n += sleeps[i].p == p && sleeps[i].pid == p->pid;
+		n += kcap_pending_is(&sleeps[i].call, p);
 	return n;
 }
 
 static void rec_free(struct sleep_rec *r)
 {
 	if (r->deadline == UINT64_MAX)
-		proc_wait_end(r->p, WAIT_SLEEP);
-	r->p = 0;
+		proc_wait_end(r->call.waiter, WAIT_SLEEP);
+	r->call.waiter = 0;
 }
 
 /* Posts a sleep's (empty) result and frees its record. */
@@ -79,12 +76,10 @@ static void finish_sleep(struct sleep_rec *r)
 	capnp_builder_init(&b, buf, sizeof buf);
 	time_Timer_sleep_Results_init_root(&b);
 	int32_t err = capnp_builder_finish(&b, &len) == CAPNP_OK ? CAPOS_OK : CAPOS_ERR_NO_RESOURCES;
-	struct process *p = r->p;
-	uint64_t user_data = r->user_data, addr = r->result_addr;
-	uint32_t rlen = r->result_len;
+	struct kcap_pending call = r->call;
 	rec_free(r);
 	completed++;
-	api_complete_call(p, user_data, addr, rlen, buf, (uint32_t)len, err);
+	kcap_pending_complete(call.waiter, &call, buf, (uint32_t)len, err);
 }
 
 /* sleep's ns in arg[0]; now and resolution take no params. */
@@ -129,19 +124,13 @@ static int timer_sleep(struct kcap_call *c)
 		                      "Timer.sleep: 8 sleeps already pending");
 	struct sleep_rec *r = 0;
 	for (unsigned i = 0; i < TIMER_SLEEPS_MAX && r == 0; i++)
-		if (sleeps[i].p == 0)
+		if (sleeps[i].call.waiter == 0)
 			r = &sleeps[i];
 	if (r == 0)
 		return kcap_exception(c, capos_CapException_Type_overloaded,
 		                      "Timer.sleep: sleep table full");
-	*r = (struct sleep_rec){
-		.p = p,
-		.pid = p->pid,
-		.deadline = timer_arm_after(ns),
-		.user_data = c->sqe->user_data,
-		.result_addr = c->sqe->result_addr,
-		.result_len = c->sqe->result_len,
-	};
+	kcap_pending_take(&r->call, c);
+	r->deadline = timer_arm_after(ns);
 	if (r->deadline == UINT64_MAX)
 		proc_wait_begin(p, WAIT_SLEEP);
 	begun++;
@@ -167,7 +156,7 @@ static uint64_t timer_expire(uint64_t now)
 	uint64_t next = UINT64_MAX;
 	for (unsigned i = 0; i < TIMER_SLEEPS_MAX; i++) {
 		struct sleep_rec *r = &sleeps[i];
-		if (r->p == 0)
+		if (r->call.waiter == 0)
 			continue;
 		if (r->deadline <= now)
 			finish_sleep(r);
@@ -182,7 +171,7 @@ static void timer_process_exit(struct process *p)
 	unsigned n = 0;
 	for (unsigned i = 0; i < TIMER_SLEEPS_MAX; i++) {
 		struct sleep_rec *r = &sleeps[i];
-		if (r->p == p && r->pid == p->pid) {
+		if (kcap_pending_is(&r->call, p)) {
 			rec_free(r);
 			n++;
 		}
@@ -205,7 +194,7 @@ unsigned timer_cap_log_counts(void)
 {
 	unsigned pending = 0;
 	for (unsigned i = 0; i < TIMER_SLEEPS_MAX; i++)
-		pending += sleeps[i].p != 0;
+		pending += sleeps[i].call.waiter != 0;
 	kprintf("timer: %lu sleeps: %lu completed, %lu dropped at exit, %u pending\n", begun,
 	        completed, dropped, pending);
 	return pending;

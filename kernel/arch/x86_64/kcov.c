@@ -5,6 +5,7 @@
 #ifdef CAPOS_COVERAGE
 #include "arch/x86_64/kcov.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <capos/abi.h>
@@ -18,10 +19,21 @@ extern char __text_start[], __text_end[];
 static uint8_t kcov_bits[KCOV_TEXT_MAX / 8];
 static uint64_t kcov_outside;
 
-/* perform runs per kind and method index (by_process: per opcode). */
+/* perform runs per kind and method index.  A by_process type counts per
+ * opcode (CALL, RECV, RETURN), then its own methods (CAPOS_SQE_KERNEL:
+ * Endpoint.mintClient) from index KCOV_OPS on. */
 #define KCOV_METHODS 32u
+#define KCOV_OPS     3u
 static uint64_t kcov_calls[KCAP_KIND_LIMIT][KCOV_METHODS];
-static const char *const kcov_ops[] = {"CALL", "RECV", "RETURN"};
+static const char *const kcov_ops[KCOV_OPS] = {"CALL", "RECV", "RETURN"};
+
+/* The client sides of an endpoint only CALL: their decode refuses RECV,
+ * RETURN and the owner's methods (kernel/cap/endpoint.c), so perform never
+ * sees those. */
+static bool call_only(const struct kcap_type *t)
+{
+	return t->kind == KCAP_ENDPOINT_CLIENT || t->kind == KCAP_ENDPOINT_FACET;
+}
 
 static unsigned op_index(uint8_t opcode)
 {
@@ -31,8 +43,10 @@ static unsigned op_index(uint8_t opcode)
 
 void kcov_perform(const struct kcap_type *t, const struct kcap_call *c)
 {
-	unsigned i = t->by_process || c->method == 0 ? op_index(c->opcode)
-	                                             : (unsigned)(c->method - t->methods);
+	unsigned i = c->method == 0 ? op_index(c->opcode) : (unsigned)(c->method - t->methods);
+	if (t->by_process)
+		i = c->method != 0 && (c->sqe->flags & CAPOS_SQE_KERNEL) ? KCOV_OPS + i
+		                                                         : op_index(c->opcode);
 	if (t->kind < KCAP_KIND_LIMIT && i < KCOV_METHODS)
 		kcov_calls[t->kind][i]++;
 }
@@ -74,11 +88,12 @@ __attribute__((no_sanitize_coverage)) void kcov_dump(void)
 		const struct kcap_type *t = kcap_types_by_kind[k];
 		if (t == 0)
 			continue;
-		unsigned n = t->by_process ? 3 : t->method_count;
+		unsigned first = t->by_process ? KCOV_OPS : 0;
+		unsigned n = call_only(t) ? 1 : first + t->method_count;
 		for (unsigned i = 0; i < n && i < KCOV_METHODS; i++) {
+			const char *name = i < first ? kcov_ops[i] : t->methods[i - first].name;
 			int w = format_snprintf(line, sizeof line, "M %s.%s %lu\n", kcap_info(t)->name,
-			                        t->by_process ? kcov_ops[i] : t->methods[i].name,
-			                        kcov_calls[k][i]);
+			                        name, kcov_calls[k][i]);
 			kcov_put(line, w > 0 && (unsigned)w < sizeof line ? (uint64_t)w : 0);
 		}
 	}
