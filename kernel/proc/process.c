@@ -29,6 +29,24 @@ uint32_t proc_next_pid(void) { return next_pid++; }
 
 /* ---- user memory through the page tables ---------------------------- */
 
+int user_page(struct process *p, uint64_t page, uint64_t *pa, unsigned *flags)
+{
+	uint64_t gen = vmm_generation();
+	if (p->utlb.gen == gen && p->utlb.page == page) {
+		*pa = p->utlb.pa;
+		*flags = p->utlb.flags;
+		return 0;
+	}
+	int err = vmm_query(p->pml4, page, pa, flags);
+	if (err == 0) {
+		p->utlb.page = page;
+		p->utlb.pa = *pa;
+		p->utlb.flags = *flags;
+		p->utlb.gen = gen;
+	}
+	return err;
+}
+
 /* Copies between the kernel and user pages of p; `need` are the VMM flags
  * every touched page must have. */
 static int user_copy(struct process *p, uint64_t uaddr, void *kbuf, uint64_t len,
@@ -45,7 +63,7 @@ static int user_copy(struct process *p, uint64_t uaddr, void *kbuf, uint64_t len
 			n = len;
 		uint64_t pa;
 		unsigned flags;
-		if (vmm_query(p->pml4, page, &pa, &flags) != 0 || (flags & need) != need)
+		if (user_page(p, page, &pa, &flags) != 0 || (flags & need) != need)
 			return CAPOS_ERR_BAD_BUFFER;
 		uint8_t *kva = (uint8_t *)phys_to_virt(pa) + off;
 		if (k != 0 && to_user) /* k == 0: only checking */

@@ -69,7 +69,13 @@ struct process {
 	 * thread's layout; the template's user address in the image). */
 	uint64_t tls_template, tls_filesz, tls_image, tls_data_offset;
 
-	uint64_t pml4;       /* physical address of the PML4                */
+	uint64_t pml4; /* physical address of the PML4                */
+	/* The last user page the kernel translated for it (user_page):
+	 * valid while vmm_generation() is still gen. */
+	struct {
+		uint64_t page, pa, gen;
+		unsigned flags;
+	} utlb;
 	uint64_t kstack_top; /* TSS rsp0 and syscall stack while it runs    */
 	uint64_t saved_rsp;  /* kernel context while switched out           */
 	uint64_t fs_base;    /* TLS thread pointer                          */
@@ -193,6 +199,11 @@ int user_copy_in(struct process *p, void *dst, uint64_t uaddr, uint64_t len);
 int user_copy_out(struct process *p, uint64_t uaddr, const void *src, uint64_t len);
 /* 0 when every page of the range is mapped user-writable. */
 int user_check_writable(struct process *p, uint64_t uaddr, uint64_t len);
+/* The frame (physical address) and VMM flags of p's user page `page`
+ * (page aligned); 0, or a VMM_ERR_* when not mapped.  One page walk,
+ * none when it is the page translated last and no mapping of any
+ * address space changed since. */
+int user_page(struct process *p, uint64_t page, uint64_t *pa, unsigned *flags);
 /* Loader variant: writes regardless of the page's user write permission. */
 int proc_poke(struct process *p, uint64_t uaddr, const void *src, uint64_t len);
 
