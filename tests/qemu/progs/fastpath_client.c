@@ -92,7 +92,8 @@ static void through_a_badged_facet(void)
 			bad++;
 	}
 	DEMO_CHECK(ME, bad == 0, "20 whoami through the facet (badge %u, MINTED) between echoes: "
-	           "%u bad\n", FP_BADGE, bad);
+	                         "%u bad\n",
+	           FP_BADGE, bad);
 	capos_cap_drop(&facet);
 	e = capos_flush_releases();
 	DEMO_CHECK(ME, e == 0 && echo(2000, NULL, 0, 0) == 0,
@@ -113,7 +114,8 @@ static void timeouts_racing_replies(void)
 	}
 	DEMO_CHECK(ME, answered + timed_out == 200 && other == 0,
 	           "200 calls with timeouts of 0.5 to 100 us: each answered or timed out once "
-	           "(%u other)\n", other);
+	           "(%u other)\n",
+	           other);
 	DEMO_CHECK(ME, echo(4000, NULL, 0, 0) == 0, "a call without timeout after them answered\n");
 }
 
