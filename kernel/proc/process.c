@@ -29,21 +29,16 @@ uint32_t proc_next_pid(void) { return next_pid++; }
 
 /* ---- user memory through the page tables ---------------------------- */
 
-int user_page(struct process *p, uint64_t page, uint64_t *pa, unsigned *flags)
+int user_page_walk(struct process *p, uint64_t page, uint64_t *pa, unsigned *flags)
 {
-	uint64_t gen = vmm_generation();
-	if (p->utlb.gen == gen && p->utlb.page == page) {
-		*pa = p->utlb.pa;
-		*flags = p->utlb.flags;
-		return 0;
-	}
 	int err = vmm_query(p->pml4, page, pa, flags);
-	if (err == 0) {
-		p->utlb.page = page;
-		p->utlb.pa = *pa;
-		p->utlb.flags = *flags;
-		p->utlb.gen = gen;
-	}
+	if (err == 0)
+		p->utlb[(page >> 12) % PROC_UTLB] = (struct proc_utlb){
+			.page = page,
+			.pa = *pa,
+			.gen = vmm_generation(),
+			.flags = *flags,
+		};
 	return err;
 }
 
