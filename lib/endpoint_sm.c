@@ -190,6 +190,61 @@ static struct ipc_recv *oldest_recv(struct endpoint *ep)
 
 /* ---- delivery ------------------------------------------------------------- */
 
+/* The header a delivery of c writes at the start of the receive buffer. */
+static struct capos_endpoint_message message_of(const struct ipc *s, const struct ipc_call *c)
+{
+	return (struct capos_endpoint_message){
+		.call_id = epq_call_id((uint32_t)(c - s->calls), c->gen),
+		.method_id = c->method_id,
+		.flags = c->msg_flags,
+		.badge = c->badge,
+		.params_len = c->params_len,
+		.cap_count = c->xfer.count,
+	};
+}
+
+/* The call is in flight to the server that received it; its RECV is over. */
+static void delivered(struct ipc *s, struct ipc_call *c, struct ipc_recv *r, uint64_t need,
+                      uint32_t call_id)
+{
+	struct process *server = r->server;
+	struct capos_cqe cqe = {
+		.user_data = r->user_data,
+		.result = (int32_t)need,
+		.cap_count = c->xfer.count,
+		.call_id = call_id,
+	};
+	call_dequeue(c);
+	c->state = CALL_INFLIGHT;
+	c->server = server;
+	OPS->wait_begin(server, WAIT_SERVING);
+	recv_free(s, r);
+	OPS->complete(server, &cqe, true);
+}
+
+/* The fast path of a delivery without capabilities: header, params and
+ * padding go straight from the caller's memory into the receive buffer,
+ * one pass, no bounce buffer.  The outcomes are the slow path's: a
+ * receive buffer found unwritable fails the receive and the call stays
+ * queued; params found unreadable fail the call. */
+static void deliver_direct(struct ipc *s, struct ipc_call *c, struct ipc_recv *r, uint64_t need)
+{
+	static const uint8_t zeros[8];
+	struct capos_endpoint_message m = message_of(s, c);
+	struct ipc_seg seg[3] = {
+		{.kbuf = &m, .len = sizeof m},
+		{.src = c->caller, .addr = c->params_addr, .len = c->params_len},
+		{.kbuf = zeros, .len = need - sizeof m - c->params_len},
+	};
+	int err = OPS->copy_msg(r->server, r->result_addr, seg, 3);
+	if (err == IPC_SOURCE_BAD)
+		call_fail(s, c, CAPOS_ERR_BAD_BUFFER);
+	else if (err)
+		recv_fail(s, r, CAPOS_ERR_BAD_BUFFER); /* the server unmapped its buffer */
+	else
+		delivered(s, c, r, need, m.call_id);
+}
+
 /* Hands queued call c to posted receive r.  Either the call is delivered
  * (both consumed), or one of them failed and was completed with an error. */
 static void deliver(struct ipc *s, struct ipc_call *c, struct ipc_recv *r)
@@ -210,18 +265,22 @@ static void deliver(struct ipc *s, struct ipc_call *c, struct ipc_recv *r)
 		call_fail(s, c, CAPOS_ERR_RESULT_TOO_SMALL);
 		return;
 	}
+	if (n == 0) {
+		deliver_direct(s, c, r, need);
+		return;
+	}
+	/* Capabilities move: the params are read first and the buffer checked
+	 * before the caps commit, so a failure after it cannot happen. */
 	if (OPS->copy_in(caller, s->buf + hdr, c->params_addr, c->params_len) != CAPOS_OK) {
 		call_fail(s, c, CAPOS_ERR_BAD_BUFFER);
 		return;
 	}
-	/* With capabilities the buffer is checked before they move; without,
-	 * the copy itself is the check (one page walk instead of two). */
-	if (n != 0 && OPS->check_writable(server, r->result_addr, need) != CAPOS_OK) {
+	if (OPS->check_writable(server, r->result_addr, need) != CAPOS_OK) {
 		recv_fail(s, r, CAPOS_ERR_BAD_BUFFER); /* the server unmapped its buffer */
 		return;
 	}
 	struct capos_cap_record *rec = (struct capos_cap_record *)(s->buf + caps_at);
-	int err = n ? xfer_commit(OPS->caps(caller), OPS->caps(server), &c->xfer, rec) : CAPOS_OK;
+	int err = xfer_commit(OPS->caps(caller), OPS->caps(server), &c->xfer, rec);
 	if (err) {
 		OPS->log("ipc: endpoint '%s': transfer of %u caps to pid %u failed (%s), rolled "
 		         "back\n",
@@ -230,37 +289,13 @@ static void deliver(struct ipc *s, struct ipc_call *c, struct ipc_recv *r)
 		call_fail(s, c, err);
 		return;
 	}
-	if (n)
-		OPS->xfer_counted(true);
+	OPS->xfer_counted(true);
 	struct capos_endpoint_message *m = (struct capos_endpoint_message *)s->buf;
-	*m = (struct capos_endpoint_message){
-		.call_id = epq_call_id((uint32_t)(c - s->calls), c->gen),
-		.method_id = c->method_id,
-		.flags = c->msg_flags,
-		.badge = c->badge,
-		.params_len = c->params_len,
-		.cap_count = n,
-	};
+	*m = message_of(s, c);
 	memset(s->buf + hdr + c->params_len, 0, caps_at - hdr - c->params_len);
-	if (OPS->copy_out(server, r->result_addr, s->buf, need) != CAPOS_OK) {
-		/* Only without capabilities (checked above otherwise): nothing
-		 * moved, the call stays queued. */
-		recv_fail(s, r, CAPOS_ERR_BAD_BUFFER);
-		return;
-	}
-
-	struct capos_cqe cqe = {
-		.user_data = r->user_data,
-		.result = (int32_t)need,
-		.cap_count = n,
-		.call_id = m->call_id,
-	};
-	call_dequeue(c);
-	c->state = CALL_INFLIGHT;
-	c->server = server;
-	OPS->wait_begin(server, WAIT_SERVING);
-	recv_free(s, r);
-	OPS->complete(server, &cqe, true);
+	/* Checked writable above: the copy cannot fail. */
+	(void)OPS->copy_out(server, r->result_addr, s->buf, need);
+	delivered(s, c, r, need, m->call_id);
 }
 
 /* ---- minted facets: release messages ------------------------------------ */
@@ -521,6 +556,29 @@ int ipc_return_check(struct ipc *s, const struct endpoint *ep, const struct capo
 	return *rec ? CAPOS_OK : CAPOS_ERR_BAD_CALL_ID;
 }
 
+/* The fast path of a reply without capabilities into a buffer it fits:
+ * straight from the server's memory into the caller's, one pass, no
+ * bounce buffer.  The outcomes are reply()'s: the server's message found
+ * unreadable is the RETURN's BAD_BUFFER with the call still in flight
+ * (the caller, not yet told, may find its result buffer partly written);
+ * the caller's buffer found unwritable ends the call on both sides. */
+static int reply_direct(struct ipc *s, struct process *server, struct ipc_call *c,
+                        const struct capos_sqe *sqe)
+{
+	struct process *caller = c->caller;
+	struct ipc_seg seg = {.src = server, .addr = sqe->addr, .len = sqe->len};
+	int err = OPS->copy_msg(caller, c->result_addr, &seg, 1);
+	if (err == IPC_SOURCE_BAD)
+		return CAPOS_ERR_BAD_BUFFER;
+	struct capos_cqe cqe = {
+		.user_data = c->user_data,
+		.result = err ? CAPOS_ERR_BAD_BUFFER : (int32_t)sqe->len,
+	};
+	call_free(s, c);
+	OPS->complete(caller, &cqe, true);
+	return err ? CAPOS_ERR_BAD_BUFFER : CAPOS_OK;
+}
+
 int ipc_return_perform(struct ipc *s, struct process *p, struct ipc_call *c,
                        const struct capos_sqe *sqe)
 {
@@ -530,6 +588,9 @@ int ipc_return_perform(struct ipc *s, struct process *p, struct ipc_call *c,
 		return abandoned;
 	}
 	bool exception = (sqe->flags & CAPOS_SQE_EXCEPTION) != 0;
+	if (!exception && sqe->xfer_cap_count == 0 && c->result_len != 0 &&
+	    sqe->len <= c->result_len)
+		return reply_direct(s, p, c, sqe);
 	/* Into the scratch buffer: a refusal below still has had no effect. */
 	if (OPS->copy_in(p, s->buf, sqe->addr, sqe->len) != CAPOS_OK)
 		return CAPOS_ERR_BAD_BUFFER;

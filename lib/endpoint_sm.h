@@ -40,6 +40,20 @@
 
 struct process;
 
+/* One piece of a message copied straight into another process
+ * (ipc_ops.copy_msg): len bytes from kernel memory kbuf when src is NULL,
+ * else from process src's memory at addr. */
+struct ipc_seg {
+	struct process *src;
+	const void *kbuf;
+	uint64_t addr;
+	uint64_t len;
+};
+
+/* copy_msg's answer when a source was not readable (the destination's is
+ * CAPOS_ERR_BAD_BUFFER); not a CAPOS_ERR_* code, never posted. */
+#define IPC_SOURCE_BAD 2
+
 struct ipc_ops {
 	uint32_t (*pid)(const struct process *p);
 	const char *(*name)(const struct process *p);
@@ -48,6 +62,12 @@ struct ipc_ops {
 	int (*copy_in)(struct process *p, void *dst, uint64_t addr, uint64_t len);
 	int (*copy_out)(struct process *p, uint64_t addr, const void *src, uint64_t len);
 	int (*check_writable)(struct process *p, uint64_t addr, uint64_t len);
+	/* The fast path's copy: the segments in order into dst's memory at
+	 * addr, user to user with no bounce buffer.  CAPOS_OK, or
+	 * CAPOS_ERR_BAD_BUFFER (dst not writable), or IPC_SOURCE_BAD (a
+	 * source not readable); on an error dst may be partly written. */
+	int (*copy_msg)(struct process *dst, uint64_t addr, const struct ipc_seg *segs,
+	                unsigned nsegs);
 	/* Reads and prepares sqe's transfer descriptors against p's table. */
 	int (*xfer_prepare)(struct process *p, const struct capos_sqe *sqe,
 	                    struct xfer_plan *plan);

@@ -49,7 +49,7 @@ static int64_t sys_cap_enter(struct process *p, uint64_t min_complete, uint64_t 
 	p->wait_min = (uint32_t)min_complete;
 	p->state = PROC_BLOCKED;
 	MEASURE_STAGE(SWITCH);
-	sched_switch_out();
+	sched_block();
 	MEASURE_STAGE(EXIT);
 	p->wait_deadline = UINT64_MAX;
 	ready = ring_cq_ready(p->ring, &p->ring_cursor);

@@ -10,13 +10,17 @@
 #include <stdarg.h>
 
 #include "api/dispatch.h"
+#include "api/kmeasure.h"
 #include "arch/x86_64/timer.h"
 #include "cap/registry.h"
 #include "cap/transfer.h"
 #include "capnp/capnp.h"
 #include "capos.capnp.h"
 #include "format.h"
+#include "kstring.h"
 #include "log.h"
+#include "mem/pmm.h"
+#include "mem/vmm.h"
 #include "proc/process.h"
 
 /* An SQE's timeout_ns: 0 is none. */
@@ -57,13 +61,139 @@ static void k_panic(const char *fmt, ...)
 	panic("%s", msg);
 }
 
+/* A walk through one process's pages, a page at a time: kva points at
+ * addr through the kernel's direct map, room bytes to the page's end. */
+struct user_cursor {
+	struct process *p;
+	uint64_t addr;
+	unsigned need; /* VMM flags every page must have */
+	uint8_t *kva;
+	uint64_t room;
+};
+
+static bool cursor_walk(struct user_cursor *u)
+{
+	uint64_t page = u->addr & ~(PAGE_SIZE - 1);
+	uint64_t pa;
+	unsigned flags;
+	if (user_page(u->p, page, &pa, &flags) != 0 || (flags & u->need) != u->need)
+		return false;
+	u->kva = (uint8_t *)phys_to_virt(pa) + (u->addr - page);
+	u->room = PAGE_SIZE - (u->addr - page);
+	return true;
+}
+
+static void cursor_advance(struct user_cursor *u, uint64_t n)
+{
+	u->addr += n;
+	u->kva += n;
+	u->room -= n;
+}
+
+/* One segment into the destination: per chunk (up to the next page end
+ * of either side) the source page is found first, then the destination's. */
+static int copy_seg(struct user_cursor *d, const struct ipc_seg *g)
+{
+	struct user_cursor from = {0};
+	const uint8_t *k = g->kbuf;
+	if (g->src) {
+		if (ring_check_user_range(g->addr, g->len, UINT64_MAX) != CAPOS_OK)
+			return IPC_SOURCE_BAD;
+		from = (struct user_cursor){.p = g->src, .addr = g->addr, .need = VMM_USER};
+	}
+	for (uint64_t left = g->len; left > 0;) {
+		uint64_t n = left;
+		if (g->src) {
+			if (from.room == 0 && !cursor_walk(&from))
+				return IPC_SOURCE_BAD;
+			n = n < from.room ? n : from.room;
+		}
+		if (d->room == 0 && !cursor_walk(d))
+			return CAPOS_ERR_BAD_BUFFER;
+		n = n < d->room ? n : d->room;
+		memmove(d->kva, g->src ? from.kva : k, n);
+		if (g->src)
+			cursor_advance(&from, n);
+		else
+			k += n;
+		cursor_advance(d, n);
+		left -= n;
+	}
+	return CAPOS_OK;
+}
+
+/* The kernel address of p's [addr, addr + len) when it lies in one user
+ * page with the flags `need`, else NULL. */
+static uint8_t *one_page(struct process *p, uint64_t addr, uint64_t len, unsigned need)
+{
+	uint64_t page = addr & ~(PAGE_SIZE - 1);
+	uint64_t pa;
+	unsigned flags;
+	if (addr >= CAPOS_USER_END || addr - page + len > PAGE_SIZE ||
+	    user_page(p, page, &pa, &flags) != 0 || (flags & need) != need)
+		return 0;
+	return (uint8_t *)phys_to_virt(pa) + (addr - page);
+}
+
+/* The common case: the message and each user source within one page, a
+ * translation (mostly cached) and a copy each.  False: take the walk. */
+static bool copy_one_page(struct process *dst, uint64_t addr, uint64_t total,
+                          const struct ipc_seg *segs, unsigned nsegs)
+{
+	uint8_t *d = one_page(dst, addr, total, VMM_USER | VMM_WRITE);
+	if (d == 0)
+		return false;
+	for (unsigned i = 0; i < nsegs; i++) {
+		const struct ipc_seg *g = &segs[i];
+		const uint8_t *from = g->kbuf;
+		if (g->src && (from = one_page(g->src, g->addr, g->len, VMM_USER)) == 0)
+			return false;
+		memmove(d, from, g->len);
+		d += g->len;
+	}
+	return true;
+}
+
+/* The fast path's copy (lib/endpoint_sm.h, ipc_ops.copy_msg): through
+ * the direct map of both sides' frames, whoever's address space is
+ * loaded, with no bounce buffer. */
+static int k_copy_msg(struct process *dst, uint64_t addr, const struct ipc_seg *segs,
+                      unsigned nsegs)
+{
+	MEASURE_ENTER(COPY);
+	uint64_t total = 0;
+	for (unsigned i = 0; i < nsegs; i++)
+		total += segs[i].len;
+	if (copy_one_page(dst, addr, total, segs, nsegs)) {
+		MEASURE_LEAVE();
+		return CAPOS_OK;
+	}
+	int err = ring_check_user_range(addr, total, UINT64_MAX);
+	struct user_cursor d = {.p = dst, .addr = addr, .need = VMM_USER | VMM_WRITE};
+	for (unsigned i = 0; i < nsegs && err == CAPOS_OK; i++)
+		err = copy_seg(&d, &segs[i]);
+	MEASURE_LEAVE();
+	return err;
+}
+
+/* A result or receive buffer within one page (the common case) checked
+ * by one translation, mostly cached; else the general walk. */
+static int k_check_writable(struct process *p, uint64_t addr, uint64_t len)
+{
+	MEASURE_ENTER(COPY);
+	bool fits = one_page(p, addr, len, VMM_USER | VMM_WRITE) != 0;
+	MEASURE_LEAVE();
+	return fits ? CAPOS_OK : user_check_writable(p, addr, len);
+}
+
 static const struct ipc_ops kernel_ipc_ops = {
 	.pid = k_pid,
 	.name = k_name,
 	.caps = k_caps,
 	.copy_in = user_copy_in,
 	.copy_out = user_copy_out,
-	.check_writable = user_check_writable,
+	.check_writable = k_check_writable,
+	.copy_msg = k_copy_msg,
 	.xfer_prepare = kxfer_prepare_sqe,
 	.xfer = &kcap_xfer_ops,
 	.xfer_counted = k_xfer_counted,

@@ -130,8 +130,14 @@ static uint64_t *walk(uint64_t pml4, uint64_t va, bool create, bool *huge, int *
 	return &t[idx(va, 0)];
 }
 
+/* Bumped by every change of a mapping (all of them pass through flush)
+ * and every address space's end: the kernel's cached user translations
+ * (user_page) from before are stale.  Starts at 1: a zeroed cache is. */
+uint64_t vmm_gen_counter = 1;
+
 static void flush(uint64_t pml4, uint64_t va)
 {
+	vmm_gen_counter++;
 	if (va >= DIRECT_MAP_BASE || (read_cr3() & PTE_ADDR) == pml4)
 		invlpg(va);
 }
@@ -251,6 +257,7 @@ void vmm_destroy_address_space(uint64_t pml4)
 		panic("vmm_destroy_address_space: the kernel's own");
 	if ((read_cr3() & PTE_ADDR) == pml4)
 		panic("vmm_destroy_address_space: %lx is the current address space", pml4);
+	vmm_gen_counter++;
 	uint64_t *t = table(pml4);
 	for (unsigned i = 0; i < KERNEL_HALF_FIRST; i++)
 		if (t[i] & PTE_P)

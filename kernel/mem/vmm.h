@@ -55,6 +55,10 @@ int vmm_map(uint64_t pml4, uint64_t va, uint64_t pa, unsigned flags);
 int vmm_unmap(uint64_t pml4, uint64_t va, uint64_t *pa_out);
 int vmm_protect(uint64_t pml4, uint64_t va, unsigned flags);
 /* Also answers for the direct map's large pages (pa of va itself). */
+/* Changes with every mapping change and address-space teardown (a
+ * cached translation from an older generation is stale). */
+extern uint64_t vmm_gen_counter;
+static inline uint64_t vmm_generation(void) { return vmm_gen_counter; }
 int vmm_query(uint64_t pml4, uint64_t va, uint64_t *pa_out, unsigned *flags_out);
 
 /* Which region va belongs to ("kernel .text", "direct map", "user half"...), for fault reports. */

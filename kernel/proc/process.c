@@ -29,15 +29,26 @@ uint32_t proc_next_pid(void) { return next_pid++; }
 
 /* ---- user memory through the page tables ---------------------------- */
 
-/* A lazy page the kernel touches first is mapped as if the program had
- * touched it.  Out of line: user_copy's loop is on every call's path. */
-static __attribute__((noinline)) int query_lazy(struct process *p, uint64_t uaddr,
-                                                uint64_t *pa, unsigned *flags)
+/* A lazy page the kernel touches first (a call's buffer on a stack page
+ * the program has not used yet) is mapped as if the program had touched
+ * it.  Out of line: only the miss path of user_page gets here. */
+int user_page_walk(struct process *p, uint64_t page, uint64_t *pa, unsigned *flags)
 {
-	uint64_t page = uaddr & ~(PAGE_SIZE - 1);
-	if (proc_fault_in(p, page) != CAPOS_OK)
-		return -1;
-	return vmm_query(p->pml4, page, pa, flags);
+	int err = vmm_query(p->pml4, page, pa, flags);
+	if (err != 0) {
+		if (proc_fault_in(p, page) != CAPOS_OK)
+			return err;
+		err = vmm_query(p->pml4, page, pa, flags);
+		if (err != 0)
+			return err;
+	}
+	p->utlb[(page >> 12) % PROC_UTLB] = (struct proc_utlb){
+		.page = page,
+		.pa = *pa,
+		.gen = vmm_generation(),
+		.flags = *flags,
+	};
+	return err;
 }
 
 /* Copies between the kernel and user pages of p; `need` are the VMM flags
@@ -56,10 +67,7 @@ static int user_copy(struct process *p, uint64_t uaddr, void *kbuf, uint64_t len
 			n = len;
 		uint64_t pa;
 		unsigned flags;
-		if (vmm_query(p->pml4, page, &pa, &flags) != 0 &&
-		    query_lazy(p, uaddr, &pa, &flags) != 0)
-			return CAPOS_ERR_BAD_BUFFER;
-		if ((flags & need) != need)
+		if (user_page(p, page, &pa, &flags) != 0 || (flags & need) != need)
 			return CAPOS_ERR_BAD_BUFFER;
 		uint8_t *kva = (uint8_t *)phys_to_virt(pa) + off;
 		if (k != 0 && to_user) /* k == 0: only checking */

@@ -25,6 +25,7 @@
 #include <stdint.h>
 
 #include "arch/x86_64/fpu.h"
+#include "mem/vmm.h"
 #include "cap_table.h"
 #include "elf64.h"
 #include "ring_consumer.h"
@@ -59,6 +60,14 @@ struct proc_region {
 	bool shared;
 };
 
+/* A cached user translation (user_page): 4 entries, so a server's
+ * receive and reply buffers and a client's both stay translated. */
+#define PROC_UTLB 4
+struct proc_utlb {
+	uint64_t page, pa, gen;
+	unsigned flags;
+};
+
 struct process {
 	uint32_t pid;
 	uint32_t parent_pid; /* who spawned it (ProcessSpawner); 0: the kernel */
@@ -76,7 +85,11 @@ struct process {
 	 * thread's layout; the template's user address in the image). */
 	uint64_t tls_template, tls_filesz, tls_image, tls_data_offset;
 
-	uint64_t pml4;       /* physical address of the PML4                */
+	uint64_t pml4; /* physical address of the PML4                */
+	/* User pages the kernel translated for it lately (user_page), by
+	 * page number modulo PROC_UTLB: valid while vmm_generation() is
+	 * still gen. */
+	struct proc_utlb utlb[PROC_UTLB];
 	uint64_t kstack_top; /* TSS rsp0 and syscall stack while it runs    */
 	uint64_t saved_rsp;  /* kernel context while switched out           */
 	uint64_t fs_base;    /* TLS thread pointer                          */
@@ -202,6 +215,20 @@ int user_copy_in(struct process *p, void *dst, uint64_t uaddr, uint64_t len);
 int user_copy_out(struct process *p, uint64_t uaddr, const void *src, uint64_t len);
 /* 0 when every page of the range is mapped user-writable. */
 int user_check_writable(struct process *p, uint64_t uaddr, uint64_t len);
+int user_page_walk(struct process *p, uint64_t page, uint64_t *pa, unsigned *flags);
+/* The frame (physical address) and VMM flags of p's user page `page`
+ * (page aligned); 0, or a VMM_ERR_* when not mapped.  No page walk when
+ * it was translated lately and no mapping of any address space changed
+ * since (user_page_walk does the walk and keeps the answer). */
+static inline int user_page(struct process *p, uint64_t page, uint64_t *pa, unsigned *flags)
+{
+	const struct proc_utlb *e = &p->utlb[(page >> 12) % PROC_UTLB];
+	if (e->gen != vmm_generation() || e->page != page)
+		return user_page_walk(p, page, pa, flags);
+	*pa = e->pa;
+	*flags = e->flags;
+	return 0;
+}
 /* Loader variant: writes regardless of the page's user write permission. */
 int proc_poke(struct process *p, uint64_t uaddr, const void *src, uint64_t len);
 

@@ -18,6 +18,7 @@ static uint64_t preemptions;
 static struct process *handoff; /* direct IPC target for the next pick */
 static uint32_t handoff_pid;
 static uint64_t handoffs;
+static uint64_t direct_switches; /* handoffs without the scheduler loop (sched_block) */
 
 struct process *sched_current(void) { return current; }
 
@@ -60,28 +61,56 @@ static struct process *pick_next(void)
 	return 0;
 }
 
-static void run(struct process *p)
+/* Makes p the running process: its kernel stack, address space, thread
+ * pointer and extended state (eager: in the registers whenever it runs;
+ * the kernel, general registers only, leaves them alone meanwhile). */
+static void load(struct process *p)
 {
 	current = p;
 	p->state = PROC_RUNNING;
-	p->slice_start = ktime_ns();
-	timer_arm_at(p->slice_start + SCHED_SLICE_NS);
 	p->slices++;
 	tss_set_rsp0(p->kstack_top);
 	syscall_kernel_rsp = p->kstack_top;
 	vmm_switch(p->pml4);
 	wrmsr(MSR_FS_BASE, p->fs_base);
-	/* Eager: p's extended state is in the registers whenever it runs;
-	 * the kernel (general registers only) leaves them alone meanwhile. */
 	fpu_load(&p->fpu);
+}
+
+static void run(struct process *p)
+{
+	p->slice_start = ktime_ns();
+	timer_arm_at(p->slice_start + SCHED_SLICE_NS);
+	load(p);
 	context_switch(&scheduler_rsp, p->saved_rsp);
+	/* Whoever switched out last: not p when a direct switch (below)
+	 * passed the CPU on meanwhile. */
+	struct process *q = current;
 	current = 0;
-	if (p->state == PROC_ZOMBIE) {
+	if (q->state == PROC_ZOMBIE) {
 		vmm_switch(vmm_kernel_pml4());
-		process_destroy(p);
+		process_destroy(q);
 	} else {
-		fpu_save(&p->fpu);
+		fpu_save(&q->fpu);
 	}
+}
+
+void sched_block(void)
+{
+	struct process *from = current, *to = handoff;
+	handoff = 0;
+	if (to == 0 || to->pid != handoff_pid || to->state != PROC_RUNNABLE) {
+		sched_switch_out();
+		return;
+	}
+	handoffs++;
+	direct_switches++;
+	fpu_save(&from->fpu);
+	/* The rest of from's slice goes with the CPU: a pair of processes
+	 * calling each other shares one slice, then the timer preempts
+	 * whichever runs and the round robin goes on. */
+	to->slice_start = from->slice_start;
+	load(to);
+	context_switch(&from->saved_rsp, to->saved_rsp);
 }
 
 /* Wakes processes whose cap_enter timeout has passed and arms the timer
@@ -171,7 +200,8 @@ void sched_run(void)
 		wake_expired(ktime_ns());
 	}
 	kprintf("sched: no process left (%lu preemptions)\n", preemptions);
-	kprintf("sched: %lu direct IPC handoffs\n", handoffs);
+	kprintf("sched: %lu direct IPC handoffs (%lu straight from cap_enter, no scheduler loop)\n",
+	        handoffs, direct_switches);
 	struct fpu_stats fs;
 	fpu_get_stats(&fs);
 	kprintf("fpu: %lu extended-state loads (%lu skipped: still live), %lu saves\n", fs.loads,

@@ -22,6 +22,10 @@ void sched_run(void);
 
 struct process *sched_current(void);
 
+/* The current process blocks in cap_enter (state set): when the direct
+ * IPC target (sched_handoff) is runnable, switch straight to it without
+ * the scheduler loop, else sched_switch_out.  Returns when it runs again. */
+void sched_block(void);
 /* The current process gives up the CPU: back to the scheduler loop.  It
  * resumes here when it is picked again (state decides whether it is). */
 void sched_switch_out(void);

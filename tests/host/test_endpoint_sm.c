@@ -58,6 +58,27 @@ static int f_copy_out(struct process *p, uint64_t addr, const void *src, uint64_
 	return CAPOS_OK;
 }
 
+/* As the kernel's: segment by segment, a source checked before the
+ * destination range it goes to; memmove (one process may be both sides). */
+static int f_copy_msg(struct process *dst, uint64_t addr, const struct ipc_seg *segs,
+                      unsigned nsegs)
+{
+	for (unsigned i = 0; i < nsegs; i++) {
+		const struct ipc_seg *g = &segs[i];
+		const uint8_t *from = g->kbuf;
+		if (g->src) {
+			if (g->addr > MEM || g->len > MEM - g->addr)
+				return IPC_SOURCE_BAD;
+			from = g->src->mem + g->addr;
+		}
+		if (f_check_writable(dst, addr, g->len) != CAPOS_OK)
+			return CAPOS_ERR_BAD_BUFFER;
+		memmove(dst->mem + addr, from, g->len);
+		addr += g->len;
+	}
+	return CAPOS_OK;
+}
+
 /* Endpoint capabilities: type 1 owner, 2 client facet, 3 minted facet (as
  * the kernel's retain/drop do, a copy holds a reference). */
 static bool f_transferable(const struct cap_entry *e)
@@ -135,6 +156,7 @@ static const struct ipc_ops ops = {
 	.copy_in = f_copy_in,
 	.copy_out = f_copy_out,
 	.check_writable = f_check_writable,
+	.copy_msg = f_copy_msg,
 	.xfer_prepare = f_xfer_prepare,
 	.xfer = &f_xfer,
 	.xfer_counted = f_xfer_counted,
@@ -1065,5 +1087,86 @@ Test(ipc, release_from_a_failed_delivery_is_told_after_it)
 	cr_assert_eq(client->cqe[0].result, CAPOS_ERR_RESULT_TOO_SMALL);
 	assert_release(1, 8);
 	cr_assert_eq(s.matching, 0u);
+	assert_nothing_live();
+}
+
+/* ---- the fast path (copy_msg: no capabilities, user to user) ---------- */
+
+Test(ipc, fast_delivery_pads_the_params_with_zeros)
+{
+	uint32_t o, c;
+	struct endpoint *ep = make_ep(&o, &c, 0);
+	struct capos_cqe cqe;
+	memset(server->mem + 1024, 0xff, 64);
+	cr_assert_not(recv(ep, 256, IPC_NO_DEADLINE, &cqe));
+	cr_assert_not(call(client, ep, 10, 64, IPC_NO_DEADLINE, &cqe), "delivered at once");
+	uint32_t hdr = sizeof(struct capos_endpoint_message);
+	cr_assert_eq(server->cqe[0].result, (int32_t)(hdr + 16));
+	cr_assert_eq(memcmp(server->mem + 1024 + hdr, "abcdefghij", 10), 0);
+	for (uint32_t i = 10; i < 16; i++)
+		cr_assert_eq(server->mem[1024 + hdr + i], 0, "padding byte %u", i);
+	cr_assert_eq(server->mem[1024 + hdr + 16], 0xff, "nothing written past the message");
+	cr_assert_eq(ret(ep, server->cqe[0].call_id, 3, false), CAPOS_OK);
+	cr_assert_eq(client->cqe[0].result, 3);
+	assert_nothing_live();
+}
+
+Test(ipc, fast_delivery_of_unreadable_params_fails_the_call_alone)
+{
+	uint32_t o, c;
+	struct endpoint *ep = make_ep(&o, &c, 0);
+	struct capos_cqe cqe;
+	cr_assert_not(recv(ep, 256, IPC_NO_DEADLINE, &cqe));
+	/* clang-format off */
+	struct capos_sqe sqe = {.opcode = CAPOS_OP_CALL, .addr = MEM - 4, .len = 10,
+	                        .result_addr = 2048, .result_len = 64, .user_data = 5};
+	/* clang-format on */
+	cr_assert_not(do_call(client, ep, 0, &sqe, IPC_NO_DEADLINE, &cqe));
+	cr_assert_eq(client->ncqe, 1u);
+	cr_assert_eq(client->cqe[0].result, CAPOS_ERR_BAD_BUFFER);
+	cr_assert_eq(server->ncqe, 0u, "the receive stays posted");
+	cr_assert_eq(server->waits.n[WAIT_RECEIVE], 1u);
+	cr_assert_not(call(client, ep, 4, 64, IPC_NO_DEADLINE, &cqe), "the next call is delivered");
+	cr_assert_eq(server->ncqe, 1u);
+	cr_assert_eq(ret(ep, server->cqe[0].call_id, 2, false), CAPOS_OK);
+	cr_assert_eq(client->cqe[1].result, 2);
+	assert_nothing_live();
+}
+
+Test(ipc, fast_reply_from_an_unreadable_message_keeps_the_call_in_flight)
+{
+	uint32_t o, c;
+	struct endpoint *ep = make_ep(&o, &c, 0);
+	struct capos_cqe cqe;
+	cr_assert_not(call(client, ep, 4, 64, IPC_NO_DEADLINE, &cqe));
+	cr_assert_not(recv(ep, 256, IPC_NO_DEADLINE, &cqe));
+	uint32_t id = server->cqe[0].call_id;
+	/* clang-format off */
+	struct capos_sqe sqe = {.opcode = CAPOS_OP_RETURN, .addr = MEM - 4, .len = 8,
+	                        .call_id = id};
+	/* clang-format on */
+	struct ipc_call *rec;
+	cr_assert_eq(ipc_return_check(&s, ep, &sqe, &rec), CAPOS_OK);
+	cr_assert_eq(ipc_return_perform(&s, server, rec, &sqe), CAPOS_ERR_BAD_BUFFER);
+	cr_assert_eq(client->ncqe, 0u, "the caller still waits");
+	cr_assert_eq(ret(ep, id, 6, false), CAPOS_OK, "the server answers again");
+	cr_assert_eq(client->cqe[0].result, 6);
+	cr_assert_eq(memcmp(client->mem + 2048, "xyzxyz", 6), 0);
+	assert_nothing_live();
+}
+
+Test(ipc, fast_paths_within_one_process)
+{
+	/* The owner calls its own endpoint: both copies stay in one memory. */
+	uint32_t o, c;
+	struct endpoint *ep = make_ep(&o, &c, 0);
+	struct capos_cqe cqe;
+	cr_assert_not(recv(ep, 256, IPC_NO_DEADLINE, &cqe));
+	cr_assert_not(call(server, ep, 7, 64, IPC_NO_DEADLINE, &cqe));
+	uint32_t hdr = sizeof(struct capos_endpoint_message);
+	cr_assert_eq(memcmp(server->mem + 1024 + hdr, "abcdefg", 7), 0);
+	cr_assert_eq(ret(ep, server->cqe[0].call_id, 4, false), CAPOS_OK);
+	cr_assert_eq(server->cqe[1].result, 4);
+	cr_assert_eq(memcmp(server->mem + 2048, "xyzx", 4), 0);
 	assert_nothing_live();
 }

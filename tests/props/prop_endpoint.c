@@ -85,6 +85,27 @@ static int f_copy_out(struct process *p, uint64_t addr, const void *src, uint64_
 	memcpy(p->mem + addr, src, len);
 	return CAPOS_OK;
 }
+/* As the kernel's: segment by segment, a source checked before the
+ * destination range it goes to; memmove (one process may be both sides). */
+static int f_copy_msg(struct process *dst, uint64_t addr, const struct ipc_seg *segs,
+                      unsigned nsegs)
+{
+	for (unsigned i = 0; i < nsegs; i++) {
+		const struct ipc_seg *g = &segs[i];
+		const uint8_t *from = g->kbuf;
+		if (g->src) {
+			if (g->addr > MEM || g->len > MEM - g->addr)
+				return IPC_SOURCE_BAD;
+			from = g->src->mem + g->addr;
+		}
+		if (f_check_writable(dst, addr, g->len) != CAPOS_OK)
+			return CAPOS_ERR_BAD_BUFFER;
+		memmove(dst->mem + addr, from, g->len);
+		addr += g->len;
+	}
+	return CAPOS_OK;
+}
+
 static uint32_t obj_of(const struct cap_entry *e) { return (uint32_t)((uint8_t *)e->object - objects); }
 static bool f_transferable(const struct cap_entry *e)
 {
@@ -151,6 +172,7 @@ static const struct ipc_ops ops = {
 	.copy_in = f_copy_in,
 	.copy_out = f_copy_out,
 	.check_writable = f_check_writable,
+	.copy_msg = f_copy_msg,
 	.xfer_prepare = f_xfer_prepare,
 	.xfer = &obj_xfer,
 	.xfer_counted = f_xfer_counted,
