@@ -51,6 +51,21 @@ int ring_cq_ready(const struct capos_ring_page *page, const struct ring_cursor *
  * ring_sq_pending() > 0). */
 void ring_take_sqe(struct capos_ring_page *page, struct ring_cursor *c, struct capos_sqe *out);
 
+/*
+ * The batch path for the commonest SQE: takes SQEs from sq_head while each
+ * is a plain NOP (opcode NOP, method 0, no flags, no transfers, every
+ * reserved and pipelining field 0: exactly what ring_validate_sqe accepts
+ * for a NOP and what completes with result 0 whatever else it holds) and
+ * posts each one's CQE (its user_data, result 0), at most `max` of them.
+ * Stops at the first SQE that is anything else and leaves it queued for
+ * ring_take_sqe.  Each SQE word it uses is read once and only its register
+ * copy is tested, so a concurrent rewrite changes nothing but which
+ * user_data is echoed.  sq_head and cq_tail are published once, after the
+ * last CQE is written.  The caller checked that `max` SQEs are pending and
+ * `max` CQ slots free.  Returns the number completed.
+ */
+uint32_t ring_take_nops(struct capos_ring_page *page, struct ring_cursor *c, uint32_t max);
+
 /* Writes a CQE at cq_tail and advances it (caller checked ring_cq_space() > 0). */
 void ring_post_cqe(struct capos_ring_page *page, struct ring_cursor *c,
                    const struct capos_cqe *cqe);

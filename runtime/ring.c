@@ -267,3 +267,69 @@ int capos_ring_nop(struct capos_ring *r, uint64_t user_data)
 	sqe.user_data = user_data;
 	return capos_ring_submit(r, &sqe);
 }
+
+int capos_ring_nops(struct capos_ring *r, uint64_t first, uint32_t n)
+{
+	r = self(r);
+	volatile struct capos_ring_header *h = &r->page->header;
+	uint32_t tail = h->sq_tail;
+	uint32_t used = tail - load_acquire(&h->sq_head);
+	if (used > CAPOS_SQ_ENTRIES) {
+		r->stats.corrupt++;
+		return CAPOS_ERR_RING_CORRUPT;
+	}
+	if (n > CAPOS_SQ_ENTRIES - used) {
+		r->stats.sq_full++;
+		return CAPOS_ERR_NO_RESOURCES;
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		/* Every word: the slot still holds an older SQE. */
+		volatile uint64_t *w = (volatile uint64_t *)&r->page->sq[(tail + i) &
+		                                                         (CAPOS_SQ_ENTRIES - 1)];
+		w[0] = CAPOS_OP_NOP; /* opcode, no transfers, no flags, cap 0 */
+		w[1] = first + i;    /* user_data */
+		for (unsigned k = 2; k < sizeof(struct capos_sqe) / 8; k++)
+			w[k] = 0;
+	}
+	store_release(&h->sq_tail, tail + n);
+	r->stats.submitted += n;
+	return (int)n;
+}
+
+int capos_ring_peek(struct capos_ring *r, struct capos_cqe *out, uint32_t max)
+{
+	r = self(r);
+	volatile struct capos_ring_header *h = &r->page->header;
+	uint32_t head = h->cq_head;
+	uint32_t tail = load_acquire(&h->cq_tail);
+	if (tail - head > CAPOS_CQ_ENTRIES) {
+		r->stats.corrupt++;
+		return CAPOS_ERR_RING_CORRUPT;
+	}
+	uint32_t got = 0;
+	if (r->stash_count > 0) {
+		/* Older than anything in the CQ: those first. */
+		while (got < max && got < r->stash_count) {
+			out[got] = r->stash[got];
+			got++;
+		}
+		for (uint32_t j = got; j < r->stash_count; j++)
+			r->stash[j - got] = r->stash[j];
+		r->stash_count -= got;
+	}
+	uint32_t start = got;
+	for (; got < max && head != tail; got++, head++) {
+		/* Four words, no call: the common case of a batch. */
+		const volatile uint64_t *src =
+			(const volatile uint64_t *)&r->page->cq[head & (CAPOS_CQ_ENTRIES - 1)];
+		uint64_t words[sizeof(struct capos_cqe) / 8];
+		for (unsigned k = 0; k < sizeof(words) / 8; k++)
+			words[k] = src[k];
+		__builtin_memcpy(&out[got], words, sizeof(words));
+	}
+	if (got > start) {
+		store_release(&h->cq_head, head);
+		r->stats.reaped += got - start;
+	}
+	return (int)got;
+}

@@ -100,6 +100,23 @@ int capos_ring_submit_wait(struct capos_ring *r, struct capos_sqe *sqe, struct c
 /* Sends a NOP with user_data; convenience for smokes and benchmarks. */
 int capos_ring_nop(struct capos_ring *r, uint64_t user_data);
 
+/*
+ * Batches, io_uring style: no copy through a caller's SQE, one index
+ * publication per batch.
+ *
+ * capos_ring_nops queues n NOPs with user_data first, first + 1, ...
+ * written straight into the SQ and published with one sq_tail store.
+ * Returns n, or CAPOS_ERR_NO_RESOURCES when fewer than n slots are free
+ * (nothing queued), or CAPOS_ERR_RING_CORRUPT.
+ *
+ * capos_ring_peek copies up to max completions in arrival order (the
+ * stash's first, then the CQ's) into out[] and frees their CQ slots with
+ * one cq_head store.  Returns how many, or CAPOS_ERR_RING_CORRUPT.  Mixing
+ * it with capos_ring_take is fine: each completion is returned once.
+ */
+int capos_ring_nops(struct capos_ring *r, uint64_t first, uint32_t n);
+int capos_ring_peek(struct capos_ring *r, struct capos_cqe *out, uint32_t max);
+
 /* The process ring, bound by the runtime before main (userspace only). */
 extern struct capos_ring capos_rt_ring;
 
