@@ -66,6 +66,15 @@ void ring_take_sqe(struct capos_ring_page *page, struct ring_cursor *c, struct c
  */
 uint32_t ring_take_nops(struct capos_ring_page *page, struct ring_cursor *c, uint32_t max);
 
+/* Whether the SQE at sq_head looks like a NOP: a hint, read once, that
+ * spares other SQEs the call to ring_take_nops (which decides from its
+ * own reads). */
+static inline int ring_peek_nop(const struct capos_ring_page *page, const struct ring_cursor *c)
+{
+	return *(const volatile uint8_t *)&page->sq[c->sq_head & (CAPOS_SQ_ENTRIES - 1)].opcode ==
+	       CAPOS_OP_NOP;
+}
+
 /* Writes a CQE at cq_tail and advances it (caller checked ring_cq_space() > 0). */
 void ring_post_cqe(struct capos_ring_page *page, struct ring_cursor *c,
                    const struct capos_cqe *cqe);

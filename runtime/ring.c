@@ -282,15 +282,12 @@ int capos_ring_nops(struct capos_ring *r, uint64_t first, uint32_t n)
 		r->stats.sq_full++;
 		return CAPOS_ERR_NO_RESOURCES;
 	}
-	for (uint32_t i = 0; i < n; i++) {
-		/* Every word: the slot still holds an older SQE. */
-		volatile uint64_t *w = (volatile uint64_t *)&r->page->sq[(tail + i) &
-		                                                         (CAPOS_SQ_ENTRIES - 1)];
-		w[0] = CAPOS_OP_NOP; /* opcode, no transfers, no flags, cap 0 */
-		w[1] = first + i;    /* user_data */
-		for (unsigned k = 2; k < sizeof(struct capos_sqe) / 8; k++)
-			w[k] = 0;
-	}
+	/* Whole entries (the slots still hold older SQEs), written as plain
+	 * memory: the kernel reads the slots only after the release below. */
+	struct capos_sqe *sq = (struct capos_sqe *)r->page->sq;
+	for (uint32_t i = 0; i < n; i++)
+		sq[(tail + i) & (CAPOS_SQ_ENTRIES - 1)] =
+			(struct capos_sqe){.opcode = CAPOS_OP_NOP, .user_data = first + i};
 	store_release(&h->sq_tail, tail + n);
 	r->stats.submitted += n;
 	return (int)n;
@@ -318,15 +315,11 @@ int capos_ring_peek(struct capos_ring *r, struct capos_cqe *out, uint32_t max)
 		r->stash_count -= got;
 	}
 	uint32_t start = got;
-	for (; got < max && head != tail; got++, head++) {
-		/* Four words, no call: the common case of a batch. */
-		const volatile uint64_t *src =
-			(const volatile uint64_t *)&r->page->cq[head & (CAPOS_CQ_ENTRIES - 1)];
-		uint64_t words[sizeof(struct capos_cqe) / 8];
-		for (unsigned k = 0; k < sizeof(words) / 8; k++)
-			words[k] = src[k];
-		__builtin_memcpy(&out[got], words, sizeof(words));
-	}
+	/* Plain copies, as copy_entry's: the CQEs up to the acquired tail are
+	 * complete and the kernel does not touch them until cq_head moves. */
+	const struct capos_cqe *cq = (const struct capos_cqe *)r->page->cq;
+	for (; got < max && head != tail; got++, head++)
+		out[got] = cq[head & (CAPOS_CQ_ENTRIES - 1)];
 	if (got > start) {
 		store_release(&h->cq_head, head);
 		r->stats.reaped += got - start;
