@@ -33,19 +33,58 @@ struct ring_cursor {
 /* Zeroes the page and writes the geometry; cursor starts at 0/0. */
 void ring_init(struct capos_ring_page *page, struct ring_cursor *c);
 
+/* One read of a user-writable field: the compiler must not re-read it. */
+#define RING_READ_ONCE32(x)     (*(const volatile uint32_t *)&(x))
+#define RING_WRITE_ONCE32(x, v) (*(volatile uint32_t *)&(x) = (v))
+
+/*
+ * The four index helpers below run on every cap_enter, so they are
+ * inline: an empty cap_enter is mostly their calls otherwise.
+ */
+
 /* Rewrites geometry and the kernel-owned indices (undoing user scribbles). */
-void ring_publish(struct capos_ring_page *page, const struct ring_cursor *c);
+static inline void ring_publish(struct capos_ring_page *page, const struct ring_cursor *c)
+{
+	struct capos_ring_header *h = &page->header;
+	RING_WRITE_ONCE32(h->sq_entries, CAPOS_SQ_ENTRIES);
+	RING_WRITE_ONCE32(h->cq_entries, CAPOS_CQ_ENTRIES);
+	RING_WRITE_ONCE32(h->sq_mask, CAPOS_SQ_ENTRIES - 1);
+	RING_WRITE_ONCE32(h->cq_mask, CAPOS_CQ_ENTRIES - 1);
+	RING_WRITE_ONCE32(h->sq_head, c->sq_head);
+	RING_WRITE_ONCE32(h->cq_tail, c->cq_tail);
+}
 
 /* Number of SQEs waiting, or CAPOS_ERR_RING_CORRUPT when sq_tail is more
  * than CAPOS_SQ_ENTRIES ahead of the kernel's sq_head (or behind it). */
-int ring_sq_pending(const struct capos_ring_page *page, const struct ring_cursor *c);
+static inline int ring_sq_pending(const struct capos_ring_page *page, const struct ring_cursor *c)
+{
+	uint32_t tail = RING_READ_ONCE32(page->header.sq_tail);
+	uint32_t pending = tail - c->sq_head; /* free-running: wraps correctly */
+	if (pending > CAPOS_SQ_ENTRIES)
+		return CAPOS_ERR_RING_CORRUPT;
+	return (int)pending;
+}
 
-/* Free CQ slots, or CAPOS_ERR_RING_CORRUPT when cq_head is ahead of the
- * kernel's cq_tail or more than CAPOS_CQ_ENTRIES behind it. */
-int ring_cq_space(const struct capos_ring_page *page, const struct ring_cursor *c);
+/* Completions posted and not yet consumed, or CAPOS_ERR_RING_CORRUPT when
+ * cq_head is ahead of the kernel's cq_tail or more than CAPOS_CQ_ENTRIES
+ * behind it. */
+static inline int ring_cq_ready(const struct capos_ring_page *page, const struct ring_cursor *c)
+{
+	uint32_t head = RING_READ_ONCE32(page->header.cq_head);
+	uint32_t ready = c->cq_tail - head;
+	if (ready > CAPOS_CQ_ENTRIES)
+		return CAPOS_ERR_RING_CORRUPT;
+	return (int)ready;
+}
 
-/* Completions posted and not yet consumed (same corruption rule). */
-int ring_cq_ready(const struct capos_ring_page *page, const struct ring_cursor *c);
+/* Free CQ slots (same corruption rule). */
+static inline int ring_cq_space(const struct capos_ring_page *page, const struct ring_cursor *c)
+{
+	int ready = ring_cq_ready(page, c);
+	if (ready < 0)
+		return ready;
+	return (int)CAPOS_CQ_ENTRIES - ready;
+}
 
 /* Copies the SQE at sq_head into *out and advances sq_head (caller checked
  * ring_sq_pending() > 0). */

@@ -306,8 +306,9 @@ void api_complete_call(struct process *p, uint64_t user_data, uint64_t result_ad
 	api_complete(p, &cqe, false);
 }
 
-/* One SQE the full way: copied, validated, dispatched, posted. */
-static void drain_one(struct process *p)
+/* One SQE the full way: copied, validated, dispatched, posted.  Out of
+ * line: its frame (a struct kcap_call) is not the batch loop's. */
+static __attribute__((noinline)) void drain_one(struct process *p)
 {
 	struct capos_sqe sqe;
 	MEASURE_STAGE(VALIDATE);
@@ -319,9 +320,7 @@ static void drain_one(struct process *p)
 	post_cqe(p, &cqe);
 }
 
-/* The drain proper, out of line: the empty cap_enter does not pay for
- * its stack frame. */
-static __attribute__((noinline)) int drain_pending(struct process *p, int pending)
+int ring_drain(struct process *p, int pending)
 {
 	int space = ring_cq_space(p->ring, &p->ring_cursor);
 	if (pending < 0 || space < 0)
@@ -347,13 +346,4 @@ static __attribute__((noinline)) int drain_pending(struct process *p, int pendin
 	}
 	p->sqes_done += n;
 	return (int)n;
-}
-
-int ring_drain(struct process *p)
-{
-	ring_publish(p->ring, &p->ring_cursor);
-	int pending = ring_sq_pending(p->ring, &p->ring_cursor);
-	if (pending == 0)
-		return 0; /* cap_enter checks cq_head itself */
-	return drain_pending(p, pending);
 }
