@@ -293,6 +293,22 @@ int capos_ring_nops(struct capos_ring *r, uint64_t first, uint32_t n)
 	return (int)n;
 }
 
+/* Moves up to max of the oldest stashed completions to out[] (they are
+ * older than anything in the CQ).  Out of line: a batch rarely has any. */
+static __attribute__((noinline)) uint32_t stash_take_oldest(struct capos_ring *r,
+                                                            struct capos_cqe *out, uint32_t max)
+{
+	uint32_t got = 0;
+	while (got < max && got < r->stash_count) {
+		out[got] = r->stash[got];
+		got++;
+	}
+	for (uint32_t j = got; j < r->stash_count; j++)
+		r->stash[j - got] = r->stash[j];
+	r->stash_count -= got;
+	return got;
+}
+
 int capos_ring_peek(struct capos_ring *r, struct capos_cqe *out, uint32_t max)
 {
 	r = self(r);
@@ -303,17 +319,7 @@ int capos_ring_peek(struct capos_ring *r, struct capos_cqe *out, uint32_t max)
 		r->stats.corrupt++;
 		return CAPOS_ERR_RING_CORRUPT;
 	}
-	uint32_t got = 0;
-	if (r->stash_count > 0) {
-		/* Older than anything in the CQ: those first. */
-		while (got < max && got < r->stash_count) {
-			out[got] = r->stash[got];
-			got++;
-		}
-		for (uint32_t j = got; j < r->stash_count; j++)
-			r->stash[j - got] = r->stash[j];
-		r->stash_count -= got;
-	}
+	uint32_t got = r->stash_count > 0 ? stash_take_oldest(r, out, max) : 0;
 	uint32_t start = got;
 	/* Plain copies, as copy_entry's: the CQEs up to the acquired tail are
 	 * complete and the kernel does not touch them until cq_head moves. */
