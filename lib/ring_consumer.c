@@ -28,48 +28,6 @@ void ring_take_sqe(struct capos_ring_page *page, struct ring_cursor *c, struct c
 	RING_WRITE_ONCE32(page->header.sq_head, c->sq_head);
 }
 
-/*
- * The SQE as eight little-endian words (abi.h's offset asserts): word 0 is
- * opcode | xfer_cap_count << 8 | flags << 16 | cap_id << 32, word 1
- * user_data, word 5 method_id | reserved0 << 16 | call_id << 32, word 6
- * pipeline_dep | pipeline_field << 32 | reserved1 << 48.  A plain NOP has
- * the low halves of words 0 and 5 and all of word 6 zero; cap_id and
- * call_id are ignored by a NOP.
- */
-#define SQE_WORD_OPCODE_FLAGS 0u
-#define SQE_WORD_USER_DATA    1u
-#define SQE_WORD_METHOD       5u
-#define SQE_WORD_PIPELINE     6u
-_Static_assert(CAPOS_OP_NOP == 0, "a plain NOP's first half-word is 0");
-_Static_assert(offsetof(struct capos_sqe, reserved1) == 54, "sqe.reserved1 in word 6");
-
-uint32_t ring_take_nops(struct capos_ring_page *page, struct ring_cursor *c, uint32_t max)
-{
-	uint32_t head = c->sq_head, tail = c->cq_tail, n = 0;
-	while (n < max) {
-		const volatile uint64_t *w =
-			(const volatile uint64_t *)&page->sq[(head + n) & (CAPOS_SQ_ENTRIES - 1)];
-		uint64_t w0 = w[SQE_WORD_OPCODE_FLAGS];
-		uint64_t w5 = w[SQE_WORD_METHOD];
-		uint64_t w6 = w[SQE_WORD_PIPELINE];
-		if ((uint32_t)w0 != 0 || (uint32_t)w5 != 0 || w6 != 0)
-			break; /* not a plain NOP: the full path takes it */
-		page->cq[(tail + n) & (CAPOS_CQ_ENTRIES - 1)] =
-			(struct capos_cqe){.user_data = w[SQE_WORD_USER_DATA]};
-		n++;
-	}
-	if (n == 0)
-		return 0;
-	/* clang-format off */
-	__asm__ volatile("" ::: "memory"); /* CQEs before the index (see ring_post_cqe) */
-	/* clang-format on */
-	c->sq_head = head + n;
-	c->cq_tail = tail + n;
-	RING_WRITE_ONCE32(page->header.sq_head, c->sq_head);
-	RING_WRITE_ONCE32(page->header.cq_tail, c->cq_tail);
-	return n;
-}
-
 void ring_post_cqe(struct capos_ring_page *page, struct ring_cursor *c,
                    const struct capos_cqe *cqe)
 {

@@ -46,11 +46,6 @@ static void store_release(volatile uint32_t *p, uint32_t v)
 _Thread_local struct capos_ring *capos_thread_ring;
 struct capos_ring *capos_ring_default;
 
-static inline struct capos_ring *self(struct capos_ring *r)
-{
-	return capos_thread_ring != NULL && r == capos_ring_default ? capos_thread_ring : r;
-}
-
 int capos_ring_init(struct capos_ring *r, void *page, capos_enter_fn enter, void *ctx)
 {
 	memset(r, 0, sizeof(*r));
@@ -69,7 +64,7 @@ int capos_ring_init(struct capos_ring *r, void *page, capos_enter_fn enter, void
 
 uint64_t capos_ring_next_user_data(struct capos_ring *r)
 {
-	r = self(r);
+	r = capos_ring_self(r);
 	uint64_t v = r->next_user_data & ~CAPOS_RT_USER_DATA_INTERNAL;
 	if (v == 0)
 		v = 1;
@@ -79,7 +74,7 @@ uint64_t capos_ring_next_user_data(struct capos_ring *r)
 
 uint32_t capos_ring_sq_space(const struct capos_ring *r)
 {
-	r = self((struct capos_ring *)r);
+	r = capos_ring_self((struct capos_ring *)r);
 	volatile struct capos_ring_header *h = &r->page->header;
 	uint32_t used = h->sq_tail - load_acquire(&h->sq_head);
 	return used >= CAPOS_SQ_ENTRIES ? 0 : CAPOS_SQ_ENTRIES - used;
@@ -87,14 +82,14 @@ uint32_t capos_ring_sq_space(const struct capos_ring *r)
 
 int64_t capos_ring_enter(struct capos_ring *r, uint32_t min_complete, uint64_t timeout_ns)
 {
-	r = self(r);
+	r = capos_ring_self(r);
 	r->stats.enters++;
 	return r->enter(min_complete, timeout_ns, r->enter_ctx);
 }
 
 int capos_ring_submit(struct capos_ring *r, const struct capos_sqe *sqe)
 {
-	r = self(r);
+	r = capos_ring_self(r);
 	volatile struct capos_ring_header *h = &r->page->header;
 	for (int attempt = 0; attempt < 2; attempt++) {
 		uint32_t head = load_acquire(&h->sq_head);
@@ -129,7 +124,7 @@ int capos_ring_submit(struct capos_ring *r, const struct capos_sqe *sqe)
 
 int capos_ring_reap(struct capos_ring *r)
 {
-	r = self(r);
+	r = capos_ring_self(r);
 	volatile struct capos_ring_header *h = &r->page->header;
 	uint32_t head = h->cq_head;
 	uint32_t tail = load_acquire(&h->cq_tail);
@@ -198,7 +193,7 @@ static bool cq_take_in_place(struct capos_ring *r, uint64_t user_data, struct ca
 
 bool capos_ring_take(struct capos_ring *r, uint64_t user_data, struct capos_cqe *out)
 {
-	r = self(r);
+	r = capos_ring_self(r);
 	if (stash_take(r, user_data, out))
 		return true;
 	uint32_t before = r->stash_count;
@@ -222,7 +217,7 @@ static uint32_t cq_pending(const struct capos_ring *r)
 int capos_ring_wait(struct capos_ring *r, uint64_t user_data, uint64_t timeout_ns,
                     struct capos_cqe *out)
 {
-	r = self(r);
+	r = capos_ring_self(r);
 	for (;;) {
 		if (capos_ring_take(r, user_data, out))
 			return 0;
@@ -251,7 +246,7 @@ int capos_ring_wait(struct capos_ring *r, uint64_t user_data, uint64_t timeout_n
 
 int capos_ring_submit_wait(struct capos_ring *r, struct capos_sqe *sqe, struct capos_cqe *out)
 {
-	r = self(r);
+	r = capos_ring_self(r);
 	sqe->user_data = capos_ring_next_user_data(r);
 	int err = capos_ring_submit(r, sqe);
 	if (err < 0)
@@ -261,42 +256,14 @@ int capos_ring_submit_wait(struct capos_ring *r, struct capos_sqe *sqe, struct c
 
 int capos_ring_nop(struct capos_ring *r, uint64_t user_data)
 {
-	r = self(r);
+	r = capos_ring_self(r);
 	struct capos_sqe sqe = {0};
 	sqe.opcode = CAPOS_OP_NOP;
 	sqe.user_data = user_data;
 	return capos_ring_submit(r, &sqe);
 }
 
-int capos_ring_nops(struct capos_ring *r, uint64_t first, uint32_t n)
-{
-	r = self(r);
-	volatile struct capos_ring_header *h = &r->page->header;
-	uint32_t tail = h->sq_tail;
-	uint32_t used = tail - load_acquire(&h->sq_head);
-	if (used > CAPOS_SQ_ENTRIES) {
-		r->stats.corrupt++;
-		return CAPOS_ERR_RING_CORRUPT;
-	}
-	if (n > CAPOS_SQ_ENTRIES - used) {
-		r->stats.sq_full++;
-		return CAPOS_ERR_NO_RESOURCES;
-	}
-	/* Whole entries (the slots still hold older SQEs), written as plain
-	 * memory: the kernel reads the slots only after the release below. */
-	struct capos_sqe *sq = (struct capos_sqe *)r->page->sq;
-	for (uint32_t i = 0; i < n; i++)
-		sq[(tail + i) & (CAPOS_SQ_ENTRIES - 1)] =
-			(struct capos_sqe){.opcode = CAPOS_OP_NOP, .user_data = first + i};
-	store_release(&h->sq_tail, tail + n);
-	r->stats.submitted += n;
-	return (int)n;
-}
-
-/* Moves up to max of the oldest stashed completions to out[] (they are
- * older than anything in the CQ).  Out of line: a batch rarely has any. */
-static __attribute__((noinline)) uint32_t stash_take_oldest(struct capos_ring *r,
-                                                            struct capos_cqe *out, uint32_t max)
+uint32_t capos_ring_stash_oldest(struct capos_ring *r, struct capos_cqe *out, uint32_t max)
 {
 	uint32_t got = 0;
 	while (got < max && got < r->stash_count) {
@@ -307,28 +274,4 @@ static __attribute__((noinline)) uint32_t stash_take_oldest(struct capos_ring *r
 		r->stash[j - got] = r->stash[j];
 	r->stash_count -= got;
 	return got;
-}
-
-int capos_ring_peek(struct capos_ring *r, struct capos_cqe *out, uint32_t max)
-{
-	r = self(r);
-	volatile struct capos_ring_header *h = &r->page->header;
-	uint32_t head = h->cq_head;
-	uint32_t tail = load_acquire(&h->cq_tail);
-	if (tail - head > CAPOS_CQ_ENTRIES) {
-		r->stats.corrupt++;
-		return CAPOS_ERR_RING_CORRUPT;
-	}
-	uint32_t got = r->stash_count > 0 ? stash_take_oldest(r, out, max) : 0;
-	uint32_t start = got;
-	/* Plain copies, as copy_entry's: the CQEs up to the acquired tail are
-	 * complete and the kernel does not touch them until cq_head moves. */
-	const struct capos_cqe *cq = (const struct capos_cqe *)r->page->cq;
-	for (; got < max && head != tail; got++, head++)
-		out[got] = cq[head & (CAPOS_CQ_ENTRIES - 1)];
-	if (got > start) {
-		store_release(&h->cq_head, head);
-		r->stats.reaped += got - start;
-	}
-	return (int)got;
 }

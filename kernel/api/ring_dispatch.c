@@ -306,9 +306,8 @@ void api_complete_call(struct process *p, uint64_t user_data, uint64_t result_ad
 	api_complete(p, &cqe, false);
 }
 
-/* One SQE the full way: copied, validated, dispatched, posted.  Out of
- * line: its frame (a struct kcap_call) is not the batch loop's. */
-static __attribute__((noinline)) void drain_one(struct process *p)
+/* One SQE the full way: copied, validated, dispatched, posted. */
+static void drain_one(struct process *p)
 {
 	struct capos_sqe sqe;
 	MEASURE_STAGE(VALIDATE);
@@ -318,6 +317,21 @@ static __attribute__((noinline)) void drain_one(struct process *p)
 		return; /* posted later, its CQ slot is reserved */
 	MEASURE_STAGE(POST);
 	post_cqe(p, &cqe);
+}
+
+/* SQEs done..n-1 of this call: runs of plain NOPs through the batch path
+ * (one index publication per run), anything else one SQE at a time.  Out
+ * of line: its frame (drain_one's struct kcap_call) is not the frame of
+ * a batch of NOPs. */
+static __attribute__((noinline)) void drain_rest(struct process *p, uint32_t done, uint32_t n)
+{
+	while (done < n) {
+		drain_one(p);
+		done++;
+		MEASURE_STAGE(PERFORM);
+		if (done < n && ring_peek_nop(p->ring, &p->ring_cursor))
+			done += ring_take_nops(p->ring, &p->ring_cursor, n - done);
+	}
 }
 
 int ring_drain(struct process *p, int pending)
@@ -332,18 +346,13 @@ int ring_drain(struct process *p, int pending)
 	uint32_t n = (uint32_t)(pending < space ? pending : space);
 	if (n > RING_DRAIN_BUDGET)
 		n = RING_DRAIN_BUDGET;
-	/* Runs of plain NOPs go through the batch path (one index
-	 * publication per run); anything else one SQE at a time. */
+	/* The common batch, NOPs only, without drain_rest's frame. */
+	MEASURE_STAGE(PERFORM);
 	uint32_t done = 0;
-	while (done < n) {
-		MEASURE_STAGE(PERFORM);
-		if (ring_peek_nop(p->ring, &p->ring_cursor))
-			done += ring_take_nops(p->ring, &p->ring_cursor, n - done);
-		if (done < n) {
-			drain_one(p);
-			done++;
-		}
-	}
+	if (n > 0 && ring_peek_nop(p->ring, &p->ring_cursor))
+		done = ring_take_nops(p->ring, &p->ring_cursor, n);
+	if (done < n)
+		drain_rest(p, done, n);
 	p->sqes_done += n;
 	return (int)n;
 }
