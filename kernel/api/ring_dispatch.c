@@ -348,9 +348,7 @@ int ring_drain(struct process *p, int pending)
 		n = RING_DRAIN_BUDGET;
 	/* The common batch, NOPs only, without drain_rest's frame. */
 	MEASURE_STAGE(PERFORM);
-	uint32_t done = 0;
-	if (n > 0 && ring_peek_nop(p->ring, &p->ring_cursor))
-		done = ring_take_nops(p->ring, &p->ring_cursor, n);
+	uint32_t done = ring_take_nops(p->ring, &p->ring_cursor, n);
 	if (done < n)
 		drain_rest(p, done, n);
 	p->sqes_done += n;
