@@ -348,7 +348,10 @@ int ring_drain(struct process *p, int pending)
 		n = RING_DRAIN_BUDGET;
 	/* The common batch, NOPs only, without drain_rest's frame. */
 	MEASURE_STAGE(PERFORM);
-	uint32_t done = ring_take_nops(p->ring, &p->ring_cursor, n);
+	uint32_t done = 0;
+	/* The hint costs a NOP batch ~10 and spares every other SQE ~13. */
+	if (ring_peek_nop(p->ring, &p->ring_cursor))
+		done = ring_take_nops(p->ring, &p->ring_cursor, n);
 	if (done < n)
 		drain_rest(p, done, n);
 	p->sqes_done += n;
