@@ -3,53 +3,12 @@
 
 #include "kstring.h"
 
-/* One read of a user-writable field: the compiler must not re-read it. */
-#define READ_ONCE32(x)     (*(const volatile uint32_t *)&(x))
-#define WRITE_ONCE32(x, v) (*(volatile uint32_t *)&(x) = (v))
-
 void ring_init(struct capos_ring_page *page, struct ring_cursor *c)
 {
 	memset(page, 0, sizeof(*page)); /* a byte loop here was a sixth of a spawn */
 	c->sq_head = 0;
 	c->cq_tail = 0;
 	ring_publish(page, c);
-}
-
-void ring_publish(struct capos_ring_page *page, const struct ring_cursor *c)
-{
-	struct capos_ring_header *h = &page->header;
-	WRITE_ONCE32(h->sq_entries, CAPOS_SQ_ENTRIES);
-	WRITE_ONCE32(h->cq_entries, CAPOS_CQ_ENTRIES);
-	WRITE_ONCE32(h->sq_mask, CAPOS_SQ_ENTRIES - 1);
-	WRITE_ONCE32(h->cq_mask, CAPOS_CQ_ENTRIES - 1);
-	WRITE_ONCE32(h->sq_head, c->sq_head);
-	WRITE_ONCE32(h->cq_tail, c->cq_tail);
-}
-
-int ring_sq_pending(const struct capos_ring_page *page, const struct ring_cursor *c)
-{
-	uint32_t tail = READ_ONCE32(page->header.sq_tail);
-	uint32_t pending = tail - c->sq_head; /* free-running: wraps correctly */
-	if (pending > CAPOS_SQ_ENTRIES)
-		return CAPOS_ERR_RING_CORRUPT;
-	return (int)pending;
-}
-
-int ring_cq_ready(const struct capos_ring_page *page, const struct ring_cursor *c)
-{
-	uint32_t head = READ_ONCE32(page->header.cq_head);
-	uint32_t ready = c->cq_tail - head;
-	if (ready > CAPOS_CQ_ENTRIES)
-		return CAPOS_ERR_RING_CORRUPT;
-	return (int)ready;
-}
-
-int ring_cq_space(const struct capos_ring_page *page, const struct ring_cursor *c)
-{
-	int ready = ring_cq_ready(page, c);
-	if (ready < 0)
-		return ready;
-	return (int)CAPOS_CQ_ENTRIES - ready;
 }
 
 void ring_take_sqe(struct capos_ring_page *page, struct ring_cursor *c, struct capos_sqe *out)
@@ -66,7 +25,7 @@ void ring_take_sqe(struct capos_ring_page *page, struct ring_cursor *c, struct c
 		words[i] = src[i];
 	__builtin_memcpy(out, words, sizeof(*out));
 	c->sq_head++;
-	WRITE_ONCE32(page->header.sq_head, c->sq_head);
+	RING_WRITE_ONCE32(page->header.sq_head, c->sq_head);
 }
 
 void ring_post_cqe(struct capos_ring_page *page, struct ring_cursor *c,
@@ -79,7 +38,7 @@ void ring_post_cqe(struct capos_ring_page *page, struct ring_cursor *c,
 	__asm__ volatile("" ::: "memory");
 	/* clang-format on */
 	c->cq_tail++;
-	WRITE_ONCE32(page->header.cq_tail, c->cq_tail);
+	RING_WRITE_ONCE32(page->header.cq_tail, c->cq_tail);
 }
 
 int ring_check_user_range(uint64_t addr, uint64_t len, uint64_t max_len)

@@ -33,23 +33,128 @@ struct ring_cursor {
 /* Zeroes the page and writes the geometry; cursor starts at 0/0. */
 void ring_init(struct capos_ring_page *page, struct ring_cursor *c);
 
+/* One read of a user-writable field: the compiler must not re-read it. */
+#define RING_READ_ONCE32(x)     (*(const volatile uint32_t *)&(x))
+#define RING_WRITE_ONCE32(x, v) (*(volatile uint32_t *)&(x) = (v))
+
+/*
+ * The four index helpers below run on every cap_enter, so they are
+ * inline: an empty cap_enter is mostly their calls otherwise.
+ */
+
 /* Rewrites geometry and the kernel-owned indices (undoing user scribbles). */
-void ring_publish(struct capos_ring_page *page, const struct ring_cursor *c);
+static inline void ring_publish(struct capos_ring_page *page, const struct ring_cursor *c)
+{
+	struct capos_ring_header *h = &page->header;
+	RING_WRITE_ONCE32(h->sq_entries, CAPOS_SQ_ENTRIES);
+	RING_WRITE_ONCE32(h->cq_entries, CAPOS_CQ_ENTRIES);
+	RING_WRITE_ONCE32(h->sq_mask, CAPOS_SQ_ENTRIES - 1);
+	RING_WRITE_ONCE32(h->cq_mask, CAPOS_CQ_ENTRIES - 1);
+	RING_WRITE_ONCE32(h->sq_head, c->sq_head);
+	RING_WRITE_ONCE32(h->cq_tail, c->cq_tail);
+}
 
 /* Number of SQEs waiting, or CAPOS_ERR_RING_CORRUPT when sq_tail is more
  * than CAPOS_SQ_ENTRIES ahead of the kernel's sq_head (or behind it). */
-int ring_sq_pending(const struct capos_ring_page *page, const struct ring_cursor *c);
+static inline int ring_sq_pending(const struct capos_ring_page *page, const struct ring_cursor *c)
+{
+	uint32_t tail = RING_READ_ONCE32(page->header.sq_tail);
+	uint32_t pending = tail - c->sq_head; /* free-running: wraps correctly */
+	if (pending > CAPOS_SQ_ENTRIES)
+		return CAPOS_ERR_RING_CORRUPT;
+	return (int)pending;
+}
 
-/* Free CQ slots, or CAPOS_ERR_RING_CORRUPT when cq_head is ahead of the
- * kernel's cq_tail or more than CAPOS_CQ_ENTRIES behind it. */
-int ring_cq_space(const struct capos_ring_page *page, const struct ring_cursor *c);
+/* Completions posted and not yet consumed, or CAPOS_ERR_RING_CORRUPT when
+ * cq_head is ahead of the kernel's cq_tail or more than CAPOS_CQ_ENTRIES
+ * behind it. */
+static inline int ring_cq_ready(const struct capos_ring_page *page, const struct ring_cursor *c)
+{
+	uint32_t head = RING_READ_ONCE32(page->header.cq_head);
+	uint32_t ready = c->cq_tail - head;
+	if (ready > CAPOS_CQ_ENTRIES)
+		return CAPOS_ERR_RING_CORRUPT;
+	return (int)ready;
+}
 
-/* Completions posted and not yet consumed (same corruption rule). */
-int ring_cq_ready(const struct capos_ring_page *page, const struct ring_cursor *c);
+/* Free CQ slots (same corruption rule). */
+static inline int ring_cq_space(const struct capos_ring_page *page, const struct ring_cursor *c)
+{
+	int ready = ring_cq_ready(page, c);
+	if (ready < 0)
+		return ready;
+	return (int)CAPOS_CQ_ENTRIES - ready;
+}
 
 /* Copies the SQE at sq_head into *out and advances sq_head (caller checked
  * ring_sq_pending() > 0). */
 void ring_take_sqe(struct capos_ring_page *page, struct ring_cursor *c, struct capos_sqe *out);
+
+/*
+ * The SQE as eight little-endian words (abi.h's offset asserts): word 0 is
+ * opcode | xfer_cap_count << 8 | flags << 16 | cap_id << 32, word 1
+ * user_data, word 5 method_id | reserved0 << 16 | call_id << 32, word 6
+ * pipeline_dep | pipeline_field << 32 | reserved1 << 48.  A plain NOP has
+ * the low halves of words 0 and 5 and all of word 6 zero; cap_id and
+ * call_id are ignored by a NOP.
+ */
+#define SQE_WORD_OPCODE_FLAGS 0u
+#define SQE_WORD_USER_DATA    1u
+#define SQE_WORD_METHOD       5u
+#define SQE_WORD_PIPELINE     6u
+_Static_assert(CAPOS_OP_NOP == 0, "a plain NOP's first half-word is 0");
+_Static_assert(offsetof(struct capos_sqe, reserved1) == 54, "sqe.reserved1 in word 6");
+
+/*
+ * The batch path for the commonest SQE: takes SQEs from sq_head while each
+ * is a plain NOP (opcode NOP, method 0, no flags, no transfers, every
+ * reserved and pipelining field 0: exactly what ring_validate_sqe accepts
+ * for a NOP and what completes with result 0 whatever else it holds) and
+ * posts each one's CQE (its user_data, result 0), at most `max` of them.
+ * Stops at the first SQE that is anything else and leaves it queued for
+ * ring_take_sqe.  Each SQE word it uses is read once and only its register
+ * copy is tested, so a concurrent rewrite changes nothing but which
+ * user_data is echoed.  sq_head and cq_tail are published once, after the
+ * last CQE is written.  The caller checked that `max` SQEs are pending and
+ * `max` CQ slots free.  Returns the number completed.  Inline: it is the
+ * whole of a batch of NOPs, and its call was a third of a batch of one.
+ */
+static inline uint32_t ring_take_nops(struct capos_ring_page *page, struct ring_cursor *c,
+                                      uint32_t max)
+{
+	uint32_t head = c->sq_head, tail = c->cq_tail, n = 0;
+	while (n < max) {
+		const volatile uint64_t *w =
+			(const volatile uint64_t *)&page->sq[(head + n) & (CAPOS_SQ_ENTRIES - 1)];
+		uint64_t w0 = w[SQE_WORD_OPCODE_FLAGS];
+		uint64_t w5 = w[SQE_WORD_METHOD];
+		uint64_t w6 = w[SQE_WORD_PIPELINE];
+		if ((uint32_t)w0 != 0 || (uint32_t)w5 != 0 || w6 != 0)
+			break; /* not a plain NOP: the full path takes it */
+		page->cq[(tail + n) & (CAPOS_CQ_ENTRIES - 1)] =
+			(struct capos_cqe){.user_data = w[SQE_WORD_USER_DATA]};
+		n++;
+	}
+	if (n == 0)
+		return 0;
+	/* clang-format off */
+	__asm__ volatile("" ::: "memory"); /* CQEs before the index (see ring_post_cqe) */
+	/* clang-format on */
+	c->sq_head = head + n;
+	c->cq_tail = tail + n;
+	RING_WRITE_ONCE32(page->header.sq_head, c->sq_head);
+	RING_WRITE_ONCE32(page->header.cq_tail, c->cq_tail);
+	return n;
+}
+
+/* Whether the SQE at sq_head looks like a NOP: a hint, read once, that
+ * spares other SQEs the call to ring_take_nops (which decides from its
+ * own reads). */
+static inline int ring_peek_nop(const struct capos_ring_page *page, const struct ring_cursor *c)
+{
+	return *(const volatile uint8_t *)&page->sq[c->sq_head & (CAPOS_SQ_ENTRIES - 1)].opcode ==
+	       CAPOS_OP_NOP;
+}
 
 /* Writes a CQE at cq_tail and advances it (caller checked ring_cq_space() > 0). */
 void ring_post_cqe(struct capos_ring_page *page, struct ring_cursor *c,

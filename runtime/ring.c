@@ -46,11 +46,6 @@ static void store_release(volatile uint32_t *p, uint32_t v)
 _Thread_local struct capos_ring *capos_thread_ring;
 struct capos_ring *capos_ring_default;
 
-static inline struct capos_ring *self(struct capos_ring *r)
-{
-	return capos_thread_ring != NULL && r == capos_ring_default ? capos_thread_ring : r;
-}
-
 int capos_ring_init(struct capos_ring *r, void *page, capos_enter_fn enter, void *ctx)
 {
 	memset(r, 0, sizeof(*r));
@@ -69,7 +64,7 @@ int capos_ring_init(struct capos_ring *r, void *page, capos_enter_fn enter, void
 
 uint64_t capos_ring_next_user_data(struct capos_ring *r)
 {
-	r = self(r);
+	r = capos_ring_self(r);
 	uint64_t v = r->next_user_data & ~CAPOS_RT_USER_DATA_INTERNAL;
 	if (v == 0)
 		v = 1;
@@ -79,7 +74,7 @@ uint64_t capos_ring_next_user_data(struct capos_ring *r)
 
 uint32_t capos_ring_sq_space(const struct capos_ring *r)
 {
-	r = self((struct capos_ring *)r);
+	r = capos_ring_self((struct capos_ring *)r);
 	volatile struct capos_ring_header *h = &r->page->header;
 	uint32_t used = h->sq_tail - load_acquire(&h->sq_head);
 	return used >= CAPOS_SQ_ENTRIES ? 0 : CAPOS_SQ_ENTRIES - used;
@@ -87,14 +82,14 @@ uint32_t capos_ring_sq_space(const struct capos_ring *r)
 
 int64_t capos_ring_enter(struct capos_ring *r, uint32_t min_complete, uint64_t timeout_ns)
 {
-	r = self(r);
+	r = capos_ring_self(r);
 	r->stats.enters++;
 	return r->enter(min_complete, timeout_ns, r->enter_ctx);
 }
 
 int capos_ring_submit(struct capos_ring *r, const struct capos_sqe *sqe)
 {
-	r = self(r);
+	r = capos_ring_self(r);
 	volatile struct capos_ring_header *h = &r->page->header;
 	for (int attempt = 0; attempt < 2; attempt++) {
 		uint32_t head = load_acquire(&h->sq_head);
@@ -129,7 +124,7 @@ int capos_ring_submit(struct capos_ring *r, const struct capos_sqe *sqe)
 
 int capos_ring_reap(struct capos_ring *r)
 {
-	r = self(r);
+	r = capos_ring_self(r);
 	volatile struct capos_ring_header *h = &r->page->header;
 	uint32_t head = h->cq_head;
 	uint32_t tail = load_acquire(&h->cq_tail);
@@ -198,7 +193,7 @@ static bool cq_take_in_place(struct capos_ring *r, uint64_t user_data, struct ca
 
 bool capos_ring_take(struct capos_ring *r, uint64_t user_data, struct capos_cqe *out)
 {
-	r = self(r);
+	r = capos_ring_self(r);
 	if (stash_take(r, user_data, out))
 		return true;
 	uint32_t before = r->stash_count;
@@ -222,7 +217,7 @@ static uint32_t cq_pending(const struct capos_ring *r)
 int capos_ring_wait(struct capos_ring *r, uint64_t user_data, uint64_t timeout_ns,
                     struct capos_cqe *out)
 {
-	r = self(r);
+	r = capos_ring_self(r);
 	for (;;) {
 		if (capos_ring_take(r, user_data, out))
 			return 0;
@@ -251,7 +246,7 @@ int capos_ring_wait(struct capos_ring *r, uint64_t user_data, uint64_t timeout_n
 
 int capos_ring_submit_wait(struct capos_ring *r, struct capos_sqe *sqe, struct capos_cqe *out)
 {
-	r = self(r);
+	r = capos_ring_self(r);
 	sqe->user_data = capos_ring_next_user_data(r);
 	int err = capos_ring_submit(r, sqe);
 	if (err < 0)
@@ -261,9 +256,22 @@ int capos_ring_submit_wait(struct capos_ring *r, struct capos_sqe *sqe, struct c
 
 int capos_ring_nop(struct capos_ring *r, uint64_t user_data)
 {
-	r = self(r);
+	r = capos_ring_self(r);
 	struct capos_sqe sqe = {0};
 	sqe.opcode = CAPOS_OP_NOP;
 	sqe.user_data = user_data;
 	return capos_ring_submit(r, &sqe);
+}
+
+uint32_t capos_ring_stash_oldest(struct capos_ring *r, struct capos_cqe *out, uint32_t max)
+{
+	uint32_t got = 0;
+	while (got < max && got < r->stash_count) {
+		out[got] = r->stash[got];
+		got++;
+	}
+	for (uint32_t j = got; j < r->stash_count; j++)
+		r->stash[j - got] = r->stash[j];
+	r->stash_count -= got;
+	return got;
 }

@@ -14,9 +14,11 @@ struct process;
 struct capos_cqe;
 struct trap_frame;
 
-/* ring_dispatch.c: consumes up to the per-call budget of SQEs; returns the
- * number consumed or CAPOS_ERR_RING_CORRUPT. */
-int ring_drain(struct process *p);
+/* ring_dispatch.c: consumes up to the per-call budget of the `pending`
+ * SQEs (ring_sq_pending's count, > 0: cap_enter reads sq_tail itself so
+ * that an empty call costs no more than that read); returns the number
+ * consumed or CAPOS_ERR_RING_CORRUPT. */
+int ring_drain(struct process *p, int pending);
 
 /* ring_dispatch.c: posts a completion that was accepted earlier (its CQ
  * slot was reserved when the SQE was accepted) and wakes p if its

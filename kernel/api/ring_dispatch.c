@@ -306,10 +306,36 @@ void api_complete_call(struct process *p, uint64_t user_data, uint64_t result_ad
 	api_complete(p, &cqe, false);
 }
 
-int ring_drain(struct process *p)
+/* One SQE the full way: copied, validated, dispatched, posted. */
+static void drain_one(struct process *p)
 {
-	ring_publish(p->ring, &p->ring_cursor);
-	int pending = ring_sq_pending(p->ring, &p->ring_cursor);
+	struct capos_sqe sqe;
+	MEASURE_STAGE(VALIDATE);
+	ring_take_sqe(p->ring, &p->ring_cursor, &sqe);
+	struct capos_cqe cqe = {.user_data = sqe.user_data};
+	if (!dispatch(p, &sqe, &cqe))
+		return; /* posted later, its CQ slot is reserved */
+	MEASURE_STAGE(POST);
+	post_cqe(p, &cqe);
+}
+
+/* SQEs done..n-1 of this call: runs of plain NOPs through the batch path
+ * (one index publication per run), anything else one SQE at a time.  Out
+ * of line: its frame (drain_one's struct kcap_call) is not the frame of
+ * a batch of NOPs. */
+static __attribute__((noinline)) void drain_rest(struct process *p, uint32_t done, uint32_t n)
+{
+	while (done < n) {
+		drain_one(p);
+		done++;
+		MEASURE_STAGE(PERFORM);
+		if (done < n && ring_peek_nop(p->ring, &p->ring_cursor))
+			done += ring_take_nops(p->ring, &p->ring_cursor, n - done);
+	}
+}
+
+int ring_drain(struct process *p, int pending)
+{
 	int space = ring_cq_space(p->ring, &p->ring_cursor);
 	if (pending < 0 || space < 0)
 		return CAPOS_ERR_RING_CORRUPT;
@@ -317,19 +343,17 @@ int ring_drain(struct process *p)
 	space -= (int)p->cq_reserved;
 	if (space < 0)
 		space = 0;
-	int n = pending < space ? pending : space;
-	if (n > (int)RING_DRAIN_BUDGET)
+	uint32_t n = (uint32_t)(pending < space ? pending : space);
+	if (n > RING_DRAIN_BUDGET)
 		n = RING_DRAIN_BUDGET;
-	for (int i = 0; i < n; i++) {
-		struct capos_sqe sqe;
-		MEASURE_STAGE(VALIDATE);
-		ring_take_sqe(p->ring, &p->ring_cursor, &sqe);
-		struct capos_cqe cqe = {.user_data = sqe.user_data};
-		p->sqes_done++;
-		if (!dispatch(p, &sqe, &cqe))
-			continue; /* posted later, its CQ slot is reserved */
-		MEASURE_STAGE(POST);
-		post_cqe(p, &cqe);
-	}
-	return n;
+	/* The common batch, NOPs only, without drain_rest's frame. */
+	MEASURE_STAGE(PERFORM);
+	uint32_t done = 0;
+	/* The hint costs a NOP batch ~10 and spares every other SQE ~13. */
+	if (ring_peek_nop(p->ring, &p->ring_cursor))
+		done = ring_take_nops(p->ring, &p->ring_cursor, n);
+	if (done < n)
+		drain_rest(p, done, n);
+	p->sqes_done += n;
+	return (int)n;
 }

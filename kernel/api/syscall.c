@@ -34,7 +34,9 @@ static int64_t sys_cap_enter(struct process *p, uint64_t min_complete, uint64_t 
 {
 	if (min_complete > CAPOS_CQ_ENTRIES)
 		return CAPOS_ERR_INVALID_ARGUMENT;
-	if (ring_drain(p) < 0)
+	ring_publish(p->ring, &p->ring_cursor);
+	int pending = ring_sq_pending(p->ring, &p->ring_cursor);
+	if (pending != 0 && ring_drain(p, pending) < 0)
 		return ring_corrupt(p);
 	MEASURE_STAGE(EXIT);
 	int ready = ring_cq_ready(p->ring, &p->ring_cursor);

@@ -237,3 +237,72 @@ Test(ring, every_error_has_a_name)
 	for (int e = CAPOS_ERR_MIN; e < 0; e++)
 		cr_assert_str_neq(ring_error_name(e), "unknown error", "error %d", e);
 }
+
+Test(ring, take_nops_takes_a_run_and_publishes_once)
+{
+	for (uint64_t i = 0; i < 5; i++)
+		submit(nop(10 + i));
+	struct capos_sqe call = {.opcode = CAPOS_OP_CALL, .cap_id = 3, .user_data = 99};
+	submit(call);
+	submit(nop(20));
+	page.cq[0].result = -1; /* stale: every word is rewritten */
+	cr_assert_eq(ring_take_nops(&page, &cur, 7), 5, "stops at the CALL");
+	cr_assert_eq(page.header.sq_head, 5u);
+	cr_assert_eq(page.header.cq_tail, 5u);
+	for (unsigned i = 0; i < 5; i++) {
+		struct capos_cqe want = {.user_data = 10 + i};
+		cr_assert_eq(memcmp(&page.cq[i], &want, sizeof(want)), 0, "CQE %u", i);
+	}
+	cr_assert_eq(ring_take_nops(&page, &cur, 2), 0, "the CALL is left queued");
+	struct capos_sqe s;
+	ring_take_sqe(&page, &cur, &s);
+	cr_assert_eq(s.user_data, 99u);
+	cr_assert_eq(ring_take_nops(&page, &cur, 1), 1);
+	cr_assert_eq(page.cq[5].user_data, 20u);
+	cr_assert_eq(ring_sq_pending(&page, &cur), 0);
+}
+
+Test(ring, take_nops_respects_max_and_wraps)
+{
+	cur.sq_head = cur.cq_tail = UINT32_MAX - 2;
+	page.header.sq_tail = page.header.cq_head = UINT32_MAX - 2;
+	for (uint64_t i = 0; i < 6; i++)
+		submit(nop(i));
+	cr_assert_eq(ring_take_nops(&page, &cur, 4), 4);
+	cr_assert_eq(cur.sq_head, 1u);
+	cr_assert_eq(ring_cq_ready(&page, &cur), 4);
+	cr_assert_eq(page.cq[0].user_data, 3u);
+	cr_assert_eq(ring_take_nops(&page, &cur, 0), 0);
+	cr_assert_eq(ring_take_nops(&page, &cur, 2), 2);
+}
+
+/* The batch path takes exactly the SQEs the full path would complete as a
+ * NOP with result 0 without looking further: valid, opcode NOP, method 0. */
+Test(ring, take_nops_agrees_with_validate)
+{
+	uint64_t x = 0x9e3779b97f4a7c15ull;
+	for (unsigned round = 0; round < 20000; round++) {
+		uint64_t words[8];
+		for (unsigned k = 0; k < 8; k++) {
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			/* Mostly zero fields, so near-NOPs are common. */
+			uint64_t keep = x & (x >> 11) & (x >> 23) & 0x0101010101010101ull;
+			words[k] = x & (keep * 0xff);
+		}
+		struct capos_sqe s;
+		memcpy(&s, words, sizeof(s));
+		if (round % 4 == 0)
+			s.opcode = CAPOS_OP_NOP;
+		setup();
+		submit(s);
+		bool plain = ring_validate_sqe(&s) == CAPOS_OK && s.opcode == CAPOS_OP_NOP &&
+		             s.method_id == 0;
+		uint32_t n = ring_take_nops(&page, &cur, 1);
+		cr_assert_eq(n, plain ? 1u : 0u, "round %u: opcode %u flags %x method %u", round,
+		             s.opcode, s.flags, s.method_id);
+		if (n)
+			cr_assert_eq(page.cq[0].user_data, s.user_data);
+	}
+}

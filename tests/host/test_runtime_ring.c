@@ -199,3 +199,69 @@ Test(ring, reserved_opcode_result_is_delivered)
 	cr_expect_eq(cqe.result, CAPOS_ERR_RESERVED_OPCODE);
 	cr_expect_eq(cqe.user_data, sqe.user_data);
 }
+
+Test(ring, nops_batch_is_published_once_and_peeked_in_order)
+{
+	/* A stale SQE in the slot: every word must be rewritten. */
+	memset(&page.sq[0], 0xa5, sizeof(page.sq[0]));
+	cr_assert_eq(capos_ring_nops(&ring, 100, 8), 8);
+	cr_expect_eq(page.header.sq_tail, 8);
+	for (unsigned i = 0; i < 8; i++) {
+		struct capos_sqe want = {.opcode = CAPOS_OP_NOP, .user_data = 100 + i};
+		cr_expect_eq(memcmp(&page.sq[i], &want, sizeof(want)), 0, "SQE %u", i);
+	}
+	cr_assert_eq(capos_ring_enter(&ring, 8, CAPOS_WAIT_FOREVER), 8);
+	struct capos_cqe out[CAPOS_SQ_ENTRIES];
+	cr_assert_eq(capos_ring_peek(&ring, out, 5), 5);
+	cr_assert_eq(capos_ring_peek(&ring, out + 5, CAPOS_SQ_ENTRIES), 3);
+	for (unsigned i = 0; i < 8; i++) {
+		cr_expect_eq(out[i].user_data, 100 + i);
+		cr_expect_eq(out[i].result, 0);
+	}
+	cr_expect_eq(page.header.cq_head, page.header.cq_tail, "CQ slots freed");
+	cr_expect_eq(capos_ring_peek(&ring, out, 4), 0, "nothing left");
+}
+
+Test(ring, nops_refuses_a_batch_that_does_not_fit)
+{
+	cr_assert_eq(capos_ring_nops(&ring, 1, CAPOS_SQ_ENTRIES - 2), (int)CAPOS_SQ_ENTRIES - 2);
+	cr_expect_eq(capos_ring_nops(&ring, 1, 3), CAPOS_ERR_NO_RESOURCES);
+	cr_expect_eq(page.header.sq_tail, CAPOS_SQ_ENTRIES - 2, "nothing queued");
+	page.header.sq_tail += 100; /* scribbled */
+	cr_expect_eq(capos_ring_nops(&ring, 1, 1), CAPOS_ERR_RING_CORRUPT);
+}
+
+Test(ring, peek_returns_stashed_completions_first_and_once)
+{
+	k.reverse = true;
+	for (uint64_t i = 1; i <= 4; i++)
+		cr_assert_eq(capos_ring_nop(&ring, i), 0);
+	struct capos_cqe cqe;
+	/* Waiting for 1 stashes 4, 3, 2 (the fake kernel answered in reverse). */
+	cr_assert_eq(capos_ring_wait(&ring, 1, CAPOS_WAIT_FOREVER, &cqe), 0);
+	cr_assert_eq(ring.stash_count, 3);
+	cr_assert_eq(capos_ring_nops(&ring, 10, 1), 1);
+	cr_assert_eq(capos_ring_enter(&ring, 1, CAPOS_WAIT_FOREVER), 1);
+	struct capos_cqe out[8];
+	cr_assert_eq(capos_ring_peek(&ring, out, 8), 4);
+	cr_expect_eq(out[0].user_data, 4);
+	cr_expect_eq(out[1].user_data, 3);
+	cr_expect_eq(out[2].user_data, 2);
+	cr_expect_eq(out[3].user_data, 10);
+	cr_expect_eq(ring.stash_count, 0);
+	cr_expect_eq(capos_ring_take(&ring, 4, &cqe), false, "each completion once");
+}
+
+Test(ring, peek_on_corrupt_cq_keeps_the_stash)
+{
+	k.reverse = true;
+	for (uint64_t i = 1; i <= 2; i++)
+		cr_assert_eq(capos_ring_nop(&ring, i), 0);
+	struct capos_cqe cqe;
+	cr_assert_eq(capos_ring_wait(&ring, 1, CAPOS_WAIT_FOREVER, &cqe), 0);
+	cr_assert_eq(ring.stash_count, 1);
+	page.header.cq_head -= 100; /* scribbled */
+	struct capos_cqe out[4];
+	cr_expect_eq(capos_ring_peek(&ring, out, 4), CAPOS_ERR_RING_CORRUPT);
+	cr_expect_eq(ring.stash_count, 1, "nothing taken");
+}

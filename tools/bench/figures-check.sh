@@ -88,7 +88,8 @@ while IFS= read -r raw || [ -n "$raw" ]; do
 	out=$outdir/$target.txt
 	if [ -z "${ran[$target]:-}" ]; then
 		echo "figures: make $target"
-		make --no-print-directory "$target" BENCH_LINUX=0 >"$out" 2>&1 ||
+		# stdin is the table: QEMU must not eat its bytes
+		make --no-print-directory "$target" BENCH_LINUX=0 >"$out" 2>&1 </dev/null ||
 			echo "figures: make $target failed (see $out)"
 		ran[$target]=1
 	fi

@@ -2,8 +2,10 @@
  * Eva driver for lib/ring_consumer.c: the kernel's side of the ring with
  * a hostile user who may have written anything anywhere in the ring page
  * (indices, SQEs, CQEs) before every step.  Each step does what the
- * dispatcher does: pending SQEs, take one, validate it, check its user
- * ranges, post a completion when there is space, publish the cursor.
+ * dispatcher does: pending SQEs, a run of NOPs through the batch path
+ * (bounded by the pending SQEs and free CQ slots), take one, validate
+ * it, check its user ranges, post a completion when there is space,
+ * publish the cursor.
  */
 #include "__fc_builtin.h"
 #include "ring_consumer.h"
@@ -18,7 +20,14 @@ int main(void)
 	ring_init(&page, &c);
 	for (int step = 0; step < STEPS; step++) {
 		Frama_C_make_unknown((char *)&page, sizeof(page));
-		if (ring_sq_pending(&page, &c) > 0) {
+		int pending = ring_sq_pending(&page, &c);
+		int space = ring_cq_space(&page, &c);
+		if (pending > 0 && space > 0 && ring_peek_nop(&page, &c)) {
+			uint32_t max = (uint32_t)(pending < space ? pending : space);
+			Frama_C_make_unknown((char *)&page, sizeof(page));
+			pending -= (int)ring_take_nops(&page, &c, max);
+		}
+		if (pending > 0) {
 			struct capos_sqe sqe;
 			ring_take_sqe(&page, &c, &sqe);
 			int err = ring_validate_sqe(&sqe);

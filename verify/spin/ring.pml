@@ -2,11 +2,14 @@
  * The capability ring between a user producer and the kernel consumer,
  * with hostile index writes.
  *
- * Mirrors: lib/ring_consumer.c ring_publish, ring_sq_pending,
- * ring_cq_ready, ring_cq_space, ring_take_sqe, ring_post_cqe, and
- * kernel/api/ring_dispatch.c ring_drain (its budget and the CQ slots
- * reserved for deferred completions, run_op / KCAP_CALL_DEFERRED) and
- * api_complete (a deferred completion posted later).
+ * Mirrors: lib/ring_consumer.h ring_publish, ring_sq_pending,
+ * ring_cq_ready, ring_cq_space, ring_take_nops (a run of NOPs completed
+ * with one publication of sq_head and cq_tail at its end);
+ * lib/ring_consumer.c ring_take_sqe, ring_post_cqe; and
+ * kernel/api/ring_dispatch.c ring_drain (its budget, the batch path and
+ * the CQ slots reserved for deferred completions, run_op /
+ * KCAP_CALL_DEFERRED) and api_complete (a deferred completion posted
+ * later).
  *
  * The user submits NSQE SQEs (their user_data are 1..NSQE), enters the
  * kernel (cap_enter) and consumes completions; at most HOSTILE times it
@@ -19,7 +22,8 @@
  * Indices are free-running bytes starting just below the wrap (C: uint32
  * from 0; the arithmetic is the same modulo the width).
  *
- * mirrors lib/ring_consumer.c: ring_publish ring_sq_pending ring_cq_ready ring_cq_space ring_take_sqe ring_post_cqe
+ * mirrors lib/ring_consumer.h: ring_publish ring_sq_pending ring_cq_ready ring_cq_space ring_take_nops
+ * mirrors lib/ring_consumer.c: ring_take_sqe ring_post_cqe
  * mirrors kernel/api/ring_dispatch.c: ring_drain run_op api_complete
  * constant "#define RING_DRAIN_BUDGET CAPOS_SQ_ENTRIES" in kernel/api/ring_dispatch.c
  *
@@ -131,13 +135,36 @@ inline ring_drain() {
 			   }
 			fi;
 			i++
+		:: i < n ->
+			/* ring_take_nops: a run of 1..n-i NOPs (it stops at
+			 * the first other SQE), each read once and completed
+			 * at once; the kernel's indices are published only
+			 * after the run. */
+			nrun = 0;
+			do
+			:: nrun < n - i ->
+				id = sq[(k_sq_head + nrun) % SQ_ENTRIES];
+				assert(hostile || DIFF(k_cq_tail + nrun, cq_head) < CQ_ENTRIES);
+				cq[(k_cq_tail + nrun) % CQ_ENTRIES] = id;
+				nrun++;
+				taken++;
+				posted++;
+				assert(hostile || taken <= submitted);
+				assert(posted + ndeferred == taken)
+			:: nrun > 0 -> break
+			od;
+			k_sq_head = k_sq_head + nrun;
+			k_cq_tail = k_cq_tail + nrun;
+			pg_sq_head = k_sq_head;
+			pg_cq_tail = k_cq_tail;
+			i = i + nrun
 		:: else -> break
 		od
 	fi
 }
 
 active proctype kernel() {
-	byte tail, head, pending, ready, space, n, i, id;
+	byte tail, head, pending, ready, space, n, i, id, nrun;
 end:	do
 	:: enter?1 -> ring_drain(); leave!1
 	:: ndeferred > 0 ->

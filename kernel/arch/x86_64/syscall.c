@@ -3,7 +3,25 @@
 
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/gdt.h"
+#include "arch/x86_64/trap.h"
 #include "log.h"
+
+#include <stddef.h>
+
+/* The offsets syscall_entry.S writes and reads (its TF_* constants). */
+_Static_assert(offsetof(struct trap_frame, r10) == 40, "TF_R10");
+_Static_assert(offsetof(struct trap_frame, r9) == 48, "TF_R9");
+_Static_assert(offsetof(struct trap_frame, r8) == 56, "TF_R8");
+_Static_assert(offsetof(struct trap_frame, rbp) == 64, "TF_RBP");
+_Static_assert(offsetof(struct trap_frame, rdi) == 72, "TF_RDI");
+_Static_assert(offsetof(struct trap_frame, rsi) == 80, "TF_RSI");
+_Static_assert(offsetof(struct trap_frame, rdx) == 88, "TF_RDX");
+_Static_assert(offsetof(struct trap_frame, rax) == 112, "TF_RAX");
+_Static_assert(offsetof(struct trap_frame, vector) == 120, "TF_VECTOR");
+_Static_assert(offsetof(struct trap_frame, error_code) == 128, "TF_ERROR");
+_Static_assert(offsetof(struct trap_frame, rip) == 136, "TF_RIP");
+_Static_assert(offsetof(struct trap_frame, rflags) == 152, "TF_RFLAGS");
+_Static_assert(offsetof(struct trap_frame, rsp) == 160, "TF_RSP");
 
 void syscall_init(void)
 {

@@ -109,4 +109,79 @@ extern struct capos_ring capos_rt_ring;
 extern _Thread_local struct capos_ring *capos_thread_ring;
 extern struct capos_ring *capos_ring_default;
 
+/*
+ * Batches, io_uring style: no copy through a caller's SQE, one index
+ * publication per batch.  Inline: for a batch of one, the calls and their
+ * frames were most of the runtime's part.
+ *
+ * capos_ring_nops queues n NOPs with user_data first, first + 1, ...
+ * written straight into the SQ and published with one sq_tail store.
+ * Returns n, or CAPOS_ERR_NO_RESOURCES when fewer than n slots are free
+ * (nothing queued), or CAPOS_ERR_RING_CORRUPT.
+ *
+ * capos_ring_peek copies up to max completions in arrival order (the
+ * stash's first, then the CQ's) into out[] and frees their CQ slots with
+ * one cq_head store.  Returns how many, or CAPOS_ERR_RING_CORRUPT.  Mixing
+ * it with capos_ring_take is fine: each completion is returned once.
+ */
+
+/* The calling thread's ring for r (see capos_thread_ring above). */
+static inline struct capos_ring *capos_ring_self(struct capos_ring *r)
+{
+	return capos_thread_ring != 0 && r == capos_ring_default ? capos_thread_ring : r;
+}
+
+static inline int capos_ring_nops(struct capos_ring *r, uint64_t first, uint32_t n)
+{
+	r = capos_ring_self(r);
+	volatile struct capos_ring_header *h = &r->page->header;
+	uint32_t tail = h->sq_tail;
+	uint32_t used = tail - __atomic_load_n(&h->sq_head, __ATOMIC_ACQUIRE);
+	if (used > CAPOS_SQ_ENTRIES) {
+		r->stats.corrupt++;
+		return CAPOS_ERR_RING_CORRUPT;
+	}
+	if (n > CAPOS_SQ_ENTRIES - used) {
+		r->stats.sq_full++;
+		return CAPOS_ERR_NO_RESOURCES;
+	}
+	/* Whole entries (the slots still hold older SQEs), written as plain
+	 * memory: the kernel reads the slots only after the release below. */
+	struct capos_sqe *sq = (struct capos_sqe *)r->page->sq;
+	for (uint32_t i = 0; i < n; i++)
+		sq[(tail + i) & (CAPOS_SQ_ENTRIES - 1)] =
+			(struct capos_sqe){.opcode = CAPOS_OP_NOP, .user_data = first + i};
+	__atomic_store_n(&h->sq_tail, tail + n, __ATOMIC_RELEASE);
+	r->stats.submitted += n;
+	return (int)n;
+}
+
+/* Moves up to max of the oldest stashed completions to out[] (they are
+ * older than anything in the CQ); capos_ring_peek's rare part. */
+uint32_t capos_ring_stash_oldest(struct capos_ring *r, struct capos_cqe *out, uint32_t max);
+
+static inline int capos_ring_peek(struct capos_ring *r, struct capos_cqe *out, uint32_t max)
+{
+	r = capos_ring_self(r);
+	volatile struct capos_ring_header *h = &r->page->header;
+	uint32_t head = h->cq_head;
+	uint32_t tail = __atomic_load_n(&h->cq_tail, __ATOMIC_ACQUIRE);
+	if (tail - head > CAPOS_CQ_ENTRIES) {
+		r->stats.corrupt++;
+		return CAPOS_ERR_RING_CORRUPT;
+	}
+	uint32_t got = r->stash_count > 0 ? capos_ring_stash_oldest(r, out, max) : 0;
+	uint32_t start = got;
+	/* Plain copies: the CQEs up to the acquired tail are complete and the
+	 * kernel does not touch them until cq_head moves past them. */
+	const struct capos_cqe *cq = (const struct capos_cqe *)r->page->cq;
+	for (; got < max && head != tail; got++, head++)
+		out[got] = cq[head & (CAPOS_CQ_ENTRIES - 1)];
+	if (got > start) {
+		__atomic_store_n(&h->cq_head, head, __ATOMIC_RELEASE);
+		r->stats.reaped += got - start;
+	}
+	return (int)got;
+}
+
 #endif /* CAPOS_RT_RING_H */
