@@ -46,6 +46,11 @@ void op_thread(void)
 		p, kf_chance(4) ? kf_rand() : kf_pick(CAPOS_THREAD_STACK_MAX + 8192));
 	thread_ThreadSpawner_spawn_Params_set_tlsSize(
 		p, kf_chance(4) ? kf_rand() : kf_pick(CAPOS_THREAD_TLS_MAX + 64));
+	/* The thread exits before it touches its TLS, so any user base is
+	 * safe; non-user and non-canonical ones must be refused. */
+	if (kf_chance(4))
+		thread_ThreadSpawner_spawn_Params_set_tlsBase(p, kf_chance(2) ? kf_rand()
+		                                                              : kf_pick(CAPOS_USER_END));
 	size_t len = kf_finish(&b);
 	/* No lies here: a flipped bit could turn a refused entry into one
 	 * inside the image, and a thread running garbage kills the fuzzer. */
