@@ -179,7 +179,7 @@ static void key_test(void)
 	}
 	printf("keys: %d threads kept their value, %d destructors ran\n", good, dtor_runs);
 	check("pthread_key and pthread_exit", good == 3 && dtor_runs == 3 &&
-	                                            pthread_getspecific(key) == (void *)1);
+	                                              pthread_getspecific(key) == (void *)1);
 	pthread_key_delete(key);
 }
 
