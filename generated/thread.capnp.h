@@ -256,7 +256,7 @@ static inline thread_ThreadSpawner_spawn_Params_reader thread_ThreadSpawner_spaw
 {
 	return (thread_ThreadSpawner_spawn_Params_reader){ s };
 }
-#define thread_ThreadSpawner_spawn_Params_DATA_WORDS 4
+#define thread_ThreadSpawner_spawn_Params_DATA_WORDS 5
 #define thread_ThreadSpawner_spawn_Params_PTR_COUNT 0
 static inline thread_ThreadSpawner_spawn_Params_reader thread_ThreadSpawner_spawn_Params_read_root(struct capnp_reader *m)
 {
@@ -264,7 +264,7 @@ static inline thread_ThreadSpawner_spawn_Params_reader thread_ThreadSpawner_spaw
 }
 static inline thread_ThreadSpawner_spawn_Params_builder thread_ThreadSpawner_spawn_Params_init_root(struct capnp_builder *b)
 {
-	return (thread_ThreadSpawner_spawn_Params_builder){ capnp_builder_root(b, 4, 0) };
+	return (thread_ThreadSpawner_spawn_Params_builder){ capnp_builder_root(b, 5, 0) };
 }
 static inline thread_ThreadSpawner_spawn_Params_reader thread_ThreadSpawner_spawn_Params_list_get(struct capnp_list l, uint32_t i)
 {
@@ -305,6 +305,14 @@ static inline uint64_t thread_ThreadSpawner_spawn_Params_get_tlsSize(thread_Thre
 static inline void thread_ThreadSpawner_spawn_Params_set_tlsSize(thread_ThreadSpawner_spawn_Params_builder b, uint64_t v)
 {
 	capnp_sb_set_u64(b.s, 24, (uint64_t)v);
+}
+static inline uint64_t thread_ThreadSpawner_spawn_Params_get_tlsBase(thread_ThreadSpawner_spawn_Params_reader r)
+{
+	return (uint64_t)capnp_struct_u64(&r.s, 32);
+}
+static inline void thread_ThreadSpawner_spawn_Params_set_tlsBase(thread_ThreadSpawner_spawn_Params_builder b, uint64_t v)
+{
+	capnp_sb_set_u64(b.s, 32, (uint64_t)v);
 }
 
 /* struct thread.capnp:ThreadSpawner.spawn$Results */

@@ -10,7 +10,9 @@
 #  - the assembly files that issue `syscall` themselves are left out (their
 #    generic C versions, which call __syscall, are used), and so is
 #    src/env/__init_tls.c: libc/musl/tls.c adopts the TLS block the kernel set up
-#    (userspace cannot move the fs base);
+#    (userspace cannot move the fs base); src/thread/clone.c and
+#    __unmapself.c: libc/musl/clone.c starts threads over ThreadSpawner,
+#    libc/musl/unmapself.c ends a detached one;
 #  - the dynamic linker (ldso/) and crt/ are not built: programs are static
 #    and start at libc/start.S.
 
@@ -26,10 +28,11 @@ ARCH_SYSCALL_ASM := $(addprefix $(S)/src/,thread/$(ARCH)/__set_thread_area.s \
 	process/$(ARCH)/vfork.s signal/$(ARCH)/restore.s)
 ARCH_SRCS := $(filter-out $(ARCH_SYSCALL_ASM),$(ARCH_SRCS))
 REPLACED := $(foreach f,$(ARCH_SRCS),$(subst /$(ARCH)/,/,$(basename $(f))).c)
-CAPOS_REPLACED := $(S)/src/env/__init_tls.c
-CAPOS_SRCS := $(CURDIR)/libc/musl/tls.c
+CAPOS_REPLACED := $(S)/src/env/__init_tls.c $(S)/src/thread/clone.c $(S)/src/thread/__unmapself.c
+CAPOS_SRCS := $(CURDIR)/libc/musl/tls.c $(CURDIR)/libc/musl/clone.c $(CURDIR)/libc/musl/unmapself.c
 SRCS := $(filter-out $(REPLACED) $(CAPOS_REPLACED),$(BASE_SRCS)) $(ARCH_SRCS)
-OBJS := $(patsubst $(S)/%,$(OUT)/obj/%.o,$(basename $(SRCS))) $(OUT)/obj/capos/tls.o
+CAPOS_OBJS := $(patsubst $(CURDIR)/libc/musl/%.c,$(OUT)/obj/capos/%.o,$(CAPOS_SRCS))
+OBJS := $(patsubst $(S)/%,$(OUT)/obj/%.o,$(basename $(SRCS))) $(CAPOS_OBJS)
 
 GENH := $(OUT)/obj/include/bits/alltypes.h $(OUT)/obj/include/bits/syscall.h \
 	$(OUT)/obj/src/internal/version.h
@@ -62,7 +65,7 @@ $(OUT)/obj/%.o: $(S)/%.S
 	@mkdir -p $(@D)
 	$(CC) $(MUSL_CFLAGS) -c -o $@ $<
 
-$(OUT)/obj/capos/tls.o: $(CAPOS_SRCS)
+$(OUT)/obj/capos/%.o: $(CURDIR)/libc/musl/%.c
 	@mkdir -p $(@D)
 	$(CC) $(MUSL_CFLAGS) -c -o $@ $<
 

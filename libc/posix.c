@@ -20,6 +20,8 @@
 #define F_DUPFD        0
 #define FUTEX_WAIT     0
 #define FUTEX_WAKE     1
+#define FUTEX_REQUEUE  3
+#define FUTEX_CMP_REQ  4
 #define FUTEX_CMD_MASK 0x7f
 #define TIMER_ABSTIME  1
 #define NSEC_PER_SEC   1000000000ull
@@ -63,8 +65,8 @@ static long errno_of(int capos_err)
 static long unsupported(struct capos_posix *px, long n)
 {
 	uint32_t i = n >= 0 && n < LNX_NR_MAX ? (uint32_t)n : LNX_NR_MAX - 1;
-	px->enosys[i]++;
-	px->enosys_total++;
+	__atomic_fetch_add(&px->enosys[i], 1, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&px->enosys_total, 1, __ATOMIC_RELAXED);
 	return -LNX_ENOSYS;
 }
 
@@ -75,6 +77,14 @@ void capos_posix_init(struct capos_posix *px, const struct capos_posix_ops *ops,
 	px->ops = ops;
 	px->files = files;
 	px->pid = pid;
+	px->threads = 1;
+}
+
+_Thread_local int *capos_posix_clear_tid;
+
+void capos_posix_thread_added(struct capos_posix *px)
+{
+	__atomic_fetch_add(&px->threads, 1, __ATOMIC_RELAXED);
 }
 
 static int is_console(long fd)
@@ -344,17 +354,80 @@ static long sys_rt_sigprocmask(long oldset, long size)
 	return 0;
 }
 
-static long sys_futex(struct capos_posix *px, const int *addr, long op, long val)
+static int park_wake(struct capos_posix *px, const int *addr, long n)
 {
-	/* One thread: nobody waits, so a wake wakes nobody, and a wait whose
-	 * value already changed returns at once.  A wait that would block
-	 * needs ParkSpace (threads). */
-	long cmd = op & FUTEX_CMD_MASK;
-	if (cmd == FUTEX_WAKE)
-		return 0;
-	if (cmd == FUTEX_WAIT && *(volatile const int *)addr != (int)val)
+	if (px->ops->park_wake == NULL)
+		return 0; /* no threads: nobody waits */
+	uint32_t count = n < 0 || n > 0x7fffffff ? 0x7fffffff : (uint32_t)n;
+	int r = px->ops->park_wake(px->ops->ctx, (const volatile uint32_t *)addr, count);
+	return r == -3 ? 0 : r; /* CAPOS_ERR_BAD_CAP: no ParkSpace, no waiters */
+}
+
+static long futex_wait(struct capos_posix *px, const int *addr, long val,
+                       const struct lnx_timespec *rel)
+{
+	if (*(volatile const int *)addr != (int)val)
 		return -LNX_EAGAIN;
-	return unsupported(px, LNX_futex);
+	if (px->ops->park_wait == NULL)
+		return unsupported(px, LNX_futex);
+	uint64_t ns = UINT64_MAX;
+	if (rel != NULL) {
+		if (rel->sec < 0 || rel->nsec < 0 || rel->nsec >= (int64_t)NSEC_PER_SEC)
+			return -LNX_EINVAL;
+		ns = (uint64_t)rel->sec * NSEC_PER_SEC + (uint64_t)rel->nsec;
+	}
+	int r = px->ops->park_wait(px->ops->ctx, (const volatile uint32_t *)addr, (uint32_t)val, ns);
+	if (r < 0)
+		return r == -3 ? unsupported(px, LNX_futex) : errno_of(r);
+	if (r == 1)
+		return 0;
+	if (*(volatile const int *)addr != (int)val)
+		return -LNX_EAGAIN;
+	return rel != NULL ? -LNX_ETIMEDOUT : 0; /* else a spurious return: callers loop */
+}
+
+/* futex over ParkSpace: WAIT and WAKE; REQUEUE wakes instead of moving
+ * the waiters (they re-check their word, as after any wake). */
+static long sys_futex(struct capos_posix *px, const long a[6])
+{
+	const int *addr = (const int *)a[0];
+	long cmd = a[1] & FUTEX_CMD_MASK;
+	if (addr == NULL || ((uintptr_t)addr & 3) != 0)
+		return -LNX_EINVAL;
+	switch (cmd) {
+	case FUTEX_WAIT:
+		return futex_wait(px, addr, a[2], (const struct lnx_timespec *)a[3]);
+	case FUTEX_WAKE:
+		return park_wake(px, addr, a[2]);
+	case FUTEX_CMP_REQ:
+		if (*(volatile const int *)addr != (int)a[5])
+			return -LNX_EAGAIN;
+		return park_wake(px, addr, a[2] + a[3]);
+	case FUTEX_REQUEUE:
+		return park_wake(px, addr, a[2] + a[3]);
+	default:
+		return unsupported(px, LNX_futex);
+	}
+}
+
+/* One thread ends: the kernel clears and wakes its exit futex once the
+ * thread is gone (musl's joiner waits on it, then frees the thread's
+ * stack and TLS); the last thread's end is the process's. */
+static _Noreturn void thread_exit(struct capos_posix *px, int code)
+{
+	if (__atomic_sub_fetch(&px->threads, 1, __ATOMIC_ACQ_REL) == 0 ||
+	    px->ops->thread_exit == NULL) {
+		capos_posix_flush(px);
+		px->ops->exit(px->ops->ctx, code);
+		__builtin_unreachable();
+	}
+	px->ops->thread_exit(px->ops->ctx, code, capos_posix_clear_tid);
+	__builtin_unreachable();
+}
+
+static long thread_id(struct capos_posix *px)
+{
+	return px->ops->tid != NULL ? (long)px->ops->tid(px->ops->ctx) : (long)px->pid;
 }
 
 /* A signal sent to ourselves: there are no handlers, so the default
@@ -425,12 +498,16 @@ long capos_posix_call(struct capos_posix *px, long n, const long a[6])
 	case LNX_getrandom:
 		return sys_getrandom(px, (void *)a[0], a[1]);
 	case LNX_exit:
+		thread_exit(px, (int)a[0]);
 	case LNX_exit_group:
 		capos_posix_flush(px);
 		px->ops->exit(px->ops->ctx, (int)a[0]);
 		__builtin_unreachable();
 	case LNX_set_tid_address:
+		capos_posix_clear_tid = (int *)a[0];
+		return thread_id(px);
 	case LNX_gettid:
+		return thread_id(px);
 	case LNX_getpid:
 		return (long)px->pid;
 	case LNX_getuid:
@@ -442,15 +519,15 @@ long capos_posix_call(struct capos_posix *px, long n, const long a[6])
 	case LNX_rt_sigprocmask:
 		return sys_rt_sigprocmask(a[2], a[3]);
 	case LNX_tkill:
-		if (a[0] == (long)px->pid)
+		if (a[0] == thread_id(px))
 			raise_signal(px, a[1]);
 		return -LNX_EPERM;
 	case LNX_tgkill:
-		if (a[1] == (long)px->pid)
+		if (a[1] == thread_id(px))
 			raise_signal(px, a[2]);
 		return -LNX_EPERM;
 	case LNX_futex:
-		return sys_futex(px, (const int *)a[0], a[1], a[2]);
+		return sys_futex(px, a);
 	default:
 		return unsupported(px, n); /* brk included: there is no program break */
 	}

@@ -72,6 +72,7 @@ enum {
 	LNX_ESPIPE = 29,
 	LNX_EROFS = 30,
 	LNX_ENOSYS = 38,
+	LNX_ETIMEDOUT = 110,
 };
 
 /* A read-only file carried in the program image (e.g. a Lua script). */
@@ -92,6 +93,15 @@ struct capos_posix_ops {
 	int (*sleep_ns)(void *ctx, uint64_t ns);
 	int (*entropy)(void *ctx, void *buf, size_t len);
 	void (*exit)(void *ctx, int code); /* must not return */
+	/* Threads (NULL: none).  park_wait: 1 woken, 0 not (the word differed
+	 * or the time ran out); park_wake: how many it woke. */
+	int (*park_wait)(void *ctx, const volatile uint32_t *addr, uint32_t expected,
+	                 uint64_t timeout_ns);
+	int (*park_wake)(void *ctx, const volatile uint32_t *addr, uint32_t n);
+	uint32_t (*tid)(void *ctx);
+	/* Ends the calling thread only; the kernel zeroes *clear_word (if not
+	 * NULL) and wakes one waiter on it once the thread is gone. */
+	void (*thread_exit)(void *ctx, int code, int *clear_word);
 	void *ctx;
 };
 
@@ -116,11 +126,18 @@ struct capos_posix {
 	size_t line_len[2];
 	uint32_t enosys[LNX_NR_MAX]; /* unsupported calls, by number */
 	uint64_t enosys_total;
+	uint32_t threads; /* alive: the last one's exit ends the process */
 };
+
+/* The calling thread's exit futex (set_tid_address, CLONE_CHILD_CLEARTID):
+ * zeroed and woken when the thread ends. */
+extern _Thread_local int *capos_posix_clear_tid;
 
 void capos_posix_init(struct capos_posix *px, const struct capos_posix_ops *ops,
                       const struct capos_posix_file *files, uint64_t pid);
 long capos_posix_call(struct capos_posix *px, long n, const long a[6]);
+/* A thread was started (libc/threads.c): one more to end. */
+void capos_posix_thread_added(struct capos_posix *px);
 /* Sends stdout's and stderr's unfinished lines. */
 void capos_posix_flush(struct capos_posix *px);
 /* The name of a system call number this layer knows, else NULL. */

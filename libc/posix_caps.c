@@ -1,10 +1,13 @@
 /*
  * The POSIX personality bound to the process's capabilities: the console
  * (capos_rt.console), VirtualMemory ("virtual_memory"), the Timer and the
- * EntropySource of the CapSet (runtime/timer.c), and exit.  Each cap is
+ * EntropySource of the CapSet (runtime/timer.c), ParkSpace and
+ * ThreadSpawner ("parkSpace", "threadSpawner": futex and threads,
+ * libc/threads.c), and exit.  Each cap is
  * looked up on first use; a missing one makes its calls fail with ENOSYS.
  */
 #include <capos/rt.h>
+#include <capos/thread.h>
 #include <capos/virtual_memory.h>
 #include "posix.h"
 
@@ -86,6 +89,30 @@ static void posix_exit(void *ctx, int code)
 	capos_exit(code);
 }
 
+static int park_wait(void *ctx, const volatile uint32_t *addr, uint32_t expected, uint64_t ns)
+{
+	(void)ctx;
+	return capos_park_wait(addr, expected, ns, NULL);
+}
+
+static int park_wake(void *ctx, const volatile uint32_t *addr, uint32_t n)
+{
+	(void)ctx;
+	return capos_park_wake(addr, n, NULL);
+}
+
+static uint32_t tid(void *ctx)
+{
+	(void)ctx;
+	return capos_thread_self();
+}
+
+static void thread_exit(void *ctx, int code, int *clear_word)
+{
+	(void)ctx;
+	capos_thread_exit_clear(code, (volatile uint32_t *)clear_word);
+}
+
 static const struct capos_posix_ops caps_ops = {
 	.console_write = console_write,
 	.vm_map = vm_map,
@@ -95,6 +122,10 @@ static const struct capos_posix_ops caps_ops = {
 	.sleep_ns = sleep_ns,
 	.entropy = entropy,
 	.exit = posix_exit,
+	.park_wait = park_wait,
+	.park_wake = park_wake,
+	.tid = tid,
+	.thread_exit = thread_exit,
 };
 
 void capos_posix_init_caps(const struct capos_posix_file *files);

@@ -36,7 +36,7 @@ $(MUSL_LIBC): $(MUSL_STAMP) FORCE
 		OUT=$(abspath $(MUSL_DIR)) CC=$(CC) AR=$(AR)
 
 # The personality and the runtime objects a musl program keeps.
-MUSL_POSIX_C := libc/posix.c libc/posix_caps.c libc/start.c
+MUSL_POSIX_C := libc/posix.c libc/posix_caps.c libc/start.c libc/threads.c
 MUSL_POSIX_OBJS := $(patsubst %.c,$(BUILD)/user/%.o,$(MUSL_POSIX_C))
 MUSL_RT_DROP := $(addprefix $(BUILD)/user/,runtime/heap.o runtime/rt_start.o runtime/start.o \
 	lib/kstring.o)

@@ -221,6 +221,7 @@ int capos_heap_check(const struct capos_heap *h)
 }
 
 #if !defined(CAPOS_HOST)
+#include <capos/thread.h>
 #include <capos/virtual_memory.h>
 
 struct capos_heap capos_rt_heap;
@@ -235,8 +236,39 @@ static struct capos_heap *rt_heap(void)
 	return &capos_rt_heap;
 }
 
-void *malloc(size_t size) { return capos_heap_alloc(rt_heap(), size); }
-void free(void *p) { capos_heap_free(&capos_rt_heap, p); }
-void *calloc(size_t n, size_t size) { return capos_heap_calloc(rt_heap(), n, size); }
-void *realloc(void *p, size_t size) { return capos_heap_realloc(rt_heap(), p, size); }
+/* One lock for the process heap: threads (capos/thread.h) share it.
+ * Uncontended it is one atomic exchange each way; a waiter parks on
+ * ParkSpace (a process with threads holds one). */
+static capos_mutex heap_lock = CAPOS_MUTEX_INIT;
+
+void *malloc(size_t size)
+{
+	capos_mutex_lock(&heap_lock);
+	void *p = capos_heap_alloc(rt_heap(), size);
+	capos_mutex_unlock(&heap_lock);
+	return p;
+}
+
+void free(void *p)
+{
+	capos_mutex_lock(&heap_lock);
+	capos_heap_free(&capos_rt_heap, p);
+	capos_mutex_unlock(&heap_lock);
+}
+
+void *calloc(size_t n, size_t size)
+{
+	capos_mutex_lock(&heap_lock);
+	void *p = capos_heap_calloc(rt_heap(), n, size);
+	capos_mutex_unlock(&heap_lock);
+	return p;
+}
+
+void *realloc(void *p, size_t size)
+{
+	capos_mutex_lock(&heap_lock);
+	void *n = capos_heap_realloc(rt_heap(), p, size);
+	capos_mutex_unlock(&heap_lock);
+	return n;
+}
 #endif

@@ -68,6 +68,12 @@ static _Noreturn void thread_start(void *ring_page, struct capos_thread *t, uint
 int capos_thread_spawn(struct capos_thread *t, capos_thread_fn fn, void *arg, uint64_t stack_size,
                        struct capos_call_error *err)
 {
+	return capos_thread_spawn_tls(t, fn, arg, stack_size, 0, err);
+}
+
+int capos_thread_spawn_tls(struct capos_thread *t, capos_thread_fn fn, void *arg,
+                           uint64_t stack_size, uint64_t tls_base, struct capos_call_error *err)
+{
 	static uint32_t spawner = UINT32_MAX - 1;
 	if (spawner == UINT32_MAX - 1)
 		spawner = find_cap("threadSpawner", thread_ThreadSpawner_ID);
@@ -82,6 +88,7 @@ int capos_thread_spawn(struct capos_thread *t, capos_thread_fn fn, void *arg, ui
 	thread_ThreadSpawner_spawn_Params_set_arg(p, (uint64_t)(uintptr_t)t);
 	thread_ThreadSpawner_spawn_Params_set_stackSize(p, stack_size);
 	thread_ThreadSpawner_spawn_Params_set_tlsSize(p, 0);
+	thread_ThreadSpawner_spawn_Params_set_tlsBase(p, tls_base);
 	int ret = call(spawner, thread_ThreadSpawner_spawn_METHOD, &b, result, &reply, &m, err);
 	if (ret != 0)
 		return ret;
@@ -128,12 +135,14 @@ void capos_thread_detach(struct capos_thread *t)
 	capos_ring_submit_wait(&capos_rt_ring, &sqe, &cqe);
 }
 
-_Noreturn void capos_thread_exit(int64_t status)
+_Noreturn void capos_thread_exit(int64_t status) { capos_thread_exit_clear(status, NULL); }
+
+_Noreturn void capos_thread_exit_clear(int64_t status, volatile uint32_t *clear_word)
 {
 	/* clang-format off */
 	__asm__ volatile("syscall"
 	                 :
-	                 : "a"((uint64_t)CAPOS_SYS_THREAD_EXIT), "D"(status)
+	                 : "a"((uint64_t)CAPOS_SYS_THREAD_EXIT), "D"(status), "S"(clear_word)
 	                 : "rcx", "r11", "memory");
 	/* clang-format on */
 	for (;;)

@@ -13,7 +13,8 @@
 @0x9420652938b3c0ec;
 
 interface ThreadSpawner @0xd7f346fa3fd9760f {
-  spawn @0 (entry :UInt64, arg :UInt64, stackSize :UInt64, tlsSize :UInt64)
+  spawn @0 (entry :UInt64, arg :UInt64, stackSize :UInt64, tlsSize :UInt64,
+            tlsBase :UInt64)
         -> (tid :UInt32, handleIndex :UInt16);
   # Starts a thread in the caller's process (same address space and
   # capability table) at `entry` with rdi = its own ring page, rsi = arg,
@@ -25,6 +26,11 @@ interface ThreadSpawner @0xd7f346fa3fd9760f {
   # its ThreadHandle (not transferable), which joins it; releasing the
   # handle detaches it.  invalidArgument for a non-user entry or a size
   # out of range; overloaded when the caller's process has too many threads.
+  # tlsBase, when not 0, is the thread's FS base instead (a C library that
+  # lays out its own thread blocks, as musl's pthread_create does: the
+  # kernel's TLS block is still made but unused).  Any user address is
+  # accepted (the kernel never reads it); a non-user one is
+  # invalidArgument.
 }
 
 interface ThreadHandle @0xd1a423747a6275e7 {

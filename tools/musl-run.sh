@@ -10,11 +10,12 @@
 #   --end RE        ERE of its last output line (default '^==== NAME end')
 #   --timeout SEC   QEMU watchdog (default 120)
 #   --log FILE      keep the whole serial log there (default build/musl/run/NAME/serial.log)
-# The service gets console, virtual_memory, timer and entropySource.
+# The service gets console, virtual_memory, timer, entropySource,
+# threadSpawner and parkSpace (pthreads).
 # Exit status: the program's exit code as init reports it; 124 when QEMU
 # timed out; 125 when the run failed otherwise (the log's end is shown).
 set -uo pipefail
-usage() { sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; }
 die() { echo "musl-run: $*" >&2; exit 125; }
 name="" begin="" end="" timeout=120 log=""
 while [ $# -gt 0 ]; do
@@ -60,6 +61,8 @@ system: {
 			{name: "vm", source: kernel:            "virtualMemory"},
 			{name: "timer", source: kernel:         "timer"},
 			{name: "entropySource", source: kernel: "entropySource"},
+			{name: "threadSpawner", source: kernel: "threadSpawner"},
+			{name: "parkSpace", source: kernel:     "parkSpace"},
 		]
 	}
 	initConfig: services: [
@@ -68,6 +71,8 @@ system: {
 			{name: "virtual_memory", source: kernel: "virtualMemory"},
 			{name: "timer", source: kernel:          "timer"},
 			{name: "entropySource", source: kernel:  "entropySource"},
+			{name: "threadSpawner", source: kernel:  "threadSpawner"},
+			{name: "parkSpace", source: kernel:      "parkSpace"},
 		]},
 	]
 }

@@ -10,6 +10,8 @@
  *   futex_roundtrip    two threads handing a word back and forth with
  *                      FUTEX_WAKE / FUTEX_WAIT
  *   eventfd_roundtrip  a child process and two eventfds
+ *   thread_create_join pthread_create of a thread that returns at once,
+ *                      until pthread_join has it
  *   getppid            the cheapest real system call (glibc does not cache it)
  *   uring_nop_batch_N  N IORING_OP_NOP SQEs submitted and reaped with one
  *                      io_uring_enter (raw system calls, no liburing)
@@ -41,9 +43,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define SAMPLES      2000u
-#define WARMUP       100u
-#define SPAWN_ROUNDS 64u
+#define SAMPLES        2000u
+#define WARMUP         100u
+#define SPAWN_ROUNDS   64u
+#define THREAD_SAMPLES 200u
+#define THREAD_WARMUP  10u
 
 extern char **environ;
 
@@ -219,6 +223,25 @@ static void bench_futex(void)
 	report("futex_roundtrip", SAMPLES, 1);
 }
 
+static void *returns(void *arg) { return arg; }
+
+static void bench_thread_create_join(void)
+{
+	for (unsigned i = 0; i < THREAD_SAMPLES + THREAD_WARMUP; i++) {
+		pthread_t th;
+		uint64_t t0 = rdtsc();
+		if (pthread_create(&th, NULL, returns, NULL) != 0) {
+			fail("thread_create_join", "pthread_create");
+			return;
+		}
+		pthread_join(th, NULL);
+		uint64_t t1 = rdtsc();
+		if (i >= THREAD_WARMUP)
+			samples[i - THREAD_WARMUP] = t1 - t0;
+	}
+	report("thread_create_join", THREAD_SAMPLES, 1);
+}
+
 static void bench_getppid(void)
 {
 	for (unsigned i = 0; i < SAMPLES + WARMUP; i++) {
@@ -372,6 +395,7 @@ int main(void)
 	fflush(stdout);
 	bench_pipe();
 	bench_futex();
+	bench_thread_create_join();
 	bench_eventfd();
 	bench_getppid();
 	struct uring u;

@@ -27,7 +27,12 @@
 
 #define CAPOS_SYS_CAP_ENTER   0 /* cap_enter(min_complete, timeout_ns) */
 #define CAPOS_SYS_EXIT        1 /* exit(code): never returns */
-#define CAPOS_SYS_THREAD_EXIT 2 /* thread_exit(status): never returns */
+#define CAPOS_SYS_THREAD_EXIT 2 /* thread_exit(status, clear_word): never returns */
+/* thread_exit's clear_word (rsi), when not 0, is a 32-bit user word the
+ * kernel zeroes as the thread ends, then wakes one thread parked on it
+ * (ParkSpace): a joiner may then free the thread's stack and TLS, which
+ * the thread no longer touches (Linux's CLONE_CHILD_CLEARTID; musl's
+ * pthreads, libc/threads.c).  A bad word is skipped, never an error. */
 
 /* cap_enter timeout values. */
 #define CAPOS_WAIT_FOREVER UINT64_MAX /* block until min_complete CQEs */

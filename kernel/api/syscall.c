@@ -1,6 +1,6 @@
 /*
  * The syscalls: cap_enter(min_complete, timeout_ns), exit(code) and
- * thread_exit(status).
+ * thread_exit(status, clear_word).
  * Entered from syscall_entry.S with the user registers in a trap frame.
  */
 #include <capos/abi.h>
@@ -11,6 +11,7 @@
 #include "log.h"
 #include "api/dispatch.h"
 #include "api/kmeasure.h"
+#include "cap/park_space.h"
 #include "proc/process.h"
 #include "proc/sched.h"
 
@@ -77,6 +78,7 @@ void syscall_dispatch(struct trap_frame *tf)
 	case CAPOS_SYS_EXIT:
 		process_exit(p, (int)tf->rdi);
 	case CAPOS_SYS_THREAD_EXIT:
+		park_space_exit_word(p, tf->rsi);
 		thread_exit(p, (int64_t)tf->rdi);
 	default:
 		tf->rax = (uint64_t)(int64_t)CAPOS_ERR_INVALID_ARGUMENT;

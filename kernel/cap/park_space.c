@@ -181,6 +181,25 @@ static void park_describe_waits(const struct process *p, char *buf, size_t len)
 		format_append(buf, len, "; %u ParkSpace.wait", n);
 }
 
+/* thread_exit's clear word (include/capos/abi.h): zeroed, then one thread
+ * parked on it is woken, as Linux does for CLONE_CHILD_CLEARTID.  A word
+ * that is misaligned, outside the user half or not writable is skipped
+ * and counted: the thread still ends. */
+void park_space_exit_word(struct process *p, uint64_t addr)
+{
+	static const uint32_t zero;
+	if (addr == 0)
+		return;
+	if ((addr & 3) != 0 || addr >= CAPOS_USER_END ||
+	    user_copy_out(p, addr, &zero, sizeof zero) != CAPOS_OK) {
+		refused++;
+		kprintf("park: pid %u '%s' thread_exit clear word %lx not writable: skipped\n",
+		        p->pid, p->name, addr);
+		return;
+	}
+	park_wake(&queue, p->leader, addr, 1);
+}
+
 unsigned park_space_log_counts(void)
 {
 	unsigned pending = park_count(&queue);

@@ -24,7 +24,9 @@ static const struct kcall_method spawner_methods[] = {
 	{thread_ThreadSpawner_spawn_METHOD, "spawn", {KCALL_FLAT(thread_ThreadSpawner_spawn_Results), 1}},
 };
 
-/* arg: entry, arg, stackSize; data_len: tlsSize (checked by thread_create). */
+/* arg: entry, arg, stackSize; data_len: tlsSize (checked by thread_create);
+ * data: tlsBase, a user address or 0, never dereferenced (it becomes the
+ * new thread's FS base). */
 static int spawner_decode(void *object, struct kcap_call *c)
 {
 	(void)object;
@@ -36,14 +38,17 @@ static int spawner_decode(void *object, struct kcap_call *c)
 	c->arg[1] = thread_ThreadSpawner_spawn_Params_get_arg(r);
 	c->arg[2] = thread_ThreadSpawner_spawn_Params_get_stackSize(r);
 	uint64_t tls = thread_ThreadSpawner_spawn_Params_get_tlsSize(r);
+	uint64_t tls_base = thread_ThreadSpawner_spawn_Params_get_tlsBase(r);
 	if (capnp_reader_error(&m) != CAPNP_OK)
 		return CAPOS_ERR_BAD_MESSAGE;
 	if (tls > CAPOS_THREAD_TLS_MAX || c->arg[2] > CAPOS_THREAD_STACK_MAX ||
-	    c->arg[0] < CAPOS_USER_MIN || c->arg[0] >= CAPOS_USER_IMAGE_END)
+	    c->arg[0] < CAPOS_USER_MIN || c->arg[0] >= CAPOS_USER_IMAGE_END ||
+	    (tls_base != 0 && (tls_base < CAPOS_USER_MIN || tls_base >= CAPOS_USER_END)))
 		return kcap_exception(c, capos_CapException_Type_invalidArgument,
-		                      "ThreadSpawner.spawn: entry outside the image, or stack or TLS "
-		                      "size out of range");
+		                      "ThreadSpawner.spawn: entry outside the image, stack or TLS "
+		                      "size out of range, or a non-user TLS base");
 	c->data_len = (uint32_t)tls;
+	c->data = (const void *)(uintptr_t)tls_base;
 	return CAPOS_OK;
 }
 
@@ -58,7 +63,7 @@ static int spawner_perform(void *object, struct kcap_call *c)
 	}
 	int err;
 	struct process *t = thread_create(c->caller, c->arg[0], c->arg[1], c->arg[2], c->data_len,
-	                                  &err);
+	                                  (uint64_t)(uintptr_t)c->data, &err);
 	if (t == 0) {
 		kcap_drop(&handle);
 		s->refused++;

@@ -190,7 +190,7 @@ static inline void proc_wait_end(struct process *p, enum wait_kind k)
  * CAPOS_ERR_* in *err when refused.  thread_release frees what a spawned
  * thread owns (called by process_destroy). */
 struct process *thread_create(struct process *caller, uint64_t entry, uint64_t arg,
-                              uint64_t stack_size, uint64_t tls_size, int *err);
+                              uint64_t stack_size, uint64_t tls_size, uint64_t tls_base, int *err);
 void thread_release(struct process *t);
 /* Records the first thread's TLS layout for thread_create. */
 void thread_note_tls(struct process *p, const struct elf_plan *plan, uint64_t data_offset);

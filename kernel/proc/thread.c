@@ -120,7 +120,7 @@ static int check_args(struct process *leader, uint64_t entry, uint64_t *stack_si
 }
 
 struct process *thread_create(struct process *caller, uint64_t entry, uint64_t arg,
-                              uint64_t stack_size, uint64_t tls_size, int *err)
+                              uint64_t stack_size, uint64_t tls_size, uint64_t tls_base, int *err)
 {
 	struct process *leader = caller->leader;
 	*err = check_args(leader, entry, &stack_size, tls_size);
@@ -182,6 +182,10 @@ struct process *thread_create(struct process *caller, uint64_t entry, uint64_t a
 		thread_release(t);
 		return 0;
 	}
+	/* A C library's own thread block (ThreadSpawner.spawn tlsBase): a
+	 * user address the caller checked; the kernel never reads it. */
+	if (tls_base != 0)
+		t->fs_base = tls_base;
 	proc_setup_context(t, entry, stack_top - 8, base, arg, t->pid);
 	t->state = PROC_RUNNABLE;
 	kprintf("proc: pid %u '%s' thread %u (slot %u) created by pid %u: %lu frames, entry %lx, "

@@ -11,11 +11,12 @@
  * __init_tp and __copy_tls are musl's (MIT licence, musl 1.2.3), less the
  * __set_thread_area call.
  *
- * Threads hook: pthread_create copies main_tls into each new thread's
- * block (__copy_tls); main_tls.size/offset are taken from where the
- * kernel put the thread pointer (exact when the TLS size is a multiple
- * of 16 or its alignment is 16 or more).  Starting a thread needs
- * ThreadSpawner (clone is ENOSYS until then).
+ * Threads: pthread_create copies main_tls into each new thread's block
+ * (__copy_tls), which becomes that thread's FS base (libc/musl/clone.c);
+ * main_tls.size/offset are taken from where the kernel put the thread
+ * pointer (exact when the TLS size is a multiple of 16 or its alignment
+ * is 16 or more).  Without a ThreadSpawner cap, pthread_create fails with
+ * EAGAIN.
  */
 #define SYSCALL_NO_TLS 1
 #include <stddef.h>
@@ -37,9 +38,8 @@ int __init_tp(void *p)
 {
 	pthread_t td = p;
 	td->self = td;
-	/* The thread pointer is where the kernel put it: threads exist only
-	 * once ThreadSpawner does. */
-	libc.can_do_threads = 0;
+	/* New threads get musl's own blocks (libc/musl/clone.c). */
+	libc.can_do_threads = 1;
 	td->detach_state = DT_JOINABLE;
 	td->tid = __syscall(SYS_set_tid_address, &__thread_list_lock);
 	td->locale = &libc.global_locale;

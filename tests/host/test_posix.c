@@ -95,6 +95,10 @@ static const struct capos_posix_ops ops = {
 	fake_sleep,
 	fake_entropy,
 	fake_exit,
+	NULL, /* no ParkSpace, no ThreadSpawner */
+	NULL,
+	NULL,
+	NULL,
 	NULL,
 };
 
@@ -304,4 +308,141 @@ Test(posix, a_signal_to_oneself_ends_the_process)
 		call(LNX_tkill, 7, 6 /* SIGABRT */, 0, 0, 0, 0);
 	cr_assert_eq(exit_code, 134);
 	cr_assert_eq(out_len[2], 5u, "pending output sent first");
+}
+
+/* ---- threads: futex over ParkSpace, a thread's exit ---- */
+
+static int park_result, wake_result, parks, thread_exits;
+static uint32_t park_expected, wake_count;
+static uint64_t park_ns;
+static const volatile uint32_t *park_addr;
+static int *exit_clear;
+
+static int fake_park_wait(void *ctx, const volatile uint32_t *addr, uint32_t expected, uint64_t ns)
+{
+	(void)ctx;
+	park_addr = addr;
+	park_expected = expected;
+	park_ns = ns;
+	parks++;
+	return park_result;
+}
+
+static int fake_park_wake(void *ctx, const volatile uint32_t *addr, uint32_t n)
+{
+	(void)ctx;
+	park_addr = addr;
+	wake_count = n;
+	return wake_result;
+}
+
+static uint32_t fake_tid(void *ctx)
+{
+	(void)ctx;
+	return 42;
+}
+
+static void fake_thread_exit(void *ctx, int code, int *clear_word)
+{
+	(void)ctx;
+	exit_code = code;
+	exit_clear = clear_word;
+	thread_exits++;
+	longjmp(exited, 1);
+}
+
+static const struct capos_posix_ops thread_ops = {
+	fake_write,
+	fake_map,
+	fake_unmap,
+	fake_protect,
+	fake_clock,
+	fake_sleep,
+	fake_entropy,
+	fake_exit,
+	fake_park_wait,
+	fake_park_wake,
+	fake_tid,
+	fake_thread_exit,
+	NULL,
+};
+
+static struct capos_posix tpx;
+
+static long tcall(long n, long a0, long a1, long a2, long a3, long a4, long a5)
+{
+	const long a[6] = {a0, a1, a2, a3, a4, a5};
+	return capos_posix_call(&tpx, n, a);
+}
+
+static void thread_setup(void)
+{
+	capos_posix_init(&tpx, &thread_ops, files, 7);
+	park_result = wake_result = parks = thread_exits = 0;
+	exit_clear = NULL;
+	capos_posix_clear_tid = NULL;
+}
+
+Test(posix_threads, futex_wait_parks_while_the_word_holds, .init = thread_setup)
+{
+	int word = 5;
+	park_result = 1;
+	cr_assert_eq(tcall(LNX_futex, (long)&word, 0x80 /* WAIT|PRIVATE */, 5, 0, 0, 0), 0);
+	cr_assert_eq(park_addr, (const volatile uint32_t *)&word);
+	cr_assert_eq(park_expected, 5u);
+	cr_assert_eq(park_ns, UINT64_MAX, "no timeout: parks for ever");
+	cr_assert_eq(tcall(LNX_futex, (long)&word, 0, 6, 0, 0, 0), -LNX_EAGAIN);
+	cr_assert_eq(parks, 1, "a changed word never parks");
+}
+
+Test(posix_threads, futex_wait_with_a_timeout, .init = thread_setup)
+{
+	int word = 5;
+	struct {
+		int64_t sec, nsec;
+	} rel = {1, 500}, bad = {0, 1000000000};
+	park_result = 0; /* not woken, the word still 5: timed out */
+	cr_assert_eq(tcall(LNX_futex, (long)&word, 0, 5, (long)&rel, 0, 0), -LNX_ETIMEDOUT);
+	cr_assert_eq(park_ns, 1000000500u);
+	cr_assert_eq(tcall(LNX_futex, (long)&word, 0, 5, (long)&bad, 0, 0), -LNX_EINVAL);
+	cr_assert_eq(tcall(LNX_futex, (long)&word, 0, 5, 0, 0, 0), 0,
+	             "not woken without a timeout: a spurious return, the caller loops");
+	park_result = -4; /* CAPOS_ERR_BAD_BUFFER */
+	cr_assert_eq(tcall(LNX_futex, (long)&word, 0, 5, 0, 0, 0), -LNX_EFAULT);
+	cr_assert_eq(tcall(LNX_futex, (long)&word + 1, 0, 5, 0, 0, 0), -LNX_EINVAL, "misaligned");
+	cr_assert_eq(tcall(LNX_futex, 0, 0, 5, 0, 0, 0), -LNX_EINVAL);
+}
+
+Test(posix_threads, futex_wake_and_requeue, .init = thread_setup)
+{
+	int word = 0;
+	wake_result = 2;
+	cr_assert_eq(tcall(LNX_futex, (long)&word, 1 /* WAKE */, 3, 0, 0, 0), 2);
+	cr_assert_eq(wake_count, 3u);
+	cr_assert_eq(tcall(LNX_futex, (long)&word, 1, -1, 0, 0, 0), 2);
+	cr_assert_eq(wake_count, 0x7fffffffu, "a negative count wakes everyone");
+	cr_assert_eq(tcall(LNX_futex, (long)&word, 3 /* REQUEUE */, 0, 1, 0, 0), 2);
+	cr_assert_eq(wake_count, 1u, "requeued waiters are woken instead");
+	cr_assert_eq(tcall(LNX_futex, (long)&word, 4 /* CMP_REQUEUE */, 1, 1, 0, 9), -LNX_EAGAIN);
+	cr_assert_eq(tcall(LNX_futex, (long)&word, 9 /* WAKE_OP */, 1, 0, 0, 0), -LNX_ENOSYS);
+	cr_assert_eq(tpx.enosys[LNX_futex], 1u);
+}
+
+Test(posix_threads, a_thread_exit_passes_its_clear_word, .init = thread_setup)
+{
+	int lock = 1;
+	cr_assert_eq(tcall(LNX_set_tid_address, (long)&lock, 0, 0, 0, 0, 0), 42);
+	cr_assert_eq(tcall(LNX_gettid, 0, 0, 0, 0, 0, 0), 42);
+	cr_assert_eq(tcall(LNX_getpid, 0, 0, 0, 0, 0, 0), 7);
+	capos_posix_thread_added(&tpx);
+	if (setjmp(exited) == 0)
+		tcall(LNX_exit, 4, 0, 0, 0, 0, 0);
+	cr_assert_eq(thread_exits, 1, "one of two threads: the thread ends, not the process");
+	cr_assert_eq(exit_clear, &lock, "the kernel clears the word once the thread is gone");
+	cr_assert_eq(lock, 1, "not cleared while the thread still runs");
+	cr_assert_eq(exit_code, 4);
+	if (setjmp(exited) == 0)
+		tcall(LNX_exit, 5, 0, 0, 0, 0, 0);
+	cr_assert_eq(thread_exits, 1, "the last thread's exit is the process's");
+	cr_assert_eq(exit_code, 5);
 }

@@ -57,6 +57,8 @@ row "NOP via cap_enter, batch 1" nop_batch_1
 row "NOP via cap_enter, batch 8" nop_batch_8
 row "NOP via cap_enter, batch 64 (4 x 16 SQEs)" nop_batch_64
 row "bare cap_enter, nothing queued" cap_enter_empty
+row "thread spawn+join" thread_spawn_join
+row "ParkSpace wake round trip (2 threads)" park_roundtrip
 row "rdtsc pair (measurement overhead)" rdtsc_overhead
 if [ -n "$xlog" ]; then
 	[ -r "$xlog" ] || { echo "ipc-table: cannot read $xlog" >&2; exit 1; }
@@ -99,6 +101,10 @@ side "IPC round trip, 2 processes" "$rt" "pipe round trip, 2 processes" \
 	"$(lin pipe_roundtrip median_cycles)"
 side "" "$rt" "futex round trip, 2 threads" "$(lin futex_roundtrip median_cycles)"
 side "" "$rt" "eventfd round trip, 2 procs" "$(lin eventfd_roundtrip median_cycles)"
+side "park round trip, 2 threads" "$(cap park_roundtrip median_cycles)" \
+	"futex round trip, 2 threads" "$(lin futex_roundtrip median_cycles)"
+side "thread spawn+join" "$(cap thread_spawn_join median_cycles)" \
+	"pthread_create + join" "$(lin thread_create_join median_cycles)"
 side "empty kernel entry" "$(cap cap_enter_empty median_cycles)" "getppid" \
 	"$(lin getppid median_cycles)"
 for b in 1 8 64; do

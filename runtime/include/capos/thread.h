@@ -6,8 +6,7 @@
  *
  * The process needs caps named "threadSpawner" and "parkSpace" (or any
  * of those interfaces).  Each thread has its own ring (include/capos/abi.h):
- * clients opened on the default ring work from every thread.  The heap
- * (malloc) is not thread-safe: threads allocate under a mutex of their own.
+ * clients opened on the default ring work from every thread.
  */
 #ifndef CAPOS_RT_THREAD_H
 #define CAPOS_RT_THREAD_H
@@ -32,6 +31,12 @@ struct capos_thread {
  * 0 or a negative CAPOS_ERR_* (err, if not NULL, says more). */
 int capos_thread_spawn(struct capos_thread *t, capos_thread_fn fn, void *arg, uint64_t stack_size,
                        struct capos_call_error *err);
+/* The same, with the new thread's FS base at tls_base instead of a TLS
+ * block the kernel makes: for a C library that lays out its own thread
+ * blocks (musl's pthread_create, libc/threads.c).  tls_base must point at
+ * a word holding its own address (the x86_64 TLS ABI); 0 = the kernel's. */
+int capos_thread_spawn_tls(struct capos_thread *t, capos_thread_fn fn, void *arg,
+                           uint64_t stack_size, uint64_t tls_base, struct capos_call_error *err);
 /* Waits for t's end; *status is what fn returned or capos_thread_exit
  * passed.  Releases the handle.  0 or a negative CAPOS_ERR_*. */
 int capos_thread_join(struct capos_thread *t, int64_t *status, struct capos_call_error *err);
@@ -39,6 +44,10 @@ int capos_thread_join(struct capos_thread *t, int64_t *status, struct capos_call
 void capos_thread_detach(struct capos_thread *t);
 /* Ends the calling thread (the process, if it is the last). */
 _Noreturn void capos_thread_exit(int64_t status);
+/* The same; as the thread ends the kernel zeroes *clear_word and wakes
+ * one thread parked on it (include/capos/abi.h), after which the thread
+ * touches none of its memory: its joiner may free its stack and TLS. */
+_Noreturn void capos_thread_exit_clear(int64_t status, volatile uint32_t *clear_word);
 /* The calling thread's id (the process id in the first thread). */
 uint32_t capos_thread_self(void);
 

@@ -14,6 +14,13 @@
  *                       submissions of 16, each with one cap_enter(16)
  *                       (batch 1 and 8: one cap_enter)
  *   cap_enter_empty     cap_enter(0, CAPOS_NO_WAIT) with nothing queued
+ *   thread_spawn_join   ThreadSpawner.spawn of a thread that returns at
+ *                       once, until ThreadHandle.join has its status
+ *                       (the handle released: the runtime's
+ *                       capos_thread_spawn + capos_thread_join)
+ *   park_roundtrip      two threads handing a word back and forth with
+ *                       ParkSpace wake / wait (the Linux guest's
+ *                       futex_roundtrip, the same loop)
  *   endpoint_roundtrip_xstate  (only when AVX is on: `make bench` boots a
  *                       second time with -cpu max) the round trip again
  *                       with every YMM register of both processes dirty,
@@ -31,12 +38,15 @@
  * Run by: tests/qemu/manifests/bench_ipc.cue (`make bench`).
  */
 #include <capos/measure.h>
+#include <capos/thread.h>
 
 #include "demo.h"
 #include "echo_proto.h"
 
-#define SAMPLES 2000u
-#define WARMUP  100u
+#define SAMPLES       2000u
+#define WARMUP        100u
+#define SPAWN_SAMPLES 200u /* a spawn+join costs ~50 round trips */
+#define SPAWN_WARMUP  10u
 
 static inline uint64_t rdtsc(void)
 {
@@ -197,6 +207,83 @@ static void bench_empty_enter(void)
 	report("cap_enter_empty", SAMPLES, 1);
 }
 
+static int64_t thread_returns(void *arg)
+{
+	(void)arg;
+	return 0;
+}
+
+static void bench_thread_spawn_join(void)
+{
+	unsigned bad = 0;
+	for (unsigned i = 0; i < SPAWN_SAMPLES + SPAWN_WARMUP; i++) {
+		struct capos_thread t;
+		int64_t status = -1;
+		uint64_t t0 = rdtsc();
+		int r = capos_thread_spawn(&t, thread_returns, NULL, 0, NULL);
+		if (r == 0)
+			r = capos_thread_join(&t, &status, NULL);
+		uint64_t t1 = rdtsc();
+		bad += r != 0 || status != 0;
+		if (i >= SPAWN_WARMUP)
+			samples[i - SPAWN_WARMUP] = t1 - t0;
+	}
+	if (bad) {
+		capos_printf("[bench_ipc] FAIL: %u thread spawn+join failed\n", bad);
+		return;
+	}
+	report("thread_spawn_join", SPAWN_SAMPLES, 1);
+}
+
+/* Park ping-pong: turn 0 = the first thread's, 1 = the other's.  Each side
+ * parks while the turn is not its own and hands it over with a wake. */
+static volatile uint32_t turn;
+
+static void take_turn(uint32_t mine)
+{
+	uint32_t t;
+	while ((t = __atomic_load_n(&turn, __ATOMIC_ACQUIRE)) != mine)
+		capos_park_wait(&turn, t, UINT64_MAX, NULL);
+}
+
+static void give_turn(uint32_t other)
+{
+	__atomic_store_n(&turn, other, __ATOMIC_RELEASE);
+	capos_park_wake(&turn, 1, NULL);
+}
+
+static int64_t park_partner(void *arg)
+{
+	(void)arg;
+	for (unsigned i = 0; i < SAMPLES + WARMUP; i++) {
+		take_turn(1);
+		give_turn(0);
+	}
+	return 0;
+}
+
+static void bench_park_roundtrip(void)
+{
+	struct capos_thread t;
+	int64_t status = -1;
+	turn = 0;
+	if (capos_thread_spawn(&t, park_partner, NULL, 0, NULL) != 0) {
+		capos_printf("[bench_ipc] FAIL: no thread for park_roundtrip\n");
+		return;
+	}
+	for (unsigned i = 0; i < SAMPLES + WARMUP; i++) {
+		uint64_t t0 = rdtsc();
+		give_turn(1);
+		take_turn(0);
+		uint64_t t1 = rdtsc();
+		if (i >= WARMUP)
+			samples[i - WARMUP] = t1 - t0;
+	}
+	if (capos_thread_join(&t, &status, NULL) != 0 || status != 0)
+		capos_printf("[bench_ipc] FAIL: the park_roundtrip thread did not end well\n");
+	report("park_roundtrip", SAMPLES, 1);
+}
+
 static void bench_rdtsc(void)
 {
 	for (unsigned i = 0; i < SAMPLES; i++) {
@@ -220,6 +307,8 @@ int main(void)
 	bench_nops(8);
 	bench_nops(64);
 	bench_empty_enter();
+	bench_thread_spawn_join();
+	bench_park_roundtrip();
 	if (demo_avx_enabled()) {
 		demo_dirty_ymm();
 		bench_roundtrip(&ep, "endpoint_roundtrip_xstate");

@@ -1,8 +1,9 @@
 /*
  * Generators for ThreadSpawner, ThreadHandle and ParkSpace
  * (schema/thread.capnp): spawns with entries and sizes in and out of
- * range (a valid spawn starts kf_thread_entry, which ends at once: a
- * thread running garbage would fault and kill the fuzzer's process),
+ * range (a valid spawn starts kf_thread_entry, which ends at once, with
+ * a good or hostile thread_exit clear word: a thread running garbage
+ * would fault and kill the fuzzer's process),
  * joins on whatever handle is held, and parks on good, misaligned,
  * unmapped and kernel addresses with short timeouts (at most 2 endless
  * ones, ended by the process's exit), and wakes.
@@ -13,12 +14,31 @@
 #include "thread.capnp.h"
 
 static volatile uint32_t park_word;
+static void kf_thread_exit_code(void) {}
+
+/* thread_exit's clear word, chosen by the thread's (random) arg: none,
+ * the park word (safe to zero), misaligned, read-only code, unmapped,
+ * kernel and non-canonical addresses; never another word of ours. */
+static volatile uint32_t *exit_word(uint64_t arg)
+{
+	uintptr_t w;
+	switch (arg % 8) {
+	case 1: w = (uintptr_t)&park_word; break;
+	case 2: w = (uintptr_t)&park_word + 2; break;
+	case 3: w = (uintptr_t)kf_thread_exit_code & ~(uintptr_t)3; break;
+	case 4: w = 4 * (uintptr_t)((arg >> 8) & 1023); break;
+	case 5: w = 0xffff800000000000ull + 4 * ((arg >> 8) & 1023); break;
+	case 6: w = 0x0000800000000000ull + 4 * ((arg >> 8) & 0xffff); break;
+	default: w = 0; break;
+	}
+	return (volatile uint32_t *)w;
+}
 
 static _Noreturn void kf_thread_entry(void *ring, uint64_t arg, uint64_t tid)
 {
 	(void)ring;
 	(void)tid;
-	capos_thread_exit((int64_t)arg);
+	capos_thread_exit_clear((int64_t)arg, exit_word(arg));
 }
 
 static uint64_t spawn_entry(void)
@@ -46,6 +66,11 @@ void op_thread(void)
 		p, kf_chance(4) ? kf_rand() : kf_pick(CAPOS_THREAD_STACK_MAX + 8192));
 	thread_ThreadSpawner_spawn_Params_set_tlsSize(
 		p, kf_chance(4) ? kf_rand() : kf_pick(CAPOS_THREAD_TLS_MAX + 64));
+	/* The thread exits before it touches its TLS, so any user base is
+	 * safe; non-user and non-canonical ones must be refused. */
+	if (kf_chance(4))
+		thread_ThreadSpawner_spawn_Params_set_tlsBase(p, kf_chance(2) ? kf_rand()
+		                                                              : kf_pick(CAPOS_USER_END));
 	size_t len = kf_finish(&b);
 	/* No lies here: a flipped bit could turn a refused entry into one
 	 * inside the image, and a thread running garbage kills the fuzzer. */

@@ -1,0 +1,112 @@
+/*
+ * Threads for musl: the other half of libc/musl/clone.c.  __capos_clone
+ * starts a thread with ThreadSpawner (the runtime's capos_thread_spawn_tls)
+ * whose FS base is musl's thread block, and lets the ThreadHandle go: musl
+ * joins through its own futexes (the exit futex, CLONE_CHILD_CLEARTID,
+ * which the kernel clears as the thread ends: thread_exit's clear word).
+ * The thread starts in clone_start, on the kernel's stack, with its own
+ * ring.  A detached thread's block is unmapped here once it has ended
+ * (__capos_unmap_later), at the next pthread_create.
+ */
+#include <capos/rt.h>
+#include <capos/thread.h>
+#include <stdlib.h>
+#include "posix.h"
+
+/* libc/musl/clone.c has the same layout. */
+struct capos_clone {
+	int (*fn)(void *);
+	void *arg;
+	int *ptid;
+	int *ctid;
+	union {
+		struct capos_thread t;
+		unsigned char room[64];
+	} thread;
+};
+_Static_assert(sizeof(struct capos_thread) <= 64, "struct capos_clone's room for the thread");
+
+extern struct capos_posix capos_posix;
+
+/* Blocks of ended (or ending) detached threads, to unmap. */
+struct unmap_later {
+	void *base;
+	size_t size;
+	volatile int alive; /* the thread's clear word: 0 once it has ended */
+	struct unmap_later *next;
+};
+static struct unmap_later *graveyard;
+static capos_mutex graveyard_lock = CAPOS_MUTEX_INIT;
+
+void __capos_unmap_later(void *base, size_t size);
+void __capos_unmap_later(void *base, size_t size)
+{
+	struct unmap_later *u = malloc(sizeof(*u));
+	if (u == NULL)
+		return; /* no memory for the note: the block stays mapped */
+	*u = (struct unmap_later){.base = base, .size = size, .alive = 1};
+	capos_posix_clear_tid = (int *)&u->alive;
+	capos_mutex_lock(&graveyard_lock);
+	u->next = graveyard;
+	graveyard = u;
+	capos_mutex_unlock(&graveyard_lock);
+}
+
+/* Unmaps the blocks whose threads have ended. */
+static void reap(void)
+{
+	capos_mutex_lock(&graveyard_lock);
+	struct unmap_later **pp = &graveyard;
+	while (*pp != NULL) {
+		struct unmap_later *u = *pp;
+		if (__atomic_load_n(&u->alive, __ATOMIC_ACQUIRE) != 0) {
+			pp = &u->next;
+			continue;
+		}
+		*pp = u->next;
+		long args[6] = {(long)u->base, (long)u->size};
+		capos_posix_call(&capos_posix, LNX_munmap, args);
+		free(u);
+	}
+	capos_mutex_unlock(&graveyard_lock);
+}
+long __capos_clone(struct capos_clone *c, size_t stack_size, void *tls);
+
+/* Everything is read from c before fn runs: c lives on musl's stack,
+ * which the thread's joiner (or the thread itself, detached) unmaps. */
+static int64_t clone_start(void *arg)
+{
+	struct capos_clone *c = arg;
+	int (*fn)(void *) = c->fn;
+	void *fn_arg = c->arg;
+	if (c->ptid != NULL)
+		*c->ptid = (int)capos_thread_self(); /* before the parent may have */
+	capos_posix_clear_tid = c->ctid;
+	long args[6] = {fn(fn_arg)};
+	capos_posix_call(&capos_posix, LNX_exit, args);
+	__builtin_unreachable();
+}
+
+long __capos_clone(struct capos_clone *c, size_t stack_size, void *tls)
+{
+	reap();
+	if (stack_size > CAPOS_THREAD_STACK_MAX)
+		stack_size = CAPOS_THREAD_STACK_MAX;
+	/* Counted first: a thread that ends at once must not look like the
+	 * last one. */
+	capos_posix_thread_added(&capos_posix);
+	int err = capos_thread_spawn_tls(&c->thread.t, clone_start, c, stack_size,
+	                                 (uint64_t)(uintptr_t)tls, NULL);
+	if (err != 0) {
+		__atomic_fetch_sub(&capos_posix.threads, 1, __ATOMIC_RELAXED);
+		return err == CAPOS_ERR_BAD_CAP ? -LNX_ENOSYS : -LNX_EAGAIN;
+	}
+	int tid = (int)c->thread.t.tid;
+	if (c->ptid != NULL)
+		*c->ptid = tid;
+	/* musl's pthread_create holds its thread-list lock until we return,
+	 * and the thread's exit takes it: c is still mapped here. */
+	struct capos_thread handle = c->thread.t;
+	capos_thread_detach(&handle);
+	return tid;
+}
