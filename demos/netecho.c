@@ -70,6 +70,16 @@ static bool send_all(struct conn *c, const uint8_t *data, size_t len)
 	return true;
 }
 
+/* A connection slot to accept into, or NULL: then the next connections
+ * wait in the listener's backlog. */
+static struct conn *free_conn(void)
+{
+	for (uint32_t i = 0; i < NETECHO_CONNS; i++)
+		if (!conns[i].live)
+			return &conns[i];
+	return NULL;
+}
+
 static void accepted(void)
 {
 	net_TcpListener_accept_Reply r;
@@ -92,25 +102,21 @@ static void accepted(void)
 		capos_rpc_release_rest(&r.rpc);
 		return;
 	}
-	for (uint32_t i = 0; i < NETECHO_CONNS; i++) {
-		struct conn *c = &conns[i];
-		if (c->live)
-			continue;
-		struct capos_cap cap;
-		int e = capos_rpc_take_cap(&r.rpc, r.socketIndex, net_TcpSocket_ID, &cap);
-		capos_rpc_release_rest(&r.rpc);
-		if (e != 0 || net_TcpSocket_Client_bind(&c->s, &capos_rt_ring, cap) != 0) {
-			capos_printf("[%s] accept gave no TcpSocket\n", me);
-			return;
-		}
-		c->s.c.result_buf = c->buf;
-		c->s.c.result_cap = sizeof c->buf;
-		c->live = true;
-		c->busy = false;
-		c->bytes = 0;
-		served++;
+	struct conn *c = free_conn(); /* there is one: accept starts only then */
+	struct capos_cap cap;
+	int e = c ? capos_rpc_take_cap(&r.rpc, r.socketIndex, net_TcpSocket_ID, &cap) : -1;
+	capos_rpc_release_rest(&r.rpc);
+	capos_flush_releases();
+	if (e != 0 || net_TcpSocket_Client_bind(&c->s, &capos_rt_ring, cap) != 0) {
+		capos_printf("[%s] accept gave no TcpSocket\n", me);
 		return;
 	}
+	c->s.c.result_buf = c->buf;
+	c->s.c.result_cap = sizeof c->buf;
+	c->live = true;
+	c->busy = false;
+	c->bytes = 0;
+	served++;
 }
 
 static void received(struct conn *c)
@@ -180,7 +186,7 @@ static bool take_completions(void)
 static void start_calls(void)
 {
 	struct capos_call_error err;
-	if (!accept_busy && net_TcpListener_accept_start(&listener, WAIT_NS, &accept_p, &err) == 0)
+	if (!accept_busy && free_conn() && net_TcpListener_accept_start(&listener, WAIT_NS, &accept_p, &err) == 0)
 		accept_busy = true;
 	if (!udp_busy && net_UdpSocket_receiveFrom_start(&udp, WAIT_NS, &udp_p, &err) == 0)
 		udp_busy = true;
