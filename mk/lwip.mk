@@ -145,6 +145,16 @@ $(NETSTACK_SOCKETS_TEST): tests/host/test_netstack_sockets.c services/netstack/s
 		services/netstack/sockets.c $(LWIP_host_LIB) -lcriterion $(HOST_LDFLAGS)
 HOST_TEST_BINS += $(NETSTACK_SOCKETS_TEST)
 
+# The netstack's parked calls and badges (services/netstack/park.c): pure
+# logic, tests/host/test_netstack_park.c.
+NETSTACK_PARK_TEST := $(BUILD)/host/tests/host/test_netstack_park
+$(NETSTACK_PARK_TEST): tests/host/test_netstack_park.c services/netstack/park.c \
+		services/netstack/park.h lib/kstring.c
+	@mkdir -p $(@D)
+	$(HOST_CC) $(HOST_CFLAGS) -Iservices/netstack -o $@ tests/host/test_netstack_park.c \
+		services/netstack/park.c -lcriterion $(HOST_LDFLAGS)
+HOST_TEST_BINS += $(NETSTACK_PARK_TEST)
+
 # ---------------------------------------------------------------------------
 # Smoke netstack_fake_nic: the netstack in QEMU over fake_nic
 # (tests/qemu/net/fake_nic.c), a Nic with no device that plays a DHCP
