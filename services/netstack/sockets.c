@@ -277,7 +277,8 @@ static err_t on_connected(void *arg, struct tcp_pcb *pcb, err_t err)
 
 int sock_connect(struct sock_table *t, const ip4_addr_t *addr, uint16_t port, uint32_t *id)
 {
-	if (port == 0 || ip4_addr_isany(addr) || ip4_addr_isbroadcast_u32(ip4_addr_get_u32(addr), netif_default))
+	if (port == 0 || ip4_addr_isany(addr) || ip4_addr_get_u32(addr) == IPADDR_BROADCAST ||
+	    (netif_default && ip4_addr_isbroadcast(addr, netif_default)))
 		return SOCK_INVAL;
 	struct sock *s = alloc(t, SOCK_TCP);
 	if (!s)
