@@ -40,8 +40,8 @@ Test(netstack_park, socket_badges)
 	cr_assert(badge_socket(SOCK_BADGE(0x1234), &id));
 	cr_assert_eq(id, 0x1234);
 	cr_assert_not(badge_socket(0, &id));
-	cr_assert_not(badge_socket(0x1234, &id));            /* no tag */
-	cr_assert_not(badge_socket(AUTH_BADGE(7, 7), &id));  /* an authority */
+	cr_assert_not(badge_socket(0x1234, &id));           /* no tag */
+	cr_assert_not(badge_socket(AUTH_BADGE(7, 7), &id)); /* an authority */
 	cr_assert_not(badge_socket(SOCK_BADGE(1) | 1ull << 40, &id));
 }
 
@@ -54,7 +54,7 @@ Test(netstack_park, authority_badges)
 	cr_assert_eq(AUTH_BADGE(7, 7), 0x100070007ull); /* the value in system-net.cue */
 	cr_assert(badge_authority(AUTH_BADGE(1, 65535), &f, &l));
 	cr_assert_eq(l, 65535);
-	cr_assert_not(badge_authority(AUTH_BADGE(0, 80), &f, &l)); /* port 0 */
+	cr_assert_not(badge_authority(AUTH_BADGE(0, 80), &f, &l));  /* port 0 */
 	cr_assert_not(badge_authority(AUTH_BADGE(81, 80), &f, &l)); /* first > last */
 	cr_assert_not(badge_authority(SOCK_BADGE(3), &f, &l));
 	cr_assert_not(badge_authority(AUTH_BADGE(7, 7) | 1ull << 33, &f, &l));
