@@ -38,12 +38,12 @@ ALL_TARGETS += $(SERVICE_ELFS)
 services: $(SERVICE_ELFS)
 
 # `make run-net`: the network system (NET_SYSTEM: the driver, the netstack
-# with DHCP, ping and netinfo) on q35 with QEMU's VT-d (intel-iommu: the
+# with DHCP, ping, netinfo and netecho) on q35 with QEMU's VT-d (intel-iommu: the
 # driver's DMA pool is the only memory the device can reach) and a modern
 # virtio-net function on user networking with restrict=on (the guest
-# reaches only QEMU's gateway 10.0.2.2; nothing leaves the machine).  Like
-# `make run` it ends by itself: the clients exit, then the netstack, the
-# driver and init.  NET_IOMMU=0 boots without the IOMMU (the pool is then
+# reaches only QEMU's gateway 10.0.2.2; nothing leaves the machine).  It
+# ends when netecho is told `quit` over UDP (NET_RESTRICT=off, below), or
+# by the watchdog: then the netstack, the driver and init exit.  NET_IOMMU=0 boots without the IOMMU (the pool is then
 # contiguous physical memory: its physical address is the device address).
 # NET_HOSTFWD: host ports forwarded into the guest, on 127.0.0.1 only
 # (HTTP 8080 -> 80, TCP and UDP echo 8007 -> 7); NET_HOSTFWD= turns them
@@ -52,11 +52,14 @@ services: $(SERVICE_ELFS)
 NET_SYSTEM ?= system-net.cue
 NET_IOMMU ?= 1
 NET_HOSTFWD ?= tcp:127.0.0.1:8080-:80 tcp:127.0.0.1:8007-:7 udp:127.0.0.1:8007-:7
+# NET_RESTRICT=off lets the guest's UDP replies reach a host forward (QEMU's
+# restricted user network drops them), e.g. netecho's answer to `quit`.
+NET_RESTRICT ?= on
 comma := ,
 net_space := $() $()
 NET_QEMU_ARGS = --machine q35 --qemu-arg -nic --qemu-arg none \
 	$(if $(filter 1,$(NET_IOMMU)),--qemu-arg -device --qemu-arg intel-iommu) \
-	--qemu-arg -netdev --qemu-arg user,id=n0,restrict=on$(subst $(net_space),,$(foreach f,$(NET_HOSTFWD),$(comma)hostfwd=$(f))) \
+	--qemu-arg -netdev --qemu-arg user,id=n0,restrict=$(NET_RESTRICT)$(subst $(net_space),,$(foreach f,$(NET_HOSTFWD),$(comma)hostfwd=$(f))) \
 	--qemu-arg -device --qemu-arg virtio-net-pci,netdev=n0,disable-legacy=on,addr=04.0$(if $(filter 1,$(NET_IOMMU)),$(comma)iommu_platform=on)
 .PHONY: run-net
 run-net: deps

@@ -197,6 +197,57 @@ Test(netstack_sockets, accept_data_both_ways_and_close_by_release)
 	expect_baseline();
 }
 
+Test(netstack_sockets, connect_to_a_listener_and_to_a_closed_port)
+{
+	uint32_t l, c, s, bad;
+	ip4_addr_t lo, ra;
+	uint16_t rp;
+	IP4_ADDR(&lo, 127, 0, 0, 1);
+	cr_assert_eq(sock_listen(&tab, 80, 80, 80, 4, &l), SOCK_OK);
+	cr_expect_eq(sock_connect(&tab, &lo, 0, &c), SOCK_INVAL);
+	cr_expect_eq(sock_connect(&tab, IP4_ADDR_ANY4, 80, &c), SOCK_INVAL);
+	cr_expect_eq(sock_connect(&tab, IP4_ADDR_BROADCAST, 80, &c), SOCK_INVAL);
+	cr_assert_eq(sock_connect(&tab, &lo, 80, &c), SOCK_OK);
+	cr_expect_eq(sock_kind_of(&tab, c), SOCK_TCP);
+	cr_expect_eq(sock_connect_state(&tab, c), SOCK_AGAIN);
+	pump(20);
+	cr_assert_eq(sock_connect_state(&tab, c), SOCK_OK);
+	cr_assert_eq(sock_accept(&tab, l, &s, &ra, &rp), SOCK_OK);
+	struct sock_info ci, si;
+	cr_assert_eq(sock_info(&tab, c, &ci), SOCK_OK);
+	cr_assert_eq(sock_info(&tab, s, &si), SOCK_OK);
+	cr_expect_eq(ci.remote_port, 80);
+	cr_expect_eq(si.local_port, 80);
+	cr_expect_eq(si.remote_port, ci.local_port);
+	cr_expect_eq(rp, ci.local_port);
+	cr_expect(sock_writable(&tab, c));
+
+	size_t n, got;
+	bool eof;
+	char buf[16];
+	cr_assert_eq(sock_send(&tab, c, "ping", 4, &n), SOCK_OK);
+	pump(20);
+	cr_assert_eq(sock_info(&tab, s, &si), SOCK_OK);
+	cr_expect_eq(si.recv_buffered, 4);
+	cr_assert_eq(sock_recv(&tab, s, buf, sizeof buf, &got, &eof), SOCK_OK);
+	cr_expect_eq(got, 4);
+	cr_expect_eq(memcmp(buf, "ping", 4), 0);
+
+	/* Nobody listens on 81: the stack answers RST and the state says so. */
+	cr_assert_eq(sock_connect(&tab, &lo, 81, &bad), SOCK_OK);
+	pump(20);
+	cr_expect_eq(sock_connect_state(&tab, bad), SOCK_RESET);
+	cr_expect(sock_writable(&tab, bad)); /* a parked send must be answered */
+
+	cr_expect_eq(sock_release(&tab, bad), SOCK_OK);
+	cr_expect_eq(sock_release(&tab, c), SOCK_OK);
+	cr_expect_eq(sock_release(&tab, s), SOCK_OK);
+	cr_expect_eq(sock_release(&tab, l), SOCK_OK);
+	cr_expect_eq(sock_kind_of(&tab, c), SOCK_FREE);
+	cr_expect_eq(sock_connect_state(&tab, c), SOCK_BADID);
+	expect_baseline();
+}
+
 Test(netstack_sockets, send_backpressure_until_the_peer_reads)
 {
 	static uint8_t big[256 * 1024];
