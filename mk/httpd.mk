@@ -1,0 +1,27 @@
+# The HTTP service (services/httpd, docs/networking.md "httpd"): lib/http.c
+# (request parser, response builder) and lib/httpd.c (connections, limits,
+# routes) are host-tested (tests/host/test_http.c, test_httpd.c) and fuzzed
+# (fuzz/http_fuzz.c: `make fuzz-http` for FUZZ_SECONDS, a bounded run in
+# `make test`, tests/host/test_http_fuzz.sh).
+
+HTTP_HOST_TESTS := test_http
+HOST_TEST_BINS += $(addprefix $(BUILD)/host/tests/,$(HTTP_HOST_TESTS))
+$(BUILD)/host/tests/test_http: $(BUILD)/host/tests/host/test_http.o $(BUILD)/host/lib/http.o \
+		$(BUILD)/host/lib/format.o
+$(addprefix $(BUILD)/host/tests/,$(HTTP_HOST_TESTS)):
+	@mkdir -p $(@D)
+	$(HOST_CC) $^ -o $@ -lcriterion $(HOST_LDFLAGS)
+
+HTTP_FUZZ_BIN := $(BUILD)/fuzz/http
+$(HTTP_FUZZ_BIN): fuzz/http_fuzz.c lib/http.c lib/http.h lib/format.c lib/format.h
+	@mkdir -p $(@D)
+	clang -std=c17 $(WARN) -O1 -g -fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=all $(COMMON_INC) -DCAPOS_HOST=1 -o $@ fuzz/http_fuzz.c lib/http.c lib/format.c
+ALL_TARGETS += $(HTTP_FUZZ_BIN)
+TEST_SUITES += tests/host/test_http_fuzz.sh
+
+.PHONY: fuzz-http
+fuzz-http: $(HTTP_FUZZ_BIN)
+	@mkdir -p $(BUILD)/fuzz/http.corpus
+	tests/host/test_http_fuzz.sh --seeds $(BUILD)/fuzz/http.corpus
+	$(HTTP_FUZZ_BIN) -max_total_time=$(or $(FUZZ_SECONDS),60) -max_len=8192 $(BUILD)/fuzz/http.corpus
