@@ -61,8 +61,8 @@ static void check_request(const struct http_request *r, const char *buf, size_t 
 static void check_response(const struct http_request *r)
 {
 	static char out[4096];
-	size_t n = http_response(out, sizeof out, 200, "text/plain", r->path.p, r->path.len,
-	                         r->keep_alive, r->method == HTTP_HEAD);
+	struct http_response_info info = {200, "text/plain", NULL, r->keep_alive, r->method == HTTP_HEAD};
+	size_t n = http_response(out, sizeof out, &info, r->path.p, r->path.len);
 	check(n > 4 && memcmp(out, "HTTP/1.1 200 OK\r\n", 17) == 0);
 }
 

@@ -386,27 +386,29 @@ bool http_query_get(struct http_slice query, const char *key, struct http_slice 
 	return false;
 }
 
-size_t http_response_head(char *buf, size_t cap, int status, const char *content_type,
-                          size_t content_length, bool keep_alive)
+size_t http_response_head(char *buf, size_t cap, const struct http_response_info *info,
+                          size_t content_length)
 {
 	char type[96] = "";
-	if (content_type)
-		format_snprintf(type, sizeof type, "Content-Type: %s\r\n", content_type);
+	if (info->content_type &&
+	    format_snprintf(type, sizeof type, "Content-Type: %s\r\n", info->content_type) >= (int)sizeof type)
+		return 0;
 	int n = format_snprintf(buf, cap,
-	                        "HTTP/1.1 %d %s\r\nServer: capOS-httpd\r\n%sContent-Length: %lu\r\n"
+	                        "HTTP/1.1 %d %s\r\nServer: capOS-httpd\r\n%s%sContent-Length: %lu\r\n"
 	                        "Connection: %s\r\n\r\n",
-	                        status, http_reason(status), type, (unsigned long)content_length,
-	                        keep_alive ? "keep-alive" : "close");
+	                        info->status, http_reason(info->status), type,
+	                        info->extra ? info->extra : "", (unsigned long)content_length,
+	                        info->keep_alive ? "keep-alive" : "close");
 	return n > 0 && (size_t)n < cap ? (size_t)n : 0;
 }
 
-size_t http_response(char *buf, size_t cap, int status, const char *content_type,
-                     const char *body, size_t body_len, bool keep_alive, bool head_only)
+size_t http_response(char *buf, size_t cap, const struct http_response_info *info,
+                     const char *body, size_t body_len)
 {
-	size_t h = http_response_head(buf, cap, status, content_type, body_len, keep_alive);
+	size_t h = http_response_head(buf, cap, info, body_len);
 	if (h == 0)
 		return 0;
-	if (head_only)
+	if (info->head_only)
 		return h;
 	if (body_len > cap - h)
 		return 0;

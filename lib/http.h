@@ -122,21 +122,27 @@ bool http_slice_ieq(struct http_slice s, const char *text);
 /* The value of `key` in a query string "a=1&b=2" (no decoding), or false. */
 bool http_query_get(struct http_slice query, const char *key, struct http_slice *value);
 
-/*
- * The head of a response into buf[0..cap): status line, Server,
- * Content-Type (when not NULL), Content-Length, Connection, the empty
- * line.  No Date header: the server has no clock of the calendar
- * (RFC 9110 8.6.7 says then not to send one).  Returns the bytes written,
- * or 0 when it does not fit.
- */
-size_t http_response_head(char *buf, size_t cap, int status, const char *content_type,
-                          size_t content_length, bool keep_alive);
+/* What a response says besides its body. */
+struct http_response_info {
+	int status;
+	const char *content_type; /* NULL: no Content-Type                   */
+	const char *extra;        /* more header lines, each ending CRLF, or NULL */
+	bool keep_alive;          /* Connection: keep-alive, else close        */
+	bool head_only;           /* HEAD: the body left out, its length kept  */
+};
 
 /*
- * A whole response: head and body (the body left out for HEAD, with the
- * Content-Length of the body it would have had).  0 when it does not fit.
+ * The head of a response into buf[0..cap): status line, Server,
+ * Content-Type, the extra lines, Content-Length, Connection, the empty
+ * line.  No Date header: the server has no clock of the calendar
+ * (RFC 9110 6.6.1 says then not to send one).  Returns the bytes written,
+ * or 0 when it does not fit.
  */
-size_t http_response(char *buf, size_t cap, int status, const char *content_type,
-                     const char *body, size_t body_len, bool keep_alive, bool head_only);
+size_t http_response_head(char *buf, size_t cap, const struct http_response_info *info,
+                          size_t content_length);
+
+/* A whole response, head and body; 0 when it does not fit (never a cut one). */
+size_t http_response(char *buf, size_t cap, const struct http_response_info *info,
+                     const char *body, size_t body_len);
 
 #endif

@@ -4,10 +4,12 @@
 # (fuzz/http_fuzz.c: `make fuzz-http` for FUZZ_SECONDS, a bounded run in
 # `make test`, tests/host/test_http_fuzz.sh).
 
-HTTP_HOST_TESTS := test_http
+HTTP_HOST_TESTS := test_http test_httpd
 HOST_TEST_BINS += $(addprefix $(BUILD)/host/tests/,$(HTTP_HOST_TESTS))
 $(BUILD)/host/tests/test_http: $(BUILD)/host/tests/host/test_http.o $(BUILD)/host/lib/http.o \
 		$(BUILD)/host/lib/format.o
+$(BUILD)/host/tests/test_httpd: $(BUILD)/host/tests/host/test_httpd.o $(BUILD)/host/lib/httpd.o \
+		$(BUILD)/host/lib/http.o $(BUILD)/host/lib/format.o
 $(addprefix $(BUILD)/host/tests/,$(HTTP_HOST_TESTS)):
 	@mkdir -p $(@D)
 	$(HOST_CC) $^ -o $@ -lcriterion $(HOST_LDFLAGS)

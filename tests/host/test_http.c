@@ -366,20 +366,22 @@ Test(http, query_get)
 Test(http, response_builder)
 {
 	char buf[256];
-	size_t n = http_response(buf, sizeof buf, 200, "text/plain", "hi", 2, true, false);
+	struct http_response_info ok = {200, "text/plain", NULL, true, false};
+	size_t n = http_response(buf, sizeof buf, &ok, "hi", 2);
 	cr_assert_gt(n, 0);
 	buf[n] = '\0';
 	cr_assert_str_eq(buf, "HTTP/1.1 200 OK\r\nServer: capOS-httpd\r\nContent-Type: text/plain\r\n"
 	                      "Content-Length: 2\r\nConnection: keep-alive\r\n\r\nhi");
-	n = http_response(buf, sizeof buf, 404, "text/plain", "nope", 4, false, true);
+	struct http_response_info nf = {404, "text/plain", "Allow: GET, HEAD\r\n", false, true};
+	n = http_response(buf, sizeof buf, &nf, "nope", 4);
 	buf[n] = '\0';
 	cr_assert_str_eq(buf, "HTTP/1.1 404 Not Found\r\nServer: capOS-httpd\r\nContent-Type: text/plain\r\n"
-	                      "Content-Length: 4\r\nConnection: close\r\n\r\n");
+	                      "Allow: GET, HEAD\r\nContent-Length: 4\r\nConnection: close\r\n\r\n");
 	/* Too small: 0, never a cut response. */
-	cr_assert_eq(http_response(buf, 40, 200, "text/plain", "hi", 2, true, false), 0);
-	size_t h = http_response_head(buf, sizeof buf, 200, NULL, 0, true);
-	cr_assert_eq(http_response(buf, h + 1, 200, NULL, "ab", 2, true, false), 0);
-	/* What the server sends parses back as a response head would. */
-	n = http_response_head(buf, sizeof buf, 400, NULL, 0, false);
-	cr_assert_eq(memcmp(buf + n - 4, "\r\n\r\n", 4), 0);
+	cr_assert_eq(http_response(buf, 40, &ok, "hi", 2), 0);
+	struct http_response_info bare = {400, NULL, NULL, false, false};
+	size_t h = http_response_head(buf, sizeof buf, &bare, 2);
+	cr_assert_eq(http_response(buf, h + 1, &bare, "ab", 2), 0);
+	cr_assert_eq(http_response(buf, h + 2, &bare, "ab", 2), h + 2);
+	cr_assert_eq(memcmp(buf + h - 4, "\r\n\r\nab", 6), 0);
 }
