@@ -27,3 +27,15 @@ fuzz-http: $(HTTP_FUZZ_BIN)
 	@mkdir -p $(BUILD)/fuzz/http.corpus
 	tests/host/test_http_fuzz.sh --seeds $(BUILD)/fuzz/http.corpus
 	$(HTTP_FUZZ_BIN) -max_total_time=$(or $(FUZZ_SECONDS),60) -max_len=8192 $(BUILD)/fuzz/http.corpus
+
+# The service: services/httpd/*.c with lib/http.c and lib/httpd.c, built
+# like the other services (mk/drivers.mk, read before this file).
+SERVICE_LIB_httpd := lib/http.c lib/httpd.c
+HTTPD_ELF := $(BUILD)/user/services/httpd.elf
+.SECONDARY: $(call service_objs,httpd)
+$(call service_objs,httpd): | $(CAPNP_GEN_SCHEMA_SRCS:.c=.h) $(CAPNP_GEN_RPC_SRCS:.c=.h)
+$(eval $(call service_rule,httpd))
+MANIFEST_BINS += $(HTTPD_ELF)
+ALL_TARGETS += $(HTTPD_ELF)
+.PHONY: httpd
+httpd: $(HTTPD_ELF)
