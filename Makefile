@@ -87,6 +87,8 @@ help:
 	@echo "  make run-lua SCRIPT=f.lua  run a Lua script on capOS (Lua 5.4 on musl; fails if the script does; docs/porting.md)"
 	@echo "  make musl / make lua       build musl and Lua from Debian's sources via srcpkg (docs/posix.md)"
 	@echo "  make fuzz-net              lwIP packet-input fuzzer (libFuzzer, host; FUZZ_SECONDS=60; Debian's lwip via srcpkg)"
+	@echo "  make fuzz-http             HTTP request parser fuzzer (libFuzzer, host; FUZZ_SECONDS=60; docs/httpd.md)"
+	@echo "  make httpd                 the HTTP service (services/httpd; docs/httpd.md)"
 	@echo "  make fuzz-kernel           in-guest kernel fuzzer, one boot per seed (SEEDS=10 OPS=2000 MEM=256M SEED0=1 OFF=)"
 	@echo "  make fuzz-coverage         fuzz-kernel on a coverage kernel (build/coverage), then the table of kernel blocks reached"
 	@echo "  make clean                 remove build/"

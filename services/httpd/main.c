@@ -17,6 +17,7 @@
  * Exits 0 after /shutdown?token=T (T from httpd.token) once every
  * connection is closed; 1 when it cannot start.
  */
+#include <capos/endpoint.h>
 #include <capos/rt.h>
 #include <capos/timer.h>
 
@@ -95,6 +96,23 @@ static bool busy(const struct capos_call_error *err, uint64_t now)
 	return true;
 }
 
+/*
+ * The listen authority: an import labelled TcpListenAuthority, or (as the
+ * netstack exports it) a badged import of its endpoint, labelled with the
+ * endpoint's NetworkManager; the badge makes it an authority, and the
+ * netstack answers TcpListenAuthority's methods on it.
+ */
+static int open_authority(net_TcpListenAuthority_Client *auth)
+{
+	struct capos_cap cap;
+	if (net_TcpListenAuthority_Client_open(auth, "listen") == 0)
+		return 0;
+	if (capos_endpoint_open_as(&capos_rt.capset, "listen", net_NetworkManager_ID, &cap) != 0)
+		return -1;
+	cap.interface_id = net_TcpListenAuthority_ID;
+	return net_TcpListenAuthority_Client_bind(auth, &capos_rt_ring, cap);
+}
+
 static int fill_listen(net_TcpListenAuthority_listen_Params_builder p, struct capos_rpc_out *o, void *arg)
 {
 	(void)o, (void)arg;
@@ -111,7 +129,7 @@ static int start_listening(void)
 	net_TcpListenAuthority_listen_Reply lr;
 	struct capos_call_error err;
 	struct capos_cap cap;
-	if (net_TcpListenAuthority_Client_open(&auth, "listen") != 0) {
+	if (open_authority(&auth) != 0) {
 		capos_printf("[httpd] no TcpListenAuthority named 'listen'\n");
 		return 1;
 	}
