@@ -42,7 +42,7 @@ help:
 	@echo "  make run-spawn             boot system-spawn.cue: init spawns children, hostile-spawn checks"
 	@echo "  make shell                 boot system-shell.cue into capsh on your terminal (Ctrl-D leaves; docs/terminal.md)"
 	@echo "  make run-kernel            the default system booted with -kernel (PVH), no GRUB"
-	@echo "  make run-net               the virtio-net driver, the lwIP netstack (DHCP), ping and netinfo; q35 + intel-iommu, user net restrict=on, forwards on 127.0.0.1 (NET_HOSTFWD)"
+	@echo "  make run-net               the virtio-net driver, the lwIP netstack (DHCP), ping, netinfo, httpd (prints its URL and shutdown URL); q35 + intel-iommu, user net restrict=on, forwards on 127.0.0.1 (NET_HOSTFWD)"
 	@echo "  make run-uefi              the ISO booted by OVMF (UEFI)"
 	@echo "  make gdb                   the kernel halted with a gdb stub (GDB_PORT=1234); prints the gdb command"
 	@echo "    SYSTEM=path/to/my.cue    (run, run-kernel, run-uefi, gdb) boot that system file instead of system.cue"
