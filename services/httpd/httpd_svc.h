@@ -8,9 +8,10 @@
 
 #define HTTPD_PORT          80
 #define HTTPD_BACKLOG       16
+#define HTTPD_ACCEPTS       4  /* accepts outstanding at once */
 #define HTTPD_DEFAULT_CONNS 56 /* under the netstack's 64 facets per endpoint */
 #define HTTPD_CALLS_MAX     24 /* under the ring's 32 completion slots */
-#define HTTPD_DEFAULT_CALLS 8 /* the netstack's endpoint takes 16 calls from all its clients */
+#define HTTPD_DEFAULT_CALLS 8  /* the netstack's endpoint takes 16 calls from all its clients */
 
 /* Defaults, then the command line's httpd.* words; *calls: receives and
  * sends in flight at once. */

@@ -48,8 +48,11 @@ struct sock {
 static struct httpd h;
 static struct sock socks[HTTPD_CONNS_MAX];
 static net_TcpListener_Client listener;
-static struct capos_rpc_pending accept_pend;
-static bool accepting;
+/* Several accepts outstanding: the netstack hands out a burst of
+ * connections in one turn instead of one per round trip, so fewer go past
+ * its backlog (where it resets them). */
+static struct capos_rpc_pending accept_pend[HTTPD_ACCEPTS];
+static unsigned accepting; /* how many of them are outstanding */
 static uint32_t calls_max, inflight, rr;
 static uint64_t busy_until; /* no new call before this (the netstack was full) */
 static capos_SystemMonitor_Client monitor;
@@ -154,24 +157,29 @@ static int start_listening(void)
 	return 0;
 }
 
-static void start_accept(uint64_t now)
+/* Starts the accepts that are not outstanding. */
+static void start_accepts(uint64_t now)
 {
 	struct capos_call_error err;
-	if (net_TcpListener_accept_start(&listener, ACCEPT_WAIT, &accept_pend, &err) == 0)
-		accepting = true;
-	else if (!busy(&err, now))
-		say_error("TcpListener.accept", &err);
+	for (unsigned k = 0; k < HTTPD_ACCEPTS && now >= busy_until; k++) {
+		if (accept_pend[k].busy)
+			continue;
+		if (net_TcpListener_accept_start(&listener, ACCEPT_WAIT, &accept_pend[k], &err) == 0)
+			accepting++;
+		else if (!busy(&err, now))
+			say_error("TcpListener.accept", &err);
+	}
 }
 
 /* The accepted socket's cap is a number in the results, so the completion
  * is decoded here rather than by the generated _finish (which releases
  * every result cap it does not know of). */
-static void on_accept(const struct capos_cqe *cqe, uint64_t now)
+static void on_accept(struct capos_rpc_pending *p, const struct capos_cqe *cqe, uint64_t now)
 {
 	static struct capos_rpc_result res;
 	struct capos_call_error err;
 	struct capos_cap cap;
-	if (capos_rpc_complete(&accept_pend, cqe, &res, &err) != 0) {
+	if (capos_rpc_complete(p, cqe, &res, &err) != 0) {
 		if (!busy(&err, now))
 			say_error("TcpListener.accept", &err);
 		return;
@@ -244,9 +252,11 @@ static bool collect(uint64_t now)
 	struct capos_cqe cqe;
 	bool any = false;
 	capos_ring_reap(&capos_rt_ring);
-	if (accepting && capos_rpc_poll(&accept_pend, &cqe)) {
-		accepting = false;
-		on_accept(&cqe, now);
+	for (unsigned k = 0; k < HTTPD_ACCEPTS; k++) {
+		if (!capos_rpc_poll(&accept_pend[k], &cqe))
+			continue;
+		accepting--;
+		on_accept(&accept_pend[k], &cqe, now);
 		any = true;
 	}
 	for (int i = 0; i < (int)HTTPD_CONNS_MAX; i++) {
@@ -326,8 +336,8 @@ static void submit(uint64_t now)
 {
 	if (now < busy_until)
 		return;
-	if (!accepting && !h.stopping)
-		start_accept(now);
+	if (!h.stopping)
+		start_accepts(now);
 	bool contended = h.st.open + 1 > calls_max;
 	for (unsigned k = 0; k < HTTPD_CONNS_MAX && inflight < calls_max && now >= busy_until; k++) {
 		int i = (int)((rr + k) % HTTPD_CONNS_MAX);
@@ -348,8 +358,8 @@ static void wait_for_work(uint64_t now)
 	uint64_t wake = httpd_next_deadline(&h);
 	if (busy_until > now && busy_until < wake)
 		wake = busy_until;
-	if (!accepting && !h.stopping && now + BUSY_BACKOFF < wake)
-		wake = now + BUSY_BACKOFF; /* the accept could not be started */
+	if (accepting < HTTPD_ACCEPTS && !h.stopping && now + BUSY_BACKOFF < wake)
+		wake = now + BUSY_BACKOFF; /* an accept could not be started */
 	capos_ring_enter(&capos_rt_ring, 1, wake == UINT64_MAX ? CAPOS_WAIT_FOREVER : until(wake, now));
 }
 
