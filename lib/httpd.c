@@ -206,8 +206,8 @@ static void shutdown_route(struct httpd *h, struct httpd_conn *c, const struct h
 		respond_text(h, c, 403, NULL, "wrong or missing token\n", req->keep_alive, head, now);
 		return;
 	}
-	say(h, "conn %u: /shutdown with the run's token: stopping", c->serial);
-	h->stopping = true;
+	say(h, "conn %u: /shutdown with the run's token", c->serial);
+	httpd_stop(h, "asked by /shutdown");
 	respond_text(h, c, 200, NULL, "httpd: shutting down\n", false, head, now);
 }
 
@@ -323,6 +323,14 @@ void httpd_close(struct httpd *h, int i)
 	say(h, "conn %u closed: %s, %u requests (%u open)", c->serial, c->why ? c->why : "closed",
 	    c->requests, h->st.open);
 	c->state = HTTPD_FREE;
+}
+
+void httpd_stop(struct httpd *h, const char *why)
+{
+	if (h->stopping)
+		return;
+	h->stopping = true;
+	say(h, "stopping: %s (%u connections open)", why, h->st.open);
 }
 
 void httpd_poll(struct httpd *h, uint64_t now)

@@ -127,6 +127,10 @@ void httpd_fail(struct httpd *h, int i, const char *why);
 /* The caller dropped i's socket: the slot is free again. */
 void httpd_close(struct httpd *h, int i);
 
+/* Stops serving (logged with why): new connections are refused, those
+ * waiting for a request are closed, responses being sent finish. */
+void httpd_stop(struct httpd *h, const char *why);
+
 /* Closes what passed its deadline and, once stopping, every connection
  * waiting for a request. */
 void httpd_poll(struct httpd *h, uint64_t now);

@@ -25,12 +25,13 @@
 #include "httpd_svc.h"
 #include "net.capnp.rpc.h"
 
-#define MS           1000000ull
-#define RECV_CHUNK   2048u
-#define SEND_CHUNK   2048u
-#define ACCEPT_WAIT  (2000 * MS) /* an accept's longest wait: how late a stop is noticed */
-#define TURN_NS      (200 * MS)  /* a receive's longest wait while others want a slot */
-#define BUSY_BACKOFF (20 * MS)   /* after the netstack's queue was full */
+#define MS             1000000ull
+#define RECV_CHUNK     2048u
+#define SEND_CHUNK     2048u
+#define ACCEPT_WAIT    (2000 * MS) /* an accept's longest wait: how late a stop is noticed */
+#define TURN_NS        (200 * MS)  /* a receive's longest wait while others want a slot */
+#define BUSY_BACKOFF   (20 * MS)   /* after the netstack's queue was full */
+#define ACCEPT_BACKOFF (1000 * MS) /* after an accept was refused */
 
 enum op { OP_NONE,
 	  OP_RECV,
@@ -157,6 +158,22 @@ static int start_listening(void)
 	return 0;
 }
 
+/* An accept that failed: the netstack gone (stop serving), its queue full
+ * (try again soon), or refused (say why, try again in a second: never a
+ * loop of refusals). */
+static void accept_failed(const struct capos_call_error *err, uint64_t now)
+{
+	if (busy(err, now))
+		return;
+	if (err->code == CAPOS_ERR_DISCONNECTED || err->code == CAPOS_ERR_BAD_CAP) {
+		if (!h.stopping)
+			httpd_stop(&h, "the netstack is gone");
+		return;
+	}
+	say_error("TcpListener.accept", err);
+	busy_until = now + ACCEPT_BACKOFF;
+}
+
 /* Starts the accepts that are not outstanding. */
 static void start_accepts(uint64_t now)
 {
@@ -166,8 +183,8 @@ static void start_accepts(uint64_t now)
 			continue;
 		if (net_TcpListener_accept_start(&listener, ACCEPT_WAIT, &accept_pend[k], &err) == 0)
 			accepting++;
-		else if (!busy(&err, now))
-			say_error("TcpListener.accept", &err);
+		else
+			accept_failed(&err, now);
 	}
 }
 
@@ -180,8 +197,7 @@ static void on_accept(struct capos_rpc_pending *p, const struct capos_cqe *cqe, 
 	struct capos_call_error err;
 	struct capos_cap cap;
 	if (capos_rpc_complete(p, cqe, &res, &err) != 0) {
-		if (!busy(&err, now))
-			say_error("TcpListener.accept", &err);
+		accept_failed(&err, now);
 		return;
 	}
 	net_TcpListener_accept_Results_reader r = net_TcpListener_accept_Results_from(res.root);

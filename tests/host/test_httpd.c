@@ -366,3 +366,23 @@ Test(httpd, bad_indices_ignored)
 	httpd_close(&h, 5);
 	cr_assert_eq(h.st.closed, 0);
 }
+
+/* The caller stops the server (its stack went away): as after /shutdown. */
+Test(httpd, stop_from_outside)
+{
+	start(4);
+	int idle = open_at(0), busy = open_at(0);
+	send_text(busy, "GET / HTTP/1.1\r\nHost: a\r\n\r\n", 1);
+	httpd_stop(&h, "the netstack is gone");
+	httpd_stop(&h, "twice");
+	cr_assert_eq(open_at(2), -1);
+	httpd_poll(&h, 2);
+	close_conn(idle);
+	/* The response queued before the stop is sent whole, then closed. */
+	const char *r = take_response(busy, 3);
+	cr_assert(strncmp(r, "HTTP/1.1 200 OK", 15) == 0);
+	close_conn(busy);
+	cr_assert(httpd_done(&h));
+	cr_assert(strstr(logbuf, "stopping: the netstack is gone (2 connections open)"), "%s", logbuf);
+	cr_assert_null(strstr(logbuf, "twice"));
+}
