@@ -317,6 +317,8 @@ static enum http_result take_line(struct http_parser *p, const char *buf, size_t
 enum http_result http_parse(struct http_parser *p, const char *buf, size_t len,
                             const struct http_limits *lim, struct http_request *req)
 {
+	if (buf == NULL)
+		return len == 0 ? HTTP_MORE : HTTP_ERR_MALFORMED;
 	while (p->phase != PHASE_BODY) {
 		if (p->pos > len)
 			return HTTP_ERR_MALFORMED; /* the caller shrank the buffer */

@@ -112,6 +112,10 @@ Test(http, need_more)
 	cr_assert_eq(parse("GET / HTTP/1.1\r", &r), HTTP_MORE);
 	cr_assert_eq(parse("GET / HTTP/1.1\r\nHost: a\r\n", &r), HTTP_MORE);
 	cr_assert_eq(parse("GET / HTTP/1.1\r\nHost: a\r\n\r", &r), HTTP_MORE);
+	struct http_parser p;
+	http_parser_init(&p);
+	cr_assert_eq(http_parse(&p, NULL, 0, &lim, &r), HTTP_MORE);
+	cr_assert_eq(http_parse(&p, NULL, 5, &lim, &r), HTTP_ERR_MALFORMED);
 }
 
 /* Each malformed request, and the status it is answered with. */
