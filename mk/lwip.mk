@@ -216,6 +216,7 @@ NET_RUN_MANIFEST := $(BUILD)/manifests/system_net.bin
 $(NET_RUN_MANIFEST): system-net.cue $(BUILD)/stripped/services/netstack.elf \
 		$(BUILD)/stripped/services/virtio_net.elf $(BUILD)/stripped/demos/ping.elf \
 		$(BUILD)/stripped/demos/netinfo.elf $(BUILD)/stripped/demos/netecho.elf \
+		$(BUILD)/stripped/services/httpd.elf \
 		$(BUILD)/stripped/init/init.elf $$(MKMANIFEST) $$(CUE_SCHEMA) $$(CUE_RUNNER) package-lock.json
 	@mkdir -p $(@D)
 	$(MKMANIFEST) --cue-runner $(CUE_RUNNER) -S cue $(addprefix -B ,$(MANIFEST_BIN_DIRS)) -o $@ $<

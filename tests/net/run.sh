@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Host-driven network tests: boots system-net.cue (the virtio-net driver,
-# the netstack, ping, netinfo and netecho) in QEMU with user networking
+# the netstack, ping, netinfo, netecho and httpd) in QEMU with user networking
 # and host forwards on free 127.0.0.1 ports chosen now,
 # waits (bounded) for the lease and netecho's ready line, runs host-side
 # clients (build/host/tests/net/netclient, 127.0.0.1 only), tells netecho
@@ -12,6 +12,9 @@
 # datagrams round trip; a host client killed mid-transfer: its socket is
 # freed by the stack; a flood of 200 connections: nothing lost, the live
 # socket count back to the listener alone, echo still served; shutdown.
+# HTTP (tests/net/http_cases.sh, run first: httpd's listener is gone when
+# the echo cases count sockets): the page and /status, 50 clients at once,
+# malformed requests, slowloris, a flood, /shutdown with the run's token.
 #
 # restrict=off: QEMU's user network with restrict=on drops the guest's UDP
 # replies to a host forward (measured: the reply leaves the guest with a
@@ -64,17 +67,23 @@ log_size() { stat -c %s "$log"; }
 port=$("$client" freeport) || { echo "FAIL net_boot: no free loopback port"; exit 1; }
 http=$("$client" freeport) || { echo "FAIL net_boot: no free loopback port"; exit 1; }
 fwd="hostfwd=tcp:127.0.0.1:$port-:7,hostfwd=udp:127.0.0.1:$port-:7,hostfwd=tcp:127.0.0.1:$http-:80"
+# httpd's shutdown token for this run, and a short request deadline for
+# the slowloris case.
+token=$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')
+http_request_ms=4000
 tests/qemu/qemu-boot.sh kernel "$kernel" --module "$manifest" --machine q35 --timeout 900 \
+	--cmdline "httpd.token=$token httpd.request_ms=$http_request_ms" \
 	--qemu-arg -nic --qemu-arg none --qemu-arg -device --qemu-arg intel-iommu \
 	--qemu-arg -netdev --qemu-arg "user,id=n0,restrict=off,$fwd" \
 	--qemu-arg -device --qemu-arg virtio-net-pci,netdev=n0,disable-legacy=on,addr=04.0,iommu_platform=on \
 	>"$log" 2>&1 &
 qpid=$!
 
-if wait_log '^\[netstack\] DHCP lease: address 10\.0\.2\.15' 300 && wait_log '^\[netecho\] ready' 60; then
-	echo "PASS net_boot (echo on 127.0.0.1:$port tcp+udp)"
+if wait_log '^\[netstack\] DHCP lease: address 10\.0\.2\.15' 300 && wait_log '^\[netecho\] ready' 60 &&
+	wait_log '^\[httpd\] listening on port 80' 60; then
+	echo "PASS net_boot (echo on 127.0.0.1:$port tcp+udp, http on 127.0.0.1:$http)"
 else
-	echo "FAIL net_boot: no lease or no '[netecho] ready' line (see $log)"
+	echo "FAIL net_boot: no lease, or no '[netecho] ready' or '[httpd] listening' line (see $log)"
 	exit 1
 fi
 
@@ -141,7 +150,9 @@ case_flood() {
 	fi
 }
 
-CASES="tcp_echo_4mib udp_echo killed_client flood"
+. tests/net/http_cases.sh
+CASES="http_page http_concurrent http_malformed http_slowloris http_flood http_shutdown"
+CASES+=" tcp_echo_4mib udp_echo killed_client flood"
 for c in $CASES; do
 	"case_$c"
 done
@@ -157,7 +168,7 @@ else
 	exit 1
 fi
 fails=
-grep -aq '^init: all 5 services exited (0 with a non-zero code, 0 not started); init exits' "$log" ||
+grep -aq '^init: all 6 services exited (0 with a non-zero code, 0 not started); init exits' "$log" ||
 	fails+=" no init summary;"
 grep -aq '^boot: frame accounting OK' "$log" || fails+=" frame accounting not OK;"
 grep -aEq '^\[netstack\] sockets: .* live tcp 0 listeners 0 udp 0' "$log" || fails+=" sockets left live;"
