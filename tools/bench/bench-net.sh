@@ -14,8 +14,6 @@
 #                        the capOS system to measure (TCP echo on port 7, HTTP
 #                        on 80); without them the capOS column says why
 #   --capos-na REASON    capOS column: "not available: REASON"
-#   --capos-stop PATH    HTTP path that ends the capOS run (else this script
-#                        ends its QEMU once measured)
 #   --no-linux           capOS only
 #   --rounds R           measures per guest (default 3)
 #   --mib N              TCP: N MiB through the echo service (default 16)
@@ -29,18 +27,17 @@
 # Exit 0 when every guest was measured and answered correctly; 1 otherwise.
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
-build=build capos_kernel='' capos_manifest='' capos_na='' capos_stop='' linux=1
+build=build capos_kernel='' capos_manifest='' capos_na='' linux=1
 mib=16 conns=8 requests=200 icount=0 boot_timeout=300 rounds=3
 die() { echo "bench-net: $*" >&2; exit 2; }
 say() { echo "bench-net: $*" >&2; }
 while [ $# -gt 0 ]; do
 	case "$1" in
-	-h|--help) sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	--build) build=$2; shift 2 ;;
 	--capos-kernel) capos_kernel=$2; shift 2 ;;
 	--capos-manifest) capos_manifest=$2; shift 2 ;;
 	--capos-na) capos_na=$2; shift 2 ;;
-	--capos-stop) capos_stop=$2; shift 2 ;;
 	--no-linux) linux=0; shift ;;
 	--rounds) rounds=$2; shift 2 ;;
 	--mib) mib=$2; shift 2 ;;
@@ -108,9 +105,9 @@ boot() {
 	ports=$("$netload" freeport 3) || die "no free ports on 127.0.0.1"
 	read -r -d '' "p_echo[$name]" "p_http[$name]" "p_ctl[$name]" <<<"$ports"
 	local fwd="hostfwd=tcp:127.0.0.1:${p_echo[$name]}-:7,hostfwd=tcp:127.0.0.1:${p_http[$name]}-:80"
-	fwd+=",hostfwd=tcp:127.0.0.1:${p_ctl[$name]}-:9"
+	fwd+=",hostfwd=tcp:127.0.0.1:${p_ctl[$name]}-:9,hostfwd=udp:127.0.0.1:${p_echo[$name]}-:7"
 	rm -f "$out/$name".*
-	say "$name: booting; forwards 127.0.0.1:${p_echo[$name]}->7 (echo), :${p_http[$name]}->80 (http), :${p_ctl[$name]}->9 (control); serial log $out/$name.log"
+	say "$name: booting; forwards 127.0.0.1:${p_echo[$name]}->7 (echo, TCP and UDP), :${p_http[$name]}->80 (http), :${p_ctl[$name]}->9 (control); serial log $out/$name.log"
 	say "$name: qemu-system-x86_64 ${common[*]} -netdev user,id=n0,restrict=on,$fwd -device $nic $*"
 	qemu-system-x86_64 "${common[@]}" -netdev "user,id=n0,restrict=on,$fwd" -device "$nic" \
 		-serial "file:$out/$name.log" "$@" </dev/null &
@@ -183,7 +180,11 @@ if [ -n "$capos_na" ]; then
 elif [ -z "$capos_kernel" ] || [ -z "$capos_manifest" ]; then
 	note[capos]="no capOS system given (--capos-kernel, --capos-manifest)"
 else
-	boot capos -kernel "$capos_kernel" -initrd "$capos_manifest" -append "watchdog=$watchdog"
+	# httpd's /shutdown needs the run's token (httpd.token on the kernel
+	# command line).
+	token=$(od -An -N8 -tx8 /dev/urandom | tr -d ' ')
+	boot capos -kernel "$capos_kernel" -initrd "$capos_manifest" \
+		-append "watchdog=$watchdog httpd.token=$token"
 	if ready capos; then
 		guests+=(capos)
 		# The page size Linux serves: the same as capOS's httpd.
@@ -220,22 +221,26 @@ for r in $(seq 1 "$rounds"); do
 	done
 done
 
-# The end: Linux powers off when its control port says so; capOS when
-# --capos-stop's path is fetched (else this script ends its QEMU).
+# The end: Linux powers off when its control port says so.
 if [ -n "${qpid[linux]:-}" ]; then
 	"$netload" send --port "${p_ctl[linux]}" --line poweroff --timeout 30 >>"$out/linux.netload" ||
 		kill "${qpid[linux]}"
 	stop linux
 	grep -a '^netserve: served' "$out/linux.log" | sed 's/^/bench-net: linux: /' >&2
 fi
+# capOS ends when its clients of the netstack are gone: httpd after
+# /shutdown with the token, netecho after a UDP "quit"; then the netstack
+# and the driver exit and the kernel checks every frame came back (status
+# 33).
 if [ -n "${qpid[capos]:-}" ]; then
-	if [ -n "$capos_stop" ]; then
-		"$netload" http --port "${p_http[capos]}" --conns 1 --requests 1 --path "$capos_stop" \
-			--timeout 30 >>"$out/capos.netload"
-	else
-		kill "${qpid[capos]}"
-	fi
+	"$netload" http --port "${p_http[capos]}" --conns 1 --requests 1 --path "/shutdown?token=$token" \
+		--timeout 30 >>"$out/capos.stop"
+	"$netload" send --udp --port "${p_echo[capos]}" --line quit --timeout 30 >>"$out/capos.stop"
 	stop capos
+	case ${qstatus[capos]} in
+	33) say "capos: the system ended cleanly (status 33: every service exited, every frame back)" ;;
+	*) say "capos: the system did not end cleanly (QEMU status ${qstatus[capos]}; see $out/capos.log)" ;;
+	esac
 fi
 
 ratio() { # capOS/Linux of two figures, or -

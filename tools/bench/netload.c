@@ -17,8 +17,9 @@
  *       (default 200), one outstanding per connection; a response counts
  *       when its status is 200 and its body is exactly Content-Length
  *       bytes.  Prints requests per second
- *   netload send --port P --line TEXT [--timeout S]
- *       one line to P and the first line of the answer (a control port)
+ *   netload send --port P --line TEXT [--udp] [--timeout S]
+ *       one line to P and the first line of the answer (a control port);
+ *       --udp: the text as one datagram and the answering datagram
  *   netload freeport [N]
  *       N (default 1) TCP ports of 127.0.0.1 free right now
  * Results are one line `netload: MODE key=value ...`; exit 0 when every
@@ -49,6 +50,7 @@
 struct opts {
 	unsigned port, mib, conns, requests, timeout_s, count;
 	const char *path, *line;
+	bool udp;
 };
 
 static void usage(FILE *f)
@@ -56,7 +58,7 @@ static void usage(FILE *f)
 	fputs("usage: netload wait --port P [--timeout S]\n"
 	      "       netload tcp --port P [--mib N] [--timeout S]\n"
 	      "       netload http --port P [--conns K] [--requests M] [--path PATH] [--timeout S]\n"
-	      "       netload send --port P --line TEXT [--timeout S]\n"
+	      "       netload send --port P --line TEXT [--udp] [--timeout S]\n"
 	      "       netload freeport [N]\n"
 	      "Load client of make bench-net: talks only to 127.0.0.1:P.  tcp: N MiB\n"
 	      "(default 16) through an echo service, checked by SHA-256, MB/s.  http: K\n"
@@ -97,6 +99,10 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	for (int i = 0; i < argc; i++) {
 		const char *a = argv[i];
 		unsigned *dst = NULL, lo = 1, hi = 65535;
+		if (!strcmp(a, "--udp")) {
+			o->udp = true;
+			continue;
+		}
 		if (!strcmp(a, "--port"))
 			dst = &o->port;
 		else if (!strcmp(a, "--mib"))
@@ -126,9 +132,9 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	return 0;
 }
 
-static int connect_local(unsigned port, bool nonblock)
+static int connect_local(unsigned port, bool nonblock, bool udp)
 {
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int fd = socket(AF_INET, (udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -1;
 	struct sockaddr_in sin = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
@@ -155,7 +161,7 @@ static int mode_wait(const struct opts *o)
 	unsigned tries = 0;
 	while (now_s() < end) {
 		tries++;
-		int fd = connect_local(o->port, false);
+		int fd = connect_local(o->port, false, false);
 		char b = 0;
 		if (fd >= 0 && write(fd, "?", 1) == 1 && wait_fd(fd, POLLIN, 2000) && read(fd, &b, 1) == 1 && b == '?') {
 			close(fd);
@@ -200,7 +206,7 @@ static int mode_tcp(const struct opts *o)
 	sha256_init(&hs);
 	sha256_init(&hr);
 	double t0 = now_s(), end = t0 + o->timeout_s;
-	int fd = connect_local(o->port, true);
+	int fd = connect_local(o->port, true, false);
 	if (fd < 0) {
 		printf("netload: tcp port=%u FAIL connect: %s\n", o->port, strerror(errno));
 		return 1;
@@ -322,7 +328,7 @@ static int mode_http(const struct opts *o)
 	}
 	for (unsigned i = 0; i < o->conns; i++) {
 		cs[i].buf = malloc(RESP_CAP);
-		cs[i].fd = cs[i].buf ? connect_local(o->port, true) : -1;
+		cs[i].fd = cs[i].buf ? connect_local(o->port, true, false) : -1;
 		if (cs[i].fd < 0) {
 			lost += o->requests;
 			cs[i].done = o->requests;
@@ -401,24 +407,27 @@ static int mode_http(const struct opts *o)
 	return all ? 0 : 1;
 }
 
+/* TCP: the line and a newline, then the first answer.  UDP: the line
+ * alone as one datagram, then the answering datagram. */
 static int mode_send(const struct opts *o)
 {
-	int fd = connect_local(o->port, false);
+	int fd = connect_local(o->port, false, o->udp);
 	char buf[256];
 	size_t n = strlen(o->line);
 	ssize_t r = -1;
-	if (fd >= 0 && write(fd, o->line, n) == (ssize_t)n && write(fd, "\n", 1) == 1 &&
+	if (fd >= 0 && write(fd, o->line, n) == (ssize_t)n && (o->udp || write(fd, "\n", 1) == 1) &&
 	    wait_fd(fd, POLLIN, (int)o->timeout_s * 1000))
 		r = read(fd, buf, sizeof buf - 1);
 	if (fd >= 0)
 		close(fd);
+	const char *proto = o->udp ? "udp" : "tcp";
 	if (r <= 0) {
-		printf("netload: send port=%u FAIL no answer to '%s'\n", o->port, o->line);
+		printf("netload: send %s port=%u FAIL no answer to '%s'\n", proto, o->port, o->line);
 		return 1;
 	}
 	buf[r] = '\0';
 	buf[strcspn(buf, "\r\n")] = '\0';
-	printf("netload: send port=%u answer=%s\n", o->port, buf);
+	printf("netload: send %s port=%u answer=%s\n", proto, o->port, buf);
 	return 0;
 }
 
