@@ -99,6 +99,13 @@ linux_initramfs() {
 # -kernel/-initrd/-append; sets qpid[NAME] and the host ports forwarded to
 # its echo (7), HTTP (80) and control (9) ports.
 declare -A qpid p_echo p_http p_ctl qstatus
+# A guest still running when the script ends (an error, ^C) is ended too.
+# shellcheck disable=SC2317 # run by the EXIT trap
+end_guests() {
+	local p
+	for p in "${qpid[@]}"; do kill "$p" 2>/dev/null; done
+}
+trap end_guests EXIT
 boot() {
 	local name=$1 ports
 	shift
@@ -139,6 +146,7 @@ stop() {
 	fi
 	wait "$pid"
 	qstatus[$1]=$?
+	unset "qpid[$1]"
 	say "$1: QEMU ended, status ${qstatus[$1]}"
 }
 
