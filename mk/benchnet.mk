@@ -25,8 +25,8 @@ TEST_SUITES += tests/tools/netload-test.sh
 # The capOS side: BENCH_NET_SYSTEM (default system-net.cue), built and
 # booted like `make run-kernel SYSTEM=...` but by the script, under the
 # Linux guest's QEMU command line.  It must run a TCP echo service on port
-# 7 (BENCH_NET_ECHO) and an HTTP service on port 80 (BENCH_NET_HTTPD);
-# without them the capOS column says so.  The system file is set before
+# 7 (BENCH_NET_ECHO) and an HTTP service on port 80 (BENCH_NET_HTTPD):
+# what it lacks, the capOS column says it lacks.  SYSTEM is set before
 # mk/run.mk reads SYSTEM (mk/*.mk are read in name order).
 BENCH_NET_SYSTEM ?= system-net.cue
 BENCH_NET_ECHO ?= netecho
@@ -39,11 +39,11 @@ endif
 bench-net: deps $(NETLOAD) $(LINUX_NET_INIT)
 	$(call build_for_run,$(KERNEL_ELF) $(RUN_MANIFEST),$(SYSTEM_FILE))
 	@names=" $$($(MKMANIFEST) $(MKMANIFEST_FLAGS) --list-binaries $(SYSTEM_FILE) | tr '\n' ' ') "; \
-	missing=; for b in $(BENCH_NET_ECHO) $(BENCH_NET_HTTPD); do \
-		case "$$names" in *" $$b "*) ;; *) missing="$$missing $$b";; esac; done; \
-	if [ -n "$$missing" ]; then \
-		set -- --capos-na "$(notdir $(SYSTEM_FILE)) has no service running:$$missing"; \
+	serves=; case "$$names" in *" $(BENCH_NET_ECHO) "*) serves=echo;; esac; \
+	case "$$names" in *" $(BENCH_NET_HTTPD) "*) serves="$$serves http";; esac; \
+	if [ -z "$$serves" ]; then \
+		set -- --capos-na "$(notdir $(SYSTEM_FILE)) runs neither $(BENCH_NET_ECHO) nor $(BENCH_NET_HTTPD)"; \
 	else \
-		set -- --capos-kernel $(KERNEL_ELF) --capos-manifest $(RUN_MANIFEST); \
+		set -- --capos-kernel $(KERNEL_ELF) --capos-manifest $(RUN_MANIFEST) --capos-serves "$$serves"; \
 	fi; \
 	tools/bench/bench-net.sh --build $(BUILD) "$$@" $(BENCH_NET_ARGS)

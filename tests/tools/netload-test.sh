@@ -3,7 +3,7 @@
 # no guest: netserve (the Linux guest's /init, bench/linux/netserve.c, which
 # binds 127.0.0.1 only when it is not pid 1) on free ports, and the load
 # client tools/bench/netload.c against it: --help and bad arguments of
-# both, an echo probe, 1 MiB through the echo service with its SHA-256, 4 x
+# both, an echo probe, an HTTP probe, 1 MiB through the echo service with its SHA-256, 4 x
 # 25 keep-alive GETs all right (and one warm-up GET each), a 404 path counted as wrong, a malformed
 # request answered 400, and the control line ending netserve with its
 # counters.  Small counts: seconds, whatever the load.
@@ -62,7 +62,8 @@ if [ -z "$pe" ] || [ -z "$ph" ] || [ -z "$pc" ]; then
 	exit 1
 fi
 
-check wait "$("$netload" wait --port "$pe" --timeout 20)" "^netload: wait port=$pe ready_after_s="
+check wait "$("$netload" wait --port "$pe" --timeout 20)" "^netload: wait echo port=$pe ready_after_s="
+check wait-http "$("$netload" wait --http --port "$ph" --timeout 20)" "^netload: wait http port=$ph ready_after_s="
 check tcp "$("$netload" tcp --port "$pe" --mib 1 --timeout 60)" "bytes=1048576 sent=1048576 received=1048576 .* ok$"
 check http "$("$netload" http --port "$ph" --conns 4 --requests 25 --timeout 60)" \
 	"requests=100 ok=100 bad=0 lost=0 .* body_bytes=700\.\.700 .* ok$"
@@ -78,5 +79,5 @@ wait "$spid"
 check serve-exit "$?" "^0$"
 spid=
 check serve-counters "$(grep 'served:' "$tmp/serve.log")" \
-	"echoed 1048577 bytes; http 200=104 404=3 400=1$"
+	"echoed 1048577 bytes; http 200=105 404=3 400=1$"
 exit $failed

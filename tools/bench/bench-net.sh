@@ -13,6 +13,8 @@
 #   --capos-kernel ELF --capos-manifest BIN
 #                        the capOS system to measure (TCP echo on port 7, HTTP
 #                        on 80); without them the capOS column says why
+#   --capos-serves LIST  what the capOS system serves: "echo http" (default),
+#                        "echo" or "http"; the other's cell says so
 #   --capos-na REASON    capOS column: "not available: REASON"
 #   --no-linux           capOS only
 #   --rounds R           measures per guest (default 3)
@@ -27,17 +29,18 @@
 # Exit 0 when every guest was measured and answered correctly; 1 otherwise.
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
-build=build capos_kernel='' capos_manifest='' capos_na='' linux=1
+build=build capos_kernel='' capos_manifest='' capos_na='' capos_serves='echo http' linux=1
 mib=16 conns=8 requests=200 icount=0 boot_timeout=300 rounds=3
 die() { echo "bench-net: $*" >&2; exit 2; }
 say() { echo "bench-net: $*" >&2; }
 while [ $# -gt 0 ]; do
 	case "$1" in
-	-h|--help) sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	--build) build=$2; shift 2 ;;
 	--capos-kernel) capos_kernel=$2; shift 2 ;;
 	--capos-manifest) capos_manifest=$2; shift 2 ;;
 	--capos-na) capos_na=$2; shift 2 ;;
+	--capos-serves) capos_serves=$2; shift 2 ;;
 	--no-linux) linux=0; shift ;;
 	--rounds) rounds=$2; shift 2 ;;
 	--mib) mib=$2; shift 2 ;;
@@ -48,6 +51,7 @@ while [ $# -gt 0 ]; do
 	*) die "unknown argument '$1' (see --help)" ;;
 	esac
 done
+case " $capos_serves " in *" echo "*|*" http "*) ;; *) die "--capos-serves takes echo, http or both" ;; esac
 for n in "$mib" "$conns" "$requests" "$boot_timeout" "$rounds"; do
 	[[ $n =~ ^[1-9][0-9]*$ ]] || die "'$n' is not a positive number"
 done
@@ -98,7 +102,9 @@ linux_initramfs() {
 # boot NAME ARGS...: starts QEMU in the background with the guest's own
 # -kernel/-initrd/-append; sets qpid[NAME] and the host ports forwarded to
 # its echo (7), HTTP (80) and control (9) ports.
-declare -A qpid p_echo p_http p_ctl qstatus
+declare -A qpid p_echo p_http p_ctl qstatus serves
+serves[linux]="echo http" serves[capos]=$capos_serves
+serves_() { [[ " ${serves[$1]} " == *" $2 "* ]]; }
 # A guest still running when the script ends (an error, ^C) is ended too.
 # shellcheck disable=SC2317 # run by the EXIT trap
 end_guests() {
@@ -121,13 +127,16 @@ boot() {
 	qpid[$name]=$!
 }
 
-# ready NAME: waits for its echo service; false (and a note) if it never answers.
+# ready NAME: waits for its echo service (else its HTTP service); false
+# (and a note) if it never answers.
 ready() {
-	if "$netload" wait --port "${p_echo[$1]}" --timeout "$boot_timeout" >"$out/$1.netload"; then
+	local how=(--port "${p_echo[$1]}") what=echo
+	serves_ "$1" echo || how=(--http --port "${p_http[$1]}") what=HTTP
+	if "$netload" wait "${how[@]}" --timeout "$boot_timeout" >"$out/$1.netload"; then
 		say "$1: $(tail -1 "$out/$1.netload")"
 		return 0
 	fi
-	note[$1]="its echo service never answered within $boot_timeout s (see $out/$1.log)"
+	note[$1]="its $what service never answered within $boot_timeout s (see $out/$1.log)"
 	failed=1
 	say "$1: ${note[$1]}"
 	return 1
@@ -154,9 +163,12 @@ stop() {
 # a wrong answer becomes the guest's note.
 round() {
 	local name=$1 f=$out/$1.netload
-	"$netload" tcp --port "${p_echo[$name]}" --mib "$mib" --timeout 300 >>"$f" ||
-		{ note[$name]="TCP echo: $(tail -1 "$f")"; failed=1; }
-	say "$name: $(tail -1 "$f")"
+	if serves_ "$name" echo; then
+		"$netload" tcp --port "${p_echo[$name]}" --mib "$mib" --timeout 300 >>"$f" ||
+			{ note[$name]="TCP echo: $(tail -1 "$f")"; failed=1; }
+		say "$name: $(tail -1 "$f")"
+	fi
+	serves_ "$name" http || return 0
 	"$netload" http --port "${p_http[$name]}" --conns "$conns" --requests "$requests" --timeout 300 >>"$f" ||
 		{ note[$name]="${note[$name]:+${note[$name]}; }HTTP: $(tail -1 "$f")"; failed=1; }
 	say "$name: $(tail -1 "$f")"
@@ -195,9 +207,11 @@ else
 		-append "watchdog=$watchdog httpd.token=$token"
 	if ready capos; then
 		guests+=(capos)
+		serves_ capos http || { page=1024; body="no HTTP service"; }
 		# The page size Linux serves: the same as capOS's httpd.
-		"$netload" http --port "${p_http[capos]}" --conns 1 --requests 1 --timeout 60 >"$out/capos.probe"
-		body=$(sed -n 's/^netload: http .* body_bytes=\([0-9]*\)\.\..*/\1/p' "$out/capos.probe")
+		serves_ capos http &&
+			"$netload" http --port "${p_http[capos]}" --conns 1 --requests 1 --timeout 60 >"$out/capos.probe" &&
+			body=$(sed -n 's/^netload: http .* body_bytes=\([0-9]*\)\.\..*/\1/p' "$out/capos.probe")
 	fi
 fi
 
@@ -241,9 +255,9 @@ fi
 # and the driver exit and the kernel checks every frame came back (status
 # 33).
 if [ -n "${qpid[capos]:-}" ]; then
-	"$netload" http --port "${p_http[capos]}" --conns 1 --requests 1 --path "/shutdown?token=$token" \
-		--timeout 30 >>"$out/capos.stop"
-	"$netload" send --udp --port "${p_echo[capos]}" --line quit --timeout 30 >>"$out/capos.stop"
+	serves_ capos http && "$netload" http --port "${p_http[capos]}" --conns 1 --requests 1 \
+		--path "/shutdown?token=$token" --timeout 30 >>"$out/capos.stop"
+	serves_ capos echo && "$netload" send --udp --port "${p_echo[capos]}" --line quit --timeout 30 >>"$out/capos.stop"
 	stop capos
 	case ${qstatus[capos]} in
 	33) say "capos: the system ended cleanly (status 33: every service exited, every frame back)" ;;
@@ -271,5 +285,9 @@ for g in capos linux; do
 done
 echo "page: $page bytes (capOS's httpd: $body; Linux serves the same size)"
 [ -z "${note[capos]:-}" ] || echo "capOS: not available: ${note[capos]}"
+if [ -z "$capos_na" ]; then
+	serves_ capos echo || echo "capOS TCP echo: not available: the system runs no echo service on port 7"
+	serves_ capos http || echo "capOS HTTP: not available: the system runs no HTTP service on port 80"
+fi
 [ -z "${note[linux]:-}" ] || echo "Linux: not available: ${note[linux]}"
 exit $failed

@@ -3,10 +3,11 @@
  * It talks only to 127.0.0.1 (QEMU's host forwards into a guest); every
  * loop is bounded by a count and by --timeout.
  *
- *   netload wait --port P [--timeout S]
- *       until the echo service behind P answers one probe byte (QEMU
- *       accepts a forwarded connection before the guest listens, so a
- *       connect alone proves nothing)
+ *   netload wait --port P [--http] [--timeout S]
+ *       until the echo service behind P answers one probe byte, or with
+ *       --http until an HTTP server answers GET / (QEMU accepts a
+ *       forwarded connection before the guest listens, so a connect alone
+ *       proves nothing)
  *   netload tcp --port P [--mib N] [--timeout S]
  *       N MiB (default 16) of a fixed pseudo-random stream through the echo
  *       service on one connection, sent and read back concurrently; the
@@ -51,12 +52,12 @@
 struct opts {
 	unsigned port, mib, conns, requests, timeout_s, count;
 	const char *path, *line;
-	bool udp;
+	bool udp, http_probe;
 };
 
 static void usage(FILE *f)
 {
-	fputs("usage: netload wait --port P [--timeout S]\n"
+	fputs("usage: netload wait --port P [--http] [--timeout S]\n"
 	      "       netload tcp --port P [--mib N] [--timeout S]\n"
 	      "       netload http --port P [--conns K] [--requests M] [--path PATH] [--timeout S]\n"
 	      "       netload send --port P --line TEXT [--udp] [--timeout S]\n"
@@ -64,7 +65,7 @@ static void usage(FILE *f)
 	      "Load client of make bench-net: talks only to 127.0.0.1:P.  tcp: N MiB\n"
 	      "(default 16) through an echo service, checked by SHA-256, MB/s.  http: K\n"
 	      "keep-alive connections (default 8) x M GETs (default 200), requests/s.\n"
-	      "wait: until the echo service answers.  send: one control line.\n"
+	      "wait: until the echo (--http: HTTP) service answers.  send: one line.\n"
 	      "Timeout default 120 s.  Exit 0: all correct; 1: errors; 2: bad arguments.\n",
 	      f);
 }
@@ -100,8 +101,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	for (int i = 0; i < argc; i++) {
 		const char *a = argv[i];
 		unsigned *dst = NULL, lo = 1, hi = 65535;
-		if (!strcmp(a, "--udp")) {
-			o->udp = true;
+		if (!strcmp(a, "--udp") || !strcmp(a, "--http")) {
+			*(a[2] == 'u' ? &o->udp : &o->http_probe) = true;
 			continue;
 		}
 		if (!strcmp(a, "--port"))
@@ -156,24 +157,40 @@ static bool wait_fd(int fd, short ev, int ms)
 	return poll(&p, 1, ms) == 1 && (p.revents & ev);
 }
 
+/* One probe: the echo service sends "?" back, or (--http) an HTTP server
+ * answers a GET of / with a status line. */
+static bool probe(const struct opts *o)
+{
+	static const char get[] = "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+	const char *msg = o->http_probe ? get : "?", *want = o->http_probe ? "HTTP/1." : "?";
+	size_t n = strlen(msg), wn = strlen(want), got = 0;
+	char buf[16];
+	int fd = connect_local(o->port, false, false);
+	bool ok = fd >= 0 && write(fd, msg, n) == (ssize_t)n;
+	while (ok && got < wn && wait_fd(fd, POLLIN, 2000)) {
+		ssize_t r = read(fd, buf + got, wn - got);
+		ok = r > 0;
+		got += ok ? (size_t)r : 0;
+	}
+	if (fd >= 0)
+		close(fd);
+	return ok && got == wn && !memcmp(buf, want, wn);
+}
+
 static int mode_wait(const struct opts *o)
 {
 	double t0 = now_s(), end = t0 + o->timeout_s;
 	unsigned tries = 0;
+	const char *what = o->http_probe ? "http" : "echo";
 	while (now_s() < end) {
 		tries++;
-		int fd = connect_local(o->port, false, false);
-		char b = 0;
-		if (fd >= 0 && write(fd, "?", 1) == 1 && wait_fd(fd, POLLIN, 2000) && read(fd, &b, 1) == 1 && b == '?') {
-			close(fd);
-			printf("netload: wait port=%u ready_after_s=%.1f tries=%u\n", o->port, now_s() - t0, tries);
+		if (probe(o)) {
+			printf("netload: wait %s port=%u ready_after_s=%.1f tries=%u\n", what, o->port, now_s() - t0, tries);
 			return 0;
 		}
-		if (fd >= 0)
-			close(fd);
 		usleep(500 * 1000);
 	}
-	printf("netload: wait port=%u FAIL no echo within %u s (%u tries)\n", o->port, o->timeout_s, tries);
+	printf("netload: wait %s port=%u FAIL no answer within %u s (%u tries)\n", what, o->port, o->timeout_s, tries);
 	return 1;
 }
 
