@@ -2,7 +2,8 @@
  * netinfo: what the netstack's NetworkManager (CapSet entry "net") says
  * about the interface once it has an address: configuration, routes and
  * counters, one line each; then that a hostile configureStatic is refused
- * and that the socket methods answer `unimplemented` for now.
+ * and that the socket methods refuse what they must: a connection to a
+ * closed port, a UDP port below 1024 without a listen authority.
  */
 #include <capos/rt.h>
 
@@ -112,7 +113,11 @@ int main(void)
 	           "ping with no time to wait refused: %s\n", err.message);
 	net_NetworkManager_tcpConnect_Reply tc;
 	e = net_NetworkManager_tcpConnect(&nm, 0x0a000202u, 80, 1000000000ull, &tc, &err);
-	DEMO_CHECK(me, e == CAPOS_ERR_APPLICATION_EXCEPTION && err.exception_type == capos_CapException_Type_unimplemented,
-	           "tcpConnect: %s\n", err.message);
+	DEMO_CHECK(me, e == CAPOS_ERR_APPLICATION_EXCEPTION && err.exception_type == capos_CapException_Type_failed,
+	           "tcpConnect to a closed port refused: %s\n", err.message);
+	net_NetworkManager_udpOpen_Reply uo;
+	e = net_NetworkManager_udpOpen(&nm, 7, &uo, &err);
+	DEMO_CHECK(me, e == CAPOS_ERR_APPLICATION_EXCEPTION && err.exception_type == capos_CapException_Type_invalidArgument,
+	           "udpOpen of port 7 refused: %s\n", err.message);
 	return demo_finish("netinfo");
 }

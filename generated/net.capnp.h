@@ -67,6 +67,10 @@ typedef struct { struct capnp_struct s; } net_TcpListenAuthority_listen_Params_r
 typedef struct { struct capnp_struct_builder s; } net_TcpListenAuthority_listen_Params_builder;
 typedef struct { struct capnp_struct s; } net_TcpListenAuthority_listen_Results_reader;
 typedef struct { struct capnp_struct_builder s; } net_TcpListenAuthority_listen_Results_builder;
+typedef struct { struct capnp_struct s; } net_TcpListenAuthority_udpOpen_Params_reader;
+typedef struct { struct capnp_struct_builder s; } net_TcpListenAuthority_udpOpen_Params_builder;
+typedef struct { struct capnp_struct s; } net_TcpListenAuthority_udpOpen_Results_reader;
+typedef struct { struct capnp_struct_builder s; } net_TcpListenAuthority_udpOpen_Results_builder;
 typedef struct { struct capnp_struct s; } net_TcpListener_accept_Params_reader;
 typedef struct { struct capnp_struct_builder s; } net_TcpListener_accept_Params_builder;
 typedef struct { struct capnp_struct s; } net_TcpListener_accept_Results_reader;
@@ -1220,6 +1224,72 @@ static inline void net_TcpListenAuthority_listen_Results_set_listenerIndex(net_T
 	capnp_sb_set_u16(b.s, 0, (uint16_t)v);
 }
 
+/* struct net.capnp:TcpListenAuthority.udpOpen$Params */
+#define net_TcpListenAuthority_udpOpen_Params_ID UINT64_C(0x9a31a84e382ce1b8)
+static inline net_TcpListenAuthority_udpOpen_Params_reader net_TcpListenAuthority_udpOpen_Params_from(struct capnp_struct s)
+{
+	return (net_TcpListenAuthority_udpOpen_Params_reader){ s };
+}
+#define net_TcpListenAuthority_udpOpen_Params_DATA_WORDS 1
+#define net_TcpListenAuthority_udpOpen_Params_PTR_COUNT 0
+static inline net_TcpListenAuthority_udpOpen_Params_reader net_TcpListenAuthority_udpOpen_Params_read_root(struct capnp_reader *m)
+{
+	return (net_TcpListenAuthority_udpOpen_Params_reader){ capnp_reader_root(m) };
+}
+static inline net_TcpListenAuthority_udpOpen_Params_builder net_TcpListenAuthority_udpOpen_Params_init_root(struct capnp_builder *b)
+{
+	return (net_TcpListenAuthority_udpOpen_Params_builder){ capnp_builder_root(b, 1, 0) };
+}
+static inline net_TcpListenAuthority_udpOpen_Params_reader net_TcpListenAuthority_udpOpen_Params_list_get(struct capnp_list l, uint32_t i)
+{
+	return (net_TcpListenAuthority_udpOpen_Params_reader){ capnp_list_get_struct(l, i) };
+}
+static inline net_TcpListenAuthority_udpOpen_Params_builder net_TcpListenAuthority_udpOpen_Params_list_at(struct capnp_list_builder l, uint32_t i)
+{
+	return (net_TcpListenAuthority_udpOpen_Params_builder){ capnp_lb_struct_at(l, i) };
+}
+static inline uint16_t net_TcpListenAuthority_udpOpen_Params_get_port(net_TcpListenAuthority_udpOpen_Params_reader r)
+{
+	return (uint16_t)capnp_struct_u16(&r.s, 0);
+}
+static inline void net_TcpListenAuthority_udpOpen_Params_set_port(net_TcpListenAuthority_udpOpen_Params_builder b, uint16_t v)
+{
+	capnp_sb_set_u16(b.s, 0, (uint16_t)v);
+}
+
+/* struct net.capnp:TcpListenAuthority.udpOpen$Results */
+#define net_TcpListenAuthority_udpOpen_Results_ID UINT64_C(0xf9658f61483ff0e5)
+static inline net_TcpListenAuthority_udpOpen_Results_reader net_TcpListenAuthority_udpOpen_Results_from(struct capnp_struct s)
+{
+	return (net_TcpListenAuthority_udpOpen_Results_reader){ s };
+}
+#define net_TcpListenAuthority_udpOpen_Results_DATA_WORDS 1
+#define net_TcpListenAuthority_udpOpen_Results_PTR_COUNT 0
+static inline net_TcpListenAuthority_udpOpen_Results_reader net_TcpListenAuthority_udpOpen_Results_read_root(struct capnp_reader *m)
+{
+	return (net_TcpListenAuthority_udpOpen_Results_reader){ capnp_reader_root(m) };
+}
+static inline net_TcpListenAuthority_udpOpen_Results_builder net_TcpListenAuthority_udpOpen_Results_init_root(struct capnp_builder *b)
+{
+	return (net_TcpListenAuthority_udpOpen_Results_builder){ capnp_builder_root(b, 1, 0) };
+}
+static inline net_TcpListenAuthority_udpOpen_Results_reader net_TcpListenAuthority_udpOpen_Results_list_get(struct capnp_list l, uint32_t i)
+{
+	return (net_TcpListenAuthority_udpOpen_Results_reader){ capnp_list_get_struct(l, i) };
+}
+static inline net_TcpListenAuthority_udpOpen_Results_builder net_TcpListenAuthority_udpOpen_Results_list_at(struct capnp_list_builder l, uint32_t i)
+{
+	return (net_TcpListenAuthority_udpOpen_Results_builder){ capnp_lb_struct_at(l, i) };
+}
+static inline uint16_t net_TcpListenAuthority_udpOpen_Results_get_socketIndex(net_TcpListenAuthority_udpOpen_Results_reader r)
+{
+	return (uint16_t)capnp_struct_u16(&r.s, 0);
+}
+static inline void net_TcpListenAuthority_udpOpen_Results_set_socketIndex(net_TcpListenAuthority_udpOpen_Results_builder b, uint16_t v)
+{
+	capnp_sb_set_u16(b.s, 0, (uint16_t)v);
+}
+
 /* struct net.capnp:TcpListener.accept$Params */
 #define net_TcpListener_accept_Params_ID UINT64_C(0xa9066ef1a85a1e66)
 static inline net_TcpListener_accept_Params_reader net_TcpListener_accept_Params_from(struct capnp_struct s)
@@ -1933,6 +2003,7 @@ static inline net_UdpSocket_sendTo_Results_builder net_UdpSocket_sendTo_Results_
 #define net_TcpListenAuthority_ID UINT64_C(0x95bddacd6eab462f)
 #define net_TcpListenAuthority_allowedPorts_METHOD 0
 #define net_TcpListenAuthority_listen_METHOD 1
+#define net_TcpListenAuthority_udpOpen_METHOD 2
 
 /* interface net.capnp:TcpListener */
 #define net_TcpListener_ID UINT64_C(0xadd7c9b841e04453)

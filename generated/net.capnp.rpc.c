@@ -770,6 +770,87 @@ int net_TcpListenAuthority_listen_finish(struct capos_rpc_pending *cap_pending, 
 	return net_TcpListenAuthority_listen_reply(r, rpc_e, r != cap_reply ? 2 : 1, cap_err);
 }
 
+static const struct capos_rpc_method net_TcpListenAuthority_udpOpen_m = {net_TcpListenAuthority_udpOpen_METHOD, net_TcpListenAuthority_udpOpen_Params_DATA_WORDS, net_TcpListenAuthority_udpOpen_Params_PTR_COUNT};
+
+static int net_TcpListenAuthority_udpOpen_reply(net_TcpListenAuthority_udpOpen_Reply *cap_reply, int rpc_e, int cap_mode, struct capos_call_error *cap_err)
+{
+	if (rpc_e != 0) {
+		__builtin_memset(cap_reply, 0, offsetof(net_TcpListenAuthority_udpOpen_Reply, rpc));
+		return rpc_e;
+	}
+	cap_reply->results = net_TcpListenAuthority_udpOpen_Results_from(cap_reply->rpc.root);
+	cap_reply->socketIndex = net_TcpListenAuthority_udpOpen_Results_get_socketIndex(cap_reply->results);
+	return capos_rpc_check(&cap_reply->rpc, cap_mode != 0, cap_err);
+}
+
+struct net_TcpListenAuthority_udpOpen_call {
+	int (*cap_fill)(net_TcpListenAuthority_udpOpen_Params_builder params, struct capos_rpc_out *out, void *arg);
+	void *cap_arg;
+};
+
+static int net_TcpListenAuthority_udpOpen_call_fill(struct capnp_struct_builder rpc_b, struct capos_rpc_out *rpc_o, const void *rpc_v)
+{
+	const struct net_TcpListenAuthority_udpOpen_call *a = rpc_v;
+	return a->cap_fill != NULL ? a->cap_fill((net_TcpListenAuthority_udpOpen_Params_builder){rpc_b}, rpc_o, a->cap_arg) : 0;
+}
+
+int net_TcpListenAuthority_udpOpen_Call(const net_TcpListenAuthority_Client *cap_client,
+	int (*cap_fill)(net_TcpListenAuthority_udpOpen_Params_builder params, struct capos_rpc_out *out, void *arg),
+	void *cap_arg, net_TcpListenAuthority_udpOpen_Reply *cap_reply, struct capos_call_error *cap_err)
+{
+	struct net_TcpListenAuthority_udpOpen_call rpc_a = {cap_fill, cap_arg};
+	net_TcpListenAuthority_udpOpen_Reply rpc_scratch, *r = cap_reply;
+	if (r == NULL)
+		r = &rpc_scratch;
+	int rpc_e = capos_rpc_call(&cap_client->c, &net_TcpListenAuthority_udpOpen_m, 0, net_TcpListenAuthority_udpOpen_call_fill, &rpc_a, &r->rpc, cap_err);
+	return net_TcpListenAuthority_udpOpen_reply(r, rpc_e, r == cap_reply ? 0 : 2, cap_err);
+}
+
+struct net_TcpListenAuthority_udpOpen_args {
+	uint16_t port;
+};
+
+static int net_TcpListenAuthority_udpOpen_fill(struct capnp_struct_builder rpc_b, struct capos_rpc_out *rpc_o, const void *rpc_v)
+{
+	const struct net_TcpListenAuthority_udpOpen_args *a = rpc_v;
+	net_TcpListenAuthority_udpOpen_Params_builder rpc_p = {rpc_b};
+	net_TcpListenAuthority_udpOpen_Params_set_port(rpc_p, a->port);
+	(void)rpc_o;
+	return 0;
+}
+
+int net_TcpListenAuthority_udpOpen(const net_TcpListenAuthority_Client *cap_client, uint16_t port,
+	net_TcpListenAuthority_udpOpen_Reply *cap_reply, struct capos_call_error *cap_err)
+{
+	size_t rpc_hint = 0;
+	struct net_TcpListenAuthority_udpOpen_args rpc_a = {0};
+	rpc_a.port = port;
+	net_TcpListenAuthority_udpOpen_Reply rpc_scratch, *r = cap_reply;
+	if (r == NULL)
+		r = &rpc_scratch;
+	int rpc_e = capos_rpc_call(&cap_client->c, &net_TcpListenAuthority_udpOpen_m, rpc_hint, net_TcpListenAuthority_udpOpen_fill, &rpc_a, &r->rpc, cap_err);
+	return net_TcpListenAuthority_udpOpen_reply(r, rpc_e, r == cap_reply ? 1 : 2, cap_err);
+}
+
+int net_TcpListenAuthority_udpOpen_start(const net_TcpListenAuthority_Client *cap_client, uint16_t port,
+	struct capos_rpc_pending *cap_pending, struct capos_call_error *cap_err)
+{
+	size_t rpc_hint = 0;
+	struct net_TcpListenAuthority_udpOpen_args rpc_a = {0};
+	rpc_a.port = port;
+	return capos_rpc_start(&cap_client->c, &net_TcpListenAuthority_udpOpen_m, rpc_hint, net_TcpListenAuthority_udpOpen_fill, &rpc_a, cap_pending, cap_err);
+}
+
+int net_TcpListenAuthority_udpOpen_finish(struct capos_rpc_pending *cap_pending, const struct capos_cqe *cap_cqe,
+	net_TcpListenAuthority_udpOpen_Reply *cap_reply, struct capos_call_error *cap_err)
+{
+	net_TcpListenAuthority_udpOpen_Reply rpc_scratch, *r = cap_reply;
+	if (r == NULL)
+		r = &rpc_scratch;
+	int rpc_e = capos_rpc_complete(cap_pending, cap_cqe, &r->rpc, cap_err);
+	return net_TcpListenAuthority_udpOpen_reply(r, rpc_e, r != cap_reply ? 2 : 1, cap_err);
+}
+
 int net_TcpListenAuthority_Server_dispatch(const void *server, void *self, struct capos_rpc_ctx *rc)
 {
 	const net_TcpListenAuthority_Server *s = server;
@@ -784,6 +865,11 @@ int net_TcpListenAuthority_Server_dispatch(const void *server, void *self, struc
 			break;
 		return s->listen(self, rc, net_TcpListenAuthority_listen_Params_read_root(&rc->in),
 			net_TcpListenAuthority_listen_Results_init_root(&rc->out));
+	case net_TcpListenAuthority_udpOpen_METHOD:
+		if (s->udpOpen == NULL)
+			break;
+		return s->udpOpen(self, rc, net_TcpListenAuthority_udpOpen_Params_read_root(&rc->in),
+			net_TcpListenAuthority_udpOpen_Results_init_root(&rc->out));
 	default:
 		break;
 	}

@@ -231,12 +231,31 @@ int net_TcpListenAuthority_listen_start(const net_TcpListenAuthority_Client *cap
 int net_TcpListenAuthority_listen_finish(struct capos_rpc_pending *cap_pending, const struct capos_cqe *cap_cqe,
 	net_TcpListenAuthority_listen_Reply *cap_reply, struct capos_call_error *cap_err);
 
+/* TcpListenAuthority.udpOpen */
+typedef struct net_TcpListenAuthority_udpOpen_Reply net_TcpListenAuthority_udpOpen_Reply;
+struct net_TcpListenAuthority_udpOpen_Reply {
+	net_TcpListenAuthority_udpOpen_Results_reader results; /* every field */
+	uint16_t socketIndex;
+	struct capos_rpc_result rpc; /* the message the fields point into */
+};
+int net_TcpListenAuthority_udpOpen_Call(const net_TcpListenAuthority_Client *cap_client,
+	int (*cap_fill)(net_TcpListenAuthority_udpOpen_Params_builder params, struct capos_rpc_out *out, void *arg),
+	void *cap_arg, net_TcpListenAuthority_udpOpen_Reply *cap_reply, struct capos_call_error *cap_err);
+int net_TcpListenAuthority_udpOpen(const net_TcpListenAuthority_Client *cap_client, uint16_t port,
+	net_TcpListenAuthority_udpOpen_Reply *cap_reply, struct capos_call_error *cap_err);
+int net_TcpListenAuthority_udpOpen_start(const net_TcpListenAuthority_Client *cap_client, uint16_t port,
+	struct capos_rpc_pending *cap_pending, struct capos_call_error *cap_err);
+int net_TcpListenAuthority_udpOpen_finish(struct capos_rpc_pending *cap_pending, const struct capos_cqe *cap_cqe,
+	net_TcpListenAuthority_udpOpen_Reply *cap_reply, struct capos_call_error *cap_err);
+
 /* TcpListenAuthority's server: one handler per method (NULL: unimplemented). */
 typedef struct {
 	int (*allowedPorts)(void *self, struct capos_rpc_ctx *rc, net_TcpListenAuthority_allowedPorts_Params_reader in,
 		net_TcpListenAuthority_allowedPorts_Results_builder out);
 	int (*listen)(void *self, struct capos_rpc_ctx *rc, net_TcpListenAuthority_listen_Params_reader in,
 		net_TcpListenAuthority_listen_Results_builder out);
+	int (*udpOpen)(void *self, struct capos_rpc_ctx *rc, net_TcpListenAuthority_udpOpen_Params_reader in,
+		net_TcpListenAuthority_udpOpen_Results_builder out);
 } net_TcpListenAuthority_Server;
 int net_TcpListenAuthority_Server_dispatch(const void *server, void *self, struct capos_rpc_ctx *rc);
 #if !defined(CAPOS_HOST)

@@ -59,9 +59,19 @@ NET_QEMU_ARGS = --machine q35 --qemu-arg -nic --qemu-arg none \
 	--qemu-arg -netdev --qemu-arg user,id=n0,restrict=on$(subst $(net_space),,$(foreach f,$(NET_HOSTFWD),$(comma)hostfwd=$(f))) \
 	--qemu-arg -device --qemu-arg virtio-net-pci,netdev=n0,disable-legacy=on,addr=04.0$(if $(filter 1,$(NET_IOMMU)),$(comma)iommu_platform=on)
 .PHONY: run-net
+# httpd stops on /shutdown?token=T: T is made fresh for each run (16 hex
+# digits from /dev/urandom) and reaches httpd on the kernel command line
+# (httpd.token=, docs/httpd.md); HTTPD_TOKEN=T chooses it.  The system
+# serves until then, so the run has no watchdog unless RUN_TIMEOUT=N is
+# given on the command line.
+NET_RUN_TIMEOUT = $(if $(filter command line,$(origin RUN_TIMEOUT)),$(RUN_TIMEOUT),0)
 run-net: deps
-	$(if $(strip $(NET_HOSTFWD)),@echo "run-net: host forwards on 127.0.0.1: $(NET_HOSTFWD) (HTTP, once served, at http://127.0.0.1:8080/)")
-	+@$(MAKE) --no-print-directory run-kernel SYSTEM=$(NET_SYSTEM) RUN_QEMU_EXTRA='$(NET_QEMU_ARGS)'
+	$(if $(strip $(NET_HOSTFWD)),@echo "run-net: host forwards on 127.0.0.1: $(NET_HOSTFWD)")
+	+@token=$${HTTPD_TOKEN:-$$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')}; \
+	echo "run-net: httpd at http://127.0.0.1:8080/ (status: http://127.0.0.1:8080/status)"; \
+	echo "run-net: stop the system with http://127.0.0.1:8080/shutdown?token=$$token"; \
+	$(MAKE) --no-print-directory run-kernel SYSTEM=$(NET_SYSTEM) RUN_QEMU_EXTRA='$(NET_QEMU_ARGS)' \
+		RUN_CMDLINE="$(RUN_CMDLINE) httpd.token=$$token" RUN_TIMEOUT=$(NET_RUN_TIMEOUT)
 
 # `make bench-nic`: services/virtio_net/bench-nic.cue (the driver and
 # tests/qemu/progs/bench_nic) booted like run-net but under -icount shift=0, so the

@@ -105,8 +105,8 @@ interface NetworkManager @0xa6bb9d947a531087 {
 }
 
 interface TcpListenAuthority @0x95bddacd6eab462f {
-  # The right to listen on a range of ports, fixed when the stack made the
-  # cap (its badge selects the range: docs/networking.md).  An HTTP
+  # The right to serve a range of ports (TCP listen, UDP bind), fixed by
+  # the cap's badge (docs/networking.md, "Listen authorities").  An HTTP
   # server is given one for port 80 and nothing else.
 
   allowedPorts @0 () -> (first :UInt16, last :UInt16);
@@ -114,6 +114,11 @@ interface TcpListenAuthority @0x95bddacd6eab462f {
   listen @1 (port :UInt16, backlog :UInt16) -> (listenerIndex :UInt16);
   # A TcpListener on the port.  invalidArgument: port outside the range,
   # backlog 0 or over 16; failed: the port is already listened on.
+
+  udpOpen @2 (port :UInt16) -> (socketIndex :UInt16);
+  # A UdpSocket bound to a port of the same range (below 1024 too: the
+  # grant is what NetworkManager.udpOpen lacks).  invalidArgument: port
+  # outside the range; failed: the port is taken; overloaded: no socket.
 }
 
 interface TcpListener @0xadd7c9b841e04453 {

@@ -9,8 +9,8 @@
  * One thread, one event loop: a wait for frames (Nic.rxWait, or
  * Nic.receive without a frame ring) and a RECV for NetworkManager calls
  * are always outstanding, and the service sleeps in cap_enter until
- * either completes or lwIP's next timer is due.  The socket interfaces
- * are not served yet: docs/networking.md says what the kernel lacks.
+ * either completes, lwIP's next timer or a parked call's timeout is due.
+ * The socket capabilities are served on the same endpoint (socksrv.c).
  *
  * Exits 0 when the driver goes away or when the last NetworkManager
  * client is gone, 1 when it cannot start.
@@ -28,7 +28,9 @@
 #include "nic.capnp.h"
 
 #define NIC_WAIT_NS 1000000000ull /* a wait for frames outstanding at most 1 s */
-#define RECV_BYTES  8192u
+/* A call: header, params and capability records, at most the kernel's
+ * 64 KiB result limit; a TcpSocket.send carries a little less data. */
+#define RECV_BYTES  (64u * 1024u)
 #define MS          1000000ull
 
 struct netstack ns;
@@ -149,6 +151,8 @@ static int start_stack(void)
 	}
 	netif_set_default(&ns.eth.netif);
 	netif_set_status_callback(&ns.eth.netif, status_changed);
+	sock_table_init(&ns.socks);
+	park_init(&ns.park);
 	if (ping_open() != 0) {
 		capos_printf("[netstack] no raw pcb for ICMP echo\n");
 		return 1;
@@ -164,6 +168,20 @@ static int start_stack(void)
 	return 0;
 }
 
+/* The socket counters at exit: every socket must have been freed. */
+static void log_sockets(void)
+{
+	const struct sock_counts *c = &ns.socks.count;
+	capos_printf("[netstack] sockets: %lu accepted, %lu freed by release, %lu parked calls "
+	             "(%lu timed out), %lu refused (backlog %lu, table %lu, facets %lu); "
+	             "live tcp %u listeners %u udp %u\n",
+	             (unsigned long)ns.accepted, (unsigned long)c->freed_by_release,
+	             (unsigned long)ns.park.parked, (unsigned long)ns.park.expired,
+	             (unsigned long)(c->refused_backlog + c->refused_table + ns.mint_refused),
+	             (unsigned long)c->refused_backlog, (unsigned long)c->refused_table,
+	             (unsigned long)ns.mint_refused, c->tcp, c->listeners, c->udp);
+}
+
 /* The event loop until the driver or the last client is gone. */
 static void run(void)
 {
@@ -172,7 +190,8 @@ static void run(void)
 			capos_printf("[netstack] cannot post a RECV on 'endpoint'; not serving\n");
 			ns.serving = false;
 		}
-		netstack_poll(UINT64_MAX, ns.serving);
+		netstack_poll(socksrv_wait_ns(), ns.serving);
+		socksrv_retry();
 		if (!ns.serving || !call_ready())
 			continue;
 		struct capos_cqe c = ns.recv_cqe;
@@ -182,6 +201,7 @@ static void run(void)
 			capos_printf("[netstack] no NetworkManager client left: %lu calls served "
 			             "(%lu refused)\n",
 			             (unsigned long)ns.calls, (unsigned long)ns.refused);
+			log_sockets();
 			return;
 		}
 		if (c.result < 0) {
@@ -189,7 +209,7 @@ static void run(void)
 			ns.serving = false;
 			continue;
 		}
-		manager_handle(&c, recv_buf);
+		socksrv_handle(&c, recv_buf);
 	}
 	capos_printf("[netstack] the Nic is gone\n");
 }

@@ -1,9 +1,8 @@
 /*
  * NetworkManager (schema/net.capnp) as the netstack serves it: the
  * interface's configuration (DHCPv4 or static), routes, counters and ICMP
- * echo.  tcpConnect and udpOpen answer `unimplemented`: socket caps need
- * badged facets minted at run time and a release notification
- * (docs/networking.md).  Addresses are UInt32 in host order.
+ * echo; tcpConnect and udpOpen hand out socket caps (socksrv.c).
+ * Addresses are UInt32 in host order.
  */
 #include <capos/rpc.h>
 #include <capos/rt.h>
@@ -17,9 +16,6 @@
 #define PING_MAX_COUNT   16u
 #define PING_MAX_PAYLOAD 1472u          /* one unfragmented datagram */
 #define PING_MAX_WAIT_NS 10000000000ull /* 10 s per request */
-#define REPLY_BYTES      CAPOS_SERVER_REPLY_BYTES
-
-static uint64_t reply_buf[(REPLY_BYTES + 8 + CAPOS_XFER_MAX * sizeof(struct capos_xfer_desc)) / 8];
 
 static uint32_t host_order(const ip4_addr_t *a)
 {
@@ -177,6 +173,10 @@ static int counters(void *self, struct capos_rpc_ctx *rc,
 	net_NetCounters_set_tcpRx(c, lwip_stats.tcp.recv);
 	net_NetCounters_set_tcpTx(c, lwip_stats.tcp.xmit);
 	net_NetCounters_set_tcpDropped(c, lwip_stats.tcp.drop);
+	net_NetCounters_set_tcpSockets(c, ns.socks.count.tcp);
+	net_NetCounters_set_tcpListeners(c, ns.socks.count.listeners);
+	net_NetCounters_set_udpSockets(c, ns.socks.count.udp);
+	net_NetCounters_set_socketsFreedByRelease(c, ns.socks.count.freed_by_release);
 	return CAPOS_SERVER_REPLY;
 }
 
@@ -185,22 +185,21 @@ static int tcp_connect(void *self, struct capos_rpc_ctx *rc,
                        net_NetworkManager_tcpConnect_Results_builder out)
 {
 	(void)self;
-	(void)in;
-	(void)out;
-	return capos_rpc_raise(rc, capos_CapException_Type_unimplemented,
-	                       "NetworkManager.tcpConnect: sockets are not served yet (socket caps "
-	                       "need badged facets; docs/networking.md)");
+	(void)out; /* filled when the connection is established (socksrv.c) */
+	return socksrv_tcp_connect(rc, net_NetworkManager_tcpConnect_Params_get_address(in),
+	                           net_NetworkManager_tcpConnect_Params_get_port(in),
+	                           net_NetworkManager_tcpConnect_Params_get_timeoutNs(in));
 }
 
 static int udp_open(void *self, struct capos_rpc_ctx *rc, net_NetworkManager_udpOpen_Params_reader in,
                     net_NetworkManager_udpOpen_Results_builder out)
 {
 	(void)self;
-	(void)in;
-	(void)out;
-	return capos_rpc_raise(rc, capos_CapException_Type_unimplemented,
-	                       "NetworkManager.udpOpen: sockets are not served yet (socket caps "
-	                       "need badged facets; docs/networking.md)");
+	uint16_t index = 0;
+	int e = socksrv_udp_open(rc, net_NetworkManager_udpOpen_Params_get_port(in), &index);
+	if (!rc->reply->exception)
+		net_NetworkManager_udpOpen_Results_set_socketIndex(out, index);
+	return e;
 }
 
 /* Sends the requests one at a time, each waiting for its reply; other
@@ -245,7 +244,7 @@ static int ping(void *self, struct capos_rpc_ctx *rc, net_NetworkManager_ping_Pa
 	return CAPOS_SERVER_REPLY;
 }
 
-static const net_NetworkManager_Server manager = {
+const net_NetworkManager_Server net_manager = {
 	.interfaceInfo = interface_info,
 	.configureDhcp = configure_dhcp,
 	.configureStatic = configure_static,
@@ -255,31 +254,3 @@ static const net_NetworkManager_Server manager = {
 	.udpOpen = udp_open,
 	.ping = ping,
 };
-
-void manager_handle(const struct capos_cqe *cqe, void *recv_buf)
-{
-	struct capos_server_call call;
-	if (capos_server_parse(recv_buf, (uint32_t)cqe->result, &call) != 0) {
-		capos_printf("[netstack] a RECV the kernel filled does not parse\n");
-		return;
-	}
-	ns.calls++;
-	struct capos_server_reply reply = {.buf = reply_buf, .cap = REPLY_BYTES};
-	capos_rpc_handle(net_NetworkManager_Server_dispatch, &manager, NULL, "NetworkManager",
-	                 &capos_rt_ring, &call, &reply);
-	if (reply.exception)
-		ns.refused++;
-	struct capos_sqe sqe = {.opcode = CAPOS_OP_RETURN,
-	                        .flags = reply.exception ? CAPOS_SQE_EXCEPTION : 0,
-	                        .cap_id = ns.ep.cap_id,
-	                        .call_id = call.call_id,
-	                        .user_data = capos_ring_next_user_data(&capos_rt_ring),
-	                        .addr = (uintptr_t)reply_buf,
-	                        .len = reply.len};
-	struct capos_cqe done;
-	/* A RETURN completes in the cap_enter that takes it; a refused one
-	 * (the caller's buffer too small, the caller gone) was told to the
-	 * caller by the kernel and is only counted. */
-	if (capos_ring_submit_wait(&capos_rt_ring, &sqe, &done) != 0 || done.result < 0)
-		ns.refused++;
-}

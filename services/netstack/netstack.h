@@ -11,8 +11,12 @@
 #include <capos/abi.h>
 #include <capos/handle.h>
 
+#include "net.capnp.rpc.h"
+
 #include "ethif.h"
 #include "nic_link.h"
+#include "park.h"
+#include "sockets.h"
 
 struct netstack {
 	struct nic_link link;
@@ -26,7 +30,12 @@ struct netstack {
 	uint64_t recv_ud; /* the outstanding RECV; 0: none */
 	bool recv_done;   /* its CQE is in recv_cqe, not handled yet */
 	struct capos_cqe recv_cqe;
-	uint64_t calls, refused; /* NetworkManager calls, answered with an exception */
+	uint64_t calls, refused; /* calls served, answered with an exception */
+	/* the sockets (socksrv.c) */
+	struct sock_table socks;
+	struct park park;
+	uint64_t accepted, released, mint_refused, return_failed;
+	uint64_t bytes_sent, bytes_received;
 };
 
 extern struct netstack ns;
@@ -44,8 +53,20 @@ void netstack_poll(uint64_t max_ns, bool wake_on_call);
  * static configuration). */
 void netstack_log_address(struct netif *n);
 
-/* NetworkManager (manager.c): serves the call whose RECV completed. */
-void manager_handle(const struct capos_cqe *cqe, void *recv_buf);
+/* NetworkManager (manager.c): its server table; socksrv routes to it. */
+struct capos_rpc_ctx;
+extern const net_NetworkManager_Server net_manager;
+
+/* The socket capabilities (socksrv.c).  socksrv_handle serves the call
+ * (or release message) whose RECV completed, whatever its interface;
+ * socksrv_retry answers the parked calls that can finish now or whose
+ * timeout passed; socksrv_wait_ns is how long the loop may sleep before
+ * the next timeout. */
+void socksrv_handle(const struct capos_cqe *cqe, void *recv_buf);
+void socksrv_retry(void);
+uint64_t socksrv_wait_ns(void);
+int socksrv_tcp_connect(struct capos_rpc_ctx *rc, uint32_t addr, uint16_t port, uint64_t timeout);
+int socksrv_udp_open(struct capos_rpc_ctx *rc, uint16_t port, uint16_t *index);
 
 /* ICMP echo (ping.c). */
 struct ping_reply {

@@ -2,6 +2,7 @@
 #include "sockets.h"
 
 #include "kstring.h"
+#include "lwip/netif.h"
 #include "lwip/tcp.h"
 #include "lwip/udp.h"
 
@@ -264,6 +265,93 @@ int sock_shutdown(struct sock_table *t, uint32_t id, bool rx, bool tx)
 	return tcp_shutdown(s->pcb.tcp, rx, tx) == ERR_OK ? SOCK_OK : SOCK_NOMEM;
 }
 
+static err_t on_connected(void *arg, struct tcp_pcb *pcb, err_t err)
+{
+	struct sock *s = arg;
+	(void)pcb;
+	(void)err; /* lwIP calls it with ERR_OK only; failures go to on_err */
+	s->connecting = false;
+	s->t->events++;
+	return ERR_OK;
+}
+
+int sock_connect(struct sock_table *t, const ip4_addr_t *addr, uint16_t port, uint32_t *id)
+{
+	if (port == 0 || ip4_addr_isany(addr) || ip4_addr_isbroadcast_u32(ip4_addr_get_u32(addr), netif_default))
+		return SOCK_INVAL;
+	struct sock *s = alloc(t, SOCK_TCP);
+	if (!s)
+		return SOCK_NOMEM;
+	struct tcp_pcb *pcb = tcp_new();
+	if (!pcb) {
+		free_slot(s);
+		return SOCK_NOMEM;
+	}
+	tcp_attach(s, pcb);
+	s->accepted = true;
+	s->connecting = true;
+	ip_addr_t dst;
+	ip_addr_copy_from_ip4(dst, *addr);
+	if (tcp_connect(pcb, &dst, port, on_connected) != ERR_OK) {
+		tcp_arg(pcb, NULL);
+		tcp_err(pcb, NULL);
+		tcp_abort(pcb);
+		free_slot(s);
+		return SOCK_NOMEM;
+	}
+	t->count.tcp++;
+	*id = sock_id(t, s);
+	return SOCK_OK;
+}
+
+int sock_connect_state(struct sock_table *t, uint32_t id)
+{
+	struct sock *s = lookup(t, id, SOCK_TCP);
+	if (!s)
+		return SOCK_BADID;
+	if (s->reset || !s->pcb.tcp)
+		return SOCK_RESET;
+	return s->connecting ? SOCK_AGAIN : SOCK_OK;
+}
+
+enum sock_kind sock_kind_of(struct sock_table *t, uint32_t id)
+{
+	struct sock *s = lookup(t, id, SOCK_FREE);
+	return s ? s->kind : SOCK_FREE;
+}
+
+bool sock_writable(struct sock_table *t, uint32_t id)
+{
+	struct sock *s = lookup(t, id, SOCK_TCP);
+	if (!s || s->reset || !s->pcb.tcp)
+		return true;
+	return tcp_sndbuf(s->pcb.tcp) > 0 && tcp_sndqueuelen(s->pcb.tcp) < TCP_SND_QUEUELEN;
+}
+
+int sock_info(struct sock_table *t, uint32_t id, struct sock_info *out)
+{
+	struct sock *s = lookup(t, id, SOCK_FREE);
+	memset(out, 0, sizeof *out);
+	if (!s)
+		return SOCK_BADID;
+	if (s->kind == SOCK_UDP) {
+		out->local_port = s->pcb.udp->local_port;
+		return SOCK_OK;
+	}
+	if (s->kind == SOCK_TCP && s->rx)
+		out->recv_buffered = s->rx->tot_len;
+	if (!s->pcb.tcp)
+		return SOCK_OK;
+	out->local_port = s->pcb.tcp->local_port;
+	if (s->kind == SOCK_LISTENER)
+		return SOCK_OK;
+	ip4_addr_copy(out->local, *ip_2_ip4(&s->pcb.tcp->local_ip));
+	ip4_addr_copy(out->remote, *ip_2_ip4(&s->pcb.tcp->remote_ip));
+	out->remote_port = s->pcb.tcp->remote_port;
+	out->send_buffered = (uint32_t)(TCP_SND_BUF - tcp_sndbuf(s->pcb.tcp));
+	return SOCK_OK;
+}
+
 /* ---- UDP ---- */
 
 static void on_datagram(void *arg, struct udp_pcb *pcb, struct pbuf *p, const ip_addr_t *addr,
@@ -287,6 +375,11 @@ int sock_udp_open(struct sock_table *t, uint16_t port, uint32_t *id)
 {
 	if (port != 0 && port < 1024)
 		return SOCK_INVAL;
+	return sock_udp_bind(t, port, id);
+}
+
+int sock_udp_bind(struct sock_table *t, uint16_t port, uint32_t *id)
+{
 	struct sock *s = alloc(t, SOCK_UDP);
 	if (!s)
 		return SOCK_NOMEM;

@@ -63,6 +63,7 @@ struct sock {
 	/* TCP: received bytes not yet read, FIN seen, reset by the peer */
 	struct pbuf *rx;
 	bool eof, reset, accepted;
+	bool connecting;   /* tcpConnect: SYN sent, not yet established */
 	uint32_t listener; /* who holds it until accepted */
 	/* UDP: a ring of datagrams */
 	struct sock_udp_dgram dq[SOCK_UDP_QUEUE];
@@ -96,8 +97,30 @@ int sock_send(struct sock_table *t, uint32_t id, const void *data, size_t len, s
 int sock_recv(struct sock_table *t, uint32_t id, void *buf, size_t max, size_t *got, bool *eof);
 int sock_shutdown(struct sock_table *t, uint32_t id, bool rx, bool tx);
 
+/* An outgoing connection: SOCK_OK with *id at once; sock_connect_state
+ * says SOCK_AGAIN while the handshake runs, SOCK_OK once established,
+ * SOCK_RESET when it was refused or timed out. */
+int sock_connect(struct sock_table *t, const ip4_addr_t *addr, uint16_t port, uint32_t *id);
+int sock_connect_state(struct sock_table *t, uint32_t id);
+
+/* The kind of the live socket id names (SOCK_FREE: none). */
+enum sock_kind sock_kind_of(struct sock_table *t, uint32_t id);
+/* True when a TCP send would take bytes, or would fail (reset, gone):
+ * a parked send can be answered. */
+bool sock_writable(struct sock_table *t, uint32_t id);
+/* Addresses and buffer fill of a TCP socket; UDP: local port only. */
+struct sock_info {
+	ip4_addr_t local, remote;
+	uint16_t local_port, remote_port;
+	uint32_t send_buffered, recv_buffered;
+};
+int sock_info(struct sock_table *t, uint32_t id, struct sock_info *out);
+
 /* UDP.  port 0: ephemeral; ports below 1024 are refused. */
 int sock_udp_open(struct sock_table *t, uint16_t port, uint32_t *id);
+/* The same for any port (0: ephemeral): a listen authority's range was
+ * checked by the caller. */
+int sock_udp_bind(struct sock_table *t, uint16_t port, uint32_t *id);
 int sock_udp_sendto(struct sock_table *t, uint32_t id, const ip4_addr_t *addr, uint16_t port,
                     const void *data, size_t len);
 int sock_udp_recvfrom(struct sock_table *t, uint32_t id, ip4_addr_t *addr, uint16_t *port,
