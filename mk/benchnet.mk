@@ -22,13 +22,14 @@ ALL_TARGETS += $(LINUX_NET_INIT)
 # The client and netserve on the host's loopback: arguments, echo, HTTP.
 TEST_SUITES += tests/tools/netload-test.sh
 
-# The capOS side: BENCH_NET_SYSTEM (default system-net.cue), built and
+# The capOS side: BENCH_NET_SYSTEM (default bench/net/system-bench-net.cue:
+# the driver, the netstack and the services it measures), built and
 # booted like `make run-kernel SYSTEM=...` but by the script, under the
 # Linux guest's QEMU command line.  It must run a TCP echo service on port
 # 7 (BENCH_NET_ECHO) and an HTTP service on port 80 (BENCH_NET_HTTPD):
 # what it lacks, the capOS column says it lacks.  SYSTEM is set before
 # mk/run.mk reads SYSTEM (mk/*.mk are read in name order).
-BENCH_NET_SYSTEM ?= system-net.cue
+BENCH_NET_SYSTEM ?= bench/net/system-bench-net.cue
 BENCH_NET_ECHO ?= netecho
 BENCH_NET_HTTPD ?= httpd
 ifneq ($(filter bench-net,$(MAKECMDGOALS)),)
