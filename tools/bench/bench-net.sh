@@ -259,6 +259,10 @@ if [ -n "${qpid[capos]:-}" ]; then
 		--path "/shutdown?token=$token" --timeout 30 >>"$out/capos.stop"
 	serves_ capos echo && "$netload" send --udp --port "${p_echo[capos]}" --line quit --timeout 30 >>"$out/capos.stop"
 	stop capos
+	# What each capOS process did in the whole run (measures, warm-ups,
+	# probes): for the per-request and per-byte costs in the docs.
+	grep -a -e "^proc: pid [0-9]* '[a-z_]*' stats:" -e '^\[httpd\] exiting' -e '^\[netecho\].*served' \
+		-e '^\[vnet\] client gone' -e '^\[netstack\] sockets:' "$out/capos.log" | sed 's/^/bench-net: capos: /' >&2
 	case ${qstatus[capos]} in
 	33) say "capos: the system ended cleanly (status 33: every service exited, every frame back)" ;;
 	*) say "capos: the system did not end cleanly (QEMU status ${qstatus[capos]}; see $out/capos.log)" ;;
