@@ -112,7 +112,9 @@ int main(void)
 	DEMO_CHECK(me, e == CAPOS_ERR_APPLICATION_EXCEPTION && err.exception_type == capos_CapException_Type_invalidArgument,
 	           "ping with no time to wait refused: %s\n", err.message);
 	net_NetworkManager_tcpConnect_Reply tc;
-	e = net_NetworkManager_tcpConnect(&nm, 0x0a000202u, 80, 1000000000ull, &tc, &err);
+	/* Its own address, a port nothing listens on: refused by the stack
+	 * itself, whatever the host runs. */
+	e = net_NetworkManager_tcpConnect(&nm, 0x0a00020fu, 9, 5000000000ull, &tc, &err);
 	DEMO_CHECK(me, e == CAPOS_ERR_APPLICATION_EXCEPTION && err.exception_type == capos_CapException_Type_failed,
 	           "tcpConnect to a closed port refused: %s\n", err.message);
 	net_NetworkManager_udpOpen_Reply uo;

@@ -145,6 +145,16 @@ $(NETSTACK_SOCKETS_TEST): tests/host/test_netstack_sockets.c services/netstack/s
 		services/netstack/sockets.c $(LWIP_host_LIB) -lcriterion $(HOST_LDFLAGS)
 HOST_TEST_BINS += $(NETSTACK_SOCKETS_TEST)
 
+# The netstack's parked calls and badges (services/netstack/park.c): pure
+# logic, tests/host/test_netstack_park.c.
+NETSTACK_PARK_TEST := $(BUILD)/host/tests/host/test_netstack_park
+$(NETSTACK_PARK_TEST): tests/host/test_netstack_park.c services/netstack/park.c \
+		services/netstack/park.h lib/kstring.c
+	@mkdir -p $(@D)
+	$(HOST_CC) $(HOST_CFLAGS) -Iservices/netstack -o $@ tests/host/test_netstack_park.c \
+		services/netstack/park.c -lcriterion $(HOST_LDFLAGS)
+HOST_TEST_BINS += $(NETSTACK_PARK_TEST)
+
 # ---------------------------------------------------------------------------
 # Smoke netstack_fake_nic: the netstack in QEMU over fake_nic
 # (tests/qemu/net/fake_nic.c), a Nic with no device that plays a DHCP
@@ -174,11 +184,11 @@ $(NETSTACK_SMOKE_MANIFEST): tests/qemu/net/netstack_fake_nic.cue $(BUILD)/stripp
 		-B $(BUILD)/stripped/net $(addprefix -B ,$(MANIFEST_BIN_DIRS)) -o $@ $<
 CHECK_TARGETS += $(NETSTACK_SMOKE_MANIFEST)
 
-# Smoke net_system: system-net.cue itself (the driver, the netstack with
-# DHCP against QEMU's user network, ping and netinfo), booted like
-# `make run-net` but without host forwards.
+# Smoke net_system: system-net.cue without netecho (the driver, the
+# netstack with DHCP against QEMU's user network, ping and netinfo), booted
+# like `make run-net` but without host forwards; it ends by itself.
 NET_SYSTEM_SMOKE_MANIFEST := $(BUILD)/manifests/net_system.bin
-$(NET_SYSTEM_SMOKE_MANIFEST): system-net.cue $(BUILD)/stripped/services/netstack.elf \
+$(NET_SYSTEM_SMOKE_MANIFEST): tests/qemu/net/net_system.cue $(BUILD)/stripped/services/netstack.elf \
 		$(BUILD)/stripped/services/virtio_net.elf $(BUILD)/stripped/demos/ping.elf \
 		$(BUILD)/stripped/demos/netinfo.elf $(BUILD)/stripped/init/init.elf \
 		$$(MKMANIFEST) $$(CUE_SCHEMA) $$(CUE_RUNNER) package-lock.json
@@ -195,3 +205,29 @@ $(NET_STATIC_SMOKE_MANIFEST): tests/qemu/net/net_static.cue $(BUILD)/stripped/se
 	@mkdir -p $(@D)
 	$(MKMANIFEST) --cue-runner $(CUE_RUNNER) -S cue $(addprefix -B ,$(MANIFEST_BIN_DIRS)) -o $@ $<
 CHECK_TARGETS += $(NET_STATIC_SMOKE_MANIFEST)
+
+# ---------------------------------------------------------------------------
+# The host-driven network tests (tests/net/run.sh, docs/testing.md "Network
+# tests"): system-net.cue (with netecho) booted with host forwards on free
+# loopback ports, driven by tests/net/netclient.c.  In `make test`;
+# `make test-net` runs it alone.
+# ---------------------------------------------------------------------------
+NET_RUN_MANIFEST := $(BUILD)/manifests/system_net.bin
+$(NET_RUN_MANIFEST): system-net.cue $(BUILD)/stripped/services/netstack.elf \
+		$(BUILD)/stripped/services/virtio_net.elf $(BUILD)/stripped/demos/ping.elf \
+		$(BUILD)/stripped/demos/netinfo.elf $(BUILD)/stripped/demos/netecho.elf \
+		$(BUILD)/stripped/init/init.elf $$(MKMANIFEST) $$(CUE_SCHEMA) $$(CUE_RUNNER) package-lock.json
+	@mkdir -p $(@D)
+	$(MKMANIFEST) --cue-runner $(CUE_RUNNER) -S cue $(addprefix -B ,$(MANIFEST_BIN_DIRS)) -o $@ $<
+CHECK_TARGETS += $(NET_RUN_MANIFEST)
+
+NETCLIENT := $(BUILD)/host/tests/net/netclient
+$(NETCLIENT): tests/net/netclient.c
+	@mkdir -p $(@D)
+	$(HOST_CC) -std=c17 -Wall -Wextra -Werror -O2 -o $@ $<
+CHECK_TARGETS += $(NETCLIENT)
+TEST_SUITES += tests/net/run.sh
+
+.PHONY: test-net
+test-net: $(NET_RUN_MANIFEST) $(NETCLIENT) $(BUILD)/kernel.elf
+	tests/net/run.sh

@@ -405,7 +405,7 @@ static bool try_recvfrom(struct capos_rpc_ctx *rc, const struct park_entry *p, b
 		return true;
 	}
 	net_UdpSocket_receiveFrom_Results_builder out =
-	        net_UdpSocket_receiveFrom_Results_init_root(&rc->out);
+		net_UdpSocket_receiveFrom_Results_init_root(&rc->out);
 	if (e == SOCK_AGAIN)
 		return true;
 	net_UdpSocket_receiveFrom_Results_set_received(out, true);
@@ -429,7 +429,7 @@ static bool try_connect(struct capos_rpc_ctx *rc, const struct park_entry *p, bo
 	}
 	uint32_t index = 0;
 	net_NetworkManager_tcpConnect_Results_builder out =
-	        net_NetworkManager_tcpConnect_Results_init_root(&rc->out);
+		net_NetworkManager_tcpConnect_Results_init_root(&rc->out);
 	hand_out(rc, p->sock, net_TcpSocket_ID, &index);
 	net_NetworkManager_tcpConnect_Results_set_socketIndex(out, (uint16_t)index);
 	return true;
@@ -464,6 +464,7 @@ static void answer(uint32_t call_id, struct capos_server_reply *r)
 		return;
 	for (uint32_t i = 0; i < r->xfer_count; i++)
 		(void)capos_release_queue_push(&capos_rt_releases, &capos_rt_ring, r->xfer[i].cap_id);
+	capos_flush_releases();
 	if (done.result == CAPOS_ERR_RESULT_TOO_SMALL || done.result == CAPOS_ERR_BAD_BUFFER)
 		return; /* the kernel told the caller; the call is over */
 	struct capos_server_reply x = {.buf = reply_buf, .cap = REPLY_BYTES};
@@ -548,6 +549,10 @@ static void on_release(uint64_t badge)
 		return;
 	}
 	ns.released++;
+	const struct sock_counts *c = &ns.socks.count;
+	capos_printf("[netstack] socket %u freed by release (%lu so far): live tcp %u listeners %u "
+	             "udp %u\n",
+	             id, (unsigned long)c->freed_by_release, c->tcp, c->listeners, c->udp);
 	socksrv_retry(); /* the socket's parked calls now fail: BADID */
 }
 
