@@ -80,6 +80,7 @@ help:
 	@echo "  make bench-proc            guest instructions per NOP / empty cap_enter (raw ABI)"
 	@echo "  make bench-spawn           guest instructions per ProcessSpawner.spawn"
 	@echo "  make bench-nic             guest instructions per frame through the Nic (IPC vs frame ring, batch 1 and 32)"
+	@echo "  make bench-net             TCP echo MB/s and HTTP requests/s, capOS beside a Linux guest, wall clock (BENCH_NET_ARGS=--help)"
 	@echo "  make bench-figures         rerun the benches and compare with the figures the docs quote (bench/figures.txt; UPDATE=1 rewrites them)"
 	@echo "  make fuzz                  Cap'n Proto reader fuzzer (FUZZ_SECONDS=60)"
 	@echo "  make fuzz-elf              ELF checker fuzzer; make fuzz-manifest: manifest JSON/decoder fuzzers"
