@@ -32,6 +32,12 @@ baseline=verify/framac/baseline.txt
 # CAPOS_OK, so it wrote *out" survives the return).
 eva_opts=(-eva -eva-precision 3 -eva-auto-loop-unroll 64 -eva-domains "equality,symbolic-locations"
 	-eva-split-return auto)
+# A driver's own options come after these and override them.
+# manifest_decode runs decode.c against stubs of the whole reader: at
+# precision 3 with loops unrolled, each of its nested list loops (services,
+# then caps) is walked element by element for minutes; at precision 1
+# without unrolling it takes seconds, and a high slevel in put() keeps the
+# walk along each error-message string exact.
 
 if ! command -v frama-c >/dev/null; then
 	echo "FAIL framac: frama-c is not installed (tools/install-deps.sh installs Debian's frama-c-base)"
