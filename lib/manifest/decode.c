@@ -15,11 +15,18 @@ struct dctx {
 	uint32_t exports_used;
 };
 
+/* Appends s to buf[0..cap) as far as it fits, keeping it NUL-terminated.
+ * *len < cap holds on entry (it starts at 0); the test before the final
+ * write restates it so an analyser (Frama-C Eva) needs no loop invariant. */
 static void put(char *buf, size_t cap, size_t *len, const char *s)
 {
-	while (*s && *len + 1 < cap)
-		buf[(*len)++] = *s++;
-	buf[*len] = '\0';
+	size_t n = *len;
+
+	for (; *s && n + 1 < cap; s++)
+		buf[n++] = *s;
+	if (n < cap)
+		buf[n] = '\0';
+	*len = n;
 }
 
 static void put_uint(char *buf, size_t cap, size_t *len, uint64_t v)
