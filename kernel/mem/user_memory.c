@@ -202,6 +202,16 @@ static uint64_t unmap_pages(struct process *p, uint64_t addr, uint64_t size)
 
 /* Checks prot and picks the address of a new mapping: the lowest free
  * range of the anonymous window for hint 0, else exactly hint. */
+/* Room for `need` ranges, or why not (overloaded either way). */
+static enum umem_status reserve_ranges(struct proc_memory *m, uint32_t need, const char **why)
+{
+	if (vm_ranges_reserve(&m->ranges, need))
+		return UMEM_OK;
+	if (need > m->ranges.limit)
+		return fail(why, "too many mapping ranges (the process's quota)", UMEM_OVERLOADED);
+	return fail(why, "too many mapping ranges (no memory to grow the table)", UMEM_OVERLOADED);
+}
+
 static enum umem_status pick_range(struct process *p, struct proc_memory *m, uint64_t *hintp,
                                    uint64_t size, uint32_t prot, const char **why)
 {
@@ -226,8 +236,9 @@ static enum umem_status pick_range(struct process *p, struct proc_memory *m, uin
 		if (vm_ranges_overlaps(&m->ranges, hint, size) || !hint_is_free(p, hint, size))
 			return fail(why, vm_strerror(VM_OVERLAP), UMEM_INVALID);
 	}
-	if (!vm_ranges_reserve(&m->ranges, m->ranges.count + 1))
-		return fail(why, vm_strerror(VM_TABLE_FULL), UMEM_OVERLOADED);
+	enum umem_status s = reserve_ranges(m, m->ranges.count + 1, why);
+	if (s != UMEM_OK)
+		return s;
 	*hintp = hint;
 	return UMEM_OK;
 }
@@ -283,10 +294,8 @@ static enum umem_status check_mapped(struct proc_memory *m, uint64_t addr, uint6
 		return fail(why, vm_strerror(err), UMEM_INVALID);
 	if (!vm_ranges_covers(&m->ranges, addr, size))
 		return fail(why, vm_strerror(VM_NOT_MAPPED), UMEM_INVALID);
-	if (!vm_ranges_reserve(&m->ranges,
-	                       m->ranges.count + vm_ranges_splits_needed(&m->ranges, addr, size)))
-		return fail(why, vm_strerror(VM_TABLE_FULL), UMEM_OVERLOADED);
-	return UMEM_OK;
+	return reserve_ranges(m, m->ranges.count + vm_ranges_splits_needed(&m->ranges, addr, size),
+	                      why);
 }
 
 enum umem_status umem_unmap(struct process *p, uint64_t addr, uint64_t size, const char **why)
