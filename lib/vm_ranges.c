@@ -7,6 +7,56 @@ void vm_ranges_init(struct vm_ranges *v, struct vm_range *storage, uint32_t cap)
 	v->cap = cap;
 	v->count = 0;
 	v->pages = 0;
+	v->ops = 0;
+	v->ctx = 0;
+	v->first = storage;
+	v->first_cap = cap;
+	v->limit = cap;
+	v->grown = v->refused_quota = v->refused_memory = 0;
+}
+
+void vm_ranges_set_growth(struct vm_ranges *v, const struct vm_ranges_ops *ops, void *ctx,
+                          uint32_t limit)
+{
+	v->ops = ops;
+	v->ctx = ctx;
+	v->limit = limit > v->first_cap ? limit : v->first_cap;
+}
+
+bool vm_ranges_reserve(struct vm_ranges *v, uint32_t need)
+{
+	if (need <= v->cap)
+		return true;
+	if (v->ops == 0 || need > v->limit) {
+		v->refused_quota++;
+		return false;
+	}
+	uint32_t cap = v->cap;
+	while (cap < need)
+		cap = cap > v->limit / 2 ? v->limit : 2 * cap;
+	struct vm_range *r = v->ops->alloc(v->ctx, cap);
+	if (r == 0) {
+		v->refused_memory++;
+		return false;
+	}
+	for (uint32_t i = 0; i < v->count; i++)
+		r[i] = v->r[i];
+	if (v->r != v->first)
+		v->ops->free(v->ctx, v->r, v->cap);
+	v->r = r;
+	v->cap = cap;
+	v->grown++;
+	return true;
+}
+
+void vm_ranges_release(struct vm_ranges *v)
+{
+	if (v->r != v->first)
+		v->ops->free(v->ctx, v->r, v->cap);
+	v->r = v->first;
+	v->cap = v->first_cap;
+	v->count = 0;
+	v->pages = 0;
 }
 
 int vm_check_prot(uint32_t prot)
@@ -139,7 +189,7 @@ int vm_ranges_find_free(const struct vm_ranges *v, uint64_t size, uint64_t lo, u
 
 static int insert_at(struct vm_ranges *v, uint32_t i, struct vm_range r)
 {
-	if (v->count == v->cap)
+	if (!vm_ranges_reserve(v, v->count + 1))
 		return VM_TABLE_FULL;
 	for (uint32_t j = v->count; j > i; j--)
 		v->r[j] = v->r[j - 1];
@@ -203,7 +253,7 @@ static int split_at(struct vm_ranges *v, uint64_t b)
 	struct vm_range tail = v->r[i];
 	tail.start = b;
 	tail.pages = (range_end(&v->r[i]) - b) / VM_PAGE;
-	if (v->count == v->cap)
+	if (!vm_ranges_reserve(v, v->count + 1))
 		return VM_TABLE_FULL;
 	v->r[i].pages -= tail.pages;
 	return insert_at(v, (uint32_t)i + 1, tail);
@@ -215,7 +265,7 @@ static int prepare(struct vm_ranges *v, uint64_t addr, uint64_t size)
 		return VM_ZERO;
 	if (!vm_ranges_covers(v, addr, size))
 		return VM_NOT_MAPPED;
-	if (v->count + vm_ranges_splits_needed(v, addr, size) > v->cap)
+	if (!vm_ranges_reserve(v, v->count + vm_ranges_splits_needed(v, addr, size)))
 		return VM_TABLE_FULL;
 	int err = split_at(v, addr);
 	if (err == VM_OK)

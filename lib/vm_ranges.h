@@ -43,14 +43,41 @@ struct vm_range {
 	                 * (the kernel's MemoryObject), kept across splits */
 };
 
+/* Where a growing table gets its storage (the kernel: whole frames
+ * counted to the process).  alloc returns room for `entries` entries or
+ * NULL; free takes back what alloc gave. */
+struct vm_ranges_ops {
+	struct vm_range *(*alloc)(void *ctx, uint32_t entries);
+	void (*free)(void *ctx, struct vm_range *r, uint32_t entries);
+};
+
 struct vm_ranges {
 	struct vm_range *r; /* sorted by start, never overlapping */
 	uint32_t cap;
 	uint32_t count;
 	uint64_t pages; /* sum of r[i].pages */
+	/* Growth (vm_ranges_set_growth; none by default: the storage given
+	 * to vm_ranges_init is all there is). */
+	const struct vm_ranges_ops *ops;
+	void *ctx;
+	struct vm_range *first; /* the storage given to vm_ranges_init */
+	uint32_t first_cap;
+	uint32_t limit;          /* entries at most (the quota) */
+	uint32_t grown;          /* growths done */
+	uint32_t refused_quota;  /* growths refused: over limit */
+	uint32_t refused_memory; /* growths refused: alloc failed */
 };
 
 void vm_ranges_init(struct vm_ranges *v, struct vm_range *storage, uint32_t cap);
+/* The table may grow past its first storage, doubling, up to `limit`
+ * entries, with storage from ops. */
+void vm_ranges_set_growth(struct vm_ranges *v, const struct vm_ranges_ops *ops, void *ctx,
+                          uint32_t limit);
+/* Room for `need` entries: there already, or the table grew (a failed
+ * growth leaves the table as it was). */
+bool vm_ranges_reserve(struct vm_ranges *v, uint32_t need);
+/* Empties the table and gives grown storage back (teardown). */
+void vm_ranges_release(struct vm_ranges *v);
 
 /* prot must be READ, READ|WRITE, READ|EXEC (x86 pages are always
  * readable; write+exec together is refused by design). */

@@ -34,9 +34,10 @@ struct proc_memory {
 	struct frame_ledger ledger;
 	uint64_t held[UMEM_HELD_MAX];
 	struct vm_ranges ranges;
-	struct vm_range range_store[UMEM_RANGES_MAX];
-	bool tearing_down;    /* proc_memory_teardown ran: process_destroy is under way */
-	uint64_t mapping_seq; /* ids of MemoryObject mappings */
+	struct vm_range range_store[UMEM_RANGES_INLINE]; /* until the table grows */
+	uint64_t range_frames, range_frames_peak;        /* frames of the grown table */
+	bool tearing_down;                               /* proc_memory_teardown ran: process_destroy is under way */
+	uint64_t mapping_seq;                            /* ids of MemoryObject mappings */
 	uint64_t maps, unmaps, protects, grants, frees;
 };
 
@@ -75,6 +76,49 @@ bool proc_memory_grow(unsigned slots)
 	return true;
 }
 
+/* ---- the mapping-range table's storage -------------------------------
+ *
+ * Past UMEM_RANGES_INLINE entries the table moves to physically
+ * contiguous whole frames (used through the direct map), doubling up to
+ * UMEM_RANGES_QUOTA; no frame of it comes from the kernel heap, which
+ * never gives frames back.  The frames are counted in range_frames and go
+ * back to the PMM at teardown, before process_destroy measures what the
+ * process returns, so its exact check and the boot-end check both hold. */
+
+static uint32_t range_table_frames(uint32_t entries)
+{
+	return (uint32_t)(((uint64_t)entries * sizeof(struct vm_range) + PAGE_SIZE - 1) / PAGE_SIZE);
+}
+
+static struct vm_range *range_table_alloc(void *ctx, uint32_t entries)
+{
+	struct proc_memory *m = ctx;
+	uint32_t frames = range_table_frames(entries);
+	uint64_t pa = umem_alloc_contiguous(frames);
+	if (pa == 0) {
+		kprintf("mem: pid %u mapping ranges cannot grow to %u: no %u contiguous frames\n",
+		        m->pid, entries, frames);
+		return 0;
+	}
+	m->range_frames += frames;
+	if (m->range_frames > m->range_frames_peak)
+		m->range_frames_peak = m->range_frames;
+	kprintf("mem: pid %u mapping ranges grown to %u (%u frames)\n", m->pid, entries, frames);
+	return phys_to_virt(pa);
+}
+
+static void range_table_free(void *ctx, struct vm_range *r, uint32_t entries)
+{
+	struct proc_memory *m = ctx;
+	uint32_t frames = range_table_frames(entries);
+	uint64_t pa = virt_to_phys(r);
+	for (uint32_t i = 0; i < frames; i++)
+		pmm_free(pa + (uint64_t)i * PAGE_SIZE);
+	m->range_frames -= frames;
+}
+
+static const struct vm_ranges_ops range_table_ops = {range_table_alloc, range_table_free};
+
 static struct proc_memory *mem_of(struct process *p)
 {
 	unsigned i = process_slot_index(p);
@@ -83,7 +127,9 @@ static struct proc_memory *mem_of(struct process *p)
 		if (m->pid != p->pid) {
 			m->pid = p->pid;
 			frame_ledger_init(&m->ledger, m->held, UMEM_HELD_MAX, UMEM_FRAME_LIMIT);
-			vm_ranges_init(&m->ranges, m->range_store, UMEM_RANGES_MAX);
+			vm_ranges_init(&m->ranges, m->range_store, UMEM_RANGES_INLINE);
+			vm_ranges_set_growth(&m->ranges, &range_table_ops, m, UMEM_RANGES_QUOTA);
+			m->range_frames = m->range_frames_peak = 0;
 			m->tearing_down = false;
 			m->maps = m->unmaps = m->protects = m->grants = m->frees = 0;
 			m->mapping_seq = 0;
@@ -156,6 +202,16 @@ static uint64_t unmap_pages(struct process *p, uint64_t addr, uint64_t size)
 
 /* Checks prot and picks the address of a new mapping: the lowest free
  * range of the anonymous window for hint 0, else exactly hint. */
+/* Room for `need` ranges, or why not (overloaded either way). */
+static enum umem_status reserve_ranges(struct proc_memory *m, uint32_t need, const char **why)
+{
+	if (vm_ranges_reserve(&m->ranges, need))
+		return UMEM_OK;
+	if (need > m->ranges.limit)
+		return fail(why, "too many mapping ranges (the process's quota)", UMEM_OVERLOADED);
+	return fail(why, "too many mapping ranges (no memory to grow the table)", UMEM_OVERLOADED);
+}
+
 static enum umem_status pick_range(struct process *p, struct proc_memory *m, uint64_t *hintp,
                                    uint64_t size, uint32_t prot, const char **why)
 {
@@ -180,8 +236,9 @@ static enum umem_status pick_range(struct process *p, struct proc_memory *m, uin
 		if (vm_ranges_overlaps(&m->ranges, hint, size) || !hint_is_free(p, hint, size))
 			return fail(why, vm_strerror(VM_OVERLAP), UMEM_INVALID);
 	}
-	if (m->ranges.count == m->ranges.cap)
-		return fail(why, vm_strerror(VM_TABLE_FULL), UMEM_OVERLOADED);
+	enum umem_status s = reserve_ranges(m, m->ranges.count + 1, why);
+	if (s != UMEM_OK)
+		return s;
 	*hintp = hint;
 	return UMEM_OK;
 }
@@ -237,9 +294,8 @@ static enum umem_status check_mapped(struct proc_memory *m, uint64_t addr, uint6
 		return fail(why, vm_strerror(err), UMEM_INVALID);
 	if (!vm_ranges_covers(&m->ranges, addr, size))
 		return fail(why, vm_strerror(VM_NOT_MAPPED), UMEM_INVALID);
-	if (m->ranges.count + vm_ranges_splits_needed(&m->ranges, addr, size) > m->ranges.cap)
-		return fail(why, vm_strerror(VM_TABLE_FULL), UMEM_OVERLOADED);
-	return UMEM_OK;
+	return reserve_ranges(m, m->ranges.count + vm_ranges_splits_needed(&m->ranges, addr, size),
+	                      why);
 }
 
 enum umem_status umem_unmap(struct process *p, uint64_t addr, uint64_t size, const char **why)
@@ -474,6 +530,8 @@ void proc_memory_teardown(struct process *p)
 	uint64_t held = m->ledger.held_count, peak = m->ledger.peak, pages = 0, borrowed = 0;
 	if (active)
 		unmap_all(p, m, &pages, &borrowed);
+	uint32_t ranges_cap = m->ranges.cap;
+	vm_ranges_release(&m->ranges); /* a grown table's frames go back here */
 	/* Every path through here, a process that only had failed maps
 	 * included: the page tables built for it are freed with the address
 	 * space, so they count as part of what the process took. */
@@ -483,9 +541,11 @@ void proc_memory_teardown(struct process *p)
 		kprintf("mem: pid %u '%s' exit: returned %lu granted frames and %lu mapped pages, "
 		        "unmapped %lu memory-object pages "
 		        "(peak charged %lu; %lu maps, %lu unmaps, %lu protects, %lu grants, %lu frees; "
+		        "ranges table %u entries, peak %lu frames, %u growths refused; "
 		        "%lu page-table frames return with the address space)\n",
 		        p->pid, p->name, held, pages, borrowed, peak, m->maps, m->unmaps, m->protects,
-		        m->grants, m->frees, tables);
+		        m->grants, m->frees, ranges_cap, m->range_frames_peak,
+		        m->ranges.refused_quota + m->ranges.refused_memory, tables);
 	/* Memory objects freed from here on (by the cap release that follows)
 	 * are part of what process_destroy measures (umem_object_freed); those
 	 * freed above were returned before it started counting. */

@@ -13,10 +13,11 @@
 
 struct process;
 
-#define UMEM_FRAME_LIMIT 4096u /* frames + pages a process may hold (16 MiB) */
-#define UMEM_HELD_MAX    512u  /* FrameAllocator frames held at once          */
-#define UMEM_RANGES_MAX  64u   /* anonymous mapping ranges                    */
-#define UMEM_CONTIG_MAX  512u  /* allocContiguous count limit (schema)         */
+#define UMEM_FRAME_LIMIT   4096u /* frames + pages a process may hold (16 MiB) */
+#define UMEM_HELD_MAX      512u  /* FrameAllocator frames held at once          */
+#define UMEM_RANGES_INLINE 64u   /* mapping ranges before the table grows       */
+#define UMEM_RANGES_QUOTA  4096u /* mapping ranges at most: one per page held   */
+#define UMEM_CONTIG_MAX    512u  /* allocContiguous count limit (schema)         */
 
 /* Outcome of a memory operation: maps to a CapException type. */
 enum umem_status {

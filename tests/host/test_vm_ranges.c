@@ -1,5 +1,6 @@
 /* lib/vm_ranges.c: VirtualMemory argument checks and the range table. */
 #include <criterion/criterion.h>
+#include <string.h>
 
 #include "vm_ranges.h"
 
@@ -231,4 +232,114 @@ Test(vm_ranges, prot_at_names_the_range_protection)
 	cr_assert_eq(vm_ranges_prot_at(&v, LO + 5 * P), R | X);
 	cr_assert_eq(vm_ranges_prot_at(&v, LO + 3 * P), 0);
 	cr_assert_not(vm_ranges_covers_tag(&v, LO + 4 * P, P, 0)); /* protect refuses it */
+}
+
+/* ---- a table that grows (the kernel's: kernel/mem/user_memory.c) ---- */
+
+static struct vm_range pool[2][64]; /* alternate: the new storage is never the old */
+static unsigned allocs, frees, fail_after;
+static uint32_t live; /* entries handed out and not yet freed */
+
+static struct vm_range *pool_alloc(void *ctx, uint32_t entries)
+{
+	cr_assert_eq(ctx, &allocs);
+	cr_assert_leq(entries, 64);
+	if (allocs == fail_after)
+		return 0;
+	live += entries;
+	return pool[allocs++ % 2];
+}
+
+static void pool_free(void *ctx, struct vm_range *r, uint32_t entries)
+{
+	cr_assert_eq(ctx, &allocs);
+	cr_assert(r == pool[0] || r == pool[1]);
+	frees++;
+	live -= entries;
+}
+
+static const struct vm_ranges_ops pool_ops = {pool_alloc, pool_free};
+
+static void grow_setup(uint32_t limit, unsigned fail)
+{
+	allocs = frees = live = 0;
+	fail_after = fail;
+	vm_ranges_set_growth(&v, &pool_ops, &allocs, limit);
+}
+
+Test(vm_ranges, a_growing_table_doubles_up_to_its_limit)
+{
+	grow_setup(20, 99);
+	for (uint64_t i = 0; i < 20; i++)
+		cr_assert_eq(vm_ranges_insert(&v, LO + i * 4 * P, 3 * P, 3), VM_OK, "range %lu", i);
+	cr_assert_eq(v.grown, 2, "6 -> 12 -> 20 (the limit)");
+	cr_assert_eq(v.cap, 20);
+	cr_assert_eq(frees, 1, "the 12-entry storage went back");
+	for (uint64_t i = 0; i < 20; i++)
+		cr_assert_eq(v.r[i].start, LO + i * 4 * P, "range %lu moved with the table", i);
+	cr_assert_eq(vm_ranges_insert(&v, LO + 100 * 4 * P, P, 3), VM_TABLE_FULL);
+	cr_assert_eq(vm_ranges_protect(&v, LO + P, P, 1), VM_TABLE_FULL, "a split needs room too");
+	cr_assert_eq(v.refused_quota, 2);
+	cr_assert_eq(v.count, 20, "a refused growth changes nothing");
+	cr_assert_eq(v.pages, 60);
+	cr_assert_eq(vm_ranges_remove(&v, LO, 3 * P), VM_OK, "removing whole ranges needs none");
+}
+
+Test(vm_ranges, release_gives_the_grown_storage_back)
+{
+	grow_setup(64, 99);
+	cr_assert_eq(vm_ranges_insert(&v, LO, 64 * P, 3), VM_OK);
+	for (uint64_t i = 0; i < 30; i++)
+		cr_assert_eq(vm_ranges_protect(&v, LO + (2 * i + 1) * P, P, 1), VM_OK, "split %lu", i);
+	cr_assert_eq(v.count, 61);
+	cr_assert_eq(v.pages, 64);
+	cr_assert_eq(v.cap, 64, "6 -> 12 -> 24 -> 48 -> 64");
+	cr_assert_eq(live, 64, "only the current storage is held");
+	vm_ranges_release(&v);
+	cr_assert_eq(live, 0);
+	cr_assert_eq(v.r, store);
+	cr_assert_eq(v.cap, 6);
+	cr_assert_eq(v.count, 0);
+	cr_assert_eq(v.pages, 0);
+	cr_assert_eq(vm_ranges_insert(&v, LO, P, 3), VM_OK, "usable again");
+	vm_ranges_release(&v);
+	cr_assert_eq(frees, allocs, "every storage came back");
+}
+
+Test(vm_ranges, a_failed_allocation_mid_growth_leaves_the_table_intact)
+{
+	grow_setup(64, 1); /* the second growth fails */
+	for (uint64_t i = 0; i < 12; i++)
+		cr_assert_eq(vm_ranges_insert(&v, LO + i * 4 * P, 3 * P, 3), VM_OK, "range %lu", i);
+	cr_assert_eq(v.cap, 12);
+	struct vm_range before[12];
+	for (unsigned i = 0; i < 12; i++)
+		before[i] = v.r[i];
+	const struct vm_range *r = v.r;
+	cr_assert_eq(vm_ranges_insert(&v, LO + 100 * 4 * P, P, 3), VM_TABLE_FULL);
+	cr_assert_eq(vm_ranges_protect(&v, LO + P, P, 1), VM_TABLE_FULL);
+	cr_assert_eq(v.refused_memory, 2);
+	cr_assert_eq(v.refused_quota, 0);
+	cr_assert_eq(v.r, r, "same storage");
+	cr_assert_eq(v.cap, 12);
+	cr_assert_eq(v.count, 12);
+	cr_assert_eq(v.pages, 36);
+	for (unsigned i = 0; i < 12; i++)
+		cr_assert_eq(memcmp(&before[i], &v.r[i], sizeof(before[i])), 0, "range %u", i);
+	fail_after = 99; /* memory came back: growth works again */
+	cr_assert_eq(vm_ranges_protect(&v, LO + P, P, 1), VM_OK);
+	cr_assert_eq(v.count, 14);
+	vm_ranges_release(&v);
+	cr_assert_eq(live, 0);
+}
+
+Test(vm_ranges, without_growth_the_first_storage_is_all)
+{
+	for (uint64_t i = 0; i < 6; i++)
+		cr_assert_eq(vm_ranges_insert(&v, LO + i * 4 * P, P, 3), VM_OK);
+	cr_assert_eq(vm_ranges_insert(&v, LO + 50 * P, P, 3), VM_TABLE_FULL);
+	cr_assert_not(vm_ranges_reserve(&v, 7));
+	cr_assert(vm_ranges_reserve(&v, 6));
+	vm_ranges_release(&v); /* nothing grown: nothing to give back */
+	cr_assert_eq(v.count, 0);
 }
