@@ -35,7 +35,7 @@
 
 struct netstack ns;
 static const struct ethif_ops link_ops = {.send = nic_link_send};
-static uint64_t recv_buf[RECV_BYTES / 8];
+static uint64_t recv_buf[NETSTACK_RECVS][RECV_BYTES / 8];
 
 static void fmt_ip(char buf[16], const ip4_addr_t *a)
 {
@@ -98,44 +98,101 @@ static void deliver(void *ctx, const uint8_t *frame, size_t len)
 	ethif_input(ctx, frame, len);
 }
 
-static int submit_recv(void)
+/* Posts the RECV of slot i. */
+static int submit_recv(uint32_t i)
 {
+	struct recv_slot *r = &ns.recv[i];
 	struct capos_sqe sqe = {.opcode = CAPOS_OP_RECV,
 	                        .cap_id = ns.ep.cap_id,
 	                        .user_data = capos_ring_next_user_data(&capos_rt_ring),
-	                        .result_addr = (uintptr_t)recv_buf,
-	                        .result_len = sizeof recv_buf};
+	                        .result_addr = (uintptr_t)recv_buf[i],
+	                        .result_len = sizeof recv_buf[i]};
 	int e = capos_ring_submit(&capos_rt_ring, &sqe);
 	if (e == 0)
-		ns.recv_ud = sqe.user_data;
+		r->ud = sqe.user_data;
 	return e;
 }
 
-/* True when a NetworkManager call (or the endpoint's end) is waiting. */
-static bool call_ready(void)
+/* Routes one completion to what waits for it: a RECV slot (kept, in
+ * arrival order, until the loop serves it), the Nic link, or a RETURN
+ * the stack queued (counted). */
+static void route_cqe(const struct capos_cqe *c)
 {
-	if (ns.recv_ud && !ns.recv_done && capos_ring_take(&capos_rt_ring, ns.recv_ud, &ns.recv_cqe))
-		ns.recv_done = true;
-	return ns.recv_done;
+	for (uint32_t i = 0; i < NETSTACK_RECVS; i++) {
+		struct recv_slot *r = &ns.recv[i];
+		if (r->ud && r->ud == c->user_data) {
+			r->ud = 0;
+			r->done = true;
+			r->seq = ++ns.recv_seq;
+			r->cqe = *c;
+			return;
+		}
+	}
+	if (nic_link_complete(&ns.link, c))
+		return;
+	netstack_reaped_return(c);
+}
+
+/* Takes every completion the kernel has posted (and any a waiting call
+ * stashed) and routes it. */
+static void reap(void)
+{
+	struct capos_cqe c[CAPOS_CQ_ENTRIES];
+	int n;
+	while ((n = capos_ring_peek(&capos_rt_ring, c, CAPOS_CQ_ENTRIES)) > 0)
+		for (int i = 0; i < n; i++)
+			route_cqe(&c[i]);
+}
+
+void netstack_submit_all(void)
+{
+	for (int tries = 0; tries < 8 && capos_ring_sq_space(&capos_rt_ring) < CAPOS_SQ_ENTRIES;
+	     tries++) {
+		reap(); /* CQ room: the kernel takes SQEs only while it has some */
+		if (capos_ring_enter(&capos_rt_ring, 0, CAPOS_NO_WAIT) < 0)
+			break;
+	}
+	reap();
+}
+
+/* The served call (or the endpoint's end) that came first, if any. */
+static struct recv_slot *next_call(void)
+{
+	struct recv_slot *first = NULL;
+	for (uint32_t i = 0; i < NETSTACK_RECVS; i++) {
+		struct recv_slot *r = &ns.recv[i];
+		if (r->done && (!first || r->seq < first->seq))
+			first = r;
+	}
+	return first;
 }
 
 void netstack_poll(uint64_t max_ns, bool wake_on_call)
 {
+	ns.turns++;
+	/* The turn's one Timer.now, first: a call that waits for its own
+	 * completion stashes the others, and one stashed after the reap
+	 * below would not wake the sleep. */
+	netstack_clock_turn();
+	(void)netstack_clock_ns();
+	sock_table_flush(&ns.socks); /* the segments of this turn's sends */
 	nic_link_flush(&ns.link);
 	nic_link_arm(&ns.link, NIC_WAIT_NS);
-	bool busy = nic_link_collect(&ns.link, deliver, &ns.eth);
-	if (wake_on_call && call_ready())
-		busy = true;
-	if (!busy && !ns.link.gone) {
-		u32_t ms = sys_timeouts_sleeptime();
-		uint64_t wait = ms == SYS_TIMEOUTS_SLEEPTIME_INFINITE ? max_ns : (uint64_t)ms * MS;
-		if (wait > max_ns)
-			wait = max_ns;
-		/* 0 would not wait at all: a timer is due now, run it. */
-		if (wait > 0)
-			capos_ring_enter(&capos_rt_ring, 1, wait);
-		nic_link_collect(&ns.link, deliver, &ns.eth);
+	u32_t ms = sys_timeouts_sleeptime();
+	uint64_t wait = ms == SYS_TIMEOUTS_SLEEPTIME_INFINITE ? max_ns : (uint64_t)ms * MS;
+	if (wait > max_ns)
+		wait = max_ns;
+	reap();
+	bool busy = ns.link.wait_done || (wake_on_call && next_call());
+	/* 0 would not wait at all: a timer is due now, run it.  The enter
+	 * also hands the kernel every SQE queued this turn: the RETURNs,
+	 * RECVs, kicks and the wait for frames. */
+	if (!busy && !ns.link.gone && wait > 0) {
+		capos_ring_enter(&capos_rt_ring, 1, wait);
+		netstack_clock_turn();
+		reap();
 	}
+	nic_link_collect(&ns.link, deliver, &ns.eth);
 	netif_poll_all(); /* loopback: what the stack sent to itself */
 	sys_check_timeouts();
 }
@@ -152,6 +209,7 @@ static int start_stack(void)
 	netif_set_default(&ns.eth.netif);
 	netif_set_status_callback(&ns.eth.netif, status_changed);
 	sock_table_init(&ns.socks);
+	ns.socks.defer_output = true;
 	park_init(&ns.park);
 	if (ping_open() != 0) {
 		capos_printf("[netstack] no raw pcb for ICMP echo\n");
@@ -182,34 +240,54 @@ static void log_sockets(void)
 	             (unsigned long)ns.mint_refused, c->tcp, c->listeners, c->udp);
 }
 
-/* The event loop until the driver or the last client is gone. */
-static void run(void)
+/* Serves the calls that came, oldest first, and posts their RECVs again.
+ * False when the last client is gone. */
+static bool serve_calls(void)
 {
-	while (!ns.link.gone) {
-		if (ns.serving && !ns.recv_ud && submit_recv() != 0) {
-			capos_printf("[netstack] cannot post a RECV on 'endpoint'; not serving\n");
-			ns.serving = false;
-		}
-		netstack_poll(socksrv_wait_ns(), ns.serving);
-		socksrv_retry();
-		if (!ns.serving || !call_ready())
-			continue;
-		struct capos_cqe c = ns.recv_cqe;
-		ns.recv_ud = 0;
-		ns.recv_done = false;
+	struct recv_slot *r;
+	while (ns.serving && (r = next_call()) != NULL) {
+		uint32_t i = (uint32_t)(r - ns.recv);
+		struct capos_cqe c = r->cqe;
+		r->done = false;
 		if (c.result == CAPOS_ERR_DISCONNECTED) {
 			capos_printf("[netstack] no NetworkManager client left: %lu calls served "
 			             "(%lu refused)\n",
 			             (unsigned long)ns.calls, (unsigned long)ns.refused);
 			log_sockets();
-			return;
+			return false;
 		}
 		if (c.result < 0) {
 			capos_printf("[netstack] RECV failed: %s; not serving\n", capos_strerror(c.result));
 			ns.serving = false;
-			continue;
+			break;
 		}
-		socksrv_handle(&c, recv_buf);
+		socksrv_handle(&c, recv_buf[i]);
+	}
+	return true;
+}
+
+/* Keeps a RECV posted in every free slot. */
+static void post_recvs(void)
+{
+	for (uint32_t i = 0; i < NETSTACK_RECVS && ns.serving; i++) {
+		if (ns.recv[i].ud || ns.recv[i].done)
+			continue;
+		if (submit_recv(i) != 0) {
+			capos_printf("[netstack] cannot post a RECV on 'endpoint'; not serving\n");
+			ns.serving = false;
+		}
+	}
+}
+
+/* The event loop until the driver or the last client is gone. */
+static void run(void)
+{
+	while (!ns.link.gone) {
+		post_recvs();
+		netstack_poll(socksrv_wait_ns(), ns.serving);
+		socksrv_retry();
+		if (!serve_calls())
+			return;
 	}
 	capos_printf("[netstack] the Nic is gone\n");
 }
@@ -237,5 +315,12 @@ int main(void)
 	capos_printf("[netstack] exiting: %llu frames in (%llu refused), %llu out, %llu dropped\n",
 	             (unsigned long long)s->rx_frames, (unsigned long long)s->rx_bad,
 	             (unsigned long long)s->tx_frames, (unsigned long long)s->tx_dropped);
+	const struct capos_ring_stats *rs = &capos_rt_ring.stats;
+	capos_printf("[netstack] loop: %llu turns, %llu cap_enter, %llu SQEs; %llu RETURNs queued "
+	             "(%llu failed, %llu arena flushes), %llu txKicks (%llu deferred)\n",
+	             (unsigned long long)ns.turns, (unsigned long long)rs->enters,
+	             (unsigned long long)rs->submitted, (unsigned long long)ns.returns_queued,
+	             (unsigned long long)ns.return_failed, (unsigned long long)ns.arena_flushes,
+	             (unsigned long long)s->kicks, (unsigned long long)s->deferred);
 	return 0;
 }

@@ -18,6 +18,21 @@
 #include "park.h"
 #include "sockets.h"
 
+/*
+ * RECVs posted on the endpoint at once: calls that arrive together (a
+ * client's send and its next receive, several clients' calls) are taken
+ * in one cap_enter instead of one each.  Each has a buffer of the
+ * kernel's largest message.
+ */
+#define NETSTACK_RECVS 4u
+
+struct recv_slot {
+	uint64_t ud; /* the posted RECV; 0: none */
+	bool done;   /* its CQE is in cqe, not served yet */
+	uint64_t seq;
+	struct capos_cqe cqe;
+};
+
 struct netstack {
 	struct nic_link link;
 	struct ethif eth;
@@ -27,14 +42,15 @@ struct netstack {
 	/* NetworkManager on CapSet entry "endpoint" (optional) */
 	bool serving;
 	struct capos_cap ep;
-	uint64_t recv_ud; /* the outstanding RECV; 0: none */
-	bool recv_done;   /* its CQE is in recv_cqe, not handled yet */
-	struct capos_cqe recv_cqe;
+	struct recv_slot recv[NETSTACK_RECVS];
+	uint64_t recv_seq;       /* completions so far: the order calls are served in */
 	uint64_t calls, refused; /* calls served, answered with an exception */
 	/* the sockets (socksrv.c) */
 	struct sock_table socks;
 	struct park park;
 	uint64_t accepted, released, mint_refused, return_failed;
+	uint64_t returns_queued, arena_flushes; /* RETURNs sent without waiting */
+	uint64_t turns;                         /* of the event loop */
 	uint64_t bytes_sent, bytes_received;
 };
 
@@ -48,6 +64,13 @@ extern struct netstack ns;
  * (ping) runs turns with wake_on_call false: the next call stays queued.
  */
 void netstack_poll(uint64_t max_ns, bool wake_on_call);
+
+/* Hands the kernel every queued SQE now (cap_enter without waiting) and
+ * routes what completes; for when queued RETURNs must be consumed before
+ * their bytes are reused. */
+void netstack_submit_all(void);
+/* A completion of a RETURN the stack queued (socksrv.c counts failures). */
+void netstack_reaped_return(const struct capos_cqe *cqe);
 
 /* Logs the interface's addresses (lwIP's status callback, and after a
  * static configuration). */

@@ -133,17 +133,53 @@ int nic_link_open(struct nic_link *l, struct capos_cap nic, uint8_t mac[6])
 	return 0;
 }
 
-static uint32_t kick(struct nic_link *l, uint32_t producer)
+/* Submits txKick(producer) without waiting; false when every kick is in
+ * flight or the SQ refused it (the frames wait for the next flush). */
+static bool kick(struct nic_link *l, uint32_t producer)
 {
-	uint64_t params[SMALL_WORDS], result[SMALL_WORDS];
+	struct nic_kick *k = NULL;
+	for (uint32_t i = 0; i < NIC_LINK_KICKS && !k; i++)
+		if (!l->kick[i].ud)
+			k = &l->kick[i];
+	if (!k) {
+		l->stats.deferred++;
+		return false;
+	}
 	struct capnp_builder b;
-	struct capnp_reader r;
-	struct capos_reply reply;
-	capnp_builder_init(&b, params, sizeof params);
+	size_t len = 0;
+	capnp_builder_init(&b, k->params, sizeof k->params);
 	nic_Nic_txKick_Params_set_producer(nic_Nic_txKick_Params_init_root(&b), producer);
-	if (nic_call(l, nic_Nic_txKick_METHOD, &b, result, sizeof result, &r, &reply) != 0)
-		return 0;
-	return nic_Nic_txKick_Results_get_consumer(nic_Nic_txKick_Results_read_root(&r));
+	if (capnp_builder_finish(&b, &len) != CAPNP_OK)
+		return false;
+	struct capos_sqe sqe = {.opcode = CAPOS_OP_CALL,
+	                        .cap_id = l->nic.cap_id,
+	                        .method_id = nic_Nic_txKick_METHOD,
+	                        .addr = (uintptr_t)k->params,
+	                        .len = (uint32_t)len,
+	                        .result_addr = (uintptr_t)k->result,
+	                        .result_len = sizeof k->result,
+	                        .user_data = capos_ring_next_user_data(&capos_rt_ring)};
+	int e = capos_ring_submit(&capos_rt_ring, &sqe);
+	if (e != 0) {
+		capos_printf("[netstack] cannot submit a txKick: %s\n", capos_strerror(e));
+		l->stats.calls_failed++;
+		return false;
+	}
+	k->ud = sqe.user_data;
+	l->stats.kicks++;
+	return true;
+}
+
+/* A kick's completion: only a failure matters (the driver's consumer
+ * index is in the shared control page anyway). */
+static void kick_done(struct nic_link *l, struct nic_kick *k, const struct capos_cqe *c)
+{
+	struct capos_reply reply;
+	struct capos_call_error err;
+	k->ud = 0;
+	int e = capos_call_classify(c, k->result, sizeof k->result, &reply, &err);
+	if (e != 0)
+		call_failed(l, nic_Nic_txKick_METHOD, e, &err);
 }
 
 static void send_batch(struct nic_link *l)
@@ -167,12 +203,27 @@ static void send_batch(struct nic_link *l)
 	l->batch_count = 0;
 }
 
+/* Waits for every kick in flight: the TX ring is full, and only the
+ * driver taking frames out of it makes room. */
+static void wait_kicks(struct nic_link *l)
+{
+	for (uint32_t i = 0; i < NIC_LINK_KICKS; i++) {
+		struct capos_cqe c;
+		if (!l->kick[i].ud)
+			continue;
+		if (capos_ring_wait(&capos_rt_ring, l->kick[i].ud, CAPOS_WAIT_FOREVER, &c) == 0)
+			kick_done(l, &l->kick[i], &c);
+		else
+			l->kick[i].ud = 0;
+	}
+}
+
 void nic_link_flush(struct nic_link *l)
 {
 	if (l->ring && l->tx_unkicked) {
 		fring_publish(&l->tx);
-		kick(l, l->tx.mine);
-		l->tx_unkicked = 0;
+		if (kick(l, l->tx.mine))
+			l->tx_unkicked = 0;
 	} else if (!l->ring && l->batch_count) {
 		send_batch(l);
 	}
@@ -188,6 +239,7 @@ int nic_link_send(void *link, const uint8_t *frame, size_t len)
 	if (l->ring) {
 		if (fring_put(&l->tx, frame, (uint32_t)len) == FRING_ERR_FULL) {
 			nic_link_flush(l);
+			wait_kicks(l); /* the driver has taken what it can */
 			if (fring_put(&l->tx, frame, (uint32_t)len) != FRING_OK) {
 				l->stats.tx_dropped++;
 				return -1;
@@ -206,7 +258,7 @@ int nic_link_send(void *link, const uint8_t *frame, size_t len)
 
 void nic_link_arm(struct nic_link *l, uint64_t timeout_ns)
 {
-	if (l->wait_ud || l->gone)
+	if (l->wait_ud || l->wait_done || l->gone)
 		return;
 	struct capnp_builder b;
 	capnp_builder_init(&b, l->wait_params, sizeof l->wait_params);
@@ -281,19 +333,34 @@ static void deliver_message(struct nic_link *l, uint32_t len, nic_link_deliver_f
 	}
 }
 
+bool nic_link_complete(struct nic_link *l, const struct capos_cqe *cqe)
+{
+	if (l->wait_ud && cqe->user_data == l->wait_ud) {
+		l->wait_ud = 0;
+		l->wait_done = true;
+		l->wait_cqe = *cqe;
+		return true;
+	}
+	for (uint32_t i = 0; i < NIC_LINK_KICKS; i++) {
+		if (l->kick[i].ud && cqe->user_data == l->kick[i].ud) {
+			kick_done(l, &l->kick[i], cqe);
+			return true;
+		}
+	}
+	return false;
+}
+
 bool nic_link_collect(struct nic_link *l, nic_link_deliver_fn deliver, void *ctx)
 {
-	bool done = false;
-	struct capos_cqe c;
-	if (l->wait_ud && capos_ring_take(&capos_rt_ring, l->wait_ud, &c)) {
-		l->wait_ud = 0;
-		done = true;
+	bool done = l->wait_done;
+	if (done) {
+		l->wait_done = false;
 		l->stats.waits++;
 		void *result = l->ring ? (void *)l->wait_result : l->rx_msg;
 		uint32_t cap = l->ring ? sizeof l->wait_result : MSG_BYTES;
 		struct capos_reply reply;
 		struct capos_call_error err;
-		int e = capos_call_classify(&c, result, cap, &reply, &err);
+		int e = capos_call_classify(&l->wait_cqe, result, cap, &reply, &err);
 		if (e != 0)
 			call_failed(l, l->wait_method, e, &err);
 		else if (!l->ring)

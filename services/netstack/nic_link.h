@@ -17,6 +17,7 @@
 #include "frame_ring.h"
 
 #define NIC_LINK_BATCH 32u /* frames per sendBatch/receive: 32 x 1514 B < 64 KiB */
+#define NIC_LINK_KICKS 4u  /* txKick calls in flight at once */
 
 /* The frame ring's control page as docs/devices.md orders it: four
  * free-running indices, each written by one side only. */
@@ -29,7 +30,16 @@ struct nic_ring_ctrl {
 
 struct nic_link_stats {
 	uint64_t tx_frames, tx_dropped, rx_frames, rx_bad, calls_failed;
-	uint64_t waits; /* rxWait/receive calls answered */
+	uint64_t waits;    /* rxWait/receive calls answered */
+	uint64_t kicks;    /* txKick calls made */
+	uint64_t deferred; /* flushes that found every kick in flight */
+};
+
+/* A txKick submitted without waiting: its CQE is collected with the
+ * loop's others (nic_link_complete). */
+struct nic_kick {
+	uint64_t ud; /* 0: free */
+	uint64_t params[8], result[8];
 };
 
 struct nic_link {
@@ -50,6 +60,9 @@ struct nic_link {
 	uint64_t wait_ud; /* 0: none outstanding */
 	uint16_t wait_method;
 	uint64_t wait_params[8], wait_result[32];
+	bool wait_done; /* its CQE is in wait_cqe, not collected yet */
+	struct capos_cqe wait_cqe;
+	struct nic_kick kick[NIC_LINK_KICKS];
 	struct nic_link_stats stats;
 	bool gone; /* the driver is gone (disconnected, bad cap) */
 };
@@ -62,14 +75,22 @@ int nic_link_open(struct nic_link *l, struct capos_cap nic, uint8_t mac[6]);
  * when the queue is full).  Returns 1, or -1 when it had to be dropped. */
 int nic_link_send(void *link, const uint8_t *frame, size_t len);
 
-/* Hands queued frames to the driver (one txKick or sendBatch). */
+/* Hands queued frames to the driver: on the ring one txKick, submitted
+ * and not waited for (it goes with the loop's next cap_enter; with every
+ * kick in flight the frames wait for the next flush); on messages one
+ * sendBatch, waited for. */
 void nic_link_flush(struct nic_link *l);
+
+/* A completion the event loop reaped: true if it was this link's (the
+ * wait for frames, or a kick), which it then keeps or accounts. */
+bool nic_link_complete(struct nic_link *l, const struct capos_cqe *cqe);
 
 /* Submits the blocking wait for frames (up to timeout_ns) unless one is
  * outstanding; does not wait for it: cap_enter wakes when it completes. */
 void nic_link_arm(struct nic_link *l, uint64_t timeout_ns);
 
-/* If the outstanding wait completed, collects it; then passes every
+/* If the outstanding wait completed (nic_link_complete saw it), collects
+ * it; then passes every
  * received frame to deliver.  Returns true when the wait completed (the
  * caller need not sleep). */
 typedef void (*nic_link_deliver_fn)(void *ctx, const uint8_t *frame, size_t len);

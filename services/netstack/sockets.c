@@ -223,9 +223,28 @@ int sock_send(struct sock_table *t, uint32_t id, const void *data, size_t len, s
 		return SOCK_AGAIN;
 	if (n && tcp_write(s->pcb.tcp, data, (u16_t)n, TCP_WRITE_FLAG_COPY) != ERR_OK)
 		return SOCK_AGAIN; /* out of segments for now: sent_cb frees them */
-	tcp_output(s->pcb.tcp);
+	if (!t->defer_output)
+		tcp_output(s->pcb.tcp);
+	else if (n && !s->unsent) {
+		s->unsent = true;
+		t->unsent++;
+	}
 	*accepted = n;
 	return SOCK_OK;
+}
+
+void sock_table_flush(struct sock_table *t)
+{
+	for (uint32_t i = 0; i < SOCK_MAX && t->unsent; i++) {
+		struct sock *s = &t->s[i];
+		if (!s->unsent)
+			continue;
+		s->unsent = false;
+		t->unsent--;
+		if (s->kind == SOCK_TCP && s->pcb.tcp)
+			tcp_output(s->pcb.tcp);
+	}
+	t->unsent = 0;
 }
 
 int sock_recv(struct sock_table *t, uint32_t id, void *buf, size_t max, size_t *got, bool *eof)

@@ -64,6 +64,7 @@ struct sock {
 	struct pbuf *rx;
 	bool eof, reset, accepted;
 	bool connecting;   /* tcpConnect: SYN sent, not yet established */
+	bool unsent;       /* written with output deferred (sock_table_flush) */
 	uint32_t listener; /* who holds it until accepted */
 	/* UDP: a ring of datagrams */
 	struct sock_udp_dgram dq[SOCK_UDP_QUEUE];
@@ -81,7 +82,9 @@ struct sock_counts {
 struct sock_table {
 	struct sock s[SOCK_MAX];
 	struct sock_counts count;
-	uint64_t events; /* bumped on every change a parked call may wait for */
+	uint64_t events;   /* bumped on every change a parked call may wait for */
+	bool defer_output; /* sock_send leaves tcp_output to sock_table_flush */
+	uint32_t unsent;   /* sockets written since the last flush */
 };
 
 void sock_table_init(struct sock_table *t);
@@ -91,10 +94,14 @@ int sock_listen(struct sock_table *t, uint16_t first, uint16_t last, uint16_t po
                 uint16_t backlog, uint32_t *id);
 int sock_accept(struct sock_table *t, uint32_t listener, uint32_t *id, ip4_addr_t *raddr,
                 uint16_t *rport);
-/* TCP data.  *accepted < len is backpressure; SOCK_AGAIN when no room at all. */
+/* TCP data.  *accepted < len is backpressure; SOCK_AGAIN when no room at all.
+ * With t->defer_output the segments go out at sock_table_flush, so the
+ * sends of one loop turn leave in as few segments as lwIP can make. */
 int sock_send(struct sock_table *t, uint32_t id, const void *data, size_t len, size_t *accepted);
 /* *got bytes; *eof once the peer closed and all was read; SOCK_AGAIN if neither. */
 int sock_recv(struct sock_table *t, uint32_t id, void *buf, size_t max, size_t *got, bool *eof);
+/* tcp_output for every socket written since the last flush. */
+void sock_table_flush(struct sock_table *t);
 int sock_shutdown(struct sock_table *t, uint32_t id, bool rx, bool tx);
 
 /* An outgoing connection: SOCK_OK with *id at once; sock_connect_state

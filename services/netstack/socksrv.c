@@ -26,8 +26,39 @@
  * result limit. */
 #define RECEIVE_MAX (64u * 1024u - 256u)
 
-static uint64_t reply_buf[(REPLY_BYTES + 8 + CAPOS_XFER_MAX * sizeof(struct capos_xfer_desc)) / 8];
+/*
+ * Replies are built in place in an arena and RETURNed without waiting: the
+ * RETURN SQEs go to the kernel with the loop's next cap_enter, together
+ * with the next RECVs and the Nic's calls, so answering costs no kernel
+ * entry of its own.  A reply's bytes must stay put until the kernel has
+ * consumed its SQE; the arena starts over only when the SQ is empty.  A
+ * reply takes at most REPLY_SLOT bytes, so four fit even when each is a
+ * receive's largest.
+ */
+#define REPLY_SLOT  (REPLY_BYTES + 8 + CAPOS_XFER_MAX * sizeof(struct capos_xfer_desc))
+#define ARENA_BYTES (4 * REPLY_SLOT)
+static uint64_t arena[ARENA_BYTES / 8];
+static size_t arena_used;
 static uint8_t data_buf[RECEIVE_MAX];
+
+static bool sq_empty(void)
+{
+	return capos_ring_sq_space(&capos_rt_ring) == CAPOS_SQ_ENTRIES;
+}
+
+/* Where the next reply is built: REPLY_SLOT bytes that no SQE still
+ * names. */
+static void *reply_space(void)
+{
+	if (arena_used && sq_empty())
+		arena_used = 0;
+	if (ARENA_BYTES - arena_used < REPLY_SLOT) {
+		ns.arena_flushes++;
+		netstack_submit_all();
+		arena_used = 0;
+	}
+	return (uint8_t *)arena + arena_used;
+}
 
 /* What a handler asks for when its call must wait (set, then parked by
  * serve_call). */
@@ -435,17 +466,21 @@ static bool try_connect(struct capos_rpc_ctx *rc, const struct park_entry *p, bo
 	return true;
 }
 
-/* RETURNs the reply to call_id.  A refused RETURN with capabilities
- * rolls their move back: they are released here, so the socket's
- * release message closes it; the caller gets `failed` if it is there. */
+/* RETURNs the reply to call_id (built at reply_space()).  Without
+ * capabilities the RETURN is only queued: its completion is counted when
+ * the loop reaps it (netstack_reaped_return).  With capabilities it waits
+ * for the kernel's verdict: a refused RETURN rolls their move back; they
+ * are released here, so the socket's release message closes it, and the
+ * caller gets `failed` if it is there. */
 static void answer(uint32_t call_id, struct capos_server_reply *r)
 {
-	uint8_t *buf = (uint8_t *)reply_buf;
+	uint8_t *buf = r->buf;
 	uint64_t at = capos_align8(r->len);
 	if (r->xfer_count) {
 		memset(buf + r->len, 0, at - r->len);
 		memcpy(buf + at, r->xfer, r->xfer_count * sizeof(struct capos_xfer_desc));
 	}
+	arena_used += capos_align8(at + r->xfer_count * sizeof(struct capos_xfer_desc));
 	struct capos_sqe sqe = {.opcode = CAPOS_OP_RETURN,
 	                        .flags = r->exception ? CAPOS_SQE_EXCEPTION : 0,
 	                        .xfer_cap_count = (uint8_t)r->xfer_count,
@@ -454,31 +489,42 @@ static void answer(uint32_t call_id, struct capos_server_reply *r)
 	                        .user_data = capos_ring_next_user_data(&capos_rt_ring),
 	                        .addr = (uintptr_t)buf,
 	                        .len = r->len};
-	struct capos_cqe done;
+	struct capos_cqe done = {.result = CAPOS_ERR_NO_RESOURCES};
 	if (r->exception)
 		ns.refused++;
+	if (!r->xfer_count) {
+		if (capos_ring_submit(&capos_rt_ring, &sqe) == 0)
+			ns.returns_queued++;
+		else
+			ns.return_failed++;
+		return;
+	}
 	if (capos_ring_submit_wait(&capos_rt_ring, &sqe, &done) == 0 && done.result >= 0)
 		return;
 	ns.return_failed++;
-	if (!r->xfer_count)
-		return;
 	for (uint32_t i = 0; i < r->xfer_count; i++)
 		(void)capos_release_queue_push(&capos_rt_releases, &capos_rt_ring, r->xfer[i].cap_id);
 	capos_flush_releases();
 	if (done.result == CAPOS_ERR_RESULT_TOO_SMALL || done.result == CAPOS_ERR_BAD_BUFFER)
 		return; /* the kernel told the caller; the call is over */
-	struct capos_server_reply x = {.buf = reply_buf, .cap = REPLY_BYTES};
+	struct capos_server_reply x = {.buf = reply_space(), .cap = REPLY_BYTES};
 	capos_server_exception(&x, capos_CapException_Type_failed,
 	                       "netstack: the result capability could not be delivered");
 	answer(call_id, &x);
 }
 
+void netstack_reaped_return(const struct capos_cqe *cqe)
+{
+	if (cqe->result < 0)
+		ns.return_failed++;
+}
+
 /* A reply being built outside capos_rpc_handle (a parked call). */
 static void ctx_init(struct capos_rpc_ctx *rc, struct capos_server_reply *r)
 {
-	*r = (struct capos_server_reply){.buf = reply_buf, .cap = REPLY_BYTES};
+	*r = (struct capos_server_reply){.buf = reply_space(), .cap = REPLY_BYTES};
 	*rc = (struct capos_rpc_ctx){.reply = r, .ring = &capos_rt_ring};
-	capnp_builder_init(&rc->out, reply_buf, REPLY_BYTES);
+	capnp_builder_init(&rc->out, r->buf, REPLY_BYTES);
 }
 
 static bool try_parked(struct capos_rpc_ctx *rc, const struct park_entry *p, bool expired)
@@ -610,7 +656,7 @@ void socksrv_handle(const struct capos_cqe *cqe, void *recv_buf)
 		return;
 	}
 	ns.calls++;
-	struct capos_server_reply reply = {.buf = reply_buf, .cap = REPLY_BYTES};
+	struct capos_server_reply reply = {.buf = reply_space(), .cap = REPLY_BYTES};
 	const void *server = NULL;
 	void *self = NULL;
 	const char *name = NULL;

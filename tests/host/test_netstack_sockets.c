@@ -197,6 +197,41 @@ Test(netstack_sockets, accept_data_both_ways_and_close_by_release)
 	expect_baseline();
 }
 
+/* With defer_output (the service's setting), sends leave at the flush,
+ * the sends of one loop turn together: one segment for two sends. */
+Test(netstack_sockets, deferred_output_leaves_at_the_flush)
+{
+	uint32_t l, s;
+	ip4_addr_t ra;
+	uint16_t rp;
+	size_t n;
+	cr_assert_eq(sock_listen(&tab, 80, 80, 80, 4, &l), SOCK_OK);
+	struct client c;
+	cl_connect(&c, 80);
+	cr_assert_eq(sock_accept(&tab, l, &s, &ra, &rp), SOCK_OK);
+	tab.defer_output = true;
+	cr_assert_eq(sock_send(&tab, s, "wor", 3, &n), SOCK_OK);
+	cr_assert_eq(sock_send(&tab, s, "ld", 2, &n), SOCK_OK);
+	cr_expect_eq(tab.unsent, 1);
+	netif_poll_all();
+	cr_expect_null(c.rx, "nothing leaves before the flush");
+	uint32_t xmit = lwip_stats.tcp.xmit;
+	sock_table_flush(&tab);
+	cr_expect_eq(lwip_stats.tcp.xmit - xmit, 1, "one segment for both sends");
+	cr_expect_eq(tab.unsent, 0);
+	pump(20);
+	cr_assert_not_null(c.rx);
+	cr_expect_eq(c.rx->tot_len, 5);
+	cr_expect_eq(pbuf_memcmp(c.rx, 0, "world", 5), 0);
+	/* A socket released with output pending is skipped by the flush. */
+	cr_assert_eq(sock_send(&tab, s, "!", 1, &n), SOCK_OK);
+	cr_expect_eq(sock_release(&tab, s), SOCK_OK);
+	sock_table_flush(&tab);
+	cl_close(&c);
+	cr_expect_eq(sock_release(&tab, l), SOCK_OK);
+	expect_baseline();
+}
+
 Test(netstack_sockets, connect_to_a_listener_and_to_a_closed_port)
 {
 	uint32_t l, c, s, bad;
