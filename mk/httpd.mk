@@ -4,8 +4,11 @@
 # (fuzz/http_fuzz.c: `make fuzz-http` for FUZZ_SECONDS, a bounded run in
 # `make test`, tests/host/test_http_fuzz.sh).
 
-HTTP_HOST_TESTS := test_http test_httpd
+HTTP_HOST_TESTS := test_http test_httpd test_tsc_clock
 HOST_TEST_BINS += $(addprefix $(BUILD)/host/tests/,$(HTTP_HOST_TESTS))
+# lib/tsc_clock.c: the clock httpd and the netstack read between Timer
+# readings.
+$(BUILD)/host/tests/test_tsc_clock: $(BUILD)/host/tests/host/test_tsc_clock.o 		$(BUILD)/host/lib/tsc_clock.o
 $(BUILD)/host/tests/test_http: $(BUILD)/host/tests/host/test_http.o $(BUILD)/host/lib/http.o \
 		$(BUILD)/host/lib/format.o
 $(BUILD)/host/tests/test_httpd: $(BUILD)/host/tests/host/test_httpd.o $(BUILD)/host/lib/httpd.o \
@@ -30,7 +33,7 @@ fuzz-http: $(HTTP_FUZZ_BIN)
 
 # The service: services/httpd/*.c with lib/http.c and lib/httpd.c, built
 # like the other services (mk/drivers.mk, read before this file).
-SERVICE_LIB_httpd := lib/http.c lib/httpd.c
+SERVICE_LIB_httpd := lib/http.c lib/httpd.c lib/tsc_clock.c
 HTTPD_ELF := $(BUILD)/user/services/httpd.elf
 .SECONDARY: $(call service_objs,httpd)
 $(call service_objs,httpd): | $(CAPNP_GEN_SCHEMA_SRCS:.c=.h) $(CAPNP_GEN_RPC_SRCS:.c=.h)

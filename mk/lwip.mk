@@ -108,7 +108,7 @@ HOST_TEST_BINS += $(LWIP_PORT_TEST)
 # Built by `make netstack` and by `make test` (it needs the source
 # package, so not by `make all`); booted once the NIC driver exists.
 # ---------------------------------------------------------------------------
-NETSTACK_SRCS := $(wildcard services/netstack/*.c) lib/frame_ring.c
+NETSTACK_SRCS := $(wildcard services/netstack/*.c) lib/frame_ring.c lib/tsc_clock.c
 NETSTACK_OBJS := $(patsubst %.c,$(BUILD)/user/netstack/%.o,$(NETSTACK_SRCS))
 NETSTACK_ELF := $(BUILD)/user/services/netstack.elf
 $(NETSTACK_OBJS): $(BUILD)/user/netstack/%.o: %.c $(LWIP_STAMP) $(LWIP_PORT_HDRS) \

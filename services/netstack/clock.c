@@ -5,13 +5,13 @@
 #include <capos/timer.h>
 
 #include "lwip_port.h"
+#include "tsc_clock.h"
 
 static uint64_t tsc0;
 static const struct capos_timer *timer;
-/* The reading of this loop turn (netstack_clock_turn): lwIP asks for the
- * time several times a turn, and each Timer.now is a kernel entry. */
-static uint64_t turn_ns;
-static bool turn_read;
+/* lwIP asks for the time several times a loop turn, and each Timer.now
+ * is a kernel entry: between readings the TSC says (lib/tsc_clock.h). */
+static struct tsc_clock clock;
 
 static uint64_t rdtsc(void)
 {
@@ -22,31 +22,32 @@ static uint64_t rdtsc(void)
 	return (uint64_t)hi << 32 | lo;
 }
 
-uint64_t netstack_clock_exact_ns(void)
+static bool timer_ns(void *ctx, uint64_t *ns)
 {
-	uint64_t ns = 0;
 	struct capos_call_error err;
-	if (timer && capos_timer_now(timer, &ns, &err) == 0)
-		return ns;
-	/* No Timer (or it failed): the TSC at the assumed rate. */
-	return (rdtsc() - tsc0) * 1000u / NETSTACK_TSC_MHZ_ASSUMED;
+	(void)ctx;
+	return capos_timer_now(timer, ns, &err) == 0;
 }
+
+static uint64_t tsc_now(void *ctx)
+{
+	(void)ctx;
+	return rdtsc();
+}
+
+static const struct tsc_clock_ops clock_ops = {.ref_ns = timer_ns, .tsc = tsc_now};
 
 uint64_t netstack_clock_ns(void)
 {
-	if (!turn_read) {
-		uint64_t now = netstack_clock_exact_ns();
-		/* Never backwards, whatever the source. */
-		if (now > turn_ns)
-			turn_ns = now;
-		turn_read = true;
-	}
-	return turn_ns;
+	if (timer)
+		return tsc_clock_now(&clock);
+	/* No Timer: the TSC at the assumed rate. */
+	return (rdtsc() - tsc0) * 1000u / NETSTACK_TSC_MHZ_ASSUMED;
 }
 
-void netstack_clock_turn(void)
+uint64_t netstack_clock_timer_reads(void)
 {
-	turn_read = false;
+	return clock.ref_reads;
 }
 
 static uint32_t clock_ms(void *ctx)
@@ -59,6 +60,7 @@ void netstack_clock_init(void)
 {
 	tsc0 = rdtsc();
 	timer = capos_default_timer();
+	tsc_clock_init(&clock, &clock_ops, NULL);
 	lwip_port_set_clock(clock_ms, NULL,
 	                    timer ? "the Timer capability ('timer')"
 	                          : "the TSC at an assumed 2000 MHz (no Timer granted)");

@@ -9,23 +9,17 @@
 #ifndef CAPOS_NETSTACK_CLOCK_H
 #define CAPOS_NETSTACK_CLOCK_H
 
-#include <stdbool.h>
 #include <stdint.h>
 
 #define NETSTACK_TSC_MHZ_ASSUMED 2000u
 
 /* Installs the clock hook in the lwIP port (Timer if granted, else TSC). */
 void netstack_clock_init(void);
-/*
- * Nanoseconds on the same clock, read once per loop turn: the first call
- * after netstack_clock_turn() reads the Timer (a kernel entry), later
- * ones return that reading.  Deadlines and lwIP's timers need no more;
- * the loop calls netstack_clock_turn() each time it wakes.
- */
+/* Nanoseconds on the same clock: the TSC between Timer readings, one
+ * each TSC_CLOCK_RESYNC_NS at most (lib/tsc_clock.h). */
 uint64_t netstack_clock_ns(void);
-void netstack_clock_turn(void);
-/* A fresh reading, for what measures short intervals (ping's RTTs). */
-uint64_t netstack_clock_exact_ns(void);
+/* How many times the Timer was read (the exit line's counter). */
+uint64_t netstack_clock_timer_reads(void);
 /* A seed for lwIP's random numbers (DHCP xid, TCP ISN, ports). */
 uint64_t netstack_clock_seed(void);
 

@@ -170,11 +170,6 @@ static struct recv_slot *next_call(void)
 void netstack_poll(uint64_t max_ns, bool wake_on_call)
 {
 	ns.turns++;
-	/* The turn's one Timer.now, first: a call that waits for its own
-	 * completion stashes the others, and one stashed after the reap
-	 * below would not wake the sleep. */
-	netstack_clock_turn();
-	(void)netstack_clock_ns();
 	sock_table_flush(&ns.socks); /* the segments of this turn's sends */
 	nic_link_flush(&ns.link);
 	nic_link_arm(&ns.link, NIC_WAIT_NS);
@@ -182,6 +177,9 @@ void netstack_poll(uint64_t max_ns, bool wake_on_call)
 	uint64_t wait = ms == SYS_TIMEOUTS_SLEEPTIME_INFINITE ? max_ns : (uint64_t)ms * MS;
 	if (wait > max_ns)
 		wait = max_ns;
+	/* The last thing before the sleep: a call that waits for its own
+	 * completion (a Timer reading, say) stashes the others, and one
+	 * stashed after this reap would not wake the sleep. */
 	reap();
 	bool busy = ns.link.wait_done || (wake_on_call && next_call());
 	/* 0 would not wait at all: a timer is due now, run it.  The enter
@@ -189,7 +187,6 @@ void netstack_poll(uint64_t max_ns, bool wake_on_call)
 	 * RECVs, kicks and the wait for frames. */
 	if (!busy && !ns.link.gone && wait > 0) {
 		capos_ring_enter(&capos_rt_ring, 1, wait);
-		netstack_clock_turn();
 		reap();
 	}
 	nic_link_collect(&ns.link, deliver, &ns.eth);
@@ -316,10 +313,13 @@ int main(void)
 	             (unsigned long long)s->rx_frames, (unsigned long long)s->rx_bad,
 	             (unsigned long long)s->tx_frames, (unsigned long long)s->tx_dropped);
 	const struct capos_ring_stats *rs = &capos_rt_ring.stats;
-	capos_printf("[netstack] loop: %llu turns, %llu cap_enter, %llu SQEs; %llu RETURNs queued "
-	             "(%llu failed, %llu arena flushes), %llu txKicks (%llu deferred)\n",
+	capos_printf("[netstack] loop: %llu turns, %llu cap_enter, %llu SQEs, %llu Timer readings; "
+	             "%llu RETURNs queued (%llu failed, %llu arena flushes), %llu txKicks (%llu "
+	             "deferred)\n",
 	             (unsigned long long)ns.turns, (unsigned long long)rs->enters,
-	             (unsigned long long)rs->submitted, (unsigned long long)ns.returns_queued,
+	             (unsigned long long)rs->submitted,
+	             (unsigned long long)netstack_clock_timer_reads(),
+	             (unsigned long long)ns.returns_queued,
 	             (unsigned long long)ns.return_failed, (unsigned long long)ns.arena_flushes,
 	             (unsigned long long)s->kicks, (unsigned long long)s->deferred);
 	return 0;

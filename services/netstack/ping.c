@@ -45,7 +45,7 @@ static u8_t on_icmp(void *arg, struct raw_pcb *pc, struct pbuf *p, const ip_addr
 	cur.r = (struct ping_reply){.seq = cur.seq,
 	                            .ttl = IPH_TTL(&iph),
 	                            .bytes = (uint16_t)(p->tot_len - hlen - sizeof echo),
-	                            .rtt_ns = netstack_clock_exact_ns() - cur.sent_ns};
+	                            .rtt_ns = netstack_clock_ns() - cur.sent_ns};
 	cur.answered = true;
 	cur.waiting = false;
 	pbuf_free(p);
@@ -78,7 +78,7 @@ static bool send_request(uint32_t addr, uint16_t payload)
 		data[i] = (uint8_t)(0x10 + i);
 	h->chksum = inet_chksum(h, p->len);
 	ip_addr_t dst = IPADDR4_INIT(lwip_htonl(addr));
-	cur.sent_ns = netstack_clock_exact_ns();
+	cur.sent_ns = netstack_clock_ns();
 	err_t e = raw_sendto(pcb, p, &dst);
 	pbuf_free(p);
 	return e == ERR_OK;
