@@ -74,4 +74,20 @@ static inline int echo_call(const struct capos_cap *ep, uint16_t method, const c
 	return 0;
 }
 
+/* Server, by hand: one RECV on ep into buf, waited for.  The CQE says what
+ * came: a call (result > 0, call_id) or an error (CAPOS_ERR_DISCONNECTED
+ * once no client is left). */
+static inline struct capos_cqe echo_recv(const struct capos_cap *ep, void *buf, uint32_t len)
+{
+	struct capos_sqe sqe = {
+		.opcode = CAPOS_OP_RECV,
+		.cap_id = ep->cap_id,
+		.result_addr = (uint64_t)(uintptr_t)buf,
+		.result_len = len,
+	};
+	struct capos_cqe cqe = {0};
+	capos_ring_submit_wait(&capos_rt_ring, &sqe, &cqe);
+	return cqe;
+}
+
 #endif

@@ -19,13 +19,7 @@
 
 #include "http.h"
 
-static const struct http_limits lim = {
-	.request_line = HTTP_LIMIT_REQUEST_LINE,
-	.header_line = HTTP_LIMIT_HEADER_LINE,
-	.headers = HTTP_LIMIT_HEADERS,
-	.head = HTTP_LIMIT_HEAD,
-	.body = HTTP_LIMIT_BODY,
-};
+static const struct http_limits lim = HTTP_LIMITS_HTTPD;
 
 static void check(int cond)
 {

@@ -61,6 +61,14 @@ struct http_limits {
 #define HTTP_LIMIT_BODY         1024u
 #define HTTP_HEADERS_MAX        64u /* the most any limits may allow */
 
+/* httpd's limits above as a struct http_limits initializer (the service,
+ * its tests and the fuzzer parse with the same). */
+#define HTTP_LIMITS_HTTPD                                                                        \
+	{                                                                                        \
+		.request_line = HTTP_LIMIT_REQUEST_LINE, .header_line = HTTP_LIMIT_HEADER_LINE,  \
+		.headers = HTTP_LIMIT_HEADERS, .head = HTTP_LIMIT_HEAD, .body = HTTP_LIMIT_BODY, \
+	}
+
 struct http_slice {
 	const char *p;
 	size_t len;

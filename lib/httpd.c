@@ -8,13 +8,7 @@
 
 #define MS 1000000ull
 
-static const struct http_limits limits = {
-	.request_line = HTTP_LIMIT_REQUEST_LINE,
-	.header_line = HTTP_LIMIT_HEADER_LINE,
-	.headers = HTTP_LIMIT_HEADERS,
-	.head = HTTP_LIMIT_HEAD,
-	.body = HTTP_LIMIT_BODY,
-};
+static const struct http_limits limits = HTTP_LIMITS_HTTPD;
 
 static void say(struct httpd *h, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void say(struct httpd *h, const char *fmt, ...)

@@ -29,7 +29,7 @@ BENCH_QEMU_FLAGS := $(shell grep -v '^[[:space:]]*\#' bench/qemu-flags)
 LINUX_BENCH_ROOT := $(BUILD)/linux-guest/bench-root
 LINUX_BENCH_INITRAMFS := $(BUILD)/linux-guest/bench.cpio
 # Ordinary static Linux programs (glibc), not capOS code.
-$(LINUX_BENCH_ROOT)/init: bench/linux/linuxbench.c
+$(LINUX_BENCH_ROOT)/init: bench/linux/linuxbench.c bench/linux/guest_init.h
 	@mkdir -p $(@D)
 	$(HOST_CC) -std=gnu17 $(WARN) -O2 -static -pthread -o $@ $<
 $(LINUX_BENCH_ROOT)/exit0: bench/linux/exit0.S

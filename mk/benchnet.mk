@@ -14,7 +14,7 @@ ALL_TARGETS += $(NETLOAD)
 
 # The Linux guest's /init: an ordinary static Linux program (glibc).
 LINUX_NET_INIT := $(BUILD)/linux-guest/net-root/init
-$(LINUX_NET_INIT): bench/linux/netserve.c
+$(LINUX_NET_INIT): bench/linux/netserve.c bench/linux/guest_init.h
 	@mkdir -p $(@D)
 	$(HOST_CC) -std=gnu17 $(WARN) -O2 -static -o $@ $<
 ALL_TARGETS += $(LINUX_NET_INIT)

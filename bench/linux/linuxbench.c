@@ -36,12 +36,12 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
-#include <sys/mount.h>
-#include <sys/reboot.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include "guest_init.h"
 
 #define SAMPLES        2000u
 #define WARMUP         100u
@@ -370,27 +370,10 @@ static void bench_spawn(void)
 	report("spawn_waitpid", SPAWN_ROUNDS, 1);
 }
 
-/* As /init the kernel gives us no console when the initramfs has no
- * /dev/console: mount devtmpfs and take the console from there. */
-static void console(void)
-{
-	mkdir("/dev", 0755);
-	if (mount("devtmpfs", "/dev", "devtmpfs", 0, NULL) != 0 && errno != EBUSY)
-		return;
-	int fd = open("/dev/console", O_RDWR);
-	if (fd < 0)
-		return;
-	dup2(fd, 0);
-	dup2(fd, 1);
-	dup2(fd, 2);
-	if (fd > 2)
-		close(fd);
-}
-
 int main(void)
 {
 	if (getpid() == 1)
-		console();
+		guest_console();
 	printf("linuxbench: start (guest instructions; -icount shift=0)\n");
 	fflush(stdout);
 	bench_pipe();
@@ -409,9 +392,7 @@ int main(void)
 	bench_spawn();
 	printf("linuxbench: done\n");
 	fflush(stdout);
-	if (getpid() == 1) {
-		sync();
-		reboot(RB_POWER_OFF);
-	}
+	if (getpid() == 1)
+		guest_power_off();
 	return 0;
 }

@@ -43,13 +43,13 @@
 #include <strings.h>
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
-#include <sys/mount.h>
-#include <sys/reboot.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "guest_init.h"
 
 #define MAX_CONNS  256
 #define IN_CAP     8192u
@@ -184,23 +184,6 @@ static void make_body(void)
 	for (size_t i = h; i < n - t; i++)
 		g.body[i] = fill[(i - h) % (sizeof fill - 1)];
 	memcpy(g.body + n - t, tail, t);
-}
-
-/* As /init the kernel gives no console when the initramfs has no
- * /dev/console: mount devtmpfs and take the console from there. */
-static void console(void)
-{
-	mkdir("/dev", 0755);
-	if (mount("devtmpfs", "/dev", "devtmpfs", 0, NULL) != 0 && errno != EBUSY)
-		return;
-	int fd = open("/dev/console", O_RDWR);
-	if (fd < 0)
-		return;
-	dup2(fd, 0);
-	dup2(fd, 1);
-	dup2(fd, 2);
-	if (fd > 2)
-		close(fd);
 }
 
 static int ko_filter(const struct dirent *d)
@@ -576,8 +559,7 @@ static void finish(void)
 	if (!g.pid1)
 		exit(g.exit_status);
 	say("powering off");
-	sync();
-	reboot(RB_POWER_OFF);
+	guest_power_off();
 	_exit(1); /* not reached: pid 1 may not return */
 }
 
@@ -585,7 +567,7 @@ int main(int argc, char **argv)
 {
 	g.pid1 = getpid() == 1;
 	if (g.pid1)
-		console();
+		guest_console();
 	int r = parse_args(argc, argv);
 	if (r) {
 		g.exit_status = r == 1 ? 0 : 2;

@@ -26,12 +26,6 @@ struct device_mmio {
 	uint32_t refs; /* the cap + one per mapping */
 	struct dev_claim *claim;
 	uint8_t bar;
-	struct process *owner; /* who mapped (the holder: not transferable) */
-	uint32_t owner_pid;
-	struct {
-		uint64_t addr;
-		uint32_t pages;
-	} maps[DEVICE_MMIO_MAPS];
 	uint8_t config[DEV_CONFIG_BYTES];
 };
 
@@ -71,17 +65,10 @@ static void put(struct device_mmio *o)
 	memset(o, 0, sizeof(*o));
 }
 
-static void mmio_unmapped(struct dev_mapped *self, uint64_t start, uint64_t pages)
-{
-	struct device_mmio *o = (struct device_mmio *)self;
-	(void)pages;
-	for (unsigned i = 0; i < DEVICE_MMIO_MAPS; i++)
-		if (o->maps[i].pages && o->maps[i].addr == start) {
-			o->maps[i].pages = 0;
-			put(o);
-			return;
-		}
-}
+_Static_assert(DEVICE_MMIO_MAPS <= DEV_MAPS_MAX, "struct dev_mapped holds the mappings");
+
+/* A mapping's reference (struct dev_mapped: the object is its first member). */
+static void put_mapped(struct dev_mapped *m) { put((struct device_mmio *)m); }
 
 int device_mmio_create(struct dev_claim *cl, unsigned bar, struct cap_entry *out)
 {
@@ -91,7 +78,7 @@ int device_mmio_create(struct dev_claim *cl, unsigned bar, struct cap_entry *out
 			continue;
 		memset(o, 0, sizeof(*o));
 		o->used = true;
-		o->mapped.unmapped = mmio_unmapped;
+		dev_mapped_init(&o->mapped, DEVICE_MMIO_MAPS, put_mapped);
 		o->refs = 1;
 		o->claim = cl;
 		o->bar = (uint8_t)bar;
@@ -215,11 +202,8 @@ static int info_perform(struct device_mmio *o, struct kcap_call *c)
 
 static int map_perform(struct device_mmio *o, struct kcap_call *c)
 {
-	unsigned slot = DEVICE_MMIO_MAPS;
-	for (unsigned i = 0; i < DEVICE_MMIO_MAPS && slot == DEVICE_MMIO_MAPS; i++)
-		if (o->maps[i].pages == 0)
-			slot = i;
-	if (slot == DEVICE_MMIO_MAPS)
+	int slot = dev_mapped_free_slot(&o->mapped);
+	if (slot < 0)
 		return refuse(c, "map", true, "8 mappings of this BAR already");
 	uint64_t base = o->claim->pci->bars[o->bar].base + c->arg[0];
 	uint32_t pages = (uint32_t)(c->arg[1] / PAGE_SIZE);
@@ -233,10 +217,7 @@ static int map_perform(struct device_mmio *o, struct kcap_call *c)
 	                        DEV_MAP_TAG(&o->mapped), &addr, &why);
 	if (s)
 		return refuse(c, "map", s == UMEM_OVERLOADED, why);
-	o->maps[slot].addr = addr;
-	o->maps[slot].pages = pages;
-	o->owner = c->caller->leader; /* the mapping is the process's */
-	o->owner_pid = c->caller->pid;
+	dev_mapped_add(&o->mapped, slot, c->caller, addr, pages);
 	o->refs++;
 	struct capnp_builder b;
 	size_t len = 0;
@@ -248,19 +229,6 @@ static int map_perform(struct device_mmio *o, struct kcap_call *c)
 	return CAPOS_OK;
 }
 
-/* Removes mapping `slot` from the owner's address space. */
-static enum umem_status unmap_slot(struct device_mmio *o, unsigned slot, const char **why)
-{
-	uint32_t prot = 0;
-	enum umem_status s = umem_unmap_frames(o->owner, o->maps[slot].addr, o->maps[slot].pages,
-	                                       DEV_MAP_TAG(&o->mapped), &prot, why);
-	if (s == UMEM_OK) {
-		o->maps[slot].pages = 0;
-		put(o);
-	}
-	return s;
-}
-
 static int mmio_perform(void *object, struct kcap_call *c)
 {
 	struct device_mmio *o = object;
@@ -269,17 +237,13 @@ static int mmio_perform(void *object, struct kcap_call *c)
 		return info_perform(o, c);
 	case device_DeviceMmio_map_METHOD:
 		return map_perform(o, c);
-	default: /* unmap */
-		for (unsigned i = 0; i < DEVICE_MMIO_MAPS; i++) {
-			if (o->maps[i].pages == 0 || o->maps[i].addr != c->arg[0] ||
-			    o->owner != c->caller)
-				continue;
-			const char *why = "";
-			if (unmap_slot(o, i, &why) != UMEM_OK)
-				return refuse(c, "unmap", false, why);
-			return kcap_empty_result(c);
-		}
-		return refuse(c, "unmap", false, "not a mapping of this BAR");
+	default: { /* unmap */
+		int slot = dev_mapped_find(&o->mapped, c->caller, c->arg[0]);
+		const char *why = "not a mapping of this BAR";
+		if (slot < 0 || !dev_mapped_unmap(&o->mapped, slot, &why))
+			return refuse(c, "unmap", false, why);
+		return kcap_empty_result(c);
+	}
 	}
 }
 
@@ -288,12 +252,7 @@ static void mmio_drop(void *object)
 	struct device_mmio *o = object;
 	/* Released while mapped: the holder loses the mappings with the cap
 	 * (at exit they are gone already: the memory teardown runs first). */
-	for (unsigned i = 0; i < DEVICE_MMIO_MAPS; i++) {
-		const char *why = "";
-		if (o->maps[i].pages && o->owner && o->owner->pid == o->owner_pid &&
-		    o->owner->state != PROC_FREE)
-			unmap_slot(o, i, &why);
-	}
+	dev_mapped_release(&o->mapped);
 	put(o);
 }
 

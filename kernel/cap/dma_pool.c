@@ -27,12 +27,6 @@ struct dma_pool {
 	uint64_t phys; /* first frame of the run */
 	uint32_t pages;
 	struct iommu_domain *domain; /* NULL without VT-d */
-	struct process *owner;
-	uint32_t owner_pid;
-	struct {
-		uint64_t addr;
-		uint32_t pages;
-	} maps[DMA_POOL_MAPS];
 };
 
 static struct dma_pool pools[DMA_POOL_MAX];
@@ -86,17 +80,10 @@ static void put(struct dma_pool *o)
 		destroy(o);
 }
 
-static void pool_unmapped(struct dev_mapped *self, uint64_t start, uint64_t pages)
-{
-	struct dma_pool *o = (struct dma_pool *)self;
-	(void)pages;
-	for (unsigned i = 0; i < DMA_POOL_MAPS; i++)
-		if (o->maps[i].pages && o->maps[i].addr == start) {
-			o->maps[i].pages = 0;
-			put(o);
-			return;
-		}
-}
+_Static_assert(DMA_POOL_MAPS <= DEV_MAPS_MAX, "struct dev_mapped holds the mappings");
+
+/* A mapping's reference (struct dev_mapped: the object is its first member). */
+static void put_mapped(struct dev_mapped *m) { put((struct dma_pool *)m); }
 
 /* Maps every page of o into a new domain for its function. */
 static const char *make_domain(struct dma_pool *o)
@@ -144,7 +131,7 @@ int dma_pool_create(struct dev_claim *cl, uint64_t bytes, struct cap_entry *out,
 		}
 	}
 	o->used = true;
-	o->mapped.unmapped = pool_unmapped;
+	dev_mapped_init(&o->mapped, DMA_POOL_MAPS, put_mapped);
 	o->refs = 1;
 	cl->refs++;
 	dev_claim_master_on(cl);
@@ -220,11 +207,8 @@ static int flat_result(struct kcap_call *c, uint16_t method, uint64_t a, uint64_
 
 static int map_perform(struct dma_pool *o, struct kcap_call *c)
 {
-	unsigned slot = DMA_POOL_MAPS;
-	for (unsigned i = 0; i < DMA_POOL_MAPS && slot == DMA_POOL_MAPS; i++)
-		if (o->maps[i].pages == 0)
-			slot = i;
-	if (slot == DMA_POOL_MAPS)
+	int slot = dev_mapped_free_slot(&o->mapped);
+	if (slot < 0)
 		return refuse(c, "map", true, "4 mappings of this pool already");
 	for (uint32_t i = 0; i < o->pages; i++)
 		frames[i] = o->phys + (uint64_t)i * PAGE_SIZE;
@@ -235,24 +219,9 @@ static int map_perform(struct dma_pool *o, struct kcap_call *c)
 	                                     &addr, &why);
 	if (s)
 		return refuse(c, "map", s == UMEM_OVERLOADED, why);
-	o->maps[slot].addr = addr;
-	o->maps[slot].pages = o->pages;
-	o->owner = c->caller->leader; /* the mapping is the process's */
-	o->owner_pid = c->caller->pid;
+	dev_mapped_add(&o->mapped, slot, c->caller, addr, o->pages);
 	o->refs++;
 	return flat_result(c, device_DMAPool_map_METHOD, addr, 0, false);
-}
-
-static enum umem_status unmap_slot(struct dma_pool *o, unsigned slot, const char **why)
-{
-	uint32_t prot = 0;
-	enum umem_status s = umem_unmap_frames(o->owner, o->maps[slot].addr, o->maps[slot].pages,
-	                                       DEV_MAP_TAG(&o->mapped), &prot, why);
-	if (s == UMEM_OK) {
-		o->maps[slot].pages = 0;
-		put(o);
-	}
-	return s;
 }
 
 static int pool_perform(void *object, struct kcap_call *c)
@@ -264,17 +233,13 @@ static int pool_perform(void *object, struct kcap_call *c)
 		                   o->domain != 0);
 	case device_DMAPool_map_METHOD:
 		return map_perform(o, c);
-	default: /* unmap */
-		for (unsigned i = 0; i < DMA_POOL_MAPS; i++) {
-			if (o->maps[i].pages == 0 || o->maps[i].addr != c->arg[0] ||
-			    o->owner != c->caller)
-				continue;
-			const char *why = "";
-			if (unmap_slot(o, i, &why) != UMEM_OK)
-				return refuse(c, "unmap", false, why);
-			return kcap_empty_result(c);
-		}
-		return refuse(c, "unmap", false, "not a mapping of this pool");
+	default: { /* unmap */
+		int slot = dev_mapped_find(&o->mapped, c->caller, c->arg[0]);
+		const char *why = "not a mapping of this pool";
+		if (slot < 0 || !dev_mapped_unmap(&o->mapped, slot, &why))
+			return refuse(c, "unmap", false, why);
+		return kcap_empty_result(c);
+	}
 	}
 }
 
@@ -283,12 +248,7 @@ static void pool_drop(void *object)
 	struct dma_pool *o = object;
 	/* Released while mapped: the holder loses its mappings with the cap,
 	 * so the frames can go (at exit the memory teardown ran first). */
-	for (unsigned i = 0; i < DMA_POOL_MAPS; i++) {
-		const char *why = "";
-		if (o->maps[i].pages && o->owner && o->owner->pid == o->owner_pid &&
-		    o->owner->state != PROC_FREE)
-			unmap_slot(o, i, &why);
-	}
+	dev_mapped_release(&o->mapped);
 	put(o);
 }
 

@@ -273,15 +273,11 @@ static int entropy_perform(void *object, struct kcap_call *c)
 	}
 	es.bytes += n;
 	struct capnp_builder b;
-	size_t len = 0;
-	capnp_builder_init(&b, c->result, c->result_cap);
+	kcap_result_begin(c, &b);
 	entropy_EntropySource_getBytes_Results_set_data(
 		entropy_EntropySource_getBytes_Results_init_root(&b), bytes, n);
 	memset(bytes, 0, sizeof bytes);
-	if (capnp_builder_finish(&b, &len) != CAPNP_OK)
-		return CAPOS_ERR_NO_RESOURCES;
-	c->result_len = (uint32_t)len;
-	return CAPOS_OK;
+	return kcap_result_end(c, &b);
 }
 
 const struct kcap_type kcap_entropy_source_type = {

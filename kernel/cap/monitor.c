@@ -102,46 +102,38 @@ static int build_processes(struct kcap_call *c)
 			hidden++;
 	}
 	struct capnp_builder b;
-	size_t len = 0;
-	capnp_builder_init(&b, c->result, c->result_cap);
+	kcap_result_begin(c, &b);
 	capos_SystemMonitor_processes_Results_builder r =
 		capos_SystemMonitor_processes_Results_init_root(&b);
 	struct capnp_list_builder l = capos_SystemMonitor_processes_Results_init_processes(r, n);
 	for (uint32_t i = 0; i < n; i++)
 		fill_entry(capos_ProcessInfo_list_at(l, i), shown[i]);
 	capos_SystemMonitor_processes_Results_set_hidden(r, hidden);
-	if (capnp_builder_finish(&b, &len) != CAPNP_OK)
-		return CAPOS_ERR_NO_RESOURCES; /* cannot happen: bound is the largest */
-	c->result_len = (uint32_t)len;
-	return CAPOS_OK;
+	return kcap_result_end(c, &b);
 }
 
 static int build_memory(struct kcap_call *c)
 {
 	struct capnp_builder b;
-	size_t len = 0;
-	capnp_builder_init(&b, c->result, c->result_cap);
+	kcap_result_begin(c, &b);
 	capos_SystemMonitor_memory_Results_builder r = capos_SystemMonitor_memory_Results_init_root(&b);
 	capos_SystemMonitor_memory_Results_set_framesFree(r, pmm_free_count());
 	capos_SystemMonitor_memory_Results_set_framesTotal(r, pmm_total_count());
 	capos_SystemMonitor_memory_Results_set_endpointsLive(r, endpoint_live_count());
 	capos_SystemMonitor_memory_Results_set_processesLive(r, process_live_count());
-	if (capnp_builder_finish(&b, &len) != CAPNP_OK)
-		return CAPOS_ERR_NO_RESOURCES;
-	c->result_len = (uint32_t)len;
-	return CAPOS_OK;
+	return kcap_result_end(c, &b);
 }
 
 static int build_for_children(struct kcap_call *c)
 {
 	struct capnp_builder b;
-	size_t len = 0;
-	capnp_builder_init(&b, c->result, c->result_cap);
+	kcap_result_begin(c, &b);
 	capos_SystemMonitor_forChildren_Results_builder r =
 		capos_SystemMonitor_forChildren_Results_init_root(&b);
 	capos_SystemMonitor_forChildren_Results_set_monitor(r, 0);
-	if (capnp_builder_finish(&b, &len) != CAPNP_OK)
-		return CAPOS_ERR_NO_RESOURCES;
+	int err = kcap_result_end(c, &b);
+	if (err != CAPOS_OK)
+		return err;
 	c->caps[c->cap_count++] = (struct cap_entry){
 		.object = &the_monitor,
 		.interface_id = capos_SystemMonitor_ID,
@@ -150,7 +142,6 @@ static int build_for_children(struct kcap_call *c)
 	};
 	kprintf("monitor: pid %u '%s' narrowed a monitor to its children\n", c->caller->pid,
 	        c->caller->name);
-	c->result_len = (uint32_t)len;
 	return CAPOS_OK;
 }
 

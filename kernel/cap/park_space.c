@@ -101,13 +101,9 @@ static int park_decode(void *object, struct kcap_call *c)
 static int bool_result(struct kcap_call *c, bool woken)
 {
 	struct capnp_builder b;
-	size_t len = 0;
-	capnp_builder_init(&b, c->result, c->result_cap);
+	kcap_result_begin(c, &b);
 	thread_ParkSpace_wait_Results_set_woken(thread_ParkSpace_wait_Results_init_root(&b), woken);
-	if (capnp_builder_finish(&b, &len) != CAPNP_OK)
-		return CAPOS_ERR_NO_RESOURCES;
-	c->result_len = (uint32_t)len;
-	return CAPOS_OK;
+	return kcap_result_end(c, &b);
 }
 
 static int park_wait(struct kcap_call *c)
@@ -148,13 +144,9 @@ static int park_wake_call(struct kcap_call *c)
 {
 	uint32_t n = park_wake(&queue, c->caller->leader, c->arg[0], (uint32_t)c->arg[1]);
 	struct capnp_builder b;
-	size_t len = 0;
-	capnp_builder_init(&b, c->result, c->result_cap);
+	kcap_result_begin(c, &b);
 	thread_ParkSpace_wake_Results_set_woken(thread_ParkSpace_wake_Results_init_root(&b), n);
-	if (capnp_builder_finish(&b, &len) != CAPNP_OK)
-		return CAPOS_ERR_NO_RESOURCES;
-	c->result_len = (uint32_t)len;
-	return CAPOS_OK;
+	return kcap_result_end(c, &b);
 }
 
 static int park_perform(void *object, struct kcap_call *c)

@@ -154,13 +154,9 @@ int kcap_empty_result(struct kcap_call *c)
 {
 	/* A root pointer to a struct with no data and no pointers. */
 	struct capnp_builder b;
-	size_t len = 0;
-	capnp_builder_init(&b, c->result, c->result_cap);
+	kcap_result_begin(c, &b);
 	capos_Console_write_Results_init_root(&b);
-	if (capnp_builder_finish(&b, &len) != CAPNP_OK)
-		return CAPOS_ERR_NO_RESOURCES;
-	c->result_len = (uint32_t)len;
-	return CAPOS_OK;
+	return kcap_result_end(c, &b);
 }
 
 bool kcap_hits_result(const struct kcap_call *c, uint64_t addr, uint64_t size)

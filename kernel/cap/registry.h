@@ -13,9 +13,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <capos/abi.h>
 #include <capos/kinds.h>
 
 #include "cap_table.h"
+#include "capnp/capnp.h"
 #include "kcall.h"
 
 struct process;
@@ -182,6 +184,26 @@ int kcap_refuse(struct kcap_call *c, const char *interface, const char *method, 
                 const char *why);
 /* Writes an empty result struct message (methods returning ()). */
 int kcap_empty_result(struct kcap_call *c);
+
+/* A result message built in place: kcap_result_begin starts b on c's
+ * result buffer, the method sets its root and fields, kcap_result_end
+ * finishes the message and records its length in c->result_len.  It
+ * returns CAPOS_OK, or CAPOS_ERR_NO_RESOURCES when the message did not
+ * fit (a result within the method's bound always fits: the check before
+ * perform proved the buffer holds it).  Inline: the calls it serves are
+ * the ones the benchmarks count. */
+static inline void kcap_result_begin(struct kcap_call *c, struct capnp_builder *b)
+{
+	capnp_builder_init(b, c->result, c->result_cap);
+}
+static inline int kcap_result_end(struct kcap_call *c, struct capnp_builder *b)
+{
+	size_t len = 0;
+	if (capnp_builder_finish(b, &len) != CAPNP_OK)
+		return CAPOS_ERR_NO_RESOURCES;
+	c->result_len = (uint32_t)len;
+	return CAPOS_OK;
+}
 
 /* Does [addr, addr+size) overlap the call's result buffer?  A method that
  * unmaps or write-protects memory refuses to do it to the buffer its own

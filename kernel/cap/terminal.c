@@ -290,32 +290,24 @@ static int perform_read(struct kcap_call *c)
 static int build_window(struct kcap_call *c)
 {
 	struct capnp_builder b;
-	size_t len = 0;
-	capnp_builder_init(&b, c->result, c->result_cap);
+	kcap_result_begin(c, &b);
 	capos_Terminal_windowSize_Results_builder r =
 		capos_Terminal_windowSize_Results_init_root(&b);
 	capos_Terminal_windowSize_Results_set_known(r, false); /* a serial line cannot tell */
 	capos_Terminal_windowSize_Results_set_rows(r, 24);
 	capos_Terminal_windowSize_Results_set_cols(r, 80);
-	if (capnp_builder_finish(&b, &len) != CAPNP_OK)
-		return CAPOS_ERR_NO_RESOURCES;
-	c->result_len = (uint32_t)len;
-	return CAPOS_OK;
+	return kcap_result_end(c, &b);
 }
 
 static int build_stats(struct kcap_call *c)
 {
 	struct capnp_builder b;
-	size_t len = 0;
-	capnp_builder_init(&b, c->result, c->result_cap);
+	kcap_result_begin(c, &b);
 	capos_Terminal_stats_Results_builder r = capos_Terminal_stats_Results_init_root(&b);
 	capos_Terminal_stats_Results_set_received(r, term.ring.received);
 	capos_Terminal_stats_Results_set_overruns(r, term.ring.overruns);
 	capos_Terminal_stats_Results_set_buffered(r, byte_ring_count(&term.ring));
-	if (capnp_builder_finish(&b, &len) != CAPNP_OK)
-		return CAPOS_ERR_NO_RESOURCES;
-	c->result_len = (uint32_t)len;
-	return CAPOS_OK;
+	return kcap_result_end(c, &b);
 }
 
 static int terminal_perform(void *object, struct kcap_call *c)

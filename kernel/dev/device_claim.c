@@ -5,7 +5,9 @@
 #include "format.h"
 #include "kstring.h"
 #include "log.h"
+#include "mem/user_memory.h"
 #include "mem/vmm.h"
+#include "proc/process.h"
 #include "virtio/virtio.h"
 
 #define LOW_4G        (4ull << 30)
@@ -137,8 +139,67 @@ void dev_config_copy(const struct pci_device *d, uint8_t out[DEV_CONFIG_BYTES])
 	}
 }
 
+void dev_mapped_init(struct dev_mapped *m, unsigned limit, void (*put)(struct dev_mapped *self))
+{
+	memset(m, 0, sizeof *m);
+	m->put = put;
+	m->limit = limit;
+}
+
+int dev_mapped_free_slot(const struct dev_mapped *m)
+{
+	for (unsigned i = 0; i < m->limit; i++)
+		if (m->maps[i].pages == 0)
+			return (int)i;
+	return -1;
+}
+
+void dev_mapped_add(struct dev_mapped *m, int slot, struct process *caller, uint64_t addr,
+                    uint32_t pages)
+{
+	m->maps[slot].addr = addr;
+	m->maps[slot].pages = pages;
+	m->owner = caller->leader; /* the mapping is the process's */
+	m->owner_pid = caller->pid;
+}
+
+int dev_mapped_find(const struct dev_mapped *m, const struct process *caller, uint64_t addr)
+{
+	for (unsigned i = 0; i < m->limit; i++)
+		if (m->maps[i].pages && m->maps[i].addr == addr && m->owner == caller)
+			return (int)i;
+	return -1;
+}
+
+bool dev_mapped_unmap(struct dev_mapped *m, int slot, const char **why)
+{
+	uint32_t prot = 0;
+	if (umem_unmap_frames(m->owner, m->maps[slot].addr, m->maps[slot].pages, DEV_MAP_TAG(m),
+	                      &prot, why) != UMEM_OK)
+		return false;
+	m->maps[slot].pages = 0;
+	m->put(m);
+	return true;
+}
+
+void dev_mapped_release(struct dev_mapped *m)
+{
+	for (unsigned i = 0; i < m->limit; i++) {
+		const char *why = "";
+		if (m->maps[i].pages && m->owner && m->owner->pid == m->owner_pid &&
+		    m->owner->state != PROC_FREE)
+			dev_mapped_unmap(m, (int)i, &why);
+	}
+}
+
 void dev_mapping_unmapped(uint64_t tag, uint64_t start, uint64_t pages)
 {
 	struct dev_mapped *m = (struct dev_mapped *)(uintptr_t)(tag & ~UINT64_C(1));
-	m->unmapped(m, start, pages);
+	(void)pages;
+	for (unsigned i = 0; i < m->limit; i++)
+		if (m->maps[i].pages && m->maps[i].addr == start) {
+			m->maps[i].pages = 0;
+			m->put(m);
+			return;
+		}
 }

@@ -53,11 +53,41 @@ void dev_config_copy(const struct pci_device *d, uint8_t out[DEV_CONFIG_BYTES]);
 /* "bb:dd.f vvvv:dddd" for logs. */
 void dev_name(const struct pci_device *d, char *buf, unsigned len);
 
-/* A device object whose pages a process maps; the first member of
- * DeviceMmio and DMAPool objects. */
+struct process;
+
+/* The user mappings of a device object (DeviceMmio: BAR pages, DMAPool:
+ * pool pages); the first member of those objects, so a mapping's tag
+ * (DEV_MAP_TAG) leads back to it.  Every mapping is the process's that
+ * made it (the caps are not transferable) and holds one reference to the
+ * object, which `put` drops. */
+#define DEV_MAPS_MAX 8u
 struct dev_mapped {
-	void (*unmapped)(struct dev_mapped *self, uint64_t start, uint64_t pages);
+	void (*put)(struct dev_mapped *self);
+	unsigned limit;        /* mappings at once, at most DEV_MAPS_MAX */
+	struct process *owner; /* who mapped: the process (leader) */
+	uint32_t owner_pid;
+	struct {
+		uint64_t addr;
+		uint32_t pages; /* 0: a free slot */
+	} maps[DEV_MAPS_MAX];
 };
+
+/* m empty, for an object taking up to limit mappings at once. */
+void dev_mapped_init(struct dev_mapped *m, unsigned limit, void (*put)(struct dev_mapped *self));
+/* A free slot, or -1 when limit mappings are in use. */
+int dev_mapped_free_slot(const struct dev_mapped *m);
+/* Records the mapping caller has just made in slot; the reference it
+ * holds is the caller's to take. */
+void dev_mapped_add(struct dev_mapped *m, int slot, struct process *caller, uint64_t addr,
+                    uint32_t pages);
+/* The slot of caller's mapping at addr, or -1. */
+int dev_mapped_find(const struct dev_mapped *m, const struct process *caller, uint64_t addr);
+/* Unmaps slot's pages from its owner and drops their reference (which
+ * may free the object); false, with why, if the owner's memory refused. */
+bool dev_mapped_unmap(struct dev_mapped *m, int slot, const char **why);
+/* The cap was released: its holder, if still alive, loses the mappings
+ * (at exit they are gone already: the memory teardown runs first). */
+void dev_mapped_release(struct dev_mapped *m);
 
 /* Tags of device mappings: a struct dev_mapped with bit 0 set (memory
  * objects' tags are aligned pointers, bit 0 clear). */

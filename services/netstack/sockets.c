@@ -60,6 +60,21 @@ static void free_slot(struct sock *s)
 
 /* ---- TCP connections ---- */
 
+/* A slot of the kind wanted and a fresh TCP pcb for it; NULL, with
+ * neither kept, when either has run out. */
+static struct sock *alloc_tcp(struct sock_table *t, enum sock_kind kind, struct tcp_pcb **pcb)
+{
+	struct sock *s = alloc(t, kind);
+	if (!s)
+		return NULL;
+	*pcb = tcp_new();
+	if (!*pcb) {
+		free_slot(s);
+		return NULL;
+	}
+	return s;
+}
+
 static err_t on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
 {
 	struct sock *s = arg;
@@ -154,14 +169,10 @@ int sock_listen(struct sock_table *t, uint16_t first, uint16_t last, uint16_t po
 {
 	if (port == 0 || port < first || port > last || backlog == 0 || backlog > SOCK_BACKLOG_MAX)
 		return SOCK_INVAL;
-	struct sock *s = alloc(t, SOCK_LISTENER);
+	struct tcp_pcb *pcb;
+	struct sock *s = alloc_tcp(t, SOCK_LISTENER, &pcb);
 	if (!s)
 		return SOCK_NOMEM;
-	struct tcp_pcb *pcb = tcp_new();
-	if (!pcb) {
-		free_slot(s);
-		return SOCK_NOMEM;
-	}
 	if (tcp_bind(pcb, IP4_ADDR_ANY, port) != ERR_OK) {
 		tcp_abort(pcb);
 		free_slot(s);
@@ -299,14 +310,10 @@ int sock_connect(struct sock_table *t, const ip4_addr_t *addr, uint16_t port, ui
 	if (port == 0 || ip4_addr_isany(addr) || ip4_addr_get_u32(addr) == IPADDR_BROADCAST ||
 	    (netif_default && ip4_addr_isbroadcast(addr, netif_default)))
 		return SOCK_INVAL;
-	struct sock *s = alloc(t, SOCK_TCP);
+	struct tcp_pcb *pcb;
+	struct sock *s = alloc_tcp(t, SOCK_TCP, &pcb);
 	if (!s)
 		return SOCK_NOMEM;
-	struct tcp_pcb *pcb = tcp_new();
-	if (!pcb) {
-		free_slot(s);
-		return SOCK_NOMEM;
-	}
 	tcp_attach(s, pcb);
 	s->accepted = true;
 	s->connecting = true;

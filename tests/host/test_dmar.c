@@ -5,33 +5,7 @@
 #include "dmar.h"
 
 #define MEM_SIZE 0x2000
-static uint8_t mem[MEM_SIZE];
-
-static bool mem_read(void *ctx, uint64_t pa, void *buf, size_t len)
-{
-	(void)ctx;
-	if (pa > MEM_SIZE || len > MEM_SIZE - pa)
-		return false;
-	memcpy(buf, mem + pa, len);
-	return true;
-}
-static const struct acpi_read_ops ops = {.read = mem_read};
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-static void put32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-static void put64(uint8_t *p, uint64_t v)
-{
-	put32(p, (uint32_t)v);
-	put32(p + 4, (uint32_t)(v >> 32));
-}
+#include "fake_firmware.h"
 
 static uint32_t len_now;
 

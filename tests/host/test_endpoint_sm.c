@@ -37,47 +37,7 @@ static uint32_t f_pid(const struct process *p) { return p->pid; }
 static const char *f_name(const struct process *p) { return p->name; }
 static struct cap_table *f_caps(struct process *p) { return &p->caps; }
 
-static int f_copy_in(struct process *p, void *dst, uint64_t addr, uint64_t len)
-{
-	if (addr > MEM || len > MEM - addr)
-		return CAPOS_ERR_BAD_BUFFER;
-	memcpy(dst, p->mem + addr, len);
-	return CAPOS_OK;
-}
-
-static int f_check_writable(struct process *p, uint64_t addr, uint64_t len)
-{
-	return addr <= p->writable && len <= p->writable - addr ? CAPOS_OK : CAPOS_ERR_BAD_BUFFER;
-}
-
-static int f_copy_out(struct process *p, uint64_t addr, const void *src, uint64_t len)
-{
-	if (f_check_writable(p, addr, len) != CAPOS_OK)
-		return CAPOS_ERR_BAD_BUFFER;
-	memcpy(p->mem + addr, src, len);
-	return CAPOS_OK;
-}
-
-/* As the kernel's: segment by segment, a source checked before the
- * destination range it goes to; memmove (one process may be both sides). */
-static int f_copy_msg(struct process *dst, uint64_t addr, const struct ipc_seg *segs,
-                      unsigned nsegs)
-{
-	for (unsigned i = 0; i < nsegs; i++) {
-		const struct ipc_seg *g = &segs[i];
-		const uint8_t *from = g->kbuf;
-		if (g->src) {
-			if (g->addr > MEM || g->len > MEM - g->addr)
-				return IPC_SOURCE_BAD;
-			from = g->src->mem + g->addr;
-		}
-		if (f_check_writable(dst, addr, g->len) != CAPOS_OK)
-			return CAPOS_ERR_BAD_BUFFER;
-		memmove(dst->mem + addr, from, g->len);
-		addr += g->len;
-	}
-	return CAPOS_OK;
-}
+#include "fake_process_memory.h"
 
 /* Endpoint capabilities: type 1 owner, 2 client facet, 3 minted facet (as
  * the kernel's retain/drop do, a copy holds a reference). */

@@ -6,13 +6,7 @@
 
 #include "http.h"
 
-static const struct http_limits lim = {
-	.request_line = HTTP_LIMIT_REQUEST_LINE,
-	.header_line = HTTP_LIMIT_HEADER_LINE,
-	.headers = HTTP_LIMIT_HEADERS,
-	.head = HTTP_LIMIT_HEAD,
-	.body = HTTP_LIMIT_BODY,
-};
+static const struct http_limits lim = HTTP_LIMITS_HTTPD;
 
 /* Parses text all at once. */
 static enum http_result parse(const char *text, struct http_request *req)

@@ -4,8 +4,9 @@
  * to the table's sockets over the loopback netif (127.0.0.1), so every
  * test is one process with no wire and no clock (the port's counter
  * clock).  Checks authority (port range), accept, data both ways,
- * backpressure, close by release (RST when data would be lost), the UDP
- * queue bound, stale ids, and that every lwIP pool returns to baseline.
+ * backpressure, close by release (RST when data would be lost), running
+ * out of slots or pcbs, the UDP queue bound, stale ids, and that every
+ * lwIP pool returns to baseline.
  */
 #include <criterion/criterion.h>
 #include <string.h>
@@ -445,5 +446,39 @@ Test(netstack_sockets, ids_are_not_reused_across_releases)
 	cr_expect_eq(sock_release(&tab, 0xffffffffu), SOCK_BADID);
 	cr_expect_eq(sock_accept(&tab, b, &a, &from, &port), SOCK_BADID, "a UDP id is no listener");
 	cr_expect_eq(sock_release(&tab, b), SOCK_OK);
+	expect_baseline();
+}
+
+/* Listen and connect take a slot and a pcb together: when either has run
+ * out they answer SOCK_NOMEM and keep neither. */
+Test(netstack_sockets, listen_and_connect_keep_nothing_when_out_of_pcbs_or_slots)
+{
+	uint32_t id, c[SOCK_MAX];
+	ip4_addr_t lo;
+	IP4_ADDR(&lo, 127, 0, 0, 1);
+
+	static struct tcp_pcb *hog[MEMP_NUM_TCP_PCB];
+	int n = 0;
+	while (n < MEMP_NUM_TCP_PCB && (hog[n] = tcp_new()) != NULL)
+		n++;
+	cr_assert_null(tcp_new(), "lwIP's TCP pool should be empty");
+	cr_expect_eq(sock_listen(&tab, 80, 80, 80, 4, &id), SOCK_NOMEM);
+	cr_expect_eq(sock_connect(&tab, &lo, 80, &id), SOCK_NOMEM);
+	while (n > 0)
+		cr_assert_eq(tcp_close(hog[--n]), ERR_OK);
+	cr_expect_eq(tab.count.tcp + tab.count.listeners, 0);
+
+	/* Nobody listens on 81: each connect is reset and its pcb freed,
+	 * leaving only the slots taken. */
+	for (uint32_t i = 0; i < SOCK_MAX; i++)
+		cr_assert_eq(sock_connect(&tab, &lo, 81, &c[i]), SOCK_OK, "connect %u", i);
+	pump(20);
+	cr_expect_eq(sock_listen(&tab, 80, 80, 80, 4, &id), SOCK_NOMEM);
+	cr_expect_eq(sock_connect(&tab, &lo, 80, &id), SOCK_NOMEM);
+	cr_assert_eq(sock_release(&tab, c[0]), SOCK_OK);
+	cr_assert_eq(sock_listen(&tab, 80, 80, 80, 4, &id), SOCK_OK, "the freed slot is usable");
+	cr_expect_eq(sock_release(&tab, id), SOCK_OK);
+	for (uint32_t i = 1; i < SOCK_MAX; i++)
+		cr_expect_eq(sock_release(&tab, c[i]), SOCK_OK);
 	expect_baseline();
 }

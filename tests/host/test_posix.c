@@ -86,21 +86,13 @@ static void fake_exit(void *ctx, int code)
 	longjmp(exited, 1);
 }
 
-static const struct capos_posix_ops ops = {
-	fake_write,
-	fake_map,
-	fake_unmap,
-	fake_protect,
-	fake_clock,
-	fake_sleep,
-	fake_entropy,
-	fake_exit,
-	NULL, /* no ParkSpace, no ThreadSpawner */
-	NULL,
-	NULL,
-	NULL,
-	NULL,
-};
+/* The process's ops; the thread tests' table adds the thread ones. */
+#define FAKE_PROCESS_OPS                                                            \
+	.console_write = fake_write, .vm_map = fake_map, .vm_unmap = fake_unmap,    \
+	.vm_protect = fake_protect, .clock_ns = fake_clock, .sleep_ns = fake_sleep, \
+	.entropy = fake_entropy, .exit = fake_exit
+
+static const struct capos_posix_ops ops = {FAKE_PROCESS_OPS}; /* no ParkSpace, no ThreadSpawner */
 
 static const struct capos_posix_file files[] = {
 	{"script.lua", (const unsigned char *)"print('hi')\n", 12},
@@ -352,19 +344,11 @@ static void fake_thread_exit(void *ctx, int code, int *clear_word)
 }
 
 static const struct capos_posix_ops thread_ops = {
-	fake_write,
-	fake_map,
-	fake_unmap,
-	fake_protect,
-	fake_clock,
-	fake_sleep,
-	fake_entropy,
-	fake_exit,
-	fake_park_wait,
-	fake_park_wake,
-	fake_tid,
-	fake_thread_exit,
-	NULL,
+	FAKE_PROCESS_OPS,
+	.park_wait = fake_park_wait,
+	.park_wake = fake_park_wake,
+	.tid = fake_tid,
+	.thread_exit = fake_thread_exit,
 };
 
 static struct capos_posix tpx;

@@ -41,20 +41,14 @@ static unsigned put_u64(char *p, unsigned n, uint64_t v)
 	return n;
 }
 
-/* Console.writeLine(text): segment table, root pointer, text pointer, text. */
+/* Console.writeLine(text), at most 96 characters (msg's 16 words). */
 static void write_line(const char *text, unsigned len)
 {
-	unsigned words = (len + 1 + 7) / 8;
-	msg[0] = (uint64_t)(2 + words) << 32;
-	msg[1] = 0x0001000000000000ull;
-	msg[2] = ((uint64_t)((len + 1) << 3 | 2) << 32) | 1;
-	char *t = (char *)&msg[3];
-	for (unsigned i = 0; i < words * 8; i++)
-		t[i] = i < len ? text[i] : 0;
+	uint32_t n = raw_write_line_msg(msg, text, len);
 	/* clang-format off */
 	raw_submit((struct capos_sqe){.opcode = CAPOS_OP_CALL, .cap_id = raw_console_cap(),
 	                              .method_id = 1, .addr = (uint64_t)msg,
-	                              .len = (3 + words) * 8, .user_data = 1});
+	                              .len = n, .user_data = 1});
 	/* clang-format on */
 	raw_cap_enter(1, CAPOS_WAIT_FOREVER);
 	raw_pop();

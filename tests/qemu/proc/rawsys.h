@@ -64,6 +64,23 @@ static inline uint32_t raw_console_cap(void)
 	return e[0].cap_id;
 }
 
+/* Console.writeLine(text) encoded by hand into msg (no runtime, no
+ * generated code): segment table (one segment), root struct pointer (0
+ * data words, 1 pointer), text list pointer (byte elements: the len
+ * characters and a NUL), then the text padded to whole words.  msg must
+ * hold 3 + (len + 8) / 8 words; returns the message's length in bytes. */
+static inline uint32_t raw_write_line_msg(uint64_t *msg, const char *text, uint32_t len)
+{
+	uint32_t words = (len + 1 + 7) / 8;
+	msg[0] = (uint64_t)(2 + words) << 32;
+	msg[1] = 0x0001000000000000ull;
+	msg[2] = ((uint64_t)((len + 1) << 3 | 2) << 32) | 1;
+	char *t = (char *)&msg[3];
+	for (uint32_t i = 0; i < words * 8; i++)
+		t[i] = i < len ? text[i] : 0;
+	return (3 + words) * 8;
+}
+
 #define CHECK(n, cond)               \
 	do {                         \
 		if (!(cond))         \

@@ -9,20 +9,12 @@ static char page_buf[64] __attribute__((aligned(8)));
 static uint64_t result_buf[16];
 static uint64_t msg[7];
 
-/* Console.writeLine("[ring_abi] raw writeLine"), encoded by hand (no
- * runtime, no generated code): segment table (1 segment of 6 words), root
- * struct pointer (0 data words, 1 pointer), text list pointer (byte
- * elements, 25 of them with the NUL), then the text in 4 words. */
+/* Console.writeLine("[ring_abi] raw writeLine"): 25 bytes of text with
+ * the NUL, 4 words, 7 in all (rawsys.h). */
 static uint32_t build_write_line(void)
 {
 	static const char text[] = "[ring_abi] raw writeLine";
-	msg[0] = 0x0000000600000000ull;
-	msg[1] = 0x0001000000000000ull;
-	msg[2] = ((uint64_t)(sizeof(text) << 3 | 2) << 32) | 1;
-	char *t = (char *)&msg[3];
-	for (unsigned i = 0; i < 32; i++)
-		t[i] = i < sizeof(text) ? text[i] : 0;
-	return sizeof(msg);
+	return raw_write_line_msg(msg, text, sizeof text - 1);
 }
 
 ENTRY

@@ -11,18 +11,11 @@
 
 static uint64_t msg[7];
 
-/* Console.writeLine("[stack_lazy] result"), encoded by
- * hand as in ring_abi.c: segment table, root pointer, text pointer, text. */
+/* Console.writeLine("[stack_lazy] result"), encoded by hand (rawsys.h). */
 static uint32_t build_write_line(void)
 {
 	static const char text[] = "[stack_lazy] result";
-	msg[0] = 0x0000000600000000ull;
-	msg[1] = 0x0001000000000000ull;
-	msg[2] = ((uint64_t)(sizeof(text) << 3 | 2) << 32) | 1;
-	char *t = (char *)&msg[3];
-	for (unsigned i = 0; i < 32; i++)
-		t[i] = i < sizeof(text) ? text[i] : 0;
-	return sizeof(msg);
+	return raw_write_line_msg(msg, text, sizeof text - 1);
 }
 
 ENTRY

@@ -18,13 +18,7 @@ int main(void)
 	DEMO_CHECK("ipc_dying_server", capos_endpoint_open(&capos_rt.capset, "endpoint", &ep) == 0,
 	           "owns its endpoint\n");
 	static uint64_t buf[512];
-	struct capos_sqe sqe = {0};
-	struct capos_cqe cqe;
-	sqe.opcode = CAPOS_OP_RECV;
-	sqe.cap_id = ep.cap_id;
-	sqe.result_addr = (uint64_t)(uintptr_t)buf;
-	sqe.result_len = sizeof buf;
-	capos_ring_submit_wait(&capos_rt_ring, &sqe, &cqe);
+	struct capos_cqe cqe = echo_recv(&ep, buf, sizeof buf);
 	DEMO_CHECK("ipc_dying_server", cqe.result > 0 && cqe.call_id != 0,
 	           "received a call; exiting without answering it\n");
 	capos_cap_enter(1, 100000000ull); /* nothing completes: a 100 ms sleep */

@@ -16,13 +16,7 @@ int main(void)
 	DEMO_CHECK("ipc_stuck_server", capos_endpoint_open(&capos_rt.capset, "endpoint", &ep) == 0,
 	           "owns its endpoint\n");
 	static uint64_t buf[64];
-	struct capos_sqe sqe = {0};
-	struct capos_cqe cqe;
-	sqe.opcode = CAPOS_OP_RECV;
-	sqe.cap_id = ep.cap_id;
-	sqe.result_addr = (uint64_t)(uintptr_t)buf;
-	sqe.result_len = sizeof buf;
-	capos_ring_submit_wait(&capos_rt_ring, &sqe, &cqe);
+	echo_recv(&ep, buf, sizeof buf);
 	capos_printf("[ipc_stuck_server] received a call; now waiting for nothing\n");
 	capos_cap_enter(1, CAPOS_WAIT_FOREVER);
 	capos_printf("[ipc_stuck_server] FAIL: woke up\n");

@@ -532,6 +532,16 @@ static void term_write_params(uint32_t n)
 	finish(&b);
 }
 
+/* Bytes of a result whose root is the flat struct S (framing, root
+ * pointer, S's words): what a successful call's CQE result says. */
+#define FLAT_LEN(S) (16 + 8 * (S##_DATA_WORDS + S##_PTR_COUNT))
+
+/* Opens the last result, if the call answered with `want` bytes. */
+static bool answered(struct capnp_reader *m, int32_t e, int32_t want)
+{
+	return e == want && capnp_reader_init(m, result, (size_t)e) == CAPNP_OK;
+}
+
 /* The CapException type of the last result (after an application exception). */
 static int32_t exception_type(void)
 {
@@ -539,6 +549,30 @@ static int32_t exception_type(void)
 	if (capnp_reader_init(&m, result, sizeof result) != CAPNP_OK)
 		return -1;
 	return (int32_t)capos_CapException_get_type(capos_CapException_read_root(&m));
+}
+
+/* What windowSize and stats answer: a serial line cannot tell its size,
+ * and the bytes buffered are some of the bytes received. */
+static void check_terminal_results(void)
+{
+	struct capnp_reader m;
+	int32_t e = call_len(term_id, capos_Terminal_windowSize_METHOD, sizeof result);
+	bool ok = answered(&m, e, FLAT_LEN(capos_Terminal_windowSize_Results));
+	if (ok) {
+		capos_Terminal_windowSize_Results_reader w = capos_Terminal_windowSize_Results_read_root(&m);
+		ok = !capos_Terminal_windowSize_Results_get_known(w) &&
+		     capos_Terminal_windowSize_Results_get_rows(w) == 24 &&
+		     capos_Terminal_windowSize_Results_get_cols(w) == 80;
+	}
+	DEMO_CHECK(NAME, ok, "Terminal.windowSize: %d bytes, not known, 24 x 80\n", (int)e);
+	e = call_len(term_id, capos_Terminal_stats_METHOD, sizeof result);
+	ok = answered(&m, e, FLAT_LEN(capos_Terminal_stats_Results));
+	if (ok) {
+		capos_Terminal_stats_Results_reader r = capos_Terminal_stats_Results_read_root(&m);
+		ok = capos_Terminal_stats_Results_get_buffered(r) <=
+		     capos_Terminal_stats_Results_get_received(r);
+	}
+	DEMO_CHECK(NAME, ok, "Terminal.stats: %d bytes, buffered <= received\n", (int)e);
 }
 
 static void check_terminal(void)
@@ -578,6 +612,7 @@ static void check_terminal(void)
 	DEMO_CHECK(NAME, e == TOO_SMALL, "Terminal.windowSize into 8 bytes: %s\n", err(e));
 	e = call_ro(term_id, capos_Terminal_stats_METHOD);
 	DEMO_CHECK(NAME, e == BAD_BUFFER, "Terminal.stats into a read-only buffer: %s\n", err(e));
+	check_terminal_results();
 
 	/* Params that are no Cap'n Proto message at all. */
 	memset(params, 0xff, 16);
@@ -605,6 +640,18 @@ static void check_monitor(void)
 	           err(e));
 	e = call_len(mon_id, capos_SystemMonitor_memory_METHOD, 16);
 	DEMO_CHECK(NAME, e == TOO_SMALL, "SystemMonitor.memory into 16 bytes: %s\n", err(e));
+	struct capnp_reader m;
+	e = call_len(mon_id, capos_SystemMonitor_memory_METHOD, sizeof result);
+	bool ok = answered(&m, e, FLAT_LEN(capos_SystemMonitor_memory_Results));
+	if (ok) {
+		capos_SystemMonitor_memory_Results_reader r = capos_SystemMonitor_memory_Results_read_root(&m);
+		uint64_t total = capos_SystemMonitor_memory_Results_get_framesTotal(r);
+		ok = total > 0 && capos_SystemMonitor_memory_Results_get_framesFree(r) < total &&
+		     capos_SystemMonitor_memory_Results_get_processesLive(r) >= 1;
+	}
+	DEMO_CHECK(NAME, ok, "SystemMonitor.memory: %d bytes, some frames free of the total, "
+	                     "this process live\n",
+	           (int)e);
 	struct capos_frame_stats s0 = stats();
 	e = call_len(mon_id, capos_SystemMonitor_forChildren_METHOD, 8);
 	DEMO_CHECK(NAME, e == TOO_SMALL, "SystemMonitor.forChildren into 8 bytes: %s\n", err(e));

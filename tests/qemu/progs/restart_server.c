@@ -11,6 +11,8 @@
 
 #include <capos/endpoint.h>
 
+#include "echo_proto.h"
+
 #define PING  0
 #define CRASH 1
 
@@ -21,13 +23,7 @@ int main(void)
 	           "owns its endpoint\n");
 	static uint64_t buf[64];
 	for (;;) {
-		struct capos_sqe sqe = {0};
-		struct capos_cqe cqe;
-		sqe.opcode = CAPOS_OP_RECV;
-		sqe.cap_id = ep.cap_id;
-		sqe.result_addr = (uint64_t)(uintptr_t)buf;
-		sqe.result_len = sizeof buf;
-		capos_ring_submit_wait(&capos_rt_ring, &sqe, &cqe);
+		struct capos_cqe cqe = echo_recv(&ep, buf, sizeof buf);
 		if (cqe.result == CAPOS_ERR_DISCONNECTED)
 			break; /* no client left */
 		if (cqe.result < 0) {
@@ -40,7 +36,7 @@ int main(void)
 			*(volatile uint64_t *)(uintptr_t)capos_rt.pid = 0; /* below the user range: killed */
 		}
 		static const uint64_t pong = 0x706f6e67;
-		memset(&sqe, 0, sizeof sqe);
+		struct capos_sqe sqe = {0};
 		sqe.opcode = CAPOS_OP_RETURN;
 		sqe.cap_id = ep.cap_id;
 		sqe.call_id = h->call_id;
