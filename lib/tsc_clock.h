@@ -35,11 +35,11 @@ struct tsc_clock_ops {
 struct tsc_clock {
 	const struct tsc_clock_ops *ops;
 	void *ctx;
-	bool anchored;               /* first_* hold the first reading */
+	bool anchored; /* first_* hold the first reading */
 	uint64_t first_ns, first_tsc;
-	uint64_t base_ns, base_tsc;  /* the last reference reading */
-	uint64_t num, den;           /* ns per tick as num / den; den 0: not calibrated */
-	uint64_t last;               /* the last value returned */
+	uint64_t base_ns, base_tsc;    /* the last reference reading */
+	uint64_t num, den;             /* ns per tick as num / den; den 0: not calibrated */
+	uint64_t last;                 /* the last value returned */
 	uint64_t ref_reads, tsc_reads; /* readings by source (the loop's counters) */
 };
 

@@ -105,6 +105,15 @@ static bool known_iface(uint64_t id)
 
 void pool_add(uint32_t id, uint64_t iface)
 {
+	/* A ThreadSpawner or FrameAllocator that came back through a
+	 * transfer (descriptors read from random memory can name ours) is
+	 * only released: random calls on it would start threads running
+	 * garbage or hand out untracked frames, as any_cap says. */
+	if (iface == thread_ThreadSpawner_ID || iface == capos_FrameAllocator_ID) {
+		if (kf_nevicted < sizeof kf_evicted / sizeof kf_evicted[0])
+			kf_evicted[kf_nevicted++] = id;
+		return;
+	}
 	if (kf_npool < KF_POOL) {
 		kf_pool[kf_npool++] = (struct kf_cap){id, iface};
 		return;
