@@ -12,8 +12,11 @@
  *     check and validates the distance against the ring size;
  *   - an SQE is copied out in one go before any field is looked at, so the
  *     process cannot change a field between validation and use;
- *   - the geometry fields (sizes, masks) are rewritten by the kernel on
- *     every entry: the kernel never reads them back.
+ *   - the geometry fields (sizes, masks) are written once, by ring_init,
+ *     for the runtime to check; the kernel never reads them back, and it
+ *     writes its own indices only when it moves them, so a process that
+ *     scribbles on any of them misleads only itself (cap_enter does not
+ *     rewrite them: that cost every entry six stores for no safety).
  */
 #ifndef CAPOS_LIB_RING_CONSUMER_H
 #define CAPOS_LIB_RING_CONSUMER_H
@@ -38,11 +41,13 @@ void ring_init(struct capos_ring_page *page, struct ring_cursor *c);
 #define RING_WRITE_ONCE32(x, v) (*(volatile uint32_t *)&(x) = (v))
 
 /*
- * The four index helpers below run on every cap_enter, so they are
- * inline: an empty cap_enter is mostly their calls otherwise.
+ * The index helpers below run on every cap_enter, so they are inline:
+ * an empty cap_enter is mostly their calls otherwise.
  */
 
-/* Rewrites geometry and the kernel-owned indices (undoing user scribbles). */
+/* Writes the geometry and the kernel-owned indices: at ring_init, and
+ * again when cap_enter finds the ring corrupt (so a process that repairs
+ * its own indices finds the kernel's as they are). */
 static inline void ring_publish(struct capos_ring_page *page, const struct ring_cursor *c)
 {
 	struct capos_ring_header *h = &page->header;

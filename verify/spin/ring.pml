@@ -96,9 +96,8 @@ inline post_cqe(id) {
 
 /* ring_drain: one cap_enter's worth of SQEs. */
 inline ring_drain() {
-	/* ring_publish: the kernel rewrites what it owns. */
-	pg_sq_head = k_sq_head;
-	pg_cq_tail = k_cq_tail;
+	/* cap_enter does not rewrite the published indices on entry
+	 * (only when it moves them, and on a corrupt ring below). */
 	tail = sq_tail;                     /* ring_sq_pending: one read */
 	pending = DIFF(tail, k_sq_head);
 	head = cq_head;                     /* ring_cq_space: one read */
@@ -106,7 +105,9 @@ inline ring_drain() {
 	if
 	:: pending > SQ_ENTRIES || ready > CQ_ENTRIES ->
 		assert(hostile);              /* an honest user never looks corrupt */
-		corrupt_seen++
+		corrupt_seen++;
+		pg_sq_head = k_sq_head;       /* ring_publish (ring_corrupt) */
+		pg_cq_tail = k_cq_tail
 	:: else ->
 		space = CQ_ENTRIES - ready;
 		if
