@@ -36,13 +36,14 @@ static int64_t sys_cap_enter(struct process *p, uint64_t min_complete, uint64_t 
 {
 	if (min_complete > CAPOS_CQ_ENTRIES)
 		return CAPOS_ERR_INVALID_ARGUMENT;
+	/* Each user index read once, both checked before anything is taken. */
 	int pending = ring_sq_pending(p->ring, &p->ring_cursor);
-	if (pending != 0 && ring_drain(p, pending) < 0)
-		return ring_corrupt(p);
-	MEASURE_STAGE(EXIT);
 	int ready = ring_cq_ready(p->ring, &p->ring_cursor);
-	if (ready < 0)
+	if (pending < 0 || ready < 0)
 		return ring_corrupt(p);
+	if (pending != 0)
+		ready = ring_drain(p, (uint32_t)pending, (uint32_t)ready);
+	MEASURE_STAGE(EXIT);
 	p->ring_corrupt_streak = 0;
 	if ((uint64_t)ready >= min_complete || timeout_ns == CAPOS_NO_WAIT)
 		return ready;
