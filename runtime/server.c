@@ -75,6 +75,17 @@ static int submit_return(struct capos_ring *r, uint32_t ep, uint32_t call_id,
 	return capos_ring_submit(r, &sqe);
 }
 
+/* Collects a RETURN's completion if it is there (counting a refusal). */
+static bool take_return(struct capos_ring *r, uint64_t ud, struct capos_server_stats *stats)
+{
+	struct capos_cqe rc;
+	if (!capos_ring_take(r, ud, &rc))
+		return false;
+	if (rc.result < 0)
+		stats->return_errors++;
+	return true;
+}
+
 int capos_server_run(struct capos_ring *r, uint32_t ep, capos_server_handler handler, void *ctx,
                      struct capos_server_stats *stats)
 {
@@ -96,13 +107,16 @@ int capos_server_run_releases(struct capos_ring *r, uint32_t ep, capos_server_ha
 		return err;
 	for (;;) {
 		struct capos_cqe cqe;
+		/* The last RETURN's completion first: the cap_enter that queued
+		 * it with this RECV posted it before the RECV's, so both are
+		 * then taken from the head of the CQ, without the stash. */
+		if (ret_ud && take_return(r, ret_ud, stats))
+			ret_ud = 0;
 		err = capos_ring_wait(r, recv_ud, CAPOS_WAIT_FOREVER, &cqe);
 		if (err < 0)
 			return err;
 		if (ret_ud) {
-			struct capos_cqe rc;
-			if (capos_ring_take(r, ret_ud, &rc) && rc.result < 0)
-				stats->return_errors++;
+			take_return(r, ret_ud, stats);
 			ret_ud = 0;
 		}
 		if (cqe.result == CAPOS_ERR_DISCONNECTED)
