@@ -9,15 +9,19 @@
 
 int capos_server_parse(const void *buf, uint32_t n, struct capos_server_call *call)
 {
-	memset(call, 0, sizeof(*call));
+	/* Every field is set below; a refused message leaves *call zeroed. */
 	const struct capos_endpoint_message *m = buf;
-	if (n < sizeof(*m))
+	if (n < sizeof(*m)) {
+		*call = (struct capos_server_call){0};
 		return CAPOS_ERR_BAD_MESSAGE;
+	}
 	uint64_t caps_at = sizeof(*m) + capos_align8(m->params_len);
 	uint64_t end = caps_at + (uint64_t)m->cap_count * sizeof(struct capos_cap_record);
 	if ((uint64_t)sizeof(*m) + m->params_len > n || (m->cap_count != 0 && end > n) ||
-	    m->cap_count > CAPOS_XFER_MAX)
+	    m->cap_count > CAPOS_XFER_MAX) {
+		*call = (struct capos_server_call){0};
 		return CAPOS_ERR_BAD_MESSAGE;
+	}
 	call->call_id = m->call_id;
 	call->method_id = m->method_id;
 	call->flags = m->flags;
