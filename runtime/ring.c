@@ -87,9 +87,12 @@ int64_t capos_ring_enter(struct capos_ring *r, uint32_t min_complete, uint64_t t
 	return r->enter(min_complete, timeout_ns, r->enter_ctx);
 }
 
-int capos_ring_submit(struct capos_ring *r, const struct capos_sqe *sqe)
+/* The SQ as capos_ring_submit found it full: the kernel consumes what is
+ * queued, then one more try.  Out of line: the common submit needs none
+ * of its frame. */
+static __attribute__((noinline)) int submit_full(struct capos_ring *r,
+                                                 const struct capos_sqe *sqe)
 {
-	r = capos_ring_self(r);
 	volatile struct capos_ring_header *h = &r->page->header;
 	for (int attempt = 0; attempt < 2; attempt++) {
 		uint32_t head = load_acquire(&h->sq_head);
@@ -100,9 +103,6 @@ int capos_ring_submit(struct capos_ring *r, const struct capos_sqe *sqe)
 			return CAPOS_ERR_RING_CORRUPT;
 		}
 		if (used < CAPOS_SQ_ENTRIES) {
-			/* A plain struct copy (inline, four 16-byte moves), not
-			 * copy_entry's call: the slot is the client's until
-			 * the release below. */
 			*(struct capos_sqe *)&r->page->sq[tail & (CAPOS_SQ_ENTRIES - 1)] = *sqe;
 			store_release(&h->sq_tail, tail + 1);
 			r->stats.submitted++;
@@ -123,6 +123,22 @@ int capos_ring_submit(struct capos_ring *r, const struct capos_sqe *sqe)
 			return (int)n;
 	}
 	return CAPOS_ERR_NO_RESOURCES;
+}
+
+int capos_ring_submit(struct capos_ring *r, const struct capos_sqe *sqe)
+{
+	r = capos_ring_self(r);
+	volatile struct capos_ring_header *h = &r->page->header;
+	uint32_t head = load_acquire(&h->sq_head);
+	uint32_t tail = h->sq_tail;
+	if (tail - head >= CAPOS_SQ_ENTRIES)
+		return submit_full(r, sqe); /* or corrupt: it tells which */
+	/* A plain struct copy (inline, four 16-byte moves), not copy_entry's
+	 * call: the slot is the client's until the release below. */
+	*(struct capos_sqe *)&r->page->sq[tail & (CAPOS_SQ_ENTRIES - 1)] = *sqe;
+	store_release(&h->sq_tail, tail + 1);
+	r->stats.submitted++;
+	return 0;
 }
 
 int capos_ring_reap(struct capos_ring *r)
@@ -217,12 +233,11 @@ static bool cq_take_head(struct capos_ring *r, uint64_t user_data, struct capos_
 	return true;
 }
 
-bool capos_ring_take(struct capos_ring *r, uint64_t user_data, struct capos_cqe *out)
+/* capos_ring_take when the completion is not the oldest in an empty
+ * stash's CQ.  Out of line: the common take needs none of its frame. */
+static __attribute__((noinline)) bool take_slow(struct capos_ring *r, uint64_t user_data,
+                                                struct capos_cqe *out)
 {
-	r = capos_ring_self(r);
-	if (r->stash_count == 0)
-		if (cq_take_head(r, user_data, out))
-			return true;
 	if (stash_take(r, user_data, out))
 		return true;
 	uint32_t before = r->stash_count;
@@ -234,6 +249,14 @@ bool capos_ring_take(struct capos_ring *r, uint64_t user_data, struct capos_cqe 
 	/* Everything else reaped now waits for its owner. */
 	r->stats.stashed += r->stash_count - before;
 	return found;
+}
+
+bool capos_ring_take(struct capos_ring *r, uint64_t user_data, struct capos_cqe *out)
+{
+	r = capos_ring_self(r);
+	if (r->stash_count == 0 && cq_take_head(r, user_data, out))
+		return true;
+	return take_slow(r, user_data, out);
 }
 
 /* CQEs the kernel has posted that the client has not copied out. */
