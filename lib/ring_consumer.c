@@ -11,36 +11,6 @@ void ring_init(struct capos_ring_page *page, struct ring_cursor *c)
 	ring_publish(page, c);
 }
 
-void ring_take_sqe(struct capos_ring_page *page, struct ring_cursor *c, struct capos_sqe *out)
-{
-	/* Eight 8-byte loads, each done exactly once (SQEs are 64-byte aligned
-	 * in the page); the copy is what gets validated and used. */
-	const volatile uint64_t *src =
-		(const volatile uint64_t *)&page->sq[c->sq_head & (CAPOS_SQ_ENTRIES - 1)];
-	uint64_t words[sizeof(*out) / 8];
-	/* Unrolled: the words stay in registers (a loop went through the
-	 * stack, 84 instructions per SQE instead of 30). */
-#pragma GCC unroll 8
-	for (unsigned i = 0; i < sizeof(words) / 8; i++)
-		words[i] = src[i];
-	__builtin_memcpy(out, words, sizeof(*out));
-	c->sq_head++;
-	RING_WRITE_ONCE32(page->header.sq_head, c->sq_head);
-}
-
-void ring_post_cqe(struct capos_ring_page *page, struct ring_cursor *c,
-                   const struct capos_cqe *cqe)
-{
-	page->cq[c->cq_tail & (CAPOS_CQ_ENTRIES - 1)] = *cqe;
-	/* The entry must be visible before the index that publishes it.  On
-	 * one x86 CPU stores are ordered; the barrier stops the compiler. */
-	/* clang-format off */
-	__asm__ volatile("" ::: "memory");
-	/* clang-format on */
-	c->cq_tail++;
-	RING_WRITE_ONCE32(page->header.cq_tail, c->cq_tail);
-}
-
 int ring_check_user_range(uint64_t addr, uint64_t len, uint64_t max_len)
 {
 	if (len == 0)

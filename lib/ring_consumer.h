@@ -12,8 +12,11 @@
  *     check and validates the distance against the ring size;
  *   - an SQE is copied out in one go before any field is looked at, so the
  *     process cannot change a field between validation and use;
- *   - the geometry fields (sizes, masks) are rewritten by the kernel on
- *     every entry: the kernel never reads them back.
+ *   - the geometry fields (sizes, masks) are written once, by ring_init,
+ *     for the runtime to check; the kernel never reads them back, and it
+ *     writes its own indices only when it moves them, so a process that
+ *     scribbles on any of them misleads only itself (cap_enter does not
+ *     rewrite them: that cost every entry six stores for no safety).
  */
 #ifndef CAPOS_LIB_RING_CONSUMER_H
 #define CAPOS_LIB_RING_CONSUMER_H
@@ -38,11 +41,13 @@ void ring_init(struct capos_ring_page *page, struct ring_cursor *c);
 #define RING_WRITE_ONCE32(x, v) (*(volatile uint32_t *)&(x) = (v))
 
 /*
- * The four index helpers below run on every cap_enter, so they are
- * inline: an empty cap_enter is mostly their calls otherwise.
+ * The index helpers below run on every cap_enter, so they are inline:
+ * an empty cap_enter is mostly their calls otherwise.
  */
 
-/* Rewrites geometry and the kernel-owned indices (undoing user scribbles). */
+/* Writes the geometry and the kernel-owned indices: at ring_init, and
+ * again when cap_enter finds the ring corrupt (so a process that repairs
+ * its own indices finds the kernel's as they are). */
 static inline void ring_publish(struct capos_ring_page *page, const struct ring_cursor *c)
 {
 	struct capos_ring_header *h = &page->header;
@@ -87,8 +92,24 @@ static inline int ring_cq_space(const struct capos_ring_page *page, const struct
 }
 
 /* Copies the SQE at sq_head into *out and advances sq_head (caller checked
- * ring_sq_pending() > 0). */
-void ring_take_sqe(struct capos_ring_page *page, struct ring_cursor *c, struct capos_sqe *out);
+ * ring_sq_pending() > 0).  Eight 8-byte loads, each done exactly once (SQEs
+ * are 64-byte aligned in the page), each stored straight into *out: the
+ * copy is what gets validated and used.  Inline, and without an array
+ * between the loads and *out: a call and a second copy through the stack
+ * were half of it. */
+static inline void ring_take_sqe(struct capos_ring_page *page, struct ring_cursor *c,
+                                 struct capos_sqe *out)
+{
+	const volatile uint64_t *src =
+		(const volatile uint64_t *)&page->sq[c->sq_head & (CAPOS_SQ_ENTRIES - 1)];
+#pragma GCC unroll 8
+	for (unsigned i = 0; i < sizeof(*out) / 8; i++) {
+		uint64_t w = src[i];
+		__builtin_memcpy((char *)out + 8 * i, &w, 8);
+	}
+	c->sq_head++;
+	RING_WRITE_ONCE32(page->header.sq_head, c->sq_head);
+}
 
 /*
  * The SQE as eight little-endian words (abi.h's offset asserts): word 0 is
@@ -126,11 +147,15 @@ static inline uint32_t ring_take_nops(struct capos_ring_page *page, struct ring_
 	while (n < max) {
 		const volatile uint64_t *w =
 			(const volatile uint64_t *)&page->sq[(head + n) & (CAPOS_SQ_ENTRIES - 1)];
+		/* Opcode and flags first: any other SQE leaves after one read
+		 * (what a separate opcode hint cost every SQE). */
 		uint64_t w0 = w[SQE_WORD_OPCODE_FLAGS];
+		if ((uint32_t)w0 != 0)
+			break; /* not a plain NOP: the full path takes it */
 		uint64_t w5 = w[SQE_WORD_METHOD];
 		uint64_t w6 = w[SQE_WORD_PIPELINE];
-		if ((uint32_t)w0 != 0 || (uint32_t)w5 != 0 || w6 != 0)
-			break; /* not a plain NOP: the full path takes it */
+		if (((uint32_t)w5 | w6) != 0)
+			break;
 		page->cq[(tail + n) & (CAPOS_CQ_ENTRIES - 1)] =
 			(struct capos_cqe){.user_data = w[SQE_WORD_USER_DATA]};
 		n++;
@@ -142,23 +167,35 @@ static inline uint32_t ring_take_nops(struct capos_ring_page *page, struct ring_
 	/* clang-format on */
 	c->sq_head = head + n;
 	c->cq_tail = tail + n;
-	RING_WRITE_ONCE32(page->header.sq_head, c->sq_head);
-	RING_WRITE_ONCE32(page->header.cq_tail, c->cq_tail);
+	RING_WRITE_ONCE32(page->header.sq_head, head + n);
+	RING_WRITE_ONCE32(page->header.cq_tail, tail + n);
 	return n;
 }
 
 /* Whether the SQE at sq_head looks like a NOP: a hint, read once, that
- * spares other SQEs the call to ring_take_nops (which decides from its
- * own reads). */
+ * spares an SQE after another SQE ring_take_nops's setup (which decides
+ * from its own reads). */
 static inline int ring_peek_nop(const struct capos_ring_page *page, const struct ring_cursor *c)
 {
 	return *(const volatile uint8_t *)&page->sq[c->sq_head & (CAPOS_SQ_ENTRIES - 1)].opcode ==
 	       CAPOS_OP_NOP;
 }
 
-/* Writes a CQE at cq_tail and advances it (caller checked ring_cq_space() > 0). */
-void ring_post_cqe(struct capos_ring_page *page, struct ring_cursor *c,
-                   const struct capos_cqe *cqe);
+/* Writes a CQE at cq_tail and advances it (caller checked ring_cq_space() > 0).
+ * Inline: every completion is posted through it. */
+static inline void ring_post_cqe(struct capos_ring_page *page, struct ring_cursor *c,
+                                 const struct capos_cqe *cqe)
+{
+	uint32_t tail = c->cq_tail;
+	page->cq[tail & (CAPOS_CQ_ENTRIES - 1)] = *cqe;
+	/* The entry must be visible before the index that publishes it.  On
+	 * one x86 CPU stores are ordered; the barrier stops the compiler. */
+	/* clang-format off */
+	__asm__ volatile("" ::: "memory");
+	/* clang-format on */
+	c->cq_tail = tail + 1;
+	RING_WRITE_ONCE32(page->header.cq_tail, tail + 1);
+}
 
 /* Structural validation of a copied SQE, independent of any capability:
  * reserved opcode -> CAPOS_ERR_RESERVED_OPCODE; unknown flags, non-zero

@@ -9,15 +9,19 @@
 
 int capos_server_parse(const void *buf, uint32_t n, struct capos_server_call *call)
 {
-	memset(call, 0, sizeof(*call));
+	/* Every field is set below; a refused message leaves *call zeroed. */
 	const struct capos_endpoint_message *m = buf;
-	if (n < sizeof(*m))
+	if (n < sizeof(*m)) {
+		*call = (struct capos_server_call){0};
 		return CAPOS_ERR_BAD_MESSAGE;
+	}
 	uint64_t caps_at = sizeof(*m) + capos_align8(m->params_len);
 	uint64_t end = caps_at + (uint64_t)m->cap_count * sizeof(struct capos_cap_record);
 	if ((uint64_t)sizeof(*m) + m->params_len > n || (m->cap_count != 0 && end > n) ||
-	    m->cap_count > CAPOS_XFER_MAX)
+	    m->cap_count > CAPOS_XFER_MAX) {
+		*call = (struct capos_server_call){0};
 		return CAPOS_ERR_BAD_MESSAGE;
+	}
 	call->call_id = m->call_id;
 	call->method_id = m->method_id;
 	call->flags = m->flags;
@@ -75,6 +79,17 @@ static int submit_return(struct capos_ring *r, uint32_t ep, uint32_t call_id,
 	return capos_ring_submit(r, &sqe);
 }
 
+/* Collects a RETURN's completion if it is there (counting a refusal). */
+static bool take_return(struct capos_ring *r, uint64_t ud, struct capos_server_stats *stats)
+{
+	struct capos_cqe rc;
+	if (!capos_ring_take(r, ud, &rc))
+		return false;
+	if (rc.result < 0)
+		stats->return_errors++;
+	return true;
+}
+
 int capos_server_run(struct capos_ring *r, uint32_t ep, capos_server_handler handler, void *ctx,
                      struct capos_server_stats *stats)
 {
@@ -96,13 +111,16 @@ int capos_server_run_releases(struct capos_ring *r, uint32_t ep, capos_server_ha
 		return err;
 	for (;;) {
 		struct capos_cqe cqe;
+		/* The last RETURN's completion first: the cap_enter that queued
+		 * it with this RECV posted it before the RECV's, so both are
+		 * then taken from the head of the CQ, without the stash. */
+		if (ret_ud && take_return(r, ret_ud, stats))
+			ret_ud = 0;
 		err = capos_ring_wait(r, recv_ud, CAPOS_WAIT_FOREVER, &cqe);
 		if (err < 0)
 			return err;
 		if (ret_ud) {
-			struct capos_cqe rc;
-			if (capos_ring_take(r, ret_ud, &rc) && rc.result < 0)
-				stats->return_errors++;
+			take_return(r, ret_ud, stats);
 			ret_ud = 0;
 		}
 		if (cqe.result == CAPOS_ERR_DISCONNECTED)

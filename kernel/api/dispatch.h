@@ -15,10 +15,14 @@ struct capos_cqe;
 struct trap_frame;
 
 /* ring_dispatch.c: consumes up to the per-call budget of the `pending`
- * SQEs (ring_sq_pending's count, > 0: cap_enter reads sq_tail itself so
- * that an empty call costs no more than that read); returns the number
- * consumed or CAPOS_ERR_RING_CORRUPT. */
-int ring_drain(struct process *p, int pending);
+ * SQEs, 0 < pending <= CAPOS_SQ_ENTRIES, with `ready` completions not yet
+ * consumed, ready <= CAPOS_CQ_ENTRIES (ring_sq_pending's and
+ * ring_cq_ready's checked counts: cap_enter reads each user index once,
+ * so an empty call costs no more than those reads).  Returns the
+ * completions ready now: `ready` plus those posted meanwhile (the kernel
+ * never posts past the space `ready` left, so it is <= CAPOS_CQ_ENTRIES
+ * without a second read of cq_head). */
+int ring_drain(struct process *p, uint32_t pending, uint32_t ready);
 
 /* ring_dispatch.c: posts a completion that was accepted earlier (its CQ
  * slot was reserved when the SQE was accepted) and wakes p if its

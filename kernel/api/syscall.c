@@ -21,6 +21,7 @@ static int64_t ring_corrupt(struct process *p)
 {
 	struct capos_ring_header *h = &p->ring->header;
 	p->ring_corrupt_streak++;
+	ring_publish(p->ring, &p->ring_cursor);
 	kprintf("proc: pid %u '%s' ring corrupt (sq_tail %u vs kernel sq_head %u, cq_head %u vs "
 	        "kernel cq_tail %u), %u of %u\n",
 	        p->pid, p->name, *(volatile uint32_t *)&h->sq_tail, p->ring_cursor.sq_head,
@@ -35,14 +36,14 @@ static int64_t sys_cap_enter(struct process *p, uint64_t min_complete, uint64_t 
 {
 	if (min_complete > CAPOS_CQ_ENTRIES)
 		return CAPOS_ERR_INVALID_ARGUMENT;
-	ring_publish(p->ring, &p->ring_cursor);
+	/* Each user index read once, both checked before anything is taken. */
 	int pending = ring_sq_pending(p->ring, &p->ring_cursor);
-	if (pending != 0 && ring_drain(p, pending) < 0)
-		return ring_corrupt(p);
-	MEASURE_STAGE(EXIT);
 	int ready = ring_cq_ready(p->ring, &p->ring_cursor);
-	if (ready < 0)
+	if (pending < 0 || ready < 0)
 		return ring_corrupt(p);
+	if (pending != 0)
+		ready = ring_drain(p, (uint32_t)pending, (uint32_t)ready);
+	MEASURE_STAGE(EXIT);
 	p->ring_corrupt_streak = 0;
 	if ((uint64_t)ready >= min_complete || timeout_ns == CAPOS_NO_WAIT)
 		return ready;

@@ -11,7 +11,8 @@
 #include "blocking.h"
 #include "watchdog.h"
 
-static struct process *current;
+/* The running process (sched.h: sched_current reads it inline). */
+struct process *sched_current_proc;
 static uint64_t scheduler_rsp;           /* the scheduler loop's saved context */
 static unsigned last_index = UINT32_MAX; /* round-robin position: slot 0 goes first */
 static uint64_t preemptions;
@@ -19,8 +20,6 @@ static struct process *handoff; /* direct IPC target for the next pick */
 static uint32_t handoff_pid;
 static uint64_t handoffs;
 static uint64_t direct_switches; /* handoffs without the scheduler loop (sched_block) */
-
-struct process *sched_current(void) { return current; }
 
 void sched_wake(struct process *p)
 {
@@ -36,7 +35,7 @@ void sched_handoff(struct process *p)
 
 void sched_switch_out(void)
 {
-	struct process *p = current;
+	struct process *p = sched_current_proc;
 	context_switch(&p->saved_rsp, scheduler_rsp);
 }
 
@@ -66,7 +65,7 @@ static struct process *pick_next(void)
  * the kernel, general registers only, leaves them alone meanwhile). */
 static void load(struct process *p)
 {
-	current = p;
+	sched_current_proc = p;
 	p->state = PROC_RUNNING;
 	p->slices++;
 	tss_set_rsp0(p->kstack_top);
@@ -84,8 +83,8 @@ static void run(struct process *p)
 	context_switch(&scheduler_rsp, p->saved_rsp);
 	/* Whoever switched out last: not p when a direct switch (below)
 	 * passed the CPU on meanwhile. */
-	struct process *q = current;
-	current = 0;
+	struct process *q = sched_current_proc;
+	sched_current_proc = 0;
 	if (q->state == PROC_ZOMBIE) {
 		vmm_switch(vmm_kernel_pml4());
 		process_destroy(q);
@@ -96,7 +95,7 @@ static void run(struct process *p)
 
 void sched_block(void)
 {
-	struct process *from = current, *to = handoff;
+	struct process *from = sched_current_proc, *to = handoff;
 	handoff = 0;
 	if (to == 0 || to->pid != handoff_pid || to->state != PROC_RUNNABLE) {
 		sched_switch_out();
@@ -213,7 +212,7 @@ void timer_tick_hook(struct trap_frame *tf)
 	uint64_t now = ktime_ns();
 	watchdog_check(now, tf);
 	wake_expired(now);
-	struct process *p = current;
+	struct process *p = sched_current_proc;
 	if (p == 0 || !trap_from_user(tf))
 		return; /* idle loop, or (never) a kernel path with IF set */
 	if (now - p->slice_start < SCHED_SLICE_NS)

@@ -20,7 +20,10 @@
 /* Runs processes until none is left. */
 void sched_run(void);
 
-struct process *sched_current(void);
+/* The running process (0 in the scheduler loop).  Read inline: every
+ * system call starts with it. */
+extern struct process *sched_current_proc;
+static inline struct process *sched_current(void) { return sched_current_proc; }
 
 /* The current process blocks in cap_enter (state set): when the direct
  * IPC target (sched_handoff) is runnable, switch straight to it without

@@ -85,8 +85,13 @@ Test(ring, user_written_sq_head_is_ignored)
 	submit(nop(1));
 	page.header.sq_head = 12345;
 	cr_assert_eq(ring_sq_pending(&page, &cur), 1);
-	ring_publish(&page, &cur);
-	cr_assert_eq(page.header.sq_head, 0u);
+	struct capos_sqe s;
+	ring_take_sqe(&page, &cur, &s);
+	cr_assert_eq(s.user_data, 1u);
+	cr_assert_eq(page.header.sq_head, 1u, "the next take publishes the kernel's head");
+	page.header.sq_head = 999;
+	ring_publish(&page, &cur); /* what cap_enter does on a corrupt ring */
+	cr_assert_eq(page.header.sq_head, 1u);
 }
 
 Test(ring, bad_cq_head_is_corruption)
@@ -115,11 +120,24 @@ Test(ring, cq_fills_then_frees_as_user_consumes)
 	cr_assert_eq(ring_cq_space(&page, &cur), 3);
 }
 
-Test(ring, scribbled_geometry_is_restored)
+/* The geometry is written once and never read back: scribbling on it
+ * changes nothing the kernel computes. */
+Test(ring, scribbled_geometry_is_never_read)
 {
 	page.header.sq_mask = 0xffffffff;
+	page.header.sq_entries = 1;
 	page.header.cq_entries = 7;
-	ring_publish(&page, &cur);
+	page.header.cq_mask = 0;
+	for (uint64_t i = 0; i < CAPOS_SQ_ENTRIES; i++) {
+		page.sq[i] = nop(40 + i);
+		page.header.sq_tail++;
+	}
+	cr_assert_eq(ring_sq_pending(&page, &cur), (int)CAPOS_SQ_ENTRIES);
+	cr_assert_eq(ring_cq_space(&page, &cur), (int)CAPOS_CQ_ENTRIES);
+	cr_assert_eq(ring_take_nops(&page, &cur, CAPOS_SQ_ENTRIES), CAPOS_SQ_ENTRIES);
+	cr_assert_eq(page.cq[CAPOS_SQ_ENTRIES - 1].user_data, 40u + CAPOS_SQ_ENTRIES - 1);
+	cr_assert_eq(ring_cq_ready(&page, &cur), (int)CAPOS_SQ_ENTRIES);
+	ring_publish(&page, &cur); /* a corrupt ring's repair writes it again */
 	cr_assert_eq(page.header.sq_mask, CAPOS_SQ_ENTRIES - 1);
 	cr_assert_eq(page.header.cq_entries, CAPOS_CQ_ENTRIES);
 }

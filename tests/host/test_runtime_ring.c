@@ -67,6 +67,34 @@ Test(ring, out_of_order_completions_are_matched)
 	cr_expect_eq(k.enters, 1, "one cap_enter served the whole batch");
 }
 
+/* The oldest completion is taken straight from the CQ while nothing is
+ * stashed; any other goes through the stash, oldest match first. */
+Test(ring, take_from_the_cq_head_and_through_the_stash)
+{
+	for (uint64_t ud = 1; ud <= 3; ud++)
+		cr_assert_eq(capos_ring_nop(&ring, ud), 0);
+	cr_assert_eq(capos_ring_nop(&ring, 2), 0); /* user_data 2 reused */
+	cr_assert_eq(capos_ring_enter(&ring, 0, CAPOS_NO_WAIT), 4);
+	struct capos_cqe cqe;
+	cr_assert(capos_ring_take(&ring, 1, &cqe));
+	cr_expect_eq(cqe.user_data, 1u);
+	cr_expect_eq(page.header.cq_head, 1u, "taken in place");
+	cr_expect_eq(ring.stash_count, 0);
+	cr_assert(capos_ring_take(&ring, 3, &cqe), "not at the head: reaped");
+	cr_expect_eq(ring.stash_count, 2, "the two 2s wait in the stash");
+	cr_expect_eq(page.header.cq_head, 4u);
+	cr_assert(capos_ring_take(&ring, 2, &cqe));
+	cr_expect_eq(ring.stash_count, 1);
+	cr_assert(capos_ring_take(&ring, 2, &cqe));
+	cr_expect_eq(ring.stash_count, 0);
+	cr_expect_not(capos_ring_take(&ring, 2, &cqe), "each completion once");
+	cr_expect_eq(ring.stats.reaped, 4u);
+	/* A corrupt cq_head is left to the full path, which reports it. */
+	page.header.cq_head = page.header.cq_tail + 3;
+	cr_expect_not(capos_ring_take(&ring, 5, &cqe));
+	cr_expect_eq(ring.stats.corrupt, 1u);
+}
+
 Test(ring, full_sq_is_drained_by_submit)
 {
 	for (uint64_t i = 1; i <= CAPOS_SQ_ENTRIES; i++)

@@ -4,8 +4,8 @@
  *
  * Mirrors: lib/ring_consumer.h ring_publish, ring_sq_pending,
  * ring_cq_ready, ring_cq_space, ring_take_nops (a run of NOPs completed
- * with one publication of sq_head and cq_tail at its end);
- * lib/ring_consumer.c ring_take_sqe, ring_post_cqe; and
+ * with one publication of sq_head and cq_tail at its end),
+ * ring_take_sqe, ring_post_cqe; and
  * kernel/api/ring_dispatch.c ring_drain (its budget, the batch path and
  * the CQ slots reserved for deferred completions, run_op /
  * KCAP_CALL_DEFERRED) and api_complete (a deferred completion posted
@@ -22,8 +22,7 @@
  * Indices are free-running bytes starting just below the wrap (C: uint32
  * from 0; the arithmetic is the same modulo the width).
  *
- * mirrors lib/ring_consumer.h: ring_publish ring_sq_pending ring_cq_ready ring_cq_space ring_take_nops
- * mirrors lib/ring_consumer.c: ring_take_sqe ring_post_cqe
+ * mirrors lib/ring_consumer.h: ring_publish ring_sq_pending ring_cq_ready ring_cq_space ring_take_nops ring_take_sqe ring_post_cqe
  * mirrors kernel/api/ring_dispatch.c: ring_drain run_op api_complete
  * constant "#define RING_DRAIN_BUDGET CAPOS_SQ_ENTRIES" in kernel/api/ring_dispatch.c
  *
@@ -96,9 +95,8 @@ inline post_cqe(id) {
 
 /* ring_drain: one cap_enter's worth of SQEs. */
 inline ring_drain() {
-	/* ring_publish: the kernel rewrites what it owns. */
-	pg_sq_head = k_sq_head;
-	pg_cq_tail = k_cq_tail;
+	/* cap_enter does not rewrite the published indices on entry
+	 * (only when it moves them, and on a corrupt ring below). */
 	tail = sq_tail;                     /* ring_sq_pending: one read */
 	pending = DIFF(tail, k_sq_head);
 	head = cq_head;                     /* ring_cq_space: one read */
@@ -106,7 +104,9 @@ inline ring_drain() {
 	if
 	:: pending > SQ_ENTRIES || ready > CQ_ENTRIES ->
 		assert(hostile);              /* an honest user never looks corrupt */
-		corrupt_seen++
+		corrupt_seen++;
+		pg_sq_head = k_sq_head;       /* ring_publish (ring_corrupt) */
+		pg_cq_tail = k_cq_tail
 	:: else ->
 		space = CQ_ENTRIES - ready;
 		if

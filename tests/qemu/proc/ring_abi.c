@@ -96,12 +96,18 @@ ENTRY
 	RING->header.cq_head = good_head + 3;
 	CHECK(42, raw_cap_enter(0, CAPOS_NO_WAIT) == CAPOS_ERR_RING_CORRUPT);
 	RING->header.cq_head = good_head;
-	RING->header.sq_mask = 0xffff; /* scribbled geometry is rewritten */
-	RING->header.sq_head = 77;     /* and the kernel's own index too */
+	RING->header.sq_mask = 0xffff; /* scribbled geometry is never read back */
+	RING->header.sq_head = 77;     /* nor the kernel's own index */
 	raw_submit((struct capos_sqe){.opcode = CAPOS_OP_NOP, .user_data = 42});
 	CHECK(43, raw_cap_enter(1, CAPOS_WAIT_FOREVER) == 1);
-	CHECK(44, RING->header.sq_mask == CAPOS_SQ_ENTRIES - 1);
+	CHECK(44, RING->header.sq_head == RING->header.sq_tail); /* published as it moved */
 	CHECK(45, raw_pop().user_data == 42);
+	good_tail = RING->header.sq_tail; /* a corrupt call publishes everything again */
+	RING->header.sq_tail = good_tail + 1000;
+	CHECK(46, raw_cap_enter(0, CAPOS_NO_WAIT) == CAPOS_ERR_RING_CORRUPT);
+	RING->header.sq_tail = good_tail;
+	CHECK(47, RING->header.sq_mask == CAPOS_SQ_ENTRIES - 1);
+	CHECK(48, raw_cap_enter(0, CAPOS_NO_WAIT) == 0);
 
 	/* 60-69: the Console through a hand-built Cap'n Proto message */
 	uint32_t len = build_write_line();

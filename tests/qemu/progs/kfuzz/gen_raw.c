@@ -166,7 +166,7 @@ void op_corrupt(void)
 			kf_fail(7, "cap_enter with cq_head past cq_tail = %ld", (long)r);
 		break;
 	}
-	default: { /* kernel-owned fields: the kernel rewrites them */
+	default: { /* kernel-owned fields: never read back, republished by a corrupt call */
 		uint32_t sqh = h->sq_head, cqt = h->cq_tail;
 		h->sq_head = (uint32_t)kf_rand();
 		h->cq_tail = (uint32_t)kf_rand();
@@ -174,9 +174,17 @@ void op_corrupt(void)
 		h->cq_mask = (uint32_t)kf_rand();
 		h->reserved[kf_pick(5)] = (uint32_t)kf_rand();
 		int64_t r = capos_cap_enter(0, CAPOS_NO_WAIT);
-		if (r < 0 || h->sq_entries != CAPOS_SQ_ENTRIES || h->cq_mask != CAPOS_CQ_ENTRIES - 1 ||
-		    h->sq_head - sqh > CAPOS_SQ_ENTRIES || h->cq_tail - cqt > CAPOS_CQ_ENTRIES)
-			kf_fail(7, "kernel-owned ring fields not restored (cap_enter %ld)", (long)r);
+		if (r < 0)
+			kf_fail(7, "cap_enter read scribbled kernel-owned ring fields (%ld)", (long)r);
+		/* The repair: a call on a corrupt ring publishes them again. */
+		uint32_t t = h->sq_tail;
+		h->sq_tail = t + CAPOS_SQ_ENTRIES + 1;
+		r = capos_cap_enter(0, CAPOS_NO_WAIT);
+		h->sq_tail = t;
+		if (r != CAPOS_ERR_RING_CORRUPT || h->sq_entries != CAPOS_SQ_ENTRIES ||
+		    h->cq_mask != CAPOS_CQ_ENTRIES - 1 || h->sq_head - sqh > CAPOS_SQ_ENTRIES ||
+		    h->cq_tail - cqt > CAPOS_CQ_ENTRIES)
+			kf_fail(7, "kernel-owned ring fields not republished (cap_enter %ld)", (long)r);
 		break;
 	}
 	}
