@@ -8,6 +8,7 @@
  * in clone_start with its own ring.  A detached thread unmaps its own
  * block as it ends (__capos_unmapself).
  */
+#include <capos/frame_allocator.h>
 #include <capos/rt.h>
 #include <capos/thread.h>
 #include "posix.h"
@@ -71,4 +72,22 @@ long __capos_clone(struct capos_clone *c, uintptr_t stack_base, size_t stack_siz
 	struct capos_thread handle = c->thread.t;
 	capos_thread_detach(&handle);
 	return tid;
+}
+
+/* For tests (tests/musl/pthread_check.c, which declares it weak so the
+ * same source builds on glibc): the frames charged to this process and
+ * the system's free frames (FrameAllocator.query on the CapSet's
+ * "frameAllocator"); -1 without one. */
+int __capos_frames(unsigned long *held, unsigned long *free_frames);
+int __capos_frames(unsigned long *held, unsigned long *free_frames)
+{
+	struct capos_frame_allocator fa;
+	struct capos_frame_stats st;
+	if (capos_rt.capset_status != CAPOS_CAPSET_OK ||
+	    capos_frame_allocator_open(&fa, &capos_rt_ring, &capos_rt.capset, "frameAllocator") != 0 ||
+	    capos_frame_query(&fa, &st, NULL) != 0)
+		return -1;
+	*held = st.held_frames;
+	*free_frames = st.free_frames;
+	return 0;
 }
