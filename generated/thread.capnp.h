@@ -256,7 +256,7 @@ static inline thread_ThreadSpawner_spawn_Params_reader thread_ThreadSpawner_spaw
 {
 	return (thread_ThreadSpawner_spawn_Params_reader){ s };
 }
-#define thread_ThreadSpawner_spawn_Params_DATA_WORDS 5
+#define thread_ThreadSpawner_spawn_Params_DATA_WORDS 6
 #define thread_ThreadSpawner_spawn_Params_PTR_COUNT 0
 static inline thread_ThreadSpawner_spawn_Params_reader thread_ThreadSpawner_spawn_Params_read_root(struct capnp_reader *m)
 {
@@ -264,7 +264,7 @@ static inline thread_ThreadSpawner_spawn_Params_reader thread_ThreadSpawner_spaw
 }
 static inline thread_ThreadSpawner_spawn_Params_builder thread_ThreadSpawner_spawn_Params_init_root(struct capnp_builder *b)
 {
-	return (thread_ThreadSpawner_spawn_Params_builder){ capnp_builder_root(b, 5, 0) };
+	return (thread_ThreadSpawner_spawn_Params_builder){ capnp_builder_root(b, 6, 0) };
 }
 static inline thread_ThreadSpawner_spawn_Params_reader thread_ThreadSpawner_spawn_Params_list_get(struct capnp_list l, uint32_t i)
 {
@@ -313,6 +313,14 @@ static inline uint64_t thread_ThreadSpawner_spawn_Params_get_tlsBase(thread_Thre
 static inline void thread_ThreadSpawner_spawn_Params_set_tlsBase(thread_ThreadSpawner_spawn_Params_builder b, uint64_t v)
 {
 	capnp_sb_set_u64(b.s, 32, (uint64_t)v);
+}
+static inline uint64_t thread_ThreadSpawner_spawn_Params_get_stackBase(thread_ThreadSpawner_spawn_Params_reader r)
+{
+	return (uint64_t)capnp_struct_u64(&r.s, 40);
+}
+static inline void thread_ThreadSpawner_spawn_Params_set_stackBase(thread_ThreadSpawner_spawn_Params_builder b, uint64_t v)
+{
+	capnp_sb_set_u64(b.s, 40, (uint64_t)v);
 }
 
 /* struct thread.capnp:ThreadSpawner.spawn$Results */

@@ -318,6 +318,7 @@ struct thread_ThreadSpawner_spawn_args {
 	uint64_t stackSize;
 	uint64_t tlsSize;
 	uint64_t tlsBase;
+	uint64_t stackBase;
 };
 
 static int thread_ThreadSpawner_spawn_fill(struct capnp_struct_builder rpc_b, struct capos_rpc_out *rpc_o, const void *rpc_v)
@@ -329,11 +330,12 @@ static int thread_ThreadSpawner_spawn_fill(struct capnp_struct_builder rpc_b, st
 	thread_ThreadSpawner_spawn_Params_set_stackSize(rpc_p, a->stackSize);
 	thread_ThreadSpawner_spawn_Params_set_tlsSize(rpc_p, a->tlsSize);
 	thread_ThreadSpawner_spawn_Params_set_tlsBase(rpc_p, a->tlsBase);
+	thread_ThreadSpawner_spawn_Params_set_stackBase(rpc_p, a->stackBase);
 	(void)rpc_o;
 	return 0;
 }
 
-int thread_ThreadSpawner_spawn(const thread_ThreadSpawner_Client *cap_client, uint64_t entry, uint64_t arg, uint64_t stackSize, uint64_t tlsSize, uint64_t tlsBase,
+int thread_ThreadSpawner_spawn(const thread_ThreadSpawner_Client *cap_client, uint64_t entry, uint64_t arg, uint64_t stackSize, uint64_t tlsSize, uint64_t tlsBase, uint64_t stackBase,
 	thread_ThreadSpawner_spawn_Reply *cap_reply, struct capos_call_error *cap_err)
 {
 	size_t rpc_hint = 0;
@@ -343,6 +345,7 @@ int thread_ThreadSpawner_spawn(const thread_ThreadSpawner_Client *cap_client, ui
 	rpc_a.stackSize = stackSize;
 	rpc_a.tlsSize = tlsSize;
 	rpc_a.tlsBase = tlsBase;
+	rpc_a.stackBase = stackBase;
 	thread_ThreadSpawner_spawn_Reply rpc_scratch, *r = cap_reply;
 	if (r == NULL)
 		r = &rpc_scratch;
@@ -350,7 +353,7 @@ int thread_ThreadSpawner_spawn(const thread_ThreadSpawner_Client *cap_client, ui
 	return thread_ThreadSpawner_spawn_reply(r, rpc_e, r == cap_reply ? 1 : 2, cap_err);
 }
 
-int thread_ThreadSpawner_spawn_start(const thread_ThreadSpawner_Client *cap_client, uint64_t entry, uint64_t arg, uint64_t stackSize, uint64_t tlsSize, uint64_t tlsBase,
+int thread_ThreadSpawner_spawn_start(const thread_ThreadSpawner_Client *cap_client, uint64_t entry, uint64_t arg, uint64_t stackSize, uint64_t tlsSize, uint64_t tlsBase, uint64_t stackBase,
 	struct capos_rpc_pending *cap_pending, struct capos_call_error *cap_err)
 {
 	size_t rpc_hint = 0;
@@ -360,6 +363,7 @@ int thread_ThreadSpawner_spawn_start(const thread_ThreadSpawner_Client *cap_clie
 	rpc_a.stackSize = stackSize;
 	rpc_a.tlsSize = tlsSize;
 	rpc_a.tlsBase = tlsBase;
+	rpc_a.stackBase = stackBase;
 	return capos_rpc_start(&cap_client->c, &thread_ThreadSpawner_spawn_m, rpc_hint, thread_ThreadSpawner_spawn_fill, &rpc_a, cap_pending, cap_err);
 }
 

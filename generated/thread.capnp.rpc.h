@@ -148,9 +148,9 @@ struct thread_ThreadSpawner_spawn_Reply {
 int thread_ThreadSpawner_spawn_Call(const thread_ThreadSpawner_Client *cap_client,
 	int (*cap_fill)(thread_ThreadSpawner_spawn_Params_builder params, struct capos_rpc_out *out, void *arg),
 	void *cap_arg, thread_ThreadSpawner_spawn_Reply *cap_reply, struct capos_call_error *cap_err);
-int thread_ThreadSpawner_spawn(const thread_ThreadSpawner_Client *cap_client, uint64_t entry, uint64_t arg, uint64_t stackSize, uint64_t tlsSize, uint64_t tlsBase,
+int thread_ThreadSpawner_spawn(const thread_ThreadSpawner_Client *cap_client, uint64_t entry, uint64_t arg, uint64_t stackSize, uint64_t tlsSize, uint64_t tlsBase, uint64_t stackBase,
 	thread_ThreadSpawner_spawn_Reply *cap_reply, struct capos_call_error *cap_err);
-int thread_ThreadSpawner_spawn_start(const thread_ThreadSpawner_Client *cap_client, uint64_t entry, uint64_t arg, uint64_t stackSize, uint64_t tlsSize, uint64_t tlsBase,
+int thread_ThreadSpawner_spawn_start(const thread_ThreadSpawner_Client *cap_client, uint64_t entry, uint64_t arg, uint64_t stackSize, uint64_t tlsSize, uint64_t tlsBase, uint64_t stackBase,
 	struct capos_rpc_pending *cap_pending, struct capos_call_error *cap_err);
 int thread_ThreadSpawner_spawn_finish(struct capos_rpc_pending *cap_pending, const struct capos_cqe *cap_cqe,
 	thread_ThreadSpawner_spawn_Reply *cap_reply, struct capos_call_error *cap_err);

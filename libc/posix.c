@@ -425,6 +425,19 @@ static _Noreturn void thread_exit(struct capos_posix *px, int code)
 	__builtin_unreachable();
 }
 
+_Noreturn void capos_posix_exit_unmap(struct capos_posix *px, void *base, size_t size)
+{
+	if (px->ops->thread_exit_unmap == NULL)
+		thread_exit(px, 0); /* the block stays mapped */
+	if (__atomic_sub_fetch(&px->threads, 1, __ATOMIC_ACQ_REL) == 0) {
+		capos_posix_flush(px);
+		px->ops->exit(px->ops->ctx, 0);
+		__builtin_unreachable();
+	}
+	px->ops->thread_exit_unmap(px->ops->ctx, 0, capos_posix_clear_tid, base, size);
+	__builtin_unreachable();
+}
+
 static long thread_id(struct capos_posix *px)
 {
 	return px->ops->tid != NULL ? (long)px->ops->tid(px->ops->ctx) : (long)px->pid;

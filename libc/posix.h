@@ -103,6 +103,10 @@ struct capos_posix_ops {
 	 * NULL) and wakes one waiter on it once the thread is gone. */
 	void (*thread_exit)(void *ctx, int code, int *clear_word);
 	void *ctx;
+	/* A detached thread's end (NULL: thread_exit, and [base, base + size)
+	 * stays mapped): unmaps its own stack and thread block, then ends as
+	 * thread_exit, touching neither after the unmap. */
+	void (*thread_exit_unmap)(void *ctx, int code, int *clear_word, void *base, size_t size);
 };
 
 #define CAPOS_POSIX_MAX_FDS 16
@@ -138,6 +142,10 @@ void capos_posix_init(struct capos_posix *px, const struct capos_posix_ops *ops,
 long capos_posix_call(struct capos_posix *px, long n, const long a[6]);
 /* A thread was started (libc/threads.c): one more to end. */
 void capos_posix_thread_added(struct capos_posix *px);
+/* musl's __unmapself: the calling detached thread ends and its block
+ * [base, base + size) (stack, TLS, struct pthread) is unmapped; the last
+ * thread's end is the process's (nothing to unmap then). */
+_Noreturn void capos_posix_exit_unmap(struct capos_posix *px, void *base, size_t size);
 /* Sends stdout's and stderr's unfinished lines. */
 void capos_posix_flush(struct capos_posix *px);
 /* The name of a system call number this layer knows, else NULL. */

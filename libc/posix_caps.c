@@ -9,6 +9,8 @@
 #include <capos/rt.h>
 #include <capos/thread.h>
 #include <capos/virtual_memory.h>
+#include "capnp/capnp.h"
+#include "capos.capnp.h"
 #include "posix.h"
 
 static int console_write(void *ctx, int fd, const void *buf, size_t len)
@@ -113,6 +115,50 @@ static void thread_exit(void *ctx, int code, int *clear_word)
 	capos_thread_exit_clear(code, (volatile uint32_t *)clear_word);
 }
 
+/* Written by the kernel for every detached thread's last call, read by
+ * nobody: the thread's own memory is gone by then. */
+static uint64_t unmap_result[512 / 8];
+
+/* A detached thread's end: VirtualMemory.unmap of its own block goes on
+ * its ring (the params on this frame, which the kernel reads before it
+ * unmaps), then capos_thread_exit_entered runs it and ends the thread
+ * without touching the block again.  If the call cannot be queued the
+ * block stays mapped (logged). */
+static void thread_exit_unmap(void *ctx, int code, int *clear_word, void *base, size_t size)
+{
+	(void)ctx;
+	struct capos_vm vm;
+	uint64_t arena[8];
+	struct capnp_builder b;
+	size_t len = 0;
+	capnp_builder_init(&b, arena, sizeof(arena));
+	capos_VirtualMemory_unmap_Params_builder p = capos_VirtualMemory_unmap_Params_init_root(&b);
+	capos_VirtualMemory_unmap_Params_set_addr(p, (uint64_t)(uintptr_t)base);
+	capos_VirtualMemory_unmap_Params_set_size(p, size);
+	struct capos_sqe sqe = {
+		.opcode = CAPOS_OP_CALL,
+		.method_id = capos_VirtualMemory_unmap_METHOD,
+		.addr = (uint64_t)(uintptr_t)arena,
+		.result_addr = (uint64_t)(uintptr_t)unmap_result,
+		.result_len = sizeof(unmap_result),
+	};
+	/* Posted completions first: the kernel takes an SQE only while the
+	 * CQ has room. */
+	if (open_vm(&vm) != 0 || capnp_builder_finish(&b, &len) != CAPNP_OK ||
+	    capos_ring_reap(&capos_rt_ring) < 0) {
+		capos_puts("posix: a detached thread's stack stays mapped: no VirtualMemory call");
+		capos_thread_exit_clear(code, (volatile uint32_t *)clear_word);
+	}
+	sqe.cap_id = vm.cap.cap_id;
+	sqe.len = (uint32_t)len;
+	sqe.user_data = capos_ring_next_user_data(&capos_rt_ring);
+	if (capos_ring_submit(&capos_rt_ring, &sqe) != 0) {
+		capos_puts("posix: a detached thread's stack stays mapped: its ring is full");
+		capos_thread_exit_clear(code, (volatile uint32_t *)clear_word);
+	}
+	capos_thread_exit_entered(code, (volatile uint32_t *)clear_word);
+}
+
 static const struct capos_posix_ops caps_ops = {
 	.console_write = console_write,
 	.vm_map = vm_map,
@@ -126,6 +172,7 @@ static const struct capos_posix_ops caps_ops = {
 	.park_wake = park_wake,
 	.tid = tid,
 	.thread_exit = thread_exit,
+	.thread_exit_unmap = thread_exit_unmap,
 };
 
 void capos_posix_init_caps(const struct capos_posix_file *files);

@@ -1,16 +1,16 @@
 /*
  * Threads for musl: the other half of libc/musl/clone.c.  __capos_clone
  * starts a thread with ThreadSpawner (the runtime's capos_thread_spawn_tls)
- * whose FS base is musl's thread block, and lets the ThreadHandle go: musl
- * joins through its own futexes (the exit futex, CLONE_CHILD_CLEARTID,
- * which the kernel clears as the thread ends: thread_exit's clear word).
- * The thread starts in clone_start, on the kernel's stack, with its own
- * ring.  A detached thread's block is unmapped here once it has ended
- * (__capos_unmap_later), at the next pthread_create.
+ * whose FS base is musl's thread block and whose stack is musl's (below
+ * the start record), and lets the ThreadHandle go: musl joins through its
+ * own futexes (the exit futex, CLONE_CHILD_CLEARTID, which the kernel
+ * clears as the thread ends: thread_exit's clear word).  The thread starts
+ * in clone_start with its own ring.  A detached thread unmaps its own
+ * block as it ends (__capos_unmapself).
  */
+#include <capos/frame_allocator.h>
 #include <capos/rt.h>
 #include <capos/thread.h>
-#include <stdlib.h>
 #include "posix.h"
 
 /* libc/musl/clone.c has the same layout. */
@@ -28,49 +28,15 @@ _Static_assert(sizeof(struct capos_thread) <= 64, "struct capos_clone's room for
 
 extern struct capos_posix capos_posix;
 
-/* Blocks of ended (or ending) detached threads, to unmap. */
-struct unmap_later {
-	void *base;
-	size_t size;
-	volatile int alive; /* the thread's clear word: 0 once it has ended */
-	struct unmap_later *next;
-};
-static struct unmap_later *graveyard;
-static capos_mutex graveyard_lock = CAPOS_MUTEX_INIT;
-
-void __capos_unmap_later(void *base, size_t size);
-void __capos_unmap_later(void *base, size_t size)
+/* musl's __unmapself (libc/musl/unmapself.c): a detached thread ends
+ * and its block is unmapped as it goes (libc/posix_caps.c). */
+_Noreturn void __capos_unmapself(void *base, size_t size);
+_Noreturn void __capos_unmapself(void *base, size_t size)
 {
-	struct unmap_later *u = malloc(sizeof(*u));
-	if (u == NULL)
-		return; /* no memory for the note: the block stays mapped */
-	*u = (struct unmap_later){.base = base, .size = size, .alive = 1};
-	capos_posix_clear_tid = (int *)&u->alive;
-	capos_mutex_lock(&graveyard_lock);
-	u->next = graveyard;
-	graveyard = u;
-	capos_mutex_unlock(&graveyard_lock);
+	capos_posix_exit_unmap(&capos_posix, base, size);
 }
 
-/* Unmaps the blocks whose threads have ended. */
-static void reap(void)
-{
-	capos_mutex_lock(&graveyard_lock);
-	struct unmap_later **pp = &graveyard;
-	while (*pp != NULL) {
-		struct unmap_later *u = *pp;
-		if (__atomic_load_n(&u->alive, __ATOMIC_ACQUIRE) != 0) {
-			pp = &u->next;
-			continue;
-		}
-		*pp = u->next;
-		long args[6] = {(long)u->base, (long)u->size};
-		capos_posix_call(&capos_posix, LNX_munmap, args);
-		free(u);
-	}
-	capos_mutex_unlock(&graveyard_lock);
-}
-long __capos_clone(struct capos_clone *c, size_t stack_size, void *tls);
+long __capos_clone(struct capos_clone *c, uintptr_t stack_base, size_t stack_size, void *tls);
 
 /* Everything is read from c before fn runs: c lives on musl's stack,
  * which the thread's joiner (or the thread itself, detached) unmaps. */
@@ -87,15 +53,12 @@ static int64_t clone_start(void *arg)
 	__builtin_unreachable();
 }
 
-long __capos_clone(struct capos_clone *c, size_t stack_size, void *tls)
+long __capos_clone(struct capos_clone *c, uintptr_t stack_base, size_t stack_size, void *tls)
 {
-	reap();
-	if (stack_size > CAPOS_THREAD_STACK_MAX)
-		stack_size = CAPOS_THREAD_STACK_MAX;
 	/* Counted first: a thread that ends at once must not look like the
 	 * last one. */
 	capos_posix_thread_added(&capos_posix);
-	int err = capos_thread_spawn_tls(&c->thread.t, clone_start, c, stack_size,
+	int err = capos_thread_spawn_tls(&c->thread.t, clone_start, c, stack_base, stack_size,
 	                                 (uint64_t)(uintptr_t)tls, NULL);
 	if (err != 0) {
 		__atomic_fetch_sub(&capos_posix.threads, 1, __ATOMIC_RELAXED);
@@ -109,4 +72,22 @@ long __capos_clone(struct capos_clone *c, size_t stack_size, void *tls)
 	struct capos_thread handle = c->thread.t;
 	capos_thread_detach(&handle);
 	return tid;
+}
+
+/* For tests (tests/musl/pthread_check.c, which declares it weak so the
+ * same source builds on glibc): the frames charged to this process and
+ * the system's free frames (FrameAllocator.query on the CapSet's
+ * "frameAllocator"); -1 without one. */
+int __capos_frames(unsigned long *held, unsigned long *free_frames);
+int __capos_frames(unsigned long *held, unsigned long *free_frames)
+{
+	struct capos_frame_allocator fa;
+	struct capos_frame_stats st;
+	if (capos_rt.capset_status != CAPOS_CAPSET_OK ||
+	    capos_frame_allocator_open(&fa, &capos_rt_ring, &capos_rt.capset, "frameAllocator") != 0 ||
+	    capos_frame_query(&fa, &st, NULL) != 0)
+		return -1;
+	*held = st.held_frames;
+	*free_frames = st.free_frames;
+	return 0;
 }

@@ -7,7 +7,7 @@
 #include "capos.capnp.h"
 #include "thread.capnp.h"
 
-#define MSG_WORDS    8u
+#define MSG_WORDS    10u
 #define RESULT_BYTES 512u /* room for a CapException */
 #define SPIN_TRIES   64u  /* bounded spin before parking */
 
@@ -68,11 +68,12 @@ static _Noreturn void thread_start(void *ring_page, struct capos_thread *t, uint
 int capos_thread_spawn(struct capos_thread *t, capos_thread_fn fn, void *arg, uint64_t stack_size,
                        struct capos_call_error *err)
 {
-	return capos_thread_spawn_tls(t, fn, arg, stack_size, 0, err);
+	return capos_thread_spawn_tls(t, fn, arg, 0, stack_size, 0, err);
 }
 
 int capos_thread_spawn_tls(struct capos_thread *t, capos_thread_fn fn, void *arg,
-                           uint64_t stack_size, uint64_t tls_base, struct capos_call_error *err)
+                           uint64_t stack_base, uint64_t stack_size, uint64_t tls_base,
+                           struct capos_call_error *err)
 {
 	static uint32_t spawner = UINT32_MAX - 1;
 	if (spawner == UINT32_MAX - 1)
@@ -89,6 +90,7 @@ int capos_thread_spawn_tls(struct capos_thread *t, capos_thread_fn fn, void *arg
 	thread_ThreadSpawner_spawn_Params_set_stackSize(p, stack_size);
 	thread_ThreadSpawner_spawn_Params_set_tlsSize(p, 0);
 	thread_ThreadSpawner_spawn_Params_set_tlsBase(p, tls_base);
+	thread_ThreadSpawner_spawn_Params_set_stackBase(p, stack_base);
 	int ret = call(spawner, thread_ThreadSpawner_spawn_METHOD, &b, result, &reply, &m, err);
 	if (ret != 0)
 		return ret;
@@ -147,6 +149,29 @@ _Noreturn void capos_thread_exit_clear(int64_t status, volatile uint32_t *clear_
 	/* clang-format on */
 	for (;;)
 		__asm__ volatile("pause");
+}
+
+_Noreturn void capos_thread_exit_entered(int64_t status, volatile uint32_t *clear_word)
+{
+	/* Both syscalls in one asm statement: between them the stack may be
+	 * gone, and only these registers are used (the kernel keeps rbx and
+	 * r12 across a syscall). */
+	register volatile uint32_t *word __asm__("r12") = clear_word;
+	/* clang-format off */
+	__asm__ volatile("syscall\n\t"
+	                 "mov %[exit], %%eax\n\t"
+	                 "mov %%rbx, %%rdi\n\t"
+	                 "mov %%r12, %%rsi\n\t"
+	                 "syscall\n\t"
+	                 "1: pause\n\t"
+	                 "jmp 1b"
+	                 :
+	                 : "a"((uint64_t)CAPOS_SYS_CAP_ENTER), "D"((uint64_t)1),
+	                   "S"((uint64_t)CAPOS_WAIT_FOREVER), "b"(status), "r"(word),
+	                   [exit] "i"(CAPOS_SYS_THREAD_EXIT)
+	                 : "rcx", "r11", "memory");
+	/* clang-format on */
+	__builtin_unreachable();
 }
 
 uint32_t capos_thread_self(void) { return self_tid ? self_tid : (uint32_t)capos_rt.pid; }

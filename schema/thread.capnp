@@ -14,7 +14,7 @@
 
 interface ThreadSpawner @0xd7f346fa3fd9760f {
   spawn @0 (entry :UInt64, arg :UInt64, stackSize :UInt64, tlsSize :UInt64,
-            tlsBase :UInt64)
+            tlsBase :UInt64, stackBase :UInt64)
         -> (tid :UInt32, handleIndex :UInt16);
   # Starts a thread in the caller's process (same address space and
   # capability table) at `entry` with rdi = its own ring page, rsi = arg,
@@ -31,6 +31,15 @@ interface ThreadSpawner @0xd7f346fa3fd9760f {
   # kernel's TLS block is still made but unused).  Any user address is
   # accepted (the kernel never reads it); a non-user one is
   # invalidArgument.
+  # stackBase, when not 0, is the caller's own memory the thread runs on
+  # instead of a kernel stack (pthread_attr_setstack, musl's thread
+  # blocks): [stackBase, stackBase + stackSize), both 16-byte aligned,
+  # stackSize from 1 KiB to 1 GiB, every page of it
+  # mapped user-writable in the caller's address space when spawn runs
+  # (a lazily mapped page not yet touched counts as unmapped); the thread
+  # starts with rsp = stackBase + stackSize - 8.  The kernel never reads
+  # or writes that memory and does not free it.  invalidArgument for
+  # anything else.
 }
 
 interface ThreadHandle @0xd1a423747a6275e7 {

@@ -11,11 +11,12 @@
 #   --timeout SEC   QEMU watchdog (default 120)
 #   --log FILE      keep the whole serial log there (default build/musl/run/NAME/serial.log)
 # The service gets console, virtual_memory, timer, entropySource,
-# threadSpawner and parkSpace (pthreads).
+# threadSpawner and parkSpace (pthreads), and frameAllocator (which
+# tests/musl/pthread_check.c queries for its frame counts).
 # Exit status: the program's exit code as init reports it; 124 when QEMU
 # timed out; 125 when the run failed otherwise (the log's end is shown).
 set -uo pipefail
-usage() { sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; }
 die() { echo "musl-run: $*" >&2; exit 125; }
 name="" begin="" end="" timeout=120 log=""
 while [ $# -gt 0 ]; do
@@ -63,6 +64,7 @@ system: {
 			{name: "entropySource", source: kernel: "entropySource"},
 			{name: "threadSpawner", source: kernel: "threadSpawner"},
 			{name: "parkSpace", source: kernel:     "parkSpace"},
+			{name: "frameAllocator", source: kernel: "frameAllocator"},
 		]
 	}
 	initConfig: services: [
@@ -73,6 +75,7 @@ system: {
 			{name: "entropySource", source: kernel:  "entropySource"},
 			{name: "threadSpawner", source: kernel:  "threadSpawner"},
 			{name: "parkSpace", source: kernel:      "parkSpace"},
+			{name: "frameAllocator", source: kernel: "frameAllocator"},
 		]},
 	]
 }

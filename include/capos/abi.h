@@ -81,6 +81,13 @@
 #define CAPOS_THREAD_STACK_DEFAULT (64u * 1024u)
 #define CAPOS_THREAD_TLS_MAX       (64u * 1024u)
 
+/* A stack of the caller's own (ThreadSpawner.spawn stackBase): 16-byte
+ * aligned, from 1 KiB (what is left of PTHREAD_STACK_MIN once musl has
+ * put its start arguments on it) to 1 GiB, mapped user-writable. */
+#define CAPOS_THREAD_USER_STACK_MIN   1024u
+#define CAPOS_THREAD_USER_STACK_MAX   (1024ull * 1024u * 1024u)
+#define CAPOS_THREAD_USER_STACK_ALIGN 16u
+
 /*
  * Process entry state: rip = ELF entry, rsp = CAPOS_USER_STACK_TOP - 8 (so
  * the stack is aligned as after a call), rdi = ring address, rsi = process

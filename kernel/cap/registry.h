@@ -74,7 +74,7 @@ struct kcap_call {
 	uint64_t badge;              /* badge of the invoked capability                  */
 	const struct capos_sqe *sqe; /* the CALL (user_data, result_addr/len)      */
 	/* decode -> perform: the decoded arguments. */
-	uint64_t arg[3];
+	uint64_t arg[4];
 	const void *data;
 	uint32_t data_len;
 	void *record; /* a record of the object's own that decode chose */

@@ -24,9 +24,20 @@ static const struct kcall_method spawner_methods[] = {
 	{thread_ThreadSpawner_spawn_METHOD, "spawn", {KCALL_FLAT(thread_ThreadSpawner_spawn_Results), 1}},
 };
 
-/* arg: entry, arg, stackSize; data_len: tlsSize (checked by thread_create);
- * data: tlsBase, a user address or 0, never dereferenced (it becomes the
- * new thread's FS base). */
+/* A stack of the caller's own lies in the user half, aligned, of a
+ * size the kernel accepts (thread_create checks it is mapped). */
+static bool user_stack_ok(uint64_t base, uint64_t size)
+{
+	if (base == 0)
+		return size <= CAPOS_THREAD_STACK_MAX;
+	return base >= CAPOS_USER_MIN && base < CAPOS_USER_END &&
+	       size >= CAPOS_THREAD_USER_STACK_MIN && size <= CAPOS_THREAD_USER_STACK_MAX &&
+	       size <= CAPOS_USER_END - base && (base | size) % CAPOS_THREAD_USER_STACK_ALIGN == 0;
+}
+
+/* arg: entry, arg, stackSize, stackBase; data_len: tlsSize (checked by
+ * thread_create); data: tlsBase, a user address or 0, never dereferenced
+ * (it becomes the new thread's FS base). */
 static int spawner_decode(void *object, struct kcap_call *c)
 {
 	(void)object;
@@ -37,16 +48,17 @@ static int spawner_decode(void *object, struct kcap_call *c)
 	c->arg[0] = thread_ThreadSpawner_spawn_Params_get_entry(r);
 	c->arg[1] = thread_ThreadSpawner_spawn_Params_get_arg(r);
 	c->arg[2] = thread_ThreadSpawner_spawn_Params_get_stackSize(r);
+	c->arg[3] = thread_ThreadSpawner_spawn_Params_get_stackBase(r);
 	uint64_t tls = thread_ThreadSpawner_spawn_Params_get_tlsSize(r);
 	uint64_t tls_base = thread_ThreadSpawner_spawn_Params_get_tlsBase(r);
 	if (capnp_reader_error(&m) != CAPNP_OK)
 		return CAPOS_ERR_BAD_MESSAGE;
-	if (tls > CAPOS_THREAD_TLS_MAX || c->arg[2] > CAPOS_THREAD_STACK_MAX ||
+	if (tls > CAPOS_THREAD_TLS_MAX || !user_stack_ok(c->arg[3], c->arg[2]) ||
 	    c->arg[0] < CAPOS_USER_MIN || c->arg[0] >= CAPOS_USER_IMAGE_END ||
 	    (tls_base != 0 && (tls_base < CAPOS_USER_MIN || tls_base >= CAPOS_USER_END)))
 		return kcap_exception(c, capos_CapException_Type_invalidArgument,
 		                      "ThreadSpawner.spawn: entry outside the image, stack or TLS "
-		                      "size out of range, or a non-user TLS base");
+		                      "size out of range, a bad stack base or a non-user TLS base");
 	c->data_len = (uint32_t)tls;
 	c->data = (const void *)(uintptr_t)tls_base;
 	return CAPOS_OK;
@@ -62,8 +74,15 @@ static int spawner_perform(void *object, struct kcap_call *c)
 		                      "ThreadSpawner.spawn: no memory for a handle");
 	}
 	int err;
-	struct process *t = thread_create(c->caller, c->arg[0], c->arg[1], c->arg[2], c->data_len,
-	                                  (uint64_t)(uintptr_t)c->data, &err);
+	struct thread_spawn_args a = {
+		.entry = c->arg[0],
+		.arg = c->arg[1],
+		.stack_size = c->arg[2],
+		.stack_base = c->arg[3],
+		.tls_size = c->data_len,
+		.tls_base = (uint64_t)(uintptr_t)c->data,
+	};
+	struct process *t = thread_create(c->caller, &a, &err);
 	if (t == 0) {
 		kcap_drop(&handle);
 		s->refused++;
@@ -71,7 +90,10 @@ static int spawner_perform(void *object, struct kcap_call *c)
 		                      err == CAPOS_ERR_INVALID_ARGUMENT
 		                              ? capos_CapException_Type_invalidArgument
 		                              : capos_CapException_Type_overloaded,
-		                      "ThreadSpawner.spawn: refused (see the kernel log)");
+		                      err == CAPOS_ERR_INVALID_ARGUMENT
+		                              ? "ThreadSpawner.spawn: the stack is not mapped "
+		                                "user-writable memory, or no room for the TLS"
+		                              : "ThreadSpawner.spawn: refused (see the kernel log)");
 	}
 	thread_handle_bind(&handle, t);
 	struct capnp_builder b;

@@ -189,8 +189,14 @@ static inline void proc_wait_end(struct process *p, enum wait_kind k)
  * schema/thread.capnp ThreadSpawner.spawn for the arguments); NULL and a
  * CAPOS_ERR_* in *err when refused.  thread_release frees what a spawned
  * thread owns (called by process_destroy). */
-struct process *thread_create(struct process *caller, uint64_t entry, uint64_t arg,
-                              uint64_t stack_size, uint64_t tls_size, uint64_t tls_base, int *err);
+struct thread_spawn_args {
+	uint64_t entry, arg;
+	uint64_t stack_size;
+	uint64_t stack_base; /* 0: a kernel stack; else the caller's memory */
+	uint64_t tls_size;
+	uint64_t tls_base; /* 0: the kernel's TLS block; else the FS base */
+};
+struct process *thread_create(struct process *caller, const struct thread_spawn_args *a, int *err);
 void thread_release(struct process *t);
 /* Records the first thread's TLS layout for thread_create. */
 void thread_note_tls(struct process *p, const struct elf_plan *plan, uint64_t data_offset);

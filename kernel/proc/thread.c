@@ -14,6 +14,7 @@
 #include "cap/registry.h"
 #include "kstring.h"
 #include "log.h"
+#include "mem/heap.h"
 #include "mem/pmm.h"
 #include "mem/vmm.h"
 #include "proc_internal.h"
@@ -41,27 +42,33 @@ void thread_note_tls(struct process *p, const struct elf_plan *plan, uint64_t da
 	}
 }
 
-/* The lowest thread slot no live thread of leader uses. */
-static bool slot_in_use(struct process *leader, uint32_t slot)
-{
-	for (unsigned i = 0; i < process_slot_count(); i++) {
-		struct process *t = process_slot(i);
-		if (t->state != PROC_FREE && t != leader && t->leader == leader &&
-		    t->thread_slot == slot)
-			return true;
-	}
-	return false;
-}
-
+/* The lowest thread slot no live thread of leader uses, in one pass over
+ * the process table: its n spawned threads leave one of slots 0..n free,
+ * so a bitmap of n + 1 bits (a scratch allocation) finds it. */
 static int pick_slot(struct process *leader, uint32_t *out)
 {
-	for (uint32_t s = 0; s < THREAD_SLOTS; s++) {
-		if (!slot_in_use(leader, s)) {
+	uint64_t n = (uint64_t)leader->threads + 1;
+	if (n > THREAD_SLOTS)
+		return CAPOS_ERR_NO_RESOURCES;
+	uint8_t *used = kmalloc((size_t)(n + 7) / 8);
+	if (used == 0)
+		return CAPOS_ERR_NO_RESOURCES;
+	memset(used, 0, (size_t)(n + 7) / 8);
+	for (unsigned i = 0; i < process_slot_count(); i++) {
+		struct process *t = process_slot(i);
+		if (t->state != PROC_FREE && t != leader && t->leader == leader && t->thread_slot < n)
+			used[t->thread_slot / 8] |= (uint8_t)(1u << (t->thread_slot % 8));
+	}
+	int err = CAPOS_ERR_NO_RESOURCES;
+	for (uint32_t s = 0; s < n; s++) {
+		if (!(used[s / 8] & (1u << (s % 8)))) {
 			*out = s;
-			return CAPOS_OK;
+			err = CAPOS_OK;
+			break;
 		}
 	}
-	return CAPOS_ERR_NO_RESOURCES;
+	kfree(used);
+	return err;
 }
 
 /* Maps the TLS area at base: the template, zeroed .tbss, the thread
@@ -101,31 +108,65 @@ static uint64_t mapped_pages(struct process *t)
 	return n;
 }
 
-static int check_args(struct process *leader, uint64_t entry, uint64_t *stack_size,
-                      uint64_t tls_size)
+/* A stack of the caller's own (pthread_attr_setstack): every page of
+ * [base, base + size) mapped user-writable now.  Checked once: the
+ * program may unmap it later, and then only its own thread faults. */
+static bool user_stack_mapped(struct process *leader, uint64_t base, uint64_t size)
 {
-	if (entry < CAPOS_USER_MIN || entry >= CAPOS_USER_IMAGE_END)
+	uint64_t first = base & ~(uint64_t)(PAGE_SIZE - 1);
+	for (uint64_t va = first; va < base + size; va += PAGE_SIZE) {
+		uint64_t pa;
+		unsigned flags;
+		if (vmm_query(leader->pml4, va, &pa, &flags) != 0 ||
+		    (flags & (VMM_USER | VMM_WRITE)) != (VMM_USER | VMM_WRITE))
+			return false;
+	}
+	return true;
+}
+
+static int check_args(struct process *leader, struct thread_spawn_args *a)
+{
+	if (a->entry < CAPOS_USER_MIN || a->entry >= CAPOS_USER_IMAGE_END)
 		return CAPOS_ERR_INVALID_ARGUMENT;
-	if (*stack_size == 0)
-		*stack_size = CAPOS_THREAD_STACK_DEFAULT;
-	if (*stack_size > CAPOS_THREAD_STACK_MAX || tls_size > CAPOS_THREAD_TLS_MAX)
+	if (a->tls_size > CAPOS_THREAD_TLS_MAX)
 		return CAPOS_ERR_INVALID_ARGUMENT;
-	*stack_size = (*stack_size + PAGE_SIZE - 1) & ~(uint64_t)(PAGE_SIZE - 1);
+	uint64_t stack_pages = 0;
+	if (a->stack_base != 0) {
+		if (a->stack_size < CAPOS_THREAD_USER_STACK_MIN ||
+		    a->stack_size > CAPOS_THREAD_USER_STACK_MAX ||
+		    (a->stack_base | a->stack_size) % CAPOS_THREAD_USER_STACK_ALIGN != 0 ||
+		    a->stack_base < CAPOS_USER_MIN || a->stack_base >= CAPOS_USER_END ||
+		    a->stack_size > CAPOS_USER_END - a->stack_base ||
+		    !user_stack_mapped(leader, a->stack_base, a->stack_size))
+			return CAPOS_ERR_INVALID_ARGUMENT;
+	} else {
+		if (a->stack_size == 0)
+			a->stack_size = CAPOS_THREAD_STACK_DEFAULT;
+		if (a->stack_size > CAPOS_THREAD_STACK_MAX)
+			return CAPOS_ERR_INVALID_ARGUMENT;
+		a->stack_size = (a->stack_size + PAGE_SIZE - 1) & ~(uint64_t)(PAGE_SIZE - 1);
+		stack_pages = a->stack_size;
+	}
 	uint64_t tls_end = CAPOS_THREAD_TLS_OFFSET + leader->tls_data_offset + leader->tls_image +
-	                   16 + 64 + tls_size + PAGE_SIZE;
+	                   16 + 64 + a->tls_size + PAGE_SIZE;
 	/* TLS, then at least one unmapped guard page, then the stack. */
-	if (tls_end + PAGE_SIZE > CAPOS_THREAD_SLOT - *stack_size)
+	if (tls_end + PAGE_SIZE > CAPOS_THREAD_SLOT - stack_pages)
 		return CAPOS_ERR_INVALID_ARGUMENT;
 	return CAPOS_OK;
 }
 
-struct process *thread_create(struct process *caller, uint64_t entry, uint64_t arg,
-                              uint64_t stack_size, uint64_t tls_size, uint64_t tls_base, int *err)
+struct process *thread_create(struct process *caller, const struct thread_spawn_args *args,
+                              int *err)
 {
 	struct process *leader = caller->leader;
-	*err = check_args(leader, entry, &stack_size, tls_size);
-	if (*err)
+	struct thread_spawn_args a = *args;
+	*err = check_args(leader, &a);
+	if (*err) {
+		kprintf("proc: pid %u '%s' thread refused: bad arguments (entry %lx, stack %lx + "
+		        "%lx, tls %lu bytes)\n",
+		        caller->pid, caller->name, a.entry, a.stack_base, a.stack_size, a.tls_size);
 		return 0;
+	}
 	uint32_t slot;
 	*err = pick_slot(leader, &slot);
 	struct process *t = *err ? 0 : process_slot_alloc();
@@ -163,11 +204,11 @@ struct process *thread_create(struct process *caller, uint64_t entry, uint64_t a
 	}
 	if (!*err) {
 		step = "TLS";
-		*err = setup_thread_tls(t, base + CAPOS_THREAD_TLS_OFFSET, tls_size);
+		*err = setup_thread_tls(t, base + CAPOS_THREAD_TLS_OFFSET, a.tls_size);
 	}
-	if (!*err) {
+	if (!*err && a.stack_base == 0) {
 		step = "stack";
-		*err = proc_map_region(t, stack_top - stack_size, (uint32_t)(stack_size / PAGE_SIZE),
+		*err = proc_map_region(t, stack_top - a.stack_size, (uint32_t)(a.stack_size / PAGE_SIZE),
 		                       VMM_WRITE);
 	}
 	uint64_t own = (kstack ? KSTACK_SIZE / PAGE_SIZE : 0) + (t->fpu.frame ? 1 : 0) + mapped_pages(t);
@@ -184,14 +225,17 @@ struct process *thread_create(struct process *caller, uint64_t entry, uint64_t a
 	}
 	/* A C library's own thread block (ThreadSpawner.spawn tlsBase): a
 	 * user address the caller checked; the kernel never reads it. */
-	if (tls_base != 0)
-		t->fs_base = tls_base;
-	proc_setup_context(t, entry, stack_top - 8, base, arg, t->pid);
+	if (a.tls_base != 0)
+		t->fs_base = a.tls_base;
+	/* The caller's own stack: the kernel never touches it either. */
+	if (a.stack_base != 0)
+		stack_top = a.stack_base + a.stack_size;
+	proc_setup_context(t, a.entry, stack_top - 8, base, a.arg, t->pid);
 	t->state = PROC_RUNNABLE;
 	kprintf("proc: pid %u '%s' thread %u (slot %u) created by pid %u: %lu frames, entry %lx, "
-	        "stack %lu KiB, tls %lu bytes, %u threads\n",
-	        t->pid, t->name, t->pid, slot, caller->pid, t->frames_at_create, entry,
-	        stack_size / 1024, tls_size, leader->threads);
+	        "stack %lu KiB%s, tls %lu bytes, %u threads\n",
+	        t->pid, t->name, t->pid, slot, caller->pid, t->frames_at_create, a.entry,
+	        a.stack_size / 1024, a.stack_base ? " (caller's)" : "", a.tls_size, leader->threads);
 	return t;
 }
 

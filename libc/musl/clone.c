@@ -7,11 +7,11 @@
  * (__capos_clone, libc/threads.c) with the FS base at musl's own thread
  * block (the `tls` argument: struct pthread, after the TLS copy that
  * __copy_tls made), so pthread_self, errno and every _Thread_local
- * variable are musl's as on Linux.  The thread runs on a stack of the
- * kernel's, of the size musl chose (td->stack_size): musl's own stack
- * only carries the start arguments, so a thread can clear the exit futex
- * (CLONE_CHILD_CLEARTID) and wake its joiner without touching memory the
- * joiner may unmap (docs/posix.md, "Threads").
+ * variable are musl's as on Linux.  The thread runs on musl's stack (the
+ * block pthread_create mapped, or the application's own memory after
+ * pthread_attr_setstack), below the start record: the kernel clears the
+ * exit futex (CLONE_CHILD_CLEARTID) only once the thread is gone, so its
+ * joiner never unmaps a stack still in use (docs/posix.md, "Threads").
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -30,7 +30,7 @@ struct capos_clone {
 	unsigned char thread[64];
 };
 
-long __capos_clone(struct capos_clone *c, size_t stack_size, void *tls);
+long __capos_clone(struct capos_clone *c, uintptr_t stack_base, size_t stack_size, void *tls);
 
 #define CAPOS_CLONE_NEEDS (CLONE_VM | CLONE_THREAD | CLONE_SETTLS)
 
@@ -52,5 +52,11 @@ int __clone(int (*func)(void *), void *stack, int flags, void *arg, ...)
 	c->arg = arg;
 	c->ptid = (flags & CLONE_PARENT_SETTID) ? ptid : 0;
 	c->ctid = (flags & CLONE_CHILD_CLEARTID) ? ctid : 0;
-	return __capos_clone(c, td->stack_size, tls);
+	/* The stack runs from musl's limit (td->stack - td->stack_size, the
+	 * application's address after pthread_attr_setstack: aligned up) to
+	 * the start record. */
+	uintptr_t base = ((uintptr_t)td->stack - td->stack_size + 15) & -(uintptr_t)16;
+	if (top <= base)
+		return -EINVAL;
+	return __capos_clone(c, base, top - base, tls);
 }

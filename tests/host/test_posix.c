@@ -343,12 +343,23 @@ static void fake_thread_exit(void *ctx, int code, int *clear_word)
 	longjmp(exited, 1);
 }
 
+static void *unmap_base;
+static size_t unmap_size;
+
+static void fake_thread_exit_unmap(void *ctx, int code, int *clear_word, void *base, size_t size)
+{
+	unmap_base = base;
+	unmap_size = size;
+	fake_thread_exit(ctx, code, clear_word);
+}
+
 static const struct capos_posix_ops thread_ops = {
 	FAKE_PROCESS_OPS,
 	.park_wait = fake_park_wait,
 	.park_wake = fake_park_wake,
 	.tid = fake_tid,
 	.thread_exit = fake_thread_exit,
+	.thread_exit_unmap = fake_thread_exit_unmap,
 };
 
 static struct capos_posix tpx;
@@ -365,6 +376,8 @@ static void thread_setup(void)
 	park_result = wake_result = parks = thread_exits = 0;
 	exit_clear = NULL;
 	capos_posix_clear_tid = NULL;
+	unmap_base = NULL;
+	unmap_size = 0;
 }
 
 Test(posix_threads, futex_wait_parks_while_the_word_holds, .init = thread_setup)
@@ -429,4 +442,37 @@ Test(posix_threads, a_thread_exit_passes_its_clear_word, .init = thread_setup)
 		tcall(LNX_exit, 5, 0, 0, 0, 0, 0);
 	cr_assert_eq(thread_exits, 1, "the last thread's exit is the process's");
 	cr_assert_eq(exit_code, 5);
+}
+
+Test(posix_threads, a_detached_thread_unmaps_its_block_as_it_ends, .init = thread_setup)
+{
+	static char block[64];
+	int lock = 1;
+	tcall(LNX_set_tid_address, (long)&lock, 0, 0, 0, 0, 0);
+	capos_posix_thread_added(&tpx);
+	if (setjmp(exited) == 0)
+		capos_posix_exit_unmap(&tpx, block, sizeof(block));
+	cr_assert_eq(thread_exits, 1, "one of two threads: the thread ends, not the process");
+	cr_assert_eq(unmap_base, (void *)block);
+	cr_assert_eq(unmap_size, sizeof(block));
+	cr_assert_eq(exit_clear, &lock, "the exit futex is still the one registered");
+	cr_assert_eq(exit_code, 0);
+	unmap_base = NULL;
+	if (setjmp(exited) == 0)
+		capos_posix_exit_unmap(&tpx, block, sizeof(block));
+	cr_assert_eq(thread_exits, 1, "the last thread's end is the process's");
+	cr_assert_null(unmap_base, "nothing to unmap when the process ends");
+}
+
+Test(posix_threads, without_an_unmap_op_the_block_stays_mapped, .init = thread_setup)
+{
+	struct capos_posix_ops ops = thread_ops;
+	ops.thread_exit_unmap = NULL;
+	static char block[64];
+	capos_posix_init(&tpx, &ops, files, 7);
+	capos_posix_thread_added(&tpx);
+	if (setjmp(exited) == 0)
+		capos_posix_exit_unmap(&tpx, block, sizeof(block));
+	cr_assert_eq(thread_exits, 1, "a plain thread_exit");
+	cr_assert_null(unmap_base);
 }

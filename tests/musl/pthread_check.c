@@ -12,14 +12,25 @@
  *   - pthread_key: per-thread values, the destructor runs per thread;
  *   - pthread_exit's value reaches pthread_join; a detached thread runs
  *     to its end (seen through a semaphore-like condvar);
- *   - a timed wait on a condition times out with ETIMEDOUT.
+ *   - a timed wait on a condition times out with ETIMEDOUT;
+ *   - pthread_attr_setstack on malloc'd and mmap'd memory: the thread's
+ *     locals lie in that memory; pthread_attr_setstacksize: the thread's
+ *     stack (pthread_getattr_np) is at least that big and holds a large
+ *     local array;
+ *   - 200 threads alive at once, then joined;
+ *   - 100 detached threads end, then the frames the process holds and the
+ *     system's free frames are back where they were (on capOS, through
+ *     __capos_frames, libc/threads.c; glibc has no such count and only
+ *     the outcome line is printed, the same on both).
  */
-#define _DEFAULT_SOURCE 1
+#define _GNU_SOURCE 1
 #include <errno.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 
 #define WORKERS 8
@@ -234,6 +245,209 @@ static void timeout_test(void)
 	check("cond timed wait times out", r == ETIMEDOUT);
 }
 
+/* Where the thread's locals are, and the stack it was given. */
+struct stack_seen {
+	uintptr_t local;
+	void *addr;
+	size_t size;
+	int big_ok;
+};
+
+static void *stack_probe(void *arg)
+{
+	struct stack_seen *s = arg;
+	volatile char here = 1;
+	s->local = (uintptr_t)&here;
+	pthread_attr_t a;
+	if (pthread_getattr_np(pthread_self(), &a) == 0) {
+		pthread_attr_getstack(&a, &s->addr, &s->size);
+		pthread_attr_destroy(&a);
+	}
+	return NULL;
+}
+
+/* A 600 KiB local array, touched at both ends: fits only in a stack of
+ * the size asked for (musl's default is 128 KiB). */
+static void *big_local(void *arg)
+{
+	struct stack_seen *s = arg;
+	volatile char buf[600 * 1024];
+	buf[0] = 1;
+	buf[sizeof(buf) - 1] = 2;
+	s->big_ok = buf[0] + buf[sizeof(buf) - 1] == 3;
+	return stack_probe(arg);
+}
+
+static int inside(uintptr_t p, const void *base, size_t size)
+{
+	return p >= (uintptr_t)base && p < (uintptr_t)base + size;
+}
+
+static int run_on(void *mem, size_t size)
+{
+	pthread_attr_t a;
+	pthread_t t;
+	struct stack_seen s = {0};
+	pthread_attr_init(&a);
+	if (pthread_attr_setstack(&a, mem, size) != 0 ||
+	    pthread_create(&t, &a, stack_probe, &s) != 0)
+		return 0;
+	pthread_join(t, NULL);
+	pthread_attr_destroy(&a);
+	return inside(s.local, mem, size);
+}
+
+static void user_stack_test(void)
+{
+	size_t size = 64 * 1024;
+	void *heap = malloc(size + 16);
+	void *aligned = (void *)(((uintptr_t)heap + 15) & ~(uintptr_t)15);
+	void *mapped = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	int on_heap = heap != NULL && run_on(aligned, size);
+	int on_map = mapped != MAP_FAILED && run_on(mapped, size);
+	printf("setstack: locals in the malloc'd stack %s, in the mmap'd stack %s\n",
+	       on_heap ? "yes" : "no", on_map ? "yes" : "no");
+	check("pthread_attr_setstack", on_heap && on_map);
+	free(heap);
+	if (mapped != MAP_FAILED)
+		munmap(mapped, size);
+
+	pthread_attr_t a;
+	pthread_t t;
+	struct stack_seen s = {0};
+	size_t want = 1024 * 1024;
+	pthread_attr_init(&a);
+	int ok = pthread_attr_setstacksize(&a, want) == 0 &&
+	         pthread_create(&t, &a, big_local, &s) == 0 && pthread_join(t, NULL) == 0;
+	pthread_attr_destroy(&a);
+	printf("setstacksize 1 MiB: %s\n",
+	       ok && s.big_ok && s.size >= want && inside(s.local, s.addr, s.size)
+	               ? "a 600 KiB local fits, the stack is at least 1 MiB"
+	               : "FAILED");
+	check("pthread_attr_setstacksize", ok && s.big_ok && s.size >= want &&
+	                                           inside(s.local, s.addr, s.size));
+}
+
+#define MANY 200
+
+static pthread_mutex_t m_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t m_cond = PTHREAD_COND_INITIALIZER;
+static int m_started, m_go;
+
+/* Waits until every one of the MANY threads runs: all alive at once. */
+static void *many_worker(void *arg)
+{
+	pthread_mutex_lock(&m_lock);
+	m_started++;
+	pthread_cond_broadcast(&m_cond);
+	while (!m_go)
+		pthread_cond_wait(&m_cond, &m_lock);
+	pthread_mutex_unlock(&m_lock);
+	return arg;
+}
+
+static void many_test(void)
+{
+	static pthread_t t[MANY];
+	int created = 0, joined = 0;
+	pthread_attr_t a;
+	pthread_attr_init(&a);
+	pthread_attr_setstacksize(&a, 16 * 1024);
+	for (int i = 0; i < MANY; i++)
+		created += pthread_create(&t[i], &a, many_worker, (void *)(intptr_t)i) == 0;
+	pthread_attr_destroy(&a);
+	pthread_mutex_lock(&m_lock);
+	while (m_started < created)
+		pthread_cond_wait(&m_cond, &m_lock);
+	int alive = m_started;
+	m_go = 1;
+	pthread_cond_broadcast(&m_cond);
+	pthread_mutex_unlock(&m_lock);
+	for (int i = 0; i < created; i++) {
+		void *r = NULL;
+		joined += pthread_join(t[i], &r) == 0 && (intptr_t)r == i;
+	}
+	printf("many threads: %d created, %d alive at once, %d joined\n", created, alive, joined);
+	check("200 threads at once", created == MANY && alive == MANY && joined == MANY);
+}
+
+int __capos_frames(unsigned long *held, unsigned long *free_frames) __attribute__((weak));
+
+#define DETACHED 100
+
+static int d_gate;
+
+/* Held until every thread of the batch exists: each batch then has the
+ * same 100 threads alive at once, so the second finds every page table
+ * the first needed (the address space keeps them until the process
+ * ends) and any difference in frames is memory not returned. */
+static void *detached_gated(void *arg)
+{
+	pthread_mutex_lock(&d_lock);
+	while (!d_gate)
+		pthread_cond_wait(&d_cond, &d_lock);
+	pthread_mutex_unlock(&d_lock);
+	return detached(arg);
+}
+
+static void detached_batch(void)
+{
+	pthread_attr_t a;
+	pthread_attr_init(&a);
+	pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
+	pthread_mutex_lock(&d_lock);
+	d_done = d_gate = 0;
+	pthread_mutex_unlock(&d_lock);
+	int created = 0;
+	for (int i = 0; i < DETACHED; i++) {
+		pthread_t t;
+		created += pthread_create(&t, &a, detached_gated, NULL) == 0;
+	}
+	pthread_attr_destroy(&a);
+	pthread_mutex_lock(&d_lock);
+	d_gate = 1;
+	pthread_cond_broadcast(&d_cond);
+	while (d_done < created)
+		pthread_cond_wait(&d_cond, &d_lock);
+	pthread_mutex_unlock(&d_lock);
+	/* Each has signalled, not yet ended: a joinable probe thread's join
+	 * proves nothing about them, so wait for their ends by creating and
+	 * joining one thread per detached one (musl's thread-list lock is
+	 * held by an ending thread until the kernel has ended it). */
+	for (int i = 0; i < DETACHED; i++) {
+		pthread_t t;
+		struct stack_seen s;
+		if (pthread_create(&t, NULL, stack_probe, &s) == 0)
+			pthread_join(t, NULL);
+	}
+}
+
+static void detached_memory_test(void)
+{
+	unsigned long held0 = 0, free0 = 0, held1 = 0, free1 = 0;
+	detached_batch(); /* warm up: page tables, the stdio buffer, malloc's state */
+	int counted = __capos_frames != NULL && __capos_frames(&held0, &free0) == 0;
+	detached_batch();
+	int back = 1;
+	if (counted) {
+		/* The last of them may still be ending (they signal before
+		 * they end): give them up to 10 s, 10 ms at a time. */
+		struct timespec tick = {0, 10 * 1000 * 1000};
+		back = 0;
+		for (int i = 0; i < 1000 && !back; i++) {
+			back = __capos_frames(&held1, &free1) == 0 && held1 == held0 && free1 == free0;
+			if (!back)
+				nanosleep(&tick, NULL);
+		}
+		if (!back)
+			fprintf(stderr, "pthread_check: held frames %lu -> %lu, free frames %lu -> %lu\n",
+			        held0, held1, free0, free1);
+	}
+	printf("detached: %d x 2 ended, memory %s\n", DETACHED,
+	       back ? "back to where it was" : "NOT returned");
+	check("detached threads' memory returned", back);
+}
+
 int main(void)
 {
 	printf("==== pthread_check begin\n");
@@ -243,6 +457,9 @@ int main(void)
 	key_test();
 	detach_test();
 	timeout_test();
+	user_stack_test();
+	many_test();
+	detached_memory_test();
 	printf("%d failures\n", failures);
 	printf("==== pthread_check end\n");
 	return failures != 0;

@@ -32,11 +32,17 @@ struct capos_thread {
 int capos_thread_spawn(struct capos_thread *t, capos_thread_fn fn, void *arg, uint64_t stack_size,
                        struct capos_call_error *err);
 /* The same, with the new thread's FS base at tls_base instead of a TLS
- * block the kernel makes: for a C library that lays out its own thread
- * blocks (musl's pthread_create, libc/threads.c).  tls_base must point at
- * a word holding its own address (the x86_64 TLS ABI); 0 = the kernel's. */
+ * block the kernel makes, and running on the caller's memory
+ * [stack_base, stack_base + stack_size) instead of a kernel stack: for a
+ * C library that lays out its own thread blocks (musl's pthread_create,
+ * libc/threads.c).  tls_base must point at a word holding its own address
+ * (the x86_64 TLS ABI); 0 = the kernel's.  stack_base 0 = a kernel stack
+ * of stack_size; else both 16-byte aligned, the size from 1 KiB to 1 GiB,
+ * every page mapped writable (schema/thread.capnp), or
+ * CAPOS_ERR_APPLICATION_EXCEPTION (invalidArgument). */
 int capos_thread_spawn_tls(struct capos_thread *t, capos_thread_fn fn, void *arg,
-                           uint64_t stack_size, uint64_t tls_base, struct capos_call_error *err);
+                           uint64_t stack_base, uint64_t stack_size, uint64_t tls_base,
+                           struct capos_call_error *err);
 /* Waits for t's end; *status is what fn returned or capos_thread_exit
  * passed.  Releases the handle.  0 or a negative CAPOS_ERR_*. */
 int capos_thread_join(struct capos_thread *t, int64_t *status, struct capos_call_error *err);
@@ -48,6 +54,11 @@ _Noreturn void capos_thread_exit(int64_t status);
  * one thread parked on it (include/capos/abi.h), after which the thread
  * touches none of its memory: its joiner may free its stack and TLS. */
 _Noreturn void capos_thread_exit_clear(int64_t status, volatile uint32_t *clear_word);
+/* The same, after one cap_enter(1, forever) that runs what the thread
+ * queued on its ring, with nothing touched in between but registers:
+ * the queued calls may unmap the thread's own stack and TLS (a detached
+ * musl thread's end, libc/posix_caps.c). */
+_Noreturn void capos_thread_exit_entered(int64_t status, volatile uint32_t *clear_word);
 /* The calling thread's id (the process id in the first thread). */
 uint32_t capos_thread_self(void);
 

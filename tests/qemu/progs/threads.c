@@ -12,13 +12,19 @@
  *   - once runs its function exactly once among 4 racing threads;
  *   - park with a timeout times out, a park on a changed value returns at
  *     once, a wake of nobody wakes 0, hostile addresses are refused;
+ *   - a thread runs on a stack of the caller's own (ThreadSpawner.spawn
+ *     stackBase: .bss and VirtualMemory memory), its locals inside it;
+ *     unmapped, partly mapped, read-only, kernel, misaligned, too small
+ *     and wrapping stacks are refused with invalidArgument;
  *   - main returns with two threads still parked: the exit ends them.
  * Only the first thread prints (one Console line per check).
  *
  * Run by: smoke threads (tests/qemu/manifests/threads.cue).
  */
 #include <capos/thread.h>
+#include <capos/virtual_memory.h>
 
+#include "capos.capnp.h"
 #include "demo.h"
 
 #define NAME    "threads"
@@ -196,12 +202,78 @@ static void park_test(void)
 	           capos_exception_type_name(err.exception_type));
 }
 
+static int64_t where_am_i(void *arg)
+{
+	volatile int local = 1;
+	*(uintptr_t *)arg = (uintptr_t)&local;
+	return local;
+}
+
+/* 0 when a thread ran on [base, base + size) with its locals there. */
+static int run_on_stack(void *base, uint64_t size)
+{
+	static uintptr_t seen;
+	struct capos_thread t;
+	int64_t status = 0;
+	seen = 0;
+	if (capos_thread_spawn_tls(&t, where_am_i, (void *)&seen, (uint64_t)(uintptr_t)base, size, 0,
+	                           NULL) != 0 ||
+	    capos_thread_join(&t, &status, NULL) != 0)
+		return -1;
+	return seen >= (uintptr_t)base && seen < (uintptr_t)base + size && status == 1 ? 0 : -1;
+}
+
+/* 1 when spawn refuses [base, base + size) with invalidArgument. */
+static int refused(uint64_t base, uint64_t size)
+{
+	struct capos_thread t;
+	struct capos_call_error err = {0};
+	int r = capos_thread_spawn_tls(&t, where_am_i, NULL, base, size, 0, &err);
+	if (r == 0) {
+		capos_thread_detach(&t);
+		return 0;
+	}
+	return err.exception_type == capos_CapException_Type_invalidArgument;
+}
+
+static void user_stack_test(void)
+{
+	static _Alignas(16) uint8_t bss_stack[16 * 1024];
+	struct capos_vm vm;
+	uint64_t mapped = 0;
+	DEMO_CHECK(NAME,
+	           capos_vm_open(&vm, &capos_rt_ring, &capos_rt.capset, "virtual_memory") == 0 &&
+	                   capos_vm_map(&vm, 0, 2 * 4096, CAPOS_PROT_READ | CAPOS_PROT_WRITE,
+	                                &mapped, NULL) == 0,
+	           "mapped 8 KiB for a thread stack\n");
+	int on_bss = run_on_stack(bss_stack, sizeof(bss_stack));
+	int on_vm = run_on_stack((void *)(uintptr_t)mapped, 2 * 4096);
+	DEMO_CHECK(NAME, on_bss == 0 && on_vm == 0,
+	           "threads ran on the caller's stacks (.bss, VirtualMemory), locals inside\n");
+	/* The second page read-only: a stack across it is refused. */
+	int ro = capos_vm_protect(&vm, mapped + 4096, 4096, CAPOS_PROT_READ, NULL) == 0;
+	uint64_t text = (uint64_t)(uintptr_t)main & ~(uint64_t)15;
+	int n = refused(0x500000000000ull, 64 * 1024) +            /* unmapped            */
+	        refused(mapped, 3 * 4096) +                        /* runs past the map   */
+	        (ro && refused(mapped, 2 * 4096)) +                /* a read-only page    */
+	        refused(text, 4096) +                              /* the program's text  */
+	        refused(0xffff800000000000ull, 64 * 1024) +        /* kernel half         */
+	        refused(mapped + 8, 4096) +                        /* misaligned base     */
+	        refused(mapped, 4096 - 8) +                        /* misaligned size     */
+	        refused(mapped, 512) +                             /* too small           */
+	        refused(0x7ffffffff000ull, 0x2000) +               /* past the user half  */
+	        refused(mapped, CAPOS_THREAD_USER_STACK_MAX + 16); /* too big             */
+	DEMO_CHECK(NAME, n == 10, "hostile stacks refused with invalidArgument (%d of 10)\n", n);
+	capos_vm_unmap(&vm, mapped, 2 * 4096, NULL);
+}
+
 int main(void)
 {
 	counter_test();
 	fpu_test();
 	cond_once_test();
 	park_test();
+	user_stack_test();
 	struct capos_thread p1, p2;
 	int ok = capos_thread_spawn(&p1, parker, NULL, 0, NULL) == 0 &&
 	         capos_thread_spawn(&p2, parker, NULL, 0, NULL) == 0;

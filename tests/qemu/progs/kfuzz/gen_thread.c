@@ -3,7 +3,9 @@
  * (schema/thread.capnp): spawns with entries and sizes in and out of
  * range (a valid spawn starts kf_thread_entry, which ends at once, with
  * a good or hostile thread_exit clear word: a thread running garbage
- * would fault and kill the fuzzer's process),
+ * would fault and kill the fuzzer's process) on a kernel stack or on
+ * one of the caller's, good (a scratch array nothing else uses) or
+ * hostile (unmapped, read-only, kernel, misaligned, too small),
  * joins on whatever handle is held, and parks on good, misaligned,
  * unmapped and kernel addresses with short timeouts (at most 2 endless
  * ones, ended by the process's exit), and wakes.
@@ -51,6 +53,26 @@ static uint64_t spawn_entry(void)
 	}
 }
 
+/* The only writable memory a spawn may be given as its stack: the
+ * thread's entry uses no stack memory but the pushes of its prologue,
+ * so threads sharing it harm nothing. */
+static _Alignas(16) uint8_t stack_scratch[4096];
+
+static uint64_t stack_base(uint64_t *size)
+{
+	uint64_t scratch = (uint64_t)(uintptr_t)stack_scratch;
+	switch (kf_pick(8)) {
+	case 0: *size = sizeof(stack_scratch); return scratch;
+	case 1: *size = sizeof(stack_scratch) - 16 * kf_pick(64); return scratch + 8 * kf_pick(2);
+	case 2: *size = 16 * kf_pick(1024); return (uint64_t)(uintptr_t)kf_thread_exit_code & ~15ull;
+	case 3: return 0xffff800000000000ull + 16 * kf_pick(1u << 20);
+	case 4: /* unmapped: between the image and the anonymous mappings */
+		return CAPOS_USER_IMAGE_END + 16 * kf_pick((CAPOS_USER_ANON_BASE - CAPOS_USER_IMAGE_END) / 16);
+	case 5: return kf_rand() | (1ull << 47); /* never user memory of ours */
+	default: return 0;                       /* a kernel stack */
+	}
+}
+
 void op_thread(void)
 {
 	if (!c_threads)
@@ -71,6 +93,12 @@ void op_thread(void)
 	if (kf_chance(4))
 		thread_ThreadSpawner_spawn_Params_set_tlsBase(p, kf_chance(2) ? kf_rand()
 		                                                              : kf_pick(CAPOS_USER_END));
+	uint64_t size = kf_chance(4) ? kf_rand() : kf_pick(CAPOS_THREAD_STACK_MAX + 8192);
+	uint64_t base = stack_base(&size);
+	if (base != 0) {
+		thread_ThreadSpawner_spawn_Params_set_stackBase(p, base);
+		thread_ThreadSpawner_spawn_Params_set_stackSize(p, size);
+	}
 	size_t len = kf_finish(&b);
 	/* No lies here: a flipped bit could turn a refused entry into one
 	 * inside the image, and a thread running garbage kills the fuzzer. */
