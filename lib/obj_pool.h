@@ -29,10 +29,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define OBJ_POOL_PAGE     4096u
-#define OBJ_POOL_FANOUT   (OBJ_POOL_PAGE / 8u) /* pointers in a directory page */
-#define OBJ_POOL_HEADER   64u                  /* bytes before the first object */
-#define OBJ_POOL_SLOTS    256u                 /* at most per page (the bitmap) */
+#define OBJ_POOL_PAGE      4096u
+#define OBJ_POOL_FANOUT    (OBJ_POOL_PAGE / 8u) /* pointers in a directory page */
+#define OBJ_POOL_HEADER    64u                  /* bytes before the first object */
+#define OBJ_POOL_SLOTS     256u                 /* at most per page (the bitmap) */
 /* The index space: pages one pool can name (a sanity ceiling far above
  * what memory allows; obj_pool_set_limit lowers it). */
 #define OBJ_POOL_MAX_PAGES (OBJ_POOL_FANOUT * OBJ_POOL_FANOUT)
@@ -57,7 +57,7 @@ struct obj_pool_page {
 struct obj_pool {
 	const char *name;
 	const struct obj_pool_ops *ops;
-	void *ctx; /* the ops' own */
+	void *ctx;         /* the ops' own */
 	uint32_t size;     /* bytes per object, a multiple of 8 */
 	uint32_t per_page; /* objects per page */
 	uint32_t limit;    /* object pages at most */
@@ -71,23 +71,23 @@ struct obj_pool {
 	uint32_t dir_pages; /* directory pages held (root + leaves) */
 	uint32_t empty;     /* object pages with no object, awaiting trim */
 	uint64_t allocs, frees;
-	uint64_t grown;    /* pages added */
-	uint64_t released; /* pages given back */
-	uint64_t refused;  /* allocations refused: no memory or at the limit */
+	uint64_t grown;        /* pages added */
+	uint64_t released;     /* pages given back */
+	uint64_t refused;      /* allocations refused: no memory or at the limit */
 	struct obj_pool *next; /* the owner's list of pools (the kernel's registry) */
 };
 
 /* Objects of `size` bytes per page. */
 #define OBJ_POOL_ROUND(size) (((size) + 7u) & ~7u)
-#define OBJ_POOL_PER_PAGE(size)                                                      \
-	((OBJ_POOL_PAGE - OBJ_POOL_HEADER) / OBJ_POOL_ROUND(size) > OBJ_POOL_SLOTS        \
-	         ? OBJ_POOL_SLOTS                                                          \
+#define OBJ_POOL_PER_PAGE(size)                                                    \
+	((OBJ_POOL_PAGE - OBJ_POOL_HEADER) / OBJ_POOL_ROUND(size) > OBJ_POOL_SLOTS \
+	         ? OBJ_POOL_SLOTS                                                  \
 	         : (OBJ_POOL_PAGE - OBJ_POOL_HEADER) / OBJ_POOL_ROUND(size))
 
 /* A static initializer, the same as obj_pool_init: an empty pool that
  * takes no memory until its first object. */
-#define OBJ_POOL_INIT(pool_name, obj_size, pool_ops)                                   \
-	{                                                                              \
+#define OBJ_POOL_INIT(pool_name, obj_size, pool_ops)                                      \
+	{                                                                                 \
 		.name = (pool_name), .ops = (pool_ops), .size = OBJ_POOL_ROUND(obj_size), \
 		.per_page = OBJ_POOL_PER_PAGE(obj_size), .limit = OBJ_POOL_MAX_PAGES,     \
 	}

@@ -11,7 +11,7 @@
 
 _Static_assert(OBJ_POOL_PAGE == PAGE_SIZE, "a pool page is a frame");
 
-static struct obj_pool *pools; /* every pool that has taken a frame */
+static struct obj_pool *pools; /* every pool that has asked for a frame */
 
 static void enlist(struct obj_pool *p)
 {
@@ -28,13 +28,13 @@ static void enlist(struct obj_pool *p)
  * tens of objects) and a leak shows in the log. */
 static void *frame_alloc(struct obj_pool *p)
 {
+	enlist(p);                 /* a refusal is counted too */
 	uint64_t pa = pmm_alloc(); /* zeroed */
 	if (pa == 0) {
 		kprintf("pool: '%s' cannot grow past %u frames: out of memory (%u objects live)\n",
 		        p->name, obj_pool_frames(p), p->live);
 		return 0;
 	}
-	enlist(p);
 	kprintf("pool: '%s' grows to %u frames (%u objects live)\n", p->name,
 	        obj_pool_frames(p) + 1, p->live);
 	return phys_to_virt(pa);

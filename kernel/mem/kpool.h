@@ -8,7 +8,7 @@
  * (kpool_trim_all), where no kernel call is in progress, but one spare a
  * pool.
  *
- * Every pool is listed here once it has taken its first frame, for the
+ * Every pool is listed here once it has asked for its first frame, for the
  * logs, SystemMonitor and the boot's frame accounting (kpool_frames).
  */
 #ifndef CAPOS_MEM_KPOOL_H

@@ -19,8 +19,16 @@
  * each.  The boot's own check (after every pool gave back everything)
  * proves no frame was lost.
  *
- * Run by: smoke pools (tests/qemu/manifests/raw_pools.cue).
+ * With a "virtual_memory" cap (smoke pools_lowmem, in 16 MiB) it runs
+ * lowmem() instead: every frame taken, each pool refuses with a typed
+ * error, then works again once the memory is back.
+ *
+ * Run by: smokes pools and pools_lowmem (tests/qemu/manifests/raw_pools.cue,
+ * raw_pools_lowmem.cue).
  */
+#include <capos/timer.h>
+#include <capos/virtual_memory.h>
+
 #include "capnp/capnp.h"
 #include "capos.capnp.h"
 #include "capos.capnp.rpc.h"
@@ -48,7 +56,7 @@ static uint32_t clients[EP_SPAWNS * EP_PER_SPAWN];
  * reader points into a buffer the next call reuses). */
 struct counts {
 	uint32_t endpoints, notes, handles, sleeps;
-	uint64_t pool_frames;
+	uint64_t pool_frames, refused;
 };
 
 static struct counts counts(void)
@@ -65,6 +73,7 @@ static struct counts counts(void)
 		.handles = capos_SystemMonitor_memory_Results_get_processHandlesLive(r.results),
 		.sleeps = capos_SystemMonitor_memory_Results_get_timerSleepsPending(r.results),
 		.pool_frames = capos_SystemMonitor_memory_Results_get_poolFrames(r.results),
+		.refused = capos_SystemMonitor_memory_Results_get_poolRefusals(r.results),
 	};
 }
 
@@ -79,7 +88,8 @@ static size_t spawn_params(const char *name, const char *bin, unsigned eps, cons
 	capos_ProcessSpawner_spawn_Params_builder p = capos_ProcessSpawner_spawn_Params_init_root(&b);
 	capos_ProcessSpawner_spawn_Params_set_name(p, name, strlen(name));
 	capos_ProcessSpawner_spawn_Params_set_binaryName(p, bin, strlen(bin));
-	unsigned n = eps ? eps : gname ? 1 : 0;
+	unsigned n = eps ? eps : gname ? 1
+	                               : 0;
 	struct capnp_list_builder gl = capos_ProcessSpawner_spawn_Params_init_grants(p, n);
 	for (unsigned i = 0; i < n; i++) {
 		capos_CapGrant_builder g = capos_CapGrant_list_at(gl, i);
@@ -99,7 +109,8 @@ static size_t spawn_params(const char *name, const char *bin, unsigned eps, cons
 
 /* One spawn with the params built last: the handle in *handle, the
  * other result caps (client facets) into more[]. */
-static int spawn(size_t len, uint32_t *handle, uint32_t *more, unsigned nmore)
+static int spawn_err(size_t len, uint32_t *handle, uint32_t *more, unsigned nmore,
+                     struct capos_call_error *err)
 {
 	/* clang-format off */
 	struct capos_call c = {.cap_id = spawner, .method_id = capos_ProcessSpawner_spawn_METHOD,
@@ -107,7 +118,7 @@ static int spawn(size_t len, uint32_t *handle, uint32_t *more, unsigned nmore)
 	                       .result = result, .result_cap = sizeof result};
 	/* clang-format on */
 	struct capos_reply reply;
-	int e = capos_call(&capos_rt_ring, &c, &reply, NULL);
+	int e = capos_call(&capos_rt_ring, &c, &reply, err);
 	if (e != 0)
 		return e;
 	if (reply.cap_count != 1 + nmore)
@@ -116,6 +127,11 @@ static int spawn(size_t len, uint32_t *handle, uint32_t *more, unsigned nmore)
 	for (unsigned i = 0; i < nmore; i++)
 		more[i] = reply.caps[1 + i].cap_id;
 	return 0;
+}
+
+static int spawn(size_t len, uint32_t *handle, uint32_t *more, unsigned nmore)
+{
+	return spawn_err(len, handle, more, nmore, NULL);
 }
 
 static int kill_child(uint32_t handle)
@@ -231,6 +247,93 @@ static void sleeps(const struct counts *base)
 	           "timer sleeps back to %u after the sleepers were killed\n", r.sleeps);
 }
 
+/* ---- low memory (smoke pools_lowmem) ------------------------------------- */
+
+#define LOW_CHUNKS 64u
+static struct {
+	uint64_t addr, pages;
+} low_chunks[LOW_CHUNKS];
+static unsigned nlow;
+
+/* Maps 1024, 512, ... 1 pages until each size is refused: no frame left. */
+static uint64_t take_all_memory(const struct capos_vm *vm)
+{
+	uint64_t taken = 0;
+	for (uint64_t pages = 1024; pages > 0 && nlow < LOW_CHUNKS;) {
+		uint64_t addr = 0;
+		if (capos_vm_map(vm, 0, pages * CAPOS_PAGE_SIZE, CAPOS_PROT_READ | CAPOS_PROT_WRITE,
+		                 &addr, NULL) == 0) {
+			low_chunks[nlow].addr = addr;
+			low_chunks[nlow++].pages = pages;
+			taken += pages;
+		} else {
+			pages /= 2;
+		}
+	}
+	return taken;
+}
+
+static void give_all_back(const struct capos_vm *vm)
+{
+	for (unsigned i = 0; i < nlow; i++)
+		(void)capos_vm_unmap(vm, low_chunks[i].addr, low_chunks[i].pages * CAPOS_PAGE_SIZE, NULL);
+	nlow = 0;
+}
+
+static bool overloaded(const struct capos_call_error *err)
+{
+	return err->kind == CAPOS_ERROR_EXCEPTION &&
+	       err->exception_type == capos_CapException_Type_overloaded;
+}
+
+/* With every frame taken, each pool that must grow refuses with a typed
+ * error (overloaded), nothing else breaks; with memory back, the same
+ * calls work. */
+static void lowmem(const struct capos_vm *vm)
+{
+	struct counts base = counts();
+	uint64_t taken = take_all_memory(vm);
+	DEMO_CHECK(NAME, taken > 0, "took the rest of memory: %lu pages in %u mappings\n",
+	           (unsigned long)taken, nlow);
+	struct capos_call_error err = {0};
+	int e = capos_timer_sleep(capos_default_timer(), 1000000, &err);
+	DEMO_CHECK(NAME, e != 0 && overloaded(&err), "Timer.sleep refused (overloaded): %s\n",
+	           err.message);
+	size_t len = spawn_params("ep_holder", "block_forever", 1, 0, 0);
+	err = (struct capos_call_error){0};
+	e = spawn_err(len, &handles[0], clients, 1, &err);
+	DEMO_CHECK(NAME, e != 0 && overloaded(&err), "spawn with a new endpoint refused (overloaded): %s\n",
+	           err.message);
+	len = spawn_params("notes", "block_forever", 0, 0, 0);
+	err = (struct capos_call_error){0};
+	e = spawn_err(len, &handles[0], 0, 0, &err);
+	DEMO_CHECK(NAME, e != 0 && overloaded(&err), "spawn of 'notes' refused (overloaded): %s\n",
+	           err.message);
+	struct counts r = counts();
+	DEMO_CHECK(NAME, r.refused >= base.refused + 3 && r.endpoints == base.endpoints && r.notes == base.notes && r.handles == base.handles && r.sleeps == base.sleeps,
+	           "the pools refused %lu allocations and nothing was left half made\n",
+	           (unsigned long)(r.refused - base.refused));
+	give_all_back(vm);
+	e = capos_timer_sleep(capos_default_timer(), 1000000, &err);
+	DEMO_CHECK(NAME, e == 0, "with memory back Timer.sleep works\n");
+	len = spawn_params("ep_holder", "block_forever", 1, 0, 0);
+	e = spawn(len, &handles[0], clients, 1);
+	r = counts();
+	DEMO_CHECK(NAME, e == 0 && r.endpoints == base.endpoints + 1,
+	           "with memory back a spawn makes its endpoint\n");
+	unsigned killed = kill_and_release(1);
+	int failed = drop_all(clients, 1);
+	len = spawn_params("notes", "block_forever", 0, 0, 0);
+	e = spawn(len, &handles[0], 0, 0);
+	r = counts();
+	DEMO_CHECK(NAME, e == 0 && r.notes == base.notes + NOTES_PER_PROC,
+	           "with memory back 'notes' gets its %u notifications\n", NOTES_PER_PROC);
+	killed += kill_and_release(1);
+	r = counts();
+	DEMO_CHECK(NAME, killed == 2 && failed == 0 && r.endpoints == base.endpoints && r.notes == base.notes && r.handles == base.handles,
+	           "everything released again\n");
+}
+
 static uint32_t cap_of(const char *name, uint64_t iface)
 {
 	const struct capos_capset_entry *e = capos_capset_find(&capos_rt.capset, name, iface);
@@ -247,6 +350,11 @@ int main(void)
 	DEMO_CHECK(NAME, ok, "has 'spawner', 'console', 'timer' and 'monitor'\n");
 	if (!ok)
 		return demo_finish(NAME);
+	struct capos_vm vm;
+	if (capos_vm_open(&vm, &capos_rt_ring, &capos_rt.capset, "virtual_memory") == 0) {
+		lowmem(&vm); /* the pools_lowmem manifest */
+		return demo_finish(NAME);
+	}
 	struct counts base = counts();
 	endpoints(&base);
 	notifications(&base);
