@@ -225,7 +225,7 @@ static void dir_trim(struct obj_pool *p)
 uint32_t obj_pool_trim(struct obj_pool *p, uint32_t keep_empty)
 {
 	uint32_t before = obj_pool_frames(p);
-	if (p->empty <= keep_empty && (p->pages != 0 || p->root == 0))
+	if (!obj_pool_trimmable(p, keep_empty))
 		return 0;
 	/* From the top, so the pages kept are the lowest (allocation fills
 	 * from the bottom). */

@@ -118,6 +118,14 @@ void *obj_pool_next(const struct obj_pool *p, uint32_t *i);
 /* The index of a live object of p; UINT32_MAX when obj is not one. */
 uint32_t obj_pool_index(const struct obj_pool *p, const void *obj);
 
+/* Whether obj_pool_trim(p, keep_empty) would give anything back: inline,
+ * so a caller that asks often (the kernel's scheduler loop) pays a few
+ * instructions when there is nothing to do. */
+static inline bool obj_pool_trimmable(const struct obj_pool *p, uint32_t keep_empty)
+{
+	return p->empty > keep_empty || (p->pages == 0 && p->root != 0);
+}
+
 /* Pages held, objects and directory together (what the pool costs). */
 static inline uint32_t obj_pool_frames(const struct obj_pool *p)
 {

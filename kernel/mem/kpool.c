@@ -60,6 +60,8 @@ void kpool_free(struct obj_pool *p, void *obj)
 void kpool_trim_all(uint32_t keep_empty)
 {
 	for (struct obj_pool *p = pools; p; p = p->next) {
+		if (!obj_pool_trimmable(p, keep_empty))
+			continue;
 		uint32_t n = obj_pool_trim(p, keep_empty);
 		if (n)
 			kprintf("pool: '%s' gave back %u frames (%u left, %u objects live)\n", p->name,
