@@ -1712,7 +1712,7 @@ static inline capos_SystemMonitor_memory_Results_reader capos_SystemMonitor_memo
 {
 	return (capos_SystemMonitor_memory_Results_reader){ s };
 }
-#define capos_SystemMonitor_memory_Results_DATA_WORDS 3
+#define capos_SystemMonitor_memory_Results_DATA_WORDS 7
 #define capos_SystemMonitor_memory_Results_PTR_COUNT 0
 static inline capos_SystemMonitor_memory_Results_reader capos_SystemMonitor_memory_Results_read_root(struct capnp_reader *m)
 {
@@ -1720,7 +1720,7 @@ static inline capos_SystemMonitor_memory_Results_reader capos_SystemMonitor_memo
 }
 static inline capos_SystemMonitor_memory_Results_builder capos_SystemMonitor_memory_Results_init_root(struct capnp_builder *b)
 {
-	return (capos_SystemMonitor_memory_Results_builder){ capnp_builder_root(b, 3, 0) };
+	return (capos_SystemMonitor_memory_Results_builder){ capnp_builder_root(b, 7, 0) };
 }
 static inline capos_SystemMonitor_memory_Results_reader capos_SystemMonitor_memory_Results_list_get(struct capnp_list l, uint32_t i)
 {
@@ -1761,6 +1761,46 @@ static inline uint32_t capos_SystemMonitor_memory_Results_get_processesLive(capo
 static inline void capos_SystemMonitor_memory_Results_set_processesLive(capos_SystemMonitor_memory_Results_builder b, uint32_t v)
 {
 	capnp_sb_set_u32(b.s, 20, (uint32_t)v);
+}
+static inline uint64_t capos_SystemMonitor_memory_Results_get_poolFrames(capos_SystemMonitor_memory_Results_reader r)
+{
+	return (uint64_t)capnp_struct_u64(&r.s, 24);
+}
+static inline void capos_SystemMonitor_memory_Results_set_poolFrames(capos_SystemMonitor_memory_Results_builder b, uint64_t v)
+{
+	capnp_sb_set_u64(b.s, 24, (uint64_t)v);
+}
+static inline uint32_t capos_SystemMonitor_memory_Results_get_notificationsLive(capos_SystemMonitor_memory_Results_reader r)
+{
+	return (uint32_t)capnp_struct_u32(&r.s, 32);
+}
+static inline void capos_SystemMonitor_memory_Results_set_notificationsLive(capos_SystemMonitor_memory_Results_builder b, uint32_t v)
+{
+	capnp_sb_set_u32(b.s, 32, (uint32_t)v);
+}
+static inline uint32_t capos_SystemMonitor_memory_Results_get_processHandlesLive(capos_SystemMonitor_memory_Results_reader r)
+{
+	return (uint32_t)capnp_struct_u32(&r.s, 36);
+}
+static inline void capos_SystemMonitor_memory_Results_set_processHandlesLive(capos_SystemMonitor_memory_Results_builder b, uint32_t v)
+{
+	capnp_sb_set_u32(b.s, 36, (uint32_t)v);
+}
+static inline uint32_t capos_SystemMonitor_memory_Results_get_timerSleepsPending(capos_SystemMonitor_memory_Results_reader r)
+{
+	return (uint32_t)capnp_struct_u32(&r.s, 40);
+}
+static inline void capos_SystemMonitor_memory_Results_set_timerSleepsPending(capos_SystemMonitor_memory_Results_builder b, uint32_t v)
+{
+	capnp_sb_set_u32(b.s, 40, (uint32_t)v);
+}
+static inline uint64_t capos_SystemMonitor_memory_Results_get_poolRefusals(capos_SystemMonitor_memory_Results_reader r)
+{
+	return (uint64_t)capnp_struct_u64(&r.s, 48);
+}
+static inline void capos_SystemMonitor_memory_Results_set_poolRefusals(capos_SystemMonitor_memory_Results_builder b, uint64_t v)
+{
+	capnp_sb_set_u64(b.s, 48, (uint64_t)v);
 }
 
 /* struct capos.capnp:SystemMonitor.processes$Params */

@@ -1610,6 +1610,11 @@ static int capos_SystemMonitor_memory_reply(capos_SystemMonitor_memory_Reply *ca
 	cap_reply->framesTotal = capos_SystemMonitor_memory_Results_get_framesTotal(cap_reply->results);
 	cap_reply->endpointsLive = capos_SystemMonitor_memory_Results_get_endpointsLive(cap_reply->results);
 	cap_reply->processesLive = capos_SystemMonitor_memory_Results_get_processesLive(cap_reply->results);
+	cap_reply->poolFrames = capos_SystemMonitor_memory_Results_get_poolFrames(cap_reply->results);
+	cap_reply->notificationsLive = capos_SystemMonitor_memory_Results_get_notificationsLive(cap_reply->results);
+	cap_reply->processHandlesLive = capos_SystemMonitor_memory_Results_get_processHandlesLive(cap_reply->results);
+	cap_reply->timerSleepsPending = capos_SystemMonitor_memory_Results_get_timerSleepsPending(cap_reply->results);
+	cap_reply->poolRefusals = capos_SystemMonitor_memory_Results_get_poolRefusals(cap_reply->results);
 	return capos_rpc_check(&cap_reply->rpc, cap_mode != 0, cap_err);
 }
 

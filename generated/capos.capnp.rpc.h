@@ -628,6 +628,11 @@ struct capos_SystemMonitor_memory_Reply {
 	uint64_t framesTotal;
 	uint32_t endpointsLive;
 	uint32_t processesLive;
+	uint64_t poolFrames;
+	uint32_t notificationsLive;
+	uint32_t processHandlesLive;
+	uint32_t timerSleepsPending;
+	uint64_t poolRefusals;
 	struct capos_rpc_result rpc; /* the message the fields point into */
 };
 int capos_SystemMonitor_memory_Call(const capos_SystemMonitor_Client *cap_client,

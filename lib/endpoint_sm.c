@@ -43,7 +43,7 @@ _Static_assert(IPC_CALL_POOL <= (1u << EPQ_CALL_INDEX_BITS), "call index fits th
 
 void ipc_init(struct ipc *s, const struct ipc_ops *ops)
 {
-	memset(s->endpoints, 0, sizeof(s->endpoints));
+	obj_pool_init(&s->endpoints, "endpoints", sizeof(struct endpoint), ops->pool, 0);
 	memset(s->calls, 0, sizeof(s->calls));
 	memset(s->recvs, 0, sizeof(s->recvs));
 	memset(s->facets, 0, sizeof(s->facets));
@@ -63,25 +63,24 @@ static inline void endpoint_maybe_free(struct ipc *s, struct endpoint *ep)
 	    ep->recvs || ep->facets || ep->disconnect_due || ep->orphan_due)
 		return;
 	OPS->log("ipc: endpoint %u '%s' freed\n", ep->id, ep->name);
-	memset(ep, 0, sizeof(*ep));
+	if (!obj_pool_free(&s->endpoints, ep))
+		OPS->panic("ipc: endpoint %p is not in the pool", (void *)ep);
 }
 
 struct endpoint *ipc_endpoint_create(struct ipc *s, const char *name)
 {
-	for (unsigned i = 0; i < ENDPOINT_MAX; i++) {
-		struct endpoint *ep = &s->endpoints[i];
-		if (ep->used)
-			continue;
-		memset(ep, 0, sizeof(*ep));
-		ep->used = true;
-		ep->id = s->next_endpoint_id++;
-		ep->boot_ref = true;
-		kstrlcpy(ep->name, name, sizeof(ep->name));
-		OPS->log("ipc: endpoint %u '%s' created\n", ep->id, ep->name);
-		return ep;
+	struct endpoint *ep = obj_pool_alloc(&s->endpoints);
+	if (ep == 0) {
+		OPS->log("ipc: endpoint '%s' refused: no memory (%u endpoints live)\n", name,
+		         s->endpoints.live);
+		return 0;
 	}
-	OPS->log("ipc: endpoint '%s' refused: %u endpoints in use\n", name, ENDPOINT_MAX);
-	return 0;
+	ep->used = true;
+	ep->id = s->next_endpoint_id++;
+	ep->boot_ref = true;
+	kstrlcpy(ep->name, name, sizeof(ep->name));
+	OPS->log("ipc: endpoint %u '%s' created\n", ep->id, ep->name);
+	return ep;
 }
 
 /* ---- records -------------------------------------------------------------- */
@@ -657,8 +656,8 @@ static void settle(struct ipc *s)
 	for (bool again = true; again;) {
 		again = false;
 		s->release_due = false;
-		for (unsigned i = 0; i < ENDPOINT_MAX; i++) {
-			struct endpoint *ep = &s->endpoints[i];
+		struct endpoint *ep;
+		for (uint32_t i = 0; (ep = obj_pool_next(&s->endpoints, &i)); i++) {
 			if (ep->release_due && !ep->disconnect_due) {
 				match(s, ep); /* clears release_due */
 				again = true;
@@ -876,9 +875,7 @@ uint64_t ipc_expire(struct ipc *s, uint64_t now)
 
 void ipc_counts(const struct ipc *s, unsigned *endpoints, unsigned *calls, unsigned *recvs)
 {
-	unsigned eps = 0, nc = 0, nr = 0;
-	for (unsigned i = 0; i < ENDPOINT_MAX; i++)
-		eps += s->endpoints[i].used;
+	unsigned eps = s->endpoints.live, nc = 0, nr = 0;
 	for (unsigned i = 0; i < IPC_CALL_POOL; i++)
 		nc += s->calls[i].state != CALL_FREE;
 	for (unsigned i = 0; i < IPC_RECV_POOL; i++)

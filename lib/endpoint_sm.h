@@ -7,7 +7,8 @@
  * touches a process goes through struct ipc_ops: its memory, its
  * capability table, its completions, its wait counts, its name.
  *
- * Everything is static: ENDPOINT_MAX endpoints, IPC_CALL_POOL call records
+ * Endpoints live in a pool that grows with memory (lib/obj_pool.h, pages
+ * from ops->pool); the rest is static: IPC_CALL_POOL call records
  * and IPC_RECV_POOL receive records shared by all endpoints, each endpoint
  * limited to ENDPOINT_CALLS_MAX calls and ENDPOINT_RECVS_MAX receives, so
  * one client cannot exhaust the pool for everybody.
@@ -25,17 +26,17 @@
 
 #include "cap_table.h"
 #include "endpoint_queue.h"
+#include "obj_pool.h"
 #include "ring_consumer.h"
 #include "transfer.h"
 #include "wait.h"
 
-#define ENDPOINT_MAX        CAPOS_ENDPOINT_MAX /* endpoints alive at once (capos/limits.h) */
-#define ENDPOINT_CALLS_MAX  16                 /* queued + in-flight calls per endpoint       */
-#define ENDPOINT_RECVS_MAX  16                 /* posted receives per endpoint               */
-#define IPC_CALL_POOL       128                /* call records, all endpoints                */
-#define IPC_RECV_POOL       64                 /* receive records, all endpoints             */
-#define ENDPOINT_FACETS_MAX 64                 /* minted facets live or awaiting their release message, per endpoint */
-#define IPC_FACET_POOL      256                /* minted facet records, all endpoints                  */
+#define ENDPOINT_CALLS_MAX  16  /* queued + in-flight calls per endpoint       */
+#define ENDPOINT_RECVS_MAX  16  /* posted receives per endpoint               */
+#define IPC_CALL_POOL       128 /* call records, all endpoints                */
+#define IPC_RECV_POOL       64  /* receive records, all endpoints             */
+#define ENDPOINT_FACETS_MAX 64  /* minted facets live or awaiting their release message, per endpoint */
+#define IPC_FACET_POOL      256 /* minted facet records, all endpoints                  */
 #define IPC_NO_DEADLINE     UINT64_MAX
 
 struct process;
@@ -80,12 +81,15 @@ struct ipc_ops {
 	void (*wait_begin)(struct process *p, enum wait_kind k);
 	void (*wait_end)(struct process *p, enum wait_kind k);
 	void (*log)(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+	/* Where the endpoint pool's pages come from (ipc_init; the kernel
+	 * initialises its pool statically). */
+	const struct obj_pool_ops *pool;
 	/* A broken invariant: a kernel bug (does not return in the kernel). */
 	void (*panic)(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 };
 
 struct endpoint {
-	bool used;
+	bool used; /* false once freed: the pool zeroes a freed object */
 	uint32_t id;
 	char name[CAPOS_CAP_NAME_MAX];
 	uint32_t owner_refs;  /* owner capabilities                        */
@@ -163,7 +167,7 @@ struct ipc_recv {
 
 struct ipc {
 	const struct ipc_ops *ops;
-	struct endpoint endpoints[ENDPOINT_MAX];
+	struct obj_pool endpoints; /* struct endpoint */
 	struct ipc_call calls[IPC_CALL_POOL];
 	struct ipc_recv recvs[IPC_RECV_POOL];
 	struct ipc_facet facets[IPC_FACET_POOL];
@@ -182,7 +186,7 @@ struct ipc {
 void ipc_init(struct ipc *s, const struct ipc_ops *ops);
 
 /* An endpoint held by its creator (boot_ref) until it calls
- * ipc_boot_release; NULL (logged) when ENDPOINT_MAX are in use. */
+ * ipc_boot_release; NULL (logged) when the pool cannot grow. */
 struct endpoint *ipc_endpoint_create(struct ipc *s, const char *name);
 void ipc_boot_release(struct ipc *s, struct endpoint *ep);
 /* A capability to ep was copied / dropped (owner side or client facet). */

@@ -18,7 +18,7 @@ $(BUILD)/host/tests/test_endpoint_queue: $(BUILD)/host/tests/host/test_endpoint_
 	@mkdir -p $(@D)
 	$(HOST_CC) $^ -o $@ -lcriterion $(HOST_LDFLAGS)
 $(BUILD)/host/tests/test_endpoint_sm: $(BUILD)/host/tests/host/test_endpoint_sm.o \
-		$(BUILD)/host/lib/endpoint_sm.o $(BUILD)/host/lib/endpoint_queue.o \
+		$(BUILD)/host/lib/endpoint_sm.o $(BUILD)/host/lib/endpoint_queue.o $(BUILD)/host/lib/obj_pool.o \
 		$(BUILD)/host/lib/transfer.o $(BUILD)/host/lib/cap_table.o $(BUILD)/host/lib/format.o \
 		$(BUILD)/host/lib/kstring.o $(BUILD)/host/lib/ring_consumer.o
 	@mkdir -p $(@D)

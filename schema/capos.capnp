@@ -294,8 +294,13 @@ interface SystemMonitor @0xd50ddce1d68f8d15 {
   # The processes in scope (at most 64), and how many live ones are not.
 
   memory @1 () -> (framesFree :UInt64, framesTotal :UInt64, endpointsLive :UInt32,
-                   processesLive :UInt32);
-  # System-wide counts (they name no process).
+                   processesLive :UInt32, poolFrames :UInt64, notificationsLive :UInt32,
+                   processHandlesLive :UInt32, timerSleepsPending :UInt32,
+                   poolRefusals :UInt64);
+  # System-wide counts (they name no process).  The kernel's system-wide
+  # object pools (docs/memory-caps.md, "System-wide pools"): the frames
+  # they hold, the objects live in three of them (endpoints above), and
+  # the allocations refused for want of memory since boot.
 
   forChildren @2 () -> (monitor :SystemMonitor);
   # A monitor whose scope is the caller's children: the processes spawned

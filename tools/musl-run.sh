@@ -43,7 +43,7 @@ end=${end:-"^==== $name end"}
 dir=$build/musl/run/$name
 # Lines of the system's own log (kernel subsystems and init) left out of
 # the program's output.
-SYSLOG='^(init|mem|proc|spawn|sched|ipc|timer|fpu|boot|cpu|capOS|vm|ring|notify|irq|dev|pci|watchdog): '
+SYSLOG='^(init|mem|proc|spawn|sched|ipc|timer|pool|fpu|boot|cpu|capOS|vm|ring|notify|irq|dev|pci|watchdog): '
 log=${log:-$dir/serial.log}
 mkdir -p "$dir/bin"
 strip --strip-debug -o "$dir/bin/$name.elf" "$elf" || die "strip $elf failed"

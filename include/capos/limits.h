@@ -24,9 +24,6 @@
  * runs out; then an insert fails with CAPOS_ERR_NO_RESOURCES. */
 #define CAPOS_PROC_CAP_QUOTA 16384u
 
-/* Endpoints alive at once (kernel/cap/endpoint.h). */
-#define CAPOS_ENDPOINT_MAX 32u
-
 /* New endpoints one ProcessSpawner.spawn may create: result caps of a
  * call (16) less the ProcessHandle (kernel/cap/process_spawner.h). */
 #define CAPOS_SPAWN_MAX_NEW_ENDPOINTS 15u

@@ -19,6 +19,7 @@
 #include "format.h"
 #include "kstring.h"
 #include "log.h"
+#include "mem/kpool.h"
 #include "mem/pmm.h"
 #include "mem/vmm.h"
 #include "proc/process.h"
@@ -201,6 +202,7 @@ static const struct ipc_ops kernel_ipc_ops = {
 	.wait_begin = proc_wait_begin,
 	.wait_end = proc_wait_end,
 	.log = k_log,
+	.pool = &kpool_ops,
 	.panic = k_panic,
 };
 
@@ -211,7 +213,11 @@ static const struct ipc_ops kernel_ipc_ops = {
 #include "endpoint_sm.c"
 
 /* What ipc_init sets, done statically: the IPC path never checks it. */
-static struct ipc ipc = {.ops = &kernel_ipc_ops, .next_endpoint_id = 1};
+static struct ipc ipc = {
+	.ops = &kernel_ipc_ops,
+	.endpoints = KPOOL_INIT("endpoints", struct endpoint),
+	.next_endpoint_id = 1,
+};
 #define the_ipc() (&ipc)
 
 /* ---- objects and capabilities --------------------------------------------- */

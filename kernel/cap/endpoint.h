@@ -24,7 +24,8 @@
 struct process;
 struct endpoint;
 
-/* ENDPOINT_MAX, ENDPOINT_CALLS_MAX, ... : lib/endpoint_sm.h. */
+/* ENDPOINT_CALLS_MAX, IPC_CALL_POOL, ... : lib/endpoint_sm.h; endpoints
+ * themselves live in a pool that grows with memory (kernel/mem/kpool.h). */
 
 /* An endpoint held by its creator (ProcessSpawner.spawn, the manifest
  * boot) until the processes that use it have their capabilities. */

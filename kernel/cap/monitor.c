@@ -12,11 +12,15 @@
 #include <capos/abi.h>
 
 #include "cap/endpoint.h"
+#include "cap/notification.h"
+#include "cap/process_handle.h"
+#include "cap/timer.h"
 #include "capnp/capnp.h"
 #include "capos.capnp.h"
 #include "kstring.h"
 #include "log.h"
 #include "mem/pmm.h"
+#include "mem/kpool.h"
 #include "mem/user_memory.h"
 #include "proc/process.h"
 #include "registry.h"
@@ -121,6 +125,13 @@ static int build_memory(struct kcap_call *c)
 	capos_SystemMonitor_memory_Results_set_framesTotal(r, pmm_total_count());
 	capos_SystemMonitor_memory_Results_set_endpointsLive(r, endpoint_live_count());
 	capos_SystemMonitor_memory_Results_set_processesLive(r, process_live_count());
+	struct kpool_totals t;
+	kpool_totals(&t);
+	capos_SystemMonitor_memory_Results_set_poolFrames(r, t.frames);
+	capos_SystemMonitor_memory_Results_set_notificationsLive(r, notification_live());
+	capos_SystemMonitor_memory_Results_set_processHandlesLive(r, process_handle_live());
+	capos_SystemMonitor_memory_Results_set_timerSleepsPending(r, timer_sleeps_pending());
+	capos_SystemMonitor_memory_Results_set_poolRefusals(r, t.refused);
 	return kcap_result_end(c, &b);
 }
 

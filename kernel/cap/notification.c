@@ -15,6 +15,7 @@
 #include "format.h"
 #include "kstring.h"
 #include "log.h"
+#include "mem/kpool.h"
 #include "proc/process.h"
 
 #define FACET_MAGIC 0x4e4f5446u /* "NOTF" */
@@ -27,7 +28,7 @@ struct facet {
 };
 
 struct notification {
-	bool used;
+	bool used; /* false once freed: the pool zeroes a freed object */
 	uint32_t id;
 	uint32_t refs;     /* caps of both facets + kernel bindings */
 	uint32_t bindings; /* Interrupt.bind references (device waits) */
@@ -42,16 +43,10 @@ struct notification {
 	uint64_t deadline; /* ktime_ns; UINT64_MAX: none */
 };
 
-static struct notification notes[NOTIFICATION_MAX];
+static struct obj_pool notes = KPOOL_INIT("notifications", struct notification);
 static uint32_t next_id = 1;
 
-unsigned notification_live(void)
-{
-	unsigned n = 0;
-	for (unsigned i = 0; i < NOTIFICATION_MAX; i++)
-		n += notes[i].used;
-	return n;
-}
+unsigned notification_live(void) { return notes.live; }
 
 static struct cap_entry entry_of(struct facet *f)
 {
@@ -63,24 +58,22 @@ static struct cap_entry entry_of(struct facet *f)
 
 struct notification *notification_create(const char *who, struct cap_entry *out)
 {
-	for (unsigned i = 0; i < NOTIFICATION_MAX; i++) {
-		struct notification *n = &notes[i];
-		if (n->used)
-			continue;
-		memset(n, 0, sizeof(*n));
-		n->used = true;
-		n->id = next_id++;
-		n->refs = 1;
-		n->full = (struct facet){FACET_MAGIC, false, n};
-		n->send = (struct facet){FACET_MAGIC, true, n};
-		kstrlcpy(n->who, who, sizeof(n->who));
-		*out = entry_of(&n->full);
-		kprintf("notify: notification %u created for '%s' (%u live)\n", n->id, n->who,
+	struct notification *n = obj_pool_alloc(&notes);
+	if (n == 0) {
+		kprintf("notify: no memory for a notification for '%s' (%u live)\n", who,
 		        notification_live());
-		return n;
+		return 0;
 	}
-	kprintf("notify: no notification left for '%s' (%u live)\n", who, NOTIFICATION_MAX);
-	return 0;
+	n->used = true;
+	n->id = next_id++;
+	n->refs = 1;
+	n->full = (struct facet){FACET_MAGIC, false, n};
+	n->send = (struct facet){FACET_MAGIC, true, n};
+	kstrlcpy(n->who, who, sizeof(n->who));
+	*out = entry_of(&n->full);
+	kprintf("notify: notification %u created for '%s' (%u live)\n", n->id, n->who,
+	        notification_live());
+	return n;
 }
 
 struct notification *notification_of(const struct cap_entry *e)
@@ -98,7 +91,7 @@ static void put(struct notification *n)
 	if (--n->refs != 0)
 		return;
 	kprintf("notify: notification %u of '%s' freed (%lu signals)\n", n->id, n->who, n->signals);
-	memset(n, 0, sizeof(*n));
+	kpool_free(&notes, n);
 }
 
 /* wait's and poll's result message into buf; its length or 0. */
@@ -192,9 +185,9 @@ void notification_unbind(struct notification *n)
 /* process_destroy: forgets p's waits. */
 static void notify_process_exit(struct process *p)
 {
-	for (unsigned i = 0; i < NOTIFICATION_MAX; i++) {
-		struct notification *n = &notes[i];
-		if (!n->used || !kcap_pending_is(&n->wait, p))
+	struct notification *n;
+	for (uint32_t i = 0; (n = obj_pool_next(&notes, &i)); i++) {
+		if (!kcap_pending_is(&n->wait, p))
 			continue;
 		kprintf("notify: pid %u '%s' ended while waiting on notification %u: wait dropped\n",
 		        p->pid, p->name, n->id);
@@ -207,12 +200,12 @@ static void notify_process_exit(struct process *p)
 static uint64_t notify_expire(uint64_t now)
 {
 	uint64_t next = UINT64_MAX;
-	for (unsigned i = 0; i < NOTIFICATION_MAX; i++) {
-		struct notification *n = &notes[i];
-		if (!n->used || n->wait.waiter == 0 || n->deadline == UINT64_MAX)
+	struct notification *n;
+	for (uint32_t i = 0; (n = obj_pool_next(&notes, &i)); i++) {
+		if (n->wait.waiter == 0 || n->deadline == UINT64_MAX)
 			continue;
 		if (now >= n->deadline)
-			finish_wait(n, 0, CAPOS_OK); /* n may be freed: the loop reads only used */
+			finish_wait(n, 0, CAPOS_OK); /* n may be freed: the walk goes by index */
 		else if (n->deadline < next)
 			next = n->deadline;
 	}
@@ -221,9 +214,9 @@ static uint64_t notify_expire(uint64_t now)
 
 static void notify_describe_waits(const struct process *p, char *buf, size_t len)
 {
-	for (unsigned i = 0; i < NOTIFICATION_MAX; i++) {
-		const struct notification *n = &notes[i];
-		if (n->used && kcap_pending_is(&n->wait, p))
+	const struct notification *n;
+	for (uint32_t i = 0; (n = obj_pool_next(&notes, &i)); i++) {
+		if (kcap_pending_is(&n->wait, p))
 			format_append(buf, len, "; Notification.wait on %u mask %lx%s", n->id, n->mask,
 			              n->bindings ? " (interrupt bound)" : "");
 	}

@@ -7,8 +7,9 @@
  *   poll @2 (mask)                   full facet
  *   sender @3 () -> senderIndex      full facet: a signal-only facet
  *
- * Notifications come from a static pool (NOTIFICATION_MAX).  Each has two
- * facets, the full one and the sender; a cap points at one of them.  A
+ * Notifications live in a pool that grows with memory (kernel/mem/kpool.h).
+ * Each has two facets, the full one and the sender; a cap points at one
+ * of them.  A
  * notification lives while a cap or an Interrupt binding refers to it.
  * One wait at a time.  Interrupts (kernel/cap/interrupt.c) signal through
  * notification_signal from interrupt context.
@@ -23,10 +24,8 @@
 
 struct notification;
 
-#define NOTIFICATION_MAX 64u
-
 /* A new notification with one reference, held by the cap entry written
- * to *out (full facet); NULL when the pool is exhausted.  who: for logs. */
+ * to *out (full facet); NULL when memory is out.  who: for logs. */
 struct notification *notification_create(const char *who, struct cap_entry *out);
 
 /* The notification behind a cap entry of either facet, or NULL when e is

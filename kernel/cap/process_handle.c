@@ -13,10 +13,10 @@
 #include "format.h"
 #include "kstring.h"
 #include "log.h"
+#include "mem/kpool.h"
 #include "proc/process.h"
 
 struct process_handle {
-	bool used;
 	uint32_t refs;         /* capability table references              */
 	struct process *child; /* NULL once the child is gone              */
 	uint32_t pid;
@@ -29,7 +29,8 @@ struct process_handle {
 	struct kcap_pending wait; /* the one pending wait (waiter NULL: none) */
 };
 
-static struct process_handle handles[PROCESS_HANDLE_MAX];
+/* Live handles; one is freed when no cap, child or wait refers to it. */
+static struct obj_pool handles = KPOOL_INIT("process handles", struct process_handle);
 
 /* wait's result: the flat struct (root pointer, 2 data words, 1 pointer)
  * and the reason text, NUL included, padded to words. */
@@ -44,31 +45,26 @@ static void handle_maybe_free(struct process_handle *h)
 {
 	if (h->refs == 0 && h->child == 0 && h->wait.waiter == 0) {
 		kprintf("proc: handle of pid %u '%s' freed\n", h->pid, h->name);
-		memset(h, 0, sizeof(*h));
+		kpool_free(&handles, h);
 	}
 }
 
 int process_handle_create(struct process *child, uint64_t spawner_badge, struct cap_entry *out)
 {
-	for (unsigned i = 0; i < PROCESS_HANDLE_MAX; i++) {
-		struct process_handle *h = &handles[i];
-		if (h->used)
-			continue;
-		memset(h, 0, sizeof(*h));
-		h->used = true;
-		h->refs = 1;
-		h->child = child;
-		h->pid = child->pid;
-		h->spawner_badge = spawner_badge;
-		kstrlcpy(h->name, child->name, sizeof(h->name));
-		*out = (struct cap_entry){
-			.object = h,
-			.interface_id = capos_ProcessHandle_ID,
-			.type = KCAP_PROCESS_HANDLE,
-		};
-		return CAPOS_OK;
-	}
-	return CAPOS_ERR_NO_RESOURCES;
+	struct process_handle *h = obj_pool_alloc(&handles);
+	if (h == 0)
+		return CAPOS_ERR_NO_RESOURCES;
+	h->refs = 1;
+	h->child = child;
+	h->pid = child->pid;
+	h->spawner_badge = spawner_badge;
+	kstrlcpy(h->name, child->name, sizeof(h->name));
+	*out = (struct cap_entry){
+		.object = h,
+		.interface_id = capos_ProcessHandle_ID,
+		.type = KCAP_PROCESS_HANDLE,
+	};
+	return CAPOS_OK;
 }
 
 /* Writes wait's result message into buf; returns its length or 0. */
@@ -107,10 +103,8 @@ static void finish_wait(struct process_handle *h, int32_t error)
  * handle with its exit code, and forgets p as a waiter. */
 static void handle_process_exit(struct process *p)
 {
-	for (unsigned i = 0; i < PROCESS_HANDLE_MAX; i++) {
-		struct process_handle *h = &handles[i];
-		if (!h->used)
-			continue;
+	struct process_handle *h;
+	for (uint32_t i = 0; (h = obj_pool_next(&handles, &i)); i++) {
 		if (kcap_pending_is(&h->wait, p)) {
 			h->wait.waiter = 0; /* the waiter itself is going */
 			proc_wait_end(p, WAIT_CHILD);
@@ -130,29 +124,23 @@ static void handle_process_exit(struct process *p)
 	}
 }
 
-unsigned process_handle_live(void)
-{
-	unsigned n = 0;
-	for (unsigned i = 0; i < PROCESS_HANDLE_MAX; i++)
-		n += handles[i].used;
-	return n;
-}
+unsigned process_handle_live(void) { return handles.live; }
 
 unsigned process_handle_live_children(uint64_t spawner_badge)
 {
 	unsigned n = 0;
-	for (unsigned i = 0; i < PROCESS_HANDLE_MAX; i++)
-		n += handles[i].used && handles[i].child != 0 &&
-		     handles[i].spawner_badge == spawner_badge;
+	const struct process_handle *h;
+	for (uint32_t i = 0; (h = obj_pool_next(&handles, &i)); i++)
+		n += h->child != 0 && h->spawner_badge == spawner_badge;
 	return n;
 }
 
 /* The children p waits for (ProcessHandle.wait), for the watchdog. */
 static void handle_describe_waits(const struct process *p, char *buf, size_t len)
 {
-	for (unsigned i = 0; i < PROCESS_HANDLE_MAX; i++) {
-		const struct process_handle *h = &handles[i];
-		if (h->used && kcap_pending_is(&h->wait, p))
+	const struct process_handle *h;
+	for (uint32_t i = 0; (h = obj_pool_next(&handles, &i)); i++) {
+		if (kcap_pending_is(&h->wait, p))
 			format_append(buf, len, "; ProcessHandle.wait for pid %u '%s'", h->pid, h->name);
 	}
 }

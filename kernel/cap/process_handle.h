@@ -9,9 +9,9 @@
  * child is destroyed; one wait at a time per handle (a second is
  * overloaded).  The exit code of a killed process is -1.
  *
- * Handles come from a static pool (PROCESS_HANDLE_MAX, sized for the
- * 500-process smoke with room to spare; a full pool is overloaded).  A
- * handle lives while a capability refers to it or its child lives.
+ * Handles live in a pool that grows with memory (kernel/mem/kpool.h;
+ * out of memory, a spawn is overloaded).  A handle lives while a
+ * capability refers to it or its child lives.
  */
 #ifndef CAPOS_CAP_PROCESS_HANDLE_H
 #define CAPOS_CAP_PROCESS_HANDLE_H
@@ -23,10 +23,8 @@
 
 struct process;
 
-#define PROCESS_HANDLE_MAX 1024
-
 /* A handle for child with one capability reference, as a result-cap entry
- * in *out; CAPOS_ERR_NO_RESOURCES when the pool is exhausted.  spawner_badge
+ * in *out; CAPOS_ERR_NO_RESOURCES when memory is out.  spawner_badge
  * is the badge of the ProcessSpawner cap that spawned it (0 = unrestricted). */
 int process_handle_create(struct process *child, uint64_t spawner_badge, struct cap_entry *out);
 

@@ -353,10 +353,6 @@ static int spawn_decode(struct process_spawner *sp, struct kcap_call *c, struct 
 			return refuse(c, capos_CapException_Type_overloaded,
 			              "restricted spawner (badge %lu): %u children alive", c->badge, live);
 	}
-	/* Checked here too so a child is never built only to be torn down. */
-	if (process_handle_live() >= PROCESS_HANDLE_MAX)
-		return refuse(c, capos_CapException_Type_overloaded, "out of process handles (%u)",
-		              PROCESS_HANDLE_MAX);
 	if (grants.len > SPAWN_MAX_GRANTS)
 		return refuse(c, capos_CapException_Type_invalidArgument,
 		              "grants: %u grants (at most %u)", grants.len, SPAWN_MAX_GRANTS);
@@ -420,8 +416,8 @@ static int spawn_perform(struct process_spawner *sp, struct kcap_call *c)
 		/* Never started: destroying it gives back its references. */
 		process_destroy(child);
 		release_new_endpoints();
-		return refuse(c, capos_CapException_Type_overloaded, "out of process handles (%u)",
-		              PROCESS_HANDLE_MAX);
+		return refuse(c, capos_CapException_Type_overloaded,
+		              "out of process handles (no memory for another)");
 	}
 	/* Commit: moved slots leave the caller (the child holds their reference). */
 	for (unsigned k = 0; k < req.moves; k++) {

@@ -5,8 +5,10 @@
  *   resolution @2 () -> (ns)   timer_resolution_ns()
  *
  * The object is static (every Timer cap points at it); what a process has
- * pending lives in sleeps[], one record per Timer.sleep not yet
- * completed.  A sleep is a deferred kernel call (KCAP_CALL_DEFERRED): the
+ * pending lives in the 'timer sleeps' pool (kernel/mem/kpool.h), one
+ * record per Timer.sleep not yet completed.  How many a process may have
+ * is bounded by its rings: each pending sleep holds a reserved CQ slot
+ * (CAPOS_CQ_ENTRIES a ring); how many all processes have, by memory.  A sleep is a deferred kernel call (KCAP_CALL_DEFERRED): the
  * dispatcher reserved its CQ slot, the expire hook posts it once its
  * deadline has passed (the scheduler arms the timer for the earliest
  * deadline through kcap_expire), and process_exit drops what a dying
@@ -25,20 +27,19 @@
 #include "cap/registry.h"
 #include "format.h"
 #include "log.h"
+#include "mem/kpool.h"
 #include "proc/process.h"
 #include "capos.capnp.h"
 #include "time.capnp.h"
 
-/* Sleeps pending at once, all processes together (a full pool is
- * overloaded, like a process's own limit). */
-#define TIMER_SLEEPS_MAX 256u
-
 struct sleep_rec {
-	struct kcap_pending call; /* call.waiter NULL: free */
-	uint64_t deadline;        /* ktime_ns; UINT64_MAX: never */
+	struct kcap_pending call;
+	uint64_t deadline; /* ktime_ns; UINT64_MAX: never */
 };
 
-static struct sleep_rec sleeps[TIMER_SLEEPS_MAX];
+/* Sleeps pending, all processes together: a record is freed when its
+ * sleep completes or its process exits. */
+static struct obj_pool sleeps = KPOOL_INIT("timer sleeps", struct sleep_rec);
 static uint64_t begun, completed, dropped;
 
 static struct timer_object {
@@ -55,8 +56,9 @@ static const struct kcall_method timer_methods[] = {
 static unsigned pending_of(const struct process *p)
 {
 	unsigned n = 0;
-	for (unsigned i = 0; i < TIMER_SLEEPS_MAX; i++)
-		n += kcap_pending_is(&sleeps[i].call, p);
+	struct sleep_rec *r;
+	for (uint32_t i = 0; (r = obj_pool_next(&sleeps, &i)); i++)
+		n += kcap_pending_is(&r->call, p);
 	return n;
 }
 
@@ -64,7 +66,7 @@ static void rec_free(struct sleep_rec *r)
 {
 	if (r->deadline == UINT64_MAX)
 		proc_wait_end(r->call.waiter, WAIT_SLEEP);
-	r->call.waiter = 0;
+	kpool_free(&sleeps, r);
 }
 
 /* Posts a sleep's (empty) result and frees its record. */
@@ -119,16 +121,10 @@ static int timer_sleep(struct kcap_call *c)
 	if (ns == 0)
 		return kcap_empty_result(c);
 	struct process *p = c->caller;
-	if (pending_of(p) >= TIMER_SLEEPS_PER_PROC)
-		return kcap_exception(c, capos_CapException_Type_overloaded,
-		                      "Timer.sleep: 8 sleeps already pending");
-	struct sleep_rec *r = 0;
-	for (unsigned i = 0; i < TIMER_SLEEPS_MAX && r == 0; i++)
-		if (sleeps[i].call.waiter == 0)
-			r = &sleeps[i];
+	struct sleep_rec *r = obj_pool_alloc(&sleeps);
 	if (r == 0)
 		return kcap_exception(c, capos_CapException_Type_overloaded,
-		                      "Timer.sleep: sleep table full");
+		                      "Timer.sleep: no memory for a sleep record");
 	kcap_pending_take(&r->call, c);
 	r->deadline = timer_arm_after(ns);
 	if (r->deadline == UINT64_MAX)
@@ -154,10 +150,8 @@ static int timer_perform(void *object, struct kcap_call *c)
 static uint64_t timer_expire(uint64_t now)
 {
 	uint64_t next = UINT64_MAX;
-	for (unsigned i = 0; i < TIMER_SLEEPS_MAX; i++) {
-		struct sleep_rec *r = &sleeps[i];
-		if (r->call.waiter == 0)
-			continue;
+	struct sleep_rec *r;
+	for (uint32_t i = 0; (r = obj_pool_next(&sleeps, &i)); i++) {
 		if (r->deadline <= now)
 			finish_sleep(r);
 		else if (r->deadline < next)
@@ -169,8 +163,8 @@ static uint64_t timer_expire(uint64_t now)
 static void timer_process_exit(struct process *p)
 {
 	unsigned n = 0;
-	for (unsigned i = 0; i < TIMER_SLEEPS_MAX; i++) {
-		struct sleep_rec *r = &sleeps[i];
+	struct sleep_rec *r;
+	for (uint32_t i = 0; (r = obj_pool_next(&sleeps, &i)); i++) {
 		if (kcap_pending_is(&r->call, p)) {
 			rec_free(r);
 			n++;
@@ -190,11 +184,11 @@ static void timer_describe_waits(const struct process *p, char *buf, size_t len)
 		format_append(buf, len, "; %u Timer.sleep", n);
 }
 
+unsigned timer_sleeps_pending(void) { return sleeps.live; }
+
 unsigned timer_cap_log_counts(void)
 {
-	unsigned pending = 0;
-	for (unsigned i = 0; i < TIMER_SLEEPS_MAX; i++)
-		pending += sleeps[i].call.waiter != 0;
+	unsigned pending = sleeps.live;
 	kprintf("timer: %lu sleeps: %lu completed, %lu dropped at exit, %u pending\n", begun,
 	        completed, dropped, pending);
 	return pending;

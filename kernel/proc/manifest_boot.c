@@ -31,6 +31,7 @@
 #include "log.h"
 #include "manifest/decode.h"
 #include "manifest/manifest.h"
+#include "mem/kpool.h"
 #include "mem/pmm.h"
 #include "mem/vmm.h"
 #include "proc_internal.h"
@@ -168,6 +169,7 @@ bool manifest_boot(void)
 	if (!process_table_reserve())
 		boot_fail("no memory for the process table");
 	uint64_t table_start = process_table_frames();
+	uint64_t pools_start = kpool_frames();
 	uint64_t free_start = pmm_free_count();
 	struct process *init = process_create_granted("init", bin->data, bin->size,
 	                                              spawn_install_grants, &init_grants);
@@ -184,7 +186,11 @@ bool manifest_boot(void)
 	sched_run();
 
 	uint64_t table_kept = process_table_frames() - table_start;
-	uint64_t free_end = pmm_free_count() + table_kept;
+	/* The pools' frames are counted as the table's: what they held at
+	 * the start (the boot's endpoints) is given back with them. */
+	kpool_trim_all(0);
+	kpool_log_counts("all processes exited");
+	uint64_t free_end = pmm_free_count() + table_kept + kpool_frames() - pools_start;
 	if (table_kept)
 		kprintf("boot: the process table grew to %u slots and keeps %lu frames for them\n",
 		        process_slot_count(), table_kept);

@@ -7,6 +7,7 @@
 #include "arch/x86_64/trap.h"
 #include "format.h"
 #include "log.h"
+#include "mem/kpool.h"
 #include "mem/vmm.h"
 #include "blocking.h"
 #include "watchdog.h"
@@ -179,6 +180,8 @@ void sched_run(void)
 	        timer_resolution_ns());
 	cli();
 	for (;;) {
+		/* No kernel call is running here: empty pool frames can go. */
+		kpool_trim_all(KPOOL_SPARE);
 		struct process *p = pick_next();
 		if (p) {
 			run(p);

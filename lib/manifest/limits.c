@@ -108,25 +108,16 @@ enum mf_err mf_check_limits(const struct mf_manifest *m, const uint32_t *order,
 	if (check_holder(m, HOLDER_INIT, m->init_caps, m->init_cap_count, err) < 0)
 		return err->code;
 
-	/* Walk the start order as init does, counting init's slots and the
-	 * endpoints alive: both only grow until every service has started. */
+	/* Walk the start order as init does, counting init's slots: they
+	 * only grow until every service has started.  (Endpoints are not
+	 * counted: the kernel's pool grows with memory.) */
 	uint32_t init_slots = m->init_cap_count;
-	uint32_t endpoints = mf_endpoint_caps(m->init_caps, m->init_cap_count);
 	for (uint32_t k = 0; k < m->service_count; k++) {
 		uint32_t s = order ? order[k] : k;
 		const struct mf_service *sv = &m->services[s];
 		if (check_holder(m, (int)s, sv->caps, sv->cap_count, err) < 0)
 			return err->code;
 		uint32_t eps = mf_endpoint_caps(sv->caps, sv->cap_count);
-		endpoints += eps;
-		if (endpoints > CAPOS_ENDPOINT_MAX) {
-			msg = limit_fail(&mb, err, m, (int)s);
-			msg_cstr(msg, "caps: its endpoints bring the system to ");
-			msg_uint(msg, endpoints);
-			msg_cstr(msg, " endpoints, more than the kernel keeps alive at once");
-			limit_tail(msg, CAPOS_ENDPOINT_MAX, "CAPOS_ENDPOINT_MAX");
-			return err->code;
-		}
 		init_slots += CAPOS_INIT_CAPS_PER_SERVICE + eps;
 		if (init_slots > CAPOS_PROC_CAP_SLOTS) {
 			msg = limit_fail(&mb, err, m, (int)s);

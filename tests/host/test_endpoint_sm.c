@@ -11,6 +11,7 @@
 
 #include "endpoint_sm.h"
 #include "cap_table_pool.h"
+#include "host_pool_pages.h"
 
 #define MEM   4096u
 #define SLOTS 8u
@@ -124,6 +125,7 @@ static const struct ipc_ops ops = {
 	.wait_begin = f_wait_begin,
 	.wait_end = f_wait_end,
 	.log = f_log,
+	.pool = &host_pool_ops,
 	.panic = f_panic,
 };
 
@@ -263,7 +265,10 @@ static const struct capos_endpoint_message *received(void)
 	return (const struct capos_endpoint_message *)(server->mem + 1024);
 }
 
-TestSuite(ipc, .init = setup);
+/* The endpoint pool's pages go with each test (its forked process). */
+static void teardown(void) { host_pages_free_all(); }
+
+TestSuite(ipc, .init = setup, .fini = teardown);
 
 Test(ipc, call_queued_then_recv_delivers_then_return_answers)
 {
@@ -559,15 +564,41 @@ Test(ipc, boot_release_without_owner_disconnects)
 	assert_nothing_live();
 }
 
-Test(ipc, endpoint_pool_bounded)
+/* Endpoints grow past a page of them while memory lasts; without memory
+ * a create is refused (NULL) with nothing changed, and works again once
+ * memory is back. */
+Test(ipc, endpoint_pool_grows_until_memory_is_out)
 {
-	struct endpoint *eps[ENDPOINT_MAX];
-	for (unsigned i = 0; i < ENDPOINT_MAX; i++)
+	enum { N = 1000 };
+	static struct endpoint *eps[N];
+	for (unsigned i = 0; i < N; i++) {
 		cr_assert_not_null(eps[i] = ipc_endpoint_create(&s, "e"));
-	cr_assert_null(ipc_endpoint_create(&s, "one too many"));
-	for (unsigned i = 0; i < ENDPOINT_MAX; i++)
+		cr_assert_eq(eps[i]->id, i + 1);
+	}
+	cr_assert_gt(s.endpoints.pages, 1);
+	host_pages_budget = 0;
+	uint32_t per = s.endpoints.per_page;
+	unsigned more = 0;
+	while (ipc_endpoint_create(&s, "fills the last page") != 0)
+		more++;
+	cr_assert_eq((N + more) % per, 0, "the last page filled, then refused");
+	cr_assert_eq(s.endpoints.refused, 1);
+	host_pages_budget = -1;
+	struct endpoint *again = ipc_endpoint_create(&s, "memory back");
+	cr_assert_not_null(again);
+	ipc_boot_release(&s, again);
+	for (unsigned i = 0; i < N; i++)
 		ipc_boot_release(&s, eps[i]);
+	unsigned eps_live, calls, recvs;
+	ipc_counts(&s, &eps_live, &calls, &recvs);
+	cr_assert_eq(eps_live, more, "the ones that filled the page");
+	struct endpoint *ep;
+	for (uint32_t i = 0; (ep = obj_pool_next(&s.endpoints, &i)); i++)
+		ipc_boot_release(&s, ep);
 	assert_nothing_live();
+	obj_pool_trim(&s.endpoints, 0);
+	cr_assert_eq(obj_pool_frames(&s.endpoints), 0, "every page given back");
+	cr_assert_eq(host_pages_out, 0);
 }
 
 /* A call carries (MOVE) a capability; delivery moves it into the server's

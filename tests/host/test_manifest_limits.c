@@ -145,21 +145,21 @@ Test(manifest_limits, endpoints_per_spawn)
 	expect_limit("service \"s1\"", "16 endpoint caps", "CAPOS_SPAWN_MAX_NEW_ENDPOINTS = 15");
 }
 
-Test(manifest_limits, endpoints_in_the_whole_system)
+/* The system's endpoints have no fixed bound (the kernel's pool grows
+ * with memory): 45 endpoints over 3 services pass. */
+Test(manifest_limits, endpoints_in_the_whole_system_are_not_bounded)
 {
 	system_of(3);
 	shape(0, 15, 0);
 	shape(1, 15, 0);
-	shape(2, 2, 0);
+	shape(2, 15, 0);
 	expect_ok();
-	shape(2, 3, 0);
-	expect_limit("service \"s3\" (services[2])", "to 33 endpoints", "CAPOS_ENDPOINT_MAX = 32");
 }
 
 /*
  * init holds its 3 caps + per service 1 ProcessHandle + 1 client facet per
  * endpoint: 30 services, 32 endpoints is 3 + 30 + 32 = 65 > 64, although
- * each service and the endpoint table fit.
+ * each service fits.
  */
 Test(manifest_limits, init_table_holds_a_handle_and_facets_per_service)
 {

@@ -19,11 +19,14 @@
  * references are back to 0.
  */
 #include <stdarg.h>
+#include <stdbool.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "endpoint_sm.h"
 #include "../host/cap_table_pool.h"
+#include "../host/host_pool_pages.h"
 #include "prop.h"
 
 #define MEM      512u
@@ -146,6 +149,7 @@ static const struct ipc_ops ops = {
 	.wait_begin = f_wait_begin,
 	.wait_end = f_wait_end,
 	.log = f_log,
+	.pool = &host_pool_ops,
 	.panic = f_panic,
 };
 
@@ -274,6 +278,10 @@ static int run(struct prop *p)
 	nreceived = 0;
 	bad[0] = '\0';
 	memset(refs, 0, sizeof refs);
+	static bool freed_at_exit;
+	if (!freed_at_exit)
+		freed_at_exit = atexit(host_pages_free_all) == 0;
+	host_pages_free_all(); /* the last case's endpoint pages */
 	ipc_init(&s, &ops);
 	ct_pool_reset();
 	for (uint32_t i = 0; i < NPROCS; i++) {
