@@ -169,7 +169,9 @@ bool manifest_boot(void)
 		boot_fail("no memory for the process table");
 	uint64_t table_start = process_table_frames();
 	uint64_t free_start = pmm_free_count();
-	struct process *init = process_create_granted("init", bin->data, bin->size,
+	struct proc_quota root;
+	proc_quota_root(&root);
+	struct process *init = process_create_granted("init", bin->data, bin->size, &root,
 	                                              spawn_install_grants, &init_grants);
 	for (unsigned i = 0; i < init_ep_count; i++)
 		endpoint_boot_release(init_eps[i]);

@@ -18,8 +18,6 @@
 #include "mem/vmm.h"
 #include "proc_internal.h"
 
-#define THREAD_SLOTS ((CAPOS_THREAD_AREA_END - CAPOS_THREAD_AREA) / CAPOS_THREAD_SLOT)
-
 void thread_note_tls(struct process *p, const struct elf_plan *plan, uint64_t data_offset)
 {
 	p->tls_filesz = 0;
@@ -55,7 +53,7 @@ static bool slot_in_use(struct process *leader, uint32_t slot)
 
 static int pick_slot(struct process *leader, uint32_t *out)
 {
-	for (uint32_t s = 0; s < THREAD_SLOTS; s++) {
+	for (uint32_t s = 0; s < PROC_THREAD_SLOTS; s++) {
 		if (!slot_in_use(leader, s)) {
 			*out = s;
 			return CAPOS_OK;
