@@ -113,11 +113,11 @@ struct spawn_req {
 	unsigned new_endpoints;
 	bool keep_owner[SPAWN_MAX_NEW_ENDPOINTS]; /* by new endpoint: caller gets the owner side */
 	unsigned kept;
-	int service;             /* the manifest service whose own caps the kernel
+	int service;        /* the manifest service whose own caps the kernel
 	                       makes (root spawner, its name and binary), or -1 */
-	unsigned made;           /* how many (appended to pending at perform) */
-	struct proc_quota quota; /* the child's limits */
-	bool narrowed;           /* some quota field was given */
+	unsigned made;      /* how many (appended to pending at perform) */
+	struct quota quota; /* the child's limits */
+	bool narrowed;      /* some quota field was given */
 };
 
 static char why[160];
@@ -317,71 +317,54 @@ static int check_service_caps(struct process_spawner *sp, struct kcap_call *c,
  * with the manifest's quota fields in their place: the boot manifest is
  * the authority there, bounded by memory and the tables only.
  */
-static int base_quota(struct process_spawner *sp, struct kcap_call *c, struct proc_quota *q)
+static int base_quota(struct process_spawner *sp, struct kcap_call *c, struct quota *q)
 {
-	*q = c->caller->leader->quota;
+	const struct quota *own = &c->caller->leader->quota;
+	*q = *own;
 	if (req.service < 0)
 		return CAPOS_OK;
 	const struct mf_service *sv = &sp->m->services[req.service];
-	struct proc_quota top;
+	const struct quota want = {sv->quota_caps, sv->quota_ranges, sv->quota_frames,
+	                           sv->quota_threads};
+	struct quota top;
 	proc_quota_ceiling(&top);
-	const struct {
-		const char *name;
-		uint32_t want, top;
-		uint32_t *out;
-	} f[] = {
-		{"caps", sv->quota_caps, top.caps, &q->caps},
-		{"ranges", sv->quota_ranges, top.ranges, &q->ranges},
-		{"frames", sv->quota_frames, top.frames, &q->frames},
-		{"threads", sv->quota_threads, top.threads, &q->threads},
-	};
-	for (unsigned i = 0; i < sizeof f / sizeof f[0]; i++) {
-		if (f[i].want == 0)
-			continue;
-		if (f[i].want > f[i].top)
-			return refuse(c, capos_CapException_Type_failed,
-			              "'%s': manifest quota.%s %u is more than the kernel allows (%u)",
-			              req.name, f[i].name, f[i].want, f[i].top);
-		*f[i].out = f[i].want;
-		req.narrowed = true;
-	}
+	int bad = quota_narrow(own, &want, &top, q);
+	if (bad >= 0)
+		return refuse(c, capos_CapException_Type_failed,
+		              "'%s': manifest quota.%s %u is more than the kernel allows (%u)",
+		              req.name, quota_field_name((unsigned)bad),
+		              quota_field(&want, (unsigned)bad), quota_field(&top, (unsigned)bad));
+	req.narrowed |= quota_given(&want);
 	return CAPOS_OK;
 }
 
+/*
+ * The child's limits: the base, each field narrowed by a non-zero field
+ * of the request's quota.  A field above the base is refused (authority
+ * only narrows).
+ */
 static int check_quota(struct process_spawner *sp, struct kcap_call *c, struct capnp_reader *m,
                        capos_ProcessSpawner_spawn_Params_reader r)
 {
-	struct proc_quota base;
+	struct quota base;
 	int err = base_quota(sp, c, &base);
 	if (err)
 		return err;
-	const struct proc_quota *own = &base;
 	req.quota = base;
 	if (!capos_ProcessSpawner_spawn_Params_has_quota(r))
 		return CAPOS_OK;
 	capos_SpawnQuota_reader q = capos_ProcessSpawner_spawn_Params_get_quota(r);
-	const struct {
-		const char *name;
-		uint32_t want, own;
-		uint32_t *out;
-	} f[] = {
-		{"caps", capos_SpawnQuota_get_caps(q), own->caps, &req.quota.caps},
-		{"ranges", capos_SpawnQuota_get_ranges(q), own->ranges, &req.quota.ranges},
-		{"frames", capos_SpawnQuota_get_frames(q), own->frames, &req.quota.frames},
-		{"threads", capos_SpawnQuota_get_threads(q), own->threads, &req.quota.threads},
-	};
+	const struct quota want = {capos_SpawnQuota_get_caps(q), capos_SpawnQuota_get_ranges(q),
+	                           capos_SpawnQuota_get_frames(q), capos_SpawnQuota_get_threads(q)};
 	if (capnp_reader_error(m) != CAPNP_OK)
 		return CAPOS_ERR_BAD_MESSAGE;
-	for (unsigned i = 0; i < sizeof f / sizeof f[0]; i++) {
-		if (f[i].want == 0)
-			continue;
-		if (f[i].want > f[i].own)
-			return refuse(c, capos_CapException_Type_invalidArgument,
-			              "quota.%s: %u is more than the caller's own %u", f[i].name,
-			              f[i].want, f[i].own);
-		*f[i].out = f[i].want;
-		req.narrowed = true;
-	}
+	int bad = quota_narrow(&base, &want, &base, &req.quota);
+	if (bad >= 0)
+		return refuse(c, capos_CapException_Type_invalidArgument,
+		              "quota.%s: %u is more than the caller's own %u",
+		              quota_field_name((unsigned)bad), quota_field(&want, (unsigned)bad),
+		              quota_field(&base, (unsigned)bad));
+	req.narrowed |= quota_given(&want);
 	return CAPOS_OK;
 }
 

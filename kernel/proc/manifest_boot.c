@@ -169,7 +169,7 @@ bool manifest_boot(void)
 		boot_fail("no memory for the process table");
 	uint64_t table_start = process_table_frames();
 	uint64_t free_start = pmm_free_count();
-	struct proc_quota root;
+	struct quota root;
 	proc_quota_root(&root);
 	struct process *init = process_create_granted("init", bin->data, bin->size, &root,
 	                                              spawn_install_grants, &init_grants);

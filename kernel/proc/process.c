@@ -238,7 +238,7 @@ static uint32_t cap_quota(void)
 	return quota;
 }
 
-void proc_quota_root(struct proc_quota *q)
+void proc_quota_root(struct quota *q)
 {
 	q->caps = cap_quota();
 	q->ranges = UMEM_RANGES_QUOTA;
@@ -246,7 +246,7 @@ void proc_quota_root(struct proc_quota *q)
 	q->threads = (uint32_t)PROC_THREAD_SLOTS;
 }
 
-void proc_quota_ceiling(struct proc_quota *q)
+void proc_quota_ceiling(struct quota *q)
 {
 	uint64_t frames = pmm_total_count();
 	q->caps = cap_quota(); /* capquota=N lowers it for everyone */
@@ -415,7 +415,7 @@ void proc_setup_context(struct process *p, uint64_t rip, uint64_t rsp, uint64_t 
 }
 
 struct process *process_create_granted(const char *name, const void *image, uint64_t size,
-                                       const struct proc_quota *quota, proc_grant_fn grant,
+                                       const struct quota *quota, proc_grant_fn grant,
                                        void *ctx)
 {
 	struct elf_plan plan;

@@ -28,6 +28,7 @@
 #include "mem/vmm.h"
 #include "cap_table.h"
 #include "elf64.h"
+#include "quota.h"
 #include "ring_consumer.h"
 #include "wait.h"
 
@@ -50,25 +51,19 @@ enum proc_state {
 };
 
 /*
- * What one process may hold (docs/processes.md "Limits and quotas"),
- * kept in its leader.  The root process (init) gets the kernel defaults
- * (proc_quota_root); a spawned process gets its spawner's, narrowed by
- * ProcessSpawner.spawn's quota.  Never raised after creation.
+ * What one process may hold (docs/processes.md "Limits and quotas"; the
+ * fields: lib/quota.h), kept in its leader.  The root process (init) gets
+ * the kernel defaults (proc_quota_root); a spawned process gets its
+ * spawner's, narrowed by ProcessSpawner.spawn's quota.  Never raised
+ * after creation.
  */
-struct proc_quota {
-	uint32_t caps;    /* capabilities held at once (its cap table's limit) */
-	uint32_t ranges;  /* mapping ranges (VirtualMemory, MemoryObject, devices) */
-	uint32_t frames;  /* FrameAllocator frames + mapped pages + memory objects */
-	uint32_t threads; /* spawned threads alive at once, the first not counted */
-};
-
 /* The kernel's defaults: the root's limits.  caps: CAPOS_PROC_CAP_QUOTA or
  * capquota=N; ranges UMEM_RANGES_QUOTA; frames UMEM_FRAME_LIMIT; threads:
  * the slots of the thread area. */
-void proc_quota_root(struct proc_quota *q);
+void proc_quota_root(struct quota *q);
 /* The most a quota field may say whoever grants it: memory and table
  * bounds.  A boot manifest's per-service quota is checked against it. */
-void proc_quota_ceiling(struct proc_quota *q);
+void proc_quota_ceiling(struct quota *q);
 
 /* A run of user pages the process owns (mapped page by page).  A lazy
  * region's pages are mapped zero-filled on first touch (proc_fault_in)
@@ -132,7 +127,7 @@ struct process {
 	 * frames it holds now, not part of frames_at_create. */
 	struct cap_table caps;
 	uint64_t cap_frames;
-	struct proc_quota quota; /* leader: the process's limits */
+	struct quota quota; /* leader: the process's limits */
 
 	struct proc_region regions[PROC_MAX_REGIONS];
 	unsigned nregions;
@@ -174,7 +169,7 @@ struct process_end {
  * including what grant inserted. */
 typedef int (*proc_grant_fn)(struct process *p, void *ctx);
 struct process *process_create_granted(const char *name, const void *image, uint64_t size,
-                                       const struct proc_quota *quota, proc_grant_fn grant,
+                                       const struct quota *quota, proc_grant_fn grant,
                                        void *ctx);
 
 /* Records the binary name (len bytes, not NUL-terminated) for logs. */

@@ -33,11 +33,11 @@
 #define CHILD_THREAD 2u
 
 /* demo_check that also says whether the check passed. */
-#define CHECK(name, cond, ...)                                                   \
-	({                                                                       \
-		bool ok_ = (cond);                                               \
-		demo_check(name, ok_, __VA_ARGS__);                              \
-		ok_;                                                             \
+#define CHECK(name, cond, ...)                      \
+	({                                          \
+		bool ok_ = (cond);                  \
+		demo_check(name, ok_, __VA_ARGS__); \
+		ok_;                                \
 	})
 
 static uint64_t params[128], result[128];
@@ -180,9 +180,9 @@ static int child_threads(void)
 	while (got <= CHILD_THREAD && (r = capos_thread_spawn(&t[got], parked, NULL, 0, &e)) == 0)
 		got++;
 	CHECK(CHILD,
-	           refused(r, &e, capos_CapException_Type_overloaded) && got == CHILD_THREAD &&
-	                   has(e.message, "quota"),
-	           "threads: %u running, then refused: %s\n", got, e.message);
+	      refused(r, &e, capos_CapException_Type_overloaded) && got == CHILD_THREAD &&
+	              has(e.message, "quota"),
+	      "threads: %u running, then refused: %s\n", got, e.message);
 	stop = 1;
 	capos_park_wake(&stop, CHILD_THREAD, NULL);
 	unsigned joined = 0;
@@ -212,8 +212,8 @@ static int child_caps(void)
 	}
 	unsigned held = got + capos_rt.capset.count;
 	CHECK(CHILD, r == CAPOS_ERR_NO_RESOURCES && held == CHILD_CAPS,
-	           "caps: %u held (%u minted), then refused (%s): %s\n", held, got,
-	           capos_strerror(r), e.message);
+	      "caps: %u held (%u minted), then refused (%s): %s\n", held, got,
+	      capos_strerror(r), e.message);
 	for (unsigned i = 0; i < got; i++)
 		capos_cap_drop(&facets[i]);
 	return CHECK(CHILD, capos_flush_releases() == 0, "caps: released all %u\n", got);
@@ -231,9 +231,9 @@ static int child_spawn_more(void)
 	struct capos_call_error e = {0};
 	int r = call(sp->cap_id, capos_ProcessSpawner_spawn_METHOD, NULL, &e);
 	return CHECK(CHILD,
-	                  refused(r, &e, capos_CapException_Type_invalidArgument) &&
-	                          has(e.message, "quota.frames"),
-	                  "spawn with %u frames refused: %s\n", CHILD_FRAMES + 1, e.message);
+	             refused(r, &e, capos_CapException_Type_invalidArgument) &&
+	                     has(e.message, "quota.frames"),
+	             "spawn with %u frames refused: %s\n", CHILD_FRAMES + 1, e.message);
 }
 
 static int child(void)
@@ -266,14 +266,14 @@ static void parent_hold(void)
 		got++;
 	capos_frame_query(&fa, &s, NULL);
 	CHECK(PARENT, got * HOLD_RUN == HOLD_FRAMES && s.held_frames == s0.held_frames + HOLD_FRAMES,
-	           "holds %lu FrameAllocator frames\n", (unsigned long)(s.held_frames - s0.held_frames));
+	      "holds %lu FrameAllocator frames\n", (unsigned long)(s.held_frames - s0.held_frames));
 	unsigned freed = 0;
 	for (unsigned i = 0; i < got; i++)
 		for (unsigned k = 0; k < HOLD_RUN; k++)
 			freed += capos_frame_free(&fa, runs[i] + (uint64_t)k * CAPOS_PAGE_SIZE, NULL) == 0;
 	capos_frame_query(&fa, &s, NULL);
 	CHECK(PARENT, freed == got * HOLD_RUN && s.held_frames == s0.held_frames,
-	           "freed all %u one by one: holds %lu again\n", freed, (unsigned long)s.held_frames);
+	      "freed all %u one by one: holds %lu again\n", freed, (unsigned long)s.held_frames);
 }
 
 static int parent(void)
@@ -293,22 +293,26 @@ static int parent(void)
 	build_spawn("too_many_caps", one, 1, CAPOS_PROC_CAP_QUOTA + 1, 0, 0, 0);
 	int r = call(sp->cap_id, capos_ProcessSpawner_spawn_METHOD, NULL, &e);
 	CHECK(PARENT,
-	           refused(r, &e, capos_CapException_Type_invalidArgument) &&
-	                   has(e.message, "quota.caps"),
-	           "spawn with %u caps refused: %s\n", CAPOS_PROC_CAP_QUOTA + 1, e.message);
+	      refused(r, &e, capos_CapException_Type_invalidArgument) &&
+	              has(e.message, "quota.caps"),
+	      "spawn with %u caps refused: %s\n", CAPOS_PROC_CAP_QUOTA + 1, e.message);
 
 	struct grant g[] = {
-		{"console", con->cap_id, false}, {"frames", fa->cap_id, false},
-		{"vm", vm->cap_id, false},       {"threadSpawner", ts->cap_id, false},
-		{"parkSpace", ps->cap_id, false}, {"spawner", sp->cap_id, false},
-		{"ep_a", 0, true},               {"ep_b", 0, true},
+		{"console", con->cap_id, false},
+		{"frames", fa->cap_id, false},
+		{"vm", vm->cap_id, false},
+		{"threadSpawner", ts->cap_id, false},
+		{"parkSpace", ps->cap_id, false},
+		{"spawner", sp->cap_id, false},
+		{"ep_a", 0, true},
+		{"ep_b", 0, true},
 	};
 	build_spawn(CHILD, g, sizeof g / sizeof g[0], CHILD_CAPS, CHILD_RANGES, CHILD_FRAMES,
 	            CHILD_THREAD);
 	struct capos_reply reply;
 	r = call(sp->cap_id, capos_ProcessSpawner_spawn_METHOD, &reply, &e);
 	if (!CHECK(PARENT, r == 0 && reply.cap_count == 3, "spawned '" CHILD "': %s\n",
-	                capos_strerror(r)))
+	           capos_strerror(r)))
 		return demo_finish(PARENT);
 	struct capos_cap held[3];
 	for (unsigned i = 0; i < 3; i++)
