@@ -106,6 +106,8 @@ typedef struct { struct capnp_struct s; } capos_ProcessSpawner_spawn_Params_read
 typedef struct { struct capnp_struct_builder s; } capos_ProcessSpawner_spawn_Params_builder;
 typedef struct { struct capnp_struct s; } capos_ProcessSpawner_spawn_Results_reader;
 typedef struct { struct capnp_struct_builder s; } capos_ProcessSpawner_spawn_Results_builder;
+typedef struct { struct capnp_struct s; } capos_SpawnQuota_reader;
+typedef struct { struct capnp_struct_builder s; } capos_SpawnQuota_builder;
 typedef struct { struct capnp_struct s; } capos_SystemMonitor_forChildren_Params_reader;
 typedef struct { struct capnp_struct_builder s; } capos_SystemMonitor_forChildren_Params_builder;
 typedef struct { struct capnp_struct s; } capos_SystemMonitor_forChildren_Results_reader;
@@ -1524,14 +1526,14 @@ static inline capos_ProcessSpawner_spawn_Params_reader capos_ProcessSpawner_spaw
 	return (capos_ProcessSpawner_spawn_Params_reader){ s };
 }
 #define capos_ProcessSpawner_spawn_Params_DATA_WORDS 0
-#define capos_ProcessSpawner_spawn_Params_PTR_COUNT 3
+#define capos_ProcessSpawner_spawn_Params_PTR_COUNT 4
 static inline capos_ProcessSpawner_spawn_Params_reader capos_ProcessSpawner_spawn_Params_read_root(struct capnp_reader *m)
 {
 	return (capos_ProcessSpawner_spawn_Params_reader){ capnp_reader_root(m) };
 }
 static inline capos_ProcessSpawner_spawn_Params_builder capos_ProcessSpawner_spawn_Params_init_root(struct capnp_builder *b)
 {
-	return (capos_ProcessSpawner_spawn_Params_builder){ capnp_builder_root(b, 0, 3) };
+	return (capos_ProcessSpawner_spawn_Params_builder){ capnp_builder_root(b, 0, 4) };
 }
 static inline capos_ProcessSpawner_spawn_Params_reader capos_ProcessSpawner_spawn_Params_list_get(struct capnp_list l, uint32_t i)
 {
@@ -1577,6 +1579,18 @@ static inline struct capnp_list_builder capos_ProcessSpawner_spawn_Params_init_g
 {
 	return capnp_sb_init_struct_list(b.s, 2, 3, 1, n);
 }
+static inline bool capos_ProcessSpawner_spawn_Params_has_quota(capos_ProcessSpawner_spawn_Params_reader r)
+{
+	return capnp_struct_has(&r.s, 3);
+}
+static inline capos_SpawnQuota_reader capos_ProcessSpawner_spawn_Params_get_quota(capos_ProcessSpawner_spawn_Params_reader r)
+{
+	return (capos_SpawnQuota_reader){ capnp_struct_get_struct(&r.s, 3) };
+}
+static inline capos_SpawnQuota_builder capos_ProcessSpawner_spawn_Params_init_quota(capos_ProcessSpawner_spawn_Params_builder b)
+{
+	return (capos_SpawnQuota_builder){ capnp_sb_init_struct(b.s, 3, 2, 0) };
+}
 
 /* struct capos.capnp:ProcessSpawner.spawn$Results */
 #define capos_ProcessSpawner_spawn_Results_ID UINT64_C(0xd5bbcbd334a6105f)
@@ -1617,6 +1631,63 @@ static inline uint32_t capos_ProcessSpawner_spawn_Results_get_pid(capos_ProcessS
 static inline void capos_ProcessSpawner_spawn_Results_set_pid(capos_ProcessSpawner_spawn_Results_builder b, uint32_t v)
 {
 	capnp_sb_set_u32(b.s, 4, (uint32_t)v);
+}
+
+/* struct capos.capnp:SpawnQuota */
+#define capos_SpawnQuota_ID UINT64_C(0xc4f1e2a7b9d35a61)
+static inline capos_SpawnQuota_reader capos_SpawnQuota_from(struct capnp_struct s)
+{
+	return (capos_SpawnQuota_reader){ s };
+}
+#define capos_SpawnQuota_DATA_WORDS 2
+#define capos_SpawnQuota_PTR_COUNT 0
+static inline capos_SpawnQuota_reader capos_SpawnQuota_read_root(struct capnp_reader *m)
+{
+	return (capos_SpawnQuota_reader){ capnp_reader_root(m) };
+}
+static inline capos_SpawnQuota_builder capos_SpawnQuota_init_root(struct capnp_builder *b)
+{
+	return (capos_SpawnQuota_builder){ capnp_builder_root(b, 2, 0) };
+}
+static inline capos_SpawnQuota_reader capos_SpawnQuota_list_get(struct capnp_list l, uint32_t i)
+{
+	return (capos_SpawnQuota_reader){ capnp_list_get_struct(l, i) };
+}
+static inline capos_SpawnQuota_builder capos_SpawnQuota_list_at(struct capnp_list_builder l, uint32_t i)
+{
+	return (capos_SpawnQuota_builder){ capnp_lb_struct_at(l, i) };
+}
+static inline uint32_t capos_SpawnQuota_get_caps(capos_SpawnQuota_reader r)
+{
+	return (uint32_t)capnp_struct_u32(&r.s, 0);
+}
+static inline void capos_SpawnQuota_set_caps(capos_SpawnQuota_builder b, uint32_t v)
+{
+	capnp_sb_set_u32(b.s, 0, (uint32_t)v);
+}
+static inline uint32_t capos_SpawnQuota_get_ranges(capos_SpawnQuota_reader r)
+{
+	return (uint32_t)capnp_struct_u32(&r.s, 4);
+}
+static inline void capos_SpawnQuota_set_ranges(capos_SpawnQuota_builder b, uint32_t v)
+{
+	capnp_sb_set_u32(b.s, 4, (uint32_t)v);
+}
+static inline uint32_t capos_SpawnQuota_get_frames(capos_SpawnQuota_reader r)
+{
+	return (uint32_t)capnp_struct_u32(&r.s, 8);
+}
+static inline void capos_SpawnQuota_set_frames(capos_SpawnQuota_builder b, uint32_t v)
+{
+	capnp_sb_set_u32(b.s, 8, (uint32_t)v);
+}
+static inline uint32_t capos_SpawnQuota_get_threads(capos_SpawnQuota_reader r)
+{
+	return (uint32_t)capnp_struct_u32(&r.s, 12);
+}
+static inline void capos_SpawnQuota_set_threads(capos_SpawnQuota_builder b, uint32_t v)
+{
+	capnp_sb_set_u32(b.s, 12, (uint32_t)v);
 }
 
 /* struct capos.capnp:SystemMonitor.forChildren$Params */

@@ -58,6 +58,8 @@ typedef struct { struct capnp_struct s; } manifest_Service_reader;
 typedef struct { struct capnp_struct_builder s; } manifest_Service_builder;
 typedef struct { struct capnp_struct s; } manifest_ServiceExport_reader;
 typedef struct { struct capnp_struct_builder s; } manifest_ServiceExport_builder;
+typedef struct { struct capnp_struct s; } manifest_ServiceQuota_reader;
+typedef struct { struct capnp_struct_builder s; } manifest_ServiceQuota_builder;
 typedef struct { struct capnp_struct s; } manifest_SystemManifest_reader;
 typedef struct { struct capnp_struct_builder s; } manifest_SystemManifest_builder;
 
@@ -412,7 +414,7 @@ static inline struct capnp_list manifest_InitConfig_get_services(manifest_InitCo
 }
 static inline struct capnp_list_builder manifest_InitConfig_init_services(manifest_InitConfig_builder b, uint32_t n)
 {
-	return capnp_sb_init_struct_list(b.s, 1, 1, 4, n);
+	return capnp_sb_init_struct_list(b.s, 1, 1, 5, n);
 }
 
 /* struct manifest.capnp:KernelParams */
@@ -459,14 +461,14 @@ static inline manifest_Service_reader manifest_Service_from(struct capnp_struct 
 	return (manifest_Service_reader){ s };
 }
 #define manifest_Service_DATA_WORDS 1
-#define manifest_Service_PTR_COUNT 4
+#define manifest_Service_PTR_COUNT 5
 static inline manifest_Service_reader manifest_Service_read_root(struct capnp_reader *m)
 {
 	return (manifest_Service_reader){ capnp_reader_root(m) };
 }
 static inline manifest_Service_builder manifest_Service_init_root(struct capnp_builder *b)
 {
-	return (manifest_Service_builder){ capnp_builder_root(b, 1, 4) };
+	return (manifest_Service_builder){ capnp_builder_root(b, 1, 5) };
 }
 static inline manifest_Service_reader manifest_Service_list_get(struct capnp_list l, uint32_t i)
 {
@@ -532,6 +534,18 @@ static inline void manifest_Service_set_restart(manifest_Service_builder b, enum
 {
 	capnp_sb_set_u16(b.s, 0, (uint16_t)v);
 }
+static inline bool manifest_Service_has_quota(manifest_Service_reader r)
+{
+	return capnp_struct_has(&r.s, 4);
+}
+static inline manifest_ServiceQuota_reader manifest_Service_get_quota(manifest_Service_reader r)
+{
+	return (manifest_ServiceQuota_reader){ capnp_struct_get_struct(&r.s, 4) };
+}
+static inline manifest_ServiceQuota_builder manifest_Service_init_quota(manifest_Service_builder b)
+{
+	return (manifest_ServiceQuota_builder){ capnp_sb_init_struct(b.s, 4, 2, 0) };
+}
 
 /* struct manifest.capnp:ServiceExport */
 #define manifest_ServiceExport_ID UINT64_C(0xf7ad018477268c82)
@@ -580,6 +594,63 @@ static inline struct capnp_text manifest_ServiceExport_get_export(manifest_Servi
 static inline void manifest_ServiceExport_set_export(manifest_ServiceExport_builder b, const char *p, size_t len)
 {
 	capnp_sb_set_text(b.s, 1, p, len);
+}
+
+/* struct manifest.capnp:ServiceQuota */
+#define manifest_ServiceQuota_ID UINT64_C(0xef8d9234799bcf64)
+static inline manifest_ServiceQuota_reader manifest_ServiceQuota_from(struct capnp_struct s)
+{
+	return (manifest_ServiceQuota_reader){ s };
+}
+#define manifest_ServiceQuota_DATA_WORDS 2
+#define manifest_ServiceQuota_PTR_COUNT 0
+static inline manifest_ServiceQuota_reader manifest_ServiceQuota_read_root(struct capnp_reader *m)
+{
+	return (manifest_ServiceQuota_reader){ capnp_reader_root(m) };
+}
+static inline manifest_ServiceQuota_builder manifest_ServiceQuota_init_root(struct capnp_builder *b)
+{
+	return (manifest_ServiceQuota_builder){ capnp_builder_root(b, 2, 0) };
+}
+static inline manifest_ServiceQuota_reader manifest_ServiceQuota_list_get(struct capnp_list l, uint32_t i)
+{
+	return (manifest_ServiceQuota_reader){ capnp_list_get_struct(l, i) };
+}
+static inline manifest_ServiceQuota_builder manifest_ServiceQuota_list_at(struct capnp_list_builder l, uint32_t i)
+{
+	return (manifest_ServiceQuota_builder){ capnp_lb_struct_at(l, i) };
+}
+static inline uint32_t manifest_ServiceQuota_get_caps(manifest_ServiceQuota_reader r)
+{
+	return (uint32_t)capnp_struct_u32(&r.s, 0);
+}
+static inline void manifest_ServiceQuota_set_caps(manifest_ServiceQuota_builder b, uint32_t v)
+{
+	capnp_sb_set_u32(b.s, 0, (uint32_t)v);
+}
+static inline uint32_t manifest_ServiceQuota_get_ranges(manifest_ServiceQuota_reader r)
+{
+	return (uint32_t)capnp_struct_u32(&r.s, 4);
+}
+static inline void manifest_ServiceQuota_set_ranges(manifest_ServiceQuota_builder b, uint32_t v)
+{
+	capnp_sb_set_u32(b.s, 4, (uint32_t)v);
+}
+static inline uint32_t manifest_ServiceQuota_get_frames(manifest_ServiceQuota_reader r)
+{
+	return (uint32_t)capnp_struct_u32(&r.s, 8);
+}
+static inline void manifest_ServiceQuota_set_frames(manifest_ServiceQuota_builder b, uint32_t v)
+{
+	capnp_sb_set_u32(b.s, 8, (uint32_t)v);
+}
+static inline uint32_t manifest_ServiceQuota_get_threads(manifest_ServiceQuota_reader r)
+{
+	return (uint32_t)capnp_struct_u32(&r.s, 12);
+}
+static inline void manifest_ServiceQuota_set_threads(manifest_ServiceQuota_builder b, uint32_t v)
+{
+	capnp_sb_set_u32(b.s, 12, (uint32_t)v);
 }
 
 /* struct manifest.capnp:SystemManifest */

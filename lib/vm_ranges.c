@@ -20,14 +20,18 @@ void vm_ranges_set_growth(struct vm_ranges *v, const struct vm_ranges_ops *ops, 
 {
 	v->ops = ops;
 	v->ctx = ctx;
-	v->limit = limit > v->first_cap ? limit : v->first_cap;
+	v->limit = limit;
 }
 
 bool vm_ranges_reserve(struct vm_ranges *v, uint32_t need)
 {
+	if (need > v->limit) {
+		v->refused_quota++;
+		return false;
+	}
 	if (need <= v->cap)
 		return true;
-	if (v->ops == 0 || need > v->limit) {
+	if (v->ops == 0) {
 		v->refused_quota++;
 		return false;
 	}

@@ -69,8 +69,9 @@ struct vm_ranges {
 };
 
 void vm_ranges_init(struct vm_ranges *v, struct vm_range *storage, uint32_t cap);
-/* The table may grow past its first storage, doubling, up to `limit`
- * entries, with storage from ops. */
+/* The table holds at most `limit` entries (below the first storage's
+ * size too) and may grow past its first storage, doubling, up to it,
+ * with storage from ops. */
 void vm_ranges_set_growth(struct vm_ranges *v, const struct vm_ranges_ops *ops, void *ctx,
                           uint32_t limit);
 /* Room for `need` entries: there already, or the table grew (a failed

@@ -194,14 +194,27 @@ struct CapGrant @0x8543cc997a87ff2a {
   # against the limit.
 }
 
+struct SpawnQuota @0xc4f1e2a7b9d35a61 {
+  # Limits of a new process (docs/processes.md "Limits and quotas").  A
+  # field 0 inherits the spawning process's own limit; a non-zero field
+  # may not exceed it (invalidArgument naming the field), so authority
+  # only narrows down the spawn tree.
+  caps @0 :UInt32;     # capabilities it may hold at once
+  ranges @1 :UInt32;   # VirtualMemory/MemoryObject mapping ranges
+  frames @2 :UInt32;   # frames it may hold: FrameAllocator frames + mapped pages
+  threads @3 :UInt32;  # spawned threads alive at once (the first not counted)
+}
+
 interface ProcessSpawner @0xb8f686e859aabae6 {
-  spawn @0 (name :Text, binaryName :Text, grants :List(CapGrant)) -> (handleIndex :UInt16, pid :UInt32);
+  spawn @0 (name :Text, binaryName :Text, grants :List(CapGrant), quota :SpawnQuota) -> (handleIndex :UInt16, pid :UInt32);
   # Starts packaged boot binary `binaryName` (named in the manifest) as a
   # process called `name`, with exactly `grants` as its capabilities.
   # handleIndex is the result-cap record of the new ProcessHandle (not
   # transferable); client facets of newEndpoint grants follow it.  pid is
   # the child's process id (for logs).  invalidArgument: unknown binary, bad/duplicate grant
-  # name, bad grant cap id; overloaded: out of processes/frames/quota.
+  # name, bad grant cap id, a quota field above the caller's own limit;
+  # overloaded: out of processes/frames/quota.  quota absent (old callers)
+  # or all zero: the child has the caller's limits.
   # All grants are applied or none (moves roll back on failure).
 }
 

@@ -40,6 +40,18 @@ struct Service {
   caps @2 :List(CapRef);           # exactly what the service is granted
   exports @3 :List(Text);          # names of its own caps others may import
   restart @4 :RestartPolicy;       # init restarts it (docs/init.md "Restart")
+  quota @5 :ServiceQuota;          # its limits (docs/manifest.md "Quota");
+                                   # absent or 0 fields: the kernel's defaults
+}
+
+struct ServiceQuota {
+  # Applied by the kernel when init starts the service through its root
+  # ProcessSpawner (docs/processes.md "Limits and quotas"); bounded by
+  # memory and the tables, not by init's own limits.
+  caps @0 :UInt32;
+  ranges @1 :UInt32;
+  frames @2 :UInt32;
+  threads @3 :UInt32;
 }
 
 struct CapRef {

@@ -113,9 +113,11 @@ struct spawn_req {
 	unsigned new_endpoints;
 	bool keep_owner[SPAWN_MAX_NEW_ENDPOINTS]; /* by new endpoint: caller gets the owner side */
 	unsigned kept;
-	int service;   /* the manifest service whose own caps the kernel
+	int service;        /* the manifest service whose own caps the kernel
 	                       makes (root spawner, its name and binary), or -1 */
-	unsigned made; /* how many (appended to pending at perform) */
+	unsigned made;      /* how many (appended to pending at perform) */
+	struct quota quota; /* the child's limits */
+	bool narrowed;      /* some quota field was given */
 };
 
 static char why[160];
@@ -303,6 +305,80 @@ static int check_service_caps(struct process_spawner *sp, struct kcap_call *c,
 	return CAPOS_OK;
 }
 
+/*
+ * The child's limits: the caller's own, each field narrowed by a non-zero
+ * field of the request's quota.  A field above the caller's own limit is
+ * refused (authority only narrows), and so is a caps quota smaller than
+ * the caps the child starts with.
+ */
+/*
+ * What the spawn narrows from: the caller's own limits, or, for a
+ * manifest service started through the root spawner (req.service), those
+ * with the manifest's quota fields in their place: the boot manifest is
+ * the authority there, bounded by memory and the tables only.
+ */
+static int base_quota(struct process_spawner *sp, struct kcap_call *c, struct quota *q)
+{
+	const struct quota *own = &c->caller->leader->quota;
+	*q = *own;
+	if (req.service < 0)
+		return CAPOS_OK;
+	const struct mf_service *sv = &sp->m->services[req.service];
+	const struct quota want = {sv->quota_caps, sv->quota_ranges, sv->quota_frames,
+	                           sv->quota_threads};
+	struct quota top;
+	proc_quota_ceiling(&top);
+	int bad = quota_narrow(own, &want, &top, q);
+	if (bad >= 0)
+		return refuse(c, capos_CapException_Type_failed,
+		              "'%s': manifest quota.%s %u is more than the kernel allows (%u)",
+		              req.name, quota_field_name((unsigned)bad),
+		              quota_field(&want, (unsigned)bad), quota_field(&top, (unsigned)bad));
+	req.narrowed |= quota_given(&want);
+	return CAPOS_OK;
+}
+
+/*
+ * The child's limits: the base, each field narrowed by a non-zero field
+ * of the request's quota.  A field above the base is refused (authority
+ * only narrows).
+ */
+static int check_quota(struct process_spawner *sp, struct kcap_call *c, struct capnp_reader *m,
+                       capos_ProcessSpawner_spawn_Params_reader r)
+{
+	struct quota base;
+	int err = base_quota(sp, c, &base);
+	if (err)
+		return err;
+	req.quota = base;
+	if (!capos_ProcessSpawner_spawn_Params_has_quota(r))
+		return CAPOS_OK;
+	capos_SpawnQuota_reader q = capos_ProcessSpawner_spawn_Params_get_quota(r);
+	const struct quota want = {capos_SpawnQuota_get_caps(q), capos_SpawnQuota_get_ranges(q),
+	                           capos_SpawnQuota_get_frames(q), capos_SpawnQuota_get_threads(q)};
+	if (capnp_reader_error(m) != CAPNP_OK)
+		return CAPOS_ERR_BAD_MESSAGE;
+	int bad = quota_narrow(&base, &want, &base, &req.quota);
+	if (bad >= 0)
+		return refuse(c, capos_CapException_Type_invalidArgument,
+		              "quota.%s: %u is more than the caller's own %u",
+		              quota_field_name((unsigned)bad), quota_field(&want, (unsigned)bad),
+		              quota_field(&base, (unsigned)bad));
+	req.narrowed |= quota_given(&want);
+	return CAPOS_OK;
+}
+
+/* The child's limits must leave room for the caps it starts with. */
+static int check_quota_room(struct kcap_call *c)
+{
+	unsigned start = pending.count + req.made;
+	if (req.quota.caps < start)
+		return refuse(c, capos_CapException_Type_invalidArgument,
+		              "quota.caps: %u is fewer than the %u caps the child starts with",
+		              req.quota.caps, start);
+	return CAPOS_OK;
+}
+
 /* Drops the references the spawn held on the caps it made (the child
  * holds its own, or none if it was not created). */
 static void release_made(unsigned first)
@@ -367,6 +443,12 @@ static int spawn_decode(struct process_spawner *sp, struct kcap_call *c, struct 
 	int err = check_service_caps(sp, c, bin);
 	if (err)
 		return err;
+	err = check_quota(sp, c, m, r);
+	if (err)
+		return err;
+	err = check_quota_room(c);
+	if (err)
+		return err;
 	c->bound.caps = 1 + req.new_endpoints + req.kept;
 	return CAPOS_OK;
 }
@@ -402,7 +484,7 @@ static int spawn_perform(struct process_spawner *sp, struct kcap_call *c)
 		pending.count += (unsigned)n;
 	}
 	struct process *child = process_create_granted(req.name, req.bin->data, req.bin->size,
-	                                               spawn_install_grants, &pending);
+	                                               &req.quota, spawn_install_grants, &pending);
 	release_made(granted);
 	if (child == 0) {
 		release_new_endpoints();
@@ -457,6 +539,10 @@ static int spawn_perform(struct process_spawner *sp, struct kcap_call *c)
 	        req.kept ? ", their owner sides kept by the caller" : "",
 	        c->badge ? " via a restricted spawner" : "",
 	        req.service >= 0 && req.made ? " and its own caps made by the kernel" : "");
+	if (req.narrowed)
+		kprintf("spawn: pid %u '%s' quota: %u caps, %u ranges, %u frames, %u threads\n",
+		        child->pid, child->name, req.quota.caps, req.quota.ranges, req.quota.frames,
+		        req.quota.threads);
 	c->result_len = (uint32_t)spawn_result(c->result, c->result_cap, child->pid);
 	return CAPOS_OK;
 }

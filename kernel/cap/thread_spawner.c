@@ -40,7 +40,6 @@ static bool user_stack_ok(uint64_t base, uint64_t size)
  * (it becomes the new thread's FS base). */
 static int spawner_decode(void *object, struct kcap_call *c)
 {
-	(void)object;
 	struct capnp_reader m;
 	if (kcap_params(c, &m) != CAPOS_OK)
 		return CAPOS_ERR_BAD_MESSAGE;
@@ -59,6 +58,14 @@ static int spawner_decode(void *object, struct kcap_call *c)
 		return kcap_exception(c, capos_CapException_Type_invalidArgument,
 		                      "ThreadSpawner.spawn: entry outside the image, stack or TLS "
 		                      "size out of range, a bad stack base or a non-user TLS base");
+	const struct process *leader = c->caller->leader;
+	if (leader->threads >= leader->quota.threads) {
+		((struct thread_spawner *)object)->refused++;
+		kprintf("proc: pid %u '%s' thread refused: the process's quota of %u threads\n",
+		        c->caller->pid, c->caller->name, leader->quota.threads);
+		return kcap_exception(c, capos_CapException_Type_overloaded,
+		                      "ThreadSpawner.spawn: the process's thread quota is reached");
+	}
 	c->data_len = (uint32_t)tls;
 	c->data = (const void *)(uintptr_t)tls_base;
 	return CAPOS_OK;

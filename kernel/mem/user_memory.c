@@ -32,7 +32,8 @@
 struct proc_memory {
 	uint32_t pid; /* owner; 0 = unused (state is reset on first use) */
 	struct frame_ledger ledger;
-	uint64_t held[UMEM_HELD_MAX];
+	uint64_t held_store[UMEM_HELD_INLINE];  /* until the held list grows */
+	uint64_t held_frames, held_frames_peak; /* frames of the grown held list */
 	struct vm_ranges ranges;
 	struct vm_range range_store[UMEM_RANGES_INLINE]; /* until the table grows */
 	uint64_t range_frames, range_frames_peak;        /* frames of the grown table */
@@ -119,17 +120,62 @@ static void range_table_free(void *ctx, struct vm_range *r, uint32_t entries)
 
 static const struct vm_ranges_ops range_table_ops = {range_table_alloc, range_table_free};
 
+/* ---- the held-frame list's storage ------------------------------------
+ *
+ * The FrameAllocator frames a process holds are listed past
+ * UMEM_HELD_INLINE in physically contiguous whole frames, doubling up to
+ * its frames quota, counted in held_frames and returned at teardown like
+ * the range table's. */
+
+static uint32_t held_list_frames(uint32_t entries)
+{
+	return (uint32_t)(((uint64_t)entries * sizeof(uint64_t) + PAGE_SIZE - 1) / PAGE_SIZE);
+}
+
+static uint64_t *held_list_alloc(void *ctx, uint32_t entries)
+{
+	struct proc_memory *m = ctx;
+	uint32_t frames = held_list_frames(entries);
+	uint64_t pa = umem_alloc_contiguous(frames);
+	if (pa == 0) {
+		kprintf("mem: pid %u held-frame list cannot grow to %u: no %u contiguous frames\n",
+		        m->pid, entries, frames);
+		return 0;
+	}
+	m->held_frames += frames;
+	if (m->held_frames > m->held_frames_peak)
+		m->held_frames_peak = m->held_frames;
+	kprintf("mem: pid %u held-frame list grown to %u (%u frames)\n", m->pid, entries, frames);
+	return phys_to_virt(pa);
+}
+
+static void held_list_free(void *ctx, uint64_t *held, uint32_t entries)
+{
+	struct proc_memory *m = ctx;
+	uint32_t frames = held_list_frames(entries);
+	uint64_t pa = virt_to_phys(held);
+	for (uint32_t i = 0; i < frames; i++)
+		pmm_free(pa + (uint64_t)i * PAGE_SIZE);
+	m->held_frames -= frames;
+}
+
+static const struct frame_ledger_ops held_list_ops = {held_list_alloc, held_list_free};
+
 static struct proc_memory *mem_of(struct process *p)
 {
 	unsigned i = process_slot_index(p);
 	if (i < mem_nchunks * MEM_CHUNK) {
 		struct proc_memory *m = &mem_chunks[i / MEM_CHUNK][i % MEM_CHUNK];
 		if (m->pid != p->pid) {
+			/* The limits are the process's quota (a thread's slot is
+			 * never charged: callers pass the leader). */
 			m->pid = p->pid;
-			frame_ledger_init(&m->ledger, m->held, UMEM_HELD_MAX, UMEM_FRAME_LIMIT);
+			frame_ledger_init(&m->ledger, m->held_store, UMEM_HELD_INLINE, p->quota.frames);
+			frame_ledger_set_growth(&m->ledger, &held_list_ops, m);
 			vm_ranges_init(&m->ranges, m->range_store, UMEM_RANGES_INLINE);
-			vm_ranges_set_growth(&m->ranges, &range_table_ops, m, UMEM_RANGES_QUOTA);
+			vm_ranges_set_growth(&m->ranges, &range_table_ops, m, p->quota.ranges);
 			m->range_frames = m->range_frames_peak = 0;
+			m->held_frames = m->held_frames_peak = 0;
 			m->tearing_down = false;
 			m->maps = m->unmaps = m->protects = m->grants = m->frees = 0;
 			m->mapping_seq = 0;
@@ -280,8 +326,8 @@ enum umem_status umem_map(struct process *p, uint64_t hint, uint64_t size, uint3
 	vm_ranges_insert(&m->ranges, hint, size, prot); /* checked above: cannot fail */
 	m->maps++;
 	*addr = hint;
-	kprintf("mem: pid %u map %lx +%lu pages %s (charged %lu of %u)\n", p->pid, hint, pages,
-	        prot_name(prot), m->ledger.charged, UMEM_FRAME_LIMIT);
+	kprintf("mem: pid %u map %lx +%lu pages %s (charged %lu of %lu)\n", p->pid, hint, pages,
+	        prot_name(prot), m->ledger.charged, m->ledger.limit);
 	return UMEM_OK;
 }
 
@@ -456,7 +502,7 @@ enum umem_status umem_frame_alloc(struct process *p, uint32_t count, uint64_t *p
 	struct proc_memory *m = mem_of(p);
 	if (count == 0 || count > UMEM_CONTIG_MAX)
 		return fail(why, "count must be 1..512", UMEM_INVALID);
-	int err = frame_ledger_can_hold(&m->ledger, count);
+	int err = frame_ledger_reserve(&m->ledger, count);
 	if (err)
 		return fail(why, frame_ledger_strerror(err), UMEM_OVERLOADED);
 	uint64_t first = count == 1 ? pmm_alloc() : alloc_run(count);
@@ -469,9 +515,9 @@ enum umem_status umem_frame_alloc(struct process *p, uint32_t count, uint64_t *p
 		frame_ledger_add(&m->ledger, first + (uint64_t)i * PAGE_SIZE); /* room checked */
 	m->grants += count;
 	*phys = first;
-	kprintf("mem: pid %u granted %u frame%s at %lx (holds %u, charged %lu of %u)\n", p->pid,
+	kprintf("mem: pid %u granted %u frame%s at %lx (holds %u, charged %lu of %lu)\n", p->pid,
 	        count, count == 1 ? "" : "s", first, m->ledger.held_count, m->ledger.charged,
-	        UMEM_FRAME_LIMIT);
+	        m->ledger.limit);
 	return UMEM_OK;
 }
 
@@ -528,6 +574,7 @@ void proc_memory_teardown(struct process *p)
 	bool active = frame_ledger_active(&m->ledger) || m->ranges.count != 0 || m->maps != 0 ||
 	              m->grants != 0;
 	uint64_t held = m->ledger.held_count, peak = m->ledger.peak, pages = 0, borrowed = 0;
+	uint32_t held_cap = m->ledger.held_cap;
 	if (active)
 		unmap_all(p, m, &pages, &borrowed);
 	uint32_t ranges_cap = m->ranges.cap;
@@ -542,10 +589,12 @@ void proc_memory_teardown(struct process *p)
 		        "unmapped %lu memory-object pages "
 		        "(peak charged %lu; %lu maps, %lu unmaps, %lu protects, %lu grants, %lu frees; "
 		        "ranges table %u entries, peak %lu frames, %u growths refused; "
+		        "held list %u entries, peak %lu frames; "
 		        "%lu page-table frames return with the address space)\n",
 		        p->pid, p->name, held, pages, borrowed, peak, m->maps, m->unmaps, m->protects,
 		        m->grants, m->frees, ranges_cap, m->range_frames_peak,
-		        m->ranges.refused_quota + m->ranges.refused_memory, tables);
+		        m->ranges.refused_quota + m->ranges.refused_memory, held_cap,
+		        m->held_frames_peak, tables);
 	/* Memory objects freed from here on (by the cap release that follows)
 	 * are part of what process_destroy measures (umem_object_freed); those
 	 * freed above were returned before it started counting. */

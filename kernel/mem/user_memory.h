@@ -13,8 +13,10 @@
 
 struct process;
 
+/* The root's defaults (proc_quota_root); a process's own limits are its
+ * quota (struct proc_quota), set by its spawner. */
 #define UMEM_FRAME_LIMIT   4096u /* frames + pages a process may hold (16 MiB) */
-#define UMEM_HELD_MAX      512u  /* FrameAllocator frames held at once          */
+#define UMEM_HELD_INLINE   32u   /* FrameAllocator frames before the list grows */
 #define UMEM_RANGES_INLINE 64u   /* mapping ranges before the table grows       */
 #define UMEM_RANGES_QUOTA  4096u /* mapping ranges at most: one per page held   */
 #define UMEM_CONTIG_MAX    512u  /* allocContiguous count limit (schema)         */

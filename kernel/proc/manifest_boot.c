@@ -171,7 +171,9 @@ bool manifest_boot(void)
 	uint64_t table_start = process_table_frames();
 	uint64_t pools_start = kpool_frames();
 	uint64_t free_start = pmm_free_count();
-	struct process *init = process_create_granted("init", bin->data, bin->size,
+	struct quota root;
+	proc_quota_root(&root);
+	struct process *init = process_create_granted("init", bin->data, bin->size, &root,
 	                                              spawn_install_grants, &init_grants);
 	for (unsigned i = 0; i < init_ep_count; i++)
 		endpoint_boot_release(init_eps[i]);

@@ -238,6 +238,23 @@ static uint32_t cap_quota(void)
 	return quota;
 }
 
+void proc_quota_root(struct quota *q)
+{
+	q->caps = cap_quota();
+	q->ranges = UMEM_RANGES_QUOTA;
+	q->frames = UMEM_FRAME_LIMIT;
+	q->threads = (uint32_t)PROC_THREAD_SLOTS;
+}
+
+void proc_quota_ceiling(struct quota *q)
+{
+	uint64_t frames = pmm_total_count();
+	q->caps = cap_quota(); /* capquota=N lowers it for everyone */
+	q->frames = frames > UINT32_MAX ? UINT32_MAX : (uint32_t)frames;
+	q->ranges = q->frames; /* one page per range at most */
+	q->threads = (uint32_t)PROC_THREAD_SLOTS;
+}
+
 /* ---- creation -------------------------------------------------------- */
 
 static unsigned elf_vmm_flags(uint32_t elf_flags)
@@ -398,7 +415,8 @@ void proc_setup_context(struct process *p, uint64_t rip, uint64_t rsp, uint64_t 
 }
 
 struct process *process_create_granted(const char *name, const void *image, uint64_t size,
-                                       proc_grant_fn grant, void *ctx)
+                                       const struct quota *quota, proc_grant_fn grant,
+                                       void *ctx)
 {
 	struct elf_plan plan;
 	int err = elf_plan_parse(image, size, CAPOS_USER_MIN, CAPOS_USER_IMAGE_END, &plan);
@@ -419,9 +437,10 @@ struct process *process_create_granted(const char *name, const void *image, uint
 	p->state = PROC_RUNNABLE; /* claims the slot; not scheduled until returned */
 	p->leader = p;
 	p->wait_deadline = UINT64_MAX;
+	p->quota = *quota;
 
 	const char *step = "capability table";
-	err = cap_table_init(&p->caps, &cap_frame_ops, p, cap_quota());
+	err = cap_table_init(&p->caps, &cap_frame_ops, p, quota->caps);
 	if (!err) {
 		step = "kernel stack";
 		err = process_kstack_map(p);

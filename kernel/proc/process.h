@@ -28,14 +28,17 @@
 #include "mem/vmm.h"
 #include "cap_table.h"
 #include "elf64.h"
+#include "quota.h"
 #include "ring_consumer.h"
 #include "wait.h"
 
-#define PROC_CAP_QUOTA   CAPOS_PROC_CAP_QUOTA /* capabilities one process may hold */
-#define PROC_NAME_MAX    32
-#define PROC_REASON_MAX  CAPOS_KILL_REASON_MAX /* a kill reason, as logged and sent to waiters */
-#define PROC_MAX_REGIONS (ELF_MAX_LOAD + 4)
-#define KSTACK_SIZE      (16u * 1024u)
+#define PROC_CAP_QUOTA    CAPOS_PROC_CAP_QUOTA /* capabilities one process may hold */
+#define PROC_NAME_MAX     32
+#define PROC_REASON_MAX   CAPOS_KILL_REASON_MAX /* a kill reason, as logged and sent to waiters */
+#define PROC_MAX_REGIONS  (ELF_MAX_LOAD + 4)
+#define KSTACK_SIZE       (16u * 1024u)
+/* Threads one process may have: the slots of its thread area. */
+#define PROC_THREAD_SLOTS ((CAPOS_THREAD_AREA_END - CAPOS_THREAD_AREA) / CAPOS_THREAD_SLOT)
 
 enum proc_state {
 	PROC_FREE = 0, /* table slot unused                         */
@@ -46,6 +49,21 @@ enum proc_state {
 	PROC_HOLDER,  /* a leader whose thread ended: holds the shared state
 	                 of its process until the last thread ends */
 };
+
+/*
+ * What one process may hold (docs/processes.md "Limits and quotas"; the
+ * fields: lib/quota.h), kept in its leader.  The root process (init) gets
+ * the kernel defaults (proc_quota_root); a spawned process gets its
+ * spawner's, narrowed by ProcessSpawner.spawn's quota.  Never raised
+ * after creation.
+ */
+/* The kernel's defaults: the root's limits.  caps: CAPOS_PROC_CAP_QUOTA or
+ * capquota=N; ranges UMEM_RANGES_QUOTA; frames UMEM_FRAME_LIMIT; threads:
+ * the slots of the thread area. */
+void proc_quota_root(struct quota *q);
+/* The most a quota field may say whoever grants it: memory and table
+ * bounds.  A boot manifest's per-service quota is checked against it. */
+void proc_quota_ceiling(struct quota *q);
 
 /* A run of user pages the process owns (mapped page by page).  A lazy
  * region's pages are mapped zero-filled on first touch (proc_fault_in)
@@ -109,6 +127,7 @@ struct process {
 	 * frames it holds now, not part of frames_at_create. */
 	struct cap_table caps;
 	uint64_t cap_frames;
+	struct quota quota; /* leader: the process's limits */
 
 	struct proc_region regions[PROC_MAX_REGIONS];
 	unsigned nregions;
@@ -143,13 +162,15 @@ struct process_end {
 	char kill_reason[PROC_REASON_MAX];
 };
 
-/* Creates a process from an ELF image with the capabilities installed by
- * grant(p, ctx) (it inserts into p->caps and maps the CapSet page; see
- * spawn_install_grants).  Logs and returns NULL on failure: everything
- * taken so far is returned, including what grant inserted. */
+/* Creates a process from an ELF image with limits *quota (checked by the
+ * caller) and the capabilities installed by grant(p, ctx) (it inserts
+ * into p->caps and maps the CapSet page; see spawn_install_grants).  Logs
+ * and returns NULL on failure: everything taken so far is returned,
+ * including what grant inserted. */
 typedef int (*proc_grant_fn)(struct process *p, void *ctx);
 struct process *process_create_granted(const char *name, const void *image, uint64_t size,
-                                       proc_grant_fn grant, void *ctx);
+                                       const struct quota *quota, proc_grant_fn grant,
+                                       void *ctx);
 
 /* Records the binary name (len bytes, not NUL-terminated) for logs. */
 void process_set_binary(struct process *p, const char *name, size_t len);

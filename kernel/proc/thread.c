@@ -19,8 +19,6 @@
 #include "mem/vmm.h"
 #include "proc_internal.h"
 
-#define THREAD_SLOTS ((CAPOS_THREAD_AREA_END - CAPOS_THREAD_AREA) / CAPOS_THREAD_SLOT)
-
 void thread_note_tls(struct process *p, const struct elf_plan *plan, uint64_t data_offset)
 {
 	p->tls_filesz = 0;
@@ -48,7 +46,7 @@ void thread_note_tls(struct process *p, const struct elf_plan *plan, uint64_t da
 static int pick_slot(struct process *leader, uint32_t *out)
 {
 	uint64_t n = (uint64_t)leader->threads + 1;
-	if (n > THREAD_SLOTS)
+	if (n > PROC_THREAD_SLOTS)
 		return CAPOS_ERR_NO_RESOURCES;
 	uint8_t *used = kmalloc((size_t)(n + 7) / 8);
 	if (used == 0)

@@ -139,6 +139,11 @@ static enum mf_decode_err service(struct dctx *d, manifest_Service_reader r,
 	s->name = text(manifest_Service_get_name(r));
 	s->binary = text(manifest_Service_get_binary(r));
 	s->restart = (uint16_t)manifest_Service_get_restart(r);
+	manifest_ServiceQuota_reader q = manifest_Service_get_quota(r);
+	s->quota_caps = manifest_ServiceQuota_get_caps(q);
+	s->quota_ranges = manifest_ServiceQuota_get_ranges(q);
+	s->quota_frames = manifest_ServiceQuota_get_frames(q);
+	s->quota_threads = manifest_ServiceQuota_get_threads(q);
 	s->caps = &d->st->caps[d->caps_used];
 	/* clang-format off */
 	e = caps(d, manifest_Service_get_caps(r), &d->st->caps[d->caps_used],

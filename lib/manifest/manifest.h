@@ -95,6 +95,8 @@ struct mf_service {
 	const struct mf_str *exports;
 	uint32_t export_count;
 	uint16_t restart; /* enum mf_restart */
+	/* Its limits (0: the kernel's default), docs/manifest.md "Quota". */
+	uint32_t quota_caps, quota_ranges, quota_frames, quota_threads;
 };
 
 struct mf_binary {

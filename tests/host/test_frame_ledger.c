@@ -153,3 +153,87 @@ Test(frame_ledger, end_with_only_held_frames)
 	cr_assert_eq(nfreed, 1);
 	cr_assert_eq(freed[0], 0x3000);
 }
+
+/* ---- a growing held list -------------------------------------------- */
+
+static unsigned ended;
+static void count_free(uint64_t phys)
+{
+	(void)phys;
+	ended++;
+}
+
+static uint64_t grown_store[2][64];
+static unsigned g_allocs, g_frees, g_fail_after;
+static uint32_t g_live; /* entries handed out and not yet freed */
+
+static uint64_t *grow_alloc(void *ctx, uint32_t entries)
+{
+	cr_assert_eq(ctx, &g_allocs);
+	cr_assert_leq(entries, 64);
+	if (g_allocs == g_fail_after)
+		return 0;
+	g_live += entries;
+	return grown_store[g_allocs++ % 2];
+}
+
+static void grow_free(void *ctx, uint64_t *held, uint32_t entries)
+{
+	cr_assert_eq(ctx, &g_allocs);
+	cr_assert(held == grown_store[0] || held == grown_store[1]);
+	g_frees++;
+	g_live -= entries;
+}
+
+static const struct frame_ledger_ops grow_ops = {grow_alloc, grow_free};
+
+static void grow_setup(uint64_t limit, unsigned fail)
+{
+	frame_ledger_init(&l, store, 8, limit);
+	g_allocs = g_frees = g_live = 0;
+	g_fail_after = fail;
+	frame_ledger_set_growth(&l, &grow_ops, &g_allocs);
+}
+
+Test(frame_ledger, the_held_list_grows_up_to_the_limit)
+{
+	grow_setup(40, 99);
+	for (uint64_t i = 1; i <= 40; i++) {
+		cr_assert_eq(frame_ledger_reserve(&l, 1), LEDGER_OK, "frame %lu", i);
+		cr_assert_eq(frame_ledger_add(&l, i * 0x1000), LEDGER_OK, "frame %lu", i);
+	}
+	cr_assert_eq(l.held_cap, 40, "8 -> 16 -> 32 -> 40 (the limit)");
+	cr_assert_eq(l.grown, 3);
+	cr_assert_eq(g_live, 40, "only the current storage is held");
+	for (uint64_t i = 1; i <= 40; i++)
+		cr_assert(frame_ledger_holds(&l, i * 0x1000), "frame %lu moved with the list", i);
+	cr_assert_eq(frame_ledger_reserve(&l, 1), LEDGER_OVER_LIMIT, "the limit, not memory");
+	cr_assert_eq(frame_ledger_charge(&l, 1), LEDGER_OVER_LIMIT);
+}
+
+Test(frame_ledger, end_returns_every_frame_and_the_grown_storage)
+{
+	grow_setup(100, 99);
+	cr_assert_eq(frame_ledger_reserve(&l, 30), LEDGER_OK);
+	for (uint64_t i = 1; i <= 30; i++)
+		cr_assert_eq(frame_ledger_add(&l, i * 0x1000), LEDGER_OK);
+	ended = 0;
+	frame_ledger_end(&l, count_free);
+	cr_assert_eq(ended, 30);
+	cr_assert_eq(g_live, 0, "the grown list went back");
+	cr_assert_eq(l.held, store, "back on the first storage");
+	cr_assert_eq(l.held_cap, 8);
+	cr_assert_eq(l.charged, 0);
+}
+
+Test(frame_ledger, a_failed_growth_is_full_and_changes_nothing)
+{
+	grow_setup(100, 0);
+	for (uint64_t i = 1; i <= 8; i++)
+		cr_assert_eq(frame_ledger_add(&l, i * 0x1000), LEDGER_OK);
+	cr_assert_eq(frame_ledger_reserve(&l, 1), LEDGER_FULL, "out of memory, not the limit");
+	cr_assert_eq(l.refused_memory, 1);
+	cr_assert_eq(l.held_cap, 8);
+	cr_assert_eq(l.held_count, 8);
+	cr_assert_eq(l.charged, 8);
+}

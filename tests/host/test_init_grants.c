@@ -48,10 +48,10 @@ static struct mf_cap frames_caps[] = {
 	{.name = S("frames"), .kind = MF_SOURCE_KERNEL, .kernel = MF_KCAP_FRAME_ALLOCATOR},
 };
 static struct mf_service services[] = {
-	{S("srv"), S("srv"), srv_caps, 3, srv_exports, 2, 0},
-	{S("relay"), S("cli"), relay_caps, 2, relay_exports, 1, 0},
-	{S("cli"), S("cli"), cli_caps, 2, NULL, 0, 0},
-	{S("frames"), S("cli"), frames_caps, 1, NULL, 0, 0},
+	{S("srv"), S("srv"), srv_caps, 3, srv_exports, 2, 0, 0, 0, 0, 0},
+	{S("relay"), S("cli"), relay_caps, 2, relay_exports, 1, 0, 0, 0, 0, 0},
+	{S("cli"), S("cli"), cli_caps, 2, NULL, 0, 0, 0, 0, 0, 0},
+	{S("frames"), S("cli"), frames_caps, 1, NULL, 0, 0, 0, 0, 0, 0},
 };
 static struct mf_manifest m = {
 	.schema_version = MF_SCHEMA_VERSION,
@@ -215,7 +215,7 @@ Test(init_grants, per_service_kinds_are_made_by_the_kernel_not_passed)
 	};
 	/* clang-format on */
 	struct mf_service saved = services[3];
-	services[3] = (struct mf_service){S("drv"), S("cli"), drv_caps, 4, NULL, 0, 0};
+	services[3] = (struct mf_service){S("drv"), S("cli"), drv_caps, 4, NULL, 0, 0, 0, 0, 0, 0};
 	int n = init_grants_for(&m, &w, 3, g, why, sizeof why);
 	services[3] = saved;
 	cr_assert_eq(n, 4, "%s", why);

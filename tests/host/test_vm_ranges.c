@@ -343,3 +343,16 @@ Test(vm_ranges, without_growth_the_first_storage_is_all)
 	vm_ranges_release(&v); /* nothing grown: nothing to give back */
 	cr_assert_eq(v.count, 0);
 }
+
+Test(vm_ranges, a_quota_below_the_first_storage_holds)
+{
+	grow_setup(3, 99);
+	for (uint64_t i = 0; i < 3; i++) {
+		cr_assert(vm_ranges_reserve(&v, v.count + 1), "range %lu", i);
+		cr_assert_eq(vm_ranges_insert(&v, LO + i * 4 * P, P, 3), VM_OK, "range %lu", i);
+	}
+	cr_assert_not(vm_ranges_reserve(&v, v.count + 1), "the quota of 3, below the 6 entries");
+	cr_assert_eq(v.refused_quota, 1);
+	cr_assert_eq(v.grown, 0);
+	cr_assert_eq(allocs, 0);
+}

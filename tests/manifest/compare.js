@@ -11,7 +11,8 @@
 // mkmanifest resolved the CUE `interface` name to); `binaries` exists only in the manifest, and
 // `extraBinaries` only in the CUE export (its names are in `binaries`); a
 // cap's `device` carries all of bar/msix/bytes in the manifest (0 when
-// not given, `bytes` as a string), only the given ones in the CUE export.
+// not given, `bytes` as a string), only the given ones in the CUE export;
+// a service's `quota` likewise (all four fields, 0 when not given).
 'use strict';
 const fs = require('fs');
 const path = require('path');
@@ -60,9 +61,19 @@ function normCaps(caps) {
 		}
 	}
 }
+// A service's quota: the manifest writes all four fields (0 = the
+// kernel's default) when any is given, the CUE export only the given ones.
+function normQuota(s) {
+	if (!s.quota) return;
+	for (const k of Object.keys(s.quota)) if (s.quota[k] === 0) delete s.quota[k];
+	if (Object.keys(s.quota).length === 0) delete s.quota;
+}
 for (const doc of [cue, mf]) {
 	normCaps(doc.initConfig.init.caps);
-	for (const s of doc.initConfig.services || []) normCaps(s.caps);
+	for (const s of doc.initConfig.services || []) {
+		normCaps(s.caps);
+		normQuota(s);
+	}
 }
 
 function diff(a, b, where) {

@@ -73,6 +73,13 @@ static int build(const struct mf_manifest *m, void *arena, size_t bytes, size_t 
 		manifest_Service_set_name(e, s->name.ptr, s->name.len);
 		manifest_Service_set_binary(e, s->binary.ptr, s->binary.len);
 		manifest_Service_set_restart(e, (enum manifest_RestartPolicy)s->restart);
+		if (s->quota_caps | s->quota_ranges | s->quota_frames | s->quota_threads) {
+			manifest_ServiceQuota_builder q = manifest_Service_init_quota(e);
+			manifest_ServiceQuota_set_caps(q, s->quota_caps);
+			manifest_ServiceQuota_set_ranges(q, s->quota_ranges);
+			manifest_ServiceQuota_set_frames(q, s->quota_frames);
+			manifest_ServiceQuota_set_threads(q, s->quota_threads);
+		}
 		caps(manifest_Service_init_caps(e, s->cap_count), s->caps, s->cap_count);
 		struct capnp_list_builder ex = manifest_Service_init_exports(e, s->export_count);
 		for (uint32_t k = 0; k < s->export_count; k++)

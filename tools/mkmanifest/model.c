@@ -112,6 +112,25 @@ static int parse_device(struct ctx *c, const struct json *j, size_t i, struct mf
 	return 0;
 }
 
+/* A service's "quota": {caps?, ranges?, frames?, threads?}, each 1..2^32-1. */
+static int parse_quota(struct ctx *c, const struct json *j, struct mf_service *s)
+{
+	static const char *const keys[] = {"caps", "ranges", "frames", "threads", NULL};
+	uint32_t *out[] = {&s->quota_caps, &s->quota_ranges, &s->quota_frames, &s->quota_threads};
+	if (check_keys(c, j, "quota.", keys) < 0)
+		return -1;
+	for (size_t k = 0; keys[k]; k++) {
+		const struct json *v;
+		if (member(c, j, "quota.", keys[k], JSON_NUMBER, 1, &v) < 0)
+			return -1;
+		if (v && (!v->is_uint || v->uint == 0 || v->uint > UINT32_MAX))
+			return fail(c, "quota.%s: %s is not a number 1..4294967295", keys[k],
+			            v->number);
+		*out[k] = v ? (uint32_t)v->uint : 0;
+	}
+	return 0;
+}
+
 static int parse_cap(struct ctx *c, const struct json *j, size_t i,
                      struct mf_cap *cap)
 {
@@ -191,8 +210,8 @@ static int parse_service(struct ctx *c, struct model *md, size_t i,
                          const struct json *j)
 {
 	static const char *const keys[] = {"name", "binary", "caps", "exports",
-	                                   "restart", NULL};
-	const struct json *name, *binary, *caps, *exports, *restart;
+	                                   "restart", "quota", NULL};
+	const struct json *name, *binary, *caps, *exports, *restart, *quota;
 	struct mf_service *s = &md->services[i];
 
 	snprintf(c->holder, sizeof(c->holder), "services[%zu]: ", i);
@@ -206,7 +225,10 @@ static int parse_service(struct ctx *c, struct model *md, size_t i,
 	    member(c, j, "", "binary", JSON_STRING, 0, &binary) < 0 ||
 	    member(c, j, "", "caps", JSON_ARRAY, 1, &caps) < 0 ||
 	    member(c, j, "", "exports", JSON_ARRAY, 1, &exports) < 0 ||
-	    member(c, j, "", "restart", JSON_STRING, 1, &restart) < 0)
+	    member(c, j, "", "restart", JSON_STRING, 1, &restart) < 0 ||
+	    member(c, j, "", "quota", JSON_OBJECT, 1, &quota) < 0)
+		return -1;
+	if (quota && parse_quota(c, quota, s) < 0)
 		return -1;
 	s->name = str_of(name);
 	s->binary = str_of(binary);

@@ -73,7 +73,7 @@ int main(void)
 	           "allocContiguous(513) refused: %s\n", e.message);
 	/* clang-format on */
 
-	/* Up to the per-process limit of held frames: then overloaded. */
+	/* Up to the process's frame quota (the held list grows): then overloaded. */
 	unsigned granted = 0;
 	int ret;
 	uint64_t p;

@@ -331,6 +331,24 @@ void op_boot(void)
 	kf_submit(slot, &s, result_choice(&s), false);
 }
 
+/* A quota field: inherit (0), small, the largest or anything.  A valid
+ * spawn's child gets room to run (or inherits). */
+static uint32_t quota_field(bool valid, uint32_t room)
+{
+	static const uint32_t edge[] = {0, 1, 2, UINT32_MAX};
+	if (valid)
+		return kf_chance(2) ? 0 : room + (uint32_t)kf_pick(room);
+	return kf_chance(2) ? edge[kf_pick(4)] : (uint32_t)kf_rand();
+}
+
+static void spawn_quota(capos_SpawnQuota_builder q, bool valid)
+{
+	capos_SpawnQuota_set_caps(q, quota_field(valid, 64));
+	capos_SpawnQuota_set_ranges(q, quota_field(valid, 64));
+	capos_SpawnQuota_set_frames(q, quota_field(valid, 1024));
+	capos_SpawnQuota_set_threads(q, quota_field(valid, 4));
+}
+
 void op_spawn(void)
 {
 	if (!c_spawner || !kf_chance(4))
@@ -348,7 +366,8 @@ void op_spawn(void)
 	uint32_t n = (uint32_t)kf_pick(4);
 	struct capnp_list_builder l = capos_ProcessSpawner_spawn_Params_init_grants(p, n);
 	static const char *const gnames[] = {"a", "b", "console", "ctl", "", "a"};
-	if (kf_chance(4)) { /* a valid spawn of a child that single-steps into a syscall */
+	bool valid = kf_chance(4);
+	if (valid) { /* a valid spawn of a child that single-steps into a syscall */
 		nm = "kfuzz";
 		n = 0;
 		capos_ProcessSpawner_spawn_Params_set_binaryName(p, nm, strlen(nm));
@@ -382,6 +401,8 @@ void op_spawn(void)
 		 * it must be refused): it joins the pool like the facets. */
 		capos_CapGrant_set_keepOwner(g, kf_chance(fresh ? 3 : 16));
 	}
+	if (kf_chance(3))
+		spawn_quota(capos_ProcessSpawner_spawn_Params_init_quota(p), valid);
 	size_t len = kf_finish(&b);
 	(void)lie(slot, &len);
 	struct capos_sqe s = kf_call_sqe(slot, c_spawner, capos_ProcessSpawner_spawn_METHOD, len);
