@@ -1,6 +1,7 @@
 /*
- * The syscalls: cap_enter(min_complete, timeout_ns), exit(code) and
- * thread_exit(status, clear_word).
+ * The syscalls: cap_enter(min_complete, timeout_ns), exit(code),
+ * thread_exit(status, clear_word) and the register calls ipc_call,
+ * ipc_recv and ipc_reply_recv (kernel/cap/endpoint.c).
  * Entered from syscall_entry.S with the user registers in a trap frame.
  */
 #include <capos/abi.h>
@@ -11,6 +12,7 @@
 #include "log.h"
 #include "api/dispatch.h"
 #include "api/kmeasure.h"
+#include "cap/endpoint.h"
 #include "cap/park_space.h"
 #include "proc/process.h"
 #include "proc/sched.h"
@@ -72,6 +74,15 @@ void syscall_dispatch(struct trap_frame *tf)
 		panic("syscall with no current process");
 	p->syscalls++;
 	switch (tf->rax) {
+	case CAPOS_SYS_IPC_CALL:
+		endpoint_sys_call(p, tf);
+		break;
+	case CAPOS_SYS_IPC_REPLY_RECV:
+		endpoint_sys_reply_recv(p, tf);
+		break;
+	case CAPOS_SYS_IPC_RECV:
+		endpoint_sys_recv(p, tf);
+		break;
 	case CAPOS_SYS_CAP_ENTER:
 		tf->rax = (uint64_t)sys_cap_enter(p, tf->rdi, tf->rsi);
 		break;
