@@ -27,6 +27,14 @@
 
 #define RT(p) (OPS->rthread(p))
 
+/* The system calls' own steps: inlined into them in the kernel (a call
+ * and its frame are a good part of a register round trip). */
+#ifdef IPC_STATIC_OPS
+#define IPC_REG_STEP __attribute__((always_inline)) inline
+#else
+#define IPC_REG_STEP
+#endif
+
 static struct ipc_rthread *rthread_of(struct epq_node *n)
 {
 	return container_of(n, struct ipc_rthread, node);
@@ -59,8 +67,8 @@ static void fail(struct ipc *s, struct ipc_rthread *t, enum wait_kind k, int sta
 	OPS->rwake(t->self, false);
 }
 
-int ipc_reg_call(struct ipc *s, struct process *p, struct endpoint *ep, uint64_t badge,
-                 uint16_t msg_flags, const struct ipc_rmsg *m)
+IPC_REG_STEP int ipc_reg_call(struct ipc *s, struct process *p, struct endpoint *ep, uint64_t badge,
+                              uint16_t msg_flags, const struct ipc_rmsg *m)
 {
 	if (ep->disconnected)
 		return CAPOS_ERR_DISCONNECTED;
@@ -91,7 +99,7 @@ int ipc_reg_call(struct ipc *s, struct process *p, struct endpoint *ep, uint64_t
 	return IPC_LATER;
 }
 
-int ipc_reg_recv(struct ipc *s, struct process *p, struct endpoint *ep)
+IPC_REG_STEP int ipc_reg_recv(struct ipc *s, struct process *p, struct endpoint *ep)
 {
 	struct ipc_rthread *r = RT(p);
 	if (r->holds)
@@ -116,7 +124,7 @@ int ipc_reg_recv(struct ipc *s, struct process *p, struct endpoint *ep)
 	return IPC_LATER;
 }
 
-int ipc_reg_reply(struct ipc *s, struct process *p, const struct ipc_rmsg *m)
+IPC_REG_STEP int ipc_reg_reply(struct ipc *s, struct process *p, const struct ipc_rmsg *m)
 {
 	struct ipc_rthread *r = RT(p);
 	if (!r->holds)

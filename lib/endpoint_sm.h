@@ -181,7 +181,7 @@ struct ipc {
 	uint32_t next_endpoint_id;
 	uint32_t reg_calls; /* register calls queued or held by a server */
 	uint32_t reg_recvs; /* threads blocked in ipc_recv */
-	uint64_t next_seq; /* orders queued calls and release messages */
+	uint64_t next_seq;  /* orders queued calls and release messages */
 	bool settling;
 	bool release_due;  /* some endpoint's release_due is set      */
 	uint32_t matching; /* match() frames running (re-entry guard) */

@@ -26,9 +26,9 @@
 /* comes back in rax; rcx and r11 are clobbered.                      */
 /* ------------------------------------------------------------------ */
 
-#define CAPOS_SYS_CAP_ENTER   0 /* cap_enter(min_complete, timeout_ns) */
-#define CAPOS_SYS_EXIT        1 /* exit(code): never returns */
-#define CAPOS_SYS_THREAD_EXIT 2 /* thread_exit(status, clear_word): never returns */
+#define CAPOS_SYS_CAP_ENTER      0 /* cap_enter(min_complete, timeout_ns) */
+#define CAPOS_SYS_EXIT           1 /* exit(code): never returns */
+#define CAPOS_SYS_THREAD_EXIT    2 /* thread_exit(status, clear_word): never returns */
 #define CAPOS_SYS_IPC_CALL       3 /* ipc_call(cap, label, w0, w1, w2, w3) */
 #define CAPOS_SYS_IPC_RECV       4 /* ipc_recv(cap) */
 #define CAPOS_SYS_IPC_REPLY_RECV 5 /* ipc_reply_recv(cap, label, w0, w1, w2, w3) */

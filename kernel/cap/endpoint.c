@@ -405,8 +405,8 @@ static struct {
 
 /* The endpoint cap id `id` of p names, with the badge and CAPOS_MSG_F_*
  * flags a call through it carries; owner: the owner side only. */
-static int reg_lookup(struct process *p, uint64_t id, bool owner, struct endpoint **ep,
-                      uint64_t *badge, uint16_t *flags)
+static inline __attribute__((always_inline)) int reg_lookup(struct process *p, uint64_t id, bool owner, struct endpoint **ep,
+                                                            uint64_t *badge, uint16_t *flags)
 {
 	struct cap_entry *e;
 	if (id > UINT32_MAX || cap_table_lookup(proc_caps(p), (uint32_t)id, &e) != CAPOS_OK)
@@ -481,7 +481,7 @@ void endpoint_sys_call(struct process *p, struct trap_frame *tf)
 }
 
 /* ipc_recv on the owner side ep: a call now, a wait, or a status. */
-static void reg_recv(struct process *p, struct trap_frame *tf, struct endpoint *ep)
+static inline __attribute__((always_inline)) void reg_recv(struct process *p, struct trap_frame *tf, struct endpoint *ep)
 {
 	int r = ipc_reg_recv(the_ipc(), p, ep);
 	if (r == IPC_LATER)
