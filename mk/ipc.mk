@@ -36,7 +36,7 @@ $(BUILD)/host/tests/test_wait: $(BUILD)/host/tests/host/test_wait.o $(BUILD)/hos
 .PHONY: ipc-smokes
 ipc-smokes: $(BUILD)/kernel.elf
 	@$(MAKE) --no-print-directory $(SMOKE_MANIFESTS)
-	tests/qemu/run-smokes.sh ipc_echo ipc_hostile ipc_deadlock ipc_timeout ipc_queue_limit endpoint_cleanup xfer_copy_move xfer_hostile endpoint_facets ipc_fastpath
+	tests/qemu/run-smokes.sh ipc_echo ipc_hostile ipc_deadlock ipc_timeout ipc_queue_limit endpoint_cleanup xfer_copy_move xfer_hostile endpoint_facets ipc_fastpath ipc_register
 
 # Runtime endpoint client + server parser on the host.
 IPC_RT_HOST_OBJS := $(patsubst %.c,$(BUILD)/host/%.o,runtime/endpoint.c runtime/server.c \
