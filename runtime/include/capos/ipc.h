@@ -22,8 +22,11 @@ static inline int64_t capos_ipc_sys(uint64_t nr, uint32_t cap, uint64_t *badge,
                                     struct capos_ipc_msg *m)
 {
 	uint64_t rax = nr, rdi = cap, rsi = m->label, rdx = m->w[0];
+	/* cppcheck-suppress constStatement ; a register variable, bound to r10 for the syscall */
 	register uint64_t r10 __asm__("r10") = m->w[1];
+	/* cppcheck-suppress constStatement ; the same, r8 */
 	register uint64_t r8 __asm__("r8") = m->w[2];
+	/* cppcheck-suppress constStatement ; the same, r9 */
 	register uint64_t r9 __asm__("r9") = m->w[3];
 	/* clang-format off */
 	__asm__ volatile("syscall"
