@@ -49,6 +49,8 @@ void ipc_init(struct ipc *s, const struct ipc_ops *ops)
 	memset(s->facets, 0, sizeof(s->facets));
 	s->ops = ops;
 	s->next_endpoint_id = 1;
+	s->reg_calls = 0;
+	s->reg_recvs = 0;
 	s->next_seq = 0;
 	s->settling = false;
 	s->release_due = false;
@@ -60,12 +62,15 @@ void ipc_init(struct ipc *s, const struct ipc_ops *ops)
 static inline void endpoint_maybe_free(struct ipc *s, struct endpoint *ep)
 {
 	if (!ep->used || ep->owner_refs || ep->client_refs || ep->boot_ref || ep->calls ||
-	    ep->recvs || ep->facets || ep->disconnect_due || ep->orphan_due)
+	    ep->recvs || ep->facets || ep->disconnect_due || ep->orphan_due || ep->rcalls.count ||
+	    ep->rrecvs.count)
 		return;
 	OPS->log("ipc: endpoint %u '%s' freed\n", ep->id, ep->name);
 	if (!obj_pool_free(&s->endpoints, ep))
 		OPS->panic("ipc: endpoint %p is not in the pool", (void *)ep);
 }
+
+void ipc_endpoint_maybe_free(struct ipc *s, struct endpoint *ep) { endpoint_maybe_free(s, ep); }
 
 struct endpoint *ipc_endpoint_create(struct ipc *s, const char *name)
 {
@@ -365,7 +370,11 @@ static void match(struct ipc *s, struct endpoint *ep)
 		else
 			break;
 	}
-	if (ep->client_refs == 0 && !ep->boot_ref && !ep->disconnected && oldest_recv(ep))
+	/* Ring work nobody RECVs: a thread in ipc_recv is told. */
+	if (epq_head(&ep->rrecvs) && (oldest_queued(ep) || oldest_release(ep)))
+		ipc_reg_ring_work(s, ep);
+	if (ep->client_refs == 0 && !ep->boot_ref && !ep->disconnected &&
+	    (oldest_recv(ep) || epq_head(&ep->rrecvs)))
 		endpoint_orphaned(s, ep);
 	if (--s->matching == 0 && (s->release_due || ep->orphan_due))
 		settle(s);
@@ -620,6 +629,7 @@ static void endpoint_disconnect(struct ipc *s, struct endpoint *ep)
 	for (unsigned i = 0; i < IPC_RECV_POOL; i++)
 		if (s->recvs[i].used && s->recvs[i].ep == ep)
 			recv_fail(s, &s->recvs[i], CAPOS_ERR_DISCONNECTED);
+	ipc_reg_disconnect(s, ep, &failed);
 	/* Nobody will receive these: the release messages go. */
 	unsigned untold = 0;
 	for (struct ipc_facet *f; (f = oldest_release(ep)) != 0; untold++)
@@ -636,6 +646,7 @@ static void endpoint_disconnect(struct ipc *s, struct endpoint *ep)
 /* No client facet is left: receives waiting for a call can never finish. */
 static void endpoint_orphaned(struct ipc *s, struct endpoint *ep)
 {
+	ipc_reg_orphaned(s, ep);
 	if (oldest_queued(ep) != 0)
 		return;
 	ep->recvs++; /* keep ep alive while its records go */
@@ -811,6 +822,7 @@ void ipc_process_exit(struct ipc *s, struct process *p)
 	for (unsigned i = 0; i < IPC_RECV_POOL; i++)
 		if (s->recvs[i].used && s->recvs[i].server == p)
 			recv_free(s, &s->recvs[i]);
+	ipc_reg_exit(s, p);
 }
 
 void ipc_describe_waits(const struct ipc *s, const struct process *p, char *buf, size_t len)
@@ -840,6 +852,7 @@ void ipc_describe_waits(const struct ipc *s, const struct process *p, char *buf,
 		if (r->used && r->server == p)
 			format_append(buf, len, "; recv on endpoint %u '%s'", r->ep->id, r->ep->name);
 	}
+	ipc_reg_describe(s, (struct process *)p, buf, len);
 }
 
 uint64_t ipc_expire(struct ipc *s, uint64_t now)
@@ -881,6 +894,6 @@ void ipc_counts(const struct ipc *s, unsigned *endpoints, unsigned *calls, unsig
 	for (unsigned i = 0; i < IPC_RECV_POOL; i++)
 		nr += s->recvs[i].used;
 	*endpoints = eps;
-	*calls = nc;
-	*recvs = nr;
+	*calls = nc + s->reg_calls;
+	*recvs = nr + s->reg_recvs;
 }

@@ -40,6 +40,8 @@
 #define IPC_NO_DEADLINE     UINT64_MAX
 
 struct process;
+struct ipc_rthread;
+struct ipc_rmsg;
 
 /* One piece of a message copied straight into another process
  * (ipc_ops.copy_msg): len bytes from kernel memory kbuf when src is NULL,
@@ -78,6 +80,13 @@ struct ipc_ops {
 	/* Posts a completion accepted earlier (its CQ slot is reserved);
 	 * handoff: p should run next (the other side of a delivery). */
 	void (*complete)(struct process *p, const struct capos_cqe *cqe, bool handoff);
+	/* Register calls (lib/endpoint_reg.c): p's register state; writes
+	 * what a register operation of p returns into its registers (status,
+	 * and when m is not NULL the badge, label and words); p, blocked in
+	 * one, may run again (handoff: it should run next). */
+	struct ipc_rthread *(*rthread)(struct process *p);
+	void (*rput)(struct process *p, int64_t status, uint64_t badge, const struct ipc_rmsg *m);
+	void (*rwake)(struct process *p, bool handoff);
 	void (*wait_begin)(struct process *p, enum wait_kind k);
 	void (*wait_end)(struct process *p, enum wait_kind k);
 	void (*log)(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -105,6 +114,8 @@ struct endpoint {
 	struct epq queued;   /* calls waiting for a receive, oldest first */
 	struct epq receives; /* posted receives, oldest first             */
 	struct epq releases; /* release messages not yet received, oldest first */
+	struct epq rcalls;   /* register calls waiting for ipc_recv, oldest first */
+	struct epq rrecvs;   /* threads blocked in ipc_recv, oldest first */
 };
 
 /*
@@ -172,7 +183,9 @@ struct ipc {
 	struct ipc_recv recvs[IPC_RECV_POOL];
 	struct ipc_facet facets[IPC_FACET_POOL];
 	uint32_t next_endpoint_id;
-	uint64_t next_seq; /* orders queued calls and release messages */
+	uint32_t reg_calls; /* register calls queued or held by a server */
+	uint32_t reg_recvs; /* threads blocked in ipc_recv */
+	uint64_t next_seq;  /* orders queued calls and release messages */
 	bool settling;
 	bool release_due;  /* some endpoint's release_due is set      */
 	uint32_t matching; /* match() frames running (re-entry guard) */
@@ -253,7 +266,59 @@ uint64_t ipc_expire(struct ipc *s, uint64_t now);
 /* Appends to buf what p waits for on endpoints (the watchdog's table). */
 void ipc_describe_waits(const struct ipc *s, const struct process *p, char *buf, size_t len);
 
-/* Live endpoints, calls and receives. */
+/*
+ * Register calls (lib/endpoint_reg.c, docs/ipc.md "Register calls"): a
+ * message of a label and CAPOS_IPC_WORDS words that travels in the
+ * threads' registers, with no record, no ring and no copy through memory.
+ * A thread's state is its struct ipc_rthread (ops->rthread).
+ */
+struct ipc_rmsg {
+	uint64_t label;
+	uint64_t w[CAPOS_IPC_WORDS];
+};
+
+enum ipc_rstate { RT_IDLE = 0,
+	          RT_CALL_QUEUED, /* in ep->rcalls: no thread in ipc_recv yet */
+	          RT_CALL_HELD,   /* received: peer is the server that owes the reply */
+	          RT_RECEIVING }; /* in ep->rrecvs: blocked in ipc_recv */
+
+struct ipc_rthread {
+	enum ipc_rstate state;
+	struct process *self;
+	struct endpoint *ep;  /* RT_CALL_QUEUED, RT_RECEIVING: where */
+	struct process *peer; /* RT_CALL_HELD: the server; holder: its caller (NULL: gone) */
+	bool holds;           /* it received a register call and has not replied */
+	uint16_t msg_flags;   /* queued call: CAPOS_MSG_F_MINTED */
+	uint64_t badge;       /* queued call */
+	struct ipc_rmsg msg;  /* queued call */
+	struct epq_node node; /* in ep->rcalls or ep->rrecvs */
+};
+
+/* Each returns IPC_LATER when p must now block until a peer writes its
+ * registers (ops->rput) and wakes it (ops->rwake); else the status for
+ * p now (what ipc_reg_recv received is already in p's registers).
+ * call: delivered to the oldest thread in ipc_recv (which then runs
+ * next), or queued.  recv: the oldest queued register call; else
+ * CAPOS_IPC_RING_WORK when ring calls or release messages wait (a ring
+ * RECV takes them); else DISCONNECTED when no client is left; else it
+ * waits.  reply: to the caller p holds (CAPOS_ERR_BAD_CALL_ID when it
+ * holds none, CAPOS_ERR_DISCONNECTED when that caller is gone). */
+int ipc_reg_call(struct ipc *s, struct process *p, struct endpoint *ep, uint64_t badge,
+                 uint16_t msg_flags, const struct ipc_rmsg *m);
+int ipc_reg_recv(struct ipc *s, struct process *p, struct endpoint *ep);
+int ipc_reg_reply(struct ipc *s, struct process *p, const struct ipc_rmsg *m);
+/* Thread p is going away: its queued call dropped, the server holding
+ * its call told at its reply, the call it held failed DISCONNECTED. */
+void ipc_reg_exit(struct ipc *s, struct process *p);
+/* Internal to the state machine (endpoint_sm.c and endpoint_reg.c). */
+void ipc_endpoint_maybe_free(struct ipc *s, struct endpoint *ep);
+void ipc_reg_disconnect(struct ipc *s, struct endpoint *ep, unsigned *failed);
+void ipc_reg_orphaned(struct ipc *s, struct endpoint *ep);
+void ipc_reg_ring_work(struct ipc *s, struct endpoint *ep);
+void ipc_reg_describe(const struct ipc *s, struct process *p, char *buf, size_t len);
+
+/* Live endpoints, calls and receives (register calls and ipc_recv
+ * waits included). */
 void ipc_counts(const struct ipc *s, unsigned *endpoints, unsigned *calls, unsigned *recvs);
 
 #endif

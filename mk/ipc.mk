@@ -2,7 +2,8 @@
 # parts (lib/transfer.c) linked into the kernel, their Criterion tests, and
 # the IPC demo packaging.  See docs/ipc.md.
 
-# lib/endpoint_sm.c is compiled into kernel/cap/endpoint.c (IPC_STATIC_OPS).
+# lib/endpoint_sm.c and lib/endpoint_reg.c are compiled into
+# kernel/cap/endpoint.c (IPC_STATIC_OPS).
 IPC_LIB_SRCS := lib/transfer.c lib/endpoint_queue.c lib/wait.c
 KERNEL_LIB_SRCS += $(IPC_LIB_SRCS)
 
@@ -18,7 +19,8 @@ $(BUILD)/host/tests/test_endpoint_queue: $(BUILD)/host/tests/host/test_endpoint_
 	@mkdir -p $(@D)
 	$(HOST_CC) $^ -o $@ -lcriterion $(HOST_LDFLAGS)
 $(BUILD)/host/tests/test_endpoint_sm: $(BUILD)/host/tests/host/test_endpoint_sm.o \
-		$(BUILD)/host/lib/endpoint_sm.o $(BUILD)/host/lib/endpoint_queue.o $(BUILD)/host/lib/obj_pool.o \
+		$(BUILD)/host/lib/endpoint_sm.o $(BUILD)/host/lib/endpoint_reg.o \
+		$(BUILD)/host/lib/endpoint_queue.o $(BUILD)/host/lib/obj_pool.o \
 		$(BUILD)/host/lib/transfer.o $(BUILD)/host/lib/cap_table.o $(BUILD)/host/lib/format.o \
 		$(BUILD)/host/lib/kstring.o $(BUILD)/host/lib/ring_consumer.o
 	@mkdir -p $(@D)
@@ -34,7 +36,7 @@ $(BUILD)/host/tests/test_wait: $(BUILD)/host/tests/host/test_wait.o $(BUILD)/hos
 .PHONY: ipc-smokes
 ipc-smokes: $(BUILD)/kernel.elf
 	@$(MAKE) --no-print-directory $(SMOKE_MANIFESTS)
-	tests/qemu/run-smokes.sh ipc_echo ipc_hostile ipc_deadlock ipc_timeout ipc_queue_limit endpoint_cleanup xfer_copy_move xfer_hostile endpoint_facets ipc_fastpath
+	tests/qemu/run-smokes.sh ipc_echo ipc_hostile ipc_deadlock ipc_timeout ipc_queue_limit endpoint_cleanup xfer_copy_move xfer_hostile endpoint_facets ipc_fastpath ipc_register
 
 # Runtime endpoint client + server parser on the host.
 IPC_RT_HOST_OBJS := $(patsubst %.c,$(BUILD)/host/%.o,runtime/endpoint.c runtime/server.c \

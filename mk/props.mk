@@ -10,7 +10,8 @@
 PROPS_BIN := $(BUILD)/host/tests/test_props
 PROPS_SRCS := $(wildcard tests/props/*.c)
 PROPS_LIB_SRCS := lib/cap_table.c lib/transfer.c lib/frame_bitmap.c lib/vm_ranges.c \
-	$(wildcard lib/capnp/*.c) lib/endpoint_sm.c lib/endpoint_queue.c lib/obj_pool.c lib/format.c lib/kstring.c \
+	$(wildcard lib/capnp/*.c) lib/endpoint_sm.c lib/endpoint_reg.c lib/endpoint_queue.c lib/obj_pool.c \
+	lib/format.c lib/kstring.c \
 	lib/ring_consumer.c
 PROPS_OBJS := $(patsubst %.c,$(BUILD)/host/%.o,$(PROPS_SRCS) $(PROPS_LIB_SRCS))
 

@@ -1,5 +1,5 @@
 /*
- * The two syscalls.  `syscall` takes the number in rax and arguments in
+ * cap_enter and exit.  `syscall` takes the number in rax and arguments in
  * rdi, rsi; it clobbers rcx (return rip) and r11 (rflags).  The kernel may
  * also write user memory (the ring), hence the memory clobber.
  */

@@ -21,18 +21,47 @@
 #include <stdint.h>
 
 /* ------------------------------------------------------------------ */
-/* Syscalls: exactly two.  `syscall` with the number in rax,          */
-/* arguments in rdi, rsi; the result comes back in rax.               */
+/* Syscalls.  `syscall` with the number in rax, arguments in rdi,    */
+/* rsi (and rdx, r10, r8, r9 for the register calls); the result      */
+/* comes back in rax; rcx and r11 are clobbered.                      */
 /* ------------------------------------------------------------------ */
 
-#define CAPOS_SYS_CAP_ENTER   0 /* cap_enter(min_complete, timeout_ns) */
-#define CAPOS_SYS_EXIT        1 /* exit(code): never returns */
-#define CAPOS_SYS_THREAD_EXIT 2 /* thread_exit(status, clear_word): never returns */
+#define CAPOS_SYS_CAP_ENTER      0 /* cap_enter(min_complete, timeout_ns) */
+#define CAPOS_SYS_EXIT           1 /* exit(code): never returns */
+#define CAPOS_SYS_THREAD_EXIT    2 /* thread_exit(status, clear_word): never returns */
+#define CAPOS_SYS_IPC_CALL       3 /* ipc_call(cap, label, w0, w1, w2, w3) */
+#define CAPOS_SYS_IPC_RECV       4 /* ipc_recv(cap) */
+#define CAPOS_SYS_IPC_REPLY_RECV 5 /* ipc_reply_recv(cap, label, w0, w1, w2, w3) */
 /* thread_exit's clear_word (rsi), when not 0, is a 32-bit user word the
  * kernel zeroes as the thread ends, then wakes one thread parked on it
  * (ParkSpace): a joiner may then free the thread's stack and TLS, which
  * the thread no longer touches (Linux's CLONE_CHILD_CLEARTID; musl's
  * pthreads, libc/threads.c).  A bad word is skipped, never an error. */
+
+/*
+ * Register calls (docs/ipc.md "Register calls"): a label and
+ * CAPOS_IPC_WORDS words travel between two threads in their registers,
+ * with no ring, no record and no buffer.  Registers in: rdi = cap id, rsi
+ * = label, rdx, r10, r8, r9 = words 0..3.
+ *   ipc_call: cap is an Endpoint (owner side, client facet or minted
+ *     facet).  Blocks until the reply: rax = 0, rsi = label, rdx, r10, r8,
+ *     r9 = the reply's words; or rax = a CAPOS_ERR_* (DISCONNECTED: the
+ *     server went away before it replied).
+ *   ipc_recv: cap is an Endpoint's owner side.  rax >= 0: a call, rax =
+ *     its CAPOS_MSG_F_* flags (MINTED), rdi = badge, rsi = label, rdx,
+ *     r10, r8, r9 = words; the thread now holds that call's reply.  rax =
+ *     CAPOS_IPC_RING_WORK: no register call, but ring calls or release
+ *     messages wait for a ring RECV.  Negative: CAPOS_ERR_* (DISCONNECTED:
+ *     no client left; INVALID_ARGUMENT: the thread still holds a call).
+ *   ipc_reply_recv: replies to the call the thread holds with rsi and
+ *     the words (CAPOS_ERR_BAD_CALL_ID: none held; DISCONNECTED: its
+ *     caller is gone; either way nothing is received), then ipc_recv(cap).
+ * Refused arguments: BAD_CAP (no such capability), NOT_PERMITTED (not an
+ * Endpoint, or recv on a client facet).  Ring calls and register calls
+ * are queued apart, each first come first served.
+ */
+#define CAPOS_IPC_WORDS     4u
+#define CAPOS_IPC_RING_WORK 0x10000 /* ipc_recv: ring work waits, no call */
 
 /* cap_enter timeout values. */
 #define CAPOS_WAIT_FOREVER UINT64_MAX /* block until min_complete CQEs */

@@ -12,6 +12,7 @@
 #include "api/dispatch.h"
 #include "api/kmeasure.h"
 #include "arch/x86_64/timer.h"
+#include "arch/x86_64/trap.h"
 #include "cap/registry.h"
 #include "cap/transfer.h"
 #include "capnp/capnp.h"
@@ -23,6 +24,7 @@
 #include "mem/pmm.h"
 #include "mem/vmm.h"
 #include "proc/process.h"
+#include "proc/sched.h"
 
 /* An SQE's timeout_ns: 0 is none. */
 static uint64_t deadline_of(uint64_t timeout_ns)
@@ -187,6 +189,39 @@ static int k_check_writable(struct process *p, uint64_t addr, uint64_t len)
 	return fits ? CAPOS_OK : user_check_writable(p, addr, len);
 }
 
+/* ---- register calls: a thread's registers ------------------------------------ */
+
+static struct ipc_rthread *k_rthread(struct process *p) { return &p->rt; }
+
+/* A thread in a system call has its frame at the top of its kernel
+ * stack (syscall_entry.S); the syscall return restores rax, rdi, rsi,
+ * rdx, r8, r9 and r10 from it. */
+static struct trap_frame *frame_of(struct process *p)
+{
+	return (struct trap_frame *)(p->kstack_top - sizeof(struct trap_frame));
+}
+
+static void k_rput(struct process *p, int64_t status, uint64_t badge, const struct ipc_rmsg *m)
+{
+	struct trap_frame *tf = frame_of(p);
+	tf->rax = (uint64_t)status;
+	if (m == 0)
+		return;
+	tf->rdi = badge;
+	tf->rsi = m->label;
+	tf->rdx = m->w[0];
+	tf->r10 = m->w[1];
+	tf->r8 = m->w[2];
+	tf->r9 = m->w[3];
+}
+
+static void k_rwake(struct process *p, bool handoff)
+{
+	sched_wake(p);
+	if (handoff)
+		sched_handoff(p);
+}
+
 static const struct ipc_ops kernel_ipc_ops = {
 	.pid = k_pid,
 	.name = k_name,
@@ -199,6 +234,9 @@ static const struct ipc_ops kernel_ipc_ops = {
 	.xfer = &kcap_xfer_ops,
 	.xfer_counted = k_xfer_counted,
 	.complete = api_complete,
+	.rthread = k_rthread,
+	.rput = k_rput,
+	.rwake = k_rwake,
 	.wait_begin = proc_wait_begin,
 	.wait_end = proc_wait_end,
 	.log = k_log,
@@ -211,6 +249,8 @@ static const struct ipc_ops kernel_ipc_ops = {
 #define IPC_STATIC_OPS kernel_ipc_ops
 /* NOLINTNEXTLINE(bugprone-suspicious-include) */
 #include "endpoint_sm.c"
+/* NOLINTNEXTLINE(bugprone-suspicious-include) */
+#include "endpoint_reg.c"
 
 /* What ipc_init sets, done statically: the IPC path never checks it. */
 static struct ipc ipc = {
@@ -363,6 +403,133 @@ static int facet_perform(void *object, struct kcap_call *c)
 	                        c->sqe, deadline_of(c->sqe->timeout_ns));
 }
 
+/* ---- register calls: the system calls ---------------------------------------- */
+
+static struct {
+	uint64_t calls, refused;
+} reg_stats;
+
+/* The endpoint cap id `id` of p names, with the badge and CAPOS_MSG_F_*
+ * flags a call through it carries; owner: the owner side only. */
+static inline __attribute__((always_inline)) int reg_lookup(struct process *p, uint64_t id, bool owner, struct endpoint **ep,
+                                                            uint64_t *badge, uint16_t *flags)
+{
+	struct cap_entry *e;
+	if (id > UINT32_MAX || cap_table_lookup(proc_caps(p), (uint32_t)id, &e) != CAPOS_OK)
+		return CAPOS_ERR_BAD_CAP;
+	*badge = e->badge;
+	*flags = 0;
+	if (e->type == KCAP_ENDPOINT) {
+		*ep = e->object;
+		return CAPOS_OK;
+	}
+	if (owner)
+		return CAPOS_ERR_NOT_PERMITTED;
+	if (e->type == KCAP_ENDPOINT_CLIENT) {
+		*ep = e->object;
+		return CAPOS_OK;
+	}
+	if (e->type == KCAP_ENDPOINT_FACET) {
+		const struct ipc_facet *f = e->object;
+		*ep = f->ep;
+		*badge = f->badge;
+		*flags = CAPOS_MSG_F_MINTED;
+		return CAPOS_OK;
+	}
+	return CAPOS_ERR_NOT_PERMITTED;
+}
+
+/* The status goes back to the thread in rax; errors are counted. */
+static void reg_status(struct trap_frame *tf, int status)
+{
+	if (status < 0)
+		reg_stats.refused++;
+	tf->rax = (uint64_t)(int64_t)status;
+}
+
+/* Until a peer has written p's registers (its state is idle again): a
+ * ring completion that wakes p meanwhile (api_complete) is not its
+ * answer, so p blocks again. */
+static void reg_block(struct process *p)
+{
+	MEASURE_STAGE(SWITCH);
+	p->wait_deadline = UINT64_MAX;
+	do {
+		p->state = PROC_BLOCKED;
+		sched_block();
+	} while (p->rt.state != RT_IDLE);
+	MEASURE_STAGE(EXIT);
+}
+
+static struct ipc_rmsg reg_msg(const struct trap_frame *tf)
+{
+	return (struct ipc_rmsg){tf->rsi, {tf->rdx, tf->r10, tf->r8, tf->r9}};
+}
+
+void endpoint_sys_call(struct process *p, struct trap_frame *tf)
+{
+	struct endpoint *ep;
+	uint64_t badge;
+	uint16_t flags;
+	MEASURE_STAGE(LOOKUP);
+	int err = reg_lookup(p, tf->rdi, false, &ep, &badge, &flags);
+	if (err == CAPOS_OK) {
+		MEASURE_STAGE(PERFORM);
+		struct ipc_rmsg m = reg_msg(tf);
+		err = ipc_reg_call(the_ipc(), p, ep, badge, flags, &m);
+		if (err == IPC_LATER) {
+			reg_stats.calls++;
+			reg_block(p);
+			return;
+		}
+	}
+	reg_status(tf, err);
+}
+
+/* ipc_recv on the owner side ep: a call now, a wait, or a status. */
+static inline __attribute__((always_inline)) void reg_recv(struct process *p, struct trap_frame *tf, struct endpoint *ep)
+{
+	int r = ipc_reg_recv(the_ipc(), p, ep);
+	if (r == IPC_LATER)
+		reg_block(p);
+	else if (r != CAPOS_OK) /* OK: the call is in its registers already */
+		reg_status(tf, r);
+}
+
+void endpoint_sys_recv(struct process *p, struct trap_frame *tf)
+{
+	struct endpoint *ep;
+	uint64_t badge;
+	uint16_t flags;
+	MEASURE_STAGE(LOOKUP);
+	int err = reg_lookup(p, tf->rdi, true, &ep, &badge, &flags);
+	if (err != CAPOS_OK) {
+		reg_status(tf, err);
+		return;
+	}
+	MEASURE_STAGE(PERFORM);
+	reg_recv(p, tf, ep);
+}
+
+void endpoint_sys_reply_recv(struct process *p, struct trap_frame *tf)
+{
+	struct endpoint *ep;
+	uint64_t badge;
+	uint16_t flags;
+	MEASURE_STAGE(LOOKUP);
+	int err = reg_lookup(p, tf->rdi, true, &ep, &badge, &flags);
+	if (err == CAPOS_OK) {
+		MEASURE_STAGE(PERFORM);
+		struct ipc_rmsg m = reg_msg(tf);
+		err = ipc_reg_reply(the_ipc(), p, &m);
+	}
+	if (err != CAPOS_OK) {
+		reg_status(tf, err);
+		return;
+	}
+	reg_recv(p, tf, ep);
+}
+
 /* ---- process hooks ----------------------------------------------------------- */
 
 static void endpoint_process_exit(struct process *p) { ipc_process_exit(the_ipc(), p); }
@@ -383,6 +550,8 @@ unsigned endpoint_log_counts(const char *when)
 	        when, eps, nc, nr, kxfer_stats.committed, kxfer_stats.rolled_back,
 	        kxfer_stats.refused);
 	kprintf("ipc: %s: %u minted facets live\n", when, nf);
+	kprintf("ipc: %s: %lu register calls, %lu register syscalls refused\n", when,
+	        reg_stats.calls, reg_stats.refused);
 	return eps + nc + nr + nf;
 }
 

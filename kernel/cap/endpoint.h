@@ -35,6 +35,13 @@ void endpoint_boot_release(struct endpoint *ep);
 /* Live endpoints, calls and receives (for baseline checks in the log). */
 /* Returns the number of live endpoints + calls + receives. */
 unsigned endpoint_log_counts(const char *when);
+/* The register-call system calls of thread p (include/capos/abi.h):
+ * arguments in its frame tf, results written there; they may block. */
+struct trap_frame;
+void endpoint_sys_call(struct process *p, struct trap_frame *tf);
+void endpoint_sys_recv(struct process *p, struct trap_frame *tf);
+void endpoint_sys_reply_recv(struct process *p, struct trap_frame *tf);
+
 /* Live endpoints (SystemMonitor.memory). */
 unsigned endpoint_live_count(void);
 

@@ -29,6 +29,7 @@
 #include "cap_table.h"
 #include "elf64.h"
 #include "quota.h"
+#include "endpoint_sm.h"
 #include "ring_consumer.h"
 #include "wait.h"
 
@@ -138,6 +139,8 @@ struct process {
 	/* What it waits on, kept by the capability types (proc_wait_begin /
 	 * proc_wait_end): the scheduler's deadlock breaker reads only this. */
 	struct wait_counts waits;
+	/* Register calls (ipc_call, ipc_recv): this thread's side. */
+	struct ipc_rthread rt;
 
 	uint64_t slice_start; /* ktime_ns when it was last scheduled */
 	uint64_t slices;      /* times it was scheduled          */

@@ -28,6 +28,12 @@ struct process {
 	bool handoff[CQES];
 	unsigned ncqe;
 	struct wait_counts waits;
+	/* Register calls: its state and what the last rput wrote. */
+	struct ipc_rthread rt;
+	int64_t rax;
+	uint64_t badge;
+	struct ipc_rmsg msg;
+	unsigned wakes, handoffs;
 };
 
 static struct ipc s;
@@ -85,6 +91,23 @@ static void f_complete(struct process *p, const struct capos_cqe *cqe, bool hand
 	p->cqe[p->ncqe++] = *cqe;
 }
 
+static struct ipc_rthread *f_rthread(struct process *p) { return &p->rt; }
+
+static void f_rput(struct process *p, int64_t status, uint64_t badge, const struct ipc_rmsg *m)
+{
+	p->rax = status;
+	if (m) {
+		p->badge = badge;
+		p->msg = *m;
+	}
+}
+
+static void f_rwake(struct process *p, bool handoff)
+{
+	p->wakes++;
+	p->handoffs += handoff;
+}
+
 static void f_wait_begin(struct process *p, enum wait_kind k) { wait_begin(&p->waits, k); }
 static void f_wait_end(struct process *p, enum wait_kind k)
 {
@@ -122,6 +145,9 @@ static const struct ipc_ops ops = {
 	.xfer = &f_xfer,
 	.xfer_counted = f_xfer_counted,
 	.complete = f_complete,
+	.rthread = f_rthread,
+	.rput = f_rput,
+	.rwake = f_rwake,
 	.wait_begin = f_wait_begin,
 	.wait_end = f_wait_end,
 	.log = f_log,
@@ -1159,5 +1185,142 @@ Test(ipc, fast_paths_within_one_process)
 	cr_assert_eq(ret(ep, server->cqe[0].call_id, 4, false), CAPOS_OK);
 	cr_assert_eq(server->cqe[1].result, 4);
 	cr_assert_eq(memcmp(server->mem + 2048, "xyzx", 4), 0);
+	assert_nothing_live();
+}
+
+/* ---- register calls (lib/endpoint_reg.c) ---------------------------------- */
+
+static const struct ipc_rmsg rmsg = {0x10, {1, 2, 3, 4}};
+static const struct ipc_rmsg rreply = {0x20, {5, 6, 7, 8}};
+
+static void assert_msg(const struct ipc_rmsg *got, const struct ipc_rmsg *want)
+{
+	cr_assert_eq(got->label, want->label);
+	for (unsigned i = 0; i < CAPOS_IPC_WORDS; i++)
+		cr_assert_eq(got->w[i], want->w[i], "word %u", i);
+}
+
+Test(ipc, reg_recv_waits_then_call_goes_straight_to_it)
+{
+	uint32_t o, c;
+	struct endpoint *ep = make_ep(&o, &c, 0);
+	cr_assert_eq(ipc_reg_recv(&s, server, ep), IPC_LATER);
+	cr_assert_eq(server->waits.n[WAIT_RECEIVE], 1u);
+	cr_assert_eq(ipc_reg_call(&s, client, ep, 0x42, CAPOS_MSG_F_MINTED, &rmsg), IPC_LATER);
+	cr_assert_eq(server->rax, CAPOS_MSG_F_MINTED);
+	cr_assert_eq(server->badge, 0x42u);
+	assert_msg(&server->msg, &rmsg);
+	cr_assert_eq(server->handoffs, 1u, "the server runs next");
+	cr_assert_eq(server->waits.n[WAIT_SERVING], 1u);
+	cr_assert_eq(client->waits.n[WAIT_REPLY], 1u);
+	cr_assert_eq(ipc_reg_reply(&s, server, &rreply), CAPOS_OK);
+	cr_assert_eq(client->rax, 0);
+	assert_msg(&client->msg, &rreply);
+	cr_assert_eq(client->handoffs, 1u, "the caller runs next");
+	cr_assert_eq(ipc_reg_reply(&s, server, &rreply), CAPOS_ERR_BAD_CALL_ID, "answered once");
+	assert_nothing_live();
+}
+
+Test(ipc, reg_call_queued_fifo_then_received)
+{
+	uint32_t o, c, c2;
+	struct endpoint *ep = make_ep(&o, &c, &c2);
+	struct ipc_rmsg second = rmsg;
+	second.label = 0x11;
+	cr_assert_eq(ipc_reg_call(&s, client, ep, 1, 0, &rmsg), IPC_LATER);
+	cr_assert_eq(ipc_reg_call(&s, client2, ep, 2, 0, &second), IPC_LATER);
+	cr_assert_eq(ipc_reg_recv(&s, server, ep), CAPOS_OK);
+	cr_assert_eq(server->badge, 1u, "oldest first");
+	assert_msg(&server->msg, &rmsg);
+	cr_assert_eq(ipc_reg_recv(&s, server, ep), CAPOS_ERR_INVALID_ARGUMENT, "reply first");
+	cr_assert_eq(ipc_reg_reply(&s, server, &rreply), CAPOS_OK);
+	cr_assert_eq(ipc_reg_recv(&s, server, ep), CAPOS_OK);
+	cr_assert_eq(server->badge, 2u);
+	cr_assert_eq(server->msg.label, 0x11u);
+	cr_assert_eq(ipc_reg_reply(&s, server, &rreply), CAPOS_OK);
+	cr_assert_eq(client2->rax, 0);
+	assert_nothing_live();
+}
+
+Test(ipc, reg_caller_gone_while_held_reply_told)
+{
+	uint32_t o, c;
+	struct endpoint *ep = make_ep(&o, &c, 0);
+	cr_assert_eq(ipc_reg_call(&s, client, ep, 0, 0, &rmsg), IPC_LATER);
+	cr_assert_eq(ipc_reg_recv(&s, server, ep), CAPOS_OK);
+	ipc_process_exit(&s, client);
+	release_all(client);
+	cr_assert_eq(server->waits.n[WAIT_SERVING], 0u);
+	cr_assert_eq(ipc_reg_reply(&s, server, &rreply), CAPOS_ERR_DISCONNECTED);
+	cr_assert_eq(ipc_reg_recv(&s, server, ep), CAPOS_ERR_DISCONNECTED, "no client left");
+	assert_nothing_live();
+}
+
+Test(ipc, reg_server_gone_holding_and_queued_fail)
+{
+	uint32_t o, c, c2;
+	struct endpoint *ep = make_ep(&o, &c, &c2);
+	cr_assert_eq(ipc_reg_call(&s, client, ep, 0, 0, &rmsg), IPC_LATER);
+	cr_assert_eq(ipc_reg_call(&s, client2, ep, 0, 0, &rmsg), IPC_LATER);
+	cr_assert_eq(ipc_reg_recv(&s, server, ep), CAPOS_OK);
+	ipc_process_exit(&s, server);
+	cr_assert_eq(client->rax, CAPOS_ERR_DISCONNECTED, "the held call fails");
+	cr_assert_eq(client->wakes, 1u);
+	release_all(server); /* the last owner: the queued call fails too */
+	cr_assert_eq(client2->rax, CAPOS_ERR_DISCONNECTED);
+	cr_assert_eq(ipc_reg_call(&s, client, ep, 0, 0, &rmsg), CAPOS_ERR_DISCONNECTED);
+	assert_nothing_live();
+}
+
+Test(ipc, reg_queued_caller_exits)
+{
+	uint32_t o, c;
+	struct endpoint *ep = make_ep(&o, &c, 0);
+	cr_assert_eq(ipc_reg_call(&s, client, ep, 0, 0, &rmsg), IPC_LATER);
+	ipc_process_exit(&s, client);
+	cr_assert_eq(client->waits.n[WAIT_REPLY], 0u);
+	release_all(client);
+	cr_assert_eq(ipc_reg_recv(&s, server, ep), CAPOS_ERR_DISCONNECTED);
+	cr_assert_eq(ipc_reg_reply(&s, server, &rreply), CAPOS_ERR_BAD_CALL_ID);
+	assert_nothing_live();
+}
+
+Test(ipc, reg_receiver_told_of_ring_work)
+{
+	uint32_t o, c;
+	struct endpoint *ep = make_ep(&o, &c, 0);
+	struct capos_cqe cqe;
+	cr_assert_eq(ipc_reg_recv(&s, server, ep), IPC_LATER);
+	cr_assert_not(call(client, ep, 8, 64, IPC_NO_DEADLINE, &cqe));
+	cr_assert_eq(server->rax, CAPOS_IPC_RING_WORK, "woken: a ring call waits");
+	cr_assert_eq(server->waits.n[WAIT_RECEIVE], 0u);
+	cr_assert_eq(ipc_reg_recv(&s, server, ep), CAPOS_IPC_RING_WORK, "still waiting");
+	cr_assert_not(recv(ep, 256, IPC_NO_DEADLINE, &cqe));
+	cr_assert_eq(ret(ep, server->cqe[0].call_id, 4, false), CAPOS_OK);
+	cr_assert_eq(client->cqe[0].result, 4);
+	assert_nothing_live();
+}
+
+Test(ipc, reg_receiver_orphaned_when_the_last_client_goes)
+{
+	uint32_t o, c;
+	struct endpoint *ep = make_ep(&o, &c, 0);
+	cr_assert_eq(ipc_reg_recv(&s, server, ep), IPC_LATER);
+	release(client, c);
+	cr_assert_eq(server->rax, CAPOS_ERR_DISCONNECTED);
+	cr_assert_eq(server->wakes, 1u);
+	assert_nothing_live();
+}
+
+Test(ipc, reg_receiver_in_a_dying_process_and_a_queued_call_outlive_a_facet)
+{
+	uint32_t o, c;
+	struct endpoint *ep = make_ep(&o, &c, 0);
+	cr_assert_eq(ipc_reg_call(&s, client, ep, 0, 0, &rmsg), IPC_LATER);
+	release(client, c); /* another thread released it: the call stays queued */
+	cr_assert_eq(ipc_reg_recv(&s, server, ep), CAPOS_OK);
+	cr_assert_eq(ipc_reg_reply(&s, server, &rreply), CAPOS_OK);
+	cr_assert_eq(client->rax, 0);
+	cr_assert_eq(ipc_reg_recv(&s, server, ep), CAPOS_ERR_DISCONNECTED);
 	assert_nothing_live();
 }

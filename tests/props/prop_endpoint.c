@@ -44,6 +44,7 @@ struct process {
 	struct cap_slot *slots;
 	struct cap_table caps;
 	struct wait_counts waits;
+	struct ipc_rthread rt; /* register calls: not exercised here (test_endpoint_sm.c) */
 };
 
 static struct ipc s;
@@ -134,6 +135,17 @@ static void f_panic(const char *fmt, ...)
 	va_end(ap);
 	broke("ops->panic: %s", msg);
 }
+static struct ipc_rthread *f_rthread(struct process *p) { return &p->rt; }
+static void f_rput(struct process *p, int64_t status, uint64_t badge, const struct ipc_rmsg *m)
+{
+	(void)p, (void)status, (void)badge, (void)m;
+	broke("a register call was answered, but none was made");
+}
+static void f_rwake(struct process *p, bool handoff)
+{
+	(void)p, (void)handoff;
+	broke("a register call woke a thread, but none was made");
+}
 static const struct ipc_ops ops = {
 	.pid = f_pid,
 	.name = f_name,
@@ -146,6 +158,9 @@ static const struct ipc_ops ops = {
 	.xfer = &obj_xfer,
 	.xfer_counted = f_xfer_counted,
 	.complete = f_complete,
+	.rthread = f_rthread,
+	.rput = f_rput,
+	.rwake = f_rwake,
 	.wait_begin = f_wait_begin,
 	.wait_end = f_wait_end,
 	.log = f_log,

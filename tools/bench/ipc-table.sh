@@ -53,6 +53,7 @@ row() { # row LABEL NAME
 		"$(field "$l" per_op_median)"
 }
 row "endpoint call+reply round trip (2 procs)" endpoint_roundtrip
+row "endpoint register call+reply round trip (2 procs)" endpoint_reg_roundtrip
 row "NOP via cap_enter, batch 1" nop_batch_1
 row "NOP via cap_enter, batch 8" nop_batch_8
 row "NOP via cap_enter, batch 64 (4 x 16 SQEs)" nop_batch_64
@@ -101,6 +102,11 @@ side "IPC round trip, 2 processes" "$rt" "pipe round trip, 2 processes" \
 	"$(lin pipe_roundtrip median_cycles)"
 side "" "$rt" "futex round trip, 2 threads" "$(lin futex_roundtrip median_cycles)"
 side "" "$rt" "eventfd round trip, 2 procs" "$(lin eventfd_roundtrip median_cycles)"
+rrt=$(cap endpoint_reg_roundtrip median_cycles)
+side "register IPC round trip" "$rrt" "pipe round trip, 2 processes" \
+	"$(lin pipe_roundtrip median_cycles)"
+side "" "$rrt" "futex round trip, 2 threads" "$(lin futex_roundtrip median_cycles)"
+side "" "$rrt" "eventfd round trip, 2 procs" "$(lin eventfd_roundtrip median_cycles)"
 side "park round trip, 2 threads" "$(cap park_roundtrip median_cycles)" \
 	"futex round trip, 2 threads" "$(lin futex_roundtrip median_cycles)"
 side "thread spawn+join" "$(cap thread_spawn_join median_cycles)" \
@@ -121,9 +127,9 @@ if tr -d '\r' <"$log" | grep -aq '^bench: stage '; then
 	echo
 	echo "Kernel stages (MEASURE=1 kernel; mean guest instructions per operation, with"
 	echo "the hooks; in parentheses less the hooks' own cost: the estimate without them)"
-	ops=(endpoint_roundtrip nop_batch_1 nop_batch_64 cap_enter_empty)
+	ops=(endpoint_roundtrip endpoint_reg_roundtrip nop_batch_1 nop_batch_64 cap_enter_empty)
 	printf '%-10s' stage
-	printf ' %18s' "round trip" "NOP batch 1" "NOP b.64, per NOP" "empty cap_enter"
+	printf ' %18s' "round trip" "register r.trip" "NOP batch 1" "NOP b.64, per NOP" "empty cap_enter"
 	echo
 	stage_line() { tr -d '\r' <"$log" | grep -a "^bench: stage $1 $2 " | head -1; }
 	declare -A sum=() est=()

@@ -1,5 +1,6 @@
 /*
- * The two capOS syscalls (include/capos/abi.h): cap_enter and exit.
+ * The capOS syscalls cap_enter and exit (include/capos/abi.h); the
+ * register calls are in capos/ipc.h.
  */
 #ifndef CAPOS_RT_SYSCALL_H
 #define CAPOS_RT_SYSCALL_H

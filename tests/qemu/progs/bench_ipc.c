@@ -6,6 +6,10 @@
  *                       cap_enter per call: the client's cap_enter submits
  *                       the CALL and blocks; the server (direct handoff)
  *                       RETURNs and posts its next RECV in one cap_enter
+ *   endpoint_reg_roundtrip  ipc_call on bench_reg_server's endpoint, a
+ *                       label and four words each way in registers; the
+ *                       server answers with ipc_reply_recv (the kernel
+ *                       switches straight between the two both ways)
  *   nop_batch_1/8/64    a batch of NOPs, submitted and completed through
  *                       cap_enter with the ring's batch calls
  *                       (capos_ring_nops, capos_ring_peek: one index store
@@ -37,6 +41,7 @@
  *
  * Run by: tests/qemu/manifests/bench_ipc.cue (`make bench`).
  */
+#include <capos/ipc.h>
 #include <capos/measure.h>
 #include <capos/thread.h>
 
@@ -152,6 +157,25 @@ static void bench_roundtrip(const struct capos_cap *ep, const char *name)
 		capos_printf("[bench_ipc] FAIL: %u round trips did not echo\n", bad);
 	report_stages(name, SAMPLES + WARMUP);
 	report(name, SAMPLES, 1);
+}
+
+static void bench_reg_roundtrip(const struct capos_cap *ep)
+{
+	unsigned bad = 0;
+	measure_take();
+	for (unsigned i = 0; i < SAMPLES + WARMUP; i++) {
+		struct capos_ipc_msg m = {i, {i + 1, i + 2, i + 3, i + 4}};
+		uint64_t t0 = rdtsc();
+		int64_t r = capos_ipc_call(ep->cap_id, &m);
+		uint64_t t1 = rdtsc();
+		bad += r != 0 || m.label != i || m.w[0] != i + 1 || m.w[3] != i + 4;
+		if (i >= WARMUP)
+			samples[i - WARMUP] = t1 - t0;
+	}
+	if (bad)
+		capos_printf("[bench_ipc] FAIL: %u register round trips did not echo\n", bad);
+	report_stages("endpoint_reg_roundtrip", SAMPLES + WARMUP);
+	report("endpoint_reg_roundtrip", SAMPLES, 1);
 }
 
 /* One batch through the batch calls: k NOPs queued with one sq_tail
@@ -301,8 +325,14 @@ int main(void)
 		capos_printf("[bench_ipc] FAIL: no endpoint 'bench_ipc_server'\n");
 		return 1;
 	}
+	struct capos_cap reg;
+	if (capos_endpoint_open(&capos_rt.capset, "bench_reg_server", &reg) != 0) {
+		capos_printf("[bench_ipc] FAIL: no endpoint 'bench_reg_server'\n");
+		return 1;
+	}
 	bench_rdtsc();
 	bench_roundtrip(&ep, "endpoint_roundtrip");
+	bench_reg_roundtrip(&reg);
 	bench_nops(1);
 	bench_nops(8);
 	bench_nops(64);

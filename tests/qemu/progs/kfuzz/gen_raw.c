@@ -264,6 +264,34 @@ static void spin_with_flags(uint64_t fl, uint64_t n)
 	/* clang-format on */
 }
 
+/*
+ * A register call (ipc_call, ipc_recv, ipc_reply_recv) the kernel must
+ * refuse without blocking: on a cap that is not an Endpoint
+ * (NOT_PERMITTED), on an id that names nothing, stale or with bits above
+ * 32 (BAD_CAP), or a reply_recv on any cap, since the fuzzer never holds
+ * a register call (BAD_CALL_ID on its own endpoint).  The words are the
+ * junk in rdx, r8, r9, r10; nothing may come back changed.
+ */
+static uint64_t reg_refused(uint64_t *cap, int64_t *lo, int64_t *hi)
+{
+	uint64_t nr = CAPOS_SYS_IPC_CALL + kf_pick(2); /* call or recv */
+	*lo = *hi = CAPOS_ERR_BAD_CAP;
+	switch (kf_pick(4)) {
+	case 0:
+		*cap = kernel_cap_no_endpoint();
+		*lo = *hi = CAPOS_ERR_NOT_PERMITTED;
+		break;
+	case 1: *cap = kf_stale[kf_pick(16)]; break;
+	case 2: *cap = kf_rand() | (1ull << (32 + kf_pick(32))); break;
+	default:
+		nr = CAPOS_SYS_IPC_REPLY_RECV;
+		*cap = kf_chance(2) ? any_cap() : kf_rand();
+		*lo = CAPOS_ERR_BAD_CALL_ID; /* -15 .. -3: BAD_CALL_ID, NOT_PERMITTED, BAD_CAP */
+		break;
+	}
+	return nr;
+}
+
 void op_syscall(void)
 {
 	uint64_t regs[8], sent[8];
@@ -272,11 +300,15 @@ void op_syscall(void)
 	uint64_t fl = poison_flags();
 	uint64_t nr = 0, a = 0, b = 0;
 	int64_t want_lo = 0, want_hi = CAPOS_CQ_ENTRIES;
-	switch (kf_pick(5)) {
-	case 0:                               /* an unknown syscall number */
-		nr = 3 + kf_pick(1ull << 62); /* 0 to 2 are cap_enter, exit, thread_exit */
+	switch (kf_pick(6)) {
+	case 0: /* an unknown syscall number (0 to 5 are taken) */
+		nr = CAPOS_SYS_IPC_REPLY_RECV + 1 + kf_pick(1ull << 62);
 		a = kf_rand(), b = kf_rand();
 		want_lo = want_hi = CAPOS_ERR_INVALID_ARGUMENT;
+		break;
+	case 5: /* a register call that must be refused at once */
+		nr = reg_refused(&a, &want_lo, &want_hi);
+		b = kf_rand();
 		break;
 	case 1: /* min_complete out of range */
 		a = CAPOS_CQ_ENTRIES + 1 + kf_pick(1ull << 40);

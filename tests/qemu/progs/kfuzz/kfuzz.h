@@ -144,6 +144,7 @@ uint32_t cap_of(uint64_t iface);
 bool pool_has(uint32_t id, uint64_t iface);
 bool holds(uint32_t id, uint64_t iface);
 bool kernel_object(uint32_t id);
+uint32_t kernel_cap_no_endpoint(void);
 uint64_t kf_iface_of(uint32_t id);
 bool is_kept(uint32_t id);
 uint32_t pool_take(void);
