@@ -40,7 +40,7 @@ need() {
 	[ -n "$l" ] || { echo "ipc-table: no '$1' line in $log" >&2; exit 1; }
 	echo "$l"
 }
-line() { printf '%-44s %12s %12s %12s\n' "$@"; }
+line() { printf '%-50s %12s %12s %12s\n' "$@"; }
 echo "capOS IPC benchmark"
 echo
 echo "Guest: QEMU TCG (no KVM) with $(grep -v '^[[:space:]]*#' "$root/bench/qemu-flags" | tr '\n' ' ')"
