@@ -107,18 +107,18 @@ bool kernel_object(uint32_t id)
 	return false;
 }
 
-/* A cap we hold of a kernel interface other than Endpoint's: a
- * register call or receive on it is refused, never waits. */
+/* A kept cap of a kernel interface other than Endpoint's: a register
+ * call or receive on it is refused (NOT_PERMITTED), never waits.  Only
+ * kept caps: a pooled one can be gone already (a raw RELEASE or a move
+ * through descriptors read from random memory takes it), which is
+ * BAD_CAP. */
 uint32_t kernel_cap_no_endpoint(void)
 {
-	uint32_t found[KF_KEEP + KF_POOL];
+	uint32_t found[KF_KEEP];
 	unsigned n = 0;
 	for (unsigned i = 0; i < kf_nkeep; i++)
 		if (kernel_iface(kf_keep[i].iface) && kf_keep[i].iface != capos_Endpoint_ID)
 			found[n++] = kf_keep[i].id;
-	for (unsigned i = 0; i < kf_npool; i++)
-		if (kernel_iface(kf_pool[i].iface) && kf_pool[i].iface != capos_Endpoint_ID)
-			found[n++] = kf_pool[i].id;
 	return n ? found[kf_pick(n)] : c_console;
 }
 
