@@ -4,10 +4,10 @@
  * them): an intrusive FIFO for queued calls and posted receives, and call
  * ids.
  *
- * Call id = generation << EPQ_CALL_INDEX_BITS | record index.  A record's
- * generation advances every time it is reused and skips 0, so an id is
- * never 0 and an answered call's id does not name the record's next call
- * (for 2^24 - 1 reuses).
+ * Call id = generation << EPQ_CALL_INDEX_BITS | record index.  The
+ * generation advances with every call (one counter for all records) and
+ * skips 0, so an id is never 0 and an answered call's id does not name a
+ * later call in the same record for 2^16 - 1 calls.
  *
  * Freestanding; shared by the kernel and the host tests.
  */
@@ -34,7 +34,7 @@ struct epq_node *epq_pop(struct epq *q);
 bool epq_remove(struct epq *q, struct epq_node *n);
 static inline struct epq_node *epq_head(const struct epq *q) { return q->head; }
 
-#define EPQ_CALL_INDEX_BITS 8u
+#define EPQ_CALL_INDEX_BITS 16u
 #define EPQ_CALL_GEN_MASK   ((1u << (32u - EPQ_CALL_INDEX_BITS)) - 1u)
 
 static inline uint32_t epq_call_id(uint32_t index, uint32_t gen)

@@ -7,8 +7,14 @@
  * descriptors are validated and the moved slots reserved at CALL time, so
  * the sender cannot use or release a capability that is on its way.
  *
- * call_id = generation << 8 | pool index; generations never repeat within
- * 2^24 uses of a record, so a RETURN to an answered call is refused.
+ * call_id = generation << 16 | pool index; one generation counter for all
+ * calls, so a RETURN to an answered call is refused unless 2^16 - 1 calls
+ * later the same record holds a call in flight on the same endpoint.
+ *
+ * Records come from pools (lib/obj_pool.h) and are taken in perform, not
+ * in check: the dispatcher may still refuse the operation between the two
+ * (docs/invocation.md), and check has no effect.  A freed record is zeroed
+ * (CALL_FREE, FACET_FREE, !used) and stays readable until the owner trims.
  *
  * Re-entrant drops: a queued call may carry the last reference to an
  * endpoint (even its own).  Ending the call drops it, which disconnects
@@ -28,7 +34,9 @@
 #include "format.h"
 #include "kstring.h"
 
-_Static_assert(IPC_CALL_POOL <= (1u << EPQ_CALL_INDEX_BITS), "call index fits the id");
+_Static_assert(IPC_CALL_PAGES_MAX *OBJ_POOL_PER_PAGE(sizeof(struct ipc_call)) <=
+                       (1u << EPQ_CALL_INDEX_BITS),
+               "every call index fits the id");
 #define container_of(ptr, type, member) ((type *)((char *)(ptr) - __builtin_offsetof(type, member)))
 
 /* The kernel compiles this file into kernel/cap/endpoint.c with
@@ -44,9 +52,11 @@ _Static_assert(IPC_CALL_POOL <= (1u << EPQ_CALL_INDEX_BITS), "call index fits th
 void ipc_init(struct ipc *s, const struct ipc_ops *ops)
 {
 	obj_pool_init(&s->endpoints, "endpoints", sizeof(struct endpoint), ops->pool, 0);
-	memset(s->calls, 0, sizeof(s->calls));
-	memset(s->recvs, 0, sizeof(s->recvs));
-	memset(s->facets, 0, sizeof(s->facets));
+	obj_pool_init(&s->calls, "ipc calls", sizeof(struct ipc_call), ops->pool, 0);
+	obj_pool_set_limit(&s->calls, IPC_CALL_PAGES_MAX);
+	obj_pool_init(&s->recvs, "ipc receives", sizeof(struct ipc_recv), ops->pool, 0);
+	obj_pool_init(&s->facets, "ipc facets", sizeof(struct ipc_facet), ops->pool, 0);
+	s->call_gen = 0;
 	s->ops = ops;
 	s->next_endpoint_id = 1;
 	s->reg_calls = 0;
@@ -119,16 +129,8 @@ static void call_free(struct ipc *s, struct ipc_call *c)
 	struct endpoint *ep = c->ep;
 	call_drop_caller(s, c);
 	call_dequeue(c);
-	/* Field by field: the record is large (the transfer plan) and this is
-	 * on every round trip. */
-	c->state = CALL_FREE;
-	c->ep = 0;
-	c->server = 0;
-	c->abandoned = 0;
-	c->xfer.count = 0;
-	c->xfer.prepared = false;
-	if (ep == 0) {
-		OPS->panic("ipc: freeing call record %u with no endpoint", (unsigned)(c - s->calls));
+	if (ep == 0 || !obj_pool_free(&s->calls, c)) {
+		OPS->panic("ipc: freeing call record %p: no endpoint or not in the pool", (void *)c);
 		return;
 	}
 	ep->calls--;
@@ -160,16 +162,17 @@ static void call_fail(struct ipc *s, struct ipc_call *c, int err)
 static void recv_free(struct ipc *s, struct ipc_recv *r)
 {
 	struct endpoint *ep = r->ep;
+	struct process *server = r->server;
 	if (ep == 0) {
-		OPS->panic("ipc: freeing receive record %u with no endpoint",
-		           (unsigned)(r - s->recvs));
+		OPS->panic("ipc: freeing receive record %p with no endpoint", (void *)r);
 		return;
 	}
 	(void)epq_remove(&ep->receives, &r->node);
-	OPS->wait_end(r->server, WAIT_RECEIVE);
-	r->used = false;
-	r->ep = 0;
-	r->server = 0;
+	if (!obj_pool_free(&s->recvs, r)) {
+		OPS->panic("ipc: receive record %p is not in the pool", (void *)r);
+		return;
+	}
+	OPS->wait_end(server, WAIT_RECEIVE);
 	ep->recvs--;
 	endpoint_maybe_free(s, ep);
 }
@@ -198,7 +201,7 @@ static struct ipc_recv *oldest_recv(struct endpoint *ep)
 static struct capos_endpoint_message message_of(const struct ipc *s, const struct ipc_call *c)
 {
 	return (struct capos_endpoint_message){
-		.call_id = epq_call_id((uint32_t)(c - s->calls), c->gen),
+		.call_id = epq_call_id(obj_pool_index(&s->calls, c), c->gen),
 		.method_id = c->method_id,
 		.flags = c->msg_flags,
 		.badge = c->badge,
@@ -312,12 +315,15 @@ static struct ipc_facet *oldest_release(struct endpoint *ep)
 
 /* The record goes, and with it the client reference it held.  No drop
  * runs here (the caller settles): the count alone, as ipc_drop would. */
-static void facet_free(struct ipc_facet *f)
+static void facet_free(struct ipc *s, struct ipc_facet *f)
 {
 	struct endpoint *ep = f->ep;
 	if (f->state == FACET_RELEASED)
 		(void)epq_remove(&ep->releases, &f->node);
-	memset(f, 0, sizeof(*f));
+	if (!obj_pool_free(&s->facets, f)) {
+		OPS->panic("ipc: facet record %p is not in the pool", (void *)f);
+		return;
+	}
 	ep->facets--;
 	ep->client_refs--;
 	if (ep->client_refs == 0 && !ep->boot_ref && !ep->disconnected)
@@ -339,7 +345,7 @@ static void deliver_release(struct ipc *s, struct ipc_facet *f, struct ipc_recv 
 	struct process *server = r->server;
 	OPS->log("ipc: endpoint %u '%s': release of facet badge %lu told to pid %u\n", ep->id,
 	         ep->name, (unsigned long)f->badge, OPS->pid(server));
-	facet_free(f);
+	facet_free(s, f);
 	recv_free(s, r);
 	OPS->complete(server, &cqe, false);
 }
@@ -382,36 +388,14 @@ static void match(struct ipc *s, struct endpoint *ep)
 
 /* ---- ring operations ------------------------------------------------------ */
 
-/* A free call record ep may use, or NULL (its limit or the pool). */
-static struct ipc_call *free_call(struct ipc *s, const struct endpoint *ep)
-{
-	if (ep->calls >= ENDPOINT_CALLS_MAX)
-		return 0;
-	for (unsigned i = 0; i < IPC_CALL_POOL; i++)
-		if (s->calls[i].state == CALL_FREE)
-			return &s->calls[i];
-	return 0;
-}
-
-static struct ipc_recv *free_recv(struct ipc *s, const struct endpoint *ep)
-{
-	if (ep->recvs >= ENDPOINT_RECVS_MAX)
-		return 0;
-	for (unsigned i = 0; i < IPC_RECV_POOL; i++)
-		if (!s->recvs[i].used)
-			return &s->recvs[i];
-	return 0;
-}
-
 int ipc_call_check(struct ipc *s, struct process *p, const struct endpoint *ep,
-                   const struct capos_sqe *sqe, struct ipc_call **rec)
+                   const struct capos_sqe *sqe)
 {
 	if (ep->disconnected)
 		return CAPOS_ERR_DISCONNECTED;
 	if (OPS->check_writable(p, sqe->result_addr, sqe->result_len) != CAPOS_OK)
 		return CAPOS_ERR_BAD_BUFFER;
-	*rec = free_call(s, ep);
-	if (*rec == 0) {
+	if (ep->calls >= ENDPOINT_CALLS_MAX) {
 		OPS->log("ipc: pid %u: call on endpoint '%s' refused: queue full (%u calls)\n",
 		         OPS->pid(p), ep->name, ep->calls);
 		return CAPOS_ERR_NO_RESOURCES;
@@ -419,16 +403,25 @@ int ipc_call_check(struct ipc *s, struct process *p, const struct endpoint *ep,
 	return CAPOS_OK;
 }
 
-int ipc_call_perform(struct ipc *s, struct process *p, struct endpoint *ep, struct ipc_call *c,
-                     uint64_t badge, uint16_t msg_flags, const struct capos_sqe *sqe,
-                     uint64_t deadline)
+int ipc_call_perform(struct ipc *s, struct process *p, struct endpoint *ep, uint64_t badge,
+                     uint16_t msg_flags, const struct capos_sqe *sqe, uint64_t deadline)
 {
+	struct ipc_call *c = obj_pool_alloc(&s->calls);
+	if (c == 0) {
+		OPS->log("ipc: pid %u: call on endpoint '%s' refused: no memory for a call record "
+		         "(%u live)\n",
+		         OPS->pid(p), ep->name, s->calls.live);
+		return CAPOS_ERR_NO_RESOURCES;
+	}
 	/* Validating the descriptors reserves the moved slots in one step
 	 * (lib/transfer.h); a refusal here has had no effect. */
 	int err = OPS->xfer_prepare(p, sqe, &c->xfer);
-	if (err)
+	if (err) {
+		(void)obj_pool_free(&s->calls, c);
 		return err;
-	c->gen = epq_next_gen(c->gen);
+	}
+	s->call_gen = epq_next_gen(s->call_gen);
+	c->gen = s->call_gen;
 	c->state = CALL_QUEUED;
 	c->ep = ep;
 	c->caller = p;
@@ -452,7 +445,7 @@ int ipc_call_perform(struct ipc *s, struct process *p, struct endpoint *ep, stru
 }
 
 int ipc_recv_check(struct ipc *s, struct process *p, const struct endpoint *ep,
-                   const struct capos_sqe *sqe, struct ipc_recv **rec)
+                   const struct capos_sqe *sqe)
 {
 	if (sqe->result_len < sizeof(struct capos_endpoint_message))
 		return CAPOS_ERR_RESULT_TOO_SMALL;
@@ -463,13 +456,20 @@ int ipc_recv_check(struct ipc *s, struct process *p, const struct endpoint *ep,
 		return CAPOS_ERR_BAD_BUFFER;
 	if (ep->client_refs == 0 && !ep->boot_ref && epq_head(&ep->queued) == 0)
 		return CAPOS_ERR_DISCONNECTED; /* no client facet: no call can ever come */
-	*rec = free_recv(s, ep);
-	return *rec ? CAPOS_OK : CAPOS_ERR_NO_RESOURCES;
+	(void)s;
+	return ep->recvs < ENDPOINT_RECVS_MAX ? CAPOS_OK : CAPOS_ERR_NO_RESOURCES;
 }
 
-int ipc_recv_perform(struct ipc *s, struct process *p, struct endpoint *ep, struct ipc_recv *r,
+int ipc_recv_perform(struct ipc *s, struct process *p, struct endpoint *ep,
                      const struct capos_sqe *sqe, uint64_t deadline)
 {
+	struct ipc_recv *r = obj_pool_alloc(&s->recvs);
+	if (r == 0) {
+		OPS->log("ipc: pid %u: receive on endpoint '%s' refused: no memory for a receive "
+		         "record (%u live)\n",
+		         OPS->pid(p), ep->name, s->recvs.live);
+		return CAPOS_ERR_NO_RESOURCES;
+	}
 	*r = (struct ipc_recv){
 		.used = true,
 		.ep = ep,
@@ -488,11 +488,8 @@ int ipc_recv_perform(struct ipc *s, struct process *p, struct endpoint *ep, stru
 
 static struct ipc_call *call_of(struct ipc *s, const struct endpoint *ep, uint32_t call_id)
 {
-	uint32_t index = epq_call_index(call_id);
-	if (index >= IPC_CALL_POOL)
-		return 0;
-	struct ipc_call *c = &s->calls[index];
-	if (c->state != CALL_INFLIGHT || c->ep != ep || c->gen != epq_call_gen(call_id))
+	struct ipc_call *c = obj_pool_at(&s->calls, epq_call_index(call_id));
+	if (c == 0 || c->state != CALL_INFLIGHT || c->ep != ep || c->gen != epq_call_gen(call_id))
 		return 0;
 	return c;
 }
@@ -621,19 +618,21 @@ static void endpoint_disconnect(struct ipc *s, struct endpoint *ep)
 	ep->disconnected = true;
 	unsigned failed = 0;
 	ep->calls++; /* keep ep alive while its records go */
-	for (unsigned i = 0; i < IPC_CALL_POOL; i++)
-		if (s->calls[i].state != CALL_FREE && s->calls[i].ep == ep) {
-			call_fail(s, &s->calls[i], CAPOS_ERR_DISCONNECTED);
+	struct ipc_call *c;
+	for (uint32_t i = 0; (c = obj_pool_next(&s->calls, &i)); i++)
+		if (c->ep == ep) {
+			call_fail(s, c, CAPOS_ERR_DISCONNECTED);
 			failed++;
 		}
-	for (unsigned i = 0; i < IPC_RECV_POOL; i++)
-		if (s->recvs[i].used && s->recvs[i].ep == ep)
-			recv_fail(s, &s->recvs[i], CAPOS_ERR_DISCONNECTED);
+	struct ipc_recv *r;
+	for (uint32_t i = 0; (r = obj_pool_next(&s->recvs, &i)); i++)
+		if (r->ep == ep)
+			recv_fail(s, r, CAPOS_ERR_DISCONNECTED);
 	ipc_reg_disconnect(s, ep, &failed);
 	/* Nobody will receive these: the release messages go. */
 	unsigned untold = 0;
 	for (struct ipc_facet *f; (f = oldest_release(ep)) != 0; untold++)
-		facet_free(f);
+		facet_free(s, f);
 	OPS->log("ipc: endpoint %u '%s' disconnected (no owner left): %u calls failed\n", ep->id,
 	         ep->name, failed);
 	if (untold)
@@ -650,9 +649,10 @@ static void endpoint_orphaned(struct ipc *s, struct endpoint *ep)
 	if (oldest_queued(ep) != 0)
 		return;
 	ep->recvs++; /* keep ep alive while its records go */
-	for (unsigned i = 0; i < IPC_RECV_POOL; i++)
-		if (s->recvs[i].used && s->recvs[i].ep == ep)
-			recv_fail(s, &s->recvs[i], CAPOS_ERR_DISCONNECTED);
+	struct ipc_recv *r;
+	for (uint32_t i = 0; (r = obj_pool_next(&s->recvs, &i)); i++)
+		if (r->ep == ep)
+			recv_fail(s, r, CAPOS_ERR_DISCONNECTED);
 	ep->recvs--;
 	endpoint_maybe_free(s, ep);
 }
@@ -724,10 +724,8 @@ void ipc_drop(struct ipc *s, struct endpoint *ep, bool owner)
 
 /* ---- minted facets: lifetime ----------------------------------------------- */
 
-int ipc_mint_check(struct ipc *s, const struct endpoint *ep, uint64_t badge,
-                   struct ipc_facet **rec)
+int ipc_mint_check(struct ipc *s, const struct endpoint *ep, uint64_t badge)
 {
-	*rec = 0;
 	if (badge == 0)
 		return CAPOS_ERR_INVALID_ARGUMENT; /* 0 is "no badge" */
 	if (ep->facets >= ENDPOINT_FACETS_MAX) {
@@ -735,19 +733,19 @@ int ipc_mint_check(struct ipc *s, const struct endpoint *ep, uint64_t badge,
 		         ep->id, ep->name, ep->facets);
 		return CAPOS_ERR_NO_RESOURCES;
 	}
-	for (unsigned i = 0; i < IPC_FACET_POOL; i++)
-		if (s->facets[i].state == FACET_FREE) {
-			*rec = &s->facets[i];
-			return CAPOS_OK;
-		}
-	OPS->log("ipc: endpoint %u '%s': mint refused: all %u facet records in use\n", ep->id,
-	         ep->name, IPC_FACET_POOL);
-	return CAPOS_ERR_NO_RESOURCES;
+	return CAPOS_OK;
 }
 
-void ipc_mint_perform(struct ipc *s, struct endpoint *ep, struct ipc_facet *f, uint64_t badge,
-                      bool notify)
+struct ipc_facet *ipc_mint_perform(struct ipc *s, struct endpoint *ep, uint64_t badge,
+                                   bool notify)
 {
+	struct ipc_facet *f = obj_pool_alloc(&s->facets);
+	if (f == 0) {
+		OPS->log("ipc: endpoint %u '%s': mint refused: no memory for a facet record (%u "
+		         "live)\n",
+		         ep->id, ep->name, s->facets.live);
+		return 0;
+	}
 	*f = (struct ipc_facet){
 		.state = FACET_LIVE,
 		.notify = notify,
@@ -759,6 +757,7 @@ void ipc_mint_perform(struct ipc *s, struct endpoint *ep, struct ipc_facet *f, u
 	ep->client_refs++;
 	OPS->log("ipc: endpoint %u '%s': facet badge %lu minted%s\n", ep->id, ep->name,
 	         (unsigned long)badge, notify ? " (release is told)" : "");
+	return f;
 }
 
 void ipc_facet_retain(struct ipc_facet *f) { f->refs++; }
@@ -766,8 +765,7 @@ void ipc_facet_retain(struct ipc_facet *f) { f->refs++; }
 void ipc_facet_drop(struct ipc *s, struct ipc_facet *f)
 {
 	if (f->state != FACET_LIVE || f->refs == 0) {
-		OPS->panic("ipc: drop of facet record %u with no reference",
-		           (unsigned)(f - s->facets));
+		OPS->panic("ipc: drop of facet record %p with no reference", (void *)f);
 		return;
 	}
 	if (--f->refs != 0)
@@ -785,23 +783,20 @@ void ipc_facet_drop(struct ipc *s, struct ipc_facet *f)
 			settle(s);
 		return;
 	}
-	facet_free(f);
+	facet_free(s, f);
 	settle(s);
 	endpoint_maybe_free(s, ep);
 }
 
 unsigned ipc_facet_count(const struct ipc *s)
 {
-	unsigned n = 0;
-	for (unsigned i = 0; i < IPC_FACET_POOL; i++)
-		n += s->facets[i].state != FACET_FREE;
-	return n;
+	return s->facets.live;
 }
 
 void ipc_process_exit(struct ipc *s, struct process *p)
 {
-	for (unsigned i = 0; i < IPC_CALL_POOL; i++) {
-		struct ipc_call *c = &s->calls[i];
+	struct ipc_call *c;
+	for (uint32_t i = 0; (c = obj_pool_next(&s->calls, &i)); i++) {
 		if (c->state == CALL_QUEUED && c->caller == p) {
 			call_free_then_abort(s, c);
 			continue;
@@ -819,17 +814,18 @@ void ipc_process_exit(struct ipc *s, struct process *p)
 			call_fail(s, c, CAPOS_ERR_DISCONNECTED);
 		}
 	}
-	for (unsigned i = 0; i < IPC_RECV_POOL; i++)
-		if (s->recvs[i].used && s->recvs[i].server == p)
-			recv_free(s, &s->recvs[i]);
+	struct ipc_recv *r;
+	for (uint32_t i = 0; (r = obj_pool_next(&s->recvs, &i)); i++)
+		if (r->server == p)
+			recv_free(s, r);
 	ipc_reg_exit(s, p);
 }
 
 void ipc_describe_waits(const struct ipc *s, const struct process *p, char *buf, size_t len)
 {
-	for (unsigned i = 0; i < IPC_CALL_POOL; i++) {
-		const struct ipc_call *c = &s->calls[i];
-		if (c->state == CALL_FREE || c->caller != p)
+	const struct ipc_call *c;
+	for (uint32_t i = 0; (c = obj_pool_next(&s->calls, &i)); i++) {
+		if (c->caller != p)
 			continue;
 		if (c->state == CALL_QUEUED)
 			format_append(buf, len, "; call to endpoint %u '%s' (queued: nobody receives)",
@@ -841,15 +837,14 @@ void ipc_describe_waits(const struct ipc *s, const struct process *p, char *buf,
 			              c->server ? OPS->pid(c->server) : 0,
 			              c->server ? OPS->name(c->server) : "?");
 	}
-	for (unsigned i = 0; i < IPC_CALL_POOL; i++) {
-		const struct ipc_call *c = &s->calls[i];
+	for (uint32_t i = 0; (c = obj_pool_next(&s->calls, &i)); i++) {
 		if (c->state == CALL_INFLIGHT && c->server == p && c->caller != 0)
 			format_append(buf, len, "; owes an answer on endpoint %u '%s' to pid %u '%s'",
 			              c->ep->id, c->ep->name, OPS->pid(c->caller), OPS->name(c->caller));
 	}
-	for (unsigned i = 0; i < IPC_RECV_POOL; i++) {
-		const struct ipc_recv *r = &s->recvs[i];
-		if (r->used && r->server == p)
+	const struct ipc_recv *r;
+	for (uint32_t i = 0; (r = obj_pool_next(&s->recvs, &i)); i++) {
+		if (r->server == p)
 			format_append(buf, len, "; recv on endpoint %u '%s'", r->ep->id, r->ep->name);
 	}
 	ipc_reg_describe(s, (struct process *)p, buf, len);
@@ -858,9 +853,9 @@ void ipc_describe_waits(const struct ipc *s, const struct process *p, char *buf,
 uint64_t ipc_expire(struct ipc *s, uint64_t now)
 {
 	uint64_t next = IPC_NO_DEADLINE;
-	for (unsigned i = 0; i < IPC_CALL_POOL; i++) {
-		struct ipc_call *c = &s->calls[i];
-		if (c->state == CALL_FREE || c->caller == 0 || c->deadline == IPC_NO_DEADLINE)
+	struct ipc_call *c;
+	for (uint32_t i = 0; (c = obj_pool_next(&s->calls, &i)); i++) {
+		if (c->caller == 0 || c->deadline == IPC_NO_DEADLINE)
 			continue;
 		if (now < c->deadline) {
 			next = c->deadline < next ? c->deadline : next;
@@ -874,9 +869,9 @@ uint64_t ipc_expire(struct ipc *s, uint64_t now)
 			c->abandoned = CAPOS_ERR_TIMED_OUT;
 		}
 	}
-	for (unsigned i = 0; i < IPC_RECV_POOL; i++) {
-		struct ipc_recv *r = &s->recvs[i];
-		if (!r->used || r->deadline == IPC_NO_DEADLINE)
+	struct ipc_recv *r;
+	for (uint32_t i = 0; (r = obj_pool_next(&s->recvs, &i)); i++) {
+		if (r->deadline == IPC_NO_DEADLINE)
 			continue;
 		if (now < r->deadline)
 			next = r->deadline < next ? r->deadline : next;
@@ -888,12 +883,7 @@ uint64_t ipc_expire(struct ipc *s, uint64_t now)
 
 void ipc_counts(const struct ipc *s, unsigned *endpoints, unsigned *calls, unsigned *recvs)
 {
-	unsigned eps = s->endpoints.live, nc = 0, nr = 0;
-	for (unsigned i = 0; i < IPC_CALL_POOL; i++)
-		nc += s->calls[i].state != CALL_FREE;
-	for (unsigned i = 0; i < IPC_RECV_POOL; i++)
-		nr += s->recvs[i].used;
-	*endpoints = eps;
-	*calls = nc + s->reg_calls;
-	*recvs = nr + s->reg_recvs;
+	*endpoints = s->endpoints.live;
+	*calls = s->calls.live + s->reg_calls;
+	*recvs = s->recvs.live + s->reg_recvs;
 }

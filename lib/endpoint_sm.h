@@ -7,11 +7,12 @@
  * touches a process goes through struct ipc_ops: its memory, its
  * capability table, its completions, its wait counts, its name.
  *
- * Endpoints live in a pool that grows with memory (lib/obj_pool.h, pages
- * from ops->pool); the rest is static: IPC_CALL_POOL call records
- * and IPC_RECV_POOL receive records shared by all endpoints, each endpoint
- * limited to ENDPOINT_CALLS_MAX calls and ENDPOINT_RECVS_MAX receives, so
- * one client cannot exhaust the pool for everybody.
+ * Endpoints and their call, receive and minted-facet records live in
+ * pools that grow with memory (lib/obj_pool.h, pages from ops->pool), so
+ * how many can exist system-wide is set by memory.  Each endpoint is still
+ * limited to ENDPOINT_CALLS_MAX calls, ENDPOINT_RECVS_MAX receives and
+ * ENDPOINT_FACETS_MAX facets (backpressure), so one client cannot take
+ * the memory for everybody through one endpoint.
  *
  * Freestanding; struct process is opaque here.
  */
@@ -31,12 +32,9 @@
 #include "transfer.h"
 #include "wait.h"
 
-#define ENDPOINT_CALLS_MAX  16  /* queued + in-flight calls per endpoint       */
-#define ENDPOINT_RECVS_MAX  16  /* posted receives per endpoint               */
-#define IPC_CALL_POOL       128 /* call records, all endpoints                */
-#define IPC_RECV_POOL       64  /* receive records, all endpoints             */
-#define ENDPOINT_FACETS_MAX 64  /* minted facets live or awaiting their release message, per endpoint */
-#define IPC_FACET_POOL      256 /* minted facet records, all endpoints                  */
+#define ENDPOINT_CALLS_MAX  16 /* queued + in-flight calls per endpoint       */
+#define ENDPOINT_RECVS_MAX  16 /* posted receives per endpoint               */
+#define ENDPOINT_FACETS_MAX 64 /* minted facets live or awaiting their release message, per endpoint */
 #define IPC_NO_DEADLINE     UINT64_MAX
 
 struct process;
@@ -165,6 +163,19 @@ struct ipc_call {
 	struct xfer_plan xfer;
 };
 
+/* The call pool's index space: a call id carries the record's pool index
+ * in EPQ_CALL_INDEX_BITS, so the pool may hold at most this many pages. */
+#define IPC_CALL_PAGES_MAX \
+	((1u << EPQ_CALL_INDEX_BITS) / OBJ_POOL_PER_PAGE(sizeof(struct ipc_call)))
+/* What ipc_init sets up for the call pool, as a static initializer. */
+#define IPC_CALLS_POOL_INIT(pool_ops)                                   \
+	{                                                               \
+		.name = "ipc calls", .ops = (pool_ops),                 \
+		.size = OBJ_POOL_ROUND(sizeof(struct ipc_call)),        \
+		.per_page = OBJ_POOL_PER_PAGE(sizeof(struct ipc_call)), \
+		.limit = IPC_CALL_PAGES_MAX,                            \
+	}
+
 struct ipc_recv {
 	bool used;
 	struct endpoint *ep;
@@ -179,9 +190,10 @@ struct ipc_recv {
 struct ipc {
 	const struct ipc_ops *ops;
 	struct obj_pool endpoints; /* struct endpoint */
-	struct ipc_call calls[IPC_CALL_POOL];
-	struct ipc_recv recvs[IPC_RECV_POOL];
-	struct ipc_facet facets[IPC_FACET_POOL];
+	struct obj_pool calls;     /* struct ipc_call, at most IPC_CALL_PAGES_MAX pages */
+	struct obj_pool recvs;     /* struct ipc_recv */
+	struct obj_pool facets;    /* struct ipc_facet */
+	uint32_t call_gen;         /* the last call's generation (call ids) */
 	uint32_t next_endpoint_id;
 	uint32_t reg_calls; /* register calls queued or held by a server */
 	uint32_t reg_recvs; /* threads blocked in ipc_recv */
@@ -209,27 +221,26 @@ void ipc_drop(struct ipc *s, struct endpoint *ep, bool owner);
 /*
  * Ring operations of p on ep, each in two steps (docs/invocation.md):
  * ipc_*_check validates the operation with no effect and returns CAPOS_OK
- * with the record it will use in *rec (a free call or receive record, or
- * the in-flight call a RETURN answers), or the error to post;
- * ipc_*_perform, run right after a passed check (nothing else runs
- * between them), has the effects.  perform returns IPC_LATER when the
- * operation was accepted and its completion is posted through
- * ops->complete (possibly before perform returns: a RECV meeting a queued
- * call), else the result to post now: a RETURN's 0 or error, or an error
- * a CALL or RECV met before its first effect (bad transfer descriptors,
- * whose check reserves the moved slots in the same step).  deadline: when
- * a CALL or RECV times out (IPC_NO_DEADLINE: never), in the unit of
- * ipc_expire's now.  badge: of the capability the CALL came through.
+ * (for a RETURN with the in-flight call it answers in *rec), or the error
+ * to post; ipc_*_perform, run after a passed check, has the effects.
+ * perform returns IPC_LATER when the operation was accepted and its
+ * completion is posted through ops->complete (possibly before perform
+ * returns: a RECV meeting a queued call), else the result to post now: a
+ * RETURN's 0 or error, or an error a CALL or RECV met before its first
+ * effect: CAPOS_ERR_NO_RESOURCES when its record's pool cannot grow (out
+ * of memory), or bad transfer descriptors (whose check reserves the moved
+ * slots in the same step).  deadline: when a CALL or RECV times out
+ * (IPC_NO_DEADLINE: never), in the unit of ipc_expire's now.  badge: of
+ * the capability the CALL came through.
  */
 #define IPC_LATER 1
 int ipc_call_check(struct ipc *s, struct process *p, const struct endpoint *ep,
-                   const struct capos_sqe *sqe, struct ipc_call **rec);
-int ipc_call_perform(struct ipc *s, struct process *p, struct endpoint *ep, struct ipc_call *rec,
-                     uint64_t badge, uint16_t msg_flags, const struct capos_sqe *sqe,
-                     uint64_t deadline);
+                   const struct capos_sqe *sqe);
+int ipc_call_perform(struct ipc *s, struct process *p, struct endpoint *ep, uint64_t badge,
+                     uint16_t msg_flags, const struct capos_sqe *sqe, uint64_t deadline);
 int ipc_recv_check(struct ipc *s, struct process *p, const struct endpoint *ep,
-                   const struct capos_sqe *sqe, struct ipc_recv **rec);
-int ipc_recv_perform(struct ipc *s, struct process *p, struct endpoint *ep, struct ipc_recv *rec,
+                   const struct capos_sqe *sqe);
+int ipc_recv_perform(struct ipc *s, struct process *p, struct endpoint *ep,
                      const struct capos_sqe *sqe, uint64_t deadline);
 int ipc_return_check(struct ipc *s, const struct endpoint *ep, const struct capos_sqe *sqe,
                      struct ipc_call **rec);
@@ -239,14 +250,14 @@ int ipc_return_perform(struct ipc *s, struct process *p, struct ipc_call *rec,
 /*
  * Endpoint.mintClient on the owner side of ep, in the same two steps:
  * check refuses with CAPOS_ERR_INVALID_ARGUMENT (badge 0) or
- * CAPOS_ERR_NO_RESOURCES (ENDPOINT_FACETS_MAX on ep, or the pool), with
- * no effect, else gives the free record; perform makes it a live facet
- * with one reference (the capability the caller gets).
+ * CAPOS_ERR_NO_RESOURCES (ENDPOINT_FACETS_MAX on ep), with no effect;
+ * perform makes a live facet with one reference (the capability the
+ * caller gets), or returns NULL with no effect (logged) when the facet
+ * pool cannot grow.
  */
-int ipc_mint_check(struct ipc *s, const struct endpoint *ep, uint64_t badge,
-                   struct ipc_facet **rec);
-void ipc_mint_perform(struct ipc *s, struct endpoint *ep, struct ipc_facet *f, uint64_t badge,
-                      bool notify);
+int ipc_mint_check(struct ipc *s, const struct endpoint *ep, uint64_t badge);
+struct ipc_facet *ipc_mint_perform(struct ipc *s, struct endpoint *ep, uint64_t badge,
+                                   bool notify);
 /* A capability naming f was copied / dropped. */
 void ipc_facet_retain(struct ipc_facet *f);
 void ipc_facet_drop(struct ipc *s, struct ipc_facet *f);

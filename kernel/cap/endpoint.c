@@ -256,6 +256,9 @@ static const struct ipc_ops kernel_ipc_ops = {
 static struct ipc ipc = {
 	.ops = &kernel_ipc_ops,
 	.endpoints = KPOOL_INIT("endpoints", struct endpoint),
+	.calls = IPC_CALLS_POOL_INIT(&kpool_ops),
+	.recvs = KPOOL_INIT("ipc receives", struct ipc_recv),
+	.facets = KPOOL_INIT("ipc facets", struct ipc_facet),
 	.next_endpoint_id = 1,
 };
 #define the_ipc() (&ipc)
@@ -286,18 +289,15 @@ static bool to_kernel(const struct kcap_call *c) { return (c->sqe->flags & CAPOS
 
 _Static_assert(IPC_LATER == KCAP_CALL_DEFERRED, "the state machine's 'later' is the registry's");
 
-/* CALL on either facet; RECV and RETURN only on the owner side.  The
- * record the operation will use goes to perform in c->record. */
+/* CALL on either facet; RECV and RETURN only on the owner side.  A
+ * RETURN's call record goes to perform in c->record; a CALL's or RECV's
+ * record is taken by perform (decode has no effect). */
 static int call_decode(struct endpoint *ep, struct kcap_call *c)
 {
-	struct ipc_call *rec = 0;
-	int err = ipc_call_check(the_ipc(), c->caller, ep, c->sqe, &rec);
-	c->record = rec;
-	return err;
+	return ipc_call_check(the_ipc(), c->caller, ep, c->sqe);
 }
 
-/* Endpoint.mintClient: arg[0] badge, arg[1] interface id, arg[2] notify;
- * the facet record in c->record. */
+/* Endpoint.mintClient: arg[0] badge, arg[1] interface id, arg[2] notify. */
 static int mint_decode(struct endpoint *ep, struct kcap_call *c)
 {
 	struct capnp_reader m;
@@ -309,9 +309,7 @@ static int mint_decode(struct endpoint *ep, struct kcap_call *c)
 	c->arg[2] = capos_Endpoint_mintClient_Params_get_notifyOnRelease(in);
 	if (c->arg[1] == 0)
 		c->arg[1] = capos_Endpoint_ID;
-	struct ipc_facet *f = 0;
-	int err = ipc_mint_check(the_ipc(), ep, c->arg[0], &f);
-	c->record = f;
+	int err = ipc_mint_check(the_ipc(), ep, c->arg[0]);
 	if (err == CAPOS_ERR_INVALID_ARGUMENT)
 		return kcap_exception(c, capos_CapException_Type_invalidArgument,
 		                      "mintClient: badge 0 is no badge");
@@ -330,9 +328,13 @@ static int mint_perform(struct endpoint *ep, struct kcap_call *c)
 	capos_Endpoint_mintClient_Results_set_facet(r, 0);
 	if (capnp_builder_finish(&b, &len) != CAPNP_OK)
 		return CAPOS_ERR_NO_RESOURCES; /* cannot happen: the bound is this message */
-	ipc_mint_perform(the_ipc(), ep, c->record, c->arg[0], c->arg[2] != 0);
+	/* The results are only scratch so far: the mint is the first effect. */
+	struct ipc_facet *f = ipc_mint_perform(the_ipc(), ep, c->arg[0], c->arg[2] != 0);
+	if (f == 0)
+		return kcap_exception(c, capos_CapException_Type_overloaded,
+		                      "mintClient: no memory for a facet record");
 	c->caps[c->cap_count++] = (struct cap_entry){
-		.object = c->record,
+		.object = f,
 		.interface_id = c->arg[1],
 		.type = KCAP_ENDPOINT_FACET,
 		.badge = c->arg[0],
@@ -343,7 +345,6 @@ static int mint_perform(struct endpoint *ep, struct kcap_call *c)
 
 static int endpoint_decode(void *object, struct kcap_call *c)
 {
-	struct ipc_recv *recv = 0;
 	struct ipc_call *call = 0;
 	int err;
 	if (to_kernel(c))
@@ -352,9 +353,7 @@ static int endpoint_decode(void *object, struct kcap_call *c)
 	case CAPOS_OP_CALL:
 		return call_decode(object, c);
 	case CAPOS_OP_RECV:
-		err = ipc_recv_check(the_ipc(), c->caller, object, c->sqe, &recv);
-		c->record = recv;
-		return err;
+		return ipc_recv_check(the_ipc(), c->caller, object, c->sqe);
 	case CAPOS_OP_RETURN:
 		err = ipc_return_check(the_ipc(), object, c->sqe, &call);
 		c->record = call;
@@ -385,10 +384,10 @@ static int endpoint_perform(void *object, struct kcap_call *c)
 		return mint_perform(object, c);
 	switch (c->opcode) {
 	case CAPOS_OP_CALL:
-		return ipc_call_perform(the_ipc(), c->caller, object, c->record, c->badge, 0, c->sqe,
+		return ipc_call_perform(the_ipc(), c->caller, object, c->badge, 0, c->sqe,
 		                        deadline_of(c->sqe->timeout_ns));
 	case CAPOS_OP_RECV:
-		return ipc_recv_perform(the_ipc(), c->caller, object, c->record, c->sqe,
+		return ipc_recv_perform(the_ipc(), c->caller, object, c->sqe,
 		                        deadline_of(c->sqe->timeout_ns));
 	default:
 		return ipc_return_perform(the_ipc(), c->caller, c->record, c->sqe);
@@ -399,8 +398,8 @@ static int endpoint_perform(void *object, struct kcap_call *c)
 static int facet_perform(void *object, struct kcap_call *c)
 {
 	struct ipc_facet *f = object;
-	return ipc_call_perform(the_ipc(), c->caller, f->ep, c->record, f->badge, CAPOS_MSG_F_MINTED,
-	                        c->sqe, deadline_of(c->sqe->timeout_ns));
+	return ipc_call_perform(the_ipc(), c->caller, f->ep, f->badge, CAPOS_MSG_F_MINTED, c->sqe,
+	                        deadline_of(c->sqe->timeout_ns));
 }
 
 /* ---- register calls: the system calls ---------------------------------------- */

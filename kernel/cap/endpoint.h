@@ -24,7 +24,7 @@
 struct process;
 struct endpoint;
 
-/* ENDPOINT_CALLS_MAX, IPC_CALL_POOL, ... : lib/endpoint_sm.h; endpoints
+/* ENDPOINT_CALLS_MAX, ENDPOINT_RECVS_MAX, ... : lib/endpoint_sm.h; endpoints
  * themselves live in a pool that grows with memory (kernel/mem/kpool.h). */
 
 /* An endpoint held by its creator (ProcessSpawner.spawn, the manifest

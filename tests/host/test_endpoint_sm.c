@@ -235,10 +235,9 @@ static bool posted_now(int err, struct capos_cqe *cqe)
 static bool do_call(struct process *p, struct endpoint *ep, uint64_t badge,
                     const struct capos_sqe *sqe, uint64_t deadline, struct capos_cqe *cqe)
 {
-	struct ipc_call *rec;
-	int err = ipc_call_check(&s, p, ep, sqe, &rec);
+	int err = ipc_call_check(&s, p, ep, sqe);
 	if (err == CAPOS_OK)
-		err = ipc_call_perform(&s, p, ep, rec, badge, 0, sqe, deadline);
+		err = ipc_call_perform(&s, p, ep, badge, 0, sqe, deadline);
 	return posted_now(err, cqe);
 }
 
@@ -265,10 +264,9 @@ static bool recv(struct endpoint *ep, uint32_t result_len, uint64_t deadline,
 	                        .result_len = result_len, .user_data = 9};
 	/* clang-format on */
 	*cqe = (struct capos_cqe){.user_data = 9};
-	struct ipc_recv *rec;
-	int err = ipc_recv_check(&s, server, ep, &sqe, &rec);
+	int err = ipc_recv_check(&s, server, ep, &sqe);
 	if (err == CAPOS_OK)
-		err = ipc_recv_perform(&s, server, ep, rec, &sqe, deadline);
+		err = ipc_recv_perform(&s, server, ep, &sqe, deadline);
 	return posted_now(err, cqe);
 }
 
@@ -627,6 +625,147 @@ Test(ipc, endpoint_pool_grows_until_memory_is_out)
 	cr_assert_eq(host_pages_out, 0);
 }
 
+/* Endpoints held by their boot reference alone: no table slot each. */
+static void make_bare_eps(struct endpoint **eps, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		cr_assert_not_null(eps[i] = ipc_endpoint_create(&s, "bare"));
+}
+
+static void release_bare_eps(struct endpoint **eps, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		ipc_boot_release(&s, eps[i]);
+}
+
+/* Call records are not a fixed array: far more than a page of them (and
+ * than the old 128) are live at once across endpoints, a call id names a
+ * record past index 255, and with memory out a call is refused with
+ * NO_RESOURCES before any effect, and works again once memory is back. */
+Test(ipc, call_records_grow_with_memory)
+{
+	enum { NEP = 20,
+	       SPARE = 4 };
+	struct endpoint *eps[NEP + SPARE];
+	make_bare_eps(eps, NEP + SPARE);
+	struct capos_cqe cqe;
+	for (unsigned e = 0; e < NEP; e++)
+		for (unsigned k = 0; k < ENDPOINT_CALLS_MAX; k++)
+			cr_assert_not(call(client, eps[e], 4, 64, IPC_NO_DEADLINE, &cqe), "ep %u call %u",
+			              e, k);
+	unsigned neps, calls, recvs;
+	ipc_counts(&s, &neps, &calls, &recvs);
+	cr_assert_eq(calls, NEP * ENDPOINT_CALLS_MAX);
+	cr_assert_gt(calls, 128u);
+	cr_assert_gt(s.calls.pages, 1u);
+	/* The last endpoint's oldest call sits past the old 8-bit index. */
+	cr_assert_not(recv(eps[NEP - 1], 256, IPC_NO_DEADLINE, &cqe));
+	cr_assert_eq(server->ncqe, 1u);
+	uint32_t id = server->cqe[0].call_id;
+	cr_assert_gt(epq_call_index(id), 255u, "index %u", epq_call_index(id));
+	cr_assert_eq(ret(eps[NEP - 1], id, 4, false), CAPOS_OK);
+	cr_assert_eq(client->ncqe, 1u);
+	cr_assert_eq(client->cqe[0].result, 4);
+	cr_assert_eq(ret(eps[NEP - 1], id, 4, false), CAPOS_ERR_BAD_CALL_ID, "answered");
+	/* Memory out: the pool fills its last page, then refuses cleanly. */
+	host_pages_budget = 0;
+	int err = CAPOS_OK;
+	for (unsigned e = NEP; e < NEP + SPARE && err == CAPOS_OK; e++)
+		for (unsigned k = 0; k < ENDPOINT_CALLS_MAX && err == CAPOS_OK; k++) {
+			unsigned waits = client->waits.n[WAIT_REPLY];
+			if (call(client, eps[e], 4, 64, IPC_NO_DEADLINE, &cqe)) {
+				err = cqe.result;
+				cr_assert_eq(client->waits.n[WAIT_REPLY], waits, "a refusal has no effect");
+			}
+		}
+	cr_assert_eq(err, CAPOS_ERR_NO_RESOURCES);
+	cr_assert_eq(s.calls.refused, 1u);
+	ipc_counts(&s, &neps, &calls, &recvs);
+	cr_assert_eq(calls, s.calls.live);
+	cr_assert_eq(calls % s.calls.per_page, 0u, "the last page full");
+	host_pages_budget = -1;
+	cr_assert_not(call(client, eps[NEP + SPARE - 1], 4, 64, IPC_NO_DEADLINE, &cqe),
+	              "memory back");
+	ipc_process_exit(&s, client); /* its queued calls go, untold */
+	release_bare_eps(eps, NEP + SPARE);
+	assert_nothing_live();
+	obj_pool_trim(&s.calls, 0);
+	cr_assert_eq(obj_pool_frames(&s.calls), 0u, "every page given back");
+}
+
+/* Receive records likewise: more than the old 64 posted at once. */
+Test(ipc, receive_records_grow_with_memory)
+{
+	enum { NEP = 6 };
+	struct endpoint *eps[NEP];
+	make_bare_eps(eps, NEP);
+	struct capos_cqe cqe;
+	for (unsigned e = 0; e < NEP; e++)
+		for (unsigned k = 0; k < ENDPOINT_RECVS_MAX; k++)
+			cr_assert_not(recv(eps[e], 256, IPC_NO_DEADLINE, &cqe), "ep %u recv %u", e, k);
+	unsigned neps, calls, recvs;
+	ipc_counts(&s, &neps, &calls, &recvs);
+	cr_assert_eq(recvs, NEP * ENDPOINT_RECVS_MAX);
+	cr_assert_gt(recvs, 64u);
+	/* Memory out: refused before any effect once the last page is full. */
+	struct endpoint *extra[8];
+	make_bare_eps(extra, 8); /* while memory lasts: endpoints need pages too */
+	host_pages_budget = 0;
+	int err = CAPOS_OK;
+	for (unsigned e = 0; e < 8 && err == CAPOS_OK; e++)
+		for (unsigned k = 0; k < ENDPOINT_RECVS_MAX && err == CAPOS_OK; k++) {
+			unsigned waits = server->waits.n[WAIT_RECEIVE];
+			if (recv(extra[e], 256, IPC_NO_DEADLINE, &cqe)) {
+				err = cqe.result;
+				cr_assert_eq(server->waits.n[WAIT_RECEIVE], waits);
+			}
+		}
+	cr_assert_eq(err, CAPOS_ERR_NO_RESOURCES);
+	cr_assert_eq(s.recvs.refused, 1u);
+	host_pages_budget = -1;
+	cr_assert_not(recv(extra[7], 256, IPC_NO_DEADLINE, &cqe), "memory back");
+	ipc_process_exit(&s, server); /* its receives go, untold */
+	release_bare_eps(eps, NEP);
+	release_bare_eps(extra, 8);
+	assert_nothing_live();
+}
+
+/* Minted facet records likewise: more than the old 256 at once; with
+ * memory out perform returns NULL and nothing changed. */
+Test(ipc, facet_records_grow_with_memory)
+{
+	enum { NEP = 5 };
+	struct endpoint *eps[NEP];
+	make_bare_eps(eps, NEP);
+	static struct ipc_facet *made[NEP * ENDPOINT_FACETS_MAX];
+	unsigned n = 0;
+	for (unsigned e = 0; e < NEP; e++)
+		for (unsigned k = 0; k < ENDPOINT_FACETS_MAX; k++, n++) {
+			cr_assert_eq(ipc_mint_check(&s, eps[e], 1 + n), CAPOS_OK);
+			cr_assert_not_null(made[n] = ipc_mint_perform(&s, eps[e], 1 + n, false));
+		}
+	cr_assert_eq(ipc_facet_count(&s), NEP * ENDPOINT_FACETS_MAX);
+	cr_assert_gt(ipc_facet_count(&s), 256u);
+	for (unsigned i = 0; i < n; i++)
+		ipc_facet_drop(&s, made[i]);
+	cr_assert_eq(ipc_facet_count(&s), 0u);
+	/* Memory out with no page left: the pool is trimmed bare first. */
+	obj_pool_trim(&s.facets, 0);
+	host_pages_budget = 0;
+	uint32_t refs = eps[0]->client_refs;
+	cr_assert_eq(ipc_mint_check(&s, eps[0], 7), CAPOS_OK);
+	cr_assert_null(ipc_mint_perform(&s, eps[0], 7, true));
+	cr_assert_eq(eps[0]->facets, 0u);
+	cr_assert_eq(eps[0]->client_refs, refs, "a refusal has no effect");
+	cr_assert_eq(s.facets.refused, 1u);
+	host_pages_budget = -1;
+	struct ipc_facet *f = ipc_mint_perform(&s, eps[0], 7, false);
+	cr_assert_not_null(f, "memory back");
+	ipc_facet_drop(&s, f);
+	release_bare_eps(eps, NEP);
+	assert_nothing_live();
+}
+
 /* A call carries (MOVE) a capability; delivery moves it into the server's
  * table and the record says where. */
 Test(ipc, call_moves_a_capability)
@@ -834,9 +973,9 @@ Test(ipc, params_unreadable_at_delivery_fail_the_call_alone)
  * mintClient does: check, perform, one table entry of kind 3). */
 static uint32_t mint(struct endpoint *ep, uint64_t badge, bool notify, struct process *p)
 {
-	struct ipc_facet *f;
-	cr_assert_eq(ipc_mint_check(&s, ep, badge, &f), CAPOS_OK);
-	ipc_mint_perform(&s, ep, f, badge, notify);
+	cr_assert_eq(ipc_mint_check(&s, ep, badge), CAPOS_OK);
+	struct ipc_facet *f = ipc_mint_perform(&s, ep, badge, notify);
+	cr_assert_not_null(f);
 	struct cap_entry e = {.object = f, .type = 3, .badge = badge};
 	uint32_t id;
 	cr_assert_eq(cap_table_insert(&p->caps, &e, &id), CAPOS_OK);
@@ -862,11 +1001,10 @@ static bool facet_call(struct process *p, uint32_t id, const struct capos_sqe *s
 	struct cap_entry *e;
 	cr_assert_eq(cap_table_lookup(&p->caps, id, &e), CAPOS_OK);
 	struct ipc_facet *f = e->object;
-	struct ipc_call *rec;
 	*cqe = (struct capos_cqe){.user_data = sqe->user_data};
-	int err = ipc_call_check(&s, p, f->ep, sqe, &rec);
+	int err = ipc_call_check(&s, p, f->ep, sqe);
 	if (err == CAPOS_OK)
-		err = ipc_call_perform(&s, p, f->ep, rec, f->badge, CAPOS_MSG_F_MINTED, sqe, deadline);
+		err = ipc_call_perform(&s, p, f->ep, f->badge, CAPOS_MSG_F_MINTED, sqe, deadline);
 	return posted_now(err, cqe);
 }
 
@@ -919,26 +1057,24 @@ Test(ipc, mint_refusals_and_quota)
 {
 	uint32_t o, c;
 	struct endpoint *ep = make_ep(&o, &c, 0);
-	struct ipc_facet *f;
-	cr_assert_eq(ipc_mint_check(&s, ep, 0, &f), CAPOS_ERR_INVALID_ARGUMENT, "badge 0");
-	cr_assert_null(f);
-	/* A cap table of 8 slots: facets straight from the check, held by
+	cr_assert_eq(ipc_mint_check(&s, ep, 0), CAPOS_ERR_INVALID_ARGUMENT, "badge 0");
+	/* A cap table of 8 slots: facets straight from perform, held by
 	 * nobody's table, each with its one reference. */
 	struct ipc_facet *made[ENDPOINT_FACETS_MAX];
 	for (unsigned i = 0; i < ENDPOINT_FACETS_MAX; i++) {
-		cr_assert_eq(ipc_mint_check(&s, ep, 100 + i, &made[i]), CAPOS_OK, "facet %u", i);
-		ipc_mint_perform(&s, ep, made[i], 100 + i, true);
+		cr_assert_eq(ipc_mint_check(&s, ep, 100 + i), CAPOS_OK, "facet %u", i);
+		cr_assert_not_null(made[i] = ipc_mint_perform(&s, ep, 100 + i, true));
 	}
-	cr_assert_eq(ipc_mint_check(&s, ep, 1, &f), CAPOS_ERR_NO_RESOURCES, "over the quota");
+	cr_assert_eq(ipc_mint_check(&s, ep, 1), CAPOS_ERR_NO_RESOURCES, "over the quota");
 	/* A released facet keeps its place until the owner has been told:
 	 * a flood of mint and release cannot outrun the server. */
 	ipc_facet_drop(&s, made[0]);
 	cr_assert_eq(ep->releases.count, 1u);
-	cr_assert_eq(ipc_mint_check(&s, ep, 1, &f), CAPOS_ERR_NO_RESOURCES, "release untold");
+	cr_assert_eq(ipc_mint_check(&s, ep, 1), CAPOS_ERR_NO_RESOURCES, "release untold");
 	struct capos_cqe cqe;
 	cr_assert_not(recv(ep, 256, IPC_NO_DEADLINE, &cqe));
 	assert_release(1, 100);
-	cr_assert_eq(ipc_mint_check(&s, ep, 1, &f), CAPOS_OK, "told: its place is free");
+	cr_assert_eq(ipc_mint_check(&s, ep, 1), CAPOS_OK, "told: its place is free");
 	for (unsigned i = 1; i < ENDPOINT_FACETS_MAX; i++)
 		ipc_facet_drop(&s, made[i]);
 	cr_assert_eq(ep->releases.count, ENDPOINT_FACETS_MAX - 1u);

@@ -181,20 +181,18 @@ static bool posted_now_as(int err, struct capos_cqe *cqe)
 static bool do_call(struct process *p, struct endpoint *ep, const struct capos_sqe *sqe,
                     uint64_t deadline, struct capos_cqe *cqe)
 {
-	struct ipc_call *rec;
-	int err = ipc_call_check(&s, p, ep, sqe, &rec);
+	int err = ipc_call_check(&s, p, ep, sqe);
 	if (err == CAPOS_OK)
-		err = ipc_call_perform(&s, p, ep, rec, 0, 0, sqe, deadline);
+		err = ipc_call_perform(&s, p, ep, 0, 0, sqe, deadline);
 	return posted_now_as(err, cqe);
 }
 
 static bool do_recv(struct process *p, struct endpoint *ep, const struct capos_sqe *sqe,
                     uint64_t deadline, struct capos_cqe *cqe)
 {
-	struct ipc_recv *rec;
-	int err = ipc_recv_check(&s, p, ep, sqe, &rec);
+	int err = ipc_recv_check(&s, p, ep, sqe);
 	if (err == CAPOS_OK)
-		err = ipc_recv_perform(&s, p, ep, rec, sqe, deadline);
+		err = ipc_recv_perform(&s, p, ep, sqe, deadline);
 	return posted_now_as(err, cqe);
 }
 
@@ -259,9 +257,9 @@ static int check_caps(struct prop *p)
 		for (uint32_t k = 0; k < SLOTS; k++)
 			if (procs[i].slots[k].used)
 				want[obj_of(&procs[i].slots[k].entry)]++;
-	for (uint32_t c = 0; c < IPC_CALL_POOL; c++) {
-		const struct ipc_call *call = &s.calls[c];
-		if (call->state == CALL_FREE || !call->xfer.prepared)
+	const struct ipc_call *call;
+	for (uint32_t c = 0; (call = obj_pool_next(&s.calls, &c)); c++) {
+		if (!call->xfer.prepared)
 			continue;
 		for (uint32_t k = 0; k < call->xfer.count; k++) {
 			const struct xfer_item *it = &call->xfer.item[k];
