@@ -77,86 +77,84 @@ bool proc_memory_grow(unsigned slots)
 	return true;
 }
 
-/* ---- the mapping-range table's storage -------------------------------
+/* ---- the grown tables' storage ---------------------------------------
  *
- * Past UMEM_RANGES_INLINE entries the table moves to physically
- * contiguous whole frames (used through the direct map), doubling up to
- * UMEM_RANGES_QUOTA; no frame of it comes from the kernel heap, which
- * never gives frames back.  The frames are counted in range_frames and go
- * back to the PMM at teardown, before process_destroy measures what the
- * process returns, so its exact check and the boot-end check both hold. */
+ * Past their inline entries the mapping-range table and the held-frame
+ * list move to physically contiguous whole frames (used through the
+ * direct map), doubling up to their quota; no frame of them comes from
+ * the kernel heap, which never gives frames back.  The frames are counted
+ * per table (range_frames, held_frames) and go back to the PMM at
+ * teardown, before process_destroy measures what the process returns, so
+ * its exact check and the boot-end check both hold. */
 
-static uint32_t range_table_frames(uint32_t entries)
+struct table_frames {
+	uint64_t *frames, *peak; /* the table's counters in its proc_memory */
+	const char *what;        /* for the log */
+};
+
+static uint32_t table_frames(uint32_t entries, size_t entry_size)
 {
-	return (uint32_t)(((uint64_t)entries * sizeof(struct vm_range) + PAGE_SIZE - 1) / PAGE_SIZE);
+	return (uint32_t)(((uint64_t)entries * entry_size + PAGE_SIZE - 1) / PAGE_SIZE);
+}
+
+static void *table_alloc(const struct proc_memory *m, struct table_frames t, uint32_t entries,
+                         size_t entry_size)
+{
+	uint32_t frames = table_frames(entries, entry_size);
+	uint64_t pa = umem_alloc_contiguous(frames);
+	if (pa == 0) {
+		kprintf("mem: pid %u %s cannot grow to %u: no %u contiguous frames\n", m->pid, t.what,
+		        entries, frames);
+		return 0;
+	}
+	*t.frames += frames;
+	if (*t.frames > *t.peak)
+		*t.peak = *t.frames;
+	kprintf("mem: pid %u %s grown to %u (%u frames)\n", m->pid, t.what, entries, frames);
+	return phys_to_virt(pa);
+}
+
+static void table_free(struct table_frames t, void *table, uint32_t entries, size_t entry_size)
+{
+	uint32_t frames = table_frames(entries, entry_size);
+	uint64_t pa = virt_to_phys(table);
+	for (uint32_t i = 0; i < frames; i++)
+		pmm_free(pa + (uint64_t)i * PAGE_SIZE);
+	*t.frames -= frames;
+}
+
+static struct table_frames range_table(struct proc_memory *m)
+{
+	return (struct table_frames){&m->range_frames, &m->range_frames_peak, "mapping ranges"};
 }
 
 static struct vm_range *range_table_alloc(void *ctx, uint32_t entries)
 {
 	struct proc_memory *m = ctx;
-	uint32_t frames = range_table_frames(entries);
-	uint64_t pa = umem_alloc_contiguous(frames);
-	if (pa == 0) {
-		kprintf("mem: pid %u mapping ranges cannot grow to %u: no %u contiguous frames\n",
-		        m->pid, entries, frames);
-		return 0;
-	}
-	m->range_frames += frames;
-	if (m->range_frames > m->range_frames_peak)
-		m->range_frames_peak = m->range_frames;
-	kprintf("mem: pid %u mapping ranges grown to %u (%u frames)\n", m->pid, entries, frames);
-	return phys_to_virt(pa);
+	return table_alloc(m, range_table(m), entries, sizeof(struct vm_range));
 }
 
 static void range_table_free(void *ctx, struct vm_range *r, uint32_t entries)
 {
-	struct proc_memory *m = ctx;
-	uint32_t frames = range_table_frames(entries);
-	uint64_t pa = virt_to_phys(r);
-	for (uint32_t i = 0; i < frames; i++)
-		pmm_free(pa + (uint64_t)i * PAGE_SIZE);
-	m->range_frames -= frames;
+	table_free(range_table(ctx), r, entries, sizeof(struct vm_range));
 }
 
 static const struct vm_ranges_ops range_table_ops = {range_table_alloc, range_table_free};
 
-/* ---- the held-frame list's storage ------------------------------------
- *
- * The FrameAllocator frames a process holds are listed past
- * UMEM_HELD_INLINE in physically contiguous whole frames, doubling up to
- * its frames quota, counted in held_frames and returned at teardown like
- * the range table's. */
-
-static uint32_t held_list_frames(uint32_t entries)
+static struct table_frames held_list(struct proc_memory *m)
 {
-	return (uint32_t)(((uint64_t)entries * sizeof(uint64_t) + PAGE_SIZE - 1) / PAGE_SIZE);
+	return (struct table_frames){&m->held_frames, &m->held_frames_peak, "held-frame list"};
 }
 
 static uint64_t *held_list_alloc(void *ctx, uint32_t entries)
 {
 	struct proc_memory *m = ctx;
-	uint32_t frames = held_list_frames(entries);
-	uint64_t pa = umem_alloc_contiguous(frames);
-	if (pa == 0) {
-		kprintf("mem: pid %u held-frame list cannot grow to %u: no %u contiguous frames\n",
-		        m->pid, entries, frames);
-		return 0;
-	}
-	m->held_frames += frames;
-	if (m->held_frames > m->held_frames_peak)
-		m->held_frames_peak = m->held_frames;
-	kprintf("mem: pid %u held-frame list grown to %u (%u frames)\n", m->pid, entries, frames);
-	return phys_to_virt(pa);
+	return table_alloc(m, held_list(m), entries, sizeof(uint64_t));
 }
 
 static void held_list_free(void *ctx, uint64_t *held, uint32_t entries)
 {
-	struct proc_memory *m = ctx;
-	uint32_t frames = held_list_frames(entries);
-	uint64_t pa = virt_to_phys(held);
-	for (uint32_t i = 0; i < frames; i++)
-		pmm_free(pa + (uint64_t)i * PAGE_SIZE);
-	m->held_frames -= frames;
+	table_free(held_list(ctx), held, entries, sizeof(uint64_t));
 }
 
 static const struct frame_ledger_ops held_list_ops = {held_list_alloc, held_list_free};
