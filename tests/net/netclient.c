@@ -154,8 +154,15 @@ static int udp_round(int u, const void *msg, size_t len, void *ans, size_t cap)
 		if (send(u, msg, len, 0) != (ssize_t)len)
 			return -1;
 		struct pollfd p = {.fd = u, .events = POLLIN};
-		if (poll(&p, 1, 3000) == 1)
-			return (int)recv(u, ans, cap, 0);
+		if (poll(&p, 1, 3000) != 1)
+			continue;
+		int n = (int)recv(u, ans, cap, 0);
+		/* A resend can find the service already gone (it took the first
+		 * datagram, "quit", and ended): the refusal then comes before
+		 * the answer to the first, which may still be queued. */
+		if (n < 0 && errno == ECONNREFUSED && tries > 0 && poll(&p, 1, 3000) == 1)
+			n = (int)recv(u, ans, cap, 0);
+		return n;
 	}
 	errno = ETIMEDOUT;
 	return -1;
